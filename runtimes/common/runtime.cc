@@ -1,0 +1,364 @@
+// The ODLA API edge shared by every runtime: computations, values, contexts, execution.
+#include "runtime.h"
+
+#include <map>
+#include <mutex>
+
+struct _odla_computation {
+  std::vector<std::unique_ptr<_odla_value>> values;
+  std::vector<odla_value> args;
+  std::vector<odla_value> outputs;
+  std::vector<odla_rt::OpNode> nodes;
+  std::map<std::string, odla_value> by_id;
+  std::string first_error;  // the first builder failure; the computation is unusable then
+};
+
+struct _odla_context {
+  odla_computation comp;
+  std::vector<const void*> arg_data;
+  std::vector<void*> out_data;
+  std::vector<std::vector<uint8_t>> buffers;  // one per value (empty for args/constants)
+};
+
+namespace odla_rt {
+
+static thread_local odla_computation tls_current = nullptr;
+static thread_local std::string tls_error;
+
+void SetLastError(const std::string& s) { tls_error = s; }
+
+odla_computation Current() {
+  if (!tls_current) throw RtError("no current computation: call odla_CreateComputation first");
+  return tls_current;
+}
+
+size_t ElementSize(odla_element_type t) {
+  switch (t) {
+    case ODLA_INT8:
+    case ODLA_UINT8:
+    case ODLA_BOOL: return 1;
+    case ODLA_INT16:
+    case ODLA_UINT16:
+    case ODLA_FLOAT16: return 2;
+    case ODLA_FLOAT32:
+    case ODLA_INT32:
+    case ODLA_UINT32: return 4;
+    case ODLA_FLOAT64:
+    case ODLA_INT64:
+    case ODLA_UINT64: return 8;
+  }
+  throw RtError("unknown element type " + std::to_string(static_cast<int>(t)), ODLA_INVALID_PARAM);
+}
+
+int64_t NumElements(const odla_value_shape& s) {
+  int64_t n = 1;
+  for (int i = 0; i < s.size; ++i) n *= s.dims[i];
+  return n;
+}
+
+std::vector<int64_t> Dims(const odla_value_shape& s) { return std::vector<int64_t>(s.dims, s.dims + s.size); }
+
+odla_value_shape MakeShape(const std::vector<int64_t>& d) {
+  if (d.size() > ODLA_MAX_DIMS) Fail("rank ", d.size(), " exceeds ODLA_MAX_DIMS");
+  odla_value_shape s{};
+  s.size = static_cast<int32_t>(d.size());
+  for (size_t i = 0; i < d.size(); ++i) s.dims[i] = d[i];
+  return s;
+}
+
+std::string TypeToString(const odla_value_type& t) {
+  static const char* names[] = {"?",   "f32", "f64", "i8",  "u8",   "i16", "u16",
+                                "i32", "u32", "i64", "u64", "bool", "f16"};
+  int e = static_cast<int>(t.element_type);
+  std::ostringstream os;
+  os << (e >= 0 && e <= 12 ? names[e] : "?") << "[";
+  for (int i = 0; i < t.shape.size; ++i) os << (i ? "x" : "") << t.shape.dims[i];
+  os << "]";
+  return os.str();
+}
+
+static void CheckType(const odla_value_type& t) {
+  ElementSize(t.element_type);
+  if (t.shape.size < 0 || t.shape.size > ODLA_MAX_DIMS) Fail("bad rank ", t.shape.size);
+  for (int i = 0; i < t.shape.size; ++i)
+    if (t.shape.dims[i] < 0) Fail("negative dimension in ", TypeToString(t));
+}
+
+static odla_value NewValue(odla_computation c, const odla_value_type& t, odla_value_id id) {
+  CheckType(t);
+  auto v = std::make_unique<_odla_value>();
+  v->type = t;
+  v->id = id ? id : "";
+  v->index = static_cast<int>(c->values.size());
+  if (!v->id.empty()) {
+    if (c->by_id.count(v->id)) Fail("value id '", v->id, "' is used twice");
+    c->by_id[v->id] = v.get();
+  }
+  c->values.push_back(std::move(v));
+  return c->values.back().get();
+}
+
+void CheckInput(odla_value v, const char* what) {
+  if (!v) Fail("input '", what, "' is NULL");
+}
+
+void CheckSameElementType(odla_value a, odla_value b) {
+  if (a->type.element_type != b->type.element_type)
+    Fail("element types differ: ", TypeToString(a->type), " and ", TypeToString(b->type));
+}
+
+std::vector<odla_value> AddOp(const std::string& op, const std::vector<odla_value>& inputs,
+                              const std::vector<odla_value_type>& result_types,
+                              odla_value_id id, Kernel kernel) {
+  odla_computation c = Current();
+  OpNode node;
+  node.op = op;
+  node.inputs = inputs;
+  node.kernel = std::move(kernel);
+  for (size_t i = 0; i < result_types.size(); ++i) {
+    std::string rid = id ? id : "";
+    if (i > 0 && !rid.empty()) rid += ":" + std::to_string(i);
+    node.outputs.push_back(NewValue(c, result_types[i], rid.c_str()));
+  }
+  c->nodes.push_back(std::move(node));
+  return c->nodes.back().outputs;
+}
+
+static void Record(const char* op, odla_value_id id, const std::exception& e) {
+  std::string msg = std::string(op) + (id && *id ? std::string(" '") + id + "'" : "") + ": " + e.what();
+  SetLastError(msg);
+  if (tls_current && tls_current->first_error.empty()) tls_current->first_error = msg;
+}
+
+odla_value Guard(const char* op, odla_value_id id, const std::function<odla_value()>& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    Record(op, id, e);
+    return nullptr;
+  }
+}
+
+odla_values GuardN(const char* op, odla_value_id id, const std::function<odla_values()>& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    Record(op, id, e);
+    odla_values r{};
+    return r;
+  }
+}
+
+odla_status GuardStatus(const std::function<void()>& body) {
+  try {
+    body();
+    return ODLA_SUCCESS;
+  } catch (const RtError& e) {
+    SetLastError(e.what());
+    return e.status;
+  } catch (const std::bad_alloc&) {
+    SetLastError("out of memory");
+    return ODLA_OUT_OF_MEMORY;
+  } catch (const std::exception& e) {
+    SetLastError(e.what());
+    return ODLA_FAILURE;
+  }
+}
+
+odla_values ToValues(const std::vector<odla_value>& v) {
+  if (v.size() > ODLA_MAX_VALUES) Fail("too many values (", v.size(), ")");
+  odla_values r{};
+  r.size = static_cast<int32_t>(v.size());
+  for (size_t i = 0; i < v.size(); ++i) r.values[i] = v[i];
+  return r;
+}
+
+std::vector<odla_value> FromValues(const odla_values& v) {
+  if (v.size < 0 || v.size > ODLA_MAX_VALUES) Fail("bad odla_values size ", v.size);
+  return std::vector<odla_value>(v.values, v.values + v.size);
+}
+
+std::vector<odla_value_type> FromTypes(const odla_value_types& t) {
+  if (t.size < 0 || t.size > ODLA_MAX_VALUES) Fail("bad odla_value_types size ", t.size);
+  return std::vector<odla_value_type>(t.types, t.types + t.size);
+}
+
+std::vector<int64_t> FromInts(const odla_ints& v) {
+  if (v.size < 0 || v.size > ODLA_MAX_INTS) Fail("bad odla_ints size ", v.size);
+  return std::vector<int64_t>(v.data, v.data + v.size);
+}
+
+std::vector<float> FromFloats(const odla_floats& v) {
+  if (v.size < 0 || v.size > ODLA_MAX_FLOATS) Fail("bad odla_floats size ", v.size);
+  return std::vector<float>(v.data, v.data + v.size);
+}
+
+}  // namespace odla_rt
+
+using namespace odla_rt;
+
+extern "C" {
+
+int odla_GetVersion(void) { return ODLA_VERSION_MAJOR * 1000 + ODLA_VERSION_MINOR; }
+
+const char* odla_GetLastErrorText(void) { return tls_error.c_str(); }
+
+odla_status odla_CheckVersion(int major, int minor) {
+  if (major == ODLA_VERSION_MAJOR && minor <= ODLA_VERSION_MINOR) return ODLA_SUCCESS;
+  std::ostringstream os;
+  os << "the code was generated for ODLA API " << major << "." << minor << " but runtime '"
+     << odla_GetRuntimeName() << "' implements ODLA API " << ODLA_VERSION_MAJOR << "."
+     << ODLA_VERSION_MINOR << "; regenerate the code with a matching halo or link a matching runtime";
+  SetLastError(os.str());
+  return ODLA_VERSION_MISMATCH;
+}
+
+odla_status odla_CreateComputation(odla_computation* computation) {
+  return GuardStatus([&] {
+    if (!computation) Fail("odla_CreateComputation: NULL pointer");
+    *computation = new _odla_computation();
+    tls_current = *computation;
+  });
+}
+
+odla_status odla_SetCurrentComputation(odla_computation computation) {
+  tls_current = computation;
+  return ODLA_SUCCESS;
+}
+
+odla_status odla_DestroyComputation(odla_computation computation) {
+  if (tls_current == computation) tls_current = nullptr;
+  delete computation;
+  return ODLA_SUCCESS;
+}
+
+odla_value odla_CreateArgument(odla_value_type type, odla_value_id id) {
+  return Guard("odla_CreateArgument", id, [&] {
+    odla_computation c = Current();
+    odla_value v = NewValue(c, type, id);
+    v->arg_index = static_cast<int>(c->args.size());
+    c->args.push_back(v);
+    return v;
+  });
+}
+
+odla_value odla_CreateConstant(odla_value_type type, const void* data, odla_value_id id) {
+  return Guard("odla_CreateConstant", id, [&] {
+    if (!data && NumElements(type.shape) > 0) Fail("NULL data");
+    odla_value v = NewValue(Current(), type, id);
+    static const uint8_t kEmpty[8] = {0};
+    v->const_data = data ? data : kEmpty;
+    return v;
+  });
+}
+
+odla_status odla_SetValueAsOutput(odla_value value) {
+  return GuardStatus([&] {
+    odla_computation c = Current();
+    if (!c->first_error.empty()) throw RtError(c->first_error);
+    if (!value) Fail("odla_SetValueAsOutput: NULL value");
+    c->outputs.push_back(value);
+  });
+}
+
+odla_value_type odla_GetValueType(odla_value value) {
+  odla_value_type t{};
+  if (value) t = value->type;
+  return t;
+}
+
+odla_status odla_CreateContext(odla_context* context) {
+  return GuardStatus([&] {
+    if (!context) Fail("odla_CreateContext: NULL pointer");
+    odla_computation c = Current();
+    if (!c->first_error.empty()) throw RtError(c->first_error);
+    auto* ctx = new _odla_context();
+    ctx->comp = c;
+    ctx->arg_data.assign(c->args.size(), nullptr);
+    ctx->out_data.assign(c->outputs.size(), nullptr);
+    *context = ctx;
+  });
+}
+
+odla_status odla_BindToArgument(odla_context context, int index, const void* data) {
+  return GuardStatus([&] {
+    if (!context || index < 0 || index >= static_cast<int>(context->arg_data.size()))
+      Fail("odla_BindToArgument: no argument ", index);
+    context->arg_data[index] = data;
+  });
+}
+
+odla_status odla_BindToArgumentById(odla_context context, odla_value_id id, const void* data) {
+  return GuardStatus([&] {
+    if (!context || !id) Fail("odla_BindToArgumentById: NULL context or id");
+    auto it = context->comp->by_id.find(id);
+    if (it == context->comp->by_id.end() || it->second->arg_index < 0)
+      Fail("odla_BindToArgumentById: no argument '", id, "'");
+    context->arg_data[it->second->arg_index] = data;
+  });
+}
+
+odla_status odla_BindToOutput(odla_context context, int index, void* data) {
+  return GuardStatus([&] {
+    if (!context || index < 0 || index >= static_cast<int>(context->out_data.size()))
+      Fail("odla_BindToOutput: no output ", index);
+    context->out_data[index] = data;
+  });
+}
+
+odla_status odla_BindToOutputById(odla_context context, odla_value_id id, void* data) {
+  return GuardStatus([&] {
+    if (!context || !id) Fail("odla_BindToOutputById: NULL context or id");
+    const auto& outs = context->comp->outputs;
+    bool found = false;
+    for (size_t i = 0; i < outs.size(); ++i)
+      if (outs[i]->id == id) context->out_data[i] = data, found = true;
+    if (!found) Fail("odla_BindToOutputById: no output '", id, "'");
+  });
+}
+
+odla_status odla_ExecuteComputation(odla_computation computation, odla_context context) {
+  return GuardStatus([&] {
+    if (!computation || !context || context->comp != computation)
+      Fail("odla_ExecuteComputation: the context does not belong to the computation");
+    odla_computation c = computation;
+    for (size_t i = 0; i < c->args.size(); ++i)
+      if (!context->arg_data[i] && ByteSize(c->args[i]->type) > 0)
+        Fail("argument '", c->args[i]->id, "' is not bound");
+    for (size_t i = 0; i < c->outputs.size(); ++i)
+      if (!context->out_data[i] && ByteSize(c->outputs[i]->type) > 0)
+        Fail("output ", i, " ('", c->outputs[i]->id, "') is not bound");
+    auto& bufs = context->buffers;
+    if (bufs.size() != c->values.size()) {
+      bufs.assign(c->values.size(), {});
+      for (const auto& n : c->nodes)
+        for (odla_value v : n.outputs) bufs[v->index].resize(ByteSize(v->type) + 1);
+    }
+    auto data_of = [&](odla_value v) -> void* {
+      if (!v) return nullptr;
+      if (v->const_data) return const_cast<void*>(v->const_data);
+      if (v->arg_index >= 0) return const_cast<void*>(context->arg_data[v->arg_index]);
+      return bufs[v->index].data();
+    };
+    std::vector<const void*> ins;
+    std::vector<void*> outs;
+    for (const auto& n : c->nodes) {
+      ins.clear();
+      outs.clear();
+      for (odla_value v : n.inputs) ins.push_back(data_of(v));
+      for (odla_value v : n.outputs) outs.push_back(data_of(v));
+      n.kernel(KernelArgs{ins.data(), outs.data()});
+    }
+    for (size_t i = 0; i < c->outputs.size(); ++i) {
+      size_t bytes = ByteSize(c->outputs[i]->type);
+      if (bytes) std::memcpy(context->out_data[i], data_of(c->outputs[i]), bytes);
+    }
+  });
+}
+
+odla_status odla_DestroyContext(odla_context context) {
+  delete context;
+  return ODLA_SUCCESS;
+}
+
+}  // extern "C"

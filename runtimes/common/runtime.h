@@ -1,0 +1,101 @@
+// Shared machinery of ODLA runtimes: computations, values, contexts, execution, errors.
+// An operator builder (odla_Add, ...) checks its inputs, then calls AddOp() with a kernel
+// closure; execution runs the kernels in order over per-context buffers.
+#pragma once
+
+#include <odla/odla.h>
+
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct _odla_value {
+  odla_value_type type;
+  std::string id;
+  int index = -1;                    // position in the computation's value list
+  const void* const_data = nullptr;  // constants
+  int arg_index = -1;                // arguments
+};
+
+namespace odla_rt {
+
+// Thrown by builders and kernels; turned into a status and an error text at the API edge.
+struct RtError : std::runtime_error {
+  explicit RtError(const std::string& m, odla_status s = ODLA_FAILURE)
+      : std::runtime_error(m), status(s) {}
+  odla_status status;
+};
+
+template <typename... A>
+[[noreturn]] void Fail(const A&... a) {
+  std::ostringstream os;
+  (os << ... << a);
+  throw RtError(os.str(), ODLA_INVALID_PARAM);
+}
+
+// Kernel arguments: input and output buffers in the order the op was built with.
+struct KernelArgs {
+  const void* const* in;
+  void* const* out;
+  template <typename T>
+  const T* In(int i) const { return static_cast<const T*>(in[i]); }
+  template <typename T>
+  T* Out(int i) const { return static_cast<T*>(out[i]); }
+};
+using Kernel = std::function<void(const KernelArgs&)>;
+
+struct OpNode {
+  std::string op;
+  std::vector<odla_value> inputs;  // may hold nullptr for absent optional inputs
+  std::vector<odla_value> outputs;
+  Kernel kernel;
+};
+
+size_t ElementSize(odla_element_type t);
+int64_t NumElements(const odla_value_shape& s);
+inline size_t ByteSize(const odla_value_type& t) { return ElementSize(t.element_type) * NumElements(t.shape); }
+std::string TypeToString(const odla_value_type& t);
+std::vector<int64_t> Dims(const odla_value_shape& s);
+odla_value_shape MakeShape(const std::vector<int64_t>& d);
+inline bool SameType(const odla_value_type& a, const odla_value_type& b) {
+  return a.element_type == b.element_type && Dims(a.shape) == Dims(b.shape);
+}
+
+// The computation the calling thread builds into (odla_CreateComputation sets it).
+odla_computation Current();
+
+// Adds an op to the current computation: its results get the given types. Returns the
+// result values. Throws RtError if an input is NULL (an earlier builder failed).
+std::vector<odla_value> AddOp(const std::string& op, const std::vector<odla_value>& inputs,
+                              const std::vector<odla_value_type>& result_types,
+                              odla_value_id id, Kernel kernel);
+
+// Runs a builder body: returns its value, or records the error (status, thread error text,
+// the computation's first error) and returns NULL / an empty odla_values.
+odla_value Guard(const char* op, odla_value_id id, const std::function<odla_value()>& body);
+odla_values GuardN(const char* op, odla_value_id id, const std::function<odla_values()>& body);
+odla_status GuardStatus(const std::function<void()>& body);
+
+odla_values ToValues(const std::vector<odla_value>& v);
+std::vector<odla_value> FromValues(const odla_values& v);
+std::vector<odla_value_type> FromTypes(const odla_value_types& t);
+std::vector<int64_t> FromInts(const odla_ints& v);
+std::vector<float> FromFloats(const odla_floats& v);
+
+// Checks helpers for builders.
+void CheckInput(odla_value v, const char* what);
+void CheckSameElementType(odla_value a, odla_value b);
+
+// The current thread's error text.
+void SetLastError(const std::string& s);
+
+// Runs fn(begin, end) over [0, n) split into chunks on the shared thread pool. Chunks are
+// at least `grain` long. Calls from a pool thread run inline.
+void ParallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
+int NumThreads();
+
+}  // namespace odla_rt

@@ -1,0 +1,49 @@
+#include "driver/driver.h"
+
+#include <fstream>
+
+#include "ir/error.h"
+#include "passes/passes.h"
+
+namespace halo {
+
+ModelFormat DetectFormat(const std::string& path, const std::string& forced) {
+  if (forced == "onnx") return ModelFormat::kOnnx;
+  if (!forced.empty()) throw Err("unknown model format '", forced, "' (known: onnx)");
+  auto ends_with = [&](const char* s) {
+    std::string e(s);
+    return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
+  };
+  if (ends_with(".onnx")) return ModelFormat::kOnnx;
+  return ModelFormat::kUnknown;
+}
+
+std::unique_ptr<Graph> LoadModel(const std::vector<std::string>& files, const ImportOptions& opts,
+                                 const std::string& forced_format, bool optimize) {
+  if (files.empty()) throw Err("no model file given");
+  const std::string& path = files[0];
+  {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw Err(path, ": cannot open the file");
+  }
+  std::unique_ptr<Graph> g;
+  switch (DetectFormat(path, forced_format)) {
+    case ModelFormat::kOnnx:
+      if (files.size() != 1) throw Err("an ONNX model is one file; got ", files.size());
+      g = ImportOnnx(path, opts);
+      break;
+    default:
+      throw Err(path, ": unknown model format (expected .onnx; force one with -x FORMAT)");
+  }
+  try {
+    if (optimize)
+      RunPipeline(*g);
+    else
+      InferShapes(*g);
+  } catch (const Error& e) {
+    throw Err(path, ": ", e.what());
+  }
+  return g;
+}
+
+}  // namespace halo

@@ -1,0 +1,22 @@
+// The compiler driver: load a model in any supported format, run the pipeline.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "frontends/frontend.h"
+#include "ir/graph.h"
+
+namespace halo {
+
+enum class ModelFormat { kUnknown, kOnnx };
+
+// Guesses the format from the file contents (then the extension). `forced` ("onnx") wins.
+ModelFormat DetectFormat(const std::string& path, const std::string& forced = "");
+
+// Imports a model and runs the pipeline. Errors name the file: "FILE: node 'X' (Op): why".
+std::unique_ptr<Graph> LoadModel(const std::vector<std::string>& files, const ImportOptions& opts,
+                                 const std::string& forced_format = "", bool optimize = true);
+
+}  // namespace halo

@@ -1,0 +1,91 @@
+// Element types, static shapes and constant tensors of the HALO IR.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace halo {
+
+enum class DataType {
+  kInvalid = 0,
+  kFloat32 = 1,
+  kFloat64 = 2,
+  kInt8 = 3,
+  kUInt8 = 4,
+  kInt16 = 5,
+  kUInt16 = 6,
+  kInt32 = 7,
+  kUInt32 = 8,
+  kInt64 = 9,
+  kUInt64 = 10,
+  kBool = 11,
+  kFloat16 = 12,
+};
+
+// Values match odla_element_type.
+const char* DataTypeName(DataType t);
+size_t DataTypeSize(DataType t);
+bool IsFloat(DataType t);
+bool IsInteger(DataType t);  // signed or unsigned integer, not bool
+bool IsSigned(DataType t);
+// The C type used in generated code ("float", "int64_t", "bool"...).
+const char* DataTypeCName(DataType t);
+
+using Shape = std::vector<int64_t>;
+
+int64_t NumElements(const Shape& s);
+std::string ShapeToString(const Shape& s);  // "1x3x224x224", "scalar" for rank 0
+
+struct Type {
+  DataType dtype = DataType::kInvalid;
+  Shape shape;
+  bool known = false;  // false until shape inference sets it
+
+  Type() = default;
+  Type(DataType d, Shape s) : dtype(d), shape(std::move(s)), known(true) {}
+  int64_t NumElements() const { return halo::NumElements(shape); }
+  size_t ByteSize() const { return static_cast<size_t>(NumElements()) * DataTypeSize(dtype); }
+  int Rank() const { return static_cast<int>(shape.size()); }
+  std::string ToString() const;  // "f32[1x3x224x224]"
+  bool operator==(const Type& o) const { return dtype == o.dtype && shape == o.shape; }
+  bool operator!=(const Type& o) const { return !(*this == o); }
+};
+
+// A constant tensor. The bytes are shared, immutable once built.
+class Tensor {
+ public:
+  Tensor() = default;
+  Tensor(Type type, std::vector<uint8_t> bytes);
+  explicit Tensor(Type type);  // zero-filled
+
+  const Type& type() const { return type_; }
+  const uint8_t* bytes() const { return data_ ? data_->data() : nullptr; }
+  size_t byte_size() const { return data_ ? data_->size() : 0; }
+  template <typename T>
+  const T* data() const {
+    return reinterpret_cast<const T*>(bytes());
+  }
+  uint8_t* mutable_bytes() { return data_->data(); }
+  template <typename T>
+  T* mutable_data() {
+    return reinterpret_cast<T*>(mutable_bytes());
+  }
+
+  // Element i converted to int64 / double whatever the element type.
+  int64_t GetInt(int64_t i) const;
+  double GetDouble(int64_t i) const;
+  std::vector<int64_t> ToInts() const;
+  std::vector<double> ToDoubles() const;
+
+  static Tensor FromInts(const std::vector<int64_t>& v, DataType t = DataType::kInt64,
+                         Shape shape = {-1});
+  static Tensor Scalar(DataType t, double v);
+
+ private:
+  Type type_;
+  std::shared_ptr<std::vector<uint8_t>> data_;
+};
+
+}  // namespace halo

@@ -1,0 +1,35 @@
+// Graph passes and the pipeline that lists them.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace halo {
+
+// Verifies every node and infers result types in topological order. A node whose inputs
+// are all constant (or whose result depends only on input types, like Shape) is folded
+// on the spot, so shape arguments computed in the graph become constants.
+void InferShapes(Graph& g);
+
+// Replaces nodes whose inputs are all constant by constants. Returns true on a change.
+bool FoldConstants(Graph& g);
+
+// Removes nodes that no graph output depends on. Returns true on a change.
+bool EliminateDeadCode(Graph& g);
+
+struct Pass {
+  std::string name;
+  std::function<void(Graph&)> run;
+};
+
+// The compiler's pipeline, in order.
+const std::vector<Pass>& Pipeline();
+void RunPipeline(Graph& g);
+
+// "node 'NAME' (OP): " for error messages.
+std::string NodeLabel(const Node& n);
+
+}  // namespace halo

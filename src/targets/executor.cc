@@ -1,0 +1,228 @@
+#include "targets/executor.h"
+
+#include <odla/odla.h>
+
+#include <functional>
+#include <map>
+#include <unordered_map>
+#include <utility>
+
+#include "ir/op_registry.h"
+#include "targets/lowering.h"
+
+namespace halo {
+namespace {
+
+// One lowered argument converted to the C types of the ODLA API.
+struct CArg {
+  odla_value v = nullptr;
+  odla_values vs{};
+  odla_int64 i = 0;
+  odla_float32 f = 0;
+  const char* s = nullptr;
+  odla_ints ints{};
+  odla_floats floats{};
+  odla_element_type dt = ODLA_FLOAT32;
+  odla_value_type t{};
+  odla_value_types ts{};
+};
+
+template <typename P>
+P Pick(const CArg& a);
+template <> [[maybe_unused]] odla_value Pick(const CArg& a) { return a.v; }
+template <> [[maybe_unused]] odla_values Pick(const CArg& a) { return a.vs; }
+template <> [[maybe_unused]] odla_int64 Pick(const CArg& a) { return a.i; }
+template <> [[maybe_unused]] odla_float32 Pick(const CArg& a) { return a.f; }
+template <> [[maybe_unused]] const char* Pick(const CArg& a) { return a.s; }
+template <> [[maybe_unused]] odla_ints Pick(const CArg& a) { return a.ints; }
+template <> [[maybe_unused]] odla_floats Pick(const CArg& a) { return a.floats; }
+template <> [[maybe_unused]] odla_element_type Pick(const CArg& a) { return a.dt; }
+template <> [[maybe_unused]] odla_value_type Pick(const CArg& a) { return a.t; }
+template <> [[maybe_unused]] odla_value_types Pick(const CArg& a) { return a.ts; }
+
+odla_values AsValues(odla_value v) {
+  odla_values r{};
+  r.size = v ? 1 : 0;
+  r.values[0] = v;
+  return r;
+}
+[[maybe_unused]] odla_values AsValues(const odla_values& v) { return v; }
+
+using Invoker = std::function<odla_values(const std::vector<CArg>&)>;
+
+template <typename R, typename... P, size_t... I>
+odla_values CallWith(R (*f)(P...), const std::vector<CArg>& a, std::index_sequence<I...>) {
+  return AsValues(f(Pick<P>(a[I])...));
+}
+
+template <typename R, typename... P>
+std::pair<Invoker, size_t> MakeInvoker(R (*f)(P...)) {
+  return {[f](const std::vector<CArg>& a) { return CallWith(f, a, std::index_sequence_for<P...>{}); },
+          sizeof...(P)};
+}
+
+const std::map<std::string, std::pair<Invoker, size_t>>& Builders() {
+  static const auto* table = new std::map<std::string, std::pair<Invoker, size_t>>{
+#define ODLA_OP(NAME) {"odla_" #NAME, MakeInvoker(&odla_##NAME)},
+#include "targets/odla_op_table.inc"
+#undef ODLA_OP
+  };
+  return *table;
+}
+
+odla_value_type ToOdla(const Type& t) {
+  odla_value_type r{};
+  r.element_type = static_cast<odla_element_type>(t.dtype);
+  r.shape.size = t.Rank();
+  for (int i = 0; i < t.Rank(); ++i) r.shape.dims[i] = t.shape[i];
+  return r;
+}
+
+Error OdlaError(const std::string& what) {
+  std::string text = odla_GetLastErrorText();
+  return Err(what, text.empty() ? "" : ": " + text);
+}
+
+// Builds the ODLA call for `call` with values looked up in `vals`.
+std::vector<odla_value> Invoke(const OdlaCall& call,
+                               const std::unordered_map<const Value*, odla_value>& vals) {
+  auto it = Builders().find(call.func);
+  if (it == Builders().end()) throw Err("the runtime has no builder ", call.func);
+  auto lookup = [&](const Value* v) -> odla_value {
+    if (!v) return nullptr;
+    auto f = vals.find(v);
+    if (f == vals.end()) throw Err("value '", v->name(), "' is used before it is defined");
+    return f->second;
+  };
+  std::vector<CArg> args;
+  for (const OdlaArg& a : call.args) {
+    CArg c;
+    switch (a.kind) {
+      case OdlaArg::Kind::kValue: c.v = lookup(a.value); break;
+      case OdlaArg::Kind::kValues:
+        c.vs.size = static_cast<int32_t>(a.values.size());
+        for (size_t i = 0; i < a.values.size(); ++i) c.vs.values[i] = lookup(a.values[i]);
+        break;
+      case OdlaArg::Kind::kInt: c.i = a.i; break;
+      case OdlaArg::Kind::kDType: c.dt = static_cast<odla_element_type>(a.i); break;
+      case OdlaArg::Kind::kFloat: c.f = static_cast<float>(a.f); break;
+      case OdlaArg::Kind::kString: c.s = a.s.c_str(); break;
+      case OdlaArg::Kind::kInts:
+        c.ints.size = static_cast<int32_t>(a.ints.size());
+        for (size_t i = 0; i < a.ints.size(); ++i) c.ints.data[i] = a.ints[i];
+        break;
+      case OdlaArg::Kind::kFloats:
+        c.floats.size = static_cast<int32_t>(a.floats.size());
+        for (size_t i = 0; i < a.floats.size(); ++i) c.floats.data[i] = static_cast<float>(a.floats[i]);
+        break;
+      case OdlaArg::Kind::kType: c.t = ToOdla(a.types.at(0)); break;
+      case OdlaArg::Kind::kTypes:
+        c.ts.size = static_cast<int32_t>(a.types.size());
+        for (size_t i = 0; i < a.types.size(); ++i) c.ts.types[i] = ToOdla(a.types[i]);
+        break;
+    }
+    args.push_back(c);
+  }
+  CArg id;
+  id.s = call.id.c_str();
+  args.push_back(id);
+  if (args.size() != it->second.second)
+    throw Err(call.func, " takes ", it->second.second, " arguments but the lowering made ",
+              args.size(), " (odla_ops.h is out of date)");
+  odla_values r = it->second.first(args);
+  if (r.size == 0 || !r.values[0]) throw OdlaError(call.func + " failed");
+  return std::vector<odla_value>(r.values, r.values + r.size);
+}
+
+}  // namespace
+
+struct Executor::Impl {
+  odla_computation comp = nullptr;
+  std::vector<Type> out_types;
+  ~Impl() {
+    if (comp) odla_DestroyComputation(comp);
+  }
+};
+
+Executor::Executor(const Graph& g) : graph_(g), impl_(std::make_unique<Impl>()) {
+  if (odla_CreateComputation(&impl_->comp) != ODLA_SUCCESS) throw OdlaError("odla_CreateComputation");
+  std::unordered_map<const Value*, odla_value> vals;
+  for (const auto& up : g.nodes()) {
+    const Node& n = *up;
+    odla_value v = nullptr;
+    if (n.op() == "Input") {
+      v = odla_CreateArgument(ToOdla(n.output()->type()), n.output()->name().c_str());
+    } else if (n.op() == "Constant") {
+      const Tensor& t = n.GetTensor("value");
+      v = odla_CreateConstant(ToOdla(t.type()), t.bytes(), n.output()->name().c_str());
+    } else {
+      try {
+        auto outs = Invoke(LowerNode(n), vals);
+        for (size_t i = 0; i < outs.size() && i < n.num_outputs(); ++i) vals[n.output(i)] = outs[i];
+      } catch (const Error& e) {
+        throw Err("node '", n.name(), "' (", n.op(), "): ", e.what());
+      }
+      continue;
+    }
+    if (!v) throw OdlaError("node '" + n.name() + "' (" + n.op() + ")");
+    vals[n.output()] = v;
+  }
+  for (const Value* o : g.outputs()) {
+    if (odla_SetValueAsOutput(vals.at(o)) != ODLA_SUCCESS) throw OdlaError("odla_SetValueAsOutput");
+    impl_->out_types.push_back(o->type());
+  }
+}
+
+Executor::~Executor() = default;
+
+std::vector<Tensor> Executor::Run(const std::vector<Tensor>& inputs) {
+  const auto& gin = graph_.inputs();
+  if (inputs.size() != gin.size())
+    throw Err("the model takes ", gin.size(), " inputs, got ", inputs.size());
+  odla_SetCurrentComputation(impl_->comp);
+  odla_context ctx = nullptr;
+  if (odla_CreateContext(&ctx) != ODLA_SUCCESS) throw OdlaError("odla_CreateContext");
+  std::unique_ptr<_odla_context, odla_status (*)(odla_context)> guard(ctx, odla_DestroyContext);
+  for (size_t i = 0; i < gin.size(); ++i) {
+    if (inputs[i].type() != gin[i]->type())
+      throw Err("input '", gin[i]->name(), "' must be ", gin[i]->type().ToString(), ", got ",
+                inputs[i].type().ToString());
+    odla_BindToArgument(ctx, static_cast<int>(i), inputs[i].bytes());
+  }
+  std::vector<Tensor> outs;
+  for (size_t i = 0; i < impl_->out_types.size(); ++i) {
+    outs.emplace_back(impl_->out_types[i]);
+    odla_BindToOutput(ctx, static_cast<int>(i), outs.back().mutable_bytes());
+  }
+  if (odla_ExecuteComputation(impl_->comp, ctx) != ODLA_SUCCESS) throw OdlaError("execution failed");
+  return outs;
+}
+
+std::vector<Tensor> EvaluateNode(const Node& n, const std::vector<const Tensor*>& inputs) {
+  odla_computation comp = nullptr;
+  if (odla_CreateComputation(&comp) != ODLA_SUCCESS) throw OdlaError("odla_CreateComputation");
+  std::unique_ptr<_odla_computation, odla_status (*)(odla_computation)> guard(comp,
+                                                                             odla_DestroyComputation);
+  std::unordered_map<const Value*, odla_value> vals;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i]) continue;
+    odla_value v = odla_CreateConstant(ToOdla(inputs[i]->type()), inputs[i]->bytes(), nullptr);
+    if (!v) throw OdlaError("odla_CreateConstant");
+    vals[n.input(i)] = v;
+  }
+  auto outs = Invoke(LowerNode(n), vals);
+  for (odla_value v : outs)
+    if (odla_SetValueAsOutput(v) != ODLA_SUCCESS) throw OdlaError("odla_SetValueAsOutput");
+  odla_context ctx = nullptr;
+  if (odla_CreateContext(&ctx) != ODLA_SUCCESS) throw OdlaError("odla_CreateContext");
+  std::unique_ptr<_odla_context, odla_status (*)(odla_context)> cguard(ctx, odla_DestroyContext);
+  std::vector<Tensor> results;
+  for (size_t i = 0; i < outs.size(); ++i) {
+    results.emplace_back(n.output(i)->type());
+    odla_BindToOutput(ctx, static_cast<int>(i), results.back().mutable_bytes());
+  }
+  if (odla_ExecuteComputation(comp, ctx) != ODLA_SUCCESS) throw OdlaError("execution failed");
+  return results;
+}
+
+}  // namespace halo

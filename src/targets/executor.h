@@ -1,0 +1,32 @@
+// In-process execution (`halo run`, constant folding): builds an ODLA computation from the
+// IR through the shared lowering and runs it on the runtime linked into halo.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace halo {
+
+class Executor {
+ public:
+  // Builds the computation for `g` (its types must be known). Throws Error.
+  explicit Executor(const Graph& g);
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // Runs once; `inputs` in graph input order, with the graph's input types.
+  std::vector<Tensor> Run(const std::vector<Tensor>& inputs);
+
+ private:
+  const Graph& graph_;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Evaluates one node on constant inputs (nullptr for absent optional inputs).
+std::vector<Tensor> EvaluateNode(const Node& n, const std::vector<const Tensor*>& inputs);
+
+}  // namespace halo

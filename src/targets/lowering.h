@@ -1,0 +1,55 @@
+// The one lowering from IR nodes to ODLA builder calls, shared by the C++ emitter and the
+// in-process executor. The signature of each builder derives from the op registry:
+//   odla_value  odla_OP(inputs..., lowered attributes..., odla_value_type result_type, id)
+//   odla_values odla_OP(..., odla_value_types result_types, id)   (several results)
+// Inputs: odla_value (NULL when an optional input is absent), odla_values when variadic.
+// Attributes: int -> odla_int64, float -> odla_float32, string -> const char*,
+// ints -> odla_ints, floats -> odla_floats, dtype -> odla_element_type.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "ir/op_registry.h"
+
+namespace halo {
+
+struct OdlaArg {
+  enum class Kind { kValue, kValues, kInt, kFloat, kString, kInts, kFloats, kDType, kType, kTypes };
+  Kind kind = Kind::kValue;
+  std::string param;  // the parameter name in the builder signature
+  const Value* value = nullptr;
+  std::vector<const Value*> values;
+  int64_t i = 0;
+  double f = 0;
+  std::string s;
+  std::vector<int64_t> ints;
+  std::vector<double> floats;
+  std::vector<Type> types;  // kType: one, kTypes: several
+};
+
+struct OdlaCall {
+  std::string func;  // "odla_Conv"
+  std::vector<OdlaArg> args;
+  std::string id;
+  bool multi_result = false;
+};
+
+// Lowers one node (not Input/Constant). Throws Error when an attribute cannot be lowered.
+OdlaCall LowerNode(const Node& n);
+
+struct OdlaParam {
+  std::string ctype;
+  std::string name;
+};
+// The builder's parameters (with the trailing id) and its return type.
+std::vector<OdlaParam> OdlaParams(const OpDef& d);
+std::string OdlaReturnType(const OpDef& d);
+// The documented C declaration of the builder for odla_ops.h.
+std::string OdlaDeclaration(const OpDef& d);
+
+// The C element-type enumerator ("ODLA_FLOAT32").
+const char* OdlaElementTypeName(DataType t);
+
+}  // namespace halo
