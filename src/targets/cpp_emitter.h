@@ -1,0 +1,21 @@
+// The C++ target: NAME.h (C entry points), NAME.cc (the model as ODLA calls) and NAME.bin
+// (the weights as an ELF relocatable object; or NAME_weights.c with --emit-data-as-c).
+#pragma once
+
+#include <string>
+
+#include "ir/graph.h"
+
+namespace halo {
+
+struct EmitOptions {
+  std::string output_cc;        // path of NAME.cc; NAME.h and NAME.bin go beside it
+  std::string entry_func_name;  // the C function the application calls
+  bool emit_data_as_c = false;  // weights as a C source file instead of an ELF object
+};
+
+// Writes every output file, or none: files are written to temporaries and renamed at the
+// end. Throws Error (naming the path) when a file cannot be written.
+void EmitCpp(const Graph& g, const EmitOptions& opts);
+
+}  // namespace halo
