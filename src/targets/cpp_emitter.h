@@ -3,6 +3,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "ir/graph.h"
 
@@ -12,10 +14,16 @@ struct EmitOptions {
   std::string output_cc;        // path of NAME.cc; NAME.h and NAME.bin go beside it
   std::string entry_func_name;  // the C function the application calls
   bool emit_data_as_c = false;  // weights as a C source file instead of an ELF object
+  std::string model_path;       // the source model, named in comments and error messages
 };
 
 // Writes every output file, or none: files are written to temporaries and renamed at the
 // end. Throws Error (naming the path) when a file cannot be written.
 void EmitCpp(const Graph& g, const EmitOptions& opts);
+
+// The contents of the files EmitCpp writes, keyed by file name ("NAME.h", "NAME.cc",
+// "NAME_weights.c"; the ELF object is left out). For tests and golden files.
+std::vector<std::pair<std::string, std::string>> EmitCppSources(const Graph& g,
+                                                                const EmitOptions& opts);
 
 }  // namespace halo
