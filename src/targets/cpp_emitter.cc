@@ -116,6 +116,51 @@ std::string Wrap(const std::string& head, const std::vector<std::string>& items,
   return r;
 }
 
+}  // namespace
+
+std::vector<std::string> OdlaCallArgs(const OdlaCall& call,
+                                      const std::function<std::string(const Value*)>& ref) {
+  std::vector<std::string> args;
+  for (const OdlaArg& a : call.args) {
+    switch (a.kind) {
+      case OdlaArg::Kind::kValue:
+        args.push_back(ref(a.value));
+        break;
+      case OdlaArg::Kind::kValues:
+        args.push_back(ListLit("odla_values", a.values, ref));
+        break;
+      case OdlaArg::Kind::kInt:
+        args.push_back(IntLit(a.i));
+        break;
+      case OdlaArg::Kind::kFloat:
+        args.push_back(FloatLit(a.f));
+        break;
+      case OdlaArg::Kind::kString:
+        args.push_back(CString(a.s));
+        break;
+      case OdlaArg::Kind::kInts:
+        args.push_back(ListLit("odla_ints", a.ints, IntLit));
+        break;
+      case OdlaArg::Kind::kFloats:
+        args.push_back(ListLit("odla_floats", a.floats, FloatLit));
+        break;
+      case OdlaArg::Kind::kDType:
+        args.push_back(OdlaElementTypeName(static_cast<DataType>(a.i)));
+        break;
+      case OdlaArg::Kind::kType:
+        args.push_back(TypeLit(a.types.at(0)));
+        break;
+      case OdlaArg::Kind::kTypes:
+        args.push_back(ListLit("odla_value_types", a.types, TypeLit));
+        break;
+    }
+  }
+  args.push_back(CString(call.id));
+  return args;
+}
+
+namespace {
+
 // ---- The model, prepared for printing ----
 
 struct Param {
@@ -201,43 +246,9 @@ void PrintBuild(const Graph& g, Model& m) {
     } catch (const Error& e) {
       throw Err(Where(m), label, ": ", e.what());
     }
-    std::vector<std::string> args;
-    for (const OdlaArg& a : call.args) {
-      switch (a.kind) {
-        case OdlaArg::Kind::kValue:
-          args.push_back(ref(a.value));
-          break;
-        case OdlaArg::Kind::kValues:
-          args.push_back(ListLit("odla_values", a.values, ref));
-          break;
-        case OdlaArg::Kind::kInt:
-          args.push_back(IntLit(a.i));
-          break;
-        case OdlaArg::Kind::kFloat:
-          args.push_back(FloatLit(a.f));
-          break;
-        case OdlaArg::Kind::kString:
-          args.push_back(CString(a.s));
-          break;
-        case OdlaArg::Kind::kInts:
-          args.push_back(ListLit("odla_ints", a.ints, IntLit));
-          break;
-        case OdlaArg::Kind::kFloats:
-          args.push_back(ListLit("odla_floats", a.floats, FloatLit));
-          break;
-        case OdlaArg::Kind::kDType:
-          args.push_back(OdlaElementTypeName(static_cast<DataType>(a.i)));
-          break;
-        case OdlaArg::Kind::kType:
-          args.push_back(TypeLit(a.types.at(0)));
-          break;
-        case OdlaArg::Kind::kTypes:
-          args.push_back(ListLit("odla_value_types", a.types, TypeLit));
-          break;
-      }
-      if (args.back().find("std::numeric_limits") != std::string::npos) m.uses_limits = true;
-    }
-    args.push_back(CString(call.id));
+    std::vector<std::string> args = OdlaCallArgs(call, ref);
+    for (const std::string& a : args)
+      if (a.find("std::numeric_limits") != std::string::npos) m.uses_limits = true;
     os << "\n  // " << CommentText(label) << "\n";
     std::string result = scope.Make(call.multi_result ? n.name() : n.output()->name());
     os << Wrap(std::string("  ") + (call.multi_result ? "odla_values " : "odla_value ") + result +

@@ -2,11 +2,13 @@
 // (the weights as an ELF relocatable object; or NAME_weights.c with --emit-data-as-c).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "ir/graph.h"
+#include "targets/lowering.h"
 
 namespace halo {
 
@@ -25,5 +27,14 @@ void EmitCpp(const Graph& g, const EmitOptions& opts);
 // "NAME_weights.c"; the ELF object is left out). For tests and golden files.
 std::vector<std::pair<std::string, std::string>> EmitCppSources(const Graph& g,
                                                                 const EmitOptions& opts);
+
+}  // namespace halo
+
+namespace halo {
+
+// The C++ arguments of a lowered call, id last: literals for attributes and types,
+// ref(value) for input values (ref(nullptr) for an absent optional input).
+std::vector<std::string> OdlaCallArgs(const OdlaCall& call,
+                                      const std::function<std::string(const Value*)>& ref);
 
 }  // namespace halo

@@ -76,8 +76,7 @@ TEST(HaloRun, ReportsInputProblemsAndWritesNothing) {
   o.output_dir = out;
   EXPECT_EQ(ErrorOf(*g, o), "m.onnx: no data for input 'x' (f32[2x3]): give --input x=FILE.npy");
   o.inputs = {{"x", dir + "/x3.npy"}};
-  EXPECT_EQ(ErrorOf(*g, o),
-            dir + "/x3.npy: input 'x' must be f32[2x3], the file holds f32[3]");
+  EXPECT_EQ(ErrorOf(*g, o), dir + "/x3.npy: input 'x' must be f32[2x3], the file holds f32[3]");
   o.inputs = {{"x", dir + "/x.npy"}, {"z", dir + "/x.npy"}};
   EXPECT_EQ(ErrorOf(*g, o), "m.onnx: the model has no input 'z' (its inputs: x)");
   o.inputs = {{"x", dir + "/missing.npy"}};

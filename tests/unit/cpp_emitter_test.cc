@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "ir/error.h"
@@ -172,6 +173,55 @@ TEST_P(CompileGenerated, BuildsAndRuns) {
 
 INSTANTIATE_TEST_SUITE_P(Weights, CompileGenerated, testing::Values(false, true),
                          [](const auto& info) { return info.param ? "AsC" : "AsElf"; });
+
+}  // namespace
+}  // namespace halo
+
+namespace halo {
+namespace {
+
+// A made-up op with every kind of lowered argument (not registered: lowered directly).
+TEST(OdlaCallArgs, PrintsEveryKindOfArgumentAsALiteral) {
+  OpDef d;
+  d.name = "Test";
+  d.In("A").OptIn("B").VarIn("C").Out("Y").Out("Z");
+  d.Int("i", 0).Float("f", 0).Str("s", "").Ints("is", {}).Floats("fs", {});
+  d.DType("t", DataType::kFloat32);
+  Graph g;
+  Value* a = g.AddInput("a", Type(DataType::kFloat32, {2}));
+  Value* c1 = g.AddInput("c1", Type(DataType::kInt64, {}));
+  Node n(&d, "test");
+  n.add_input(a);
+  n.add_input(nullptr);
+  n.add_input(c1);
+  n.add_input(a);
+  n.add_output()->set_type(Type(DataType::kFloat32, {2, 1}));
+  n.add_output()->set_type(Type(DataType::kBool, {}));
+  n.output(0)->set_name("y");
+  n.set_attr("i", int64_t{-9223372036854775807 - 1});
+  n.set_attr("f", 1.0);
+  n.set_attr("s", std::string("say \"hi\"\n?\?="));
+  n.set_attr("is", std::vector<int64_t>{1, -2});
+  n.set_attr("fs", std::vector<double>{0.5, 1e-7, -std::numeric_limits<double>::infinity(),
+                                       std::numeric_limits<double>::quiet_NaN()});
+  n.set_attr("t", int64_t{static_cast<int64_t>(DataType::kInt8)});
+  auto ref = [](const Value* v) { return v ? "v_" + v->name() : std::string("nullptr"); };
+  std::vector<std::string> want = {
+      "v_a",
+      "nullptr",
+      "odla_values{2, {v_c1, v_a}}",
+      "INT64_MIN",
+      "1.0f",
+      "\"say \\\"hi\\\"\\012?\\?=\"",
+      "odla_ints{2, {1, -2}}",
+      "odla_floats{4, {0.5f, 1.00000001e-07f, -std::numeric_limits<float>::infinity(), "
+      "std::numeric_limits<float>::quiet_NaN()}}",
+      "ODLA_INT8",
+      "odla_value_types{2, {odla_value_type{ODLA_FLOAT32, {2, {2, 1}}}, "
+      "odla_value_type{ODLA_BOOL, {0, {}}}}}",
+      "\"y\""};
+  EXPECT_EQ(OdlaCallArgs(LowerNode(n), ref), want);
+}
 
 }  // namespace
 }  // namespace halo

@@ -18,8 +18,8 @@ std::string UsageErrorOf(const std::vector<std::string>& args) {
 
 TEST(Options, ParsesACompileCommand) {
   Options o = ParseOptions({"m.onnx", "-o", "out/net.cc", "--entry-func-name=net",
-                            "--emit-data-as-c", "--input-shape", "in:0:1x3x224x224",
-                            "--batch-size", "4", "-x", "onnx", "--print-ir", "--no-opt"});
+                            "--emit-data-as-c", "--input-shape", "in:0:1x3x224x224", "--batch-size",
+                            "4", "-x", "onnx", "--print-ir", "--no-opt"});
   EXPECT_EQ(o.command, Options::Command::kCompile);
   EXPECT_EQ(o.models, std::vector<std::string>{"m.onnx"});
   EXPECT_EQ(o.output, "out/net.cc");
@@ -36,8 +36,8 @@ TEST(Options, ParsesACompileCommand) {
 }
 
 TEST(Options, ParsesARunCommand) {
-  Options o = ParseOptions({"run", "m.onnx", "--input", "x=a.npy", "--input=y=b=c.npy",
-                            "--output-dir", "out"});
+  Options o = ParseOptions(
+      {"run", "m.onnx", "--input", "x=a.npy", "--input=y=b=c.npy", "--output-dir", "out"});
   EXPECT_EQ(o.command, Options::Command::kRun);
   ASSERT_EQ(o.inputs.size(), 2u);
   EXPECT_EQ(o.inputs[1], (std::pair<std::string, std::string>{"y", "b=c.npy"}));
@@ -78,9 +78,9 @@ TEST(Options, HelpListsEveryOption) {
     // Every option the help shows is accepted.
     EXPECT_NE(UsageErrorOf({name}), "unknown option '" + name + "'") << name;
   }
-  for (const char* name : {"-o", "--entry-func-name", "--emit-data-as-c", "--print-ir", "-x",
-                           "--input-shape", "--batch-size", "--no-opt", "--input", "--output-dir",
-                           "-h", "--help", "--version"})
+  for (const char* name :
+       {"-o", "--entry-func-name", "--emit-data-as-c", "--print-ir", "-x", "--input-shape",
+        "--batch-size", "--no-opt", "--input", "--output-dir", "-h", "--help", "--version"})
     EXPECT_NE(help.find(name), std::string::npos) << name;
   EXPECT_TRUE(ParseOptions({"--help"}).help);
   EXPECT_TRUE(ParseOptions({"-h"}).help);
