@@ -43,6 +43,7 @@ double FloatExcess(double got, double expected) {
   if (std::isnan(expected) || std::isnan(got))
     return std::isnan(expected) && std::isnan(got) ? 0 : std::numeric_limits<double>::infinity();
   if (got == expected) return 0;  // also equal infinities
+  if (std::isinf(expected) || std::isinf(got)) return std::numeric_limits<double>::infinity();
   double diff = std::fabs(got - expected);
   return diff <= kAbsTol + kRelTol * std::fabs(expected) ? 0 : diff;
 }

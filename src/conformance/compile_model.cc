@@ -55,7 +55,11 @@ std::vector<std::pair<int, std::string>> OpenInputs(const std::string& model) {
   for (const auto& in : m.graph().input()) {
     if (inits.count(in.name())) continue;
     const auto& type = in.type();
-    bool is_static = type.has_tensor_type() && type.tensor_type().has_shape();
+    if (!type.has_tensor_type()) {  // the frontend rejects it
+      ++index;
+      continue;
+    }
+    bool is_static = type.tensor_type().has_shape();
     if (is_static)
       for (const auto& d : type.tensor_type().shape().dim()) is_static &= d.has_dim_value();
     if (!is_static) open.emplace_back(index, in.name());
@@ -94,12 +98,12 @@ std::string HarnessSource(const ModelTypes& t) {
         "#include \""
      << kModelName
      << ".h\"\n\n"
-        "static char* Path(const char* dir, const char* kind, int i) {\n"
+        "[[maybe_unused]] static char* Path(const char* dir, const char* kind, int i) {\n"
         "  static char path[4096];\n"
         "  snprintf(path, sizeof(path), \"%s/%s_%d.bin\", dir, kind, i);\n"
         "  return path;\n"
         "}\n\n"
-        "static void* Load(const char* dir, int i, size_t bytes) {\n"
+        "[[maybe_unused]] static void* Load(const char* dir, int i, size_t bytes) {\n"
         "  void* p = malloc(bytes + 1);\n"
         "  FILE* f = fopen(Path(dir, \"input\", i), \"rb\");\n"
         "  if (!p || !f || fread(p, 1, bytes + 1, f) != bytes) {\n"
@@ -110,7 +114,8 @@ std::string HarnessSource(const ModelTypes& t) {
         "  fclose(f);\n"
         "  return p;\n"
         "}\n\n"
-        "static void Store(const char* dir, int i, const void* p, size_t bytes) {\n"
+        "[[maybe_unused]] static void Store(const char* dir, int i, const void* p, size_t bytes) "
+        "{\n"
         "  FILE* f = fopen(Path(dir, \"output\", i), \"wb\");\n"
         "  if (!f || fwrite(p, 1, bytes, f) != bytes || fclose(f) != 0) {\n"
         "    fprintf(stderr, \"harness: cannot write %s\\n\", Path(dir, \"output\", i));\n"

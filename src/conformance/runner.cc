@@ -196,6 +196,15 @@ std::string Runner::ExecutableKey(const std::string& work) const {
 }
 
 Outcome Runner::Run(const TestCase& test) const {
+  Outcome o = RunSteps(test);
+  // The test's name says which model and data: drop their paths from messages.
+  for (const std::string& prefix : {test.dir + "/model.onnx: ", test.dir + "/"})
+    for (size_t p; (p = o.message.find(prefix)) != std::string::npos;)
+      o.message.erase(p, prefix.size());
+  return o;
+}
+
+Outcome Runner::RunSteps(const TestCase& test) const {
   std::string dir_name = test.name;
   std::replace(dir_name.begin(), dir_name.end(), '/', '_');
   std::string work = config_.work_dir + "/" + dir_name;

@@ -46,6 +46,7 @@ class Runner {
   Outcome Run(const TestCase& test) const;
 
  private:
+  Outcome RunSteps(const TestCase& test) const;
   std::string ExecutableKey(const std::string& work) const;
 
   RunnerConfig config_;

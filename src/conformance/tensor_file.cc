@@ -76,6 +76,8 @@ Tensor ReadTensorProto(const std::string& path) {
   onnx::TensorProto p;
   if (!p.ParseFromString(bytes)) throw Err(path, ": not a serialized onnx.TensorProto");
   try {
+    if (p.data_type() == onnx::TensorProto::UNDEFINED)
+      throw Err("not a tensor (sequence and optional test data are not supported)");
     DataType dt = FromOnnx(p.data_type());
     if (dt == DataType::kInvalid)
       throw Err(
@@ -84,16 +86,25 @@ Tensor ReadTensorProto(const std::string& path) {
           " is not supported");
     if (p.data_location() == onnx::TensorProto::EXTERNAL) throw Err("external data");
     Shape shape(p.dims().begin(), p.dims().end());
-    Type type(dt, shape);
-    int64_t n = type.NumElements();
-    std::vector<uint8_t> out(type.ByteSize());
-    if (p.has_raw_data()) {
-      if (p.raw_data().size() != out.size())
-        throw Err("raw_data has ", p.raw_data().size(), " bytes, ", type.ToString(), " needs ",
-                  out.size());
-      std::memcpy(out.data(), p.raw_data().data(), out.size());
-      return Tensor(type, std::move(out));
+    // The data must be there before anything is allocated: a file of another kind can
+    // parse as a TensorProto with absurd dims.
+    int64_t n = 1;
+    for (int64_t d : shape) {
+      if (d < 0 || (d > 0 && n > (int64_t{1} << 40) / d)) throw Err("bad dims");
+      n *= d;
     }
+    Type type(dt, shape);
+    if (p.has_raw_data()) {
+      if (p.raw_data().size() != static_cast<size_t>(n) * DataTypeSize(dt))
+        throw Err("raw_data has ", p.raw_data().size(), " bytes, ", type.ToString(), " needs ",
+                  n * DataTypeSize(dt));
+      const auto* raw = reinterpret_cast<const uint8_t*>(p.raw_data().data());
+      return Tensor(type, std::vector<uint8_t>(raw, raw + p.raw_data().size()));
+    }
+    int64_t fields = p.float_data_size() + p.double_data_size() + p.int32_data_size() +
+                     p.int64_data_size() + p.uint64_data_size();
+    if (fields != n) throw Err("has ", fields, " elements, its shape needs ", n);
+    std::vector<uint8_t> out(type.ByteSize());
     switch (dt) {
       case DataType::kFloat32:
         CopyField<float>(p.float_data(), n, out);
