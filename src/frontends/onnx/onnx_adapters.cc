@@ -1,7 +1,8 @@
 // Version adapters: ONNX node forms of opsets 7..16 that differ from the opset-17 form
 // HALO's ops mirror in ways attribute names cannot express. (Attributes that later became
-// inputs need no adapter: Importer::Build turns an attribute the op does not declare into
-// a constant for the input of that name, e.g. Slice starts, Squeeze axes, Clip min/max.)
+// inputs need no adapter: HALO's ops declare the old attribute too, and Importer::Build
+// turns an attribute the op does not declare into a constant for the input of that name,
+// e.g. Clip min/max, Dropout ratio, TopK k -> K.)
 #include <cstring>
 
 #include "frontends/onnx/onnx_importer.h"
@@ -82,31 +83,6 @@ void ResizeForms(Importer& im, PendingNode& p) {
   im.Build(p);
 }
 
-// Scatter (deprecated in 11) is ScatterElements.
-void ScatterToScatterElements(Importer& im, PendingNode& p) {
-  p.op = "ScatterElements";
-  im.Build(p);
-}
-
-// TopK before 10: `k` is an attribute; later the 1-D input K.
-void TopKAttr(Importer& im, PendingNode& p) {
-  if (const onnx::AttributeProto* a = p.take_attr("k")) {
-    p.inputs.resize(1);
-    p.inputs.push_back(im.AddConst(p.name + "_K", Tensor::FromInts({a->i()})));
-  }
-  im.Build(p);
-}
-
-// Pad before 11: `value` is what the input constant_value became.
-void PadValue(Importer& im, PendingNode& p) {
-  if (const onnx::AttributeProto* a = p.take_attr("value")) {
-    p.inputs.resize(3, nullptr);
-    p.inputs[2] =
-        im.AddConst(p.name + "_constant_value", Tensor::Scalar(DataType::kFloat32, a->f()));
-  }
-  im.Build(p);
-}
-
 struct Entry {
   const char* op;
   int64_t max_opset;  // applies to models of opsets up to this one
@@ -120,9 +96,6 @@ const Entry kAdapters[] = {
     {"Hardmax", 12, OldSoftmax},
     {"Upsample", 9, UpsampleToResize},
     {"Resize", kMaxOpset, ResizeForms},
-    {"Scatter", 10, ScatterToScatterElements},
-    {"TopK", 9, TopKAttr},
-    {"Pad", 10, PadValue},
 };
 
 }  // namespace

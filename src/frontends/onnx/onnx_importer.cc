@@ -98,6 +98,8 @@ int64_t CheckModel(const std::string& path, onnx::ModelProto& m) {
   } catch (const std::exception& e) {
     throw Err(path, ": not a valid ONNX model (checker: ", FirstLine(e.what()), ")");
   }
+  if (opset == 0 || opset < -1)
+    throw Err(path, ": not a valid ONNX model (it imports ONNX opset ", opset, ")");
   if (opset >= 1 && opset < kMinOpset) {
     try {
       // The converter needs ONNX's tensor shapes on the model (as onnx.version_converter).

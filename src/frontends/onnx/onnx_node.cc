@@ -1,4 +1,6 @@
 // Building IR nodes from ONNX nodes: inputs, attribute conversion, result names.
+#include <cctype>
+
 #include "frontends/onnx/onnx_importer.h"
 #include "frontends/onnx/onnx_tensor.h"
 
@@ -88,6 +90,15 @@ static const char* KindName(AttrKind k) {
       return "an element type (INT)";
   }
   return "?";
+}
+
+static bool SameName(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
 }
 
 Importer::Importer(Graph& g, std::string file, std::string base_dir, int64_t opset)
@@ -188,11 +199,10 @@ Node* Importer::Build(PendingNode& p) {
       attrs[a->name()] = ConvertAttr(p, *a, *s);
       continue;
     }
-    // An attribute that later opsets turned into an input: a constant input.
+    // An attribute that later opsets turned into an input (of the same name up to case,
+    // as TopK's k -> K): a constant input.
     size_t idx = 0;
-    while (idx < def->inputs.size() &&
-           (def->inputs[idx].name != a->name() || def->inputs[idx].lowered))
-      ++idx;
+    while (idx < def->inputs.size() && !SameName(def->inputs[idx].name, a->name())) ++idx;
     if (idx == def->inputs.size())
       Fail(p, "attribute '", a->name(), "' of ", p.onnx_op, " is not supported");
     if (idx < ins.size() && ins[idx])
