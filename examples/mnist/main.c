@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
     int pred = argmax(logits, CLASSES);
     correct += pred == labels[i];
     if (i < 10) {
-      printf("%3zu  %5d  %10d  %s\n", i, labels[i], pred, pred == labels[i] ? "" : "<- wrong");
+      printf("%3zu  %5d  %10d%s\n", i, labels[i], pred, pred == labels[i] ? "" : "  <- wrong");
     }
   }
   mnist_fini();

@@ -5,6 +5,10 @@ Developer tool, not run by `make demo`. Needs torch, numpy and onnx
 fetch_digits.sh.
 
 Usage: /usr/bin/python3 examples/mnist/train.py [CACHE_DIR] [OUT.onnx]
+
+Last run (torch 1.13, Debian 12, CPU): 18,378 parameters, test accuracy
+98.55% (1971/2000) in torch and in the exported ONNX (check_onnx.py);
+mnist.onnx is 74,640 bytes. Takes about 25 s on 2 cores.
 """
 import os
 import sys
