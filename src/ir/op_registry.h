@@ -122,6 +122,9 @@ void RegisterCoreOps(OpRegistry& r);
 void RegisterElementwiseOps(OpRegistry& r);
 void RegisterReduceOps(OpRegistry& r);
 void RegisterNNOps(OpRegistry& r);
+void RegisterNNConvOps(OpRegistry& r);
+void RegisterNNNormOps(OpRegistry& r);
+void RegisterNNResizeOps(OpRegistry& r);
 void RegisterTensorOps(OpRegistry& r);
 
 }  // namespace halo
