@@ -138,15 +138,15 @@ void ConvTransposeRule(InferContext& c) {
   auto strides = IntsOr(*node, "strides", n, 1);
   auto dilations = IntsOr(*node, "dilations", n, 1);
   auto out_pad = IntsOr(*node, "output_padding", n, 0);
-  for (size_t i = 0; i < n; ++i) {
-    c.check(strides[i] >= 1 && dilations[i] >= 1, "strides and dilations must be positive");
-    c.check(out_pad[i] >= 0 && out_pad[i] < std::max(strides[i], dilations[i]),
-            "output_padding must be smaller than the stride or the dilation");
-  }
   std::vector<int64_t> want = node->GetInts("output_shape");
   if (want.size() == n + 2) want.erase(want.begin(), want.begin() + 2);
   c.check(want.empty() || want.size() == n, "output_shape has ", want.size(),
           " entries, expected ", n);
+  for (size_t i = 0; i < n; ++i) {
+    c.check(strides[i] >= 1 && dilations[i] >= 1, "strides and dilations must be positive");
+    c.check(out_pad[i] >= 0 && (!want.empty() || out_pad[i] < std::max(strides[i], dilations[i])),
+            "output_padding must be smaller than the stride or the dilation");
+  }
   const std::string& auto_pad = node->GetString("auto_pad");
   c.check(auto_pad == "NOTSET" || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER" ||
               auto_pad == "VALID",
@@ -158,7 +158,11 @@ void ConvTransposeRule(InferContext& c) {
     if (!want.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
       int64_t target = want.empty() ? x.shape[i + 2] * strides[i] : want[i];
       int64_t total = full - target;
-      c.check(total >= 0, "output_shape ", target, " is larger than the full result ", full);
+      if (total < 0) {  // a larger output_shape adds rows at the end, like output_padding
+        out_pad[i] -= total;
+        full -= total;
+        total = 0;
+      }
       int64_t small = total / 2, big = total - small;
       pads[i] = auto_pad == "SAME_UPPER" ? small : big;
       pads[i + n] = auto_pad == "SAME_UPPER" ? big : small;

@@ -118,6 +118,7 @@ void RegisterNNOps(OpRegistry& r) {
       .Float("beta", 1.0, "C scale")
       .Int("transA", 0, "1: transpose A")
       .Int("transB", 0, "1: transpose B")
+      .Meta("broadcast", AttrKind::kInt, int64_t{0}, "opset 6 and older: C always broadcasts")
       .Out("Y")
       .Rule(GemmRule);
   r.Add("MatMul")
