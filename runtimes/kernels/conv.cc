@@ -160,8 +160,7 @@ void ConvF32(const ConvShape& s, const float* x, const float* w, const float* bi
       SgemmWith(false, mg, out, kdim, 1.0f, wg, kdim, GemmBMatrix(xg, in, false),
                 bias ? 1.0f : 0.0f, yg, out);
     } else {
-      SgemmWith(false, mg, out, kdim, 1.0f, wg, kdim, Im2ColB(xg, g), bias ? 1.0f : 0.0f, yg,
-                out);
+      SgemmWith(false, mg, out, kdim, 1.0f, wg, kdim, Im2ColB(xg, g), bias ? 1.0f : 0.0f, yg, out);
     }
   });
 }
@@ -187,8 +186,8 @@ void ConvTransposeF32(const ConvShape& s, const float* x, const float* w, const 
           for (int64_t kz = 0; kz < g.k[0]; ++kz)
             for (int64_t ky = 0; ky < g.k[1]; ++ky)
               for (int64_t kx = 0; kx < g.k[2]; ++kx) {
-                const float* cp = col.data() + ((ml * g.k[0] + kz) * g.k[1] * g.k[2] +
-                                                ky * g.k[2] + kx) * in;
+                const float* cp =
+                    col.data() + ((ml * g.k[0] + kz) * g.k[1] * g.k[2] + ky * g.k[2] + kx) * in;
                 for (int64_t id = 0; id < g.in[0]; ++id) {
                   int64_t oz = id * g.stride[0] - g.pad[0] + kz * g.dil[0];
                   if (oz < 0 || oz >= g.out[0]) continue;

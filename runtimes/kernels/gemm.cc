@@ -212,7 +212,8 @@ void SmallM(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float a
         for (int64_t q = 0; q < e - s; ++q) {
           const float* bp = b + (s + q) * ldb;
           float sum = 0;
-          for (int64_t p = 0; p < k; ++p) sum += (trans_a ? a[p * lda + i] : a[i * lda + p]) * bp[p];
+          for (int64_t p = 0; p < k; ++p)
+            sum += (trans_a ? a[p * lda + i] : a[i * lda + p]) * bp[p];
           acc[q] = sum;
         }
       }
@@ -248,9 +249,8 @@ void SgemmWith(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const
   });
 }
 
-void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
-           int64_t ldc) {
+void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   if (m > 0 && m < 4 && n > 0 && k > 0) {
     SmallM(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return;

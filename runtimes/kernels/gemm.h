@@ -36,29 +36,31 @@ void SgemmWith(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const
                int64_t lda, const GemmB& b, float beta, float* c, int64_t ldc);
 
 // The BLAS-like form: op(B) = B (k x n, row stride ldb) or B^T when trans_b.
-void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
-           int64_t ldc);
+void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 
 // The same contract for any arithmetic type, as plain loops (parallel over rows).
 template <typename T>
 void GemmLoop(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a,
               int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
-  ParallelFor(m, std::max<int64_t>(1, 8192 / std::max<int64_t>(1, n * k)), [&](int64_t s, int64_t e) {
-    for (int64_t i = s; i < e; ++i) {
-      T* ci = c + i * ldc;
-      for (int64_t j = 0; j < n; ++j) ci[j] = beta == T(0) ? T(0) : static_cast<T>(beta * ci[j]);
-      for (int64_t p = 0; p < k; ++p) {
-        T av = static_cast<T>(alpha * (trans_a ? a[p * lda + i] : a[i * lda + p]));
-        if (trans_b) {
-          for (int64_t j = 0; j < n; ++j) ci[j] = static_cast<T>(ci[j] + av * b[j * ldb + p]);
-        } else {
-          const T* bp = b + p * ldb;
-          for (int64_t j = 0; j < n; ++j) ci[j] = static_cast<T>(ci[j] + av * bp[j]);
-        }
-      }
-    }
-  });
+  ParallelFor(m, std::max<int64_t>(1, 8192 / std::max<int64_t>(1, n * k)),
+              [&](int64_t s, int64_t e) {
+                for (int64_t i = s; i < e; ++i) {
+                  T* ci = c + i * ldc;
+                  for (int64_t j = 0; j < n; ++j)
+                    ci[j] = beta == T(0) ? T(0) : static_cast<T>(beta * ci[j]);
+                  for (int64_t p = 0; p < k; ++p) {
+                    T av = static_cast<T>(alpha * (trans_a ? a[p * lda + i] : a[i * lda + p]));
+                    if (trans_b) {
+                      for (int64_t j = 0; j < n; ++j)
+                        ci[j] = static_cast<T>(ci[j] + av * b[j * ldb + p]);
+                    } else {
+                      const T* bp = b + p * ldb;
+                      for (int64_t j = 0; j < n; ++j) ci[j] = static_cast<T>(ci[j] + av * bp[j]);
+                    }
+                  }
+                }
+              });
 }
 
 // Sgemm for float, GemmLoop otherwise.

@@ -62,7 +62,8 @@ void MaxPool(const Window3& g, int64_t planes, const T* x, T* y, int64_t* indice
             T v = xp[(iz * g.in[1] + iy) * g.in[2] + ix];
             if (arg < 0 || v > best) {
               best = v;
-              arg = col_major ? (ix * g.in[1] + iy) * g.in[0] + iz : (iz * g.in[1] + iy) * g.in[2] + ix;
+              arg = col_major ? (ix * g.in[1] + iy) * g.in[0] + iz
+                              : (iz * g.in[1] + iy) * g.in[2] + ix;
             }
           }
         }

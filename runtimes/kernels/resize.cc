@@ -21,8 +21,8 @@ AxisTaps AxisTable(const ResizeSpec& s, int axis, int rank, int64_t in, int64_t 
   t.index.assign(out * t.n, 0);
   t.weight.assign(out * t.n, 0.0);
   t.outside.assign(out, 0);
-  double scale = s.scales.empty() ? static_cast<double>(out) / static_cast<double>(in)
-                                  : s.scales[axis];
+  double scale =
+      s.scales.empty() ? static_cast<double>(out) / static_cast<double>(in) : s.scales[axis];
   double width = scale * static_cast<double>(in);  // as the reference: scale * input length
   bool identity = in == out;
   for (int64_t x = 0; x < out; ++x) {
@@ -56,7 +56,7 @@ AxisTaps AxisTable(const ResizeSpec& s, int axis, int rank, int64_t in, int64_t 
       double r = xo - fl;
       bool up = integral || (s.nearest == "round_prefer_floor"  ? r > 0.5
                              : s.nearest == "round_prefer_ceil" ? r >= 0.5
-                             : s.nearest == "ceil");
+                                                                : s.nearest == "ceil");
       idx[0] = static_cast<int64_t>(fl) + (up && !integral ? 1 : 0);
       w[0] = 1.0;
     } else {
@@ -97,10 +97,10 @@ std::vector<AxisTaps> ResizeTaps(const ResizeSpec& s, const std::vector<int64_t>
   if (out.size() != in.size()) Fail("result rank ", out.size(), " differs from input rank ", rank);
   if (s.mode != "nearest" && s.mode != "linear" && s.mode != "cubic")
     Fail("unknown mode '", s.mode, "'");
-  const char* coords[] = {"half_pixel",         "asymmetric",        "pytorch_half_pixel",
-                          "align_corners",      "tf_crop_and_resize", "tf_half_pixel_for_nn"};
-  if (std::find_if(std::begin(coords), std::end(coords), [&](const char* c) { return s.coord == c; }) ==
-      std::end(coords))
+  const char* coords[] = {"half_pixel",    "asymmetric",         "pytorch_half_pixel",
+                          "align_corners", "tf_crop_and_resize", "tf_half_pixel_for_nn"};
+  if (std::find_if(std::begin(coords), std::end(coords),
+                   [&](const char* c) { return s.coord == c; }) == std::end(coords))
     Fail("unknown coordinate_transformation_mode '", s.coord, "'");
   if (s.nearest != "round_prefer_floor" && s.nearest != "round_prefer_ceil" &&
       s.nearest != "floor" && s.nearest != "ceil")
@@ -186,7 +186,8 @@ void Resize(const std::vector<AxisTaps>& taps, const std::vector<int64_t>& in,
                       }
                       for (int64_t i = 0; i < inner; ++i) {
                         double acc = 0;
-                        for (int k = 0; k < t.n; ++k) acc += w[k] * sp[(o * len + idx[k]) * inner + i];
+                        for (int k = 0; k < t.n; ++k)
+                          acc += w[k] * sp[(o * len + idx[k]) * inner + i];
                         d[i] = static_cast<Out>(acc);
                       }
                     }
@@ -212,8 +213,8 @@ void Resize(const std::vector<AxisTaps>& taps, const std::vector<int64_t>& in,
   }
 }
 
-#define ODLA_RESIZE_INSTANCE(T)                                                             \
-  template void Resize<T>(const std::vector<AxisTaps>&, const std::vector<int64_t>&,       \
+#define ODLA_RESIZE_INSTANCE(T)                                                      \
+  template void Resize<T>(const std::vector<AxisTaps>&, const std::vector<int64_t>&, \
                           const std::vector<int64_t>&, double, const T*, T*);
 ODLA_RESIZE_INSTANCE(float)
 ODLA_RESIZE_INSTANCE(double)

@@ -24,7 +24,7 @@ struct ResizeSpec {
 // For one axis and output position: the input taps and their weights; `outside` marks
 // tf_crop_and_resize positions that take the extrapolation value.
 struct AxisTaps {
-  int n = 0;  // taps per position
+  int n = 0;                   // taps per position
   std::vector<int64_t> index;  // [out * n]
   std::vector<double> weight;  // [out * n]
   std::vector<char> outside;   // [out]

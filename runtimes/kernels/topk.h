@@ -14,8 +14,8 @@ namespace odla_rt {
 // Values and int64 indices of the k largest (or smallest) elements, in order; equal values
 // keep the lower index first, NaN counts as larger than any number.
 template <typename T>
-void TopK(int64_t outer, int64_t len, int64_t inner, int64_t k, bool largest, const T* x,
-          T* values, int64_t* indices) {
+void TopK(int64_t outer, int64_t len, int64_t inner, int64_t k, bool largest, const T* x, T* values,
+          int64_t* indices) {
   auto before = [largest](const std::pair<T, int64_t>& a, const std::pair<T, int64_t>& b) {
     if constexpr (std::is_floating_point_v<T>) {
       bool na = std::isnan(a.first), nb = std::isnan(b.first);

@@ -23,7 +23,8 @@ ConvShape MakeConvShape(odla_value X, odla_value W, odla_value B, const odla_val
               MakeWindow(xs, ys, kernel, FromInts(strides), FromInts(dilations), FromInts(pads),
                          transposed, false)};
   if (ys[0] != s.n) Fail("result batch ", ys[0], " differs from X's ", s.n);
-  if (s.c % group || s.m % group) Fail("channels ", s.c, " -> ", s.m, " not divisible by group ", group);
+  if (s.c % group || s.m % group)
+    Fail("channels ", s.c, " -> ", s.m, " not divisible by group ", group);
   if (!transposed && (ws[0] != s.m || ws[1] * group != s.c))
     Fail("W ", TypeToString(W->type), " does not match ", s.c, " -> ", s.m, " channels");
   if (transposed && (ws[0] != s.c || ws[1] * group != s.m))
@@ -53,9 +54,8 @@ ODLA_WEAK odla_value odla_Conv(odla_value X, odla_value W, odla_value B, odla_in
 
 ODLA_WEAK odla_value odla_ConvTranspose(odla_value X, odla_value W, odla_value B,
                                         odla_ints dilations, odla_int64 group,
-                                        odla_ints output_padding, odla_ints pads,
-                                        odla_ints strides, odla_value_type result_type,
-                                        odla_value_id id) {
+                                        odla_ints output_padding, odla_ints pads, odla_ints strides,
+                                        odla_value_type result_type, odla_value_id id) {
   return Guard("odla_ConvTranspose", id, [&] {
     ConvShape s = MakeConvShape(X, W, B, result_type, group, strides, dilations, pads, true);
     auto op = FromInts(output_padding);
@@ -64,7 +64,8 @@ ODLA_WEAK odla_value odla_ConvTranspose(odla_value X, odla_value W, odla_value B
       int64_t want = s.w.stride[a] * (s.w.in[a] - 1) + extra + (s.w.k[a] - 1) * s.w.dil[a] + 1 -
                      s.w.pad[a] - s.w.pad_end[a];
       if (s.w.out[a] != want)
-        Fail("result spatial size ", s.w.out[a], " does not match the transposed window (", want, ")");
+        Fail("result spatial size ", s.w.out[a], " does not match the transposed window (", want,
+             ")");
     }
     return AddOp1("ConvTranspose", {X, W, B}, result_type, id,
                   DispatchFloat(X->type.element_type, [&](auto tag) -> Kernel {

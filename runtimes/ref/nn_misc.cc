@@ -16,10 +16,14 @@ namespace {
 template <typename F>
 Kernel BySize(odla_element_type t, F fn) {
   switch (ElementSize(t)) {
-    case 1: return fn(Tag<uint8_t>{});
-    case 2: return fn(Tag<uint16_t>{});
-    case 4: return fn(Tag<uint32_t>{});
-    default: return fn(Tag<uint64_t>{});
+    case 1:
+      return fn(Tag<uint8_t>{});
+    case 2:
+      return fn(Tag<uint16_t>{});
+    case 4:
+      return fn(Tag<uint32_t>{});
+    default:
+      return fn(Tag<uint64_t>{});
   }
 }
 
@@ -65,15 +69,17 @@ ODLA_WEAK odla_value odla_DepthToSpace(odla_value input, odla_int64 blocksize, c
     if (m != "DCR" && m != "CRD") Fail("mode must be DCR or CRD");
     int64_t b = blocksize;
     if (b < 1 || xs[1] % (b * b)) Fail("channels are not divisible by blocksize^2");
-    if (Dims(result_type.shape) != std::vector<int64_t>{xs[0], xs[1] / (b * b), xs[2] * b, xs[3] * b})
+    if (Dims(result_type.shape) !=
+        std::vector<int64_t>{xs[0], xs[1] / (b * b), xs[2] * b, xs[3] * b})
       Fail("result type ", TypeToString(result_type), " is wrong");
     bool crd = m == "CRD";
-    return AddOp1("DepthToSpace", {input}, result_type, id, BySize(input->type.element_type, [&](auto tag) -> Kernel {
-      using T = typename decltype(tag)::type;
-      return [=](const KernelArgs& k) {
-        DepthToSpace<T>(xs[0], xs[1], xs[2], xs[3], b, crd, k.In<T>(0), k.Out<T>(0));
-      };
-    }));
+    return AddOp1("DepthToSpace", {input}, result_type, id,
+                  BySize(input->type.element_type, [&](auto tag) -> Kernel {
+                    using T = typename decltype(tag)::type;
+                    return [=](const KernelArgs& k) {
+                      DepthToSpace<T>(xs[0], xs[1], xs[2], xs[3], b, crd, k.In<T>(0), k.Out<T>(0));
+                    };
+                  }));
   });
 }
 
@@ -85,10 +91,13 @@ ODLA_WEAK odla_value odla_SpaceToDepth(odla_value input, odla_int64 blocksize,
     if (b < 1 || xs[2] % b || xs[3] % b) Fail("height and width are not divisible by blocksize");
     if (Dims(result_type.shape) != std::vector<int64_t>{xs[0], xs[1] * b * b, xs[2] / b, xs[3] / b})
       Fail("result type ", TypeToString(result_type), " is wrong");
-    return AddOp1("SpaceToDepth", {input}, result_type, id, BySize(input->type.element_type, [&](auto tag) -> Kernel {
-      using T = typename decltype(tag)::type;
-      return [=](const KernelArgs& k) { SpaceToDepth<T>(xs[0], xs[1], xs[2], xs[3], b, k.In<T>(0), k.Out<T>(0)); };
-    }));
+    return AddOp1("SpaceToDepth", {input}, result_type, id,
+                  BySize(input->type.element_type, [&](auto tag) -> Kernel {
+                    using T = typename decltype(tag)::type;
+                    return [=](const KernelArgs& k) {
+                      SpaceToDepth<T>(xs[0], xs[1], xs[2], xs[3], b, k.In<T>(0), k.Out<T>(0));
+                    };
+                  }));
   });
 }
 

@@ -68,7 +68,8 @@ ODLA_WEAK odla_value odla_InstanceNormalization(odla_value input, odla_value sca
                   DispatchFloat(input->type.element_type, [&](auto tag) -> Kernel {
                     using T = typename decltype(tag)::type;
                     return [=](const KernelArgs& k) {
-                      InstanceNorm<T>(n, c, inner, k.In<T>(0), k.In<T>(1), k.In<T>(2), eps, k.Out<T>(0));
+                      InstanceNorm<T>(n, c, inner, k.In<T>(0), k.In<T>(1), k.In<T>(2), eps,
+                                      k.Out<T>(0));
                     };
                   }));
   });
@@ -100,10 +101,12 @@ ODLA_WEAK odla_values odla_LayerNormalization(odla_value X, odla_value Scale, od
     // Scale and B broadcast to the normalised shape: gather tables expand them per call.
     auto expand = [&](odla_value v) {
       auto s = Dims(v->type.shape);
-      if (s.size() > norm.size()) Fail(TypeToString(v->type), " does not broadcast to the normalised shape");
+      if (s.size() > norm.size())
+        Fail(TypeToString(v->type), " does not broadcast to the normalised shape");
       for (size_t i = 0; i < s.size(); ++i) {
         int64_t d = norm[norm.size() - s.size() + i];
-        if (s[i] != 1 && s[i] != d) Fail(TypeToString(v->type), " does not broadcast to the normalised shape");
+        if (s[i] != 1 && s[i] != d)
+          Fail(TypeToString(v->type), " does not broadcast to the normalised shape");
       }
       std::vector<int64_t> idx;
       if (NumElements(v->type.shape) == cols) return idx;
@@ -139,10 +142,12 @@ ODLA_WEAK odla_values odla_LayerNormalization(odla_value X, odla_value Scale, od
         }
         if (stat == ODLA_FLOAT64) {
           LayerNorm<T, double>(rows, cols, k.In<T>(0), scale, bias, eps, k.Out<T>(0),
-                               nres > 1 ? k.Out<double>(1) : nullptr, nres > 2 ? k.Out<double>(2) : nullptr);
+                               nres > 1 ? k.Out<double>(1) : nullptr,
+                               nres > 2 ? k.Out<double>(2) : nullptr);
         } else {
           LayerNorm<T, float>(rows, cols, k.In<T>(0), scale, bias, eps, k.Out<T>(0),
-                              nres > 1 ? k.Out<float>(1) : nullptr, nres > 2 ? k.Out<float>(2) : nullptr);
+                              nres > 1 ? k.Out<float>(1) : nullptr,
+                              nres > 2 ? k.Out<float>(2) : nullptr);
         }
       };
     });
@@ -158,16 +163,18 @@ ODLA_WEAK odla_value odla_LRN(odla_value X, odla_float32 alpha, odla_float32 bet
     if (size < 1) Fail("size must be positive");
     int64_t n = v[0], c = v[1], inner = v[2];
     double a = alpha, b = beta, k0 = bias;
-    return AddOp1("LRN", {X}, result_type, id, DispatchFloat(X->type.element_type, [&](auto tag) -> Kernel {
-      using T = typename decltype(tag)::type;
-      return [=](const KernelArgs& k) { LRN<T>(n, c, inner, k.In<T>(0), a, b, k0, size, k.Out<T>(0)); };
-    }));
+    return AddOp1("LRN", {X}, result_type, id,
+                  DispatchFloat(X->type.element_type, [&](auto tag) -> Kernel {
+                    using T = typename decltype(tag)::type;
+                    return [=](const KernelArgs& k) {
+                      LRN<T>(n, c, inner, k.In<T>(0), a, b, k0, size, k.Out<T>(0));
+                    };
+                  }));
   });
 }
 
 ODLA_WEAK odla_value odla_MeanVarianceNormalization(odla_value X, odla_ints axes,
-                                                    odla_value_type result_type,
-                                                    odla_value_id id) {
+                                                    odla_value_type result_type, odla_value_id id) {
   return Guard("odla_MeanVarianceNormalization", id, [&] {
     CheckInput(X, "X");
     if (!SameType(X->type, result_type)) Fail("result type must equal the input type");
@@ -181,7 +188,9 @@ ODLA_WEAK odla_value odla_MeanVarianceNormalization(odla_value X, odla_ints axes
     return AddOp1("MeanVarianceNormalization", {X}, result_type, id,
                   DispatchFloat(X->type.element_type, [&](auto tag) -> Kernel {
                     using T = typename decltype(tag)::type;
-                    return [=](const KernelArgs& k) { MeanVarianceNorm<T>(xs, reduced, k.In<T>(0), k.Out<T>(0)); };
+                    return [=](const KernelArgs& k) {
+                      MeanVarianceNorm<T>(xs, reduced, k.In<T>(0), k.Out<T>(0));
+                    };
                   }));
   });
 }

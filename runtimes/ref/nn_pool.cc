@@ -27,18 +27,19 @@ Kernel FloatKernel(odla_element_type t, F make) {
 extern "C" {
 
 ODLA_WEAK odla_values odla_MaxPool(odla_value X, odla_int64 ceil_mode, odla_ints dilations,
-                                   odla_ints kernel_shape, odla_ints pads,
-                                   odla_int64 storage_order, odla_ints strides,
-                                   odla_value_types result_types, odla_value_id id) {
+                                   odla_ints kernel_shape, odla_ints pads, odla_int64 storage_order,
+                                   odla_ints strides, odla_value_types result_types,
+                                   odla_value_id id) {
   return GuardN("odla_MaxPool", id, [&] {
     auto types = FromTypes(result_types);
     if (types.empty() || types.size() > 2) Fail("MaxPool has 1 or 2 results");
     int64_t planes = Planes(X, types[0]);
-    Window3 w = MakeWindow(Dims(X->type.shape), Dims(types[0].shape), FromInts(kernel_shape),
-                           FromInts(strides), FromInts(dilations), FromInts(pads), false,
-                           ceil_mode != 0);
+    Window3 w =
+        MakeWindow(Dims(X->type.shape), Dims(types[0].shape), FromInts(kernel_shape),
+                   FromInts(strides), FromInts(dilations), FromInts(pads), false, ceil_mode != 0);
     bool indices = types.size() == 2, col = storage_order != 0;
-    if (indices && (types[1].element_type != ODLA_INT64 || Dims(types[1].shape) != Dims(types[0].shape)))
+    if (indices &&
+        (types[1].element_type != ODLA_INT64 || Dims(types[1].shape) != Dims(types[0].shape)))
       Fail("Indices must be int64 of the shape of Y");
     Kernel kernel = DispatchNumeric(X->type.element_type, [&](auto tag) -> Kernel {
       using T = typename decltype(tag)::type;
@@ -69,19 +70,18 @@ ODLA_WEAK odla_value odla_AveragePool(odla_value X, odla_int64 ceil_mode,
   });
 }
 
-ODLA_WEAK odla_value odla_LpPool(odla_value X, odla_ints kernel_shape, odla_int64 p,
-                                 odla_ints pads, odla_ints strides, odla_value_type result_type,
-                                 odla_value_id id) {
+ODLA_WEAK odla_value odla_LpPool(odla_value X, odla_ints kernel_shape, odla_int64 p, odla_ints pads,
+                                 odla_ints strides, odla_value_type result_type, odla_value_id id) {
   return Guard("odla_LpPool", id, [&] {
     int64_t planes = Planes(X, result_type);
     if (p < 1) Fail("p must be positive");
     Window3 w = MakeWindow(Dims(X->type.shape), Dims(result_type.shape), FromInts(kernel_shape),
                            FromInts(strides), {}, FromInts(pads), false, false);
-    return AddOp1("LpPool", {X}, result_type, id,
-                  FloatKernel(X->type.element_type, [&](auto tag) -> Kernel {
-                    using T = typename decltype(tag)::type;
-                    return [=](const KernelArgs& k) { LpPool<T>(w, planes, k.In<T>(0), k.Out<T>(0), p); };
-                  }));
+    return AddOp1(
+        "LpPool", {X}, result_type, id, FloatKernel(X->type.element_type, [&](auto tag) -> Kernel {
+          using T = typename decltype(tag)::type;
+          return [=](const KernelArgs& k) { LpPool<T>(w, planes, k.In<T>(0), k.Out<T>(0), p); };
+        }));
   });
 }
 
@@ -90,10 +90,12 @@ static odla_value GlobalPoolOp(const char* op, odla_value X, const odla_value_ty
   int64_t planes = Planes(X, result_type);
   if (NumElements(result_type.shape) != planes) Fail("result must be [N, C, 1...]");
   int64_t size = planes ? NumElements(X->type.shape) / planes : 0;
-  return AddOp1(op, {X}, result_type, id, FloatKernel(X->type.element_type, [&](auto tag) -> Kernel {
-                  using T = typename decltype(tag)::type;
-                  return [=](const KernelArgs& k) { GlobalPool<T>(planes, size, k.In<T>(0), k.Out<T>(0), max); };
-                }));
+  return AddOp1(
+      op, {X}, result_type, id, FloatKernel(X->type.element_type, [&](auto tag) -> Kernel {
+        using T = typename decltype(tag)::type;
+        return
+            [=](const KernelArgs& k) { GlobalPool<T>(planes, size, k.In<T>(0), k.Out<T>(0), max); };
+      }));
 }
 
 ODLA_WEAK odla_value odla_GlobalAveragePool(odla_value X, odla_value_type result_type,

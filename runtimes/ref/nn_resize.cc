@@ -19,15 +19,18 @@ odla_value ResizeOp(const char* op, odla_value X, const ResizeSpec& spec,
       X->type.element_type != ODLA_FLOAT64)
     Fail(spec.mode, " interpolation needs a float input");
   double extrap = spec.extrapolation;
-  return AddOp1(op, {X}, result_type, id, DispatchNumeric(X->type.element_type, [&](auto tag) -> Kernel {
-    using T = typename decltype(tag)::type;
-    if constexpr (std::is_same_v<T, bool>) {
-      Fail("bool is not supported");
-      return Kernel();
-    } else {
-      return [=](const KernelArgs& k) { Resize<T>(*taps, in, out, extrap, k.In<T>(0), k.Out<T>(0)); };
-    }
-  }));
+  return AddOp1(op, {X}, result_type, id,
+                DispatchNumeric(X->type.element_type, [&](auto tag) -> Kernel {
+                  using T = typename decltype(tag)::type;
+                  if constexpr (std::is_same_v<T, bool>) {
+                    Fail("bool is not supported");
+                    return Kernel();
+                  } else {
+                    return [=](const KernelArgs& k) {
+                      Resize<T>(*taps, in, out, extrap, k.In<T>(0), k.Out<T>(0));
+                    };
+                  }
+                }));
 }
 
 std::vector<double> Doubles(const odla_floats& f) {

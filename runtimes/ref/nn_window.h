@@ -42,8 +42,8 @@ inline Window3 MakeWindow(const std::vector<int64_t>& xs, const std::vector<int6
       int64_t floor_out = avail < 0 ? 0 : avail / w.stride[a] + 1;
       int64_t ceil_out = avail < 0 ? 0 : (avail + w.stride[a] - 1) / w.stride[a] + 1;
       if (w.out[a] != floor_out && !(allow_ceil && w.out[a] == ceil_out))
-        Fail("result spatial size ", w.out[a], " does not match the window arithmetic (",
-             floor_out, ")");
+        Fail("result spatial size ", w.out[a], " does not match the window arithmetic (", floor_out,
+             ")");
     }
   }
   return w;

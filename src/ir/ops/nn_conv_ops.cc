@@ -22,8 +22,8 @@ std::vector<int64_t> IntsOr(const Node& node, const char* name, size_t n, int64_
 }
 
 void CheckFloatType(InferContext& c, const Type& t) {
-  c.check(t.dtype == DataType::kFloat32 || t.dtype == DataType::kFloat64,
-          "element type ", DataTypeName(t.dtype), " is not supported (float32 or float64)");
+  c.check(t.dtype == DataType::kFloat32 || t.dtype == DataType::kFloat64, "element type ",
+          DataTypeName(t.dtype), " is not supported (float32 or float64)");
 }
 
 void CheckSpatialRank(InferContext& c, const Type& x) {
@@ -100,8 +100,8 @@ std::vector<int64_t> ConvKernel(InferContext& c, int64_t bias_len) {
   c.check(c.node()->GetInt("group") >= 1, "group must be positive");
   if (c.has_input(2)) {
     const Type& b = c.in(2);
-    c.check(b.dtype == x.dtype && b.shape == Shape{bias_len}, "B must be ",
-            DataTypeName(x.dtype), "[", bias_len, "], got ", b.ToString());
+    c.check(b.dtype == x.dtype && b.shape == Shape{bias_len}, "B must be ", DataTypeName(x.dtype),
+            "[", bias_len, "], got ", b.ToString());
   }
   return kernel;
 }
@@ -140,8 +140,8 @@ void ConvTransposeRule(InferContext& c) {
   auto out_pad = IntsOr(*node, "output_padding", n, 0);
   std::vector<int64_t> want = node->GetInts("output_shape");
   if (want.size() == n + 2) want.erase(want.begin(), want.begin() + 2);
-  c.check(want.empty() || want.size() == n, "output_shape has ", want.size(),
-          " entries, expected ", n);
+  c.check(want.empty() || want.size() == n, "output_shape has ", want.size(), " entries, expected ",
+          n);
   for (size_t i = 0; i < n; ++i) {
     c.check(strides[i] >= 1 && dilations[i] >= 1, "strides and dilations must be positive");
     c.check(out_pad[i] >= 0 && (!want.empty() || out_pad[i] < std::max(strides[i], dilations[i])),
@@ -154,7 +154,8 @@ void ConvTransposeRule(InferContext& c) {
   std::vector<int64_t> pads(2 * n, 0), out(n);
   if (auto_pad == "NOTSET" && want.empty()) pads = IntsOr(*node, "pads", 2 * n, 0);
   for (size_t i = 0; i < n; ++i) {
-    int64_t full = strides[i] * (x.shape[i + 2] - 1) + out_pad[i] + (kernel[i] - 1) * dilations[i] + 1;
+    int64_t full =
+        strides[i] * (x.shape[i + 2] - 1) + out_pad[i] + (kernel[i] - 1) * dilations[i] + 1;
     if (!want.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
       int64_t target = want.empty() ? x.shape[i + 2] * strides[i] : want[i];
       int64_t total = full - target;
@@ -230,8 +231,9 @@ const char* kAutoPadDoc =
 
 void RegisterNNConvOps(OpRegistry& r) {
   r.Add("Conv")
-      .Doc("N-d convolution (1 to 3 spatial dimensions) of X [N, C, D...] with W [M, C/group, "
-           "k...] plus optional bias B [M].")
+      .Doc(
+          "N-d convolution (1 to 3 spatial dimensions) of X [N, C, D...] with W [M, C/group, "
+          "k...] plus optional bias B [M].")
       .In("X")
       .In("W")
       .OptIn("B", "bias [M]")
@@ -244,8 +246,9 @@ void RegisterNNConvOps(OpRegistry& r) {
       .Out("Y")
       .Rule(ConvRule);
   r.Add("ConvTranspose")
-      .Doc("N-d transposed convolution of X [N, C, D...] with W [C, M/group, k...] plus optional "
-           "bias B [M]; the result keeps [pads_begin, full - pads_end) of the full result.")
+      .Doc(
+          "N-d transposed convolution of X [N, C, D...] with W [C, M/group, k...] plus optional "
+          "bias B [M]; the result keeps [pads_begin, full - pads_end) of the full result.")
       .In("X")
       .In("W")
       .OptIn("B", "bias [M]")
@@ -260,8 +263,9 @@ void RegisterNNConvOps(OpRegistry& r) {
       .Out("Y")
       .Rule(ConvTransposeRule);
   r.Add("MaxPool")
-      .Doc("Max pooling over windows of X [N, C, D...]; optional Indices (int64) of the maxima, "
-           "flattened over the whole input.")
+      .Doc(
+          "Max pooling over windows of X [N, C, D...]; optional Indices (int64) of the maxima, "
+          "flattened over the whole input.")
       .In("X")
       .Meta("auto_pad", AttrKind::kString, std::string("NOTSET"), kAutoPadDoc)
       .Int("ceil_mode", 0, "1: output size rounds up")

@@ -92,8 +92,9 @@ void MVNRule(InferContext& c) {
 
 void RegisterNNNormOps(OpRegistry& r) {
   r.Add("BatchNormalization")
-      .Doc("Inference-mode batch normalisation: Y = scale * (X - mean) / sqrt(var + epsilon) + B "
-           "per channel of X [N, C, ...].")
+      .Doc(
+          "Inference-mode batch normalisation: Y = scale * (X - mean) / sqrt(var + epsilon) + B "
+          "per channel of X [N, C, ...].")
       .In("X")
       .In("scale")
       .In("B")
@@ -108,8 +109,9 @@ void RegisterNNNormOps(OpRegistry& r) {
       .Out("Y")
       .Rule(BatchNormRule);
   r.Add("InstanceNormalization")
-      .Doc("Y = scale * (x - mean) / sqrt(var + epsilon) + B with mean and variance over the "
-           "spatial positions of each (n, c) of input [N, C, D...].")
+      .Doc(
+          "Y = scale * (x - mean) / sqrt(var + epsilon) + B with mean and variance over the "
+          "spatial positions of each (n, c) of input [N, C, D...].")
       .In("input")
       .In("scale")
       .In("B")
@@ -117,9 +119,10 @@ void RegisterNNNormOps(OpRegistry& r) {
       .Out("output")
       .Rule(InstanceNormRule);
   r.Add("LayerNormalization")
-      .Doc("Normalises X over the dimensions from axis on: Y = (X - mean) * InvStdDev * Scale + B, "
-           "InvStdDev = 1 / sqrt(var + epsilon). Optional results Mean and InvStdDev have shape "
-           "X.shape[:axis] + [1...].")
+      .Doc(
+          "Normalises X over the dimensions from axis on: Y = (X - mean) * InvStdDev * Scale + B, "
+          "InvStdDev = 1 / sqrt(var + epsilon). Optional results Mean and InvStdDev have shape "
+          "X.shape[:axis] + [1...].")
       .In("X")
       .In("Scale")
       .OptIn("B", "bias")
@@ -132,8 +135,9 @@ void RegisterNNNormOps(OpRegistry& r) {
       .Out("InvStdDev")
       .Rule(LayerNormRule);
   r.Add("LRN")
-      .Doc("Local response normalisation across channels: Y = X / (bias + alpha / size * "
-           "sum(X^2 over size neighbouring channels))^beta.")
+      .Doc(
+          "Local response normalisation across channels: Y = X / (bias + alpha / size * "
+          "sum(X^2 over size neighbouring channels))^beta.")
       .In("X")
       .Float("alpha", 1e-4, "scale")
       .Float("beta", 0.75, "exponent")

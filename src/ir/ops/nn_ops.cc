@@ -6,9 +6,9 @@ namespace halo {
 namespace {
 
 void CheckNumeric(InferContext& c, const Type& t) {
-  c.check(t.dtype != DataType::kBool && t.dtype != DataType::kFloat16 &&
-              t.dtype != DataType::kInvalid,
-          "element type ", DataTypeName(t.dtype), " is not supported");
+  c.check(
+      t.dtype != DataType::kBool && t.dtype != DataType::kFloat16 && t.dtype != DataType::kInvalid,
+      "element type ", DataTypeName(t.dtype), " is not supported");
 }
 
 void GemmRule(InferContext& c) {
@@ -25,8 +25,8 @@ void GemmRule(InferContext& c) {
   if (c.has_input(2)) {
     const Type& ct = c.in(2);
     c.check(ct.dtype == a.dtype, "C must have the element type of A");
-    c.check(ct.Rank() <= 2 && BroadcastShapes(ct.shape, {m, n}) == Shape{m, n}, "C ",
-            ct.ToString(), " does not broadcast to the result ", m, "x", n);
+    c.check(ct.Rank() <= 2 && BroadcastShapes(ct.shape, {m, n}) == Shape{m, n}, "C ", ct.ToString(),
+            " does not broadcast to the result ", m, "x", n);
   }
   c.set_out(Type(a.dtype, {m, n}));
 }
@@ -109,8 +109,9 @@ void TopKRule(InferContext& c) {
 
 void RegisterNNOps(OpRegistry& r) {
   r.Add("Gemm")
-      .Doc("Y = alpha * op(A) * op(B) + beta * C with op(M) = M or its transpose; C broadcasts "
-           "to [M, N].")
+      .Doc(
+          "Y = alpha * op(A) * op(B) + beta * C with op(M) = M or its transpose; C broadcasts "
+          "to [M, N].")
       .In("A")
       .In("B")
       .OptIn("C", "added (broadcast) to the product")
@@ -122,8 +123,9 @@ void RegisterNNOps(OpRegistry& r) {
       .Out("Y")
       .Rule(GemmRule);
   r.Add("MatMul")
-      .Doc("Matrix product with numpy semantics: batch dimensions broadcast, a 1-D operand is a "
-           "row (A) or column (B) vector whose dimension is dropped from the result.")
+      .Doc(
+          "Matrix product with numpy semantics: batch dimensions broadcast, a 1-D operand is a "
+          "row (A) or column (B) vector whose dimension is dropped from the result.")
       .In("A")
       .In("B")
       .Out("Y")
@@ -135,8 +137,9 @@ void RegisterNNOps(OpRegistry& r) {
       .Out("output")
       .Rule(FlattenRule);
   r.Add("DepthToSpace")
-      .Doc("Moves blocks of channels of input [N, C, H, W] into blocksize x blocksize spatial "
-           "blocks: [N, C/b^2, H*b, W*b].")
+      .Doc(
+          "Moves blocks of channels of input [N, C, H, W] into blocksize x blocksize spatial "
+          "blocks: [N, C/b^2, H*b, W*b].")
       .In("input")
       .Int("blocksize", 0, "block edge b")
       .Required()
@@ -144,16 +147,18 @@ void RegisterNNOps(OpRegistry& r) {
       .Out("output")
       .Rule(DepthToSpaceRule);
   r.Add("SpaceToDepth")
-      .Doc("Moves blocksize x blocksize spatial blocks of input [N, C, H, W] into channels: "
-           "[N, C*b^2, H/b, W/b].")
+      .Doc(
+          "Moves blocksize x blocksize spatial blocks of input [N, C, H, W] into channels: "
+          "[N, C*b^2, H/b, W/b].")
       .In("input")
       .Int("blocksize", 0, "block edge b")
       .Required()
       .Out("output")
       .Rule(SpaceToDepthRule);
   r.Add("TopK")
-      .Doc("The k largest (or smallest) elements along axis and their int64 indices; equal "
-           "values keep the lower index first.")
+      .Doc(
+          "The k largest (or smallest) elements along axis and their int64 indices; equal "
+          "values keep the lower index first.")
       .In("X")
       .ConstIn("K", "one-element integer tensor, moved into k")
       .Int("k", -1, "number of elements kept")

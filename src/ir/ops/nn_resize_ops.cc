@@ -27,7 +27,8 @@ Shape ScaledShape(InferContext& c, const Shape& in, const std::vector<double>& s
   for (size_t i = 0; i < in.size(); ++i) {
     c.check(scales[i] > 0, "scales must be positive");
     // float32 scales as ONNX computes them: floor(input * scale).
-    out[i] = static_cast<int64_t>(std::floor(in[i] * static_cast<double>(static_cast<float>(scales[i]))));
+    out[i] = static_cast<int64_t>(
+        std::floor(in[i] * static_cast<double>(static_cast<float>(scales[i]))));
   }
   return out;
 }
@@ -107,8 +108,9 @@ void UpsampleRule(InferContext& c) {
 
 void RegisterNNResizeOps(OpRegistry& r) {
   r.Add("Resize")
-      .Doc("Resizes X by interpolation (nearest, n-linear or n-cubic); the output coordinate x "
-           "maps to an input coordinate by coordinate_transformation_mode.")
+      .Doc(
+          "Resizes X by interpolation (nearest, n-linear or n-cubic); the output coordinate x "
+          "maps to an input coordinate by coordinate_transformation_mode.")
       .In("X")
       .ConstIn("roi", "moved into roi (tf_crop_and_resize only)")
       .ConstIn("scales", "moved into scales")
@@ -117,18 +119,21 @@ void RegisterNNResizeOps(OpRegistry& r) {
            "half_pixel, asymmetric, pytorch_half_pixel, align_corners, tf_crop_and_resize, "
            "tf_half_pixel_for_nn")
       .Float("cubic_coeff_a", -0.75, "the cubic kernel's a")
-      .Int("exclude_outside", 0, "1: weights of points outside the input are 0, the rest renormalised")
+      .Int("exclude_outside", 0,
+           "1: weights of points outside the input are 0, the rest renormalised")
       .Float("extrapolation_value", 0.0, "tf_crop_and_resize: value outside the input")
       .Str("mode", "nearest", "nearest, linear or cubic")
-      .Str("nearest_mode", "round_prefer_floor", "round_prefer_floor, round_prefer_ceil, floor, ceil")
+      .Str("nearest_mode", "round_prefer_floor",
+           "round_prefer_floor, round_prefer_ceil, floor, ceil")
       .Floats("roi", {}, "tf_crop_and_resize: [starts..., ends...] normalised; empty otherwise")
       .Floats("scales", {}, "scale per axis; empty when sizes was given (scale = output / input)")
       .Meta("sizes", AttrKind::kInts, std::vector<int64_t>{}, "the output shape")
       .Out("Y")
       .Rule(ResizeRule);
   r.Add("Upsample")
-      .Doc("Opset 7-9 upsampling: output = floor(input * scales), input coordinate = output / "
-           "scale (nearest rounds down; linear is n-linear).")
+      .Doc(
+          "Opset 7-9 upsampling: output = floor(input * scales), input coordinate = output / "
+          "scale (nearest rounds down; linear is n-linear).")
       .In("X")
       .ConstIn("scales", "moved into scales")
       .Str("mode", "nearest", "nearest or linear (bilinear)")
