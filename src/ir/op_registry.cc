@@ -17,6 +17,8 @@ OpRegistry::OpRegistry() {
   RegisterNNNormOps(*this);
   RegisterNNResizeOps(*this);
   RegisterTensorOps(*this);
+  RegisterTensorShapeOps(*this);
+  RegisterTensorIndexOps(*this);
 }
 
 const OpRegistry& OpRegistry::Get() {

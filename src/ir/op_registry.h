@@ -126,5 +126,7 @@ void RegisterNNConvOps(OpRegistry& r);
 void RegisterNNNormOps(OpRegistry& r);
 void RegisterNNResizeOps(OpRegistry& r);
 void RegisterTensorOps(OpRegistry& r);
+void RegisterTensorShapeOps(OpRegistry& r);
+void RegisterTensorIndexOps(OpRegistry& r);
 
 }  // namespace halo
