@@ -39,7 +39,7 @@ def conv(x, w, b, a):
 def maxpool(x, a):
     kh, kw = a["kernel_shape"]
     sh, sw = a.get("strides", [1, 1])
-    assert not any(a.get("pads", [0])), "padding not supported"
+    assert not any(a.get("pads", [0])) and not a.get("ceil_mode", 0), "unsupported MaxPool"
     n, c, h, w = x.shape
     oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
     y = np.full((n, c, oh, ow), -np.inf, x.dtype)
@@ -87,16 +87,18 @@ def load_test(cache):
     return images.reshape(len(labels), 1, 28, 28).astype(np.float32) / 255, labels
 
 
-def accuracy(model_path, cache):
+def correct(model_path, cache):
+    """Returns (number of correctly classified test digits, number of digits)."""
     model = onnx.load(model_path)
     onnx.checker.check_model(model)
     images, labels = load_test(cache)
     # The model has a static batch of 1; run one digit at a time.
     pred = np.array([run(model, images[i : i + 1]).argmax() for i in range(len(labels))])
-    return float((pred == labels).mean())
+    return int((pred == labels).sum()), len(labels)
 
 
 if __name__ == "__main__":
     path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "mnist.onnx")
     cache = sys.argv[2] if len(sys.argv) > 2 else "build/cache/mnist"
-    print(f"onnx (numpy) test accuracy: {100 * accuracy(path, cache):.2f}%")
+    ok, n = correct(path, cache)
+    print(f"onnx (numpy) test accuracy: {100 * ok / n:.2f}% ({ok}/{n})")

@@ -5,6 +5,10 @@ Developer tool, not run by `make demo`. Needs torch, numpy and onnx
 fetch_digits.sh.
 
 Usage: /usr/bin/python3 examples/mnist/train.py [CACHE_DIR] [OUT.onnx]
+
+Last run (torch 1.13, Debian 12, CPU): 18,378 parameters, test accuracy
+98.55% (1971/2000) in torch and in the exported ONNX (check_onnx.py);
+mnist.onnx is 74,640 bytes. Takes about 25 s on 2 cores.
 """
 import os
 import sys
@@ -17,8 +21,9 @@ import check_onnx
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = 0
-EPOCHS = 8
+EPOCHS = 20
 BATCH = 32
+MAX_SHIFT = 2  # augmentation: shift each batch by up to 2 pixels
 
 
 def load(cache, split):
@@ -30,21 +35,22 @@ def load(cache, split):
 
 def make_model():
     return nn.Sequential(
-        nn.Conv2d(1, 8, 5),  # 8 x 24 x 24
+        nn.Conv2d(1, 16, 5),  # 16 x 24 x 24
         nn.ReLU(),
-        nn.MaxPool2d(2),  # 8 x 12 x 12
-        nn.Conv2d(8, 16, 5),  # 16 x 8 x 8
+        nn.MaxPool2d(2),  # 16 x 12 x 12
+        nn.Conv2d(16, 32, 5),  # 32 x 8 x 8
         nn.ReLU(),
-        nn.MaxPool2d(2),  # 16 x 4 x 4
-        nn.Flatten(),  # 256
-        nn.Linear(256, 10),
+        nn.MaxPool2d(2),  # 32 x 4 x 4
+        nn.Flatten(),  # 512
+        nn.Linear(512, 10),
     )
 
 
 def evaluate(model, x, y):
+    """Returns the number of correctly classified digits."""
     model.eval()
     with torch.no_grad():
-        return (model(x).argmax(1) == y).float().mean().item()
+        return int((model(x).argmax(1) == y).sum())
 
 
 def main():
@@ -62,17 +68,22 @@ def main():
     for epoch in range(EPOCHS):
         model.train()
         order = torch.randperm(len(y_train))
+        total = 0.0
         for i in range(0, len(order), BATCH):
             idx = order[i : i + BATCH]
+            # Digits have an empty border of >= 4 pixels, so rolling is a shift.
+            dy, dx = torch.randint(-MAX_SHIFT, MAX_SHIFT + 1, (2,)).tolist()
+            x = torch.roll(x_train[idx], (dy, dx), (2, 3))
             opt.zero_grad()
-            loss = loss_fn(model(x_train[idx]), y_train[idx])
+            loss = loss_fn(model(x), y_train[idx])
             loss.backward()
             opt.step()
+            total += loss.item() * len(idx)
         sched.step()
-        acc = evaluate(model, x_test, y_test)
-        print(f"epoch {epoch + 1}: loss {loss.item():.4f}, test accuracy {100 * acc:.2f}%")
+        print(f"epoch {epoch + 1}: mean loss {total / len(y_train):.4f}")
 
-    acc = evaluate(model, x_test, y_test)
+    n = len(y_test)
+    correct = evaluate(model, x_test, y_test)
     torch.onnx.export(
         model,
         torch.zeros(1, 1, 28, 28),
@@ -82,11 +93,11 @@ def main():
         output_names=["logits"],
         do_constant_folding=True,
     )
-    onnx_acc = check_onnx.accuracy(out, cache)
-    print(f"torch test accuracy: {100 * acc:.2f}% ({len(y_test)} digits)")
-    print(f"onnx (numpy) test accuracy: {100 * onnx_acc:.2f}%")
+    onnx_correct, _ = check_onnx.correct(out, cache)
+    print(f"torch test accuracy: {100 * correct / n:.2f}% ({correct}/{n})")
+    print(f"onnx (numpy) test accuracy: {100 * onnx_correct / n:.2f}% ({onnx_correct}/{n})")
     print(f"wrote {out} ({os.path.getsize(out)} bytes)")
-    if acc < 0.97 or abs(acc - onnx_acc) > 1e-9:
+    if correct < 0.97 * n or onnx_correct != correct:
         sys.exit("accuracy check failed")
 
 

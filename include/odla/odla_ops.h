@@ -104,6 +104,25 @@ odla_value odla_Celu(odla_value X, odla_float32 alpha, odla_value_type result_ty
 odla_value odla_Clip(odla_value input, odla_float32 min, odla_float32 max, odla_value_type result_type, odla_value_id id);
 
 /*
+ * Compress: Keeps the slices along an axis (or elements of the flattened input) whose
+ * condition is true. `condition`: bool list; the compiler requires a constant. `axis`:
+ * non-negative, or -2147483648 for the flattened input.
+ */
+odla_value odla_Compress(odla_value input, odla_value condition, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Concat: Joins the inputs along one axis. `inputs` (a list). `axis`: the axis to join
+ * along, non-negative.
+ */
+odla_value odla_Concat(odla_values inputs, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ConstantOfShape: A tensor of the result type filled with one value. `value_float`: the
+ * value for floating-point results. `value_int`: the value for integer and bool results.
+ */
+odla_value odla_ConstantOfShape(odla_float32 value_float, odla_int64 value_int, odla_value_type result_type, odla_value_id id);
+
+/*
  * Cos: Cosine element-wise.
  */
 odla_value odla_Cos(odla_value input, odla_value_type result_type, odla_value_id id);
@@ -152,9 +171,39 @@ odla_value odla_Erf(odla_value input, odla_value_type result_type, odla_value_id
 odla_value odla_Exp(odla_value input, odla_value_type result_type, odla_value_id id);
 
 /*
+ * Expand: Broadcasts the input to the result shape.
+ */
+odla_value odla_Expand(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * EyeLike: A 2-D tensor of the input's shape with ones on diagonal k and zeros elsewhere.
+ * `dtype`: the element type of the result. `k`: the diagonal: 0 main, > 0 above, < 0 below.
+ */
+odla_value odla_EyeLike(odla_value input, odla_element_type dtype, odla_int64 k, odla_value_type result_type, odla_value_id id);
+
+/*
  * Floor: Rounds down element-wise.
  */
 odla_value odla_Floor(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Gather: Takes the slices of 'data' along an axis at the given indices (negative ones
+ * count from the end). `indices`: int32 or int64. `axis`: non-negative.
+ */
+odla_value odla_Gather(odla_value data, odla_value indices, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+
+/*
+ * GatherElements: output[i][j]... = data[...] with the index along 'axis' replaced by
+ * indices[i][j]... `indices`: int32 or int64, the rank of data. `axis`: non-negative.
+ */
+odla_value odla_GatherElements(odla_value data, odla_value indices, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+
+/*
+ * GatherND: Takes the slices of 'data' addressed by the index tuples in the last dimension
+ * of 'indices', after 'batch_dims' shared leading dimensions. `indices`: int64.
+ * `batch_dims`: leading dimensions shared by data and indices.
+ */
+odla_value odla_GatherND(odla_value data, odla_value indices, odla_int64 batch_dims, odla_value_type result_type, odla_value_id id);
 
 /*
  * Greater: A > B with numpy broadcasting.
@@ -263,6 +312,13 @@ odla_value odla_Neg(odla_value X, odla_value_type result_type, odla_value_id id)
 odla_value odla_Not(odla_value X, odla_value_type result_type, odla_value_id id);
 
 /*
+ * OneHot: values[1] where the index along 'axis' equals indices[...] (negative ones count
+ * from depth), values[0] elsewhere. `values`: [off, on]. `axis`: the new axis,
+ * non-negative.
+ */
+odla_value odla_OneHot(odla_value indices, odla_value values, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+
+/*
  * Or: Logical or with numpy broadcasting.
  */
 odla_value odla_Or(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
@@ -273,9 +329,23 @@ odla_value odla_Or(odla_value A, odla_value B, odla_value_type result_type, odla
 odla_value odla_PRelu(odla_value X, odla_value slope, odla_value_type result_type, odla_value_id id);
 
 /*
+ * Pad: Pads (or crops, where negative) each dimension of the input. `constant_value`
+ * (optional, may be NULL): the padding value of mode constant (one element). `mode`:
+ * constant, reflect or edge. `pads`: all begin pads, then all end pads. `value`: the
+ * padding value when 'constant_value' is NULL.
+ */
+odla_value odla_Pad(odla_value data, odla_value constant_value, const char*mode, odla_ints pads, odla_float32 value, odla_value_type result_type, odla_value_id id);
+
+/*
  * Pow: X^Y with numpy broadcasting; the result has X's element type.
  */
 odla_value odla_Pow(odla_value X, odla_value Y, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Range: start + i * delta for i in 0..n-1; n, the result length, counts the values below
+ * limit (above for a negative delta). `start`: scalar. `limit`: scalar. `delta`: scalar.
+ */
+odla_value odla_Range(odla_value start, odla_value limit, odla_value delta, odla_value_type result_type, odla_value_id id);
 
 /*
  * Reciprocal: 1/X element-wise.
@@ -356,15 +426,54 @@ odla_value odla_ReduceSumSquare(odla_value data, odla_ints axes, odla_int64 keep
 odla_value odla_Relu(odla_value X, odla_value_type result_type, odla_value_id id);
 
 /*
+ * Reshape: The input with a new shape (same elements in row-major order).
+ */
+odla_value odla_Reshape(odla_value data, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ReverseSequence: Reverses the first sequence_lens[b] elements along the time axis of each
+ * batch b. `sequence_lens`: int64 lengths, one per batch entry. `batch_axis`: 0 or 1.
+ * `time_axis`: 1 or 0.
+ */
+odla_value odla_ReverseSequence(odla_value input, odla_value sequence_lens, odla_int64 batch_axis, odla_int64 time_axis, odla_value_type result_type, odla_value_id id);
+
+/*
  * Round: Rounds to the nearest integer, halves to even, element-wise.
  */
 odla_value odla_Round(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Scatter: ScatterElements without reduction (its name before opset 11). `indices`: int32
+ * or int64. `updates`: the shape of indices. `axis`: non-negative.
+ */
+odla_value odla_Scatter(odla_value data, odla_value indices, odla_value updates, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ScatterElements: A copy of 'data' where the element addressed by each index (along
+ * 'axis') is replaced by, or reduced with, the matching update. `indices`: int32 or int64.
+ * `updates`: the shape of indices. `axis`: non-negative. `reduction`: none, add, mul, max
+ * or min.
+ */
+odla_value odla_ScatterElements(odla_value data, odla_value indices, odla_value updates, odla_int64 axis, const char*reduction, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ScatterND: A copy of 'data' where the slices addressed by the index tuples in the last
+ * dimension of 'indices' are replaced by, or reduced with, the updates. `indices`: int64.
+ * `reduction`: none, add, mul, max or min.
+ */
+odla_value odla_ScatterND(odla_value data, odla_value indices, odla_value updates, const char*reduction, odla_value_type result_type, odla_value_id id);
 
 /*
  * Selu: gamma*X for X > 0, gamma*(alpha*e^X - alpha) otherwise. `alpha`: scale for X <= 0.
  * `gamma`: overall scale.
  */
 odla_value odla_Selu(odla_value X, odla_float32 alpha, odla_float32 gamma, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Shape: The dimensions start..end-1 of the input's shape, as int64. `start`: first
+ * dimension, in 0..rank. `end`: one past the last dimension, in 0..rank.
+ */
+odla_value odla_Shape(odla_value data, odla_int64 start, odla_int64 end, odla_value_type result_type, odla_value_id id);
 
 /*
  * Shrink: X+bias for X < -lambd, X-bias for X > lambd, 0 otherwise. `bias`: the bias.
@@ -393,6 +502,18 @@ odla_value odla_Sin(odla_value input, odla_value_type result_type, odla_value_id
 odla_value odla_Sinh(odla_value input, odla_value_type result_type, odla_value_id id);
 
 /*
+ * Size: The number of elements of the input, as an int64 scalar.
+ */
+odla_value odla_Size(odla_value data, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Slice: Takes every steps[d]-th element from starts[d] along each dimension d; the result
+ * type gives the lengths. `starts`: one start per dimension, in range. `steps`: one step
+ * per dimension, non-zero.
+ */
+odla_value odla_Slice(odla_value data, odla_ints starts, odla_ints steps, odla_value_type result_type, odla_value_id id);
+
+/*
  * Softmax: exp(x) / sum(exp(x)) along 'axis', computed stably. `axis`: the axis,
  * non-negative. `legacy_2d`: 1: opset < 13 semantics (normalise over all axes from 'axis'
  * on).
@@ -410,9 +531,20 @@ odla_value odla_Softplus(odla_value X, odla_value_type result_type, odla_value_i
 odla_value odla_Softsign(odla_value input, odla_value_type result_type, odla_value_id id);
 
 /*
+ * Split: Splits the input into consecutive parts along one axis; the result types give the
+ * part sizes. `axis`: the axis to split, non-negative. Results: outputs.
+ */
+odla_values odla_Split(odla_value input, odla_int64 axis, odla_value_types result_types, odla_value_id id);
+
+/*
  * Sqrt: Square root element-wise.
  */
 odla_value odla_Sqrt(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Squeeze: The input without the given dimensions of size 1.
+ */
+odla_value odla_Squeeze(odla_value data, odla_value_type result_type, odla_value_id id);
 
 /*
  * Sub: A - B with numpy broadcasting.
@@ -438,6 +570,29 @@ odla_value odla_Tanh(odla_value input, odla_value_type result_type, odla_value_i
  * ThresholdedRelu: X for X > alpha, 0 otherwise. `alpha`: threshold.
  */
 odla_value odla_ThresholdedRelu(odla_value X, odla_float32 alpha, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Tile: Repeats the input repeats[d] times along each dimension d. `repeats`: repetitions
+ * per dimension.
+ */
+odla_value odla_Tile(odla_value input, odla_ints repeats, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Transpose: Permutes the dimensions of the input. `perm`: result dimension i is input
+ * dimension perm[i].
+ */
+odla_value odla_Transpose(odla_value data, odla_ints perm, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Trilu: Keeps the upper or lower triangle of the last two dimensions, zeroing the rest.
+ * `upper`: 1: keep j - i >= k; 0: keep j - i <= k. `k`: the diagonal offset.
+ */
+odla_value odla_Trilu(odla_value input, odla_int64 upper, odla_int64 k, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Unsqueeze: The input with dimensions of size 1 inserted.
+ */
+odla_value odla_Unsqueeze(odla_value data, odla_value_type result_type, odla_value_id id);
 
 /*
  * Where: X where condition is true, Y elsewhere; the three broadcast together.

@@ -1,10 +1,272 @@
+// The ONNX frontend: reads a ModelProto, checks it, and walks its graph into HALO IR.
+#include "frontends/onnx/onnx_importer.h"
+
+#include <fcntl.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+#include <onnx/checker.h>
+#include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <sstream>
+
 #include "frontends/frontend.h"
-#include "ir/error.h"
+#include "frontends/onnx/onnx_tensor.h"
 
 namespace halo {
+namespace onnx_fe {
+namespace {
 
-std::unique_ptr<Graph> ImportOnnx(const std::string& path, const ImportOptions&) {
-  throw Err(path, ": the ONNX frontend is being written");
+std::string FirstLine(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+std::string DirOf(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+}
+
+onnx::ModelProto ReadModel(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY);
+  if (fd < 0) throw Err(path, ": cannot open the file");
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    throw Err(path, ": not a regular file");
+  }
+  if (st.st_size == 0) {
+    close(fd);
+    throw Err(path, ": not a valid ONNX model (the file is empty)");
+  }
+  onnx::ModelProto m;
+  bool ok;
+  {
+    google::protobuf::io::FileInputStream raw(fd);
+    google::protobuf::io::CodedInputStream in(&raw);
+    in.SetTotalBytesLimit(INT_MAX);
+    ok = m.ParseFromCodedStream(&in) && in.ConsumedEntireMessage();
+  }
+  close(fd);
+  if (!ok)
+    throw Err(path, ": not a valid ONNX model (protobuf parsing failed: truncated or not ONNX)");
+  if (m.ir_version() <= 0 || !m.has_graph())
+    throw Err(path, ": not a valid ONNX model (", m.has_graph() ? "no IR version" : "no graph",
+              ")");
+  return m;
+}
+
+bool IsDefaultDomain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
+
+int64_t DefaultOpset(const onnx::ModelProto& m) {
+  for (const auto& o : m.opset_import())
+    if (IsDefaultDomain(o.domain())) return o.version();
+  return -1;
+}
+
+// onnx::checker::check_model without its demand that graph inputs and outputs have shapes
+// (HALO takes missing input shapes from the command line and infers the outputs').
+void RunChecker(const onnx::ModelProto& m, const std::string& dir) {
+  if (m.ir_version() > onnx::IR_VERSION)
+    throw Err("IR version ", m.ir_version(), " is newer than this ONNX library reads (",
+              onnx::IR_VERSION, ")");
+  std::unordered_map<std::string, int> opsets;
+  for (const auto& o : m.opset_import()) opsets[o.domain()] = static_cast<int>(o.version());
+  if (opsets.empty()) throw Err("the model imports no opset");
+  onnx::checker::CheckerContext ctx;
+  ctx.set_ir_version(static_cast<int>(m.ir_version()));
+  ctx.set_opset_imports(opsets);
+  ctx.set_model_dir(dir);
+  ctx.set_is_main_graph(false);
+  onnx::checker::LexicalScopeContext lex;
+  onnx::checker::check_graph(m.graph(), ctx, lex);
+  if (m.ir_version() >= 8) onnx::checker::check_model_local_functions(m, ctx, lex);
+}
+
+// Validates the model, upgrading opsets older than kMinOpset with ONNX's version converter.
+int64_t CheckModel(const std::string& path, onnx::ModelProto& m) {
+  int64_t opset = DefaultOpset(m);
+  if (opset > kMaxOpset)
+    throw Err(path, ": ONNX opset ", opset, " is newer than HALO supports (", kMinOpset, " to ",
+              kMaxOpset, ")");
+  if (m.ir_version() < 3 && m.opset_import_size() == 0) {  // implicitly opset 1
+    m.add_opset_import()->set_version(1);
+    opset = 1;
+  }
+  try {
+    RunChecker(m, DirOf(path));
+  } catch (const std::exception& e) {
+    throw Err(path, ": not a valid ONNX model (checker: ", FirstLine(e.what()), ")");
+  }
+  if (opset == 0 || opset < -1)
+    throw Err(path, ": not a valid ONNX model (it imports ONNX opset ", opset, ")");
+  if (opset >= 1 && opset < kMinOpset) {
+    try {
+      // The converter needs ONNX's tensor shapes on the model (as onnx.version_converter).
+      onnx::shape_inference::InferShapes(m);
+      m = onnx::version_conversion::ConvertVersion(m, static_cast<int>(kMinOpset));
+    } catch (const std::exception& e) {
+      throw Err(path, ": ONNX opset ", opset, " is older than ", kMinOpset,
+                " and the ONNX version converter could not upgrade it (", FirstLine(e.what()), ")");
+    }
+    opset = kMinOpset;
+  }
+  return opset;
+}
+
+std::string DimsToString(const onnx::TensorShapeProto& s) {
+  if (s.dim_size() == 0) return "scalar";
+  std::ostringstream os;
+  for (int i = 0; i < s.dim_size(); ++i) {
+    const auto& d = s.dim(i);
+    os << (i ? "x" : "");
+    if (d.has_dim_value() && d.dim_value() >= 0)
+      os << d.dim_value();
+    else
+      os << (d.has_dim_param() && !d.dim_param().empty() ? d.dim_param() : "?");
+  }
+  return os.str();
+}
+
+// The static type of a graph input, completed from the user's shapes and batch size.
+Type InputType(const std::string& path, const onnx::ValueInfoProto& vi, const ImportOptions& opts) {
+  const std::string& name = vi.name();
+  if (!vi.type().has_tensor_type())
+    throw Err(path, ": input '", name, "' is not a tensor (sequence, map and optional inputs ",
+              "are not supported)");
+  const auto& tt = vi.type().tensor_type();
+  DataType dt = DataTypeFromOnnx(tt.elem_type());
+  if (dt == DataType::kInvalid)
+    throw Err(path, ": unsupported element type ", OnnxTypeName(tt.elem_type()), " for input '",
+              name, "'");
+  auto user = opts.input_shapes.find(name);
+  if (!tt.has_shape()) {
+    if (user != opts.input_shapes.end()) return Type(dt, user->second);
+    throw Err(path, ": input '", name, "' has no shape in the model; give it with --input-shape ",
+              name, ":AxBxC");
+  }
+  const auto& s = tt.shape();
+  Shape shape;
+  for (const auto& d : s.dim()) shape.push_back(d.has_dim_value() ? d.dim_value() : -1);
+  if (user != opts.input_shapes.end()) {
+    const Shape& u = user->second;
+    bool ok = u.size() == shape.size();
+    for (size_t i = 0; ok && i < u.size(); ++i) ok = shape[i] < 0 || shape[i] == u[i];
+    if (!ok)
+      throw Err(path, ": --input-shape ", name, ":", ShapeToString(u),
+                " does not match the model's shape ", DimsToString(s), " for input '", name, "'");
+    return Type(dt, u);
+  }
+  if (!shape.empty() && shape[0] < 0 && opts.batch_size > 0) shape[0] = opts.batch_size;
+  for (int64_t d : shape)
+    if (d < 0)
+      throw Err(path, ": input '", name, "' has an unknown dimension (shape ", DimsToString(s),
+                " in the model); give its shape with --input-shape ", name, ":AxBxC",
+                shape[0] < 0 ? " or the batch size with --batch-size N" : "");
+  return Type(dt, shape);
+}
+
+void ImportGraph(const std::string& path, const onnx::ModelProto& m, int64_t opset,
+                 const ImportOptions& opts, Graph& g) {
+  const onnx::GraphProto& gp = m.graph();
+  Importer im(g, path, DirOf(path), opset);
+  for (const auto& vi : gp.input()) im.ReserveTensorName(vi.name());
+  for (const auto& t : gp.initializer()) im.ReserveTensorName(t.name());
+  for (const auto& n : gp.node()) {
+    for (const auto& o : n.output()) im.ReserveTensorName(o);
+    for (const auto& i : n.input()) im.MarkUsed(i);
+  }
+  for (const auto& o : gp.output()) im.MarkUsed(o.name());
+  auto record_rank = [&](const onnx::ValueInfoProto& vi) {
+    if (vi.type().has_tensor_type() && vi.type().tensor_type().has_shape())
+      im.SetRank(vi.name(), vi.type().tensor_type().shape().dim_size());
+  };
+  for (const auto& vi : gp.value_info()) record_rank(vi);
+  for (const auto& vi : gp.input()) record_rank(vi);
+
+  std::set<std::string> initializers;
+  for (const auto& t : gp.initializer()) initializers.insert(t.name());
+  std::set<std::string> input_names;
+  for (const auto& vi : gp.input()) {
+    if (initializers.count(vi.name())) continue;
+    input_names.insert(vi.name());
+    Value* v = g.AddInput(im.NewNodeName(vi.name()), InputType(path, vi, opts));
+    v->set_name(vi.name());
+    im.Bind(vi.name(), v);
+  }
+  for (const auto& kv : opts.input_shapes) {
+    if (input_names.count(kv.first)) continue;
+    std::string known;
+    for (const auto& n : input_names) known += (known.empty() ? "" : ", ") + n;
+    throw Err(path, ": --input-shape names '", kv.first, "', which is not an input of the model",
+              " (inputs: ", known.empty() ? "none" : known, ")");
+  }
+  for (const auto& t : gp.initializer()) {
+    if (t.name().empty()) throw Err(path, ": an initializer has no name");
+    if (im.Find(t.name())) throw Err(path, ": initializer '", t.name(), "' is defined twice");
+    Tensor tensor;
+    try {
+      tensor = TensorFromProto(t, im.base_dir());
+    } catch (const Error& e) {
+      throw Err(path, ": initializer '", t.name(), "': ", e.what());
+    }
+    im.SetRank(t.name(), tensor.type().Rank());
+    Value* v = g.AddConstant(im.NewNodeName(t.name()), std::move(tensor));
+    v->set_name(t.name());
+    im.Bind(t.name(), v);
+  }
+  if (gp.sparse_initializer_size()) throw Err(path, ": sparse initializers are not supported");
+
+  for (const auto& n : gp.node()) {
+    PendingNode p;
+    p.onnx_op = n.op_type();
+    p.op = n.op_type();
+    p.name = im.NewNodeName(!n.name().empty()                         ? n.name()
+                            : n.output_size() && !n.output(0).empty() ? n.output(0)
+                                                                      : n.op_type());
+    if (!IsDefaultDomain(n.domain()))
+      im.Fail(p, "operator domain '", n.domain(), "' is not supported (HALO reads the default ",
+              "ONNX domain only)");
+    for (const auto& in : n.input()) {
+      Value* v = im.Find(in);
+      if (!in.empty() && !v)
+        im.Fail(p, "input '", in, "' is not defined before the node (not a graph input, ",
+                "initializer or earlier result)");
+      p.inputs.push_back(v);
+    }
+    for (const auto& a : n.attribute()) p.attrs.push_back(&a);
+    p.outputs.assign(n.output().begin(), n.output().end());
+    if (n.op_type() == "Constant") {
+      im.BuildConstant(n, p);
+    } else if (Adapter adapt = FindAdapter(n.op_type(), opset)) {
+      adapt(im, p);
+    } else {
+      im.Build(p);
+    }
+  }
+  for (const auto& o : gp.output()) {
+    Value* v = im.Find(o.name());
+    if (!v) throw Err(path, ": output '", o.name(), "' is not produced by the graph");
+    g.AddOutput(v);
+  }
+  if (g.outputs().empty()) throw Err(path, ": the graph has no outputs");
+}
+
+}  // namespace
+}  // namespace onnx_fe
+
+std::unique_ptr<Graph> ImportOnnx(const std::string& path, const ImportOptions& opts) {
+  try {
+    onnx::ModelProto m = onnx_fe::ReadModel(path);
+    int64_t opset = onnx_fe::CheckModel(path, m);
+    auto g = std::make_unique<Graph>(m.graph().name().empty() ? "model" : m.graph().name());
+    onnx_fe::ImportGraph(path, m, opset, opts, *g);
+    return g;
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Err(path, ": ", e.what());
+  }
 }
 
 }  // namespace halo

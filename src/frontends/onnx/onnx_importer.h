@@ -1,0 +1,104 @@
+// Internal to the ONNX frontend: the state of one import, shared by the graph walk
+// (onnx_importer.cc), node building (onnx_node.cc) and the version adapters
+// (onnx_adapters.cc).
+#pragma once
+
+#include <onnx/onnx_pb.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ir/error.h"
+#include "ir/graph.h"
+#include "ir/op_registry.h"
+
+namespace halo::onnx_fe {
+
+// The newest default-domain opset HALO's ops mirror, and the oldest one read directly
+// (older models go through the ONNX version converter first).
+constexpr int64_t kMaxOpset = 17;
+constexpr int64_t kMinOpset = 7;
+
+// One ONNX node on its way to the IR. Adapters may rewrite it before it is built.
+struct PendingNode {
+  std::string onnx_op;                             // for messages
+  std::string op;                                  // the IR op; initially onnx_op
+  std::string name;                                // the IR node name (unique)
+  std::vector<Value*> inputs;                      // nullptr: absent optional input
+  std::vector<const onnx::AttributeProto*> attrs;  // ONNX attributes still to convert
+  std::map<std::string, AttrValue> ir_attrs;       // IR attributes set by adapters
+  std::vector<std::string> outputs;                // ONNX result names; "" = absent
+
+  const onnx::AttributeProto* attr(const std::string& n) const;
+  // Removes the ONNX attribute `n` and returns it (nullptr if absent).
+  const onnx::AttributeProto* take_attr(const std::string& n);
+};
+
+class Importer {
+ public:
+  Importer(Graph& g, std::string file, std::string base_dir, int64_t opset);
+
+  Graph& graph() { return g_; }
+  int64_t opset() const { return opset_; }
+  const std::string& base_dir() const { return base_dir_; }
+
+  // Throws "FILE: node 'NAME' (OP): <message>".
+  template <typename... Args>
+  [[noreturn]] void Fail(const PendingNode& p, const Args&... args) const {
+    throw Err(file_, ": node '", p.name, "' (", p.onnx_op, "): ", args...);
+  }
+
+  // Names: every ONNX tensor name is reserved up front so generated ones never clash.
+  void ReserveTensorName(const std::string& n) { tensor_names_.insert(n); }
+  std::string NewTensorName(const std::string& base);
+  std::string NewNodeName(const std::string& base) { return g_.UniqueName(base); }
+
+  // Tensor lookup by ONNX name; "" gives nullptr (an absent optional input).
+  void Bind(const std::string& name, Value* v);
+  Value* Find(const std::string& name) const;
+  bool IsUsed(const std::string& name) const { return used_.count(name) != 0; }
+  void MarkUsed(const std::string& name) { used_.insert(name); }
+
+  // Builds the IR node for p: converts its attributes, binds its results to their ONNX
+  // names (generated ones for absent results) and returns it.
+  Node* Build(PendingNode& p);
+  // A node an adapter adds: `op` with IR attributes, one result with a generated name.
+  Value* AddHelper(const PendingNode& from, const std::string& op, std::vector<Value*> inputs,
+                   std::map<std::string, AttrValue> attrs = {});
+  Value* AddConst(const std::string& base, Tensor t);
+  // The translation of an ONNX Constant node.
+  void BuildConstant(const onnx::NodeProto& n, const PendingNode& p);
+
+  // The rank of an ONNX tensor when the model records it (graph inputs, initializers,
+  // value_info), otherwise -1.
+  int RankOf(const std::string& tensor) const;
+  void SetRank(const std::string& tensor, int rank) { ranks_[tensor] = rank; }
+
+ private:
+  AttrValue ConvertAttr(const PendingNode& p, const onnx::AttributeProto& a, const AttrSpec& s);
+  Tensor AttrAsTensor(const PendingNode& p, const onnx::AttributeProto& a);
+
+  Graph& g_;
+  std::string file_;
+  std::string base_dir_;
+  int64_t opset_;
+  std::unordered_map<std::string, Value*> values_;
+  std::set<std::string> tensor_names_;
+  std::set<std::string> used_;
+  std::unordered_map<std::string, int> ranks_;
+};
+
+// The ONNX attribute type, inferred from the populated field for old models without one.
+onnx::AttributeProto::AttributeType AttrType(const onnx::AttributeProto& a);
+
+// Version adapters: rewrite an ONNX node whose form at the model's opset differs from the
+// opset-17 form HALO's ops mirror in a way attribute names cannot express. An adapter
+// builds the node (Importer::Build) itself, possibly with helper nodes around it.
+using Adapter = void (*)(Importer&, PendingNode&);
+// The adapter for op_type at the given opset, or nullptr.
+Adapter FindAdapter(const std::string& op_type, int64_t opset);
+
+}  // namespace halo::onnx_fe

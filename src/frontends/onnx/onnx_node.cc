@@ -1,0 +1,281 @@
+// Building IR nodes from ONNX nodes: inputs, attribute conversion, result names.
+#include <cctype>
+
+#include "frontends/onnx/onnx_importer.h"
+#include "frontends/onnx/onnx_tensor.h"
+
+namespace halo::onnx_fe {
+
+using onnx::AttributeProto;
+
+const AttributeProto* PendingNode::attr(const std::string& n) const {
+  for (const AttributeProto* a : attrs)
+    if (a->name() == n) return a;
+  return nullptr;
+}
+
+const AttributeProto* PendingNode::take_attr(const std::string& n) {
+  for (size_t i = 0; i < attrs.size(); ++i) {
+    if (attrs[i]->name() != n) continue;
+    const AttributeProto* a = attrs[i];
+    attrs.erase(attrs.begin() + static_cast<std::ptrdiff_t>(i));
+    return a;
+  }
+  return nullptr;
+}
+
+AttributeProto::AttributeType AttrType(const AttributeProto& a) {
+  if (a.type() != AttributeProto::UNDEFINED) return a.type();
+  if (a.has_f()) return AttributeProto::FLOAT;
+  if (a.has_i()) return AttributeProto::INT;
+  if (a.has_s()) return AttributeProto::STRING;
+  if (a.has_t()) return AttributeProto::TENSOR;
+  if (a.has_g()) return AttributeProto::GRAPH;
+  if (a.floats_size()) return AttributeProto::FLOATS;
+  if (a.ints_size()) return AttributeProto::INTS;
+  if (a.strings_size()) return AttributeProto::STRINGS;
+  return AttributeProto::UNDEFINED;
+}
+
+static const char* AttrTypeName(AttributeProto::AttributeType t) {
+  switch (t) {
+    case AttributeProto::FLOAT:
+      return "FLOAT";
+    case AttributeProto::INT:
+      return "INT";
+    case AttributeProto::STRING:
+      return "STRING";
+    case AttributeProto::TENSOR:
+      return "TENSOR";
+    case AttributeProto::GRAPH:
+      return "GRAPH";
+    case AttributeProto::SPARSE_TENSOR:
+      return "SPARSE_TENSOR";
+    case AttributeProto::TYPE_PROTO:
+      return "TYPE_PROTO";
+    case AttributeProto::FLOATS:
+      return "FLOATS";
+    case AttributeProto::INTS:
+      return "INTS";
+    case AttributeProto::STRINGS:
+      return "STRINGS";
+    case AttributeProto::TENSORS:
+      return "TENSORS";
+    case AttributeProto::GRAPHS:
+      return "GRAPHS";
+    case AttributeProto::SPARSE_TENSORS:
+      return "SPARSE_TENSORS";
+    case AttributeProto::TYPE_PROTOS:
+      return "TYPE_PROTOS";
+    default:
+      return "UNDEFINED";
+  }
+}
+
+static const char* KindName(AttrKind k) {
+  switch (k) {
+    case AttrKind::kInt:
+      return "an INT";
+    case AttrKind::kFloat:
+      return "a FLOAT";
+    case AttrKind::kString:
+      return "a STRING";
+    case AttrKind::kInts:
+      return "INTS";
+    case AttrKind::kFloats:
+      return "FLOATS";
+    case AttrKind::kTensor:
+      return "a TENSOR";
+    case AttrKind::kDType:
+      return "an element type (INT)";
+  }
+  return "?";
+}
+
+static bool SameName(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+Importer::Importer(Graph& g, std::string file, std::string base_dir, int64_t opset)
+    : g_(g), file_(std::move(file)), base_dir_(std::move(base_dir)), opset_(opset) {}
+
+std::string Importer::NewTensorName(const std::string& base) {
+  std::string n = g_.UniqueName(base);
+  while (tensor_names_.count(n)) n = g_.UniqueName(base);
+  tensor_names_.insert(n);
+  return n;
+}
+
+void Importer::Bind(const std::string& name, Value* v) { values_[name] = v; }
+
+Value* Importer::Find(const std::string& name) const {
+  auto it = values_.find(name);
+  return it == values_.end() ? nullptr : it->second;
+}
+
+int Importer::RankOf(const std::string& tensor) const {
+  auto it = ranks_.find(tensor);
+  return it == ranks_.end() ? -1 : it->second;
+}
+
+Tensor Importer::AttrAsTensor(const PendingNode& p, const AttributeProto& a) {
+  switch (AttrType(a)) {
+    case AttributeProto::INT:
+      return Tensor::FromInts({a.i()}, DataType::kInt64, {});
+    case AttributeProto::INTS:
+      return Tensor::FromInts({a.ints().begin(), a.ints().end()});
+    case AttributeProto::FLOAT:
+      return Tensor::Scalar(DataType::kFloat32, a.f());
+    case AttributeProto::FLOATS: {
+      Tensor t(Type(DataType::kFloat32, {a.floats_size()}));
+      for (int i = 0; i < a.floats_size(); ++i) t.mutable_data<float>()[i] = a.floats(i);
+      return t;
+    }
+    case AttributeProto::TENSOR:
+      try {
+        return TensorFromProto(a.t(), base_dir_);
+      } catch (const Error& e) {
+        Fail(p, "attribute '", a.name(), "': ", e.what());
+      }
+    default:
+      Fail(p, "attribute '", a.name(), "' of type ", AttrTypeName(AttrType(a)),
+           " is not supported");
+  }
+}
+
+AttrValue Importer::ConvertAttr(const PendingNode& p, const AttributeProto& a, const AttrSpec& s) {
+  AttributeProto::AttributeType t = AttrType(a);
+  switch (s.kind) {
+    case AttrKind::kInt:
+      if (t == AttributeProto::INT) return a.i();
+      break;
+    case AttrKind::kFloat:
+      if (t == AttributeProto::FLOAT) return static_cast<double>(a.f());
+      if (t == AttributeProto::INT) return static_cast<double>(a.i());
+      break;
+    case AttrKind::kString:
+      if (t == AttributeProto::STRING) return a.s();
+      break;
+    case AttrKind::kInts:
+      if (t == AttributeProto::INTS) return std::vector<int64_t>(a.ints().begin(), a.ints().end());
+      break;
+    case AttrKind::kFloats:
+      if (t == AttributeProto::FLOATS)
+        return std::vector<double>(a.floats().begin(), a.floats().end());
+      if (t == AttributeProto::INTS) return std::vector<double>(a.ints().begin(), a.ints().end());
+      break;
+    case AttrKind::kTensor:
+      if (t == AttributeProto::TENSOR) return AttrAsTensor(p, a);
+      break;
+    case AttrKind::kDType:
+      if (t == AttributeProto::INT) {
+        DataType d = DataTypeFromOnnx(static_cast<int32_t>(a.i()));
+        if (d == DataType::kInvalid)
+          Fail(p, "attribute '", a.name(), "': unsupported element type ",
+               OnnxTypeName(static_cast<int32_t>(a.i())));
+        return static_cast<int64_t>(d);
+      }
+      break;
+  }
+  Fail(p, "attribute '", a.name(), "' has type ", AttrTypeName(t), "; ", p.op, " expects ",
+       KindName(s.kind));
+}
+
+Node* Importer::Build(PendingNode& p) {
+  const OpDef* def = OpRegistry::Get().Find(p.op);
+  if (!def || !def->lowered) {
+    if (p.op == p.onnx_op) Fail(p, "unsupported operator");
+    Fail(p, "unsupported operator (it needs HALO's ", p.op, ")");
+  }
+  std::vector<Value*> ins = p.inputs;
+  std::map<std::string, AttrValue> attrs;
+  for (const AttributeProto* a : p.attrs) {
+    if (const AttrSpec* s = def->FindAttr(a->name())) {
+      attrs[a->name()] = ConvertAttr(p, *a, *s);
+      continue;
+    }
+    // An attribute that later opsets turned into an input (of the same name up to case,
+    // as TopK's k -> K): a constant input.
+    size_t idx = 0;
+    while (idx < def->inputs.size() && !SameName(def->inputs[idx].name, a->name())) ++idx;
+    if (idx == def->inputs.size())
+      Fail(p, "attribute '", a->name(), "' of ", p.onnx_op, " is not supported");
+    if (idx < ins.size() && ins[idx])
+      Fail(p, "'", a->name(), "' is given both as an attribute and as an input");
+    if (ins.size() <= idx) ins.resize(idx + 1, nullptr);
+    ins[idx] = AddConst(p.name + "_" + a->name(), AttrAsTensor(p, *a));
+  }
+  for (auto& kv : p.ir_attrs) {
+    if (!def->FindAttr(kv.first))
+      Fail(p, "attribute '", kv.first, "' of ", p.op, " is not supported");
+    attrs[kv.first] = kv.second;
+  }
+  while (!ins.empty() && !ins.back()) ins.pop_back();
+  bool variadic_in = !def->inputs.empty() && def->inputs.back().variadic;
+  if (!variadic_in && ins.size() > def->inputs.size())
+    Fail(p, "has ", ins.size(), " inputs; ", p.op, " takes at most ", def->inputs.size());
+
+  // Trailing absent results are dropped; results the op does not define must be unused.
+  size_t n = p.outputs.size();
+  while (n > 1 && p.outputs[n - 1].empty()) --n;
+  if (!def->variadic_outputs && n > def->outputs.size()) {
+    for (size_t i = def->outputs.size(); i < n; ++i)
+      if (!p.outputs[i].empty() && IsUsed(p.outputs[i]))
+        Fail(p, "result ", i, " ('", p.outputs[i], "') is not supported");
+    n = std::max<size_t>(def->outputs.size(), 1);
+  }
+  n = std::max<size_t>(n, 1);
+  Node* node = g_.AddNode(p.op, p.name, ins, static_cast<int>(n));
+  for (auto& kv : attrs) node->set_attr(kv.first, std::move(kv.second));
+  for (size_t i = 0; i < n; ++i) {
+    std::string o = i < p.outputs.size() ? p.outputs[i] : "";
+    Value* v = node->output(i);
+    if (o.empty()) {
+      std::string label = i < def->outputs.size() ? def->outputs[i] : std::to_string(i);
+      v->set_name(NewTensorName(p.name + "_" + label));
+      continue;
+    }
+    if (Find(o)) Fail(p, "tensor '", o, "' is defined twice");
+    v->set_name(o);
+    Bind(o, v);
+  }
+  return node;
+}
+
+Value* Importer::AddHelper(const PendingNode& from, const std::string& op,
+                           std::vector<Value*> inputs, std::map<std::string, AttrValue> attrs) {
+  PendingNode h;
+  h.onnx_op = from.onnx_op;
+  h.op = op;
+  h.name = NewNodeName(from.name + "_" + op);
+  h.inputs = std::move(inputs);
+  h.ir_attrs = std::move(attrs);
+  h.outputs = {""};
+  return Build(h)->output();
+}
+
+Value* Importer::AddConst(const std::string& base, Tensor t) {
+  // The generated name is unique among nodes and tensors alike.
+  std::string name = NewTensorName(base);
+  return g_.AddConstant(name, std::move(t));
+}
+
+void Importer::BuildConstant(const onnx::NodeProto& n, const PendingNode& p) {
+  if (n.attribute_size() != 1) Fail(p, "expects exactly one attribute, got ", n.attribute_size());
+  const AttributeProto& a = n.attribute(0);
+  static const std::set<std::string> kForms = {"value", "value_float", "value_floats", "value_int",
+                                               "value_ints"};
+  if (!kForms.count(a.name())) Fail(p, "attribute '", a.name(), "' of Constant is not supported");
+  if (n.output_size() != 1 || n.output(0).empty()) Fail(p, "expects one named result");
+  if (Find(n.output(0))) Fail(p, "tensor '", n.output(0), "' is defined twice");
+  Value* v = g_.AddConstant(p.name, AttrAsTensor(p, a));
+  v->set_name(n.output(0));
+  Bind(n.output(0), v);
+}
+
+}  // namespace halo::onnx_fe

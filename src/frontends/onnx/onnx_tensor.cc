@@ -1,0 +1,216 @@
+#include "frontends/onnx/onnx_tensor.h"
+
+#include <cstring>
+#include <fstream>
+#include <limits>
+
+#include "ir/error.h"
+
+namespace halo {
+
+using onnx::TensorProto;
+
+DataType DataTypeFromOnnx(int32_t onnx_type) {
+  switch (onnx_type) {
+    case TensorProto::FLOAT:
+      return DataType::kFloat32;
+    case TensorProto::DOUBLE:
+      return DataType::kFloat64;
+    case TensorProto::INT8:
+      return DataType::kInt8;
+    case TensorProto::UINT8:
+      return DataType::kUInt8;
+    case TensorProto::INT16:
+      return DataType::kInt16;
+    case TensorProto::UINT16:
+      return DataType::kUInt16;
+    case TensorProto::INT32:
+      return DataType::kInt32;
+    case TensorProto::UINT32:
+      return DataType::kUInt32;
+    case TensorProto::INT64:
+      return DataType::kInt64;
+    case TensorProto::UINT64:
+      return DataType::kUInt64;
+    case TensorProto::BOOL:
+      return DataType::kBool;
+    default:
+      return DataType::kInvalid;  // float16, bfloat16, string, complex
+  }
+}
+
+std::string OnnxTypeName(int32_t onnx_type) {
+  if (onnx::TensorProto_DataType_IsValid(onnx_type))
+    return TensorProto::DataType_Name(static_cast<TensorProto::DataType>(onnx_type));
+  return std::to_string(onnx_type);
+}
+
+namespace {
+
+// Copies typed-field values into the tensor, converting to its element type.
+template <typename Src>
+void CopyTyped(const Src& src, Tensor& t, const std::string& name) {
+  int64_t n = t.type().NumElements();
+  if (static_cast<int64_t>(src.size()) != n)
+    throw Err("tensor '", name, "' of shape ", ShapeToString(t.type().shape), " has ", src.size(),
+              " values, expected ", n);
+  auto fill = [&](auto* dst) {
+    using D = std::remove_pointer_t<decltype(dst)>;
+    for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<D>(src.Get(static_cast<int>(i)));
+  };
+  switch (t.type().dtype) {
+    case DataType::kFloat32:
+      fill(t.mutable_data<float>());
+      break;
+    case DataType::kFloat64:
+      fill(t.mutable_data<double>());
+      break;
+    case DataType::kInt8:
+      fill(t.mutable_data<int8_t>());
+      break;
+    case DataType::kUInt8:
+      fill(t.mutable_data<uint8_t>());
+      break;
+    case DataType::kInt16:
+      fill(t.mutable_data<int16_t>());
+      break;
+    case DataType::kUInt16:
+      fill(t.mutable_data<uint16_t>());
+      break;
+    case DataType::kInt32:
+      fill(t.mutable_data<int32_t>());
+      break;
+    case DataType::kUInt32:
+      fill(t.mutable_data<uint32_t>());
+      break;
+    case DataType::kInt64:
+      fill(t.mutable_data<int64_t>());
+      break;
+    case DataType::kUInt64:
+      fill(t.mutable_data<uint64_t>());
+      break;
+    case DataType::kBool:
+      for (int64_t i = 0; i < n; ++i)
+        t.mutable_data<uint8_t>()[i] = src.Get(static_cast<int>(i)) != 0;
+      break;
+    default:
+      throw Err("tensor '", name, "': unsupported element type");
+  }
+}
+
+std::string JoinPath(const std::string& dir, const std::string& file) {
+  if (dir.empty() || (!file.empty() && file[0] == '/')) return file;
+  return dir.back() == '/' ? dir + file : dir + "/" + file;
+}
+
+int64_t ParseSize(const std::string& s, const std::string& key, const std::string& name) {
+  size_t used = 0;
+  long long v = -1;
+  try {
+    v = std::stoll(s, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != s.size() || v < 0)
+    throw Err("tensor '", name, "': external data ", key, " '", s, "' is not a valid size");
+  return v;
+}
+
+std::vector<uint8_t> ReadExternal(const TensorProto& t, const std::string& base_dir,
+                                  size_t expected) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto& kv : t.external_data()) {
+    if (kv.key() == "location") location = kv.value();
+    if (kv.key() == "offset") offset = ParseSize(kv.value(), "offset", t.name());
+    if (kv.key() == "length") length = ParseSize(kv.value(), "length", t.name());
+  }
+  if (location.empty()) throw Err("tensor '", t.name(), "': external data has no location");
+  std::string path = JoinPath(base_dir, location);
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
+  if (!f) throw Err("tensor '", t.name(), "': cannot open external data file ", path);
+  int64_t file_size = static_cast<int64_t>(f.tellg());
+  if (length >= 0 && static_cast<size_t>(length) != expected)
+    throw Err("tensor '", t.name(), "': external data length ", length, " does not match the ",
+              expected, " bytes its shape needs");
+  if (offset > file_size || file_size - offset < static_cast<int64_t>(expected))
+    throw Err("tensor '", t.name(), "': external data file ", path, " is too short (", file_size,
+              " bytes; needs ", expected, " from offset ", offset, ")");
+  std::vector<uint8_t> bytes(expected);
+  f.seekg(offset);
+  if (!f.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(expected)))
+    throw Err("tensor '", t.name(), "': cannot read external data from ", path);
+  return bytes;
+}
+
+}  // namespace
+
+Tensor TensorFromProto(const TensorProto& t, const std::string& base_dir) {
+  const std::string& name = t.name();
+  DataType dt = DataTypeFromOnnx(t.data_type());
+  if (dt == DataType::kInvalid)
+    throw Err("unsupported element type ", OnnxTypeName(t.data_type()), " for tensor '", name, "'");
+  if (t.has_segment()) throw Err("tensor '", name, "': segmented tensors are not supported");
+  Shape shape;
+  int64_t count = 1;
+  for (int64_t d : t.dims()) {
+    if (d < 0) throw Err("tensor '", name, "' has a negative dimension ", d);
+    if (d > 0 && count > std::numeric_limits<int64_t>::max() / 8 / d)
+      throw Err("tensor '", name, "' is too large");
+    count *= d;
+    shape.push_back(d);
+  }
+  Type type(dt, shape);
+  size_t bytes = type.ByteSize();
+  if (t.data_location() == TensorProto::EXTERNAL)
+    return Tensor(type, ReadExternal(t, base_dir, bytes));
+  if (t.has_raw_data()) {
+    const std::string& raw = t.raw_data();
+    if (raw.size() != bytes)
+      throw Err("tensor '", name, "' of type ", type.ToString(), " has ", raw.size(),
+                " bytes of raw data, expected ", bytes);
+    std::vector<uint8_t> v(raw.begin(), raw.end());
+    if (dt == DataType::kBool)
+      for (uint8_t& b : v) b = b != 0;
+    return Tensor(type, std::move(v));
+  }
+  Tensor r(type);
+  switch (t.data_type()) {
+    case TensorProto::FLOAT:
+      CopyTyped(t.float_data(), r, name);
+      break;
+    case TensorProto::DOUBLE:
+      CopyTyped(t.double_data(), r, name);
+      break;
+    case TensorProto::INT64:
+      CopyTyped(t.int64_data(), r, name);
+      break;
+    case TensorProto::UINT32:
+    case TensorProto::UINT64:
+      CopyTyped(t.uint64_data(), r, name);
+      break;
+    default:
+      CopyTyped(t.int32_data(), r, name);
+      break;  // int8/16/32, uint8/16, bool
+  }
+  return r;
+}
+
+Tensor LoadTensorProtoFile(const std::string& pb_path, std::string* name) {
+  std::ifstream f(pb_path, std::ios::binary);
+  if (!f) throw Err(pb_path, ": cannot open the file");
+  TensorProto t;
+  if (!t.ParseFromIstream(&f) || t.data_type() == TensorProto::UNDEFINED)
+    throw Err(pb_path, ": not a valid ONNX TensorProto file");
+  size_t slash = pb_path.find_last_of('/');
+  std::string dir = slash == std::string::npos ? "" : pb_path.substr(0, slash);
+  try {
+    Tensor r = TensorFromProto(t, dir);
+    if (name) *name = t.name();
+    return r;
+  } catch (const Error& e) {
+    throw Err(pb_path, ": ", e.what());
+  }
+}
+
+}  // namespace halo
