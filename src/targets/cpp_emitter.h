@@ -2,9 +2,13 @@
 // (the weights as an ELF relocatable object; or NAME_weights.c with --emit-data-as-c).
 #pragma once
 
+#include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "ir/graph.h"
+#include "targets/lowering.h"
 
 namespace halo {
 
@@ -12,10 +16,25 @@ struct EmitOptions {
   std::string output_cc;        // path of NAME.cc; NAME.h and NAME.bin go beside it
   std::string entry_func_name;  // the C function the application calls
   bool emit_data_as_c = false;  // weights as a C source file instead of an ELF object
+  std::string model_path;       // the source model, named in comments and error messages
 };
 
 // Writes every output file, or none: files are written to temporaries and renamed at the
 // end. Throws Error (naming the path) when a file cannot be written.
 void EmitCpp(const Graph& g, const EmitOptions& opts);
+
+// The contents of the files EmitCpp writes, keyed by file name ("NAME.h", "NAME.cc",
+// "NAME_weights.c"; the ELF object is left out). For tests and golden files.
+std::vector<std::pair<std::string, std::string>> EmitCppSources(const Graph& g,
+                                                                const EmitOptions& opts);
+
+}  // namespace halo
+
+namespace halo {
+
+// The C++ arguments of a lowered call, id last: literals for attributes and types,
+// ref(value) for input values (ref(nullptr) for an absent optional input).
+std::vector<std::string> OdlaCallArgs(const OdlaCall& call,
+                                      const std::function<std::string(const Value*)>& ref);
 
 }  // namespace halo

@@ -1,1 +1,9 @@
-int main() { return 0; }
+// halo: compiles a model to C++ calling the ODLA API, or runs it (`halo run`). See --help.
+#include <iostream>
+
+#include "driver/cli.h"
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  return halo::HaloMain(args, std::cout, std::cerr);
+}

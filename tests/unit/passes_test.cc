@@ -1,7 +1,8 @@
+#include "passes/passes.h"
+
 #include <gtest/gtest.h>
 
 #include "ir/op_registry.h"
-#include "passes/passes.h"
 #include "targets/executor.h"
 #include "test_util.h"
 

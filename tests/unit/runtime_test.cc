@@ -1,7 +1,6 @@
 // The ODLA runtime machinery: errors, version checks, binding, concurrent contexts.
-#include <odla/odla.h>
-
 #include <gtest/gtest.h>
+#include <odla/odla.h>
 
 #include <string>
 #include <thread>

@@ -1,0 +1,122 @@
+#include "conformance/compare.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <sstream>
+
+namespace halo::conformance {
+
+float HalfToFloat(uint16_t h) {
+  uint32_t sign = static_cast<uint32_t>(h >> 15) << 31;
+  uint32_t exp = (h >> 10) & 0x1f;
+  uint32_t mant = h & 0x3ff;
+  uint32_t bits;
+  if (exp == 0x1f) {
+    bits = sign | 0x7f800000u | (mant << 13);  // inf or NaN
+  } else if (exp != 0) {
+    bits = sign | ((exp + 112) << 23) | (mant << 13);
+  } else if (mant == 0) {
+    bits = sign;
+  } else {  // subnormal: normalise
+    exp = 113;
+    while ((mant & 0x400) == 0) {
+      mant <<= 1;
+      --exp;
+    }
+    bits = sign | (exp << 23) | ((mant & 0x3ff) << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, sizeof(f));
+  return f;
+}
+
+namespace {
+
+double FloatAt(const Tensor& t, int64_t i) {
+  if (t.type().dtype == DataType::kFloat16) return HalfToFloat(t.data<uint16_t>()[i]);
+  return t.GetDouble(i);
+}
+
+// How far `got` is from `expected`, beyond the tolerance: 0 when they match.
+double FloatExcess(double got, double expected) {
+  if (std::isnan(expected) || std::isnan(got))
+    return std::isnan(expected) && std::isnan(got) ? 0 : std::numeric_limits<double>::infinity();
+  if (got == expected) return 0;  // also equal infinities
+  if (std::isinf(expected) || std::isinf(got)) return std::numeric_limits<double>::infinity();
+  double diff = std::fabs(got - expected);
+  return diff <= kAbsTol + kRelTol * std::fabs(expected) ? 0 : diff;
+}
+
+std::string Describe(double worst, int64_t index, const std::string& got,
+                     const std::string& expected) {
+  std::ostringstream os;
+  os.precision(9);
+  os << "worst |diff| " << worst << " at index " << index << " (got " << got << ", expected "
+     << expected << ")";
+  return os.str();
+}
+
+std::string Num(double v) {
+  std::ostringstream os;
+  os.precision(9);
+  os << v;
+  return os.str();
+}
+
+}  // namespace
+
+std::string CompareTensors(const Tensor& got, const Tensor& expected) {
+  const Type& gt = got.type();
+  const Type& et = expected.type();
+  if (gt.dtype != et.dtype || gt.shape != et.shape)
+    return "got type " + gt.ToString() + ", expected " + et.ToString();
+  int64_t n = et.NumElements();
+  if (IsFloat(et.dtype)) {
+    double worst = 0;
+    int64_t worst_i = -1;
+    for (int64_t i = 0; i < n; ++i) {
+      double e = FloatExcess(FloatAt(got, i), FloatAt(expected, i));
+      if (e > worst || (e > 0 && worst_i < 0)) {
+        worst = e;
+        worst_i = i;
+      }
+    }
+    if (worst_i < 0) return "";
+    return Describe(worst, worst_i, Num(FloatAt(got, worst_i)), Num(FloatAt(expected, worst_i)));
+  }
+  // Integers and bools: exact. The worst difference is measured in double, which is exact
+  // enough to pick the worst element; the values print exactly.
+  bool is_unsigned64 = et.dtype == DataType::kUInt64;
+  double worst = 0;
+  int64_t worst_i = -1;
+  for (int64_t i = 0; i < n; ++i) {
+    double a, b;
+    bool equal;
+    if (is_unsigned64) {
+      uint64_t x = got.data<uint64_t>()[i], y = expected.data<uint64_t>()[i];
+      equal = x == y;
+      a = static_cast<double>(x);
+      b = static_cast<double>(y);
+    } else {
+      int64_t x = got.GetInt(i), y = expected.GetInt(i);
+      equal = x == y;
+      a = static_cast<double>(x);
+      b = static_cast<double>(y);
+    }
+    if (equal) continue;
+    double d = std::fabs(a - b);
+    if (worst_i < 0 || d > worst) {
+      worst = d;
+      worst_i = i;
+    }
+  }
+  if (worst_i < 0) return "";
+  auto text = [&](const Tensor& t) {
+    return is_unsigned64 ? std::to_string(t.data<uint64_t>()[worst_i])
+                         : std::to_string(t.GetInt(worst_i));
+  };
+  return Describe(worst, worst_i, text(got), text(expected));
+}
+
+}  // namespace halo::conformance

@@ -1,0 +1,332 @@
+#include "conformance/runner.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "conformance/compare.h"
+#include "conformance/compile_model.h"
+#include "conformance/process.h"
+#include "conformance/tensor_file.h"
+#include "ir/error.h"
+
+namespace fs = std::filesystem;
+
+namespace halo::conformance {
+
+namespace {
+
+std::string Basename(const std::string& dir) {
+  fs::path p = fs::path(dir).lexically_normal();
+  if (p.filename().empty()) p = p.parent_path();
+  return p.filename().string();
+}
+
+// 128 bits of FNV-1a (two 64-bit lanes with different offsets), as hex.
+class Hasher {
+ public:
+  void Add(const std::string& bytes) {
+    for (unsigned char c : bytes) {
+      a_ = (a_ ^ c) * 0x100000001b3ull;
+      b_ = (b_ ^ c) * 0x100000001b3ull;
+    }
+    Add64(bytes.size());
+  }
+  std::string Hex() const {
+    char buf[33];
+    snprintf(buf, sizeof(buf), "%016llx%016llx", static_cast<unsigned long long>(a_),
+             static_cast<unsigned long long>(b_));
+    return buf;
+  }
+
+ private:
+  void Add64(uint64_t v) {
+    for (int i = 0; i < 8; ++i, v >>= 8) {
+      a_ = (a_ ^ (v & 0xff)) * 0x100000001b3ull;
+      b_ = (b_ ^ (v & 0xff)) * 0x100000001b3ull;
+    }
+  }
+  uint64_t a_ = 0xcbf29ce484222325ull;
+  uint64_t b_ = 0x84222325cbf29ce4ull;
+};
+
+std::string ReadIfExists(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return "";
+  return ReadFileBytes(path);
+}
+
+// The line of a log that says what went wrong: the first that mentions an error (compiler
+// logs start with "In function ..." context lines), else the first non-empty one. Paths
+// inside the work directory are shortened to file names.
+std::string KeyLine(const std::string& log, const std::string& work) {
+  std::istringstream is(log);
+  std::string line, first, error;
+  while (std::getline(is, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (first.empty()) first = line;
+    if (error.empty() && (line.find("error") != std::string::npos ||
+                          line.find("undefined reference") != std::string::npos)) {
+      error = line;
+      break;
+    }
+  }
+  std::string r = error.empty() ? first : error;
+  for (size_t p; !work.empty() && (p = r.find(work + "/")) != std::string::npos;)
+    r.erase(p, work.size() + 1);
+  if (r.size() > 400) r = r.substr(0, 400) + "...";
+  return r;
+}
+
+std::string Join(const std::vector<std::string>& argv) {
+  std::string s;
+  for (const auto& a : argv) s += (s.empty() ? "" : " ") + a;
+  return s;
+}
+
+Outcome ErrorOutcome(std::string message, std::string detail = "") {
+  return Outcome{Outcome::kError, std::move(message), std::move(detail)};
+}
+
+std::vector<std::string> DataSets(const std::string& dir) {
+  std::vector<std::string> sets;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0)
+      sets.push_back(e.path().string());
+  std::sort(sets.begin(), sets.end());
+  return sets;
+}
+
+// How many NAME_N.pb files a data set holds (N = 0, 1, ... without gaps).
+size_t CountFiles(const std::string& set, const std::string& name) {
+  size_t n = 0;
+  while (fs::exists(set + "/" + name + "_" + std::to_string(n) + ".pb")) ++n;
+  return n;
+}
+
+}  // namespace
+
+std::vector<TestCase> DiscoverTests(const std::vector<std::string>& dirs) {
+  std::vector<TestCase> tests;
+  std::set<std::string> seen;
+  auto add = [&](const std::string& suite, const fs::path& dir) {
+    std::string name = suite + "/" + dir.filename().string();
+    if (seen.insert(name).second) tests.push_back({name, dir.string()});
+  };
+  for (const std::string& d : dirs) {
+    fs::path dir = fs::path(d).lexically_normal();
+    if (dir.filename().empty()) dir = dir.parent_path();
+    if (!fs::is_directory(dir))
+      throw Err(d,
+                ": no such test directory. The ONNX backend tests come with the Debian package "
+                "libonnx-testdata (apt-get install libonnx-testdata), in "
+                "/usr/share/libonnx-testdata/data/{node,pytorch-converted,pytorch-operator,"
+                "simple}");
+    if (fs::exists(dir / "model.onnx")) {
+      add(Basename(fs::absolute(dir).parent_path().string()), dir);
+      continue;
+    }
+    std::vector<fs::path> subs;
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.is_directory() && fs::exists(e.path() / "model.onnx")) subs.push_back(e.path());
+    if (subs.empty())
+      throw Err(d,
+                ": holds no ONNX backend test (a directory with model.onnx and test_data_set_*)");
+    std::sort(subs.begin(), subs.end());
+    std::string suite = Basename(fs::absolute(dir).string());
+    for (const auto& s : subs) add(suite, s);
+  }
+  return tests;
+}
+
+Runner::Runner(RunnerConfig config) : config_(std::move(config)) {
+  if (!fs::exists(config_.runtime_lib))
+    throw Err(config_.runtime_lib, ": the runtime library does not exist (build it first)");
+  fs::create_directories(config_.cache_dir + "/exe");
+  fs::create_directories(config_.work_dir);
+
+  std::string log = config_.work_dir + "/cxx-version.log";
+  fs::remove(log);
+  ProcessResult r = RunProcess({config_.cxx, "--version"}, log, 60);
+  if (!r.ok()) throw Err("cannot run the C++ compiler '", config_.cxx, "': ", r.Describe(60));
+  Hasher h;
+  h.Add(ReadFileBytes(log));
+  h.Add(Join(config_.cxx_flags));
+  h.Add(ReadFileBytes(config_.include_dir + "/odla/odla.h"));
+  toolchain_stamp_ = h.Hex();
+
+  // odla_ops.h grows whenever an operator is added: the key of an executable only covers
+  // the declarations of the builders its code calls, so unrelated changes keep the cache.
+  std::string ops = ReadIfExists(config_.include_dir + "/odla/odla_ops.h");
+  std::regex call(R"(\b(odla_\w+)\s*\()");
+  size_t start = 0;
+  while (start < ops.size()) {
+    size_t end = ops.find(';', start);
+    if (end == std::string::npos) end = ops.size();
+    std::string stmt = ops.substr(start, end - start + 1);
+    for (std::sregex_iterator it(stmt.begin(), stmt.end(), call), e; it != e; ++it)
+      odla_decls_[(*it)[1]] += stmt;
+    start = end + 1;
+  }
+}
+
+std::string Runner::ExecutableKey(const std::string& work) const {
+  Hasher h;
+  h.Add(toolchain_stamp_);
+  std::set<std::string> used;
+  std::regex ident(R"(\bodla_\w+)");
+  for (const char* f : {".h", ".cc", ".bin"}) {
+    std::string text = ReadIfExists(work + "/" + kModelName + f);
+    h.Add(text);
+    if (std::string(f) == ".bin") continue;
+    for (std::sregex_iterator it(text.begin(), text.end(), ident), e; it != e; ++it)
+      used.insert(it->str());
+  }
+  h.Add(ReadFileBytes(work + "/" + kHarnessName));
+  for (const auto& u : used) {
+    auto it = odla_decls_.find(u);
+    if (it != odla_decls_.end()) h.Add(it->second);
+  }
+  return h.Hex();
+}
+
+Outcome Runner::Run(const TestCase& test) const {
+  Outcome o = RunSteps(test);
+  // The test's name says which model and data: drop their paths from messages.
+  for (const std::string& prefix : {test.dir + "/model.onnx: ", test.dir + "/"})
+    for (size_t p; (p = o.message.find(prefix)) != std::string::npos;)
+      o.message.erase(p, prefix.size());
+  return o;
+}
+
+Outcome Runner::RunSteps(const TestCase& test) const {
+  std::string dir_name = test.name;
+  std::replace(dir_name.begin(), dir_name.end(), '/', '_');
+  std::string work = config_.work_dir + "/" + dir_name;
+  std::ostringstream detail;
+  try {
+    fs::remove_all(work);
+    fs::create_directories(work);
+    std::vector<std::string> sets = DataSets(test.dir);
+    if (sets.empty()) return ErrorOutcome("no test_data_set_* directory");
+
+    // 1. halo: model.onnx -> model.{h,cc,bin} and the harness, in a child process.
+    std::string log = work + "/compile.log";
+    std::vector<std::string> cmd = {config_.self_exe, "--internal-compile",
+                                    test.dir + "/model.onnx", sets[0], work};
+    if (config_.verbose) detail << "$ " << Join(cmd) << "\n";
+    ProcessResult r = RunProcess(cmd, log, config_.compile_timeout_s);
+    if (!r.ok()) {
+      std::string text = ReadIfExists(log);
+      detail << text;
+      std::string line = KeyLine(text, work);
+      if (r.exit_code == 1 && !line.empty()) return ErrorOutcome(line, detail.str());
+      return ErrorOutcome(
+          "halo " + r.Describe(config_.compile_timeout_s) + (line.empty() ? "" : ": " + line),
+          detail.str());
+    }
+    ModelTypes types = ReadModelTypes(work + "/" + kMetaName);
+
+    // 2. The C++ compiler: generated code + harness -> an executable, cached by content.
+    std::string key = ExecutableKey(work);
+    std::string exe = config_.cache_dir + "/exe/" + key;
+    std::string err_file = exe + ".err";
+    if (fs::exists(exe)) {
+      fs::last_write_time(exe, fs::file_time_type::clock::now());
+    } else if (fs::exists(err_file)) {
+      return ErrorOutcome(ReadFileBytes(err_file), detail.str());
+    } else {
+      std::ostringstream tmp_name;  // unique across processes sharing the cache
+      tmp_name << exe << ".tmp" << getpid() << "-" << std::this_thread::get_id();
+      std::string tmp = tmp_name.str();
+      std::string lib_dir = fs::path(config_.runtime_lib).parent_path().string();
+      cmd = {config_.cxx};
+      cmd.insert(cmd.end(), config_.cxx_flags.begin(), config_.cxx_flags.end());
+      cmd.insert(cmd.end(),
+                 {"-I" + config_.include_dir, "-I" + work, work + "/" + kModelName + ".cc",
+                  work + "/" + kHarnessName, work + "/" + kModelName + ".bin", "-o", tmp,
+                  config_.runtime_lib, "-Wl,-rpath," + lib_dir, "-lpthread"});
+      if (config_.verbose) detail << "$ " << Join(cmd) << "\n";
+      log = work + "/build.log";
+      r = RunProcess(cmd, log, config_.build_timeout_s);
+      if (!r.ok()) {
+        fs::remove(tmp);
+        std::string text = ReadIfExists(log);
+        detail << text;
+        std::string line = KeyLine(text, work);
+        std::string msg =
+            "c++ " + r.Describe(config_.build_timeout_s) + (line.empty() ? "" : ": " + line);
+        if (r.started && !r.timed_out && r.signal == 0) WriteFileBytes(err_file, msg);
+        return ErrorOutcome(msg, detail.str());
+      }
+      fs::rename(tmp, exe);
+    }
+
+    // 3. Run on every data set and compare.
+    for (size_t s = 0; s < sets.size(); ++s) {
+      std::string where = sets.size() > 1 ? fs::path(sets[s]).filename().string() + " " : "";
+      size_t n_in = CountFiles(sets[s], "input"), n_out = CountFiles(sets[s], "output");
+      if (n_in != types.inputs.size())
+        return ErrorOutcome(where + "the test has " + std::to_string(n_in) +
+                                " inputs, the compiled model " +
+                                std::to_string(types.inputs.size()),
+                            detail.str());
+      if (n_out != types.outputs.size())
+        return ErrorOutcome(where + "the test has " + std::to_string(n_out) +
+                                " outputs, the compiled model " +
+                                std::to_string(types.outputs.size()),
+                            detail.str());
+      std::string run_dir = work + "/set_" + std::to_string(s);
+      fs::create_directories(run_dir);
+      for (size_t i = 0; i < n_in; ++i) {
+        Tensor t = ReadTensorProto(sets[s] + "/input_" + std::to_string(i) + ".pb");
+        if (t.type() != types.inputs[i])
+          return ErrorOutcome(where + "input " + std::to_string(i) + " is " + t.type().ToString() +
+                                  ", the compiled model takes " + types.inputs[i].ToString(),
+                              detail.str());
+        WriteFileBytes(run_dir + "/input_" + std::to_string(i) + ".bin",
+                       std::string(reinterpret_cast<const char*>(t.bytes()), t.byte_size()));
+      }
+      log = work + "/run_" + std::to_string(s) + ".log";
+      cmd = {exe, run_dir};
+      if (config_.verbose) detail << "$ " << Join(cmd) << "\n";
+      r = RunProcess(cmd, log, config_.run_timeout_s);
+      if (!r.ok()) {
+        std::string text = ReadIfExists(log);
+        detail << text;
+        std::string line = KeyLine(text, work);
+        return ErrorOutcome(
+            where + "run " + r.Describe(config_.run_timeout_s) + (line.empty() ? "" : ": " + line),
+            detail.str());
+      }
+      for (size_t o = 0; o < n_out; ++o) {
+        Tensor expected = ReadTensorProto(sets[s] + "/output_" + std::to_string(o) + ".pb");
+        std::string bytes = ReadFileBytes(run_dir + "/output_" + std::to_string(o) + ".bin");
+        const Type& type = types.outputs[o];
+        if (bytes.size() != type.ByteSize())
+          return ErrorOutcome(where + "output " + std::to_string(o) + " has " +
+                                  std::to_string(bytes.size()) + " bytes, expected " +
+                                  std::to_string(type.ByteSize()),
+                              detail.str());
+        Tensor got(type, std::vector<uint8_t>(bytes.begin(), bytes.end()));
+        std::string diff = CompareTensors(got, expected);
+        if (!diff.empty()) {
+          std::string prefix = n_out > 1 ? "output " + std::to_string(o) + ": " : "";
+          return Outcome{Outcome::kFail, where + prefix + diff, detail.str()};
+        }
+      }
+    }
+    return Outcome{Outcome::kPass, "", detail.str()};
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    for (size_t p; (p = msg.find('\n')) != std::string::npos;) msg[p] = ' ';
+    return ErrorOutcome(msg, detail.str());
+  }
+}
+
+}  // namespace halo::conformance

@@ -1,0 +1,98 @@
+#include "driver/cli.h"
+
+#include <map>
+#include <set>
+
+#include "driver/driver.h"
+#include "driver/npy.h"
+#include "ir/printer.h"
+#include "targets/c_names.h"
+#include "targets/cpp_emitter.h"
+#include "targets/executor.h"
+#include "targets/file_set.h"
+
+namespace halo {
+
+void RunAndSave(const Graph& g, const Options& opts) {
+  const std::string& model = opts.models.at(0);
+  std::map<std::string, std::string> files(opts.inputs.begin(), opts.inputs.end());
+  std::set<std::string> names;
+  std::string known;
+  for (const Value* v : g.inputs()) {
+    names.insert(v->name());
+    known += (known.empty() ? "" : ", ") + v->name();
+  }
+  for (const auto& [name, file] : opts.inputs)
+    if (!names.count(name))
+      throw Err(model, ": the model has no input '", name,
+                "' (its inputs: ", known.empty() ? "none" : known, ")");
+  std::vector<Tensor> inputs;
+  for (const Value* v : g.inputs()) {
+    auto it = files.find(v->name());
+    if (it == files.end())
+      throw Err(model, ": no data for input '", v->name(), "' (", v->type().ToString(),
+                "): give --input ", v->name(), "=FILE.npy");
+    Tensor t = ReadNpy(it->second);
+    if (t.type() != v->type())
+      throw Err(it->second, ": input '", v->name(), "' must be ", v->type().ToString(),
+                ", the file holds ", t.type().ToString());
+    inputs.push_back(std::move(t));
+  }
+  std::vector<Tensor> outputs;
+  try {
+    Executor ex(g);
+    outputs = ex.Run(inputs);
+  } catch (const Error& e) {
+    throw Err(model, ": ", e.what());
+  }
+  CNameScope scope;
+  FileSet set;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    std::string dir = opts.output_dir;
+    if (dir.back() != '/') dir += '/';
+    set.Add(dir + scope.Make(g.outputs()[i]->name()) + ".npy") << SerializeNpy(outputs[i]);
+  }
+  set.Commit();
+}
+
+int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  Options opts;
+  try {
+    opts = ParseOptions(args);
+  } catch (const UsageError& e) {
+    err << "halo: " << e.what() << " (see 'halo --help')\n";
+    return 2;
+  }
+  if (opts.help) {
+    out << HelpText();
+    return 0;
+  }
+  if (opts.version) {
+    out << VersionText();
+    return 0;
+  }
+  try {
+    auto g = LoadModel(opts.models, opts.import, opts.format, opts.optimize);
+    if (opts.print_ir) out << PrintGraph(*g) << std::flush;
+    if (opts.command == Options::Command::kRun) {
+      RunAndSave(*g, opts);
+    } else if (!opts.output.empty()) {
+      EmitOptions eo;
+      eo.output_cc = opts.output;
+      eo.entry_func_name =
+          opts.entry_func_name.empty() ? DefaultEntryName(opts.models[0]) : opts.entry_func_name;
+      eo.emit_data_as_c = opts.emit_data_as_c;
+      eo.model_path = opts.models[0];
+      EmitCpp(*g, eo);
+    }
+  } catch (const Error& e) {
+    err << "halo: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    err << "halo: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace halo

@@ -1,0 +1,21 @@
+// The `halo` program as a function, so that tests can run it in process.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "driver/options.h"
+#include "ir/graph.h"
+
+namespace halo {
+
+// Runs `halo ARGS...`: prints to `out` (IR, help) and one line per error to `err`.
+// Returns the exit code: 0, 1 (an error) or 2 (a wrong command line).
+int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// `halo run`: reads the inputs named by opts.inputs, executes `g`, writes the outputs to
+// opts.output_dir as .npy files (all or none). Throws Error.
+void RunAndSave(const Graph& g, const Options& opts);
+
+}  // namespace halo

@@ -1,0 +1,246 @@
+#include "driver/options.h"
+
+#include <odla/odla.h>
+
+#include <functional>
+#include <sstream>
+
+#include "targets/c_names.h"
+
+namespace halo {
+namespace {
+
+enum Where { kCompile = 1, kRun = 2, kBoth = 3 };
+
+struct OptionDef {
+  std::vector<std::string> names;  // "-o", "--output"
+  std::string arg;                 // "" for a flag
+  int where;
+  std::string help;
+  std::function<void(Options&, const std::string&)> apply;
+};
+
+int64_t ParseCount(const std::string& s, const std::string& what) {
+  if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos)
+    throw UsageError(what + ": expected a non-negative integer, got '" + s + "'");
+  return std::stoll(s);
+}
+
+Shape ParseDims(const std::string& s, const std::string& what) {
+  Shape shape;
+  size_t start = 0;
+  while (true) {
+    size_t x = s.find('x', start);
+    shape.push_back(ParseCount(s.substr(start, x - start), what));
+    if (x == std::string::npos) break;
+    start = x + 1;
+  }
+  return shape;
+}
+
+const std::vector<OptionDef>& Table() {
+  static const std::vector<OptionDef> table = {
+      {{"-o"},
+       "FILE",
+       kCompile,
+       "write the C++ code to FILE (NAME.cc); NAME.h and NAME.bin go beside it",
+       [](Options& o, const std::string& v) { o.output = v; }},
+      {{"--entry-func-name"},
+       "NAME",
+       kCompile,
+       "name of the generated C function (default: the model file's stem)",
+       [](Options& o, const std::string& v) {
+         if (v.empty() || CIdentifier(v) != v)
+           throw UsageError("--entry-func-name: '" + v + "' is not a plain C identifier");
+         o.entry_func_name = v;
+       }},
+      {{"--emit-data-as-c"},
+       "",
+       kCompile,
+       "write the weights as C (NAME_weights.c), not as an ELF object",
+       [](Options& o, const std::string&) { o.emit_data_as_c = true; }},
+      {{"--print-ir"},
+       "",
+       kBoth,
+       "print the IR after the optimisation pipeline to stdout",
+       [](Options& o, const std::string&) { o.print_ir = true; }},
+      {{"-x"},
+       "FORMAT",
+       kBoth,
+       "read the model as FORMAT (onnx) whatever its file name",
+       [](Options& o, const std::string& v) {
+         if (v != "onnx") throw UsageError("-x: unknown model format '" + v + "' (known: onnx)");
+         o.format = v;
+       }},
+      {{"--input-shape"},
+       "NAME:DIMS",
+       kBoth,
+       "set the shape of input NAME, e.g. data:1x3x224x224 (repeatable)",
+       [](Options& o, const std::string& v) {
+         size_t colon = v.rfind(':');
+         if (colon == std::string::npos || colon == 0 || colon + 1 == v.size())
+           throw UsageError("--input-shape: expected NAME:DIMS like x:1x3x224x224, got '" + v +
+                            "'");
+         std::string name = v.substr(0, colon);
+         if (o.import.input_shapes.count(name))
+           throw UsageError("--input-shape: input '" + name + "' is given twice");
+         o.import.input_shapes[name] = ParseDims(v.substr(colon + 1), "--input-shape " + v);
+       }},
+      {{"--batch-size"},
+       "N",
+       kBoth,
+       "use N for the unknown first dimension of the inputs",
+       [](Options& o, const std::string& v) {
+         o.import.batch_size = ParseCount(v, "--batch-size");
+         if (o.import.batch_size == 0) throw UsageError("--batch-size: must be at least 1");
+       }},
+      {{"--no-opt"},
+       "",
+       kBoth,
+       "only infer types: skip constant folding and dead-code removal",
+       [](Options& o, const std::string&) { o.optimize = false; }},
+      {{"--input"},
+       "NAME=FILE",
+       kRun,
+       "(run) read model input NAME from FILE.npy (repeatable)",
+       [](Options& o, const std::string& v) {
+         size_t eq = v.find('=');
+         if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
+           throw UsageError("--input: expected NAME=FILE.npy, got '" + v + "'");
+         for (const auto& in : o.inputs)
+           if (in.first == v.substr(0, eq))
+             throw UsageError("--input: input '" + in.first + "' is given twice");
+         o.inputs.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+       }},
+      {{"--output-dir"},
+       "DIR",
+       kRun,
+       "(run) write each model output to DIR/NAME.npy",
+       [](Options& o, const std::string& v) { o.output_dir = v; }},
+      {{"-h", "--help"},
+       "",
+       kBoth,
+       "print this help and exit",
+       [](Options& o, const std::string&) { o.help = true; }},
+      {{"--version"},
+       "",
+       kBoth,
+       "print the version and exit",
+       [](Options& o, const std::string&) { o.version = true; }},
+  };
+  return table;
+}
+
+const OptionDef* Find(const std::string& name) {
+  for (const OptionDef& d : Table())
+    for (const std::string& n : d.names)
+      if (n == name) return &d;
+  return nullptr;
+}
+
+}  // namespace
+
+Options ParseOptions(const std::vector<std::string>& args) {
+  Options o;
+  size_t i = 0;
+  if (!args.empty() && args[0] == "run") {
+    o.command = Options::Command::kRun;
+    i = 1;
+  }
+  const int mode = o.command == Options::Command::kRun ? kRun : kCompile;
+  bool only_files = false;
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (only_files || a.size() < 2 || a[0] != '-') {
+      o.models.push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      only_files = true;
+      continue;
+    }
+    std::string name = a, value;
+    bool has_value = false;
+    const OptionDef* d = nullptr;
+    if (a.compare(0, 2, "--") == 0) {
+      size_t eq = a.find('=');
+      if (eq != std::string::npos)
+        name = a.substr(0, eq), value = a.substr(eq + 1), has_value = true;
+      d = Find(name);
+    } else {
+      d = Find(a.substr(0, 2));  // short options: "-o FILE" or "-oFILE"
+      name = a.substr(0, 2);
+      if (d && a.size() > 2) value = a.substr(2), has_value = true;
+    }
+    if (!d) throw UsageError("unknown option '" + a + "'");
+    if (!d->arg.empty() && !has_value) {
+      if (i + 1 >= args.size()) throw UsageError("option " + name + " needs " + d->arg);
+      value = args[++i];
+    } else if (d->arg.empty() && has_value) {
+      throw UsageError("option " + name + " takes no value");
+    }
+    if (!(d->where & mode))
+      throw UsageError("option " + name +
+                       (mode == kRun ? " is not for 'halo run'" : " is only for 'halo run'"));
+    d->apply(o, value);
+  }
+  if (o.help || o.version) return o;
+  if (o.models.empty()) throw UsageError("no model file given");
+  if (o.command == Options::Command::kCompile) {
+    if (o.output.empty() && !o.print_ir)
+      throw UsageError("no output: give -o NAME.cc or --print-ir");
+    if (!o.output.empty()) {
+      size_t slash = o.output.rfind('/');
+      std::string file = slash == std::string::npos ? o.output : o.output.substr(slash + 1);
+      if (file.size() < 4 || file.compare(file.size() - 3, 3, ".cc") != 0)
+        throw UsageError("-o: the output must be named NAME.cc, got '" + o.output + "'");
+    }
+  } else if (o.output_dir.empty()) {
+    throw UsageError("halo run needs --output-dir DIR");
+  }
+  return o;
+}
+
+std::string HelpText() {
+  std::ostringstream os;
+  os << "Usage: halo [options] MODEL... -o DIR/NAME.cc\n"
+        "         compile a model to C++ that calls the ODLA API: writes NAME.cc, NAME.h\n"
+        "         (int NAME(inputs..., outputs...)) and NAME.bin (the weights, an ELF\n"
+        "         object); build with: c++ -c NAME.cc && cc app.c NAME.o NAME.bin -lodla_ref\n"
+        "       halo run [options] MODEL... --input NAME=FILE.npy... --output-dir DIR\n"
+        "         run a model in process and write its outputs as .npy files\n"
+        "\nOptions:\n";
+  for (const OptionDef& d : Table()) {
+    std::string names;
+    for (const std::string& n : d.names) names += (names.empty() ? "" : ", ") + n;
+    if (!d.arg.empty()) names += " " + d.arg;
+    os << "  " << names << std::string(names.size() < 26 ? 26 - names.size() : 1, ' ') << d.help
+       << "\n";
+  }
+  os << "\nErrors are reported on stderr as 'halo: FILE: node 'NAME' (Op): reason'; the exit\n"
+        "code is 1 (2 for a wrong command line) and no output file is written.\n";
+  return os.str();
+}
+
+std::string VersionText() {
+  std::ostringstream os;
+  os << "halo: generates code for ODLA API " << ODLA_VERSION_MAJOR << "." << ODLA_VERSION_MINOR
+     << "; runs models on the linked ODLA runtime '" << odla_GetRuntimeName() << "'\n";
+  return os.str();
+}
+
+std::vector<std::string> OptionNames() {
+  std::vector<std::string> r;
+  for (const OptionDef& d : Table()) r.insert(r.end(), d.names.begin(), d.names.end());
+  return r;
+}
+
+std::string DefaultEntryName(const std::string& model_path) {
+  size_t slash = model_path.rfind('/');
+  std::string file = slash == std::string::npos ? model_path : model_path.substr(slash + 1);
+  size_t dot = file.rfind('.');
+  if (dot != std::string::npos && dot > 0) file = file.substr(0, dot);
+  return CIdentifier(file);
+}
+
+}  // namespace halo

@@ -1,0 +1,50 @@
+// The command line of `halo`: compile a model to C++ (default) or run it (`halo run`).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "frontends/frontend.h"
+#include "ir/error.h"
+
+namespace halo {
+
+// A wrong command line (exit code 2).
+class UsageError : public Error {
+ public:
+  using Error::Error;
+};
+
+struct Options {
+  enum class Command { kCompile, kRun };
+  Command command = Command::kCompile;
+  bool help = false;
+  bool version = false;
+  std::vector<std::string> models;
+  std::string format;  // -x: forced input format
+  ImportOptions import;
+  bool optimize = true;
+  bool print_ir = false;
+  // compile
+  std::string output;  // -o NAME.cc
+  std::string entry_func_name;
+  bool emit_data_as_c = false;
+  // run
+  std::vector<std::pair<std::string, std::string>> inputs;  // --input NAME=FILE.npy
+  std::string output_dir;
+};
+
+// Parses the arguments after the program name. Throws UsageError.
+Options ParseOptions(const std::vector<std::string>& args);
+
+// The --help text: every option with a one-line description.
+std::string HelpText();
+std::string VersionText();
+// The names of all options ("-o", "--entry-func-name", ...), for tests.
+std::vector<std::string> OptionNames();
+
+// The default entry function name for a model file: its stem as a C identifier.
+std::string DefaultEntryName(const std::string& model_path);
+
+}  // namespace halo

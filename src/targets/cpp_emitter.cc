@@ -1,0 +1,520 @@
+#include "targets/cpp_emitter.h"
+
+#include <odla/odla.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "ir/error.h"
+#include "ir/op_registry.h"
+#include "targets/c_names.h"
+#include "targets/elf_writer.h"
+#include "targets/file_set.h"
+#include "targets/lowering.h"
+
+namespace halo {
+namespace {
+
+// ---- C literals ----
+
+// A C string literal.
+std::string CString(const std::string& s) {
+  std::string r = "\"";
+  char prev = 0;
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      r += '\\', r += c;
+    } else if (c == '?' && prev == '?') {
+      r += "\\?";  // no trigraphs
+    } else if (u < 0x20 || u >= 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\%03o", u);
+      r += buf;
+    } else {
+      r += c;
+    }
+    prev = c;
+  }
+  return r + "\"";
+}
+
+// Text safe inside a /* */ or // comment on one line.
+std::string CommentText(const std::string& s) {
+  std::string r;
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || (c == '/' && !r.empty() && r.back() == '*') || (c == '\\'))
+      r += '?';
+    else
+      r += c;
+  }
+  return r;
+}
+
+std::string IntLit(int64_t v) {
+  if (v == std::numeric_limits<int64_t>::min()) return "INT64_MIN";
+  return std::to_string(v);
+}
+
+std::string FloatLit(double d) {
+  float f = static_cast<float>(d);
+  if (std::isnan(f)) return "std::numeric_limits<float>::quiet_NaN()";
+  if (std::isinf(f))
+    return std::string(f < 0 ? "-" : "") + "std::numeric_limits<float>::infinity()";
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "%.9g", f);
+  std::string s = buf;
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s + "f";
+}
+
+std::string TypeLit(const Type& t) {
+  std::ostringstream os;
+  os << "odla_value_type{" << OdlaElementTypeName(t.dtype) << ", {" << t.Rank() << ", {";
+  for (int i = 0; i < t.Rank(); ++i) os << (i ? ", " : "") << t.shape[i];
+  os << "}}}";
+  return os.str();
+}
+
+template <typename T, typename F>
+std::string ListLit(const char* type, const std::vector<T>& v, F item) {
+  std::ostringstream os;
+  os << type << "{" << v.size() << ", {";
+  for (size_t i = 0; i < v.size(); ++i) os << (i ? ", " : "") << item(v[i]);
+  os << "}}";
+  return os.str();
+}
+
+// Joins `items` after `head` (which ends with "("), wrapped at 100 columns like
+// clang-format: continuation lines align with the opening parenthesis.
+std::string Wrap(const std::string& head, const std::vector<std::string>& items,
+                 const std::string& tail) {
+  constexpr size_t kColumns = 100;
+  std::string indent(head.size() <= 50 ? head.size() : 8, ' ');
+  std::string r = head, line = head;
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string item = items[i] + (i + 1 < items.size() ? "," : tail);
+    bool first = i == 0;
+    if (!first && line.size() + 1 + item.size() > kColumns) {
+      r += "\n" + indent;
+      line = indent;
+    } else if (!first) {
+      r += " ";
+      line += " ";
+    }
+    r += item;
+    line += item;
+  }
+  if (items.empty()) r += tail;
+  return r;
+}
+
+}  // namespace
+
+std::vector<std::string> OdlaCallArgs(const OdlaCall& call,
+                                      const std::function<std::string(const Value*)>& ref) {
+  std::vector<std::string> args;
+  for (const OdlaArg& a : call.args) {
+    switch (a.kind) {
+      case OdlaArg::Kind::kValue:
+        args.push_back(ref(a.value));
+        break;
+      case OdlaArg::Kind::kValues:
+        args.push_back(ListLit("odla_values", a.values, ref));
+        break;
+      case OdlaArg::Kind::kInt:
+        args.push_back(IntLit(a.i));
+        break;
+      case OdlaArg::Kind::kFloat:
+        args.push_back(FloatLit(a.f));
+        break;
+      case OdlaArg::Kind::kString:
+        args.push_back(CString(a.s));
+        break;
+      case OdlaArg::Kind::kInts:
+        args.push_back(ListLit("odla_ints", a.ints, IntLit));
+        break;
+      case OdlaArg::Kind::kFloats:
+        args.push_back(ListLit("odla_floats", a.floats, FloatLit));
+        break;
+      case OdlaArg::Kind::kDType:
+        args.push_back(OdlaElementTypeName(static_cast<DataType>(a.i)));
+        break;
+      case OdlaArg::Kind::kType:
+        args.push_back(TypeLit(a.types.at(0)));
+        break;
+      case OdlaArg::Kind::kTypes:
+        args.push_back(ListLit("odla_value_types", a.types, TypeLit));
+        break;
+    }
+  }
+  args.push_back(CString(call.id));
+  return args;
+}
+
+namespace {
+
+// ---- The model, prepared for printing ----
+
+struct Param {
+  const Value* value;
+  std::string name;  // the C parameter
+  bool is_output;
+};
+
+struct Model {
+  std::string name;       // the entry function
+  std::string file_stem;  // NAME of NAME.cc, NAME.h, NAME.bin
+  std::string model_path;
+  std::vector<Param> params;
+  Blob weights;
+  std::map<const Node*, size_t> constant_offsets;
+  bool uses_bool = false;
+  bool uses_limits = false;  // a float attribute is inf or NaN
+  std::string build_body;    // the statements of Build()
+};
+
+std::string Where(const Model& m) { return m.model_path.empty() ? "" : m.model_path + ": "; }
+
+std::string Describe(const Value* v) {
+  return "'" + CommentText(v->name()) + "': " + v->type().ToString();
+}
+
+// Prints the ODLA calls that add the graph to the current computation.
+void PrintBuild(const Graph& g, Model& m) {
+  CNameScope scope;
+  for (const char* r : {"Fail", "Build", "Init", "g_comp", "g_mutex", "status"}) scope.Reserve(r);
+  for (const std::string& s : {m.name, m.name + "_init", m.name + "_fini", m.name + "_weights"})
+    scope.Reserve(s);
+
+  // Values that some node or the graph output uses (multi-result builders name only those).
+  std::set<const Value*> used(g.outputs().begin(), g.outputs().end());
+  for (const auto& n : g.nodes())
+    for (const Value* v : n->inputs()) used.insert(v);
+
+  std::map<const Value*, std::string> expr;
+  auto ref = [&](const Value* v) -> std::string {
+    if (!v) return "nullptr";
+    auto it = expr.find(v);
+    if (it == expr.end()) throw Err("value '", v->name(), "' is used before it is defined");
+    return it->second;
+  };
+  std::ostringstream os;
+
+  bool first_const = true;
+  if (!g.inputs().empty()) os << "  // Inputs.\n";
+  for (const Value* v : g.inputs()) {
+    std::string var = scope.Make(v->name());
+    expr[v] = var;
+    os << Wrap("  odla_value " + var + " = odla_CreateArgument(",
+               {TypeLit(v->type()), CString(v->name())}, ");")
+       << "\n";
+    os << "  if (!" << var << ") return Fail(" << CString("input '" + v->name() + "'") << ");\n";
+  }
+  for (const auto& up : g.nodes()) {
+    const Node& n = *up;
+    if (n.op() == "Input") continue;
+    if (n.op() == "Constant") {
+      const Value* v = n.output();
+      if (first_const) os << (g.inputs().empty() ? "" : "\n") << "  // Constants.\n";
+      first_const = false;
+      std::string var = scope.Make(v->name());
+      expr[v] = var;
+      const Tensor& t = n.GetTensor("value");
+      size_t off = m.weights.Append(t.bytes(), t.byte_size(), kWeightsAlign);
+      m.constant_offsets[&n] = off;
+      os << Wrap("  odla_value " + var + " = odla_CreateConstant(",
+                 {TypeLit(t.type()), m.name + "_weights + " + std::to_string(off),
+                  CString(v->name())},
+                 ");")
+         << "\n";
+      os << "  if (!" << var << ") return Fail(" << CString("constant '" + v->name() + "'")
+         << ");\n";
+      continue;
+    }
+    OdlaCall call;
+    std::string label = "node '" + n.name() + "' (" + n.op() + ")";
+    try {
+      call = LowerNode(n);
+    } catch (const Error& e) {
+      throw Err(Where(m), label, ": ", e.what());
+    }
+    std::vector<std::string> args = OdlaCallArgs(call, ref);
+    for (const std::string& a : args)
+      if (a.find("std::numeric_limits") != std::string::npos) m.uses_limits = true;
+    os << "\n  // " << CommentText(label) << "\n";
+    std::string result = scope.Make(call.multi_result ? n.name() : n.output()->name());
+    os << Wrap(std::string("  ") + (call.multi_result ? "odla_values " : "odla_value ") + result +
+                   " = " + call.func + "(",
+               args, ");")
+       << "\n";
+    if (call.multi_result) {
+      os << "  if (" << result << ".size != " << n.num_outputs() << ") return Fail("
+         << CString(label) << ");\n";
+      for (size_t i = 0; i < n.num_outputs(); ++i) {
+        const Value* v = n.output(i);
+        if (!used.count(v)) continue;
+        std::string var = scope.Make(v->name());
+        expr[v] = var;
+        os << "  odla_value " << var << " = " << result << ".values[" << i << "];\n";
+      }
+    } else {
+      expr[n.output()] = result;
+      os << "  if (!" << result << ") return Fail(" << CString(label) << ");\n";
+    }
+  }
+  os << "\n  // Outputs.\n";
+  for (const Value* v : g.outputs())
+    os << "  if (odla_SetValueAsOutput(" << ref(v) << ") != ODLA_SUCCESS) return Fail("
+       << CString("output '" + v->name() + "'") << ");\n";
+  os << "  return 0;\n";
+  m.build_body = os.str();
+}
+
+Model Prepare(const Graph& g, const EmitOptions& opts) {
+  Model m;
+  m.model_path = opts.model_path;
+  const std::string& out = opts.output_cc;
+  size_t slash = out.rfind('/');
+  std::string file = slash == std::string::npos ? out : out.substr(slash + 1);
+  size_t dot = file.rfind('.');
+  if (dot == std::string::npos || dot == 0 || file.substr(dot) != ".cc")
+    throw Err(out, ": the output file must be named NAME.cc");
+  m.file_stem = file.substr(0, dot);
+  m.name = opts.entry_func_name.empty() ? CIdentifier(m.file_stem) : opts.entry_func_name;
+  if (CIdentifier(m.name) != m.name)
+    throw Err("the entry function name '", m.name, "' is not a plain C identifier (try '",
+              CIdentifier(m.name), "')");
+
+  CNameScope params;
+  for (const char* r : {"ctx", "s", "Fail", "g_comp", "g_mutex"}) params.Reserve(r);
+  for (const std::string& s : {m.name, m.name + "_init", m.name + "_fini", m.name + "_weights"})
+    params.Reserve(s);
+  for (const Value* v : g.inputs()) m.params.push_back({v, params.Make(v->name()), false});
+  for (const Value* v : g.outputs()) m.params.push_back({v, params.Make(v->name()), true});
+  for (const Param& p : m.params) {
+    if (!p.value->type().known)
+      throw Err(Where(m), "the type of '", p.value->name(), "' is not known");
+    OdlaElementTypeName(p.value->type().dtype);  // throws for types ODLA lacks
+    m.uses_bool = m.uses_bool || p.value->type().dtype == DataType::kBool;
+  }
+  PrintBuild(g, m);
+  if (m.weights.size == 0) m.weights.size = kWeightsAlign;  // a symbol of size 0 is odd
+  m.weights.size = (m.weights.size + kWeightsAlign - 1) / kWeightsAlign * kWeightsAlign;
+  return m;
+}
+
+// The entry function's declaration for the header: one parameter a line with its comment.
+std::string DocumentedSignature(const Model& m) {
+  std::string head = "int " + m.name + "(";
+  if (m.params.empty()) return head + "void);";
+  std::vector<std::string> decls;
+  size_t width = 0;
+  for (size_t i = 0; i < m.params.size(); ++i) {
+    const Param& p = m.params[i];
+    std::string d = std::string(p.is_output ? "" : "const ") +
+                    DataTypeCName(p.value->type().dtype) + "* " + p.name +
+                    (i + 1 < m.params.size() ? "," : ");");
+    width = std::max(width, d.size());
+    decls.push_back(d);
+  }
+  std::string r = head + "\n";
+  for (size_t i = 0; i < m.params.size(); ++i) {
+    const Param& p = m.params[i];
+    r += "    " + decls[i] + std::string(width - decls[i].size() + 1, ' ') + "/* " +
+         (p.is_output ? "output " : "input ") + Describe(p.value) + " */" +
+         (i + 1 < m.params.size() ? "\n" : "");
+  }
+  return r;
+}
+
+// The entry function's signature for its definition.
+std::string Signature(const Model& m) {
+  std::vector<std::string> params;
+  for (const Param& p : m.params)
+    params.push_back(std::string(p.is_output ? "" : "const ") +
+                     DataTypeCName(p.value->type().dtype) + "* " + p.name);
+  if (params.empty()) params.push_back("void");
+  return Wrap("int " + m.name + "(", params, ") {");
+}
+
+std::string Source(const Model& m) {
+  return m.model_path.empty() ? "" : " from " + CommentText(m.model_path);
+}
+
+std::string Header(const Model& m) {
+  std::string guard = "HALO_" + m.name + "_H_";
+  for (char& c : guard) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::ostringstream os;
+  const std::string& f = m.file_stem;
+  os << "/* " << f << ".h: the C interface of model '" << m.name << "'.\n"
+     << " * Generated by HALO" << Source(m) << "; do not edit. Link " << f << ".o (from " << f
+     << ".cc)\n * and the weights (" << f << ".bin or " << f << "_weights.c) with an ODLA "
+     << "runtime (-lodla_ref). */\n"
+     << "#ifndef " << guard << "\n#define " << guard << "\n\n";
+  if (m.uses_bool) os << "#include <stdbool.h>\n";
+  os << "#include <stdint.h>\n\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << "/* Builds the model once (later calls return at once; thread-safe). Returns 0 on\n"
+     << " * success, non-zero after printing the ODLA error to stderr. */\n"
+     << "int " << m.name << "_init(void);\n\n"
+     << "/* Runs the model: reads the inputs, writes the outputs (dense, row-major), in model\n"
+     << " * order. Calls " << m.name << "_init() first. Several threads may run it at once.\n"
+     << " * Returns 0 on success, non-zero after printing the ODLA error to stderr. */\n"
+     << DocumentedSignature(m) << "\n\n"
+     << "/* Releases the model; " << m.name << "_init() may build it again. No call of " << m.name
+     << "()\n * may be running. */\n"
+     << "void " << m.name << "_fini(void);\n\n"
+     << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n"
+     << "#endif /* " << guard << " */\n";
+  return os.str();
+}
+
+std::string Code(const Model& m) {
+  const std::string& n = m.name;
+  std::ostringstream os;
+  os << "// " << m.file_stem << ".cc: model '" << n << "' as ODLA calls. Generated by HALO"
+     << Source(m) << ";\n"
+     << "// do not edit. It runs on any ODLA runtime that implements API version "
+     << ODLA_VERSION_MAJOR << "." << ODLA_VERSION_MINOR << ".\n"
+     << "#include \"" << m.file_stem << ".h\"\n\n"
+     << "#include <odla/odla.h>\n"
+     << "#include <pthread.h>\n"
+     << "#include <stdio.h>\n";
+  if (m.uses_limits) os << "\n#include <limits>\n";
+  os << "\n// The constants, at 64-byte-aligned offsets (" << m.file_stem << ".bin).\n"
+     << "extern \"C\" const unsigned char " << n << "_weights[" << m.weights.size << "];\n\n"
+     << "static pthread_mutex_t g_mutex = PTHREAD_MUTEX_INITIALIZER;\n"
+     << "static odla_computation g_comp = nullptr;  // built by " << n << "_init()\n\n"
+     << "// Prints what failed and the runtime's reason; returns 1.\n"
+     << "static int Fail(const char* what) {\n"
+     << "  fprintf(stderr, \"" << n << ": %s: %s\\n\", what, odla_GetLastErrorText());\n"
+     << "  return 1;\n}\n\n"
+     << "// Adds the model to the current computation.\n"
+     << "static int Build(void) {\n"
+     << m.build_body << "}\n\n"
+     << "static int Init(void) {\n"
+     << "  if (g_comp) return 0;\n"
+     << "  if (odla_CheckVersion(" << ODLA_VERSION_MAJOR << ", " << ODLA_VERSION_MINOR
+     << ") != ODLA_SUCCESS) return Fail(\"odla_CheckVersion\");\n"
+     << "  if (odla_CreateComputation(&g_comp) != ODLA_SUCCESS) {\n"
+     << "    g_comp = nullptr;\n"
+     << "    return Fail(\"odla_CreateComputation\");\n  }\n"
+     << "  if (Build() == 0) return 0;\n"
+     << "  odla_DestroyComputation(g_comp);\n"
+     << "  g_comp = nullptr;\n"
+     << "  return 1;\n}\n\n"
+     << "int " << n << "_init(void) {\n"
+     << "  pthread_mutex_lock(&g_mutex);\n"
+     << "  int status = Init();\n"
+     << "  pthread_mutex_unlock(&g_mutex);\n"
+     << "  return status;\n}\n\n"
+     << "void " << n << "_fini(void) {\n"
+     << "  pthread_mutex_lock(&g_mutex);\n"
+     << "  if (g_comp) odla_DestroyComputation(g_comp);\n"
+     << "  g_comp = nullptr;\n"
+     << "  pthread_mutex_unlock(&g_mutex);\n}\n\n"
+     << Signature(m) << "\n"
+     << "  if (" << n << "_init() != 0) return 1;\n"
+     << "  // One context per call: calls on several threads do not share buffers.\n"
+     << "  odla_context ctx = nullptr;\n"
+     << "  if (odla_SetCurrentComputation(g_comp) != ODLA_SUCCESS ||\n"
+     << "      odla_CreateContext(&ctx) != ODLA_SUCCESS)\n"
+     << "    return Fail(\"odla_CreateContext\");\n"
+     << "  odla_status s = ODLA_SUCCESS;\n";
+  int in = 0, out = 0;
+  for (const Param& p : m.params) {
+    if (p.is_output)
+      os << "  if (s == ODLA_SUCCESS) s = odla_BindToOutput(ctx, " << out++ << ", " << p.name
+         << ");\n";
+    else
+      os << "  if (s == ODLA_SUCCESS) s = odla_BindToArgument(ctx, " << in++ << ", " << p.name
+         << ");\n";
+  }
+  os << "  if (s == ODLA_SUCCESS) s = odla_ExecuteComputation(g_comp, ctx);\n"
+     << "  if (s != ODLA_SUCCESS) Fail(\"execution\");\n"
+     << "  odla_DestroyContext(ctx);\n"
+     << "  return s == ODLA_SUCCESS ? 0 : 1;\n}\n";
+  return os.str();
+}
+
+// The weights as a C array (--emit-data-as-c), a comment at each constant.
+void WriteWeightsC(std::ostream& os, const Model& m) {
+  std::map<size_t, std::string> notes;
+  for (const auto& [node, off] : m.constant_offsets)
+    notes[off] += "  /* " + CommentText(node->output()->name()) + ": " +
+                  node->output()->type().ToString() + " */\n";
+  os << "/* " << m.name << "_weights.c: the constants of model '" << m.name
+     << "', generated by HALO" << Source(m) << ";\n"
+     << " * do not edit. Each starts at a multiple of 64 bytes. */\n"
+     << "#ifdef __cplusplus\n"
+     << "extern \"C\" alignas(64)\n"
+     << "#elif __STDC_VERSION__ >= 201112L\n"
+     << "_Alignas(64)\n"
+     << "#else\n"
+     << "__attribute__((aligned(64)))\n"
+     << "#endif\n"
+     << "const unsigned char " << m.name << "_weights[" << m.weights.size << "] = {\n";
+  auto piece = m.weights.pieces.begin();
+  size_t line = 0;
+  char buf[8];
+  for (size_t i = 0; i < m.weights.size; ++i) {
+    auto note = notes.find(i);
+    if (note != notes.end()) {
+      if (line) os << "\n";
+      os << note->second;
+      line = 0;
+    }
+    while (piece != m.weights.pieces.end() && i >= piece->offset + piece->size) ++piece;
+    uint8_t b = 0;
+    if (piece != m.weights.pieces.end() && i >= piece->offset) b = piece->data[i - piece->offset];
+    std::snprintf(buf, sizeof(buf), "0x%02x,", b);
+    os << (line ? " " : "  ") << buf;
+    if (++line == 16) os << "\n", line = 0;
+  }
+  if (line) os << "\n";
+  os << "};\n";
+}
+
+std::string Dir(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash + 1);
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> EmitCppSources(const Graph& g,
+                                                                const EmitOptions& opts) {
+  Model m = Prepare(g, opts);
+  std::vector<std::pair<std::string, std::string>> r = {{m.file_stem + ".h", Header(m)},
+                                                        {m.file_stem + ".cc", Code(m)}};
+  if (opts.emit_data_as_c) {
+    std::ostringstream os;
+    WriteWeightsC(os, m);
+    r.push_back({m.file_stem + "_weights.c", os.str()});
+  }
+  return r;
+}
+
+void EmitCpp(const Graph& g, const EmitOptions& opts) {
+  Model m = Prepare(g, opts);
+  std::string header = Header(m), code = Code(m);
+  std::string base = Dir(opts.output_cc) + m.file_stem;
+  FileSet files;
+  files.Add(base + ".h") << header;
+  files.Add(opts.output_cc) << code;
+  if (opts.emit_data_as_c)
+    WriteWeightsC(files.Add(base + "_weights.c"), m);
+  else
+    WriteElfObject(files.Add(base + ".bin"), m.name + "_weights", m.weights);
+  files.Commit();
+}
+
+}  // namespace halo

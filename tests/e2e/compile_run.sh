@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# End to end: ONNX model -> halo -> C++ -> compiled with the ref runtime -> numbers checked;
+# also `halo run` against numpy and `--print-ir`. Usage: compile_run.sh SOURCE_DIR BUILD_DIR
+set -euo pipefail
+src="$(cd "$1" && pwd)"
+build="$(cd "$2" && pwd)"
+halo="$build/bin/halo"
+work="$build/test_tmp/e2e"
+rm -rf "$work" && mkdir -p "$work/out" "$work/out_c" "$work/run"
+cd "$work"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+step() { echo "== $*"; }
+
+/usr/bin/python3 "$src/tests/e2e/make_models.py" models
+
+step "halo models/add_relu.onnx -o out/add_relu.cc"
+"$halo" models/add_relu.onnx -o out/add_relu.cc
+for f in add_relu.h add_relu.cc add_relu.bin; do [ -s "out/$f" ] || fail "out/$f missing"; done
+[ "$(ls -A out | wc -l)" = 3 ] || fail "unexpected files in out/: $(ls -A out)"
+
+step "the weights object"
+readelf -h out/add_relu.bin | grep -q 'REL (Relocatable file)' || fail "not ET_REL"
+readelf -S -W out/add_relu.bin | grep -E '\.rodata +PROGBITS' | grep -q ' 64$' ||
+  fail ".rodata is not 64-byte aligned"
+readelf -S -W out/add_relu.bin | grep -q '\.note\.GNU-stack' || fail "no .note.GNU-stack"
+nm out/add_relu.bin | grep -Eq '^0+ R add_relu_weights$' || fail "no global add_relu_weights"
+readelf -s -W out/add_relu.bin | grep add_relu_weights | grep -q 'OBJECT  GLOBAL' ||
+  fail "add_relu_weights is not a global object"
+
+cat > app.c <<'C'
+#include <stdio.h>
+#include "add_relu.h"
+int main(void) {
+  const float x[6] = {-1, 1, 2, 3, -4, 5};
+  const float want[6] = {0, 0, 2.5f, 4, 0, 5.5f};
+  float y[6];
+  if (add_relu(x, y) != 0) return 1;
+  for (int i = 0; i < 6; ++i)
+    if (y[i] != want[i]) { printf("y[%d] = %g, want %g\n", i, y[i], want[i]); return 1; }
+  add_relu_fini();
+  printf("ok\n");
+  return 0;
+}
+C
+
+for cxx in c++ g++ clang++; do
+  command -v "$cxx" > /dev/null || continue
+  step "compile the generated code with $cxx"
+  "$cxx" -std=c++17 -Wall -Wextra -Werror -I "$src/include" -c out/add_relu.cc -o add_relu.o
+  cc -std=c99 -Wall -Wextra -Werror -I out -c app.c -o app.o
+  # Static runtime (a C++ library: link with the C++ driver).
+  c++ app.o add_relu.o out/add_relu.bin -L "$build/lib" -l:libodla_ref.a -lpthread -o app_static
+  [ "$(./app_static)" = ok ] || fail "app_static ($cxx)"
+  # Shared runtime, linked by the C driver as the documentation says.
+  cc app.o add_relu.o out/add_relu.bin -L "$build/lib" -Wl,-rpath,"$build/lib" -lodla_ref \
+    -lpthread -o app_shared
+  [ "$(./app_shared)" = ok ] || fail "app_shared ($cxx)"
+done
+
+step "halo --emit-data-as-c --entry-func-name net"
+"$halo" models/add_relu.onnx -o out_c/model.cc --emit-data-as-c --entry-func-name net
+[ -s out_c/model_weights.c ] && [ ! -e out_c/model.bin ] || fail "expected model_weights.c only"
+grep -q 'int net(' out_c/model.h || fail "entry function not renamed"
+sed 's/add_relu/net/g; s/"net.h"/"model.h"/' app.c > app_c.c
+c++ -std=c++17 -Wall -Wextra -Werror -I "$src/include" -c out_c/model.cc -o model.o
+cc -std=c11 -Wall -Wextra -Werror -c out_c/model_weights.c -o model_weights.o
+cc -std=c99 -Wall -Wextra -Werror -I out_c -c app_c.c -o app_c.o
+c++ app_c.o model.o model_weights.o -L "$build/lib" -l:libodla_ref.a -lpthread -o app_c
+[ "$(./app_c)" = ok ] || fail "app_c"
+
+step "halo run"
+"$halo" run models/add_relu.onnx --input x=models/x.npy --output-dir run
+/usr/bin/python3 - <<'PY'
+import numpy as np
+x = np.load("models/x.npy")
+want = np.maximum(x + np.array([1, -2, 0.5], dtype=np.float32), 0)
+y = np.load("run/y.npy")
+assert y.dtype == np.float32 and y.shape == (2, 3), (y.dtype, y.shape)
+assert np.array_equal(y, want), (y, want)
+PY
+
+step "halo --print-ir"
+"$halo" models/add_relu.onnx --print-ir > ir.txt
+grep -q 'input %x:f32\[2x3\]' ir.txt || fail "--print-ir: no input line: $(cat ir.txt)"
+grep -q '= Relu(' ir.txt || fail "--print-ir: no Relu: $(cat ir.txt)"
+grep -q 'output %y' ir.txt || fail "--print-ir: no output line: $(cat ir.txt)"
+
+echo "e2e: all passed"

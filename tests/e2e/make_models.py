@@ -1,0 +1,60 @@
+"""Writes the small ONNX models the end-to-end and error tests use. Usage: make_models.py DIR"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OPSET = [helper.make_opsetid("", 17)]
+
+
+def save(graph, path):
+    model = helper.make_model(graph, opset_imports=OPSET, producer_name="halo-tests")
+    model.ir_version = 8
+    onnx.save(model, path)
+
+
+def main(out):
+    os.makedirs(out, exist_ok=True)
+    f32 = TensorProto.FLOAT
+
+    # y = relu(x + c): a graph input, an initializer, two nodes.
+    c = numpy_helper.from_array(np.array([1.0, -2.0, 0.5], dtype=np.float32), "c")
+    save(helper.make_graph(
+        [helper.make_node("Add", ["x", "c"], ["sum"], name="add"),
+         helper.make_node("Relu", ["sum"], ["y"], name="relu")],
+        "add_relu", [helper.make_tensor_value_info("x", f32, [2, 3])],
+        [helper.make_tensor_value_info("y", f32, [2, 3])], [c]), f"{out}/add_relu.onnx")
+
+    # An operator nobody knows.
+    save(helper.make_graph(
+        [helper.make_node("FooBar", ["x"], ["y"], name="foo")], "foobar",
+        [helper.make_tensor_value_info("x", f32, [2])],
+        [helper.make_tensor_value_info("y", f32, [2])]), f"{out}/foobar.onnx")
+
+    # A string input: an element type HALO does not support.
+    save(helper.make_graph(
+        [helper.make_node("Identity", ["s"], ["y"], name="ident")], "strings",
+        [helper.make_tensor_value_info("s", TensorProto.STRING, [2])],
+        [helper.make_tensor_value_info("y", TensorProto.STRING, [2])]), f"{out}/string_input.onnx")
+
+    # Add of 2x3 and 4: the shapes do not broadcast.
+    save(helper.make_graph(
+        [helper.make_node("Add", ["a", "b"], ["y"], name="bad_add")], "bad_shape",
+        [helper.make_tensor_value_info("a", f32, [2, 3]),
+         helper.make_tensor_value_info("b", f32, [4])],
+        [helper.make_tensor_value_info("y", f32, None)]), f"{out}/bad_shape.onnx")
+
+    # The first half of a good model, and a file that is no model at all.
+    data = open(f"{out}/add_relu.onnx", "rb").read()
+    open(f"{out}/truncated.onnx", "wb").write(data[: len(data) // 2])
+    open(f"{out}/not_a_model.onnx", "w").write("this is not an ONNX model\n")
+
+    # Inputs for `halo run`.
+    np.save(f"{out}/x.npy", np.array([[-1, 1, 2], [3, -4, 5]], dtype=np.float32))
+    np.save(f"{out}/x_f64.npy", np.zeros((2, 3), dtype=np.float64))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

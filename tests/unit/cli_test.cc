@@ -1,0 +1,111 @@
+#include "driver/cli.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "driver/npy.h"
+#include "passes/passes.h"
+#include "test_util.h"
+
+namespace halo {
+namespace {
+
+using test::F32;
+
+std::string TempDir(const std::string& name) {
+  std::string dir = std::string(HALO_BINARY_DIR) + "/test_tmp/" + name;
+  EXPECT_EQ(std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str()), 0);
+  return dir;
+}
+
+std::unique_ptr<Graph> AddRelu() {
+  auto g = std::make_unique<Graph>("add_relu");
+  Value* x = g->AddInput("x", Type(DataType::kFloat32, {2, 3}));
+  Value* c = g->AddConstant("c", F32({3}, {1, -2, 0.5f}));
+  Node* relu = g->AddNode("Relu", "relu", {g->AddNode("Add", "add", {x, c})->output()});
+  relu->output()->set_name("out:0");
+  g->AddOutput(relu->output());
+  RunPipeline(*g);
+  return g;
+}
+
+void WriteNpy(const std::string& path, const Tensor& t) {
+  std::ofstream(path, std::ios::binary) << SerializeNpy(t);
+}
+
+std::string ErrorOf(const Graph& g, const Options& o) {
+  try {
+    RunAndSave(g, o);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool Empty(const std::string& dir) {
+  return std::system(("test -z \"$(ls -A '" + dir + "')\"").c_str()) == 0;
+}
+
+TEST(HaloRun, WritesOutputsAsNpy) {
+  std::string dir = TempDir("run_ok");
+  WriteNpy(dir + "/x.npy", F32({2, 3}, {-1, 1, 2, 3, -4, 5}));
+  std::string out = TempDir("run_ok_out");
+  auto g = AddRelu();
+  Options o;
+  o.models = {"m.onnx"};
+  o.inputs = {{"x", dir + "/x.npy"}};
+  o.output_dir = out;
+  RunAndSave(*g, o);
+  Tensor y = ReadNpy(out + "/out_0.npy");  // the output name as a C identifier
+  EXPECT_EQ(y.type(), Type(DataType::kFloat32, {2, 3}));
+  EXPECT_EQ(test::Floats(y), (std::vector<float>{0, 0, 2.5f, 4, 0, 5.5f}));
+}
+
+TEST(HaloRun, ReportsInputProblemsAndWritesNothing) {
+  std::string dir = TempDir("run_errors");
+  WriteNpy(dir + "/x.npy", F32({2, 3}, {-1, 1, 2, 3, -4, 5}));
+  WriteNpy(dir + "/x3.npy", F32({3}, {1, 2, 3}));
+  std::ofstream(dir + "/file") << "x";
+  std::string out = TempDir("run_errors_out");
+  auto g = AddRelu();
+  Options o;
+  o.models = {"m.onnx"};
+  o.output_dir = out;
+  EXPECT_EQ(ErrorOf(*g, o), "m.onnx: no data for input 'x' (f32[2x3]): give --input x=FILE.npy");
+  o.inputs = {{"x", dir + "/x3.npy"}};
+  EXPECT_EQ(ErrorOf(*g, o), dir + "/x3.npy: input 'x' must be f32[2x3], the file holds f32[3]");
+  o.inputs = {{"x", dir + "/x.npy"}, {"z", dir + "/x.npy"}};
+  EXPECT_EQ(ErrorOf(*g, o), "m.onnx: the model has no input 'z' (its inputs: x)");
+  o.inputs = {{"x", dir + "/missing.npy"}};
+  EXPECT_EQ(ErrorOf(*g, o), dir + "/missing.npy: cannot open the file");
+  EXPECT_TRUE(Empty(out));
+  o.inputs = {{"x", dir + "/x.npy"}};
+  o.output_dir = dir + "/file";
+  EXPECT_EQ(ErrorOf(*g, o).rfind(dir + "/file/out_0.npy: cannot write the file", 0), 0u);
+}
+
+TEST(HaloMain, ReportsErrorsOnOneLine) {
+  std::ostringstream out, err;
+  EXPECT_EQ(HaloMain({"/nonexistent/m.onnx", "-o", "m.cc"}, out, err), 1);
+  EXPECT_EQ(err.str(), "halo: /nonexistent/m.onnx: cannot open the file\n");
+  err.str("");
+  EXPECT_EQ(HaloMain({"m.onnx", "--frobnicate"}, out, err), 2);
+  EXPECT_EQ(err.str(), "halo: unknown option '--frobnicate' (see 'halo --help')\n");
+  EXPECT_TRUE(out.str().empty());
+}
+
+TEST(HaloMain, PrintsHelpAndVersion) {
+  std::ostringstream out, err;
+  EXPECT_EQ(HaloMain({"--help"}, out, err), 0);
+  EXPECT_EQ(out.str(), HelpText());
+  out.str("");
+  EXPECT_EQ(HaloMain({"--version"}, out, err), 0);
+  EXPECT_NE(out.str().find("ODLA API 1.0"), std::string::npos);
+  EXPECT_TRUE(err.str().empty());
+}
+
+}  // namespace
+}  // namespace halo

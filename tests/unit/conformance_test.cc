@@ -1,0 +1,149 @@
+// halo-conformance's pieces: reference tensor files, output comparison, test discovery.
+#include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+
+#include "conformance/compare.h"
+#include "conformance/runner.h"
+#include "conformance/tensor_file.h"
+#include "ir/error.h"
+#include "test_util.h"
+
+namespace fs = std::filesystem;
+using namespace halo;
+using namespace halo::conformance;
+
+namespace {
+
+std::string TempDir(const std::string& name) {
+  fs::path p = fs::temp_directory_path() / ("halo_conformance_test_" + name);
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p.string();
+}
+
+std::string WriteProto(const std::string& dir, const onnx::TensorProto& p) {
+  std::string path = dir + "/t.pb";
+  WriteFileBytes(path, p.SerializeAsString());
+  return path;
+}
+
+Tensor I64(const Shape& s, const std::vector<int64_t>& v) {
+  return Tensor::FromInts(v, DataType::kInt64, s);
+}
+
+}  // namespace
+
+TEST(ConformanceCompare, FloatsWithinTolerancePass) {
+  auto expected = test::F32({3}, {1.0f, -100.0f, 0.0f});
+  EXPECT_EQ(CompareTensors(test::F32({3}, {1.0005f, -100.09f, 9e-6f}), expected), "");
+}
+
+TEST(ConformanceCompare, FloatsBeyondToleranceReportTheWorst) {
+  auto expected = test::F32({4}, {1, 2, 3, 4});
+  std::string msg = CompareTensors(test::F32({4}, {1.01f, 2, 3.5f, 4}), expected);
+  EXPECT_EQ(msg, "worst |diff| 0.5 at index 2 (got 3.5, expected 3)");
+}
+
+TEST(ConformanceCompare, NanMatchesOnlyNan) {
+  float nan = std::numeric_limits<float>::quiet_NaN();
+  float inf = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(CompareTensors(test::F32({2}, {nan, inf}), test::F32({2}, {nan, inf})), "");
+  EXPECT_NE(CompareTensors(test::F32({1}, {1}), test::F32({1}, {nan})), "");
+  EXPECT_NE(CompareTensors(test::F32({1}, {nan}), test::F32({1}, {1})), "");
+  EXPECT_NE(CompareTensors(test::F32({1}, {-inf}), test::F32({1}, {inf})), "");
+}
+
+TEST(ConformanceCompare, TypesAndShapesMustMatch) {
+  EXPECT_EQ(CompareTensors(test::F32({2, 1}, {1, 2}), test::F32({2}, {1, 2})),
+            "got type f32[2x1], expected f32[2]");
+  EXPECT_EQ(CompareTensors(test::F32({1}, {1}), test::F32({}, {1})),
+            "got type f32[1], expected f32[]");
+  EXPECT_EQ(CompareTensors(test::F32({}, {1}), test::F32({}, {1})), "");
+  EXPECT_NE(CompareTensors(I64({2}, {1, 2}), test::F32({2}, {1, 2})), "");
+}
+
+TEST(ConformanceCompare, IntegersAreExact) {
+  EXPECT_EQ(CompareTensors(I64({3}, {1, 2, 3}), I64({3}, {1, 2, 3})), "");
+  EXPECT_EQ(CompareTensors(I64({3}, {1, 2, 4}), I64({3}, {1, 2, 3})),
+            "worst |diff| 1 at index 2 (got 4, expected 3)");
+  Tensor a(Type(DataType::kBool, {2})), b(Type(DataType::kBool, {2}));
+  a.mutable_data<uint8_t>()[1] = 1;
+  EXPECT_EQ(CompareTensors(a, b), "worst |diff| 1 at index 1 (got 1, expected 0)");
+}
+
+TEST(ConformanceCompare, HalfFloats) {
+  EXPECT_EQ(HalfToFloat(0x3c00), 1.0f);
+  EXPECT_EQ(HalfToFloat(0xc000), -2.0f);
+  EXPECT_EQ(HalfToFloat(0x0001), std::ldexp(1.0f, -24));
+  EXPECT_TRUE(std::isinf(HalfToFloat(0x7c00)));
+  EXPECT_TRUE(std::isnan(HalfToFloat(0x7e00)));
+}
+
+TEST(ConformanceTensorFile, ReadsTypedFieldsAndRawData) {
+  std::string dir = TempDir("tensor");
+  onnx::TensorProto p;
+  p.set_data_type(onnx::TensorProto::FLOAT);
+  p.add_dims(2);
+  p.add_float_data(1.5f);
+  p.add_float_data(-2);
+  Tensor t = ReadTensorProto(WriteProto(dir, p));
+  EXPECT_EQ(t.type(), Type(DataType::kFloat32, {2}));
+  EXPECT_EQ(test::Floats(t), (std::vector<float>{1.5f, -2}));
+
+  onnx::TensorProto b;
+  b.set_data_type(onnx::TensorProto::BOOL);
+  b.add_dims(3);
+  for (int v : {1, 0, 1}) b.add_int32_data(v);
+  t = ReadTensorProto(WriteProto(dir, b));
+  EXPECT_EQ(t.type(), Type(DataType::kBool, {3}));
+  EXPECT_EQ(t.ToInts(), (std::vector<int64_t>{1, 0, 1}));
+
+  onnx::TensorProto r;  // a scalar from raw bytes
+  r.set_data_type(onnx::TensorProto::INT64);
+  int64_t v = -7;
+  r.set_raw_data(std::string(reinterpret_cast<const char*>(&v), sizeof(v)));
+  t = ReadTensorProto(WriteProto(dir, r));
+  EXPECT_EQ(t.type(), Type(DataType::kInt64, {}));
+  EXPECT_EQ(t.GetInt(0), -7);
+}
+
+TEST(ConformanceTensorFile, RejectsSizeMismatchesAndStrings) {
+  std::string dir = TempDir("tensor_bad");
+  onnx::TensorProto p;
+  p.set_data_type(onnx::TensorProto::FLOAT);
+  p.add_dims(3);
+  p.add_float_data(1);
+  EXPECT_THROW(ReadTensorProto(WriteProto(dir, p)), Error);
+  onnx::TensorProto s;
+  s.set_data_type(onnx::TensorProto::STRING);
+  s.add_dims(1);
+  s.add_string_data("x");
+  EXPECT_THROW(ReadTensorProto(WriteProto(dir, s)), Error);
+  EXPECT_THROW(ReadTensorProto(dir + "/missing.pb"), Error);
+}
+
+TEST(ConformanceDiscover, SuitesAndSingleTests) {
+  std::string root = TempDir("discover");
+  for (const char* t : {"suite/test_b", "suite/test_a", "suite/not_a_test"})
+    fs::create_directories(root + "/" + t);
+  WriteFileBytes(root + "/suite/test_a/model.onnx", "");
+  WriteFileBytes(root + "/suite/test_b/model.onnx", "");
+  auto tests = DiscoverTests({root + "/suite/", root + "/suite/test_b"});
+  ASSERT_EQ(tests.size(), 2u);
+  EXPECT_EQ(tests[0].name, "suite/test_a");
+  EXPECT_EQ(tests[1].name, "suite/test_b");
+  EXPECT_EQ(DiscoverTests({root + "/suite/test_a"})[0].name, "suite/test_a");
+}
+
+TEST(ConformanceDiscover, MissingSuiteNamesThePackage) {
+  try {
+    DiscoverTests({"/nonexistent/libonnx/node"});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("libonnx-testdata"), std::string::npos) << e.what();
+  }
+}
