@@ -11,8 +11,9 @@
 
 #include "conformance/compare.h"
 #include "conformance/compile_model.h"
+#include "conformance/files.h"
 #include "conformance/process.h"
-#include "conformance/tensor_file.h"
+#include "frontends/onnx/onnx_tensor.h"
 #include "ir/error.h"
 
 namespace fs = std::filesystem;
@@ -284,7 +285,7 @@ Outcome Runner::RunSteps(const TestCase& test) const {
       std::string run_dir = work + "/set_" + std::to_string(s);
       fs::create_directories(run_dir);
       for (size_t i = 0; i < n_in; ++i) {
-        Tensor t = ReadTensorProto(sets[s] + "/input_" + std::to_string(i) + ".pb");
+        Tensor t = LoadTensorProtoFile(sets[s] + "/input_" + std::to_string(i) + ".pb");
         if (t.type() != types.inputs[i])
           return ErrorOutcome(where + "input " + std::to_string(i) + " is " + t.type().ToString() +
                                   ", the compiled model takes " + types.inputs[i].ToString(),
@@ -305,7 +306,7 @@ Outcome Runner::RunSteps(const TestCase& test) const {
             detail.str());
       }
       for (size_t o = 0; o < n_out; ++o) {
-        Tensor expected = ReadTensorProto(sets[s] + "/output_" + std::to_string(o) + ".pb");
+        Tensor expected = LoadTensorProtoFile(sets[s] + "/output_" + std::to_string(o) + ".pb");
         std::string bytes = ReadFileBytes(run_dir + "/output_" + std::to_string(o) + ".bin");
         const Type& type = types.outputs[o];
         if (bytes.size() != type.ByteSize())

@@ -18,8 +18,8 @@
 #include <thread>
 
 #include "conformance/compile_model.h"
+#include "conformance/files.h"
 #include "conformance/runner.h"
-#include "conformance/tensor_file.h"
 #include "ir/error.h"
 
 namespace fs = std::filesystem;

@@ -1,14 +1,13 @@
 // halo-conformance's pieces: reference tensor files, output comparison, test discovery.
 #include <gtest/gtest.h>
-#include <onnx/onnx_pb.h>
 
 #include <cmath>
 #include <filesystem>
 #include <limits>
 
 #include "conformance/compare.h"
+#include "conformance/files.h"
 #include "conformance/runner.h"
-#include "conformance/tensor_file.h"
 #include "ir/error.h"
 #include "test_util.h"
 
@@ -23,12 +22,6 @@ std::string TempDir(const std::string& name) {
   fs::remove_all(p);
   fs::create_directories(p);
   return p.string();
-}
-
-std::string WriteProto(const std::string& dir, const onnx::TensorProto& p) {
-  std::string path = dir + "/t.pb";
-  WriteFileBytes(path, p.SerializeAsString());
-  return path;
 }
 
 Tensor I64(const Shape& s, const std::vector<int64_t>& v) {
@@ -81,49 +74,6 @@ TEST(ConformanceCompare, HalfFloats) {
   EXPECT_EQ(HalfToFloat(0x0001), std::ldexp(1.0f, -24));
   EXPECT_TRUE(std::isinf(HalfToFloat(0x7c00)));
   EXPECT_TRUE(std::isnan(HalfToFloat(0x7e00)));
-}
-
-TEST(ConformanceTensorFile, ReadsTypedFieldsAndRawData) {
-  std::string dir = TempDir("tensor");
-  onnx::TensorProto p;
-  p.set_data_type(onnx::TensorProto::FLOAT);
-  p.add_dims(2);
-  p.add_float_data(1.5f);
-  p.add_float_data(-2);
-  Tensor t = ReadTensorProto(WriteProto(dir, p));
-  EXPECT_EQ(t.type(), Type(DataType::kFloat32, {2}));
-  EXPECT_EQ(test::Floats(t), (std::vector<float>{1.5f, -2}));
-
-  onnx::TensorProto b;
-  b.set_data_type(onnx::TensorProto::BOOL);
-  b.add_dims(3);
-  for (int v : {1, 0, 1}) b.add_int32_data(v);
-  t = ReadTensorProto(WriteProto(dir, b));
-  EXPECT_EQ(t.type(), Type(DataType::kBool, {3}));
-  EXPECT_EQ(t.ToInts(), (std::vector<int64_t>{1, 0, 1}));
-
-  onnx::TensorProto r;  // a scalar from raw bytes
-  r.set_data_type(onnx::TensorProto::INT64);
-  int64_t v = -7;
-  r.set_raw_data(std::string(reinterpret_cast<const char*>(&v), sizeof(v)));
-  t = ReadTensorProto(WriteProto(dir, r));
-  EXPECT_EQ(t.type(), Type(DataType::kInt64, {}));
-  EXPECT_EQ(t.GetInt(0), -7);
-}
-
-TEST(ConformanceTensorFile, RejectsSizeMismatchesAndStrings) {
-  std::string dir = TempDir("tensor_bad");
-  onnx::TensorProto p;
-  p.set_data_type(onnx::TensorProto::FLOAT);
-  p.add_dims(3);
-  p.add_float_data(1);
-  EXPECT_THROW(ReadTensorProto(WriteProto(dir, p)), Error);
-  onnx::TensorProto s;
-  s.set_data_type(onnx::TensorProto::STRING);
-  s.add_dims(1);
-  s.add_string_data("x");
-  EXPECT_THROW(ReadTensorProto(WriteProto(dir, s)), Error);
-  EXPECT_THROW(ReadTensorProto(dir + "/missing.pb"), Error);
 }
 
 TEST(ConformanceDiscover, SuitesAndSingleTests) {
