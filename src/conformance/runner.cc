@@ -159,6 +159,9 @@ Runner::Runner(RunnerConfig config) : config_(std::move(config)) {
   h.Add(ReadFileBytes(log));
   h.Add(Join(config_.cxx_flags));
   h.Add(ReadFileBytes(config_.include_dir + "/odla/odla.h"));
+  // A shared runtime is loaded when a test runs, so rebuilding it keeps the cache; a static
+  // one is linked into every executable.
+  if (fs::path(config_.runtime_lib).extension() != ".so") h.Add(ReadFileBytes(config_.runtime_lib));
   toolchain_stamp_ = h.Hex();
 
   // odla_ops.h grows whenever an operator is added: the key of an executable only covers
