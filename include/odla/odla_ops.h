@@ -11,14 +11,598 @@ extern "C" {
 #endif
 
 /*
- * Add: Element-wise sum with numpy broadcasting.
+ * Abs: |X| element-wise.
+ */
+odla_value odla_Abs(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Acos: Arccosine element-wise.
+ */
+odla_value odla_Acos(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Acosh: Inverse hyperbolic cosine element-wise.
+ */
+odla_value odla_Acosh(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Add: A + B with numpy broadcasting.
  */
 odla_value odla_Add(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
+
+/*
+ * And: Logical and with numpy broadcasting.
+ */
+odla_value odla_And(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ArgMax: Index (int64) of the largest element along 'axis'. `axis`: the axis,
+ * non-negative. `keepdims`: 1: the axis stays with size 1. `select_last_index`: 1: the last
+ * of equal maxima, 0: the first.
+ */
+odla_value odla_ArgMax(odla_value data, odla_int64 axis, odla_int64 keepdims, odla_int64 select_last_index, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ArgMin: Index (int64) of the smallest element along 'axis'. `axis`: the axis,
+ * non-negative. `keepdims`: 1: the axis stays with size 1. `select_last_index`: 1: the last
+ * of equal minima, 0: the first.
+ */
+odla_value odla_ArgMin(odla_value data, odla_int64 axis, odla_int64 keepdims, odla_int64 select_last_index, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Asin: Arcsine element-wise.
+ */
+odla_value odla_Asin(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Asinh: Inverse hyperbolic sine element-wise.
+ */
+odla_value odla_Asinh(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Atan: Arctangent element-wise.
+ */
+odla_value odla_Atan(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Atanh: Inverse hyperbolic tangent element-wise.
+ */
+odla_value odla_Atanh(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * BitShift: X shifted by Y bits (unsigned; shifts past the width give 0). `direction`: LEFT
+ * or RIGHT.
+ */
+odla_value odla_BitShift(odla_value X, odla_value Y, const char*direction, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Cast: Converts the element type: floats to integers truncate toward zero and saturate
+ * (NaN gives 0), non-zero to bool is true, bool is 0 or 1. `to`: the result element type.
+ */
+odla_value odla_Cast(odla_value input, odla_element_type to, odla_value_type result_type, odla_value_id id);
+
+/*
+ * CastLike: Cast to the element type of 'target_type' (the result type tells the runtime
+ * which).
+ */
+odla_value odla_CastLike(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Ceil: Rounds up element-wise.
+ */
+odla_value odla_Ceil(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Celu: max(0, X) + min(0, alpha*(e^(X/alpha) - 1)). `alpha`: the alpha of the formula.
+ */
+odla_value odla_Celu(odla_value X, odla_float32 alpha, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Clip: Limits X to [min, max] element-wise. `min`: lower bound; <= -FLT_MAX for none.
+ * `max`: upper bound; >= FLT_MAX for none.
+ */
+odla_value odla_Clip(odla_value input, odla_float32 min, odla_float32 max, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Compress: Keeps the slices along an axis (or elements of the flattened input) whose
+ * condition is true. `condition`: bool list; the compiler requires a constant. `axis`:
+ * non-negative, or -2147483648 for the flattened input.
+ */
+odla_value odla_Compress(odla_value input, odla_value condition, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Concat: Joins the inputs along one axis. `inputs` (a list). `axis`: the axis to join
+ * along, non-negative.
+ */
+odla_value odla_Concat(odla_values inputs, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ConstantOfShape: A tensor of the result type filled with one value. `value_float`: the
+ * value for floating-point results. `value_int`: the value for integer and bool results.
+ */
+odla_value odla_ConstantOfShape(odla_float32 value_float, odla_int64 value_int, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Cos: Cosine element-wise.
+ */
+odla_value odla_Cos(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Cosh: Hyperbolic cosine element-wise.
+ */
+odla_value odla_Cosh(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * CumSum: Cumulative sum along 'axis'. `axis`: the axis, non-negative (from the 'axis'
+ * input). `exclusive`: 1: each sum leaves out its own element. `reverse`: 1: sums run from
+ * the end.
+ */
+odla_value odla_CumSum(odla_value x, odla_int64 axis, odla_int64 exclusive, odla_int64 reverse, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Div: A / B with numpy broadcasting; integers truncate toward zero (x/0 gives 0).
+ */
+odla_value odla_Div(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Dropout: Inference dropout: a copy of 'data' and an all-true 'mask'. Results: output,
+ * mask.
+ */
+odla_values odla_Dropout(odla_value data, odla_value_types result_types, odla_value_id id);
+
+/*
+ * Elu: X for X >= 0, alpha*(e^X - 1) otherwise. `alpha`: scale for X < 0.
+ */
+odla_value odla_Elu(odla_value X, odla_float32 alpha, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Equal: A == B with numpy broadcasting.
+ */
+odla_value odla_Equal(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Erf: The error function element-wise (integers computed in double, truncated).
+ */
+odla_value odla_Erf(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Exp: e^X element-wise.
+ */
+odla_value odla_Exp(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Expand: Broadcasts the input to the result shape.
+ */
+odla_value odla_Expand(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * EyeLike: A 2-D tensor of the input's shape with ones on diagonal k and zeros elsewhere.
+ * `dtype`: the element type of the result. `k`: the diagonal: 0 main, > 0 above, < 0 below.
+ */
+odla_value odla_EyeLike(odla_value input, odla_element_type dtype, odla_int64 k, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Floor: Rounds down element-wise.
+ */
+odla_value odla_Floor(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Gather: Takes the slices of 'data' along an axis at the given indices (negative ones
+ * count from the end). `indices`: int32 or int64. `axis`: non-negative.
+ */
+odla_value odla_Gather(odla_value data, odla_value indices, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+
+/*
+ * GatherElements: output[i][j]... = data[...] with the index along 'axis' replaced by
+ * indices[i][j]... `indices`: int32 or int64, the rank of data. `axis`: non-negative.
+ */
+odla_value odla_GatherElements(odla_value data, odla_value indices, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+
+/*
+ * GatherND: Takes the slices of 'data' addressed by the index tuples in the last dimension
+ * of 'indices', after 'batch_dims' shared leading dimensions. `indices`: int64.
+ * `batch_dims`: leading dimensions shared by data and indices.
+ */
+odla_value odla_GatherND(odla_value data, odla_value indices, odla_int64 batch_dims, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Greater: A > B with numpy broadcasting.
+ */
+odla_value odla_Greater(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
+
+/*
+ * GreaterOrEqual: A >= B with numpy broadcasting.
+ */
+odla_value odla_GreaterOrEqual(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
+
+/*
+ * HardSigmoid: max(0, min(1, alpha*X + beta)). `alpha`: slope. `beta`: offset.
+ */
+odla_value odla_HardSigmoid(odla_value X, odla_float32 alpha, odla_float32 beta, odla_value_type result_type, odla_value_id id);
+
+/*
+ * HardSwish: X*max(0, min(1, X/6 + 1/2)) element-wise.
+ */
+odla_value odla_HardSwish(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Hardmax: 1 at the first maximum along 'axis', 0 elsewhere. `axis`: the axis,
+ * non-negative. `legacy_2d`: 1: opset < 13 semantics (normalise over all axes from 'axis'
+ * on).
+ */
+odla_value odla_Hardmax(odla_value input, odla_int64 axis, odla_int64 legacy_2d, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Identity: A copy of the input.
+ */
+odla_value odla_Identity(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * IsInf: True where X is infinite (of the selected signs). `detect_negative`: 1: -inf
+ * counts. `detect_positive`: 1: +inf counts.
+ */
+odla_value odla_IsInf(odla_value X, odla_int64 detect_negative, odla_int64 detect_positive, odla_value_type result_type, odla_value_id id);
+
+/*
+ * IsNaN: True where X is NaN.
+ */
+odla_value odla_IsNaN(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * LeakyRelu: X for X >= 0, alpha*X otherwise. `alpha`: slope for X < 0.
+ */
+odla_value odla_LeakyRelu(odla_value X, odla_float32 alpha, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Less: A < B with numpy broadcasting.
+ */
+odla_value odla_Less(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
+
+/*
+ * LessOrEqual: A <= B with numpy broadcasting.
+ */
+odla_value odla_LessOrEqual(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Log: Natural logarithm element-wise.
+ */
+odla_value odla_Log(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * LogSoftmax: x - log(sum(exp(x))) along 'axis', computed stably. `axis`: the axis,
+ * non-negative. `legacy_2d`: 1: opset < 13 semantics (normalise over all axes from 'axis'
+ * on).
+ */
+odla_value odla_LogSoftmax(odla_value input, odla_int64 axis, odla_int64 legacy_2d, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Max: Element-wise maximum of the inputs (NaN propagates). `data_0` (a list).
+ */
+odla_value odla_Max(odla_values data_0, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Mean: Element-wise mean of the inputs. `data_0` (a list).
+ */
+odla_value odla_Mean(odla_values data_0, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Min: Element-wise minimum of the inputs (NaN propagates). `data_0` (a list).
+ */
+odla_value odla_Min(odla_values data_0, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Mod: Remainder with numpy broadcasting: fmod=0 takes the divisor's sign (integers only),
+ * fmod=1 the dividend's (x mod 0 gives 0 for integers). `fmod`: 1: C fmod semantics.
+ */
+odla_value odla_Mod(odla_value A, odla_value B, odla_int64 fmod, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Mul: A * B with numpy broadcasting.
+ */
+odla_value odla_Mul(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Neg: -X element-wise.
+ */
+odla_value odla_Neg(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Not: Logical not element-wise.
+ */
+odla_value odla_Not(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * OneHot: values[1] where the index along 'axis' equals indices[...] (negative ones count
+ * from depth), values[0] elsewhere. `values`: [off, on]. `axis`: the new axis,
+ * non-negative.
+ */
+odla_value odla_OneHot(odla_value indices, odla_value values, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Or: Logical or with numpy broadcasting.
+ */
+odla_value odla_Or(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
+
+/*
+ * PRelu: X for X >= 0, slope*X otherwise; slope broadcasts to X.
+ */
+odla_value odla_PRelu(odla_value X, odla_value slope, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Pad: Pads (or crops, where negative) each dimension of the input. `constant_value`
+ * (optional, may be NULL): the padding value of mode constant (one element). `mode`:
+ * constant, reflect or edge. `pads`: all begin pads, then all end pads. `value`: the
+ * padding value when 'constant_value' is NULL.
+ */
+odla_value odla_Pad(odla_value data, odla_value constant_value, const char*mode, odla_ints pads, odla_float32 value, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Pow: X^Y with numpy broadcasting; the result has X's element type.
+ */
+odla_value odla_Pow(odla_value X, odla_value Y, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Range: start + i * delta for i in 0..n-1; n, the result length, counts the values below
+ * limit (above for a negative delta). `start`: scalar. `limit`: scalar. `delta`: scalar.
+ */
+odla_value odla_Range(odla_value start, odla_value limit, odla_value delta, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Reciprocal: 1/X element-wise.
+ */
+odla_value odla_Reciprocal(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ReduceL1: Sum of absolute values over 'axes'. `axes`: the reduced axes, sorted and
+ * non-negative; empty: none (the result is a copy). `keepdims`: 1: reduced axes stay with
+ * size 1.
+ */
+odla_value odla_ReduceL1(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ReduceL2: Square root of the sum of squares over 'axes'. `axes`: the reduced axes, sorted
+ * and non-negative; empty: none (the result is a copy). `keepdims`: 1: reduced axes stay
+ * with size 1.
+ */
+odla_value odla_ReduceL2(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ReduceLogSum: Natural log of the sum over 'axes'. `axes`: the reduced axes, sorted and
+ * non-negative; empty: none (the result is a copy). `keepdims`: 1: reduced axes stay with
+ * size 1.
+ */
+odla_value odla_ReduceLogSum(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ReduceLogSumExp: log(sum(exp(x))) over 'axes', computed stably. `axes`: the reduced axes,
+ * sorted and non-negative; empty: none (the result is a copy). `keepdims`: 1: reduced axes
+ * stay with size 1.
+ */
+odla_value odla_ReduceLogSumExp(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ReduceMax: Maximum over 'axes' (NaN propagates). `axes`: the reduced axes, sorted and
+ * non-negative; empty: none (the result is a copy). `keepdims`: 1: reduced axes stay with
+ * size 1.
+ */
+odla_value odla_ReduceMax(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ReduceMean: Mean over 'axes' (integers divide truncating). `axes`: the reduced axes,
+ * sorted and non-negative; empty: none (the result is a copy). `keepdims`: 1: reduced axes
+ * stay with size 1.
+ */
+odla_value odla_ReduceMean(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ReduceMin: Minimum over 'axes' (NaN propagates). `axes`: the reduced axes, sorted and
+ * non-negative; empty: none (the result is a copy). `keepdims`: 1: reduced axes stay with
+ * size 1.
+ */
+odla_value odla_ReduceMin(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ReduceProd: Product over 'axes'. `axes`: the reduced axes, sorted and non-negative;
+ * empty: none (the result is a copy). `keepdims`: 1: reduced axes stay with size 1.
+ */
+odla_value odla_ReduceProd(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ReduceSum: Sum over 'axes'. `axes`: the reduced axes, sorted and non-negative; empty:
+ * none (the result is a copy). `keepdims`: 1: reduced axes stay with size 1.
+ */
+odla_value odla_ReduceSum(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ReduceSumSquare: Sum of squares over 'axes'. `axes`: the reduced axes, sorted and
+ * non-negative; empty: none (the result is a copy). `keepdims`: 1: reduced axes stay with
+ * size 1.
+ */
+odla_value odla_ReduceSumSquare(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
 
 /*
  * Relu: max(X, 0) element-wise.
  */
 odla_value odla_Relu(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Reshape: The input with a new shape (same elements in row-major order).
+ */
+odla_value odla_Reshape(odla_value data, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ReverseSequence: Reverses the first sequence_lens[b] elements along the time axis of each
+ * batch b. `sequence_lens`: int64 lengths, one per batch entry. `batch_axis`: 0 or 1.
+ * `time_axis`: 1 or 0.
+ */
+odla_value odla_ReverseSequence(odla_value input, odla_value sequence_lens, odla_int64 batch_axis, odla_int64 time_axis, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Round: Rounds to the nearest integer, halves to even, element-wise.
+ */
+odla_value odla_Round(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Scatter: ScatterElements without reduction (its name before opset 11). `indices`: int32
+ * or int64. `updates`: the shape of indices. `axis`: non-negative.
+ */
+odla_value odla_Scatter(odla_value data, odla_value indices, odla_value updates, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ScatterElements: A copy of 'data' where the element addressed by each index (along
+ * 'axis') is replaced by, or reduced with, the matching update. `indices`: int32 or int64.
+ * `updates`: the shape of indices. `axis`: non-negative. `reduction`: none, add, mul, max
+ * or min.
+ */
+odla_value odla_ScatterElements(odla_value data, odla_value indices, odla_value updates, odla_int64 axis, const char*reduction, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ScatterND: A copy of 'data' where the slices addressed by the index tuples in the last
+ * dimension of 'indices' are replaced by, or reduced with, the updates. `indices`: int64.
+ * `reduction`: none, add, mul, max or min.
+ */
+odla_value odla_ScatterND(odla_value data, odla_value indices, odla_value updates, const char*reduction, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Selu: gamma*X for X > 0, gamma*(alpha*e^X - alpha) otherwise. `alpha`: scale for X <= 0.
+ * `gamma`: overall scale.
+ */
+odla_value odla_Selu(odla_value X, odla_float32 alpha, odla_float32 gamma, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Shape: The dimensions start..end-1 of the input's shape, as int64. `start`: first
+ * dimension, in 0..rank. `end`: one past the last dimension, in 0..rank.
+ */
+odla_value odla_Shape(odla_value data, odla_int64 start, odla_int64 end, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Shrink: X+bias for X < -lambd, X-bias for X > lambd, 0 otherwise. `bias`: the bias.
+ * `lambd`: the threshold.
+ */
+odla_value odla_Shrink(odla_value input, odla_float32 bias, odla_float32 lambd, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Sigmoid: 1/(1+e^-X) element-wise.
+ */
+odla_value odla_Sigmoid(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Sign: -1, 0 or 1 by the sign of X element-wise.
+ */
+odla_value odla_Sign(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Sin: Sine element-wise.
+ */
+odla_value odla_Sin(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Sinh: Hyperbolic sine element-wise.
+ */
+odla_value odla_Sinh(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Size: The number of elements of the input, as an int64 scalar.
+ */
+odla_value odla_Size(odla_value data, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Slice: Takes every steps[d]-th element from starts[d] along each dimension d; the result
+ * type gives the lengths. `starts`: one start per dimension, in range. `steps`: one step
+ * per dimension, non-zero.
+ */
+odla_value odla_Slice(odla_value data, odla_ints starts, odla_ints steps, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Softmax: exp(x) / sum(exp(x)) along 'axis', computed stably. `axis`: the axis,
+ * non-negative. `legacy_2d`: 1: opset < 13 semantics (normalise over all axes from 'axis'
+ * on).
+ */
+odla_value odla_Softmax(odla_value input, odla_int64 axis, odla_int64 legacy_2d, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Softplus: log(1 + e^X) element-wise.
+ */
+odla_value odla_Softplus(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Softsign: X/(1 + |X|) element-wise.
+ */
+odla_value odla_Softsign(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Split: Splits the input into consecutive parts along one axis; the result types give the
+ * part sizes. `axis`: the axis to split, non-negative. Results: outputs.
+ */
+odla_values odla_Split(odla_value input, odla_int64 axis, odla_value_types result_types, odla_value_id id);
+
+/*
+ * Sqrt: Square root element-wise.
+ */
+odla_value odla_Sqrt(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Squeeze: The input without the given dimensions of size 1.
+ */
+odla_value odla_Squeeze(odla_value data, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Sub: A - B with numpy broadcasting.
+ */
+odla_value odla_Sub(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Sum: Element-wise sum of the inputs. `data_0` (a list).
+ */
+odla_value odla_Sum(odla_values data_0, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Tan: Tangent element-wise.
+ */
+odla_value odla_Tan(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Tanh: Hyperbolic tangent element-wise.
+ */
+odla_value odla_Tanh(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ThresholdedRelu: X for X > alpha, 0 otherwise. `alpha`: threshold.
+ */
+odla_value odla_ThresholdedRelu(odla_value X, odla_float32 alpha, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Tile: Repeats the input repeats[d] times along each dimension d. `repeats`: repetitions
+ * per dimension.
+ */
+odla_value odla_Tile(odla_value input, odla_ints repeats, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Transpose: Permutes the dimensions of the input. `perm`: result dimension i is input
+ * dimension perm[i].
+ */
+odla_value odla_Transpose(odla_value data, odla_ints perm, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Trilu: Keeps the upper or lower triangle of the last two dimensions, zeroing the rest.
+ * `upper`: 1: keep j - i >= k; 0: keep j - i <= k. `k`: the diagonal offset.
+ */
+odla_value odla_Trilu(odla_value input, odla_int64 upper, odla_int64 k, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Unsqueeze: The input with dimensions of size 1 inserted.
+ */
+odla_value odla_Unsqueeze(odla_value data, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Where: X where condition is true, Y elsewhere; the three broadcast together.
+ */
+odla_value odla_Where(odla_value condition, odla_value X, odla_value Y, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Xor: Logical xor with numpy broadcasting.
+ */
+odla_value odla_Xor(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
 
 #ifdef __cplusplus
 } /* extern "C" */

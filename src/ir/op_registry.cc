@@ -14,6 +14,8 @@ OpRegistry::OpRegistry() {
   RegisterReduceOps(*this);
   RegisterNNOps(*this);
   RegisterTensorOps(*this);
+  RegisterTensorShapeOps(*this);
+  RegisterTensorIndexOps(*this);
 }
 
 const OpRegistry& OpRegistry::Get() {

@@ -123,5 +123,7 @@ void RegisterElementwiseOps(OpRegistry& r);
 void RegisterReduceOps(OpRegistry& r);
 void RegisterNNOps(OpRegistry& r);
 void RegisterTensorOps(OpRegistry& r);
+void RegisterTensorShapeOps(OpRegistry& r);
+void RegisterTensorIndexOps(OpRegistry& r);
 
 }  // namespace halo

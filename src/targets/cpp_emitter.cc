@@ -456,8 +456,10 @@ void WriteWeightsC(std::ostream& os, const Model& m) {
      << " * do not edit. Each starts at a multiple of 64 bytes. */\n"
      << "#ifdef __cplusplus\n"
      << "extern \"C\" alignas(64)\n"
-     << "#else\n"
+     << "#elif __STDC_VERSION__ >= 201112L\n"
      << "_Alignas(64)\n"
+     << "#else\n"
+     << "__attribute__((aligned(64)))\n"
      << "#endif\n"
      << "const unsigned char " << m.name << "_weights[" << m.weights.size << "] = {\n";
   auto piece = m.weights.pieces.begin();

@@ -2,8 +2,10 @@
  * do not edit. Each starts at a multiple of 64 bytes. */
 #ifdef __cplusplus
 extern "C" alignas(64)
-#else
+#elif __STDC_VERSION__ >= 201112L
 _Alignas(64)
+#else
+__attribute__((aligned(64)))
 #endif
 const unsigned char add_relu_weights[64] = {
   /* c: f32[3] */

@@ -1,0 +1,137 @@
+#include "axis.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "../common/runtime.h"
+
+namespace odla_rt {
+namespace {
+
+// Work splits into units of one outer index `o` and a block of `w` inner columns from `c0`;
+// each unit walks the n rows of its block, touching contiguous columns.
+constexpr int64_t kBlock = 256;
+
+template <typename F>
+void ForEachBlock(int64_t outer, int64_t n, int64_t inner, F f) {
+  int64_t blocks = (inner + kBlock - 1) / kBlock;
+  int64_t per_unit = n * std::min(inner, kBlock);
+  ParallelFor(outer * blocks, std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(per_unit, 1)),
+              [&](int64_t s, int64_t e) {
+                for (int64_t u = s; u < e; ++u) {
+                  int64_t o = u / blocks, c0 = (u % blocks) * kBlock;
+                  f(o, c0, std::min(kBlock, inner - c0));
+                }
+              });
+}
+
+}  // namespace
+
+template <typename T>
+void Softmax(SoftmaxKind kind, const T* x, T* y, int64_t outer, int64_t n, int64_t inner) {
+  if (n == 0) return;
+  ForEachBlock(outer, n, inner, [&](int64_t o, int64_t c0, int64_t w) {
+    const T* xb = x + o * n * inner + c0;
+    T* yb = y + o * n * inner + c0;
+    T mx[kBlock], sum[kBlock];
+    int64_t arg[kBlock];
+    for (int64_t j = 0; j < w; ++j) mx[j] = xb[j], sum[j] = T(0), arg[j] = 0;
+    for (int64_t r = 1; r < n; ++r) {
+      const T* xr = xb + r * inner;
+      for (int64_t j = 0; j < w; ++j) {
+        bool more = xr[j] > mx[j] || std::isnan(xr[j]);
+        mx[j] = more ? xr[j] : mx[j];
+        arg[j] = more ? r : arg[j];
+      }
+    }
+    if (kind == SoftmaxKind::kHardmax) {
+      for (int64_t r = 0; r < n; ++r)
+        for (int64_t j = 0; j < w; ++j) yb[r * inner + j] = T(arg[j] == r);
+      return;
+    }
+    for (int64_t r = 0; r < n; ++r) {
+      const T* xr = xb + r * inner;
+      T* yr = yb + r * inner;
+      for (int64_t j = 0; j < w; ++j) {
+        T e = std::exp(xr[j] - mx[j]);
+        sum[j] += e;
+        if (kind == SoftmaxKind::kSoftmax) yr[j] = e;
+      }
+    }
+    if (kind == SoftmaxKind::kSoftmax) {
+      for (int64_t j = 0; j < w; ++j) sum[j] = T(1) / sum[j];
+      for (int64_t r = 0; r < n; ++r)
+        for (int64_t j = 0; j < w; ++j) yb[r * inner + j] *= sum[j];
+    } else {
+      for (int64_t j = 0; j < w; ++j) sum[j] = mx[j] + std::log(sum[j]);
+      for (int64_t r = 0; r < n; ++r)
+        for (int64_t j = 0; j < w; ++j) yb[r * inner + j] = xb[r * inner + j] - sum[j];
+    }
+  });
+}
+
+template <typename T>
+void ArgExtreme(bool is_max, bool last, const T* x, int64_t* y, int64_t outer, int64_t n,
+                int64_t inner) {
+  if (n == 0) return;
+  ForEachBlock(outer, n, inner, [&](int64_t o, int64_t c0, int64_t w) {
+    const T* xb = x + o * n * inner + c0;
+    int64_t* yb = y + o * inner + c0;  // the result drops the axis: [outer, inner]
+    T best[kBlock];
+    for (int64_t j = 0; j < w; ++j) best[j] = xb[j], yb[j] = 0;
+    for (int64_t r = 1; r < n; ++r) {
+      const T* xr = xb + r * inner;
+      for (int64_t j = 0; j < w; ++j) {
+        T v = xr[j];
+        bool better =
+            is_max ? (last ? v >= best[j] : v > best[j]) : (last ? v <= best[j] : v < best[j]);
+        best[j] = better ? v : best[j];
+        yb[j] = better ? r : yb[j];
+      }
+    }
+  });
+}
+
+template <typename T>
+void CumSum(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, bool exclusive,
+            bool reverse) {
+  ForEachBlock(outer, n, inner, [&](int64_t o, int64_t c0, int64_t w) {
+    int64_t base = o * n * inner + c0;
+    T acc[kBlock];
+    for (int64_t j = 0; j < w; ++j) acc[j] = T(0);
+    for (int64_t k = 0; k < n; ++k) {
+      int64_t off = base + (reverse ? n - 1 - k : k) * inner;
+      for (int64_t j = 0; j < w; ++j) {
+        T v = x[off + j];
+        if (exclusive) {
+          y[off + j] = acc[j];
+          acc[j] = static_cast<T>(acc[j] + v);
+        } else {
+          acc[j] = static_cast<T>(acc[j] + v);
+          y[off + j] = acc[j];
+        }
+      }
+    }
+  });
+}
+
+template void Softmax<float>(SoftmaxKind, const float*, float*, int64_t, int64_t, int64_t);
+template void Softmax<double>(SoftmaxKind, const double*, double*, int64_t, int64_t, int64_t);
+
+#define ODLA_AXIS_TYPE(T)                                                                 \
+  template void ArgExtreme<T>(bool, bool, const T*, int64_t*, int64_t, int64_t, int64_t); \
+  template void CumSum<T>(const T*, T*, int64_t, int64_t, int64_t, bool, bool);
+ODLA_AXIS_TYPE(float)
+ODLA_AXIS_TYPE(double)
+ODLA_AXIS_TYPE(int8_t)
+ODLA_AXIS_TYPE(uint8_t)
+ODLA_AXIS_TYPE(int16_t)
+ODLA_AXIS_TYPE(uint16_t)
+ODLA_AXIS_TYPE(int32_t)
+ODLA_AXIS_TYPE(uint32_t)
+ODLA_AXIS_TYPE(int64_t)
+ODLA_AXIS_TYPE(uint64_t)
+#undef ODLA_AXIS_TYPE
+
+}  // namespace odla_rt

@@ -1,0 +1,35 @@
+// Kernels that generate data: ranges, diagonal and triangular masks, one-hot encodings.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace odla_rt {
+
+// out[i] = start + i * delta.
+template <typename T>
+void RangeFill(T* out, int64_t n, T start, T delta) {
+  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(start + static_cast<T>(i) * delta);
+}
+
+// A rows x cols matrix of zeros with `one` on diagonal k (column - row == k).
+template <typename T>
+void EyeFill(T* out, int64_t rows, int64_t cols, int64_t k, T one) {
+  for (int64_t i = 0; i < rows * cols; ++i) out[i] = T(0);
+  for (int64_t r = 0; r < rows; ++r)
+    if (r + k >= 0 && r + k < cols) out[r * cols + r + k] = one;
+}
+
+// Copies `matrices` rows x cols matrices keeping the upper (column - row >= k) or lower
+// (column - row <= k) triangle and zeroing the rest.
+void TriluCopy(void* dst, const void* src, size_t elem_size, int64_t matrices, int64_t rows,
+               int64_t cols, int64_t k, bool upper);
+
+// One-hot: out[o][d][i] = (idx[o * inner + i] == d) ? on : off for d < depth; negative
+// indices count from depth, others out of range give an all-off line. `off` and `on` point
+// to one element each.
+void OneHotFill(void* dst, size_t elem_size, const std::vector<int64_t>& idx, int64_t outer,
+                int64_t depth, int64_t inner, const void* off, const void* on);
+
+}  // namespace odla_rt
