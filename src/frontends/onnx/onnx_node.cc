@@ -37,39 +37,8 @@ AttributeProto::AttributeType AttrType(const AttributeProto& a) {
   return AttributeProto::UNDEFINED;
 }
 
-static const char* AttrTypeName(AttributeProto::AttributeType t) {
-  switch (t) {
-    case AttributeProto::FLOAT:
-      return "FLOAT";
-    case AttributeProto::INT:
-      return "INT";
-    case AttributeProto::STRING:
-      return "STRING";
-    case AttributeProto::TENSOR:
-      return "TENSOR";
-    case AttributeProto::GRAPH:
-      return "GRAPH";
-    case AttributeProto::SPARSE_TENSOR:
-      return "SPARSE_TENSOR";
-    case AttributeProto::TYPE_PROTO:
-      return "TYPE_PROTO";
-    case AttributeProto::FLOATS:
-      return "FLOATS";
-    case AttributeProto::INTS:
-      return "INTS";
-    case AttributeProto::STRINGS:
-      return "STRINGS";
-    case AttributeProto::TENSORS:
-      return "TENSORS";
-    case AttributeProto::GRAPHS:
-      return "GRAPHS";
-    case AttributeProto::SPARSE_TENSORS:
-      return "SPARSE_TENSORS";
-    case AttributeProto::TYPE_PROTOS:
-      return "TYPE_PROTOS";
-    default:
-      return "UNDEFINED";
-  }
+static std::string AttrTypeName(AttributeProto::AttributeType t) {
+  return AttributeProto::AttributeType_Name(t);
 }
 
 static const char* KindName(AttrKind k) {
