@@ -265,7 +265,10 @@ Outcome Runner::RunSteps(const TestCase& test) const {
         std::string line = KeyLine(text, work);
         std::string msg =
             "c++ " + r.Describe(config_.build_timeout_s) + (line.empty() ? "" : ": " + line);
-        if (r.started && !r.timed_out && r.signal == 0) WriteFileBytes(err_file, msg);
+        if (r.started && !r.timed_out && r.signal == 0) {  // it would fail again: remember
+          WriteFileBytes(tmp, msg);
+          fs::rename(tmp, err_file);
+        }
         return ErrorOutcome(msg, detail.str());
       }
       fs::rename(tmp, exe);
