@@ -1,12 +1,14 @@
 // halo-conformance's pieces: reference tensor files, output comparison, test discovery.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <limits>
 
 #include "conformance/compare.h"
 #include "conformance/files.h"
+#include "conformance/process.h"
 #include "conformance/runner.h"
 #include "ir/error.h"
 #include "test_util.h"
@@ -96,4 +98,21 @@ TEST(ConformanceDiscover, MissingSuiteNamesThePackage) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("libonnx-testdata"), std::string::npos) << e.what();
   }
+}
+
+TEST(ConformanceProcess, ExitCodesSignalsAndTimeouts) {
+  std::string log = TempDir("process") + "/log";
+  ProcessResult r = RunProcess({"sh", "-c", "echo hi; exit 3"}, log, 10);
+  EXPECT_TRUE(r.started);
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.Describe(10), "exit code 3");
+  EXPECT_EQ(ReadFileBytes(log), "hi\n");
+  r = RunProcess({"sh", "-c", "kill -SEGV $$"}, log, 10);
+  EXPECT_EQ(r.Describe(10), "killed by SIGSEGV");
+  auto t0 = std::chrono::steady_clock::now();
+  r = RunProcess({"sh", "-c", "sleep 30 & wait"}, log, 0.3);  // a child of the child too
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  EXPECT_TRUE(RunProcess({"true"}, log, 10).ok());
+  EXPECT_FALSE(RunProcess({"/nonexistent/program"}, log, 10).started);
 }
