@@ -171,7 +171,7 @@ Type InputType(const std::string& path, const onnx::ValueInfoProto& vi, const Im
   return Type(dt, shape);
 }
 
-// Reserves tensor names, marks used ones and records the ranks the model states.
+// Reserves tensor names and marks the used ones.
 void ScanGraph(Importer& im, const onnx::GraphProto& gp) {
   for (const auto& vi : gp.input()) im.ReserveTensorName(vi.name());
   for (const auto& t : gp.initializer()) im.ReserveTensorName(t.name());
@@ -180,12 +180,6 @@ void ScanGraph(Importer& im, const onnx::GraphProto& gp) {
     for (const auto& i : n.input()) im.MarkUsed(i);
   }
   for (const auto& o : gp.output()) im.MarkUsed(o.name());
-  auto record_rank = [&](const onnx::ValueInfoProto& vi) {
-    if (vi.type().has_tensor_type() && vi.type().tensor_type().has_shape())
-      im.SetRank(vi.name(), vi.type().tensor_type().shape().dim_size());
-  };
-  for (const auto& vi : gp.value_info()) record_rank(vi);
-  for (const auto& vi : gp.input()) record_rank(vi);
 }
 
 // Graph inputs become Input nodes in model order, except those with an initializer:
@@ -219,7 +213,6 @@ void ImportInputs(Importer& im, const std::string& path, const onnx::GraphProto&
     } catch (const Error& e) {
       throw Err(path, ": initializer '", t.name(), "': ", e.what());
     }
-    im.SetRank(t.name(), tensor.type().Rank());
     Value* v = g.AddConstant(im.NewNodeName(t.name()), std::move(tensor));
     v->set_name(t.name());
     im.Bind(t.name(), v);
