@@ -64,9 +64,9 @@ void Softmax(SoftmaxKind kind, const T* x, T* y, int64_t outer, int64_t n, int64
       for (int64_t r = 0; r < n; ++r)
         for (int64_t j = 0; j < w; ++j) yb[r * inner + j] *= sum[j];
     } else {
-      for (int64_t j = 0; j < w; ++j) sum[j] = mx[j] + std::log(sum[j]);
+      for (int64_t j = 0; j < w; ++j) sum[j] = std::log(sum[j]);
       for (int64_t r = 0; r < n; ++r)
-        for (int64_t j = 0; j < w; ++j) yb[r * inner + j] = xb[r * inner + j] - sum[j];
+        for (int64_t j = 0; j < w; ++j) yb[r * inner + j] = (xb[r * inner + j] - mx[j]) - sum[j];
     }
   });
 }

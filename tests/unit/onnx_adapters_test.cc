@@ -87,6 +87,22 @@ TEST(OnnxAdapters, OldNNForms) {
   EXPECT_EQ(up->GetFloats("scales"), (std::vector<double>{1, 1, 2, 3}));
 }
 
+TEST(OnnxAdapters, Opset6PReluSlopeIsPerChannel) {
+  REQUIRE_OPS("PRelu");
+  onnx::ModelProto m = Model(6);
+  m.set_ir_version(3);
+  In(m, "x", {2, 3, 4, 5});
+  In(m, "slope", {3});
+  *m.mutable_graph()->add_initializer() = FloatProto("slope", {3}, {0.1f, 0.2f, 0.3f});
+  Op(m, "PRelu", {"x", "slope"}, {"y"}, "prelu");
+  Out(m, "y");
+  auto g = ImportOnnx(Save(m, "prelu6.onnx"), {});
+  const Tensor* slope = ConstantOf(Producer(*g)->input(1));
+  ASSERT_NE(slope, nullptr);
+  EXPECT_EQ(slope->type().shape, (Shape{3, 1, 1}));
+  EXPECT_EQ(slope->GetDouble(2), 0.3f);
+}
+
 TEST(OnnxAdapters, AbsentInputsAndDTypeAttributes) {
   REQUIRE_OPS("Pad", "EyeLike");
   onnx::ModelProto m = Model(13);

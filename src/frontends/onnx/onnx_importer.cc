@@ -104,6 +104,7 @@ int64_t CheckModel(const std::string& path, onnx::ModelProto& m) {
     try {
       // The converter needs ONNX's tensor shapes on the model (as onnx.version_converter).
       onnx::shape_inference::InferShapes(m);
+      AdaptBeforeUpgrade(m);
       m = onnx::version_conversion::ConvertVersion(m, static_cast<int>(kMinOpset));
     } catch (const std::exception& e) {
       throw Err(path, ": ONNX opset ", opset, " is older than ", kMinOpset,

@@ -91,4 +91,8 @@ using Adapter = void (*)(Importer&, PendingNode&);
 // The adapter for op_type at the given opset, or nullptr.
 Adapter FindAdapter(const std::string& op_type, int64_t opset);
 
+// Fixes a model older than kMinOpset for the ONNX version converter, where the converter
+// would change its meaning. The model carries ONNX's inferred shapes (value_info).
+void AdaptBeforeUpgrade(onnx::ModelProto& m);
+
 }  // namespace halo::onnx_fe
