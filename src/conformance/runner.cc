@@ -62,17 +62,18 @@ std::string ReadIfExists(const std::string& path) {
   return ReadFileBytes(path);
 }
 
-// The line of a log that says what went wrong: the first that mentions an error (compiler
-// logs start with "In function ..." context lines), else the first non-empty one. Paths
-// inside the work directory are shortened to file names.
-std::string KeyLine(const std::string& log, const std::string& work) {
+// The line of a log that says what went wrong: the first non-empty one, or for compiler
+// logs (which start with "In function ..." context lines) the first that mentions an error.
+// Paths inside the work directory are shortened to file names.
+std::string KeyLine(const std::string& log, const std::string& work, bool compiler = false) {
   std::istringstream is(log);
   std::string line, first, error;
   while (std::getline(is, line)) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     if (first.empty()) first = line;
-    if (error.empty() && (line.find("error") != std::string::npos ||
-                          line.find("undefined reference") != std::string::npos)) {
+    if (!compiler) break;
+    if (line.find("error") != std::string::npos ||
+        line.find("undefined reference") != std::string::npos) {
       error = line;
       break;
     }
@@ -262,7 +263,7 @@ Outcome Runner::RunSteps(const TestCase& test) const {
         fs::remove(tmp);
         std::string text = ReadIfExists(log);
         detail << text;
-        std::string line = KeyLine(text, work);
+        std::string line = KeyLine(text, work, true);
         std::string msg =
             "c++ " + r.Describe(config_.build_timeout_s) + (line.empty() ? "" : ": " + line);
         if (r.started && !r.timed_out && r.signal == 0) {  // it would fail again: remember
