@@ -96,7 +96,7 @@ template <typename T>
 struct MaxOp {
   using Acc = T;
   static Acc Init() { return Lowest<T>(); }
-  static Acc Step(Acc a, T x) { return (x > a || IsNan(x)) ? x : a; }
+  static Acc Step(Acc a, T x) { return (x > a) | IsNan(x) ? x : a; }
   static Acc Merge(Acc a, Acc b) { return Step(a, b); }
   static T Final(Acc a, int64_t) { return a; }
 };
@@ -105,7 +105,7 @@ template <typename T>
 struct MinOp {
   using Acc = T;
   static Acc Init() { return Highest<T>(); }
-  static Acc Step(Acc a, T x) { return (x < a || IsNan(x)) ? x : a; }
+  static Acc Step(Acc a, T x) { return (x < a) | IsNan(x) ? x : a; }
   static Acc Merge(Acc a, Acc b) { return Step(a, b); }
   static T Final(Acc a, int64_t) { return a; }
 };
@@ -212,35 +212,37 @@ void ReduceImpl(const T* x, const std::vector<int64_t>& dims, const std::vector<
       const int64_t last = g.size[m - 1];
       const bool last_reduced = g.reduced[m - 1];
       int64_t per_index = kept * count / g.size[p];
-      ParallelFor(g.size[p], std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(per_index, 1)),
-                  [&](int64_t s, int64_t e) {
-                    std::vector<int64_t> lo(outer, 0), hi(g.size.begin(), g.size.begin() + outer);
-                    int64_t jlo = 0, jhi = last;
-                    if (p < outer)
-                      lo[p] = s, hi[p] = e;
-                    else
-                      jlo = s, jhi = e;
-                    std::vector<int64_t> idx = lo;
-                    int64_t xo = 0, oo = 0;
-                    for (int d = 0; d < outer; ++d) xo += lo[d] * is[d], oo += lo[d] * os[d];
-                    while (true) {
-                      if (last_reduced) {
-                        acc[oo] = Op::Merge(acc[oo], ReduceContiguous<Op>(x + xo, last));
-                      } else {
-                        Acc* a = acc.data() + oo;
-                        const T* xr = x + xo;
-                        for (int64_t j = jlo; j < jhi; ++j) a[j] = Op::Step(a[j], xr[j]);
-                      }
-                      int d = outer - 1;
-                      for (; d >= 0; --d) {
-                        xo += is[d], oo += os[d];
-                        if (++idx[d] < hi[d]) break;
-                        xo -= (idx[d] - lo[d]) * is[d], oo -= (idx[d] - lo[d]) * os[d];
-                        idx[d] = lo[d];
-                      }
-                      if (d < 0) break;
-                    }
-                  });
+      int64_t grain = std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(per_index, 1));
+      // Splitting the contiguous last group: one wide slice per thread keeps rows long.
+      if (p == outer) grain = std::max(grain, (g.size[p] + NumThreads() - 1) / NumThreads());
+      ParallelFor(g.size[p], grain, [&](int64_t s, int64_t e) {
+        std::vector<int64_t> lo(outer, 0), hi(g.size.begin(), g.size.begin() + outer);
+        int64_t jlo = 0, jhi = last;
+        if (p < outer)
+          lo[p] = s, hi[p] = e;
+        else
+          jlo = s, jhi = e;
+        std::vector<int64_t> idx = lo;
+        int64_t xo = 0, oo = 0;
+        for (int d = 0; d < outer; ++d) xo += lo[d] * is[d], oo += lo[d] * os[d];
+        while (true) {
+          if (last_reduced) {
+            acc[oo] = Op::Merge(acc[oo], ReduceContiguous<Op>(x + xo, last));
+          } else {
+            Acc* a = acc.data() + oo;
+            const T* xr = x + xo;
+            for (int64_t j = jlo; j < jhi; ++j) a[j] = Op::Step(a[j], xr[j]);
+          }
+          int d = outer - 1;
+          for (; d >= 0; --d) {
+            xo += is[d], oo += os[d];
+            if (++idx[d] < hi[d]) break;
+            xo -= (idx[d] - lo[d]) * is[d], oo -= (idx[d] - lo[d]) * os[d];
+            idx[d] = lo[d];
+          }
+          if (d < 0) break;
+        }
+      });
     }
   }
   ParallelFor(kept, 1 << 14, [&](int64_t s, int64_t e) {
