@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <type_traits>
 
@@ -255,12 +254,6 @@ void ReduceImpl(const T* x, const std::vector<int64_t>& dims, const std::vector<
 template <typename T>
 void Reduce(ReduceKind kind, const T* x, const std::vector<int64_t>& dims,
             const std::vector<int64_t>& axes, T* out) {
-  if (axes.empty()) {
-    int64_t n = 1;
-    for (int64_t d : dims) n *= d;
-    if (n) std::memcpy(out, x, static_cast<size_t>(n) * sizeof(T));
-    return;
-  }
   switch (kind) {
     case ReduceKind::kSum:
       return ReduceImpl<SumOp<T>>(x, dims, axes, out);

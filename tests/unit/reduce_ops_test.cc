@@ -183,6 +183,14 @@ TEST(ReduceRun, IntegersNoopAndEmpty) {
   ExpectNear(Doubles(RunOp("ReduceSum", {x, Arg::Const(I64s({0}, {}))},
                            {{"noop_with_empty_axes", int64_t{1}}})),
              {1, 2, 3, 4});
+  // A scalar reduces over no axes: each element alone (numpy's axis=()).
+  auto scalar = F32s({}, {-3});
+  ExpectNear(Doubles(RunOp("ReduceL2", {scalar})), {3});
+  ExpectNear(Doubles(RunOp("ReduceSumSquare", {scalar})), {9});
+  ExpectNear(Doubles(RunOp("ReduceMin", {scalar})), {-3});
+  ExpectNear(Doubles(RunOp("ReduceSumSquare", {x, Arg::Const(I64s({0}, {}))},
+                           {{"noop_with_empty_axes", int64_t{1}}})),
+             {1, 4, 9, 16});
   // Reducing an empty axis gives the identity of the reduction.
   auto empty = F32s({2, 0}, {});
   ExpectNear(Doubles(RunOp("ReduceSum", {empty}, {{"axes", std::vector<int64_t>{1}}})), {0, 0});
