@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "../common/runtime.h"
+#include "arith.h"
 
 namespace odla_rt {
 namespace {
@@ -151,8 +152,8 @@ void CumSum(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, bool excl
                     for (int64_t k = 0; k < n; ++k) {
                       int64_t i = reverse ? n - 1 - k : k;
                       T v = xr[i];
-                      yr[i] = exclusive ? acc : static_cast<T>(acc + v);
-                      acc = static_cast<T>(acc + v);
+                      yr[i] = exclusive ? acc : WrapAdd(acc, v);
+                      acc = WrapAdd(acc, v);
                     }
                   }
                 });
@@ -168,9 +169,9 @@ void CumSum(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, bool excl
         T v = x[off + j];
         if (exclusive) {
           y[off + j] = acc[j];
-          acc[j] = static_cast<T>(acc[j] + v);
+          acc[j] = WrapAdd(acc[j], v);
         } else {
-          acc[j] = static_cast<T>(acc[j] + v);
+          acc[j] = WrapAdd(acc[j], v);
           y[off + j] = acc[j];
         }
       }

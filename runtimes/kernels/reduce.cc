@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "../common/runtime.h"
+#include "arith.h"
 
 namespace odla_rt {
 namespace {
@@ -39,15 +40,15 @@ T AbsOf(T x) {
   if constexpr (std::is_unsigned_v<T>)
     return x;
   else
-    return x < T(0) ? static_cast<T>(-x) : x;
+    return x < T(0) ? WrapSub(T(0), x) : x;
 }
 
 template <typename T>
 struct SumOp {
   using Acc = T;
   static Acc Init() { return T(0); }
-  static Acc Step(Acc a, T x) { return static_cast<T>(a + x); }
-  static Acc Merge(Acc a, Acc b) { return static_cast<T>(a + b); }
+  static Acc Step(Acc a, T x) { return WrapAdd(a, x); }
+  static Acc Merge(Acc a, Acc b) { return WrapAdd(a, b); }
   static T Final(Acc a, int64_t) { return a; }
 };
 
@@ -63,12 +64,12 @@ struct MeanOp : SumOp<T> {
 
 template <typename T>
 struct SumSquareOp : SumOp<T> {
-  static T Step(T a, T x) { return static_cast<T>(a + x * x); }
+  static T Step(T a, T x) { return WrapAdd(a, WrapMul(x, x)); }
 };
 
 template <typename T>
 struct L1Op : SumOp<T> {
-  static T Step(T a, T x) { return static_cast<T>(a + AbsOf(x)); }
+  static T Step(T a, T x) { return WrapAdd(a, AbsOf(x)); }
 };
 
 template <typename T>
@@ -85,8 +86,8 @@ template <typename T>
 struct ProdOp {
   using Acc = T;
   static Acc Init() { return T(1); }
-  static Acc Step(Acc a, T x) { return static_cast<T>(a * x); }
-  static Acc Merge(Acc a, Acc b) { return static_cast<T>(a * b); }
+  static Acc Step(Acc a, T x) { return WrapMul(a, x); }
+  static Acc Merge(Acc a, Acc b) { return WrapMul(a, b); }
   static T Final(Acc a, int64_t) { return a; }
 };
 
