@@ -70,6 +70,20 @@ odla_value odla_Atan(odla_value input, odla_value_type result_type, odla_value_i
 odla_value odla_Atanh(odla_value input, odla_value_type result_type, odla_value_id id);
 
 /*
+ * AveragePool: Average pooling over windows of X [N, C, D...]. `ceil_mode`: 1: output size
+ * rounds up. `count_include_pad`: 1: padding counts in the divisor. `kernel_shape`: window
+ * size per spatial axis. `pads`: [begin..., end...] per spatial axis. `strides`: stride per
+ * spatial axis.
+ */
+odla_value odla_AveragePool(odla_value X, odla_int64 ceil_mode, odla_int64 count_include_pad, odla_ints kernel_shape, odla_ints pads, odla_ints strides, odla_value_type result_type, odla_value_id id);
+
+/*
+ * BatchNormalization: Inference-mode batch normalisation: Y = scale * (X - mean) / sqrt(var
+ * + epsilon) + B per channel of X [N, C, ...]. `epsilon`: added to the variance.
+ */
+odla_value odla_BatchNormalization(odla_value X, odla_value scale, odla_value B, odla_value input_mean, odla_value input_var, odla_float32 epsilon, odla_value_type result_type, odla_value_id id);
+
+/*
  * BitShift: X shifted by Y bits (unsigned; shifts past the width give 0). `direction`: LEFT
  * or RIGHT.
  */
@@ -124,6 +138,24 @@ odla_value odla_Concat(odla_values inputs, odla_int64 axis, odla_value_type resu
 odla_value odla_ConstantOfShape(odla_float32 value_float, odla_int64 value_int, odla_value_type result_type, odla_value_id id);
 
 /*
+ * Conv: N-d convolution (1 to 3 spatial dimensions) of X [N, C, D...] with W [M, C/group,
+ * k...] plus optional bias B [M]. `B` (optional, may be NULL): bias [M]. `dilations`:
+ * dilation per spatial axis. `group`: number of channel groups. `pads`: [begin..., end...]
+ * per spatial axis. `strides`: stride per spatial axis.
+ */
+odla_value odla_Conv(odla_value X, odla_value W, odla_value B, odla_ints dilations, odla_int64 group, odla_ints pads, odla_ints strides, odla_value_type result_type, odla_value_id id);
+
+/*
+ * ConvTranspose: N-d transposed convolution of X [N, C, D...] with W [C, M/group, k...]
+ * plus optional bias B [M]; the result keeps [pads_begin, full - pads_end) of the full
+ * result. `B` (optional, may be NULL): bias [M]. `dilations`: dilation per spatial axis.
+ * `group`: number of channel groups. `output_padding`: extra size at the end of each
+ * spatial axis. `pads`: [begin..., end...] cropped from the full result. `strides`: stride
+ * per spatial axis.
+ */
+odla_value odla_ConvTranspose(odla_value X, odla_value W, odla_value B, odla_ints dilations, odla_int64 group, odla_ints output_padding, odla_ints pads, odla_ints strides, odla_value_type result_type, odla_value_id id);
+
+/*
  * Cos: Cosine element-wise.
  */
 odla_value odla_Cos(odla_value input, odla_value_type result_type, odla_value_id id);
@@ -139,6 +171,13 @@ odla_value odla_Cosh(odla_value input, odla_value_type result_type, odla_value_i
  * the end.
  */
 odla_value odla_CumSum(odla_value x, odla_int64 axis, odla_int64 exclusive, odla_int64 reverse, odla_value_type result_type, odla_value_id id);
+
+/*
+ * DepthToSpace: Moves blocks of channels of input [N, C, H, W] into blocksize x blocksize
+ * spatial blocks: [N, C/b^2, H*b, W*b]. `blocksize`: block edge b. `mode`: DCR
+ * (depth-column-row) or CRD (column-row-depth) channel order.
+ */
+odla_value odla_DepthToSpace(odla_value input, odla_int64 blocksize, const char*mode, odla_value_type result_type, odla_value_id id);
 
 /*
  * Div: A / B with numpy broadcasting; integers truncate toward zero (x/0 gives 0).
@@ -183,6 +222,12 @@ odla_value odla_Expand(odla_value input, odla_value_type result_type, odla_value
 odla_value odla_EyeLike(odla_value input, odla_element_type dtype, odla_int64 k, odla_value_type result_type, odla_value_id id);
 
 /*
+ * Flatten: Reshapes input to [prod(shape[:axis]), prod(shape[axis:])]. `axis`: split point
+ * (non-negative once lowered).
+ */
+odla_value odla_Flatten(odla_value input, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+
+/*
  * Floor: Rounds down element-wise.
  */
 odla_value odla_Floor(odla_value X, odla_value_type result_type, odla_value_id id);
@@ -205,6 +250,24 @@ odla_value odla_GatherElements(odla_value data, odla_value indices, odla_int64 a
  * `batch_dims`: leading dimensions shared by data and indices.
  */
 odla_value odla_GatherND(odla_value data, odla_value indices, odla_int64 batch_dims, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Gemm: Y = alpha * op(A) * op(B) + beta * C with op(M) = M or its transpose; C broadcasts
+ * to [M, N]. `C` (optional, may be NULL): added (broadcast) to the product. `alpha`:
+ * product scale. `beta`: C scale. `transA`: 1: transpose A. `transB`: 1: transpose B.
+ */
+odla_value odla_Gemm(odla_value A, odla_value B, odla_value C, odla_float32 alpha, odla_float32 beta, odla_int64 transA, odla_int64 transB, odla_value_type result_type, odla_value_id id);
+
+/*
+ * GlobalAveragePool: Mean over all spatial positions of X [N, C, D...]; result [N, C,
+ * 1...].
+ */
+odla_value odla_GlobalAveragePool(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * GlobalMaxPool: Maximum over all spatial positions of X [N, C, D...]; result [N, C, 1...].
+ */
+odla_value odla_GlobalMaxPool(odla_value X, odla_value_type result_type, odla_value_id id);
 
 /*
  * Greater: A > B with numpy broadcasting.
@@ -239,6 +302,13 @@ odla_value odla_Hardmax(odla_value input, odla_int64 axis, odla_int64 legacy_2d,
 odla_value odla_Identity(odla_value input, odla_value_type result_type, odla_value_id id);
 
 /*
+ * InstanceNormalization: Y = scale * (x - mean) / sqrt(var + epsilon) + B with mean and
+ * variance over the spatial positions of each (n, c) of input [N, C, D...]. `epsilon`:
+ * added to the variance.
+ */
+odla_value odla_InstanceNormalization(odla_value input, odla_value scale, odla_value B, odla_float32 epsilon, odla_value_type result_type, odla_value_id id);
+
+/*
  * IsInf: True where X is infinite (of the selected signs). `detect_negative`: 1: -inf
  * counts. `detect_positive`: 1: +inf counts.
  */
@@ -248,6 +318,22 @@ odla_value odla_IsInf(odla_value X, odla_int64 detect_negative, odla_int64 detec
  * IsNaN: True where X is NaN.
  */
 odla_value odla_IsNaN(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * LRN: Local response normalisation across channels: Y = X / (bias + alpha / size * sum(X^2
+ * over size neighbouring channels))^beta. `alpha`: scale. `beta`: exponent. `bias`: offset.
+ * `size`: number of channels summed.
+ */
+odla_value odla_LRN(odla_value X, odla_float32 alpha, odla_float32 beta, odla_float32 bias, odla_int64 size, odla_value_type result_type, odla_value_id id);
+
+/*
+ * LayerNormalization: Normalises X over the dimensions from axis on: Y = (X - mean) *
+ * InvStdDev * Scale + B, InvStdDev = 1 / sqrt(var + epsilon). Optional results Mean and
+ * InvStdDev have shape X.shape[:axis] + [1...]. `B` (optional, may be NULL): bias. `axis`:
+ * first normalised dimension (non-negative once lowered). `epsilon`: added to the variance.
+ * Results: Y, Mean, InvStdDev.
+ */
+odla_values odla_LayerNormalization(odla_value X, odla_value Scale, odla_value B, odla_int64 axis, odla_float32 epsilon, odla_value_types result_types, odla_value_id id);
 
 /*
  * LeakyRelu: X for X >= 0, alpha*X otherwise. `alpha`: slope for X < 0.
@@ -277,14 +363,42 @@ odla_value odla_Log(odla_value input, odla_value_type result_type, odla_value_id
 odla_value odla_LogSoftmax(odla_value input, odla_int64 axis, odla_int64 legacy_2d, odla_value_type result_type, odla_value_id id);
 
 /*
+ * LpPool: Lp-norm pooling: (sum |x|^p)^(1/p) over windows of X [N, C, D...].
+ * `kernel_shape`: window size per spatial axis. `p`: the norm's exponent. `pads`:
+ * [begin..., end...] per spatial axis. `strides`: stride per spatial axis.
+ */
+odla_value odla_LpPool(odla_value X, odla_ints kernel_shape, odla_int64 p, odla_ints pads, odla_ints strides, odla_value_type result_type, odla_value_id id);
+
+/*
+ * MatMul: Matrix product with numpy semantics: batch dimensions broadcast, a 1-D operand is
+ * a row (A) or column (B) vector whose dimension is dropped from the result.
+ */
+odla_value odla_MatMul(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
+
+/*
  * Max: Element-wise maximum of the inputs (NaN propagates). `data_0` (a list).
  */
 odla_value odla_Max(odla_values data_0, odla_value_type result_type, odla_value_id id);
 
 /*
+ * MaxPool: Max pooling over windows of X [N, C, D...]; optional Indices (int64) of the
+ * maxima, flattened over the whole input. `ceil_mode`: 1: output size rounds up.
+ * `dilations`: dilation per spatial axis. `kernel_shape`: window size per spatial axis.
+ * `pads`: [begin..., end...] per spatial axis. `storage_order`: Indices order: 0 row major,
+ * 1 column major. `strides`: stride per spatial axis. Results: Y, Indices.
+ */
+odla_values odla_MaxPool(odla_value X, odla_int64 ceil_mode, odla_ints dilations, odla_ints kernel_shape, odla_ints pads, odla_int64 storage_order, odla_ints strides, odla_value_types result_types, odla_value_id id);
+
+/*
  * Mean: Element-wise mean of the inputs. `data_0` (a list).
  */
 odla_value odla_Mean(odla_values data_0, odla_value_type result_type, odla_value_id id);
+
+/*
+ * MeanVarianceNormalization: Y = (X - mean) / (sqrt(var) + 1e-9) with mean and variance
+ * over `axes`. `axes`: the reduced axes (sorted, non-negative once lowered).
+ */
+odla_value odla_MeanVarianceNormalization(odla_value X, odla_ints axes, odla_value_type result_type, odla_value_id id);
 
 /*
  * Min: Element-wise minimum of the inputs (NaN propagates). `data_0` (a list).
@@ -434,6 +548,19 @@ odla_value odla_Relu(odla_value X, odla_value_type result_type, odla_value_id id
 odla_value odla_Reshape(odla_value data, odla_value_type result_type, odla_value_id id);
 
 /*
+ * Resize: Resizes X by interpolation (nearest, n-linear or n-cubic); the output coordinate
+ * x maps to an input coordinate by coordinate_transformation_mode.
+ * `coordinate_transformation_mode`: half_pixel, asymmetric, pytorch_half_pixel,
+ * align_corners, tf_crop_and_resize, tf_half_pixel_for_nn. `cubic_coeff_a`: the cubic
+ * kernel's a. `exclude_outside`: 1: weights of points outside the input are 0, the rest
+ * renormalised. `extrapolation_value`: tf_crop_and_resize: value outside the input. `mode`:
+ * nearest, linear or cubic. `nearest_mode`: round_prefer_floor, round_prefer_ceil, floor,
+ * ceil. `roi`: tf_crop_and_resize: [starts..., ends...] normalised; empty otherwise.
+ * `scales`: scale per axis; empty when sizes was given (scale = output / input).
+ */
+odla_value odla_Resize(odla_value X, const char*coordinate_transformation_mode, odla_float32 cubic_coeff_a, odla_int64 exclude_outside, odla_float32 extrapolation_value, const char*mode, const char*nearest_mode, odla_floats roi, odla_floats scales, odla_value_type result_type, odla_value_id id);
+
+/*
  * ReverseSequence: Reverses the first sequence_lens[b] elements along the time axis of each
  * batch b. `sequence_lens`: int64 lengths, one per batch entry. `batch_axis`: 0 or 1.
  * `time_axis`: 1 or 0.
@@ -534,6 +661,12 @@ odla_value odla_Softplus(odla_value X, odla_value_type result_type, odla_value_i
 odla_value odla_Softsign(odla_value input, odla_value_type result_type, odla_value_id id);
 
 /*
+ * SpaceToDepth: Moves blocksize x blocksize spatial blocks of input [N, C, H, W] into
+ * channels: [N, C*b^2, H/b, W/b]. `blocksize`: block edge b.
+ */
+odla_value odla_SpaceToDepth(odla_value input, odla_int64 blocksize, odla_value_type result_type, odla_value_id id);
+
+/*
  * Split: Splits the input into consecutive parts along one axis; the result types give the
  * part sizes. `axis`: the axis to split, non-negative. Results: outputs.
  */
@@ -581,6 +714,14 @@ odla_value odla_ThresholdedRelu(odla_value X, odla_float32 alpha, odla_value_typ
 odla_value odla_Tile(odla_value input, odla_ints repeats, odla_value_type result_type, odla_value_id id);
 
 /*
+ * TopK: The k largest (or smallest) elements along axis and their int64 indices; equal
+ * values keep the lower index first. `k`: number of elements kept. `axis`: the axis
+ * (non-negative once lowered). `largest`: 1: largest, 0: smallest. `sorted`: 1: results in
+ * order; 0: any order (this runtime sorts anyway). Results: Values, Indices.
+ */
+odla_values odla_TopK(odla_value X, odla_int64 k, odla_int64 axis, odla_int64 largest, odla_int64 sorted, odla_value_types result_types, odla_value_id id);
+
+/*
  * Transpose: Permutes the dimensions of the input. `perm`: result dimension i is input
  * dimension perm[i].
  */
@@ -596,6 +737,13 @@ odla_value odla_Trilu(odla_value input, odla_int64 upper, odla_int64 k, odla_val
  * Unsqueeze: The input with dimensions of size 1 inserted.
  */
 odla_value odla_Unsqueeze(odla_value data, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Upsample: Opset 7-9 upsampling: output = floor(input * scales), input coordinate = output
+ * / scale (nearest rounds down; linear is n-linear). `mode`: nearest or linear (bilinear).
+ * `scales`: scale per axis.
+ */
+odla_value odla_Upsample(odla_value X, const char*mode, odla_floats scales, odla_value_type result_type, odla_value_id id);
 
 /*
  * Where: X where condition is true, Y elsewhere; the three broadcast together.

@@ -9,6 +9,7 @@ namespace odla_rt {
 namespace {
 
 constexpr int64_t kGrain = 1 << 15;  // elements per parallel chunk, about
+constexpr int64_t kTile = 32;        // the side of a transposing tile
 
 struct Dim {
   int64_t n, ds, ss;  // extent, destination stride, source stride (elements)
@@ -43,6 +44,20 @@ void Run(uint8_t* d, const uint8_t* s, size_t es, int64_t n, int64_t ds, int64_t
       return CopyRun<uint64_t>(d, s, n, ds, ss);
     default:
       for (int64_t i = 0; i < n; ++i) std::memcpy(d + i * ds * es, s + i * ss * es, es);
+  }
+}
+
+// Copies an na x nb block, a read contiguously and b written contiguously, in square
+// tiles so that both sides stay in cache.
+template <typename U>
+void Tiled(uint8_t* d, const uint8_t* s, int64_t a0, int64_t a1, int64_t nb, int64_t da,
+           int64_t sb) {
+  U* dp = reinterpret_cast<U*>(d);
+  const U* sp = reinterpret_cast<const U*>(s);
+  for (int64_t b0 = 0; b0 < nb; b0 += kTile) {
+    int64_t b1 = std::min(nb, b0 + kTile);
+    for (int64_t a = a0; a < a1; ++a)
+      for (int64_t b = b0; b < b1; ++b) dp[a * da + b] = sp[a + b * sb];
   }
 }
 
@@ -96,6 +111,46 @@ void CopyStrided(void* dst, const void* src, size_t es, const Extents& shape,
     return;
   }
   int rank = static_cast<int>(dims.size());
+  auto contiguous_src =
+      std::find_if(dims.begin(), dims.end(), [](const Dim& d) { return d.ss == 1; });
+  if (inner.ds == 1 && inner.ss != 1 && inner.ss != 0 && contiguous_src != dims.end() &&
+      (es == 1 || es == 2 || es == 4 || es == 8)) {
+    // A transposition: the innermost dimension reads with a stride while dimension `a`
+    // reads contiguously. Tile the (a, innermost) plane.
+    const Dim a = *contiguous_src;
+    dims.erase(contiguous_src);
+    --rank;
+    int64_t tiles = (a.n + kTile - 1) / kTile, outer = rows / a.n;
+    ParallelFor(outer * tiles, std::max<int64_t>(1, kGrain / (kTile * inner.n)),
+                [&](int64_t b, int64_t e) {
+                  for (int64_t u = b; u < e; ++u) {
+                    int64_t r = u / tiles, t = u % tiles, doff = 0, soff = 0;
+                    for (int d = rank - 1; d >= 0; --d) {
+                      int64_t k = r % dims[d].n;
+                      r /= dims[d].n;
+                      doff += k * dims[d].ds;
+                      soff += k * dims[d].ss;
+                    }
+                    uint8_t* dp = d0 + doff * bes;
+                    const uint8_t* sp = s0 + soff * bes;
+                    int64_t a0 = t * kTile, a1 = std::min(a.n, a0 + kTile);
+                    switch (es) {
+                      case 1:
+                        Tiled<uint8_t>(dp, sp, a0, a1, inner.n, a.ds, inner.ss);
+                        break;
+                      case 2:
+                        Tiled<uint16_t>(dp, sp, a0, a1, inner.n, a.ds, inner.ss);
+                        break;
+                      case 4:
+                        Tiled<uint32_t>(dp, sp, a0, a1, inner.n, a.ds, inner.ss);
+                        break;
+                      default:
+                        Tiled<uint64_t>(dp, sp, a0, a1, inner.n, a.ds, inner.ss);
+                    }
+                  }
+                });
+    return;
+  }
   ParallelFor(rows, std::max<int64_t>(1, kGrain / inner.n), [&](int64_t b, int64_t e) {
     std::vector<int64_t> idx(rank);
     int64_t doff = 0, soff = 0, r = b;

@@ -144,6 +144,8 @@ ODLA_WEAK odla_value odla_Slice(odla_value data, odla_ints starts, odla_ints ste
            TypeToString(data->type));
     for (size_t d = 0; d < in.size(); ++d) {
       if (out[d] == 0) continue;
+      if (out[d] > in[d] || (out[d] > 1 && (st[d] > in[d] || st[d] < -in[d])))
+        Fail("dimension ", d, ": ", out[d], " elements by ", st[d], " do not fit in ", in[d]);
       int64_t last = s[d] + (out[d] - 1) * st[d];
       if (st[d] == 0 || s[d] < 0 || s[d] >= in[d] || last < 0 || last >= in[d])
         Fail("dimension ", d, ": ", out[d], " elements from ", s[d], " by ", st[d], " leave 0..",

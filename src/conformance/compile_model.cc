@@ -6,8 +6,9 @@
 #include <set>
 #include <sstream>
 
-#include "conformance/tensor_file.h"
+#include "conformance/files.h"
 #include "driver/driver.h"
+#include "frontends/onnx/onnx_tensor.h"
 #include "ir/error.h"
 #include "targets/cpp_emitter.h"
 
@@ -75,12 +76,13 @@ void CompileModel(const std::string& model, const std::string& data_dir,
   ImportOptions opts;
   for (const auto& [index, name] : OpenInputs(model)) {
     std::string pb = data_dir + "/input_" + std::to_string(index) + ".pb";
-    if (std::ifstream(pb)) opts.input_shapes[name] = ReadTensorProto(pb).type().shape;
+    if (std::ifstream(pb)) opts.input_shapes[name] = LoadTensorProtoFile(pb).type().shape;
   }
   std::unique_ptr<Graph> g = LoadModel({model}, opts);
   EmitOptions emit;
   emit.output_cc = work_dir + "/" + kModelName + ".cc";
   emit.entry_func_name = kEntryName;
+  emit.model_path = model;
   EmitCpp(*g, emit);
   ModelTypes types;
   for (const Value* v : g->inputs()) types.inputs.push_back(v->type());

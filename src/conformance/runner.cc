@@ -11,8 +11,9 @@
 
 #include "conformance/compare.h"
 #include "conformance/compile_model.h"
+#include "conformance/files.h"
 #include "conformance/process.h"
-#include "conformance/tensor_file.h"
+#include "frontends/onnx/onnx_tensor.h"
 #include "ir/error.h"
 
 namespace fs = std::filesystem;
@@ -158,6 +159,9 @@ Runner::Runner(RunnerConfig config) : config_(std::move(config)) {
   h.Add(ReadFileBytes(log));
   h.Add(Join(config_.cxx_flags));
   h.Add(ReadFileBytes(config_.include_dir + "/odla/odla.h"));
+  // A shared runtime is loaded when a test runs, so rebuilding it keeps the cache; a static
+  // one is linked into every executable.
+  if (fs::path(config_.runtime_lib).extension() != ".so") h.Add(ReadFileBytes(config_.runtime_lib));
   toolchain_stamp_ = h.Hex();
 
   // odla_ops.h grows whenever an operator is added: the key of an executable only covers
@@ -261,7 +265,10 @@ Outcome Runner::RunSteps(const TestCase& test) const {
         std::string line = KeyLine(text, work);
         std::string msg =
             "c++ " + r.Describe(config_.build_timeout_s) + (line.empty() ? "" : ": " + line);
-        if (r.started && !r.timed_out && r.signal == 0) WriteFileBytes(err_file, msg);
+        if (r.started && !r.timed_out && r.signal == 0) {  // it would fail again: remember
+          WriteFileBytes(tmp, msg);
+          fs::rename(tmp, err_file);
+        }
         return ErrorOutcome(msg, detail.str());
       }
       fs::rename(tmp, exe);
@@ -284,7 +291,7 @@ Outcome Runner::RunSteps(const TestCase& test) const {
       std::string run_dir = work + "/set_" + std::to_string(s);
       fs::create_directories(run_dir);
       for (size_t i = 0; i < n_in; ++i) {
-        Tensor t = ReadTensorProto(sets[s] + "/input_" + std::to_string(i) + ".pb");
+        Tensor t = LoadTensorProtoFile(sets[s] + "/input_" + std::to_string(i) + ".pb");
         if (t.type() != types.inputs[i])
           return ErrorOutcome(where + "input " + std::to_string(i) + " is " + t.type().ToString() +
                                   ", the compiled model takes " + types.inputs[i].ToString(),
@@ -305,7 +312,7 @@ Outcome Runner::RunSteps(const TestCase& test) const {
             detail.str());
       }
       for (size_t o = 0; o < n_out; ++o) {
-        Tensor expected = ReadTensorProto(sets[s] + "/output_" + std::to_string(o) + ".pb");
+        Tensor expected = LoadTensorProtoFile(sets[s] + "/output_" + std::to_string(o) + ".pb");
         std::string bytes = ReadFileBytes(run_dir + "/output_" + std::to_string(o) + ".bin");
         const Type& type = types.outputs[o];
         if (bytes.size() != type.ByteSize())

@@ -21,7 +21,7 @@ std::vector<TestCase> DiscoverTests(const std::vector<std::string>& dirs);
 struct RunnerConfig {
   std::string self_exe;     // halo-conformance itself (runs the compile step)
   std::string include_dir;  // <repo>/include
-  std::string runtime_lib;  // <build>/lib/libodla_<runtime>.so
+  std::string runtime_lib;  // <build>/lib/libodla_<runtime>.so (or .a)
   std::string cache_dir;    // executables, by content: shared by runs
   std::string work_dir;     // this run's generated files, one directory a test
   std::string cxx = "c++";

@@ -13,6 +13,9 @@ OpRegistry::OpRegistry() {
   RegisterElementwiseOps(*this);
   RegisterReduceOps(*this);
   RegisterNNOps(*this);
+  RegisterNNConvOps(*this);
+  RegisterNNNormOps(*this);
+  RegisterNNResizeOps(*this);
   RegisterTensorOps(*this);
   RegisterTensorShapeOps(*this);
   RegisterTensorIndexOps(*this);

@@ -250,7 +250,7 @@ void PrintBuild(const Graph& g, Model& m) {
     for (const std::string& a : args)
       if (a.find("std::numeric_limits") != std::string::npos) m.uses_limits = true;
     os << "\n  // " << CommentText(label) << "\n";
-    std::string result = scope.Make(call.multi_result ? n.name() : n.output()->name());
+    std::string result = scope.Make(call.multi_result ? n.name() + "_results" : n.output()->name());
     os << Wrap(std::string("  ") + (call.multi_result ? "odla_values " : "odla_value ") + result +
                    " = " + call.func + "(",
                args, ");")

@@ -18,8 +18,8 @@
 #include <thread>
 
 #include "conformance/compile_model.h"
+#include "conformance/files.h"
 #include "conformance/runner.h"
-#include "conformance/tensor_file.h"
 #include "ir/error.h"
 
 namespace fs = std::filesystem;
@@ -139,6 +139,9 @@ int Main(int argc, char** argv) {
   config.self_exe = fs::canonical("/proc/self/exe").string();
   config.include_dir = HALO_SOURCE_DIR "/include";
   config.runtime_lib = HALO_BINARY_DIR "/lib/libodla_" + runtime + ".so";
+  if (!fs::exists(config.runtime_lib) &&
+      fs::exists(HALO_BINARY_DIR "/lib/libodla_" + runtime + ".a"))
+    config.runtime_lib = HALO_BINARY_DIR "/lib/libodla_" + runtime + ".a";
   config.cache_dir = fs::absolute(cache.empty() ? HALO_BINARY_DIR "/conformance-cache" : cache);
   config.work_dir = config.cache_dir + "/run-" + std::to_string(getpid());
   config.verbose = verbose;

@@ -1,14 +1,15 @@
 // halo-conformance's pieces: reference tensor files, output comparison, test discovery.
 #include <gtest/gtest.h>
-#include <onnx/onnx_pb.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <limits>
 
 #include "conformance/compare.h"
+#include "conformance/files.h"
+#include "conformance/process.h"
 #include "conformance/runner.h"
-#include "conformance/tensor_file.h"
 #include "ir/error.h"
 #include "test_util.h"
 
@@ -23,12 +24,6 @@ std::string TempDir(const std::string& name) {
   fs::remove_all(p);
   fs::create_directories(p);
   return p.string();
-}
-
-std::string WriteProto(const std::string& dir, const onnx::TensorProto& p) {
-  std::string path = dir + "/t.pb";
-  WriteFileBytes(path, p.SerializeAsString());
-  return path;
 }
 
 Tensor I64(const Shape& s, const std::vector<int64_t>& v) {
@@ -83,49 +78,6 @@ TEST(ConformanceCompare, HalfFloats) {
   EXPECT_TRUE(std::isnan(HalfToFloat(0x7e00)));
 }
 
-TEST(ConformanceTensorFile, ReadsTypedFieldsAndRawData) {
-  std::string dir = TempDir("tensor");
-  onnx::TensorProto p;
-  p.set_data_type(onnx::TensorProto::FLOAT);
-  p.add_dims(2);
-  p.add_float_data(1.5f);
-  p.add_float_data(-2);
-  Tensor t = ReadTensorProto(WriteProto(dir, p));
-  EXPECT_EQ(t.type(), Type(DataType::kFloat32, {2}));
-  EXPECT_EQ(test::Floats(t), (std::vector<float>{1.5f, -2}));
-
-  onnx::TensorProto b;
-  b.set_data_type(onnx::TensorProto::BOOL);
-  b.add_dims(3);
-  for (int v : {1, 0, 1}) b.add_int32_data(v);
-  t = ReadTensorProto(WriteProto(dir, b));
-  EXPECT_EQ(t.type(), Type(DataType::kBool, {3}));
-  EXPECT_EQ(t.ToInts(), (std::vector<int64_t>{1, 0, 1}));
-
-  onnx::TensorProto r;  // a scalar from raw bytes
-  r.set_data_type(onnx::TensorProto::INT64);
-  int64_t v = -7;
-  r.set_raw_data(std::string(reinterpret_cast<const char*>(&v), sizeof(v)));
-  t = ReadTensorProto(WriteProto(dir, r));
-  EXPECT_EQ(t.type(), Type(DataType::kInt64, {}));
-  EXPECT_EQ(t.GetInt(0), -7);
-}
-
-TEST(ConformanceTensorFile, RejectsSizeMismatchesAndStrings) {
-  std::string dir = TempDir("tensor_bad");
-  onnx::TensorProto p;
-  p.set_data_type(onnx::TensorProto::FLOAT);
-  p.add_dims(3);
-  p.add_float_data(1);
-  EXPECT_THROW(ReadTensorProto(WriteProto(dir, p)), Error);
-  onnx::TensorProto s;
-  s.set_data_type(onnx::TensorProto::STRING);
-  s.add_dims(1);
-  s.add_string_data("x");
-  EXPECT_THROW(ReadTensorProto(WriteProto(dir, s)), Error);
-  EXPECT_THROW(ReadTensorProto(dir + "/missing.pb"), Error);
-}
-
 TEST(ConformanceDiscover, SuitesAndSingleTests) {
   std::string root = TempDir("discover");
   for (const char* t : {"suite/test_b", "suite/test_a", "suite/not_a_test"})
@@ -146,4 +98,21 @@ TEST(ConformanceDiscover, MissingSuiteNamesThePackage) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("libonnx-testdata"), std::string::npos) << e.what();
   }
+}
+
+TEST(ConformanceProcess, ExitCodesSignalsAndTimeouts) {
+  std::string log = TempDir("process") + "/log";
+  ProcessResult r = RunProcess({"sh", "-c", "echo hi; exit 3"}, log, 10);
+  EXPECT_TRUE(r.started);
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.Describe(10), "exit code 3");
+  EXPECT_EQ(ReadFileBytes(log), "hi\n");
+  r = RunProcess({"sh", "-c", "kill -SEGV $$"}, log, 10);
+  EXPECT_EQ(r.Describe(10), "killed by SIGSEGV");
+  auto t0 = std::chrono::steady_clock::now();
+  r = RunProcess({"sh", "-c", "sleep 30 & wait"}, log, 0.3);  // a child of the child too
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  EXPECT_TRUE(RunProcess({"true"}, log, 10).ok());
+  EXPECT_FALSE(RunProcess({"/nonexistent/program"}, log, 10).started);
 }

@@ -180,6 +180,9 @@ TEST(TensorRules, Slice) {
                               Const(List({0, 1})), Const(List({-1, -3}))}),
             T(kF32, {10, 3, 6}));
   EXPECT_EQ(InferOp("Slice", {Data(x), Const(List({5})), Const(List({2}))}), T(kF32, {0, 8, 6}));
+  EXPECT_EQ(InferOp("Slice", {Data(x), Const(List({1, -1})), Const(List({big, -big})),
+                              Const(List({1, 2})), Const(List({big, -big}))}),
+            T(kF32, {10, 1, 1}));
   // Opset 1 attributes.
   EXPECT_EQ(InferOp("Slice", {Data(x)},
                     {{"starts", std::vector<int64_t>{2}},
@@ -378,6 +381,10 @@ TEST(TensorNumbers, SliceNegativeSteps) {
                              Absent(), Const(List({-1, -1, -2}))});
   EXPECT_EQ(out[0].type(), T(kI64, {2, 2, 2}));
   EXPECT_EQ(Ints(out[0]), (std::vector<int64_t>{23, 21, 19, 17, 11, 9, 7, 5}));
+  int64_t big = std::numeric_limits<int64_t>::max();
+  auto huge = RunOp("Slice", {Data(x), Const(List({1, -1})), Const(List({big, -big})),
+                              Const(List({1, 2})), Const(List({big, -big}))});
+  EXPECT_EQ(Ints(huge[0]), (std::vector<int64_t>{7, 19}));
   auto old = RunOp("Slice", {Data(x)},
                    {{"starts", std::vector<int64_t>{1}},
                     {"ends", std::vector<int64_t>{3}},

@@ -1,85 +1,22 @@
 // Version adapters: ONNX node forms of opsets 7..16 that differ from the opset-17 form
-// HALO's ops mirror in ways attribute names cannot express. (Attributes that later became
-// inputs need no adapter: HALO's ops declare the old attribute too, and Importer::Build
-// turns an attribute the op does not declare into a constant for the input of that name,
-// e.g. Clip min/max, Dropout ratio, TopK k -> K.)
-#include <cstring>
+// HALO's ops mirror in ways attribute names cannot express. Most old forms need none:
+// HALO's ops also declare the attributes that later became inputs (Clip min/max, Slice
+// starts, Squeeze axes, TopK k, ...) and accept the old input lists (Resize-10, Upsample).
+#include <set>
+#include <unordered_map>
 
 #include "frontends/onnx/onnx_importer.h"
 
 namespace halo::onnx_fe {
 namespace {
 
-// BatchNormalization-7/8: `spatial` (1: per-channel statistics, the only later form).
-void BatchNormSpatial(Importer& im, PendingNode& p) {
-  if (const onnx::AttributeProto* a = p.take_attr("spatial"))
-    if (a->i() != 1) im.Fail(p, "spatial=", a->i(), " (per-element statistics) is not supported");
-  im.Build(p);
-}
-
-// Softmax, LogSoftmax, Hardmax before 13: the input is coerced to 2-D at `axis` (default 1)
-// and each row normalised. Same as the new form (axis -1) when axis is the last axis;
-// otherwise Flatten(axis) -> op(axis -1) -> Reshape to the input's shape.
+// Softmax, LogSoftmax, Hardmax before 13 coerce the input to 2-D at `axis` (default 1)
+// and normalise each row: HALO's legacy_2d form, with the axis given explicitly.
 void OldSoftmax(Importer& im, PendingNode& p) {
   int64_t axis = 1;
   if (const onnx::AttributeProto* a = p.take_attr("axis")) axis = a->i();
-  Value* x = p.inputs.empty() ? nullptr : p.inputs[0];
-  if (!x) im.Fail(p, "input 'input' is missing");
-  int rank = im.RankOf(x->name());
-  if (rank >= 0 && axis < 0) axis += rank;
-  p.ir_attrs["axis"] = int64_t{-1};
-  if (axis == -1 || (rank >= 0 && axis == rank - 1)) {
-    im.Build(p);
-    return;
-  }
-  Value* flat = im.AddHelper(p, "Flatten", {x}, {{"axis", axis}});
-  Value* shape = im.AddHelper(p, "Shape", {x});
-  PendingNode reshape;
-  reshape.onnx_op = p.onnx_op;
-  reshape.op = "Reshape";
-  reshape.name = im.NewNodeName(p.name + "_Reshape");
-  reshape.outputs = p.outputs;
-  p.inputs = {flat};
-  p.outputs = {""};
-  reshape.inputs = {im.Build(p)->output(), shape};
-  im.Build(reshape);
-}
-
-// Upsample (deprecated in 10) -> Resize. Upsample's scales are an attribute before 9 and
-// an input from 9; its coordinate mapping is Resize's `asymmetric` with floor rounding.
-void UpsampleToResize(Importer& im, PendingNode& p) {
-  std::string mode = "nearest";
-  if (const onnx::AttributeProto* a = p.take_attr("mode")) mode = a->s();
-  Value* scales = p.inputs.size() > 1 ? p.inputs[1] : nullptr;
-  if (const onnx::AttributeProto* a = p.take_attr("scales")) {
-    Tensor t(Type(DataType::kFloat32, {a->floats_size()}));
-    for (int i = 0; i < a->floats_size(); ++i) t.mutable_data<float>()[i] = a->floats(i);
-    scales = im.AddConst(p.name + "_scales", std::move(t));
-  }
-  if (!scales || p.inputs.empty() || !p.inputs[0]) im.Fail(p, "needs an input and scales");
-  p.op = "Resize";
-  p.inputs = {p.inputs[0], nullptr, scales};
-  p.ir_attrs["mode"] = mode;
-  p.ir_attrs["coordinate_transformation_mode"] = std::string("asymmetric");
-  if (mode == "nearest") p.ir_attrs["nearest_mode"] = std::string("floor");
-  im.Build(p);
-}
-
-// Resize-10 takes (X, scales) and maps coordinates like Upsample. Resize-11 and later
-// accept an empty constant for the unused one of roi/scales: it becomes absent.
-void ResizeForms(Importer& im, PendingNode& p) {
-  if (im.opset() == 10) {
-    if (p.inputs.size() != 2) im.Fail(p, "expects 2 inputs at opset 10, got ", p.inputs.size());
-    p.inputs = {p.inputs[0], nullptr, p.inputs[1]};
-    std::string mode = "nearest";
-    if (const onnx::AttributeProto* a = p.attr("mode")) mode = a->s();
-    p.ir_attrs["coordinate_transformation_mode"] = std::string("asymmetric");
-    if (mode == "nearest") p.ir_attrs["nearest_mode"] = std::string("floor");
-  }
-  for (size_t i = 1; i < p.inputs.size() && i <= 2; ++i) {
-    const Tensor* t = ConstantOf(p.inputs[i]);
-    if (t && t->type().NumElements() == 0) p.inputs[i] = nullptr;
-  }
+  p.ir_attrs["axis"] = axis;
+  p.ir_attrs["legacy_2d"] = int64_t{1};
   im.Build(p);
 }
 
@@ -90,15 +27,49 @@ struct Entry {
 };
 
 const Entry kAdapters[] = {
-    {"BatchNormalization", 8, BatchNormSpatial},
     {"Softmax", 12, OldSoftmax},
     {"LogSoftmax", 12, OldSoftmax},
     {"Hardmax", 12, OldSoftmax},
-    {"Upsample", 9, UpsampleToResize},
-    {"Resize", kMaxOpset, ResizeForms},
 };
 
 }  // namespace
+
+void AdaptBeforeUpgrade(onnx::ModelProto& m) {
+  // PRelu before opset 7 applied a 1-D slope [C] along axis 1 (the channels); from 7 on it
+  // broadcasts numpy-style, which the version converter ignores. A constant slope becomes
+  // [C, 1, ...] for the input's rank (from ONNX's shape inference).
+  onnx::GraphProto* g = m.mutable_graph();
+  std::unordered_map<std::string, int> rank;
+  for (const auto* list : {&g->input(), &g->value_info()})
+    for (const auto& vi : *list)
+      if (vi.type().tensor_type().has_shape())
+        rank[vi.name()] = vi.type().tensor_type().shape().dim_size();
+  std::set<std::string> names;
+  for (const auto& t : g->initializer()) names.insert(t.name());
+  for (auto& n : *g->mutable_node()) {
+    if (n.op_type() != "PRelu" || n.input_size() != 2 || !rank.count(n.input(0))) continue;
+    int r = rank[n.input(0)];
+    const onnx::TensorProto* slope = nullptr;
+    for (const auto& t : g->initializer())
+      if (t.name() == n.input(1)) slope = &t;
+    if (!slope || slope->dims_size() != 1 || slope->dims(0) <= 1 || r < 3) continue;
+    onnx::TensorProto t = *slope;
+    std::string name = t.name() + "_per_channel";
+    while (names.count(name)) name += "_";
+    names.insert(name);
+    t.set_name(name);
+    for (int i = 2; i < r; ++i) t.add_dims(1);
+    if (m.ir_version() < 4) {  // initializers must be graph inputs too
+      auto* vi = g->add_input();
+      vi->set_name(name);
+      vi->mutable_type()->mutable_tensor_type()->set_elem_type(t.data_type());
+      for (int64_t d : t.dims())
+        vi->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+    }
+    *g->add_initializer() = std::move(t);
+    n.set_input(1, name);
+  }
+}
 
 Adapter FindAdapter(const std::string& op_type, int64_t opset) {
   for (const Entry& e : kAdapters)

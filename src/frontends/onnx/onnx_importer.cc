@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <sstream>
 
@@ -65,16 +66,15 @@ int64_t DefaultOpset(const onnx::ModelProto& m) {
 }
 
 // onnx::checker::check_model without its demand that graph inputs and outputs have shapes
-// (HALO takes missing input shapes from the command line and infers the outputs').
+// (HALO takes missing input shapes from the command line and infers the outputs') and
+// without rejecting IR versions newer than the installed ONNX library.
 void RunChecker(const onnx::ModelProto& m, const std::string& dir) {
-  if (m.ir_version() > onnx::IR_VERSION)
-    throw Err("IR version ", m.ir_version(), " is newer than this ONNX library reads (",
-              onnx::IR_VERSION, ")");
   std::unordered_map<std::string, int> opsets;
   for (const auto& o : m.opset_import()) opsets[o.domain()] = static_cast<int>(o.version());
   if (opsets.empty()) throw Err("the model imports no opset");
   onnx::checker::CheckerContext ctx;
-  ctx.set_ir_version(static_cast<int>(m.ir_version()));
+  // Newer IR versions (9: float8, 10: 4-bit types) change nothing the checker looks at.
+  ctx.set_ir_version(static_cast<int>(std::min<int64_t>(m.ir_version(), onnx::IR_VERSION)));
   ctx.set_opset_imports(opsets);
   ctx.set_model_dir(dir);
   ctx.set_is_main_graph(false);
@@ -104,6 +104,7 @@ int64_t CheckModel(const std::string& path, onnx::ModelProto& m) {
     try {
       // The converter needs ONNX's tensor shapes on the model (as onnx.version_converter).
       onnx::shape_inference::InferShapes(m);
+      AdaptBeforeUpgrade(m);
       m = onnx::version_conversion::ConvertVersion(m, static_cast<int>(kMinOpset));
     } catch (const std::exception& e) {
       throw Err(path, ": ONNX opset ", opset, " is older than ", kMinOpset,
@@ -140,6 +141,11 @@ Type InputType(const std::string& path, const onnx::ValueInfoProto& vi, const Im
     throw Err(path, ": unsupported element type ", OnnxTypeName(tt.elem_type()), " for input '",
               name, "'");
   auto user = opts.input_shapes.find(name);
+  if (user != opts.input_shapes.end())
+    for (int64_t d : user->second)
+      if (d < 0)
+        throw Err(path, ": --input-shape ", name, ":", ShapeToString(user->second),
+                  " has a negative dimension");
   if (!tt.has_shape()) {
     if (user != opts.input_shapes.end()) return Type(dt, user->second);
     throw Err(path, ": input '", name, "' has no shape in the model; give it with --input-shape ",
@@ -166,10 +172,8 @@ Type InputType(const std::string& path, const onnx::ValueInfoProto& vi, const Im
   return Type(dt, shape);
 }
 
-void ImportGraph(const std::string& path, const onnx::ModelProto& m, int64_t opset,
-                 const ImportOptions& opts, Graph& g) {
-  const onnx::GraphProto& gp = m.graph();
-  Importer im(g, path, DirOf(path), opset);
+// Reserves tensor names and marks the used ones.
+void ScanGraph(Importer& im, const onnx::GraphProto& gp) {
   for (const auto& vi : gp.input()) im.ReserveTensorName(vi.name());
   for (const auto& t : gp.initializer()) im.ReserveTensorName(t.name());
   for (const auto& n : gp.node()) {
@@ -177,13 +181,13 @@ void ImportGraph(const std::string& path, const onnx::ModelProto& m, int64_t ops
     for (const auto& i : n.input()) im.MarkUsed(i);
   }
   for (const auto& o : gp.output()) im.MarkUsed(o.name());
-  auto record_rank = [&](const onnx::ValueInfoProto& vi) {
-    if (vi.type().has_tensor_type() && vi.type().tensor_type().has_shape())
-      im.SetRank(vi.name(), vi.type().tensor_type().shape().dim_size());
-  };
-  for (const auto& vi : gp.value_info()) record_rank(vi);
-  for (const auto& vi : gp.input()) record_rank(vi);
+}
 
+// Graph inputs become Input nodes in model order, except those with an initializer:
+// initializers become Constant nodes.
+void ImportInputs(Importer& im, const std::string& path, const onnx::GraphProto& gp,
+                  const ImportOptions& opts) {
+  Graph& g = im.graph();
   std::set<std::string> initializers;
   for (const auto& t : gp.initializer()) initializers.insert(t.name());
   std::set<std::string> input_names;
@@ -210,40 +214,48 @@ void ImportGraph(const std::string& path, const onnx::ModelProto& m, int64_t ops
     } catch (const Error& e) {
       throw Err(path, ": initializer '", t.name(), "': ", e.what());
     }
-    im.SetRank(t.name(), tensor.type().Rank());
     Value* v = g.AddConstant(im.NewNodeName(t.name()), std::move(tensor));
     v->set_name(t.name());
     im.Bind(t.name(), v);
   }
   if (gp.sparse_initializer_size()) throw Err(path, ": sparse initializers are not supported");
+}
 
-  for (const auto& n : gp.node()) {
-    PendingNode p;
-    p.onnx_op = n.op_type();
-    p.op = n.op_type();
-    p.name = im.NewNodeName(!n.name().empty()                         ? n.name()
-                            : n.output_size() && !n.output(0).empty() ? n.output(0)
-                                                                      : n.op_type());
-    if (!IsDefaultDomain(n.domain()))
-      im.Fail(p, "operator domain '", n.domain(), "' is not supported (HALO reads the default ",
-              "ONNX domain only)");
-    for (const auto& in : n.input()) {
-      Value* v = im.Find(in);
-      if (!in.empty() && !v)
-        im.Fail(p, "input '", in, "' is not defined before the node (not a graph input, ",
-                "initializer or earlier result)");
-      p.inputs.push_back(v);
-    }
-    for (const auto& a : n.attribute()) p.attrs.push_back(&a);
-    p.outputs.assign(n.output().begin(), n.output().end());
-    if (n.op_type() == "Constant") {
-      im.BuildConstant(n, p);
-    } else if (Adapter adapt = FindAdapter(n.op_type(), opset)) {
-      adapt(im, p);
-    } else {
-      im.Build(p);
-    }
+void ImportNode(Importer& im, const onnx::NodeProto& n) {
+  PendingNode p;
+  p.onnx_op = n.op_type();
+  p.op = n.op_type();
+  // Unnamed nodes take their first result's name.
+  p.name = im.NewNodeName(!n.name().empty()                         ? n.name()
+                          : n.output_size() && !n.output(0).empty() ? n.output(0)
+                                                                    : n.op_type());
+  if (!IsDefaultDomain(n.domain()))
+    im.Fail(p, "operator domain '", n.domain(), "' is not supported (HALO reads the default ",
+            "ONNX domain only)");
+  for (const auto& in : n.input()) {
+    Value* v = im.Find(in);
+    if (!in.empty() && !v)
+      im.Fail(p, "input '", in, "' is not defined before the node (not a graph input, ",
+              "initializer or earlier result)");
+    p.inputs.push_back(v);
   }
+  for (const auto& a : n.attribute()) p.attrs.push_back(&a);
+  p.outputs.assign(n.output().begin(), n.output().end());
+  if (n.op_type() == "Constant")
+    im.BuildConstant(n, p);
+  else if (Adapter adapt = FindAdapter(n.op_type(), im.opset()))
+    adapt(im, p);
+  else
+    im.Build(p);
+}
+
+void ImportGraph(const std::string& path, const onnx::ModelProto& m, int64_t opset,
+                 const ImportOptions& opts, Graph& g) {
+  const onnx::GraphProto& gp = m.graph();
+  Importer im(g, path, DirOf(path), opset);
+  ScanGraph(im, gp);
+  ImportInputs(im, path, gp, opts);
+  for (const auto& n : gp.node()) ImportNode(im, n);
   for (const auto& o : gp.output()) {
     Value* v = im.Find(o.name());
     if (!v) throw Err(path, ": output '", o.name(), "' is not produced by the graph");

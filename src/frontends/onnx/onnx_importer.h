@@ -65,17 +65,8 @@ class Importer {
   // Builds the IR node for p: converts its attributes, binds its results to their ONNX
   // names (generated ones for absent results) and returns it.
   Node* Build(PendingNode& p);
-  // A node an adapter adds: `op` with IR attributes, one result with a generated name.
-  Value* AddHelper(const PendingNode& from, const std::string& op, std::vector<Value*> inputs,
-                   std::map<std::string, AttrValue> attrs = {});
-  Value* AddConst(const std::string& base, Tensor t);
   // The translation of an ONNX Constant node.
   void BuildConstant(const onnx::NodeProto& n, const PendingNode& p);
-
-  // The rank of an ONNX tensor when the model records it (graph inputs, initializers,
-  // value_info), otherwise -1.
-  int RankOf(const std::string& tensor) const;
-  void SetRank(const std::string& tensor, int rank) { ranks_[tensor] = rank; }
 
  private:
   AttrValue ConvertAttr(const PendingNode& p, const onnx::AttributeProto& a, const AttrSpec& s);
@@ -88,7 +79,6 @@ class Importer {
   std::unordered_map<std::string, Value*> values_;
   std::set<std::string> tensor_names_;
   std::set<std::string> used_;
-  std::unordered_map<std::string, int> ranks_;
 };
 
 // The ONNX attribute type, inferred from the populated field for old models without one.
@@ -96,9 +86,13 @@ onnx::AttributeProto::AttributeType AttrType(const onnx::AttributeProto& a);
 
 // Version adapters: rewrite an ONNX node whose form at the model's opset differs from the
 // opset-17 form HALO's ops mirror in a way attribute names cannot express. An adapter
-// builds the node (Importer::Build) itself, possibly with helper nodes around it.
+// rewrites the pending node and builds it (Importer::Build).
 using Adapter = void (*)(Importer&, PendingNode&);
 // The adapter for op_type at the given opset, or nullptr.
 Adapter FindAdapter(const std::string& op_type, int64_t opset);
+
+// Fixes a model older than kMinOpset for the ONNX version converter, where the converter
+// would change its meaning. The model carries ONNX's inferred shapes (value_info).
+void AdaptBeforeUpgrade(onnx::ModelProto& m);
 
 }  // namespace halo::onnx_fe

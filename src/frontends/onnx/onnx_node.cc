@@ -1,6 +1,4 @@
 // Building IR nodes from ONNX nodes: inputs, attribute conversion, result names.
-#include <cctype>
-
 #include "frontends/onnx/onnx_importer.h"
 #include "frontends/onnx/onnx_tensor.h"
 
@@ -37,39 +35,8 @@ AttributeProto::AttributeType AttrType(const AttributeProto& a) {
   return AttributeProto::UNDEFINED;
 }
 
-static const char* AttrTypeName(AttributeProto::AttributeType t) {
-  switch (t) {
-    case AttributeProto::FLOAT:
-      return "FLOAT";
-    case AttributeProto::INT:
-      return "INT";
-    case AttributeProto::STRING:
-      return "STRING";
-    case AttributeProto::TENSOR:
-      return "TENSOR";
-    case AttributeProto::GRAPH:
-      return "GRAPH";
-    case AttributeProto::SPARSE_TENSOR:
-      return "SPARSE_TENSOR";
-    case AttributeProto::TYPE_PROTO:
-      return "TYPE_PROTO";
-    case AttributeProto::FLOATS:
-      return "FLOATS";
-    case AttributeProto::INTS:
-      return "INTS";
-    case AttributeProto::STRINGS:
-      return "STRINGS";
-    case AttributeProto::TENSORS:
-      return "TENSORS";
-    case AttributeProto::GRAPHS:
-      return "GRAPHS";
-    case AttributeProto::SPARSE_TENSORS:
-      return "SPARSE_TENSORS";
-    case AttributeProto::TYPE_PROTOS:
-      return "TYPE_PROTOS";
-    default:
-      return "UNDEFINED";
-  }
+static std::string AttrTypeName(AttributeProto::AttributeType t) {
+  return AttributeProto::AttributeType_Name(t);
 }
 
 static const char* KindName(AttrKind k) {
@@ -92,15 +59,6 @@ static const char* KindName(AttrKind k) {
   return "?";
 }
 
-static bool SameName(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
 Importer::Importer(Graph& g, std::string file, std::string base_dir, int64_t opset)
     : g_(g), file_(std::move(file)), base_dir_(std::move(base_dir)), opset_(opset) {}
 
@@ -116,11 +74,6 @@ void Importer::Bind(const std::string& name, Value* v) { values_[name] = v; }
 Value* Importer::Find(const std::string& name) const {
   auto it = values_.find(name);
   return it == values_.end() ? nullptr : it->second;
-}
-
-int Importer::RankOf(const std::string& tensor) const {
-  auto it = ranks_.find(tensor);
-  return it == ranks_.end() ? -1 : it->second;
 }
 
 Tensor Importer::AttrAsTensor(const PendingNode& p, const AttributeProto& a) {
@@ -188,27 +141,13 @@ AttrValue Importer::ConvertAttr(const PendingNode& p, const AttributeProto& a, c
 
 Node* Importer::Build(PendingNode& p) {
   const OpDef* def = OpRegistry::Get().Find(p.op);
-  if (!def || !def->lowered) {
-    if (p.op == p.onnx_op) Fail(p, "unsupported operator");
-    Fail(p, "unsupported operator (it needs HALO's ", p.op, ")");
-  }
+  if (!def || !def->lowered) Fail(p, "unsupported operator");
   std::vector<Value*> ins = p.inputs;
   std::map<std::string, AttrValue> attrs;
   for (const AttributeProto* a : p.attrs) {
-    if (const AttrSpec* s = def->FindAttr(a->name())) {
-      attrs[a->name()] = ConvertAttr(p, *a, *s);
-      continue;
-    }
-    // An attribute that later opsets turned into an input (of the same name up to case,
-    // as TopK's k -> K): a constant input.
-    size_t idx = 0;
-    while (idx < def->inputs.size() && !SameName(def->inputs[idx].name, a->name())) ++idx;
-    if (idx == def->inputs.size())
-      Fail(p, "attribute '", a->name(), "' of ", p.onnx_op, " is not supported");
-    if (idx < ins.size() && ins[idx])
-      Fail(p, "'", a->name(), "' is given both as an attribute and as an input");
-    if (ins.size() <= idx) ins.resize(idx + 1, nullptr);
-    ins[idx] = AddConst(p.name + "_" + a->name(), AttrAsTensor(p, *a));
+    const AttrSpec* s = def->FindAttr(a->name());
+    if (!s) Fail(p, "attribute '", a->name(), "' of ", p.onnx_op, " is not supported");
+    attrs[a->name()] = ConvertAttr(p, *a, *s);
   }
   for (auto& kv : p.ir_attrs) {
     if (!def->FindAttr(kv.first))
@@ -245,24 +184,6 @@ Node* Importer::Build(PendingNode& p) {
     Bind(o, v);
   }
   return node;
-}
-
-Value* Importer::AddHelper(const PendingNode& from, const std::string& op,
-                           std::vector<Value*> inputs, std::map<std::string, AttrValue> attrs) {
-  PendingNode h;
-  h.onnx_op = from.onnx_op;
-  h.op = op;
-  h.name = NewNodeName(from.name + "_" + op);
-  h.inputs = std::move(inputs);
-  h.ir_attrs = std::move(attrs);
-  h.outputs = {""};
-  return Build(h)->output();
-}
-
-Value* Importer::AddConst(const std::string& base, Tensor t) {
-  // The generated name is unique among nodes and tensors alike.
-  std::string name = NewTensorName(base);
-  return g_.AddConstant(name, std::move(t));
 }
 
 void Importer::BuildConstant(const onnx::NodeProto& n, const PendingNode& p) {

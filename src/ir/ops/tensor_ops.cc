@@ -206,8 +206,9 @@ void SliceRule(InferContext& c) {
     } else {
       b = std::clamp<int64_t>(b, 0, dim - 1), end = std::clamp<int64_t>(end, -1, dim - 1);
     }
-    int64_t len = step > 0 ? (end - b + step - 1) / step : (b - end + (-step) - 1) / (-step);
-    out[d] = std::max<int64_t>(0, len);
+    int64_t span = step > 0 ? end - b : b - end;  // no overflow: both are in -1..dim
+    uint64_t mag = step > 0 ? uint64_t(step) : uint64_t(0) - uint64_t(step);
+    out[d] = span <= 0 ? 0 : 1 + static_cast<int64_t>(uint64_t(span - 1) / mag);
     s[d] = b;
   }
   std::vector<int64_t> all(rank);

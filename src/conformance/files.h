@@ -1,14 +1,9 @@
-// Reading the reference tensors of ONNX backend tests and the raw files the harness writes.
+// Whole-file reads and writes for the conformance runner's work files.
 #pragma once
 
 #include <string>
 
-#include "ir/types.h"
-
 namespace halo::conformance {
-
-// A serialized onnx.TensorProto (input_N.pb / output_N.pb) as a Tensor. Throws Error.
-Tensor ReadTensorProto(const std::string& path);
 
 // The whole file as bytes; throws Error naming the path when it cannot be read.
 std::string ReadFileBytes(const std::string& path);

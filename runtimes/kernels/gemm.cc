@@ -1,0 +1,261 @@
+// The float32 GEMM: C is cut into tiles (mc rows x nc columns), one task each, run on the
+// thread pool. A task walks K in blocks of kKC: it packs its A block into MR-row panels and
+// its B block into NR-column panels, then a register-blocked MR x NR micro-kernel (GCC vector
+// extensions, so the compiler emits SIMD code) multiplies each panel pair. The task function
+// is compiled once per instruction set and picked at run time from the CPU's features
+// (ODLA_GEMM_ISA=generic|avx2|avx512 forces one).
+#include "gemm.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#define GEMM_INLINE inline __attribute__((always_inline))
+
+namespace odla_rt {
+
+void GemmBMatrix::Pack(int64_t k0, int64_t kc, int64_t j0, int64_t nc, int nr, float* dst) const {
+  for (int64_t jp = 0; jp < nc; jp += nr) {
+    int64_t cols = std::min<int64_t>(nr, nc - jp);
+    float* d = dst + jp * kc;
+    if (!trans_) {
+      for (int64_t p = 0; p < kc; ++p) {
+        const float* src = b_ + (k0 + p) * ldb_ + j0 + jp;
+        float* dp = d + p * nr;
+        for (int64_t q = 0; q < cols; ++q) dp[q] = src[q];
+        for (int64_t q = cols; q < nr; ++q) dp[q] = 0;
+      }
+    } else {
+      for (int64_t q = 0; q < cols; ++q) {
+        const float* src = b_ + (j0 + jp + q) * ldb_ + k0;
+        for (int64_t p = 0; p < kc; ++p) d[p * nr + q] = src[p];
+      }
+      for (int64_t p = 0; p < kc; ++p)
+        for (int64_t q = cols; q < nr; ++q) d[p * nr + q] = 0;
+    }
+  }
+}
+
+namespace {
+
+constexpr int64_t kKC = 256;
+
+typedef float V4 __attribute__((vector_size(16)));
+typedef float V8 __attribute__((vector_size(32)));
+typedef float V16 __attribute__((vector_size(64)));
+
+struct Job {
+  bool trans_a;
+  int64_t m, n, k;
+  float alpha, beta;
+  const float* a;
+  int64_t lda;
+  const GemmB* b;
+  float* c;
+  int64_t ldc;
+  int64_t mc, nc, ntiles;
+};
+
+// A 64-byte aligned per-thread buffer of at least n floats (slot 0: A, slot 1: B).
+float* Scratch(int slot, size_t n) {
+  thread_local std::vector<float> bufs[2];
+  std::vector<float>& v = bufs[slot];
+  if (v.size() < n + 16) v.resize(n + 16);
+  auto p = reinterpret_cast<uintptr_t>(v.data());
+  return reinterpret_cast<float*>((p + 63) & ~uintptr_t{63});
+}
+
+// Packs op(A) rows [i0, i0 + mc), columns [p0, p0 + kc) into MR-row panels.
+template <int MR>
+GEMM_INLINE void PackA(const Job& j, int64_t i0, int64_t mc, int64_t p0, int64_t kc, float* dst) {
+  for (int64_t ip = 0; ip < mc; ip += MR) {
+    int64_t rows = std::min<int64_t>(MR, mc - ip);
+    float* d = dst + ip * kc;
+    if (!j.trans_a) {
+      for (int64_t r = 0; r < rows; ++r) {
+        const float* src = j.a + (i0 + ip + r) * j.lda + p0;
+        for (int64_t p = 0; p < kc; ++p) d[p * MR + r] = src[p];
+      }
+    } else {
+      for (int64_t p = 0; p < kc; ++p) {
+        const float* src = j.a + (p0 + p) * j.lda + i0 + ip;
+        for (int64_t r = 0; r < rows; ++r) d[p * MR + r] = src[r];
+      }
+    }
+    for (int64_t r = rows; r < MR; ++r)
+      for (int64_t p = 0; p < kc; ++p) d[p * MR + r] = 0;
+  }
+}
+
+// out[MR x 2W] = A panel (kc x MR) times B panel (kc x 2W), W = lanes of V.
+template <typename V, int MR>
+GEMM_INLINE void Micro(int64_t kc, const float* __restrict ap, const float* __restrict bp,
+                       float* __restrict out) {
+  constexpr int W = sizeof(V) / sizeof(float);
+  V c0[MR], c1[MR];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) c0[i] = c1[i] = V{};
+  for (int64_t p = 0; p < kc; ++p) {
+    V b0 = *reinterpret_cast<const V*>(bp);
+    V b1 = *reinterpret_cast<const V*>(bp + W);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      float av = ap[i];
+      c0[i] += av * b0;
+      c1[i] += av * b1;
+    }
+    ap += MR;
+    bp += 2 * W;
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) {
+    *reinterpret_cast<V*>(out + i * 2 * W) = c0[i];
+    *reinterpret_cast<V*>(out + i * 2 * W + W) = c1[i];
+  }
+}
+
+// C tile (rows x cols) = alpha * tile (+ beta * C on the first K block, + C afterwards).
+template <int NR>
+GEMM_INLINE void Update(const Job& j, const float* tile, int64_t i, int64_t jj, int64_t rows,
+                        int64_t cols, bool first) {
+  float alpha = j.alpha, beta = j.beta;
+  for (int64_t r = 0; r < rows; ++r) {
+    float* c = j.c + (i + r) * j.ldc + jj;
+    const float* t = tile + r * NR;
+    if (!first || beta == 1.0f) {
+      for (int64_t q = 0; q < cols; ++q) c[q] += alpha * t[q];
+    } else if (beta == 0.0f) {
+      for (int64_t q = 0; q < cols; ++q) c[q] = alpha * t[q];
+    } else {
+      for (int64_t q = 0; q < cols; ++q) c[q] = alpha * t[q] + beta * c[q];
+    }
+  }
+}
+
+template <typename V, int MR>
+GEMM_INLINE void RunTask(const Job& j, int64_t task) {
+  constexpr int NR = 2 * sizeof(V) / sizeof(float);
+  int64_t i0 = task / j.ntiles * j.mc, j0 = task % j.ntiles * j.nc;
+  int64_t mlen = std::min(j.mc, j.m - i0), nlen = std::min(j.nc, j.n - j0);
+  int64_t kmax = std::min(kKC, j.k);
+  float* ap = Scratch(0, static_cast<size_t>((mlen + MR - 1) / MR * MR * kmax));
+  float* bp = Scratch(1, static_cast<size_t>((nlen + NR - 1) / NR * NR * kmax));
+  alignas(64) float tile[MR * NR];
+  for (int64_t p0 = 0; p0 < j.k; p0 += kKC) {
+    int64_t kc = std::min(kKC, j.k - p0);
+    PackA<MR>(j, i0, mlen, p0, kc, ap);
+    j.b->Pack(p0, kc, j0, nlen, NR, bp);
+    for (int64_t jr = 0; jr < nlen; jr += NR) {
+      const float* bpanel = bp + jr * kc;
+      int64_t cols = std::min<int64_t>(NR, nlen - jr);
+      for (int64_t ir = 0; ir < mlen; ir += MR) {
+        Micro<V, MR>(kc, ap + ir * kc, bpanel, tile);
+        Update<NR>(j, tile, i0 + ir, j0 + jr, std::min<int64_t>(MR, mlen - ir), cols, p0 == 0);
+      }
+    }
+  }
+}
+
+using TaskFn = void (*)(const Job&, int64_t);
+
+void TaskGeneric(const Job& j, int64_t t) { RunTask<V4, 6>(j, t); }
+
+struct Isa {
+  TaskFn fn;
+  int mr, nr;
+};
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2,fma"))) void TaskAvx2(const Job& j, int64_t t) { RunTask<V8, 6>(j, t); }
+__attribute__((target("avx512f"))) void TaskAvx512(const Job& j, int64_t t) {
+  RunTask<V16, 8>(j, t);
+}
+#endif
+
+Isa PickIsa() {
+  std::string force = std::getenv("ODLA_GEMM_ISA") ? std::getenv("ODLA_GEMM_ISA") : "";
+  Isa generic{TaskGeneric, 6, 8};
+  if (force == "generic") return generic;
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  bool avx512 = __builtin_cpu_supports("avx512f");
+  bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (avx512 && (force.empty() || force == "avx512")) return {TaskAvx512, 8, 32};
+  if (avx2 && (force.empty() || force == "avx2" || force == "avx512")) return {TaskAvx2, 6, 16};
+#endif
+  return generic;
+}
+
+const Isa& GetIsa() {
+  static const Isa isa = PickIsa();
+  return isa;
+}
+
+// Rows of C when m is tiny: plain dot products / row updates, parallel over columns.
+void SmallM(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+            const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+            int64_t ldc) {
+  ParallelFor(n, std::max<int64_t>(64, 32768 / std::max<int64_t>(1, k)), [&](int64_t s, int64_t e) {
+    std::vector<float> acc(e - s);
+    for (int64_t i = 0; i < m; ++i) {
+      std::fill(acc.begin(), acc.end(), 0.0f);
+      for (int64_t p = 0; p < k; ++p) {
+        float av = trans_a ? a[p * lda + i] : a[i * lda + p];
+        if (!trans_b) {
+          const float* bp = b + p * ldb + s;
+          for (int64_t q = 0; q < e - s; ++q) acc[q] += av * bp[q];
+        }
+      }
+      if (trans_b) {
+        for (int64_t q = 0; q < e - s; ++q) {
+          const float* bp = b + (s + q) * ldb;
+          float sum = 0;
+          for (int64_t p = 0; p < k; ++p)
+            sum += (trans_a ? a[p * lda + i] : a[i * lda + p]) * bp[p];
+          acc[q] = sum;
+        }
+      }
+      float* ci = c + i * ldc + s;
+      for (int64_t q = 0; q < e - s; ++q)
+        ci[q] = alpha * acc[q] + (beta == 0.0f ? 0.0f : beta * ci[q]);
+    }
+  });
+}
+
+}  // namespace
+
+void SgemmWith(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+               int64_t lda, const GemmB& b, float beta, float* c, int64_t ldc) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t q = 0; q < n; ++q) c[i * ldc + q] = beta == 0.0f ? 0.0f : beta * c[i * ldc + q];
+    return;
+  }
+  const Isa& isa = GetIsa();
+  Job j{trans_a, m, n, k, alpha, beta, a, lda, &b, c, ldc, 0, 0, 0};
+  j.mc = std::min<int64_t>((m + isa.mr - 1) / isa.mr * isa.mr, isa.mr * 16);
+  int64_t mtiles = (m + j.mc - 1) / j.mc;
+  int64_t nfull = (n + isa.nr - 1) / isa.nr * isa.nr;
+  j.nc = std::min<int64_t>(nfull, 512);
+  int64_t want = 4 * NumThreads();
+  while (j.nc > 4 * isa.nr && mtiles * ((n + j.nc - 1) / j.nc) < want)
+    j.nc = (j.nc / 2 + isa.nr - 1) / isa.nr * isa.nr;
+  j.ntiles = (n + j.nc - 1) / j.nc;
+  ParallelFor(mtiles * j.ntiles, 1, [&](int64_t s, int64_t e) {
+    for (int64_t t = s; t < e; ++t) isa.fn(j, t);
+  });
+}
+
+void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (m > 0 && m < 4 && n > 0 && k > 0) {
+    SmallM(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  SgemmWith(trans_a, m, n, k, alpha, a, lda, GemmBMatrix(b, ldb, trans_b), beta, c, ldc);
+}
+
+}  // namespace odla_rt

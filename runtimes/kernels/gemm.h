@@ -1,0 +1,76 @@
+// Matrix multiplication kernels: a blocked, packed, multi-threaded float32 GEMM (with AVX2 /
+// AVX-512 code paths chosen at run time on x86-64) and a simple loop for other types.
+#pragma once
+
+#include <cstdint>
+
+#include "../common/runtime.h"
+
+namespace odla_rt {
+
+// The right-hand K x N operand of SgemmWith: packs rows [k0, k0 + kc) and columns
+// [j0, j0 + nc) into panels of `nr` columns, panel p at dst + p * kc * nr holding row kk at
+// dst[p * kc * nr + kk * nr + jj]; entries past column j0 + nc are zero.
+class GemmB {
+ public:
+  virtual ~GemmB() = default;
+  virtual void Pack(int64_t k0, int64_t kc, int64_t j0, int64_t nc, int nr, float* dst) const = 0;
+};
+
+// A plain row-major matrix (transposed when `trans`) as a GemmB.
+class GemmBMatrix : public GemmB {
+ public:
+  GemmBMatrix(const float* b, int64_t ldb, bool trans) : b_(b), ldb_(ldb), trans_(trans) {}
+  void Pack(int64_t k0, int64_t kc, int64_t j0, int64_t nc, int nr, float* dst) const override;
+
+ private:
+  const float* b_;
+  int64_t ldb_;
+  bool trans_;
+};
+
+// C[m x n] = alpha * op(A) * B + beta * C, op(A) = A (m x k, row stride lda) or A^T when
+// trans_a (A is k x m). beta == 0 ignores C's previous contents. Runs on the thread pool
+// (inline when called from a pool thread).
+void SgemmWith(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+               int64_t lda, const GemmB& b, float beta, float* c, int64_t ldc);
+
+// The BLAS-like form: op(B) = B (k x n, row stride ldb) or B^T when trans_b.
+void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
+// The same contract for any arithmetic type, as plain loops (parallel over rows).
+template <typename T>
+void GemmLoop(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a,
+              int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
+  ParallelFor(m, std::max<int64_t>(1, 8192 / std::max<int64_t>(1, n * k)),
+              [&](int64_t s, int64_t e) {
+                for (int64_t i = s; i < e; ++i) {
+                  T* ci = c + i * ldc;
+                  for (int64_t j = 0; j < n; ++j)
+                    ci[j] = beta == T(0) ? T(0) : static_cast<T>(beta * ci[j]);
+                  for (int64_t p = 0; p < k; ++p) {
+                    T av = static_cast<T>(alpha * (trans_a ? a[p * lda + i] : a[i * lda + p]));
+                    if (trans_b) {
+                      for (int64_t j = 0; j < n; ++j)
+                        ci[j] = static_cast<T>(ci[j] + av * b[j * ldb + p]);
+                    } else {
+                      const T* bp = b + p * ldb;
+                      for (int64_t j = 0; j < n; ++j) ci[j] = static_cast<T>(ci[j] + av * bp[j]);
+                    }
+                  }
+                }
+              });
+}
+
+// Sgemm for float, GemmLoop otherwise.
+template <typename T>
+void Gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a,
+          int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
+  if constexpr (std::is_same_v<T, float>)
+    Sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  else
+    GemmLoop(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+}  // namespace odla_rt

@@ -1,0 +1,156 @@
+// Pooling kernels over [planes = N * C, D, H, W] (see window.h), parallel over planes.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "../common/runtime.h"
+#include "window.h"
+
+namespace odla_rt {
+
+namespace pool_detail {
+
+// Calls fn(od, oh, ow, zlo, zhi, ylo, yhi, xlo, xhi) for every output position of a plane
+// with the kernel tap ranges that land inside the input.
+template <typename F>
+void ForEachWindow(const Window3& g, F fn) {
+  for (int64_t od = 0; od < g.out[0]; ++od) {
+    int64_t zl, zh;
+    g.Taps(0, od, &zl, &zh);
+    for (int64_t oh = 0; oh < g.out[1]; ++oh) {
+      int64_t yl, yh;
+      g.Taps(1, oh, &yl, &yh);
+      for (int64_t ow = 0; ow < g.out[2]; ++ow) {
+        int64_t xl, xh;
+        g.Taps(2, ow, &xl, &xh);
+        fn((od * g.out[1] + oh) * g.out[2] + ow, od, oh, ow, zl, zh, yl, yh, xl, xh);
+      }
+    }
+  }
+}
+
+template <typename F>
+void ForPlanes(int64_t planes, const Window3& g, F fn) {
+  int64_t work = g.OutSize() * g.KSize();
+  ParallelFor(planes, std::max<int64_t>(1, 16384 / std::max<int64_t>(work, 1)),
+              [&](int64_t b, int64_t e) {
+                for (int64_t p = b; p < e; ++p) fn(p);
+              });
+}
+
+}  // namespace pool_detail
+
+// Max pooling; `indices` (may be null) gets the flattened input index of each maximum,
+// row-major or (col_major) column-major within the plane, plus plane * plane size.
+template <typename T>
+void MaxPool(const Window3& g, int64_t planes, const T* x, T* y, int64_t* indices, bool col_major) {
+  pool_detail::ForPlanes(planes, g, [&](int64_t p) {
+    const T* xp = x + p * g.InSize();
+    T* yp = y + p * g.OutSize();
+    pool_detail::ForEachWindow(g, [&](int64_t o, int64_t od, int64_t oh, int64_t ow, int64_t zl,
+                                      int64_t zh, int64_t yl, int64_t yh, int64_t xl, int64_t xh) {
+      T best = std::numeric_limits<T>::lowest();
+      int64_t arg = -1;
+      for (int64_t kz = zl; kz < zh; ++kz) {
+        int64_t iz = od * g.stride[0] - g.pad[0] + kz * g.dil[0];
+        for (int64_t ky = yl; ky < yh; ++ky) {
+          int64_t iy = oh * g.stride[1] - g.pad[1] + ky * g.dil[1];
+          for (int64_t kx = xl; kx < xh; ++kx) {
+            int64_t ix = ow * g.stride[2] - g.pad[2] + kx * g.dil[2];
+            T v = xp[(iz * g.in[1] + iy) * g.in[2] + ix];
+            if (arg < 0 || v > best) {
+              best = v;
+              arg = col_major ? (ix * g.in[1] + iy) * g.in[0] + iz
+                              : (iz * g.in[1] + iy) * g.in[2] + ix;
+            }
+          }
+        }
+      }
+      yp[o] = best;
+      if (indices) indices[p * g.OutSize() + o] = p * g.InSize() + (arg < 0 ? 0 : arg);
+    });
+  });
+}
+
+// Average pooling. The divisor counts the taps inside the input, or with count_include_pad
+// those inside the padded input [-pad, in + pad_end).
+template <typename T>
+void AveragePool(const Window3& g, int64_t planes, const T* x, T* y, bool count_include_pad) {
+  pool_detail::ForPlanes(planes, g, [&](int64_t p) {
+    const T* xp = x + p * g.InSize();
+    T* yp = y + p * g.OutSize();
+    pool_detail::ForEachWindow(g, [&](int64_t o, int64_t od, int64_t oh, int64_t ow, int64_t zl,
+                                      int64_t zh, int64_t yl, int64_t yh, int64_t xl, int64_t xh) {
+      double sum = 0;
+      for (int64_t kz = zl; kz < zh; ++kz) {
+        int64_t iz = od * g.stride[0] - g.pad[0] + kz;
+        for (int64_t ky = yl; ky < yh; ++ky) {
+          int64_t iy = oh * g.stride[1] - g.pad[1] + ky;
+          const T* row = xp + (iz * g.in[1] + iy) * g.in[2] + ow * g.stride[2] - g.pad[2];
+          for (int64_t kx = xl; kx < xh; ++kx) sum += row[kx];
+        }
+      }
+      int64_t count = (zh - zl) * (yh - yl) * (xh - xl);
+      if (count_include_pad) {
+        int64_t pos[3] = {od, oh, ow};
+        count = 1;
+        for (int a = 0; a < 3; ++a) {
+          int64_t s = pos[a] * g.stride[a] - g.pad[a];
+          int64_t lo = std::max<int64_t>(s, -g.pad[a]);
+          int64_t hi = std::min<int64_t>(s + g.k[a], g.in[a] + g.pad_end[a]);
+          count *= std::max<int64_t>(hi - lo, 0);
+        }
+      }
+      yp[o] = static_cast<T>(sum / static_cast<double>(count));
+    });
+  });
+}
+
+// Lp pooling: (sum |x|^p)^(1/p) over the taps inside the input.
+template <typename T>
+void LpPool(const Window3& g, int64_t planes, const T* x, T* y, int64_t pw) {
+  pool_detail::ForPlanes(planes, g, [&](int64_t p) {
+    const T* xp = x + p * g.InSize();
+    T* yp = y + p * g.OutSize();
+    pool_detail::ForEachWindow(g, [&](int64_t o, int64_t od, int64_t oh, int64_t ow, int64_t zl,
+                                      int64_t zh, int64_t yl, int64_t yh, int64_t xl, int64_t xh) {
+      double sum = 0;
+      for (int64_t kz = zl; kz < zh; ++kz) {
+        int64_t iz = od * g.stride[0] - g.pad[0] + kz;
+        for (int64_t ky = yl; ky < yh; ++ky) {
+          int64_t iy = oh * g.stride[1] - g.pad[1] + ky;
+          const T* row = xp + (iz * g.in[1] + iy) * g.in[2] + ow * g.stride[2] - g.pad[2];
+          for (int64_t kx = xl; kx < xh; ++kx) {
+            double a = std::fabs(static_cast<double>(row[kx]));
+            sum += pw == 1 ? a : pw == 2 ? a * a : std::pow(a, static_cast<double>(pw));
+          }
+        }
+      }
+      yp[o] = static_cast<T>(pw == 1 ? sum : pw == 2 ? std::sqrt(sum) : std::pow(sum, 1.0 / pw));
+    });
+  });
+}
+
+// Mean (or maximum) of each plane of `size` elements.
+template <typename T>
+void GlobalPool(int64_t planes, int64_t size, const T* x, T* y, bool max) {
+  ParallelFor(planes, std::max<int64_t>(1, 16384 / std::max<int64_t>(size, 1)),
+              [&](int64_t b, int64_t e) {
+                for (int64_t p = b; p < e; ++p) {
+                  const T* xp = x + p * size;
+                  if (max) {
+                    T m = size ? xp[0] : T(0);
+                    for (int64_t i = 1; i < size; ++i) m = xp[i] > m ? xp[i] : m;
+                    y[p] = m;
+                  } else {
+                    double s = 0;
+                    for (int64_t i = 0; i < size; ++i) s += xp[i];
+                    y[p] = static_cast<T>(s / static_cast<double>(size));
+                  }
+                }
+              });
+}
+
+}  // namespace odla_rt

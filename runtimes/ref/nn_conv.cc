@@ -1,0 +1,80 @@
+// ODLA builders of Conv and ConvTranspose.
+#include "../kernels/conv.h"
+#include "../kernels/dispatch.h"
+#include "nn_window.h"
+
+using namespace odla_rt;
+
+namespace {
+
+ConvShape MakeConvShape(odla_value X, odla_value W, odla_value B, const odla_value_type& result,
+                        int64_t group, const odla_ints& strides, const odla_ints& dilations,
+                        const odla_ints& pads, bool transposed) {
+  CheckInput(X, "X");
+  CheckInput(W, "W");
+  CheckSameElementType(X, W);
+  if (B) CheckSameElementType(X, B);
+  if (result.element_type != X->type.element_type) Fail("result type differs from X");
+  auto xs = Dims(X->type.shape), ws = Dims(W->type.shape), ys = Dims(result.shape);
+  if (ws.size() != xs.size() || xs.size() < 3) Fail("W must have the rank of X (3 to 5)");
+  if (group < 1) Fail("group must be positive");
+  std::vector<int64_t> kernel(ws.begin() + 2, ws.end());
+  ConvShape s{xs[0], xs[1], ys.size() > 1 ? ys[1] : 0, group,
+              MakeWindow(xs, ys, kernel, FromInts(strides), FromInts(dilations), FromInts(pads),
+                         transposed, false)};
+  if (ys[0] != s.n) Fail("result batch ", ys[0], " differs from X's ", s.n);
+  if (s.c % group || s.m % group)
+    Fail("channels ", s.c, " -> ", s.m, " not divisible by group ", group);
+  if (!transposed && (ws[0] != s.m || ws[1] * group != s.c))
+    Fail("W ", TypeToString(W->type), " does not match ", s.c, " -> ", s.m, " channels");
+  if (transposed && (ws[0] != s.c || ws[1] * group != s.m))
+    Fail("W ", TypeToString(W->type), " does not match ", s.c, " -> ", s.m, " channels");
+  if (B && Dims(B->type.shape) != std::vector<int64_t>{s.m}) Fail("B must be [", s.m, "]");
+  return s;
+}
+
+}  // namespace
+
+extern "C" {
+
+ODLA_WEAK odla_value odla_Conv(odla_value X, odla_value W, odla_value B, odla_ints dilations,
+                               odla_int64 group, odla_ints pads, odla_ints strides,
+                               odla_value_type result_type, odla_value_id id) {
+  return Guard("odla_Conv", id, [&] {
+    ConvShape s = MakeConvShape(X, W, B, result_type, group, strides, dilations, pads, false);
+    return AddOp1("Conv", {X, W, B}, result_type, id,
+                  DispatchFloat(X->type.element_type, [&](auto tag) -> Kernel {
+                    using T = typename decltype(tag)::type;
+                    return [=](const KernelArgs& k) {
+                      Conv<T>(s, k.In<T>(0), k.In<T>(1), k.In<T>(2), k.Out<T>(0));
+                    };
+                  }));
+  });
+}
+
+ODLA_WEAK odla_value odla_ConvTranspose(odla_value X, odla_value W, odla_value B,
+                                        odla_ints dilations, odla_int64 group,
+                                        odla_ints output_padding, odla_ints pads, odla_ints strides,
+                                        odla_value_type result_type, odla_value_id id) {
+  return Guard("odla_ConvTranspose", id, [&] {
+    ConvShape s = MakeConvShape(X, W, B, result_type, group, strides, dilations, pads, true);
+    auto op = FromInts(output_padding);
+    for (int a = 3 - (X->type.shape.size - 2), i = 0; a < 3; ++a, ++i) {
+      int64_t extra = op.empty() ? 0 : op[i];
+      int64_t want = s.w.stride[a] * (s.w.in[a] - 1) + extra + (s.w.k[a] - 1) * s.w.dil[a] + 1 -
+                     s.w.pad[a] - s.w.pad_end[a];
+      if (s.w.out[a] != want)
+        Fail("result spatial size ", s.w.out[a], " does not match the transposed window (", want,
+             ")");
+    }
+    return AddOp1("ConvTranspose", {X, W, B}, result_type, id,
+                  DispatchFloat(X->type.element_type, [&](auto tag) -> Kernel {
+                    using T = typename decltype(tag)::type;
+                    return [=](const KernelArgs& k) {
+                      ConvTranspose<T>(s, k.In<T>(0), k.In<T>(1), k.In<T>(2), k.Out<T>(0));
+                    };
+                  }));
+  });
+}
+
+}  // extern "C"
