@@ -112,8 +112,9 @@ odla_value odla_Ceil(odla_value X, odla_value_type result_type, odla_value_id id
 odla_value odla_Celu(odla_value X, odla_float32 alpha, odla_value_type result_type, odla_value_id id);
 
 /*
- * Clip: Limits X to [min, max] element-wise. `min`: lower bound; <= -FLT_MAX for none.
- * `max`: upper bound; >= FLT_MAX for none.
+ * Clip: Limits X to [min, max] element-wise; the bounds travel as float32 (integers beyond
+ * 2^24 round). `min`: lower bound; <= -FLT_MAX for none. `max`: upper bound; >= FLT_MAX for
+ * none.
  */
 odla_value odla_Clip(odla_value input, odla_float32 min, odla_float32 max, odla_value_type result_type, odla_value_id id);
 
@@ -468,69 +469,71 @@ odla_value odla_Reciprocal(odla_value X, odla_value_type result_type, odla_value
 
 /*
  * ReduceL1: Sum of absolute values over 'axes'. `axes`: the reduced axes, sorted and
- * non-negative; empty: none (the result is a copy). `keepdims`: 1: reduced axes stay with
- * size 1.
+ * non-negative; empty: each element alone (a copy for sums and extremes, |x| for L1/L2, x*x
+ * for SumSquare). `keepdims`: 1: reduced axes stay with size 1.
  */
 odla_value odla_ReduceL1(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
 
 /*
  * ReduceL2: Square root of the sum of squares over 'axes'. `axes`: the reduced axes, sorted
- * and non-negative; empty: none (the result is a copy). `keepdims`: 1: reduced axes stay
- * with size 1.
+ * and non-negative; empty: each element alone (a copy for sums and extremes, |x| for L1/L2,
+ * x*x for SumSquare). `keepdims`: 1: reduced axes stay with size 1.
  */
 odla_value odla_ReduceL2(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
 
 /*
  * ReduceLogSum: Natural log of the sum over 'axes'. `axes`: the reduced axes, sorted and
- * non-negative; empty: none (the result is a copy). `keepdims`: 1: reduced axes stay with
- * size 1.
+ * non-negative; empty: each element alone (a copy for sums and extremes, |x| for L1/L2, x*x
+ * for SumSquare). `keepdims`: 1: reduced axes stay with size 1.
  */
 odla_value odla_ReduceLogSum(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
 
 /*
  * ReduceLogSumExp: log(sum(exp(x))) over 'axes', computed stably. `axes`: the reduced axes,
- * sorted and non-negative; empty: none (the result is a copy). `keepdims`: 1: reduced axes
- * stay with size 1.
+ * sorted and non-negative; empty: each element alone (a copy for sums and extremes, |x| for
+ * L1/L2, x*x for SumSquare). `keepdims`: 1: reduced axes stay with size 1.
  */
 odla_value odla_ReduceLogSumExp(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
 
 /*
  * ReduceMax: Maximum over 'axes' (NaN propagates). `axes`: the reduced axes, sorted and
- * non-negative; empty: none (the result is a copy). `keepdims`: 1: reduced axes stay with
- * size 1.
+ * non-negative; empty: each element alone (a copy for sums and extremes, |x| for L1/L2, x*x
+ * for SumSquare). `keepdims`: 1: reduced axes stay with size 1.
  */
 odla_value odla_ReduceMax(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
 
 /*
  * ReduceMean: Mean over 'axes' (integers divide truncating). `axes`: the reduced axes,
- * sorted and non-negative; empty: none (the result is a copy). `keepdims`: 1: reduced axes
- * stay with size 1.
+ * sorted and non-negative; empty: each element alone (a copy for sums and extremes, |x| for
+ * L1/L2, x*x for SumSquare). `keepdims`: 1: reduced axes stay with size 1.
  */
 odla_value odla_ReduceMean(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
 
 /*
  * ReduceMin: Minimum over 'axes' (NaN propagates). `axes`: the reduced axes, sorted and
- * non-negative; empty: none (the result is a copy). `keepdims`: 1: reduced axes stay with
- * size 1.
+ * non-negative; empty: each element alone (a copy for sums and extremes, |x| for L1/L2, x*x
+ * for SumSquare). `keepdims`: 1: reduced axes stay with size 1.
  */
 odla_value odla_ReduceMin(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
 
 /*
  * ReduceProd: Product over 'axes'. `axes`: the reduced axes, sorted and non-negative;
- * empty: none (the result is a copy). `keepdims`: 1: reduced axes stay with size 1.
+ * empty: each element alone (a copy for sums and extremes, |x| for L1/L2, x*x for
+ * SumSquare). `keepdims`: 1: reduced axes stay with size 1.
  */
 odla_value odla_ReduceProd(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
 
 /*
  * ReduceSum: Sum over 'axes'. `axes`: the reduced axes, sorted and non-negative; empty:
- * none (the result is a copy). `keepdims`: 1: reduced axes stay with size 1.
+ * each element alone (a copy for sums and extremes, |x| for L1/L2, x*x for SumSquare).
+ * `keepdims`: 1: reduced axes stay with size 1.
  */
 odla_value odla_ReduceSum(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
 
 /*
  * ReduceSumSquare: Sum of squares over 'axes'. `axes`: the reduced axes, sorted and
- * non-negative; empty: none (the result is a copy). `keepdims`: 1: reduced axes stay with
- * size 1.
+ * non-negative; empty: each element alone (a copy for sums and extremes, |x| for L1/L2, x*x
+ * for SumSquare). `keepdims`: 1: reduced axes stay with size 1.
  */
 odla_value odla_ReduceSumSquare(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "../common/runtime.h"
+#include "arith.h"
 
 namespace odla_rt {
 namespace {
@@ -28,9 +29,38 @@ void ForEachBlock(int64_t outer, int64_t n, int64_t inner, F f) {
 
 }  // namespace
 
+// One contiguous row of n elements (the common case: the last axis).
+template <typename T>
+void SoftmaxRow(SoftmaxKind kind, const T* x, T* y, int64_t n) {
+  T mx = x[0];
+  int64_t arg = 0;
+  for (int64_t i = 1; i < n; ++i)
+    if (x[i] > mx || std::isnan(x[i])) mx = x[i], arg = i;
+  if (kind == SoftmaxKind::kHardmax) {
+    for (int64_t i = 0; i < n; ++i) y[i] = T(i == arg);
+    return;
+  }
+  T sum = 0;
+  if (kind == SoftmaxKind::kSoftmax) {
+    for (int64_t i = 0; i < n; ++i) sum += (y[i] = std::exp(x[i] - mx));
+    T scale = T(1) / sum;
+    for (int64_t i = 0; i < n; ++i) y[i] *= scale;
+  } else {
+    for (int64_t i = 0; i < n; ++i) sum += std::exp(x[i] - mx);
+    T log_sum = std::log(sum);
+    for (int64_t i = 0; i < n; ++i) y[i] = (x[i] - mx) - log_sum;
+  }
+}
+
 template <typename T>
 void Softmax(SoftmaxKind kind, const T* x, T* y, int64_t outer, int64_t n, int64_t inner) {
   if (n == 0) return;
+  if (inner == 1) {
+    ParallelFor(outer, std::max<int64_t>(1, (1 << 12) / n), [&](int64_t s, int64_t e) {
+      for (int64_t o = s; o < e; ++o) SoftmaxRow(kind, x + o * n, y + o * n, n);
+    });
+    return;
+  }
   ForEachBlock(outer, n, inner, [&](int64_t o, int64_t c0, int64_t w) {
     const T* xb = x + o * n * inner + c0;
     T* yb = y + o * n * inner + c0;
@@ -75,6 +105,22 @@ template <typename T>
 void ArgExtreme(bool is_max, bool last, const T* x, int64_t* y, int64_t outer, int64_t n,
                 int64_t inner) {
   if (n == 0) return;
+  if (inner == 1) {  // contiguous rows
+    ParallelFor(outer, std::max<int64_t>(1, (1 << 14) / n), [&](int64_t s, int64_t e) {
+      for (int64_t o = s; o < e; ++o) {
+        const T* xr = x + o * n;
+        T best = xr[0];
+        int64_t arg = 0;
+        for (int64_t r = 1; r < n; ++r) {
+          T v = xr[r];
+          if (is_max ? (last ? v >= best : v > best) : (last ? v <= best : v < best))
+            best = v, arg = r;
+        }
+        y[o] = arg;
+      }
+    });
+    return;
+  }
   ForEachBlock(outer, n, inner, [&](int64_t o, int64_t c0, int64_t w) {
     const T* xb = x + o * n * inner + c0;
     int64_t* yb = y + o * inner + c0;  // the result drops the axis: [outer, inner]
@@ -96,6 +142,23 @@ void ArgExtreme(bool is_max, bool last, const T* x, int64_t* y, int64_t outer, i
 template <typename T>
 void CumSum(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, bool exclusive,
             bool reverse) {
+  if (inner == 1) {  // contiguous rows
+    ParallelFor(outer, std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(n, 1)),
+                [&](int64_t s, int64_t e) {
+                  for (int64_t o = s; o < e; ++o) {
+                    const T* xr = x + o * n;
+                    T* yr = y + o * n;
+                    T acc = T(0);
+                    for (int64_t k = 0; k < n; ++k) {
+                      int64_t i = reverse ? n - 1 - k : k;
+                      T v = xr[i];
+                      yr[i] = exclusive ? acc : WrapAdd(acc, v);
+                      acc = WrapAdd(acc, v);
+                    }
+                  }
+                });
+    return;
+  }
   ForEachBlock(outer, n, inner, [&](int64_t o, int64_t c0, int64_t w) {
     int64_t base = o * n * inner + c0;
     T acc[kBlock];
@@ -106,9 +169,9 @@ void CumSum(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, bool excl
         T v = x[off + j];
         if (exclusive) {
           y[off + j] = acc[j];
-          acc[j] = static_cast<T>(acc[j] + v);
+          acc[j] = WrapAdd(acc[j], v);
         } else {
-          acc[j] = static_cast<T>(acc[j] + v);
+          acc[j] = WrapAdd(acc[j], v);
           y[off + j] = acc[j];
         }
       }

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <type_traits>
 
 #include "../common/runtime.h"
+#include "arith.h"
 
 namespace odla_rt {
 namespace {
@@ -40,15 +40,15 @@ T AbsOf(T x) {
   if constexpr (std::is_unsigned_v<T>)
     return x;
   else
-    return x < T(0) ? static_cast<T>(-x) : x;
+    return x < T(0) ? WrapSub(T(0), x) : x;
 }
 
 template <typename T>
 struct SumOp {
   using Acc = T;
   static Acc Init() { return T(0); }
-  static Acc Step(Acc a, T x) { return static_cast<T>(a + x); }
-  static Acc Merge(Acc a, Acc b) { return static_cast<T>(a + b); }
+  static Acc Step(Acc a, T x) { return WrapAdd(a, x); }
+  static Acc Merge(Acc a, Acc b) { return WrapAdd(a, b); }
   static T Final(Acc a, int64_t) { return a; }
 };
 
@@ -64,12 +64,12 @@ struct MeanOp : SumOp<T> {
 
 template <typename T>
 struct SumSquareOp : SumOp<T> {
-  static T Step(T a, T x) { return static_cast<T>(a + x * x); }
+  static T Step(T a, T x) { return WrapAdd(a, WrapMul(x, x)); }
 };
 
 template <typename T>
 struct L1Op : SumOp<T> {
-  static T Step(T a, T x) { return static_cast<T>(a + AbsOf(x)); }
+  static T Step(T a, T x) { return WrapAdd(a, AbsOf(x)); }
 };
 
 template <typename T>
@@ -86,8 +86,8 @@ template <typename T>
 struct ProdOp {
   using Acc = T;
   static Acc Init() { return T(1); }
-  static Acc Step(Acc a, T x) { return static_cast<T>(a * x); }
-  static Acc Merge(Acc a, Acc b) { return static_cast<T>(a * b); }
+  static Acc Step(Acc a, T x) { return WrapMul(a, x); }
+  static Acc Merge(Acc a, Acc b) { return WrapMul(a, b); }
   static T Final(Acc a, int64_t) { return a; }
 };
 
@@ -96,7 +96,7 @@ template <typename T>
 struct MaxOp {
   using Acc = T;
   static Acc Init() { return Lowest<T>(); }
-  static Acc Step(Acc a, T x) { return (x > a || IsNan(x)) ? x : a; }
+  static Acc Step(Acc a, T x) { return (x > a) | IsNan(x) ? x : a; }
   static Acc Merge(Acc a, Acc b) { return Step(a, b); }
   static T Final(Acc a, int64_t) { return a; }
 };
@@ -105,7 +105,7 @@ template <typename T>
 struct MinOp {
   using Acc = T;
   static Acc Init() { return Highest<T>(); }
-  static Acc Step(Acc a, T x) { return (x < a || IsNan(x)) ? x : a; }
+  static Acc Step(Acc a, T x) { return (x < a) | IsNan(x) ? x : a; }
   static Acc Merge(Acc a, Acc b) { return Step(a, b); }
   static T Final(Acc a, int64_t) { return a; }
 };
@@ -212,35 +212,37 @@ void ReduceImpl(const T* x, const std::vector<int64_t>& dims, const std::vector<
       const int64_t last = g.size[m - 1];
       const bool last_reduced = g.reduced[m - 1];
       int64_t per_index = kept * count / g.size[p];
-      ParallelFor(g.size[p], std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(per_index, 1)),
-                  [&](int64_t s, int64_t e) {
-                    std::vector<int64_t> lo(outer, 0), hi(g.size.begin(), g.size.begin() + outer);
-                    int64_t jlo = 0, jhi = last;
-                    if (p < outer)
-                      lo[p] = s, hi[p] = e;
-                    else
-                      jlo = s, jhi = e;
-                    std::vector<int64_t> idx = lo;
-                    int64_t xo = 0, oo = 0;
-                    for (int d = 0; d < outer; ++d) xo += lo[d] * is[d], oo += lo[d] * os[d];
-                    while (true) {
-                      if (last_reduced) {
-                        acc[oo] = Op::Merge(acc[oo], ReduceContiguous<Op>(x + xo, last));
-                      } else {
-                        Acc* a = acc.data() + oo;
-                        const T* xr = x + xo;
-                        for (int64_t j = jlo; j < jhi; ++j) a[j] = Op::Step(a[j], xr[j]);
-                      }
-                      int d = outer - 1;
-                      for (; d >= 0; --d) {
-                        xo += is[d], oo += os[d];
-                        if (++idx[d] < hi[d]) break;
-                        xo -= (idx[d] - lo[d]) * is[d], oo -= (idx[d] - lo[d]) * os[d];
-                        idx[d] = lo[d];
-                      }
-                      if (d < 0) break;
-                    }
-                  });
+      int64_t grain = std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(per_index, 1));
+      // Splitting the contiguous last group: one wide slice per thread keeps rows long.
+      if (p == outer) grain = std::max(grain, (g.size[p] + NumThreads() - 1) / NumThreads());
+      ParallelFor(g.size[p], grain, [&](int64_t s, int64_t e) {
+        std::vector<int64_t> lo(outer, 0), hi(g.size.begin(), g.size.begin() + outer);
+        int64_t jlo = 0, jhi = last;
+        if (p < outer)
+          lo[p] = s, hi[p] = e;
+        else
+          jlo = s, jhi = e;
+        std::vector<int64_t> idx = lo;
+        int64_t xo = 0, oo = 0;
+        for (int d = 0; d < outer; ++d) xo += lo[d] * is[d], oo += lo[d] * os[d];
+        while (true) {
+          if (last_reduced) {
+            acc[oo] = Op::Merge(acc[oo], ReduceContiguous<Op>(x + xo, last));
+          } else {
+            Acc* a = acc.data() + oo;
+            const T* xr = x + xo;
+            for (int64_t j = jlo; j < jhi; ++j) a[j] = Op::Step(a[j], xr[j]);
+          }
+          int d = outer - 1;
+          for (; d >= 0; --d) {
+            xo += is[d], oo += os[d];
+            if (++idx[d] < hi[d]) break;
+            xo -= (idx[d] - lo[d]) * is[d], oo -= (idx[d] - lo[d]) * os[d];
+            idx[d] = lo[d];
+          }
+          if (d < 0) break;
+        }
+      });
     }
   }
   ParallelFor(kept, 1 << 14, [&](int64_t s, int64_t e) {
@@ -253,12 +255,6 @@ void ReduceImpl(const T* x, const std::vector<int64_t>& dims, const std::vector<
 template <typename T>
 void Reduce(ReduceKind kind, const T* x, const std::vector<int64_t>& dims,
             const std::vector<int64_t>& axes, T* out) {
-  if (axes.empty()) {
-    int64_t n = 1;
-    for (int64_t d : dims) n *= d;
-    if (n) std::memcpy(out, x, static_cast<size_t>(n) * sizeof(T));
-    return;
-  }
   switch (kind) {
     case ReduceKind::kSum:
       return ReduceImpl<SumOp<T>>(x, dims, axes, out);

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "arith.h"
+
 namespace odla_rt::unary {
 
 #define ODLA_UNARY(NAME, EXPR)     \
@@ -16,7 +18,7 @@ namespace odla_rt::unary {
     }                              \
   };
 
-ODLA_UNARY(Neg, -x)
+ODLA_UNARY(Neg, WrapSub(T(0), x))
 ODLA_UNARY(Exp, std::exp(x))
 ODLA_UNARY(Log, std::log(x))
 ODLA_UNARY(Sqrt, std::sqrt(x))
@@ -49,7 +51,7 @@ struct Abs {
     if constexpr (std::is_unsigned_v<T>)
       return x;
     else
-      return x < T(0) ? static_cast<T>(-x) : x;
+      return x < T(0) ? WrapSub(T(0), x) : x;
   }
 };
 

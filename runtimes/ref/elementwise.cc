@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "../common/builder.h"
+#include "../kernels/arith.h"
 #include "../kernels/broadcast.h"
 #include "../kernels/type_sets.h"
 
@@ -66,9 +67,9 @@ odla_value BuildBinary(const char* op_name, odla_value A, odla_value B,
       return EXPR;                    \
     }                                 \
   };
-ODLA_BINARY_OP(Add, static_cast<T>(a + b))
-ODLA_BINARY_OP(Sub, static_cast<T>(a - b))
-ODLA_BINARY_OP(Mul, static_cast<T>(a* b))
+ODLA_BINARY_OP(Add, WrapAdd(a, b))
+ODLA_BINARY_OP(Sub, WrapSub(a, b))
+ODLA_BINARY_OP(Mul, WrapMul(a, b))
 ODLA_BINARY_OP(Equal, a == b)
 ODLA_BINARY_OP(Less, a < b)
 ODLA_BINARY_OP(LessOrEqual, a <= b)
@@ -88,7 +89,7 @@ struct DivFn {
     } else {
       if (b == 0) return T(0);
       if constexpr (std::is_signed_v<T>)
-        if (b == T(-1)) return static_cast<T>(0 - static_cast<std::make_unsigned_t<T>>(a));
+        if (b == T(-1)) return WrapSub(T(0), a);
       return static_cast<T>(a / b);
     }
   }
@@ -127,7 +128,7 @@ struct BitShiftFn {
 struct PReluFn {
   template <typename T>
   T operator()(T x, T slope) const {
-    return x < T(0) ? static_cast<T>(slope * x) : x;
+    return x < T(0) ? WrapMul(slope, x) : x;
   }
 };
 
@@ -158,8 +159,8 @@ T Power(T x, E y) {
     if (!negative) {
       T r = 1;
       using U = std::make_unsigned_t<E>;
-      for (U e = static_cast<U>(y); e; e >>= 1, x = static_cast<T>(x * x))
-        if (e & 1) r = static_cast<T>(r * x);
+      for (U e = static_cast<U>(y); e; e >>= 1, x = WrapMul(x, x))
+        if (e & 1) r = WrapMul(r, x);
       return r;
     }
   }

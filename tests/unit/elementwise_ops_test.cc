@@ -304,6 +304,15 @@ TEST(ElementwiseRun, Arithmetic) {
   auto ia = Make<int>(DataType::kInt32, {4}, {7, -7, 7, INT32_MIN});
   auto ib = Make<int>(DataType::kInt32, {4}, {2, 2, -2, -1});
   EXPECT_EQ(RunOp("Div", {ia, ib}).ToInts(), (std::vector<int64_t>{3, -3, -3, INT32_MIN}));
+  // Integer overflow wraps like numpy.
+  auto big = Make<int64_t>(DataType::kInt32, {2}, {INT32_MAX, INT32_MIN});
+  EXPECT_EQ(RunOp("Add", {big, Make<int>(DataType::kInt32, {1}, {1})}).ToInts(),
+            (std::vector<int64_t>{INT32_MIN, INT32_MIN + 1}));
+  EXPECT_EQ(RunOp("Mul", {big, Make<int>(DataType::kInt32, {1}, {2})}).ToInts(),
+            (std::vector<int64_t>{-2, 0}));
+  EXPECT_EQ(RunOp("Neg", {big}).ToInts(), (std::vector<int64_t>{-INT32_MAX, INT32_MIN}));
+  auto u16 = Make<int>(DataType::kUInt16, {1}, {65535});
+  EXPECT_EQ(RunOp("Mul", {u16, u16}).ToInts(), (std::vector<int64_t>{1}));
 }
 
 TEST(ElementwiseRun, Mod) {

@@ -183,6 +183,14 @@ TEST(ReduceRun, IntegersNoopAndEmpty) {
   ExpectNear(Doubles(RunOp("ReduceSum", {x, Arg::Const(I64s({0}, {}))},
                            {{"noop_with_empty_axes", int64_t{1}}})),
              {1, 2, 3, 4});
+  // A scalar reduces over no axes: each element alone (numpy's axis=()).
+  auto scalar = F32s({}, {-3});
+  ExpectNear(Doubles(RunOp("ReduceL2", {scalar})), {3});
+  ExpectNear(Doubles(RunOp("ReduceSumSquare", {scalar})), {9});
+  ExpectNear(Doubles(RunOp("ReduceMin", {scalar})), {-3});
+  ExpectNear(Doubles(RunOp("ReduceSumSquare", {x, Arg::Const(I64s({0}, {}))},
+                           {{"noop_with_empty_axes", int64_t{1}}})),
+             {1, 4, 9, 16});
   // Reducing an empty axis gives the identity of the reduction.
   auto empty = F32s({2, 0}, {});
   ExpectNear(Doubles(RunOp("ReduceSum", {empty}, {{"axes", std::vector<int64_t>{1}}})), {0, 0});
@@ -244,6 +252,30 @@ TEST(SoftmaxRun, AxesAndLegacy) {
   ExpectNear(Doubles(RunOp("Softmax", {F32s({3}, {1000, 1000, -kInf})})), {0.5, 0.5, 0});
   ExpectNear(Doubles(RunOp("LogSoftmax", {F32s({2}, {1000, 1000})})),
              {-std::log(2.0), -std::log(2.0)});
+}
+
+TEST(SoftmaxRun, LargeSplitOverThreads) {
+  auto x = Ramp(400 * 300, 0.05);
+  auto t = F32s({400, 300}, x);
+  ExpectNear(Doubles(RunOp("Softmax", {t})), RefSoftmax(x, 400, 300, 1, false));
+  ExpectNear(Doubles(RunOp("LogSoftmax", {t}, {{"axis", int64_t{0}}})),
+             RefSoftmax(x, 1, 400, 300, true));
+  // ArgMax over rows and columns against a scan.
+  auto rows = RunOp("ArgMax", {t}, {{"axis", int64_t{1}}, {"keepdims", int64_t{0}}}).ToInts();
+  auto cols =
+      RunOp("ArgMin", {t}, {{"axis", int64_t{0}}, {"select_last_index", int64_t{1}}}).ToInts();
+  for (int64_t r = 0; r < 400; ++r) {
+    int64_t best = 0;
+    for (int64_t c = 1; c < 300; ++c)
+      if (x[r * 300 + c] > x[r * 300 + best]) best = c;
+    ASSERT_EQ(rows[r], best) << r;
+  }
+  for (int64_t c = 0; c < 300; ++c) {
+    int64_t best = 0;
+    for (int64_t r = 1; r < 400; ++r)
+      if (x[r * 300 + c] <= x[best * 300 + c]) best = r;
+    ASSERT_EQ(cols[c], best) << c;
+  }
 }
 
 TEST(SoftmaxRun, Hardmax) {

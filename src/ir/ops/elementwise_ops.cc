@@ -173,61 +173,52 @@ void WhereRule(InferContext& c) {
   c.set_out(Type(c.in(1).dtype, s));
 }
 
-void IsInfRule(InferContext& c) { UnaryToBool(kFloatT)(c); }
-
 }  // namespace
 
 void RegisterElementwiseOps(OpRegistry& r) {
-  // Plain unary maps: name, accepted types, documentation.
+  // Plain unary maps: name, ONNX input name (the result is Y or output), accepted types, doc.
   struct U {
     const char* name;
+    const char* in;
     unsigned set;
     const char* doc;
   };
   const U unary[] = {
-      {"Abs", kNumT, "|X| element-wise."},
-      {"Neg", kFloatT | kSignedT, "-X element-wise."},
-      {"Exp", kFloatT, "e^X element-wise."},
-      {"Log", kFloatT, "Natural logarithm element-wise."},
-      {"Sqrt", kFloatT, "Square root element-wise."},
-      {"Reciprocal", kFloatT, "1/X element-wise."},
-      {"Floor", kFloatT, "Rounds down element-wise."},
-      {"Ceil", kFloatT, "Rounds up element-wise."},
-      {"Round", kFloatT, "Rounds to the nearest integer, halves to even, element-wise."},
-      {"Sign", kNumT, "-1, 0 or 1 by the sign of X element-wise."},
-      {"Sin", kFloatT, "Sine element-wise."},
-      {"Cos", kFloatT, "Cosine element-wise."},
-      {"Tan", kFloatT, "Tangent element-wise."},
-      {"Asin", kFloatT, "Arcsine element-wise."},
-      {"Acos", kFloatT, "Arccosine element-wise."},
-      {"Atan", kFloatT, "Arctangent element-wise."},
-      {"Sinh", kFloatT, "Hyperbolic sine element-wise."},
-      {"Cosh", kFloatT, "Hyperbolic cosine element-wise."},
-      {"Asinh", kFloatT, "Inverse hyperbolic sine element-wise."},
-      {"Acosh", kFloatT, "Inverse hyperbolic cosine element-wise."},
-      {"Atanh", kFloatT, "Inverse hyperbolic tangent element-wise."},
-      {"Erf", kNumT, "The error function element-wise (integers computed in double, truncated)."},
-      {"Sigmoid", kFloatT, "1/(1+e^-X) element-wise."},
-      {"Tanh", kFloatT, "Hyperbolic tangent element-wise."},
-      {"Relu", kFloatT | kSignedT, "max(X, 0) element-wise."},
-      {"HardSwish", kFloatT, "X*max(0, min(1, X/6 + 1/2)) element-wise."},
-      {"Softplus", kFloatT, "log(1 + e^X) element-wise."},
-      {"Softsign", kFloatT, "X/(1 + |X|) element-wise."},
-      {"Not", kBoolT, "Logical not element-wise."},
-      {"Identity", kAnyT, "A copy of the input."},
+      {"Abs", "X", kNumT, "|X| element-wise."},
+      {"Neg", "X", kFloatT | kSignedT, "-X element-wise."},
+      {"Exp", "input", kFloatT, "e^X element-wise."},
+      {"Log", "input", kFloatT, "Natural logarithm element-wise."},
+      {"Sqrt", "X", kFloatT, "Square root element-wise."},
+      {"Reciprocal", "X", kFloatT, "1/X element-wise."},
+      {"Floor", "X", kFloatT, "Rounds down element-wise."},
+      {"Ceil", "X", kFloatT, "Rounds up element-wise."},
+      {"Round", "X", kFloatT, "Rounds to the nearest integer, halves to even, element-wise."},
+      {"Sign", "input", kNumT, "-1, 0 or 1 by the sign of X element-wise."},
+      {"Sin", "input", kFloatT, "Sine element-wise."},
+      {"Cos", "input", kFloatT, "Cosine element-wise."},
+      {"Tan", "input", kFloatT, "Tangent element-wise."},
+      {"Asin", "input", kFloatT, "Arcsine element-wise."},
+      {"Acos", "input", kFloatT, "Arccosine element-wise."},
+      {"Atan", "input", kFloatT, "Arctangent element-wise."},
+      {"Sinh", "input", kFloatT, "Hyperbolic sine element-wise."},
+      {"Cosh", "input", kFloatT, "Hyperbolic cosine element-wise."},
+      {"Asinh", "input", kFloatT, "Inverse hyperbolic sine element-wise."},
+      {"Acosh", "input", kFloatT, "Inverse hyperbolic cosine element-wise."},
+      {"Atanh", "input", kFloatT, "Inverse hyperbolic tangent element-wise."},
+      {"Erf", "input", kNumT,
+       "The error function element-wise (integers computed in double, truncated)."},
+      {"Sigmoid", "X", kFloatT, "1/(1+e^-X) element-wise."},
+      {"Tanh", "input", kFloatT, "Hyperbolic tangent element-wise."},
+      {"Relu", "X", kFloatT | kSignedT, "max(X, 0) element-wise."},
+      {"HardSwish", "X", kFloatT, "X*max(0, min(1, X/6 + 1/2)) element-wise."},
+      {"Softplus", "X", kFloatT, "log(1 + e^X) element-wise."},
+      {"Softsign", "input", kFloatT, "X/(1 + |X|) element-wise."},
+      {"Not", "X", kBoolT, "Logical not element-wise."},
+      {"Identity", "input", kAnyT, "A copy of the input."},
   };
-  // ONNX input names differ between ops; keep them.
-  const char* in_named_input[] = {"Exp",   "Log",   "Sign", "Sin",  "Cos",      "Tan",
-                                  "Asin",  "Acos",  "Atan", "Sinh", "Cosh",     "Asinh",
-                                  "Acosh", "Atanh", "Erf",  "Tanh", "Softsign", "Identity"};
   for (const U& u : unary) {
-    bool named_input = false;
-    for (const char* n : in_named_input) named_input |= std::string(n) == u.name;
-    r.Add(u.name)
-        .Doc(u.doc)
-        .In(named_input ? "input" : "X")
-        .Out(named_input ? "output" : "Y")
-        .Rule(Unary(u.set));
+    bool x = std::string(u.in) == "X";
+    r.Add(u.name).Doc(u.doc).In(u.in).Out(x ? "Y" : "output").Rule(Unary(u.set));
   }
 
   // Activations with parameters (ONNX defaults).
@@ -284,7 +275,7 @@ void RegisterElementwiseOps(OpRegistry& r) {
       .Out("Y")
       .Int("detect_negative", 1, "1: -inf counts")
       .Int("detect_positive", 1, "1: +inf counts")
-      .Rule(IsInfRule);
+      .Rule(UnaryToBool(kFloatT));
 
   r.Add("Cast")
       .Doc(
@@ -306,7 +297,9 @@ void RegisterElementwiseOps(OpRegistry& r) {
   // Clip: `min`/`max` were attributes before opset 11 and are constant inputs since; the rule
   // folds the inputs into the attributes. Bounds at or beyond +-FLT_MAX mean "no bound".
   r.Add("Clip")
-      .Doc("Limits X to [min, max] element-wise.")
+      .Doc(
+          "Limits X to [min, max] element-wise; the bounds travel as float32 (integers beyond 2^24 "
+          "round).")
       .In("input")
       .ConstIn("min", "lower bound (scalar)")
       .ConstIn("max", "upper bound (scalar)")

@@ -15,8 +15,9 @@ void CheckNumeric(InferContext& c, bool float_only) {
 
 // Reduce*: `axes` comes from the constant input (opset 13 ReduceSum, opset 18 the others) or
 // the attribute (older opsets). The rule canonicalises it to the sorted, non-negative list of
-// reduced axes: all axes when empty unless noop_with_empty_axes, where it stays empty and the
-// op is the identity.
+// reduced axes: all axes when empty unless noop_with_empty_axes, where it stays empty and no
+// axis is reduced (each element alone, as numpy's axis=() does). A scalar input also ends up
+// with empty axes: ReduceL2(-3) is 3.
 void ReduceRule(InferContext& c) {
   Node* n = c.node();
   const Type& x = c.in(0);
@@ -118,7 +119,8 @@ void RegisterReduceOps(OpRegistry& r) {
         .ConstIn("axes", "axes to reduce (int64)")
         .Out("reduced")
         .Ints("axes", {},
-              "the reduced axes, sorted and non-negative; empty: none (the result is a copy)")
+              "the reduced axes, sorted and non-negative; empty: each element alone "
+              "(a copy for sums and extremes, |x| for L1/L2, x*x for SumSquare)")
         .Int("keepdims", 1, "1: reduced axes stay with size 1")
         .Meta("noop_with_empty_axes", AttrKind::kInt, int64_t{0}, "1: empty axes reduce nothing")
         .Rule(ReduceRule);
