@@ -40,14 +40,16 @@ odla_value odla_And(odla_value A, odla_value B, odla_value_type result_type, odl
  * non-negative. `keepdims`: 1: the axis stays with size 1. `select_last_index`: 1: the last
  * of equal maxima, 0: the first.
  */
-odla_value odla_ArgMax(odla_value data, odla_int64 axis, odla_int64 keepdims, odla_int64 select_last_index, odla_value_type result_type, odla_value_id id);
+odla_value odla_ArgMax(odla_value data, odla_int64 axis, odla_int64 keepdims,
+                       odla_int64 select_last_index, odla_value_type result_type, odla_value_id id);
 
 /*
  * ArgMin: Index (int64) of the smallest element along 'axis'. `axis`: the axis,
  * non-negative. `keepdims`: 1: the axis stays with size 1. `select_last_index`: 1: the last
  * of equal minima, 0: the first.
  */
-odla_value odla_ArgMin(odla_value data, odla_int64 axis, odla_int64 keepdims, odla_int64 select_last_index, odla_value_type result_type, odla_value_id id);
+odla_value odla_ArgMin(odla_value data, odla_int64 axis, odla_int64 keepdims,
+                       odla_int64 select_last_index, odla_value_type result_type, odla_value_id id);
 
 /*
  * Asin: Arcsine element-wise.
@@ -75,25 +77,32 @@ odla_value odla_Atanh(odla_value input, odla_value_type result_type, odla_value_
  * size per spatial axis. `pads`: [begin..., end...] per spatial axis. `strides`: stride per
  * spatial axis.
  */
-odla_value odla_AveragePool(odla_value X, odla_int64 ceil_mode, odla_int64 count_include_pad, odla_ints kernel_shape, odla_ints pads, odla_ints strides, odla_value_type result_type, odla_value_id id);
+odla_value odla_AveragePool(odla_value X, odla_int64 ceil_mode, odla_int64 count_include_pad,
+                            odla_ints kernel_shape, odla_ints pads, odla_ints strides,
+                            odla_value_type result_type, odla_value_id id);
 
 /*
  * BatchNormalization: Inference-mode batch normalisation: Y = scale * (X - mean) / sqrt(var
  * + epsilon) + B per channel of X [N, C, ...]. `epsilon`: added to the variance.
  */
-odla_value odla_BatchNormalization(odla_value X, odla_value scale, odla_value B, odla_value input_mean, odla_value input_var, odla_float32 epsilon, odla_value_type result_type, odla_value_id id);
+odla_value odla_BatchNormalization(odla_value X, odla_value scale, odla_value B,
+                                   odla_value input_mean, odla_value input_var,
+                                   odla_float32 epsilon, odla_value_type result_type,
+                                   odla_value_id id);
 
 /*
  * BitShift: X shifted by Y bits (unsigned; shifts past the width give 0). `direction`: LEFT
  * or RIGHT.
  */
-odla_value odla_BitShift(odla_value X, odla_value Y, const char*direction, odla_value_type result_type, odla_value_id id);
+odla_value odla_BitShift(odla_value X, odla_value Y, const char*direction,
+                         odla_value_type result_type, odla_value_id id);
 
 /*
  * Cast: Converts the element type: floats to integers truncate toward zero and saturate
  * (NaN gives 0), non-zero to bool is true, bool is 0 or 1. `to`: the result element type.
  */
-odla_value odla_Cast(odla_value input, odla_element_type to, odla_value_type result_type, odla_value_id id);
+odla_value odla_Cast(odla_value input, odla_element_type to, odla_value_type result_type,
+                     odla_value_id id);
 
 /*
  * CastLike: Cast to the element type of 'target_type' (the result type tells the runtime
@@ -109,33 +118,38 @@ odla_value odla_Ceil(odla_value X, odla_value_type result_type, odla_value_id id
 /*
  * Celu: max(0, X) + min(0, alpha*(e^(X/alpha) - 1)). `alpha`: the alpha of the formula.
  */
-odla_value odla_Celu(odla_value X, odla_float32 alpha, odla_value_type result_type, odla_value_id id);
+odla_value odla_Celu(odla_value X, odla_float32 alpha, odla_value_type result_type,
+                     odla_value_id id);
 
 /*
  * Clip: Limits X to [min, max] element-wise; the bounds travel as float32 (integers beyond
  * 2^24 round). `min`: lower bound; <= -FLT_MAX for none. `max`: upper bound; >= FLT_MAX for
  * none.
  */
-odla_value odla_Clip(odla_value input, odla_float32 min, odla_float32 max, odla_value_type result_type, odla_value_id id);
+odla_value odla_Clip(odla_value input, odla_float32 min, odla_float32 max,
+                     odla_value_type result_type, odla_value_id id);
 
 /*
  * Compress: Keeps the slices along an axis (or elements of the flattened input) whose
  * condition is true. `condition`: bool list; the compiler requires a constant. `axis`:
  * non-negative, or -2147483648 for the flattened input.
  */
-odla_value odla_Compress(odla_value input, odla_value condition, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+odla_value odla_Compress(odla_value input, odla_value condition, odla_int64 axis,
+                         odla_value_type result_type, odla_value_id id);
 
 /*
  * Concat: Joins the inputs along one axis. `inputs` (a list). `axis`: the axis to join
  * along, non-negative.
  */
-odla_value odla_Concat(odla_values inputs, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+odla_value odla_Concat(odla_values inputs, odla_int64 axis, odla_value_type result_type,
+                       odla_value_id id);
 
 /*
  * ConstantOfShape: A tensor of the result type filled with one value. `value_float`: the
  * value for floating-point results. `value_int`: the value for integer and bool results.
  */
-odla_value odla_ConstantOfShape(odla_float32 value_float, odla_int64 value_int, odla_value_type result_type, odla_value_id id);
+odla_value odla_ConstantOfShape(odla_float32 value_float, odla_int64 value_int,
+                                odla_value_type result_type, odla_value_id id);
 
 /*
  * Conv: N-d convolution (1 to 3 spatial dimensions) of X [N, C, D...] with W [M, C/group,
@@ -143,7 +157,9 @@ odla_value odla_ConstantOfShape(odla_float32 value_float, odla_int64 value_int, 
  * dilation per spatial axis. `group`: number of channel groups. `pads`: [begin..., end...]
  * per spatial axis. `strides`: stride per spatial axis.
  */
-odla_value odla_Conv(odla_value X, odla_value W, odla_value B, odla_ints dilations, odla_int64 group, odla_ints pads, odla_ints strides, odla_value_type result_type, odla_value_id id);
+odla_value odla_Conv(odla_value X, odla_value W, odla_value B, odla_ints dilations,
+                     odla_int64 group, odla_ints pads, odla_ints strides,
+                     odla_value_type result_type, odla_value_id id);
 
 /*
  * ConvTranspose: N-d transposed convolution of X [N, C, D...] with W [C, M/group, k...]
@@ -153,7 +169,9 @@ odla_value odla_Conv(odla_value X, odla_value W, odla_value B, odla_ints dilatio
  * spatial axis. `pads`: [begin..., end...] cropped from the full result. `strides`: stride
  * per spatial axis.
  */
-odla_value odla_ConvTranspose(odla_value X, odla_value W, odla_value B, odla_ints dilations, odla_int64 group, odla_ints output_padding, odla_ints pads, odla_ints strides, odla_value_type result_type, odla_value_id id);
+odla_value odla_ConvTranspose(odla_value X, odla_value W, odla_value B, odla_ints dilations,
+                              odla_int64 group, odla_ints output_padding, odla_ints pads,
+                              odla_ints strides, odla_value_type result_type, odla_value_id id);
 
 /*
  * Cos: Cosine element-wise.
@@ -170,14 +188,16 @@ odla_value odla_Cosh(odla_value input, odla_value_type result_type, odla_value_i
  * input). `exclusive`: 1: each sum leaves out its own element. `reverse`: 1: sums run from
  * the end.
  */
-odla_value odla_CumSum(odla_value x, odla_int64 axis, odla_int64 exclusive, odla_int64 reverse, odla_value_type result_type, odla_value_id id);
+odla_value odla_CumSum(odla_value x, odla_int64 axis, odla_int64 exclusive, odla_int64 reverse,
+                       odla_value_type result_type, odla_value_id id);
 
 /*
  * DepthToSpace: Moves blocks of channels of input [N, C, H, W] into blocksize x blocksize
  * spatial blocks: [N, C/b^2, H*b, W*b]. `blocksize`: block edge b. `mode`: DCR
  * (depth-column-row) or CRD (column-row-depth) channel order.
  */
-odla_value odla_DepthToSpace(odla_value input, odla_int64 blocksize, const char*mode, odla_value_type result_type, odla_value_id id);
+odla_value odla_DepthToSpace(odla_value input, odla_int64 blocksize, const char*mode,
+                             odla_value_type result_type, odla_value_id id);
 
 /*
  * Div: A / B with numpy broadcasting; integers truncate toward zero (x/0 gives 0).
@@ -193,7 +213,8 @@ odla_values odla_Dropout(odla_value data, odla_value_types result_types, odla_va
 /*
  * Elu: X for X >= 0, alpha*(e^X - 1) otherwise. `alpha`: scale for X < 0.
  */
-odla_value odla_Elu(odla_value X, odla_float32 alpha, odla_value_type result_type, odla_value_id id);
+odla_value odla_Elu(odla_value X, odla_float32 alpha, odla_value_type result_type,
+                    odla_value_id id);
 
 /*
  * Equal: A == B with numpy broadcasting.
@@ -219,13 +240,15 @@ odla_value odla_Expand(odla_value input, odla_value_type result_type, odla_value
  * EyeLike: A 2-D tensor of the input's shape with ones on diagonal k and zeros elsewhere.
  * `dtype`: the element type of the result. `k`: the diagonal: 0 main, > 0 above, < 0 below.
  */
-odla_value odla_EyeLike(odla_value input, odla_element_type dtype, odla_int64 k, odla_value_type result_type, odla_value_id id);
+odla_value odla_EyeLike(odla_value input, odla_element_type dtype, odla_int64 k,
+                        odla_value_type result_type, odla_value_id id);
 
 /*
  * Flatten: Reshapes input to [prod(shape[:axis]), prod(shape[axis:])]. `axis`: split point
  * (non-negative once lowered).
  */
-odla_value odla_Flatten(odla_value input, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+odla_value odla_Flatten(odla_value input, odla_int64 axis, odla_value_type result_type,
+                        odla_value_id id);
 
 /*
  * Floor: Rounds down element-wise.
@@ -236,27 +259,32 @@ odla_value odla_Floor(odla_value X, odla_value_type result_type, odla_value_id i
  * Gather: Takes the slices of 'data' along an axis at the given indices (negative ones
  * count from the end). `indices`: int32 or int64. `axis`: non-negative.
  */
-odla_value odla_Gather(odla_value data, odla_value indices, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+odla_value odla_Gather(odla_value data, odla_value indices, odla_int64 axis,
+                       odla_value_type result_type, odla_value_id id);
 
 /*
  * GatherElements: output[i][j]... = data[...] with the index along 'axis' replaced by
  * indices[i][j]... `indices`: int32 or int64, the rank of data. `axis`: non-negative.
  */
-odla_value odla_GatherElements(odla_value data, odla_value indices, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+odla_value odla_GatherElements(odla_value data, odla_value indices, odla_int64 axis,
+                               odla_value_type result_type, odla_value_id id);
 
 /*
  * GatherND: Takes the slices of 'data' addressed by the index tuples in the last dimension
  * of 'indices', after 'batch_dims' shared leading dimensions. `indices`: int64.
  * `batch_dims`: leading dimensions shared by data and indices.
  */
-odla_value odla_GatherND(odla_value data, odla_value indices, odla_int64 batch_dims, odla_value_type result_type, odla_value_id id);
+odla_value odla_GatherND(odla_value data, odla_value indices, odla_int64 batch_dims,
+                         odla_value_type result_type, odla_value_id id);
 
 /*
  * Gemm: Y = alpha * op(A) * op(B) + beta * C with op(M) = M or its transpose; C broadcasts
  * to [M, N]. `C` (optional, may be NULL): added (broadcast) to the product. `alpha`:
  * product scale. `beta`: C scale. `transA`: 1: transpose A. `transB`: 1: transpose B.
  */
-odla_value odla_Gemm(odla_value A, odla_value B, odla_value C, odla_float32 alpha, odla_float32 beta, odla_int64 transA, odla_int64 transB, odla_value_type result_type, odla_value_id id);
+odla_value odla_Gemm(odla_value A, odla_value B, odla_value C, odla_float32 alpha,
+                     odla_float32 beta, odla_int64 transA, odla_int64 transB,
+                     odla_value_type result_type, odla_value_id id);
 
 /*
  * GlobalAveragePool: Mean over all spatial positions of X [N, C, D...]; result [N, C,
@@ -277,12 +305,14 @@ odla_value odla_Greater(odla_value A, odla_value B, odla_value_type result_type,
 /*
  * GreaterOrEqual: A >= B with numpy broadcasting.
  */
-odla_value odla_GreaterOrEqual(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
+odla_value odla_GreaterOrEqual(odla_value A, odla_value B, odla_value_type result_type,
+                               odla_value_id id);
 
 /*
  * HardSigmoid: max(0, min(1, alpha*X + beta)). `alpha`: slope. `beta`: offset.
  */
-odla_value odla_HardSigmoid(odla_value X, odla_float32 alpha, odla_float32 beta, odla_value_type result_type, odla_value_id id);
+odla_value odla_HardSigmoid(odla_value X, odla_float32 alpha, odla_float32 beta,
+                            odla_value_type result_type, odla_value_id id);
 
 /*
  * HardSwish: X*max(0, min(1, X/6 + 1/2)) element-wise.
@@ -294,7 +324,8 @@ odla_value odla_HardSwish(odla_value X, odla_value_type result_type, odla_value_
  * non-negative. `legacy_2d`: 1: opset < 13 semantics (normalise over all axes from 'axis'
  * on).
  */
-odla_value odla_Hardmax(odla_value input, odla_int64 axis, odla_int64 legacy_2d, odla_value_type result_type, odla_value_id id);
+odla_value odla_Hardmax(odla_value input, odla_int64 axis, odla_int64 legacy_2d,
+                        odla_value_type result_type, odla_value_id id);
 
 /*
  * Identity: A copy of the input.
@@ -306,13 +337,16 @@ odla_value odla_Identity(odla_value input, odla_value_type result_type, odla_val
  * variance over the spatial positions of each (n, c) of input [N, C, D...]. `epsilon`:
  * added to the variance.
  */
-odla_value odla_InstanceNormalization(odla_value input, odla_value scale, odla_value B, odla_float32 epsilon, odla_value_type result_type, odla_value_id id);
+odla_value odla_InstanceNormalization(odla_value input, odla_value scale, odla_value B,
+                                      odla_float32 epsilon, odla_value_type result_type,
+                                      odla_value_id id);
 
 /*
  * IsInf: True where X is infinite (of the selected signs). `detect_negative`: 1: -inf
  * counts. `detect_positive`: 1: +inf counts.
  */
-odla_value odla_IsInf(odla_value X, odla_int64 detect_negative, odla_int64 detect_positive, odla_value_type result_type, odla_value_id id);
+odla_value odla_IsInf(odla_value X, odla_int64 detect_negative, odla_int64 detect_positive,
+                      odla_value_type result_type, odla_value_id id);
 
 /*
  * IsNaN: True where X is NaN.
@@ -324,7 +358,8 @@ odla_value odla_IsNaN(odla_value X, odla_value_type result_type, odla_value_id i
  * over size neighbouring channels))^beta. `alpha`: scale. `beta`: exponent. `bias`: offset.
  * `size`: number of channels summed.
  */
-odla_value odla_LRN(odla_value X, odla_float32 alpha, odla_float32 beta, odla_float32 bias, odla_int64 size, odla_value_type result_type, odla_value_id id);
+odla_value odla_LRN(odla_value X, odla_float32 alpha, odla_float32 beta, odla_float32 bias,
+                    odla_int64 size, odla_value_type result_type, odla_value_id id);
 
 /*
  * LayerNormalization: Normalises X over the dimensions from axis on: Y = (X - mean) *
@@ -333,12 +368,15 @@ odla_value odla_LRN(odla_value X, odla_float32 alpha, odla_float32 beta, odla_fl
  * first normalised dimension (non-negative once lowered). `epsilon`: added to the variance.
  * Results: Y, Mean, InvStdDev.
  */
-odla_values odla_LayerNormalization(odla_value X, odla_value Scale, odla_value B, odla_int64 axis, odla_float32 epsilon, odla_value_types result_types, odla_value_id id);
+odla_values odla_LayerNormalization(odla_value X, odla_value Scale, odla_value B, odla_int64 axis,
+                                    odla_float32 epsilon, odla_value_types result_types,
+                                    odla_value_id id);
 
 /*
  * LeakyRelu: X for X >= 0, alpha*X otherwise. `alpha`: slope for X < 0.
  */
-odla_value odla_LeakyRelu(odla_value X, odla_float32 alpha, odla_value_type result_type, odla_value_id id);
+odla_value odla_LeakyRelu(odla_value X, odla_float32 alpha, odla_value_type result_type,
+                          odla_value_id id);
 
 /*
  * Less: A < B with numpy broadcasting.
@@ -348,7 +386,8 @@ odla_value odla_Less(odla_value A, odla_value B, odla_value_type result_type, od
 /*
  * LessOrEqual: A <= B with numpy broadcasting.
  */
-odla_value odla_LessOrEqual(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
+odla_value odla_LessOrEqual(odla_value A, odla_value B, odla_value_type result_type,
+                            odla_value_id id);
 
 /*
  * Log: Natural logarithm element-wise.
@@ -360,14 +399,16 @@ odla_value odla_Log(odla_value input, odla_value_type result_type, odla_value_id
  * non-negative. `legacy_2d`: 1: opset < 13 semantics (normalise over all axes from 'axis'
  * on).
  */
-odla_value odla_LogSoftmax(odla_value input, odla_int64 axis, odla_int64 legacy_2d, odla_value_type result_type, odla_value_id id);
+odla_value odla_LogSoftmax(odla_value input, odla_int64 axis, odla_int64 legacy_2d,
+                           odla_value_type result_type, odla_value_id id);
 
 /*
  * LpPool: Lp-norm pooling: (sum |x|^p)^(1/p) over windows of X [N, C, D...].
  * `kernel_shape`: window size per spatial axis. `p`: the norm's exponent. `pads`:
  * [begin..., end...] per spatial axis. `strides`: stride per spatial axis.
  */
-odla_value odla_LpPool(odla_value X, odla_ints kernel_shape, odla_int64 p, odla_ints pads, odla_ints strides, odla_value_type result_type, odla_value_id id);
+odla_value odla_LpPool(odla_value X, odla_ints kernel_shape, odla_int64 p, odla_ints pads,
+                       odla_ints strides, odla_value_type result_type, odla_value_id id);
 
 /*
  * MatMul: Matrix product with numpy semantics: batch dimensions broadcast, a 1-D operand is
@@ -387,7 +428,9 @@ odla_value odla_Max(odla_values data_0, odla_value_type result_type, odla_value_
  * `pads`: [begin..., end...] per spatial axis. `storage_order`: Indices order: 0 row major,
  * 1 column major. `strides`: stride per spatial axis. Results: Y, Indices.
  */
-odla_values odla_MaxPool(odla_value X, odla_int64 ceil_mode, odla_ints dilations, odla_ints kernel_shape, odla_ints pads, odla_int64 storage_order, odla_ints strides, odla_value_types result_types, odla_value_id id);
+odla_values odla_MaxPool(odla_value X, odla_int64 ceil_mode, odla_ints dilations,
+                         odla_ints kernel_shape, odla_ints pads, odla_int64 storage_order,
+                         odla_ints strides, odla_value_types result_types, odla_value_id id);
 
 /*
  * Mean: Element-wise mean of the inputs. `data_0` (a list).
@@ -398,7 +441,8 @@ odla_value odla_Mean(odla_values data_0, odla_value_type result_type, odla_value
  * MeanVarianceNormalization: Y = (X - mean) / (sqrt(var) + 1e-9) with mean and variance
  * over `axes`. `axes`: the reduced axes (sorted, non-negative once lowered).
  */
-odla_value odla_MeanVarianceNormalization(odla_value X, odla_ints axes, odla_value_type result_type, odla_value_id id);
+odla_value odla_MeanVarianceNormalization(odla_value X, odla_ints axes, odla_value_type result_type,
+                                          odla_value_id id);
 
 /*
  * Min: Element-wise minimum of the inputs (NaN propagates). `data_0` (a list).
@@ -409,7 +453,8 @@ odla_value odla_Min(odla_values data_0, odla_value_type result_type, odla_value_
  * Mod: Remainder with numpy broadcasting: fmod=0 takes the divisor's sign (integers only),
  * fmod=1 the dividend's (x mod 0 gives 0 for integers). `fmod`: 1: C fmod semantics.
  */
-odla_value odla_Mod(odla_value A, odla_value B, odla_int64 fmod, odla_value_type result_type, odla_value_id id);
+odla_value odla_Mod(odla_value A, odla_value B, odla_int64 fmod, odla_value_type result_type,
+                    odla_value_id id);
 
 /*
  * Mul: A * B with numpy broadcasting.
@@ -431,7 +476,8 @@ odla_value odla_Not(odla_value X, odla_value_type result_type, odla_value_id id)
  * from depth), values[0] elsewhere. `values`: [off, on]. `axis`: the new axis,
  * non-negative.
  */
-odla_value odla_OneHot(odla_value indices, odla_value values, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+odla_value odla_OneHot(odla_value indices, odla_value values, odla_int64 axis,
+                       odla_value_type result_type, odla_value_id id);
 
 /*
  * Or: Logical or with numpy broadcasting.
@@ -441,7 +487,8 @@ odla_value odla_Or(odla_value A, odla_value B, odla_value_type result_type, odla
 /*
  * PRelu: X for X >= 0, slope*X otherwise; slope broadcasts to X.
  */
-odla_value odla_PRelu(odla_value X, odla_value slope, odla_value_type result_type, odla_value_id id);
+odla_value odla_PRelu(odla_value X, odla_value slope, odla_value_type result_type,
+                      odla_value_id id);
 
 /*
  * Pad: Pads (or crops, where negative) each dimension of the input. `constant_value`
@@ -449,7 +496,8 @@ odla_value odla_PRelu(odla_value X, odla_value slope, odla_value_type result_typ
  * constant, reflect or edge. `pads`: all begin pads, then all end pads. `value`: the
  * padding value when 'constant_value' is NULL.
  */
-odla_value odla_Pad(odla_value data, odla_value constant_value, const char*mode, odla_ints pads, odla_float32 value, odla_value_type result_type, odla_value_id id);
+odla_value odla_Pad(odla_value data, odla_value constant_value, const char*mode, odla_ints pads,
+                    odla_float32 value, odla_value_type result_type, odla_value_id id);
 
 /*
  * Pow: X^Y with numpy broadcasting; the result has X's element type.
@@ -460,7 +508,8 @@ odla_value odla_Pow(odla_value X, odla_value Y, odla_value_type result_type, odl
  * Range: start + i * delta for i in 0..n-1; n, the result length, counts the values below
  * limit (above for a negative delta). `start`: scalar. `limit`: scalar. `delta`: scalar.
  */
-odla_value odla_Range(odla_value start, odla_value limit, odla_value delta, odla_value_type result_type, odla_value_id id);
+odla_value odla_Range(odla_value start, odla_value limit, odla_value delta,
+                      odla_value_type result_type, odla_value_id id);
 
 /*
  * Reciprocal: 1/X element-wise.
@@ -472,70 +521,80 @@ odla_value odla_Reciprocal(odla_value X, odla_value_type result_type, odla_value
  * non-negative; empty: each element alone (a copy for sums and extremes, |x| for L1/L2, x*x
  * for SumSquare). `keepdims`: 1: reduced axes stay with size 1.
  */
-odla_value odla_ReduceL1(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+odla_value odla_ReduceL1(odla_value data, odla_ints axes, odla_int64 keepdims,
+                         odla_value_type result_type, odla_value_id id);
 
 /*
  * ReduceL2: Square root of the sum of squares over 'axes'. `axes`: the reduced axes, sorted
  * and non-negative; empty: each element alone (a copy for sums and extremes, |x| for L1/L2,
  * x*x for SumSquare). `keepdims`: 1: reduced axes stay with size 1.
  */
-odla_value odla_ReduceL2(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+odla_value odla_ReduceL2(odla_value data, odla_ints axes, odla_int64 keepdims,
+                         odla_value_type result_type, odla_value_id id);
 
 /*
  * ReduceLogSum: Natural log of the sum over 'axes'. `axes`: the reduced axes, sorted and
  * non-negative; empty: each element alone (a copy for sums and extremes, |x| for L1/L2, x*x
  * for SumSquare). `keepdims`: 1: reduced axes stay with size 1.
  */
-odla_value odla_ReduceLogSum(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+odla_value odla_ReduceLogSum(odla_value data, odla_ints axes, odla_int64 keepdims,
+                             odla_value_type result_type, odla_value_id id);
 
 /*
  * ReduceLogSumExp: log(sum(exp(x))) over 'axes', computed stably. `axes`: the reduced axes,
  * sorted and non-negative; empty: each element alone (a copy for sums and extremes, |x| for
  * L1/L2, x*x for SumSquare). `keepdims`: 1: reduced axes stay with size 1.
  */
-odla_value odla_ReduceLogSumExp(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+odla_value odla_ReduceLogSumExp(odla_value data, odla_ints axes, odla_int64 keepdims,
+                                odla_value_type result_type, odla_value_id id);
 
 /*
  * ReduceMax: Maximum over 'axes' (NaN propagates). `axes`: the reduced axes, sorted and
  * non-negative; empty: each element alone (a copy for sums and extremes, |x| for L1/L2, x*x
  * for SumSquare). `keepdims`: 1: reduced axes stay with size 1.
  */
-odla_value odla_ReduceMax(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+odla_value odla_ReduceMax(odla_value data, odla_ints axes, odla_int64 keepdims,
+                          odla_value_type result_type, odla_value_id id);
 
 /*
  * ReduceMean: Mean over 'axes' (integers divide truncating). `axes`: the reduced axes,
  * sorted and non-negative; empty: each element alone (a copy for sums and extremes, |x| for
  * L1/L2, x*x for SumSquare). `keepdims`: 1: reduced axes stay with size 1.
  */
-odla_value odla_ReduceMean(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+odla_value odla_ReduceMean(odla_value data, odla_ints axes, odla_int64 keepdims,
+                           odla_value_type result_type, odla_value_id id);
 
 /*
  * ReduceMin: Minimum over 'axes' (NaN propagates). `axes`: the reduced axes, sorted and
  * non-negative; empty: each element alone (a copy for sums and extremes, |x| for L1/L2, x*x
  * for SumSquare). `keepdims`: 1: reduced axes stay with size 1.
  */
-odla_value odla_ReduceMin(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+odla_value odla_ReduceMin(odla_value data, odla_ints axes, odla_int64 keepdims,
+                          odla_value_type result_type, odla_value_id id);
 
 /*
  * ReduceProd: Product over 'axes'. `axes`: the reduced axes, sorted and non-negative;
  * empty: each element alone (a copy for sums and extremes, |x| for L1/L2, x*x for
  * SumSquare). `keepdims`: 1: reduced axes stay with size 1.
  */
-odla_value odla_ReduceProd(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+odla_value odla_ReduceProd(odla_value data, odla_ints axes, odla_int64 keepdims,
+                           odla_value_type result_type, odla_value_id id);
 
 /*
  * ReduceSum: Sum over 'axes'. `axes`: the reduced axes, sorted and non-negative; empty:
  * each element alone (a copy for sums and extremes, |x| for L1/L2, x*x for SumSquare).
  * `keepdims`: 1: reduced axes stay with size 1.
  */
-odla_value odla_ReduceSum(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+odla_value odla_ReduceSum(odla_value data, odla_ints axes, odla_int64 keepdims,
+                          odla_value_type result_type, odla_value_id id);
 
 /*
  * ReduceSumSquare: Sum of squares over 'axes'. `axes`: the reduced axes, sorted and
  * non-negative; empty: each element alone (a copy for sums and extremes, |x| for L1/L2, x*x
  * for SumSquare). `keepdims`: 1: reduced axes stay with size 1.
  */
-odla_value odla_ReduceSumSquare(odla_value data, odla_ints axes, odla_int64 keepdims, odla_value_type result_type, odla_value_id id);
+odla_value odla_ReduceSumSquare(odla_value data, odla_ints axes, odla_int64 keepdims,
+                                odla_value_type result_type, odla_value_id id);
 
 /*
  * Relu: max(X, 0) element-wise.
@@ -558,14 +617,20 @@ odla_value odla_Reshape(odla_value data, odla_value_type result_type, odla_value
  * ceil. `roi`: tf_crop_and_resize: [starts..., ends...] normalised; empty otherwise.
  * `scales`: scale per axis; empty when sizes was given (scale = output / input).
  */
-odla_value odla_Resize(odla_value X, const char*coordinate_transformation_mode, odla_float32 cubic_coeff_a, odla_int64 exclude_outside, odla_float32 extrapolation_value, const char*mode, const char*nearest_mode, odla_floats roi, odla_floats scales, odla_value_type result_type, odla_value_id id);
+odla_value odla_Resize(odla_value X, const char*coordinate_transformation_mode,
+                       odla_float32 cubic_coeff_a, odla_int64 exclude_outside,
+                       odla_float32 extrapolation_value, const char*mode, const char*nearest_mode,
+                       odla_floats roi, odla_floats scales, odla_value_type result_type,
+                       odla_value_id id);
 
 /*
  * ReverseSequence: Reverses the first sequence_lens[b] elements along the time axis of each
  * batch b. `sequence_lens`: int64 lengths, one per batch entry. `batch_axis`: 0 or 1.
  * `time_axis`: 1 or 0.
  */
-odla_value odla_ReverseSequence(odla_value input, odla_value sequence_lens, odla_int64 batch_axis, odla_int64 time_axis, odla_value_type result_type, odla_value_id id);
+odla_value odla_ReverseSequence(odla_value input, odla_value sequence_lens, odla_int64 batch_axis,
+                                odla_int64 time_axis, odla_value_type result_type,
+                                odla_value_id id);
 
 /*
  * Round: Rounds to the nearest integer, halves to even, element-wise.
@@ -576,7 +641,8 @@ odla_value odla_Round(odla_value X, odla_value_type result_type, odla_value_id i
  * Scatter: ScatterElements without reduction (its name before opset 11). `indices`: int32
  * or int64. `updates`: the shape of indices. `axis`: non-negative.
  */
-odla_value odla_Scatter(odla_value data, odla_value indices, odla_value updates, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+odla_value odla_Scatter(odla_value data, odla_value indices, odla_value updates, odla_int64 axis,
+                        odla_value_type result_type, odla_value_id id);
 
 /*
  * ScatterElements: A copy of 'data' where the element addressed by each index (along
@@ -584,32 +650,38 @@ odla_value odla_Scatter(odla_value data, odla_value indices, odla_value updates,
  * `updates`: the shape of indices. `axis`: non-negative. `reduction`: none, add, mul, max
  * or min.
  */
-odla_value odla_ScatterElements(odla_value data, odla_value indices, odla_value updates, odla_int64 axis, const char*reduction, odla_value_type result_type, odla_value_id id);
+odla_value odla_ScatterElements(odla_value data, odla_value indices, odla_value updates,
+                                odla_int64 axis, const char*reduction, odla_value_type result_type,
+                                odla_value_id id);
 
 /*
  * ScatterND: A copy of 'data' where the slices addressed by the index tuples in the last
  * dimension of 'indices' are replaced by, or reduced with, the updates. `indices`: int64.
  * `reduction`: none, add, mul, max or min.
  */
-odla_value odla_ScatterND(odla_value data, odla_value indices, odla_value updates, const char*reduction, odla_value_type result_type, odla_value_id id);
+odla_value odla_ScatterND(odla_value data, odla_value indices, odla_value updates,
+                          const char*reduction, odla_value_type result_type, odla_value_id id);
 
 /*
  * Selu: gamma*X for X > 0, gamma*(alpha*e^X - alpha) otherwise. `alpha`: scale for X <= 0.
  * `gamma`: overall scale.
  */
-odla_value odla_Selu(odla_value X, odla_float32 alpha, odla_float32 gamma, odla_value_type result_type, odla_value_id id);
+odla_value odla_Selu(odla_value X, odla_float32 alpha, odla_float32 gamma,
+                     odla_value_type result_type, odla_value_id id);
 
 /*
  * Shape: The dimensions start..end-1 of the input's shape, as int64. `start`: first
  * dimension, in 0..rank. `end`: one past the last dimension, in 0..rank.
  */
-odla_value odla_Shape(odla_value data, odla_int64 start, odla_int64 end, odla_value_type result_type, odla_value_id id);
+odla_value odla_Shape(odla_value data, odla_int64 start, odla_int64 end,
+                      odla_value_type result_type, odla_value_id id);
 
 /*
  * Shrink: X+bias for X < -lambd, X-bias for X > lambd, 0 otherwise. `bias`: the bias.
  * `lambd`: the threshold.
  */
-odla_value odla_Shrink(odla_value input, odla_float32 bias, odla_float32 lambd, odla_value_type result_type, odla_value_id id);
+odla_value odla_Shrink(odla_value input, odla_float32 bias, odla_float32 lambd,
+                       odla_value_type result_type, odla_value_id id);
 
 /*
  * Sigmoid: 1/(1+e^-X) element-wise.
@@ -641,14 +713,16 @@ odla_value odla_Size(odla_value data, odla_value_type result_type, odla_value_id
  * type gives the lengths. `starts`: one start per dimension, in range. `steps`: one step
  * per dimension, non-zero.
  */
-odla_value odla_Slice(odla_value data, odla_ints starts, odla_ints steps, odla_value_type result_type, odla_value_id id);
+odla_value odla_Slice(odla_value data, odla_ints starts, odla_ints steps,
+                      odla_value_type result_type, odla_value_id id);
 
 /*
  * Softmax: exp(x) / sum(exp(x)) along 'axis', computed stably. `axis`: the axis,
  * non-negative. `legacy_2d`: 1: opset < 13 semantics (normalise over all axes from 'axis'
  * on).
  */
-odla_value odla_Softmax(odla_value input, odla_int64 axis, odla_int64 legacy_2d, odla_value_type result_type, odla_value_id id);
+odla_value odla_Softmax(odla_value input, odla_int64 axis, odla_int64 legacy_2d,
+                        odla_value_type result_type, odla_value_id id);
 
 /*
  * Softplus: log(1 + e^X) element-wise.
@@ -664,13 +738,15 @@ odla_value odla_Softsign(odla_value input, odla_value_type result_type, odla_val
  * SpaceToDepth: Moves blocksize x blocksize spatial blocks of input [N, C, H, W] into
  * channels: [N, C*b^2, H/b, W/b]. `blocksize`: block edge b.
  */
-odla_value odla_SpaceToDepth(odla_value input, odla_int64 blocksize, odla_value_type result_type, odla_value_id id);
+odla_value odla_SpaceToDepth(odla_value input, odla_int64 blocksize, odla_value_type result_type,
+                             odla_value_id id);
 
 /*
  * Split: Splits the input into consecutive parts along one axis; the result types give the
  * part sizes. `axis`: the axis to split, non-negative. Results: outputs.
  */
-odla_values odla_Split(odla_value input, odla_int64 axis, odla_value_types result_types, odla_value_id id);
+odla_values odla_Split(odla_value input, odla_int64 axis, odla_value_types result_types,
+                       odla_value_id id);
 
 /*
  * Sqrt: Square root element-wise.
@@ -705,13 +781,15 @@ odla_value odla_Tanh(odla_value input, odla_value_type result_type, odla_value_i
 /*
  * ThresholdedRelu: X for X > alpha, 0 otherwise. `alpha`: threshold.
  */
-odla_value odla_ThresholdedRelu(odla_value X, odla_float32 alpha, odla_value_type result_type, odla_value_id id);
+odla_value odla_ThresholdedRelu(odla_value X, odla_float32 alpha, odla_value_type result_type,
+                                odla_value_id id);
 
 /*
  * Tile: Repeats the input repeats[d] times along each dimension d. `repeats`: repetitions
  * per dimension.
  */
-odla_value odla_Tile(odla_value input, odla_ints repeats, odla_value_type result_type, odla_value_id id);
+odla_value odla_Tile(odla_value input, odla_ints repeats, odla_value_type result_type,
+                     odla_value_id id);
 
 /*
  * TopK: The k largest (or smallest) elements along axis and their int64 indices; equal
@@ -719,19 +797,22 @@ odla_value odla_Tile(odla_value input, odla_ints repeats, odla_value_type result
  * (non-negative once lowered). `largest`: 1: largest, 0: smallest. `sorted`: 1: results in
  * order; 0: any order (this runtime sorts anyway). Results: Values, Indices.
  */
-odla_values odla_TopK(odla_value X, odla_int64 k, odla_int64 axis, odla_int64 largest, odla_int64 sorted, odla_value_types result_types, odla_value_id id);
+odla_values odla_TopK(odla_value X, odla_int64 k, odla_int64 axis, odla_int64 largest,
+                      odla_int64 sorted, odla_value_types result_types, odla_value_id id);
 
 /*
  * Transpose: Permutes the dimensions of the input. `perm`: result dimension i is input
  * dimension perm[i].
  */
-odla_value odla_Transpose(odla_value data, odla_ints perm, odla_value_type result_type, odla_value_id id);
+odla_value odla_Transpose(odla_value data, odla_ints perm, odla_value_type result_type,
+                          odla_value_id id);
 
 /*
  * Trilu: Keeps the upper or lower triangle of the last two dimensions, zeroing the rest.
  * `upper`: 1: keep j - i >= k; 0: keep j - i <= k. `k`: the diagonal offset.
  */
-odla_value odla_Trilu(odla_value input, odla_int64 upper, odla_int64 k, odla_value_type result_type, odla_value_id id);
+odla_value odla_Trilu(odla_value input, odla_int64 upper, odla_int64 k, odla_value_type result_type,
+                      odla_value_id id);
 
 /*
  * Unsqueeze: The input with dimensions of size 1 inserted.
@@ -743,12 +824,14 @@ odla_value odla_Unsqueeze(odla_value data, odla_value_type result_type, odla_val
  * / scale (nearest rounds down; linear is n-linear). `mode`: nearest or linear (bilinear).
  * `scales`: scale per axis.
  */
-odla_value odla_Upsample(odla_value X, const char*mode, odla_floats scales, odla_value_type result_type, odla_value_id id);
+odla_value odla_Upsample(odla_value X, const char*mode, odla_floats scales,
+                         odla_value_type result_type, odla_value_id id);
 
 /*
  * Where: X where condition is true, Y elsewhere; the three broadcast together.
  */
-odla_value odla_Where(odla_value condition, odla_value X, odla_value Y, odla_value_type result_type, odla_value_id id);
+odla_value odla_Where(odla_value condition, odla_value X, odla_value Y, odla_value_type result_type,
+                      odla_value_id id);
 
 /*
  * Xor: Logical xor with numpy broadcasting.
