@@ -25,10 +25,10 @@ extern "C" {
 #define ODLA_VERSION_MAJOR 1
 #define ODLA_VERSION_MINOR 0
 
-#define ODLA_MAX_DIMS 8     /* the highest rank of a value */
-#define ODLA_MAX_INTS 16    /* the most entries of an odla_ints list */
-#define ODLA_MAX_FLOATS 16  /* the most entries of an odla_floats list */
-#define ODLA_MAX_VALUES 64  /* the most values of an odla_values list */
+#define ODLA_MAX_DIMS 8    /* the highest rank of a value */
+#define ODLA_MAX_INTS 16   /* the most entries of an odla_ints list */
+#define ODLA_MAX_FLOATS 16 /* the most entries of an odla_floats list */
+#define ODLA_MAX_VALUES 64 /* the most values of an odla_values list */
 
 typedef int64_t odla_int64;
 typedef float odla_float32;
@@ -36,10 +36,10 @@ typedef float odla_float32;
 /* Status codes. */
 typedef enum {
   ODLA_SUCCESS = 0,
-  ODLA_FAILURE = 1,            /* a generic failure; see odla_GetLastErrorText() */
-  ODLA_INVALID_PARAM = 2,      /* an argument is wrong (NULL, out of range, bad shape) */
-  ODLA_UNSUPPORTED = 3,        /* the runtime does not implement this case */
-  ODLA_VERSION_MISMATCH = 4,   /* the code was generated for an incompatible API version */
+  ODLA_FAILURE = 1,          /* a generic failure; see odla_GetLastErrorText() */
+  ODLA_INVALID_PARAM = 2,    /* an argument is wrong (NULL, out of range, bad shape) */
+  ODLA_UNSUPPORTED = 3,      /* the runtime does not implement this case */
+  ODLA_VERSION_MISMATCH = 4, /* the code was generated for an incompatible API version */
   ODLA_OUT_OF_MEMORY = 5,
 } odla_status;
 

@@ -94,7 +94,7 @@ odla_value odla_BatchNormalization(odla_value X, odla_value scale, odla_value B,
  * BitShift: X shifted by Y bits (unsigned; shifts past the width give 0). `direction`: LEFT
  * or RIGHT.
  */
-odla_value odla_BitShift(odla_value X, odla_value Y, const char*direction,
+odla_value odla_BitShift(odla_value X, odla_value Y, const char* direction,
                          odla_value_type result_type, odla_value_id id);
 
 /*
@@ -196,7 +196,7 @@ odla_value odla_CumSum(odla_value x, odla_int64 axis, odla_int64 exclusive, odla
  * spatial blocks: [N, C/b^2, H*b, W*b]. `blocksize`: block edge b. `mode`: DCR
  * (depth-column-row) or CRD (column-row-depth) channel order.
  */
-odla_value odla_DepthToSpace(odla_value input, odla_int64 blocksize, const char*mode,
+odla_value odla_DepthToSpace(odla_value input, odla_int64 blocksize, const char* mode,
                              odla_value_type result_type, odla_value_id id);
 
 /*
@@ -496,7 +496,7 @@ odla_value odla_PRelu(odla_value X, odla_value slope, odla_value_type result_typ
  * constant, reflect or edge. `pads`: all begin pads, then all end pads. `value`: the
  * padding value when 'constant_value' is NULL.
  */
-odla_value odla_Pad(odla_value data, odla_value constant_value, const char*mode, odla_ints pads,
+odla_value odla_Pad(odla_value data, odla_value constant_value, const char* mode, odla_ints pads,
                     odla_float32 value, odla_value_type result_type, odla_value_id id);
 
 /*
@@ -617,9 +617,9 @@ odla_value odla_Reshape(odla_value data, odla_value_type result_type, odla_value
  * ceil. `roi`: tf_crop_and_resize: [starts..., ends...] normalised; empty otherwise.
  * `scales`: scale per axis; empty when sizes was given (scale = output / input).
  */
-odla_value odla_Resize(odla_value X, const char*coordinate_transformation_mode,
+odla_value odla_Resize(odla_value X, const char* coordinate_transformation_mode,
                        odla_float32 cubic_coeff_a, odla_int64 exclude_outside,
-                       odla_float32 extrapolation_value, const char*mode, const char*nearest_mode,
+                       odla_float32 extrapolation_value, const char* mode, const char* nearest_mode,
                        odla_floats roi, odla_floats scales, odla_value_type result_type,
                        odla_value_id id);
 
@@ -651,7 +651,7 @@ odla_value odla_Scatter(odla_value data, odla_value indices, odla_value updates,
  * or min.
  */
 odla_value odla_ScatterElements(odla_value data, odla_value indices, odla_value updates,
-                                odla_int64 axis, const char*reduction, odla_value_type result_type,
+                                odla_int64 axis, const char* reduction, odla_value_type result_type,
                                 odla_value_id id);
 
 /*
@@ -660,7 +660,7 @@ odla_value odla_ScatterElements(odla_value data, odla_value indices, odla_value 
  * `reduction`: none, add, mul, max or min.
  */
 odla_value odla_ScatterND(odla_value data, odla_value indices, odla_value updates,
-                          const char*reduction, odla_value_type result_type, odla_value_id id);
+                          const char* reduction, odla_value_type result_type, odla_value_id id);
 
 /*
  * Selu: gamma*X for X > 0, gamma*(alpha*e^X - alpha) otherwise. `alpha`: scale for X <= 0.
@@ -824,7 +824,7 @@ odla_value odla_Unsqueeze(odla_value data, odla_value_type result_type, odla_val
  * / scale (nearest rounds down; linear is n-linear). `mode`: nearest or linear (bilinear).
  * `scales`: scale per axis.
  */
-odla_value odla_Upsample(odla_value X, const char*mode, odla_floats scales,
+odla_value odla_Upsample(odla_value X, const char* mode, odla_floats scales,
                          odla_value_type result_type, odla_value_id id);
 
 /*

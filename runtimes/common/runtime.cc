@@ -36,16 +36,20 @@ size_t ElementSize(odla_element_type t) {
   switch (t) {
     case ODLA_INT8:
     case ODLA_UINT8:
-    case ODLA_BOOL: return 1;
+    case ODLA_BOOL:
+      return 1;
     case ODLA_INT16:
     case ODLA_UINT16:
-    case ODLA_FLOAT16: return 2;
+    case ODLA_FLOAT16:
+      return 2;
     case ODLA_FLOAT32:
     case ODLA_INT32:
-    case ODLA_UINT32: return 4;
+    case ODLA_UINT32:
+      return 4;
     case ODLA_FLOAT64:
     case ODLA_INT64:
-    case ODLA_UINT64: return 8;
+    case ODLA_UINT64:
+      return 8;
   }
   throw RtError("unknown element type " + std::to_string(static_cast<int>(t)), ODLA_INVALID_PARAM);
 }
@@ -56,7 +60,9 @@ int64_t NumElements(const odla_value_shape& s) {
   return n;
 }
 
-std::vector<int64_t> Dims(const odla_value_shape& s) { return std::vector<int64_t>(s.dims, s.dims + s.size); }
+std::vector<int64_t> Dims(const odla_value_shape& s) {
+  return std::vector<int64_t>(s.dims, s.dims + s.size);
+}
 
 odla_value_shape MakeShape(const std::vector<int64_t>& d) {
   if (d.size() > ODLA_MAX_DIMS) Fail("rank ", d.size(), " exceeds ODLA_MAX_DIMS");
@@ -108,8 +114,8 @@ void CheckSameElementType(odla_value a, odla_value b) {
 }
 
 std::vector<odla_value> AddOp(const std::string& op, const std::vector<odla_value>& inputs,
-                              const std::vector<odla_value_type>& result_types,
-                              odla_value_id id, Kernel kernel) {
+                              const std::vector<odla_value_type>& result_types, odla_value_id id,
+                              Kernel kernel) {
   odla_computation c = Current();
   OpNode node;
   node.op = op;
@@ -125,7 +131,8 @@ std::vector<odla_value> AddOp(const std::string& op, const std::vector<odla_valu
 }
 
 static void Record(const char* op, odla_value_id id, const std::exception& e) {
-  std::string msg = std::string(op) + (id && *id ? std::string(" '") + id + "'" : "") + ": " + e.what();
+  std::string msg =
+      std::string(op) + (id && *id ? std::string(" '") + id + "'" : "") + ": " + e.what();
   SetLastError(msg);
   if (tls_current && tls_current->first_error.empty()) tls_current->first_error = msg;
 }
@@ -208,7 +215,8 @@ odla_status odla_CheckVersion(int major, int minor) {
   std::ostringstream os;
   os << "the code was generated for ODLA API " << major << "." << minor << " but runtime '"
      << odla_GetRuntimeName() << "' implements ODLA API " << ODLA_VERSION_MAJOR << "."
-     << ODLA_VERSION_MINOR << "; regenerate the code with a matching halo or link a matching runtime";
+     << ODLA_VERSION_MINOR
+     << "; regenerate the code with a matching halo or link a matching runtime";
   SetLastError(os.str());
   return ODLA_VERSION_MISMATCH;
 }

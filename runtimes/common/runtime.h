@@ -42,9 +42,13 @@ struct KernelArgs {
   const void* const* in;
   void* const* out;
   template <typename T>
-  const T* In(int i) const { return static_cast<const T*>(in[i]); }
+  const T* In(int i) const {
+    return static_cast<const T*>(in[i]);
+  }
   template <typename T>
-  T* Out(int i) const { return static_cast<T*>(out[i]); }
+  T* Out(int i) const {
+    return static_cast<T*>(out[i]);
+  }
 };
 using Kernel = std::function<void(const KernelArgs&)>;
 
@@ -57,7 +61,9 @@ struct OpNode {
 
 size_t ElementSize(odla_element_type t);
 int64_t NumElements(const odla_value_shape& s);
-inline size_t ByteSize(const odla_value_type& t) { return ElementSize(t.element_type) * NumElements(t.shape); }
+inline size_t ByteSize(const odla_value_type& t) {
+  return ElementSize(t.element_type) * NumElements(t.shape);
+}
 std::string TypeToString(const odla_value_type& t);
 std::vector<int64_t> Dims(const odla_value_shape& s);
 odla_value_shape MakeShape(const std::vector<int64_t>& d);
@@ -71,8 +77,8 @@ odla_computation Current();
 // Adds an op to the current computation: its results get the given types. Returns the
 // result values. Throws RtError if an input is NULL (an earlier builder failed).
 std::vector<odla_value> AddOp(const std::string& op, const std::vector<odla_value>& inputs,
-                              const std::vector<odla_value_type>& result_types,
-                              odla_value_id id, Kernel kernel);
+                              const std::vector<odla_value_type>& result_types, odla_value_id id,
+                              Kernel kernel);
 
 // Runs a builder body: returns its value, or records the error (status, thread error text,
 // the computation's first error) and returns NULL / an empty odla_values.

@@ -9,7 +9,8 @@
 namespace odla_rt {
 
 // Strides of `in` (right-aligned to `out`), 0 where `in` broadcasts.
-std::vector<int64_t> BroadcastStrides(const std::vector<int64_t>& in, const std::vector<int64_t>& out);
+std::vector<int64_t> BroadcastStrides(const std::vector<int64_t>& in,
+                                      const std::vector<int64_t>& out);
 
 // out[i] = f(a[ia], b[ib]) over the broadcast shape `out_shape`.
 template <typename A, typename B, typename R, typename F>

@@ -19,18 +19,30 @@ struct Tag {
 template <typename F>
 auto Dispatch(odla_element_type t, F&& f) {
   switch (t) {
-    case ODLA_FLOAT32: return f(Tag<float>{});
-    case ODLA_FLOAT64: return f(Tag<double>{});
-    case ODLA_INT8: return f(Tag<int8_t>{});
-    case ODLA_UINT8: return f(Tag<uint8_t>{});
-    case ODLA_INT16: return f(Tag<int16_t>{});
-    case ODLA_UINT16: return f(Tag<uint16_t>{});
-    case ODLA_INT32: return f(Tag<int32_t>{});
-    case ODLA_UINT32: return f(Tag<uint32_t>{});
-    case ODLA_INT64: return f(Tag<int64_t>{});
-    case ODLA_UINT64: return f(Tag<uint64_t>{});
-    case ODLA_BOOL: return f(Tag<bool>{});
-    default: break;
+    case ODLA_FLOAT32:
+      return f(Tag<float>{});
+    case ODLA_FLOAT64:
+      return f(Tag<double>{});
+    case ODLA_INT8:
+      return f(Tag<int8_t>{});
+    case ODLA_UINT8:
+      return f(Tag<uint8_t>{});
+    case ODLA_INT16:
+      return f(Tag<int16_t>{});
+    case ODLA_UINT16:
+      return f(Tag<uint16_t>{});
+    case ODLA_INT32:
+      return f(Tag<int32_t>{});
+    case ODLA_UINT32:
+      return f(Tag<uint32_t>{});
+    case ODLA_INT64:
+      return f(Tag<int64_t>{});
+    case ODLA_UINT64:
+      return f(Tag<uint64_t>{});
+    case ODLA_BOOL:
+      return f(Tag<bool>{});
+    default:
+      break;
   }
   Fail("element type ", static_cast<int>(t), " is not supported by this operator");
 }
@@ -39,9 +51,12 @@ auto Dispatch(odla_element_type t, F&& f) {
 template <typename F>
 auto DispatchFloat(odla_element_type t, F&& f) {
   switch (t) {
-    case ODLA_FLOAT32: return f(Tag<float>{});
-    case ODLA_FLOAT64: return f(Tag<double>{});
-    default: break;
+    case ODLA_FLOAT32:
+      return f(Tag<float>{});
+    case ODLA_FLOAT64:
+      return f(Tag<double>{});
+    default:
+      break;
   }
   Fail("element type ", static_cast<int>(t), " is not supported by this operator (float only)");
 }

@@ -20,7 +20,8 @@ Value* Node::add_output() {
 template <typename T>
 static const T& GetAttr(const Node& n, const std::string& k) {
   auto it = n.attrs().find(k);
-  if (it == n.attrs().end()) throw Err("node '", n.name(), "' (", n.op(), ") has no attribute '", k, "'");
+  if (it == n.attrs().end())
+    throw Err("node '", n.name(), "' (", n.op(), ") has no attribute '", k, "'");
   const T* v = std::get_if<T>(&it->second);
   if (!v) throw Err("node '", n.name(), "' (", n.op(), "): attribute '", k, "' has the wrong kind");
   return *v;
@@ -28,7 +29,9 @@ static const T& GetAttr(const Node& n, const std::string& k) {
 
 int64_t Node::GetInt(const std::string& k) const { return GetAttr<int64_t>(*this, k); }
 double Node::GetFloat(const std::string& k) const { return GetAttr<double>(*this, k); }
-const std::string& Node::GetString(const std::string& k) const { return GetAttr<std::string>(*this, k); }
+const std::string& Node::GetString(const std::string& k) const {
+  return GetAttr<std::string>(*this, k);
+}
 const std::vector<int64_t>& Node::GetInts(const std::string& k) const {
   return GetAttr<std::vector<int64_t>>(*this, k);
 }

@@ -33,8 +33,8 @@ class Value {
 };
 
 // Attribute values. kDType attributes hold a DataType stored as int64.
-using AttrValue = std::variant<int64_t, double, std::string, std::vector<int64_t>,
-                               std::vector<double>, Tensor>;
+using AttrValue =
+    std::variant<int64_t, double, std::string, std::vector<int64_t>, std::vector<double>, Tensor>;
 
 class Node {
  public:

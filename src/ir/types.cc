@@ -9,19 +9,32 @@ namespace halo {
 
 const char* DataTypeName(DataType t) {
   switch (t) {
-    case DataType::kFloat32: return "f32";
-    case DataType::kFloat64: return "f64";
-    case DataType::kInt8: return "i8";
-    case DataType::kUInt8: return "u8";
-    case DataType::kInt16: return "i16";
-    case DataType::kUInt16: return "u16";
-    case DataType::kInt32: return "i32";
-    case DataType::kUInt32: return "u32";
-    case DataType::kInt64: return "i64";
-    case DataType::kUInt64: return "u64";
-    case DataType::kBool: return "bool";
-    case DataType::kFloat16: return "f16";
-    default: return "invalid";
+    case DataType::kFloat32:
+      return "f32";
+    case DataType::kFloat64:
+      return "f64";
+    case DataType::kInt8:
+      return "i8";
+    case DataType::kUInt8:
+      return "u8";
+    case DataType::kInt16:
+      return "i16";
+    case DataType::kUInt16:
+      return "u16";
+    case DataType::kInt32:
+      return "i32";
+    case DataType::kUInt32:
+      return "u32";
+    case DataType::kInt64:
+      return "i64";
+    case DataType::kUInt64:
+      return "u64";
+    case DataType::kBool:
+      return "bool";
+    case DataType::kFloat16:
+      return "f16";
+    default:
+      return "invalid";
   }
 }
 
@@ -29,17 +42,22 @@ size_t DataTypeSize(DataType t) {
   switch (t) {
     case DataType::kInt8:
     case DataType::kUInt8:
-    case DataType::kBool: return 1;
+    case DataType::kBool:
+      return 1;
     case DataType::kInt16:
     case DataType::kUInt16:
-    case DataType::kFloat16: return 2;
+    case DataType::kFloat16:
+      return 2;
     case DataType::kFloat32:
     case DataType::kInt32:
-    case DataType::kUInt32: return 4;
+    case DataType::kUInt32:
+      return 4;
     case DataType::kFloat64:
     case DataType::kInt64:
-    case DataType::kUInt64: return 8;
-    default: return 0;
+    case DataType::kUInt64:
+      return 8;
+    default:
+      return 0;
   }
 }
 
@@ -47,7 +65,9 @@ bool IsFloat(DataType t) {
   return t == DataType::kFloat32 || t == DataType::kFloat64 || t == DataType::kFloat16;
 }
 
-bool IsInteger(DataType t) { return !IsFloat(t) && t != DataType::kBool && t != DataType::kInvalid; }
+bool IsInteger(DataType t) {
+  return !IsFloat(t) && t != DataType::kBool && t != DataType::kInvalid;
+}
 
 bool IsSigned(DataType t) {
   return t == DataType::kInt8 || t == DataType::kInt16 || t == DataType::kInt32 ||
@@ -56,19 +76,32 @@ bool IsSigned(DataType t) {
 
 const char* DataTypeCName(DataType t) {
   switch (t) {
-    case DataType::kFloat32: return "float";
-    case DataType::kFloat64: return "double";
-    case DataType::kInt8: return "int8_t";
-    case DataType::kUInt8: return "uint8_t";
-    case DataType::kInt16: return "int16_t";
-    case DataType::kUInt16: return "uint16_t";
-    case DataType::kInt32: return "int32_t";
-    case DataType::kUInt32: return "uint32_t";
-    case DataType::kInt64: return "int64_t";
-    case DataType::kUInt64: return "uint64_t";
-    case DataType::kBool: return "bool";
-    case DataType::kFloat16: return "uint16_t";
-    default: return "void";
+    case DataType::kFloat32:
+      return "float";
+    case DataType::kFloat64:
+      return "double";
+    case DataType::kInt8:
+      return "int8_t";
+    case DataType::kUInt8:
+      return "uint8_t";
+    case DataType::kInt16:
+      return "int16_t";
+    case DataType::kUInt16:
+      return "uint16_t";
+    case DataType::kInt32:
+      return "int32_t";
+    case DataType::kUInt32:
+      return "uint32_t";
+    case DataType::kInt64:
+      return "int64_t";
+    case DataType::kUInt64:
+      return "uint64_t";
+    case DataType::kBool:
+      return "bool";
+    case DataType::kFloat16:
+      return "uint16_t";
+    default:
+      return "void";
   }
 }
 
@@ -103,18 +136,30 @@ template <typename R>
 static R Get(const Tensor& t, int64_t i) {
   const uint8_t* p = t.bytes();
   switch (t.type().dtype) {
-    case DataType::kFloat32: return static_cast<R>(reinterpret_cast<const float*>(p)[i]);
-    case DataType::kFloat64: return static_cast<R>(reinterpret_cast<const double*>(p)[i]);
-    case DataType::kInt8: return static_cast<R>(reinterpret_cast<const int8_t*>(p)[i]);
-    case DataType::kUInt8: return static_cast<R>(reinterpret_cast<const uint8_t*>(p)[i]);
-    case DataType::kInt16: return static_cast<R>(reinterpret_cast<const int16_t*>(p)[i]);
-    case DataType::kUInt16: return static_cast<R>(reinterpret_cast<const uint16_t*>(p)[i]);
-    case DataType::kInt32: return static_cast<R>(reinterpret_cast<const int32_t*>(p)[i]);
-    case DataType::kUInt32: return static_cast<R>(reinterpret_cast<const uint32_t*>(p)[i]);
-    case DataType::kInt64: return static_cast<R>(reinterpret_cast<const int64_t*>(p)[i]);
-    case DataType::kUInt64: return static_cast<R>(reinterpret_cast<const uint64_t*>(p)[i]);
-    case DataType::kBool: return static_cast<R>(p[i] != 0);
-    default: throw Err("cannot read elements of type ", DataTypeName(t.type().dtype));
+    case DataType::kFloat32:
+      return static_cast<R>(reinterpret_cast<const float*>(p)[i]);
+    case DataType::kFloat64:
+      return static_cast<R>(reinterpret_cast<const double*>(p)[i]);
+    case DataType::kInt8:
+      return static_cast<R>(reinterpret_cast<const int8_t*>(p)[i]);
+    case DataType::kUInt8:
+      return static_cast<R>(reinterpret_cast<const uint8_t*>(p)[i]);
+    case DataType::kInt16:
+      return static_cast<R>(reinterpret_cast<const int16_t*>(p)[i]);
+    case DataType::kUInt16:
+      return static_cast<R>(reinterpret_cast<const uint16_t*>(p)[i]);
+    case DataType::kInt32:
+      return static_cast<R>(reinterpret_cast<const int32_t*>(p)[i]);
+    case DataType::kUInt32:
+      return static_cast<R>(reinterpret_cast<const uint32_t*>(p)[i]);
+    case DataType::kInt64:
+      return static_cast<R>(reinterpret_cast<const int64_t*>(p)[i]);
+    case DataType::kUInt64:
+      return static_cast<R>(reinterpret_cast<const uint64_t*>(p)[i]);
+    case DataType::kBool:
+      return static_cast<R>(p[i] != 0);
+    default:
+      throw Err("cannot read elements of type ", DataTypeName(t.type().dtype));
   }
 }
 
@@ -138,9 +183,14 @@ Tensor Tensor::FromInts(const std::vector<int64_t>& v, DataType t, Shape shape) 
   Tensor r(Type(t, shape));
   for (size_t i = 0; i < v.size(); ++i) {
     switch (t) {
-      case DataType::kInt64: r.mutable_data<int64_t>()[i] = v[i]; break;
-      case DataType::kInt32: r.mutable_data<int32_t>()[i] = static_cast<int32_t>(v[i]); break;
-      default: throw Err("Tensor::FromInts: unsupported type ", DataTypeName(t));
+      case DataType::kInt64:
+        r.mutable_data<int64_t>()[i] = v[i];
+        break;
+      case DataType::kInt32:
+        r.mutable_data<int32_t>()[i] = static_cast<int32_t>(v[i]);
+        break;
+      default:
+        throw Err("Tensor::FromInts: unsupported type ", DataTypeName(t));
     }
   }
   return r;
@@ -149,18 +199,41 @@ Tensor Tensor::FromInts(const std::vector<int64_t>& v, DataType t, Shape shape) 
 Tensor Tensor::Scalar(DataType t, double v) {
   Tensor r(Type(t, {}));
   switch (t) {
-    case DataType::kFloat32: *r.mutable_data<float>() = static_cast<float>(v); break;
-    case DataType::kFloat64: *r.mutable_data<double>() = v; break;
-    case DataType::kInt8: *r.mutable_data<int8_t>() = static_cast<int8_t>(v); break;
-    case DataType::kUInt8: *r.mutable_data<uint8_t>() = static_cast<uint8_t>(v); break;
-    case DataType::kInt16: *r.mutable_data<int16_t>() = static_cast<int16_t>(v); break;
-    case DataType::kUInt16: *r.mutable_data<uint16_t>() = static_cast<uint16_t>(v); break;
-    case DataType::kInt32: *r.mutable_data<int32_t>() = static_cast<int32_t>(v); break;
-    case DataType::kUInt32: *r.mutable_data<uint32_t>() = static_cast<uint32_t>(v); break;
-    case DataType::kInt64: *r.mutable_data<int64_t>() = static_cast<int64_t>(v); break;
-    case DataType::kUInt64: *r.mutable_data<uint64_t>() = static_cast<uint64_t>(v); break;
-    case DataType::kBool: *r.mutable_data<uint8_t>() = v != 0; break;
-    default: throw Err("Tensor::Scalar: unsupported type ", DataTypeName(t));
+    case DataType::kFloat32:
+      *r.mutable_data<float>() = static_cast<float>(v);
+      break;
+    case DataType::kFloat64:
+      *r.mutable_data<double>() = v;
+      break;
+    case DataType::kInt8:
+      *r.mutable_data<int8_t>() = static_cast<int8_t>(v);
+      break;
+    case DataType::kUInt8:
+      *r.mutable_data<uint8_t>() = static_cast<uint8_t>(v);
+      break;
+    case DataType::kInt16:
+      *r.mutable_data<int16_t>() = static_cast<int16_t>(v);
+      break;
+    case DataType::kUInt16:
+      *r.mutable_data<uint16_t>() = static_cast<uint16_t>(v);
+      break;
+    case DataType::kInt32:
+      *r.mutable_data<int32_t>() = static_cast<int32_t>(v);
+      break;
+    case DataType::kUInt32:
+      *r.mutable_data<uint32_t>() = static_cast<uint32_t>(v);
+      break;
+    case DataType::kInt64:
+      *r.mutable_data<int64_t>() = static_cast<int64_t>(v);
+      break;
+    case DataType::kUInt64:
+      *r.mutable_data<uint64_t>() = static_cast<uint64_t>(v);
+      break;
+    case DataType::kBool:
+      *r.mutable_data<uint8_t>() = v != 0;
+      break;
+    default:
+      throw Err("Tensor::Scalar: unsupported type ", DataTypeName(t));
   }
   return r;
 }

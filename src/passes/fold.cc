@@ -13,7 +13,8 @@ static constexpr size_t kMaxFoldedBytes = 64 << 20;
 bool CanFold(const Node& n) {
   if (!n.def().foldable || !n.def().lowered) return false;
   for (size_t i = 0; i < n.num_outputs(); ++i)
-    if (!n.output(i)->type().known || n.output(i)->type().ByteSize() > kMaxFoldedBytes) return false;
+    if (!n.output(i)->type().known || n.output(i)->type().ByteSize() > kMaxFoldedBytes)
+      return false;
   if (TypeOnly(n)) return n.input(0) && n.input(0)->type().known;
   for (Value* v : n.inputs())
     if (v && !ConstantOf(v)) return false;

@@ -29,16 +29,46 @@ struct CArg {
 
 template <typename P>
 P Pick(const CArg& a);
-template <> [[maybe_unused]] odla_value Pick(const CArg& a) { return a.v; }
-template <> [[maybe_unused]] odla_values Pick(const CArg& a) { return a.vs; }
-template <> [[maybe_unused]] odla_int64 Pick(const CArg& a) { return a.i; }
-template <> [[maybe_unused]] odla_float32 Pick(const CArg& a) { return a.f; }
-template <> [[maybe_unused]] const char* Pick(const CArg& a) { return a.s; }
-template <> [[maybe_unused]] odla_ints Pick(const CArg& a) { return a.ints; }
-template <> [[maybe_unused]] odla_floats Pick(const CArg& a) { return a.floats; }
-template <> [[maybe_unused]] odla_element_type Pick(const CArg& a) { return a.dt; }
-template <> [[maybe_unused]] odla_value_type Pick(const CArg& a) { return a.t; }
-template <> [[maybe_unused]] odla_value_types Pick(const CArg& a) { return a.ts; }
+template <>
+[[maybe_unused]] odla_value Pick(const CArg& a) {
+  return a.v;
+}
+template <>
+[[maybe_unused]] odla_values Pick(const CArg& a) {
+  return a.vs;
+}
+template <>
+[[maybe_unused]] odla_int64 Pick(const CArg& a) {
+  return a.i;
+}
+template <>
+[[maybe_unused]] odla_float32 Pick(const CArg& a) {
+  return a.f;
+}
+template <>
+[[maybe_unused]] const char* Pick(const CArg& a) {
+  return a.s;
+}
+template <>
+[[maybe_unused]] odla_ints Pick(const CArg& a) {
+  return a.ints;
+}
+template <>
+[[maybe_unused]] odla_floats Pick(const CArg& a) {
+  return a.floats;
+}
+template <>
+[[maybe_unused]] odla_element_type Pick(const CArg& a) {
+  return a.dt;
+}
+template <>
+[[maybe_unused]] odla_value_type Pick(const CArg& a) {
+  return a.t;
+}
+template <>
+[[maybe_unused]] odla_value_types Pick(const CArg& a) {
+  return a.ts;
+}
 
 odla_values AsValues(odla_value v) {
   odla_values r{};
@@ -57,8 +87,9 @@ odla_values CallWith(R (*f)(P...), const std::vector<CArg>& a, std::index_sequen
 
 template <typename R, typename... P>
 std::pair<Invoker, size_t> MakeInvoker(R (*f)(P...)) {
-  return {[f](const std::vector<CArg>& a) { return CallWith(f, a, std::index_sequence_for<P...>{}); },
-          sizeof...(P)};
+  return {
+      [f](const std::vector<CArg>& a) { return CallWith(f, a, std::index_sequence_for<P...>{}); },
+      sizeof...(P)};
 }
 
 const std::map<std::string, std::pair<Invoker, size_t>>& Builders() {
@@ -98,24 +129,37 @@ std::vector<odla_value> Invoke(const OdlaCall& call,
   for (const OdlaArg& a : call.args) {
     CArg c;
     switch (a.kind) {
-      case OdlaArg::Kind::kValue: c.v = lookup(a.value); break;
+      case OdlaArg::Kind::kValue:
+        c.v = lookup(a.value);
+        break;
       case OdlaArg::Kind::kValues:
         c.vs.size = static_cast<int32_t>(a.values.size());
         for (size_t i = 0; i < a.values.size(); ++i) c.vs.values[i] = lookup(a.values[i]);
         break;
-      case OdlaArg::Kind::kInt: c.i = a.i; break;
-      case OdlaArg::Kind::kDType: c.dt = static_cast<odla_element_type>(a.i); break;
-      case OdlaArg::Kind::kFloat: c.f = static_cast<float>(a.f); break;
-      case OdlaArg::Kind::kString: c.s = a.s.c_str(); break;
+      case OdlaArg::Kind::kInt:
+        c.i = a.i;
+        break;
+      case OdlaArg::Kind::kDType:
+        c.dt = static_cast<odla_element_type>(a.i);
+        break;
+      case OdlaArg::Kind::kFloat:
+        c.f = static_cast<float>(a.f);
+        break;
+      case OdlaArg::Kind::kString:
+        c.s = a.s.c_str();
+        break;
       case OdlaArg::Kind::kInts:
         c.ints.size = static_cast<int32_t>(a.ints.size());
         for (size_t i = 0; i < a.ints.size(); ++i) c.ints.data[i] = a.ints[i];
         break;
       case OdlaArg::Kind::kFloats:
         c.floats.size = static_cast<int32_t>(a.floats.size());
-        for (size_t i = 0; i < a.floats.size(); ++i) c.floats.data[i] = static_cast<float>(a.floats[i]);
+        for (size_t i = 0; i < a.floats.size(); ++i)
+          c.floats.data[i] = static_cast<float>(a.floats[i]);
         break;
-      case OdlaArg::Kind::kType: c.t = ToOdla(a.types.at(0)); break;
+      case OdlaArg::Kind::kType:
+        c.t = ToOdla(a.types.at(0));
+        break;
       case OdlaArg::Kind::kTypes:
         c.ts.size = static_cast<int32_t>(a.types.size());
         for (size_t i = 0; i < a.types.size(); ++i) c.ts.types[i] = ToOdla(a.types[i]);
@@ -145,7 +189,8 @@ struct Executor::Impl {
 };
 
 Executor::Executor(const Graph& g) : graph_(g), impl_(std::make_unique<Impl>()) {
-  if (odla_CreateComputation(&impl_->comp) != ODLA_SUCCESS) throw OdlaError("odla_CreateComputation");
+  if (odla_CreateComputation(&impl_->comp) != ODLA_SUCCESS)
+    throw OdlaError("odla_CreateComputation");
   std::unordered_map<const Value*, odla_value> vals;
   for (const auto& up : g.nodes()) {
     const Node& n = *up;
@@ -194,15 +239,16 @@ std::vector<Tensor> Executor::Run(const std::vector<Tensor>& inputs) {
     outs.emplace_back(impl_->out_types[i]);
     odla_BindToOutput(ctx, static_cast<int>(i), outs.back().mutable_bytes());
   }
-  if (odla_ExecuteComputation(impl_->comp, ctx) != ODLA_SUCCESS) throw OdlaError("execution failed");
+  if (odla_ExecuteComputation(impl_->comp, ctx) != ODLA_SUCCESS)
+    throw OdlaError("execution failed");
   return outs;
 }
 
 std::vector<Tensor> EvaluateNode(const Node& n, const std::vector<const Tensor*>& inputs) {
   odla_computation comp = nullptr;
   if (odla_CreateComputation(&comp) != ODLA_SUCCESS) throw OdlaError("odla_CreateComputation");
-  std::unique_ptr<_odla_computation, odla_status (*)(odla_computation)> guard(comp,
-                                                                             odla_DestroyComputation);
+  std::unique_ptr<_odla_computation, odla_status (*)(odla_computation)> guard(
+      comp, odla_DestroyComputation);
   std::unordered_map<const Value*, odla_value> vals;
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i]) continue;

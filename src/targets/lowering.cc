@@ -6,13 +6,20 @@ namespace halo {
 
 static const char* AttrCType(AttrKind k) {
   switch (k) {
-    case AttrKind::kInt: return "odla_int64";
-    case AttrKind::kFloat: return "odla_float32";
-    case AttrKind::kString: return "const char*";
-    case AttrKind::kInts: return "odla_ints";
-    case AttrKind::kFloats: return "odla_floats";
-    case AttrKind::kDType: return "odla_element_type";
-    case AttrKind::kTensor: break;
+    case AttrKind::kInt:
+      return "odla_int64";
+    case AttrKind::kFloat:
+      return "odla_float32";
+    case AttrKind::kString:
+      return "const char*";
+    case AttrKind::kInts:
+      return "odla_ints";
+    case AttrKind::kFloats:
+      return "odla_floats";
+    case AttrKind::kDType:
+      return "odla_element_type";
+    case AttrKind::kTensor:
+      break;
   }
   return nullptr;
 }
@@ -35,7 +42,9 @@ std::vector<OdlaParam> OdlaParams(const OpDef& d) {
   return p;
 }
 
-std::string OdlaReturnType(const OpDef& d) { return d.multi_result() ? "odla_values" : "odla_value"; }
+std::string OdlaReturnType(const OpDef& d) {
+  return d.multi_result() ? "odla_values" : "odla_value";
+}
 
 static std::string Wrap(const std::string& text, const std::string& prefix) {
   std::ostringstream os;
@@ -75,7 +84,7 @@ std::string OdlaDeclaration(const OpDef& d) {
   auto params = OdlaParams(d);
   for (size_t i = 0; i < params.size(); ++i) {
     const std::string& t = params[i].ctype;
-    std::string p = t + (t.back() == '*' ? "" : " ") + params[i].name;
+    std::string p = t + " " + params[i].name;
     p += i + 1 < params.size() ? "," : ");";
     if (line.size() + 1 + p.size() > 100 && line.size() > indent.size()) {
       os << line << "\n";
@@ -91,19 +100,32 @@ std::string OdlaDeclaration(const OpDef& d) {
 
 const char* OdlaElementTypeName(DataType t) {
   switch (t) {
-    case DataType::kFloat32: return "ODLA_FLOAT32";
-    case DataType::kFloat64: return "ODLA_FLOAT64";
-    case DataType::kInt8: return "ODLA_INT8";
-    case DataType::kUInt8: return "ODLA_UINT8";
-    case DataType::kInt16: return "ODLA_INT16";
-    case DataType::kUInt16: return "ODLA_UINT16";
-    case DataType::kInt32: return "ODLA_INT32";
-    case DataType::kUInt32: return "ODLA_UINT32";
-    case DataType::kInt64: return "ODLA_INT64";
-    case DataType::kUInt64: return "ODLA_UINT64";
-    case DataType::kBool: return "ODLA_BOOL";
-    case DataType::kFloat16: return "ODLA_FLOAT16";
-    default: throw Err("no ODLA element type for ", DataTypeName(t));
+    case DataType::kFloat32:
+      return "ODLA_FLOAT32";
+    case DataType::kFloat64:
+      return "ODLA_FLOAT64";
+    case DataType::kInt8:
+      return "ODLA_INT8";
+    case DataType::kUInt8:
+      return "ODLA_UINT8";
+    case DataType::kInt16:
+      return "ODLA_INT16";
+    case DataType::kUInt16:
+      return "ODLA_UINT16";
+    case DataType::kInt32:
+      return "ODLA_INT32";
+    case DataType::kUInt32:
+      return "ODLA_UINT32";
+    case DataType::kInt64:
+      return "ODLA_INT64";
+    case DataType::kUInt64:
+      return "ODLA_UINT64";
+    case DataType::kBool:
+      return "ODLA_BOOL";
+    case DataType::kFloat16:
+      return "ODLA_FLOAT16";
+    default:
+      throw Err("no ODLA element type for ", DataTypeName(t));
   }
 }
 
@@ -133,18 +155,32 @@ OdlaCall LowerNode(const Node& n) {
     OdlaArg a;
     a.param = s.name;
     switch (s.kind) {
-      case AttrKind::kInt: a.kind = OdlaArg::Kind::kInt, a.i = n.GetInt(s.name); break;
-      case AttrKind::kDType: a.kind = OdlaArg::Kind::kDType, a.i = n.GetInt(s.name); break;
-      case AttrKind::kFloat: a.kind = OdlaArg::Kind::kFloat, a.f = n.GetFloat(s.name); break;
-      case AttrKind::kString: a.kind = OdlaArg::Kind::kString, a.s = n.GetString(s.name); break;
-      case AttrKind::kInts: a.kind = OdlaArg::Kind::kInts, a.ints = n.GetInts(s.name); break;
-      case AttrKind::kFloats: a.kind = OdlaArg::Kind::kFloats, a.floats = n.GetFloats(s.name); break;
-      case AttrKind::kTensor: throw Err("tensor attribute '", s.name, "' cannot be lowered");
+      case AttrKind::kInt:
+        a.kind = OdlaArg::Kind::kInt, a.i = n.GetInt(s.name);
+        break;
+      case AttrKind::kDType:
+        a.kind = OdlaArg::Kind::kDType, a.i = n.GetInt(s.name);
+        break;
+      case AttrKind::kFloat:
+        a.kind = OdlaArg::Kind::kFloat, a.f = n.GetFloat(s.name);
+        break;
+      case AttrKind::kString:
+        a.kind = OdlaArg::Kind::kString, a.s = n.GetString(s.name);
+        break;
+      case AttrKind::kInts:
+        a.kind = OdlaArg::Kind::kInts, a.ints = n.GetInts(s.name);
+        break;
+      case AttrKind::kFloats:
+        a.kind = OdlaArg::Kind::kFloats, a.floats = n.GetFloats(s.name);
+        break;
+      case AttrKind::kTensor:
+        throw Err("tensor attribute '", s.name, "' cannot be lowered");
     }
     if (a.kind == OdlaArg::Kind::kInts && a.ints.size() > 16)
       throw Err("attribute '", s.name, "' has ", a.ints.size(), " entries; ODLA takes at most 16");
     if (a.kind == OdlaArg::Kind::kFloats && a.floats.size() > 16)
-      throw Err("attribute '", s.name, "' has ", a.floats.size(), " entries; ODLA takes at most 16");
+      throw Err("attribute '", s.name, "' has ", a.floats.size(),
+                " entries; ODLA takes at most 16");
     c.args.push_back(std::move(a));
   }
   OdlaArg r;
