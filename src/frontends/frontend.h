@@ -21,10 +21,12 @@ struct ImportOptions {
   std::map<std::string, Tensor> const_inputs;
   // With auto_const_inputs, const_inputs is a set of candidates: only those that HALO needs
   // at compile time are frozen, the others stay runtime inputs (in model order). An input
-  // is needed when it reaches an input slot that must be constant (InputSpec::lowered ==
-  // false: Reshape's shape, Slice's starts, TopK's k, Resize's scales, reduce axes, ...)
+  // is needed when it reaches an input slot that must be constant (the ConstIn inputs of
+  // the op registry, InputSpec::lowered == false: Reshape's shape, Slice's starts, TopK's
+  // K, Resize's scales, reduce axes, ...; also Range's inputs and Compress's condition)
   // directly or through nodes that would then have to be folded (e.g. a Cast or a Concat
-  // in front of the slot; Shape and Size only need their input's type). Typical use, e.g.
+  // in front of the slot, an inlined ONNX function's body; Shape and Size only need their
+  // input's type). Typical use, e.g.
   // by a test runner holding every input's data: put all of them into const_inputs and set
   // auto_const_inputs; the imported graph's inputs() are the ones still to feed at run time.
   bool auto_const_inputs = false;

@@ -209,6 +209,12 @@ TEST(OnnxConstInputs, AutoFreezesOnlyWhatMustBeConstant) {
   // Without auto every given input is frozen.
   opts.auto_const_inputs = false;
   EXPECT_TRUE(ImportOnnx(path, opts)->inputs().empty());
+
+  // Range's inputs (here inside HannWindow's function body) must be constant too.
+  ImportOptions hann;
+  hann.const_inputs["size"] = Tensor::FromInts({4}, DataType::kInt64, {});
+  hann.auto_const_inputs = true;
+  EXPECT_TRUE(ImportOnnx(Save(HannModel(-1, -1), "hann_auto.onnx"), hann)->inputs().empty());
 }
 
 }  // namespace
