@@ -146,8 +146,7 @@ bool ExpandFunction(Importer& im, const onnx::NodeProto& n, const PendingNode& p
   // Formal inputs and outputs map to the node's tensors; the body's own tensors get fresh
   // names prefixed by the node's name.
   std::unordered_map<std::string, std::string> names;
-  for (int i = 0; i < f.input_size(); ++i)
-    names[f.input(i)] = i < n.input_size() ? n.input(i) : "";
+  for (int i = 0; i < f.input_size(); ++i) names[f.input(i)] = i < n.input_size() ? n.input(i) : "";
   std::vector<std::string> outs;
   for (int i = 0; i < f.output_size(); ++i) {
     bool given = i < n.output_size() && !n.output(i).empty();
@@ -168,8 +167,8 @@ bool ExpandFunction(Importer& im, const onnx::NodeProto& n, const PendingNode& p
     onnx::NodeProto& inner = body.emplace_back();
     inner.set_op_type(body_node.op_type());
     inner.set_domain(body_node.domain());
-    inner.set_name(p.name + "/" + (body_node.name().empty() ? body_node.op_type()
-                                                            : body_node.name()));
+    inner.set_name(p.name + "/" +
+                   (body_node.name().empty() ? body_node.op_type() : body_node.name()));
     for (const auto& in : body_node.input()) inner.add_input(rename(in));
     for (const auto& out : body_node.output()) inner.add_output(rename(out));
     for (const auto& a : body_node.attribute()) {

@@ -265,8 +265,8 @@ void ImportInputs(Importer& im, const std::string& path, const onnx::GraphProto&
                 "model (inputs: ", NameList(input_names), ")");
   for (const auto& kv : opts.const_inputs)
     if (!input_names.count(kv.first))
-      throw Err(path, ": constant input '", kv.first, "' is not an input of the model (inputs: ",
-                NameList(input_names), ")");
+      throw Err(path, ": constant input '", kv.first,
+                "' is not an input of the model (inputs: ", NameList(input_names), ")");
   for (const auto& vi : gp.input()) {
     if (initializers.count(vi.name())) continue;
     Value* v;

@@ -59,8 +59,7 @@ static const char* KindName(AttrKind k) {
   return "?";
 }
 
-Importer::Importer(Graph& g, std::string file, std::string base_dir,
-                   const onnx::ModelProto& model)
+Importer::Importer(Graph& g, std::string file, std::string base_dir, const onnx::ModelProto& model)
     : g_(g), file_(std::move(file)), base_dir_(std::move(base_dir)), model_(model) {}
 
 std::string Importer::NewTensorName(const std::string& base) {
