@@ -72,6 +72,8 @@ int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostre
     return 0;
   }
   try {
+    for (const auto& [name, file] : opts.const_inputs)
+      opts.import.const_inputs[name] = ReadNpy(file);
     auto g = LoadModel(opts.models, opts.import, opts.format, opts.optimize);
     if (opts.print_ir) out << PrintGraph(*g) << std::flush;
     if (opts.command == Options::Command::kRun) {

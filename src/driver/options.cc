@@ -38,6 +38,18 @@ Shape ParseDims(const std::string& s, const std::string& what) {
   return shape;
 }
 
+// NAME=FILE for --input and --const-input, each NAME once.
+void AddNamedFile(std::vector<std::pair<std::string, std::string>>& list, const std::string& opt,
+                  const std::string& v) {
+  size_t eq = v.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
+    throw UsageError(opt + ": expected NAME=FILE.npy, got '" + v + "'");
+  for (const auto& in : list)
+    if (in.first == v.substr(0, eq))
+      throw UsageError(opt + ": input '" + in.first + "' is given twice");
+  list.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+}
+
 const std::vector<OptionDef>& Table() {
   static const std::vector<OptionDef> table = {
       {{"-o"},
@@ -94,6 +106,12 @@ const std::vector<OptionDef>& Table() {
          o.import.batch_size = ParseCount(v, "--batch-size");
          if (o.import.batch_size == 0) throw UsageError("--batch-size: must be at least 1");
        }},
+      {{"--const-input"},
+       "NAME=FILE",
+       kBoth,
+       "fix input NAME to the tensor in FILE.npy at compile time; the generated function "
+       "(and halo run) then no longer takes it (repeatable)",
+       [](Options& o, const std::string& v) { AddNamedFile(o.const_inputs, "--const-input", v); }},
       {{"--no-opt"},
        "",
        kBoth,
@@ -103,15 +121,7 @@ const std::vector<OptionDef>& Table() {
        "NAME=FILE",
        kRun,
        "(run) read model input NAME from FILE.npy (repeatable)",
-       [](Options& o, const std::string& v) {
-         size_t eq = v.find('=');
-         if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
-           throw UsageError("--input: expected NAME=FILE.npy, got '" + v + "'");
-         for (const auto& in : o.inputs)
-           if (in.first == v.substr(0, eq))
-             throw UsageError("--input: input '" + in.first + "' is given twice");
-         o.inputs.emplace_back(v.substr(0, eq), v.substr(eq + 1));
-       }},
+       [](Options& o, const std::string& v) { AddNamedFile(o.inputs, "--input", v); }},
       {{"--output-dir"},
        "DIR",
        kRun,
@@ -198,6 +208,10 @@ Options ParseOptions(const std::vector<std::string>& args) {
   } else if (o.output_dir.empty()) {
     throw UsageError("halo run needs --output-dir DIR");
   }
+  for (const auto& c : o.const_inputs)
+    for (const auto& in : o.inputs)
+      if (in.first == c.first)
+        throw UsageError("input '" + c.first + "' is given both as --input and --const-input");
   return o;
 }
 
@@ -214,8 +228,25 @@ std::string HelpText() {
     std::string names;
     for (const std::string& n : d.names) names += (names.empty() ? "" : ", ") + n;
     if (!d.arg.empty()) names += " " + d.arg;
-    os << "  " << names << std::string(names.size() < 26 ? 26 - names.size() : 1, ' ') << d.help
-       << "\n";
+    os << "  " << names << std::string(names.size() < 26 ? 26 - names.size() : 1, ' ');
+    // The description, wrapped at 80 columns under its first line.
+    size_t col = 28 + (names.size() < 26 ? 0 : names.size() - 25);
+    std::istringstream words(d.help);
+    std::string w;
+    bool first = true;
+    while (words >> w) {
+      if (!first && col + 1 + w.size() > 80) {
+        os << "\n" << std::string(28, ' ');
+        col = 28;
+      } else if (!first) {
+        os << ' ';
+        ++col;
+      }
+      os << w;
+      col += w.size();
+      first = false;
+    }
+    os << "\n";
   }
   os << "\nErrors are reported on stderr as 'halo: FILE: node 'NAME' (Op): reason'; the exit\n"
         "code is 1 (2 for a wrong command line) and no output file is written.\n";

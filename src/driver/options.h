@@ -24,6 +24,8 @@ struct Options {
   std::vector<std::string> models;
   std::string format;  // -x: forced input format
   ImportOptions import;
+  // --const-input NAME=FILE.npy: read into import.const_inputs before the import.
+  std::vector<std::pair<std::string, std::string>> const_inputs;
   bool optimize = true;
   bool print_ir = false;
   // compile

@@ -1,4 +1,4 @@
-// What every frontend takes: user overrides for input shapes.
+// What every frontend takes: user overrides for input shapes and inputs fixed at compile time.
 #pragma once
 
 #include <map>
@@ -12,6 +12,24 @@ namespace halo {
 struct ImportOptions {
   std::map<std::string, Shape> input_shapes;  // --input-shape NAME:1x3x224x224
   int64_t batch_size = 0;                     // --batch-size N: fills an unknown first dim
+
+  // Input specialisation (--const-input NAME=FILE.npy): each named graph input becomes a
+  // Constant node with this value, so the graph no longer takes it (the generated function
+  // loses that parameter). The tensor's element type must be the input's, its shape must
+  // match the model's declared dimensions (symbolic ones take any size) and --input-shape,
+  // if given. Naming something that is not a graph input (or is an initializer) is an error.
+  std::map<std::string, Tensor> const_inputs;
+  // With auto_const_inputs, const_inputs is a set of candidates: only those that HALO needs
+  // at compile time are frozen, the others stay runtime inputs (in model order). An input
+  // is needed when it reaches an input slot that must be constant (the ConstIn inputs of
+  // the op registry, InputSpec::lowered == false: Reshape's shape, Slice's starts, TopK's
+  // K, Resize's scales, reduce axes, ...; also Range's inputs and Compress's condition)
+  // directly or through nodes that would then have to be folded (e.g. a Cast or a Concat
+  // in front of the slot, an inlined ONNX function's body; Shape and Size only need their
+  // input's type). Typical use, e.g.
+  // by a test runner holding every input's data: put all of them into const_inputs and set
+  // auto_const_inputs; the imported graph's inputs() are the ones still to feed at run time.
+  bool auto_const_inputs = false;
 };
 
 // ONNX: a .onnx file. Throws Error naming the file, node and reason.

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "driver/npy.h"
+#include "onnx_test_util.h"
 #include "passes/passes.h"
 #include "test_util.h"
 
@@ -95,6 +96,43 @@ TEST(HaloMain, ReportsErrorsOnOneLine) {
   EXPECT_EQ(HaloMain({"m.onnx", "--frobnicate"}, out, err), 2);
   EXPECT_EQ(err.str(), "halo: unknown option '--frobnicate' (see 'halo --help')\n");
   EXPECT_TRUE(out.str().empty());
+}
+
+TEST(HaloMain, ConstInputsLeaveTheGraphInputs) {
+  // y = Reshape(x, shape): with --const-input shape=... only x is read at run time.
+  onnx::ModelProto m = onnx_test::Model(13);
+  onnx_test::In(m, "x", {2, 3});
+  onnx_test::In(m, "shape", {2}, onnx::TensorProto::INT64);
+  onnx_test::Op(m, "Reshape", {"x", "shape"}, {"y"}, "reshape");
+  onnx_test::Out(m, "y");
+  std::string model = onnx_test::Save(m, "cli_reshape.onnx");
+  std::string dir = TempDir("run_const");
+  WriteNpy(dir + "/x.npy", F32({2, 3}, {1, 2, 3, 4, 5, 6}));
+  WriteNpy(dir + "/shape.npy", Tensor::FromInts({3, 2}));
+  WriteNpy(dir + "/shape3.npy", Tensor::FromInts({3, 2, 1}));
+  std::ostringstream out, err;
+  EXPECT_EQ(HaloMain({"run", model, "--input", "x=" + dir + "/x.npy", "--const-input",
+                      "shape=" + dir + "/shape.npy", "--output-dir", dir},
+                     out, err),
+            0)
+      << err.str();
+  Tensor y = ReadNpy(dir + "/y.npy");
+  EXPECT_EQ(y.type(), Type(DataType::kFloat32, {3, 2}));
+  EXPECT_EQ(HaloMain({"run", model, "--input", "x=" + dir + "/x.npy", "--input",
+                      "shape=" + dir + "/shape.npy", "--const-input", "shape=" + dir + "/shape.npy",
+                      "--output-dir", dir},
+                     out, err),
+            2);
+  err.str("");
+  EXPECT_EQ(
+      HaloMain({"--print-ir", model, "--const-input", "shape=" + dir + "/shape3.npy"}, out, err),
+      1);
+  EXPECT_EQ(err.str(),
+            "halo: " + model + ": constant input 'shape' is i64[3]; the model declares i64[2]\n");
+  err.str("");
+  EXPECT_EQ(
+      HaloMain({"--print-ir", model, "--const-input", "shape=" + dir + "/none.npy"}, out, err), 1);
+  EXPECT_EQ(err.str(), "halo: " + dir + "/none.npy: cannot open the file\n");
 }
 
 TEST(HaloMain, PrintsHelpAndVersion) {

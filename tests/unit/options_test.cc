@@ -44,6 +44,24 @@ TEST(Options, ParsesARunCommand) {
   EXPECT_EQ(o.output_dir, "out");
 }
 
+TEST(Options, ParsesConstInputs) {
+  Options o = ParseOptions(
+      {"m.onnx", "--print-ir", "--const-input", "shape=s.npy", "--const-input=k=k.npy"});
+  EXPECT_EQ(o.const_inputs,
+            (std::vector<std::pair<std::string, std::string>>{{"shape", "s.npy"}, {"k", "k.npy"}}));
+  o = ParseOptions(
+      {"run", "m.onnx", "--const-input", "k=k.npy", "--input", "x=x.npy", "--output-dir", "out"});
+  EXPECT_EQ(o.const_inputs.size(), 1u);
+  EXPECT_NE(UsageErrorOf({"m.onnx", "--print-ir", "--const-input", "k"}).find("NAME=FILE.npy"),
+            std::string::npos);
+  EXPECT_NE(UsageErrorOf({"m.onnx", "--print-ir", "--const-input", "k=a", "--const-input", "k=b"})
+                .find("twice"),
+            std::string::npos);
+  EXPECT_EQ(UsageErrorOf(
+                {"run", "m.onnx", "--const-input", "k=a", "--input", "k=b", "--output-dir", "out"}),
+            "input 'k' is given both as --input and --const-input");
+}
+
 TEST(Options, RejectsWrongCommandLines) {
   EXPECT_EQ(UsageErrorOf({"m.onnx"}), "no output: give -o NAME.cc or --print-ir");
   EXPECT_EQ(UsageErrorOf({"-o", "x.cc"}), "no model file given");
@@ -78,9 +96,9 @@ TEST(Options, HelpListsEveryOption) {
     // Every option the help shows is accepted.
     EXPECT_NE(UsageErrorOf({name}), "unknown option '" + name + "'") << name;
   }
-  for (const char* name :
-       {"-o", "--entry-func-name", "--emit-data-as-c", "--print-ir", "-x", "--input-shape",
-        "--batch-size", "--no-opt", "--input", "--output-dir", "-h", "--help", "--version"})
+  for (const char* name : {"-o", "--entry-func-name", "--emit-data-as-c", "--print-ir", "-x",
+                           "--input-shape", "--batch-size", "--no-opt", "--input", "--const-input",
+                           "--output-dir", "-h", "--help", "--version"})
     EXPECT_NE(help.find(name), std::string::npos) << name;
   EXPECT_TRUE(ParseOptions({"--help"}).help);
   EXPECT_TRUE(ParseOptions({"-h"}).help);

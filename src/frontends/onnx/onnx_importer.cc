@@ -5,6 +5,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <onnx/checker.h>
+#include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
 #include <onnx/version_converter/convert.h>
 #include <sys/stat.h>
@@ -83,6 +84,34 @@ void RunChecker(const onnx::ModelProto& m, const std::string& dir) {
   if (m.ir_version() >= 8) onnx::checker::check_model_local_functions(m, ctx, lex);
 }
 
+std::string NodeLabel(const onnx::NodeProto& n) {
+  return !n.name().empty()                         ? n.name()
+         : n.output_size() && !n.output(0).empty() ? n.output(0)
+                                                   : n.op_type();
+}
+
+// Rejects nodes of operators neither HALO nor ONNX (at the model's opset) knows, naming
+// the node: the checker's message for them does not. Ops of other domains are rejected
+// unless a model-local function defines them (the checker then judges them).
+void CheckNodeOps(const std::string& path, const onnx::ModelProto& m, int64_t opset) {
+  std::set<std::pair<std::string, std::string>> local;
+  for (const auto& f : m.functions()) local.emplace(f.domain(), f.name());
+  for (const auto& n : m.graph().node()) {
+    auto fail = [&](const auto&... why) {
+      throw Err(path, ": node '", NodeLabel(n), "' (", n.op_type(), "): ", why...);
+    };
+    if (!IsDefaultDomain(n.domain())) {
+      if (!local.count({n.domain(), n.op_type()}))
+        fail("operator domain '", n.domain(), "' is not supported (HALO reads the default ",
+             "ONNX domain only)");
+      continue;
+    }
+    if (opset >= 1 && !HaloHasOp(n.op_type()) &&
+        !onnx::OpSchemaRegistry::Schema(n.op_type(), static_cast<int>(opset), ""))
+      fail("unsupported operator");
+  }
+}
+
 // Validates the model, upgrading opsets older than kMinOpset with ONNX's version converter.
 int64_t CheckModel(const std::string& path, onnx::ModelProto& m) {
   int64_t opset = DefaultOpset(m);
@@ -93,6 +122,7 @@ int64_t CheckModel(const std::string& path, onnx::ModelProto& m) {
     m.add_opset_import()->set_version(1);
     opset = 1;
   }
+  CheckNodeOps(path, m, opset);
   try {
     RunChecker(m, DirOf(path));
   } catch (const std::exception& e) {
@@ -172,6 +202,42 @@ Type InputType(const std::string& path, const onnx::ValueInfoProto& vi, const Im
   return Type(dt, shape);
 }
 
+// The value of a graph input fixed by ImportOptions::const_inputs, checked against the
+// model's declaration and --input-shape.
+Tensor ConstInput(const std::string& path, const onnx::ValueInfoProto& vi, const Tensor& t,
+                  const ImportOptions& opts) {
+  const std::string& name = vi.name();
+  if (!vi.type().has_tensor_type())
+    throw Err(path, ": constant input '", name, "' is not a tensor in the model");
+  const auto& tt = vi.type().tensor_type();
+  DataType dt = DataTypeFromOnnx(tt.elem_type());
+  bool ok = dt == t.type().dtype;
+  if (tt.has_shape()) {
+    const auto& s = tt.shape();
+    ok &= s.dim_size() == t.type().Rank();
+    for (int i = 0; ok && i < s.dim_size(); ++i)
+      ok &= !s.dim(i).has_dim_value() || s.dim(i).dim_value() == t.type().shape[i];
+  }
+  if (!ok)
+    throw Err(path, ": constant input '", name, "' is ", t.type().ToString(),
+              "; the model declares ",
+              dt == DataType::kInvalid ? OnnxTypeName(tt.elem_type()) : DataTypeName(dt),
+              !tt.has_shape()              ? " (any shape)"
+              : tt.shape().dim_size() == 0 ? "[]"
+                                           : "[" + DimsToString(tt.shape()) + "]");
+  auto user = opts.input_shapes.find(name);
+  if (user != opts.input_shapes.end() && user->second != t.type().shape)
+    throw Err(path, ": constant input '", name, "' is ", t.type().ToString(),
+              " but --input-shape gives ", ShapeToString(user->second));
+  return t;
+}
+
+std::string NameList(const std::set<std::string>& names) {
+  std::string r;
+  for (const auto& n : names) r += (r.empty() ? "" : ", ") + n;
+  return r.empty() ? "none" : r;
+}
+
 // Reserves tensor names and marks the used ones.
 void ScanGraph(Importer& im, const onnx::GraphProto& gp) {
   for (const auto& vi : gp.input()) im.ReserveTensorName(vi.name());
@@ -191,19 +257,26 @@ void ImportInputs(Importer& im, const std::string& path, const onnx::GraphProto&
   std::set<std::string> initializers;
   for (const auto& t : gp.initializer()) initializers.insert(t.name());
   std::set<std::string> input_names;
+  for (const auto& vi : gp.input())
+    if (!initializers.count(vi.name())) input_names.insert(vi.name());
+  for (const auto& kv : opts.input_shapes)
+    if (!input_names.count(kv.first))
+      throw Err(path, ": --input-shape names '", kv.first, "', which is not an input of the ",
+                "model (inputs: ", NameList(input_names), ")");
+  for (const auto& kv : opts.const_inputs)
+    if (!input_names.count(kv.first))
+      throw Err(path, ": constant input '", kv.first,
+                "' is not an input of the model (inputs: ", NameList(input_names), ")");
   for (const auto& vi : gp.input()) {
     if (initializers.count(vi.name())) continue;
-    input_names.insert(vi.name());
-    Value* v = g.AddInput(im.NewNodeName(vi.name()), InputType(path, vi, opts));
+    Value* v;
+    auto c = opts.const_inputs.find(vi.name());
+    if (c != opts.const_inputs.end())
+      v = g.AddConstant(im.NewNodeName(vi.name()), ConstInput(path, vi, c->second, opts));
+    else
+      v = g.AddInput(im.NewNodeName(vi.name()), InputType(path, vi, opts));
     v->set_name(vi.name());
     im.Bind(vi.name(), v);
-  }
-  for (const auto& kv : opts.input_shapes) {
-    if (input_names.count(kv.first)) continue;
-    std::string known;
-    for (const auto& n : input_names) known += (known.empty() ? "" : ", ") + n;
-    throw Err(path, ": --input-shape names '", kv.first, "', which is not an input of the model",
-              " (inputs: ", known.empty() ? "none" : known, ")");
   }
   for (const auto& t : gp.initializer()) {
     if (t.name().empty()) throw Err(path, ": an initializer has no name");
@@ -221,14 +294,14 @@ void ImportInputs(Importer& im, const std::string& path, const onnx::GraphProto&
   if (gp.sparse_initializer_size()) throw Err(path, ": sparse initializers are not supported");
 }
 
-void ImportNode(Importer& im, const onnx::NodeProto& n) {
+}  // namespace
+
+void ImportNode(Importer& im, const onnx::NodeProto& n, int64_t opset) {
   PendingNode p;
   p.onnx_op = n.op_type();
   p.op = n.op_type();
   // Unnamed nodes take their first result's name.
-  p.name = im.NewNodeName(!n.name().empty()                         ? n.name()
-                          : n.output_size() && !n.output(0).empty() ? n.output(0)
-                                                                    : n.op_type());
+  p.name = im.NewNodeName(NodeLabel(n));
   if (!IsDefaultDomain(n.domain()))
     im.Fail(p, "operator domain '", n.domain(), "' is not supported (HALO reads the default ",
             "ONNX domain only)");
@@ -243,19 +316,21 @@ void ImportNode(Importer& im, const onnx::NodeProto& n) {
   p.outputs.assign(n.output().begin(), n.output().end());
   if (n.op_type() == "Constant")
     im.BuildConstant(n, p);
-  else if (Adapter adapt = FindAdapter(n.op_type(), im.opset()))
+  else if (Adapter adapt = FindAdapter(n.op_type(), opset))
     adapt(im, p);
-  else
+  else if (HaloHasOp(n.op_type()) || !ExpandFunction(im, n, p, opset))
     im.Build(p);
 }
+
+namespace {
 
 void ImportGraph(const std::string& path, const onnx::ModelProto& m, int64_t opset,
                  const ImportOptions& opts, Graph& g) {
   const onnx::GraphProto& gp = m.graph();
-  Importer im(g, path, DirOf(path), opset);
+  Importer im(g, path, DirOf(path), m);
   ScanGraph(im, gp);
   ImportInputs(im, path, gp, opts);
-  for (const auto& n : gp.node()) ImportNode(im, n);
+  for (const auto& n : gp.node()) ImportNode(im, n, opset);
   for (const auto& o : gp.output()) {
     Value* v = im.Find(o.name());
     if (!v) throw Err(path, ": output '", o.name(), "' is not produced by the graph");
@@ -271,9 +346,19 @@ std::unique_ptr<Graph> ImportOnnx(const std::string& path, const ImportOptions& 
   try {
     onnx::ModelProto m = onnx_fe::ReadModel(path);
     int64_t opset = onnx_fe::CheckModel(path, m);
-    auto g = std::make_unique<Graph>(m.graph().name().empty() ? "model" : m.graph().name());
-    onnx_fe::ImportGraph(path, m, opset, opts, *g);
-    return g;
+    auto import = [&](const ImportOptions& o) {
+      auto g = std::make_unique<Graph>(m.graph().name().empty() ? "model" : m.graph().name());
+      onnx_fe::ImportGraph(path, m, opset, o, *g);
+      return g;
+    };
+    if (!opts.auto_const_inputs || opts.const_inputs.empty()) return import(opts);
+    // Import with every candidate frozen, then again with only the needed ones.
+    ImportOptions needed = opts;
+    needed.auto_const_inputs = false;
+    needed.const_inputs.clear();
+    for (const std::string& name : onnx_fe::NeededConstants(*import(opts)))
+      if (opts.const_inputs.count(name)) needed.const_inputs[name] = opts.const_inputs.at(name);
+    return import(needed);
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {

@@ -1,6 +1,6 @@
 // Internal to the ONNX frontend: the state of one import, shared by the graph walk
-// (onnx_importer.cc), node building (onnx_node.cc) and the version adapters
-// (onnx_adapters.cc).
+// (onnx_importer.cc), node building (onnx_node.cc), function expansion (onnx_functions.cc)
+// and the version adapters (onnx_adapters.cc).
 #pragma once
 
 #include <onnx/onnx_pb.h>
@@ -39,10 +39,9 @@ struct PendingNode {
 
 class Importer {
  public:
-  Importer(Graph& g, std::string file, std::string base_dir, int64_t opset);
+  Importer(Graph& g, std::string file, std::string base_dir, const onnx::ModelProto& model);
 
   Graph& graph() { return g_; }
-  int64_t opset() const { return opset_; }
   const std::string& base_dir() const { return base_dir_; }
 
   // Throws "FILE: node 'NAME' (OP): <message>".
@@ -62,6 +61,16 @@ class Importer {
   bool IsUsed(const std::string& name) const { return used_.count(name) != 0; }
   void MarkUsed(const std::string& name) { used_.insert(name); }
 
+  // The ONNX type of a tensor for ONNX's context-dependent function builders: from HALO's
+  // type of its value (inferring the nodes built so far where needed), else from ONNX's
+  // shape inference of the model. An empty TypeProto when neither knows it.
+  onnx::TypeProto TypeOf(const std::string& name);
+  // Records ONNX's inferred types of a graph's tensors (an inlined function body's).
+  void AddOnnxTypes(const onnx::GraphProto& g);
+
+  // Nesting depth of function expansion (a guard against recursive function bodies).
+  int function_depth = 0;
+
   // Builds the IR node for p: converts its attributes, binds its results to their ONNX
   // names (generated ones for absent results) and returns it.
   Node* Build(PendingNode& p);
@@ -75,11 +84,30 @@ class Importer {
   Graph& g_;
   std::string file_;
   std::string base_dir_;
-  int64_t opset_;
+  const onnx::ModelProto& model_;
+  size_t inferred_nodes_ = 0;  // nodes [0, inferred_nodes_) had their types inferred
+  bool onnx_inferred_ = false;
+  std::unordered_map<std::string, onnx::TypeProto> onnx_types_;  // ONNX's value_info
   std::unordered_map<std::string, Value*> values_;
   std::set<std::string> tensor_names_;
   std::set<std::string> used_;
 };
+
+// Translates one ONNX node of a default-domain opset `opset` (the model's, or a function
+// body's) into IR nodes: Constant, a version adapter, a HALO op, or the inlined ONNX function
+// body of an op HALO does not have.
+void ImportNode(Importer& im, const onnx::NodeProto& n, int64_t opset);
+
+// Inlines the ONNX function body of p's op (the node n) when its schema at `opset` has one,
+// plain or context-dependent. Returns false when the op has no function.
+bool ExpandFunction(Importer& im, const onnx::NodeProto& n, const PendingNode& p, int64_t opset);
+
+// True when HALO has an op of this name that the frontend can build.
+bool HaloHasOp(const std::string& op_type);
+
+// The names of the Constant values that g needs at compile time: those reaching an input
+// slot that must be constant, directly or through nodes that must then be folded.
+std::set<std::string> NeededConstants(const Graph& g);
 
 // The ONNX attribute type, inferred from the populated field for old models without one.
 onnx::AttributeProto::AttributeType AttrType(const onnx::AttributeProto& a);

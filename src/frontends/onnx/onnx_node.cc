@@ -59,8 +59,8 @@ static const char* KindName(AttrKind k) {
   return "?";
 }
 
-Importer::Importer(Graph& g, std::string file, std::string base_dir, int64_t opset)
-    : g_(g), file_(std::move(file)), base_dir_(std::move(base_dir)), opset_(opset) {}
+Importer::Importer(Graph& g, std::string file, std::string base_dir, const onnx::ModelProto& model)
+    : g_(g), file_(std::move(file)), base_dir_(std::move(base_dir)), model_(model) {}
 
 std::string Importer::NewTensorName(const std::string& base) {
   std::string n = g_.UniqueName(base);

@@ -39,6 +39,12 @@ DataType DataTypeFromOnnx(int32_t onnx_type) {
   }
 }
 
+int32_t DataTypeToOnnx(DataType dt) {
+  for (int32_t t = TensorProto::FLOAT; t <= TensorProto::UINT64; ++t)
+    if (DataTypeFromOnnx(t) == dt && dt != DataType::kInvalid) return t;
+  return TensorProto::UNDEFINED;
+}
+
 std::string OnnxTypeName(int32_t onnx_type) {
   if (onnx::TensorProto_DataType_IsValid(onnx_type))
     return TensorProto::DataType_Name(static_cast<TensorProto::DataType>(onnx_type));

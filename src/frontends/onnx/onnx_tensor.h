@@ -11,6 +11,8 @@ namespace halo {
 
 // The HALO type of an ONNX TensorProto_DataType, or kInvalid when HALO has none.
 DataType DataTypeFromOnnx(int32_t onnx_type);
+// The ONNX TensorProto_DataType of a HALO type (UNDEFINED for kInvalid).
+int32_t DataTypeToOnnx(DataType dt);
 // "FLOAT", "FLOAT16", ... (or the number for values ONNX does not define).
 std::string OnnxTypeName(int32_t onnx_type);
 
