@@ -122,9 +122,9 @@ odla_value odla_Celu(odla_value X, odla_float32 alpha, odla_value_type result_ty
                      odla_value_id id);
 
 /*
- * Clip: Limits X to [min, max] element-wise; the bounds travel as float32 (integers beyond
- * 2^24 round). `min`: lower bound; <= -FLT_MAX for none. `max`: upper bound; >= FLT_MAX for
- * none.
+ * Clip: Limits 'input' to [min, max] element-wise; the bounds travel as float32 (integers
+ * beyond 2^24 round). `min`: lower bound; <= -FLT_MAX for none. `max`: upper bound; >=
+ * FLT_MAX for none.
  */
 odla_value odla_Clip(odla_value input, odla_float32 min, odla_float32 max,
                      odla_value_type result_type, odla_value_id id);

@@ -298,7 +298,8 @@ void RegisterElementwiseOps(OpRegistry& r) {
   // folds the inputs into the attributes. Bounds at or beyond +-FLT_MAX mean "no bound".
   r.Add("Clip")
       .Doc(
-          "Limits X to [min, max] element-wise; the bounds travel as float32 (integers beyond 2^24 "
+          "Limits 'input' to [min, max] element-wise; the bounds travel as float32 (integers "
+          "beyond 2^24 "
           "round).")
       .In("input")
       .ConstIn("min", "lower bound (scalar)")

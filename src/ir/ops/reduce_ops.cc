@@ -144,9 +144,10 @@ void RegisterReduceOps(OpRegistry& r) {
 
   // Softmax family. Opset 13 normalises along the single axis `axis` (default -1). Before
   // opset 13 the input was coerced to 2-D [prod(dims[:axis]), prod(dims[axis:])] and
-  // normalised along the second dimension, with axis defaulting to 1. The ONNX frontend must
-  // therefore set legacy_2d=1 for opset < 13 and pass axis explicitly (1 when the node has no
-  // axis attribute). The rule clears legacy_2d when axis is the last one (both agree).
+  // normalised along the second dimension, with axis defaulting to 1. An importer maps such
+  // a node by setting legacy_2d=1 and passing axis explicitly (1 when the node has none), or
+  // by rewriting it (Flatten, the op on axis -1, Reshape). The rule clears legacy_2d when
+  // axis is the last one (both agree).
   const R softmaxes[] = {
       {"Softmax", "exp(x) / sum(exp(x)) along 'axis', computed stably."},
       {"LogSoftmax", "x - log(sum(exp(x))) along 'axis', computed stably."},
