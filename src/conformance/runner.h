@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "conformance/compare.h"
+
 namespace halo::conformance {
 
 struct TestCase {
@@ -29,12 +31,13 @@ struct RunnerConfig {
   double compile_timeout_s = 120;  // halo
   double build_timeout_s = 300;    // the C++ compiler
   double run_timeout_s = 120;      // each data set
+  Tolerance tolerance;             // for float outputs
   bool verbose = false;
 };
 
 struct Outcome {
   enum Kind { kPass, kFail, kError } kind = kError;
-  std::string message;  // FAIL / ERROR: why, on one line
+  std::string message;  // FAIL / ERROR: why, on one line; PASS: the error, for kScale
   std::string detail;   // -v: logs and commands
 };
 
