@@ -232,6 +232,26 @@ odla_value odla_Flatten(odla_value input, odla_int64 axis, odla_value_type resul
 odla_value odla_Floor(odla_value X, odla_value_type result_type, odla_value_id id);
 
 /*
+ * GRU: Gated recurrent unit layer with gates z, r, h (in that order in W, R and B); f and g
+ * default to Sigmoid and Tanh. Results Y and Y_h as for RNN. `X`: [seq_length, batch_size,
+ * input_size] ([batch, seq, input] when layout = 1). `W`: [num_directions, 3 * hidden_size,
+ * input_size]. `R`: [num_directions, 3 * hidden_size, hidden_size]. `B` (optional, may be
+ * NULL): [num_directions, 2 * 3 * hidden_size]: input biases then recurrence biases
+ * (default 0). `sequence_lens` (optional, may be NULL): int32 [batch_size]: valid steps per
+ * batch entry (default all). `initial_h` (optional, may be NULL): [num_directions,
+ * batch_size, hidden_size] ([batch, num_directions, hidden] when layout = 1; default 0).
+ * `activation_alpha`: alpha of each activation (canonicalised: one per entry of
+ * activation_list). `activation_beta`: beta of each activation (canonicalised: one per
+ * entry of activation_list). `activation_list`: the activations, canonicalised:
+ * comma-separated names, those of the forward direction first. `clip`: cell clip threshold
+ * on gate pre-activations (0: none). `direction`: forward, reverse or bidirectional.
+ * `hidden_size`: hidden size (taken from R once lowered). `layout`: 0: sequence-major X and
+ * Y; 1: batch-major. `linear_before_reset`: 1: apply the h-gate recurrence before the reset
+ * gate. Results: Y, Y_h.
+ */
+odla_values odla_GRU(odla_value X, odla_value W, odla_value R, odla_value B, odla_value sequence_lens, odla_value initial_h, odla_floats activation_alpha, odla_floats activation_beta, const char*activation_list, odla_float32 clip, const char*direction, odla_int64 hidden_size, odla_int64 layout, odla_int64 linear_before_reset, odla_value_types result_types, odla_value_id id);
+
+/*
  * Gather: Takes the slices of 'data' along an axis at the given indices (negative ones
  * count from the end). `indices`: int32 or int64. `axis`: non-negative.
  */
@@ -324,6 +344,29 @@ odla_value odla_IsNaN(odla_value X, odla_value_type result_type, odla_value_id i
  * `size`: number of channels summed.
  */
 odla_value odla_LRN(odla_value X, odla_float32 alpha, odla_float32 beta, odla_float32 bias, odla_int64 size, odla_value_type result_type, odla_value_id id);
+
+/*
+ * LSTM: Long short-term memory layer with gates i, o, f, c (in that order in W, R and B)
+ * and optional peepholes P (i, o, f); f, g and h default to Sigmoid, Tanh, Tanh. Results Y,
+ * Y_h as for RNN and Y_c (the last cell state). `X`: [seq_length, batch_size, input_size]
+ * ([batch, seq, input] when layout = 1). `W`: [num_directions, 4 * hidden_size,
+ * input_size]. `R`: [num_directions, 4 * hidden_size, hidden_size]. `B` (optional, may be
+ * NULL): [num_directions, 2 * 4 * hidden_size]: input biases then recurrence biases
+ * (default 0). `sequence_lens` (optional, may be NULL): int32 [batch_size]: valid steps per
+ * batch entry (default all). `initial_h` (optional, may be NULL): [num_directions,
+ * batch_size, hidden_size] ([batch, num_directions, hidden] when layout = 1; default 0).
+ * `initial_c` (optional, may be NULL): initial cell state, shaped as initial_h (default 0).
+ * `P` (optional, may be NULL): [num_directions, 3 * hidden_size] peephole weights (default
+ * 0). `activation_alpha`: alpha of each activation (canonicalised: one per entry of
+ * activation_list). `activation_beta`: beta of each activation (canonicalised: one per
+ * entry of activation_list). `activation_list`: the activations, canonicalised:
+ * comma-separated names, those of the forward direction first. `clip`: cell clip threshold
+ * on gate pre-activations (0: none). `direction`: forward, reverse or bidirectional.
+ * `hidden_size`: hidden size (taken from R once lowered). `layout`: 0: sequence-major X and
+ * Y; 1: batch-major. `input_forget`: 1: couple the input and forget gates (f = 1 - i).
+ * Results: Y, Y_h, Y_c.
+ */
+odla_values odla_LSTM(odla_value X, odla_value W, odla_value R, odla_value B, odla_value sequence_lens, odla_value initial_h, odla_value initial_c, odla_value P, odla_floats activation_alpha, odla_floats activation_beta, const char*activation_list, odla_float32 clip, const char*direction, odla_int64 hidden_size, odla_int64 layout, odla_int64 input_forget, odla_value_types result_types, odla_value_id id);
 
 /*
  * LayerNormalization: Normalises X over the dimensions from axis on: Y = (X - mean) *
@@ -454,6 +497,25 @@ odla_value odla_Pad(odla_value data, odla_value constant_value, const char*mode,
  * Pow: X^Y with numpy broadcasting; the result has X's element type.
  */
 odla_value odla_Pow(odla_value X, odla_value Y, odla_value_type result_type, odla_value_id id);
+
+/*
+ * RNN: Elman recurrent layer: H_t = f(X_t W^T + H_{t-1} R^T + Wb + Rb). Results Y (every
+ * hidden state; zero past a sequence's length) and Y_h (the last hidden state). `X`:
+ * [seq_length, batch_size, input_size] ([batch, seq, input] when layout = 1). `W`:
+ * [num_directions, 1 * hidden_size, input_size]. `R`: [num_directions, 1 * hidden_size,
+ * hidden_size]. `B` (optional, may be NULL): [num_directions, 2 * 1 * hidden_size]: input
+ * biases then recurrence biases (default 0). `sequence_lens` (optional, may be NULL): int32
+ * [batch_size]: valid steps per batch entry (default all). `initial_h` (optional, may be
+ * NULL): [num_directions, batch_size, hidden_size] ([batch, num_directions, hidden] when
+ * layout = 1; default 0). `activation_alpha`: alpha of each activation (canonicalised: one
+ * per entry of activation_list). `activation_beta`: beta of each activation (canonicalised:
+ * one per entry of activation_list). `activation_list`: the activations, canonicalised:
+ * comma-separated names, those of the forward direction first. `clip`: cell clip threshold
+ * on gate pre-activations (0: none). `direction`: forward, reverse or bidirectional.
+ * `hidden_size`: hidden size (taken from R once lowered). `layout`: 0: sequence-major X and
+ * Y; 1: batch-major. Results: Y, Y_h.
+ */
+odla_values odla_RNN(odla_value X, odla_value W, odla_value R, odla_value B, odla_value sequence_lens, odla_value initial_h, odla_floats activation_alpha, odla_floats activation_beta, const char*activation_list, odla_float32 clip, const char*direction, odla_int64 hidden_size, odla_int64 layout, odla_value_types result_types, odla_value_id id);
 
 /*
  * Range: start + i * delta for i in 0..n-1; n, the result length, counts the values below

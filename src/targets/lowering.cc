@@ -12,7 +12,8 @@ static const char* AttrCType(AttrKind k) {
     case AttrKind::kInts: return "odla_ints";
     case AttrKind::kFloats: return "odla_floats";
     case AttrKind::kDType: return "odla_element_type";
-    case AttrKind::kTensor: break;
+    case AttrKind::kTensor:
+    case AttrKind::kStrings: break;
   }
   return nullptr;
 }
@@ -129,7 +130,9 @@ OdlaCall LowerNode(const Node& n) {
       case AttrKind::kString: a.kind = OdlaArg::Kind::kString, a.s = n.GetString(s.name); break;
       case AttrKind::kInts: a.kind = OdlaArg::Kind::kInts, a.ints = n.GetInts(s.name); break;
       case AttrKind::kFloats: a.kind = OdlaArg::Kind::kFloats, a.floats = n.GetFloats(s.name); break;
-      case AttrKind::kTensor: throw Err("tensor attribute '", s.name, "' cannot be lowered");
+      case AttrKind::kTensor:
+      case AttrKind::kStrings:
+        throw Err("tensor or string-list attribute '", s.name, "' cannot be lowered");
     }
     if (a.kind == OdlaArg::Kind::kInts && a.ints.size() > 16)
       throw Err("attribute '", s.name, "' has ", a.ints.size(), " entries; ODLA takes at most 16");
