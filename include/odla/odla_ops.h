@@ -179,6 +179,11 @@ odla_value odla_CumSum(odla_value x, odla_int64 axis, odla_int64 exclusive, odla
 odla_value odla_DepthToSpace(odla_value input, odla_int64 blocksize, const char*mode, odla_value_type result_type, odla_value_id id);
 
 /*
+ * Det: Determinants of the square matrices in the last two dimensions of X.
+ */
+odla_value odla_Det(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
  * Div: A / B with numpy broadcasting; integers truncate toward zero (x/0 gives 0).
  */
 odla_value odla_Div(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
@@ -188,6 +193,15 @@ odla_value odla_Div(odla_value A, odla_value B, odla_value_type result_type, odl
  * mask.
  */
 odla_values odla_Dropout(odla_value data, odla_value_types result_types, odla_value_id id);
+
+/*
+ * Einsum: Einstein summation over the Inputs by equation: each term names the dimensions of
+ * an operand; products over letters shared are summed unless the letter is in the output; a
+ * letter repeated within a term takes a diagonal; size-1 dimensions broadcast. `Inputs` (a
+ * list). `equation`: e.g. 'ij,jk->ik' (canonicalised: explicit, no spaces, ellipsis
+ * dimensions named by letters of their own).
+ */
+odla_value odla_Einsum(odla_values Inputs, const char*equation, odla_value_type result_type, odla_value_id id);
 
 /*
  * Elu: X for X >= 0, alpha*(e^X - 1) otherwise. `alpha`: scale for X < 0.

@@ -17,6 +17,7 @@ OpRegistry::OpRegistry() {
   RegisterNNNormOps(*this);
   RegisterNNResizeOps(*this);
   RegisterNNRnnOps(*this);
+  RegisterLinalgOps(*this);
   RegisterTensorOps(*this);
   RegisterTensorShapeOps(*this);
   RegisterTensorIndexOps(*this);

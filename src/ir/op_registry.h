@@ -127,6 +127,7 @@ void RegisterNNConvOps(OpRegistry& r);
 void RegisterNNNormOps(OpRegistry& r);
 void RegisterNNResizeOps(OpRegistry& r);
 void RegisterNNRnnOps(OpRegistry& r);
+void RegisterLinalgOps(OpRegistry& r);
 void RegisterTensorOps(OpRegistry& r);
 void RegisterTensorShapeOps(OpRegistry& r);
 void RegisterTensorIndexOps(OpRegistry& r);
