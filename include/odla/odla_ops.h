@@ -145,6 +145,15 @@ odla_value odla_ConstantOfShape(odla_float32 value_float, odla_int64 value_int, 
 odla_value odla_Conv(odla_value X, odla_value W, odla_value B, odla_ints dilations, odla_int64 group, odla_ints pads, odla_ints strides, odla_value_type result_type, odla_value_id id);
 
 /*
+ * ConvInteger: int32 convolution of (x - x_zero_point) [N, C, D...] with (w - w_zero_point)
+ * [M, C/group, k...]; int8 or uint8 operands. `x_zero_point` (optional, may be NULL):
+ * scalar. `w_zero_point` (optional, may be NULL): scalar or per output channel ([M]).
+ * `dilations`: dilation per spatial axis. `group`: number of channel groups. `pads`:
+ * [begin..., end...] per spatial axis. `strides`: stride per spatial axis.
+ */
+odla_value odla_ConvInteger(odla_value x, odla_value w, odla_value x_zero_point, odla_value w_zero_point, odla_ints dilations, odla_int64 group, odla_ints pads, odla_ints strides, odla_value_type result_type, odla_value_id id);
+
+/*
  * ConvTranspose: N-d transposed convolution of X [N, C, D...] with W [C, M/group, k...]
  * plus optional bias B [M]; the result keeps [pads_begin, full - pads_end) of the full
  * result. `B` (optional, may be NULL): bias [M]. `dilations`: dilation per spatial axis.
@@ -179,6 +188,14 @@ odla_value odla_CumSum(odla_value x, odla_int64 axis, odla_int64 exclusive, odla
 odla_value odla_DepthToSpace(odla_value input, odla_int64 blocksize, const char*mode, odla_value_type result_type, odla_value_id id);
 
 /*
+ * DequantizeLinear: y = (x - x_zero_point) * x_scale as float32; per tensor or per axis.
+ * `x`: int8, uint8 or int32. `x_scale`: float32 scalar or [x.shape[axis]]. `x_zero_point`
+ * (optional, may be NULL): of x's type, shaped as x_scale (default 0). `axis`: the per-axis
+ * dimension (non-negative once lowered).
+ */
+odla_value odla_DequantizeLinear(odla_value x, odla_value x_scale, odla_value x_zero_point, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+
+/*
  * Det: Determinants of the square matrices in the last two dimensions of X.
  */
 odla_value odla_Det(odla_value X, odla_value_type result_type, odla_value_id id);
@@ -193,6 +210,13 @@ odla_value odla_Div(odla_value A, odla_value B, odla_value_type result_type, odl
  * mask.
  */
 odla_values odla_Dropout(odla_value data, odla_value_types result_types, odla_value_id id);
+
+/*
+ * DynamicQuantizeLinear: Quantizes float32 x to uint8 with a scale and zero point from its
+ * range (widened to include 0): y_scale = (max - min) / 255, y_zero_point =
+ * saturate(round(-min / y_scale)). Results: y, y_scale, y_zero_point.
+ */
+odla_values odla_DynamicQuantizeLinear(odla_value x, odla_value_types result_types, odla_value_id id);
 
 /*
  * Einsum: Einstein summation over the Inputs by equation: each term names the dimensions of
@@ -432,6 +456,14 @@ odla_value odla_LpPool(odla_value X, odla_ints kernel_shape, odla_int64 p, odla_
 odla_value odla_MatMul(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
 
 /*
+ * MatMulInteger: int32 matrix product (numpy semantics) of (A - a_zero_point) and (B -
+ * b_zero_point); int8 or uint8 operands. `a_zero_point` (optional, may be NULL): scalar, or
+ * per row of A ([M]). `b_zero_point` (optional, may be NULL): scalar, or per column of B
+ * ([N]).
+ */
+odla_value odla_MatMulInteger(odla_value A, odla_value B, odla_value a_zero_point, odla_value b_zero_point, odla_value_type result_type, odla_value_id id);
+
+/*
  * Max: Element-wise maximum of the inputs (NaN propagates). `data_0` (a list).
  */
 odla_value odla_Max(odla_values data_0, odla_value_type result_type, odla_value_id id);
@@ -511,6 +543,36 @@ odla_value odla_Pad(odla_value data, odla_value constant_value, const char*mode,
  * Pow: X^Y with numpy broadcasting; the result has X's element type.
  */
 odla_value odla_Pow(odla_value X, odla_value Y, odla_value_type result_type, odla_value_id id);
+
+/*
+ * QLinearConv: Quantized convolution: y = saturate(round((conv(x - x_zero_point, w -
+ * w_zero_point) + B) * x_scale * w_scale / y_scale) + y_zero_point), accumulating in int32.
+ * `x_scale`: scalar. `x_zero_point`: scalar. `w_scale`: scalar or per output channel ([M]).
+ * `w_zero_point`: scalar or per output channel ([M]). `y_scale`: scalar. `y_zero_point`:
+ * scalar; its type (int8 or uint8) is y's. `B` (optional, may be NULL): int32 bias [M],
+ * quantized with scale x_scale * w_scale. `dilations`: dilation per spatial axis. `group`:
+ * number of channel groups. `pads`: [begin..., end...] per spatial axis. `strides`: stride
+ * per spatial axis.
+ */
+odla_value odla_QLinearConv(odla_value x, odla_value x_scale, odla_value x_zero_point, odla_value w, odla_value w_scale, odla_value w_zero_point, odla_value y_scale, odla_value y_zero_point, odla_value B, odla_ints dilations, odla_int64 group, odla_ints pads, odla_ints strides, odla_value_type result_type, odla_value_id id);
+
+/*
+ * QLinearMatMul: Quantized matrix product: y = saturate(round((a - a_zero_point) x (b -
+ * b_zero_point) * a_scale * b_scale / y_scale) + y_zero_point), accumulating in int32.
+ * `a_scale`: scalar, or per row of a ([M]). `a_zero_point`: scalar, or per row of a ([M]).
+ * `b_scale`: scalar, or per column of b ([N]). `b_zero_point`: scalar, or per column of b
+ * ([N]). `y_scale`: scalar. `y_zero_point`: scalar; its type (int8 or uint8) is y's.
+ */
+odla_value odla_QLinearMatMul(odla_value a, odla_value a_scale, odla_value a_zero_point, odla_value b, odla_value b_scale, odla_value b_zero_point, odla_value y_scale, odla_value y_zero_point, odla_value_type result_type, odla_value_id id);
+
+/*
+ * QuantizeLinear: y = saturate(round(x / y_scale) + y_zero_point), rounding halves to even;
+ * per tensor (scalar scale) or per axis (1-D scale). y has the zero point's type (default
+ * uint8). `x`: float32 or int32. `y_scale`: float32 scalar or [x.shape[axis]].
+ * `y_zero_point` (optional, may be NULL): int8 or uint8, shaped as y_scale (default uint8
+ * 0). `axis`: the per-axis dimension (non-negative once lowered).
+ */
+odla_value odla_QuantizeLinear(odla_value x, odla_value y_scale, odla_value y_zero_point, odla_int64 axis, odla_value_type result_type, odla_value_id id);
 
 /*
  * RNN: Elman recurrent layer: H_t = f(X_t W^T + H_{t-1} R^T + Wb + Rb). Results Y (every

@@ -18,6 +18,7 @@ OpRegistry::OpRegistry() {
   RegisterNNResizeOps(*this);
   RegisterNNRnnOps(*this);
   RegisterLinalgOps(*this);
+  RegisterQuantOps(*this);
   RegisterTensorOps(*this);
   RegisterTensorShapeOps(*this);
   RegisterTensorIndexOps(*this);

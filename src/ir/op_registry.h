@@ -128,6 +128,7 @@ void RegisterNNNormOps(OpRegistry& r);
 void RegisterNNResizeOps(OpRegistry& r);
 void RegisterNNRnnOps(OpRegistry& r);
 void RegisterLinalgOps(OpRegistry& r);
+void RegisterQuantOps(OpRegistry& r);
 void RegisterTensorOps(OpRegistry& r);
 void RegisterTensorShapeOps(OpRegistry& r);
 void RegisterTensorIndexOps(OpRegistry& r);
