@@ -337,6 +337,15 @@ odla_value odla_Greater(odla_value A, odla_value B, odla_value_type result_type,
 odla_value odla_GreaterOrEqual(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
 
 /*
+ * GridSample: Samples X [N, C, H, W] at the normalised (x, y) locations of grid [N, H_out,
+ * W_out, 2] (-1 and 1 are the extreme pixels' centres with align_corners, their outer edges
+ * without): Y [N, C, H_out, W_out]. `align_corners`: 1: -1 and 1 are the centres of the
+ * corner pixels. `mode`: bilinear, nearest or bicubic. `padding_mode`: outside the input:
+ * zeros, border or reflection.
+ */
+odla_value odla_GridSample(odla_value X, odla_value grid, odla_int64 align_corners, const char*mode, const char*padding_mode, odla_value_type result_type, odla_value_id id);
+
+/*
  * HardSigmoid: max(0, min(1, alpha*X + beta)). `alpha`: slope. `beta`: offset.
  */
 odla_value odla_HardSigmoid(odla_value X, odla_float32 alpha, odla_float32 beta, odla_value_type result_type, odla_value_id id);
@@ -443,6 +452,12 @@ odla_value odla_Log(odla_value input, odla_value_type result_type, odla_value_id
 odla_value odla_LogSoftmax(odla_value input, odla_int64 axis, odla_int64 legacy_2d, odla_value_type result_type, odla_value_id id);
 
 /*
+ * LpNormalization: Divides input by its L1 or L2 norm along axis (zero norms give zeros).
+ * `axis`: the axis (non-negative once lowered). `p`: 1 or 2.
+ */
+odla_value odla_LpNormalization(odla_value input, odla_int64 axis, odla_int64 p, odla_value_type result_type, odla_value_id id);
+
+/*
  * LpPool: Lp-norm pooling: (sum |x|^p)^(1/p) over windows of X [N, C, D...].
  * `kernel_shape`: window size per spatial axis. `p`: the norm's exponent. `pads`:
  * [begin..., end...] per spatial axis. `strides`: stride per spatial axis.
@@ -476,6 +491,13 @@ odla_value odla_Max(odla_values data_0, odla_value_type result_type, odla_value_
  * 1 column major. `strides`: stride per spatial axis. Results: Y, Indices.
  */
 odla_values odla_MaxPool(odla_value X, odla_int64 ceil_mode, odla_ints dilations, odla_ints kernel_shape, odla_ints pads, odla_int64 storage_order, odla_ints strides, odla_value_types result_types, odla_value_id id);
+
+/*
+ * MaxUnpool: Scatters X into a zero tensor at the flat indices I (as MaxPool's Indices give
+ * them): Y.flat[I[i]] = X.flat[i]. `I`: int64 flat indices into Y. `kernel_shape`: pooling
+ * window. `pads`: [begin..., end...] of the pooling. `strides`: pooling strides.
+ */
+odla_value odla_MaxUnpool(odla_value X, odla_value I, odla_ints kernel_shape, odla_ints pads, odla_ints strides, odla_value_type result_type, odla_value_id id);
 
 /*
  * Mean: Element-wise mean of the inputs. `data_0` (a list).
@@ -701,6 +723,18 @@ odla_value odla_Resize(odla_value X, const char*coordinate_transformation_mode, 
  * `time_axis`: 1 or 0.
  */
 odla_value odla_ReverseSequence(odla_value input, odla_value sequence_lens, odla_int64 batch_axis, odla_int64 time_axis, odla_value_type result_type, odla_value_id id);
+
+/*
+ * RoiAlign: Pools each region of interest (x1, y1, x2, y2) of its batch entry of X [N, C,
+ * H, W] into [output_height, output_width] bins by averaging (or the maximum of) bilinear
+ * samples: Y [num_rois, C, output_height, output_width]. `rois`: [num_rois, 4].
+ * `batch_indices`: int64 [num_rois]. `coordinate_transformation_mode`: half_pixel (shift by
+ * -0.5) or output_half_pixel (no shift, regions at least 1x1). `mode`: avg or max.
+ * `output_height`: bins per region, vertically. `output_width`: bins per region,
+ * horizontally. `sampling_ratio`: samples per bin and axis (0: ceil(region size / bins)).
+ * `spatial_scale`: scale from roi coordinates to X's.
+ */
+odla_value odla_RoiAlign(odla_value X, odla_value rois, odla_value batch_indices, const char*coordinate_transformation_mode, const char*mode, odla_int64 output_height, odla_int64 output_width, odla_int64 sampling_ratio, odla_float32 spatial_scale, odla_value_type result_type, odla_value_id id);
 
 /*
  * Round: Rounds to the nearest integer, halves to even, element-wise.

@@ -19,6 +19,7 @@ OpRegistry::OpRegistry() {
   RegisterNNRnnOps(*this);
   RegisterLinalgOps(*this);
   RegisterQuantOps(*this);
+  RegisterNNSampleOps(*this);
   RegisterTensorOps(*this);
   RegisterTensorShapeOps(*this);
   RegisterTensorIndexOps(*this);

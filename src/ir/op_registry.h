@@ -129,6 +129,7 @@ void RegisterNNResizeOps(OpRegistry& r);
 void RegisterNNRnnOps(OpRegistry& r);
 void RegisterLinalgOps(OpRegistry& r);
 void RegisterQuantOps(OpRegistry& r);
+void RegisterNNSampleOps(OpRegistry& r);
 void RegisterTensorOps(OpRegistry& r);
 void RegisterTensorShapeOps(OpRegistry& r);
 void RegisterTensorIndexOps(OpRegistry& r);
