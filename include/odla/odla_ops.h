@@ -168,7 +168,10 @@ odla_value odla_Conv(odla_value X, odla_value W, odla_value B, odla_ints dilatio
  * `dilations`: dilation per spatial axis. `group`: number of channel groups. `pads`:
  * [begin..., end...] per spatial axis. `strides`: stride per spatial axis.
  */
-odla_value odla_ConvInteger(odla_value x, odla_value w, odla_value x_zero_point, odla_value w_zero_point, odla_ints dilations, odla_int64 group, odla_ints pads, odla_ints strides, odla_value_type result_type, odla_value_id id);
+odla_value odla_ConvInteger(odla_value x, odla_value w, odla_value x_zero_point,
+                            odla_value w_zero_point, odla_ints dilations, odla_int64 group,
+                            odla_ints pads, odla_ints strides, odla_value_type result_type,
+                            odla_value_id id);
 
 /*
  * ConvTranspose: N-d transposed convolution of X [N, C, D...] with W [C, M/group, k...]
@@ -214,7 +217,8 @@ odla_value odla_DepthToSpace(odla_value input, odla_int64 blocksize, const char*
  * (optional, may be NULL): of x's type, shaped as x_scale (default 0). `axis`: the per-axis
  * dimension (non-negative once lowered).
  */
-odla_value odla_DequantizeLinear(odla_value x, odla_value x_scale, odla_value x_zero_point, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+odla_value odla_DequantizeLinear(odla_value x, odla_value x_scale, odla_value x_zero_point,
+                                 odla_int64 axis, odla_value_type result_type, odla_value_id id);
 
 /*
  * Det: Determinants of the square matrices in the last two dimensions of X.
@@ -237,7 +241,8 @@ odla_values odla_Dropout(odla_value data, odla_value_types result_types, odla_va
  * range (widened to include 0): y_scale = (max - min) / 255, y_zero_point =
  * saturate(round(-min / y_scale)). Results: y, y_scale, y_zero_point.
  */
-odla_values odla_DynamicQuantizeLinear(odla_value x, odla_value_types result_types, odla_value_id id);
+odla_values odla_DynamicQuantizeLinear(odla_value x, odla_value_types result_types,
+                                       odla_value_id id);
 
 /*
  * Einsum: Einstein summation over the Inputs by equation: each term names the dimensions of
@@ -246,7 +251,8 @@ odla_values odla_DynamicQuantizeLinear(odla_value x, odla_value_types result_typ
  * list). `equation`: e.g. 'ij,jk->ik' (canonicalised: explicit, no spaces, ellipsis
  * dimensions named by letters of their own).
  */
-odla_value odla_Einsum(odla_values Inputs, const char*equation, odla_value_type result_type, odla_value_id id);
+odla_value odla_Einsum(odla_values Inputs, const char* equation, odla_value_type result_type,
+                       odla_value_id id);
 
 /*
  * Elu: X for X >= 0, alpha*(e^X - 1) otherwise. `alpha`: scale for X < 0.
@@ -311,7 +317,12 @@ odla_value odla_Floor(odla_value X, odla_value_type result_type, odla_value_id i
  * Y; 1: batch-major. `linear_before_reset`: 1: apply the h-gate recurrence before the reset
  * gate. Results: Y, Y_h.
  */
-odla_values odla_GRU(odla_value X, odla_value W, odla_value R, odla_value B, odla_value sequence_lens, odla_value initial_h, odla_floats activation_alpha, odla_floats activation_beta, const char*activation_list, odla_float32 clip, const char*direction, odla_int64 hidden_size, odla_int64 layout, odla_int64 linear_before_reset, odla_value_types result_types, odla_value_id id);
+odla_values odla_GRU(odla_value X, odla_value W, odla_value R, odla_value B,
+                     odla_value sequence_lens, odla_value initial_h, odla_floats activation_alpha,
+                     odla_floats activation_beta, const char* activation_list, odla_float32 clip,
+                     const char* direction, odla_int64 hidden_size, odla_int64 layout,
+                     odla_int64 linear_before_reset, odla_value_types result_types,
+                     odla_value_id id);
 
 /*
  * Gather: Takes the slices of 'data' along an axis at the given indices (negative ones
@@ -373,7 +384,9 @@ odla_value odla_GreaterOrEqual(odla_value A, odla_value B, odla_value_type resul
  * corner pixels. `mode`: bilinear, nearest or bicubic. `padding_mode`: outside the input:
  * zeros, border or reflection.
  */
-odla_value odla_GridSample(odla_value X, odla_value grid, odla_int64 align_corners, const char*mode, const char*padding_mode, odla_value_type result_type, odla_value_id id);
+odla_value odla_GridSample(odla_value X, odla_value grid, odla_int64 align_corners,
+                           const char* mode, const char* padding_mode, odla_value_type result_type,
+                           odla_value_id id);
 
 /*
  * HardSigmoid: max(0, min(1, alpha*X + beta)). `alpha`: slope. `beta`: offset.
@@ -449,7 +462,12 @@ odla_value odla_LRN(odla_value X, odla_float32 alpha, odla_float32 beta, odla_fl
  * Y; 1: batch-major. `input_forget`: 1: couple the input and forget gates (f = 1 - i).
  * Results: Y, Y_h, Y_c.
  */
-odla_values odla_LSTM(odla_value X, odla_value W, odla_value R, odla_value B, odla_value sequence_lens, odla_value initial_h, odla_value initial_c, odla_value P, odla_floats activation_alpha, odla_floats activation_beta, const char*activation_list, odla_float32 clip, const char*direction, odla_int64 hidden_size, odla_int64 layout, odla_int64 input_forget, odla_value_types result_types, odla_value_id id);
+odla_values odla_LSTM(odla_value X, odla_value W, odla_value R, odla_value B,
+                      odla_value sequence_lens, odla_value initial_h, odla_value initial_c,
+                      odla_value P, odla_floats activation_alpha, odla_floats activation_beta,
+                      const char* activation_list, odla_float32 clip, const char* direction,
+                      odla_int64 hidden_size, odla_int64 layout, odla_int64 input_forget,
+                      odla_value_types result_types, odla_value_id id);
 
 /*
  * LayerNormalization: Normalises X over the dimensions from axis on: Y = (X - mean) *
@@ -496,7 +514,8 @@ odla_value odla_LogSoftmax(odla_value input, odla_int64 axis, odla_int64 legacy_
  * LpNormalization: Divides input by its L1 or L2 norm along axis (zero norms give zeros).
  * `axis`: the axis (non-negative once lowered). `p`: 1 or 2.
  */
-odla_value odla_LpNormalization(odla_value input, odla_int64 axis, odla_int64 p, odla_value_type result_type, odla_value_id id);
+odla_value odla_LpNormalization(odla_value input, odla_int64 axis, odla_int64 p,
+                                odla_value_type result_type, odla_value_id id);
 
 /*
  * LpPool: Lp-norm pooling: (sum |x|^p)^(1/p) over windows of X [N, C, D...].
@@ -518,7 +537,9 @@ odla_value odla_MatMul(odla_value A, odla_value B, odla_value_type result_type, 
  * per row of A ([M]). `b_zero_point` (optional, may be NULL): scalar, or per column of B
  * ([N]).
  */
-odla_value odla_MatMulInteger(odla_value A, odla_value B, odla_value a_zero_point, odla_value b_zero_point, odla_value_type result_type, odla_value_id id);
+odla_value odla_MatMulInteger(odla_value A, odla_value B, odla_value a_zero_point,
+                              odla_value b_zero_point, odla_value_type result_type,
+                              odla_value_id id);
 
 /*
  * Max: Element-wise maximum of the inputs (NaN propagates). `data_0` (a list).
@@ -541,7 +562,8 @@ odla_values odla_MaxPool(odla_value X, odla_int64 ceil_mode, odla_ints dilations
  * them): Y.flat[I[i]] = X.flat[i]. `I`: int64 flat indices into Y. `kernel_shape`: pooling
  * window. `pads`: [begin..., end...] of the pooling. `strides`: pooling strides.
  */
-odla_value odla_MaxUnpool(odla_value X, odla_value I, odla_ints kernel_shape, odla_ints pads, odla_ints strides, odla_value_type result_type, odla_value_id id);
+odla_value odla_MaxUnpool(odla_value X, odla_value I, odla_ints kernel_shape, odla_ints pads,
+                          odla_ints strides, odla_value_type result_type, odla_value_id id);
 
 /*
  * Mean: Element-wise mean of the inputs. `data_0` (a list).
@@ -625,7 +647,11 @@ odla_value odla_Pow(odla_value X, odla_value Y, odla_value_type result_type, odl
  * number of channel groups. `pads`: [begin..., end...] per spatial axis. `strides`: stride
  * per spatial axis.
  */
-odla_value odla_QLinearConv(odla_value x, odla_value x_scale, odla_value x_zero_point, odla_value w, odla_value w_scale, odla_value w_zero_point, odla_value y_scale, odla_value y_zero_point, odla_value B, odla_ints dilations, odla_int64 group, odla_ints pads, odla_ints strides, odla_value_type result_type, odla_value_id id);
+odla_value odla_QLinearConv(odla_value x, odla_value x_scale, odla_value x_zero_point, odla_value w,
+                            odla_value w_scale, odla_value w_zero_point, odla_value y_scale,
+                            odla_value y_zero_point, odla_value B, odla_ints dilations,
+                            odla_int64 group, odla_ints pads, odla_ints strides,
+                            odla_value_type result_type, odla_value_id id);
 
 /*
  * QLinearMatMul: Quantized matrix product: y = saturate(round((a - a_zero_point) x (b -
@@ -634,7 +660,10 @@ odla_value odla_QLinearConv(odla_value x, odla_value x_scale, odla_value x_zero_
  * `b_scale`: scalar, or per column of b ([N]). `b_zero_point`: scalar, or per column of b
  * ([N]). `y_scale`: scalar. `y_zero_point`: scalar; its type (int8 or uint8) is y's.
  */
-odla_value odla_QLinearMatMul(odla_value a, odla_value a_scale, odla_value a_zero_point, odla_value b, odla_value b_scale, odla_value b_zero_point, odla_value y_scale, odla_value y_zero_point, odla_value_type result_type, odla_value_id id);
+odla_value odla_QLinearMatMul(odla_value a, odla_value a_scale, odla_value a_zero_point,
+                              odla_value b, odla_value b_scale, odla_value b_zero_point,
+                              odla_value y_scale, odla_value y_zero_point,
+                              odla_value_type result_type, odla_value_id id);
 
 /*
  * QuantizeLinear: y = saturate(round(x / y_scale) + y_zero_point), rounding halves to even;
@@ -643,7 +672,8 @@ odla_value odla_QLinearMatMul(odla_value a, odla_value a_scale, odla_value a_zer
  * `y_zero_point` (optional, may be NULL): int8 or uint8, shaped as y_scale (default uint8
  * 0). `axis`: the per-axis dimension (non-negative once lowered).
  */
-odla_value odla_QuantizeLinear(odla_value x, odla_value y_scale, odla_value y_zero_point, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+odla_value odla_QuantizeLinear(odla_value x, odla_value y_scale, odla_value y_zero_point,
+                               odla_int64 axis, odla_value_type result_type, odla_value_id id);
 
 /*
  * RNN: Elman recurrent layer: H_t = f(X_t W^T + H_{t-1} R^T + Wb + Rb). Results Y (every
@@ -662,7 +692,11 @@ odla_value odla_QuantizeLinear(odla_value x, odla_value y_scale, odla_value y_ze
  * `hidden_size`: hidden size (taken from R once lowered). `layout`: 0: sequence-major X and
  * Y; 1: batch-major. Results: Y, Y_h.
  */
-odla_values odla_RNN(odla_value X, odla_value W, odla_value R, odla_value B, odla_value sequence_lens, odla_value initial_h, odla_floats activation_alpha, odla_floats activation_beta, const char*activation_list, odla_float32 clip, const char*direction, odla_int64 hidden_size, odla_int64 layout, odla_value_types result_types, odla_value_id id);
+odla_values odla_RNN(odla_value X, odla_value W, odla_value R, odla_value B,
+                     odla_value sequence_lens, odla_value initial_h, odla_floats activation_alpha,
+                     odla_floats activation_beta, const char* activation_list, odla_float32 clip,
+                     const char* direction, odla_int64 hidden_size, odla_int64 layout,
+                     odla_value_types result_types, odla_value_id id);
 
 /*
  * Range: start + i * delta for i in 0..n-1; n, the result length, counts the values below
@@ -802,7 +836,11 @@ odla_value odla_ReverseSequence(odla_value input, odla_value sequence_lens, odla
  * horizontally. `sampling_ratio`: samples per bin and axis (0: ceil(region size / bins)).
  * `spatial_scale`: scale from roi coordinates to X's.
  */
-odla_value odla_RoiAlign(odla_value X, odla_value rois, odla_value batch_indices, const char*coordinate_transformation_mode, const char*mode, odla_int64 output_height, odla_int64 output_width, odla_int64 sampling_ratio, odla_float32 spatial_scale, odla_value_type result_type, odla_value_id id);
+odla_value odla_RoiAlign(odla_value X, odla_value rois, odla_value batch_indices,
+                         const char* coordinate_transformation_mode, const char* mode,
+                         odla_int64 output_height, odla_int64 output_width,
+                         odla_int64 sampling_ratio, odla_float32 spatial_scale,
+                         odla_value_type result_type, odla_value_id id);
 
 /*
  * Round: Rounds to the nearest integer, halves to even, element-wise.

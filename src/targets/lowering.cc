@@ -79,13 +79,22 @@ std::string OdlaDeclaration(const OpDef& d) {
   }
   std::ostringstream os;
   os << "/*\n" << Wrap(doc.str(), " * ") << " */\n";
-  os << OdlaReturnType(d) << " odla_" << d.name << "(";
+  // Parameters fill lines of up to 100 columns, continuation lines aligned after '('.
+  std::string line = OdlaReturnType(d) + " odla_" + d.name + "(";
+  const std::string indent(line.size(), ' ');
   auto params = OdlaParams(d);
   for (size_t i = 0; i < params.size(); ++i) {
-    const std::string& t = params[i].ctype;
-    os << (i ? ", " : "") << t << (t.back() == '*' ? "" : " ") << params[i].name;
+    std::string p = params[i].ctype + " " + params[i].name;
+    p += i + 1 < params.size() ? "," : ");";
+    if (line.size() + 1 + p.size() > 100 && line.size() > indent.size()) {
+      os << line << "\n";
+      line = indent;
+    } else if (line.size() > indent.size()) {
+      line += " ";
+    }
+    line += p;
   }
-  os << ");\n";
+  os << line << "\n";
   return os.str();
 }
 
