@@ -29,7 +29,8 @@ namespace {
 
 const char* kUsage =
     "usage: halo-conformance [--runtime ref] [-j N] [--cache DIR] [--filter REGEX]\n"
-    "                        [--expected FILE] [--write-expected FILE] [-v] DIR...\n"
+    "                        [--expected FILE] [--write-expected FILE] [--no-specialise]\n"
+    "                        [-v] DIR...\n"
     "Each DIR is one ONNX backend test (model.onnx + test_data_set_*/) or a directory of\n"
     "them, e.g. /usr/share/libonnx-testdata/data/node. Every test is compiled by halo to\n"
     "C++, built against libodla_RUNTIME, run, and its outputs compared with the reference.\n"
@@ -39,6 +40,9 @@ const char* kUsage =
     "  --filter REGEX        only tests whose name (suite/test) matches\n"
     "  --expected FILE       fail (exit 1) when a test listed in FILE does not pass\n"
     "  --write-expected FILE write the sorted names of the passing tests\n"
+    "  --no-specialise       keep every input a runtime input (by default the inputs whose\n"
+    "                        values halo needs at compile time, e.g. Reshape's shape, are\n"
+    "                        frozen to the test data's values; PASS lines name them)\n"
     "  -v                    print commands and logs of tests that do not pass\n";
 
 // The tests of `expected` that should have run: those whose suite was scanned and whose
@@ -53,6 +57,14 @@ std::set<std::string> ReadExpected(const std::string& path) {
     if (!line.empty() && line[0] != '#') names.insert(line);
   }
   return names;
+}
+
+// " (specialised: a, b)" when the test ran with inputs frozen into the program.
+std::string SpecialisedNote(const Outcome& o) {
+  if (o.specialised.empty()) return "";
+  std::string r;
+  for (const auto& n : o.specialised) r += (r.empty() ? "" : ", ") + n;
+  return " (specialised: " + r + ")";
 }
 
 // Removes the work directories of runs that are over (their process is gone) and the
@@ -73,9 +85,12 @@ void CleanCache(const std::string& cache) {
 }
 
 int Main(int argc, char** argv) {
-  if (argc == 5 && std::string(argv[1]) == "--internal-compile") {
+  if ((argc == 5 || argc == 6) && std::string(argv[1]) == "--internal-compile") {
     try {
-      CompileModel(argv[2], argv[3], argv[4]);
+      bool specialise = argc == 5;
+      if (!specialise && std::string(argv[5]) != "--no-specialise")
+        throw halo::Err("unknown option ", argv[5]);
+      CompileModel(argv[2], argv[3], argv[4], specialise);
       return 0;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "%s\n", e.what());
@@ -85,7 +100,7 @@ int Main(int argc, char** argv) {
 
   std::string runtime = "ref", cache, filter, expected_file, write_expected;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  bool verbose = false;
+  bool verbose = false, specialise = true;
   std::vector<std::string> dirs;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -107,6 +122,8 @@ int Main(int argc, char** argv) {
       expected_file = value();
     else if (a == "--write-expected")
       write_expected = value();
+    else if (a == "--no-specialise")
+      specialise = false;
     else if (a == "-v")
       verbose = true;
     else if (a == "-h" || a == "--help") {
@@ -145,6 +162,7 @@ int Main(int argc, char** argv) {
   config.cache_dir = fs::absolute(cache.empty() ? HALO_BINARY_DIR "/conformance-cache" : cache);
   config.work_dir = config.cache_dir + "/run-" + std::to_string(getpid());
   config.verbose = verbose;
+  config.specialise = specialise;
   if (const char* cxx = std::getenv("CXX")) config.cxx = cxx;
   CleanCache(config.cache_dir);
   Runner runner(config);
@@ -163,7 +181,7 @@ int Main(int argc, char** argv) {
       Outcome o = runner.Run(tests[i]);
       std::lock_guard<std::mutex> lock(print);
       if (o.kind == Outcome::kPass)
-        std::cout << "PASS " << tests[i].name << "\n";
+        std::cout << "PASS " << tests[i].name << SpecialisedNote(o) << "\n";
       else
         std::cout << (o.kind == Outcome::kFail ? "FAIL " : "ERROR ") << tests[i].name << ": "
                   << o.message << "\n";
@@ -180,12 +198,16 @@ int Main(int argc, char** argv) {
 
   std::vector<std::string> passed;
   std::set<std::string> ran;
+  size_t passed_specialised = 0;
   for (size_t i = 0; i < tests.size(); ++i) {
     ran.insert(tests[i].name);
-    if (outcomes[i].kind == Outcome::kPass) passed.push_back(tests[i].name);
+    if (outcomes[i].kind != Outcome::kPass) continue;
+    passed.push_back(tests[i].name);
+    passed_specialised += !outcomes[i].specialised.empty();
   }
   std::sort(passed.begin(), passed.end());
-  std::cout << passed.size() << " passed, " << tests.size() - passed.size() << " failed\n";
+  std::cout << passed.size() << " passed, " << tests.size() - passed.size() << " failed ("
+            << passed_specialised << " passed with specialised inputs)\n";
   std::cerr << "halo-conformance: " << tests.size() << " tests in " << static_cast<int>(seconds)
             << " s with -j " << jobs << "\n";
 

@@ -1,5 +1,7 @@
-// halo-conformance's pieces: reference tensor files, output comparison, test discovery.
+// halo-conformance's pieces: reference tensor files, output comparison, test discovery,
+// binding test inputs by name and input specialisation.
 #include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
 
 #include <chrono>
 #include <cmath>
@@ -7,9 +9,12 @@
 #include <limits>
 
 #include "conformance/compare.h"
+#include "conformance/compile_model.h"
 #include "conformance/files.h"
 #include "conformance/process.h"
 #include "conformance/runner.h"
+#include "conformance/test_inputs.h"
+#include "frontends/onnx/onnx_tensor.h"
 #include "ir/error.h"
 #include "test_util.h"
 
@@ -28,6 +33,54 @@ std::string TempDir(const std::string& name) {
 
 Tensor I64(const Shape& s, const std::vector<int64_t>& v) {
   return Tensor::FromInts(v, DataType::kInt64, s);
+}
+
+// Writes `t` as DIR/input_N.pb, a TensorProto named `name` ("" leaves it unnamed).
+void WriteInputPb(const std::string& dir, int n, const std::string& name, const Tensor& t) {
+  onnx::TensorProto p;
+  if (!name.empty()) p.set_name(name);
+  p.set_data_type(DataTypeToOnnx(t.type().dtype));
+  for (int64_t d : t.type().shape) p.add_dims(d);
+  p.set_raw_data(t.bytes(), t.byte_size());
+  WriteFileBytes(dir + "/input_" + std::to_string(n) + ".pb", p.SerializeAsString());
+}
+
+void AddInput(onnx::GraphProto* g, const std::string& name, int elem, const Shape& dims) {
+  auto* vi = g->add_input();
+  vi->set_name(name);
+  auto* tt = vi->mutable_type()->mutable_tensor_type();
+  tt->set_elem_type(elem);
+  for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
+}
+
+// y = Reshape(data, shape) + bias: Reshape's shape must be known at compile time.
+std::string WriteReshapeModel(const std::string& dir) {
+  onnx::ModelProto m;
+  m.set_ir_version(7);
+  auto* o = m.add_opset_import();
+  o->set_domain("");
+  o->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("g");
+  AddInput(g, "data", onnx::TensorProto::FLOAT, {2, 3});
+  AddInput(g, "shape", onnx::TensorProto::INT64, {2});
+  AddInput(g, "bias", onnx::TensorProto::FLOAT, {3, 2});
+  auto* r = g->add_node();
+  r->set_op_type("Reshape");
+  r->add_input("data");
+  r->add_input("shape");
+  r->add_output("r");
+  auto* a = g->add_node();
+  a->set_op_type("Add");
+  a->add_input("r");
+  a->add_input("bias");
+  a->add_output("y");
+  auto* out = g->add_output();
+  out->set_name("y");
+  out->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  std::string path = dir + "/model.onnx";
+  WriteFileBytes(path, m.SerializeAsString());
+  return path;
 }
 
 }  // namespace
@@ -115,4 +168,96 @@ TEST(ConformanceProcess, ExitCodesSignalsAndTimeouts) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
   EXPECT_TRUE(RunProcess({"true"}, log, 10).ok());
   EXPECT_FALSE(RunProcess({"/nonexistent/program"}, log, 10).started);
+}
+
+TEST(ConformanceInputs, BindByTensorNameThenPosition) {
+  std::vector<std::string> model = {"a", "b", "c"};
+  // Named files go to their input whatever their position.
+  EXPECT_EQ(BindInputs({"c", "a", "b"}, model), (std::vector<std::string>{"c", "a", "b"}));
+  // Unnamed files and names the model lacks take the input at their position.
+  EXPECT_EQ(BindInputs({"", "b", "x"}, model), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(BindInputs({}, model), std::vector<std::string>{});
+  EXPECT_THROW(BindInputs({"b", ""}, model), Error);  // input_1.pb falls on b too
+  EXPECT_THROW(BindInputs({"", "", "", ""}, model), Error);
+  try {
+    BindInputs({"a", "a"}, model);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "input_0.pb and input_1.pb both feed the model input 'a'");
+  }
+}
+
+TEST(ConformanceInputs, LoadInputsByName) {
+  std::string dir = TempDir("load_inputs");
+  WriteInputPb(dir, 0, "shape", I64({2}, {3, 2}));
+  WriteInputPb(dir, 1, "", test::F32({2}, {1, 2}));  // position 1: "shape", taken already
+  EXPECT_THROW(LoadInputs(dir, {"data", "shape"}), Error);
+  WriteInputPb(dir, 1, "data", test::F32({2}, {1, 2}));
+  auto data = LoadInputs(dir, {"data", "shape"});
+  ASSERT_EQ(data.size(), 2u);
+  EXPECT_EQ(data.at("shape").type(), Type(DataType::kInt64, {2}));
+  EXPECT_EQ(test::Floats(data.at("data")), (std::vector<float>{1, 2}));
+}
+
+TEST(ConformanceInputs, FrozenKeyCoversOnlyTheFrozenValues) {
+  std::map<std::string, Tensor> a = {{"shape", I64({2}, {3, 2})}, {"x", test::F32({1}, {1})}};
+  std::map<std::string, Tensor> b = a;
+  b["x"] = test::F32({1}, {5});  // a runtime input: the compile is the same
+  EXPECT_EQ(FrozenKey({}, a), "");
+  EXPECT_EQ(FrozenKey({"shape"}, a).size(), 32u);
+  EXPECT_EQ(FrozenKey({"shape"}, a), FrozenKey({"shape"}, b));
+  EXPECT_NE(FrozenKey({"shape", "x"}, a), FrozenKey({"shape", "x"}, b));
+  b["shape"] = I64({2}, {2, 3});
+  EXPECT_NE(FrozenKey({"shape"}, a), FrozenKey({"shape"}, b));
+  b["shape"] = I64({2, 1}, {3, 2});  // the same bytes, another shape
+  EXPECT_NE(FrozenKey({"shape"}, a), FrozenKey({"shape"}, b));
+  EXPECT_THROW(FrozenKey({"missing"}, a), Error);
+}
+
+TEST(ConformanceCompile, ModelTypesRoundTrip) {
+  ModelTypes t;
+  t.model_inputs = {"x", "a name", "shape"};
+  t.input_names = {"x", "a name"};
+  t.inputs = {Type(DataType::kFloat32, {2, 3}), Type(DataType::kInt64, {})};
+  t.outputs = {Type(DataType::kBool, {4})};
+  t.frozen = {"shape"};
+  std::string path = TempDir("types") + "/types.txt";
+  WriteModelTypes(path, t);
+  ModelTypes r = ReadModelTypes(path);
+  EXPECT_EQ(r.model_inputs, t.model_inputs);
+  EXPECT_EQ(r.input_names, t.input_names);
+  EXPECT_EQ(r.inputs, t.inputs);
+  EXPECT_EQ(r.outputs, t.outputs);
+  EXPECT_EQ(r.frozen, t.frozen);
+}
+
+TEST(ConformanceCompile, SpecialisesOnlyTheInputsHaloNeeds) {
+  std::string dir = TempDir("specialise");
+  std::string model = WriteReshapeModel(dir);
+  std::string set = dir + "/test_data_set_0";
+  fs::create_directories(set);
+  // Named out of model order: binding is by name.
+  WriteInputPb(set, 0, "bias", test::F32({3, 2}, {0, 0, 0, 0, 0, 0}));
+  WriteInputPb(set, 1, "shape", I64({2}, {3, 2}));
+  WriteInputPb(set, 2, "data", test::F32({2, 3}, {1, 2, 3, 4, 5, 6}));
+
+  std::string work = dir + "/specialised";
+  fs::create_directories(work);
+  CompileModel(model, set, work, true);
+  ModelTypes t = ReadModelTypes(work + "/" + kMetaName);
+  EXPECT_EQ(t.model_inputs, (std::vector<std::string>{"data", "shape", "bias"}));
+  EXPECT_EQ(t.input_names, (std::vector<std::string>{"data", "bias"}));
+  EXPECT_EQ(t.frozen, std::vector<std::string>{"shape"});
+  EXPECT_EQ(t.outputs, std::vector<Type>{Type(DataType::kFloat32, {3, 2})});
+  std::string harness = ReadFileBytes(work + "/" + kHarnessName);
+  EXPECT_NE(harness.find("(in0, in1, out0)"), std::string::npos) << harness;
+
+  work = dir + "/plain";
+  fs::create_directories(work);
+  try {  // HALO cannot compile the model without the shape
+    CompileModel(model, set, work, false);
+    FAIL() << "compiled without the shape";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("shape"), std::string::npos) << e.what();
+  }
 }
