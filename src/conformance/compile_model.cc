@@ -78,7 +78,21 @@ namespace {
 struct ModelInput {
   std::string name;
   bool open;  // its shape is not fully static
+  onnx::TypeProto type;
 };
+
+// Whether `t` has the element type and static dimensions the model declares for `in`.
+bool Fits(const ModelInput& in, const Tensor& t) {
+  if (!in.type.has_tensor_type()) return false;
+  const auto& tt = in.type.tensor_type();
+  if (DataTypeFromOnnx(tt.elem_type()) != t.type().dtype) return false;
+  if (!tt.has_shape()) return true;
+  if (tt.shape().dim_size() != t.type().Rank()) return false;
+  for (int i = 0; i < tt.shape().dim_size(); ++i)
+    if (tt.shape().dim(i).has_dim_value() && tt.shape().dim(i).dim_value() != t.type().shape[i])
+      return false;
+  return true;
+}
 
 // The model's real inputs (not initializers), in order.
 std::vector<ModelInput> ModelInputs(const std::string& model) {
@@ -94,7 +108,7 @@ std::vector<ModelInput> ModelInputs(const std::string& model) {
     bool is_static = !type.has_tensor_type() || type.tensor_type().has_shape();
     if (is_static && type.has_tensor_type())
       for (const auto& d : type.tensor_type().shape().dim()) is_static &= d.has_dim_value();
-    inputs.push_back({in.name(), !is_static});
+    inputs.push_back({in.name(), !is_static, type});
   }
   return inputs;
 }
@@ -106,16 +120,17 @@ void CompileModel(const std::string& model, const std::string& data_dir,
   ModelTypes types;
   std::vector<ModelInput> model_inputs = ModelInputs(model);
   for (const auto& in : model_inputs) types.model_inputs.push_back(in.name);
-  std::map<std::string, Tensor> data = LoadInputs(data_dir, types.model_inputs);
+  std::map<std::string, Tensor> data = LoadInputs(data_dir, types.model_inputs).tensors;
+  // The candidates are the inputs whose data fits the model's declaration: the runner
+  // reports the others (and the frontend the element types HALO lacks).
   ImportOptions opts;
   for (const auto& in : model_inputs) {
     auto it = data.find(in.name);
-    if (in.open && it != data.end()) opts.input_shapes[in.name] = it->second.type().shape;
+    if (it == data.end()) continue;
+    if (in.open) opts.input_shapes[in.name] = it->second.type().shape;
+    if (specialise && Fits(in, it->second)) opts.const_inputs[in.name] = it->second;
   }
-  if (specialise) {
-    opts.const_inputs = data;
-    opts.auto_const_inputs = true;
-  }
+  opts.auto_const_inputs = true;
   std::unique_ptr<Graph> g = LoadModel({model}, opts);
   EmitOptions emit;
   emit.output_cc = work_dir + "/" + kModelName + ".cc";

@@ -271,12 +271,12 @@ Outcome Runner::RunSteps(const TestCase& test) const {
     std::vector<Compiled> compiles;
     for (size_t s = 0; s < sets.size(); ++s) {
       std::string where = sets.size() > 1 ? fs::path(sets[s]).filename().string() + " " : "";
-      std::map<std::string, Tensor> data;
+      InputData data;
       size_t c = 0;
       if (!compiles.empty()) {
         data = LoadInputs(sets[s], compiles[0].types.model_inputs);
         while (c < compiles.size() &&
-               FrozenKey(compiles[c].types.frozen, data) != compiles[c].frozen_key)
+               FrozenKey(compiles[c].types.frozen, data.tensors) != compiles[c].frozen_key)
           ++c;
       }
       if (c == compiles.size()) {
@@ -286,8 +286,8 @@ Outcome Runner::RunSteps(const TestCase& test) const {
         if (!msg.empty()) return error(where + msg);
         Compiled compiled;
         compiled.types = ReadModelTypes(cwork + "/" + kMetaName);
-        if (data.empty()) data = LoadInputs(sets[s], compiled.types.model_inputs);
-        compiled.frozen_key = FrozenKey(compiled.types.frozen, data);
+        if (compiles.empty()) data = LoadInputs(sets[s], compiled.types.model_inputs);
+        compiled.frozen_key = FrozenKey(compiled.types.frozen, data.tensors);
         specialised.insert(compiled.types.frozen.begin(), compiled.types.frozen.end());
         // 2. The C++ compiler: generated code + harness -> an executable, cached by content.
         msg = Build(cwork, compiled.frozen_key, compiled.exe, detail);
@@ -305,8 +305,9 @@ Outcome Runner::RunSteps(const TestCase& test) const {
       fs::create_directories(run_dir);
       for (size_t i = 0; i < types.inputs.size(); ++i) {
         const std::string& name = types.input_names[i];
-        auto it = data.find(name);
-        if (it == data.end())
+        auto it = data.tensors.find(name);
+        if (data.unreadable.count(name)) return error(where + data.unreadable.at(name));
+        if (it == data.tensors.end())
           return error(where + "no input_N.pb feeds the model input '" + name + "'");
         const Tensor& t = it->second;
         if (t.type() != types.inputs[i])

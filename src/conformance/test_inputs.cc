@@ -1,8 +1,11 @@
 #include "conformance/test_inputs.h"
 
+#include <onnx/onnx_pb.h>
+
 #include <filesystem>
 #include <set>
 
+#include "conformance/files.h"
 #include "conformance/hash.h"
 #include "frontends/onnx/onnx_tensor.h"
 #include "ir/error.h"
@@ -31,15 +34,19 @@ std::vector<std::string> BindInputs(const std::vector<std::string>& file_names,
   return bound;
 }
 
-std::map<std::string, Tensor> LoadInputs(const std::string& dir,
-                                         const std::vector<std::string>& model_inputs) {
-  std::vector<std::string> names;
-  std::vector<Tensor> tensors;
+InputData LoadInputs(const std::string& dir, const std::vector<std::string>& model_inputs) {
+  // Files that are no TensorProto (the sequences and optionals of some tests) bind by
+  // position and are unreadable.
+  std::vector<std::string> names, bad;
+  std::vector<onnx::TensorProto> protos;
   for (size_t n = 0;; ++n) {
     std::string path = dir + "/input_" + std::to_string(n) + ".pb";
     if (!std::filesystem::exists(path)) break;
-    names.emplace_back();
-    tensors.push_back(LoadTensorProtoFile(path, &names.back()));
+    protos.emplace_back();
+    bool ok = protos.back().ParseFromString(ReadFileBytes(path)) &&
+              protos.back().data_type() != onnx::TensorProto::UNDEFINED;
+    bad.push_back(ok ? "" : "not a valid ONNX TensorProto file");
+    names.push_back(ok ? protos.back().name() : "");
   }
   std::vector<std::string> bound;
   try {
@@ -47,8 +54,15 @@ std::map<std::string, Tensor> LoadInputs(const std::string& dir,
   } catch (const Error& e) {
     throw Err(dir, ": ", e.what());
   }
-  std::map<std::string, Tensor> data;
-  for (size_t n = 0; n < bound.size(); ++n) data[bound[n]] = tensors[n];
+  InputData data;
+  for (size_t n = 0; n < bound.size(); ++n) {
+    try {
+      if (!bad[n].empty()) throw Err(bad[n]);
+      data.tensors[bound[n]] = TensorFromProto(protos[n], dir);
+    } catch (const std::exception& e) {  // Error, or bad_alloc for absurd dimensions
+      data.unreadable[bound[n]] = "input_" + std::to_string(n) + ".pb: " + e.what();
+    }
+  }
   return data;
 }
 

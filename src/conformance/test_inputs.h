@@ -17,10 +17,16 @@ namespace halo::conformance {
 std::vector<std::string> BindInputs(const std::vector<std::string>& file_names,
                                     const std::vector<std::string>& model_inputs);
 
-// The tensors of DIR/input_N.pb (N = 0, 1, ... without gaps) by model input name
-// (BindInputs). Throws Error naming the file.
-std::map<std::string, Tensor> LoadInputs(const std::string& dir,
-                                         const std::vector<std::string>& model_inputs);
+// A data set's inputs by model input name: the tensors HALO reads, and for the files it
+// cannot read (element types it lacks: FLOAT16, STRING, ...; no TensorProto) why not.
+struct InputData {
+  std::map<std::string, Tensor> tensors;
+  std::map<std::string, std::string> unreadable;
+};
+
+// DIR/input_N.pb (N = 0, 1, ... without gaps), bound to `model_inputs` by BindInputs.
+// Throws Error when the files do not bind.
+InputData LoadInputs(const std::string& dir, const std::vector<std::string>& model_inputs);
 
 // A key of the values of the `frozen` inputs in `data` (names, types and bytes): data sets
 // with equal keys can share one compile. "" when nothing is frozen. Throws Error when

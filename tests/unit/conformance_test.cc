@@ -191,12 +191,22 @@ TEST(ConformanceInputs, LoadInputsByName) {
   std::string dir = TempDir("load_inputs");
   WriteInputPb(dir, 0, "shape", I64({2}, {3, 2}));
   WriteInputPb(dir, 1, "", test::F32({2}, {1, 2}));  // position 1: "shape", taken already
-  EXPECT_THROW(LoadInputs(dir, {"data", "shape"}), Error);
+  EXPECT_THROW(LoadInputs(dir, {"data", "shape", "text"}), Error);
   WriteInputPb(dir, 1, "data", test::F32({2}, {1, 2}));
-  auto data = LoadInputs(dir, {"data", "shape"});
-  ASSERT_EQ(data.size(), 2u);
-  EXPECT_EQ(data.at("shape").type(), Type(DataType::kInt64, {2}));
-  EXPECT_EQ(test::Floats(data.at("data")), (std::vector<float>{1, 2}));
+  onnx::TensorProto text;  // an element type HALO lacks
+  text.set_data_type(onnx::TensorProto::STRING);
+  text.add_dims(1);
+  text.add_string_data("a");
+  WriteFileBytes(dir + "/input_2.pb", text.SerializeAsString());
+  InputData data = LoadInputs(dir, {"data", "shape", "text"});
+  ASSERT_EQ(data.tensors.size(), 2u);
+  EXPECT_EQ(data.tensors.at("shape").type(), Type(DataType::kInt64, {2}));
+  EXPECT_EQ(test::Floats(data.tensors.at("data")), (std::vector<float>{1, 2}));
+  ASSERT_EQ(data.unreadable.count("text"), 1u);
+  EXPECT_EQ(data.unreadable.at("text").rfind("input_2.pb: ", 0), 0u) << data.unreadable.at("text");
+  WriteFileBytes(dir + "/input_3.pb", "");  // no TensorProto: bound by position
+  data = LoadInputs(dir, {"data", "shape", "text", "seq"});
+  EXPECT_EQ(data.unreadable.at("seq"), "input_3.pb: not a valid ONNX TensorProto file");
 }
 
 TEST(ConformanceInputs, FrozenKeyCoversOnlyTheFrozenValues) {
