@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <set>
 
 #include "conformance/compare.h"
 #include "conformance/compile_model.h"
@@ -35,14 +36,19 @@ Tensor I64(const Shape& s, const std::vector<int64_t>& v) {
   return Tensor::FromInts(v, DataType::kInt64, s);
 }
 
-// Writes `t` as DIR/input_N.pb, a TensorProto named `name` ("" leaves it unnamed).
-void WriteInputPb(const std::string& dir, int n, const std::string& name, const Tensor& t) {
+// Writes `t` as DIR/KIND_N.pb, a TensorProto named `name` ("" leaves it unnamed).
+void WritePb(const std::string& dir, const std::string& kind, int n, const std::string& name,
+             const Tensor& t) {
   onnx::TensorProto p;
   if (!name.empty()) p.set_name(name);
   p.set_data_type(DataTypeToOnnx(t.type().dtype));
   for (int64_t d : t.type().shape) p.add_dims(d);
   p.set_raw_data(t.bytes(), t.byte_size());
-  WriteFileBytes(dir + "/input_" + std::to_string(n) + ".pb", p.SerializeAsString());
+  WriteFileBytes(dir + "/" + kind + "_" + std::to_string(n) + ".pb", p.SerializeAsString());
+}
+
+void WriteInputPb(const std::string& dir, int n, const std::string& name, const Tensor& t) {
+  WritePb(dir, "input", n, name, t);
 }
 
 void AddInput(onnx::GraphProto* g, const std::string& name, int elem, const Shape& dims) {
@@ -54,7 +60,7 @@ void AddInput(onnx::GraphProto* g, const std::string& name, int elem, const Shap
 }
 
 // y = Reshape(data, shape) + bias: Reshape's shape must be known at compile time.
-std::string WriteReshapeModel(const std::string& dir) {
+std::string WriteReshapeModel(const std::string& dir, const Shape& bias_dims = {3, 2}) {
   onnx::ModelProto m;
   m.set_ir_version(7);
   auto* o = m.add_opset_import();
@@ -64,7 +70,7 @@ std::string WriteReshapeModel(const std::string& dir) {
   g->set_name("g");
   AddInput(g, "data", onnx::TensorProto::FLOAT, {2, 3});
   AddInput(g, "shape", onnx::TensorProto::INT64, {2});
-  AddInput(g, "bias", onnx::TensorProto::FLOAT, {3, 2});
+  AddInput(g, "bias", onnx::TensorProto::FLOAT, bias_dims);
   auto* r = g->add_node();
   r->set_op_type("Reshape");
   r->add_input("data");
@@ -270,4 +276,69 @@ TEST(ConformanceCompile, SpecialisesOnlyTheInputsHaloNeeds) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("shape"), std::string::npos) << e.what();
   }
+}
+
+// The whole path (halo-conformance's compile step, c++, the program) on a test whose data
+// sets freeze different shapes: one executable per distinct shape.
+TEST(ConformanceRunner, OneCompilePerSetOfFrozenValues) {
+  std::string root = TempDir("runner");
+  std::string dir = root + "/suite/test_reshape_sets";
+  fs::create_directories(dir);
+  WriteReshapeModel(dir, {1});
+  struct Set {
+    Shape shape;
+    float bias;
+    bool named;
+  };
+  std::vector<Set> sets = {{{3, 2}, 1, true}, {{6, 1}, 2, false}, {{3, 2}, 3, true}};
+  for (size_t s = 0; s < sets.size(); ++s) {
+    std::string set = dir + "/test_data_set_" + std::to_string(s);
+    fs::create_directories(set);
+    std::vector<float> data = {1, 2, 3, 4, 5, 6}, sum;
+    for (float v : data) sum.push_back(v + sets[s].bias);
+    Tensor shape = I64({2}, sets[s].shape);
+    if (sets[s].named) {  // the files in another order than the model's inputs
+      WriteInputPb(set, 0, "bias", test::F32({1}, {sets[s].bias}));
+      WriteInputPb(set, 1, "shape", shape);
+      WriteInputPb(set, 2, "data", test::F32({2, 3}, data));
+    } else {
+      WriteInputPb(set, 0, "", test::F32({2, 3}, data));
+      WriteInputPb(set, 1, "", shape);
+      WriteInputPb(set, 2, "", test::F32({1}, {sets[s].bias}));
+    }
+    WritePb(set, "output", 0, "y", test::F32(sets[s].shape, sum));
+  }
+
+  RunnerConfig config;
+  config.self_exe = HALO_BINARY_DIR "/bin/halo-conformance";
+  config.include_dir = HALO_SOURCE_DIR "/include";
+  config.runtime_lib = HALO_BINARY_DIR "/lib/libodla_ref.so";
+  if (!fs::exists(config.runtime_lib)) config.runtime_lib = HALO_BINARY_DIR "/lib/libodla_ref.a";
+  config.cache_dir = root + "/cache";
+  config.work_dir = root + "/work";
+  Runner runner(config);
+  TestCase test = DiscoverTests({dir})[0];
+  Outcome o = runner.Run(test);
+  EXPECT_EQ(o.kind, Outcome::kPass) << o.message;
+  EXPECT_EQ(o.specialised, std::vector<std::string>{"shape"});
+  std::set<std::string> exes;
+  for (const auto& e : fs::directory_iterator(config.cache_dir + "/exe"))
+    exes.insert(e.path().filename().string());
+  EXPECT_EQ(exes.size(), 2u);
+  for (const char* c : {"compile_0", "compile_1"})
+    EXPECT_TRUE(fs::exists(config.work_dir + "/suite_test_reshape_sets/" + c)) << c;
+  EXPECT_FALSE(fs::exists(config.work_dir + "/suite_test_reshape_sets/compile_2"));
+
+  // A wrong expected value in the last set: the comparison sees it.
+  WritePb(dir + "/test_data_set_2", "output", 0, "y", test::F32({3, 2}, {0, 0, 0, 0, 0, 0}));
+  o = runner.Run(test);
+  EXPECT_EQ(o.kind, Outcome::kFail);
+  EXPECT_EQ(o.message.rfind("test_data_set_2 ", 0), 0u) << o.message;
+
+  // Without specialisation the shape stays an input, which Reshape cannot take.
+  config.specialise = false;
+  o = Runner(config).Run(test);
+  EXPECT_EQ(o.kind, Outcome::kError);
+  EXPECT_NE(o.message.find("'shape' must be a constant"), std::string::npos) << o.message;
+  EXPECT_TRUE(o.specialised.empty());
 }
