@@ -162,6 +162,15 @@ odla_value odla_Conv(odla_value X, odla_value W, odla_value B, odla_ints dilatio
                      odla_value_type result_type, odla_value_id id);
 
 /*
+ * ConvInteger: int32 convolution of (x - x_zero_point) [N, C, D...] with (w - w_zero_point)
+ * [M, C/group, k...]; int8 or uint8 operands. `x_zero_point` (optional, may be NULL):
+ * scalar. `w_zero_point` (optional, may be NULL): scalar or per output channel ([M]).
+ * `dilations`: dilation per spatial axis. `group`: number of channel groups. `pads`:
+ * [begin..., end...] per spatial axis. `strides`: stride per spatial axis.
+ */
+odla_value odla_ConvInteger(odla_value x, odla_value w, odla_value x_zero_point, odla_value w_zero_point, odla_ints dilations, odla_int64 group, odla_ints pads, odla_ints strides, odla_value_type result_type, odla_value_id id);
+
+/*
  * ConvTranspose: N-d transposed convolution of X [N, C, D...] with W [C, M/group, k...]
  * plus optional bias B [M]; the result keeps [pads_begin, full - pads_end) of the full
  * result. `B` (optional, may be NULL): bias [M]. `dilations`: dilation per spatial axis.
@@ -200,6 +209,19 @@ odla_value odla_DepthToSpace(odla_value input, odla_int64 blocksize, const char*
                              odla_value_type result_type, odla_value_id id);
 
 /*
+ * DequantizeLinear: y = (x - x_zero_point) * x_scale as float32; per tensor or per axis.
+ * `x`: int8, uint8 or int32. `x_scale`: float32 scalar or [x.shape[axis]]. `x_zero_point`
+ * (optional, may be NULL): of x's type, shaped as x_scale (default 0). `axis`: the per-axis
+ * dimension (non-negative once lowered).
+ */
+odla_value odla_DequantizeLinear(odla_value x, odla_value x_scale, odla_value x_zero_point, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Det: Determinants of the square matrices in the last two dimensions of X.
+ */
+odla_value odla_Det(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
  * Div: A / B with numpy broadcasting; integers truncate toward zero (x/0 gives 0).
  */
 odla_value odla_Div(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
@@ -209,6 +231,22 @@ odla_value odla_Div(odla_value A, odla_value B, odla_value_type result_type, odl
  * mask.
  */
 odla_values odla_Dropout(odla_value data, odla_value_types result_types, odla_value_id id);
+
+/*
+ * DynamicQuantizeLinear: Quantizes float32 x to uint8 with a scale and zero point from its
+ * range (widened to include 0): y_scale = (max - min) / 255, y_zero_point =
+ * saturate(round(-min / y_scale)). Results: y, y_scale, y_zero_point.
+ */
+odla_values odla_DynamicQuantizeLinear(odla_value x, odla_value_types result_types, odla_value_id id);
+
+/*
+ * Einsum: Einstein summation over the Inputs by equation: each term names the dimensions of
+ * an operand; products over letters shared are summed unless the letter is in the output; a
+ * letter repeated within a term takes a diagonal; size-1 dimensions broadcast. `Inputs` (a
+ * list). `equation`: e.g. 'ij,jk->ik' (canonicalised: explicit, no spaces, ellipsis
+ * dimensions named by letters of their own).
+ */
+odla_value odla_Einsum(odla_values Inputs, const char*equation, odla_value_type result_type, odla_value_id id);
 
 /*
  * Elu: X for X >= 0, alpha*(e^X - 1) otherwise. `alpha`: scale for X < 0.
@@ -254,6 +292,26 @@ odla_value odla_Flatten(odla_value input, odla_int64 axis, odla_value_type resul
  * Floor: Rounds down element-wise.
  */
 odla_value odla_Floor(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * GRU: Gated recurrent unit layer with gates z, r, h (in that order in W, R and B); f and g
+ * default to Sigmoid and Tanh. Results Y and Y_h as for RNN. `X`: [seq_length, batch_size,
+ * input_size] ([batch, seq, input] when layout = 1). `W`: [num_directions, 3 * hidden_size,
+ * input_size]. `R`: [num_directions, 3 * hidden_size, hidden_size]. `B` (optional, may be
+ * NULL): [num_directions, 2 * 3 * hidden_size]: input biases then recurrence biases
+ * (default 0). `sequence_lens` (optional, may be NULL): int32 [batch_size]: valid steps per
+ * batch entry (default all). `initial_h` (optional, may be NULL): [num_directions,
+ * batch_size, hidden_size] ([batch, num_directions, hidden] when layout = 1; default 0).
+ * `activation_alpha`: alpha of each activation (canonicalised: one per entry of
+ * activation_list). `activation_beta`: beta of each activation (canonicalised: one per
+ * entry of activation_list). `activation_list`: the activations, canonicalised:
+ * comma-separated names, those of the forward direction first. `clip`: cell clip threshold
+ * on gate pre-activations (0: none). `direction`: forward, reverse or bidirectional.
+ * `hidden_size`: hidden size (taken from R once lowered). `layout`: 0: sequence-major X and
+ * Y; 1: batch-major. `linear_before_reset`: 1: apply the h-gate recurrence before the reset
+ * gate. Results: Y, Y_h.
+ */
+odla_values odla_GRU(odla_value X, odla_value W, odla_value R, odla_value B, odla_value sequence_lens, odla_value initial_h, odla_floats activation_alpha, odla_floats activation_beta, const char*activation_list, odla_float32 clip, const char*direction, odla_int64 hidden_size, odla_int64 layout, odla_int64 linear_before_reset, odla_value_types result_types, odla_value_id id);
 
 /*
  * Gather: Takes the slices of 'data' along an axis at the given indices (negative ones
@@ -309,6 +367,15 @@ odla_value odla_GreaterOrEqual(odla_value A, odla_value B, odla_value_type resul
                                odla_value_id id);
 
 /*
+ * GridSample: Samples X [N, C, H, W] at the normalised (x, y) locations of grid [N, H_out,
+ * W_out, 2] (-1 and 1 are the extreme pixels' centres with align_corners, their outer edges
+ * without): Y [N, C, H_out, W_out]. `align_corners`: 1: -1 and 1 are the centres of the
+ * corner pixels. `mode`: bilinear, nearest or bicubic. `padding_mode`: outside the input:
+ * zeros, border or reflection.
+ */
+odla_value odla_GridSample(odla_value X, odla_value grid, odla_int64 align_corners, const char*mode, const char*padding_mode, odla_value_type result_type, odla_value_id id);
+
+/*
  * HardSigmoid: max(0, min(1, alpha*X + beta)). `alpha`: slope. `beta`: offset.
  */
 odla_value odla_HardSigmoid(odla_value X, odla_float32 alpha, odla_float32 beta,
@@ -362,6 +429,29 @@ odla_value odla_LRN(odla_value X, odla_float32 alpha, odla_float32 beta, odla_fl
                     odla_int64 size, odla_value_type result_type, odla_value_id id);
 
 /*
+ * LSTM: Long short-term memory layer with gates i, o, f, c (in that order in W, R and B)
+ * and optional peepholes P (i, o, f); f, g and h default to Sigmoid, Tanh, Tanh. Results Y,
+ * Y_h as for RNN and Y_c (the last cell state). `X`: [seq_length, batch_size, input_size]
+ * ([batch, seq, input] when layout = 1). `W`: [num_directions, 4 * hidden_size,
+ * input_size]. `R`: [num_directions, 4 * hidden_size, hidden_size]. `B` (optional, may be
+ * NULL): [num_directions, 2 * 4 * hidden_size]: input biases then recurrence biases
+ * (default 0). `sequence_lens` (optional, may be NULL): int32 [batch_size]: valid steps per
+ * batch entry (default all). `initial_h` (optional, may be NULL): [num_directions,
+ * batch_size, hidden_size] ([batch, num_directions, hidden] when layout = 1; default 0).
+ * `initial_c` (optional, may be NULL): initial cell state, shaped as initial_h (default 0).
+ * `P` (optional, may be NULL): [num_directions, 3 * hidden_size] peephole weights (default
+ * 0). `activation_alpha`: alpha of each activation (canonicalised: one per entry of
+ * activation_list). `activation_beta`: beta of each activation (canonicalised: one per
+ * entry of activation_list). `activation_list`: the activations, canonicalised:
+ * comma-separated names, those of the forward direction first. `clip`: cell clip threshold
+ * on gate pre-activations (0: none). `direction`: forward, reverse or bidirectional.
+ * `hidden_size`: hidden size (taken from R once lowered). `layout`: 0: sequence-major X and
+ * Y; 1: batch-major. `input_forget`: 1: couple the input and forget gates (f = 1 - i).
+ * Results: Y, Y_h, Y_c.
+ */
+odla_values odla_LSTM(odla_value X, odla_value W, odla_value R, odla_value B, odla_value sequence_lens, odla_value initial_h, odla_value initial_c, odla_value P, odla_floats activation_alpha, odla_floats activation_beta, const char*activation_list, odla_float32 clip, const char*direction, odla_int64 hidden_size, odla_int64 layout, odla_int64 input_forget, odla_value_types result_types, odla_value_id id);
+
+/*
  * LayerNormalization: Normalises X over the dimensions from axis on: Y = (X - mean) *
  * InvStdDev * Scale + B, InvStdDev = 1 / sqrt(var + epsilon). Optional results Mean and
  * InvStdDev have shape X.shape[:axis] + [1...]. `B` (optional, may be NULL): bias. `axis`:
@@ -403,6 +493,12 @@ odla_value odla_LogSoftmax(odla_value input, odla_int64 axis, odla_int64 legacy_
                            odla_value_type result_type, odla_value_id id);
 
 /*
+ * LpNormalization: Divides input by its L1 or L2 norm along axis (zero norms give zeros).
+ * `axis`: the axis (non-negative once lowered). `p`: 1 or 2.
+ */
+odla_value odla_LpNormalization(odla_value input, odla_int64 axis, odla_int64 p, odla_value_type result_type, odla_value_id id);
+
+/*
  * LpPool: Lp-norm pooling: (sum |x|^p)^(1/p) over windows of X [N, C, D...].
  * `kernel_shape`: window size per spatial axis. `p`: the norm's exponent. `pads`:
  * [begin..., end...] per spatial axis. `strides`: stride per spatial axis.
@@ -415,6 +511,14 @@ odla_value odla_LpPool(odla_value X, odla_ints kernel_shape, odla_int64 p, odla_
  * a row (A) or column (B) vector whose dimension is dropped from the result.
  */
 odla_value odla_MatMul(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
+
+/*
+ * MatMulInteger: int32 matrix product (numpy semantics) of (A - a_zero_point) and (B -
+ * b_zero_point); int8 or uint8 operands. `a_zero_point` (optional, may be NULL): scalar, or
+ * per row of A ([M]). `b_zero_point` (optional, may be NULL): scalar, or per column of B
+ * ([N]).
+ */
+odla_value odla_MatMulInteger(odla_value A, odla_value B, odla_value a_zero_point, odla_value b_zero_point, odla_value_type result_type, odla_value_id id);
 
 /*
  * Max: Element-wise maximum of the inputs (NaN propagates). `data_0` (a list).
@@ -431,6 +535,13 @@ odla_value odla_Max(odla_values data_0, odla_value_type result_type, odla_value_
 odla_values odla_MaxPool(odla_value X, odla_int64 ceil_mode, odla_ints dilations,
                          odla_ints kernel_shape, odla_ints pads, odla_int64 storage_order,
                          odla_ints strides, odla_value_types result_types, odla_value_id id);
+
+/*
+ * MaxUnpool: Scatters X into a zero tensor at the flat indices I (as MaxPool's Indices give
+ * them): Y.flat[I[i]] = X.flat[i]. `I`: int64 flat indices into Y. `kernel_shape`: pooling
+ * window. `pads`: [begin..., end...] of the pooling. `strides`: pooling strides.
+ */
+odla_value odla_MaxUnpool(odla_value X, odla_value I, odla_ints kernel_shape, odla_ints pads, odla_ints strides, odla_value_type result_type, odla_value_id id);
 
 /*
  * Mean: Element-wise mean of the inputs. `data_0` (a list).
@@ -503,6 +614,55 @@ odla_value odla_Pad(odla_value data, odla_value constant_value, const char* mode
  * Pow: X^Y with numpy broadcasting; the result has X's element type.
  */
 odla_value odla_Pow(odla_value X, odla_value Y, odla_value_type result_type, odla_value_id id);
+
+/*
+ * QLinearConv: Quantized convolution: y = saturate(round((conv(x - x_zero_point, w -
+ * w_zero_point) + B) * x_scale * w_scale / y_scale) + y_zero_point), accumulating in int32.
+ * `x_scale`: scalar. `x_zero_point`: scalar. `w_scale`: scalar or per output channel ([M]).
+ * `w_zero_point`: scalar or per output channel ([M]). `y_scale`: scalar. `y_zero_point`:
+ * scalar; its type (int8 or uint8) is y's. `B` (optional, may be NULL): int32 bias [M],
+ * quantized with scale x_scale * w_scale. `dilations`: dilation per spatial axis. `group`:
+ * number of channel groups. `pads`: [begin..., end...] per spatial axis. `strides`: stride
+ * per spatial axis.
+ */
+odla_value odla_QLinearConv(odla_value x, odla_value x_scale, odla_value x_zero_point, odla_value w, odla_value w_scale, odla_value w_zero_point, odla_value y_scale, odla_value y_zero_point, odla_value B, odla_ints dilations, odla_int64 group, odla_ints pads, odla_ints strides, odla_value_type result_type, odla_value_id id);
+
+/*
+ * QLinearMatMul: Quantized matrix product: y = saturate(round((a - a_zero_point) x (b -
+ * b_zero_point) * a_scale * b_scale / y_scale) + y_zero_point), accumulating in int32.
+ * `a_scale`: scalar, or per row of a ([M]). `a_zero_point`: scalar, or per row of a ([M]).
+ * `b_scale`: scalar, or per column of b ([N]). `b_zero_point`: scalar, or per column of b
+ * ([N]). `y_scale`: scalar. `y_zero_point`: scalar; its type (int8 or uint8) is y's.
+ */
+odla_value odla_QLinearMatMul(odla_value a, odla_value a_scale, odla_value a_zero_point, odla_value b, odla_value b_scale, odla_value b_zero_point, odla_value y_scale, odla_value y_zero_point, odla_value_type result_type, odla_value_id id);
+
+/*
+ * QuantizeLinear: y = saturate(round(x / y_scale) + y_zero_point), rounding halves to even;
+ * per tensor (scalar scale) or per axis (1-D scale). y has the zero point's type (default
+ * uint8). `x`: float32 or int32. `y_scale`: float32 scalar or [x.shape[axis]].
+ * `y_zero_point` (optional, may be NULL): int8 or uint8, shaped as y_scale (default uint8
+ * 0). `axis`: the per-axis dimension (non-negative once lowered).
+ */
+odla_value odla_QuantizeLinear(odla_value x, odla_value y_scale, odla_value y_zero_point, odla_int64 axis, odla_value_type result_type, odla_value_id id);
+
+/*
+ * RNN: Elman recurrent layer: H_t = f(X_t W^T + H_{t-1} R^T + Wb + Rb). Results Y (every
+ * hidden state; zero past a sequence's length) and Y_h (the last hidden state). `X`:
+ * [seq_length, batch_size, input_size] ([batch, seq, input] when layout = 1). `W`:
+ * [num_directions, 1 * hidden_size, input_size]. `R`: [num_directions, 1 * hidden_size,
+ * hidden_size]. `B` (optional, may be NULL): [num_directions, 2 * 1 * hidden_size]: input
+ * biases then recurrence biases (default 0). `sequence_lens` (optional, may be NULL): int32
+ * [batch_size]: valid steps per batch entry (default all). `initial_h` (optional, may be
+ * NULL): [num_directions, batch_size, hidden_size] ([batch, num_directions, hidden] when
+ * layout = 1; default 0). `activation_alpha`: alpha of each activation (canonicalised: one
+ * per entry of activation_list). `activation_beta`: beta of each activation (canonicalised:
+ * one per entry of activation_list). `activation_list`: the activations, canonicalised:
+ * comma-separated names, those of the forward direction first. `clip`: cell clip threshold
+ * on gate pre-activations (0: none). `direction`: forward, reverse or bidirectional.
+ * `hidden_size`: hidden size (taken from R once lowered). `layout`: 0: sequence-major X and
+ * Y; 1: batch-major. Results: Y, Y_h.
+ */
+odla_values odla_RNN(odla_value X, odla_value W, odla_value R, odla_value B, odla_value sequence_lens, odla_value initial_h, odla_floats activation_alpha, odla_floats activation_beta, const char*activation_list, odla_float32 clip, const char*direction, odla_int64 hidden_size, odla_int64 layout, odla_value_types result_types, odla_value_id id);
 
 /*
  * Range: start + i * delta for i in 0..n-1; n, the result length, counts the values below
@@ -631,6 +791,18 @@ odla_value odla_Resize(odla_value X, const char* coordinate_transformation_mode,
 odla_value odla_ReverseSequence(odla_value input, odla_value sequence_lens, odla_int64 batch_axis,
                                 odla_int64 time_axis, odla_value_type result_type,
                                 odla_value_id id);
+
+/*
+ * RoiAlign: Pools each region of interest (x1, y1, x2, y2) of its batch entry of X [N, C,
+ * H, W] into [output_height, output_width] bins by averaging (or the maximum of) bilinear
+ * samples: Y [num_rois, C, output_height, output_width]. `rois`: [num_rois, 4].
+ * `batch_indices`: int64 [num_rois]. `coordinate_transformation_mode`: half_pixel (shift by
+ * -0.5) or output_half_pixel (no shift, regions at least 1x1). `mode`: avg or max.
+ * `output_height`: bins per region, vertically. `output_width`: bins per region,
+ * horizontally. `sampling_ratio`: samples per bin and axis (0: ceil(region size / bins)).
+ * `spatial_scale`: scale from roi coordinates to X's.
+ */
+odla_value odla_RoiAlign(odla_value X, odla_value rois, odla_value batch_indices, const char*coordinate_transformation_mode, const char*mode, odla_int64 output_height, odla_int64 output_width, odla_int64 sampling_ratio, odla_float32 spatial_scale, odla_value_type result_type, odla_value_id id);
 
 /*
  * Round: Rounds to the nearest integer, halves to even, element-wise.

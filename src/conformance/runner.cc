@@ -269,6 +269,7 @@ Outcome Runner::RunSteps(const TestCase& test) const {
       std::string exe;
     };
     std::vector<Compiled> compiles;
+    double scaled_error = 0;  // the worst, for a kScale tolerance
     for (size_t s = 0; s < sets.size(); ++s) {
       std::string where = sets.size() > 1 ? fs::path(sets[s]).filename().string() + " " : "";
       InputData data;
@@ -336,14 +337,22 @@ Outcome Runner::RunSteps(const TestCase& test) const {
                        std::to_string(bytes.size()) + " bytes, expected " +
                        std::to_string(type.ByteSize()));
         Tensor got(type, std::vector<uint8_t>(bytes.begin(), bytes.end()));
-        std::string diff = CompareTensors(got, expected);
+        std::string diff = CompareTensors(got, expected, config_.tolerance);
         if (!diff.empty()) {
           std::string prefix = n_out > 1 ? "output " + std::to_string(o) + ": " : "";
           return MakeOutcome(Outcome::kFail, where + prefix + diff, detail.str(), specialised);
         }
+        if (IsFloat(type.dtype)) scaled_error = std::max(scaled_error, ScaledError(got, expected));
       }
     }
-    return MakeOutcome(Outcome::kPass, "", detail.str(), specialised);
+    std::string measured;
+    if (config_.tolerance.kind == Tolerance::kScale) {
+      std::ostringstream os;
+      os.precision(3);
+      os << "max |diff| / max |expected| " << scaled_error;
+      measured = os.str();
+    }
+    return MakeOutcome(Outcome::kPass, measured, detail.str(), specialised);
   } catch (const std::exception& e) {
     std::string msg = e.what();
     for (size_t p; (p = msg.find('\n')) != std::string::npos;) msg[p] = ' ';

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "conformance/compare.h"
+
 namespace halo::conformance {
 
 struct TestCase {
@@ -34,13 +36,14 @@ struct RunnerConfig {
   // the inputs HALO needs at compile time are frozen into the program; data sets whose
   // frozen values differ get a compile each.
   bool specialise = true;
+  Tolerance tolerance;  // for float outputs
   bool verbose = false;
 };
 
 struct Outcome {
   enum Kind { kPass, kFail, kError } kind = kError;
-  std::string message;                   // FAIL / ERROR: why, on one line
-  std::string detail;                    // -v: logs and commands
+  std::string message;  // FAIL / ERROR: why, on one line; PASS: the error, for kScale
+  std::string detail;   // -v: logs and commands
   std::vector<std::string> specialised;  // the inputs frozen into the program, sorted
 };
 

@@ -39,6 +39,9 @@ const std::vector<double>& Node::GetFloats(const std::string& k) const {
   return GetAttr<std::vector<double>>(*this, k);
 }
 const Tensor& Node::GetTensor(const std::string& k) const { return GetAttr<Tensor>(*this, k); }
+const std::vector<std::string>& Node::GetStrings(const std::string& k) const {
+  return GetAttr<std::vector<std::string>>(*this, k);
+}
 
 std::string Graph::UniqueName(const std::string& base) {
   std::string b = base.empty() ? "v" : base;

@@ -33,8 +33,8 @@ class Value {
 };
 
 // Attribute values. kDType attributes hold a DataType stored as int64.
-using AttrValue =
-    std::variant<int64_t, double, std::string, std::vector<int64_t>, std::vector<double>, Tensor>;
+using AttrValue = std::variant<int64_t, double, std::string, std::vector<int64_t>,
+                               std::vector<double>, Tensor, std::vector<std::string>>;
 
 class Node {
  public:
@@ -65,6 +65,7 @@ class Node {
   const std::vector<int64_t>& GetInts(const std::string& k) const;
   const std::vector<double>& GetFloats(const std::string& k) const;
   const Tensor& GetTensor(const std::string& k) const;
+  const std::vector<std::string>& GetStrings(const std::string& k) const;
   DataType GetDType(const std::string& k) const { return static_cast<DataType>(GetInt(k)); }
 
  private:

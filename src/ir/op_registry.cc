@@ -16,6 +16,10 @@ OpRegistry::OpRegistry() {
   RegisterNNConvOps(*this);
   RegisterNNNormOps(*this);
   RegisterNNResizeOps(*this);
+  RegisterNNRnnOps(*this);
+  RegisterLinalgOps(*this);
+  RegisterQuantOps(*this);
+  RegisterNNSampleOps(*this);
   RegisterTensorOps(*this);
   RegisterTensorShapeOps(*this);
   RegisterTensorIndexOps(*this);
@@ -77,6 +81,7 @@ static bool KindMatches(AttrKind k, const AttrValue& v) {
     case AttrKind::kInts: return std::holds_alternative<std::vector<int64_t>>(v);
     case AttrKind::kFloats: return std::holds_alternative<std::vector<double>>(v);
     case AttrKind::kTensor: return std::holds_alternative<Tensor>(v);
+    case AttrKind::kStrings: return std::holds_alternative<std::vector<std::string>>(v);
   }
   return false;
 }

@@ -12,7 +12,8 @@
 
 namespace halo {
 
-enum class AttrKind { kInt, kFloat, kString, kInts, kFloats, kTensor, kDType };
+// kTensor and kStrings attributes are compile-time only (they cannot be lowered).
+enum class AttrKind { kInt, kFloat, kString, kInts, kFloats, kTensor, kDType, kStrings };
 
 struct AttrSpec {
   std::string name;
@@ -125,6 +126,10 @@ void RegisterNNOps(OpRegistry& r);
 void RegisterNNConvOps(OpRegistry& r);
 void RegisterNNNormOps(OpRegistry& r);
 void RegisterNNResizeOps(OpRegistry& r);
+void RegisterNNRnnOps(OpRegistry& r);
+void RegisterLinalgOps(OpRegistry& r);
+void RegisterQuantOps(OpRegistry& r);
+void RegisterNNSampleOps(OpRegistry& r);
 void RegisterTensorOps(OpRegistry& r);
 void RegisterTensorShapeOps(OpRegistry& r);
 void RegisterTensorIndexOps(OpRegistry& r);

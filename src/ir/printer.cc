@@ -91,6 +91,10 @@ std::string AttrText(const Node& n, const std::string& key, const AttrValue& v) 
     os << "]";
   } else if (const auto* t = std::get_if<Tensor>(&v)) {
     os << TensorText(*t);
+  } else if (const auto* ss = std::get_if<std::vector<std::string>>(&v)) {
+    os << "[";
+    for (size_t k = 0; k < ss->size(); ++k) os << (k ? ", " : "") << Quote((*ss)[k]);
+    os << "]";
   }
   return os.str();
 }

@@ -19,6 +19,7 @@ static const char* AttrCType(AttrKind k) {
     case AttrKind::kDType:
       return "odla_element_type";
     case AttrKind::kTensor:
+    case AttrKind::kStrings:
       break;
   }
   return nullptr;
@@ -78,23 +79,13 @@ std::string OdlaDeclaration(const OpDef& d) {
   }
   std::ostringstream os;
   os << "/*\n" << Wrap(doc.str(), " * ") << " */\n";
-  // Parameters fill lines of up to 100 columns, continuation lines aligned after '('.
-  std::string line = OdlaReturnType(d) + " odla_" + d.name + "(";
-  const std::string indent(line.size(), ' ');
+  os << OdlaReturnType(d) << " odla_" << d.name << "(";
   auto params = OdlaParams(d);
   for (size_t i = 0; i < params.size(); ++i) {
     const std::string& t = params[i].ctype;
-    std::string p = t + " " + params[i].name;
-    p += i + 1 < params.size() ? "," : ");";
-    if (line.size() + 1 + p.size() > 100 && line.size() > indent.size()) {
-      os << line << "\n";
-      line = indent;
-    } else if (line.size() > indent.size()) {
-      line += " ";
-    }
-    line += p;
+    os << (i ? ", " : "") << t << (t.back() == '*' ? "" : " ") << params[i].name;
   }
-  os << line << "\n";
+  os << ");\n";
   return os.str();
 }
 
@@ -174,7 +165,8 @@ OdlaCall LowerNode(const Node& n) {
         a.kind = OdlaArg::Kind::kFloats, a.floats = n.GetFloats(s.name);
         break;
       case AttrKind::kTensor:
-        throw Err("tensor attribute '", s.name, "' cannot be lowered");
+      case AttrKind::kStrings:
+        throw Err("tensor or string-list attribute '", s.name, "' cannot be lowered");
     }
     if (a.kind == OdlaArg::Kind::kInts && a.ints.size() > 16)
       throw Err("attribute '", s.name, "' has ", a.ints.size(), " entries; ODLA takes at most 16");

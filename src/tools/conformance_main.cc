@@ -29,8 +29,8 @@ namespace {
 
 const char* kUsage =
     "usage: halo-conformance [--runtime ref] [-j N] [--cache DIR] [--filter REGEX]\n"
-    "                        [--expected FILE] [--write-expected FILE] [--no-specialise]\n"
-    "                        [-v] DIR...\n"
+    "                        [--expected FILE] [--write-expected FILE] [--tolerance T]\n"
+    "                        [--no-specialise] [-v] DIR...\n"
     "Each DIR is one ONNX backend test (model.onnx + test_data_set_*/) or a directory of\n"
     "them, e.g. /usr/share/libonnx-testdata/data/node. Every test is compiled by halo to\n"
     "C++, built against libodla_RUNTIME, run, and its outputs compared with the reference.\n"
@@ -40,6 +40,10 @@ const char* kUsage =
     "  --filter REGEX        only tests whose name (suite/test) matches\n"
     "  --expected FILE       fail (exit 1) when a test listed in FILE does not pass\n"
     "  --write-expected FILE write the sorted names of the passing tests\n"
+    "  --tolerance ABS,REL   float outputs match when every |got - expected| <= ABS +\n"
+    "                        REL * |expected| (default 1e-5,1e-3)\n"
+    "  --tolerance scale:REL ... when max |got - expected| <= REL * max |expected| over each\n"
+    "                        output (whole models); passes print the measured ratio\n"
     "  --no-specialise       keep every input a runtime input (by default the inputs whose\n"
     "                        values halo needs at compile time, e.g. Reshape's shape, are\n"
     "                        frozen to the test data's values; PASS lines name them)\n"
@@ -101,6 +105,7 @@ int Main(int argc, char** argv) {
   std::string runtime = "ref", cache, filter, expected_file, write_expected;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool verbose = false, specialise = true;
+  Tolerance tolerance;
   std::vector<std::string> dirs;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -124,6 +129,8 @@ int Main(int argc, char** argv) {
       write_expected = value();
     else if (a == "--no-specialise")
       specialise = false;
+    else if (a == "--tolerance")
+      tolerance = ParseTolerance(value());
     else if (a == "-v")
       verbose = true;
     else if (a == "-h" || a == "--help") {
@@ -163,6 +170,7 @@ int Main(int argc, char** argv) {
   config.work_dir = config.cache_dir + "/run-" + std::to_string(getpid());
   config.verbose = verbose;
   config.specialise = specialise;
+  config.tolerance = tolerance;
   if (const char* cxx = std::getenv("CXX")) config.cxx = cxx;
   CleanCache(config.cache_dir);
   Runner runner(config);
@@ -181,7 +189,8 @@ int Main(int argc, char** argv) {
       Outcome o = runner.Run(tests[i]);
       std::lock_guard<std::mutex> lock(print);
       if (o.kind == Outcome::kPass)
-        std::cout << "PASS " << tests[i].name << SpecialisedNote(o) << "\n";
+        std::cout << "PASS " << tests[i].name << SpecialisedNote(o)
+                  << (o.message.empty() ? "" : " (" + o.message + ")") << "\n";
       else
         std::cout << (o.kind == Outcome::kFail ? "FAIL " : "ERROR ") << tests[i].name << ": "
                   << o.message << "\n";

@@ -129,6 +129,34 @@ TEST(ConformanceCompare, IntegersAreExact) {
   EXPECT_EQ(CompareTensors(a, b), "worst |diff| 1 at index 1 (got 1, expected 0)");
 }
 
+TEST(ConformanceCompare, ScaleToleranceBoundsTheWorstByTheLargest) {
+  Tolerance t = ParseTolerance("scale:1e-3");
+  EXPECT_EQ(t.kind, Tolerance::kScale);
+  auto expected = test::F32({3}, {100, 0, -1});
+  // 0.09 off an element of 0 is within 1e-3 * 100; element-wise it is not.
+  auto got = test::F32({3}, {100.05f, 0.09f, -1});
+  EXPECT_EQ(CompareTensors(got, expected, t), "");
+  EXPECT_NE(CompareTensors(got, expected), "");
+  EXPECT_NEAR(ScaledError(got, expected), 0.09 / 100, 1e-7);
+  std::string msg = CompareTensors(test::F32({3}, {100, 0.2f, -1}), expected, t);
+  EXPECT_EQ(msg.rfind("worst |diff| 0.2", 0), 0u) << msg;
+  EXPECT_NE(msg.find("max |expected| 100"), std::string::npos) << msg;
+  float nan = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_NE(CompareTensors(test::F32({2}, {nan, 1}), test::F32({2}, {0, 1}), t), "");
+  EXPECT_EQ(ScaledError(test::F32({1}, {0}), test::F32({1}, {0})), 0);
+}
+
+TEST(ConformanceCompare, ParseTolerance) {
+  Tolerance t = ParseTolerance("1e-4,0.01");
+  EXPECT_EQ(t.kind, Tolerance::kElement);
+  EXPECT_EQ(t.abs, 1e-4);
+  EXPECT_EQ(t.rel, 0.01);
+  EXPECT_NE(CompareTensors(test::F32({1}, {1.02f}), test::F32({1}, {1}), t), "");
+  EXPECT_EQ(CompareTensors(test::F32({1}, {1.005f}), test::F32({1}, {1}), t), "");
+  for (const char* bad : {"", "1e-4", "scale:", "scale:x", "1,-1", "a,b", "1,2,3"})
+    EXPECT_THROW(ParseTolerance(bad), Error) << bad;
+}
+
 TEST(ConformanceCompare, HalfFloats) {
   EXPECT_EQ(HalfToFloat(0x3c00), 1.0f);
   EXPECT_EQ(HalfToFloat(0xc000), -2.0f);

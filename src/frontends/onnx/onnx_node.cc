@@ -55,6 +55,8 @@ static const char* KindName(AttrKind k) {
       return "a TENSOR";
     case AttrKind::kDType:
       return "an element type (INT)";
+    case AttrKind::kStrings:
+      return "STRINGS";
   }
   return "?";
 }
@@ -124,6 +126,10 @@ AttrValue Importer::ConvertAttr(const PendingNode& p, const AttributeProto& a, c
       break;
     case AttrKind::kTensor:
       if (t == AttributeProto::TENSOR) return AttrAsTensor(p, a);
+      break;
+    case AttrKind::kStrings:
+      if (t == AttributeProto::STRINGS)
+        return std::vector<std::string>(a.strings().begin(), a.strings().end());
       break;
     case AttrKind::kDType:
       if (t == AttributeProto::INT) {

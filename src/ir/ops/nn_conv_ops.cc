@@ -229,6 +229,10 @@ const char* kAutoPadDoc =
 
 }  // namespace
 
+std::vector<int64_t> ResolveConvWindow(InferContext& c, const std::vector<int64_t>& kernel) {
+  return ResolveWindow(c, kernel, true, false).out;
+}
+
 void RegisterNNConvOps(OpRegistry& r) {
   r.Add("Conv")
       .Doc(

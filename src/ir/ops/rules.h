@@ -11,5 +11,9 @@ Shape BroadcastShapes(const Shape& a, const Shape& b);
 int64_t NormalizeAxis(int64_t axis, int64_t rank);
 // Rule for ops whose result has the type of input 0.
 void SameAsInput0(InferContext& c);
+// For convolutions with X [N, C, spatial...] as input 0 and the given kernel: canonicalises
+// strides, dilations, pads (resolving auto_pad) and kernel_shape; returns the output's
+// spatial dimensions.
+std::vector<int64_t> ResolveConvWindow(InferContext& c, const std::vector<int64_t>& kernel);
 
 }  // namespace halo

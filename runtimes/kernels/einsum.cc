@@ -1,0 +1,184 @@
+#include "einsum.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "../common/runtime.h"
+#include "gemm.h"
+
+namespace odla_rt {
+namespace {
+
+// A strided view of an operand with one entry per distinct letter (a repeated letter's
+// strides add up: its diagonal); size-1 dimensions that broadcast have stride 0.
+struct View {
+  std::string letters;
+  std::vector<int64_t> dims, strides;
+};
+
+View MakeView(const std::string& term, const std::vector<int64_t>& shape,
+              const std::map<char, int64_t>& size) {
+  std::vector<int64_t> st(shape.size());
+  int64_t s = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    st[i] = s;
+    s *= shape[i];
+  }
+  View v;
+  for (size_t i = 0; i < term.size(); ++i) {
+    int64_t stride = shape[i] == 1 ? 0 : st[i];
+    size_t pos = v.letters.find(term[i]);
+    if (pos == std::string::npos) {
+      v.letters += term[i];
+      v.dims.push_back(size.at(term[i]));
+      v.strides.push_back(stride);
+    } else {
+      v.strides[pos] += stride;
+    }
+  }
+  return v;
+}
+
+bool Has(const std::string& s, char c) { return s.find(c) != std::string::npos; }
+
+// out (dense, letters `order`) = the view summed over its letters not in `order`.
+template <typename T>
+void Gather(const T* src, const View& v, const std::string& order, T* out) {
+  std::vector<int64_t> dims, strides;
+  int64_t outer = 1, inner = 1;
+  for (char c : order) {
+    size_t p = v.letters.find(c);
+    dims.push_back(v.dims[p]);
+    strides.push_back(v.strides[p]);
+    outer *= v.dims[p];
+  }
+  for (size_t p = 0; p < v.letters.size(); ++p)
+    if (!Has(order, v.letters[p])) {
+      dims.push_back(v.dims[p]);
+      strides.push_back(v.strides[p]);
+      inner *= v.dims[p];
+    }
+  if (inner == 0) {
+    std::fill_n(out, outer, T(0));
+    return;
+  }
+  std::vector<int64_t> idx(dims.size(), 0);
+  int64_t off = 0;
+  for (int64_t o = 0; o < outer; ++o) {
+    T acc = T(0);
+    for (int64_t q = 0; q < inner; ++q) {
+      acc = static_cast<T>(acc + src[off]);
+      for (size_t d = dims.size(); d-- > 0;) {  // next index, row-major
+        off += strides[d];
+        if (++idx[d] < dims[d]) break;
+        off -= dims[d] * strides[d];
+        idx[d] = 0;
+      }
+    }
+    out[o] = acc;
+  }
+}
+
+View Dense(const std::string& letters, const std::map<char, int64_t>& size) {
+  std::vector<int64_t> shape;
+  for (char c : letters) shape.push_back(size.at(c));
+  return MakeView(letters, shape, size);
+}
+
+int64_t Product(const std::string& letters, const std::map<char, int64_t>& size) {
+  int64_t p = 1;
+  for (char c : letters) p *= size.at(c);
+  return p;
+}
+
+}  // namespace
+
+EinsumPlan::EinsumPlan(const std::string& equation, const std::vector<std::vector<int64_t>>& shapes)
+    : shapes_(shapes) {
+  size_t arrow = equation.find("->");
+  if (arrow == std::string::npos) Fail("equation '", equation, "' is not explicit");
+  std::string lhs = equation.substr(0, arrow);
+  for (size_t s = 0, e; s <= lhs.size(); s = e + 1) {
+    e = std::min(lhs.find(',', s), lhs.size());
+    terms_.push_back(lhs.substr(s, e - s));
+  }
+  out_ = equation.substr(arrow + 2);
+  if (terms_.size() != shapes.size())
+    Fail("the equation has ", terms_.size(), " terms for ", shapes.size(), " operands");
+  for (size_t i = 0; i < terms_.size(); ++i) {
+    if (terms_[i].size() != shapes[i].size())
+      Fail("term '", terms_[i], "' does not match the rank of operand ", i);
+    for (size_t d = 0; d < shapes[i].size(); ++d) {
+      char c = terms_[i][d];
+      if (!std::isalpha(static_cast<unsigned char>(c))) Fail("bad letter '", c, "'");
+      auto it = size_.find(c);
+      if (it == size_.end() || it->second == 1)
+        size_[c] = shapes[i][d];
+      else if (shapes[i][d] != it->second && shapes[i][d] != 1)
+        Fail("letter '", c, "' has sizes ", it->second, " and ", shapes[i][d]);
+    }
+  }
+  for (char c : out_) {
+    if (!size_.count(c)) Fail("output letter '", c, "' is not in any operand");
+    out_shape_.push_back(size_[c]);
+  }
+}
+
+template <typename T>
+void EinsumPlan::Run(const std::vector<const T*>& in, T* out) const {
+  View cur_view = MakeView(terms_[0], shapes_[0], size_);
+  const T* cur = in[0];
+  std::vector<T> a, b, c, prod;
+  for (size_t i = 1; i < terms_.size(); ++i) {
+    std::string kept = out_;
+    for (size_t j = i + 1; j < terms_.size(); ++j) kept += terms_[j];
+    View bv = MakeView(terms_[i], shapes_[i], size_);
+    std::string batch, m, k, n;
+    for (char l : cur_view.letters) {
+      bool in_b = Has(bv.letters, l), keep = Has(kept, l);
+      if (in_b && keep) batch += l;
+      if (in_b && !keep) k += l;
+      if (!in_b && keep) m += l;
+    }
+    for (char l : bv.letters)
+      if (!Has(cur_view.letters, l) && Has(kept, l)) n += l;
+    int64_t nb = Product(batch, size_), nm = Product(m, size_), nk = Product(k, size_),
+            nn = Product(n, size_);
+    a.resize(nb * nm * nk);
+    b.resize(nb * nk * nn);
+    Gather(cur, cur_view, batch + m + k, a.data());
+    Gather(in[i], bv, batch + k + n, b.data());
+    c.assign(nb * nm * nn, T(0));
+    if (nk > 0 && nm > 0 && nn > 0) {
+      auto one = [&](int64_t s) {
+        Gemm<T>(false, false, nm, nn, nk, T(1), a.data() + s * nm * nk, nk, b.data() + s * nk * nn,
+                nn, T(0), c.data() + s * nm * nn, nn);
+      };
+      if (nb >= 2 * NumThreads() && nm * nn * nk < (1 << 20))
+        ParallelFor(nb, 1, [&](int64_t s, int64_t e) {
+          for (int64_t x = s; x < e; ++x) one(x);
+        });
+      else
+        for (int64_t x = 0; x < nb; ++x) one(x);
+    }
+    prod.swap(c);  // dense, letters batch + m + n
+    cur = prod.data();
+    cur_view = Dense(batch + m + n, size_);
+  }
+  Gather(cur, cur_view, out_, out);
+}
+
+#define ODLA_EINSUM(T) template void EinsumPlan::Run<T>(const std::vector<const T*>&, T*) const;
+ODLA_EINSUM(float)
+ODLA_EINSUM(double)
+ODLA_EINSUM(int8_t)
+ODLA_EINSUM(uint8_t)
+ODLA_EINSUM(int16_t)
+ODLA_EINSUM(uint16_t)
+ODLA_EINSUM(int32_t)
+ODLA_EINSUM(uint32_t)
+ODLA_EINSUM(int64_t)
+ODLA_EINSUM(uint64_t)
+#undef ODLA_EINSUM
+
+}  // namespace odla_rt

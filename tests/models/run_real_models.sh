@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Real models through the whole AOT path (halo -> C++ -> c++ -O1 -> run), each checked
+# against the framework that made it:
+#  - torchvision CNNs and a Transformer encoder exported by PyTorch at opsets 11 and 13
+#    (export_models.py, cached in the build dir), within 1e-4 of PyTorch's output scale;
+#  - OpenCV's ONNX importer tests (../shared/models/opencv_extra/onnx), element-wise.
+# Every test listed in expected_pass.txt must pass. Usage: run_real_models.sh SRC BUILD
+set -euo pipefail
+src="$(cd "$1" && pwd)"
+build="$(cd "$2" && pwd)"
+here="$src/tests/models"
+out="$build/real-models"
+python=/usr/bin/python3
+
+"$python" "$here/export_models.py" "$out/torch"
+status=0
+"$build/bin/halo-conformance" --expected "$here/expected_pass.txt" --tolerance scale:1e-4 \
+  "$out/torch" || status=1
+
+opencv="$src/../shared/models/opencv_extra/onnx"
+if [ -d "$opencv/models" ]; then
+  "$python" "$here/convert_opencv_onnx.py" "$opencv" "$out/opencv"
+  "$build/bin/halo-conformance" --expected "$here/expected_pass.txt" "$out/opencv" || status=1
+else
+  echo "run_real_models: $opencv not found, OpenCV's tests skipped"
+fi
+exit $status
