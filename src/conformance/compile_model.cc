@@ -2,11 +2,12 @@
 
 #include <onnx/onnx_pb.h>
 
-#include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
 #include "conformance/files.h"
+#include "conformance/test_inputs.h"
 #include "driver/driver.h"
 #include "frontends/onnx/onnx_tensor.h"
 #include "ir/error.h"
@@ -15,78 +16,136 @@
 namespace halo::conformance {
 
 void WriteModelTypes(const std::string& path, const ModelTypes& t) {
+  if (t.input_names.size() != t.inputs.size()) throw Err("input names and types differ in number");
   std::ostringstream os;
-  auto put = [&](const char* kind, const Type& type) {
-    os << kind << ' ' << static_cast<int>(type.dtype) << ' ' << type.shape.size();
-    for (int64_t d : type.shape) os << ' ' << d;
+  // One line each: the kind, for inputs and outputs the type, then the name if any.
+  auto put = [&](const char* kind, const Type* type, const std::string* name) {
+    os << kind;
+    if (type) {
+      os << ' ' << static_cast<int>(type->dtype) << ' ' << type->shape.size();
+      for (int64_t d : type->shape) os << ' ' << d;
+    }
+    if (name) {
+      if (name->find_first_of("\n\r") != std::string::npos)
+        throw Err("the name '", *name, "' holds a line break");
+      os << ' ' << *name;
+    }
     os << '\n';
   };
-  for (const Type& type : t.inputs) put("input", type);
-  for (const Type& type : t.outputs) put("output", type);
+  for (const auto& n : t.model_inputs) put("model_input", nullptr, &n);
+  for (size_t i = 0; i < t.inputs.size(); ++i) put("input", &t.inputs[i], &t.input_names[i]);
+  for (const Type& type : t.outputs) put("output", &type, nullptr);
+  for (const auto& n : t.frozen) put("frozen", nullptr, &n);
   WriteFileBytes(path, os.str());
 }
 
 ModelTypes ReadModelTypes(const std::string& path) {
   std::istringstream is(ReadFileBytes(path));
   ModelTypes t;
-  std::string kind;
-  int dtype;
-  size_t rank;
-  while (is >> kind >> dtype >> rank) {
-    Shape shape(rank);
-    for (auto& d : shape) is >> d;
-    Type type(static_cast<DataType>(dtype), shape);
-    (kind == "input" ? t.inputs : t.outputs).push_back(type);
+  for (std::string line; std::getline(is, line);) {
+    std::istringstream ls(line);
+    std::string kind;
+    ls >> kind;
+    Type type;
+    if (kind == "input" || kind == "output") {
+      int dtype;
+      size_t rank;
+      if (!(ls >> dtype >> rank)) throw Err(path, ": malformed line '", line, "'");
+      Shape shape(rank);
+      for (auto& d : shape) ls >> d;
+      if (!ls) throw Err(path, ": malformed line '", line, "'");
+      type = Type(static_cast<DataType>(dtype), shape);
+    }
+    // A name is the rest of the line after one space.
+    std::string name;
+    if (ls.get() == ' ') std::getline(ls, name);
+    if (kind == "model_input")
+      t.model_inputs.push_back(name);
+    else if (kind == "input")
+      t.inputs.push_back(type), t.input_names.push_back(name);
+    else if (kind == "output")
+      t.outputs.push_back(type);
+    else if (kind == "frozen")
+      t.frozen.push_back(name);
+    else
+      throw Err(path, ": malformed line '", line, "'");
   }
-  if (!is.eof()) throw Err(path, ": malformed");
   return t;
 }
 
 namespace {
 
-// The model's real inputs (not initializers) whose shape is not fully static.
-std::vector<std::pair<int, std::string>> OpenInputs(const std::string& model) {
+struct ModelInput {
+  std::string name;
+  bool open;  // its shape is not fully static
+  onnx::TypeProto type;
+};
+
+// Whether `t` has the element type and static dimensions the model declares for `in`.
+bool Fits(const ModelInput& in, const Tensor& t) {
+  if (!in.type.has_tensor_type()) return false;
+  const auto& tt = in.type.tensor_type();
+  if (DataTypeFromOnnx(tt.elem_type()) != t.type().dtype) return false;
+  if (!tt.has_shape()) return true;
+  if (tt.shape().dim_size() != t.type().Rank()) return false;
+  for (int i = 0; i < tt.shape().dim_size(); ++i)
+    if (tt.shape().dim(i).has_dim_value() && tt.shape().dim(i).dim_value() != t.type().shape[i])
+      return false;
+  return true;
+}
+
+// The model's real inputs (not initializers), in order.
+std::vector<ModelInput> ModelInputs(const std::string& model) {
   onnx::ModelProto m;
   std::string bytes = ReadFileBytes(model);
   if (!m.ParseFromString(bytes)) throw Err(model, ": not an ONNX model");
   std::set<std::string> inits;
   for (const auto& t : m.graph().initializer()) inits.insert(t.name());
-  std::vector<std::pair<int, std::string>> open;
-  int index = 0;
+  std::vector<ModelInput> inputs;
   for (const auto& in : m.graph().input()) {
     if (inits.count(in.name())) continue;
     const auto& type = in.type();
-    if (!type.has_tensor_type()) {  // the frontend rejects it
-      ++index;
-      continue;
-    }
-    bool is_static = type.tensor_type().has_shape();
-    if (is_static)
+    bool is_static = !type.has_tensor_type() || type.tensor_type().has_shape();
+    if (is_static && type.has_tensor_type())
       for (const auto& d : type.tensor_type().shape().dim()) is_static &= d.has_dim_value();
-    if (!is_static) open.emplace_back(index, in.name());
-    ++index;
+    inputs.push_back({in.name(), !is_static, type});
   }
-  return open;
+  return inputs;
 }
 
 }  // namespace
 
 void CompileModel(const std::string& model, const std::string& data_dir,
-                  const std::string& work_dir) {
+                  const std::string& work_dir, bool specialise) {
+  ModelTypes types;
+  std::vector<ModelInput> model_inputs = ModelInputs(model);
+  for (const auto& in : model_inputs) types.model_inputs.push_back(in.name);
+  std::map<std::string, Tensor> data = LoadInputs(data_dir, types.model_inputs).tensors;
+  // The candidates are the inputs whose data fits the model's declaration: the runner
+  // reports the others (and the frontend the element types HALO lacks).
   ImportOptions opts;
-  for (const auto& [index, name] : OpenInputs(model)) {
-    std::string pb = data_dir + "/input_" + std::to_string(index) + ".pb";
-    if (std::ifstream(pb)) opts.input_shapes[name] = LoadTensorProtoFile(pb).type().shape;
+  for (const auto& in : model_inputs) {
+    auto it = data.find(in.name);
+    if (it == data.end()) continue;
+    if (in.open) opts.input_shapes[in.name] = it->second.type().shape;
+    if (specialise && Fits(in, it->second)) opts.const_inputs[in.name] = it->second;
   }
+  opts.auto_const_inputs = true;
   std::unique_ptr<Graph> g = LoadModel({model}, opts);
   EmitOptions emit;
   emit.output_cc = work_dir + "/" + kModelName + ".cc";
   emit.entry_func_name = kEntryName;
   emit.model_path = model;
   EmitCpp(*g, emit);
-  ModelTypes types;
-  for (const Value* v : g->inputs()) types.inputs.push_back(v->type());
+  std::set<std::string> runtime;
+  for (const Value* v : g->inputs()) {
+    types.input_names.push_back(v->name());
+    types.inputs.push_back(v->type());
+    runtime.insert(v->name());
+  }
   for (const Value* v : g->outputs()) types.outputs.push_back(v->type());
+  for (const auto& name : types.model_inputs)
+    if (!runtime.count(name)) types.frozen.push_back(name);
   WriteFileBytes(work_dir + "/" + kHarnessName, HarnessSource(types));
   WriteModelTypes(work_dir + "/" + kMetaName, types);
 }

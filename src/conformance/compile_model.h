@@ -13,20 +13,28 @@ namespace halo::conformance {
 constexpr const char* kModelName = "model";           // model.cc, model.h, model.bin
 constexpr const char* kEntryName = "halo_model_run";  // the generated entry function
 constexpr const char* kHarnessName = "main.cc";
-constexpr const char* kMetaName = "types.txt";  // the graph's input and output types
+constexpr const char* kMetaName = "types.txt";  // ModelTypes
 
-// The types of the compiled graph's inputs and outputs, in order.
+// What the runner needs to know of a compile: the model's inputs, which of them the
+// compiled graph still takes (the others were frozen), and the types of the entry
+// function's parameters.
 struct ModelTypes {
-  std::vector<Type> inputs;
+  std::vector<std::string> model_inputs;  // the model's inputs (not initializers), in order
+  std::vector<std::string> input_names;   // the compiled graph's inputs, in order
+  std::vector<Type> inputs;               // their types
   std::vector<Type> outputs;
+  std::vector<std::string> frozen;  // model inputs compiled as constants, in model order
 };
 void WriteModelTypes(const std::string& path, const ModelTypes& t);
 ModelTypes ReadModelTypes(const std::string& path);
 
 // Compiles `model` (an .onnx file) into `work_dir`. Inputs whose shape the model leaves
-// open take the shape of `data_dir`/input_N.pb. Throws Error with the compiler's message.
+// open take the shape of `data_dir`/input_N.pb. With `specialise`, every input_N.pb is a
+// candidate for specialisation (ImportOptions::auto_const_inputs): the inputs whose values
+// HALO needs at compile time are frozen, the others stay inputs. Throws Error with the
+// compiler's message.
 void CompileModel(const std::string& model, const std::string& data_dir,
-                  const std::string& work_dir);
+                  const std::string& work_dir, bool specialise);
 
 // The harness: reads DIR/input_N.bin, calls the entry function, writes DIR/output_N.bin.
 std::string HarnessSource(const ModelTypes& t);

@@ -12,7 +12,9 @@
 #include "conformance/compare.h"
 #include "conformance/compile_model.h"
 #include "conformance/files.h"
+#include "conformance/hash.h"
 #include "conformance/process.h"
+#include "conformance/test_inputs.h"
 #include "frontends/onnx/onnx_tensor.h"
 #include "ir/error.h"
 
@@ -27,34 +29,6 @@ std::string Basename(const std::string& dir) {
   if (p.filename().empty()) p = p.parent_path();
   return p.filename().string();
 }
-
-// 128 bits of FNV-1a (two 64-bit lanes with different offsets), as hex.
-class Hasher {
- public:
-  void Add(const std::string& bytes) {
-    for (unsigned char c : bytes) {
-      a_ = (a_ ^ c) * 0x100000001b3ull;
-      b_ = (b_ ^ c) * 0x100000001b3ull;
-    }
-    Add64(bytes.size());
-  }
-  std::string Hex() const {
-    char buf[33];
-    snprintf(buf, sizeof(buf), "%016llx%016llx", static_cast<unsigned long long>(a_),
-             static_cast<unsigned long long>(b_));
-    return buf;
-  }
-
- private:
-  void Add64(uint64_t v) {
-    for (int i = 0; i < 8; ++i, v >>= 8) {
-      a_ = (a_ ^ (v & 0xff)) * 0x100000001b3ull;
-      b_ = (b_ ^ (v & 0xff)) * 0x100000001b3ull;
-    }
-  }
-  uint64_t a_ = 0xcbf29ce484222325ull;
-  uint64_t b_ = 0x84222325cbf29ce4ull;
-};
 
 std::string ReadIfExists(const std::string& path) {
   std::error_code ec;
@@ -91,8 +65,14 @@ std::string Join(const std::vector<std::string>& argv) {
   return s;
 }
 
-Outcome ErrorOutcome(std::string message, std::string detail = "") {
-  return Outcome{Outcome::kError, std::move(message), std::move(detail)};
+Outcome MakeOutcome(Outcome::Kind kind, std::string message, std::string detail,
+                    const std::set<std::string>& specialised) {
+  Outcome o;
+  o.kind = kind;
+  o.message = std::move(message);
+  o.detail = std::move(detail);
+  o.specialised.assign(specialised.begin(), specialised.end());
+  return o;
 }
 
 std::vector<std::string> DataSets(const std::string& dir) {
@@ -180,9 +160,12 @@ Runner::Runner(RunnerConfig config) : config_(std::move(config)) {
   }
 }
 
-std::string Runner::ExecutableKey(const std::string& work) const {
+std::string Runner::ExecutableKey(const std::string& work, const std::string& frozen_key) const {
   Hasher h;
   h.Add(toolchain_stamp_);
+  // The frozen values are in the generated code already; an unspecialised compile's key
+  // stays what it was before specialisation existed.
+  if (!frozen_key.empty()) h.Add(frozen_key);
   std::set<std::string> used;
   std::regex ident(R"(\bodla_\w+)");
   for (const char* f : {".h", ".cc", ".bin"}) {
@@ -209,124 +192,155 @@ Outcome Runner::Run(const TestCase& test) const {
   return o;
 }
 
+std::string Runner::Compile(const TestCase& test, const std::string& set, const std::string& work,
+                            std::ostringstream& detail) const {
+  fs::create_directories(work);
+  std::string log = work + "/compile.log";
+  std::vector<std::string> cmd = {config_.self_exe, "--internal-compile", test.dir + "/model.onnx",
+                                  set, work};
+  if (!config_.specialise) cmd.push_back("--no-specialise");
+  if (config_.verbose) detail << "$ " << Join(cmd) << "\n";
+  ProcessResult r = RunProcess(cmd, log, config_.compile_timeout_s);
+  if (r.ok()) return "";
+  std::string text = ReadIfExists(log);
+  detail << text;
+  std::string line = KeyLine(text, work);
+  if (r.exit_code == 1 && !line.empty()) return line;
+  return "halo " + r.Describe(config_.compile_timeout_s) + (line.empty() ? "" : ": " + line);
+}
+
+std::string Runner::Build(const std::string& work, const std::string& frozen_key, std::string& exe,
+                          std::ostringstream& detail) const {
+  exe = config_.cache_dir + "/exe/" + ExecutableKey(work, frozen_key);
+  std::string err_file = exe + ".err";
+  if (fs::exists(exe)) {
+    fs::last_write_time(exe, fs::file_time_type::clock::now());
+    return "";
+  }
+  if (fs::exists(err_file)) return ReadFileBytes(err_file);
+  std::ostringstream tmp_name;  // unique across processes sharing the cache
+  tmp_name << exe << ".tmp" << getpid() << "-" << std::this_thread::get_id();
+  std::string tmp = tmp_name.str();
+  std::string lib_dir = fs::path(config_.runtime_lib).parent_path().string();
+  std::vector<std::string> cmd = {config_.cxx};
+  cmd.insert(cmd.end(), config_.cxx_flags.begin(), config_.cxx_flags.end());
+  cmd.insert(cmd.end(), {"-I" + config_.include_dir, "-I" + work, work + "/" + kModelName + ".cc",
+                         work + "/" + kHarnessName, work + "/" + kModelName + ".bin", "-o", tmp,
+                         config_.runtime_lib, "-Wl,-rpath," + lib_dir, "-lpthread"});
+  if (config_.verbose) detail << "$ " << Join(cmd) << "\n";
+  std::string log = work + "/build.log";
+  ProcessResult r = RunProcess(cmd, log, config_.build_timeout_s);
+  if (r.ok()) {
+    fs::rename(tmp, exe);
+    return "";
+  }
+  fs::remove(tmp);
+  std::string text = ReadIfExists(log);
+  detail << text;
+  std::string line = KeyLine(text, work, true);
+  std::string msg =
+      "c++ " + r.Describe(config_.build_timeout_s) + (line.empty() ? "" : ": " + line);
+  if (r.started && !r.timed_out && r.signal == 0) {  // it would fail again: remember
+    WriteFileBytes(tmp, msg);
+    fs::rename(tmp, err_file);
+  }
+  return msg;
+}
+
 Outcome Runner::RunSteps(const TestCase& test) const {
   std::string dir_name = test.name;
   std::replace(dir_name.begin(), dir_name.end(), '/', '_');
   std::string work = config_.work_dir + "/" + dir_name;
   std::ostringstream detail;
+  std::set<std::string> specialised;
+  auto error = [&](const std::string& message) {
+    return MakeOutcome(Outcome::kError, message, detail.str(), specialised);
+  };
   try {
     fs::remove_all(work);
     fs::create_directories(work);
     std::vector<std::string> sets = DataSets(test.dir);
-    if (sets.empty()) return ErrorOutcome("no test_data_set_* directory");
+    if (sets.empty()) return error("no test_data_set_* directory");
 
-    // 1. halo: model.onnx -> model.{h,cc,bin} and the harness, in a child process.
-    std::string log = work + "/compile.log";
-    std::vector<std::string> cmd = {config_.self_exe, "--internal-compile",
-                                    test.dir + "/model.onnx", sets[0], work};
-    if (config_.verbose) detail << "$ " << Join(cmd) << "\n";
-    ProcessResult r = RunProcess(cmd, log, config_.compile_timeout_s);
-    if (!r.ok()) {
-      std::string text = ReadIfExists(log);
-      detail << text;
-      std::string line = KeyLine(text, work);
-      if (r.exit_code == 1 && !line.empty()) return ErrorOutcome(line, detail.str());
-      return ErrorOutcome(
-          "halo " + r.Describe(config_.compile_timeout_s) + (line.empty() ? "" : ": " + line),
-          detail.str());
-    }
-    ModelTypes types = ReadModelTypes(work + "/" + kMetaName);
-
-    // 2. The C++ compiler: generated code + harness -> an executable, cached by content.
-    std::string key = ExecutableKey(work);
-    std::string exe = config_.cache_dir + "/exe/" + key;
-    std::string err_file = exe + ".err";
-    if (fs::exists(exe)) {
-      fs::last_write_time(exe, fs::file_time_type::clock::now());
-    } else if (fs::exists(err_file)) {
-      return ErrorOutcome(ReadFileBytes(err_file), detail.str());
-    } else {
-      std::ostringstream tmp_name;  // unique across processes sharing the cache
-      tmp_name << exe << ".tmp" << getpid() << "-" << std::this_thread::get_id();
-      std::string tmp = tmp_name.str();
-      std::string lib_dir = fs::path(config_.runtime_lib).parent_path().string();
-      cmd = {config_.cxx};
-      cmd.insert(cmd.end(), config_.cxx_flags.begin(), config_.cxx_flags.end());
-      cmd.insert(cmd.end(),
-                 {"-I" + config_.include_dir, "-I" + work, work + "/" + kModelName + ".cc",
-                  work + "/" + kHarnessName, work + "/" + kModelName + ".bin", "-o", tmp,
-                  config_.runtime_lib, "-Wl,-rpath," + lib_dir, "-lpthread"});
-      if (config_.verbose) detail << "$ " << Join(cmd) << "\n";
-      log = work + "/build.log";
-      r = RunProcess(cmd, log, config_.build_timeout_s);
-      if (!r.ok()) {
-        fs::remove(tmp);
-        std::string text = ReadIfExists(log);
-        detail << text;
-        std::string line = KeyLine(text, work, true);
-        std::string msg =
-            "c++ " + r.Describe(config_.build_timeout_s) + (line.empty() ? "" : ": " + line);
-        if (r.started && !r.timed_out && r.signal == 0) {  // it would fail again: remember
-          WriteFileBytes(tmp, msg);
-          fs::rename(tmp, err_file);
-        }
-        return ErrorOutcome(msg, detail.str());
-      }
-      fs::rename(tmp, exe);
-    }
-
-    // 3. Run on every data set and compare.
+    // A compile serves the data sets whose values of its frozen inputs are its own.
+    struct Compiled {
+      ModelTypes types;
+      std::string frozen_key;
+      std::string exe;
+    };
+    std::vector<Compiled> compiles;
     double scaled_error = 0;  // the worst, for a kScale tolerance
     for (size_t s = 0; s < sets.size(); ++s) {
       std::string where = sets.size() > 1 ? fs::path(sets[s]).filename().string() + " " : "";
-      size_t n_in = CountFiles(sets[s], "input"), n_out = CountFiles(sets[s], "output");
-      if (n_in != types.inputs.size())
-        return ErrorOutcome(where + "the test has " + std::to_string(n_in) +
-                                " inputs, the compiled model " +
-                                std::to_string(types.inputs.size()),
-                            detail.str());
+      InputData data;
+      size_t c = 0;
+      if (!compiles.empty()) {
+        data = LoadInputs(sets[s], compiles[0].types.model_inputs);
+        while (c < compiles.size() &&
+               FrozenKey(compiles[c].types.frozen, data.tensors) != compiles[c].frozen_key)
+          ++c;
+      }
+      if (c == compiles.size()) {
+        // 1. halo: model.onnx -> model.{h,cc,bin} and the harness, in a child process.
+        std::string cwork = work + "/compile_" + std::to_string(c);
+        std::string msg = Compile(test, sets[s], cwork, detail);
+        if (!msg.empty()) return error(where + msg);
+        Compiled compiled;
+        compiled.types = ReadModelTypes(cwork + "/" + kMetaName);
+        if (compiles.empty()) data = LoadInputs(sets[s], compiled.types.model_inputs);
+        compiled.frozen_key = FrozenKey(compiled.types.frozen, data.tensors);
+        specialised.insert(compiled.types.frozen.begin(), compiled.types.frozen.end());
+        // 2. The C++ compiler: generated code + harness -> an executable, cached by content.
+        msg = Build(cwork, compiled.frozen_key, compiled.exe, detail);
+        if (!msg.empty()) return error(where + msg);
+        compiles.push_back(std::move(compiled));
+      }
+      const ModelTypes& types = compiles[c].types;
+
+      // 3. Run on the data set's runtime inputs and compare.
+      size_t n_out = CountFiles(sets[s], "output");
       if (n_out != types.outputs.size())
-        return ErrorOutcome(where + "the test has " + std::to_string(n_out) +
-                                " outputs, the compiled model " +
-                                std::to_string(types.outputs.size()),
-                            detail.str());
+        return error(where + "the test has " + std::to_string(n_out) +
+                     " outputs, the compiled model " + std::to_string(types.outputs.size()));
       std::string run_dir = work + "/set_" + std::to_string(s);
       fs::create_directories(run_dir);
-      for (size_t i = 0; i < n_in; ++i) {
-        Tensor t = LoadTensorProtoFile(sets[s] + "/input_" + std::to_string(i) + ".pb");
+      for (size_t i = 0; i < types.inputs.size(); ++i) {
+        const std::string& name = types.input_names[i];
+        auto it = data.tensors.find(name);
+        if (data.unreadable.count(name)) return error(where + data.unreadable.at(name));
+        if (it == data.tensors.end())
+          return error(where + "no input_N.pb feeds the model input '" + name + "'");
+        const Tensor& t = it->second;
         if (t.type() != types.inputs[i])
-          return ErrorOutcome(where + "input " + std::to_string(i) + " is " + t.type().ToString() +
-                                  ", the compiled model takes " + types.inputs[i].ToString(),
-                              detail.str());
+          return error(where + "input '" + name + "' is " + t.type().ToString() +
+                       ", the compiled model takes " + types.inputs[i].ToString());
         WriteFileBytes(run_dir + "/input_" + std::to_string(i) + ".bin",
                        std::string(reinterpret_cast<const char*>(t.bytes()), t.byte_size()));
       }
-      log = work + "/run_" + std::to_string(s) + ".log";
-      cmd = {exe, run_dir};
+      std::string log = work + "/run_" + std::to_string(s) + ".log";
+      std::vector<std::string> cmd = {compiles[c].exe, run_dir};
       if (config_.verbose) detail << "$ " << Join(cmd) << "\n";
-      r = RunProcess(cmd, log, config_.run_timeout_s);
+      ProcessResult r = RunProcess(cmd, log, config_.run_timeout_s);
       if (!r.ok()) {
         std::string text = ReadIfExists(log);
         detail << text;
         std::string line = KeyLine(text, work);
-        return ErrorOutcome(
-            where + "run " + r.Describe(config_.run_timeout_s) + (line.empty() ? "" : ": " + line),
-            detail.str());
+        return error(where + "run " + r.Describe(config_.run_timeout_s) +
+                     (line.empty() ? "" : ": " + line));
       }
       for (size_t o = 0; o < n_out; ++o) {
         Tensor expected = LoadTensorProtoFile(sets[s] + "/output_" + std::to_string(o) + ".pb");
         std::string bytes = ReadFileBytes(run_dir + "/output_" + std::to_string(o) + ".bin");
         const Type& type = types.outputs[o];
         if (bytes.size() != type.ByteSize())
-          return ErrorOutcome(where + "output " + std::to_string(o) + " has " +
-                                  std::to_string(bytes.size()) + " bytes, expected " +
-                                  std::to_string(type.ByteSize()),
-                              detail.str());
+          return error(where + "output " + std::to_string(o) + " has " +
+                       std::to_string(bytes.size()) + " bytes, expected " +
+                       std::to_string(type.ByteSize()));
         Tensor got(type, std::vector<uint8_t>(bytes.begin(), bytes.end()));
         std::string diff = CompareTensors(got, expected, config_.tolerance);
         if (!diff.empty()) {
           std::string prefix = n_out > 1 ? "output " + std::to_string(o) + ": " : "";
-          return Outcome{Outcome::kFail, where + prefix + diff, detail.str()};
+          return MakeOutcome(Outcome::kFail, where + prefix + diff, detail.str(), specialised);
         }
         if (IsFloat(type.dtype)) scaled_error = std::max(scaled_error, ScaledError(got, expected));
       }
@@ -338,11 +352,11 @@ Outcome Runner::RunSteps(const TestCase& test) const {
       os << "max |diff| / max |expected| " << scaled_error;
       measured = os.str();
     }
-    return Outcome{Outcome::kPass, measured, detail.str()};
+    return MakeOutcome(Outcome::kPass, measured, detail.str(), specialised);
   } catch (const std::exception& e) {
     std::string msg = e.what();
     for (size_t p; (p = msg.find('\n')) != std::string::npos;) msg[p] = ' ';
-    return ErrorOutcome(msg, detail.str());
+    return error(msg);
   }
 }
 

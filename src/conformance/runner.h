@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,11 @@ struct RunnerConfig {
   double compile_timeout_s = 120;  // halo
   double build_timeout_s = 300;    // the C++ compiler
   double run_timeout_s = 120;      // each data set
-  Tolerance tolerance;             // for float outputs
+  // Offer each data set's inputs for specialisation (ImportOptions::auto_const_inputs):
+  // the inputs HALO needs at compile time are frozen into the program; data sets whose
+  // frozen values differ get a compile each.
+  bool specialise = true;
+  Tolerance tolerance;  // for float outputs
   bool verbose = false;
 };
 
@@ -39,6 +44,7 @@ struct Outcome {
   enum Kind { kPass, kFail, kError } kind = kError;
   std::string message;  // FAIL / ERROR: why, on one line; PASS: the error, for kScale
   std::string detail;   // -v: logs and commands
+  std::vector<std::string> specialised;  // the inputs frozen into the program, sorted
 };
 
 class Runner {
@@ -50,7 +56,13 @@ class Runner {
 
  private:
   Outcome RunSteps(const TestCase& test) const;
-  std::string ExecutableKey(const std::string& work) const;
+  // halo on one data set into `work`: "" or why it failed.
+  std::string Compile(const TestCase& test, const std::string& set, const std::string& work,
+                      std::ostringstream& detail) const;
+  // The executable of the compile in `work` (cached): "" and `exe`, or why it failed.
+  std::string Build(const std::string& work, const std::string& frozen_key, std::string& exe,
+                    std::ostringstream& detail) const;
+  std::string ExecutableKey(const std::string& work, const std::string& frozen_key) const;
 
   RunnerConfig config_;
   std::string toolchain_stamp_;                    // compiler version, flags, odla.h

@@ -30,7 +30,7 @@ namespace {
 const char* kUsage =
     "usage: halo-conformance [--runtime ref] [-j N] [--cache DIR] [--filter REGEX]\n"
     "                        [--expected FILE] [--write-expected FILE] [--tolerance T]\n"
-    "                        [-v] DIR...\n"
+    "                        [--no-specialise] [-v] DIR...\n"
     "Each DIR is one ONNX backend test (model.onnx + test_data_set_*/) or a directory of\n"
     "them, e.g. /usr/share/libonnx-testdata/data/node. Every test is compiled by halo to\n"
     "C++, built against libodla_RUNTIME, run, and its outputs compared with the reference.\n"
@@ -44,6 +44,9 @@ const char* kUsage =
     "                        REL * |expected| (default 1e-5,1e-3)\n"
     "  --tolerance scale:REL ... when max |got - expected| <= REL * max |expected| over each\n"
     "                        output (whole models); passes print the measured ratio\n"
+    "  --no-specialise       keep every input a runtime input (by default the inputs whose\n"
+    "                        values halo needs at compile time, e.g. Reshape's shape, are\n"
+    "                        frozen to the test data's values; PASS lines name them)\n"
     "  -v                    print commands and logs of tests that do not pass\n";
 
 // The tests of `expected` that should have run: those whose suite was scanned and whose
@@ -58,6 +61,14 @@ std::set<std::string> ReadExpected(const std::string& path) {
     if (!line.empty() && line[0] != '#') names.insert(line);
   }
   return names;
+}
+
+// " (specialised: a, b)" when the test ran with inputs frozen into the program.
+std::string SpecialisedNote(const Outcome& o) {
+  if (o.specialised.empty()) return "";
+  std::string r;
+  for (const auto& n : o.specialised) r += (r.empty() ? "" : ", ") + n;
+  return " (specialised: " + r + ")";
 }
 
 // Removes the work directories of runs that are over (their process is gone) and the
@@ -78,9 +89,12 @@ void CleanCache(const std::string& cache) {
 }
 
 int Main(int argc, char** argv) {
-  if (argc == 5 && std::string(argv[1]) == "--internal-compile") {
+  if ((argc == 5 || argc == 6) && std::string(argv[1]) == "--internal-compile") {
     try {
-      CompileModel(argv[2], argv[3], argv[4]);
+      bool specialise = argc == 5;
+      if (!specialise && std::string(argv[5]) != "--no-specialise")
+        throw halo::Err("unknown option ", argv[5]);
+      CompileModel(argv[2], argv[3], argv[4], specialise);
       return 0;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "%s\n", e.what());
@@ -90,7 +104,7 @@ int Main(int argc, char** argv) {
 
   std::string runtime = "ref", cache, filter, expected_file, write_expected;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  bool verbose = false;
+  bool verbose = false, specialise = true;
   Tolerance tolerance;
   std::vector<std::string> dirs;
   for (int i = 1; i < argc; ++i) {
@@ -113,6 +127,8 @@ int Main(int argc, char** argv) {
       expected_file = value();
     else if (a == "--write-expected")
       write_expected = value();
+    else if (a == "--no-specialise")
+      specialise = false;
     else if (a == "--tolerance")
       tolerance = ParseTolerance(value());
     else if (a == "-v")
@@ -153,6 +169,7 @@ int Main(int argc, char** argv) {
   config.cache_dir = fs::absolute(cache.empty() ? HALO_BINARY_DIR "/conformance-cache" : cache);
   config.work_dir = config.cache_dir + "/run-" + std::to_string(getpid());
   config.verbose = verbose;
+  config.specialise = specialise;
   config.tolerance = tolerance;
   if (const char* cxx = std::getenv("CXX")) config.cxx = cxx;
   CleanCache(config.cache_dir);
@@ -172,8 +189,8 @@ int Main(int argc, char** argv) {
       Outcome o = runner.Run(tests[i]);
       std::lock_guard<std::mutex> lock(print);
       if (o.kind == Outcome::kPass)
-        std::cout << "PASS " << tests[i].name << (o.message.empty() ? "" : " (" + o.message + ")")
-                  << "\n";
+        std::cout << "PASS " << tests[i].name << SpecialisedNote(o)
+                  << (o.message.empty() ? "" : " (" + o.message + ")") << "\n";
       else
         std::cout << (o.kind == Outcome::kFail ? "FAIL " : "ERROR ") << tests[i].name << ": "
                   << o.message << "\n";
@@ -190,12 +207,16 @@ int Main(int argc, char** argv) {
 
   std::vector<std::string> passed;
   std::set<std::string> ran;
+  size_t passed_specialised = 0;
   for (size_t i = 0; i < tests.size(); ++i) {
     ran.insert(tests[i].name);
-    if (outcomes[i].kind == Outcome::kPass) passed.push_back(tests[i].name);
+    if (outcomes[i].kind != Outcome::kPass) continue;
+    passed.push_back(tests[i].name);
+    passed_specialised += !outcomes[i].specialised.empty();
   }
   std::sort(passed.begin(), passed.end());
-  std::cout << passed.size() << " passed, " << tests.size() - passed.size() << " failed\n";
+  std::cout << passed.size() << " passed, " << tests.size() - passed.size() << " failed ("
+            << passed_specialised << " passed with specialised inputs)\n";
   std::cerr << "halo-conformance: " << tests.size() << " tests in " << static_cast<int>(seconds)
             << " s with -j " << jobs << "\n";
 
