@@ -558,9 +558,10 @@ odla_values odla_MaxPool(odla_value X, odla_int64 ceil_mode, odla_ints dilations
                          odla_ints strides, odla_value_types result_types, odla_value_id id);
 
 /*
- * MaxUnpool: Scatters X into a zero tensor at the flat indices I (as MaxPool's Indices give
- * them): Y.flat[I[i]] = X.flat[i]. `I`: int64 flat indices into Y. `kernel_shape`: pooling
- * window. `pads`: [begin..., end...] of the pooling. `strides`: pooling strides.
+ * MaxUnpool: Scatters X into a zero tensor at the flat indices I into the default unpooled
+ * shape (as MaxPool gives them), at the same coordinates in Y when output_shape is larger.
+ * `I`: int64 flat indices into Y. `kernel_shape`: pooling window. `pads`: [begin...,
+ * end...] of the pooling. `strides`: pooling strides.
  */
 odla_value odla_MaxUnpool(odla_value X, odla_value I, odla_ints kernel_shape, odla_ints pads,
                           odla_ints strides, odla_value_type result_type, odla_value_id id);

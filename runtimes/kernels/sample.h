@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "../common/runtime.h"
 
@@ -196,13 +197,24 @@ void RoiAlign(const RoiAlignSpec& s, int64_t n, const T* x, const T* rois, const
   });
 }
 
-// y (size out_n) = 0 except y[idx[i]] = x[i].
+// y = 0 except at the flat indices idx (into def_shape, as MaxPool gives them): x there.
 template <typename T>
-void MaxUnpool(int64_t in_n, int64_t out_n, const T* x, const int64_t* idx, T* y) {
+void MaxUnpool(int64_t in_n, const std::vector<int64_t>& def_shape,
+               const std::vector<int64_t>& out_shape, const T* x, const int64_t* idx, T* y) {
+  int64_t def_n = 1, out_n = 1;
+  for (int64_t d : def_shape) def_n *= d;
+  for (int64_t d : out_shape) out_n *= d;
   std::fill_n(y, out_n, T(0));
   for (int64_t i = 0; i < in_n; ++i) {
-    if (idx[i] < 0 || idx[i] >= out_n) Fail("index ", idx[i], " is out of range [0, ", out_n, ")");
-    y[idx[i]] = x[i];
+    if (idx[i] < 0 || idx[i] >= def_n) Fail("index ", idx[i], " is out of range [0, ", def_n, ")");
+    // Same coordinates in the (possibly larger) result as in the default shape.
+    int64_t rest = idx[i], flat = 0, stride = 1;
+    for (int d = static_cast<int>(def_shape.size()) - 1; d >= 0; --d) {
+      flat += (rest % def_shape[d]) * stride;
+      rest /= def_shape[d];
+      stride *= out_shape[d];
+    }
+    y[flat] = x[i];
   }
 }
 

@@ -111,16 +111,18 @@ ODLA_WEAK odla_value odla_MaxUnpool(odla_value X, odla_value I, odla_ints kernel
     size_t n = xs.size() - 2;
     if (k.size() != n || (!p.empty() && p.size() != 2 * n) || (!st.empty() && st.size() != n))
       Fail("kernel_shape, pads and strides do not match the spatial rank");
-    for (size_t i = 0; i < n; ++i) {  // at least the default unpooled size
+    std::vector<int64_t> def_shape = {xs[0], xs[1]};  // the default unpooled shape
+    for (size_t i = 0; i < n; ++i) {
       int64_t def =
           (xs[i + 2] - 1) * (st.empty() ? 1 : st[i]) + k[i] - (p.empty() ? 0 : p[i] + p[i + n]);
       if (ys[i + 2] < def) Fail("result spatial size ", ys[i + 2], " is below ", def);
+      def_shape.push_back(def);
     }
-    int64_t in_n = NumElements(X->type.shape), out_n = NumElements(result_type.shape);
+    int64_t in_n = NumElements(X->type.shape);
     Kernel kernel = DispatchFloat(X->type.element_type, [&](auto tag) -> Kernel {
       using T = typename decltype(tag)::type;
       return [=](const KernelArgs& a) {
-        MaxUnpool<T>(in_n, out_n, a.In<T>(0), a.In<int64_t>(1), a.Out<T>(0));
+        MaxUnpool<T>(in_n, def_shape, ys, a.In<T>(0), a.In<int64_t>(1), a.Out<T>(0));
       };
     });
     return AddOp1("MaxUnpool", {X, I}, result_type, id, kernel);

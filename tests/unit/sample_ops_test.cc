@@ -90,15 +90,17 @@ TEST(SampleNumeric, MaxUnpoolAndLpNormalization) {
   std::vector<double> want(16, 0);
   for (int i : {5, 7, 13, 15}) want[i] = i;
   EXPECT_EQ(Doubles(y), want);
-  // A constant output_shape larger than the default.
+  // A constant output_shape larger than the default: indices still refer to the default
+  // [4, 4] plane and keep their coordinates, (0,0) (0,3) (3,0) (3,3), in the [5, 5] result.
   OpGraph big(
       "MaxUnpool",
-      {F32s({1, 1, 2, 2}, {1, 2, 3, 4}), I64s({1, 1, 2, 2}, {0, 4, 20, 24}),
+      {F32s({1, 1, 2, 2}, {1, 2, 3, 4}), I64s({1, 1, 2, 2}, {0, 3, 12, 15}),
        test::Arg::Const(I64s({4}, {1, 1, 5, 5}))},
       {{"kernel_shape", std::vector<int64_t>{2, 2}}, {"strides", std::vector<int64_t>{2, 2}}});
   EXPECT_EQ(big.Infer(), Type(DataType::kFloat32, {1, 1, 5, 5}));
-  auto b = Doubles(big.Run().at(0));
-  EXPECT_EQ(b[0] + b[4] + b[20] + b[24], 10);
+  std::vector<double> want_big(25, 0);
+  want_big[0] = 1, want_big[3] = 2, want_big[15] = 3, want_big[18] = 4;
+  EXPECT_EQ(Doubles(big.Run().at(0)), want_big);
 
   auto l2 = RunOp("LpNormalization", {F32s({2, 2}, {3, 4, 0, 0})});
   ExpectNear(Doubles(l2), {0.6, 0.8, 0, 0});

@@ -131,8 +131,8 @@ void RegisterNNSampleOps(OpRegistry& r) {
       .Rule(RoiAlignRule);
   r.Add("MaxUnpool")
       .Doc(
-          "Scatters X into a zero tensor at the flat indices I (as MaxPool's Indices give them): "
-          "Y.flat[I[i]] = X.flat[i].")
+          "Scatters X into a zero tensor at the flat indices I into the default unpooled shape (as "
+          "MaxPool gives them), at the same coordinates in Y when output_shape is larger.")
       .In("X")
       .In("I", "int64 flat indices into Y")
       .ConstIn("output_shape", "the full result shape, moved into the result type")
