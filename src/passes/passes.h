@@ -21,6 +21,9 @@ bool FoldConstants(Graph& g);
 
 // Removes nodes that no graph output depends on. Returns true on a change.
 bool EliminateDeadCode(Graph& g);
+// Removes those of the first `prefix` nodes that neither a graph output nor a later node
+// depends on; the later nodes keep their order. Returns how many it removed.
+size_t EliminateDeadPrefix(Graph& g, size_t prefix);
 
 struct Pass {
   std::string name;

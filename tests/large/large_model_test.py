@@ -2,8 +2,8 @@
 
 Usage: large_model_test.py SOURCE_DIR BUILD_DIR [--big]
 
-Default: an MLP with 304 MiB of float weights, once with the weights inline in the .onnx file
-and once as ONNX external data. halo's peak resident memory must stay within
+Default: an MLP with 304 MiB of float weights, as ONNX external data, inline as initializers,
+inline as Constant nodes, and transposed (constant folding transposes them back). halo's peak resident memory must stay within
 1.5 x the weights + ALLOWANCE (code, libraries and the IR); the compiled model, linked with
 libodla_ref, must compute what numpy computes.
 
@@ -147,7 +147,8 @@ def main(src, build, big):
     os.makedirs(work, exist_ok=True)
     if not big:
         widths = [2048] * 20  # 19 layers of 16 MiB
-        for name, extra in (("external", []), ("inline", ["--inline"])):
+        for name, extra in (("external", []), ("inline", ["--inline"]),
+                            ("constants", ["--constants"]), ("transposed", ["--transposed"])):
             model_dir = os.path.join(cache, name)
             step(f"make the {name} model")
             subprocess.run([sys.executable, make, model_dir, "x".join(map(str, widths))] + extra,

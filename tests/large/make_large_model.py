@@ -1,10 +1,12 @@
 """Writes a large ONNX model (an MLP of MatMul + Add + Relu layers with random float weights)
 and a numpy reference for it. Usage:
 
-  make_large_model.py DIR WIDTHS [--inline]
+  make_large_model.py DIR WIDTHS [--inline | --constants | --transposed]
 
 WIDTHS: the layer widths, e.g. 2048x2048x2048 (two 2048x2048 weight matrices). Writes
-DIR/model.onnx (weights as ONNX external data in DIR/model.weights, or inline with --inline),
+DIR/model.onnx (weights as ONNX external data in DIR/model.weights, or inline: initializers
+with --inline, Constant nodes with --constants, initializers holding the transposed matrices
+that Transpose nodes turn back with --transposed: constant folding computes them),
 DIR/x.npy (an input) and DIR/y.npy (the output numpy computes), and DIR/stamp. The weights
 are written one matrix at a time, so the script needs little memory even for a model of
 several GB (an inline model is held whole: protobuf's 2 GB limit keeps it small). A DIR whose
@@ -31,9 +33,9 @@ def layer_weights(rng, rows, cols):
         yield start, w
 
 
-def main(out, widths_arg, inline):
+def main(out, widths_arg, form):
     widths = [int(w) for w in widths_arg.split("x")]
-    stamp = f"widths={widths_arg} inline={inline} v2\n"
+    stamp = f"widths={widths_arg} form={form} v2\n"
     stamp_path = os.path.join(out, "stamp")
     if os.path.exists(stamp_path) and open(stamp_path).read() == stamp:
         return
@@ -43,7 +45,7 @@ def main(out, widths_arg, inline):
     rng = np.random.default_rng(7)
     x = rng.standard_normal((1, widths[0]), dtype=np.float32)
     data_name = "model.weights"
-    data = None if inline else open(os.path.join(out, data_name), "wb")
+    data = None if form != "external" else open(os.path.join(out, data_name), "wb")
     initializers, nodes = [], []
     h, h_name = x, "x"
     for i, (rows, cols) in enumerate(zip(widths, widths[1:])):
@@ -72,10 +74,18 @@ def main(out, widths_arg, inline):
                 for k, v in (("location", data_name), ("offset", off), ("length", size)):
                     e = t.external_data.add()
                     e.key, e.value = k, str(v)
+        elif form == "transposed":
+            w_t = numpy_helper.from_array(np.concatenate(chunks).T.copy(), w_name + "_t")
+            b_t = numpy_helper.from_array(b, b_name)
+            nodes.append(helper.make_node("Transpose", [w_t.name], [w_name], name=f"tr{i}"))
         else:
             w_t = numpy_helper.from_array(np.concatenate(chunks), w_name)
             b_t = numpy_helper.from_array(b, b_name)
-        initializers += [w_t, b_t]
+        if form == "constants":
+            nodes += [helper.make_node("Constant", [], [t.name], name=f"const_{t.name}", value=t)
+                      for t in (w_t, b_t)]
+        else:
+            initializers += [w_t, b_t]
         last = i == len(widths) - 2
         nodes += [helper.make_node("MatMul", [h_name, w_name], [f"mm{i}"], name=f"matmul{i}"),
                   helper.make_node("Add", [f"mm{i}", b_name], ["y" if last else f"a{i}"],
@@ -100,6 +110,7 @@ def main(out, widths_arg, inline):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (3, 4) or (len(sys.argv) == 4 and sys.argv[3] != "--inline"):
+    forms = {"--inline": "inline", "--constants": "constants", "--transposed": "transposed"}
+    if len(sys.argv) not in (3, 4) or (len(sys.argv) == 4 and sys.argv[3] not in forms):
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2], len(sys.argv) == 4)
+    main(sys.argv[1], sys.argv[2], forms[sys.argv[3]] if len(sys.argv) == 4 else "external")

@@ -423,6 +423,54 @@ TEST(OnnxTensor, ExternalDataMappedOrRead) {
   }
 }
 
+// Large weights, inline as an initializer and a Constant node and as external data, taken
+// out of the model once: with auto_const_inputs the graph is imported twice.
+TEST(OnnxFrontend, LargeWeightsSurviveTwoImports) {
+  const int64_t n = 2048;  // 8 KiB of floats
+  std::vector<float> v(n);
+  for (int64_t i = 0; i < n; ++i) v[i] = static_cast<float>(i);
+  std::string raw(reinterpret_cast<const char*>(v.data()), n * 4);
+  WriteFile("large_weights.bin", raw);
+  onnx::ModelProto m = Model();
+  In(m, "x", {n});
+  In(m, "shape", {1}, onnx::TensorProto::INT64);
+  onnx::TensorProto* w = m.mutable_graph()->add_initializer();
+  *w = Proto(onnx::TensorProto::FLOAT, {n});
+  w->set_name("w");
+  w->set_raw_data(raw);
+  onnx::TensorProto* e = m.mutable_graph()->add_initializer();
+  *e = Proto(onnx::TensorProto::FLOAT, {n});
+  e->set_name("e");
+  e->set_data_location(onnx::TensorProto::EXTERNAL);
+  auto* loc = e->add_external_data();
+  loc->set_key("location");
+  loc->set_value("large_weights.bin");
+  auto* a = Op(m, "Constant", {}, {"c"}, "c")->add_attribute();
+  a->set_name("value");
+  a->set_type(onnx::AttributeProto::TENSOR);
+  *a->mutable_t() = Proto(onnx::TensorProto::FLOAT, {n});
+  a->mutable_t()->set_raw_data(raw);
+  Op(m, "Add", {"x", "w"}, {"s1"});
+  Op(m, "Add", {"s1", "e"}, {"s2"});
+  Op(m, "Add", {"s2", "c"}, {"s3"});
+  Op(m, "Reshape", {"s3", "shape"}, {"out"});
+  Out(m, "out");
+  ImportOptions opts;
+  opts.auto_const_inputs = true;
+  opts.const_inputs["shape"] = Tensor::FromInts({n});
+  auto g = ImportOnnx(Save(m, "large_weights.onnx"), opts);
+  EXPECT_EQ(g->inputs().size(), 1u) << "x stays an input, shape is frozen";
+  Node* add3 = g->outputs()[0]->producer()->input(0)->producer();
+  Node* add2 = add3->input(0)->producer();
+  Node* add1 = add2->input(0)->producer();
+  for (const Value* c : {add1->input(1), add2->input(1), add3->input(1)}) {
+    const Tensor* t = ConstantOf(c);
+    ASSERT_NE(t, nullptr) << c->name();
+    ASSERT_EQ(t->type(), Type(DataType::kFloat32, {n})) << c->name();
+    EXPECT_EQ(t->data<float>()[n - 1], static_cast<float>(n - 1)) << c->name();
+  }
+}
+
 TEST(OnnxTensor, LoadTensorProtoFile) {
   onnx::TensorProto t = FloatProto("input_name", {2}, {5, 6});
   std::string path = WriteFile("input_0.pb", t.SerializeAsString());

@@ -254,29 +254,39 @@ void ScanGraph(Importer& im, const onnx::GraphProto& gp) {
   for (const auto& o : gp.output()) im.MarkUsed(o.name());
 }
 
-// The tensors of the graph's initializers, in order. Their data leaves the model (raw_data
-// moves into the tensors, external data is mapped), so the weights are in memory once.
-std::vector<Tensor> TakeInitializers(const std::string& path, onnx::GraphProto& gp,
-                                     const ImportOptions& opts) {
+// Takes the weights out of the model: the initializers and the tensors of Constant nodes
+// (raw_data moves into the tensors, external data is mapped), so that they are in memory
+// once. A Constant whose tensor is bad stays in the model for the graph walk to report.
+Weights TakeWeights(const std::string& path, onnx::GraphProto& gp, const ImportOptions& opts) {
   ExternalDataFiles files(DirOf(path));
-  std::vector<Tensor> r;
-  r.reserve(gp.initializer_size());
+  Weights w;
+  w.initializers.reserve(gp.initializer_size());
   for (auto& t : *gp.mutable_initializer()) {
     if (t.name().empty()) throw Err(path, ": an initializer has no name");
     try {
-      r.push_back(TakeTensorFromProto(t, files));
+      w.initializers.push_back(TakeTensorFromProto(t, files));
     } catch (const Error& e) {
       throw Err(path, ": initializer '", t.name(), "': ", e.what());
     }
-    Report(opts.progress, "import", "tensors", r.size(), gp.initializer_size());
+    Report(opts.progress, "import", "tensors", w.initializers.size(), gp.initializer_size());
   }
-  return r;
+  for (auto& n : *gp.mutable_node()) {
+    if (n.op_type() != "Constant" || !IsDefaultDomain(n.domain()) || n.attribute_size() != 1 ||
+        n.attribute(0).name() != "value" || !n.attribute(0).has_t())
+      continue;
+    onnx::TensorProto* t = n.mutable_attribute(0)->mutable_t();
+    try {
+      w.constants.emplace(t, TakeTensorFromProto(*t, files));
+    } catch (const Error&) {
+    }
+  }
+  return w;
 }
 
 // Graph inputs become Input nodes in model order, except those with an initializer:
-// initializers (the tensors of TakeInitializers) become Constant nodes.
+// initializers (the tensors of TakeWeights) become Constant nodes.
 void ImportInputs(Importer& im, const std::string& path, const onnx::GraphProto& gp,
-                  const std::vector<Tensor>& initializers, const ImportOptions& opts) {
+                  const Weights& weights, const ImportOptions& opts) {
   Graph& g = im.graph();
   std::set<std::string> initializer_names;
   for (const auto& t : gp.initializer()) initializer_names.insert(t.name());
@@ -305,7 +315,7 @@ void ImportInputs(Importer& im, const std::string& path, const onnx::GraphProto&
   for (int i = 0; i < gp.initializer_size(); ++i) {
     const std::string& name = gp.initializer(i).name();
     if (im.Find(name)) throw Err(path, ": initializer '", name, "' is defined twice");
-    Value* v = g.AddConstant(im.NewNodeName(name), initializers.at(i));
+    Value* v = g.AddConstant(im.NewNodeName(name), weights.initializers.at(i));
     v->set_name(name);
     im.Bind(name, v);
   }
@@ -343,11 +353,11 @@ void ImportNode(Importer& im, const onnx::NodeProto& n, int64_t opset) {
 namespace {
 
 void ImportGraph(const std::string& path, const onnx::ModelProto& m, int64_t opset,
-                 const std::vector<Tensor>& initializers, const ImportOptions& opts, Graph& g) {
+                 const Weights& weights, const ImportOptions& opts, Graph& g) {
   const onnx::GraphProto& gp = m.graph();
-  Importer im(g, path, DirOf(path), m);
+  Importer im(g, path, DirOf(path), m, &weights);
   ScanGraph(im, gp);
-  ImportInputs(im, path, gp, initializers, opts);
+  ImportInputs(im, path, gp, weights, opts);
   for (int i = 0; i < gp.node_size(); ++i) {
     ImportNode(im, gp.node(i), opset);
     Report(opts.progress, "import", "nodes", i + 1, gp.node_size());
@@ -367,10 +377,10 @@ std::unique_ptr<Graph> ImportOnnx(const std::string& path, const ImportOptions& 
   try {
     onnx::ModelProto m = onnx_fe::ReadModel(path);
     int64_t opset = onnx_fe::CheckModel(path, m);
-    std::vector<Tensor> initializers = onnx_fe::TakeInitializers(path, *m.mutable_graph(), opts);
+    onnx_fe::Weights weights = onnx_fe::TakeWeights(path, *m.mutable_graph(), opts);
     auto import = [&](const ImportOptions& o) {
       auto g = std::make_unique<Graph>(m.graph().name().empty() ? "model" : m.graph().name());
-      onnx_fe::ImportGraph(path, m, opset, initializers, o, *g);
+      onnx_fe::ImportGraph(path, m, opset, weights, o, *g);
       return g;
     };
     if (!opts.auto_const_inputs || opts.const_inputs.empty()) return import(opts);
