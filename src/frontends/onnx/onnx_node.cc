@@ -61,7 +61,10 @@ static const char* KindName(AttrKind k) {
 
 Importer::Importer(Graph& g, std::string file, std::string base_dir, const onnx::ModelProto& model,
                    const Weights* weights)
-    : g_(g), file_(std::move(file)), base_dir_(std::move(base_dir)), model_(model),
+    : g_(g),
+      file_(std::move(file)),
+      base_dir_(std::move(base_dir)),
+      model_(model),
       weights_(weights) {}
 
 std::string Importer::NewTensorName(const std::string& base) {

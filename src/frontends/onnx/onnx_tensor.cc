@@ -131,7 +131,7 @@ int64_t ParseSize(const std::string& s, const std::string& key, const std::strin
 
 struct ExternalDataFiles::File {
   std::string path;
-  int fd = -1;
+  int fd = -1;  // closed once mapped (a model may have a file per tensor)
   int64_t size = 0;
   const uint8_t* map = nullptr;  // the whole file, or null where mapping failed
 
@@ -154,7 +154,11 @@ std::shared_ptr<const ExternalDataFiles::File> ExternalDataFiles::Open(const std
   f->size = st.st_size;
   if (f->size > 0) {
     void* p = mmap(nullptr, static_cast<size_t>(f->size), PROT_READ, MAP_SHARED, f->fd, 0);
-    if (p != MAP_FAILED) f->map = static_cast<const uint8_t*>(p);
+    if (p != MAP_FAILED) {
+      f->map = static_cast<const uint8_t*>(p);
+      close(f->fd);
+      f->fd = -1;
+    }
   }
   files_[path] = f;
   return f;
@@ -177,13 +181,13 @@ Tensor ExternalDataFiles::Load(const TensorProto& t, const Type& type) {
   if (offset > f->size || f->size - offset < static_cast<int64_t>(expected))
     throw Err("tensor '", t.name(), "': external data file ", f->path, " is too short (", f->size,
               " bytes; needs ", expected, " from offset ", offset, ")");
-  const size_t align = DataTypeSize(type.dtype);
-  // Bools are normalised to 0/1 and so copied, like misaligned data.
-  if (f->map && type.dtype != DataType::kBool && offset % align == 0)
+  // Bools are normalised to 0/1 and so copied, like data misaligned for its type.
+  if (f->map && type.dtype != DataType::kBool && offset % DataTypeSize(type.dtype) == 0)
     return Tensor(type, f, f->map + offset, expected);
   Tensor r(type);
   uint8_t* dst = r.mutable_bytes();
-  for (size_t done = 0; done < expected;) {
+  if (f->map && expected) std::memcpy(dst, f->map + offset, expected);
+  for (size_t done = 0; !f->map && done < expected;) {
     ssize_t n = pread(f->fd, dst + done, expected - done, static_cast<off_t>(offset + done));
     if (n <= 0) throw Err("tensor '", t.name(), "': cannot read external data from ", f->path);
     done += static_cast<size_t>(n);
