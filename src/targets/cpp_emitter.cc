@@ -465,25 +465,28 @@ void WriteWeightsC(std::ostream& os, const Model& m, const ProgressFn& progress 
      << "__attribute__((aligned(64)))\n"
      << "#endif\n"
      << "const unsigned char " << m.name << "_weights[" << m.weights.size << "] = {\n";
+  static const char kHex[] = "0123456789abcdef";
   auto piece = m.weights.pieces.begin();
-  size_t line = 0;
-  char buf[8];
+  std::string line;  // "  0x12, 0x34, ..." up to 16 bytes
+  auto end_line = [&] {
+    if (!line.empty()) os << line << "\n";
+    line.clear();
+  };
   for (size_t i = 0; i < m.weights.size; ++i) {
     if (i % (size_t{1} << 20) == 0) Report(progress, "emit", "bytes", i, m.weights.size);
     auto note = notes.find(i);
     if (note != notes.end()) {
-      if (line) os << "\n";
+      end_line();
       os << note->second;
-      line = 0;
     }
     while (piece != m.weights.pieces.end() && i >= piece->offset + piece->size) ++piece;
     uint8_t b = 0;
     if (piece != m.weights.pieces.end() && i >= piece->offset) b = piece->data[i - piece->offset];
-    std::snprintf(buf, sizeof(buf), "0x%02x,", b);
-    os << (line ? " " : "  ") << buf;
-    if (++line == 16) os << "\n", line = 0;
+    const char cell[] = {' ', '0', 'x', kHex[b >> 4], kHex[b & 15], ','};
+    line.append(line.empty() ? " " : "").append(cell, sizeof(cell));
+    if (line.size() == 16 * sizeof(cell) + 1) end_line();
   }
-  if (line) os << "\n";
+  end_line();
   os << "};\n";
 }
 
