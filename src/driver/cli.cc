@@ -5,6 +5,7 @@
 
 #include "driver/driver.h"
 #include "driver/npy.h"
+#include "driver/progress.h"
 #include "ir/printer.h"
 #include "targets/c_names.h"
 #include "targets/cpp_emitter.h"
@@ -55,7 +56,8 @@ void RunAndSave(const Graph& g, const Options& opts) {
   set.Commit();
 }
 
-int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+             bool err_is_terminal) {
   Options opts;
   try {
     opts = ParseOptions(args);
@@ -71,10 +73,13 @@ int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostre
     out << VersionText();
     return 0;
   }
+  ProgressLine progress(err, err_is_terminal);
   try {
     for (const auto& [name, file] : opts.const_inputs)
       opts.import.const_inputs[name] = ReadNpy(file);
+    opts.import.progress = progress.Fn();
     auto g = LoadModel(opts.models, opts.import, opts.format, opts.optimize);
+    progress.Clear();
     if (opts.print_ir) out << PrintGraph(*g) << std::flush;
     if (opts.command == Options::Command::kRun) {
       RunAndSave(*g, opts);
@@ -85,12 +90,16 @@ int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostre
           opts.entry_func_name.empty() ? DefaultEntryName(opts.models[0]) : opts.entry_func_name;
       eo.emit_data_as_c = opts.emit_data_as_c;
       eo.model_path = opts.models[0];
+      eo.progress = progress.Fn();
       EmitCpp(*g, eo);
+      progress.Clear();
     }
   } catch (const Error& e) {
+    progress.Clear();
     err << "halo: " << e.what() << "\n";
     return 1;
   } catch (const std::exception& e) {
+    progress.Clear();
     err << "halo: internal error: " << e.what() << "\n";
     return 1;
   }

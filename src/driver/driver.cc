@@ -37,9 +37,9 @@ std::unique_ptr<Graph> LoadModel(const std::vector<std::string>& files, const Im
   }
   try {
     if (optimize)
-      RunPipeline(*g);
+      RunPipeline(*g, opts.progress);
     else
-      InferShapes(*g);
+      InferShapes(*g, opts.progress);
   } catch (const Error& e) {
     throw Err(path, ": ", e.what());
   }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ir/graph.h"
+#include "ir/progress.h"
 
 namespace halo {
 
@@ -30,6 +31,9 @@ struct ImportOptions {
   // by a test runner holding every input's data: put all of them into const_inputs and set
   // auto_const_inputs; the imported graph's inputs() are the ones still to feed at run time.
   bool auto_const_inputs = false;
+
+  // Told how many initializers and nodes are imported so far.
+  ProgressFn progress;
 };
 
 // ONNX: a .onnx file. Throws Error naming the file, node and reason.

@@ -123,14 +123,30 @@ std::string Type::ToString() const {
   return std::string(DataTypeName(dtype)) + "[" + (shape.empty() ? "" : ShapeToString(shape)) + "]";
 }
 
-Tensor::Tensor(Type type, std::vector<uint8_t> bytes)
-    : type_(std::move(type)), data_(std::make_shared<std::vector<uint8_t>>(std::move(bytes))) {
-  if (data_->size() != type_.ByteSize())
-    throw Err("tensor of type ", type_.ToString(), " needs ", type_.ByteSize(), " bytes, got ",
-              data_->size());
+static void CheckSize(const Type& type, size_t size) {
+  if (size != type.ByteSize())
+    throw Err("tensor of type ", type.ToString(), " needs ", type.ByteSize(), " bytes, got ", size);
+}
+
+Tensor::Tensor(Type type, std::vector<uint8_t> bytes) : type_(std::move(type)) {
+  CheckSize(type_, bytes.size());
+  auto owner = std::make_shared<std::vector<uint8_t>>(std::move(bytes));
+  writable_ = owner->data();
+  size_ = owner->size();
+  bytes_ = std::shared_ptr<const uint8_t>(owner, writable_);
 }
 
 Tensor::Tensor(Type type) : Tensor(type, std::vector<uint8_t>(type.ByteSize())) {}
+
+Tensor::Tensor(Type type, std::shared_ptr<const void> owner, const uint8_t* bytes, size_t size)
+    : type_(std::move(type)), bytes_(std::move(owner), bytes), size_(size) {
+  CheckSize(type_, size);
+}
+
+uint8_t* Tensor::mutable_bytes() {
+  if (!writable_ && size_) throw Err("a tensor of ", type_.ToString(), " is read-only");
+  return writable_;
+}
 
 template <typename R>
 static R Get(const Tensor& t, int64_t i) {

@@ -53,21 +53,27 @@ struct Type {
   bool operator!=(const Type& o) const { return !(*this == o); }
 };
 
-// A constant tensor. The bytes are shared, immutable once built.
+// A constant tensor. The bytes are shared by copies and immutable once built: only the
+// builder of a tensor made with its own buffer (from a vector, or zero-filled) writes them
+// through mutable_bytes(), before sharing it.
 class Tensor {
  public:
   Tensor() = default;
   Tensor(Type type, std::vector<uint8_t> bytes);
   explicit Tensor(Type type);  // zero-filled
+  // Read-only bytes that `owner` keeps alive (e.g. a string moved out of a protobuf message,
+  // or a mapped file region): every copy of the tensor holds a reference to it.
+  Tensor(Type type, std::shared_ptr<const void> owner, const uint8_t* bytes, size_t size);
 
   const Type& type() const { return type_; }
-  const uint8_t* bytes() const { return data_ ? data_->data() : nullptr; }
-  size_t byte_size() const { return data_ ? data_->size() : 0; }
+  const uint8_t* bytes() const { return bytes_.get(); }
+  size_t byte_size() const { return size_; }
   template <typename T>
   const T* data() const {
     return reinterpret_cast<const T*>(bytes());
   }
-  uint8_t* mutable_bytes() { return data_->data(); }
+  // Throws Error for a tensor built on read-only bytes.
+  uint8_t* mutable_bytes();
   template <typename T>
   T* mutable_data() {
     return reinterpret_cast<T*>(mutable_bytes());
@@ -85,7 +91,9 @@ class Tensor {
 
  private:
   Type type_;
-  std::shared_ptr<std::vector<uint8_t>> data_;
+  std::shared_ptr<const uint8_t> bytes_;  // aliases the owner of the storage
+  size_t size_ = 0;
+  uint8_t* writable_ = nullptr;  // the tensor's own buffer, else null
 };
 
 }  // namespace halo

@@ -4,11 +4,12 @@
 
 namespace halo {
 
-bool EliminateDeadCode(Graph& g) {
+namespace {
+
+// Removes the nodes that are not among `roots` and that no root depends on. Returns how
+// many it removed.
+size_t RemoveUnneeded(Graph& g, std::vector<const Node*> work) {
   std::unordered_set<const Node*> live;
-  std::vector<const Node*> work;
-  for (const Value* v : g.outputs()) work.push_back(v->producer());
-  for (const Value* v : g.inputs()) work.push_back(v->producer());  // inputs always stay
   while (!work.empty()) {
     const Node* n = work.back();
     work.pop_back();
@@ -18,7 +19,24 @@ bool EliminateDeadCode(Graph& g) {
   }
   size_t before = g.nodes().size();
   g.RemoveNodesIf([&](Node* n) { return !live.count(n); });
-  return g.nodes().size() != before;
+  return before - g.nodes().size();
+}
+
+}  // namespace
+
+bool EliminateDeadCode(Graph& g) {
+  std::vector<const Node*> roots;
+  for (const Value* v : g.outputs()) roots.push_back(v->producer());
+  for (const Value* v : g.inputs()) roots.push_back(v->producer());  // inputs always stay
+  return RemoveUnneeded(g, roots) != 0;
+}
+
+size_t EliminateDeadPrefix(Graph& g, size_t prefix) {
+  std::vector<const Node*> roots;
+  for (const Value* v : g.outputs()) roots.push_back(v->producer());
+  for (const Value* v : g.inputs()) roots.push_back(v->producer());
+  for (size_t i = prefix; i < g.nodes().size(); ++i) roots.push_back(g.nodes()[i].get());
+  return RemoveUnneeded(g, roots);
 }
 
 }  // namespace halo

@@ -190,7 +190,8 @@ std::string Describe(const Value* v) {
 // Prints the ODLA calls that add the graph to the current computation.
 void PrintBuild(const Graph& g, Model& m) {
   CNameScope scope;
-  for (const char* r : {"Fail", "Build", "Init", "g_comp", "g_mutex", "status"}) scope.Reserve(r);
+  for (const char* r : {"Fail", "Build", "Init", "g_comp", "g_mutex", "g_weights", "status"})
+    scope.Reserve(r);
   for (const std::string& s : {m.name, m.name + "_init", m.name + "_fini", m.name + "_weights"})
     scope.Reserve(s);
 
@@ -231,8 +232,7 @@ void PrintBuild(const Graph& g, Model& m) {
       size_t off = m.weights.Append(t.bytes(), t.byte_size(), kWeightsAlign);
       m.constant_offsets[&n] = off;
       os << Wrap("  odla_value " + var + " = odla_CreateConstant(",
-                 {TypeLit(t.type()), m.name + "_weights + " + std::to_string(off),
-                  CString(v->name())},
+                 {TypeLit(t.type()), "g_weights + " + std::to_string(off), CString(v->name())},
                  ");")
          << "\n";
       os << "  if (!" << var << ") return Fail(" << CString("constant '" + v->name() + "'")
@@ -294,7 +294,7 @@ Model Prepare(const Graph& g, const EmitOptions& opts) {
               CIdentifier(m.name), "')");
 
   CNameScope params;
-  for (const char* r : {"ctx", "s", "Fail", "g_comp", "g_mutex"}) params.Reserve(r);
+  for (const char* r : {"ctx", "s", "Fail", "g_comp", "g_mutex", "g_weights"}) params.Reserve(r);
   for (const std::string& s : {m.name, m.name + "_init", m.name + "_fini", m.name + "_weights"})
     params.Reserve(s);
   for (const Value* v : g.inputs()) m.params.push_back({v, params.Make(v->name()), false});
@@ -390,7 +390,10 @@ std::string Code(const Model& m) {
      << "#include <stdio.h>\n";
   if (m.uses_limits) os << "\n#include <limits>\n";
   os << "\n// The constants, at 64-byte-aligned offsets (" << m.file_stem << ".bin).\n"
-     << "extern \"C\" const unsigned char " << n << "_weights[" << m.weights.size << "];\n\n"
+     << "extern \"C\" const unsigned char " << n << "_weights[" << m.weights.size << "];\n"
+     << "// Their address, read at run time: a 64-bit pointer reaches weights beyond 2 GB\n"
+     << "// whatever the code model.\n"
+     << "static const unsigned char* const volatile g_weights = " << n << "_weights;\n\n"
      << "static pthread_mutex_t g_mutex = PTHREAD_MUTEX_INITIALIZER;\n"
      << "static odla_computation g_comp = nullptr;  // built by " << n << "_init()\n\n"
      << "// Prints what failed and the runtime's reason; returns 1.\n"
@@ -446,7 +449,7 @@ std::string Code(const Model& m) {
 }
 
 // The weights as a C array (--emit-data-as-c), a comment at each constant.
-void WriteWeightsC(std::ostream& os, const Model& m) {
+void WriteWeightsC(std::ostream& os, const Model& m, const ProgressFn& progress = {}) {
   std::map<size_t, std::string> notes;
   for (const auto& [node, off] : m.constant_offsets)
     notes[off] += "  /* " + CommentText(node->output()->name()) + ": " +
@@ -462,26 +465,33 @@ void WriteWeightsC(std::ostream& os, const Model& m) {
      << "__attribute__((aligned(64)))\n"
      << "#endif\n"
      << "const unsigned char " << m.name << "_weights[" << m.weights.size << "] = {\n";
+  static const char kHex[] = "0123456789abcdef";
   auto piece = m.weights.pieces.begin();
-  size_t line = 0;
-  char buf[8];
+  std::string line;  // "  0x12, 0x34, ..." up to 16 bytes
+  auto end_line = [&] {
+    if (!line.empty()) os << line << "\n";
+    line.clear();
+  };
   for (size_t i = 0; i < m.weights.size; ++i) {
+    if (i % (size_t{1} << 20) == 0) Report(progress, "emit", "bytes", i, m.weights.size);
     auto note = notes.find(i);
     if (note != notes.end()) {
-      if (line) os << "\n";
+      end_line();
       os << note->second;
-      line = 0;
     }
     while (piece != m.weights.pieces.end() && i >= piece->offset + piece->size) ++piece;
     uint8_t b = 0;
     if (piece != m.weights.pieces.end() && i >= piece->offset) b = piece->data[i - piece->offset];
-    std::snprintf(buf, sizeof(buf), "0x%02x,", b);
-    os << (line ? " " : "  ") << buf;
-    if (++line == 16) os << "\n", line = 0;
+    const char cell[] = {' ', '0', 'x', kHex[b >> 4], kHex[b & 15], ','};
+    line.append(line.empty() ? " " : "").append(cell, sizeof(cell));
+    if (line.size() == 16 * sizeof(cell) + 1) end_line();
   }
-  if (line) os << "\n";
+  end_line();
   os << "};\n";
 }
+
+// The most bytes of weights --emit-data-as-c writes as C (2 GB: 12 GB of source).
+constexpr size_t kMaxWeightsAsC = size_t{1} << 31;
 
 std::string Dir(const std::string& path) {
   size_t slash = path.rfind('/');
@@ -505,15 +515,19 @@ std::vector<std::pair<std::string, std::string>> EmitCppSources(const Graph& g,
 
 void EmitCpp(const Graph& g, const EmitOptions& opts) {
   Model m = Prepare(g, opts);
+  if (opts.emit_data_as_c && m.weights.size > kMaxWeightsAsC)
+    throw Err(Where(m), "--emit-data-as-c: the weights are ", m.weights.size,
+              " bytes; a C array over 2 GB is impractical to compile (and to address in the ",
+              "default code model): leave the weights in the ELF object NAME.bin");
   std::string header = Header(m), code = Code(m);
   std::string base = Dir(opts.output_cc) + m.file_stem;
   FileSet files;
   files.Add(base + ".h") << header;
   files.Add(opts.output_cc) << code;
   if (opts.emit_data_as_c)
-    WriteWeightsC(files.Add(base + "_weights.c"), m);
+    WriteWeightsC(files.Add(base + "_weights.c"), m, opts.progress);
   else
-    WriteElfObject(files.Add(base + ".bin"), m.name + "_weights", m.weights);
+    WriteElfObject(files.Add(base + ".bin"), m.name + "_weights", m.weights, opts.progress);
   files.Commit();
 }
 

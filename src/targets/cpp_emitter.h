@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "ir/progress.h"
 #include "targets/lowering.h"
 
 namespace halo {
@@ -17,6 +18,7 @@ struct EmitOptions {
   std::string entry_func_name;  // the C function the application calls
   bool emit_data_as_c = false;  // weights as a C source file instead of an ELF object
   std::string model_path;       // the source model, named in comments and error messages
+  ProgressFn progress;          // told the bytes of weights written
 };
 
 // Writes every output file, or none: files are written to temporaries and renamed at the

@@ -2,6 +2,7 @@
 
 #include <elf.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "ir/error.h"
@@ -21,12 +22,17 @@ static void WriteZeros(std::ostream& os, size_t n) {
   os.write(zeros, static_cast<std::streamsize>(n));
 }
 
-void Blob::Write(std::ostream& os) const {
+void Blob::Write(std::ostream& os, const ProgressFn& progress) const {
+  constexpr size_t kChunk = size_t{1} << 24;  // progress is reported between chunks
   size_t at = 0;
   for (const Piece& p : pieces) {
     WriteZeros(os, p.offset - at);
-    if (p.size)
-      os.write(reinterpret_cast<const char*>(p.data), static_cast<std::streamsize>(p.size));
+    for (size_t done = 0; done < p.size;) {
+      size_t n = std::min(kChunk, p.size - done);
+      os.write(reinterpret_cast<const char*>(p.data + done), static_cast<std::streamsize>(n));
+      done += n;
+      Report(progress, "emit", "bytes", p.offset + done, size);
+    }
     at = p.offset + p.size;
   }
   WriteZeros(os, size - at);
@@ -42,6 +48,16 @@ static uint16_t HostMachine() {
 #endif
 }
 
+#if defined(__x86_64__)
+static constexpr const char* kWeightsSection = ".lrodata";
+static constexpr uint64_t kWeightsFlags = SHF_ALLOC | kShfX86_64Large;
+#else
+static constexpr const char* kWeightsSection = ".rodata";
+static constexpr uint64_t kWeightsFlags = SHF_ALLOC;
+#endif
+
+const char* WeightsSectionName() { return kWeightsSection; }
+
 static size_t AlignUp(size_t v, size_t a) { return (v + a - 1) / a * a; }
 
 template <typename T>
@@ -49,7 +65,8 @@ static void Put(std::ostream& os, const T& v) {
   os.write(reinterpret_cast<const char*>(&v), sizeof(T));
 }
 
-void WriteElfObject(std::ostream& os, const std::string& symbol, const Blob& blob) {
+void WriteElfObject(std::ostream& os, const std::string& symbol, const Blob& blob,
+                    const ProgressFn& progress) {
   static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the ELF writer writes host order");
   const uint16_t machine = HostMachine();
   enum : uint16_t { kNull, kRodata, kNoteStack, kSymtab, kStrtab, kShstrtab, kNumSections };
@@ -61,7 +78,7 @@ void WriteElfObject(std::ostream& os, const std::string& symbol, const Blob& blo
     table += '\0';
     return off;
   };
-  const uint32_t rodata_name = add_name(shstrtab, ".rodata");
+  const uint32_t rodata_name = add_name(shstrtab, kWeightsSection);
   const uint32_t note_name = add_name(shstrtab, ".note.GNU-stack");
   const uint32_t symtab_name = add_name(shstrtab, ".symtab");
   const uint32_t strtab_name = add_name(shstrtab, ".strtab");
@@ -69,7 +86,7 @@ void WriteElfObject(std::ostream& os, const std::string& symbol, const Blob& blo
   std::string strtab(1, '\0');
   const uint32_t sym_name = add_name(strtab, symbol);
 
-  // Symbols: the null symbol, the .rodata section symbol (local), then the global object.
+  // Symbols: the null symbol, the weights section symbol (local), then the global object.
   Elf64_Sym syms[3] = {};
   syms[1].st_info = ELF64_ST_INFO(STB_LOCAL, STT_SECTION);
   syms[1].st_shndx = kRodata;
@@ -80,7 +97,7 @@ void WriteElfObject(std::ostream& os, const std::string& symbol, const Blob& blo
   syms[2].st_value = 0;
   syms[2].st_size = blob.size;
 
-  // File layout: header, .rodata, .symtab, .strtab, .shstrtab, section headers.
+  // File layout: header, the weights, .symtab, .strtab, .shstrtab, section headers.
   const size_t rodata_off = AlignUp(sizeof(Elf64_Ehdr), kWeightsAlign);
   const size_t symtab_off = AlignUp(rodata_off + blob.size, 8);
   const size_t strtab_off = symtab_off + sizeof(syms);
@@ -105,7 +122,7 @@ void WriteElfObject(std::ostream& os, const std::string& symbol, const Blob& blo
   Elf64_Shdr sh[kNumSections] = {};
   sh[kRodata].sh_name = rodata_name;
   sh[kRodata].sh_type = SHT_PROGBITS;
-  sh[kRodata].sh_flags = SHF_ALLOC;
+  sh[kRodata].sh_flags = kWeightsFlags;
   sh[kRodata].sh_offset = rodata_off;
   sh[kRodata].sh_size = blob.size;
   sh[kRodata].sh_addralign = kWeightsAlign;
@@ -134,7 +151,7 @@ void WriteElfObject(std::ostream& os, const std::string& symbol, const Blob& blo
 
   Put(os, eh);
   WriteZeros(os, rodata_off - sizeof(eh));
-  blob.Write(os);
+  blob.Write(os, progress);
   WriteZeros(os, symtab_off - (rodata_off + blob.size));
   for (const Elf64_Sym& s : syms) Put(os, s);
   os.write(strtab.data(), static_cast<std::streamsize>(strtab.size()));

@@ -21,8 +21,8 @@ for f in add_relu.h add_relu.cc add_relu.bin; do [ -s "out/$f" ] || fail "out/$f
 
 step "the weights object"
 readelf -h out/add_relu.bin | grep -q 'REL (Relocatable file)' || fail "not ET_REL"
-readelf -S -W out/add_relu.bin | grep -E '\.rodata +PROGBITS' | grep -q ' 64$' ||
-  fail ".rodata is not 64-byte aligned"
+readelf -S -W out/add_relu.bin | grep -E '\.l?rodata +PROGBITS' | grep -q ' 64$' ||
+  fail "the weights section is not 64-byte aligned"
 readelf -S -W out/add_relu.bin | grep -q '\.note\.GNU-stack' || fail "no .note.GNU-stack"
 nm out/add_relu.bin | grep -Eq '^0+ R add_relu_weights$' || fail "no global add_relu_weights"
 readelf -s -W out/add_relu.bin | grep add_relu_weights | grep -q 'OBJECT  GLOBAL' ||
@@ -78,6 +78,25 @@ want = np.maximum(x + np.array([1, -2, 0.5], dtype=np.float32), 0)
 y = np.load("run/y.npy")
 assert y.dtype == np.float32 and y.shape == (2, 3), (y.dtype, y.shape)
 assert np.array_equal(y, want), (y, want)
+PY
+
+step "external data: the same weights and results as inline"
+grep -q model.weights models/ext/model.onnx || fail "ext/model.onnx has no external data"
+mkdir -p out_ext out_ext_inline run_ext run_ext_inline
+"$halo" models/ext/model.onnx -o out_ext/ext.cc --entry-func-name ext
+"$halo" models/ext_inline.onnx -o out_ext_inline/ext.cc --entry-func-name ext
+cmp out_ext/ext.bin out_ext_inline/ext.bin || fail "the weights objects differ"
+(cd models && "$halo" run ext/model.onnx --input x=x.npy --output-dir ../run_ext)
+"$halo" run models/ext_inline.onnx --input x=models/x.npy --output-dir run_ext_inline
+/usr/bin/python3 - <<'PY'
+import numpy as np
+x = np.load("models/x.npy")
+m = np.array([[1, 0, 1], [0, 1, 1]], dtype=bool)
+want = np.where(m, x * np.float32([2, -1, 0.5]), np.float32([7, 8, 9])) + \
+    np.float32([100, 200, 300]) + np.arange(3, dtype=np.float32) / 4
+for d in ("run_ext", "run_ext_inline"):
+    y = np.load(f"{d}/y.npy")
+    assert np.array_equal(y, want), (d, y, want)
 PY
 
 step "halo --print-ir"

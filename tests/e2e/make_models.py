@@ -51,6 +51,29 @@ def main(out):
     open(f"{out}/truncated.onnx", "wb").write(data[: len(data) // 2])
     open(f"{out}/not_a_model.onnx", "w").write("this is not an ONNX model\n")
 
+    # ext = Where(m, x * w, b) + Cast(k): the same model with its initializers inline and as
+    # ONNX external data in one file (onnx.save_model). The 6-byte bool m comes first, so
+    # the tensors after it lie at offsets that do not suit their element type.
+    inits = [numpy_helper.from_array(np.array([[1, 0, 1], [0, 1, 1]], dtype=bool), "m"),
+             numpy_helper.from_array(np.array([2, -1, 0.5], dtype=np.float32), "w"),
+             numpy_helper.from_array(np.array([7, 8, 9], dtype=np.float32), "b"),
+             numpy_helper.from_array(np.array([100, 200, 300], dtype=np.int64), "k"),
+             numpy_helper.from_array(np.arange(3, dtype=np.float32) / 4, "e")]
+    ext = helper.make_graph(
+        [helper.make_node("Mul", ["x", "w"], ["xw"]),
+         helper.make_node("Where", ["m", "xw", "b"], ["sel"]),
+         helper.make_node("Cast", ["k"], ["kf"], to=f32),
+         helper.make_node("Add", ["sel", "kf"], ["sum"]),
+         helper.make_node("Add", ["sum", "e"], ["y"])], "ext",
+        [helper.make_tensor_value_info("x", f32, [2, 3])],
+        [helper.make_tensor_value_info("y", f32, [2, 3])], inits)
+    save(ext, f"{out}/ext_inline.onnx")
+    model = helper.make_model(ext, opset_imports=OPSET, producer_name="halo-tests")
+    model.ir_version = 8
+    os.makedirs(f"{out}/ext", exist_ok=True)
+    onnx.save_model(model, f"{out}/ext/model.onnx", save_as_external_data=True,
+                    all_tensors_to_one_file=True, location="model.weights", size_threshold=0)
+
     # Inputs for `halo run`.
     np.save(f"{out}/x.npy", np.array([[-1, 1, 2], [3, -4, 5]], dtype=np.float32))
     np.save(f"{out}/x_f64.npy", np.zeros((2, 3), dtype=np.float64))

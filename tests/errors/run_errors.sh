@@ -49,6 +49,11 @@ expect unsupported_type 1 "models/string_input.onnx" "string" -- \
   models/string_input.onnx -o out/m.cc
 expect inconsistent_shape 1 "models/bad_shape.onnx" "node 'bad_add' (Add)" "2x3" -- \
   models/bad_shape.onnx -o out/m.cc
+# A file over protobuf's 2 GB (sparse: it takes no disk space).
+truncate -s 2200M models/over_2gb.onnx
+expect over_2gb_inline 1 "models/over_2gb.onnx" "over 2 GB" "external data" -- \
+  models/over_2gb.onnx -o out/m.cc
+rm -f models/over_2gb.onnx
 expect unwritable_output 1 "regular_file/m." -- models/add_relu.onnx -o regular_file/m.cc
 expect missing_output_dir 1 "out/no_such_dir/m." -- models/add_relu.onnx -o out/no_such_dir/m.cc
 expect run_missing_input 1 "models/add_relu.onnx" "input 'x'" -- \

@@ -8,6 +8,9 @@
 
 // The constants, at 64-byte-aligned offsets (add_relu.bin).
 extern "C" const unsigned char add_relu_weights[64];
+// Their address, read at run time: a 64-bit pointer reaches weights beyond 2 GB
+// whatever the code model.
+static const unsigned char* const volatile g_weights = add_relu_weights;
 
 static pthread_mutex_t g_mutex = PTHREAD_MUTEX_INITIALIZER;
 static odla_computation g_comp = nullptr;  // built by add_relu_init()
@@ -25,8 +28,7 @@ static int Build(void) {
   if (!x) return Fail("input 'x'");
 
   // Constants.
-  odla_value c = odla_CreateConstant(odla_value_type{ODLA_FLOAT32, {1, {3}}}, add_relu_weights + 0,
-                                     "c");
+  odla_value c = odla_CreateConstant(odla_value_type{ODLA_FLOAT32, {1, {3}}}, g_weights + 0, "c");
   if (!c) return Fail("constant 'c'");
 
   // node 'add' (Add)

@@ -109,6 +109,29 @@ TEST(CppEmitter, WritesNothingWhenANodeCannotBeLowered) {
   EXPECT_EQ(Sh("test -z \"$(ls -A '" + dir + "')\""), 0);
 }
 
+TEST(CppEmitter, RefusesWeightsOver2GBAsC) {
+  // 2.4 GB of weights that are never read: the check comes before anything is written.
+  static const uint8_t kByte = 0;
+  Type big(DataType::kFloat32, {600000000});
+  Graph g;
+  Value* c = g.AddConstant("c", Tensor(big, nullptr, &kByte, big.ByteSize()));
+  g.AddOutput(g.AddNode("Relu", "r", {c})->output());
+  g.nodes().back()->output()->set_type(big);
+  std::string dir = TempDir("emit_big_c");
+  EmitOptions o;
+  o.output_cc = dir + "/m.cc";
+  o.emit_data_as_c = true;
+  try {
+    EmitCpp(g, o);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--emit-data-as-c: the weights are 2400000000 bytes"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(Sh("test -z \"$(ls -A '" + dir + "')\""), 0);
+}
+
 // The C program that calls the generated code: from 4 threads at once, then checks.
 const char kApp[] = R"(#include <pthread.h>
 #include <stdio.h>

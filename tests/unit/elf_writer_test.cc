@@ -69,10 +69,15 @@ TEST(ElfWriter, WritesARelocatableObjectWithOneGlobalSymbol) {
 #endif
   ASSERT_LE(eh->e_shoff + eh->e_shnum * sizeof(Elf64_Shdr), p.bytes.size());
 
-  const Elf64_Shdr* ro = p.Find(".rodata");
+  const Elf64_Shdr* ro = p.Find(WeightsSectionName());
   ASSERT_NE(ro, nullptr);
   EXPECT_EQ(ro->sh_type, static_cast<uint32_t>(SHT_PROGBITS));
+#if defined(__x86_64__)
+  EXPECT_STREQ(WeightsSectionName(), ".lrodata");
+  EXPECT_EQ(ro->sh_flags, static_cast<uint64_t>(SHF_ALLOC | kShfX86_64Large));
+#else
   EXPECT_EQ(ro->sh_flags, static_cast<uint64_t>(SHF_ALLOC));
+#endif
   EXPECT_EQ(ro->sh_addralign, 64u);
   EXPECT_EQ(ro->sh_offset % 64, 0u);
   ASSERT_EQ(ro->sh_size, 130u);  // the second piece starts at 128
@@ -107,7 +112,7 @@ TEST(ElfWriter, WritesARelocatableObjectWithOneGlobalSymbol) {
     EXPECT_EQ(ELF64_ST_TYPE(syms[i].st_info), STT_OBJECT);
     EXPECT_EQ(syms[i].st_value, 0u);
     EXPECT_EQ(syms[i].st_size, 130u);
-    EXPECT_EQ(p.SectionName(syms[i].st_shndx), ".rodata");
+    EXPECT_EQ(p.SectionName(syms[i].st_shndx), WeightsSectionName());
   }
   EXPECT_EQ(globals, 1);
 }

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include "frontends/onnx/onnx_tensor.h"
 #include "ir/op_registry.h"
 #include "onnx_test_util.h"
@@ -351,6 +353,123 @@ TEST(OnnxTensor, ExternalData) {
   std::string err = ImportError(Save(m, "external_missing.onnx"));
   EXPECT_HAS(err, "external_missing.onnx: not a valid ONNX model");
   EXPECT_HAS(err, "absent.bin");
+}
+
+TEST(OnnxTensor, TakeMovesLargeRawData) {
+  std::vector<float> v(kTakeRawDataBytes / 4);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i);
+  onnx::TensorProto big = Proto(onnx::TensorProto::FLOAT, {static_cast<int64_t>(v.size())});
+  big.set_raw_data(std::string(reinterpret_cast<char*>(v.data()), kTakeRawDataBytes));
+  const char* raw = big.raw_data().data();
+  ExternalDataFiles files("");
+  Tensor t = TakeTensorFromProto(big, files);
+  EXPECT_EQ(t.bytes(), reinterpret_cast<const uint8_t*>(raw)) << "moved, not copied";
+  EXPECT_TRUE(big.raw_data().empty());
+  EXPECT_EQ(t.data<float>()[1000], 1000.0f);
+  EXPECT_THROW(t.mutable_bytes(), Error);
+  Tensor copy = t;
+  t = Tensor();
+  EXPECT_EQ(copy.data<float>()[v.size() - 1], static_cast<float>(v.size() - 1));
+
+  // Small raw data is copied: the model keeps it (ONNX's shape inference may read it).
+  onnx::TensorProto small = Proto(onnx::TensorProto::INT64, {1});
+  int64_t seven = 7;
+  small.set_raw_data(std::string(reinterpret_cast<char*>(&seven), 8));
+  EXPECT_EQ(TakeTensorFromProto(small, files).ToInts(), std::vector<int64_t>{7});
+  EXPECT_EQ(small.raw_data().size(), 8u);
+
+  onnx::TensorProto bools = Proto(onnx::TensorProto::BOOL, {5000});
+  bools.set_raw_data(std::string(5000, '\x02'));
+  EXPECT_EQ(TakeTensorFromProto(bools, files).GetInt(4999), 1);
+}
+
+TEST(OnnxTensor, ExternalDataMappedOrRead) {
+  // "H" then 3 floats at offset 1 (misaligned: read), 2 floats at offset 16 (mapped),
+  // 3 bools at offset 24 (normalised to 0/1, so read).
+  std::string file(27, '\0');
+  file[0] = 'H';
+  float a[3] = {1, 2, 3}, b[2] = {4.5f, -1};
+  std::memcpy(&file[1], a, sizeof(a));
+  std::memcpy(&file[16], b, sizeof(b));
+  file[24] = 1, file[25] = 0, file[26] = 7;
+  WriteFile("mixed.bin", file);
+  ExternalDataFiles files(TestDir());
+  auto ext = [](int type, std::vector<int64_t> dims, const char* offset) {
+    onnx::TensorProto t = Proto(type, dims);
+    t.set_data_location(onnx::TensorProto::EXTERNAL);
+    for (auto [k, v] :
+         {std::pair<const char*, const char*>{"location", "mixed.bin"}, {"offset", offset}}) {
+      auto* e = t.add_external_data();
+      e->set_key(k);
+      e->set_value(v);
+    }
+    return t;
+  };
+  onnx::TensorProto ta = ext(onnx::TensorProto::FLOAT, {3}, "1");
+  onnx::TensorProto tb = ext(onnx::TensorProto::FLOAT, {2}, "16");
+  onnx::TensorProto tc = ext(onnx::TensorProto::BOOL, {3}, "24");
+  Tensor ra = TakeTensorFromProto(ta, files), rb = TakeTensorFromProto(tb, files),
+         rc = TakeTensorFromProto(tc, files);
+  EXPECT_EQ(ra.ToDoubles(), (std::vector<double>{1, 2, 3}));
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(ra.bytes()) % 4, 0u);
+  EXPECT_EQ(rb.ToDoubles(), (std::vector<double>{4.5, -1}));
+  EXPECT_THROW(rb.mutable_bytes(), Error) << "mapped";
+  EXPECT_EQ(rc.ToInts(), (std::vector<int64_t>{1, 0, 1}));
+  onnx::TensorProto past = ext(onnx::TensorProto::FLOAT, {3}, "20");
+  try {
+    TakeTensorFromProto(past, files);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_HAS(e.what(), "is too short (27 bytes; needs 12 from offset 20)");
+  }
+}
+
+// Large weights, inline as an initializer and a Constant node and as external data, taken
+// out of the model once: with auto_const_inputs the graph is imported twice.
+TEST(OnnxFrontend, LargeWeightsSurviveTwoImports) {
+  const int64_t n = 2048;  // 8 KiB of floats
+  std::vector<float> v(n);
+  for (int64_t i = 0; i < n; ++i) v[i] = static_cast<float>(i);
+  std::string raw(reinterpret_cast<const char*>(v.data()), n * 4);
+  WriteFile("large_weights.bin", raw);
+  onnx::ModelProto m = Model();
+  In(m, "x", {n});
+  In(m, "shape", {1}, onnx::TensorProto::INT64);
+  onnx::TensorProto* w = m.mutable_graph()->add_initializer();
+  *w = Proto(onnx::TensorProto::FLOAT, {n});
+  w->set_name("w");
+  w->set_raw_data(raw);
+  onnx::TensorProto* e = m.mutable_graph()->add_initializer();
+  *e = Proto(onnx::TensorProto::FLOAT, {n});
+  e->set_name("e");
+  e->set_data_location(onnx::TensorProto::EXTERNAL);
+  auto* loc = e->add_external_data();
+  loc->set_key("location");
+  loc->set_value("large_weights.bin");
+  auto* a = Op(m, "Constant", {}, {"c"}, "c")->add_attribute();
+  a->set_name("value");
+  a->set_type(onnx::AttributeProto::TENSOR);
+  *a->mutable_t() = Proto(onnx::TensorProto::FLOAT, {n});
+  a->mutable_t()->set_raw_data(raw);
+  Op(m, "Add", {"x", "w"}, {"s1"});
+  Op(m, "Add", {"s1", "e"}, {"s2"});
+  Op(m, "Add", {"s2", "c"}, {"s3"});
+  Op(m, "Reshape", {"s3", "shape"}, {"out"});
+  Out(m, "out");
+  ImportOptions opts;
+  opts.auto_const_inputs = true;
+  opts.const_inputs["shape"] = Tensor::FromInts({n});
+  auto g = ImportOnnx(Save(m, "large_weights.onnx"), opts);
+  EXPECT_EQ(g->inputs().size(), 1u) << "x stays an input, shape is frozen";
+  Node* add3 = g->outputs()[0]->producer()->input(0)->producer();
+  Node* add2 = add3->input(0)->producer();
+  Node* add1 = add2->input(0)->producer();
+  for (const Value* c : {add1->input(1), add2->input(1), add3->input(1)}) {
+    const Tensor* t = ConstantOf(c);
+    ASSERT_NE(t, nullptr) << c->name();
+    ASSERT_EQ(t->type(), Type(DataType::kFloat32, {n})) << c->name();
+    EXPECT_EQ(t->data<float>()[n - 1], static_cast<float>(n - 1)) << c->name();
+  }
 }
 
 TEST(OnnxTensor, LoadTensorProtoFile) {

@@ -64,6 +64,20 @@ TEST(EliminateDeadCode, RemovesUnusedNodes) {
   EXPECT_FALSE(EliminateDeadCode(g));
 }
 
+TEST(EliminateDeadCode, PrefixKeepsWhatLaterNodesUse) {
+  Graph g;
+  Value* x = g.AddInput("x", Type(DataType::kFloat32, {2}));
+  Value* c = g.AddConstant("c", F32({2}, {1, 2}));
+  Value* d = g.AddConstant("d", F32({2}, {3, 4}));
+  g.AddNode("Relu", "dead", {d});
+  g.AddNode("Relu", "dead_later", {x});
+  g.AddOutput(g.AddNode("Add", "live", {x, c})->output());
+  EXPECT_EQ(EliminateDeadPrefix(g, 4), 2u);  // d and dead; c is used by a later node
+  std::vector<std::string> names;
+  for (const auto& n : g.nodes()) names.push_back(n->name());
+  EXPECT_EQ(names, (std::vector<std::string>{"x", "c", "dead_later", "live"}));
+}
+
 TEST(Executor, RunsGraph) {
   Graph g;
   Value* x = g.AddInput("x", Type(DataType::kFloat32, {3}));

@@ -41,6 +41,11 @@ onnx::ModelProto ReadModel(const std::string& path) {
     close(fd);
     throw Err(path, ": not a valid ONNX model (the file is empty)");
   }
+  if (st.st_size > INT_MAX) {
+    close(fd);
+    throw Err(path, ": the file is over 2 GB, more than protobuf can read; store the weights as ",
+              "ONNX external data (onnx.save_model(model, path, save_as_external_data=True))");
+  }
   onnx::ModelProto m;
   bool ok;
   {
@@ -249,16 +254,45 @@ void ScanGraph(Importer& im, const onnx::GraphProto& gp) {
   for (const auto& o : gp.output()) im.MarkUsed(o.name());
 }
 
+// Takes the weights out of the model: the initializers and the tensors of Constant nodes
+// (raw_data moves into the tensors, external data is mapped), so that they are in memory
+// once. A Constant whose tensor is bad stays in the model for the graph walk to report.
+Weights TakeWeights(const std::string& path, onnx::GraphProto& gp, const ImportOptions& opts) {
+  ExternalDataFiles files(DirOf(path));
+  Weights w;
+  w.initializers.reserve(gp.initializer_size());
+  for (auto& t : *gp.mutable_initializer()) {
+    if (t.name().empty()) throw Err(path, ": an initializer has no name");
+    try {
+      w.initializers.push_back(TakeTensorFromProto(t, files));
+    } catch (const Error& e) {
+      throw Err(path, ": initializer '", t.name(), "': ", e.what());
+    }
+    Report(opts.progress, "import", "tensors", w.initializers.size(), gp.initializer_size());
+  }
+  for (auto& n : *gp.mutable_node()) {
+    if (n.op_type() != "Constant" || !IsDefaultDomain(n.domain()) || n.attribute_size() != 1 ||
+        n.attribute(0).name() != "value" || !n.attribute(0).has_t())
+      continue;
+    onnx::TensorProto* t = n.mutable_attribute(0)->mutable_t();
+    try {
+      w.constants.emplace(t, TakeTensorFromProto(*t, files));
+    } catch (const Error&) {
+    }
+  }
+  return w;
+}
+
 // Graph inputs become Input nodes in model order, except those with an initializer:
-// initializers become Constant nodes.
+// initializers (the tensors of TakeWeights) become Constant nodes.
 void ImportInputs(Importer& im, const std::string& path, const onnx::GraphProto& gp,
-                  const ImportOptions& opts) {
+                  const Weights& weights, const ImportOptions& opts) {
   Graph& g = im.graph();
-  std::set<std::string> initializers;
-  for (const auto& t : gp.initializer()) initializers.insert(t.name());
+  std::set<std::string> initializer_names;
+  for (const auto& t : gp.initializer()) initializer_names.insert(t.name());
   std::set<std::string> input_names;
   for (const auto& vi : gp.input())
-    if (!initializers.count(vi.name())) input_names.insert(vi.name());
+    if (!initializer_names.count(vi.name())) input_names.insert(vi.name());
   for (const auto& kv : opts.input_shapes)
     if (!input_names.count(kv.first))
       throw Err(path, ": --input-shape names '", kv.first, "', which is not an input of the ",
@@ -268,7 +302,7 @@ void ImportInputs(Importer& im, const std::string& path, const onnx::GraphProto&
       throw Err(path, ": constant input '", kv.first,
                 "' is not an input of the model (inputs: ", NameList(input_names), ")");
   for (const auto& vi : gp.input()) {
-    if (initializers.count(vi.name())) continue;
+    if (initializer_names.count(vi.name())) continue;
     Value* v;
     auto c = opts.const_inputs.find(vi.name());
     if (c != opts.const_inputs.end())
@@ -278,18 +312,12 @@ void ImportInputs(Importer& im, const std::string& path, const onnx::GraphProto&
     v->set_name(vi.name());
     im.Bind(vi.name(), v);
   }
-  for (const auto& t : gp.initializer()) {
-    if (t.name().empty()) throw Err(path, ": an initializer has no name");
-    if (im.Find(t.name())) throw Err(path, ": initializer '", t.name(), "' is defined twice");
-    Tensor tensor;
-    try {
-      tensor = TensorFromProto(t, im.base_dir());
-    } catch (const Error& e) {
-      throw Err(path, ": initializer '", t.name(), "': ", e.what());
-    }
-    Value* v = g.AddConstant(im.NewNodeName(t.name()), std::move(tensor));
-    v->set_name(t.name());
-    im.Bind(t.name(), v);
+  for (int i = 0; i < gp.initializer_size(); ++i) {
+    const std::string& name = gp.initializer(i).name();
+    if (im.Find(name)) throw Err(path, ": initializer '", name, "' is defined twice");
+    Value* v = g.AddConstant(im.NewNodeName(name), weights.initializers.at(i));
+    v->set_name(name);
+    im.Bind(name, v);
   }
   if (gp.sparse_initializer_size()) throw Err(path, ": sparse initializers are not supported");
 }
@@ -325,12 +353,15 @@ void ImportNode(Importer& im, const onnx::NodeProto& n, int64_t opset) {
 namespace {
 
 void ImportGraph(const std::string& path, const onnx::ModelProto& m, int64_t opset,
-                 const ImportOptions& opts, Graph& g) {
+                 const Weights& weights, const ImportOptions& opts, Graph& g) {
   const onnx::GraphProto& gp = m.graph();
-  Importer im(g, path, DirOf(path), m);
+  Importer im(g, path, DirOf(path), m, &weights);
   ScanGraph(im, gp);
-  ImportInputs(im, path, gp, opts);
-  for (const auto& n : gp.node()) ImportNode(im, n, opset);
+  ImportInputs(im, path, gp, weights, opts);
+  for (int i = 0; i < gp.node_size(); ++i) {
+    ImportNode(im, gp.node(i), opset);
+    Report(opts.progress, "import", "nodes", i + 1, gp.node_size());
+  }
   for (const auto& o : gp.output()) {
     Value* v = im.Find(o.name());
     if (!v) throw Err(path, ": output '", o.name(), "' is not produced by the graph");
@@ -346,9 +377,10 @@ std::unique_ptr<Graph> ImportOnnx(const std::string& path, const ImportOptions& 
   try {
     onnx::ModelProto m = onnx_fe::ReadModel(path);
     int64_t opset = onnx_fe::CheckModel(path, m);
+    onnx_fe::Weights weights = onnx_fe::TakeWeights(path, *m.mutable_graph(), opts);
     auto import = [&](const ImportOptions& o) {
       auto g = std::make_unique<Graph>(m.graph().name().empty() ? "model" : m.graph().name());
-      onnx_fe::ImportGraph(path, m, opset, o, *g);
+      onnx_fe::ImportGraph(path, m, opset, weights, o, *g);
       return g;
     };
     if (!opts.auto_const_inputs || opts.const_inputs.empty()) return import(opts);

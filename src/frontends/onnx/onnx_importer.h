@@ -37,9 +37,18 @@ struct PendingNode {
   const onnx::AttributeProto* take_attr(const std::string& n);
 };
 
+// The weights of a model, taken out of its ModelProto before the graph walk, so that they
+// are in memory once however many times the graph is imported.
+struct Weights {
+  std::vector<Tensor> initializers;  // in the graph's order
+  // The `value` tensors of the main graph's Constant nodes, by their TensorProto.
+  std::unordered_map<const onnx::TensorProto*, Tensor> constants;
+};
+
 class Importer {
  public:
-  Importer(Graph& g, std::string file, std::string base_dir, const onnx::ModelProto& model);
+  Importer(Graph& g, std::string file, std::string base_dir, const onnx::ModelProto& model,
+           const Weights* weights = nullptr);
 
   Graph& graph() { return g_; }
   const std::string& base_dir() const { return base_dir_; }
@@ -85,6 +94,7 @@ class Importer {
   std::string file_;
   std::string base_dir_;
   const onnx::ModelProto& model_;
+  const Weights* weights_;
   size_t inferred_nodes_ = 0;  // nodes [0, inferred_nodes_) had their types inferred
   bool onnx_inferred_ = false;
   std::unordered_map<std::string, onnx::TypeProto> onnx_types_;  // ONNX's value_info

@@ -61,8 +61,13 @@ static const char* KindName(AttrKind k) {
   return "?";
 }
 
-Importer::Importer(Graph& g, std::string file, std::string base_dir, const onnx::ModelProto& model)
-    : g_(g), file_(std::move(file)), base_dir_(std::move(base_dir)), model_(model) {}
+Importer::Importer(Graph& g, std::string file, std::string base_dir, const onnx::ModelProto& model,
+                   const Weights* weights)
+    : g_(g),
+      file_(std::move(file)),
+      base_dir_(std::move(base_dir)),
+      model_(model),
+      weights_(weights) {}
 
 std::string Importer::NewTensorName(const std::string& base) {
   std::string n = g_.UniqueName(base);
@@ -92,6 +97,10 @@ Tensor Importer::AttrAsTensor(const PendingNode& p, const AttributeProto& a) {
       return t;
     }
     case AttributeProto::TENSOR:
+      if (weights_) {
+        auto it = weights_->constants.find(&a.t());
+        if (it != weights_->constants.end()) return it->second;
+      }
       try {
         return TensorFromProto(a.t(), base_dir_);
       } catch (const Error& e) {

@@ -1,5 +1,10 @@
 #include "frontends/onnx/onnx_tensor.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -122,8 +127,44 @@ int64_t ParseSize(const std::string& s, const std::string& key, const std::strin
   return v;
 }
 
-std::vector<uint8_t> ReadExternal(const TensorProto& t, const std::string& base_dir,
-                                  size_t expected) {
+}  // namespace
+
+struct ExternalDataFiles::File {
+  std::string path;
+  int fd = -1;  // closed once mapped (a model may have a file per tensor)
+  int64_t size = 0;
+  const uint8_t* map = nullptr;  // the whole file, or null where mapping failed
+
+  ~File() {
+    if (map) munmap(const_cast<uint8_t*>(map), static_cast<size_t>(size));
+    if (fd >= 0) close(fd);
+  }
+};
+
+std::shared_ptr<const ExternalDataFiles::File> ExternalDataFiles::Open(const std::string& path,
+                                                                       const std::string& tensor) {
+  auto it = files_.find(path);
+  if (it != files_.end()) return it->second;
+  auto f = std::make_shared<File>();
+  f->path = path;
+  f->fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (f->fd < 0 || fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode))
+    throw Err("tensor '", tensor, "': cannot open external data file ", path);
+  f->size = st.st_size;
+  if (f->size > 0) {
+    void* p = mmap(nullptr, static_cast<size_t>(f->size), PROT_READ, MAP_SHARED, f->fd, 0);
+    if (p != MAP_FAILED) {
+      f->map = static_cast<const uint8_t*>(p);
+      close(f->fd);
+      f->fd = -1;
+    }
+  }
+  files_[path] = f;
+  return f;
+}
+
+Tensor ExternalDataFiles::Load(const TensorProto& t, const Type& type) {
   std::string location;
   int64_t offset = 0, length = -1;
   for (const auto& kv : t.external_data()) {
@@ -132,26 +173,34 @@ std::vector<uint8_t> ReadExternal(const TensorProto& t, const std::string& base_
     if (kv.key() == "length") length = ParseSize(kv.value(), "length", t.name());
   }
   if (location.empty()) throw Err("tensor '", t.name(), "': external data has no location");
-  std::string path = JoinPath(base_dir, location);
-  std::ifstream f(path, std::ios::binary | std::ios::ate);
-  if (!f) throw Err("tensor '", t.name(), "': cannot open external data file ", path);
-  int64_t file_size = static_cast<int64_t>(f.tellg());
+  const size_t expected = type.ByteSize();
   if (length >= 0 && static_cast<size_t>(length) != expected)
     throw Err("tensor '", t.name(), "': external data length ", length, " does not match the ",
               expected, " bytes its shape needs");
-  if (offset > file_size || file_size - offset < static_cast<int64_t>(expected))
-    throw Err("tensor '", t.name(), "': external data file ", path, " is too short (", file_size,
+  std::shared_ptr<const File> f = Open(JoinPath(base_dir_, location), t.name());
+  if (offset > f->size || f->size - offset < static_cast<int64_t>(expected))
+    throw Err("tensor '", t.name(), "': external data file ", f->path, " is too short (", f->size,
               " bytes; needs ", expected, " from offset ", offset, ")");
-  std::vector<uint8_t> bytes(expected);
-  f.seekg(offset);
-  if (!f.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(expected)))
-    throw Err("tensor '", t.name(), "': cannot read external data from ", path);
-  return bytes;
+  // Bools are normalised to 0/1 and so copied, like data misaligned for its type.
+  if (f->map && type.dtype != DataType::kBool && offset % DataTypeSize(type.dtype) == 0)
+    return Tensor(type, f, f->map + offset, expected);
+  Tensor r(type);
+  uint8_t* dst = r.mutable_bytes();
+  if (f->map && expected) std::memcpy(dst, f->map + offset, expected);
+  for (size_t done = 0; !f->map && done < expected;) {
+    ssize_t n = pread(f->fd, dst + done, expected - done, static_cast<off_t>(offset + done));
+    if (n <= 0) throw Err("tensor '", t.name(), "': cannot read external data from ", f->path);
+    done += static_cast<size_t>(n);
+  }
+  if (type.dtype == DataType::kBool)
+    for (size_t i = 0; i < expected; ++i) dst[i] = dst[i] != 0;
+  return r;
 }
 
-}  // namespace
+namespace {
 
-Tensor TensorFromProto(const TensorProto& t, const std::string& base_dir) {
+// The tensor's type, checked.
+Type ProtoType(const TensorProto& t) {
   const std::string& name = t.name();
   DataType dt = DataTypeFromOnnx(t.data_type());
   if (dt == DataType::kInvalid)
@@ -166,17 +215,27 @@ Tensor TensorFromProto(const TensorProto& t, const std::string& base_dir) {
     count *= d;
     shape.push_back(d);
   }
-  Type type(dt, shape);
-  size_t bytes = type.ByteSize();
-  if (t.data_location() == TensorProto::EXTERNAL)
-    return Tensor(type, ReadExternal(t, base_dir, bytes));
+  return Type(dt, shape);
+}
+
+// A tensor from raw_data or the typed fields; `take`: t's raw_data may move into it.
+Tensor FromFields(const TensorProto& t, const Type& type, TensorProto* take) {
+  const std::string& name = t.name();
+  const size_t bytes = type.ByteSize();
   if (t.has_raw_data()) {
     const std::string& raw = t.raw_data();
     if (raw.size() != bytes)
       throw Err("tensor '", name, "' of type ", type.ToString(), " has ", raw.size(),
                 " bytes of raw data, expected ", bytes);
+    if (take && bytes >= kTakeRawDataBytes) {
+      auto owner = std::make_shared<std::string>();
+      owner->swap(*take->mutable_raw_data());
+      if (type.dtype == DataType::kBool)
+        for (char& b : *owner) b = b != 0;
+      return Tensor(type, owner, reinterpret_cast<const uint8_t*>(owner->data()), bytes);
+    }
     std::vector<uint8_t> v(raw.begin(), raw.end());
-    if (dt == DataType::kBool)
+    if (type.dtype == DataType::kBool)
       for (uint8_t& b : v) b = b != 0;
     return Tensor(type, std::move(v));
   }
@@ -200,6 +259,20 @@ Tensor TensorFromProto(const TensorProto& t, const std::string& base_dir) {
       break;  // int8/16/32, uint8/16, bool
   }
   return r;
+}
+
+}  // namespace
+
+Tensor TensorFromProto(const TensorProto& t, const std::string& base_dir) {
+  Type type = ProtoType(t);
+  if (t.data_location() == TensorProto::EXTERNAL) return ExternalDataFiles(base_dir).Load(t, type);
+  return FromFields(t, type, nullptr);
+}
+
+Tensor TakeTensorFromProto(TensorProto& t, ExternalDataFiles& files) {
+  Type type = ProtoType(t);
+  if (t.data_location() == TensorProto::EXTERNAL) return files.Load(t, type);
+  return FromFields(t, type, &t);
 }
 
 Tensor LoadTensorProtoFile(const std::string& pb_path, std::string* name) {
