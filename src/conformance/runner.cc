@@ -91,6 +91,15 @@ std::string Join(const std::vector<std::string>& argv) {
   return s;
 }
 
+// The ONNX 1.12 test data store bfloat16 tensors as uint16 tensors of the same bits: read them
+// as the bfloat16 the model has.
+Tensor AsModelType(Tensor t, const Type& model) {
+  if (model.dtype == DataType::kBFloat16 && t.type().dtype == DataType::kUInt16 &&
+      t.type().shape == model.shape)
+    return Tensor(model, std::vector<uint8_t>(t.bytes(), t.bytes() + t.byte_size()));
+  return t;
+}
+
 Outcome ErrorOutcome(std::string message, std::string detail = "") {
   return Outcome{Outcome::kError, std::move(message), std::move(detail)};
 }
@@ -293,7 +302,8 @@ Outcome Runner::RunSteps(const TestCase& test) const {
       std::string run_dir = work + "/set_" + std::to_string(s);
       fs::create_directories(run_dir);
       for (size_t i = 0; i < n_in; ++i) {
-        Tensor t = LoadTensorProtoFile(sets[s] + "/input_" + std::to_string(i) + ".pb");
+        Tensor t = AsModelType(LoadTensorProtoFile(sets[s] + "/input_" + std::to_string(i) + ".pb"),
+                               types.inputs[i]);
         if (t.type() != types.inputs[i])
           return ErrorOutcome(where + "input " + std::to_string(i) + " is " + t.type().ToString() +
                                   ", the compiled model takes " + types.inputs[i].ToString(),
@@ -314,9 +324,10 @@ Outcome Runner::RunSteps(const TestCase& test) const {
             detail.str());
       }
       for (size_t o = 0; o < n_out; ++o) {
-        Tensor expected = LoadTensorProtoFile(sets[s] + "/output_" + std::to_string(o) + ".pb");
-        std::string bytes = ReadFileBytes(run_dir + "/output_" + std::to_string(o) + ".bin");
         const Type& type = types.outputs[o];
+        Tensor expected = AsModelType(
+            LoadTensorProtoFile(sets[s] + "/output_" + std::to_string(o) + ".pb"), type);
+        std::string bytes = ReadFileBytes(run_dir + "/output_" + std::to_string(o) + ".bin");
         if (bytes.size() != type.ByteSize())
           return ErrorOutcome(where + "output " + std::to_string(o) + " has " +
                                   std::to_string(bytes.size()) + " bytes, expected " +
