@@ -41,6 +41,7 @@ size_t ElementSize(odla_element_type t) {
     case ODLA_INT16:
     case ODLA_UINT16:
     case ODLA_FLOAT16:
+    case ODLA_BFLOAT16:
       return 2;
     case ODLA_FLOAT32:
     case ODLA_INT32:
@@ -74,10 +75,10 @@ odla_value_shape MakeShape(const std::vector<int64_t>& d) {
 
 std::string TypeToString(const odla_value_type& t) {
   static const char* names[] = {"?",   "f32", "f64", "i8",  "u8",   "i16", "u16",
-                                "i32", "u32", "i64", "u64", "bool", "f16"};
+                                "i32", "u32", "i64", "u64", "bool", "f16", "bf16"};
   int e = static_cast<int>(t.element_type);
   std::ostringstream os;
-  os << (e >= 0 && e <= 12 ? names[e] : "?") << "[";
+  os << (e >= 0 && e <= 13 ? names[e] : "?") << "[";
   for (int i = 0; i < t.shape.size; ++i) os << (i ? "x" : "") << t.shape.dims[i];
   os << "]";
   return os.str();

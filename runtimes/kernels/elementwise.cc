@@ -50,4 +50,30 @@ uint16_t FloatToHalf(float f) {
   return sign | static_cast<uint16_t>(half);
 }
 
+float BFloat16ToFloat(uint16_t b) {
+  uint32_t bits = static_cast<uint32_t>(b) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+uint16_t FloatToBFloat16(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  if ((x & 0x7fffffff) > 0x7f800000) return static_cast<uint16_t>((x >> 16) | 0x40);  // quiet NaN
+  x += 0x7fff + ((x >> 16) & 1);  // round to nearest even; large finite values round to inf
+  return static_cast<uint16_t>(x >> 16);
+}
+
+float RoundToOddFloat(double x) {
+  float f = static_cast<float>(x);
+  if (std::isnan(x) || std::isinf(x) || static_cast<double>(f) == x) return f;
+  uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  if (std::isinf(f) || std::fabs(static_cast<double>(f)) > std::fabs(x)) --bits;  // toward zero
+  bits |= 1;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
 }  // namespace odla_rt

@@ -1,5 +1,5 @@
 // Element-wise kernels beyond the binary broadcast: broadcast copies, three-way broadcast
-// (Where), casts between element types (float16 included) and clipping.
+// (Where), casts between element types (float16 and bfloat16 included) and clipping.
 #pragma once
 
 #include <cmath>
@@ -57,6 +57,13 @@ void TernaryBroadcast(const A* a, const std::vector<int64_t>& as, const B* b,
 // IEEE half precision <-> float (round to nearest even).
 float HalfToFloat(uint16_t h);
 uint16_t FloatToHalf(float f);
+// bfloat16 (the upper half of a float's bits) <-> float (round to nearest even; NaN stays NaN).
+float BFloat16ToFloat(uint16_t b);
+uint16_t FloatToBFloat16(float f);
+// x as a float rounded to odd (x itself when it fits, else its neighbour toward zero with the
+// last bit set): rounding that again to 16 bits gives the correctly rounded x, where rounding
+// x to the nearest float first may land on a tie and round the wrong way.
+float RoundToOddFloat(double x);
 
 // Converts one element: floats to integers truncate toward zero and saturate (NaN gives 0);
 // anything to bool is x != 0.

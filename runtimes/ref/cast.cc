@@ -14,25 +14,39 @@ void CheckSameShape(const odla_value_type& rt, odla_value X) {
     Fail("result type ", TypeToString(rt), " does not have the shape of ", TypeToString(X->type));
 }
 
-// Dispatch including float16, carried as uint16_t bits (converted through float).
+// Dispatch including float16 and bfloat16, carried as uint16_t bits (converted through float,
+// which holds both exactly).
 struct Half {
   uint16_t bits;
+  float ToFloat() const { return HalfToFloat(bits); }
+  static Half FromFloat(float f) { return {FloatToHalf(f)}; }
 };
+struct BFloat16 {
+  uint16_t bits;
+  float ToFloat() const { return BFloat16ToFloat(bits); }
+  static BFloat16 FromFloat(float f) { return {FloatToBFloat16(f)}; }
+};
+
+template <typename T>
+constexpr bool kIs16BitFloat = std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>;
 
 template <typename F>
 Kernel DispatchWithHalf(odla_element_type t, F&& f) {
   if (t == ODLA_FLOAT16) return f(Tag<Half>{});
+  if (t == ODLA_BFLOAT16) return f(Tag<BFloat16>{});
   return Dispatch(t, [&](auto tag) -> Kernel { return f(tag); });
 }
 
+// Same-type casts are copied and never get here. Other types reach a 16-bit float through a
+// float rounded to odd (exact for all but 64-bit integers beyond 2^53, which round twice).
 template <typename To, typename From>
 To Convert(From x) {
-  if constexpr (std::is_same_v<From, Half> && std::is_same_v<To, Half>)
-    return x;
-  else if constexpr (std::is_same_v<From, Half>)
-    return CastValue<To>(HalfToFloat(x.bits));
-  else if constexpr (std::is_same_v<To, Half>)
-    return Half{FloatToHalf(CastValue<float>(x))};
+  if constexpr (kIs16BitFloat<From> && kIs16BitFloat<To>)
+    return To::FromFloat(x.ToFloat());
+  else if constexpr (kIs16BitFloat<From>)
+    return CastValue<To>(x.ToFloat());
+  else if constexpr (kIs16BitFloat<To>)
+    return To::FromFloat(RoundToOddFloat(static_cast<double>(x)));
   else
     return CastValue<To>(x);
 }

@@ -1,5 +1,5 @@
 // ODLA builders of broadcasting binary ops (arithmetic, comparisons, logic), PRelu, Where and
-// the variadic Sum/Mean/Max/Min on the shared kernels.
+// the variadic Sum/Mean/Max/Min on the shared kernels; float16 and bfloat16 computed in float.
 #include "../kernels/elementwise.h"
 
 #include <cmath>
@@ -10,6 +10,7 @@
 #include "../common/builder.h"
 #include "../kernels/arith.h"
 #include "../kernels/broadcast.h"
+#include "../kernels/half_float.h"
 #include "../kernels/type_sets.h"
 
 using namespace odla_rt;
@@ -48,14 +49,17 @@ odla_value BuildBinary(const char* op_name, odla_value A, odla_value B,
     CheckInput(B, "B");
     CheckSameElementType(A, B);
     auto as = Dims(A->type.shape), bs = Dims(B->type.shape), os = Broadcast(as, bs);
-    CheckResult(result_type, ToBool ? ODLA_BOOL : A->type.element_type, os);
-    Kernel k = DispatchIn<S>(A->type.element_type, [&](auto tag) -> Kernel {
+    odla_element_type et = A->type.element_type;
+    CheckResult(result_type, ToBool ? ODLA_BOOL : et, os);
+    bool via_float = (S & kFloatSet) && Is16BitFloat(et);
+    Kernel k = DispatchIn<S>(via_float ? ODLA_FLOAT32 : et, [&](auto tag) -> Kernel {
       using T = typename decltype(tag)::type;
       using R = std::conditional_t<ToBool, bool, T>;
       return [=](const KernelArgs& a) {
         BinaryBroadcast(a.In<T>(0), as, a.In<T>(1), bs, a.Out<R>(0), os, op);
       };
     });
+    if (via_float) k = ThroughFloat(et, std::move(k), {A->type, B->type}, {result_type});
     return AddOp1(op_name, {A, B}, result_type, id, std::move(k));
   });
 }
@@ -183,8 +187,10 @@ odla_value BuildVariadic(const char* op_name, const odla_values& data,
       shapes.push_back(Dims(v->type.shape));
       os = Broadcast(os, shapes.back());
     }
-    CheckResult(result_type, ins[0]->type.element_type, os);
-    Kernel k = DispatchIn<S>(ins[0]->type.element_type, [&](auto tag) -> Kernel {
+    odla_element_type et = ins[0]->type.element_type;
+    CheckResult(result_type, et, os);
+    bool via_float = (S & kFloatSet) && Is16BitFloat(et);
+    Kernel k = DispatchIn<S>(via_float ? ODLA_FLOAT32 : et, [&](auto tag) -> Kernel {
       using T = typename decltype(tag)::type;
       return [=](const KernelArgs& a) {
         T* out = a.Out<T>(0);
@@ -204,6 +210,11 @@ odla_value BuildVariadic(const char* op_name, const odla_values& data,
         }
       };
     });
+    if (via_float) {
+      std::vector<odla_value_type> in_types;
+      for (odla_value v : ins) in_types.push_back(v->type);
+      k = ThroughFloat(et, std::move(k), in_types, {result_type});
+    }
     return AddOp1(op_name, ins, result_type, id, std::move(k));
   });
 }
@@ -234,7 +245,9 @@ ODLA_BINARY_BUILDER(Xor, kBoolSet, true)
 ODLA_WEAK odla_value odla_Mod(odla_value A, odla_value B, odla_int64 fmod,
                               odla_value_type result_type, odla_value_id id) {
   return Guard("odla_Mod", id, [&]() -> odla_value {
-    if (A && (A->type.element_type == ODLA_FLOAT32 || A->type.element_type == ODLA_FLOAT64) &&
+    if (A &&
+        (A->type.element_type == ODLA_FLOAT32 || A->type.element_type == ODLA_FLOAT64 ||
+         Is16BitFloat(A->type.element_type)) &&
         !fmod)
       Fail("float Mod requires fmod=1");
     return BuildBinary<kNumericSet>("Mod", A, B, result_type, id, ModFn{fmod != 0});

@@ -1,8 +1,10 @@
-// ODLA builders of unary element-wise ops and activations on the shared kernels.
+// ODLA builders of unary element-wise ops and activations on the shared kernels; float16 and
+// bfloat16 computed in float.
 #include "../kernels/unary.h"
 
 #include "../common/builder.h"
 #include "../kernels/broadcast.h"
+#include "../kernels/half_float.h"
 #include "../kernels/type_sets.h"
 
 using namespace odla_rt;
@@ -20,11 +22,14 @@ odla_value BuildUnary(const char* op_name, odla_value X, const odla_value_type& 
       Fail("result type ", TypeToString(result_type), " does not match input ",
            TypeToString(X->type));
     int64_t n = NumElements(X->type.shape);
-    Kernel k = DispatchIn<S>(X->type.element_type, [&](auto tag) -> Kernel {
+    odla_element_type et = X->type.element_type;
+    bool via_float = (S & kFloatSet) && Is16BitFloat(et);
+    Kernel k = DispatchIn<S>(via_float ? ODLA_FLOAT32 : et, [&](auto tag) -> Kernel {
       using T = typename decltype(tag)::type;
       using R = std::conditional_t<ToBool, bool, T>;
       return [=](const KernelArgs& a) { UnaryMap(a.In<T>(0), a.Out<R>(0), n, op); };
     });
+    if (via_float) k = ThroughFloat(et, std::move(k), {X->type}, {result_type});
     return AddOp1(op_name, {X}, result_type, id, std::move(k));
   });
 }

@@ -8,7 +8,8 @@
 namespace halo::conformance {
 
 // Floats match when |got - expected| <= kAbsTol + kRelTol * |expected| (NaN matches NaN,
-// an infinity only itself); integers and bools must be equal.
+// an infinity only itself; bfloat16 allows at least 2^-7 relative); integers and bools must be
+// equal.
 constexpr double kAbsTol = 1e-5;
 constexpr double kRelTol = 1e-3;
 
@@ -34,8 +35,5 @@ std::string CompareTensors(const Tensor& got, const Tensor& expected,
 // max |got - expected| / max |expected| over finite elements of float tensors of the same
 // type (0 when both are all zero; infinity when only `expected` is).
 double ScaledError(const Tensor& got, const Tensor& expected);
-
-// An IEEE half (its bits) as a float.
-float HalfToFloat(uint16_t h);
 
 }  // namespace halo::conformance

@@ -65,6 +65,15 @@ std::string Join(const std::vector<std::string>& argv) {
   return s;
 }
 
+// The ONNX 1.12 test data store bfloat16 tensors as uint16 tensors of the same bits: read them
+// as the bfloat16 the model has.
+Tensor AsModelType(Tensor t, const Type& model) {
+  if (model.dtype == DataType::kBFloat16 && t.type().dtype == DataType::kUInt16 &&
+      t.type().shape == model.shape)
+    return Tensor(model, std::vector<uint8_t>(t.bytes(), t.bytes() + t.byte_size()));
+  return t;
+}
+
 Outcome MakeOutcome(Outcome::Kind kind, std::string message, std::string detail,
                     const std::set<std::string>& specialised) {
   Outcome o;
@@ -310,7 +319,7 @@ Outcome Runner::RunSteps(const TestCase& test) const {
         if (data.unreadable.count(name)) return error(where + data.unreadable.at(name));
         if (it == data.tensors.end())
           return error(where + "no input_N.pb feeds the model input '" + name + "'");
-        const Tensor& t = it->second;
+        Tensor t = AsModelType(it->second, types.inputs[i]);
         if (t.type() != types.inputs[i])
           return error(where + "input '" + name + "' is " + t.type().ToString() +
                        ", the compiled model takes " + types.inputs[i].ToString());
@@ -329,9 +338,10 @@ Outcome Runner::RunSteps(const TestCase& test) const {
                      (line.empty() ? "" : ": " + line));
       }
       for (size_t o = 0; o < n_out; ++o) {
-        Tensor expected = LoadTensorProtoFile(sets[s] + "/output_" + std::to_string(o) + ".pb");
-        std::string bytes = ReadFileBytes(run_dir + "/output_" + std::to_string(o) + ".bin");
         const Type& type = types.outputs[o];
+        Tensor expected = AsModelType(
+            LoadTensorProtoFile(sets[s] + "/output_" + std::to_string(o) + ".pb"), type);
+        std::string bytes = ReadFileBytes(run_dir + "/output_" + std::to_string(o) + ".bin");
         if (bytes.size() != type.ByteSize())
           return error(where + "output " + std::to_string(o) + " has " +
                        std::to_string(bytes.size()) + " bytes, expected " +

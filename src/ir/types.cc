@@ -33,6 +33,8 @@ const char* DataTypeName(DataType t) {
       return "bool";
     case DataType::kFloat16:
       return "f16";
+    case DataType::kBFloat16:
+      return "bf16";
     default:
       return "invalid";
   }
@@ -47,6 +49,7 @@ size_t DataTypeSize(DataType t) {
     case DataType::kInt16:
     case DataType::kUInt16:
     case DataType::kFloat16:
+    case DataType::kBFloat16:
       return 2;
     case DataType::kFloat32:
     case DataType::kInt32:
@@ -62,8 +65,10 @@ size_t DataTypeSize(DataType t) {
 }
 
 bool IsFloat(DataType t) {
-  return t == DataType::kFloat32 || t == DataType::kFloat64 || t == DataType::kFloat16;
+  return t == DataType::kFloat32 || t == DataType::kFloat64 || IsHalfFloat(t);
 }
+
+bool IsHalfFloat(DataType t) { return t == DataType::kFloat16 || t == DataType::kBFloat16; }
 
 bool IsInteger(DataType t) {
   return !IsFloat(t) && t != DataType::kBool && t != DataType::kInvalid;
@@ -99,10 +104,42 @@ const char* DataTypeCName(DataType t) {
     case DataType::kBool:
       return "bool";
     case DataType::kFloat16:
+    case DataType::kBFloat16:
       return "uint16_t";
     default:
       return "void";
   }
+}
+
+float HalfToFloat(uint16_t h) {
+  uint32_t sign = static_cast<uint32_t>(h >> 15) << 31;
+  uint32_t exp = (h >> 10) & 0x1f;
+  uint32_t mant = h & 0x3ff;
+  uint32_t bits;
+  if (exp == 0x1f) {
+    bits = sign | 0x7f800000u | (mant << 13);  // inf or NaN
+  } else if (exp != 0) {
+    bits = sign | ((exp + 112) << 23) | (mant << 13);
+  } else if (mant == 0) {
+    bits = sign;
+  } else {  // subnormal: normalise
+    exp = 113;
+    while ((mant & 0x400) == 0) {
+      mant <<= 1;
+      --exp;
+    }
+    bits = sign | (exp << 23) | ((mant & 0x3ff) << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, sizeof(f));
+  return f;
+}
+
+float BFloat16ToFloat(uint16_t b) {
+  uint32_t bits = static_cast<uint32_t>(b) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof(f));
+  return f;
 }
 
 int64_t NumElements(const Shape& s) {
@@ -174,6 +211,10 @@ static R Get(const Tensor& t, int64_t i) {
       return static_cast<R>(reinterpret_cast<const uint64_t*>(p)[i]);
     case DataType::kBool:
       return static_cast<R>(p[i] != 0);
+    case DataType::kFloat16:
+      return static_cast<R>(HalfToFloat(reinterpret_cast<const uint16_t*>(p)[i]));
+    case DataType::kBFloat16:
+      return static_cast<R>(BFloat16ToFloat(reinterpret_cast<const uint16_t*>(p)[i]));
     default:
       throw Err("cannot read elements of type ", DataTypeName(t.type().dtype));
   }

@@ -22,16 +22,23 @@ enum class DataType {
   kUInt64 = 10,
   kBool = 11,
   kFloat16 = 12,
+  kBFloat16 = 13,
 };
 
 // Values match odla_element_type.
 const char* DataTypeName(DataType t);
 size_t DataTypeSize(DataType t);
-bool IsFloat(DataType t);
+bool IsFloat(DataType t);  // f32, f64, f16, bf16
+// f16 or bf16: stored as uint16_t bits, converted (not computed on) by most ops.
+bool IsHalfFloat(DataType t);
 bool IsInteger(DataType t);  // signed or unsigned integer, not bool
 bool IsSigned(DataType t);
 // The C type used in generated code ("float", "int64_t", "bool"...).
 const char* DataTypeCName(DataType t);
+
+// The value of an IEEE half / a bfloat16 given as its bits (exact).
+float HalfToFloat(uint16_t h);
+float BFloat16ToFloat(uint16_t b);
 
 using Shape = std::vector<int64_t>;
 

@@ -124,6 +124,8 @@ const char* OdlaElementTypeName(DataType t) {
       return "ODLA_BOOL";
     case DataType::kFloat16:
       return "ODLA_FLOAT16";
+    case DataType::kBFloat16:
+      return "ODLA_BFLOAT16";
     default:
       throw Err("no ODLA element type for ", DataTypeName(t));
   }

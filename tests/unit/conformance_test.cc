@@ -163,6 +163,28 @@ TEST(ConformanceCompare, HalfFloats) {
   EXPECT_EQ(HalfToFloat(0x0001), std::ldexp(1.0f, -24));
   EXPECT_TRUE(std::isinf(HalfToFloat(0x7c00)));
   EXPECT_TRUE(std::isnan(HalfToFloat(0x7e00)));
+  EXPECT_EQ(BFloat16ToFloat(0xc120), -10.0f);
+}
+
+Tensor Bits16(DataType t, const std::vector<uint16_t>& bits) {
+  Tensor r(Type(t, {static_cast<int64_t>(bits.size())}));
+  for (size_t i = 0; i < bits.size(); ++i) r.mutable_data<uint16_t>()[i] = bits[i];
+  return r;
+}
+
+TEST(ConformanceCompare, HalfFloatTensors) {
+  // float16 compares as floats with the usual tolerance: 1 vs 1 + 2^-10 (9.8e-4 apart) and
+  // 1 vs 1 + 2^-9 (2e-3 apart); the bits are never compared as integers.
+  Tensor one = Bits16(DataType::kFloat16, {0x3c00});
+  EXPECT_EQ(CompareTensors(Bits16(DataType::kFloat16, {0x3c01}), one), "");
+  EXPECT_NE(CompareTensors(Bits16(DataType::kFloat16, {0x3c02}), one), "");
+  EXPECT_EQ(CompareTensors(Bits16(DataType::kFloat16, {0x8000}), Bits16(DataType::kFloat16, {0})),
+            "");
+  // bfloat16 allows one unit in the last place (truncated vs rounded data), not two.
+  Tensor bone = Bits16(DataType::kBFloat16, {0x3f80});
+  EXPECT_EQ(CompareTensors(Bits16(DataType::kBFloat16, {0x3f81}), bone), "");
+  EXPECT_NE(CompareTensors(Bits16(DataType::kBFloat16, {0x3f82}), bone), "");
+  EXPECT_NE(CompareTensors(Bits16(DataType::kBFloat16, {0x3f80}), one), "");  // types differ
 }
 
 TEST(ConformanceDiscover, SuitesAndSingleTests) {

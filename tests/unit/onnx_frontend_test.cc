@@ -3,11 +3,13 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <limits>
 
 #include "frontends/onnx/onnx_tensor.h"
 #include "ir/op_registry.h"
 #include "onnx_test_util.h"
 #include "passes/passes.h"
+#include "targets/executor.h"
 
 namespace halo {
 namespace {
@@ -231,20 +233,52 @@ TEST(OnnxFrontend, UnsupportedOperatorAndDomain) {
 
 TEST(OnnxFrontend, UnsupportedElementTypes) {
   onnx::ModelProto m = Model();
-  In(m, "h", {2}, onnx::TensorProto::FLOAT16);
-  Op(m, "Relu", {"h"}, {"out"});
-  Out(m, "out", onnx::TensorProto::FLOAT16);
-  EXPECT_HAS(ImportError(Save(m, "f16in.onnx")), "unsupported element type FLOAT16 for input 'h'");
+  In(m, "s", {2}, onnx::TensorProto::STRING);
+  Op(m, "Identity", {"s"}, {"out"});
+  Out(m, "out", onnx::TensorProto::STRING);
+  EXPECT_HAS(ImportError(Save(m, "strin.onnx")), "unsupported element type STRING for input 's'");
 
   onnx::ModelProto w = AddRelu();
   onnx::TensorProto* t = w.mutable_graph()->add_initializer();
   t->set_name("y");
-  t->set_data_type(onnx::TensorProto::BFLOAT16);
+  t->set_data_type(onnx::TensorProto::COMPLEX64);
   t->add_dims(2);
   t->add_dims(3);
-  for (int i = 0; i < 6; ++i) t->add_int32_data(0);
-  EXPECT_HAS(ImportError(Save(w, "bf16w.onnx")),
-             "initializer 'y': unsupported element type BFLOAT16 for tensor 'y'");
+  for (int i = 0; i < 12; ++i) t->add_float_data(0);
+  EXPECT_HAS(ImportError(Save(w, "c64w.onnx")),
+             "initializer 'y': unsupported element type COMPLEX64 for tensor 'y'");
+}
+
+TEST(OnnxFrontend, HalfFloatTypes) {
+  // A float16 input, a bfloat16 initializer (bits in int32_data) and casts between them.
+  onnx::ModelProto m = Model();
+  In(m, "h", {2}, onnx::TensorProto::FLOAT16);
+  onnx::TensorProto* b = m.mutable_graph()->add_initializer();
+  b->set_name("b");
+  b->set_data_type(onnx::TensorProto::BFLOAT16);
+  b->add_dims(2);
+  for (int bits : {0x3fc0, 0xc040}) b->add_int32_data(bits);  // 1.5, -3
+  Op(m, "Cast", {"b"}, {"bh"})->add_attribute()->CopyFrom([] {
+    onnx::AttributeProto a;
+    a.set_name("to");
+    a.set_type(onnx::AttributeProto::INT);
+    a.set_i(onnx::TensorProto::FLOAT16);
+    return a;
+  }());
+  Op(m, "Max", {"h", "bh"}, {"out"});
+  Out(m, "out", onnx::TensorProto::FLOAT16);
+  auto g = ImportOnnx(Save(m, "half.onnx"), {});
+  ASSERT_EQ(g->inputs().size(), 1u);
+  EXPECT_EQ(g->inputs()[0]->type(), Type(DataType::kFloat16, {2}));
+  RunPipeline(*g);
+  EXPECT_EQ(g->outputs()[0]->type(), Type(DataType::kFloat16, {2}));
+  Executor ex(*g);
+  Tensor h(Type(DataType::kFloat16, {2}));
+  h.mutable_data<uint16_t>()[0] = 0x4000;  // 2
+  h.mutable_data<uint16_t>()[1] = 0xbc00;  // -1
+  Tensor out = ex.Run({h}).at(0);
+  ASSERT_EQ(out.type(), Type(DataType::kFloat16, {2}));
+  EXPECT_EQ(out.ToDoubles(), (std::vector<double>{2, -1}));
 }
 
 onnx::TensorProto Proto(int type, const std::vector<int64_t>& dims) {
@@ -276,6 +310,21 @@ TEST(OnnxTensor, TypedFields) {
     EXPECT_EQ(r.type(), Type(c.dt, {3}));
     EXPECT_EQ(r.ToInts(), (std::vector<int64_t>{1, 0, 100}));
   }
+  // float16 / bfloat16: the bits in int32_data or raw little-endian bytes.
+  onnx::TensorProto h = Proto(onnx::TensorProto::FLOAT16, {3});
+  for (int bits : {0x3c00, 0xc100, 0x7c00}) h.add_int32_data(bits);
+  Tensor th = TensorFromProto(h, "");
+  EXPECT_EQ(th.type(), Type(DataType::kFloat16, {3}));
+  EXPECT_EQ(th.ToDoubles(),
+            (std::vector<double>{1, -2.5, std::numeric_limits<double>::infinity()}));
+  onnx::TensorProto bf = Proto(onnx::TensorProto::BFLOAT16, {2});
+  bf.set_raw_data(std::string("\x80\x3f\x20\xc1", 4));  // 0x3f80 = 1, 0xc120 = -10
+  Tensor tbf = TensorFromProto(bf, "");
+  EXPECT_EQ(tbf.type(), Type(DataType::kBFloat16, {2}));
+  EXPECT_EQ(tbf.ToDoubles(), (std::vector<double>{1, -10}));
+  EXPECT_EQ(DataTypeToOnnx(DataType::kFloat16), onnx::TensorProto::FLOAT16);
+  EXPECT_EQ(DataTypeToOnnx(DataType::kBFloat16), onnx::TensorProto::BFLOAT16);
+
   onnx::TensorProto b = Proto(onnx::TensorProto::BOOL, {3});
   for (int v : {1, 0, 1}) b.add_int32_data(v);
   EXPECT_EQ(TensorFromProto(b, "").ToInts(), (std::vector<int64_t>{1, 0, 1}));

@@ -52,7 +52,8 @@ Tensor Make(DataType dt, const Shape& s, const std::vector<T>& v) {
       case DataType::kBool:
         t.mutable_data<uint8_t>()[i] = v[i] != T(0);
         break;
-      case DataType::kFloat16:
+      case DataType::kFloat16:  // the bits
+      case DataType::kBFloat16:
         t.mutable_data<uint16_t>()[i] = static_cast<uint16_t>(v[i]);
         break;
       default:

@@ -39,13 +39,17 @@ DataType DataTypeFromOnnx(int32_t onnx_type) {
       return DataType::kUInt64;
     case TensorProto::BOOL:
       return DataType::kBool;
+    case TensorProto::FLOAT16:
+      return DataType::kFloat16;
+    case TensorProto::BFLOAT16:
+      return DataType::kBFloat16;
     default:
-      return DataType::kInvalid;  // float16, bfloat16, string, complex
+      return DataType::kInvalid;  // string, complex
   }
 }
 
 int32_t DataTypeToOnnx(DataType dt) {
-  for (int32_t t = TensorProto::FLOAT; t <= TensorProto::UINT64; ++t)
+  for (int32_t t = TensorProto::FLOAT; t <= TensorProto::BFLOAT16; ++t)
     if (DataTypeFromOnnx(t) == dt && dt != DataType::kInvalid) return t;
   return TensorProto::UNDEFINED;
 }
@@ -86,6 +90,8 @@ void CopyTyped(const Src& src, Tensor& t, const std::string& name) {
       fill(t.mutable_data<int16_t>());
       break;
     case DataType::kUInt16:
+    case DataType::kFloat16:  // the bits, in int32_data
+    case DataType::kBFloat16:
       fill(t.mutable_data<uint16_t>());
       break;
     case DataType::kInt32:
@@ -256,7 +262,7 @@ Tensor FromFields(const TensorProto& t, const Type& type, TensorProto* take) {
       break;
     default:
       CopyTyped(t.int32_data(), r, name);
-      break;  // int8/16/32, uint8/16, bool
+      break;  // int8/16/32, uint8/16, bool, float16 and bfloat16 bits
   }
   return r;
 }

@@ -8,9 +8,8 @@ namespace halo {
 namespace {
 
 void CheckNumeric(InferContext& c, const Type& t) {
-  c.check(
-      t.dtype != DataType::kBool && t.dtype != DataType::kFloat16 && t.dtype != DataType::kInvalid,
-      "element type ", DataTypeName(t.dtype), " is not supported");
+  c.check(t.dtype != DataType::kBool && !IsHalfFloat(t.dtype) && t.dtype != DataType::kInvalid,
+          "element type ", DataTypeName(t.dtype), " is not supported");
 }
 
 // One operand term of an equation: its letters, with the position of "..." (or -1).

@@ -6,9 +6,8 @@ namespace halo {
 namespace {
 
 void CheckNumeric(InferContext& c, const Type& t) {
-  c.check(
-      t.dtype != DataType::kBool && t.dtype != DataType::kFloat16 && t.dtype != DataType::kInvalid,
-      "element type ", DataTypeName(t.dtype), " is not supported");
+  c.check(t.dtype != DataType::kBool && !IsHalfFloat(t.dtype) && t.dtype != DataType::kInvalid,
+          "element type ", DataTypeName(t.dtype), " is not supported");
 }
 
 void GemmRule(InferContext& c) {

@@ -36,7 +36,7 @@ Shape ScaledShape(InferContext& c, const Shape& in, const std::vector<double>& s
 void ResizeRule(InferContext& c) {
   Node* node = c.node();
   const Type& x = c.in(0);
-  c.check(x.dtype != DataType::kBool && x.dtype != DataType::kFloat16, "element type ",
+  c.check(x.dtype != DataType::kBool && !IsHalfFloat(x.dtype), "element type ",
           DataTypeName(x.dtype), " is not supported");
   c.check(x.Rank() >= 1 && x.Rank() <= 8, "X must have rank 1 to 8, got ", x.ToString());
   size_t r = x.shape.size();
@@ -92,7 +92,7 @@ void ResizeRule(InferContext& c) {
 void UpsampleRule(InferContext& c) {
   Node* node = c.node();
   const Type& x = c.in(0);
-  c.check(x.dtype != DataType::kBool && x.dtype != DataType::kFloat16, "element type ",
+  c.check(x.dtype != DataType::kBool && !IsHalfFloat(x.dtype), "element type ",
           DataTypeName(x.dtype), " is not supported");
   std::vector<double> scales = ConstDoubles(c, 1);
   if (scales.empty()) scales = node->GetFloats("scales");

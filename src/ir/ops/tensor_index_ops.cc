@@ -112,8 +112,8 @@ void ScatterNDRule(InferContext& c) {
 void OneHotRule(InferContext& c) {
   const Type& idx = c.in(0);
   const Type& vals = c.in(2);
-  c.check(idx.dtype != DataType::kBool && idx.dtype != DataType::kFloat16,
-          "unsupported 'indices' type ", idx.ToString());
+  c.check(idx.dtype != DataType::kBool && !IsHalfFloat(idx.dtype), "unsupported 'indices' type ",
+          idx.ToString());
   c.check(vals.NumElements() == 2 && vals.Rank() == 1, "'values' must be [off, on], got ",
           vals.ToString());
   c.check(c.has_input(1), "input 'depth' is missing");

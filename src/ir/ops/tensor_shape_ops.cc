@@ -36,7 +36,7 @@ void ConstantOfShapeRule(InferContext& c) {
     c.check(v.type().NumElements() == 1, "'value' must hold one element, got ",
             v.type().ToString());
     dt = v.type().dtype;
-    c.check(dt != DataType::kFloat16, "'value' of type f16 is not supported");
+    c.check(!IsHalfFloat(dt), "'value' of type ", DataTypeName(dt), " is not supported");
     c.node()->set_attr("value_float", v.GetDouble(0));
     c.node()->set_attr("value_int", IsFloat(dt) ? int64_t{0} : v.GetInt(0));
   }
@@ -51,8 +51,7 @@ void RangeRule(InferContext& c) {
     c.check(u.dtype == t.dtype && u.NumElements() == 1,
             "start, limit and delta must be scalars of one type, got ", u.ToString());
   }
-  c.check(t.dtype != DataType::kBool && t.dtype != DataType::kFloat16, "unsupported type ",
-          t.ToString());
+  c.check(t.dtype != DataType::kBool && !IsHalfFloat(t.dtype), "unsupported type ", t.ToString());
   const Tensor &s = c.require_const(0), &l = c.require_const(1), &d = c.require_const(2);
   int64_t n = 0;
   if (IsFloat(t.dtype)) {
@@ -72,8 +71,7 @@ void EyeLikeRule(InferContext& c) {
   c.check(in.Rank() == 2, "needs a 2-D input, got ", in.ToString());
   DataType dt = c.node()->GetDType("dtype");
   if (dt == DataType::kInvalid) dt = in.dtype;
-  c.check(DataTypeSize(dt) != 0 && dt != DataType::kFloat16, "unsupported 'dtype' ",
-          DataTypeName(dt));
+  c.check(DataTypeSize(dt) != 0 && !IsHalfFloat(dt), "unsupported 'dtype' ", DataTypeName(dt));
   c.node()->set_attr("dtype", static_cast<int64_t>(dt));
   c.set_out(Type(dt, in.shape));
 }
