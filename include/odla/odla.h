@@ -55,8 +55,8 @@ typedef enum {
   ODLA_UINT32 = 8,
   ODLA_INT64 = 9,
   ODLA_UINT64 = 10,
-  ODLA_BOOL = 11, /* one byte, 0 or 1 */
-  ODLA_FLOAT16 = 12, /* IEEE half, carried as its uint16_t bits */
+  ODLA_BOOL = 11,     /* one byte, 0 or 1 */
+  ODLA_FLOAT16 = 12,  /* IEEE half, carried as its uint16_t bits */
   ODLA_BFLOAT16 = 13, /* the upper 16 bits of a float32, carried as uint16_t */
 } odla_element_type;
 

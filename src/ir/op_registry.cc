@@ -59,7 +59,8 @@ const Tensor* InferContext::const_in(size_t i) const { return ConstantOf(node_->
 const Tensor& InferContext::require_const(size_t i) const {
   const Tensor* t = const_in(i);
   if (!t) {
-    std::string name = i < node_->def().inputs.size() ? node_->def().inputs[i].name : std::to_string(i);
+    std::string name =
+        i < node_->def().inputs.size() ? node_->def().inputs[i].name : std::to_string(i);
     fail("input '", name, "' must be a constant (computed values are not supported there)");
   }
   return *t;
@@ -67,7 +68,8 @@ const Tensor& InferContext::require_const(size_t i) const {
 
 void InferContext::set_out(size_t i, Type t) {
   for (int64_t d : t.shape)
-    if (d < 0) fail("result ", i, " would have a negative dimension (", ShapeToString(t.shape), ")");
+    if (d < 0)
+      fail("result ", i, " would have a negative dimension (", ShapeToString(t.shape), ")");
   t.known = true;
   node_->output(i)->set_type(std::move(t));
 }
@@ -75,13 +77,20 @@ void InferContext::set_out(size_t i, Type t) {
 static bool KindMatches(AttrKind k, const AttrValue& v) {
   switch (k) {
     case AttrKind::kInt:
-    case AttrKind::kDType: return std::holds_alternative<int64_t>(v);
-    case AttrKind::kFloat: return std::holds_alternative<double>(v);
-    case AttrKind::kString: return std::holds_alternative<std::string>(v);
-    case AttrKind::kInts: return std::holds_alternative<std::vector<int64_t>>(v);
-    case AttrKind::kFloats: return std::holds_alternative<std::vector<double>>(v);
-    case AttrKind::kTensor: return std::holds_alternative<Tensor>(v);
-    case AttrKind::kStrings: return std::holds_alternative<std::vector<std::string>>(v);
+    case AttrKind::kDType:
+      return std::holds_alternative<int64_t>(v);
+    case AttrKind::kFloat:
+      return std::holds_alternative<double>(v);
+    case AttrKind::kString:
+      return std::holds_alternative<std::string>(v);
+    case AttrKind::kInts:
+      return std::holds_alternative<std::vector<int64_t>>(v);
+    case AttrKind::kFloats:
+      return std::holds_alternative<std::vector<double>>(v);
+    case AttrKind::kTensor:
+      return std::holds_alternative<Tensor>(v);
+    case AttrKind::kStrings:
+      return std::holds_alternative<std::vector<std::string>>(v);
   }
   return false;
 }
@@ -104,7 +113,8 @@ void VerifyAndInfer(Node* n) {
   for (const auto& kv : n->attrs()) {
     const AttrSpec* s = d.FindAttr(kv.first);
     if (!s) throw Err("unknown attribute '", kv.first, "'");
-    if (!KindMatches(s->kind, kv.second)) throw Err("attribute '", kv.first, "' has the wrong kind");
+    if (!KindMatches(s->kind, kv.second))
+      throw Err("attribute '", kv.first, "' has the wrong kind");
   }
   for (const AttrSpec& s : d.attrs) {
     if (n->has_attr(s.name)) continue;

@@ -47,29 +47,74 @@ struct OpDef {
   bool lowered = true;   // has an ODLA builder (Input/Constant do not)
 
   // Builder-style declaration helpers.
-  OpDef& Doc(std::string d) { doc = std::move(d); return *this; }
-  OpDef& In(std::string n, std::string d = "") { inputs.push_back({std::move(n), false, false, true, std::move(d)}); return *this; }
-  OpDef& OptIn(std::string n, std::string d = "") { inputs.push_back({std::move(n), true, false, true, std::move(d)}); return *this; }
-  OpDef& VarIn(std::string n, std::string d = "") { inputs.push_back({std::move(n), false, true, true, std::move(d)}); return *this; }
+  OpDef& Doc(std::string d) {
+    doc = std::move(d);
+    return *this;
+  }
+  OpDef& In(std::string n, std::string d = "") {
+    inputs.push_back({std::move(n), false, false, true, std::move(d)});
+    return *this;
+  }
+  OpDef& OptIn(std::string n, std::string d = "") {
+    inputs.push_back({std::move(n), true, false, true, std::move(d)});
+    return *this;
+  }
+  OpDef& VarIn(std::string n, std::string d = "") {
+    inputs.push_back({std::move(n), false, true, true, std::move(d)});
+    return *this;
+  }
   // An optional input that must be constant and that the rule folds into an attribute.
-  OpDef& ConstIn(std::string n, std::string d = "") { inputs.push_back({std::move(n), true, false, false, std::move(d)}); return *this; }
-  OpDef& Out(std::string n) { outputs.push_back(std::move(n)); return *this; }
-  OpDef& VarOut(std::string n) { outputs.push_back(std::move(n)); variadic_outputs = true; return *this; }
+  OpDef& ConstIn(std::string n, std::string d = "") {
+    inputs.push_back({std::move(n), true, false, false, std::move(d)});
+    return *this;
+  }
+  OpDef& Out(std::string n) {
+    outputs.push_back(std::move(n));
+    return *this;
+  }
+  OpDef& VarOut(std::string n) {
+    outputs.push_back(std::move(n));
+    variadic_outputs = true;
+    return *this;
+  }
   OpDef& Attr(std::string n, AttrKind k, AttrValue def, std::string d = "", bool lowered = true) {
     attrs.push_back({std::move(n), k, std::move(def), false, lowered, std::move(d)});
     return *this;
   }
-  OpDef& Int(std::string n, int64_t def, std::string d = "") { return Attr(std::move(n), AttrKind::kInt, def, std::move(d)); }
-  OpDef& Float(std::string n, double def, std::string d = "") { return Attr(std::move(n), AttrKind::kFloat, def, std::move(d)); }
-  OpDef& Str(std::string n, std::string def, std::string d = "") { return Attr(std::move(n), AttrKind::kString, std::move(def), std::move(d)); }
-  OpDef& Ints(std::string n, std::vector<int64_t> def, std::string d = "") { return Attr(std::move(n), AttrKind::kInts, std::move(def), std::move(d)); }
-  OpDef& Floats(std::string n, std::vector<double> def, std::string d = "") { return Attr(std::move(n), AttrKind::kFloats, std::move(def), std::move(d)); }
-  OpDef& DType(std::string n, DataType def, std::string d = "") { return Attr(std::move(n), AttrKind::kDType, static_cast<int64_t>(def), std::move(d)); }
+  OpDef& Int(std::string n, int64_t def, std::string d = "") {
+    return Attr(std::move(n), AttrKind::kInt, def, std::move(d));
+  }
+  OpDef& Float(std::string n, double def, std::string d = "") {
+    return Attr(std::move(n), AttrKind::kFloat, def, std::move(d));
+  }
+  OpDef& Str(std::string n, std::string def, std::string d = "") {
+    return Attr(std::move(n), AttrKind::kString, std::move(def), std::move(d));
+  }
+  OpDef& Ints(std::string n, std::vector<int64_t> def, std::string d = "") {
+    return Attr(std::move(n), AttrKind::kInts, std::move(def), std::move(d));
+  }
+  OpDef& Floats(std::string n, std::vector<double> def, std::string d = "") {
+    return Attr(std::move(n), AttrKind::kFloats, std::move(def), std::move(d));
+  }
+  OpDef& DType(std::string n, DataType def, std::string d = "") {
+    return Attr(std::move(n), AttrKind::kDType, static_cast<int64_t>(def), std::move(d));
+  }
   // A compile-time attribute (not passed to ODLA).
-  OpDef& Meta(std::string n, AttrKind k, AttrValue def, std::string d = "") { return Attr(std::move(n), k, std::move(def), std::move(d), false); }
-  OpDef& Required() { attrs.back().required = true; return *this; }
-  OpDef& Rule(InferFn f) { infer = std::move(f); return *this; }
-  OpDef& NoFold() { foldable = false; return *this; }
+  OpDef& Meta(std::string n, AttrKind k, AttrValue def, std::string d = "") {
+    return Attr(std::move(n), k, std::move(def), std::move(d), false);
+  }
+  OpDef& Required() {
+    attrs.back().required = true;
+    return *this;
+  }
+  OpDef& Rule(InferFn f) {
+    infer = std::move(f);
+    return *this;
+  }
+  OpDef& NoFold() {
+    foldable = false;
+    return *this;
+  }
 
   const AttrSpec* FindAttr(const std::string& n) const;
   bool multi_result() const { return variadic_outputs || outputs.size() > 1; }

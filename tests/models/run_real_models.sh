@@ -22,6 +22,8 @@ if [ -d "$opencv/models" ]; then
   "$python" "$here/convert_opencv_onnx.py" "$opencv" "$out/opencv"
   "$build/bin/halo-conformance" --expected "$here/expected_pass.txt" "$out/opencv" || status=1
 else
-  echo "run_real_models: $opencv not found, OpenCV's tests skipped"
+  echo "run_real_models: $opencv not found: OpenCV's ONNX tests come from ../shared beside" \
+    "the repository (see ../shared/README.md)" >&2
+  status=1
 fi
 exit $status
