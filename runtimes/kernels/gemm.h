@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "../common/runtime.h"
 
@@ -72,5 +73,14 @@ void Gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, 
   else
     GemmLoop(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
+
+// Batches of a numpy matmul: A [.., m, k] x B [.., k, n] with broadcast batch dimensions;
+// aoff/boff: element offsets of each batch's matrices.
+struct MatMulBatches {
+  int64_t m, k, n, nb;
+  std::vector<int64_t> aoff, boff, out_shape;
+};
+// Rank-1 operands are promoted as numpy does; out_shape is the result shape.
+MatMulBatches PlanMatMul(std::vector<int64_t> as, std::vector<int64_t> bs);
 
 }  // namespace odla_rt

@@ -59,14 +59,6 @@ void DequantizeLinear(int64_t outer, int64_t len, int64_t inner, const X* x, con
 // uint8 quantization over the range of x widened to include 0.
 void DynamicQuantizeLinear(int64_t n, const float* x, uint8_t* y, float* scale, uint8_t* zp);
 
-// Batches of a numpy matmul: A [.., m, k] x B [.., k, n] with broadcast batch dimensions;
-// aoff/boff: element offsets of each batch's matrices.
-struct MatMulBatches {
-  int64_t m, k, n, nb;
-  std::vector<int64_t> aoff, boff, out_shape;
-};
-MatMulBatches PlanMatMul(std::vector<int64_t> as, std::vector<int64_t> bs);
-
 // y (int32) = (a - azp) x (b - bzp); azp: null, 1 value or m (per row); bzp: null, 1 or n
 // (per column).
 template <typename A, typename B>

@@ -58,44 +58,13 @@ ODLA_WEAK odla_value odla_MatMul(odla_value A, odla_value B, odla_value_type res
     CheckInput(A, "A");
     CheckInput(B, "B");
     CheckSameElementType(A, B);
-    auto as = Dims(A->type.shape), bs = Dims(B->type.shape);
-    if (as.empty() || bs.empty()) Fail("operands must have rank 1 or more");
-    bool a_vec = as.size() == 1, b_vec = bs.size() == 1;
-    if (a_vec) as.insert(as.begin(), 1);
-    if (b_vec) bs.push_back(1);
-    int64_t m = as[as.size() - 2], k = as.back(), n = bs.back();
-    if (bs[bs.size() - 2] != k) Fail("inner dimensions differ: ", k, " and ", bs[bs.size() - 2]);
-    // Batch shape and the element offsets of each batch in A and B.
-    size_t rank = std::max(as.size(), bs.size());
-    std::vector<int64_t> ab(as.begin(), as.end() - 2), bb(bs.begin(), bs.end() - 2);
-    ab.insert(ab.begin(), rank - as.size(), 1);
-    bb.insert(bb.begin(), rank - bs.size(), 1);
-    std::vector<int64_t> batch(rank - 2);
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (ab[i] != bb[i] && ab[i] != 1 && bb[i] != 1) Fail("batch dimensions do not broadcast");
-      batch[i] = std::max(ab[i], bb[i]);
-    }
-    std::vector<int64_t> want = batch;
-    if (!a_vec) want.push_back(m);
-    if (!b_vec) want.push_back(n);
-    if (Dims(result_type.shape) != want)
+    MatMulBatches p = PlanMatMul(Dims(A->type.shape), Dims(B->type.shape));
+    if (Dims(result_type.shape) != p.out_shape)
       Fail("result type ", TypeToString(result_type), " is wrong");
-    auto sa = BroadcastStrides(ab, batch), sb = BroadcastStrides(bb, batch);
-    int64_t nb = 1;
-    for (int64_t d : batch) nb *= d;
-    std::vector<int64_t> aoff(nb), boff(nb);
-    bool b_shared = true;  // every batch uses the same B
-    for (int64_t i = 0; i < nb; ++i) {
-      int64_t r = i, oa = 0, ob = 0;
-      for (int d = static_cast<int>(batch.size()) - 1; d >= 0; --d) {
-        oa += r % batch[d] * sa[d];
-        ob += r % batch[d] * sb[d];
-        r /= batch[d];
-      }
-      aoff[i] = oa * m * k;
-      boff[i] = ob * k * n;
-      b_shared = b_shared && ob == 0 && oa == i;
-    }
+    int64_t m = p.m, k = p.k, n = p.n, nb = p.nb;
+    std::vector<int64_t> aoff = p.aoff, boff = p.boff;
+    bool b_shared = true;  // every batch uses the same B and A's batches are consecutive
+    for (int64_t i = 0; i < nb; ++i) b_shared = b_shared && boff[i] == 0 && aoff[i] == i * m * k;
     return AddOp1("MatMul", {A, B}, result_type, id,
                   DispatchNumeric(A->type.element_type, [&](auto tag) -> Kernel {
                     using T = typename decltype(tag)::type;
