@@ -15,22 +15,7 @@ ConvShape MakeConvShape(odla_value X, odla_value W, odla_value B, const odla_val
   CheckSameElementType(X, W);
   if (B) CheckSameElementType(X, B);
   if (result.element_type != X->type.element_type) Fail("result type differs from X");
-  auto xs = Dims(X->type.shape), ws = Dims(W->type.shape), ys = Dims(result.shape);
-  if (ws.size() != xs.size() || xs.size() < 3) Fail("W must have the rank of X (3 to 5)");
-  if (group < 1) Fail("group must be positive");
-  std::vector<int64_t> kernel(ws.begin() + 2, ws.end());
-  ConvShape s{xs[0], xs[1], ys.size() > 1 ? ys[1] : 0, group,
-              MakeWindow(xs, ys, kernel, FromInts(strides), FromInts(dilations), FromInts(pads),
-                         transposed, false)};
-  if (ys[0] != s.n) Fail("result batch ", ys[0], " differs from X's ", s.n);
-  if (s.c % group || s.m % group)
-    Fail("channels ", s.c, " -> ", s.m, " not divisible by group ", group);
-  if (!transposed && (ws[0] != s.m || ws[1] * group != s.c))
-    Fail("W ", TypeToString(W->type), " does not match ", s.c, " -> ", s.m, " channels");
-  if (transposed && (ws[0] != s.c || ws[1] * group != s.m))
-    Fail("W ", TypeToString(W->type), " does not match ", s.c, " -> ", s.m, " channels");
-  if (B && Dims(B->type.shape) != std::vector<int64_t>{s.m}) Fail("B must be [", s.m, "]");
-  return s;
+  return ConvGeometry(X, W, B, result, group, strides, dilations, pads, transposed);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "../common/builder.h"
+#include "../kernels/conv.h"
 #include "../kernels/window.h"
 
 namespace odla_rt {
@@ -47,6 +48,31 @@ inline Window3 MakeWindow(const std::vector<int64_t>& xs, const std::vector<int6
     }
   }
   return w;
+}
+
+// The shape of a convolution (or, with `transposed`, a transposed one) of X with W (and
+// bias B, may be NULL) into `result`: checks ranks, channels, group and the window
+// arithmetic, whatever the element types.
+inline ConvShape ConvGeometry(odla_value X, odla_value W, odla_value B,
+                              const odla_value_type& result, int64_t group,
+                              const odla_ints& strides, const odla_ints& dilations,
+                              const odla_ints& pads, bool transposed) {
+  auto xs = Dims(X->type.shape), ws = Dims(W->type.shape), ys = Dims(result.shape);
+  if (ws.size() != xs.size() || xs.size() < 3) Fail("W must have the rank of X (3 to 5)");
+  if (group < 1) Fail("group must be positive");
+  std::vector<int64_t> kernel(ws.begin() + 2, ws.end());
+  ConvShape s{xs[0], xs[1], ys.size() > 1 ? ys[1] : 0, group,
+              MakeWindow(xs, ys, kernel, FromInts(strides), FromInts(dilations), FromInts(pads),
+                         transposed, false)};
+  if (ys[0] != s.n) Fail("result batch ", ys[0], " differs from X's ", s.n);
+  if (s.c % group || s.m % group)
+    Fail("channels ", s.c, " -> ", s.m, " not divisible by group ", group);
+  if (!transposed && (ws[0] != s.m || ws[1] * group != s.c))
+    Fail("W ", TypeToString(W->type), " does not match ", s.c, " -> ", s.m, " channels");
+  if (transposed && (ws[0] != s.c || ws[1] * group != s.m))
+    Fail("W ", TypeToString(W->type), " does not match ", s.c, " -> ", s.m, " channels");
+  if (B && Dims(B->type.shape) != std::vector<int64_t>{s.m}) Fail("B must be [", s.m, "]");
+  return s;
 }
 
 }  // namespace odla_rt

@@ -212,14 +212,8 @@ ODLA_WEAK odla_value odla_ConvInteger(odla_value x, odla_value w, odla_value x_z
   return Guard("odla_ConvInteger", id, [&] {
     CheckInput(x, "x");
     CheckInput(w, "w");
-    auto xs = Dims(x->type.shape), ws = Dims(w->type.shape), ys = Dims(result_type.shape);
     if (result_type.element_type != ODLA_INT32) Fail("the result must be int32");
-    if (ws.size() != xs.size() || ys.size() != xs.size()) Fail("x, w and y ranks differ");
-    if (group < 1 || xs[1] != ws[1] * group || ws[0] % group || ys[0] != xs[0] || ys[1] != ws[0])
-      Fail("x, w, group and the result do not fit");
-    ConvShape s{xs[0], xs[1], ws[0], group,
-                MakeWindow(xs, ys, std::vector<int64_t>(ws.begin() + 2, ws.end()),
-                           FromInts(strides), FromInts(dilations), FromInts(pads), false, false)};
+    ConvShape s = ConvGeometry(x, w, nullptr, result_type, group, strides, dilations, pads, false);
     if (x_zero_point) ParamCount(x_zero_point, "x_zero_point", 1, x->type.element_type);
     int64_t wn =
         w_zero_point ? ParamCount(w_zero_point, "w_zero_point", s.m, w->type.element_type) : 1;
@@ -248,14 +242,8 @@ ODLA_WEAK odla_value odla_QLinearConv(odla_value x, odla_value x_scale, odla_val
     CheckInput(w, "w");
     CheckInput(y_zero_point, "y_zero_point");
     odla_element_type yt = y_zero_point->type.element_type;
-    auto xs = Dims(x->type.shape), ws = Dims(w->type.shape), ys = Dims(result_type.shape);
     if (result_type.element_type != yt) Fail("the result must have y_zero_point's type");
-    if (ws.size() != xs.size() || ys.size() != xs.size()) Fail("x, w and y ranks differ");
-    if (group < 1 || xs[1] != ws[1] * group || ws[0] % group || ys[0] != xs[0] || ys[1] != ws[0])
-      Fail("x, w, group and the result do not fit");
-    ConvShape s{xs[0], xs[1], ws[0], group,
-                MakeWindow(xs, ys, std::vector<int64_t>(ws.begin() + 2, ws.end()),
-                           FromInts(strides), FromInts(dilations), FromInts(pads), false, false)};
+    ConvShape s = ConvGeometry(x, w, nullptr, result_type, group, strides, dilations, pads, false);
     ParamCount(x_scale, "x_scale", 1, ODLA_FLOAT32);
     ParamCount(x_zero_point, "x_zero_point", 1, x->type.element_type);
     int64_t wsn = ParamCount(w_scale, "w_scale", s.m, ODLA_FLOAT32);
