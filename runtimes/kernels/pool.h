@@ -31,6 +31,23 @@ void ForEachWindow(const Window3& g, F fn) {
   }
 }
 
+// The sum of f(x) over the taps [zl, zh) x [yl, yh) x [xl, xh) of output (od, oh, ow) of
+// plane xp (undilated windows).
+template <typename T, typename F>
+double SumTaps(const Window3& g, const T* xp, int64_t od, int64_t oh, int64_t ow, int64_t zl,
+               int64_t zh, int64_t yl, int64_t yh, int64_t xl, int64_t xh, F f) {
+  double sum = 0;
+  for (int64_t kz = zl; kz < zh; ++kz) {
+    int64_t iz = od * g.stride[0] - g.pad[0] + kz;
+    for (int64_t ky = yl; ky < yh; ++ky) {
+      int64_t iy = oh * g.stride[1] - g.pad[1] + ky;
+      const T* row = xp + (iz * g.in[1] + iy) * g.in[2] + ow * g.stride[2] - g.pad[2];
+      for (int64_t kx = xl; kx < xh; ++kx) sum += f(row[kx]);
+    }
+  }
+  return sum;
+}
+
 template <typename F>
 void ForPlanes(int64_t planes, const Window3& g, F fn) {
   int64_t work = g.OutSize() * g.KSize();
@@ -83,15 +100,8 @@ void AveragePool(const Window3& g, int64_t planes, const T* x, T* y, bool count_
     T* yp = y + p * g.OutSize();
     pool_detail::ForEachWindow(g, [&](int64_t o, int64_t od, int64_t oh, int64_t ow, int64_t zl,
                                       int64_t zh, int64_t yl, int64_t yh, int64_t xl, int64_t xh) {
-      double sum = 0;
-      for (int64_t kz = zl; kz < zh; ++kz) {
-        int64_t iz = od * g.stride[0] - g.pad[0] + kz;
-        for (int64_t ky = yl; ky < yh; ++ky) {
-          int64_t iy = oh * g.stride[1] - g.pad[1] + ky;
-          const T* row = xp + (iz * g.in[1] + iy) * g.in[2] + ow * g.stride[2] - g.pad[2];
-          for (int64_t kx = xl; kx < xh; ++kx) sum += row[kx];
-        }
-      }
+      double sum = pool_detail::SumTaps(g, xp, od, oh, ow, zl, zh, yl, yh, xl, xh,
+                                        [](T v) { return static_cast<double>(v); });
       int64_t count = (zh - zl) * (yh - yl) * (xh - xl);
       if (count_include_pad) {
         int64_t pos[3] = {od, oh, ow};
@@ -116,18 +126,10 @@ void LpPool(const Window3& g, int64_t planes, const T* x, T* y, int64_t pw) {
     T* yp = y + p * g.OutSize();
     pool_detail::ForEachWindow(g, [&](int64_t o, int64_t od, int64_t oh, int64_t ow, int64_t zl,
                                       int64_t zh, int64_t yl, int64_t yh, int64_t xl, int64_t xh) {
-      double sum = 0;
-      for (int64_t kz = zl; kz < zh; ++kz) {
-        int64_t iz = od * g.stride[0] - g.pad[0] + kz;
-        for (int64_t ky = yl; ky < yh; ++ky) {
-          int64_t iy = oh * g.stride[1] - g.pad[1] + ky;
-          const T* row = xp + (iz * g.in[1] + iy) * g.in[2] + ow * g.stride[2] - g.pad[2];
-          for (int64_t kx = xl; kx < xh; ++kx) {
-            double a = std::fabs(static_cast<double>(row[kx]));
-            sum += pw == 1 ? a : pw == 2 ? a * a : std::pow(a, static_cast<double>(pw));
-          }
-        }
-      }
+      double sum = pool_detail::SumTaps(g, xp, od, oh, ow, zl, zh, yl, yh, xl, xh, [pw](T v) {
+        double a = std::fabs(static_cast<double>(v));
+        return pw == 1 ? a : pw == 2 ? a * a : std::pow(a, static_cast<double>(pw));
+      });
       yp[o] = static_cast<T>(pw == 1 ? sum : pw == 2 ? std::sqrt(sum) : std::pow(sum, 1.0 / pw));
     });
   });
