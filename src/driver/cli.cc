@@ -56,6 +56,38 @@ void RunAndSave(const Graph& g, const Options& opts) {
   set.Commit();
 }
 
+namespace {
+
+// halo run --dynamic-batch: the batch size of the input files, checked against the model at
+// all batch sizes; every input that depends on it must have the same first dimension.
+int64_t BatchOfInputs(const Options& opts) {
+  BatchGraph bg = LoadBatchModel(opts.models, opts.import, opts.format, opts.optimize);
+  std::map<std::string, std::string> files(opts.inputs.begin(), opts.inputs.end());
+  int64_t batch = 0;
+  std::string first;
+  for (const Value* v : bg.graph->inputs()) {
+    if (!bg.forms.DimsOf(v).count(0)) continue;
+    auto it = files.find(v->name());
+    if (it == files.end())
+      throw Err(opts.models[0], ": no data for input '", v->name(), "': give --input ", v->name(),
+                "=FILE.npy");
+    Tensor t = ReadNpy(it->second);
+    if (t.type().Rank() == 0)
+      throw Err(it->second, ": input '", v->name(), "' must have a batch dimension, the file ",
+                "holds a scalar");
+    if (batch && t.type().shape[0] != batch)
+      throw Err(it->second, ": input '", v->name(), "' has batch size ", t.type().shape[0],
+                " but input '", first, "' has ", batch);
+    if (t.type().shape[0] < 1)
+      throw Err(it->second, ": input '", v->name(), "' has batch size 0; --dynamic-batch needs ",
+                "at least 1");
+    batch = t.type().shape[0], first = v->name();
+  }
+  return batch;
+}
+
+}  // namespace
+
 int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
              bool err_is_terminal) {
   Options opts;
@@ -78,7 +110,13 @@ int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostre
     for (const auto& [name, file] : opts.const_inputs)
       opts.import.const_inputs[name] = ReadNpy(file);
     opts.import.progress = progress.Fn();
-    auto g = LoadModel(opts.models, opts.import, opts.format, opts.optimize);
+    BatchGraph bg;  // --dynamic-batch: the graph at batch size 1 and its batch forms
+    if (opts.dynamic_batch && opts.command == Options::Command::kRun)
+      opts.import.batch_size = BatchOfInputs(opts);
+    else if (opts.dynamic_batch)
+      bg = LoadBatchModel(opts.models, opts.import, opts.format, opts.optimize);
+    auto g = bg.graph ? std::move(bg.graph)
+                      : LoadModel(opts.models, opts.import, opts.format, opts.optimize);
     progress.Clear();
     if (opts.print_ir) out << PrintGraph(*g) << std::flush;
     if (opts.command == Options::Command::kRun) {
@@ -91,6 +129,7 @@ int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostre
       eo.emit_data_as_c = opts.emit_data_as_c;
       eo.model_path = opts.models[0];
       eo.progress = progress.Fn();
+      if (opts.dynamic_batch) eo.batch_forms = &bg.forms;
       EmitCpp(*g, eo);
       progress.Clear();
     }

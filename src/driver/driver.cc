@@ -46,4 +46,25 @@ std::unique_ptr<Graph> LoadModel(const std::vector<std::string>& files, const Im
   return g;
 }
 
+BatchGraph LoadBatchModel(const std::vector<std::string>& files, const ImportOptions& opts,
+                          const std::string& forced_format, bool optimize) {
+  auto load = [&](int64_t batch) {
+    ImportOptions o = opts;
+    o.batch_size = batch;
+    try {
+      return LoadModel(files, o, forced_format, optimize);
+    } catch (const Error& e) {
+      if (batch == kBatchProbes[0]) throw;
+      throw Err(e.what(), " (at batch size ", batch, ", which --dynamic-batch also builds)");
+    }
+  };
+  try {
+    return AnalyzeBatch(load);
+  } catch (const Error& e) {
+    std::string msg = e.what();
+    if (msg.compare(0, 15, "--dynamic-batch") == 0) throw Err(files.at(0), ": ", msg);
+    throw;
+  }
+}
+
 }  // namespace halo

@@ -7,6 +7,7 @@
 
 #include "frontends/frontend.h"
 #include "ir/graph.h"
+#include "passes/dynamic_batch.h"
 
 namespace halo {
 
@@ -18,5 +19,10 @@ ModelFormat DetectFormat(const std::string& path, const std::string& forced = ""
 // Imports a model and runs the pipeline. Errors name the file: "FILE: node 'X' (Op): why".
 std::unique_ptr<Graph> LoadModel(const std::vector<std::string>& files, const ImportOptions& opts,
                                  const std::string& forced_format = "", bool optimize = true);
+
+// --dynamic-batch: LoadModel at the batch sizes of kBatchProbes (opts.batch_size is
+// ignored), then AnalyzeBatch. Errors name the file (and the batch size a load failed at).
+BatchGraph LoadBatchModel(const std::vector<std::string>& files, const ImportOptions& opts,
+                          const std::string& forced_format = "", bool optimize = true);
 
 }  // namespace halo

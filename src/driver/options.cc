@@ -26,12 +26,14 @@ int64_t ParseCount(const std::string& s, const std::string& what) {
   return std::stoll(s);
 }
 
+// "1x3x224x224"; a first dimension "N" (-1) is the batch size (--batch-size, --dynamic-batch).
 Shape ParseDims(const std::string& s, const std::string& what) {
   Shape shape;
   size_t start = 0;
   while (true) {
     size_t x = s.find('x', start);
-    shape.push_back(ParseCount(s.substr(start, x - start), what));
+    std::string d = s.substr(start, x - start);
+    shape.push_back(start == 0 && d == "N" ? -1 : ParseCount(d, what));
     if (x == std::string::npos) break;
     start = x + 1;
   }
@@ -87,7 +89,8 @@ const std::vector<OptionDef>& Table() {
       {{"--input-shape"},
        "NAME:DIMS",
        kBoth,
-       "set the shape of input NAME, e.g. data:1x3x224x224 (repeatable)",
+       "set the shape of input NAME, e.g. data:1x3x224x224, or data:Nx3x224x224 with "
+       "--batch-size or --dynamic-batch (repeatable)",
        [](Options& o, const std::string& v) {
          size_t colon = v.rfind(':');
          if (colon == std::string::npos || colon == 0 || colon + 1 == v.size())
@@ -106,6 +109,13 @@ const std::vector<OptionDef>& Table() {
          o.import.batch_size = ParseCount(v, "--batch-size");
          if (o.import.batch_size == 0) throw UsageError("--batch-size: must be at least 1");
        }},
+      {{"--dynamic-batch"},
+       "",
+       kBoth,
+       "compile once for any batch size: the inputs' unknown first dimension becomes the "
+       "generated functions' first parameter, int64_t batch (halo run: the batch size of "
+       "the input files)",
+       [](Options& o, const std::string&) { o.dynamic_batch = true; }},
       {{"--const-input"},
        "NAME=FILE",
        kBoth,
@@ -196,6 +206,8 @@ Options ParseOptions(const std::vector<std::string>& args) {
   }
   if (o.help || o.version) return o;
   if (o.models.empty()) throw UsageError("no model file given");
+  if (o.dynamic_batch && o.import.batch_size)
+    throw UsageError("--batch-size and --dynamic-batch exclude each other");
   if (o.command == Options::Command::kCompile) {
     if (o.output.empty() && !o.print_ir)
       throw UsageError("no output: give -o NAME.cc or --print-ir");

@@ -27,6 +27,7 @@ struct Options {
   // --const-input NAME=FILE.npy: read into import.const_inputs before the import.
   std::vector<std::pair<std::string, std::string>> const_inputs;
   bool optimize = true;
+  bool dynamic_batch = false;  // --dynamic-batch
   bool print_ir = false;
   // compile
   std::string output;  // -o NAME.cc

@@ -75,21 +75,55 @@ std::string FloatLit(double d) {
   return s + "f";
 }
 
-std::string TypeLit(const Type& t) {
+// scale * batch + offset as a C expression: "batch", "4 * batch", "2 * batch + 1".
+std::string BatchExpr(const BatchAffine& f) {
+  if (f.scale == 0) return IntLit(f.offset);
+  std::string r = f.scale == 1 ? "batch" : IntLit(f.scale) + " * batch";
+  if (f.offset > 0) r += " + " + IntLit(f.offset);
+  if (f.offset < 0) r += " - " + std::to_string(-static_cast<uint64_t>(f.offset));
+  return r;
+}
+
+const std::map<int, BatchAffine> kNoDims;
+
+// An odla_value_type; with --dynamic-batch, `dims` gives the dimensions that depend on it.
+std::string TypeLit(const Type& t, const std::map<int, BatchAffine>& dims = kNoDims) {
   std::ostringstream os;
   os << "odla_value_type{" << OdlaElementTypeName(t.dtype) << ", {" << t.Rank() << ", {";
-  for (int i = 0; i < t.Rank(); ++i) os << (i ? ", " : "") << t.shape[i];
+  for (int i = 0; i < t.Rank(); ++i) {
+    auto f = dims.find(i);
+    os << (i ? ", " : "") << (f == dims.end() ? IntLit(t.shape[i]) : BatchExpr(f->second));
+  }
   os << "}}}";
+  return os.str();
+}
+
+// A type for comments: "f32[2x3]", with --dynamic-batch "f32[batch x 3]", "f32[4*batch x 6]".
+std::string TypeText(const Type& t, const std::map<int, BatchAffine>& dims) {
+  if (dims.empty()) return t.ToString();
+  std::string r = std::string(DataTypeName(t.dtype)) + "[";
+  for (int i = 0; i < t.Rank(); ++i) {
+    auto f = dims.find(i);
+    std::string d = f == dims.end() ? std::to_string(t.shape[i]) : BatchExpr(f->second);
+    d.erase(std::remove(d.begin(), d.end(), ' '), d.end());
+    r += (i ? " x " : "") + d;
+  }
+  return r + "]";
+}
+
+std::string ListLit(const char* type, const std::vector<std::string>& items) {
+  std::ostringstream os;
+  os << type << "{" << items.size() << ", {";
+  for (size_t i = 0; i < items.size(); ++i) os << (i ? ", " : "") << items[i];
+  os << "}}";
   return os.str();
 }
 
 template <typename T, typename F>
 std::string ListLit(const char* type, const std::vector<T>& v, F item) {
-  std::ostringstream os;
-  os << type << "{" << v.size() << ", {";
-  for (size_t i = 0; i < v.size(); ++i) os << (i ? ", " : "") << item(v[i]);
-  os << "}}";
-  return os.str();
+  std::vector<std::string> items;
+  for (size_t i = 0; i < v.size(); ++i) items.push_back(item(v[i], i));
+  return ListLit(type, items);
 }
 
 // Joins `items` after `head` (which ends with "("), wrapped at 100 columns like
@@ -122,15 +156,23 @@ std::vector<std::string> OdlaCallArgs(const OdlaCall& call,
                                       const std::function<std::string(const Value*)>& ref) {
   std::vector<std::string> args;
   for (const OdlaArg& a : call.args) {
+    auto dims = [&](size_t i) -> const std::map<int, BatchAffine>& {
+      return i < a.batch_dims.size() ? a.batch_dims[i] : kNoDims;
+    };
+    auto int_lit = [&](int64_t v, size_t i) {
+      auto f = a.batch_ints.find(i);
+      return f == a.batch_ints.end() ? IntLit(v) : BatchExpr(f->second);
+    };
     switch (a.kind) {
       case OdlaArg::Kind::kValue:
         args.push_back(ref(a.value));
         break;
       case OdlaArg::Kind::kValues:
-        args.push_back(ListLit("odla_values", a.values, ref));
+        args.push_back(
+            ListLit("odla_values", a.values, [&](const Value* v, size_t) { return ref(v); }));
         break;
       case OdlaArg::Kind::kInt:
-        args.push_back(IntLit(a.i));
+        args.push_back(int_lit(a.i, 0));
         break;
       case OdlaArg::Kind::kFloat:
         args.push_back(FloatLit(a.f));
@@ -139,19 +181,21 @@ std::vector<std::string> OdlaCallArgs(const OdlaCall& call,
         args.push_back(CString(a.s));
         break;
       case OdlaArg::Kind::kInts:
-        args.push_back(ListLit("odla_ints", a.ints, IntLit));
+        args.push_back(ListLit("odla_ints", a.ints, int_lit));
         break;
       case OdlaArg::Kind::kFloats:
-        args.push_back(ListLit("odla_floats", a.floats, FloatLit));
+        args.push_back(
+            ListLit("odla_floats", a.floats, [](double f, size_t) { return FloatLit(f); }));
         break;
       case OdlaArg::Kind::kDType:
         args.push_back(OdlaElementTypeName(static_cast<DataType>(a.i)));
         break;
       case OdlaArg::Kind::kType:
-        args.push_back(TypeLit(a.types.at(0)));
+        args.push_back(TypeLit(a.types.at(0), dims(0)));
         break;
       case OdlaArg::Kind::kTypes:
-        args.push_back(ListLit("odla_value_types", a.types, TypeLit));
+        args.push_back(ListLit("odla_value_types", a.types,
+                               [&](const Type& t, size_t i) { return TypeLit(t, dims(i)); }));
         break;
     }
   }
@@ -177,21 +221,29 @@ struct Model {
   Blob weights;
   std::map<const Node*, size_t> constant_offsets;
   bool uses_bool = false;
-  bool uses_limits = false;  // a float attribute is inf or NaN
-  std::string build_body;    // the statements of Build()
+  bool uses_limits = false;           // a float attribute is inf or NaN
+  std::string build_body;             // the statements of Build()
+  const BatchForms* batch = nullptr;  // --dynamic-batch
 };
 
 std::string Where(const Model& m) { return m.model_path.empty() ? "" : m.model_path + ": "; }
 
-std::string Describe(const Value* v) {
-  return "'" + CommentText(v->name()) + "': " + v->type().ToString();
+std::string Describe(const Model& m, const Value* v) {
+  return "'" + CommentText(v->name()) +
+         "': " + TypeText(v->type(), m.batch ? m.batch->DimsOf(v) : kNoDims);
 }
+
+// The names the generated code defines besides the entry points.
+const char* const kStaticNames[] = {"Fail", "Build", "Init", "g_comp", "g_mutex", "g_weights"};
+const char* const kDynamicNames[] = {"batch", "comp", "Computation", "g_comps", "Get", "Lookup"};
 
 // Prints the ODLA calls that add the graph to the current computation.
 void PrintBuild(const Graph& g, Model& m) {
   CNameScope scope;
-  for (const char* r : {"Fail", "Build", "Init", "g_comp", "g_mutex", "g_weights", "status"})
-    scope.Reserve(r);
+  for (const char* r : kStaticNames) scope.Reserve(r);
+  scope.Reserve("status");
+  if (m.batch)
+    for (const char* r : kDynamicNames) scope.Reserve(r);
   for (const std::string& s : {m.name, m.name + "_init", m.name + "_fini", m.name + "_weights"})
     scope.Reserve(s);
 
@@ -199,6 +251,8 @@ void PrintBuild(const Graph& g, Model& m) {
   std::set<const Value*> used(g.outputs().begin(), g.outputs().end());
   for (const auto& n : g.nodes())
     for (const Value* v : n->inputs()) used.insert(v);
+  // Constants that only compile-time (ConstIn) inputs take are left out.
+  const std::set<const Value*> runtime = RuntimeValues(g);
 
   std::map<const Value*, std::string> expr;
   auto ref = [&](const Value* v) -> std::string {
@@ -214,8 +268,9 @@ void PrintBuild(const Graph& g, Model& m) {
   for (const Value* v : g.inputs()) {
     std::string var = scope.Make(v->name());
     expr[v] = var;
+    const auto& dims = m.batch ? m.batch->DimsOf(v) : kNoDims;
     os << Wrap("  odla_value " + var + " = odla_CreateArgument(",
-               {TypeLit(v->type()), CString(v->name())}, ");")
+               {TypeLit(v->type(), dims), CString(v->name())}, ");")
        << "\n";
     os << "  if (!" << var << ") return Fail(" << CString("input '" + v->name() + "'") << ");\n";
   }
@@ -224,6 +279,7 @@ void PrintBuild(const Graph& g, Model& m) {
     if (n.op() == "Input") continue;
     if (n.op() == "Constant") {
       const Value* v = n.output();
+      if (!runtime.count(v)) continue;
       if (first_const) os << (g.inputs().empty() ? "" : "\n") << "  // Constants.\n";
       first_const = false;
       std::string var = scope.Make(v->name());
@@ -242,7 +298,7 @@ void PrintBuild(const Graph& g, Model& m) {
     OdlaCall call;
     std::string label = "node '" + n.name() + "' (" + n.op() + ")";
     try {
-      call = LowerNode(n);
+      call = LowerNode(n, m.batch);
     } catch (const Error& e) {
       throw Err(Where(m), label, ": ", e.what());
     }
@@ -281,6 +337,7 @@ void PrintBuild(const Graph& g, Model& m) {
 Model Prepare(const Graph& g, const EmitOptions& opts) {
   Model m;
   m.model_path = opts.model_path;
+  m.batch = opts.batch_forms;
   const std::string& out = opts.output_cc;
   size_t slash = out.rfind('/');
   std::string file = slash == std::string::npos ? out : out.substr(slash + 1);
@@ -295,6 +352,8 @@ Model Prepare(const Graph& g, const EmitOptions& opts) {
 
   CNameScope params;
   for (const char* r : {"ctx", "s", "Fail", "g_comp", "g_mutex", "g_weights"}) params.Reserve(r);
+  if (m.batch)
+    for (const char* r : kDynamicNames) params.Reserve(r);
   for (const std::string& s : {m.name, m.name + "_init", m.name + "_fini", m.name + "_weights"})
     params.Reserve(s);
   for (const Value* v : g.inputs()) m.params.push_back({v, params.Make(v->name()), false});
@@ -314,30 +373,30 @@ Model Prepare(const Graph& g, const EmitOptions& opts) {
 // The entry function's declaration for the header: one parameter a line with its comment.
 std::string DocumentedSignature(const Model& m) {
   std::string head = "int " + m.name + "(";
-  if (m.params.empty()) return head + "void);";
-  std::vector<std::string> decls;
+  std::vector<std::string> decls, notes;
+  if (m.batch) decls.push_back("int64_t batch"), notes.push_back("the batch size, at least 1");
+  for (const Param& p : m.params) {
+    decls.push_back(std::string(p.is_output ? "" : "const ") +
+                    DataTypeCName(p.value->type().dtype) + "* " + p.name);
+    notes.push_back((p.is_output ? "output " : "input ") + Describe(m, p.value));
+  }
+  if (decls.empty()) return head + "void);";
   size_t width = 0;
-  for (size_t i = 0; i < m.params.size(); ++i) {
-    const Param& p = m.params[i];
-    std::string d = std::string(p.is_output ? "" : "const ") +
-                    DataTypeCName(p.value->type().dtype) + "* " + p.name +
-                    (i + 1 < m.params.size() ? "," : ");");
-    width = std::max(width, d.size());
-    decls.push_back(d);
+  for (size_t i = 0; i < decls.size(); ++i) {
+    decls[i] += i + 1 < decls.size() ? "," : ");";
+    width = std::max(width, decls[i].size());
   }
   std::string r = head + "\n";
-  for (size_t i = 0; i < m.params.size(); ++i) {
-    const Param& p = m.params[i];
-    r += "    " + decls[i] + std::string(width - decls[i].size() + 1, ' ') + "/* " +
-         (p.is_output ? "output " : "input ") + Describe(p.value) + " */" +
-         (i + 1 < m.params.size() ? "\n" : "");
-  }
+  for (size_t i = 0; i < decls.size(); ++i)
+    r += "    " + decls[i] + std::string(width - decls[i].size() + 1, ' ') + "/* " + notes[i] +
+         " */" + (i + 1 < decls.size() ? "\n" : "");
   return r;
 }
 
 // The entry function's signature for its definition.
 std::string Signature(const Model& m) {
   std::vector<std::string> params;
+  if (m.batch) params.push_back("int64_t batch");
   for (const Param& p : m.params)
     params.push_back(std::string(p.is_output ? "" : "const ") +
                      DataTypeCName(p.value->type().dtype) + "* " + p.name);
@@ -361,49 +420,44 @@ std::string Header(const Model& m) {
      << "#ifndef " << guard << "\n#define " << guard << "\n\n";
   if (m.uses_bool) os << "#include <stdbool.h>\n";
   os << "#include <stdint.h>\n\n"
-     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
-     << "/* Builds the model once (later calls return at once; thread-safe). Returns 0 on\n"
-     << " * success, non-zero after printing the ODLA error to stderr. */\n"
-     << "int " << m.name << "_init(void);\n\n"
-     << "/* Runs the model: reads the inputs, writes the outputs (dense, row-major), in model\n"
-     << " * order. Calls " << m.name << "_init() first. Several threads may run it at once.\n"
-     << " * Returns 0 on success, non-zero after printing the ODLA error to stderr. */\n"
-     << DocumentedSignature(m) << "\n\n"
-     << "/* Releases the model; " << m.name << "_init() may build it again. No call of " << m.name
-     << "()\n * may be running. */\n"
-     << "void " << m.name << "_fini(void);\n\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  if (!m.batch) {
+    os << "/* Builds the model once (later calls return at once; thread-safe). Returns 0 on\n"
+       << " * success, non-zero after printing the ODLA error to stderr. */\n"
+       << "int " << m.name << "_init(void);\n\n"
+       << "/* Runs the model: reads the inputs, writes the outputs (dense, row-major), in model\n"
+       << " * order. Calls " << m.name << "_init() first. Several threads may run it at once.\n"
+       << " * Returns 0 on success, non-zero after printing the ODLA error to stderr. */\n";
+  } else {
+    os << "/* Builds the model for batch size `batch` (at least 1) once: later calls with that\n"
+       << " * size return at once; thread-safe. The model keeps one computation per batch size\n"
+       << " * until " << m.name
+       << "_fini(): with libodla_ref, its operators and shapes (the weights\n"
+       << " * are shared, not copied; buffers are allocated per call). Returns 0 on success,\n"
+       << " * non-zero after printing the error to stderr. */\n"
+       << "int " << m.name << "_init(int64_t batch);\n\n"
+       << "/* Runs the model on `batch` samples: reads the inputs, writes the outputs (dense,\n"
+       << " * row-major, shapes in terms of `batch`), in model order. Calls " << m.name
+       << "_init(batch)\n * first. Several threads may run it at once, with any batch sizes.\n"
+       << " * Returns 0 on success, non-zero after printing the error to stderr. */\n";
+  }
+  os << DocumentedSignature(m) << "\n\n";
+  if (!m.batch)
+    os << "/* Releases the model; " << m.name << "_init() may build it again. No call of " << m.name
+       << "()\n * may be running. */\n";
+  else
+    os << "/* Releases the model at every batch size; " << m.name
+       << "_init() may build it again.\n * No call of " << m.name << "() may be running. */\n";
+  os << "void " << m.name << "_fini(void);\n\n"
      << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n"
      << "#endif /* " << guard << " */\n";
   return os.str();
 }
 
-std::string Code(const Model& m) {
+// The computation and its setup with a batch size fixed at compile time.
+void StaticState(std::ostream& os, const Model& m) {
   const std::string& n = m.name;
-  std::ostringstream os;
-  os << "// " << m.file_stem << ".cc: model '" << n << "' as ODLA calls. Generated by HALO"
-     << Source(m) << ";\n"
-     << "// do not edit. It runs on any ODLA runtime that implements API version "
-     << ODLA_VERSION_MAJOR << "." << ODLA_VERSION_MINOR << ".\n"
-     << "#include \"" << m.file_stem << ".h\"\n\n"
-     << "#include <odla/odla.h>\n"
-     << "#include <pthread.h>\n"
-     << "#include <stdio.h>\n";
-  if (m.uses_limits) os << "\n#include <limits>\n";
-  os << "\n// The constants, at 64-byte-aligned offsets (" << m.file_stem << ".bin).\n"
-     << "extern \"C\" const unsigned char " << n << "_weights[" << m.weights.size << "];\n"
-     << "// Their address, read at run time: a 64-bit pointer reaches weights beyond 2 GB\n"
-     << "// whatever the code model.\n"
-     << "static const unsigned char* const volatile g_weights = " << n << "_weights;\n\n"
-     << "static pthread_mutex_t g_mutex = PTHREAD_MUTEX_INITIALIZER;\n"
-     << "static odla_computation g_comp = nullptr;  // built by " << n << "_init()\n\n"
-     << "// Prints what failed and the runtime's reason; returns 1.\n"
-     << "static int Fail(const char* what) {\n"
-     << "  fprintf(stderr, \"" << n << ": %s: %s\\n\", what, odla_GetLastErrorText());\n"
-     << "  return 1;\n}\n\n"
-     << "// Adds the model to the current computation.\n"
-     << "static int Build(void) {\n"
-     << m.build_body << "}\n\n"
-     << "static int Init(void) {\n"
+  os << "static int Init(void) {\n"
      << "  if (g_comp) return 0;\n"
      << "  if (odla_CheckVersion(" << ODLA_VERSION_MAJOR << ", " << ODLA_VERSION_MINOR
      << ") != ODLA_SUCCESS) return Fail(\"odla_CheckVersion\");\n"
@@ -425,10 +479,102 @@ std::string Code(const Model& m) {
      << "  g_comp = nullptr;\n"
      << "  pthread_mutex_unlock(&g_mutex);\n}\n\n"
      << Signature(m) << "\n"
-     << "  if (" << n << "_init() != 0) return 1;\n"
-     << "  // One context per call: calls on several threads do not share buffers.\n"
+     << "  if (" << n << "_init() != 0) return 1;\n";
+}
+
+// --dynamic-batch: one computation per batch size, in a list that g_mutex guards.
+void DynamicState(std::ostream& os, const Model& m) {
+  const std::string& n = m.name;
+  os << "// The computation for `batch`, built on first use; nullptr after printing why.\n"
+     << "// Needs g_mutex.\n"
+     << "static odla_computation Get(int64_t batch) {\n"
+     << "  for (Computation* c = g_comps; c; c = c->next)\n"
+     << "    if (c->batch == batch) return c->comp;\n"
+     << "  odla_computation comp = nullptr;\n"
+     << "  if (odla_CheckVersion(" << ODLA_VERSION_MAJOR << ", " << ODLA_VERSION_MINOR
+     << ") != ODLA_SUCCESS) {\n"
+     << "    Fail(\"odla_CheckVersion\");\n"
+     << "    return nullptr;\n  }\n"
+     << "  if (odla_CreateComputation(&comp) != ODLA_SUCCESS) {\n"
+     << "    Fail(\"odla_CreateComputation\");\n"
+     << "    return nullptr;\n  }\n"
+     << "  if (Build(batch) != 0) {\n"
+     << "    odla_DestroyComputation(comp);\n"
+     << "    return nullptr;\n  }\n"
+     << "  g_comps = new Computation{batch, comp, g_comps};\n"
+     << "  return comp;\n}\n\n"
+     << "// The computation for `batch` (thread-safe); nullptr after printing why.\n"
+     << "static odla_computation Lookup(int64_t batch) {\n"
+     << "  if (batch < 1) {\n"
+     << "    fprintf(stderr, \"" << n << ": the batch size must be at least 1, got %lld\\n\",\n"
+     << "            (long long)batch);\n"
+     << "    return nullptr;\n  }\n"
+     << "  pthread_mutex_lock(&g_mutex);\n"
+     << "  odla_computation comp = Get(batch);\n"
+     << "  pthread_mutex_unlock(&g_mutex);\n"
+     << "  return comp;\n}\n\n"
+     << "int " << n << "_init(int64_t batch) { return Lookup(batch) ? 0 : 1; }\n\n"
+     << "void " << n << "_fini(void) {\n"
+     << "  pthread_mutex_lock(&g_mutex);\n"
+     << "  while (g_comps) {\n"
+     << "    Computation* c = g_comps;\n"
+     << "    g_comps = c->next;\n"
+     << "    odla_DestroyComputation(c->comp);\n"
+     << "    delete c;\n  }\n"
+     << "  pthread_mutex_unlock(&g_mutex);\n}\n\n"
+     << Signature(m) << "\n"
+     << "  odla_computation comp = Lookup(batch);\n"
+     << "  if (!comp) return 1;\n";
+}
+
+std::string Code(const Model& m) {
+  const std::string& n = m.name;
+  std::ostringstream os;
+  os << "// " << m.file_stem << ".cc: model '" << n << "' as ODLA calls. Generated by HALO"
+     << Source(m) << ";\n"
+     << "// do not edit. It runs on any ODLA runtime that implements API version "
+     << ODLA_VERSION_MAJOR << "." << ODLA_VERSION_MINOR << ".\n"
+     << "#include \"" << m.file_stem << ".h\"\n\n"
+     << "#include <odla/odla.h>\n"
+     << "#include <pthread.h>\n"
+     << "#include <stdio.h>\n";
+  if (m.uses_limits) os << "\n#include <limits>\n";
+  os << "\n// The constants, at 64-byte-aligned offsets (" << m.file_stem << ".bin).\n"
+     << "extern \"C\" const unsigned char " << n << "_weights[" << m.weights.size << "];\n"
+     << "// Their address, read at run time: a 64-bit pointer reaches weights beyond 2 GB\n"
+     << "// whatever the code model.\n"
+     << "static const unsigned char* const volatile g_weights = " << n << "_weights;\n\n"
+     << "static pthread_mutex_t g_mutex = PTHREAD_MUTEX_INITIALIZER;\n";
+  if (!m.batch) {
+    os << "static odla_computation g_comp = nullptr;  // built by " << n << "_init()\n\n";
+  } else {
+    os << "// One computation per batch size, built on first use and kept until " << n
+       << "_fini().\n"
+       << "struct Computation {\n"
+       << "  int64_t batch;\n"
+       << "  odla_computation comp;\n"
+       << "  Computation* next;\n};\n"
+       << "static Computation* g_comps = nullptr;\n\n";
+  }
+  os << "// Prints what failed and the runtime's reason; returns 1.\n"
+     << "static int Fail(const char* what) {\n"
+     << "  fprintf(stderr, \"" << n << ": %s: %s\\n\", what, odla_GetLastErrorText());\n"
+     << "  return 1;\n}\n\n";
+  if (!m.batch)
+    os << "// Adds the model to the current computation.\n"
+       << "static int Build(void) {\n";
+  else
+    os << "// Adds the model for `batch` samples to the current computation.\n"
+       << "static int Build(int64_t batch) {\n";
+  os << m.build_body << "}\n\n";
+  if (!m.batch)
+    StaticState(os, m);
+  else
+    DynamicState(os, m);
+  const char* comp = m.batch ? "comp" : "g_comp";
+  os << "  // One context per call: calls on several threads do not share buffers.\n"
      << "  odla_context ctx = nullptr;\n"
-     << "  if (odla_SetCurrentComputation(g_comp) != ODLA_SUCCESS ||\n"
+     << "  if (odla_SetCurrentComputation(" << comp << ") != ODLA_SUCCESS ||\n"
      << "      odla_CreateContext(&ctx) != ODLA_SUCCESS)\n"
      << "    return Fail(\"odla_CreateContext\");\n"
      << "  odla_status s = ODLA_SUCCESS;\n";
@@ -441,7 +587,7 @@ std::string Code(const Model& m) {
       os << "  if (s == ODLA_SUCCESS) s = odla_BindToArgument(ctx, " << in++ << ", " << p.name
          << ");\n";
   }
-  os << "  if (s == ODLA_SUCCESS) s = odla_ExecuteComputation(g_comp, ctx);\n"
+  os << "  if (s == ODLA_SUCCESS) s = odla_ExecuteComputation(" << comp << ", ctx);\n"
      << "  if (s != ODLA_SUCCESS) Fail(\"execution\");\n"
      << "  odla_DestroyContext(ctx);\n"
      << "  return s == ODLA_SUCCESS ? 0 : 1;\n}\n";

@@ -19,6 +19,10 @@ struct EmitOptions {
   bool emit_data_as_c = false;  // weights as a C source file instead of an ELF object
   std::string model_path;       // the source model, named in comments and error messages
   ProgressFn progress;          // told the bytes of weights written
+  // --dynamic-batch: the graph's numbers that depend on the batch size (see AnalyzeBatch).
+  // The generated functions then take `int64_t batch` first and build one computation per
+  // batch size on first use.
+  const BatchForms* batch_forms = nullptr;
 };
 
 // Writes every output file, or none: files are written to temporaries and renamed at the

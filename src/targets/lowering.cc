@@ -1,5 +1,6 @@
 #include "targets/lowering.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace halo {
@@ -131,7 +132,22 @@ const char* OdlaElementTypeName(DataType t) {
   }
 }
 
-OdlaCall LowerNode(const Node& n) {
+bool LowersInput(const OpDef& d, size_t i) {
+  if (d.inputs.empty()) return false;
+  if (i >= d.inputs.size() && !d.inputs.back().variadic) return false;
+  return d.inputs[std::min(i, d.inputs.size() - 1)].lowered;
+}
+
+std::set<const Value*> RuntimeValues(const Graph& g) {
+  std::set<const Value*> r(g.inputs().begin(), g.inputs().end());
+  r.insert(g.outputs().begin(), g.outputs().end());
+  for (const auto& n : g.nodes())
+    for (size_t i = 0; i < n->num_inputs(); ++i)
+      if (n->input(i) && LowersInput(n->def(), i)) r.insert(n->input(i));
+  return r;
+}
+
+OdlaCall LowerNode(const Node& n, const BatchForms* batch) {
   const OpDef& d = n.def();
   if (!d.lowered) throw Err("op ", d.name, " has no ODLA builder");
   OdlaCall c;
@@ -179,6 +195,7 @@ OdlaCall LowerNode(const Node& n) {
       case AttrKind::kStrings:
         throw Err("tensor or string-list attribute '", s.name, "' cannot be lowered");
     }
+    if (batch) a.batch_ints = batch->AttrOf(&n, s.name);
     if (a.kind == OdlaArg::Kind::kInts && a.ints.size() > 16)
       throw Err("attribute '", s.name, "' has ", a.ints.size(), " entries; ODLA takes at most 16");
     if (a.kind == OdlaArg::Kind::kFloats && a.floats.size() > 16)
@@ -194,6 +211,7 @@ OdlaCall LowerNode(const Node& n) {
     if (t.Rank() > 8) throw Err("result ", i, " has rank ", t.Rank(), "; ODLA supports up to 8");
     OdlaElementTypeName(t.dtype);
     r.types.push_back(t);
+    if (batch) r.batch_dims.push_back(batch->DimsOf(n.output(i)));
   }
   c.args.push_back(std::move(r));
   return c;

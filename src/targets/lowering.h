@@ -7,9 +7,12 @@
 // ints -> odla_ints, floats -> odla_floats, dtype -> odla_element_type.
 #pragma once
 
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "ir/batch_forms.h"
 #include "ir/graph.h"
 #include "ir/op_registry.h"
 
@@ -27,6 +30,10 @@ struct OdlaArg {
   std::vector<int64_t> ints;
   std::vector<double> floats;
   std::vector<Type> types;  // kType: one, kTypes: several
+  // --dynamic-batch: the numbers that depend on the batch size. kInt (element 0), kInts:
+  // element -> form; kType, kTypes: one map per type, dimension -> form.
+  std::map<size_t, BatchAffine> batch_ints;
+  std::vector<std::map<int, BatchAffine>> batch_dims;
 };
 
 struct OdlaCall {
@@ -37,7 +44,14 @@ struct OdlaCall {
 };
 
 // Lowers one node (not Input/Constant). Throws Error when an attribute cannot be lowered.
-OdlaCall LowerNode(const Node& n);
+// With `batch`, the call's numbers that depend on the batch size carry their forms.
+OdlaCall LowerNode(const Node& n, const BatchForms* batch = nullptr);
+
+// Whether input `i` of a node of op `d` reaches its ODLA builder (ConstIn inputs do not).
+bool LowersInput(const OpDef& d, size_t i);
+// The values the lowered graph uses: its inputs and outputs and the lowered inputs of its
+// nodes. A constant that only ConstIn inputs use is not needed at run time.
+std::set<const Value*> RuntimeValues(const Graph& g);
 
 struct OdlaParam {
   std::string ctype;

@@ -74,6 +74,15 @@ def main(out):
     onnx.save_model(model, f"{out}/ext/model.onnx", save_as_external_data=True,
                     all_tensors_to_one_file=True, location="model.weights", size_threshold=0)
 
+    # y = x + ConstantOfShape(Shape(x)), x: f32[N x 3]: an unknown batch size; with
+    # --dynamic-batch, a folded constant that depends on it.
+    save(helper.make_graph(
+        [helper.make_node("Shape", ["x"], ["shape"], name="shape"),
+         helper.make_node("ConstantOfShape", ["shape"], ["zeros"], name="zeros"),
+         helper.make_node("Add", ["x", "zeros"], ["y"], name="add")], "batch_const",
+        [helper.make_tensor_value_info("x", f32, ["N", 3])],
+        [helper.make_tensor_value_info("y", f32, ["N", 3])]), f"{out}/batch_const.onnx")
+
     # Inputs for `halo run`.
     np.save(f"{out}/x.npy", np.array([[-1, 1, 2], [3, -4, 5]], dtype=np.float32))
     np.save(f"{out}/x_f64.npy", np.zeros((2, 3), dtype=np.float64))

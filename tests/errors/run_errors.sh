@@ -64,6 +64,15 @@ expect run_unknown_input 1 "no input 'z'" -- \
   run models/add_relu.onnx --input x=models/x.npy --input z=models/x.npy --output-dir out
 expect run_unwritable_dir 1 "regular_file/y.npy" -- \
   run models/add_relu.onnx --input x=models/x.npy --output-dir regular_file
+expect unknown_batch 1 "models/batch_const.onnx" "input 'x' has an unknown dimension" \
+  "--input-shape x:" "--batch-size N" "--dynamic-batch" -- models/batch_const.onnx -o out/m.cc
+expect dynamic_batch_constant 1 "models/batch_const.onnx" "--dynamic-batch" \
+  "the constant 'zeros' depends on the batch size" -- \
+  models/batch_const.onnx --dynamic-batch -o out/m.cc
+expect dynamic_batch_static 1 "models/add_relu.onnx" "no input depends on the batch size" -- \
+  models/add_relu.onnx --dynamic-batch -o out/m.cc
+expect usage_dynamic_and_fixed_batch 2 "--batch-size and --dynamic-batch" -- \
+  models/batch_const.onnx --dynamic-batch --batch-size 2 -o out/m.cc
 expect usage_unknown_option 2 "--frobnicate" -- models/add_relu.onnx --frobnicate
 expect usage_no_output 2 "-o" -- models/add_relu.onnx
 expect usage_bad_output_name 2 "NAME.cc" -- models/add_relu.onnx -o out/m.c

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "targets/c_names.h"
 
 namespace halo {
@@ -82,6 +84,12 @@ TEST(Options, RejectsWrongCommandLines) {
   EXPECT_EQ(UsageErrorOf({"m.onnx", "--print-ir", "--output-dir", "d"}),
             "option --output-dir is only for 'halo run'");
   EXPECT_EQ(UsageErrorOf({"run", "m.onnx", "-o", "x.cc"}), "option -o is not for 'halo run'");
+  EXPECT_EQ(UsageErrorOf({"m.onnx", "--print-ir", "--dynamic-batch", "--batch-size", "2"}),
+            "--batch-size and --dynamic-batch exclude each other");
+  EXPECT_EQ(ParseOptions({"m.onnx", "--print-ir", "--input-shape", "x:Nx3"}).import.input_shapes,
+            (std::map<std::string, Shape>{{"x", {-1, 3}}}));
+  EXPECT_NE(UsageErrorOf({"m.onnx", "--print-ir", "--input-shape", "x:3xN"}).find("integer"),
+            std::string::npos);
   EXPECT_EQ(UsageErrorOf({"run", "m.onnx"}), "halo run needs --output-dir DIR");
   EXPECT_NE(UsageErrorOf({"run", "m.onnx", "--input", "x=a", "--input", "x=b"}).find("twice"),
             std::string::npos);
@@ -98,7 +106,7 @@ TEST(Options, HelpListsEveryOption) {
   }
   for (const char* name : {"-o", "--entry-func-name", "--emit-data-as-c", "--print-ir", "-x",
                            "--input-shape", "--batch-size", "--no-opt", "--input", "--const-input",
-                           "--output-dir", "-h", "--help", "--version"})
+                           "--output-dir", "-h", "--help", "--version", "--dynamic-batch"})
     EXPECT_NE(help.find(name), std::string::npos) << name;
   EXPECT_TRUE(ParseOptions({"--help"}).help);
   EXPECT_TRUE(ParseOptions({"-h"}).help);

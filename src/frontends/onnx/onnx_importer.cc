@@ -176,13 +176,20 @@ Type InputType(const std::string& path, const onnx::ValueInfoProto& vi, const Im
     throw Err(path, ": unsupported element type ", OnnxTypeName(tt.elem_type()), " for input '",
               name, "'");
   auto user = opts.input_shapes.find(name);
-  if (user != opts.input_shapes.end())
-    for (int64_t d : user->second)
-      if (d < 0)
-        throw Err(path, ": --input-shape ", name, ":", ShapeToString(user->second),
-                  " has a negative dimension");
+  Shape u;  // the user's shape, its first dimension the batch size where it is N (-1)
+  if (user != opts.input_shapes.end()) {
+    u = user->second;
+    std::string text = ShapeToString(u);
+    if (!u.empty() && u[0] == -1) text = "N" + text.substr(2);
+    if (!u.empty() && u[0] == -1 && opts.batch_size <= 0)
+      throw Err(path, ": --input-shape ", name, ":", text, " leaves the batch size N open; ",
+                "give it with --batch-size N or at run time with --dynamic-batch");
+    if (!u.empty() && u[0] == -1) u[0] = opts.batch_size;
+    for (int64_t d : u)
+      if (d < 0) throw Err(path, ": --input-shape ", name, ":", text, " has a negative dimension");
+  }
   if (!tt.has_shape()) {
-    if (user != opts.input_shapes.end()) return Type(dt, user->second);
+    if (user != opts.input_shapes.end()) return Type(dt, u);
     throw Err(path, ": input '", name, "' has no shape in the model; give it with --input-shape ",
               name, ":AxBxC");
   }
@@ -190,7 +197,6 @@ Type InputType(const std::string& path, const onnx::ValueInfoProto& vi, const Im
   Shape shape;
   for (const auto& d : s.dim()) shape.push_back(d.has_dim_value() ? d.dim_value() : -1);
   if (user != opts.input_shapes.end()) {
-    const Shape& u = user->second;
     bool ok = u.size() == shape.size();
     for (size_t i = 0; ok && i < u.size(); ++i) ok = shape[i] < 0 || shape[i] == u[i];
     if (!ok)
@@ -203,7 +209,9 @@ Type InputType(const std::string& path, const onnx::ValueInfoProto& vi, const Im
     if (d < 0)
       throw Err(path, ": input '", name, "' has an unknown dimension (shape ", DimsToString(s),
                 " in the model); give its shape with --input-shape ", name, ":AxBxC",
-                shape[0] < 0 ? " or the batch size with --batch-size N" : "");
+                shape[0] < 0
+                    ? " or the batch size with --batch-size N (--dynamic-batch: at run time)"
+                    : "");
   return Type(dt, shape);
 }
 
