@@ -4,9 +4,16 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "driver/cli.h"
 #include "driver/driver.h"
+#include "driver/npy.h"
 #include "onnx_test_util.h"
 #include "targets/cpp_emitter.h"
+#include "test_util.h"
 
 namespace halo {
 namespace {
@@ -171,6 +178,39 @@ TEST(DynamicBatch, InputShapeMayLeaveTheBatchOpen) {
   EXPECT_HAS(ImportError(path, o), "--input-shape x:Nx5 leaves the batch size N open");
   o.batch_size = 3;
   EXPECT_EQ(ImportOnnx(path, o)->inputs().at(0)->type(), Type(DataType::kFloat32, {3, 5}));
+}
+
+// `halo run --dynamic-batch` takes the batch size from the input files.
+TEST(DynamicBatch, HaloRunTakesTheBatchFromTheInputs) {
+  onnx::ModelProto m = Model(13);
+  In(m, "x", {-1, 3});
+  In(m, "y", {-1, 3});
+  Op(m, "Add", {"x", "y"}, {"z"}, "add");
+  Out(m, "z");
+  std::string path = Save(m, "batch_add.onnx");
+  std::string dir = TestDir() + "/batch_run";
+  ASSERT_EQ(std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str()), 0);
+  auto write = [&](const std::string& name, const Tensor& t) {
+    std::ofstream(dir + "/" + name, std::ios::binary) << SerializeNpy(t);
+    return name.substr(0, 1) + "=" + dir + "/" + name;
+  };
+  std::string x2 = write("x2.npy", test::F32({2, 3}, {1, 2, 3, 4, 5, 6}));
+  std::string y2 = write("y2.npy", test::F32({2, 3}, {10, 20, 30, 40, 50, 60}));
+  std::string y3 = write("y3.npy", test::F32({3, 3}, std::vector<float>(9, 1)));
+  std::ostringstream out, err;
+  EXPECT_EQ(
+      HaloMain({"run", path, "--dynamic-batch", "--input", x2, "--input", y2, "--output-dir", dir},
+               out, err),
+      0)
+      << err.str();
+  Tensor z = ReadNpy(dir + "/z.npy");
+  EXPECT_EQ(z.type(), Type(DataType::kFloat32, {2, 3}));
+  EXPECT_EQ(test::Floats(z), (std::vector<float>{11, 22, 33, 44, 55, 66}));
+  EXPECT_EQ(
+      HaloMain({"run", path, "--dynamic-batch", "--input", x2, "--input", y3, "--output-dir", dir},
+               out, err),
+      1);
+  EXPECT_HAS(err.str(), "y3.npy: input 'y' has batch size 3 but input 'x' has 2");
 }
 
 }  // namespace
