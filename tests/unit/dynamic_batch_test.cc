@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "driver/cli.h"
@@ -54,7 +55,7 @@ const Value* Output(const BatchGraph& bg, const std::string& name) {
 // x: f32[N x 4 x 6].
 //   r = Reshape(x, Concat(Unsqueeze(Gather(Shape(x), 0) * 4), [6]))  -> [4N x 6], then Relu
 //   y = Gemm(Flatten(x), w[24 x 5], b[5])                             -> [N x 5]
-//   s = ReduceSum(x, axes [0], keepdims 0) + c[4 x 6]                 -> [4 x 6]
+//   batch = ReduceSum(x, axes [0], keepdims 0) + c[4 x 6]             -> [4 x 6]
 std::string ReshapeFlattenGemm() {
   onnx::ModelProto m = Model(13);
   In(m, "x", {-1, 4, 6});
@@ -75,10 +76,10 @@ std::string ReshapeFlattenGemm() {
   Op(m, "Flatten", {"x"}, {"flat"}, "flatten");
   Op(m, "Gemm", {"flat", "w", "b"}, {"y"}, "gemm");
   IntAttr(Op(m, "ReduceSum", {"x", "axes0"}, {"sum"}, "sum"), "keepdims", 0);
-  Op(m, "Add", {"sum", "c"}, {"s"}, "add");
+  Op(m, "Add", {"sum", "c"}, {"batch"}, "add");
   Out(m, "r");
   Out(m, "y");
-  Out(m, "s");
+  Out(m, "batch");
   return Save(m, "batch_reshape.onnx");
 }
 
@@ -93,7 +94,7 @@ TEST(DynamicBatch, ReshapeFlattenGemmAreAffineInTheBatch) {
   EXPECT_EQ(r.at(0), (BatchAffine{4, 0}));
   EXPECT_EQ(bg.forms.DimsOf(Output(bg, "y")).at(0), (BatchAffine{1, 0}));
   // Summed over the batch: the same shape at every batch size.
-  EXPECT_TRUE(bg.forms.DimsOf(Output(bg, "s")).empty());
+  EXPECT_TRUE(bg.forms.DimsOf(Output(bg, "batch")).empty());
   EXPECT_TRUE(bg.forms.attrs.empty());
 
   EmitOptions o;
@@ -105,15 +106,37 @@ TEST(DynamicBatch, ReshapeFlattenGemmAreAffineInTheBatch) {
   EXPECT_HAS(h, "int m(\n    int64_t batch,");
   EXPECT_HAS(h, "/* input 'x': f32[batch x 4 x 6] */");
   EXPECT_HAS(h, "/* output 'r': f32[4*batch x 6] */");
-  EXPECT_HAS(h, "/* output 's': f32[4x6] */");
+  EXPECT_HAS(h, "/* output 'batch': f32[4x6] */");
   EXPECT_HAS(cc, "static int Build(int64_t batch) {");
   EXPECT_HAS(cc, "odla_CreateArgument(odla_value_type{ODLA_FLOAT32, {3, {batch, 4, 6}}}, \"x\")");
   EXPECT_HAS(cc, "odla_Reshape(x, odla_value_type{ODLA_FLOAT32, {2, {4 * batch, 6}}},");
   EXPECT_HAS(cc, "odla_value_type{ODLA_FLOAT32, {2, {batch, 5}}}, \"y\")");
-  EXPECT_HAS(cc, "int m(int64_t batch, const float* x, float* r, float* y, float* s_1) {");
+  EXPECT_HAS(cc, "int m(int64_t batch, const float* x, float* r, float* y, float* batch_1) {");
   // The folded shape only Reshape's compile-time input takes is not a run-time constant.
   EXPECT_EQ(cc.find("\"rshape\""), std::string::npos) << cc;
   EXPECT_HAS(cc, "\"w\"");
+  EXPECT_HAS(cc, "odla_value batch_1 = odla_Add(sum, c,");
+}
+
+TEST(DynamicBatch, AttributesMayDependOnTheBatch) {
+  onnx::ModelProto m = Model(13);  // x reversed along the batch: starts at row N - 1
+  In(m, "x", {-1, 3});
+  Init(m, Int64Proto("starts", {1}, {-1}));
+  Init(m, Int64Proto("ends", {1}, {std::numeric_limits<int64_t>::min()}));
+  Init(m, Int64Proto("axes", {1}, {0}));
+  Init(m, Int64Proto("steps", {1}, {-1}));
+  Op(m, "Slice", {"x", "starts", "ends", "axes", "steps"}, {"y"}, "slice");
+  Out(m, "y");
+  BatchGraph bg = LoadBatchModel({Save(m, "batch_reverse.onnx")}, {});
+  const Node* slice = bg.graph->outputs().at(0)->producer();
+  const auto& starts = bg.forms.AttrOf(slice, "starts");
+  ASSERT_EQ(starts.size(), 1u);
+  EXPECT_EQ(starts.at(0), (BatchAffine{1, -1}));
+  EmitOptions o;
+  o.output_cc = "out/m.cc";
+  o.batch_forms = &bg.forms;
+  EXPECT_HAS(EmitCppSources(*bg.graph, o).at(1).second,
+             "odla_Slice(x, odla_ints{2, {batch - 1, 0}}, odla_ints{2, {-1, 1}},");
 }
 
 TEST(DynamicBatch, AConstantThatDependsOnTheBatchIsAnError) {
