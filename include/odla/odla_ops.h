@@ -82,13 +82,19 @@ odla_value odla_AveragePool(odla_value X, odla_int64 ceil_mode, odla_int64 count
                             odla_value_type result_type, odla_value_id id);
 
 /*
- * BatchNormalization: Inference-mode batch normalisation: Y = scale * (X - mean) / sqrt(var
- * + epsilon) + B per channel of X [N, C, ...]. `epsilon`: added to the variance.
+ * BatchNormalization: Batch normalisation per channel of X [N, C, ...]: Y = scale * (X -
+ * mean) / sqrt(var + epsilon) + B with mean, var = input_mean, input_var (inference) or the
+ * batch's mean and biased variance (training_mode=1, which also gives running_mean =
+ * input_mean * momentum + mean * (1 - momentum) and running_var likewise). `epsilon`: added
+ * to the variance. `momentum`: weight of the input statistics in the running ones
+ * (training). `training_mode`: 1: normalise with the batch statistics. Results: Y,
+ * running_mean, running_var.
  */
-odla_value odla_BatchNormalization(odla_value X, odla_value scale, odla_value B,
-                                   odla_value input_mean, odla_value input_var,
-                                   odla_float32 epsilon, odla_value_type result_type,
-                                   odla_value_id id);
+odla_values odla_BatchNormalization(odla_value X, odla_value scale, odla_value B,
+                                    odla_value input_mean, odla_value input_var,
+                                    odla_float32 epsilon, odla_float32 momentum,
+                                    odla_int64 training_mode, odla_value_types result_types,
+                                    odla_value_id id);
 
 /*
  * BitShift: X shifted by Y bits (unsigned; shifts past the width give 0). `direction`: LEFT
@@ -202,6 +208,17 @@ odla_value odla_Cosh(odla_value input, odla_value_type result_type, odla_value_i
  */
 odla_value odla_CumSum(odla_value x, odla_int64 axis, odla_int64 exclusive, odla_int64 reverse,
                        odla_value_type result_type, odla_value_id id);
+
+/*
+ * DFT: Discrete Fourier transform along `axis` of input [batch, signal dims..., 1 (real) or
+ * 2 (complex)]: each signal is cut or zero-padded to dft_length; the result is complex,
+ * with dft_length bins (onesided: dft_length / 2 + 1). inverse: the inverse transform,
+ * scaled by 1 / dft_length. `dft_length`: transform length (the axis length when absent;
+ * set once lowered). `axis`: the signal dimension (non-negative once lowered). `inverse`:
+ * 1: inverse transform. `onesided`: 1: keep bins [0, dft_length / 2] (real input only).
+ */
+odla_value odla_DFT(odla_value input, odla_int64 dft_length, odla_int64 axis, odla_int64 inverse,
+                    odla_int64 onesided, odla_value_type result_type, odla_value_id id);
 
 /*
  * DepthToSpace: Moves blocks of channels of input [N, C, H, W] into blocksize x blocksize
@@ -579,6 +596,20 @@ odla_value odla_MeanVarianceNormalization(odla_value X, odla_ints axes, odla_val
                                           odla_value_id id);
 
 /*
+ * MelWeightMatrix: The [dft_length / 2 + 1, num_mel_bins] matrix of triangular mel-scale
+ * filters that maps a one-sided spectrum to mel bins, as ONNX's reference computes it.
+ * `num_mel_bins`: number of filters (set once lowered). `dft_length`: the spectrum's DFT
+ * length (set once lowered). `sample_rate`: samples per second (set once lowered).
+ * `lower_edge_hertz`: lowest frequency of the filters (set once lowered).
+ * `upper_edge_hertz`: highest frequency of the filters (set once lowered).
+ * `output_datatype`: the result's element type.
+ */
+odla_value odla_MelWeightMatrix(odla_int64 num_mel_bins, odla_int64 dft_length,
+                                odla_int64 sample_rate, odla_float32 lower_edge_hertz,
+                                odla_float32 upper_edge_hertz, odla_element_type output_datatype,
+                                odla_value_type result_type, odla_value_id id);
+
+/*
  * Min: Element-wise minimum of the inputs (NaN propagates). `data_0` (a list).
  */
 odla_value odla_Min(odla_values data_0, odla_value_type result_type, odla_value_id id);
@@ -849,6 +880,19 @@ odla_value odla_RoiAlign(odla_value X, odla_value rois, odla_value batch_indices
 odla_value odla_Round(odla_value X, odla_value_type result_type, odla_value_id id);
 
 /*
+ * STFT: Short-time Fourier transform of signal [batch, length, 1 or 2]: frames of
+ * frame_length samples every frame_step, multiplied by the window, each transformed:
+ * [batch, frames, bins, 2] with frames = (length - frame_length) / frame_step + 1 and bins
+ * = frame_length (onesided: frame_length / 2 + 1). `window` (optional, may be NULL):
+ * [frame_length] weights of the frame's samples. `onesided`: 1: keep bins [0, frame_length
+ * / 2] (real signal only). `frame_step`: samples between frame starts (set once lowered).
+ * `frame_length`: samples per frame (set once lowered).
+ */
+odla_value odla_STFT(odla_value signal, odla_value window, odla_int64 onesided,
+                     odla_int64 frame_step, odla_int64 frame_length, odla_value_type result_type,
+                     odla_value_id id);
+
+/*
  * Scatter: ScatterElements without reduction (its name before opset 11). `indices`: int32
  * or int64. `updates`: the shape of indices. `axis`: non-negative.
  */
@@ -988,6 +1032,23 @@ odla_value odla_Tan(odla_value input, odla_value_type result_type, odla_value_id
  * Tanh: Hyperbolic tangent element-wise.
  */
 odla_value odla_Tanh(odla_value input, odla_value_type result_type, odla_value_id id);
+
+/*
+ * TfIdfVectorizer: Counts the n-grams of a pool in each row of X ([C] or [N, C] int32/int64
+ * tokens), with up to max_skip_count tokens skipped between the items of an n-gram, into
+ * float Y [max(ngram_indexes) + 1] (or [N, ...]); mode TF: counts, IDF: weight where the
+ * count is positive, TFIDF: count times weight (weights default to 1, indexed by output
+ * position as ONNX's reference does). `min_gram_length`: smallest n-gram size counted.
+ * `max_gram_length`: largest n-gram size counted. `max_skip_count`: most tokens skipped
+ * between the items of an n-gram. `mode`: TF, IDF or TFIDF. `ngram_counts`: start in the
+ * pool of the 1-grams, 2-grams, .... `ngram_indexes`: output position of each n-gram of the
+ * pool. `pool_int64s`: the n-grams, by size. `weights`: IDF weights (empty: 1).
+ */
+odla_value odla_TfIdfVectorizer(odla_value X, odla_int64 min_gram_length,
+                                odla_int64 max_gram_length, odla_int64 max_skip_count,
+                                const char* mode, odla_ints ngram_counts, odla_ints ngram_indexes,
+                                odla_ints pool_int64s, odla_floats weights,
+                                odla_value_type result_type, odla_value_id id);
 
 /*
  * ThresholdedRelu: X for X > alpha, 0 otherwise. `alpha`: threshold.

@@ -23,6 +23,8 @@ OpRegistry::OpRegistry() {
   RegisterTensorOps(*this);
   RegisterTensorShapeOps(*this);
   RegisterTensorIndexOps(*this);
+  RegisterSignalOps(*this);
+  RegisterTextOps(*this);
 }
 
 const OpRegistry& OpRegistry::Get() {

@@ -178,5 +178,7 @@ void RegisterNNSampleOps(OpRegistry& r);
 void RegisterTensorOps(OpRegistry& r);
 void RegisterTensorShapeOps(OpRegistry& r);
 void RegisterTensorIndexOps(OpRegistry& r);
+void RegisterSignalOps(OpRegistry& r);
+void RegisterTextOps(OpRegistry& r);
 
 }  // namespace halo
