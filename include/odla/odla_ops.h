@@ -82,19 +82,26 @@ odla_value odla_AveragePool(odla_value X, odla_int64 ceil_mode, odla_int64 count
                             odla_value_type result_type, odla_value_id id);
 
 /*
- * BatchNormalization: Batch normalisation per channel of X [N, C, ...]: Y = scale * (X -
- * mean) / sqrt(var + epsilon) + B with mean, var = input_mean, input_var (inference) or the
- * batch's mean and biased variance (training_mode=1, which also gives running_mean =
- * input_mean * momentum + mean * (1 - momentum) and running_var likewise). `epsilon`: added
- * to the variance. `momentum`: weight of the input statistics in the running ones
- * (training). `training_mode`: 1: normalise with the batch statistics. Results: Y,
- * running_mean, running_var.
+ * BatchNormalization: Inference-mode batch normalisation: Y = scale * (X - mean) / sqrt(var
+ * + epsilon) + B per channel of X [N, C, ...]. `epsilon`: added to the variance.
  */
-odla_values odla_BatchNormalization(odla_value X, odla_value scale, odla_value B,
-                                    odla_value input_mean, odla_value input_var,
-                                    odla_float32 epsilon, odla_float32 momentum,
-                                    odla_int64 training_mode, odla_value_types result_types,
-                                    odla_value_id id);
+odla_value odla_BatchNormalization(odla_value X, odla_value scale, odla_value B,
+                                   odla_value input_mean, odla_value input_var,
+                                   odla_float32 epsilon, odla_value_type result_type,
+                                   odla_value_id id);
+
+/*
+ * BatchNormalizationTraining: ONNX BatchNormalization with training_mode=1: Y = scale * (X
+ * - mean) / sqrt(var + epsilon) + B with the batch's mean and biased variance per channel
+ * of X [N, C, ...]; running_mean = input_mean * momentum + mean * (1 - momentum),
+ * running_var likewise. The running results are optional. `epsilon`: added to the variance.
+ * `momentum`: weight of the input statistics in the running ones. Results: Y, running_mean,
+ * running_var.
+ */
+odla_values odla_BatchNormalizationTraining(odla_value X, odla_value scale, odla_value B,
+                                            odla_value input_mean, odla_value input_var,
+                                            odla_float32 epsilon, odla_float32 momentum,
+                                            odla_value_types result_types, odla_value_id id);
 
 /*
  * BitShift: X shifted by Y bits (unsigned; shifts past the width give 0). `direction`: LEFT

@@ -448,8 +448,7 @@ TEST(NNNumeric, BatchNormTrainingMode) {
   Tensor x = Random({2, 3, 2, 2}, 11), s = Random({3}, 12), b = Random({3}, 13);
   Tensor mean = Random({3}, 14), var = F32({3}, {0.5f, 1.5f, 2.0f});
   OneNode bn;
-  bn.Add("BatchNormalization", {bn.In(x), bn.In(s), bn.In(b), bn.In(mean), bn.In(var)}, 3);
-  bn.node->set_attr("training_mode", int64_t{1});
+  bn.Add("BatchNormalizationTraining", {bn.In(x), bn.In(s), bn.In(b), bn.In(mean), bn.In(var)}, 3);
   bn.node->set_attr("momentum", 0.8);
   bn.node->set_attr("epsilon", 1e-2);
   auto outs = bn.Run();
@@ -475,10 +474,10 @@ TEST(NNNumeric, BatchNormTrainingMode) {
     EXPECT_NEAR(outs[1].data<float>()[c], mean.data<float>()[c] * 0.8 + m * 0.2, 1e-6);
     EXPECT_NEAR(outs[2].data<float>()[c], var.data<float>()[c] * 0.8 + v * 0.2, 1e-6);
   }
-  // Inference mode has one result.
+  // The inference op has one result.
   OneNode inf;
   inf.Add("BatchNormalization", {inf.In(x), inf.In(s), inf.In(b), inf.In(mean), inf.In(var)}, 3);
-  EXPECT_NE(InferError(inf).find("training_mode=1"), std::string::npos);
+  EXPECT_NE(InferError(inf).find("BatchNormalizationTraining"), std::string::npos);
 }
 
 TEST(NNNumeric, ResizeLinearAndNearest) {
