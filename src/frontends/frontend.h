@@ -27,7 +27,9 @@ struct ImportOptions {
   // K, Resize's scales, reduce axes, ...; also Range's inputs and Compress's condition)
   // directly or through nodes that would then have to be folded (e.g. a Cast or a Concat
   // in front of the slot, an inlined ONNX function's body; Shape and Size only need their
-  // input's type). Typical use, e.g.
+  // input's type). Unrolling control flow needs a Loop's trip count and conditions, and an
+  // If's condition where its branches' results differ in type (else both are imported and
+  // the condition stays an input). Typical use, e.g.
   // by a test runner holding every input's data: put all of them into const_inputs and set
   // auto_const_inputs; the imported graph's inputs() are the ones still to feed at run time.
   bool auto_const_inputs = false;

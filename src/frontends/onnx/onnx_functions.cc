@@ -184,9 +184,22 @@ bool ExpandFunction(Importer& im, const onnx::NodeProto& n, const PendingNode& p
     }
   }
   if (nested) InferBodyTypes(im, n, f, body, body_opset);
-  ++im.function_depth;
-  for (const onnx::NodeProto& inner : body) ImportNode(im, inner, body_opset);
-  --im.function_depth;
+  {
+    // The body's nodes are named after p already (p.name holds any subgraph prefix). The
+    // guard restores the importer's state also when the import fails (an If's branch tried
+    // only for its types fails harmlessly, see onnx_control_flow.cc).
+    struct Guard {
+      Importer& im;
+      std::string prefix;
+      ~Guard() {
+        --im.function_depth;
+        im.set_node_prefix(prefix);
+      }
+    } guard{im, im.node_prefix()};
+    ++im.function_depth;
+    im.set_node_prefix("");
+    for (const onnx::NodeProto& inner : body) ImportNode(im, inner, body_opset);
+  }
   for (int i = 0; i < f.output_size(); ++i)  // the results the node asks for
     if (i < n.output_size() && !n.output(i).empty() && !im.Find(outs[i]))
       im.Fail(p, "its ONNX function body does not compute result ", i, " ('", f.output(i), "')");

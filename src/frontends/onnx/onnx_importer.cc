@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "frontends/frontend.h"
+#include "frontends/onnx/onnx_subgraph.h"
 #include "frontends/onnx/onnx_tensor.h"
 
 namespace halo {
@@ -243,13 +244,17 @@ std::string NameList(const std::set<std::string>& names) {
   return r.empty() ? "none" : r;
 }
 
-// Reserves tensor names and marks the used ones.
+// Reserves tensor names and marks the used ones, those of subgraphs included.
 void ScanGraph(Importer& im, const onnx::GraphProto& gp) {
   for (const auto& vi : gp.input()) im.ReserveTensorName(vi.name());
   for (const auto& t : gp.initializer()) im.ReserveTensorName(t.name());
   for (const auto& n : gp.node()) {
     for (const auto& o : n.output()) im.ReserveTensorName(o);
     for (const auto& i : n.input()) im.MarkUsed(i);
+    for (const auto& a : n.attribute()) {
+      if (a.has_g()) ScanGraph(im, a.g());
+      for (const auto& g : a.graphs()) ScanGraph(im, g);
+    }
   }
   for (const auto& o : gp.output()) im.MarkUsed(o.name());
 }
@@ -329,7 +334,7 @@ void ImportNode(Importer& im, const onnx::NodeProto& n, int64_t opset) {
   p.onnx_op = n.op_type();
   p.op = n.op_type();
   // Unnamed nodes take their first result's name.
-  p.name = im.NewNodeName(NodeLabel(n));
+  p.name = im.NewNodeName(im.node_prefix() + NodeLabel(n));
   if (!IsDefaultDomain(n.domain()))
     im.Fail(p, "operator domain '", n.domain(), "' is not supported (HALO reads the default ",
             "ONNX domain only)");
@@ -344,6 +349,8 @@ void ImportNode(Importer& im, const onnx::NodeProto& n, int64_t opset) {
   p.outputs.assign(n.output().begin(), n.output().end());
   if (n.op_type() == "Constant")
     im.BuildConstant(n, p);
+  else if (IsControlFlow(n.op_type()))
+    ImportControlFlow(im, p, opset);
   else if (Adapter adapt = FindAdapter(n.op_type(), opset))
     adapt(im, p);
   else if (HaloHasOp(n.op_type()) || !ExpandFunction(im, n, p, opset))
@@ -352,10 +359,13 @@ void ImportNode(Importer& im, const onnx::NodeProto& n, int64_t opset) {
 
 namespace {
 
-void ImportGraph(const std::string& path, const onnx::ModelProto& m, int64_t opset,
-                 const Weights& weights, const ImportOptions& opts, Graph& g) {
+// Imports the model's graph into g; returns the values the translation required constant.
+std::vector<const Value*> ImportGraph(const std::string& path, const onnx::ModelProto& m,
+                                      int64_t opset, const Weights& weights,
+                                      const ImportOptions& opts, Graph& g) {
   const onnx::GraphProto& gp = m.graph();
   Importer im(g, path, DirOf(path), m, &weights);
+  im.speculative = opts.auto_const_inputs && !opts.const_inputs.empty();
   ScanGraph(im, gp);
   ImportInputs(im, path, gp, weights, opts);
   for (int i = 0; i < gp.node_size(); ++i) {
@@ -368,6 +378,7 @@ void ImportGraph(const std::string& path, const onnx::ModelProto& m, int64_t ops
     g.AddOutput(v);
   }
   if (g.outputs().empty()) throw Err(path, ": the graph has no outputs");
+  return im.needed();
 }
 
 }  // namespace
@@ -378,9 +389,10 @@ std::unique_ptr<Graph> ImportOnnx(const std::string& path, const ImportOptions& 
     onnx::ModelProto m = onnx_fe::ReadModel(path);
     int64_t opset = onnx_fe::CheckModel(path, m);
     onnx_fe::Weights weights = onnx_fe::TakeWeights(path, *m.mutable_graph(), opts);
+    std::vector<const Value*> seeds;
     auto import = [&](const ImportOptions& o) {
       auto g = std::make_unique<Graph>(m.graph().name().empty() ? "model" : m.graph().name());
-      onnx_fe::ImportGraph(path, m, opset, weights, o, *g);
+      seeds = onnx_fe::ImportGraph(path, m, opset, weights, o, *g);
       return g;
     };
     if (!opts.auto_const_inputs || opts.const_inputs.empty()) return import(opts);
@@ -388,7 +400,8 @@ std::unique_ptr<Graph> ImportOnnx(const std::string& path, const ImportOptions& 
     ImportOptions needed = opts;
     needed.auto_const_inputs = false;
     needed.const_inputs.clear();
-    for (const std::string& name : onnx_fe::NeededConstants(*import(opts)))
+    std::unique_ptr<Graph> all_frozen = import(opts);
+    for (const std::string& name : onnx_fe::NeededConstants(*all_frozen, seeds))
       if (opts.const_inputs.count(name)) needed.const_inputs[name] = opts.const_inputs.at(name);
     return import(needed);
   } catch (const Error&) {

@@ -6,6 +6,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -52,6 +53,7 @@ class Importer {
 
   Graph& graph() { return g_; }
   const std::string& base_dir() const { return base_dir_; }
+  const std::string& file() const { return file_; }
 
   // Throws "FILE: node 'NAME' (OP): <message>".
   template <typename... Args>
@@ -67,6 +69,64 @@ class Importer {
   // Tensor lookup by ONNX name; "" gives nullptr (an absent optional input).
   void Bind(const std::string& name, Value* v);
   Value* Find(const std::string& name) const;
+  // The IR name of a value bound to the ONNX name `name`: the name itself, or in an inlined
+  // subgraph that defines it, a unique name under the subgraph's prefix ("loop/iter3/y").
+  std::string ValueName(const std::string& name);
+
+  // A lexical scope for an inlined subgraph (onnx_subgraph.cc): while it lives, the names
+  // it defines hide the enclosing bindings of those names (the body sees every other name
+  // of the enclosing scopes), and the nodes imported are named under `prefix`.
+  class Scope {
+   public:
+    Scope(Importer& im, const std::vector<std::string>& defined, std::string prefix);
+    ~Scope();
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+    bool defines(const std::string& name) const { return defined_.count(name) != 0; }
+    const std::string& prefix() const { return prefix_; }
+
+   private:
+    Importer& im_;
+    std::set<std::string> defined_;
+    std::string prefix_;
+    std::vector<std::unordered_map<std::string, Value*>::node_type> hidden_;
+    std::string outer_prefix_;
+    const Scope* outer_;
+  };
+  // The prefix of the nodes imported now ("" outside subgraphs and in function bodies,
+  // which name their nodes after the calling node themselves).
+  const std::string& node_prefix() const { return node_prefix_; }
+  void set_node_prefix(std::string p) { node_prefix_ = std::move(p); }
+
+  // Import-time evaluation (onnx_eval.cc): the type of a value and its constant value when
+  // it has one, as the InferShapes pass would find them (folding what it can). Control
+  // flow is unrolled with it. Throws what InferShapes would throw on the nodes involved.
+  struct Known {
+    Type type;
+    std::optional<Tensor> value;
+  };
+  const Known& Evaluate(Value* v);
+  const Tensor* ConstantValue(Value* v) {
+    const Known& k = Evaluate(v);
+    return k.value ? &*k.value : nullptr;
+  }
+  // Records that the translation required v to be constant (a Loop's trip count, ...), for
+  // input specialisation (NeededConstants).
+  void NeedConstant(const Value* v) {
+    if (v) needed_.push_back(v);
+  }
+  const std::vector<const Value*>& needed() const { return needed_; }
+  // True in the first import of input specialisation, where the candidates are all frozen:
+  // translations then also check whether a value they found constant must be so.
+  bool speculative = false;
+
+  // The nodes built so far; Rollback removes those built after a Mark (a subgraph imported
+  // only to learn its types), with their bindings and evaluations.
+  struct Mark {
+    size_t nodes, needed;
+  };
+  Mark MarkNodes() const { return {g_.nodes().size(), needed_.size()}; }
+  void Rollback(const Mark& m);
   bool IsUsed(const std::string& name) const { return used_.count(name) != 0; }
   void MarkUsed(const std::string& name) { used_.insert(name); }
 
@@ -99,6 +159,10 @@ class Importer {
   bool onnx_inferred_ = false;
   std::unordered_map<std::string, onnx::TypeProto> onnx_types_;  // ONNX's value_info
   std::unordered_map<std::string, Value*> values_;
+  const Scope* scope_ = nullptr;  // the innermost subgraph scope
+  std::string node_prefix_;
+  std::unordered_map<const Value*, Known> known_;  // Evaluate's results
+  std::vector<const Value*> needed_;
   std::set<std::string> tensor_names_;
   std::set<std::string> used_;
 };
@@ -116,8 +180,9 @@ bool ExpandFunction(Importer& im, const onnx::NodeProto& n, const PendingNode& p
 bool HaloHasOp(const std::string& op_type);
 
 // The names of the Constant values that g needs at compile time: those reaching an input
-// slot that must be constant, directly or through nodes that must then be folded.
-std::set<std::string> NeededConstants(const Graph& g);
+// slot that must be constant or one of the `seeds` (values the import required constant),
+// directly or through nodes that must then be folded.
+std::set<std::string> NeededConstants(const Graph& g, const std::vector<const Value*>& seeds);
 
 // The ONNX attribute type, inferred from the populated field for old models without one.
 onnx::AttributeProto::AttributeType AttrType(const onnx::AttributeProto& a);

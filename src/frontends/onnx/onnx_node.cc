@@ -195,7 +195,7 @@ Node* Importer::Build(PendingNode& p) {
       continue;
     }
     if (Find(o)) Fail(p, "tensor '", o, "' is defined twice");
-    v->set_name(o);
+    v->set_name(ValueName(o));
     Bind(o, v);
   }
   return node;
@@ -210,7 +210,7 @@ void Importer::BuildConstant(const onnx::NodeProto& n, const PendingNode& p) {
   if (n.output_size() != 1 || n.output(0).empty()) Fail(p, "expects one named result");
   if (Find(n.output(0))) Fail(p, "tensor '", n.output(0), "' is defined twice");
   Value* v = g_.AddConstant(p.name, AttrAsTensor(p, a));
-  v->set_name(n.output(0));
+  v->set_name(ValueName(n.output(0)));
   Bind(n.output(0), v);
 }
 
