@@ -6,7 +6,7 @@
 
 namespace halo::onnx_fe {
 
-std::set<std::string> NeededConstants(const Graph& g) {
+std::set<std::string> NeededConstants(const Graph& g, const std::set<std::string>& read) {
   // Seeds: the values at input slots that must be constant: the unlowered inputs of the op
   // registry (InputSpec::lowered == false) but CastLike's target_type, of which only the
   // type counts, and the lowered inputs whose values the rules of Range (the result
@@ -24,7 +24,7 @@ std::set<std::string> NeededConstants(const Graph& g) {
     }
   }
   std::set<const Value*> seen;
-  std::set<std::string> names;
+  std::set<std::string> names = read;
   while (!work.empty()) {
     const Value* v = work.back();
     work.pop_back();
