@@ -6,7 +6,8 @@
 
 namespace halo::onnx_fe {
 
-std::set<std::string> NeededConstants(const Graph& g, const std::vector<const Value*>& seeds) {
+std::set<std::string> NeededConstants(const Graph& g, const std::set<std::string>& read,
+                                      const std::vector<const Value*>& seeds) {
   // Seeds: the values at input slots that must be constant: the unlowered inputs of the op
   // registry (InputSpec::lowered == false) but CastLike's target_type, of which only the
   // type counts, and the lowered inputs whose values the rules of Range (the result
@@ -26,7 +27,7 @@ std::set<std::string> NeededConstants(const Graph& g, const std::vector<const Va
     }
   }
   std::set<const Value*> seen;
-  std::set<std::string> names;
+  std::set<std::string> names = read;
   while (!work.empty()) {
     const Value* v = work.back();
     work.pop_back();

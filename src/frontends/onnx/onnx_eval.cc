@@ -1,6 +1,7 @@
 // Import-time evaluation: what the InferShapes pass will know of a value (its type, and its
 // constant value where folding gives one), computed during the import so that control flow
 // can be unrolled. The graph being imported is left as it is.
+#include <algorithm>
 #include <unordered_set>
 
 #include "frontends/onnx/onnx_importer.h"
@@ -80,8 +81,11 @@ void Importer::Rollback(const Mark& m) {
   auto gone = [&](const Value* v) { return v && removed.count(v->producer()); };
   for (auto it = known_.begin(); it != known_.end();)
     it = gone(it->first) ? known_.erase(it) : std::next(it);
+  auto holds_gone = [&](const OnnxValue& v) {
+    return gone(v.tensor) || std::any_of(v.elements.begin(), v.elements.end(), gone);
+  };
   for (auto it = values_.begin(); it != values_.end();)
-    it = gone(it->second) ? values_.erase(it) : std::next(it);
+    it = holds_gone(it->second) ? values_.erase(it) : std::next(it);
   needed_.resize(m.needed);
   g_.RemoveNodesIf([&](const Node* n) { return removed.count(n) != 0; });
   inferred_nodes_ = std::min(inferred_nodes_, m.nodes);
