@@ -116,8 +116,6 @@ class Importer {
   // The type of v from the nodes built so far (inferred as needed): fails when it is not
   // known at this point (e.g. a shape that only constant folding would reveal).
   const Type& KnownType(const PendingNode& p, Value* v, const std::string& what);
-  // v's element type, or kInvalid when not known yet.
-  DataType DTypeIfKnown(Value* v);
   bool IsUsed(const std::string& name) const { return used_.count(name) != 0; }
   void MarkUsed(const std::string& name) { used_.insert(name); }
 

@@ -102,9 +102,10 @@ const OnnxValue& SequenceInput(Importer& im, const onnx::NodeProto& n, const Pen
   return v;
 }
 
-// The element type of t, checked against the sequence's (when both are known).
+// The element type of t, checked against the sequence's (when both are known; the import
+// infers no types for this: the pipeline checks the tensors where they are used).
 DataType ElementType(Importer& im, const PendingNode& p, Value* t, DataType seq) {
-  DataType dt = im.DTypeIfKnown(t);
+  DataType dt = t->type().known ? t->type().dtype : DataType::kInvalid;
   if (dt != DataType::kInvalid && seq != DataType::kInvalid && dt != seq)
     im.Fail(p, "tensor '", t->name(), "' is ", DataTypeName(dt), " but the sequence holds ",
             DataTypeName(seq));
@@ -311,7 +312,6 @@ void Optional(Importer& im, const onnx::NodeProto& n, PendingNode& p) {
   }
   const OnnxValue& v = im.AnyInput(p, n.input(0));
   if (v.kind == Kind::kOptional) im.Fail(p, "input '", n.input(0), "' is already an optional");
-  if (v.kind == Kind::kTensor) im.DTypeIfKnown(v.tensor);
   BindResult(im, p, OnnxValue::OfOptional(v));
 }
 
