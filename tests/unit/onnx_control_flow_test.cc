@@ -341,5 +341,84 @@ TEST(OnnxControlFlow, LoopNeedsItsTripCountAndConditionAtCompileTime) {
   EXPECT_HAS(ImportError(Save(forever, "loop_forever.onnx")), "runs more than 10000 iterations");
 }
 
+// ---- Sequences through control flow ----
+
+// x [3x2] split into a sequence of its 3 rows.
+void SplitRows(onnx::ModelProto& m, const std::string& seq) {
+  In(m, "x", {3, 2});
+  IntAttr(Op(m, "SplitToSequence", {"x"}, {seq}, "split"), "keepdims", 0);
+}
+
+TEST(OnnxControlFlow, SequenceMapRunsItsBodyPerElement) {
+  // y = [row + b for row in rows(x)], concatenated back.
+  onnx::ModelProto m = Model(17);
+  SplitRows(m, "rows");
+  In(m, "b", {2});
+  auto* map = Op(m, "SequenceMap", {"rows", "b"}, {"sums"}, "map");
+  onnx::GraphProto* body = GraphAttr(map, "body");
+  body->set_name("map_body");
+  GIn(body, "row", kF32, {2});
+  GIn(body, "bias", kF32, {2});
+  GOp(body, "Add", {"row", "bias"}, {"sum"});
+  GOut(body, "sum");
+  IntAttr(Op(m, "ConcatFromSequence", {"sums"}, {"y"}, "cat"), "axis", 0);
+  Out(m, "y");
+  auto g = Import(m, "sequence_map.onnx");
+  EXPECT_EQ(CountOp(*g, "Add"), 3u);
+  auto out = Execute(*g, {test::F32({3, 2}, {1, 2, 3, 4, 5, 6}), test::F32({2}, {10, 20})});
+  EXPECT_EQ(test::Floats(out[0]), (std::vector<float>{11, 22, 13, 24, 15, 26}));
+}
+
+TEST(OnnxControlFlow, LoopCarriesASequenceAndIfSelectsSequences) {
+  // The loop appends row i * 2 to a sequence on each of its 2 iterations; then an If of a
+  // run-time condition gives that sequence or the rows themselves (element by element).
+  onnx::ModelProto m = Model(17);
+  SplitRows(m, "rows");
+  In(m, "c", {}, kBool);
+  *m.mutable_graph()->add_initializer() = I64Proto("M", {}, {3});
+  IntAttr(Op(m, "SequenceEmpty", {}, {"empty"}, "empty"), "dtype", kF32);
+  auto* loop = Op(m, "Loop", {"M", "", "empty"}, {"doubled"}, "loop");
+  onnx::GraphProto* body = GraphAttr(loop, "body");
+  body->set_name("loop_body");
+  GIn(body, "i", kI64, {});
+  GIn(body, "cond_in", kBool, {});
+  auto* seq_in = body->add_input();
+  seq_in->set_name("seq_in");
+  seq_in->mutable_type()
+      ->mutable_sequence_type()
+      ->mutable_elem_type()
+      ->mutable_tensor_type()
+      ->set_elem_type(kF32);
+  GOp(body, "Identity", {"cond_in"}, {"cond_out"});
+  GOp(body, "SequenceAt", {"rows", "i"}, {"row"});
+  GOp(body, "Add", {"row", "row"}, {"twice"});
+  GOp(body, "SequenceInsert", {"seq_in", "twice"}, {"seq_out"});
+  GOut(body, "cond_out", kBool);
+  body->add_output()->set_name("seq_out");
+  auto* pick = Op(m, "If", {"c"}, {"picked"}, "pick");
+  onnx::GraphProto* then_g = GraphAttr(pick, "then_branch");
+  then_g->set_name("then");
+  GOp(then_g, "Identity", {"doubled"}, {"a"});
+  then_g->add_output()->set_name("a");
+  onnx::GraphProto* else_g = GraphAttr(pick, "else_branch");
+  else_g->set_name("else");
+  GOp(else_g, "Identity", {"rows"}, {"b"});
+  else_g->add_output()->set_name("b");
+  IntAttr(Op(m, "ConcatFromSequence", {"picked"}, {"y"}, "cat"), "axis", 0);
+  Out(m, "y");
+  auto g = Import(m, "loop_sequence.onnx");
+  EXPECT_EQ(CountOp(*g, "Where"), 3u);
+  Tensor x = test::F32({3, 2}, {1, 2, 3, 4, 5, 6});
+  EXPECT_EQ(test::Floats(Execute(*g, {x, Bool(true)})[0]),
+            (std::vector<float>{2, 4, 6, 8, 10, 12}));
+  EXPECT_EQ(test::Floats(Execute(*g, {x, Bool(false)})[0]), (std::vector<float>{1, 2, 3, 4, 5, 6}));
+
+  // Sequences of different lengths cannot be selected at run time.
+  m.mutable_graph()->mutable_initializer(0)->set_int64_data(0, 2);
+  std::string err = ImportError(Save(m, "loop_sequence_mismatch.onnx"));
+  EXPECT_HAS(err, "node 'pick' (If)");
+  EXPECT_HAS(err, "as a sequence of 2 tensors and a sequence of 3 tensors");
+}
+
 }  // namespace
 }  // namespace halo

@@ -21,7 +21,7 @@ std::string Str(size_t i) { return std::to_string(i); }
 bool Selectable(Importer& im, const PendingNode& p, const OnnxValue& a, const OnnxValue& b) {
   if (a.kind != b.kind) return false;
   auto same = [&](Value* x, Value* y) {
-    return im.KnownType(p, x, "a result") == im.KnownType(p, y, "a result");
+    return StaticType(im, p, x, "a result") == StaticType(im, p, y, "a result");
   };
   switch (a.kind) {
     case Kind::kTensor:
@@ -41,7 +41,7 @@ bool Selectable(Importer& im, const PendingNode& p, const OnnxValue& a, const On
 // What a branch result is, for messages: "f32[2]", "a sequence of 2 tensors", ...
 std::string Describe(Importer& im, const PendingNode& p, const OnnxValue& v) {
   if (v.kind != Kind::kTensor) return v.Describe();
-  return im.KnownType(p, v.tensor, "a result").ToString();
+  return StaticType(im, p, v.tensor, "a result").ToString();
 }
 
 // Whether the branch not taken could be imported too with results that a run-time
@@ -103,7 +103,7 @@ void ImportIf(Importer& im, const onnx::NodeProto& n, PendingNode& p, int64_t op
     std::vector<OnnxValue> else_r = InlineSubgraph(im, p, else_g, {}, "else", opset);
     if (then_r.size() != else_r.size())
       im.Fail(p, "its branches give ", then_r.size(), " and ", else_r.size(), " results");
-    if (im.KnownType(p, cond, "the condition").Rank() != 0)  // one element: a scalar
+    if (StaticType(im, p, cond, "the condition").Rank() != 0)  // one element: a scalar
       cond = AddOp(im, p, "Reshape", p.name + "/condition",
                    {cond, Const(im, p.name + "/scalar", Tensor::FromInts({}, DataType::kInt64))});
     for (size_t i = 0; i < then_r.size(); ++i) {
@@ -237,10 +237,12 @@ void ImportSequenceMap(Importer& im, const onnx::NodeProto& n, PendingNode& p, i
   }
   std::vector<OnnxValue> results;
   for (size_t k = 0; k < outs.size(); ++k) {
-    // The element type: the elements', else (no element) the one the body declares.
-    DataType dt = outs[k].empty()
-                      ? DataTypeFromOnnx(body.output(k).type().tensor_type().elem_type())
-                      : im.DTypeIfKnown(outs[k][0]);
+    // The element type: the one the body declares, else (where the declaration leaves it
+    // open) the elements' when known.
+    DataType dt =
+        DataTypeFromOnnx(body.output(static_cast<int>(k)).type().tensor_type().elem_type());
+    if (dt == DataType::kInvalid && !outs[k].empty() && outs[k][0]->type().known)
+      dt = outs[k][0]->type().dtype;
     results.push_back(OnnxValue::OfSequence(outs[k], dt));
   }
   BindResults(im, p, results, start);

@@ -89,13 +89,16 @@ onnx::TypeProto OnnxTypeOf(const OnnxValue& v) {
       v.kind == Kind::kOptional ? tp.mutable_optional_type()->mutable_elem_type() : &tp;
   onnx::TypeProto* tensor =
       inner == Kind::kSequence ? holder->mutable_sequence_type()->mutable_elem_type() : holder;
-  tensor->mutable_tensor_type()->set_elem_type(DataTypeToOnnx(v.dtype));
-  // The elements' common shape, when they share one.
   std::vector<Value*> tensors = v.elements;
   if (v.kind == Kind::kOptional && v.present && inner == Kind::kTensor) tensors = {v.tensor};
+  // The element type; the shape too when all tensors share one.
+  DataType dt = v.dtype;
   bool same = !tensors.empty();
-  for (Value* t : tensors)
+  for (Value* t : tensors) {
+    if (dt == DataType::kInvalid && t->type().known) dt = t->type().dtype;
     same = same && t->type().known && t->type().shape == tensors[0]->type().shape;
+  }
+  tensor->mutable_tensor_type()->set_elem_type(DataTypeToOnnx(dt));
   if (same) *tensor = ToTypeProto(tensors[0]->type());
   return tp;
 }
@@ -103,8 +106,7 @@ onnx::TypeProto OnnxTypeOf(const OnnxValue& v) {
 onnx::TypeProto Importer::TypeOf(const std::string& name) {
   const OnnxValue* value = Lookup(name);
   if (value && value->kind != OnnxValue::Kind::kTensor) {
-    for (Value* t : value->elements) DTypeIfKnown(t);
-    if (value->tensor) DTypeIfKnown(value->tensor);
+    InferBuiltNodes();  // the elements' types
     return OnnxTypeOf(*value);
   }
   Value* v = Find(name);

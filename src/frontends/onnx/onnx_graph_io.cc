@@ -120,8 +120,8 @@ Tensor ConstInput(const std::string& path, const InputTensor& in, const Tensor& 
               : tt.shape().dim_size() == 0 ? "[]"
                                            : "[" + DimsToString(tt.shape()) + "]");
   if (in.user && *in.user != t.type().shape)
-    throw Err(path, ": constant input '", in.name, "' is ", t.type().ToString(), " but ", in.given,
-              " gives ", ShapeToString(*in.user));
+    throw Err(path, ": constant input '", in.name, "' is ", t.type().ToString(),
+              " but --input-shape gives ", ShapeToString(*in.user));
   return t;
 }
 
@@ -340,7 +340,7 @@ std::vector<Port> ImportOutputs(Importer& im, const std::string& path, const onn
                         (v->kind == Kind::kOptional && v->present && v->content == Kind::kTensor);
     if (holds_tensor) {
       g.AddOutput(NamedOutput(im, o.name(), v->tensor));
-      port.dtype = im.DTypeIfKnown(v->tensor);
+      port.dtype = v->tensor->type().known ? v->tensor->type().dtype : DataType::kInvalid;
       port.count = 1;
     } else if (port.present) {
       for (size_t i = 0; i < v->elements.size(); ++i)

@@ -118,8 +118,6 @@ class Importer {
   // The type of v from the nodes built so far (inferred as needed): fails when it is not
   // known at this point (e.g. a shape that only constant folding would reveal).
   const Type& KnownType(const PendingNode& p, Value* v, const std::string& what);
-  // v's element type, or kInvalid when not known yet.
-  DataType DTypeIfKnown(Value* v);
   // The IR name of a value bound to the ONNX name `name`: the name itself, or in an inlined
   // subgraph that defines it, a unique name under the subgraph's prefix ("loop/iter3/y").
   std::string ValueName(const std::string& name);

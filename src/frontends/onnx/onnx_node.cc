@@ -142,11 +142,6 @@ const Type& Importer::KnownType(const PendingNode& p, Value* v, const std::strin
   return v->type();
 }
 
-DataType Importer::DTypeIfKnown(Value* v) {
-  if (!v->type().known) InferBuiltNodes();
-  return v->type().known ? v->type().dtype : DataType::kInvalid;
-}
-
 Tensor Importer::AttrAsTensor(const PendingNode& p, const AttributeProto& a) {
   switch (AttrType(a)) {
     case AttributeProto::INT:

@@ -46,7 +46,7 @@ std::vector<Value*> UnrollScan(Importer& im, const PendingNode& p, const onnx::G
   for (size_t j = 0; j < xs.size(); ++j) {
     std::string what = "scan input " + Str(static_cast<int64_t>(j));
     if (!xs[j]) im.Fail(p, what, " is missing");
-    const Type t = im.KnownType(p, xs[j], what);
+    const Type t = StaticType(im, p, xs[j], what);
     int64_t axis = a.in_axes[j];
     if (axis < -t.Rank() || axis >= t.Rank())
       im.Fail(p, what, " (", t.ToString(), ") has no axis ", axis);
@@ -115,7 +115,7 @@ std::vector<Value*> UnrollScan8(Importer& im, PendingNode& p, const onnx::GraphP
   for (size_t j = 0; j < ins.size(); ++j) {
     std::string what = "input " + Str(static_cast<int64_t>(j + 1));
     if (!ins[j]) im.Fail(p, what, " is missing");
-    const Type t = im.KnownType(p, ins[j], what);
+    const Type t = StaticType(im, p, ins[j], what);
     bool scanned = j >= state_n;
     if (t.Rank() < (scanned ? 2 : 1))
       im.Fail(p, what, " (", t.ToString(), ") lacks the batch", scanned ? " and sequence" : "",

@@ -102,9 +102,10 @@ const OnnxValue& SequenceInput(Importer& im, const onnx::NodeProto& n, const Pen
   return v;
 }
 
-// The element type of t, checked against the sequence's (when both are known).
+// The element type of t, checked against the sequence's (when both are known; the import
+// infers no types for this: the pipeline checks the tensors where they are used).
 DataType ElementType(Importer& im, const PendingNode& p, Value* t, DataType seq) {
-  DataType dt = im.DTypeIfKnown(t);
+  DataType dt = t->type().known ? t->type().dtype : DataType::kInvalid;
   if (dt != DataType::kInvalid && seq != DataType::kInvalid && dt != seq)
     im.Fail(p, "tensor '", t->name(), "' is ", DataTypeName(dt), " but the sequence holds ",
             DataTypeName(seq));
@@ -201,7 +202,7 @@ void SequenceLength(Importer& im, const onnx::NodeProto& n, PendingNode& p) {
   if (p.outputs.empty() || p.outputs[0].empty()) return;
   auto length = static_cast<int64_t>(seq.elements.size());
   Value* v = im.graph().AddConstant(p.name, Tensor::FromInts({length}, DataType::kInt64, {}));
-  v->set_name(p.outputs[0]);
+  v->set_name(im.ValueName(p.outputs[0]));
   BindResult(im, p, OnnxValue::OfTensor(v));
 }
 
@@ -224,7 +225,7 @@ void ConcatFromSequence(Importer& im, const onnx::NodeProto& n, PendingNode& p) 
   concat->set_attr("axis", axis);
   concat->output()->set_name(p.outputs.empty() || p.outputs[0].empty()
                                  ? im.NewTensorName(p.name + "_concat_result")
-                                 : p.outputs[0]);
+                                 : im.ValueName(p.outputs[0]));
   BindResult(im, p, OnnxValue::OfTensor(concat->output()));
 }
 
@@ -311,7 +312,6 @@ void Optional(Importer& im, const onnx::NodeProto& n, PendingNode& p) {
   }
   const OnnxValue& v = im.AnyInput(p, n.input(0));
   if (v.kind == Kind::kOptional) im.Fail(p, "input '", n.input(0), "' is already an optional");
-  if (v.kind == Kind::kTensor) im.DTypeIfKnown(v.tensor);
   BindResult(im, p, OnnxValue::OfOptional(v));
 }
 
@@ -324,7 +324,7 @@ void OptionalHasElement(Importer& im, const onnx::NodeProto& n, PendingNode& p) 
   }
   if (p.outputs.empty() || p.outputs[0].empty()) return;
   Value* r = im.graph().AddConstant(p.name, Tensor::Scalar(DataType::kBool, has ? 1 : 0));
-  r->set_name(p.outputs[0]);
+  r->set_name(im.ValueName(p.outputs[0]));
   BindResult(im, p, OnnxValue::OfTensor(r));
 }
 

@@ -118,6 +118,12 @@ Value* TensorOf(Importer& im, const PendingNode& p, const OnnxValue& v, const st
   return v.tensor;
 }
 
+Type StaticType(Importer& im, const PendingNode& p, Value* v, const std::string& what) {
+  const Type& t = im.Evaluate(v).type;
+  if (!t.known) im.Fail(p, "the type of ", what, " ('", v->name(), "') is not known");
+  return t;
+}
+
 std::optional<int64_t> ConstScalar(Importer& im, const PendingNode& p, Value* v,
                                    const std::string& what) {
   const Tensor* t = im.ConstantValue(v);
@@ -154,7 +160,7 @@ std::vector<Type> BodyOutputTypes(Importer& im, const PendingNode& p, const onnx
   std::vector<Type> types;
   for (size_t i = first; i < outs.size(); ++i) {
     std::string what = "output '" + body.output(static_cast<int>(i)).name() + "' of the body";
-    types.push_back(im.KnownType(p, TensorOf(im, p, outs[i], what), what));
+    types.push_back(StaticType(im, p, TensorOf(im, p, outs[i], what), what));
   }
   im.Rollback(mark);
   return types;

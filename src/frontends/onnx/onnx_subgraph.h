@@ -49,6 +49,9 @@ Value* AddOp(Importer& im, const PendingNode& p, const std::string& op, const st
 // The tensor of an input or output of a subgraph; fails naming `what` when it is none.
 Value* TensorOf(Importer& im, const PendingNode& p, const OnnxValue& v, const std::string& what);
 
+// The static type of v (with Importer::Evaluate, which leaves the graph as it is); fails
+// naming `what` when it is not known.
+Type StaticType(Importer& im, const PendingNode& p, Value* v, const std::string& what);
 // A one-element operand when it is known at compile time (with Importer::Evaluate).
 std::optional<int64_t> ConstScalar(Importer& im, const PendingNode& p, Value* v,
                                    const std::string& what);
