@@ -243,8 +243,9 @@ TEST(OnnxControlFlow, IfNestedInLoopTakesTheBranchOfEachIteration) {
 
 // ---- If ----
 
-// If(c): then x + 1, else x * 2 (of the outer x); else_shape changes else's result shape.
-onnx::ModelProto IfModel(const std::vector<int64_t>& else_shape = {}) {
+// If(c): then x + 1, else x * 2 (of the outer x); else_shape reshapes else's result (with
+// a graph input 'shape' where shape_input).
+onnx::ModelProto IfModel(const std::vector<int64_t>& else_shape = {}, bool shape_input = false) {
   onnx::ModelProto m = Model(16);
   In(m, "c", {}, kBool);
   In(m, "x", {2});
@@ -261,8 +262,11 @@ onnx::ModelProto IfModel(const std::vector<int64_t>& else_shape = {}) {
     GOp(else_g, "Mul", {"x", "two"}, {"r"});
   } else {
     GOp(else_g, "Mul", {"x", "two"}, {"doubled"});
-    ConstOp(else_g, "shape",
-            I64Proto("shape", {static_cast<int64_t>(else_shape.size())}, else_shape));
+    auto rank = static_cast<int64_t>(else_shape.size());
+    if (shape_input)
+      In(m, "shape", {rank}, kI64);
+    else
+      ConstOp(else_g, "shape", I64Proto("shape", {rank}, else_shape));
     GOp(else_g, "Reshape", {"doubled", "shape"}, {"r"});
   }
   GOut(else_g, "r");
@@ -303,6 +307,15 @@ TEST(OnnxControlFlow, RunTimeIfWithBranchesOfDifferentShapesFails) {
   EXPECT_EQ(g->inputs()[0]->name(), "x");
   g = ImportOnnx(Save(IfModel(), "if_spec.onnx"), opts);
   EXPECT_EQ(g->inputs().size(), 2u);
+
+  // What the branch not taken needs at compile time is frozen too, for the import that
+  // computes both branches.
+  opts.const_inputs["shape"] = Tensor::FromInts({2});
+  g = ImportOnnx(Save(IfModel({2}, true), "if_spec_shape.onnx"), opts);
+  ASSERT_EQ(g->inputs().size(), 2u);
+  EXPECT_EQ(g->inputs()[1]->name(), "x");
+  RunPipeline(*g);
+  EXPECT_EQ(CountOp(*g, "Where"), 1u);
 }
 
 // ---- Errors and input specialisation of loops ----

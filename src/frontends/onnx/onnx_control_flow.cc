@@ -45,7 +45,10 @@ std::string Describe(Importer& im, const PendingNode& p, const OnnxValue& v) {
 }
 
 // Whether the branch not taken could be imported too with results that a run-time
-// condition could select from. It is imported only to see, then removed.
+// condition could select from. It is imported to see; where it could, its nodes stay (this
+// is the first import of input specialisation, whose graph only tells which inputs are
+// needed): what they need at compile time is frozen for the final import, which computes
+// both branches.
 bool SelectableAtRunTime(Importer& im, const PendingNode& p, const std::vector<OnnxValue>& taken,
                          const onnx::GraphProto& other, const std::string& tag, int64_t opset) {
   Importer::Mark mark = im.MarkNodes();
@@ -57,7 +60,7 @@ bool SelectableAtRunTime(Importer& im, const PendingNode& p, const std::vector<O
       same = Selectable(im, p, taken[i], results[i]);
   } catch (const Error&) {
   }
-  im.Rollback(mark);
+  if (!same) im.Rollback(mark);
   return same;
 }
 

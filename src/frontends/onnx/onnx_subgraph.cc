@@ -162,7 +162,9 @@ std::vector<Type> BodyOutputTypes(Importer& im, const PendingNode& p, const onnx
     std::string what = "output '" + body.output(static_cast<int>(i)).name() + "' of the body";
     types.push_back(StaticType(im, p, TensorOf(im, p, outs[i], what), what));
   }
-  im.Rollback(mark);
+  // In the first import of input specialisation the copy stays (that graph only tells which
+  // inputs are needed), so that what it needs constant is frozen for the final import.
+  if (!im.speculative) im.Rollback(mark);
   return types;
 }
 

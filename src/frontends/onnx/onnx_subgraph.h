@@ -64,7 +64,7 @@ Value* EmptyStack(Importer& im, const PendingNode& p, const Type& t, int64_t axi
                   const std::string& name);
 // The types of the outputs [first, end) of a body given these inputs: it is inlined once to
 // find them and removed again (a loop that runs no iteration still has scan outputs of a
-// definite type).
+// definite type); Importer::speculative keeps it.
 std::vector<Type> BodyOutputTypes(Importer& im, const PendingNode& p, const onnx::GraphProto& body,
                                   const std::vector<OnnxValue>& inputs, size_t first,
                                   int64_t opset);
