@@ -401,8 +401,9 @@ std::string Header(const Model& m) {
      << " * Returns 0 on success, non-zero after printing the ODLA error to stderr. */\n"
      << DocumentedSignature(m) << "\n\n";
   if (!m.port_notes.empty()) {
-    os << "/* The model's sequences and optionals take one parameter a tensor, in order (NAME.0,\n"
-       << " * NAME.1, ... of a sequence NAME); their structure is fixed at compile time:\n";
+    os << "/* The model's sequences and optionals take one parameter per tensor they hold, in\n"
+       << " * order (NAME.0, NAME.1, ... of a sequence NAME); their structure is fixed at compile\n"
+       << " * time:\n";
     for (size_t i = 0; i < m.port_notes.size(); ++i)
       os << " *   " << m.port_notes[i] << (i + 1 < m.port_notes.size() ? "\n" : " */\n\n");
   }

@@ -199,6 +199,16 @@ TEST(OnnxSequence, SequenceInputsAndOutputsAreFlattened) {
   EXPECT_HAS(header, "input 'x' (a sequence of 2 tensors): x_0, x_1");
   EXPECT_HAS(header, "output 'y' (a sequence of 2 tensors): y_0, y_1");
 
+  // Elements can be frozen by their flattened names.
+  ImportOptions frozen = opts;
+  frozen.const_inputs["x.1"] = test::F32({4}, {1, 2, 3, 4});
+  g = LoadModel({path}, frozen);
+  ASSERT_EQ(g->inputs().size(), 1u);
+  EXPECT_EQ(g->inputs()[0]->name(), "x.0");
+  EXPECT_EQ(g->input_ports().at(0).count, 1u);
+  frozen.const_inputs["x.2"] = test::F32({4}, {1, 2, 3, 4});
+  EXPECT_HAS(ImportError(path, frozen), "constant input 'x.2' is not an input of the model");
+
   opts.sequence_shapes["x"] = {};  // an empty sequence: no inputs, no outputs
   g = LoadModel({path}, opts);
   EXPECT_TRUE(g->inputs().empty());

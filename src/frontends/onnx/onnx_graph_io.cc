@@ -37,22 +37,28 @@ std::string ShapesToString(const std::vector<Shape>& shapes) {
   return r + "]";
 }
 
-// What an ONNX type is, for messages: "a tensor", "a sequence", "an optional", "a map"...
-std::string KindOf(const onnx::TypeProto& t) {
+// What an ONNX type is, for messages: "tensor", "sequence", "optional", "map"...
+std::string KindNoun(const onnx::TypeProto& t) {
   switch (t.value_case()) {
     case onnx::TypeProto::kTensorType:
-      return "a tensor";
+      return "tensor";
     case onnx::TypeProto::kSequenceType:
-      return "a sequence";
+      return "sequence";
     case onnx::TypeProto::kOptionalType:
-      return "an optional";
+      return "optional";
     case onnx::TypeProto::kMapType:
-      return "a map";
+      return "map";
     case onnx::TypeProto::kSparseTensorType:
-      return "a sparse tensor";
+      return "sparse tensor";
     default:
-      return "of no type";
+      return "value of no type";
   }
+}
+
+// "a tensor", "an optional", ...
+std::string KindOf(const onnx::TypeProto& t) {
+  std::string noun = KindNoun(t);
+  return (noun[0] == 'o' ? "an " : "a ") + noun;
 }
 
 // One tensor that a graph input takes: the input itself, an optional's tensor or a
@@ -149,7 +155,7 @@ class InputBuilder {
     port.kind = Kind::kOptional;
     const onnx::TypeProto& e = t.optional_type().elem_type();
     if (!e.has_tensor_type() && !e.has_sequence_type())
-      throw Err(path_, ": input '", name, "' is an optional of ", KindOf(e).substr(2),
+      throw Err(path_, ": input '", name, "' is an optional holding ", KindOf(e),
                 " (HALO takes optional tensors and sequences)");
     port.content = e.has_tensor_type() ? Kind::kTensor : Kind::kSequence;
     if (opts_.absent_inputs.count(name)) {
@@ -208,7 +214,7 @@ class InputBuilder {
 
   OnnxValue Sequence(const std::string& name, const onnx::TypeProto& elem, Port& port) {
     if (!elem.has_tensor_type())
-      throw Err(path_, ": input '", name, "' is a sequence of ", KindOf(elem).substr(2),
+      throw Err(path_, ": input '", name, "' is a sequence of ", KindNoun(elem), " elements",
                 " (HALO takes sequences of tensors)");
     auto shapes = opts_.sequence_shapes.find(name);
     if (shapes == opts_.sequence_shapes.end())
