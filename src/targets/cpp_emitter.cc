@@ -35,9 +35,10 @@ struct Model {
   Blob weights;
   std::map<const Node*, size_t> constant_offsets;
   bool uses_bool = false;
-  bool uses_limits = false;           // a float attribute is inf or NaN
-  std::string build_body;             // the statements of Build()
-  const BatchForms* batch = nullptr;  // --dynamic-batch
+  bool uses_limits = false;             // a float attribute is inf or NaN
+  std::string build_body;               // the statements of Build()
+  const BatchForms* batch = nullptr;    // --dynamic-batch
+  std::vector<std::string> port_notes;  // how sequences and optionals map to parameters
 };
 
 std::string Where(const Model& m) { return m.model_path.empty() ? "" : m.model_path + ": "; }
@@ -50,6 +51,35 @@ std::string Describe(const Model& m, const Value* v) {
 // The names the generated code defines besides the entry points.
 const char* const kStaticNames[] = {"Fail", "Build", "Init", "g_comp", "g_mutex", "g_weights"};
 const char* const kDynamicNames[] = {"batch", "comp", "Computation", "g_comps", "Get", "Lookup"};
+
+// One note for each of the model's sequence and optional inputs and outputs (Port in
+// ir/graph.h), which take several parameters or none: "input 'x' (a sequence of 2
+// tensors): x_0, x_1".
+std::vector<std::string> PortNotes(const Graph& g, const std::vector<Param>& params) {
+  std::vector<std::string> notes;
+  size_t next = 0;  // the parameter of the port's first tensor
+  auto describe = [&](const Port& p, bool is_output) {
+    size_t first = next;
+    next += p.count;
+    if (p.kind == Port::Kind::kTensor) return;
+    bool sequence = p.kind == Port::Kind::kSequence || p.content == Port::Kind::kSequence;
+    std::string what = sequence ? "a sequence of " + std::to_string(p.count) +
+                                      (p.count == 1 ? " tensor" : " tensors")
+                                : "a tensor";
+    if (p.kind == Port::Kind::kOptional)
+      what = p.present ? "an optional holding " + what
+                       : std::string("an empty optional ") + (sequence ? "sequence" : "tensor");
+    std::string names;
+    for (size_t i = first; i < next && i < params.size(); ++i)
+      names += (names.empty() ? "" : ", ") + params[i].name;
+    notes.push_back(std::string(is_output ? "output '" : "input '") + CommentText(p.name) + "' (" +
+                    what + "): " + (names.empty() ? "no parameter" : names));
+  };
+  for (const Port& p : g.input_ports()) describe(p, false);
+  next = g.inputs().size();
+  for (const Port& p : g.output_ports()) describe(p, true);
+  return notes;
+}
 
 // Prints the ODLA calls that add the graph to the current computation.
 void PrintBuild(const Graph& g, Model& m) {
@@ -178,6 +208,7 @@ Model Prepare(const Graph& g, const EmitOptions& opts) {
     OdlaElementTypeName(p.value->type().dtype);  // throws for types ODLA lacks
     m.uses_bool = m.uses_bool || p.value->type().dtype == DataType::kBool;
   }
+  m.port_notes = PortNotes(g, m.params);
   PrintBuild(g, m);
   if (m.weights.size == 0) m.weights.size = kWeightsAlign;  // a symbol of size 0 is odd
   m.weights.size = (m.weights.size + kWeightsAlign - 1) / kWeightsAlign * kWeightsAlign;
@@ -256,6 +287,13 @@ std::string Header(const Model& m) {
        << " * Returns 0 on success, non-zero after printing the error to stderr. */\n";
   }
   os << DocumentedSignature(m) << "\n\n";
+  if (!m.port_notes.empty()) {
+    os << "/* The model's sequences and optionals take one parameter per tensor they hold, in\n"
+       << " * order (NAME.0, NAME.1, ... of a sequence NAME); their structure is fixed at compile\n"
+       << " * time:\n";
+    for (size_t i = 0; i < m.port_notes.size(); ++i)
+      os << " *   " << m.port_notes[i] << (i + 1 < m.port_notes.size() ? "\n" : " */\n\n");
+  }
   if (!m.batch)
     os << "/* Releases the model; " << m.name << "_init() may build it again. No call of " << m.name
        << "()\n * may be running. */\n";
