@@ -178,5 +178,6 @@ void RegisterNNSampleOps(OpRegistry& r);
 void RegisterTensorOps(OpRegistry& r);
 void RegisterTensorShapeOps(OpRegistry& r);
 void RegisterTensorIndexOps(OpRegistry& r);
+void RegisterDataDependentOps(OpRegistry& r);
 
 }  // namespace halo
