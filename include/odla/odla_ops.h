@@ -639,6 +639,32 @@ odla_value odla_Mul(odla_value A, odla_value B, odla_value_type result_type, odl
 odla_value odla_Neg(odla_value X, odla_value_type result_type, odla_value_id id);
 
 /*
+ * NonMaxSuppression: Greedy non-maximum suppression for each batch and class: the boxes
+ * whose score exceeds score_threshold, by descending score (equal scores: lower index
+ * first), each kept unless its intersection over union with a kept box exceeds
+ * iou_threshold, at most max_output_boxes_per_class of them. The result lists them as int64
+ * rows [batch, class, box] by batch, class and selection; the number of rows is
+ * data-dependent: the result type bounds it by num_batches * num_classes *
+ * min(max_output_boxes_per_class, spatial_dimension). `boxes`: [num_batches,
+ * spatial_dimension, 4], f32 or f64. `scores`: [num_batches, num_classes,
+ * spatial_dimension]. `center_point_box`: 0: boxes are [y1, x1, y2, x2], any two opposite
+ * corners; 1: [x_center, y_center, width, height]. `max_output_boxes_per_class`: the most
+ * boxes kept per batch and class. `iou_threshold`: boxes overlapping a kept one by more are
+ * suppressed. `score_threshold`: only boxes scoring above it are considered (-inf: all).
+ */
+odla_value odla_NonMaxSuppression(odla_value boxes, odla_value scores, odla_int64 center_point_box,
+                                  odla_int64 max_output_boxes_per_class, odla_float32 iou_threshold,
+                                  odla_float32 score_threshold, odla_value_type result_type,
+                                  odla_value_id id);
+
+/*
+ * NonZero: The indices of the non-zero elements of X, in row-major order, as an int64
+ * matrix [rank, count] (a scalar counts as rank 1). count is data-dependent: the result
+ * type bounds it by the number of elements.
+ */
+odla_value odla_NonZero(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
  * Not: Logical not element-wise.
  */
 odla_value odla_Not(odla_value X, odla_value_type result_type, odla_value_id id);
@@ -1092,6 +1118,18 @@ odla_value odla_Transpose(odla_value data, odla_ints perm, odla_value_type resul
  */
 odla_value odla_Trilu(odla_value input, odla_int64 upper, odla_int64 k, odla_value_type result_type,
                       odla_value_id id);
+
+/*
+ * Unique: The unique slices of X along axis (or the unique elements of the flattened X): Y,
+ * the index of the first occurrence of each (indices), the position in Y of each slice of X
+ * (inverse_indices) and the number of occurrences of each (counts). The number of unique
+ * slices is data-dependent: the result types bound it by the number of slices. Slices
+ * compare lexicographically, NaN above every number and equal to NaN. `axis`: non-negative,
+ * or -2147483648 for the flattened input. `sorted`: 1: Y in ascending order; 0: in the
+ * order of first occurrence. Results: Y, indices, inverse_indices, counts.
+ */
+odla_values odla_Unique(odla_value X, odla_int64 axis, odla_int64 sorted,
+                        odla_value_types result_types, odla_value_id id);
 
 /*
  * Unsqueeze: The input with dimensions of size 1 inserted.

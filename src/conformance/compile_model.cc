@@ -18,12 +18,14 @@ namespace halo::conformance {
 void WriteModelTypes(const std::string& path, const ModelTypes& t) {
   if (t.input_names.size() != t.inputs.size()) throw Err("input names and types differ in number");
   std::ostringstream os;
-  // One line each: the kind, for inputs and outputs the type, then the name if any.
+  // One line each: the kind, for inputs and outputs the type (a data-dependent dimension
+  // as "<=BOUND"), then the name if any.
   auto put = [&](const char* kind, const Type* type, const std::string* name) {
     os << kind;
     if (type) {
       os << ' ' << static_cast<int>(type->dtype) << ' ' << type->shape.size();
-      for (int64_t d : type->shape) os << ' ' << d;
+      for (int i = 0; i < type->Rank(); ++i)
+        os << ' ' << (type->IsDynamicDim(i) ? "<=" : "") << type->shape[i];
     }
     if (name) {
       if (name->find_first_of("\n\r") != std::string::npos)
@@ -87,11 +89,20 @@ ModelTypes ReadModelTypes(const std::string& path) {
     if (kind == "input" || kind == "output") {
       int dtype;
       size_t rank;
-      if (!(ls >> dtype >> rank)) throw Err(path, ": malformed line '", line, "'");
+      if (!(ls >> dtype >> rank) || rank > 32) throw Err(path, ": malformed line '", line, "'");
       Shape shape(rank);
-      for (auto& d : shape) ls >> d;
+      uint32_t dynamic = 0;
+      for (size_t i = 0; i < rank; ++i) {
+        ls >> std::ws;
+        if (ls.peek() == '<') {  // "<=BOUND"
+          ls.ignore(2);
+          dynamic |= uint32_t{1} << i;
+        }
+        ls >> shape[i];
+      }
       if (!ls) throw Err(path, ": malformed line '", line, "'");
       type = Type(static_cast<DataType>(dtype), shape);
+      type.dynamic = dynamic;
     }
     // A name is the rest of the line after one space.
     std::string name;
@@ -258,11 +269,11 @@ std::string HarnessSource(const ModelTypes& t) {
         "  fclose(f);\n"
         "  return p;\n"
         "}\n\n"
-        "[[maybe_unused]] static void Store(const char* dir, int i, const void* p, size_t bytes) "
-        "{\n"
-        "  FILE* f = fopen(Path(dir, \"output\", i), \"wb\");\n"
+        "[[maybe_unused]] static void Store(const char* dir, const char* kind, int i,\n"
+        "                                   const void* p, size_t bytes) {\n"
+        "  FILE* f = fopen(Path(dir, kind, i), \"wb\");\n"
         "  if (!f || fwrite(p, 1, bytes, f) != bytes || fclose(f) != 0) {\n"
-        "    fprintf(stderr, \"harness: cannot write %s\\n\", Path(dir, \"output\", i));\n"
+        "    fprintf(stderr, \"harness: cannot write %s\\n\", Path(dir, kind, i));\n"
         "    exit(2);\n"
         "  }\n"
         "}\n\n"
@@ -276,14 +287,20 @@ std::string HarnessSource(const ModelTypes& t) {
     os << "  const " << DataTypeCName(t.inputs[i].dtype) << "* in" << i << " = static_cast<const "
        << DataTypeCName(t.inputs[i].dtype) << "*>(Load(dir, " << i << ", " << t.inputs[i].ByteSize()
        << "u));\n";
-  for (size_t i = 0; i < t.outputs.size(); ++i)
+  for (size_t i = 0; i < t.outputs.size(); ++i) {
     os << "  " << DataTypeCName(t.outputs[i].dtype) << "* out" << i << " = static_cast<"
        << DataTypeCName(t.outputs[i].dtype) << "*>(calloc(1, " << t.outputs[i].ByteSize()
        << "u + 1));\n";
+    if (t.outputs[i].HasDynamicDims())  // the entry function tells its actual shape
+      os << "  int64_t out" << i << "_shape[" << t.outputs[i].Rank() << "] = {0};\n";
+  }
   os << "  int status = " << kEntryName << "(";
   const char* sep = "";
   for (size_t i = 0; i < t.inputs.size(); ++i, sep = ", ") os << sep << "in" << i;
-  for (size_t i = 0; i < t.outputs.size(); ++i, sep = ", ") os << sep << "out" << i;
+  for (size_t i = 0; i < t.outputs.size(); ++i, sep = ", ") {
+    os << sep << "out" << i;
+    if (t.outputs[i].HasDynamicDims()) os << ", out" << i << "_shape";
+  }
   os << ");\n"
         "  if (status != 0) {\n"
         "    fprintf(stderr, \"harness: "
@@ -291,8 +308,20 @@ std::string HarnessSource(const ModelTypes& t) {
      << " returned %d\\n\", status);\n"
         "    return 1;\n"
         "  }\n";
-  for (size_t i = 0; i < t.outputs.size(); ++i)
-    os << "  Store(dir, " << i << ", out" << i << ", " << t.outputs[i].ByteSize() << "u);\n";
+  for (size_t i = 0; i < t.outputs.size(); ++i) {
+    const Type& type = t.outputs[i];
+    if (!type.HasDynamicDims()) {
+      os << "  Store(dir, \"output\", " << i << ", out" << i << ", " << type.ByteSize() << "u);\n";
+      continue;
+    }
+    // The actual elements, and the shape as int64 values in output_shape_N.bin.
+    os << "  size_t out" << i << "_bytes = " << DataTypeSize(type.dtype) << ";\n";
+    for (int d = 0; d < type.Rank(); ++d)
+      os << "  out" << i << "_bytes *= static_cast<size_t>(out" << i << "_shape[" << d << "]);\n";
+    os << "  Store(dir, \"output\", " << i << ", out" << i << ", out" << i << "_bytes);\n"
+       << "  Store(dir, \"output_shape\", " << i << ", out" << i << "_shape, sizeof(out" << i
+       << "_shape));\n";
+  }
   os << "  return 0;\n}\n";
   return os.str();
 }

@@ -42,7 +42,9 @@ ModelTypes ReadModelTypes(const std::string& path);
 void CompileModel(const std::string& model, const std::string& data_dir,
                   const std::string& work_dir, bool specialise);
 
-// The harness: reads DIR/input_N.bin, calls the entry function, writes DIR/output_N.bin.
+// The harness: reads DIR/input_N.bin, calls the entry function, writes DIR/output_N.bin
+// and, for an output with data-dependent dimensions, its actual shape as int64 values to
+// DIR/output_shape_N.bin.
 std::string HarnessSource(const ModelTypes& t);
 
 }  // namespace halo::conformance

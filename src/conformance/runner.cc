@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <regex>
 #include <set>
@@ -72,6 +73,23 @@ Tensor AsModelType(Tensor t, const Type& model) {
       t.type().shape == model.shape)
     return Tensor(model, std::vector<uint8_t>(t.bytes(), t.bytes() + t.byte_size()));
   return t;
+}
+
+// Replaces `type`, the bound of an output with data-dependent dimensions, by its actual type
+// read from the harness's shape file. "" or what is wrong with it.
+std::string ActualType(const std::string& shape_file, Type& type) {
+  std::string bytes = ReadFileBytes(shape_file);
+  if (bytes.size() != type.shape.size() * sizeof(int64_t))
+    return "the shape file has " + std::to_string(bytes.size()) + " bytes for rank " +
+           std::to_string(type.Rank());
+  Shape shape(type.Rank());
+  std::memcpy(shape.data(), bytes.data(), bytes.size());
+  for (int i = 0; i < type.Rank(); ++i)
+    if (shape[i] < 0 || shape[i] > type.shape[i] ||
+        (!type.IsDynamicDim(i) && shape[i] != type.shape[i]))
+      return "the actual shape " + ShapeToString(shape) + " does not fit " + type.ToString();
+  type = Type(type.dtype, shape);
+  return "";
 }
 
 Outcome MakeOutcome(Outcome::Kind kind, std::string message, std::string detail,
@@ -372,7 +390,12 @@ Outcome Runner::RunSteps(const TestCase& test) const {
                                  DescribeValue(expected),
                              detail.str(), specialised);
         for (size_t k = 0; k < port.count; ++k, ++first) {
-          const Type& type = types.outputs.at(first);
+          Type type = types.outputs.at(first);
+          if (type.HasDynamicDims()) {
+            std::string msg =
+                ActualType(run_dir + "/output_shape_" + std::to_string(first) + ".bin", type);
+            if (!msg.empty()) return error(where + prefix + msg);
+          }
           Tensor want = AsModelType(expected.tensors[k], type);
           std::string bin = run_dir + "/output_" + std::to_string(first) + ".bin";
           std::string bytes = ReadFileBytes(bin);

@@ -180,5 +180,6 @@ void RegisterTensorShapeOps(OpRegistry& r);
 void RegisterTensorIndexOps(OpRegistry& r);
 void RegisterSignalOps(OpRegistry& r);
 void RegisterTextOps(OpRegistry& r);
+void RegisterDataDependentOps(OpRegistry& r);
 
 }  // namespace halo

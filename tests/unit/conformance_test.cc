@@ -331,7 +331,9 @@ TEST(ConformanceCompile, ModelTypesRoundTrip) {
   t.model_inputs = {"x", "a name", "shape"};
   t.input_names = {"x", "a name"};
   t.inputs = {Type(DataType::kFloat32, {2, 3}), Type(DataType::kInt64, {})};
-  t.outputs = {Type(DataType::kBool, {4})};
+  Type bounded(DataType::kInt64, {3, 2, 5});
+  bounded.MarkDynamic(0).MarkDynamic(2);
+  t.outputs = {Type(DataType::kBool, {4}), bounded};
   t.frozen = {"shape"};
   t.model_input_kinds = {Port::Kind::kTensor, Port::Kind::kSequence, Port::Kind::kTensor};
   Port port;
