@@ -22,9 +22,10 @@ extern "C" {
 
 /* API version. Generated code passes the version it needs (the oldest with every function
  * it calls) to odla_CheckVersion(); a runtime refuses a different major or a newer minor
- * version. 1.1 added odla_GetOutputShape (results with data-dependent dimensions). */
+ * version. 1.1 added odla_GetOutputShape (results with data-dependent dimensions); 1.2 the
+ * memory plan (odla_SetComputationArenaSize, odla_SetValueArenaOffset). */
 #define ODLA_VERSION_MAJOR 1
-#define ODLA_VERSION_MINOR 1
+#define ODLA_VERSION_MINOR 2
 
 #define ODLA_MAX_DIMS 8    /* the highest rank of a value */
 #define ODLA_MAX_INTS 16   /* the most entries of an odla_ints list */
@@ -32,6 +33,7 @@ extern "C" {
 #define ODLA_MAX_VALUES 64 /* the most values of an odla_values list */
 
 typedef int64_t odla_int64;
+typedef uint64_t odla_uint64;
 typedef float odla_float32;
 
 /* Status codes. */
@@ -147,10 +149,31 @@ odla_status odla_SetValueAsOutput(odla_value value);
 /* Returns the type of a value. */
 odla_value_type odla_GetValueType(odla_value value);
 
+/* ---- Memory plan (since API 1.2) ----
+ * A compiler may lay out the intermediate values (op results that are not outputs) in one
+ * arena per context, which the runtime allocates once per context (its start aligned to 64
+ * bytes) and reuses for every execution. The plan is an optimisation: a runtime may ignore
+ * it, and values without an offset get memory of their own. The runtime trusts the layout:
+ * two values whose lifetimes meet must not overlap in the arena, where a value lives from
+ * the op that computes it to the last op (in build order) that reads it. Exceptions that
+ * the compiler may use: a result may take the place of an input of its op when the op is
+ * element-wise on that input (same type, each result element from the input elements of
+ * the same index) and nothing reads the input afterwards; the result of a reshape (Reshape,
+ * Flatten, Squeeze, Unsqueeze, Identity, Dropout's output) may share its input's bytes. */
+
+/* Sets the arena size of `computation` in bytes; call it before odla_SetValueArenaOffset. */
+odla_status odla_SetComputationArenaSize(odla_computation computation, odla_uint64 bytes);
+
+/* Places op result `value` of the current computation at byte `offset` of the arena. The
+ * offset is a multiple of the value's element size (HALO uses multiples of 64) and the
+ * value lies within the arena. Arguments, constants and outputs cannot be placed. */
+odla_status odla_SetValueArenaOffset(odla_value value, odla_uint64 offset);
+
 /* ---- Execution ---- */
 
 /* Creates an execution context for the current computation of the calling thread. A
- * context holds the intermediate buffers of one execution at a time. */
+ * context holds the intermediate buffers of one execution at a time, allocated at its
+ * first execution and reused by the next ones. */
 odla_status odla_CreateContext(odla_context* context);
 
 /* Binds the data of the argument numbered `index` (0-based, creation order) for the next

@@ -4,21 +4,24 @@
 #include <map>
 #include <mutex>
 
+#include "arena.h"
+
 struct _odla_computation {
   std::vector<std::unique_ptr<_odla_value>> values;
   std::vector<odla_value> args;
   std::vector<odla_value> outputs;
   std::vector<odla_rt::OpNode> nodes;
   std::map<std::string, odla_value> by_id;
-  std::string first_error;  // the first builder failure; the computation is unusable then
+  std::string first_error;   // the first builder failure; the computation is unusable then
+  uint64_t arena_bytes = 0;  // odla_SetComputationArenaSize
 };
 
 struct _odla_context {
   odla_computation comp;
   std::vector<const void*> arg_data;
   std::vector<void*> out_data;
-  std::vector<std::vector<uint8_t>> buffers;  // one per value (empty for args/constants)
-  std::vector<odla_value_shape> shapes;       // per value: its shape in the last execution
+  odla_rt::ValueMemory memory;           // op results, allocated at the first execution
+  std::vector<odla_value_shape> shapes;  // per value: its shape in the last execution
 };
 
 namespace odla_rt {
@@ -279,7 +282,37 @@ odla_status odla_SetValueAsOutput(odla_value value) {
     odla_computation c = Current();
     if (!c->first_error.empty()) throw RtError(c->first_error);
     if (!value) Fail("odla_SetValueAsOutput: NULL value");
+    if (value->arena_offset >= 0)
+      Fail("odla_SetValueAsOutput: '", value->id, "' has an arena offset; outputs cannot");
     c->outputs.push_back(value);
+  });
+}
+
+odla_status odla_SetComputationArenaSize(odla_computation computation, odla_uint64 bytes) {
+  return GuardStatus([&] {
+    if (!computation) Fail("odla_SetComputationArenaSize: NULL computation");
+    for (const auto& v : computation->values)
+      if (v->arena_offset >= 0) Fail("odla_SetComputationArenaSize: values are placed already");
+    computation->arena_bytes = bytes;
+  });
+}
+
+odla_status odla_SetValueArenaOffset(odla_value value, odla_uint64 offset) {
+  return GuardStatus([&] {
+    odla_computation c = Current();
+    if (!value || value->index < 0 || value->index >= static_cast<int>(c->values.size()) ||
+        c->values[value->index].get() != value)
+      Fail("odla_SetValueArenaOffset: the value is not of the current computation");
+    if (value->const_data || value->arg_index >= 0 || value->data_dependent)
+      Fail("odla_SetValueArenaOffset: '", value->id, "' is not an op result of a static shape");
+    for (odla_value o : c->outputs)
+      if (o == value) Fail("odla_SetValueArenaOffset: '", value->id, "' is an output");
+    uint64_t bytes = ByteSize(value->type);
+    if (offset % ElementSize(value->type.element_type) != 0 || offset > c->arena_bytes ||
+        bytes > c->arena_bytes - offset)
+      Fail("odla_SetValueArenaOffset: '", value->id, "' (", bytes, " bytes) at offset ", offset,
+           " is misaligned or outside the arena of ", c->arena_bytes, " bytes");
+    value->arena_offset = static_cast<int64_t>(offset);
   });
 }
 
@@ -350,12 +383,12 @@ odla_status odla_ExecuteComputation(odla_computation computation, odla_context c
     for (size_t i = 0; i < c->outputs.size(); ++i)
       if (!context->out_data[i] && ByteSize(c->outputs[i]->type) > 0)
         Fail("output ", i, " ('", c->outputs[i]->id, "') is not bound");
-    auto& bufs = context->buffers;
     auto& shapes = context->shapes;
-    if (bufs.size() != c->values.size()) {
-      bufs.assign(c->values.size(), {});
+    if (!context->memory.allocated()) {
+      std::vector<odla_value> results;
       for (const auto& n : c->nodes)
-        for (odla_value v : n.outputs) bufs[v->index].resize(ByteSize(v->type) + 1);
+        results.insert(results.end(), n.outputs.begin(), n.outputs.end());
+      context->memory.Allocate(results, c->values.size(), c->arena_bytes);
       shapes.clear();
       for (const auto& v : c->values) shapes.push_back(v->type.shape);
     }
@@ -363,7 +396,7 @@ odla_status odla_ExecuteComputation(odla_computation computation, odla_context c
       if (!v) return nullptr;
       if (v->const_data) return const_cast<void*>(v->const_data);
       if (v->arg_index >= 0) return const_cast<void*>(context->arg_data[v->arg_index]);
-      return bufs[v->index].data();
+      return context->memory.Data(v);
     };
     std::vector<const void*> ins;
     std::vector<void*> outs;

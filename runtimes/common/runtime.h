@@ -20,6 +20,7 @@ struct _odla_value {
   const void* const_data = nullptr;  // constants
   int arg_index = -1;                // arguments
   bool data_dependent = false;       // its type's shape bounds the actual one (see AddOp)
+  int64_t arena_offset = -1;         // op results placed by odla_SetValueArenaOffset
 };
 
 namespace odla_rt {

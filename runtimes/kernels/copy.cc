@@ -173,7 +173,7 @@ void CopyStrided(void* dst, const void* src, size_t es, const Extents& shape,
 }
 
 void CopyBytes(void* dst, const void* src, size_t n) {
-  if (n == 0) return;
+  if (n == 0 || dst == src) return;  // a view that shares its input's memory
   CopyStrided(dst, src, 1, {static_cast<int64_t>(n)}, {1}, 0, {1}, 0);
 }
 

@@ -22,7 +22,7 @@ void CopyStrided(void* dst, const void* src, size_t elem_size, const Extents& sh
                  const Extents& dst_strides, int64_t dst_offset, const Extents& src_strides,
                  int64_t src_offset);
 
-// Copies n bytes (in parallel when large).
+// Copies n bytes (in parallel when large); nothing when dst == src.
 void CopyBytes(void* dst, const void* src, size_t n);
 
 // Fills n elements of `dst` with the element at `value`.

@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "../common/builder.h"
+#include "../kernels/copy.h"
 #include "../kernels/elementwise.h"
 #include "../kernels/type_sets.h"
 
@@ -126,7 +127,7 @@ ODLA_WEAK odla_values odla_Dropout(odla_value data, odla_value_types result_type
     int64_t n = NumElements(data->type.shape);
     bool mask = types.size() == 2;
     return ToValues(AddOp("Dropout", {data}, types, id, [=](const KernelArgs& a) {
-      std::memcpy(a.out[0], a.in[0], bytes);
+      CopyBytes(a.out[0], a.in[0], bytes);
       if (mask) std::memset(a.out[1], 1, static_cast<size_t>(n));
     }));
   });

@@ -1,8 +1,8 @@
 // ODLA builders of Flatten, DepthToSpace, SpaceToDepth and TopK.
-#include <cstring>
 #include <string>
 
 #include "../common/builder.h"
+#include "../kernels/copy.h"
 #include "../kernels/depth_space.h"
 #include "../kernels/dispatch.h"
 #include "../kernels/topk.h"
@@ -56,7 +56,7 @@ ODLA_WEAK odla_value odla_Flatten(odla_value input, odla_int64 axis, odla_value_
       Fail("result must be [", outer, ", ", inner, "]");
     size_t bytes = ByteSize(input->type);
     return AddOp1("Flatten", {input}, result_type, id, [=](const KernelArgs& k) {
-      if (bytes) std::memcpy(k.out[0], k.in[0], bytes);
+      CopyBytes(k.out[0], k.in[0], bytes);
     });
   });
 }

@@ -6,6 +6,7 @@
 #include "driver/driver.h"
 #include "driver/npy.h"
 #include "driver/progress.h"
+#include "driver/report.h"
 #include "ir/printer.h"
 #include "targets/c_names.h"
 #include "targets/cpp_emitter.h"
@@ -119,6 +120,7 @@ int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostre
                       : LoadModel(opts.models, opts.import, opts.format, opts.optimize);
     progress.Clear();
     if (opts.print_ir) out << PrintGraph(*g) << std::flush;
+    if (opts.report) out << Report(*g, opts.models[0]) << std::flush;
     if (opts.command == Options::Command::kRun) {
       RunAndSave(*g, opts);
     } else if (!opts.output.empty()) {

@@ -106,6 +106,14 @@ const std::vector<OptionDef>& Table() {
        kBoth,
        "print the IR after the optimisation pipeline to stdout",
        [](Options& o, const std::string&) { o.print_ir = true; }},
+      {{"--report"},
+       "",
+       kBoth,
+       "print a table of the operators (result types, FLOPs with a multiply-add as 2, "
+       "parameters, result bytes, place in the memory arena) and the totals: FLOPs, "
+       "parameters, weight bytes, the planned arena of the intermediate values and its lower "
+       "bound (the most bytes live at once); compiles nothing else without -o",
+       [](Options& o, const std::string&) { o.report = true; }},
       {{"-x"},
        "FORMAT",
        kBoth,
@@ -231,8 +239,8 @@ Options ParseOptions(const std::vector<std::string>& args) {
   if (o.dynamic_batch && o.import.batch_size)
     throw UsageError("--batch-size and --dynamic-batch exclude each other");
   if (o.command == Options::Command::kCompile) {
-    if (o.output.empty() && !o.print_ir)
-      throw UsageError("no output: give -o NAME.cc or --print-ir");
+    if (o.output.empty() && !o.print_ir && !o.report)
+      throw UsageError("no output: give -o NAME.cc, --print-ir or --report");
     if (!o.output.empty()) {
       size_t slash = o.output.rfind('/');
       std::string file = slash == std::string::npos ? o.output : o.output.substr(slash + 1);

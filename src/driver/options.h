@@ -29,6 +29,7 @@ struct Options {
   bool optimize = true;
   bool dynamic_batch = false;  // --dynamic-batch
   bool print_ir = false;
+  bool report = false;  // --report
   // compile
   std::string output;  // -o NAME.cc
   std::string entry_func_name;

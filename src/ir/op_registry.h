@@ -34,6 +34,8 @@ struct InputSpec {
 
 class InferContext;
 using InferFn = std::function<void(InferContext&)>;
+// The floating-point operations of a node with known types (a multiply-add counts 2).
+using FlopsFn = std::function<double(const Node&)>;
 
 struct OpDef {
   std::string name;
@@ -45,6 +47,13 @@ struct OpDef {
   InferFn infer;
   bool foldable = true;  // constant folding may evaluate it
   bool lowered = true;   // has an ODLA builder (Input/Constant do not)
+  // Memory planning. in_place: the inputs that result 0 may overwrite when it has their
+  // type (shape and element type) and they are read for the last time: the kernel computes
+  // each result element from the input elements of the same index only. view: result 0 holds
+  // input 0's bytes unchanged (a reshape), so the two may share one buffer.
+  std::vector<int> in_place;
+  bool view = false;
+  FlopsFn flops;  // empty: 0
 
   // Builder-style declaration helpers.
   OpDef& Doc(std::string d) {
@@ -113,6 +122,18 @@ struct OpDef {
   }
   OpDef& NoFold() {
     foldable = false;
+    return *this;
+  }
+  OpDef& InPlace(std::vector<int> inputs) {
+    in_place = std::move(inputs);
+    return *this;
+  }
+  OpDef& View() {
+    view = true;
+    return *this;
+  }
+  OpDef& Flops(FlopsFn f) {
+    flops = std::move(f);
     return *this;
   }
 

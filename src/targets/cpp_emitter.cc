@@ -11,6 +11,7 @@
 #include "ir/error.h"
 #include "ir/op_registry.h"
 #include "targets/c_literals.h"
+#include "targets/c_memory_plan.h"
 #include "targets/c_names.h"
 #include "targets/elf_writer.h"
 #include "targets/file_set.h"
@@ -28,8 +29,9 @@ struct Param {
   std::string shape_name;  // an output with data-dependent dimensions: its shape parameter
 };
 
-// ODLA 1.1 added odla_GetOutputShape; code without data-dependent outputs needs only 1.0.
+// ODLA 1.1 added odla_GetOutputShape, 1.2 the memory plan: code needs 1.0 without them.
 constexpr int kOdlaMinorForOutputShapes = 1;
+constexpr int kOdlaMinorForMemoryPlan = 2;
 
 struct Model {
   std::string name;       // the entry function
@@ -41,6 +43,7 @@ struct Model {
   bool uses_bool = false;
   bool uses_limits = false;             // a float attribute is inf or NaN
   int odla_minor = 0;                   // the ODLA API version the code needs: 1.odla_minor
+  bool output_shapes = false;           // an output has data-dependent dimensions
   std::string build_body;               // the statements of Build()
   const BatchForms* batch = nullptr;    // --dynamic-batch
   std::vector<std::string> port_notes;  // how sequences and optionals map to parameters
@@ -91,6 +94,7 @@ void PrintBuild(const Graph& g, Model& m) {
   CNameScope scope;
   for (const char* r : kStaticNames) scope.Reserve(r);
   scope.Reserve("status");
+  for (const char* r : kMemoryPlanNames) scope.Reserve(r);
   if (m.batch)
     for (const char* r : kDynamicNames) scope.Reserve(r);
   for (const std::string& s : {m.name, m.name + "_init", m.name + "_fini", m.name + "_weights"})
@@ -165,6 +169,7 @@ void PrintBuild(const Graph& g, Model& m) {
          << CString(label) << ");\n";
       for (size_t i = 0; i < n.num_outputs(); ++i) {
         const Value* v = n.output(i);
+        expr[v] = result + ".values[" + std::to_string(i) + "]";  // unused: for the plan
         if (!used.count(v)) continue;
         std::string var = scope.Make(v->name());
         expr[v] = var;
@@ -179,7 +184,10 @@ void PrintBuild(const Graph& g, Model& m) {
   for (const Value* v : g.outputs())
     os << "  if (odla_SetValueAsOutput(" << ref(v) << ") != ODLA_SUCCESS) return Fail("
        << CString("output '" + v->name() + "'") << ");\n";
-  os << "  return 0;\n";
+  // --dynamic-batch leaves the values' memory to the runtime: their sizes vary.
+  std::string plan = m.batch ? "" : MemoryPlanStatements(g, PlanMemory(g), ref, "g_comp");
+  if (!plan.empty()) m.odla_minor = std::max(m.odla_minor, kOdlaMinorForMemoryPlan);
+  os << plan << "  return 0;\n";
   m.build_body = os.str();
 }
 
@@ -212,6 +220,7 @@ Model Prepare(const Graph& g, const EmitOptions& opts) {
     if (!v->type().HasDynamicDims()) continue;
     m.params.back().shape_name = params.Make(v->name() + "_shape");
     m.odla_minor = kOdlaMinorForOutputShapes;
+    m.output_shapes = true;
   }
   for (const Param& p : m.params) {
     if (!p.value->type().known)
@@ -307,7 +316,7 @@ std::string Header(const Model& m) {
        << "_init(batch)\n * first. Several threads may run it at once, with any batch sizes.\n"
        << " * Returns 0 on success, non-zero after printing the error to stderr.";
   }
-  if (m.odla_minor >= kOdlaMinorForOutputShapes)
+  if (m.output_shapes)
     os << "\n * An output whose type shows \"<=\" has data-dependent dimensions: its buffer must\n"
        << " * hold the bound, the model writes its actual elements densely from the start and\n"
        << " * their shape to the int64_t array after it.";
@@ -465,7 +474,7 @@ std::string Code(const Model& m) {
          << ");\n";
   }
   os << "  if (s == ODLA_SUCCESS) s = odla_ExecuteComputation(" << comp << ", ctx);\n";
-  if (m.odla_minor >= kOdlaMinorForOutputShapes)
+  if (m.output_shapes)
     os << "  // The actual shapes of the outputs with data-dependent dimensions.\n"
        << "  odla_value_shape actual;\n";
   int out_index = 0;

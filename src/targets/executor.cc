@@ -9,6 +9,7 @@
 
 #include "ir/op_registry.h"
 #include "targets/lowering.h"
+#include "targets/memory_plan.h"
 
 namespace halo {
 namespace {
@@ -231,6 +232,13 @@ Executor::Executor(const Graph& g) : graph_(g), impl_(std::make_unique<Impl>()) 
     if (odla_SetValueAsOutput(vals.at(o)) != ODLA_SUCCESS) throw OdlaError("odla_SetValueAsOutput");
     impl_->out_types.push_back(o->type());
   }
+  MemoryPlan plan = PlanMemory(g);
+  if (plan.buffers.empty()) return;
+  if (odla_SetComputationArenaSize(impl_->comp, plan.arena_bytes) != ODLA_SUCCESS)
+    throw OdlaError("odla_SetComputationArenaSize");
+  for (const auto& [v, b] : plan.buffer_of)
+    if (odla_SetValueArenaOffset(vals.at(v), plan.buffers[b].offset) != ODLA_SUCCESS)
+      throw OdlaError("odla_SetValueArenaOffset");
 }
 
 Executor::~Executor() = default;

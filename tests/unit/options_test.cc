@@ -82,7 +82,7 @@ TEST(Options, ParsesSequenceAndOptionalStructures) {
 }
 
 TEST(Options, RejectsWrongCommandLines) {
-  EXPECT_EQ(UsageErrorOf({"m.onnx"}), "no output: give -o NAME.cc or --print-ir");
+  EXPECT_EQ(UsageErrorOf({"m.onnx"}), "no output: give -o NAME.cc, --print-ir or --report");
   EXPECT_EQ(UsageErrorOf({"-o", "x.cc"}), "no model file given");
   EXPECT_EQ(UsageErrorOf({"m.onnx", "-o"}), "option -o needs FILE");
   EXPECT_EQ(UsageErrorOf({"m.onnx", "--bogus"}), "unknown option '--bogus'");

@@ -1,5 +1,6 @@
 // Element-wise ops: unary maps and activations, casts, broadcasting binary arithmetic,
 // comparisons and logic, Where, and the variadic Sum/Mean/Max/Min.
+#include <algorithm>
 #include <cfloat>
 
 #include "ir/ops/rules.h"
@@ -173,6 +174,12 @@ void WhereRule(InferContext& c) {
   c.set_out(Type(c.in(1).dtype, s));
 }
 
+// One operation per result element for each input after the first.
+double VariadicFlops(const Node& n) {
+  double inputs = static_cast<double>(n.num_inputs());
+  return std::max(inputs - 1, 1.0) * static_cast<double>(n.output()->type().NumElements());
+}
+
 }  // namespace
 
 void RegisterElementwiseOps(OpRegistry& r) {
@@ -218,7 +225,11 @@ void RegisterElementwiseOps(OpRegistry& r) {
   };
   for (const U& u : unary) {
     bool x = std::string(u.in) == "X";
-    r.Add(u.name).Doc(u.doc).In(u.in).Out(x ? "Y" : "output").Rule(Unary(u.set));
+    OpDef& d = r.Add(u.name).Doc(u.doc).In(u.in).Out(x ? "Y" : "output").Rule(Unary(u.set));
+    if (d.name == "Identity")
+      d.View();
+    else
+      d.InPlace({0}).Flops(FlopsPerResultElement(1));
   }
 
   // Activations with parameters (ONNX defaults).
@@ -227,12 +238,16 @@ void RegisterElementwiseOps(OpRegistry& r) {
       .In("X")
       .Out("Y")
       .Float("alpha", 0.01f, "slope for X < 0")
+      .InPlace({0})
+      .Flops(FlopsPerResultElement(1))
       .Rule(Unary(kFloatT));
   r.Add("Elu")
       .Doc("X for X >= 0, alpha*(e^X - 1) otherwise.")
       .In("X")
       .Out("Y")
       .Float("alpha", 1.0, "scale for X < 0")
+      .InPlace({0})
+      .Flops(FlopsPerResultElement(1))
       .Rule(Unary(kFloatT));
   r.Add("Selu")
       .Doc("gamma*X for X > 0, gamma*(alpha*e^X - alpha) otherwise.")
@@ -240,12 +255,16 @@ void RegisterElementwiseOps(OpRegistry& r) {
       .Out("Y")
       .Float("alpha", 1.67326319217681884765625f, "scale for X <= 0")
       .Float("gamma", 1.05070102214813232421875f, "overall scale")
+      .InPlace({0})
+      .Flops(FlopsPerResultElement(1))
       .Rule(Unary(kFloatT));
   r.Add("Celu")
       .Doc("max(0, X) + min(0, alpha*(e^(X/alpha) - 1)).")
       .In("X")
       .Out("Y")
       .Float("alpha", 1.0, "the alpha of the formula")
+      .InPlace({0})
+      .Flops(FlopsPerResultElement(1))
       .Rule(Unary(kFloatT));
   r.Add("HardSigmoid")
       .Doc("max(0, min(1, alpha*X + beta)).")
@@ -253,12 +272,16 @@ void RegisterElementwiseOps(OpRegistry& r) {
       .Out("Y")
       .Float("alpha", 0.2f, "slope")
       .Float("beta", 0.5, "offset")
+      .InPlace({0})
+      .Flops(FlopsPerResultElement(1))
       .Rule(Unary(kFloatT));
   r.Add("ThresholdedRelu")
       .Doc("X for X > alpha, 0 otherwise.")
       .In("X")
       .Out("Y")
       .Float("alpha", 1.0, "threshold")
+      .InPlace({0})
+      .Flops(FlopsPerResultElement(1))
       .Rule(Unary(kFloatT));
   r.Add("Shrink")
       .Doc("X+bias for X < -lambd, X-bias for X > lambd, 0 otherwise.")
@@ -266,15 +289,23 @@ void RegisterElementwiseOps(OpRegistry& r) {
       .Out("output")
       .Float("bias", 0.0, "the bias")
       .Float("lambd", 0.5, "the threshold")
+      .InPlace({0})
+      .Flops(FlopsPerResultElement(1))
       .Rule(Unary(kNumT));
 
-  r.Add("IsNaN").Doc("True where X is NaN.").In("X").Out("Y").Rule(UnaryToBool(kFloatT));
+  r.Add("IsNaN")
+      .Doc("True where X is NaN.")
+      .In("X")
+      .Out("Y")
+      .Flops(FlopsPerResultElement(1))
+      .Rule(UnaryToBool(kFloatT));
   r.Add("IsInf")
       .Doc("True where X is infinite (of the selected signs).")
       .In("X")
       .Out("Y")
       .Int("detect_negative", 1, "1: -inf counts")
       .Int("detect_positive", 1, "1: +inf counts")
+      .Flops(FlopsPerResultElement(1))
       .Rule(UnaryToBool(kFloatT));
 
   r.Add("Cast")
@@ -307,6 +338,8 @@ void RegisterElementwiseOps(OpRegistry& r) {
       .Out("output")
       .Float("min", -FLT_MAX, "lower bound; <= -FLT_MAX for none")
       .Float("max", FLT_MAX, "upper bound; >= FLT_MAX for none")
+      .InPlace({0})
+      .Flops(FlopsPerResultElement(1))
       .Rule(ClipRule);
 
   r.Add("PRelu")
@@ -314,6 +347,8 @@ void RegisterElementwiseOps(OpRegistry& r) {
       .In("X")
       .In("slope")
       .Out("Y")
+      .InPlace({0})
+      .Flops(FlopsPerResultElement(1))
       .Rule(PReluRule);
 
   // Dropout is the identity at inference; `ratio` was an attribute before opset 12.
@@ -326,23 +361,49 @@ void RegisterElementwiseOps(OpRegistry& r) {
       .Out("mask")
       .Meta("seed", AttrKind::kInt, int64_t{0}, "random seed (unused at inference)")
       .Meta("ratio", AttrKind::kFloat, 0.5, "drop ratio (opset < 12)")
+      .View()
       .Rule(DropoutRule);
 
   // Broadcasting binary arithmetic.
-  r.Add("Add").Doc("A + B with numpy broadcasting.").In("A").In("B").Out("C").Rule(Binary(kNumT));
-  r.Add("Sub").Doc("A - B with numpy broadcasting.").In("A").In("B").Out("C").Rule(Binary(kNumT));
-  r.Add("Mul").Doc("A * B with numpy broadcasting.").In("A").In("B").Out("C").Rule(Binary(kNumT));
+  r.Add("Add")
+      .Doc("A + B with numpy broadcasting.")
+      .In("A")
+      .In("B")
+      .Out("C")
+      .InPlace({0, 1})
+      .Flops(FlopsPerResultElement(1))
+      .Rule(Binary(kNumT));
+  r.Add("Sub")
+      .Doc("A - B with numpy broadcasting.")
+      .In("A")
+      .In("B")
+      .Out("C")
+      .InPlace({0, 1})
+      .Flops(FlopsPerResultElement(1))
+      .Rule(Binary(kNumT));
+  r.Add("Mul")
+      .Doc("A * B with numpy broadcasting.")
+      .In("A")
+      .In("B")
+      .Out("C")
+      .InPlace({0, 1})
+      .Flops(FlopsPerResultElement(1))
+      .Rule(Binary(kNumT));
   r.Add("Div")
       .Doc("A / B with numpy broadcasting; integers truncate toward zero (x/0 gives 0).")
       .In("A")
       .In("B")
       .Out("C")
+      .InPlace({0, 1})
+      .Flops(FlopsPerResultElement(1))
       .Rule(Binary(kNumT));
   r.Add("Pow")
       .Doc("X^Y with numpy broadcasting; the result has X's element type.")
       .In("X")
       .In("Y")
       .Out("Z")
+      .InPlace({0, 1})
+      .Flops(FlopsPerResultElement(1))
       .Rule(PowRule);
   r.Add("Mod")
       .Doc(
@@ -352,6 +413,8 @@ void RegisterElementwiseOps(OpRegistry& r) {
       .In("B")
       .Out("C")
       .Int("fmod", 0, "1: C fmod semantics")
+      .InPlace({0, 1})
+      .Flops(FlopsPerResultElement(1))
       .Rule(ModRule);
   r.Add("BitShift")
       .Doc("X shifted by Y bits (unsigned; shifts past the width give 0).")
@@ -360,6 +423,8 @@ void RegisterElementwiseOps(OpRegistry& r) {
       .Out("Z")
       .Str("direction", "", "LEFT or RIGHT")
       .Required()
+      .InPlace({0, 1})
+      .Flops(FlopsPerResultElement(1))
       .Rule(BitShiftRule);
 
   // Comparisons and logic: bool results.
@@ -368,48 +433,59 @@ void RegisterElementwiseOps(OpRegistry& r) {
       .In("A")
       .In("B")
       .Out("C")
+      .Flops(FlopsPerResultElement(1))
       .Rule(Binary(kAnyT, true));
   r.Add("Less")
       .Doc("A < B with numpy broadcasting.")
       .In("A")
       .In("B")
       .Out("C")
+      .Flops(FlopsPerResultElement(1))
       .Rule(Binary(kNumT, true));
   r.Add("LessOrEqual")
       .Doc("A <= B with numpy broadcasting.")
       .In("A")
       .In("B")
       .Out("C")
+      .Flops(FlopsPerResultElement(1))
       .Rule(Binary(kNumT, true));
   r.Add("Greater")
       .Doc("A > B with numpy broadcasting.")
       .In("A")
       .In("B")
       .Out("C")
+      .Flops(FlopsPerResultElement(1))
       .Rule(Binary(kNumT, true));
   r.Add("GreaterOrEqual")
       .Doc("A >= B with numpy broadcasting.")
       .In("A")
       .In("B")
       .Out("C")
+      .Flops(FlopsPerResultElement(1))
       .Rule(Binary(kNumT, true));
   r.Add("And")
       .Doc("Logical and with numpy broadcasting.")
       .In("A")
       .In("B")
       .Out("C")
+      .InPlace({0, 1})
+      .Flops(FlopsPerResultElement(1))
       .Rule(Binary(kBoolT, true));
   r.Add("Or")
       .Doc("Logical or with numpy broadcasting.")
       .In("A")
       .In("B")
       .Out("C")
+      .InPlace({0, 1})
+      .Flops(FlopsPerResultElement(1))
       .Rule(Binary(kBoolT, true));
   r.Add("Xor")
       .Doc("Logical xor with numpy broadcasting.")
       .In("A")
       .In("B")
       .Out("C")
+      .InPlace({0, 1})
+      .Flops(FlopsPerResultElement(1))
       .Rule(Binary(kBoolT, true));
   r.Add("Where")
       .Doc("X where condition is true, Y elsewhere; the three broadcast together.")
@@ -417,6 +493,8 @@ void RegisterElementwiseOps(OpRegistry& r) {
       .In("X")
       .In("Y")
       .Out("output")
+      .InPlace({1, 2})
+      .Flops(FlopsPerResultElement(1))
       .Rule(WhereRule);
 
   // Variadic, broadcasting all inputs together.
@@ -424,21 +502,25 @@ void RegisterElementwiseOps(OpRegistry& r) {
       .Doc("Element-wise sum of the inputs.")
       .VarIn("data_0")
       .Out("sum")
+      .Flops(VariadicFlops)
       .Rule(Variadic(kNumT));
   r.Add("Mean")
       .Doc("Element-wise mean of the inputs.")
       .VarIn("data_0")
       .Out("mean")
+      .Flops(VariadicFlops)
       .Rule(Variadic(kFloatT));
   r.Add("Max")
       .Doc("Element-wise maximum of the inputs (NaN propagates).")
       .VarIn("data_0")
       .Out("max")
+      .Flops(VariadicFlops)
       .Rule(Variadic(kNumT));
   r.Add("Min")
       .Doc("Element-wise minimum of the inputs (NaN propagates).")
       .VarIn("data_0")
       .Out("min")
+      .Flops(VariadicFlops)
       .Rule(Variadic(kNumT));
 }
 

@@ -227,6 +227,37 @@ const char* kAutoPadDoc =
     "NOTSET (use pads), SAME_UPPER, SAME_LOWER (output = ceil(input / stride), extra padding at "
     "the end / start) or VALID (no padding); resolved into pads";
 
+// The elements of W [., ., k...] after its first dimension: the multiply-adds of one result
+// element (Conv) or one input element (ConvTranspose).
+double PerElementMacs(const Node& n) {
+  const Shape& w = n.input(1)->type().shape;
+  double m = 1;
+  for (size_t i = 1; i < w.size(); ++i) m *= static_cast<double>(w[i]);
+  return m;
+}
+
+// Plus one addition per result element with a bias.
+double BiasFlops(const Node& n) {
+  return n.input(2) ? static_cast<double>(n.output()->type().NumElements()) : 0;
+}
+
+double ConvFlops(const Node& n) {
+  return 2 * PerElementMacs(n) * static_cast<double>(n.output()->type().NumElements()) +
+         BiasFlops(n);
+}
+
+double ConvTransposeFlops(const Node& n) {
+  return 2 * PerElementMacs(n) * static_cast<double>(n.input(0)->type().NumElements()) +
+         BiasFlops(n);
+}
+
+// One operation per window element for each result element.
+double PoolFlops(const Node& n) {
+  double k = 1;
+  for (int64_t d : n.GetInts("kernel_shape")) k *= static_cast<double>(d);
+  return k * static_cast<double>(n.output()->type().NumElements());
+}
+
 }  // namespace
 
 std::vector<int64_t> ResolveConvWindow(InferContext& c, const std::vector<int64_t>& kernel) {
@@ -248,6 +279,7 @@ void RegisterNNConvOps(OpRegistry& r) {
       .Ints("pads", {}, "[begin..., end...] per spatial axis")
       .Ints("strides", {}, "stride per spatial axis")
       .Out("Y")
+      .Flops(ConvFlops)
       .Rule(ConvRule);
   r.Add("ConvTranspose")
       .Doc(
@@ -265,6 +297,7 @@ void RegisterNNConvOps(OpRegistry& r) {
       .Ints("pads", {}, "[begin..., end...] cropped from the full result")
       .Ints("strides", {}, "stride per spatial axis")
       .Out("Y")
+      .Flops(ConvTransposeFlops)
       .Rule(ConvTransposeRule);
   r.Add("MaxPool")
       .Doc(
@@ -281,6 +314,7 @@ void RegisterNNConvOps(OpRegistry& r) {
       .Ints("strides", {}, "stride per spatial axis")
       .Out("Y")
       .Out("Indices")
+      .Flops(PoolFlops)
       .Rule(MaxPoolRule);
   r.Add("AveragePool")
       .Doc("Average pooling over windows of X [N, C, D...].")
@@ -293,6 +327,7 @@ void RegisterNNConvOps(OpRegistry& r) {
       .Ints("pads", {}, "[begin..., end...] per spatial axis")
       .Ints("strides", {}, "stride per spatial axis")
       .Out("Y")
+      .Flops(PoolFlops)
       .Rule(AveragePoolRule);
   r.Add("LpPool")
       .Doc("Lp-norm pooling: (sum |x|^p)^(1/p) over windows of X [N, C, D...].")
@@ -304,16 +339,19 @@ void RegisterNNConvOps(OpRegistry& r) {
       .Ints("pads", {}, "[begin..., end...] per spatial axis")
       .Ints("strides", {}, "stride per spatial axis")
       .Out("Y")
+      .Flops(PoolFlops)
       .Rule(LpPoolRule);
   r.Add("GlobalAveragePool")
       .Doc("Mean over all spatial positions of X [N, C, D...]; result [N, C, 1...].")
       .In("X")
       .Out("Y")
+      .Flops(FlopsPerInputElement(1))
       .Rule(GlobalPoolRule);
   r.Add("GlobalMaxPool")
       .Doc("Maximum over all spatial positions of X [N, C, D...]; result [N, C, 1...].")
       .In("X")
       .Out("Y")
+      .Flops(FlopsPerInputElement(1))
       .Rule(GlobalPoolRule);
 }
 

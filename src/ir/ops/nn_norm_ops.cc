@@ -120,6 +120,8 @@ void RegisterNNNormOps(OpRegistry& r) {
       .Meta("is_test", AttrKind::kInt, int64_t{0}, "opset 6 and older: ignored")
       .Meta("consumed_inputs", AttrKind::kInts, std::vector<int64_t>{}, "opset 5: ignored")
       .Out("Y")
+      .InPlace({0})
+      .Flops(FlopsPerResultElement(2))
       .Rule(BatchNormRule);
   r.Add("BatchNormalizationTraining")
       .Doc(
@@ -137,6 +139,7 @@ void RegisterNNNormOps(OpRegistry& r) {
       .Out("Y")
       .Out("running_mean")
       .Out("running_var")
+      .Flops(FlopsPerInputElement(5))
       .Rule(BatchNormTrainingRule);
   r.Add("InstanceNormalization")
       .Doc(
@@ -147,6 +150,7 @@ void RegisterNNNormOps(OpRegistry& r) {
       .In("B")
       .Float("epsilon", 1e-5, "added to the variance")
       .Out("output")
+      .Flops(FlopsPerInputElement(5))
       .Rule(InstanceNormRule);
   r.Add("LayerNormalization")
       .Doc(
@@ -163,6 +167,7 @@ void RegisterNNNormOps(OpRegistry& r) {
       .Out("Y")
       .Out("Mean")
       .Out("InvStdDev")
+      .Flops(FlopsPerInputElement(5))
       .Rule(LayerNormRule);
   r.Add("LRN")
       .Doc(
@@ -175,12 +180,17 @@ void RegisterNNNormOps(OpRegistry& r) {
       .Int("size", 0, "number of channels summed")
       .Required()
       .Out("Y")
+      .Flops([](const Node& n) {
+        return (2.0 * static_cast<double>(n.GetInt("size")) + 3) *
+               static_cast<double>(n.output()->type().NumElements());
+      })
       .Rule(LRNRule);
   r.Add("MeanVarianceNormalization")
       .Doc("Y = (X - mean) / (sqrt(var) + 1e-9) with mean and variance over `axes`.")
       .In("X")
       .Ints("axes", {0, 2, 3}, "the reduced axes (sorted, non-negative once lowered)")
       .Out("Y")
+      .Flops(FlopsPerInputElement(5))
       .Rule(MVNRule);
 }
 

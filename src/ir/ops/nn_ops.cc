@@ -104,6 +104,20 @@ void TopKRule(InferContext& c) {
   c.set_out(1, Type(DataType::kInt64, s));
 }
 
+// 2*K per result element (a multiply-add per term), plus the addition of C.
+double GemmFlops(const Node& n) {
+  const Shape& a = n.input(0)->type().shape;
+  double k = static_cast<double>(a.at(n.GetInt("transA") ? 0 : 1));
+  double out = static_cast<double>(n.output()->type().NumElements());
+  return 2 * k * out + (n.input(2) ? out : 0);
+}
+
+double MatMulFlops(const Node& n) {
+  const Shape& a = n.input(0)->type().shape;
+  double k = a.empty() ? 1 : static_cast<double>(a.back());
+  return 2 * k * static_cast<double>(n.output()->type().NumElements());
+}
+
 }  // namespace
 
 void RegisterNNOps(OpRegistry& r) {
@@ -120,6 +134,7 @@ void RegisterNNOps(OpRegistry& r) {
       .Int("transB", 0, "1: transpose B")
       .Meta("broadcast", AttrKind::kInt, int64_t{0}, "opset 6 and older: C always broadcasts")
       .Out("Y")
+      .Flops(GemmFlops)
       .Rule(GemmRule);
   r.Add("MatMul")
       .Doc(
@@ -128,12 +143,14 @@ void RegisterNNOps(OpRegistry& r) {
       .In("A")
       .In("B")
       .Out("Y")
+      .Flops(MatMulFlops)
       .Rule(MatMulRule);
   r.Add("Flatten")
       .Doc("Reshapes input to [prod(shape[:axis]), prod(shape[axis:])].")
       .In("input")
       .Int("axis", 1, "split point (non-negative once lowered)")
       .Out("output")
+      .View()
       .Rule(FlattenRule);
   r.Add("DepthToSpace")
       .Doc(

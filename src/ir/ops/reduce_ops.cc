@@ -123,6 +123,7 @@ void RegisterReduceOps(OpRegistry& r) {
               "(a copy for sums and extremes, |x| for L1/L2, x*x for SumSquare)")
         .Int("keepdims", 1, "1: reduced axes stay with size 1")
         .Meta("noop_with_empty_axes", AttrKind::kInt, int64_t{0}, "1: empty axes reduce nothing")
+        .Flops(FlopsPerInputElement(1))
         .Rule(ReduceRule);
   }
   r.Add("ArgMax")
@@ -160,6 +161,7 @@ void RegisterReduceOps(OpRegistry& r) {
         .Out("output")
         .Int("axis", -1, "the axis, non-negative")
         .Int("legacy_2d", 0, "1: opset < 13 semantics (normalise over all axes from 'axis' on)")
+        .Flops(FlopsPerInputElement(3))
         .Rule(SoftmaxRule);
   }
 

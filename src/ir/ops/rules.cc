@@ -25,4 +25,12 @@ int64_t NormalizeAxis(int64_t axis, int64_t rank) {
 
 void SameAsInput0(InferContext& c) { c.set_out(c.in(0)); }
 
+FlopsFn FlopsPerResultElement(double k) {
+  return [k](const Node& n) { return k * static_cast<double>(n.output(0)->type().NumElements()); };
+}
+
+FlopsFn FlopsPerInputElement(double k) {
+  return [k](const Node& n) { return k * static_cast<double>(n.input(0)->type().NumElements()); };
+}
+
 }  // namespace halo

@@ -16,4 +16,8 @@ void SameAsInput0(InferContext& c);
 // spatial dimensions.
 std::vector<int64_t> ResolveConvWindow(InferContext& c, const std::vector<int64_t>& kernel);
 
+// FLOPs hooks (OpDef::Flops): k per element of result 0, or of input 0.
+FlopsFn FlopsPerResultElement(double k);
+FlopsFn FlopsPerInputElement(double k);
+
 }  // namespace halo

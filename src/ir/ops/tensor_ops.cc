@@ -322,6 +322,7 @@ void RegisterTensorOps(OpRegistry& r) {
       .Meta("allowzero", AttrKind::kInt, int64_t{0}, "1: a 0 in 'shape' is a zero dimension")
       .Meta("shape", AttrKind::kInts, std::vector<int64_t>{}, "the shape (opset 1)")
       .Out("reshaped")
+      .View()
       .Rule(ReshapeRule);
   r.Add("Squeeze")
       .Doc("The input without the given dimensions of size 1.")
@@ -329,6 +330,7 @@ void RegisterTensorOps(OpRegistry& r) {
       .ConstIn("axes")
       .Meta("axes", AttrKind::kInts, std::vector<int64_t>{}, "dimensions to remove (opset < 13)")
       .Out("squeezed")
+      .View()
       .Rule(SqueezeRule);
   r.Add("Unsqueeze")
       .Doc("The input with dimensions of size 1 inserted.")
@@ -336,6 +338,7 @@ void RegisterTensorOps(OpRegistry& r) {
       .ConstIn("axes")
       .Meta("axes", AttrKind::kInts, std::vector<int64_t>{}, "result dimensions to insert")
       .Out("expanded")
+      .View()
       .Rule(UnsqueezeRule);
   r.Add("Transpose")
       .Doc("Permutes the dimensions of the input.")

@@ -1,0 +1,22 @@
+// The memory plan as statements of the generated code.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "ir/graph.h"
+#include "targets/memory_plan.h"
+
+namespace halo {
+
+// Names the statements declare, to reserve in the scope they go into.
+extern const char* const kMemoryPlanNames[2];
+
+// Statements that hand `plan` to the runtime: the arena size of computation `comp`, then a
+// table of the planned values' offsets, in node order; `ref` names a value. "" when nothing
+// is planned. Failures return Fail("the memory plan").
+std::string MemoryPlanStatements(const Graph& g, const MemoryPlan& plan,
+                                 const std::function<std::string(const Value*)>& ref,
+                                 const std::string& comp);
+
+}  // namespace halo
