@@ -205,7 +205,8 @@ odla_status odla_GetOutputShape(odla_context context, int index, odla_value_shap
 odla_status odla_GetOutputShapeById(odla_context context, odla_value_id id,
                                     odla_value_shape* shape);
 
-/* Destroys a context. */
+/* Destroys a context. The runtime may keep its memory for the next context of the same
+ * computation. */
 odla_status odla_DestroyContext(odla_context context);
 
 /* ---- Operators ---- */

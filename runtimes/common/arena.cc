@@ -26,4 +26,22 @@ void ValueMemory::Allocate(const std::vector<odla_value>& results, size_t num_va
   }
 }
 
+ValueMemory MemoryCache::Take() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (kept_.empty()) return {};
+  ValueMemory m = std::move(kept_.back());
+  kept_.pop_back();
+  return m;
+}
+
+void MemoryCache::Keep(ValueMemory m) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (kept_.size() < kMaxKept) kept_.push_back(std::move(m));
+}
+
+void MemoryCache::Clear() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  kept_.clear();
+}
+
 }  // namespace odla_rt

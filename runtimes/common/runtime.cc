@@ -14,14 +14,16 @@ struct _odla_computation {
   std::map<std::string, odla_value> by_id;
   std::string first_error;   // the first builder failure; the computation is unusable then
   uint64_t arena_bytes = 0;  // odla_SetComputationArenaSize
+  std::shared_ptr<odla_rt::MemoryCache> memory_cache = std::make_shared<odla_rt::MemoryCache>();
 };
 
 struct _odla_context {
   odla_computation comp;
   std::vector<const void*> arg_data;
   std::vector<void*> out_data;
-  odla_rt::ValueMemory memory;           // op results, allocated at the first execution
-  std::vector<odla_value_shape> shapes;  // per value: its shape in the last execution
+  odla_rt::ValueMemory memory;  // op results, from the cache or allocated at the first execution
+  std::shared_ptr<odla_rt::MemoryCache> memory_cache;  // the computation's
+  std::vector<odla_value_shape> shapes;                // per value: its shape in the last execution
 };
 
 namespace odla_rt {
@@ -294,6 +296,7 @@ odla_status odla_SetComputationArenaSize(odla_computation computation, odla_uint
     for (const auto& v : computation->values)
       if (v->arena_offset >= 0) Fail("odla_SetComputationArenaSize: values are placed already");
     computation->arena_bytes = bytes;
+    computation->memory_cache->Clear();
   });
 }
 
@@ -313,6 +316,7 @@ odla_status odla_SetValueArenaOffset(odla_value value, odla_uint64 offset) {
       Fail("odla_SetValueArenaOffset: '", value->id, "' (", bytes, " bytes) at offset ", offset,
            " is misaligned or outside the arena of ", c->arena_bytes, " bytes");
     value->arena_offset = static_cast<int64_t>(offset);
+    c->memory_cache->Clear();
   });
 }
 
@@ -331,6 +335,8 @@ odla_status odla_CreateContext(odla_context* context) {
     ctx->comp = c;
     ctx->arg_data.assign(c->args.size(), nullptr);
     ctx->out_data.assign(c->outputs.size(), nullptr);
+    ctx->memory_cache = c->memory_cache;
+    ctx->memory = c->memory_cache->Take();
     *context = ctx;
   });
 }
@@ -384,11 +390,13 @@ odla_status odla_ExecuteComputation(odla_computation computation, odla_context c
       if (!context->out_data[i] && ByteSize(c->outputs[i]->type) > 0)
         Fail("output ", i, " ('", c->outputs[i]->id, "') is not bound");
     auto& shapes = context->shapes;
-    if (!context->memory.allocated()) {
+    if (!context->memory.AllocatedFor(c->values.size())) {
       std::vector<odla_value> results;
       for (const auto& n : c->nodes)
         results.insert(results.end(), n.outputs.begin(), n.outputs.end());
       context->memory.Allocate(results, c->values.size(), c->arena_bytes);
+    }
+    if (shapes.size() != c->values.size()) {
       shapes.clear();
       for (const auto& v : c->values) shapes.push_back(v->type.shape);
     }
@@ -452,6 +460,8 @@ odla_status odla_GetOutputShapeById(odla_context context, odla_value_id id,
 }
 
 odla_status odla_DestroyContext(odla_context context) {
+  if (context && context->memory.allocated())
+    context->memory_cache->Keep(std::move(context->memory));
   delete context;
   return ODLA_SUCCESS;
 }
