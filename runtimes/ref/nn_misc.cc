@@ -55,9 +55,8 @@ ODLA_WEAK odla_value odla_Flatten(odla_value input, odla_int64 axis, odla_value_
         (Dims(result_type.shape) != std::vector<int64_t>{outer, inner} && outer != 0))
       Fail("result must be [", outer, ", ", inner, "]");
     size_t bytes = ByteSize(input->type);
-    return AddOp1("Flatten", {input}, result_type, id, [=](const KernelArgs& k) {
-      CopyBytes(k.out[0], k.in[0], bytes);
-    });
+    return AddOp1("Flatten", {input}, result_type, id,
+                  [=](const KernelArgs& k) { CopyBytes(k.out[0], k.in[0], bytes); });
   });
 }
 

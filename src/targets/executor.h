@@ -1,5 +1,6 @@
 // In-process execution (`halo run`, constant folding): builds an ODLA computation from the
-// IR through the shared lowering and runs it on the runtime linked into halo.
+// IR through the shared lowering, with the memory plan of the generated code (not for one
+// node's evaluation), and runs it on the runtime linked into halo.
 #pragma once
 
 #include <memory>
