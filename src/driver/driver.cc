@@ -19,7 +19,8 @@ ModelFormat DetectFormat(const std::string& path, const std::string& forced) {
 }
 
 std::unique_ptr<Graph> LoadModel(const std::vector<std::string>& files, const ImportOptions& opts,
-                                 const std::string& forced_format, bool optimize) {
+                                 const std::string& forced_format, bool optimize,
+                                 const std::set<std::string>& disabled) {
   if (files.empty()) throw Err("no model file given");
   const std::string& path = files[0];
   {
@@ -36,10 +37,7 @@ std::unique_ptr<Graph> LoadModel(const std::vector<std::string>& files, const Im
       throw Err(path, ": unknown model format (expected .onnx; force one with -x FORMAT)");
   }
   try {
-    if (optimize)
-      RunPipeline(*g, opts.progress);
-    else
-      InferShapes(*g, opts.progress);
+    RunPipeline(*g, opts.progress, optimize, disabled);
   } catch (const Error& e) {
     throw Err(path, ": ", e.what());
   }
@@ -47,12 +45,13 @@ std::unique_ptr<Graph> LoadModel(const std::vector<std::string>& files, const Im
 }
 
 BatchGraph LoadBatchModel(const std::vector<std::string>& files, const ImportOptions& opts,
-                          const std::string& forced_format, bool optimize) {
+                          const std::string& forced_format, bool optimize,
+                          const std::set<std::string>& disabled) {
   auto load = [&](int64_t batch) {
     ImportOptions o = opts;
     o.batch_size = batch;
     try {
-      return LoadModel(files, o, forced_format, optimize);
+      return LoadModel(files, o, forced_format, optimize, disabled);
     } catch (const Error& e) {
       if (batch == kBatchProbes[0]) throw;
       throw Err(e.what(), " (at batch size ", batch, ", which --dynamic-batch also builds)");
