@@ -2,7 +2,12 @@
 // the unoptimized graph on the reference runtime.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
 #include "ir/error.h"
+#include "ir/printer.h"
 #include "pass_test_util.h"
 
 namespace halo {
@@ -217,6 +222,30 @@ TEST(FuseGemm, BiasOnlyGemmKeepsGemm) {
       1e-6);
   EXPECT_EQ(Ops(*g), Strs{"Gemm"});
   EXPECT_EQ(g->outputs()[0]->producer()->GetFloat("beta"), 1.0);
+}
+
+// The IR after the pipeline, against tests/golden/passes/NAME.ir (HALO_UPDATE_GOLDEN=1
+// rewrites it): the names, attributes and order of what the passes make.
+void ExpectGoldenIR(const std::string& name, const Graph& g) {
+  std::string path = std::string(HALO_SOURCE_DIR) + "/tests/golden/passes/" + name + ".ir";
+  std::string text = PrintGraph(g);
+  if (std::getenv("HALO_UPDATE_GOLDEN")) std::ofstream(path, std::ios::binary) << text;
+  std::ifstream f(path, std::ios::binary);
+  std::ostringstream want;
+  want << f.rdbuf();
+  EXPECT_EQ(text, want.str()) << path << " differs (HALO_UPDATE_GOLDEN=1 rewrites it)";
+}
+
+TEST(Pipeline, GoldenResidualBlockWithBatchNorm) {
+  auto g = test::Built([](Graph& g) {
+    Value* x = g.AddInput("x", Type(kF32, {1, 8, 5, 5}));
+    Value* a = Op(g, "Relu", {BatchNorm(g, Conv(g, x, 8, 8, 3, false), 8)}, {}, "relu1");
+    Value* lo = g.AddConstant("zero", Tensor::Scalar(kF32, 0));
+    Value* hi = g.AddConstant("six", Tensor::Scalar(kF32, 6));
+    Value* y = Op(g, "Add", {BatchNorm(g, Conv(g, a, 8, 8, 1), 8), x}, {}, "add");
+    g.AddOutput(Op(g, "Clip", {Op(g, "Identity", {y}), lo, hi}, {}, "out"));
+  });
+  ExpectGoldenIR("residual_block", *g);
 }
 
 TEST(Pipeline, DisabledAndUnknownPasses) {
