@@ -134,7 +134,7 @@ const std::vector<OptionDef>& Table() {
       {{"--no-opt"},
        "",
        kBoth,
-       "only infer types (and fold what they need): skip the optimizing passes",
+       "only infer types (which folds the nodes of constants): skip the optimizing passes",
        [](Options& o, const std::string&) { o.optimize = false; }},
       {{"--disable-pass"},
        "NAME",

@@ -3,14 +3,14 @@
 
 namespace halo {
 
-// The order: shapes first (every later pass needs types, and it folds the weight
-// transforms: Transpose/Reshape/Cast/Mul... of constants). simplify and cse shrink the
-// graph so that the later patterns see one canonical producer per value (cse also merges
-// the identical constants that simplify may leave). fold-batchnorm runs before fusion so that
-// Conv + BatchNormalization + Relu becomes one fused op, and cancel-transposes before it
-// so that Transpose pairs around element-wise ops do not hide a conv's users. The fusions
-// come last among the rewrites; fold-constants then folds what the rewrites made constant
-// (new weights are folded as they are made) and dce drops what they left unused.
+// The order: infer-shapes first: every later pass needs types, and it folds the transforms
+// of constant weights (Transpose, Reshape, Cast, Mul... of constants) as it goes. simplify
+// and cse then drop no-op nodes and duplicates, so that the patterns below see a value's
+// real users (an Identity or a second, equal Relu would hide them). fold-batchnorm comes
+// before fusion so that Conv + BatchNormalization + Relu ends as one fused op, and so does
+// cancel-transposes: a Transpose pair between a Conv and its activation would hide the
+// activation. The fusions are the last rewrites; fold-constants then folds what the rewrites
+// left constant, and dce drops what they left unused.
 const std::vector<Pass>& Pipeline() {
   static const std::vector<Pass> passes = {
       {"infer-shapes", [](Graph& g, const ProgressFn& p) { InferShapes(g, p); }, false},
