@@ -61,7 +61,7 @@ bool Sinkable(const Node& u, const Value* x, size_t* pos, bool* binary) {
 }
 
 // t (a Transpose) then element-wise users then another Transpose: rewritten; true if so.
-bool Sink(Graph& g, const Uses& uses, Node* t) {
+bool Sink(Rewriter& rw, Node* t) {
   struct Link {
     Node* node;
     size_t pos;
@@ -70,7 +70,7 @@ bool Sink(Graph& g, const Uses& uses, Node* t) {
   std::vector<Link> chain;
   Value* cur = t->output();
   Node* last = nullptr;
-  for (Node* u = uses.Sole(cur); u; u = uses.Sole(cur)) {
+  for (Node* u = rw.Sole(cur); u; u = rw.Sole(cur)) {
     if (u->op() == "Transpose") {
       last = u;
       break;
@@ -93,26 +93,25 @@ bool Sink(Graph& g, const Uses& uses, Node* t) {
       Shape s = c->type().shape;
       s.insert(s.begin(), perm.size() - s.size(), 1);
       if (c->type().Rank() != static_cast<int>(perm.size()))
-        c = AddFolded(g, "Reshape", c->name() + "_r", {c}, ReshapeAttrs(s));
-      in[1 - l.pos] = AddFolded(g, "Transpose", c->name() + "_t", {c}, {{"perm", inverse}});
+        c = rw.AddFolded("Reshape", c->name() + "_r", {c}, ReshapeAttrs(s));
+      in[1 - l.pos] = rw.AddFolded("Transpose", c->name() + "_t", {c}, {{"perm", inverse}});
     }
-    v = AddInferred(g, l.node->op(), l.node->name(), in, l.node->attrs())->output();
+    v = rw.Add(l.node->op(), l.node->name(), in, l.node->attrs())->output();
   }
   std::vector<int64_t> q = Compose(perm, last->GetInts("perm"));
-  if (!IsIdentity(q)) v = AddInferred(g, "Transpose", last->name(), {v}, {{"perm", q}})->output();
-  if (!CanReplace(g, uses, last->output(), v)) return false;  // left for dce
-  Replace(g, last->output(), v, true);
+  if (!IsIdentity(q)) v = rw.Add("Transpose", last->name(), {v}, {{"perm", q}})->output();
+  rw.Replace(last->output(), v, true);  // v is new: no graph input or output
   return true;
 }
 
-bool RewriteOne(Graph& g, const Uses& uses, Node* n) {
+bool RewriteOne(Rewriter& rw, Node* n) {
   Value* x = n->input(0);
   Value* y = n->output();
   if (n->op() == "Transpose") {
     const std::vector<int64_t>& perm = n->GetInts("perm");
     if (IsIdentity(perm)) {
-      if (!CanReplace(g, uses, y, x)) return false;
-      Replace(g, y, x);
+      if (!rw.CanReplace(y, x)) return false;
+      rw.Replace(y, x);
       return true;
     }
     if (ProducerOp(x) == "Transpose") {
@@ -120,47 +119,42 @@ bool RewriteOne(Graph& g, const Uses& uses, Node* n) {
       std::vector<int64_t> q = Compose(inner->GetInts("perm"), perm);
       Value* z = inner->input(0);
       if (!IsIdentity(q)) {
-        z = AddInferred(g, "Transpose", n->name(), {z}, {{"perm", q}})->output();
-      } else if (!CanReplace(g, uses, y, z)) {
+        z = rw.Add("Transpose", n->name(), {z}, {{"perm", q}})->output();
+      } else if (!rw.CanReplace(y, z)) {
         return false;
       }
-      Replace(g, y, z, !IsIdentity(q));
+      rw.Replace(y, z, !IsIdentity(q));
       return true;
     }
-    return Sink(g, uses, n);
+    return Sink(rw, n);
   }
   if (!IsReshape(n->op())) return false;
   if (x->type() == y->type()) {
-    if (!CanReplace(g, uses, y, x)) return false;
-    Replace(g, y, x);
+    if (!rw.CanReplace(y, x)) return false;
+    rw.Replace(y, x);
     return true;
   }
   if (!IsReshape(ProducerOp(x))) return false;
   Value* z = x->producer()->input(0);
   if (z->type() == y->type()) {
-    if (!CanReplace(g, uses, y, z)) return false;
-    Replace(g, y, z);
+    if (!rw.CanReplace(y, z)) return false;
+    rw.Replace(y, z);
     return true;
   }
-  Node* r = AddInferred(g, "Reshape", n->name(), {z}, ReshapeAttrs(y->type().shape));
-  Replace(g, y, r->output(), true);
+  Node* r = rw.Add("Reshape", n->name(), {z}, ReshapeAttrs(y->type().shape));
+  rw.Replace(y, r->output(), true);
   return true;
 }
 
 }  // namespace
 
 bool CancelTransposes(Graph& g) {
-  ReserveNames(g);
-  bool changed = false;
-  Uses uses(g);
+  Rewriter rw(g);
   for (size_t i = 0; i < g.nodes().size(); ++i) {
     Node* n = g.nodes()[i].get();
-    if (!uses.Live(n) || n->num_inputs() == 0 || !RewriteOne(g, uses, n)) continue;
-    uses = Uses(g);
-    changed = true;
+    if (rw.Live(n) && n->num_inputs() != 0) RewriteOne(rw, n);
   }
-  if (changed) Tidy(g);
-  return changed;
+  return rw.Finish();
 }
 
 }  // namespace halo

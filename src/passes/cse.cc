@@ -69,30 +69,25 @@ std::string Key(const Node& n) {
 
 bool EliminateCommonSubexpressions(Graph& g) {
   g.TopoSort();
-  Uses uses(g);
+  Rewriter rw(g);
   std::unordered_map<std::string, std::vector<Node*>> seen;
-  ReserveNames(g);
-  bool changed = false;
   for (size_t i = 0; i < g.nodes().size(); ++i) {
     Node* n = g.nodes()[i].get();
-    if (n->op() == "Input" || !uses.Live(n)) continue;
+    if (n->op() == "Input" || !rw.Live(n)) continue;
     std::vector<Node*>& same = seen[Key(*n)];
     Node* earlier = nullptr;
     for (Node* m : same)
       if (SameNode(*m, *n)) earlier = m;
     bool replaceable = earlier != nullptr;
     for (size_t r = 0; replaceable && r < n->num_outputs(); ++r)
-      replaceable = CanReplace(g, uses, n->output(r), earlier->output(r));
+      replaceable = rw.CanReplace(n->output(r), earlier->output(r));
     if (!replaceable) {
       same.push_back(n);
       continue;
     }
-    for (size_t r = 0; r < n->num_outputs(); ++r) Replace(g, n->output(r), earlier->output(r));
-    uses = Uses(g);
-    changed = true;
+    for (size_t r = 0; r < n->num_outputs(); ++r) rw.Replace(n->output(r), earlier->output(r));
   }
-  if (changed) Tidy(g);
-  return changed;
+  return rw.Finish();
 }
 
 }  // namespace halo

@@ -52,7 +52,7 @@ bool AffineOf(const Node& n, const Node& p, Affine* a) {
 }
 
 // Scales the weights W of p by s along its output channels; nullptr when p does not fit.
-Value* ScaledWeights(Graph& g, const Node& p, const std::vector<double>& s) {
+Value* ScaledWeights(Rewriter& rw, const Node& p, const std::vector<double>& s) {
   const std::string& op = p.op();
   Value* w = p.input(1);
   const Tensor* wt = ConstantOf(w);
@@ -74,12 +74,12 @@ Value* ScaledWeights(Graph& g, const Node& p, const std::vector<double>& s) {
     bool trans = op == "Gemm" && p.GetInt("transB") != 0;  // B [N, K] or [K, N]
     for (size_t i = 0; i < v.size(); ++i) v[i] *= s[trans ? i / per_row : i % per_row];
   }
-  return AddConst(g, w->name() + "_folded", FloatTensor(wt->type().dtype, ws, v));
+  return rw.AddConst(w->name() + "_folded", FloatTensor(wt->type().dtype, ws, v));
 }
 
 // The bias of p scaled and shifted (b * s + t; b as a [M] vector), as a new constant; `beta`
 // multiplies Gemm's C. *none: p has no bias and t is zero. False when p's bias does not fit.
-bool NewBias(Graph& g, const Node& p, const Affine& a, Value** bias) {
+bool NewBias(Rewriter& rw, const Node& p, const Affine& a, Value** bias) {
   const size_t bi = 2;
   const Type& out = p.output()->type();
   std::vector<double> b(a.s.size(), 0.0);
@@ -97,12 +97,12 @@ bool NewBias(Graph& g, const Node& p, const Affine& a, Value** bias) {
     return true;
   }
   for (size_t c = 0; c < b.size(); ++c) b[c] = b[c] * a.s[c] + (a.t.empty() ? 0.0 : a.t[c]);
-  *bias = AddConst(g, p.name() + "_bias", FloatTensor(out.dtype, {out.shape[ChannelAxis(p)]}, b));
+  *bias = rw.AddConst(p.name() + "_bias", FloatTensor(out.dtype, {out.shape[ChannelAxis(p)]}, b));
   return true;
 }
 
 // Folds the affine node n into its producer p; returns the new node's result or nullptr.
-Value* Fold(Graph& g, const Node& n, const Node& p) {
+Value* Fold(Rewriter& rw, const Node& n, const Node& p) {
   const std::string& op = p.op();
   if (op == "MatMul" && p.input(1)->type().Rank() != 2) return nullptr;
   if (op == "MatMul" && n.op() == "BatchNormalization" && p.input(0)->type().Rank() != 2)
@@ -111,49 +111,44 @@ Value* Fold(Graph& g, const Node& n, const Node& p) {
   if (!IsFloatType(p.output()->type()) || !ConstantOf(p.input(1)) || !AffineOf(n, p, &a))
     return nullptr;
   Value* bias = nullptr;
-  if (op != "MatMul" && !NewBias(g, p, a, &bias)) return nullptr;
-  Value* w = ScaledWeights(g, p, a.s);
+  if (op != "MatMul" && !NewBias(rw, p, a, &bias)) return nullptr;
+  Value* w = ScaledWeights(rw, p, a.s);
   if (!w) return nullptr;
   std::vector<Value*> in = p.inputs();
   in[1] = w;
   if (op == "MatMul") {
-    if (a.t.empty()) return AddInferred(g, "MatMul", p.name(), in)->output();
-    bias = AddConst(g, p.name() + "_bias",
-                    FloatTensor(p.output()->type().dtype, {static_cast<int64_t>(a.t.size())}, a.t));
-    return AddInferred(g, "Gemm", p.name(), {in[0], w, bias})->output();
+    if (a.t.empty()) return rw.Add("MatMul", p.name(), in)->output();
+    bias = rw.AddConst(p.name() + "_bias", FloatTensor(p.output()->type().dtype,
+                                                       {static_cast<int64_t>(a.t.size())}, a.t));
+    return rw.Add("Gemm", p.name(), {in[0], w, bias})->output();
   }
   in.resize(3);
   in[2] = bias;
   auto attrs = p.attrs();
   if (op == "Gemm") attrs["beta"] = 1.0;
-  return AddInferred(g, op, p.name(), in, attrs)->output();
+  return rw.Add(op, p.name(), in, attrs)->output();
 }
 
 }  // namespace
 
 bool FoldBatchNorm(Graph& g) {
-  ReserveNames(g);
-  bool changed = false;
-  Uses uses(g);
+  Rewriter rw(g);
   for (size_t i = 0; i < g.nodes().size(); ++i) {
     Node* n = g.nodes()[i].get();
-    if ((n->op() != "BatchNormalization" && n->op() != "Mul") || !uses.Live(n)) continue;
+    if ((n->op() != "BatchNormalization" && n->op() != "Mul") || !rw.Live(n)) continue;
     for (size_t k = 0; k < (n->op() == "Mul" ? 2u : 1u); ++k) {
       Value* x = n->input(k);
       const std::string& op = ProducerOp(x);
       if ((op != "Conv" && op != "ConvTranspose" && op != "Gemm" && op != "MatMul") ||
-          uses.Sole(x) != n || (n->op() == "Mul" && n->input(0) == n->input(1)))
+          rw.Sole(x) != n || (n->op() == "Mul" && n->input(0) == n->input(1)))
         continue;
-      Value* y = Fold(g, *n, *x->producer());
+      Value* y = Fold(rw, *n, *x->producer());
       if (!y) continue;
-      Replace(g, n->output(), y, true);
-      uses = Uses(g);
-      changed = true;
+      rw.Replace(n->output(), y, true);
       break;
     }
   }
-  if (changed) Tidy(g);
-  return changed;
+  return rw.Finish();
 }
 
 }  // namespace halo

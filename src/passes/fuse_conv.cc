@@ -6,39 +6,34 @@
 namespace halo {
 
 bool FuseConv(Graph& g) {
-  ReserveNames(g);
-  bool changed = false;
-  Uses uses(g);
+  Rewriter rw(g);
   for (size_t i = 0; i < g.nodes().size(); ++i) {
     Node* n = g.nodes()[i].get();
-    if (n->op() != "Conv" || !uses.Live(n)) continue;
+    if (n->op() != "Conv" || !rw.Live(n)) continue;
     const Type& out = n->output()->type();
     if (out.dtype != DataType::kFloat32 && out.dtype != DataType::kFloat64) continue;
     Value* b = n->input(2);
-    FusedTail t = MatchTail(uses, n->output(), 1, !b || ConstantOf(b));
+    FusedTail t = MatchTail(rw, n->output(), 1, !b || ConstantOf(b));
     if (!t.last) continue;
     if (!t.bias.empty()) {
       if (b) {
         std::vector<double> old = Doubles(*ConstantOf(b));
         for (size_t c = 0; c < t.bias.size(); ++c) t.bias[c] += old[c];
       }
-      b = AddConst(g, n->name() + "_bias", FloatTensor(out.dtype, {out.shape[1]}, t.bias));
+      b = rw.AddConst(n->name() + "_bias", FloatTensor(out.dtype, {out.shape[1]}, t.bias));
     }
     auto attrs = n->attrs();
     Node* f;
     if (!t.sum && t.act.empty()) {
-      f = AddInferred(g, "Conv", n->name(), {n->input(0), n->input(1), b}, attrs);
+      f = rw.Add("Conv", n->name(), {n->input(0), n->input(1), b}, attrs);
     } else {
       SetActivation(t, &attrs);
-      f = AddInferred(g, "FusedConv", n->name(), {n->input(0), n->input(1), b, t.sum},
-                      AttrsFor("FusedConv", attrs));
+      f = rw.Add("FusedConv", n->name(), {n->input(0), n->input(1), b, t.sum},
+                 AttrsFor("FusedConv", attrs));
     }
-    Replace(g, t.last, f->output(), true);
-    uses = Uses(g);
-    changed = true;
+    rw.Replace(t.last, f->output(), true);
   }
-  if (changed) Tidy(g);
-  return changed;
+  return rw.Finish();
 }
 
 }  // namespace halo

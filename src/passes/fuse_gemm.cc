@@ -8,14 +8,14 @@
 namespace halo {
 namespace {
 
-bool FuseOne(Graph& g, const Uses& uses, Node* n) {
+bool FuseOne(Rewriter& rw, Node* n) {
   const Type& out = n->output()->type();
   if (out.dtype != DataType::kFloat32 && out.dtype != DataType::kFloat64) return false;
   bool gemm = n->op() == "Gemm";
   Value* c = n->input(2);
   std::vector<double> cv;
   bool bias_ok = gemm ? !c || ChannelValues(c, out, 1, &cv) : n->input(1)->type().Rank() >= 2;
-  FusedTail t = MatchTail(uses, n->output(), out.Rank() - 1, bias_ok);
+  FusedTail t = MatchTail(rw, n->output(), out.Rank() - 1, bias_ok);
   if (!t.last) return false;
   auto attrs = n->attrs();
   if (!t.bias.empty()) {
@@ -24,35 +24,29 @@ bool FuseOne(Graph& g, const Uses& uses, Node* n) {
       for (size_t j = 0; j < t.bias.size(); ++j) t.bias[j] += beta * cv[j];
     }
     if (gemm) attrs["beta"] = 1.0;
-    c = AddConst(g, n->name() + "_bias", FloatTensor(out.dtype, {out.shape.back()}, t.bias));
+    c = rw.AddConst(n->name() + "_bias", FloatTensor(out.dtype, {out.shape.back()}, t.bias));
   }
   Node* f;
   if (gemm && !t.sum && t.act.empty()) {
-    f = AddInferred(g, "Gemm", n->name(), {n->input(0), n->input(1), c}, attrs);
+    f = rw.Add("Gemm", n->name(), {n->input(0), n->input(1), c}, attrs);
   } else {
     SetActivation(t, &attrs);
     const char* op = gemm ? "FusedGemm" : "FusedMatMul";
-    f = AddInferred(g, op, n->name(), {n->input(0), n->input(1), c, t.sum}, AttrsFor(op, attrs));
+    f = rw.Add(op, n->name(), {n->input(0), n->input(1), c, t.sum}, AttrsFor(op, attrs));
   }
-  Replace(g, t.last, f->output(), true);
+  rw.Replace(t.last, f->output(), true);
   return true;
 }
 
 }  // namespace
 
 bool FuseGemm(Graph& g) {
-  ReserveNames(g);
-  bool changed = false;
-  Uses uses(g);
+  Rewriter rw(g);
   for (size_t i = 0; i < g.nodes().size(); ++i) {
     Node* n = g.nodes()[i].get();
-    if ((n->op() != "Gemm" && n->op() != "MatMul") || !uses.Live(n)) continue;
-    if (!FuseOne(g, uses, n)) continue;
-    uses = Uses(g);
-    changed = true;
+    if ((n->op() == "Gemm" || n->op() == "MatMul") && rw.Live(n)) FuseOne(rw, n);
   }
-  if (changed) Tidy(g);
-  return changed;
+  return rw.Finish();
 }
 
 }  // namespace halo

@@ -27,7 +27,7 @@ bool ActivationOf(const Node& n, FusedTail* t) {
 }
 
 // x * HardSigmoid(x), x's only uses: HardSwish with HardSigmoid's parameters.
-bool MatchHardSwish(const Uses& uses, Value* x, FusedTail* t) {
+bool MatchHardSwish(const Rewriter& uses, Value* x, FusedTail* t) {
   const std::vector<Node*>& users = uses.Users(x);
   if (users.size() != 2 || uses.IsOutput(x)) return false;
   for (int k = 0; k < 2; ++k) {
@@ -47,7 +47,7 @@ bool MatchHardSwish(const Uses& uses, Value* x, FusedTail* t) {
 
 }  // namespace
 
-FusedTail MatchTail(const Uses& uses, Value* out, int axis, bool bias_ok) {
+FusedTail MatchTail(const Rewriter& uses, Value* out, int axis, bool bias_ok) {
   FusedTail t;
   const Type& type = out->type();
   Value* cur = out;

@@ -20,7 +20,7 @@ struct FusedTail {
 
 // Follows the uses of `out` (a float product whose channels are along `axis`). Bias Adds
 // (and Subs of a constant) count only with `bias_ok`.
-FusedTail MatchTail(const Uses& uses, Value* out, int axis, bool bias_ok);
+FusedTail MatchTail(const Rewriter& uses, Value* out, int axis, bool bias_ok);
 
 // Sets the attributes of the fused ops' activation in `attrs`.
 void SetActivation(const FusedTail& t, std::map<std::string, AttrValue>* attrs);

@@ -9,13 +9,24 @@
 
 namespace halo {
 
-Uses::Uses(const Graph& g) {
+Rewriter::Rewriter(Graph& g) : g_(g) {
+  // Graph::UniqueName must avoid the names values have now (the importer names some
+  // values without it).
+  std::set<std::string> names;
+  for (const auto& n : g.nodes())
+    for (size_t i = 0; i < n->num_outputs(); ++i) names.insert(n->output(i)->name());
+  names.erase("");
+  for (const std::string& n : names) g.UniqueName(n);
+
   std::vector<const Node*> work;
   for (const Value* v : g.outputs()) {
     ++outputs_[v];
     work.push_back(v->producer());
   }
-  for (const Value* v : g.inputs()) work.push_back(v->producer());
+  for (const Value* v : g.inputs()) {
+    inputs_.insert(v);
+    work.push_back(v->producer());
+  }
   while (!work.empty()) {
     const Node* n = work.back();
     work.pop_back();
@@ -29,40 +40,118 @@ Uses::Uses(const Graph& g) {
         if (v) users_[v].push_back(n.get());
 }
 
-const std::vector<Node*>& Uses::Users(const Value* v) const {
+const std::vector<Node*>& Rewriter::Users(const Value* v) const {
   static const std::vector<Node*> none;
   auto it = users_.find(v);
   return it == users_.end() ? none : it->second;
 }
 
-Node* Uses::Sole(const Value* v) const {
+Node* Rewriter::Sole(const Value* v) const {
   const std::vector<Node*>& u = Users(v);
   return u.size() == 1 && !IsOutput(v) ? u[0] : nullptr;
 }
 
-Node* AddInferred(Graph& g, const std::string& op, const std::string& name,
-                  const std::vector<Value*>& inputs,
-                  const std::map<std::string, AttrValue>& attrs) {
+void Rewriter::Register(Node* n) {
+  live_.insert(n);
+  for (const Value* v : n->inputs())
+    if (v) users_[v].push_back(n);
+  changed_ = true;
+}
+
+Node* Rewriter::Add(const std::string& op, const std::string& name,
+                    const std::vector<Value*>& inputs,
+                    const std::map<std::string, AttrValue>& attrs) {
   const OpDef* def = OpRegistry::Get().Find(op);
   int results = def && def->multi_result() ? static_cast<int>(def->outputs.size()) : 1;
-  Node* n = g.AddNode(op, g.UniqueName(name), inputs, results);
+  Node* n = g_.AddNode(op, g_.UniqueName(name), inputs, results);
   for (const auto& [k, v] : attrs) n->set_attr(k, v);
   for (size_t i = 0; i < n->num_outputs(); ++i)
-    n->output(i)->set_name(i == 0 ? n->name() : g.UniqueName(n->name() + "_" + std::to_string(i)));
+    n->output(i)->set_name(i == 0 ? n->name() : g_.UniqueName(n->name() + "_" + std::to_string(i)));
   try {
     VerifyAndInfer(n);
   } catch (const Error& e) {
     throw Err(NodeLabel(*n), e.what());
   }
+  Register(n);
   return n;
 }
 
-Value* AddFolded(Graph& g, const std::string& op, const std::string& name,
-                 const std::vector<Value*>& inputs, const std::map<std::string, AttrValue>& attrs) {
-  Node* n = AddInferred(g, op, name, inputs, attrs);
+Value* Rewriter::AddFolded(const std::string& op, const std::string& name,
+                           const std::vector<Value*>& inputs,
+                           const std::map<std::string, AttrValue>& attrs) {
+  Node* n = Add(op, name, inputs, attrs);
   if (n->num_outputs() != 1 || !CanFold(*n)) return n->output();
-  FoldNode(g, n);
-  return g.nodes().back()->output();  // the constant FoldNode appended
+  FoldNode(g_, n);
+  Node* k = g_.nodes().back().get();  // the constant FoldNode appended
+  Register(k);
+  Release(n);
+  return k->output();
+}
+
+Value* Rewriter::AddConst(const std::string& base, Tensor t) {
+  Value* v = g_.AddConstant(g_.UniqueName(base), std::move(t));
+  Register(v->producer());
+  return v;
+}
+
+bool Rewriter::CanReplace(const Value* from, const Value* to) const {
+  return !IsOutput(from) || (!inputs_.count(to) && !IsOutput(to));
+}
+
+void Rewriter::Replace(Value* from, Value* to, bool take_name) {
+  bool rename = (take_name || IsOutput(from)) && !inputs_.count(to) && !IsOutput(to);
+  std::vector<Node*> moved = std::move(users_[from]);
+  users_.erase(from);
+  for (Node* u : moved) {
+    for (size_t i = 0; i < u->num_inputs(); ++i)
+      if (u->input(i) == from) u->set_input(i, to);
+  }
+  std::vector<Node*>& to_users = users_[to];
+  to_users.insert(to_users.end(), moved.begin(), moved.end());
+  auto out = outputs_.find(from);
+  if (out != outputs_.end()) {
+    outputs_[to] += out->second;
+    outputs_.erase(out);
+    for (size_t i = 0; i < g_.outputs().size(); ++i)
+      if (g_.outputs()[i] == from) g_.set_output(i, to);
+  }
+  if (rename) {
+    std::string name = from->name();
+    from->set_name(g_.UniqueName(name + "_dead"));
+    to->set_name(name);
+  }
+  changed_ = true;
+  Release(from->producer());
+}
+
+void Rewriter::Release(Node* first) {
+  std::vector<Node*> work = {first};
+  while (!work.empty()) {
+    Node* n = work.back();
+    work.pop_back();
+    if (!live_.count(n) || n->op() == "Input") continue;
+    bool used = false;
+    for (size_t i = 0; i < n->num_outputs() && !used; ++i)
+      used = !Users(n->output(i)).empty() || IsOutput(n->output(i));
+    if (used) continue;
+    live_.erase(n);
+    for (Value* v : n->inputs()) {
+      if (!v) continue;
+      auto it = users_.find(v);
+      if (it == users_.end()) continue;
+      auto& list = it->second;
+      list.erase(std::remove(list.begin(), list.end(), n), list.end());
+      if (list.empty()) work.push_back(v->producer());
+    }
+  }
+}
+
+bool Rewriter::Finish() {
+  if (changed_) {
+    EliminateDeadCode(g_);
+    g_.TopoSort();
+  }
+  return changed_;
 }
 
 std::map<std::string, AttrValue> AttrsFor(const std::string& op,
@@ -72,43 +161,6 @@ std::map<std::string, AttrValue> AttrsFor(const std::string& op,
   for (const auto& [k, v] : attrs)
     if (def && def->FindAttr(k)) r[k] = v;
   return r;
-}
-
-void ReserveNames(Graph& g) {
-  std::set<std::string> names;
-  for (const auto& n : g.nodes())
-    for (size_t i = 0; i < n->num_outputs(); ++i) names.insert(n->output(i)->name());
-  names.erase("");
-  for (const std::string& n : names) g.UniqueName(n);
-}
-
-Value* AddConst(Graph& g, const std::string& base, Tensor t) {
-  return g.AddConstant(g.UniqueName(base), std::move(t));
-}
-
-static bool IsGraphInput(const Graph& g, const Value* v) {
-  return std::find(g.inputs().begin(), g.inputs().end(), v) != g.inputs().end();
-}
-
-bool CanReplace(const Graph& g, const Uses& uses, const Value* from, const Value* to) {
-  return !uses.IsOutput(from) || (!IsGraphInput(g, to) && !uses.IsOutput(to));
-}
-
-void Replace(Graph& g, Value* from, Value* to, bool take_name) {
-  auto is_output = [&](const Value* v) {
-    return std::find(g.outputs().begin(), g.outputs().end(), v) != g.outputs().end();
-  };
-  bool rename = (take_name || is_output(from)) && !IsGraphInput(g, to) && !is_output(to);
-  g.ReplaceAllUses(from, to);
-  if (!rename) return;
-  std::string name = from->name();
-  from->set_name(g.UniqueName(name + "_dead"));
-  to->set_name(name);
-}
-
-void Tidy(Graph& g) {
-  EliminateDeadCode(g);
-  g.TopoSort();
 }
 
 bool ChannelValues(const Value* v, const Type& out, int axis, std::vector<double>* values) {

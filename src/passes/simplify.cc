@@ -27,7 +27,7 @@ bool AllEqual(const std::vector<int64_t>& v, int64_t x) {
 }
 
 // The input of n that its (first) result equals, or nullptr.
-Value* IdentityOf(const Node& n, const Uses& uses) {
+Value* IdentityOf(const Node& n, const Rewriter& uses) {
   const std::string& op = n.op();
   Value* x = n.input(0);
   const Type& out = n.output()->type();
@@ -69,27 +69,19 @@ Value* IdentityOf(const Node& n, const Uses& uses) {
 }  // namespace
 
 bool Simplify(Graph& g) {
-  ReserveNames(g);
-  bool changed = false;
-  Uses uses(g);
+  Rewriter rw(g);
   for (size_t i = 0; i < g.nodes().size(); ++i) {
     Node* n = g.nodes()[i].get();
-    if (!uses.Live(n)) continue;
-    if (Value* x = IdentityOf(*n, uses)) {
-      if (!CanReplace(g, uses, n->output(), x)) continue;
-      Replace(g, n->output(), x);
+    if (!rw.Live(n)) continue;
+    if (Value* x = IdentityOf(*n, rw)) {
+      if (rw.CanReplace(n->output(), x)) rw.Replace(n->output(), x);
     } else if (n->op() == "Pow" && ConstIs(n->input(1), 2) &&
                n->input(0)->type() == n->output()->type()) {
-      Node* mul = AddInferred(g, "Mul", n->name(), {n->input(0), n->input(0)});
-      Replace(g, n->output(), mul->output(), true);
-    } else {
-      continue;
+      Node* mul = rw.Add("Mul", n->name(), {n->input(0), n->input(0)});
+      rw.Replace(n->output(), mul->output(), true);
     }
-    changed = true;
-    uses = Uses(g);
   }
-  if (changed) Tidy(g);
-  return changed;
+  return rw.Finish();
 }
 
 }  // namespace halo
