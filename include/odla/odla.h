@@ -20,10 +20,11 @@
 extern "C" {
 #endif
 
-/* API version. Generated code passes the version it was generated for to
- * odla_CheckVersion(); a runtime refuses a different major or a newer minor version. */
+/* API version. Generated code passes the version it needs (the oldest with every function
+ * it calls) to odla_CheckVersion(); a runtime refuses a different major or a newer minor
+ * version. 1.1 added odla_GetOutputShape (results with data-dependent dimensions). */
 #define ODLA_VERSION_MAJOR 1
-#define ODLA_VERSION_MINOR 0
+#define ODLA_VERSION_MINOR 1
 
 #define ODLA_MAX_DIMS 8    /* the highest rank of a value */
 #define ODLA_MAX_INTS 16   /* the most entries of an odla_ints list */
@@ -168,13 +169,28 @@ odla_status odla_BindToOutputById(odla_context context, odla_value_id id, void* 
 /* Runs `computation` once in `context` (which must belong to it). */
 odla_status odla_ExecuteComputation(odla_computation computation, odla_context context);
 
+/* The actual shape of the output numbered `index` after the last execution of `context`.
+ * It is the shape of the output's value type except for a result with data-dependent
+ * dimensions (of NonZero, Unique, NonMaxSuppression): the compiler gives its builder upper
+ * bounds as the result type, and each execution writes the actual elements densely
+ * (row-major, from the start of the output buffer, which must hold the bound) and records
+ * their shape, which this returns. Before the first execution it returns the type's shape.
+ * Since API 1.1. */
+odla_status odla_GetOutputShape(odla_context context, int index, odla_value_shape* shape);
+
+/* Like odla_GetOutputShape, selecting the output by the id of its value. */
+odla_status odla_GetOutputShapeById(odla_context context, odla_value_id id,
+                                    odla_value_shape* shape);
+
 /* Destroys a context. */
 odla_status odla_DestroyContext(odla_context context);
 
 /* ---- Operators ---- */
 /* One builder per operator, declared in odla_ops.h. Each takes its input values, its
  * attributes, the result type(s) computed by the compiler and an id, and returns the
- * result value (or odla_values for operators with several results). */
+ * result value (or odla_values for operators with several results). A result with
+ * data-dependent dimensions (see odla_GetOutputShape) can only be a computation output:
+ * builders refuse it as an input. */
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -91,6 +91,19 @@ odla_value odla_BatchNormalization(odla_value X, odla_value scale, odla_value B,
                                    odla_value_id id);
 
 /*
+ * BatchNormalizationTraining: ONNX BatchNormalization with training_mode=1: Y = scale * (X
+ * - mean) / sqrt(var + epsilon) + B with the batch's mean and biased variance per channel
+ * of X [N, C, ...]; running_mean = input_mean * momentum + mean * (1 - momentum),
+ * running_var likewise. The running results are optional. `epsilon`: added to the variance.
+ * `momentum`: weight of the input statistics in the running ones. Results: Y, running_mean,
+ * running_var.
+ */
+odla_values odla_BatchNormalizationTraining(odla_value X, odla_value scale, odla_value B,
+                                            odla_value input_mean, odla_value input_var,
+                                            odla_float32 epsilon, odla_float32 momentum,
+                                            odla_value_types result_types, odla_value_id id);
+
+/*
  * BitShift: X shifted by Y bits (unsigned; shifts past the width give 0). `direction`: LEFT
  * or RIGHT.
  */
@@ -202,6 +215,17 @@ odla_value odla_Cosh(odla_value input, odla_value_type result_type, odla_value_i
  */
 odla_value odla_CumSum(odla_value x, odla_int64 axis, odla_int64 exclusive, odla_int64 reverse,
                        odla_value_type result_type, odla_value_id id);
+
+/*
+ * DFT: Discrete Fourier transform along `axis` of input [batch, signal dims..., 1 (real) or
+ * 2 (complex)]: each signal is cut or zero-padded to dft_length; the result is complex,
+ * with dft_length bins (onesided: dft_length / 2 + 1). inverse: the inverse transform,
+ * scaled by 1 / dft_length. `dft_length`: transform length (the axis length when absent;
+ * set once lowered). `axis`: the signal dimension (non-negative once lowered). `inverse`:
+ * 1: inverse transform. `onesided`: 1: keep bins [0, dft_length / 2] (real input only).
+ */
+odla_value odla_DFT(odla_value input, odla_int64 dft_length, odla_int64 axis, odla_int64 inverse,
+                    odla_int64 onesided, odla_value_type result_type, odla_value_id id);
 
 /*
  * DepthToSpace: Moves blocks of channels of input [N, C, H, W] into blocksize x blocksize
@@ -627,6 +651,20 @@ odla_value odla_MeanVarianceNormalization(odla_value X, odla_ints axes, odla_val
                                           odla_value_id id);
 
 /*
+ * MelWeightMatrix: The [dft_length / 2 + 1, num_mel_bins] matrix of triangular mel-scale
+ * filters that maps a one-sided spectrum to mel bins, as ONNX's reference computes it.
+ * `num_mel_bins`: number of filters (set once lowered). `dft_length`: the spectrum's DFT
+ * length (set once lowered). `sample_rate`: samples per second (set once lowered).
+ * `lower_edge_hertz`: lowest frequency of the filters (set once lowered).
+ * `upper_edge_hertz`: highest frequency of the filters (set once lowered).
+ * `output_datatype`: the result's element type.
+ */
+odla_value odla_MelWeightMatrix(odla_int64 num_mel_bins, odla_int64 dft_length,
+                                odla_int64 sample_rate, odla_float32 lower_edge_hertz,
+                                odla_float32 upper_edge_hertz, odla_element_type output_datatype,
+                                odla_value_type result_type, odla_value_id id);
+
+/*
  * Min: Element-wise minimum of the inputs (NaN propagates). `data_0` (a list).
  */
 odla_value odla_Min(odla_values data_0, odla_value_type result_type, odla_value_id id);
@@ -647,6 +685,32 @@ odla_value odla_Mul(odla_value A, odla_value B, odla_value_type result_type, odl
  * Neg: -X element-wise.
  */
 odla_value odla_Neg(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * NonMaxSuppression: Greedy non-maximum suppression for each batch and class: the boxes
+ * whose score exceeds score_threshold, by descending score (equal scores: lower index
+ * first), each kept unless its intersection over union with a kept box exceeds
+ * iou_threshold, at most max_output_boxes_per_class of them. The result lists them as int64
+ * rows [batch, class, box] by batch, class and selection; the number of rows is
+ * data-dependent: the result type bounds it by num_batches * num_classes *
+ * min(max_output_boxes_per_class, spatial_dimension). `boxes`: [num_batches,
+ * spatial_dimension, 4], f32 or f64. `scores`: [num_batches, num_classes,
+ * spatial_dimension]. `center_point_box`: 0: boxes are [y1, x1, y2, x2], any two opposite
+ * corners; 1: [x_center, y_center, width, height]. `max_output_boxes_per_class`: the most
+ * boxes kept per batch and class. `iou_threshold`: boxes overlapping a kept one by more are
+ * suppressed. `score_threshold`: only boxes scoring above it are considered (-inf: all).
+ */
+odla_value odla_NonMaxSuppression(odla_value boxes, odla_value scores, odla_int64 center_point_box,
+                                  odla_int64 max_output_boxes_per_class, odla_float32 iou_threshold,
+                                  odla_float32 score_threshold, odla_value_type result_type,
+                                  odla_value_id id);
+
+/*
+ * NonZero: The indices of the non-zero elements of X, in row-major order, as an int64
+ * matrix [rank, count] (a scalar counts as rank 1). count is data-dependent: the result
+ * type bounds it by the number of elements.
+ */
+odla_value odla_NonZero(odla_value X, odla_value_type result_type, odla_value_id id);
 
 /*
  * Not: Logical not element-wise.
@@ -897,6 +961,19 @@ odla_value odla_RoiAlign(odla_value X, odla_value rois, odla_value batch_indices
 odla_value odla_Round(odla_value X, odla_value_type result_type, odla_value_id id);
 
 /*
+ * STFT: Short-time Fourier transform of signal [batch, length, 1 or 2]: frames of
+ * frame_length samples every frame_step, multiplied by the window, each transformed:
+ * [batch, frames, bins, 2] with frames = (length - frame_length) / frame_step + 1 and bins
+ * = frame_length (onesided: frame_length / 2 + 1). `window` (optional, may be NULL):
+ * [frame_length] weights of the frame's samples. `onesided`: 1: keep bins [0, frame_length
+ * / 2] (real signal only). `frame_step`: samples between frame starts (set once lowered).
+ * `frame_length`: samples per frame (set once lowered).
+ */
+odla_value odla_STFT(odla_value signal, odla_value window, odla_int64 onesided,
+                     odla_int64 frame_step, odla_int64 frame_length, odla_value_type result_type,
+                     odla_value_id id);
+
+/*
  * Scatter: ScatterElements without reduction (its name before opset 11). `indices`: int32
  * or int64. `updates`: the shape of indices. `axis`: non-negative.
  */
@@ -1038,6 +1115,23 @@ odla_value odla_Tan(odla_value input, odla_value_type result_type, odla_value_id
 odla_value odla_Tanh(odla_value input, odla_value_type result_type, odla_value_id id);
 
 /*
+ * TfIdfVectorizer: Counts the n-grams of a pool in each row of X ([C] or [N, C] int32/int64
+ * tokens), with up to max_skip_count tokens skipped between the items of an n-gram, into
+ * float Y [max(ngram_indexes) + 1] (or [N, ...]); mode TF: counts, IDF: weight where the
+ * count is positive, TFIDF: count times weight (weights default to 1, indexed by output
+ * position as ONNX's reference does). `min_gram_length`: smallest n-gram size counted.
+ * `max_gram_length`: largest n-gram size counted. `max_skip_count`: most tokens skipped
+ * between the items of an n-gram. `mode`: TF, IDF or TFIDF. `ngram_counts`: start in the
+ * pool of the 1-grams, 2-grams, .... `ngram_indexes`: output position of each n-gram of the
+ * pool. `pool_int64s`: the n-grams, by size. `weights`: IDF weights (empty: 1).
+ */
+odla_value odla_TfIdfVectorizer(odla_value X, odla_int64 min_gram_length,
+                                odla_int64 max_gram_length, odla_int64 max_skip_count,
+                                const char* mode, odla_ints ngram_counts, odla_ints ngram_indexes,
+                                odla_ints pool_int64s, odla_floats weights,
+                                odla_value_type result_type, odla_value_id id);
+
+/*
  * ThresholdedRelu: X for X > alpha, 0 otherwise. `alpha`: threshold.
  */
 odla_value odla_ThresholdedRelu(odla_value X, odla_float32 alpha, odla_value_type result_type,
@@ -1072,6 +1166,18 @@ odla_value odla_Transpose(odla_value data, odla_ints perm, odla_value_type resul
  */
 odla_value odla_Trilu(odla_value input, odla_int64 upper, odla_int64 k, odla_value_type result_type,
                       odla_value_id id);
+
+/*
+ * Unique: The unique slices of X along axis (or the unique elements of the flattened X): Y,
+ * the index of the first occurrence of each (indices), the position in Y of each slice of X
+ * (inverse_indices) and the number of occurrences of each (counts). The number of unique
+ * slices is data-dependent: the result types bound it by the number of slices. Slices
+ * compare lexicographically, NaN above every number and equal to NaN. `axis`: non-negative,
+ * or -2147483648 for the flattened input. `sorted`: 1: Y in ascending order; 0: in the
+ * order of first occurrence. Results: Y, indices, inverse_indices, counts.
+ */
+odla_values odla_Unique(odla_value X, odla_int64 axis, odla_int64 sorted,
+                        odla_value_types result_types, odla_value_id id);
 
 /*
  * Unsqueeze: The input with dimensions of size 1 inserted.

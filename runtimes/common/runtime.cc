@@ -18,6 +18,7 @@ struct _odla_context {
   std::vector<const void*> arg_data;
   std::vector<void*> out_data;
   std::vector<std::vector<uint8_t>> buffers;  // one per value (empty for args/constants)
+  std::vector<odla_value_shape> shapes;       // per value: its shape in the last execution
 };
 
 namespace odla_rt {
@@ -114,10 +115,21 @@ void CheckSameElementType(odla_value a, odla_value b) {
     Fail("element types differ: ", TypeToString(a->type), " and ", TypeToString(b->type));
 }
 
+void KernelArgs::SetOutShape(int i, const std::vector<int64_t>& dims) const {
+  odla_value_shape& s = out_shapes[i];
+  bool ok = static_cast<int>(dims.size()) == s.size;
+  for (int d = 0; ok && d < s.size; ++d) ok = dims[d] >= 0 && dims[d] <= s.dims[d];
+  if (!ok) throw RtError("a kernel set a result shape outside its bound");
+  for (int d = 0; d < s.size; ++d) s.dims[d] = dims[d];
+}
+
 std::vector<odla_value> AddOp(const std::string& op, const std::vector<odla_value>& inputs,
                               const std::vector<odla_value_type>& result_types, odla_value_id id,
-                              Kernel kernel) {
+                              Kernel kernel, const std::vector<bool>& data_dependent) {
   odla_computation c = Current();
+  for (odla_value in : inputs)
+    if (in && in->data_dependent)
+      Fail("input '", in->id, "' has a data-dependent shape: it can only be an output");
   OpNode node;
   node.op = op;
   node.inputs = inputs;
@@ -126,6 +138,7 @@ std::vector<odla_value> AddOp(const std::string& op, const std::vector<odla_valu
     std::string rid = id ? id : "";
     if (i > 0 && !rid.empty()) rid += ":" + std::to_string(i);
     node.outputs.push_back(NewValue(c, result_types[i], rid.c_str()));
+    node.outputs.back()->data_dependent = i < data_dependent.size() && data_dependent[i];
   }
   c->nodes.push_back(std::move(node));
   return c->nodes.back().outputs;
@@ -338,10 +351,13 @@ odla_status odla_ExecuteComputation(odla_computation computation, odla_context c
       if (!context->out_data[i] && ByteSize(c->outputs[i]->type) > 0)
         Fail("output ", i, " ('", c->outputs[i]->id, "') is not bound");
     auto& bufs = context->buffers;
+    auto& shapes = context->shapes;
     if (bufs.size() != c->values.size()) {
       bufs.assign(c->values.size(), {});
       for (const auto& n : c->nodes)
         for (odla_value v : n.outputs) bufs[v->index].resize(ByteSize(v->type) + 1);
+      shapes.clear();
+      for (const auto& v : c->values) shapes.push_back(v->type.shape);
     }
     auto data_of = [&](odla_value v) -> void* {
       if (!v) return nullptr;
@@ -351,17 +367,54 @@ odla_status odla_ExecuteComputation(odla_computation computation, odla_context c
     };
     std::vector<const void*> ins;
     std::vector<void*> outs;
+    std::vector<odla_value_shape> out_shapes;
     for (const auto& n : c->nodes) {
       ins.clear();
       outs.clear();
+      out_shapes.clear();
       for (odla_value v : n.inputs) ins.push_back(data_of(v));
-      for (odla_value v : n.outputs) outs.push_back(data_of(v));
-      n.kernel(KernelArgs{ins.data(), outs.data()});
+      for (odla_value v : n.outputs) {
+        outs.push_back(data_of(v));
+        out_shapes.push_back(v->type.shape);
+      }
+      n.kernel(KernelArgs{ins.data(), outs.data(), out_shapes.data()});
+      for (size_t i = 0; i < n.outputs.size(); ++i)
+        if (n.outputs[i]->data_dependent) shapes[n.outputs[i]->index] = out_shapes[i];
     }
     for (size_t i = 0; i < c->outputs.size(); ++i) {
-      size_t bytes = ByteSize(c->outputs[i]->type);
-      if (bytes) std::memcpy(context->out_data[i], data_of(c->outputs[i]), bytes);
+      odla_value v = c->outputs[i];
+      size_t bytes = ElementSize(v->type.element_type) * NumElements(shapes[v->index]);
+      if (bytes) std::memcpy(context->out_data[i], data_of(v), bytes);
     }
+  });
+}
+
+// The shape output i had in the last execution (its type's before the first).
+static odla_value_shape OutputShape(odla_context context, size_t i) {
+  odla_value v = context->comp->outputs[i];
+  bool ran = v->index < static_cast<int>(context->shapes.size());
+  return ran ? context->shapes[v->index] : v->type.shape;
+}
+
+odla_status odla_GetOutputShape(odla_context context, int index, odla_value_shape* shape) {
+  return GuardStatus([&] {
+    if (!context || !shape || index < 0 || index >= static_cast<int>(context->out_data.size()))
+      Fail("odla_GetOutputShape: no output ", index);
+    *shape = OutputShape(context, index);
+  });
+}
+
+odla_status odla_GetOutputShapeById(odla_context context, odla_value_id id,
+                                    odla_value_shape* shape) {
+  return GuardStatus([&] {
+    if (!context || !id || !shape) Fail("odla_GetOutputShapeById: NULL argument");
+    const auto& outs = context->comp->outputs;
+    for (size_t i = 0; i < outs.size(); ++i) {
+      if (outs[i]->id != id) continue;
+      *shape = OutputShape(context, i);
+      return;
+    }
+    Fail("odla_GetOutputShapeById: no output '", id, "'");
   });
 }
 

@@ -19,6 +19,7 @@ struct _odla_value {
   int index = -1;                    // position in the computation's value list
   const void* const_data = nullptr;  // constants
   int arg_index = -1;                // arguments
+  bool data_dependent = false;       // its type's shape bounds the actual one (see AddOp)
 };
 
 namespace odla_rt {
@@ -37,10 +38,15 @@ template <typename... A>
   throw RtError(os.str(), ODLA_INVALID_PARAM);
 }
 
-// Kernel arguments: input and output buffers in the order the op was built with.
+// Kernel arguments: input and output buffers in the order the op was built with, and the
+// actual shapes of the results, preset to their types' shapes.
 struct KernelArgs {
   const void* const* in;
   void* const* out;
+  odla_value_shape* out_shapes;
+  // Sets the actual shape of data-dependent result i (the rank stays; no dimension may
+  // exceed the bound, its type's). The kernel writes the result densely in that shape.
+  void SetOutShape(int i, const std::vector<int64_t>& dims) const;
   template <typename T>
   const T* In(int i) const {
     return static_cast<const T*>(in[i]);
@@ -75,10 +81,12 @@ inline bool SameType(const odla_value_type& a, const odla_value_type& b) {
 odla_computation Current();
 
 // Adds an op to the current computation: its results get the given types. Returns the
-// result values. Throws RtError if an input is NULL (an earlier builder failed).
+// result values. Results flagged in `data_dependent` have data-dependent dimensions: their
+// types are bounds and the kernel sets their actual shapes (KernelArgs::SetOutShape); such a
+// value can only be a computation output. Throws RtError if an input is one.
 std::vector<odla_value> AddOp(const std::string& op, const std::vector<odla_value>& inputs,
                               const std::vector<odla_value_type>& result_types, odla_value_id id,
-                              Kernel kernel);
+                              Kernel kernel, const std::vector<bool>& data_dependent = {});
 
 // Runs a builder body: returns its value, or records the error (status, thread error text,
 // the computation's first error) and returns NULL / an empty odla_values.

@@ -30,6 +30,40 @@ void BatchNorm(int64_t n, int64_t c, int64_t inner, const T* x, const T* scale, 
               });
 }
 
+// Training-mode batch normalisation of x [n, c, inner]: y normalises with the batch's
+// mean and biased variance per channel; running_mean / running_var (may be null) get
+// input * momentum + batch statistic * (1 - momentum).
+template <typename T>
+void BatchNormTraining(int64_t n, int64_t c, int64_t inner, const T* x, const T* scale, const T* b,
+                       const T* mean, const T* var, double eps, double momentum, T* y,
+                       T* running_mean, T* running_var) {
+  int64_t count = n * inner;
+  ParallelFor(c, std::max<int64_t>(1, 16384 / std::max<int64_t>(count, 1)),
+              [&](int64_t s, int64_t e) {
+                for (int64_t ch = s; ch < e; ++ch) {
+                  double sum = 0, sq = 0;
+                  for (int64_t i = 0; i < n; ++i)
+                    for (const T *p = x + (i * c + ch) * inner, *end = p + inner; p < end; ++p)
+                      sum += *p;
+                  double m = count ? sum / static_cast<double>(count) : 0.0;
+                  for (int64_t i = 0; i < n; ++i)
+                    for (const T *p = x + (i * c + ch) * inner, *end = p + inner; p < end; ++p)
+                      sq += (*p - m) * (*p - m);
+                  double v = count ? sq / static_cast<double>(count) : 0.0;
+                  double mul = scale[ch] / std::sqrt(v + eps), add = b[ch] - m * mul;
+                  for (int64_t i = 0; i < n; ++i) {
+                    const T* xp = x + (i * c + ch) * inner;
+                    T* yp = y + (i * c + ch) * inner;
+                    for (int64_t j = 0; j < inner; ++j) yp[j] = static_cast<T>(xp[j] * mul + add);
+                  }
+                  if (running_mean)
+                    running_mean[ch] = static_cast<T>(mean[ch] * momentum + m * (1 - momentum));
+                  if (running_var)
+                    running_var[ch] = static_cast<T>(var[ch] * momentum + v * (1 - momentum));
+                }
+              });
+}
+
 // Mean and 1 / sqrt(var + eps) of `len` values (two passes).
 template <typename T>
 void MeanInvStd(const T* x, int64_t len, double eps, double* mean, double* inv_std) {

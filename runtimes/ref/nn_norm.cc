@@ -28,6 +28,18 @@ std::vector<int64_t> ChannelView(odla_value X, const odla_value_type& result, si
   return {xs[0], xs.size() > 1 ? xs[1] : 1, inner};
 }
 
+// The [c] checks of BatchNormalization's vector inputs; returns {n, c, inner}.
+std::vector<int64_t> BatchNormView(odla_value X, odla_value scale, odla_value B,
+                                   odla_value input_mean, odla_value input_var,
+                                   const odla_value_type& result) {
+  auto v = ChannelView(X, result, 2);
+  CheckVector(scale, X, "scale", v[1]);
+  CheckVector(B, X, "B", v[1]);
+  CheckVector(input_mean, X, "input_mean", v[1]);
+  CheckVector(input_var, X, "input_var", v[1]);
+  return v;
+}
+
 }  // namespace
 
 extern "C" {
@@ -37,21 +49,47 @@ ODLA_WEAK odla_value odla_BatchNormalization(odla_value X, odla_value scale, odl
                                              odla_float32 epsilon, odla_value_type result_type,
                                              odla_value_id id) {
   return Guard("odla_BatchNormalization", id, [&] {
-    auto v = ChannelView(X, result_type, 2);
+    auto v = BatchNormView(X, scale, B, input_mean, input_var, result_type);
     int64_t n = v[0], c = v[1], inner = v[2];
-    CheckVector(scale, X, "scale", c);
-    CheckVector(B, X, "B", c);
-    CheckVector(input_mean, X, "input_mean", c);
-    CheckVector(input_var, X, "input_var", c);
     double eps = epsilon;
+    Kernel kernel = DispatchFloat(X->type.element_type, [&](auto tag) -> Kernel {
+      using T = typename decltype(tag)::type;
+      return [=](const KernelArgs& k) {
+        BatchNorm<T>(n, c, inner, k.In<T>(0), k.In<T>(1), k.In<T>(2), k.In<T>(3), k.In<T>(4), eps,
+                     k.Out<T>(0));
+      };
+    });
     return AddOp1("BatchNormalization", {X, scale, B, input_mean, input_var}, result_type, id,
-                  DispatchFloat(X->type.element_type, [&](auto tag) -> Kernel {
-                    using T = typename decltype(tag)::type;
-                    return [=](const KernelArgs& k) {
-                      BatchNorm<T>(n, c, inner, k.In<T>(0), k.In<T>(1), k.In<T>(2), k.In<T>(3),
-                                   k.In<T>(4), eps, k.Out<T>(0));
-                    };
-                  }));
+                  kernel);
+  });
+}
+
+ODLA_WEAK odla_values odla_BatchNormalizationTraining(odla_value X, odla_value scale, odla_value B,
+                                                      odla_value input_mean, odla_value input_var,
+                                                      odla_float32 epsilon, odla_float32 momentum,
+                                                      odla_value_types result_types,
+                                                      odla_value_id id) {
+  return GuardN("odla_BatchNormalizationTraining", id, [&] {
+    auto types = FromTypes(result_types);
+    if (types.empty() || types.size() > 3) Fail("BatchNormalizationTraining has 1 to 3 results");
+    auto v = BatchNormView(X, scale, B, input_mean, input_var, types[0]);
+    int64_t n = v[0], c = v[1], inner = v[2];
+    for (size_t i = 1; i < types.size(); ++i)
+      if (types[i].element_type != X->type.element_type ||
+          Dims(types[i].shape) != std::vector<int64_t>{c})
+        Fail("running_mean and running_var must be [", c, "] of X's element type");
+    double eps = epsilon, mom = momentum;
+    size_t nres = types.size();
+    Kernel kernel = DispatchFloat(X->type.element_type, [&](auto tag) -> Kernel {
+      using T = typename decltype(tag)::type;
+      return [=](const KernelArgs& k) {
+        BatchNormTraining<T>(n, c, inner, k.In<T>(0), k.In<T>(1), k.In<T>(2), k.In<T>(3),
+                             k.In<T>(4), eps, mom, k.Out<T>(0), nres > 1 ? k.Out<T>(1) : nullptr,
+                             nres > 2 ? k.Out<T>(2) : nullptr);
+      };
+    });
+    return ToValues(AddOp("BatchNormalizationTraining", {X, scale, B, input_mean, input_var}, types,
+                          id, kernel));
   });
 }
 

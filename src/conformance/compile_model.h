@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ir/graph.h"
 #include "ir/types.h"
 
 namespace halo::conformance {
@@ -18,12 +19,17 @@ constexpr const char* kMetaName = "types.txt";  // ModelTypes
 // What the runner needs to know of a compile: the model's inputs, which of them the
 // compiled graph still takes (the others were frozen), and the types of the entry
 // function's parameters.
+// Sequence and optional inputs and outputs are flattened as the compiler does (Port in
+// ir/graph.h).
 struct ModelTypes {
-  std::vector<std::string> model_inputs;  // the model's inputs (not initializers), in order
-  std::vector<std::string> input_names;   // the compiled graph's inputs, in order
-  std::vector<Type> inputs;               // their types
+  std::vector<std::string> model_inputs;      // the model's inputs (not initializers), in order
+  std::vector<Port::Kind> model_input_kinds;  // theirs (missing ones: tensors)
+  std::vector<std::string> input_names;       // the compiled graph's inputs, in order
+  std::vector<Type> inputs;                   // their types
   std::vector<Type> outputs;
-  std::vector<std::string> frozen;  // model inputs compiled as constants, in model order
+  // The model's outputs: how each flattens into `outputs` (empty: one tensor each).
+  std::vector<Port> output_ports;
+  std::vector<std::string> frozen;  // input tensors compiled as constants, in model order
 };
 void WriteModelTypes(const std::string& path, const ModelTypes& t);
 ModelTypes ReadModelTypes(const std::string& path);
@@ -36,7 +42,9 @@ ModelTypes ReadModelTypes(const std::string& path);
 void CompileModel(const std::string& model, const std::string& data_dir,
                   const std::string& work_dir, bool specialise);
 
-// The harness: reads DIR/input_N.bin, calls the entry function, writes DIR/output_N.bin.
+// The harness: reads DIR/input_N.bin, calls the entry function, writes DIR/output_N.bin
+// and, for an output with data-dependent dimensions, its actual shape as int64 values to
+// DIR/output_shape_N.bin.
 std::string HarnessSource(const ModelTypes& t);
 
 }  // namespace halo::conformance

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <regex>
 #include <set>
@@ -72,6 +73,23 @@ Tensor AsModelType(Tensor t, const Type& model) {
       t.type().shape == model.shape)
     return Tensor(model, std::vector<uint8_t>(t.bytes(), t.bytes() + t.byte_size()));
   return t;
+}
+
+// Replaces `type`, the bound of an output with data-dependent dimensions, by its actual type
+// read from the harness's shape file. "" or what is wrong with it.
+std::string ActualType(const std::string& shape_file, Type& type) {
+  std::string bytes = ReadFileBytes(shape_file);
+  if (bytes.size() != type.shape.size() * sizeof(int64_t))
+    return "the shape file has " + std::to_string(bytes.size()) + " bytes for rank " +
+           std::to_string(type.Rank());
+  Shape shape(type.Rank());
+  std::memcpy(shape.data(), bytes.data(), bytes.size());
+  for (int i = 0; i < type.Rank(); ++i)
+    if (shape[i] < 0 || shape[i] > type.shape[i] ||
+        (!type.IsDynamicDim(i) && shape[i] != type.shape[i]))
+      return "the actual shape " + ShapeToString(shape) + " does not fit " + type.ToString();
+  type = Type(type.dtype, shape);
+  return "";
 }
 
 Outcome MakeOutcome(Outcome::Kind kind, std::string message, std::string detail,
@@ -283,11 +301,14 @@ Outcome Runner::RunSteps(const TestCase& test) const {
       std::string where = sets.size() > 1 ? fs::path(sets[s]).filename().string() + " " : "";
       InputData data;
       size_t c = 0;
+      // The key also covers the structure of sequences and optionals, which a compile fixes.
+      auto key = [&](const ModelTypes& t) {
+        return FrozenKey(t.frozen, data.tensors) + StructureKey(data);
+      };
       if (!compiles.empty()) {
-        data = LoadInputs(sets[s], compiles[0].types.model_inputs);
-        while (c < compiles.size() &&
-               FrozenKey(compiles[c].types.frozen, data.tensors) != compiles[c].frozen_key)
-          ++c;
+        data = LoadInputs(sets[s], compiles[0].types.model_inputs,
+                          compiles[0].types.model_input_kinds);
+        while (c < compiles.size() && key(compiles[c].types) != compiles[c].frozen_key) ++c;
       }
       if (c == compiles.size()) {
         // 1. halo: model.onnx -> model.{h,cc,bin} and the harness, in a child process.
@@ -296,8 +317,9 @@ Outcome Runner::RunSteps(const TestCase& test) const {
         if (!msg.empty()) return error(where + msg);
         Compiled compiled;
         compiled.types = ReadModelTypes(cwork + "/" + kMetaName);
-        if (compiles.empty()) data = LoadInputs(sets[s], compiled.types.model_inputs);
-        compiled.frozen_key = FrozenKey(compiled.types.frozen, data.tensors);
+        if (compiles.empty())
+          data = LoadInputs(sets[s], compiled.types.model_inputs, compiled.types.model_input_kinds);
+        compiled.frozen_key = key(compiled.types);
         specialised.insert(compiled.types.frozen.begin(), compiled.types.frozen.end());
         // 2. The C++ compiler: generated code + harness -> an executable, cached by content.
         msg = Build(cwork, compiled.frozen_key, compiled.exe, detail);
@@ -307,10 +329,16 @@ Outcome Runner::RunSteps(const TestCase& test) const {
       const ModelTypes& types = compiles[c].types;
 
       // 3. Run on the data set's runtime inputs and compare.
+      std::vector<Port> ports = types.output_ports;
+      if (ports.empty())
+        for (const Type& t : types.outputs) {
+          ports.emplace_back();
+          ports.back().dtype = t.dtype;
+        }
       size_t n_out = CountFiles(sets[s], "output");
-      if (n_out != types.outputs.size())
+      if (n_out != ports.size())
         return error(where + "the test has " + std::to_string(n_out) +
-                     " outputs, the compiled model " + std::to_string(types.outputs.size()));
+                     " outputs, the compiled model " + std::to_string(ports.size()));
       std::string run_dir = work + "/set_" + std::to_string(s);
       fs::create_directories(run_dir);
       for (size_t i = 0; i < types.inputs.size(); ++i) {
@@ -337,22 +365,54 @@ Outcome Runner::RunSteps(const TestCase& test) const {
         return error(where + "run " + r.Describe(config_.run_timeout_s) +
                      (line.empty() ? "" : ": " + line));
       }
+      // Output o of the model is the program's outputs [first, first + its count).
+      size_t first = 0;
       for (size_t o = 0; o < n_out; ++o) {
-        const Type& type = types.outputs[o];
-        Tensor expected = AsModelType(
-            LoadTensorProtoFile(sets[s] + "/output_" + std::to_string(o) + ".pb"), type);
-        std::string bytes = ReadFileBytes(run_dir + "/output_" + std::to_string(o) + ".bin");
-        if (bytes.size() != type.ByteSize())
-          return error(where + "output " + std::to_string(o) + " has " +
-                       std::to_string(bytes.size()) + " bytes, expected " +
-                       std::to_string(type.ByteSize()));
-        Tensor got(type, std::vector<uint8_t>(bytes.begin(), bytes.end()));
-        std::string diff = CompareTensors(got, expected, config_.tolerance);
-        if (!diff.empty()) {
-          std::string prefix = n_out > 1 ? "output " + std::to_string(o) + ": " : "";
-          return MakeOutcome(Outcome::kFail, where + prefix + diff, detail.str(), specialised);
+        const Port& port = ports[o];
+        std::string file = "output_" + std::to_string(o) + ".pb";
+        std::string prefix = n_out > 1 ? "output " + std::to_string(o) + ": " : "";
+        TestValue expected;
+        try {
+          expected = LoadTestValue(sets[s] + "/" + file, port.kind);
+        } catch (const Error& e) {
+          return error(where + file + ": " + e.what());
         }
-        if (IsFloat(type.dtype)) scaled_error = std::max(scaled_error, ScaledError(got, expected));
+        // The program's value has the structure the compile fixed: it must be the test's.
+        TestValue got_value = expected;
+        got_value.present = port.present;
+        got_value.content = port.content;
+        got_value.tensors.resize(port.count);
+        if (expected.present != port.present || expected.tensors.size() != port.count ||
+            (expected.kind == Port::Kind::kOptional && expected.present &&
+             expected.content != port.content))
+          return MakeOutcome(Outcome::kFail,
+                             where + prefix + "got " + DescribeValue(got_value) + ", expected " +
+                                 DescribeValue(expected),
+                             detail.str(), specialised);
+        for (size_t k = 0; k < port.count; ++k, ++first) {
+          Type type = types.outputs.at(first);
+          if (type.HasDynamicDims()) {
+            std::string msg =
+                ActualType(run_dir + "/output_shape_" + std::to_string(first) + ".bin", type);
+            if (!msg.empty()) return error(where + prefix + msg);
+          }
+          Tensor want = AsModelType(expected.tensors[k], type);
+          std::string bin = run_dir + "/output_" + std::to_string(first) + ".bin";
+          std::string bytes = ReadFileBytes(bin);
+          std::string element = prefix + (expected.kind == Port::Kind::kTensor ||
+                                                  (expected.kind == Port::Kind::kOptional &&
+                                                   expected.content == Port::Kind::kTensor)
+                                              ? ""
+                                              : "element " + std::to_string(k) + ": ");
+          if (bytes.size() != type.ByteSize())
+            return error(where + element + "the program wrote " + std::to_string(bytes.size()) +
+                         " bytes, expected " + std::to_string(type.ByteSize()));
+          Tensor got(type, std::vector<uint8_t>(bytes.begin(), bytes.end()));
+          std::string diff = CompareTensors(got, want, config_.tolerance);
+          if (!diff.empty())
+            return MakeOutcome(Outcome::kFail, where + element + diff, detail.str(), specialised);
+          if (IsFloat(type.dtype)) scaled_error = std::max(scaled_error, ScaledError(got, want));
+        }
       }
     }
     std::string measured;

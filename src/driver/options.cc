@@ -31,6 +31,7 @@ int64_t ParseCount(const std::string& s, const std::string& what) {
 // "1x3x224x224"; a first dimension "N" (-1) is the batch size (--batch-size, --dynamic-batch).
 Shape ParseDims(const std::string& s, const std::string& what) {
   Shape shape;
+  if (s == "scalar") return shape;
   size_t start = 0;
   while (true) {
     size_t x = s.find('x', start);
@@ -40,6 +41,33 @@ Shape ParseDims(const std::string& s, const std::string& what) {
     start = x + 1;
   }
   return shape;
+}
+
+// --input-shape NAME:DIMS, NAME:[DIMS,DIMS,...] (a sequence) or NAME:none (an empty
+// optional), each NAME once.
+void AddInputShape(ImportOptions& o, const std::string& v) {
+  size_t colon = v.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == v.size())
+    throw UsageError("--input-shape: expected NAME:DIMS like x:1x3x224x224, got '" + v + "'");
+  std::string name = v.substr(0, colon), spec = v.substr(colon + 1);
+  if (o.input_shapes.count(name) || o.sequence_shapes.count(name) || o.absent_inputs.count(name))
+    throw UsageError("--input-shape: input '" + name + "' is given twice");
+  std::string what = "--input-shape " + v;
+  if (spec == "none") {
+    o.absent_inputs.insert(name);
+  } else if (spec.front() == '[') {
+    if (spec.back() != ']') throw UsageError(what + ": expected a list of shapes like [2x3,2x3]");
+    std::vector<Shape>& shapes = o.sequence_shapes[name];
+    std::string list = spec.substr(1, spec.size() - 2);
+    for (size_t start = 0; !list.empty();) {
+      size_t comma = list.find(',', start);
+      shapes.push_back(ParseDims(list.substr(start, comma - start), what));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  } else {
+    o.input_shapes[name] = ParseDims(spec, what);
+  }
 }
 
 // NAME=FILE for --input and --const-input, each NAME once.
@@ -98,18 +126,12 @@ const std::vector<OptionDef>& Table() {
       {{"--input-shape"},
        "NAME:DIMS",
        kBoth,
-       "set the shape of input NAME, e.g. data:1x3x224x224, or data:Nx3x224x224 with "
-       "--batch-size or --dynamic-batch (repeatable)",
-       [](Options& o, const std::string& v) {
-         size_t colon = v.rfind(':');
-         if (colon == std::string::npos || colon == 0 || colon + 1 == v.size())
-           throw UsageError("--input-shape: expected NAME:DIMS like x:1x3x224x224, got '" + v +
-                            "'");
-         std::string name = v.substr(0, colon);
-         if (o.import.input_shapes.count(name))
-           throw UsageError("--input-shape: input '" + name + "' is given twice");
-         o.import.input_shapes[name] = ParseDims(v.substr(colon + 1), "--input-shape " + v);
-       }},
+       "set the shape of input NAME, e.g. data:1x3x224x224, data:Nx3x224x224 with "
+       "--batch-size or --dynamic-batch, scalar for rank 0; for an ONNX sequence input, its "
+       "length and element shapes, e.g. seq:[2x3,4x3] ([] when empty), which make the inputs "
+       "seq.0, seq.1, ... (outputs likewise); NAME:none leaves an optional input empty "
+       "(repeatable)",
+       [](Options& o, const std::string& v) { AddInputShape(o.import, v); }},
       {{"--batch-size"},
        "N",
        kBoth,

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "ir/graph.h"
@@ -13,6 +14,17 @@ namespace halo {
 struct ImportOptions {
   std::map<std::string, Shape> input_shapes;  // --input-shape NAME:1x3x224x224
   int64_t batch_size = 0;                     // --batch-size N: fills an unknown first dim
+
+  // The structure of ONNX sequence and optional inputs, fixed at compile time (see Port in
+  // ir/graph.h). A sequence input of L tensors becomes L graph inputs NAME.0 ...
+  // NAME.(L-1) with these shapes (--input-shape NAME:[2x3,4x3]; [] is an empty sequence).
+  // An optional input holding a tensor becomes the input NAME, shaped by input_shapes or the
+  // model; one holding a sequence takes sequence_shapes; absent_inputs lists the empty ones
+  // (--input-shape NAME:none), which take no graph input. An optional input not named in
+  // either holds a tensor of the model's static shape. const_inputs may name the flattened
+  // inputs (NAME.0).
+  std::map<std::string, std::vector<Shape>> sequence_shapes;
+  std::set<std::string> absent_inputs;
 
   // Input specialisation (--const-input NAME=FILE.npy): each named graph input becomes a
   // Constant node with this value, so the graph no longer takes it (the generated function
@@ -27,7 +39,10 @@ struct ImportOptions {
   // K, Resize's scales, reduce axes, ...; also Range's inputs and Compress's condition)
   // directly or through nodes that would then have to be folded (e.g. a Cast or a Concat
   // in front of the slot, an inlined ONNX function's body; Shape and Size only need their
-  // input's type). Typical use, e.g.
+  // input's type), or when an ONNX sequence op reads it (SequenceAt's position,
+  // SplitToSequence's split, ...). Unrolling control flow needs a Loop's trip count and
+  // conditions, and an If's condition where its branches' results differ in type (else both
+  // are imported and the condition stays an input). Typical use, e.g.
   // by a test runner holding every input's data: put all of them into const_inputs and set
   // auto_const_inputs; the imported graph's inputs() are the ones still to feed at run time.
   bool auto_const_inputs = false;

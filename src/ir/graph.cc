@@ -109,6 +109,18 @@ void Graph::TopoSort() {
   nodes_ = std::move(sorted);
 }
 
+const char* PortKindName(Port::Kind k) {
+  switch (k) {
+    case Port::Kind::kTensor:
+      return "tensor";
+    case Port::Kind::kSequence:
+      return "sequence";
+    case Port::Kind::kOptional:
+      return "optional";
+  }
+  return "?";
+}
+
 const Tensor* ConstantOf(const Value* v) {
   if (!v || v->producer()->op() != "Constant") return nullptr;
   return &v->producer()->GetTensor("value");

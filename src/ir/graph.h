@@ -76,6 +76,24 @@ class Node {
   std::map<std::string, AttrValue> attrs_;
 };
 
+// How one input or output of the source model maps onto the graph's tensor inputs or
+// outputs. A tensor takes one; an ONNX sequence of L tensors takes L consecutive ones named
+// NAME.0 ... NAME.(L-1) (the structure is fixed at compile time); an optional takes those of
+// its value (NAME for a tensor, NAME.0 ... for a sequence), none when empty. Set by the
+// frontend; passes leave it alone. Inputs frozen into constants take none.
+struct Port {
+  enum class Kind { kTensor, kSequence, kOptional };
+  std::string name;  // the model's name
+  Kind kind = Kind::kTensor;
+  Kind content = Kind::kTensor;         // kOptional: the kind of its value
+  bool present = true;                  // kOptional: whether it holds a value
+  DataType dtype = DataType::kInvalid;  // the tensors' element type, kInvalid if unknown
+  size_t count = 1;                     // the graph inputs or outputs it takes
+};
+
+// "tensor", "sequence", "optional".
+const char* PortKindName(Port::Kind k);
+
 // A graph: nodes in a topological order. Model inputs are "Input" nodes, constants are
 // "Constant" nodes (attribute "value").
 class Graph {
@@ -95,6 +113,15 @@ class Graph {
   const std::vector<Value*>& outputs() const { return outputs_; }
   void AddOutput(Value* v) { outputs_.push_back(v); }
   void set_output(size_t i, Value* v) { outputs_.at(i) = v; }
+
+  // The model's inputs and outputs as ports, in model order. Empty: each graph input and
+  // output is a tensor of the model of the same name.
+  const std::vector<Port>& input_ports() const { return input_ports_; }
+  const std::vector<Port>& output_ports() const { return output_ports_; }
+  void set_ports(std::vector<Port> inputs, std::vector<Port> outputs) {
+    input_ports_ = std::move(inputs);
+    output_ports_ = std::move(outputs);
+  }
 
   // Replaces every use of `from` (node inputs and graph outputs) by `to`.
   void ReplaceAllUses(Value* from, Value* to);
@@ -116,6 +143,8 @@ class Graph {
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<Value*> inputs_;
   std::vector<Value*> outputs_;
+  std::vector<Port> input_ports_;
+  std::vector<Port> output_ports_;
   std::map<std::string, int> used_names_;
 };
 

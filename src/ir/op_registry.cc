@@ -24,6 +24,9 @@ OpRegistry::OpRegistry() {
   RegisterTensorOps(*this);
   RegisterTensorShapeOps(*this);
   RegisterTensorIndexOps(*this);
+  RegisterSignalOps(*this);
+  RegisterTextOps(*this);
+  RegisterDataDependentOps(*this);
 }
 
 const OpRegistry& OpRegistry::Get() {
@@ -110,6 +113,12 @@ void VerifyAndInfer(Node* n) {
   for (size_t i = 0; i < n->num_inputs(); ++i) {
     const InputSpec& s = d.inputs[std::min(i, declared - 1)];
     if (!n->input(i) && !s.optional) throw Err("input '", s.name, "' is missing");
+    // Kernels are static: a value whose shape is known at run time only ends the graph.
+    const Value* v = n->input(i);
+    if (v && v->type().HasDynamicDims())
+      throw Err("input '", s.name, "' ('", v->name(), "': ", v->type().ToString(),
+                ") has a data-dependent shape, which ", d.name,
+                " does not accept (such a value can only be a graph output)");
   }
   for (const auto& kv : n->attrs()) {
     const AttrSpec* s = d.FindAttr(kv.first);

@@ -179,5 +179,8 @@ void RegisterNNSampleOps(OpRegistry& r);
 void RegisterTensorOps(OpRegistry& r);
 void RegisterTensorShapeOps(OpRegistry& r);
 void RegisterTensorIndexOps(OpRegistry& r);
+void RegisterSignalOps(OpRegistry& r);
+void RegisterTextOps(OpRegistry& r);
+void RegisterDataDependentOps(OpRegistry& r);
 
 }  // namespace halo

@@ -155,12 +155,25 @@ std::string ShapeToString(const Shape& s) {
   return os.str();
 }
 
+Type& Type::MarkDynamic(int dim) {
+  if (dim < 0 || dim >= Rank() || dim >= 32)
+    throw Err("cannot mark dimension ", dim, " of ", ToString(), " data-dependent");
+  dynamic |= uint32_t{1} << dim;
+  return *this;
+}
+
 std::string Type::ToString() const {
   if (!known) return "?";
-  return std::string(DataTypeName(dtype)) + "[" + (shape.empty() ? "" : ShapeToString(shape)) + "]";
+  std::ostringstream os;
+  os << DataTypeName(dtype) << "[";
+  for (int i = 0; i < Rank(); ++i)
+    os << (i ? "x" : "") << (IsDynamicDim(i) ? "<=" : "") << shape[i];
+  os << "]";
+  return os.str();
 }
 
 static void CheckSize(const Type& type, size_t size) {
+  if (type.HasDynamicDims()) throw Err("a tensor cannot have data-dependent dimensions");
   if (size != type.ByteSize())
     throw Err("tensor of type ", type.ToString(), " needs ", type.ByteSize(), " bytes, got ", size);
 }

@@ -45,18 +45,30 @@ using Shape = std::vector<int64_t>;
 int64_t NumElements(const Shape& s);
 std::string ShapeToString(const Shape& s);  // "1x3x224x224", "scalar" for rank 0
 
+// A value's type. Every dimension is static, but the results of a few ops (NonZero, Unique,
+// NonMaxSuppression) have data-dependent dimensions: their `shape` entry is a static upper
+// bound and the actual extent is known at run time only. Such a value is written densely
+// with its actual shape into a buffer sized for the bound, and may only be a graph output.
 struct Type {
   DataType dtype = DataType::kInvalid;
   Shape shape;
-  bool known = false;  // false until shape inference sets it
+  bool known = false;    // false until shape inference sets it
+  uint32_t dynamic = 0;  // bit i: dimension i is data-dependent (shape[i] bounds it)
 
   Type() = default;
   Type(DataType d, Shape s) : dtype(d), shape(std::move(s)), known(true) {}
-  int64_t NumElements() const { return halo::NumElements(shape); }
+  int64_t NumElements() const { return halo::NumElements(shape); }  // of the bound
   size_t ByteSize() const { return static_cast<size_t>(NumElements()) * DataTypeSize(dtype); }
   int Rank() const { return static_cast<int>(shape.size()); }
-  std::string ToString() const;  // "f32[1x3x224x224]"
-  bool operator==(const Type& o) const { return dtype == o.dtype && shape == o.shape; }
+  bool HasDynamicDims() const { return dynamic != 0; }
+  bool IsDynamicDim(int i) const { return (dynamic >> i) & 1; }
+  // Marks dimension `dim` (< 32) data-dependent, bounded by shape[dim].
+  Type& MarkDynamic(int dim);
+  // "f32[1x3x224x224]"; a data-dependent dimension prints as "<=BOUND": "i64[2x<=6]".
+  std::string ToString() const;
+  bool operator==(const Type& o) const {
+    return dtype == o.dtype && shape == o.shape && dynamic == o.dynamic;
+  }
   bool operator!=(const Type& o) const { return !(*this == o); }
 };
 

@@ -25,7 +25,11 @@ struct Param {
   const Value* value;
   std::string name;  // the C parameter
   bool is_output;
+  std::string shape_name;  // an output with data-dependent dimensions: its shape parameter
 };
+
+// ODLA 1.1 added odla_GetOutputShape; code without data-dependent outputs needs only 1.0.
+constexpr int kOdlaMinorForOutputShapes = 1;
 
 struct Model {
   std::string name;       // the entry function
@@ -35,9 +39,11 @@ struct Model {
   Blob weights;
   std::map<const Node*, size_t> constant_offsets;
   bool uses_bool = false;
-  bool uses_limits = false;           // a float attribute is inf or NaN
-  std::string build_body;             // the statements of Build()
-  const BatchForms* batch = nullptr;  // --dynamic-batch
+  bool uses_limits = false;             // a float attribute is inf or NaN
+  int odla_minor = 0;                   // the ODLA API version the code needs: 1.odla_minor
+  std::string build_body;               // the statements of Build()
+  const BatchForms* batch = nullptr;    // --dynamic-batch
+  std::vector<std::string> port_notes;  // how sequences and optionals map to parameters
 };
 
 std::string Where(const Model& m) { return m.model_path.empty() ? "" : m.model_path + ": "; }
@@ -50,6 +56,35 @@ std::string Describe(const Model& m, const Value* v) {
 // The names the generated code defines besides the entry points.
 const char* const kStaticNames[] = {"Fail", "Build", "Init", "g_comp", "g_mutex", "g_weights"};
 const char* const kDynamicNames[] = {"batch", "comp", "Computation", "g_comps", "Get", "Lookup"};
+
+// One note for each of the model's sequence and optional inputs and outputs (Port in
+// ir/graph.h), which take several parameters or none: "input 'x' (a sequence of 2
+// tensors): x_0, x_1".
+std::vector<std::string> PortNotes(const Graph& g, const std::vector<Param>& params) {
+  std::vector<std::string> notes;
+  size_t next = 0;  // the parameter of the port's first tensor
+  auto describe = [&](const Port& p, bool is_output) {
+    size_t first = next;
+    next += p.count;
+    if (p.kind == Port::Kind::kTensor) return;
+    bool sequence = p.kind == Port::Kind::kSequence || p.content == Port::Kind::kSequence;
+    std::string what = sequence ? "a sequence of " + std::to_string(p.count) +
+                                      (p.count == 1 ? " tensor" : " tensors")
+                                : "a tensor";
+    if (p.kind == Port::Kind::kOptional)
+      what = p.present ? "an optional holding " + what
+                       : std::string("an empty optional ") + (sequence ? "sequence" : "tensor");
+    std::string names;
+    for (size_t i = first; i < next && i < params.size(); ++i)
+      names += (names.empty() ? "" : ", ") + params[i].name;
+    notes.push_back(std::string(is_output ? "output '" : "input '") + CommentText(p.name) + "' (" +
+                    what + "): " + (names.empty() ? "no parameter" : names));
+  };
+  for (const Port& p : g.input_ports()) describe(p, false);
+  next = g.inputs().size();
+  for (const Port& p : g.output_ports()) describe(p, true);
+  return notes;
+}
 
 // Prints the ODLA calls that add the graph to the current computation.
 void PrintBuild(const Graph& g, Model& m) {
@@ -165,55 +200,72 @@ Model Prepare(const Graph& g, const EmitOptions& opts) {
               CIdentifier(m.name), "')");
 
   CNameScope params;
-  for (const char* r : {"ctx", "s", "Fail", "g_comp", "g_mutex", "g_weights"}) params.Reserve(r);
+  for (const char* r : {"ctx", "s", "actual", "Fail", "g_comp", "g_mutex", "g_weights"})
+    params.Reserve(r);
   if (m.batch)
     for (const char* r : kDynamicNames) params.Reserve(r);
   for (const std::string& s : {m.name, m.name + "_init", m.name + "_fini", m.name + "_weights"})
     params.Reserve(s);
-  for (const Value* v : g.inputs()) m.params.push_back({v, params.Make(v->name()), false});
-  for (const Value* v : g.outputs()) m.params.push_back({v, params.Make(v->name()), true});
+  for (const Value* v : g.inputs()) m.params.push_back({v, params.Make(v->name()), false, ""});
+  for (const Value* v : g.outputs()) {
+    m.params.push_back({v, params.Make(v->name()), true, ""});
+    if (!v->type().HasDynamicDims()) continue;
+    m.params.back().shape_name = params.Make(v->name() + "_shape");
+    m.odla_minor = kOdlaMinorForOutputShapes;
+  }
   for (const Param& p : m.params) {
     if (!p.value->type().known)
       throw Err(Where(m), "the type of '", p.value->name(), "' is not known");
     OdlaElementTypeName(p.value->type().dtype);  // throws for types ODLA lacks
     m.uses_bool = m.uses_bool || p.value->type().dtype == DataType::kBool;
   }
+  m.port_notes = PortNotes(g, m.params);
   PrintBuild(g, m);
   if (m.weights.size == 0) m.weights.size = kWeightsAlign;  // a symbol of size 0 is odd
   m.weights.size = (m.weights.size + kWeightsAlign - 1) / kWeightsAlign * kWeightsAlign;
   return m;
 }
 
+// The C parameters of the entry function with a comment each: the batch size with
+// --dynamic-batch, for every input and output its buffer, for an output with data-dependent
+// dimensions also its shape array.
+std::vector<std::pair<std::string, std::string>> EntryParams(const Model& m) {
+  std::vector<std::pair<std::string, std::string>> r;
+  if (m.batch) r.push_back({"int64_t batch", "the batch size, at least 1"});
+  for (const Param& p : m.params) {
+    r.push_back({std::string(p.is_output ? "" : "const ") + DataTypeCName(p.value->type().dtype) +
+                     "* " + p.name,
+                 std::string(p.is_output ? "output " : "input ") + Describe(m, p.value)});
+    if (!p.shape_name.empty())
+      r.push_back({"int64_t* " + p.shape_name,
+                   "receives the " + std::to_string(p.value->type().Rank()) + " dimensions of '" +
+                       CommentText(p.value->name()) + "'"});
+  }
+  return r;
+}
+
 // The entry function's declaration for the header: one parameter a line with its comment.
 std::string DocumentedSignature(const Model& m) {
   std::string head = "int " + m.name + "(";
-  std::vector<std::string> decls, notes;
-  if (m.batch) decls.push_back("int64_t batch"), notes.push_back("the batch size, at least 1");
-  for (const Param& p : m.params) {
-    decls.push_back(std::string(p.is_output ? "" : "const ") +
-                    DataTypeCName(p.value->type().dtype) + "* " + p.name);
-    notes.push_back((p.is_output ? "output " : "input ") + Describe(m, p.value));
-  }
-  if (decls.empty()) return head + "void);";
+  auto params = EntryParams(m);
+  if (params.empty()) return head + "void);";
+  std::vector<std::string> decls;
   size_t width = 0;
-  for (size_t i = 0; i < decls.size(); ++i) {
-    decls[i] += i + 1 < decls.size() ? "," : ");";
-    width = std::max(width, decls[i].size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    decls.push_back(params[i].first + (i + 1 < params.size() ? "," : ");"));
+    width = std::max(width, decls.back().size());
   }
   std::string r = head + "\n";
-  for (size_t i = 0; i < decls.size(); ++i)
-    r += "    " + decls[i] + std::string(width - decls[i].size() + 1, ' ') + "/* " + notes[i] +
-         " */" + (i + 1 < decls.size() ? "\n" : "");
+  for (size_t i = 0; i < params.size(); ++i)
+    r += "    " + decls[i] + std::string(width - decls[i].size() + 1, ' ') + "/* " +
+         params[i].second + " */" + (i + 1 < params.size() ? "\n" : "");
   return r;
 }
 
 // The entry function's signature for its definition.
 std::string Signature(const Model& m) {
   std::vector<std::string> params;
-  if (m.batch) params.push_back("int64_t batch");
-  for (const Param& p : m.params)
-    params.push_back(std::string(p.is_output ? "" : "const ") +
-                     DataTypeCName(p.value->type().dtype) + "* " + p.name);
+  for (const auto& p : EntryParams(m)) params.push_back(p.first);
   if (params.empty()) params.push_back("void");
   return Wrap("int " + m.name + "(", params, ") {");
 }
@@ -241,7 +293,7 @@ std::string Header(const Model& m) {
        << "int " << m.name << "_init(void);\n\n"
        << "/* Runs the model: reads the inputs, writes the outputs (dense, row-major), in model\n"
        << " * order. Calls " << m.name << "_init() first. Several threads may run it at once.\n"
-       << " * Returns 0 on success, non-zero after printing the ODLA error to stderr. */\n";
+       << " * Returns 0 on success, non-zero after printing the ODLA error to stderr.";
   } else {
     os << "/* Builds the model for batch size `batch` (at least 1) once: later calls with that\n"
        << " * size return at once; thread-safe. The model keeps one computation per batch size\n"
@@ -253,9 +305,20 @@ std::string Header(const Model& m) {
        << "/* Runs the model on `batch` samples: reads the inputs, writes the outputs (dense,\n"
        << " * row-major, shapes in terms of `batch`), in model order. Calls " << m.name
        << "_init(batch)\n * first. Several threads may run it at once, with any batch sizes.\n"
-       << " * Returns 0 on success, non-zero after printing the error to stderr. */\n";
+       << " * Returns 0 on success, non-zero after printing the error to stderr.";
   }
-  os << DocumentedSignature(m) << "\n\n";
+  if (m.odla_minor >= kOdlaMinorForOutputShapes)
+    os << "\n * An output whose type shows \"<=\" has data-dependent dimensions: its buffer must\n"
+       << " * hold the bound, the model writes its actual elements densely from the start and\n"
+       << " * their shape to the int64_t array after it.";
+  os << " */\n" << DocumentedSignature(m) << "\n\n";
+  if (!m.port_notes.empty()) {
+    os << "/* The model's sequences and optionals take one parameter per tensor they hold, in\n"
+       << " * order (NAME.0, NAME.1, ... of a sequence NAME); their structure is fixed at compile\n"
+       << " * time:\n";
+    for (size_t i = 0; i < m.port_notes.size(); ++i)
+      os << " *   " << m.port_notes[i] << (i + 1 < m.port_notes.size() ? "\n" : " */\n\n");
+  }
   if (!m.batch)
     os << "/* Releases the model; " << m.name << "_init() may build it again. No call of " << m.name
        << "()\n * may be running. */\n";
@@ -273,7 +336,7 @@ void StaticState(std::ostream& os, const Model& m) {
   const std::string& n = m.name;
   os << "static int Init(void) {\n"
      << "  if (g_comp) return 0;\n"
-     << "  if (odla_CheckVersion(" << ODLA_VERSION_MAJOR << ", " << ODLA_VERSION_MINOR
+     << "  if (odla_CheckVersion(" << ODLA_VERSION_MAJOR << ", " << m.odla_minor
      << ") != ODLA_SUCCESS) return Fail(\"odla_CheckVersion\");\n"
      << "  if (odla_CreateComputation(&g_comp) != ODLA_SUCCESS) {\n"
      << "    g_comp = nullptr;\n"
@@ -305,7 +368,7 @@ void DynamicState(std::ostream& os, const Model& m) {
      << "  for (Computation* c = g_comps; c; c = c->next)\n"
      << "    if (c->batch == batch) return c->comp;\n"
      << "  odla_computation comp = nullptr;\n"
-     << "  if (odla_CheckVersion(" << ODLA_VERSION_MAJOR << ", " << ODLA_VERSION_MINOR
+     << "  if (odla_CheckVersion(" << ODLA_VERSION_MAJOR << ", " << m.odla_minor
      << ") != ODLA_SUCCESS) {\n"
      << "    Fail(\"odla_CheckVersion\");\n"
      << "    return nullptr;\n  }\n"
@@ -347,7 +410,7 @@ std::string Code(const Model& m) {
   os << "// " << m.file_stem << ".cc: model '" << n << "' as ODLA calls. Generated by HALO"
      << Source(m) << ";\n"
      << "// do not edit. It runs on any ODLA runtime that implements API version "
-     << ODLA_VERSION_MAJOR << "." << ODLA_VERSION_MINOR << ".\n"
+     << ODLA_VERSION_MAJOR << "." << m.odla_minor << ".\n"
      << "#include \"" << m.file_stem << ".h\"\n\n"
      << "#include <odla/odla.h>\n"
      << "#include <pthread.h>\n"
@@ -401,8 +464,22 @@ std::string Code(const Model& m) {
       os << "  if (s == ODLA_SUCCESS) s = odla_BindToArgument(ctx, " << in++ << ", " << p.name
          << ");\n";
   }
-  os << "  if (s == ODLA_SUCCESS) s = odla_ExecuteComputation(" << comp << ", ctx);\n"
-     << "  if (s != ODLA_SUCCESS) Fail(\"execution\");\n"
+  os << "  if (s == ODLA_SUCCESS) s = odla_ExecuteComputation(" << comp << ", ctx);\n";
+  if (m.odla_minor >= kOdlaMinorForOutputShapes)
+    os << "  // The actual shapes of the outputs with data-dependent dimensions.\n"
+       << "  odla_value_shape actual;\n";
+  int out_index = 0;
+  for (const Param& p : m.params) {
+    if (!p.is_output) continue;
+    int index = out_index++;
+    if (p.shape_name.empty()) continue;
+    os << "  if (s == ODLA_SUCCESS) s = odla_GetOutputShape(ctx, " << index << ", &actual);\n"
+       << "  if (s == ODLA_SUCCESS) {\n";
+    for (int d = 0; d < p.value->type().Rank(); ++d)
+      os << "    " << p.shape_name << "[" << d << "] = actual.dims[" << d << "];\n";
+    os << "  }\n";
+  }
+  os << "  if (s != ODLA_SUCCESS) Fail(\"execution\");\n"
      << "  odla_DestroyContext(ctx);\n"
      << "  return s == ODLA_SUCCESS ? 0 : 1;\n}\n";
   return os.str();

@@ -178,6 +178,21 @@ std::vector<odla_value> Invoke(const OdlaCall& call,
   return std::vector<odla_value>(r.values, r.values + r.size);
 }
 
+// A buffer for result type `t`: for data-dependent dimensions, their bounds.
+Tensor BoundBuffer(const Type& t) { return Tensor(Type(t.dtype, t.shape)); }
+
+// Output i of the execution in `ctx` with its actual shape: its first elements in `buffer`
+// (the bound) when that shape is data-dependent.
+Tensor ActualOutput(odla_context ctx, int i, const Type& t, Tensor buffer) {
+  if (!t.HasDynamicDims()) return buffer;
+  odla_value_shape s;
+  if (odla_GetOutputShape(ctx, i, &s) != ODLA_SUCCESS) throw OdlaError("odla_GetOutputShape");
+  Type actual(t.dtype, Shape(s.dims, s.dims + s.size));
+  if (actual.ByteSize() > buffer.byte_size())
+    throw Err("the runtime reports shape ", actual.ToString(), " beyond the bound ", t.ToString());
+  return Tensor(actual, std::vector<uint8_t>(buffer.bytes(), buffer.bytes() + actual.ByteSize()));
+}
+
 }  // namespace
 
 struct Executor::Impl {
@@ -236,11 +251,13 @@ std::vector<Tensor> Executor::Run(const std::vector<Tensor>& inputs) {
   }
   std::vector<Tensor> outs;
   for (size_t i = 0; i < impl_->out_types.size(); ++i) {
-    outs.emplace_back(impl_->out_types[i]);
+    outs.push_back(BoundBuffer(impl_->out_types[i]));
     odla_BindToOutput(ctx, static_cast<int>(i), outs.back().mutable_bytes());
   }
   if (odla_ExecuteComputation(impl_->comp, ctx) != ODLA_SUCCESS)
     throw OdlaError("execution failed");
+  for (size_t i = 0; i < outs.size(); ++i)
+    outs[i] = ActualOutput(ctx, static_cast<int>(i), impl_->out_types[i], std::move(outs[i]));
   return outs;
 }
 
@@ -264,10 +281,12 @@ std::vector<Tensor> EvaluateNode(const Node& n, const std::vector<const Tensor*>
   std::unique_ptr<_odla_context, odla_status (*)(odla_context)> cguard(ctx, odla_DestroyContext);
   std::vector<Tensor> results;
   for (size_t i = 0; i < outs.size(); ++i) {
-    results.emplace_back(n.output(i)->type());
+    results.push_back(BoundBuffer(n.output(i)->type()));
     odla_BindToOutput(ctx, static_cast<int>(i), results.back().mutable_bytes());
   }
   if (odla_ExecuteComputation(comp, ctx) != ODLA_SUCCESS) throw OdlaError("execution failed");
+  for (size_t i = 0; i < results.size(); ++i)  // folding gives a static constant
+    results[i] = ActualOutput(ctx, static_cast<int>(i), n.output(i)->type(), std::move(results[i]));
   return results;
 }
 

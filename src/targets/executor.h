@@ -17,7 +17,8 @@ class Executor {
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
 
-  // Runs once; `inputs` in graph input order, with the graph's input types.
+  // Runs once; `inputs` in graph input order, with the graph's input types. Outputs with
+  // data-dependent dimensions come with their actual shapes.
   std::vector<Tensor> Run(const std::vector<Tensor>& inputs);
 
  private:
@@ -26,7 +27,8 @@ class Executor {
   std::unique_ptr<Impl> impl_;
 };
 
-// Evaluates one node on constant inputs (nullptr for absent optional inputs).
+// Evaluates one node on constant inputs (nullptr for absent optional inputs); results with
+// data-dependent dimensions come with their actual shapes.
 std::vector<Tensor> EvaluateNode(const Node& n, const std::vector<const Tensor*>& inputs);
 
 }  // namespace halo

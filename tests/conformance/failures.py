@@ -39,6 +39,32 @@ GROUPS = [
     ("Programs that fail at run time", re.compile(r"^run "), None),
 ]
 
+# Why the tests of a group fail where the message alone does not say it: printed under its
+# title, or after the test's line.
+GROUP_NOTES = {
+    "Operators outside the default ONNX domain":
+        "Training operators (optimisers, gradients): out of scope for an inference compiler.",
+    "Element types HALO does not have":
+        "HALO's tensors are numeric and boolean; string tensors are not supported.",
+}
+TEST_NOTES = [
+    (re.compile(r"test_bernoulli"),
+     "Bernoulli draws random numbers; the test compares numpy's draws, which no other "
+     "generator reproduces."),
+    (re.compile(r"test_training_dropout"),
+     "the test compares a random mask drawn by numpy."),
+    (re.compile(r"test_castlike_(BFLOAT16_to_FLOAT|FLOAT_to_BFLOAT16)"),
+     "the test data disagree with the model: input_1.pb holds a [1] tensor for 'like', "
+     "which the model declares [3, 4]."),
+]
+
+
+def test_note(name):
+    for pattern, note in TEST_NOTES:
+        if pattern.search(name):
+            return note
+    return None
+
 
 def classify(kind, message):
     """The group title and sub-list key of a failing test's message."""
@@ -102,15 +128,23 @@ def section(lines):
         out.append("")
         out.append("**%s** (%d)" % (title, len(items)))
         out.append("")
+        if title in GROUP_NOTES:
+            out.append(GROUP_NOTES[title])
+            out.append("")
         if items[0][0] is not None:  # one line a key: the tests it fails
             by_key = collections.defaultdict(list)
             for key, name, _ in items:
                 by_key[key].append(name)
             for key in sorted(by_key):
-                out.append("- %s: %s" % (key, ", ".join("`%s`" % n for n in sorted(by_key[key]))))
+                names = sorted(by_key[key])
+                note = test_note(names[0])
+                out.append("- %s: %s%s" % (key, ", ".join("`%s`" % n for n in names),
+                                           " (%s)" % note.rstrip(".") if note else ""))
         else:
             for _, name, message in sorted(items, key=lambda i: i[1]):
-                out.append("- `%s`: %s" % (name, message.replace("|", "\\|")))
+                note = test_note(name)
+                out.append("- `%s`: %s%s" % (name, message.replace("|", "\\|"),
+                                             " (%s)" % note.rstrip(".") if note else ""))
     out.append("")
     out.append(END)
     return "\n".join(out) + "\n"

@@ -99,6 +99,40 @@ for d in ("run_ext", "run_ext_inline"):
     assert np.array_equal(y, want), (d, y, want)
 PY
 
+step "data-dependent shapes: NonMaxSuppression compiled and run"
+mkdir -p out_nms run_nms
+"$halo" models/nms.onnx -o out_nms/nms.cc
+grep -q 'int64_t\* selected_shape' out_nms/nms.h || fail "no shape parameter: $(cat out_nms/nms.h)"
+cat > nms_app.c <<'C'
+#include <stdio.h>
+#include "nms.h"
+int main(void) {
+  const float boxes[24] = {0, 0,  1, 1,  0, 0.1f,  1, 1.1f,  0, -0.1f, 1, 0.9f,
+                           0, 10, 1, 11, 0, 10.1f, 1, 11.1f, 0, 100,   1, 101};
+  const float scores[6] = {0.9f, 0.75f, 0.6f, 0.95f, 0.5f, 0.3f};
+  const int64_t want[9] = {0, 0, 3, 0, 0, 0, 0, 0, 5};
+  int64_t selected[9], shape[2];
+  if (nms(boxes, scores, selected, shape) != 0) return 1;
+  if (shape[0] != 3 || shape[1] != 3) { printf("shape %ldx%ld\n", (long)shape[0], (long)shape[1]); return 1; }
+  for (int i = 0; i < 9; ++i)
+    if (selected[i] != want[i]) { printf("selected[%d] = %ld\n", i, (long)selected[i]); return 1; }
+  printf("ok\n");
+  return 0;
+}
+C
+c++ -std=c++17 -Wall -Wextra -Werror -I "$src/include" -c out_nms/nms.cc -o nms.o
+cc -std=c99 -Wall -Wextra -Werror -I out_nms -c nms_app.c -o nms_app.o
+c++ nms_app.o nms.o out_nms/nms.bin -L "$build/lib" -l:libodla_ref.a -lpthread -o nms_app
+[ "$(./nms_app)" = ok ] || fail "nms_app: $(./nms_app)"
+"$halo" run models/nms.onnx --input boxes=models/boxes.npy --input scores=models/scores.npy \
+  --output-dir run_nms
+/usr/bin/python3 - <<'PY'
+import numpy as np
+y = np.load("run_nms/selected.npy")
+assert y.dtype == np.int64 and y.tolist() == [[0, 0, 3], [0, 0, 0], [0, 0, 5]], y
+PY
+"$halo" models/nms.onnx --print-ir | grep -q 'i64\[<=3x3\]' || fail "--print-ir: no bounded type"
+
 step "halo --print-ir"
 "$halo" models/add_relu.onnx --print-ir > ir.txt
 grep -q 'input %x:f32\[2x3\]' ir.txt || fail "--print-ir: no input line: $(cat ir.txt)"

@@ -83,6 +83,31 @@ def main(out):
         [helper.make_tensor_value_info("x", f32, ["N", 3])],
         [helper.make_tensor_value_info("y", f32, ["N", 3])]), f"{out}/batch_const.onnx")
 
+    # Detection post-processing: NonMaxSuppression, whose number of rows depends on the data,
+    # with its limits as initializers.
+    limits = [numpy_helper.from_array(np.array([3], dtype=np.int64), "max_out"),
+              numpy_helper.from_array(np.array([0.5], dtype=np.float32), "iou"),
+              numpy_helper.from_array(np.array([0.0], dtype=np.float32), "min_score")]
+    save(helper.make_graph(
+        [helper.make_node("NonMaxSuppression", ["boxes", "scores", "max_out", "iou", "min_score"],
+                          ["selected"], name="nms")], "nms",
+        [helper.make_tensor_value_info("boxes", f32, [1, 6, 4]),
+         helper.make_tensor_value_info("scores", f32, [1, 1, 6])],
+        [helper.make_tensor_value_info("selected", TensorProto.INT64, ["n", 3])], limits),
+        f"{out}/nms.onnx")
+    np.save(f"{out}/boxes.npy", np.array(
+        [[[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, -0.1, 1, 0.9], [0, 10, 1, 11], [0, 10.1, 1, 11.1],
+          [0, 100, 1, 101]]], dtype=np.float32))
+    np.save(f"{out}/scores.npy", np.array([[[0.9, 0.75, 0.6, 0.95, 0.5, 0.3]]], dtype=np.float32))
+
+    # NonZero's result, whose shape depends on the data, fed to another operator.
+    save(helper.make_graph(
+        [helper.make_node("NonZero", ["x"], ["idx"], name="nz"),
+         helper.make_node("Transpose", ["idx"], ["y"], name="transpose")], "nonzero_transpose",
+        [helper.make_tensor_value_info("x", f32, [2, 3])],
+        [helper.make_tensor_value_info("y", TensorProto.INT64, None)]),
+        f"{out}/nonzero_transpose.onnx")
+
     # Inputs for `halo run`.
     np.save(f"{out}/x.npy", np.array([[-1, 1, 2], [3, -4, 5]], dtype=np.float32))
     np.save(f"{out}/x_f64.npy", np.zeros((2, 3), dtype=np.float64))

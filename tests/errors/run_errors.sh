@@ -47,6 +47,8 @@ expect unknown_operator 1 "models/foobar.onnx" "node 'foo'" "FooBar" -- \
   models/foobar.onnx -o out/m.cc
 expect unsupported_type 1 "models/string_input.onnx" "string" -- \
   models/string_input.onnx -o out/m.cc
+expect data_dependent_shape 1 "models/nonzero_transpose.onnx" "node 'transpose' (Transpose)" \
+  "input 'data'" "data-dependent shape" -- models/nonzero_transpose.onnx -o out/m.cc
 expect inconsistent_shape 1 "models/bad_shape.onnx" "node 'bad_add' (Add)" "2x3" -- \
   models/bad_shape.onnx -o out/m.cc
 # A file over protobuf's 2 GB (sparse: it takes no disk space).

@@ -1,6 +1,7 @@
 // halo-conformance's pieces: reference tensor files, output comparison, test discovery,
 // binding test inputs by name and input specialisation.
 #include <gtest/gtest.h>
+#include <onnx/onnx-data_pb.h>
 #include <onnx/onnx_pb.h>
 
 #include <chrono>
@@ -265,6 +266,51 @@ TEST(ConformanceInputs, LoadInputsByName) {
   EXPECT_EQ(data.unreadable.at("seq"), "input_3.pb: not a valid ONNX TensorProto file");
 }
 
+onnx::TensorProto ToProto(const Tensor& t) {
+  onnx::TensorProto p;
+  p.set_data_type(DataTypeToOnnx(t.type().dtype));
+  for (int64_t d : t.type().shape) p.add_dims(d);
+  p.set_raw_data(t.bytes(), t.byte_size());
+  return p;
+}
+
+TEST(ConformanceInputs, SequencesAndOptionalsAreFlattened) {
+  std::string dir = TempDir("load_sequences");
+  onnx::OptionalProto empty;  // unnamed: binds by position to "o"
+  WriteFileBytes(dir + "/input_0.pb", empty.SerializeAsString());
+  onnx::SequenceProto seq;  // named: binds to "s" wherever it is
+  seq.set_name("s");
+  seq.set_elem_type(onnx::SequenceProto::TENSOR);
+  *seq.add_tensor_values() = ToProto(test::F32({2}, {1, 2}));
+  *seq.add_tensor_values() = ToProto(I64({1}, {3}));
+  WriteFileBytes(dir + "/input_1.pb", seq.SerializeAsString());
+  onnx::OptionalProto held;
+  held.set_name("p");
+  held.set_elem_type(onnx::OptionalProto::TENSOR);
+  *held.mutable_tensor_value() = ToProto(test::F32({1}, {4}));
+  WriteFileBytes(dir + "/input_2.pb", held.SerializeAsString());
+  using K = Port::Kind;
+  InputData data = LoadInputs(dir, {"o", "p", "s"}, {K::kOptional, K::kOptional, K::kSequence});
+  EXPECT_TRUE(data.unreadable.empty());
+  EXPECT_EQ(data.absent, std::set<std::string>{"o"});
+  EXPECT_EQ(data.sequence_shapes.at("s"), (std::vector<Shape>{{2}, {1}}));
+  EXPECT_EQ(data.tensors.at("s.1").type(), Type(DataType::kInt64, {1}));
+  EXPECT_EQ(test::Floats(data.tensors.at("p")), std::vector<float>{4});
+  EXPECT_EQ(data.tensors.size(), 3u);
+  std::string key = StructureKey(data);
+  EXPECT_EQ(key.size(), 32u);
+  data.sequence_shapes["s"].pop_back();
+  EXPECT_NE(StructureKey(data), key);
+  EXPECT_EQ(StructureKey(InputData{}), "");
+
+  TestValue v = LoadTestValue(dir + "/input_1.pb", K::kSequence);
+  EXPECT_EQ(DescribeValue(v), "a sequence of 2 tensors");
+  EXPECT_EQ(DescribeValue(LoadTestValue(dir + "/input_0.pb", K::kOptional)), "an empty optional");
+  EXPECT_EQ(DescribeValue(LoadTestValue(dir + "/input_2.pb", K::kOptional)),
+            "an optional holding a tensor");
+  EXPECT_THROW(LoadTestValue(dir + "/input_0.pb", K::kTensor), Error);
+}
+
 TEST(ConformanceInputs, FrozenKeyCoversOnlyTheFrozenValues) {
   std::map<std::string, Tensor> a = {{"shape", I64({2}, {3, 2})}, {"x", test::F32({1}, {1})}};
   std::map<std::string, Tensor> b = a;
@@ -285,8 +331,19 @@ TEST(ConformanceCompile, ModelTypesRoundTrip) {
   t.model_inputs = {"x", "a name", "shape"};
   t.input_names = {"x", "a name"};
   t.inputs = {Type(DataType::kFloat32, {2, 3}), Type(DataType::kInt64, {})};
-  t.outputs = {Type(DataType::kBool, {4})};
+  Type bounded(DataType::kInt64, {3, 2, 5});
+  bounded.MarkDynamic(0).MarkDynamic(2);
+  t.outputs = {Type(DataType::kBool, {4}), bounded};
   t.frozen = {"shape"};
+  t.model_input_kinds = {Port::Kind::kTensor, Port::Kind::kSequence, Port::Kind::kTensor};
+  Port port;
+  port.name = "an output";
+  port.kind = Port::Kind::kOptional;
+  port.content = Port::Kind::kSequence;
+  port.present = true;
+  port.dtype = DataType::kBool;
+  port.count = 1;
+  t.output_ports = {port};
   std::string path = TempDir("types") + "/types.txt";
   WriteModelTypes(path, t);
   ModelTypes r = ReadModelTypes(path);
@@ -295,6 +352,14 @@ TEST(ConformanceCompile, ModelTypesRoundTrip) {
   EXPECT_EQ(r.inputs, t.inputs);
   EXPECT_EQ(r.outputs, t.outputs);
   EXPECT_EQ(r.frozen, t.frozen);
+  EXPECT_EQ(r.model_input_kinds, t.model_input_kinds);
+  ASSERT_EQ(r.output_ports.size(), 1u);
+  EXPECT_EQ(r.output_ports[0].name, "an output");
+  EXPECT_EQ(r.output_ports[0].kind, Port::Kind::kOptional);
+  EXPECT_EQ(r.output_ports[0].content, Port::Kind::kSequence);
+  EXPECT_TRUE(r.output_ports[0].present);
+  EXPECT_EQ(r.output_ports[0].dtype, DataType::kBool);
+  EXPECT_EQ(r.output_ports[0].count, 1u);
 }
 
 TEST(ConformanceCompile, SpecialisesOnlyTheInputsHaloNeeds) {

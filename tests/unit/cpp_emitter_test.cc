@@ -197,6 +197,62 @@ TEST_P(CompileGenerated, BuildsAndRuns) {
 INSTANTIATE_TEST_SUITE_P(Weights, CompileGenerated, testing::Values(false, true),
                          [](const auto& info) { return info.param ? "AsC" : "AsElf"; });
 
+// An output with a data-dependent dimension: the entry function takes an int64_t array after
+// its buffer and fills it with the actual shape of each call.
+const char kNonZeroApp[] = R"(#include <stdio.h>
+#include "nz.h"
+static int Check(const float* x, int64_t count, const int64_t* want) {
+  int64_t idx[5] = {-1, -1, -1, -1, -1}, shape[2] = {-1, -1};
+  if (nz(x, idx, shape) != 0) return 1;
+  if (shape[0] != 1 || shape[1] != count) {
+    printf("shape %ldx%ld\n", (long)shape[0], (long)shape[1]);
+    return 2;
+  }
+  for (int64_t i = 0; i < count; ++i)
+    if (idx[i] != want[i]) return 3;
+  return 0;
+}
+int main(void) {
+  const float x[5] = {0, 3, 0, -1, 2}, zeros[5] = {0, 0, 0, 0, 0};
+  const int64_t want[3] = {1, 3, 4};
+  int r = Check(x, 3, want);
+  if (r == 0) r = Check(zeros, 0, want);
+  if (r == 0) printf("ok\n");
+  return r;
+}
+)";
+
+TEST(CppEmitter, OutputsWithDataDependentShapes) {
+  Graph g("nz");
+  Value* x = g.AddInput("x", Type(DataType::kFloat32, {5}));
+  Node* nz = g.AddNode("NonZero", "nz", {x});
+  nz->output()->set_name("idx");
+  g.AddOutput(nz->output());
+  RunPipeline(g);
+  std::string dir = TempDir("emit_nonzero");
+  EmitOptions o;
+  o.output_cc = dir + "/nz.cc";
+  EmitCpp(g, o);
+  std::string header = ReadFile(dir + "/nz.h");
+  EXPECT_NE(header.find("int64_t* idx,        /* output 'idx': i64[1x<=5] */\n"
+                        "    int64_t* idx_shape); /* receives the 2 dimensions of 'idx' */"),
+            std::string::npos)
+      << header;
+  // odla_GetOutputShape came with ODLA 1.1.
+  EXPECT_NE(ReadFile(dir + "/nz.cc").find("odla_CheckVersion(1, 1)"), std::string::npos);
+  std::ofstream(dir + "/app.c") << kNonZeroApp;
+  std::string lib = std::string(HALO_BINARY_DIR) + "/lib";
+  std::string cd = "cd '" + dir + "' && ";
+  ASSERT_EQ(
+      Sh(cd + "c++ -std=c++17 -Wall -Wextra -Werror -c nz.cc -I" + HALO_SOURCE_DIR + "/include"),
+      0);
+  ASSERT_EQ(Sh(cd + "cc -std=c99 -Wall -Wextra -Werror -o app app.c nz.o nz.bin -L" + lib +
+               " -Wl,-rpath," + lib + " -lodla_ref -lpthread"),
+            0);
+  ASSERT_EQ(Sh(cd + "./app > app.out"), 0) << ReadFile(dir + "/app.out");
+  EXPECT_EQ(ReadFile(dir + "/app.out"), "ok\n");
+}
+
 }  // namespace
 }  // namespace halo
 

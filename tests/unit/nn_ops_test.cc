@@ -444,6 +444,42 @@ TEST(NNNumeric, Normalizations) {
   }
 }
 
+TEST(NNNumeric, BatchNormTrainingMode) {
+  Tensor x = Random({2, 3, 2, 2}, 11), s = Random({3}, 12), b = Random({3}, 13);
+  Tensor mean = Random({3}, 14), var = F32({3}, {0.5f, 1.5f, 2.0f});
+  OneNode bn;
+  bn.Add("BatchNormalizationTraining", {bn.In(x), bn.In(s), bn.In(b), bn.In(mean), bn.In(var)}, 3);
+  bn.node->set_attr("momentum", 0.8);
+  bn.node->set_attr("epsilon", 1e-2);
+  auto outs = bn.Run();
+  ASSERT_EQ(outs.size(), 3u);
+  ASSERT_EQ(outs[1].type(), Type(DataType::kFloat32, {3}));
+  const float* xv = x.data<float>();
+  for (int c = 0; c < 3; ++c) {
+    // The batch mean and biased variance over n and the spatial positions.
+    double m = 0, v = 0;
+    for (int n = 0; n < 2; ++n)
+      for (int i = 0; i < 4; ++i) m += xv[(n * 3 + c) * 4 + i];
+    m /= 8;
+    for (int n = 0; n < 2; ++n)
+      for (int i = 0; i < 4; ++i) v += std::pow(xv[(n * 3 + c) * 4 + i] - m, 2);
+    v /= 8;
+    for (int n = 0; n < 2; ++n)
+      for (int i = 0; i < 4; ++i) {
+        int k = (n * 3 + c) * 4 + i;
+        EXPECT_NEAR(outs[0].data<float>()[k],
+                    (xv[k] - m) / std::sqrt(v + 1e-2) * s.data<float>()[c] + b.data<float>()[c],
+                    1e-5);
+      }
+    EXPECT_NEAR(outs[1].data<float>()[c], mean.data<float>()[c] * 0.8 + m * 0.2, 1e-6);
+    EXPECT_NEAR(outs[2].data<float>()[c], var.data<float>()[c] * 0.8 + v * 0.2, 1e-6);
+  }
+  // The inference op has one result.
+  OneNode inf;
+  inf.Add("BatchNormalization", {inf.In(x), inf.In(s), inf.In(b), inf.In(mean), inf.In(var)}, 3);
+  EXPECT_NE(InferError(inf).find("BatchNormalizationTraining"), std::string::npos);
+}
+
 TEST(NNNumeric, ResizeLinearAndNearest) {
   // The ONNX example "resize_upsample_scales_linear" (half_pixel).
   OneNode lin;

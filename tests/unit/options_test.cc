@@ -64,6 +64,23 @@ TEST(Options, ParsesConstInputs) {
             "input 'k' is given both as --input and --const-input");
 }
 
+TEST(Options, ParsesSequenceAndOptionalStructures) {
+  Options o =
+      ParseOptions({"m.onnx", "--print-ir", "--input-shape", "seq:[2x3,4,scalar]", "--input-shape",
+                    "empty:[]", "--input-shape", "opt:none", "--input-shape", "s:scalar"});
+  EXPECT_EQ(o.import.sequence_shapes.at("seq"), (std::vector<Shape>{{2, 3}, {4}, {}}));
+  EXPECT_TRUE(o.import.sequence_shapes.at("empty").empty());
+  EXPECT_EQ(o.import.absent_inputs, std::set<std::string>{"opt"});
+  EXPECT_EQ(o.import.input_shapes.at("s"), Shape{});
+  EXPECT_NE(UsageErrorOf({"m.onnx", "--print-ir", "--input-shape", "x:[2x3"}).find("[2x3,2x3]"),
+            std::string::npos);
+  EXPECT_NE(UsageErrorOf({"m.onnx", "--print-ir", "--input-shape", "x:[2,]"}).find("integer"),
+            std::string::npos);
+  EXPECT_EQ(
+      UsageErrorOf({"m.onnx", "--print-ir", "--input-shape", "x:none", "--input-shape", "x:[1]"}),
+      "--input-shape: input 'x' is given twice");
+}
+
 TEST(Options, RejectsWrongCommandLines) {
   EXPECT_EQ(UsageErrorOf({"m.onnx"}), "no output: give -o NAME.cc or --print-ir");
   EXPECT_EQ(UsageErrorOf({"-o", "x.cc"}), "no model file given");

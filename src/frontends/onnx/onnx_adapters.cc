@@ -20,6 +20,17 @@ void OldSoftmax(Importer& im, PendingNode& p) {
   im.Build(p);
 }
 
+// BatchNormalization with training_mode=1 (opset 14+) is HALO's BatchNormalizationTraining,
+// so that the inference op keeps one result and a plain ODLA builder.
+void TrainingBatchNorm(Importer& im, PendingNode& p) {
+  const onnx::AttributeProto* mode = p.attr("training_mode");
+  if (mode && mode->i() == 1) {
+    p.take_attr("training_mode");
+    p.op = "BatchNormalizationTraining";
+  }
+  im.Build(p);
+}
+
 struct Entry {
   const char* op;
   int64_t max_opset;  // applies to models of opsets up to this one
@@ -30,6 +41,7 @@ const Entry kAdapters[] = {
     {"Softmax", 12, OldSoftmax},
     {"LogSoftmax", 12, OldSoftmax},
     {"Hardmax", 12, OldSoftmax},
+    {"BatchNormalization", kMaxOpset, TrainingBatchNorm},
 };
 
 }  // namespace

@@ -6,14 +6,17 @@
 
 namespace halo::onnx_fe {
 
-std::set<std::string> NeededConstants(const Graph& g) {
+std::set<std::string> NeededConstants(const Graph& g, const std::set<std::string>& read,
+                                      const std::vector<const Value*>& seeds) {
   // Seeds: the values at input slots that must be constant: the unlowered inputs of the op
   // registry (InputSpec::lowered == false) but CastLike's target_type, of which only the
   // type counts, and the lowered inputs whose values the rules of Range (the result
   // length) and Compress (the kept slices) read. A value needed constant that a node
   // computes needs that node folded, hence all its inputs constant, except for Shape and
-  // Size, which read only their input's type.
-  std::vector<const Value*> work;
+  // Size, which read only their input's type. The import adds its own seeds: the values
+  // that unrolling control flow required constant (a Loop's trip count and conditions, an
+  // If's condition where its branches cannot be selected at run time).
+  std::vector<const Value*> work = seeds;
   for (const auto& n : g.nodes()) {
     const std::vector<InputSpec>& specs = n->def().inputs;
     for (size_t i = 0; i < n->num_inputs() && !specs.empty(); ++i) {
@@ -24,7 +27,7 @@ std::set<std::string> NeededConstants(const Graph& g) {
     }
   }
   std::set<const Value*> seen;
-  std::set<std::string> names;
+  std::set<std::string> names = read;
   while (!work.empty()) {
     const Value* v = work.back();
     work.pop_back();

@@ -62,7 +62,7 @@ void InferBodyTypes(Importer& im, const onnx::NodeProto& n, const onnx::Function
   g->set_name(f.name());
   for (const auto& in : n.input()) {
     onnx::TypeProto t = in.empty() ? onnx::TypeProto() : im.TypeOf(in);
-    if (!t.has_tensor_type()) continue;
+    if (t.value_case() == onnx::TypeProto::VALUE_NOT_SET) continue;
     auto* vi = g->add_input();
     vi->set_name(in);
     *vi->mutable_type() = t;
@@ -80,19 +80,37 @@ bool HaloHasOp(const std::string& op_type) {
   return def && def->lowered;
 }
 
-onnx::TypeProto Importer::TypeOf(const std::string& name) {
-  Value* v = Find(name);
-  if (v && !v->type().known) {
-    // Nodes are built in order: infer those not yet visited; failures leave types unknown.
-    for (; inferred_nodes_ < g_.nodes().size(); ++inferred_nodes_) {
-      Node* n = g_.nodes()[inferred_nodes_].get();
-      if (n->op() == "Input" || n->op() == "Constant") continue;
-      try {
-        VerifyAndInfer(n);
-      } catch (const Error&) {
-      }
-    }
+onnx::TypeProto OnnxTypeOf(const OnnxValue& v) {
+  using Kind = OnnxValue::Kind;
+  onnx::TypeProto tp;
+  if (v.kind == Kind::kTensor) return v.tensor->type().known ? ToTypeProto(v.tensor->type()) : tp;
+  Kind inner = v.kind == Kind::kOptional ? v.content : v.kind;
+  onnx::TypeProto* holder =
+      v.kind == Kind::kOptional ? tp.mutable_optional_type()->mutable_elem_type() : &tp;
+  onnx::TypeProto* tensor =
+      inner == Kind::kSequence ? holder->mutable_sequence_type()->mutable_elem_type() : holder;
+  std::vector<Value*> tensors = v.elements;
+  if (v.kind == Kind::kOptional && v.present && inner == Kind::kTensor) tensors = {v.tensor};
+  // The element type; the shape too when all tensors share one.
+  DataType dt = v.dtype;
+  bool same = !tensors.empty();
+  for (Value* t : tensors) {
+    if (dt == DataType::kInvalid && t->type().known) dt = t->type().dtype;
+    same = same && t->type().known && t->type().shape == tensors[0]->type().shape;
   }
+  tensor->mutable_tensor_type()->set_elem_type(DataTypeToOnnx(dt));
+  if (same) *tensor = ToTypeProto(tensors[0]->type());
+  return tp;
+}
+
+onnx::TypeProto Importer::TypeOf(const std::string& name) {
+  const OnnxValue* value = Lookup(name);
+  if (value && value->kind != OnnxValue::Kind::kTensor) {
+    InferBuiltNodes();  // the elements' types
+    return OnnxTypeOf(*value);
+  }
+  Value* v = Find(name);
+  if (v && !v->type().known) InferBuiltNodes();
   if (v && v->type().known) return ToTypeProto(v->type());
   if (!onnx_inferred_) {
     onnx_inferred_ = true;
@@ -126,7 +144,7 @@ bool ExpandFunction(Importer& im, const onnx::NodeProto& n, const PendingNode& p
     std::vector<onnx::TypeProto> types;
     for (const auto& in : n.input()) {
       types.push_back(in.empty() ? onnx::TypeProto() : im.TypeOf(in));
-      if (!in.empty() && !types.back().has_tensor_type())
+      if (!in.empty() && types.back().value_case() == onnx::TypeProto::VALUE_NOT_SET)
         im.Fail(p, "unsupported operator (its ONNX function body depends on the type of '", in,
                 "', which is not known here)");
     }
@@ -184,11 +202,24 @@ bool ExpandFunction(Importer& im, const onnx::NodeProto& n, const PendingNode& p
     }
   }
   if (nested) InferBodyTypes(im, n, f, body, body_opset);
-  ++im.function_depth;
-  for (const onnx::NodeProto& inner : body) ImportNode(im, inner, body_opset);
-  --im.function_depth;
+  {
+    // The body's nodes are named after p already (p.name holds any subgraph prefix). The
+    // guard restores the importer's state also when the import fails (an If's branch tried
+    // only for its types fails harmlessly, see onnx_control_flow.cc).
+    struct Guard {
+      Importer& im;
+      std::string prefix;
+      ~Guard() {
+        --im.function_depth;
+        im.set_node_prefix(prefix);
+      }
+    } guard{im, im.node_prefix()};
+    ++im.function_depth;
+    im.set_node_prefix("");
+    for (const onnx::NodeProto& inner : body) ImportNode(im, inner, body_opset);
+  }
   for (int i = 0; i < f.output_size(); ++i)  // the results the node asks for
-    if (i < n.output_size() && !n.output(i).empty() && !im.Find(outs[i]))
+    if (i < n.output_size() && !n.output(i).empty() && !im.IsDefined(outs[i]))
       im.Fail(p, "its ONNX function body does not compute result ", i, " ('", f.output(i), "')");
   return true;
 }

@@ -13,9 +13,9 @@
 
 #include <algorithm>
 #include <climits>
-#include <sstream>
 
 #include "frontends/frontend.h"
+#include "frontends/onnx/onnx_subgraph.h"
 #include "frontends/onnx/onnx_tensor.h"
 
 namespace halo {
@@ -150,114 +150,17 @@ int64_t CheckModel(const std::string& path, onnx::ModelProto& m) {
   return opset;
 }
 
-std::string DimsToString(const onnx::TensorShapeProto& s) {
-  if (s.dim_size() == 0) return "scalar";
-  std::ostringstream os;
-  for (int i = 0; i < s.dim_size(); ++i) {
-    const auto& d = s.dim(i);
-    os << (i ? "x" : "");
-    if (d.has_dim_value() && d.dim_value() >= 0)
-      os << d.dim_value();
-    else
-      os << (d.has_dim_param() && !d.dim_param().empty() ? d.dim_param() : "?");
-  }
-  return os.str();
-}
-
-// The static type of a graph input, completed from the user's shapes and batch size.
-Type InputType(const std::string& path, const onnx::ValueInfoProto& vi, const ImportOptions& opts) {
-  const std::string& name = vi.name();
-  if (!vi.type().has_tensor_type())
-    throw Err(path, ": input '", name, "' is not a tensor (sequence, map and optional inputs ",
-              "are not supported)");
-  const auto& tt = vi.type().tensor_type();
-  DataType dt = DataTypeFromOnnx(tt.elem_type());
-  if (dt == DataType::kInvalid)
-    throw Err(path, ": unsupported element type ", OnnxTypeName(tt.elem_type()), " for input '",
-              name, "'");
-  auto user = opts.input_shapes.find(name);
-  Shape u;  // the user's shape, its first dimension the batch size where it is N (-1)
-  if (user != opts.input_shapes.end()) {
-    u = user->second;
-    std::string text = ShapeToString(u);
-    if (!u.empty() && u[0] == -1) text = "N" + text.substr(2);
-    if (!u.empty() && u[0] == -1 && opts.batch_size <= 0)
-      throw Err(path, ": --input-shape ", name, ":", text, " leaves the batch size N open; ",
-                "give it with --batch-size N or at run time with --dynamic-batch");
-    if (!u.empty() && u[0] == -1) u[0] = opts.batch_size;
-    for (int64_t d : u)
-      if (d < 0) throw Err(path, ": --input-shape ", name, ":", text, " has a negative dimension");
-  }
-  if (!tt.has_shape()) {
-    if (user != opts.input_shapes.end()) return Type(dt, u);
-    throw Err(path, ": input '", name, "' has no shape in the model; give it with --input-shape ",
-              name, ":AxBxC");
-  }
-  const auto& s = tt.shape();
-  Shape shape;
-  for (const auto& d : s.dim()) shape.push_back(d.has_dim_value() ? d.dim_value() : -1);
-  if (user != opts.input_shapes.end()) {
-    bool ok = u.size() == shape.size();
-    for (size_t i = 0; ok && i < u.size(); ++i) ok = shape[i] < 0 || shape[i] == u[i];
-    if (!ok)
-      throw Err(path, ": --input-shape ", name, ":", ShapeToString(u),
-                " does not match the model's shape ", DimsToString(s), " for input '", name, "'");
-    return Type(dt, u);
-  }
-  if (!shape.empty() && shape[0] < 0 && opts.batch_size > 0) shape[0] = opts.batch_size;
-  for (int64_t d : shape)
-    if (d < 0)
-      throw Err(path, ": input '", name, "' has an unknown dimension (shape ", DimsToString(s),
-                " in the model); give its shape with --input-shape ", name, ":AxBxC",
-                shape[0] < 0
-                    ? " or the batch size with --batch-size N (--dynamic-batch: at run time)"
-                    : "");
-  return Type(dt, shape);
-}
-
-// The value of a graph input fixed by ImportOptions::const_inputs, checked against the
-// model's declaration and --input-shape.
-Tensor ConstInput(const std::string& path, const onnx::ValueInfoProto& vi, const Tensor& t,
-                  const ImportOptions& opts) {
-  const std::string& name = vi.name();
-  if (!vi.type().has_tensor_type())
-    throw Err(path, ": constant input '", name, "' is not a tensor in the model");
-  const auto& tt = vi.type().tensor_type();
-  DataType dt = DataTypeFromOnnx(tt.elem_type());
-  bool ok = dt == t.type().dtype;
-  if (tt.has_shape()) {
-    const auto& s = tt.shape();
-    ok &= s.dim_size() == t.type().Rank();
-    for (int i = 0; ok && i < s.dim_size(); ++i)
-      ok &= !s.dim(i).has_dim_value() || s.dim(i).dim_value() == t.type().shape[i];
-  }
-  if (!ok)
-    throw Err(path, ": constant input '", name, "' is ", t.type().ToString(),
-              "; the model declares ",
-              dt == DataType::kInvalid ? OnnxTypeName(tt.elem_type()) : DataTypeName(dt),
-              !tt.has_shape()              ? " (any shape)"
-              : tt.shape().dim_size() == 0 ? "[]"
-                                           : "[" + DimsToString(tt.shape()) + "]");
-  auto user = opts.input_shapes.find(name);
-  if (user != opts.input_shapes.end() && user->second != t.type().shape)
-    throw Err(path, ": constant input '", name, "' is ", t.type().ToString(),
-              " but --input-shape gives ", ShapeToString(user->second));
-  return t;
-}
-
-std::string NameList(const std::set<std::string>& names) {
-  std::string r;
-  for (const auto& n : names) r += (r.empty() ? "" : ", ") + n;
-  return r.empty() ? "none" : r;
-}
-
-// Reserves tensor names and marks the used ones.
+// Reserves tensor names and marks the used ones, those of subgraphs included.
 void ScanGraph(Importer& im, const onnx::GraphProto& gp) {
   for (const auto& vi : gp.input()) im.ReserveTensorName(vi.name());
   for (const auto& t : gp.initializer()) im.ReserveTensorName(t.name());
   for (const auto& n : gp.node()) {
     for (const auto& o : n.output()) im.ReserveTensorName(o);
     for (const auto& i : n.input()) im.MarkUsed(i);
+    for (const auto& a : n.attribute()) {
+      if (a.has_g()) ScanGraph(im, a.g());
+      for (const auto& g : a.graphs()) ScanGraph(im, g);
+    }
   }
   for (const auto& o : gp.output()) im.MarkUsed(o.name());
 }
@@ -291,45 +194,6 @@ Weights TakeWeights(const std::string& path, onnx::GraphProto& gp, const ImportO
   return w;
 }
 
-// Graph inputs become Input nodes in model order, except those with an initializer:
-// initializers (the tensors of TakeWeights) become Constant nodes.
-void ImportInputs(Importer& im, const std::string& path, const onnx::GraphProto& gp,
-                  const Weights& weights, const ImportOptions& opts) {
-  Graph& g = im.graph();
-  std::set<std::string> initializer_names;
-  for (const auto& t : gp.initializer()) initializer_names.insert(t.name());
-  std::set<std::string> input_names;
-  for (const auto& vi : gp.input())
-    if (!initializer_names.count(vi.name())) input_names.insert(vi.name());
-  for (const auto& kv : opts.input_shapes)
-    if (!input_names.count(kv.first))
-      throw Err(path, ": --input-shape names '", kv.first, "', which is not an input of the ",
-                "model (inputs: ", NameList(input_names), ")");
-  for (const auto& kv : opts.const_inputs)
-    if (!input_names.count(kv.first))
-      throw Err(path, ": constant input '", kv.first,
-                "' is not an input of the model (inputs: ", NameList(input_names), ")");
-  for (const auto& vi : gp.input()) {
-    if (initializer_names.count(vi.name())) continue;
-    Value* v;
-    auto c = opts.const_inputs.find(vi.name());
-    if (c != opts.const_inputs.end())
-      v = g.AddConstant(im.NewNodeName(vi.name()), ConstInput(path, vi, c->second, opts));
-    else
-      v = g.AddInput(im.NewNodeName(vi.name()), InputType(path, vi, opts));
-    v->set_name(vi.name());
-    im.Bind(vi.name(), v);
-  }
-  for (int i = 0; i < gp.initializer_size(); ++i) {
-    const std::string& name = gp.initializer(i).name();
-    if (im.Find(name)) throw Err(path, ": initializer '", name, "' is defined twice");
-    Value* v = g.AddConstant(im.NewNodeName(name), weights.initializers.at(i));
-    v->set_name(name);
-    im.Bind(name, v);
-  }
-  if (gp.sparse_initializer_size()) throw Err(path, ": sparse initializers are not supported");
-}
-
 }  // namespace
 
 void ImportNode(Importer& im, const onnx::NodeProto& n, int64_t opset) {
@@ -337,19 +201,14 @@ void ImportNode(Importer& im, const onnx::NodeProto& n, int64_t opset) {
   p.onnx_op = n.op_type();
   p.op = n.op_type();
   // Unnamed nodes take their first result's name.
-  p.name = im.NewNodeName(NodeLabel(n));
+  p.name = im.NewNodeName(im.node_prefix() + NodeLabel(n));
   if (!IsDefaultDomain(n.domain()))
     im.Fail(p, "operator domain '", n.domain(), "' is not supported (HALO reads the default ",
             "ONNX domain only)");
-  for (const auto& in : n.input()) {
-    Value* v = im.Find(in);
-    if (!in.empty() && !v)
-      im.Fail(p, "input '", in, "' is not defined before the node (not a graph input, ",
-              "initializer or earlier result)");
-    p.inputs.push_back(v);
-  }
   for (const auto& a : n.attribute()) p.attrs.push_back(&a);
   p.outputs.assign(n.output().begin(), n.output().end());
+  if (ImportSequenceNode(im, n, p) || ImportControlFlow(im, n, p, opset)) return;
+  for (const auto& in : n.input()) p.inputs.push_back(im.TensorInput(p, in));
   if (n.op_type() == "Constant")
     im.BuildConstant(n, p);
   else if (Adapter adapt = FindAdapter(n.op_type(), opset))
@@ -360,22 +219,24 @@ void ImportNode(Importer& im, const onnx::NodeProto& n, int64_t opset) {
 
 namespace {
 
-void ImportGraph(const std::string& path, const onnx::ModelProto& m, int64_t opset,
-                 const Weights& weights, const ImportOptions& opts, Graph& g) {
+// Imports the graph into g; returns the names of the constants the import read
+// (Importer::compile_time_constants) and adds to `seeds` the values it required constant.
+std::set<std::string> ImportGraph(const std::string& path, const onnx::ModelProto& m, int64_t opset,
+                                  const Weights& weights, const ImportOptions& opts, Graph& g,
+                                  std::vector<const Value*>& seeds) {
   const onnx::GraphProto& gp = m.graph();
   Importer im(g, path, DirOf(path), m, &weights);
+  im.speculative = opts.auto_const_inputs && !opts.const_inputs.empty();
   ScanGraph(im, gp);
-  ImportInputs(im, path, gp, weights, opts);
+  std::vector<Port> inputs = ImportInputs(im, path, gp, weights, opts);
   for (int i = 0; i < gp.node_size(); ++i) {
     ImportNode(im, gp.node(i), opset);
     Report(opts.progress, "import", "nodes", i + 1, gp.node_size());
   }
-  for (const auto& o : gp.output()) {
-    Value* v = im.Find(o.name());
-    if (!v) throw Err(path, ": output '", o.name(), "' is not produced by the graph");
-    g.AddOutput(v);
-  }
-  if (g.outputs().empty()) throw Err(path, ": the graph has no outputs");
+  std::vector<Port> outputs = ImportOutputs(im, path, gp);
+  g.set_ports(std::move(inputs), std::move(outputs));
+  seeds = im.needed();
+  return im.compile_time_constants();
 }
 
 }  // namespace
@@ -386,9 +247,11 @@ std::unique_ptr<Graph> ImportOnnx(const std::string& path, const ImportOptions& 
     onnx::ModelProto m = onnx_fe::ReadModel(path);
     int64_t opset = onnx_fe::CheckModel(path, m);
     onnx_fe::Weights weights = onnx_fe::TakeWeights(path, *m.mutable_graph(), opts);
+    std::set<std::string> read;       // the constants the last import read
+    std::vector<const Value*> seeds;  // the values it required constant
     auto import = [&](const ImportOptions& o) {
       auto g = std::make_unique<Graph>(m.graph().name().empty() ? "model" : m.graph().name());
-      onnx_fe::ImportGraph(path, m, opset, weights, o, *g);
+      read = onnx_fe::ImportGraph(path, m, opset, weights, o, *g, seeds);
       return g;
     };
     if (!opts.auto_const_inputs || opts.const_inputs.empty()) return import(opts);
@@ -396,7 +259,8 @@ std::unique_ptr<Graph> ImportOnnx(const std::string& path, const ImportOptions& 
     ImportOptions needed = opts;
     needed.auto_const_inputs = false;
     needed.const_inputs.clear();
-    for (const std::string& name : onnx_fe::NeededConstants(*import(opts)))
+    std::unique_ptr<Graph> all = import(opts);
+    for (const std::string& name : onnx_fe::NeededConstants(*all, read, seeds))
       if (opts.const_inputs.count(name)) needed.const_inputs[name] = opts.const_inputs.at(name);
     return import(needed);
   } catch (const Error&) {

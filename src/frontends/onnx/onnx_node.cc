@@ -76,11 +76,70 @@ std::string Importer::NewTensorName(const std::string& base) {
   return n;
 }
 
-void Importer::Bind(const std::string& name, Value* v) { values_[name] = v; }
+void Importer::BindValue(const std::string& name, OnnxValue v) { values_[name] = std::move(v); }
+
+const OnnxValue* Importer::Lookup(const std::string& name) const {
+  auto it = values_.find(name);
+  return it == values_.end() ? nullptr : &it->second;
+}
 
 Value* Importer::Find(const std::string& name) const {
-  auto it = values_.find(name);
-  return it == values_.end() ? nullptr : it->second;
+  const OnnxValue* v = Lookup(name);
+  return v && v->kind == OnnxValue::Kind::kTensor ? v->tensor : nullptr;
+}
+
+const OnnxValue& Importer::AnyInput(const PendingNode& p, const std::string& name) const {
+  const OnnxValue* v = Lookup(name);
+  if (!v)
+    Fail(p, "input '", name, "' is not defined before the node (not a graph input, ",
+         "initializer or earlier result)");
+  return *v;
+}
+
+Value* Importer::TensorInput(const PendingNode& p, const std::string& name) const {
+  if (name.empty()) return nullptr;
+  const OnnxValue& v = AnyInput(p, name);
+  if (v.kind != OnnxValue::Kind::kTensor)
+    Fail(p, "input '", name, "' is ", v.Describe(), "; ", p.onnx_op, " takes a tensor there");
+  return v.tensor;
+}
+
+const Tensor& Importer::ConstantInput(const PendingNode& p, Value* v, const std::string& what) {
+  if (const Tensor* t = ConstantOf(v)) {
+    compile_time_.insert(v->name());
+    return *t;
+  }
+  if (const Tensor* t = ConstantValue(v)) {  // computed from constants (in an unrolled loop)
+    NeedConstant(v);
+    return *t;
+  }
+  const Node* n = v->producer();
+  if (n->op() == "Input")
+    Fail(p, what, " ('", v->name(), "') must be known at compile time, but it is the graph ",
+         "input '", v->name(), "'; fix it with --const-input ", v->name(), "=FILE.npy");
+  Fail(p, what, " ('", v->name(), "') must be known at compile time, but node '", n->name(), "' (",
+       n->op(), ") computes it at run time");
+}
+
+void Importer::InferBuiltNodes() {
+  // Nodes are built in order: infer those not yet visited.
+  for (; inferred_nodes_ < g_.nodes().size(); ++inferred_nodes_) {
+    Node* n = g_.nodes()[inferred_nodes_].get();
+    if (n->op() == "Input" || n->op() == "Constant") continue;
+    try {
+      VerifyAndInfer(n);
+    } catch (const Error&) {
+    }
+  }
+}
+
+const Type& Importer::KnownType(const PendingNode& p, Value* v, const std::string& what) {
+  if (!v->type().known) InferBuiltNodes();
+  if (!v->type().known && Evaluate(v).type.known) return Evaluate(v).type;  // after folding
+  if (!v->type().known)
+    Fail(p, "the type of ", what, " ('", v->name(), "') must be known when the node is ",
+         "imported, but it depends on values only constant folding would compute");
+  return v->type();
 }
 
 Tensor Importer::AttrAsTensor(const PendingNode& p, const AttributeProto& a) {
@@ -194,8 +253,8 @@ Node* Importer::Build(PendingNode& p) {
       v->set_name(NewTensorName(p.name + "_" + label));
       continue;
     }
-    if (Find(o)) Fail(p, "tensor '", o, "' is defined twice");
-    v->set_name(o);
+    if (IsDefined(o)) Fail(p, "tensor '", o, "' is defined twice");
+    v->set_name(ValueName(o));
     Bind(o, v);
   }
   return node;
@@ -208,9 +267,9 @@ void Importer::BuildConstant(const onnx::NodeProto& n, const PendingNode& p) {
                                                "value_ints"};
   if (!kForms.count(a.name())) Fail(p, "attribute '", a.name(), "' of Constant is not supported");
   if (n.output_size() != 1 || n.output(0).empty()) Fail(p, "expects one named result");
-  if (Find(n.output(0))) Fail(p, "tensor '", n.output(0), "' is defined twice");
+  if (IsDefined(n.output(0))) Fail(p, "tensor '", n.output(0), "' is defined twice");
   Value* v = g_.AddConstant(p.name, AttrAsTensor(p, a));
-  v->set_name(n.output(0));
+  v->set_name(ValueName(n.output(0)));
   Bind(n.output(0), v);
 }
 

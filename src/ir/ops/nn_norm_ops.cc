@@ -1,5 +1,5 @@
-// Normalisations: BatchNormalization (inference), InstanceNormalization, LayerNormalization,
-// LRN and MeanVarianceNormalization.
+// Normalisations: BatchNormalization (inference), BatchNormalizationTraining,
+// InstanceNormalization, LayerNormalization, LRN and MeanVarianceNormalization.
 #include <set>
 
 #include "ir/ops/rules.h"
@@ -19,16 +19,28 @@ void CheckChannelVector(InferContext& c, size_t i, const char* name, int64_t cha
           DataTypeName(c.in(0).dtype), "[", channels, "], got ", t.ToString());
 }
 
-void BatchNormRule(InferContext& c) {
+// BatchNormalization (inference) and BatchNormalizationTraining share the input checks.
+void CheckBatchNormInputs(InferContext& c) {
   const Type& x = c.in(0);
   CheckFloat(c, x);
   c.check(x.Rank() >= 2, "X must be [N, C, ...], got ", x.ToString());
-  c.check(c.node()->GetInt("training_mode") == 0 && c.node()->num_outputs() == 1,
-          "training mode (running statistics results) is not supported; only inference");
-  c.check(c.node()->GetInt("spatial") == 1, "spatial=0 is not supported");
   const char* names[] = {"scale", "B", "input_mean", "input_var"};
   for (size_t i = 1; i <= 4; ++i) CheckChannelVector(c, i, names[i - 1], x.shape[1]);
-  c.set_out(x);
+}
+
+void BatchNormRule(InferContext& c) {
+  CheckBatchNormInputs(c);
+  c.check(c.node()->GetInt("training_mode") == 0 && c.node()->num_outputs() == 1,
+          "training mode is BatchNormalizationTraining; this op is inference only");
+  c.check(c.node()->GetInt("spatial") == 1, "spatial=0 is not supported");
+  c.set_out(c.in(0));
+}
+
+void BatchNormTrainingRule(InferContext& c) {
+  CheckBatchNormInputs(c);
+  const Type& x = c.in(0);
+  c.set_out(0, x);
+  for (size_t i = 1; i < c.node()->num_outputs(); ++i) c.set_out(i, Type(x.dtype, {x.shape[1]}));
 }
 
 void InstanceNormRule(InferContext& c) {
@@ -102,12 +114,30 @@ void RegisterNNNormOps(OpRegistry& r) {
       .In("input_var")
       .Float("epsilon", 1e-5, "added to the variance")
       .Meta("momentum", AttrKind::kFloat, 0.9, "training only")
-      .Meta("training_mode", AttrKind::kInt, int64_t{0}, "must be 0")
+      .Meta("training_mode", AttrKind::kInt, int64_t{0},
+            "must be 0 (the ONNX frontend makes BatchNormalizationTraining of 1)")
       .Meta("spatial", AttrKind::kInt, int64_t{1}, "opset 7-8: must be 1")
       .Meta("is_test", AttrKind::kInt, int64_t{0}, "opset 6 and older: ignored")
       .Meta("consumed_inputs", AttrKind::kInts, std::vector<int64_t>{}, "opset 5: ignored")
       .Out("Y")
       .Rule(BatchNormRule);
+  r.Add("BatchNormalizationTraining")
+      .Doc(
+          "ONNX BatchNormalization with training_mode=1: Y = scale * (X - mean) / sqrt(var + "
+          "epsilon) + B with the batch's mean and biased variance per channel of X [N, C, ...]; "
+          "running_mean = input_mean * momentum + mean * (1 - momentum), running_var likewise. "
+          "The running results are optional.")
+      .In("X")
+      .In("scale")
+      .In("B")
+      .In("input_mean")
+      .In("input_var")
+      .Float("epsilon", 1e-5, "added to the variance")
+      .Float("momentum", 0.9, "weight of the input statistics in the running ones")
+      .Out("Y")
+      .Out("running_mean")
+      .Out("running_var")
+      .Rule(BatchNormTrainingRule);
   r.Add("InstanceNormalization")
       .Doc(
           "Y = scale * (x - mean) / sqrt(var + epsilon) + B with mean and variance over the "

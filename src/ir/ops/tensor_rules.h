@@ -8,7 +8,7 @@
 
 namespace halo {
 
-// Compress's `axis` when absent: the input is flattened. Outside every valid axis.
+// Compress's and Unique's `axis` when absent: the input is flattened. Outside every valid axis.
 constexpr int64_t kNoAxis = -2147483648LL;
 
 // The integer list an op takes from ConstIn input `i` (opsets where it is an input) or from

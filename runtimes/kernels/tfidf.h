@@ -1,0 +1,89 @@
+// ONNX TfIdfVectorizer over integer tokens: counts the n-grams of a pool in each row of the
+// input, with skips between the tokens of an n-gram, then weighs the counts.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "../common/runtime.h"
+
+namespace odla_rt {
+
+enum class TfIdfMode { kTF, kIDF, kTFIDF };
+
+// The pool's n-grams of the counted sizes as a trie over tokens.
+class NgramTrie {
+ public:
+  // pool holds the 1-grams from ngram_counts[0], the 2-grams from ngram_counts[1], ...; the
+  // g-th n-gram of the pool (in pool order, all sizes) is counted in output ngram_indexes[g].
+  // Only the sizes in [min_gram, max_gram] are kept. Throws RtError on inconsistent lists.
+  NgramTrie(const std::vector<int64_t>& pool, const std::vector<int64_t>& ngram_counts,
+            const std::vector<int64_t>& ngram_indexes, int64_t min_gram, int64_t max_gram);
+  static constexpr int32_t kRoot = 0;
+  // The node reached from `node` by `token`, or -1.
+  int32_t Child(int32_t node, int64_t token) const {
+    auto it = nodes_[node].next.find(token);
+    return it == nodes_[node].next.end() ? -1 : it->second;
+  }
+  // The output index of the n-gram ending at `node`, or -1 when none does.
+  int64_t Output(int32_t node) const { return nodes_[node].output; }
+
+ private:
+  struct Node {
+    std::unordered_map<int64_t, int32_t> next;
+    int64_t output = -1;
+  };
+  std::vector<Node> nodes_;
+};
+
+struct TfIdfSpec {
+  int64_t min_gram = 1, max_gram = 1, max_skip = 0;
+  TfIdfMode mode = TfIdfMode::kTF;
+  int64_t out_size = 0;
+  std::vector<float> weights;  // empty, or one per output index
+};
+
+// The n-gram counts of one row of `len` tokens into counts[out_size] (zeroed first). As ONNX's
+// reference: for each skip s in [0, max_skip], the n-grams of tokens j, j + s + 1, ... are
+// looked up from every start j; unigrams are counted for the first skip only.
+template <typename T>
+void CountNgrams(const NgramTrie& trie, const TfIdfSpec& s, const T* x, int64_t len,
+                 int64_t* counts) {
+  std::fill(counts, counts + s.out_size, 0);
+  int64_t min_size = s.min_gram;
+  for (int64_t dist = 1; dist <= s.max_skip + 1; ++dist) {
+    for (int64_t start = 0; start < len; ++start) {
+      if (start + dist * (min_size - 1) >= len) break;
+      int32_t node = NgramTrie::kRoot;
+      for (int64_t size = 1, i = start; size <= s.max_gram && i < len; ++size, i += dist) {
+        node = trie.Child(node, static_cast<int64_t>(x[i]));
+        if (node < 0) break;
+        if (size >= min_size && trie.Output(node) >= 0) ++counts[trie.Output(node)];
+      }
+    }
+    if (min_size == 1 && ++min_size > s.max_gram) break;
+  }
+}
+
+// y [rows, out_size] from x [rows, len]: TF the counts, IDF the weight (1 without weights)
+// where the count is positive, TFIDF count times weight.
+template <typename T>
+void TfIdf(const NgramTrie& trie, const TfIdfSpec& s, int64_t rows, int64_t len, const T* x,
+           float* y) {
+  ParallelFor(rows, 1, [&](int64_t b, int64_t e) {
+    std::vector<int64_t> counts(s.out_size);
+    for (int64_t r = b; r < e; ++r) {
+      CountNgrams(trie, s, x + r * len, len, counts.data());
+      float* yr = y + r * s.out_size;
+      for (int64_t i = 0; i < s.out_size; ++i) {
+        float w = s.weights.empty() ? 1.0f : s.weights[i];
+        float c = static_cast<float>(counts[i]);
+        yr[i] = s.mode == TfIdfMode::kTF ? c : s.mode == TfIdfMode::kIDF ? (c > 0 ? w : 0) : c * w;
+      }
+    }
+  });
+}
+
+}  // namespace odla_rt
