@@ -1,0 +1,221 @@
+"""Runs the benchmark: each model and batch size on every engine, then writes the report.
+
+Usage: /usr/bin/python3 bench/run.py BUILD_DIR
+Environment: BENCH_MODELS (comma-separated, default all of models.py), BENCH_BATCHES (1,8),
+BENCH_RUNS (timed runs, default 20), BENCH_WARMUP (3), BENCH_THREADS (default: the number of
+cores), BENCH_TIMEOUT (seconds per process, 3600).
+
+Engines: halo with every ODLA runtime library in BUILD_DIR/lib (libodla_*.so), ONNX Runtime
+(onnxruntime-node in BUILD_DIR/bench/node_modules) and PyTorch. Each configuration runs in its
+own process, whose peak resident memory is its getrusage (wait4) maximum; each writes its output,
+which is compared with ONNX Runtime's. Results go to BUILD_DIR/bench/results.json, then
+report.py writes docs/perf.md and docs/perf.png.
+"""
+import glob
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PYTHON = "/usr/bin/python3"
+EXPECTED_RUNTIMES = ("ref", "dnnl", "xnnpack")  # the ones the project builds or plans
+ORT = "onnxruntime"
+TORCH = "pytorch"
+
+
+def env_list(name, default):
+    return [s for s in os.environ.get(name, default).split(",") if s]
+
+
+def run_timed(cmd, env, timeout, cwd=None):
+    """Runs cmd; returns (returncode, stdout, stderr, peak RSS in KiB of that process)."""
+    with open(os.devnull, "rb") as devnull:
+        p = subprocess.Popen(cmd, stdin=devnull, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=env, cwd=cwd)
+    # Drain the pipes in threads so wait4 (which gives the child's rusage) can reap it.
+    outs = {}
+    readers = [threading.Thread(target=lambda k, f: outs.__setitem__(k, f.read()), args=(k, f))
+               for k, f in (("out", p.stdout), ("err", p.stderr))]
+    for t in readers:
+        t.start()
+    killer = threading.Timer(timeout, p.kill)
+    killer.start()
+    _, status, usage = os.wait4(p.pid, 0)
+    killer.cancel()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    for t in readers:
+        t.join()
+    return (p.returncode, outs["out"].decode(errors="replace"),
+            outs["err"].decode(errors="replace"), usage.ru_maxrss)
+
+
+def check(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)}: exit {r.returncode}\n{r.stderr[-2000:]}")
+    return r.stdout
+
+
+def halo_has_precision(build):
+    return "--precision" in subprocess.run([f"{build}/bin/halo", "--help"], capture_output=True,
+                                           text=True).stdout
+
+
+def build_halo(build, model_dir, batch, precision, runtimes, gen):
+    """Compiles the model with halo and links one timing executable per runtime."""
+    os.makedirs(gen, exist_ok=True)
+    cmd = [f"{build}/bin/halo", f"{model_dir}/model.onnx", "--batch-size", str(batch),
+           "--entry-func-name", "model", "-o", f"{gen}/model.cc"]
+    if precision != "fp32":
+        cmd += ["--precision", precision]
+    start = time.time()
+    check(cmd)
+    halo_s = time.time() - start
+    cxx = ["c++", "-O2", "-std=c++17"]
+    check(cxx + ["-I", f"{ROOT}/include", "-c", f"{gen}/model.cc", "-o", f"{gen}/model.o"])
+    check(cxx + ["-I", gen, "-c", f"{HERE}/halo_driver.cc", "-o", f"{gen}/driver.o"])
+    exes = {}
+    for rt in runtimes:
+        exes[rt] = f"{gen}/bench_{rt}"
+        check(["c++", f"{gen}/driver.o", f"{gen}/model.o", f"{gen}/model.bin",
+               f"{build}/lib/libodla_{rt}.so", f"-Wl,-rpath,{os.path.abspath(build)}/lib",
+               "-lpthread", "-o", exes[rt]])
+    return exes, halo_s
+
+
+def stats(times):
+    t = np.array(times)
+    return {"median_ms": float(np.median(t)), "min_ms": float(t.min()),
+            "p90_ms": float(np.percentile(t, 90)), "runs": len(times)}
+
+
+def machine():
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kb = int(f.readline().split()[1])
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(mem_kb / 2**20, 1),
+            "kernel": platform.release(), "load_before": os.getloadavg()}
+
+
+def versions(build, node_dir):
+    def out(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return "?"
+    with open(f"{node_dir}/node_modules/onnxruntime-node/package.json") as f:
+        ort_version = json.load(f)["version"]
+    torch_info = out([PYTHON, "-c", "import torch; print(torch.__version__, "
+                      "torch.backends.mkldnn.is_available())"]).split()
+    blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
+    return {"halo": out(["git", "-C", ROOT, "describe", "--always", "--dirty"]),
+            "onnxruntime-node": ort_version, "node": out(["node", "--version"]),
+            "torch": torch_info[0] if torch_info else "?",
+            "torch_mkldnn": torch_info[1:] == ["True"], "blas": blas,
+            "c++": out(["c++", "--version"]).splitlines()[0]}
+
+
+def main(argv):
+    if len(argv) != 2:
+        sys.exit(__doc__)
+    build = os.path.abspath(argv[1])
+    out = f"{build}/bench"
+    node_dir = out
+    sys.path.insert(0, HERE)
+    import models
+    names = env_list("BENCH_MODELS", ",".join(models.ARCH))
+    batches = [int(b) for b in env_list("BENCH_BATCHES", "1,8")]
+    runs, warmup = int(os.environ.get("BENCH_RUNS", 20)), int(os.environ.get("BENCH_WARMUP", 3))
+    threads = int(os.environ.get("BENCH_THREADS", os.cpu_count()))
+    timeout = float(os.environ.get("BENCH_TIMEOUT", 3600))
+    for n in names:
+        if n not in models.ARCH:
+            sys.exit(f"run.py: unknown model {n} (known: {' '.join(models.ARCH)})")
+    for b in batches:
+        if b not in models.BATCHES:
+            sys.exit(f"run.py: batch {b} is not exported (models.BATCHES: {models.BATCHES})")
+
+    start = time.time()
+    info = {"machine": machine(), "versions": versions(build, node_dir), "threads": threads,
+            "runs": runs, "warmup": warmup, "models": names, "batches": batches}
+    check([PYTHON, f"{HERE}/models.py", f"{out}/models"] + names)
+    found = sorted(os.path.basename(p)[len("libodla_"):-len(".so")]
+                   for p in glob.glob(f"{build}/lib/libodla_*.so"))
+    info["runtimes"] = found
+    info["absent_runtimes"] = [r for r in EXPECTED_RUNTIMES if r not in found]
+    precisions = ["fp32"] + (["bf16"] if halo_has_precision(build) else [])
+    info["precisions"] = precisions
+    env = dict(os.environ, ODLA_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
+    rows = []
+    for name in names:
+        model_dir = f"{out}/models/{name}"
+        with open(f"{model_dir}/meta.json") as f:
+            meta = json.load(f)
+        for batch in batches:
+            outputs = f"{out}/outputs/{name}_b{batch}"
+            os.makedirs(outputs, exist_ok=True)
+            result = lambda engine, precision: (  # noqa: E731
+                f"{outputs}/{engine.replace('/', '_')}_{precision}.bin")
+            common = [model_dir, str(batch), str(threads), str(warmup), str(runs)]
+            configs = [("fp32", ORT, ["node", f"{HERE}/ort_bench.js"] + common, node_dir)]
+            for precision in precisions:
+                try:
+                    exes, _ = build_halo(build, model_dir, batch, precision, found,
+                                         f"{out}/gen/{name}_b{batch}_{precision}")
+                except RuntimeError as e:
+                    rows += [{"model": name, "batch": batch, "precision": precision,
+                              "engine": f"halo/{rt}", "error": f"compile: {e}"} for rt in found]
+                    continue
+                out_elems = batch * int(np.prod(meta["output_shape"]))
+                configs += [(precision, f"halo/{rt}",
+                             [exe, f"{model_dir}/input_b{batch}.bin",
+                              result(f"halo/{rt}", precision), str(out_elems), str(warmup),
+                              str(runs)], None) for rt, exe in exes.items()]
+            configs.append(("fp32", TORCH, [PYTHON, f"{HERE}/torch_bench.py"] + common, HERE))
+            for precision, engine, cmd, cwd in configs:
+                if engine in (ORT, TORCH):
+                    cmd = cmd + [result(engine, precision)]
+                row = {"model": name, "batch": batch, "precision": precision, "engine": engine}
+                print(f"run.py: {name} batch {batch} {precision} {engine}", flush=True)
+                rc, so, se, rss = run_timed(cmd, env, timeout, cwd)
+                row["peak_rss_mb"] = rss / 1024
+                if rc != 0:
+                    row["error"] = f"exit {rc}: {se.strip()[-500:]}"
+                    print(f"run.py:   failed: {row['error']}", flush=True)
+                else:
+                    row.update(stats(json.loads(so.strip().splitlines()[-1])["times_ms"]))
+                    row["output"] = result(engine, precision)
+                    print(f"run.py:   median {row['median_ms']:.2f} ms, "
+                          f"peak RSS {row['peak_rss_mb']:.0f} MB", flush=True)
+                rows.append(row)
+            ref = next((r for r in rows if r["model"] == name and r["batch"] == batch
+                        and r["engine"] == ORT and "output" in r), None)
+            for r in rows:
+                if r["model"] == name and r["batch"] == batch and "output" in r and ref:
+                    a, b = np.fromfile(r["output"], np.float32), np.fromfile(ref["output"],
+                                                                             np.float32)
+                    r["max_abs_diff"] = float(np.abs(a - b).max()) if a.size == b.size else None
+                    r["ort_scale"] = float(np.abs(b).max())
+    info["machine"]["load_after"] = os.getloadavg()
+    info["wall_s"] = time.time() - start
+    info["rows"] = rows
+    with open(f"{out}/results.json", "w") as f:
+        json.dump(info, f, indent=1)
+    check([PYTHON, f"{HERE}/report.py", f"{out}/results.json", f"{ROOT}/docs"])
+    print(f"run.py: {info['wall_s']:.0f} s; wrote docs/perf.md and docs/perf.png")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
