@@ -2,30 +2,45 @@
 // against the generated model.h (entry function `model`) and linked with one ODLA runtime.
 // Usage: halo_bench INPUT.bin OUTPUT.bin OUTPUT_ELEMS WARMUP RUNS
 // Writes the output of the last run to OUTPUT.bin (raw float32) and prints one JSON line,
-// {"times_ms": [...]}, the wall time of each timed run (model_init() is not timed).
-#include <algorithm>
+// {"times_ms": [...], "peak_rss_kb": N}: the wall time of each timed run (model_init() is
+// not timed) and the process's peak resident memory (VmHWM).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
 #include <vector>
 
 #include "model.h"
+
+// The process's peak resident set size in KiB (VmHWM of /proc/self/status), -1 if unknown.
+// Unlike getrusage's ru_maxrss it does not include the parent's memory inherited across exec.
+static long PeakRssKb() {
+  long kb = -1;
+  if (FILE* f = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof(line), f))
+      if (std::sscanf(line, "VmHWM: %ld kB", &kb) == 1) break;
+    std::fclose(f);
+  }
+  return kb;
+}
 
 int main(int argc, char** argv) {
   if (argc != 6) {
     std::fprintf(stderr, "usage: %s INPUT.bin OUTPUT.bin OUTPUT_ELEMS WARMUP RUNS\n", argv[0]);
     return 2;
   }
-  std::ifstream in(argv[1], std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.eof() || bytes.empty() || bytes.size() % sizeof(float) != 0) {
+  std::vector<float> input;
+  if (FILE* f = std::fopen(argv[1], "rb")) {
+    float buf[4096];
+    for (size_t n; (n = std::fread(buf, sizeof(float), 4096, f)) > 0;)
+      input.insert(input.end(), buf, buf + n);
+    std::fclose(f);
+  }
+  if (input.empty()) {
     std::fprintf(stderr, "%s: cannot read a float32 tensor\n", argv[1]);
     return 1;
   }
-  std::vector<float> input(bytes.size() / sizeof(float));
-  std::copy(bytes.begin(), bytes.end(), reinterpret_cast<char*>(input.data()));
   std::vector<float> output(std::strtoull(argv[3], nullptr, 10));
   const int warmup = std::atoi(argv[4]), runs = std::atoi(argv[5]);
   if (output.empty() || warmup < 0 || runs < 1) {
@@ -50,6 +65,6 @@ int main(int argc, char** argv) {
   }
   std::printf("{\"times_ms\": [");
   for (size_t i = 0; i < times.size(); ++i) std::printf("%s%.4f", i ? ", " : "", times[i]);
-  std::printf("]}\n");
+  std::printf("], \"peak_rss_kb\": %ld}\n", PeakRssKb());
   return 0;
 }

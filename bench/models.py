@@ -107,12 +107,15 @@ def export(name, path, stamp_text):
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
     sample = torch.zeros(1, *in_shape)
-    with warnings.catch_warnings(), torch.no_grad():
+    # Gradients on: PyTorch's fused encoder inference path (taken under no_grad) cannot be
+    # exported; the export traces the same computation unfused.
+    with warnings.catch_warnings(), torch.enable_grad():
         warnings.simplefilter("ignore")
         torch.onnx.export(model, (sample,), os.path.join(tmp, "model.onnx"), opset_version=OPSET,
                           input_names=[in_name], output_names=[out_name],
                           dynamic_axes={in_name: {0: "batch"}, out_name: {0: "batch"}},
                           do_constant_folding=True)
+    with torch.no_grad():
         out_shape = list(model(sample).shape[1:])
     onnx.checker.check_model(os.path.join(tmp, "model.onnx"))
     torch.save(model.state_dict(), os.path.join(tmp, "weights.pt"))

@@ -1,8 +1,10 @@
 // Times a benchmark model in ONNX Runtime (onnxruntime-node, CPU execution provider, all graph
-// optimisations, THREADS intra-op threads, sequential execution).
+// optimisations, THREADS intra-op threads, sequential execution; idle threads spin unless
+// ORT_ALLOW_SPINNING=0).
 // Usage: node ort_bench.js MODEL_DIR BATCH THREADS WARMUP RUNS OUTPUT.bin
 // Writes the output of the last run to OUTPUT.bin (raw float32) and prints one JSON line,
-// {"times_ms": [...]}, the wall time of each timed run.
+// {"times_ms": [...], "peak_rss_kb": N}: the wall time of each timed run and the process's
+// peak resident memory (VmHWM).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -22,6 +24,7 @@ async function main(argv) {
     executionMode: 'sequential',
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
+    extra: {session: {intra_op: {allow_spinning: process.env.ORT_ALLOW_SPINNING || '1'}}},
   });
   const buf = fs.readFileSync(path.join(dir, `input_b${batch}.bin`));
   const data = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
@@ -35,7 +38,8 @@ async function main(argv) {
   }
   const out = result[meta.output].data;
   fs.writeFileSync(outPath, Buffer.from(out.buffer, out.byteOffset, out.byteLength));
-  console.log(JSON.stringify({times_ms: times}));
+  const hwm = /VmHWM:\s*(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  console.log(JSON.stringify({times_ms: times, peak_rss_kb: hwm ? Number(hwm[1]) : -1}));
 }
 
 main(process.argv.slice(2)).catch((e) => {

@@ -3,12 +3,13 @@
 Usage: /usr/bin/python3 bench/run.py BUILD_DIR
 Environment: BENCH_MODELS (comma-separated, default all of models.py), BENCH_BATCHES (1,8),
 BENCH_RUNS (timed runs, default 20), BENCH_WARMUP (3), BENCH_THREADS (default: the number of
-cores), BENCH_TIMEOUT (seconds per process, 3600).
+cores), BENCH_TIMEOUT (seconds per process, 3600), BENCH_SPIN (0: idle threads of ONNX Runtime
+and OpenMP wait passively, as halo's do, which suits a shared machine; 1: the engines' defaults).
 
 Engines: halo with every ODLA runtime library in BUILD_DIR/lib (libodla_*.so), ONNX Runtime
 (onnxruntime-node in BUILD_DIR/bench/node_modules) and PyTorch. Each configuration runs in its
-own process, whose peak resident memory is its getrusage (wait4) maximum; each writes its output,
-which is compared with ONNX Runtime's. Results go to BUILD_DIR/bench/results.json, then
+own process, which reports its run times and peak resident memory and writes its output, which
+is compared with ONNX Runtime's. Results go to BUILD_DIR/bench/results.json, then
 report.py writes docs/perf.md and docs/perf.png.
 """
 import glob
@@ -17,7 +18,6 @@ import os
 import platform
 import subprocess
 import sys
-import threading
 import time
 
 import numpy as np
@@ -34,26 +34,16 @@ def env_list(name, default):
     return [s for s in os.environ.get(name, default).split(",") if s]
 
 
-def run_timed(cmd, env, timeout, cwd=None):
-    """Runs cmd; returns (returncode, stdout, stderr, peak RSS in KiB of that process)."""
-    with open(os.devnull, "rb") as devnull:
-        p = subprocess.Popen(cmd, stdin=devnull, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env=env, cwd=cwd)
-    # Drain the pipes in threads so wait4 (which gives the child's rusage) can reap it.
-    outs = {}
-    readers = [threading.Thread(target=lambda k, f: outs.__setitem__(k, f.read()), args=(k, f))
-               for k, f in (("out", p.stdout), ("err", p.stderr))]
-    for t in readers:
-        t.start()
-    killer = threading.Timer(timeout, p.kill)
-    killer.start()
-    _, status, usage = os.wait4(p.pid, 0)
-    killer.cancel()
-    p.returncode = os.waitstatus_to_exitcode(status)
-    for t in readers:
-        t.join()
-    return (p.returncode, outs["out"].decode(errors="replace"),
-            outs["err"].decode(errors="replace"), usage.ru_maxrss)
+def run_json(cmd, env, timeout, cwd=None):
+    """Runs cmd; returns its last stdout line as JSON, or raises RuntimeError."""
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd,
+                           timeout=timeout, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"timed out after {timeout:.0f} s")
+    if r.returncode != 0:
+        raise RuntimeError(f"exit {r.returncode}: {r.stderr.strip()[-500:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
 
 
 def check(cmd, **kw):
@@ -78,7 +68,7 @@ def build_halo(build, model_dir, batch, precision, runtimes, gen):
     start = time.time()
     check(cmd)
     halo_s = time.time() - start
-    cxx = ["c++", "-O2", "-std=c++17"]
+    cxx = ["c++", "-O2", "-std=c++17", "-Wall", "-Wextra", "-Werror"]
     check(cxx + ["-I", f"{ROOT}/include", "-c", f"{gen}/model.cc", "-o", f"{gen}/model.o"])
     check(cxx + ["-I", gen, "-c", f"{HERE}/halo_driver.cc", "-o", f"{gen}/driver.o"])
     exes = {}
@@ -127,90 +117,107 @@ def versions(build, node_dir):
             "c++": out(["c++", "--version"]).splitlines()[0]}
 
 
+def halo_configs(ctx, name, batch, meta, result):
+    """Compiles the model for each precision; returns (precision, engine, command) per runtime,
+    or rows with the compile error."""
+    model_dir = f"{ctx['out']}/models/{name}"
+    configs, failed = [], []
+    for precision in ctx["precisions"]:
+        try:
+            exes, _ = build_halo(ctx["build"], model_dir, batch, precision, ctx["runtimes"],
+                                 f"{ctx['out']}/gen/{name}_b{batch}_{precision}")
+        except RuntimeError as e:
+            failed += [{"model": name, "batch": batch, "precision": precision,
+                        "engine": f"halo/{rt}", "error": f"compile: {e}"} for rt in ctx["runtimes"]]
+            continue
+        out_elems = batch * int(np.prod(meta["output_shape"]))
+        for rt, exe in exes.items():
+            engine = f"halo/{rt}"
+            configs.append((precision, engine,
+                            [exe, f"{model_dir}/input_b{batch}.bin", result(engine, precision),
+                             str(out_elems), str(ctx["warmup"]), str(ctx["runs"])], None))
+    return configs, failed
+
+
+def bench(ctx, name, batch):
+    """Runs every engine on one model and batch size; returns the result rows."""
+    out, model_dir = ctx["out"], f"{ctx['out']}/models/{name}"
+    with open(f"{model_dir}/meta.json") as f:
+        meta = json.load(f)
+    outputs = f"{out}/outputs/{name}_b{batch}"
+    os.makedirs(outputs, exist_ok=True)
+
+    def result(engine, precision):
+        return f"{outputs}/{engine.replace('/', '_')}_{precision}.bin"
+
+    common = [model_dir, str(batch), str(ctx["threads"]), str(ctx["warmup"]), str(ctx["runs"])]
+    configs = [("fp32", ORT, ["node", f"{HERE}/ort_bench.js"] + common + [result(ORT, "fp32")],
+                out)]
+    halo, rows = halo_configs(ctx, name, batch, meta, result)
+    configs += halo
+    configs.append(("fp32", TORCH, [PYTHON, f"{HERE}/torch_bench.py"] + common +
+                    [result(TORCH, "fp32")], HERE))
+    for precision, engine, cmd, cwd in configs:
+        row = {"model": name, "batch": batch, "precision": precision, "engine": engine}
+        print(f"run.py: {name} batch {batch} {precision} {engine}", flush=True)
+        try:
+            res = run_json(cmd, ctx["env"], ctx["timeout"], cwd)
+        except RuntimeError as e:
+            row["error"] = str(e)
+            print(f"run.py:   failed: {e}", flush=True)
+        else:
+            row.update(stats(res["times_ms"]), peak_rss_mb=res["peak_rss_kb"] / 1024,
+                       output=result(engine, precision))
+            print(f"run.py:   median {row['median_ms']:.2f} ms, "
+                  f"peak RSS {row['peak_rss_mb']:.0f} MB", flush=True)
+        rows.append(row)
+    ref = next((r for r in rows if r["engine"] == ORT and "output" in r), None)
+    for r in rows:
+        if ref and "output" in r:
+            a, b = np.fromfile(r["output"], np.float32), np.fromfile(ref["output"], np.float32)
+            r["max_abs_diff"] = float(np.abs(a - b).max()) if a.size == b.size else None
+            r["ort_scale"] = float(np.abs(b).max())
+    return rows
+
+
 def main(argv):
     if len(argv) != 2:
         sys.exit(__doc__)
     build = os.path.abspath(argv[1])
     out = f"{build}/bench"
-    node_dir = out
     sys.path.insert(0, HERE)
     import models
     names = env_list("BENCH_MODELS", ",".join(models.ARCH))
     batches = [int(b) for b in env_list("BENCH_BATCHES", "1,8")]
-    runs, warmup = int(os.environ.get("BENCH_RUNS", 20)), int(os.environ.get("BENCH_WARMUP", 3))
-    threads = int(os.environ.get("BENCH_THREADS", os.cpu_count()))
-    timeout = float(os.environ.get("BENCH_TIMEOUT", 3600))
     for n in names:
         if n not in models.ARCH:
             sys.exit(f"run.py: unknown model {n} (known: {' '.join(models.ARCH)})")
     for b in batches:
         if b not in models.BATCHES:
             sys.exit(f"run.py: batch {b} is not exported (models.BATCHES: {models.BATCHES})")
+    threads = int(os.environ.get("BENCH_THREADS", os.cpu_count()))
+    runtimes = sorted(os.path.basename(p)[len("libodla_"):-len(".so")]
+                      for p in glob.glob(f"{build}/lib/libodla_*.so"))
+    ctx = {"build": build, "out": out, "threads": threads, "runtimes": runtimes,
+           "runs": int(os.environ.get("BENCH_RUNS", 20)),
+           "warmup": int(os.environ.get("BENCH_WARMUP", 3)),
+           "timeout": float(os.environ.get("BENCH_TIMEOUT", 3600)),
+           "precisions": ["fp32"] + (["bf16"] if halo_has_precision(build) else []),
+           "spin": os.environ.get("BENCH_SPIN", "0") == "1"}
+    ctx["env"] = dict(os.environ, ODLA_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
+                      NODE_PATH=f"{out}/node_modules", ORT_ALLOW_SPINNING=str(int(ctx["spin"])))
+    if not ctx["spin"]:
+        ctx["env"]["OMP_WAIT_POLICY"] = "PASSIVE"
 
     start = time.time()
-    info = {"machine": machine(), "versions": versions(build, node_dir), "threads": threads,
-            "runs": runs, "warmup": warmup, "models": names, "batches": batches}
+    info = {"machine": machine(), "versions": versions(build, out), "threads": threads,
+            "runs": ctx["runs"], "warmup": ctx["warmup"], "spin": ctx["spin"], "models": names,
+            "batches": batches, "runtimes": runtimes, "precisions": ctx["precisions"],
+            "absent_runtimes": [r for r in EXPECTED_RUNTIMES if r not in runtimes]}
     check([PYTHON, f"{HERE}/models.py", f"{out}/models"] + names)
-    found = sorted(os.path.basename(p)[len("libodla_"):-len(".so")]
-                   for p in glob.glob(f"{build}/lib/libodla_*.so"))
-    info["runtimes"] = found
-    info["absent_runtimes"] = [r for r in EXPECTED_RUNTIMES if r not in found]
-    precisions = ["fp32"] + (["bf16"] if halo_has_precision(build) else [])
-    info["precisions"] = precisions
-    env = dict(os.environ, ODLA_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
-    rows = []
-    for name in names:
-        model_dir = f"{out}/models/{name}"
-        with open(f"{model_dir}/meta.json") as f:
-            meta = json.load(f)
-        for batch in batches:
-            outputs = f"{out}/outputs/{name}_b{batch}"
-            os.makedirs(outputs, exist_ok=True)
-            result = lambda engine, precision: (  # noqa: E731
-                f"{outputs}/{engine.replace('/', '_')}_{precision}.bin")
-            common = [model_dir, str(batch), str(threads), str(warmup), str(runs)]
-            configs = [("fp32", ORT, ["node", f"{HERE}/ort_bench.js"] + common, node_dir)]
-            for precision in precisions:
-                try:
-                    exes, _ = build_halo(build, model_dir, batch, precision, found,
-                                         f"{out}/gen/{name}_b{batch}_{precision}")
-                except RuntimeError as e:
-                    rows += [{"model": name, "batch": batch, "precision": precision,
-                              "engine": f"halo/{rt}", "error": f"compile: {e}"} for rt in found]
-                    continue
-                out_elems = batch * int(np.prod(meta["output_shape"]))
-                configs += [(precision, f"halo/{rt}",
-                             [exe, f"{model_dir}/input_b{batch}.bin",
-                              result(f"halo/{rt}", precision), str(out_elems), str(warmup),
-                              str(runs)], None) for rt, exe in exes.items()]
-            configs.append(("fp32", TORCH, [PYTHON, f"{HERE}/torch_bench.py"] + common, HERE))
-            for precision, engine, cmd, cwd in configs:
-                if engine in (ORT, TORCH):
-                    cmd = cmd + [result(engine, precision)]
-                row = {"model": name, "batch": batch, "precision": precision, "engine": engine}
-                print(f"run.py: {name} batch {batch} {precision} {engine}", flush=True)
-                rc, so, se, rss = run_timed(cmd, env, timeout, cwd)
-                row["peak_rss_mb"] = rss / 1024
-                if rc != 0:
-                    row["error"] = f"exit {rc}: {se.strip()[-500:]}"
-                    print(f"run.py:   failed: {row['error']}", flush=True)
-                else:
-                    row.update(stats(json.loads(so.strip().splitlines()[-1])["times_ms"]))
-                    row["output"] = result(engine, precision)
-                    print(f"run.py:   median {row['median_ms']:.2f} ms, "
-                          f"peak RSS {row['peak_rss_mb']:.0f} MB", flush=True)
-                rows.append(row)
-            ref = next((r for r in rows if r["model"] == name and r["batch"] == batch
-                        and r["engine"] == ORT and "output" in r), None)
-            for r in rows:
-                if r["model"] == name and r["batch"] == batch and "output" in r and ref:
-                    a, b = np.fromfile(r["output"], np.float32), np.fromfile(ref["output"],
-                                                                             np.float32)
-                    r["max_abs_diff"] = float(np.abs(a - b).max()) if a.size == b.size else None
-                    r["ort_scale"] = float(np.abs(b).max())
+    info["rows"] = [row for name in names for batch in batches for row in bench(ctx, name, batch)]
     info["machine"]["load_after"] = os.getloadavg()
     info["wall_s"] = time.time() - start
-    info["rows"] = rows
     with open(f"{out}/results.json", "w") as f:
         json.dump(info, f, indent=1)
     check([PYTHON, f"{HERE}/report.py", f"{out}/results.json", f"{ROOT}/docs"])

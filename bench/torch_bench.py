@@ -2,7 +2,8 @@
 
 Usage: /usr/bin/python3 torch_bench.py MODEL_DIR BATCH THREADS WARMUP RUNS OUTPUT.bin
 Writes the output of the last run to OUTPUT.bin (raw float32) and prints one JSON line,
-{"times_ms": [...]}, the wall time of each timed run.
+{"times_ms": [...], "peak_rss_kb": N}: the wall time of each timed run and the process's
+peak resident memory (VmHWM).
 """
 import json
 import os
@@ -38,7 +39,9 @@ def main(argv):
             if i >= warmup:
                 times.append((time.perf_counter() - start) * 1e3)
     y.numpy().astype(np.float32).tofile(out_path)
-    print(json.dumps({"times_ms": times}))
+    with open("/proc/self/status") as f:
+        hwm = [int(line.split()[1]) for line in f if line.startswith("VmHWM:")]
+    print(json.dumps({"times_ms": times, "peak_rss_kb": hwm[0] if hwm else -1}))
 
 
 if __name__ == "__main__":
