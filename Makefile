@@ -22,7 +22,7 @@ test: build
 
 bench: build
 	./scripts/install-deps.sh --bench
-	./bench/install-ort.sh $(BUILD)/bench
+	./bench/setup.sh $(BUILD)/bench
 	/usr/bin/python3 bench/run.py $(BUILD)
 
 format:

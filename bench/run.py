@@ -99,22 +99,23 @@ def machine():
             "kernel": platform.release(), "load_before": os.getloadavg()}
 
 
-def versions(build, node_dir):
-    def out(cmd):
+def versions(build, out):
+    def text(cmd):
         try:
             return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
         except OSError:
             return "?"
-    with open(f"{node_dir}/node_modules/onnxruntime-node/package.json") as f:
+    with open(f"{out}/node_modules/onnxruntime-node/package.json") as f:
         ort_version = json.load(f)["version"]
-    torch_info = out([PYTHON, "-c", "import torch; print(torch.__version__, "
+    torch_info = text([PYTHON, "-c", "import torch; print(torch.__version__, "
                       "torch.backends.mkldnn.is_available())"]).split()
-    blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
-    return {"halo": out(["git", "-C", ROOT, "describe", "--always", "--dirty"]),
-            "onnxruntime-node": ort_version, "node": out(["node", "--version"]),
+    with open(f"{out}/openblas/VERSION") as f:
+        openblas = f.read().strip()
+    return {"halo": text(["git", "-C", ROOT, "describe", "--always", "--dirty"]),
+            "onnxruntime-node": ort_version, "node": text(["node", "--version"]),
             "torch": torch_info[0] if torch_info else "?",
-            "torch_mkldnn": torch_info[1:] == ["True"], "blas": blas,
-            "c++": out(["c++", "--version"]).splitlines()[0]}
+            "torch_mkldnn": torch_info[1:] == ["True"], "openblas": openblas,
+            "c++": text(["c++", "--version"]).splitlines()[0]}
 
 
 def halo_configs(ctx, name, batch, meta, result):
@@ -135,7 +136,8 @@ def halo_configs(ctx, name, batch, meta, result):
             engine = f"halo/{rt}"
             configs.append((precision, engine,
                             [exe, f"{model_dir}/input_b{batch}.bin", result(engine, precision),
-                             str(out_elems), str(ctx["warmup"]), str(ctx["runs"])], None))
+                             str(out_elems), str(ctx["warmup"]), str(ctx["runs"])], None,
+                            ctx["env"]))
     return configs, failed
 
 
@@ -152,22 +154,25 @@ def bench(ctx, name, batch):
 
     common = [model_dir, str(batch), str(ctx["threads"]), str(ctx["warmup"]), str(ctx["runs"])]
     configs = [("fp32", ORT, ["node", f"{HERE}/ort_bench.js"] + common + [result(ORT, "fp32")],
-                out)]
+                out, ctx["env"])]
     halo, rows = halo_configs(ctx, name, batch, meta, result)
     configs += halo
+    torch_env = dict(ctx["env"], LD_LIBRARY_PATH=f"{out}/openblas")  # OpenBLAS (setup.sh)
     configs.append(("fp32", TORCH, [PYTHON, f"{HERE}/torch_bench.py"] + common +
-                    [result(TORCH, "fp32")], HERE))
-    for precision, engine, cmd, cwd in configs:
+                    [result(TORCH, "fp32")], HERE, torch_env))
+    for precision, engine, cmd, cwd, env in configs:
         row = {"model": name, "batch": batch, "precision": precision, "engine": engine}
         print(f"run.py: {name} batch {batch} {precision} {engine}", flush=True)
         try:
-            res = run_json(cmd, ctx["env"], ctx["timeout"], cwd)
+            res = run_json(cmd, env, ctx["timeout"], cwd)
         except RuntimeError as e:
             row["error"] = str(e)
             print(f"run.py:   failed: {e}", flush=True)
         else:
             row.update(stats(res["times_ms"]), peak_rss_mb=res["peak_rss_kb"] / 1024,
                        output=result(engine, precision))
+            if "blas" in res:
+                ctx["torch_blas"] = res["blas"]
             print(f"run.py:   median {row['median_ms']:.2f} ms, "
                   f"peak RSS {row['peak_rss_mb']:.0f} MB", flush=True)
         rows.append(row)
@@ -217,6 +222,7 @@ def main(argv):
     check([PYTHON, f"{HERE}/models.py", f"{out}/models"] + names)
     info["rows"] = [row for name in names for batch in batches for row in bench(ctx, name, batch)]
     info["machine"]["load_after"] = os.getloadavg()
+    info["versions"]["torch_blas"] = ctx.get("torch_blas", "?")
     info["wall_s"] = time.time() - start
     with open(f"{out}/results.json", "w") as f:
         json.dump(info, f, indent=1)

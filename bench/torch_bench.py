@@ -2,8 +2,8 @@
 
 Usage: /usr/bin/python3 torch_bench.py MODEL_DIR BATCH THREADS WARMUP RUNS OUTPUT.bin
 Writes the output of the last run to OUTPUT.bin (raw float32) and prints one JSON line,
-{"times_ms": [...], "peak_rss_kb": N}: the wall time of each timed run and the process's
-peak resident memory (VmHWM).
+{"times_ms": [...], "peak_rss_kb": N, "blas": PATH}: the wall time of each timed run, the
+process's peak resident memory (VmHWM) and the BLAS library it loaded.
 """
 import json
 import os
@@ -41,7 +41,10 @@ def main(argv):
     y.numpy().astype(np.float32).tofile(out_path)
     with open("/proc/self/status") as f:
         hwm = [int(line.split()[1]) for line in f if line.startswith("VmHWM:")]
-    print(json.dumps({"times_ms": times, "peak_rss_kb": hwm[0] if hwm else -1}))
+    with open("/proc/self/maps") as f:
+        blas = sorted({line.split()[-1] for line in f if "blas" in line.split()[-1]})
+    print(json.dumps({"times_ms": times, "peak_rss_kb": hwm[0] if hwm else -1,
+                      "blas": " ".join(blas)}))
 
 
 if __name__ == "__main__":
