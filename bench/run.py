@@ -119,8 +119,8 @@ def versions(build, out):
 
 
 def halo_configs(ctx, name, batch, meta, result):
-    """Compiles the model for each precision; returns (precision, engine, command) per runtime,
-    or rows with the compile error."""
+    """Compiles the model for each precision; returns the configurations to run, (precision,
+    engine, command, cwd, env) per runtime, and rows for those that failed to compile."""
     model_dir = f"{ctx['out']}/models/{name}"
     configs, failed = [], []
     for precision in ctx["precisions"]:
@@ -219,6 +219,8 @@ def main(argv):
             "runs": ctx["runs"], "warmup": ctx["warmup"], "spin": ctx["spin"], "models": names,
             "batches": batches, "runtimes": runtimes, "precisions": ctx["precisions"],
             "absent_runtimes": [r for r in EXPECTED_RUNTIMES if r not in runtimes]}
+    print("run.py: exporting the models not yet in build/bench/models (about 4 minutes for all)",
+          flush=True)
     check([PYTHON, f"{HERE}/models.py", f"{out}/models"] + names)
     info["rows"] = [row for name in names for batch in batches for row in bench(ctx, name, batch)]
     info["machine"]["load_after"] = os.getloadavg()
