@@ -16,6 +16,7 @@ import glob
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -126,7 +127,7 @@ def halo_configs(ctx, name, batch, meta, result):
     for precision in ctx["precisions"]:
         try:
             exes, _ = build_halo(ctx["build"], model_dir, batch, precision, ctx["runtimes"],
-                                 f"{ctx['out']}/gen/{name}_b{batch}_{precision}")
+                                 f"{ctx['out']}/gen/{name}_b{batch}/{precision}")
         except RuntimeError as e:
             failed += [{"model": name, "batch": batch, "precision": precision,
                         "engine": f"halo/{rt}", "error": f"compile: {e}"} for rt in ctx["runtimes"]]
@@ -176,6 +177,7 @@ def bench(ctx, name, batch):
             print(f"run.py:   median {row['median_ms']:.2f} ms, "
                   f"peak RSS {row['peak_rss_mb']:.0f} MB", flush=True)
         rows.append(row)
+    shutil.rmtree(f"{out}/gen/{name}_b{batch}", ignore_errors=True)  # the weights, once per binary
     ref = next((r for r in rows if r["engine"] == ORT and "output" in r), None)
     for r in rows:
         if ref and "output" in r:
