@@ -16,7 +16,7 @@ namespace {
 using test::F32;
 
 // x [1,3,8,8] -> Conv (4 filters 3x3, bias, pads 1) -> Relu -> GlobalAveragePool -> Flatten
-// -> Gemm (10 outputs, bias).
+// -> Gemm (10 outputs, bias); the pipeline fuses Conv and Relu.
 std::unique_ptr<Graph> SmallCnn() {
   auto g = std::make_unique<Graph>("cnn");
   Value* x = g->AddInput("x", Type(DataType::kFloat32, {1, 3, 8, 8}));
@@ -44,24 +44,24 @@ TEST(Report, CountsFlopsParametersAndPlannedMemory) {
   auto g = SmallCnn();
   ReportTotals t;
   std::string r = Report(*g, "cnn.onnx", &t);
-  // Conv: 2 * 27 multiply-adds + a bias per result element (256); Relu and the pooling one
-  // per element; Gemm 2 * 4 * 10 + 10.
+  // Conv: 2 * 27 multiply-adds + a bias per result element (256), its Relu one per element;
+  // the pooling one per element; Gemm 2 * 4 * 10 + 10.
   EXPECT_EQ(t.flops, 2 * 27 * 256 + 256 + 256 + 256 + 2 * 4 * 10 + 10);
   EXPECT_EQ(t.parameters, 108 + 4 + 40 + 10);
   EXPECT_EQ(t.weight_bytes, 4 * t.parameters);
-  EXPECT_EQ(t.activation_bytes, 1024 + 1024 + 16 + 16 + 40);
-  // Relu takes the Conv result's place, Flatten shares the pooling result's: 1024 + 16
-  // bytes live while pooling; the pooled values start at the next 64-byte boundary.
+  EXPECT_EQ(t.activation_bytes, 1024 + 16 + 16 + 40);
+  // Flatten shares the pooling result's buffer: 1024 + 16 bytes live while pooling; the
+  // pooled values start at the next 64-byte boundary.
   EXPECT_EQ(t.lower_bound, 1040);
   EXPECT_EQ(t.arena_bytes, 1088);
-  EXPECT_TRUE(Has(r, "Report of cnn.onnx: 5 operators\n")) << r;
-  EXPECT_TRUE(Has(r, "conv  Conv               f32[1x4x8x8]  14080     112   1024             0"))
+  EXPECT_TRUE(Has(r, "Report of cnn.onnx: 4 operators\n")) << r;
+  EXPECT_TRUE(Has(r, "conv  FusedConv          f32[1x4x8x8]  14336     112   1024             0"))
       << r;
   EXPECT_TRUE(Has(r, "fc    Gemm               f32[1x10]        90      50     40           own"))
       << r;
   EXPECT_TRUE(Has(r, "\nFLOPs:            14.68 k (a multiply-add counts 2)\n")) << r;
   EXPECT_TRUE(Has(r,
-                  "\nplanned arena:    1088 bytes (0.00 MiB; 4 values, 2 in the place of an "
+                  "\nplanned arena:    1088 bytes (0.00 MiB; 3 values, 1 in the place of an "
                   "input; outputs keep their own)\n"))
       << r;
   EXPECT_TRUE(Has(r, "\nlower bound:      1040 bytes (the most bytes live at one step)\n")) << r;

@@ -225,11 +225,6 @@ double BiasFlops(const Node& n) {
   return n.input(2) ? static_cast<double>(n.output()->type().NumElements()) : 0;
 }
 
-double ConvFlops(const Node& n) {
-  return 2 * PerElementMacs(n) * static_cast<double>(n.output()->type().NumElements()) +
-         BiasFlops(n);
-}
-
 double ConvTransposeFlops(const Node& n) {
   return 2 * PerElementMacs(n) * static_cast<double>(n.input(0)->type().NumElements()) +
          BiasFlops(n);
@@ -243,6 +238,11 @@ double PoolFlops(const Node& n) {
 }
 
 }  // namespace
+
+double ConvFlops(const Node& n) {
+  return 2 * PerElementMacs(n) * static_cast<double>(n.output()->type().NumElements()) +
+         BiasFlops(n);
+}
 
 void ConvRule(InferContext& c) {
   const Type& x = c.in(0);

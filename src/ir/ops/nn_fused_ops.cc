@@ -45,6 +45,17 @@ void FusedMatMulRule(InferContext& c) {
   CheckFused(c, 3);
 }
 
+// The product's FLOPs plus one per result element for each of the bias (FusedMatMul's
+// Bias; the others count theirs with the product), the Sum and the activation.
+FlopsFn FusedFlops(double (*product)(const Node&)) {
+  return [product](const Node& n) {
+    double out = static_cast<double>(n.output()->type().NumElements());
+    double extra = (n.op() == "FusedMatMul" && n.input(2)) + (n.input(3) != nullptr) +
+                   !n.GetString("activation").empty();
+    return product(n) + extra * out;
+  };
+}
+
 const char* kActivationDoc =
     "applied last: '' (none), Relu, LeakyRelu (alpha), Clip (min alpha, max beta; beyond "
     "+-FLT_MAX: none), Sigmoid, Tanh, HardSigmoid (max(0, min(1, alpha*x + beta))), HardSwish "
@@ -73,6 +84,7 @@ void RegisterNNFusedOps(OpRegistry& r) {
                  .Ints("pads", {}, "[begin..., end...] per spatial axis")
                  .Ints("strides", {}, "stride per spatial axis"))
       .Out("Y")
+      .Flops(FusedFlops(ConvFlops))
       .Rule(FusedConvRule);
   Activation(r.Add("FusedGemm")
                  .Doc("Y = act(alpha * op(A) * op(B) + beta * C + Sum): Gemm, then the optional "
@@ -86,6 +98,7 @@ void RegisterNNFusedOps(OpRegistry& r) {
                  .Int("transA", 0, "1: transpose A")
                  .Int("transB", 0, "1: transpose B"))
       .Out("Y")
+      .Flops(FusedFlops(GemmFlops))
       .Rule(FusedGemmRule);
   Activation(r.Add("FusedMatMul")
                  .Doc("Y = act(MatMul(A, B) + Bias + Sum): a numpy matrix product, then the "
@@ -96,6 +109,7 @@ void RegisterNNFusedOps(OpRegistry& r) {
                  .OptIn("Bias", "[N], added to each row of the product")
                  .OptIn("Sum", "added after the bias, before the activation"))
       .Out("Y")
+      .Flops(FusedFlops(MatMulFlops))
       .Rule(FusedMatMulRule);
 }
 

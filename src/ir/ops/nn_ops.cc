@@ -67,6 +67,8 @@ void TopKRule(InferContext& c) {
   c.set_out(1, Type(DataType::kInt64, s));
 }
 
+}  // namespace
+
 // 2*K per result element (a multiply-add per term), plus the addition of C.
 double GemmFlops(const Node& n) {
   const Shape& a = n.input(0)->type().shape;
@@ -80,8 +82,6 @@ double MatMulFlops(const Node& n) {
   double k = a.empty() ? 1 : static_cast<double>(a.back());
   return 2 * k * static_cast<double>(n.output()->type().NumElements());
 }
-
-}  // namespace
 
 void GemmRule(InferContext& c) {
   const Type& a = c.in(0);

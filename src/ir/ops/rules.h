@@ -20,8 +20,12 @@ void ConvRule(InferContext& c);
 void GemmRule(InferContext& c);
 void MatMulRule(InferContext& c);
 
-// FLOPs hooks (OpDef::Flops): k per element of result 0, or of input 0.
+// FLOPs hooks (OpDef::Flops): k per element of result 0, or of input 0; those of Conv,
+// Gemm and MatMul (the fused ops add their epilogue's).
 FlopsFn FlopsPerResultElement(double k);
 FlopsFn FlopsPerInputElement(double k);
+double ConvFlops(const Node& n);
+double GemmFlops(const Node& n);
+double MatMulFlops(const Node& n);
 
 }  // namespace halo
