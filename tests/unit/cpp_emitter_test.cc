@@ -253,6 +253,63 @@ TEST(CppEmitter, OutputsWithDataDependentShapes) {
   EXPECT_EQ(ReadFile(dir + "/app.out"), "ok\n");
 }
 
+// The memory plan in the generated code: the unused result of a multi-result builder is
+// placed through the builder's odla_values; the program computes what the model says.
+const char kSplitApp[] = R"(#include <math.h>
+#include <stdio.h>
+#include "halves.h"
+int main(void) {
+  const float x[8] = {-1, 2, 3, 4, 5, -6, 7, 8};
+  float y[4];
+  for (int rep = 0; rep < 2; ++rep) {
+    if (halves(x, y) != 0) return 1;
+    for (int i = 0; i < 4; ++i) {
+      float v = x[i / 2 * 4 + i % 2];
+      if (fabsf(y[i] - expf(v > 0 ? v : 0)) > 1e-5f) return 2;
+    }
+  }
+  printf("ok\n");
+  return 0;
+}
+)";
+
+TEST(CppEmitter, MemoryPlanPlacesEveryIntermediateValue) {
+  Graph g("halves");
+  Value* x = g.AddInput("x", Type(DataType::kFloat32, {2, 4}));
+  Node* split = g.AddNode("Split", "split", {x}, 2);
+  split->set_attr("axis", int64_t{1});
+  split->output(0)->set_name("a");
+  split->output(1)->set_name("b");
+  Value* r = g.AddNode("Relu", "relu", {split->output(0)})->output();
+  r->set_name("r");
+  Node* e = g.AddNode("Exp", "exp", {r});
+  e->output()->set_name("y");
+  g.AddOutput(e->output());
+  RunPipeline(g);
+  std::string dir = TempDir("emit_plan");
+  EmitOptions o;
+  o.output_cc = dir + "/halves.cc";
+  EmitCpp(g, o);
+  std::string code = ReadFile(dir + "/halves.cc");
+  EXPECT_NE(code.find("odla_CheckVersion(1, 2)"), std::string::npos);
+  EXPECT_NE(code.find("odla_SetComputationArenaSize(g_comp, 128)"), std::string::npos) << code;
+  // Relu takes the first half's place; the unused second half has a place of its own.
+  EXPECT_NE(code.find("      {a, 0},\n      {split_results.values[1], 64},\n      {r, 0},\n"),
+            std::string::npos)
+      << code;
+  std::ofstream(dir + "/app.c") << kSplitApp;
+  std::string lib = std::string(HALO_BINARY_DIR) + "/lib";
+  std::string cd = "cd '" + dir + "' && ";
+  ASSERT_EQ(Sh(cd + "c++ -std=c++17 -Wall -Wextra -Werror -c halves.cc -I" + HALO_SOURCE_DIR +
+               "/include"),
+            0);
+  ASSERT_EQ(Sh(cd + "cc -std=c99 -Wall -Wextra -Werror -o app app.c halves.o halves.bin -L" + lib +
+               " -Wl,-rpath," + lib + " -lodla_ref -lpthread -lm"),
+            0);
+  ASSERT_EQ(Sh(cd + "./app > app.out"), 0) << ReadFile(dir + "/app.out");
+  EXPECT_EQ(ReadFile(dir + "/app.out"), "ok\n");
+}
+
 }  // namespace
 }  // namespace halo
 
