@@ -1,13 +1,38 @@
 // The ODLA API edge shared by every runtime: computations, values, contexts, execution.
 #include "runtime.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <mutex>
+
+namespace odla_rt {
+
+// A zeroed byte buffer, 64-byte aligned (vector instructions, cache lines).
+class Buffer {
+ public:
+  void Assign(size_t bytes) {
+    size_t n = (bytes + 63) / 64 * 64;
+    p_.reset(n ? static_cast<uint8_t*>(std::aligned_alloc(64, n)) : nullptr);
+    if (n && !p_) throw std::bad_alloc();
+    if (n) std::memset(p_.get(), 0, n);
+  }
+  uint8_t* data() const { return p_.get(); }
+
+ private:
+  struct Free {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<uint8_t, Free> p_;
+};
+
+}  // namespace odla_rt
 
 struct _odla_computation {
   std::vector<std::unique_ptr<_odla_value>> values;
   std::vector<odla_value> args;
   std::vector<odla_value> outputs;
+  std::vector<odla_value> output_src;  // per output: the value to copy (its plain form)
   std::vector<odla_rt::OpNode> nodes;
   std::map<std::string, odla_value> by_id;
   std::string first_error;  // the first builder failure; the computation is unusable then
@@ -17,8 +42,9 @@ struct _odla_context {
   odla_computation comp;
   std::vector<const void*> arg_data;
   std::vector<void*> out_data;
-  std::vector<std::vector<uint8_t>> buffers;  // one per value (empty for args/constants)
-  std::vector<odla_value_shape> shapes;       // per value: its shape in the last execution
+  std::vector<odla_rt::Buffer> buffers;   // one per value (empty for args/constants)
+  std::vector<odla_value_shape> shapes;   // per value: its shape in the last execution
+  odla_rt::Buffer scratch;                // shared by the kernels, which run one at a time
 };
 
 namespace odla_rt {
@@ -123,25 +149,48 @@ void KernelArgs::SetOutShape(int i, const std::vector<int64_t>& dims) const {
   for (int d = 0; d < s.size; ++d) s.dims[d] = dims[d];
 }
 
-std::vector<odla_value> AddOp(const std::string& op, const std::vector<odla_value>& inputs,
-                              const std::vector<odla_value_type>& result_types, odla_value_id id,
-                              Kernel kernel, const std::vector<bool>& data_dependent) {
+static std::vector<odla_value> AddNode(OpNode node, const std::vector<odla_value_type>& types,
+                                       odla_value_id id, const std::vector<bool>& data_dependent,
+                                       const std::vector<LayoutPtr>& layouts) {
   odla_computation c = Current();
-  for (odla_value in : inputs)
+  for (odla_value in : node.inputs)
     if (in && in->data_dependent)
       Fail("input '", in->id, "' has a data-dependent shape: it can only be an output");
-  OpNode node;
-  node.op = op;
-  node.inputs = inputs;
-  node.kernel = std::move(kernel);
-  for (size_t i = 0; i < result_types.size(); ++i) {
+  for (size_t i = 0; i < types.size(); ++i) {
     std::string rid = id ? id : "";
     if (i > 0 && !rid.empty()) rid += ":" + std::to_string(i);
-    node.outputs.push_back(NewValue(c, result_types[i], rid.c_str()));
-    node.outputs.back()->data_dependent = i < data_dependent.size() && data_dependent[i];
+    odla_value v = NewValue(c, types[i], rid.c_str());
+    v->data_dependent = i < data_dependent.size() && data_dependent[i];
+    if (i < layouts.size()) v->layout = layouts[i];
+    node.outputs.push_back(v);
   }
   c->nodes.push_back(std::move(node));
   return c->nodes.back().outputs;
+}
+
+odla_value Plain(odla_value v) {
+  if (!v || !v->layout) return v;
+  if (!v->plain) {
+    OpNode node{"ToPlain", {v}, {}, v->layout->ToPlain(v->type)};
+    v->plain = AddNode(std::move(node), {v->type}, nullptr, {}, {})[0];
+  }
+  return v->plain;
+}
+
+std::vector<odla_value> AddOp(const std::string& op, const std::vector<odla_value>& inputs,
+                              const std::vector<odla_value_type>& result_types, odla_value_id id,
+                              Kernel kernel, const std::vector<bool>& data_dependent) {
+  OpNode node{op, inputs, {}, std::move(kernel)};
+  for (odla_value& in : node.inputs) in = Plain(in);
+  return AddNode(std::move(node), result_types, id, data_dependent, {});
+}
+
+std::vector<odla_value> AddLayoutOp(const std::string& op, const std::vector<odla_value>& inputs,
+                                    const std::vector<odla_value_type>& result_types,
+                                    const std::vector<LayoutPtr>& result_layouts,
+                                    size_t scratch_bytes, odla_value_id id, Kernel kernel) {
+  OpNode node{op, inputs, {}, std::move(kernel), scratch_bytes};
+  return AddNode(std::move(node), result_types, id, {}, result_layouts);
 }
 
 static void Record(const char* op, odla_value_id id, const std::exception& e) {
@@ -279,6 +328,7 @@ odla_status odla_SetValueAsOutput(odla_value value) {
     odla_computation c = Current();
     if (!c->first_error.empty()) throw RtError(c->first_error);
     if (!value) Fail("odla_SetValueAsOutput: NULL value");
+    c->output_src.push_back(Plain(value));
     c->outputs.push_back(value);
   });
 }
@@ -353,9 +403,14 @@ odla_status odla_ExecuteComputation(odla_computation computation, odla_context c
     auto& bufs = context->buffers;
     auto& shapes = context->shapes;
     if (bufs.size() != c->values.size()) {
-      bufs.assign(c->values.size(), {});
-      for (const auto& n : c->nodes)
-        for (odla_value v : n.outputs) bufs[v->index].resize(ByteSize(v->type) + 1);
+      bufs = std::vector<Buffer>(c->values.size());
+      size_t scratch = 0;
+      for (const auto& n : c->nodes) {
+        for (odla_value v : n.outputs)
+          bufs[v->index].Assign((v->layout ? v->layout->Bytes() : ByteSize(v->type)) + 1);
+        scratch = std::max(scratch, n.scratch_bytes);
+      }
+      context->scratch.Assign(scratch);
       shapes.clear();
       for (const auto& v : c->values) shapes.push_back(v->type.shape);
     }
@@ -377,12 +432,12 @@ odla_status odla_ExecuteComputation(odla_computation computation, odla_context c
         outs.push_back(data_of(v));
         out_shapes.push_back(v->type.shape);
       }
-      n.kernel(KernelArgs{ins.data(), outs.data(), out_shapes.data()});
+      n.kernel(KernelArgs{ins.data(), outs.data(), out_shapes.data(), context->scratch.data()});
       for (size_t i = 0; i < n.outputs.size(); ++i)
         if (n.outputs[i]->data_dependent) shapes[n.outputs[i]->index] = out_shapes[i];
     }
     for (size_t i = 0; i < c->outputs.size(); ++i) {
-      odla_value v = c->outputs[i];
+      odla_value v = c->output_src[i];
       size_t bytes = ElementSize(v->type.element_type) * NumElements(shapes[v->index]);
       if (bytes) std::memcpy(context->out_data[i], data_of(v), bytes);
     }
