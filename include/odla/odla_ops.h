@@ -324,6 +324,54 @@ odla_value odla_Flatten(odla_value input, odla_int64 axis, odla_value_type resul
 odla_value odla_Floor(odla_value X, odla_value_type result_type, odla_value_id id);
 
 /*
+ * FusedConv: Y = act(Conv(X, W, B) + Sum): a convolution as Conv computes it, then the
+ * optional Sum [N, M, D...] and the activation. `B` (optional, may be NULL): bias [M].
+ * `Sum` (optional, may be NULL): added after the bias, before the activation (a residual).
+ * `dilations`: dilation per spatial axis. `group`: number of channel groups. `pads`:
+ * [begin..., end...] per spatial axis. `strides`: stride per spatial axis. `activation`:
+ * applied last: '' (none), Relu, LeakyRelu (alpha), Clip (min alpha, max beta; beyond
+ * +-FLT_MAX: none), Sigmoid, Tanh, HardSigmoid (max(0, min(1, alpha*x + beta))), HardSwish
+ * (x * max(0, min(1, alpha*x + beta))) or Elu (alpha). `activation_alpha`: the activation's
+ * alpha. `activation_beta`: the activation's beta.
+ */
+odla_value odla_FusedConv(odla_value X, odla_value W, odla_value B, odla_value Sum,
+                          odla_ints dilations, odla_int64 group, odla_ints pads, odla_ints strides,
+                          const char* activation, odla_float32 activation_alpha,
+                          odla_float32 activation_beta, odla_value_type result_type,
+                          odla_value_id id);
+
+/*
+ * FusedGemm: Y = act(alpha * op(A) * op(B) + beta * C + Sum): Gemm, then the optional Sum
+ * [M, N] and the activation. `C` (optional, may be NULL): added (broadcast) to the product.
+ * `Sum` (optional, may be NULL): added after C, before the activation. `alpha`: product
+ * scale. `beta`: C scale. `transA`: 1: transpose A. `transB`: 1: transpose B. `activation`:
+ * applied last: '' (none), Relu, LeakyRelu (alpha), Clip (min alpha, max beta; beyond
+ * +-FLT_MAX: none), Sigmoid, Tanh, HardSigmoid (max(0, min(1, alpha*x + beta))), HardSwish
+ * (x * max(0, min(1, alpha*x + beta))) or Elu (alpha). `activation_alpha`: the activation's
+ * alpha. `activation_beta`: the activation's beta.
+ */
+odla_value odla_FusedGemm(odla_value A, odla_value B, odla_value C, odla_value Sum,
+                          odla_float32 alpha, odla_float32 beta, odla_int64 transA,
+                          odla_int64 transB, const char* activation, odla_float32 activation_alpha,
+                          odla_float32 activation_beta, odla_value_type result_type,
+                          odla_value_id id);
+
+/*
+ * FusedMatMul: Y = act(MatMul(A, B) + Bias + Sum): a numpy matrix product, then the
+ * optional Bias (one per column) and Sum (the result's shape) and the activation. `Bias`
+ * (optional, may be NULL): [N], added to each row of the product. `Sum` (optional, may be
+ * NULL): added after the bias, before the activation. `activation`: applied last: ''
+ * (none), Relu, LeakyRelu (alpha), Clip (min alpha, max beta; beyond +-FLT_MAX: none),
+ * Sigmoid, Tanh, HardSigmoid (max(0, min(1, alpha*x + beta))), HardSwish (x * max(0, min(1,
+ * alpha*x + beta))) or Elu (alpha). `activation_alpha`: the activation's alpha.
+ * `activation_beta`: the activation's beta.
+ */
+odla_value odla_FusedMatMul(odla_value A, odla_value B, odla_value Bias, odla_value Sum,
+                            const char* activation, odla_float32 activation_alpha,
+                            odla_float32 activation_beta, odla_value_type result_type,
+                            odla_value_id id);
+
+/*
  * GRU: Gated recurrent unit layer with gates z, r, h (in that order in W, R and B); f and g
  * default to Sigmoid and Tanh. Results Y and Y_h as for RNN. `X`: [seq_length, batch_size,
  * input_size] ([batch, seq, input] when layout = 1). `W`: [num_directions, 3 * hidden_size,

@@ -130,37 +130,42 @@ void ForImagesAndGroups(int64_t n, int64_t groups, F fn) {
 
 }  // namespace
 
-void ConvF32(const ConvShape& s, const float* x, const float* w, const float* bias, float* y) {
+void ConvF32(const ConvShape& s, const float* x, const float* w, const float* bias, float* y,
+             const float* sum, const Activation& act) {
   const Window3& g = s.w;
   int64_t cg = s.c / s.group, mg = s.m / s.group, in = g.InSize(), out = g.OutSize();
   int64_t kdim = cg * g.KSize();
+  Epilogue<float> ep;  // over the [m, out] product of one image: the bias per row
+  ep.row_bias = bias;
+  ep.ld_sum = out;
+  ep.act = act;
   if (cg == 1) {  // depthwise (with any channel multiplier mg)
     ParallelFor(s.n * s.m, 1, [&](int64_t b, int64_t e) {
       for (int64_t nm = b; nm < e; ++nm) {
         int64_t n = nm / s.m, m = nm % s.m;
         DepthwisePlane(g, x + (n * s.c + m / mg) * in, w + m * g.KSize(), bias ? bias[m] : 0.0f,
                        y + nm * out);
+        if (!sum && act.kind == ActKind::kNone) continue;
+        Epilogue<float> plane = ep;
+        plane.sum = sum ? sum + nm * out : nullptr;
+        plane.Post(y + nm * out, out, 0, 0, 1, out);
       }
     });
     return;
-  }
-  if (bias) {
-    ParallelFor(s.n * s.m, std::max<int64_t>(1, 16384 / std::max<int64_t>(out, 1)),
-                [&](int64_t b, int64_t e) {
-                  for (int64_t nm = b; nm < e; ++nm)
-                    std::fill(y + nm * out, y + (nm + 1) * out, bias[nm % s.m]);
-                });
   }
   bool pointwise = IsPointwise(g);
   ForImagesAndGroups(s.n, s.group, [&](int64_t n, int64_t grp) {
     const float* xg = x + (n * s.c + grp * cg) * in;
     const float* wg = w + grp * mg * kdim;
     float* yg = y + (n * s.m + grp * mg) * out;
+    Epilogue<float> eg = ep;
+    if (bias) eg.row_bias = bias + grp * mg;
+    if (sum) eg.sum = sum + (n * s.m + grp * mg) * out;
+    const Epilogue<float>* e = eg.HasBias() || eg.HasPost() ? &eg : nullptr;
     if (pointwise) {
-      SgemmWith(false, mg, out, kdim, 1.0f, wg, kdim, GemmBMatrix(xg, in, false),
-                bias ? 1.0f : 0.0f, yg, out);
+      SgemmWith(false, mg, out, kdim, 1.0f, wg, kdim, GemmBMatrix(xg, in, false), 0.0f, yg, out, e);
     } else {
-      SgemmWith(false, mg, out, kdim, 1.0f, wg, kdim, Im2ColB(xg, g), bias ? 1.0f : 0.0f, yg, out);
+      SgemmWith(false, mg, out, kdim, 1.0f, wg, kdim, Im2ColB(xg, g), 0.0f, yg, out, e);
     }
   });
 }

@@ -1,12 +1,14 @@
 // Convolution kernels. float32 runs on the packed GEMM (an implicit im2col feeds it, 1x1
-// convolutions use the input directly, depthwise convolutions a direct loop); other types
-// use plain loops.
+// convolutions use the input directly, depthwise convolutions a direct loop) whose epilogue
+// adds the bias, and for fused ops the sum and activation, to each tile of the result while it
+// is in cache; other types use plain loops.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 
 #include "../common/runtime.h"
+#include "epilogue.h"
 #include "window.h"
 
 namespace odla_rt {
@@ -18,8 +20,9 @@ struct ConvShape {
   Window3 w;
 };
 
-// Y = conv(X, W) + bias (bias may be null).
-void ConvF32(const ConvShape& s, const float* x, const float* w, const float* bias, float* y);
+// Y = act(conv(X, W) + bias + sum) (bias and sum [n, m, out...] may be null).
+void ConvF32(const ConvShape& s, const float* x, const float* w, const float* bias, float* y,
+             const float* sum = nullptr, const Activation& act = {});
 // Y = conv_transpose(X, W) + bias.
 void ConvTransposeF32(const ConvShape& s, const float* x, const float* w, const float* bias,
                       float* y);
@@ -100,11 +103,19 @@ void ConvTransposeLoop(const ConvShape& s, const T* x, const T* w, const T* bias
 }
 
 template <typename T>
-void Conv(const ConvShape& s, const T* x, const T* w, const T* bias, T* y) {
-  if constexpr (std::is_same_v<T, float>)
-    ConvF32(s, x, w, bias, y);
-  else
+void Conv(const ConvShape& s, const T* x, const T* w, const T* bias, T* y, const T* sum = nullptr,
+          const Activation& act = {}) {
+  if constexpr (std::is_same_v<T, float>) {
+    ConvF32(s, x, w, bias, y, sum, act);
+  } else {
     ConvLoop(s, x, w, bias, y);
+    if (!sum && act.kind == ActKind::kNone) return;
+    Epilogue<T> e;
+    e.sum = sum;
+    e.ld_sum = s.w.OutSize();
+    e.act = act;
+    e.Apply(y, s.w.OutSize(), s.n * s.m, s.w.OutSize());
+  }
 }
 
 template <typename T>

@@ -56,6 +56,7 @@ struct Job {
   float* c;
   int64_t ldc;
   int64_t mc, nc, ntiles;
+  const Epilogue<float>* ep;  // null: none
 };
 
 // A 64-byte aligned per-thread buffer of at least n floats (slot 0: A, slot 1: B).
@@ -116,10 +117,11 @@ GEMM_INLINE void Micro(int64_t kc, const float* __restrict ap, const float* __re
   }
 }
 
-// C tile (rows x cols) = alpha * tile (+ beta * C on the first K block, + C afterwards).
+// C tile (rows x cols) = alpha * tile (+ beta * C and the epilogue's bias on the first K
+// block, + C afterwards); the epilogue's sum and activation follow the last K block.
 template <int NR>
 GEMM_INLINE void Update(const Job& j, const float* tile, int64_t i, int64_t jj, int64_t rows,
-                        int64_t cols, bool first) {
+                        int64_t cols, bool first, bool last) {
   float alpha = j.alpha, beta = j.beta;
   for (int64_t r = 0; r < rows; ++r) {
     float* c = j.c + (i + r) * j.ldc + jj;
@@ -132,6 +134,10 @@ GEMM_INLINE void Update(const Job& j, const float* tile, int64_t i, int64_t jj, 
       for (int64_t q = 0; q < cols; ++q) c[q] = alpha * t[q] + beta * c[q];
     }
   }
+  if (!j.ep) return;
+  float* c = j.c + i * j.ldc + jj;
+  if (first && j.ep->HasBias()) j.ep->AddBias(c, j.ldc, i, jj, rows, cols);
+  if (last && j.ep->HasPost()) j.ep->Post(c, j.ldc, i, jj, rows, cols);
 }
 
 template <typename V, int MR>
@@ -152,7 +158,8 @@ GEMM_INLINE void RunTask(const Job& j, int64_t task) {
       int64_t cols = std::min<int64_t>(NR, nlen - jr);
       for (int64_t ir = 0; ir < mlen; ir += MR) {
         Micro<V, MR>(kc, ap + ir * kc, bpanel, tile);
-        Update<NR>(j, tile, i0 + ir, j0 + jr, std::min<int64_t>(MR, mlen - ir), cols, p0 == 0);
+        Update<NR>(j, tile, i0 + ir, j0 + jr, std::min<int64_t>(MR, mlen - ir), cols, p0 == 0,
+                   p0 + kc >= j.k);
       }
     }
   }
@@ -196,7 +203,7 @@ const Isa& GetIsa() {
 // Rows of C when m is tiny: plain dot products / row updates, parallel over columns.
 void SmallM(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
             const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
-            int64_t ldc) {
+            int64_t ldc, const Epilogue<float>* ep) {
   ParallelFor(n, std::max<int64_t>(64, 32768 / std::max<int64_t>(1, k)), [&](int64_t s, int64_t e) {
     std::vector<float> acc(e - s);
     for (int64_t i = 0; i < m; ++i) {
@@ -220,6 +227,10 @@ void SmallM(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float a
       float* ci = c + i * ldc + s;
       for (int64_t q = 0; q < e - s; ++q)
         ci[q] = alpha * acc[q] + (beta == 0.0f ? 0.0f : beta * ci[q]);
+      if (ep) {
+        ep->AddBias(c + i * ldc + s, ldc, i, s, 1, e - s);
+        ep->Post(c + i * ldc + s, ldc, i, s, 1, e - s);
+      }
     }
   });
 }
@@ -227,15 +238,17 @@ void SmallM(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float a
 }  // namespace
 
 void SgemmWith(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-               int64_t lda, const GemmB& b, float beta, float* c, int64_t ldc) {
+               int64_t lda, const GemmB& b, float beta, float* c, int64_t ldc,
+               const Epilogue<float>* ep) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     for (int64_t i = 0; i < m; ++i)
       for (int64_t q = 0; q < n; ++q) c[i * ldc + q] = beta == 0.0f ? 0.0f : beta * c[i * ldc + q];
+    if (ep) ep->Apply(c, ldc, m, n);
     return;
   }
   const Isa& isa = GetIsa();
-  Job j{trans_a, m, n, k, alpha, beta, a, lda, &b, c, ldc, 0, 0, 0};
+  Job j{trans_a, m, n, k, alpha, beta, a, lda, &b, c, ldc, 0, 0, 0, ep};
   j.mc = std::min<int64_t>((m + isa.mr - 1) / isa.mr * isa.mr, isa.mr * 16);
   int64_t mtiles = (m + j.mc - 1) / j.mc;
   int64_t nfull = (n + isa.nr - 1) / isa.nr * isa.nr;
@@ -250,12 +263,13 @@ void SgemmWith(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const
 }
 
 void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
+           const Epilogue<float>* ep) {
   if (m > 0 && m < 4 && n > 0 && k > 0) {
-    SmallM(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    SmallM(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep);
     return;
   }
-  SgemmWith(trans_a, m, n, k, alpha, a, lda, GemmBMatrix(b, ldb, trans_b), beta, c, ldc);
+  SgemmWith(trans_a, m, n, k, alpha, a, lda, GemmBMatrix(b, ldb, trans_b), beta, c, ldc, ep);
 }
 
 MatMulBatches PlanMatMul(std::vector<int64_t> as, std::vector<int64_t> bs) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "../common/runtime.h"
+#include "epilogue.h"
 
 namespace odla_rt {
 
@@ -31,14 +32,17 @@ class GemmBMatrix : public GemmB {
 };
 
 // C[m x n] = alpha * op(A) * B + beta * C, op(A) = A (m x k, row stride lda) or A^T when
-// trans_a (A is k x m). beta == 0 ignores C's previous contents. Runs on the thread pool
-// (inline when called from a pool thread).
+// trans_a (A is k x m). beta == 0 ignores C's previous contents. With `ep`, its bias is
+// added with the first K block and its sum and activation applied to each tile of C after
+// the last one. Runs on the thread pool (inline when called from a pool thread).
 void SgemmWith(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-               int64_t lda, const GemmB& b, float beta, float* c, int64_t ldc);
+               int64_t lda, const GemmB& b, float beta, float* c, int64_t ldc,
+               const Epilogue<float>* ep = nullptr);
 
 // The BLAS-like form: op(B) = B (k x n, row stride ldb) or B^T when trans_b.
 void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
+           const Epilogue<float>* ep = nullptr);
 
 // The same contract for any arithmetic type, as plain loops (parallel over rows).
 template <typename T>
@@ -64,14 +68,17 @@ void GemmLoop(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alp
               });
 }
 
-// Sgemm for float, GemmLoop otherwise.
+// Sgemm for float, GemmLoop (then the epilogue over C) otherwise.
 template <typename T>
 void Gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a,
-          int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
-  if constexpr (std::is_same_v<T, float>)
-    Sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  else
+          int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc,
+          const Epilogue<T>* ep = nullptr) {
+  if constexpr (std::is_same_v<T, float>) {
+    Sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep);
+  } else {
     GemmLoop(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    if (ep) ep->Apply(c, ldc, m, n);
+  }
 }
 
 // Batches of a numpy matmul: A [.., m, k] x B [.., k, n] with broadcast batch dimensions;

@@ -1,4 +1,4 @@
-// ODLA builders of Conv and ConvTranspose.
+// ODLA builders of Conv, ConvTranspose and FusedConv (Conv, a residual sum, an activation).
 #include "../kernels/conv.h"
 #include "../kernels/dispatch.h"
 #include "nn_window.h"
@@ -32,6 +32,30 @@ ODLA_WEAK odla_value odla_Conv(odla_value X, odla_value W, odla_value B, odla_in
                     using T = typename decltype(tag)::type;
                     return [=](const KernelArgs& k) {
                       Conv<T>(s, k.In<T>(0), k.In<T>(1), k.In<T>(2), k.Out<T>(0));
+                    };
+                  }));
+  });
+}
+
+ODLA_WEAK odla_value odla_FusedConv(odla_value X, odla_value W, odla_value B, odla_value Sum,
+                                    odla_ints dilations, odla_int64 group, odla_ints pads,
+                                    odla_ints strides, const char* activation,
+                                    odla_float32 activation_alpha, odla_float32 activation_beta,
+                                    odla_value_type result_type, odla_value_id id) {
+  return Guard("odla_FusedConv", id, [&] {
+    ConvShape s = MakeConvShape(X, W, B, result_type, group, strides, dilations, pads, false);
+    if (Sum && !SameType(Sum->type, result_type))
+      Fail("Sum ", TypeToString(Sum->type), " must have the result's type ",
+           TypeToString(result_type));
+    Activation act =
+        ParseActivation(activation ? activation : "", activation_alpha, activation_beta);
+    bool has_sum = Sum != nullptr;
+    return AddOp1("FusedConv", {X, W, B, Sum}, result_type, id,
+                  DispatchFloat(X->type.element_type, [&](auto tag) -> Kernel {
+                    using T = typename decltype(tag)::type;
+                    return [=](const KernelArgs& k) {
+                      Conv<T>(s, k.In<T>(0), k.In<T>(1), k.In<T>(2), k.Out<T>(0),
+                              has_sum ? k.In<T>(3) : nullptr, act);
                     };
                   }));
   });

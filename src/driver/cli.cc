@@ -61,7 +61,8 @@ namespace {
 // halo run --dynamic-batch: the batch size of the input files, checked against the model at
 // all batch sizes; every input that depends on it must have the same first dimension.
 int64_t BatchOfInputs(const Options& opts) {
-  BatchGraph bg = LoadBatchModel(opts.models, opts.import, opts.format, opts.optimize);
+  BatchGraph bg =
+      LoadBatchModel(opts.models, opts.import, opts.format, opts.optimize, opts.disabled_passes);
   std::map<std::string, std::string> files(opts.inputs.begin(), opts.inputs.end());
   int64_t batch = 0;
   std::string first;
@@ -114,9 +115,11 @@ int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostre
     if (opts.dynamic_batch && opts.command == Options::Command::kRun)
       opts.import.batch_size = BatchOfInputs(opts);
     else if (opts.dynamic_batch)
-      bg = LoadBatchModel(opts.models, opts.import, opts.format, opts.optimize);
+      bg = LoadBatchModel(opts.models, opts.import, opts.format, opts.optimize,
+                          opts.disabled_passes);
     auto g = bg.graph ? std::move(bg.graph)
-                      : LoadModel(opts.models, opts.import, opts.format, opts.optimize);
+                      : LoadModel(opts.models, opts.import, opts.format, opts.optimize,
+                                  opts.disabled_passes);
     progress.Clear();
     if (opts.print_ir) out << PrintGraph(*g) << std::flush;
     if (opts.command == Options::Command::kRun) {

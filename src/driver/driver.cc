@@ -1,6 +1,7 @@
 #include "driver/driver.h"
 
 #include <fstream>
+#include <vector>
 
 #include "ir/error.h"
 #include "passes/passes.h"
@@ -19,7 +20,8 @@ ModelFormat DetectFormat(const std::string& path, const std::string& forced) {
 }
 
 std::unique_ptr<Graph> LoadModel(const std::vector<std::string>& files, const ImportOptions& opts,
-                                 const std::string& forced_format, bool optimize) {
+                                 const std::string& forced_format, bool optimize,
+                                 const std::set<std::string>& disabled) {
   if (files.empty()) throw Err("no model file given");
   const std::string& path = files[0];
   {
@@ -36,10 +38,7 @@ std::unique_ptr<Graph> LoadModel(const std::vector<std::string>& files, const Im
       throw Err(path, ": unknown model format (expected .onnx; force one with -x FORMAT)");
   }
   try {
-    if (optimize)
-      RunPipeline(*g, opts.progress);
-    else
-      InferShapes(*g, opts.progress);
+    RunPipeline(*g, opts.progress, optimize, disabled);
   } catch (const Error& e) {
     throw Err(path, ": ", e.what());
   }
@@ -47,19 +46,41 @@ std::unique_ptr<Graph> LoadModel(const std::vector<std::string>& files, const Im
 }
 
 BatchGraph LoadBatchModel(const std::vector<std::string>& files, const ImportOptions& opts,
-                          const std::string& forced_format, bool optimize) {
-  auto load = [&](int64_t batch) {
-    ImportOptions o = opts;
-    o.batch_size = batch;
-    try {
-      return LoadModel(files, o, forced_format, optimize);
-    } catch (const Error& e) {
-      if (batch == kBatchProbes[0]) throw;
-      throw Err(e.what(), " (at batch size ", batch, ", which --dynamic-batch also builds)");
-    }
+                          const std::string& forced_format, bool optimize,
+                          const std::set<std::string>& disabled) {
+  auto analyze = [&](const std::set<std::string>& skip) {
+    return AnalyzeBatch([&](int64_t batch) {
+      ImportOptions o = opts;
+      o.batch_size = batch;
+      try {
+        return LoadModel(files, o, forced_format, optimize, skip);
+      } catch (const Error& e) {
+        if (batch == kBatchProbes[0]) throw;
+        throw Err(e.what(), " (at batch size ", batch, ", which --dynamic-batch also builds)");
+      }
+    });
   };
   try {
-    return AnalyzeBatch(load);
+    try {
+      return analyze(disabled);
+    } catch (const Error& e) {
+      // Passes that decide from shapes may decide differently at batch sizes 1 and 2 (an
+      // Expand to [N, ...] changes nothing at 1): without them the graph may not depend on
+      // the batch size. Else the first error stands.
+      if (!optimize ||
+          std::string(e.what()).find("graph depends on the batch size") == std::string::npos)
+        throw;
+      std::set<std::string> skip = disabled;
+      for (const auto& passes : {std::vector<std::string>{"simplify", "cancel-transposes"},
+                                 std::vector<std::string>{"fuse-conv", "fuse-gemm"}}) {
+        skip.insert(passes.begin(), passes.end());
+        try {
+          return analyze(skip);
+        } catch (const Error&) {
+        }
+      }
+      throw;
+    }
   } catch (const Error& e) {
     std::string msg = e.what();
     if (msg.compare(0, 15, "--dynamic-batch") == 0) throw Err(files.at(0), ": ", msg);

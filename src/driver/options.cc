@@ -2,9 +2,11 @@
 
 #include <odla/odla.h>
 
+#include <algorithm>
 #include <functional>
 #include <sstream>
 
+#include "passes/passes.h"
 #include "targets/c_names.h"
 
 namespace halo {
@@ -80,6 +82,13 @@ void AddNamedFile(std::vector<std::pair<std::string, std::string>>& list, const 
   list.emplace_back(v.substr(0, eq), v.substr(eq + 1));
 }
 
+// "simplify, cse, ...": the optimizing passes in pipeline order.
+std::string PassList() {
+  std::string s;
+  for (const std::string& n : OptimizingPassNames()) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
 const std::vector<OptionDef>& Table() {
   static const std::vector<OptionDef> table = {
       {{"-o"},
@@ -147,8 +156,18 @@ const std::vector<OptionDef>& Table() {
       {{"--no-opt"},
        "",
        kBoth,
-       "only infer types: skip constant folding and dead-code removal",
+       "only infer types (which folds the nodes of constants): skip the optimizing passes",
        [](Options& o, const std::string&) { o.optimize = false; }},
+      {{"--disable-pass"},
+       "NAME",
+       kBoth,
+       "skip the optimizing pass NAME (repeatable), one of: " + PassList(),
+       [](Options& o, const std::string& v) {
+         std::vector<std::string> names = OptimizingPassNames();
+         if (std::find(names.begin(), names.end(), v) == names.end())
+           throw UsageError("--disable-pass: unknown pass '" + v + "' (known: " + PassList() + ")");
+         o.disabled_passes.insert(v);
+       }},
       {{"--input"},
        "NAME=FILE",
        kRun,

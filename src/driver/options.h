@@ -1,6 +1,7 @@
 // The command line of `halo`: compile a model to C++ (default) or run it (`halo run`).
 #pragma once
 
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,7 +28,8 @@ struct Options {
   // --const-input NAME=FILE.npy: read into import.const_inputs before the import.
   std::vector<std::pair<std::string, std::string>> const_inputs;
   bool optimize = true;
-  bool dynamic_batch = false;  // --dynamic-batch
+  std::set<std::string> disabled_passes;  // --disable-pass NAME
+  bool dynamic_batch = false;             // --dynamic-batch
   bool print_ir = false;
   // compile
   std::string output;  // -o NAME.cc

@@ -14,6 +14,7 @@ OpRegistry::OpRegistry() {
   RegisterReduceOps(*this);
   RegisterNNOps(*this);
   RegisterNNConvOps(*this);
+  RegisterNNFusedOps(*this);
   RegisterNNNormOps(*this);
   RegisterNNResizeOps(*this);
   RegisterNNRnnOps(*this);

@@ -169,6 +169,7 @@ void RegisterElementwiseOps(OpRegistry& r);
 void RegisterReduceOps(OpRegistry& r);
 void RegisterNNOps(OpRegistry& r);
 void RegisterNNConvOps(OpRegistry& r);
+void RegisterNNFusedOps(OpRegistry& r);
 void RegisterNNNormOps(OpRegistry& r);
 void RegisterNNResizeOps(OpRegistry& r);
 void RegisterNNRnnOps(OpRegistry& r);

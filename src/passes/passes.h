@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,14 +26,41 @@ bool EliminateDeadCode(Graph& g);
 // depends on; the later nodes keep their order. Returns how many it removed.
 size_t EliminateDeadPrefix(Graph& g, size_t prefix);
 
+// The optimising passes run after InferShapes; each returns true on a change. They keep
+// the graph's meaning; only folding weights and fusing may round differently.
+// simplify: removes algebraic identities that are exact (x*1, x/1, x-0, x+(-0), Identity,
+// inference Dropout, Cast to the same type, Expand/Slice/Pad/Tile/Concat/Split/Sum that
+// change nothing, Neg(Neg(x))) and makes Pow(x, 2) x*x.
+bool Simplify(Graph& g);
+// cse: merges nodes of the same op, inputs and attributes, and constants of equal contents.
+bool EliminateCommonSubexpressions(Graph& g);
+// fold-batchnorm: folds inference BatchNormalization, and Mul by a per-channel constant,
+// after Conv/ConvTranspose/Gemm/MatMul with constant weights into new weights and bias.
+bool FoldBatchNorm(Graph& g);
+// cancel-transposes: composes Transpose of Transpose and chains of reshapes (Reshape, Flatten,
+// Squeeze, Unsqueeze), drops those that change nothing, and sinks a Transpose through
+// element-wise ops (with constant second operands) to a Transpose it then cancels with.
+bool CancelTransposes(Graph& g);
+// fuse-conv / fuse-gemm: Conv, Gemm or MatMul followed by bias Adds, a residual Add and an
+// activation become one FusedConv / FusedGemm / FusedMatMul (a Conv or Gemm when only a
+// bias was added).
+bool FuseConv(Graph& g);
+bool FuseGemm(Graph& g);
+
 struct Pass {
   std::string name;
   std::function<void(Graph&, const ProgressFn&)> run;
+  bool optimizing = true;  // false: always runs (--no-opt and --disable-pass keep it)
 };
 
 // The compiler's pipeline, in order.
 const std::vector<Pass>& Pipeline();
-void RunPipeline(Graph& g, const ProgressFn& progress = {});
+// Runs the pipeline: without `optimize` only the passes that are not optimizing, and never
+// those named in `disabled` (each must be an optimizing pass: Error otherwise).
+void RunPipeline(Graph& g, const ProgressFn& progress = {}, bool optimize = true,
+                 const std::set<std::string>& disabled = {});
+// The names of the optimizing passes, in pipeline order.
+std::vector<std::string> OptimizingPassNames();
 
 // "node 'NAME' (OP): " for error messages.
 std::string NodeLabel(const Node& n);

@@ -1,18 +1,47 @@
+#include "ir/error.h"
 #include "passes/passes.h"
 
 namespace halo {
 
+// The order: infer-shapes first: every later pass needs types, and it folds the transforms
+// of constant weights (Transpose, Reshape, Cast, Mul... of constants) as it goes. simplify
+// and cse then drop no-op nodes and duplicates, so that the patterns below see a value's
+// real users (an Identity or a second, equal Relu would hide them). fold-batchnorm comes
+// before fusion so that Conv + BatchNormalization + Relu ends as one fused op, and so does
+// cancel-transposes: a Transpose pair between a Conv and its activation would hide the
+// activation. The fusions are the last rewrites; fold-constants then folds what the rewrites
+// left constant, and dce drops what they left unused.
 const std::vector<Pass>& Pipeline() {
   static const std::vector<Pass> passes = {
-      {"infer-shapes", [](Graph& g, const ProgressFn& p) { InferShapes(g, p); }},
+      {"infer-shapes", [](Graph& g, const ProgressFn& p) { InferShapes(g, p); }, false},
+      {"simplify", [](Graph& g, const ProgressFn&) { Simplify(g); }},
+      {"cse", [](Graph& g, const ProgressFn&) { EliminateCommonSubexpressions(g); }},
+      {"fold-batchnorm", [](Graph& g, const ProgressFn&) { FoldBatchNorm(g); }},
+      {"cancel-transposes", [](Graph& g, const ProgressFn&) { CancelTransposes(g); }},
+      {"fuse-conv", [](Graph& g, const ProgressFn&) { FuseConv(g); }},
+      {"fuse-gemm", [](Graph& g, const ProgressFn&) { FuseGemm(g); }},
       {"fold-constants", [](Graph& g, const ProgressFn&) { FoldConstants(g); }},
       {"dce", [](Graph& g, const ProgressFn&) { EliminateDeadCode(g); }},
   };
   return passes;
 }
 
-void RunPipeline(Graph& g, const ProgressFn& progress) {
-  for (const Pass& p : Pipeline()) p.run(g, progress);
+std::vector<std::string> OptimizingPassNames() {
+  std::vector<std::string> names;
+  for (const Pass& p : Pipeline())
+    if (p.optimizing) names.push_back(p.name);
+  return names;
+}
+
+void RunPipeline(Graph& g, const ProgressFn& progress, bool optimize,
+                 const std::set<std::string>& disabled) {
+  for (const std::string& d : disabled) {
+    bool known = false;
+    for (const std::string& n : OptimizingPassNames()) known = known || n == d;
+    if (!known) throw Err("unknown optimizing pass '", d, "'");
+  }
+  for (const Pass& p : Pipeline())
+    if (!p.optimizing || (optimize && !disabled.count(p.name))) p.run(g, progress);
 }
 
 }  // namespace halo

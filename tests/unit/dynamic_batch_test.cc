@@ -163,6 +163,21 @@ TEST(DynamicBatch, AGraphWhoseStructureChangesIsAnError) {
              "f32[2x3] at batch size 2");
 }
 
+// At batch size 1 the Expand changes nothing and simplify drops it; at 2 it stays: the
+// analysis then loads the model without the passes that decide from shapes.
+TEST(DynamicBatch, ShapeDependentSimplificationsStepAside) {
+  onnx::ModelProto m = Model(13);
+  In(m, "x", {-1, 3});
+  In(m, "z", {1, 3});
+  Op(m, "Shape", {"x"}, {"shape"}, "shape");
+  Op(m, "Expand", {"z", "shape"}, {"zn"}, "expand");
+  Op(m, "Add", {"x", "zn"}, {"y"}, "add");
+  Out(m, "y");
+  BatchGraph bg = LoadBatchModel({Save(m, "batch_expand.onnx")}, {});
+  EXPECT_EQ(Output(bg, "y")->producer()->input(1)->producer()->op(), "Expand");
+  EXPECT_EQ(bg.forms.DimsOf(Output(bg, "y")).at(0), (BatchAffine{1, 0}));
+}
+
 TEST(DynamicBatch, ANumberThatIsNotAffineIsAnError) {
   onnx::ModelProto m = Model(13);  // the first 5 rows: min(batch, 5)
   In(m, "x", {-1, 3});

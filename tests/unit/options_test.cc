@@ -121,13 +121,25 @@ TEST(Options, HelpListsEveryOption) {
     // Every option the help shows is accepted.
     EXPECT_NE(UsageErrorOf({name}), "unknown option '" + name + "'") << name;
   }
-  for (const char* name : {"-o", "--entry-func-name", "--emit-data-as-c", "--print-ir", "-x",
-                           "--input-shape", "--batch-size", "--no-opt", "--input", "--const-input",
-                           "--output-dir", "-h", "--help", "--version", "--dynamic-batch"})
+  for (const char* name :
+       {"-o", "--entry-func-name", "--emit-data-as-c", "--print-ir", "-x", "--input-shape",
+        "--batch-size", "--no-opt", "--disable-pass", "--input", "--const-input", "--output-dir",
+        "-h", "--help", "--version", "--dynamic-batch"})
     EXPECT_NE(help.find(name), std::string::npos) << name;
   EXPECT_TRUE(ParseOptions({"--help"}).help);
   EXPECT_TRUE(ParseOptions({"-h"}).help);
   EXPECT_TRUE(ParseOptions({"--version"}).version);
+}
+
+TEST(Options, DisablePass) {
+  Options o = ParseOptions(
+      {"m.onnx", "--print-ir", "--disable-pass", "fuse-conv", "--disable-pass=simplify"});
+  EXPECT_EQ(o.disabled_passes, (std::set<std::string>{"fuse-conv", "simplify"}));
+  EXPECT_TRUE(o.optimize);
+  std::string err = UsageErrorOf({"m.onnx", "--print-ir", "--disable-pass", "infer-shapes"});
+  EXPECT_NE(err.find("unknown pass 'infer-shapes'"), std::string::npos) << err;
+  EXPECT_NE(err.find("fuse-gemm"), std::string::npos) << err;  // lists the known ones
+  EXPECT_NE(HelpText().find("cancel-transposes"), std::string::npos);
 }
 
 TEST(Options, DefaultEntryName) {

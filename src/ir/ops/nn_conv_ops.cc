@@ -106,22 +106,6 @@ std::vector<int64_t> ConvKernel(InferContext& c, int64_t bias_len) {
   return kernel;
 }
 
-void ConvRule(InferContext& c) {
-  const Type& x = c.in(0);
-  CheckSpatialRank(c, x);
-  const Type& w = c.in(1);
-  int64_t group = c.node()->GetInt("group");
-  if (w.Rank() >= 2) {
-    c.check(group >= 1 && x.shape[1] == w.shape[1] * group, "X has ", x.shape[1],
-            " channels but W [M, C/group, ...] expects ", w.shape[1], " x group ", group);
-    c.check(w.shape[0] % group == 0, "the ", w.shape[0], " output channels of W are not ",
-            "divisible by group ", group);
-  }
-  auto kernel = ConvKernel(c, w.Rank() ? w.shape[0] : 0);
-  Window win = ResolveWindow(c, kernel, true, false);
-  c.set_out(Type(x.dtype, OutShape(x.shape[0], w.shape[0], win.out)));
-}
-
 void ConvTransposeRule(InferContext& c) {
   Node* node = c.node();
   const Type& x = c.in(0);
@@ -228,6 +212,22 @@ const char* kAutoPadDoc =
     "the end / start) or VALID (no padding); resolved into pads";
 
 }  // namespace
+
+void ConvRule(InferContext& c) {
+  const Type& x = c.in(0);
+  CheckSpatialRank(c, x);
+  const Type& w = c.in(1);
+  int64_t group = c.node()->GetInt("group");
+  if (w.Rank() >= 2) {
+    c.check(group >= 1 && x.shape[1] == w.shape[1] * group, "X has ", x.shape[1],
+            " channels but W [M, C/group, ...] expects ", w.shape[1], " x group ", group);
+    c.check(w.shape[0] % group == 0, "the ", w.shape[0], " output channels of W are not ",
+            "divisible by group ", group);
+  }
+  auto kernel = ConvKernel(c, w.Rank() ? w.shape[0] : 0);
+  Window win = ResolveWindow(c, kernel, true, false);
+  c.set_out(Type(x.dtype, OutShape(x.shape[0], w.shape[0], win.out)));
+}
 
 std::vector<int64_t> ResolveConvWindow(InferContext& c, const std::vector<int64_t>& kernel) {
   return ResolveWindow(c, kernel, true, false).out;

@@ -10,43 +10,6 @@ void CheckNumeric(InferContext& c, const Type& t) {
           "element type ", DataTypeName(t.dtype), " is not supported");
 }
 
-void GemmRule(InferContext& c) {
-  const Type& a = c.in(0);
-  const Type& b = c.in(1);
-  CheckNumeric(c, a);
-  c.check(a.dtype == b.dtype, "element types differ: ", a.ToString(), " and ", b.ToString());
-  c.check(a.Rank() == 2 && b.Rank() == 2, "A and B must be matrices, got ", a.ToString(), " and ",
-          b.ToString());
-  bool ta = c.node()->GetInt("transA") != 0, tb = c.node()->GetInt("transB") != 0;
-  int64_t m = a.shape[ta ? 1 : 0], k = a.shape[ta ? 0 : 1];
-  int64_t kb = b.shape[tb ? 1 : 0], n = b.shape[tb ? 0 : 1];
-  c.check(k == kb, "inner dimensions differ: op(A) is ", m, "x", k, ", op(B) is ", kb, "x", n);
-  if (c.has_input(2)) {
-    const Type& ct = c.in(2);
-    c.check(ct.dtype == a.dtype, "C must have the element type of A");
-    c.check(ct.Rank() <= 2 && BroadcastShapes(ct.shape, {m, n}) == Shape{m, n}, "C ", ct.ToString(),
-            " does not broadcast to the result ", m, "x", n);
-  }
-  c.set_out(Type(a.dtype, {m, n}));
-}
-
-void MatMulRule(InferContext& c) {
-  const Type& a = c.in(0);
-  const Type& b = c.in(1);
-  CheckNumeric(c, a);
-  c.check(a.dtype == b.dtype, "element types differ: ", a.ToString(), " and ", b.ToString());
-  c.check(a.Rank() >= 1 && b.Rank() >= 1, "operands must have rank 1 or more");
-  Shape as = a.shape, bs = b.shape;
-  if (a.Rank() == 1) as.insert(as.begin(), 1);
-  if (b.Rank() == 1) bs.push_back(1);
-  int64_t k = as.back(), kb = bs[bs.size() - 2];
-  c.check(k == kb, "inner dimensions differ: ", a.ToString(), " x ", b.ToString());
-  Shape batch = BroadcastShapes(Shape(as.begin(), as.end() - 2), Shape(bs.begin(), bs.end() - 2));
-  if (a.Rank() > 1) batch.push_back(as[as.size() - 2]);
-  if (b.Rank() > 1) batch.push_back(bs.back());
-  c.set_out(Type(a.dtype, batch));
-}
-
 void FlattenRule(InferContext& c) {
   const Type& x = c.in(0);
   int64_t axis = c.node()->GetInt("axis");
@@ -105,6 +68,43 @@ void TopKRule(InferContext& c) {
 }
 
 }  // namespace
+
+void GemmRule(InferContext& c) {
+  const Type& a = c.in(0);
+  const Type& b = c.in(1);
+  CheckNumeric(c, a);
+  c.check(a.dtype == b.dtype, "element types differ: ", a.ToString(), " and ", b.ToString());
+  c.check(a.Rank() == 2 && b.Rank() == 2, "A and B must be matrices, got ", a.ToString(), " and ",
+          b.ToString());
+  bool ta = c.node()->GetInt("transA") != 0, tb = c.node()->GetInt("transB") != 0;
+  int64_t m = a.shape[ta ? 1 : 0], k = a.shape[ta ? 0 : 1];
+  int64_t kb = b.shape[tb ? 1 : 0], n = b.shape[tb ? 0 : 1];
+  c.check(k == kb, "inner dimensions differ: op(A) is ", m, "x", k, ", op(B) is ", kb, "x", n);
+  if (c.has_input(2)) {
+    const Type& ct = c.in(2);
+    c.check(ct.dtype == a.dtype, "C must have the element type of A");
+    c.check(ct.Rank() <= 2 && BroadcastShapes(ct.shape, {m, n}) == Shape{m, n}, "C ", ct.ToString(),
+            " does not broadcast to the result ", m, "x", n);
+  }
+  c.set_out(Type(a.dtype, {m, n}));
+}
+
+void MatMulRule(InferContext& c) {
+  const Type& a = c.in(0);
+  const Type& b = c.in(1);
+  CheckNumeric(c, a);
+  c.check(a.dtype == b.dtype, "element types differ: ", a.ToString(), " and ", b.ToString());
+  c.check(a.Rank() >= 1 && b.Rank() >= 1, "operands must have rank 1 or more");
+  Shape as = a.shape, bs = b.shape;
+  if (a.Rank() == 1) as.insert(as.begin(), 1);
+  if (b.Rank() == 1) bs.push_back(1);
+  int64_t k = as.back(), kb = bs[bs.size() - 2];
+  c.check(k == kb, "inner dimensions differ: ", a.ToString(), " x ", b.ToString());
+  Shape batch = BroadcastShapes(Shape(as.begin(), as.end() - 2), Shape(bs.begin(), bs.end() - 2));
+  if (a.Rank() > 1) batch.push_back(as[as.size() - 2]);
+  if (b.Rank() > 1) batch.push_back(bs.back());
+  c.set_out(Type(a.dtype, batch));
+}
 
 void RegisterNNOps(OpRegistry& r) {
   r.Add("Gemm")

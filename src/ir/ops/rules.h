@@ -15,5 +15,9 @@ void SameAsInput0(InferContext& c);
 // strides, dilations, pads (resolving auto_pad) and kernel_shape; returns the output's
 // spatial dimensions.
 std::vector<int64_t> ResolveConvWindow(InferContext& c, const std::vector<int64_t>& kernel);
+// The rules of Conv, Gemm and MatMul (the fused ops extend them).
+void ConvRule(InferContext& c);
+void GemmRule(InferContext& c);
+void MatMulRule(InferContext& c);
 
 }  // namespace halo

@@ -1,0 +1,52 @@
+// fuse-gemm: Gemm or MatMul + bias Adds + a residual Add + an activation -> FusedGemm or
+// FusedMatMul (a Gemm with the summed C when only bias Adds follow a Gemm). A Gemm's C
+// takes a bias only when it varies along the columns alone; it then becomes
+// beta * C + bias with beta 1.
+#include "passes/fuse_tail.h"
+#include "passes/passes.h"
+
+namespace halo {
+namespace {
+
+bool FuseOne(Rewriter& rw, Node* n) {
+  const Type& out = n->output()->type();
+  if (out.dtype != DataType::kFloat32 && out.dtype != DataType::kFloat64) return false;
+  bool gemm = n->op() == "Gemm";
+  Value* c = n->input(2);
+  std::vector<double> cv;
+  bool bias_ok = gemm ? !c || ChannelValues(c, out, 1, &cv) : n->input(1)->type().Rank() >= 2;
+  FusedTail t = MatchTail(rw, n->output(), out.Rank() - 1, bias_ok);
+  if (!t.last) return false;
+  auto attrs = n->attrs();
+  if (!t.bias.empty()) {
+    if (gemm && c) {
+      double beta = n->GetFloat("beta");
+      for (size_t j = 0; j < t.bias.size(); ++j) t.bias[j] += beta * cv[j];
+    }
+    if (gemm) attrs["beta"] = 1.0;
+    c = rw.AddConst(n->name() + "_bias", FloatTensor(out.dtype, {out.shape.back()}, t.bias));
+  }
+  Node* f;
+  if (gemm && !t.sum && t.act.empty()) {
+    f = rw.Add("Gemm", n->name(), {n->input(0), n->input(1), c}, attrs);
+  } else {
+    SetActivation(t, &attrs);
+    const char* op = gemm ? "FusedGemm" : "FusedMatMul";
+    f = rw.Add(op, n->name(), {n->input(0), n->input(1), c, t.sum}, AttrsFor(op, attrs));
+  }
+  rw.Replace(t.last, f->output(), true);
+  return true;
+}
+
+}  // namespace
+
+bool FuseGemm(Graph& g) {
+  Rewriter rw(g);
+  for (size_t i = 0; i < g.nodes().size(); ++i) {
+    Node* n = g.nodes()[i].get();
+    if ((n->op() == "Gemm" || n->op() == "MatMul") && rw.Live(n)) FuseOne(rw, n);
+  }
+  return rw.Finish();
+}
+
+}  // namespace halo
