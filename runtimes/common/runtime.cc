@@ -42,9 +42,9 @@ struct _odla_context {
   odla_computation comp;
   std::vector<const void*> arg_data;
   std::vector<void*> out_data;
-  std::vector<odla_rt::Buffer> buffers;   // one per value (empty for args/constants)
-  std::vector<odla_value_shape> shapes;   // per value: its shape in the last execution
-  odla_rt::Buffer scratch;                // shared by the kernels, which run one at a time
+  std::vector<odla_rt::Buffer> buffers;  // one per value (empty for args/constants)
+  std::vector<odla_value_shape> shapes;  // per value: its shape in the last execution
+  odla_rt::Buffer scratch;               // shared by the kernels, which run one at a time
 };
 
 namespace odla_rt {
