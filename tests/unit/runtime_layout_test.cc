@@ -55,7 +55,9 @@ struct Computation {
   }
   // Runs with x bound to `in`; returns the outputs (n floats each).
   std::vector<std::vector<float>> Run(const std::vector<float>& in, int outputs, int64_t n) {
-    if (!ctx) EXPECT_EQ(odla_CreateContext(&ctx), ODLA_SUCCESS);
+    if (!ctx) {
+      EXPECT_EQ(odla_CreateContext(&ctx), ODLA_SUCCESS);
+    }
     std::vector<std::vector<float>> out(outputs, std::vector<float>(n));
     EXPECT_EQ(odla_BindToArgument(ctx, 0, in.data()), ODLA_SUCCESS);
     for (int i = 0; i < outputs; ++i)
