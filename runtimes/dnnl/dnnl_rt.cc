@@ -31,6 +31,8 @@ static R TryBody(const char* op, const std::function<R()>& body) {
   } catch (const dnnl::error& e) {
     if (Verbose())
       std::cerr << "odla_dnnl: " << op << " falls back to ref: oneDNN: " << e.what() << "\n";
+  } catch (const std::exception& e) {  // the ref builder reports what is wrong
+    if (Verbose()) std::cerr << "odla_dnnl: " << op << " falls back to ref: " << e.what() << "\n";
   }
   return R{};
 }
@@ -107,8 +109,23 @@ memory::desc MdOfRank(odla_value v, int rank) {
   return PlainMd(d);
 }
 
+// Whether md places every element where the plain descriptor does (strides of dimensions of
+// size 1 do not matter: [N, C, 1, 1] is the same in NCHW and NHWC).
+static bool IsPlain(const memory::desc& md, const memory::desc& plain) {
+  if (md == plain) return true;
+  const dnnl_memory_desc_t &a = md.data, &b = plain.data;
+  if (a.format_kind != dnnl_blocked || a.ndims != b.ndims || a.offset0 != 0 ||
+      a.format_desc.blocking.inner_nblks != 0)
+    return false;
+  for (int i = 0; i < a.ndims; ++i)
+    if (a.dims[i] != b.dims[i] || a.padded_dims[i] != a.dims[i] ||
+        (a.dims[i] > 1 && a.format_desc.blocking.strides[i] != b.format_desc.blocking.strides[i]))
+      return false;
+  return true;
+}
+
 odla_rt::LayoutPtr LayoutOf(const memory::desc& md, const odla_value_type& type) {
-  if (md == PlainMd(TypeDims(type))) return nullptr;
+  if (IsPlain(md, PlainMd(TypeDims(type)))) return nullptr;
   return std::make_shared<DnnlLayout>(md);
 }
 
