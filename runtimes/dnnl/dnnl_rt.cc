@@ -22,8 +22,13 @@ static bool Verbose() {
   return verbose;
 }
 
+// oneDNN's thread count: ODLA_NUM_THREADS, as libodla_ref's pool. OpenMP keeps it per
+// thread; primitives are sized by it when created, and run with it.
+static void SetThreads() { omp_set_num_threads(odla_rt::NumThreads()); }
+
 template <typename R>
 static R TryBody(const char* op, const std::function<R()>& body) {
+  SetThreads();
   try {
     return body();
   } catch (const Unsupported& e) {
@@ -181,7 +186,7 @@ odla_rt::Kernel Plan::Build() const {
   auto steps = std::make_shared<const std::vector<Step>>(steps_);
   auto owned = owned_;
   return [steps, owned](const KernelArgs& a) {
-    omp_set_num_threads(odla_rt::NumThreads());
+    SetThreads();
     thread_local dnnl::stream stream(Engine());
     std::unordered_map<int, memory> mems;
     for (const Step& step : *steps) {
