@@ -103,8 +103,9 @@ ODLA_DNNL_BINARY(Div, binary_div, false)
   ODLA_REF_DECL(NAME)                                                                       \
   extern "C" odla_value odla_##NAME(odla_values data_0, odla_value_type result_type,        \
                                     odla_value_id id) {                                     \
-    if (data_0.size == 2 && data_0.values[0] && data_0.values[1]) {                         \
+    if (data_0.size >= 1 && data_0.size <= ODLA_MAX_VALUES) {                               \
       odla_value v = Try(#NAME, [&] {                                                       \
+        if (data_0.size != 2 || !data_0.values[0] || !data_0.values[1]) Reject("inputs");   \
         return BuildBinary(#NAME, algorithm::ALG, true, data_0.values[0], data_0.values[1], \
                            result_type, id);                                                \
       });                                                                                   \
