@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Times a model with one float32 input and one float32 output through the AOT path: halo
-# (with any extra halo options), c++ -O2, libodla_ref. Prints the median and the fastest
-# of RUNS inferences (after two warm-up runs), in milliseconds.
-# Usage: bench_model.sh BUILD MODEL.onnx RUNS [HALO_OPTION...]
+# (with any extra halo options), c++ -O2, libodla_ref (or the runtime RUNTIME names:
+# build/lib/libodla_RUNTIME.so). Prints the median and the fastest of RUNS inferences (after
+# two warm-up runs), in milliseconds.
+# Usage: [RUNTIME=dnnl] bench_model.sh BUILD MODEL.onnx RUNS [HALO_OPTION...]
 # E.g. the effect of fusion: bench_model.sh build m.onnx 20 --disable-pass fuse-conv
 set -euo pipefail
 build="$(cd "$1" && pwd)"
@@ -51,5 +52,8 @@ APP
 c++ -O2 -I "$root/include" -c "$tmp/m.cc" -o "$tmp/m.o"
 cc -std=c99 -O2 -D_POSIX_C_SOURCE=199309L -DIN_SIZE="${sizes[0]}" -DOUT_SIZE="${sizes[1]}" \
   -I "$tmp" -c "$tmp/app.c" -o "$tmp/app.o"
-c++ "$tmp/app.o" "$tmp/m.o" "$tmp/m.bin" -L "$build/lib" -l:libodla_ref.a -lpthread -o "$tmp/app"
+runtime="${RUNTIME:-ref}"
+if [ "$runtime" = ref ]; then lib=(-l:libodla_ref.a); else
+  lib=(-l:"libodla_$runtime.so" -Wl,-rpath,"$build/lib"); fi
+c++ "$tmp/app.o" "$tmp/m.o" "$tmp/m.bin" -L "$build/lib" "${lib[@]}" -lpthread -o "$tmp/app"
 "$tmp/app" "$runs"

@@ -153,13 +153,14 @@ odla_value_type odla_GetValueType(odla_value value);
  * A compiler may lay out the intermediate values (op results that are not outputs) in one
  * arena per context, which the runtime allocates once per context (its start aligned to 64
  * bytes) and reuses for every execution. The plan is an optimisation: a runtime may ignore
- * it, and values without an offset get memory of their own. The runtime trusts the layout:
- * two values whose lifetimes meet must not overlap in the arena, where a value lives from
- * the op that computes it to the last op (in build order) that reads it. Exceptions that
- * the compiler may use: a result may take the place of an input of its op when the op is
- * element-wise on that input (same type, each result element from the input elements of
- * the same index) and nothing reads the input afterwards; the result of a reshape (Reshape,
- * Flatten, Squeeze, Unsqueeze, Identity, Dropout's output) may share its input's bytes. */
+ * it (for some values or all), and values without an offset get memory of their own. The
+ * runtime trusts the layout: two values whose lifetimes meet must not overlap in the arena,
+ * where a value lives from the op that computes it to the last op (in build order) that
+ * reads it. Exceptions that the compiler may use: a result may take the place of an input
+ * of its op when the op is element-wise on that input (same type, each result element from
+ * the input elements of the same index) and nothing reads the input afterwards; the result
+ * of a reshape (Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout's output) may share
+ * its input's bytes. */
 
 /* Sets the arena size of `computation` in bytes; call it before odla_SetValueArenaOffset. */
 odla_status odla_SetComputationArenaSize(odla_computation computation, odla_uint64 bytes);

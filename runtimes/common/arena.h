@@ -1,5 +1,6 @@
-// The memory of a context's intermediate values: one arena for the values the compiler
-// placed (odla_SetValueArenaOffset) and a buffer of its own for every other op result.
+// The memory of a context's intermediate values: one arena for the plain values the compiler
+// placed (odla_SetValueArenaOffset), a buffer of its own for every other op result (and for
+// a placed value that its runtime keeps in another layout), and the kernels' scratch memory.
 // Allocated at a context's first execution and reused by the next ones; when the context is
 // destroyed, its computation keeps it for a later context (code that makes a context per
 // call then allocates once, not per call).
@@ -15,6 +16,19 @@
 
 namespace odla_rt {
 
+// A byte buffer, 64-byte aligned (vector instructions, cache lines), zeroed or not.
+class Buffer {
+ public:
+  void Assign(size_t bytes, bool zeroed = true);
+  uint8_t* data() const { return p_.get(); }
+
+ private:
+  struct Free {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<uint8_t, Free> p_;
+};
+
 class ValueMemory {
  public:
   bool allocated() const { return !data_.empty(); }
@@ -23,17 +37,17 @@ class ValueMemory {
     return !data_.empty() && data_.size() == num_values;
   }
   // Allocates for the op results `results` of a computation of `num_values` values (their
-  // `index` ranges over [0, num_values)) with an arena of `arena_bytes`.
-  void Allocate(const std::vector<odla_value>& results, size_t num_values, uint64_t arena_bytes);
+  // `index` ranges over [0, num_values)) with an arena of `arena_bytes`, and `scratch_bytes`
+  // of scratch memory.
+  void Allocate(const std::vector<odla_value>& results, size_t num_values, uint64_t arena_bytes,
+                size_t scratch_bytes);
   // The memory of op result `v`.
   void* Data(odla_value v) const { return data_[v->index]; }
+  void* scratch() const { return scratch_.data(); }
 
  private:
-  struct Free {
-    void operator()(void* p) const { std::free(p); }
-  };
-  std::unique_ptr<uint8_t, Free> arena_;
-  std::vector<std::unique_ptr<uint8_t[]>> own_;
+  Buffer arena_, scratch_;
+  std::vector<Buffer> own_;
   std::vector<void*> data_;  // per value index
 };
 

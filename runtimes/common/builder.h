@@ -6,6 +6,13 @@
 // Shared builders are weak so that a runtime can override any of them with its own.
 #define ODLA_WEAK __attribute__((weak))
 
+// A strong second name, odla_ref_OP, for the shared builder odla_OP defined above it in the
+// same file: a runtime that overrides odla_OP calls odla_ref_OP where it does not handle a
+// case (declared with ODLA_REF_DECL). The alias binds to this definition, not to the override.
+#define ODLA_REF_ALIAS(OP) \
+  extern "C" decltype(odla_##OP) odla_ref_##OP __attribute__((alias("odla_" #OP)));
+#define ODLA_REF_DECL(OP) extern "C" decltype(odla_##OP) odla_ref_##OP;
+
 namespace odla_rt {
 
 // Adds a single-result op; checks that the result type the compiler computed is sane.

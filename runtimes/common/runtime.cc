@@ -1,6 +1,8 @@
 // The ODLA API edge shared by every runtime: computations, values, contexts, execution.
 #include "runtime.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 
@@ -10,6 +12,7 @@ struct _odla_computation {
   std::vector<std::unique_ptr<_odla_value>> values;
   std::vector<odla_value> args;
   std::vector<odla_value> outputs;
+  std::vector<odla_value> output_src;  // per output: the value to copy (its plain form)
   std::vector<odla_rt::OpNode> nodes;
   std::map<std::string, odla_value> by_id;
   std::string first_error;   // the first builder failure; the computation is unusable then
@@ -21,7 +24,9 @@ struct _odla_context {
   odla_computation comp;
   std::vector<const void*> arg_data;
   std::vector<void*> out_data;
-  odla_rt::ValueMemory memory;  // op results, from the cache or allocated at the first execution
+  // Op results and the kernels' scratch memory (shared: they run one at a time), from the
+  // cache or allocated at the first execution.
+  odla_rt::ValueMemory memory;
   std::shared_ptr<odla_rt::MemoryCache> memory_cache;  // the computation's
   std::vector<odla_value_shape> shapes;                // per value: its shape in the last execution
 };
@@ -128,25 +133,48 @@ void KernelArgs::SetOutShape(int i, const std::vector<int64_t>& dims) const {
   for (int d = 0; d < s.size; ++d) s.dims[d] = dims[d];
 }
 
-std::vector<odla_value> AddOp(const std::string& op, const std::vector<odla_value>& inputs,
-                              const std::vector<odla_value_type>& result_types, odla_value_id id,
-                              Kernel kernel, const std::vector<bool>& data_dependent) {
+static std::vector<odla_value> AddNode(OpNode node, const std::vector<odla_value_type>& types,
+                                       odla_value_id id, const std::vector<bool>& data_dependent,
+                                       const std::vector<LayoutPtr>& layouts) {
   odla_computation c = Current();
-  for (odla_value in : inputs)
+  for (odla_value in : node.inputs)
     if (in && in->data_dependent)
       Fail("input '", in->id, "' has a data-dependent shape: it can only be an output");
-  OpNode node;
-  node.op = op;
-  node.inputs = inputs;
-  node.kernel = std::move(kernel);
-  for (size_t i = 0; i < result_types.size(); ++i) {
+  for (size_t i = 0; i < types.size(); ++i) {
     std::string rid = id ? id : "";
     if (i > 0 && !rid.empty()) rid += ":" + std::to_string(i);
-    node.outputs.push_back(NewValue(c, result_types[i], rid.c_str()));
-    node.outputs.back()->data_dependent = i < data_dependent.size() && data_dependent[i];
+    odla_value v = NewValue(c, types[i], rid.c_str());
+    v->data_dependent = i < data_dependent.size() && data_dependent[i];
+    if (i < layouts.size()) v->layout = layouts[i];
+    node.outputs.push_back(v);
   }
   c->nodes.push_back(std::move(node));
   return c->nodes.back().outputs;
+}
+
+odla_value Plain(odla_value v) {
+  if (!v || !v->layout) return v;
+  if (!v->plain) {
+    OpNode node{"ToPlain", {v}, {}, v->layout->ToPlain(v->type)};
+    v->plain = AddNode(std::move(node), {v->type}, nullptr, {}, {})[0];
+  }
+  return v->plain;
+}
+
+std::vector<odla_value> AddOp(const std::string& op, const std::vector<odla_value>& inputs,
+                              const std::vector<odla_value_type>& result_types, odla_value_id id,
+                              Kernel kernel, const std::vector<bool>& data_dependent) {
+  OpNode node{op, inputs, {}, std::move(kernel)};
+  for (odla_value& in : node.inputs) in = Plain(in);
+  return AddNode(std::move(node), result_types, id, data_dependent, {});
+}
+
+std::vector<odla_value> AddLayoutOp(const std::string& op, const std::vector<odla_value>& inputs,
+                                    const std::vector<odla_value_type>& result_types,
+                                    const std::vector<LayoutPtr>& result_layouts,
+                                    size_t scratch_bytes, odla_value_id id, Kernel kernel) {
+  OpNode node{op, inputs, {}, std::move(kernel), scratch_bytes};
+  return AddNode(std::move(node), result_types, id, {}, result_layouts);
 }
 
 static void Record(const char* op, odla_value_id id, const std::exception& e) {
@@ -286,6 +314,7 @@ odla_status odla_SetValueAsOutput(odla_value value) {
     if (!value) Fail("odla_SetValueAsOutput: NULL value");
     if (value->arena_offset >= 0)
       Fail("odla_SetValueAsOutput: '", value->id, "' has an arena offset; outputs cannot");
+    c->output_src.push_back(Plain(value));
     c->outputs.push_back(value);
   });
 }
@@ -392,9 +421,12 @@ odla_status odla_ExecuteComputation(odla_computation computation, odla_context c
     auto& shapes = context->shapes;
     if (!context->memory.AllocatedFor(c->values.size())) {
       std::vector<odla_value> results;
-      for (const auto& n : c->nodes)
+      size_t scratch = 0;
+      for (const auto& n : c->nodes) {
         results.insert(results.end(), n.outputs.begin(), n.outputs.end());
-      context->memory.Allocate(results, c->values.size(), c->arena_bytes);
+        scratch = std::max(scratch, n.scratch_bytes);
+      }
+      context->memory.Allocate(results, c->values.size(), c->arena_bytes, scratch);
     }
     if (shapes.size() != c->values.size()) {
       shapes.clear();
@@ -418,12 +450,12 @@ odla_status odla_ExecuteComputation(odla_computation computation, odla_context c
         outs.push_back(data_of(v));
         out_shapes.push_back(v->type.shape);
       }
-      n.kernel(KernelArgs{ins.data(), outs.data(), out_shapes.data()});
+      n.kernel(KernelArgs{ins.data(), outs.data(), out_shapes.data(), context->memory.scratch()});
       for (size_t i = 0; i < n.outputs.size(); ++i)
         if (n.outputs[i]->data_dependent) shapes[n.outputs[i]->index] = out_shapes[i];
     }
     for (size_t i = 0; i < c->outputs.size(); ++i) {
-      odla_value v = c->outputs[i];
+      odla_value v = c->output_src[i];
       size_t bytes = ElementSize(v->type.element_type) * NumElements(shapes[v->index]);
       if (bytes) std::memcpy(context->out_data[i], data_of(v), bytes);
     }

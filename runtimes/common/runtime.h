@@ -13,6 +13,10 @@
 #include <string>
 #include <vector>
 
+namespace odla_rt {
+struct Layout;
+}
+
 struct _odla_value {
   odla_value_type type;
   std::string id;
@@ -21,6 +25,9 @@ struct _odla_value {
   int arg_index = -1;                // arguments
   bool data_dependent = false;       // its type's shape bounds the actual one (see AddOp)
   int64_t arena_offset = -1;         // op results placed by odla_SetValueArenaOffset
+  // How the buffer holds the elements when not dense row-major (null: plain); see Layout.
+  std::shared_ptr<const odla_rt::Layout> layout;
+  odla_value plain = nullptr;  // its plain copy, once a consumer that needs one was added
 };
 
 namespace odla_rt {
@@ -45,6 +52,7 @@ struct KernelArgs {
   const void* const* in;
   void* const* out;
   odla_value_shape* out_shapes;
+  void* scratch = nullptr;  // the op's per-context scratch memory (see AddLayoutOp)
   // Sets the actual shape of data-dependent result i (the rank stays; no dimension may
   // exceed the bound, its type's). The kernel writes the result densely in that shape.
   void SetOutShape(int i, const std::vector<int64_t>& dims) const;
@@ -64,7 +72,20 @@ struct OpNode {
   std::vector<odla_value> inputs;  // may hold nullptr for absent optional inputs
   std::vector<odla_value> outputs;
   Kernel kernel;
+  size_t scratch_bytes = 0;
 };
+
+// A runtime-specific arrangement of a value's elements in its buffer (blocked, padded, ...),
+// set by the op that produces the value. Only ops added with AddLayoutOp see such buffers:
+// AddOp, and odla_SetValueAsOutput, give every other consumer the value's plain copy, made
+// by one conversion op added when the first such consumer is added.
+struct Layout {
+  virtual ~Layout() = default;
+  virtual size_t Bytes() const = 0;  // the buffer size
+  // The kernel that writes input 0, in this layout, densely as `type` into output 0.
+  virtual Kernel ToPlain(const odla_value_type& type) const = 0;
+};
+using LayoutPtr = std::shared_ptr<const Layout>;
 
 size_t ElementSize(odla_element_type t);
 int64_t NumElements(const odla_value_shape& s);
@@ -88,6 +109,17 @@ odla_computation Current();
 std::vector<odla_value> AddOp(const std::string& op, const std::vector<odla_value>& inputs,
                               const std::vector<odla_value_type>& result_types, odla_value_id id,
                               Kernel kernel, const std::vector<bool>& data_dependent = {});
+
+// Adds an op whose kernel takes its inputs in their layouts (each input's `layout`) and
+// writes result i in result_layouts[i] (plain where null or absent); the kernel gets
+// `scratch_bytes` of scratch memory (64-byte aligned) of its own in each context.
+std::vector<odla_value> AddLayoutOp(const std::string& op, const std::vector<odla_value>& inputs,
+                                    const std::vector<odla_value_type>& result_types,
+                                    const std::vector<LayoutPtr>& result_layouts,
+                                    size_t scratch_bytes, odla_value_id id, Kernel kernel);
+
+// The plain form of v: v itself, or its plain copy (added on first use).
+odla_value Plain(odla_value v);
 
 // Runs a builder body: returns its value, or records the error (status, thread error text,
 // the computation's first error) and returns NULL / an empty odla_values.

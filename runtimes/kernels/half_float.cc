@@ -57,7 +57,7 @@ Kernel ThroughFloat(odla_element_type t, Kernel float_kernel, std::vector<odla_v
       out_buf[i].resize(out_n[i]);
       out[i] = out_buf[i].data();
     }
-    float_kernel(KernelArgs{in.data(), out.data(), a.out_shapes});
+    float_kernel(KernelArgs{in.data(), out.data(), a.out_shapes, a.scratch});
     for (size_t i = 0; i < out_n.size(); ++i)
       if (out_conv[i]) Narrow(t, out_buf[i].data(), static_cast<uint16_t*>(a.out[i]), out_n[i]);
   };

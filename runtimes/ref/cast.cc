@@ -134,3 +134,6 @@ ODLA_WEAK odla_values odla_Dropout(odla_value data, odla_value_types result_type
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(Clip)

@@ -334,3 +334,12 @@ ODLA_WEAK odla_value odla_Min(odla_values data_0, odla_value_type result_type, o
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(Add)
+ODLA_REF_ALIAS(Sub)
+ODLA_REF_ALIAS(Mul)
+ODLA_REF_ALIAS(Div)
+ODLA_REF_ALIAS(Sum)
+ODLA_REF_ALIAS(Max)
+ODLA_REF_ALIAS(Min)

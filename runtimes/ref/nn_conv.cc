@@ -87,3 +87,8 @@ ODLA_WEAK odla_value odla_ConvTranspose(odla_value X, odla_value W, odla_value B
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(Conv)
+ODLA_REF_ALIAS(FusedConv)
+ODLA_REF_ALIAS(ConvTranspose)

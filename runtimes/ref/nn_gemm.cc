@@ -164,3 +164,9 @@ ODLA_WEAK odla_value odla_FusedMatMul(odla_value A, odla_value B, odla_value Bia
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(Gemm)
+ODLA_REF_ALIAS(FusedGemm)
+ODLA_REF_ALIAS(MatMul)
+ODLA_REF_ALIAS(FusedMatMul)

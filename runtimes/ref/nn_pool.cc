@@ -111,3 +111,9 @@ ODLA_WEAK odla_value odla_GlobalMaxPool(odla_value X, odla_value_type result_typ
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(MaxPool)
+ODLA_REF_ALIAS(AveragePool)
+ODLA_REF_ALIAS(GlobalAveragePool)
+ODLA_REF_ALIAS(GlobalMaxPool)

@@ -317,3 +317,7 @@ ODLA_WEAK odla_value odla_Compress(odla_value input, odla_value condition, odla_
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(Transpose)
+ODLA_REF_ALIAS(Concat)

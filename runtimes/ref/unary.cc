@@ -125,3 +125,21 @@ ODLA_WEAK odla_value odla_IsInf(odla_value X, odla_int64 detect_negative,
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(Relu)
+ODLA_REF_ALIAS(Sigmoid)
+ODLA_REF_ALIAS(Tanh)
+ODLA_REF_ALIAS(HardSwish)
+ODLA_REF_ALIAS(Exp)
+ODLA_REF_ALIAS(Log)
+ODLA_REF_ALIAS(Sqrt)
+ODLA_REF_ALIAS(Abs)
+ODLA_REF_ALIAS(Neg)
+ODLA_REF_ALIAS(Softplus)
+ODLA_REF_ALIAS(Reciprocal)
+ODLA_REF_ALIAS(Round)
+ODLA_REF_ALIAS(LeakyRelu)
+ODLA_REF_ALIAS(Elu)
+ODLA_REF_ALIAS(Selu)
+ODLA_REF_ALIAS(HardSigmoid)

@@ -170,6 +170,9 @@ Runner::Runner(RunnerConfig config) : config_(std::move(config)) {
   // A shared runtime is loaded when a test runs, so rebuilding it keeps the cache; a static
   // one is linked into every executable.
   if (fs::path(config_.runtime_lib).extension() != ".so") h.Add(ReadFileBytes(config_.runtime_lib));
+  // An executable links its runtime by name (libodla_ref's keys predate the others).
+  std::string lib_name = fs::path(config_.runtime_lib).filename().string();
+  if (lib_name != "libodla_ref.so") h.Add(lib_name);
   toolchain_stamp_ = h.Hex();
 
   // odla_ops.h grows whenever an operator is added: the key of an executable only covers

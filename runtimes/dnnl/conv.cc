@@ -1,0 +1,141 @@
+// Conv, FusedConv and ConvTranspose as oneDNN (de)convolutions: the layouts oneDNN prefers
+// for the data and the weights (reordered once when constant), bias, sum and activation
+// fused as post-ops.
+#include "post_ops.h"
+
+ODLA_DNNL_FILE(conv)
+
+using namespace odla_dnnl;
+
+ODLA_REF_DECL(Conv)
+ODLA_REF_DECL(FusedConv)
+ODLA_REF_DECL(ConvTranspose)
+
+namespace {
+
+struct ConvArgs {
+  odla_value X, W, B, Sum;
+  odla_ints dilations;
+  odla_int64 group;
+  odla_ints pads, strides;
+  odla_ints output_padding;  // ConvTranspose's (else empty)
+  const odla_value_type& result;
+  odla_value_id id;
+};
+
+odla_value BuildConv(const char* op, const ConvArgs& a, bool transposed,
+                     const std::vector<EltOp>& post) {
+  RequireF32({a.X, a.W, a.B, a.Sum});
+  if (a.result.element_type != ODLA_FLOAT32) Reject("result type");
+  Dims xd = ValueDims(a.X), wd = ValueDims(a.W), yd = TypeDims(a.result);
+  int rank = static_cast<int>(xd.size());
+  if (rank < 3 || rank > 5 || wd.size() != xd.size() || yd.size() != xd.size())
+    Reject("rank ", rank);
+  if (a.W->layout) Reject("weights in a oneDNN layout");
+  Window w = MakeWindow(rank - 2, a.strides, a.dilations, a.pads);
+  int64_t g = a.group, ic = xd[1], oc = yd[1];
+  if (g < 1 || ic % g || oc % g || xd[0] != yd[0]) Reject("channels or group");
+  // Weights in oneDNN's logical order ([G,] OC/G, IC/G, K...); ONNX stores ConvTranspose's
+  // as [IC, OC/G, K...], i.e. with the two channel axes swapped.
+  if (wd[0] != (transposed ? ic : oc) || wd[1] != (transposed ? oc : ic) / g)
+    Reject("weight shape");
+  Dims wlog = {oc / g, ic / g};
+  wlog.insert(wlog.end(), wd.begin() + 2, wd.end());
+  std::vector<int> order(wlog.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  if (transposed) std::swap(order[0], order[1]);
+  if (g > 1) {
+    wlog.insert(wlog.begin(), g);
+    for (int& o : order) ++o;
+    order.insert(order.begin(), 0);
+  }
+  if (a.B && ValueDims(a.B) != Dims{oc}) Reject("bias shape");
+  // ConvTranspose's output padding extends the result beyond the window's reach.
+  Dims extra(rank - 2, 0);
+  if (a.output_padding.size != 0 && a.output_padding.size != rank - 2) Reject("output_padding");
+  for (int i = 0; i < a.output_padding.size; ++i) extra[i] = a.output_padding.data[i];
+  for (int i = 0; i < rank - 2; ++i) {
+    int64_t k = (wd[i + 2] - 1) * (w.dilates[i] + 1) + 1, in = xd[i + 2], out = yd[i + 2];
+    int64_t pads = w.pad_l[i] + w.pad_r[i];
+    bool ok = transposed ? out == w.strides[i] * (in - 1) + extra[i] + k - pads
+                         : in + pads >= k && out == (in + pads - k) / w.strides[i] + 1;
+    if (!ok) Reject("spatial size ", out, " does not match the window");
+  }
+
+  auto any = [](const Dims& d) {
+    return memory::desc(d, memory::data_type::f32, memory::format_tag::any);
+  };
+  memory::desc bias_md = a.B ? PlainMd({oc}) : memory::desc();
+  dnnl::primitive_attr attr = PostOpsAttr(a.Sum != nullptr, post);
+  auto prop = dnnl::prop_kind::forward_inference;
+  dnnl::primitive_desc pd;
+  if (transposed) {
+    dnnl::deconvolution_forward::desc d(prop, dnnl::algorithm::deconvolution_direct, any(xd),
+                                        any(wlog), bias_md, any(yd), w.strides, w.dilates, w.pad_l,
+                                        w.pad_r);
+    pd = dnnl::deconvolution_forward::primitive_desc(d, attr, Engine());
+  } else {
+    dnnl::convolution_forward::desc d(prop, dnnl::algorithm::convolution_direct, any(xd), any(wlog),
+                                      bias_md, any(yd), w.strides, w.dilates, w.pad_l, w.pad_r);
+    pd = dnnl::convolution_forward::primitive_desc(d, attr, Engine());
+  }
+
+  Plan plan;
+  std::unordered_map<int, Slot> args;
+  args[DNNL_ARG_SRC] = plan.As(plan.Input(0, a.X), pd.src_desc(0));
+  Slot wts = plan.Input(1, a.W);
+  wts.md = PlainMd(wlog, order);
+  args[DNNL_ARG_WEIGHTS] = plan.As(wts, pd.weights_desc(0));
+  if (a.B) args[DNNL_ARG_BIAS] = plan.As(plan.Input(2, a.B), pd.weights_desc(1));
+  memory::desc dst = pd.dst_desc(0);
+  if (a.Sum) CopySum(plan, 3, a.Sum, a.result, dst);
+  args[DNNL_ARG_DST] = plan.Out(0, dst);
+  plan.AddScratchpad(pd, args);
+  plan.Run(dnnl::primitive(pd), args);
+  return AddPlanOp(op, {a.X, a.W, a.B, a.Sum}, a.result, dst, a.id, plan);
+}
+
+}  // namespace
+
+extern "C" {
+
+odla_value odla_Conv(odla_value X, odla_value W, odla_value B, odla_ints dilations,
+                     odla_int64 group, odla_ints pads, odla_ints strides,
+                     odla_value_type result_type, odla_value_id id) {
+  if (X && W) {
+    ConvArgs a{X, W, B, nullptr, dilations, group, pads, strides, {}, result_type, id};
+    if (odla_value v = Try("Conv", [&] { return BuildConv("Conv", a, false, {}); })) return v;
+  }
+  return odla_ref_Conv(X, W, B, dilations, group, pads, strides, result_type, id);
+}
+
+odla_value odla_FusedConv(odla_value X, odla_value W, odla_value B, odla_value Sum,
+                          odla_ints dilations, odla_int64 group, odla_ints pads, odla_ints strides,
+                          const char* activation, odla_float32 activation_alpha,
+                          odla_float32 activation_beta, odla_value_type result_type,
+                          odla_value_id id) {
+  if (X && W) {
+    ConvArgs a{X, W, B, Sum, dilations, group, pads, strides, {}, result_type, id};
+    odla_value v = Try("FusedConv", [&] {
+      return BuildConv("FusedConv", a, false,
+                       EltOpsOf(activation, activation_alpha, activation_beta));
+    });
+    if (v) return v;
+  }
+  return odla_ref_FusedConv(X, W, B, Sum, dilations, group, pads, strides, activation,
+                            activation_alpha, activation_beta, result_type, id);
+}
+
+odla_value odla_ConvTranspose(odla_value X, odla_value W, odla_value B, odla_ints dilations,
+                              odla_int64 group, odla_ints output_padding, odla_ints pads,
+                              odla_ints strides, odla_value_type result_type, odla_value_id id) {
+  if (X && W) {
+    ConvArgs a{X, W, B, nullptr, dilations, group, pads, strides, output_padding, result_type, id};
+    odla_value v = Try("ConvTranspose", [&] { return BuildConv("ConvTranspose", a, true, {}); });
+    if (v) return v;
+  }
+  return odla_ref_ConvTranspose(X, W, B, dilations, group, output_padding, pads, strides,
+                                result_type, id);
+}
+
+}  // extern "C"

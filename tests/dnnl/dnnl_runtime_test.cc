@@ -1,0 +1,343 @@
+// libodla_dnnl, linked statically (its builders must override the shared ones): results
+// against plain loops, blocked layouts between oneDNN ops and plain copies for the others,
+// fallbacks to the ref builders, contexts running at once.
+#include <gtest/gtest.h>
+#include <odla/odla.h>
+#include <odla/odla_ops.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "../../runtimes/common/runtime.h"
+
+namespace {
+
+odla_value_type Type(std::vector<int64_t> dims, odla_element_type et = ODLA_FLOAT32) {
+  odla_value_type t{};
+  t.element_type = et;
+  t.shape = odla_rt::MakeShape(dims);
+  return t;
+}
+
+odla_ints Ints(std::vector<int64_t> v) {
+  odla_ints r{};
+  r.size = static_cast<int32_t>(v.size());
+  for (size_t i = 0; i < v.size(); ++i) r.data[i] = v[i];
+  return r;
+}
+
+std::vector<float> Random(size_t n, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> d(-1, 1);
+  std::vector<float> v(n);
+  for (float& x : v) x = d(gen);
+  return v;
+}
+
+// out[n][m][oy][ox] of a 2-D convolution (ConvTranspose when `transposed`), W as ONNX has it.
+std::vector<float> NaiveConv(const std::vector<float>& x, std::vector<int64_t> xd,
+                             const std::vector<float>& w, std::vector<int64_t> wd,
+                             const std::vector<float>& b, std::vector<int64_t> yd, int64_t group,
+                             int64_t stride, int64_t pad, int64_t dil, bool transposed) {
+  std::vector<float> y(yd[0] * yd[1] * yd[2] * yd[3]);
+  int64_t cg = xd[1] / group, mg = yd[1] / group;
+  for (int64_t n = 0; n < yd[0]; ++n)
+    for (int64_t m = 0; m < yd[1]; ++m)
+      for (int64_t c = m / mg * cg; c < (m / mg + 1) * cg; ++c)
+        for (int64_t iy = 0; iy < (transposed ? xd[2] : yd[2]); ++iy)
+          for (int64_t ix = 0; ix < (transposed ? xd[3] : yd[3]); ++ix)
+            for (int64_t ky = 0; ky < wd[2]; ++ky)
+              for (int64_t kx = 0; kx < wd[3]; ++kx) {
+                int64_t sy = iy * stride - pad + ky * dil, sx = ix * stride - pad + kx * dil;
+                int64_t wi = transposed ? ((c * mg + m % mg) * wd[2] + ky) * wd[3] + kx
+                                        : ((m * cg + c % cg) * wd[2] + ky) * wd[3] + kx;
+                if (transposed) {  // input (iy, ix) spreads to output (sy, sx)
+                  if (sy < 0 || sy >= yd[2] || sx < 0 || sx >= yd[3]) continue;
+                  y[((n * yd[1] + m) * yd[2] + sy) * yd[3] + sx] +=
+                      x[((n * xd[1] + c) * xd[2] + iy) * xd[3] + ix] * w[wi];
+                } else {
+                  if (sy < 0 || sy >= xd[2] || sx < 0 || sx >= xd[3]) continue;
+                  y[((n * yd[1] + m) * yd[2] + iy) * yd[3] + ix] +=
+                      x[((n * xd[1] + c) * xd[2] + sy) * xd[3] + sx] * w[wi];
+                }
+              }
+  int64_t plane = yd[2] * yd[3];
+  if (!b.empty())
+    for (size_t i = 0; i < y.size(); ++i) y[i] += b[i / plane % yd[1]];
+  return y;
+}
+
+void ExpectNear(const std::vector<float>& got, const std::vector<float>& want, float tol = 1e-4) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], tol) << "at " << i;
+}
+
+// A computation with one argument "x"; Run() executes it in a context of its own.
+struct Computation {
+  Computation() { EXPECT_EQ(odla_CreateComputation(&comp), ODLA_SUCCESS); }
+  ~Computation() { odla_DestroyComputation(comp); }
+  void Output(odla_value v) {
+    ASSERT_NE(v, nullptr) << odla_GetLastErrorText();
+    ASSERT_EQ(odla_SetValueAsOutput(v), ODLA_SUCCESS) << odla_GetLastErrorText();
+    sizes.push_back(odla_rt::NumElements(v->type.shape));
+  }
+  std::vector<std::vector<float>> Run(const void* x) const {
+    odla_context ctx;
+    EXPECT_EQ(odla_CreateContext(&ctx), ODLA_SUCCESS);
+    std::vector<std::vector<float>> out;
+    for (int64_t n : sizes) out.emplace_back(n);
+    EXPECT_EQ(odla_BindToArgument(ctx, 0, x), ODLA_SUCCESS);
+    for (size_t i = 0; i < out.size(); ++i)
+      EXPECT_EQ(odla_BindToOutput(ctx, i, out[i].data()), ODLA_SUCCESS);
+    EXPECT_EQ(odla_ExecuteComputation(comp, ctx), ODLA_SUCCESS) << odla_GetLastErrorText();
+    odla_DestroyContext(ctx);
+    return out;
+  }
+  odla_computation comp = nullptr;
+  std::vector<int64_t> sizes;
+};
+
+TEST(Dnnl, OverridesTheSharedBuilders) { EXPECT_STREQ(odla_GetRuntimeName(), "dnnl"); }
+
+// Conv -> Relu -> Conv stay in oneDNN's blocked layout; Reshape (ref) and the outputs get
+// plain copies.
+TEST(Dnnl, BlockedLayoutBetweenOneDnnOps) {
+  std::vector<int64_t> xd{1, 3, 8, 8}, wd{16, 3, 3, 3}, w2d{16, 16, 1, 1}, yd{1, 16, 8, 8};
+  auto x = Random(3 * 64, 1), w = Random(16 * 27, 2), b = Random(16, 3), w2 = Random(256, 4);
+  Computation c;
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  odla_value wv = odla_CreateConstant(Type(wd), w.data(), "w");
+  odla_value bv = odla_CreateConstant(Type({16}), b.data(), "b");
+  odla_value w2v = odla_CreateConstant(Type(w2d), w2.data(), "w2");
+  odla_value y =
+      odla_Conv(in, wv, bv, Ints({1, 1}), 1, Ints({1, 1, 1, 1}), Ints({1, 1}), Type(yd), "y");
+  odla_value r = odla_Relu(y, Type(yd), "r");
+  odla_value z =
+      odla_Conv(r, w2v, nullptr, Ints({1, 1}), 1, Ints({0, 0, 0, 0}), Ints({1, 1}), Type(yd), "z");
+  ASSERT_TRUE(y && r && z) << odla_GetLastErrorText();
+  EXPECT_NE(y->layout, nullptr);
+  EXPECT_NE(r->layout, nullptr);
+  EXPECT_EQ(y->plain, nullptr);
+  EXPECT_EQ(r->plain, nullptr);
+  odla_value flat = odla_Reshape(r, Type({16, 64}), "flat");
+  EXPECT_NE(r->plain, nullptr);
+  c.Output(z);
+  c.Output(flat);
+  c.Output(r);
+  auto out = c.Run(x.data());
+
+  auto want_y = NaiveConv(x, xd, w, wd, b, yd, 1, 1, 1, 1, false);
+  for (float& v : want_y) v = std::max(v, 0.0f);
+  ExpectNear(out[1], want_y);
+  ExpectNear(out[2], want_y);
+  ExpectNear(out[0], NaiveConv(want_y, yd, w2, w2d, {}, yd, 1, 1, 0, 1, false));
+}
+
+// 20 channels: blocked layouts pad them (to 24 or 32). Each op reads its input in the
+// layout of the one before; the result is compared in plain loops.
+TEST(Dnnl, OpsOnPaddedBlockedLayouts) {
+  const int64_t C = 20, H = 6, HW = H * H;
+  std::vector<int64_t> xd{1, 3, H, H}, wd{C, 3, 3, 3}, yd{1, C, H, H}, pd{1, C, 3, 3};
+  auto x = Random(3 * HW, 20), w = Random(C * 27, 21), c = Random(C, 22);
+  auto scale = Random(C, 23), bias = Random(C, 24), mean = Random(C, 25), var = Random(C, 26);
+  for (float& v : var) v = v * v + 0.5f;
+  Computation comp;
+  auto cst = [](std::vector<int64_t> d, std::vector<float>& v, const char* id) {
+    return odla_CreateConstant(Type(d), v.data(), id);
+  };
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  odla_value y = odla_Conv(in, cst(wd, w, "w"), nullptr, Ints({1, 1}), 1, Ints({1, 1, 1, 1}),
+                           Ints({1, 1}), Type(yd), "y");
+  odla_value s = odla_Sub(y, cst({C, 1, 1}, c, "c"), Type(yd), "s");
+  odla_value m = odla_Mul(s, y, Type(yd), "m");
+  odla_value e = odla_Sigmoid(m, Type(yd), "e");
+  odla_value bn =
+      odla_BatchNormalization(e, cst({C}, scale, "scale"), cst({C}, bias, "bias"),
+                              cst({C}, mean, "mean"), cst({C}, var, "var"), 1e-5f, Type(yd), "bn");
+  odla_value sm = odla_Softmax(bn, 1, 0, Type(yd), "sm");
+  odla_value ap =
+      odla_AveragePool(sm, 0, 0, Ints({3, 3}), Ints({1, 1, 1, 1}), Ints({2, 2}), Type(pd), "ap");
+  odla_value_types mp_type{};
+  mp_type.size = 1;
+  mp_type.types[0] = Type(pd);
+  odla_values mp = odla_MaxPool(sm, 0, Ints({1, 1}), Ints({3, 3}), Ints({1, 1, 1, 1}), 0,
+                                Ints({2, 2}), mp_type, "mp");
+  ASSERT_TRUE(y && s && m && e && bn && sm && ap && mp.size == 1) << odla_GetLastErrorText();
+  // oneDNN picks the layout (NHWC, blocked with 8 or 16 channels a block, or plain, by
+  // instruction set); the binary ops keep it.
+  EXPECT_EQ(y->layout != nullptr, m->layout != nullptr);
+  EXPECT_EQ(y->plain, nullptr);  // no plain consumer
+  odla_values cat_in{};
+  cat_in.size = 2;
+  cat_in.values[0] = ap;
+  cat_in.values[1] = mp.values[0];
+  odla_value cat = odla_Concat(cat_in, 1, Type({1, 2 * C, 3, 3}), "cat");
+  comp.Output(odla_Transpose(cat, Ints({0, 2, 3, 1}), Type({1, 3, 3, 2 * C}), "t"));
+  comp.Output(sm);
+  auto out = comp.Run(x.data());
+
+  auto want = NaiveConv(x, xd, w, wd, {}, yd, 1, 1, 1, 1, false);
+  for (int64_t i = 0; i < C * HW; ++i) {
+    int64_t ch = i / HW;
+    float v = (want[i] - c[ch]) * want[i];
+    v = 1 / (1 + std::exp(-v));
+    want[i] = (v - mean[ch]) / std::sqrt(var[ch] + 1e-5f) * scale[ch] + bias[ch];
+  }
+  for (int64_t p = 0; p < HW; ++p) {  // softmax over channels
+    float sum = 0;
+    for (int64_t ch = 0; ch < C; ++ch) sum += std::exp(want[ch * HW + p]);
+    for (int64_t ch = 0; ch < C; ++ch) want[ch * HW + p] = std::exp(want[ch * HW + p]) / sum;
+  }
+  ExpectNear(out[1], want, 1e-5f);
+  std::vector<float> t(9 * 2 * C);  // [1, 3, 3, 2C]: average pools then max pools
+  for (int64_t ch = 0; ch < C; ++ch)
+    for (int64_t oy = 0; oy < 3; ++oy)
+      for (int64_t ox = 0; ox < 3; ++ox) {
+        float sum = 0, mx = -1e30f;
+        int count = 0;
+        for (int64_t iy = oy * 2 - 1; iy <= oy * 2 + 1; ++iy)
+          for (int64_t ix = ox * 2 - 1; ix <= ox * 2 + 1; ++ix) {
+            if (iy < 0 || ix < 0 || iy >= H || ix >= H) continue;
+            float v = want[ch * HW + iy * H + ix];
+            sum += v, mx = std::max(mx, v), ++count;
+          }
+        t[(oy * 3 + ox) * 2 * C + ch] = sum / count;
+        t[(oy * 3 + ox) * 2 * C + C + ch] = mx;
+      }
+  ExpectNear(out[0], t, 1e-5f);
+}
+
+TEST(Dnnl, FusedConvAddsSumThenActivation) {
+  std::vector<int64_t> xd{2, 8, 5, 5}, wd{8, 2, 3, 3}, yd{2, 8, 3, 3};
+  auto x = Random(2 * 8 * 25, 5), w = Random(8 * 2 * 9, 6), b = Random(8, 7);
+  auto s = Random(2 * 8 * 9, 8);
+  for (const char* act : {"Relu", "HardSigmoid", "Clip"}) {
+    Computation c;
+    odla_value in = odla_CreateArgument(Type(xd), "x");
+    odla_value sum = odla_CreateConstant(Type(yd), s.data(), "s");
+    odla_value y =
+        odla_FusedConv(in, odla_CreateConstant(Type(wd), w.data(), "w"),
+                       odla_CreateConstant(Type({8}), b.data(), "b"), sum, Ints({2, 2}), 4,
+                       Ints({2, 2, 2, 2}), Ints({2, 2}), act, 0.2f, 0.4f, Type(yd), "y");
+    c.Output(y);
+    auto want = NaiveConv(x, xd, w, wd, b, yd, 4, 2, 2, 2, false);
+    for (size_t i = 0; i < want.size(); ++i) {
+      float v = want[i] + s[i];
+      if (std::string(act) == "Relu") want[i] = std::max(v, 0.0f);
+      if (std::string(act) == "HardSigmoid")
+        want[i] = std::max(0.0f, std::min(1.0f, 0.2f * v + 0.4f));
+      if (std::string(act) == "Clip") want[i] = std::max(0.2f, std::min(0.4f, v));
+    }
+    ExpectNear(c.Run(x.data())[0], want);
+  }
+}
+
+TEST(Dnnl, ConvTransposeWithGroupsAndOutputPadding) {
+  std::vector<int64_t> xd{1, 4, 3, 3}, wd{4, 3, 3, 3}, yd{1, 6, 6, 6};
+  auto x = Random(36, 9), w = Random(4 * 27, 10), b = Random(6, 11);
+  Computation c;
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  odla_value y = odla_ConvTranspose(in, odla_CreateConstant(Type(wd), w.data(), "w"),
+                                    odla_CreateConstant(Type({6}), b.data(), "b"), Ints({1, 1}), 2,
+                                    Ints({1, 1}), Ints({1, 1, 1, 1}), Ints({2, 2}), Type(yd), "y");
+  c.Output(y);
+  ExpectNear(c.Run(x.data())[0], NaiveConv(x, xd, w, wd, b, yd, 2, 2, 1, 1, true));
+}
+
+TEST(Dnnl, GemmScalesAndTransposes) {
+  auto a = Random(3 * 4, 12), bm = Random(5 * 4, 13), cv = Random(5, 14);
+  Computation c;
+  odla_value A = odla_CreateArgument(Type({3, 4}), "a");
+  odla_value y = odla_Gemm(A, odla_CreateConstant(Type({5, 4}), bm.data(), "b"),
+                           odla_CreateConstant(Type({5}), cv.data(), "c"), 0.5f, 2.0f, 0, 1,
+                           Type({3, 5}), "y");
+  c.Output(y);
+  std::vector<float> want(15);
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 5; ++j) {
+      float s = 0;
+      for (int k = 0; k < 4; ++k) s += a[i * 4 + k] * bm[j * 4 + k];
+      want[i * 5 + j] = 0.5f * s + 2.0f * cv[j];
+    }
+  ExpectNear(c.Run(a.data())[0], want);
+}
+
+TEST(Dnnl, MatMulBroadcastsBatches) {
+  auto a = Random(2 * 4 * 3, 15), bm = Random(3 * 3 * 5, 16);
+  Computation c;
+  odla_value A = odla_CreateArgument(Type({2, 1, 4, 3}), "a");
+  c.Output(odla_MatMul(A, odla_CreateConstant(Type({3, 3, 5}), bm.data(), "b"), Type({2, 3, 4, 5}),
+                       "y"));
+  std::vector<float> want(2 * 3 * 4 * 5);
+  for (int p = 0; p < 2; ++p)
+    for (int q = 0; q < 3; ++q)
+      for (int i = 0; i < 4; ++i)
+        for (int j = 0; j < 5; ++j) {
+          float s = 0;
+          for (int k = 0; k < 3; ++k) s += a[(p * 4 + i) * 3 + k] * bm[(q * 3 + k) * 5 + j];
+          want[((p * 3 + q) * 4 + i) * 5 + j] = s;
+        }
+  ExpectNear(c.Run(a.data())[0], want);
+}
+
+// float64, MaxPool's indices: not oneDNN's; the ref builders compute them.
+TEST(Dnnl, UnsupportedCasesFallBackToRef) {
+  Computation c;
+  std::vector<double> x{1, -2, 3, -4};
+  odla_value in = odla_CreateArgument(Type({1, 1, 2, 2}, ODLA_FLOAT64), "x");
+  odla_value r = odla_Relu(in, Type({1, 1, 2, 2}, ODLA_FLOAT64), "r");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->layout, nullptr);
+  odla_value_types types{};
+  types.size = 2;
+  types.types[0] = Type({1, 1, 1, 1}, ODLA_FLOAT64);
+  types.types[1] = Type({1, 1, 1, 1}, ODLA_INT64);
+  odla_values mp = odla_MaxPool(r, 0, Ints({1, 1}), Ints({2, 2}), Ints({0, 0, 0, 0}), 0,
+                                Ints({1, 1}), types, "mp");
+  ASSERT_EQ(mp.size, 2) << odla_GetLastErrorText();
+  ASSERT_EQ(odla_SetValueAsOutput(mp.values[0]), ODLA_SUCCESS);
+  ASSERT_EQ(odla_SetValueAsOutput(mp.values[1]), ODLA_SUCCESS);
+  odla_context ctx;
+  ASSERT_EQ(odla_CreateContext(&ctx), ODLA_SUCCESS);
+  double y = 0;
+  int64_t index = -1;
+  odla_BindToArgument(ctx, 0, x.data());
+  odla_BindToOutput(ctx, 0, &y);
+  odla_BindToOutput(ctx, 1, &index);
+  ASSERT_EQ(odla_ExecuteComputation(c.comp, ctx), ODLA_SUCCESS) << odla_GetLastErrorText();
+  EXPECT_EQ(y, 3);
+  EXPECT_EQ(index, 2);
+  odla_DestroyContext(ctx);
+}
+
+// Each context has its own scratch memory (reordered inputs, oneDNN scratchpads).
+TEST(Dnnl, ContextsRunAtOnce) {
+  std::vector<int64_t> xd{1, 5, 9, 9}, wd{24, 5, 3, 3}, yd{1, 24, 7, 7};
+  auto w = Random(24 * 45, 17);
+  Computation c;
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  odla_value y = odla_Conv(in, odla_CreateConstant(Type(wd), w.data(), "w"), nullptr, Ints({1, 1}),
+                           1, Ints({0, 0, 0, 0}), Ints({1, 1}), Type(yd), "y");
+  c.Output(odla_Sigmoid(y, Type(yd), "s"));
+  std::vector<std::vector<float>> inputs, want;
+  for (unsigned t = 0; t < 4; ++t) {
+    inputs.push_back(Random(5 * 81, 100 + t));
+    want.push_back(c.Run(inputs.back().data())[0]);
+  }
+  std::vector<std::thread> threads;
+  std::vector<int> ok(4, 0);
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      odla_SetCurrentComputation(c.comp);  // odla_CreateContext's computation
+      bool same = true;
+      for (int i = 0; i < 20; ++i) same = same && c.Run(inputs[t].data())[0] == want[t];
+      ok[t] = same;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, std::vector<int>(4, 1));
+}
+
+}  // namespace
