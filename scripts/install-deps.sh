@@ -2,7 +2,8 @@
 # Installs the Debian packages HALO needs to build and test, when any is missing.
 set -euo pipefail
 PKGS=(cmake make g++ pkg-config libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
-      libgtest-dev libdnnl-dev python3 python3-numpy python3-onnx python3-torch python3-torchvision)
+      libgtest-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev python3 python3-numpy
+      python3-onnx python3-torch python3-torchvision)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
