@@ -3,7 +3,6 @@
 // ranks and non-constant weights fall back to ref.
 #include <cmath>
 
-#include "../kernels/epilogue.h"
 #include "xnn_rt.h"
 
 ODLA_XNN_FILE(conv)
@@ -23,22 +22,6 @@ struct ConvArgs {
   const odla_value_type& result;
   odla_value_id id;
 };
-
-// The output range of a fused activation.
-void Range(const char* activation, float alpha, float beta, float& lo, float& hi) {
-  odla_rt::Activation act = odla_rt::ParseActivation(activation ? activation : "", alpha, beta);
-  lo = -INFINITY;
-  hi = INFINITY;
-  if (act.kind == odla_rt::ActKind::kRelu) {
-    lo = 0;
-  } else if (act.kind == odla_rt::ActKind::kClip) {
-    lo = act.alpha;
-    hi = act.beta;
-    if (!(lo < hi)) Reject("clip range");
-  } else if (act.kind != odla_rt::ActKind::kNone) {
-    Reject("activation ", activation);
-  }
-}
 
 odla_value BuildConv(const char* op, const ConvArgs& a, float lo, float hi) {
   RequireF32x4({a.X, a.W, a.Sum});
@@ -121,7 +104,7 @@ odla_value odla_FusedConv(odla_value X, odla_value W, odla_value B, odla_value S
     ConvArgs a{X, W, B, Sum, dilations, group, pads, strides, result_type, id};
     odla_value v = Try("FusedConv", [&] {
       float lo, hi;
-      Range(activation, activation_alpha, activation_beta, lo, hi);
+      OutputRange(activation, activation_alpha, activation_beta, lo, hi);
       return BuildConv("FusedConv", a, lo, hi);
     });
     if (v) return v;

@@ -1,7 +1,10 @@
 #include "xnn_rt.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
+
+#include "../kernels/epilogue.h"
 
 namespace odla_xnn {
 
@@ -138,6 +141,21 @@ Window MakeWindow(const odla_ints& strides, const odla_ints& dilations, const od
   list(dilations, 2, 1, 1, w.dilation);
   list(pads, 4, 0, 0, w.pad);
   return w;
+}
+
+void OutputRange(const char* activation, float alpha, float beta, float& lo, float& hi) {
+  odla_rt::Activation act = odla_rt::ParseActivation(activation ? activation : "", alpha, beta);
+  lo = -INFINITY;
+  hi = INFINITY;
+  if (act.kind == odla_rt::ActKind::kRelu) {
+    lo = 0;
+  } else if (act.kind == odla_rt::ActKind::kClip) {
+    lo = act.alpha;
+    hi = act.beta;
+    if (!(lo < hi)) Reject("clip range");
+  } else if (act.kind != odla_rt::ActKind::kNone) {
+    Reject("activation ", activation);
+  }
 }
 
 }  // namespace odla_xnn

@@ -117,4 +117,8 @@ struct Window {
 };
 Window MakeWindow(const odla_ints& strides, const odla_ints& dilations, const odla_ints& pads);
 
+// The output range [lo, hi] that computes a fused activation (none, Relu, Clip); rejects
+// the others.
+void OutputRange(const char* activation, float alpha, float beta, float& lo, float& hi);
+
 }  // namespace odla_xnn
