@@ -230,6 +230,45 @@ TEST(Xnn, PoolingAndBroadcastingAdd) {
   ExpectNear(out[2], want_gap);
 }
 
+TEST(Xnn, GemmScalesAndTransposes) {
+  auto a = Random(3 * 4, 12), bm = Random(5 * 4, 13), cv = Random(5, 14);
+  for (int trans_b : {0, 1}) {
+    Computation c;
+    odla_value A = odla_CreateArgument(Type({3, 4}), "a");
+    odla_value y = odla_Gemm(
+        A,
+        odla_CreateConstant(Type(trans_b ? std::vector<int64_t>{5, 4} : std::vector<int64_t>{4, 5}),
+                            bm.data(), "b"),
+        odla_CreateConstant(Type({5}), cv.data(), "c"), 0.5f, 2.0f, 0, trans_b, Type({3, 5}), "y");
+    c.Output(y);
+    std::vector<float> want(15);
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 5; ++j) {
+        float s = 0;
+        for (int k = 0; k < 4; ++k) s += a[i * 4 + k] * (trans_b ? bm[j * 4 + k] : bm[k * 5 + j]);
+        want[i * 5 + j] = 0.5f * s + 2.0f * cv[j];
+      }
+    ExpectNear(c.Run(a.data())[0], want);
+  }
+}
+
+TEST(Xnn, FusedMatMulOfBatchesClips) {
+  auto a = Random(2 * 3 * 4, 15), bm = Random(4 * 5, 16), bias = Random(5, 17);
+  Computation c;
+  odla_value A = odla_CreateArgument(Type({2, 3, 4}), "a");
+  c.Output(odla_FusedMatMul(A, odla_CreateConstant(Type({4, 5}), bm.data(), "b"),
+                            odla_CreateConstant(Type({5}), bias.data(), "bias"), nullptr, "Clip",
+                            -0.5f, 0.5f, Type({2, 3, 5}), "y"));
+  std::vector<float> want(30);
+  for (int i = 0; i < 6; ++i)
+    for (int j = 0; j < 5; ++j) {
+      float s = bias[j];
+      for (int k = 0; k < 4; ++k) s += a[i * 4 + k] * bm[k * 5 + j];
+      want[i * 5 + j] = std::max(-0.5f, std::min(0.5f, s));
+    }
+  ExpectNear(c.Run(a.data())[0], want);
+}
+
 TEST(Xnn, UnsupportedCasesFallBackToRef) {
   Computation c;
   std::vector<double> x{1, -2, 3, -4};
