@@ -1,6 +1,7 @@
 // Conv and FusedConv (2-D) as XNNPACK NHWC convolutions: weights packed once at build time,
-// Relu and Clip as the output range, a Sum input added by an XNNPACK add. Other activations,
-// ranks and non-constant weights fall back to ref.
+// Relu and Clip as the output range, a Sum input added by an XNNPACK add, Sigmoid, HardSwish,
+// LeakyRelu and Elu by XNNPACK ops in place. Other activations (Tanh, HardSigmoid), ranks
+// and non-constant weights fall back to ref.
 #include <cmath>
 
 #include "xnn_rt.h"
@@ -23,7 +24,9 @@ struct ConvArgs {
   odla_value_id id;
 };
 
-odla_value BuildConv(const char* op, const ConvArgs& a, float lo, float hi) {
+// post: the activation after the output range, when no range computes it.
+odla_value BuildConv(const char* op, const ConvArgs& a, float lo, float hi,
+                     const UnaryOp& post = {}) {
   RequireF32x4({a.X, a.W, a.Sum});
   if (a.result.element_type != ODLA_FLOAT32 || a.result.shape.size != 4) Reject("result type");
   if (!a.W->const_data || (a.B && !a.B->const_data)) Reject("non-constant weights");
@@ -71,11 +74,13 @@ odla_value BuildConv(const char* op, const ConvArgs& a, float lo, float hi) {
     Run(*conv, "convolution", [&](xnn_operator_t o) {
       return xnn_setup_convolution2d_nhwc_f32(o, n, h, wi, xin, cy, Pool());
     });
-    if (!add) return;
-    const float* s = sum.Get(k);
-    Run(*add, "add", [&](xnn_operator_t o) {
-      return xnn_setup_add_nd_f32(o, 1, &count, 1, &count, cy, s, y, Pool());
-    });
+    if (add) {
+      const float* s = sum.Get(k);
+      Run(*add, "add", [&](xnn_operator_t o) {
+        return xnn_setup_add_nd_f32(o, 1, &count, 1, &count, cy, s, y, Pool());
+      });
+    }
+    if (post) post.Run(count, y, y);
   };
   return AddNhwcOp(op, {a.X, a.W, a.B, a.Sum}, a.result, scratch, a.id, kernel);
 }
@@ -103,9 +108,10 @@ odla_value odla_FusedConv(odla_value X, odla_value W, odla_value B, odla_value S
   if (X && W) {
     ConvArgs a{X, W, B, Sum, dilations, group, pads, strides, result_type, id};
     odla_value v = Try("FusedConv", [&] {
-      float lo, hi;
-      OutputRange(activation, activation_alpha, activation_beta, lo, hi);
-      return BuildConv("FusedConv", a, lo, hi);
+      float lo = -INFINITY, hi = INFINITY;
+      UnaryOp post = ActivationOp(activation, activation_alpha, activation_beta);
+      if (!post) OutputRange(activation, activation_alpha, activation_beta, lo, hi);
+      return BuildConv("FusedConv", a, lo, hi, post);
     });
     if (v) return v;
   }

@@ -168,4 +168,45 @@ void OutputRange(const char* activation, float alpha, float beta, float& lo, flo
   }
 }
 
+void UnaryOp::Run(size_t n, const float* x, float* y) const {
+  odla_xnn::Run(*op, "element-wise op",
+                [&](xnn_operator_t o) { return setup(o, n, x, y, Pool()); });
+}
+
+UnaryOp MakeUnary(int kind, float alpha, float beta) {
+  UnaryOp u;
+  u.op = NewOp();
+  xnn_operator_t* o = &u.op->op;
+  switch (static_cast<odla_rt::ActKind>(kind)) {
+    case odla_rt::ActKind::kSigmoid:
+      Check(xnn_create_sigmoid_nc_f32(1, 1, 1, 0, o), "xnn_create_sigmoid_nc_f32");
+      u.setup = xnn_setup_sigmoid_nc_f32;
+      break;
+    case odla_rt::ActKind::kHardSwish:
+      if (std::fabs(alpha - 1.0f / 6) > 1e-7f || beta != 0.5f) Reject("HardSwish coefficients");
+      Check(xnn_create_hardswish_nc_f32(1, 1, 1, 0, o), "xnn_create_hardswish_nc_f32");
+      u.setup = xnn_setup_hardswish_nc_f32;
+      break;
+    case odla_rt::ActKind::kLeakyRelu:
+      Check(xnn_create_leaky_relu_nc_f32(1, 1, 1, alpha, 0, o), "xnn_create_leaky_relu_nc_f32");
+      u.setup = xnn_setup_leaky_relu_nc_f32;
+      break;
+    case odla_rt::ActKind::kElu:
+      Check(xnn_create_elu_nc_f32(1, 1, 1, alpha, 0, o), "xnn_create_elu_nc_f32");
+      u.setup = xnn_setup_elu_nc_f32;
+      break;
+    default:
+      Reject("element-wise op ", kind);
+  }
+  return u;
+}
+
+UnaryOp ActivationOp(const char* activation, float alpha, float beta) {
+  odla_rt::Activation act = odla_rt::ParseActivation(activation ? activation : "", alpha, beta);
+  if (act.kind == odla_rt::ActKind::kNone || act.kind == odla_rt::ActKind::kRelu ||
+      act.kind == odla_rt::ActKind::kClip)
+    return {};
+  return MakeUnary(static_cast<int>(act.kind), act.alpha, act.beta);
+}
+
 }  // namespace odla_xnn

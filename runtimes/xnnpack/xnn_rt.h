@@ -121,4 +121,17 @@ Window MakeWindow(const odla_ints& strides, const odla_ints& dilations, const od
 // the others.
 void OutputRange(const char* activation, float alpha, float beta, float& lo, float& hi);
 
+// An element-wise XNNPACK op (Sigmoid, HardSwish, LeakyRelu, Elu, a clamp) over a flat buffer.
+struct UnaryOp {
+  XOpPtr op;
+  xnn_status (*setup)(xnn_operator_t, size_t, const float*, float*, pthreadpool_t) = nullptr;
+  explicit operator bool() const { return op != nullptr; }
+  // y[0..n) = f(x[0..n)); y may be x.
+  void Run(size_t n, const float* x, float* y) const;
+};
+// The op of a fused activation that no output range computes (none: empty).
+UnaryOp ActivationOp(const char* activation, float alpha, float beta);
+// The op of `kind` (ActKind's Sigmoid, HardSwish (alpha 1/6, beta 1/2), LeakyRelu, Elu).
+UnaryOp MakeUnary(int kind, float alpha, float beta);
+
 }  // namespace odla_xnn

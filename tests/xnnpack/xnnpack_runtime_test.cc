@@ -161,7 +161,7 @@ TEST(Xnn, FusedConvAddsSumThenActivation) {
   std::vector<int64_t> xd{2, 8, 5, 5}, wd{8, 2, 3, 3}, yd{2, 8, 3, 3};
   auto x = Random(2 * 8 * 25, 5), w = Random(8 * 2 * 9, 6), b = Random(8, 7);
   auto s = Random(2 * 8 * 9, 8);
-  for (const char* act : {"Relu", "HardSigmoid", "Clip", ""}) {
+  for (const char* act : {"Relu", "HardSigmoid", "Clip", "", "Sigmoid", "LeakyRelu", "Elu"}) {
     Computation c;
     odla_value in = odla_CreateArgument(Type(xd), "x");
     odla_value sum = odla_CreateConstant(Type(yd), s.data(), "s");
@@ -179,6 +179,9 @@ TEST(Xnn, FusedConvAddsSumThenActivation) {
       if (std::string(act) == "HardSigmoid")
         want[i] = std::max(0.0f, std::min(1.0f, 0.2f * v + 0.4f));
       if (std::string(act) == "Clip") want[i] = std::max(0.2f, std::min(0.4f, v));
+      if (std::string(act) == "Sigmoid") want[i] = 1 / (1 + std::exp(-v));
+      if (std::string(act) == "LeakyRelu") want[i] = v < 0 ? 0.2f * v : v;
+      if (std::string(act) == "Elu") want[i] = v < 0 ? 0.2f * std::expm1(v) : v;
     }
     ExpectNear(c.Run(x.data())[0], want);
   }
@@ -228,6 +231,34 @@ TEST(Xnn, PoolingAndBroadcastingAdd) {
   ExpectNear(out[0], want_mp);
   ExpectNear(out[1], want_add);
   ExpectNear(out[2], want_gap);
+}
+
+// HardSwish of an XNNPACK result keeps NHWC; of a plain value it is ref's.
+TEST(Xnn, HardSwishKeepsNhwc) {
+  std::vector<int64_t> xd{1, 2, 3, 3};
+  auto x = Random(18, 30), w = Random(4, 31);
+  for (float& v : x) v *= 6;
+  Computation c;
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  odla_value y = odla_Conv(in, odla_CreateConstant(Type({2, 2, 1, 1}), w.data(), "w"), nullptr,
+                           Ints({}), 1, Ints({}), Ints({}), Type(xd), "y");
+  odla_value h = odla_HardSwish(y, Type(xd), "h");
+  odla_value plain = odla_HardSwish(in, Type(xd), "p");
+  ASSERT_TRUE(h && plain) << odla_GetLastErrorText();
+  EXPECT_TRUE(odla_xnn::IsNhwc(h));
+  EXPECT_EQ(plain->layout, nullptr);
+  c.Output(h);
+  c.Output(plain);
+  auto out = c.Run(x.data());
+  auto hs = [](float v) { return v * std::max(0.0f, std::min(1.0f, v / 6 + 0.5f)); };
+  std::vector<float> want_h(18), want_p(18);
+  for (int64_t ch = 0; ch < 2; ++ch)
+    for (int64_t p = 0; p < 9; ++p) {
+      want_h[ch * 9 + p] = hs(w[ch * 2] * x[p] + w[ch * 2 + 1] * x[9 + p]);
+      want_p[ch * 9 + p] = hs(x[ch * 9 + p]);
+    }
+  ExpectNear(out[0], want_h);
+  ExpectNear(out[1], want_p);
 }
 
 TEST(Xnn, GemmScalesAndTransposes) {
