@@ -196,7 +196,7 @@ UnaryOp MakeUnary(int kind, float alpha, float beta) {
       u.setup = xnn_setup_elu_nc_f32;
       break;
     default:
-      Reject("element-wise op ", kind);
+      Reject("no XNNPACK op for activation kind ", kind);
   }
   return u;
 }

@@ -261,6 +261,38 @@ TEST(Xnn, HardSwishKeepsNhwc) {
   ExpectNear(out[1], want_p);
 }
 
+TEST(Xnn, ConvTransposeWithGroupsAndOutputPadding) {
+  std::vector<int64_t> xd{1, 4, 3, 3}, wd{4, 3, 3, 3}, yd{1, 6, 6, 6};
+  auto x = Random(36, 9), w = Random(4 * 27, 10), b = Random(6, 11);
+  Computation c;
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  odla_value y = odla_ConvTranspose(in, odla_CreateConstant(Type(wd), w.data(), "w"),
+                                    odla_CreateConstant(Type({6}), b.data(), "b"), Ints({1, 1}), 2,
+                                    Ints({1, 1}), Ints({1, 1, 1, 1}), Ints({2, 2}), Type(yd), "y");
+  c.Output(y);
+  EXPECT_TRUE(odla_xnn::IsNhwc(y));
+  ExpectNear(c.Run(x.data())[0], NaiveConv(x, xd, w, wd, b, yd, 2, 2, 1, 1, true));
+}
+
+// Softmax over the last axis, and legacy_2d's over all axes from 1.
+TEST(Xnn, SoftmaxOfTrailingAxes) {
+  auto x = Random(2 * 3 * 4, 40);
+  for (int legacy : {0, 1}) {
+    Computation c;
+    odla_value in = odla_CreateArgument(Type({2, 3, 4}), "x");
+    c.Output(odla_Softmax(in, legacy ? 1 : -1, legacy, Type({2, 3, 4}), "y"));
+    int64_t group = legacy ? 12 : 4;
+    std::vector<float> want(x.size());
+    for (size_t g = 0; g < x.size() / group; ++g) {
+      float m = -INFINITY, s = 0;
+      for (int64_t i = 0; i < group; ++i) m = std::max(m, x[g * group + i]);
+      for (int64_t i = 0; i < group; ++i) s += std::exp(x[g * group + i] - m);
+      for (int64_t i = 0; i < group; ++i) want[g * group + i] = std::exp(x[g * group + i] - m) / s;
+    }
+    ExpectNear(c.Run(x.data())[0], want, 1e-6f);
+  }
+}
+
 TEST(Xnn, GemmScalesAndTransposes) {
   auto a = Random(3 * 4, 12), bm = Random(5 * 4, 13), cv = Random(5, 14);
   for (int trans_b : {0, 1}) {
