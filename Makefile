@@ -1,8 +1,9 @@
-# HALO: `make demo` runs the MNIST demo, `make test` runs every test.
+# HALO: `make demo` runs the MNIST demo, `make test` runs every test, `make bench` measures
+# halo's runtimes against ONNX Runtime and PyTorch and writes docs/perf.md (see bench/run.py).
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build demo test format clean
+.PHONY: all deps build demo test bench format clean
 
 all: build
 
@@ -18,6 +19,11 @@ demo: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	./scripts/install-deps.sh --bench
+	./bench/setup.sh $(BUILD)/bench
+	/usr/bin/python3 bench/run.py $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h' '*.c')

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages HALO needs to build and test, when any is missing.
+# --bench: also those only `make bench` needs.
 set -euo pipefail
 PKGS=(cmake make g++ pkg-config libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
       libgtest-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev python3 python3-numpy
       python3-onnx python3-torch python3-torchvision)
+if [ "${1:-}" = --bench ]; then PKGS+=(python3-matplotlib); fi
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -23,6 +23,29 @@ bool IsFull(odla_value v, const Dims& to) {
   return d == to;
 }
 
+// A per-channel operand ([1, C, 1...]) of a src0 in channel blocks gets the same blocking
+// (oneDNN's optimised code wants it); any other, the plain layout.
+memory::desc BroadcastMd(const memory::desc& src0, const Dims& dims) {
+  using tag = memory::format_tag;
+  static const tag kTags[3][3] = {{tag::aBc4b, tag::aBc8b, tag::aBc16b},
+                                  {tag::aBcd4b, tag::aBcd8b, tag::aBcd16b},
+                                  {tag::aBcde4b, tag::aBcde8b, tag::aBcde16b}};
+  const auto& blk = src0.data.format_desc.blocking;
+  int rank = static_cast<int>(dims.size());
+  bool per_channel = rank >= 3 && rank <= 5;
+  for (int i = 0; per_channel && i < rank; ++i)
+    per_channel = dims[i] == (i == 1 ? src0.dims()[1] : 1);
+  if (per_channel && src0.data.format_kind == dnnl_blocked && blk.inner_nblks == 1 &&
+      blk.inner_idxs[0] == 1) {
+    for (int b = 0; b < 3; ++b) {
+      tag t = kTags[rank - 3][b];
+      if (memory::desc(src0.dims(), memory::data_type::f32, t) == src0)
+        return memory::desc(dims, memory::data_type::f32, t);
+    }
+  }
+  return PlainMd(dims);
+}
+
 odla_value BuildBinary(const char* op, algorithm alg, bool commutative, odla_value A, odla_value B,
                        const odla_value_type& result, odla_value_id id) {
   RequireF32({A, B});
@@ -37,12 +60,10 @@ odla_value BuildBinary(const char* op, algorithm alg, bool commutative, odla_val
   if (swap) std::swap(A, B), std::swap(a_full, b_full);
   if (!a_full) Reject("the first operand broadcasts");
   memory::desc src0 = MdOfRank(A, rank);
-  memory::desc src1 = b_full ? src0 : PlainMd([&] {
-    Dims d = ValueDims(B);
-    d.insert(d.begin(), rank - d.size(), 1);
-    return d;
-  }());
+  Dims b_dims = ValueDims(B);
+  b_dims.insert(b_dims.begin(), rank - b_dims.size(), 1);
   memory::desc dst(yd, memory::data_type::f32, memory::format_tag::any);
+  memory::desc src1 = b_full ? src0 : BroadcastMd(src0, b_dims);
   dnnl::binary::desc d(alg, src0, src1, dst);
   dnnl::binary::primitive_desc pd(d, ScratchAttr(), Engine());
   Plan plan;
@@ -82,8 +103,9 @@ ODLA_DNNL_BINARY(Div, binary_div, false)
   ODLA_REF_DECL(NAME)                                                                       \
   extern "C" odla_value odla_##NAME(odla_values data_0, odla_value_type result_type,        \
                                     odla_value_id id) {                                     \
-    if (data_0.size == 2 && data_0.values[0] && data_0.values[1]) {                         \
+    if (data_0.size >= 1 && data_0.size <= ODLA_MAX_VALUES) {                               \
       odla_value v = Try(#NAME, [&] {                                                       \
+        if (data_0.size != 2 || !data_0.values[0] || !data_0.values[1]) Reject("inputs");   \
         return BuildBinary(#NAME, algorithm::ALG, true, data_0.values[0], data_0.values[1], \
                            result_type, id);                                                \
       });                                                                                   \

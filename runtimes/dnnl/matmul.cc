@@ -34,7 +34,11 @@ odla_value BuildMatMul(const char* op, const MatMulArgs& a, const std::vector<El
   memory::desc dst_md = PlainMd(yd);
   dnnl::primitive_attr attr = PostOpsAttr(a.Sum != nullptr, post);
   if (a.scale != 1) attr.set_output_scales(0, {a.scale});
-  dnnl::matmul::desc d(a.A->layout ? Any(a.a_md) : a.a_md, Any(a.b_md), a.bias_md, Any(dst_md));
+  // Constant weights go into the layout oneDNN prefers once; computed plain ones are read
+  // as they are (a reorder on every run would cost more than it saves).
+  bool any_b = a.B->const_data || a.B->layout;
+  dnnl::matmul::desc d(a.A->layout ? Any(a.a_md) : a.a_md, any_b ? Any(a.b_md) : a.b_md, a.bias_md,
+                       Any(dst_md));
   dnnl::matmul::primitive_desc pd(d, attr, Engine());
 
   Plan plan;

@@ -144,8 +144,10 @@ odla_value odla_BatchNormalization(odla_value X, odla_value scale, odla_value B,
 odla_values odla_LayerNormalization(odla_value X, odla_value Scale, odla_value B, odla_int64 axis,
                                     odla_float32 epsilon, odla_value_types result_types,
                                     odla_value_id id) {
-  if (X && result_types.size == 1) {  // oneDNN's statistics are not ONNX's Mean, InvStdDev
+  if (X && result_types.size >= 1) {
     odla_values r = TryN("LayerNormalization", [&] {
+      // oneDNN's statistics are not ONNX's Mean, InvStdDev.
+      if (result_types.size != 1) Reject("Mean or InvStdDev");
       return odla_rt::ToValues(
           {BuildLayerNorm(X, Scale, B, axis, epsilon, result_types.types[0], id)});
     });

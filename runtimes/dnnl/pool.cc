@@ -71,8 +71,9 @@ extern "C" {
 odla_values odla_MaxPool(odla_value X, odla_int64 ceil_mode, odla_ints dilations,
                          odla_ints kernel_shape, odla_ints pads, odla_int64 storage_order,
                          odla_ints strides, odla_value_types result_types, odla_value_id id) {
-  if (X && result_types.size == 1) {
+  if (X && result_types.size >= 1) {
     odla_values r = TryN("MaxPool", [&] {
+      if (result_types.size != 1) Reject("Indices");
       return odla_rt::ToValues(
           {BuildPool("MaxPool", dnnl::algorithm::pooling_max, X, odla_rt::FromInts(kernel_shape),
                      strides, dilations, pads, ceil_mode != 0, result_types.types[0], id)});

@@ -136,6 +136,80 @@ TEST(Dnnl, BlockedLayoutBetweenOneDnnOps) {
   ExpectNear(out[0], NaiveConv(want_y, yd, w2, w2d, {}, yd, 1, 1, 0, 1, false));
 }
 
+// 20 channels: blocked layouts pad them (to 24 or 32). Each op reads its input in the
+// layout of the one before; the result is compared in plain loops.
+TEST(Dnnl, OpsOnPaddedBlockedLayouts) {
+  const int64_t C = 20, H = 6, HW = H * H;
+  std::vector<int64_t> xd{1, 3, H, H}, wd{C, 3, 3, 3}, yd{1, C, H, H}, pd{1, C, 3, 3};
+  auto x = Random(3 * HW, 20), w = Random(C * 27, 21), c = Random(C, 22);
+  auto scale = Random(C, 23), bias = Random(C, 24), mean = Random(C, 25), var = Random(C, 26);
+  for (float& v : var) v = v * v + 0.5f;
+  Computation comp;
+  auto cst = [](std::vector<int64_t> d, std::vector<float>& v, const char* id) {
+    return odla_CreateConstant(Type(d), v.data(), id);
+  };
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  odla_value y = odla_Conv(in, cst(wd, w, "w"), nullptr, Ints({1, 1}), 1, Ints({1, 1, 1, 1}),
+                           Ints({1, 1}), Type(yd), "y");
+  odla_value s = odla_Sub(y, cst({C, 1, 1}, c, "c"), Type(yd), "s");
+  odla_value m = odla_Mul(s, y, Type(yd), "m");
+  odla_value e = odla_Sigmoid(m, Type(yd), "e");
+  odla_value bn =
+      odla_BatchNormalization(e, cst({C}, scale, "scale"), cst({C}, bias, "bias"),
+                              cst({C}, mean, "mean"), cst({C}, var, "var"), 1e-5f, Type(yd), "bn");
+  odla_value sm = odla_Softmax(bn, 1, 0, Type(yd), "sm");
+  odla_value ap =
+      odla_AveragePool(sm, 0, 0, Ints({3, 3}), Ints({1, 1, 1, 1}), Ints({2, 2}), Type(pd), "ap");
+  odla_value_types mp_type{};
+  mp_type.size = 1;
+  mp_type.types[0] = Type(pd);
+  odla_values mp = odla_MaxPool(sm, 0, Ints({1, 1}), Ints({3, 3}), Ints({1, 1, 1, 1}), 0,
+                                Ints({2, 2}), mp_type, "mp");
+  ASSERT_TRUE(y && s && m && e && bn && sm && ap && mp.size == 1) << odla_GetLastErrorText();
+  // oneDNN picks the layout (NHWC, blocked with 8 or 16 channels a block, or plain, by
+  // instruction set); the binary ops keep it.
+  EXPECT_EQ(y->layout != nullptr, m->layout != nullptr);
+  EXPECT_EQ(y->plain, nullptr);  // no plain consumer
+  odla_values cat_in{};
+  cat_in.size = 2;
+  cat_in.values[0] = ap;
+  cat_in.values[1] = mp.values[0];
+  odla_value cat = odla_Concat(cat_in, 1, Type({1, 2 * C, 3, 3}), "cat");
+  comp.Output(odla_Transpose(cat, Ints({0, 2, 3, 1}), Type({1, 3, 3, 2 * C}), "t"));
+  comp.Output(sm);
+  auto out = comp.Run(x.data());
+
+  auto want = NaiveConv(x, xd, w, wd, {}, yd, 1, 1, 1, 1, false);
+  for (int64_t i = 0; i < C * HW; ++i) {
+    int64_t ch = i / HW;
+    float v = (want[i] - c[ch]) * want[i];
+    v = 1 / (1 + std::exp(-v));
+    want[i] = (v - mean[ch]) / std::sqrt(var[ch] + 1e-5f) * scale[ch] + bias[ch];
+  }
+  for (int64_t p = 0; p < HW; ++p) {  // softmax over channels
+    float sum = 0;
+    for (int64_t ch = 0; ch < C; ++ch) sum += std::exp(want[ch * HW + p]);
+    for (int64_t ch = 0; ch < C; ++ch) want[ch * HW + p] = std::exp(want[ch * HW + p]) / sum;
+  }
+  ExpectNear(out[1], want, 1e-5f);
+  std::vector<float> t(9 * 2 * C);  // [1, 3, 3, 2C]: average pools then max pools
+  for (int64_t ch = 0; ch < C; ++ch)
+    for (int64_t oy = 0; oy < 3; ++oy)
+      for (int64_t ox = 0; ox < 3; ++ox) {
+        float sum = 0, mx = -1e30f;
+        int count = 0;
+        for (int64_t iy = oy * 2 - 1; iy <= oy * 2 + 1; ++iy)
+          for (int64_t ix = ox * 2 - 1; ix <= ox * 2 + 1; ++ix) {
+            if (iy < 0 || ix < 0 || iy >= H || ix >= H) continue;
+            float v = want[ch * HW + iy * H + ix];
+            sum += v, mx = std::max(mx, v), ++count;
+          }
+        t[(oy * 3 + ox) * 2 * C + ch] = sum / count;
+        t[(oy * 3 + ox) * 2 * C + C + ch] = mx;
+      }
+  ExpectNear(out[0], t, 1e-5f);
+}
+
 TEST(Dnnl, FusedConvAddsSumThenActivation) {
   std::vector<int64_t> xd{2, 8, 5, 5}, wd{8, 2, 3, 3}, yd{2, 8, 3, 3};
   auto x = Random(2 * 8 * 25, 5), w = Random(8 * 2 * 9, 6), b = Random(8, 7);
