@@ -3,7 +3,8 @@
 # --bench: also those only `make bench` needs.
 set -euo pipefail
 PKGS=(cmake make g++ pkg-config libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
-      libgtest-dev libdnnl-dev python3 python3-numpy python3-onnx python3-torch python3-torchvision)
+      libgtest-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev python3 python3-numpy
+      python3-onnx python3-torch python3-torchvision)
 if [ "${1:-}" = --bench ]; then PKGS+=(python3-matplotlib); fi
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,0 +1,391 @@
+// libodla_xnnpack, linked statically (its builders must override the shared ones): results
+// against plain loops, NHWC between XNNPACK ops and plain copies for the others,
+// fallbacks to the ref builders, contexts running at once.
+#include <gtest/gtest.h>
+#include <odla/odla.h>
+#include <odla/odla_ops.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "../../runtimes/xnnpack/xnn_rt.h"
+
+namespace {
+
+odla_value_type Type(std::vector<int64_t> dims, odla_element_type et = ODLA_FLOAT32) {
+  odla_value_type t{};
+  t.element_type = et;
+  t.shape = odla_rt::MakeShape(dims);
+  return t;
+}
+
+odla_ints Ints(std::vector<int64_t> v) {
+  odla_ints r{};
+  r.size = static_cast<int32_t>(v.size());
+  for (size_t i = 0; i < v.size(); ++i) r.data[i] = v[i];
+  return r;
+}
+
+std::vector<float> Random(size_t n, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> d(-1, 1);
+  std::vector<float> v(n);
+  for (float& x : v) x = d(gen);
+  return v;
+}
+
+// out[n][m][oy][ox] of a 2-D convolution (ConvTranspose when `transposed`), W as ONNX has it.
+std::vector<float> NaiveConv(const std::vector<float>& x, std::vector<int64_t> xd,
+                             const std::vector<float>& w, std::vector<int64_t> wd,
+                             const std::vector<float>& b, std::vector<int64_t> yd, int64_t group,
+                             int64_t stride, int64_t pad, int64_t dil, bool transposed) {
+  std::vector<float> y(yd[0] * yd[1] * yd[2] * yd[3]);
+  int64_t cg = xd[1] / group, mg = yd[1] / group;
+  for (int64_t n = 0; n < yd[0]; ++n)
+    for (int64_t m = 0; m < yd[1]; ++m)
+      for (int64_t c = m / mg * cg; c < (m / mg + 1) * cg; ++c)
+        for (int64_t iy = 0; iy < (transposed ? xd[2] : yd[2]); ++iy)
+          for (int64_t ix = 0; ix < (transposed ? xd[3] : yd[3]); ++ix)
+            for (int64_t ky = 0; ky < wd[2]; ++ky)
+              for (int64_t kx = 0; kx < wd[3]; ++kx) {
+                int64_t sy = iy * stride - pad + ky * dil, sx = ix * stride - pad + kx * dil;
+                int64_t wi = transposed ? ((c * mg + m % mg) * wd[2] + ky) * wd[3] + kx
+                                        : ((m * cg + c % cg) * wd[2] + ky) * wd[3] + kx;
+                if (transposed) {  // input (iy, ix) spreads to output (sy, sx)
+                  if (sy < 0 || sy >= yd[2] || sx < 0 || sx >= yd[3]) continue;
+                  y[((n * yd[1] + m) * yd[2] + sy) * yd[3] + sx] +=
+                      x[((n * xd[1] + c) * xd[2] + iy) * xd[3] + ix] * w[wi];
+                } else {
+                  if (sy < 0 || sy >= xd[2] || sx < 0 || sx >= xd[3]) continue;
+                  y[((n * yd[1] + m) * yd[2] + iy) * yd[3] + ix] +=
+                      x[((n * xd[1] + c) * xd[2] + sy) * xd[3] + sx] * w[wi];
+                }
+              }
+  int64_t plane = yd[2] * yd[3];
+  if (!b.empty())
+    for (size_t i = 0; i < y.size(); ++i) y[i] += b[i / plane % yd[1]];
+  return y;
+}
+
+void ExpectNear(const std::vector<float>& got, const std::vector<float>& want, float tol = 1e-4) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], tol) << "at " << i;
+}
+
+// A computation with one argument "x"; Run() executes it in a context of its own.
+struct Computation {
+  Computation() { EXPECT_EQ(odla_CreateComputation(&comp), ODLA_SUCCESS); }
+  ~Computation() { odla_DestroyComputation(comp); }
+  void Output(odla_value v) {
+    ASSERT_NE(v, nullptr) << odla_GetLastErrorText();
+    ASSERT_EQ(odla_SetValueAsOutput(v), ODLA_SUCCESS) << odla_GetLastErrorText();
+    sizes.push_back(odla_rt::NumElements(v->type.shape));
+  }
+  std::vector<std::vector<float>> Run(const void* x) const {
+    odla_context ctx;
+    EXPECT_EQ(odla_CreateContext(&ctx), ODLA_SUCCESS);
+    std::vector<std::vector<float>> out;
+    for (int64_t n : sizes) out.emplace_back(n);
+    EXPECT_EQ(odla_BindToArgument(ctx, 0, x), ODLA_SUCCESS);
+    for (size_t i = 0; i < out.size(); ++i)
+      EXPECT_EQ(odla_BindToOutput(ctx, i, out[i].data()), ODLA_SUCCESS);
+    EXPECT_EQ(odla_ExecuteComputation(comp, ctx), ODLA_SUCCESS) << odla_GetLastErrorText();
+    odla_DestroyContext(ctx);
+    return out;
+  }
+  odla_computation comp = nullptr;
+  std::vector<int64_t> sizes;
+};
+
+TEST(Xnn, OverridesTheSharedBuilders) { EXPECT_STREQ(odla_GetRuntimeName(), "xnnpack"); }
+
+TEST(Xnn, NhwcConversionsAreInverse) {
+  const int64_t n = 2, c = 3, hw = 5;
+  std::vector<float> x(n * c * hw), nhwc(x.size()), back(x.size());
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i);
+  odla_xnn::NchwToNhwc(x.data(), nhwc.data(), n, c, hw);
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t k = 0; k < c; ++k)
+      for (int64_t p = 0; p < hw; ++p)
+        ASSERT_EQ(nhwc[(b * hw + p) * c + k], x[(b * c + k) * hw + p]) << b << " " << k << " " << p;
+  odla_xnn::NhwcToNchw(nhwc.data(), back.data(), n, c, hw);
+  EXPECT_EQ(back, x);
+}
+
+TEST(Xnn, NhwcLayoutConvertsToPlain) {
+  odla_xnn::NhwcLayout layout({1, 2, 1, 3});
+  EXPECT_GE(layout.Bytes(), 6 * sizeof(float) + XNN_EXTRA_BYTES);
+  std::vector<float> nhwc{0, 10, 1, 11, 2, 12}, plain(6);
+  const void* in[] = {nhwc.data()};
+  void* out[] = {plain.data()};
+  layout.ToPlain(Type({1, 2, 1, 3}))(odla_rt::KernelArgs{in, out, nullptr});
+  EXPECT_EQ(plain, (std::vector<float>{0, 1, 2, 10, 11, 12}));
+}
+
+// Conv -> Relu -> Conv stay in NHWC; Reshape (ref) and the outputs get plain copies.
+TEST(Xnn, NhwcBetweenXnnpackOps) {
+  std::vector<int64_t> xd{1, 3, 8, 8}, wd{16, 3, 3, 3}, w2d{16, 16, 1, 1}, yd{1, 16, 8, 8};
+  auto x = Random(3 * 64, 1), w = Random(16 * 27, 2), b = Random(16, 3), w2 = Random(256, 4);
+  Computation c;
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  odla_value wv = odla_CreateConstant(Type(wd), w.data(), "w");
+  odla_value bv = odla_CreateConstant(Type({16}), b.data(), "b");
+  odla_value w2v = odla_CreateConstant(Type(w2d), w2.data(), "w2");
+  odla_value y =
+      odla_Conv(in, wv, bv, Ints({1, 1}), 1, Ints({1, 1, 1, 1}), Ints({1, 1}), Type(yd), "y");
+  odla_value r = odla_Relu(y, Type(yd), "r");
+  odla_value z =
+      odla_Conv(r, w2v, nullptr, Ints({1, 1}), 1, Ints({0, 0, 0, 0}), Ints({1, 1}), Type(yd), "z");
+  ASSERT_TRUE(y && r && z) << odla_GetLastErrorText();
+  EXPECT_TRUE(odla_xnn::IsNhwc(y));
+  EXPECT_TRUE(odla_xnn::IsNhwc(r));
+  EXPECT_EQ(r->plain, nullptr);
+  odla_value flat = odla_Reshape(r, Type({16, 64}), "flat");
+  EXPECT_NE(r->plain, nullptr);
+  c.Output(z);
+  c.Output(flat);
+  c.Output(r);
+  auto out = c.Run(x.data());
+
+  auto want_y = NaiveConv(x, xd, w, wd, b, yd, 1, 1, 1, 1, false);
+  for (float& v : want_y) v = std::max(v, 0.0f);
+  ExpectNear(out[1], want_y);
+  ExpectNear(out[2], want_y);
+  ExpectNear(out[0], NaiveConv(want_y, yd, w2, w2d, {}, yd, 1, 1, 0, 1, false));
+}
+
+TEST(Xnn, FusedConvAddsSumThenActivation) {
+  std::vector<int64_t> xd{2, 8, 5, 5}, wd{8, 2, 3, 3}, yd{2, 8, 3, 3};
+  auto x = Random(2 * 8 * 25, 5), w = Random(8 * 2 * 9, 6), b = Random(8, 7);
+  auto s = Random(2 * 8 * 9, 8);
+  for (const char* act : {"Relu", "HardSigmoid", "Clip", "", "Sigmoid", "LeakyRelu", "Elu"}) {
+    Computation c;
+    odla_value in = odla_CreateArgument(Type(xd), "x");
+    odla_value sum = odla_CreateConstant(Type(yd), s.data(), "s");
+    odla_value y =
+        odla_FusedConv(in, odla_CreateConstant(Type(wd), w.data(), "w"),
+                       odla_CreateConstant(Type({8}), b.data(), "b"), sum, Ints({2, 2}), 4,
+                       Ints({2, 2, 2, 2}), Ints({2, 2}), act, 0.2f, 0.4f, Type(yd), "y");
+    c.Output(y);
+    EXPECT_EQ(odla_xnn::IsNhwc(y), std::string(act) != "HardSigmoid") << act;
+    auto want = NaiveConv(x, xd, w, wd, b, yd, 4, 2, 2, 2, false);
+    for (size_t i = 0; i < want.size(); ++i) {
+      float v = want[i] + s[i];
+      want[i] = v;
+      if (std::string(act) == "Relu") want[i] = std::max(v, 0.0f);
+      if (std::string(act) == "HardSigmoid")
+        want[i] = std::max(0.0f, std::min(1.0f, 0.2f * v + 0.4f));
+      if (std::string(act) == "Clip") want[i] = std::max(0.2f, std::min(0.4f, v));
+      if (std::string(act) == "Sigmoid") want[i] = 1 / (1 + std::exp(-v));
+      if (std::string(act) == "LeakyRelu") want[i] = v < 0 ? 0.2f * v : v;
+      if (std::string(act) == "Elu") want[i] = v < 0 ? 0.2f * std::expm1(v) : v;
+    }
+    ExpectNear(c.Run(x.data())[0], want);
+  }
+}
+
+// Pooling of an NHWC value and of a plain one; Add of NHWC and a per-channel constant.
+TEST(Xnn, PoolingAndBroadcastingAdd) {
+  std::vector<int64_t> xd{1, 2, 4, 4};
+  auto x = Random(32, 20), bias = Random(2, 21);
+  Computation c;
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  odla_value mp = odla_MaxPool(in, 0, Ints({}), Ints({2, 2}), Ints({0, 0, 0, 0}), 0, Ints({2, 2}),
+                               odla_value_types{1, {Type({1, 2, 2, 2})}}, "mp")
+                      .values[0];
+  odla_value ap =
+      odla_AveragePool(in, 0, 0, Ints({3, 3}), Ints({1, 1, 1, 1}), Ints({1, 1}), Type(xd), "ap");
+  odla_value add =
+      odla_Add(ap, odla_CreateConstant(Type({2, 1, 1}), bias.data(), "b"), Type(xd), "add");
+  odla_value gap = odla_GlobalAveragePool(add, Type({1, 2, 1, 1}), "gap");
+  ASSERT_TRUE(mp && ap && add && gap) << odla_GetLastErrorText();
+  EXPECT_TRUE(odla_xnn::IsNhwc(mp) && odla_xnn::IsNhwc(ap) && odla_xnn::IsNhwc(add));
+  c.Output(mp);
+  c.Output(add);
+  c.Output(gap);
+  auto out = c.Run(x.data());
+  auto at = [&](int64_t ch, int64_t i, int64_t j) { return x[(ch * 4 + i) * 4 + j]; };
+  std::vector<float> want_mp, want_add(32), want_gap(2, 0);
+  for (int64_t ch = 0; ch < 2; ++ch)
+    for (int64_t i = 0; i < 4; i += 2)
+      for (int64_t j = 0; j < 4; j += 2)
+        want_mp.push_back(std::max(std::max(at(ch, i, j), at(ch, i, j + 1)),
+                                   std::max(at(ch, i + 1, j), at(ch, i + 1, j + 1))));
+  for (int64_t ch = 0; ch < 2; ++ch)
+    for (int64_t i = 0; i < 4; ++i)
+      for (int64_t j = 0; j < 4; ++j) {
+        float s = 0;
+        int count = 0;  // count_include_pad = 0
+        for (int64_t di = -1; di <= 1; ++di)
+          for (int64_t dj = -1; dj <= 1; ++dj)
+            if (i + di >= 0 && i + di < 4 && j + dj >= 0 && j + dj < 4) {
+              s += at(ch, i + di, j + dj);
+              ++count;
+            }
+        want_add[(ch * 4 + i) * 4 + j] = s / count + bias[ch];
+        want_gap[ch] += want_add[(ch * 4 + i) * 4 + j] / 16;
+      }
+  ExpectNear(out[0], want_mp);
+  ExpectNear(out[1], want_add);
+  ExpectNear(out[2], want_gap);
+}
+
+// HardSwish of an XNNPACK result keeps NHWC; of a plain value it is ref's.
+TEST(Xnn, HardSwishKeepsNhwc) {
+  std::vector<int64_t> xd{1, 2, 3, 3};
+  auto x = Random(18, 30), w = Random(4, 31);
+  for (float& v : x) v *= 6;
+  Computation c;
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  odla_value y = odla_Conv(in, odla_CreateConstant(Type({2, 2, 1, 1}), w.data(), "w"), nullptr,
+                           Ints({}), 1, Ints({}), Ints({}), Type(xd), "y");
+  odla_value h = odla_HardSwish(y, Type(xd), "h");
+  odla_value plain = odla_HardSwish(in, Type(xd), "p");
+  ASSERT_TRUE(h && plain) << odla_GetLastErrorText();
+  EXPECT_TRUE(odla_xnn::IsNhwc(h));
+  EXPECT_EQ(plain->layout, nullptr);
+  c.Output(h);
+  c.Output(plain);
+  auto out = c.Run(x.data());
+  auto hs = [](float v) { return v * std::max(0.0f, std::min(1.0f, v / 6 + 0.5f)); };
+  std::vector<float> want_h(18), want_p(18);
+  for (int64_t ch = 0; ch < 2; ++ch)
+    for (int64_t p = 0; p < 9; ++p) {
+      want_h[ch * 9 + p] = hs(w[ch * 2] * x[p] + w[ch * 2 + 1] * x[9 + p]);
+      want_p[ch * 9 + p] = hs(x[ch * 9 + p]);
+    }
+  ExpectNear(out[0], want_h);
+  ExpectNear(out[1], want_p);
+}
+
+TEST(Xnn, ConvTransposeWithGroupsAndOutputPadding) {
+  std::vector<int64_t> xd{1, 4, 3, 3}, wd{4, 3, 3, 3}, yd{1, 6, 6, 6};
+  auto x = Random(36, 9), w = Random(4 * 27, 10), b = Random(6, 11);
+  Computation c;
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  odla_value y = odla_ConvTranspose(in, odla_CreateConstant(Type(wd), w.data(), "w"),
+                                    odla_CreateConstant(Type({6}), b.data(), "b"), Ints({1, 1}), 2,
+                                    Ints({1, 1}), Ints({1, 1, 1, 1}), Ints({2, 2}), Type(yd), "y");
+  c.Output(y);
+  EXPECT_TRUE(odla_xnn::IsNhwc(y));
+  ExpectNear(c.Run(x.data())[0], NaiveConv(x, xd, w, wd, b, yd, 2, 2, 1, 1, true));
+}
+
+// Softmax over the last axis, and legacy_2d's over all axes from 1.
+TEST(Xnn, SoftmaxOfTrailingAxes) {
+  auto x = Random(2 * 3 * 4, 40);
+  for (int legacy : {0, 1}) {
+    Computation c;
+    odla_value in = odla_CreateArgument(Type({2, 3, 4}), "x");
+    c.Output(odla_Softmax(in, legacy ? 1 : -1, legacy, Type({2, 3, 4}), "y"));
+    int64_t group = legacy ? 12 : 4;
+    std::vector<float> want(x.size());
+    for (size_t g = 0; g < x.size() / group; ++g) {
+      float m = -INFINITY, s = 0;
+      for (int64_t i = 0; i < group; ++i) m = std::max(m, x[g * group + i]);
+      for (int64_t i = 0; i < group; ++i) s += std::exp(x[g * group + i] - m);
+      for (int64_t i = 0; i < group; ++i) want[g * group + i] = std::exp(x[g * group + i] - m) / s;
+    }
+    ExpectNear(c.Run(x.data())[0], want, 1e-6f);
+  }
+}
+
+TEST(Xnn, GemmScalesAndTransposes) {
+  auto a = Random(3 * 4, 12), bm = Random(5 * 4, 13), cv = Random(5, 14);
+  for (int trans_b : {0, 1}) {
+    Computation c;
+    odla_value A = odla_CreateArgument(Type({3, 4}), "a");
+    odla_value y = odla_Gemm(
+        A,
+        odla_CreateConstant(Type(trans_b ? std::vector<int64_t>{5, 4} : std::vector<int64_t>{4, 5}),
+                            bm.data(), "b"),
+        odla_CreateConstant(Type({5}), cv.data(), "c"), 0.5f, 2.0f, 0, trans_b, Type({3, 5}), "y");
+    c.Output(y);
+    std::vector<float> want(15);
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 5; ++j) {
+        float s = 0;
+        for (int k = 0; k < 4; ++k) s += a[i * 4 + k] * (trans_b ? bm[j * 4 + k] : bm[k * 5 + j]);
+        want[i * 5 + j] = 0.5f * s + 2.0f * cv[j];
+      }
+    ExpectNear(c.Run(a.data())[0], want);
+  }
+}
+
+TEST(Xnn, FusedMatMulOfBatchesClips) {
+  auto a = Random(2 * 3 * 4, 15), bm = Random(4 * 5, 16), bias = Random(5, 17);
+  Computation c;
+  odla_value A = odla_CreateArgument(Type({2, 3, 4}), "a");
+  c.Output(odla_FusedMatMul(A, odla_CreateConstant(Type({4, 5}), bm.data(), "b"),
+                            odla_CreateConstant(Type({5}), bias.data(), "bias"), nullptr, "Clip",
+                            -0.5f, 0.5f, Type({2, 3, 5}), "y"));
+  std::vector<float> want(30);
+  for (int i = 0; i < 6; ++i)
+    for (int j = 0; j < 5; ++j) {
+      float s = bias[j];
+      for (int k = 0; k < 4; ++k) s += a[i * 4 + k] * bm[k * 5 + j];
+      want[i * 5 + j] = std::max(-0.5f, std::min(0.5f, s));
+    }
+  ExpectNear(c.Run(a.data())[0], want);
+}
+
+TEST(Xnn, UnsupportedCasesFallBackToRef) {
+  Computation c;
+  std::vector<double> x{1, -2, 3, -4};
+  odla_value in = odla_CreateArgument(Type({1, 1, 2, 2}, ODLA_FLOAT64), "x");
+  odla_value r = odla_Relu(in, Type({1, 1, 2, 2}, ODLA_FLOAT64), "r");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->layout, nullptr);
+  odla_value_types types{};
+  types.size = 2;
+  types.types[0] = Type({1, 1, 1, 1}, ODLA_FLOAT64);
+  types.types[1] = Type({1, 1, 1, 1}, ODLA_INT64);
+  odla_values mp = odla_MaxPool(r, 0, Ints({1, 1}), Ints({2, 2}), Ints({0, 0, 0, 0}), 0,
+                                Ints({1, 1}), types, "mp");
+  ASSERT_EQ(mp.size, 2) << odla_GetLastErrorText();
+  ASSERT_EQ(odla_SetValueAsOutput(mp.values[0]), ODLA_SUCCESS);
+  ASSERT_EQ(odla_SetValueAsOutput(mp.values[1]), ODLA_SUCCESS);
+  odla_context ctx;
+  ASSERT_EQ(odla_CreateContext(&ctx), ODLA_SUCCESS);
+  double y = 0;
+  int64_t index = -1;
+  odla_BindToArgument(ctx, 0, x.data());
+  odla_BindToOutput(ctx, 0, &y);
+  odla_BindToOutput(ctx, 1, &index);
+  ASSERT_EQ(odla_ExecuteComputation(c.comp, ctx), ODLA_SUCCESS) << odla_GetLastErrorText();
+  EXPECT_EQ(y, 3);
+  EXPECT_EQ(index, 2);
+  odla_DestroyContext(ctx);
+}
+
+// XNNPACK operators hold their last setup's pointers: contexts running at once take turns.
+TEST(Xnn, ContextsRunAtOnce) {
+  std::vector<int64_t> xd{1, 5, 9, 9}, wd{24, 5, 3, 3}, yd{1, 24, 7, 7};
+  auto w = Random(24 * 45, 17);
+  Computation c;
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  odla_value y = odla_Conv(in, odla_CreateConstant(Type(wd), w.data(), "w"), nullptr, Ints({1, 1}),
+                           1, Ints({0, 0, 0, 0}), Ints({1, 1}), Type(yd), "y");
+  c.Output(odla_Relu(y, Type(yd), "r"));
+  std::vector<std::vector<float>> inputs, want;
+  for (unsigned t = 0; t < 8; ++t) {
+    inputs.push_back(Random(5 * 81, 100 + t));
+    want.push_back(c.Run(inputs.back().data())[0]);
+  }
+  std::vector<std::thread> threads;
+  std::vector<int> ok(8, 0);
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      odla_SetCurrentComputation(c.comp);  // odla_CreateContext's computation
+      bool same = true;
+      for (int i = 0; i < 20; ++i) same = same && c.Run(inputs[t].data())[0] == want[t];
+      ok[t] = same;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, std::vector<int>(8, 1));
+}
+
+}  // namespace
