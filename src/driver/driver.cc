@@ -10,12 +10,14 @@ namespace halo {
 
 ModelFormat DetectFormat(const std::string& path, const std::string& forced) {
   if (forced == "onnx") return ModelFormat::kOnnx;
-  if (!forced.empty()) throw Err("unknown model format '", forced, "' (known: onnx)");
+  if (forced == "caffe") return ModelFormat::kCaffe;
+  if (!forced.empty()) throw Err("unknown model format '", forced, "' (known: onnx, caffe)");
   auto ends_with = [&](const char* s) {
     std::string e(s);
     return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
   };
   if (ends_with(".onnx")) return ModelFormat::kOnnx;
+  if (ends_with(".prototxt")) return ModelFormat::kCaffe;
   return ModelFormat::kUnknown;
 }
 
@@ -34,8 +36,11 @@ std::unique_ptr<Graph> LoadModel(const std::vector<std::string>& files, const Im
       if (files.size() != 1) throw Err("an ONNX model is one file; got ", files.size());
       g = ImportOnnx(path, opts);
       break;
+    case ModelFormat::kCaffe:
+      g = ImportCaffe(files, opts);
+      break;
     default:
-      throw Err(path, ": unknown model format (expected .onnx; force one with -x FORMAT)");
+      throw Err(path, ": unknown model format (expected .onnx or .prototxt; force one with -x FORMAT)");
   }
   try {
     RunPipeline(*g, opts.progress, optimize, disabled);

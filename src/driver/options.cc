@@ -126,9 +126,11 @@ const std::vector<OptionDef>& Table() {
       {{"-x"},
        "FORMAT",
        kBoth,
-       "read the model as FORMAT (onnx) whatever its file name",
+       "read the model as FORMAT (onnx, or caffe: NET.prototxt [WEIGHTS.caffemodel]) whatever "
+       "its file name",
        [](Options& o, const std::string& v) {
-         if (v != "onnx") throw UsageError("-x: unknown model format '" + v + "' (known: onnx)");
+         if (v != "onnx" && v != "caffe")
+           throw UsageError("-x: unknown model format '" + v + "' (known: onnx, caffe)");
          o.format = v;
        }},
       {{"--input-shape"},

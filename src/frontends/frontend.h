@@ -5,6 +5,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "ir/graph.h"
 #include "ir/progress.h"
@@ -53,5 +54,9 @@ struct ImportOptions {
 
 // ONNX: a .onnx file. Throws Error naming the file, node and reason.
 std::unique_ptr<Graph> ImportOnnx(const std::string& path, const ImportOptions& opts);
+
+// Caffe: a text .prototxt, optionally followed by the binary .caffemodel of its weights.
+std::unique_ptr<Graph> ImportCaffe(const std::vector<std::string>& files,
+                                   const ImportOptions& opts);
 
 }  // namespace halo
