@@ -23,7 +23,7 @@ def run(cmd, cwd=None, timeout=600):
 def params(header):
     """The entry function's parameters: (kind, ctype, name) with kind input, output, shape."""
     text = open(header).read()
-    m = re.search(r"^int model\(\n(.*?\);)", text, re.S | re.M)
+    m = re.search(r"^int model\(\n(.*?\);[^\n]*)", text, re.S | re.M)
     if not m:
         raise Failure("no entry function in " + header)
     out = []
@@ -146,14 +146,15 @@ def execute(work, ps, inputs, out_bytes):
 
 
 def compare(got, want, atol=1e-4, rtol=1e-4):
-    """'' when got matches want within atol + rtol * max|want|, else why not."""
+    """'' when got matches want within (atol + rtol) * max|want|, else why not."""
     if got.size != want.size:
         return f"got {got.size} elements, expected {want.size} {want.shape}"
     got = got.reshape(want.shape).astype(np.float64)
     want = want.astype(np.float64)
-    scale = max(1.0, float(np.abs(want).max()) if want.size else 1.0)
+    scale = float(np.abs(want).max()) if want.size else 0.0
+    scale = scale if scale > 0 else 1.0
     err = np.abs(got - want)
-    if not np.all(np.isfinite(got)) or float(err.max(initial=0)) > atol + rtol * scale:
+    if not np.all(np.isfinite(got)) or float(err.max(initial=0)) > (atol + rtol) * scale:
         i = int(np.argmax(err))
         return (f"max |error| {float(err.max()):.3g} at flat index {i} "
                 f"(got {got.ravel()[i]:.6g}, expected {want.ravel()[i]:.6g})")

@@ -129,11 +129,14 @@ def nets(src, build, halo):
             blob = [n for k, _, n in ps if k == "input"][0]
             wants = cv2_forward(proto, weights, {blob: x})
             outs = aot.execute(os.path.join(work, "aot"), ps, [x], [w.size * 4 for w in wants])
-            msgs = [aot.compare(g, w, atol=1e-4, rtol=1e-4) for (g, _), w in zip(outs, wants)]
+            msgs = [aot.compare(g, w, atol=1e-5, rtol=1e-5) for (g, _), w in zip(outs, wants)]
             msg = "; ".join(m for m in msgs if m)
             if msg:
                 raise aot.Failure(msg)
-            print(f"PASS {name} (outputs {[w.shape for w in wants]})")
+            errs = [float(np.abs(g.reshape(w.shape) - w).max() / np.abs(w).max())
+                    for (g, _), w in zip(outs, wants)]
+            print(f"PASS {name}: outputs {[w.shape for w in wants]}, max |error| / max |OpenCV| "
+                  f"{max(errs):.2g}")
         except aot.Failure as e:
             print(f"FAIL {name}: {e}")
             status = 1
