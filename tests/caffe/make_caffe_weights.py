@@ -1,5 +1,6 @@
 """Writes a .caffemodel of random weights for a .prototxt (the learned blobs of its
-Convolution, Deconvolution, InnerProduct, PReLU, Scale, BatchNorm and Normalize layers),
+Convolution, Deconvolution, InnerProduct, PReLU, Scale, Bias, BatchNorm and Normalize
+layers; a V1-format network gets V1-format weights),
 with python3-protobuf and HALO's caffe.proto.
 
 Usage: /usr/bin/python3 make_caffe_weights.py BUILD_DIR NET.prototxt OUT.caffemodel [SEED]
@@ -36,6 +37,17 @@ def main():
     net = pb.NetParameter()
     with open(proto_path) as f:
         text_format.Merge(f.read(), net)
+    v1 = len(net.layers) > 0
+    if v1:  # read as the current format; the weights are written in V1's
+        names = {"CONVOLUTION": "Convolution", "INNER_PRODUCT": "InnerProduct",
+                 "POOLING": "Pooling", "DECONVOLUTION": "Deconvolution"}
+        for old in net.layers:
+            layer = net.layer.add()
+            layer.name, layer.bottom[:], layer.top[:] = old.name, old.bottom, old.top
+            layer.type = names.get(pb.V1LayerParameter.LayerType.Name(old.type), "Other")
+            for field in ("convolution_param", "inner_product_param", "pooling_param"):
+                if old.HasField(field):
+                    getattr(layer, field).CopyFrom(getattr(old, field))
     rng = np.random.default_rng(seed)
     shapes = {}
     for i, name in enumerate(net.input):
@@ -47,8 +59,13 @@ def main():
     weights.name = net.name
 
     def add(layer, arrays):
-        lw = weights.layer.add()
-        lw.name, lw.type = layer.name, layer.type
+        if v1:
+            lw = weights.layers.add()
+            lw.name = layer.name
+            lw.type = [old.type for old in net.layers if old.name == layer.name][0]
+        else:
+            lw = weights.layer.add()
+            lw.name, lw.type = layer.name, layer.type
         for a in arrays:
             b = lw.blobs.add()
             b.shape.dim.extend(a.shape)
@@ -120,6 +137,8 @@ def main():
             if layer.scale_param.bias_term:
                 arrays.append(rng.standard_normal(c) * 0.1)
             add(layer, arrays)
+        elif t == "Bias" and len(layer.bottom) == 1:
+            add(layer, [rng.standard_normal(x[1])])
         elif t == "BatchNorm":
             c = x[1]
             add(layer, [rng.standard_normal(c) * 0.1, rng.uniform(0.5, 1.5, c), np.ones(1)])

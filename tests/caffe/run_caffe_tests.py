@@ -4,8 +4,10 @@ Usage: /usr/bin/python3 run_caffe_tests.py SRC BUILD {layers|nets|ssd}
   layers: OpenCV's Caffe layer tests (../shared/models/opencv_extra/caffe: NAME.prototxt,
           NAME.caffemodel if any, input NAME.INPUT.npy, NAME.input.npy or blob.npy, reference
           NAME.npy); every test in expected_pass.txt must pass.
-  nets:   AlexNet and SqueezeNet v1.1 from there with random weights (make_caffe_weights.py)
-          against OpenCV's Caffe importer (cv2.dnn) on the same random input.
+  nets:   AlexNet and SqueezeNet v1.1 from there, layer_zoo.prototxt and v1_net.prototxt (the
+          V1 format) with random weights (make_caffe_weights.py) against OpenCV's Caffe
+          importer (cv2.dnn) on the same random input, output by output;
+          layer_extra.prototxt (layers OpenCV lacks) against numpy.
   ssd:    tests/caffe/ssd_small.prototxt with random weights: OpenCV's detections.
 """
 import concurrent.futures
@@ -106,40 +108,94 @@ def cv2_forward(proto, weights, inputs):
     return [np.array(o) for o in net.forward(names)]
 
 
+def against_cv2(src, build, halo, name, proto, shape, seed):
+    """Compiles PROTO with random weights and checks every output against OpenCV's by name."""
+    work = os.path.join(build, "caffe-tests", "nets", name)
+    os.makedirs(work, exist_ok=True)
+    weights = os.path.join(work, name + ".caffemodel")
+    try:
+        code, log = aot.run([sys.executable, os.path.join(HERE, "make_caffe_weights.py"), build,
+                             proto, weights, str(seed)])
+        if code != 0:
+            raise aot.Failure("weights: " + log)
+        x = np.random.default_rng(seed).uniform(-1, 1, shape).astype(np.float32)
+        ps = aot.build(halo, build, src, [proto, weights], os.path.join(work, "aot"))
+        import cv2
+        net = cv2.dnn.readNetFromCaffe(proto, weights)
+        net.setInput(x, [n for k, _, n in ps if k == "input"][0])
+        names = [n for k, _, n in ps if k == "output"]
+        wants = [np.array(o) for o in net.forward(names)]
+        outs = aot.execute(os.path.join(work, "aot"), ps, [x], [w.size * 4 for w in wants])
+        msgs = [f"{n}: {aot.compare(g, w, atol=1e-5, rtol=1e-5)}"
+                for n, (g, _), w in zip(names, outs, wants) if aot.compare(g, w, 1e-5, 1e-5)]
+        if msgs:
+            raise aot.Failure("; ".join(msgs))
+        errs = [float(np.abs(g.reshape(w.shape) - w).max() / max(np.abs(w).max(), 1e-30))
+                for (g, _), w in zip(outs, wants)]
+        print(f"PASS {name}: {len(names)} outputs, max |error| / max |OpenCV| {max(errs):.2g}")
+        return 0
+    except (aot.Failure, cv2_error()) as e:
+        print(f"FAIL {name}: {e}")
+        return 1
+
+
+def cv2_error():
+    import cv2
+    return cv2.error
+
+
+def extra_layers(src, build, halo):
+    """Layers OpenCV cannot import, against numpy."""
+    name = "layer_extra"
+    work = os.path.join(build, "caffe-tests", "nets", name)
+    os.makedirs(work, exist_ok=True)
+    proto = os.path.join(HERE, name + ".prototxt")
+    weights = os.path.join(work, name + ".caffemodel")
+    try:
+        code, log = aot.run([sys.executable, os.path.join(HERE, "make_caffe_weights.py"), build,
+                             proto, weights, "4"])
+        if code != 0:
+            raise aot.Failure("weights: " + log)
+        import caffe_proto
+        w = caffe_proto.load(build).NetParameter()
+        w.ParseFromString(open(weights, "rb").read())
+        bias = np.array([l for l in w.layer if l.name == "bias"][0].blobs[0].data, np.float32)
+        x = np.random.default_rng(4).uniform(-1, 1, (1, 4, 10, 12)).astype(np.float32)
+        want = {
+            "argmax": np.argmax(x, axis=1)[:, None].astype(np.float32),
+            "tile": np.tile(x, (1, 2, 1, 1)),
+            "clip": np.clip(x, -0.3, 0.4),
+            "upsample": x.repeat(2, axis=2).repeat(2, axis=3),
+            "shuffle": x.reshape(1, 2, 2, 10, 12).transpose(0, 2, 1, 3, 4).reshape(x.shape),
+            "bias": x + bias[None, :, None, None],
+        }
+        ps = aot.build(halo, build, src, [proto, weights], os.path.join(work, "aot"))
+        names = [n for k, _, n in ps if k == "output"]
+        outs = aot.execute(os.path.join(work, "aot"), ps, [x], [want[n].size * 4 for n in names])
+        msgs = [f"{n}: {aot.compare(g, want[n])}" for n, (g, _) in zip(names, outs)
+                if aot.compare(g, want[n])]
+        if msgs:
+            raise aot.Failure("; ".join(msgs))
+        print(f"PASS {name}: {', '.join(names)} match numpy")
+        return 0
+    except aot.Failure as e:
+        print(f"FAIL {name}: {e}")
+        return 1
+
+
 def nets(src, build, halo):
     data = os.path.join(src, "..", "shared", "models", "opencv_extra", "caffe")
     if not os.path.isdir(data):
         print(f"run_caffe_tests: {data} not found", file=sys.stderr)
         return 1
+    cases = [("bvlc_alexnet", os.path.join(data, "bvlc_alexnet.prototxt"), (1, 3, 227, 227)),
+             ("squeezenet_v1.1", os.path.join(data, "squeezenet_v1.1.prototxt"), (1, 3, 227, 227)),
+             ("layer_zoo", os.path.join(HERE, "layer_zoo.prototxt"), (1, 4, 10, 12)),
+             ("v1_net", os.path.join(HERE, "v1_net.prototxt"), (1, 3, 16, 16))]
     status = 0
-    for name, shape in (("bvlc_alexnet", (1, 3, 227, 227)), ("squeezenet_v1.1", (1, 3, 227, 227))):
-        work = os.path.join(build, "caffe-tests", "nets", name)
-        os.makedirs(work, exist_ok=True)
-        proto = os.path.join(data, name + ".prototxt")
-        weights = os.path.join(work, name + ".caffemodel")
-        code, log = aot.run([sys.executable, os.path.join(HERE, "make_caffe_weights.py"), build,
-                             proto, weights, "1"])
-        if code != 0:
-            print(f"FAIL {name}: weights: {log}")
-            status = 1
-            continue
-        x = np.random.default_rng(7).uniform(-1, 1, shape).astype(np.float32)
-        try:
-            ps = aot.build(halo, build, src, [proto, weights], os.path.join(work, "aot"))
-            blob = [n for k, _, n in ps if k == "input"][0]
-            wants = cv2_forward(proto, weights, {blob: x})
-            outs = aot.execute(os.path.join(work, "aot"), ps, [x], [w.size * 4 for w in wants])
-            msgs = [aot.compare(g, w, atol=1e-5, rtol=1e-5) for (g, _), w in zip(outs, wants)]
-            msg = "; ".join(m for m in msgs if m)
-            if msg:
-                raise aot.Failure(msg)
-            errs = [float(np.abs(g.reshape(w.shape) - w).max() / np.abs(w).max())
-                    for (g, _), w in zip(outs, wants)]
-            print(f"PASS {name}: outputs {[w.shape for w in wants]}, max |error| / max |OpenCV| "
-                  f"{max(errs):.2g}")
-        except aot.Failure as e:
-            print(f"FAIL {name}: {e}")
-            status = 1
+    for i, (name, proto, shape) in enumerate(cases):
+        status |= against_cv2(src, build, halo, name, proto, shape, i + 1)
+    status |= extra_layers(src, build, halo)
     return status
 
 
