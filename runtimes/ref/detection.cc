@@ -1,6 +1,7 @@
 // ODLA builders of the detection ops: MaxRoiPool and DetectionOutput.
-#include "../common/builder.h"
 #include "../kernels/detection.h"
+
+#include "../common/builder.h"
 
 using namespace odla_rt;
 
@@ -29,12 +30,14 @@ ODLA_WEAK odla_value odla_MaxRoiPool(odla_value X, odla_value rois, odla_ints po
   });
 }
 
-ODLA_WEAK odla_value odla_DetectionOutput(
-    odla_value loc, odla_value conf, odla_value priors, odla_int64 num_classes,
-    odla_int64 share_location, odla_int64 background_label_id, odla_float32 nms_threshold,
-    odla_int64 top_k, odla_int64 keep_top_k, odla_float32 confidence_threshold,
-    odla_int64 code_type, odla_int64 variance_encoded_in_target, odla_int64 clip,
-    odla_value_type result_type, odla_value_id id) {
+ODLA_WEAK odla_value odla_DetectionOutput(odla_value loc, odla_value conf, odla_value priors,
+                                          odla_int64 num_classes, odla_int64 share_location,
+                                          odla_int64 background_label_id,
+                                          odla_float32 nms_threshold, odla_int64 top_k,
+                                          odla_int64 keep_top_k, odla_float32 confidence_threshold,
+                                          odla_int64 code_type,
+                                          odla_int64 variance_encoded_in_target, odla_int64 clip,
+                                          odla_value_type result_type, odla_value_id id) {
   return Guard("odla_DetectionOutput", id, [&] {
     CheckInput(loc, "loc");
     CheckInput(conf, "conf");

@@ -40,7 +40,7 @@ std::unique_ptr<Graph> LoadModel(const std::vector<std::string>& files, const Im
       g = ImportCaffe(files, opts);
       break;
     default:
-      throw Err(path, ": unknown model format (expected .onnx or .prototxt; force one with -x FORMAT)");
+      throw Err(path, ": unknown model format (expected .onnx; force one with -x FORMAT)");
   }
   try {
     RunPipeline(*g, opts.progress, optimize, disabled);

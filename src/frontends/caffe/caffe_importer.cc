@@ -2,11 +2,10 @@
 // and translates the layers in order (caffe_layers_*.cc), blobs bound by name.
 #include "frontends/caffe/caffe_importer.h"
 
+#include <fcntl.h>
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <google/protobuf/text_format.h>
-
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -71,21 +70,32 @@ NetParameter ReadBinary(const std::string& path) {
 // The V1 layer type names as the current format spells them.
 std::string V1TypeName(V1LayerParameter::LayerType t) {
   static const std::map<int, std::string> names = {
-      {V1LayerParameter::ABSVAL, "AbsVal"},     {V1LayerParameter::ARGMAX, "ArgMax"},
-      {V1LayerParameter::BNLL, "BNLL"},         {V1LayerParameter::CONCAT, "Concat"},
+      {V1LayerParameter::ABSVAL, "AbsVal"},
+      {V1LayerParameter::ARGMAX, "ArgMax"},
+      {V1LayerParameter::BNLL, "BNLL"},
+      {V1LayerParameter::CONCAT, "Concat"},
       {V1LayerParameter::CONVOLUTION, "Convolution"},
       {V1LayerParameter::DECONVOLUTION, "Deconvolution"},
-      {V1LayerParameter::DROPOUT, "Dropout"},   {V1LayerParameter::ELTWISE, "Eltwise"},
-      {V1LayerParameter::EXP, "Exp"},           {V1LayerParameter::FLATTEN, "Flatten"},
+      {V1LayerParameter::DROPOUT, "Dropout"},
+      {V1LayerParameter::ELTWISE, "Eltwise"},
+      {V1LayerParameter::EXP, "Exp"},
+      {V1LayerParameter::FLATTEN, "Flatten"},
       {V1LayerParameter::INNER_PRODUCT, "InnerProduct"},
-      {V1LayerParameter::LRN, "LRN"},           {V1LayerParameter::MVN, "MVN"},
-      {V1LayerParameter::POOLING, "Pooling"},   {V1LayerParameter::POWER, "Power"},
-      {V1LayerParameter::RELU, "ReLU"},         {V1LayerParameter::SIGMOID, "Sigmoid"},
-      {V1LayerParameter::SOFTMAX, "Softmax"},   {V1LayerParameter::SPLIT, "Split"},
-      {V1LayerParameter::SLICE, "Slice"},       {V1LayerParameter::TANH, "TanH"},
-      {V1LayerParameter::DATA, "Data"},         {V1LayerParameter::ACCURACY, "Accuracy"},
+      {V1LayerParameter::LRN, "LRN"},
+      {V1LayerParameter::MVN, "MVN"},
+      {V1LayerParameter::POOLING, "Pooling"},
+      {V1LayerParameter::POWER, "Power"},
+      {V1LayerParameter::RELU, "ReLU"},
+      {V1LayerParameter::SIGMOID, "Sigmoid"},
+      {V1LayerParameter::SOFTMAX, "Softmax"},
+      {V1LayerParameter::SPLIT, "Split"},
+      {V1LayerParameter::SLICE, "Slice"},
+      {V1LayerParameter::TANH, "TanH"},
+      {V1LayerParameter::DATA, "Data"},
+      {V1LayerParameter::ACCURACY, "Accuracy"},
       {V1LayerParameter::SOFTMAX_LOSS, "SoftmaxWithLoss"},
-      {V1LayerParameter::THRESHOLD, "Threshold"}, {V1LayerParameter::SILENCE, "Silence"}};
+      {V1LayerParameter::THRESHOLD, "Threshold"},
+      {V1LayerParameter::SILENCE, "Silence"}};
   auto it = names.find(t);
   return it != names.end() ? it->second : V1LayerParameter::LayerType_Name(t);
 }
@@ -107,8 +117,7 @@ void UpgradeV1(NetParameter& net) {
     if (v1.has_dropout_param()) *l->mutable_dropout_param() = v1.dropout_param();
     if (v1.has_eltwise_param()) *l->mutable_eltwise_param() = v1.eltwise_param();
     if (v1.has_exp_param()) *l->mutable_exp_param() = v1.exp_param();
-    if (v1.has_inner_product_param())
-      *l->mutable_inner_product_param() = v1.inner_product_param();
+    if (v1.has_inner_product_param()) *l->mutable_inner_product_param() = v1.inner_product_param();
     if (v1.has_lrn_param()) *l->mutable_lrn_param() = v1.lrn_param();
     if (v1.has_mvn_param()) *l->mutable_mvn_param() = v1.mvn_param();
     if (v1.has_pooling_param()) *l->mutable_pooling_param() = v1.pooling_param();
@@ -164,8 +173,7 @@ void AddNetInputs(Importer& im, const NetParameter& net, const ImportOptions& op
   }
 }
 
-void ImportNet(Importer& im, NetParameter& net, NetParameter* weights,
-               const ImportOptions& opts) {
+void ImportNet(Importer& im, NetParameter& net, NetParameter* weights, const ImportOptions& opts) {
   const std::string& path = im.path();
   if (net.layers_size()) {
     if (net.layer_size()) throw Err(path, ": both 'layer' and the deprecated 'layers' are given");
@@ -251,8 +259,8 @@ Tensor Importer::BlobTensor(size_t i, const Shape& shape, const char* what) {
   bool legacy = got.empty();
   if (!b.has_shape() && (b.num() || b.channels() || b.height() || b.width()))
     got = {b.num(), b.channels(), b.height(), b.width()};
-  bool shape_ok = legacy ? (got.empty() ? count : NumElements(got)) == NumElements(shape)
-                         : got == shape;
+  bool shape_ok =
+      legacy ? (got.empty() ? count : NumElements(got)) == NumElements(shape) : got == shape;
   if (!shape_ok)
     throw LayerError(what, " blob has shape ", ShapeToString(got), ", the prototxt implies ",
                      ShapeToString(shape));
@@ -300,8 +308,9 @@ Value* Importer::Scalar(float v) { return Const(Tensor::Scalar(DataType::kFloat3
 
 Value* Importer::Reshape(Value* x, const Shape& shape) {
   if (ShapeOf(x) == shape) return x;
-  if (const Tensor* t = ConstantOf(x)) return Const(Tensor(Type(t->type().dtype, shape),
-                                                           std::vector<uint8_t>(t->bytes(), t->bytes() + t->byte_size())));
+  if (const Tensor* t = ConstantOf(x))
+    return Const(Tensor(Type(t->type().dtype, shape),
+                        std::vector<uint8_t>(t->bytes(), t->bytes() + t->byte_size())));
   return Op1("Reshape", {x, Ints(shape)});
 }
 

@@ -34,8 +34,8 @@ void Convolution(Importer& im, bool transposed) {
                      p.kernel_w(), 0, "kernel");
   im.Check(kernel[0] > 0 && kernel[1] > 0, "kernel size missing");
   Ints pad = Pair(im, p.pad(), p.has_pad_h(), p.pad_h(), p.has_pad_w(), p.pad_w(), 0, "pad");
-  Ints stride = Pair(im, p.stride(), p.has_stride_h(), p.stride_h(), p.has_stride_w(),
-                     p.stride_w(), 1, "stride");
+  Ints stride = Pair(im, p.stride(), p.has_stride_h(), p.stride_h(), p.has_stride_w(), p.stride_w(),
+                     1, "stride");
   Ints dilation = Pair(im, p.dilation(), false, 0, false, 0, 1, "dilation");
   int64_t group = p.group(), out = p.num_output(), in = xs[1];
   im.Check(group > 0 && in % group == 0 && out % group == 0, "group ", group,
@@ -161,8 +161,8 @@ void ScaleLayer(Importer& im) {
 void BiasLayer(Importer& im) {
   const auto& p = im.layer().bias_param();
   Value* x = im.Bottom(0);
-  im.SetTop(0, im.Op1("Add", {x, PerAxis(im, x, p.axis(), p.num_axes(), 0, "bias",
-                                          im.NumBottoms() > 1)}));
+  im.SetTop(0, im.Op1("Add",
+                      {x, PerAxis(im, x, p.axis(), p.num_axes(), 0, "bias", im.NumBottoms() > 1)}));
 }
 
 void BatchNorm(Importer& im) {
@@ -305,7 +305,8 @@ void AddBasicLayers(std::map<std::string, LayerFn>& t) {
   };
   t["PReLU"] = PRelu;
   t["ELU"] = [](Importer& im) {
-    im.SetTop(0, im.Op1("Elu", {im.Bottom(0)}, {{"alpha", double{im.layer().elu_param().alpha()}}}));
+    im.SetTop(0,
+              im.Op1("Elu", {im.Bottom(0)}, {{"alpha", double{im.layer().elu_param().alpha()}}}));
   };
   Unary(t, "Sigmoid", "Sigmoid");
   Unary(t, "TanH", "Tanh");

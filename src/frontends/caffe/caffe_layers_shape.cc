@@ -12,8 +12,8 @@ int64_t Rank(Importer& im, Value* v) { return static_cast<int64_t>(im.ShapeOf(v)
 void InputLayer(Importer& im) {
   const auto& p = im.layer().input_param();
   int tops = im.layer().top_size();
-  im.Check(p.shape_size() == 1 || p.shape_size() == tops, "needs 1 or ", tops,
-           " shapes, got ", p.shape_size());
+  im.Check(p.shape_size() == 1 || p.shape_size() == tops, "needs 1 or ", tops, " shapes, got ",
+           p.shape_size());
   for (int i = 0; i < tops; ++i) {
     const auto& s = p.shape(p.shape_size() == 1 ? 0 : i);
     Shape shape(s.dim().begin(), s.dim().end());
@@ -41,17 +41,16 @@ void Slice(Importer& im) {
   const auto& p = im.layer().slice_param();
   Value* x = im.Bottom(0);
   const Shape& xs = im.ShapeOf(x);
-  int64_t axis = CaffeAxis(im, p.has_axis() || !p.has_slice_dim() ? p.axis() : p.slice_dim(),
-                           Rank(im, x));
+  int64_t axis =
+      CaffeAxis(im, p.has_axis() || !p.has_slice_dim() ? p.axis() : p.slice_dim(), Rank(im, x));
   int tops = im.layer().top_size();
   Ints sizes;
   if (p.slice_point_size()) {
-    im.Check(p.slice_point_size() == tops - 1, tops, " tops need ", tops - 1,
-             " slice points, got ", p.slice_point_size());
+    im.Check(p.slice_point_size() == tops - 1, tops, " tops need ", tops - 1, " slice points, got ",
+             p.slice_point_size());
     int64_t prev = 0;
     for (int64_t sp : p.slice_point()) {
-      im.Check(sp > prev && sp < xs[axis], "slice points must increase within (0, ",
-               xs[axis], ")");
+      im.Check(sp > prev && sp < xs[axis], "slice points must increase within (0, ", xs[axis], ")");
       sizes.push_back(sp - prev);
       prev = sp;
     }

@@ -28,21 +28,23 @@ void DetectionOutputRule(InferContext& c) {
   c.check(classes >= 1, "num_classes must be positive, got ", classes);
   for (const Type* t : {&loc, &conf, &prior})
     c.check(t->dtype == DataType::kFloat32, "inputs must be float32, got ", t->ToString());
-  c.check(prior.Rank() == 3 && prior.shape[0] == 1 && prior.shape[1] == 2 &&
-              prior.shape[2] % 4 == 0,
-          "priors must be [1, 2, num_priors * 4], got ", prior.ToString());
+  c.check(
+      prior.Rank() == 3 && prior.shape[0] == 1 && prior.shape[1] == 2 && prior.shape[2] % 4 == 0,
+      "priors must be [1, 2, num_priors * 4], got ", prior.ToString());
   int64_t priors = prior.shape[2] / 4;
-  c.check(loc.Rank() == 2 && loc.shape[1] == priors * 4 * (share ? 1 : classes),
-          "loc must be [N, ", priors * 4 * (share ? 1 : classes), "], got ", loc.ToString());
+  c.check(loc.Rank() == 2 && loc.shape[1] == priors * 4 * (share ? 1 : classes), "loc must be [N, ",
+          priors * 4 * (share ? 1 : classes), "], got ", loc.ToString());
   c.check(conf.Rank() == 2 && conf.shape[0] == loc.shape[0] && conf.shape[1] == priors * classes,
           "conf must be [N, ", priors * classes, "], got ", conf.ToString());
   int64_t code = n->GetInt("code_type");
-  c.check(code >= 1 && code <= 3, "code_type must be 1 (corner), 2 (center-size) or 3 "
-          "(corner-size), got ", code);
+  c.check(code >= 1 && code <= 3,
+          "code_type must be 1 (corner), 2 (center-size) or 3 "
+          "(corner-size), got ",
+          code);
   int64_t top_k = n->GetInt("top_k"), keep = n->GetInt("keep_top_k");
   int64_t per_class = top_k >= 0 ? std::min(top_k, priors) : priors;
-  int64_t bound = loc.shape[0] * (keep >= 0 ? std::min(keep, classes * per_class)
-                                            : classes * per_class);
+  int64_t bound =
+      loc.shape[0] * (keep >= 0 ? std::min(keep, classes * per_class) : classes * per_class);
   Type t(DataType::kFloat32, {1, 1, bound, 7});
   c.set_out(t.MarkDynamic(2));
 }
