@@ -97,23 +97,38 @@ void Pooling(Importer& im) {
   im.Check(kernel[0] > 0 && kernel[1] > 0, "kernel size missing");
   im.Check(stride[0] > 0 && stride[1] > 0, "stride must be positive");
   bool ceil_mode = p.round_mode() == halo_caffe::PoolingParameter::CEIL;
-  // The end pads that make the IR's floor rounding give Caffe's extent.
+  // The end pads that make the IR's floor rounding give Caffe's extent. The IR's average
+  // then divides by the whole window (padding included); Caffe divides by the part of it
+  // inside the padded input: a constant factor per output position makes up the difference.
   Ints pads = {pad[0], pad[1], pad[0], pad[1]};
+  std::vector<std::vector<float>> factor(2);
+  bool exact = true;
   for (int a = 0; a < 2; ++a) {
-    int64_t out = PooledSize(xs[2 + a], kernel[a], pad[a], stride[a], ceil_mode);
-    int64_t need = (out - 1) * stride[a] + kernel[a] - xs[2 + a] - pad[a];
-    pads[2 + a] = std::max(need, pad[a]);
-    int64_t floor_out = (xs[2 + a] + pad[a] + pads[2 + a] - kernel[a]) / stride[a] + 1;
-    im.Check(floor_out == out, "cannot express the pooled size");
-    // An average over a window that runs past the padding divides by the part inside it:
-    // the extra end padding must then not count.
-    im.Check(max || pads[2 + a] == pad[a] || pad[a] == 0,
-             "average pooling with padding and ceil rounding past it is not supported");
+    int64_t in = xs[2 + a], k = kernel[a], s = stride[a];
+    int64_t out = PooledSize(in, k, pad[a], s, ceil_mode);
+    pads[2 + a] = std::max<int64_t>((out - 1) * s + k - in - pad[a], 0);
+    im.Check((in + pad[a] + pads[2 + a] - k) / s + 1 == out, "cannot express the pooled size");
+    for (int64_t o = 0; o < out; ++o) {
+      int64_t start = o * s - pad[a];
+      int64_t size = std::min(start + k, in + pad[a]) - start;
+      factor[a].push_back(static_cast<float>(k) / static_cast<float>(size));
+      exact = exact && size == k;
+    }
   }
   std::map<std::string, AttrValue> attrs = {
       {"kernel_shape", kernel}, {"pads", pads}, {"strides", stride}};
-  if (!max) attrs["count_include_pad"] = int64_t{pad[0] > 0 || pad[1] > 0 ? 1 : 0};
-  im.SetTop(0, im.Op1(max ? "MaxPool" : "AveragePool", {x}, attrs));
+  if (!max) attrs["count_include_pad"] = int64_t{1};
+  Value* y = im.Op1(max ? "MaxPool" : "AveragePool", {x}, attrs);
+  if (!max && !exact) {
+    int64_t oh = static_cast<int64_t>(factor[0].size()),
+            ow = static_cast<int64_t>(factor[1].size());
+    Tensor f(Type(DataType::kFloat32, {1, 1, oh, ow}));
+    for (int64_t i = 0; i < oh; ++i)
+      for (int64_t j = 0; j < ow; ++j)
+        f.mutable_data<float>()[i * ow + j] = factor[0][i] * factor[1][j];
+    y = im.Op1("Mul", {y, im.Const(std::move(f))});
+  }
+  im.SetTop(0, y);
 }
 
 void Unary(std::map<std::string, LayerFn>& t, const char* type, const char* op) {
