@@ -186,6 +186,16 @@ void BatchNorm(Importer& im) {
   const Shape& xs = im.ShapeOf(x);
   im.Check(xs.size() >= 2, "needs a blob [N, C, ...], got ", ShapeToString(xs));
   int64_t c = xs[1];
+  if (p.has_use_global_stats() && !p.use_global_stats()) {
+    // The batch's own statistics per channel: (x - mean) / sqrt(variance + eps).
+    Ints axes = {0};
+    for (size_t a = 2; a < xs.size(); ++a) axes.push_back(static_cast<int64_t>(a));
+    Value* y = im.Op1("Sub", {x, im.Op1("ReduceMean", {x, im.Ints(axes)})});
+    Value* var = im.Op1("ReduceMean", {im.Op1("Mul", {y, y}), im.Ints(axes)});
+    Value* sd = im.Op1("Sqrt", {im.Op1("Add", {var, im.Scalar(p.eps())})});
+    im.SetTop(0, im.Op1("Div", {y, sd}));
+    return;
+  }
   Tensor mean = im.BlobTensor(0, {c}, "mean");
   Tensor var = im.BlobTensor(1, {c}, "variance");
   Tensor factor = im.BlobTensor(2, {1}, "moving average factor");
