@@ -17,7 +17,7 @@ ModelFormat DetectFormat(const std::string& path, const std::string& forced) {
     return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
   };
   if (ends_with(".onnx")) return ModelFormat::kOnnx;
-  if (ends_with(".prototxt")) return ModelFormat::kCaffe;
+  if (ends_with(".prototxt") || ends_with(".caffemodel")) return ModelFormat::kCaffe;
   return ModelFormat::kUnknown;
 }
 

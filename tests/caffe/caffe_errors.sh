@@ -74,6 +74,19 @@ expect no_weights "conv4.prototxt" "layer 'conv' (Convolution)" "no weight blob"
 expect not_a_caffemodel "conv4.prototxt" "not a Caffe weights file" \
   -- conv4.prototxt conv4.prototxt -o out/m.cc
 
+expect weights_only "conv3.caffemodel" "give the network's .prototxt too" \
+  -- conv3.caffemodel -o out/m.cc
+printf 'name: "t"\ninput: "data"\nlayer { name: "r" type: "ReLU" bottom: "data" top: "r" }\n' \
+  > no_shape.prototxt
+expect input_without_shape "no_shape.prototxt" "input 'data' has no shape" "--input-shape" \
+  -- no_shape.prototxt -o out/m.cc
+# The weights may come first; --input-shape gives a shape.
+if ! "$halo" conv3.caffemodel conv3.prototxt -o out/m.cc || ! "$halo" no_shape.prototxt \
+  --input-shape data:1x2x3x3 -o out/m.cc; then
+  echo "FAIL weights_first / input_shape: halo failed"
+  failures=$((failures + 1))
+fi
+
 if [ "$failures" != 0 ]; then
   echo "$failures Caffe error case(s) failed"
   exit 1

@@ -339,12 +339,21 @@ const std::map<std::string, LayerFn>& LayerTable() {
 
 }  // namespace caffe_fe
 
-std::unique_ptr<Graph> ImportCaffe(const std::vector<std::string>& files,
+std::unique_ptr<Graph> ImportCaffe(const std::vector<std::string>& given,
                                    const ImportOptions& opts) {
-  const std::string& path = files.at(0);
-  if (files.size() > 2)
-    throw Err("a Caffe model is a .prototxt and optionally a .caffemodel; got ", files.size(),
+  if (given.empty() || given.size() > 2)
+    throw Err("a Caffe model is a .prototxt and optionally a .caffemodel; got ", given.size(),
               " files");
+  // The network first, whichever order the files come in.
+  std::vector<std::string> files = given;
+  auto weights_file = [](const std::string& f) {
+    return f.size() >= 11 && f.compare(f.size() - 11, 11, ".caffemodel") == 0;
+  };
+  if (files.size() == 2 && weights_file(files[0]) && !weights_file(files[1]))
+    std::swap(files[0], files[1]);
+  if (weights_file(files[0]))
+    throw Err(files[0], ": a .caffemodel holds the weights: give the network's .prototxt too");
+  const std::string& path = files[0];
   if (!opts.const_inputs.empty()) throw Err(path, ": --const-input is not supported for Caffe");
   try {
     halo_caffe::NetParameter net = caffe_fe::ReadText(path);
