@@ -50,15 +50,17 @@ TEST(CaffeFrontend, PriorBoxIsAConstantOfCaffesBoxes) {
   }
 }
 
+// Also: the output of an in-place layer is the net's output.
 TEST(CaffeFrontend, V1LayersBecomeOps) {
   std::string path = WriteTemp("halo_caffe_v1.prototxt", R"(
     input: "x" input_dim: 1 input_dim: 2 input_dim: 3 input_dim: 3
     layers { name: "r" type: RELU bottom: "x" top: "r" }
-    layers { name: "s" type: SIGMOID bottom: "r" top: "s" })");
+    layers { name: "s" type: SIGMOID bottom: "r" top: "s" }
+    layers { name: "t" type: TANH bottom: "s" top: "s" })");
   auto g = ImportCaffe({path}, {});
   std::vector<std::string> ops;
   for (const auto& n : g->nodes()) ops.push_back(n->op());
-  EXPECT_EQ(ops, (std::vector<std::string>{"Input", "Relu", "Sigmoid"}));
+  EXPECT_EQ(ops, (std::vector<std::string>{"Input", "Relu", "Sigmoid", "Tanh"}));
   ASSERT_EQ(g->outputs().size(), 1u);
   EXPECT_EQ(g->outputs()[0]->name(), "s");
 }

@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <set>
 #include <sstream>
 
 #include "ir/op_registry.h"
@@ -185,17 +184,17 @@ void ImportNet(Importer& im, NetParameter& net, NetParameter* weights, const Imp
     for (const LayerParameter& l : weights->layer())
       if (l.blobs_size()) learned[l.name()] = &l;
   }
-  // The net's outputs: blobs that no layer reads, in the order they are made. Their names
-  // are reserved for the output values.
-  std::set<std::string> consumed;
+  // The net's outputs, as Caffe finds them: the blobs that no layer reads after it (re)makes
+  // them (an in-place layer reads and makes its blob), in the order they are made. Their
+  // names are reserved for the output values.
   std::vector<std::string> outputs;
-  for (const LayerParameter& l : net.layer())
-    if (InTestPhase(l)) consumed.insert(l.bottom().begin(), l.bottom().end());
-  for (const LayerParameter& l : net.layer())
-    if (InTestPhase(l))
-      for (const std::string& t : l.top())
-        if (!consumed.count(t) && std::find(outputs.begin(), outputs.end(), t) == outputs.end())
-          outputs.push_back(t);
+  for (const LayerParameter& l : net.layer()) {
+    if (!InTestPhase(l)) continue;
+    for (const std::string& b : l.bottom())
+      outputs.erase(std::remove(outputs.begin(), outputs.end(), b), outputs.end());
+    for (const std::string& t : l.top())
+      if (std::find(outputs.begin(), outputs.end(), t) == outputs.end()) outputs.push_back(t);
+  }
   for (const std::string& t : outputs) im.graph().UniqueName(t);
   AddNetInputs(im, net, opts);
   const auto& table = LayerTable();
