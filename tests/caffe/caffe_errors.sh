@@ -80,10 +80,12 @@ printf 'name: "t"\ninput: "data"\nlayer { name: "r" type: "ReLU" bottom: "data" 
   > no_shape.prototxt
 expect input_without_shape "no_shape.prototxt" "input 'data' has no shape" "--input-shape" \
   -- no_shape.prototxt -o out/m.cc
-# The weights may come first; --input-shape gives a shape.
+# The weights may come first; --input-shape gives a shape; -x caffe takes any file name.
+cp conv3.prototxt conv3.txt
 if ! "$halo" conv3.caffemodel conv3.prototxt -o out/m.cc || ! "$halo" no_shape.prototxt \
-  --input-shape data:1x2x3x3 -o out/m.cc; then
-  echo "FAIL weights_first / input_shape: halo failed"
+  --input-shape data:1x2x3x3 -o out/m.cc || ! "$halo" -x caffe conv3.txt conv3.caffemodel \
+  -o out/m.cc; then
+  echo "FAIL weights_first / input_shape / -x caffe: halo failed"
   failures=$((failures + 1))
 fi
 
