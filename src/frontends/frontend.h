@@ -5,6 +5,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "ir/graph.h"
 #include "ir/progress.h"
@@ -47,11 +48,20 @@ struct ImportOptions {
   // auto_const_inputs; the imported graph's inputs() are the ones still to feed at run time.
   bool auto_const_inputs = false;
 
+  // TensorFlow: the nodes that become the graph's inputs and outputs ("node" or "node:N"),
+  // picking a sub-graph (--inputs/--outputs). Empty: Placeholders, and nodes nobody reads.
+  std::vector<std::string> input_names;
+  std::vector<std::string> output_names;
+
   // Told how many initializers and nodes are imported so far.
   ProgressFn progress;
 };
 
 // ONNX: a .onnx file. Throws Error naming the file, node and reason.
 std::unique_ptr<Graph> ImportOnnx(const std::string& path, const ImportOptions& opts);
+
+// TensorFlow: a frozen GraphDef, binary (.pb) or text (.pbtxt). Throws Error naming the
+// file, node and reason.
+std::unique_ptr<Graph> ImportTensorFlow(const std::string& path, const ImportOptions& opts);
 
 }  // namespace halo
