@@ -25,18 +25,23 @@ C_TYPES = {"float": np.float32, "double": np.float64, "int32_t": np.int32, "int6
 
 
 def placeholders(graph_pb2, path):
-    """The float Placeholders of a GraphDef whose shape has unknown dimensions."""
+    """The float Placeholders of a GraphDef whose shape has unknown dimensions, the bool
+    ones (is_training flags, fed False as OpenCV does), and whether it computes in NCHW."""
     g = graph_pb2.GraphDef()
     with open(path, "rb") as f:
         g.ParseFromString(f.read())
-    out = []
+    out, flags = [], []
+    nchw = any(n.attr["data_format"].s == b"NCHW" for n in g.node if "data_format" in n.attr)
     for n in g.node:
         if n.op != "Placeholder":
+            continue
+        if n.attr["dtype"].type == graph_pb2.DT_BOOL:
+            flags.append(n.name)
             continue
         shape = n.attr["shape"].shape
         if shape.unknown_rank or any(d.size < 0 for d in shape.dim) or not n.attr["shape"].HasField("shape"):
             out.append(n.name)
-    return out, g
+    return out, flags, nchw
 
 
 def parse_header(path):
@@ -93,10 +98,13 @@ def test_net(ctx, name):
     net = os.path.join(data, f"{name}_net.pb")
     x = np.load(os.path.join(data, f"{name}_in.npy"))
     want = np.load(os.path.join(data, f"{name}_out.npy"))
-    if x.ndim == 4:
+    open_inputs, flags, nchw = placeholders(graph_pb2, net)
+    if x.ndim == 4 and not nchw:
         x = x.transpose(0, 2, 3, 1)
-    open_inputs, _ = placeholders(graph_pb2, net)
     cmd = [os.path.join(build, "bin", "halo"), net, "-o", os.path.join(work, f"{name}.cc")]
+    np.save(os.path.join(work, "false.npy"), np.array(False))
+    for p in flags:
+        cmd += ["--const-input", f"{p}=" + os.path.join(work, "false.npy")]
     for p in open_inputs:
         cmd += ["--input-shape", f"{p}:" + ("x".join(map(str, x.shape)) or "scalar")]
     run(cmd, work)
@@ -116,7 +124,7 @@ def test_net(ctx, name):
     outs = [p for p in params if not p[1]]
     got = np.fromfile(os.path.join(work, "out0.bin"), dtype=C_TYPES[outs[0][0]])
     got = got.reshape(outs[0][2])
-    if got.ndim == 4:
+    if got.ndim == 4 and not nchw:
         got = got.transpose(0, 3, 1, 2)
     if got.size != want.size:
         raise RuntimeError(f"output shape {list(got.shape)}, reference {list(want.shape)}")

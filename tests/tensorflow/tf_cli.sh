@@ -34,7 +34,7 @@ error() {
 e=graphs/errors
 echo "garbage bytes" > regular.pb
 echo "node { name: " > bad.pbtxt
-error cycle "$e/cycle.pb" "node 'a' (Add)" "cycle" -- "$e/cycle.pb" -o out/m.cc
+error cycle "$e/cycle.pb" "node 'b' (Relu)" "cycle" -- "$e/cycle.pb" -o out/m.cc
 error missing_input "$e/missing_input.pb" "node 'out' (Add)" "'ghost'" -- \
   "$e/missing_input.pb" -o out/m.cc
 error unknown_operator "$e/unknown_op.pb" "node 'weird' (FancyOp)" "unsupported operator" -- \
@@ -44,7 +44,7 @@ error variable_v2 "$e/VariableV2.pb" "node 'w' (VariableV2)" "not frozen" -- \
 error var_handle_op "$e/VarHandleOp.pb" "node 'w' (VarHandleOp)" "not frozen" -- \
   "$e/VarHandleOp.pb" -o out/m.cc
 error not_a_graphdef "regular.pb" "not a TensorFlow GraphDef" -- regular.pb -o out/m.cc
-error bad_text "bad.pbtxt" "not a TensorFlow text GraphDef" "line 1" -- bad.pbtxt -o out/m.cc
+error bad_text "bad.pbtxt" "not a TensorFlow text GraphDef" "line 2" -- bad.pbtxt -o out/m.cc
 error unknown_output "graphs/convnet.pb" "--outputs" "'nope'" -- graphs/convnet.pb \
   --outputs nope -o out/m.cc
 
@@ -62,11 +62,11 @@ fi
 # Text GraphDefs (OpenCV's .pbtxt files) and -x tensorflow on another file name.
 shared="$src/../shared/models/opencv_extra/tensorflow"
 if [ -f "$shared/two_inputs_net.pbtxt" ]; then
-  "$halo" "$shared/two_inputs_net.pbtxt" --input-shape input_1:1x2x3x4 \
-    --input-shape input_2:1x2x3x4 -o out/two.cc 2> stderr.txt &&
-    grep -q 'input_2' out/two.h && ok "pbtxt two_inputs" || fail "pbtxt two_inputs: $(cat stderr.txt)"
+  "$halo" "$shared/two_inputs_net.pbtxt" --input-shape first_input:1x2x3x4 \
+    --input-shape second_input:1x2x3x4 -o out/two.cc 2> stderr.txt &&
+    grep -q "input 'second_input': f32\[1x2x3x4\]" out/two.h && ok "pbtxt two_inputs" || fail "pbtxt two_inputs: $(cat stderr.txt)"
   cp "$shared/matmul_net.pb" matmul.graph
-  "$halo" -x tensorflow matmul.graph -o out/mm.cc 2> stderr.txt && ok "-x tensorflow" ||
+  "$halo" -x tensorflow matmul.graph --input-shape input_21:2x3 -o out/mm.cc 2> stderr.txt && ok "-x tensorflow" ||
     fail "-x tensorflow: $(cat stderr.txt)"
 else
   fail "$shared not found (see ../shared/README.md)"

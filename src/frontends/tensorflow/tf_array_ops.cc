@@ -48,7 +48,7 @@ Value* Concat(Importer& im, TfNode& n, std::vector<Value*> parts, int64_t axis) 
   if (parts.size() == 1) return parts[0];
   DataType t = im.TypeOf(n, parts[0], "input 0").dtype;
   for (Value*& p : parts)  // fp16 constants beside float32 values
-    if (IsFloat(t) && ConstantOf(p)) p = im.CastTo(n, p, t);
+    if (IsFloat(t) && im.TypeOf(n, p, "an input").dtype == DataType::kFloat16) p = im.CastTo(n, p, t);
   return im.Add(n, "Concat", parts, {{"axis", axis}});
 }
 

@@ -240,7 +240,11 @@ class GraphImport {
     TfNode n{def, {}};
     n.im = &im_;
     std::vector<Value*> results;
-    if (given_inputs_.count(def.name()) || def.op() == "Placeholder") {
+    auto frozen = opts_.const_inputs.find(def.name());
+    if (frozen != opts_.const_inputs.end() &&
+        (given_inputs_.count(def.name()) || def.op() == "Placeholder")) {
+      results.push_back(im_.graph().AddConstant(def.name(), frozen->second));
+    } else if (given_inputs_.count(def.name()) || def.op() == "Placeholder") {
       DataType t = n.Find("dtype") ? n.Type("dtype")
                    : n.Find("T")   ? n.Type("T")
                                    : DataType::kFloat32;

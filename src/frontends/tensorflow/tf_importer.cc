@@ -63,7 +63,8 @@ DataType TfNode::Type(const std::string& a) const {
 
 Node* Importer::AddNode(const TfNode& n, const std::string& op, const std::vector<Value*>& inputs,
                         const std::map<std::string, AttrValue>& attrs, int num_outputs) {
-  std::string name = g_.UniqueName(n.name());
+  // The node's first result later takes n's name (NameResults in tf_graph.cc).
+  std::string name = g_.UniqueName(n.name() + "/halo");
   Node* node = g_.AddNode(op, name, inputs, num_outputs);
   for (const auto& [k, v] : attrs) node->set_attr(k, v);
   for (size_t i = 0; i < node->num_outputs(); ++i)

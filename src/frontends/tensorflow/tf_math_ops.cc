@@ -1,5 +1,6 @@
 // Element-wise math, activations, matrix products, reductions and casts.
 #include <cfloat>
+#include <cmath>
 
 #include "frontends/tensorflow/tf_importer.h"
 
@@ -20,8 +21,8 @@ std::pair<Value*, Value*> Operands(Importer& im, TfNode& n) {
   Value* b = n.in[1];
   DataType ta = im.TypeOf(n, a, "input 0").dtype, tb = im.TypeOf(n, b, "input 1").dtype;
   if (ta != tb && IsFloat(ta) && IsFloat(tb)) {
-    if (ConstantOf(b)) b = im.CastTo(n, b, ta);
-    else if (ConstantOf(a)) a = im.CastTo(n, a, tb);
+    if (tb == DataType::kFloat16) b = im.CastTo(n, b, ta);
+    else if (ta == DataType::kFloat16) a = im.CastTo(n, a, tb);
   }
   return {a, b};
 }
@@ -199,8 +200,12 @@ Results Dequantize(Importer& im, TfNode& n) {
   double lo = im.ValueOf(n, n.in[1], "min_range").GetDouble(0);
   double hi = im.ValueOf(n, n.in[2], "max_range").GetDouble(0);
   double levels = t == DataType::kUInt8 ? 255.0 : 65535.0;
+  // MIN_FIRST rounds min to a multiple of the step, as TensorFlow's QuantizedToFloat.
+  double step = (hi - lo) / levels;
+  if (mode == "MIN_FIRST" && step > 0)
+    lo = std::round(lo / static_cast<float>(step)) * static_cast<float>(step);
   Value* q = im.Add(n, "Cast", {n.in[0]}, {{"to", int64_t(DataType::kFloat32)}});
-  Value* s = im.Add(n, "Mul", {q, im.Scalar(n, DataType::kFloat32, (hi - lo) / levels)});
+  Value* s = im.Add(n, "Mul", {q, im.Scalar(n, DataType::kFloat32, step)});
   return {im.Add(n, "Add", {s, im.Scalar(n, DataType::kFloat32, lo)})};
 }
 

@@ -36,11 +36,11 @@ void Padding(Importer& im, const TfNode& n, std::map<std::string, AttrValue>& at
   }
 }
 
-// Float weights of another float type (fp16 weights in a float32 graph) take x's type.
+// float16 weights in a graph of another float type (OpenCV's fp16 tests) take x's type.
 Value* Like(Importer& im, const TfNode& n, Value* w, Value* x) {
   DataType t = im.TypeOf(n, x, "the input").dtype;
   DataType tw = im.TypeOf(n, w, "the weights").dtype;
-  return t != tw && IsFloat(t) && IsFloat(tw) ? im.CastTo(n, w, t) : w;
+  return t != tw && IsFloat(t) && tw == DataType::kFloat16 ? im.CastTo(n, w, t) : w;
 }
 
 Results Conv2D(Importer& im, TfNode& n) {
