@@ -5,6 +5,7 @@ set -euo pipefail
 PKGS=(cmake make g++ pkg-config libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
       libgtest-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev python3 python3-numpy
       python3-onnx python3-torch python3-torchvision)
+PKGS+=(python3-protobuf)  # the TensorFlow tests write GraphDefs with the project's .proto
 if [ "${1:-}" = --bench ]; then PKGS+=(python3-matplotlib); fi
 missing=()
 for p in "${PKGS[@]}"; do

@@ -92,7 +92,8 @@ for op in ("VariableV2", "VarHandleOp"):
     g.node("out", "Add", ["x", "w"], T=F)
     g.save(f"{OUT}/errors/{op}.pb")
 
-# ---- A NHWC conv net: convolutions, biases, activations, pooling, batch norm. ----
+# ---- A NHWC conv net: convolutions, biases, activations, pooling, batch norm, a residual
+# block. ----
 rng = np.random.default_rng(0)
 g = G()
 g.placeholder("input", [1, 16, 16, 3])
@@ -111,8 +112,15 @@ for i, p in enumerate(("scale", "offset", "mean", "var")):
 g.node("bn", "FusedBatchNormV3", ["dconv", "scale", "offset", "mean", "var"], T=F,
        epsilon=0.001, is_training=False)
 g.node("relu6", "Relu6", ["bn"], T=F)
+# A residual block: relu6 feeds a convolution and the shortcut Add.
+g.const("wr", rng.standard_normal((3, 3, 8, 8)).astype(np.float32))
+g.const("br", rng.standard_normal(8).astype(np.float32))
+g.node("convr", "Conv2D", ["relu6", "wr"], T=F, strides=[1, 1, 1, 1], padding="SAME")
+g.node("biasr", "BiasAdd", ["convr", "br"], T=F)
+g.node("residual", "AddV2", ["relu6", "biasr"], T=F)
+g.node("relur", "Relu", ["residual"], T=F)
 g.const("w2", rng.standard_normal((1, 1, 8, 4)).astype(np.float32))
-g.node("conv2", "Conv2D", ["relu6", "w2"], T=F, strides=[1, 1, 1, 1], padding="VALID")
+g.node("conv2", "Conv2D", ["relur", "w2"], T=F, strides=[1, 1, 1, 1], padding="VALID")
 g.node("pool2", "AvgPool", ["conv2"], T=F, ksize=[1, 3, 3, 1], strides=[1, 2, 2, 1],
        padding="SAME")
 g.node("out", "Sigmoid", ["pool2"], T=F)

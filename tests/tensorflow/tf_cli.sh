@@ -74,9 +74,9 @@ fi
 
 # --inputs/--outputs: the sub-graph from pool1 to relu6.
 rm -rf out && mkdir out
-if "$halo" graphs/convnet.pb --inputs pool1 --input-shape pool1:1x8x8x8 --outputs relu6 \
+if "$halo" graphs/convnet.pb --inputs pool1 --input-shape pool1:1x8x8x8 --outputs relur \
   -o out/sub.cc 2> stderr.txt; then
-  grep -q "input 'pool1': f32\[1x8x8x8\]" out/sub.h && grep -q "output 'relu6': f32\[1x8x8x8\]" out/sub.h &&
+  grep -q "input 'pool1': f32\[1x8x8x8\]" out/sub.h && grep -q "output 'relur': f32\[1x8x8x8\]" out/sub.h &&
     ! grep -q "w1" out/sub.cc && ok "sub-graph" || fail "sub-graph: unexpected out/sub.h"
 else
   fail "sub-graph: $(cat stderr.txt)"
