@@ -313,6 +313,7 @@ const TranslatorMap& Translators() {
     AddMathTranslators(t);
     AddNnTranslators(t);
     AddArrayTranslators(t);
+    AddRnnTranslators(t);
     return t;
   }();
   return m;

@@ -48,6 +48,7 @@ using TranslatorMap = std::map<std::string, Translator>;
 void AddMathTranslators(TranslatorMap& m);   // tf_math_ops.cc
 void AddNnTranslators(TranslatorMap& m);     // tf_nn_ops.cc
 void AddArrayTranslators(TranslatorMap& m);  // tf_array_ops.cc
+void AddRnnTranslators(TranslatorMap& m);    // tf_rnn_ops.cc
 const TranslatorMap& Translators();
 
 class Importer {
