@@ -41,7 +41,8 @@ std::unique_ptr<Graph> LoadModel(const std::vector<std::string>& files, const Im
       g = ImportTensorFlow(path, opts);
       break;
     default:
-      throw Err(path, ": unknown model format (expected .onnx, .pb or .pbtxt; force one with -x FORMAT)");
+      throw Err(path,
+                ": unknown model format (expected .onnx, .pb or .pbtxt; force one with -x FORMAT)");
   }
   try {
     RunPipeline(*g, opts.progress, optimize, disabled);

@@ -14,7 +14,8 @@ namespace halo {
 
 enum class ModelFormat { kUnknown, kOnnx, kTensorFlow };
 
-// Guesses the format from the file contents (then the extension). `forced` ("onnx", "tensorflow") wins.
+// Guesses the format from the file contents (then the extension). `forced` ("onnx", "tensorflow")
+// wins.
 ModelFormat DetectFormat(const std::string& path, const std::string& forced = "");
 
 // Imports a model and runs the pipeline (without `optimize` only type inference; never the

@@ -50,7 +50,8 @@ std::vector<std::string> SplitNames(const std::string& v, const std::string& wha
   while (true) {
     size_t comma = v.find(',', start);
     std::string n = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (n.empty()) throw UsageError(what + ": expected comma-separated node names, got '" + v + "'");
+    if (n.empty())
+      throw UsageError(what + ": expected comma-separated node names, got '" + v + "'");
     names.push_back(n);
     if (comma == std::string::npos) return names;
     start = comma + 1;

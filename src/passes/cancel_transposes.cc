@@ -134,8 +134,9 @@ bool Sink(Rewriter& rw, Node* t) {
 // The general case of Sink: t (a Transpose by perm) feeds a connected set of element-wise
 // ops whose operands are constants, values of the set, or other Transposes by perm (entries,
 // e.g. the two branches of a residual Add), and whose results are used by Transposes only
-// (exits); the set grows along users and operands. The set then computes in the entries' input layout: the entries go, constants
-// are transposed back and each exit composes with perm. True if rewritten.
+// (exits); the set grows along users and operands. The set then computes in the entries' input
+// layout: the entries go, constants are transposed back and each exit composes with perm. True if
+// rewritten.
 bool SinkComponent(Rewriter& rw, Node* t) {
   constexpr size_t kMaxNodes = 256;
   const std::vector<int64_t> perm = t->GetInts("perm");
@@ -198,8 +199,10 @@ bool SinkComponent(Rewriter& rw, Node* t) {
     for (size_t i = 0; i < in.size(); ++i) {
       if (!in[i]) continue;
       auto m = moved.find(in[i]);
-      if (m != moved.end()) in[i] = m->second;
-      else if (IsBinary(n->op())) in[i] = TransposedBack(rw, in[i], perm);
+      if (m != moved.end())
+        in[i] = m->second;
+      else if (IsBinary(n->op()))
+        in[i] = TransposedBack(rw, in[i], perm);
     }
     moved[n->output()] = rw.Add(n->op(), n->name(), in, n->attrs())->output();
   }

@@ -160,10 +160,12 @@ TEST(CancelTransposes, SinksThroughResidualBranches) {
       [](Graph& g) {
         Value* x = g.AddInput("x", Type(kF32, {1, 2, 3, 4}));
         Ints nhwc{0, 2, 3, 1}, nchw{0, 3, 1, 2};
-        Value* r = Op(g, "Add", {Op(g, "Transpose", {Op(g, "Relu", {x})}, {{"perm", nhwc}}),
-                                 RandomConst(g, "bias", {2})});
-        Value* s = Op(g, "Mul", {Op(g, "Transpose", {Op(g, "Tanh", {x})}, {{"perm", nhwc}}),
-                                 RandomConst(g, "scale", {2})});
+        Value* r = Op(g, "Add",
+                      {Op(g, "Transpose", {Op(g, "Relu", {x})}, {{"perm", nhwc}}),
+                       RandomConst(g, "bias", {2})});
+        Value* s = Op(g, "Mul",
+                      {Op(g, "Transpose", {Op(g, "Tanh", {x})}, {{"perm", nhwc}}),
+                       RandomConst(g, "scale", {2})});
         Value* z = Op(g, "Relu", {Op(g, "Add", {r, s})});
         g.AddOutput(Op(g, "Sigmoid", {Op(g, "Transpose", {r}, {{"perm", nchw}})}));
         g.AddOutput(Op(g, "Transpose", {z}, {{"perm", nchw}}, "z"));

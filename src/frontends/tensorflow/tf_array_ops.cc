@@ -48,7 +48,8 @@ Value* Concat(Importer& im, TfNode& n, std::vector<Value*> parts, int64_t axis) 
   if (parts.size() == 1) return parts[0];
   DataType t = im.TypeOf(n, parts[0], "input 0").dtype;
   for (Value*& p : parts)  // fp16 constants beside float32 values
-    if (IsFloat(t) && im.TypeOf(n, p, "an input").dtype == DataType::kFloat16) p = im.CastTo(n, p, t);
+    if (IsFloat(t) && im.TypeOf(n, p, "an input").dtype == DataType::kFloat16)
+      p = im.CastTo(n, p, t);
   return im.Add(n, "Concat", parts, {{"axis", axis}});
 }
 
@@ -75,8 +76,10 @@ Results SplitSizes(Importer& im, TfNode& n, Value* x, int64_t axis, std::vector<
   Shape s = im.TypeOf(n, x, "the value").shape;
   int64_t known = 0, unknown = -1;
   for (size_t i = 0; i < sizes.size(); ++i) {
-    if (sizes[i] < 0) unknown = static_cast<int64_t>(i);
-    else known += sizes[i];
+    if (sizes[i] < 0)
+      unknown = static_cast<int64_t>(i);
+    else
+      known += sizes[i];
   }
   if (unknown >= 0) sizes[unknown] = s[axis] - known;
   Node* node = im.AddNode(n, "Split", {x, im.Ints(n, sizes)}, {{"axis", axis}},
@@ -173,8 +176,8 @@ Results StridedSlice(Importer& im, TfNode& n) {
   for (; d < rank; ++d) out.push_back({d, false});
   Value* x = n.in[0];
   if (!axes.empty())
-    x = im.Add(n, "Slice", {x, im.Ints(n, starts), im.Ints(n, ends), im.Ints(n, axes),
-                            im.Ints(n, steps)});
+    x = im.Add(n, "Slice",
+               {x, im.Ints(n, starts), im.Ints(n, ends), im.Ints(n, axes), im.Ints(n, steps)});
   Shape sliced = im.TypeOf(n, x, "the slice").shape, shape;
   for (const auto& [dim, cut] : out) shape.push_back(dim < 0 ? 1 : sliced[dim]);
   return {shape == sliced ? x : im.Reshape(n, x, shape)};

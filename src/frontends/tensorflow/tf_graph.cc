@@ -89,15 +89,14 @@ halo_tf::GraphDef ReadGraph(const std::string& path) {
 
 // Operators that only hold state: a graph using them is not frozen.
 bool IsVariable(const std::string& op) {
-  return op == "VariableV2" || op == "Variable" || op == "VarHandleOp" ||
-         op == "ReadVariableOp" || op == "AssignVariableOp" || op == "Assign" ||
-         op == "VarIsInitializedOp";
+  return op == "VariableV2" || op == "Variable" || op == "VarHandleOp" || op == "ReadVariableOp" ||
+         op == "AssignVariableOp" || op == "Assign" || op == "VarIsInitializedOp";
 }
 
 // Glue without data results: never an output by default.
 bool IsGlue(const std::string& op) {
-  return op == "NoOp" || op == "Const" || op == "Placeholder" || op == "Assert" ||
-         op == "SaveV2" || op == "RestoreV2";
+  return op == "NoOp" || op == "Const" || op == "Placeholder" || op == "Assert" || op == "SaveV2" ||
+         op == "RestoreV2";
 }
 
 class GraphImport {
@@ -220,8 +219,7 @@ class GraphImport {
     if (given != opts_.input_shapes.end()) return given->second;
     const halo_tf::AttrValue* a = n.Find("shape");
     if (!a || a->value_case() != halo_tf::AttrValue::kShape || a->shape().unknown_rank())
-      im_.Fail(n, "the input's shape is unknown; give it with --input-shape ", n.name(),
-               ":DIMS");
+      im_.Fail(n, "the input's shape is unknown; give it with --input-shape ", n.name(), ":DIMS");
     Shape s;
     for (const auto& d : a->shape().dim()) s.push_back(d.size());
     for (size_t i = 0; i < s.size(); ++i) {

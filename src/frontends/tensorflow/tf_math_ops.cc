@@ -21,8 +21,10 @@ std::pair<Value*, Value*> Operands(Importer& im, TfNode& n) {
   Value* b = n.in[1];
   DataType ta = im.TypeOf(n, a, "input 0").dtype, tb = im.TypeOf(n, b, "input 1").dtype;
   if (ta != tb && IsFloat(ta) && IsFloat(tb)) {
-    if (tb == DataType::kFloat16) b = im.CastTo(n, b, ta);
-    else if (ta == DataType::kFloat16) a = im.CastTo(n, a, tb);
+    if (tb == DataType::kFloat16)
+      b = im.CastTo(n, b, ta);
+    else if (ta == DataType::kFloat16)
+      a = im.CastTo(n, a, tb);
   }
   return {a, b};
 }
@@ -44,10 +46,10 @@ constexpr char kAdd[] = "Add", kSub[] = "Sub", kMul[] = "Mul", kDiv[] = "Div", k
                kTanh[] = "Tanh", kExp[] = "Exp", kLog[] = "Log", kNeg[] = "Neg", kAbs[] = "Abs",
                kSqrt[] = "Sqrt", kFloor[] = "Floor", kCeil[] = "Ceil", kRound[] = "Round",
                kSoftplus[] = "Softplus", kSoftsign[] = "Softsign", kReciprocal[] = "Reciprocal",
-               kSign[] = "Sign", kErf[] = "Erf", kSin[] = "Sin", kCos[] = "Cos",
-               kEqual[] = "Equal", kLess[] = "Less", kGreater[] = "Greater",
-               kLessEqual[] = "LessOrEqual", kGreaterEqual[] = "GreaterOrEqual",
-               kAnd[] = "And", kOr[] = "Or", kNot[] = "Not", kElu[] = "Elu";
+               kSign[] = "Sign", kErf[] = "Erf", kSin[] = "Sin", kCos[] = "Cos", kEqual[] = "Equal",
+               kLess[] = "Less", kGreater[] = "Greater", kLessEqual[] = "LessOrEqual",
+               kGreaterEqual[] = "GreaterOrEqual", kAnd[] = "And", kOr[] = "Or", kNot[] = "Not",
+               kElu[] = "Elu";
 
 Results PassThrough(Importer& im, TfNode& n) {
   if (n.in.empty()) im.Fail(n, "expected an input");
@@ -161,9 +163,8 @@ Results Reduce(Importer& im, TfNode& n) {
   return {im.Add(n, kOp, {x, im.Ints(n, axes)}, {{"keepdims", keep}})};
 }
 
-constexpr char kReduceMean[] = "ReduceMean", kReduceSum[] = "ReduceSum",
-               kReduceMax[] = "ReduceMax", kReduceMin[] = "ReduceMin",
-               kReduceProd[] = "ReduceProd";
+constexpr char kReduceMean[] = "ReduceMean", kReduceSum[] = "ReduceSum", kReduceMax[] = "ReduceMax",
+               kReduceMin[] = "ReduceMin", kReduceProd[] = "ReduceProd";
 
 Results ArgMinMax(Importer& im, TfNode& n) {
   Arity(im, n, 2);
@@ -212,8 +213,8 @@ Results Dequantize(Importer& im, TfNode& n) {
 }  // namespace
 
 void AddMathTranslators(TranslatorMap& m) {
-  for (const char* op : {"Identity", "StopGradient", "Snapshot", "PreventGradient",
-                         "CheckNumerics", "PlaceholderWithDefault", "EnsureShape"})
+  for (const char* op : {"Identity", "StopGradient", "Snapshot", "PreventGradient", "CheckNumerics",
+                         "PlaceholderWithDefault", "EnsureShape"})
     m[op] = PassThrough;
   m["IdentityN"] = IdentityN;
   m["NoOp"] = NoResults;

@@ -109,10 +109,8 @@ Results ConvBackpropInput(Importer& im, TfNode& n) {
     if (out_pad[d] < 0 || out_pad[d] >= std::max(strides[d], dil[d]))
       im.Fail(n, "input_sizes ", out[d], " does not fit the convolution");
   }
-  std::map<std::string, AttrValue> attrs = {{"strides", strides},
-                                            {"dilations", dil},
-                                            {"pads", pads},
-                                            {"output_padding", out_pad}};
+  std::map<std::string, AttrValue> attrs = {
+      {"strides", strides}, {"dilations", dil}, {"pads", pads}, {"output_padding", out_pad}};
   Value* ow = im.Transpose(n, w, {3, 2, 0, 1});  // [in, out, H, W]
   return {Out(im, n, im.Add(n, "ConvTranspose", {In(im, n, n.in[2]), ow}, attrs))};
 }
@@ -142,7 +140,8 @@ Results FusedBatchNorm(Importer& im, TfNode& n) {
   Value* mean;
   Value* var;
   if (n.Bool("is_training")) {
-    std::vector<int64_t> axes = nchw ? std::vector<int64_t>{0, 2, 3} : std::vector<int64_t>{0, 1, 2};
+    std::vector<int64_t> axes =
+        nchw ? std::vector<int64_t>{0, 2, 3} : std::vector<int64_t>{0, 1, 2};
     mean = im.Add(n, "ReduceMean", {x, im.Ints(n, axes)}, {{"keepdims", int64_t{1}}});
     Value* d = im.Add(n, "Sub", {x, mean});
     var = im.Add(n, "ReduceMean", {im.Add(n, "Mul", {d, d}), im.Ints(n, axes)},

@@ -51,8 +51,7 @@ Results BlockLSTM(Importer& im, TfNode& n) {
     Value* f = act("Sigmoid", gf);
     Value* ci = act("Tanh", g->output(1));
     cs = add(mul(ci, i), mul(cs, f));
-    if (clip > 0)
-      cs = im.Add(n, "Clip", {cs, im.Scalar(n, t, -clip), im.Scalar(n, t, clip)});
+    if (clip > 0) cs = im.Add(n, "Clip", {cs, im.Scalar(n, t, -clip), im.Scalar(n, t, clip)});
     Value* go = g->output(3);
     if (peephole) go = add(go, mul(cs, n.in[7]));
     Value* o = act("Sigmoid", go);
@@ -64,8 +63,7 @@ Results BlockLSTM(Importer& im, TfNode& n) {
   }
   Results r;
   for (auto& parts : seq)
-    r.push_back(parts.size() == 1 ? parts[0]
-                                  : im.Add(n, "Concat", parts, {{"axis", int64_t{0}}}));
+    r.push_back(parts.size() == 1 ? parts[0] : im.Add(n, "Concat", parts, {{"axis", int64_t{0}}}));
   return r;
 }
 
