@@ -249,3 +249,59 @@ def argmax_select(g):
 
 
 simple("argmax_select", x4, np.maximum(x4, 0).argmax(axis=-1), argmax_select)
+
+
+def batch_matmul(g):
+    g.node("y", "BatchMatMulV2", ["x", "x"], T=F, adj_y=True)
+
+
+simple("batch_matmul_adj_y", x4, x4 @ x4.transpose(0, 1, 3, 2), batch_matmul)
+
+
+def fill_range_cast(g):
+    g.const("start", np.array(0, np.int32))
+    g.const("limit", np.array(8, np.int32))
+    g.const("delta", np.array(1, np.int32))
+    g.node("r", "Range", ["start", "limit", "delta"], Tidx=I32)
+    g.node("c", "Cast", ["r"], SrcT=I32, DstT=F)
+    g.const("dims", np.array([8], np.int32))
+    g.const("half", np.array(0.5, np.float32))
+    g.node("f", "Fill", ["dims", "half"], T=F, index_type=I32)
+    g.node("a", "AddV2", ["x", "c"], T=F)
+    g.node("y", "Mul", ["a", "f"], T=F)
+
+
+simple("fill_range_cast", x4, (x4 + np.arange(8, dtype=np.float32)) * 0.5, fill_range_cast)
+
+
+def leaky_softmax(g):
+    g.node("l", "LeakyRelu", ["x"], T=F, alpha=0.1)
+    g.node("y", "Softmax", ["l"], T=F)
+
+
+lr = np.where(x4 > 0, x4, 0.1 * x4)
+simple("leaky_relu_softmax", x4, np.exp(lr) / np.exp(lr).sum(axis=-1, keepdims=True),
+       leaky_softmax)
+
+
+def split_expand_squeeze(g):
+    g.const("axis", np.array(3, np.int32))
+    g.const("zero", np.array(0, np.int32))
+    g.node("s", "Split", ["axis", "x"], T=F, num_split=2)
+    g.node("e", "ExpandDims", ["s:1", "zero"], T=F, Tdim=I32)
+    g.node("y", "Squeeze", ["e"], T=F, squeeze_dims=[0])
+
+
+simple("split_expand_squeeze", x4, x4[..., 4:], split_expand_squeeze)
+
+
+def padv2_max(g):
+    g.const("p", np.array([[0, 0], [0, 0], [1, 1], [0, 2]], np.int32))
+    g.const("v", np.array(1.5, np.float32))
+    g.const("axes", np.array([3], np.int32))
+    g.node("pad", "PadV2", ["x", "p", "v"], T=F, Tpaddings=I32)
+    g.node("y", "Max", ["pad", "axes"], T=F, Tidx=I32, keep_dims=False)
+
+
+xv = np.pad(x4, [(0, 0), (0, 0), (1, 1), (0, 2)], constant_values=1.5)
+simple("padv2_max", x4, xv.max(axis=3), padv2_max)
