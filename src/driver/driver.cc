@@ -18,6 +18,7 @@ ModelFormat DetectFormat(const std::string& path, const std::string& forced) {
   };
   if (ends_with(".onnx")) return ModelFormat::kOnnx;
   if (ends_with(".pb") || ends_with(".pbtxt")) return ModelFormat::kTensorFlow;
+  if (LooksLikeTensorFlow(path)) return ModelFormat::kTensorFlow;
   return ModelFormat::kUnknown;
 }
 

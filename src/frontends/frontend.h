@@ -63,5 +63,8 @@ std::unique_ptr<Graph> ImportOnnx(const std::string& path, const ImportOptions& 
 // TensorFlow: a frozen GraphDef, binary (.pb) or text (.pbtxt). Throws Error naming the
 // file, node and reason.
 std::unique_ptr<Graph> ImportTensorFlow(const std::string& path, const ImportOptions& opts);
+// Whether the file's first bytes look like a GraphDef: text starting with a node, or binary
+// starting with a node whose first field is its name.
+bool LooksLikeTensorFlow(const std::string& path);
 
 }  // namespace halo

@@ -68,6 +68,13 @@ if [ -f "$shared/two_inputs_net.pbtxt" ]; then
   cp "$shared/matmul_net.pb" matmul.graph
   "$halo" -x tensorflow matmul.graph --input-shape input_21:2x3 -o out/mm.cc 2> stderr.txt && ok "-x tensorflow" ||
     fail "-x tensorflow: $(cat stderr.txt)"
+  # Detected from the contents without -x, binary and text.
+  "$halo" matmul.graph --input-shape input_21:2x3 -o out/mm2.cc 2> stderr.txt &&
+    ok "detected binary GraphDef" || fail "detected binary GraphDef: $(cat stderr.txt)"
+  cp "$shared/two_inputs_net.pbtxt" two_inputs.txt
+  "$halo" two_inputs.txt --input-shape first_input:2 --input-shape second_input:2 \
+    -o out/two2.cc 2> stderr.txt && ok "detected text GraphDef" ||
+    fail "detected text GraphDef: $(cat stderr.txt)"
 else
   fail "$shared not found (see ../shared/README.md)"
 fi

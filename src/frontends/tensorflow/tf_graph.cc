@@ -319,6 +319,20 @@ const TranslatorMap& Translators() {
 
 }  // namespace tf_fe
 
+bool LooksLikeTensorFlow(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  char head[64] = {};
+  f.read(head, sizeof(head));
+  std::string b(head, static_cast<size_t>(f.gcount()));
+  size_t i = b.find_first_not_of(" \t\r\n");
+  if (i != std::string::npos && b.compare(i, 4, "node") == 0) return true;
+  // Binary: field 1 (node), a length varint, then field 1 of the NodeDef (name).
+  if (b.size() < 3 || b[0] != 0x0a) return false;
+  size_t k = 1;
+  while (k < b.size() && k < 6 && (static_cast<unsigned char>(b[k]) & 0x80)) ++k;
+  return k + 1 < b.size() && b[k + 1] == 0x0a;
+}
+
 std::unique_ptr<Graph> ImportTensorFlow(const std::string& path, const ImportOptions& opts) {
   halo_tf::GraphDef gd = tf_fe::ReadGraph(path);
   std::string base = path.substr(path.find_last_of('/') + 1);
