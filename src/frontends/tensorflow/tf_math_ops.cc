@@ -216,6 +216,10 @@ void AddMathTranslators(TranslatorMap& m) {
   for (const char* op : {"Identity", "StopGradient", "Snapshot", "PreventGradient", "CheckNumerics",
                          "PlaceholderWithDefault", "EnsureShape"})
     m[op] = PassThrough;
+  // A call of a Defun function named Dropout whose body the frozen file no longer holds
+  // (OpenCV's defun_dropout test, and OpenCV's reading of it): at inference the identity of
+  // its first input.
+  m["Dropout"] = PassThrough;
   m["IdentityN"] = IdentityN;
   m["NoOp"] = NoResults;
   m["Add"] = m["AddV2"] = Binary<kAdd>;
