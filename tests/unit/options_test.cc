@@ -169,8 +169,8 @@ TEST(CIdentifier, MakesValidNames) {
 }
 
 TEST(Options, TensorFlowSubGraphAndFormat) {
-  Options o = ParseOptions({"g.pb", "--print-ir", "-x", "tensorflow", "--inputs", "pool1,x",
-                            "--outputs", "relu:1"});
+  Options o = ParseOptions(
+      {"g.pb", "--print-ir", "-x", "tensorflow", "--inputs", "pool1,x", "--outputs", "relu:1"});
   EXPECT_EQ(o.format, "tensorflow");
   EXPECT_EQ(o.import.input_names, (std::vector<std::string>{"pool1", "x"}));
   EXPECT_EQ(o.import.output_names, (std::vector<std::string>{"relu:1"}));
