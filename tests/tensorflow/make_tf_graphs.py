@@ -305,3 +305,14 @@ def padv2_max(g):
 
 xv = np.pad(x4, [(0, 0), (0, 0), (1, 1), (0, 2)], constant_values=1.5)
 simple("padv2_max", x4, xv.max(axis=3), padv2_max)
+
+
+def switch_merge(g):
+    g.const("pred", np.array(False))
+    g.node("sw", "Switch", ["x", "pred"], T=F)
+    g.node("taken", "Neg", ["sw"], T=F)  # output_false
+    g.node("not_taken", "FancyOp", ["sw:1"], T=F)  # never built
+    g.node("y", "Merge", ["not_taken", "taken"], T=F, N=2)
+
+
+simple("switch_merge", x4, -x4, switch_merge)

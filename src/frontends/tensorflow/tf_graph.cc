@@ -1,7 +1,8 @@
 // The TensorFlow frontend: reads a frozen GraphDef (binary .pb or text .pbtxt), picks the
 // sub-graph between the inputs and outputs, orders it topologically (rejecting cycles,
 // missing inputs, unfrozen variables and unknown operators, each naming the node) and
-// translates node by node into HALO IR.
+// translates node by node into HALO IR. A Switch whose predicate is a constant (a frozen
+// tf.cond, Keras' learning phase) takes one branch: the nodes of the other are not built.
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
@@ -121,7 +122,10 @@ class GraphImport {
     for (Value* v : im_.graph().inputs()) in_ports.push_back({v->name()});
     for (const Ref& r : outputs) {
       const auto& vals = values_.at(r.node);
-      if (r.index >= static_cast<int>(vals.size()) || !vals[r.index])
+      if (dead_.count(r.node) || (r.index < static_cast<int>(vals.size()) && !vals[r.index]))
+        throw Err(path_, ": node '", r.node, "' (", by_name_.at(r.node)->op(), "): the output ",
+                  "is on a branch its Switch does not take");
+      if (r.index >= static_cast<int>(vals.size()))
         throw Err(path_, ": node '", r.node, "' (", by_name_.at(r.node)->op(), ") has no result ",
                   r.index);
       Value* v = vals[r.index];
@@ -131,8 +135,10 @@ class GraphImport {
         TfNode tn{*by_name_.at(r.node), {}};
         tn.im = &im_;
         v = im_.Add(tn, "Identity", {v});
-        name = v->name();
+        name = im_.graph().UniqueName(name + "/output");
       }
+      // A value passed through (Identity, Merge) takes the name of the node asked for.
+      v->set_name(name);
       outputs_seen_.insert(v);
       im_.graph().AddOutput(v);
       out_ports.push_back({name});
@@ -202,15 +208,13 @@ class GraphImport {
         stack.pop_back();
       }
     }
-    // Report problems of the nodes needed before translating any.
+    // Unfrozen variables are reported before translating any node.
     for (const halo_tf::NodeDef* n : order_) {
       if (given_inputs_.count(n->name())) continue;
       if (IsVariable(n->op()))
         throw Err(path_, ": node '", n->name(), "' (", n->op(), "): the graph is not frozen: ",
                   "variables hold state HALO cannot read; freeze it first (TensorFlow's ",
                   "freeze_graph or convert_variables_to_constants)");
-      if (n->op() != "Placeholder" && n->op() != "Const" && !Translators().count(n->op()))
-        throw Err(path_, ": node '", n->name(), "' (", n->op(), "): unsupported operator");
     }
   }
 
@@ -262,13 +266,23 @@ class GraphImport {
         Ref r = ParseRef(s);
         if (r.control) continue;
         const auto& vals = values_.at(r.node);
-        if (r.index >= static_cast<int>(vals.size()) || !vals[r.index])
+        bool dead =
+            dead_.count(r.node) || (r.index < static_cast<int>(vals.size()) && !vals[r.index]);
+        if (dead && def.op() == "Merge") continue;  // Merge takes the branch taken
+        if (dead) {  // on the branch a Switch does not take: not computed at all
+          dead_.insert(def.name());
+          values_[def.name()] = {};
+          return;
+        }
+        if (r.index >= static_cast<int>(vals.size()))
           im_.Fail(n, "its input '", s, "' names result ", r.index, " of a node that has ",
                    vals.size());
         n.in.push_back(vals[r.index]);
       }
+      auto translate = Translators().find(def.op());
+      if (translate == Translators().end()) im_.Fail(n, "unsupported operator");
       size_t first = im_.graph().nodes().size();
-      results = Translators().at(def.op())(im_, n);
+      results = translate->second(im_, n);
       NameResults(def.name(), first, results);
     }
     values_[def.name()] = std::move(results);
@@ -300,6 +314,7 @@ class GraphImport {
   std::set<std::string> given_inputs_;
   std::vector<const halo_tf::NodeDef*> order_;
   std::unordered_map<std::string, std::vector<Value*>> values_;
+  std::set<std::string> dead_;  // nodes on branches their Switch does not take
   std::set<const Value*> outputs_seen_;
 };
 

@@ -60,6 +60,23 @@ Results IdentityN(Importer&, TfNode& n) { return n.in; }
 
 Results NoResults(Importer&, TfNode&) { return {}; }
 
+// Switch(data, pred) -> (output_false, output_true): the branch not taken is null (dead).
+Results Switch(Importer& im, TfNode& n) {
+  Arity(im, n, 2);
+  bool pred = im.ValueOf(n, n.in[1],
+                         "the predicate (control flow at run time is not "
+                         "supported)")
+                  .GetInt(0) != 0;
+  return {pred ? nullptr : n.in[0], pred ? n.in[0] : nullptr};
+}
+
+// Merge(inputs) -> output: the graph walk passes the input of the branch taken only (its
+// value_index result is not built).
+Results Merge(Importer& im, TfNode& n) {
+  if (n.in.size() != 1) im.Fail(n, "expected one input on the branch taken, got ", n.in.size());
+  return {n.in[0]};
+}
+
 Results Square(Importer& im, TfNode& n) {
   Arity(im, n, 1);
   return {im.Add(n, "Mul", {n.in[0], n.in[0]})};
@@ -221,6 +238,8 @@ void AddMathTranslators(TranslatorMap& m) {
   // its first input.
   m["Dropout"] = PassThrough;
   m["IdentityN"] = IdentityN;
+  m["Switch"] = Switch;
+  m["Merge"] = Merge;
   m["NoOp"] = NoResults;
   m["Add"] = m["AddV2"] = Binary<kAdd>;
   m["Sub"] = Binary<kSub>;
