@@ -8,6 +8,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <google/protobuf/text_format.h>
 
+#include <algorithm>
 #include <climits>
 #include <fstream>
 #include <set>
@@ -117,6 +118,16 @@ class GraphImport {
     }
     std::vector<Ref> outputs = Outputs();
     Order(outputs);
+    // The inputs first, in graph order (they depend on nothing), then the rest.
+    auto is_input = [&](const halo_tf::NodeDef* n) {
+      return n->op() == "Placeholder" || given_inputs_.count(n->name()) != 0;
+    };
+    std::stable_partition(order_.begin(), order_.end(), is_input);
+    auto inputs_end = std::find_if_not(order_.begin(), order_.end(), is_input);
+    std::unordered_map<const halo_tf::NodeDef*, int> position;
+    for (int i = 0; i < gd_.node_size(); ++i) position[&gd_.node(i)] = i;
+    std::sort(order_.begin(), inputs_end,
+              [&](const auto* a, const auto* b) { return position.at(a) < position.at(b); });
     for (const halo_tf::NodeDef* n : order_) Translate(*n);
     std::vector<Port> in_ports, out_ports;
     for (Value* v : im_.graph().inputs()) in_ports.push_back({v->name()});
