@@ -108,7 +108,8 @@ const halo::Type& Importer::TypeOf(const TfNode& n, Value* v, const std::string&
 const Tensor& Importer::ValueOf(const TfNode& n, Value* v, const std::string& what) {
   const Known& k = Evaluate(v);
   if (!k.value)
-    Fail(n, what, " must be a constant (or computed from constants and shapes) at compile time");
+    Fail(n, what, " must be a constant (or computed from constants and shapes) at compile time",
+         k.error.empty() ? "" : " (" + k.error + ")");
   return *k.value;
 }
 
