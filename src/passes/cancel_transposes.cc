@@ -132,22 +132,32 @@ bool Sink(Rewriter& rw, Node* t) {
 }
 
 // The general case of Sink: t (a Transpose by perm) feeds a connected set of element-wise
-// ops whose operands are constants, values of the set, or other Transposes by perm (entries,
-// e.g. the two branches of a residual Add), and whose results are used by Transposes only
-// (exits); the set grows along users and operands. The set then computes in the entries' input
-// layout: the entries go, constants are transposed back and each exit composes with perm. True if
-// rewritten.
+// ops and Concats (of NHWC branches, say) whose operands are constants, values of the set, or other
+// Transposes by perm (entries, e.g. the two branches of a residual Add), and whose results are used
+// by Transposes only (exits); the set grows along users and operands. The set then computes in the
+// entries' input layout: the entries go, constants are transposed back and each exit composes with
+// perm. True if rewritten.
 bool SinkComponent(Rewriter& rw, Node* t) {
   constexpr size_t kMaxNodes = 256;
   const std::vector<int64_t> perm = t->GetInts("perm");
   std::set<Node*> entries = {t}, members, exits;
-  const Shape& shape = t->output()->type().shape;
+  const int rank = static_cast<int>(perm.size());
   std::vector<Value*> values = {t->output()};  // their users still to check
   std::vector<Node*> operands;                 // members whose inputs are still to check
+  // Whether input i of u is a constant that moves with u (transposed back).
+  auto moving_constant = [&](const Node* u, size_t i) {
+    return ConstantOf(u->input(i)) && (IsBinary(u->op()) || u->op() == "Concat");
+  };
   auto add_member = [&](Node* u) {
-    bool ok = (IsUnary(u->op()) || (IsBinary(u->op()) && u->num_inputs() == 2)) &&
-              u->num_outputs() == 1 && u->output()->type().shape == shape &&
+    bool concat = u->op() == "Concat";
+    bool ok = (concat || IsUnary(u->op()) || (IsBinary(u->op()) && u->num_inputs() == 2)) &&
+              u->num_outputs() == 1 && u->output()->type().Rank() == rank &&
               members.size() < kMaxNodes;
+    // Element-wise: the result has the shape of each operand that is not a constant (which
+    // broadcasts) or a unary op's scalar parameter.
+    for (size_t i = 0; ok && !concat && i < u->num_inputs(); ++i)
+      if (u->input(i) && !(i > 0 && IsUnary(u->op())) && !ConstantOf(u->input(i)))
+        ok = u->input(i)->type().shape == u->output()->type().shape;
     if (ok && members.insert(u).second) {
       values.push_back(u->output());
       operands.push_back(u);
@@ -176,10 +186,10 @@ bool SinkComponent(Rewriter& rw, Node* t) {
     for (size_t i = 0; i < u->num_inputs(); ++i) {
       Value* in = u->input(i);
       if (!in || members.count(in->producer()) || entries.count(in->producer()) ||
-          (ConstantOf(in) && (i > 0 || IsBinary(u->op()))))
+          moving_constant(u, i) || (i > 0 && IsUnary(u->op()) && ConstantOf(in)))
         continue;
       if (i > 0 && IsUnary(u->op())) return false;  // a scalar parameter computed at run time
-      if (SameTranspose(in, perm) && in->type().shape == shape) {
+      if (SameTranspose(in, perm)) {
         entries.insert(in->producer());
         values.push_back(in);
       } else if (!add_member(in->producer())) {
@@ -201,10 +211,15 @@ bool SinkComponent(Rewriter& rw, Node* t) {
       auto m = moved.find(in[i]);
       if (m != moved.end())
         in[i] = m->second;
-      else if (IsBinary(n->op()))
+      else if (moving_constant(n, i))
         in[i] = TransposedBack(rw, in[i], perm);
     }
-    moved[n->output()] = rw.Add(n->op(), n->name(), in, n->attrs())->output();
+    std::map<std::string, AttrValue> attrs = n->attrs();
+    if (n->op() == "Concat") {  // axis a of the transposed values is axis perm[a] of theirs
+      int64_t a = n->GetInt("axis");
+      attrs["axis"] = perm[a < 0 ? a + rank : a];
+    }
+    moved[n->output()] = rw.Add(n->op(), n->name(), in, attrs)->output();
   }
   for (Node* e : exits) {
     Value* v = moved.at(e->input(0));

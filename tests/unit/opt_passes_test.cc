@@ -176,6 +176,25 @@ TEST(CancelTransposes, SinksThroughResidualBranches) {
   EXPECT_EQ(ops.size(), 7u);
 }
 
+// NHWC branches concatenated on channels (an Inception or fire module) and a constant
+// channel block: the Concat runs on the NCHW values along axis 1.
+TEST(CancelTransposes, SinksThroughConcat) {
+  auto g = ExpectSameResults(
+      [](Graph& g) {
+        Value* x = g.AddInput("x", Type(kF32, {1, 2, 3, 4}));
+        Ints nhwc{0, 2, 3, 1}, nchw{0, 3, 1, 2};
+        Value* a = Op(g, "Transpose", {Op(g, "Relu", {x})}, {{"perm", nhwc}});
+        Value* b = Op(g, "Transpose", {Op(g, "Neg", {x})}, {{"perm", nhwc}});
+        Value* c = Op(g, "Concat", {a, RandomConst(g, "k", {1, 3, 4, 1}), Op(g, "Exp", {b})},
+                      {{"axis", int64_t{-1}}});
+        g.AddOutput(Op(g, "Transpose", {c}, {{"perm", nchw}}, "y"));
+      },
+      0);
+  Strs ops = Ops(*g);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Transpose"), 0) << ::testing::PrintToString(ops);
+  EXPECT_EQ(g->outputs()[0]->type().shape, (Shape{1, 5, 3, 4}));
+}
+
 TEST(CancelTransposes, NoSecondTransposeNothingMoves) {
   auto g = ExpectSameResults(
       [](Graph& g) {
