@@ -93,18 +93,18 @@ for op in ("VariableV2", "VarHandleOp"):
     g.save(f"{OUT}/errors/{op}.pb")
 
 # ---- A NHWC conv net: convolutions, biases, activations, pooling, batch norm, a residual
-# block. ----
+# block, a concatenation of branches. ----
 rng = np.random.default_rng(0)
 g = G()
 g.placeholder("input", [1, 16, 16, 3])
-g.const("w1", rng.standard_normal((3, 3, 3, 8)).astype(np.float32))
+g.const("w1", (0.3 * rng.standard_normal((3, 3, 3, 8))).astype(np.float32))
 g.const("b1", rng.standard_normal(8).astype(np.float32))
 g.node("conv1", "Conv2D", ["input", "w1"], T=F, strides=[1, 1, 1, 1], padding="SAME")
 g.node("bias1", "BiasAdd", ["conv1", "b1"], T=F)
 g.node("relu1", "Relu", ["bias1"], T=F)
 g.node("pool1", "MaxPool", ["relu1"], T=F, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1],
        padding="VALID")
-g.const("dw", rng.standard_normal((3, 3, 8, 1)).astype(np.float32))
+g.const("dw", (0.3 * rng.standard_normal((3, 3, 8, 1))).astype(np.float32))
 g.node("dconv", "DepthwiseConv2dNative", ["pool1", "dw"], T=F, strides=[1, 1, 1, 1],
        padding="SAME")
 for i, p in enumerate(("scale", "offset", "mean", "var")):
@@ -113,14 +113,22 @@ g.node("bn", "FusedBatchNormV3", ["dconv", "scale", "offset", "mean", "var"], T=
        epsilon=0.001, is_training=False)
 g.node("relu6", "Relu6", ["bn"], T=F)
 # A residual block: relu6 feeds a convolution and the shortcut Add.
-g.const("wr", rng.standard_normal((3, 3, 8, 8)).astype(np.float32))
+g.const("wr", (0.3 * rng.standard_normal((3, 3, 8, 8))).astype(np.float32))
 g.const("br", rng.standard_normal(8).astype(np.float32))
 g.node("convr", "Conv2D", ["relu6", "wr"], T=F, strides=[1, 1, 1, 1], padding="SAME")
 g.node("biasr", "BiasAdd", ["convr", "br"], T=F)
 g.node("residual", "AddV2", ["relu6", "biasr"], T=F)
 g.node("relur", "Relu", ["residual"], T=F)
-g.const("w2", rng.standard_normal((1, 1, 8, 4)).astype(np.float32))
-g.node("conv2", "Conv2D", ["relur", "w2"], T=F, strides=[1, 1, 1, 1], padding="VALID")
+# Two branches concatenated on channels (an Inception or fire module).
+g.const("wa", (0.3 * rng.standard_normal((1, 1, 8, 4))).astype(np.float32))
+g.const("wb", (0.3 * rng.standard_normal((3, 3, 8, 4))).astype(np.float32))
+g.node("conva", "Conv2D", ["relur", "wa"], T=F, strides=[1, 1, 1, 1], padding="VALID")
+g.node("convb", "Conv2D", ["relur", "wb"], T=F, strides=[1, 1, 1, 1], padding="SAME")
+g.node("relub", "Relu", ["convb"], T=F)
+g.const("axis", np.array(3, np.int32))
+g.node("concat", "ConcatV2", ["conva", "relub", "axis"], T=F, N=2, Tidx=np.dtype(np.int32))
+g.const("w2", (0.3 * rng.standard_normal((1, 1, 8, 4))).astype(np.float32))
+g.node("conv2", "Conv2D", ["concat", "w2"], T=F, strides=[1, 1, 1, 1], padding="VALID")
 g.node("pool2", "AvgPool", ["conv2"], T=F, ksize=[1, 3, 3, 1], strides=[1, 2, 2, 1],
        padding="SAME")
 g.node("out", "Sigmoid", ["pool2"], T=F)

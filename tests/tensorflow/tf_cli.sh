@@ -59,6 +59,20 @@ else
   fail "convnet: $(cat stderr.txt)"
 fi
 
+# The conv net's results with the layout rewrites against those without (--no-opt).
+/usr/bin/python3 -c "import numpy as np
+np.save('cx.npy', np.random.default_rng(1).standard_normal((1, 16, 16, 3)).astype(np.float32))"
+rm -rf run_opt run_plain && mkdir run_opt run_plain
+if "$halo" run graphs/convnet.pb --input input=cx.npy --output-dir run_opt 2> stderr.txt &&
+  "$halo" run graphs/convnet.pb --no-opt --input input=cx.npy --output-dir run_plain 2>> stderr.txt &&
+  /usr/bin/python3 -c "import numpy as np, sys
+a, b = np.load('run_opt/out.npy'), np.load('run_plain/out.npy')
+sys.exit(0 if a.shape == (1, 4, 4, 4) and 0.05 < a.std() and np.allclose(a, b, atol=1e-5) else 1)"; then
+  ok "convnet results"
+else
+  fail "convnet results: optimised and plain runs differ $(cat stderr.txt)"
+fi
+
 # Text GraphDefs (OpenCV's .pbtxt files) and -x tensorflow on another file name.
 shared="$src/../shared/models/opencv_extra/tensorflow"
 if [ -f "$shared/two_inputs_net.pbtxt" ]; then
