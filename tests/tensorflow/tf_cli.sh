@@ -45,6 +45,8 @@ error var_handle_op "$e/VarHandleOp.pb" "node 'w' (VarHandleOp)" "not frozen" --
   "$e/VarHandleOp.pb" -o out/m.cc
 error not_a_graphdef "regular.pb" "not a TensorFlow GraphDef" -- regular.pb -o out/m.cc
 error bad_text "bad.pbtxt" "not a TensorFlow text GraphDef" "line 2" -- bad.pbtxt -o out/m.cc
+error unknown_input_shape "graphs/convnet.pb" "--input-shape" "'inptu'" -- graphs/convnet.pb \
+  --input-shape inptu:1x16x16x3 -o out/m.cc
 error unknown_output "graphs/convnet.pb" "--outputs" "'nope'" -- graphs/convnet.pb \
   --outputs nope -o out/m.cc
 

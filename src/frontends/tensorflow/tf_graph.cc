@@ -129,6 +129,11 @@ class GraphImport {
     std::sort(order_.begin(), inputs_end,
               [&](const auto* a, const auto* b) { return position.at(a) < position.at(b); });
     for (const halo_tf::NodeDef* n : order_) Translate(*n);
+    for (const auto& [name, shape] : opts_.input_shapes) {
+      bool found = false;
+      for (const Value* v : im_.graph().inputs()) found = found || v->name() == name;
+      if (!found) throw Err(path_, ": --input-shape: '", name, "' is not an input of the graph");
+    }
     std::vector<Port> in_ports, out_ports;
     for (Value* v : im_.graph().inputs()) in_ports.push_back({v->name()});
     for (const Ref& r : outputs) {
