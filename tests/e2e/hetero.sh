@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Heterogeneous execution (docs/heterogeneous.md) on the simulated device: every partition
+# (all on the device, forced by --place, from a device table that lacks an op, from the cost
+# model) computes exactly what the all-host run does, through `halo run` and through the
+# generated C++ linked with libodla_sim.a and libodla_ref_host.a; the --report partition
+# against its golden file. Usage: hetero.sh SOURCE_DIR BUILD_DIR
+set -euo pipefail
+src="$(cd "$1" && pwd)"
+build="$(cd "$2" && pwd)"
+halo="$build/bin/halo"
+lib="$build/lib"
+work="$build/test_tmp/hetero"
+rm -rf "$work" && mkdir -p "$work" && cd "$work"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+step() { echo "== $*"; }
+
+for f in libodla_sim.a libodla_ref_host.a; do
+  [ -f "$lib/$f" ] || fail "$lib/$f missing: build the target odla_hetero"
+done
+/usr/bin/python3 "$src/tests/e2e/make_hetero_models.py" m
+
+step "the host runtime archive defines only renamed API symbols"
+bad=$(nm -g --defined-only "$lib/libodla_ref_host.a" | awk 'NF == 3 && $3 !~ /^(odla_host_|halo_odla_host_)/')
+[ -z "$bad" ] || fail "libodla_ref_host.a defines other globals: $bad"
+
+cat > app.c <<'C'
+#include <stdio.h>
+#include "chain.h"
+int main(int argc, char** argv) {
+  float x[24], y[12], h[48];
+  if (argc != 3) return 2;
+  FILE* f = fopen(argv[1], "rb");
+  if (!f || fread(x, sizeof(float), 24, f) != 24) return 2;
+  fclose(f);
+  if (chain(x, y, h) != 0 || chain(x, y, h) != 0) return 1;
+  f = fopen(argv[2], "wb");
+  if (!f || fwrite(y, sizeof(float), 12, f) != 12 || fwrite(h, sizeof(float), 48, f) != 48)
+    return 2;
+  fclose(f);
+  chain_fini();
+  return 0;
+}
+C
+
+# compile_and_run NAME LIBS HALO_OPTIONS...: halo run into run_NAME/, the C++ into out_NAME/,
+# its program's outputs into NAME.bin.
+compile_and_run() {
+  local name="$1" libs="$2"
+  shift 2
+  mkdir -p "run_$name" "out_$name"
+  "$halo" run m/chain.onnx --input x=m/x.npy --output-dir "run_$name" "$@"
+  "$halo" m/chain.onnx -o "out_$name/chain.cc" "$@"
+  c++ -std=c++17 -Wall -Wextra -Werror -I "$src/include" -c "out_$name/chain.cc" \
+    -o "out_$name/chain.o"
+  cc -std=c99 -Wall -Wextra -Werror -I "out_$name" -c app.c -o "out_$name/app.o"
+  # shellcheck disable=SC2086
+  c++ "out_$name/app.o" "out_$name/chain.o" "out_$name/chain.bin" -L "$lib" $libs -lpthread \
+    -o "out_$name/app"
+  "out_$name/app" m/x.bin "$name.bin" || fail "$name: the compiled model failed"
+}
+HETERO_LIBS="-l:libodla_sim.a -l:libodla_ref_host.a"
+
+step "all on the host (libodla_ref): the reference"
+compile_and_run host "-l:libodla_ref.a"
+/usr/bin/python3 - <<'PY'
+import numpy as np
+import onnx
+from onnx import numpy_helper
+w = {t.name: numpy_helper.to_array(t) for t in onnx.load("m/chain.onnx").graph.initializer}
+x = np.load("m/x.npy")
+y, h = np.load("run_host/y.npy"), np.load("run_host/h.npy")
+want_h = np.maximum(x @ w["w1"], 0)
+want_y = np.tanh(want_h @ w["w2"]) * w["s"] + x[:, :4]
+assert np.allclose(h, want_h, atol=1e-5) and np.allclose(y, want_y, atol=1e-5), (y, want_y)
+raw = np.fromfile("host.bin", dtype=np.float32)
+assert np.array_equal(raw, np.concatenate([y.ravel(), h.ravel()])), "halo run != compiled"
+PY
+
+check() {  # check NAME PARTS: NAME's results equal the host's bit for bit, in PARTS parts
+  local name="$1" parts="$2"
+  for o in y h; do
+    cmp -s "run_$name/$o.npy" "run_host/$o.npy" || fail "$name: halo run's $o differs from the host's"
+  done
+  cmp -s "$name.bin" host.bin || fail "$name: the compiled model's outputs differ from the host's"
+  local n
+  n=$(grep -c '^static int Build_' "out_$name/chain.cc")
+  [ "$n" = "$parts" ] || fail "$name: $n parts in the code, expected $parts"
+}
+
+step "--device sim: everything on the simulated device"
+compile_and_run sim "$HETERO_LIBS" --device sim
+check sim 1
+grep -q 'odla_host_[A-Za-z]*(' out_sim/chain.cc && fail "sim: a host part in an all-device model"
+
+step "--device sim --place mm2_1=host: device, host, device"
+compile_and_run placed "$HETERO_LIBS" --device sim --place mm2_1=host
+check placed 3
+
+step "--device sim --place slice=host --place add=host: host parts first and last"
+compile_and_run ends "$HETERO_LIBS" --device sim --place slice=host --place add=host
+check ends 3
+
+step "a device table that lacks Mul: the model still compiles, links and runs"
+printf 'device lacks_mul\nops Slice FusedMatMul Add\ngflops 100\ngbps 100\nhost_gflops 1\nhost_gbps 1\nlink_gbps 100\n' \
+  > lacks_mul.txt
+compile_and_run table "$HETERO_LIBS" --device-table lacks_mul.txt
+check table 3
+grep -q 'odla_host_Mul(' out_table/chain.cc || fail "table: Mul is not on the host"
+
+step "the cost model: a slow device leaves everything on the host"
+printf 'device slow\nops *\ngflops 0.001\ngbps 0.001\nhost_gflops 10\nhost_gbps 10\nlink_gbps 1\n' \
+  > slow.txt
+compile_and_run slow "$HETERO_LIBS" --device-table slow.txt
+check slow 1
+grep -q 'static odla_computation g_comp_0 = nullptr;  // part 0 (host)' out_slow/chain.cc ||
+  fail "slow: the part is not on the host"
+
+step "halo --report: the partition (golden)"
+"$halo" m/chain.onnx --report --device sim --place mm2_1=host | sed -n '/^Partition for/,$p' \
+  > report.txt
+diff -u "$src/tests/golden/hetero_report.txt" report.txt || fail "the partition report differs"
+
+step "errors"
+expect_error() {  # expect_error TEXT HALO_ARGS...
+  local text="$1"
+  shift
+  if "$halo" "$@" > err.txt 2>&1; then fail "halo $* succeeded"; fi
+  grep -qF -- "$text" err.txt || fail "halo $*: no '$text' in: $(cat err.txt)"
+}
+expect_error "no operator node 'nope'" m/chain.onnx --report --device sim --place nope=host
+expect_error "cannot run on device 'lacks_mul'" m/chain.onnx --report \
+  --device-table lacks_mul.txt --place scale=device
+expect_error "--place needs --device" m/chain.onnx --report --place scale=host
+expect_error "unknown device 'tpu'" m/chain.onnx --report --device tpu
+
+echo "hetero: all passed"
