@@ -37,6 +37,11 @@ std::unique_ptr<Graph> Chain() {
 
 DeviceTable AllOps() { return BuiltinDeviceTable("sim"); }
 
+// A fast device that lacks Mul.
+DeviceTable NoMul() {
+  return ParseDeviceTable("device d\nops Add Relu Exp\ngflops 100\ngbps 100\nlink_gbps 100\n", "t");
+}
+
 std::vector<std::string> Sides(const Partition& p) {
   std::vector<std::string> r;
   for (const Part& part : p.parts) {
@@ -77,7 +82,7 @@ TEST(Placement, DeviceUnlessTableOrPlaceSaysOtherwise) {
   auto g = Chain();
   EXPECT_EQ(Sides(SplitGraph(*g, "sim", PlaceNodes(*g, AllOps(), {}))),
             (std::vector<std::string>{"device: add relu mul exp"}));
-  DeviceTable no_mul = ParseDeviceTable("device d\nops Add Relu Exp\n", "t");
+  DeviceTable no_mul = NoMul();
   EXPECT_EQ(Sides(SplitGraph(*g, "d", PlaceNodes(*g, no_mul, {}))),
             (std::vector<std::string>{"device: add relu", "host: mul", "device: exp"}));
   EXPECT_EQ(Sides(SplitGraph(*g, "sim", PlaceNodes(*g, AllOps(), {{"add", false}}))),
@@ -106,7 +111,7 @@ TEST(Placement, CostModel) {
 
 TEST(Placement, PartsAndTheirGraphs) {
   auto g = Chain();
-  DeviceTable no_mul = ParseDeviceTable("device d\nops Add Relu Exp\n", "t");
+  DeviceTable no_mul = NoMul();
   Partition p = SplitGraph(*g, "d", PlaceNodes(*g, no_mul, {}));
   ASSERT_EQ(p.parts.size(), 3u);
   auto names = [](const std::vector<const Value*>& vs) {
