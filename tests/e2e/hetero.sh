@@ -116,6 +116,48 @@ check slow 1
 grep -q 'static odla_computation g_comp_0 = nullptr;  // part 0 (host)' out_slow/chain.cc ||
   fail "slow: the part is not on the host"
 
+step "the MNIST CNN (examples/mnist) in 5 parts and in 4: the same logits"
+mnist="$src/examples/mnist/mnist.onnx"
+/usr/bin/python3 -c "
+import numpy as np
+x = np.random.default_rng(3).random((1, 1, 28, 28), dtype=np.float32)
+np.save('mx.npy', x)
+x.tofile('mx.bin')"
+mkdir -p mnist_host mnist_a mnist_b out_mnist
+"$halo" run "$mnist" --input input=mx.npy --output-dir mnist_host
+"$halo" run "$mnist" --input input=mx.npy --output-dir mnist_a --device sim \
+  --place /2/MaxPool=host --place /6/Flatten=host
+"$halo" run "$mnist" --input input=mx.npy --output-dir mnist_b --device sim \
+  --place /0/Conv_1=host --place /5/MaxPool=host --place /7/Gemm=host
+cmp mnist_a/logits.npy mnist_host/logits.npy || fail "mnist: 5 parts differ from the host"
+cmp mnist_b/logits.npy mnist_host/logits.npy || fail "mnist: 4 parts differ from the host"
+"$halo" "$mnist" -o out_mnist/mnist.cc --device sim --place /2/MaxPool=host \
+  --place /6/Flatten=host
+cat > mnist_app.c <<'C'
+#include <stdio.h>
+#include "mnist.h"
+int main(void) {
+  float x[784], logits[10];
+  FILE* f = fopen("mx.bin", "rb");
+  if (!f || fread(x, sizeof(float), 784, f) != 784) return 2;
+  fclose(f);
+  if (mnist(x, logits) != 0) return 1;
+  fwrite(logits, sizeof(float), 10, stdout);
+  return 0;
+}
+C
+c++ -std=c++17 -Wall -Wextra -Werror -I "$src/include" -c out_mnist/mnist.cc -o out_mnist/mnist.o
+cc -std=c99 -Wall -Wextra -Werror -I out_mnist -c mnist_app.c -o out_mnist/app.o
+# shellcheck disable=SC2086
+c++ out_mnist/app.o out_mnist/mnist.o out_mnist/mnist.bin -L "$lib" $HETERO_LIBS -lpthread \
+  -o out_mnist/app
+out_mnist/app > mnist_aot.bin || fail "mnist: the compiled model failed"
+/usr/bin/python3 -c "
+import numpy as np
+want = np.load('mnist_host/logits.npy').ravel()
+got = np.fromfile('mnist_aot.bin', dtype=np.float32)
+assert np.array_equal(got, want), (got, want)" || fail "mnist: the compiled model differs"
+
 step "halo --report: the partition (golden)"
 "$halo" m/chain.onnx --report --device sim --place mm2_1=host | sed -n '/^Partition for/,$p' \
   > report.txt
