@@ -24,6 +24,39 @@ step "the host runtime archive defines only renamed API symbols"
 bad=$(nm -g --defined-only "$lib/libodla_ref_host.a" | awk 'NF == 3 && $3 !~ /^(odla_host_|halo_odla_host_)/')
 [ -z "$bad" ] || fail "libodla_ref_host.a defines other globals: $bad"
 
+step "libodla_sim has memory of its own: constants and arguments are copied in"
+cat > sim_memory.cc <<'CC'
+#include <odla/odla.h>
+#include <odla/odla_ops.h>
+#include <cstdio>
+#include <cstring>
+int main() {
+  odla_value_type t{ODLA_FLOAT32, {1, {2}}};
+  float c[2] = {1, 2}, x[2] = {10, 20}, y[2] = {0, 0};
+  odla_computation comp = nullptr;
+  if (std::strcmp(odla_GetRuntimeName(), "sim") != 0) return 1;
+  if (odla_CreateComputation(&comp) != ODLA_SUCCESS) return 1;
+  odla_value a = odla_CreateArgument(t, "x");
+  odla_value k = odla_CreateConstant(t, c, "c");
+  odla_value s = odla_Add(a, k, t, "y");
+  if (!s || odla_SetValueAsOutput(s) != ODLA_SUCCESS) return 1;
+  c[0] = c[1] = 100;  // the device holds its own copy of c
+  odla_context ctx = nullptr;
+  if (odla_CreateContext(&ctx) != ODLA_SUCCESS) return 1;
+  if (odla_BindToArgument(ctx, 0, x) != ODLA_SUCCESS) return 1;
+  x[0] = x[1] = 1000;  // and of x, from the moment it is bound
+  if (odla_BindToOutput(ctx, 0, y) != ODLA_SUCCESS) return 1;
+  if (odla_ExecuteComputation(comp, ctx) != ODLA_SUCCESS) return 1;
+  std::printf("%g %g\n", y[0], y[1]);
+  odla_DestroyContext(ctx);
+  odla_DestroyComputation(comp);
+  return 0;
+}
+CC
+c++ -std=c++17 -Wall -Wextra -Werror -I "$src/include" sim_memory.cc -L "$lib" -l:libodla_sim.a \
+  -lpthread -o sim_memory
+[ "$(./sim_memory)" = "11 22" ] || fail "libodla_sim: $(./sim_memory)"
+
 cat > app.c <<'C'
 #include <stdio.h>
 #include "chain.h"
