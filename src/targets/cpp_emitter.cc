@@ -570,21 +570,40 @@ std::string Dir(const std::string& path) {
 const char* Api(bool on_device) { return on_device ? "odla_" : "odla_host_"; }
 
 // Code written for the plain API, turned into calls of the host runtime's renamed one:
-// odla_Add( -> odla_host_Add(, Fail( -> FailHost(. (Types, odla_value..., stay.)
+// odla_Add( -> odla_host_Add(, Fail( -> FailHost(. Types (odla_value, ...), string
+// literals and comments stay.
 std::string ForHost(const std::string& code) {
   std::string r;
+  bool in_string = false;
   for (size_t i = 0; i < code.size(); ++i) {
+    char c = code[i];
+    if (in_string) {
+      r += c;
+      if (c == '\\' && i + 1 < code.size())
+        r += code[++i];
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
     bool word_start =
         i == 0 || !(std::isalnum(static_cast<unsigned char>(code[i - 1])) || code[i - 1] == '_');
-    if (word_start && code.compare(i, 5, "odla_") == 0 && i + 5 < code.size() &&
-        std::isupper(static_cast<unsigned char>(code[i + 5]))) {
+    if (c == '"') {
+      in_string = true;
+      r += c;
+    } else if (code.compare(i, 2, "//") == 0) {  // a comment, to the end of its line
+      size_t end = code.find('\n', i);
+      if (end == std::string::npos) end = code.size();
+      r.append(code, i, end - i);
+      i = end - 1;
+    } else if (word_start && code.compare(i, 5, "odla_") == 0 && i + 5 < code.size() &&
+               std::isupper(static_cast<unsigned char>(code[i + 5]))) {
       r += "odla_host_";
       i += 4;
     } else if (word_start && code.compare(i, 5, "Fail(") == 0) {
       r += "FailHost(";
       i += 4;
     } else {
-      r += code[i];
+      r += c;
     }
   }
   return r;

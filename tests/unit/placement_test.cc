@@ -164,6 +164,14 @@ TEST(Placement, PartitionedCode) {
         "int chain(const float* x, float* y, float* r)", "if (Run_1(in, out) != 0) return 1;"})
     EXPECT_NE(code.find(s), std::string::npos) << s << "\n" << code;
   EXPECT_EQ(code.find("odla_host_Exp("), std::string::npos);
+  // Names in strings and comments keep their text in host parts.
+  g->nodes().back()->output()->set_name("odla_Z");  // exp's result y
+  const_cast<Node*>(p.parts[1].nodes[0])->output()->set_name("\"odla_M");
+  Partition q = SplitGraph(*g, "sim", PlaceNodes(*g, AllOps(), {{"mul", false}, {"exp", false}}));
+  eo.partition = &q;
+  code = EmitCppSources(*g, eo).at(1).second;
+  for (const char* s : {"\"odla_Z\")", "\"\\\"odla_M\")", "// node 'exp' (Exp)", "odla_host_Exp("})
+    EXPECT_NE(code.find(s), std::string::npos) << s << "\n" << code;
   // The header is the one of the whole model.
   EmitOptions plain;
   plain.output_cc = "chain.cc";
