@@ -4,6 +4,7 @@
 #include <set>
 
 #include "driver/driver.h"
+#include "driver/hetero.h"
 #include "driver/npy.h"
 #include "driver/progress.h"
 #include "driver/report.h"
@@ -12,10 +13,11 @@
 #include "targets/cpp_emitter.h"
 #include "targets/executor.h"
 #include "targets/file_set.h"
+#include "targets/partition_executor.h"
 
 namespace halo {
 
-void RunAndSave(const Graph& g, const Options& opts) {
+void RunAndSave(const Graph& g, const Options& opts, const Partition* partition) {
   const std::string& model = opts.models.at(0);
   std::map<std::string, std::string> files(opts.inputs.begin(), opts.inputs.end());
   std::set<std::string> names;
@@ -42,8 +44,13 @@ void RunAndSave(const Graph& g, const Options& opts) {
   }
   std::vector<Tensor> outputs;
   try {
-    Executor ex(g);
-    outputs = ex.Run(inputs);
+    if (partition) {
+      PartitionedExecutor ex(g, *partition);
+      outputs = ex.Run(inputs);
+    } else {
+      Executor ex(g);
+      outputs = ex.Run(inputs);
+    }
   } catch (const Error& e) {
     throw Err(model, ": ", e.what());
   }
@@ -123,9 +130,12 @@ int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostre
                                   opts.disabled_passes);
     progress.Clear();
     if (opts.print_ir) out << PrintGraph(*g) << std::flush;
-    if (opts.report) out << Report(*g, opts.models[0]) << std::flush;
+    std::unique_ptr<Partition> partition = PartitionFor(*g, opts);
+    if (opts.report)
+      out << Report(*g, opts.models[0]) << (partition ? PartitionReport(*partition) : "")
+          << std::flush;
     if (opts.command == Options::Command::kRun) {
-      RunAndSave(*g, opts);
+      RunAndSave(*g, opts, partition.get());
     } else if (!opts.output.empty()) {
       EmitOptions eo;
       eo.output_cc = opts.output;
@@ -135,6 +145,7 @@ int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostre
       eo.model_path = opts.models[0];
       eo.progress = progress.Fn();
       if (opts.dynamic_batch) eo.batch_forms = &bg.forms;
+      eo.partition = partition.get();
       EmitCpp(*g, eo);
       progress.Clear();
     }

@@ -7,6 +7,7 @@
 
 #include "driver/options.h"
 #include "ir/graph.h"
+#include "passes/placement.h"
 
 namespace halo {
 
@@ -17,7 +18,8 @@ int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostre
              bool err_is_terminal = false);
 
 // `halo run`: reads the inputs named by opts.inputs, executes `g`, writes the outputs to
-// opts.output_dir as .npy files (all or none). Throws Error.
-void RunAndSave(const Graph& g, const Options& opts);
+// opts.output_dir as .npy files (all or none); with `partition`, part by part
+// (docs/heterogeneous.md). Throws Error.
+void RunAndSave(const Graph& g, const Options& opts, const Partition* partition = nullptr);
 
 }  // namespace halo

@@ -208,6 +208,31 @@ const std::vector<OptionDef>& Table() {
            throw UsageError("--disable-pass: unknown pass '" + v + "' (known: " + PassList() + ")");
          o.disabled_passes.insert(v);
        }},
+      {{"--device"},
+       "NAME",
+       kBoth,
+       "the main device: host (default: the whole model on the linked runtime) or sim (the "
+       "simulated device, libodla_sim); operators it lacks or that its cost model finds "
+       "cheaper on the host run on the host (libodla_ref_host), see docs/heterogeneous.md",
+       [](Options& o, const std::string& v) { o.device = v; }},
+      {{"--device-table"},
+       "FILE",
+       kBoth,
+       "describe the main device by FILE (its name, ops, throughputs; see "
+       "docs/heterogeneous.md) instead of a built-in table",
+       [](Options& o, const std::string& v) { o.device_table = v; }},
+      {{"--place"},
+       "NODE=host|device",
+       kBoth,
+       "run operator node NODE on the host or on the device, whatever the cost model says "
+       "(repeatable; needs --device or --device-table)",
+       [](Options& o, const std::string& v) {
+         size_t eq = v.rfind('=');
+         std::string where = eq == std::string::npos ? "" : v.substr(eq + 1);
+         if (eq == std::string::npos || eq == 0 || (where != "host" && where != "device"))
+           throw UsageError("--place: expected NODE=host or NODE=device, got '" + v + "'");
+         o.place[v.substr(0, eq)] = where == "device";
+       }},
       {{"--input"},
        "NAME=FILE",
        kRun,
@@ -289,6 +314,10 @@ Options ParseOptions(const std::vector<std::string>& args) {
   if (o.models.empty()) throw UsageError("no model file given");
   if (o.dynamic_batch && o.import.batch_size)
     throw UsageError("--batch-size and --dynamic-batch exclude each other");
+  if (!o.place.empty() && o.device.empty() && o.device_table.empty())
+    throw UsageError("--place needs --device or --device-table");
+  if (o.dynamic_batch && (!o.device.empty() || !o.device_table.empty()))
+    throw UsageError("--dynamic-batch cannot be partitioned over devices yet");
   if (o.command == Options::Command::kCompile) {
     if (o.output.empty() && !o.print_ir && !o.report)
       throw UsageError("no output: give -o NAME.cc, --print-ir or --report");

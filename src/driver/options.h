@@ -1,6 +1,7 @@
 // The command line of `halo`: compile a model to C++ (default) or run it (`halo run`).
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <utility>
@@ -32,6 +33,10 @@ struct Options {
   bool dynamic_batch = false;             // --dynamic-batch
   bool print_ir = false;
   bool report = false;  // --report
+  // --device, --device-table, --place (docs/heterogeneous.md)
+  std::string device;
+  std::string device_table;
+  std::map<std::string, bool> place;  // node -> on the device
   // compile
   std::string output;  // -o NAME.cc
   std::string entry_func_name;

@@ -13,6 +13,8 @@
 
 namespace halo {
 
+struct Partition;
+
 struct EmitOptions {
   std::string output_cc;        // path of NAME.cc; NAME.h and NAME.bin go beside it
   std::string entry_func_name;  // the C function the application calls
@@ -23,6 +25,10 @@ struct EmitOptions {
   // The generated functions then take `int64_t batch` first and build one computation per
   // batch size on first use.
   const BatchForms* batch_forms = nullptr;
+  // --device: the model split into parts (docs/heterogeneous.md), each its own computation;
+  // device parts call odla_*, host parts odla_host_* (libodla_ref_host.a). The entry
+  // function is the same. nullptr: the whole model as one computation.
+  const Partition* partition = nullptr;
 };
 
 // Writes every output file, or none: files are written to temporaries and renamed at the

@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# Heterogeneous execution (docs/heterogeneous.md) on the simulated device: every partition
+# (all on the device, forced by --place, from a device table that lacks an op, from the cost
+# model) computes exactly what the all-host run does, through `halo run` and through the
+# generated C++ linked with libodla_sim.a and libodla_ref_host.a; the --report partition
+# against its golden file. Usage: hetero.sh SOURCE_DIR BUILD_DIR
+set -euo pipefail
+src="$(cd "$1" && pwd)"
+build="$(cd "$2" && pwd)"
+halo="$build/bin/halo"
+lib="$build/lib"
+work="$build/test_tmp/hetero"
+rm -rf "$work" && mkdir -p "$work" && cd "$work"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+step() { echo "== $*"; }
+
+for f in libodla_sim.a libodla_ref_host.a; do
+  [ -f "$lib/$f" ] || fail "$lib/$f missing: build the target odla_hetero"
+done
+/usr/bin/python3 "$src/tests/e2e/make_hetero_models.py" m
+
+step "the host runtime archive defines only renamed API symbols"
+bad=$(nm -g --defined-only "$lib/libodla_ref_host.a" | awk 'NF == 3 && $3 !~ /^(odla_host_|halo_odla_host_)/')
+[ -z "$bad" ] || fail "libodla_ref_host.a defines other globals: $bad"
+
+step "libodla_sim has memory of its own: constants and arguments are copied in"
+cat > sim_memory.cc <<'CC'
+#include <odla/odla.h>
+#include <odla/odla_ops.h>
+#include <cstdio>
+#include <cstring>
+int main() {
+  odla_value_type t{ODLA_FLOAT32, {1, {2}}};
+  float c[2] = {1, 2}, x[2] = {10, 20}, y[2] = {0, 0};
+  odla_computation comp = nullptr;
+  if (std::strcmp(odla_GetRuntimeName(), "sim") != 0) return 1;
+  if (odla_CreateComputation(&comp) != ODLA_SUCCESS) return 1;
+  odla_value a = odla_CreateArgument(t, "x");
+  odla_value k = odla_CreateConstant(t, c, "c");
+  odla_value s = odla_Add(a, k, t, "y");
+  if (!s || odla_SetValueAsOutput(s) != ODLA_SUCCESS) return 1;
+  c[0] = c[1] = 100;  // the device holds its own copy of c
+  odla_context ctx = nullptr;
+  if (odla_CreateContext(&ctx) != ODLA_SUCCESS) return 1;
+  if (odla_BindToArgument(ctx, 0, x) != ODLA_SUCCESS) return 1;
+  x[0] = x[1] = 1000;  // and of x, from the moment it is bound
+  if (odla_BindToOutput(ctx, 0, y) != ODLA_SUCCESS) return 1;
+  if (odla_ExecuteComputation(comp, ctx) != ODLA_SUCCESS) return 1;
+  std::printf("%g %g\n", y[0], y[1]);
+  odla_DestroyContext(ctx);
+  odla_DestroyComputation(comp);
+  return 0;
+}
+CC
+c++ -std=c++17 -Wall -Wextra -Werror -I "$src/include" sim_memory.cc -L "$lib" -l:libodla_sim.a \
+  -lpthread -o sim_memory
+[ "$(./sim_memory)" = "11 22" ] || fail "libodla_sim: $(./sim_memory)"
+
+cat > app.c <<'C'
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include "chain.h"
+static float x[24], y[12], h[48];
+static int mismatches = 0;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* Runs the model 20 times on another thread; the results must equal the first run's. */
+static void* Again(void* arg) {
+  (void)arg;
+  for (int i = 0; i < 20; ++i) {
+    float y2[12], h2[48];
+    int bad = chain(x, y2, h2) != 0 || memcmp(y, y2, sizeof(y)) || memcmp(h, h2, sizeof(h));
+    pthread_mutex_lock(&lock);
+    mismatches += bad;
+    pthread_mutex_unlock(&lock);
+  }
+  return NULL;
+}
+int main(int argc, char** argv) {
+  if (argc != 3) return 2;
+  FILE* f = fopen(argv[1], "rb");
+  if (!f || fread(x, sizeof(float), 24, f) != 24) return 2;
+  fclose(f);
+  if (chain(x, y, h) != 0) return 1;
+  pthread_t threads[4];
+  for (int i = 0; i < 4; ++i) pthread_create(&threads[i], NULL, Again, NULL);
+  for (int i = 0; i < 4; ++i) pthread_join(threads[i], NULL);
+  if (mismatches) return 3;
+  f = fopen(argv[2], "wb");
+  if (!f || fwrite(y, sizeof(float), 12, f) != 12 || fwrite(h, sizeof(float), 48, f) != 48)
+    return 2;
+  fclose(f);
+  chain_fini();
+  return 0;
+}
+C
+
+# compile_and_run NAME LIBS HALO_OPTIONS...: halo run into run_NAME/, the C++ into out_NAME/,
+# its program's outputs into NAME.bin.
+compile_and_run() {
+  local name="$1" libs="$2"
+  shift 2
+  mkdir -p "run_$name" "out_$name"
+  "$halo" run m/chain.onnx --input x=m/x.npy --output-dir "run_$name" "$@"
+  "$halo" m/chain.onnx -o "out_$name/chain.cc" "$@"
+  c++ -std=c++17 -Wall -Wextra -Werror -I "$src/include" -c "out_$name/chain.cc" \
+    -o "out_$name/chain.o"
+  cc -std=c99 -Wall -Wextra -Werror -I "out_$name" -c app.c -o "out_$name/app.o"
+  # shellcheck disable=SC2086
+  c++ "out_$name/app.o" "out_$name/chain.o" "out_$name/chain.bin" -L "$lib" $libs -lpthread \
+    -o "out_$name/app"
+  "out_$name/app" m/x.bin "$name.bin" || fail "$name: the compiled model failed (exit $?)"
+}
+HETERO_LIBS="-l:libodla_sim.a -l:libodla_ref_host.a"
+
+step "all on the host (libodla_ref): the reference"
+compile_and_run host "-l:libodla_ref.a"
+/usr/bin/python3 - <<'PY'
+import numpy as np
+import onnx
+from onnx import numpy_helper
+w = {t.name: numpy_helper.to_array(t) for t in onnx.load("m/chain.onnx").graph.initializer}
+x = np.load("m/x.npy")
+y, h = np.load("run_host/y.npy"), np.load("run_host/h.npy")
+want_h = np.maximum(x @ w["w1"], 0)
+want_y = np.tanh(want_h @ w["w2"]) * w["s"] + x[:, :4]
+assert np.allclose(h, want_h, atol=1e-5) and np.allclose(y, want_y, atol=1e-5), (y, want_y)
+raw = np.fromfile("host.bin", dtype=np.float32)
+assert np.array_equal(raw, np.concatenate([y.ravel(), h.ravel()])), "halo run != compiled"
+PY
+
+check() {  # check NAME PARTS: NAME's results equal the host's bit for bit, in PARTS parts
+  local name="$1" parts="$2"
+  for o in y h; do
+    cmp -s "run_$name/$o.npy" "run_host/$o.npy" || fail "$name: halo run's $o differs from the host's"
+  done
+  cmp -s "$name.bin" host.bin || fail "$name: the compiled model's outputs differ from the host's"
+  local n
+  n=$(grep -c '^static int Build_' "out_$name/chain.cc")
+  [ "$n" = "$parts" ] || fail "$name: $n parts in the code, expected $parts"
+}
+
+step "--device sim: everything on the simulated device"
+compile_and_run sim "$HETERO_LIBS" --device sim
+check sim 1
+grep -q 'odla_host_[A-Za-z]*(' out_sim/chain.cc && fail "sim: a host part in an all-device model"
+
+step "--device sim --place mm2_1=host: device, host, device"
+compile_and_run placed "$HETERO_LIBS" --device sim --place mm2_1=host
+check placed 3
+
+step "--device sim --place slice=host --place add=host: host parts first and last"
+compile_and_run ends "$HETERO_LIBS" --device sim --place slice=host --place add=host
+check ends 3
+
+step "a device table that lacks Mul: the model still compiles, links and runs"
+printf 'device lacks_mul\nops Slice FusedMatMul Add\ngflops 100\ngbps 100\nhost_gflops 1\nhost_gbps 1\nlink_gbps 100\n' \
+  > lacks_mul.txt
+compile_and_run table "$HETERO_LIBS" --device-table lacks_mul.txt
+check table 3
+grep -q 'odla_host_Mul(' out_table/chain.cc || fail "table: Mul is not on the host"
+
+step "the cost model: a slow device leaves everything on the host"
+printf 'device slow\nops *\ngflops 0.001\ngbps 0.001\nhost_gflops 10\nhost_gbps 10\nlink_gbps 1\n' \
+  > slow.txt
+compile_and_run slow "$HETERO_LIBS" --device-table slow.txt
+check slow 1
+grep -q 'static odla_computation g_comp_0 = nullptr;  // part 0 (host)' out_slow/chain.cc ||
+  fail "slow: the part is not on the host"
+
+step "the MNIST CNN (examples/mnist) in 5 parts and in 4: the same logits"
+mnist="$src/examples/mnist/mnist.onnx"
+/usr/bin/python3 -c "
+import numpy as np
+x = np.random.default_rng(3).random((1, 1, 28, 28), dtype=np.float32)
+np.save('mx.npy', x)
+x.tofile('mx.bin')"
+mkdir -p mnist_host mnist_a mnist_b out_mnist
+"$halo" run "$mnist" --input input=mx.npy --output-dir mnist_host
+"$halo" run "$mnist" --input input=mx.npy --output-dir mnist_a --device sim \
+  --place /2/MaxPool=host --place /6/Flatten=host
+"$halo" run "$mnist" --input input=mx.npy --output-dir mnist_b --device sim \
+  --place /0/Conv_1=host --place /5/MaxPool=host --place /7/Gemm=host
+cmp mnist_a/logits.npy mnist_host/logits.npy || fail "mnist: 5 parts differ from the host"
+cmp mnist_b/logits.npy mnist_host/logits.npy || fail "mnist: 4 parts differ from the host"
+"$halo" "$mnist" -o out_mnist/mnist.cc --device sim --place /2/MaxPool=host \
+  --place /6/Flatten=host
+cat > mnist_app.c <<'C'
+#include <stdio.h>
+#include "mnist.h"
+int main(void) {
+  float x[784], logits[10];
+  FILE* f = fopen("mx.bin", "rb");
+  if (!f || fread(x, sizeof(float), 784, f) != 784) return 2;
+  fclose(f);
+  if (mnist(x, logits) != 0) return 1;
+  fwrite(logits, sizeof(float), 10, stdout);
+  return 0;
+}
+C
+c++ -std=c++17 -Wall -Wextra -Werror -I "$src/include" -c out_mnist/mnist.cc -o out_mnist/mnist.o
+cc -std=c99 -Wall -Wextra -Werror -I out_mnist -c mnist_app.c -o out_mnist/app.o
+# shellcheck disable=SC2086
+c++ out_mnist/app.o out_mnist/mnist.o out_mnist/mnist.bin -L "$lib" $HETERO_LIBS -lpthread \
+  -o out_mnist/app
+out_mnist/app > mnist_aot.bin || fail "mnist: the compiled model failed"
+/usr/bin/python3 -c "
+import numpy as np
+want = np.load('mnist_host/logits.npy').ravel()
+got = np.fromfile('mnist_aot.bin', dtype=np.float32)
+assert np.array_equal(got, want), (got, want)" || fail "mnist: the compiled model differs"
+
+step "halo --report: the partition (golden)"
+"$halo" m/chain.onnx --report --device sim --place mm2_1=host | sed -n '/^Partition for/,$p' \
+  > report.txt
+diff -u "$src/tests/golden/hetero_report.txt" report.txt || fail "the partition report differs"
+
+step "errors"
+expect_error() {  # expect_error TEXT HALO_ARGS...
+  local text="$1"
+  shift
+  if "$halo" "$@" > err.txt 2>&1; then fail "halo $* succeeded"; fi
+  grep -qF -- "$text" err.txt || fail "halo $*: no '$text' in: $(cat err.txt)"
+}
+expect_error "no operator node 'nope'" m/chain.onnx --report --device sim --place nope=host
+expect_error "cannot run on device 'lacks_mul'" m/chain.onnx --report \
+  --device-table lacks_mul.txt --place scale=device
+expect_error "--place needs --device" m/chain.onnx --report --place scale=host
+expect_error "unknown device 'tpu'" m/chain.onnx --report --device tpu
+
+echo "hetero: all passed"
