@@ -42,7 +42,7 @@ void RunAndSave(const Graph& g, const Options& opts) {
   }
   std::vector<Tensor> outputs;
   try {
-    Executor ex(g);
+    Executor ex(g, opts.precision);
     outputs = ex.Run(inputs);
   } catch (const Error& e) {
     throw Err(model, ": ", e.what());
@@ -135,6 +135,7 @@ int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostre
       eo.model_path = opts.models[0];
       eo.progress = progress.Fn();
       if (opts.dynamic_batch) eo.batch_forms = &bg.forms;
+      eo.precision = opts.precision;
       EmitCpp(*g, eo);
       progress.Clear();
     }

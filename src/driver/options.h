@@ -8,6 +8,7 @@
 
 #include "frontends/frontend.h"
 #include "ir/error.h"
+#include "targets/lowering.h"
 
 namespace halo {
 
@@ -31,7 +32,8 @@ struct Options {
   std::set<std::string> disabled_passes;  // --disable-pass NAME
   bool dynamic_batch = false;             // --dynamic-batch
   bool print_ir = false;
-  bool report = false;  // --report
+  bool report = false;                     // --report
+  Precision precision = Precision::kFp32;  // --precision
   // compile
   std::string output;  // -o NAME.cc
   std::string entry_func_name;

@@ -23,6 +23,8 @@ struct EmitOptions {
   // The generated functions then take `int64_t batch` first and build one computation per
   // batch size on first use.
   const BatchForms* batch_forms = nullptr;
+  // --precision: requested from the computation before Build() (ODLA 1.3 for bf16).
+  Precision precision = Precision::kFp32;
 };
 
 // Writes every output file, or none: files are written to temporaries and renamed at the
