@@ -171,6 +171,7 @@ def fallback(tool):
     outs = {}
     for p in PRECISIONS:
         od = os.path.join(d, p)
+        os.makedirs(od, exist_ok=True)
         r = run([f"{tool.build}/bin/halo", "run", model, "--input", f"{name}=" + f"{d}/x.npy",
                  "--output-dir", od, "--precision", p])
         want = cases[1][2] if p == "bf16" else ""

@@ -39,10 +39,12 @@ std::string Code(const Graph& g, Precision p) {
 }
 
 TEST(Precision, Option) {
-  EXPECT_EQ(ParseOptions({"m.onnx"}).precision, Precision::kFp32);
-  EXPECT_EQ(ParseOptions({"m.onnx", "--precision", "bf16"}).precision, Precision::kBf16);
-  EXPECT_EQ(ParseOptions({"run", "m.onnx", "--precision=fp32"}).precision, Precision::kFp32);
-  EXPECT_THROW(ParseOptions({"m.onnx", "--precision", "fp16"}), UsageError);
+  EXPECT_EQ(ParseOptions({"m.onnx", "-o", "m.cc"}).precision, Precision::kFp32);
+  EXPECT_EQ(ParseOptions({"m.onnx", "-o", "m.cc", "--precision", "bf16"}).precision,
+            Precision::kBf16);
+  EXPECT_EQ(ParseOptions({"run", "m.onnx", "--output-dir", "d", "--precision=bf16"}).precision,
+            Precision::kBf16);
+  EXPECT_THROW(ParseOptions({"m.onnx", "-o", "m.cc", "--precision", "fp16"}), UsageError);
   EXPECT_NE(HelpText().find("--precision"), std::string::npos);
 }
 
