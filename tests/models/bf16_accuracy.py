@@ -8,6 +8,8 @@ Usage: /usr/bin/python3 bf16_accuracy.py SRC BUILD [options]
   --mnist N        MNIST digits (default all 10,000: the demo's 8,000 + 2,000), from
                    examples/mnist/fetch_digits.sh's cache BUILD/cache/mnist; 0: none
   --runtime R      the ODLA runtime to link, BUILD/lib/libodla_R.so (default dnnl)
+  --torch          also PyTorch's own bf16 (torch.autocast on the CPU) against its fp32 on
+                   the same architectures and inputs, for comparison
   --check          exit 1 unless top-1 agrees on at least 99% of the inputs of each
                    architecture, MNIST loses less than 0.5 points, and (on a CPU with bf16
                    instructions and libodla_dnnl) bf16 is in effect: no notice, other results
@@ -130,6 +132,8 @@ def accuracy(tool, args):
                   f"bf16 {ms16:.2f}", flush=True)
             if agree < 0.99:
                 failures.append(f"{name}: top-1 agreement {100 * agree:.1f}% < 99%")
+            if args.torch:
+                torch_agreement(tool, name, x)
 
     if args.mnist:
         x, labels = mnist_digits(tool, args.mnist)
@@ -141,6 +145,26 @@ def accuracy(tool, args):
         if acc["fp32"] - acc["bf16"] >= 0.5:
             failures.append(f"mnist: bf16 loses {acc['fp32'] - acc['bf16']:.2f} points (>= 0.5)")
     return failures
+
+
+def torch_agreement(tool, name, x):
+    import torch
+    sys.path.insert(0, os.path.join(tool.src, "tests/models"))
+    import export_models
+    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    model = export_models.MODELS[name]()[0]
+    y = {p: [] for p in PRECISIONS}
+    with torch.no_grad():
+        for i in range(0, len(x), 8):
+            b = torch.from_numpy(x[i:i + 8])
+            y["fp32"].append(model(b).numpy())
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                y["bf16"].append(model(b).float().numpy())
+    y32, y16 = np.concatenate(y["fp32"]), np.concatenate(y["bf16"])
+    agree = float(np.mean(y32.argmax(1) == y16.argmax(1)))
+    rel = float(np.max(np.abs(y32 - y16)) / np.max(np.abs(y32)))
+    print(f"{name}: PyTorch {torch.__version__} autocast bf16 vs its fp32: top-1 agreement "
+          f"{100 * agree:.1f}%, max |bf16 - fp32| / max |fp32| {rel:.4f}", flush=True)
 
 
 def fallback(tool):
@@ -192,6 +216,7 @@ def main():
     ap.add_argument("--inputs", type=int, default=200)
     ap.add_argument("--mnist", type=int, default=10000)
     ap.add_argument("--runtime", default="dnnl")
+    ap.add_argument("--torch", action="store_true")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--fallback", action="store_true")
     args = ap.parse_args()
