@@ -22,6 +22,7 @@ struct MatMulArgs {
   const odla_value_type& result;
   odla_value_id id;
   bool bf16 = false;  // A and B as bfloat16 (converted by reorders); bias, result float32
+  Dims flat_dst;      // when set, the product's plain 2-D result (a_md, b_md 2-D too)
 };
 
 memory::desc Any(const memory::desc& md, memory::data_type t = memory::data_type::f32) {
@@ -40,7 +41,8 @@ odla_value BuildMatMul(const char* op, const MatMulArgs& a, const std::vector<El
   bool any_b = a.B->const_data || a.B->layout;
   const memory::data_type t = a.bf16 ? memory::data_type::bf16 : memory::data_type::f32;
   dnnl::matmul::desc d(a.A->layout ? Any(a.a_md, t) : WithType(a.a_md, t),
-                       any_b ? Any(a.b_md, t) : WithType(a.b_md, t), a.bias_md, Any(dst_md));
+                       any_b ? Any(a.b_md, t) : WithType(a.b_md, t), a.bias_md,
+                       a.flat_dst.empty() ? Any(dst_md) : PlainMd(a.flat_dst));
   dnnl::matmul::primitive_desc pd(d, attr, Engine());
 
   Plan plan;
@@ -56,11 +58,12 @@ odla_value BuildMatMul(const char* op, const MatMulArgs& a, const std::vector<El
     args[DNNL_ARG_BIAS] = plan.As(s, pd.bias_desc());
   }
   memory::desc dst = pd.dst_desc();
-  if (a.Sum) CopySum(plan, 3, a.Sum, a.result, dst);
+  if (a.flat_dst.empty()) dst_md = dst;  // else plain: the same bytes as the flat result
+  if (a.Sum) CopySum(plan, 3, a.Sum, a.result, dst_md);
   args[DNNL_ARG_DST] = plan.Out(0, dst);
   plan.AddScratchpad(pd, args);
   plan.Run(dnnl::matmul(pd), args);
-  return AddPlanOp(op, {a.A, a.B, a.Bias, a.Sum}, a.result, dst, a.id, plan);
+  return AddPlanOp(op, {a.A, a.B, a.Bias, a.Sum}, a.result, dst_md, a.id, plan);
 }
 
 // Gemm's operands; C scaled by beta / alpha (alpha scales the bias too) when not 1.
@@ -84,7 +87,8 @@ odla_value BuildGemm(const char* op, odla_value A, odla_value B, odla_value C, o
                nullptr,
                result,
                id,
-               bf16};
+               bf16,
+               {}};
   if (alpha == 0) Reject("alpha 0");
   if (C) {
     Dims cd = ValueDims(C);
@@ -111,13 +115,27 @@ odla_value BuildNumpyMatMul(const char* op, odla_value A, odla_value B, odla_val
   Dims ad = ValueDims(A), bd = ValueDims(B), yd = TypeDims(result);
   int rank = static_cast<int>(yd.size());
   if (ad.size() < 2 || bd.size() < 2 || rank < 2) Reject("vector operand");
-  MatMulArgs a{A,       B,      Bias, Sum, MdOfRank(A, rank), MdOfRank(B, rank), memory::desc(), 1,
-               nullptr, result, id,   bf16};
+  MatMulArgs a{
+      A,      B,  Bias, Sum, MdOfRank(A, rank), MdOfRank(B, rank), memory::desc(), 1, nullptr,
+      result, id, bf16, {}};
   if (Bias) {
     if (ValueDims(Bias) != Dims{yd.back()} || Bias->layout) Reject("Bias");
     Dims bias_dims(rank, 1);
     bias_dims.back() = yd.back();
     a.bias_md = PlainMd(bias_dims);
+  }
+  // A plain [..., M, K] times a B without batches ([K, N] or leading 1s): one [P*M, K] x
+  // [K, N] product on the same bytes, for which oneDNN gives constant weights its blocked
+  // layout (with batch dimensions it keeps them plain, which is several times slower).
+  bool b_batched = false;
+  for (size_t i = 0; i + 2 < bd.size(); ++i) b_batched = b_batched || bd[i] != 1;
+  if (rank > 2 && !A->layout && !B->layout && !b_batched) {
+    int64_t rows = 1;
+    for (int i = 0; i + 1 < rank; ++i) rows *= yd[i];
+    a.a_md = PlainMd({rows, ad.back()});
+    a.b_md = PlainMd({bd[bd.size() - 2], bd.back()});
+    if (Bias) a.bias_md = PlainMd({1, yd.back()});
+    a.flat_dst = {rows, yd.back()};
   }
   return BuildMatMul(op, a, post);
 }
