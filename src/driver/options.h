@@ -32,8 +32,7 @@ struct Options {
   std::set<std::string> disabled_passes;  // --disable-pass NAME
   bool dynamic_batch = false;             // --dynamic-batch
   bool print_ir = false;
-  bool report = false;                     // --report
-  Precision precision = Precision::kFp32;  // --precision
+  bool report = false;  // --report
   // compile
   std::string output;  // -o NAME.cc
   std::string entry_func_name;
@@ -41,6 +40,9 @@ struct Options {
   // run
   std::vector<std::pair<std::string, std::string>> inputs;  // --input NAME=FILE.npy
   std::string output_dir;
+
+  // --precision: requested from the runtime by the generated code and by halo run
+  Precision precision = Precision::kFp32;
 };
 
 // Parses the arguments after the program name. Throws UsageError.
