@@ -124,8 +124,10 @@ def markdown(info):
     m, v = info["machine"], info["versions"]
     blas = ", ".join(f"`{os.path.basename(p)}`" for p in v["torch_blas"].split()) or "?"
     absent = ", ".join(f"libodla_{r}" for r in info["absent_runtimes"]) or "none"
-    bf16 = ("bf16 rows: halo compiled with `--precision bf16` (ratios against ONNX Runtime's "
-            "fp32)." if "bf16" in info["precisions"] else
+    bf16 = ("bf16 rows: halo compiled with `--precision bf16` on libodla_dnnl, the runtime that "
+            "computes in bf16 (convolutions and matrix products with bfloat16 operands, float32 "
+            "accumulation, where the CPU has AVX512-BF16 or AMX; docs/bf16.md); ratios against "
+            "ONNX Runtime's fp32." if "bf16" in info["precisions"] else
             "bf16: not measured: halo has no `--precision` option yet; once it has, run.py "
             "adds a bf16 row per halo runtime (against ONNX Runtime's fp32).")
     return reflow(f"""# Performance

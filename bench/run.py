@@ -27,6 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PYTHON = "/usr/bin/python3"
 EXPECTED_RUNTIMES = ("ref", "dnnl", "xnnpack")  # the ones the project builds or plans
+BF16_RUNTIMES = ("dnnl",)  # those that compute in bf16 (the others compute fp32: not timed)
 ORT = "onnxruntime"
 TORCH = "pytorch"
 
@@ -125,12 +126,15 @@ def halo_configs(ctx, name, batch, meta, result):
     model_dir = f"{ctx['out']}/models/{name}"
     configs, failed = [], []
     for precision in ctx["precisions"]:
+        runtimes = [rt for rt in ctx["runtimes"] if precision == "fp32" or rt in BF16_RUNTIMES]
+        if not runtimes:
+            continue
         try:
-            exes, _ = build_halo(ctx["build"], model_dir, batch, precision, ctx["runtimes"],
+            exes, _ = build_halo(ctx["build"], model_dir, batch, precision, runtimes,
                                  f"{ctx['out']}/gen/{name}_b{batch}/{precision}")
         except RuntimeError as e:
             failed += [{"model": name, "batch": batch, "precision": precision,
-                        "engine": f"halo/{rt}", "error": f"compile: {e}"} for rt in ctx["runtimes"]]
+                        "engine": f"halo/{rt}", "error": f"compile: {e}"} for rt in runtimes]
             continue
         out_elems = batch * int(np.prod(meta["output_shape"]))
         for rt, exe in exes.items():

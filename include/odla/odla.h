@@ -23,9 +23,10 @@ extern "C" {
 /* API version. Generated code passes the version it needs (the oldest with every function
  * it calls) to odla_CheckVersion(); a runtime refuses a different major or a newer minor
  * version. 1.1 added odla_GetOutputShape (results with data-dependent dimensions); 1.2 the
- * memory plan (odla_SetComputationArenaSize, odla_SetValueArenaOffset). */
+ * memory plan (odla_SetComputationArenaSize, odla_SetValueArenaOffset); 1.3 the precision
+ * request (odla_SetComputationPrecision). */
 #define ODLA_VERSION_MAJOR 1
-#define ODLA_VERSION_MINOR 2
+#define ODLA_VERSION_MINOR 3
 
 #define ODLA_MAX_DIMS 8    /* the highest rank of a value */
 #define ODLA_MAX_INTS 16   /* the most entries of an odla_ints list */
@@ -169,6 +170,22 @@ odla_status odla_SetComputationArenaSize(odla_computation computation, odla_uint
  * offset is a multiple of the value's element size (HALO uses multiples of 64) and the
  * value lies within the arena. Arguments, constants and outputs cannot be placed. */
 odla_status odla_SetValueArenaOffset(odla_value value, odla_uint64 offset);
+
+/* ---- Precision (since API 1.3) ---- */
+
+typedef enum {
+  ODLA_PRECISION_FP32 = 0, /* compute in the value types (the default) */
+  ODLA_PRECISION_BF16 = 1, /* bfloat16 where it keeps accuracy (see below) */
+} odla_precision;
+
+/* Requests the arithmetic precision of `computation`; call it before adding operators.
+ * Values keep their types (float32 inputs, outputs and results stay float32). With BF16 a
+ * runtime may compute the products of convolutions and matrix products with bfloat16
+ * operands (weights converted once), accumulating, adding the bias and everything else in
+ * float32; softmax, normalisations and reductions stay float32. A runtime or CPU without
+ * bfloat16 support prints one notice on stderr (once per process) and computes in float32;
+ * either way the call succeeds. */
+odla_status odla_SetComputationPrecision(odla_computation computation, odla_precision precision);
 
 /* ---- Execution ---- */
 

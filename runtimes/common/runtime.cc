@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iostream>
 #include <map>
 #include <mutex>
 
 #include "arena.h"
+#include "builder.h"
 
 struct _odla_computation {
   std::vector<std::unique_ptr<_odla_value>> values;
@@ -17,6 +19,7 @@ struct _odla_computation {
   std::map<std::string, odla_value> by_id;
   std::string first_error;   // the first builder failure; the computation is unusable then
   uint64_t arena_bytes = 0;  // odla_SetComputationArenaSize
+  odla_precision precision = ODLA_PRECISION_FP32;  // the one the runtime honours
   std::shared_ptr<odla_rt::MemoryCache> memory_cache = std::make_shared<odla_rt::MemoryCache>();
 };
 
@@ -41,6 +44,23 @@ void SetLastError(const std::string& s) { tls_error = s; }
 odla_computation Current() {
   if (!tls_current) throw RtError("no current computation: call odla_CreateComputation first");
   return tls_current;
+}
+
+odla_precision CurrentPrecision() { return Current()->precision; }
+
+void SetPrecision(odla_computation c, odla_precision p) {
+  if (!c) Fail("odla_SetComputationPrecision: NULL computation");
+  if (p != ODLA_PRECISION_FP32 && p != ODLA_PRECISION_BF16)
+    Fail("odla_SetComputationPrecision: unknown precision ", static_cast<int>(p));
+  if (!c->nodes.empty()) Fail("odla_SetComputationPrecision: operators were added already");
+  c->precision = p;
+}
+
+void PrecisionNotice(const std::string& why) {
+  static std::once_flag once;
+  std::call_once(once, [&] {
+    std::cerr << "libodla_" << odla_GetRuntimeName() << ": " << why << "; computing in fp32\n";
+  });
 }
 
 size_t ElementSize(odla_element_type t) {
@@ -316,6 +336,17 @@ odla_status odla_SetValueAsOutput(odla_value value) {
       Fail("odla_SetValueAsOutput: '", value->id, "' has an arena offset; outputs cannot");
     c->output_src.push_back(Plain(value));
     c->outputs.push_back(value);
+  });
+}
+
+// Runtimes that compute in bf16 override this; the shared one honours fp32 only.
+ODLA_WEAK odla_status odla_SetComputationPrecision(odla_computation computation,
+                                                   odla_precision precision) {
+  return GuardStatus([&] {
+    SetPrecision(computation, precision);  // checks the arguments
+    if (precision == ODLA_PRECISION_FP32) return;
+    computation->precision = ODLA_PRECISION_FP32;
+    PrecisionNotice("bf16 is not supported by this runtime");
   });
 }
 

@@ -102,6 +102,14 @@ inline bool SameType(const odla_value_type& a, const odla_value_type& b) {
 // The computation the calling thread builds into (odla_CreateComputation sets it).
 odla_computation Current();
 
+// The precision the current computation computes in: what its runtime honours of the
+// odla_SetComputationPrecision request (fp32 by default).
+odla_precision CurrentPrecision();
+// Records precision p as honoured for c (checks c, p, and that c has no operators yet).
+void SetPrecision(odla_computation c, odla_precision p);
+// Prints "libodla_NAME: <why>; computing in fp32" on stderr, once per process.
+void PrecisionNotice(const std::string& why);
+
 // Adds an op to the current computation: its results get the given types. Returns the
 // result values. Results flagged in `data_dependent` have data-dependent dimensions: their
 // types are bounds and the kernel sets their actual shapes (KernelArgs::SetOutShape); such a

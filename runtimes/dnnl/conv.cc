@@ -23,8 +23,10 @@ struct ConvArgs {
   odla_value_id id;
 };
 
+// With bf16 the data and weights are bfloat16 (converted by reorders), the bias, the result
+// and the accumulation float32.
 odla_value BuildConv(const char* op, const ConvArgs& a, bool transposed,
-                     const std::vector<EltOp>& post) {
+                     const std::vector<EltOp>& post, bool bf16) {
   RequireF32({a.X, a.W, a.B, a.Sum});
   if (a.result.element_type != ODLA_FLOAT32) Reject("result type");
   Dims xd = ValueDims(a.X), wd = ValueDims(a.W), yd = TypeDims(a.result);
@@ -62,21 +64,23 @@ odla_value BuildConv(const char* op, const ConvArgs& a, bool transposed,
     if (!ok) Reject("spatial size ", out, " does not match the window");
   }
 
-  auto any = [](const Dims& d) {
-    return memory::desc(d, memory::data_type::f32, memory::format_tag::any);
+  auto any = [](const Dims& d, memory::data_type t = memory::data_type::f32) {
+    return memory::desc(d, t, memory::format_tag::any);
   };
+  const memory::data_type in_type = bf16 ? memory::data_type::bf16 : memory::data_type::f32;
   memory::desc bias_md = a.B ? PlainMd({oc}) : memory::desc();
   dnnl::primitive_attr attr = PostOpsAttr(a.Sum != nullptr, post);
   auto prop = dnnl::prop_kind::forward_inference;
   dnnl::primitive_desc pd;
   if (transposed) {
-    dnnl::deconvolution_forward::desc d(prop, dnnl::algorithm::deconvolution_direct, any(xd),
-                                        any(wlog), bias_md, any(yd), w.strides, w.dilates, w.pad_l,
-                                        w.pad_r);
+    dnnl::deconvolution_forward::desc d(prop, dnnl::algorithm::deconvolution_direct,
+                                        any(xd, in_type), any(wlog, in_type), bias_md, any(yd),
+                                        w.strides, w.dilates, w.pad_l, w.pad_r);
     pd = dnnl::deconvolution_forward::primitive_desc(d, attr, Engine());
   } else {
-    dnnl::convolution_forward::desc d(prop, dnnl::algorithm::convolution_direct, any(xd), any(wlog),
-                                      bias_md, any(yd), w.strides, w.dilates, w.pad_l, w.pad_r);
+    dnnl::convolution_forward::desc d(prop, dnnl::algorithm::convolution_direct, any(xd, in_type),
+                                      any(wlog, in_type), bias_md, any(yd), w.strides, w.dilates,
+                                      w.pad_l, w.pad_r);
     pd = dnnl::convolution_forward::primitive_desc(d, attr, Engine());
   }
 
@@ -104,7 +108,9 @@ odla_value odla_Conv(odla_value X, odla_value W, odla_value B, odla_ints dilatio
                      odla_value_type result_type, odla_value_id id) {
   if (X && W) {
     ConvArgs a{X, W, B, nullptr, dilations, group, pads, strides, {}, result_type, id};
-    if (odla_value v = Try("Conv", [&] { return BuildConv("Conv", a, false, {}); })) return v;
+    odla_value v =
+        TryPrecision("Conv", [&](bool bf16) { return BuildConv("Conv", a, false, {}, bf16); });
+    if (v) return v;
   }
   return odla_ref_Conv(X, W, B, dilations, group, pads, strides, result_type, id);
 }
@@ -116,9 +122,9 @@ odla_value odla_FusedConv(odla_value X, odla_value W, odla_value B, odla_value S
                           odla_value_id id) {
   if (X && W) {
     ConvArgs a{X, W, B, Sum, dilations, group, pads, strides, {}, result_type, id};
-    odla_value v = Try("FusedConv", [&] {
+    odla_value v = TryPrecision("FusedConv", [&](bool bf16) {
       return BuildConv("FusedConv", a, false,
-                       EltOpsOf(activation, activation_alpha, activation_beta));
+                       EltOpsOf(activation, activation_alpha, activation_beta), bf16);
     });
     if (v) return v;
   }
@@ -131,7 +137,8 @@ odla_value odla_ConvTranspose(odla_value X, odla_value W, odla_value B, odla_int
                               odla_ints strides, odla_value_type result_type, odla_value_id id) {
   if (X && W) {
     ConvArgs a{X, W, B, nullptr, dilations, group, pads, strides, output_padding, result_type, id};
-    odla_value v = Try("ConvTranspose", [&] { return BuildConv("ConvTranspose", a, true, {}); });
+    odla_value v = TryPrecision(
+        "ConvTranspose", [&](bool bf16) { return BuildConv("ConvTranspose", a, true, {}, bf16); });
     if (v) return v;
   }
   return odla_ref_ConvTranspose(X, W, B, dilations, group, output_padding, pads, strides,

@@ -27,19 +27,32 @@ static bool Verbose() {
 static void SetThreads() { omp_set_num_threads(odla_rt::NumThreads()); }
 
 template <typename R>
-static R TryBody(const char* op, const std::function<R()>& body) {
+static R TryBody(const char* op, const std::function<R()>& body, const char* to = "ref") {
   SetThreads();
+  auto log = [&](const char* what, const char* why) {
+    if (Verbose())
+      std::cerr << "odla_dnnl: " << op << " falls back to " << to << ": " << what << why << "\n";
+  };
   try {
     return body();
   } catch (const Unsupported& e) {
-    if (Verbose()) std::cerr << "odla_dnnl: " << op << " falls back to ref: " << e.what() << "\n";
+    log("", e.what());
   } catch (const dnnl::error& e) {
-    if (Verbose())
-      std::cerr << "odla_dnnl: " << op << " falls back to ref: oneDNN: " << e.what() << "\n";
+    log("oneDNN: ", e.what());
   } catch (const std::exception& e) {  // the ref builder reports what is wrong
-    if (Verbose()) std::cerr << "odla_dnnl: " << op << " falls back to ref: " << e.what() << "\n";
+    log("", e.what());
   }
   return R{};
+}
+
+odla_value TryPrecision(const char* op, const std::function<odla_value(bool bf16)>& body) {
+  if (UseBf16()) {
+    std::string what = std::string(op) + " in bf16";
+    odla_value v = TryBody<odla_value>(
+        what.c_str(), [&] { return body(true); }, "fp32");
+    if (v) return v;
+  }
+  return TryBody<odla_value>(op, [&] { return body(false); });
 }
 
 odla_value Try(const char* op, const std::function<odla_value()>& body) {
@@ -75,6 +88,12 @@ memory::desc PlainMd(const Dims& dims_in, const std::vector<int>& order) {
     s *= dims[d];
   }
   return memory::desc(dims, memory::data_type::f32, strides);
+}
+
+memory::desc WithType(const memory::desc& md, memory::data_type t) {
+  dnnl_memory_desc_t d = md.data;
+  d.data_type = static_cast<dnnl_data_type_t>(t);
+  return memory::desc(d);
 }
 
 namespace {

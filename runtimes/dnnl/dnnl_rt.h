@@ -34,12 +34,23 @@ template <typename... A>
 odla_value Try(const char* op, const std::function<odla_value()>& body);
 odla_values TryN(const char* op, const std::function<odla_values()>& body);
 
+// Whether oneDNN's instruction set computes bf16 natively (AVX512-BF16 or AMX).
+bool CpuHasBf16();
+// Whether the current computation computes its products in bf16 (odla_SetComputationPrecision
+// honoured: the request on a CPU with bf16 instructions).
+bool UseBf16();
+// For builders with a bf16 form (conv, matmul): body(true) when UseBf16(), then body(false)
+// when that was not possible, then NULL (as Try).
+odla_value TryPrecision(const char* op, const std::function<odla_value(bool bf16)>& body);
+
 // Rejects all but float32 values (NULL passes).
 void RequireF32(std::initializer_list<odla_value> values);
 
 // Dense row-major float32 descriptor of `dims` (a scalar as [1]); strides follow `order`
 // (outermost first) when given, so a transposed view is described without a copy.
 memory::desc PlainMd(const Dims& dims, const std::vector<int>& order = {});
+// md with element type t (same dimensions and strides; blocked layouts keep their blocks).
+memory::desc WithType(const memory::desc& md, memory::data_type t);
 // The descriptor of v's buffer: its oneDNN layout's, else plain.
 memory::desc MdOf(odla_value v);
 // Reshapes v's descriptor to `rank` by leading 1s.

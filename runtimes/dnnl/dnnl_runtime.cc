@@ -4,7 +4,8 @@
 // weak ones.
 #include <odla/odla.h>
 
-#define ODLA_DNNL_FILES(X) X(conv) X(matmul) X(pool) X(norm) X(eltwise) X(binary) X(reorder)
+#define ODLA_DNNL_FILES(X) \
+  X(conv) X(matmul) X(pool) X(norm) X(eltwise) X(binary) X(reorder) X(precision)
 #define ODLA_DNNL_DECLARE(F) extern "C" const char odla_dnnl_file_##F;
 #define ODLA_DNNL_ENTRY(F) &odla_dnnl_file_##F,
 ODLA_DNNL_FILES(ODLA_DNNL_DECLARE)

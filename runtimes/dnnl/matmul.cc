@@ -21,10 +21,12 @@ struct MatMulArgs {
   std::shared_ptr<void> bias_data;   // replaces Bias's data (a scaled constant) when set
   const odla_value_type& result;
   odla_value_id id;
+  bool bf16 = false;  // A and B as bfloat16 (converted by reorders); bias, result float32
+  Dims flat_dst;      // when set, the product's plain 2-D result (a_md, b_md 2-D too)
 };
 
-memory::desc Any(const memory::desc& md) {
-  return memory::desc(md.dims(), memory::data_type::f32, memory::format_tag::any);
+memory::desc Any(const memory::desc& md, memory::data_type t = memory::data_type::f32) {
+  return memory::desc(md.dims(), t, memory::format_tag::any);
 }
 
 odla_value BuildMatMul(const char* op, const MatMulArgs& a, const std::vector<EltOp>& post) {
@@ -37,8 +39,10 @@ odla_value BuildMatMul(const char* op, const MatMulArgs& a, const std::vector<El
   // Constant weights go into the layout oneDNN prefers once; computed plain ones are read
   // as they are (a reorder on every run would cost more than it saves).
   bool any_b = a.B->const_data || a.B->layout;
-  dnnl::matmul::desc d(a.A->layout ? Any(a.a_md) : a.a_md, any_b ? Any(a.b_md) : a.b_md, a.bias_md,
-                       Any(dst_md));
+  const memory::data_type t = a.bf16 ? memory::data_type::bf16 : memory::data_type::f32;
+  dnnl::matmul::desc d(a.A->layout ? Any(a.a_md, t) : WithType(a.a_md, t),
+                       any_b ? Any(a.b_md, t) : WithType(a.b_md, t), a.bias_md,
+                       a.flat_dst.empty() ? Any(dst_md) : PlainMd(a.flat_dst));
   dnnl::matmul::primitive_desc pd(d, attr, Engine());
 
   Plan plan;
@@ -54,17 +58,18 @@ odla_value BuildMatMul(const char* op, const MatMulArgs& a, const std::vector<El
     args[DNNL_ARG_BIAS] = plan.As(s, pd.bias_desc());
   }
   memory::desc dst = pd.dst_desc();
-  if (a.Sum) CopySum(plan, 3, a.Sum, a.result, dst);
+  if (a.flat_dst.empty()) dst_md = dst;  // else plain: the same bytes as the flat result
+  if (a.Sum) CopySum(plan, 3, a.Sum, a.result, dst_md);
   args[DNNL_ARG_DST] = plan.Out(0, dst);
   plan.AddScratchpad(pd, args);
   plan.Run(dnnl::matmul(pd), args);
-  return AddPlanOp(op, {a.A, a.B, a.Bias, a.Sum}, a.result, dst, a.id, plan);
+  return AddPlanOp(op, {a.A, a.B, a.Bias, a.Sum}, a.result, dst_md, a.id, plan);
 }
 
 // Gemm's operands; C scaled by beta / alpha (alpha scales the bias too) when not 1.
 odla_value BuildGemm(const char* op, odla_value A, odla_value B, odla_value C, odla_value Sum,
                      float alpha, float beta, bool ta, bool tb, const odla_value_type& result,
-                     odla_value_id id, const std::vector<EltOp>& post) {
+                     odla_value_id id, const std::vector<EltOp>& post, bool bf16) {
   Dims ad = ValueDims(A), bd = ValueDims(B);
   if (ad.size() != 2 || bd.size() != 2) Reject("A and B must be matrices");
   if ((ta && A->layout) || (tb && B->layout)) Reject("transposed blocked operand");
@@ -81,7 +86,9 @@ odla_value BuildGemm(const char* op, odla_value A, odla_value B, odla_value C, o
                alpha,
                nullptr,
                result,
-               id};
+               id,
+               bf16,
+               {}};
   if (alpha == 0) Reject("alpha 0");
   if (C) {
     Dims cd = ValueDims(C);
@@ -104,17 +111,31 @@ odla_value BuildGemm(const char* op, odla_value A, odla_value B, odla_value C, o
 // MatMul's operands as [..., M, K] and [..., K, N] of the result's rank.
 odla_value BuildNumpyMatMul(const char* op, odla_value A, odla_value B, odla_value Bias,
                             odla_value Sum, const odla_value_type& result, odla_value_id id,
-                            const std::vector<EltOp>& post) {
+                            const std::vector<EltOp>& post, bool bf16) {
   Dims ad = ValueDims(A), bd = ValueDims(B), yd = TypeDims(result);
   int rank = static_cast<int>(yd.size());
   if (ad.size() < 2 || bd.size() < 2 || rank < 2) Reject("vector operand");
-  MatMulArgs a{A, B,       Bias,   Sum, MdOfRank(A, rank), MdOfRank(B, rank), memory::desc(),
-               1, nullptr, result, id};
+  MatMulArgs a{
+      A,      B,  Bias, Sum, MdOfRank(A, rank), MdOfRank(B, rank), memory::desc(), 1, nullptr,
+      result, id, bf16, {}};
   if (Bias) {
     if (ValueDims(Bias) != Dims{yd.back()} || Bias->layout) Reject("Bias");
     Dims bias_dims(rank, 1);
     bias_dims.back() = yd.back();
     a.bias_md = PlainMd(bias_dims);
+  }
+  // A plain [..., M, K] times a B without batches ([K, N] or leading 1s): one [P*M, K] x
+  // [K, N] product on the same bytes, for which oneDNN gives constant weights its blocked
+  // layout (with batch dimensions it keeps them plain, which is several times slower).
+  bool b_batched = false;
+  for (size_t i = 0; i + 2 < bd.size(); ++i) b_batched = b_batched || bd[i] != 1;
+  if (rank > 2 && !A->layout && !B->layout && !b_batched) {
+    int64_t rows = 1;
+    for (int i = 0; i + 1 < rank; ++i) rows *= yd[i];
+    a.a_md = PlainMd({rows, ad.back()});
+    a.b_md = PlainMd({bd[bd.size() - 2], bd.back()});
+    if (Bias) a.bias_md = PlainMd({1, yd.back()});
+    a.flat_dst = {rows, yd.back()};
   }
   return BuildMatMul(op, a, post);
 }
@@ -127,8 +148,9 @@ odla_value odla_Gemm(odla_value A, odla_value B, odla_value C, odla_float32 alph
                      odla_float32 beta, odla_int64 transA, odla_int64 transB,
                      odla_value_type result_type, odla_value_id id) {
   if (A && B) {
-    odla_value v = Try("Gemm", [&] {
-      return BuildGemm("Gemm", A, B, C, nullptr, alpha, beta, transA, transB, result_type, id, {});
+    odla_value v = TryPrecision("Gemm", [&](bool bf16) {
+      return BuildGemm("Gemm", A, B, C, nullptr, alpha, beta, transA, transB, result_type, id, {},
+                       bf16);
     });
     if (v) return v;
   }
@@ -141,9 +163,9 @@ odla_value odla_FusedGemm(odla_value A, odla_value B, odla_value C, odla_value S
                           odla_float32 activation_beta, odla_value_type result_type,
                           odla_value_id id) {
   if (A && B) {
-    odla_value v = Try("FusedGemm", [&] {
+    odla_value v = TryPrecision("FusedGemm", [&](bool bf16) {
       return BuildGemm("FusedGemm", A, B, C, Sum, alpha, beta, transA, transB, result_type, id,
-                       EltOpsOf(activation, activation_alpha, activation_beta));
+                       EltOpsOf(activation, activation_alpha, activation_beta), bf16);
     });
     if (v) return v;
   }
@@ -153,8 +175,8 @@ odla_value odla_FusedGemm(odla_value A, odla_value B, odla_value C, odla_value S
 
 odla_value odla_MatMul(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id) {
   if (A && B) {
-    odla_value v = Try("MatMul", [&] {
-      return BuildNumpyMatMul("MatMul", A, B, nullptr, nullptr, result_type, id, {});
+    odla_value v = TryPrecision("MatMul", [&](bool bf16) {
+      return BuildNumpyMatMul("MatMul", A, B, nullptr, nullptr, result_type, id, {}, bf16);
     });
     if (v) return v;
   }
@@ -166,9 +188,9 @@ odla_value odla_FusedMatMul(odla_value A, odla_value B, odla_value Bias, odla_va
                             odla_float32 activation_beta, odla_value_type result_type,
                             odla_value_id id) {
   if (A && B) {
-    odla_value v = Try("FusedMatMul", [&] {
+    odla_value v = TryPrecision("FusedMatMul", [&](bool bf16) {
       return BuildNumpyMatMul("FusedMatMul", A, B, Bias, Sum, result_type, id,
-                              EltOpsOf(activation, activation_alpha, activation_beta));
+                              EltOpsOf(activation, activation_alpha, activation_beta), bf16);
     });
     if (v) return v;
   }

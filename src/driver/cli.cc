@@ -48,7 +48,7 @@ void RunAndSave(const Graph& g, const Options& opts, const Partition* partition)
       PartitionedExecutor ex(g, *partition);
       outputs = ex.Run(inputs);
     } else {
-      Executor ex(g);
+      Executor ex(g, opts.precision);
       outputs = ex.Run(inputs);
     }
   } catch (const Error& e) {
@@ -146,6 +146,7 @@ int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostre
       eo.progress = progress.Fn();
       if (opts.dynamic_batch) eo.batch_forms = &bg.forms;
       eo.partition = partition.get();
+      eo.precision = opts.precision;
       EmitCpp(*g, eo);
       progress.Clear();
     }

@@ -187,6 +187,18 @@ const std::vector<OptionDef>& Table() {
        "generated functions' first parameter, int64_t batch (halo run: the batch size of "
        "the input files)",
        [](Options& o, const std::string&) { o.dynamic_batch = true; }},
+      {{"--precision"},
+       "P",
+       kBoth,
+       "arithmetic precision, fp32 (default) or bf16: bf16 asks the runtime (ODLA 1.3) to "
+       "compute convolutions and matrix products with bfloat16 operands and float32 "
+       "accumulation (libodla_dnnl on CPUs with AVX512-BF16 or AMX; other runtimes and CPUs "
+       "print one notice and compute in fp32); inputs and outputs stay float32",
+       [](Options& o, const std::string& v) {
+         if (v != "fp32" && v != "bf16")
+           throw UsageError("--precision: unknown precision '" + v + "' (known: fp32, bf16)");
+         o.precision = ParsePrecision(v);
+       }},
       {{"--const-input"},
        "NAME=FILE",
        kBoth,

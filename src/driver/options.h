@@ -9,6 +9,7 @@
 
 #include "frontends/frontend.h"
 #include "ir/error.h"
+#include "targets/lowering.h"
 
 namespace halo {
 
@@ -44,6 +45,9 @@ struct Options {
   // run
   std::vector<std::pair<std::string, std::string>> inputs;  // --input NAME=FILE.npy
   std::string output_dir;
+
+  // --precision: requested from the runtime by the generated code and by halo run
+  Precision precision = Precision::kFp32;
 };
 
 // Parses the arguments after the program name. Throws UsageError.

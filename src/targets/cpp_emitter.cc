@@ -33,6 +33,7 @@ struct Param {
 // ODLA 1.1 added odla_GetOutputShape, 1.2 the memory plan: code needs 1.0 without them.
 constexpr int kOdlaMinorForOutputShapes = 1;
 constexpr int kOdlaMinorForMemoryPlan = 2;
+constexpr int kOdlaMinorForPrecision = 3;  // odla_SetComputationPrecision
 
 struct Model {
   std::string name;       // the entry function
@@ -58,6 +59,7 @@ struct Model {
   };
   std::vector<PartCode> parts;
   const Partition* partition = nullptr;
+  std::string precision;                // --precision: the odla_precision requested, or ""
 };
 
 std::string Where(const Model& m) { return m.model_path.empty() ? "" : m.model_path + ": "; }
@@ -68,7 +70,8 @@ std::string Describe(const Model& m, const Value* v) {
 }
 
 // The names the generated code defines besides the entry points.
-const char* const kStaticNames[] = {"Fail", "Build", "Init", "g_comp", "g_mutex", "g_weights"};
+const char* const kStaticNames[] = {"Fail",    "Build",     "Init",        "g_comp",
+                                    "g_mutex", "g_weights", "SetPrecision"};
 const char* const kDynamicNames[] = {"batch", "comp", "Computation", "g_comps", "Get", "Lookup"};
 
 // One note for each of the model's sequence and optional inputs and outputs (Port in
@@ -247,6 +250,9 @@ Model Prepare(const Graph& g, const EmitOptions& opts) {
     PrintParts(m, *opts.partition);
   else
     PrintBuild(g, m);
+  m.precision = OdlaPrecisionName(opts.precision);
+  if (!m.precision.empty()) m.odla_minor = std::max(m.odla_minor, kOdlaMinorForPrecision);
+  PrintBuild(g, m);
   if (m.weights.size == 0) m.weights.size = kWeightsAlign;  // a symbol of size 0 is odd
   m.weights.size = (m.weights.size + kWeightsAlign - 1) / kWeightsAlign * kWeightsAlign;
   return m;
@@ -367,7 +373,8 @@ void StaticState(std::ostream& os, const Model& m) {
      << "  if (odla_CreateComputation(&g_comp) != ODLA_SUCCESS) {\n"
      << "    g_comp = nullptr;\n"
      << "    return Fail(\"odla_CreateComputation\");\n  }\n"
-     << "  if (Build() == 0) return 0;\n"
+     << "  if (" << (m.precision.empty() ? "" : "SetPrecision(g_comp) == 0 && ")
+     << "Build() == 0) return 0;\n"
      << "  odla_DestroyComputation(g_comp);\n"
      << "  g_comp = nullptr;\n"
      << "  return 1;\n}\n\n"
@@ -401,7 +408,8 @@ void DynamicState(std::ostream& os, const Model& m) {
      << "  if (odla_CreateComputation(&comp) != ODLA_SUCCESS) {\n"
      << "    Fail(\"odla_CreateComputation\");\n"
      << "    return nullptr;\n  }\n"
-     << "  if (Build(batch) != 0) {\n"
+     << "  if (" << (m.precision.empty() ? "" : "SetPrecision(comp) != 0 || ")
+     << "Build(batch) != 0) {\n"
      << "    odla_DestroyComputation(comp);\n"
      << "    return nullptr;\n  }\n"
      << "  g_comps = new Computation{batch, comp, g_comps};\n"
@@ -466,6 +474,12 @@ std::string Code(const Model& m) {
      << "static int Fail(const char* what) {\n"
      << "  fprintf(stderr, \"" << n << ": %s: %s\\n\", what, odla_GetLastErrorText());\n"
      << "  return 1;\n}\n\n";
+  if (!m.precision.empty())
+    os << "// --precision: the arithmetic precision requested from the runtime.\n"
+       << "static int SetPrecision(odla_computation comp) {\n"
+       << "  if (odla_SetComputationPrecision(comp, " << m.precision
+       << ") == ODLA_SUCCESS) return 0;\n"
+       << "  return Fail(\"odla_SetComputationPrecision\");\n}\n\n";
   if (!m.batch)
     os << "// Adds the model to the current computation.\n"
        << "static int Build(void) {\n";

@@ -29,6 +29,8 @@ struct EmitOptions {
   // device parts call odla_*, host parts odla_host_* (libodla_ref_host.a). The entry
   // function is the same. nullptr: the whole model as one computation.
   const Partition* partition = nullptr;
+  // --precision: requested from the computation before Build() (ODLA 1.3 for bf16).
+  Precision precision = Precision::kFp32;
 };
 
 // Writes every output file, or none: files are written to temporaries and renamed at the

@@ -204,9 +204,13 @@ struct Executor::Impl {
   }
 };
 
-Executor::Executor(const Graph& g) : graph_(g), impl_(std::make_unique<Impl>()) {
+Executor::Executor(const Graph& g, Precision precision)
+    : graph_(g), impl_(std::make_unique<Impl>()) {
   if (odla_CreateComputation(&impl_->comp) != ODLA_SUCCESS)
     throw OdlaError("odla_CreateComputation");
+  if (precision == Precision::kBf16 &&
+      odla_SetComputationPrecision(impl_->comp, ODLA_PRECISION_BF16) != ODLA_SUCCESS)
+    throw OdlaError("odla_SetComputationPrecision");
   std::unordered_map<const Value*, odla_value> vals;
   for (const auto& up : g.nodes()) {
     const Node& n = *up;

@@ -7,13 +7,15 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "targets/lowering.h"
 
 namespace halo {
 
 class Executor {
  public:
-  // Builds the computation for `g` (its types must be known). Throws Error.
-  explicit Executor(const Graph& g);
+  // Builds the computation for `g` (its types must be known), requesting `precision` as
+  // the generated code does. Throws Error.
+  explicit Executor(const Graph& g, Precision precision = Precision::kFp32);
   ~Executor();
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;

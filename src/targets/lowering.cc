@@ -99,6 +99,16 @@ std::string OdlaDeclaration(const OpDef& d) {
   return os.str();
 }
 
+std::string OdlaPrecisionName(Precision p) {
+  return p == Precision::kBf16 ? "ODLA_PRECISION_BF16" : "";
+}
+
+Precision ParsePrecision(const std::string& s) {
+  if (s == "fp32") return Precision::kFp32;
+  if (s == "bf16") return Precision::kBf16;
+  throw Err("unknown precision '", s, "' (known: fp32, bf16)");
+}
+
 const char* OdlaElementTypeName(DataType t) {
   switch (t) {
     case DataType::kFloat32:

@@ -63,6 +63,14 @@ std::string OdlaReturnType(const OpDef& d);
 // The documented C declaration of the builder for odla_ops.h.
 std::string OdlaDeclaration(const OpDef& d);
 
+// --precision: the computation-level request both targets make right after
+// odla_CreateComputation (odla_SetComputationPrecision, ODLA 1.3). fp32 makes none.
+enum class Precision { kFp32, kBf16 };
+// The odla_precision enumerator to request ("ODLA_PRECISION_BF16"), "" for none.
+std::string OdlaPrecisionName(Precision p);
+// "fp32" or "bf16" -> Precision; throws Error for anything else.
+Precision ParsePrecision(const std::string& s);
+
 // The C element-type enumerator ("ODLA_FLOAT32").
 const char* OdlaElementTypeName(DataType t);
 

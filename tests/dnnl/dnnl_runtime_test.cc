@@ -259,3 +259,70 @@ TEST(Dnnl, ContextsRunAtOnce) {
 }
 
 }  // namespace
+
+namespace odla_dnnl {
+bool CpuHasBf16();
+}
+
+namespace {
+
+using namespace odla_test;
+
+// y = relu(A x B + bias + s), A [2, 3, 4], B [4, 5] or [1, 4, 5]: computed as one [6, 4] x
+// [4, 5] product.
+TEST(Dnnl, MatMulByUnbatchedWeightsIsOneProduct) {
+  auto a = Random(24, 20), bm = Random(20, 21), bias = Random(5, 22), s = Random(30, 23);
+  std::vector<float> want(30);
+  for (int i = 0; i < 6; ++i)
+    for (int j = 0; j < 5; ++j) {
+      float v = bias[j] + s[i * 5 + j];
+      for (int k = 0; k < 4; ++k) v += a[i * 4 + k] * bm[k * 5 + j];
+      want[i * 5 + j] = std::max(v, 0.0f);
+    }
+  for (std::vector<int64_t> bd : {std::vector<int64_t>{4, 5}, std::vector<int64_t>{1, 4, 5}}) {
+    Computation c;
+    odla_value A = odla_CreateArgument(Type({2, 3, 4}), "a");
+    c.Output(odla_FusedMatMul(A, odla_CreateConstant(Type(bd), bm.data(), "b"),
+                              odla_CreateConstant(Type({5}), bias.data(), "bias"),
+                              odla_CreateConstant(Type({2, 3, 5}), s.data(), "s"), "Relu", 0, 0,
+                              Type({2, 3, 5}), "y"));
+    ExpectNear(c.Run(a.data())[0], want);
+  }
+}
+
+// --precision bf16: Conv and Gemm with bf16 operands (float32 accumulation) where the CPU
+// has bf16 instructions: close to the float32 loops, and not equal to float32's results.
+TEST(Dnnl, Bf16ProductsWhereTheCpuHasThem) {
+  std::vector<int64_t> xd{1, 16, 6, 6}, wd{8, 16, 3, 3}, yd{1, 8, 4, 4};
+  auto x = Random(16 * 36, 30), w = Random(8 * 16 * 9, 31), b = Random(8, 32);
+  auto gb = Random(128 * 10, 33);
+  auto want = NaiveConv(x, xd, w, wd, b, yd, 1, 1, 0, 1, false);
+  std::vector<float> want_g(10, 0);
+  for (int j = 0; j < 10; ++j)
+    for (int k = 0; k < 128; ++k) want_g[j] += want[k] * gb[k * 10 + j];
+  std::vector<std::vector<float>> got[2];
+  for (int bf16 = 0; bf16 < 2; ++bf16) {
+    Computation c;
+    odla_precision p = bf16 ? ODLA_PRECISION_BF16 : ODLA_PRECISION_FP32;
+    ASSERT_EQ(odla_SetComputationPrecision(c.comp, p), ODLA_SUCCESS);
+    EXPECT_EQ(odla_rt::CurrentPrecision(),
+              bf16 && odla_dnnl::CpuHasBf16() ? ODLA_PRECISION_BF16 : ODLA_PRECISION_FP32);
+    odla_value in = odla_CreateArgument(Type(xd), "x");
+    odla_value y = odla_Conv(in, odla_CreateConstant(Type(wd), w.data(), "w"),
+                             odla_CreateConstant(Type({8}), b.data(), "b"), Ints({1, 1}), 1,
+                             Ints({0, 0, 0, 0}), Ints({1, 1}), Type(yd), "y");
+    odla_value flat = odla_Reshape(y, Type({1, 128}), "flat");
+    c.Output(y);
+    c.Output(odla_Gemm(flat, odla_CreateConstant(Type({128, 10}), gb.data(), "gb"), nullptr, 1, 1,
+                       0, 0, Type({1, 10}), "g"));
+    got[bf16] = c.Run(x.data());
+  }
+  ExpectNear(got[0][0], want);
+  ExpectNear(got[0][1], want_g, 1e-3);
+  ExpectNear(got[1][0], want, 0.05f);  // values of about 1 to 5: bf16's 8 bits
+  ExpectNear(got[1][1], want_g, 0.5f);
+  bool same = got[0][0] == got[1][0] && got[0][1] == got[1][1];
+  EXPECT_EQ(same, !odla_dnnl::CpuHasBf16());
+}
+
+}  // namespace
