@@ -28,7 +28,10 @@ const OpTable& Ops() {
 std::vector<int64_t> ToInts(const Tensor& t) { return t.ToInts(); }
 
 Importer::Importer(const ModelFile& file, const tflite::SubGraph& sg, Graph& g)
-    : file_(file), tensors_(file, sg), g_(g) {}
+    : file_(file), tensors_(file, sg), g_(g) {
+  for (size_t i = 0; i < tensors_.size(); ++i)
+    value_names_.push_back(g_.UniqueName(tensors_.Name(static_cast<int>(i))));
+}
 
 Value* Importer::ValueOf(int i, const std::string& user) {
   auto it = values_.find(i);
@@ -36,15 +39,15 @@ Value* Importer::ValueOf(int i, const std::string& user) {
   const Tensor* c = tensors_.Constant(i);
   if (!c) {
     if (tensors_.at(i).is_variable()) {  // a state tensor (LSTM): starts at zero
-      Value* v = g_.AddConstant(NewName(tensors_.Name(i)),
-                                Tensor(Type(tensors_.Dtype(i), tensors_.GetShape(i))));
+      Value* v =
+          g_.AddConstant(ValueName(i), Tensor(Type(tensors_.Dtype(i), tensors_.GetShape(i))));
       values_[i] = v;
       return v;
     }
     throw Err(user, ": input tensor '", tensors_.Name(i),
               "' is neither a graph input, a constant nor the result of an earlier operator");
   }
-  Value* v = g_.AddConstant(NewName(tensors_.Name(i)), *c);
+  Value* v = g_.AddConstant(ValueName(i), *c);
   values_[i] = v;
   return v;
 }
@@ -118,7 +121,7 @@ int OpContext::output_index(int i) const {
 void OpContext::SetOut(int i, Value* v) {
   int t = output_index(i);
   if (im_.IsBound(t)) Fail("tensor '", tensors().Name(t), "' is produced twice");
-  v->set_name(tensors().Name(t));
+  v->set_name(im_.ValueName(t));
   im_.Bind(t, v);
 }
 
@@ -201,7 +204,7 @@ void ImportSubgraph(const ModelFile& file, const tflite::SubGraph& sg, const Imp
         if (sig && sig->size() == s.size() && sig->Get(0) < 0) s[0] = opts.batch_size;
       }
       seen_inputs.insert(name);
-      Value* v = g.AddInput(g.UniqueName(name), Type(tv.Dtype(i), s));
+      Value* v = g.AddInput(im.ValueName(i), Type(tv.Dtype(i), s));
       im.Bind(i, v);
       Port p;
       p.name = name;
@@ -253,12 +256,12 @@ void ImportSubgraph(const ModelFile& file, const tflite::SubGraph& sg, const Imp
   for (int32_t i : *sg.outputs()) {
     std::string name = tv.Name(i);
     Value* v = im.ValueOf(i, "output '" + name + "'");
-    if (v->producer()->op() == "Input" || v->name() != name ||
+    if (v->producer()->op() == "Input" || v->producer()->op() == "Constant" ||
         std::count(g.outputs().begin(), g.outputs().end(), v)) {
-      Node* n = g.AddNode("Identity", g.UniqueName(name), {v});
+      Node* n = g.AddNode("Identity", g.UniqueName(name + "/out"), {v});
       v = n->output();
+      v->set_name(n->name());
     }
-    v->set_name(name);
     g.AddOutput(v);
     Port p;
     p.name = name;

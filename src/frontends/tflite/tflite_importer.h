@@ -53,6 +53,9 @@ class Importer {
   // The IR value of tensor i: an earlier result, a graph input, or its constant.
   Value* ValueOf(int i, const std::string& user);
   void Bind(int i, Value* v) { values_[i] = v; }
+  // The graph-unique name of tensor i's value (reserved up front, so that the names of
+  // intermediate values never take a tensor's).
+  const std::string& ValueName(int i) const { return value_names_.at(i); }
   bool IsBound(int i) const { return values_.count(i) != 0; }
   std::string NewName(const std::string& base) { return g_.UniqueName(base); }
 
@@ -64,6 +67,7 @@ class Importer {
   TensorView tensors_;
   Graph& g_;
   std::map<int, Value*> values_;
+  std::vector<std::string> value_names_;
 };
 
 // What a handler sees of one operator.
