@@ -167,7 +167,8 @@ bool Fits(const onnx::TypeProto* type, const Tensor& t) {
 std::vector<ModelInput> ModelInputs(const std::string& model) {
   if (model.size() > 7 && model.compare(model.size() - 7, 7, ".tflite") == 0) {
     std::vector<ModelInput> inputs;  // TFLite inputs: tensors of static shape
-    for (const Value* v : ImportTflite(model, ImportOptions())->inputs())
+    std::unique_ptr<Graph> g = ImportTflite(model, ImportOptions());
+    for (const Value* v : g->inputs())
       inputs.push_back({v->name(), Port::Kind::kTensor, onnx::TypeProto()});
     return inputs;
   }

@@ -32,8 +32,13 @@ def save(schema, model, path):
 
 
 def opcode(model, index):
+    """The builtin code (flatc writes builtin_code as a name; the byte field suffices below
+    127, the placeholder of larger codes)."""
     c = model["operator_codes"][index]
-    return max(c.get("deprecated_builtin_code", 0), c.get("builtin_code", 0))
+    code = c.get("deprecated_builtin_code", 0)
+    if code == 127 and isinstance(c.get("builtin_code"), int):
+        code = c["builtin_code"]
+    return code
 
 
 DEQUANTIZE = 6
