@@ -4,7 +4,7 @@ test_data_set_0/input_I.pb and output_I.pb) and the malformed models of the bad-
   make_cases.py ops SCHEMA ARMNN_REF OUT        single-operator models, ArmNN's outputs
   make_cases.py model SCHEMA ARMNN_REF OUT NAME MODEL.tflite [LO HI]
                                                 a whole model on seeded random inputs in
-                                                [LO, HI), ArmNN's outputs (fp16 folded first)
+                                                [LO, HI), ArmNN's outputs
   make_cases.py lstm SCHEMA OUT NAME MODEL.tflite
                                                 a float LSTM model, numpy's outputs
   make_cases.py bad SCHEMA GOOD.tflite OUT      malformed models
@@ -53,12 +53,12 @@ def io_specs(model):
 
 
 def run_armnn(armnn_ref, schema, model_path, inputs):
-    """ArmNN's outputs for `inputs` (fp16 constants folded to float32 first)."""
+    """ArmNN's outputs for `inputs` (on the model rewritten by tflite_json.for_reference)."""
     model = tflite_json.load(schema, model_path)
     _, out_specs = io_specs(model)
     with tempfile.TemporaryDirectory() as d:
         folded = os.path.join(d, "folded.tflite")
-        tflite_json.save(schema, tflite_json.fold_fp16(model), folded)
+        tflite_json.save(schema, tflite_json.for_reference(model), folded)
         for i, a in enumerate(inputs):
             np.ascontiguousarray(a).tofile(os.path.join(d, "input_%d.bin" % i))
         subprocess.run([armnn_ref, folded, d], check=True)

@@ -1,11 +1,13 @@
 """TFLite files as JSON through flatc and HALO's schema (Debian has no Python flatbuffers).
 
-  tflite_json.py fold-fp16 SCHEMA IN.tflite OUT.tflite
-      Rewrites FLOAT16 constants that feed DEQUANTIZE into float32 constants and drops the
-      DEQUANTIZE operators (for reference runners without float16 support).
+  tflite_json.py for-reference SCHEMA IN.tflite OUT.tflite
+      The model in operators a float reference runner (ArmNN 20.08) has: see for_reference.
+  tflite_json.py unpack-assets LOADER.js PACKED.data DIR
+      Extracts the .tflite files of a MediaPipe packed-assets file (offsets in its loader).
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -42,33 +44,129 @@ def opcode(model, index):
 
 
 DEQUANTIZE = 6
+DENSIFY = 124
+CUSTOM = 32
 
 
-def fold_fp16(model):
+def densify(t, values):
+    """The dense array of a sparse constant (TACO encoding: traversal order, block map,
+    dense or CSR levels)."""
+    sp = t["sparsity"]
+    shape = t["shape"]
+    order = sp["traversal_order"]
+    block_map = sp.get("block_map", [])
+    dims = sp["dim_metadata"]
+    n = len(shape)
+    block_size = {order[l] - n: dims[l].get("dense_size", 0)
+                  for l in range(len(order)) if order[l] >= n}
+    out = np.zeros(shape, values.dtype)
+    coords = [0] * len(order)
+
+    def vec(u):
+        return u["values"] if u else []
+
+    def visit(level, pos):
+        if level == len(order):
+            idx = list(coords[:n])
+            for b, d in enumerate(block_map):
+                idx[d] = idx[d] * block_size[b] + coords[n + b]
+            out[tuple(idx)] = values[pos]
+            return
+        dm = dims[level]
+        d = order[level]
+        if dm.get("format", "DENSE") == "DENSE":
+            size = dm.get("dense_size", 0)
+            for i in range(size):
+                coords[d] = i
+                visit(level + 1, pos * size + i)
+        else:
+            seg, ind = vec(dm.get("array_segments")), vec(dm.get("array_indices"))
+            for p in range(seg[pos], seg[pos + 1]):
+                coords[d] = ind[p]
+                visit(level + 1, p)
+
+    visit(0, 0)
+    return out
+
+
+def add_opcode(model, code, custom=None):
+    for i, c in enumerate(model["operator_codes"]):
+        if opcode(model, i) == code and c.get("custom_code") == custom:
+            return i
+    model["operator_codes"].append({"deprecated_builtin_code": min(code, 127),
+                                    "builtin_code": code})
+    return len(model["operator_codes"]) - 1
+
+
+def for_reference(model):
+    """Rewrites for float reference runners: DENSIFY of a sparse constant and DEQUANTIZE of
+    a FLOAT16 constant become float32 constants; MediaPipe's Convolution2DTransposeBias
+    becomes TRANSPOSE_CONV (output size from its output tensor) followed by ADD of the bias."""
     buffers = model["buffers"]
+    types = {"FLOAT32": "<f4", "FLOAT16": "<f2", "INT32": "<i4", "INT8": "i1"}
     for sg in model["subgraphs"]:
         tensors = sg["tensors"]
         kept = []
+
+        def data_of(t):
+            return buffers[t.get("buffer", 0)].get("data")
+
+        def set_data(t, array):
+            buffers.append({"data": list(np.ascontiguousarray(array).tobytes())})
+            t["buffer"] = len(buffers) - 1
+
         for op in sg.get("operators", []):
-            src = op["inputs"][0]
-            t = tensors[src]
-            data = buffers[t.get("buffer", 0)].get("data")
-            if (opcode(model, op.get("opcode_index", 0)) != DEQUANTIZE or
-                    t.get("type") != "FLOAT16" or not data):
-                kept.append(op)
-                continue
-            f32 = np.frombuffer(bytes(data), dtype="<f2").astype("<f4")
-            buffers.append({"data": list(f32.tobytes())})
+            code = opcode(model, op.get("opcode_index", 0))
+            src = tensors[op["inputs"][0]]
             out = tensors[op["outputs"][0]]
-            out["buffer"] = len(buffers) - 1
+            if code == DENSIFY and data_of(src) and "sparsity" in src:
+                values = np.frombuffer(bytes(data_of(src)), types[src.get("type", "FLOAT32")])
+                set_data(out, densify(src, values))
+                out["type"] = src.get("type", "FLOAT32")
+            elif code == DEQUANTIZE and src.get("type") == "FLOAT16" and data_of(src):
+                set_data(out, np.frombuffer(bytes(data_of(src)), "<f2").astype("<f4"))
+            elif (code == CUSTOM and model["operator_codes"][op["opcode_index"]].get(
+                    "custom_code") == "Convolution2DTransposeBias"):
+                opts = np.frombuffer(bytes(op["custom_options"][:12]), "<i4")
+                x, w, b = op["inputs"]
+                shape_t = {"name": out.get("name", "") + "/shape", "shape": [4],
+                           "type": "INT32"}
+                tensors.append(shape_t)
+                set_data(shape_t, np.array(out["shape"], "<i4"))
+                tmp = dict(out, name=out.get("name", "") + "/nobias", buffer=0)
+                tensors.append(tmp)
+                kept.append({"opcode_index": add_opcode(model, 67),
+                             "inputs": [len(tensors) - 2, w, x],
+                             "outputs": [len(tensors) - 1],
+                             "builtin_options_type": "TransposeConvOptions",
+                             "builtin_options": {"padding": "SAME" if opts[0] == 1 else "VALID",
+                                                 "stride_w": int(opts[1]),
+                                                 "stride_h": int(opts[2])}})
+                kept.append({"opcode_index": add_opcode(model, 0),
+                             "inputs": [len(tensors) - 1, b], "outputs": op["outputs"],
+                             "builtin_options_type": "AddOptions", "builtin_options": {}})
+            else:
+                kept.append(op)
         sg["operators"] = kept
     return model
 
 
+def unpack_assets(loader, data, out):
+    text = open(loader).read()
+    blob = open(data, "rb").read()
+    for m in re.finditer(r'"filename": *"([^"]+)", *"start": *(\d+), *"end": *(\d+)', text):
+        name = os.path.basename(m.group(1))
+        if name.endswith(".tflite"):
+            with open(os.path.join(out, name), "wb") as f:
+                f.write(blob[int(m.group(2)):int(m.group(3))])
+
+
 def main():
-    if sys.argv[1] == "fold-fp16":
+    if sys.argv[1] == "for-reference":
         schema, src, dst = sys.argv[2:5]
-        save(schema, fold_fp16(load(schema, src)), dst)
+        save(schema, for_reference(load(schema, src)), dst)
+    elif sys.argv[1] == "unpack-assets":
+        unpack_assets(*sys.argv[2:5])
     else:
         sys.exit("unknown command " + sys.argv[1])
 

@@ -186,6 +186,7 @@ void ImportSubgraph(const ModelFile& file, const tflite::SubGraph& sg, const Imp
                     Graph& g) {
   Importer im(file, sg, g);
   const TensorView& tv = im.tensors();
+  tv.CheckBuffers();
   std::vector<Port> in_ports, out_ports;
   std::set<std::string> seen_inputs;
   if (sg.inputs())

@@ -165,6 +165,25 @@ QuantParams TensorView::Quant(int i) const {
   return q;
 }
 
+void TensorView::CheckBuffers() const {
+  for (size_t k = 0; k < size(); ++k) {
+    int i = static_cast<int>(k);
+    const tflite::Tensor& t = at(i);
+    std::pair<const uint8_t*, size_t> data;
+    try {
+      data = file_.BufferData(t.buffer());
+    } catch (const Error& e) {
+      throw Err("tensor '", Name(i), "': ", e.what());
+    }
+    DataType d = ToDataType(t.type());
+    if (!data.first || t.sparsity() || d == DataType::kInvalid) continue;
+    Type type(d, GetShape(i));
+    if (data.second != type.ByteSize())
+      throw Err("tensor '", Name(i), "' of type ", type.ToString(), " needs ", type.ByteSize(),
+                " bytes, but its buffer ", t.buffer(), " holds ", data.second);
+  }
+}
+
 const Tensor* TensorView::Constant(int i) const {
   const tflite::Tensor& t = at(i);
   if (constant_read_[i]) return constants_[i].get();

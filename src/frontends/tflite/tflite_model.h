@@ -69,6 +69,9 @@ class TensorView {
   // The constant data of tensor i, checked against its shape; nullptr when it has none.
   // Sparse tensors are densified.
   const Tensor* Constant(int i) const;
+  // Checks every tensor's buffer index and, for dense constants, that the buffer holds
+  // exactly the bytes its shape and type need.
+  void CheckBuffers() const;
 
  private:
   const ModelFile& file_;

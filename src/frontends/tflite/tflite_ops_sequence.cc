@@ -104,8 +104,8 @@ void UnrolledLstm(OpContext& c, const LstmSpec& s) {
       return s.peephole ? c.Add1("Add", {v, c.Add1("Mul", {state, c.In(input)})}) : v;
     };
     Value* f = c.Add1("Sigmoid", {peep(pre(1), 10, cell)});
-    Value* i = s.cifg ? c.Add1("Sub", {c.Scalar(f32, 1), f})
-                      : c.Add1("Sigmoid", {peep(pre(0), 9, cell)});
+    Value* i =
+        s.cifg ? c.Add1("Sub", {c.Scalar(f32, 1), f}) : c.Add1("Sigmoid", {peep(pre(0), 9, cell)});
     Value* gg = c.Add1("Tanh", {pre(2)});
     cell = clip(c.Add1("Add", {c.Add1("Mul", {f, cell}), c.Add1("Mul", {i, gg})}), s.cell_clip);
     Value* o = c.Add1("Sigmoid", {peep(pre(3), 11, cell)});
