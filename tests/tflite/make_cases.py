@@ -2,9 +2,11 @@
 test_data_set_0/input_I.pb and output_I.pb) and the malformed models of the bad-input test.
 
   make_cases.py ops SCHEMA ARMNN_REF OUT        single-operator models, ArmNN's outputs
-  make_cases.py model SCHEMA ARMNN_REF OUT NAME MODEL.tflite [LO HI]
+  make_cases.py model SCHEMA ARMNN_REF OUT NAME MODEL.tflite LO HI REF
                                                 a whole model on seeded random inputs in
-                                                [LO, HI), ArmNN's outputs
+                                                [LO, HI); REF: armnn, numpy (np_interp.py)
+                                                or both (ArmNN's, after checking that
+                                                np_interp agrees)
   make_cases.py lstm SCHEMA OUT NAME MODEL.tflite
                                                 a float LSTM model, numpy's outputs
   make_cases.py bad SCHEMA GOOD.tflite OUT      malformed models
@@ -20,6 +22,7 @@ import numpy as np
 from onnx import numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import np_interp  # noqa: E402
 import tflite_json  # noqa: E402
 
 NP_TYPES = {"FLOAT32": np.float32, "INT32": np.int32, "INT64": np.int64, "BOOL": np.bool_,
@@ -514,11 +517,21 @@ def main():
     if cmd == "ops":
         make_ops(*sys.argv[2:5])
     elif cmd == "model":
-        schema, armnn_ref, out, name, path = sys.argv[2:7]
-        lo, hi = (float(v) for v in sys.argv[7:9]) if len(sys.argv) > 8 else (-1.0, 1.0)
+        schema, armnn_ref, out, name, path, lo, hi, ref = sys.argv[2:10]
         in_specs, _ = io_specs(tflite_json.load(schema, path))
-        inputs = random_inputs(in_specs, lo, hi, 1)
-        write_case(out, name, path, inputs, run_armnn(armnn_ref, schema, path, inputs))
+        inputs = random_inputs(in_specs, float(lo), float(hi), 1)
+        if ref == "numpy":
+            expected = np_interp.run(schema, path, inputs)
+        else:
+            expected = run_armnn(armnn_ref, schema, path, inputs)
+        if ref == "both":  # the numpy interpreter checked against ArmNN
+            for k, (a, b) in enumerate(zip(expected, np_interp.run(schema, path, inputs))):
+                err = np.abs(a - b).max() / max(np.abs(a).max(), 1e-30)
+                print("%s: output %d: numpy vs ArmNN: max |diff| / max |ArmNN| %.2e" %
+                      (name, k, err))
+                if err > 1e-4:
+                    sys.exit("make_cases: the numpy interpreter and ArmNN disagree")
+        write_case(out, name, path, inputs, expected)
     elif cmd == "lstm":
         schema, out, name, path = sys.argv[2:6]
         in_specs, _ = io_specs(tflite_json.load(schema, path))

@@ -45,6 +45,13 @@ def opcode(model, index):
 
 DEQUANTIZE = 6
 DENSIFY = 124
+DEPTH_TO_SPACE = 5
+RESHAPE = 22
+TRANSPOSE = 39
+PRELU = 54
+RELU = 19
+MINIMUM = 57
+MUL = 18
 CUSTOM = 32
 
 
@@ -98,10 +105,12 @@ def add_opcode(model, code, custom=None):
     return len(model["operator_codes"]) - 1
 
 
-def for_reference(model):
-    """Rewrites for float reference runners: DENSIFY of a sparse constant and DEQUANTIZE of
-    a FLOAT16 constant become float32 constants; MediaPipe's Convolution2DTransposeBias
-    becomes TRANSPOSE_CONV (output size from its output tensor) followed by ADD of the bias."""
+def for_reference(model, densify_only=False):
+    """Rewrites for float reference runners (ArmNN 20.08) in operators they have: DENSIFY
+    of a sparse constant and DEQUANTIZE of a FLOAT16 constant become float32 constants;
+    MediaPipe's Convolution2DTransposeBias becomes TRANSPOSE_CONV (output size from its
+    output tensor) then ADD of the bias; DEPTH_TO_SPACE (batch 1) becomes RESHAPE, TRANSPOSE,
+    RESHAPE; PRELU becomes RELU(x) + alpha * MINIMUM(x, 0). densify_only: the first only."""
     buffers = model["buffers"]
     types = {"FLOAT32": "<f4", "FLOAT16": "<f2", "INT32": "<i4", "INT8": "i1"}
     for sg in model["subgraphs"]:
@@ -123,6 +132,8 @@ def for_reference(model):
                 values = np.frombuffer(bytes(data_of(src)), types[src.get("type", "FLOAT32")])
                 set_data(out, densify(src, values))
                 out["type"] = src.get("type", "FLOAT32")
+            elif densify_only:
+                kept.append(op)
             elif code == DEQUANTIZE and src.get("type") == "FLOAT16" and data_of(src):
                 set_data(out, np.frombuffer(bytes(data_of(src)), "<f2").astype("<f4"))
             elif (code == CUSTOM and model["operator_codes"][op["opcode_index"]].get(
@@ -145,6 +156,54 @@ def for_reference(model):
                 kept.append({"opcode_index": add_opcode(model, 0),
                              "inputs": [len(tensors) - 1, b], "outputs": op["outputs"],
                              "builtin_options_type": "AddOptions", "builtin_options": {}})
+            elif code == DEPTH_TO_SPACE and src["shape"][0] == 1:
+                # [1, H, W, b*b*C] -> [H, W, b, b*C] -> [H, b, W, b*C] -> [1, H*b, W*b, C]
+                bs = op["builtin_options"]["block_size"]
+                _, h, w, d = src["shape"]
+                mid = [h, w, bs, d // bs]
+                steps = [(RESHAPE, [h, w, bs, d // bs]), (TRANSPOSE, [0, 2, 1, 3]),
+                         (RESHAPE, out["shape"])]
+                cur = op["inputs"][0]
+                for k, (c, arg) in enumerate(steps):
+                    tensors.append({"name": out.get("name", "") + "/d2s_arg%d" % k,
+                                    "shape": [len(arg)], "type": "INT32"})
+                    set_data(tensors[-1], np.array(arg, "<i4"))
+                    arg_index = len(tensors) - 1
+                    if k == len(steps) - 1:
+                        dst = op["outputs"][0]
+                    else:
+                        tensors.append({"name": out.get("name", "") + "/d2s%d" % k,
+                                        "shape": mid if k == 0 else [h, bs, w, d // bs],
+                                        "type": "FLOAT32"})
+                        dst = len(tensors) - 1
+                    kept.append({"opcode_index": add_opcode(model, c),
+                                 "inputs": [cur, arg_index], "outputs": [dst]})
+                    cur = dst
+            elif code == PRELU:
+                # relu(x) + alpha * min(x, 0), alpha and 0 of the input's rank
+                x, alpha = op["inputs"]
+                rank = len(src["shape"])
+
+                def const(name, array):
+                    tensors.append({"name": out.get("name", "") + name,
+                                    "shape": list(array.shape), "type": "FLOAT32"})
+                    set_data(tensors[-1], array.astype("<f4"))
+                    return len(tensors) - 1
+
+                def temp(name):
+                    tensors.append(dict(out, name=out.get("name", "") + name, buffer=0))
+                    return len(tensors) - 1
+
+                a = tensors[alpha]
+                a_data = np.frombuffer(bytes(data_of(a)), "<f4")
+                a_shape = [1] * (rank - len(a["shape"])) + a["shape"]
+                a4 = const("/alpha", a_data.reshape(a_shape))
+                zero = const("/zero", np.zeros([1] * rank))
+                pos, neg, scaled = temp("/pos"), temp("/neg"), temp("/scaled")
+                for c, ins, dst in ((RELU, [x], pos), (MINIMUM, [x, zero], neg),
+                                    (MUL, [neg, a4], scaled), (0, [pos, scaled], op["outputs"][0])):
+                    kept.append({"opcode_index": add_opcode(model, c), "inputs": ins,
+                                 "outputs": [dst]})
             else:
                 kept.append(op)
         sg["operators"] = kept
