@@ -592,6 +592,14 @@ def make_bad(schema, good, out):
     def tensor_oob(m):
         m["subgraphs"][0]["operators"][0]["inputs"][1] = 500
 
+    def extra_subgraph(m):  # valid: a second subgraph, metadata and a signature def
+        sg = dict(m["subgraphs"][0], name="unused")
+        m["subgraphs"].append(sg)
+        m["buffers"].append({"data": list(b"metadata")})
+        m["metadata"] = [{"name": "halo_test", "buffer": len(m["buffers"]) - 1}]
+        m["signature_defs"] = [{"signature_key": "serving_default", "subgraph_index": 0}]
+
+    variant("extra_subgraph", extra_subgraph)
     variant("buffer_index_out_of_range", buffer_oob)
     variant("shape_disagrees_with_buffer", shape_mismatch)
     variant("operator_code_out_of_range", opcode_oob)
