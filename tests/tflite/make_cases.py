@@ -599,7 +599,12 @@ def make_bad(schema, good, out):
         m["metadata"] = [{"name": "halo_test", "buffer": len(m["buffers"]) - 1}]
         m["signature_defs"] = [{"signature_key": "serving_default", "subgraph_index": 0}]
 
+    def huge_shape(m):
+        sg = m["subgraphs"][0]
+        sg["tensors"][sg["inputs"][0]]["shape"] = [65536, 65536, 65536]
+
     variant("extra_subgraph", extra_subgraph)
+    variant("huge_shape", huge_shape)
     variant("buffer_index_out_of_range", buffer_oob)
     variant("shape_disagrees_with_buffer", shape_mismatch)
     variant("operator_code_out_of_range", opcode_oob)
