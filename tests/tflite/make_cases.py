@@ -244,6 +244,18 @@ def op_cases(rng):
               {"keep_num_dims": True}))
     c.append(("dequantize_fp16", "DEQUANTIZE", [f(3, 4).astype(np.float16)], [((3, 4), F)],
               None, None))
+    for op in ("RELU_0_TO_1", "SIGN", "SIN", "COS", "CEIL", "ROUND"):
+        c.append((op.lower(), op, [((2, 3), None)], [((2, 3), F)], None, None))
+    c.append(("add_n", "ADD_N", [((2, 3), None), ((2, 3), None), f(2, 3)], [((2, 3), F)],
+              None, None))
+    c.append(("floor_mod", "FLOOR_MOD", [((2, 3), None), np.array([0.7, -1.3, 2.0], F)],
+              [((2, 3), F)], None, None))
+    c.append(("broadcast_to", "BROADCAST_TO", [((1, 3), None), i32(4, 3)], [((4, 3), F)],
+              None, None))
+    c.append(("zeros_like", "ZEROS_LIKE", [((2, 3), None)], [((2, 3), F)], None, None))
+    c.append(("local_response_normalization", "LOCAL_RESPONSE_NORMALIZATION", [x],
+              [((1, 8, 8, 3), F)], "LocalResponseNormalizationOptions",
+              {"radius": 1, "bias": 1.5, "alpha": 0.3, "beta": 0.75}))
     c.append(("transpose", "TRANSPOSE", [x, i32(0, 3, 1, 2)], [((1, 3, 8, 8), F)], None,
               None))
     c.append(("gather", "GATHER", [x, i32(2, 0, 5)], [((1, 3, 8, 3), F)], "GatherOptions",
@@ -364,6 +376,24 @@ def numpy_reference(name, op, inputs, options):
         return [np.take_along_axis(a[0], idx, -1), idx.astype(np.int32)]
     if op == "PACK":
         return [np.stack(a, axis=1)]
+    if op == "RELU_0_TO_1":
+        return [np.clip(a[0], 0, 1)]
+    if op in ("SIGN", "SIN", "COS", "CEIL"):
+        return [getattr(np, op.lower())(a[0])]
+    if op == "ROUND":  # half to even, as TFLite's kernel
+        return [np.round(a[0])]
+    if op == "ADD_N":
+        return [a[0] + a[1] + a[2]]
+    if op == "FLOOR_MOD":
+        return [np.mod(a[0], a[1])]
+    if op == "BROADCAST_TO":
+        return [np.broadcast_to(a[0], (4, 3))]
+    if op == "ZEROS_LIKE":
+        return [np.zeros_like(a[0])]
+    if op == "LOCAL_RESPONSE_NORMALIZATION":
+        sq = np.pad(a[0].astype(np.float64) ** 2, ((0, 0), (0, 0), (0, 0), (1, 1)))
+        window = sq[..., :-2] + sq[..., 1:-1] + sq[..., 2:]
+        return [a[0] / (1.5 + 0.3 * window) ** 0.75]
     if op == "MIRROR_PAD" and options.get("mode") == "SYMMETRIC":
         return [np.pad(a[0], ((0, 0), (2, 0), (1, 3), (0, 0)), mode="symmetric")]
     if op == "GATHER_ND":
