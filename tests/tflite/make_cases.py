@@ -633,6 +633,10 @@ def make_bad(schema, good, out):
         sg = m["subgraphs"][0]
         sg["tensors"][sg["inputs"][0]]["shape"] = [65536, 65536, 65536]
 
+    def old_version(m):
+        m["version"] = 2
+
+    variant("schema_version_2", old_version)
     variant("extra_subgraph", extra_subgraph)
     variant("huge_shape", huge_shape)
     variant("buffer_index_out_of_range", buffer_oob)
