@@ -77,10 +77,12 @@ def random_inputs(specs, lo, hi, seed):
 # ---- single-operator models ----
 
 class OpModel:
-    """One operator; runtime inputs are given as (shape, None), constants as arrays."""
+    """One operator; runtime inputs are given as (shape, dtype or None), constants as
+    arrays. quant maps tensor names (in0, c1, out0: by input or output position) to
+    QuantizationParameters ({"scale": [...], "zero_point": [...], ...})."""
 
     def __init__(self, codes, op, inputs, out_shapes, options_type=None, options=None,
-                 custom=None, custom_options=None):
+                 custom=None, custom_options=None, quant=None):
         self.tensors, self.buffers, self.graph_inputs = [], [{}], []
         in_idx = []
         for k, x in enumerate(inputs):
@@ -107,6 +109,9 @@ class OpModel:
             o["builtin_options"] = options or {}
         if custom_options is not None:
             o["custom_options"] = list(custom_options)
+        for t in self.tensors:
+            if quant and t["name"] in quant:
+                t["quantization"] = quant[t["name"]]
         self.model = {"version": 3, "operator_codes": [code], "buffers": self.buffers,
                       "subgraphs": [{"tensors": self.tensors, "inputs": self.graph_inputs,
                                      "outputs": outs, "operators": [o]}]}
