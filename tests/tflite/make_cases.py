@@ -641,7 +641,12 @@ def make_bad(schema, good, out):
     def old_version(m):
         m["version"] = 2
 
+    def wrong_output_shape(m):
+        sg = m["subgraphs"][0]
+        sg["tensors"][sg["outputs"][0]]["shape"] = [1, 2]
+
     variant("schema_version_2", old_version)
+    variant("wrong_output_shape", wrong_output_shape)
     variant("extra_subgraph", extra_subgraph)
     variant("huge_shape", huge_shape)
     variant("buffer_index_out_of_range", buffer_oob)

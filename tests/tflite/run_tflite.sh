@@ -73,6 +73,7 @@ frontend)
   check_error tensor_index_out_of_range.tflite "tensor index 500 is out of range"
   check_error huge_shape.tflite "is too large"
   check_error schema_version_2.tflite "schema version 2 is not supported"
+  check_error wrong_output_shape.tflite "HALO computes shape 1x1, the model declares 1x2"
 
   step "a second subgraph, metadata and signature defs are ignored"
   rm -rf "$work/extra" && mkdir -p "$work/extra"
