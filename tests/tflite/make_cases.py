@@ -513,6 +513,42 @@ def make_ops(schema, armnn_ref, out):
                     continue
             ref = [np.asarray(r).astype(t).reshape(s) for r, (s, t) in zip(ref, out_shapes)]
             write_case(out, name, path, feeds, ref)
+        # RESHAPE to a computed shape, as Keras' Flatten converts: SHAPE, STRIDED_SLICE
+        # (the batch), PACK with -1, RESHAPE.
+        i32 = lambda *v: list(np.array(v, "<i4").tobytes())
+        flatten = {
+            "version": 3,
+            "operator_codes": [{"deprecated_builtin_code": codes[n], "builtin_code": codes[n]}
+                               for n in ("SHAPE", "STRIDED_SLICE", "PACK", "RESHAPE")],
+            "buffers": [{}, {"data": i32(0)}, {"data": i32(1)}, {"data": i32(1)},
+                        {"data": i32(-1)}],
+            "subgraphs": [{
+                "tensors": [
+                    {"name": "x", "shape": [2, 3, 4], "type": "FLOAT32"},
+                    {"name": "shape", "shape": [3], "type": "INT32"},
+                    {"name": "begin", "shape": [1], "type": "INT32", "buffer": 1},
+                    {"name": "end", "shape": [1], "type": "INT32", "buffer": 2},
+                    {"name": "strides", "shape": [1], "type": "INT32", "buffer": 3},
+                    {"name": "batch", "shape": [], "type": "INT32"},
+                    {"name": "minus_one", "shape": [], "type": "INT32", "buffer": 4},
+                    {"name": "new_shape", "shape": [2], "type": "INT32"},
+                    {"name": "y", "shape": [2, 12], "type": "FLOAT32"}],
+                "inputs": [0], "outputs": [8],
+                "operators": [
+                    {"opcode_index": 0, "inputs": [0], "outputs": [1],
+                     "builtin_options_type": "ShapeOptions",
+                     "builtin_options": {"out_type": "INT32"}},
+                    {"opcode_index": 1, "inputs": [1, 2, 3, 4], "outputs": [5],
+                     "builtin_options_type": "StridedSliceOptions",
+                     "builtin_options": {"shrink_axis_mask": 1}},
+                    {"opcode_index": 2, "inputs": [5, 6], "outputs": [7],
+                     "builtin_options_type": "PackOptions",
+                     "builtin_options": {"values_count": 2}},
+                    {"opcode_index": 3, "inputs": [0, 7], "outputs": [8]}]}]}
+        path = os.path.join(tmp, "reshape_computed_shape.tflite")
+        tflite_json.save(schema, flatten, path)
+        feed = rng.standard_normal((2, 3, 4)).astype(np.float32)
+        write_case(out, "reshape_computed_shape", path, [feed], [feed.reshape(2, 12)])
         # UNIDIRECTIONAL_SEQUENCE_LSTM: the IR LSTM (no clip) and the unrolled form (clip).
         for clip, time_major in ((0.0, False), (0.5, True)):
             hidden, inp = 4, 3

@@ -154,7 +154,9 @@ Value* OpContext::Transpose(Value* v, const std::vector<int64_t>& perm) {
 }
 
 Value* OpContext::Reshape(Value* v, const std::vector<int64_t>& shape) {
-  return Add1("Reshape", {v, Ints(shape)});
+  Node* n = Add("Reshape", {v, Ints(shape)});
+  n->set_attr("allowzero", int64_t{1});  // TFLite: 0 is a zero dimension
+  return n->output();
 }
 
 Value* OpContext::Cast(Value* v, DataType to) {
