@@ -8,6 +8,9 @@ PKGS=(cmake make g++ pkg-config libonnx-dev libonnx-testdata libprotobuf-dev pro
 # The TensorFlow and Caffe tests write models with the project's .proto files; the Caffe
 # tests compare with OpenCV's Caffe importer.
 PKGS+=(python3-opencv python3-protobuf)
+# The TFLite frontend (flatbuffers) and its tests' reference runner (ArmNN).
+PKGS+=(libflatbuffers-dev flatbuffers-compiler libarmnn-dev libarmnntfliteparser-dev
+       libarmnn-cpuref-backend22)
 if [ "${1:-}" = --bench ]; then PKGS+=(python3-matplotlib); fi
 missing=()
 for p in "${PKGS[@]}"; do

@@ -12,9 +12,9 @@
 
 namespace halo {
 
-enum class ModelFormat { kUnknown, kOnnx, kTensorFlow, kCaffe };
+enum class ModelFormat { kUnknown, kOnnx, kTensorFlow, kCaffe, kTflite };
 // The names -x takes.
-inline constexpr const char* kKnownFormats = "onnx, tensorflow, caffe";
+inline constexpr const char* kKnownFormats = "onnx, tensorflow, caffe, tflite";
 
 // Guesses the format from the file contents (then the extension). `forced` ("onnx", "tensorflow")
 // wins.

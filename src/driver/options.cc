@@ -136,17 +136,19 @@ const std::vector<OptionDef>& Table() {
        "print a table of the operators (result types, FLOPs with a multiply-add as 2, "
        "parameters, result bytes, place in the memory arena) and the totals: FLOPs, "
        "parameters, weight bytes, the planned arena of the intermediate values and its lower "
-       "bound (the most bytes live at once); compiles nothing else without -o",
+       "bound (the most bytes live at once); compiles nothing else without -o. For a .tflite "
+       "model it first lists the model's operators with their counts and whether each is "
+       "supported (printed even when the model then fails to import)",
        [](Options& o, const std::string&) { o.report = true; }},
       {{"-x"},
        "FORMAT",
        kBoth,
        "read the model as FORMAT whatever its file name: onnx, tensorflow (GraphDef .pb or "
-       ".pbtxt) or caffe (NET.prototxt [WEIGHTS.caffemodel])",
+       ".pbtxt), caffe (NET.prototxt [WEIGHTS.caffemodel]) or tflite",
        [](Options& o, const std::string& v) {
-         if (v != "onnx" && v != "tensorflow" && v != "caffe")
+         if (v != "onnx" && v != "tensorflow" && v != "caffe" && v != "tflite")
            throw UsageError("-x: unknown model format '" + v +
-                            "' (known: onnx, tensorflow, caffe)");
+                            "' (known: onnx, tensorflow, caffe, tflite)");
          o.format = v;
        }},
       {{"--inputs"},

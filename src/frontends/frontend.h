@@ -69,5 +69,9 @@ std::unique_ptr<Graph> ImportTensorFlow(const std::string& path, const ImportOpt
 // Whether the file's first bytes look like a GraphDef: text starting with a node, or binary
 // starting with a node whose first field is its name.
 bool LooksLikeTensorFlow(const std::string& path);
+// TFLite: a .tflite flatbuffer (subgraph 0). Throws Error naming the file, node and reason.
+std::unique_ptr<Graph> ImportTflite(const std::string& path, const ImportOptions& opts);
+// The operators of a .tflite file, with counts and whether HALO supports each (--report).
+std::string TfliteOperatorReport(const std::string& path);
 
 }  // namespace halo

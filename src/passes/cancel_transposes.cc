@@ -132,11 +132,11 @@ bool Sink(Rewriter& rw, Node* t) {
 }
 
 // The general case of Sink: t (a Transpose by perm) feeds a connected set of element-wise
-// ops and Concats (of NHWC branches, say) whose operands are constants, values of the set, or other
-// Transposes by perm (entries, e.g. the two branches of a residual Add), and whose results are used
-// by Transposes only (exits); the set grows along users and operands. The set then computes in the
-// entries' input layout: the entries go, constants are transposed back and each exit composes with
-// perm. True if rewritten.
+// ops, Concats (of NHWC branches, say) and Pads by constants whose operands are constants, values
+// of the set, or other Transposes by perm (entries, e.g. the two branches of a residual Add), and
+// whose results are used by Transposes only (exits); the set grows along users and operands. The
+// set then computes in the entries' input layout: the entries go, constants are transposed back and
+// each exit composes with perm. True if rewritten.
 bool SinkComponent(Rewriter& rw, Node* t) {
   constexpr size_t kMaxNodes = 256;
   const std::vector<int64_t> perm = t->GetInts("perm");
@@ -148,8 +148,12 @@ bool SinkComponent(Rewriter& rw, Node* t) {
   auto moving_constant = [&](const Node* u, size_t i) {
     return ConstantOf(u->input(i)) && (IsBinary(u->op()) || u->op() == "Concat");
   };
+  // A Pad by constant pads (and value) moves with its pads permuted, like a Concat's axis.
+  auto is_pad = [](const Node* u) {
+    return u->op() == "Pad" && ConstantOf(u->input(1)) && (!u->input(2) || ConstantOf(u->input(2)));
+  };
   auto add_member = [&](Node* u) {
-    bool concat = u->op() == "Concat";
+    bool concat = u->op() == "Concat" || is_pad(u);
     bool ok = (concat || IsUnary(u->op()) || (IsBinary(u->op()) && u->num_inputs() == 2)) &&
               u->num_outputs() == 1 && u->output()->type().Rank() == rank &&
               members.size() < kMaxNodes;
@@ -185,10 +189,11 @@ bool SinkComponent(Rewriter& rw, Node* t) {
     operands.pop_back();
     for (size_t i = 0; i < u->num_inputs(); ++i) {
       Value* in = u->input(i);
+      bool parameter = i > 0 && (IsUnary(u->op()) || u->op() == "Pad");
       if (!in || members.count(in->producer()) || entries.count(in->producer()) ||
-          moving_constant(u, i) || (i > 0 && IsUnary(u->op()) && ConstantOf(in)))
+          moving_constant(u, i) || (parameter && ConstantOf(in)))
         continue;
-      if (i > 0 && IsUnary(u->op())) return false;  // a scalar parameter computed at run time
+      if (parameter) return false;  // a scalar parameter computed at run time
       if (SameTranspose(in, perm)) {
         entries.insert(in->producer());
         values.push_back(in);
@@ -218,6 +223,13 @@ bool SinkComponent(Rewriter& rw, Node* t) {
     if (n->op() == "Concat") {  // axis a of the transposed values is axis perm[a] of theirs
       int64_t a = n->GetInt("axis");
       attrs["axis"] = perm[a < 0 ? a + rank : a];
+    }
+    if (n->op() == "Pad") {  // likewise the begin and end pads of axis a
+      const std::vector<int64_t>& p = n->GetInts("pads");
+      std::vector<int64_t> q(p.size());
+      for (int a = 0; a < rank; ++a) q[perm[a]] = p[a], q[rank + perm[a]] = p[rank + a];
+      in[1] = rw.AddConst(n->name() + "_pads", Tensor::FromInts(q, DataType::kInt64, {2 * rank}));
+      attrs["pads"] = q;
     }
     moved[n->output()] = rw.Add(n->op(), n->name(), in, attrs)->output();
   }

@@ -195,6 +195,27 @@ TEST(CancelTransposes, SinksThroughConcat) {
   EXPECT_EQ(g->outputs()[0]->type().shape, (Shape{1, 5, 3, 4}));
 }
 
+// A Pad by constant pads in NHWC (BlazeFace pads channels for its residual Adds): it runs
+// on the NCHW values with its pads permuted.
+TEST(CancelTransposes, SinksThroughPad) {
+  auto g = ExpectSameResults(
+      [](Graph& g) {
+        Value* x = g.AddInput("x", Type(kF32, {1, 2, 3, 4}));
+        Ints nhwc{0, 2, 3, 1}, nchw{0, 3, 1, 2};
+        Value* a = Op(g, "Transpose", {Op(g, "Relu", {x})}, {{"perm", nhwc}});
+        Value* pads = g.AddConstant(
+            "pads", Tensor::FromInts({0, 1, 0, 0, 0, 0, 2, 3}, DataType::kInt64, {8}));
+        Value* p = Op(g, "Pad", {a, pads, RandomConst(g, "v", {}, 1, 2)});
+        Value* b = Op(g, "Transpose", {Op(g, "Tanh", {x})}, {{"perm", nhwc}});
+        Value* bp = Op(g, "Pad", {b, pads, nullptr});
+        g.AddOutput(Op(g, "Transpose", {Op(g, "Add", {p, bp})}, {{"perm", nchw}}, "y"));
+      },
+      0);
+  Strs ops = Ops(*g);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Transpose"), 0) << ::testing::PrintToString(ops);
+  EXPECT_EQ(g->outputs()[0]->type().shape, (Shape{1, 5, 4, 6}));
+}
+
 TEST(CancelTransposes, NoSecondTransposeNothingMoves) {
   auto g = ExpectSameResults(
       [](Graph& g) {
