@@ -5,6 +5,9 @@ set -euo pipefail
 PKGS=(cmake make g++ pkg-config libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
       libgtest-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev python3 python3-numpy
       python3-onnx python3-torch python3-torchvision)
+# The TFLite frontend (flatbuffers) and its tests' reference runner (ArmNN).
+PKGS+=(libflatbuffers-dev flatbuffers-compiler libarmnn-dev libarmnntfliteparser-dev
+       libarmnn-cpuref-backend22)
 if [ "${1:-}" = --bench ]; then PKGS+=(python3-matplotlib); fi
 missing=()
 for p in "${PKGS[@]}"; do

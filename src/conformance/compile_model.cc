@@ -165,6 +165,13 @@ bool Fits(const onnx::TypeProto* type, const Tensor& t) {
 
 // The model's real inputs (not initializers), in order.
 std::vector<ModelInput> ModelInputs(const std::string& model) {
+  if (model.size() > 7 && model.compare(model.size() - 7, 7, ".tflite") == 0) {
+    std::vector<ModelInput> inputs;  // TFLite inputs: tensors of static shape
+    std::unique_ptr<Graph> g = ImportTflite(model, ImportOptions());
+    for (const Value* v : g->inputs())
+      inputs.push_back({v->name(), Port::Kind::kTensor, onnx::TypeProto()});
+    return inputs;
+  }
   onnx::ModelProto m;
   std::string bytes = ReadFileBytes(model);
   if (!m.ParseFromString(bytes)) throw Err(model, ": not an ONNX model");

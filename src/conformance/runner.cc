@@ -25,6 +25,13 @@ namespace halo::conformance {
 
 namespace {
 
+// A test's model: DIR/model.onnx, else DIR/model.tflite; "" when it has neither.
+std::string ModelOf(const std::string& dir) {
+  for (const char* name : {"/model.onnx", "/model.tflite"})
+    if (fs::exists(dir + name)) return dir + name;
+  return "";
+}
+
 std::string Basename(const std::string& dir) {
   fs::path p = fs::path(dir).lexically_normal();
   if (p.filename().empty()) p = p.parent_path();
@@ -136,16 +143,17 @@ std::vector<TestCase> DiscoverTests(const std::vector<std::string>& dirs) {
                 "libonnx-testdata (apt-get install libonnx-testdata), in "
                 "/usr/share/libonnx-testdata/data/{node,pytorch-converted,pytorch-operator,"
                 "simple}");
-    if (fs::exists(dir / "model.onnx")) {
+    if (!ModelOf(dir.string()).empty()) {
       add(Basename(fs::absolute(dir).parent_path().string()), dir);
       continue;
     }
     std::vector<fs::path> subs;
     for (const auto& e : fs::directory_iterator(dir))
-      if (e.is_directory() && fs::exists(e.path() / "model.onnx")) subs.push_back(e.path());
+      if (e.is_directory() && !ModelOf(e.path().string()).empty()) subs.push_back(e.path());
     if (subs.empty())
       throw Err(d,
-                ": holds no ONNX backend test (a directory with model.onnx and test_data_set_*)");
+                ": holds no ONNX backend test (a directory with model.onnx or model.tflite and "
+                "test_data_set_*)");
     std::sort(subs.begin(), subs.end());
     std::string suite = Basename(fs::absolute(dir).string());
     for (const auto& s : subs) add(suite, s);
@@ -216,7 +224,7 @@ std::string Runner::ExecutableKey(const std::string& work, const std::string& fr
 Outcome Runner::Run(const TestCase& test) const {
   Outcome o = RunSteps(test);
   // The test's name says which model and data: drop their paths from messages.
-  for (const std::string& prefix : {test.dir + "/model.onnx: ", test.dir + "/"})
+  for (const std::string& prefix : {ModelOf(test.dir) + ": ", test.dir + "/"})
     for (size_t p; (p = o.message.find(prefix)) != std::string::npos;)
       o.message.erase(p, prefix.size());
   return o;
@@ -226,7 +234,7 @@ std::string Runner::Compile(const TestCase& test, const std::string& set, const 
                             std::ostringstream& detail) const {
   fs::create_directories(work);
   std::string log = work + "/compile.log";
-  std::vector<std::string> cmd = {config_.self_exe, "--internal-compile", test.dir + "/model.onnx",
+  std::vector<std::string> cmd = {config_.self_exe, "--internal-compile", ModelOf(test.dir),
                                   set, work};
   if (!config_.specialise) cmd.push_back("--no-specialise");
   if (config_.verbose) detail << "$ " << Join(cmd) << "\n";

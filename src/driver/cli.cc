@@ -112,6 +112,8 @@ int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostre
     for (const auto& [name, file] : opts.const_inputs)
       opts.import.const_inputs[name] = ReadNpy(file);
     opts.import.progress = progress.Fn();
+    if (opts.report && DetectFormat(opts.models[0], opts.format) == ModelFormat::kTflite)
+      out << TfliteOperatorReport(opts.models[0]) << std::flush;  // even if the import fails
     BatchGraph bg;  // --dynamic-batch: the graph at batch size 1 and its batch forms
     if (opts.dynamic_batch && opts.command == Options::Command::kRun)
       opts.import.batch_size = BatchOfInputs(opts);

@@ -10,12 +10,14 @@ namespace halo {
 
 ModelFormat DetectFormat(const std::string& path, const std::string& forced) {
   if (forced == "onnx") return ModelFormat::kOnnx;
-  if (!forced.empty()) throw Err("unknown model format '", forced, "' (known: onnx)");
+  if (forced == "tflite") return ModelFormat::kTflite;
+  if (!forced.empty()) throw Err("unknown model format '", forced, "' (known: onnx, tflite)");
   auto ends_with = [&](const char* s) {
     std::string e(s);
     return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
   };
   if (ends_with(".onnx")) return ModelFormat::kOnnx;
+  if (ends_with(".tflite")) return ModelFormat::kTflite;
   return ModelFormat::kUnknown;
 }
 
@@ -33,6 +35,10 @@ std::unique_ptr<Graph> LoadModel(const std::vector<std::string>& files, const Im
     case ModelFormat::kOnnx:
       if (files.size() != 1) throw Err("an ONNX model is one file; got ", files.size());
       g = ImportOnnx(path, opts);
+      break;
+    case ModelFormat::kTflite:
+      if (files.size() != 1) throw Err("a TFLite model is one file; got ", files.size());
+      g = ImportTflite(path, opts);
       break;
     default:
       throw Err(path, ": unknown model format (expected .onnx; force one with -x FORMAT)");

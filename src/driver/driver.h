@@ -12,7 +12,7 @@
 
 namespace halo {
 
-enum class ModelFormat { kUnknown, kOnnx };
+enum class ModelFormat { kUnknown, kOnnx, kTflite };
 
 // Guesses the format from the file contents (then the extension). `forced` ("onnx") wins.
 ModelFormat DetectFormat(const std::string& path, const std::string& forced = "");

@@ -121,14 +121,17 @@ const std::vector<OptionDef>& Table() {
        "print a table of the operators (result types, FLOPs with a multiply-add as 2, "
        "parameters, result bytes, place in the memory arena) and the totals: FLOPs, "
        "parameters, weight bytes, the planned arena of the intermediate values and its lower "
-       "bound (the most bytes live at once); compiles nothing else without -o",
+       "bound (the most bytes live at once); compiles nothing else without -o. For a .tflite "
+       "model it first lists the model's operators with their counts and whether each is "
+       "supported (printed even when the model then fails to import)",
        [](Options& o, const std::string&) { o.report = true; }},
       {{"-x"},
        "FORMAT",
        kBoth,
-       "read the model as FORMAT (onnx) whatever its file name",
+       "read the model as FORMAT (onnx, tflite) whatever its file name",
        [](Options& o, const std::string& v) {
-         if (v != "onnx") throw UsageError("-x: unknown model format '" + v + "' (known: onnx)");
+         if (v != "onnx" && v != "tflite")
+           throw UsageError("-x: unknown model format '" + v + "' (known: onnx, tflite)");
          o.format = v;
        }},
       {{"--input-shape"},

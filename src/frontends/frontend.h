@@ -54,4 +54,9 @@ struct ImportOptions {
 // ONNX: a .onnx file. Throws Error naming the file, node and reason.
 std::unique_ptr<Graph> ImportOnnx(const std::string& path, const ImportOptions& opts);
 
+// TFLite: a .tflite flatbuffer (subgraph 0). Throws Error naming the file, node and reason.
+std::unique_ptr<Graph> ImportTflite(const std::string& path, const ImportOptions& opts);
+// The operators of a .tflite file, with counts and whether HALO supports each (--report).
+std::string TfliteOperatorReport(const std::string& path);
+
 }  // namespace halo
