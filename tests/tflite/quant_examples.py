@@ -1,6 +1,7 @@
 """The int8 tflite-micro models that have no golden data, against the same network in float:
 each model is dequantized (dequantize_model.py: constants dequantized, activations float32)
-and run on ArmNN's CpuRef (Debian's ArmNN 20.08, built as armnn_ref); HALO runs the int8
+and run on ArmNN's CpuRef (Debian's ArmNN 20.08, built as armnn_ref) or, for the LSTM, on
+HALO's float path; HALO runs the int8
 model (halo run, libodla_ref in process) on a seeded random input, and the float network
 gets that input dequantized. Checked: the same top-1, and the dequantized int8 output within
 `mean` and `max` output steps of the float one on average and at worst (the quantization
@@ -22,12 +23,16 @@ micro = os.path.join(src, "..", "shared", "models", "tflite-micro")
 work = os.path.join(build, "tflite", "quant")
 os.makedirs(work, exist_ok=True)
 
-# model, input name, input (scale, zp), output (scale, zp), mean and max steps allowed
+# model, input name, input shape, input (scale, zp), output (scale, zp), mean and max steps
+# allowed, the float runner (ArmNN 20.08 has no UNIDIRECTIONAL_SEQUENCE_LSTM: HALO's float
+# LSTM, which the tflite_frontend test checks against numpy, runs that one)
 MODELS = [
     ("models/mobilenet_v2_quantized_1x3x224x224.tflite", "input.5", [1, 3, 224, 224],
-     (0.018631115555763245, -14), (0.11373531818389893, -24), 4, 16),
+     (0.018631115555763245, -14), (0.11373531818389893, -24), 4, 16, "armnn"),
     ("examples/micro_speech/models/micro_speech_quantized.tflite", "Reshape_1", [1, 1960],
-     (0.10171568393707275, -128), (0.00390625, -128), 2, 8),
+     (0.10171568393707275, -128), (0.00390625, -128), 2, 8, "armnn"),
+    ("examples/mnist_lstm/trained_lstm_int8.tflite", "serving_default_fixed_input:0",
+     [1, 28, 28], (0.003921568859368563, -128), (0.00390625, -128), 2, 8, "halo"),
 ]
 
 
@@ -46,7 +51,7 @@ if not os.path.exists(armnn) or os.path.getmtime(armnn) < os.path.getmtime(
                     "-larmnnTfLiteParser", "-larmnn"], check=True)
 
 status = 0
-for i, (rel, name, shape, (in_s, in_zp), (out_s, out_zp), mean_steps, max_steps) in \
+for i, (rel, name, shape, (in_s, in_zp), (out_s, out_zp), mean_steps, max_steps, runner) in \
         enumerate(MODELS):
     model = os.path.join(micro, rel)
     base = os.path.splitext(os.path.basename(model))[0]
@@ -65,10 +70,18 @@ for i, (rel, name, shape, (in_s, in_zp), (out_s, out_zp), mean_steps, max_steps)
     if not os.path.exists(fmodel) or os.path.getmtime(fmodel) < os.path.getmtime(model):
         subprocess.run([sys.executable, os.path.join(here, "dequantize_model.py"), schema, model,
                         fmodel], check=True)
-    ((q.astype(np.float32) - in_zp) * np.float32(in_s)).astype("<f4").tofile(
-        os.path.join(d, "float", "input_0.bin"))
-    subprocess.run([armnn, fmodel, os.path.join(d, "float")], check=True)
-    want = np.fromfile(os.path.join(d, "float", "output_0.bin"), "<f4").astype(np.float64)
+    fin = ((q.astype(np.float32) - in_zp) * np.float32(in_s)).astype("<f4")
+    if runner == "armnn":
+        fin.tofile(os.path.join(d, "float", "input_0.bin"))
+        subprocess.run([armnn, fmodel, os.path.join(d, "float")], check=True)
+        want = np.fromfile(os.path.join(d, "float", "output_0.bin"), "<f4")
+    else:
+        np.save(os.path.join(d, "float", "input.npy"), fin)
+        subprocess.run([os.path.join(build, "bin", "halo"), "run", fmodel, "--input",
+                        name + "=" + os.path.join(d, "float", "input.npy"), "--output-dir",
+                        os.path.join(d, "float")], check=True)
+        want = np.load(os.path.join(d, "float", outs[0]))
+    want = want.astype(np.float64).ravel()
     err = np.abs(got - want) / out_s
     ok = got.argmax() == want.argmax() and err.mean() <= mean_steps and err.max() <= max_steps
     print("%s %s: top-1 %d (float %d), |int8 - float| %.2f steps on average, %.2f at worst" %

@@ -330,6 +330,34 @@ void SameQuant(OpContext& c) {
   Ops().builtin.at(code)(c);
 }
 
+// UNIDIRECTIONAL_SEQUENCE_LSTM in float, not TFLite's integer LSTM: the quantized inputs
+// (input, weights, biases, states) are dequantized, the float handler builds the LSTM, and
+// its result is quantized to the output's parameters.
+void QSequenceLstm(OpContext& c) {
+  Importer& im = c.importer();
+  std::vector<std::pair<int, Value*>> saved;  // tensor, its quantized value
+  for (int i = 0; i < c.num_inputs(); ++i) {
+    if (!c.has_input(i) || !c.InQuant(i).present()) continue;
+    int t = c.input_index(i);
+    bool seen = false;
+    for (const auto& p : saved) seen = seen || p.first == t;
+    if (seen) continue;
+    Value* q = c.In(i);
+    Value* f = Dequantize(c, i);
+    saved.push_back({t, q});
+    im.Bind(t, f);
+  }
+  Ops().builtin.at(static_cast<int>(B::UNIDIRECTIONAL_SEQUENCE_LSTM))(c);
+  for (const auto& p : saved) im.Bind(p.first, p.second);
+  int out = c.output_index(0);
+  Value* y = im.ValueOf(out, c.node_name());
+  std::string name = y->name();
+  y->set_name(im.NewName(name + "_float"));
+  Value* q = Quantize(c, y);
+  q->set_name(name);
+  im.Bind(out, q);
+}
+
 }  // namespace
 
 void RegisterQuantizedOps(OpTable& t) {
@@ -347,6 +375,7 @@ void RegisterQuantizedOps(OpTable& t) {
   reg(B::AVERAGE_POOL_2D, QAveragePool);
   reg(B::MEAN, QMean);
   reg(B::SOFTMAX, QSoftmax);
+  reg(B::UNIDIRECTIONAL_SEQUENCE_LSTM, QSequenceLstm);
   for (B b : {B::RESHAPE, B::TRANSPOSE, B::SQUEEZE, B::EXPAND_DIMS, B::STRIDED_SLICE, B::SLICE,
               B::GATHER, B::CONCATENATION, B::SPLIT, B::MAX_POOL_2D})
     if (t.builtin.count(static_cast<int>(b))) reg(b, SameQuant);
