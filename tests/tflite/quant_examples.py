@@ -33,6 +33,8 @@ MODELS = [
      (0.10171568393707275, -128), (0.00390625, -128), 2, 8, "armnn"),
     ("examples/mnist_lstm/trained_lstm_int8.tflite", "serving_default_fixed_input:0",
      [1, 28, 28], (0.003921568859368563, -128), (0.00390625, -128), 2, 8, "halo"),
+    ("examples/dtln/dtln_noise_suppression.tflite", "serving_default_input_7:0", [1, 1, 257],
+     (0.06857891380786896, -128), (0.00390625, -128), 4, 12, "halo"),
 ]
 
 

@@ -2,10 +2,11 @@
 // integer semantics through the IR's quantized ops with rounding "tflite" (QLinearConv for
 // CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, QLinearAdd/QLinearSub, QLinearLeakyRelu,
 // Requantize), fused activations as Clip on the quantized values (TFLite's
-// CalculateActivationRangeQuantized), PAD with the zero point. AVERAGE_POOL_2D, MEAN and
-// SOFTMAX go through float (dequantize, compute, quantize): within one unit of TFLite's
-// integer kernels. Layout operators (RESHAPE, TRANSPOSE, ...) whose input and output share
-// their quantization run the float handler unchanged.
+// CalculateActivationRangeQuantized), PAD with the zero point. AVERAGE_POOL_2D, MEAN,
+// SOFTMAX, LOGISTIC, TANH and UNIDIRECTIONAL_SEQUENCE_LSTM go through float (dequantize,
+// compute, quantize): close to TFLite's integer kernels, not bit-exact. Layout operators
+// (RESHAPE, TRANSPOSE, ...) whose input and output share their quantization run the float
+// handler unchanged.
 #include <cmath>
 
 #include "frontends/tflite/tflite_importer.h"
@@ -302,6 +303,11 @@ void QMean(OpContext& c) {
   c.SetOut(0, Quantize(c, n->output()));
 }
 
+// LOGISTIC, TANH: through float.
+void QUnaryFloat(OpContext& c, const char* ir_op) {
+  c.SetOut(0, Quantize(c, c.Add1(ir_op, {Dequantize(c, 0)})));
+}
+
 // SOFTMAX: softmax(beta * x) with beta folded into the input scale.
 void QSoftmax(OpContext& c) {
   const auto* o = c.OptOptions<tflite::SoftmaxOptions>();
@@ -376,6 +382,8 @@ void RegisterQuantizedOps(OpTable& t) {
   reg(B::MEAN, QMean);
   reg(B::SOFTMAX, QSoftmax);
   reg(B::UNIDIRECTIONAL_SEQUENCE_LSTM, QSequenceLstm);
+  reg(B::LOGISTIC, [](OpContext& c) { QUnaryFloat(c, "Sigmoid"); });
+  reg(B::TANH, [](OpContext& c) { QUnaryFloat(c, "Tanh"); });
   for (B b : {B::RESHAPE, B::TRANSPOSE, B::SQUEEZE, B::EXPAND_DIMS, B::STRIDED_SLICE, B::SLICE,
               B::GATHER, B::CONCATENATION, B::SPLIT, B::MAX_POOL_2D})
     if (t.builtin.count(static_cast<int>(b))) reg(b, SameQuant);
