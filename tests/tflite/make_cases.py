@@ -87,8 +87,13 @@ class OpModel:
             if x is None:
                 in_idx.append(-1)
                 continue
+            if isinstance(x, tuple) and x[1] == "variable":  # a zero state (LSTM)
+                in_idx.append(self.tensor("state%d" % k, x[0], np.float32))
+                self.tensors[-1]["is_variable"] = True
+                continue
             if isinstance(x, tuple):
-                in_idx.append(self.tensor("in%d" % k, x[0], x[1] or np.float32))
+                t = x[1] if x[1] is not None and not isinstance(x[1], str) else np.float32
+                in_idx.append(self.tensor("in%d" % k, x[0], t))
                 self.graph_inputs.append(in_idx[-1])
             else:
                 in_idx.append(self.tensor("c%d" % k, x.shape, x.dtype, x))
@@ -213,6 +218,44 @@ def op_cases(rng):
               [((1, 11, 11, 3), F)], None, None))
     c.append(("mirror_pad", "MIRROR_PAD", [x, i32(0, 0, 1, 2, 2, 1, 0, 0)],
               [((1, 11, 11, 3), F)], "MirrorPadOptions", {"mode": "REFLECT"}))
+    c.append(("mirror_pad_symmetric", "MIRROR_PAD", [x, i32(0, 0, 2, 0, 1, 3, 0, 0)],
+              [((1, 10, 12, 3), F)], "MirrorPadOptions", {"mode": "SYMMETRIC"}))
+    c.append(("gather_nd", "GATHER_ND", [x, i32(0, 1, 2, 0, 7, 7).reshape(2, 3)],
+              [((2, 3), F)], None, None))
+    c.append(("select_rows", "SELECT", [((4,), np.bool_), ((4, 3), None), ((4, 3), None)],
+              [((4, 3), F)], None, None))
+    for op in ("NOT_EQUAL", "GREATER", "GREATER_EQUAL", "LESS_EQUAL"):
+        c.append((op.lower(), op, [((2, 3), None), ((2, 3), None)], [((2, 3), np.bool_)],
+                  None, None))
+    c.append(("logical_and", "LOGICAL_AND", [((2, 3), np.bool_), ((2, 3), np.bool_)],
+              [((2, 3), np.bool_)], None, None))
+    c.append(("logical_not", "LOGICAL_NOT", [((2, 3), np.bool_)], [((2, 3), np.bool_)],
+              None, None))
+    for op in ("SQRT", "RSQRT", "LOG"):
+        c.append((op.lower(), op, [((2, 3), "positive")], [((2, 3), F)], None, None))
+    c.append(("gelu_tanh", "GELU", [x], [((1, 8, 8, 3), F)], "GeluOptions",
+              {"approximate": True}))
+    c.append(("floor_div", "FLOOR_DIV", [((2, 3), None), np.array([0.7, -1.3, 2.0], F)],
+              [((2, 3), F)], None, None))
+    c.append(("batch_matmul_adj", "BATCH_MATMUL", [((2, 4, 3), None), ((2, 5, 4), None)],
+              [((2, 3, 5), F)], "BatchMatMulOptions", {"adj_x": True, "adj_y": True}))
+    c.append(("fully_connected_keep_dims", "FULLY_CONNECTED",
+              [((2, 3, 6), None), f(5, 6), f(5)], [((2, 3, 5), F)], "FullyConnectedOptions",
+              {"keep_num_dims": True}))
+    c.append(("dequantize_fp16", "DEQUANTIZE", [f(3, 4).astype(np.float16)], [((3, 4), F)],
+              None, None))
+    for op in ("RELU_0_TO_1", "SIGN", "SIN", "COS", "CEIL", "ROUND"):
+        c.append((op.lower(), op, [((2, 3), None)], [((2, 3), F)], None, None))
+    c.append(("add_n", "ADD_N", [((2, 3), None), ((2, 3), None), f(2, 3)], [((2, 3), F)],
+              None, None))
+    c.append(("floor_mod", "FLOOR_MOD", [((2, 3), None), np.array([0.7, -1.3, 2.0], F)],
+              [((2, 3), F)], None, None))
+    c.append(("broadcast_to", "BROADCAST_TO", [((1, 3), None), i32(4, 3)], [((4, 3), F)],
+              None, None))
+    c.append(("zeros_like", "ZEROS_LIKE", [((2, 3), None)], [((2, 3), F)], None, None))
+    c.append(("local_response_normalization", "LOCAL_RESPONSE_NORMALIZATION", [x],
+              [((1, 8, 8, 3), F)], "LocalResponseNormalizationOptions",
+              {"radius": 1, "bias": 1.5, "alpha": 0.3, "beta": 0.75}))
     c.append(("transpose", "TRANSPOSE", [x, i32(0, 3, 1, 2)], [((1, 3, 8, 8), F)], None,
               None))
     c.append(("gather", "GATHER", [x, i32(2, 0, 5)], [((1, 3, 8, 3), F)], "GatherOptions",
@@ -308,7 +351,7 @@ def numpy_reference(name, op, inputs, options):
         return [np.prod(a[0], axis=3)]
     if op == "REDUCE_MIN":
         return [np.min(a[0], axis=2)]
-    if op == "MIRROR_PAD":
+    if op == "MIRROR_PAD" and options.get("mode") == "REFLECT":
         return [np.pad(a[0], ((0, 0), (1, 2), (2, 1), (0, 0)), mode="reflect")]
     if op == "TILE":
         return [np.tile(a[0], (2, 2))]
@@ -333,6 +376,59 @@ def numpy_reference(name, op, inputs, options):
         return [np.take_along_axis(a[0], idx, -1), idx.astype(np.int32)]
     if op == "PACK":
         return [np.stack(a, axis=1)]
+    if op == "RELU_0_TO_1":
+        return [np.clip(a[0], 0, 1)]
+    if op in ("SIGN", "SIN", "COS", "CEIL"):
+        return [getattr(np, op.lower())(a[0])]
+    if op == "ROUND":  # half to even, as TFLite's kernel
+        return [np.round(a[0])]
+    if op == "ADD_N":
+        return [a[0] + a[1] + a[2]]
+    if op == "FLOOR_MOD":
+        return [np.mod(a[0], a[1])]
+    if op == "BROADCAST_TO":
+        return [np.broadcast_to(a[0], (4, 3))]
+    if op == "ZEROS_LIKE":
+        return [np.zeros_like(a[0])]
+    if op == "LOCAL_RESPONSE_NORMALIZATION":
+        sq = np.pad(a[0].astype(np.float64) ** 2, ((0, 0), (0, 0), (0, 0), (1, 1)))
+        window = sq[..., :-2] + sq[..., 1:-1] + sq[..., 2:]
+        return [a[0] / (1.5 + 0.3 * window) ** 0.75]
+    if op == "MIRROR_PAD" and options.get("mode") == "SYMMETRIC":
+        return [np.pad(a[0], ((0, 0), (2, 0), (1, 3), (0, 0)), mode="symmetric")]
+    if op == "GATHER_ND":
+        return [a[0][tuple(a[1].T)]]
+    if op == "SELECT":
+        return [np.where(a[0][:, None], a[1], a[2])]
+    if op == "NOT_EQUAL":
+        return [a[0] != a[1]]
+    if op == "GREATER":
+        return [a[0] > a[1]]
+    if op == "GREATER_EQUAL":
+        return [a[0] >= a[1]]
+    if op == "LESS_EQUAL":
+        return [a[0] <= a[1]]
+    if op == "LOGICAL_AND":
+        return [a[0] & a[1]]
+    if op == "LOGICAL_NOT":
+        return [~a[0]]
+    if op == "SQRT":
+        return [np.sqrt(a[0])]
+    if op == "RSQRT":
+        return [1 / np.sqrt(a[0])]
+    if op == "LOG":
+        return [np.log(a[0])]
+    if op == "GELU" and options and options.get("approximate"):
+        v = a[0].astype(np.float64)
+        return [0.5 * v * (1 + np.tanh(np.sqrt(2 / np.pi) * (v + 0.044715 * v ** 3)))]
+    if op == "FLOOR_DIV":
+        return [np.floor(a[0] / a[1])]
+    if op == "BATCH_MATMUL" and options.get("adj_x"):
+        return [a[0].transpose(0, 2, 1) @ a[1].transpose(0, 2, 1)]
+    if op == "FULLY_CONNECTED" and options.get("keep_num_dims"):
+        return [a[0] @ a[1].T + a[2]]
+    if op == "DEQUANTIZE":
+        return [a[0].astype(np.float32)]
     if op == "PRELU":
         return [np.where(a[0] >= 0, a[0], a[0] * a[1])]
     if op == "SUM":
@@ -381,13 +477,16 @@ def make_ops(schema, armnn_ref, out):
                 if isinstance(x, tuple):
                     t = x[1] or np.float32
                     v = rng.standard_normal(x[0]) * 2
+                    if isinstance(t, str):  # "positive"
+                        v, t = np.abs(v) + 0.1, np.float32
                     if t == np.bool_:
                         v = v > 0
                     elif op == "CAST":
                         v = v * 10
                     feeds.append(v.astype(t))
             # Where two inputs share a shape, tie a few elements so EQUAL has both answers.
-            if op in ("EQUAL", "LESS") and len(feeds) == 2:
+            if op in ("EQUAL", "LESS", "NOT_EQUAL", "GREATER", "GREATER_EQUAL",
+                      "LESS_EQUAL") and len(feeds) == 2:
                 feeds[1].flat[::2] = feeds[0].flat[::2]
             it = iter(feeds)
             every = [next(it) if isinstance(v, tuple) else v for v in inputs if v is not None]
@@ -409,6 +508,25 @@ def make_ops(schema, armnn_ref, out):
                     continue
             ref = [np.asarray(r).astype(t).reshape(s) for r, (s, t) in zip(ref, out_shapes)]
             write_case(out, name, path, feeds, ref)
+        # UNIDIRECTIONAL_SEQUENCE_LSTM: the IR LSTM (no clip) and the unrolled form (clip).
+        for clip, time_major in ((0.0, False), (0.5, True)):
+            hidden, inp = 4, 3
+            w = lambda *s: (rng.standard_normal(s) * 0.5).astype(np.float32)
+            xs = (5, 2, inp) if time_major else (2, 5, inp)
+            inputs = ([(xs, None)] + [w(hidden, inp) for _ in range(4)] +
+                      [w(hidden, hidden) for _ in range(4)] + [None] * 3 +
+                      [w(hidden) for _ in range(4)] + [None] * 2 +
+                      [((2, hidden), "variable")] * 2 + [None] * 4)
+            name = "lstm_clip" if clip else "lstm"
+            m = OpModel(codes, "UNIDIRECTIONAL_SEQUENCE_LSTM", inputs,
+                        [((xs[0], xs[1], hidden), np.float32)],
+                        "UnidirectionalSequenceLSTMOptions",
+                        {"fused_activation_function": "TANH", "cell_clip": clip,
+                         "time_major": time_major})
+            path = os.path.join(tmp, name + ".tflite")
+            tflite_json.save(schema, m.model, path)
+            feed = rng.standard_normal(xs).astype(np.float32) * 2
+            write_case(out, name, path, [feed], lstm_reference(schema, path, feed))
     if failed:
         sys.exit("make_cases: no reference for " + ", ".join(failed))
 
@@ -504,6 +622,19 @@ def make_bad(schema, good, out):
     def tensor_oob(m):
         m["subgraphs"][0]["operators"][0]["inputs"][1] = 500
 
+    def extra_subgraph(m):  # valid: a second subgraph, metadata and a signature def
+        sg = dict(m["subgraphs"][0], name="unused")
+        m["subgraphs"].append(sg)
+        m["buffers"].append({"data": list(b"metadata")})
+        m["metadata"] = [{"name": "halo_test", "buffer": len(m["buffers"]) - 1}]
+        m["signature_defs"] = [{"signature_key": "serving_default", "subgraph_index": 0}]
+
+    def huge_shape(m):
+        sg = m["subgraphs"][0]
+        sg["tensors"][sg["inputs"][0]]["shape"] = [65536, 65536, 65536]
+
+    variant("extra_subgraph", extra_subgraph)
+    variant("huge_shape", huge_shape)
     variant("buffer_index_out_of_range", buffer_oob)
     variant("shape_disagrees_with_buffer", shape_mismatch)
     variant("operator_code_out_of_range", opcode_oob)

@@ -70,6 +70,12 @@ frontend)
   check_error operator_code_out_of_range.tflite "builtin operator code 250 is out of range"
   check_error opcode_index_out_of_range.tflite "operator code index 77 is out of range"
   check_error tensor_index_out_of_range.tflite "tensor index 500 is out of range"
+  check_error huge_shape.tflite "is too large"
+
+  step "a second subgraph, metadata and signature defs are ignored"
+  rm -rf "$work/extra" && mkdir -p "$work/extra"
+  "$halo" "$bad/extra_subgraph.tflite" -o "$work/extra/model.cc"
+  [ -s "$work/extra/model.cc" ] || fail "extra_subgraph.tflite: nothing compiled"
 
   step "halo --report lists every operator, then the first error"
   audio="$micro/examples/micro_speech/models/audio_preprocessor_float.tflite"

@@ -96,7 +96,7 @@ TEST(Options, RejectsWrongCommandLines) {
             std::string::npos);
   EXPECT_NE(UsageErrorOf({"m.onnx", "--print-ir", "--batch-size", "0"}).find("at least 1"),
             std::string::npos);
-  EXPECT_NE(UsageErrorOf({"m.onnx", "--print-ir", "-x", "tflite"}).find("unknown model format"),
+  EXPECT_NE(UsageErrorOf({"m.onnx", "--print-ir", "-x", "mxnet"}).find("unknown model format"),
             std::string::npos);
   EXPECT_EQ(UsageErrorOf({"m.onnx", "--print-ir", "--output-dir", "d"}),
             "option --output-dir is only for 'halo run'");

@@ -59,9 +59,9 @@ bool Importer::IsQuantized(const tflite::Operator& op) const {
       if (i < 0) continue;
       tflite::TensorType t = tensors_.RawType(i);
       bool integer = t == tflite::TensorType::INT8 || t == tflite::TensorType::UINT8 ||
-                     t == tflite::TensorType::INT16 || t == tflite::TensorType::INT4;
-      if (integer || (t == tflite::TensorType::INT32 && tensors_.Quant(i).present()))
-        if (tensors_.Quant(i).present()) return true;
+                     t == tflite::TensorType::INT16 || t == tflite::TensorType::INT4 ||
+                     t == tflite::TensorType::INT32;
+      if (integer && tensors_.Quant(i).present()) return true;
     }
     return false;
   };
@@ -70,8 +70,11 @@ bool Importer::IsQuantized(const tflite::Operator& op) const {
 
 OpContext::OpContext(Importer& im, const tflite::Operator& op, int index, std::string op_name)
     : im_(im), op_(op), index_(index), op_name_(std::move(op_name)) {
-  node_name_ = num_outputs() > 0 && output_index(0) >= 0 ? tensors().Name(output_index(0))
-                                                         : op_name_ + "_" + std::to_string(index_);
+  // Named after its first output (TFLite operators have no names of their own).
+  int first = num_outputs() > 0 ? op_.outputs()->Get(0) : -1;
+  node_name_ = first >= 0 && static_cast<size_t>(first) < tensors().size()
+                   ? tensors().Name(first)
+                   : op_name_ + "_" + std::to_string(index_);
 }
 
 int OpContext::num_inputs() const { return op_.inputs() ? op_.inputs()->size() : 0; }
@@ -128,7 +131,7 @@ void OpContext::SetOut(int i, Value* v) {
 Node* OpContext::Add(const std::string& ir_op, const std::vector<Value*>& inputs, int num_outputs) {
   Node* n = graph().AddNode(ir_op, im_.NewName(node_name_), inputs, num_outputs);
   for (size_t i = 0; i < n->num_outputs(); ++i)
-    n->output(i)->set_name(n->name() + (i ? "_" + std::to_string(i) : ""));
+    n->output(i)->set_name(i ? im_.NewName(n->name() + "_" + std::to_string(i)) : n->name());
   return n;
 }
 

@@ -2,6 +2,7 @@
 // codes, buffers and tensors.
 #include "frontends/tflite/tflite_model.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -147,11 +148,16 @@ DataType TensorView::Dtype(int i) const {
 
 Shape TensorView::GetShape(int i) const {
   Shape s;
+  int64_t elements = 1;
   if (const auto* sh = at(i).shape())
     for (int32_t d : *sh) {
       if (d < 0) throw Err("tensor '", Name(i), "' has a negative dimension ", d, " in its shape");
       s.push_back(d);
+      const int64_t cap = int64_t{1} << 40;  // elements, capped without overflow
+      elements = d == 0 ? 0 : elements > cap / d ? cap : elements * d;
     }
+  if (elements >= (int64_t{1} << 40))
+    throw Err("tensor '", Name(i), "' of shape ", ShapeToString(s), " is too large");
   return s;
 }
 

@@ -184,13 +184,42 @@ void Pad(OpContext& c) {
   c.SetOut(0, n->output());
 }
 
+// REFLECT is the IR Pad's reflect mode; SYMMETRIC (the border repeats) gathers the mirrored
+// rows of each padded axis and concatenates them around the input.
 void MirrorPad(OpContext& c) {
   const auto& o = c.Options<tflite::MirrorPadOptions>();
-  if (o.mode() != tflite::MirrorPadMode::REFLECT)
-    c.Fail("SYMMETRIC mirror padding is not supported");
-  Node* n = c.Add("Pad", {c.In(0), c.Ints(OnnxPads(c, 1)), nullptr});
-  n->set_attr("mode", std::string("reflect"));
-  c.SetOut(0, n->output());
+  std::vector<int64_t> pads = OnnxPads(c, 1);
+  if (o.mode() == tflite::MirrorPadMode::REFLECT) {
+    Node* n = c.Add("Pad", {c.In(0), c.Ints(pads), nullptr});
+    n->set_attr("mode", std::string("reflect"));
+    c.SetOut(0, n->output());
+    return;
+  }
+  Shape s = c.InShape(0);
+  size_t r = s.size();
+  Value* v = c.In(0);
+  for (size_t d = 0; d < r; ++d) {
+    int64_t before = pads[d], after = pads[r + d], n = s[d];
+    if (before < 0 || after < 0 || before > n || after > n)
+      c.Fail("symmetric padding of ", before, " and ", after, " does not fit dimension ", n);
+    if (!before && !after) continue;
+    std::vector<int64_t> head, tail;
+    for (int64_t k = before - 1; k >= 0; --k) head.push_back(k);
+    for (int64_t k = n - 1; k >= n - after; --k) tail.push_back(k);
+    auto gather = [&](const std::vector<int64_t>& idx) {
+      Node* g = c.Add("Gather", {v, c.Ints(idx)});
+      g->set_attr("axis", static_cast<int64_t>(d));
+      return g->output();
+    };
+    std::vector<Value*> parts;
+    if (before) parts.push_back(gather(head));
+    parts.push_back(v);
+    if (after) parts.push_back(gather(tail));
+    Node* cat = c.Add("Concat", parts);
+    cat->set_attr("axis", static_cast<int64_t>(d));
+    v = cat->output();
+  }
+  c.SetOut(0, v);
 }
 
 void TransposeOp(OpContext& c) { c.SetOut(0, c.Transpose(c.In(0), ToInts(c.ConstIn(1, "perm")))); }
@@ -201,6 +230,11 @@ void Gather(OpContext& c) {
   Node* n = c.Add("Gather", {c.In(0), c.In(1)});
   n->set_attr("axis", Axis(c, o ? o->axis() : 0, c.InShape(0).size()));
   c.SetOut(0, n->output());
+}
+
+void GatherNd(OpContext& c) {  // the IR op takes int64 indices
+  Value* idx = c.InType(1) == DataType::kInt64 ? c.In(1) : c.Cast(c.In(1), DataType::kInt64);
+  c.SetOut(0, c.Add1("GatherND", {c.In(0), idx}));
 }
 
 void CastOp(OpContext& c) { c.SetOut(0, c.Cast(c.In(0), c.OutType(0))); }
@@ -251,7 +285,7 @@ void RegisterTensorOps(OpTable& t) {
   reg(B::MIRROR_PAD, MirrorPad);
   reg(B::TRANSPOSE, TransposeOp);
   reg(B::GATHER, Gather);
-  reg(B::GATHER_ND, [](OpContext& c) { c.SetOut(0, c.Add1("GatherND", {c.In(0), c.In(1)})); });
+  reg(B::GATHER_ND, GatherNd);
   reg(B::CAST, CastOp);
   reg(B::SHAPE, ShapeOp);
   reg(B::TILE, Tile);
