@@ -845,9 +845,11 @@ odla_value odla_QLinearSub(odla_value A, odla_value A_scale, odla_value A_zero_p
  * uint8 or int16; default uint8). `x`: float32 or int32. `y_scale`: float32 scalar or
  * [x.shape[axis]]. `y_zero_point` (optional, may be NULL): int8, uint8 or int16, shaped as
  * y_scale (default uint8 0). `axis`: the per-axis dimension (non-negative once lowered).
+ * `rounding`: onnx: halves round to even; tflite: away from zero (TFLite's QUANTIZE).
  */
 odla_value odla_QuantizeLinear(odla_value x, odla_value y_scale, odla_value y_zero_point,
-                               odla_int64 axis, odla_value_type result_type, odla_value_id id);
+                               odla_int64 axis, const char* rounding, odla_value_type result_type,
+                               odla_value_id id);
 
 /*
  * RNN: Elman recurrent layer: H_t = f(X_t W^T + H_{t-1} R^T + Wb + Rb). Results Y (every

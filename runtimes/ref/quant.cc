@@ -68,9 +68,12 @@ std::vector<float> Floats(const KernelArgs& a, int i, int64_t n) {
 extern "C" {
 
 ODLA_WEAK odla_value odla_QuantizeLinear(odla_value x, odla_value y_scale, odla_value y_zero_point,
-                                         odla_int64 axis, odla_value_type result_type,
-                                         odla_value_id id) {
+                                         odla_int64 axis, const char* rounding,
+                                         odla_value_type result_type, odla_value_id id) {
   return Guard("odla_QuantizeLinear", id, [&] {
+    std::string r = rounding ? rounding : "";
+    if (r != "onnx" && r != "tflite") Fail("rounding must be onnx or tflite, got ", r);
+    bool away = r == "tflite";
     CheckInput(x, "x");
     CheckInput(y_scale, "y_scale");
     if (y_scale->type.element_type != ODLA_FLOAT32) Fail("y_scale must be float32");
@@ -86,11 +89,11 @@ ODLA_WEAK odla_value odla_QuantizeLinear(odla_value x, odla_value y_scale, odla_
       if (xt == ODLA_INT32)
         return [=](const KernelArgs& a) {
           QuantizeLinear<int32_t, Q>(outer, len, inner, a.In<int32_t>(0), a.In<float>(1),
-                                     a.In<Q>(2), a.Out<Q>(0));
+                                     a.In<Q>(2), a.Out<Q>(0), away);
         };
       return [=](const KernelArgs& a) {
         QuantizeLinear<float, Q>(outer, len, inner, a.In<float>(0), a.In<float>(1), a.In<Q>(2),
-                                 a.Out<Q>(0));
+                                 a.Out<Q>(0), away);
       };
     });
     return AddOp1("QuantizeLinear", {x, y_scale, y_zero_point}, result_type, id, kernel);

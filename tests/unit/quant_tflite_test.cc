@@ -139,6 +139,15 @@ TEST(TfliteQuantOps, ConvInt8PerChannel) {
   EXPECT_EQ(Doubles(y), (std::vector<double>{8, 3, 11, -1}));
 }
 
+TEST(TfliteQuantOps, QuantizeLinearRoundsHalvesAwayFromZero) {
+  // x / 2 = 0.5, 1.5, 2.5, -0.5, -2.5 into int16 with zero point 3.
+  std::vector<Arg> args = {F({5}, {1, 3, 5, -1, -5}), F({}, {2}), I16({}, {3})};
+  EXPECT_EQ(Doubles(RunOp("QuantizeLinear", args, Rounding("tflite"))),
+            (std::vector<double>{4, 5, 6, 2, 0}));
+  EXPECT_EQ(Doubles(RunOp("QuantizeLinear", args, Rounding("onnx"))),
+            (std::vector<double>{3, 5, 5, 3, 1}));
+}
+
 TEST(TfliteQuantOps, SoftmaxAndErrors) {
   auto y = RunOp("QLinearSoftmax",
                  {I8({2}, {7, 7}), F({}, {1}), I8({}, {0}), F({}, {1.0 / 256}), I8({}, {-128})});

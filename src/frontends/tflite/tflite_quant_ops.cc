@@ -246,6 +246,7 @@ void QQuantize(OpContext& c) {
   if (c.InType(0) == DataType::kFloat32) {
     Node* n = c.Add("QuantizeLinear", {c.In(0), ScaleOf(c, yq), ZeroPointOf(c, yq, t)});
     n->set_attr("axis", int64_t{yq.quantized_dimension});
+    n->set_attr("rounding", std::string("tflite"));
     c.SetOut(0, n->output());
     return;
   }

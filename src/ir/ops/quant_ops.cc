@@ -52,6 +52,9 @@ void QuantizeLinearRule(InferContext& c) {
   c.check(IsQuant16(out), "the zero point must be int8 or uint8 (or int16), got ",
           DataTypeName(out));
   CheckAxisParams(c, x, out);
+  const std::string& rounding = c.node()->GetString("rounding");
+  c.check(rounding == "onnx" || rounding == "tflite", "rounding must be onnx or tflite, got ",
+          rounding);
   c.set_out(Type(out, x.shape));
 }
 
@@ -198,6 +201,8 @@ void RegisterQuantOps(OpRegistry& r) {
       .In("y_scale", "float32 scalar or [x.shape[axis]]")
       .OptIn("y_zero_point", "int8, uint8 or int16, shaped as y_scale (default uint8 0)")
       .Int("axis", 1, "the per-axis dimension (non-negative once lowered)")
+      .Str("rounding", "onnx",
+           "onnx: halves round to even; tflite: away from zero (TFLite's QUANTIZE)")
       .Out("y")
       .Rule(QuantizeLinearRule);
   r.Add("DequantizeLinear")
