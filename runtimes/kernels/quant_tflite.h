@@ -139,4 +139,49 @@ void TfliteRequantize(int64_t n, const X* x, int32_t xzp, QMultiplier q, int32_t
   });
 }
 
+// TFLite's 8-bit SOFTMAX (reference_ops::Softmax with gemmlowp fixed point): differences to
+// the row maximum scaled into Q5.26, exp_on_negative_values, the sum in Q12.19, its
+// reciprocal, and the output at scale 1/256 with zero point at the type's minimum.
+struct TfliteSoftmaxParams {
+  int32_t multiplier = 0;
+  int left_shift = 0;
+  int32_t diff_min = 0;
+};
+TfliteSoftmaxParams MakeTfliteSoftmaxParams(float beta, float input_scale);
+// gemmlowp's exp_on_negative_values: a Q5.26 value <= 0 -> its exp in Q0.31.
+int32_t ExpOnNegativeValues(int32_t a);
+// TFLite's GetReciprocal: 1 / x for x in Q(digits) as Q0.31, scaled by 2^-num_bits_over_unit.
+int32_t GetReciprocal(int32_t x, int x_integer_digits, int* num_bits_over_unit);
+
+// x viewed as [outer, len, inner], the softmax over len.
+template <typename X, typename Y>
+void TfliteSoftmax(int64_t outer, int64_t len, int64_t inner, const X* x,
+                   const TfliteSoftmaxParams& p, Y* y) {
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      const X* xp = x + o * len * inner + i;
+      Y* yp = y + o * len * inner + i;
+      int32_t mx = xp[0];
+      for (int64_t k = 1; k < len; ++k) mx = std::max<int32_t>(mx, xp[k * inner]);
+      auto exp_of = [&](int64_t k) {
+        int32_t diff = static_cast<int32_t>(xp[k * inner]) - mx;
+        return ExpOnNegativeValues(
+            SaturatingRoundingDoublingHighMul(diff * (1 << p.left_shift), p.multiplier));
+      };
+      int32_t sum = 0;  // Q12.19
+      for (int64_t k = 0; k < len; ++k)
+        if (static_cast<int32_t>(xp[k * inner]) - mx >= p.diff_min)
+          sum += RoundingDivideByPOT(exp_of(k), 12);
+      int bits;
+      int32_t scale = GetReciprocal(sum, 12, &bits);
+      for (int64_t k = 0; k < len; ++k) {
+        int32_t v = std::numeric_limits<Y>::min();
+        if (static_cast<int32_t>(xp[k * inner]) - mx >= p.diff_min)
+          v += RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(scale, exp_of(k)),
+                                   bits + 31 - 8 * static_cast<int>(sizeof(Y)));
+        yp[k * inner] = SaturateTo<Y>(v);
+      }
+    }
+}
+
 }  // namespace odla_rt

@@ -4,6 +4,7 @@
 #include "quant_tflite.h"
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "../common/builder.h"
@@ -185,8 +186,8 @@ ODLA_WEAK odla_value odla_QLinearLeakyRelu(odla_value X, odla_value X_scale,
 
 ODLA_WEAK odla_value odla_QLinearSoftmax(odla_value X, odla_value X_scale, odla_value x_zero_point,
                                          odla_value y_scale, odla_value y_zero_point,
-                                         odla_int64 axis, odla_value_type result_type,
-                                         odla_value_id id) {
+                                         odla_int64 axis, const char* rounding,
+                                         odla_value_type result_type, odla_value_id id) {
   return Guard("odla_QLinearSoftmax", id, [&] {
     CheckInput(X, "X");
     odla_element_type xt = X->type.element_type, yt = result_type.element_type;
@@ -197,6 +198,7 @@ ODLA_WEAK odla_value odla_QLinearSoftmax(odla_value X, odla_value X_scale, odla_
     int64_t outer = 1, len = d[axis], inner = 1;
     for (int64_t i = 0; i < axis; ++i) outer *= d[i];
     for (size_t i = axis + 1; i < d.size(); ++i) inner *= d[i];
+    bool tfl = TfliteRounding(rounding);
     Kernel kernel = DispatchQ(xt, [&](auto xtag) -> Kernel {
       using X = typename decltype(xtag)::type;
       return DispatchQ(yt, [&](auto ytag) -> Kernel {
@@ -206,6 +208,11 @@ ODLA_WEAK odla_value odla_QLinearSoftmax(odla_value X, odla_value X_scale, odla_
           int32_t xz = Zp<X>(a, 2), yz = Zp<Y>(a, 4);
           const X* x = a.In<X>(0);
           Y* y = a.Out<Y>(0);
+          if (tfl && sizeof(X) == 1 && sizeof(Y) == 1 && ys == 1.0f / 256 &&
+              yz == std::numeric_limits<Y>::min()) {
+            TfliteSoftmax(outer, len, inner, x, MakeTfliteSoftmaxParams(1.0f, xs), y);
+            return;
+          }
           std::vector<float> e(len);
           for (int64_t o = 0; o < outer; ++o)
             for (int64_t i = 0; i < inner; ++i) {

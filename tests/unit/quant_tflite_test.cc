@@ -71,6 +71,18 @@ TEST(TfliteFixedPoint, MultiplyByQuantizedMultiplier) {
   EXPECT_EQ(odla_rt::MultiplyByQuantizedMultiplier(int64_t{-690}, third), -230);
 }
 
+TEST(TfliteFixedPoint, ExpAndReciprocal) {
+  // exp(0) saturates to 1; exp(-1) (Q5.26 -2^26) and exp(-1/2) near gemmlowp's constants
+  // for them in Q0.31: exp(-1/4) comes from a 4th-order polynomial (relative error ~3e-7).
+  EXPECT_EQ(odla_rt::ExpOnNegativeValues(0), std::numeric_limits<int32_t>::max());
+  EXPECT_NEAR(odla_rt::ExpOnNegativeValues(-(1 << 26)), 790015084, 1000);
+  EXPECT_NEAR(odla_rt::ExpOnNegativeValues(-(1 << 25)), 1302514674, 1000);
+  // 1 / 3 (3 in Q12.19): 2/3 in Q0.31, one bit over unit.
+  int bits = 0;
+  EXPECT_NEAR(odla_rt::GetReciprocal(3 << 19, 12, &bits), 1431655765, 8);
+  EXPECT_EQ(bits, 1);
+}
+
 TEST(TfliteQuantOps, AddInt16) {
   // Scales 0.5 and 0.25 into 1: left shift 15, twice the larger scale is 1.
   auto add = [](const std::vector<int>& a, const std::vector<int>& b, const char* r) {
@@ -146,6 +158,27 @@ TEST(TfliteQuantOps, QuantizeLinearRoundsHalvesAwayFromZero) {
             (std::vector<double>{4, 5, 6, 2, 0}));
   EXPECT_EQ(Doubles(RunOp("QuantizeLinear", args, Rounding("onnx"))),
             (std::vector<double>{3, 5, 5, 3, 1}));
+}
+
+TEST(TfliteQuantOps, SoftmaxFixedPointFollowsFloat) {
+  // Equal inputs: 1/2 each, 128 steps above the zero point -128.
+  auto half =
+      RunOp("QLinearSoftmax",
+            {I8({2}, {7, 7}), F({}, {0.1}), I8({}, {0}), F({}, {1.0 / 256}), I8({}, {-128})},
+            Rounding("tflite"));
+  EXPECT_EQ(Doubles(half), (std::vector<double>{0, 0}));
+  // Rows of 10 pseudo-random values at several input scales: TFLite's fixed point stays
+  // within one unit of the float softmax.
+  for (double scale : {0.02, 0.1, 0.17366, 0.5}) {
+    std::vector<int> v(40);
+    for (int i = 0; i < 40; ++i) v[i] = (i * 73 + 11) % 256 - 128;
+    std::vector<Arg> args = {I8({4, 10}, v), F({}, {scale}), I8({}, {3}), F({}, {1.0 / 256}),
+                             I8({}, {-128})};
+    auto fixed = Doubles(RunOp("QLinearSoftmax", args, Rounding("tflite")));
+    auto real = Doubles(RunOp("QLinearSoftmax", args, Rounding("onnx")));
+    for (size_t i = 0; i < fixed.size(); ++i)
+      EXPECT_NEAR(fixed[i], real[i], 1) << "scale " << scale << " at " << i;
+  }
 }
 
 TEST(TfliteQuantOps, SoftmaxAndErrors) {

@@ -320,6 +320,7 @@ void QSoftmax(OpContext& c) {
                                      ZeroPointOf(c, xq, c.InType(0)), ScaleOf(c, yq),
                                      ZeroPointOf(c, yq, c.OutType(0))});
   n->set_attr("axis", int64_t{-1});
+  n->set_attr("rounding", std::string("tflite"));
   c.SetOut(0, n->output());
 }
 

@@ -59,6 +59,7 @@ void QLinearLeakyReluRule(InferContext& c) {
 }
 
 void QLinearSoftmaxRule(InferContext& c) {
+  CheckRounding(c);
   const Type& x = c.in(0);
   c.check(IsQ(x.dtype), "X must be int8, uint8 or int16, got ", x.ToString());
   c.check(x.Rank() >= 1, "X must have rank 1 or more");
@@ -132,14 +133,17 @@ void RegisterQuantTfliteOps(OpRegistry& r) {
   r.Add("QLinearSoftmax")
       .Doc(
           "Quantized softmax (com.microsoft, opset-13 semantics: over one axis): Y = "
-          "quantize(softmax(dequantize(X), axis)) computed in float, rounding halves to even; "
-          "Y has y_zero_point's type (default X's).")
+          "quantize(softmax(dequantize(X), axis)); Y has y_zero_point's type (default X's). "
+          "tflite rounding: TFLite's fixed-point 8-bit softmax when X and Y are int8 or uint8, "
+          "y_scale is 1/256 and y_zero_point the type's minimum (as TFLite requires); "
+          "otherwise, and with onnx rounding, in float, rounding halves to even.")
       .In("X")
       .In("X_scale", "float32 scalar")
       .OptIn("x_zero_point", "scalar of X's type (default 0)")
       .In("y_scale", "float32 scalar")
       .OptIn("y_zero_point", "int8, uint8 or int16 scalar (default 0 of X's type)")
       .Int("axis", -1, "the softmax axis (non-negative once lowered)")
+      .Str("rounding", "onnx", kRounding)
       .Out("Y")
       .Rule(QLinearSoftmaxRule);
   r.Add("Requantize")
