@@ -5,6 +5,9 @@ set -euo pipefail
 PKGS=(cmake make g++ pkg-config libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
       libgtest-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev python3 python3-numpy
       python3-onnx python3-torch python3-torchvision)
+# The TensorFlow and Caffe tests write models with the project's .proto files; the Caffe
+# tests compare with OpenCV's Caffe importer.
+PKGS+=(python3-opencv python3-protobuf)
 # The TFLite frontend (flatbuffers) and its tests' reference runner (ArmNN).
 PKGS+=(libflatbuffers-dev flatbuffers-compiler libarmnn-dev libarmnntfliteparser-dev
        libarmnn-cpuref-backend22)

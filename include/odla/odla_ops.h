@@ -250,6 +250,30 @@ odla_value odla_DequantizeLinear(odla_value x, odla_value x_scale, odla_value x_
 odla_value odla_Det(odla_value X, odla_value_type result_type, odla_value_id id);
 
 /*
+ * DetectionOutput: SSD post-processing (Caffe's DetectionOutput layer): decodes the box
+ * offsets loc [N, P*4] (or [N, P*4*num_classes] without share_location) against the priors
+ * [1, 2, P*4] (boxes, then their variances), keeps per class (except background_label_id)
+ * the top_k boxes scoring above confidence_threshold in conf [N, P*num_classes] that
+ * survive greedy non-maximum suppression at nms_threshold, then the keep_top_k best of each
+ * image: rows [image, label, score, xmin, ymin, xmax, ymax] of Y [1, 1, K, 7], by image,
+ * then label, then descending score. K is known at run time only. `num_classes`: classes,
+ * background included. `share_location`: 1: one box per prior for all classes.
+ * `background_label_id`: the class that gives no detections (-1: none). `nms_threshold`:
+ * suppress boxes overlapping a kept one by more (IoU). `top_k`: candidates per class before
+ * suppression (-1: all). `keep_top_k`: detections kept per image (-1: all).
+ * `confidence_threshold`: scores must exceed it. `code_type`: box encoding: 1 corner, 2
+ * center-size, 3 corner-size. `variance_encoded_in_target`: 1: offsets are not scaled by
+ * the variances. `clip`: 1: decoded boxes are clipped to [0, 1].
+ */
+odla_value odla_DetectionOutput(odla_value loc, odla_value conf, odla_value priors,
+                                odla_int64 num_classes, odla_int64 share_location,
+                                odla_int64 background_label_id, odla_float32 nms_threshold,
+                                odla_int64 top_k, odla_int64 keep_top_k,
+                                odla_float32 confidence_threshold, odla_int64 code_type,
+                                odla_int64 variance_encoded_in_target, odla_int64 clip,
+                                odla_value_type result_type, odla_value_id id);
+
+/*
  * Div: A / B with numpy broadcasting; integers truncate toward zero (x/0 gives 0).
  */
 odla_value odla_Div(odla_value A, odla_value B, odla_value_type result_type, odla_value_id id);
@@ -628,6 +652,16 @@ odla_value odla_Max(odla_values data_0, odla_value_type result_type, odla_value_
 odla_values odla_MaxPool(odla_value X, odla_int64 ceil_mode, odla_ints dilations,
                          odla_ints kernel_shape, odla_ints pads, odla_int64 storage_order,
                          odla_ints strides, odla_value_types result_types, odla_value_id id);
+
+/*
+ * MaxRoiPool: Max-pools each region of interest [batch index, x1, y1, x2, y2] (scaled by
+ * spatial_scale and rounded, inclusive corners) of X [N, C, H, W] into pooled_shape bins;
+ * an empty bin gives 0: Y [num_rois, C, pooled_h, pooled_w]. `rois`: [num_rois, 5].
+ * `pooled_shape`: [pooled_h, pooled_w]. `spatial_scale`: scale from roi coordinates to X's.
+ */
+odla_value odla_MaxRoiPool(odla_value X, odla_value rois, odla_ints pooled_shape,
+                           odla_float32 spatial_scale, odla_value_type result_type,
+                           odla_value_id id);
 
 /*
  * MaxUnpool: Scatters X into a zero tensor at the flat indices I into the default unpooled

@@ -234,8 +234,8 @@ std::string Runner::Compile(const TestCase& test, const std::string& set, const 
                             std::ostringstream& detail) const {
   fs::create_directories(work);
   std::string log = work + "/compile.log";
-  std::vector<std::string> cmd = {config_.self_exe, "--internal-compile", ModelOf(test.dir),
-                                  set, work};
+  std::vector<std::string> cmd = {config_.self_exe, "--internal-compile", ModelOf(test.dir), set,
+                                  work};
   if (!config_.specialise) cmd.push_back("--no-specialise");
   if (config_.verbose) detail << "$ " << Join(cmd) << "\n";
   ProcessResult r = RunProcess(cmd, log, config_.compile_timeout_s);

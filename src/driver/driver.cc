@@ -10,14 +10,20 @@ namespace halo {
 
 ModelFormat DetectFormat(const std::string& path, const std::string& forced) {
   if (forced == "onnx") return ModelFormat::kOnnx;
+  if (forced == "caffe") return ModelFormat::kCaffe;
+  if (forced == "tensorflow") return ModelFormat::kTensorFlow;
   if (forced == "tflite") return ModelFormat::kTflite;
-  if (!forced.empty()) throw Err("unknown model format '", forced, "' (known: onnx, tflite)");
+  if (!forced.empty())
+    throw Err("unknown model format '", forced, "' (known: ", kKnownFormats, ")");
   auto ends_with = [&](const char* s) {
     std::string e(s);
     return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
   };
   if (ends_with(".onnx")) return ModelFormat::kOnnx;
   if (ends_with(".tflite")) return ModelFormat::kTflite;
+  if (ends_with(".prototxt") || ends_with(".caffemodel")) return ModelFormat::kCaffe;
+  if (ends_with(".pb") || ends_with(".pbtxt")) return ModelFormat::kTensorFlow;
+  if (LooksLikeTensorFlow(path)) return ModelFormat::kTensorFlow;
   return ModelFormat::kUnknown;
 }
 
@@ -40,8 +46,17 @@ std::unique_ptr<Graph> LoadModel(const std::vector<std::string>& files, const Im
       if (files.size() != 1) throw Err("a TFLite model is one file; got ", files.size());
       g = ImportTflite(path, opts);
       break;
+    case ModelFormat::kCaffe:
+      g = ImportCaffe(files, opts);
+      break;
+    case ModelFormat::kTensorFlow:
+      if (files.size() != 1) throw Err("a TensorFlow GraphDef is one file; got ", files.size());
+      g = ImportTensorFlow(path, opts);
+      break;
     default:
-      throw Err(path, ": unknown model format (expected .onnx; force one with -x FORMAT)");
+      throw Err(path,
+                ": unknown model format (expected .onnx, .pb, .pbtxt, .prototxt or .tflite; force "
+                "one with -x FORMAT)");
   }
   try {
     RunPipeline(*g, opts.progress, optimize, disabled);

@@ -12,9 +12,12 @@
 
 namespace halo {
 
-enum class ModelFormat { kUnknown, kOnnx, kTflite };
+enum class ModelFormat { kUnknown, kOnnx, kTensorFlow, kCaffe, kTflite };
+// The names -x takes.
+inline constexpr const char* kKnownFormats = "onnx, tensorflow, caffe, tflite";
 
-// Guesses the format from the file contents (then the extension). `forced` ("onnx") wins.
+// Guesses the format from the file contents (then the extension). `forced` ("onnx", "tensorflow")
+// wins.
 ModelFormat DetectFormat(const std::string& path, const std::string& forced = "");
 
 // Imports a model and runs the pipeline (without `optimize` only type inference; never the

@@ -43,6 +43,21 @@ Shape ParseDims(const std::string& s, const std::string& what) {
   return shape;
 }
 
+// --inputs/--outputs A,B,C: non-empty names.
+std::vector<std::string> SplitNames(const std::string& v, const std::string& what) {
+  std::vector<std::string> names;
+  size_t start = 0;
+  while (true) {
+    size_t comma = v.find(',', start);
+    std::string n = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (n.empty())
+      throw UsageError(what + ": expected comma-separated node names, got '" + v + "'");
+    names.push_back(n);
+    if (comma == std::string::npos) return names;
+    start = comma + 1;
+  }
+}
+
 // --input-shape NAME:DIMS, NAME:[DIMS,DIMS,...] (a sequence) or NAME:none (an empty
 // optional), each NAME once.
 void AddInputShape(ImportOptions& o, const std::string& v) {
@@ -128,11 +143,27 @@ const std::vector<OptionDef>& Table() {
       {{"-x"},
        "FORMAT",
        kBoth,
-       "read the model as FORMAT (onnx, tflite) whatever its file name",
+       "read the model as FORMAT whatever its file name: onnx, tensorflow (GraphDef .pb or "
+       ".pbtxt), caffe (NET.prototxt [WEIGHTS.caffemodel]) or tflite",
        [](Options& o, const std::string& v) {
-         if (v != "onnx" && v != "tflite")
-           throw UsageError("-x: unknown model format '" + v + "' (known: onnx, tflite)");
+         if (v != "onnx" && v != "tensorflow" && v != "caffe" && v != "tflite")
+           throw UsageError("-x: unknown model format '" + v +
+                            "' (known: onnx, tensorflow, caffe, tflite)");
          o.format = v;
+       }},
+      {{"--inputs"},
+       "NAMES",
+       kBoth,
+       "TensorFlow: the comma-separated nodes that become the inputs (their shapes by "
+       "--input-shape), cutting the graph above them; default: the Placeholders",
+       [](Options& o, const std::string& v) { o.import.input_names = SplitNames(v, "--inputs"); }},
+      {{"--outputs"},
+       "NAMES",
+       kBoth,
+       "TensorFlow: the comma-separated nodes (NODE or NODE:N for result N) whose results are "
+       "the outputs; default: the nodes whose results no node reads",
+       [](Options& o, const std::string& v) {
+         o.import.output_names = SplitNames(v, "--outputs");
        }},
       {{"--input-shape"},
        "NAME:DIMS",

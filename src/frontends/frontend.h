@@ -5,6 +5,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "ir/graph.h"
 #include "ir/progress.h"
@@ -47,6 +48,11 @@ struct ImportOptions {
   // auto_const_inputs; the imported graph's inputs() are the ones still to feed at run time.
   bool auto_const_inputs = false;
 
+  // TensorFlow: the nodes that become the graph's inputs and outputs ("node" or "node:N"),
+  // picking a sub-graph (--inputs/--outputs). Empty: Placeholders, and nodes nobody reads.
+  std::vector<std::string> input_names;
+  std::vector<std::string> output_names;
+
   // Told how many initializers and nodes are imported so far.
   ProgressFn progress;
 };
@@ -54,6 +60,15 @@ struct ImportOptions {
 // ONNX: a .onnx file. Throws Error naming the file, node and reason.
 std::unique_ptr<Graph> ImportOnnx(const std::string& path, const ImportOptions& opts);
 
+// Caffe: a text .prototxt, optionally followed by the binary .caffemodel of its weights.
+std::unique_ptr<Graph> ImportCaffe(const std::vector<std::string>& files,
+                                   const ImportOptions& opts);
+// TensorFlow: a frozen GraphDef, binary (.pb) or text (.pbtxt). Throws Error naming the
+// file, node and reason.
+std::unique_ptr<Graph> ImportTensorFlow(const std::string& path, const ImportOptions& opts);
+// Whether the file's first bytes look like a GraphDef: text starting with a node, or binary
+// starting with a node whose first field is its name.
+bool LooksLikeTensorFlow(const std::string& path);
 // TFLite: a .tflite flatbuffer (subgraph 0). Throws Error naming the file, node and reason.
 std::unique_ptr<Graph> ImportTflite(const std::string& path, const ImportOptions& opts);
 // The operators of a .tflite file, with counts and whether HALO supports each (--report).

@@ -28,6 +28,7 @@ OpRegistry::OpRegistry() {
   RegisterSignalOps(*this);
   RegisterTextOps(*this);
   RegisterDataDependentOps(*this);
+  RegisterDetectionOps(*this);
 }
 
 const OpRegistry& OpRegistry::Get() {

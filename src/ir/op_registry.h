@@ -204,5 +204,6 @@ void RegisterTensorIndexOps(OpRegistry& r);
 void RegisterSignalOps(OpRegistry& r);
 void RegisterTextOps(OpRegistry& r);
 void RegisterDataDependentOps(OpRegistry& r);
+void RegisterDetectionOps(OpRegistry& r);
 
 }  // namespace halo

@@ -39,7 +39,8 @@ bool EliminateCommonSubexpressions(Graph& g);
 bool FoldBatchNorm(Graph& g);
 // cancel-transposes: composes Transpose of Transpose and chains of reshapes (Reshape, Flatten,
 // Squeeze, Unsqueeze), drops those that change nothing, and sinks a Transpose through
-// element-wise ops (with constant second operands) to a Transpose it then cancels with.
+// element-wise ops and Concats (with constant operands, or operands transposed alike) to a
+// Transpose it then cancels with.
 bool CancelTransposes(Graph& g);
 // fuse-conv / fuse-gemm: Conv, Gemm or MatMul followed by bias Adds, a residual Add and an
 // activation become one FusedConv / FusedGemm / FusedMatMul (a Conv or Gemm when only a

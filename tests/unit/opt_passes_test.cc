@@ -2,6 +2,8 @@
 // leave and the results, against the unoptimized graph on the reference runtime.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "pass_test_util.h"
 
 namespace halo {
@@ -134,6 +136,84 @@ TEST(CancelTransposes, SinksThroughElementwiseOpsToCancel) {
       },
       0);
   EXPECT_EQ(Ops(*g), (Strs{"Relu", "Mul", "Sub"}));
+}
+
+// Two NHWC branches added (a residual block of a TensorFlow net): both Transposes to NHWC
+// and the one back to NCHW go.
+TEST(CancelTransposes, SinksThroughBinaryOpsOfTwoTransposes) {
+  auto g = ExpectSameResults(
+      [](Graph& g) {
+        Value* x = g.AddInput("x", Type(kF32, {1, 2, 3, 4}));
+        Value* a = Op(g, "Transpose", {Op(g, "Relu", {x})}, {{"perm", Ints{0, 2, 3, 1}}});
+        Value* b = Op(g, "Transpose", {Op(g, "Sigmoid", {x})}, {{"perm", Ints{0, 2, 3, 1}}});
+        Value* y = Op(g, "Tanh", {Op(g, "Add", {a, b})});
+        g.AddOutput(Op(g, "Transpose", {y}, {{"perm", Ints{0, 3, 1, 2}}}, "y"));
+      },
+      0);
+  EXPECT_EQ(Ops(*g), (Strs{"Relu", "Sigmoid", "Add", "Tanh"}));
+}
+
+// A residual block in NHWC: the shortcut value also feeds a convolution (a Transpose to
+// NCHW), the sum goes on to another. Both branches compute in NCHW; no Transpose is left.
+TEST(CancelTransposes, SinksThroughResidualBranches) {
+  auto g = ExpectSameResults(
+      [](Graph& g) {
+        Value* x = g.AddInput("x", Type(kF32, {1, 2, 3, 4}));
+        Ints nhwc{0, 2, 3, 1}, nchw{0, 3, 1, 2};
+        Value* r = Op(g, "Add",
+                      {Op(g, "Transpose", {Op(g, "Relu", {x})}, {{"perm", nhwc}}),
+                       RandomConst(g, "bias", {2})});
+        Value* s = Op(g, "Mul",
+                      {Op(g, "Transpose", {Op(g, "Tanh", {x})}, {{"perm", nhwc}}),
+                       RandomConst(g, "scale", {2})});
+        Value* z = Op(g, "Relu", {Op(g, "Add", {r, s})});
+        g.AddOutput(Op(g, "Sigmoid", {Op(g, "Transpose", {r}, {{"perm", nchw}})}));
+        g.AddOutput(Op(g, "Transpose", {z}, {{"perm", nchw}}, "z"));
+      },
+      0);
+  Strs ops = Ops(*g);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Transpose"), 0) << ::testing::PrintToString(ops);
+  EXPECT_EQ(ops.size(), 7u);
+}
+
+// NHWC branches concatenated on channels (an Inception or fire module) and a constant
+// channel block: the Concat runs on the NCHW values along axis 1.
+TEST(CancelTransposes, SinksThroughConcat) {
+  auto g = ExpectSameResults(
+      [](Graph& g) {
+        Value* x = g.AddInput("x", Type(kF32, {1, 2, 3, 4}));
+        Ints nhwc{0, 2, 3, 1}, nchw{0, 3, 1, 2};
+        Value* a = Op(g, "Transpose", {Op(g, "Relu", {x})}, {{"perm", nhwc}});
+        Value* b = Op(g, "Transpose", {Op(g, "Neg", {x})}, {{"perm", nhwc}});
+        Value* c = Op(g, "Concat", {a, RandomConst(g, "k", {1, 3, 4, 1}), Op(g, "Exp", {b})},
+                      {{"axis", int64_t{-1}}});
+        g.AddOutput(Op(g, "Transpose", {c}, {{"perm", nchw}}, "y"));
+      },
+      0);
+  Strs ops = Ops(*g);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Transpose"), 0) << ::testing::PrintToString(ops);
+  EXPECT_EQ(g->outputs()[0]->type().shape, (Shape{1, 5, 3, 4}));
+}
+
+// A Pad by constant pads in NHWC (BlazeFace pads channels for its residual Adds): it runs
+// on the NCHW values with its pads permuted.
+TEST(CancelTransposes, SinksThroughPad) {
+  auto g = ExpectSameResults(
+      [](Graph& g) {
+        Value* x = g.AddInput("x", Type(kF32, {1, 2, 3, 4}));
+        Ints nhwc{0, 2, 3, 1}, nchw{0, 3, 1, 2};
+        Value* a = Op(g, "Transpose", {Op(g, "Relu", {x})}, {{"perm", nhwc}});
+        Value* pads = g.AddConstant(
+            "pads", Tensor::FromInts({0, 1, 0, 0, 0, 0, 2, 3}, DataType::kInt64, {8}));
+        Value* p = Op(g, "Pad", {a, pads, RandomConst(g, "v", {}, 1, 2)});
+        Value* b = Op(g, "Transpose", {Op(g, "Tanh", {x})}, {{"perm", nhwc}});
+        Value* bp = Op(g, "Pad", {b, pads, nullptr});
+        g.AddOutput(Op(g, "Transpose", {Op(g, "Add", {p, bp})}, {{"perm", nchw}}, "y"));
+      },
+      0);
+  Strs ops = Ops(*g);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Transpose"), 0) << ::testing::PrintToString(ops);
+  EXPECT_EQ(g->outputs()[0]->type().shape, (Shape{1, 5, 4, 6}));
 }
 
 TEST(CancelTransposes, NoSecondTransposeNothingMoves) {

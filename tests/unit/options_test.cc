@@ -168,5 +168,17 @@ TEST(CIdentifier, MakesValidNames) {
   EXPECT_EQ(scope.Make("int"), "int_1");
 }
 
+TEST(Options, TensorFlowSubGraphAndFormat) {
+  Options o = ParseOptions(
+      {"g.pb", "--print-ir", "-x", "tensorflow", "--inputs", "pool1,x", "--outputs", "relu:1"});
+  EXPECT_EQ(o.format, "tensorflow");
+  EXPECT_EQ(o.import.input_names, (std::vector<std::string>{"pool1", "x"}));
+  EXPECT_EQ(o.import.output_names, (std::vector<std::string>{"relu:1"}));
+  EXPECT_NE(UsageErrorOf({"g.pb", "--print-ir", "--inputs", "a,,b"}).find("node names"),
+            std::string::npos);
+  EXPECT_NE(UsageErrorOf({"g.pb", "--print-ir", "--outputs", ""}).find("node names"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace halo

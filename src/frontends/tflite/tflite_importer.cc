@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "passes/passes.h"
+
 namespace halo::tflite_fe {
 
 bool OpTable::Supports(int code, const std::string& custom_code, bool quantized) const {
@@ -152,7 +154,9 @@ Value* OpContext::Transpose(Value* v, const std::vector<int64_t>& perm) {
 }
 
 Value* OpContext::Reshape(Value* v, const std::vector<int64_t>& shape) {
-  return Add1("Reshape", {v, Ints(shape)});
+  Node* n = Add("Reshape", {v, Ints(shape)});
+  n->set_attr("allowzero", int64_t{1});  // TFLite: 0 is a zero dimension
+  return n->output();
 }
 
 Value* OpContext::Cast(Value* v, DataType to) {
@@ -273,6 +277,23 @@ void ImportSubgraph(const ModelFile& file, const tflite::SubGraph& sg, const Imp
     out_ports.push_back(p);
   }
   g.set_ports(in_ports, out_ports);
+  // With the model's own input shapes, each output must have the shape the model declares
+  // (a wrong translation shows here, named, rather than as wrong numbers).
+  if (!opts.input_shapes.empty() || opts.batch_size > 0) return;
+  InferShapes(g);
+  for (size_t k = 0; k < g.outputs().size(); ++k) {
+    int i = sg.outputs()->Get(static_cast<flatbuffers::uoffset_t>(k));
+    const auto* sig = tv.at(i).shape_signature();  // -1: a dimension left open
+    const Type& got = g.outputs()[k]->type();
+    Shape want = tv.GetShape(i);
+    if (!tv.at(i).shape() || !got.known || got.HasDynamicDims()) continue;
+    bool same = got.shape.size() == want.size();
+    for (size_t d = 0; same && d < want.size(); ++d)
+      same = got.shape[d] == want[d] || (sig && sig->size() == want.size() && sig->Get(d) < 0);
+    if (!same)
+      throw Err("output '", tv.Name(i), "': HALO computes shape ", ShapeToString(got.shape),
+                ", the model declares ", ShapeToString(want));
+  }
 }
 
 }  // namespace

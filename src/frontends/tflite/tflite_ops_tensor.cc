@@ -16,8 +16,17 @@ int64_t Axis(OpContext& c, int64_t axis, size_t rank) {
   return axis < 0 ? axis + r : axis;
 }
 
+// The new shape: a constant input, a computed one (SHAPE, STRIDED_SLICE, PACK...: shape
+// inference folds it), the options' new_shape, or the output's shape.
 void ReshapeOp(OpContext& c) {
   std::vector<int64_t> shape;
+  if (c.has_input(1) && !c.tensors().Constant(c.input_index(1))) {
+    Value* s = c.InType(1) == DataType::kInt64 ? c.In(1) : c.Cast(c.In(1), DataType::kInt64);
+    Node* n = c.Add("Reshape", {c.In(0), s});
+    n->set_attr("allowzero", int64_t{1});
+    c.SetOut(0, n->output());
+    return;
+  }
   if (c.has_input(1)) {
     shape = ToInts(c.ConstIn(1, "the new shape"));
   } else if (const auto* o = c.OptOptions<tflite::ReshapeOptions>(); o && o->new_shape()) {
