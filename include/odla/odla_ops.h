@@ -237,9 +237,9 @@ odla_value odla_DepthToSpace(odla_value input, odla_int64 blocksize, const char*
 
 /*
  * DequantizeLinear: y = (x - x_zero_point) * x_scale as float32; per tensor or per axis.
- * `x`: int8, uint8 or int32. `x_scale`: float32 scalar or [x.shape[axis]]. `x_zero_point`
- * (optional, may be NULL): of x's type, shaped as x_scale (default 0). `axis`: the per-axis
- * dimension (non-negative once lowered).
+ * `x`: int8, uint8, int16 or int32. `x_scale`: float32 scalar or [x.shape[axis]].
+ * `x_zero_point` (optional, may be NULL): of x's type, shaped as x_scale (default 0).
+ * `axis`: the per-axis dimension (non-negative once lowered).
  */
 odla_value odla_DequantizeLinear(odla_value x, odla_value x_scale, odla_value x_zero_point,
                                  odla_int64 axis, odla_value_type result_type, odla_value_id id);
@@ -785,20 +785,54 @@ odla_value odla_Pad(odla_value data, odla_value constant_value, const char* mode
 odla_value odla_Pow(odla_value X, odla_value Y, odla_value_type result_type, odla_value_id id);
 
 /*
+ * QLinearAdd: Quantized addition (com.microsoft): C = quantize(dequantize(A) +
+ * dequantize(B)); int8, uint8 or int16. tflite rounding: TFLite's ADD (inputs shifted left
+ * 20 bits for 8-bit types, 15 for int16, rescaled to twice the larger input scale, summed,
+ * rescaled). `A_scale`: float32 scalar. `A_zero_point` (optional, may be NULL): scalar of
+ * A's type (default 0). `B`: of A's type; broadcasts with A (numpy rules). `B_scale`:
+ * float32 scalar. `B_zero_point` (optional, may be NULL): scalar of A's type (default 0).
+ * `C_scale`: float32 scalar. `C_zero_point` (optional, may be NULL): scalar of A's type
+ * (default 0). `rounding`: onnx: float arithmetic, results rounded half to even; tflite:
+ * the fixed-point arithmetic of the TensorFlow Lite reference kernels.
+ */
+odla_value odla_QLinearAdd(odla_value A, odla_value A_scale, odla_value A_zero_point, odla_value B,
+                           odla_value B_scale, odla_value B_zero_point, odla_value C_scale,
+                           odla_value C_zero_point, const char* rounding,
+                           odla_value_type result_type, odla_value_id id);
+
+/*
  * QLinearConv: Quantized convolution: y = saturate(round((conv(x - x_zero_point, w -
  * w_zero_point) + B) * x_scale * w_scale / y_scale) + y_zero_point), accumulating in int32.
- * `x_scale`: scalar. `x_zero_point`: scalar. `w_scale`: scalar or per output channel ([M]).
- * `w_zero_point`: scalar or per output channel ([M]). `y_scale`: scalar. `y_zero_point`:
- * scalar; its type (int8 or uint8) is y's. `B` (optional, may be NULL): int32 bias [M],
- * quantized with scale x_scale * w_scale. `dilations`: dilation per spatial axis. `group`:
- * number of channel groups. `pads`: [begin..., end...] per spatial axis. `strides`: stride
- * per spatial axis.
+ * tflite rounding: TFLite's integer convolution, the scale applied as a fixed-point
+ * multiplier per output channel; there x may also be int16 with int8 w, int64 B and int16 y
+ * (int64 accumulation, TFLite's int16x8 kernels). `x_scale`: scalar. `x_zero_point`:
+ * scalar. `w_scale`: scalar or per output channel ([M]). `w_zero_point`: scalar or per
+ * output channel ([M]). `y_scale`: scalar. `y_zero_point`: scalar; its type (int8 or uint8)
+ * is y's. `B` (optional, may be NULL): int32 bias [M] (int64 for int16 x), scale x_scale *
+ * w_scale. `rounding`: onnx: the float scale, rounding halves to even; tflite: TFLite's
+ * fixed-point requantization. `dilations`: dilation per spatial axis. `group`: number of
+ * channel groups. `pads`: [begin..., end...] per spatial axis. `strides`: stride per
+ * spatial axis.
  */
 odla_value odla_QLinearConv(odla_value x, odla_value x_scale, odla_value x_zero_point, odla_value w,
                             odla_value w_scale, odla_value w_zero_point, odla_value y_scale,
-                            odla_value y_zero_point, odla_value B, odla_ints dilations,
-                            odla_int64 group, odla_ints pads, odla_ints strides,
-                            odla_value_type result_type, odla_value_id id);
+                            odla_value y_zero_point, odla_value B, const char* rounding,
+                            odla_ints dilations, odla_int64 group, odla_ints pads,
+                            odla_ints strides, odla_value_type result_type, odla_value_id id);
+
+/*
+ * QLinearLeakyRelu: Quantized leaky relu (com.microsoft): Y = quantize(x >= 0 ? x : alpha *
+ * x) with x = dequantize(X); int8, uint8 or int16. tflite rounding: TFLite's LEAKY_RELU
+ * (one fixed-point multiplier for each sign). `X_scale`: float32 scalar. `X_zero_point`
+ * (optional, may be NULL): scalar of X's type (default 0). `Y_scale`: float32 scalar.
+ * `Y_zero_point` (optional, may be NULL): scalar of X's type (default 0). `alpha`: slope
+ * for negative inputs. `rounding`: onnx: float arithmetic, results rounded half to even;
+ * tflite: the fixed-point arithmetic of the TensorFlow Lite reference kernels.
+ */
+odla_value odla_QLinearLeakyRelu(odla_value X, odla_value X_scale, odla_value X_zero_point,
+                                 odla_value Y_scale, odla_value Y_zero_point, odla_float32 alpha,
+                                 const char* rounding, odla_value_type result_type,
+                                 odla_value_id id);
 
 /*
  * QLinearMatMul: Quantized matrix product: y = saturate(round((a - a_zero_point) x (b -
@@ -813,14 +847,47 @@ odla_value odla_QLinearMatMul(odla_value a, odla_value a_scale, odla_value a_zer
                               odla_value_type result_type, odla_value_id id);
 
 /*
+ * QLinearSoftmax: Quantized softmax (com.microsoft, opset-13 semantics: over one axis): Y =
+ * quantize(softmax(dequantize(X), axis)); Y has y_zero_point's type (default X's). tflite
+ * rounding: TFLite's fixed-point 8-bit softmax when X and Y are int8 or uint8, y_scale is
+ * 1/256 and y_zero_point the type's minimum (as TFLite requires); otherwise, and with onnx
+ * rounding, in float, rounding halves to even. `X_scale`: float32 scalar. `x_zero_point`
+ * (optional, may be NULL): scalar of X's type (default 0). `y_scale`: float32 scalar.
+ * `y_zero_point` (optional, may be NULL): int8, uint8 or int16 scalar (default 0 of X's
+ * type). `axis`: the softmax axis (non-negative once lowered). `rounding`: onnx: float
+ * arithmetic, results rounded half to even; tflite: the fixed-point arithmetic of the
+ * TensorFlow Lite reference kernels.
+ */
+odla_value odla_QLinearSoftmax(odla_value X, odla_value X_scale, odla_value x_zero_point,
+                               odla_value y_scale, odla_value y_zero_point, odla_int64 axis,
+                               const char* rounding, odla_value_type result_type, odla_value_id id);
+
+/*
+ * QLinearSub: Quantized subtraction, the counterpart of QLinearAdd: C =
+ * quantize(dequantize(A) - dequantize(B)). tflite rounding: TFLite's SUB (as QLinearAdd).
+ * `A_scale`: float32 scalar. `A_zero_point` (optional, may be NULL): scalar of A's type
+ * (default 0). `B`: of A's type; broadcasts with A (numpy rules). `B_scale`: float32
+ * scalar. `B_zero_point` (optional, may be NULL): scalar of A's type (default 0).
+ * `C_scale`: float32 scalar. `C_zero_point` (optional, may be NULL): scalar of A's type
+ * (default 0). `rounding`: onnx: float arithmetic, results rounded half to even; tflite:
+ * the fixed-point arithmetic of the TensorFlow Lite reference kernels.
+ */
+odla_value odla_QLinearSub(odla_value A, odla_value A_scale, odla_value A_zero_point, odla_value B,
+                           odla_value B_scale, odla_value B_zero_point, odla_value C_scale,
+                           odla_value C_zero_point, const char* rounding,
+                           odla_value_type result_type, odla_value_id id);
+
+/*
  * QuantizeLinear: y = saturate(round(x / y_scale) + y_zero_point), rounding halves to even;
- * per tensor (scalar scale) or per axis (1-D scale). y has the zero point's type (default
- * uint8). `x`: float32 or int32. `y_scale`: float32 scalar or [x.shape[axis]].
- * `y_zero_point` (optional, may be NULL): int8 or uint8, shaped as y_scale (default uint8
- * 0). `axis`: the per-axis dimension (non-negative once lowered).
+ * per tensor (scalar scale) or per axis (1-D scale). y has the zero point's type (int8,
+ * uint8 or int16; default uint8). `x`: float32 or int32. `y_scale`: float32 scalar or
+ * [x.shape[axis]]. `y_zero_point` (optional, may be NULL): int8, uint8 or int16, shaped as
+ * y_scale (default uint8 0). `axis`: the per-axis dimension (non-negative once lowered).
+ * `rounding`: onnx: halves round to even; tflite: away from zero (TFLite's QUANTIZE).
  */
 odla_value odla_QuantizeLinear(odla_value x, odla_value y_scale, odla_value y_zero_point,
-                               odla_int64 axis, odla_value_type result_type, odla_value_id id);
+                               odla_int64 axis, const char* rounding, odla_value_type result_type,
+                               odla_value_id id);
 
 /*
  * RNN: Elman recurrent layer: H_t = f(X_t W^T + H_{t-1} R^T + Wb + Rb). Results Y (every
@@ -941,6 +1008,18 @@ odla_value odla_ReduceSumSquare(odla_value data, odla_ints axes, odla_int64 keep
  * Relu: max(X, 0) element-wise.
  */
 odla_value odla_Relu(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * Requantize: y = saturate(round((x - x_zero_point) * x_scale / y_scale) + y_zero_point)
+ * from one integer type (int8, uint8, int16, int32) to y_zero_point's. tflite rounding:
+ * TFLite's QUANTIZE between integer types (one fixed-point multiplier). `x_scale`: float32
+ * scalar. `x_zero_point`: scalar of x's type. `y_scale`: float32 scalar. `y_zero_point`:
+ * scalar; its type is y's. `rounding`: onnx: float arithmetic, results rounded half to
+ * even; tflite: the fixed-point arithmetic of the TensorFlow Lite reference kernels.
+ */
+odla_value odla_Requantize(odla_value x, odla_value x_scale, odla_value x_zero_point,
+                           odla_value y_scale, odla_value y_zero_point, const char* rounding,
+                           odla_value_type result_type, odla_value_id id);
 
 /*
  * Reshape: The input with a new shape (same elements in row-major order).

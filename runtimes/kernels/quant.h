@@ -15,20 +15,22 @@
 
 namespace odla_rt {
 
-// saturate(round(v) + zp) into Q; rounding halves to even (the default rounding mode).
+// saturate(round(v) + zp) into Q; rounding halves to even (the default rounding mode), or
+// away from zero (TFLite's TfLiteRound) when `away`.
 template <typename Q>
-Q RoundToQ(float v, int32_t zp) {
-  float r = std::nearbyint(v) + static_cast<float>(zp);
+Q RoundToQ(float v, int32_t zp, bool away = false) {
+  float r = (away ? std::round(v) : std::nearbyint(v)) + static_cast<float>(zp);
   r = std::max(r, static_cast<float>(std::numeric_limits<Q>::min()));
   r = std::min(r, static_cast<float>(std::numeric_limits<Q>::max()));
   return static_cast<Q>(r);
 }
 
 // x viewed as [outer, len, inner]; scale and zero point (may be null: 0) have `len` entries
-// (1 for per-tensor quantization, with inner spanning everything).
+// (1 for per-tensor quantization, with inner spanning everything). `away`: halves round away
+// from zero.
 template <typename X, typename Q>
 void QuantizeLinear(int64_t outer, int64_t len, int64_t inner, const X* x, const float* scale,
-                    const Q* zp, Q* y) {
+                    const Q* zp, Q* y, bool away = false) {
   ParallelFor(outer * len, std::max<int64_t>(1, 16384 / std::max<int64_t>(inner, 1)),
               [&](int64_t s, int64_t e) {
                 for (int64_t p = s; p < e; ++p) {
@@ -36,7 +38,7 @@ void QuantizeLinear(int64_t outer, int64_t len, int64_t inner, const X* x, const
                   float sc = scale[c];
                   int32_t z = zp ? static_cast<int32_t>(zp[c]) : 0;
                   for (int64_t i = p * inner; i < (p + 1) * inner; ++i)
-                    y[i] = RoundToQ<Q>(static_cast<float>(x[i]) / sc, z);
+                    y[i] = RoundToQ<Q>(static_cast<float>(x[i]) / sc, z, away);
                 }
               });
 }

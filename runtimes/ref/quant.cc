@@ -4,6 +4,7 @@
 #include "../common/builder.h"
 #include "../kernels/dispatch.h"
 #include "nn_window.h"
+#include "quant_tflite.h"
 
 using namespace odla_rt;
 
@@ -15,6 +16,13 @@ auto DispatchQ(odla_element_type t, F&& f) {
   if (t == ODLA_INT8) return f(Tag<int8_t>{});
   if (t == ODLA_UINT8) return f(Tag<uint8_t>{});
   Fail("element type ", static_cast<int>(t), " is not int8 or uint8");
+}
+
+// int8, uint8 or int16.
+template <typename F>
+auto DispatchQ16(odla_element_type t, F&& f) {
+  if (t == ODLA_INT16) return f(Tag<int16_t>{});
+  return DispatchQ(t, f);
 }
 
 // Number of entries of a scale / zero point, which must be 1 or `n`.
@@ -60,9 +68,12 @@ std::vector<float> Floats(const KernelArgs& a, int i, int64_t n) {
 extern "C" {
 
 ODLA_WEAK odla_value odla_QuantizeLinear(odla_value x, odla_value y_scale, odla_value y_zero_point,
-                                         odla_int64 axis, odla_value_type result_type,
-                                         odla_value_id id) {
+                                         odla_int64 axis, const char* rounding,
+                                         odla_value_type result_type, odla_value_id id) {
   return Guard("odla_QuantizeLinear", id, [&] {
+    std::string r = rounding ? rounding : "";
+    if (r != "onnx" && r != "tflite") Fail("rounding must be onnx or tflite, got ", r);
+    bool away = r == "tflite";
     CheckInput(x, "x");
     CheckInput(y_scale, "y_scale");
     if (y_scale->type.element_type != ODLA_FLOAT32) Fail("y_scale must be float32");
@@ -73,16 +84,16 @@ ODLA_WEAK odla_value odla_QuantizeLinear(odla_value x, odla_value y_scale, odla_
     if (y_zero_point) ParamCount(y_zero_point, "y_zero_point", len, q);
     odla_element_type xt = x->type.element_type;
     if (xt != ODLA_FLOAT32 && xt != ODLA_INT32) Fail("x must be float32 or int32");
-    Kernel kernel = DispatchQ(q, [&](auto qtag) -> Kernel {
+    Kernel kernel = DispatchQ16(q, [&](auto qtag) -> Kernel {
       using Q = typename decltype(qtag)::type;
       if (xt == ODLA_INT32)
         return [=](const KernelArgs& a) {
           QuantizeLinear<int32_t, Q>(outer, len, inner, a.In<int32_t>(0), a.In<float>(1),
-                                     a.In<Q>(2), a.Out<Q>(0));
+                                     a.In<Q>(2), a.Out<Q>(0), away);
         };
       return [=](const KernelArgs& a) {
         QuantizeLinear<float, Q>(outer, len, inner, a.In<float>(0), a.In<float>(1), a.In<Q>(2),
-                                 a.Out<Q>(0));
+                                 a.Out<Q>(0), away);
       };
     });
     return AddOp1("QuantizeLinear", {x, y_scale, y_zero_point}, result_type, id, kernel);
@@ -108,7 +119,7 @@ ODLA_WEAK odla_value odla_DequantizeLinear(odla_value x, odla_value x_scale,
                             a.Out<float>(0));
       };
     };
-    Kernel kernel = xt == ODLA_INT32 ? make(Tag<int32_t>{}) : DispatchQ(xt, make);
+    Kernel kernel = xt == ODLA_INT32 ? make(Tag<int32_t>{}) : DispatchQ16(xt, make);
     return AddOp1("DequantizeLinear", {x, x_scale, x_zero_point}, result_type, id, kernel);
   });
 }
@@ -234,9 +245,9 @@ ODLA_WEAK odla_value odla_ConvInteger(odla_value x, odla_value w, odla_value x_z
 ODLA_WEAK odla_value odla_QLinearConv(odla_value x, odla_value x_scale, odla_value x_zero_point,
                                       odla_value w, odla_value w_scale, odla_value w_zero_point,
                                       odla_value y_scale, odla_value y_zero_point, odla_value B,
-                                      odla_ints dilations, odla_int64 group, odla_ints pads,
-                                      odla_ints strides, odla_value_type result_type,
-                                      odla_value_id id) {
+                                      const char* rounding, odla_ints dilations, odla_int64 group,
+                                      odla_ints pads, odla_ints strides,
+                                      odla_value_type result_type, odla_value_id id) {
   return Guard("odla_QLinearConv", id, [&] {
     CheckInput(x, "x");
     CheckInput(w, "w");
@@ -250,6 +261,11 @@ ODLA_WEAK odla_value odla_QLinearConv(odla_value x, odla_value x_scale, odla_val
     int64_t wn = ParamCount(w_zero_point, "w_zero_point", s.m, w->type.element_type);
     ParamCount(y_scale, "y_scale", 1, ODLA_FLOAT32);
     ParamCount(y_zero_point, "y_zero_point", 1, yt);
+    if (std::string(rounding) == "tflite")
+      return AddOp1("QLinearConv",
+                    {x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point, B},
+                    result_type, id, TfliteQLinearConvKernel(s, x, w, yt, B, wsn, wn));
+    if (std::string(rounding) != "onnx") Fail("unknown rounding ", rounding);
     if (B &&
         (B->type.element_type != ODLA_INT32 || Dims(B->type.shape) != std::vector<int64_t>{s.m}))
       Fail("B must be int32 [", s.m, "]");

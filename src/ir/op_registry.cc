@@ -20,6 +20,7 @@ OpRegistry::OpRegistry() {
   RegisterNNRnnOps(*this);
   RegisterLinalgOps(*this);
   RegisterQuantOps(*this);
+  RegisterQuantTfliteOps(*this);
   RegisterNNSampleOps(*this);
   RegisterTensorOps(*this);
   RegisterTensorShapeOps(*this);

@@ -196,6 +196,7 @@ void RegisterNNResizeOps(OpRegistry& r);
 void RegisterNNRnnOps(OpRegistry& r);
 void RegisterLinalgOps(OpRegistry& r);
 void RegisterQuantOps(OpRegistry& r);
+void RegisterQuantTfliteOps(OpRegistry& r);
 void RegisterNNSampleOps(OpRegistry& r);
 void RegisterTensorOps(OpRegistry& r);
 void RegisterTensorShapeOps(OpRegistry& r);

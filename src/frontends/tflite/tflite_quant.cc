@@ -18,6 +18,12 @@ void DequantizeHalf(OpContext& c) {
 
 }  // namespace
 
-void RegisterQuantOps(OpTable& t) { t.builtin[static_cast<int>(B::DEQUANTIZE)] = DequantizeHalf; }
+// The handlers of quantized operators (tflite_quant_ops.cc).
+void RegisterQuantizedOps(OpTable& t);
+
+void RegisterQuantOps(OpTable& t) {
+  t.builtin[static_cast<int>(B::DEQUANTIZE)] = DequantizeHalf;
+  RegisterQuantizedOps(t);
+}
 
 }  // namespace halo::tflite_fe

@@ -7,6 +7,8 @@ namespace halo {
 namespace {
 
 bool IsQuant(DataType t) { return t == DataType::kInt8 || t == DataType::kUInt8; }
+// int16 as well (ONNX opset 21 QuantizeLinear / DequantizeLinear, TFLite's int16x8 kernels).
+bool IsQuant16(DataType t) { return IsQuant(t) || t == DataType::kInt16; }
 
 // A scale or zero point: one value (per tensor) or `n` values (per axis / row / column).
 void CheckParam(InferContext& c, size_t i, const char* what, DataType dt, int64_t n) {
@@ -47,15 +49,19 @@ void QuantizeLinearRule(InferContext& c) {
   c.check(x.dtype == DataType::kFloat32 || x.dtype == DataType::kInt32,
           "x must be float32 or int32, got ", x.ToString());
   DataType out = c.has_input(2) ? c.in(2).dtype : DataType::kUInt8;
-  c.check(IsQuant(out), "the zero point must be int8 or uint8, got ", DataTypeName(out));
+  c.check(IsQuant16(out), "the zero point must be int8 or uint8 (or int16), got ",
+          DataTypeName(out));
   CheckAxisParams(c, x, out);
+  const std::string& rounding = c.node()->GetString("rounding");
+  c.check(rounding == "onnx" || rounding == "tflite", "rounding must be onnx or tflite, got ",
+          rounding);
   c.set_out(Type(out, x.shape));
 }
 
 void DequantizeLinearRule(InferContext& c) {
   const Type& x = c.in(0);
-  c.check(IsQuant(x.dtype) || x.dtype == DataType::kInt32, "x must be int8, uint8 or int32, got ",
-          x.ToString());
+  c.check(IsQuant16(x.dtype) || x.dtype == DataType::kInt32,
+          "x must be int8, uint8 or int32 (or int16), got ", x.ToString());
   CheckAxisParams(c, x, x.dtype);
   c.set_out(Type(DataType::kFloat32, x.shape));
 }
@@ -118,8 +124,12 @@ void QLinearMatMulRule(InferContext& c) {
 Shape ConvShape(InferContext& c, size_t w_index) {
   const Type& x = c.in(0);
   const Type& w = c.in(w_index);
-  c.check(IsQuant(x.dtype) && IsQuant(w.dtype), "x and w must be int8 or uint8, got ", x.ToString(),
-          " and ", w.ToString());
+  // int16 x with int8 w: TFLite's int16x8 convolution (tflite rounding only).
+  bool x16 = x.dtype == DataType::kInt16 && w.dtype == DataType::kInt8 && w_index == 3 &&
+             c.node()->GetString("rounding") == "tflite";
+  c.check((IsQuant(x.dtype) || x16) && IsQuant(w.dtype),
+          "x and w must be int8 or uint8 (int16 x with int8 w under tflite rounding), got ",
+          x.ToString(), " and ", w.ToString());
   c.check(x.Rank() >= 3 && x.Rank() <= 5 && w.Rank() == x.Rank(),
           "x must be [N, C, D1..Dn] (1 to 3 spatial dimensions) and w of its rank, got ",
           x.ToString(), " and ", w.ToString());
@@ -144,9 +154,14 @@ void ConvIntegerRule(InferContext& c) {
 }
 
 void QLinearConvRule(InferContext& c) {
+  const std::string& rounding = c.node()->GetString("rounding");
+  c.check(rounding == "onnx" || rounding == "tflite", "rounding must be onnx or tflite, got ",
+          rounding);
   Shape out = ConvShape(c, 3);
   const Type& yzp = c.in(7);
-  c.check(IsQuant(yzp.dtype), "y_zero_point must be int8 or uint8, got ", yzp.ToString());
+  bool x16 = c.in(0).dtype == DataType::kInt16;
+  c.check(x16 ? yzp.dtype == DataType::kInt16 : IsQuant(yzp.dtype),
+          "y_zero_point must be int8 or uint8 (int16 with int16 x), got ", yzp.ToString());
   CheckParam(c, 1, "x_scale", DataType::kFloat32, 1);
   CheckParam(c, 2, "x_zero_point", c.in(0).dtype, 1);
   CheckParam(c, 4, "w_scale", DataType::kFloat32, out[1]);
@@ -155,7 +170,8 @@ void QLinearConvRule(InferContext& c) {
   CheckParam(c, 7, "y_zero_point", yzp.dtype, 1);
   if (c.has_input(8)) {
     const Type& b = c.in(8);
-    c.check(b.dtype == DataType::kInt32 && b.shape == Shape{out[1]}, "B must be int32[", out[1],
+    DataType bt = x16 ? DataType::kInt64 : DataType::kInt32;
+    c.check(b.dtype == bt && b.shape == Shape{out[1]}, "B must be ", DataTypeName(bt), "[", out[1],
             "], got ", b.ToString());
   }
   c.set_out(Type(yzp.dtype, out));
@@ -179,16 +195,19 @@ void RegisterQuantOps(OpRegistry& r) {
   r.Add("QuantizeLinear")
       .Doc(
           "y = saturate(round(x / y_scale) + y_zero_point), rounding halves to even; per tensor "
-          "(scalar scale) or per axis (1-D scale). y has the zero point's type (default uint8).")
+          "(scalar scale) or per axis (1-D scale). y has the zero point's type (int8, uint8 or "
+          "int16; default uint8).")
       .In("x", "float32 or int32")
       .In("y_scale", "float32 scalar or [x.shape[axis]]")
-      .OptIn("y_zero_point", "int8 or uint8, shaped as y_scale (default uint8 0)")
+      .OptIn("y_zero_point", "int8, uint8 or int16, shaped as y_scale (default uint8 0)")
       .Int("axis", 1, "the per-axis dimension (non-negative once lowered)")
+      .Str("rounding", "onnx",
+           "onnx: halves round to even; tflite: away from zero (TFLite's QUANTIZE)")
       .Out("y")
       .Rule(QuantizeLinearRule);
   r.Add("DequantizeLinear")
       .Doc("y = (x - x_zero_point) * x_scale as float32; per tensor or per axis.")
-      .In("x", "int8, uint8 or int32")
+      .In("x", "int8, uint8, int16 or int32")
       .In("x_scale", "float32 scalar or [x.shape[axis]]")
       .OptIn("x_zero_point", "of x's type, shaped as x_scale (default 0)")
       .Int("axis", 1, "the per-axis dimension (non-negative once lowered)")
@@ -240,7 +259,10 @@ void RegisterQuantOps(OpRegistry& r) {
   ConvAttrs(r.Add("QLinearConv")
                 .Doc("Quantized convolution: y = saturate(round((conv(x - x_zero_point, w - "
                      "w_zero_point) + B) * x_scale * w_scale / y_scale) + y_zero_point), "
-                     "accumulating in int32.")
+                     "accumulating in int32. tflite rounding: TFLite's integer convolution, "
+                     "the scale applied as a fixed-point multiplier per output channel; there "
+                     "x may also be int16 with int8 w, int64 B and int16 y (int64 "
+                     "accumulation, TFLite's int16x8 kernels).")
                 .In("x")
                 .In("x_scale", "scalar")
                 .In("x_zero_point", "scalar")
@@ -249,7 +271,10 @@ void RegisterQuantOps(OpRegistry& r) {
                 .In("w_zero_point", "scalar or per output channel ([M])")
                 .In("y_scale", "scalar")
                 .In("y_zero_point", "scalar; its type (int8 or uint8) is y's")
-                .OptIn("B", "int32 bias [M], quantized with scale x_scale * w_scale"))
+                .OptIn("B", "int32 bias [M] (int64 for int16 x), scale x_scale * w_scale")
+                .Str("rounding", "onnx",
+                     "onnx: the float scale, rounding halves to even; tflite: TFLite's "
+                     "fixed-point requantization"))
       .Out("y")
       .Rule(QLinearConvRule);
 }

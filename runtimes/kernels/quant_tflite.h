@@ -1,0 +1,187 @@
+// Integer arithmetic of the TensorFlow Lite reference kernels (tensorflow/lite/kernels/internal,
+// tflite-micro): fixed-point multipliers (QuantizeMultiplier), gemmlowp's
+// SaturatingRoundingDoublingHighMul and RoundingDivideByPOT, and the quantized convolution,
+// add / sub, leaky relu and requantize built on them, so that integer results match TFLite
+// bit for bit.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "../common/runtime.h"
+#include "conv.h"
+
+namespace odla_rt {
+
+// A real multiplier as a Q31 fixed-point value and a power-of-two exponent:
+// real = mult * 2^(shift - 31).
+struct QMultiplier {
+  int32_t mult = 0;
+  int shift = 0;
+};
+
+// TFLite's QuantizeMultiplier (quantization_util.cc): frexp, round half away from zero.
+QMultiplier QuantizeMultiplier(double real);
+
+// gemmlowp: high 32 bits of 2*a*b, rounded to nearest (ties up), saturating INT32_MIN^2.
+inline int32_t SaturatingRoundingDoublingHighMul(int32_t a, int32_t b) {
+  if (a == b && a == std::numeric_limits<int32_t>::min())
+    return std::numeric_limits<int32_t>::max();
+  int64_t ab = static_cast<int64_t>(a) * static_cast<int64_t>(b);
+  int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+  return static_cast<int32_t>((ab + nudge) / (int64_t{1} << 31));
+}
+
+// gemmlowp: x / 2^exponent rounded to nearest, ties away from zero.
+inline int32_t RoundingDivideByPOT(int32_t x, int exponent) {
+  int32_t mask = static_cast<int32_t>((int64_t{1} << exponent) - 1);
+  int32_t remainder = x & mask;
+  int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+// TFLite's MultiplyByQuantizedMultiplier for an int32 value (double rounding).
+inline int32_t MultiplyByQuantizedMultiplier(int32_t x, QMultiplier q) {
+  int left = q.shift > 0 ? q.shift : 0, right = q.shift > 0 ? 0 : -q.shift;
+  return RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(
+                                 static_cast<int32_t>(static_cast<uint32_t>(x) << left), q.mult),
+                             right);
+}
+
+// TFLite's MultiplyByQuantizedMultiplier for an int64 accumulator (the int16x8 kernels): the
+// multiplier is reduced to 16 bits and the product rounded once.
+inline int32_t MultiplyByQuantizedMultiplier(int64_t x, QMultiplier q) {
+  int32_t reduced = q.mult < 0x7FFF0000 ? ((q.mult + (1 << 15)) >> 16) : 0x7FFF;
+  int total_shift = 15 - q.shift;
+  x = x * static_cast<int64_t>(reduced) + (int64_t{1} << (total_shift - 1));
+  return static_cast<int32_t>(x >> total_shift);
+}
+
+template <typename T>
+T SaturateTo(int64_t v) {
+  v = std::max<int64_t>(v, std::numeric_limits<T>::min());
+  v = std::min<int64_t>(v, std::numeric_limits<T>::max());
+  return static_cast<T>(v);
+}
+
+// TFLite's quantized convolution (reference_integer_ops::ConvPerChannel and the uint8
+// reference_ops::Conv) on NCHW data: acc = conv(x - xzp, w - wzp) + bias in Acc (int32, or
+// int64 for int16 activations), y = saturate(MultiplyByQuantizedMultiplier(acc, q[c]) + yzp).
+// q and wzp (null: 0) have 1 (per tensor) or m entries; bias (m entries) may be null.
+template <typename X, typename W, typename Acc, typename Y>
+void TfliteConv(const ConvShape& s, const X* x, int32_t xzp, const W* w, const W* wzp,
+                int64_t wzp_n, const Acc* bias, const std::vector<QMultiplier>& q, int32_t yzp,
+                Y* y) {
+  int64_t ks = (s.c / s.group) * s.w.KSize();
+  int64_t xn = s.n * s.c * s.w.InSize(), wn = s.m * ks, out = s.w.OutSize();
+  std::vector<Acc> xa(xn), wa(wn), acc(s.n * s.m * out);
+  for (int64_t i = 0; i < xn; ++i) xa[i] = static_cast<Acc>(x[i]) - xzp;
+  for (int64_t i = 0; i < wn; ++i)
+    wa[i] = static_cast<Acc>(w[i]) - (wzp ? static_cast<Acc>(wzp[wzp_n == 1 ? 0 : i / ks]) : 0);
+  ConvLoop<Acc>(s, xa.data(), wa.data(), bias, acc.data());
+  ParallelFor(s.n * s.m, 1, [&](int64_t b, int64_t e) {
+    for (int64_t p = b; p < e; ++p) {
+      QMultiplier m = q[q.size() == 1 ? 0 : p % s.m];
+      for (int64_t i = p * out; i < (p + 1) * out; ++i)
+        y[i] = SaturateTo<Y>(int64_t{MultiplyByQuantizedMultiplier(acc[i], m)} + yzp);
+    }
+  });
+}
+
+// Parameters of TFLite's quantized ADD / SUB (add_common.cc, sub_common.cc): inputs are
+// shifted left by left_shift (20 for 8-bit, 15 for 16-bit), rescaled to twice the larger
+// input scale, combined, and rescaled to the output scale.
+struct TfliteAddParams {
+  int32_t azp = 0, bzp = 0, yzp = 0;
+  int left_shift = 20;
+  QMultiplier a, b, y;
+};
+
+// From the float scales (as TFLite's Prepare computes them); 16-bit when `wide`.
+TfliteAddParams MakeTfliteAddParams(float as, int32_t azp, float bs, int32_t bzp, float ys,
+                                    int32_t yzp, bool wide);
+
+// MultiplyByQuantizedMultiplierSmallerThanOneExp.
+inline int32_t MulSmallerThanOne(int32_t x, QMultiplier q) {
+  return RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, q.mult), -q.shift);
+}
+
+// One element of TFLite's quantized ADD (sign 1) or SUB (sign -1), before saturation.
+inline int32_t TfliteAddSub(int32_t a, int32_t b, const TfliteAddParams& p, int sign) {
+  int32_t sa = MulSmallerThanOne((a - p.azp) * (1 << p.left_shift), p.a);
+  int32_t sb = MulSmallerThanOne((b - p.bzp) * (1 << p.left_shift), p.b);
+  return MulSmallerThanOne(sign > 0 ? sa + sb : sa - sb, p.y) + p.yzp;
+}
+
+// TFLite's quantized LEAKY_RELU (reference_ops::QuantizeLeakyRelu).
+struct TfliteLeakyReluParams {
+  int32_t xzp = 0, yzp = 0;
+  QMultiplier identity, alpha;
+};
+TfliteLeakyReluParams MakeTfliteLeakyReluParams(float xs, int32_t xzp, float ys, int32_t yzp,
+                                                float alpha);
+inline int32_t TfliteLeakyRelu(int32_t x, const TfliteLeakyReluParams& p) {
+  int32_t v = x - p.xzp;
+  return p.yzp + MultiplyByQuantizedMultiplier(v, v >= 0 ? p.identity : p.alpha);
+}
+
+// TFLite's QUANTIZE between integer types (reference_ops::Requantize):
+// saturate(MultiplyByQuantizedMultiplier(x - xzp, q) + yzp) with q from xs / ys.
+template <typename X, typename Y>
+void TfliteRequantize(int64_t n, const X* x, int32_t xzp, QMultiplier q, int32_t yzp, Y* y) {
+  ParallelFor(n, 1 << 14, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i)
+      y[i] = SaturateTo<Y>(int64_t{MultiplyByQuantizedMultiplier(
+                               static_cast<int32_t>(static_cast<int64_t>(x[i]) - xzp), q)} +
+                           yzp);
+  });
+}
+
+// TFLite's 8-bit SOFTMAX (reference_ops::Softmax with gemmlowp fixed point): differences to
+// the row maximum scaled into Q5.26, exp_on_negative_values, the sum in Q12.19, its
+// reciprocal, and the output at scale 1/256 with zero point at the type's minimum.
+struct TfliteSoftmaxParams {
+  int32_t multiplier = 0;
+  int left_shift = 0;
+  int32_t diff_min = 0;
+};
+TfliteSoftmaxParams MakeTfliteSoftmaxParams(float beta, float input_scale);
+// gemmlowp's exp_on_negative_values: a Q5.26 value <= 0 -> its exp in Q0.31.
+int32_t ExpOnNegativeValues(int32_t a);
+// TFLite's GetReciprocal: 1 / x for x in Q(digits) as Q0.31, scaled by 2^-num_bits_over_unit.
+int32_t GetReciprocal(int32_t x, int x_integer_digits, int* num_bits_over_unit);
+
+// x viewed as [outer, len, inner], the softmax over len.
+template <typename X, typename Y>
+void TfliteSoftmax(int64_t outer, int64_t len, int64_t inner, const X* x,
+                   const TfliteSoftmaxParams& p, Y* y) {
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      const X* xp = x + o * len * inner + i;
+      Y* yp = y + o * len * inner + i;
+      int32_t mx = xp[0];
+      for (int64_t k = 1; k < len; ++k) mx = std::max<int32_t>(mx, xp[k * inner]);
+      auto exp_of = [&](int64_t k) {
+        int32_t diff = static_cast<int32_t>(xp[k * inner]) - mx;
+        return ExpOnNegativeValues(
+            SaturatingRoundingDoublingHighMul(diff * (1 << p.left_shift), p.multiplier));
+      };
+      int32_t sum = 0;  // Q12.19
+      for (int64_t k = 0; k < len; ++k)
+        if (static_cast<int32_t>(xp[k * inner]) - mx >= p.diff_min)
+          sum += RoundingDivideByPOT(exp_of(k), 12);
+      int bits;
+      int32_t scale = GetReciprocal(sum, 12, &bits);
+      for (int64_t k = 0; k < len; ++k) {
+        int32_t v = std::numeric_limits<Y>::min();
+        if (static_cast<int32_t>(xp[k * inner]) - mx >= p.diff_min)
+          v += RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(scale, exp_of(k)),
+                                   bits + 31 - 8 * static_cast<int>(sizeof(Y)));
+        yp[k * inner] = SaturateTo<Y>(v);
+      }
+    }
+}
+
+}  // namespace odla_rt

@@ -1,0 +1,286 @@
+// ODLA builders of the quantized ops with a choice of ONNX (float) or TFLite (fixed-point)
+// rounding: QLinearAdd, QLinearSub, QLinearLeakyRelu, QLinearSoftmax, Requantize, and the
+// TFLite path of QLinearConv.
+#include "quant_tflite.h"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "../common/builder.h"
+#include "../kernels/broadcast.h"
+#include "../kernels/dispatch.h"
+#include "../kernels/quant.h"
+#include "../kernels/quant_tflite.h"
+
+using namespace odla_rt;
+
+namespace {
+
+// int8, uint8 or int16 (and int32 when `wide`).
+template <typename F>
+auto DispatchQ(odla_element_type t, F&& f, bool wide = false) {
+  if (t == ODLA_INT8) return f(Tag<int8_t>{});
+  if (t == ODLA_UINT8) return f(Tag<uint8_t>{});
+  if (t == ODLA_INT16) return f(Tag<int16_t>{});
+  if (wide && t == ODLA_INT32) return f(Tag<int32_t>{});
+  Fail("element type ", static_cast<int>(t), " is not int8, uint8 or int16",
+       wide ? " or int32" : "");
+}
+
+// A per-tensor scale (float32 scalar) and an optional zero point of type t.
+void CheckParams(odla_value scale, odla_value zp, const char* what, odla_element_type t) {
+  CheckInput(scale, what);
+  if (scale->type.element_type != ODLA_FLOAT32 || NumElements(scale->type.shape) != 1)
+    Fail(what, " scale must be a float32 scalar");
+  if (zp && (zp->type.element_type != t || NumElements(zp->type.shape) != 1))
+    Fail(what, " zero point must be a scalar of type ", static_cast<int>(t));
+}
+
+bool TfliteRounding(const char* rounding) {
+  std::string r = rounding ? rounding : "";
+  if (r != "onnx" && r != "tflite") Fail("rounding must be onnx or tflite, got ", r);
+  return r == "tflite";
+}
+
+template <typename T>
+int32_t Zp(const KernelArgs& a, int i) {
+  const T* p = a.In<T>(i);
+  return p ? static_cast<int32_t>(*p) : 0;
+}
+
+odla_value QLinearBinary(const char* name, int sign, odla_value A, odla_value A_scale,
+                         odla_value A_zero_point, odla_value B, odla_value B_scale,
+                         odla_value B_zero_point, odla_value C_scale, odla_value C_zero_point,
+                         const char* rounding, odla_value_type result_type, odla_value_id id) {
+  CheckInput(A, "A");
+  CheckInput(B, "B");
+  odla_element_type t = A->type.element_type;
+  if (B->type.element_type != t || result_type.element_type != t)
+    Fail("A, B and C must have one type");
+  CheckParams(A_scale, A_zero_point, "A", t);
+  CheckParams(B_scale, B_zero_point, "B", t);
+  CheckParams(C_scale, C_zero_point, "C", t);
+  auto as = Dims(A->type.shape), bs = Dims(B->type.shape), cs = Dims(result_type.shape);
+  bool tfl = TfliteRounding(rounding);
+  Kernel kernel = DispatchQ(t, [&](auto tag) -> Kernel {
+    using T = typename decltype(tag)::type;
+    return [=](const KernelArgs& a) {
+      float sa = *a.In<float>(1), sb = *a.In<float>(4), sc = *a.In<float>(6);
+      int32_t za = Zp<T>(a, 2), zb = Zp<T>(a, 5), zc = Zp<T>(a, 7);
+      if (tfl) {
+        TfliteAddParams p = MakeTfliteAddParams(sa, za, sb, zb, sc, zc, sizeof(T) == 2);
+        BinaryBroadcast(a.In<T>(0), as, a.In<T>(3), bs, a.Out<T>(0), cs,
+                        [&](T x, T y) { return SaturateTo<T>(TfliteAddSub(x, y, p, sign)); });
+        return;
+      }
+      BinaryBroadcast(a.In<T>(0), as, a.In<T>(3), bs, a.Out<T>(0), cs, [&](T x, T y) {
+        float fx = static_cast<float>(int32_t{x} - za) * sa;
+        float fy = static_cast<float>(int32_t{y} - zb) * sb;
+        return RoundToQ<T>((sign > 0 ? fx + fy : fx - fy) / sc, zc);
+      });
+    };
+  });
+  return AddOp1(name, {A, A_scale, A_zero_point, B, B_scale, B_zero_point, C_scale, C_zero_point},
+                result_type, id, kernel);
+}
+
+}  // namespace
+
+namespace odla_rt {
+
+Kernel TfliteQLinearConvKernel(const ConvShape& s, odla_value x, odla_value w, odla_element_type yt,
+                               odla_value B, int64_t wsn, int64_t wzn) {
+  odla_element_type xt = x->type.element_type;
+  bool wide = xt == ODLA_INT16;
+  if (wide && (w->type.element_type != ODLA_INT8 || yt != ODLA_INT16))
+    Fail("int16 x needs int8 w and an int16 result");
+  if (!wide && yt == ODLA_INT16) Fail("an int16 result needs int16 x");
+  if (B && (B->type.element_type != (wide ? ODLA_INT64 : ODLA_INT32) ||
+            Dims(B->type.shape) != std::vector<int64_t>{s.m}))
+    Fail("B must be ", wide ? "int64" : "int32", " [", s.m, "]");
+  return DispatchQ(xt, [&](auto xtag) -> Kernel {
+    using X = typename decltype(xtag)::type;
+    using Acc = std::conditional_t<sizeof(X) == 2, int64_t, int32_t>;
+    return DispatchQ(w->type.element_type, [&](auto wtag) -> Kernel {
+      using W = typename decltype(wtag)::type;
+      if (sizeof(W) != 1) Fail("w must be int8 or uint8");
+      return DispatchQ(yt, [&](auto ytag) -> Kernel {
+        using Y = typename decltype(ytag)::type;
+        return [=](const KernelArgs& a) {
+          // As TFLite's PopulateConvolutionQuantizationParams: x_scale * w_scale / y_scale in
+          // double from the float scales, one multiplier per output channel.
+          double xs = *a.In<float>(1), ys = *a.In<float>(6);
+          const float* ws = a.In<float>(4);
+          std::vector<QMultiplier> q(wsn);
+          for (int64_t i = 0; i < wsn; ++i)
+            q[i] = QuantizeMultiplier(xs * static_cast<double>(ws[i]) / ys);
+          TfliteConv<X, W, Acc, Y>(s, a.In<X>(0), Zp<X>(a, 2), a.In<W>(3), a.In<W>(5), wzn,
+                                   a.In<Acc>(8), q, Zp<Y>(a, 7), a.Out<Y>(0));
+        };
+      });
+    });
+  });
+}
+
+}  // namespace odla_rt
+
+extern "C" {
+
+ODLA_WEAK odla_value odla_QLinearAdd(odla_value A, odla_value A_scale, odla_value A_zero_point,
+                                     odla_value B, odla_value B_scale, odla_value B_zero_point,
+                                     odla_value C_scale, odla_value C_zero_point,
+                                     const char* rounding, odla_value_type result_type,
+                                     odla_value_id id) {
+  return Guard("odla_QLinearAdd", id, [&] {
+    return QLinearBinary("QLinearAdd", 1, A, A_scale, A_zero_point, B, B_scale, B_zero_point,
+                         C_scale, C_zero_point, rounding, result_type, id);
+  });
+}
+
+ODLA_WEAK odla_value odla_QLinearSub(odla_value A, odla_value A_scale, odla_value A_zero_point,
+                                     odla_value B, odla_value B_scale, odla_value B_zero_point,
+                                     odla_value C_scale, odla_value C_zero_point,
+                                     const char* rounding, odla_value_type result_type,
+                                     odla_value_id id) {
+  return Guard("odla_QLinearSub", id, [&] {
+    return QLinearBinary("QLinearSub", -1, A, A_scale, A_zero_point, B, B_scale, B_zero_point,
+                         C_scale, C_zero_point, rounding, result_type, id);
+  });
+}
+
+ODLA_WEAK odla_value odla_QLinearLeakyRelu(odla_value X, odla_value X_scale,
+                                           odla_value X_zero_point, odla_value Y_scale,
+                                           odla_value Y_zero_point, odla_float32 alpha,
+                                           const char* rounding, odla_value_type result_type,
+                                           odla_value_id id) {
+  return Guard("odla_QLinearLeakyRelu", id, [&] {
+    CheckInput(X, "X");
+    odla_element_type t = X->type.element_type;
+    if (result_type.element_type != t) Fail("Y must have X's type");
+    CheckParams(X_scale, X_zero_point, "X", t);
+    CheckParams(Y_scale, Y_zero_point, "Y", t);
+    int64_t n = NumElements(X->type.shape);
+    bool tfl = TfliteRounding(rounding);
+    Kernel kernel = DispatchQ(t, [&](auto tag) -> Kernel {
+      using T = typename decltype(tag)::type;
+      return [=](const KernelArgs& a) {
+        float xs = *a.In<float>(1), ys = *a.In<float>(3);
+        int32_t xz = Zp<T>(a, 2), yz = Zp<T>(a, 4);
+        if (tfl) {
+          TfliteLeakyReluParams p = MakeTfliteLeakyReluParams(xs, xz, ys, yz, alpha);
+          UnaryMap(a.In<T>(0), a.Out<T>(0), n,
+                   [&](T v) { return SaturateTo<T>(TfliteLeakyRelu(v, p)); });
+          return;
+        }
+        UnaryMap(a.In<T>(0), a.Out<T>(0), n, [&](T v) {
+          float f = static_cast<float>(int32_t{v} - xz) * xs;
+          return RoundToQ<T>((f >= 0 ? f : alpha * f) / ys, yz);
+        });
+      };
+    });
+    return AddOp1("QLinearLeakyRelu", {X, X_scale, X_zero_point, Y_scale, Y_zero_point},
+                  result_type, id, kernel);
+  });
+}
+
+ODLA_WEAK odla_value odla_QLinearSoftmax(odla_value X, odla_value X_scale, odla_value x_zero_point,
+                                         odla_value y_scale, odla_value y_zero_point,
+                                         odla_int64 axis, const char* rounding,
+                                         odla_value_type result_type, odla_value_id id) {
+  return Guard("odla_QLinearSoftmax", id, [&] {
+    CheckInput(X, "X");
+    odla_element_type xt = X->type.element_type, yt = result_type.element_type;
+    CheckParams(X_scale, x_zero_point, "X", xt);
+    CheckParams(y_scale, y_zero_point, "y", yt);
+    auto d = Dims(X->type.shape);
+    if (axis < 0 || axis >= static_cast<int64_t>(d.size())) Fail("axis is out of range");
+    int64_t outer = 1, len = d[axis], inner = 1;
+    for (int64_t i = 0; i < axis; ++i) outer *= d[i];
+    for (size_t i = axis + 1; i < d.size(); ++i) inner *= d[i];
+    bool tfl = TfliteRounding(rounding);
+    Kernel kernel = DispatchQ(xt, [&](auto xtag) -> Kernel {
+      using X = typename decltype(xtag)::type;
+      return DispatchQ(yt, [&](auto ytag) -> Kernel {
+        using Y = typename decltype(ytag)::type;
+        return [=](const KernelArgs& a) {
+          float xs = *a.In<float>(1), ys = *a.In<float>(3);
+          int32_t xz = Zp<X>(a, 2), yz = Zp<Y>(a, 4);
+          const X* x = a.In<X>(0);
+          Y* y = a.Out<Y>(0);
+          if (tfl && sizeof(X) == 1 && sizeof(Y) == 1 && ys == 1.0f / 256 &&
+              yz == std::numeric_limits<Y>::min()) {
+            TfliteSoftmax(outer, len, inner, x, MakeTfliteSoftmaxParams(1.0f, xs), y);
+            return;
+          }
+          std::vector<float> e(len);
+          for (int64_t o = 0; o < outer; ++o)
+            for (int64_t i = 0; i < inner; ++i) {
+              const X* xp = x + o * len * inner + i;
+              X mx = xp[0];
+              for (int64_t k = 1; k < len; ++k) mx = std::max(mx, xp[k * inner]);
+              float sum = 0;
+              for (int64_t k = 0; k < len; ++k) {
+                e[k] = std::exp(static_cast<float>(int32_t{xp[k * inner]} - int32_t{mx}) * xs);
+                sum += e[k];
+              }
+              (void)xz;  // the zero point cancels out of softmax
+              for (int64_t k = 0; k < len; ++k)
+                y[o * len * inner + i + k * inner] = RoundToQ<Y>(e[k] / sum / ys, yz);
+            }
+        };
+      });
+    });
+    return AddOp1("QLinearSoftmax", {X, X_scale, x_zero_point, y_scale, y_zero_point}, result_type,
+                  id, kernel);
+  });
+}
+
+ODLA_WEAK odla_value odla_Requantize(odla_value x, odla_value x_scale, odla_value x_zero_point,
+                                     odla_value y_scale, odla_value y_zero_point,
+                                     const char* rounding, odla_value_type result_type,
+                                     odla_value_id id) {
+  return Guard("odla_Requantize", id, [&] {
+    CheckInput(x, "x");
+    CheckInput(y_zero_point, "y_zero_point");
+    odla_element_type xt = x->type.element_type, yt = y_zero_point->type.element_type;
+    if (result_type.element_type != yt) Fail("y must have y_zero_point's type");
+    CheckParams(x_scale, x_zero_point, "x", xt);
+    CheckParams(y_scale, y_zero_point, "y", yt);
+    int64_t n = NumElements(x->type.shape);
+    bool tfl = TfliteRounding(rounding);
+    Kernel kernel = DispatchQ(
+        xt,
+        [&](auto xtag) -> Kernel {
+          using X = typename decltype(xtag)::type;
+          return DispatchQ(
+              yt,
+              [&](auto ytag) -> Kernel {
+                using Y = typename decltype(ytag)::type;
+                return [=](const KernelArgs& a) {
+                  float xs = *a.In<float>(1), ys = *a.In<float>(3);
+                  int32_t xz = Zp<X>(a, 2), yz = Zp<Y>(a, 4);
+                  if (tfl) {
+                    // As TFLite's quantize Prepare: x_scale / y_scale in double.
+                    QMultiplier q =
+                        QuantizeMultiplier(static_cast<double>(xs) / static_cast<double>(ys));
+                    TfliteRequantize(n, a.In<X>(0), xz, q, yz, a.Out<Y>(0));
+                    return;
+                  }
+                  double r = static_cast<double>(xs) / ys;
+                  UnaryMap(a.In<X>(0), a.Out<Y>(0), n, [&](X v) {
+                    return SaturateTo<Y>(
+                        static_cast<int64_t>(std::nearbyint((static_cast<double>(v) - xz) * r)) +
+                        yz);
+                  });
+                };
+              },
+              true);
+        },
+        true);
+    return AddOp1("Requantize", {x, x_scale, x_zero_point, y_scale, y_zero_point}, result_type, id,
+                  kernel);
+  });
+}
+
+}  // extern "C"
