@@ -1,0 +1,75 @@
+// The C++ emitter's model of the code to print, shared by its pieces: cpp_emitter.cc (the
+// driver, Build()'s body), cpp_emitter_header.cc (NAME.h), cpp_emitter_code.cc (NAME.cc of
+// one computation) and cpp_emitter_parts.cc (NAME.cc of a partitioned model).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "targets/cpp_emitter.h"
+#include "targets/elf_writer.h"
+
+namespace halo {
+namespace cpp_emit {
+
+struct Param {
+  const Value* value;
+  std::string name;  // the C parameter
+  bool is_output;
+  std::string shape_name;  // an output with data-dependent dimensions: its shape parameter
+};
+
+// ODLA 1.1 added odla_GetOutputShape, 1.2 the memory plan: code needs 1.0 without them.
+constexpr int kOdlaMinorForOutputShapes = 1;
+constexpr int kOdlaMinorForMemoryPlan = 2;
+constexpr int kOdlaMinorForPrecision = 3;  // odla_SetComputationPrecision
+
+struct Model {
+  std::string name;       // the entry function
+  std::string file_stem;  // NAME of NAME.cc, NAME.h, NAME.bin
+  std::string model_path;
+  std::vector<Param> params;
+  Blob weights;
+  std::map<const Node*, size_t> constant_offsets;
+  bool uses_bool = false;
+  bool uses_limits = false;             // a float attribute is inf or NaN
+  int odla_minor = 0;                   // the ODLA API version the code needs: 1.odla_minor
+  bool output_shapes = false;           // an output has data-dependent dimensions
+  std::string build_body;               // the statements of Build()
+  const BatchForms* batch = nullptr;    // --dynamic-batch
+  std::vector<std::string> port_notes;  // how sequences and optionals map to parameters
+  // --device (docs/heterogeneous.md): the computation Build() fills, names the generated
+  // code defines besides kStaticNames, and the parts' code.
+  std::string comp = "g_comp";
+  std::vector<std::string> reserved;
+  struct PartCode {
+    bool on_device;
+    std::string build_body;
+  };
+  std::vector<PartCode> parts;
+  const Partition* partition = nullptr;
+  std::string precision;  // --precision: the odla_precision requested, or ""
+};
+
+// cpp_emitter.cc
+std::string Where(const Model& m);   // "MODEL: " for error messages, or ""
+std::string Source(const Model& m);  // " from MODEL" for comments, or ""
+// Prints the ODLA calls that add the graph to the current computation into m.build_body.
+void PrintBuild(const Graph& g, Model& m);
+
+// cpp_emitter_header.cc
+std::string Header(const Model& m);
+std::string Signature(const Model& m);  // the entry function's, for its definition
+
+// cpp_emitter_code.cc: NAME.cc (PartsCode when the model is partitioned).
+std::string Code(const Model& m);
+
+// cpp_emitter_parts.cc (--device, docs/heterogeneous.md)
+// Prints each part's Build() body into m.parts.
+void PrintParts(Model& m, const Partition& p);
+std::string PartsCode(const Model& m);
+
+}  // namespace cpp_emit
+}  // namespace halo
