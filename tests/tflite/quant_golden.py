@@ -1,0 +1,174 @@
+"""The quantized tflite-micro models with reference outputs, all through the AOT path (halo
+compiles to C++, the C++ is built against libodla_ref, the program runs):
+
+- the 88 seanet int16 single-operator models against their golden CSVs (TFLite's reference
+  kernels): each becomes an ONNX backend-test directory (model.tflite,
+  test_data_set_0/input_N.pb, output_0.pb) under BUILD/tflite/quant_golden/seanet, run by
+  halo-conformance, which compares integer outputs exactly: all 88 must be bit-exact;
+- hello_world int8 at 8 points of [0, 2 pi] against the same network in float (its int8
+  weights and int32 biases dequantized, float activations; computed with numpy from the
+  model's tensors) within 3 output steps, and against the float model (also compiled) within
+  0.1;
+- person_detect int8: top-1 on person.bmp and no_person.bmp.
+
+  quant_golden.py SRC BUILD
+"""
+import glob
+import math
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+from onnx import numpy_helper
+
+src, build = (os.path.abspath(p) for p in sys.argv[1:3])
+sys.path.insert(0, os.path.join(src, "tests", "tflite"))
+import tflite_json  # noqa: E402
+
+schema = os.path.join(src, "src", "frontends", "tflite", "schema", "tflite.fbs")
+micro = os.path.join(src, "..", "shared", "models", "tflite-micro")
+work = os.path.join(build, "tflite", "quant_golden")
+halo = os.path.join(build, "bin", "halo")
+TYPES = {"INT8": np.int8, "UINT8": np.uint8, "INT16": np.int16, "INT32": np.int32,
+         "FLOAT32": np.float32}
+C_TYPES = {np.int8: "int8_t", np.float32: "float"}
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+if not os.path.isdir(micro):
+    fail(micro + " not found: the tflite-micro models come from ../shared beside the "
+         "repository (see ../shared/README.md)")
+
+
+def read_csv(path):
+    text = open(path).read().replace("\n", ",")
+    return np.array([int(x) for x in text.split(",") if x.strip()], dtype=np.int64)
+
+
+def find_csv(d, prefix):
+    found = glob.glob(os.path.join(d, prefix + "*.csv"))
+    if len(found) != 1:
+        fail("expected one %s*.csv in %s, found %d" % (prefix, d, len(found)))
+    return found[0]
+
+
+def seanet():
+    """Writes the seanet cases and runs halo-conformance on them; True when all are exact."""
+    root = os.path.join(micro, "integration_tests", "seanet")
+    out = os.path.join(work, "seanet")
+    shutil.rmtree(out, ignore_errors=True)
+    models = sorted(glob.glob(os.path.join(root, "*", "*.tflite")))
+    for m in models:
+        name = os.path.splitext(os.path.basename(m))[0]
+        d = os.path.join(out, name)
+        data = os.path.join(d, "test_data_set_0")
+        os.makedirs(data)
+        shutil.copy(m, os.path.join(d, "model.tflite"))
+        sg = tflite_json.load(schema, m)["subgraphs"][0]
+        spec = lambda i: (sg["tensors"][i].get("shape", []),
+                          TYPES[sg["tensors"][i].get("type", "FLOAT32")])
+        for k, t in enumerate(sg["inputs"]):
+            shape, dtype = spec(t)
+            v = read_csv(find_csv(os.path.dirname(m), "%s_input%d_" % (name, k)))
+            a = v.astype(dtype).reshape(shape)
+            with open(os.path.join(data, "input_%d.pb" % k), "wb") as f:
+                f.write(numpy_helper.from_array(a).SerializeToString())
+        shape, dtype = spec(sg["outputs"][0])
+        v = read_csv(find_csv(os.path.dirname(m), name + "_golden_"))
+        with open(os.path.join(data, "output_0.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(v.astype(dtype).reshape(shape)).SerializeToString())
+    r = subprocess.run([os.path.join(build, "bin", "halo-conformance"), "-j", "2", out],
+                       stdout=subprocess.PIPE, universal_newlines=True)
+    failed = [line for line in r.stdout.splitlines() if not line.startswith("PASS ")]
+    print("\n".join(failed))
+    passed = r.stdout.count("\nPASS ") + r.stdout.startswith("PASS ")
+    ok = r.returncode == 0 and passed == len(models) == 88
+    print("%s seanet: %d models, %d bit-exact (halo-conformance, integer outputs compared "
+          "exactly)" % ("PASS" if ok else "FAIL", len(models), passed))
+    return ok
+
+
+def compile_run(model, name, in_type, in_size, out_type, out_size, inputs):
+    """Compiles `model` with halo into a program built against libodla_ref, which runs the
+    entry function on each row of `inputs`; returns the outputs, one row each."""
+    d = os.path.join(work, name)
+    os.makedirs(d, exist_ok=True)
+    subprocess.run([halo, model, "-o", os.path.join(d, name + ".cc"), "--entry-func-name",
+                    name], check=True)
+    with open(os.path.join(d, "main.cc"), "w") as f:
+        f.write("""#include <cstdint>
+#include <cstdio>
+#include "%(n)s.h"
+int main() {
+  static %(it)s in[%(isz)d];
+  static %(ot)s out[%(osz)d];
+  if (%(n)s_init() != 0) return 1;
+  while (std::fread(in, sizeof in, 1, stdin) == 1) {
+    if (%(n)s(in, out) != 0) return 1;
+    std::fwrite(out, sizeof out, 1, stdout);
+  }
+  return 0;
+}
+""" % {"n": name, "it": C_TYPES[in_type], "isz": in_size, "ot": C_TYPES[out_type],
+       "osz": out_size})
+    exe = os.path.join(d, name)
+    subprocess.run(["c++", "-O1", "-I", os.path.join(src, "include"), "-I", d,
+                    os.path.join(d, "main.cc"), os.path.join(d, name + ".cc"),
+                    os.path.join(d, name + ".bin"), "-L", os.path.join(build, "lib"),
+                    "-l:libodla_ref.a", "-lpthread", "-o", exe], check=True)
+    data = np.ascontiguousarray(np.asarray(inputs, dtype=in_type)).tobytes()
+    r = subprocess.run([exe], input=data, stdout=subprocess.PIPE, check=True)
+    return np.frombuffer(r.stdout, dtype=out_type).reshape(len(inputs), out_size)
+
+
+def hello_world():
+    d = os.path.join(micro, "examples", "hello_world", "models")
+    in_scale, in_zp = 0.024480115622282028, -128
+    out_scale, out_zp = 0.008290956728160381, 5
+    dequantized = [0.0010272, 0.6917856, 0.9997878, 0.6994931, -0.0075664, -0.6726132,
+                   -1.0766628, -0.7424043]
+    x = np.float32(6.2831853) * np.arange(8, dtype=np.float32) / np.float32(8)
+    q = np.clip(np.array([math.floor(v / np.float32(in_scale) + 0.5) for v in x]) + in_zp, -128,
+                127)
+    got = compile_run(os.path.join(d, "hello_world_int8.tflite"), "hello_int8", np.int8, 1,
+                      np.int8, 1, q.reshape(8, 1))[:, 0]
+    fl = compile_run(os.path.join(d, "hello_world_float.tflite"), "hello_float", np.float32, 1,
+                     np.float32, 1, x.reshape(8, 1))[:, 0]
+    y = (got.astype(np.float64) - out_zp) * out_scale
+    steps = np.abs(y - dequantized) / out_scale
+    ok = steps.max() <= 3 and np.abs(y - fl).max() <= 0.1
+    print("%s hello_world int8: %.2f output steps from the dequantized network at worst, "
+          "%.3f from the float model" % ("PASS" if ok else "FAIL", steps.max(),
+                                         np.abs(y - fl).max()))
+    return ok
+
+
+def read_bmp(path, w, h):
+    """An 8-bit grayscale BMP (bottom-up rows), top row first, each pixel byte read as int8 as
+    TFLite Micro's person_detection test feeds its images (docs/tflite-quant.md)."""
+    b = open(path, "rb").read()
+    off = int.from_bytes(b[10:14], "little")
+    stride = (w + 3) // 4 * 4
+    rows = [np.frombuffer(b, np.uint8, w, off + y * stride) for y in range(h - 1, -1, -1)]
+    return np.concatenate(rows).view(np.int8)
+
+
+def person_detect():
+    data = os.path.join(micro, "examples", "person_detection", "testdata")
+    images = [read_bmp(os.path.join(data, f), 96, 96) for f in ("no_person.bmp", "person.bmp")]
+    out = compile_run(os.path.join(micro, "models", "person_detect.tflite"), "person_detect",
+                      np.int8, 96 * 96, np.int8, 2, images)
+    ok = out[0].argmax() == 0 and out[1].argmax() == 1
+    print("%s person_detect: no_person.bmp scores %s, person.bmp scores %s (no person, person)"
+          % ("PASS" if ok else "FAIL", out[0].tolist(), out[1].tolist()))
+    return ok
+
+
+results = [seanet(), hello_world(), person_detect()]
+sys.exit(0 if all(results) else 1)
