@@ -9,7 +9,10 @@ compiles to C++, the C++ is built against libodla_ref, the program runs):
   weights and int32 biases dequantized, float activations; computed with numpy from the
   model's tensors) within 3 output steps, and against the float model (also compiled) within
   0.1;
-- person_detect int8: top-1 on person.bmp and no_person.bmp.
+- person_detect int8: top-1 on person.bmp and no_person.bmp;
+- single-operator models written here (BUILD/tflite/quant_golden/tflite_quant_ops, also run
+  by halo-conformance, exact): uint8 CONCATENATION of inputs quantized differently against
+  TFLite's ConcatenationWithScaling computed with numpy.
 
   quant_golden.py SRC BUILD
 """
@@ -94,6 +97,57 @@ def seanet():
     return ok
 
 
+def uint8_concat_case(out):
+    """uint8 CONCATENATION along axis 1 of three inputs: one quantized as the output (copied),
+    one whose values land on halves (rounded away from zero), one with another zero point."""
+    rng = np.random.default_rng(7)
+    params = [(0.5, 0), (0.25, 3), (0.3, 10)]  # inputs' (scale, zero point)
+    y_scale, y_zp = 0.5, 0
+    xs = [rng.integers(0, 256, (2, 5 + k, 3)).astype(np.uint8) for k in range(3)]
+    want = []
+    for x, (s, zp) in zip(xs, params):
+        if (s, zp) == (y_scale, y_zp):
+            want.append(x)
+            continue
+        scale = np.float32(s) * (np.float32(1) / np.float32(y_scale))
+        bias = -np.float32(zp) * scale
+        v = (x.astype(np.float32) * scale + bias).astype(np.float64)
+        r = np.sign(v) * np.floor(np.abs(v) + 0.5) + y_zp  # std::round: halves away from 0
+        want.append(np.clip(r, 0, 255).astype(np.uint8))
+    want = np.concatenate(want, axis=1)
+    q = lambda s, zp: {"scale": [s], "zero_point": [zp]}
+    tensors = [{"name": "in%d" % k, "shape": list(x.shape), "type": "UINT8", "buffer": 0,
+                "quantization": q(*params[k])} for k, x in enumerate(xs)]
+    tensors.append({"name": "out", "shape": list(want.shape), "type": "UINT8", "buffer": 0,
+                    "quantization": q(y_scale, y_zp)})
+    model = {"version": 3, "buffers": [{}],
+             "operator_codes": [{"deprecated_builtin_code": 2, "builtin_code": 2}],
+             "subgraphs": [{"tensors": tensors, "inputs": [0, 1, 2], "outputs": [3],
+                            "operators": [{"opcode_index": 0, "inputs": [0, 1, 2],
+                                           "outputs": [3],
+                                           "builtin_options_type": "ConcatenationOptions",
+                                           "builtin_options": {"axis": 1}}]}]}
+    d = os.path.join(out, "uint8_concatenation_rescaled")
+    os.makedirs(os.path.join(d, "test_data_set_0"))
+    tflite_json.save(schema, model, os.path.join(d, "model.tflite"))
+    for k, a in enumerate(xs + [want]):
+        kind = "output_0" if k == len(xs) else "input_%d" % k
+        with open(os.path.join(d, "test_data_set_0", kind + ".pb"), "wb") as f:
+            f.write(numpy_helper.from_array(a).SerializeToString())
+
+
+def single_ops():
+    out = os.path.join(work, "tflite_quant_ops")
+    shutil.rmtree(out, ignore_errors=True)
+    uint8_concat_case(out)
+    r = subprocess.run([os.path.join(build, "bin", "halo-conformance"), "-j", "2", out],
+                       stdout=subprocess.PIPE, universal_newlines=True)
+    print(r.stdout, end="")
+    ok = r.returncode == 0 and r.stdout.count("PASS ") == 1 and "FAIL" not in r.stdout
+    print("%s single-operator models (exact)" % ("PASS" if ok else "FAIL"))
+    return ok
+
+
 def compile_run(model, name, in_type, in_size, out_type, out_size, inputs):
     """Compiles `model` with halo into a program built against libodla_ref, which runs the
     entry function on each row of `inputs`; returns the outputs, one row each."""
@@ -170,5 +224,5 @@ def person_detect():
     return ok
 
 
-results = [seanet(), hello_world(), person_detect()]
+results = [seanet(), hello_world(), person_detect(), single_ops()]
 sys.exit(0 if all(results) else 1)
