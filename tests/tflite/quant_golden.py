@@ -12,7 +12,8 @@ compiles to C++, the C++ is built against libodla_ref, the program runs):
 - person_detect int8: top-1 on person.bmp and no_person.bmp;
 - single-operator models written here (BUILD/tflite/quant_golden/tflite_quant_ops, also run
   by halo-conformance, exact): uint8 CONCATENATION of inputs quantized differently against
-  TFLite's ConcatenationWithScaling computed with numpy.
+  TFLite's ConcatenationWithScaling, and int8 / int16 MUL against TFLite's integer MUL
+  (reference_integer_ops::MulElementwise), both transcribed to numpy below.
 
   quant_golden.py SRC BUILD
 """
@@ -136,14 +137,92 @@ def uint8_concat_case(out):
             f.write(numpy_helper.from_array(a).SerializeToString())
 
 
+def quantize_multiplier(real):
+    """TFLite's QuantizeMultiplier: (Q31 multiplier, shift)."""
+    if real == 0:
+        return 0, 0
+    frac, shift = math.frexp(real)
+    q = int(math.floor(abs(frac) * (1 << 31) + 0.5)) * (1 if frac > 0 else -1)
+    if q == 1 << 31:
+        q, shift = q // 2, shift + 1
+    if shift < -31:
+        return 0, 0
+    return q, shift
+
+
+def multiply_by_quantized_multiplier(x, q, shift):
+    """TFLite's MultiplyByQuantizedMultiplier (int32): SaturatingRoundingDoublingHighMul then
+    RoundingDivideByPOT, on Python integers."""
+    left, right = max(shift, 0), max(-shift, 0)
+    a = x * (1 << left)
+    ab = a * q
+    nudge = (1 << 30) if ab >= 0 else 1 - (1 << 30)
+    v = ab + nudge
+    high = abs(v) // (1 << 31) * (1 if v >= 0 else -1)  # C++ division truncates
+    mask = (1 << right) - 1
+    remainder = high & mask
+    threshold = (mask >> 1) + (1 if high < 0 else 0)
+    return (high >> right) + (1 if remainder > threshold else 0)
+
+
+def write_single_op(out, name, op, code, options_type, options, ins, out_q, want):
+    """A one-operator model: inputs (array, (scale, zero point)), the output's (scale, zp)."""
+    types = {np.dtype(np.int8): "INT8", np.dtype(np.uint8): "UINT8", np.dtype(np.int16): "INT16"}
+    q = lambda s, zp: {"scale": [s], "zero_point": [zp]}
+    tensors = [{"name": "in%d" % k, "shape": list(x.shape), "type": types[x.dtype],
+                "buffer": 0, "quantization": q(*p)} for k, (x, p) in enumerate(ins)]
+    tensors.append({"name": "out", "shape": list(want.shape), "type": types[want.dtype],
+                    "buffer": 0, "quantization": q(*out_q)})
+    n = len(ins)
+    model = {"version": 3, "buffers": [{}],
+             "operator_codes": [{"deprecated_builtin_code": code, "builtin_code": code}],
+             "subgraphs": [{"tensors": tensors, "inputs": list(range(n)), "outputs": [n],
+                            "operators": [{"opcode_index": 0, "inputs": list(range(n)),
+                                           "outputs": [n], "builtin_options_type": options_type,
+                                           "builtin_options": options}]}]}
+    d = os.path.join(out, name)
+    os.makedirs(os.path.join(d, "test_data_set_0"))
+    tflite_json.save(schema, model, os.path.join(d, "model.tflite"))
+    for k, a in enumerate([x for x, _ in ins] + [want]):
+        kind = "output_0" if k == n else "input_%d" % k
+        with open(os.path.join(d, "test_data_set_0", kind + ".pb"), "wb") as f:
+            f.write(numpy_helper.from_array(a).SerializeToString())
+
+
+def mul_cases(out):
+    """MUL (code 18) as reference_integer_ops::MulElementwise: the offset inputs' product
+    rescaled by A_scale * B_scale / C_scale (double), plus the output zero point, saturated
+    and clamped to the fused activation's range."""
+    rng = np.random.default_rng(11)
+    for name, dtype, pa, pb, pc, act in (
+            ("int8_mul_broadcast", np.int8, (0.05, -3), (0.02, 5), (0.01, 2), "NONE"),
+            ("int8_mul_relu", np.int8, (0.1, 0), (0.07, -10), (0.3, -128), "RELU"),
+            ("int16_mul", np.int16, (0.001, 0), (0.0005, 0), (0.0003, 0), "NONE")):
+        info = np.iinfo(dtype)
+        a = rng.integers(info.min, info.max + 1, (2, 3, 4)).astype(dtype)
+        b = rng.integers(info.min, info.max + 1, (4,)).astype(dtype)
+        q, shift = quantize_multiplier(float(np.float32(pa[0])) * float(np.float32(pb[0])) /
+                                       float(np.float32(pc[0])))
+        lo, hi = info.min, info.max
+        if act == "RELU":
+            lo = max(lo, pc[1])
+        av, bv = np.broadcast_arrays(a.astype(np.int64) - pa[1], b.astype(np.int64) - pb[1])
+        want = np.array([min(max(multiply_by_quantized_multiplier(int(x) * int(y), q, shift) +
+                                 pc[1], lo), hi) for x, y in zip(av.ravel(), bv.ravel())],
+                        dtype=dtype).reshape(av.shape)
+        write_single_op(out, name, "MUL", 18, "MulOptions", {"fused_activation_function": act},
+                        [(a, pa), (b, pb)], pc, want)
+
+
 def single_ops():
     out = os.path.join(work, "tflite_quant_ops")
     shutil.rmtree(out, ignore_errors=True)
     uint8_concat_case(out)
+    mul_cases(out)
     r = subprocess.run([os.path.join(build, "bin", "halo-conformance"), "-j", "2", out],
                        stdout=subprocess.PIPE, universal_newlines=True)
     print(r.stdout, end="")
-    ok = r.returncode == 0 and r.stdout.count("PASS ") == 1 and "FAIL" not in r.stdout
+    ok = r.returncode == 0 and r.stdout.count("PASS ") == 4 and "FAIL" not in r.stdout
     print("%s single-operator models (exact)" % ("PASS" if ok else "FAIL"))
     return ok
 

@@ -1,7 +1,7 @@
 // Operators on quantized tensors (int8, uint8, int16 activations; int32 for QUANTIZE): TFLite
 // integer semantics through the IR's quantized ops with rounding "tflite" (QLinearConv for
-// CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, QLinearAdd/QLinearSub, QLinearLeakyRelu,
-// Requantize), fused activations as Clip on the quantized values (TFLite's
+// CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, QLinearAdd/QLinearSub/QLinearMul,
+// QLinearLeakyRelu, Requantize), fused activations as Clip on the quantized values (TFLite's
 // CalculateActivationRangeQuantized), PAD with the zero point. AVERAGE_POOL_2D, MEAN,
 // SOFTMAX, LOGISTIC, TANH and UNIDIRECTIONAL_SEQUENCE_LSTM go through float (dequantize,
 // compute, quantize): close to TFLite's integer kernels, not bit-exact. Layout operators
@@ -215,6 +215,11 @@ void QSub(OpContext& c) {
   QAddSub(c, "QLinearSub", o ? o->fused_activation_function() : A::NONE);
 }
 
+void QMul(OpContext& c) {
+  const auto* o = c.OptOptions<tflite::MulOptions>();
+  QAddSub(c, "QLinearMul", o ? o->fused_activation_function() : A::NONE);
+}
+
 void QLeakyRelu(OpContext& c) {
   const auto* o = c.OptOptions<tflite::LeakyReluOptions>();
   QuantParams xq = InQ(c, 0), yq = OutQ(c, 0);
@@ -412,6 +417,7 @@ void RegisterQuantizedOps(OpTable& t) {
   reg(B::FULLY_CONNECTED, QFullyConnected);
   reg(B::ADD, QAdd);
   reg(B::SUB, QSub);
+  reg(B::MUL, QMul);
   reg(B::LEAKY_RELU, QLeakyRelu);
   reg(B::PAD, QPad);
   reg(B::PADV2, QPad);
