@@ -192,6 +192,7 @@ void QFullyConnected(OpContext& c) {
   c.SetOut(0, QActivation(c, y, act, OutQ(c, 0), c.OutType(0)));
 }
 
+// ADD, SUB, MUL: QLinearAdd, QLinearSub, QLinearMul on per-tensor quantized operands of one type.
 void QAddSub(OpContext& c, const char* ir_op, A act) {
   QuantParams aq = InQ(c, 0), bq = InQ(c, 1), yq = OutQ(c, 0);
   CheckPerTensor(c, aq, "input 0");
