@@ -847,6 +847,23 @@ odla_value odla_QLinearMatMul(odla_value a, odla_value a_scale, odla_value a_zer
                               odla_value_type result_type, odla_value_id id);
 
 /*
+ * QLinearMul: Quantized multiplication (com.microsoft): C = quantize(dequantize(A) *
+ * dequantize(B)); int8, uint8 or int16. tflite rounding: TFLite's MUL
+ * (reference_integer_ops::Mul: (A - A_zero_point) * (B - B_zero_point) in int32, one
+ * fixed-point multiplier A_scale * B_scale / C_scale). `A_scale`: float32 scalar.
+ * `A_zero_point` (optional, may be NULL): scalar of A's type (default 0). `B`: of A's type;
+ * broadcasts with A (numpy rules). `B_scale`: float32 scalar. `B_zero_point` (optional, may
+ * be NULL): scalar of A's type (default 0). `C_scale`: float32 scalar. `C_zero_point`
+ * (optional, may be NULL): scalar of A's type (default 0). `rounding`: onnx: float
+ * arithmetic, results rounded half to even; tflite: the fixed-point arithmetic of the
+ * TensorFlow Lite reference kernels.
+ */
+odla_value odla_QLinearMul(odla_value A, odla_value A_scale, odla_value A_zero_point, odla_value B,
+                           odla_value B_scale, odla_value B_zero_point, odla_value C_scale,
+                           odla_value C_zero_point, const char* rounding,
+                           odla_value_type result_type, odla_value_id id);
+
+/*
  * QLinearSoftmax: Quantized softmax (com.microsoft, opset-13 semantics: over one axis): Y =
  * quantize(softmax(dequantize(X), axis)); Y has y_zero_point's type (default X's). tflite
  * rounding: TFLite's fixed-point 8-bit softmax when X and Y are int8 or uint8, y_scale is

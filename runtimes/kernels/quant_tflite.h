@@ -115,6 +115,12 @@ inline int32_t TfliteAddSub(int32_t a, int32_t b, const TfliteAddParams& p, int 
   return MulSmallerThanOne(sign > 0 ? sa + sb : sa - sb, p.y) + p.yzp;
 }
 
+// One element of TFLite's quantized MUL (reference_integer_ops::MulElementwise) before the
+// output zero point and saturation: the product of the offset inputs, rescaled.
+inline int32_t TfliteMul(int32_t a, int32_t b, QMultiplier q) {
+  return MultiplyByQuantizedMultiplier(a * b, q);
+}
+
 // TFLite's quantized LEAKY_RELU (reference_ops::QuantizeLeakyRelu).
 struct TfliteLeakyReluParams {
   int32_t xzp = 0, yzp = 0;

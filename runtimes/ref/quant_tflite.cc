@@ -1,6 +1,6 @@
 // ODLA builders of the quantized ops with a choice of ONNX (float) or TFLite (fixed-point)
-// rounding: QLinearAdd, QLinearSub, QLinearLeakyRelu, QLinearSoftmax, Requantize, and the
-// TFLite path of QLinearConv.
+// rounding: QLinearAdd, QLinearSub, QLinearMul, QLinearLeakyRelu, QLinearSoftmax, Requantize, and
+// the TFLite path of QLinearConv.
 #include "quant_tflite.h"
 
 #include <cmath>
@@ -49,6 +49,7 @@ int32_t Zp(const KernelArgs& a, int i) {
   return p ? static_cast<int32_t>(*p) : 0;
 }
 
+// sign: 1 add, -1 subtract, 0 multiply.
 odla_value QLinearBinary(const char* name, int sign, odla_value A, odla_value A_scale,
                          odla_value A_zero_point, odla_value B, odla_value B_scale,
                          odla_value B_zero_point, odla_value C_scale, odla_value C_zero_point,
@@ -68,6 +69,14 @@ odla_value QLinearBinary(const char* name, int sign, odla_value A, odla_value A_
     return [=](const KernelArgs& a) {
       float sa = *a.In<float>(1), sb = *a.In<float>(4), sc = *a.In<float>(6);
       int32_t za = Zp<T>(a, 2), zb = Zp<T>(a, 5), zc = Zp<T>(a, 7);
+      if (tfl && sign == 0) {
+        // As TFLite's MUL Prepare: the multiplier from the float scales, in double.
+        QMultiplier q = QuantizeMultiplier(static_cast<double>(sa) * sb / sc);
+        BinaryBroadcast(a.In<T>(0), as, a.In<T>(3), bs, a.Out<T>(0), cs, [&](T x, T y) {
+          return SaturateTo<T>(int64_t{TfliteMul(x - za, y - zb, q)} + zc);
+        });
+        return;
+      }
       if (tfl) {
         TfliteAddParams p = MakeTfliteAddParams(sa, za, sb, zb, sc, zc, sizeof(T) == 2);
         BinaryBroadcast(a.In<T>(0), as, a.In<T>(3), bs, a.Out<T>(0), cs,
@@ -77,7 +86,7 @@ odla_value QLinearBinary(const char* name, int sign, odla_value A, odla_value A_
       BinaryBroadcast(a.In<T>(0), as, a.In<T>(3), bs, a.Out<T>(0), cs, [&](T x, T y) {
         float fx = static_cast<float>(int32_t{x} - za) * sa;
         float fy = static_cast<float>(int32_t{y} - zb) * sb;
-        return RoundToQ<T>((sign > 0 ? fx + fy : fx - fy) / sc, zc);
+        return RoundToQ<T>((sign > 0 ? fx + fy : sign < 0 ? fx - fy : fx * fy) / sc, zc);
       });
     };
   });
@@ -145,6 +154,17 @@ ODLA_WEAK odla_value odla_QLinearSub(odla_value A, odla_value A_scale, odla_valu
                                      odla_value_id id) {
   return Guard("odla_QLinearSub", id, [&] {
     return QLinearBinary("QLinearSub", -1, A, A_scale, A_zero_point, B, B_scale, B_zero_point,
+                         C_scale, C_zero_point, rounding, result_type, id);
+  });
+}
+
+ODLA_WEAK odla_value odla_QLinearMul(odla_value A, odla_value A_scale, odla_value A_zero_point,
+                                     odla_value B, odla_value B_scale, odla_value B_zero_point,
+                                     odla_value C_scale, odla_value C_zero_point,
+                                     const char* rounding, odla_value_type result_type,
+                                     odla_value_id id) {
+  return Guard("odla_QLinearMul", id, [&] {
+    return QLinearBinary("QLinearMul", 0, A, A_scale, A_zero_point, B, B_scale, B_zero_point,
                          C_scale, C_zero_point, rounding, result_type, id);
   });
 }

@@ -110,6 +110,21 @@ TEST(TfliteQuantOps, SubInt8BroadcastsWithZeroPoints) {
   EXPECT_EQ(Doubles(y), (std::vector<double>{0, 2, -15, -8}));
 }
 
+TEST(TfliteQuantOps, MulInt8WithZeroPoints) {
+  // (a - 2) * (b + 1) * (0.5 * 0.5 / 0.5 = 0.5), plus zero point 3, saturated; b broadcasts.
+  // 0.5 is 2^30 with shift 0: one SaturatingRoundingDoublingHighMul, whose ties round up.
+  auto mul = [](const char* r) {
+    return Doubles(RunOp("QLinearMul",
+                         {I8({2, 2}, {5, 2, -1, 127}), F({}, {0.5}), I8({}, {2}), I8({2}, {2, 126}),
+                          F({}, {0.5}), I8({}, {-1}), F({}, {0.5}), I8({}, {3})},
+                         Rounding(r)));
+  };
+  // Products 9, 0, -9, 125 * 127; halved: 4.5 -> 5, 0, -4.5 -> -4, saturated at 127.
+  EXPECT_EQ(mul("tflite"), (std::vector<double>{8, 3, -1, 127}));
+  // ONNX rounding: halves to even (4.5 -> 4, -4.5 -> -4).
+  EXPECT_EQ(mul("onnx"), (std::vector<double>{7, 3, -1, 127}));
+}
+
 TEST(TfliteQuantOps, LeakyReluInt16) {
   // Slope 0.25: -5 -> -1.25 -> -1, 4 -> 4, -6 -> -1.5 -> -2.
   auto y = RunOp("QLinearLeakyRelu",

@@ -1,7 +1,7 @@
 // Operators on quantized tensors (int8, uint8, int16 activations; int32 for QUANTIZE): TFLite
 // integer semantics through the IR's quantized ops with rounding "tflite" (QLinearConv for
-// CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, QLinearAdd/QLinearSub, QLinearLeakyRelu,
-// Requantize), fused activations as Clip on the quantized values (TFLite's
+// CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, QLinearAdd/QLinearSub/QLinearMul,
+// QLinearLeakyRelu, Requantize), fused activations as Clip on the quantized values (TFLite's
 // CalculateActivationRangeQuantized), PAD with the zero point. AVERAGE_POOL_2D, MEAN,
 // SOFTMAX, LOGISTIC, TANH and UNIDIRECTIONAL_SEQUENCE_LSTM go through float (dequantize,
 // compute, quantize): close to TFLite's integer kernels, not bit-exact. Layout operators
@@ -192,6 +192,7 @@ void QFullyConnected(OpContext& c) {
   c.SetOut(0, QActivation(c, y, act, OutQ(c, 0), c.OutType(0)));
 }
 
+// ADD, SUB, MUL: QLinearAdd, QLinearSub, QLinearMul on per-tensor quantized operands of one type.
 void QAddSub(OpContext& c, const char* ir_op, A act) {
   QuantParams aq = InQ(c, 0), bq = InQ(c, 1), yq = OutQ(c, 0);
   CheckPerTensor(c, aq, "input 0");
@@ -213,6 +214,11 @@ void QAdd(OpContext& c) {
 void QSub(OpContext& c) {
   const auto* o = c.OptOptions<tflite::SubOptions>();
   QAddSub(c, "QLinearSub", o ? o->fused_activation_function() : A::NONE);
+}
+
+void QMul(OpContext& c) {
+  const auto* o = c.OptOptions<tflite::MulOptions>();
+  QAddSub(c, "QLinearMul", o ? o->fused_activation_function() : A::NONE);
 }
 
 void QLeakyRelu(OpContext& c) {
@@ -338,6 +344,43 @@ void SameQuant(OpContext& c) {
   Ops().builtin.at(code)(c);
 }
 
+// CONCATENATION. As TFLite: int8 and int16 inputs must share the output's scale and zero
+// point (TFLite's Prepare requires it of int8; its int16 kernel copies without rescaling);
+// uint8 inputs quantized differently are rescaled as reference_ops::ConcatenationWithScaling
+// does, in float: saturate(round(x * scale + bias) + y_zp) with scale = x_scale * (1 /
+// y_scale) and bias = -x_zp * scale, rounding halves away from zero. That is Cast, Mul, Add
+// and QuantizeLinear (scale 1, tflite rounding) before the float handler's Concat.
+void QConcatenation(OpContext& c) {
+  QuantParams yq = OutQ(c, 0);
+  DataType t = c.OutType(0);
+  if (t != DataType::kUInt8) return SameQuant(c);
+  CheckPerTensor(c, yq, "the output");
+  Importer& im = c.importer();
+  std::vector<std::pair<int, Value*>> saved;  // tensor, its value before rescaling
+  for (int i = 0; i < c.num_inputs(); ++i) {
+    QuantParams q = InQ(c, i);
+    CheckPerTensor(c, q, "an input");
+    if (c.InType(i) != t) c.Fail("input ", i, " is not uint8");
+    if (q.scale == yq.scale && ZeroPoint(q) == ZeroPoint(yq)) continue;
+    int tensor = c.input_index(i);
+    bool seen = false;
+    for (const auto& p : saved) seen = seen || p.first == tensor;
+    if (seen) continue;
+    float scale = q.scale[0] * (1.f / yq.scale[0]);
+    float bias = -static_cast<float>(ZeroPoint(q)) * scale;
+    Value* f =
+        c.Add1("Mul", {c.Cast(c.In(i), DataType::kFloat32), c.Scalar(DataType::kFloat32, scale)});
+    f = c.Add1("Add", {f, c.Scalar(DataType::kFloat32, bias)});
+    Node* n =
+        c.Add("QuantizeLinear", {f, c.Scalar(DataType::kFloat32, 1.0), ZeroPointOf(c, yq, t)});
+    n->set_attr("rounding", std::string("tflite"));
+    saved.push_back({tensor, c.In(i)});
+    im.Bind(tensor, n->output());
+  }
+  Ops().builtin.at(static_cast<int>(B::CONCATENATION))(c);
+  for (const auto& p : saved) im.Bind(p.first, p.second);
+}
+
 // UNIDIRECTIONAL_SEQUENCE_LSTM in float, not TFLite's integer LSTM: the quantized inputs
 // (input, weights, biases, states) are dequantized, the float handler builds the LSTM, and
 // its result is quantized to the output's parameters.
@@ -375,6 +418,7 @@ void RegisterQuantizedOps(OpTable& t) {
   reg(B::FULLY_CONNECTED, QFullyConnected);
   reg(B::ADD, QAdd);
   reg(B::SUB, QSub);
+  reg(B::MUL, QMul);
   reg(B::LEAKY_RELU, QLeakyRelu);
   reg(B::PAD, QPad);
   reg(B::PADV2, QPad);
@@ -387,8 +431,9 @@ void RegisterQuantizedOps(OpTable& t) {
   reg(B::LOGISTIC, [](OpContext& c) { QUnaryFloat(c, "Sigmoid"); });
   reg(B::TANH, [](OpContext& c) { QUnaryFloat(c, "Tanh"); });
   for (B b : {B::RESHAPE, B::TRANSPOSE, B::SQUEEZE, B::EXPAND_DIMS, B::STRIDED_SLICE, B::SLICE,
-              B::GATHER, B::CONCATENATION, B::SPLIT, B::MAX_POOL_2D})
+              B::GATHER, B::SPLIT, B::MAX_POOL_2D})
     if (t.builtin.count(static_cast<int>(b))) reg(b, SameQuant);
+  reg(B::CONCATENATION, QConcatenation);
 }
 
 }  // namespace halo::tflite_fe

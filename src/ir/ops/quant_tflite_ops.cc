@@ -1,6 +1,6 @@
 // Quantized element-wise ops in the style of ONNX Runtime's com.microsoft QLinear* ops
-// (QLinearAdd, QLinearLeakyRelu, QLinearSoftmax), their subtraction counterpart QLinearSub,
-// and Requantize (one quantized type to another). Each takes per-tensor scales (float32
+// (QLinearAdd, QLinearMul, QLinearLeakyRelu, QLinearSoftmax), their subtraction counterpart
+// QLinearSub, and Requantize (one quantized type to another). Each takes per-tensor scales (float32
 // scalars) and zero points; `rounding` selects the arithmetic: "onnx" dequantizes to float,
 // computes, and quantizes rounding halves to even (ONNX Runtime's reference); "tflite" uses
 // the fixed-point multipliers of the TensorFlow Lite reference kernels (bit-exact with them).
@@ -116,6 +116,11 @@ void RegisterQuantTfliteOps(OpRegistry& r) {
       r.Add("QLinearSub")
           .Doc("Quantized subtraction, the counterpart of QLinearAdd: C = quantize(dequantize(A) - "
                "dequantize(B)). tflite rounding: TFLite's SUB (as QLinearAdd)."));
+  Binary(r.Add("QLinearMul")
+             .Doc("Quantized multiplication (com.microsoft): C = quantize(dequantize(A) * "
+                  "dequantize(B)); int8, uint8 or int16. tflite rounding: TFLite's MUL "
+                  "(reference_integer_ops::Mul: (A - A_zero_point) * (B - B_zero_point) in "
+                  "int32, one fixed-point multiplier A_scale * B_scale / C_scale)."));
   r.Add("QLinearLeakyRelu")
       .Doc(
           "Quantized leaky relu (com.microsoft): Y = quantize(x >= 0 ? x : alpha * x) with x = "
