@@ -2,8 +2,9 @@
 each model is dequantized (dequantize_model.py: constants dequantized, activations float32)
 and run on ArmNN's CpuRef (Debian's ArmNN 20.08, built as armnn_ref) or, for the LSTM, on
 HALO's float path; HALO runs the int8
-model (halo run, libodla_ref in process) on a seeded random input, and the float network
-gets that input dequantized. Checked: the same top-1, and the dequantized int8 output within
+model on a seeded random input, and the float network gets that input dequantized. HALO's
+runs all go through the AOT path (aot.py: halo compiles the model to C++, which is built
+against libodla_ref.a and run). Checked: the same top-1, and the dequantized int8 output within
 `mean` and `max` output steps of the float one on average and at worst (the quantization
 noise of a whole network). micro_speech is also run on ArmNN in int8 (its kernels are
 ArmNN's own integer ones), which it must match within one unit.
@@ -13,11 +14,16 @@ ArmNN's own integer ones), which it must match within one unit.
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 src, build = (os.path.abspath(p) for p in sys.argv[1:3])
 here = os.path.join(src, "tests", "tflite")
+sys.path.insert(0, here)
+import aot  # noqa: E402
+import tflite_json  # noqa: E402
+
 schema = os.path.join(src, "src", "frontends", "tflite", "schema", "tflite.fbs")
 micro = os.path.join(src, "..", "shared", "models", "tflite-micro")
 work = os.path.join(build, "tflite", "quant")
@@ -52,37 +58,51 @@ if not os.path.exists(armnn) or os.path.getmtime(armnn) < os.path.getmtime(
     subprocess.run(["c++", "-std=c++17", "-O1", os.path.join(here, "armnn_ref.cc"), "-o", armnn,
                     "-larmnnTfLiteParser", "-larmnn"], check=True)
 
-status = 0
-for i, (rel, name, shape, (in_s, in_zp), (out_s, out_zp), mean_steps, max_steps, runner) in \
-        enumerate(MODELS):
+
+def prepare(i, rel, shape, runner):
+    """The seeded int8 input, the dequantized model, and the programs to build: the int8
+    model and, for runner "halo", the dequantized one."""
     model = os.path.join(micro, rel)
     base = os.path.splitext(os.path.basename(model))[0]
     d = os.path.join(work, base)
-    os.makedirs(os.path.join(d, "halo"), exist_ok=True)
     os.makedirs(os.path.join(d, "float"), exist_ok=True)
     q = np.random.default_rng(i).integers(-128, 128, size=shape).astype(np.int8)
-    np.save(os.path.join(d, "input.npy"), q)
-    subprocess.run([os.path.join(build, "bin", "halo"), "run", model, "--input",
-                    name + "=" + os.path.join(d, "input.npy"), "--output-dir",
-                    os.path.join(d, "halo")], check=True)
-    outs = [f for f in os.listdir(os.path.join(d, "halo")) if f.endswith(".npy")]
-    got_q = np.load(os.path.join(d, "halo", outs[0])).astype(np.int64).ravel()
-    got = (got_q - out_zp) * out_s
     fmodel = os.path.join(d, "float.tflite")
     if not os.path.exists(fmodel) or os.path.getmtime(fmodel) < os.path.getmtime(model):
         subprocess.run([sys.executable, os.path.join(here, "dequantize_model.py"), schema, model,
                         fmodel], check=True)
+    n = int(np.prod(shape))
+    builds = [(model, base, np.int8, n, np.int8)]
+    if runner == "halo":
+        builds.append((fmodel, base + "_float", np.float32, n, np.float32))
+    return model, base, d, q, fmodel, builds
+
+
+def out_size(model):
+    sg = tflite_json.load(schema, model)["subgraphs"][0]
+    return int(np.prod(sg["tensors"][sg["outputs"][0]].get("shape", [])))
+
+
+cases = [prepare(i, m[0], m[2], m[7]) for i, m in enumerate(MODELS)]
+jobs = [b for c in cases for b in c[5]]
+with ThreadPoolExecutor(2) as pool:  # halo and c++ run as subprocesses: two at a time
+    programs = list(pool.map(
+        lambda b: aot.Program(src, build, work, b[0], b[1], b[2], b[3], b[4], out_size(b[0])),
+        jobs))
+programs = {p.name: p for p in programs}
+
+status = 0
+for (rel, name, shape, (in_s, in_zp), (out_s, out_zp), mean_steps, max_steps, runner), \
+        (model, base, d, q, fmodel, _) in zip(MODELS, cases):
+    got_q = programs[base].run(q.reshape(1, -1)).astype(np.int64).ravel()
+    got = (got_q - out_zp) * out_s
     fin = ((q.astype(np.float32) - in_zp) * np.float32(in_s)).astype("<f4")
     if runner == "armnn":
         fin.tofile(os.path.join(d, "float", "input_0.bin"))
         subprocess.run([armnn, fmodel, os.path.join(d, "float")], check=True)
         want = np.fromfile(os.path.join(d, "float", "output_0.bin"), "<f4")
     else:
-        np.save(os.path.join(d, "float", "input.npy"), fin)
-        subprocess.run([os.path.join(build, "bin", "halo"), "run", fmodel, "--input",
-                        name + "=" + os.path.join(d, "float", "input.npy"), "--output-dir",
-                        os.path.join(d, "float")], check=True)
-        want = np.load(os.path.join(d, "float", outs[0]))
+        want = programs[base + "_float"].run(fin.reshape(1, -1))
     want = want.astype(np.float64).ravel()
     err = np.abs(got - want) / out_s
     ok = got.argmax() == want.argmax() and err.mean() <= mean_steps and err.max() <= max_steps

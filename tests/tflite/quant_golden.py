@@ -29,15 +29,14 @@ from onnx import numpy_helper
 
 src, build = (os.path.abspath(p) for p in sys.argv[1:3])
 sys.path.insert(0, os.path.join(src, "tests", "tflite"))
+import aot  # noqa: E402
 import tflite_json  # noqa: E402
 
 schema = os.path.join(src, "src", "frontends", "tflite", "schema", "tflite.fbs")
 micro = os.path.join(src, "..", "shared", "models", "tflite-micro")
 work = os.path.join(build, "tflite", "quant_golden")
-halo = os.path.join(build, "bin", "halo")
 TYPES = {"INT8": np.int8, "UINT8": np.uint8, "INT16": np.int16, "INT32": np.int32,
          "FLOAT32": np.float32}
-C_TYPES = {np.int8: "int8_t", np.float32: "float"}
 
 
 def fail(msg):
@@ -228,36 +227,8 @@ def single_ops():
 
 
 def compile_run(model, name, in_type, in_size, out_type, out_size, inputs):
-    """Compiles `model` with halo into a program built against libodla_ref, which runs the
-    entry function on each row of `inputs`; returns the outputs, one row each."""
-    d = os.path.join(work, name)
-    os.makedirs(d, exist_ok=True)
-    subprocess.run([halo, model, "-o", os.path.join(d, name + ".cc"), "--entry-func-name",
-                    name], check=True)
-    with open(os.path.join(d, "main.cc"), "w") as f:
-        f.write("""#include <cstdint>
-#include <cstdio>
-#include "%(n)s.h"
-int main() {
-  static %(it)s in[%(isz)d];
-  static %(ot)s out[%(osz)d];
-  if (%(n)s_init() != 0) return 1;
-  while (std::fread(in, sizeof in, 1, stdin) == 1) {
-    if (%(n)s(in, out) != 0) return 1;
-    std::fwrite(out, sizeof out, 1, stdout);
-  }
-  return 0;
-}
-""" % {"n": name, "it": C_TYPES[in_type], "isz": in_size, "ot": C_TYPES[out_type],
-       "osz": out_size})
-    exe = os.path.join(d, name)
-    subprocess.run(["c++", "-O1", "-I", os.path.join(src, "include"), "-I", d,
-                    os.path.join(d, "main.cc"), os.path.join(d, name + ".cc"),
-                    os.path.join(d, name + ".bin"), "-L", os.path.join(build, "lib"),
-                    "-l:libodla_ref.a", "-lpthread", "-o", exe], check=True)
-    data = np.ascontiguousarray(np.asarray(inputs, dtype=in_type)).tobytes()
-    r = subprocess.run([exe], input=data, stdout=subprocess.PIPE, check=True)
-    return np.frombuffer(r.stdout, dtype=out_type).reshape(len(inputs), out_size)
+    return aot.compile_run(src, build, work, model, name, in_type, in_size, out_type, out_size,
+                           inputs)
 
 
 def hello_world():
