@@ -172,11 +172,13 @@ std::string PartsCode(const Model& m) {
   os << Signature(m) << "\n"
      << "  if (" << n << "_init() != 0) return 1;\n";
   if (!moved.empty()) {
+    std::vector<std::string> buffers;
+    for (const Value* v : moved)
+      buffers.push_back("std::vector<unsigned char>(" + std::to_string(v->type().ByteSize()) + ")");
     os << "  // The values that cross parts, " << moved.size() << " buffers per call.\n"
-       << "  std::vector<unsigned char> moved[" << moved.size() << "] = {";
-    for (size_t i = 0; i < moved.size(); ++i)
-      os << (i ? ", " : "") << "std::vector<unsigned char>(" << moved[i]->type().ByteSize() << ")";
-    os << "};\n";
+       << Wrap("  std::vector<unsigned char> moved[" + std::to_string(moved.size()) + "] = {",
+               buffers, "};")
+       << "\n";
   }
   for (size_t k = 0; k < p.parts.size(); ++k) {
     const Part& part = p.parts[k];
