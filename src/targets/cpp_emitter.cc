@@ -56,6 +56,14 @@ std::vector<std::string> PortNotes(const Graph& g, const std::vector<Param>& par
   return notes;
 }
 
+// "  if (COND) return CALL;", with `fit` the return on a line of its own where the statement
+// is over 100 columns (as clang-format puts it).
+std::string IfReturn(const std::string& cond, const std::string& call, bool fit) {
+  std::string line = "  if (" + cond + ") return " + call + ";\n";
+  if (!fit || line.size() <= 101) return line;
+  return "  if (" + cond + ")\n    return " + call + ";\n";
+}
+
 }  // namespace
 
 std::string Where(const Model& m) { return m.model_path.empty() ? "" : m.model_path + ": "; }
@@ -106,10 +114,9 @@ void PrintBuild(const Graph& g, Model& m) {
     expr[v] = var;
     const auto& dims = m.batch ? m.batch->DimsOf(v) : kNoDims;
     os << Wrap("  odla_value " + var + " = " + api("CreateArgument") + "(",
-               {TypeLit(v->type(), dims), CString(v->name())}, ");")
+               {TypeLit(v->type(), dims), CString(v->name())}, ");", m.fit)
        << "\n";
-    os << "  if (!" << var << ") return " << fail << "(" << CString("input '" + v->name() + "'")
-       << ");\n";
+    os << IfReturn("!" + var, fail + "(" + CString("input '" + v->name() + "'") + ")", m.fit);
   }
   for (const auto& up : g.nodes()) {
     const Node& n = *up;
@@ -126,10 +133,9 @@ void PrintBuild(const Graph& g, Model& m) {
       m.constant_offsets[&n] = off;
       os << Wrap("  odla_value " + var + " = " + api("CreateConstant") + "(",
                  {TypeLit(t.type()), "g_weights + " + std::to_string(off), CString(v->name())},
-                 ");")
+                 ");", m.fit)
          << "\n";
-      os << "  if (!" << var << ") return " << fail << "("
-         << CString("constant '" + v->name() + "'") << ");\n";
+      os << IfReturn("!" + var, fail + "(" + CString("constant '" + v->name() + "'") + ")", m.fit);
       continue;
     }
     OdlaCall call;
@@ -146,11 +152,11 @@ void PrintBuild(const Graph& g, Model& m) {
     std::string result = scope.Make(call.multi_result ? n.name() + "_results" : n.output()->name());
     os << Wrap(std::string("  ") + (call.multi_result ? "odla_values " : "odla_value ") + result +
                    " = " + api(call.func.substr(kOdlaPrefix.size())) + "(",
-               args, ");")
+               args, ");", m.fit)
        << "\n";
     if (call.multi_result) {
-      os << "  if (" << result << ".size != " << n.num_outputs() << ") return " << fail << "("
-         << CString(label) << ");\n";
+      os << IfReturn(result + ".size != " + std::to_string(n.num_outputs()),
+                     fail + "(" + CString(label) + ")", m.fit);
       for (size_t i = 0; i < n.num_outputs(); ++i) {
         const Value* v = n.output(i);
         expr[v] = result + ".values[" + std::to_string(i) + "]";  // unused: for the plan
@@ -161,13 +167,13 @@ void PrintBuild(const Graph& g, Model& m) {
       }
     } else {
       expr[n.output()] = result;
-      os << "  if (!" << result << ") return " << fail << "(" << CString(label) << ");\n";
+      os << IfReturn("!" + result, fail + "(" + CString(label) + ")", m.fit);
     }
   }
   os << "\n  // Outputs.\n";
   for (const Value* v : g.outputs())
-    os << "  if (" << api("SetValueAsOutput") << "(" << ref(v) << ") != ODLA_SUCCESS) return "
-       << fail << "(" << CString("output '" + v->name() + "'") << ");\n";
+    os << IfReturn(api("SetValueAsOutput") + "(" + ref(v) + ") != ODLA_SUCCESS",
+                   fail + "(" + CString("output '" + v->name() + "'") + ")", m.fit);
   // --dynamic-batch leaves the values' memory to the runtime: their sizes vary.
   std::string plan = m.batch ? "" : MemoryPlanStatements(g, PlanMemory(g), ref, m.comp, api, fail);
   if (!plan.empty()) m.odla_minor = std::max(m.odla_minor, kOdlaMinorForMemoryPlan);
