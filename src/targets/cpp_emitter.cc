@@ -59,8 +59,8 @@ std::vector<std::string> PortNotes(const Graph& g, const std::vector<Param>& par
 // "  if (COND) return CALL;", with `fit` the return on a line of its own where the statement
 // is over 100 columns (as clang-format puts it).
 std::string IfReturn(const std::string& cond, const std::string& call, bool fit) {
-  std::string line = "  if (" + cond + ") return " + call + ";\n";
-  if (!fit || line.size() <= 101) return line;
+  std::string line = "  if (" + cond + ") return " + call + ";";
+  if (!fit || line.size() <= 100) return line + "\n";
   return "  if (" + cond + ")\n    return " + call + ";\n";
 }
 
