@@ -106,13 +106,20 @@ std::string ListLit(const char* type, const std::vector<std::string>& items) {
   return os.str();
 }
 
-// Joins `items` after `head` (which ends with "("), wrapped at 100 columns like
-// clang-format: continuation lines align with the opening parenthesis.
-std::string Wrap(const std::string& head, const std::vector<std::string>& items,
-                 const std::string& tail) {
-  constexpr size_t kColumns = 100;
-  std::string indent(head.size() <= 50 ? head.size() : 8, ' ');
+namespace {
+
+constexpr size_t kColumns = 100;
+
+// Wrap's layout: the items after `head` (on the next line with `break_head`), continuation
+// lines at `indent`; `over` says whether a line is over kColumns.
+std::string Pack(const std::string& head, bool break_head, const std::string& indent,
+                 const std::vector<std::string>& items, const std::string& tail, bool* over) {
   std::string r = head, line = head;
+  if (break_head) {
+    r += "\n" + indent;
+    line = indent;
+  }
+  *over = false;
   for (size_t i = 0; i < items.size(); ++i) {
     std::string item = items[i] + (i + 1 < items.size() ? "," : tail);
     bool first = i == 0;
@@ -125,9 +132,26 @@ std::string Wrap(const std::string& head, const std::vector<std::string>& items,
     }
     r += item;
     line += item;
+    *over = *over || line.size() > kColumns;
   }
   if (items.empty()) r += tail;
   return r;
+}
+
+}  // namespace
+
+// Aligned with the parenthesis (8 columns in after a long head); with `fit`, where that is
+// too wide or not aligned, 4 columns into the statement.
+std::string Wrap(const std::string& head, const std::vector<std::string>& items,
+                 const std::string& tail, bool fit) {
+  bool over = false, aligned = head.size() <= 50;
+  std::string r =
+      Pack(head, false, std::string(aligned ? head.size() : 8, ' '), items, tail, &over);
+  bool wrapped = r.find('\n') != std::string::npos;
+  if (!fit || items.empty() || !(over || (wrapped && !aligned))) return r;
+  size_t statement = head.find_first_not_of(' ');  // the column the statement starts at
+  std::string indent((statement == std::string::npos ? 0 : statement) + 4, ' ');
+  return Pack(head, true, indent, items, tail, &over);
 }
 
 namespace {

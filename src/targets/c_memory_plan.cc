@@ -8,7 +8,9 @@ const char* const kMemoryPlanNames[2] = {"plan", "p"};
 
 std::string MemoryPlanStatements(const Graph& g, const MemoryPlan& plan,
                                  const std::function<std::string(const Value*)>& ref,
-                                 const std::string& comp) {
+                                 const std::string& comp,
+                                 const std::function<std::string(const std::string&)>& api,
+                                 const std::string& fail) {
   if (plan.buffers.empty()) return "";
   std::ostringstream os;
   size_t values = plan.buffer_of.size(), shared = plan.NumShared();
@@ -16,9 +18,9 @@ std::string MemoryPlanStatements(const Graph& g, const MemoryPlan& plan,
      << plan.arena_bytes << " bytes\n  // (at most " << plan.lower_bound
      << " bytes are live at once)";
   if (shared) os << "; " << shared << " take the place of an input";
-  os << ".\n  if (odla_SetComputationArenaSize(" << comp << ", " << plan.arena_bytes
+  os << ".\n  if (" << api("SetComputationArenaSize") << "(" << comp << ", " << plan.arena_bytes
      << ") != ODLA_SUCCESS)\n"
-     << "    return Fail(\"the memory plan\");\n"
+     << "    return " << fail << "(\"the memory plan\");\n"
      << "  const struct {\n    odla_value value;\n    odla_uint64 offset;\n  } plan[] = {\n";
   for (const auto& n : g.nodes())
     for (size_t i = 0; i < n->num_outputs(); ++i)
@@ -26,8 +28,8 @@ std::string MemoryPlanStatements(const Graph& g, const MemoryPlan& plan,
         os << "      {" << ref(n->output(i)) << ", " << plan.OffsetOf(n->output(i)) << "},\n";
   os << "  };\n"
      << "  for (const auto& p : plan)\n"
-     << "    if (odla_SetValueArenaOffset(p.value, p.offset) != ODLA_SUCCESS)\n"
-     << "      return Fail(\"the memory plan\");\n";
+     << "    if (" << api("SetValueArenaOffset") << "(p.value, p.offset) != ODLA_SUCCESS)\n"
+     << "      return " << fail << "(\"the memory plan\");\n";
   return os.str();
 }
 

@@ -24,6 +24,8 @@ namespace {
 const char* const kStaticNames[] = {"Fail",    "Build",     "Init",        "g_comp",
                                     "g_mutex", "g_weights", "SetPrecision"};
 const char* const kDynamicNames[] = {"batch", "comp", "Computation", "g_comps", "Get", "Lookup"};
+// The prefix of the plain API's functions (OdlaCall::func).
+const std::string kOdlaPrefix = "odla_";
 
 // One note for each of the model's sequence and optional inputs and outputs (Port in
 // ir/graph.h), which take several parameters or none: "input 'x' (a sequence of 2
@@ -52,6 +54,14 @@ std::vector<std::string> PortNotes(const Graph& g, const std::vector<Param>& par
   next = g.inputs().size();
   for (const Port& p : g.output_ports()) describe(p, true);
   return notes;
+}
+
+// "  if (COND) return CALL;", with `fit` the return on a line of its own where the statement
+// is over 100 columns (as clang-format puts it).
+std::string IfReturn(const std::string& cond, const std::string& call, bool fit) {
+  std::string line = "  if (" + cond + ") return " + call + ";";
+  if (!fit || line.size() <= 100) return line + "\n";
+  return "  if (" + cond + ")\n    return " + call + ";\n";
 }
 
 }  // namespace
@@ -88,6 +98,13 @@ void PrintBuild(const Graph& g, Model& m) {
     if (it == expr.end()) throw Err("value '", v->name(), "' is used before it is defined");
     return it->second;
   };
+  // The runtime function NAME as this computation calls it.
+  m.api_calls.clear();
+  auto api = [&m](const std::string& name) {
+    m.api_calls.insert(name);
+    return m.api + name;
+  };
+  const std::string& fail = m.fail;
   std::ostringstream os;
 
   bool first_const = true;
@@ -96,10 +113,10 @@ void PrintBuild(const Graph& g, Model& m) {
     std::string var = scope.Make(v->name());
     expr[v] = var;
     const auto& dims = m.batch ? m.batch->DimsOf(v) : kNoDims;
-    os << Wrap("  odla_value " + var + " = odla_CreateArgument(",
-               {TypeLit(v->type(), dims), CString(v->name())}, ");")
+    os << Wrap("  odla_value " + var + " = " + api("CreateArgument") + "(",
+               {TypeLit(v->type(), dims), CString(v->name())}, ");", m.fit)
        << "\n";
-    os << "  if (!" << var << ") return Fail(" << CString("input '" + v->name() + "'") << ");\n";
+    os << IfReturn("!" + var, fail + "(" + CString("input '" + v->name() + "'") + ")", m.fit);
   }
   for (const auto& up : g.nodes()) {
     const Node& n = *up;
@@ -114,12 +131,11 @@ void PrintBuild(const Graph& g, Model& m) {
       const Tensor& t = n.GetTensor("value");
       size_t off = m.weights.Append(t.bytes(), t.byte_size(), kWeightsAlign);
       m.constant_offsets[&n] = off;
-      os << Wrap("  odla_value " + var + " = odla_CreateConstant(",
+      os << Wrap("  odla_value " + var + " = " + api("CreateConstant") + "(",
                  {TypeLit(t.type()), "g_weights + " + std::to_string(off), CString(v->name())},
-                 ");")
+                 ");", m.fit)
          << "\n";
-      os << "  if (!" << var << ") return Fail(" << CString("constant '" + v->name() + "'")
-         << ");\n";
+      os << IfReturn("!" + var, fail + "(" + CString("constant '" + v->name() + "'") + ")", m.fit);
       continue;
     }
     OdlaCall call;
@@ -135,12 +151,12 @@ void PrintBuild(const Graph& g, Model& m) {
     os << "\n  // " << CommentText(label) << "\n";
     std::string result = scope.Make(call.multi_result ? n.name() + "_results" : n.output()->name());
     os << Wrap(std::string("  ") + (call.multi_result ? "odla_values " : "odla_value ") + result +
-                   " = " + call.func + "(",
-               args, ");")
+                   " = " + api(call.func.substr(kOdlaPrefix.size())) + "(",
+               args, ");", m.fit)
        << "\n";
     if (call.multi_result) {
-      os << "  if (" << result << ".size != " << n.num_outputs() << ") return Fail("
-         << CString(label) << ");\n";
+      os << IfReturn(result + ".size != " + std::to_string(n.num_outputs()),
+                     fail + "(" + CString(label) + ")", m.fit);
       for (size_t i = 0; i < n.num_outputs(); ++i) {
         const Value* v = n.output(i);
         expr[v] = result + ".values[" + std::to_string(i) + "]";  // unused: for the plan
@@ -151,15 +167,15 @@ void PrintBuild(const Graph& g, Model& m) {
       }
     } else {
       expr[n.output()] = result;
-      os << "  if (!" << result << ") return Fail(" << CString(label) << ");\n";
+      os << IfReturn("!" + result, fail + "(" + CString(label) + ")", m.fit);
     }
   }
   os << "\n  // Outputs.\n";
   for (const Value* v : g.outputs())
-    os << "  if (odla_SetValueAsOutput(" << ref(v) << ") != ODLA_SUCCESS) return Fail("
-       << CString("output '" + v->name() + "'") << ");\n";
+    os << IfReturn(api("SetValueAsOutput") + "(" + ref(v) + ") != ODLA_SUCCESS",
+                   fail + "(" + CString("output '" + v->name() + "'") + ")", m.fit);
   // --dynamic-batch leaves the values' memory to the runtime: their sizes vary.
-  std::string plan = m.batch ? "" : MemoryPlanStatements(g, PlanMemory(g), ref, m.comp);
+  std::string plan = m.batch ? "" : MemoryPlanStatements(g, PlanMemory(g), ref, m.comp, api, fail);
   if (!plan.empty()) m.odla_minor = std::max(m.odla_minor, kOdlaMinorForMemoryPlan);
   os << plan << "  return 0;\n";
   m.build_body = os.str();

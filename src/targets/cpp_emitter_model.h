@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,9 +45,18 @@ struct Model {
   // code defines besides kStaticNames, and the parts' code.
   std::string comp = "g_comp";
   std::vector<std::string> reserved;
+  // How Build() calls the runtime: API functions are `api` + NAME, failures return
+  // `fail`(...). Host parts call the renamed host runtime: "odla_host_", "FailHost".
+  std::string api = "odla_";
+  std::string fail = "Fail";
+  std::set<std::string> api_calls;  // the NAMEs that PrintBuild printed calls of
+  // Keep every line of Build() within 100 columns where a line break can (partitioned code;
+  // the unpartitioned code keeps its earlier wrapping, which long names can overflow).
+  bool fit = false;
   struct PartCode {
     bool on_device;
     std::string build_body;
+    std::set<std::string> api_calls;
   };
   std::vector<PartCode> parts;
   const Partition* partition = nullptr;

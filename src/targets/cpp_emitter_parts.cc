@@ -2,7 +2,6 @@
 // (docs/heterogeneous.md).
 #include <odla/odla.h>
 
-#include <cctype>
 #include <map>
 #include <set>
 #include <sstream>
@@ -18,46 +17,8 @@ namespace {
 
 // The runtime API prefix of a part's calls: host parts call the renamed host runtime.
 const char* Api(bool on_device) { return on_device ? "odla_" : "odla_host_"; }
-
-// Code written for the plain API, turned into calls of the host runtime's renamed one:
-// odla_Add( -> odla_host_Add(, Fail( -> FailHost(. Types (odla_value, ...), string
-// literals and comments stay.
-std::string ForHost(const std::string& code) {
-  std::string r;
-  bool in_string = false;
-  for (size_t i = 0; i < code.size(); ++i) {
-    char c = code[i];
-    if (in_string) {
-      r += c;
-      if (c == '\\' && i + 1 < code.size())
-        r += code[++i];
-      else if (c == '"')
-        in_string = false;
-      continue;
-    }
-    bool word_start =
-        i == 0 || !(std::isalnum(static_cast<unsigned char>(code[i - 1])) || code[i - 1] == '_');
-    if (c == '"') {
-      in_string = true;
-      r += c;
-    } else if (code.compare(i, 2, "//") == 0) {  // a comment, to the end of its line
-      size_t end = code.find('\n', i);
-      if (end == std::string::npos) end = code.size();
-      r.append(code, i, end - i);
-      i = end - 1;
-    } else if (word_start && code.compare(i, 5, "odla_") == 0 && i + 5 < code.size() &&
-               std::isupper(static_cast<unsigned char>(code[i + 5]))) {
-      r += "odla_host_";
-      i += 4;
-    } else if (word_start && code.compare(i, 5, "Fail(") == 0) {
-      r += "FailHost(";
-      i += 4;
-    } else {
-      r += c;
-    }
-  }
-  return r;
-}
+// The function that reports a part's failure with its runtime's reason.
+const char* FailFn(bool on_device) { return on_device ? "Fail" : "FailHost"; }
 
 }  // namespace
 
@@ -67,17 +28,23 @@ void PrintParts(Model& m, const Partition& p) {
     throw Err(Where(m), "an output has data-dependent dimensions: partitioned code cannot ",
               "return its shape yet");
   m.partition = &p;
+  m.fit = true;
   for (size_t k = 0; k < p.parts.size(); ++k)
     for (const char* r : {"g_comp_", "Build_", "Run_"}) m.reserved.push_back(r + std::to_string(k));
   for (const char* r : {"FailHost", "Release", "moved", "in", "out"}) m.reserved.push_back(r);
   for (size_t k = 0; k < p.parts.size(); ++k) {
-    m.comp = "g_comp_" + std::to_string(k);
-    PrintBuild(*p.parts[k].graph, m);
     bool dev = p.parts[k].on_device;
-    m.parts.push_back({dev, dev ? m.build_body : ForHost(m.build_body)});
+    m.comp = "g_comp_" + std::to_string(k);
+    m.api = Api(dev);
+    m.fail = FailFn(dev);
+    PrintBuild(*p.parts[k].graph, m);
+    m.parts.push_back({dev, m.build_body, m.api_calls});
   }
   m.comp = "g_comp";
+  m.api = Api(true);
+  m.fail = FailFn(true);
   m.build_body.clear();
+  m.api_calls.clear();
 }
 
 std::string PartsCode(const Model& m) {
@@ -112,16 +79,8 @@ std::string PartsCode(const Model& m) {
       "CheckVersion",   "CreateComputation", "DestroyComputation", "SetCurrentComputation",
       "CreateContext",  "BindToArgument",    "BindToOutput",       "ExecuteComputation",
       "DestroyContext", "GetLastErrorText"};
-  for (const auto& part : m.parts) {
-    if (part.on_device) continue;
-    const std::string& b = part.build_body;
-    for (size_t i = b.find("odla_host_"); i != std::string::npos; i = b.find("odla_host_", i)) {
-      i += 10;
-      size_t e = i;
-      while (e < b.size() && (std::isalnum(static_cast<unsigned char>(b[e])) || b[e] == '_')) ++e;
-      host_api.insert(b.substr(i, e - i));
-    }
-  }
+  for (const auto& part : m.parts)
+    if (!part.on_device) host_api.insert(part.api_calls.begin(), part.api_calls.end());
   if (host) {
     os << "\n// The host runtime's API: the plain one's declarations under its names.\n"
        << "extern \"C\" {\n";
@@ -166,7 +125,7 @@ std::string PartsCode(const Model& m) {
      << "  if (g_comp_0) return 0;\n";
   for (size_t k = 0; k < m.parts.size(); ++k) {
     const char* api = Api(m.parts[k].on_device);
-    const char* fail = m.parts[k].on_device ? "Fail" : "FailHost";
+    const char* fail = FailFn(m.parts[k].on_device);
     os << "  if (" << api << "CheckVersion(" << ODLA_VERSION_MAJOR << ", " << m.odla_minor
        << ") != ODLA_SUCCESS) {\n"
        << "    Release();\n"
@@ -192,7 +151,7 @@ std::string PartsCode(const Model& m) {
   for (size_t k = 0; k < m.parts.size(); ++k) {
     const Part& part = p.parts[k];
     const char* api = Api(part.on_device);
-    const char* fail = part.on_device ? "Fail" : "FailHost";
+    const char* fail = FailFn(part.on_device);
     os << "// Runs part " << k << ": binds its inputs and outputs, in order, and executes it.\n"
        << "static int Run_" << k << "(const void* const* in, void* const* out) {\n"
        << "  odla_context ctx = nullptr;\n"
@@ -214,11 +173,13 @@ std::string PartsCode(const Model& m) {
   os << Signature(m) << "\n"
      << "  if (" << n << "_init() != 0) return 1;\n";
   if (!moved.empty()) {
+    std::vector<std::string> buffers;
+    for (const Value* v : moved)
+      buffers.push_back("std::vector<unsigned char>(" + std::to_string(v->type().ByteSize()) + ")");
     os << "  // The values that cross parts, " << moved.size() << " buffers per call.\n"
-       << "  std::vector<unsigned char> moved[" << moved.size() << "] = {";
-    for (size_t i = 0; i < moved.size(); ++i)
-      os << (i ? ", " : "") << "std::vector<unsigned char>(" << moved[i]->type().ByteSize() << ")";
-    os << "};\n";
+       << Wrap("  std::vector<unsigned char> moved[" + std::to_string(moved.size()) + "] = {",
+               buffers, "};")
+       << "\n";
   }
   for (size_t k = 0; k < p.parts.size(); ++k) {
     const Part& part = p.parts[k];

@@ -178,6 +178,26 @@ TEST(Placement, PartitionedCode) {
   EXPECT_EQ(EmitCppSources(*g, eo).at(0).second, EmitCppSources(*g, plain).at(0).second);
 }
 
+// Host parts are printed with the host runtime's names (odla_host_*, FailHost) and wrapped
+// for them: with long value names, every line of the code still fits in 100 columns.
+TEST(Placement, PartitionedCodeFitsItsLines) {
+  auto g = Chain();
+  for (const auto& n : g->nodes())
+    n->output()->set_name(n->output()->name() + "_a_value_name_long_enough_to_need_wrapping");
+  Partition p = SplitGraph(*g, "sim", PlaceNodes(*g, AllOps(), {{"relu", false}}));
+  EmitOptions eo;
+  eo.output_cc = "chain.cc";
+  eo.partition = &p;
+  std::string code = EmitCppSources(*g, eo).at(1).second;
+  EXPECT_NE(code.find("odla_host_SetValueAsOutput("), std::string::npos) << code;
+  EXPECT_NE(code.find("    return FailHost(\"output 'r_a_value_name"), std::string::npos) << code;
+  size_t start = 0;
+  for (size_t end = code.find('\n'); end != std::string::npos; end = code.find('\n', start)) {
+    EXPECT_LE(end - start, 100u) << code.substr(start, end - start);
+    start = end + 1;
+  }
+}
+
 TEST(Placement, Options) {
   Options o = ParseOptions({"m.onnx", "--report", "--device", "sim", "--place", "a=host",
                             "--place=b=device", "--device-table", "t.txt"});
