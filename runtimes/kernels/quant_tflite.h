@@ -190,4 +190,68 @@ void TfliteSoftmax(int64_t outer, int64_t len, int64_t inner, const X* x,
     }
 }
 
+// A 2-D pooling window on NCHW data: input [n, c, h, w], output [n, c, oh, ow], windows of
+// kh x kw moved by sh, sw from -pad_t, -pad_l.
+struct Pool2D {
+  int64_t n = 1, c = 1, h = 1, w = 1, oh = 1, ow = 1, kh = 1, kw = 1, sh = 1, sw = 1;
+  int64_t pad_t = 0, pad_l = 0;
+};
+
+// For each output element, the int32 sum of the window's elements inside the input and their
+// count; y = finish(sum, count).
+template <typename X, typename Y, typename F>
+void PoolSum2D(const Pool2D& p, const X* x, Y* y, F finish) {
+  ParallelFor(p.n * p.c, 1, [&](int64_t b, int64_t e) {
+    for (int64_t nc = b; nc < e; ++nc) {
+      const X* xp = x + nc * p.h * p.w;
+      Y* yp = y + nc * p.oh * p.ow;
+      for (int64_t oy = 0; oy < p.oh; ++oy)
+        for (int64_t ox = 0; ox < p.ow; ++ox) {
+          int64_t y0 = oy * p.sh - p.pad_t, x0 = ox * p.sw - p.pad_l;
+          int64_t ya = std::max<int64_t>(y0, 0), yb = std::min(y0 + p.kh, p.h);
+          int64_t xa = std::max<int64_t>(x0, 0), xb = std::min(x0 + p.kw, p.w);
+          int32_t sum = 0;
+          for (int64_t iy = ya; iy < yb; ++iy)
+            for (int64_t ix = xa; ix < xb; ++ix) sum += xp[iy * p.w + ix];
+          int32_t count =
+              static_cast<int32_t>(std::max<int64_t>(yb - ya, 0) * std::max<int64_t>(xb - xa, 0));
+          yp[oy * p.ow + ox] = finish(sum, count);
+        }
+    }
+  });
+}
+
+// TFLite's quantized AVERAGE_POOL_2D (reference_integer_ops::AveragePool, int8 and int16; input
+// and output share their quantization): the sum divided by the count of valid (non-padded)
+// elements, rounding halves away from zero. An empty window gives 0.
+template <typename T>
+void TfliteAveragePool(const Pool2D& p, const T* x, T* y) {
+  PoolSum2D(p, x, y, [](int32_t sum, int32_t count) {
+    if (count == 0) return T{0};
+    int32_t q = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
+    return SaturateTo<T>(q);
+  });
+}
+
+// TFLite's quantized MEAN (reference_ops::QuantizedMeanOrSum, as TFLite Micro's reduce.cc
+// runs it for int8 and int16): the int32 sum of the `count` raw inputs, less count * xzp,
+// times the multiplier q (x_scale / y_scale) with 1 / count folded in, plus yzp, saturated.
+// The multiplier is pre-shifted by up to 32 bits (and at most 31 + q.shift) before the
+// integer division by count, as TFLite does.
+inline QMultiplier TfliteMeanMultiplier(QMultiplier q, int64_t count) {
+  int shift = 63 - __builtin_clzll(static_cast<uint64_t>(count));
+  shift = std::min(shift, 32);
+  shift = std::min(shift, 31 + q.shift);
+  QMultiplier r;
+  r.mult = static_cast<int32_t>((static_cast<int64_t>(q.mult) << shift) / count);
+  r.shift = q.shift - shift;
+  return r;
+}
+
+template <typename T>
+T TfliteMeanOf(int64_t sum, int64_t count, int32_t xzp, QMultiplier q_over_count, int32_t yzp) {
+  auto shifted = static_cast<int32_t>(static_cast<uint32_t>(sum - int64_t{xzp} * count));
+  return SaturateTo<T>(int64_t{MultiplyByQuantizedMultiplier(shifted, q_over_count)} + yzp);
+}
+
 }  // namespace odla_rt

@@ -196,6 +196,85 @@ TEST(TfliteQuantOps, SoftmaxFixedPointFollowsFloat) {
   }
 }
 
+TEST(TfliteQuantOps, AveragePoolInt8RoundsAwayAndSkipsPadding) {
+  // 2x2 windows over a 3x3 input padded by one row and column at the end: padded elements do
+  // not count (4.5 over 2 elements, -1.5, -0.5). tflite: the integer average, halves away from
+  // zero. onnx: the real average (zero point -3 removed: 7.5, 1.5, 10.5, 2.5) rounded to even.
+  std::vector<Arg> args = {I8({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, -9}), F({}, {0.5}),
+                           I8({}, {-3}), F({}, {0.5}), I8({}, {-3})};
+  auto attrs = [](const char* r) {
+    return std::map<std::string, AttrValue>{{"kernel_shape", std::vector<int64_t>{2, 2}},
+                                            {"pads", std::vector<int64_t>{0, 0, 1, 1}},
+                                            {"rounding", std::string(r)}};
+  };
+  auto y = RunOp("QLinearAveragePool", args, attrs("tflite"));
+  EXPECT_EQ(y.type().shape, (Shape{1, 1, 3, 3}));
+  EXPECT_EQ(Doubles(y), (std::vector<double>{3, 4, 5, 6, 3, -2, 8, -1, -9}));
+  EXPECT_EQ(Doubles(RunOp("QLinearAveragePool", args, attrs("onnx"))),
+            (std::vector<double>{3, 4, 5, 6, 3, -1, 7, -1, -9}));
+}
+
+TEST(TfliteQuantOps, AveragePoolInt16Extremes) {
+  // Sums beyond int16 stay exact in int32: (-131072 - 2) / 4 truncates to -32768.
+  auto y = RunOp("QLinearAveragePool",
+                 {I16({1, 2, 2, 2}, {-32768, -32768, -32768, -32768, 32767, 32767, 32767, 32766}),
+                  F({}, {1}), I16({}, {0}), F({}, {1}), I16({}, {0})},
+                 {{"kernel_shape", std::vector<int64_t>{2, 2}},
+                  {"strides", std::vector<int64_t>{2, 2}},
+                  {"rounding", std::string("tflite")}});
+  EXPECT_EQ(Doubles(y), (std::vector<double>{-32768, 32767}));
+  // Different input and output quantization is not TFLite's kernel.
+  EXPECT_ANY_THROW(
+      RunOp("QLinearAveragePool",
+            {I16({1, 1, 1, 1}, {1}), F({}, {1}), I16({}, {0}), F({}, {2}), I16({}, {0})},
+            {{"kernel_shape", std::vector<int64_t>{1, 1}}, {"rounding", std::string("tflite")}}));
+}
+
+TEST(TfliteQuantOps, ReduceMeanInt8Rescales) {
+  // Rows of [2, 3] with scale 0.5, zero point -1 into scale 0.25, zero point 3: the multiplier
+  // 2.0 (2^30, shift 2) becomes 2^31 / 3 with shift 1 for 3 elements; row 0 (sum -383,
+  // shifted -380) gives -253 + 3 and saturates, row 1 (sum 61, shifted 64) gives 43 + 3.
+  auto y = RunOp("QLinearReduceMean",
+                 {I8({2, 3}, {-128, -128, -127, 10, 20, 31}), F({}, {0.5}), I8({}, {-1}),
+                  F({}, {0.25}), I8({}, {3})},
+                 {{"axes", std::vector<int64_t>{1}},
+                  {"keepdims", int64_t{0}},
+                  {"rounding", std::string("tflite")}});
+  EXPECT_EQ(y.type().shape, (Shape{2}));
+  EXPECT_EQ(Doubles(y), (std::vector<double>{-128, 46}));
+}
+
+TEST(TfliteQuantOps, ReduceMeanInt16Halves) {
+  // Means 2.5 and -2.5: TFLite's rounding doubling multiply rounds ties up (3, -2); onnx
+  // rounding goes to even (2, -2).
+  std::vector<Arg> args = {I16({2, 2}, {2, 3, -2, -3}), F({}, {1}), I16({}, {0}), F({}, {1}),
+                           I16({}, {0})};
+  auto attrs = [](const char* r) {
+    return std::map<std::string, AttrValue>{{"axes", std::vector<int64_t>{-1}},
+                                            {"rounding", std::string(r)}};
+  };
+  auto y = RunOp("QLinearReduceMean", args, attrs("tflite"));
+  EXPECT_EQ(y.type().shape, (Shape{2, 1}));
+  EXPECT_EQ(Doubles(y), (std::vector<double>{3, -2}));
+  EXPECT_EQ(Doubles(RunOp("QLinearReduceMean", args, attrs("onnx"))), (std::vector<double>{2, -2}));
+}
+
+TEST(TfliteQuantOps, ReduceMeanInt8TwoAxes) {
+  // [2, 2, 2] = 0..7 over axes 0 and 2: 10 / 4 and 18 / 4. For 4 elements the multiplier
+  // 2^30 (shift 1) becomes 2^30 with shift -1: 2.5 -> 3 and 4.5 -> 5 (ties away in the final
+  // rounding shift).
+  std::vector<Arg> args = {I8({2, 2, 2}, {0, 1, 2, 3, 4, 5, 6, 7}), F({}, {1}), I8({}, {0}),
+                           F({}, {1}), I8({}, {0})};
+  auto attrs = [](const char* r) {
+    return std::map<std::string, AttrValue>{{"axes", std::vector<int64_t>{2, 0}},
+                                            {"rounding", std::string(r)}};
+  };
+  auto y = RunOp("QLinearReduceMean", args, attrs("tflite"));
+  EXPECT_EQ(y.type().shape, (Shape{1, 2, 1}));
+  EXPECT_EQ(Doubles(y), (std::vector<double>{3, 5}));
+  EXPECT_EQ(Doubles(RunOp("QLinearReduceMean", args, attrs("onnx"))), (std::vector<double>{2, 4}));
+}
+
 TEST(TfliteQuantOps, SoftmaxAndErrors) {
   auto y = RunOp("QLinearSoftmax",
                  {I8({2}, {7, 7}), F({}, {1}), I8({}, {0}), F({}, {1.0 / 256}), I8({}, {-128})});
