@@ -902,6 +902,21 @@ odla_value odla_QLinearReduceMean(odla_value data, odla_value data_scale,
                                   odla_value_type result_type, odla_value_id id);
 
 /*
+ * QLinearSigmoid: Quantized sigmoid (com.microsoft): Y = quantize(sigmoid(dequantize(X)));
+ * int8, uint8 or int16. tflite rounding: TFLite's int8 LOGISTIC
+ * (reference_integer_ops::Logistic, gemmlowp's fixed-point logistic on Q4.27) when X and Y
+ * are int8 and Y has scale 1/256 and zero point -128; otherwise, and with onnx rounding, in
+ * float, rounding halves to even. `X_scale`: float32 scalar. `X_zero_point` (optional, may
+ * be NULL): scalar of X's type (default 0). `Y_scale`: float32 scalar. `Y_zero_point`
+ * (optional, may be NULL): scalar of X's type (default 0). `rounding`: onnx: float
+ * arithmetic, results rounded half to even; tflite: the fixed-point arithmetic of the
+ * TensorFlow Lite reference kernels.
+ */
+odla_value odla_QLinearSigmoid(odla_value X, odla_value X_scale, odla_value X_zero_point,
+                               odla_value Y_scale, odla_value Y_zero_point, const char* rounding,
+                               odla_value_type result_type, odla_value_id id);
+
+/*
  * QLinearSoftmax: Quantized softmax (com.microsoft, opset-13 semantics: over one axis): Y =
  * quantize(softmax(dequantize(X), axis)); Y has y_zero_point's type (default X's). tflite
  * rounding: TFLite's fixed-point 8-bit softmax when X and Y are int8 or uint8, y_scale is
@@ -931,6 +946,21 @@ odla_value odla_QLinearSub(odla_value A, odla_value A_scale, odla_value A_zero_p
                            odla_value B_scale, odla_value B_zero_point, odla_value C_scale,
                            odla_value C_zero_point, const char* rounding,
                            odla_value_type result_type, odla_value_id id);
+
+/*
+ * QLinearTanh: Quantized tanh (in the style of com.microsoft's QLinearSigmoid): Y =
+ * quantize(tanh(dequantize(X))); int8, uint8 or int16. tflite rounding: TFLite's int8 TANH
+ * (reference_integer_ops::Tanh, gemmlowp's fixed-point tanh on Q4.27) when X and Y are int8
+ * and Y has scale 1/128 and zero point 0; otherwise, and with onnx rounding, in float,
+ * rounding halves to even. `X_scale`: float32 scalar. `X_zero_point` (optional, may be
+ * NULL): scalar of X's type (default 0). `Y_scale`: float32 scalar. `Y_zero_point`
+ * (optional, may be NULL): scalar of X's type (default 0). `rounding`: onnx: float
+ * arithmetic, results rounded half to even; tflite: the fixed-point arithmetic of the
+ * TensorFlow Lite reference kernels.
+ */
+odla_value odla_QLinearTanh(odla_value X, odla_value X_scale, odla_value X_zero_point,
+                            odla_value Y_scale, odla_value Y_zero_point, const char* rounding,
+                            odla_value_type result_type, odla_value_id id);
 
 /*
  * QuantizeLinear: y = saturate(round(x / y_scale) + y_zero_point), rounding halves to even;

@@ -73,20 +73,26 @@ int32_t ExpOnIntervalNegativeQuarterTo0(int32_t a) {
   return constant_term + Mul(constant_term, x + poly);
 }
 
-// 1 / (1 + a) for a Q0.31 value in [0, 1): Newton-Raphson in Q2.29.
-int32_t OneOverOnePlusX(int32_t a) {
+// 1 / ((1 + a) / 2) for a Q0.31 value in [0, 1), in Q2.29: Newton-Raphson.
+int32_t TwoOverOnePlusX(int32_t a) {
   int64_t sum = int64_t{a} + std::numeric_limits<int32_t>::max();
   auto half_denominator = static_cast<int32_t>((sum + (sum >= 0 ? 1 : -1)) / 2);
   const int32_t c48_over_17 = 1515870810, c_neg32_over_17 = -1010580540, one = 1 << 29;
   int32_t x = c48_over_17 + Mul(half_denominator, c_neg32_over_17);
   for (int i = 0; i < 3; ++i) x += MulByPOT(Mul(x, one - Mul(half_denominator, x)), 2);
-  return MulByPOT(x, 1);
+  return x;
 }
+
+// 1 / (1 + a) for a Q0.31 value in [0, 1).
+int32_t OneOverOnePlusX(int32_t a) { return MulByPOT(TwoOverOnePlusX(a), 1); }
+
+// (1 - a) / (1 + a) for a Q0.31 value in [0, 1): 2 / (1 + a) - 1, from Q2.29.
+int32_t OneMinusXOverOnePlusX(int32_t a) { return MulByPOT(TwoOverOnePlusX(a) - (1 << 29), 2); }
 
 }  // namespace
 
-int32_t ExpOnNegativeValues(int32_t a) {
-  const int kIntegerBits = 5, kFractionalBits = 26;
+int32_t ExpOnNegativeValues(int32_t a, int integer_bits) {
+  const int kIntegerBits = integer_bits, kFractionalBits = 31 - integer_bits;
   const int32_t quarter = 1 << (kFractionalBits - 2);
   int32_t a_mod_quarter_minus_quarter = (a & (quarter - 1)) - quarter;
   int32_t result =
@@ -95,7 +101,7 @@ int32_t ExpOnNegativeValues(int32_t a) {
   // exp(-2^e) for e = -2 .. 4, in Q0.31.
   const int32_t multipliers[] = {1672461947, 1302514674, 790015084, 290630308,
                                  39332535,   720401,     242};
-  for (int e = -2; e <= 4; ++e)
+  for (int e = -2; e <= 4 && e < kIntegerBits; ++e)
     if (remainder & (1 << (kFractionalBits + e))) result = Mul(result, multipliers[e + 2]);
   return a == 0 ? std::numeric_limits<int32_t>::max() : result;
 }
@@ -106,6 +112,31 @@ int32_t GetReciprocal(int32_t x, int x_integer_digits, int* num_bits_over_unit) 
   auto shifted_minus_one =
       static_cast<int32_t>((static_cast<uint32_t>(x) << headroom_plus_one) - (uint32_t{1} << 31));
   return OneOverOnePlusX(shifted_minus_one);
+}
+
+int32_t LogisticQ4(int32_t a) {
+  if (a == 0) return 1 << 30;
+  int32_t pos = OneOverOnePlusX(ExpOnNegativeValues(a > 0 ? -a : a, 4));
+  return a > 0 ? pos : std::numeric_limits<int32_t>::max() - pos;
+}
+
+int32_t TanhQ4(int32_t a) {
+  if (a == 0) return 0;
+  // exp(2 * -|a|): the Q4.27 raw value read as Q5.26.
+  int32_t t = OneMinusXOverOnePlusX(ExpOnNegativeValues(a < 0 ? a : -a, 5));
+  return a < 0 ? -t : t;
+}
+
+TfliteSigmoidTanhParams MakeTfliteSigmoidTanhParams(float input_scale, int32_t input_zero_point) {
+  // As the Micro kernels' Prepare: input_scale * 2^27 as a multiplier with a left shift, and
+  // CalculateInputRadius(4, left_shift, 31).
+  TfliteSigmoidTanhParams p;
+  p.zero_point = input_zero_point;
+  double real = static_cast<double>(input_scale) * static_cast<double>(1 << (31 - 4));
+  double frac = std::frexp(real, &p.q.shift);
+  p.q.mult = static_cast<int32_t>(std::round(frac * static_cast<double>(int64_t{1} << 31)));
+  p.radius = static_cast<int32_t>(std::floor(std::ldexp(15.0 * (1 << 27), -p.q.shift)));
+  return p;
 }
 
 TfliteSoftmaxParams MakeTfliteSoftmaxParams(float beta, float input_scale) {

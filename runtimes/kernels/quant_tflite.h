@@ -154,8 +154,9 @@ struct TfliteSoftmaxParams {
   int32_t diff_min = 0;
 };
 TfliteSoftmaxParams MakeTfliteSoftmaxParams(float beta, float input_scale);
-// gemmlowp's exp_on_negative_values: a Q5.26 value <= 0 -> its exp in Q0.31.
-int32_t ExpOnNegativeValues(int32_t a);
+// gemmlowp's exp_on_negative_values: a value <= 0 with `integer_bits` integer bits (Q5.26 by
+// default) -> its exp in Q0.31.
+int32_t ExpOnNegativeValues(int32_t a, int integer_bits = 5);
 // TFLite's GetReciprocal: 1 / x for x in Q(digits) as Q0.31, scaled by 2^-num_bits_over_unit.
 int32_t GetReciprocal(int32_t x, int x_integer_digits, int* num_bits_over_unit);
 
@@ -252,6 +253,30 @@ template <typename T>
 T TfliteMeanOf(int64_t sum, int64_t count, int32_t xzp, QMultiplier q_over_count, int32_t yzp) {
   auto shifted = static_cast<int32_t>(static_cast<uint32_t>(sum - int64_t{xzp} * count));
   return SaturateTo<T>(int64_t{MultiplyByQuantizedMultiplier(shifted, q_over_count)} + yzp);
+}
+
+// gemmlowp's logistic and tanh of a Q4.27 value, in Q0.31.
+int32_t LogisticQ4(int32_t a);
+int32_t TanhQ4(int32_t a);
+
+// TFLite's int8 LOGISTIC and TANH (reference_integer_ops::Logistic / Tanh with the parameters
+// of TFLite Micro's Prepare): x - zero_point beyond +-radius saturates; inside, it is scaled
+// into Q4.27 by q (a left shift), and the Q0.31 result is rounded to the output scale, 1/256
+// with zero point -128 (logistic) or 1/128 with zero point 0 (tanh).
+struct TfliteSigmoidTanhParams {
+  int32_t zero_point = 0, radius = 0;
+  QMultiplier q;
+};
+TfliteSigmoidTanhParams MakeTfliteSigmoidTanhParams(float input_scale, int32_t input_zero_point);
+
+inline int8_t TfliteSigmoidTanhInt8(int8_t x, const TfliteSigmoidTanhParams& p, bool tanh) {
+  int32_t v = int32_t{x} - p.zero_point;
+  if (v <= -p.radius) return -128;
+  if (v >= p.radius) return 127;
+  int32_t a = MultiplyByQuantizedMultiplier(v, p.q);
+  int32_t y =
+      tanh ? RoundingDivideByPOT(TanhQ4(a), 24) : RoundingDivideByPOT(LogisticQ4(a), 23) - 128;
+  return SaturateTo<int8_t>(y);
 }
 
 }  // namespace odla_rt

@@ -1,11 +1,13 @@
 // ODLA builders of the quantized ops with a choice of ONNX (float) or TFLite (fixed-point)
-// rounding: QLinearAdd, QLinearSub, QLinearMul, QLinearLeakyRelu, QLinearSoftmax, Requantize, and
-// the TFLite path of QLinearConv.
+// rounding: QLinearAdd, QLinearSub, QLinearMul, QLinearLeakyRelu, QLinearSoftmax, Requantize,
+// QLinearAveragePool, QLinearReduceMean, QLinearSigmoid, QLinearTanh, and the TFLite path of
+// QLinearConv.
 #include "quant_tflite.h"
 
 #include <cmath>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include "../common/builder.h"
 #include "../kernels/broadcast.h"
@@ -92,6 +94,38 @@ odla_value QLinearBinary(const char* name, int sign, odla_value A, odla_value A_
   });
   return AddOp1(name, {A, A_scale, A_zero_point, B, B_scale, B_zero_point, C_scale, C_zero_point},
                 result_type, id, kernel);
+}
+
+odla_value QLinearSigmoidTanh(const char* name, bool tanh, odla_value X, odla_value X_scale,
+                              odla_value X_zero_point, odla_value Y_scale, odla_value Y_zero_point,
+                              const char* rounding, odla_value_type result_type, odla_value_id id) {
+  CheckInput(X, "X");
+  odla_element_type t = X->type.element_type;
+  if (result_type.element_type != t) Fail("Y must have X's type");
+  CheckParams(X_scale, X_zero_point, "X", t);
+  CheckParams(Y_scale, Y_zero_point, "Y", t);
+  int64_t n = NumElements(X->type.shape);
+  bool tfl = TfliteRounding(rounding);
+  Kernel kernel = DispatchQ(t, [&](auto tag) -> Kernel {
+    using T = typename decltype(tag)::type;
+    return [=](const KernelArgs& a) {
+      float xs = *a.In<float>(1), ys = *a.In<float>(3);
+      int32_t xz = Zp<T>(a, 2), yz = Zp<T>(a, 4);
+      if (tfl && std::is_same<T, int8_t>::value &&
+          (tanh ? ys == 1.0f / 128 && yz == 0 : ys == 1.0f / 256 && yz == -128)) {
+        TfliteSigmoidTanhParams p = MakeTfliteSigmoidTanhParams(xs, xz);
+        UnaryMap(a.In<T>(0), a.Out<T>(0), n, [&](T v) {
+          return static_cast<T>(TfliteSigmoidTanhInt8(static_cast<int8_t>(v), p, tanh));
+        });
+        return;
+      }
+      UnaryMap(a.In<T>(0), a.Out<T>(0), n, [&](T v) {
+        float f = static_cast<float>(int32_t{v} - xz) * xs;
+        return RoundToQ<T>((tanh ? std::tanh(f) : 1.0f / (1.0f + std::exp(-f))) / ys, yz);
+      });
+    };
+  });
+  return AddOp1(name, {X, X_scale, X_zero_point, Y_scale, Y_zero_point}, result_type, id, kernel);
 }
 
 }  // namespace
@@ -423,6 +457,26 @@ ODLA_WEAK odla_value odla_QLinearReduceMean(odla_value data, odla_value data_sca
     return AddOp1("QLinearReduceMean",
                   {data, data_scale, data_zero_point, reduced_scale, reduced_zero_point},
                   result_type, id, kernel);
+  });
+}
+
+ODLA_WEAK odla_value odla_QLinearSigmoid(odla_value X, odla_value X_scale, odla_value X_zero_point,
+                                         odla_value Y_scale, odla_value Y_zero_point,
+                                         const char* rounding, odla_value_type result_type,
+                                         odla_value_id id) {
+  return Guard("odla_QLinearSigmoid", id, [&] {
+    return QLinearSigmoidTanh("QLinearSigmoid", false, X, X_scale, X_zero_point, Y_scale,
+                              Y_zero_point, rounding, result_type, id);
+  });
+}
+
+ODLA_WEAK odla_value odla_QLinearTanh(odla_value X, odla_value X_scale, odla_value X_zero_point,
+                                      odla_value Y_scale, odla_value Y_zero_point,
+                                      const char* rounding, odla_value_type result_type,
+                                      odla_value_id id) {
+  return Guard("odla_QLinearTanh", id, [&] {
+    return QLinearSigmoidTanh("QLinearTanh", true, X, X_scale, X_zero_point, Y_scale, Y_zero_point,
+                              rounding, result_type, id);
   });
 }
 

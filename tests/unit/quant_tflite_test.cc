@@ -275,6 +275,37 @@ TEST(TfliteQuantOps, ReduceMeanInt8TwoAxes) {
   EXPECT_EQ(Doubles(RunOp("QLinearReduceMean", args, attrs("onnx"))), (std::vector<double>{2, 4}));
 }
 
+TEST(TfliteQuantOps, SigmoidTanhInt8FixedPoint) {
+  // Input scale 1/16, zero point -5: multiplier 2^30 with left shift 24, radius 15 * 2^27 /
+  // 2^24 = 120, so x - zp = -123, -120, 120 and 132 saturate; inside, the fixed-point results
+  // agree with round(sigmoid(v) * 256) - 128 and round(tanh(v) * 128), none near a half.
+  std::vector<int> x = {-128, -125, -100, -37, -21, -6, -5, -4, 11, 27, 60, 114, 115, 127};
+  auto run = [&](const char* op, double ys, int yz) {
+    return Doubles(RunOp(op,
+                         {I8({14}, x), F({}, {1.0 / 16}), I8({}, {-5}), F({}, {ys}), I8({}, {yz})},
+                         Rounding("tflite")));
+  };
+  EXPECT_EQ(
+      run("QLinearSigmoid", 1.0 / 256, -128),
+      (std::vector<double>{-128, -128, -127, -97, -59, -4, 0, 4, 59, 97, 124, 127, 127, 127}));
+  EXPECT_EQ(
+      run("QLinearTanh", 1.0 / 128, 0),
+      (std::vector<double>{-128, -128, -128, -123, -97, -8, 0, 8, 97, 123, 127, 127, 127, 127}));
+  // Q4.27 anchors: logistic(1) = 0.7310586 and tanh(1) = 0.7615942 in Q0.31.
+  EXPECT_NEAR(odla_rt::LogisticQ4(1 << 27), 0.7310586 * 2147483648.0, 300);
+  EXPECT_NEAR(odla_rt::TanhQ4(-(1 << 27)), -0.7615942 * 2147483648.0, 300);
+  EXPECT_EQ(odla_rt::LogisticQ4(0), 1 << 30);
+}
+
+TEST(TfliteQuantOps, SigmoidInt16InFloat) {
+  // int16 (and other output quantizations) go through float: sigmoid(0.5) * 32768 = 20396.9.
+  auto y =
+      RunOp("QLinearSigmoid",
+            {I16({2}, {500, 0}), F({}, {0.001}), I16({}, {0}), F({}, {1.0 / 32768}), I16({}, {0})},
+            Rounding("tflite"));
+  EXPECT_EQ(Doubles(y), (std::vector<double>{20397, 16384}));
+}
+
 TEST(TfliteQuantOps, SoftmaxAndErrors) {
   auto y = RunOp("QLinearSoftmax",
                  {I8({2}, {7, 7}), F({}, {1}), I8({}, {0}), F({}, {1.0 / 256}), I8({}, {-128})});

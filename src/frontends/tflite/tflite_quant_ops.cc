@@ -1,12 +1,12 @@
 // Operators on quantized tensors (int8, uint8, int16 activations; int32 for QUANTIZE): TFLite
-// integer semantics through the IR's quantized ops with rounding "tflite" (QLinearConv for
+// integer semantics through the IR's quantized ops with rounding "tflite": QLinearConv for
 // CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, QLinearAdd/QLinearSub/QLinearMul,
-// QLinearLeakyRelu, Requantize), fused activations as Clip on the quantized values (TFLite's
-// CalculateActivationRangeQuantized), PAD with the zero point. AVERAGE_POOL_2D, MEAN,
-// SOFTMAX, LOGISTIC, TANH and UNIDIRECTIONAL_SEQUENCE_LSTM go through float (dequantize,
-// compute, quantize): close to TFLite's integer kernels, not bit-exact. Layout operators
-// (RESHAPE, TRANSPOSE, ...) whose input and output share their quantization run the float
-// handler unchanged.
+// QLinearLeakyRelu, QLinearAveragePool, QLinearReduceMean, QLinearSoftmax, QLinearSigmoid and
+// QLinearTanh (fixed point for int8; float for int16), Requantize; fused activations as Clip
+// on the quantized values (TFLite's CalculateActivationRangeQuantized), PAD with the zero
+// point. UNIDIRECTIONAL_SEQUENCE_LSTM goes through float (dequantize, compute, quantize):
+// close to TFLite's integer LSTM, not bit-exact. Layout operators (RESHAPE, TRANSPOSE, ...)
+// whose input and output share their quantization run the float handler unchanged.
 #include <cmath>
 
 #include "frontends/tflite/tflite_importer.h"
@@ -339,9 +339,18 @@ void QMean(OpContext& c) {
   c.SetOut(0, n->output());
 }
 
-// LOGISTIC, TANH: through float.
-void QUnaryFloat(OpContext& c, const char* ir_op) {
-  c.SetOut(0, Quantize(c, c.Add1(ir_op, {Dequantize(c, 0)})));
+// LOGISTIC, TANH: QLinearSigmoid / QLinearTanh with tflite rounding (TFLite's fixed-point
+// kernels for int8 with TFLite's output quantization; in float otherwise).
+void QSigmoidTanh(OpContext& c, const char* ir_op) {
+  QuantParams xq = InQ(c, 0), yq = OutQ(c, 0);
+  CheckPerTensor(c, xq, "the input");
+  CheckPerTensor(c, yq, "the output");
+  DataType t = c.InType(0);
+  if (c.OutType(0) != t) c.Fail("the output type differs from the input's");
+  Node* n = c.Add(ir_op, {c.In(0), ScaleOf(c, xq), ZeroPointOf(c, xq, t), ScaleOf(c, yq),
+                          ZeroPointOf(c, yq, t)});
+  n->set_attr("rounding", std::string("tflite"));
+  c.SetOut(0, n->output());
 }
 
 // SOFTMAX: softmax(beta * x) with beta folded into the input scale.
@@ -457,8 +466,8 @@ void RegisterQuantizedOps(OpTable& t) {
   reg(B::MEAN, QMean);
   reg(B::SOFTMAX, QSoftmax);
   reg(B::UNIDIRECTIONAL_SEQUENCE_LSTM, QSequenceLstm);
-  reg(B::LOGISTIC, [](OpContext& c) { QUnaryFloat(c, "Sigmoid"); });
-  reg(B::TANH, [](OpContext& c) { QUnaryFloat(c, "Tanh"); });
+  reg(B::LOGISTIC, [](OpContext& c) { QSigmoidTanh(c, "QLinearSigmoid"); });
+  reg(B::TANH, [](OpContext& c) { QSigmoidTanh(c, "QLinearTanh"); });
   for (B b : {B::RESHAPE, B::TRANSPOSE, B::SQUEEZE, B::EXPAND_DIMS, B::STRIDED_SLICE, B::SLICE,
               B::GATHER, B::SPLIT, B::MAX_POOL_2D})
     if (t.builtin.count(static_cast<int>(b))) reg(b, SameQuant);

@@ -1,5 +1,6 @@
-// Quantized element-wise ops in the style of ONNX Runtime's com.microsoft QLinear* ops
-// (QLinearAdd, QLinearMul, QLinearLeakyRelu, QLinearSoftmax), their subtraction counterpart
+// Quantized ops in the style of ONNX Runtime's com.microsoft QLinear* ops (QLinearAdd,
+// QLinearMul, QLinearLeakyRelu, QLinearSigmoid, QLinearSoftmax, QLinearAveragePool,
+// QLinearReduceMean, and QLinearTanh after them), their subtraction counterpart
 // QLinearSub, and Requantize (one quantized type to another). Each takes per-tensor scales (float32
 // scalars) and zero points; `rounding` selects the arithmetic: "onnx" dequantizes to float,
 // computes, and quantizes rounding halves to even (ONNX Runtime's reference); "tflite" uses
@@ -81,6 +82,11 @@ void CheckUnaryQ(InferContext& c) {
   CheckScaleZp(c, 1, "X", x.dtype);
   CheckScaleZp(c, 3, "Y", x.dtype);
   c.check(ResultType(c, 4, x.dtype) == x.dtype, "Y_zero_point must have X's type");
+}
+
+void QLinearUnaryRule(InferContext& c) {
+  CheckUnaryQ(c);
+  c.set_out(Type(c.in(0).dtype, c.in(0).shape));
 }
 
 void QLinearAveragePoolRule(InferContext& c) {
@@ -248,6 +254,28 @@ void RegisterQuantTfliteOps(OpRegistry& r) {
       .Str("rounding", "onnx", kRounding)
       .Out("reduced")
       .Rule(QLinearReduceMeanRule);
+  for (const char* op : {"QLinearSigmoid", "QLinearTanh"}) {
+    bool tanh = op[7] == 'T';
+    r.Add(op)
+        .Doc(tanh ? "Quantized tanh (in the style of com.microsoft's QLinearSigmoid): Y = "
+                    "quantize(tanh(dequantize(X))); int8, uint8 or int16. tflite rounding: "
+                    "TFLite's int8 TANH (reference_integer_ops::Tanh, gemmlowp's fixed-point "
+                    "tanh on Q4.27) when X and Y are int8 and Y has scale 1/128 and zero point "
+                    "0; otherwise, and with onnx rounding, in float, rounding halves to even."
+                  : "Quantized sigmoid (com.microsoft): Y = quantize(sigmoid(dequantize(X))); "
+                    "int8, uint8 or int16. tflite rounding: TFLite's int8 LOGISTIC "
+                    "(reference_integer_ops::Logistic, gemmlowp's fixed-point logistic on "
+                    "Q4.27) when X and Y are int8 and Y has scale 1/256 and zero point -128; "
+                    "otherwise, and with onnx rounding, in float, rounding halves to even.")
+        .In("X")
+        .In("X_scale", "float32 scalar")
+        .OptIn("X_zero_point", "scalar of X's type (default 0)")
+        .In("Y_scale", "float32 scalar")
+        .OptIn("Y_zero_point", "scalar of X's type (default 0)")
+        .Str("rounding", "onnx", kRounding)
+        .Out("Y")
+        .Rule(QLinearUnaryRule);
+  }
   r.Add("Requantize")
       .Doc(
           "y = saturate(round((x - x_zero_point) * x_scale / y_scale) + y_zero_point) from one "
