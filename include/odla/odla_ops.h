@@ -903,11 +903,12 @@ odla_value odla_QLinearReduceMean(odla_value data, odla_value data_scale,
 
 /*
  * QLinearSigmoid: Quantized sigmoid (com.microsoft): Y = quantize(sigmoid(dequantize(X)));
- * int8, uint8 or int16. tflite rounding: TFLite's int8 LOGISTIC
- * (reference_integer_ops::Logistic, gemmlowp's fixed-point logistic on Q4.27) when X and Y
- * are int8 and Y has scale 1/256 and zero point -128; otherwise, and with onnx rounding, in
- * float, rounding halves to even. `X_scale`: float32 scalar. `X_zero_point` (optional, may
- * be NULL): scalar of X's type (default 0). `Y_scale`: float32 scalar. `Y_zero_point`
+ * int8, uint8 or int16. tflite rounding: TFLite's LOGISTIC
+ * (reference_integer_ops::Logistic): int8 with Y at scale 1/256, zero point -128
+ * (gemmlowp's fixed-point logistic on Q4.27); int16 with zero points 0 and Y at scale 2^-15
+ * (TFLite's interpolated sigmoid table). Otherwise, and with onnx rounding, in float,
+ * rounding halves to even. `X_scale`: float32 scalar. `X_zero_point` (optional, may be
+ * NULL): scalar of X's type (default 0). `Y_scale`: float32 scalar. `Y_zero_point`
  * (optional, may be NULL): scalar of X's type (default 0). `rounding`: onnx: float
  * arithmetic, results rounded half to even; tflite: the fixed-point arithmetic of the
  * TensorFlow Lite reference kernels.
@@ -949,14 +950,14 @@ odla_value odla_QLinearSub(odla_value A, odla_value A_scale, odla_value A_zero_p
 
 /*
  * QLinearTanh: Quantized tanh (in the style of com.microsoft's QLinearSigmoid): Y =
- * quantize(tanh(dequantize(X))); int8, uint8 or int16. tflite rounding: TFLite's int8 TANH
- * (reference_integer_ops::Tanh, gemmlowp's fixed-point tanh on Q4.27) when X and Y are int8
- * and Y has scale 1/128 and zero point 0; otherwise, and with onnx rounding, in float,
- * rounding halves to even. `X_scale`: float32 scalar. `X_zero_point` (optional, may be
- * NULL): scalar of X's type (default 0). `Y_scale`: float32 scalar. `Y_zero_point`
- * (optional, may be NULL): scalar of X's type (default 0). `rounding`: onnx: float
- * arithmetic, results rounded half to even; tflite: the fixed-point arithmetic of the
- * TensorFlow Lite reference kernels.
+ * quantize(tanh(dequantize(X))); int8, uint8 or int16. tflite rounding: TFLite's TANH
+ * (reference_integer_ops::Tanh): int8 with Y at scale 1/128, zero point 0 (gemmlowp's
+ * fixed-point tanh on Q4.27); int16 with zero points 0 and Y at scale 2^-15 (TFLite's
+ * interpolated sigmoid table). Otherwise, and with onnx rounding, in float, rounding halves
+ * to even. `X_scale`: float32 scalar. `X_zero_point` (optional, may be NULL): scalar of X's
+ * type (default 0). `Y_scale`: float32 scalar. `Y_zero_point` (optional, may be NULL):
+ * scalar of X's type (default 0). `rounding`: onnx: float arithmetic, results rounded half
+ * to even; tflite: the fixed-point arithmetic of the TensorFlow Lite reference kernels.
  */
 odla_value odla_QLinearTanh(odla_value X, odla_value X_scale, odla_value X_zero_point,
                             odla_value Y_scale, odla_value Y_zero_point, const char* rounding,

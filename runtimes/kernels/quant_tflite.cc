@@ -154,4 +154,90 @@ TfliteSoftmaxParams MakeTfliteSoftmaxParams(float beta, float input_scale) {
   return p;
 }
 
+namespace {
+
+// TFLite's sigmoid table for the int16 LOGISTIC and TANH kernels: sigmoid(i / 24) in
+// unsigned Q0.16 (TFLite's sigmoid_table_uint16, as published; not a plain rounding of the
+// function, so kept verbatim).
+const uint16_t kSigmoidTable[256] = {
+    32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149, 40794,
+    41432, 42064, 42688, 43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369, 47911, 48443,
+    48964, 49475, 49975, 50464, 50942, 51409, 51865, 52311, 52745, 53169, 53581, 53983, 54374,
+    54755, 55125, 55485, 55834, 56174, 56503, 56823, 57133, 57433, 57724, 58007, 58280, 58544,
+    58800, 59048, 59288, 59519, 59743, 59959, 60168, 60370, 60565, 60753, 60935, 61110, 61279,
+    61441, 61599, 61750, 61896, 62036, 62172, 62302, 62428, 62549, 62666, 62778, 62886, 62990,
+    63090, 63186, 63279, 63368, 63454, 63536, 63615, 63691, 63765, 63835, 63903, 63968, 64030,
+    64090, 64148, 64204, 64257, 64308, 64357, 64405, 64450, 64494, 64536, 64576, 64614, 64652,
+    64687, 64721, 64754, 64786, 64816, 64845, 64873, 64900, 64926, 64950, 64974, 64997, 65019,
+    65039, 65060, 65079, 65097, 65115, 65132, 65149, 65164, 65179, 65194, 65208, 65221, 65234,
+    65246, 65258, 65269, 65280, 65291, 65301, 65310, 65319, 65328, 65337, 65345, 65352, 65360,
+    65367, 65374, 65381, 65387, 65393, 65399, 65404, 65410, 65415, 65420, 65425, 65429, 65433,
+    65438, 65442, 65445, 65449, 65453, 65456, 65459, 65462, 65465, 65468, 65471, 65474, 65476,
+    65479, 65481, 65483, 65485, 65488, 65489, 65491, 65493, 65495, 65497, 65498, 65500, 65501,
+    65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511, 65512, 65513, 65514, 65515, 65516,
+    65517, 65517, 65518, 65519, 65520, 65520, 65521, 65522, 65522, 65523, 65523, 65524, 65524,
+    65525, 65525, 65526, 65526, 65526, 65527, 65527, 65528, 65528, 65528, 65529, 65529, 65529,
+    65529, 65530, 65530, 65530, 65530, 65531, 65531, 65531, 65531, 65531, 65532, 65532, 65532,
+    65532, 65532, 65532, 65533, 65533, 65533, 65533, 65533, 65533, 65533, 65533, 65534, 65534,
+    65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65535};
+
+// TFLite's CheckedLog2: the rounded log2 and whether x is a power of two within 1e-3.
+bool CheckedLog2(float x, int* log2) {
+  float l = std::log(x) * (1.0f / std::log(2.0f)), r = std::round(l);
+  *log2 = static_cast<int>(r);
+  return std::abs(l - r) < 1e-3f;
+}
+
+}  // namespace
+
+bool MakeTfliteSigmoidTanhInt16Params(float xs, int32_t xzp, float ys, int32_t yzp, bool tanh,
+                                      TfliteSigmoidTanhInt16Params* p) {
+  int ylog2 = 0;
+  if (xzp != 0 || yzp != 0 || !CheckedLog2(ys, &ylog2) || ylog2 != -15) return false;
+  int xlog2 = 0;
+  bool pot = CheckedLog2(xs, &xlog2);
+  p->left_shift = (15 - 3) + xlog2;
+  pot = pot && (p->left_shift == 0 || (tanh && p->left_shift == 1));
+  if (pot) {
+    p->multiplier = 0;
+  } else {
+    // The input rescaled to 1 / (3 * 4096) with the most bits below 2^15.
+    double m = static_cast<double>(xs) * 4096.0 * 3.0;
+    p->left_shift = 0;
+    while (m <= 32767.0 / 2.0 && p->left_shift <= 30) {
+      ++p->left_shift;
+      m *= 2.0;
+    }
+    p->multiplier = static_cast<int32_t>(m);
+  }
+  return true;
+}
+
+int16_t TfliteSigmoidTanhInt16(int16_t x, const TfliteSigmoidTanhInt16Params& p, bool tanh) {
+  int32_t mult = p.multiplier, shift = p.left_shift;
+  if (mult == 0) {  // power-of-two input scale
+    mult = 3 << shift;
+    shift = 0;
+  }
+  int32_t round = shift > 0 ? 1 << (shift - 1) : 0;
+  int32_t v = (int32_t{x} * mult + round) >> shift;
+  auto abs_v = static_cast<uint32_t>(v >= 0 ? v : -v);
+  int frac_bits = tanh ? 8 : 9;  // tanh(x) = 2 sigmoid(2x) - 1: twice the table's step
+  uint32_t hi = abs_v >> frac_bits;
+  int32_t r;
+  if (hi >= 255) {
+    r = tanh ? 0xFFFF << 8 : 0x7FFF << 10;
+  } else {
+    uint32_t a = kSigmoidTable[hi], b = kSigmoidTable[hi + 1];
+    uint32_t t = abs_v & ((1u << frac_bits) - 1);
+    r = static_cast<int32_t>((a << frac_bits) + t * (b - a));
+  }
+  if (tanh) {
+    r = v >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
+    return static_cast<int16_t>(r >> 8);
+  }
+  r = v >= 0 ? r + (1 << 9) : (1 << 25) - r + (1 << 9) - 1;
+  return static_cast<int16_t>(r >> 10);
+}
+
 }  // namespace odla_rt

@@ -279,4 +279,15 @@ inline int8_t TfliteSigmoidTanhInt8(int8_t x, const TfliteSigmoidTanhParams& p, 
   return SaturateTo<int8_t>(y);
 }
 
+// TFLite's int16 LOGISTIC and TANH (reference_integer_ops::Logistic / Tanh for int16): the
+// input rescaled to 1 / (3 * 4096) by multiplier and left_shift (TFLite Micro's Prepare; a
+// power-of-two scale gives multiplier 0), then TFLite's 256-entry sigmoid table interpolated
+// linearly, into Q0.15. Needs zero points 0 and an output scale of 2^-15; false otherwise.
+struct TfliteSigmoidTanhInt16Params {
+  int32_t multiplier = 0, left_shift = 0;
+};
+bool MakeTfliteSigmoidTanhInt16Params(float xs, int32_t xzp, float ys, int32_t yzp, bool tanh,
+                                      TfliteSigmoidTanhInt16Params* p);
+int16_t TfliteSigmoidTanhInt16(int16_t x, const TfliteSigmoidTanhInt16Params& p, bool tanh);
+
 }  // namespace odla_rt

@@ -119,6 +119,14 @@ odla_value QLinearSigmoidTanh(const char* name, bool tanh, odla_value X, odla_va
         });
         return;
       }
+      TfliteSigmoidTanhInt16Params p16;
+      if (tfl && std::is_same<T, int16_t>::value &&
+          MakeTfliteSigmoidTanhInt16Params(xs, xz, ys, yz, tanh, &p16)) {
+        UnaryMap(a.In<T>(0), a.Out<T>(0), n, [&](T v) {
+          return static_cast<T>(TfliteSigmoidTanhInt16(static_cast<int16_t>(v), p16, tanh));
+        });
+        return;
+      }
       UnaryMap(a.In<T>(0), a.Out<T>(0), n, [&](T v) {
         float f = static_cast<float>(int32_t{v} - xz) * xs;
         return RoundToQ<T>((tanh ? std::tanh(f) : 1.0f / (1.0f + std::exp(-f))) / ys, yz);

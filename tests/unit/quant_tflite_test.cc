@@ -297,12 +297,34 @@ TEST(TfliteQuantOps, SigmoidTanhInt8FixedPoint) {
   EXPECT_EQ(odla_rt::LogisticQ4(0), 1 << 30);
 }
 
-TEST(TfliteQuantOps, SigmoidInt16InFloat) {
-  // int16 (and other output quantizations) go through float: sigmoid(0.5) * 32768 = 20396.9.
-  auto y =
-      RunOp("QLinearSigmoid",
-            {I16({2}, {500, 0}), F({}, {0.001}), I16({}, {0}), F({}, {1.0 / 32768}), I16({}, {0})},
-            Rounding("tflite"));
+TEST(TfliteQuantOps, SigmoidTanhInt16Table) {
+  // Input scale 2^-12 (a power of two: the input times 3, table steps of 1/24 = 512 units for
+  // sigmoid, 256 for tanh), output 2^-15. 4096 (1.0) lands on entry 24 (47911, sigmoid) or
+  // 48 (57724, tanh); 100 interpolates 300/512 of the way from 32768 to 33451.
+  auto run = [](const char* op, double xs, const std::vector<int>& x) {
+    return Doubles(RunOp(op,
+                         {I16({static_cast<int64_t>(x.size())}, x), F({}, {xs}), I16({}, {0}),
+                          F({}, {1.0 / 32768}), I16({}, {0})},
+                         Rounding("tflite")));
+  };
+  EXPECT_EQ(run("QLinearSigmoid", 1.0 / 4096, {4096, -4096, 0, 100}),
+            (std::vector<double>{23956, 8812, 16384, 16584}));
+  EXPECT_EQ(run("QLinearTanh", 1.0 / 4096, {4096, -4096, 0}),
+            (std::vector<double>{24956, -24956, 0}));
+  // Scale 2^-11: sigmoid takes the general multiplier (24576 with left shift 12), tanh the
+  // power-of-two path (times 6); both saturate past the table's end.
+  EXPECT_EQ(run("QLinearSigmoid", 1.0 / 2048, {32767, -32768}), (std::vector<double>{32767, 1}));
+  EXPECT_EQ(run("QLinearTanh", 1.0 / 2048, {32767, -32768}), (std::vector<double>{32767, -32767}));
+  // Scale 0.001 (multiplier 25165, left shift 11): 500 -> 6144, entry 12 (40794).
+  EXPECT_EQ(run("QLinearSigmoid", 0.001, {500}), (std::vector<double>{20397}));
+}
+
+TEST(TfliteQuantOps, SigmoidInFloatOtherwise) {
+  // A non-zero int16 zero point is not TFLite's kernel: float, sigmoid(0.5) * 32768 = 20396.9.
+  auto y = RunOp(
+      "QLinearSigmoid",
+      {I16({2}, {510, 10}), F({}, {0.001}), I16({}, {10}), F({}, {1.0 / 32768}), I16({}, {0})},
+      Rounding("tflite"));
   EXPECT_EQ(Doubles(y), (std::vector<double>{20397, 16384}));
 }
 

@@ -2,7 +2,7 @@
 // integer semantics through the IR's quantized ops with rounding "tflite": QLinearConv for
 // CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, QLinearAdd/QLinearSub/QLinearMul,
 // QLinearLeakyRelu, QLinearAveragePool, QLinearReduceMean, QLinearSoftmax, QLinearSigmoid and
-// QLinearTanh (fixed point for int8; float for int16), Requantize; fused activations as Clip
+// QLinearTanh (TFLite's int8 and int16 kernels), Requantize; fused activations as Clip
 // on the quantized values (TFLite's CalculateActivationRangeQuantized), PAD with the zero
 // point. UNIDIRECTIONAL_SEQUENCE_LSTM goes through float (dequantize, compute, quantize):
 // close to TFLite's integer LSTM, not bit-exact. Layout operators (RESHAPE, TRANSPOSE, ...)
@@ -339,8 +339,8 @@ void QMean(OpContext& c) {
   c.SetOut(0, n->output());
 }
 
-// LOGISTIC, TANH: QLinearSigmoid / QLinearTanh with tflite rounding (TFLite's fixed-point
-// kernels for int8 with TFLite's output quantization; in float otherwise).
+// LOGISTIC, TANH: QLinearSigmoid / QLinearTanh with tflite rounding (TFLite's int8 and int16
+// kernels where the quantization is the one TFLite requires; in float otherwise).
 void QSigmoidTanh(OpContext& c, const char* ir_op) {
   QuantParams xq = InQ(c, 0), yq = OutQ(c, 0);
   CheckPerTensor(c, xq, "the input");

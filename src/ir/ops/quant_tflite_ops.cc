@@ -259,14 +259,16 @@ void RegisterQuantTfliteOps(OpRegistry& r) {
     r.Add(op)
         .Doc(tanh ? "Quantized tanh (in the style of com.microsoft's QLinearSigmoid): Y = "
                     "quantize(tanh(dequantize(X))); int8, uint8 or int16. tflite rounding: "
-                    "TFLite's int8 TANH (reference_integer_ops::Tanh, gemmlowp's fixed-point "
-                    "tanh on Q4.27) when X and Y are int8 and Y has scale 1/128 and zero point "
-                    "0; otherwise, and with onnx rounding, in float, rounding halves to even."
+                    "TFLite's TANH (reference_integer_ops::Tanh): int8 with Y at scale 1/128, "
+                    "zero point 0 (gemmlowp's fixed-point tanh on Q4.27); int16 with zero "
+                    "points 0 and Y at scale 2^-15 (TFLite's interpolated sigmoid table). "
+                    "Otherwise, and with onnx rounding, in float, rounding halves to even."
                   : "Quantized sigmoid (com.microsoft): Y = quantize(sigmoid(dequantize(X))); "
-                    "int8, uint8 or int16. tflite rounding: TFLite's int8 LOGISTIC "
-                    "(reference_integer_ops::Logistic, gemmlowp's fixed-point logistic on "
-                    "Q4.27) when X and Y are int8 and Y has scale 1/256 and zero point -128; "
-                    "otherwise, and with onnx rounding, in float, rounding halves to even.")
+                    "int8, uint8 or int16. tflite rounding: TFLite's LOGISTIC "
+                    "(reference_integer_ops::Logistic): int8 with Y at scale 1/256, zero "
+                    "point -128 (gemmlowp's fixed-point logistic on Q4.27); int16 with zero "
+                    "points 0 and Y at scale 2^-15 (TFLite's interpolated sigmoid table). "
+                    "Otherwise, and with onnx rounding, in float, rounding halves to even.")
         .In("X")
         .In("X_scale", "float32 scalar")
         .OptIn("X_zero_point", "scalar of X's type (default 0)")
