@@ -801,6 +801,26 @@ odla_value odla_QLinearAdd(odla_value A, odla_value A_scale, odla_value A_zero_p
                            odla_value_type result_type, odla_value_id id);
 
 /*
+ * QLinearAveragePool: Quantized 2-D average pooling (com.microsoft, NCHW, explicit pads, no
+ * auto_pad or ceil_mode): Y = quantize(AveragePool(dequantize(X))); int8, uint8 or int16.
+ * tflite rounding: TFLite's AVERAGE_POOL_2D (reference_integer_ops::AveragePool), which
+ * needs X and Y quantized alike: the int32 sum of the window's elements inside X divided by
+ * their count (padding never counts), rounding halves away from zero. `x_scale`: float32
+ * scalar. `x_zero_point` (optional, may be NULL): scalar of X's type (default 0).
+ * `y_scale`: float32 scalar. `y_zero_point` (optional, may be NULL): scalar of X's type
+ * (default 0). `count_include_pad`: 1: padding counts in the divisor (onnx rounding only).
+ * `kernel_shape`: window size [kh, kw]. `pads`: [top, left, bottom, right] (default zeros).
+ * `strides`: [sh, sw] (default ones). `rounding`: onnx: float arithmetic, results rounded
+ * half to even; tflite: the fixed-point arithmetic of the TensorFlow Lite reference
+ * kernels.
+ */
+odla_value odla_QLinearAveragePool(odla_value X, odla_value x_scale, odla_value x_zero_point,
+                                   odla_value y_scale, odla_value y_zero_point,
+                                   odla_int64 count_include_pad, odla_ints kernel_shape,
+                                   odla_ints pads, odla_ints strides, const char* rounding,
+                                   odla_value_type result_type, odla_value_id id);
+
+/*
  * QLinearConv: Quantized convolution: y = saturate(round((conv(x - x_zero_point, w -
  * w_zero_point) + B) * x_scale * w_scale / y_scale) + y_zero_point), accumulating in int32.
  * tflite rounding: TFLite's integer convolution, the scale applied as a fixed-point
@@ -864,6 +884,40 @@ odla_value odla_QLinearMul(odla_value A, odla_value A_scale, odla_value A_zero_p
                            odla_value_type result_type, odla_value_id id);
 
 /*
+ * QLinearReduceMean: Quantized mean over axes (com.microsoft): reduced =
+ * quantize(ReduceMean(dequantize(data))); int8, uint8 or int16. tflite rounding: TFLite's
+ * MEAN (reference_ops::QuantizedMeanOrSum as TFLite Micro runs it): the int32 sum less
+ * count * data_zero_point, one fixed-point multiplier data_scale / reduced_scale with 1 /
+ * count folded in, plus reduced_zero_point. `data_scale`: float32 scalar. `data_zero_point`
+ * (optional, may be NULL): scalar of data's type (default 0). `reduced_scale`: float32
+ * scalar. `reduced_zero_point` (optional, may be NULL): scalar of data's type (default 0).
+ * `axes`: reduced axes (sorted and non-negative once lowered). `keepdims`: 1: keep reduced
+ * axes with length 1. `rounding`: onnx: float arithmetic, results rounded half to even;
+ * tflite: the fixed-point arithmetic of the TensorFlow Lite reference kernels.
+ */
+odla_value odla_QLinearReduceMean(odla_value data, odla_value data_scale,
+                                  odla_value data_zero_point, odla_value reduced_scale,
+                                  odla_value reduced_zero_point, odla_ints axes,
+                                  odla_int64 keepdims, const char* rounding,
+                                  odla_value_type result_type, odla_value_id id);
+
+/*
+ * QLinearSigmoid: Quantized sigmoid (com.microsoft): Y = quantize(sigmoid(dequantize(X)));
+ * int8, uint8 or int16. tflite rounding: TFLite's LOGISTIC
+ * (reference_integer_ops::Logistic): int8 with Y at scale 1/256, zero point -128
+ * (gemmlowp's fixed-point logistic on Q4.27); int16 with zero points 0 and Y at scale 2^-15
+ * (TFLite's interpolated sigmoid table). Otherwise, and with onnx rounding, in float,
+ * rounding halves to even. `X_scale`: float32 scalar. `X_zero_point` (optional, may be
+ * NULL): scalar of X's type (default 0). `Y_scale`: float32 scalar. `Y_zero_point`
+ * (optional, may be NULL): scalar of X's type (default 0). `rounding`: onnx: float
+ * arithmetic, results rounded half to even; tflite: the fixed-point arithmetic of the
+ * TensorFlow Lite reference kernels.
+ */
+odla_value odla_QLinearSigmoid(odla_value X, odla_value X_scale, odla_value X_zero_point,
+                               odla_value Y_scale, odla_value Y_zero_point, const char* rounding,
+                               odla_value_type result_type, odla_value_id id);
+
+/*
  * QLinearSoftmax: Quantized softmax (com.microsoft, opset-13 semantics: over one axis): Y =
  * quantize(softmax(dequantize(X), axis)); Y has y_zero_point's type (default X's). tflite
  * rounding: TFLite's fixed-point 8-bit softmax when X and Y are int8 or uint8, y_scale is
@@ -893,6 +947,21 @@ odla_value odla_QLinearSub(odla_value A, odla_value A_scale, odla_value A_zero_p
                            odla_value B_scale, odla_value B_zero_point, odla_value C_scale,
                            odla_value C_zero_point, const char* rounding,
                            odla_value_type result_type, odla_value_id id);
+
+/*
+ * QLinearTanh: Quantized tanh (in the style of com.microsoft's QLinearSigmoid): Y =
+ * quantize(tanh(dequantize(X))); int8, uint8 or int16. tflite rounding: TFLite's TANH
+ * (reference_integer_ops::Tanh): int8 with Y at scale 1/128, zero point 0 (gemmlowp's
+ * fixed-point tanh on Q4.27); int16 with zero points 0 and Y at scale 2^-15 (TFLite's
+ * interpolated sigmoid table). Otherwise, and with onnx rounding, in float, rounding halves
+ * to even. `X_scale`: float32 scalar. `X_zero_point` (optional, may be NULL): scalar of X's
+ * type (default 0). `Y_scale`: float32 scalar. `Y_zero_point` (optional, may be NULL):
+ * scalar of X's type (default 0). `rounding`: onnx: float arithmetic, results rounded half
+ * to even; tflite: the fixed-point arithmetic of the TensorFlow Lite reference kernels.
+ */
+odla_value odla_QLinearTanh(odla_value X, odla_value X_scale, odla_value X_zero_point,
+                            odla_value Y_scale, odla_value Y_zero_point, const char* rounding,
+                            odla_value_type result_type, odla_value_id id);
 
 /*
  * QuantizeLinear: y = saturate(round(x / y_scale) + y_zero_point), rounding halves to even;

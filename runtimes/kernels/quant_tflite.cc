@@ -73,20 +73,26 @@ int32_t ExpOnIntervalNegativeQuarterTo0(int32_t a) {
   return constant_term + Mul(constant_term, x + poly);
 }
 
-// 1 / (1 + a) for a Q0.31 value in [0, 1): Newton-Raphson in Q2.29.
-int32_t OneOverOnePlusX(int32_t a) {
+// 1 / ((1 + a) / 2) for a Q0.31 value in [0, 1), in Q2.29: Newton-Raphson.
+int32_t TwoOverOnePlusX(int32_t a) {
   int64_t sum = int64_t{a} + std::numeric_limits<int32_t>::max();
   auto half_denominator = static_cast<int32_t>((sum + (sum >= 0 ? 1 : -1)) / 2);
   const int32_t c48_over_17 = 1515870810, c_neg32_over_17 = -1010580540, one = 1 << 29;
   int32_t x = c48_over_17 + Mul(half_denominator, c_neg32_over_17);
   for (int i = 0; i < 3; ++i) x += MulByPOT(Mul(x, one - Mul(half_denominator, x)), 2);
-  return MulByPOT(x, 1);
+  return x;
 }
+
+// 1 / (1 + a) for a Q0.31 value in [0, 1).
+int32_t OneOverOnePlusX(int32_t a) { return MulByPOT(TwoOverOnePlusX(a), 1); }
+
+// (1 - a) / (1 + a) for a Q0.31 value in [0, 1): 2 / (1 + a) - 1, from Q2.29.
+int32_t OneMinusXOverOnePlusX(int32_t a) { return MulByPOT(TwoOverOnePlusX(a) - (1 << 29), 2); }
 
 }  // namespace
 
-int32_t ExpOnNegativeValues(int32_t a) {
-  const int kIntegerBits = 5, kFractionalBits = 26;
+int32_t ExpOnNegativeValues(int32_t a, int integer_bits) {
+  const int kIntegerBits = integer_bits, kFractionalBits = 31 - integer_bits;
   const int32_t quarter = 1 << (kFractionalBits - 2);
   int32_t a_mod_quarter_minus_quarter = (a & (quarter - 1)) - quarter;
   int32_t result =
@@ -95,7 +101,7 @@ int32_t ExpOnNegativeValues(int32_t a) {
   // exp(-2^e) for e = -2 .. 4, in Q0.31.
   const int32_t multipliers[] = {1672461947, 1302514674, 790015084, 290630308,
                                  39332535,   720401,     242};
-  for (int e = -2; e <= 4; ++e)
+  for (int e = -2; e <= 4 && e < kIntegerBits; ++e)
     if (remainder & (1 << (kFractionalBits + e))) result = Mul(result, multipliers[e + 2]);
   return a == 0 ? std::numeric_limits<int32_t>::max() : result;
 }
@@ -106,6 +112,31 @@ int32_t GetReciprocal(int32_t x, int x_integer_digits, int* num_bits_over_unit) 
   auto shifted_minus_one =
       static_cast<int32_t>((static_cast<uint32_t>(x) << headroom_plus_one) - (uint32_t{1} << 31));
   return OneOverOnePlusX(shifted_minus_one);
+}
+
+int32_t LogisticQ4(int32_t a) {
+  if (a == 0) return 1 << 30;
+  int32_t pos = OneOverOnePlusX(ExpOnNegativeValues(a > 0 ? -a : a, 4));
+  return a > 0 ? pos : std::numeric_limits<int32_t>::max() - pos;
+}
+
+int32_t TanhQ4(int32_t a) {
+  if (a == 0) return 0;
+  // exp(2 * -|a|): the Q4.27 raw value read as Q5.26.
+  int32_t t = OneMinusXOverOnePlusX(ExpOnNegativeValues(a < 0 ? a : -a, 5));
+  return a < 0 ? -t : t;
+}
+
+TfliteSigmoidTanhParams MakeTfliteSigmoidTanhParams(float input_scale, int32_t input_zero_point) {
+  // As the Micro kernels' Prepare: input_scale * 2^27 as a multiplier with a left shift, and
+  // CalculateInputRadius(4, left_shift, 31).
+  TfliteSigmoidTanhParams p;
+  p.zero_point = input_zero_point;
+  double real = static_cast<double>(input_scale) * static_cast<double>(1 << (31 - 4));
+  double frac = std::frexp(real, &p.q.shift);
+  p.q.mult = static_cast<int32_t>(std::round(frac * static_cast<double>(int64_t{1} << 31)));
+  p.radius = static_cast<int32_t>(std::floor(std::ldexp(15.0 * (1 << 27), -p.q.shift)));
+  return p;
 }
 
 TfliteSoftmaxParams MakeTfliteSoftmaxParams(float beta, float input_scale) {
@@ -121,6 +152,92 @@ TfliteSoftmaxParams MakeTfliteSoftmaxParams(float beta, float input_scale) {
                   static_cast<double>(int64_t{1} << p.left_shift);
   p.diff_min = -static_cast<int32_t>(std::floor(radius));
   return p;
+}
+
+namespace {
+
+// TFLite's sigmoid table for the int16 LOGISTIC and TANH kernels: sigmoid(i / 24) in
+// unsigned Q0.16 (TFLite's sigmoid_table_uint16, as published; not a plain rounding of the
+// function, so kept verbatim).
+const uint16_t kSigmoidTable[256] = {
+    32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149, 40794,
+    41432, 42064, 42688, 43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369, 47911, 48443,
+    48964, 49475, 49975, 50464, 50942, 51409, 51865, 52311, 52745, 53169, 53581, 53983, 54374,
+    54755, 55125, 55485, 55834, 56174, 56503, 56823, 57133, 57433, 57724, 58007, 58280, 58544,
+    58800, 59048, 59288, 59519, 59743, 59959, 60168, 60370, 60565, 60753, 60935, 61110, 61279,
+    61441, 61599, 61750, 61896, 62036, 62172, 62302, 62428, 62549, 62666, 62778, 62886, 62990,
+    63090, 63186, 63279, 63368, 63454, 63536, 63615, 63691, 63765, 63835, 63903, 63968, 64030,
+    64090, 64148, 64204, 64257, 64308, 64357, 64405, 64450, 64494, 64536, 64576, 64614, 64652,
+    64687, 64721, 64754, 64786, 64816, 64845, 64873, 64900, 64926, 64950, 64974, 64997, 65019,
+    65039, 65060, 65079, 65097, 65115, 65132, 65149, 65164, 65179, 65194, 65208, 65221, 65234,
+    65246, 65258, 65269, 65280, 65291, 65301, 65310, 65319, 65328, 65337, 65345, 65352, 65360,
+    65367, 65374, 65381, 65387, 65393, 65399, 65404, 65410, 65415, 65420, 65425, 65429, 65433,
+    65438, 65442, 65445, 65449, 65453, 65456, 65459, 65462, 65465, 65468, 65471, 65474, 65476,
+    65479, 65481, 65483, 65485, 65488, 65489, 65491, 65493, 65495, 65497, 65498, 65500, 65501,
+    65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511, 65512, 65513, 65514, 65515, 65516,
+    65517, 65517, 65518, 65519, 65520, 65520, 65521, 65522, 65522, 65523, 65523, 65524, 65524,
+    65525, 65525, 65526, 65526, 65526, 65527, 65527, 65528, 65528, 65528, 65529, 65529, 65529,
+    65529, 65530, 65530, 65530, 65530, 65531, 65531, 65531, 65531, 65531, 65532, 65532, 65532,
+    65532, 65532, 65532, 65533, 65533, 65533, 65533, 65533, 65533, 65533, 65533, 65534, 65534,
+    65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65535};
+
+// TFLite's CheckedLog2: the rounded log2 and whether x is a power of two within 1e-3.
+bool CheckedLog2(float x, int* log2) {
+  float l = std::log(x) * (1.0f / std::log(2.0f)), r = std::round(l);
+  *log2 = static_cast<int>(r);
+  return std::abs(l - r) < 1e-3f;
+}
+
+}  // namespace
+
+bool MakeTfliteSigmoidTanhInt16Params(float xs, int32_t xzp, float ys, int32_t yzp, bool tanh,
+                                      TfliteSigmoidTanhInt16Params* p) {
+  int ylog2 = 0;
+  if (xzp != 0 || yzp != 0 || !CheckedLog2(ys, &ylog2) || ylog2 != -15) return false;
+  int xlog2 = 0;
+  bool pot = CheckedLog2(xs, &xlog2);
+  p->left_shift = (15 - 3) + xlog2;
+  pot = pot && (p->left_shift == 0 || (tanh && p->left_shift == 1));
+  if (pot) {
+    p->multiplier = 0;
+  } else {
+    // The input rescaled to 1 / (3 * 4096) with the most bits below 2^15.
+    double m = static_cast<double>(xs) * 4096.0 * 3.0;
+    p->left_shift = 0;
+    while (m <= 32767.0 / 2.0 && p->left_shift <= 30) {
+      ++p->left_shift;
+      m *= 2.0;
+    }
+    p->multiplier = static_cast<int32_t>(m);
+  }
+  return true;
+}
+
+int16_t TfliteSigmoidTanhInt16(int16_t x, const TfliteSigmoidTanhInt16Params& p, bool tanh) {
+  int32_t mult = p.multiplier, shift = p.left_shift;
+  if (mult == 0) {  // power-of-two input scale
+    mult = 3 << shift;
+    shift = 0;
+  }
+  int32_t round = shift > 0 ? 1 << (shift - 1) : 0;
+  int32_t v = (int32_t{x} * mult + round) >> shift;
+  auto abs_v = static_cast<uint32_t>(v >= 0 ? v : -v);
+  int frac_bits = tanh ? 8 : 9;  // tanh(x) = 2 sigmoid(2x) - 1: twice the table's step
+  uint32_t hi = abs_v >> frac_bits;
+  int32_t r;
+  if (hi >= 255) {
+    r = tanh ? 0xFFFF << 8 : 0x7FFF << 10;
+  } else {
+    uint32_t a = kSigmoidTable[hi], b = kSigmoidTable[hi + 1];
+    uint32_t t = abs_v & ((1u << frac_bits) - 1);
+    r = static_cast<int32_t>((a << frac_bits) + t * (b - a));
+  }
+  if (tanh) {
+    r = v >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
+    return static_cast<int16_t>(r >> 8);
+  }
+  r = v >= 0 ? r + (1 << 9) : (1 << 25) - r + (1 << 9) - 1;
+  return static_cast<int16_t>(r >> 10);
 }
 
 }  // namespace odla_rt

@@ -154,8 +154,9 @@ struct TfliteSoftmaxParams {
   int32_t diff_min = 0;
 };
 TfliteSoftmaxParams MakeTfliteSoftmaxParams(float beta, float input_scale);
-// gemmlowp's exp_on_negative_values: a Q5.26 value <= 0 -> its exp in Q0.31.
-int32_t ExpOnNegativeValues(int32_t a);
+// gemmlowp's exp_on_negative_values: a value <= 0 with `integer_bits` integer bits (Q5.26 by
+// default) -> its exp in Q0.31.
+int32_t ExpOnNegativeValues(int32_t a, int integer_bits = 5);
 // TFLite's GetReciprocal: 1 / x for x in Q(digits) as Q0.31, scaled by 2^-num_bits_over_unit.
 int32_t GetReciprocal(int32_t x, int x_integer_digits, int* num_bits_over_unit);
 
@@ -189,5 +190,104 @@ void TfliteSoftmax(int64_t outer, int64_t len, int64_t inner, const X* x,
       }
     }
 }
+
+// A 2-D pooling window on NCHW data: input [n, c, h, w], output [n, c, oh, ow], windows of
+// kh x kw moved by sh, sw from -pad_t, -pad_l.
+struct Pool2D {
+  int64_t n = 1, c = 1, h = 1, w = 1, oh = 1, ow = 1, kh = 1, kw = 1, sh = 1, sw = 1;
+  int64_t pad_t = 0, pad_l = 0;
+};
+
+// For each output element, the int32 sum of the window's elements inside the input and their
+// count; y = finish(sum, count).
+template <typename X, typename Y, typename F>
+void PoolSum2D(const Pool2D& p, const X* x, Y* y, F finish) {
+  ParallelFor(p.n * p.c, 1, [&](int64_t b, int64_t e) {
+    for (int64_t nc = b; nc < e; ++nc) {
+      const X* xp = x + nc * p.h * p.w;
+      Y* yp = y + nc * p.oh * p.ow;
+      for (int64_t oy = 0; oy < p.oh; ++oy)
+        for (int64_t ox = 0; ox < p.ow; ++ox) {
+          int64_t y0 = oy * p.sh - p.pad_t, x0 = ox * p.sw - p.pad_l;
+          int64_t ya = std::max<int64_t>(y0, 0), yb = std::min(y0 + p.kh, p.h);
+          int64_t xa = std::max<int64_t>(x0, 0), xb = std::min(x0 + p.kw, p.w);
+          int32_t sum = 0;
+          for (int64_t iy = ya; iy < yb; ++iy)
+            for (int64_t ix = xa; ix < xb; ++ix) sum += xp[iy * p.w + ix];
+          int32_t count =
+              static_cast<int32_t>(std::max<int64_t>(yb - ya, 0) * std::max<int64_t>(xb - xa, 0));
+          yp[oy * p.ow + ox] = finish(sum, count);
+        }
+    }
+  });
+}
+
+// TFLite's quantized AVERAGE_POOL_2D (reference_integer_ops::AveragePool, int8 and int16; input
+// and output share their quantization): the sum divided by the count of valid (non-padded)
+// elements, rounding halves away from zero. An empty window gives 0.
+template <typename T>
+void TfliteAveragePool(const Pool2D& p, const T* x, T* y) {
+  PoolSum2D(p, x, y, [](int32_t sum, int32_t count) {
+    if (count == 0) return T{0};
+    int32_t q = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
+    return SaturateTo<T>(q);
+  });
+}
+
+// TFLite's quantized MEAN (reference_ops::QuantizedMeanOrSum, as TFLite Micro's reduce.cc
+// runs it for int8 and int16): the int32 sum of the `count` raw inputs, less count * xzp,
+// times the multiplier q (x_scale / y_scale) with 1 / count folded in, plus yzp, saturated.
+// The multiplier is pre-shifted by up to 32 bits (and at most 31 + q.shift) before the
+// integer division by count, as TFLite does.
+inline QMultiplier TfliteMeanMultiplier(QMultiplier q, int64_t count) {
+  int shift = 63 - __builtin_clzll(static_cast<uint64_t>(count));
+  shift = std::min(shift, 32);
+  shift = std::min(shift, 31 + q.shift);
+  QMultiplier r;
+  r.mult = static_cast<int32_t>((static_cast<int64_t>(q.mult) << shift) / count);
+  r.shift = q.shift - shift;
+  return r;
+}
+
+template <typename T>
+T TfliteMeanOf(int64_t sum, int64_t count, int32_t xzp, QMultiplier q_over_count, int32_t yzp) {
+  auto shifted = static_cast<int32_t>(static_cast<uint32_t>(sum - int64_t{xzp} * count));
+  return SaturateTo<T>(int64_t{MultiplyByQuantizedMultiplier(shifted, q_over_count)} + yzp);
+}
+
+// gemmlowp's logistic and tanh of a Q4.27 value, in Q0.31.
+int32_t LogisticQ4(int32_t a);
+int32_t TanhQ4(int32_t a);
+
+// TFLite's int8 LOGISTIC and TANH (reference_integer_ops::Logistic / Tanh with the parameters
+// of TFLite Micro's Prepare): x - zero_point beyond +-radius saturates; inside, it is scaled
+// into Q4.27 by q (a left shift), and the Q0.31 result is rounded to the output scale, 1/256
+// with zero point -128 (logistic) or 1/128 with zero point 0 (tanh).
+struct TfliteSigmoidTanhParams {
+  int32_t zero_point = 0, radius = 0;
+  QMultiplier q;
+};
+TfliteSigmoidTanhParams MakeTfliteSigmoidTanhParams(float input_scale, int32_t input_zero_point);
+
+inline int8_t TfliteSigmoidTanhInt8(int8_t x, const TfliteSigmoidTanhParams& p, bool tanh) {
+  int32_t v = int32_t{x} - p.zero_point;
+  if (v <= -p.radius) return -128;
+  if (v >= p.radius) return 127;
+  int32_t a = MultiplyByQuantizedMultiplier(v, p.q);
+  int32_t y =
+      tanh ? RoundingDivideByPOT(TanhQ4(a), 24) : RoundingDivideByPOT(LogisticQ4(a), 23) - 128;
+  return SaturateTo<int8_t>(y);
+}
+
+// TFLite's int16 LOGISTIC and TANH (reference_integer_ops::Logistic / Tanh for int16): the
+// input rescaled to 1 / (3 * 4096) by multiplier and left_shift (TFLite Micro's Prepare; a
+// power-of-two scale gives multiplier 0), then TFLite's 256-entry sigmoid table interpolated
+// linearly, into Q0.15. Needs zero points 0 and an output scale of 2^-15; false otherwise.
+struct TfliteSigmoidTanhInt16Params {
+  int32_t multiplier = 0, left_shift = 0;
+};
+bool MakeTfliteSigmoidTanhInt16Params(float xs, int32_t xzp, float ys, int32_t yzp, bool tanh,
+                                      TfliteSigmoidTanhInt16Params* p);
+int16_t TfliteSigmoidTanhInt16(int16_t x, const TfliteSigmoidTanhInt16Params& p, bool tanh);
 
 }  // namespace odla_rt

@@ -1,11 +1,13 @@
 // ODLA builders of the quantized ops with a choice of ONNX (float) or TFLite (fixed-point)
-// rounding: QLinearAdd, QLinearSub, QLinearMul, QLinearLeakyRelu, QLinearSoftmax, Requantize, and
-// the TFLite path of QLinearConv.
+// rounding: QLinearAdd, QLinearSub, QLinearMul, QLinearLeakyRelu, QLinearSoftmax, Requantize,
+// QLinearAveragePool, QLinearReduceMean, QLinearSigmoid, QLinearTanh, and the TFLite path of
+// QLinearConv.
 #include "quant_tflite.h"
 
 #include <cmath>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include "../common/builder.h"
 #include "../kernels/broadcast.h"
@@ -92,6 +94,46 @@ odla_value QLinearBinary(const char* name, int sign, odla_value A, odla_value A_
   });
   return AddOp1(name, {A, A_scale, A_zero_point, B, B_scale, B_zero_point, C_scale, C_zero_point},
                 result_type, id, kernel);
+}
+
+odla_value QLinearSigmoidTanh(const char* name, bool tanh, odla_value X, odla_value X_scale,
+                              odla_value X_zero_point, odla_value Y_scale, odla_value Y_zero_point,
+                              const char* rounding, odla_value_type result_type, odla_value_id id) {
+  CheckInput(X, "X");
+  odla_element_type t = X->type.element_type;
+  if (result_type.element_type != t) Fail("Y must have X's type");
+  CheckParams(X_scale, X_zero_point, "X", t);
+  CheckParams(Y_scale, Y_zero_point, "Y", t);
+  int64_t n = NumElements(X->type.shape);
+  bool tfl = TfliteRounding(rounding);
+  Kernel kernel = DispatchQ(t, [&](auto tag) -> Kernel {
+    using T = typename decltype(tag)::type;
+    return [=](const KernelArgs& a) {
+      float xs = *a.In<float>(1), ys = *a.In<float>(3);
+      int32_t xz = Zp<T>(a, 2), yz = Zp<T>(a, 4);
+      if (tfl && std::is_same<T, int8_t>::value &&
+          (tanh ? ys == 1.0f / 128 && yz == 0 : ys == 1.0f / 256 && yz == -128)) {
+        TfliteSigmoidTanhParams p = MakeTfliteSigmoidTanhParams(xs, xz);
+        UnaryMap(a.In<T>(0), a.Out<T>(0), n, [&](T v) {
+          return static_cast<T>(TfliteSigmoidTanhInt8(static_cast<int8_t>(v), p, tanh));
+        });
+        return;
+      }
+      TfliteSigmoidTanhInt16Params p16;
+      if (tfl && std::is_same<T, int16_t>::value &&
+          MakeTfliteSigmoidTanhInt16Params(xs, xz, ys, yz, tanh, &p16)) {
+        UnaryMap(a.In<T>(0), a.Out<T>(0), n, [&](T v) {
+          return static_cast<T>(TfliteSigmoidTanhInt16(static_cast<int16_t>(v), p16, tanh));
+        });
+        return;
+      }
+      UnaryMap(a.In<T>(0), a.Out<T>(0), n, [&](T v) {
+        float f = static_cast<float>(int32_t{v} - xz) * xs;
+        return RoundToQ<T>((tanh ? std::tanh(f) : 1.0f / (1.0f + std::exp(-f))) / ys, yz);
+      });
+    };
+  });
+  return AddOp1(name, {X, X_scale, X_zero_point, Y_scale, Y_zero_point}, result_type, id, kernel);
 }
 
 }  // namespace
@@ -300,6 +342,149 @@ ODLA_WEAK odla_value odla_Requantize(odla_value x, odla_value x_scale, odla_valu
         true);
     return AddOp1("Requantize", {x, x_scale, x_zero_point, y_scale, y_zero_point}, result_type, id,
                   kernel);
+  });
+}
+
+}  // extern "C"
+
+extern "C" {
+
+ODLA_WEAK odla_value odla_QLinearAveragePool(odla_value X, odla_value x_scale,
+                                             odla_value x_zero_point, odla_value y_scale,
+                                             odla_value y_zero_point, odla_int64 count_include_pad,
+                                             odla_ints kernel_shape, odla_ints pads,
+                                             odla_ints strides, const char* rounding,
+                                             odla_value_type result_type, odla_value_id id) {
+  return Guard("odla_QLinearAveragePool", id, [&] {
+    CheckInput(X, "X");
+    odla_element_type t = X->type.element_type;
+    if (result_type.element_type != t) Fail("Y must have X's type");
+    CheckParams(x_scale, x_zero_point, "X", t);
+    CheckParams(y_scale, y_zero_point, "Y", t);
+    auto xd = Dims(X->type.shape), yd = Dims(result_type.shape);
+    if (xd.size() != 4 || yd.size() != 4 || kernel_shape.size != 2 || strides.size != 2 ||
+        pads.size != 4)
+      Fail("X and Y must be [N, C, H, W], kernel_shape and strides 2 long, pads 4");
+    Pool2D p;
+    p.n = xd[0], p.c = xd[1], p.h = xd[2], p.w = xd[3], p.oh = yd[2], p.ow = yd[3];
+    p.kh = kernel_shape.data[0], p.kw = kernel_shape.data[1];
+    p.sh = strides.data[0], p.sw = strides.data[1];
+    p.pad_t = pads.data[0], p.pad_l = pads.data[1];
+    bool tfl = TfliteRounding(rounding), include = count_include_pad != 0;
+    if (tfl && include) Fail("tflite rounding does not count padding");
+    Kernel kernel = DispatchQ(t, [&](auto tag) -> Kernel {
+      using T = typename decltype(tag)::type;
+      return [=](const KernelArgs& a) {
+        float xs = *a.In<float>(1), ys = *a.In<float>(3);
+        int32_t xz = Zp<T>(a, 2), yz = Zp<T>(a, 4);
+        if (tfl) {
+          if (xs != ys || xz != yz) Fail("tflite rounding needs X and Y quantized alike");
+          TfliteAveragePool(p, a.In<T>(0), a.Out<T>(0));
+          return;
+        }
+        int32_t window = static_cast<int32_t>(p.kh * p.kw);
+        PoolSum2D(p, a.In<T>(0), a.Out<T>(0), [&](int32_t sum, int32_t count) {
+          int32_t d = include ? window : count;
+          if (d == 0) return RoundToQ<T>(0.0f, yz);
+          float mean = static_cast<float>(sum) / static_cast<float>(d);
+          // Padded elements count as real zeros (not the zero point) with count_include_pad.
+          float real = (mean - static_cast<float>(xz) * static_cast<float>(count) / d) * xs;
+          return RoundToQ<T>(real / ys, yz);
+        });
+      };
+    });
+    return AddOp1("QLinearAveragePool", {X, x_scale, x_zero_point, y_scale, y_zero_point},
+                  result_type, id, kernel);
+  });
+}
+
+ODLA_WEAK odla_value odla_QLinearReduceMean(odla_value data, odla_value data_scale,
+                                            odla_value data_zero_point, odla_value reduced_scale,
+                                            odla_value reduced_zero_point, odla_ints axes,
+                                            odla_int64 keepdims, const char* rounding,
+                                            odla_value_type result_type, odla_value_id id) {
+  return Guard("odla_QLinearReduceMean", id, [&] {
+    CheckInput(data, "data");
+    odla_element_type t = data->type.element_type;
+    if (result_type.element_type != t) Fail("reduced must have data's type");
+    CheckParams(data_scale, data_zero_point, "data", t);
+    CheckParams(reduced_scale, reduced_zero_point, "reduced", t);
+    (void)keepdims;  // the result shape already says it
+    auto d = Dims(data->type.shape);
+    int64_t rank = static_cast<int64_t>(d.size());
+    // Output strides per input axis (0 on reduced axes).
+    std::vector<int64_t> ostride(rank, 0);
+    std::vector<bool> reduced(rank, false);
+    for (int32_t i = 0; i < axes.size; ++i) {
+      if (axes.data[i] < 0 || axes.data[i] >= rank) Fail("axis ", axes.data[i], " out of range");
+      reduced[axes.data[i]] = true;
+    }
+    int64_t nout = 1, count = 1;
+    for (int64_t i = rank - 1; i >= 0; --i) {
+      if (reduced[i]) {
+        count *= d[i];
+        continue;
+      }
+      ostride[i] = nout;
+      nout *= d[i];
+    }
+    if (count == 0) Fail("a reduced axis is empty");
+    int64_t nin = NumElements(data->type.shape);
+    bool tfl = TfliteRounding(rounding);
+    Kernel kernel = DispatchQ(t, [&](auto tag) -> Kernel {
+      using T = typename decltype(tag)::type;
+      return [=](const KernelArgs& a) {
+        float xs = *a.In<float>(1), ys = *a.In<float>(3);
+        int32_t xz = Zp<T>(a, 2), yz = Zp<T>(a, 4);
+        const T* x = a.In<T>(0);
+        T* y = a.Out<T>(0);
+        std::vector<int64_t> sum(nout, 0), idx(rank, 0);
+        int64_t o = 0;
+        for (int64_t i = 0; i < nin; ++i) {
+          sum[o] += x[i];
+          for (int64_t k = rank - 1; k >= 0; --k) {  // next multi-index, tracking o
+            o += ostride[k];
+            if (++idx[k] < d[k]) break;
+            o -= ostride[k] * d[k];
+            idx[k] = 0;
+          }
+        }
+        if (tfl) {
+          // As TFLite's Prepare: data_scale / reduced_scale in double.
+          QMultiplier q = TfliteMeanMultiplier(
+              QuantizeMultiplier(static_cast<double>(xs) / static_cast<double>(ys)), count);
+          for (int64_t j = 0; j < nout; ++j) y[j] = TfliteMeanOf<T>(sum[j], count, xz, q, yz);
+          return;
+        }
+        for (int64_t j = 0; j < nout; ++j) {
+          float mean = static_cast<float>(sum[j]) / static_cast<float>(count);
+          y[j] = RoundToQ<T>((mean - static_cast<float>(xz)) * xs / ys, yz);
+        }
+      };
+    });
+    return AddOp1("QLinearReduceMean",
+                  {data, data_scale, data_zero_point, reduced_scale, reduced_zero_point},
+                  result_type, id, kernel);
+  });
+}
+
+ODLA_WEAK odla_value odla_QLinearSigmoid(odla_value X, odla_value X_scale, odla_value X_zero_point,
+                                         odla_value Y_scale, odla_value Y_zero_point,
+                                         const char* rounding, odla_value_type result_type,
+                                         odla_value_id id) {
+  return Guard("odla_QLinearSigmoid", id, [&] {
+    return QLinearSigmoidTanh("QLinearSigmoid", false, X, X_scale, X_zero_point, Y_scale,
+                              Y_zero_point, rounding, result_type, id);
+  });
+}
+
+ODLA_WEAK odla_value odla_QLinearTanh(odla_value X, odla_value X_scale, odla_value X_zero_point,
+                                      odla_value Y_scale, odla_value Y_zero_point,
+                                      const char* rounding, odla_value_type result_type,
+                                      odla_value_id id) {
+  return Guard("odla_QLinearTanh", id, [&] {
+    return QLinearSigmoidTanh("QLinearTanh", true, X, X_scale, X_zero_point, Y_scale, Y_zero_point,
+                              rounding, result_type, id);
   });
 }
 

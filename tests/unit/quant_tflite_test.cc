@@ -196,6 +196,138 @@ TEST(TfliteQuantOps, SoftmaxFixedPointFollowsFloat) {
   }
 }
 
+TEST(TfliteQuantOps, AveragePoolInt8RoundsAwayAndSkipsPadding) {
+  // 2x2 windows over a 3x3 input padded by one row and column at the end: padded elements do
+  // not count (4.5 over 2 elements, -1.5, -0.5). tflite: the integer average, halves away from
+  // zero. onnx: the real average (zero point -3 removed: 7.5, 1.5, 10.5, 2.5) rounded to even.
+  std::vector<Arg> args = {I8({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, -9}), F({}, {0.5}),
+                           I8({}, {-3}), F({}, {0.5}), I8({}, {-3})};
+  auto attrs = [](const char* r) {
+    return std::map<std::string, AttrValue>{{"kernel_shape", std::vector<int64_t>{2, 2}},
+                                            {"pads", std::vector<int64_t>{0, 0, 1, 1}},
+                                            {"rounding", std::string(r)}};
+  };
+  auto y = RunOp("QLinearAveragePool", args, attrs("tflite"));
+  EXPECT_EQ(y.type().shape, (Shape{1, 1, 3, 3}));
+  EXPECT_EQ(Doubles(y), (std::vector<double>{3, 4, 5, 6, 3, -2, 8, -1, -9}));
+  EXPECT_EQ(Doubles(RunOp("QLinearAveragePool", args, attrs("onnx"))),
+            (std::vector<double>{3, 4, 5, 6, 3, -1, 7, -1, -9}));
+}
+
+TEST(TfliteQuantOps, AveragePoolInt16Extremes) {
+  // Sums beyond int16 stay exact in int32: (-131072 - 2) / 4 truncates to -32768.
+  auto y = RunOp("QLinearAveragePool",
+                 {I16({1, 2, 2, 2}, {-32768, -32768, -32768, -32768, 32767, 32767, 32767, 32766}),
+                  F({}, {1}), I16({}, {0}), F({}, {1}), I16({}, {0})},
+                 {{"kernel_shape", std::vector<int64_t>{2, 2}},
+                  {"strides", std::vector<int64_t>{2, 2}},
+                  {"rounding", std::string("tflite")}});
+  EXPECT_EQ(Doubles(y), (std::vector<double>{-32768, 32767}));
+  // Different input and output quantization is not TFLite's kernel.
+  EXPECT_ANY_THROW(
+      RunOp("QLinearAveragePool",
+            {I16({1, 1, 1, 1}, {1}), F({}, {1}), I16({}, {0}), F({}, {2}), I16({}, {0})},
+            {{"kernel_shape", std::vector<int64_t>{1, 1}}, {"rounding", std::string("tflite")}}));
+}
+
+TEST(TfliteQuantOps, ReduceMeanInt8Rescales) {
+  // Rows of [2, 3] with scale 0.5, zero point -1 into scale 0.25, zero point 3: the multiplier
+  // 2.0 (2^30, shift 2) becomes 2^31 / 3 with shift 1 for 3 elements; row 0 (sum -383,
+  // shifted -380) gives -253 + 3 and saturates, row 1 (sum 61, shifted 64) gives 43 + 3.
+  auto y = RunOp("QLinearReduceMean",
+                 {I8({2, 3}, {-128, -128, -127, 10, 20, 31}), F({}, {0.5}), I8({}, {-1}),
+                  F({}, {0.25}), I8({}, {3})},
+                 {{"axes", std::vector<int64_t>{1}},
+                  {"keepdims", int64_t{0}},
+                  {"rounding", std::string("tflite")}});
+  EXPECT_EQ(y.type().shape, (Shape{2}));
+  EXPECT_EQ(Doubles(y), (std::vector<double>{-128, 46}));
+}
+
+TEST(TfliteQuantOps, ReduceMeanInt16Halves) {
+  // Means 2.5 and -2.5: TFLite's rounding doubling multiply rounds ties up (3, -2); onnx
+  // rounding goes to even (2, -2).
+  std::vector<Arg> args = {I16({2, 2}, {2, 3, -2, -3}), F({}, {1}), I16({}, {0}), F({}, {1}),
+                           I16({}, {0})};
+  auto attrs = [](const char* r) {
+    return std::map<std::string, AttrValue>{{"axes", std::vector<int64_t>{-1}},
+                                            {"rounding", std::string(r)}};
+  };
+  auto y = RunOp("QLinearReduceMean", args, attrs("tflite"));
+  EXPECT_EQ(y.type().shape, (Shape{2, 1}));
+  EXPECT_EQ(Doubles(y), (std::vector<double>{3, -2}));
+  EXPECT_EQ(Doubles(RunOp("QLinearReduceMean", args, attrs("onnx"))), (std::vector<double>{2, -2}));
+}
+
+TEST(TfliteQuantOps, ReduceMeanInt8TwoAxes) {
+  // [2, 2, 2] = 0..7 over axes 0 and 2: 10 / 4 and 18 / 4. For 4 elements the multiplier
+  // 2^30 (shift 1) becomes 2^30 with shift -1: 2.5 -> 3 and 4.5 -> 5 (ties away in the final
+  // rounding shift).
+  std::vector<Arg> args = {I8({2, 2, 2}, {0, 1, 2, 3, 4, 5, 6, 7}), F({}, {1}), I8({}, {0}),
+                           F({}, {1}), I8({}, {0})};
+  auto attrs = [](const char* r) {
+    return std::map<std::string, AttrValue>{{"axes", std::vector<int64_t>{2, 0}},
+                                            {"rounding", std::string(r)}};
+  };
+  auto y = RunOp("QLinearReduceMean", args, attrs("tflite"));
+  EXPECT_EQ(y.type().shape, (Shape{1, 2, 1}));
+  EXPECT_EQ(Doubles(y), (std::vector<double>{3, 5}));
+  EXPECT_EQ(Doubles(RunOp("QLinearReduceMean", args, attrs("onnx"))), (std::vector<double>{2, 4}));
+}
+
+TEST(TfliteQuantOps, SigmoidTanhInt8FixedPoint) {
+  // Input scale 1/16, zero point -5: multiplier 2^30 with left shift 24, radius 15 * 2^27 /
+  // 2^24 = 120, so x - zp = -123, -120, 120 and 132 saturate; inside, the fixed-point results
+  // agree with round(sigmoid(v) * 256) - 128 and round(tanh(v) * 128), none near a half.
+  std::vector<int> x = {-128, -125, -100, -37, -21, -6, -5, -4, 11, 27, 60, 114, 115, 127};
+  auto run = [&](const char* op, double ys, int yz) {
+    return Doubles(RunOp(op,
+                         {I8({14}, x), F({}, {1.0 / 16}), I8({}, {-5}), F({}, {ys}), I8({}, {yz})},
+                         Rounding("tflite")));
+  };
+  EXPECT_EQ(
+      run("QLinearSigmoid", 1.0 / 256, -128),
+      (std::vector<double>{-128, -128, -127, -97, -59, -4, 0, 4, 59, 97, 124, 127, 127, 127}));
+  EXPECT_EQ(
+      run("QLinearTanh", 1.0 / 128, 0),
+      (std::vector<double>{-128, -128, -128, -123, -97, -8, 0, 8, 97, 123, 127, 127, 127, 127}));
+  // Q4.27 anchors: logistic(1) = 0.7310586 and tanh(1) = 0.7615942 in Q0.31.
+  EXPECT_NEAR(odla_rt::LogisticQ4(1 << 27), 0.7310586 * 2147483648.0, 300);
+  EXPECT_NEAR(odla_rt::TanhQ4(-(1 << 27)), -0.7615942 * 2147483648.0, 300);
+  EXPECT_EQ(odla_rt::LogisticQ4(0), 1 << 30);
+}
+
+TEST(TfliteQuantOps, SigmoidTanhInt16Table) {
+  // Input scale 2^-12 (a power of two: the input times 3, table steps of 1/24 = 512 units for
+  // sigmoid, 256 for tanh), output 2^-15. 4096 (1.0) lands on entry 24 (47911, sigmoid) or
+  // 48 (57724, tanh); 100 interpolates 300/512 of the way from 32768 to 33451.
+  auto run = [](const char* op, double xs, const std::vector<int>& x) {
+    return Doubles(RunOp(op,
+                         {I16({static_cast<int64_t>(x.size())}, x), F({}, {xs}), I16({}, {0}),
+                          F({}, {1.0 / 32768}), I16({}, {0})},
+                         Rounding("tflite")));
+  };
+  EXPECT_EQ(run("QLinearSigmoid", 1.0 / 4096, {4096, -4096, 0, 100}),
+            (std::vector<double>{23956, 8812, 16384, 16584}));
+  EXPECT_EQ(run("QLinearTanh", 1.0 / 4096, {4096, -4096, 0}),
+            (std::vector<double>{24956, -24956, 0}));
+  // Scale 2^-11: sigmoid takes the general multiplier (24576 with left shift 12), tanh the
+  // power-of-two path (times 6); both saturate past the table's end.
+  EXPECT_EQ(run("QLinearSigmoid", 1.0 / 2048, {32767, -32768}), (std::vector<double>{32767, 1}));
+  EXPECT_EQ(run("QLinearTanh", 1.0 / 2048, {32767, -32768}), (std::vector<double>{32767, -32767}));
+  // Scale 0.001 (multiplier 25165, left shift 11): 500 -> 6144, entry 12 (40794).
+  EXPECT_EQ(run("QLinearSigmoid", 0.001, {500}), (std::vector<double>{20397}));
+}
+
+TEST(TfliteQuantOps, SigmoidInFloatOtherwise) {
+  // A non-zero int16 zero point is not TFLite's kernel: float, sigmoid(0.5) * 32768 = 20396.9.
+  auto y = RunOp(
+      "QLinearSigmoid",
+      {I16({2}, {510, 10}), F({}, {0.001}), I16({}, {10}), F({}, {1.0 / 32768}), I16({}, {0})},
+      Rounding("tflite"));
+  EXPECT_EQ(Doubles(y), (std::vector<double>{20397, 16384}));
+}
+
 TEST(TfliteQuantOps, SoftmaxAndErrors) {
   auto y = RunOp("QLinearSoftmax",
                  {I8({2}, {7, 7}), F({}, {1}), I8({}, {0}), F({}, {1.0 / 256}), I8({}, {-128})});

@@ -1,12 +1,12 @@
 // Operators on quantized tensors (int8, uint8, int16 activations; int32 for QUANTIZE): TFLite
-// integer semantics through the IR's quantized ops with rounding "tflite" (QLinearConv for
+// integer semantics through the IR's quantized ops with rounding "tflite": QLinearConv for
 // CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, QLinearAdd/QLinearSub/QLinearMul,
-// QLinearLeakyRelu, Requantize), fused activations as Clip on the quantized values (TFLite's
-// CalculateActivationRangeQuantized), PAD with the zero point. AVERAGE_POOL_2D, MEAN,
-// SOFTMAX, LOGISTIC, TANH and UNIDIRECTIONAL_SEQUENCE_LSTM go through float (dequantize,
-// compute, quantize): close to TFLite's integer kernels, not bit-exact. Layout operators
-// (RESHAPE, TRANSPOSE, ...) whose input and output share their quantization run the float
-// handler unchanged.
+// QLinearLeakyRelu, QLinearAveragePool, QLinearReduceMean, QLinearSoftmax, QLinearSigmoid and
+// QLinearTanh (TFLite's int8 and int16 kernels), Requantize; fused activations as Clip
+// on the quantized values (TFLite's CalculateActivationRangeQuantized), PAD with the zero
+// point. UNIDIRECTIONAL_SEQUENCE_LSTM goes through float (dequantize, compute, quantize):
+// close to TFLite's integer LSTM, not bit-exact. Layout operators (RESHAPE, TRANSPOSE, ...)
+// whose input and output share their quantization run the float handler unchanged.
 #include <cmath>
 
 #include "frontends/tflite/tflite_importer.h"
@@ -281,18 +281,40 @@ Value* Quantize(OpContext& c, Value* v) {
 
 void QDequantize(OpContext& c) { c.SetOut(0, Dequantize(c, 0)); }
 
+// AVERAGE_POOL_2D: QLinearAveragePool with tflite rounding (TFLite's integer average; input
+// and output must share their quantization). SAME padding puts the odd row or column at the
+// end, as TFLite's ComputePaddingHeightWidth does.
 void QAveragePool(OpContext& c) {
   const auto& o = c.Options<tflite::Pool2DOptions>();
   Rank4(c, 0, "the input");
-  Node* n = c.Add("AveragePool", {c.ToNCHW(Dequantize(c, 0))});
-  n->set_attr("auto_pad", std::string(AutoPad(o.padding())));
-  n->set_attr("strides", std::vector<int64_t>{o.stride_h(), o.stride_w()});
-  n->set_attr("kernel_shape", std::vector<int64_t>{o.filter_height(), o.filter_width()});
-  n->set_attr("count_include_pad", int64_t{0});
-  Value* y = Quantize(c, c.ToNHWC(n->output()));
-  c.SetOut(0, QActivation(c, y, o.fused_activation_function(), OutQ(c, 0), c.OutType(0)));
+  QuantParams xq = InQ(c, 0), yq = OutQ(c, 0);
+  CheckPerTensor(c, xq, "the input");
+  CheckPerTensor(c, yq, "the output");
+  if (xq.scale != yq.scale || ZeroPoint(xq) != ZeroPoint(yq))
+    c.Fail("the input and the output are quantized differently");
+  const std::vector<int64_t>& in = c.InShape(0);  // NHWC
+  std::vector<int64_t> k{o.filter_height(), o.filter_width()}, s{o.stride_h(), o.stride_w()};
+  std::vector<int64_t> pads(4, 0);
+  if (o.padding() == tflite::Padding::SAME)
+    for (int i = 0; i < 2; ++i) {
+      if (s[i] < 1) c.Fail("strides must be positive");
+      int64_t out = (in[i + 1] + s[i] - 1) / s[i];
+      int64_t total = std::max<int64_t>((out - 1) * s[i] + k[i] - in[i + 1], 0);
+      pads[i] = total / 2;
+      pads[i + 2] = total - total / 2;
+    }
+  DataType t = c.InType(0);
+  Node* n = c.Add("QLinearAveragePool", {c.ToNCHW(c.In(0)), ScaleOf(c, xq), ZeroPointOf(c, xq, t),
+                                         ScaleOf(c, yq), ZeroPointOf(c, yq, t)});
+  n->set_attr("kernel_shape", k);
+  n->set_attr("strides", s);
+  n->set_attr("pads", pads);
+  n->set_attr("rounding", std::string("tflite"));
+  Value* y = c.ToNHWC(n->output());
+  c.SetOut(0, QActivation(c, y, o.fused_activation_function(), yq, t));
 }
 
+// MEAN: QLinearReduceMean with tflite rounding (TFLite's integer mean with rescaling).
 void QMean(OpContext& c) {
   std::vector<int64_t> axes = ToInts(c.ConstIn(1, "axes"));
   int64_t r = static_cast<int64_t>(c.InShape(0).size());
@@ -304,15 +326,31 @@ void QMean(OpContext& c) {
   }
   std::sort(norm.begin(), norm.end());
   const auto* o = c.OptOptions<tflite::ReducerOptions>();
-  Node* n = c.Add("ReduceMean", {Dequantize(c, 0), c.Ints(norm)});
+  QuantParams xq = InQ(c, 0), yq = OutQ(c, 0);
+  CheckPerTensor(c, xq, "the input");
+  CheckPerTensor(c, yq, "the output");
+  DataType t = c.InType(0);
+  if (c.OutType(0) != t) c.Fail("the output type differs from the input's");
+  Node* n = c.Add("QLinearReduceMean", {c.In(0), ScaleOf(c, xq), ZeroPointOf(c, xq, t),
+                                        ScaleOf(c, yq), ZeroPointOf(c, yq, t)});
+  n->set_attr("axes", norm);
   n->set_attr("keepdims", int64_t{o && o->keep_dims()});
-  n->set_attr("noop_with_empty_axes", int64_t{1});
-  c.SetOut(0, Quantize(c, n->output()));
+  n->set_attr("rounding", std::string("tflite"));
+  c.SetOut(0, n->output());
 }
 
-// LOGISTIC, TANH: through float.
-void QUnaryFloat(OpContext& c, const char* ir_op) {
-  c.SetOut(0, Quantize(c, c.Add1(ir_op, {Dequantize(c, 0)})));
+// LOGISTIC, TANH: QLinearSigmoid / QLinearTanh with tflite rounding (TFLite's int8 and int16
+// kernels where the quantization is the one TFLite requires; in float otherwise).
+void QSigmoidTanh(OpContext& c, const char* ir_op) {
+  QuantParams xq = InQ(c, 0), yq = OutQ(c, 0);
+  CheckPerTensor(c, xq, "the input");
+  CheckPerTensor(c, yq, "the output");
+  DataType t = c.InType(0);
+  if (c.OutType(0) != t) c.Fail("the output type differs from the input's");
+  Node* n = c.Add(ir_op, {c.In(0), ScaleOf(c, xq), ZeroPointOf(c, xq, t), ScaleOf(c, yq),
+                          ZeroPointOf(c, yq, t)});
+  n->set_attr("rounding", std::string("tflite"));
+  c.SetOut(0, n->output());
 }
 
 // SOFTMAX: softmax(beta * x) with beta folded into the input scale.
@@ -428,8 +466,8 @@ void RegisterQuantizedOps(OpTable& t) {
   reg(B::MEAN, QMean);
   reg(B::SOFTMAX, QSoftmax);
   reg(B::UNIDIRECTIONAL_SEQUENCE_LSTM, QSequenceLstm);
-  reg(B::LOGISTIC, [](OpContext& c) { QUnaryFloat(c, "Sigmoid"); });
-  reg(B::TANH, [](OpContext& c) { QUnaryFloat(c, "Tanh"); });
+  reg(B::LOGISTIC, [](OpContext& c) { QSigmoidTanh(c, "QLinearSigmoid"); });
+  reg(B::TANH, [](OpContext& c) { QSigmoidTanh(c, "QLinearTanh"); });
   for (B b : {B::RESHAPE, B::TRANSPOSE, B::SQUEEZE, B::EXPAND_DIMS, B::STRIDED_SLICE, B::SLICE,
               B::GATHER, B::SPLIT, B::MAX_POOL_2D})
     if (t.builtin.count(static_cast<int>(b))) reg(b, SameQuant);

@@ -1,9 +1,12 @@
-// Quantized element-wise ops in the style of ONNX Runtime's com.microsoft QLinear* ops
-// (QLinearAdd, QLinearMul, QLinearLeakyRelu, QLinearSoftmax), their subtraction counterpart
+// Quantized ops in the style of ONNX Runtime's com.microsoft QLinear* ops (QLinearAdd,
+// QLinearMul, QLinearLeakyRelu, QLinearSigmoid, QLinearSoftmax, QLinearAveragePool,
+// QLinearReduceMean, and QLinearTanh after them), their subtraction counterpart
 // QLinearSub, and Requantize (one quantized type to another). Each takes per-tensor scales (float32
 // scalars) and zero points; `rounding` selects the arithmetic: "onnx" dequantizes to float,
 // computes, and quantizes rounding halves to even (ONNX Runtime's reference); "tflite" uses
 // the fixed-point multipliers of the TensorFlow Lite reference kernels (bit-exact with them).
+#include <algorithm>
+
 #include "ir/ops/rules.h"
 
 namespace halo {
@@ -69,6 +72,68 @@ void QLinearSoftmaxRule(InferContext& c) {
   c.check(IsQ(y), "y_zero_point must be int8, uint8 or int16");
   CheckScaleZp(c, 3, "y", y);
   c.set_out(Type(y, x.shape));
+}
+
+// X, its scale and zero point at 1, 2, Y's at 3, 4 (of X's type).
+void CheckUnaryQ(InferContext& c) {
+  CheckRounding(c);
+  const Type& x = c.in(0);
+  c.check(IsQ(x.dtype), "X must be int8, uint8 or int16, got ", x.ToString());
+  CheckScaleZp(c, 1, "X", x.dtype);
+  CheckScaleZp(c, 3, "Y", x.dtype);
+  c.check(ResultType(c, 4, x.dtype) == x.dtype, "Y_zero_point must have X's type");
+}
+
+void QLinearUnaryRule(InferContext& c) {
+  CheckUnaryQ(c);
+  c.set_out(Type(c.in(0).dtype, c.in(0).shape));
+}
+
+void QLinearAveragePoolRule(InferContext& c) {
+  CheckUnaryQ(c);
+  Node* n = c.node();
+  const Type& x = c.in(0);
+  c.check(x.Rank() == 4, "X must be [N, C, H, W], got ", x.ToString());
+  std::vector<int64_t> k = n->GetInts("kernel_shape"), s = n->GetInts("strides"),
+                       p = n->GetInts("pads");
+  if (s.empty()) s = {1, 1};
+  if (p.empty()) p = {0, 0, 0, 0};
+  c.check(k.size() == 2 && s.size() == 2 && p.size() == 4,
+          "kernel_shape and strides need 2 entries, pads 4");
+  Shape out{x.shape[0], x.shape[1], 0, 0};
+  for (int i = 0; i < 2; ++i) {
+    c.check(k[i] >= 1 && s[i] >= 1 && p[i] >= 0 && p[i + 2] >= 0,
+            "kernel_shape and strides must be positive, pads not negative");
+    out[i + 2] = (x.shape[i + 2] + p[i] + p[i + 2] - k[i]) / s[i] + 1;
+    c.check(out[i + 2] >= 1, "the window is larger than the padded input");
+  }
+  n->set_attr("strides", s);
+  n->set_attr("pads", p);
+  n->set_attr("count_include_pad", int64_t{n->GetInt("count_include_pad") != 0});
+  c.set_out(Type(x.dtype, out));
+}
+
+void QLinearReduceMeanRule(InferContext& c) {
+  CheckUnaryQ(c);
+  Node* n = c.node();
+  const Type& x = c.in(0);
+  std::vector<int64_t> axes = n->GetInts("axes");
+  for (int64_t& a : axes) a = NormalizeAxis(a, x.Rank());
+  std::sort(axes.begin(), axes.end());
+  c.check(std::adjacent_find(axes.begin(), axes.end()) == axes.end(), "'axes' repeats an axis");
+  n->set_attr("axes", axes);
+  bool keep = n->GetInt("keepdims") != 0;
+  n->set_attr("keepdims", int64_t{keep});
+  Shape s;
+  for (int64_t i = 0; i < x.Rank(); ++i) {
+    bool reduced = std::binary_search(axes.begin(), axes.end(), i);
+    c.check(!reduced || x.shape[i] > 0, "a reduced axis is empty");
+    if (!reduced)
+      s.push_back(x.shape[i]);
+    else if (keep)
+      s.push_back(1);
+  }
+  c.set_out(Type(x.dtype, s));
 }
 
 void RequantizeRule(InferContext& c) {
@@ -151,6 +216,68 @@ void RegisterQuantTfliteOps(OpRegistry& r) {
       .Str("rounding", "onnx", kRounding)
       .Out("Y")
       .Rule(QLinearSoftmaxRule);
+  r.Add("QLinearAveragePool")
+      .Doc(
+          "Quantized 2-D average pooling (com.microsoft, NCHW, explicit pads, no auto_pad or "
+          "ceil_mode): Y = quantize(AveragePool(dequantize(X))); int8, uint8 or int16. tflite "
+          "rounding: TFLite's AVERAGE_POOL_2D (reference_integer_ops::AveragePool), which needs "
+          "X and Y quantized alike: the int32 sum of the window's elements inside X divided by "
+          "their count (padding never counts), rounding halves away from zero.")
+      .In("X")
+      .In("x_scale", "float32 scalar")
+      .OptIn("x_zero_point", "scalar of X's type (default 0)")
+      .In("y_scale", "float32 scalar")
+      .OptIn("y_zero_point", "scalar of X's type (default 0)")
+      .Int("count_include_pad", 0, "1: padding counts in the divisor (onnx rounding only)")
+      .Ints("kernel_shape", {}, "window size [kh, kw]")
+      .Required()
+      .Ints("pads", {}, "[top, left, bottom, right] (default zeros)")
+      .Ints("strides", {}, "[sh, sw] (default ones)")
+      .Str("rounding", "onnx", kRounding)
+      .Out("Y")
+      .Rule(QLinearAveragePoolRule);
+  r.Add("QLinearReduceMean")
+      .Doc(
+          "Quantized mean over axes (com.microsoft): reduced = quantize(ReduceMean(dequantize("
+          "data))); int8, uint8 or int16. tflite rounding: TFLite's MEAN "
+          "(reference_ops::QuantizedMeanOrSum as TFLite Micro runs it): the int32 sum less "
+          "count * data_zero_point, one fixed-point multiplier data_scale / reduced_scale with "
+          "1 / count folded in, plus reduced_zero_point.")
+      .In("data")
+      .In("data_scale", "float32 scalar")
+      .OptIn("data_zero_point", "scalar of data's type (default 0)")
+      .In("reduced_scale", "float32 scalar")
+      .OptIn("reduced_zero_point", "scalar of data's type (default 0)")
+      .Ints("axes", {}, "reduced axes (sorted and non-negative once lowered)")
+      .Required()
+      .Int("keepdims", 1, "1: keep reduced axes with length 1")
+      .Str("rounding", "onnx", kRounding)
+      .Out("reduced")
+      .Rule(QLinearReduceMeanRule);
+  for (const char* op : {"QLinearSigmoid", "QLinearTanh"}) {
+    bool tanh = op[7] == 'T';
+    r.Add(op)
+        .Doc(tanh ? "Quantized tanh (in the style of com.microsoft's QLinearSigmoid): Y = "
+                    "quantize(tanh(dequantize(X))); int8, uint8 or int16. tflite rounding: "
+                    "TFLite's TANH (reference_integer_ops::Tanh): int8 with Y at scale 1/128, "
+                    "zero point 0 (gemmlowp's fixed-point tanh on Q4.27); int16 with zero "
+                    "points 0 and Y at scale 2^-15 (TFLite's interpolated sigmoid table). "
+                    "Otherwise, and with onnx rounding, in float, rounding halves to even."
+                  : "Quantized sigmoid (com.microsoft): Y = quantize(sigmoid(dequantize(X))); "
+                    "int8, uint8 or int16. tflite rounding: TFLite's LOGISTIC "
+                    "(reference_integer_ops::Logistic): int8 with Y at scale 1/256, zero "
+                    "point -128 (gemmlowp's fixed-point logistic on Q4.27); int16 with zero "
+                    "points 0 and Y at scale 2^-15 (TFLite's interpolated sigmoid table). "
+                    "Otherwise, and with onnx rounding, in float, rounding halves to even.")
+        .In("X")
+        .In("X_scale", "float32 scalar")
+        .OptIn("X_zero_point", "scalar of X's type (default 0)")
+        .In("Y_scale", "float32 scalar")
+        .OptIn("Y_zero_point", "scalar of X's type (default 0)")
+        .Str("rounding", "onnx", kRounding)
+        .Out("Y")
+        .Rule(QLinearUnaryRule);
+  }
   r.Add("Requantize")
       .Doc(
           "y = saturate(round((x - x_zero_point) * x_scale / y_scale) + y_zero_point) from one "
