@@ -158,7 +158,8 @@ namespace {
 
 // TFLite's sigmoid table for the int16 LOGISTIC and TANH kernels: sigmoid(i / 24) in
 // unsigned Q0.16 (TFLite's sigmoid_table_uint16, as published; not a plain rounding of the
-// function, so kept verbatim).
+// function, so kept verbatim). Source: TensorFlow Lite's int16 reference kernels (Apache
+// License 2.0, Copyright The TensorFlow Authors).
 const uint16_t kSigmoidTable[256] = {
     32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149, 40794,
     41432, 42064, 42688, 43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369, 47911, 48443,
