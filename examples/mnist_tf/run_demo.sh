@@ -14,16 +14,19 @@ mkdir -p "$out"
 echo "== make_graph.py: train and freeze $build/cache/mnist_tf/mnist_tf.pb"
 /usr/bin/python3 "$root/examples/mnist_tf/make_graph.py" "$cache" "$build/cache/mnist_tf/mnist_tf.pb"
 
-echo "== halo mnist_tf.pb --input-shape x:1x784 -o $out/mnist_tf.cc"
-"$build/bin/halo" "$build/cache/mnist_tf/mnist_tf.pb" --input-shape x:1x784 -o "$out/mnist_tf.cc"
-ls -l "$out/mnist_tf.h" "$out/mnist_tf.cc" "$out/mnist_tf.bin"
+# The model is compiled as `mnist`, so the ONNX demo's application (examples/mnist/main.c)
+# runs it unchanged; the softmax regression needs only 90%.
+echo "== halo mnist_tf.pb --input-shape x:1x784 --entry-func-name mnist -o $out/mnist.cc"
+"$build/bin/halo" "$build/cache/mnist_tf/mnist_tf.pb" --input-shape x:1x784 --entry-func-name mnist \
+  -o "$out/mnist.cc"
+ls -l "$out/mnist.h" "$out/mnist.cc" "$out/mnist.bin"
 
 echo "== building the application"
-c++ -O2 -Wall -Wextra -Werror -I "$root/include" -c "$out/mnist_tf.cc" -o "$out/mnist_tf.o"
-cc -std=c99 -O2 -Wall -Wextra -Werror -I "$out" -c "$root/examples/mnist_tf/main.c" \
-  -o "$out/main.o"
-c++ "$out/main.o" "$out/mnist_tf.o" "$out/mnist_tf.bin" -L "$build/lib" -l:libodla_ref.a \
-  -lpthread -o "$out/mnist_tf_demo"
+c++ -O2 -Wall -Wextra -Werror -I "$root/include" -c "$out/mnist.cc" -o "$out/mnist.o"
+cc -std=c99 -O2 -Wall -Wextra -Werror -DMIN_ACCURACY=90 -I "$out" \
+  -c "$root/examples/mnist/main.c" -o "$out/main.o"
+c++ "$out/main.o" "$out/mnist.o" "$out/mnist.bin" -L "$build/lib" -l:libodla_ref.a -lpthread \
+  -o "$out/mnist_tf_demo"
 
 echo "== running on the held-aside digits"
 "$out/mnist_tf_demo" "$cache"
