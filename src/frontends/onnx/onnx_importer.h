@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "frontends/import_eval.h"
 #include "ir/error.h"
 #include "ir/graph.h"
 #include "ir/op_registry.h"
@@ -147,14 +148,12 @@ class Importer {
   const std::string& node_prefix() const { return node_prefix_; }
   void set_node_prefix(std::string p) { node_prefix_ = std::move(p); }
 
-  // Import-time evaluation (onnx_eval.cc): the type of a value and its constant value when
-  // it has one, as the InferShapes pass would find them (folding what it can). Control
-  // flow is unrolled with it. Throws what InferShapes would throw on the nodes involved.
-  struct Known {
-    Type type;
-    std::optional<Tensor> value;
-  };
-  const Known& Evaluate(Value* v);
+  // Import-time evaluation (frontends/import_eval.h): the type of a value and its constant
+  // value when it has one, as the InferShapes pass would find them (folding what it can).
+  // Control flow is unrolled with it. Throws what InferShapes would throw on the nodes
+  // involved.
+  using Known = ImportEval::Known;
+  const Known& Evaluate(Value* v) { return eval_.Evaluate(v); }
   const Tensor* ConstantValue(Value* v) {
     const Known& k = Evaluate(v);
     return k.value ? &*k.value : nullptr;
@@ -213,7 +212,7 @@ class Importer {
   std::set<std::string> compile_time_;
   const Scope* scope_ = nullptr;  // the innermost subgraph scope
   std::string node_prefix_;
-  std::unordered_map<const Value*, Known> known_;  // Evaluate's results
+  ImportEval eval_{/*record_errors=*/false};
   std::vector<const Value*> needed_;
   std::set<std::string> tensor_names_;
   std::set<std::string> used_;

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "frontends/import_eval.h"
 #include "frontends/tensorflow/graph.pb.h"
 #include "ir/error.h"
 #include "ir/graph.h"
@@ -88,16 +89,9 @@ class Importer {
   }
 
  private:
-  struct Known {
-    halo::Type type;
-    std::optional<Tensor> value;
-    std::string error;  // why the type is unknown
-  };
-  const Known& Evaluate(Value* v);
-
   Graph& g_;
   std::string file_;
-  std::unordered_map<const Value*, Known> known_;
+  ImportEval eval_{/*record_errors=*/true};  // InferShapes' errors go into TypeOf's message
 };
 
 // NHWC <-> NCHW of a 4-D (or N-D: channels last <-> first) value.
