@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 #include <odla/odla.h>
+#include <odla/odla_ops.h>
 
 #include <cstdint>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "../runtimes/common/runtime.h"
@@ -100,5 +102,65 @@ struct Computation {
   odla_computation comp = nullptr;
   std::vector<int64_t> sizes;
 };
+
+// A float64 Relu and MaxPool's indices, which the fast runtimes leave to the ref builders:
+// the Relu keeps the plain layout and both results are right.
+inline void ExpectFloat64ReluMaxPoolFallsBackToRef() {
+  Computation c;
+  std::vector<double> x{1, -2, 3, -4};
+  odla_value in = odla_CreateArgument(Type({1, 1, 2, 2}, ODLA_FLOAT64), "x");
+  odla_value r = odla_Relu(in, Type({1, 1, 2, 2}, ODLA_FLOAT64), "r");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->layout, nullptr);
+  odla_value_types types{};
+  types.size = 2;
+  types.types[0] = Type({1, 1, 1, 1}, ODLA_FLOAT64);
+  types.types[1] = Type({1, 1, 1, 1}, ODLA_INT64);
+  odla_values mp = odla_MaxPool(r, 0, Ints({1, 1}), Ints({2, 2}), Ints({0, 0, 0, 0}), 0,
+                                Ints({1, 1}), types, "mp");
+  ASSERT_EQ(mp.size, 2) << odla_GetLastErrorText();
+  ASSERT_EQ(odla_SetValueAsOutput(mp.values[0]), ODLA_SUCCESS);
+  ASSERT_EQ(odla_SetValueAsOutput(mp.values[1]), ODLA_SUCCESS);
+  odla_context ctx;
+  ASSERT_EQ(odla_CreateContext(&ctx), ODLA_SUCCESS);
+  double y = 0;
+  int64_t index = -1;
+  odla_BindToArgument(ctx, 0, x.data());
+  odla_BindToOutput(ctx, 0, &y);
+  odla_BindToOutput(ctx, 1, &index);
+  ASSERT_EQ(odla_ExecuteComputation(c.comp, ctx), ODLA_SUCCESS) << odla_GetLastErrorText();
+  EXPECT_EQ(y, 3);
+  EXPECT_EQ(index, 2);
+  odla_DestroyContext(ctx);
+}
+
+// `threads` contexts of one computation (a 3x3 Conv, then `activation`) run at once, 20
+// times each, and each gets what a lone run gives for its input.
+template <typename Activation>
+void ExpectContextsRunAtOnce(Activation activation, int threads) {
+  std::vector<int64_t> xd{1, 5, 9, 9}, wd{24, 5, 3, 3}, yd{1, 24, 7, 7};
+  auto w = Random(24 * 45, 17);
+  Computation c;
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  odla_value y = odla_Conv(in, odla_CreateConstant(Type(wd), w.data(), "w"), nullptr, Ints({1, 1}),
+                           1, Ints({0, 0, 0, 0}), Ints({1, 1}), Type(yd), "y");
+  c.Output(activation(y, Type(yd), "a"));
+  std::vector<std::vector<float>> inputs, want;
+  for (int t = 0; t < threads; ++t) {
+    inputs.push_back(Random(5 * 81, 100 + t));
+    want.push_back(c.Run(inputs.back().data())[0]);
+  }
+  std::vector<std::thread> pool;
+  std::vector<int> ok(threads, 0);
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      odla_SetCurrentComputation(c.comp);  // odla_CreateContext's computation
+      bool same = true;
+      for (int i = 0; i < 20; ++i) same = same && c.Run(inputs[t].data())[0] == want[t];
+      ok[t] = same;
+    });
+  for (auto& t : pool) t.join();
+  EXPECT_EQ(ok, std::vector<int>(threads, 1));
+}
 
 }  // namespace odla_test
