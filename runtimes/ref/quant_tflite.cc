@@ -39,6 +39,19 @@ void CheckParams(odla_value scale, odla_value zp, const char* what, odla_element
     Fail(what, " zero point must be a scalar of type ", static_cast<int>(t));
 }
 
+// A quantized op's input x and its result y of x's element type, each with its scale and
+// zero point (named as the op names them); returns the element type.
+odla_element_type CheckSameTypeInOut(odla_value x, odla_value x_scale, odla_value x_zp,
+                                     const char* x_name, const odla_value_type& y_type,
+                                     odla_value y_scale, odla_value y_zp, const char* y_name) {
+  CheckInput(x, x_name);
+  odla_element_type t = x->type.element_type;
+  if (y_type.element_type != t) Fail(y_name, " must have ", x_name, "'s type");
+  CheckParams(x_scale, x_zp, x_name, t);
+  CheckParams(y_scale, y_zp, y_name, t);
+  return t;
+}
+
 bool TfliteRounding(const char* rounding) {
   std::string r = rounding ? rounding : "";
   if (r != "onnx" && r != "tflite") Fail("rounding must be onnx or tflite, got ", r);
@@ -99,11 +112,8 @@ odla_value QLinearBinary(const char* name, int sign, odla_value A, odla_value A_
 odla_value QLinearSigmoidTanh(const char* name, bool tanh, odla_value X, odla_value X_scale,
                               odla_value X_zero_point, odla_value Y_scale, odla_value Y_zero_point,
                               const char* rounding, odla_value_type result_type, odla_value_id id) {
-  CheckInput(X, "X");
-  odla_element_type t = X->type.element_type;
-  if (result_type.element_type != t) Fail("Y must have X's type");
-  CheckParams(X_scale, X_zero_point, "X", t);
-  CheckParams(Y_scale, Y_zero_point, "Y", t);
+  odla_element_type t =
+      CheckSameTypeInOut(X, X_scale, X_zero_point, "X", result_type, Y_scale, Y_zero_point, "Y");
   int64_t n = NumElements(X->type.shape);
   bool tfl = TfliteRounding(rounding);
   Kernel kernel = DispatchQ(t, [&](auto tag) -> Kernel {
@@ -217,11 +227,8 @@ ODLA_WEAK odla_value odla_QLinearLeakyRelu(odla_value X, odla_value X_scale,
                                            const char* rounding, odla_value_type result_type,
                                            odla_value_id id) {
   return Guard("odla_QLinearLeakyRelu", id, [&] {
-    CheckInput(X, "X");
-    odla_element_type t = X->type.element_type;
-    if (result_type.element_type != t) Fail("Y must have X's type");
-    CheckParams(X_scale, X_zero_point, "X", t);
-    CheckParams(Y_scale, Y_zero_point, "Y", t);
+    odla_element_type t =
+        CheckSameTypeInOut(X, X_scale, X_zero_point, "X", result_type, Y_scale, Y_zero_point, "Y");
     int64_t n = NumElements(X->type.shape);
     bool tfl = TfliteRounding(rounding);
     Kernel kernel = DispatchQ(t, [&](auto tag) -> Kernel {
@@ -356,11 +363,8 @@ ODLA_WEAK odla_value odla_QLinearAveragePool(odla_value X, odla_value x_scale,
                                              odla_ints strides, const char* rounding,
                                              odla_value_type result_type, odla_value_id id) {
   return Guard("odla_QLinearAveragePool", id, [&] {
-    CheckInput(X, "X");
-    odla_element_type t = X->type.element_type;
-    if (result_type.element_type != t) Fail("Y must have X's type");
-    CheckParams(x_scale, x_zero_point, "X", t);
-    CheckParams(y_scale, y_zero_point, "Y", t);
+    odla_element_type t =
+        CheckSameTypeInOut(X, x_scale, x_zero_point, "X", result_type, y_scale, y_zero_point, "Y");
     auto xd = Dims(X->type.shape), yd = Dims(result_type.shape);
     if (xd.size() != 4 || yd.size() != 4 || kernel_shape.size != 2 || strides.size != 2 ||
         pads.size != 4)
@@ -404,11 +408,8 @@ ODLA_WEAK odla_value odla_QLinearReduceMean(odla_value data, odla_value data_sca
                                             odla_int64 keepdims, const char* rounding,
                                             odla_value_type result_type, odla_value_id id) {
   return Guard("odla_QLinearReduceMean", id, [&] {
-    CheckInput(data, "data");
-    odla_element_type t = data->type.element_type;
-    if (result_type.element_type != t) Fail("reduced must have data's type");
-    CheckParams(data_scale, data_zero_point, "data", t);
-    CheckParams(reduced_scale, reduced_zero_point, "reduced", t);
+    odla_element_type t = CheckSameTypeInOut(data, data_scale, data_zero_point, "data", result_type,
+                                             reduced_scale, reduced_zero_point, "reduced");
     (void)keepdims;  // the result shape already says it
     auto d = Dims(data->type.shape);
     int64_t rank = static_cast<int64_t>(d.size());
