@@ -147,4 +147,8 @@ class OpContext {
 // The ints of a constant (any integer type).
 std::vector<int64_t> ToInts(const Tensor& t);
 
+// A reducer's axes (input 1): repeats and negatives allowed in TFLite; sorted, distinct and
+// non-negative here (tflite_ops_reduce.cc).
+std::vector<int64_t> ReduceAxes(OpContext& c);
+
 }  // namespace halo::tflite_fe

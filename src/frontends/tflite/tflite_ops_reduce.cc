@@ -4,12 +4,8 @@
 #include "frontends/tflite/tflite_importer.h"
 
 namespace halo::tflite_fe {
-namespace {
 
-using B = tflite::BuiltinOperator;
-
-// TFLite reduces the listed axes (repeats and negatives allowed); none: a copy.
-void Reduce(OpContext& c, const char* ir_op) {
+std::vector<int64_t> ReduceAxes(OpContext& c) {
   std::vector<int64_t> axes = ToInts(c.ConstIn(1, "axes"));
   int64_t r = static_cast<int64_t>(c.InShape(0).size());
   std::vector<int64_t> norm;
@@ -19,6 +15,16 @@ void Reduce(OpContext& c, const char* ir_op) {
     if (std::find(norm.begin(), norm.end(), a) == norm.end()) norm.push_back(a);
   }
   std::sort(norm.begin(), norm.end());
+  return norm;
+}
+
+namespace {
+
+using B = tflite::BuiltinOperator;
+
+// TFLite reduces the listed axes (repeats and negatives allowed); none: a copy.
+void Reduce(OpContext& c, const char* ir_op) {
+  std::vector<int64_t> norm = ReduceAxes(c);
   const auto* o = c.OptOptions<tflite::ReducerOptions>();
   Node* n = c.Add(ir_op, {c.In(0), c.Ints(norm)});
   n->set_attr("keepdims", int64_t{o && o->keep_dims()});

@@ -316,15 +316,7 @@ void QAveragePool(OpContext& c) {
 
 // MEAN: QLinearReduceMean with tflite rounding (TFLite's integer mean with rescaling).
 void QMean(OpContext& c) {
-  std::vector<int64_t> axes = ToInts(c.ConstIn(1, "axes"));
-  int64_t r = static_cast<int64_t>(c.InShape(0).size());
-  std::vector<int64_t> norm;
-  for (int64_t a : axes) {
-    if (a < -r || a >= r) c.Fail("axis ", a, " is out of range for rank ", r);
-    a = a < 0 ? a + r : a;
-    if (std::find(norm.begin(), norm.end(), a) == norm.end()) norm.push_back(a);
-  }
-  std::sort(norm.begin(), norm.end());
+  std::vector<int64_t> norm = ReduceAxes(c);
   const auto* o = c.OptOptions<tflite::ReducerOptions>();
   QuantParams xq = InQ(c, 0), yq = OutQ(c, 0);
   CheckPerTensor(c, xq, "the input");
