@@ -365,38 +365,24 @@ void RegisterElementwiseOps(OpRegistry& r) {
       .Rule(DropoutRule);
 
   // Broadcasting binary arithmetic.
-  r.Add("Add")
-      .Doc("A + B with numpy broadcasting.")
-      .In("A")
-      .In("B")
-      .Out("C")
-      .InPlace({0, 1})
-      .Flops(FlopsPerResultElement(1))
-      .Rule(Binary(kNumT));
-  r.Add("Sub")
-      .Doc("A - B with numpy broadcasting.")
-      .In("A")
-      .In("B")
-      .Out("C")
-      .InPlace({0, 1})
-      .Flops(FlopsPerResultElement(1))
-      .Rule(Binary(kNumT));
-  r.Add("Mul")
-      .Doc("A * B with numpy broadcasting.")
-      .In("A")
-      .In("B")
-      .Out("C")
-      .InPlace({0, 1})
-      .Flops(FlopsPerResultElement(1))
-      .Rule(Binary(kNumT));
-  r.Add("Div")
-      .Doc("A / B with numpy broadcasting; integers truncate toward zero (x/0 gives 0).")
-      .In("A")
-      .In("B")
-      .Out("C")
-      .InPlace({0, 1})
-      .Flops(FlopsPerResultElement(1))
-      .Rule(Binary(kNumT));
+  const struct {
+    const char* name;
+    const char* doc;
+  } arithmetic[] = {
+      {"Add", "A + B with numpy broadcasting."},
+      {"Sub", "A - B with numpy broadcasting."},
+      {"Mul", "A * B with numpy broadcasting."},
+      {"Div", "A / B with numpy broadcasting; integers truncate toward zero (x/0 gives 0)."},
+  };
+  for (const auto& op : arithmetic)
+    r.Add(op.name)
+        .Doc(op.doc)
+        .In("A")
+        .In("B")
+        .Out("C")
+        .InPlace({0, 1})
+        .Flops(FlopsPerResultElement(1))
+        .Rule(Binary(kNumT));
   r.Add("Pow")
       .Doc("X^Y with numpy broadcasting; the result has X's element type.")
       .In("X")
