@@ -1,7 +1,10 @@
 #include "dnnl_rt.h"
 
 #include <omp.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -169,6 +172,22 @@ Slot Plan::Own(std::shared_ptr<void> data, const memory::desc& md) {
   return Slot{Slot::kConst, 0, 0, data.get(), md};
 }
 
+// Asks the kernel to reclaim the whole pages of [p, p + bytes): the plain data of a
+// constant that has its reordered copy. The data stays valid: pages of a file mapping (the
+// weights of a compiled model) are read back if touched again, others are kept (or
+// swapped). Small constants are not worth the call.
+static void ReleasePages(const void* p, size_t bytes) {
+#ifdef MADV_PAGEOUT
+  static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  if (bytes < (1u << 20)) return;
+  uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
+  uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) / page * page;
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_PAGEOUT);
+#else
+  (void)p, (void)bytes;
+#endif
+}
+
 Slot Plan::As(const Slot& from, const memory::desc& want) {
   if (from.md == want) return from;
   dnnl::reorder::primitive_desc pd(Engine(), from.md, Engine(), want);
@@ -183,6 +202,10 @@ Slot Plan::As(const Slot& from, const memory::desc& want) {
   dnnl::stream s(Engine());
   dnnl::reorder(pd).execute(s, src, dst);
   s.wait();
+  bool odla_constant =
+      std::none_of(owned_.begin(), owned_.end(),
+                   [&](const std::shared_ptr<void>& o) { return o.get() == from.ptr; });
+  if (odla_constant) ReleasePages(from.ptr, from.md.get_size());
   return Own(data, want);
 }
 

@@ -1,13 +1,19 @@
 // libodla_dnnl, linked statically (its builders must override the shared ones): results
 // against plain loops, blocked layouts between oneDNN ops and plain copies for the others,
 // fallbacks to the ref builders, contexts running at once.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <odla/odla.h>
 #include <odla/odla_ops.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -272,6 +278,66 @@ TEST(Dnnl, Bf16ProductsWhereTheCpuHasThem) {
   ExpectNear(got[1][1], want_g, 0.5f);
   bool same = got[0][0] == got[1][0] && got[0][1] == got[1][1];
   EXPECT_EQ(same, !odla_dnnl::CpuHasBf16());
+}
+
+}  // namespace
+
+namespace {
+
+using namespace odla_test;
+
+// The resident KiB of the mapping that starts at p (its smaps "Rss:").
+long MappingRssKb(const void* p) {
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool in = false;
+  while (std::getline(smaps, line)) {
+    unsigned long begin = 0;
+    if (line.find('-') != std::string::npos && std::sscanf(line.c_str(), "%lx-", &begin) == 1 &&
+        line.find(':') > line.find(' '))
+      in = begin == reinterpret_cast<unsigned long>(p);
+    long kb = 0;
+    if (in && std::sscanf(line.c_str(), "Rss: %ld kB", &kb) == 1) return kb;
+  }
+  return -1;
+}
+
+// Weights in a file mapping (as a compiled model's): once reordered for oneDNN, their plain
+// pages leave the resident set, and a ref op that reads them at run time still gets them.
+TEST(Dnnl, ReorderedConstantsLeaveTheResidentSet) {
+  const int64_t K = 512, N = 1024;
+  auto a = Random(2 * K, 40), w = Random(K * N, 41);
+  std::string path = "dnnl_weights_" + std::to_string(getpid()) + ".bin";
+  {
+    std::ofstream f(path, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(w.data()), w.size() * sizeof(float));
+    ASSERT_TRUE(f.good());
+  }
+  int fd = open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  size_t bytes = w.size() * sizeof(float);
+  void* map = mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE, fd, 0);
+  close(fd);
+  unlink(path.c_str());
+  ASSERT_NE(map, MAP_FAILED);
+  {
+    Computation c;
+    odla_value A = odla_CreateArgument(Type({2, K}), "a");
+    odla_value W = odla_CreateConstant(Type({K, N}), map, "w");
+    odla_value y = odla_Gemm(A, W, nullptr, 1, 1, 0, 0, Type({2, N}), "y");
+    ASSERT_NE(y, nullptr) << odla_GetLastErrorText();
+    EXPECT_LT(MappingRssKb(map), static_cast<long>(bytes / 1024 / 8));
+    c.Output(y);
+    c.Output(odla_Reshape(W, Type({K * N}), "flat"));  // a ref op reading the plain weights
+    auto out = c.Run(a.data());
+    std::vector<float> want(2 * N, 0);
+    for (int i = 0; i < 2; ++i)
+      for (int64_t k = 0; k < K; ++k)
+        for (int64_t j = 0; j < N; ++j) want[i * N + j] += a[i * K + k] * w[k * N + j];
+    ExpectNear(out[0], want, 1e-3);
+    EXPECT_EQ(out[1], w);
+  }
+  munmap(map, bytes);
 }
 
 }  // namespace
