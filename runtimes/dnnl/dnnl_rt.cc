@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
 
 namespace odla_dnnl {
 
@@ -25,25 +26,38 @@ static bool Verbose() {
   return verbose;
 }
 
-// oneDNN's thread count: ODLA_NUM_THREADS, as libodla_ref's pool. OpenMP keeps it per
-// thread; primitives are sized by it when created, and run with it.
-static void SetThreads() { omp_set_num_threads(odla_rt::NumThreads()); }
+// oneDNN's thread count: ODLA_NUM_THREADS, as libodla_ref's pool, but 1 for ops that move
+// fewer than kSerialBytes: waking the other threads (OpenMP fork-join) costs more than they
+// save there. OpenMP keeps the count per thread; primitives are sized by it when created, and
+// a plan runs with the count it was built with.
+constexpr size_t kSerialBytes = 128 << 10;
+
+namespace {
+// Thrown by AddPlanOp when an op built for several threads is small: TryBody builds it again
+// for one.
+struct BuildSerially {};
+}  // namespace
 
 template <typename R>
 static R TryBody(const char* op, const std::function<R()>& body, const char* to = "ref") {
-  SetThreads();
   auto log = [&](const char* what, const char* why) {
     if (Verbose())
       std::cerr << "odla_dnnl: " << op << " falls back to " << to << ": " << what << why << "\n";
   };
-  try {
-    return body();
-  } catch (const Unsupported& e) {
-    log("", e.what());
-  } catch (const dnnl::error& e) {
-    log("oneDNN: ", e.what());
-  } catch (const std::exception& e) {  // the ref builder reports what is wrong
-    log("", e.what());
+  for (int threads : {odla_rt::NumThreads(), 1}) {
+    omp_set_num_threads(threads);
+    try {
+      return body();
+    } catch (const BuildSerially&) {
+      continue;
+    } catch (const Unsupported& e) {
+      log("", e.what());
+    } catch (const dnnl::error& e) {
+      log("oneDNN: ", e.what());
+    } catch (const std::exception& e) {  // the ref builder reports what is wrong
+      log("", e.what());
+    }
+    break;
   }
   return R{};
 }
@@ -107,6 +121,7 @@ class DnnlLayout : public odla_rt::Layout {
   explicit DnnlLayout(const memory::desc& md) : md_(md) {}
   size_t Bytes() const override { return md_.get_size(); }
   odla_rt::Kernel ToPlain(const odla_value_type& type) const override {
+    omp_set_num_threads(md_.get_size() < kSerialBytes ? 1 : odla_rt::NumThreads());
     Plan plan;
     memory::desc plain = PlainMd(TypeDims(type));
     dnnl::reorder r(dnnl::reorder::primitive_desc(Engine(), md_, Engine(), plain));
@@ -224,42 +239,95 @@ void Plan::Run(const dnnl::primitive& p, std::unordered_map<int, Slot> args) {
   steps_.push_back(Step{p, std::move(args)});
 }
 
+namespace {
+
+// A plan's steps with their arguments in order, the thread count and, for the runs, sets of
+// memory objects (one per argument of every step) that runs take, rebind and give back:
+// contexts may run at once.
+struct Steps {
+  struct Step {
+    dnnl::primitive prim;
+    std::vector<std::pair<int, Slot>> args;
+  };
+  std::vector<Step> steps;
+  std::vector<std::shared_ptr<void>> owned;  // reordered constants
+  int threads = 1;
+  std::mutex mu;
+  std::vector<std::unique_ptr<std::vector<memory>>> free;
+
+  std::unique_ptr<std::vector<memory>> Take() {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!free.empty()) {
+        auto m = std::move(free.back());
+        free.pop_back();
+        return m;
+      }
+    }
+    auto m = std::make_unique<std::vector<memory>>();
+    for (const Step& step : steps)
+      for (const auto& arg : step.args) {
+        const Slot& s = arg.second;
+        void* p = s.kind == Slot::kConst ? const_cast<void*>(s.ptr) : DNNL_MEMORY_NONE;
+        m->emplace_back(s.md, Engine(), p);
+      }
+    return m;
+  }
+  void Give(std::unique_ptr<std::vector<memory>> m) {
+    std::lock_guard<std::mutex> lock(mu);
+    free.push_back(std::move(m));
+  }
+};
+
+}  // namespace
+
 odla_rt::Kernel Plan::Build() const {
-  auto steps = std::make_shared<const std::vector<Step>>(steps_);
-  auto owned = owned_;
-  return [steps, owned](const KernelArgs& a) {
-    SetThreads();
+  auto all = std::make_shared<Steps>();
+  for (const Step& step : steps_)
+    all->steps.push_back({step.prim, {step.args.begin(), step.args.end()}});
+  all->owned = owned_;
+  all->threads = omp_get_max_threads();
+  return [all](const KernelArgs& a) {
+    omp_set_num_threads(all->threads);
     thread_local dnnl::stream stream(Engine());
-    std::unordered_map<int, memory> mems;
-    for (const Step& step : *steps) {
-      mems.clear();
+    std::unique_ptr<std::vector<memory>> mems = all->Take();
+    std::vector<dnnl_exec_arg_t> args;
+    size_t m = 0;
+    for (const Steps::Step& step : all->steps) {
+      args.clear();
       for (const auto& [arg, slot] : step.args) {
-        void* p = nullptr;
+        memory& mem = (*mems)[m++];
         switch (slot.kind) {
           case Slot::kIn:
-            p = const_cast<void*>(a.in[slot.index]);
+            mem.set_data_handle(const_cast<void*>(a.in[slot.index]));
             break;
           case Slot::kOut:
-            p = a.out[slot.index];
+            mem.set_data_handle(a.out[slot.index]);
             break;
           case Slot::kScratch:
-            p = static_cast<char*>(a.scratch) + slot.offset;
+            mem.set_data_handle(static_cast<char*>(a.scratch) + slot.offset);
             break;
           case Slot::kConst:
-            p = const_cast<void*>(slot.ptr);
             break;
         }
-        mems.emplace(arg, memory(slot.md, Engine(), p));
+        args.push_back({arg, mem.get()});
       }
-      step.prim.execute(stream, mems);
+      dnnl::error::wrap_c_api(dnnl_primitive_execute(step.prim.get(), stream.get(),
+                                                     static_cast<int>(args.size()), args.data()),
+                              "could not execute a primitive");
     }
     stream.wait();
+    all->Give(std::move(mems));
   };
 }
 
 odla_value AddPlanOp(const std::string& op, const std::vector<odla_value>& inputs,
                      const odla_value_type& result_type, const memory::desc& dst_md,
                      odla_value_id id, const Plan& plan) {
+  size_t bytes = odla_rt::ByteSize(result_type);
+  for (odla_value v : inputs)
+    if (v) bytes += odla_rt::ByteSize(v->type);
+  if (bytes < kSerialBytes && omp_get_max_threads() > 1) throw BuildSerially{};
   return odla_rt::AddLayoutOp(op, inputs, {result_type}, {LayoutOf(dst_md, result_type)},
                               plan.ScratchBytes(), id, plan.Build())[0];
 }
