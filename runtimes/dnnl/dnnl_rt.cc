@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 
@@ -187,20 +189,40 @@ Slot Plan::Own(std::shared_ptr<void> data, const memory::desc& md) {
   return Slot{Slot::kConst, 0, 0, data.get(), md};
 }
 
-// Asks the kernel to reclaim the whole pages of [p, p + bytes): the plain data of a
-// constant that has its reordered copy. The data stays valid: pages of a file mapping (the
-// weights of a compiled model) are read back if touched again, others are kept (or
-// swapped). Small constants are not worth the call.
+// Whether [begin, end) lies in one private, read-only mapping of a file that holds no
+// anonymous (copied-on-write) pages: its pages are then copies of the file's.
+static bool InReadOnlyFileMapping(uintptr_t begin, uintptr_t end) {
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool in = false;
+  while (std::getline(smaps, line)) {
+    unsigned long lo = 0, hi = 0, inode = 0;
+    unsigned long long offset = 0;
+    unsigned major = 0, minor = 0;
+    char perms[5] = {};
+    if (std::sscanf(line.c_str(), "%lx-%lx %4s %llx %x:%x %lu", &lo, &hi, perms, &offset, &major,
+                    &minor, &inode) == 7) {
+      if (in) return false;
+      in = lo <= begin && end <= hi;
+      if (in && (perms[1] != '-' || perms[3] != 'p' || inode == 0)) return false;
+      continue;
+    }
+    unsigned long kb = 0;
+    if (in && std::sscanf(line.c_str(), "Anonymous: %lu kB", &kb) == 1) return kb == 0;
+  }
+  return false;
+}
+
+// Drops the whole pages of [p, p + bytes) from the resident set: the plain data of a
+// constant that has its reordered copy. Only where they are copies of a file (the weights
+// of a compiled model): touched again, they are read back. Small constants are not worth it.
 static void ReleasePages(const void* p, size_t bytes) {
-#ifdef MADV_PAGEOUT
   static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
   if (bytes < (1u << 20)) return;
   uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
   uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) / page * page;
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_PAGEOUT);
-#else
-  (void)p, (void)bytes;
-#endif
+  if (end > begin && InReadOnlyFileMapping(begin, end))
+    madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
 Slot Plan::As(const Slot& from, const memory::desc& want) {
