@@ -355,8 +355,9 @@ odla_value odla_Floor(odla_value X, odla_value_type result_type, odla_value_id i
  * [begin..., end...] per spatial axis. `strides`: stride per spatial axis. `activation`:
  * applied last: '' (none), Relu, LeakyRelu (alpha), Clip (min alpha, max beta; beyond
  * +-FLT_MAX: none), Sigmoid, Tanh, HardSigmoid (max(0, min(1, alpha*x + beta))), HardSwish
- * (x * max(0, min(1, alpha*x + beta))) or Elu (alpha). `activation_alpha`: the activation's
- * alpha. `activation_beta`: the activation's beta.
+ * (x * max(0, min(1, alpha*x + beta))), Elu (alpha) or Gelu (x * (erf(x / sqrt(2)) + 1) *
+ * 0.5). `activation_alpha`: the activation's alpha. `activation_beta`: the activation's
+ * beta.
  */
 odla_value odla_FusedConv(odla_value X, odla_value W, odla_value B, odla_value Sum,
                           odla_ints dilations, odla_int64 group, odla_ints pads, odla_ints strides,
@@ -371,8 +372,9 @@ odla_value odla_FusedConv(odla_value X, odla_value W, odla_value B, odla_value S
  * scale. `beta`: C scale. `transA`: 1: transpose A. `transB`: 1: transpose B. `activation`:
  * applied last: '' (none), Relu, LeakyRelu (alpha), Clip (min alpha, max beta; beyond
  * +-FLT_MAX: none), Sigmoid, Tanh, HardSigmoid (max(0, min(1, alpha*x + beta))), HardSwish
- * (x * max(0, min(1, alpha*x + beta))) or Elu (alpha). `activation_alpha`: the activation's
- * alpha. `activation_beta`: the activation's beta.
+ * (x * max(0, min(1, alpha*x + beta))), Elu (alpha) or Gelu (x * (erf(x / sqrt(2)) + 1) *
+ * 0.5). `activation_alpha`: the activation's alpha. `activation_beta`: the activation's
+ * beta.
  */
 odla_value odla_FusedGemm(odla_value A, odla_value B, odla_value C, odla_value Sum,
                           odla_float32 alpha, odla_float32 beta, odla_int64 transA,
@@ -387,8 +389,8 @@ odla_value odla_FusedGemm(odla_value A, odla_value B, odla_value C, odla_value S
  * NULL): added after the bias, before the activation. `activation`: applied last: ''
  * (none), Relu, LeakyRelu (alpha), Clip (min alpha, max beta; beyond +-FLT_MAX: none),
  * Sigmoid, Tanh, HardSigmoid (max(0, min(1, alpha*x + beta))), HardSwish (x * max(0, min(1,
- * alpha*x + beta))) or Elu (alpha). `activation_alpha`: the activation's alpha.
- * `activation_beta`: the activation's beta.
+ * alpha*x + beta))), Elu (alpha) or Gelu (x * (erf(x / sqrt(2)) + 1) * 0.5).
+ * `activation_alpha`: the activation's alpha. `activation_beta`: the activation's beta.
  */
 odla_value odla_FusedMatMul(odla_value A, odla_value B, odla_value Bias, odla_value Sum,
                             const char* activation, odla_float32 activation_alpha,

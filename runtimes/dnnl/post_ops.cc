@@ -26,6 +26,8 @@ std::vector<EltOp> EltOpsOf(const odla_rt::Activation& a) {
       return {{algorithm::eltwise_hardswish, 0, 0}};
     case ActKind::kElu:
       return {{algorithm::eltwise_elu, a.alpha, 0}};
+    case ActKind::kGelu:
+      return {{algorithm::eltwise_gelu_erf, 0, 0}};
   }
   Reject("activation");
 }

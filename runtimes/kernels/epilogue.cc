@@ -16,7 +16,8 @@ Activation ParseActivation(const std::string& name, float alpha, float beta) {
                {"Tanh", ActKind::kTanh},
                {"HardSigmoid", ActKind::kHardSigmoid},
                {"HardSwish", ActKind::kHardSwish},
-               {"Elu", ActKind::kElu}};
+               {"Elu", ActKind::kElu},
+               {"Gelu", ActKind::kGelu}};
   for (const auto& k : kinds) {
     if (name != k.name) continue;
     Activation a{k.kind, alpha, beta};

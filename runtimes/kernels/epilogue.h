@@ -22,12 +22,13 @@ enum class ActKind {
   kTanh,
   kHardSigmoid,
   kHardSwish,
-  kElu
+  kElu,
+  kGelu
 };
 
 // An activation: alpha and beta as the fused ops define them (LeakyRelu, Elu: alpha;
 // Clip: min, max (+-inf for none); HardSigmoid, HardSwish: x * max(0, min(1, alpha * x + beta))
-// for HardSwish).
+// for HardSwish; Gelu: none, as exported: x * (erf(x / sqrt(2)) + 1) * 0.5).
 struct Activation {
   ActKind kind = ActKind::kNone;
   float alpha = 0, beta = 0;
@@ -74,6 +75,11 @@ inline void Activate(const Activation& a, T* y, int64_t n) {
     case ActKind::kElu:
       for (int64_t i = 0; i < n; ++i) y[i] = unary::Elu{a.alpha}(y[i]);
       return;
+    case ActKind::kGelu: {  // the ops of the exported formula, in their order
+      const T sqrt2 = static_cast<T>(1.4142135623730951), one = 1, half = static_cast<T>(0.5);
+      for (int64_t i = 0; i < n; ++i) y[i] = y[i] * (unary::Erf{}(y[i] / sqrt2) + one) * half;
+      return;
+    }
   }
 }
 

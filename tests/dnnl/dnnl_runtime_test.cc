@@ -245,6 +245,24 @@ TEST(Dnnl, MatMulByUnbatchedWeightsIsOneProduct) {
   }
 }
 
+// The exact GELU fused after a product (oneDNN's gelu_erf post-op).
+TEST(Dnnl, FusedMatMulWithGelu) {
+  auto a = Random(6 * 8, 24), bm = Random(8 * 5, 25), bias = Random(5, 26);
+  std::vector<float> want(30);
+  for (int i = 0; i < 6; ++i)
+    for (int j = 0; j < 5; ++j) {
+      double v = bias[j];
+      for (int k = 0; k < 8; ++k) v += a[i * 8 + k] * bm[k * 5 + j];
+      want[i * 5 + j] = static_cast<float>(v * (std::erf(v / std::sqrt(2.0)) + 1) * 0.5);
+    }
+  Computation c;
+  odla_value A = odla_CreateArgument(Type({2, 3, 8}), "a");
+  c.Output(odla_FusedMatMul(A, odla_CreateConstant(Type({8, 5}), bm.data(), "b"),
+                            odla_CreateConstant(Type({5}), bias.data(), "bias"), nullptr, "Gelu", 0,
+                            0, Type({2, 3, 5}), "y"));
+  ExpectNear(c.Run(a.data())[0], want);
+}
+
 // --precision bf16: Conv and Gemm with bf16 operands (float32 accumulation) where the CPU
 // has bf16 instructions: close to the float32 loops, and not equal to float32's results.
 TEST(Dnnl, Bf16ProductsWhereTheCpuHasThem) {

@@ -2,6 +2,7 @@
 // the unoptimized graph on the reference runtime.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -209,6 +210,32 @@ TEST(FuseGemm, GemmMatMulBiasSumActivation) {
       },
       1e-6);
   EXPECT_EQ(Ops(*g), (Strs{"FusedGemm", "FusedMatMul", "FusedGemm"}));
+}
+
+// x * (erf(x / sqrt(2)) + 1) * 0.5 as PyTorch exports the exact GELU; with another divisor
+// it is not one.
+TEST(FuseGemm, GeluFromTheErfFormula) {
+  for (double divisor : {std::sqrt(2.0), 1.5}) {
+    auto g = ExpectSameResults(
+        [&](Graph& g) {
+          Value* x = g.AddInput("x", Type(kF32, {2, 3, 16}));
+          Value* m = Op(g, "MatMul", {x, RandomConst(g, "w", {16, 24})});
+          m = Op(g, "Add", {m, RandomConst(g, "bias", {24})});
+          auto scalar = [&](const char* name, double v) {
+            return g.AddConstant(name, Tensor::Scalar(kF32, v));
+          };
+          Value* e = Op(g, "Erf", {Op(g, "Div", {m, scalar("sqrt2", divisor)})});
+          Value* p = Op(g, "Mul", {m, Op(g, "Add", {scalar("one", 1), e})});
+          g.AddOutput(Op(g, "Mul", {p, scalar("half", 0.5)}));
+        },
+        1e-6);
+    if (divisor == 1.5) {
+      EXPECT_EQ(Ops(*g), (Strs{"FusedMatMul", "Div", "Erf", "Add", "Mul", "Mul"}));
+      continue;
+    }
+    EXPECT_EQ(Ops(*g), Strs{"FusedMatMul"});
+    EXPECT_EQ(g->outputs()[0]->producer()->GetString("activation"), "Gelu");
+  }
 }
 
 TEST(FuseGemm, BiasOnlyGemmKeepsGemm) {

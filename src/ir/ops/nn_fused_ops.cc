@@ -7,7 +7,7 @@ namespace halo {
 namespace {
 
 const char* const kActivations[] = {"",     "Relu",        "LeakyRelu", "Clip", "Sigmoid",
-                                    "Tanh", "HardSigmoid", "HardSwish", "Elu"};
+                                    "Tanh", "HardSigmoid", "HardSwish", "Elu",  "Gelu"};
 
 // Checks the element type, the optional Sum (input `sum`, the result's type) and the
 // activation of a fused node whose result type the base rule has set.
@@ -59,7 +59,7 @@ FlopsFn FusedFlops(double (*product)(const Node&)) {
 const char* kActivationDoc =
     "applied last: '' (none), Relu, LeakyRelu (alpha), Clip (min alpha, max beta; beyond "
     "+-FLT_MAX: none), Sigmoid, Tanh, HardSigmoid (max(0, min(1, alpha*x + beta))), HardSwish "
-    "(x * max(0, min(1, alpha*x + beta))) or Elu (alpha)";
+    "(x * max(0, min(1, alpha*x + beta))), Elu (alpha) or Gelu (x * (erf(x / sqrt(2)) + 1) * 0.5)";
 
 OpDef& Activation(OpDef& d) {
   return d.Str("activation", "", kActivationDoc)
