@@ -89,7 +89,8 @@ odla_value BuildLayerNorm(odla_value X, odla_value Scale, odla_value B, int64_t 
   if (B) args[DNNL_ARG_SHIFT] = Param(plan, 2, B, pmd);
   plan.AddScratchpad(pd, args);
   plan.Run(dnnl::layer_normalization_forward(pd), args);
-  return AddPlanOp("LayerNormalization", {x, Scale, B}, result, md, id, plan);
+  // The result is plain: md is its [outer, inner] view.
+  return AddPlanOp("LayerNormalization", {x, Scale, B}, result, PlainMd(xd), id, plan);
 }
 
 odla_value BuildSoftmax(const char* op, dnnl::algorithm alg, odla_value X, int64_t axis_in,
@@ -121,7 +122,9 @@ odla_value BuildSoftmax(const char* op, dnnl::algorithm alg, odla_value X, int64
   std::unordered_map<int, Slot> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, plan.Out(0, md)}};
   plan.AddScratchpad(pd, args);
   plan.Run(dnnl::softmax_v2_forward(pd), args);
-  return AddPlanOp(op, {x}, result, md, id, plan);
+  // A reshaped result is plain: md is its [outer, inner] view.
+  memory::desc dst = md.data.ndims == static_cast<int>(xd.size()) ? md : PlainMd(xd);
+  return AddPlanOp(op, {x}, result, dst, id, plan);
 }
 
 }  // namespace

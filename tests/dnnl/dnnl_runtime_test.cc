@@ -263,6 +263,46 @@ TEST(Dnnl, FusedMatMulWithGelu) {
   ExpectNear(c.Run(a.data())[0], want);
 }
 
+// LayerNormalization over the last axis of [2, 3, 8] and legacy Softmax from axis 1 compute
+// on [6, 8] and [2, 24] views; their results are plain [2, 3, 8] for the oneDNN MatMuls.
+TEST(Dnnl, NormalisedViewsFeedAProduct) {
+  auto x = Random(48, 27), scale = Random(8, 28), bm = Random(8 * 5, 29);
+  std::vector<float> ln(48), sm(48);
+  for (int r = 0; r < 6; ++r) {
+    const float* v = &x[r * 8];
+    double mean = 0, var = 0;
+    for (int k = 0; k < 8; ++k) mean += v[k] / 8.0;
+    for (int k = 0; k < 8; ++k) var += (v[k] - mean) * (v[k] - mean) / 8.0;
+    for (int k = 0; k < 8; ++k)
+      ln[r * 8 + k] = static_cast<float>((v[k] - mean) / std::sqrt(var + 1e-5) * scale[k]);
+  }
+  for (int b = 0; b < 2; ++b) {
+    double sum = 0;
+    for (int k = 0; k < 24; ++k) sum += std::exp(x[b * 24 + k]);
+    for (int k = 0; k < 24; ++k) sm[b * 24 + k] = static_cast<float>(std::exp(x[b * 24 + k]) / sum);
+  }
+  auto product = [&](const std::vector<float>& a) {
+    std::vector<float> y(30, 0);
+    for (int i = 0; i < 6; ++i)
+      for (int j = 0; j < 5; ++j)
+        for (int k = 0; k < 8; ++k) y[i * 5 + j] += a[i * 8 + k] * bm[k * 5 + j];
+    return y;
+  };
+  Computation c;
+  odla_value X = odla_CreateArgument(Type({2, 3, 8}), "x");
+  odla_value_types one{1, {Type({2, 3, 8})}};
+  odla_values n = odla_LayerNormalization(X, odla_CreateConstant(Type({8}), scale.data(), "s"),
+                                          nullptr, -1, 1e-5f, one, "ln");
+  ASSERT_EQ(n.size, 1) << odla_GetLastErrorText();
+  odla_value s = odla_Softmax(X, 1, 1, Type({2, 3, 8}), "sm");
+  odla_value B = odla_CreateConstant(Type({8, 5}), bm.data(), "b");
+  c.Output(odla_MatMul(n.values[0], B, Type({2, 3, 5}), "y"));
+  c.Output(odla_MatMul(s, B, Type({2, 3, 5}), "z"));
+  auto out = c.Run(x.data());
+  ExpectNear(out[0], product(ln), 1e-4f);
+  ExpectNear(out[1], product(sm), 1e-4f);
+}
+
 // --precision bf16: Conv and Gemm with bf16 operands (float32 accumulation) where the CPU
 // has bf16 instructions: close to the float32 loops, and not equal to float32's results.
 TEST(Dnnl, Bf16ProductsWhereTheCpuHasThem) {
