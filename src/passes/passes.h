@@ -47,6 +47,9 @@ bool CancelTransposes(Graph& g);
 // bias was added).
 bool FuseConv(Graph& g);
 bool FuseGemm(Graph& g);
+// fuse-layernorm: ReduceMean, Sub, Mul, ReduceMean, Add epsilon, Sqrt, Div and the optional
+// Scale Mul and B Add over trailing axes become one LayerNormalization.
+bool FuseLayerNorm(Graph& g);
 
 struct Pass {
   std::string name;

@@ -18,6 +18,7 @@ const std::vector<Pass>& Pipeline() {
       {"cse", [](Graph& g, const ProgressFn&) { EliminateCommonSubexpressions(g); }},
       {"fold-batchnorm", [](Graph& g, const ProgressFn&) { FoldBatchNorm(g); }},
       {"cancel-transposes", [](Graph& g, const ProgressFn&) { CancelTransposes(g); }},
+      {"fuse-layernorm", [](Graph& g, const ProgressFn&) { FuseLayerNorm(g); }},
       {"fuse-conv", [](Graph& g, const ProgressFn&) { FuseConv(g); }},
       {"fuse-gemm", [](Graph& g, const ProgressFn&) { FuseGemm(g); }},
       {"fold-constants", [](Graph& g, const ProgressFn&) { FoldConstants(g); }},

@@ -60,9 +60,10 @@ void Rewriter::Register(Node* n) {
 
 Node* Rewriter::Add(const std::string& op, const std::string& name,
                     const std::vector<Value*>& inputs,
-                    const std::map<std::string, AttrValue>& attrs) {
+                    const std::map<std::string, AttrValue>& attrs, int results) {
   const OpDef* def = OpRegistry::Get().Find(op);
-  int results = def && def->multi_result() ? static_cast<int>(def->outputs.size()) : 1;
+  if (results == 0)
+    results = def && def->multi_result() ? static_cast<int>(def->outputs.size()) : 1;
   Node* n = g_.AddNode(op, g_.UniqueName(name), inputs, results);
   for (const auto& [k, v] : attrs) n->set_attr(k, v);
   for (size_t i = 0; i < n->num_outputs(); ++i)

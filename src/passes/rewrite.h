@@ -29,9 +29,10 @@ class Rewriter {
   // The node that is v's only use (v not a graph output), else nullptr.
   Node* Sole(const Value* v) const;
 
-  // Adds a node (its results named after `name`) and infers its types; errors name it.
+  // Adds a node (its results named after `name`) and infers its types; errors name it. It
+  // has `results` results, or all of the op's when 0.
   Node* Add(const std::string& op, const std::string& name, const std::vector<Value*>& inputs,
-            const std::map<std::string, AttrValue>& attrs = {});
+            const std::map<std::string, AttrValue>& attrs = {}, int results = 0);
   // Add, then folded to a constant when its inputs are constants (single-result ops): its
   // result.
   Value* AddFolded(const std::string& op, const std::string& name,

@@ -251,6 +251,48 @@ TEST(FuseGemm, BiasOnlyGemmKeepsGemm) {
   EXPECT_EQ(g->outputs()[0]->producer()->GetFloat("beta"), 1.0);
 }
 
+// PyTorch's export of LayerNorm over the last axis or the last two (Pow(d, 2) as x * x after
+// simplify), with and without Scale and B; over a leading axis it stays as it is.
+TEST(FuseLayerNorm, TheExportedFormulaBecomesOneOp) {
+  struct Case {
+    std::vector<int64_t> axes;
+    bool affine;
+    Strs ops;
+  };
+  const Case cases[] = {
+      {{-1}, true, {"LayerNormalization"}},
+      {{1, 2}, false, {"LayerNormalization"}},
+      {{1}, true, {"ReduceMean", "Sub", "Mul", "ReduceMean", "Add", "Sqrt", "Div", "Mul", "Add"}}};
+  for (const Case& k : cases) {
+    auto g = ExpectSameResults(
+        [&](Graph& g) {
+          Value* x = g.AddInput("x", Type(kF32, {2, 5, 16}));
+          Shape norm = k.axes.size() == 2 ? Shape{5, 16} : k.axes[0] == 1 ? Shape{5, 1} : Shape{16};
+          auto mean = [&](Value* v) {
+            return Op(g, "ReduceMean", {v}, {{"axes", k.axes}, {"keepdims", int64_t{1}}});
+          };
+          Value* d = Op(g, "Sub", {x, mean(x)});
+          Value* two = g.AddConstant("two", Tensor::Scalar(kF32, 2));
+          Value* eps = g.AddConstant("eps", Tensor::Scalar(kF32, 1e-5));
+          Value* v = mean(Op(g, "Pow", {d, two}));
+          Value* y = Op(g, "Div", {d, Op(g, "Sqrt", {Op(g, "Add", {v, eps})})});
+          if (k.affine) {
+            y = Op(g, "Mul", {y, RandomConst(g, "gamma", norm, 0.5, 1.5)});
+            y = Op(g, "Add", {y, RandomConst(g, "beta", norm)});
+          }
+          g.AddOutput(y);
+        },
+        1e-5);
+    EXPECT_EQ(Ops(*g), k.ops);
+    if (k.ops.size() == 1) {
+      const Node* ln = g->outputs()[0]->producer();
+      EXPECT_EQ(ln->GetInt("axis"), k.axes.size() == 2 ? 1 : 2);
+      EXPECT_FLOAT_EQ(ln->GetFloat("epsilon"), 1e-5f);
+      EXPECT_EQ(ln->num_outputs(), 1u);
+    }
+  }
+}
+
 // The IR after the pipeline, against tests/golden/passes/NAME.ir (HALO_UPDATE_GOLDEN=1
 // rewrites it): the names, attributes and order of what the passes make.
 void ExpectGoldenIR(const std::string& name, const Graph& g) {
@@ -282,8 +324,8 @@ TEST(Pipeline, DisabledAndUnknownPasses) {
   ResidualBlock(h);
   EXPECT_THROW(RunPipeline(h, {}, true, {"no-such-pass"}), Error);
   auto names = OptimizingPassNames();
-  EXPECT_EQ(names, (Strs{"simplify", "cse", "fold-batchnorm", "cancel-transposes", "fuse-conv",
-                         "fuse-gemm", "fold-constants", "dce"}));
+  EXPECT_EQ(names, (Strs{"simplify", "cse", "fold-batchnorm", "cancel-transposes", "fuse-layernorm",
+                         "fuse-conv", "fuse-gemm", "fold-constants", "dce"}));
 }
 
 }  // namespace
