@@ -3,7 +3,8 @@
 // Squeeze, Unsqueeze) is one Reshape; either is dropped when it changes nothing. A Transpose
 // followed by element-wise ops (unary, or binary with a constant operand) and another
 // Transpose moves after them, the constants transposed back, and merges with the second;
-// a binary op's other operand may also be a Transpose by the same permutation.
+// a binary op's other operand may also be a Transpose by the same permutation. A Transpose
+// that moves only dimensions of size 1 is a Reshape (no data moves).
 #include <set>
 #include <unordered_map>
 
@@ -26,6 +27,19 @@ bool IsIdentity(const std::vector<int64_t>& perm) {
 // The attributes of a Reshape to `shape` (0 is a zero dimension, not a copied one).
 std::map<std::string, AttrValue> ReshapeAttrs(const Shape& shape) {
   return {{"shape", std::vector<int64_t>(shape)}, {"allowzero", int64_t{1}}};
+}
+
+// Whether a Transpose of `shape` by `perm` keeps the order of the dimensions above 1: it
+// moves no element then, and is a Reshape ([1, 128, 768] -> [128, 1, 768]).
+bool MovesOnlyUnitDims(const Shape& shape, const std::vector<int64_t>& perm) {
+  int64_t last = -1;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= static_cast<int64_t>(shape.size()) || shape[p] < 0) return false;
+    if (shape[p] == 1) continue;
+    if (p < last) return false;
+    last = p;
+  }
+  return true;
 }
 
 // The Transpose by `inner` then by `outer` as one permutation.
@@ -264,7 +278,11 @@ bool RewriteOne(Rewriter& rw, Node* n) {
       rw.Replace(y, z, !IsIdentity(q));
       return true;
     }
-    return Sink(rw, n) || SinkComponent(rw, n);
+    if (Sink(rw, n) || SinkComponent(rw, n)) return true;
+    if (!MovesOnlyUnitDims(x->type().shape, perm)) return false;
+    Node* r = rw.Add("Reshape", n->name(), {x}, ReshapeAttrs(y->type().shape));
+    rw.Replace(y, r->output(), true);
+    return true;
   }
   if (!IsReshape(n->op())) return false;
   if (x->type() == y->type()) {

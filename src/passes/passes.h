@@ -40,7 +40,8 @@ bool FoldBatchNorm(Graph& g);
 // cancel-transposes: composes Transpose of Transpose and chains of reshapes (Reshape, Flatten,
 // Squeeze, Unsqueeze), drops those that change nothing, and sinks a Transpose through
 // element-wise ops and Concats (with constant operands, or operands transposed alike) to a
-// Transpose it then cancels with.
+// Transpose it then cancels with; a Transpose that moves only dimensions of size 1 becomes a
+// Reshape.
 bool CancelTransposes(Graph& g);
 // fuse-conv / fuse-gemm: Conv, Gemm or MatMul followed by bias Adds, a residual Add and an
 // activation become one FusedConv / FusedGemm / FusedMatMul (a Conv or Gemm when only a

@@ -226,6 +226,19 @@ TEST(CancelTransposes, NoSecondTransposeNothingMoves) {
   EXPECT_EQ(Ops(*g), (Strs{"Transpose", "Relu"}));
 }
 
+// [1, 4, 3] -> [4, 1, 3] moves no element: a Reshape, which merges with the next one.
+TEST(CancelTransposes, MovingOnlyUnitDimensionsIsAReshape) {
+  auto g = ExpectSameResults(
+      [](Graph& g) {
+        Value* x = Op(g, "Relu", {g.AddInput("x", Type(kF32, {1, 4, 3}))});
+        Value* t = Op(g, "Transpose", {x}, {{"perm", Ints{1, 0, 2}}});
+        g.AddOutput(Op(g, "Reshape", {t, g.AddConstant("sh", Tensor::FromInts({4, 3}))}));
+        g.AddOutput(Op(g, "Transpose", {x}, {{"perm", Ints{0, 2, 1}}}));  // moves elements
+      },
+      0);
+  EXPECT_EQ(Ops(*g), (Strs{"Relu", "Transpose", "Reshape"}));
+}
+
 // Weights stored transposed, reshaped, in another type and scaled fold into one constant.
 TEST(FoldConstants, WeightTransformsFold) {
   auto g = ExpectSameResults(
