@@ -90,9 +90,8 @@ int16_t TfliteTanhInt16(int16_t a, int integer_bits) {
   if (a == 0) return 0;
   // exp(2 * -|a|): the raw value read with one more integer bit.
   int16_t n = a < 0 ? a : Wrap(-a);
-  int16_t t =
-      MulByPOT16(Wrap(TwoOverOnePlusX16(ExpOnNegativeValues16(n, integer_bits + 1)) - (1 << 13)),
-                 2);
+  int16_t t = MulByPOT16(
+      Wrap(TwoOverOnePlusX16(ExpOnNegativeValues16(n, integer_bits + 1)) - (1 << 13)), 2);
   return a < 0 ? Wrap(-t) : t;
 }
 
@@ -105,8 +104,8 @@ struct GateParams {
 };
 
 // bias[row] + zp * sum(w[row, :]) (PrecomputeZeroPointTimesWeightWithBias).
-std::vector<int32_t> FoldZeroPoint(const int8_t* w, const int32_t* bias, int64_t rows,
-                                   int64_t cols, int32_t zp) {
+std::vector<int32_t> FoldZeroPoint(const int8_t* w, const int32_t* bias, int64_t rows, int64_t cols,
+                                   int32_t zp) {
   std::vector<int32_t> out(rows);
   for (int64_t r = 0; r < rows; ++r) {
     int32_t sum = 0;
@@ -183,8 +182,7 @@ void TfliteLstm(const TfliteLstmShape& s, const TfliteLstmQuant& q, const Tflite
         int16_t* out = gate[k].data();
         std::fill(out, out + n_cell, int16_t{0});
         MatVecAccumulate(d.w[k], g[k].in_bias.data(), x, n_cell, n_in, g[k].in, 0, out);
-        MatVecAccumulate(d.r[k], g[k].rec_bias.data(), h.data(), n_cell, n_out, g[k].rec, 0,
-                         out);
+        MatVecAccumulate(d.r[k], g[k].rec_bias.data(), h.data(), n_cell, n_out, g[k].rec, 0, out);
         if (peephole && peep_of_gate[k] >= 0)
           for (int64_t i = 0; i < n_cell; ++i) {
             int32_t prod = int32_t{d.p[peep_of_gate[k]][i]} * c[i];
@@ -201,8 +199,8 @@ void TfliteLstm(const TfliteLstmShape& s, const TfliteLstmQuant& q, const Tflite
       for (int64_t i = 0; i < n_cell; ++i) {
         int16_t ig = cifg ? static_cast<int16_t>(32767 - gate[1][i]) : gate[0][i];
         auto fc = static_cast<int16_t>(RoundingDivideByPOT(int32_t{gate[1][i]} * c[i], 15));
-        auto in = static_cast<int16_t>(
-            RoundingDivideByPOT(int32_t{ig} * gate[2][i], 30 + q.cell_log2));
+        auto in =
+            static_cast<int16_t>(RoundingDivideByPOT(int32_t{ig} * gate[2][i], 30 + q.cell_log2));
         int16_t v = SaturateTo<int16_t>(int32_t{fc} + in);
         if (cell_clip > 0) v = std::min<int16_t>(std::max<int16_t>(v, -cell_clip), cell_clip);
         c[i] = v;

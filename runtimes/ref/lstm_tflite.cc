@@ -1,6 +1,7 @@
 // The ODLA builder of TfliteQuantizedLSTM (TFLite's integer LSTM) on the shared kernel.
-#include "../common/builder.h"
 #include "../kernels/lstm_tflite.h"
+
+#include "../common/builder.h"
 #include "../kernels/quant_tflite.h"
 
 using namespace odla_rt;
@@ -45,7 +46,8 @@ ODLA_WEAK odla_value odla_TfliteQuantizedLSTM(
         Dims(result_type.shape) != std::vector<int64_t>{xs[0], xs[1], s.output})
       Fail("the result must be int8 [", xs[0], ", ", xs[1], ", ", s.output, "]");
     if (w_scales.size != 8 || p_scales.size != 3) Fail("w_scales needs 8 entries, p_scales 3");
-    odla_value w[4] = {W_i, W_f, W_c, W_o}, r[4] = {R_i, R_f, R_c, R_o}, b[4] = {B_i, B_f, B_c, B_o};
+    odla_value w[4] = {W_i, W_f, W_c, W_o}, r[4] = {R_i, R_f, R_c, R_o},
+               b[4] = {B_i, B_f, B_c, B_o};
     odla_value p[3] = {P_i, P_f, P_o};
     bool cifg = W_i == nullptr, peephole = P_o != nullptr;
     if (cifg != (R_i == nullptr)) Fail("W_i and R_i must be given together");
@@ -85,8 +87,9 @@ ODLA_WEAK odla_value odla_TfliteQuantizedLSTM(
     q.cell_clip = cell_clip;
     q.proj_clip = proj_clip;
     // Inputs in the op's order; absent ones stay null in KernelArgs.
-    std::vector<odla_value> ins = {X,   W_i, W_f, W_c, W_o, R_i, R_f, R_c, R_o, P_i, P_f,
-                                   P_o, B_i, B_f, B_c, B_o, projection, projection_bias, H0, C0};
+    std::vector<odla_value> ins = {X,   W_i, W_f, W_c, W_o, R_i, R_f, R_c,        R_o,
+                                   P_i, P_f, P_o, B_i, B_f, B_c, B_o, projection, projection_bias,
+                                   H0,  C0};
     return AddOp1("TfliteQuantizedLSTM", ins, result_type, id, [=](const KernelArgs& a) {
       TfliteLstmData d;
       d.x = a.In<int8_t>(0);

@@ -5,8 +5,8 @@
 // QLinearTanh (TFLite's int8 and int16 kernels), Requantize; fused activations as Clip
 // on the quantized values (TFLite's CalculateActivationRangeQuantized), PAD with the zero
 // point. UNIDIRECTIONAL_SEQUENCE_LSTM: TFLite's integer LSTM (TfliteQuantizedLSTM), other
-// quantized LSTMs through float (dequantize, compute, quantize). Layout operators (RESHAPE, TRANSPOSE, ...)
-// whose input and output share their quantization run the float handler unchanged.
+// quantized LSTMs through float (dequantize, compute, quantize). Layout operators (RESHAPE,
+// TRANSPOSE, ...) whose input and output share their quantization run the float handler unchanged.
 #include <cmath>
 
 #include "frontends/tflite/tflite_importer.h"

@@ -32,8 +32,9 @@ void TfliteQuantizedLstmRule(InferContext& c) {
   const char* r_names[] = {"R_i", "R_f", "R_c", "R_o"};
   const char* b_names[] = {"B_i", "B_f", "B_c", "B_o"};
   for (int k = 0; k < 4; ++k) {
-    if (k > 0) c.check(c.has_input(1 + k) && c.has_input(5 + k), w_names[k], " and ", r_names[k],
-                       " are required");
+    if (k > 0)
+      c.check(c.has_input(1 + k) && c.has_input(5 + k), w_names[k], " and ", r_names[k],
+              " are required");
     expect(1 + k, DataType::kInt8, {cell, in}, w_names[k]);
     expect(5 + k, DataType::kInt8, {cell, out}, r_names[k]);
     expect(12 + k, DataType::kInt32, {cell}, b_names[k]);
@@ -49,8 +50,8 @@ void TfliteQuantizedLstmRule(InferContext& c) {
     expect(17, DataType::kInt32, {out}, "projection_bias");
   } else {
     c.check(!c.has_input(17), "projection_bias needs projection");
-    c.check(out == cell, "without a projection R's columns (", out, ") must equal its rows (",
-            cell, ")");
+    c.check(out == cell, "without a projection R's columns (", out, ") must equal its rows (", cell,
+            ")");
   }
   expect(18, DataType::kInt8, {batch, out}, "H0");
   expect(19, DataType::kInt16, {batch, cell}, "C0");
