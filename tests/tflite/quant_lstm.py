@@ -11,6 +11,7 @@ outputs must equal the reference exactly.
 import copy
 import os
 import struct
+import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
@@ -131,7 +132,8 @@ def params(model):
 
 
 def generated(template, rng, batch, steps, n_in, n_cell, n_out, x_q, h_q, hidden_q, c_scale,
-              cell_clip, time_major=False, cifg=False, peephole=False, proj_clip=0.0):
+              cell_clip, time_major=False, cifg=False, peephole=False, proj_clip=0.0,
+              layer_norm=False):
     """A one-LSTM model with random weights (written from `template`'s operator codes); x_q,
     h_q, hidden_q: (scale, zero point); n_out != n_cell gives a projection."""
     tensors, buffers = [], [{}]
@@ -176,7 +178,9 @@ def generated(template, rng, batch, steps, n_in, n_cell, n_out, x_q, h_q, hidden
         ins += [-1, -1]
     ins.append(tensor("h", [batch, n_out], "INT8", *h_q, variable=True))
     ins.append(tensor("c", [batch, n_cell], "INT16", c_scale, 0, variable=True))
-    ins += [-1] * 4
+    ins += [tensor("ln%d" % k, [n_cell], "INT16", 0.001, 0,
+                   rng.integers(1000, 3000, n_cell).astype("<i2")) if layer_norm else -1
+            for k in range(4)]
     inter = [tensor("inter%d" % k, [0], "INT8") for k in range(4)]
     inter.append(tensor("hidden", [0], "INT8", *hidden_q))
     y = tensor("y", x_shape[:2] + [n_out], "INT8", *h_q)
@@ -218,6 +222,20 @@ for name, b, s, i, c, o, xq, hq, hidq, cs, clip, extra in G:
                                            **extra)))
 
 
+# An integer LSTM with layer normalisation: refused, with one line naming the file, the node
+# and the operator.
+refused = os.path.join(work, "layer_norm.tflite")
+tflite_json.save(schema, generated(template, rng, 1, 2, 3, 4, 4, (0.05, 0), (0.0078, 0),
+                                   (0.0078, 0), 2 ** -12, 0.0, layer_norm=True), refused)
+r = subprocess.run([os.path.join(build, "bin", "halo"), refused, "-o",
+                    os.path.join(work, "layer_norm.cc")], capture_output=True, text=True)
+msg = r.stderr.strip()
+ok = r.returncode != 0 and len(msg.splitlines()) == 1 and all(
+    s in msg for s in (refused, "UNIDIRECTIONAL_SEQUENCE_LSTM", "layer normalisation"))
+print("%s layer_norm refused: %s" % ("PASS" if ok else "FAIL", msg))
+status = 0 if ok else 1
+
+
 def build_case(case):
     name, model = case
     d = os.path.join(work, name)
@@ -238,7 +256,6 @@ def build_case(case):
 with ThreadPoolExecutor(2) as pool:  # halo and c++ run as subprocesses: two at a time
     built = list(pool.map(build_case, cases))
 
-status = 0
 for (name, _), (prog, model, x_shape) in zip(cases, built):
     p = params(model)
     xs = np.random.default_rng(1).integers(-128, 128, [RUNS] + x_shape).astype(np.int8)
