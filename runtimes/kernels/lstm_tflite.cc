@@ -160,7 +160,7 @@ void TfliteLstm(const TfliteLstmShape& s, const TfliteLstmQuant& q, const Tflite
     return clip > 0 ? static_cast<int16_t>(std::min(std::max(clip / scale, -32768.0f), 32767.0f))
                     : int16_t{0};
   };
-  const int16_t cell_clip = clip16(q.cell_clip, cell_scale);
+  const int16_t cell_clip = clip16(q.cell_clip, q.cell_scale);  // the tensor's own scale
   const int8_t proj_clip =
       q.proj_clip > 0
           ? static_cast<int8_t>(std::min(std::max(q.proj_clip / q.h_scale, -128.0f), 127.0f))

@@ -22,7 +22,8 @@ struct TfliteLstmQuant {
   float proj_scale = 1;
   float h_scale = 1;  // the output state's
   int32_t h_zp = 0;
-  int cell_log2 = -15;     // the cell state's scale is 2^cell_log2
+  float cell_scale = 1.0f / 32768;  // the cell state's, a power of two: 2^cell_log2
+  int cell_log2 = -15;
   float hidden_scale = 1;  // of o * tanh(c), before the projection
   int32_t hidden_zp = 0;
   float cell_clip = 0, proj_clip = 0;

@@ -82,6 +82,7 @@ ODLA_WEAK odla_value odla_TfliteQuantizedLSTM(
     q.h_zp = static_cast<int32_t>(h_zero_point);
     if (!CheckedLog2(c_scale, &q.cell_log2) || q.cell_log2 < -15 || q.cell_log2 > -9)
       Fail("c_scale must be a power of two from 2^-15 to 2^-9");
+    q.cell_scale = c_scale;
     q.hidden_scale = hidden_scale;
     q.hidden_zp = static_cast<int32_t>(hidden_zero_point);
     q.cell_clip = cell_clip;

@@ -194,7 +194,7 @@ def lstm(x, p):
         pb = np.zeros(pw.shape[0], I64) if p.get("proj_b") is None else \
             np.asarray(p["proj_b"], I64)
         b_proj = pb + p["hidden_zp"] * pw.sum(1)
-    cell_clip = int(min(max(f32(p["cell_clip"]) / cell_scale, -32768), 32767)) \
+    cell_clip = int(min(max(f32(p["cell_clip"]) / f32(p["c_scale"]), -32768), 32767)) \
         if p["cell_clip"] > 0 else 0
     proj_clip = int(min(max(f32(p["proj_clip"]) / f32(p["h_scale"]), -128), 127)) \
         if p.get("proj_clip", 0) > 0 else 0
