@@ -1,6 +1,6 @@
 """TFLite's integer UNIDIRECTIONAL_SEQUENCE_LSTM (int8 with an int16 cell state) through HALO's
 TfliteQuantizedLSTM, against np_lstm_int.py (TFLite's integer LSTM transcribed to numpy): the
-LSTMs of mnist_lstm int8 and dtln (each as a single-operator model with its own weights and
+LSTMs of mnist_lstm int8, dtln and micro_speech_lstm (each as a single-operator model with its own weights and
 quantization) and generated small cases (zero points, cell scales 2^-11 to 2^-13, cell
 clipping that bites, time-major, batch 2, CIFG, peepholes, projection with clipping). Every
 model is compiled through the AOT path (aot.py) and run on seeded random int8 inputs; the
@@ -200,7 +200,8 @@ if not os.path.isdir(micro):
          "repository (see ../shared/README.md)")
 cases = []
 for rel, base in (("mnist_lstm/trained_lstm_int8.tflite", "mnist_lstm"),
-                  ("dtln/dtln_noise_suppression.tflite", "dtln")):
+                  ("dtln/dtln_noise_suppression.tflite", "dtln"),
+                  ("../models/micro_speech_lstm.tflite", "micro_speech_lstm")):
     for k, model in enumerate(single_op_models(os.path.join(micro, rel))):
         cases.append(("%s_lstm%d" % (base, k), model))
 rng = np.random.default_rng(7)
