@@ -153,6 +153,23 @@ TEST(Dnnl, FusedConvAddsSumThenActivation) {
   }
 }
 
+// 3x3 stride-1 convolutions with 64 channels and more run Winograd's kernels where the CPU
+// has them (direct ones elsewhere): within fp32 rounding of the plain loops.
+TEST(Dnnl, Winograd3x3ConvMatchesLoops) {
+  std::vector<int64_t> xd{1, 64, 9, 9}, wd{64, 64, 3, 3}, yd{1, 64, 9, 9};
+  auto x = Random(64 * 81, 40), w = Random(64 * 64 * 9, 41), b = Random(64, 42);
+  Computation c;
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  odla_value y =
+      odla_FusedConv(in, odla_CreateConstant(Type(wd), w.data(), "w"),
+                     odla_CreateConstant(Type({64}), b.data(), "b"), nullptr, Ints({1, 1}), 1,
+                     Ints({1, 1, 1, 1}), Ints({1, 1}), "Relu", 0, 0, Type(yd), "y");
+  c.Output(y);
+  auto want = NaiveConv(x, xd, w, wd, b, yd, 1, 1, 1, 1, false);
+  for (float& v : want) v = std::max(v, 0.0f);
+  ExpectNear(c.Run(x.data())[0], want, 1e-3f);
+}
+
 TEST(Dnnl, ConvTransposeWithGroupsAndOutputPadding) {
   std::vector<int64_t> xd{1, 4, 3, 3}, wd{4, 3, 3, 3}, yd{1, 6, 6, 6};
   auto x = Random(36, 9), w = Random(4 * 27, 10), b = Random(6, 11);
