@@ -23,6 +23,28 @@ struct ConvArgs {
   odla_value_id id;
 };
 
+constexpr memory::data_type kF32 = memory::data_type::f32;
+
+// The activation layout of fp32 2-D convolutions: channels in blocks of the vector width
+// (16 with AVX-512, 8 with AVX2; NCHW16c, NCHW8c), which oneDNN's direct, 1x1, depthwise and
+// Winograd kernels all take, so consecutive convolutions exchange it without reorders. At
+// batch 1 they beat the NHWC brgemm kernels oneDNN picks by itself (MobileNetV2 ...).
+// `any` for other ranks and instruction sets.
+memory::format_tag BlockedTag(int rank) {
+  static const memory::format_tag tag = [] {
+    unsigned isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+    auto has = [isa](dnnl_cpu_isa_t want) { return (isa & want) == static_cast<unsigned>(want); };
+    if (has(dnnl_cpu_isa_avx512_core)) return memory::format_tag::nChw16c;
+    if (has(dnnl_cpu_isa_avx2)) return memory::format_tag::nChw8c;
+    return memory::format_tag::any;
+  }();
+  return rank == 4 ? tag : memory::format_tag::any;
+}
+
+int64_t BlockOf(memory::format_tag tag) {
+  return tag == memory::format_tag::nChw16c ? 16 : tag == memory::format_tag::nChw8c ? 8 : 1;
+}
+
 // Whether a convolution is worth Winograd's F(4x4 or 2x2, 3x3) kernels: 2-D 3x3, stride 1,
 // no dilation, no groups, fp32, channels enough to amortise the transforms (measured on
 // ResNet-50 at batch 1: the 3x3 stages with 64 to 512 channels run 10-50% faster, and its
@@ -90,18 +112,37 @@ odla_value BuildConv(const char* op, const ConvArgs& a, bool transposed,
                                         w.strides, w.dilates, w.pad_l, w.pad_r);
     pd = dnnl::deconvolution_forward::primitive_desc(d, attr, Engine());
   } else {
-    auto conv = [&](dnnl::algorithm alg) {
-      dnnl::convolution_forward::desc d(prop, alg, any(xd, in_type), any(wlog, in_type), bias_md,
-                                        any(yd), w.strides, w.dilates, w.pad_l, w.pad_r);
+    // The blocked activation layout first (without bf16: oneDNN's bf16 kernels want NHWC),
+    // then whatever oneDNN prefers when that leaves only its reference kernel.
+    memory::format_tag tag = bf16 ? memory::format_tag::any : BlockedTag(rank);
+    int64_t block = BlockOf(tag);
+    auto make = [&](dnnl::algorithm alg, bool blocked) {
+      auto act = [&](const Dims& d, int64_t channels, memory::data_type t) {
+        return blocked && channels >= block ? memory::desc(d, t, tag) : any(d, t);
+      };
+      dnnl::convolution_forward::desc d(prop, alg, act(xd, ic, in_type), any(wlog, in_type),
+                                        bias_md, act(yd, oc, kF32), w.strides, w.dilates, w.pad_l,
+                                        w.pad_r);
       return dnnl::convolution_forward::primitive_desc(d, attr, Engine());
+    };
+    auto conv = [&](dnnl::algorithm alg, bool blocked) {
+      auto p = make(alg, blocked);
+      bool ref = std::string(p.impl_info_str()).rfind("ref", 0) == 0;
+      return blocked && ref ? make(alg, false) : p;
     };
     if (UseWinograd(xd, wd, yd, w, g, bf16)) {
       try {
-        pd = conv(dnnl::algorithm::convolution_winograd);
+        pd = conv(dnnl::algorithm::convolution_winograd, true);
       } catch (const dnnl::error&) {  // no Winograd kernel for this CPU or case
       }
     }
-    if (!pd) pd = conv(dnnl::algorithm::convolution_direct);
+    if (!pd) {
+      try {
+        pd = conv(dnnl::algorithm::convolution_direct, tag != memory::format_tag::any);
+      } catch (const dnnl::error&) {  // no kernel for the blocked layout
+        pd = conv(dnnl::algorithm::convolution_direct, false);
+      }
+    }
   }
 
   Plan plan;

@@ -170,6 +170,38 @@ TEST(Dnnl, Winograd3x3ConvMatchesLoops) {
   ExpectNear(c.Run(x.data())[0], want, 1e-3f);
 }
 
+// Convolutions with whole channel blocks joined on the channels, 2 images: the result keeps
+// the blocked layout (each image's runs copied in turn).
+TEST(Dnnl, ConcatOfBlockedConvolutions) {
+  std::vector<int64_t> xd{2, 3, 5, 5}, ad{16, 3, 3, 3}, bd{32, 3, 3, 3};
+  std::vector<int64_t> yad{2, 16, 5, 5}, ybd{2, 32, 5, 5}, yd{2, 48, 5, 5};
+  auto x = Random(2 * 75, 50), wa = Random(16 * 27, 51), wb = Random(32 * 27, 52);
+  Computation c;
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  auto conv = [&](std::vector<int64_t> wd, std::vector<float>& w, std::vector<int64_t> od,
+                  const char* w_id, const char* id) {
+    return odla_Conv(in, odla_CreateConstant(Type(wd), w.data(), w_id), nullptr, Ints({1, 1}), 1,
+                     Ints({1, 1, 1, 1}), Ints({1, 1}), Type(od), id);
+  };
+  odla_value ya = conv(ad, wa, yad, "wa", "a"), yb = conv(bd, wb, ybd, "wb", "b");
+  odla_values cat_in{};
+  cat_in.size = 2;
+  cat_in.values[0] = ya;
+  cat_in.values[1] = yb;
+  odla_value cat = odla_Concat(cat_in, 1, Type(yd), "cat");
+  ASSERT_TRUE(ya && yb && cat) << odla_GetLastErrorText();
+  EXPECT_EQ(cat->layout != nullptr, ya->layout != nullptr);
+  c.Output(cat);
+  auto want_a = NaiveConv(x, xd, wa, ad, {}, yad, 1, 1, 1, 1, false);
+  auto want_b = NaiveConv(x, xd, wb, bd, {}, ybd, 1, 1, 1, 1, false);
+  std::vector<float> want;
+  for (int n = 0; n < 2; ++n) {
+    want.insert(want.end(), want_a.begin() + n * 16 * 25, want_a.begin() + (n + 1) * 16 * 25);
+    want.insert(want.end(), want_b.begin() + n * 32 * 25, want_b.begin() + (n + 1) * 32 * 25);
+  }
+  ExpectNear(c.Run(x.data())[0], want);
+}
+
 TEST(Dnnl, ConvTransposeWithGroupsAndOutputPadding) {
   std::vector<int64_t> xd{1, 4, 3, 3}, wd{4, 3, 3, 3}, yd{1, 6, 6, 6};
   auto x = Random(36, 9), w = Random(4 * 27, 10), b = Random(6, 11);
