@@ -106,6 +106,7 @@ odla_value BuildConv(const char* op, const ConvArgs& a, bool transposed,
   dnnl::primitive_attr attr = PostOpsAttr(a.Sum != nullptr, post);
   auto prop = dnnl::prop_kind::forward_inference;
   dnnl::primitive_desc pd;
+  bool read_sum = false;
   if (transposed) {
     dnnl::deconvolution_forward::desc d(prop, dnnl::algorithm::deconvolution_direct,
                                         any(xd, in_type), any(wlog, in_type), bias_md, any(yd),
@@ -130,18 +131,37 @@ odla_value BuildConv(const char* op, const ConvArgs& a, bool transposed,
       bool ref = std::string(p.impl_info_str()).rfind("ref", 0) == 0;
       return blocked && ref ? make(alg, false) : p;
     };
-    if (UseWinograd(xd, wd, yd, w, g, bf16)) {
-      try {
-        pd = conv(dnnl::algorithm::convolution_winograd, true);
-      } catch (const dnnl::error&) {  // no Winograd kernel for this CPU or case
+    auto create = [&] {
+      dnnl::primitive_desc p;
+      if (UseWinograd(xd, wd, yd, w, g, bf16)) {
+        try {
+          p = conv(dnnl::algorithm::convolution_winograd, true);
+        } catch (const dnnl::error&) {  // no Winograd kernel for this CPU or case
+        }
       }
-    }
-    if (!pd) {
-      try {
-        pd = conv(dnnl::algorithm::convolution_direct, tag != memory::format_tag::any);
-      } catch (const dnnl::error&) {  // no kernel for the blocked layout
-        pd = conv(dnnl::algorithm::convolution_direct, false);
+      if (!p) {
+        try {
+          p = conv(dnnl::algorithm::convolution_direct, tag != memory::format_tag::any);
+        } catch (const dnnl::error&) {  // no kernel for the blocked layout
+          p = conv(dnnl::algorithm::convolution_direct, false);
+        }
       }
+      return p;
+    };
+    pd = create();
+    // A computed residual Sum in the result's layout is read where it is by a binary post-op
+    // when the same kernel takes one; else it is copied into the result for a sum post-op.
+    if (a.Sum && !a.Sum->const_data && MdOf(a.Sum) == pd.dst_desc(0)) {
+      dnnl::primitive_attr sum_attr = attr;
+      attr = PostOpsAttr(MdOf(a.Sum), post);
+      try {
+        dnnl::primitive_desc p = create();
+        read_sum =
+            std::string(p.impl_info_str()) == pd.impl_info_str() && p.dst_desc(0) == pd.dst_desc(0);
+        if (read_sum) pd = p;
+      } catch (const dnnl::error&) {  // no kernel with that post-op
+      }
+      if (!read_sum) attr = sum_attr;
     }
   }
 
@@ -153,7 +173,10 @@ odla_value BuildConv(const char* op, const ConvArgs& a, bool transposed,
   args[DNNL_ARG_WEIGHTS] = plan.As(wts, pd.weights_desc(0));
   if (a.B) args[DNNL_ARG_BIAS] = plan.As(plan.Input(2, a.B), pd.weights_desc(1));
   memory::desc dst = pd.dst_desc(0);
-  if (a.Sum) CopySum(plan, 3, a.Sum, a.result, dst);
+  if (read_sum)
+    args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = plan.Input(3, a.Sum);
+  else if (a.Sum)
+    CopySum(plan, 3, a.Sum, a.result, dst);
   args[DNNL_ARG_DST] = plan.Out(0, dst);
   plan.AddScratchpad(pd, args);
   plan.Run(dnnl::primitive(pd), args);

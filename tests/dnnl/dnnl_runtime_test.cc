@@ -202,6 +202,30 @@ TEST(Dnnl, ConcatOfBlockedConvolutions) {
   ExpectNear(c.Run(x.data())[0], want);
 }
 
+// A computed residual Sum (another convolution's result) with Relu after it, 20 channels
+// (padded blocks): read in place by the kernel or copied into the result first.
+TEST(Dnnl, FusedConvAddsComputedSum) {
+  std::vector<int64_t> xd{1, 3, 6, 6}, wd{20, 3, 3, 3}, yd{1, 20, 6, 6};
+  auto x = Random(3 * 36, 60), w1 = Random(20 * 27, 61), w2 = Random(20 * 27, 62);
+  auto b = Random(20, 63);
+  Computation c;
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  odla_value s = odla_Conv(in, odla_CreateConstant(Type(wd), w1.data(), "w1"), nullptr,
+                           Ints({1, 1}), 1, Ints({1, 1, 1, 1}), Ints({1, 1}), Type(yd), "s");
+  odla_value y = odla_FusedConv(in, odla_CreateConstant(Type(wd), w2.data(), "w2"),
+                                odla_CreateConstant(Type({20}), b.data(), "b"), s, Ints({1, 1}), 1,
+                                Ints({1, 1, 1, 1}), Ints({1, 1}), "Relu", 0, 0, Type(yd), "y");
+  ASSERT_TRUE(s && y) << odla_GetLastErrorText();
+  c.Output(y);
+  c.Output(s);
+  auto want_s = NaiveConv(x, xd, w1, wd, {}, yd, 1, 1, 1, 1, false);
+  auto want = NaiveConv(x, xd, w2, wd, b, yd, 1, 1, 1, 1, false);
+  for (size_t i = 0; i < want.size(); ++i) want[i] = std::max(want[i] + want_s[i], 0.0f);
+  auto out = c.Run(x.data());
+  ExpectNear(out[0], want);
+  ExpectNear(out[1], want_s);
+}
+
 TEST(Dnnl, ConvTransposeWithGroupsAndOutputPadding) {
   std::vector<int64_t> xd{1, 4, 3, 3}, wd{4, 3, 3, 3}, yd{1, 6, 6, 6};
   auto x = Random(36, 9), w = Random(4 * 27, 10), b = Random(6, 11);
