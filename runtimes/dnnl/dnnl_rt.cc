@@ -214,10 +214,10 @@ odla_rt::Kernel Plan::Build() const {
         void* p = nullptr;
         switch (slot.kind) {
           case Slot::kIn:
-            p = const_cast<void*>(a.in[slot.index]);
+            p = static_cast<char*>(const_cast<void*>(a.in[slot.index])) + slot.offset;
             break;
           case Slot::kOut:
-            p = a.out[slot.index];
+            p = static_cast<char*>(a.out[slot.index]) + slot.offset;
             break;
           case Slot::kScratch:
             p = static_cast<char*>(a.scratch) + slot.offset;
