@@ -944,13 +944,15 @@ odla_value odla_QLinearSigmoid(odla_value X, odla_value X_scale, odla_value X_ze
  * QLinearSoftmax: Quantized softmax (com.microsoft, opset-13 semantics: over one axis): Y =
  * quantize(softmax(dequantize(X), axis)); Y has y_zero_point's type (default X's). tflite
  * rounding: TFLite's fixed-point 8-bit softmax when X and Y are int8 or uint8, y_scale is
- * 1/256 and y_zero_point the type's minimum (as TFLite requires); otherwise, and with onnx
- * rounding, in float, rounding halves to even. `X_scale`: float32 scalar. `x_zero_point`
- * (optional, may be NULL): scalar of X's type (default 0). `y_scale`: float32 scalar.
- * `y_zero_point` (optional, may be NULL): int8, uint8 or int16 scalar (default 0 of X's
- * type). `axis`: the softmax axis (non-negative once lowered). `rounding`: onnx: float
- * arithmetic, results rounded half to even; tflite: the fixed-point arithmetic of the
- * TensorFlow Lite reference kernels.
+ * 1/256 and y_zero_point the type's minimum (as TFLite requires), or X is 8-bit and Y int16
+ * with y_scale 2^-16 and y_zero_point -32768; TFLite's int16 softmax (exp and 1 / (1 + x)
+ * tables) when X and Y are int16 with zero points 0 and y_scale 2^-15; otherwise, and with
+ * onnx rounding, in float, rounding halves to even. `X_scale`: float32 scalar.
+ * `x_zero_point` (optional, may be NULL): scalar of X's type (default 0). `y_scale`:
+ * float32 scalar. `y_zero_point` (optional, may be NULL): int8, uint8 or int16 scalar
+ * (default 0 of X's type). `axis`: the softmax axis (non-negative once lowered).
+ * `rounding`: onnx: float arithmetic, results rounded half to even; tflite: the fixed-point
+ * arithmetic of the TensorFlow Lite reference kernels.
  */
 odla_value odla_QLinearSoftmax(odla_value X, odla_value X_scale, odla_value x_zero_point,
                                odla_value y_scale, odla_value y_zero_point, odla_int64 axis,
