@@ -9,13 +9,15 @@ TFLite's kernels in int_ref.py:
 - keyword_scrambled.tflite and keyword_scrambled_8bit.tflite (tflite-micro): the network up to
   the last FULLY_CONNECTED (QUANTIZE, 7 SVDF, 5 FULLY_CONNECTED) exact against numpy, and the
   whole model (int8 -> int16 SOFTMAX, QUANTIZE to int32) against the float softmax of those
-  logits within 1e-3.
+  logits within 1e-3;
+- SVDF models halo refuses (rank 0; float input with int8 weights): one line, exit status 1.
 
   svdf_softmax16.py SRC BUILD
 """
 import copy
 import os
 import shutil
+import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
@@ -260,14 +262,40 @@ def keyword_cases(rng):
     return cases
 
 
+def refused(name, want):
+    """SVDF models halo must refuse: exit status 1, one line naming the node, SVDF and `want`."""
+    f = np.zeros((2, 3), np.float32)
+    path = os.path.join(work, name + ".tflite")
+    if name == "svdf_rank0":
+        one_op_model(path, SVDF, "SVDFOptions", {"rank": 0}, (f, None), [(f, None), (f, None),
+                     (None, None)], ([2, 6], np.float32, None), [2, 2], np.float32)
+    else:  # hybrid: float input, int8 weights
+        w = np.ones((2, 3), np.int8)
+        one_op_model(path, SVDF, "SVDFOptions", {"rank": 1}, (f, None),
+                     [(w, (0.1, 0)), (w, (0.1, 0)), (None, None)],
+                     ([2, 6], np.float32, None), [2, 2], np.float32)
+    r = subprocess.run([os.path.join(build, "bin", "halo"), path, "-o",
+                        os.path.join(work, name + ".cc")], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, universal_newlines=True)
+    lines = r.stdout.strip().splitlines()
+    ok = (r.returncode == 1 and len(lines) == 1 and "(SVDF)" in lines[0] and want in lines[0]
+          and not os.path.exists(os.path.join(work, name + ".cc")))
+    return ok, lines[0] if lines else "no message"
+
+
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 rng = np.random.default_rng(2026)
 cases = softmax_cases(rng) + svdf_float_cases(rng) + svdf_int_cases(rng) + keyword_cases(rng)
 with ThreadPoolExecutor(2) as pool:
     results = list(pool.map(Case.run, cases))
-for c, (ok, text) in zip(cases, results):
-    print("%s %s: %s" % ("PASS" if ok else "FAIL", c.name, text))
+names = [c.name for c in cases]
+for name, want in (("svdf_rank0", "rank must be positive"),
+                   ("svdf_hybrid", "hybrid SVDF")):
+    names.append(name)
+    results.append(refused(name, want))
+for name, (ok, text) in zip(names, results):
+    print("%s %s: %s" % ("PASS" if ok else "FAIL", name, text))
 passed = sum(ok for ok, _ in results)
-print("%d of %d passed" % (passed, len(cases)))
-sys.exit(0 if passed == len(cases) else 1)
+print("%d of %d passed" % (passed, len(results)))
+sys.exit(0 if passed == len(results) else 1)

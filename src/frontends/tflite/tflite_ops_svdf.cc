@@ -63,6 +63,8 @@ int64_t Zp(const QuantParams& q) { return q.zero_point.empty() ? 0 : q.zero_poin
 void QSvdf(OpContext& c) {
   if (c.num_inputs() != 5) c.Fail("expected 5 inputs, got ", c.num_inputs());
   DataType i8 = DataType::kInt8, st = c.InType(4);
+  if (c.InType(0) == DataType::kFloat32)
+    c.Fail("hybrid SVDF (float input, quantized weights) is not supported");
   if (c.InType(0) != i8 || c.InType(1) != i8 || c.OutType(0) != i8)
     c.Fail("the input, weights_feature and output must be int8");
   if ((st != DataType::kInt16 && st != i8) || c.InType(2) != st)
