@@ -260,14 +260,13 @@ const uint16_t kSigmoidTable[256] = {
     65532, 65532, 65532, 65533, 65533, 65533, 65533, 65533, 65533, 65533, 65533, 65534, 65534,
     65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65535};
 
-// TFLite's CheckedLog2: the rounded log2 and whether x is a power of two within 1e-3.
+}  // namespace
+
 bool CheckedLog2(float x, int* log2) {
   float l = std::log(x) * (1.0f / std::log(2.0f)), r = std::round(l);
   *log2 = static_cast<int>(r);
   return std::abs(l - r) < 1e-3f;
 }
-
-}  // namespace
 
 bool MakeTfliteSigmoidTanhInt16Params(float xs, int32_t xzp, float ys, int32_t yzp, bool tanh,
                                       TfliteSigmoidTanhInt16Params* p) {

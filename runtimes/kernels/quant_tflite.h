@@ -281,6 +281,9 @@ T TfliteMeanOf(int64_t sum, int64_t count, int32_t xzp, QMultiplier q_over_count
   return SaturateTo<T>(int64_t{MultiplyByQuantizedMultiplier(shifted, q_over_count)} + yzp);
 }
 
+// TFLite's CheckedLog2: the rounded log2 and whether x is a power of two within 1e-3.
+bool CheckedLog2(float x, int* log2);
+
 // gemmlowp's logistic and tanh of a Q4.27 value, in Q0.31.
 int32_t LogisticQ4(int32_t a);
 int32_t TanhQ4(int32_t a);

@@ -152,4 +152,8 @@ std::vector<int64_t> ToInts(const Tensor& t);
 // non-negative here (tflite_ops_reduce.cc).
 std::vector<int64_t> ReduceAxes(OpContext& c);
 
+// The integer (8x8_16) UNIDIRECTIONAL_SEQUENCE_LSTM as TfliteQuantizedLSTM; false when the
+// operator is not one (tflite_quant_lstm.cc).
+bool QIntegerLstm(OpContext& c);
+
 }  // namespace halo::tflite_fe

@@ -168,7 +168,10 @@ OpDef& Binary(OpDef& d) {
 
 }  // namespace
 
+void RegisterTfliteLstmOps(OpRegistry& r);  // lstm_tflite_ops.cc
+
 void RegisterQuantTfliteOps(OpRegistry& r) {
+  RegisterTfliteLstmOps(r);
   Binary(
       r.Add("QLinearAdd")
           .Doc(
