@@ -902,6 +902,29 @@ odla_value odla_QLinearReduceMean(odla_value data, odla_value data_scale,
                                   odla_value_type result_type, odla_value_id id);
 
 /*
+ * QLinearSVDF: One step of TFLite's integer SVDF (EvalIntegerSvdfReference): int8 X and
+ * weights_feature, state and weights_time both int16 or both int8, int32 B at scale
+ * state_scale * weights_time_scale, int8 Y; weights symmetric. The new activation is
+ * (weights_feature . (X - X_zero_point)) times the multiplier of X_scale *
+ * weights_feature_scale / state_scale plus state_zero_point, saturated; the int32 sum of
+ * weights_time . (state - state_zero_point) over rank filters plus B, times the multiplier
+ * of state_scale * weights_time_scale / Y_scale, plus Y_zero_point, saturated to int8. `X`:
+ * int8 [batch, input]. `X_scale`: float32 scalar. `X_zero_point`: int8 scalar.
+ * `weights_feature`: int8 [filters, input]. `weights_feature_scale`: float32 scalar.
+ * `weights_time`: int16 or int8 [filters, memory]. `weights_time_scale`: float32 scalar.
+ * `B` (optional, may be NULL): int32 [filters / rank]. `state`: [batch, filters * memory]
+ * of weights_time's type. `state_scale`: float32 scalar. `state_zero_point`: scalar of
+ * state's type. `Y_scale`: float32 scalar. `Y_zero_point`: int8 scalar. `rank`: filters per
+ * unit. Results: Y, state_out.
+ */
+odla_values odla_QLinearSVDF(odla_value X, odla_value X_scale, odla_value X_zero_point,
+                             odla_value weights_feature, odla_value weights_feature_scale,
+                             odla_value weights_time, odla_value weights_time_scale, odla_value B,
+                             odla_value state, odla_value state_scale, odla_value state_zero_point,
+                             odla_value Y_scale, odla_value Y_zero_point, odla_int64 rank,
+                             odla_value_types result_types, odla_value_id id);
+
+/*
  * QLinearSigmoid: Quantized sigmoid (com.microsoft): Y = quantize(sigmoid(dequantize(X)));
  * int8, uint8 or int16. tflite rounding: TFLite's LOGISTIC
  * (reference_integer_ops::Logistic): int8 with Y at scale 1/256, zero point -128
@@ -921,13 +944,15 @@ odla_value odla_QLinearSigmoid(odla_value X, odla_value X_scale, odla_value X_ze
  * QLinearSoftmax: Quantized softmax (com.microsoft, opset-13 semantics: over one axis): Y =
  * quantize(softmax(dequantize(X), axis)); Y has y_zero_point's type (default X's). tflite
  * rounding: TFLite's fixed-point 8-bit softmax when X and Y are int8 or uint8, y_scale is
- * 1/256 and y_zero_point the type's minimum (as TFLite requires); otherwise, and with onnx
- * rounding, in float, rounding halves to even. `X_scale`: float32 scalar. `x_zero_point`
- * (optional, may be NULL): scalar of X's type (default 0). `y_scale`: float32 scalar.
- * `y_zero_point` (optional, may be NULL): int8, uint8 or int16 scalar (default 0 of X's
- * type). `axis`: the softmax axis (non-negative once lowered). `rounding`: onnx: float
- * arithmetic, results rounded half to even; tflite: the fixed-point arithmetic of the
- * TensorFlow Lite reference kernels.
+ * 1/256 and y_zero_point the type's minimum (as TFLite requires), or X is 8-bit and Y int16
+ * with y_scale 2^-16 and y_zero_point -32768; TFLite's int16 softmax (exp and 1 / (1 + x)
+ * tables) when X and Y are int16 with zero points 0 and y_scale 2^-15; otherwise, and with
+ * onnx rounding, in float, rounding halves to even. `X_scale`: float32 scalar.
+ * `x_zero_point` (optional, may be NULL): scalar of X's type (default 0). `y_scale`:
+ * float32 scalar. `y_zero_point` (optional, may be NULL): int8, uint8 or int16 scalar
+ * (default 0 of X's type). `axis`: the softmax axis (non-negative once lowered).
+ * `rounding`: onnx: float arithmetic, results rounded half to even; tflite: the fixed-point
+ * arithmetic of the TensorFlow Lite reference kernels.
  */
 odla_value odla_QLinearSoftmax(odla_value X, odla_value X_scale, odla_value x_zero_point,
                                odla_value y_scale, odla_value y_zero_point, odla_int64 axis,
@@ -1171,6 +1196,19 @@ odla_value odla_Round(odla_value X, odla_value_type result_type, odla_value_id i
 odla_value odla_STFT(odla_value signal, odla_value window, odla_int64 onesided,
                      odla_int64 frame_step, odla_int64 frame_length, odla_value_type result_type,
                      odla_value_id id);
+
+/*
+ * SVDF: One step of TFLite's float SVDF (no fused activation): the state shifted left by
+ * one step per filter, the last slot set to weights_feature . X; per filter the state's
+ * memory reduced against weights_time; rank consecutive filters summed per unit, plus B. Y:
+ * [batch, filters / rank]; state_out: the new state. `X`: [batch, input].
+ * `weights_feature`: [filters, input]. `weights_time`: [filters, memory]. `B` (optional,
+ * may be NULL): [filters / rank]. `state`: [batch, filters * memory]: per filter its last
+ * memory steps, oldest first. `rank`: filters per unit. Results: Y, state_out.
+ */
+odla_values odla_SVDF(odla_value X, odla_value weights_feature, odla_value weights_time,
+                      odla_value B, odla_value state, odla_int64 rank,
+                      odla_value_types result_types, odla_value_id id);
 
 /*
  * Scatter: ScatterElements without reduction (its name before opset 11). `indices`: int32

@@ -41,6 +41,7 @@ void RegisterTensorOps(OpTable& t);       // tflite_ops_tensor.cc
 void RegisterReduceOps(OpTable& t);       // tflite_ops_reduce.cc
 void RegisterSequenceOps(OpTable& t);     // tflite_ops_sequence.cc
 void RegisterQuantOps(OpTable& t);        // tflite_quant.cc
+void RegisterSvdfOps(OpTable& t);         // tflite_ops_svdf.cc
 
 // One subgraph being imported.
 class Importer {
