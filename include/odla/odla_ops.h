@@ -904,6 +904,29 @@ odla_value odla_QLinearReduceMean(odla_value data, odla_value data_scale,
                                   odla_value_type result_type, odla_value_id id);
 
 /*
+ * QLinearSVDF: One step of TFLite's integer SVDF (EvalIntegerSvdfReference): int8 X and
+ * weights_feature, state and weights_time both int16 or both int8, int32 B at scale
+ * state_scale * weights_time_scale, int8 Y; weights symmetric. The new activation is
+ * (weights_feature . (X - X_zero_point)) times the multiplier of X_scale *
+ * weights_feature_scale / state_scale plus state_zero_point, saturated; the int32 sum of
+ * weights_time . (state - state_zero_point) over rank filters plus B, times the multiplier
+ * of state_scale * weights_time_scale / Y_scale, plus Y_zero_point, saturated to int8. `X`:
+ * int8 [batch, input]. `X_scale`: float32 scalar. `X_zero_point`: int8 scalar.
+ * `weights_feature`: int8 [filters, input]. `weights_feature_scale`: float32 scalar.
+ * `weights_time`: int16 or int8 [filters, memory]. `weights_time_scale`: float32 scalar.
+ * `B` (optional, may be NULL): int32 [filters / rank]. `state`: [batch, filters * memory]
+ * of weights_time's type. `state_scale`: float32 scalar. `state_zero_point`: scalar of
+ * state's type. `Y_scale`: float32 scalar. `Y_zero_point`: int8 scalar. `rank`: filters per
+ * unit. Results: Y, state_out.
+ */
+odla_values odla_QLinearSVDF(odla_value X, odla_value X_scale, odla_value X_zero_point,
+                             odla_value weights_feature, odla_value weights_feature_scale,
+                             odla_value weights_time, odla_value weights_time_scale, odla_value B,
+                             odla_value state, odla_value state_scale, odla_value state_zero_point,
+                             odla_value Y_scale, odla_value Y_zero_point, odla_int64 rank,
+                             odla_value_types result_types, odla_value_id id);
+
+/*
  * QLinearSigmoid: Quantized sigmoid (com.microsoft): Y = quantize(sigmoid(dequantize(X)));
  * int8, uint8 or int16. tflite rounding: TFLite's LOGISTIC
  * (reference_integer_ops::Logistic): int8 with Y at scale 1/256, zero point -128
@@ -923,13 +946,15 @@ odla_value odla_QLinearSigmoid(odla_value X, odla_value X_scale, odla_value X_ze
  * QLinearSoftmax: Quantized softmax (com.microsoft, opset-13 semantics: over one axis): Y =
  * quantize(softmax(dequantize(X), axis)); Y has y_zero_point's type (default X's). tflite
  * rounding: TFLite's fixed-point 8-bit softmax when X and Y are int8 or uint8, y_scale is
- * 1/256 and y_zero_point the type's minimum (as TFLite requires); otherwise, and with onnx
- * rounding, in float, rounding halves to even. `X_scale`: float32 scalar. `x_zero_point`
- * (optional, may be NULL): scalar of X's type (default 0). `y_scale`: float32 scalar.
- * `y_zero_point` (optional, may be NULL): int8, uint8 or int16 scalar (default 0 of X's
- * type). `axis`: the softmax axis (non-negative once lowered). `rounding`: onnx: float
- * arithmetic, results rounded half to even; tflite: the fixed-point arithmetic of the
- * TensorFlow Lite reference kernels.
+ * 1/256 and y_zero_point the type's minimum (as TFLite requires), or X is 8-bit and Y int16
+ * with y_scale 2^-16 and y_zero_point -32768; TFLite's int16 softmax (exp and 1 / (1 + x)
+ * tables) when X and Y are int16 with zero points 0 and y_scale 2^-15; otherwise, and with
+ * onnx rounding, in float, rounding halves to even. `X_scale`: float32 scalar.
+ * `x_zero_point` (optional, may be NULL): scalar of X's type (default 0). `y_scale`:
+ * float32 scalar. `y_zero_point` (optional, may be NULL): int8, uint8 or int16 scalar
+ * (default 0 of X's type). `axis`: the softmax axis (non-negative once lowered).
+ * `rounding`: onnx: float arithmetic, results rounded half to even; tflite: the fixed-point
+ * arithmetic of the TensorFlow Lite reference kernels.
  */
 odla_value odla_QLinearSoftmax(odla_value X, odla_value X_scale, odla_value x_zero_point,
                                odla_value y_scale, odla_value y_zero_point, odla_int64 axis,
@@ -1175,6 +1200,19 @@ odla_value odla_STFT(odla_value signal, odla_value window, odla_int64 onesided,
                      odla_value_id id);
 
 /*
+ * SVDF: One step of TFLite's float SVDF (no fused activation): the state shifted left by
+ * one step per filter, the last slot set to weights_feature . X; per filter the state's
+ * memory reduced against weights_time; rank consecutive filters summed per unit, plus B. Y:
+ * [batch, filters / rank]; state_out: the new state. `X`: [batch, input].
+ * `weights_feature`: [filters, input]. `weights_time`: [filters, memory]. `B` (optional,
+ * may be NULL): [filters / rank]. `state`: [batch, filters * memory]: per filter its last
+ * memory steps, oldest first. `rank`: filters per unit. Results: Y, state_out.
+ */
+odla_values odla_SVDF(odla_value X, odla_value weights_feature, odla_value weights_time,
+                      odla_value B, odla_value state, odla_int64 rank,
+                      odla_value_types result_types, odla_value_id id);
+
+/*
  * Scatter: ScatterElements without reduction (its name before opset 11). `indices`: int32
  * or int64. `updates`: the shape of indices. `axis`: non-negative.
  */
@@ -1331,6 +1369,48 @@ odla_value odla_TfIdfVectorizer(odla_value X, odla_int64 min_gram_length,
                                 const char* mode, odla_ints ngram_counts, odla_ints ngram_indexes,
                                 odla_ints pool_int64s, odla_floats weights,
                                 odla_value_type result_type, odla_value_id id);
+
+/*
+ * TfliteQuantizedLSTM: TFLite's integer UNIDIRECTIONAL_SEQUENCE_LSTM
+ * (tensorflow/lite/kernels/lstm_eval.cc, EvalInteger8x8_16, without layer normalisation):
+ * int8 X, weights and output state, int16 cell state at a power-of-two scale. Each gate:
+ * the int8 x int8 products with the zero points folded into the int32 biases, rescaled into
+ * int16 Q3.12, plus the peephole, through gemmlowp's int16 fixed-point sigmoid (tanh for
+ * the cell gate) into Q0.15; the cell update in int16 (clipped), o * tanh(c) requantised to
+ * int8 at hidden_scale (TFLite subtracts hidden_zero_point there), then the optional
+ * projection. Gates in TFLite's order i, f, c, o; CIFG when W_i and R_i are absent. `X`:
+ * int8 [batch, seq, input] ([seq, batch, input] when time_major). `W_i` (optional, may be
+ * NULL): int8 [cell, input]. `W_f`: int8 [cell, input]. `W_c`: int8 [cell, input]. `W_o`:
+ * int8 [cell, input]. `R_i` (optional, may be NULL): int8 [cell, output]. `R_f`: int8
+ * [cell, output]. `R_c`: int8 [cell, output]. `R_o`: int8 [cell, output]. `P_i` (optional,
+ * may be NULL): int16 [cell], peephole. `P_f` (optional, may be NULL): int16 [cell],
+ * peephole. `P_o` (optional, may be NULL): int16 [cell], peephole. `B_i` (optional, may be
+ * NULL): int32 [cell] at x_scale * its W's scale. `B_f` (optional, may be NULL): int32
+ * [cell]. `B_c` (optional, may be NULL): int32 [cell]. `B_o` (optional, may be NULL): int32
+ * [cell]. `projection` (optional, may be NULL): int8 [output, cell]. `projection_bias`
+ * (optional, may be NULL): int32 [output]. `H0`: int8 [batch, output], the output state.
+ * `C0`: int16 [batch, cell], the cell state. `x_scale`: X's scale. `x_zero_point`: X's zero
+ * point. `w_scales`: the scales of W_i, W_f, W_c, W_o, R_i, R_f, R_c, R_o. `p_scales`: the
+ * scales of P_i, P_f, P_o. `projection_scale`: the projection's scale. `h_scale`: the
+ * output state's (and Y's) scale. `h_zero_point`: the output state's (and Y's) zero point.
+ * `c_scale`: the cell state's scale, a power of two. `hidden_scale`: the scale of o *
+ * tanh(c) (TFLite's intermediate 4). `hidden_zero_point`: its zero point. `cell_clip`: > 0:
+ * the cell state is clipped to +-cell_clip. `proj_clip`: > 0: the projection is clipped to
+ * +-proj_clip. `time_major`: 1: X and Y are [seq, batch, ...].
+ */
+odla_value odla_TfliteQuantizedLSTM(odla_value X, odla_value W_i, odla_value W_f, odla_value W_c,
+                                    odla_value W_o, odla_value R_i, odla_value R_f, odla_value R_c,
+                                    odla_value R_o, odla_value P_i, odla_value P_f, odla_value P_o,
+                                    odla_value B_i, odla_value B_f, odla_value B_c, odla_value B_o,
+                                    odla_value projection, odla_value projection_bias,
+                                    odla_value H0, odla_value C0, odla_float32 x_scale,
+                                    odla_int64 x_zero_point, odla_floats w_scales,
+                                    odla_floats p_scales, odla_float32 projection_scale,
+                                    odla_float32 h_scale, odla_int64 h_zero_point,
+                                    odla_float32 c_scale, odla_float32 hidden_scale,
+                                    odla_int64 hidden_zero_point, odla_float32 cell_clip,
+                                    odla_float32 proj_clip, odla_int64 time_major,
+                                    odla_value_type result_type, odla_value_id id);
 
 /*
  * ThresholdedRelu: X for X > alpha, 0 otherwise. `alpha`: threshold.

@@ -354,10 +354,11 @@ odla_rt::Kernel Plan::Build() const {
         memory& mem = (*mems)[m++];
         switch (slot.kind) {
           case Slot::kIn:
-            mem.set_data_handle(const_cast<void*>(a.in[slot.index]));
+            mem.set_data_handle(static_cast<char*>(const_cast<void*>(a.in[slot.index])) +
+                                slot.offset);
             break;
           case Slot::kOut:
-            mem.set_data_handle(a.out[slot.index]);
+            mem.set_data_handle(static_cast<char*>(a.out[slot.index]) + slot.offset);
             break;
           case Slot::kScratch:
             mem.set_data_handle(static_cast<char*>(a.scratch) + slot.offset);

@@ -63,7 +63,7 @@ odla_rt::LayoutPtr LayoutOf(const memory::desc& md, const odla_value_type& type)
 struct Slot {
   enum Kind { kIn, kOut, kScratch, kConst } kind;
   int index = 0;              // input or output index
-  size_t offset = 0;          // scratch offset
+  size_t offset = 0;          // bytes into the input, output or scratch memory
   const void* ptr = nullptr;  // constant data
   memory::desc md;
 };

@@ -49,6 +49,15 @@ dnnl::primitive_attr PostOpsAttr(bool has_sum, const std::vector<EltOp>& ops) {
   return attr;
 }
 
+dnnl::primitive_attr PostOpsAttr(const memory::desc& sum_md, const std::vector<EltOp>& ops) {
+  dnnl::primitive_attr attr = ScratchAttr();
+  dnnl::post_ops po;
+  po.append_binary(algorithm::binary_add, sum_md);
+  for (const EltOp& op : ops) po.append_eltwise(1.0f, op.alg, op.alpha, op.beta);
+  attr.set_post_ops(po);
+  return attr;
+}
+
 void RunEltOps(Plan& plan, const Slot& data, const std::vector<EltOp>& ops) {
   for (const EltOp& op : ops) {
     dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, op.alg, data.md, op.alpha,

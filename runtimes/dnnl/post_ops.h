@@ -22,6 +22,10 @@ std::vector<EltOp> EltOpsOf(const char* activation, float alpha, float beta);
 // the eltwise operations.
 dnnl::primitive_attr PostOpsAttr(bool has_sum, const std::vector<EltOp>& ops);
 
+// The same with a binary addition of a tensor in descriptor sum_md (the post-op's
+// DNNL_ARG_SRC_1) in place of the sum.
+dnnl::primitive_attr PostOpsAttr(const memory::desc& sum_md, const std::vector<EltOp>& ops);
+
 // Adds the steps that apply `ops` in place to `data` (in descriptor md).
 void RunEltOps(Plan& plan, const Slot& data, const std::vector<EltOp>& ops);
 

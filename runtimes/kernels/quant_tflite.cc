@@ -154,6 +154,84 @@ TfliteSoftmaxParams MakeTfliteSoftmaxParams(float beta, float input_scale) {
   return p;
 }
 
+TfliteSoftmaxInt16Params MakeTfliteSoftmaxInt16Params(double input_scale_times_beta) {
+  TfliteSoftmaxInt16Params p;
+  p.input = QuantizeMultiplier(input_scale_times_beta / (10.0 / 65535.0));
+  return p;
+}
+
+void TfliteGenLutInt16(float (*f)(float), float lo, float hi, int16_t* lut) {
+  const float step = (hi - lo) / 512, half_step = step / 2;
+  const float scale = 65536.0f / 2.0f;  // the int16 range over the output range [-1, 1]
+  auto clamp = [](float v) {
+    return static_cast<int16_t>(std::min(std::max(v, -32768.0f), 32767.0f));
+  };
+  for (int i = 0; i < 512; ++i) {
+    float val = f(lo + static_cast<float>(i) * step);
+    float mid = f(lo + static_cast<float>(i) * step + half_step);
+    float next = f(lo + static_cast<float>(i + 1) * step);
+    float sample = std::round(val * scale);
+    float mid_interp = std::round((next * scale + std::round(val * scale)) / 2);
+    float bias = std::round((mid_interp - std::round(mid * scale)) / 2);
+    lut[i] = clamp(sample - bias);
+  }
+  lut[512] = clamp(std::round(f(hi) * scale));
+}
+
+namespace {
+
+struct SoftmaxLuts {
+  int16_t exp[513], one_over_one_plus_x[513];
+  SoftmaxLuts() {
+    TfliteGenLutInt16([](float v) { return std::exp(v); }, -10.0f, 0.0f, exp);
+    TfliteGenLutInt16([](float v) { return 1.0f / (1.0f + v); }, 0.0f, 1.0f, one_over_one_plus_x);
+  }
+};
+
+const SoftmaxLuts& Luts() {
+  static const SoftmaxLuts luts;
+  return luts;
+}
+
+}  // namespace
+
+const int16_t* TfliteExpLut() { return Luts().exp; }
+const int16_t* TfliteOneOverOnePlusXLut() { return Luts().one_over_one_plus_x; }
+
+void TfliteSoftmaxInt16(int64_t outer, int64_t len, int64_t inner, const int16_t* x,
+                        const TfliteSoftmaxInt16Params& p, int16_t* y) {
+  const int16_t* exp_lut = TfliteExpLut();
+  const int16_t* recip_lut = TfliteOneOverOnePlusXLut();
+  auto sat16 = [](int64_t v) {
+    return static_cast<int16_t>(std::min<int64_t>(std::max<int64_t>(v, -32768), 32767));
+  };
+  std::vector<int16_t> e(len);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      const int16_t* xp = x + o * len * inner + i;
+      int16_t* yp = y + o * len * inner + i;
+      int32_t mx = std::numeric_limits<int16_t>::min();
+      for (int64_t k = 0; k < len; ++k) mx = std::max<int32_t>(mx, xp[k * inner]);
+      int32_t sum = 0;  // Q16.15
+      for (int64_t k = 0; k < len; ++k) {
+        int32_t scaled = MultiplyByQuantizedMultiplier(int32_t{xp[k * inner]} - mx, p.input);
+        e[k] = TfliteLutLookup(sat16(int64_t{scaled} + 32767), exp_lut);
+        sum += e[k];
+      }
+      int headroom_plus_one = __builtin_clz(static_cast<uint32_t>(sum));
+      auto shifted_sum = static_cast<int32_t>(
+          ((static_cast<int64_t>(sum) << (headroom_plus_one - 1)) + (1 << 13)) >> 14);
+      // 1 / (1 + x) of x = sum - 1, recentred from [0, 65535] to int16.
+      int16_t recip =
+          TfliteLutLookup(sat16(int64_t{shifted_sum} - ((1 << 15) + (1 << 16))), recip_lut);
+      int right_shift = 31 - headroom_plus_one;
+      for (int64_t k = 0; k < len; ++k) {
+        int64_t r = (int64_t{e[k]} * recip + (int64_t{1} << (right_shift - 1))) >> right_shift;
+        yp[k * inner] = static_cast<int16_t>(std::min<int64_t>(std::max<int64_t>(r, 0), 32767));
+      }
+    }
+}
+
 namespace {
 
 // TFLite's sigmoid table for the int16 LOGISTIC and TANH kernels: sigmoid(i / 24) in
@@ -182,14 +260,13 @@ const uint16_t kSigmoidTable[256] = {
     65532, 65532, 65532, 65533, 65533, 65533, 65533, 65533, 65533, 65533, 65533, 65534, 65534,
     65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65535};
 
-// TFLite's CheckedLog2: the rounded log2 and whether x is a power of two within 1e-3.
+}  // namespace
+
 bool CheckedLog2(float x, int* log2) {
   float l = std::log(x) * (1.0f / std::log(2.0f)), r = std::round(l);
   *log2 = static_cast<int>(r);
   return std::abs(l - r) < 1e-3f;
 }
-
-}  // namespace
 
 bool MakeTfliteSigmoidTanhInt16Params(float xs, int32_t xzp, float ys, int32_t yzp, bool tanh,
                                       TfliteSigmoidTanhInt16Params* p) {

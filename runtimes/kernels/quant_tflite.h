@@ -191,6 +191,32 @@ void TfliteSoftmax(int64_t outer, int64_t len, int64_t inner, const X* x,
     }
 }
 
+// TFLite's int16 SOFTMAX (reference_ops::SoftmaxInt16 with TFLite Micro's softmax_common.cc
+// Prepare): x - max rescaled so that [-65535, 0] spans [-10, 0] (the multiplier of
+// input_scale * beta / (10 / 65535)), recentred to int16 and looked up in a 513-entry table of
+// exp over [-10, 0]; the sum's reciprocal from a table of 1 / (1 + x) over [0, 1]; the output
+// at scale 2^-15, zero point 0. Both tables are gen_lut's (float arithmetic, output range
+// [-1, 1]), interpolated as generic_int16_table_lookup does.
+struct TfliteSoftmaxInt16Params {
+  QMultiplier input;
+};
+TfliteSoftmaxInt16Params MakeTfliteSoftmaxInt16Params(double input_scale_times_beta);
+// The two tables: exp(x) on [-10, 0] and 1 / (1 + x) on [0, 1], 513 entries each.
+const int16_t* TfliteExpLut();
+const int16_t* TfliteOneOverOnePlusXLut();
+// TFLite's gen_lut for an int16 -> int16 table: 512 samples of f over [lo, hi] (the last one
+// added), each corrected by half the interpolation error at its midpoint, output range [-1, 1].
+void TfliteGenLutInt16(float (*f)(float), float lo, float hi, int16_t* lut);
+// TFLite's generic_int16_table_lookup: the entry of v's top 9 bits, interpolated by its low 7.
+inline int16_t TfliteLutLookup(int16_t v, const int16_t* lut) {
+  int index = 256 + (v >> 7), offset = v & 0x7f;
+  int base = lut[index], slope = lut[index + 1] - lut[index];
+  return static_cast<int16_t>(base + ((slope * offset + 64) >> 7));
+}
+// x viewed as [outer, len, inner], the softmax over len.
+void TfliteSoftmaxInt16(int64_t outer, int64_t len, int64_t inner, const int16_t* x,
+                        const TfliteSoftmaxInt16Params& p, int16_t* y);
+
 // A 2-D pooling window on NCHW data: input [n, c, h, w], output [n, c, oh, ow], windows of
 // kh x kw moved by sh, sw from -pad_t, -pad_l.
 struct Pool2D {
@@ -254,6 +280,9 @@ T TfliteMeanOf(int64_t sum, int64_t count, int32_t xzp, QMultiplier q_over_count
   auto shifted = static_cast<int32_t>(static_cast<uint32_t>(sum - int64_t{xzp} * count));
   return SaturateTo<T>(int64_t{MultiplyByQuantizedMultiplier(shifted, q_over_count)} + yzp);
 }
+
+// TFLite's CheckedLog2: the rounded log2 and whether x is a power of two within 1e-3.
+bool CheckedLog2(float x, int* log2);
 
 // gemmlowp's logistic and tanh of a Q4.27 value, in Q0.31.
 int32_t LogisticQ4(int32_t a);

@@ -282,6 +282,20 @@ ODLA_WEAK odla_value odla_QLinearSoftmax(odla_value X, odla_value X_scale, odla_
             TfliteSoftmax(outer, len, inner, x, MakeTfliteSoftmaxParams(1.0f, xs), y);
             return;
           }
+          // TFLite Micro's int8 -> int16 (output scale 2^-16, zero point -32768) and int16
+          // (zero points 0, output scale 2^-15) kernels, the scales checked as its Prepare.
+          auto near = [&](double s) { return std::abs(ys - s) <= 0.001 * s; };
+          if (tfl && sizeof(X) == 1 && std::is_same<Y, int16_t>::value && near(1.0 / 65536) &&
+              yz == -32768) {
+            TfliteSoftmax(outer, len, inner, x, MakeTfliteSoftmaxParams(1.0f, xs), y);
+            return;
+          }
+          if constexpr (std::is_same<X, int16_t>::value && std::is_same<Y, int16_t>::value) {
+            if (tfl && xz == 0 && yz == 0 && near(1.0 / 32768)) {
+              TfliteSoftmaxInt16(outer, len, inner, x, MakeTfliteSoftmaxInt16Params(xs), y);
+              return;
+            }
+          }
           std::vector<float> e(len);
           for (int64_t o = 0; o < outer; ++o)
             for (int64_t i = 0; i < inner; ++i) {

@@ -21,6 +21,7 @@ OpRegistry::OpRegistry() {
   RegisterLinalgOps(*this);
   RegisterQuantOps(*this);
   RegisterQuantTfliteOps(*this);
+  RegisterSvdfOps(*this);
   RegisterNNSampleOps(*this);
   RegisterTensorOps(*this);
   RegisterTensorShapeOps(*this);

@@ -197,6 +197,7 @@ void RegisterNNRnnOps(OpRegistry& r);
 void RegisterLinalgOps(OpRegistry& r);
 void RegisterQuantOps(OpRegistry& r);
 void RegisterQuantTfliteOps(OpRegistry& r);
+void RegisterSvdfOps(OpRegistry& r);
 void RegisterNNSampleOps(OpRegistry& r);
 void RegisterTensorOps(OpRegistry& r);
 void RegisterTensorShapeOps(OpRegistry& r);

@@ -140,15 +140,15 @@ std::string Pack(const std::string& head, bool break_head, const std::string& in
 
 }  // namespace
 
-// Aligned with the parenthesis (8 columns in after a long head); with `fit`, where that is
-// too wide or not aligned, 4 columns into the statement.
+// Aligned with the parenthesis (8 columns in after a long head); where that is too wide or
+// not aligned, 4 columns into the statement.
 std::string Wrap(const std::string& head, const std::vector<std::string>& items,
-                 const std::string& tail, bool fit) {
+                 const std::string& tail) {
   bool over = false, aligned = head.size() <= 50;
   std::string r =
       Pack(head, false, std::string(aligned ? head.size() : 8, ' '), items, tail, &over);
   bool wrapped = r.find('\n') != std::string::npos;
-  if (!fit || items.empty() || !(over || (wrapped && !aligned))) return r;
+  if (items.empty() || !(over || (wrapped && !aligned))) return r;
   size_t statement = head.find_first_not_of(' ');  // the column the statement starts at
   std::string indent((statement == std::string::npos ? 0 : statement) + 4, ' ');
   return Pack(head, true, indent, items, tail, &over);

@@ -30,10 +30,10 @@ std::string ListLit(const char* type, const std::vector<std::string>& items);
 
 // Joins `items` after `head` (which ends with "("), wrapped at 100 columns like
 // clang-format: continuation lines align with the opening parenthesis (or, after a head
-// over 50 columns, start 8 columns in). With `fit`, where that leaves a line over 100
-// columns or a continuation line after a long head, the items start on the next line
-// instead, 4 columns deeper than `head` (only an item wider than a line then overflows).
+// over 50 columns, start 8 columns in). Where that leaves a line over 100 columns or a
+// continuation line after a long head, the items start on the next line instead, 4 columns
+// deeper than `head` (only an item wider than a line then overflows).
 std::string Wrap(const std::string& head, const std::vector<std::string>& items,
-                 const std::string& tail, bool fit = false);
+                 const std::string& tail);
 
 }  // namespace halo

@@ -56,11 +56,11 @@ std::vector<std::string> PortNotes(const Graph& g, const std::vector<Param>& par
   return notes;
 }
 
-// "  if (COND) return CALL;", with `fit` the return on a line of its own where the statement
-// is over 100 columns (as clang-format puts it).
-std::string IfReturn(const std::string& cond, const std::string& call, bool fit) {
+// "  if (COND) return CALL;", the return on a line of its own where the statement is over
+// 100 columns (as clang-format puts it).
+std::string IfReturn(const std::string& cond, const std::string& call) {
   std::string line = "  if (" + cond + ") return " + call + ";";
-  if (!fit || line.size() <= 100) return line + "\n";
+  if (line.size() <= 100) return line + "\n";
   return "  if (" + cond + ")\n    return " + call + ";\n";
 }
 
@@ -114,9 +114,9 @@ void PrintBuild(const Graph& g, Model& m) {
     expr[v] = var;
     const auto& dims = m.batch ? m.batch->DimsOf(v) : kNoDims;
     os << Wrap("  odla_value " + var + " = " + api("CreateArgument") + "(",
-               {TypeLit(v->type(), dims), CString(v->name())}, ");", m.fit)
+               {TypeLit(v->type(), dims), CString(v->name())}, ");")
        << "\n";
-    os << IfReturn("!" + var, fail + "(" + CString("input '" + v->name() + "'") + ")", m.fit);
+    os << IfReturn("!" + var, fail + "(" + CString("input '" + v->name() + "'") + ")");
   }
   for (const auto& up : g.nodes()) {
     const Node& n = *up;
@@ -133,9 +133,9 @@ void PrintBuild(const Graph& g, Model& m) {
       m.constant_offsets[&n] = off;
       os << Wrap("  odla_value " + var + " = " + api("CreateConstant") + "(",
                  {TypeLit(t.type()), "g_weights + " + std::to_string(off), CString(v->name())},
-                 ");", m.fit)
+                 ");")
          << "\n";
-      os << IfReturn("!" + var, fail + "(" + CString("constant '" + v->name() + "'") + ")", m.fit);
+      os << IfReturn("!" + var, fail + "(" + CString("constant '" + v->name() + "'") + ")");
       continue;
     }
     OdlaCall call;
@@ -152,11 +152,11 @@ void PrintBuild(const Graph& g, Model& m) {
     std::string result = scope.Make(call.multi_result ? n.name() + "_results" : n.output()->name());
     os << Wrap(std::string("  ") + (call.multi_result ? "odla_values " : "odla_value ") + result +
                    " = " + api(call.func.substr(kOdlaPrefix.size())) + "(",
-               args, ");", m.fit)
+               args, ");")
        << "\n";
     if (call.multi_result) {
       os << IfReturn(result + ".size != " + std::to_string(n.num_outputs()),
-                     fail + "(" + CString(label) + ")", m.fit);
+                     fail + "(" + CString(label) + ")");
       for (size_t i = 0; i < n.num_outputs(); ++i) {
         const Value* v = n.output(i);
         expr[v] = result + ".values[" + std::to_string(i) + "]";  // unused: for the plan
@@ -167,13 +167,13 @@ void PrintBuild(const Graph& g, Model& m) {
       }
     } else {
       expr[n.output()] = result;
-      os << IfReturn("!" + result, fail + "(" + CString(label) + ")", m.fit);
+      os << IfReturn("!" + result, fail + "(" + CString(label) + ")");
     }
   }
   os << "\n  // Outputs.\n";
   for (const Value* v : g.outputs())
     os << IfReturn(api("SetValueAsOutput") + "(" + ref(v) + ") != ODLA_SUCCESS",
-                   fail + "(" + CString("output '" + v->name() + "'") + ")", m.fit);
+                   fail + "(" + CString("output '" + v->name() + "'") + ")");
   // --dynamic-batch leaves the values' memory to the runtime: their sizes vary.
   std::string plan = m.batch ? "" : MemoryPlanStatements(g, PlanMemory(g), ref, m.comp, api, fail);
   if (!plan.empty()) m.odla_minor = std::max(m.odla_minor, kOdlaMinorForMemoryPlan);

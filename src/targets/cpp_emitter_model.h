@@ -50,9 +50,6 @@ struct Model {
   std::string api = "odla_";
   std::string fail = "Fail";
   std::set<std::string> api_calls;  // the NAMEs that PrintBuild printed calls of
-  // Keep every line of Build() within 100 columns where a line break can (partitioned code;
-  // the unpartitioned code keeps its earlier wrapping, which long names can overflow).
-  bool fit = false;
   struct PartCode {
     bool on_device;
     std::string build_body;

@@ -28,7 +28,6 @@ void PrintParts(Model& m, const Partition& p) {
     throw Err(Where(m), "an output has data-dependent dimensions: partitioned code cannot ",
               "return its shape yet");
   m.partition = &p;
-  m.fit = true;
   for (size_t k = 0; k < p.parts.size(); ++k)
     for (const char* r : {"g_comp_", "Build_", "Run_"}) m.reserved.push_back(r + std::to_string(k));
   for (const char* r : {"FailHost", "Release", "moved", "in", "out"}) m.reserved.push_back(r);

@@ -159,6 +159,79 @@ TEST(Dnnl, FusedConvAddsSumThenActivation) {
   }
 }
 
+// 3x3 stride-1 convolutions with 64 channels and more run Winograd's kernels where the CPU
+// has them (direct ones elsewhere): within fp32 rounding of the plain loops.
+TEST(Dnnl, Winograd3x3ConvMatchesLoops) {
+  std::vector<int64_t> xd{1, 64, 9, 9}, wd{64, 64, 3, 3}, yd{1, 64, 9, 9};
+  auto x = Random(64 * 81, 40), w = Random(64 * 64 * 9, 41), b = Random(64, 42);
+  Computation c;
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  odla_value y =
+      odla_FusedConv(in, odla_CreateConstant(Type(wd), w.data(), "w"),
+                     odla_CreateConstant(Type({64}), b.data(), "b"), nullptr, Ints({1, 1}), 1,
+                     Ints({1, 1, 1, 1}), Ints({1, 1}), "Relu", 0, 0, Type(yd), "y");
+  c.Output(y);
+  auto want = NaiveConv(x, xd, w, wd, b, yd, 1, 1, 1, 1, false);
+  for (float& v : want) v = std::max(v, 0.0f);
+  ExpectNear(c.Run(x.data())[0], want, 1e-3f);
+}
+
+// Convolutions with whole channel blocks joined on the channels, 2 images: the result keeps
+// the blocked layout (each image's runs copied in turn).
+TEST(Dnnl, ConcatOfBlockedConvolutions) {
+  std::vector<int64_t> xd{2, 3, 5, 5}, ad{16, 3, 3, 3}, bd{32, 3, 3, 3};
+  std::vector<int64_t> yad{2, 16, 5, 5}, ybd{2, 32, 5, 5}, yd{2, 48, 5, 5};
+  auto x = Random(2 * 75, 50), wa = Random(16 * 27, 51), wb = Random(32 * 27, 52);
+  Computation c;
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  auto conv = [&](std::vector<int64_t> wd, std::vector<float>& w, std::vector<int64_t> od,
+                  const char* w_id, const char* id) {
+    return odla_Conv(in, odla_CreateConstant(Type(wd), w.data(), w_id), nullptr, Ints({1, 1}), 1,
+                     Ints({1, 1, 1, 1}), Ints({1, 1}), Type(od), id);
+  };
+  odla_value ya = conv(ad, wa, yad, "wa", "a"), yb = conv(bd, wb, ybd, "wb", "b");
+  odla_values cat_in{};
+  cat_in.size = 2;
+  cat_in.values[0] = ya;
+  cat_in.values[1] = yb;
+  odla_value cat = odla_Concat(cat_in, 1, Type(yd), "cat");
+  ASSERT_TRUE(ya && yb && cat) << odla_GetLastErrorText();
+  EXPECT_EQ(cat->layout != nullptr, ya->layout != nullptr);
+  c.Output(cat);
+  auto want_a = NaiveConv(x, xd, wa, ad, {}, yad, 1, 1, 1, 1, false);
+  auto want_b = NaiveConv(x, xd, wb, bd, {}, ybd, 1, 1, 1, 1, false);
+  std::vector<float> want;
+  for (int n = 0; n < 2; ++n) {
+    want.insert(want.end(), want_a.begin() + n * 16 * 25, want_a.begin() + (n + 1) * 16 * 25);
+    want.insert(want.end(), want_b.begin() + n * 32 * 25, want_b.begin() + (n + 1) * 32 * 25);
+  }
+  ExpectNear(c.Run(x.data())[0], want);
+}
+
+// A computed residual Sum (another convolution's result) with Relu after it, 20 channels
+// (padded blocks): read in place by the kernel or copied into the result first.
+TEST(Dnnl, FusedConvAddsComputedSum) {
+  std::vector<int64_t> xd{1, 3, 6, 6}, wd{20, 3, 3, 3}, yd{1, 20, 6, 6};
+  auto x = Random(3 * 36, 60), w1 = Random(20 * 27, 61), w2 = Random(20 * 27, 62);
+  auto b = Random(20, 63);
+  Computation c;
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  odla_value s = odla_Conv(in, odla_CreateConstant(Type(wd), w1.data(), "w1"), nullptr,
+                           Ints({1, 1}), 1, Ints({1, 1, 1, 1}), Ints({1, 1}), Type(yd), "s");
+  odla_value y = odla_FusedConv(in, odla_CreateConstant(Type(wd), w2.data(), "w2"),
+                                odla_CreateConstant(Type({20}), b.data(), "b"), s, Ints({1, 1}), 1,
+                                Ints({1, 1, 1, 1}), Ints({1, 1}), "Relu", 0, 0, Type(yd), "y");
+  ASSERT_TRUE(s && y) << odla_GetLastErrorText();
+  c.Output(y);
+  c.Output(s);
+  auto want_s = NaiveConv(x, xd, w1, wd, {}, yd, 1, 1, 1, 1, false);
+  auto want = NaiveConv(x, xd, w2, wd, b, yd, 1, 1, 1, 1, false);
+  for (size_t i = 0; i < want.size(); ++i) want[i] = std::max(want[i] + want_s[i], 0.0f);
+  auto out = c.Run(x.data());
+  ExpectNear(out[0], want);
+  ExpectNear(out[1], want_s);
+}
+
 TEST(Dnnl, ConvTransposeWithGroupsAndOutputPadding) {
   std::vector<int64_t> xd{1, 4, 3, 3}, wd{4, 3, 3, 3}, yd{1, 6, 6, 6};
   auto x = Random(36, 9), w = Random(4 * 27, 10), b = Random(6, 11);

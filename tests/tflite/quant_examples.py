@@ -31,7 +31,9 @@ os.makedirs(work, exist_ok=True)
 
 # model, input name, input shape, input (scale, zp), output (scale, zp), mean and max steps
 # allowed, the float runner (ArmNN 20.08 has no UNIDIRECTIONAL_SEQUENCE_LSTM: HALO's float
-# LSTM, which the tflite_frontend test checks against numpy, runs that one)
+# LSTM, which the tflite_frontend test checks against numpy, runs that one). dtln's worst
+# case: its second LSTM's hidden zero point is -4, which TFLite's integer LSTM subtracts
+# instead of adding (docs/tflite-quant.md), 8 steps off in its output state.
 MODELS = [
     ("models/mobilenet_v2_quantized_1x3x224x224.tflite", "input.5", [1, 3, 224, 224],
      (0.018631115555763245, -14), (0.11373531818389893, -24), 4, 16, "armnn"),
@@ -40,7 +42,7 @@ MODELS = [
     ("examples/mnist_lstm/trained_lstm_int8.tflite", "serving_default_fixed_input:0",
      [1, 28, 28], (0.003921568859368563, -128), (0.00390625, -128), 2, 8, "halo"),
     ("examples/dtln/dtln_noise_suppression.tflite", "serving_default_input_7:0", [1, 1, 257],
-     (0.06857891380786896, -128), (0.00390625, -128), 4, 12, "halo"),
+     (0.06857891380786896, -128), (0.00390625, -128), 4, 32, "halo"),
 ]
 
 

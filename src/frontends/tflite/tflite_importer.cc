@@ -22,6 +22,7 @@ const OpTable& Ops() {
     RegisterReduceOps(t);
     RegisterSequenceOps(t);
     RegisterQuantOps(t);
+    RegisterSvdfOps(t);
     return t;
   }();
   return table;

@@ -41,6 +41,7 @@ void RegisterTensorOps(OpTable& t);       // tflite_ops_tensor.cc
 void RegisterReduceOps(OpTable& t);       // tflite_ops_reduce.cc
 void RegisterSequenceOps(OpTable& t);     // tflite_ops_sequence.cc
 void RegisterQuantOps(OpTable& t);        // tflite_quant.cc
+void RegisterSvdfOps(OpTable& t);         // tflite_ops_svdf.cc
 
 // One subgraph being imported.
 class Importer {
@@ -150,5 +151,9 @@ std::vector<int64_t> ToInts(const Tensor& t);
 // A reducer's axes (input 1): repeats and negatives allowed in TFLite; sorted, distinct and
 // non-negative here (tflite_ops_reduce.cc).
 std::vector<int64_t> ReduceAxes(OpContext& c);
+
+// The integer (8x8_16) UNIDIRECTIONAL_SEQUENCE_LSTM as TfliteQuantizedLSTM; false when the
+// operator is not one (tflite_quant_lstm.cc).
+bool QIntegerLstm(OpContext& c);
 
 }  // namespace halo::tflite_fe

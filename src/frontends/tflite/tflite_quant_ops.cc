@@ -4,9 +4,9 @@
 // QLinearLeakyRelu, QLinearAveragePool, QLinearReduceMean, QLinearSoftmax, QLinearSigmoid and
 // QLinearTanh (TFLite's int8 and int16 kernels), Requantize; fused activations as Clip
 // on the quantized values (TFLite's CalculateActivationRangeQuantized), PAD with the zero
-// point. UNIDIRECTIONAL_SEQUENCE_LSTM goes through float (dequantize, compute, quantize):
-// close to TFLite's integer LSTM, not bit-exact. Layout operators (RESHAPE, TRANSPOSE, ...)
-// whose input and output share their quantization run the float handler unchanged.
+// point. UNIDIRECTIONAL_SEQUENCE_LSTM: TFLite's integer LSTM (TfliteQuantizedLSTM), other
+// quantized LSTMs through float (dequantize, compute, quantize). Layout operators (RESHAPE,
+// TRANSPOSE, ...) whose input and output share their quantization run the float handler unchanged.
 #include <cmath>
 
 #include "frontends/tflite/tflite_importer.h"
@@ -411,10 +411,12 @@ void QConcatenation(OpContext& c) {
   for (const auto& p : saved) im.Bind(p.first, p.second);
 }
 
-// UNIDIRECTIONAL_SEQUENCE_LSTM in float, not TFLite's integer LSTM: the quantized inputs
+// UNIDIRECTIONAL_SEQUENCE_LSTM: TFLite's integer LSTM (int8 with an int16 cell state) as
+// TfliteQuantizedLSTM (tflite_quant_lstm.cc); any other quantized LSTM in float: the inputs
 // (input, weights, biases, states) are dequantized, the float handler builds the LSTM, and
 // its result is quantized to the output's parameters.
 void QSequenceLstm(OpContext& c) {
+  if (QIntegerLstm(c)) return;
   Importer& im = c.importer();
   std::vector<std::pair<int, Value*>> saved;  // tensor, its quantized value
   for (int i = 0; i < c.num_inputs(); ++i) {

@@ -168,7 +168,10 @@ OpDef& Binary(OpDef& d) {
 
 }  // namespace
 
+void RegisterTfliteLstmOps(OpRegistry& r);  // lstm_tflite_ops.cc
+
 void RegisterQuantTfliteOps(OpRegistry& r) {
+  RegisterTfliteLstmOps(r);
   Binary(
       r.Add("QLinearAdd")
           .Doc(
@@ -205,8 +208,10 @@ void RegisterQuantTfliteOps(OpRegistry& r) {
           "Quantized softmax (com.microsoft, opset-13 semantics: over one axis): Y = "
           "quantize(softmax(dequantize(X), axis)); Y has y_zero_point's type (default X's). "
           "tflite rounding: TFLite's fixed-point 8-bit softmax when X and Y are int8 or uint8, "
-          "y_scale is 1/256 and y_zero_point the type's minimum (as TFLite requires); "
-          "otherwise, and with onnx rounding, in float, rounding halves to even.")
+          "y_scale is 1/256 and y_zero_point the type's minimum (as TFLite requires), or X is "
+          "8-bit and Y int16 with y_scale 2^-16 and y_zero_point -32768; TFLite's int16 softmax "
+          "(exp and 1 / (1 + x) tables) when X and Y are int16 with zero points 0 and y_scale "
+          "2^-15; otherwise, and with onnx rounding, in float, rounding halves to even.")
       .In("X")
       .In("X_scale", "float32 scalar")
       .OptIn("x_zero_point", "scalar of X's type (default 0)")
