@@ -94,12 +94,14 @@ def plot(info, path):
 
 def spin_text(info):
     if info["spin"]:
-        return "Idle threads: each engine's default (ONNX Runtime's and OpenMP's spin)."
-    return ("Idle threads wait passively in every engine, as halo's pool does: ONNX Runtime "
-            "with `session.intra_op.allow_spinning=0`, PyTorch's OpenMP with "
-            "`OMP_WAIT_POLICY=PASSIVE`. On this oversubscribed machine spinning threads "
-            "steal the cores they wait for (PyTorch took 10-20x longer); `BENCH_SPIN=1` "
-            "keeps the engines' defaults.")
+        return ("Idle threads: each engine's own policy, what its users get (ONNX Runtime's "
+                "and OpenMP's threads spin a while before they sleep). On a machine shared "
+                "with other work spinning threads steal the cores they wait for: "
+                "`BENCH_SPIN=0` makes every engine wait passively.")
+    return ("Idle threads wait passively in every engine (`BENCH_SPIN=0`): ONNX Runtime "
+            "with `session.intra_op.allow_spinning=0`, OpenMP (oneDNN, PyTorch) with "
+            "`OMP_WAIT_POLICY=PASSIVE`. Each parallel region then pays a thread wake-up, "
+            "which the small layers of MobileNetV2 and SqueezeNet feel most.")
 
 
 def reflow(text, width=96):

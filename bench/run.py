@@ -3,8 +3,9 @@
 Usage: /usr/bin/python3 bench/run.py BUILD_DIR
 Environment: BENCH_MODELS (comma-separated, default all of models.py), BENCH_BATCHES (1,8),
 BENCH_RUNS (timed runs, default 20), BENCH_WARMUP (3), BENCH_THREADS (default: the number of
-cores), BENCH_TIMEOUT (seconds per process, 3600), BENCH_SPIN (0: idle threads of ONNX Runtime
-and OpenMP wait passively, as halo's do, which suits a shared machine; 1: the engines' defaults).
+cores), BENCH_TIMEOUT (seconds per process, 3600), BENCH_SPIN (1, the default: each engine's
+own idle-thread policy, what its users get: ONNX Runtime's and OpenMP's threads spin a while
+before they sleep; 0: they wait passively, which suits a machine shared with other work).
 
 Engines: halo with every ODLA runtime library in BUILD_DIR/lib (libodla_*.so), ONNX Runtime
 (onnxruntime-node in BUILD_DIR/bench/node_modules) and PyTorch. Each configuration runs in its
@@ -214,7 +215,7 @@ def main(argv):
            "warmup": int(os.environ.get("BENCH_WARMUP", 3)),
            "timeout": float(os.environ.get("BENCH_TIMEOUT", 3600)),
            "precisions": ["fp32"] + (["bf16"] if halo_has_precision(build) else []),
-           "spin": os.environ.get("BENCH_SPIN", "0") == "1"}
+           "spin": os.environ.get("BENCH_SPIN", "1") == "1"}
     ctx["env"] = dict(os.environ, ODLA_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
                       NODE_PATH=f"{out}/node_modules", ORT_ALLOW_SPINNING=str(int(ctx["spin"])))
     if not ctx["spin"]:
