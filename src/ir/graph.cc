@@ -80,6 +80,23 @@ Value* Graph::AddConstant(const std::string& name, Tensor t) {
   return n->output();
 }
 
+void Graph::AddState(const std::string& name, Value* input, Value* output, Tensor initial) {
+  auto in = std::find(inputs_.begin(), inputs_.end(), input);
+  if (in == inputs_.end()) throw Err("state '", name, "': its input is not a graph input");
+  if (!(initial.type() == input->type()))
+    throw Err("state '", name, "': the initial value is ", initial.type().ToString(),
+              ", the input ", input->type().ToString());
+  // The states' inputs must be the last graph inputs, in the states' order.
+  size_t index = static_cast<size_t>(in - inputs_.begin());
+  for (size_t k = 0; k <= states_.size(); ++k) {
+    size_t want = inputs_.size() - states_.size() - 1 + k;
+    if ((k < states_.size() ? states_[k].input : index) != want)
+      throw Err("state '", name, "': states must take the last graph inputs");
+  }
+  outputs_.push_back(output);
+  states_.push_back({name, index, outputs_.size() - 1, std::move(initial)});
+}
+
 void Graph::ReplaceAllUses(Value* from, Value* to) {
   for (auto& n : nodes_)
     for (size_t i = 0; i < n->num_inputs(); ++i)
