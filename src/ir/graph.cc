@@ -86,15 +86,17 @@ void Graph::AddState(const std::string& name, Value* input, Value* output, Tenso
   if (!(initial.type() == input->type()))
     throw Err("state '", name, "': the initial value is ", initial.type().ToString(),
               ", the input ", input->type().ToString());
-  // The states' inputs must be the last graph inputs, in the states' order.
   size_t index = static_cast<size_t>(in - inputs_.begin());
-  for (size_t k = 0; k <= states_.size(); ++k) {
-    size_t want = inputs_.size() - states_.size() - 1 + k;
-    if ((k < states_.size() ? states_[k].input : index) != want)
-      throw Err("state '", name, "': states must take the last graph inputs");
-  }
+  if (!states_.empty() && index != states_.back().input + 1)
+    throw Err("state '", name, "': the states' inputs must be consecutive graph inputs");
   outputs_.push_back(output);
   states_.push_back({name, index, outputs_.size() - 1, std::move(initial)});
+}
+
+void Graph::CheckStates() const {
+  for (size_t k = 0; k < states_.size(); ++k)
+    if (states_[k].input != num_model_inputs() + k || states_[k].output != num_model_outputs() + k)
+      throw Err("state '", states_[k].name, "' does not take the last graph inputs and outputs");
 }
 
 void Graph::ReplaceAllUses(Value* from, Value* to) {

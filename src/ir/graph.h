@@ -136,13 +136,16 @@ class Graph {
     output_ports_ = std::move(outputs);
   }
 
-  // States (see State). AddState makes `input` (a graph input) and `output` (appended to the
-  // graph outputs) a state; call it after the model's own outputs are added.
+  // States (see State). AddState makes `input` (a graph input after the previous state's)
+  // and `output` (appended to the graph outputs) a state; call it after the model's own
+  // inputs and outputs are added.
   const std::vector<State>& states() const { return states_; }
   void AddState(const std::string& name, Value* input, Value* output, Tensor initial);
   // The graph inputs and outputs that are the model's own (the first ones; the rest are states).
   size_t num_model_inputs() const { return inputs_.size() - states_.size(); }
   size_t num_model_outputs() const { return outputs_.size() - states_.size(); }
+  // Throws unless the states take the last graph inputs and outputs, in order.
+  void CheckStates() const;
 
   // Replaces every use of `from` (node inputs and graph outputs) by `to`.
   void ReplaceAllUses(Value* from, Value* to);

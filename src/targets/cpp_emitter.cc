@@ -215,6 +215,7 @@ Model Prepare(const Graph& g, const EmitOptions& opts) {
     for (const std::string& s :
          {m.name + "_reset", std::string("ResetStates"), std::string("memcpy")})
       params.Reserve(s);
+  g.CheckStates();
   if (!g.states().empty() && (m.batch || opts.partition))
     throw Err(Where(m), "the model has state that persists across calls (", g.states().size(),
               " TFLite variable tensors), which ",

@@ -251,6 +251,7 @@ std::vector<Tensor> Executor::Run(const std::vector<Tensor>& given) {
   const auto& gin = graph_.inputs();
   // The model's states (Graph::State) start at their initial values: one call from the start.
   std::vector<Tensor> with_states;
+  graph_.CheckStates();
   bool states = !graph_.states().empty() && given.size() == graph_.num_model_inputs();
   if (states) {
     with_states = given;

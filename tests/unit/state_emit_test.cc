@@ -104,7 +104,10 @@ TEST(Graph, StatesTakeTheLastInputsAndOutputs) {
   Value* s = g.AddInput("s", Type(DataType::kFloat32, {2}));
   Value* x = g.AddInput("x", Type(DataType::kFloat32, {2}));
   Node* n = g.AddNode("Add", "n", {x, s});
-  EXPECT_THROW(g.AddState("s", s, n->output(), F32({2}, {0, 0})), Error);
+  g.AddState("s", s, n->output(), F32({2}, {0, 0}));
+  EXPECT_THROW(g.CheckStates(), Error);  // x, a model input, comes after it
+  EXPECT_THROW(g.AddState("s2", s, n->output(), F32({2}, {0, 0})), Error);
+  EXPECT_THROW(Executor{g}.Run({F32({2}, {1, 1})}), Error);
 }
 
 }  // namespace

@@ -329,7 +329,7 @@ void ImportSubgraph(const ModelFile& file, const tflite::SubGraph& sg, const Imp
   // (a wrong translation shows here, named, rather than as wrong numbers).
   if (!opts.input_shapes.empty() || opts.batch_size > 0) return;
   InferShapes(g);
-  for (size_t k = 0; k < g.outputs().size(); ++k) {
+  for (size_t k = 0; k < g.num_model_outputs(); ++k) {  // not the states
     int i = sg.outputs()->Get(static_cast<flatbuffers::uoffset_t>(k));
     const auto* sig = tv.at(i).shape_signature();  // -1: a dimension left open
     const Type& got = g.outputs()[k]->type();
