@@ -13,13 +13,15 @@ transcriptions of TFLite's kernels (np_lstm_int.py, int_ref.py) run with the sta
 - the float LSTM of mnist_lstm (unrolled with its cell clipping, and as one IR LSTM without):
   T sequences one per call, within 1e-5 of numpy (float64), then NAME_reset().
 Each reference is also computed from the initial state for every row: the carried state must
-change the outputs (otherwise the check could not fail).
+change the outputs (otherwise the check could not fail). A partitioned model (--device) with
+state is refused with one line, and no file written.
 
   state_stream.py SRC BUILD
 """
 import copy
 import os
 import shutil
+import subprocess
 import sys
 
 import numpy as np
@@ -300,4 +302,13 @@ for clip_name, clip in (("unrolled", None), ("ir_lstm", 0.0)):
                      "%d sequences one call each: at most %.2g from numpy with the states "
                      "carried (up to %.2g from a fresh state); after NAME_reset() the first "
                      "output %s" % (T, e, carried, "again" if restart else "DIFFERS"))
+
+# --device with state: one line, exit status 1, nothing written.
+out_cc = os.path.join(work, "dtln_device.cc")
+r = subprocess.run([os.path.join(build, "bin", "halo"), dtln, "-o", out_cc, "--device", "sim"],
+                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+lines = r.stdout.strip().splitlines()
+ok = (r.returncode == 1 and len(lines) == 1 and "state" in lines[0] and "--device" in lines[0]
+      and not os.path.exists(out_cc))
+ok_all &= report("dtln_device_refused", ok, lines[0] if lines else "no message")
 sys.exit(0 if ok_all else 1)
