@@ -1378,39 +1378,40 @@ odla_value odla_TfIdfVectorizer(odla_value X, odla_int64 min_gram_length,
  * int16 Q3.12, plus the peephole, through gemmlowp's int16 fixed-point sigmoid (tanh for
  * the cell gate) into Q0.15; the cell update in int16 (clipped), o * tanh(c) requantised to
  * int8 at hidden_scale (TFLite subtracts hidden_zero_point there), then the optional
- * projection. Gates in TFLite's order i, f, c, o; CIFG when W_i and R_i are absent. `X`:
- * int8 [batch, seq, input] ([seq, batch, input] when time_major). `W_i` (optional, may be
- * NULL): int8 [cell, input]. `W_f`: int8 [cell, input]. `W_c`: int8 [cell, input]. `W_o`:
- * int8 [cell, input]. `R_i` (optional, may be NULL): int8 [cell, output]. `R_f`: int8
- * [cell, output]. `R_c`: int8 [cell, output]. `R_o`: int8 [cell, output]. `P_i` (optional,
- * may be NULL): int16 [cell], peephole. `P_f` (optional, may be NULL): int16 [cell],
- * peephole. `P_o` (optional, may be NULL): int16 [cell], peephole. `B_i` (optional, may be
- * NULL): int32 [cell] at x_scale * its W's scale. `B_f` (optional, may be NULL): int32
- * [cell]. `B_c` (optional, may be NULL): int32 [cell]. `B_o` (optional, may be NULL): int32
- * [cell]. `projection` (optional, may be NULL): int8 [output, cell]. `projection_bias`
- * (optional, may be NULL): int32 [output]. `H0`: int8 [batch, output], the output state.
- * `C0`: int16 [batch, cell], the cell state. `x_scale`: X's scale. `x_zero_point`: X's zero
- * point. `w_scales`: the scales of W_i, W_f, W_c, W_o, R_i, R_f, R_c, R_o. `p_scales`: the
- * scales of P_i, P_f, P_o. `projection_scale`: the projection's scale. `h_scale`: the
- * output state's (and Y's) scale. `h_zero_point`: the output state's (and Y's) zero point.
+ * projection. Gates in TFLite's order i, f, c, o; CIFG when W_i and R_i are absent.
+ * Optional results H_n and C_n: the output and cell states after the sequence. `X`: int8
+ * [batch, seq, input] ([seq, batch, input] when time_major). `W_i` (optional, may be NULL):
+ * int8 [cell, input]. `W_f`: int8 [cell, input]. `W_c`: int8 [cell, input]. `W_o`: int8
+ * [cell, input]. `R_i` (optional, may be NULL): int8 [cell, output]. `R_f`: int8 [cell,
+ * output]. `R_c`: int8 [cell, output]. `R_o`: int8 [cell, output]. `P_i` (optional, may be
+ * NULL): int16 [cell], peephole. `P_f` (optional, may be NULL): int16 [cell], peephole.
+ * `P_o` (optional, may be NULL): int16 [cell], peephole. `B_i` (optional, may be NULL):
+ * int32 [cell] at x_scale * its W's scale. `B_f` (optional, may be NULL): int32 [cell].
+ * `B_c` (optional, may be NULL): int32 [cell]. `B_o` (optional, may be NULL): int32 [cell].
+ * `projection` (optional, may be NULL): int8 [output, cell]. `projection_bias` (optional,
+ * may be NULL): int32 [output]. `H0`: int8 [batch, output], the output state. `C0`: int16
+ * [batch, cell], the cell state. `x_scale`: X's scale. `x_zero_point`: X's zero point.
+ * `w_scales`: the scales of W_i, W_f, W_c, W_o, R_i, R_f, R_c, R_o. `p_scales`: the scales
+ * of P_i, P_f, P_o. `projection_scale`: the projection's scale. `h_scale`: the output
+ * state's (and Y's) scale. `h_zero_point`: the output state's (and Y's) zero point.
  * `c_scale`: the cell state's scale, a power of two. `hidden_scale`: the scale of o *
  * tanh(c) (TFLite's intermediate 4). `hidden_zero_point`: its zero point. `cell_clip`: > 0:
  * the cell state is clipped to +-cell_clip. `proj_clip`: > 0: the projection is clipped to
- * +-proj_clip. `time_major`: 1: X and Y are [seq, batch, ...].
+ * +-proj_clip. `time_major`: 1: X and Y are [seq, batch, ...]. Results: Y, H_n, C_n.
  */
-odla_value odla_TfliteQuantizedLSTM(odla_value X, odla_value W_i, odla_value W_f, odla_value W_c,
-                                    odla_value W_o, odla_value R_i, odla_value R_f, odla_value R_c,
-                                    odla_value R_o, odla_value P_i, odla_value P_f, odla_value P_o,
-                                    odla_value B_i, odla_value B_f, odla_value B_c, odla_value B_o,
-                                    odla_value projection, odla_value projection_bias,
-                                    odla_value H0, odla_value C0, odla_float32 x_scale,
-                                    odla_int64 x_zero_point, odla_floats w_scales,
-                                    odla_floats p_scales, odla_float32 projection_scale,
-                                    odla_float32 h_scale, odla_int64 h_zero_point,
-                                    odla_float32 c_scale, odla_float32 hidden_scale,
-                                    odla_int64 hidden_zero_point, odla_float32 cell_clip,
-                                    odla_float32 proj_clip, odla_int64 time_major,
-                                    odla_value_type result_type, odla_value_id id);
+odla_values odla_TfliteQuantizedLSTM(odla_value X, odla_value W_i, odla_value W_f, odla_value W_c,
+                                     odla_value W_o, odla_value R_i, odla_value R_f, odla_value R_c,
+                                     odla_value R_o, odla_value P_i, odla_value P_f, odla_value P_o,
+                                     odla_value B_i, odla_value B_f, odla_value B_c, odla_value B_o,
+                                     odla_value projection, odla_value projection_bias,
+                                     odla_value H0, odla_value C0, odla_float32 x_scale,
+                                     odla_int64 x_zero_point, odla_floats w_scales,
+                                     odla_floats p_scales, odla_float32 projection_scale,
+                                     odla_float32 h_scale, odla_int64 h_zero_point,
+                                     odla_float32 c_scale, odla_float32 hidden_scale,
+                                     odla_int64 hidden_zero_point, odla_float32 cell_clip,
+                                     odla_float32 proj_clip, odla_int64 time_major,
+                                     odla_value_types result_types, odla_value_id id);
 
 /*
  * ThresholdedRelu: X for X > alpha, 0 otherwise. `alpha`: threshold.

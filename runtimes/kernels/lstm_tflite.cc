@@ -224,6 +224,8 @@ void TfliteLstm(const TfliteLstmShape& s, const TfliteLstmQuant& q, const Tflite
       }
       std::copy(h.begin(), h.end(), d.y + row * n_out);
     }
+    if (d.h_n) std::copy(h.begin(), h.end(), d.h_n + b * n_out);
+    if (d.c_n) std::copy(c.begin(), c.end(), d.c_n + b * n_cell);
   }
 }
 

@@ -46,7 +46,9 @@ struct TfliteLstmData {
   const int32_t* proj_b = nullptr;
   const int8_t* h0 = nullptr;
   const int16_t* c0 = nullptr;
-  int8_t* y = nullptr;  // [batch, steps, output] or [steps, batch, output]
+  int8_t* y = nullptr;     // [batch, steps, output] or [steps, batch, output]
+  int8_t* h_n = nullptr;   // optional: the output state after the sequence, [batch, output]
+  int16_t* c_n = nullptr;  // optional: the cell state after the sequence, [batch, cell]
 };
 
 void TfliteLstm(const TfliteLstmShape& s, const TfliteLstmQuant& q, const TfliteLstmData& d);

@@ -17,7 +17,7 @@ void CheckTensor(odla_value v, const char* what, odla_element_type t,
 
 }  // namespace
 
-ODLA_WEAK odla_value odla_TfliteQuantizedLSTM(
+ODLA_WEAK odla_values odla_TfliteQuantizedLSTM(
     odla_value X, odla_value W_i, odla_value W_f, odla_value W_c, odla_value W_o, odla_value R_i,
     odla_value R_f, odla_value R_c, odla_value R_o, odla_value P_i, odla_value P_f, odla_value P_o,
     odla_value B_i, odla_value B_f, odla_value B_c, odla_value B_o, odla_value projection,
@@ -26,8 +26,11 @@ ODLA_WEAK odla_value odla_TfliteQuantizedLSTM(
     odla_float32 projection_scale, odla_float32 h_scale, odla_int64 h_zero_point,
     odla_float32 c_scale, odla_float32 hidden_scale, odla_int64 hidden_zero_point,
     odla_float32 cell_clip, odla_float32 proj_clip, odla_int64 time_major,
-    odla_value_type result_type, odla_value_id id) {
-  return Guard("odla_TfliteQuantizedLSTM", id, [&] {
+    odla_value_types result_types, odla_value_id id) {
+  return GuardN("odla_TfliteQuantizedLSTM", id, [&] {
+    std::vector<odla_value_type> types = FromTypes(result_types);
+    if (types.empty() || types.size() > 3) Fail("expected 1 to 3 results, got ", types.size());
+    const odla_value_type& result_type = types[0];
     CheckInput(X, "X");
     CheckInput(R_o, "R_o");
     CheckInput(H0, "H0");
@@ -69,6 +72,13 @@ ODLA_WEAK odla_value odla_TfliteQuantizedLSTM(
       Fail("without a projection the output size must equal the cell size");
     CheckTensor(H0, "H0", ODLA_INT8, {s.batch, s.output});
     CheckTensor(C0, "C0", ODLA_INT16, {s.batch, s.cell});
+    if (types.size() > 1 && (types[1].element_type != ODLA_INT8 ||
+                             Dims(types[1].shape) != std::vector<int64_t>{s.batch, s.output}))
+      Fail("result 1 (H_n) must be int8 [", s.batch, ", ", s.output, "]");
+    if (types.size() > 2 && (types[2].element_type != ODLA_INT16 ||
+                             Dims(types[2].shape) != std::vector<int64_t>{s.batch, s.cell}))
+      Fail("result 2 (C_n) must be int16 [", s.batch, ", ", s.cell, "]");
+    size_t results = types.size();
     TfliteLstmQuant q;
     q.x_scale = x_scale;
     q.x_zp = static_cast<int32_t>(x_zero_point);
@@ -91,7 +101,7 @@ ODLA_WEAK odla_value odla_TfliteQuantizedLSTM(
     std::vector<odla_value> ins = {X,   W_i, W_f, W_c, W_o, R_i, R_f, R_c,        R_o,
                                    P_i, P_f, P_o, B_i, B_f, B_c, B_o, projection, projection_bias,
                                    H0,  C0};
-    return AddOp1("TfliteQuantizedLSTM", ins, result_type, id, [=](const KernelArgs& a) {
+    return ToValues(AddOp("TfliteQuantizedLSTM", ins, types, id, [=](const KernelArgs& a) {
       TfliteLstmData d;
       d.x = a.In<int8_t>(0);
       for (int k = 0; k < 4; ++k) {
@@ -105,7 +115,9 @@ ODLA_WEAK odla_value odla_TfliteQuantizedLSTM(
       d.h0 = a.In<int8_t>(18);
       d.c0 = a.In<int16_t>(19);
       d.y = a.Out<int8_t>(0);
+      if (results > 1) d.h_n = a.Out<int8_t>(1);
+      if (results > 2) d.c_n = a.Out<int16_t>(2);
       TfliteLstm(s, q, d);
-    });
+    }));
   });
 }

@@ -168,8 +168,8 @@ std::vector<ModelInput> ModelInputs(const std::string& model) {
   if (model.size() > 7 && model.compare(model.size() - 7, 7, ".tflite") == 0) {
     std::vector<ModelInput> inputs;  // TFLite inputs: tensors of static shape
     std::unique_ptr<Graph> g = ImportTflite(model, ImportOptions());
-    for (const Value* v : g->inputs())
-      inputs.push_back({v->name(), Port::Kind::kTensor, onnx::TypeProto()});
+    for (size_t i = 0; i < g->num_model_inputs(); ++i)  // not its states
+      inputs.push_back({g->inputs()[i]->name(), Port::Kind::kTensor, onnx::TypeProto()});
     return inputs;
   }
   onnx::ModelProto m;
@@ -238,12 +238,14 @@ void CompileModel(const std::string& model, const std::string& data_dir,
   emit.model_path = model;
   EmitCpp(*g, emit);
   std::set<std::string> runtime;
-  for (const Value* v : g->inputs()) {
+  for (size_t i = 0; i < g->num_model_inputs(); ++i) {  // the states stay in the model
+    const Value* v = g->inputs()[i];
     types.input_names.push_back(v->name());
     types.inputs.push_back(v->type());
     runtime.insert(v->name());
   }
-  for (const Value* v : g->outputs()) types.outputs.push_back(v->type());
+  for (size_t i = 0; i < g->num_model_outputs(); ++i)
+    types.outputs.push_back(g->outputs()[i]->type());
   types.output_ports = g->output_ports();
   for (const auto& name : candidates)
     if (!runtime.count(name)) types.frozen.push_back(name);

@@ -22,7 +22,10 @@ void RunAndSave(const Graph& g, const Options& opts, const Partition* partition)
   std::map<std::string, std::string> files(opts.inputs.begin(), opts.inputs.end());
   std::set<std::string> names;
   std::string known;
-  for (const Value* v : g.inputs()) {
+  // The model's own inputs: its states (Graph::State) start at their initial values.
+  std::vector<const Value*> model_inputs(g.inputs().begin(),
+                                         g.inputs().begin() + g.num_model_inputs());
+  for (const Value* v : model_inputs) {
     names.insert(v->name());
     known += (known.empty() ? "" : ", ") + v->name();
   }
@@ -31,7 +34,7 @@ void RunAndSave(const Graph& g, const Options& opts, const Partition* partition)
       throw Err(model, ": the model has no input '", name,
                 "' (its inputs: ", known.empty() ? "none" : known, ")");
   std::vector<Tensor> inputs;
-  for (const Value* v : g.inputs()) {
+  for (const Value* v : model_inputs) {
     auto it = files.find(v->name());
     if (it == files.end())
       throw Err(model, ": no data for input '", v->name(), "' (", v->type().ToString(),
@@ -44,6 +47,8 @@ void RunAndSave(const Graph& g, const Options& opts, const Partition* partition)
   }
   std::vector<Tensor> outputs;
   try {
+    if (partition && !g.states().empty())
+      throw Err("a partitioned model (--device) with state is not supported");
     if (partition) {
       PartitionedExecutor ex(g, *partition);
       outputs = ex.Run(inputs);

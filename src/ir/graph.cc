@@ -80,6 +80,25 @@ Value* Graph::AddConstant(const std::string& name, Tensor t) {
   return n->output();
 }
 
+void Graph::AddState(const std::string& name, Value* input, Value* output, Tensor initial) {
+  auto in = std::find(inputs_.begin(), inputs_.end(), input);
+  if (in == inputs_.end()) throw Err("state '", name, "': its input is not a graph input");
+  if (!(initial.type() == input->type()))
+    throw Err("state '", name, "': the initial value is ", initial.type().ToString(),
+              ", the input ", input->type().ToString());
+  size_t index = static_cast<size_t>(in - inputs_.begin());
+  if (!states_.empty() && index != states_.back().input + 1)
+    throw Err("state '", name, "': the states' inputs must be consecutive graph inputs");
+  outputs_.push_back(output);
+  states_.push_back({name, index, outputs_.size() - 1, std::move(initial)});
+}
+
+void Graph::CheckStates() const {
+  for (size_t k = 0; k < states_.size(); ++k)
+    if (states_[k].input != num_model_inputs() + k || states_[k].output != num_model_outputs() + k)
+      throw Err("state '", states_[k].name, "' does not take the last graph inputs and outputs");
+}
+
 void Graph::ReplaceAllUses(Value* from, Value* to) {
   for (auto& n : nodes_)
     for (size_t i = 0; i < n->num_inputs(); ++i)

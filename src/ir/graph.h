@@ -91,6 +91,19 @@ struct Port {
   size_t count = 1;                     // the graph inputs or outputs it takes
 };
 
+// A state of the model that persists across its calls (TFLite's variable tensors: LSTM and
+// SVDF states). Graph input `input` holds its value before a call, graph output `output` its
+// value after; `initial` is its value before the first call (and after a reset). States take
+// the last graph inputs and outputs, after those of the ports, in the same order, and are no
+// part of the model's interface: a target keeps them between calls. Passes see plain graph
+// inputs and outputs.
+struct State {
+  std::string name;
+  size_t input = 0;   // index into Graph::inputs()
+  size_t output = 0;  // index into Graph::outputs()
+  Tensor initial;
+};
+
 // "tensor", "sequence", "optional".
 const char* PortKindName(Port::Kind k);
 
@@ -123,6 +136,17 @@ class Graph {
     output_ports_ = std::move(outputs);
   }
 
+  // States (see State). AddState makes `input` (a graph input after the previous state's)
+  // and `output` (appended to the graph outputs) a state; call it after the model's own
+  // inputs and outputs are added.
+  const std::vector<State>& states() const { return states_; }
+  void AddState(const std::string& name, Value* input, Value* output, Tensor initial);
+  // The graph inputs and outputs that are the model's own (the first ones; the rest are states).
+  size_t num_model_inputs() const { return inputs_.size() - states_.size(); }
+  size_t num_model_outputs() const { return outputs_.size() - states_.size(); }
+  // Throws unless the states take the last graph inputs and outputs, in order.
+  void CheckStates() const;
+
   // Replaces every use of `from` (node inputs and graph outputs) by `to`.
   void ReplaceAllUses(Value* from, Value* to);
   // Removes nodes for which keep(node) is false. Their values must be unused.
@@ -145,6 +169,7 @@ class Graph {
   std::vector<Value*> outputs_;
   std::vector<Port> input_ports_;
   std::vector<Port> output_ports_;
+  std::vector<State> states_;
   std::map<std::string, int> used_names_;
 };
 

@@ -83,6 +83,11 @@ void PrintBuild(const Graph& g, Model& m) {
     for (const char* r : kDynamicNames) scope.Reserve(r);
   for (const std::string& s : {m.name, m.name + "_init", m.name + "_fini", m.name + "_weights"})
     scope.Reserve(s);
+  if (!g.states().empty()) scope.Reserve(m.name + "_reset");
+  for (const Param& p : m.params)
+    if (p.state >= 0) scope.Reserve(p.name);
+  if (!g.states().empty())
+    for (const char* r : {"ResetStates", "memcpy"}) scope.Reserve(r);
 
   // Values that some node or the graph output uses (multi-result builders name only those).
   std::set<const Value*> used(g.outputs().begin(), g.outputs().end());
@@ -206,8 +211,37 @@ Model Prepare(const Graph& g, const EmitOptions& opts) {
     for (const char* r : kDynamicNames) params.Reserve(r);
   for (const std::string& s : {m.name, m.name + "_init", m.name + "_fini", m.name + "_weights"})
     params.Reserve(s);
-  for (const Value* v : g.inputs()) m.params.push_back({v, params.Make(v->name()), false, ""});
-  for (const Value* v : g.outputs()) {
+  if (!g.states().empty())
+    for (const std::string& s :
+         {m.name + "_reset", std::string("ResetStates"), std::string("memcpy")})
+      params.Reserve(s);
+  g.CheckStates();
+  if (!g.states().empty() && (m.batch || opts.partition))
+    throw Err(Where(m), "the model has state that persists across calls (", g.states().size(),
+              " TFLite variable tensors), which ",
+              m.batch ? "--dynamic-batch" : "a partitioned model (--device)", " does not support");
+  // A state's input and output are its static buffers (cpp_emitter_state.cc).
+  auto state_buffer = [&](size_t k, bool next) {
+    return params.Make("g_state" + std::to_string(k) + (next ? "_next" : ""));
+  };
+  for (size_t i = 0; i < g.inputs().size(); ++i) {
+    const Value* v = g.inputs()[i];
+    if (i < g.num_model_inputs()) {
+      m.params.push_back({v, params.Make(v->name()), false, ""});
+      continue;
+    }
+    size_t k = i - g.num_model_inputs();
+    m.params.push_back({v, state_buffer(k, false), false, "", static_cast<int>(k)});
+  }
+  for (size_t i = 0; i < g.outputs().size(); ++i) {
+    const Value* v = g.outputs()[i];
+    if (i >= g.num_model_outputs()) {
+      size_t k = i - g.num_model_outputs();
+      if (v->type().HasDynamicDims())
+        throw Err(Where(m), "state '", g.states()[k].name, "' has a data-dependent shape");
+      m.params.push_back({v, state_buffer(k, true), true, "", static_cast<int>(k)});
+      continue;
+    }
     m.params.push_back({v, params.Make(v->name()), true, ""});
     if (!v->type().HasDynamicDims()) continue;
     m.params.back().shape_name = params.Make(v->name() + "_shape");
@@ -225,6 +259,18 @@ Model Prepare(const Graph& g, const EmitOptions& opts) {
     PrintParts(m, *opts.partition);
   else
     PrintBuild(g, m);
+  for (size_t k = 0; k < g.states().size(); ++k) {
+    const Tensor& t = g.states()[k].initial;
+    StateCode s;
+    s.name = g.states()[k].name;
+    for (const Param& p : m.params)
+      if (p.state == static_cast<int>(k)) (p.is_output ? s.next : s.buffer) = p.name;
+    s.ctype = DataTypeCName(t.type().dtype);
+    s.elements = std::max<int64_t>(t.type().NumElements(), 1);
+    s.bytes = t.byte_size();
+    s.offset = m.weights.Append(t.bytes(), t.byte_size(), kWeightsAlign);
+    m.states.push_back(s);
+  }
   m.precision = OdlaPrecisionName(opts.precision);
   if (!m.precision.empty()) m.odla_minor = std::max(m.odla_minor, kOdlaMinorForPrecision);
   if (m.weights.size == 0) m.weights.size = kWeightsAlign;  // a symbol of size 0 is odd

@@ -20,8 +20,8 @@ void StaticState(std::ostream& os, const Model& m) {
      << "  if (odla_CreateComputation(&g_comp) != ODLA_SUCCESS) {\n"
      << "    g_comp = nullptr;\n"
      << "    return Fail(\"odla_CreateComputation\");\n  }\n"
-     << "  if (" << (m.precision.empty() ? "" : "SetPrecision(g_comp) == 0 && ")
-     << "Build() == 0) return 0;\n"
+     << "  if (" << (m.precision.empty() ? "" : "SetPrecision(g_comp) == 0 && ") << "Build() == 0) "
+     << (m.states.empty() ? "return 0;\n" : "{\n    ResetStates();\n    return 0;\n  }\n")
      << "  odla_DestroyComputation(g_comp);\n"
      << "  g_comp = nullptr;\n"
      << "  return 1;\n}\n\n"
@@ -35,7 +35,7 @@ void StaticState(std::ostream& os, const Model& m) {
      << "  if (g_comp) odla_DestroyComputation(g_comp);\n"
      << "  g_comp = nullptr;\n"
      << "  pthread_mutex_unlock(&g_mutex);\n}\n\n"
-     << Signature(m) << "\n"
+     << ResetDefinition(m) << Signature(m) << "\n"
      << "  if (" << n << "_init() != 0) return 1;\n";
 }
 
@@ -99,6 +99,7 @@ std::string Code(const Model& m) {
      << "#include <odla/odla.h>\n"
      << "#include <pthread.h>\n"
      << "#include <stdio.h>\n";
+  if (!m.states.empty()) os << "#include <string.h>\n";
   if (m.uses_limits) os << "\n#include <limits>\n";
   os << "\n// The constants, at 64-byte-aligned offsets (" << m.file_stem << ".bin).\n"
      << "extern \"C\" const unsigned char " << n << "_weights[" << m.weights.size << "];\n"
@@ -107,7 +108,8 @@ std::string Code(const Model& m) {
      << "static const unsigned char* const volatile g_weights = " << n << "_weights;\n\n"
      << "static pthread_mutex_t g_mutex = PTHREAD_MUTEX_INITIALIZER;\n";
   if (!m.batch) {
-    os << "static odla_computation g_comp = nullptr;  // built by " << n << "_init()\n\n";
+    os << "static odla_computation g_comp = nullptr;  // built by " << n << "_init()\n\n"
+       << StateDefinitions(m);
   } else {
     os << "// One computation per batch size, built on first use and kept until " << n
        << "_fini().\n"
@@ -139,12 +141,22 @@ std::string Code(const Model& m) {
   else
     DynamicState(os, m);
   const char* comp = m.batch ? "comp" : "g_comp";
-  os << "  // One context per call: calls on several threads do not share buffers.\n"
-     << "  odla_context ctx = nullptr;\n"
-     << "  if (odla_SetCurrentComputation(" << comp << ") != ODLA_SUCCESS ||\n"
-     << "      odla_CreateContext(&ctx) != ODLA_SUCCESS)\n"
-     << "    return Fail(\"odla_CreateContext\");\n"
-     << "  odla_status s = ODLA_SUCCESS;\n";
+  bool states = !m.states.empty();
+  if (!states)
+    os << "  // One context per call: calls on several threads do not share buffers.\n"
+       << "  odla_context ctx = nullptr;\n"
+       << "  if (odla_SetCurrentComputation(" << comp << ") != ODLA_SUCCESS ||\n"
+       << "      odla_CreateContext(&ctx) != ODLA_SUCCESS)\n"
+       << "    return Fail(\"odla_CreateContext\");\n";
+  else
+    os << "  // The states: one call at a time.\n"
+       << "  pthread_mutex_lock(&g_mutex);\n"
+       << "  odla_context ctx = nullptr;\n"
+       << "  if (odla_SetCurrentComputation(" << comp << ") != ODLA_SUCCESS ||\n"
+       << "      odla_CreateContext(&ctx) != ODLA_SUCCESS) {\n"
+       << "    pthread_mutex_unlock(&g_mutex);\n"
+       << "    return Fail(\"odla_CreateContext\");\n  }\n";
+  os << "  odla_status s = ODLA_SUCCESS;\n";
   int in = 0, out = 0;
   for (const Param& p : m.params) {
     if (p.is_output)
@@ -169,8 +181,15 @@ std::string Code(const Model& m) {
       os << "    " << p.shape_name << "[" << d << "] = actual.dims[" << d << "];\n";
     os << "  }\n";
   }
+  if (states) {
+    os << "  if (s == ODLA_SUCCESS) {\n";
+    for (const StateCode& st : m.states)
+      os << "    memcpy(" << st.buffer << ", " << st.next << ", " << st.bytes << ");\n";
+    os << "  }\n";
+  }
   os << "  if (s != ODLA_SUCCESS) Fail(\"execution\");\n"
      << "  odla_DestroyContext(ctx);\n"
+     << (states ? "  pthread_mutex_unlock(&g_mutex);\n" : "")
      << "  return s == ODLA_SUCCESS ? 0 : 1;\n}\n";
   return os.str();
 }

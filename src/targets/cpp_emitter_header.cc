@@ -23,6 +23,7 @@ std::vector<std::pair<std::string, std::string>> EntryParams(const Model& m) {
   std::vector<std::pair<std::string, std::string>> r;
   if (m.batch) r.push_back({"int64_t batch", "the batch size, at least 1"});
   for (const Param& p : m.params) {
+    if (p.state >= 0) continue;  // the model keeps its states
     r.push_back({std::string(p.is_output ? "" : "const ") + DataTypeCName(p.value->type().dtype) +
                      "* " + p.name,
                  std::string(p.is_output ? "output " : "input ") + Describe(m, p.value)});
@@ -95,6 +96,14 @@ std::string Header(const Model& m) {
        << "_init(batch)\n * first. Several threads may run it at once, with any batch sizes.\n"
        << " * Returns 0 on success, non-zero after printing the error to stderr.";
   }
+  if (!m.states.empty())
+    os << "\n * The model has state that persists across calls (" << m.states.size()
+       << (m.states.size() == 1 ? " tensor" : " tensors")
+       << ": TFLite's variable\n * tensors, as a stream of Invoke calls carries them): each call "
+          "starts from the state\n * the previous call left, "
+       << m.name << "_init() and " << m.name
+       << "_reset() set the initial state.\n * Calls are therefore serialized: one runs at a "
+          "time.";
   if (m.output_shapes)
     os << "\n * An output whose type shows \"<=\" has data-dependent dimensions: its buffer must\n"
        << " * hold the bound, the model writes its actual elements densely from the start and\n"
@@ -113,8 +122,12 @@ std::string Header(const Model& m) {
   else
     os << "/* Releases the model at every batch size; " << m.name
        << "_init() may build it again.\n * No call of " << m.name << "() may be running. */\n";
-  os << "void " << m.name << "_fini(void);\n\n"
-     << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n"
+  os << "void " << m.name << "_fini(void);\n\n";
+  if (!m.states.empty())
+    os << "/* Restores the model's initial state (thread-safe): the next call of " << m.name
+       << "()\n * starts afresh, as after TFLite's ResetVariableTensors. */\n"
+       << "void " << m.name << "_reset(void);\n\n";
+  os << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n"
      << "#endif /* " << guard << " */\n";
   return os.str();
 }

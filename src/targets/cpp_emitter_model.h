@@ -20,6 +20,17 @@ struct Param {
   std::string name;  // the C parameter
   bool is_output;
   std::string shape_name;  // an output with data-dependent dimensions: its shape parameter
+  int state = -1;          // a state's input or output (Graph::State): its index; `name` is
+                           // its static buffer, no parameter of the entry function
+};
+
+// A state of the model in NAME.cc: its buffers and its initial value in the weights.
+struct StateCode {
+  std::string name;          // the model's
+  std::string buffer, next;  // the static buffers before and after a call
+  std::string ctype;         // the element's C type
+  int64_t elements = 0;
+  size_t bytes = 0, offset = 0;  // the initial value at g_weights + offset
 };
 
 // ODLA 1.1 added odla_GetOutputShape, 1.2 the memory plan: code needs 1.0 without them.
@@ -57,7 +68,8 @@ struct Model {
   };
   std::vector<PartCode> parts;
   const Partition* partition = nullptr;
-  std::string precision;  // --precision: the odla_precision requested, or ""
+  std::string precision;          // --precision: the odla_precision requested, or ""
+  std::vector<StateCode> states;  // Graph::State: kept in NAME.cc between calls
 };
 
 // cpp_emitter.cc
@@ -72,6 +84,10 @@ std::string Signature(const Model& m);  // the entry function's, for its definit
 
 // cpp_emitter_code.cc: NAME.cc (PartsCode when the model is partitioned).
 std::string Code(const Model& m);
+// cpp_emitter_state.cc: the states' buffers and ResetStates(), NAME_reset() (none without
+// states).
+std::string StateDefinitions(const Model& m);
+std::string ResetDefinition(const Model& m);
 
 // cpp_emitter_parts.cc (--device, docs/heterogeneous.md)
 // Prints each part's Build() body into m.parts.

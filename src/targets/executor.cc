@@ -247,8 +247,17 @@ Executor::Executor(const Graph& g, Precision precision)
 
 Executor::~Executor() = default;
 
-std::vector<Tensor> Executor::Run(const std::vector<Tensor>& inputs) {
+std::vector<Tensor> Executor::Run(const std::vector<Tensor>& given) {
   const auto& gin = graph_.inputs();
+  // The model's states (Graph::State) start at their initial values: one call from the start.
+  std::vector<Tensor> with_states;
+  graph_.CheckStates();
+  bool states = !graph_.states().empty() && given.size() == graph_.num_model_inputs();
+  if (states) {
+    with_states = given;
+    for (const State& s : graph_.states()) with_states.push_back(s.initial);
+  }
+  const std::vector<Tensor>& inputs = states ? with_states : given;
   if (inputs.size() != gin.size())
     throw Err("the model takes ", gin.size(), " inputs, got ", inputs.size());
   odla_SetCurrentComputation(impl_->comp);
@@ -270,6 +279,7 @@ std::vector<Tensor> Executor::Run(const std::vector<Tensor>& inputs) {
     throw OdlaError("execution failed");
   for (size_t i = 0; i < outs.size(); ++i)
     outs[i] = ActualOutput(ctx, static_cast<int>(i), impl_->out_types[i], std::move(outs[i]));
+  if (states) outs.resize(graph_.num_model_outputs());  // the new states are left out
   return outs;
 }
 

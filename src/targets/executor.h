@@ -21,7 +21,9 @@ class Executor {
   Executor& operator=(const Executor&) = delete;
 
   // Runs once; `inputs` in graph input order, with the graph's input types. Outputs with
-  // data-dependent dimensions come with their actual shapes.
+  // data-dependent dimensions come with their actual shapes. A model with states
+  // (Graph::State) may be given its own inputs only: the states then start at their initial
+  // values and only the model's own outputs come back.
   std::vector<Tensor> Run(const std::vector<Tensor>& inputs);
 
  private:

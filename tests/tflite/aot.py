@@ -1,7 +1,9 @@
 """The AOT path for the tflite tests' whole-model checks: halo compiles a model (one input,
 one output) to C++, a small generated main.cc is built with it against libodla_ref.a, and the
 program runs the entry function on each row it reads from stdin, writing each output to
-stdout."""
+stdout. A model with state (TFLite variable tensors: LSTM, SVDF) carries it from call to call
+in the compiled code; the program calls NAME_reset() before every `reset_every`-th row (1: each
+row starts from the initial state, as an independent input; 0: never, one stream)."""
 import os
 import subprocess
 
@@ -16,7 +18,8 @@ int main() {
   static %(it)s in[%(isz)d];
   static %(ot)s out[%(osz)d];
   if (%(n)s_init() != 0) return 1;
-  while (std::fread(in, sizeof in, 1, stdin) == 1) {
+  for (long row = 0; std::fread(in, sizeof in, 1, stdin) == 1; ++row) {
+    %(reset)s
     if (%(n)s(in, out) != 0) return 1;
     std::fwrite(out, sizeof out, 1, stdout);
   }
@@ -29,7 +32,8 @@ class Program:
     """`model` compiled into WORK/NAME/NAME (entry function NAME): in_type[in_size] ->
     out_type[out_size]."""
 
-    def __init__(self, src, build, work, model, name, in_type, in_size, out_type, out_size):
+    def __init__(self, src, build, work, model, name, in_type, in_size, out_type, out_size,
+                 reset_every=1):
         self.name = name
         self.d = os.path.join(work, name)
         self.exe = os.path.join(self.d, name)
@@ -38,9 +42,14 @@ class Program:
         os.makedirs(d, exist_ok=True)
         subprocess.run([os.path.join(build, "bin", "halo"), model, "-o",
                         os.path.join(d, name + ".cc"), "--entry-func-name", name], check=True)
+        with open(os.path.join(d, name + ".h")) as f:
+            self.stateful = ("void %s_reset(void);" % name) in f.read()
+        reset = "(void)row;"
+        if self.stateful and reset_every > 0:
+            reset = "if (row %% %d == 0) %s_reset();" % (reset_every, name)
         with open(os.path.join(d, "main.cc"), "w") as f:
             f.write(MAIN % {"n": name, "it": C_TYPES[in_type], "isz": in_size,
-                            "ot": C_TYPES[out_type], "osz": out_size})
+                            "ot": C_TYPES[out_type], "osz": out_size, "reset": reset})
         subprocess.run(["c++", "-O1", "-I", os.path.join(src, "include"), "-I", d,
                         os.path.join(d, "main.cc"), os.path.join(d, name + ".cc"),
                         os.path.join(d, name + ".bin"), "-L", os.path.join(build, "lib"),

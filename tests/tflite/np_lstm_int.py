@@ -152,8 +152,9 @@ def f32(v):
     return np.float32(v)
 
 
-def lstm(x, p):
-    """p: dict with w[4], r[4] (int8; w[0], r[0] None for CIFG), b[4] (int32 or None),
+def lstm(x, p, with_state=False):
+    """with_state: also the output and cell states after the sequence (int8, int16).
+    p: dict with w[4], r[4] (int8; w[0], r[0] None for CIFG), b[4] (int32 or None),
     peep[3] (int16 or None), proj_w, proj_b, h0 (int8 [batch, out]), c0 (int16), the scales
     x_scale, w_scale[4], r_scale[4], p_scale[3], proj_scale, h_scale, c_scale, hidden_scale,
     the zero points x_zp, h_zp, hidden_zp, and cell_clip, proj_clip, time_major."""
@@ -234,4 +235,5 @@ def lstm(x, p):
             h = hid
         ys.append(h)
     y = np.stack(ys).astype(np.int8)
-    return y if p.get("time_major", False) else y.transpose(1, 0, 2)
+    y = y if p.get("time_major", False) else y.transpose(1, 0, 2)
+    return (y, h.astype(np.int8), c.astype(np.int16)) if with_state else y

@@ -5,7 +5,7 @@ TFLite's kernels in int_ref.py:
 - int16 SOFTMAX single-operator models (zero points 0, output scale 2^-15): exact;
 - SVDF single-operator models: float (within 1e-5 relative), int8 with an int16 state and
   weights_time, int8 with an int8 state (zero point not 0): exact. Each call computes one
-  invocation from the zero state (TFLite's first Invoke);
+  invocation from the zero state (aot.py resets the state before each row);
 - keyword_scrambled.tflite and keyword_scrambled_8bit.tflite (tflite-micro): the network up to
   the last FULLY_CONNECTED (QUANTIZE, 7 SVDF, 5 FULLY_CONNECTED) exact against numpy, and the
   whole model (int8 -> int16 SOFTMAX, QUANTIZE to int32) against the float softmax of those

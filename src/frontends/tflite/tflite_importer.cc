@@ -55,6 +55,35 @@ Value* Importer::ValueOf(int i, const std::string& user) {
   return v;
 }
 
+Value* Importer::StateInput(int i, Tensor initial) {
+  Value* v = g_.AddInput(ValueName(i), initial.type());
+  values_[i] = v;
+  state_of_[i] = states_.size();
+  states_.push_back({i, v, nullptr, std::move(initial)});
+  return v;
+}
+
+void Importer::SetNewState(int i, Value* v) {
+  PendingState& s = states_.at(state_of_.at(i));
+  if (s.output)
+    throw Err("variable tensor '", tensors_.Name(i), "' is the state of two operators, which is ",
+              "not supported");
+  s.output = v;
+}
+
+void Importer::AddStates() {
+  for (PendingState& s : states_) {
+    Value* v = s.output ? s.output : s.input;  // no new value: the state stays as it is
+    if (v->producer()->op() == "Input" || v->producer()->op() == "Constant" ||
+        std::count(g_.outputs().begin(), g_.outputs().end(), v)) {
+      Node* n = g_.AddNode("Identity", g_.UniqueName(ValueName(s.tensor) + "/new"), {v});
+      v = n->output();
+      v->set_name(n->name());
+    }
+    g_.AddState(tensors_.Name(s.tensor), s.input, v, std::move(s.initial));
+  }
+}
+
 bool Importer::IsQuantized(const tflite::Operator& op) const {
   auto quantized = [&](const flatbuffers::Vector<int32_t>* list) {
     if (!list) return false;
@@ -129,6 +158,23 @@ void OpContext::SetOut(int i, Value* v) {
   if (im_.IsBound(t)) Fail("tensor '", tensors().Name(t), "' is produced twice");
   v->set_name(im_.ValueName(t));
   im_.Bind(t, v);
+}
+
+Value* OpContext::StateIn(int i, Tensor initial) {
+  int t = input_index(i);
+  if (t < 0) Fail("input ", i, " is missing");
+  if (im_.IsBound(t) || !tensors().at(t).is_variable() || tensors().Constant(t)) return In(i);
+  return im_.StateInput(t, std::move(initial));
+}
+
+void OpContext::SetState(int i, Value* v) {
+  int t = input_index(i);
+  if (t < 0 || !im_.IsState(t)) return;
+  try {
+    im_.SetNewState(t, v);
+  } catch (const Error& e) {
+    Fail(e.what());
+  }
 }
 
 Node* OpContext::Add(const std::string& ir_op, const std::vector<Value*>& inputs, int num_outputs) {
@@ -277,12 +323,13 @@ void ImportSubgraph(const ModelFile& file, const tflite::SubGraph& sg, const Imp
     p.dtype = tv.Dtype(i);
     out_ports.push_back(p);
   }
+  im.AddStates();
   g.set_ports(in_ports, out_ports);
   // With the model's own input shapes, each output must have the shape the model declares
   // (a wrong translation shows here, named, rather than as wrong numbers).
   if (!opts.input_shapes.empty() || opts.batch_size > 0) return;
   InferShapes(g);
-  for (size_t k = 0; k < g.outputs().size(); ++k) {
+  for (size_t k = 0; k < g.num_model_outputs(); ++k) {  // not the states
     int i = sg.outputs()->Get(static_cast<flatbuffers::uoffset_t>(k));
     const auto* sig = tv.at(i).shape_signature();  // -1: a dimension left open
     const Type& got = g.outputs()[k]->type();

@@ -63,7 +63,24 @@ class Importer {
   // Whether operator `op` reads or writes a quantized tensor (integer with a scale).
   bool IsQuantized(const tflite::Operator& op) const;
 
+  // Model state (Graph::State): variable tensor i, which nothing before produced, read by a
+  // stateful operator (LSTM, SVDF) becomes a graph input holding the state, `initial` before
+  // the first call. SetNewState gives the state's value after the operator.
+  Value* StateInput(int i, Tensor initial);
+  bool IsState(int i) const { return state_of_.count(i) != 0; }
+  void SetNewState(int i, Value* v);
+  // Adds the states to the graph; after the model's outputs.
+  void AddStates();
+
  private:
+  struct PendingState {
+    int tensor;
+    Value* input;
+    Value* output;
+    Tensor initial;
+  };
+  std::vector<PendingState> states_;
+  std::map<int, size_t> state_of_;  // tensor -> index in states_
   const ModelFile& file_;
   TensorView tensors_;
   Graph& g_;
@@ -100,6 +117,11 @@ class OpContext {
   DataType OutType(int i) const { return tensors().Dtype(output_index(i)); }
   Shape OutShape(int i) const { return tensors().GetShape(output_index(i)); }
   QuantParams OutQuant(int i) const { return tensors().Quant(output_index(i)); }
+  // Input i as a state of the model when it is a variable tensor that nothing produced
+  // (Importer::StateInput; `initial` its value before the first call), else In(i). SetState
+  // gives its value after this operator (nothing when it is no state).
+  Value* StateIn(int i, Tensor initial);
+  void SetState(int i, Value* v);
   // Binds output i to v and names v after the tensor.
   void SetOut(int i, Value* v);
 

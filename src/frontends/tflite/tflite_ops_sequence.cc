@@ -41,6 +41,11 @@ LstmSpec CheckLstm(OpContext& c) {
   return s;
 }
 
+// The initial state of input i (18 or 19) when it is a variable tensor: zeros.
+Value* FloatState(OpContext& c, int i) {
+  return c.StateIn(i, Tensor(Type(c.InType(i), c.InShape(i))));
+}
+
 // One IR LSTM (gates i, o, f, c in W, R, B): the plain case.
 void IrLstm(OpContext& c, const LstmSpec& s) {
   auto gates = [&](int first) {
@@ -63,11 +68,14 @@ void IrLstm(OpContext& c, const LstmSpec& s) {
   }
   int64_t layout = s.time_major ? 0 : 1;
   // States: [batch, hidden] -> [1, batch, hidden] (layout 0) or [batch, 1, hidden].
-  Value* h0 = c.Add1("Unsqueeze", {c.In(18), c.Ints({layout})});
-  Value* c0 = c.Add1("Unsqueeze", {c.In(19), c.Ints({layout})});
+  Value* h0 = c.Add1("Unsqueeze", {FloatState(c, 18), c.Ints({layout})});
+  Value* c0 = c.Add1("Unsqueeze", {FloatState(c, 19), c.Ints({layout})});
   Node* n = c.Add("LSTM", {c.In(0), gates(1), gates(5), b, nullptr, h0, c0, p}, 3);
   n->set_attr("hidden_size", s.hidden);
   n->set_attr("layout", layout);
+  // Y_h, Y_c: [1, batch, hidden] or [batch, 1, hidden]: the states after the sequence.
+  c.SetState(18, c.Add1("Squeeze", {n->output(1), c.Ints({layout})}));
+  c.SetState(19, c.Add1("Squeeze", {n->output(2), c.Ints({layout})}));
   // Y: [seq, 1, batch, hidden] or [batch, seq, 1, hidden]
   c.SetOut(0, c.Add1("Squeeze", {n->output(0), c.Ints({layout ? 2 : 1})}));
 }
@@ -89,8 +97,8 @@ void UnrolledLstm(OpContext& c, const LstmSpec& s) {
     g[k] = {transposed(1 + k), transposed(5 + k), c.OptIn(12 + k)};
   }
   Value* x = c.In(0);
-  Value* h = c.In(18);
-  Value* cell = c.In(19);
+  Value* h = FloatState(c, 18);
+  Value* cell = FloatState(c, 19);
   int64_t time_axis = s.time_major ? 0 : 1;
   std::vector<Value*> outputs;
   for (int64_t t = 0; t < s.steps; ++t) {
@@ -117,6 +125,8 @@ void UnrolledLstm(OpContext& c, const LstmSpec& s) {
     }
     outputs.push_back(c.Add1("Unsqueeze", {h, c.Ints({time_axis})}));
   }
+  c.SetState(18, h);
+  c.SetState(19, cell);
   Node* n = c.Add("Concat", outputs);
   n->set_attr("axis", time_axis);
   c.SetOut(0, n->output());

@@ -1,9 +1,9 @@
 // SVDF (float and quantized) as one step of the IR's SVDF / QLinearSVDF. TFLite keeps the
-// activation state in a variable tensor that each Invoke advances; HALO's compiled model
-// computes one invocation from the state's initial value (zeros in real terms: the zero
-// point for quantized states, as TFLite Micro's ResetVariableTensors fills them), i.e. what
-// TFLite computes on the first Invoke after allocation or ResetVariableTensors. The op's
-// second result, the state after the step, is left unused (docs/tflite-quant.md).
+// activation state in a variable tensor that each Invoke advances: it becomes a state of the
+// model (Graph::State) that starts at zeros in real terms (the zero point for quantized
+// states, as TFLite Micro's ResetVariableTensors fills them) and takes the op's second result,
+// the state after the step, so that successive calls of the compiled model carry it like
+// successive Invokes (docs/tflite-quant.md).
 #include "frontends/tflite/tflite_importer.h"
 
 namespace halo::tflite_fe {
@@ -18,7 +18,8 @@ int64_t Rank(OpContext& c) {
   return rank;
 }
 
-// The state before the step: a variable tensor without data starts at `zero_point`.
+// The state before the step: a variable tensor without data is a state of the model that
+// starts at `zero_point`.
 Value* InitialState(OpContext& c, int64_t zero_point) {
   int t = c.input_index(4);
   if (t < 0) c.Fail("the activation state (input 4) is missing");
@@ -30,7 +31,7 @@ Value* InitialState(OpContext& c, int64_t zero_point) {
     for (int64_t i = 0; i < n; ++i) s.mutable_data<int8_t>()[i] = static_cast<int8_t>(zero_point);
   else if (dt == DataType::kInt16)
     for (int64_t i = 0; i < n; ++i) s.mutable_data<int16_t>()[i] = static_cast<int16_t>(zero_point);
-  return c.Const(std::move(s));
+  return c.StateIn(4, std::move(s));
 }
 
 void Svdf(OpContext& c) {
@@ -40,6 +41,7 @@ void Svdf(OpContext& c) {
       c.Fail("input ", i, " must be float32 (hybrid SVDF is not supported)");
   Node* n = c.Add("SVDF", {c.In(0), c.In(1), c.In(2), c.OptIn(3), InitialState(c, 0)}, 2);
   n->set_attr("rank", Rank(c));
+  c.SetState(4, n->output(1));
   const auto* o = c.OptOptions<tflite::SVDFOptions>();
   c.SetOut(0, c.Activation(n->output(0), o ? o->fused_activation_function()
                                            : tflite::ActivationFunctionType::NONE));
@@ -81,6 +83,7 @@ void QSvdf(OpContext& c) {
                    c.Scalar(i8, static_cast<double>(Zp(yq)))},
                   2);
   n->set_attr("rank", Rank(c));
+  c.SetState(4, n->output(1));
   c.SetOut(0, n->output(0));
 }
 

@@ -38,18 +38,15 @@ bool QIntegerLstm(OpContext& c) {
   QuantParams hidden = c.tensors().Quant((*inter)[4]);
   std::vector<Value*> ins;
   for (int i = 0; i < 18; ++i) ins.push_back(c.OptIn(i));
-  // A variable output state starts at its zero point (TFLite's ResetVariableTensor).
-  int h = c.input_index(18);
-  if (!c.importer().IsBound(h) && c.tensors().at(h).is_variable()) {
-    Tensor t(Type(DataType::kInt8, c.InShape(18)));
-    int8_t* p = t.mutable_data<int8_t>();
-    for (int64_t i = 0; i < NumElements(c.InShape(18)); ++i) p[i] = static_cast<int8_t>(Zp(hq));
-    ins.push_back(c.Const(std::move(t)));
-  } else {
-    ins.push_back(c.In(18));
-  }
-  ins.push_back(c.In(19));
-  Node* n = c.Add("TfliteQuantizedLSTM", ins);
+  // Variable states are states of the model: the output state starts at its zero point
+  // (TFLite's ResetVariableTensor), the cell state at zero.
+  Tensor h0(Type(DataType::kInt8, c.InShape(18)));
+  int8_t* p = h0.mutable_data<int8_t>();
+  for (int64_t i = 0; i < NumElements(c.InShape(18)); ++i) p[i] = static_cast<int8_t>(Zp(hq));
+  ins.push_back(c.StateIn(18, std::move(h0)));
+  ins.push_back(c.StateIn(19, Tensor(Type(DataType::kInt16, c.InShape(19)))));
+  // Results: Y and the output and cell states after the sequence.
+  Node* n = c.Add("TfliteQuantizedLSTM", ins, 3);
   n->set_attr("x_scale", static_cast<double>(Scale(c, xq, "the input")));
   n->set_attr("x_zero_point", Zp(xq));
   n->set_attr("w_scales", w_scales);
@@ -64,7 +61,9 @@ bool QIntegerLstm(OpContext& c) {
   n->set_attr("cell_clip", static_cast<double>(o.cell_clip()));
   n->set_attr("proj_clip", static_cast<double>(o.proj_clip()));
   n->set_attr("time_major", int64_t{o.time_major()});
-  c.SetOut(0, n->output());
+  c.SetState(18, n->output(1));
+  c.SetState(19, n->output(2));
+  c.SetOut(0, n->output(0));
   return true;
 }
 

@@ -63,7 +63,10 @@ void TfliteQuantizedLstmRule(InferContext& c) {
   c.check(cs > 0 && std::abs(std::log2(cs) - log2) < 1e-3 && log2 >= -15 && log2 <= -9,
           "c_scale must be a power of two from 2^-15 to 2^-9, got ", cs);
   n->set_attr("time_major", int64_t{time_major});
+  c.check(n->num_outputs() <= 3, "TfliteQuantizedLSTM has at most 3 results");
   c.set_out(Type(DataType::kInt8, {x.shape[0], x.shape[1], out}));
+  if (n->num_outputs() > 1) c.set_out(1, Type(DataType::kInt8, {batch, out}));
+  if (n->num_outputs() > 2) c.set_out(2, Type(DataType::kInt16, {batch, cell}));
 }
 
 }  // namespace
@@ -78,7 +81,8 @@ void RegisterTfliteLstmOps(OpRegistry& r) {
           "peephole, through gemmlowp's int16 fixed-point sigmoid (tanh for the cell gate) "
           "into Q0.15; the cell update in int16 (clipped), o * tanh(c) requantised to int8 at "
           "hidden_scale (TFLite subtracts hidden_zero_point there), then the optional "
-          "projection. Gates in TFLite's order i, f, c, o; CIFG when W_i and R_i are absent.")
+          "projection. Gates in TFLite's order i, f, c, o; CIFG when W_i and R_i are absent. "
+          "Optional results H_n and C_n: the output and cell states after the sequence.")
       .In("X", "int8 [batch, seq, input] ([seq, batch, input] when time_major)")
       .OptIn("W_i", "int8 [cell, input]")
       .In("W_f", "int8 [cell, input]")
@@ -114,6 +118,8 @@ void RegisterTfliteLstmOps(OpRegistry& r) {
       .Float("proj_clip", 0.0, "> 0: the projection is clipped to +-proj_clip")
       .Int("time_major", 0, "1: X and Y are [seq, batch, ...]")
       .Out("Y")
+      .Out("H_n")  // optional: the output state after the sequence, int8 [batch, output]
+      .Out("C_n")  // optional: the cell state after the sequence, int16 [batch, cell]
       .Rule(TfliteQuantizedLstmRule);
 }
 
