@@ -2,8 +2,9 @@
 
 Usage: /usr/bin/python3 bench/run.py BUILD_DIR
 Environment: BENCH_MODELS (comma-separated, default all of models.py), BENCH_BATCHES (1,8),
-BENCH_RUNS (timed runs, default 20), BENCH_WARMUP (3), BENCH_THREADS (default: the number of
-cores), BENCH_TIMEOUT (seconds per process, 3600), BENCH_SPIN (1, the default: each engine's
+BENCH_RUNS (timed runs per process, default 20), BENCH_ROUNDS (processes per configuration,
+interleaved with the other engines', default 3; the table pools their runs), BENCH_WARMUP (3),
+BENCH_THREADS (default: the number of cores), BENCH_TIMEOUT (seconds per process, 3600), BENCH_SPIN (1, the default: each engine's
 own idle-thread policy, what its users get: ONNX Runtime's and OpenMP's threads spin a while
 before they sleep; 0: they wait passively, which suits a machine shared with other work).
 
@@ -166,22 +167,38 @@ def bench(ctx, name, batch):
     torch_env = dict(ctx["env"], LD_LIBRARY_PATH=f"{out}/openblas")  # OpenBLAS (setup.sh)
     configs.append(("fp32", TORCH, [PYTHON, f"{HERE}/torch_bench.py"] + common +
                     [result(TORCH, "fp32")], HERE, torch_env))
-    for precision, engine, cmd, cwd, env in configs:
-        row = {"model": name, "batch": batch, "precision": precision, "engine": engine}
-        print(f"run.py: {name} batch {batch} {precision} {engine}", flush=True)
-        try:
-            res = run_json(cmd, env, ctx["timeout"], cwd)
-        except RuntimeError as e:
-            row["error"] = str(e)
-            print(f"run.py:   failed: {e}", flush=True)
-        else:
-            row.update(stats(res["times_ms"]), peak_rss_mb=res["peak_rss_kb"] / 1024,
-                       output=result(engine, precision))
+    # Rounds: every configuration once per round, engines interleaved, so that a spell of
+    # load from other processes falls on all of them; the row pools the rounds' runs.
+    runs = {}
+    for k in range(ctx["rounds"]):
+        for precision, engine, cmd, cwd, env in configs:
+            key = (precision, engine)
+            if k > 0 and key not in runs:
+                continue  # failed in an earlier round
+            print(f"run.py: {name} batch {batch} {precision} {engine} (round {k + 1} of "
+                  f"{ctx['rounds']})", flush=True)
+            try:
+                res = run_json(cmd, env, ctx["timeout"], cwd)
+            except RuntimeError as e:
+                runs.pop(key, None)
+                rows.append({"model": name, "batch": batch, "precision": precision,
+                             "engine": engine, "error": str(e)})
+                print(f"run.py:   failed: {e}", flush=True)
+                continue
+            r = runs.setdefault(key, {"times": [], "rss": 0, "medians": []})
+            r["times"] += res["times_ms"]
+            r["rss"] = max(r["rss"], res["peak_rss_kb"])
+            r["medians"].append(float(np.median(res["times_ms"])))
             if "blas" in res:
                 ctx["torch_blas"] = res["blas"]
-            print(f"run.py:   median {row['median_ms']:.2f} ms, "
-                  f"peak RSS {row['peak_rss_mb']:.0f} MB", flush=True)
-        rows.append(row)
+            print(f"run.py:   median {r['medians'][-1]:.2f} ms, "
+                  f"peak RSS {res['peak_rss_kb'] / 1024:.0f} MB", flush=True)
+    for precision, engine, *_ in configs:
+        r = runs.get((precision, engine))
+        if r:
+            rows.append(dict({"model": name, "batch": batch, "precision": precision,
+                              "engine": engine}, **stats(r["times"]), peak_rss_mb=r["rss"] / 1024,
+                             round_medians_ms=r["medians"], output=result(engine, precision)))
     shutil.rmtree(f"{out}/gen/{name}_b{batch}", ignore_errors=True)  # the weights, once per binary
     ref = next((r for r in rows if r["engine"] == ORT and "output" in r), None)
     for r in rows:
@@ -212,6 +229,7 @@ def main(argv):
                       for p in glob.glob(f"{build}/lib/libodla_*.so"))
     ctx = {"build": build, "out": out, "threads": threads, "runtimes": runtimes,
            "runs": int(os.environ.get("BENCH_RUNS", 20)),
+           "rounds": int(os.environ.get("BENCH_ROUNDS", 3)),
            "warmup": int(os.environ.get("BENCH_WARMUP", 3)),
            "timeout": float(os.environ.get("BENCH_TIMEOUT", 3600)),
            "precisions": ["fp32"] + (["bf16"] if halo_has_precision(build) else []),
@@ -223,7 +241,8 @@ def main(argv):
 
     start = time.time()
     info = {"machine": machine(), "versions": versions(build, out), "threads": threads,
-            "runs": ctx["runs"], "warmup": ctx["warmup"], "spin": ctx["spin"], "models": names,
+            "runs": ctx["runs"], "rounds": ctx["rounds"], "warmup": ctx["warmup"],
+            "spin": ctx["spin"], "models": names,
             "batches": batches, "runtimes": runtimes, "precisions": ctx["precisions"],
             "absent_runtimes": [r for r in EXPECTED_RUNTIMES if r not in runtimes]}
     print("run.py: exporting the models not yet in build/bench/models (about 4 minutes for all)",
