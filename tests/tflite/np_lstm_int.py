@@ -14,6 +14,8 @@ import math
 
 import numpy as np
 
+from int_ref import quantize_multiplier
+
 I64 = np.int64
 
 
@@ -31,20 +33,6 @@ def tdiv(x, d):
     """C integer division (truncating toward zero)."""
     x = np.asarray(x, I64)
     return np.where(x >= 0, x // d, -((-x) // d))
-
-
-def quantize_multiplier(real):
-    """TFLite's QuantizeMultiplier: (Q31 multiplier, shift), real = m * 2^(shift - 31)."""
-    if real == 0.0:
-        return 0, 0
-    frac, shift = math.frexp(real)
-    q = int(math.floor(abs(frac) * (1 << 31) + 0.5)) * (1 if frac > 0 else -1)
-    if q == 1 << 31:
-        q //= 2
-        shift += 1
-    if shift < -31:
-        return 0, 0
-    return q, shift
 
 
 def rdbpot(x, e):

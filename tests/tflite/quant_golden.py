@@ -30,6 +30,8 @@ from onnx import numpy_helper
 src, build = (os.path.abspath(p) for p in sys.argv[1:3])
 sys.path.insert(0, os.path.join(src, "tests", "tflite"))
 import aot  # noqa: E402
+from int_ref import mbqm as multiply_by_quantized_multiplier  # noqa: E402
+from int_ref import quantize_multiplier  # noqa: E402
 import tflite_json  # noqa: E402
 
 schema = os.path.join(src, "src", "frontends", "tflite", "schema", "tflite.fbs")
@@ -134,34 +136,6 @@ def uint8_concat_case(out):
         kind = "output_0" if k == len(xs) else "input_%d" % k
         with open(os.path.join(d, "test_data_set_0", kind + ".pb"), "wb") as f:
             f.write(numpy_helper.from_array(a).SerializeToString())
-
-
-def quantize_multiplier(real):
-    """TFLite's QuantizeMultiplier: (Q31 multiplier, shift)."""
-    if real == 0:
-        return 0, 0
-    frac, shift = math.frexp(real)
-    q = int(math.floor(abs(frac) * (1 << 31) + 0.5)) * (1 if frac > 0 else -1)
-    if q == 1 << 31:
-        q, shift = q // 2, shift + 1
-    if shift < -31:
-        return 0, 0
-    return q, shift
-
-
-def multiply_by_quantized_multiplier(x, q, shift):
-    """TFLite's MultiplyByQuantizedMultiplier (int32): SaturatingRoundingDoublingHighMul then
-    RoundingDivideByPOT, on Python integers."""
-    left, right = max(shift, 0), max(-shift, 0)
-    a = x * (1 << left)
-    ab = a * q
-    nudge = (1 << 30) if ab >= 0 else 1 - (1 << 30)
-    v = ab + nudge
-    high = abs(v) // (1 << 31) * (1 if v >= 0 else -1)  # C++ division truncates
-    mask = (1 << right) - 1
-    remainder = high & mask
-    threshold = (mask >> 1) + (1 if high < 0 else 0)
-    return (high >> right) + (1 if remainder > threshold else 0)
 
 
 def write_single_op(out, name, op, code, options_type, options, ins, out_q, want):

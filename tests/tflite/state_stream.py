@@ -45,30 +45,13 @@ def fail(msg):
     sys.exit(1)
 
 
-def load_exact(path):
-    """The model as JSON with exact float32 scales (flatc prints six decimals: the scales are
-    read as their bits through a copy of the schema), and the bits' JSON to write back."""
-    with open(schema) as f:
-        text = f.read().replace("  scale:[float];", "  scale:[uint];", 1)
-    bits_schema = os.path.join(work, "tflite_scale_bits.fbs")
-    with open(bits_schema, "w") as f:
-        f.write(text)
-    bits = tflite_json.load(bits_schema, path)
-    model = copy.deepcopy(bits)
-    for t in model["subgraphs"][0]["tensors"]:
-        q = t.get("quantization", {})
-        if "scale" in q:
-            q["scale"] = np.array(q["scale"], np.uint32).view(np.float32).tolist()
-    return model, bits
-
-
 def save_cut(bits, ops, outputs, path):
     """The model's first `ops` operators with `outputs` as its outputs."""
     cut = copy.deepcopy(bits)
     cut["subgraphs"][0]["operators"] = cut["subgraphs"][0]["operators"][:ops]
     cut["subgraphs"][0]["outputs"] = outputs
     cut.pop("signature_defs", None)
-    tflite_json.save(os.path.join(work, "tflite_scale_bits.fbs"), cut, path)
+    tflite_json.save_exact(schema, cut, path)
 
 
 class Net:
@@ -172,7 +155,7 @@ ok_all = True
 
 # dtln: LSTM, LSTM, FULLY_CONNECTED (the logits), LOGISTIC.
 dtln = os.path.join(micro, "examples", "dtln", "dtln_noise_suppression.tflite")
-model, bits = load_exact(dtln)
+model, bits = tflite_json.load_exact(schema, dtln)
 sg = model["subgraphs"][0]
 logits = sg["operators"][2]["outputs"][0]
 frames = rng.integers(-128, 128, (T, 257)).astype(np.int8)
@@ -215,7 +198,7 @@ for name, path, check in (("dtln_logits", cut, "exact"), ("dtln", dtln, "sigmoid
 # saturate on random inputs; all of keyword_scrambled_8bit does, so the state could not show).
 kw = "keyword_scrambled"
 path = os.path.join(micro, "models", kw + ".tflite")
-model, bits = load_exact(path)
+model, bits = tflite_json.load_exact(schema, path)
 ops = model["subgraphs"][0]["operators"]
 last = max(k for k, op in enumerate(ops) if model["operator_codes"][
     op.get("opcode_index", 0)]["builtin_code"] == "SVDF")

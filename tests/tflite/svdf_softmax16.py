@@ -175,25 +175,6 @@ def svdf_int_cases(rng):
     return cases
 
 
-def load_exact(path):
-    """The model as JSON with its quantization scales exact, and as JSON for that copy of the
-    schema (to write back): flatc prints floats with six
-    decimals, so the scales are read through a copy of the schema that declares them as
-    uint (their bits), then reinterpreted as float32."""
-    with open(schema) as f:
-        text = f.read().replace("  scale:[float];", "  scale:[uint];", 1)
-    bits_schema = os.path.join(work, "tflite_scale_bits.fbs")
-    with open(bits_schema, "w") as f:
-        f.write(text)
-    bits = tflite_json.load(bits_schema, path)
-    model = copy.deepcopy(bits)
-    for t in model["subgraphs"][0]["tensors"]:
-        q = t.get("quantization", {})
-        if "scale" in q:
-            q["scale"] = np.array(q["scale"], np.uint32).view(np.float32).tolist()
-    return model, bits
-
-
 def tensor_q(t):
     q = t["quantization"]
     return float(np.float32(q["scale"][0])), int(q.get("zero_point", [0])[0])
@@ -235,7 +216,7 @@ def keyword_cases(rng):
     cases = []
     for name in ("keyword_scrambled", "keyword_scrambled_8bit"):
         path = os.path.join(models, name + ".tflite")
-        model, bits = load_exact(path)
+        model, bits = tflite_json.load_exact(schema, path)
         sg = model["subgraphs"][0]
         ops = sg["operators"]
         last_fc = max(k for k, op in enumerate(ops) if model["operator_codes"][
@@ -247,7 +228,7 @@ def keyword_cases(rng):
         cut["subgraphs"][0]["operators"] = ops[:last_fc + 1]
         cut["subgraphs"][0]["outputs"] = [logits]
         cut_path = os.path.join(work, name + "_logits.tflite")
-        tflite_json.save(os.path.join(work, "tflite_scale_bits.fbs"), cut, cut_path)
+        tflite_json.save_exact(schema, cut, cut_path)
         cases.append(Case(name + "_logits", cut_path, x, np.int8, want.shape[1], exact(want)))
         ls, lz = tensor_q(sg["tensors"][logits])
         out = sg["tensors"][sg["outputs"][0]]

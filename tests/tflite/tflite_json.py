@@ -33,6 +33,39 @@ def save(schema, model, path):
         os.replace(os.path.join(d, "model.tflite"), path)
 
 
+def load_exact(schema, path):
+    """The model as JSON with its quantization scales exact, and the same model as JSON for a
+    copy of the schema that declares the scales as uint (to write back with save_exact):
+    flatc prints floats with six decimals, so the scales are read as their bits, then
+    reinterpreted as float32."""
+    import copy
+    import numpy as np
+    with tempfile.TemporaryDirectory() as d:
+        bits = load(_bits_schema(schema, d), path)
+    model = copy.deepcopy(bits)
+    for sg in model.get("subgraphs", []):
+        for t in sg.get("tensors", []):
+            q = t.get("quantization", {})
+            if "scale" in q:
+                q["scale"] = np.array(q["scale"], np.uint32).view(np.float32).tolist()
+    return model, bits
+
+
+def save_exact(schema, bits, path):
+    """Writes a model in load_exact's bits form."""
+    with tempfile.TemporaryDirectory() as d:
+        save(_bits_schema(schema, d), bits, path)
+
+
+def _bits_schema(schema, d):
+    """A copy of the schema in `d` with `scale:[uint]`."""
+    path = os.path.join(d, "tflite_scale_bits.fbs")
+    with open(schema) as f:
+        text = f.read().replace("  scale:[float];", "  scale:[uint];", 1)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
 def opcode(model, index):
     """The builtin code (flatc writes builtin_code as a name; the byte field suffices below
     127, the placeholder of larger codes)."""
