@@ -21,4 +21,16 @@ inline odla_value AddOp1(const std::string& op, const std::vector<odla_value>& i
   return AddOp(op, inputs, {result_type}, id, std::move(kernel))[0];
 }
 
+// The arguments of the ODLA convolution builders (Conv, FusedConv, ConvTranspose), for the
+// runtimes that build them with their own library.
+struct ConvArgs {
+  odla_value X, W, B, Sum;  // Sum: FusedConv's residual (else nullptr)
+  odla_ints dilations;
+  odla_int64 group;
+  odla_ints pads, strides;
+  odla_ints output_padding;  // ConvTranspose's (else empty)
+  const odla_value_type& result;
+  odla_value_id id;
+};
+
 }  // namespace odla_rt

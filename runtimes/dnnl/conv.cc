@@ -13,15 +13,7 @@ ODLA_REF_DECL(ConvTranspose)
 
 namespace {
 
-struct ConvArgs {
-  odla_value X, W, B, Sum;
-  odla_ints dilations;
-  odla_int64 group;
-  odla_ints pads, strides;
-  odla_ints output_padding;  // ConvTranspose's (else empty)
-  const odla_value_type& result;
-  odla_value_id id;
-};
+using odla_rt::ConvArgs;
 
 constexpr memory::data_type kF32 = memory::data_type::f32;
 

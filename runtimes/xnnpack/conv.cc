@@ -16,14 +16,7 @@ ODLA_REF_DECL(ConvTranspose)
 
 namespace {
 
-struct ConvArgs {
-  odla_value X, W, B, Sum;
-  odla_ints dilations;
-  odla_int64 group;
-  odla_ints pads, strides;
-  const odla_value_type& result;
-  odla_value_id id;
-};
+using odla_rt::ConvArgs;
 
 // post: the activation after the output range, when no range computes it.
 odla_value BuildConv(const char* op, const ConvArgs& a, float lo, float hi,
@@ -88,7 +81,7 @@ odla_value BuildConv(const char* op, const ConvArgs& a, float lo, float hi,
 
 // ConvTranspose: ONNX's W [IC, OC/G, KH, KW] as XNNPACK's [G, OC/G, KH, KW, IC/G]; ONNX's
 // pads crop the result as XNNPACK's output padding, output_padding is its adjustment.
-odla_value BuildDeconv(const ConvArgs& a, const odla_ints& output_padding) {
+odla_value BuildDeconv(const ConvArgs& a) {
   RequireF32x4({a.X, a.W});
   if (a.result.element_type != ODLA_FLOAT32 || a.result.shape.size != 4) Reject("result type");
   if (!a.W->const_data || (a.B && !a.B->const_data)) Reject("non-constant weights");
@@ -98,10 +91,10 @@ odla_value BuildDeconv(const ConvArgs& a, const odla_ints& output_padding) {
   if (g < 1 || ic % g || oc % g || xd[0] != yd[0] || wd[0] != ic || wd[1] != oc / g)
     Reject("channels or group");
   if (a.B && (a.B->type.element_type != ODLA_FLOAT32 || ValueDims(a.B) != Dims{oc})) Reject("bias");
-  if (output_padding.size != 0 && output_padding.size != 2) Reject("output_padding");
+  if (a.output_padding.size != 0 && a.output_padding.size != 2) Reject("output_padding");
   uint32_t adj[2] = {0, 0};
   for (int i = 0; i < 2; ++i) {
-    int64_t op = output_padding.size ? output_padding.data[i] : 0;
+    int64_t op = a.output_padding.size ? a.output_padding.data[i] : 0;
     int64_t k = (wd[i + 2] - 1) * w.dilation[i] + 1;
     if (op < 0 || op >= w.stride[i] ||
         yd[i + 2] != w.stride[i] * (xd[i + 2] - 1) + op + k - w.pad[i] - w.pad[i + 2])
@@ -144,7 +137,7 @@ odla_value odla_Conv(odla_value X, odla_value W, odla_value B, odla_ints dilatio
                      odla_int64 group, odla_ints pads, odla_ints strides,
                      odla_value_type result_type, odla_value_id id) {
   if (X && W) {
-    ConvArgs a{X, W, B, nullptr, dilations, group, pads, strides, result_type, id};
+    ConvArgs a{X, W, B, nullptr, dilations, group, pads, strides, {}, result_type, id};
     odla_value v = Try("Conv", [&] { return BuildConv("Conv", a, -INFINITY, INFINITY); });
     if (v) return v;
   }
@@ -157,7 +150,7 @@ odla_value odla_FusedConv(odla_value X, odla_value W, odla_value B, odla_value S
                           odla_float32 activation_beta, odla_value_type result_type,
                           odla_value_id id) {
   if (X && W) {
-    ConvArgs a{X, W, B, Sum, dilations, group, pads, strides, result_type, id};
+    ConvArgs a{X, W, B, Sum, dilations, group, pads, strides, {}, result_type, id};
     odla_value v = Try("FusedConv", [&] {
       float lo = -INFINITY, hi = INFINITY;
       UnaryOp post = ActivationOp(activation, activation_alpha, activation_beta);
@@ -174,8 +167,8 @@ odla_value odla_ConvTranspose(odla_value X, odla_value W, odla_value B, odla_int
                               odla_int64 group, odla_ints output_padding, odla_ints pads,
                               odla_ints strides, odla_value_type result_type, odla_value_id id) {
   if (X && W) {
-    ConvArgs a{X, W, B, nullptr, dilations, group, pads, strides, result_type, id};
-    odla_value v = Try("ConvTranspose", [&] { return BuildDeconv(a, output_padding); });
+    ConvArgs a{X, W, B, nullptr, dilations, group, pads, strides, output_padding, result_type, id};
+    odla_value v = Try("ConvTranspose", [&] { return BuildDeconv(a); });
     if (v) return v;
   }
   return odla_ref_ConvTranspose(X, W, B, dilations, group, output_padding, pads, strides,
