@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 
-from tflite_json import load_exact, save
+from tflite_json import load, save
 
 TYPES = {"INT8": "i1", "UINT8": "u1", "INT16": "<i2", "INT32": "<i4", "INT64": "<i8"}
 
@@ -40,4 +40,4 @@ def dequantize(model):
 
 if __name__ == "__main__":
     schema, src, dst = sys.argv[1:4]
-    save(schema, dequantize(load_exact(schema, src)[0]), dst)  # scales exact, not 6 decimals
+    save(schema, dequantize(load(schema, src)), dst)
