@@ -51,14 +51,19 @@ void QLinearBinaryRule(InferContext& c) {
   c.set_out(Type(a.dtype, BroadcastShapes(a.shape, b.shape)));
 }
 
-void QLinearLeakyReluRule(InferContext& c) {
+// X, its scale and zero point at 1, 2, Y's at 3, 4 (of X's type).
+void CheckUnaryQ(InferContext& c) {
   CheckRounding(c);
   const Type& x = c.in(0);
   c.check(IsQ(x.dtype), "X must be int8, uint8 or int16, got ", x.ToString());
   CheckScaleZp(c, 1, "X", x.dtype);
   CheckScaleZp(c, 3, "Y", x.dtype);
   c.check(ResultType(c, 4, x.dtype) == x.dtype, "Y_zero_point must have X's type");
-  c.set_out(Type(x.dtype, x.shape));
+}
+
+void QLinearLeakyReluRule(InferContext& c) {
+  CheckUnaryQ(c);
+  c.set_out(Type(c.in(0).dtype, c.in(0).shape));
 }
 
 void QLinearSoftmaxRule(InferContext& c) {
@@ -72,16 +77,6 @@ void QLinearSoftmaxRule(InferContext& c) {
   c.check(IsQ(y), "y_zero_point must be int8, uint8 or int16");
   CheckScaleZp(c, 3, "y", y);
   c.set_out(Type(y, x.shape));
-}
-
-// X, its scale and zero point at 1, 2, Y's at 3, 4 (of X's type).
-void CheckUnaryQ(InferContext& c) {
-  CheckRounding(c);
-  const Type& x = c.in(0);
-  c.check(IsQ(x.dtype), "X must be int8, uint8 or int16, got ", x.ToString());
-  CheckScaleZp(c, 1, "X", x.dtype);
-  CheckScaleZp(c, 3, "Y", x.dtype);
-  c.check(ResultType(c, 4, x.dtype) == x.dtype, "Y_zero_point must have X's type");
 }
 
 void QLinearUnaryRule(InferContext& c) {
@@ -124,16 +119,8 @@ void QLinearReduceMeanRule(InferContext& c) {
   n->set_attr("axes", axes);
   bool keep = n->GetInt("keepdims") != 0;
   n->set_attr("keepdims", int64_t{keep});
-  Shape s;
-  for (int64_t i = 0; i < x.Rank(); ++i) {
-    bool reduced = std::binary_search(axes.begin(), axes.end(), i);
-    c.check(!reduced || x.shape[i] > 0, "a reduced axis is empty");
-    if (!reduced)
-      s.push_back(x.shape[i]);
-    else if (keep)
-      s.push_back(1);
-  }
-  c.set_out(Type(x.dtype, s));
+  for (int64_t a : axes) c.check(x.shape[a] > 0, "a reduced axis is empty");
+  c.set_out(Type(x.dtype, ReducedShape(x.shape, axes, keep)));
 }
 
 void RequantizeRule(InferContext& c) {

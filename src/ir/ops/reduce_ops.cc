@@ -38,15 +38,7 @@ void ReduceRule(InferContext& c) {
   n->set_attr("axes", axes);
   bool keep = n->GetInt("keepdims") != 0;
   n->set_attr("keepdims", int64_t{keep});
-  Shape s;
-  for (int64_t i = 0; i < x.Rank(); ++i) {
-    bool reduced = std::binary_search(axes.begin(), axes.end(), i);
-    if (!reduced)
-      s.push_back(x.shape[i]);
-    else if (keep)
-      s.push_back(1);
-  }
-  c.set_out(Type(x.dtype, s));
+  c.set_out(Type(x.dtype, ReducedShape(x.shape, axes, keep)));
 }
 
 void ArgRule(InferContext& c) {

@@ -23,6 +23,17 @@ int64_t NormalizeAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
+Shape ReducedShape(const Shape& x, const std::vector<int64_t>& axes, bool keepdims) {
+  Shape s;
+  for (int64_t i = 0; i < static_cast<int64_t>(x.size()); ++i) {
+    if (!std::binary_search(axes.begin(), axes.end(), i))
+      s.push_back(x[i]);
+    else if (keepdims)
+      s.push_back(1);
+  }
+  return s;
+}
+
 void SameAsInput0(InferContext& c) { c.set_out(c.in(0)); }
 
 FlopsFn FlopsPerResultElement(double k) {

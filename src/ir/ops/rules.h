@@ -9,6 +9,8 @@ namespace halo {
 Shape BroadcastShapes(const Shape& a, const Shape& b);
 // Normalises a possibly negative axis for a given rank; throws when out of range.
 int64_t NormalizeAxis(int64_t axis, int64_t rank);
+// The shape left by reducing the (sorted, normalised) axes of x: each dropped, or kept as 1.
+Shape ReducedShape(const Shape& x, const std::vector<int64_t>& axes, bool keepdims);
 // Rule for ops whose result has the type of input 0.
 void SameAsInput0(InferContext& c);
 // For convolutions with X [N, C, spatial...] as input 0 and the given kernel: canonicalises
