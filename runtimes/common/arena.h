@@ -1,6 +1,8 @@
 // The memory of a context's intermediate values: one arena for the plain values the compiler
 // placed (odla_SetValueArenaOffset), a buffer of its own for every other op result (and for
 // a placed value that its runtime keeps in another layout), and the kernels' scratch memory.
+// With a device (device.h), the same in device memory for the device ops' results, and the
+// context's device stream.
 // Allocated at a context's first execution and reused by the next ones; when the context is
 // destroyed, its computation keeps it for a later context (code that makes a context per
 // call then allocates once, not per call).
@@ -12,19 +14,23 @@
 #include <mutex>
 #include <vector>
 
+#include "device.h"
 #include "runtime.h"
 
 namespace odla_rt {
 
-// A byte buffer, 64-byte aligned (vector instructions, cache lines), zeroed or not.
+// A byte buffer: host memory 64-byte aligned (vector instructions, cache lines), zeroed or
+// not; or device memory (not zeroed).
 class Buffer {
  public:
   void Assign(size_t bytes, bool zeroed = true);
+  void AssignDevice(Device& device, size_t bytes);
   uint8_t* data() const { return p_.get(); }
 
  private:
   struct Free {
-    void operator()(uint8_t* p) const { std::free(p); }
+    Device* device;  // NULL: host memory
+    void operator()(uint8_t* p) const { device ? device->Free(p) : std::free(p); }
   };
   std::unique_ptr<uint8_t, Free> p_;
 };
@@ -38,17 +44,21 @@ class ValueMemory {
   }
   // Allocates for the op results `results` of a computation of `num_values` values (their
   // `index` ranges over [0, num_values)) with an arena of `arena_bytes`, and `scratch_bytes`
-  // of scratch memory.
+  // of scratch memory; with a device, `device_scratch_bytes` of device scratch memory, the
+  // device results (OnDevice) in device memory, and a stream.
   void Allocate(const std::vector<odla_value>& results, size_t num_values, uint64_t arena_bytes,
-                size_t scratch_bytes);
+                size_t scratch_bytes, Device* device = nullptr, size_t device_scratch_bytes = 0);
   // The memory of op result `v`.
   void* Data(odla_value v) const { return data_[v->index]; }
   void* scratch() const { return scratch_.data(); }
+  void* device_scratch() const { return device_scratch_.data(); }
+  void* stream() const { return stream_.get(); }
 
  private:
-  Buffer arena_, scratch_;
+  Buffer arena_, scratch_, device_arena_, device_scratch_;
   std::vector<Buffer> own_;
-  std::vector<void*> data_;  // per value index
+  std::vector<void*> data_;       // per value index
+  std::shared_ptr<void> stream_;  // the device stream (Device::DestroyStream frees it)
 };
 
 // The memory of a computation's destroyed contexts, for its next contexts. Shared by the

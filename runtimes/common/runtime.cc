@@ -7,32 +7,8 @@
 #include <map>
 #include <mutex>
 
-#include "arena.h"
 #include "builder.h"
-
-struct _odla_computation {
-  std::vector<std::unique_ptr<_odla_value>> values;
-  std::vector<odla_value> args;
-  std::vector<odla_value> outputs;
-  std::vector<odla_value> output_src;  // per output: the value to copy (its plain form)
-  std::vector<odla_rt::OpNode> nodes;
-  std::map<std::string, odla_value> by_id;
-  std::string first_error;   // the first builder failure; the computation is unusable then
-  uint64_t arena_bytes = 0;  // odla_SetComputationArenaSize
-  odla_precision precision = ODLA_PRECISION_FP32;  // the one the runtime honours
-  std::shared_ptr<odla_rt::MemoryCache> memory_cache = std::make_shared<odla_rt::MemoryCache>();
-};
-
-struct _odla_context {
-  odla_computation comp;
-  std::vector<const void*> arg_data;
-  std::vector<void*> out_data;
-  // Op results and the kernels' scratch memory (shared: they run one at a time), from the
-  // cache or allocated at the first execution.
-  odla_rt::ValueMemory memory;
-  std::shared_ptr<odla_rt::MemoryCache> memory_cache;  // the computation's
-  std::vector<odla_value_shape> shapes;                // per value: its shape in the last execution
-};
+#include "computation.h"
 
 namespace odla_rt {
 
@@ -122,7 +98,7 @@ static void CheckType(const odla_value_type& t) {
     if (t.shape.dims[i] < 0) Fail("negative dimension in ", TypeToString(t));
 }
 
-static odla_value NewValue(odla_computation c, const odla_value_type& t, odla_value_id id) {
+odla_value NewValue(odla_computation c, const odla_value_type& t, odla_value_id id) {
   CheckType(t);
   auto v = std::make_unique<_odla_value>();
   v->type = t;
@@ -153,9 +129,9 @@ void KernelArgs::SetOutShape(int i, const std::vector<int64_t>& dims) const {
   for (int d = 0; d < s.size; ++d) s.dims[d] = dims[d];
 }
 
-static std::vector<odla_value> AddNode(OpNode node, const std::vector<odla_value_type>& types,
-                                       odla_value_id id, const std::vector<bool>& data_dependent,
-                                       const std::vector<LayoutPtr>& layouts) {
+std::vector<odla_value> AddNode(OpNode node, const std::vector<odla_value_type>& types,
+                                odla_value_id id, const std::vector<bool>& data_dependent,
+                                const std::vector<LayoutPtr>& layouts) {
   odla_computation c = Current();
   for (odla_value in : node.inputs)
     if (in && in->data_dependent)
@@ -185,7 +161,7 @@ std::vector<odla_value> AddOp(const std::string& op, const std::vector<odla_valu
                               const std::vector<odla_value_type>& result_types, odla_value_id id,
                               Kernel kernel, const std::vector<bool>& data_dependent) {
   OpNode node{op, inputs, {}, std::move(kernel)};
-  for (odla_value& in : node.inputs) in = Plain(in);
+  for (odla_value& in : node.inputs) in = Plain(HostCopy(in));
   return AddNode(std::move(node), result_types, id, data_dependent, {});
 }
 
@@ -194,6 +170,7 @@ std::vector<odla_value> AddLayoutOp(const std::string& op, const std::vector<odl
                                     const std::vector<LayoutPtr>& result_layouts,
                                     size_t scratch_bytes, odla_value_id id, Kernel kernel) {
   OpNode node{op, inputs, {}, std::move(kernel), scratch_bytes};
+  for (odla_value& in : node.inputs) in = HostCopy(in);
   return AddNode(std::move(node), result_types, id, {}, result_layouts);
 }
 
@@ -452,12 +429,14 @@ odla_status odla_ExecuteComputation(odla_computation computation, odla_context c
     auto& shapes = context->shapes;
     if (!context->memory.AllocatedFor(c->values.size())) {
       std::vector<odla_value> results;
-      size_t scratch = 0;
+      size_t scratch = 0, device_scratch = 0;
       for (const auto& n : c->nodes) {
         results.insert(results.end(), n.outputs.begin(), n.outputs.end());
-        scratch = std::max(scratch, n.scratch_bytes);
+        size_t& s = n.on_device ? device_scratch : scratch;
+        s = std::max(s, n.scratch_bytes);
       }
-      context->memory.Allocate(results, c->values.size(), c->arena_bytes, scratch);
+      context->memory.Allocate(results, c->values.size(), c->arena_bytes, scratch, c->device,
+                               device_scratch);
     }
     if (shapes.size() != c->values.size()) {
       shapes.clear();
@@ -481,15 +460,21 @@ odla_status odla_ExecuteComputation(odla_computation computation, odla_context c
         outs.push_back(data_of(v));
         out_shapes.push_back(v->type.shape);
       }
-      n.kernel(KernelArgs{ins.data(), outs.data(), out_shapes.data(), context->memory.scratch()});
+      const ValueMemory& m = context->memory;
+      n.kernel(KernelArgs{ins.data(), outs.data(), out_shapes.data(),
+                          n.on_device ? m.device_scratch() : m.scratch(), m.stream()});
       for (size_t i = 0; i < n.outputs.size(); ++i)
         if (n.outputs[i]->data_dependent) shapes[n.outputs[i]->index] = out_shapes[i];
     }
     for (size_t i = 0; i < c->outputs.size(); ++i) {
       odla_value v = c->output_src[i];
       size_t bytes = ElementSize(v->type.element_type) * NumElements(shapes[v->index]);
-      if (bytes) std::memcpy(context->out_data[i], data_of(v), bytes);
+      if (bytes && v->on_device)
+        c->device->ToHost(context->memory.stream(), context->out_data[i], data_of(v), bytes);
+      else if (bytes)
+        std::memcpy(context->out_data[i], data_of(v), bytes);
     }
+    if (c->device) c->device->Sync(context->memory.stream());
   });
 }
 

@@ -28,6 +28,10 @@ struct _odla_value {
   // How the buffer holds the elements when not dense row-major (null: plain); see Layout.
   std::shared_ptr<const odla_rt::Layout> layout;
   odla_value plain = nullptr;  // its plain copy, once a consumer that needs one was added
+  // Device memory (device.h): whether the value lives there, and its copy on the other side
+  // once an op there reads it (a device constant's host_copy is the constant it copies).
+  bool on_device = false;
+  odla_value device_copy = nullptr, host_copy = nullptr;
 };
 
 namespace odla_rt {
@@ -53,6 +57,7 @@ struct KernelArgs {
   void* const* out;
   odla_value_shape* out_shapes;
   void* scratch = nullptr;  // the op's per-context scratch memory (see AddLayoutOp)
+  void* stream = nullptr;   // the context's device stream (device.h), else NULL
   // Sets the actual shape of data-dependent result i (the rank stays; no dimension may
   // exceed the bound, its type's). The kernel writes the result densely in that shape.
   void SetOutShape(int i, const std::vector<int64_t>& dims) const;
@@ -73,6 +78,7 @@ struct OpNode {
   std::vector<odla_value> outputs;
   Kernel kernel;
   size_t scratch_bytes = 0;
+  bool on_device = false;  // added by AddDeviceOp (device.h)
 };
 
 // A runtime-specific arrangement of a value's elements in its buffer (blocked, padded, ...),

@@ -1,0 +1,67 @@
+// Device memory in the shared runtime machinery: a runtime whose operators run on a device
+// with memory of its own (libodla_cuda) adds them with AddDeviceOp. Their inputs and results
+// live in device memory; every other op (AddOp, AddLayoutOp: the shared builders the runtime
+// does not override) runs on the host, as in a host runtime. Where a value crosses between
+// the two, the runtime adds a copy op at build time: "ToDevice" (an argument or a host result
+// that a device op reads), "ToHost" (a device result that a host op reads). A constant that a
+// device op reads is uploaded once, when that op is built. Outputs on the device are copied
+// straight into the caller's buffers at the end of odla_ExecuteComputation.
+//
+// Memory: a context's device results get device memory (the compiler's arena, its offsets
+// kept, plus a buffer of their own for the others), allocated at its first execution and
+// reused; host results keep host memory. Each context has one device stream (Device::Stream),
+// made with its memory; device kernels get it as KernelArgs::stream, and the execution waits
+// for it before returning.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime.h"
+
+namespace odla_rt {
+
+// A device's memory and streams. One object per device runtime, alive for the process;
+// every method may be called from several threads at once. Failures throw RtError.
+class Device {
+ public:
+  virtual ~Device() = default;
+  virtual const char* Name() const = 0;
+  virtual void* Alloc(size_t bytes) = 0;  // device memory (NULL for 0 bytes)
+  virtual void Free(void* p) = 0;
+  // A new stream with the state device kernels need (library handles, ...); freed with
+  // DestroyStream. Kernels get it as KernelArgs::stream.
+  virtual void* NewStream() = 0;
+  virtual void DestroyStream(void* stream) = 0;
+  // Copies on `stream`, in order with its kernels. ToDevice may return before the copy is
+  // done but the source may be reused at once; ToHost returns when the bytes are on the host.
+  virtual void ToDevice(void* stream, void* dst, const void* src, size_t bytes) = 0;
+  virtual void ToHost(void* stream, void* dst, const void* src, size_t bytes) = 0;
+  // Waits for all work queued on `stream`.
+  virtual void Sync(void* stream) = 0;
+  // Copies host bytes to device memory outside any context (constants at build time).
+  virtual void Upload(void* dst, const void* src, size_t bytes) = 0;
+};
+
+// Adds an op that runs on `device` to the current computation (a computation has at most one
+// device). Its inputs are the device copies of `inputs` (made as described above; NULL stays
+// NULL), its results live in device memory, and its kernel gets device pointers, the
+// context's stream and `scratch_bytes` of device scratch memory. Results have static shapes.
+std::vector<odla_value> AddDeviceOp(Device& device, const std::string& op,
+                                    const std::vector<odla_value>& inputs,
+                                    const std::vector<odla_value_type>& result_types,
+                                    size_t scratch_bytes, odla_value_id id, Kernel kernel);
+
+inline odla_value AddDeviceOp1(Device& device, const std::string& op,
+                               const std::vector<odla_value>& inputs,
+                               const odla_value_type& result_type, size_t scratch_bytes,
+                               odla_value_id id, Kernel kernel) {
+  return AddDeviceOp(device, op, inputs, {result_type}, scratch_bytes, id, std::move(kernel))[0];
+}
+
+// Whether v lives in device memory (a device op's result or a constant's device copy).
+bool OnDevice(odla_value v);
+
+}  // namespace odla_rt
