@@ -176,6 +176,7 @@ odla_status odla_SetValueArenaOffset(odla_value value, odla_uint64 offset);
 typedef enum {
   ODLA_PRECISION_FP32 = 0, /* compute in the value types (the default) */
   ODLA_PRECISION_BF16 = 1, /* bfloat16 where it keeps accuracy (see below) */
+  ODLA_PRECISION_TF32 = 2, /* float32 products on TF32 tensor cores (since API 1.4) */
 } odla_precision;
 
 /* Requests the arithmetic precision of `computation`; call it before adding operators.

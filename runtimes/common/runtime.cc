@@ -26,7 +26,7 @@ odla_precision CurrentPrecision() { return Current()->precision; }
 
 void SetPrecision(odla_computation c, odla_precision p) {
   if (!c) Fail("odla_SetComputationPrecision: NULL computation");
-  if (p != ODLA_PRECISION_FP32 && p != ODLA_PRECISION_BF16)
+  if (p != ODLA_PRECISION_FP32 && p != ODLA_PRECISION_BF16 && p != ODLA_PRECISION_TF32)
     Fail("odla_SetComputationPrecision: unknown precision ", static_cast<int>(p));
   if (!c->nodes.empty()) Fail("odla_SetComputationPrecision: operators were added already");
   c->precision = p;
@@ -323,7 +323,8 @@ ODLA_WEAK odla_status odla_SetComputationPrecision(odla_computation computation,
     SetPrecision(computation, precision);  // checks the arguments
     if (precision == ODLA_PRECISION_FP32) return;
     computation->precision = ODLA_PRECISION_FP32;
-    PrecisionNotice("bf16 is not supported by this runtime");
+    PrecisionNotice(std::string(precision == ODLA_PRECISION_BF16 ? "bf16" : "tf32") +
+                    " is not supported by this runtime");
   });
 }
 

@@ -50,6 +50,11 @@ extern "C" odla_status odla_SetComputationPrecision(odla_computation computation
                                                     odla_precision precision) {
   return odla_rt::GuardStatus([&] {
     odla_rt::SetPrecision(computation, precision);  // checks the arguments
+    if (precision == ODLA_PRECISION_TF32) {
+      odla_rt::SetPrecision(computation, ODLA_PRECISION_FP32);
+      odla_rt::PrecisionNotice("tf32 is not supported by this runtime");
+      return;
+    }
     if (precision != ODLA_PRECISION_BF16 || odla_dnnl::CpuHasBf16()) return;
     odla_rt::SetPrecision(computation, ODLA_PRECISION_FP32);
     odla_rt::PrecisionNotice(
