@@ -14,17 +14,13 @@
 #include <vector>
 
 #include "../../runtimes/common/device.h"
+#include "runtime_test_util.h"
 
 namespace {
 
 using odla_rt::KernelArgs;
-
-odla_value_type F32(std::vector<int64_t> dims) {
-  odla_value_type t{};
-  t.element_type = ODLA_FLOAT32;
-  t.shape = odla_rt::MakeShape(dims);
-  return t;
-}
+using runtime_test::Computation;
+using runtime_test::F32;
 
 // Device memory is malloc'd, filled with 0xff (NaN) and tracked; copies check their sides.
 class FakeDevice : public odla_rt::Device {
@@ -117,27 +113,6 @@ odla_value AddAxpb(odla_value x, odla_value b, float a, const char* id, size_t s
           k.Out<float>(0)[i] = a * k.In<float>(0)[i] + (has_b ? k.In<float>(1)[i] : 0.f);
       });
 }
-
-struct Computation {
-  Computation() { EXPECT_EQ(odla_CreateComputation(&comp), ODLA_SUCCESS); }
-  ~Computation() {
-    if (ctx) odla_DestroyContext(ctx);
-    odla_DestroyComputation(comp);
-  }
-  std::vector<std::vector<float>> Run(const std::vector<float>& in, int outputs, int64_t n) {
-    if (!ctx) {
-      EXPECT_EQ(odla_CreateContext(&ctx), ODLA_SUCCESS);
-    }
-    std::vector<std::vector<float>> out(outputs, std::vector<float>(n));
-    EXPECT_EQ(odla_BindToArgument(ctx, 0, in.data()), ODLA_SUCCESS);
-    for (int i = 0; i < outputs; ++i)
-      EXPECT_EQ(odla_BindToOutput(ctx, i, out[i].data()), ODLA_SUCCESS);
-    EXPECT_EQ(odla_ExecuteComputation(comp, ctx), ODLA_SUCCESS) << odla_GetLastErrorText();
-    return out;
-  }
-  odla_computation comp = nullptr;
-  odla_context ctx = nullptr;
-};
 
 TEST(RuntimeDevice, ValuesCrossThroughCopies) {
   FakeDevice& d = Dev();

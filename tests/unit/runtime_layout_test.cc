@@ -8,17 +8,13 @@
 #include <vector>
 
 #include "../../runtimes/common/runtime.h"
+#include "runtime_test_util.h"
 
 namespace {
 
 using odla_rt::KernelArgs;
-
-odla_value_type F32(std::vector<int64_t> dims) {
-  odla_value_type t{};
-  t.element_type = ODLA_FLOAT32;
-  t.shape = odla_rt::MakeShape(dims);
-  return t;
-}
+using runtime_test::Computation;
+using runtime_test::F32;
 
 // A test layout: the elements in reverse order, then `kPad` floats of padding.
 constexpr int kPad = 3;
@@ -46,28 +42,6 @@ odla_value AddReversed(odla_value x, int64_t n, const char* id) {
     for (int i = 0; i < kPad; ++i) y[n + i] = -1000;
   })[0];
 }
-
-struct Computation {
-  Computation() { EXPECT_EQ(odla_CreateComputation(&comp), ODLA_SUCCESS); }
-  ~Computation() {
-    if (ctx) odla_DestroyContext(ctx);
-    odla_DestroyComputation(comp);
-  }
-  // Runs with x bound to `in`; returns the outputs (n floats each).
-  std::vector<std::vector<float>> Run(const std::vector<float>& in, int outputs, int64_t n) {
-    if (!ctx) {
-      EXPECT_EQ(odla_CreateContext(&ctx), ODLA_SUCCESS);
-    }
-    std::vector<std::vector<float>> out(outputs, std::vector<float>(n));
-    EXPECT_EQ(odla_BindToArgument(ctx, 0, in.data()), ODLA_SUCCESS);
-    for (int i = 0; i < outputs; ++i)
-      EXPECT_EQ(odla_BindToOutput(ctx, i, out[i].data()), ODLA_SUCCESS);
-    EXPECT_EQ(odla_ExecuteComputation(comp, ctx), ODLA_SUCCESS) << odla_GetLastErrorText();
-    return out;
-  }
-  odla_computation comp = nullptr;
-  odla_context ctx = nullptr;
-};
 
 TEST(RuntimeLayout, PlainConsumersShareOneConversion) {
   Computation c;
