@@ -70,7 +70,7 @@ void Check(cudnnStatus_t status, const char* call) {
 }
 
 void CheckOrReject(cudnnStatus_t status, const char* call) {
-  if (status >= CUDNN_STATUS_NOT_SUPPORTED && status < CUDNN_STATUS_INTERNAL_ERROR)
+  if (status >= CUDNN_STATUS_BAD_PARAM && status < CUDNN_STATUS_INTERNAL_ERROR)
     Reject(CudnnText(status, call));
   Check(status, call);
 }

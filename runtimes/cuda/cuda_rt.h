@@ -93,8 +93,9 @@ template <typename... A>
   (os << ... << a);
   throw Unsupported(os.str());
 }
-// A build-time cuDNN status check where "not supported" (CUDNN_STATUS_NOT_SUPPORTED*) rejects
-// the case; other failures throw RtError as Check does.
+// A build-time cuDNN status check where a parameter cuDNN does not take or a case it does not
+// support (CUDNN_STATUS_BAD_PARAM*, CUDNN_STATUS_NOT_SUPPORTED*) rejects the case; other
+// failures throw RtError as Check does.
 void CheckOrReject(cudnnStatus_t status, const char* call);
 
 // The whole builder odla_OP: body's value; when body rejects the case (Unsupported), the
