@@ -5,7 +5,7 @@
 // name to one of the lists below: the core's (libraries, device) or the project's kernels'.
 #include "cuda_rt.h"
 
-#define ODLA_CUDA_CORE_FILES(X) X(device) X(epilogue) X(conv) X(pool) X(norm)
+#define ODLA_CUDA_CORE_FILES(X) X(device) X(epilogue) X(conv) X(pool) X(norm) X(gemm)
 #define ODLA_CUDA_KERNEL_FILES(X)
 #define ODLA_CUDA_FILES(X) ODLA_CUDA_CORE_FILES(X) ODLA_CUDA_KERNEL_FILES(X)
 #define ODLA_CUDA_DECLARE(F) extern "C" const char odla_cuda_file_##F;
