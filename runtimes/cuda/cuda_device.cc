@@ -139,9 +139,12 @@ class CudaDevice : public odla_rt::Device {
     ODLA_CUDA_CALL(cudaStreamSynchronize, static_cast<Stream*>(stream)->stream);
   }
 
+  // cudaMemcpy from pageable memory may return before the bytes reach the device, and the
+  // contexts' streams do not wait for the legacy default stream: wait for it here.
   void Upload(void* dst, const void* src, size_t bytes) override {
     RequireDevice();
     ODLA_CUDA_CALL(cudaMemcpy, dst, src, bytes, cudaMemcpyHostToDevice);
+    ODLA_CUDA_CALL(cudaStreamSynchronize, cudaStreamLegacy);
   }
 };
 
