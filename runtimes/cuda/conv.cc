@@ -7,8 +7,8 @@
 // Rejected (run on the host): other element types, ConvTranspose with such pads, shapes
 // cuDNN's window arithmetic does not give.
 #include "../ref/nn_window.h"
-#include "conv_pad.h"
 #include "cuda_rt.h"
+#include "pad_copy.h"
 
 ODLA_CUDA_FILE(conv)
 
@@ -221,7 +221,7 @@ odla_value BuildConv(const char* op, const ConvArgs& a, bool transposed, const C
     void* workspace = k.scratch;
     if (p->pad) {
       float* padded = static_cast<float*>(k.scratch);
-      ZeroPad(CudaStream(k), k.In<float>(0), padded, p->pad_geometry);
+      PadCopy(CudaStream(k), k.In<float>(0), padded, p->pad_geometry, 0.f);
       x = padded;
       workspace = static_cast<char*>(k.scratch) + p->pad_bytes;
     }

@@ -244,7 +244,17 @@ TEST_F(Cuda, Pools) {
     };
   };
   ExpectSame({2, 3, 9, 9}, max({1, 1, 1, 1}, 0, {2, 3, 5, 5}));
-  ExpectSame({2, 3, 8, 8}, max({0, 0, 0, 0}, 1, {2, 3, 4, 4}), false);  // ceil_mode adds one
+  // Padded copies: ceil_mode's extra position, pads that differ at the two ends.
+  ExpectSame({2, 3, 8, 8}, max({0, 0, 0, 0}, 1, {2, 3, 4, 4}));
+  ExpectSame({2, 3, 8, 8}, max({0, 0, 1, 1}, 0, {2, 3, 4, 4}));
+  // AveragePool's divisor would count them: the host computes it.
+  ExpectSame(
+      {2, 3, 8, 8},
+      [](odla_value x, Consts&, bool cuda) {
+        return OP(cuda, AveragePool)(x, 1, 0, Ints({3, 3}), Ints({0, 0, 0, 0}), Ints({2, 2}),
+                                     Type({2, 3, 4, 4}), "y");
+      },
+      false);
   for (int64_t include : {0, 1}) {
     ExpectSame({2, 3, 9, 9}, [include](odla_value x, Consts&, bool cuda) {
       return OP(cuda, AveragePool)(x, 0, include, Ints({3, 3}), Ints({1, 1, 1, 1}), Ints({2, 2}),

@@ -1,12 +1,12 @@
-// Zero padding of a convolution's input, for the pads cuDNN's descriptor cannot express
-// (different at the two ends of an axis): the convolution then runs unpadded on the copy.
-#include "conv_pad.h"
+// Padded copies of window ops' inputs, for the pads cuDNN's descriptors cannot express
+// (different at the two ends of an axis): the op then runs unpadded on the copy.
+#include "pad_copy.h"
 
 namespace odla_cuda {
 
 namespace {
 
-__global__ void ZeroPadKernel(const float* x, float* y, int64_t n, PadGeometry g) {
+__global__ void PadCopyKernel(const float* x, float* y, int64_t n, PadGeometry g, float value) {
   const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t o = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; o < n; o += step) {
     int64_t rest = o, pos[3];
@@ -18,15 +18,15 @@ __global__ void ZeroPadKernel(const float* x, float* y, int64_t n, PadGeometry g
     }
     // rest is now the plane (batch and channel).
     int64_t src = ((rest * g.in[0] + pos[0]) * g.in[1] + pos[1]) * g.in[2] + pos[2];
-    y[o] = inside ? x[src] : 0.f;
+    y[o] = inside ? x[src] : value;
   }
 }
 
 }  // namespace
 
-void ZeroPad(cudaStream_t s, const float* x, float* y, const PadGeometry& g) {
+void PadCopy(cudaStream_t s, const float* x, float* y, const PadGeometry& g, float value) {
   int64_t n = g.planes * g.out[0] * g.out[1] * g.out[2];
-  Launch("ZeroPadKernel", s, n, ZeroPadKernel, x, y, n, g);
+  Launch("PadCopyKernel", s, n, PadCopyKernel, x, y, n, g, value);
 }
 
 }  // namespace odla_cuda
