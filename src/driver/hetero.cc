@@ -13,7 +13,8 @@ std::unique_ptr<Partition> PartitionFor(const Graph& g, const Options& opts) {
     return nullptr;
   }
   if (opts.precision != Precision::kFp32)
-    throw Err("--precision bf16 cannot be combined with --device or --device-table yet");
+    throw Err("--precision ", PrecisionName(opts.precision),
+              " cannot be combined with --device or --device-table yet");
   DeviceTable table;
   if (!opts.device_table.empty()) {
     std::ifstream in(opts.device_table);

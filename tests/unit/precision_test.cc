@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <odla/odla.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -44,8 +45,15 @@ TEST(Precision, Option) {
             Precision::kBf16);
   EXPECT_EQ(ParseOptions({"run", "m.onnx", "--output-dir", "d", "--precision=bf16"}).precision,
             Precision::kBf16);
+  EXPECT_EQ(ParseOptions({"m.onnx", "-o", "m.cc", "--precision", "tf32"}).precision,
+            Precision::kTf32);
+  EXPECT_EQ(ParseOptions({"run", "m.onnx", "--output-dir", "d", "--precision=tf32"}).precision,
+            Precision::kTf32);
   EXPECT_THROW(ParseOptions({"m.onnx", "-o", "m.cc", "--precision", "fp16"}), UsageError);
   EXPECT_NE(HelpText().find("--precision"), std::string::npos);
+  EXPECT_NE(HelpText().find("tf32 (ODLA 1.4)"), std::string::npos);
+  EXPECT_EQ(ParsePrecision("tf32"), Precision::kTf32);
+  EXPECT_STREQ(PrecisionName(Precision::kTf32), "tf32");
 }
 
 TEST(Precision, GeneratedCodeRequestsBf16WithApi13) {
@@ -57,6 +65,17 @@ TEST(Precision, GeneratedCodeRequestsBf16WithApi13) {
             std::string::npos);
   EXPECT_NE(bf16.find("SetPrecision(g_comp) == 0 && Build() == 0"), std::string::npos);
   EXPECT_NE(bf16.find("odla_CheckVersion(1, 3)"), std::string::npos);
+}
+
+TEST(Precision, GeneratedCodeRequestsTf32WithApi14) {
+  auto g = MatMulGraph();
+  std::string tf32 = Code(*g, Precision::kTf32);
+  EXPECT_NE(tf32.find("odla_SetComputationPrecision(comp, ODLA_PRECISION_TF32)"),
+            std::string::npos);
+  EXPECT_NE(tf32.find("SetPrecision(g_comp) == 0 && Build() == 0"), std::string::npos);
+  EXPECT_NE(tf32.find("odla_CheckVersion(1, 4)"), std::string::npos);
+  EXPECT_NE(tf32.find("implements API version 1.4."), std::string::npos);
+  EXPECT_EQ(tf32.find("ODLA_PRECISION_BF16"), std::string::npos);
 }
 
 TEST(Precision, SharedRuntimeComputesFp32) {
@@ -80,11 +99,32 @@ TEST(Precision, SharedRuntimeComputesFp32) {
 TEST(Precision, ExecutorResultsEqualFp32OnRef) {
   auto g = MatMulGraph();
   std::vector<Tensor> in{F32({1, 2}, {0.1f, 0.3f})};
-  auto a = Executor(*g).Run(in), b = Executor(*g, Precision::kBf16).Run(in);
-  ASSERT_EQ(a.size(), 1u);
-  ASSERT_EQ(b.size(), 1u);
-  EXPECT_EQ(a[0].byte_size(), b[0].byte_size());
-  EXPECT_EQ(std::memcmp(a[0].bytes(), b[0].bytes(), a[0].byte_size()), 0);
+  auto a = Executor(*g).Run(in);
+  for (Precision p : {Precision::kBf16, Precision::kTf32}) {
+    auto b = Executor(*g, p).Run(in);
+    ASSERT_EQ(a.size(), 1u);
+    ASSERT_EQ(b.size(), 1u);
+    EXPECT_EQ(a[0].byte_size(), b[0].byte_size());
+    EXPECT_EQ(std::memcmp(a[0].bytes(), b[0].bytes(), a[0].byte_size()), 0) << PrecisionName(p);
+  }
+}
+
+// The notice is printed once per process: a fresh process (the threadsafe style re-runs the
+// test binary for this test alone) asks for tf32 first.
+TEST(PrecisionDeathTest, Tf32NoticeOnRef) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        odla_computation comp;
+        if (odla_CreateComputation(&comp) != ODLA_SUCCESS ||
+            odla_SetComputationPrecision(comp, ODLA_PRECISION_TF32) != ODLA_SUCCESS ||
+            odla_rt::CurrentPrecision() != ODLA_PRECISION_FP32)
+          std::exit(1);
+        odla_DestroyComputation(comp);
+        std::exit(0);
+      },
+      testing::ExitedWithCode(0),
+      "libodla_ref: tf32 is not supported by this runtime; computing in fp32");
 }
 
 }  // namespace
