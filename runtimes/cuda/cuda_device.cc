@@ -1,0 +1,248 @@
+// libodla_cuda's device (CUDA device 0: memory, streams with cuBLAS and cuDNN handles,
+// copies), status checks and the builder machinery of cuda_rt.h.
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <type_traits>
+
+#include "../kernels/epilogue.h"
+#include "cuda_rt.h"
+
+ODLA_CUDA_FILE(device)
+
+namespace odla_cuda {
+
+using odla_rt::RtError;
+
+bool HaveDevice(std::string* why) {
+  static const std::string error = [] {
+    int n = 0;
+    cudaError_t e = cudaGetDeviceCount(&n);
+    if (e != cudaSuccess) {
+      cudaGetLastError();  // clears it
+      return std::string("libodla_cuda: no CUDA device (cudaGetDeviceCount: ") +
+             cudaGetErrorString(e) + ")";
+    }
+    if (n == 0) return std::string("libodla_cuda: no CUDA device (cudaGetDeviceCount: 0)");
+    return std::string();
+  }();
+  if (why) *why = error;
+  return error.empty();
+}
+
+void RequireDevice() {
+  std::string why;
+  if (!HaveDevice(&why)) throw RtError(why, ODLA_UNSUPPORTED);
+}
+
+void Check(cudaError_t status, const char* call) {
+  if (status == cudaSuccess) return;
+  cudaGetLastError();  // a later CheckLaunch must not report this one again
+  odla_status s = status == cudaErrorMemoryAllocation ? ODLA_OUT_OF_MEMORY : ODLA_FAILURE;
+  throw RtError(std::string("libodla_cuda: ") + call + ": " + cudaGetErrorName(status) + ": " +
+                    cudaGetErrorString(status),
+                s);
+}
+
+void Check(cublasStatus_t status, const char* call) {
+  if (status == CUBLAS_STATUS_SUCCESS) return;
+  odla_status s = status == CUBLAS_STATUS_ALLOC_FAILED ? ODLA_OUT_OF_MEMORY : ODLA_FAILURE;
+  throw RtError(std::string("libodla_cuda: ") + call + ": " + cublasGetStatusName(status) + ": " +
+                    cublasGetStatusString(status),
+                s);
+}
+
+static std::string CudnnText(cudnnStatus_t status, const char* call) {
+  std::string msg = std::string("libodla_cuda: ") + call + ": " + cudnnGetErrorString(status);
+  char detail[512] = {0};
+  cudnnGetLastErrorString(detail, sizeof(detail));
+  std::string d(detail);
+  for (char& c : d)
+    if (c == '\n' || c == '\r') c = ' ';
+  if (!d.empty()) msg += " (" + d + ")";
+  return msg;
+}
+
+void Check(cudnnStatus_t status, const char* call) {
+  if (status == CUDNN_STATUS_SUCCESS) return;
+  odla_status s = status == CUDNN_STATUS_ALLOC_FAILED ? ODLA_OUT_OF_MEMORY : ODLA_FAILURE;
+  throw RtError(CudnnText(status, call), s);
+}
+
+void CheckOrReject(cudnnStatus_t status, const char* call) {
+  if (status >= CUDNN_STATUS_BAD_PARAM && status < CUDNN_STATUS_INTERNAL_ERROR)
+    Reject(CudnnText(status, call));
+  Check(status, call);
+}
+
+void CheckLaunch(const char* kernel) { Check(cudaGetLastError(), kernel); }
+
+namespace {
+
+class CudaDevice : public odla_rt::Device {
+ public:
+  const char* Name() const override { return "cuda"; }
+
+  void* Alloc(size_t bytes) override {
+    if (bytes == 0) return nullptr;
+    RequireDevice();
+    void* p = nullptr;
+    ODLA_CUDA_CALL(cudaMalloc, &p, bytes);
+    return p;
+  }
+
+  // Called from deleters: errors (at process exit, the runtime may be unloading) are ignored.
+  void Free(void* p) override {
+    if (p) cudaFree(p);
+  }
+
+  void* NewStream() override {
+    RequireDevice();
+    auto s = std::make_unique<Stream>();
+    try {
+      ODLA_CUDA_CALL(cudaStreamCreateWithFlags, &s->stream, cudaStreamNonBlocking);
+      ODLA_CUDA_CALL(cublasCreate, &s->cublas);
+      ODLA_CUDA_CALL(cublasSetStream, s->cublas, s->stream);
+      ODLA_CUDA_CALL(cudnnCreate, &s->cudnn);
+      ODLA_CUDA_CALL(cudnnSetStream, s->cudnn, s->stream);
+    } catch (...) {
+      DestroyStream(s.release());
+      throw;
+    }
+    return s.release();
+  }
+
+  void DestroyStream(void* stream) override {
+    auto* s = static_cast<Stream*>(stream);
+    if (!s) return;
+    if (s->stream) cudaStreamSynchronize(s->stream);
+    if (s->cudnn) cudnnDestroy(s->cudnn);
+    if (s->cublas) cublasDestroy(s->cublas);
+    if (s->stream) cudaStreamDestroy(s->stream);
+    delete s;
+  }
+
+  // The sources are the caller's arguments (unchanged until the execution ends) or host
+  // results in pageable memory, which cudaMemcpyAsync stages before it returns.
+  void ToDevice(void* stream, void* dst, const void* src, size_t bytes) override {
+    ODLA_CUDA_CALL(cudaMemcpyAsync, dst, src, bytes, cudaMemcpyHostToDevice,
+                   static_cast<Stream*>(stream)->stream);
+  }
+
+  void ToHost(void* stream, void* dst, const void* src, size_t bytes) override {
+    cudaStream_t s = static_cast<Stream*>(stream)->stream;
+    ODLA_CUDA_CALL(cudaMemcpyAsync, dst, src, bytes, cudaMemcpyDeviceToHost, s);
+    ODLA_CUDA_CALL(cudaStreamSynchronize, s);
+  }
+
+  void Sync(void* stream) override {
+    ODLA_CUDA_CALL(cudaStreamSynchronize, static_cast<Stream*>(stream)->stream);
+  }
+
+  void Upload(void* dst, const void* src, size_t bytes) override {
+    RequireDevice();
+    ODLA_CUDA_CALL(cudaMemcpy, dst, src, bytes, cudaMemcpyHostToDevice);
+  }
+};
+
+bool Verbose() {
+  static const bool verbose = [] {
+    const char* e = std::getenv("ODLA_CUDA_VERBOSE");
+    return e && *e && std::string(e) != "0";
+  }();
+  return verbose;
+}
+
+template <typename R>
+R TryBody(const char* op, odla_value_id id, const std::function<R()>& body,
+          const std::function<R()>& fallback) {
+  std::string name = std::string("odla_") + op;
+  auto run = [&] {
+    try {
+      return body();
+    } catch (const Unsupported& e) {
+      if (Verbose())
+        std::cerr << "libodla_cuda: " << op << " runs on the host: " << e.what() << "\n";
+    }
+    return fallback();
+  };
+  if constexpr (std::is_same_v<R, odla_value>)
+    return odla_rt::Guard(name.c_str(), id, run);
+  else
+    return odla_rt::GuardN(name.c_str(), id, run);
+}
+
+}  // namespace
+
+odla_rt::Device& TheDevice() {
+  static CudaDevice device;
+  return device;
+}
+
+odla_value Try(const char* op, odla_value_id id, const std::function<odla_value()>& body,
+               const std::function<odla_value()>& fallback) {
+  return TryBody<odla_value>(op, id, body, fallback);
+}
+
+odla_values TryN(const char* op, odla_value_id id, const std::function<odla_values()>& body,
+                 const std::function<odla_values()>& fallback) {
+  return TryBody<odla_values>(op, id, body, fallback);
+}
+
+void RequireF32(const odla_value_type& t) {
+  if (t.element_type != ODLA_FLOAT32) Reject("element type ", odla_rt::TypeToString(t));
+  if (odla_rt::NumElements(t.shape) == 0) Reject("empty value ", odla_rt::TypeToString(t));
+}
+
+void RequireF32(std::initializer_list<odla_value> values) {
+  for (odla_value v : values)
+    if (v) RequireF32(v->type);
+}
+
+std::vector<odla_value> AddCudaOp(const std::string& op, const std::vector<odla_value>& inputs,
+                                  const std::vector<odla_value_type>& result_types,
+                                  size_t scratch_bytes, odla_value_id id, odla_rt::Kernel kernel) {
+  RequireDevice();
+  return odla_rt::AddDeviceOp(TheDevice(), op, inputs, result_types, scratch_bytes, id,
+                              std::move(kernel));
+}
+
+static std::mutex build_mutex;
+
+BuildCudnn::BuildCudnn() : lock_(build_mutex) {
+  static cudnnHandle_t handle = nullptr;
+  if (!handle) {
+    RequireDevice();
+    ODLA_CUDA_CALL(cudnnCreate, &handle);
+  }
+  handle_ = handle;
+}
+
+std::vector<int64_t> ValueDims(odla_value v) { return odla_rt::Dims(v->type.shape); }
+std::vector<int64_t> TypeDims(const odla_value_type& t) { return odla_rt::Dims(t.shape); }
+
+TensorDesc::TensorDesc() { ODLA_CUDA_CALL(cudnnCreateTensorDescriptor, &d); }
+TensorDesc::~TensorDesc() { cudnnDestroyTensorDescriptor(d); }
+
+void TensorDesc::Set(std::vector<int64_t> dims) {
+  if (dims.empty() || dims.size() > CUDNN_DIM_MAX) Reject("rank ", dims.size());
+  while (dims.size() < 4) dims.push_back(1);
+  int rank = static_cast<int>(dims.size());
+  std::vector<int> d32(rank), strides(rank);
+  int64_t stride = 1;
+  for (int i = rank - 1; i >= 0; --i) {
+    if (dims[i] > INT32_MAX || stride > INT32_MAX) Reject("dimensions beyond int");
+    d32[i] = static_cast<int>(dims[i]);
+    strides[i] = static_cast<int>(stride);
+    stride *= dims[i];
+  }
+  CheckOrReject(cudnnSetTensorNdDescriptor(d, CUDNN_DATA_FLOAT, rank, d32.data(), strides.data()),
+                "cudnnSetTensorNdDescriptor");
+}
+
+CudaAct ParseCudaAct(const char* name, float alpha, float beta) {
+  odla_rt::Activation a = odla_rt::ParseActivation(name ? name : "", alpha, beta);
+  return {static_cast<int>(a.kind), a.alpha, a.beta};
+}
+
+}  // namespace odla_cuda

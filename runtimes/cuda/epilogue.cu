@@ -1,0 +1,83 @@
+// The epilogue of fused convolutions and matrix products on the GPU: bias, residual sum and
+// activation in one pass over the result, computing what runtimes/kernels/epilogue.h does.
+#include "cuda_rt.h"
+
+ODLA_CUDA_FILE(epilogue)
+
+namespace odla_cuda {
+
+namespace {
+
+// ActKind's values (runtimes/kernels/epilogue.h).
+enum : int {
+  kNone,
+  kRelu,
+  kLeakyRelu,
+  kClip,
+  kSigmoid,
+  kTanh,
+  kHardSigmoid,
+  kHardSwish,
+  kElu,
+  kGelu
+};
+
+// alpha * x + beta without contraction into an FMA, as the host computes it.
+__device__ float Affine(float alpha, float x, float beta) {
+  return __fadd_rn(__fmul_rn(alpha, x), beta);
+}
+
+__device__ float HardSigmoid(float x, float alpha, float beta) {
+  return fmaxf(0.f, fminf(1.f, Affine(alpha, x, beta)));
+}
+
+__device__ float Act(float x, const CudaAct& a) {
+  switch (a.kind) {
+    case kRelu:
+      return x > 0.f ? x : 0.f;
+    case kLeakyRelu:
+      return x < 0.f ? __fmul_rn(a.alpha, x) : x;
+    case kClip: {
+      float v = x < a.alpha ? a.alpha : x;
+      return v > a.beta ? a.beta : v;
+    }
+    case kSigmoid:
+      if (x >= 0.f) return 1.f / (1.f + expf(-x));
+      return expf(x) / (1.f + expf(x));
+    case kTanh:
+      return tanhf(x);
+    case kHardSigmoid:
+      return HardSigmoid(x, a.alpha, a.beta);
+    case kHardSwish:
+      return __fmul_rn(x, HardSigmoid(x, a.alpha, a.beta));
+    case kElu:
+      return x < 0.f ? __fmul_rn(a.alpha, expm1f(x)) : x;
+    case kGelu:
+      return __fmul_rn(__fmul_rn(x, erff(x / 1.4142135623730951f) + 1.f), 0.5f);
+    default:
+      return x;
+  }
+}
+
+__global__ void EpilogueKernel(float* y, int64_t n, const float* bias, int64_t channels,
+                               int64_t inner, const float* sum, CudaAct act) {
+  const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += step) {
+    float v = y[i];
+    if (bias) v += bias[(i / inner) % channels];
+    if (sum) v += sum[i];
+    y[i] = Act(v, act);
+  }
+}
+
+}  // namespace
+
+void Epilogue(cudaStream_t s, float* y, int64_t n, const float* bias, int64_t channels,
+              int64_t inner, const float* sum, const CudaAct& act) {
+  if (!bias && !sum && act.kind == kNone) return;
+  if (channels < 1) channels = 1;
+  if (inner < 1) inner = 1;
+  Launch("EpilogueKernel", s, n, EpilogueKernel, y, n, bias, channels, inner, sum, act);
+}
+
+}  // namespace odla_cuda
