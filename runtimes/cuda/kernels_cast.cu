@@ -66,7 +66,7 @@ void Cast(cudaStream_t s, odla_element_type from, odla_element_type to, const vo
     CastType(to, [&](auto ttag) {
       using T = decltype(ttag);
       CastKernel<T, F>
-          <<<GridFor(n), kThreads, 0, s>>>(static_cast<const F*>(x), static_cast<T*>(y), n);
+          <<<GridFor(n), kBlock, 0, s>>>(static_cast<const F*>(x), static_cast<T*>(y), n);
     });
   });
   if (!ok || !CastSupports(to)) throw odla_rt::RtError("libodla_cuda: Cast of unsupported types");
@@ -91,7 +91,7 @@ void Where(cudaStream_t s, size_t es, const uint8_t* cond, const void* x, const 
   if (n == 0) return;
   BySize(es, [&](auto bits) {
     using E = typename decltype(bits)::type;
-    WhereKernel<E><<<GridFor(n), kThreads, 0, s>>>(
+    WhereKernel<E><<<GridFor(n), kBlock, 0, s>>>(
         cond, static_cast<const E*>(x), static_cast<const E*>(y), static_cast<E*>(out), m, n);
   });
   CheckLaunch("Where");

@@ -97,7 +97,7 @@ T ClipBound(float b, bool upper) {
 template <typename T, typename F>
 void LaunchUnary(cudaStream_t s, const void* x, void* y, int64_t n, Params p) {
   UnaryKernel<T>
-      <<<GridFor(n), kThreads, 0, s>>>(static_cast<const T*>(x), static_cast<T*>(y), n, F{}, p);
+      <<<GridFor(n), kBlock, 0, s>>>(static_cast<const T*>(x), static_cast<T*>(y), n, F{}, p);
 }
 
 // f(tag) for the types of `set`: 1 float32, 2 int32/int64, 4 bool.
@@ -150,10 +150,9 @@ void UnaryOp(cudaStream_t s, Unary op, odla_element_type t, const void* x, void*
         case Unary::kSign:
           return LaunchUnary<T, SignF>(s, x, y, n, p);
         case Unary::kClip:
-          ClipKernel<T><<<GridFor(n), kThreads, 0, s>>>(static_cast<const T*>(x),
-                                                        static_cast<T*>(y), n,
-                                                        ClipBound<T>(static_cast<float>(a), false),
-                                                        ClipBound<T>(static_cast<float>(b), true));
+          ClipKernel<T><<<GridFor(n), kBlock, 0, s>>>(static_cast<const T*>(x), static_cast<T*>(y),
+                                                      n, ClipBound<T>(static_cast<float>(a), false),
+                                                      ClipBound<T>(static_cast<float>(b), true));
           return;
         default:
           break;
@@ -272,9 +271,9 @@ void LaunchBinary(cudaStream_t s, const void* a, const void* b, void* out, const
   auto pb = static_cast<const T*>(b);
   auto po = static_cast<R*>(out);
   if (m.rank <= 1)
-    BinaryKernel<true><<<GridFor(n), kThreads, 0, s>>>(pa, pb, po, m, n, F{});
+    BinaryKernel<true><<<GridFor(n), kBlock, 0, s>>>(pa, pb, po, m, n, F{});
   else
-    BinaryKernel<false><<<GridFor(n), kThreads, 0, s>>>(pa, pb, po, m, n, F{});
+    BinaryKernel<false><<<GridFor(n), kBlock, 0, s>>>(pa, pb, po, m, n, F{});
 }
 
 unsigned BinarySet(Binary op) {

@@ -126,16 +126,14 @@ void StridedCopy(cudaStream_t s, void* dst, const void* src, size_t es, const St
   BySize(es, [&](auto bits) {
     using E = typename decltype(bits)::type;
     StridedCopyKernel<E>
-        <<<GridFor(n), kThreads, 0, s>>>(static_cast<E*>(dst), static_cast<const E*>(src), m, n);
+        <<<GridFor(n), kBlock, 0, s>>>(static_cast<E*>(dst), static_cast<const E*>(src), m, n);
   });
   CheckLaunch("StridedCopy");
 }
 
 void DeviceCopy(cudaStream_t s, void* dst, const void* src, size_t bytes) {
   if (bytes == 0 || dst == src) return;
-  cudaError_t e = cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, s);
-  if (e != cudaSuccess)
-    throw odla_rt::RtError(std::string("libodla_cuda: cudaMemcpyAsync: ") + cudaGetErrorString(e));
+  ODLA_CUDA_CALL(cudaMemcpyAsync, dst, src, bytes, cudaMemcpyDeviceToDevice, s);
 }
 
 void Pad(cudaStream_t s, void* dst, const void* src, size_t es, const std::vector<int64_t>& in,
@@ -157,9 +155,9 @@ void Pad(cudaStream_t s, void* dst, const void* src, size_t es, const std::vecto
   if (n == 0) return;
   BySize(es, [&](auto bits) {
     using E = typename decltype(bits)::type;
-    PadKernel<E><<<GridFor(n), kThreads, 0, s>>>(static_cast<E*>(dst), static_cast<const E*>(src),
-                                                 p, mode, static_cast<const E*>(fill),
-                                                 static_cast<E>(fill_bits), n);
+    PadKernel<E><<<GridFor(n), kBlock, 0, s>>>(static_cast<E*>(dst), static_cast<const E*>(src), p,
+                                               mode, static_cast<const E*>(fill),
+                                               static_cast<E>(fill_bits), n);
   });
   CheckLaunch("Pad");
 }
@@ -172,12 +170,12 @@ void Gather(cudaStream_t s, void* dst, const void* data, size_t es, int64_t oute
     using E = typename decltype(bits)::type;
     if (idx64)
       GatherKernel<E, int64_t>
-          <<<GridFor(n), kThreads, 0, s>>>(static_cast<E*>(dst), static_cast<const E*>(data), dim,
-                                           inner, static_cast<const int64_t*>(idx), nidx, bad, n);
+          <<<GridFor(n), kBlock, 0, s>>>(static_cast<E*>(dst), static_cast<const E*>(data), dim,
+                                         inner, static_cast<const int64_t*>(idx), nidx, bad, n);
     else
       GatherKernel<E, int32_t>
-          <<<GridFor(n), kThreads, 0, s>>>(static_cast<E*>(dst), static_cast<const E*>(data), dim,
-                                           inner, static_cast<const int32_t*>(idx), nidx, bad, n);
+          <<<GridFor(n), kBlock, 0, s>>>(static_cast<E*>(dst), static_cast<const E*>(data), dim,
+                                         inner, static_cast<const int32_t*>(idx), nidx, bad, n);
   });
   CheckLaunch("Gather");
 }

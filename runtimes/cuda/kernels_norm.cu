@@ -115,17 +115,16 @@ void Softmax(cudaStream_t s, int kind, const float* x, float* y, int64_t outer, 
              int64_t inner) {
   if (n == 0 || outer == 0 || inner == 0) return;
   if (inner == 1)
-    SoftmaxRows<<<RowGrid(outer), kThreads, 0, s>>>(kind, x, y, outer, n);
+    SoftmaxRows<<<RowGrid(outer), kBlock, 0, s>>>(kind, x, y, outer, n);
   else
-    SoftmaxColumns<<<GridFor(outer * inner), kThreads, 0, s>>>(kind, x, y, outer, n, inner);
+    SoftmaxColumns<<<GridFor(outer * inner), kBlock, 0, s>>>(kind, x, y, outer, n, inner);
   CheckLaunch("Softmax");
 }
 
 void LayerNorm(cudaStream_t s, const float* x, const float* scale, const float* bias, double eps,
                float* y, float* mean, float* inv_std, int64_t rows, int64_t cols) {
   if (rows == 0) return;
-  LayerNormRows<<<RowGrid(rows), kThreads, 0, s>>>(x, scale, bias, eps, y, mean, inv_std, rows,
-                                                   cols);
+  LayerNormRows<<<RowGrid(rows), kBlock, 0, s>>>(x, scale, bias, eps, y, mean, inv_std, rows, cols);
   CheckLaunch("LayerNorm");
 }
 

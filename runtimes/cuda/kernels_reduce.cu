@@ -96,7 +96,7 @@ template <typename T, typename Op>
 __global__ void ReduceBlocks(const T* x, T* out, StridedMap kept, StridedMap red, int64_t nk,
                              int64_t nr) {
   using Acc = typename Op::Acc;
-  __shared__ Acc part[kThreads];
+  __shared__ Acc part[kBlock];
   for (int64_t k = blockIdx.x; k < nk; k += gridDim.x) {
     int64_t base, unused;
     MapOffsets(kept, k, &base, &unused);
@@ -108,7 +108,7 @@ __global__ void ReduceBlocks(const T* x, T* out, StridedMap kept, StridedMap red
     }
     part[threadIdx.x] = a;
     __syncthreads();
-    for (int w = kThreads / 2; w > 0; w /= 2) {
+    for (int w = kBlock / 2; w > 0; w /= 2) {
       if (threadIdx.x < w) part[threadIdx.x] = Op::Merge(part[threadIdx.x], part[threadIdx.x + w]);
       __syncthreads();
     }
@@ -121,10 +121,10 @@ template <typename T, template <typename> class Op>
 void Launch(cudaStream_t s, const T* x, T* out, const StridedMap& kept, const StridedMap& red) {
   int64_t nk = kept.Count(), nr = red.Count();
   if (nr > 64)
-    ReduceBlocks<T, Op<T>><<<static_cast<unsigned>(std::min<int64_t>(nk, 65535)), kThreads, 0, s>>>(
+    ReduceBlocks<T, Op<T>><<<static_cast<unsigned>(std::min<int64_t>(nk, 65535)), kBlock, 0, s>>>(
         x, out, kept, red, nk, nr);
   else
-    ReduceThreads<T, Op<T>><<<GridFor(nk), kThreads, 0, s>>>(x, out, kept, red, nk, nr);
+    ReduceThreads<T, Op<T>><<<GridFor(nk), kBlock, 0, s>>>(x, out, kept, red, nk, nr);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// Helpers shared by the CUDA kernel files: launch sizes, launch checks, index maps.
+// Helpers shared by the kernel files (kernels_*.cu): grid-stride loops, index maps, element
+// types by size, the ref runtime's conversions. Launch sizes and checks are cuda_rt.h's.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -8,25 +9,10 @@
 #include <string>
 #include <type_traits>
 
-#include "../common/runtime.h"
+#include "cuda_rt.h"
 #include "kernels.h"
 
 namespace odla_cuda {
-
-constexpr int kThreads = 256;
-
-// Blocks for a grid-stride loop over n elements.
-inline unsigned GridFor(int64_t n) {
-  return static_cast<unsigned>(std::min<int64_t>((n + kThreads - 1) / kThreads, 8192));
-}
-
-// Throws RtError naming `kernel` when CUDA reports an error of the launch.
-inline void CheckLaunch(const char* kernel) {
-  cudaError_t e = cudaGetLastError();
-  if (e != cudaSuccess)
-    throw odla_rt::RtError(std::string("libodla_cuda: kernel ") + kernel + ": " +
-                           cudaGetErrorString(e));
-}
 
 #define ODLA_CUDA_LOOP(i, n)                                                             \
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < (n); \
