@@ -26,7 +26,7 @@ bench: build
 	/usr/bin/python3 bench/run.py $(BUILD)
 
 format:
-	clang-format -i $$(git ls-files '*.cc' '*.h' '*.c')
+	clang-format -i $$(git ls-files '*.cc' '*.h' '*.c' '*.cu')
 
 clean:
 	rm -rf $(BUILD)

@@ -66,14 +66,28 @@ std::vector<int> Int32(const std::vector<int64_t>& v) {
   return r;
 }
 
-// Whether an algorithm's math type is allowed: strict fp32 takes no tensor-op math.
-bool MathAllowed(cudnnMathType_t m) { return UseTf32() || m == CUDNN_FMA_MATH; }
+// Whether an algorithm's math type is allowed: strict fp32 takes none with tensor-op math.
+bool MathAllowed(cudnnMathType_t m) {
+  return UseTf32() || (m != CUDNN_TENSOR_OP_MATH && m != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION);
+}
+
+// Takes candidate `algo` if cuDNN gives its workspace size for the descriptor in the
+// precision's math type (strict fp32: FMA math whatever the ranking said) within the limit.
+template <typename Algo, typename SizeFn>
+bool TakeAlgorithm(ConvPlan& p, Algo algo, cudnnMathType_t math, Algo* chosen, SizeFn size) {
+  ODLA_CUDA_CALL(cudnnSetConvolutionMathType, p.conv.d, UseTf32() ? math : CUDNN_FMA_MATH);
+  size_t bytes = 0;
+  if (size(algo, &bytes) != CUDNN_STATUS_SUCCESS || bytes > kMaxWorkspace) return false;
+  *chosen = algo;
+  p.workspace = bytes;
+  return true;
+}
 
 // The first algorithm of cuDNN's heuristic ranking that works in the precision and the
-// workspace limit; sets the plan's algorithm, math type and workspace.
+// workspace limit, else the implicit GEMM one (no workspace); sets the plan's algorithm, math
+// type and workspace.
 void ChooseAlgorithm(ConvPlan& p) {
   BuildCudnn h;
-  const char* name = nullptr;
   if (!p.transposed) {
     cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
     int n = 0;
@@ -81,17 +95,16 @@ void ChooseAlgorithm(ConvPlan& p) {
         cudnnGetConvolutionForwardAlgorithm_v7(h.get(), p.x.d, p.w.d, p.conv.d, p.y.d,
                                                CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &n, perf),
         "cudnnGetConvolutionForwardAlgorithm_v7");
-    for (int i = 0; i < n; ++i) {
-      if (perf[i].status != CUDNN_STATUS_SUCCESS || !MathAllowed(perf[i].mathType) ||
-          perf[i].memory > kMaxWorkspace)
-        continue;
-      ODLA_CUDA_CALL(cudnnSetConvolutionMathType, p.conv.d, perf[i].mathType);
-      p.fwd = perf[i].algo;
-      ODLA_CUDA_CALL(cudnnGetConvolutionForwardWorkspaceSize, h.get(), p.x.d, p.w.d, p.conv.d,
-                     p.y.d, p.fwd, &p.workspace);
+    auto size = [&](cudnnConvolutionFwdAlgo_t algo, size_t* bytes) {
+      return cudnnGetConvolutionForwardWorkspaceSize(h.get(), p.x.d, p.w.d, p.conv.d, p.y.d, algo,
+                                                     bytes);
+    };
+    for (int i = 0; i < n; ++i)
+      if (perf[i].status == CUDNN_STATUS_SUCCESS && MathAllowed(perf[i].mathType) &&
+          TakeAlgorithm(p, perf[i].algo, perf[i].mathType, &p.fwd, size))
+        return;
+    if (TakeAlgorithm(p, CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, CUDNN_FMA_MATH, &p.fwd, size))
       return;
-    }
-    name = "cudnnGetConvolutionForwardAlgorithm_v7";
   } else {
     // Backward data: dy is the op's input X, dx its result Y.
     cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
@@ -100,20 +113,17 @@ void ChooseAlgorithm(ConvPlan& p) {
                       h.get(), p.w.d, p.x.d, p.conv.d, p.y.d, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
                       &n, perf),
                   "cudnnGetConvolutionBackwardDataAlgorithm_v7");
-    for (int i = 0; i < n; ++i) {
-      if (perf[i].status != CUDNN_STATUS_SUCCESS || !MathAllowed(perf[i].mathType) ||
-          perf[i].memory > kMaxWorkspace)
-        continue;
-      ODLA_CUDA_CALL(cudnnSetConvolutionMathType, p.conv.d, perf[i].mathType);
-      p.bwd = perf[i].algo;
-      ODLA_CUDA_CALL(cudnnGetConvolutionBackwardDataWorkspaceSize, h.get(), p.w.d, p.x.d, p.conv.d,
-                     p.y.d, p.bwd, &p.workspace);
-      return;
-    }
-    name = "cudnnGetConvolutionBackwardDataAlgorithm_v7";
+    auto size = [&](cudnnConvolutionBwdDataAlgo_t algo, size_t* bytes) {
+      return cudnnGetConvolutionBackwardDataWorkspaceSize(h.get(), p.w.d, p.x.d, p.conv.d, p.y.d,
+                                                          algo, bytes);
+    };
+    for (int i = 0; i < n; ++i)
+      if (perf[i].status == CUDNN_STATUS_SUCCESS && MathAllowed(perf[i].mathType) &&
+          TakeAlgorithm(p, perf[i].algo, perf[i].mathType, &p.bwd, size))
+        return;
+    if (TakeAlgorithm(p, CUDNN_CONVOLUTION_BWD_DATA_ALGO_0, CUDNN_FMA_MATH, &p.bwd, size)) return;
   }
-  Reject(name, ": no algorithm in this precision within ", kMaxWorkspace >> 20,
-         " MiB of workspace");
+  Reject("no cuDNN algorithm in this precision within ", kMaxWorkspace >> 20, " MiB of workspace");
 }
 
 odla_value BuildConv(const char* op, const ConvArgs& a, bool transposed, const CudaAct& act) {
