@@ -18,9 +18,10 @@ struct SumOp {
   }
 };
 
-// Reduces v over the block (blockDim.x a multiple of 32, at most 1024); all threads get it.
+// Reduces v over the block (blockDim.x a multiple of 32, at most 1024; `identity` fills the
+// unused lanes of the second stage); all threads get the result.
 template <typename T, typename Op>
-__device__ T BlockReduce(T v, Op op) {
+__device__ T BlockReduce(T v, Op op, T identity) {
   __shared__ T part[32];
   __shared__ T result;
   for (int o = 16; o > 0; o /= 2) v = op(v, __shfl_down_sync(0xffffffffu, v, o));
@@ -29,7 +30,7 @@ __device__ T BlockReduce(T v, Op op) {
   __syncthreads();
   if (warp == 0) {
     int warps = blockDim.x / 32;
-    v = lane < warps ? part[lane] : part[0];
+    v = lane < warps ? part[lane] : identity;
     for (int o = 16; o > 0; o /= 2) v = op(v, __shfl_down_sync(0xffffffffu, v, o));
     if (lane == 0) result = v;
   }
@@ -46,10 +47,10 @@ __global__ void SoftmaxRows(int kind, const float* x, float* y, int64_t rows, in
     float* yr = y + r * n;
     float m = xr[0];
     for (int64_t i = threadIdx.x; i < n; i += blockDim.x) m = MaxNan(m, xr[i]);
-    m = BlockReduce(m, MaxOp{});
+    m = BlockReduce(m, MaxOp{}, -INFINITY);
     float sum = 0.f;
     for (int64_t i = threadIdx.x; i < n; i += blockDim.x) sum += expf(xr[i] - m);
-    sum = BlockReduce(sum, SumOp{});
+    sum = BlockReduce(sum, SumOp{}, 0.f);
     if (kind == 0) {
       float scale = 1.f / sum;
       for (int64_t i = threadIdx.x; i < n; i += blockDim.x) yr[i] = expf(xr[i] - m) * scale;
@@ -90,11 +91,11 @@ __global__ void LayerNormRows(const float* x, const float* scale, const float* b
     float* yr = y + r * cols;
     double s = 0;
     for (int64_t i = threadIdx.x; i < cols; i += blockDim.x) s += xr[i];
-    s = BlockReduce(s, SumOp{});
+    s = BlockReduce(s, SumOp{}, 0.0);
     double m = cols ? s / static_cast<double>(cols) : 0.0;
     double v = 0;
     for (int64_t i = threadIdx.x; i < cols; i += blockDim.x) v += (xr[i] - m) * (xr[i] - m);
-    v = BlockReduce(v, SumOp{});
+    v = BlockReduce(v, SumOp{}, 0.0);
     double inv = 1.0 / sqrt((cols ? v / static_cast<double>(cols) : 0.0) + eps);
     for (int64_t i = threadIdx.x; i < cols; i += blockDim.x) {
       double t = (xr[i] - m) * inv * scale[i];
