@@ -84,6 +84,7 @@ void UnaryOp(cudaStream_t s, Unary op, odla_element_type t, const void* x, void*
              double a = 0, double b = 0);
 bool UnarySupports(Unary op, odla_element_type t);
 
+// From kEqual on (comparisons and logic) the result is bool.
 enum class Binary {
   kAdd,
   kSub,
@@ -92,6 +93,7 @@ enum class Binary {
   kPow,
   kMax,
   kMin,
+  kPRelu,
   kEqual,
   kLess,
   kGreater,
@@ -102,7 +104,8 @@ enum class Binary {
   kXor
 };
 // out = op(a, b) with numpy broadcasting: m.a_strides walk a, m.b_strides walk b, over the
-// dense result (comparisons and logic give bool). Types: see BinarySupports.
+// dense result (comparisons and logic give bool; PRelu: a is X, b the slope). Types: see
+// BinarySupports.
 void BinaryOp(cudaStream_t s, Binary op, odla_element_type t, const void* a, const void* b,
               void* out, const StridedMap& m);
 bool BinarySupports(Binary op, odla_element_type t);

@@ -230,6 +230,13 @@ struct DivF {
   }
 };
 
+struct PReluF {
+  template <typename T>
+  __device__ T operator()(T x, T slope) const {
+    return x < T(0) ? WMul(slope, x) : x;
+  }
+};
+
 // Max/Min propagate NaN like numpy (MaxFn, MinFn).
 struct MaxF {
   template <typename T>
@@ -327,6 +334,8 @@ void BinaryOp(cudaStream_t s, Binary op, odla_element_type t, const void* a, con
           return LaunchBinary<T, MaxF>(s, a, b, out, m);
         case Binary::kMin:
           return LaunchBinary<T, MinF>(s, a, b, out, m);
+        case Binary::kPRelu:
+          return LaunchBinary<T, PReluF>(s, a, b, out, m);
         case Binary::kEqual:
           return LaunchBinary<T, EqualF>(s, a, b, out, m);
         case Binary::kLess:

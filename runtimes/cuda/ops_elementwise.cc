@@ -1,7 +1,7 @@
 // Element-wise builders on the project's CUDA kernels: unary functions and activations, Clip,
 // broadcasting binary arithmetic, comparisons and logic, the variadic Sum/Mean/Max/Min, Where
-// and Cast. Types: float32 for the float functions; also int32/int64 for Relu, Abs, Neg,
-// Sign, Clip, Add, Sub, Mul, Div, Max, Min, Sum and the comparisons; bool for Not, And, Or,
+// Cast and PRelu. Types: float32 for the float functions; also int32/int64 for Relu, Abs, Neg,
+// Sign, Clip, Add, Sub, Mul, Div, Max, Min, PRelu, Sum and the comparisons; bool for Not, And, Or,
 // Xor, Equal and Where's condition; Where and Cast see kernels.h. Rejected (run on the host
 // by the shared builder, which also reports invalid arguments): other types, empty results,
 // ranks above 8, arguments the shared builder would refuse.
@@ -104,6 +104,12 @@ odla_value BuildVariadic(const char* name, Binary op, const odla_values& data,
   });
 }
 
+odla_value BuildPRelu(odla_value x, odla_value slope, const odla_value_type& rt, odla_value_id id) {
+  if (!x || !slope) Reject("missing input");
+  if (Broadcast(ValueDims(x), ValueDims(slope)) != ValueDims(x)) Reject("slope shape");
+  return BuildBinary("PRelu", Binary::kPRelu, x, slope, rt, id);
+}
+
 odla_value BuildWhere(odla_value c, odla_value x, odla_value y, const odla_value_type& rt,
                       odla_value_id id) {
   if (!c || !x || !y) Reject("missing input");
@@ -141,6 +147,7 @@ ODLA_REF_DECL(LeakyRelu)
 ODLA_REF_DECL(Elu)
 ODLA_REF_DECL(Selu)
 ODLA_REF_DECL(HardSigmoid)
+ODLA_REF_DECL(PRelu)
 ODLA_REF_DECL(Where)
 ODLA_REF_DECL(Cast)
 
@@ -251,6 +258,13 @@ ODLA_CUDA_VARIADIC(Mean, kAdd, true)
 ODLA_CUDA_VARIADIC(Max, kMax, false)
 ODLA_CUDA_VARIADIC(Min, kMin, false)
 #undef ODLA_CUDA_VARIADIC
+
+odla_value odla_PRelu(odla_value X, odla_value slope, odla_value_type result_type,
+                      odla_value_id id) {
+  return Try(
+      "PRelu", id, [&] { return BuildPRelu(X, slope, result_type, id); },
+      [&] { return odla_ref_PRelu(X, slope, result_type, id); });
+}
 
 odla_value odla_Where(odla_value condition, odla_value X, odla_value Y, odla_value_type result_type,
                       odla_value_id id) {

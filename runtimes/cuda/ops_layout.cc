@@ -1,6 +1,6 @@
 // Data-movement builders on the project's CUDA kernels: Reshape, Flatten, Squeeze, Unsqueeze,
-// Identity (device copies), Transpose, Concat, Split, Slice, Expand (strided copies), Pad and
-// Gather. Any element type. Rejected (run on the host by the shared builder, which also
+// Identity (device copies), Transpose, Concat, Split, Slice, Expand, Tile (strided copies),
+// Pad and Gather. Any element type. Rejected (run on the host by the shared builder, which also
 // reports invalid arguments): empty results, ranks above 8, arguments the shared builder
 // would refuse.
 #include <cstring>
@@ -25,6 +25,7 @@ ODLA_REF_DECL(Concat)
 ODLA_REF_DECL(Split)
 ODLA_REF_DECL(Slice)
 ODLA_REF_DECL(Expand)
+ODLA_REF_DECL(Tile)
 ODLA_REF_DECL(Pad)
 ODLA_REF_DECL(Gather)
 
@@ -55,6 +56,26 @@ odla_value AddCopyOp(const char* op, const std::vector<odla_value>& ins, const o
   return AddCudaOp1(op, ins, rt, 0, id, [m, es](const KernelArgs& k) {
     StridedCopy(CudaStream(k), k.out[0], k.in[0], es, m);
   });
+}
+
+// Tile: each dimension d as (repeat, element) pairs: out strides (in[d] * out_stride[d],
+// out_stride[d]), input strides (0, in_stride[d]).
+odla_value BuildTile(odla_value x, const odla_ints& repeats, const odla_value_type& rt,
+                     odla_value_id id) {
+  CheckResult(x, rt);
+  Ints in = ValueDims(x), out = TypeDims(rt), r = odla_rt::FromInts(repeats);
+  if (r.size() != in.size() || out.size() != in.size()) Reject("repeats");
+  Ints os = DenseStrides(out), is = DenseStrides(in), dims, a, b;
+  int used = 0;
+  for (size_t d = 0; d < in.size(); ++d) {
+    if (r[d] < 0 || out[d] != in[d] * r[d]) Reject("repeats");
+    used += (r[d] > 1) + (in[d] > 1);
+    dims.insert(dims.end(), {r[d], in[d]});
+    a.insert(a.end(), {in[d] * os[d], os[d]});
+    b.insert(b.end(), {0, is[d]});
+  }
+  if (used > kMaxDims) Reject("more than 8 dimensions to walk");
+  return AddCopyOp("Tile", {x}, rt, id, MakeMap(dims, a, 0, b, 0));
 }
 
 odla_value BuildTranspose(odla_value x, const odla_ints& perm, const odla_value_type& rt,
@@ -279,6 +300,13 @@ odla_value odla_Expand(odla_value input, odla_value_type result_type, odla_value
   return Try(
       "Expand", id, [&] { return BuildExpand(input, result_type, id); },
       [&] { return odla_ref_Expand(input, result_type, id); });
+}
+
+odla_value odla_Tile(odla_value input, odla_ints repeats, odla_value_type result_type,
+                     odla_value_id id) {
+  return Try(
+      "Tile", id, [&] { return BuildTile(input, repeats, result_type, id); },
+      [&] { return odla_ref_Tile(input, repeats, result_type, id); });
 }
 
 odla_value odla_Concat(odla_values inputs, odla_int64 axis, odla_value_type result_type,

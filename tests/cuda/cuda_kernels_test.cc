@@ -19,17 +19,18 @@
 #include "../../runtimes/cuda/cuda_rt.h"
 #include "../runtime_test_util.h"
 
-#define ODLA_TEST_REF(X)                                                                           \
-  X(Reshape)                                                                                       \
-  X(Flatten)                                                                                       \
-  X(Squeeze) X(Unsqueeze) X(Identity) X(Transpose) X(Concat) X(Slice) X(Split) X(Expand) X(Gather) \
-      X(Pad) X(Softmax) X(LogSoftmax) X(LayerNormalization) X(ReduceSum) X(ReduceMean)             \
-          X(ReduceMax) X(ReduceMin) X(ReduceProd) X(ReduceL2) X(Relu) X(Sigmoid) X(Tanh) X(Exp)    \
-              X(Log) X(Sqrt) X(Abs) X(Neg) X(Reciprocal) X(Erf) X(Floor) X(Ceil) X(Round) X(Sin)   \
-                  X(Cos) X(Softplus) X(Sign) X(Not) X(HardSwish) X(LeakyRelu) X(Elu) X(Selu)       \
-                      X(HardSigmoid) X(Clip) X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Equal) X(Less)   \
-                          X(Greater) X(LessOrEqual) X(GreaterOrEqual) X(And) X(Or) X(Xor) X(Sum)   \
-                              X(Mean) X(Max) X(Min) X(Where) X(Cast)
+#define ODLA_TEST_REF(X)                                                                          \
+  X(Reshape)                                                                                      \
+  X(Flatten)                                                                                      \
+  X(Squeeze)                                                                                      \
+  X(Unsqueeze) X(Identity) X(Transpose) X(Concat) X(Slice) X(Split) X(Expand) X(Gather) X(Pad)    \
+      X(Softmax) X(LogSoftmax) X(LayerNormalization) X(ReduceSum) X(ReduceMean) X(ReduceMax)      \
+          X(ReduceMin) X(ReduceProd) X(ReduceL2) X(Relu) X(Sigmoid) X(Tanh) X(Exp) X(Log) X(Sqrt) \
+              X(Abs) X(Neg) X(Reciprocal) X(Erf) X(Floor) X(Ceil) X(Round) X(Sin) X(Cos)          \
+                  X(Softplus) X(Sign) X(Not) X(HardSwish) X(LeakyRelu) X(Elu) X(Selu)             \
+                      X(HardSigmoid) X(Clip) X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Equal) X(Less)  \
+                          X(Greater) X(LessOrEqual) X(GreaterOrEqual) X(And) X(Or) X(Xor) X(Sum)  \
+                              X(Mean) X(Max) X(Min) X(Where) X(Cast) X(PRelu) X(Tile)
 ODLA_TEST_REF(ODLA_REF_DECL)
 
 namespace {
@@ -219,6 +220,24 @@ TEST_F(CudaKernels, SliceWithNegativeSteps) {
 TEST_F(CudaKernels, Expand) {
   ExpectSame({F32({3, 1}, 1)}, One([](auto a, bool c) {
                return OP(c, Expand)(a[0], Type({2, 3, 4}), "y");
+             }));
+}
+
+TEST_F(CudaKernels, Tile) {
+  ExpectSame({F32({2, 3, 2}, 1)}, One([](auto a, bool c) {
+               return OP(c, Tile)(a[0], Ints({2, 1, 3}), Type({4, 3, 6}), "y");
+             }));
+  ExpectSame({I64Seq({1, 4}, -2)}, One([](auto a, bool c) {
+               return OP(c, Tile)(a[0], Ints({3, 2}), Type({3, 8}, ODLA_INT64), "y");
+             }));
+}
+
+TEST_F(CudaKernels, PRelu) {
+  ExpectSame({F32({2, 3, 4}, 1), F32({3, 1}, 2)}, One([](auto a, bool c) {
+               return OP(c, PRelu)(a[0], a[1], Type({2, 3, 4}), "y");
+             }));
+  ExpectSame({I64Seq({2, 3}, -3), I64({3}, {2, -1, 5})}, One([](auto a, bool c) {
+               return OP(c, PRelu)(a[0], a[1], Type({2, 3}, ODLA_INT64), "y");
              }));
 }
 
