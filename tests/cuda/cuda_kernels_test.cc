@@ -17,20 +17,22 @@
 
 #include "../../runtimes/common/builder.h"
 #include "../../runtimes/cuda/cuda_rt.h"
+#include "../../runtimes/cuda/kernels.h"
 #include "../runtime_test_util.h"
 
-#define ODLA_TEST_REF(X)                                                                          \
-  X(Reshape)                                                                                      \
-  X(Flatten)                                                                                      \
-  X(Squeeze)                                                                                      \
-  X(Unsqueeze) X(Identity) X(Transpose) X(Concat) X(Slice) X(Split) X(Expand) X(Gather) X(Pad)    \
-      X(Softmax) X(LogSoftmax) X(LayerNormalization) X(ReduceSum) X(ReduceMean) X(ReduceMax)      \
-          X(ReduceMin) X(ReduceProd) X(ReduceL2) X(Relu) X(Sigmoid) X(Tanh) X(Exp) X(Log) X(Sqrt) \
-              X(Abs) X(Neg) X(Reciprocal) X(Erf) X(Floor) X(Ceil) X(Round) X(Sin) X(Cos)          \
-                  X(Softplus) X(Sign) X(Not) X(HardSwish) X(LeakyRelu) X(Elu) X(Selu)             \
-                      X(HardSigmoid) X(Clip) X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Equal) X(Less)  \
-                          X(Greater) X(LessOrEqual) X(GreaterOrEqual) X(And) X(Or) X(Xor) X(Sum)  \
-                              X(Mean) X(Max) X(Min) X(Where) X(Cast) X(PRelu) X(Tile)
+#define ODLA_TEST_REF(X)                                                                           \
+  X(Reshape)                                                                                       \
+  X(Flatten)                                                                                       \
+  X(Squeeze)                                                                                       \
+  X(Unsqueeze)                                                                                     \
+  X(Identity) X(Transpose) X(Concat) X(Slice) X(Split) X(Expand) X(Gather) X(Pad) X(Softmax)       \
+      X(LogSoftmax) X(LayerNormalization) X(ReduceSum) X(ReduceMean) X(ReduceMax) X(ReduceMin)     \
+          X(ReduceProd) X(ReduceL2) X(Relu) X(Sigmoid) X(Tanh) X(Exp) X(Log) X(Sqrt) X(Abs) X(Neg) \
+              X(Reciprocal) X(Erf) X(Floor) X(Ceil) X(Round) X(Sin) X(Cos) X(Softplus) X(Sign)     \
+                  X(Not) X(HardSwish) X(LeakyRelu) X(Elu) X(Selu) X(HardSigmoid) X(Clip) X(Add)    \
+                      X(Sub) X(Mul) X(Div) X(Pow) X(Equal) X(Less) X(Greater) X(LessOrEqual)       \
+                          X(GreaterOrEqual) X(And) X(Or) X(Xor) X(Sum) X(Mean) X(Max) X(Min)       \
+                              X(Where) X(Cast) X(PRelu) X(Tile)
 ODLA_TEST_REF(ODLA_REF_DECL)
 
 namespace {
@@ -515,6 +517,58 @@ TEST(CudaKernelsNoDevice, InvalidArgumentsGetTheSharedError) {
   std::string text = odla_GetLastErrorText();
   EXPECT_NE(text.find("'perm' is not a permutation"), std::string::npos) << text;
   odla_DestroyComputation(comp);
+}
+
+// The index maps of the strided kernels, walked on the host as the kernels walk them: merged
+// and dropped dimensions must give the offsets of the unmerged walk.
+void Offsets(const odla_cuda::StridedMap& m, int64_t i, int64_t* a, int64_t* b) {
+  *a = m.a_base;
+  *b = m.b_base;
+  for (int d = m.rank - 1; d >= 0; --d) {
+    *a += i % m.dims[d] * m.a_strides[d];
+    *b += i % m.dims[d] * m.b_strides[d];
+    i /= m.dims[d];
+  }
+}
+
+TEST(CudaKernelsNoDevice, StridedMapsKeepTheOffsets) {
+  using odla_cuda::BroadcastStrides;
+  using odla_cuda::DenseStrides;
+  struct Case {
+    Dims dims, a, b;
+    int64_t a_base, b_base;
+  };
+  Dims out{2, 1, 3, 4, 5};
+  const Case cases[] = {
+      {out, DenseStrides(out), DenseStrides(out), 0, 0},                 // one run
+      {out, DenseStrides(out), BroadcastStrides({3, 1, 5}, out), 0, 0},  // broadcast
+      {out, DenseStrides(out), BroadcastStrides({1}, out), 0, 0},        // scalar
+      {{4, 3, 2}, DenseStrides({4, 3, 2}), {1, 8, 4}, 0, 0},             // transpose
+      {{2, 3, 5}, DenseStrides({2, 3, 5}), {60, -10, 1}, 0, 20 + 50},    // slice
+      {{2, 3, 4}, {28, 7, 1}, DenseStrides({2, 3, 4}), 3, 0}};           // window
+  for (const Case& c : cases) {
+    odla_cuda::StridedMap m = odla_cuda::MakeMap(c.dims, c.a, c.a_base, c.b, c.b_base);
+    odla_cuda::StridedMap plain{};
+    plain.rank = static_cast<int>(c.dims.size());
+    plain.a_base = c.a_base;
+    plain.b_base = c.b_base;
+    for (int d = 0; d < plain.rank; ++d) {
+      plain.dims[d] = c.dims[d];
+      plain.a_strides[d] = c.a[d];
+      plain.b_strides[d] = c.b[d];
+    }
+    ASSERT_EQ(m.Count(), plain.Count());
+    EXPECT_LE(m.rank, plain.rank);
+    for (int64_t i = 0; i < m.Count(); ++i) {
+      int64_t a, b, pa, pb;
+      Offsets(m, i, &a, &b);
+      Offsets(plain, i, &pa, &pb);
+      ASSERT_EQ(a, pa) << "at " << i;
+      ASSERT_EQ(b, pb) << "at " << i;
+    }
+  }
+  // Contiguous runs merge into one dimension.
+  EXPECT_EQ(odla_cuda::MakeMap(out, DenseStrides(out), 0, DenseStrides(out), 0).rank, 1);
 }
 
 }  // namespace
