@@ -113,7 +113,10 @@ odla_value BuildPRelu(odla_value x, odla_value slope, const odla_value_type& rt,
 odla_value BuildWhere(odla_value c, odla_value x, odla_value y, const odla_value_type& rt,
                       odla_value_id id) {
   if (!c || !x || !y) Reject("missing input");
-  if (c->type.element_type != ODLA_BOOL || x->type.element_type != y->type.element_type)
+  odla_element_type t = x->type.element_type;
+  // The shared builder takes the types of Dispatch (not float16 / bfloat16).
+  if (c->type.element_type != ODLA_BOOL || y->type.element_type != t || t == ODLA_FLOAT16 ||
+      t == ODLA_BFLOAT16)
     Reject("element types");
   Ints cs = ValueDims(c), xs = ValueDims(x), ys = ValueDims(y),
        os = Broadcast(Broadcast(cs, xs), ys);
