@@ -2,10 +2,13 @@
 // groups and depthwise through the group count): the convolution (ConvTranspose: cuDNN's
 // backward-data convolution), then bias, residual sum and activation in one epilogue kernel.
 // The algorithm is chosen once at build time by cuDNN's heuristics; its workspace is the op's
-// scratch memory. Rejected (run on the host): other element types, asymmetric pads, shapes
+// scratch memory. Pads that differ at the two ends of an axis (which cuDNN's descriptor
+// cannot express) are made by copying the input zero-padded into scratch memory first.
+// Rejected (run on the host): other element types, ConvTranspose with such pads, shapes
 // cuDNN's window arithmetic does not give.
 #include "../ref/nn_window.h"
 #include "cuda_rt.h"
+#include "pad_copy.h"
 
 ODLA_CUDA_FILE(conv)
 
@@ -42,13 +45,16 @@ struct ConvDesc {
 // A convolution as cuDNN runs it: descriptors and algorithm, made at build time and only
 // read by the kernels (of every context).
 struct ConvPlan {
-  TensorDesc x, y;  // the op's input and result
+  TensorDesc x, y;  // the op's input (zero-padded when `pad`) and result
   FilterDesc w;
   ConvDesc conv;
   bool transposed = false;
   cudnnConvolutionFwdAlgo_t fwd = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
   cudnnConvolutionBwdDataAlgo_t bwd = CUDNN_CONVOLUTION_BWD_DATA_ALGO_0;
   size_t workspace = 0;
+  bool pad = false;  // the input is copied zero-padded into scratch memory first
+  PadGeometry pad_geometry;
+  size_t pad_bytes = 0;  // that copy's scratch memory (the workspace follows)
 };
 
 // 1-D windows as 2-D ones with a trailing unit axis.
@@ -144,10 +150,23 @@ odla_value BuildConv(const char* op, const ConvArgs& a, bool transposed, const C
       if (s.w.out[i] != want) Reject("output size");
     }
   }
+  // Pads that differ at the two ends: all pads explicit, by a zero-padded copy of X.
+  bool explicit_pad = false;
+  for (int i = off; i < 3; ++i) explicit_pad = explicit_pad || s.w.pad[i] != s.w.pad_end[i];
+  if (explicit_pad && transposed) Reject("pads that differ at the two ends");
+  PadGeometry geometry;
+  if (explicit_pad) {
+    geometry.planes = s.n * s.c;
+    for (int i = off; i < 3; ++i) {
+      geometry.in[i] = s.w.in[i];
+      geometry.begin[i] = s.w.pad[i];
+      geometry.out[i] = s.w.in[i] + s.w.pad[i] + s.w.pad_end[i];
+      xd[2 + i - off] = geometry.out[i];
+    }
+  }
   std::vector<int64_t> pad, stride, dil;
   for (int i = off; i < 3; ++i) {
-    if (s.w.pad[i] != s.w.pad_end[i]) Reject("asymmetric pads");
-    pad.push_back(s.w.pad[i]);
+    pad.push_back(explicit_pad ? 0 : s.w.pad[i]);
     stride.push_back(s.w.stride[i]);
     dil.push_back(s.w.dil[i]);
   }
@@ -189,20 +208,34 @@ odla_value BuildConv(const char* op, const ConvArgs& a, bool transposed, const C
   for (int i = 0; i < nb; ++i)
     if (got[i] != fwd_out[i]) Reject("cuDNN's window arithmetic gives another shape");
   ChooseAlgorithm(*p);
+  if (explicit_pad) {
+    p->pad = true;
+    p->pad_geometry = geometry;
+    p->pad_bytes = (odla_rt::NumElements(odla_rt::MakeShape(xd)) * sizeof(float) + 255) / 256 * 256;
+  }
 
   int64_t n = odla_rt::NumElements(a.result.shape), channels = s.m, inner = n / (s.n * s.m);
   odla_rt::Kernel kernel = [p, n, channels, inner, act](const KernelArgs& k) {
     const float one = 1, zero = 0;
+    const void* x = k.in[0];
+    void* workspace = k.scratch;
+    if (p->pad) {
+      float* padded = static_cast<float*>(k.scratch);
+      PadCopy(CudaStream(k), k.In<float>(0), padded, p->pad_geometry, 0.f);
+      x = padded;
+      workspace = static_cast<char*>(k.scratch) + p->pad_bytes;
+    }
     if (!p->transposed)
-      ODLA_CUDA_CALL(cudnnConvolutionForward, Cudnn(k), &one, p->x.d, k.in[0], p->w.d, k.in[1],
-                     p->conv.d, p->fwd, k.scratch, p->workspace, &zero, p->y.d, k.out[0]);
+      ODLA_CUDA_CALL(cudnnConvolutionForward, Cudnn(k), &one, p->x.d, x, p->w.d, k.in[1], p->conv.d,
+                     p->fwd, workspace, p->workspace, &zero, p->y.d, k.out[0]);
     else
       ODLA_CUDA_CALL(cudnnConvolutionBackwardData, Cudnn(k), &one, p->w.d, k.in[1], p->x.d, k.in[0],
-                     p->conv.d, p->bwd, k.scratch, p->workspace, &zero, p->y.d, k.out[0]);
+                     p->conv.d, p->bwd, workspace, p->workspace, &zero, p->y.d, k.out[0]);
     Epilogue(CudaStream(k), k.Out<float>(0), n, k.In<float>(2), channels, inner, k.In<float>(3),
              act);
   };
-  return AddCudaOp1(op, {a.X, a.W, a.B, a.Sum}, a.result, p->workspace, a.id, std::move(kernel));
+  return AddCudaOp1(op, {a.X, a.W, a.B, a.Sum}, a.result, p->pad_bytes + p->workspace, a.id,
+                    std::move(kernel));
 }
 
 }  // namespace

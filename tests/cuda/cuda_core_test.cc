@@ -184,10 +184,23 @@ TEST_F(Cuda, Conv1DAnd3D) {
   });
 }
 
-// Asymmetric pads: cuDNN's descriptor cannot express them; the host computes the op.
-TEST_F(Cuda, AsymmetricPadsRunOnTheHost) {
-  ExpectSame({1, 3, 6, 6},
-             Conv2D({4, 3, 3, 3}, {1, 4, 5, 5}, 1, {0, 0, 1, 1}, {1, 1}, {1, 1}, true), false);
+// Pads that differ at the two ends: a zero-padded copy of the input on the GPU for Conv (2-D
+// and 1-D); ConvTranspose runs on the host.
+TEST_F(Cuda, AsymmetricPads) {
+  ExpectSame({2, 3, 6, 7},
+             Conv2D({4, 3, 3, 3}, {2, 4, 3, 7}, 1, {0, 1, 1, 1}, {2, 1}, {1, 1}, true));
+  ExpectSame({1, 3, 9}, [](odla_value x, Consts& k, bool cuda) {
+    return OP(cuda, FusedConv)(x, k.Random({2, 3, 4}, 1, "w"), nullptr, nullptr, Ints({1}), 1,
+                               Ints({2, 1}), Ints({1}), "Relu", 0, 0, Type({1, 2, 9}), "y");
+  });
+  ExpectSame(
+      {1, 2, 4, 4},
+      [](odla_value x, Consts& k, bool cuda) {
+        return OP(cuda, ConvTranspose)(x, k.Random({2, 3, 3, 3}, 1, "w"), nullptr, Ints({1, 1}), 1,
+                                       Ints({}), Ints({0, 0, 1, 1}), Ints({1, 1}),
+                                       Type({1, 3, 5, 5}), "y");
+      },
+      false);
 }
 
 TEST_F(Cuda, FusedConvEveryActivation) {
@@ -231,7 +244,17 @@ TEST_F(Cuda, Pools) {
     };
   };
   ExpectSame({2, 3, 9, 9}, max({1, 1, 1, 1}, 0, {2, 3, 5, 5}));
-  ExpectSame({2, 3, 8, 8}, max({0, 0, 0, 0}, 1, {2, 3, 4, 4}), false);  // ceil_mode adds one
+  // Padded copies: ceil_mode's extra position, pads that differ at the two ends.
+  ExpectSame({2, 3, 8, 8}, max({0, 0, 0, 0}, 1, {2, 3, 4, 4}));
+  ExpectSame({2, 3, 8, 8}, max({0, 0, 1, 1}, 0, {2, 3, 4, 4}));
+  // AveragePool's divisor would count them: the host computes it.
+  ExpectSame(
+      {2, 3, 8, 8},
+      [](odla_value x, Consts&, bool cuda) {
+        return OP(cuda, AveragePool)(x, 1, 0, Ints({3, 3}), Ints({0, 0, 0, 0}), Ints({2, 2}),
+                                     Type({2, 3, 4, 4}), "y");
+      },
+      false);
   for (int64_t include : {0, 1}) {
     ExpectSame({2, 3, 9, 9}, [include](odla_value x, Consts&, bool cuda) {
       return OP(cuda, AveragePool)(x, 0, include, Ints({3, 3}), Ints({1, 1, 1, 1}), Ints({2, 2}),
