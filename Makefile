@@ -32,7 +32,7 @@ bench-gpu:
 	$(GPU_PYTHON) bench/gpu.py $(BUILD)
 
 format:
-	clang-format -i $$(git ls-files '*.cc' '*.h' '*.c')
+	clang-format -i $$(git ls-files '*.cc' '*.h' '*.c' '*.cu')
 
 clean:
 	rm -rf $(BUILD)

@@ -2,10 +2,13 @@
 // groups and depthwise through the group count): the convolution (ConvTranspose: cuDNN's
 // backward-data convolution), then bias, residual sum and activation in one epilogue kernel.
 // The algorithm is chosen once at build time by cuDNN's heuristics; its workspace is the op's
-// scratch memory. Rejected (run on the host): other element types, asymmetric pads, shapes
+// scratch memory. Pads that differ at the two ends of an axis (which cuDNN's descriptor
+// cannot express) are made by copying the input zero-padded into scratch memory first.
+// Rejected (run on the host): other element types, ConvTranspose with such pads, shapes
 // cuDNN's window arithmetic does not give.
 #include "../ref/nn_window.h"
 #include "cuda_rt.h"
+#include "pad_copy.h"
 
 ODLA_CUDA_FILE(conv)
 
@@ -42,13 +45,16 @@ struct ConvDesc {
 // A convolution as cuDNN runs it: descriptors and algorithm, made at build time and only
 // read by the kernels (of every context).
 struct ConvPlan {
-  TensorDesc x, y;  // the op's input and result
+  TensorDesc x, y;  // the op's input (zero-padded when `pad`) and result
   FilterDesc w;
   ConvDesc conv;
   bool transposed = false;
   cudnnConvolutionFwdAlgo_t fwd = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
   cudnnConvolutionBwdDataAlgo_t bwd = CUDNN_CONVOLUTION_BWD_DATA_ALGO_0;
   size_t workspace = 0;
+  bool pad = false;  // the input is copied zero-padded into scratch memory first
+  PadGeometry pad_geometry;
+  size_t pad_bytes = 0;  // that copy's scratch memory (the workspace follows)
 };
 
 // 1-D windows as 2-D ones with a trailing unit axis.
@@ -66,14 +72,28 @@ std::vector<int> Int32(const std::vector<int64_t>& v) {
   return r;
 }
 
-// Whether an algorithm's math type is allowed: strict fp32 takes no tensor-op math.
-bool MathAllowed(cudnnMathType_t m) { return UseTf32() || m == CUDNN_FMA_MATH; }
+// Whether an algorithm's math type is allowed: strict fp32 takes none with tensor-op math.
+bool MathAllowed(cudnnMathType_t m) {
+  return UseTf32() || (m != CUDNN_TENSOR_OP_MATH && m != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION);
+}
+
+// Takes candidate `algo` if cuDNN gives its workspace size for the descriptor in the
+// precision's math type (strict fp32: FMA math whatever the ranking said) within the limit.
+template <typename Algo, typename SizeFn>
+bool TakeAlgorithm(ConvPlan& p, Algo algo, cudnnMathType_t math, Algo* chosen, SizeFn size) {
+  ODLA_CUDA_CALL(cudnnSetConvolutionMathType, p.conv.d, UseTf32() ? math : CUDNN_FMA_MATH);
+  size_t bytes = 0;
+  if (size(algo, &bytes) != CUDNN_STATUS_SUCCESS || bytes > kMaxWorkspace) return false;
+  *chosen = algo;
+  p.workspace = bytes;
+  return true;
+}
 
 // The first algorithm of cuDNN's heuristic ranking that works in the precision and the
-// workspace limit; sets the plan's algorithm, math type and workspace.
+// workspace limit, else the implicit GEMM one (no workspace); sets the plan's algorithm, math
+// type and workspace.
 void ChooseAlgorithm(ConvPlan& p) {
   BuildCudnn h;
-  const char* name = nullptr;
   if (!p.transposed) {
     cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
     int n = 0;
@@ -81,17 +101,16 @@ void ChooseAlgorithm(ConvPlan& p) {
         cudnnGetConvolutionForwardAlgorithm_v7(h.get(), p.x.d, p.w.d, p.conv.d, p.y.d,
                                                CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &n, perf),
         "cudnnGetConvolutionForwardAlgorithm_v7");
-    for (int i = 0; i < n; ++i) {
-      if (perf[i].status != CUDNN_STATUS_SUCCESS || !MathAllowed(perf[i].mathType) ||
-          perf[i].memory > kMaxWorkspace)
-        continue;
-      ODLA_CUDA_CALL(cudnnSetConvolutionMathType, p.conv.d, perf[i].mathType);
-      p.fwd = perf[i].algo;
-      ODLA_CUDA_CALL(cudnnGetConvolutionForwardWorkspaceSize, h.get(), p.x.d, p.w.d, p.conv.d,
-                     p.y.d, p.fwd, &p.workspace);
+    auto size = [&](cudnnConvolutionFwdAlgo_t algo, size_t* bytes) {
+      return cudnnGetConvolutionForwardWorkspaceSize(h.get(), p.x.d, p.w.d, p.conv.d, p.y.d, algo,
+                                                     bytes);
+    };
+    for (int i = 0; i < n; ++i)
+      if (perf[i].status == CUDNN_STATUS_SUCCESS && MathAllowed(perf[i].mathType) &&
+          TakeAlgorithm(p, perf[i].algo, perf[i].mathType, &p.fwd, size))
+        return;
+    if (TakeAlgorithm(p, CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, CUDNN_FMA_MATH, &p.fwd, size))
       return;
-    }
-    name = "cudnnGetConvolutionForwardAlgorithm_v7";
   } else {
     // Backward data: dy is the op's input X, dx its result Y.
     cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
@@ -100,20 +119,17 @@ void ChooseAlgorithm(ConvPlan& p) {
                       h.get(), p.w.d, p.x.d, p.conv.d, p.y.d, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
                       &n, perf),
                   "cudnnGetConvolutionBackwardDataAlgorithm_v7");
-    for (int i = 0; i < n; ++i) {
-      if (perf[i].status != CUDNN_STATUS_SUCCESS || !MathAllowed(perf[i].mathType) ||
-          perf[i].memory > kMaxWorkspace)
-        continue;
-      ODLA_CUDA_CALL(cudnnSetConvolutionMathType, p.conv.d, perf[i].mathType);
-      p.bwd = perf[i].algo;
-      ODLA_CUDA_CALL(cudnnGetConvolutionBackwardDataWorkspaceSize, h.get(), p.w.d, p.x.d, p.conv.d,
-                     p.y.d, p.bwd, &p.workspace);
-      return;
-    }
-    name = "cudnnGetConvolutionBackwardDataAlgorithm_v7";
+    auto size = [&](cudnnConvolutionBwdDataAlgo_t algo, size_t* bytes) {
+      return cudnnGetConvolutionBackwardDataWorkspaceSize(h.get(), p.w.d, p.x.d, p.conv.d, p.y.d,
+                                                          algo, bytes);
+    };
+    for (int i = 0; i < n; ++i)
+      if (perf[i].status == CUDNN_STATUS_SUCCESS && MathAllowed(perf[i].mathType) &&
+          TakeAlgorithm(p, perf[i].algo, perf[i].mathType, &p.bwd, size))
+        return;
+    if (TakeAlgorithm(p, CUDNN_CONVOLUTION_BWD_DATA_ALGO_0, CUDNN_FMA_MATH, &p.bwd, size)) return;
   }
-  Reject(name, ": no algorithm in this precision within ", kMaxWorkspace >> 20,
-         " MiB of workspace");
+  Reject("no cuDNN algorithm in this precision within ", kMaxWorkspace >> 20, " MiB of workspace");
 }
 
 odla_value BuildConv(const char* op, const ConvArgs& a, bool transposed, const CudaAct& act) {
@@ -134,10 +150,23 @@ odla_value BuildConv(const char* op, const ConvArgs& a, bool transposed, const C
       if (s.w.out[i] != want) Reject("output size");
     }
   }
+  // Pads that differ at the two ends: all pads explicit, by a zero-padded copy of X.
+  bool explicit_pad = false;
+  for (int i = off; i < 3; ++i) explicit_pad = explicit_pad || s.w.pad[i] != s.w.pad_end[i];
+  if (explicit_pad && transposed) Reject("pads that differ at the two ends");
+  PadGeometry geometry;
+  if (explicit_pad) {
+    geometry.planes = s.n * s.c;
+    for (int i = off; i < 3; ++i) {
+      geometry.in[i] = s.w.in[i];
+      geometry.begin[i] = s.w.pad[i];
+      geometry.out[i] = s.w.in[i] + s.w.pad[i] + s.w.pad_end[i];
+      xd[2 + i - off] = geometry.out[i];
+    }
+  }
   std::vector<int64_t> pad, stride, dil;
   for (int i = off; i < 3; ++i) {
-    if (s.w.pad[i] != s.w.pad_end[i]) Reject("asymmetric pads");
-    pad.push_back(s.w.pad[i]);
+    pad.push_back(explicit_pad ? 0 : s.w.pad[i]);
     stride.push_back(s.w.stride[i]);
     dil.push_back(s.w.dil[i]);
   }
@@ -179,20 +208,34 @@ odla_value BuildConv(const char* op, const ConvArgs& a, bool transposed, const C
   for (int i = 0; i < nb; ++i)
     if (got[i] != fwd_out[i]) Reject("cuDNN's window arithmetic gives another shape");
   ChooseAlgorithm(*p);
+  if (explicit_pad) {
+    p->pad = true;
+    p->pad_geometry = geometry;
+    p->pad_bytes = (odla_rt::NumElements(odla_rt::MakeShape(xd)) * sizeof(float) + 255) / 256 * 256;
+  }
 
   int64_t n = odla_rt::NumElements(a.result.shape), channels = s.m, inner = n / (s.n * s.m);
   odla_rt::Kernel kernel = [p, n, channels, inner, act](const KernelArgs& k) {
     const float one = 1, zero = 0;
+    const void* x = k.in[0];
+    void* workspace = k.scratch;
+    if (p->pad) {
+      float* padded = static_cast<float*>(k.scratch);
+      PadCopy(CudaStream(k), k.In<float>(0), padded, p->pad_geometry, 0.f);
+      x = padded;
+      workspace = static_cast<char*>(k.scratch) + p->pad_bytes;
+    }
     if (!p->transposed)
-      ODLA_CUDA_CALL(cudnnConvolutionForward, Cudnn(k), &one, p->x.d, k.in[0], p->w.d, k.in[1],
-                     p->conv.d, p->fwd, k.scratch, p->workspace, &zero, p->y.d, k.out[0]);
+      ODLA_CUDA_CALL(cudnnConvolutionForward, Cudnn(k), &one, p->x.d, x, p->w.d, k.in[1], p->conv.d,
+                     p->fwd, workspace, p->workspace, &zero, p->y.d, k.out[0]);
     else
       ODLA_CUDA_CALL(cudnnConvolutionBackwardData, Cudnn(k), &one, p->w.d, k.in[1], p->x.d, k.in[0],
-                     p->conv.d, p->bwd, k.scratch, p->workspace, &zero, p->y.d, k.out[0]);
+                     p->conv.d, p->bwd, workspace, p->workspace, &zero, p->y.d, k.out[0]);
     Epilogue(CudaStream(k), k.Out<float>(0), n, k.In<float>(2), channels, inner, k.In<float>(3),
              act);
   };
-  return AddCudaOp1(op, {a.X, a.W, a.B, a.Sum}, a.result, p->workspace, a.id, std::move(kernel));
+  return AddCudaOp1(op, {a.X, a.W, a.B, a.Sum}, a.result, p->pad_bytes + p->workspace, a.id,
+                    std::move(kernel));
 }
 
 }  // namespace

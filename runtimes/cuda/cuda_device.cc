@@ -139,9 +139,12 @@ class CudaDevice : public odla_rt::Device {
     ODLA_CUDA_CALL(cudaStreamSynchronize, static_cast<Stream*>(stream)->stream);
   }
 
+  // cudaMemcpy from pageable memory may return before the bytes reach the device, and the
+  // contexts' streams do not wait for the legacy default stream: wait for it here.
   void Upload(void* dst, const void* src, size_t bytes) override {
     RequireDevice();
     ODLA_CUDA_CALL(cudaMemcpy, dst, src, bytes, cudaMemcpyHostToDevice);
+    ODLA_CUDA_CALL(cudaStreamSynchronize, cudaStreamLegacy);
   }
 };
 
@@ -239,6 +242,19 @@ void TensorDesc::Set(std::vector<int64_t> dims) {
   CheckOrReject(cudnnSetTensorNdDescriptor(d, CUDNN_DATA_FLOAT, rank, d32.data(), strides.data()),
                 "cudnnSetTensorNdDescriptor");
 }
+
+// epilogue.cu numbers the activations as ActKind does.
+static_assert(static_cast<int>(odla_rt::ActKind::kNone) == 0 &&
+                  static_cast<int>(odla_rt::ActKind::kRelu) == 1 &&
+                  static_cast<int>(odla_rt::ActKind::kLeakyRelu) == 2 &&
+                  static_cast<int>(odla_rt::ActKind::kClip) == 3 &&
+                  static_cast<int>(odla_rt::ActKind::kSigmoid) == 4 &&
+                  static_cast<int>(odla_rt::ActKind::kTanh) == 5 &&
+                  static_cast<int>(odla_rt::ActKind::kHardSigmoid) == 6 &&
+                  static_cast<int>(odla_rt::ActKind::kHardSwish) == 7 &&
+                  static_cast<int>(odla_rt::ActKind::kElu) == 8 &&
+                  static_cast<int>(odla_rt::ActKind::kGelu) == 9,
+              "ActKind's numbering changed: update epilogue.cu");
 
 CudaAct ParseCudaAct(const char* name, float alpha, float beta) {
   odla_rt::Activation a = odla_rt::ParseActivation(name ? name : "", alpha, beta);

@@ -8,7 +8,7 @@ namespace odla_cuda {
 
 namespace {
 
-// ActKind's values (runtimes/kernels/epilogue.h).
+// ActKind's values (runtimes/kernels/epilogue.h; cuda_device.cc checks them).
 enum : int {
   kNone,
   kRelu,

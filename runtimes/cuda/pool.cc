@@ -1,9 +1,15 @@
 // MaxPool, AveragePool (count_include_pad either way), GlobalAveragePool and GlobalMaxPool
-// through cuDNN's pooling (1-D as 2-D with a unit axis, 2-D, 3-D). Rejected (run on the
-// host): other element types, MaxPool's Indices, dilations, asymmetric pads, pads as large as
-// the window, and ceil_mode where it adds an output position (cuDNN rounds down).
+// through cuDNN's pooling (1-D as 2-D with a unit axis, 2-D, 3-D). MaxPool's pads that
+// cuDNN's descriptor cannot express (different at the two ends, as large as the window, or
+// ceil_mode's extra position: cuDNN rounds down) are made by a copy of the input padded with
+// the lowest float, in scratch memory. Rejected (run on the host): other element types,
+// MaxPool's Indices, dilations, and those pads in AveragePool.
+#include <algorithm>
+#include <cfloat>
+
 #include "../ref/nn_window.h"
 #include "cuda_rt.h"
+#include "pad_copy.h"
 
 ODLA_CUDA_FILE(pool)
 
@@ -27,8 +33,10 @@ struct PoolDesc {
 };
 
 struct PoolPlan {
-  TensorDesc x, y;
+  TensorDesc x, y;  // the op's input (padded when `pad`) and result
   PoolDesc pool;
+  bool pad = false;  // the input is copied padded into scratch memory first
+  PadGeometry pad_geometry;
 };
 
 std::vector<int> Int32(const std::vector<int64_t>& v) {
@@ -55,14 +63,33 @@ odla_value BuildPool(const char* op, odla_value X, const odla_value_type& result
                      cudnnPoolingMode_t mode, const odla_rt::Window3& w, odla_value_id id) {
   auto xd = ValueDims(X), yd = TypeDims(result);
   const int spatial = static_cast<int>(xd.size()) - 2, off = 3 - spatial;
+  const bool max = mode == CUDNN_POOLING_MAX;
+  // Per axis the padding at the end that gives the result's size by cuDNN's arithmetic
+  // (rounding down): the op's, or more for ceil_mode's extra position.
+  bool explicit_pad = false;
+  PadGeometry geometry;
+  geometry.planes = xd[0] * xd[1];
   std::vector<int64_t> win, pad, stride;
   for (int i = off; i < 3; ++i) {
     if (w.dil[i] != 1) Reject("dilations");
-    if (w.pad[i] != w.pad_end[i]) Reject("asymmetric pads");
-    if (w.pad[i] >= w.k[i]) Reject("pads as large as the window");
+    int64_t end =
+        std::max(w.pad_end[i], (w.out[i] - 1) * w.stride[i] + w.k[i] - w.in[i] - w.pad[i]);
+    if (w.pad[i] != end || w.pad[i] >= w.k[i]) {
+      if (!max) Reject("pads that differ at the two ends, as large as the window, or ceil_mode");
+      explicit_pad = true;
+    }
+    geometry.in[i] = w.in[i];
+    geometry.begin[i] = w.pad[i];
+    geometry.out[i] = w.in[i] + w.pad[i] + end;
     win.push_back(w.k[i]);
     pad.push_back(w.pad[i]);
     stride.push_back(w.stride[i]);
+  }
+  if (explicit_pad) {
+    for (int i = off; i < 3; ++i) {
+      xd[2 + i - off] = geometry.out[i];
+      pad[i - off] = 0;
+    }
   }
   if (spatial == 1) {
     xd.push_back(1);
@@ -85,13 +112,22 @@ odla_value BuildPool(const char* op, odla_value X, const odla_value_type& result
   CheckOrReject(cudnnGetPoolingNdForwardOutputDim(p->pool.d, p->x.d, nb, got.data()),
                 "cudnnGetPoolingNdForwardOutputDim");
   for (int i = 0; i < nb; ++i)
-    if (got[i] != yd[i]) Reject("ceil_mode (cuDNN's output size rounds down)");
+    if (got[i] != yd[i]) Reject("cuDNN's window arithmetic gives another shape");
+  p->pad = explicit_pad;
+  p->pad_geometry = geometry;
+  size_t scratch = explicit_pad ? odla_rt::NumElements(odla_rt::MakeShape(xd)) * sizeof(float) : 0;
   odla_rt::Kernel kernel = [p](const KernelArgs& k) {
     const float one = 1, zero = 0;
-    ODLA_CUDA_CALL(cudnnPoolingForward, Cudnn(k), p->pool.d, &one, p->x.d, k.in[0], &zero, p->y.d,
+    const void* x = k.in[0];
+    if (p->pad) {  // padding never wins a maximum (the ref's maximum starts at the lowest)
+      PadCopy(CudaStream(k), k.In<float>(0), static_cast<float*>(k.scratch), p->pad_geometry,
+              -FLT_MAX);
+      x = k.scratch;
+    }
+    ODLA_CUDA_CALL(cudnnPoolingForward, Cudnn(k), p->pool.d, &one, p->x.d, x, &zero, p->y.d,
                    k.out[0]);
   };
-  return AddCudaOp1(op, {X}, result, 0, id, std::move(kernel));
+  return AddCudaOp1(op, {X}, result, scratch, id, std::move(kernel));
 }
 
 odla_value BuildGlobal(const char* op, odla_value X, const odla_value_type& result,
