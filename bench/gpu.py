@@ -64,7 +64,7 @@ def need_gpu(build):
 
 def export(out, names):
     """bench/models.py's exports (with the TorchScript exporter on PyTorch >= 2.9)."""
-    sys.path.insert(0, os.path.join(ROOT, "tests", "cuda"))
+    sys.path.insert(0, os.path.join(ROOT, "tests", "gpu"))
     import models
     import torchscript_export
     torchscript_export.patch()

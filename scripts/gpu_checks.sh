@@ -129,7 +129,7 @@ for s in $steps; do
     models)
       # The real-model tests' PyTorch exports (with the TorchScript exporter on PyTorch >= 2.9)
       # against PyTorch's outputs at fp32's tolerance; OpenCV's tests where ../shared has them.
-      step models_export 300 "$python" "$root/tests/cuda/torchscript_export.py" \
+      step models_export 300 "$python" "$root/tests/gpu/torchscript_export.py" \
         "$root/tests/models/export_models.py" "$build/real-models/torch"
       step models 420 "$build/bin/halo-conformance" -j "$jobs" --runtime cuda \
         --expected "$root/tests/models/expected_pass.txt" --tolerance scale:1e-4 \

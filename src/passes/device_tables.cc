@@ -24,8 +24,13 @@ link_gbps 1000
 // machine's measured oneDNN numbers (docs/perf.md: about 420 GFLOP/s peak on 2 cores: say
 // 300) and a conservative 20 GB/s of memory bandwidth.
 constexpr const char* kCuda = R"(device cuda
-ops AveragePool BatchNormalization Conv ConvTranspose FusedConv FusedGemm FusedMatMul Gemm
-ops GlobalAveragePool GlobalMaxPool MatMul MaxPool
+ops Abs Add And AveragePool BatchNormalization Cast Ceil Clip Concat Conv ConvTranspose Cos
+ops Div Elu Equal Erf Exp Expand Flatten Floor FusedConv FusedGemm FusedMatMul Gather Gemm
+ops GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual HardSigmoid HardSwish Identity
+ops LayerNormalization LeakyRelu Less LessOrEqual Log LogSoftmax MatMul Max MaxPool Mean Min
+ops Mul Neg Not Or PRelu Pad Pow Reciprocal ReduceL2 ReduceMax ReduceMean ReduceMin
+ops ReduceProd ReduceSum Relu Reshape Round Selu Sigmoid Sign Sin Slice Softmax Softplus
+ops Split Sqrt Squeeze Sub Sum Tanh Tile Transpose Unsqueeze Where Xor
 gflops 40000
 gbps 2500
 host_gflops 300

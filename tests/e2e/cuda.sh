@@ -45,7 +45,7 @@ done
 CUDA_LIBS="$CUDA_LIBS -l:libcudnn.so.9 -l:libcublas.so.13 -l:libcudart.so.13 -lpthread -ldl -lrt"
 
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
-"$python" "$src/tests/cuda/make_encoder.py" enc
+"$python" "$src/tests/gpu/make_encoder.py" enc
 "$python" -c "
 import numpy as np
 x = np.random.default_rng(5).random((1, 1, 28, 28), dtype=np.float32)

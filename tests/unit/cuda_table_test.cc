@@ -1,5 +1,5 @@
 // The built-in `cuda` device table (src/passes/device_tables.cc). That its ops are exactly
-// libodla_cuda's builders is the ctest cuda_table_current (tests/cuda/table_current.py).
+// libodla_cuda's builders is the ctest cuda_table_current (tests/gpu/table_current.py).
 #include <gtest/gtest.h>
 
 #include "ir/error.h"

@@ -1,6 +1,6 @@
 // halo-cuda-probe: prints the first CUDA device's name and exits 0, or prints why there is
 // none ("no CUDA device: ...") and exits 77, the skip code of the GPU tests (ctest
-// SKIP_RETURN_CODE 77; tests/cuda/gpu_test.sh, tests/e2e/cuda.sh).
+// SKIP_RETURN_CODE 77; tests/gpu/gpu_test.sh, tests/e2e/cuda.sh).
 #include <cuda_runtime_api.h>
 
 #include <cstdio>
