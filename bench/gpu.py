@@ -26,12 +26,12 @@ import subprocess
 import sys
 import time
 
-import numpy as np
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-import run  # noqa: E402  (build_halo, run_json, check, stats)
+# Imported once a GPU is found, so that a machine without one gets the one-line message
+# whatever its Python has: numpy, and bench/run.py (build_halo, run_json, stats).
+np = run = None
 
 
 def env_list(name, default):
@@ -210,6 +210,9 @@ def main(argv):
         sys.exit(__doc__)
     build = os.path.abspath(argv[1])
     gpu = need_gpu(build)
+    global np, run
+    import numpy as np
+    import run
     out = f"{build}/bench/gpu"
     os.makedirs(out, exist_ok=True)
     names = env_list("BENCH_GPU_MODELS", "resnet50,bert_base_encoder")

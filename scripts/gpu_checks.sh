@@ -6,7 +6,8 @@
 #   scripts/gpu_checks.sh pack BUILD   (here, after building) writes gpu-pack/ at the
 #       repository root (ignored by git): halo, halo-conformance, halo-cuda-probe,
 #       halo-cuda-tests, libodla_cuda.{so,a}, libodla_ref_host.a, the Debian libraries halo
-#       needs and the ONNX conformance data, about 50 MiB: carry it.
+#       needs and the ONNX conformance data, compressed (about 16 MiB): carry it. Make it in
+#       the checkout the session started in (the device tool sends that one).
 #   scripts/gpu_checks.sh BUILD [STEP...]   (there) runs the checks on BUILD, a build
 #       directory, or gpu-pack: without BUILD/bin/halo it first tries to build one (cmake,
 #       make -j16). STEPs (default all, in this order): probe unit e2e conformance models bench.
@@ -26,28 +27,29 @@ if [ "${1:-}" = pack ]; then
   set -e
   build="$(cd "${2:?usage: gpu_checks.sh pack BUILD}" && pwd)"
   pack="$root/gpu-pack"
-  rm -rf "$pack" && mkdir -p "$pack/bin" "$pack/lib" "$pack/sys"
+  stage="$(mktemp -d)"
+  trap 'rm -rf "$stage"' EXIT
+  rm -rf "$pack" && mkdir -p "$pack" "$stage/bin" "$stage/lib" "$stage/sys"
   for b in halo halo-conformance halo-cuda-probe halo-cuda-tests; do
     [ -x "$build/bin/$b" ] || { echo "gpu_checks: $build/bin/$b missing: build it" >&2; exit 1; }
-    strip -o "$pack/bin/$b" "$build/bin/$b"
+    strip -o "$stage/bin/$b" "$build/bin/$b"
   done
   for l in libodla_cuda.so libodla_cuda.a libodla_ref_host.a; do
     [ -f "$build/lib/$l" ] || { echo "gpu_checks: $build/lib/$l missing: build it" >&2; exit 1; }
-    cp "$build/lib/$l" "$pack/lib/"
+    cp "$build/lib/$l" "$stage/lib/"
   done
-  strip --strip-unneeded "$pack/lib/libodla_cuda.so"
+  strip --strip-unneeded "$stage/lib/libodla_cuda.so"
   # The libraries of halo's Debian dependencies (not libc, libstdc++ and the like).
   ldd "$build/bin/halo" "$build/bin/halo-conformance" |
     awk '$3 ~ /^\// && $1 ~ /^lib(onnx|protobuf|flatbuffers|z\.)/ {print $3}' | sort -u |
-    while read -r l; do cp -L "$l" "$pack/sys/"; done
+    while read -r l; do cp -L "$l" "$stage/sys/"; done
+  tar -C "$stage" -cf - bin lib sys | xz -T0 -6 > "$pack/tools.tar.xz"
   tar -C /usr/share/libonnx-testdata/data -cJf "$pack/onnx-testdata.tar.xz" \
     node pytorch-converted pytorch-operator simple
   # halo-conformance finds the source and build directories by their absolute paths here.
   printf 'src=%s\nbuild=%s\n' "$root" "$build" > "$pack/paths"
   du -sh "$pack"
   [ "$(du -sm "$pack" | cut -f1)" -le 60 ] || { echo "gpu_checks: the pack is over 60 MiB" >&2; exit 1; }
-  grep -qx '/gpu-pack/' "$(git -C "$root" rev-parse --git-path info/exclude)" 2> /dev/null ||
-    echo '/gpu-pack/' >> "$(git -C "$root" rev-parse --git-path info/exclude)"
   echo "gpu_checks: wrote $pack; carry gpu-pack and run scripts/gpu_checks.sh gpu-pack"
   exit 0
 fi
@@ -78,7 +80,7 @@ step() {
   tail -n 15 "$logs/$name.log"
   case $rc in
     0) note "PASS $name ($((SECONDS - start)) s)" ;;
-    77) note "SKIP $name: $(grep -m1 '^skipped' "$logs/$name.log")" ;;
+    77) note "SKIP $name: $(head -n 1 "$logs/$name.log")" ;;
     124) note "FAIL $name: timed out after $limit s"; status=1 ;;
     *) note "FAIL $name: exit $rc (log: $name.log)"; status=1 ;;
   esac
@@ -103,6 +105,7 @@ if [ -f "$build/paths" ]; then  # a pack: its tools, libraries and paths
   if [ ! -e "$build_dir" ]; then mkdir -p "$(dirname "$build_dir")" && ln -s "$build" "$build_dir"; fi
   [ "$(readlink -f "$build_dir")" = "$build" ] && [ "$(readlink -f "$src_dir")" = "$root" ] ||
     note "WARN $src_dir or $build_dir exist already: halo-conformance may use other files"
+  [ -x "$build/bin/halo" ] || tar -C "$build" -xJf "$build/tools.tar.xz"
   data="$build/onnx-testdata"
   [ -d "$data" ] || { mkdir -p "$data" && tar -C "$data" -xJf "$build/onnx-testdata.tar.xz"; }
 else
