@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # --device cuda end to end (docs/heterogeneous.md): the MNIST CNN (examples/mnist) and a small
 # encoder (make_encoder.py) compiled by halo for libodla_cuda, whole and partitioned (the cost
-# model's split, a --place split, --precision tf32); `halo run --device cuda` (in process, on
-# libodla_ref) equals the all-host run bit for bit; --report shows the partition; the generated
-# code compiles and links with libodla_cuda.a (+ libodla_ref_host.a) and the CUDA libraries.
+# model's split, a --place split; --precision tf32 whole and split); `halo run --device cuda`
+# (in process, on libodla_ref) equals the all-host run bit for bit; --report shows the
+# partition; the generated code compiles and links with libodla_cuda.a (+ libodla_ref_host.a)
+# and the CUDA libraries.
 # With a CUDA device (halo-cuda-probe) the programs also run and must equal the all-host
 # results within fp32's tolerance (max |a - b| <= 1e-4 x max |host|; tf32: 1e-2); without one
 # that part prints "skipped: no CUDA device: ..." and the rest still has to pass.
@@ -127,25 +128,30 @@ model() {
     fail "$key: no $dev_op in a device part"
 
   step "$key: compiled and linked: whole model on libodla_cuda, --device cuda, --place, tf32"
+  echo "(and --device cuda --place --precision tf32)"
   build_app "${key}_whole" "$onnx" "-l:libodla_cuda.a"
   build_app "${key}_dev" "$onnx" "-l:libodla_cuda.a -l:libodla_ref_host.a" --device cuda
   build_app "${key}_placed" "$onnx" "-l:libodla_cuda.a -l:libodla_ref_host.a" --device cuda \
     --place "$place=host"
   build_app "${key}_tf32" "$onnx" "-l:libodla_cuda.a" --precision tf32
+  build_app "${key}_dev_tf32" "$onnx" "-l:libodla_cuda.a -l:libodla_ref_host.a" --device cuda \
+    --place "$place=host" --precision tf32
   "$halo" "$onnx" --report --device cuda --place "$place=host" > "report_${key}_placed.txt"
   grep "(host):" "report_${key}_placed.txt" | grep -qF " $place (" ||
     fail "$key: --place $place=host: the node is not in a host part"
   cmp -s "out_${key}_dev/model.cc" "out_${key}_placed/model.cc" &&
     fail "$key: --place $place=host changed nothing"
   grep -q 'ODLA_PRECISION_TF32' "out_${key}_tf32/model.cc" || fail "$key: no tf32 request"
+  grep -q 'odla_SetComputationPrecision(g_comp_0, ODLA_PRECISION_TF32)' \
+    "out_${key}_dev_tf32/model.cc" || fail "$key: no tf32 request in the device part"
 
   if [ $probe = 0 ]; then
     step "$key: run on $device"
-    for v in whole dev placed tf32; do
+    for v in whole dev placed tf32 dev_tf32; do
       "out_${key}_$v/app" "$in_bin" "$n_in" "${key}_$v.bin" "$n_out" ||
         fail "${key}_$v: the compiled model failed (exit $?)"
       local tol=1e-4
-      [ $v = tf32 ] && tol=1e-2
+      case $v in *tf32) tol=1e-2 ;; esac
       compare "${key}_$v" "run_${key}_host/$out.npy" $tol
     done
     ran=1

@@ -10,8 +10,10 @@
 #include "../../runtimes/common/runtime.h"
 #include "driver/options.h"
 #include "passes/passes.h"
+#include "passes/placement.h"
 #include "targets/cpp_emitter.h"
 #include "targets/executor.h"
+#include "targets/partition_executor.h"
 #include "test_util.h"
 
 namespace halo {
@@ -76,6 +78,38 @@ TEST(Precision, GeneratedCodeRequestsTf32WithApi14) {
   EXPECT_NE(tf32.find("odla_CheckVersion(1, 4)"), std::string::npos);
   EXPECT_NE(tf32.find("implements API version 1.4."), std::string::npos);
   EXPECT_EQ(tf32.find("ODLA_PRECISION_BF16"), std::string::npos);
+}
+
+// With --device, the device parts request the precision and the host parts do not (the host
+// computes in fp32); halo run's executor does the same, with fp32's results on libodla_ref.
+TEST(Precision, PartitionedCodeRequestsTf32ForDeviceParts) {
+  auto g = std::make_unique<Graph>("mm");
+  Value* x = g->AddInput("x", Type(DataType::kFloat32, {1, 2}));
+  Value* w = g->AddConstant("w", F32({2, 2}, {1, 2, 3, 4}));
+  Node* mm = g->AddNode("MatMul", "mm", {x, w});
+  Node* relu = g->AddNode("Relu", "relu", {mm->output()});
+  Node* mm2 = g->AddNode("MatMul", "mm2", {relu->output(), w});
+  mm2->output()->set_name("y");
+  g->AddOutput(mm2->output());
+  InferShapes(*g);
+  Partition p = SplitGraph(*g, "sim", PlaceNodes(*g, BuiltinDeviceTable("sim"), {{"relu", false}}));
+  ASSERT_EQ(p.parts.size(), 3u);
+  EmitOptions o;
+  o.output_cc = "mm.cc";
+  o.partition = &p;
+  o.precision = Precision::kTf32;
+  std::string code = EmitCppSources(*g, o).at(1).second;
+  for (const char* s : {"odla_SetComputationPrecision(g_comp_0, ODLA_PRECISION_TF32)",
+                        "odla_SetComputationPrecision(g_comp_2, ODLA_PRECISION_TF32)",
+                        "odla_CheckVersion(1, 4)", "odla_host_CheckVersion(1, 4)"})
+    EXPECT_NE(code.find(s), std::string::npos) << s << "\n" << code;
+  EXPECT_EQ(code.find("g_comp_1, ODLA_PRECISION"), std::string::npos);
+  o.precision = Precision::kFp32;
+  EXPECT_EQ(EmitCppSources(*g, o).at(1).second.find("SetComputationPrecision"), std::string::npos);
+  std::vector<Tensor> in{F32({1, 2}, {0.1f, 0.3f})};
+  auto a = Executor(*g).Run(in), b = PartitionedExecutor(*g, p, Precision::kTf32).Run(in);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(std::memcmp(a[0].bytes(), b[0].bytes(), a[0].byte_size()), 0);
 }
 
 TEST(Precision, SharedRuntimeComputesFp32) {
