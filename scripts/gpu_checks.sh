@@ -51,7 +51,10 @@ if [ "${1:-}" = pack ]; then
   # halo-conformance finds the source and build directories by their absolute paths here.
   printf 'src=%s\nbuild=%s\n' "$root" "$build" > "$pack/paths"
   du -sh "$pack"
-  [ "$(du -sm "$pack" | cut -f1)" -le 60 ] || { echo "gpu_checks: the pack is over 60 MiB" >&2; exit 1; }
+  if [ "$(du -sm "$pack" | cut -f1)" -gt 60 ]; then
+    echo "gpu_checks: the pack is over 60 MiB" >&2
+    exit 1
+  fi
   echo "gpu_checks: wrote $pack; carry gpu-pack and run scripts/gpu_checks.sh gpu-pack"
   exit 0
 fi
@@ -104,7 +107,9 @@ if [ -f "$build/paths" ]; then  # a pack: its tools, libraries and paths
   build_dir="$(sed -n 's/^build=//p' "$build/paths")"
   export LD_LIBRARY_PATH="$build/sys:$libdirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   if [ ! -e "$src_dir" ]; then mkdir -p "$(dirname "$src_dir")" && ln -s "$root" "$src_dir"; fi
-  if [ ! -e "$build_dir" ]; then mkdir -p "$(dirname "$build_dir")" && ln -s "$build" "$build_dir"; fi
+  if [ ! -e "$build_dir" ]; then
+    mkdir -p "$(dirname "$build_dir")" && ln -s "$build" "$build_dir"
+  fi
   [ "$(readlink -f "$build_dir")" = "$build" ] && [ "$(readlink -f "$src_dir")" = "$root" ] ||
     note "WARN $src_dir or $build_dir exist already: halo-conformance may use other files"
   [ -x "$build/bin/halo" ] || tar -C "$build" -xJf "$build/tools.tar.xz"

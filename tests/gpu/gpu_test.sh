@@ -6,7 +6,10 @@ set -uo pipefail
 build="$1"
 shift
 probe="$build/bin/halo-cuda-probe"
-[ -x "$probe" ] || { echo "gpu_test: $probe missing: build the target halo-cuda-probe" >&2; exit 1; }
+if [ ! -x "$probe" ]; then
+  echo "gpu_test: $probe missing: build the target halo-cuda-probe" >&2
+  exit 1
+fi
 device="$("$probe")"
 rc=$?
 if [ $rc = 77 ]; then
