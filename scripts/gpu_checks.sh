@@ -80,7 +80,7 @@ step() {
   shift 2
   local start=$SECONDS rc
   echo "== $name: $*"
-  timeout "$limit" "$@" > "$logs/$name.log" 2>&1
+  timeout --kill-after=10 "$limit" "$@" > "$logs/$name.log" 2>&1
   rc=$?
   tail -n 15 "$logs/$name.log"
   case $rc in
@@ -138,7 +138,8 @@ for s in $steps; do
         "$data/node" "$data/pytorch-converted" "$data/pytorch-operator" "$data/simple" ;;
     models)
       # The real-model tests' PyTorch exports (with the TorchScript exporter on PyTorch >= 2.9)
-      # against PyTorch's outputs at fp32's tolerance; OpenCV's tests where ../shared has them.
+      # against PyTorch's outputs at fp32's tolerance (OpenCV's tests need ../shared, which
+      # the device tool does not send).
       step models_export 270 "$python" "$root/tests/gpu/torchscript_export.py" \
         "$root/tests/models/export_models.py" "$build/real-models/torch"
       step models 320 "$build/bin/halo-conformance" -j "$jobs" --runtime cuda \
