@@ -118,7 +118,8 @@ __global__ void ReduceBlocks(const T* x, T* out, StridedMap kept, StridedMap red
 }
 
 template <typename T, template <typename> class Op>
-void Launch(cudaStream_t s, const T* x, T* out, const StridedMap& kept, const StridedMap& red) {
+void LaunchReduce(cudaStream_t s, const T* x, T* out, const StridedMap& kept,
+                  const StridedMap& red) {
   int64_t nk = kept.Count(), nr = red.Count();
   if (nr > 64)
     ReduceBlocks<T, Op<T>><<<static_cast<unsigned>(std::min<int64_t>(nk, 65535)), kBlock, 0, s>>>(
@@ -151,17 +152,18 @@ void ReduceOp(cudaStream_t s, Reduce kind, odla_element_type t, const void* x,
     auto po = static_cast<T*>(out);
     switch (kind) {
       case Reduce::kSum:
-        return Launch<T, SumR>(s, px, po, kept, red);
+        return LaunchReduce<T, SumR>(s, px, po, kept, red);
       case Reduce::kMean:
-        return Launch<T, MeanR>(s, px, po, kept, red);
+        return LaunchReduce<T, MeanR>(s, px, po, kept, red);
       case Reduce::kMax:
-        return Launch<T, MaxR>(s, px, po, kept, red);
+        return LaunchReduce<T, MaxR>(s, px, po, kept, red);
       case Reduce::kMin:
-        return Launch<T, MinR>(s, px, po, kept, red);
+        return LaunchReduce<T, MinR>(s, px, po, kept, red);
       case Reduce::kProd:
-        return Launch<T, ProdR>(s, px, po, kept, red);
+        return LaunchReduce<T, ProdR>(s, px, po, kept, red);
       case Reduce::kL2:
-        if constexpr (std::is_floating_point_v<T>) return Launch<T, L2R>(s, px, po, kept, red);
+        if constexpr (std::is_floating_point_v<T>)
+          return LaunchReduce<T, L2R>(s, px, po, kept, red);
         break;
     }
   };
