@@ -136,4 +136,10 @@ void ReduceOp(cudaStream_t s, Reduce kind, odla_element_type t, const void* x,
               const std::vector<int64_t>& dims, const std::vector<int64_t>& axes, void* out);
 bool ReduceSupports(Reduce kind, odla_element_type t);
 
+// ArgMax (is_max) or ArgMin of x [outer, n, inner] along n into y [outer, inner] (ref:
+// ArgExtreme: a sequential scan, the first extreme or with `last` the last; NaN never
+// replaces a value). float32, int32, int64.
+void ArgExtreme(cudaStream_t s, bool is_max, bool last, odla_element_type t, const void* x,
+                int64_t* y, int64_t outer, int64_t n, int64_t inner);
+
 }  // namespace odla_cuda

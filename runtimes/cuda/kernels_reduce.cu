@@ -1,6 +1,7 @@
 // Reduce* kernels (ref: Reduce in runtimes/kernels/reduce.cc): each result element folds the
 // elements of the reduced axes; one thread per result when few elements fold into each, else
-// one block per result. Float sums accumulate in double.
+// one block per result. Float sums accumulate in double. ArgMax and ArgMin (ref:
+// ArgExtreme) scan each column in one thread.
 #include <algorithm>
 
 #include "kernels_util.cuh"
@@ -118,7 +119,8 @@ __global__ void ReduceBlocks(const T* x, T* out, StridedMap kept, StridedMap red
 }
 
 template <typename T, template <typename> class Op>
-void Launch(cudaStream_t s, const T* x, T* out, const StridedMap& kept, const StridedMap& red) {
+void LaunchReduce(cudaStream_t s, const T* x, T* out, const StridedMap& kept,
+                  const StridedMap& red) {
   int64_t nk = kept.Count(), nr = red.Count();
   if (nr > 64)
     ReduceBlocks<T, Op<T>><<<static_cast<unsigned>(std::min<int64_t>(nk, 65535)), kBlock, 0, s>>>(
@@ -127,7 +129,44 @@ void Launch(cudaStream_t s, const T* x, T* out, const StridedMap& kept, const St
     ReduceThreads<T, Op<T>><<<GridFor(nk), kBlock, 0, s>>>(x, out, kept, red, nk, nr);
 }
 
+// One thread per column (o, j), scanning the n rows in order as the ref does.
+template <typename T>
+__global__ void ArgExtremeKernel(bool is_max, bool last, const T* x, int64_t* y, int64_t n,
+                                 int64_t inner, int64_t columns) {
+  ODLA_CUDA_LOOP(c, columns) {
+    int64_t o = c / inner, j = c - o * inner;
+    const T* xc = x + o * n * inner + j;
+    T best = xc[0];
+    int64_t arg = 0;
+    for (int64_t r = 1; r < n; ++r) {
+      T v = xc[r * inner];
+      if (is_max ? (last ? v >= best : v > best) : (last ? v <= best : v < best)) best = v, arg = r;
+    }
+    y[c] = arg;
+  }
+}
+
 }  // namespace
+
+void ArgExtreme(cudaStream_t s, bool is_max, bool last, odla_element_type t, const void* x,
+                int64_t* y, int64_t outer, int64_t n, int64_t inner) {
+  int64_t columns = outer * inner;
+  if (n == 0 || columns == 0) return;
+  auto run = [&](auto tag) {
+    using T = decltype(tag);
+    ArgExtremeKernel<T><<<GridFor(columns), kBlock, 0, s>>>(is_max, last, static_cast<const T*>(x),
+                                                            y, n, inner, columns);
+  };
+  if (t == ODLA_FLOAT32)
+    run(float{});
+  else if (t == ODLA_INT32)
+    run(int32_t{});
+  else if (t == ODLA_INT64)
+    run(int64_t{});
+  else
+    throw odla_rt::RtError("libodla_cuda: ArgMax/ArgMin of an unsupported type");
+  CheckLaunch("ArgExtreme");
+}
 
 bool ReduceSupports(Reduce kind, odla_element_type t) {
   return t == ODLA_FLOAT32 || ((t == ODLA_INT32 || t == ODLA_INT64) && kind != Reduce::kL2);
@@ -151,17 +190,18 @@ void ReduceOp(cudaStream_t s, Reduce kind, odla_element_type t, const void* x,
     auto po = static_cast<T*>(out);
     switch (kind) {
       case Reduce::kSum:
-        return Launch<T, SumR>(s, px, po, kept, red);
+        return LaunchReduce<T, SumR>(s, px, po, kept, red);
       case Reduce::kMean:
-        return Launch<T, MeanR>(s, px, po, kept, red);
+        return LaunchReduce<T, MeanR>(s, px, po, kept, red);
       case Reduce::kMax:
-        return Launch<T, MaxR>(s, px, po, kept, red);
+        return LaunchReduce<T, MaxR>(s, px, po, kept, red);
       case Reduce::kMin:
-        return Launch<T, MinR>(s, px, po, kept, red);
+        return LaunchReduce<T, MinR>(s, px, po, kept, red);
       case Reduce::kProd:
-        return Launch<T, ProdR>(s, px, po, kept, red);
+        return LaunchReduce<T, ProdR>(s, px, po, kept, red);
       case Reduce::kL2:
-        if constexpr (std::is_floating_point_v<T>) return Launch<T, L2R>(s, px, po, kept, red);
+        if constexpr (std::is_floating_point_v<T>)
+          return LaunchReduce<T, L2R>(s, px, po, kept, red);
         break;
     }
   };

@@ -1,7 +1,7 @@
 // ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd (float32, int32, int64) and
-// ReduceL2 (float32) over any axes on the project's CUDA kernels. Rejected (run on the host
-// by the shared builder, which also reports invalid arguments): other types, empty results,
-// ranks above 8.
+// ReduceL2 (float32) over any axes, ArgMax and ArgMin (float32, int32, int64) on the
+// project's CUDA kernels. Rejected (run on the host by the shared builder, which also
+// reports invalid arguments): other types, empty results, ranks above 8.
 #include <algorithm>
 
 #include "cuda_rt.h"
@@ -40,7 +40,31 @@ odla_value BuildReduce(const char* op, Reduce kind, odla_value x, const odla_int
   });
 }
 
+odla_value BuildArg(const char* op, bool is_max, odla_value x, int64_t axis, bool keepdims,
+                    bool last, const odla_value_type& rt, odla_value_id id) {
+  if (!x) Reject("missing input");
+  odla_element_type t = x->type.element_type;
+  if (t != ODLA_FLOAT32 && t != ODLA_INT32 && t != ODLA_INT64) Reject("element type");
+  Ints dims = ValueDims(x), shape;
+  int64_t rank = static_cast<int64_t>(dims.size());
+  if (axis < 0 || axis >= rank || dims[axis] == 0) Reject("axis");
+  int64_t outer = 1, n = dims[axis], inner = 1;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (i < axis) outer *= dims[i];
+    if (i > axis) inner *= dims[i];
+    if (i != axis || keepdims) shape.push_back(i == axis ? 1 : dims[i]);
+  }
+  if (rt.element_type != ODLA_INT64 || TypeDims(rt) != shape) Reject("result type");
+  if (odla_rt::NumElements(rt.shape) == 0) Reject("empty result");
+  return AddCudaOp1(op, {x}, rt, 0, id, [=](const KernelArgs& k) {
+    ArgExtreme(CudaStream(k), is_max, last, t, k.in[0], k.Out<int64_t>(0), outer, n, inner);
+  });
+}
+
 }  // namespace
+
+ODLA_REF_DECL(ArgMax)
+ODLA_REF_DECL(ArgMin)
 
 extern "C" {
 
@@ -62,5 +86,29 @@ ODLA_CUDA_REDUCE(ReduceMin, kMin)
 ODLA_CUDA_REDUCE(ReduceProd, kProd)
 ODLA_CUDA_REDUCE(ReduceL2, kL2)
 #undef ODLA_CUDA_REDUCE
+
+odla_value odla_ArgMax(odla_value data, odla_int64 axis, odla_int64 keepdims,
+                       odla_int64 select_last_index, odla_value_type result_type,
+                       odla_value_id id) {
+  return Try(
+      "ArgMax", id,
+      [&] {
+        return BuildArg("ArgMax", true, data, axis, keepdims != 0, select_last_index != 0,
+                        result_type, id);
+      },
+      [&] { return odla_ref_ArgMax(data, axis, keepdims, select_last_index, result_type, id); });
+}
+
+odla_value odla_ArgMin(odla_value data, odla_int64 axis, odla_int64 keepdims,
+                       odla_int64 select_last_index, odla_value_type result_type,
+                       odla_value_id id) {
+  return Try(
+      "ArgMin", id,
+      [&] {
+        return BuildArg("ArgMin", false, data, axis, keepdims != 0, select_last_index != 0,
+                        result_type, id);
+      },
+      [&] { return odla_ref_ArgMin(data, axis, keepdims, select_last_index, result_type, id); });
+}
 
 }  // extern "C"

@@ -26,14 +26,15 @@
   X(Squeeze)                                                                                       \
   X(Unsqueeze)                                                                                     \
   X(Identity)                                                                                      \
-  X(Transpose) X(Concat) X(Slice) X(Split) X(Expand) X(Gather) X(Pad) X(Softmax) X(LogSoftmax)     \
+  X(Transpose)                                                                                     \
+  X(Concat) X(Slice) X(Split) X(Expand) X(Gather) X(Pad) X(Softmax) X(LogSoftmax)                  \
       X(LayerNormalization) X(ReduceSum) X(ReduceMean) X(ReduceMax) X(ReduceMin) X(ReduceProd)     \
           X(ReduceL2) X(Relu) X(Sigmoid) X(Tanh) X(Exp) X(Log) X(Sqrt) X(Abs) X(Neg) X(Reciprocal) \
               X(Erf) X(Floor) X(Ceil) X(Round) X(Sin) X(Cos) X(Softplus) X(Sign) X(Not)            \
                   X(HardSwish) X(LeakyRelu) X(Elu) X(Selu) X(HardSigmoid) X(Clip) X(Add) X(Sub)    \
                       X(Mul) X(Div) X(Pow) X(Equal) X(Less) X(Greater) X(LessOrEqual)              \
                           X(GreaterOrEqual) X(And) X(Or) X(Xor) X(Sum) X(Mean) X(Max) X(Min)       \
-                              X(Where) X(Cast) X(PRelu) X(Tile)
+                              X(Where) X(Cast) X(PRelu) X(Tile) X(ArgMax) X(ArgMin)
 ODLA_TEST_REF(ODLA_REF_DECL)
 
 namespace {
@@ -338,6 +339,25 @@ TEST_F(CudaKernels, Reductions) {
     run(F32({3, 4}, 5, 1), {}, true, {3, 4});
     if (r.cuda != odla_ReduceL2) run(I64Seq({3, 4, 5}, -25, 3), {0, 2}, true, {1, 4, 1});
   }
+}
+
+TEST_F(CudaKernels, ArgMaxArgMin) {
+  // Ties (the first or last) and a NaN that never wins unless first.
+  Arg x = Make({2, 4}, ODLA_FLOAT32, std::vector<float>{1, 3, 3, NAN, NAN, 2, 5, 5});
+  for (int64_t last : {0, 1}) {
+    ExpectSame({x}, One([last](auto a, bool c) {
+                 return OP(c, ArgMax)(a[0], 1, 1, last, Type({2, 1}, ODLA_INT64), "y");
+               }));
+    ExpectSame({x}, One([last](auto a, bool c) {
+                 return OP(c, ArgMin)(a[0], 0, 0, last, Type({4}, ODLA_INT64), "y");
+               }));
+  }
+  ExpectSame({F32({3, 50, 7}, 1)}, One([](auto a, bool c) {
+               return OP(c, ArgMax)(a[0], 1, 0, 0, Type({3, 7}, ODLA_INT64), "y");
+             }));
+  ExpectSame({I64Seq({4, 3}, 5, -2)}, One([](auto a, bool c) {
+               return OP(c, ArgMin)(a[0], 1, 1, 0, Type({4, 1}, ODLA_INT64), "y");
+             }));
 }
 
 TEST_F(CudaKernels, UnaryFunctions) {
