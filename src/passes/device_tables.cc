@@ -16,21 +16,23 @@ link_gbps 1000
 )";
 
 // libodla_cuda (runtimes/cuda). `ops` lists exactly the builders it defines itself (the ctest
-// cuda_table_current checks it against its objects); it runs every other op too, on the host
-// through the shared builders, but the partition then runs those in a host part instead.
+// cuda_table_current checks it against its objects; `tests/gpu/table_current.py SRC BUILD
+// --print` prints these lines); it runs every other op too, on the host through the shared
+// builders, but the partition then runs those in a host part instead.
 // The throughputs are NOT measured: the device's are an H100 SXM's datasheet figures, rounded
 // down (fp32 without tensor cores about 67 TFLOP/s, HBM3 3.35 TB/s: say 40000 and 2500), the
 // link is PCIe 5 x16's practical rate (about 25 GB/s of its 64), the host's are this build
 // machine's measured oneDNN numbers (docs/perf.md: about 420 GFLOP/s peak on 2 cores: say
 // 300) and a conservative 20 GB/s of memory bandwidth.
 constexpr const char* kCuda = R"(device cuda
-ops Abs Add And AveragePool BatchNormalization Cast Ceil Clip Concat Conv ConvTranspose Cos
-ops Div Elu Equal Erf Exp Expand Flatten Floor FusedConv FusedGemm FusedMatMul Gather Gemm
-ops GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual HardSigmoid HardSwish Identity
-ops LayerNormalization LeakyRelu Less LessOrEqual Log LogSoftmax MatMul Max MaxPool Mean Min
-ops Mul Neg Not Or PRelu Pad Pow Reciprocal ReduceL2 ReduceMax ReduceMean ReduceMin
-ops ReduceProd ReduceSum Relu Reshape Round Selu Sigmoid Sign Sin Slice Softmax Softplus
-ops Split Sqrt Squeeze Sub Sum Tanh Tile Transpose Unsqueeze Where Xor
+ops Abs Add And ArgMax ArgMin AveragePool BatchNormalization Cast Ceil Clip Concat Conv
+ops ConvTranspose Cos Div Elu Equal Erf Exp Expand Flatten Floor FusedConv FusedGemm
+ops FusedMatMul Gather Gemm GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual
+ops HardSigmoid HardSwish Identity LayerNormalization LeakyRelu Less LessOrEqual Log
+ops LogSoftmax MatMul Max MaxPool Mean Min Mul Neg Not Or PRelu Pad Pow Reciprocal ReduceL2
+ops ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum Relu Reshape Round Selu Sigmoid Sign
+ops Sin Slice Softmax Softplus Split Sqrt Squeeze Sub Sum Tanh Tile Transpose Unsqueeze
+ops Where Xor
 gflops 40000
 gbps 2500
 host_gflops 300

@@ -3,7 +3,8 @@ exactly the operators whose builders libodla_cuda defines itself: the strong `od
 symbols of its own objects (runtimes/cuda, target odla_cuda_objs) that are operator builders
 declared in include/odla/odla_ops.h (the builder of IR op OP is odla_OP). Needs no GPU.
 
-Usage: /usr/bin/python3 table_current.py SOURCE_DIR BUILD_DIR
+Usage: /usr/bin/python3 table_current.py SOURCE_DIR BUILD_DIR [--print]
+(--print: prints the `ops` lines of libodla_cuda's builders, to paste into kCuda)
 """
 import glob
 import os
@@ -43,12 +44,25 @@ def cuda_symbols(build):
     return {m.group(1) for m in re.finditer(r"^\S+ T odla_(\w+)$", out, re.M)}
 
 
+def ops_lines(ops):
+    lines, line = [], "ops"
+    for op in sorted(ops):
+        if len(line) + 1 + len(op) > 92:
+            lines.append(line)
+            line = "ops"
+        line += " " + op
+    return lines + [line]
+
+
 def main(argv):
-    if len(argv) != 3:
+    if len(argv) not in (3, 4) or argv[3:] not in ([], ["--print"]):
         sys.exit(__doc__)
     src, build = argv[1], argv[2]
     table, ops = table_ops(src), builders(src)
     defined = cuda_symbols(build) & ops
+    if argv[3:]:
+        print("\n".join(ops_lines(defined)))
+        return 0
     unknown = sorted(table - ops)
     missing = sorted(defined - table)
     extra = sorted(table - defined - set(unknown))
@@ -58,7 +72,8 @@ def main(argv):
         ok = False
     if missing:
         print("table_current: libodla_cuda builds these itself, the cuda table lacks them "
-              f"(add them to kCuda in src/passes/device_tables.cc): {' '.join(missing)}")
+              f"(add them to kCuda in src/passes/device_tables.cc; --print gives its lines): "
+              f"{' '.join(missing)}")
         ok = False
     if extra:
         print("table_current: the cuda table lists ops libodla_cuda leaves to the shared "
