@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build demo test bench format clean
+.PHONY: all deps build demo test bench bench-gpu format clean
 
 all: build
 
@@ -24,6 +24,12 @@ bench: build
 	./scripts/install-deps.sh --bench
 	./bench/setup.sh $(BUILD)/bench
 	/usr/bin/python3 bench/run.py $(BUILD)
+
+# halo + libodla_cuda against PyTorch eager on a CUDA GPU: docs/perf-gpu.md (bench/gpu.py).
+# GPU_PYTHON: a Python with torch (CUDA), torchvision and onnx.
+GPU_PYTHON ?= python3
+bench-gpu:
+	$(GPU_PYTHON) bench/gpu.py $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h' '*.c' '*.cu')

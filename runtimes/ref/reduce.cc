@@ -112,3 +112,13 @@ ODLA_WEAK odla_value odla_ArgMin(odla_value data, odla_int64 axis, odla_int64 ke
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(ReduceSum)
+ODLA_REF_ALIAS(ReduceMean)
+ODLA_REF_ALIAS(ReduceMax)
+ODLA_REF_ALIAS(ReduceMin)
+ODLA_REF_ALIAS(ReduceProd)
+ODLA_REF_ALIAS(ReduceL2)
+ODLA_REF_ALIAS(ArgMax)
+ODLA_REF_ALIAS(ArgMin)

@@ -216,3 +216,6 @@ ODLA_WEAK odla_value odla_OneHot(odla_value indices, odla_value values, odla_int
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(Gather)

@@ -321,3 +321,11 @@ ODLA_WEAK odla_value odla_Compress(odla_value input, odla_value condition, odla_
 // Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
 ODLA_REF_ALIAS(Transpose)
 ODLA_REF_ALIAS(Concat)
+ODLA_REF_ALIAS(Reshape)
+ODLA_REF_ALIAS(Squeeze)
+ODLA_REF_ALIAS(Unsqueeze)
+ODLA_REF_ALIAS(Slice)
+ODLA_REF_ALIAS(Split)
+ODLA_REF_ALIAS(Expand)
+ODLA_REF_ALIAS(Pad)
+ODLA_REF_ALIAS(Tile)

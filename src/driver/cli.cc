@@ -50,7 +50,7 @@ void RunAndSave(const Graph& g, const Options& opts, const Partition* partition)
     if (partition && !g.states().empty())
       throw Err("a partitioned model (--device) with state is not supported");
     if (partition) {
-      PartitionedExecutor ex(g, *partition);
+      PartitionedExecutor ex(g, *partition, opts.precision);
       outputs = ex.Run(inputs);
     } else {
       Executor ex(g, opts.precision);

@@ -12,8 +12,6 @@ std::unique_ptr<Partition> PartitionFor(const Graph& g, const Options& opts) {
     if (!opts.place.empty()) throw Err("--place: the device is the host: nothing to place");
     return nullptr;
   }
-  if (opts.precision != Precision::kFp32)
-    throw Err("--precision bf16 cannot be combined with --device or --device-table yet");
   DeviceTable table;
   if (!opts.device_table.empty()) {
     std::ifstream in(opts.device_table);

@@ -192,13 +192,14 @@ const std::vector<OptionDef>& Table() {
       {{"--precision"},
        "P",
        kBoth,
-       "arithmetic precision, fp32 (default) or bf16: bf16 asks the runtime (ODLA 1.3) to "
+       "arithmetic precision, fp32 (default), bf16 or tf32: bf16 asks the runtime (ODLA 1.3) to "
        "compute convolutions and matrix products with bfloat16 operands and float32 "
-       "accumulation (libodla_dnnl on CPUs with AVX512-BF16 or AMX; other runtimes and CPUs "
-       "print one notice and compute in fp32); inputs and outputs stay float32",
+       "accumulation (libodla_dnnl on CPUs with AVX512-BF16 or AMX); tf32 (ODLA 1.4) asks "
+       "for them on TF32 tensor cores (libodla_cuda); other runtimes and CPUs print one "
+       "notice and compute in fp32; inputs and outputs stay float32",
        [](Options& o, const std::string& v) {
-         if (v != "fp32" && v != "bf16")
-           throw UsageError("--precision: unknown precision '" + v + "' (known: fp32, bf16)");
+         if (v != "fp32" && v != "bf16" && v != "tf32")
+           throw UsageError("--precision: unknown precision '" + v + "' (known: fp32, bf16, tf32)");
          o.precision = ParsePrecision(v);
        }},
       {{"--const-input"},
@@ -225,8 +226,9 @@ const std::vector<OptionDef>& Table() {
       {{"--device"},
        "NAME",
        kBoth,
-       "the main device: host (default: the whole model on the linked runtime) or sim (the "
-       "simulated device, libodla_sim); operators it lacks or that its cost model finds "
+       "the main device: host (default: the whole model on the linked runtime), sim (the "
+       "simulated device, libodla_sim) or cuda (libodla_cuda); operators it lacks or that its cost "
+       "model finds "
        "cheaper on the host run on the host (libodla_ref_host), see docs/heterogeneous.md",
        [](Options& o, const std::string& v) { o.device = v; }},
       {{"--device-table"},

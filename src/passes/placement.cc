@@ -4,6 +4,7 @@
 
 #include "ir/error.h"
 #include "ir/op_registry.h"
+#include "passes/device_tables.h"
 
 namespace halo {
 namespace {
@@ -56,14 +57,10 @@ DeviceTable ParseDeviceTable(const std::string& text, const std::string& where) 
 }
 
 DeviceTable BuiltinDeviceTable(const std::string& name) {
-  // The simulated device runs the ref kernels: every op. Its throughputs put every operator
-  // on it (the link is fast), so that tests partition only through --place and tables.
-  if (name == "sim")
-    return ParseDeviceTable(
-        "device sim\nops *\ngflops 1000\ngbps 1000\nhost_gflops 10\nhost_gbps 10\n"
-        "link_gbps 1000\n",
-        "the built-in table of 'sim'");
-  throw Err("unknown device '", name, "' (built in: host, sim; or give --device-table FILE)");
+  if (const char* text = BuiltinDeviceTableText(name))
+    return ParseDeviceTable(text, "the built-in table of '" + name + "'");
+  throw Err("unknown device '", name, "' (built in: ", BuiltinDeviceNames(),
+            "; or give --device-table FILE)");
 }
 
 std::map<const Node*, bool> PlaceNodes(const Graph& g, const DeviceTable& device,

@@ -26,7 +26,7 @@ struct DeviceTable {
 // Parses a device table (lines "KEY VALUE...", '#' comments; keys: device, ops, gflops, gbps,
 // host_gflops, host_gbps, link_gbps). `where` names the source in errors. Throws Error.
 DeviceTable ParseDeviceTable(const std::string& text, const std::string& where);
-// The built-in table of device NAME ("sim"); throws Error naming the known ones.
+// The built-in table of device NAME ("sim", "cuda"); throws Error naming the known ones.
 DeviceTable BuiltinDeviceTable(const std::string& name);
 
 // One part: consecutive operators on one side, and the values that cross into and out of it

@@ -272,7 +272,7 @@ Model Prepare(const Graph& g, const EmitOptions& opts) {
     m.states.push_back(s);
   }
   m.precision = OdlaPrecisionName(opts.precision);
-  if (!m.precision.empty()) m.odla_minor = std::max(m.odla_minor, kOdlaMinorForPrecision);
+  m.odla_minor = std::max(m.odla_minor, OdlaMinorForPrecision(opts.precision));
   if (m.weights.size == 0) m.weights.size = kWeightsAlign;  // a symbol of size 0 is odd
   m.weights.size = (m.weights.size + kWeightsAlign - 1) / kWeightsAlign * kWeightsAlign;
   return m;

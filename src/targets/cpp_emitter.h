@@ -29,7 +29,7 @@ struct EmitOptions {
   // device parts call odla_*, host parts odla_host_* (libodla_ref_host.a). The entry
   // function is the same. nullptr: the whole model as one computation.
   const Partition* partition = nullptr;
-  // --precision: requested from the computation before Build() (ODLA 1.3 for bf16).
+  // --precision: requested from the computation before Build() (ODLA 1.3 for bf16, 1.4 for tf32).
   Precision precision = Precision::kFp32;
 };
 

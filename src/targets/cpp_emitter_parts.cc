@@ -132,8 +132,14 @@ std::string PartsCode(const Model& m) {
        << "  if (" << api << "CreateComputation(&g_comp_" << k << ") != ODLA_SUCCESS) {\n"
        << "    g_comp_" << k << " = nullptr;\n"
        << "    Release();\n"
-       << "    return " << fail << "(\"odla_CreateComputation\");\n  }\n"
-       << "  if (Build_" << k << "() != 0) {\n"
+       << "    return " << fail << "(\"odla_CreateComputation\");\n  }\n";
+    // --precision: requested from the device parts (the host computes in fp32).
+    if (m.parts[k].on_device && !m.precision.empty())
+      os << "  if (odla_SetComputationPrecision(g_comp_" << k << ", " << m.precision
+         << ") != ODLA_SUCCESS) {\n"
+         << "    Release();\n"
+         << "    return Fail(\"odla_SetComputationPrecision\");\n  }\n";
+    os << "  if (Build_" << k << "() != 0) {\n"
        << "    Release();\n"
        << "    return 1;\n  }\n";
   }

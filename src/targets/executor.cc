@@ -208,8 +208,11 @@ Executor::Executor(const Graph& g, Precision precision)
     : graph_(g), impl_(std::make_unique<Impl>()) {
   if (odla_CreateComputation(&impl_->comp) != ODLA_SUCCESS)
     throw OdlaError("odla_CreateComputation");
-  if (precision == Precision::kBf16 &&
-      odla_SetComputationPrecision(impl_->comp, ODLA_PRECISION_BF16) != ODLA_SUCCESS)
+  const odla_precision requested = precision == Precision::kBf16   ? ODLA_PRECISION_BF16
+                                   : precision == Precision::kTf32 ? ODLA_PRECISION_TF32
+                                                                   : ODLA_PRECISION_FP32;
+  if (requested != ODLA_PRECISION_FP32 &&
+      odla_SetComputationPrecision(impl_->comp, requested) != ODLA_SUCCESS)
     throw OdlaError("odla_SetComputationPrecision");
   std::unordered_map<const Value*, odla_value> vals;
   for (const auto& up : g.nodes()) {

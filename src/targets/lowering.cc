@@ -100,13 +100,46 @@ std::string OdlaDeclaration(const OpDef& d) {
 }
 
 std::string OdlaPrecisionName(Precision p) {
-  return p == Precision::kBf16 ? "ODLA_PRECISION_BF16" : "";
+  switch (p) {
+    case Precision::kBf16:
+      return "ODLA_PRECISION_BF16";
+    case Precision::kTf32:
+      return "ODLA_PRECISION_TF32";
+    case Precision::kFp32:
+      break;
+  }
+  return "";
+}
+
+int OdlaMinorForPrecision(Precision p) {
+  switch (p) {
+    case Precision::kBf16:
+      return 3;
+    case Precision::kTf32:
+      return 4;
+    case Precision::kFp32:
+      break;
+  }
+  return 0;
+}
+
+const char* PrecisionName(Precision p) {
+  switch (p) {
+    case Precision::kBf16:
+      return "bf16";
+    case Precision::kTf32:
+      return "tf32";
+    case Precision::kFp32:
+      break;
+  }
+  return "fp32";
 }
 
 Precision ParsePrecision(const std::string& s) {
   if (s == "fp32") return Precision::kFp32;
   if (s == "bf16") return Precision::kBf16;
-  throw Err("unknown precision '", s, "' (known: fp32, bf16)");
+  if (s == "tf32") return Precision::kTf32;
+  throw Err("unknown precision '", s, "' (known: fp32, bf16, tf32)");
 }
 
 const char* OdlaElementTypeName(DataType t) {

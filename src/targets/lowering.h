@@ -64,11 +64,15 @@ std::string OdlaReturnType(const OpDef& d);
 std::string OdlaDeclaration(const OpDef& d);
 
 // --precision: the computation-level request both targets make right after
-// odla_CreateComputation (odla_SetComputationPrecision, ODLA 1.3). fp32 makes none.
-enum class Precision { kFp32, kBf16 };
+// odla_CreateComputation (odla_SetComputationPrecision, ODLA 1.3; tf32 1.4). fp32 makes none.
+enum class Precision { kFp32, kBf16, kTf32 };
 // The odla_precision enumerator to request ("ODLA_PRECISION_BF16"), "" for none.
 std::string OdlaPrecisionName(Precision p);
-// "fp32" or "bf16" -> Precision; throws Error for anything else.
+// The ODLA API minor version the request needs: 0 (none), 3 (bf16) or 4 (tf32).
+int OdlaMinorForPrecision(Precision p);
+// "fp32", "bf16" or "tf32" (as --precision spells them).
+const char* PrecisionName(Precision p);
+// "fp32", "bf16" or "tf32" -> Precision; throws Error for anything else.
 Precision ParsePrecision(const std::string& s);
 
 // The C element-type enumerator ("ODLA_FLOAT32").

@@ -6,11 +6,12 @@
 
 namespace halo {
 
-PartitionedExecutor::PartitionedExecutor(const Graph& g, const Partition& p)
+PartitionedExecutor::PartitionedExecutor(const Graph& g, const Partition& p, Precision precision)
     : graph_(g), partition_(p) {
   for (size_t k = 0; k < p.parts.size(); ++k) {
     try {
-      parts_.push_back(std::make_unique<Executor>(*p.parts[k].graph));
+      parts_.push_back(std::make_unique<Executor>(
+          *p.parts[k].graph, p.parts[k].on_device ? precision : Precision::kFp32));
     } catch (const Error& e) {
       throw Err("part ", k, ": ", e.what());
     }

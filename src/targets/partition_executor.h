@@ -13,8 +13,9 @@ namespace halo {
 
 class PartitionedExecutor {
  public:
-  // Builds one computation per part of `p`, a partition of `g`. Throws Error.
-  PartitionedExecutor(const Graph& g, const Partition& p);
+  // Builds one computation per part of `p`, a partition of `g`, requesting `precision` for
+  // the device parts (as the generated code does). Throws Error.
+  PartitionedExecutor(const Graph& g, const Partition& p, Precision precision = Precision::kFp32);
   // Runs once; as Executor::Run.
   std::vector<Tensor> Run(const std::vector<Tensor>& inputs);
 

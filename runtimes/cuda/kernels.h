@@ -1,0 +1,145 @@
+// The project's own CUDA kernels of libodla_cuda (kernels_*.cu), behind a small C++ launch
+// API that the builders (ops_*.cc) call from their kernel closures. Every launch queues its
+// work on `stream`, returns at once and throws odla_rt::RtError naming the kernel when CUDA
+// reports an error. Pointers are device pointers; shapes are row-major, at most 8 dims.
+// Each kernel computes what the ref runtime's kernel of the same op computes (cited there).
+#pragma once
+
+#include <cuda_runtime_api.h>
+#include <odla/odla.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace odla_cuda {
+
+constexpr int kMaxDims = 8;
+
+// Two element offsets per index of a dense iteration space of `dims`: offset = base +
+// sum(coord[d] * stride[d]). Strides may be 0 (broadcast) or negative (reversed).
+struct StridedMap {
+  int rank = 0;
+  int64_t dims[kMaxDims] = {};
+  int64_t a_strides[kMaxDims] = {}, b_strides[kMaxDims] = {};
+  int64_t a_base = 0, b_base = 0;
+  int64_t Count() const;
+};
+
+// The map over `dims` with the given strides; drops dimensions of size 1 and merges
+// neighbours that both sides walk contiguously (same offsets, fewer divisions).
+StridedMap MakeMap(const std::vector<int64_t>& dims, const std::vector<int64_t>& a_strides,
+                   int64_t a_base, const std::vector<int64_t>& b_strides, int64_t b_base);
+// Row-major strides of dims; broadcast strides of `in` (right-aligned) within `out`.
+std::vector<int64_t> DenseStrides(const std::vector<int64_t>& dims);
+std::vector<int64_t> BroadcastStrides(const std::vector<int64_t>& in,
+                                      const std::vector<int64_t>& out);
+
+// dst[m.a(i)] = src[m.b(i)] for every index i of m, elements of `es` bytes (1, 2, 4 or 8).
+void StridedCopy(cudaStream_t s, void* dst, const void* src, size_t es, const StridedMap& m);
+// A dense copy of `bytes` bytes (Identity, Reshape, ...).
+void DeviceCopy(cudaStream_t s, void* dst, const void* src, size_t bytes);
+
+// Pad (ref: PadCopy): out has dims in[d] + pads[d] + pads[d + rank]; mode 0 constant (the
+// `es` bytes at `fill`, a device pointer, or `fill_bits` when it is null), 1 reflect, 2 edge.
+void Pad(cudaStream_t s, void* dst, const void* src, size_t es, const std::vector<int64_t>& in,
+         const std::vector<int64_t>& pads, int mode, const void* fill, uint64_t fill_bits);
+
+// Gather (ref: GatherCopy with LoadIndices): out[o][j][i] = data[o][idx[j]][i]; negative
+// indices count from the end. An index out of range sets *bad (device int) to 1 and writes 0s.
+void Gather(cudaStream_t s, void* dst, const void* data, size_t es, int64_t outer, int64_t dim,
+            int64_t inner, const void* idx, bool idx64, int64_t nidx, int* bad);
+
+enum class Unary {
+  kRelu,
+  kSigmoid,
+  kTanh,
+  kExp,
+  kLog,
+  kSqrt,
+  kAbs,
+  kNeg,
+  kReciprocal,
+  kErf,
+  kFloor,
+  kCeil,
+  kRound,
+  kSin,
+  kCos,
+  kSoftplus,
+  kSign,
+  kNot,
+  kLeakyRelu,
+  kElu,
+  kSelu,
+  kHardSigmoid,
+  kHardSwish,
+  kClip,
+  kScale
+};
+// y = op(x) on n elements of type t. Parameters: LeakyRelu/Elu alpha=a; Selu alpha=a,
+// gamma=b; HardSigmoid alpha=a, beta=b; Clip lo=a, hi=b (of t: ints through double);
+// Scale y = x * a. Types: see UnarySupports.
+void UnaryOp(cudaStream_t s, Unary op, odla_element_type t, const void* x, void* y, int64_t n,
+             double a = 0, double b = 0);
+bool UnarySupports(Unary op, odla_element_type t);
+
+// From kEqual on (comparisons and logic) the result is bool.
+enum class Binary {
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kPow,
+  kMax,
+  kMin,
+  kPRelu,
+  kEqual,
+  kLess,
+  kGreater,
+  kLessOrEqual,
+  kGreaterOrEqual,
+  kAnd,
+  kOr,
+  kXor
+};
+// out = op(a, b) with numpy broadcasting: m.a_strides walk a, m.b_strides walk b, over the
+// dense result (comparisons and logic give bool; PRelu: a is X, b the slope). Types: see
+// BinarySupports.
+void BinaryOp(cudaStream_t s, Binary op, odla_element_type t, const void* a, const void* b,
+              void* out, const StridedMap& m);
+bool BinarySupports(Binary op, odla_element_type t);
+
+// Where: out = cond ? x : y, broadcast by the three stride lists over out's `dims`.
+void Where(cudaStream_t s, size_t es, const uint8_t* cond, const void* x, const void* y, void* out,
+           const std::vector<int64_t>& dims, const std::vector<int64_t>& cs,
+           const std::vector<int64_t>& xs, const std::vector<int64_t>& ys);
+
+// Cast (ref: CastValue): float to integer saturates and NaN gives 0; to bool is x != 0.
+void Cast(cudaStream_t s, odla_element_type from, odla_element_type to, const void* x, void* y,
+          int64_t n);
+bool CastSupports(odla_element_type t);  // f32, f64, i8, u8, i32, i64, bool
+
+// Softmax (kind 0) or LogSoftmax (kind 1) of [outer, n, inner] along n, float32.
+void Softmax(cudaStream_t s, int kind, const float* x, float* y, int64_t outer, int64_t n,
+             int64_t inner);
+
+// LayerNormalization of x [rows, cols] (ref: LayerNorm, in double): scale and bias (may be
+// null) of cols values; mean / inv_std (may be null) one float per row.
+void LayerNorm(cudaStream_t s, const float* x, const float* scale, const float* bias, double eps,
+               float* y, float* mean, float* inv_std, int64_t rows, int64_t cols);
+
+enum class Reduce { kSum, kMean, kMax, kMin, kProd, kL2 };
+// Reduces x of `dims` over `axes` (sorted, distinct) into out (the kept elements in order);
+// ref: Reduce. float32 all kinds; int32/int64 all but L2 (wrapping sums, truncating mean).
+void ReduceOp(cudaStream_t s, Reduce kind, odla_element_type t, const void* x,
+              const std::vector<int64_t>& dims, const std::vector<int64_t>& axes, void* out);
+bool ReduceSupports(Reduce kind, odla_element_type t);
+
+// ArgMax (is_max) or ArgMin of x [outer, n, inner] along n into y [outer, inner] (ref:
+// ArgExtreme: a sequential scan, the first extreme or with `last` the last; NaN never
+// replaces a value). float32, int32, int64.
+void ArgExtreme(cudaStream_t s, bool is_max, bool last, odla_element_type t, const void* x,
+                int64_t* y, int64_t outer, int64_t n, int64_t inner);
+
+}  // namespace odla_cuda

@@ -1,0 +1,361 @@
+// Element-wise kernels: unary functions, broadcasting binary ops, Where and Cast. Each
+// functor mirrors the ref runtime's function of the same name (runtimes/kernels/unary.h,
+// runtimes/ref/elementwise.cc, runtimes/kernels/elementwise.h CastValue/ClipBound/Clip).
+#include <cfloat>
+#include <type_traits>
+
+#include "kernels_util.cuh"
+
+namespace odla_cuda {
+namespace {
+
+// Integer arithmetic wraps (as odla_rt::WrapAdd, ...); floats are unchanged.
+template <typename T>
+__device__ T WAdd(T a, T b) {
+  return static_cast<T>(static_cast<Wrap<T>>(a) + static_cast<Wrap<T>>(b));
+}
+template <typename T>
+__device__ T WSub(T a, T b) {
+  return static_cast<T>(static_cast<Wrap<T>>(a) - static_cast<Wrap<T>>(b));
+}
+template <typename T>
+__device__ T WMul(T a, T b) {
+  return static_cast<T>(static_cast<Wrap<T>>(a) * static_cast<Wrap<T>>(b));
+}
+
+// Unary functions (f: float only; the others also int32/int64, Not bool).
+struct Params {
+  float a, b;
+};
+#define ODLA_CUDA_UNARY(NAME, EXPR)                       \
+  struct NAME {                                           \
+    template <typename T>                                 \
+    __device__ T operator()(T x, const Params& p) const { \
+      (void)p;                                            \
+      return static_cast<T>(EXPR);                        \
+    }                                                     \
+  };
+ODLA_CUDA_UNARY(ReluF, x > T(0) ? x : T(0))
+ODLA_CUDA_UNARY(SigmoidF, x >= 0.f ? 1.f / (1.f + expf(-x)) : expf(x) / (1.f + expf(x)))
+ODLA_CUDA_UNARY(TanhF, tanhf(x))
+ODLA_CUDA_UNARY(ExpF, expf(x))
+ODLA_CUDA_UNARY(LogF, logf(x))
+ODLA_CUDA_UNARY(SqrtF, sqrtf(x))
+ODLA_CUDA_UNARY(AbsF, x < T(0) ? WSub(T(0), x) : x)
+ODLA_CUDA_UNARY(NegF, WSub(T(0), x))
+ODLA_CUDA_UNARY(ReciprocalF, 1.f / x)
+ODLA_CUDA_UNARY(ErfF, erff(x))
+ODLA_CUDA_UNARY(FloorF, floorf(x))
+ODLA_CUDA_UNARY(CeilF, ceilf(x))
+ODLA_CUDA_UNARY(RoundF, rintf(x))  // halves to even, as nearbyint in the default mode
+ODLA_CUDA_UNARY(SinF, sinf(x))
+ODLA_CUDA_UNARY(CosF, cosf(x))
+ODLA_CUDA_UNARY(SoftplusF, x > 0.f ? x + log1pf(expf(-x)) : log1pf(expf(x)))
+ODLA_CUDA_UNARY(NotF, !x)
+ODLA_CUDA_UNARY(LeakyReluF, x < 0.f ? p.a * x : x)
+ODLA_CUDA_UNARY(EluF, x < 0.f ? p.a * expm1f(x) : x)
+ODLA_CUDA_UNARY(SeluF, x > 0.f ? p.b * x : p.b * p.a * expm1f(x))
+ODLA_CUDA_UNARY(HardSigmoidF, fmaxf(0.f, fminf(1.f, p.a* x + p.b)))
+ODLA_CUDA_UNARY(HardSwishF, x* fmaxf(0.f, fminf(1.f, x / 6.f + 0.5f)))
+ODLA_CUDA_UNARY(ScaleF, x* p.a)
+#undef ODLA_CUDA_UNARY
+
+struct SignF {
+  template <typename T>
+  __device__ T operator()(T x, const Params&) const {
+    if constexpr (std::is_floating_point_v<T>)
+      if (isnan(x)) return x;
+    return static_cast<T>((x > T(0)) - (x < T(0)));
+  }
+};
+
+template <typename T, typename F>
+__global__ void UnaryKernel(const T* x, T* y, int64_t n, F f, Params p) {
+  ODLA_CUDA_LOOP(i, n) { y[i] = f(x[i], p); }
+}
+
+// Clip with bounds of T (NaN stays NaN; hi wins when lo > hi).
+template <typename T>
+__global__ void ClipKernel(const T* x, T* y, int64_t n, T lo, T hi) {
+  ODLA_CUDA_LOOP(i, n) {
+    T v = x[i] < lo ? lo : x[i];
+    y[i] = v > hi ? hi : v;
+  }
+}
+
+// ClipBound of the ref runtime: at or beyond +-FLT_MAX means no bound.
+template <typename T>
+T ClipBound(float b, bool upper) {
+  if (upper ? b >= FLT_MAX : b <= -FLT_MAX)
+    return upper ? (std::is_floating_point_v<T> ? cuda::std::numeric_limits<T>::infinity()
+                                                : cuda::std::numeric_limits<T>::max())
+                 : (std::is_floating_point_v<T> ? -cuda::std::numeric_limits<T>::infinity()
+                                                : cuda::std::numeric_limits<T>::lowest());
+  return CastValue<T>(b);
+}
+
+template <typename T, typename F>
+void LaunchUnary(cudaStream_t s, const void* x, void* y, int64_t n, Params p) {
+  UnaryKernel<T>
+      <<<GridFor(n), kBlock, 0, s>>>(static_cast<const T*>(x), static_cast<T*>(y), n, F{}, p);
+}
+
+// f(tag) for the types of `set`: 1 float32, 2 int32/int64, 4 bool.
+template <typename F>
+bool ByType(unsigned set, odla_element_type t, F&& f) {
+  if ((set & 1) && t == ODLA_FLOAT32) return f(float{}), true;
+  if ((set & 2) && t == ODLA_INT32) return f(int32_t{}), true;
+  if ((set & 2) && t == ODLA_INT64) return f(int64_t{}), true;
+  if ((set & 4) && t == ODLA_BOOL) return f(bool{}), true;
+  return false;
+}
+
+unsigned UnarySet(Unary op) {
+  switch (op) {
+    case Unary::kRelu:
+    case Unary::kAbs:
+    case Unary::kNeg:
+    case Unary::kSign:
+    case Unary::kClip:
+      return 3;
+    case Unary::kNot:
+      return 4;
+    default:
+      return 1;
+  }
+}
+
+}  // namespace
+
+bool UnarySupports(Unary op, odla_element_type t) {
+  return ByType(UnarySet(op), t, [](auto) {});
+}
+
+void UnaryOp(cudaStream_t s, Unary op, odla_element_type t, const void* x, void* y, int64_t n,
+             double a, double b) {
+  if (n == 0) return;
+  Params p{static_cast<float>(a), static_cast<float>(b)};
+  bool ok = ByType(UnarySet(op), t, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_same_v<T, bool>) {
+      LaunchUnary<T, NotF>(s, x, y, n, p);
+    } else {
+      switch (op) {
+        case Unary::kRelu:
+          return LaunchUnary<T, ReluF>(s, x, y, n, p);
+        case Unary::kAbs:
+          return LaunchUnary<T, AbsF>(s, x, y, n, p);
+        case Unary::kNeg:
+          return LaunchUnary<T, NegF>(s, x, y, n, p);
+        case Unary::kSign:
+          return LaunchUnary<T, SignF>(s, x, y, n, p);
+        case Unary::kClip:
+          ClipKernel<T><<<GridFor(n), kBlock, 0, s>>>(static_cast<const T*>(x), static_cast<T*>(y),
+                                                      n, ClipBound<T>(static_cast<float>(a), false),
+                                                      ClipBound<T>(static_cast<float>(b), true));
+          return;
+        default:
+          break;
+      }
+      if constexpr (std::is_same_v<T, float>) {
+        switch (op) {
+#define ODLA_CUDA_CASE(K, F) \
+  case Unary::K:             \
+    return LaunchUnary<T, F>(s, x, y, n, p);
+          ODLA_CUDA_CASE(kSigmoid, SigmoidF)
+          ODLA_CUDA_CASE(kTanh, TanhF)
+          ODLA_CUDA_CASE(kExp, ExpF)
+          ODLA_CUDA_CASE(kLog, LogF)
+          ODLA_CUDA_CASE(kSqrt, SqrtF)
+          ODLA_CUDA_CASE(kReciprocal, ReciprocalF)
+          ODLA_CUDA_CASE(kErf, ErfF)
+          ODLA_CUDA_CASE(kFloor, FloorF)
+          ODLA_CUDA_CASE(kCeil, CeilF)
+          ODLA_CUDA_CASE(kRound, RoundF)
+          ODLA_CUDA_CASE(kSin, SinF)
+          ODLA_CUDA_CASE(kCos, CosF)
+          ODLA_CUDA_CASE(kSoftplus, SoftplusF)
+          ODLA_CUDA_CASE(kLeakyRelu, LeakyReluF)
+          ODLA_CUDA_CASE(kElu, EluF)
+          ODLA_CUDA_CASE(kSelu, SeluF)
+          ODLA_CUDA_CASE(kHardSigmoid, HardSigmoidF)
+          ODLA_CUDA_CASE(kHardSwish, HardSwishF)
+          ODLA_CUDA_CASE(kScale, ScaleF)
+#undef ODLA_CUDA_CASE
+          default:
+            break;
+        }
+      }
+    }
+  });
+  if (!ok) throw odla_rt::RtError("libodla_cuda: unary op on an unsupported type");
+  CheckLaunch("Unary");
+}
+
+namespace {
+
+// Binary functors of runtimes/ref/elementwise.cc.
+#define ODLA_CUDA_BINARY(NAME, EXPR)             \
+  struct NAME {                                  \
+    template <typename T>                        \
+    __device__ auto operator()(T a, T b) const { \
+      return EXPR;                               \
+    }                                            \
+  };
+ODLA_CUDA_BINARY(AddF, WAdd(a, b))
+ODLA_CUDA_BINARY(SubF, WSub(a, b))
+ODLA_CUDA_BINARY(MulF, WMul(a, b))
+ODLA_CUDA_BINARY(PowF, powf(a, b))
+ODLA_CUDA_BINARY(EqualF, a == b)
+ODLA_CUDA_BINARY(LessF, a < b)
+ODLA_CUDA_BINARY(GreaterF, a > b)
+ODLA_CUDA_BINARY(LessOrEqualF, a <= b)
+ODLA_CUDA_BINARY(GreaterOrEqualF, a >= b)
+ODLA_CUDA_BINARY(AndF, a&& b)
+ODLA_CUDA_BINARY(OrF, a || b)
+ODLA_CUDA_BINARY(XorF, a != b)
+#undef ODLA_CUDA_BINARY
+
+// Integer division truncates; x/0 gives 0 and MIN/-1 wraps (DivFn).
+struct DivF {
+  template <typename T>
+  __device__ T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      return a / b;
+    } else {
+      if (b == 0) return T(0);
+      if (b == T(-1)) return WSub(T(0), a);
+      return static_cast<T>(a / b);
+    }
+  }
+};
+
+struct PReluF {
+  template <typename T>
+  __device__ T operator()(T x, T slope) const {
+    return x < T(0) ? WMul(slope, x) : x;
+  }
+};
+
+// Max/Min propagate NaN like numpy (MaxFn, MinFn).
+struct MaxF {
+  template <typename T>
+  __device__ T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>)
+      if (isnan(b)) return b;
+    return b > a ? b : a;
+  }
+};
+struct MinF {
+  template <typename T>
+  __device__ T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>)
+      if (isnan(b)) return b;
+    return b < a ? b : a;
+  }
+};
+
+// Flat: the map has at most one dimension (no index division).
+template <bool Flat, typename T, typename R, typename F>
+__global__ void BinaryKernel(const T* a, const T* b, R* out, StridedMap m, int64_t n, F f) {
+  ODLA_CUDA_LOOP(i, n) {
+    int64_t oa, ob;
+    if (Flat) {
+      oa = m.a_base + i * m.a_strides[0];
+      ob = m.b_base + i * m.b_strides[0];
+    } else {
+      MapOffsets(m, i, &oa, &ob);
+    }
+    out[i] = static_cast<R>(f(a[oa], b[ob]));
+  }
+}
+
+template <typename T, typename F>
+void LaunchBinary(cudaStream_t s, const void* a, const void* b, void* out, const StridedMap& m) {
+  using R = decltype(F{}(T{}, T{}));
+  int64_t n = m.Count();
+  auto pa = static_cast<const T*>(a);
+  auto pb = static_cast<const T*>(b);
+  auto po = static_cast<R*>(out);
+  if (m.rank <= 1)
+    BinaryKernel<true><<<GridFor(n), kBlock, 0, s>>>(pa, pb, po, m, n, F{});
+  else
+    BinaryKernel<false><<<GridFor(n), kBlock, 0, s>>>(pa, pb, po, m, n, F{});
+}
+
+unsigned BinarySet(Binary op) {
+  switch (op) {
+    case Binary::kPow:
+      return 1;
+    case Binary::kEqual:
+      return 7;
+    case Binary::kAnd:
+    case Binary::kOr:
+    case Binary::kXor:
+      return 4;
+    default:
+      return 3;
+  }
+}
+
+}  // namespace
+
+bool BinarySupports(Binary op, odla_element_type t) {
+  return ByType(BinarySet(op), t, [](auto) {});
+}
+
+void BinaryOp(cudaStream_t s, Binary op, odla_element_type t, const void* a, const void* b,
+              void* out, const StridedMap& m) {
+  if (m.Count() == 0) return;
+  bool ok = ByType(BinarySet(op), t, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_same_v<T, bool>) {
+      switch (op) {
+        case Binary::kAnd:
+          return LaunchBinary<T, AndF>(s, a, b, out, m);
+        case Binary::kOr:
+          return LaunchBinary<T, OrF>(s, a, b, out, m);
+        case Binary::kXor:
+          return LaunchBinary<T, XorF>(s, a, b, out, m);
+        default:
+          return LaunchBinary<T, EqualF>(s, a, b, out, m);
+      }
+    } else {
+      switch (op) {
+        case Binary::kAdd:
+          return LaunchBinary<T, AddF>(s, a, b, out, m);
+        case Binary::kSub:
+          return LaunchBinary<T, SubF>(s, a, b, out, m);
+        case Binary::kMul:
+          return LaunchBinary<T, MulF>(s, a, b, out, m);
+        case Binary::kDiv:
+          return LaunchBinary<T, DivF>(s, a, b, out, m);
+        case Binary::kMax:
+          return LaunchBinary<T, MaxF>(s, a, b, out, m);
+        case Binary::kMin:
+          return LaunchBinary<T, MinF>(s, a, b, out, m);
+        case Binary::kPRelu:
+          return LaunchBinary<T, PReluF>(s, a, b, out, m);
+        case Binary::kEqual:
+          return LaunchBinary<T, EqualF>(s, a, b, out, m);
+        case Binary::kLess:
+          return LaunchBinary<T, LessF>(s, a, b, out, m);
+        case Binary::kGreater:
+          return LaunchBinary<T, GreaterF>(s, a, b, out, m);
+        case Binary::kLessOrEqual:
+          return LaunchBinary<T, LessOrEqualF>(s, a, b, out, m);
+        case Binary::kGreaterOrEqual:
+          return LaunchBinary<T, GreaterOrEqualF>(s, a, b, out, m);
+        case Binary::kPow:
+          if constexpr (std::is_same_v<T, float>) return LaunchBinary<T, PowF>(s, a, b, out, m);
+          break;
+        default:
+          break;
+      }
+    }
+  });
+  if (!ok) throw odla_rt::RtError("libodla_cuda: binary op on an unsupported type");
+  CheckLaunch("Binary");
+}
+
+}  // namespace odla_cuda

@@ -1,0 +1,183 @@
+// Data-movement kernels: strided copies (Transpose, Slice, Concat, Split, Expand), Pad and
+// Gather. They move elements as unsigned integers of the element size.
+#include "kernels_util.cuh"
+
+namespace odla_cuda {
+
+int64_t StridedMap::Count() const {
+  int64_t n = 1;
+  for (int d = 0; d < rank; ++d) n *= dims[d];
+  return n;
+}
+
+std::vector<int64_t> DenseStrides(const std::vector<int64_t>& dims) {
+  std::vector<int64_t> s(dims.size());
+  int64_t st = 1;
+  for (size_t d = dims.size(); d-- > 0;) {
+    s[d] = st;
+    st *= dims[d];
+  }
+  return s;
+}
+
+std::vector<int64_t> BroadcastStrides(const std::vector<int64_t>& in,
+                                      const std::vector<int64_t>& out) {
+  std::vector<int64_t> s(out.size(), 0), dense = DenseStrides(in);
+  size_t lead = out.size() - in.size();
+  for (size_t d = 0; d < in.size(); ++d) s[lead + d] = in[d] == 1 ? 0 : dense[d];
+  return s;
+}
+
+StridedMap MakeMap(const std::vector<int64_t>& dims, const std::vector<int64_t>& a_strides,
+                   int64_t a_base, const std::vector<int64_t>& b_strides, int64_t b_base) {
+  StridedMap m;
+  m.a_base = a_base;
+  m.b_base = b_base;
+  bool empty = false;
+  for (size_t d = 0; d < dims.size(); ++d) {
+    empty = empty || dims[d] == 0;
+    if (dims[d] == 1) continue;
+    int r = m.rank;
+    // Merge with the previous kept dimension when both sides walk on contiguously.
+    if (r > 0 && m.a_strides[r - 1] == a_strides[d] * dims[d] &&
+        m.b_strides[r - 1] == b_strides[d] * dims[d]) {
+      m.dims[r - 1] *= dims[d];
+      m.a_strides[r - 1] = a_strides[d];
+      m.b_strides[r - 1] = b_strides[d];
+      continue;
+    }
+    if (r == kMaxDims) throw odla_rt::RtError("libodla_cuda: more than 8 dimensions");
+    m.dims[r] = dims[d];
+    m.a_strides[r] = a_strides[d];
+    m.b_strides[r] = b_strides[d];
+    ++m.rank;
+  }
+  if (empty) {  // no elements: one dimension of 0
+    m.rank = 1;
+    m.dims[0] = 0;
+  }
+  return m;
+}
+
+namespace {
+
+template <typename E>
+__global__ void StridedCopyKernel(E* dst, const E* src, StridedMap m, int64_t n) {
+  ODLA_CUDA_LOOP(i, n) {
+    int64_t a, b;
+    MapOffsets(m, i, &a, &b);
+    dst[a] = src[b];
+  }
+}
+
+struct PadDims {
+  int rank;
+  int64_t out[kMaxDims], in_strides[kMaxDims];
+  int64_t ob[kMaxDims], kept[kMaxDims], klo[kMaxDims];
+};
+
+// mode: 0 constant, 1 reflect, 2 edge (see Pad in kernels.h).
+template <typename E>
+__global__ void PadKernel(E* dst, const E* src, PadDims p, int mode, const E* fill, E fill_bits,
+                          int64_t n) {
+  ODLA_CUDA_LOOP(i, n) {
+    int64_t r = i, off = 0;
+    bool inside = true;
+    for (int d = p.rank - 1; d >= 0; --d) {
+      int64_t q = r / p.out[d], k = r - q * p.out[d] - p.ob[d];
+      r = q;
+      if (k < 0 || k >= p.kept[d]) {
+        if (mode == 0) {
+          inside = false;
+          break;
+        }
+        if (mode == 2)
+          k = k < 0 ? 0 : p.kept[d] - 1;
+        else
+          k = k < 0 ? -k : 2 * (p.kept[d] - 1) - k;
+      }
+      off += (p.klo[d] + k) * p.in_strides[d];
+    }
+    dst[i] = inside ? src[off] : fill ? *fill : fill_bits;
+  }
+}
+
+template <typename E, typename I>
+__global__ void GatherKernel(E* dst, const E* data, int64_t dim, int64_t inner, const I* idx,
+                             int64_t nidx, int* bad, int64_t n) {
+  ODLA_CUDA_LOOP(i, n) {
+    int64_t in = i % inner, rest = i / inner, j = rest % nidx, o = rest / nidx;
+    int64_t x = static_cast<int64_t>(idx[j]);
+    if (x < -dim || x >= dim) {
+      *bad = 1;
+      dst[i] = E(0);
+      continue;
+    }
+    if (x < 0) x += dim;
+    dst[i] = data[(o * dim + x) * inner + in];
+  }
+}
+
+}  // namespace
+
+void StridedCopy(cudaStream_t s, void* dst, const void* src, size_t es, const StridedMap& m) {
+  int64_t n = m.Count();
+  if (n == 0) return;
+  BySize(es, [&](auto bits) {
+    using E = typename decltype(bits)::type;
+    StridedCopyKernel<E>
+        <<<GridFor(n), kBlock, 0, s>>>(static_cast<E*>(dst), static_cast<const E*>(src), m, n);
+  });
+  CheckLaunch("StridedCopy");
+}
+
+void DeviceCopy(cudaStream_t s, void* dst, const void* src, size_t bytes) {
+  if (bytes == 0 || dst == src) return;
+  ODLA_CUDA_CALL(cudaMemcpyAsync, dst, src, bytes, cudaMemcpyDeviceToDevice, s);
+}
+
+void Pad(cudaStream_t s, void* dst, const void* src, size_t es, const std::vector<int64_t>& in,
+         const std::vector<int64_t>& pads, int mode, const void* fill, uint64_t fill_bits) {
+  PadDims p{};
+  p.rank = static_cast<int>(in.size());
+  if (p.rank > kMaxDims) throw odla_rt::RtError("libodla_cuda: Pad of more than 8 dimensions");
+  auto st = DenseStrides(in);
+  int64_t n = 1;
+  for (int d = 0; d < p.rank; ++d) {
+    int64_t b = pads[d], e = pads[d + p.rank];
+    p.out[d] = in[d] + b + e;
+    p.kept[d] = std::max<int64_t>(0, in[d] + std::min<int64_t>(b, 0) + std::min<int64_t>(e, 0));
+    p.ob[d] = std::max<int64_t>(b, 0);
+    p.klo[d] = std::max<int64_t>(-b, 0);
+    p.in_strides[d] = st[d];
+    n *= p.out[d];
+  }
+  if (n == 0) return;
+  BySize(es, [&](auto bits) {
+    using E = typename decltype(bits)::type;
+    PadKernel<E><<<GridFor(n), kBlock, 0, s>>>(static_cast<E*>(dst), static_cast<const E*>(src), p,
+                                               mode, static_cast<const E*>(fill),
+                                               static_cast<E>(fill_bits), n);
+  });
+  CheckLaunch("Pad");
+}
+
+void Gather(cudaStream_t s, void* dst, const void* data, size_t es, int64_t outer, int64_t dim,
+            int64_t inner, const void* idx, bool idx64, int64_t nidx, int* bad) {
+  int64_t n = outer * nidx * inner;
+  if (n == 0) return;
+  BySize(es, [&](auto bits) {
+    using E = typename decltype(bits)::type;
+    if (idx64)
+      GatherKernel<E, int64_t>
+          <<<GridFor(n), kBlock, 0, s>>>(static_cast<E*>(dst), static_cast<const E*>(data), dim,
+                                         inner, static_cast<const int64_t*>(idx), nidx, bad, n);
+    else
+      GatherKernel<E, int32_t>
+          <<<GridFor(n), kBlock, 0, s>>>(static_cast<E*>(dst), static_cast<const E*>(data), dim,
+                                         inner, static_cast<const int32_t*>(idx), nidx, bad, n);
+  });
+  CheckLaunch("Gather");
+}
+
+}  // namespace odla_cuda

@@ -1,0 +1,132 @@
+// Softmax, LogSoftmax and LayerNormalization kernels (ref: Softmax in runtimes/kernels/axis.cc,
+// LayerNorm in runtimes/kernels/norm.h). Rows along the innermost axis get one block each.
+#include "kernels_util.cuh"
+
+namespace odla_cuda {
+namespace {
+
+// The larger, NaN winning (as the ref's max scan).
+__device__ inline float MaxNan(float a, float b) { return (b > a || isnan(b)) ? b : a; }
+
+struct MaxOp {
+  __device__ float operator()(float a, float b) const { return MaxNan(a, b); }
+};
+struct SumOp {
+  template <typename T>
+  __device__ T operator()(T a, T b) const {
+    return a + b;
+  }
+};
+
+// Reduces v over the block (blockDim.x a multiple of 32, at most 1024; `identity` fills the
+// unused lanes of the second stage); all threads get the result.
+template <typename T, typename Op>
+__device__ T BlockReduce(T v, Op op, T identity) {
+  __shared__ T part[32];
+  __shared__ T result;
+  for (int o = 16; o > 0; o /= 2) v = op(v, __shfl_down_sync(0xffffffffu, v, o));
+  int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+  if (lane == 0) part[warp] = v;
+  __syncthreads();
+  if (warp == 0) {
+    int warps = blockDim.x / 32;
+    v = lane < warps ? part[lane] : identity;
+    for (int o = 16; o > 0; o /= 2) v = op(v, __shfl_down_sync(0xffffffffu, v, o));
+    if (lane == 0) result = v;
+  }
+  __syncthreads();
+  T r = result;
+  __syncthreads();  // part and result may be reused by the next call
+  return r;
+}
+
+// kind 0 Softmax, 1 LogSoftmax; one block per row of n contiguous elements.
+__global__ void SoftmaxRows(int kind, const float* x, float* y, int64_t rows, int64_t n) {
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
+    const float* xr = x + r * n;
+    float* yr = y + r * n;
+    float m = xr[0];
+    for (int64_t i = threadIdx.x; i < n; i += blockDim.x) m = MaxNan(m, xr[i]);
+    m = BlockReduce(m, MaxOp{}, -INFINITY);
+    float sum = 0.f;
+    for (int64_t i = threadIdx.x; i < n; i += blockDim.x) sum += expf(xr[i] - m);
+    sum = BlockReduce(sum, SumOp{}, 0.f);
+    if (kind == 0) {
+      float scale = 1.f / sum;
+      for (int64_t i = threadIdx.x; i < n; i += blockDim.x) yr[i] = expf(xr[i] - m) * scale;
+    } else {
+      float log_sum = logf(sum);
+      for (int64_t i = threadIdx.x; i < n; i += blockDim.x) yr[i] = (xr[i] - m) - log_sum;
+    }
+  }
+}
+
+// One thread per column (o, j) of [outer, n, inner]; neighbours read neighbouring columns.
+__global__ void SoftmaxColumns(int kind, const float* x, float* y, int64_t outer, int64_t n,
+                               int64_t inner) {
+  ODLA_CUDA_LOOP(c, outer * inner) {
+    int64_t o = c / inner, j = c - o * inner;
+    const float* xc = x + o * n * inner + j;
+    float* yc = y + o * n * inner + j;
+    float m = xc[0];
+    for (int64_t r = 1; r < n; ++r) m = MaxNan(m, xc[r * inner]);
+    float sum = 0.f;
+    for (int64_t r = 0; r < n; ++r) sum += expf(xc[r * inner] - m);
+    if (kind == 0) {
+      float scale = 1.f / sum;
+      for (int64_t r = 0; r < n; ++r) yc[r * inner] = expf(xc[r * inner] - m) * scale;
+    } else {
+      float log_sum = logf(sum);
+      for (int64_t r = 0; r < n; ++r) yc[r * inner] = (xc[r * inner] - m) - log_sum;
+    }
+  }
+}
+
+// One block per row; statistics in double as the ref's MeanInvStd.
+__global__ void LayerNormRows(const float* x, const float* scale, const float* bias, double eps,
+                              float* y, float* mean_out, float* inv_out, int64_t rows,
+                              int64_t cols) {
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
+    const float* xr = x + r * cols;
+    float* yr = y + r * cols;
+    double s = 0;
+    for (int64_t i = threadIdx.x; i < cols; i += blockDim.x) s += xr[i];
+    s = BlockReduce(s, SumOp{}, 0.0);
+    double m = cols ? s / static_cast<double>(cols) : 0.0;
+    double v = 0;
+    for (int64_t i = threadIdx.x; i < cols; i += blockDim.x) v += (xr[i] - m) * (xr[i] - m);
+    v = BlockReduce(v, SumOp{}, 0.0);
+    double inv = 1.0 / sqrt((cols ? v / static_cast<double>(cols) : 0.0) + eps);
+    for (int64_t i = threadIdx.x; i < cols; i += blockDim.x) {
+      double t = (xr[i] - m) * inv * scale[i];
+      yr[i] = static_cast<float>(bias ? t + bias[i] : t);
+    }
+    if (threadIdx.x == 0) {
+      if (mean_out) mean_out[r] = static_cast<float>(m);
+      if (inv_out) inv_out[r] = static_cast<float>(inv);
+    }
+  }
+}
+
+unsigned RowGrid(int64_t rows) { return static_cast<unsigned>(std::min<int64_t>(rows, 65535)); }
+
+}  // namespace
+
+void Softmax(cudaStream_t s, int kind, const float* x, float* y, int64_t outer, int64_t n,
+             int64_t inner) {
+  if (n == 0 || outer == 0 || inner == 0) return;
+  if (inner == 1)
+    SoftmaxRows<<<RowGrid(outer), kBlock, 0, s>>>(kind, x, y, outer, n);
+  else
+    SoftmaxColumns<<<GridFor(outer * inner), kBlock, 0, s>>>(kind, x, y, outer, n, inner);
+  CheckLaunch("Softmax");
+}
+
+void LayerNorm(cudaStream_t s, const float* x, const float* scale, const float* bias, double eps,
+               float* y, float* mean, float* inv_std, int64_t rows, int64_t cols) {
+  if (rows == 0) return;
+  LayerNormRows<<<RowGrid(rows), kBlock, 0, s>>>(x, scale, bias, eps, y, mean, inv_std, rows, cols);
+  CheckLaunch("LayerNorm");
+}
+
+}  // namespace odla_cuda

@@ -1,0 +1,217 @@
+// Reduce* kernels (ref: Reduce in runtimes/kernels/reduce.cc): each result element folds the
+// elements of the reduced axes; one thread per result when few elements fold into each, else
+// one block per result. Float sums accumulate in double. ArgMax and ArgMin (ref:
+// ArgExtreme) scan each column in one thread.
+#include <algorithm>
+
+#include "kernels_util.cuh"
+
+namespace odla_cuda {
+namespace {
+
+template <typename T>
+using SumAcc = std::conditional_t<std::is_floating_point_v<T>, double, T>;
+
+template <typename T>
+struct SumR {
+  using Acc = SumAcc<T>;
+  __device__ static Acc Init() { return Acc(0); }
+  __device__ static Acc Step(Acc a, T x) { return Merge(a, static_cast<Acc>(x)); }
+  __device__ static Acc Merge(Acc a, Acc b) {
+    return static_cast<Acc>(static_cast<Wrap<Acc>>(a) + static_cast<Wrap<Acc>>(b));
+  }
+  __device__ static T Final(Acc a, int64_t) { return static_cast<T>(a); }
+};
+
+template <typename T>
+struct MeanR : SumR<T> {
+  using Acc = SumAcc<T>;
+  __device__ static T Final(Acc a, int64_t n) {
+    if constexpr (std::is_floating_point_v<T>)
+      return static_cast<T>(a / static_cast<double>(n));
+    else
+      return n ? static_cast<T>(a / static_cast<T>(n)) : T(0);
+  }
+};
+
+template <typename T>
+struct L2R : SumR<T> {
+  using Acc = SumAcc<T>;
+  __device__ static Acc Step(Acc a, T x) { return a + static_cast<Acc>(x) * x; }
+  __device__ static T Final(Acc a, int64_t) { return static_cast<T>(sqrt(a)); }
+};
+
+template <typename T>
+struct ProdR {
+  using Acc = T;
+  __device__ static Acc Init() { return T(1); }
+  __device__ static Acc Step(Acc a, T x) { return Merge(a, x); }
+  __device__ static Acc Merge(Acc a, Acc b) {
+    return static_cast<T>(static_cast<Wrap<T>>(a) * static_cast<Wrap<T>>(b));
+  }
+  __device__ static T Final(Acc a, int64_t) { return a; }
+};
+
+// Max/Min propagate NaN like numpy (x != x is NaN; never for integers).
+template <typename T>
+struct MaxR {
+  using Acc = T;
+  __device__ static Acc Init() {
+    return std::is_floating_point_v<T> ? -cuda::std::numeric_limits<T>::infinity()
+                                       : cuda::std::numeric_limits<T>::lowest();
+  }
+  __device__ static Acc Step(Acc a, T x) { return (x > a) | (x != x) ? x : a; }
+  __device__ static Acc Merge(Acc a, Acc b) { return Step(a, b); }
+  __device__ static T Final(Acc a, int64_t) { return a; }
+};
+template <typename T>
+struct MinR {
+  using Acc = T;
+  __device__ static Acc Init() {
+    return std::is_floating_point_v<T> ? cuda::std::numeric_limits<T>::infinity()
+                                       : cuda::std::numeric_limits<T>::max();
+  }
+  __device__ static Acc Step(Acc a, T x) { return (x < a) | (x != x) ? x : a; }
+  __device__ static Acc Merge(Acc a, Acc b) { return Step(a, b); }
+  __device__ static T Final(Acc a, int64_t) { return a; }
+};
+
+// kept.a_strides: input strides of the kept index space; red.a_strides: of the reduced one.
+template <typename T, typename Op>
+__global__ void ReduceThreads(const T* x, T* out, StridedMap kept, StridedMap red, int64_t nk,
+                              int64_t nr) {
+  ODLA_CUDA_LOOP(k, nk) {
+    int64_t base, unused;
+    MapOffsets(kept, k, &base, &unused);
+    typename Op::Acc a = Op::Init();
+    for (int64_t j = 0; j < nr; ++j) {
+      int64_t o;
+      MapOffsets(red, j, &o, &unused);
+      a = Op::Step(a, x[base + o]);
+    }
+    out[k] = Op::Final(a, nr);
+  }
+}
+
+template <typename T, typename Op>
+__global__ void ReduceBlocks(const T* x, T* out, StridedMap kept, StridedMap red, int64_t nk,
+                             int64_t nr) {
+  using Acc = typename Op::Acc;
+  __shared__ Acc part[kBlock];
+  for (int64_t k = blockIdx.x; k < nk; k += gridDim.x) {
+    int64_t base, unused;
+    MapOffsets(kept, k, &base, &unused);
+    Acc a = Op::Init();
+    for (int64_t j = threadIdx.x; j < nr; j += blockDim.x) {
+      int64_t o;
+      MapOffsets(red, j, &o, &unused);
+      a = Op::Step(a, x[base + o]);
+    }
+    part[threadIdx.x] = a;
+    __syncthreads();
+    for (int w = kBlock / 2; w > 0; w /= 2) {
+      if (threadIdx.x < w) part[threadIdx.x] = Op::Merge(part[threadIdx.x], part[threadIdx.x + w]);
+      __syncthreads();
+    }
+    if (threadIdx.x == 0) out[k] = Op::Final(part[0], nr);
+    __syncthreads();
+  }
+}
+
+template <typename T, template <typename> class Op>
+void LaunchReduce(cudaStream_t s, const T* x, T* out, const StridedMap& kept,
+                  const StridedMap& red) {
+  int64_t nk = kept.Count(), nr = red.Count();
+  if (nr > 64)
+    ReduceBlocks<T, Op<T>><<<static_cast<unsigned>(std::min<int64_t>(nk, 65535)), kBlock, 0, s>>>(
+        x, out, kept, red, nk, nr);
+  else
+    ReduceThreads<T, Op<T>><<<GridFor(nk), kBlock, 0, s>>>(x, out, kept, red, nk, nr);
+}
+
+// One thread per column (o, j), scanning the n rows in order as the ref does.
+template <typename T>
+__global__ void ArgExtremeKernel(bool is_max, bool last, const T* x, int64_t* y, int64_t n,
+                                 int64_t inner, int64_t columns) {
+  ODLA_CUDA_LOOP(c, columns) {
+    int64_t o = c / inner, j = c - o * inner;
+    const T* xc = x + o * n * inner + j;
+    T best = xc[0];
+    int64_t arg = 0;
+    for (int64_t r = 1; r < n; ++r) {
+      T v = xc[r * inner];
+      if (is_max ? (last ? v >= best : v > best) : (last ? v <= best : v < best)) best = v, arg = r;
+    }
+    y[c] = arg;
+  }
+}
+
+}  // namespace
+
+void ArgExtreme(cudaStream_t s, bool is_max, bool last, odla_element_type t, const void* x,
+                int64_t* y, int64_t outer, int64_t n, int64_t inner) {
+  int64_t columns = outer * inner;
+  if (n == 0 || columns == 0) return;
+  auto run = [&](auto tag) {
+    using T = decltype(tag);
+    ArgExtremeKernel<T><<<GridFor(columns), kBlock, 0, s>>>(is_max, last, static_cast<const T*>(x),
+                                                            y, n, inner, columns);
+  };
+  if (t == ODLA_FLOAT32)
+    run(float{});
+  else if (t == ODLA_INT32)
+    run(int32_t{});
+  else if (t == ODLA_INT64)
+    run(int64_t{});
+  else
+    throw odla_rt::RtError("libodla_cuda: ArgMax/ArgMin of an unsupported type");
+  CheckLaunch("ArgExtreme");
+}
+
+bool ReduceSupports(Reduce kind, odla_element_type t) {
+  return t == ODLA_FLOAT32 || ((t == ODLA_INT32 || t == ODLA_INT64) && kind != Reduce::kL2);
+}
+
+void ReduceOp(cudaStream_t s, Reduce kind, odla_element_type t, const void* x,
+              const std::vector<int64_t>& dims, const std::vector<int64_t>& axes, void* out) {
+  if (!ReduceSupports(kind, t)) throw odla_rt::RtError("libodla_cuda: Reduce of unsupported type");
+  auto st = DenseStrides(dims);
+  std::vector<int64_t> kd, ks, rd, rs;
+  for (size_t d = 0; d < dims.size(); ++d) {
+    bool r = std::binary_search(axes.begin(), axes.end(), static_cast<int64_t>(d));
+    (r ? rd : kd).push_back(dims[d]);
+    (r ? rs : ks).push_back(st[d]);
+  }
+  StridedMap kept = MakeMap(kd, ks, 0, ks, 0), red = MakeMap(rd, rs, 0, rs, 0);
+  if (kept.Count() == 0) return;
+  auto run = [&](auto tag) {
+    using T = decltype(tag);
+    auto px = static_cast<const T*>(x);
+    auto po = static_cast<T*>(out);
+    switch (kind) {
+      case Reduce::kSum:
+        return LaunchReduce<T, SumR>(s, px, po, kept, red);
+      case Reduce::kMean:
+        return LaunchReduce<T, MeanR>(s, px, po, kept, red);
+      case Reduce::kMax:
+        return LaunchReduce<T, MaxR>(s, px, po, kept, red);
+      case Reduce::kMin:
+        return LaunchReduce<T, MinR>(s, px, po, kept, red);
+      case Reduce::kProd:
+        return LaunchReduce<T, ProdR>(s, px, po, kept, red);
+      case Reduce::kL2:
+        if constexpr (std::is_floating_point_v<T>)
+          return LaunchReduce<T, L2R>(s, px, po, kept, red);
+        break;
+    }
+  };
+  if (t == ODLA_FLOAT32)
+    run(float{});
+  else if (t == ODLA_INT32)
+    run(int32_t{});
+  else
+    run(int64_t{});
+  CheckLaunch("Reduce");
+}
+
+}  // namespace odla_cuda

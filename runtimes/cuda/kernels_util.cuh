@@ -1,0 +1,100 @@
+// Helpers shared by the kernel files (kernels_*.cu): grid-stride loops, index maps, element
+// types by size, the ref runtime's conversions. Launch sizes and checks are cuda_rt.h's.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cuda/std/limits>
+#include <string>
+#include <type_traits>
+
+#include "cuda_rt.h"
+#include "kernels.h"
+
+namespace odla_cuda {
+
+#define ODLA_CUDA_LOOP(i, n)                                                             \
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < (n); \
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x)
+
+// The offsets of index i on both sides of a map.
+__device__ inline void MapOffsets(const StridedMap& m, int64_t i, int64_t* a, int64_t* b) {
+  int64_t oa = m.a_base, ob = m.b_base;
+  for (int d = m.rank - 1; d >= 0; --d) {
+    int64_t q = i / m.dims[d], c = i - q * m.dims[d];
+    oa += c * m.a_strides[d];
+    ob += c * m.b_strides[d];
+    i = q;
+  }
+  *a = oa;
+  *b = ob;
+}
+
+// An unsigned integer type of N bytes (copies move elements as these).
+template <size_t N>
+struct Bits;
+template <>
+struct Bits<1> {
+  using type = uint8_t;
+};
+template <>
+struct Bits<2> {
+  using type = uint16_t;
+};
+template <>
+struct Bits<4> {
+  using type = uint32_t;
+};
+template <>
+struct Bits<8> {
+  using type = uint64_t;
+};
+
+// f(Bits<es>) for es in 1, 2, 4, 8.
+template <typename F>
+void BySize(size_t es, F&& f) {
+  switch (es) {
+    case 1:
+      return f(Bits<1>{});
+    case 2:
+      return f(Bits<2>{});
+    case 4:
+      return f(Bits<4>{});
+    case 8:
+      return f(Bits<8>{});
+    default:
+      throw odla_rt::RtError("libodla_cuda: element size " + std::to_string(es));
+  }
+}
+
+// The type integer arithmetic wraps in: unsigned for integers, T itself for floats.
+template <typename T, bool = std::is_integral_v<T>>
+struct WrapOf {
+  using type = T;
+};
+template <typename T>
+struct WrapOf<T, true> {
+  using type = std::make_unsigned_t<T>;
+};
+template <typename T>
+using Wrap = typename WrapOf<T>::type;
+
+// CastValue of the ref runtime.
+template <typename To, typename From>
+__host__ __device__ To CastValue(From x) {
+  if constexpr (std::is_same_v<To, bool>) {
+    return x != From(0);
+  } else if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To>) {
+    if (x != x) return To(0);
+    if (x <= static_cast<From>(cuda::std::numeric_limits<To>::lowest()))
+      return cuda::std::numeric_limits<To>::lowest();
+    if (x >= static_cast<From>(cuda::std::numeric_limits<To>::max()))
+      return cuda::std::numeric_limits<To>::max();
+    return static_cast<To>(x);
+  } else {
+    return static_cast<To>(x);
+  }
+}
+
+}  // namespace odla_cuda

@@ -1,0 +1,105 @@
+// Softmax, LogSoftmax (any axis; one block per row when the axis is innermost) and
+// LayerNormalization on the project's CUDA kernels, float32. Rejected (run on the host by
+// the shared builder, which also reports invalid arguments): other types, empty values,
+// LayerNormalization's Scale or B of fewer elements than a normalised row (broadcast) and
+// Mean/InvStdDev results other than float32.
+#include "cuda_rt.h"
+#include "kernels.h"
+
+ODLA_CUDA_FILE(ops_norm)
+
+using namespace odla_cuda;
+using odla_rt::KernelArgs;
+using Ints = std::vector<int64_t>;
+
+ODLA_REF_DECL(Softmax)
+ODLA_REF_DECL(LogSoftmax)
+ODLA_REF_DECL(LayerNormalization)
+
+namespace {
+
+odla_value BuildSoftmax(const char* op, int kind, odla_value x, int64_t axis, bool legacy_2d,
+                        const odla_value_type& rt, odla_value_id id) {
+  RequireF32({x});
+  if (!x || !odla_rt::SameType(x->type, rt)) Reject("result type");
+  Ints dims = ValueDims(x);
+  int64_t rank = static_cast<int64_t>(dims.size());
+  if (axis < 0 || axis >= rank) Reject("axis");
+  // The [outer, n, inner] view around the axis (legacy_2d: n spans the axis and after).
+  int64_t outer = 1, n = 1, inner = 1;
+  for (int64_t i = 0; i < rank; ++i)
+    (i < axis ? outer : i == axis || legacy_2d ? n : inner) *= dims[i];
+  return AddCudaOp1(op, {x}, rt, 0, id, [=](const KernelArgs& k) {
+    Softmax(CudaStream(k), kind, k.In<float>(0), k.Out<float>(0), outer, n, inner);
+  });
+}
+
+// Whether v (shape s) broadcasts to the normalised shape `norm` holding all its elements in
+// order (no expansion needed).
+bool FullRow(odla_value v, const Ints& norm, int64_t cols) {
+  Ints s = ValueDims(v);
+  if (s.size() > norm.size() || odla_rt::NumElements(v->type.shape) != cols) return false;
+  for (size_t i = 0; i < s.size(); ++i)
+    if (s[i] != 1 && s[i] != norm[norm.size() - s.size() + i]) return false;
+  return true;
+}
+
+odla_values BuildLayerNorm(odla_value x, odla_value scale, odla_value b, int64_t axis,
+                           float epsilon, const odla_value_types& result_types, odla_value_id id) {
+  if (!x || !scale) Reject("missing input");
+  RequireF32({x, scale, b});
+  auto types = odla_rt::FromTypes(result_types);
+  if (types.empty() || types.size() > 3 || !odla_rt::SameType(types[0], x->type))
+    Reject("result types");
+  Ints xs = ValueDims(x);
+  int64_t rank = static_cast<int64_t>(xs.size());
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis >= rank) Reject("axis");
+  Ints norm(xs.begin() + axis, xs.end());
+  int64_t rows = 1, cols = 1;
+  for (int64_t i = 0; i < rank; ++i) (i < axis ? rows : cols) *= xs[i];
+  for (size_t i = 1; i < types.size(); ++i)
+    if (types[i].element_type != ODLA_FLOAT32 || odla_rt::NumElements(types[i].shape) != rows)
+      Reject("Mean/InvStdDev types");
+  if (!FullRow(scale, norm, cols) || (b && !FullRow(b, norm, cols))) Reject("Scale/B broadcast");
+  bool has_b = b != nullptr;
+  size_t nres = types.size();
+  double eps = epsilon;
+  return odla_rt::ToValues(
+      AddCudaOp("LayerNormalization", {x, scale, b}, types, 0, id, [=](const KernelArgs& k) {
+        LayerNorm(CudaStream(k), k.In<float>(0), k.In<float>(1), has_b ? k.In<float>(2) : nullptr,
+                  eps, k.Out<float>(0), nres > 1 ? k.Out<float>(1) : nullptr,
+                  nres > 2 ? k.Out<float>(2) : nullptr, rows, cols);
+      }));
+}
+
+}  // namespace
+
+extern "C" {
+
+odla_value odla_Softmax(odla_value input, odla_int64 axis, odla_int64 legacy_2d,
+                        odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "Softmax", id,
+      [&] { return BuildSoftmax("Softmax", 0, input, axis, legacy_2d != 0, result_type, id); },
+      [&] { return odla_ref_Softmax(input, axis, legacy_2d, result_type, id); });
+}
+
+odla_value odla_LogSoftmax(odla_value input, odla_int64 axis, odla_int64 legacy_2d,
+                           odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "LogSoftmax", id,
+      [&] { return BuildSoftmax("LogSoftmax", 1, input, axis, legacy_2d != 0, result_type, id); },
+      [&] { return odla_ref_LogSoftmax(input, axis, legacy_2d, result_type, id); });
+}
+
+odla_values odla_LayerNormalization(odla_value X, odla_value Scale, odla_value B, odla_int64 axis,
+                                    odla_float32 epsilon, odla_value_types result_types,
+                                    odla_value_id id) {
+  return TryN(
+      "LayerNormalization", id,
+      [&] { return BuildLayerNorm(X, Scale, B, axis, epsilon, result_types, id); },
+      [&] { return odla_ref_LayerNormalization(X, Scale, B, axis, epsilon, result_types, id); });
+}
+
+}  // extern "C"

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# The GPU checks of libodla_cuda in one script, for a session lent a GPU machine (the device
+# tool: 16 cores, 10 minutes per command, 15 minutes in all, no network, its own Python with
+# CUDA PyTorch, and probably none of the Debian C++ libraries halo builds with).
+#
+#   scripts/gpu_checks.sh pack BUILD   (here, after building) writes gpu-pack/ at the
+#       repository root (ignored by git): halo, halo-conformance, halo-cuda-probe,
+#       halo-cuda-tests, libodla_cuda.{so,a}, libodla_ref_host.a, the Debian libraries halo
+#       needs and the ONNX conformance data, compressed (about 16 MiB): carry it. Make it in
+#       the checkout the session started in (the device tool sends that one).
+#   scripts/gpu_checks.sh BUILD [STEP...]   (there) runs the checks on BUILD, a build
+#       directory, or gpu-pack: without BUILD/bin/halo it first tries to build one (cmake,
+#       make -j16). STEPs (default all, in this order): probe unit e2e conformance models bench.
+#       Logs go to $OUT (the device tool's folder) or BUILD/gpu-checks; one line per step says
+#       PASS, FAIL or SKIP; the exit status is 1 if any step failed.
+#
+# With the device tool: three calls, most important first, each within 10 minutes (the steps'
+# own limits add up to at most 600 s a call; the machine stays warm between calls):
+#   here:  make -C build -j2 && scripts/gpu_checks.sh pack build
+#   run(command="scripts/gpu_checks.sh gpu-pack probe unit e2e conformance",
+#       carry=["gpu-pack"], timeout_s=600)
+#   run(command="scripts/gpu_checks.sh gpu-pack bench", carry=["gpu-pack"], timeout_s=600)
+#   run(command="scripts/gpu_checks.sh gpu-pack models", carry=["gpu-pack"], timeout_s=600)
+# `bench` leaves perf-gpu.md under $OUT (copy it to docs/ here and commit it).
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+
+if [ "${1:-}" = pack ]; then
+  set -e
+  build="$(cd "${2:?usage: gpu_checks.sh pack BUILD}" && pwd)"
+  pack="$root/gpu-pack"
+  stage="$(mktemp -d)"
+  trap 'rm -rf "$stage"' EXIT
+  rm -rf "$pack" && mkdir -p "$pack" "$stage/bin" "$stage/lib" "$stage/sys"
+  for b in halo halo-conformance halo-cuda-probe halo-cuda-tests; do
+    [ -x "$build/bin/$b" ] || { echo "gpu_checks: $build/bin/$b missing: build it" >&2; exit 1; }
+    strip -o "$stage/bin/$b" "$build/bin/$b"
+  done
+  for l in libodla_cuda.so libodla_cuda.a libodla_ref_host.a; do
+    [ -f "$build/lib/$l" ] || { echo "gpu_checks: $build/lib/$l missing: build it" >&2; exit 1; }
+    cp "$build/lib/$l" "$stage/lib/"
+  done
+  strip --strip-unneeded "$stage/lib/libodla_cuda.so"
+  # The libraries of halo's Debian dependencies (not libc, libstdc++ and the like).
+  ldd "$build/bin/halo" "$build/bin/halo-conformance" |
+    awk '$3 ~ /^\// && $1 ~ /^lib(onnx|protobuf|flatbuffers|z\.)/ {print $3}' | sort -u |
+    while read -r l; do cp -L "$l" "$stage/sys/"; done
+  tar -C "$stage" -cf - bin lib sys | xz -T0 -6 > "$pack/tools.tar.xz"
+  tar -C /usr/share/libonnx-testdata/data -cJf "$pack/onnx-testdata.tar.xz" \
+    node pytorch-converted pytorch-operator simple
+  # halo-conformance finds the source and build directories by their absolute paths here.
+  printf 'src=%s\nbuild=%s\n' "$root" "$build" > "$pack/paths"
+  du -sh "$pack"
+  if [ "$(du -sm "$pack" | cut -f1)" -gt 60 ]; then
+    echo "gpu_checks: the pack is over 60 MiB" >&2
+    exit 1
+  fi
+  echo "gpu_checks: wrote $pack; carry gpu-pack and run scripts/gpu_checks.sh gpu-pack"
+  exit 0
+fi
+
+build="${1:?usage: gpu_checks.sh BUILD [STEP...] | gpu_checks.sh pack BUILD}"
+shift
+steps="${*:-probe unit e2e conformance models bench}"
+mkdir -p "$build"
+build="$(cd "$build" && pwd)"
+logs="${OUT:-$build/gpu-checks}"
+mkdir -p "$logs"
+summary="$logs/summary.txt"
+: > "$summary"
+status=0
+python="$(command -v python3)"
+export HALO_PYTHON="$python"
+jobs="$(nproc)"
+
+note() { echo "gpu_checks: $*" | tee -a "$summary"; }
+# step NAME TIMEOUT_S COMMAND...: runs it with its log in $logs/NAME.log.
+step() {
+  local name="$1" limit="$2"
+  shift 2
+  local start=$SECONDS rc
+  echo "== $name: $*"
+  timeout --kill-after=10 "$limit" "$@" > "$logs/$name.log" 2>&1
+  rc=$?
+  tail -n 15 "$logs/$name.log"
+  case $rc in
+    0) note "PASS $name ($((SECONDS - start)) s)" ;;
+    77) note "SKIP $name: $(head -n 1 "$logs/$name.log")" ;;
+    124) note "FAIL $name: timed out after $limit s"; status=1 ;;
+    *) note "FAIL $name: exit $rc (log: $name.log)"; status=1 ;;
+  esac
+}
+
+# CUDA libraries: the toolkit's, else those of the Python wheels (nvidia-cudnn-cu13, ...).
+libdirs="/usr/local/cuda/lib64"
+for d in $("$python" -c 'import glob, os, nvidia
+print(" ".join(sorted({os.path.dirname(p) for b in nvidia.__path__
+                        for p in glob.glob(b + "/*/lib/lib*.so*")})))' 2> /dev/null); do
+  libdirs="$libdirs:$d"
+done
+export CUDA_LIB_DIRS="$libdirs"
+
+if [ -f "$build/paths" ]; then  # a pack: its tools, libraries and paths
+  # halo-conformance finds the sources and its runtime at the paths it was built with: make
+  # them lead here (the checkout) and to the pack.
+  src_dir="$(sed -n 's/^src=//p' "$build/paths")"
+  build_dir="$(sed -n 's/^build=//p' "$build/paths")"
+  export LD_LIBRARY_PATH="$build/sys:$libdirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  if [ ! -e "$src_dir" ]; then mkdir -p "$(dirname "$src_dir")" && ln -s "$root" "$src_dir"; fi
+  if [ ! -e "$build_dir" ]; then
+    mkdir -p "$(dirname "$build_dir")" && ln -s "$build" "$build_dir"
+  fi
+  [ "$(readlink -f "$build_dir")" = "$build" ] && [ "$(readlink -f "$src_dir")" = "$root" ] ||
+    note "WARN $src_dir or $build_dir exist already: halo-conformance may use other files"
+  [ -x "$build/bin/halo" ] || tar -C "$build" -xJf "$build/tools.tar.xz"
+  data="$build/onnx-testdata"
+  [ -d "$data" ] || { mkdir -p "$data" && tar -C "$data" -xJf "$build/onnx-testdata.tar.xz"; }
+else
+  export LD_LIBRARY_PATH="$libdirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  data="${ONNX_TESTDATA:-/usr/share/libonnx-testdata/data}"
+  if [ ! -x "$build/bin/halo" ]; then
+    step build 480 bash -c "cmake -S '$root' -B '$build' -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_CUDA_ARCHITECTURES=native && make -C '$build' -j$jobs halo halo-conformance \
+      odla_cuda halo-cuda-tests halo-cuda-probe odla_hetero"
+    [ $status = 0 ] || { note "the build failed: use a pack (see the top of this script)"; exit 1; }
+  fi
+fi
+
+nvidia-smi -L > "$logs/nvidia-smi.txt" 2>&1 || true
+for s in $steps; do
+  case $s in
+    probe) step probe 30 "$build/bin/halo-cuda-probe" ;;
+    unit) step unit 100 "$build/bin/halo-cuda-tests" ;;
+    e2e) step e2e 150 "$root/tests/e2e/cuda.sh" "$root" "$build" --gpu ;;
+    conformance)
+      step conformance 310 "$build/bin/halo-conformance" -j "$jobs" --runtime cuda \
+        --expected "$root/tests/conformance/expected_pass.txt" \
+        "$data/node" "$data/pytorch-converted" "$data/pytorch-operator" "$data/simple" ;;
+    models)
+      # The real-model tests' PyTorch exports (with the TorchScript exporter on PyTorch >= 2.9)
+      # against PyTorch's outputs at fp32's tolerance (OpenCV's tests need ../shared, which
+      # the device tool does not send).
+      step models_export 270 "$python" "$root/tests/gpu/torchscript_export.py" \
+        "$root/tests/models/export_models.py" "$build/real-models/torch"
+      step models 320 "$build/bin/halo-conformance" -j "$jobs" --runtime cuda \
+        --expected "$root/tests/models/expected_pass.txt" --tolerance scale:1e-4 \
+        "$build/real-models/torch" ;;
+    bench)
+      step bench 580 "$python" "$root/bench/gpu.py" "$build"
+      [ -f "$root/docs/perf-gpu.md" ] && cp "$root/docs/perf-gpu.md" "$logs/" ;;
+    *) note "unknown step $s (known: probe unit e2e conformance models bench)"; status=1 ;;
+  esac
+done
+cat "$summary"
+exit $status

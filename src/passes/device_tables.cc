@@ -1,0 +1,53 @@
+// The built-in device tables (--device NAME), in the text format of ParseDeviceTable.
+#include "passes/device_tables.h"
+
+namespace halo {
+namespace {
+
+// The simulated device runs the ref kernels: every op. Its throughputs put every operator on
+// it (the link is fast), so that tests partition only through --place and tables.
+constexpr const char* kSim = R"(device sim
+ops *
+gflops 1000
+gbps 1000
+host_gflops 10
+host_gbps 10
+link_gbps 1000
+)";
+
+// libodla_cuda (runtimes/cuda). `ops` lists exactly the builders it defines itself (the ctest
+// cuda_table_current checks it against its objects; `tests/gpu/table_current.py SRC BUILD
+// --print` prints these lines); it runs every other op too, on the host through the shared
+// builders, but the partition then runs those in a host part instead.
+// The throughputs are NOT measured: the device's are an H100 SXM's datasheet figures, rounded
+// down (fp32 without tensor cores about 67 TFLOP/s, HBM3 3.35 TB/s: say 40000 and 2500), the
+// link is PCIe 5 x16's practical rate (about 25 GB/s of its 64), the host's are this build
+// machine's measured oneDNN numbers (docs/perf.md: about 420 GFLOP/s peak on 2 cores: say
+// 300) and a conservative 20 GB/s of memory bandwidth.
+constexpr const char* kCuda = R"(device cuda
+ops Abs Add And ArgMax ArgMin AveragePool BatchNormalization Cast Ceil Clip Concat Conv
+ops ConvTranspose Cos Div Elu Equal Erf Exp Expand Flatten Floor FusedConv FusedGemm
+ops FusedMatMul Gather Gemm GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual
+ops HardSigmoid HardSwish Identity LayerNormalization LeakyRelu Less LessOrEqual Log
+ops LogSoftmax MatMul Max MaxPool Mean Min Mul Neg Not Or PRelu Pad Pow Reciprocal ReduceL2
+ops ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum Relu Reshape Round Selu Sigmoid Sign
+ops Sin Slice Softmax Softplus Split Sqrt Squeeze Sub Sum Tanh Tile Transpose Unsqueeze
+ops Where Xor
+gflops 40000
+gbps 2500
+host_gflops 300
+host_gbps 20
+link_gbps 25
+)";
+
+}  // namespace
+
+const char* BuiltinDeviceTableText(const std::string& name) {
+  if (name == "sim") return kSim;
+  if (name == "cuda") return kCuda;
+  return nullptr;
+}
+
+const char* BuiltinDeviceNames() { return "host, sim, cuda"; }
+
+}  // namespace halo
