@@ -75,9 +75,22 @@ enum class Unary {
   kHardSigmoid,
   kHardSwish,
   kClip,
-  kScale
+  kScale,
+  kTan,
+  kAsin,
+  kAcos,
+  kAtan,
+  kSinh,
+  kCosh,
+  kAsinh,
+  kAcosh,
+  kAtanh,
+  kSoftsign,
+  kCelu,
+  kThresholdedRelu
 };
-// y = op(x) on n elements of type t. Parameters: LeakyRelu/Elu alpha=a; Selu alpha=a,
+// y = op(x) on n elements of type t. Parameters: LeakyRelu/Elu/Celu/ThresholdedRelu
+// alpha=a; Selu alpha=a,
 // gamma=b; HardSigmoid alpha=a, beta=b; Clip lo=a, hi=b (of t: ints through double);
 // Scale y = x * a. Types: see UnarySupports.
 void UnaryOp(cudaStream_t s, Unary op, odla_element_type t, const void* x, void* y, int64_t n,
@@ -129,9 +142,10 @@ void Softmax(cudaStream_t s, int kind, const float* x, float* y, int64_t outer, 
 void LayerNorm(cudaStream_t s, const float* x, const float* scale, const float* bias, double eps,
                float* y, float* mean, float* inv_std, int64_t rows, int64_t cols);
 
-enum class Reduce { kSum, kMean, kMax, kMin, kProd, kL2 };
+enum class Reduce { kSum, kMean, kMax, kMin, kProd, kL2, kL1, kSumSquare, kLogSum };
 // Reduces x of `dims` over `axes` (sorted, distinct) into out (the kept elements in order);
-// ref: Reduce. float32 all kinds; int32/int64 all but L2 (wrapping sums, truncating mean).
+// ref: Reduce. float32 all kinds; int32/int64 all but L2 and LogSum (wrapping sums,
+// truncating mean).
 void ReduceOp(cudaStream_t s, Reduce kind, odla_element_type t, const void* x,
               const std::vector<int64_t>& dims, const std::vector<int64_t>& axes, void* out);
 bool ReduceSupports(Reduce kind, odla_element_type t);

@@ -150,6 +150,8 @@ ODLA_REF_DECL(LeakyRelu)
 ODLA_REF_DECL(Elu)
 ODLA_REF_DECL(Selu)
 ODLA_REF_DECL(HardSigmoid)
+ODLA_REF_DECL(Celu)
+ODLA_REF_DECL(ThresholdedRelu)
 ODLA_REF_DECL(PRelu)
 ODLA_REF_DECL(Where)
 ODLA_REF_DECL(Cast)
@@ -182,6 +184,16 @@ ODLA_CUDA_UNARY(Softplus)
 ODLA_CUDA_UNARY(Sign)
 ODLA_CUDA_UNARY(Not)
 ODLA_CUDA_UNARY(HardSwish)
+ODLA_CUDA_UNARY(Tan)
+ODLA_CUDA_UNARY(Asin)
+ODLA_CUDA_UNARY(Acos)
+ODLA_CUDA_UNARY(Atan)
+ODLA_CUDA_UNARY(Sinh)
+ODLA_CUDA_UNARY(Cosh)
+ODLA_CUDA_UNARY(Asinh)
+ODLA_CUDA_UNARY(Acosh)
+ODLA_CUDA_UNARY(Atanh)
+ODLA_CUDA_UNARY(Softsign)
 #undef ODLA_CUDA_UNARY
 
 odla_value odla_LeakyRelu(odla_value X, odla_float32 alpha, odla_value_type result_type,
@@ -215,6 +227,27 @@ odla_value odla_HardSigmoid(odla_value X, odla_float32 alpha, odla_float32 beta,
         return BuildUnary("HardSigmoid", Unary::kHardSigmoid, X, result_type, id, alpha, beta);
       },
       [&] { return odla_ref_HardSigmoid(X, alpha, beta, result_type, id); });
+}
+
+odla_value odla_Celu(odla_value X, odla_float32 alpha, odla_value_type result_type,
+                     odla_value_id id) {
+  return Try(
+      "Celu", id,
+      [&] {
+        if (alpha == 0) Reject("alpha 0");
+        return BuildUnary("Celu", Unary::kCelu, X, result_type, id, alpha);
+      },
+      [&] { return odla_ref_Celu(X, alpha, result_type, id); });
+}
+
+odla_value odla_ThresholdedRelu(odla_value X, odla_float32 alpha, odla_value_type result_type,
+                                odla_value_id id) {
+  return Try(
+      "ThresholdedRelu", id,
+      [&] {
+        return BuildUnary("ThresholdedRelu", Unary::kThresholdedRelu, X, result_type, id, alpha);
+      },
+      [&] { return odla_ref_ThresholdedRelu(X, alpha, result_type, id); });
 }
 
 odla_value odla_Clip(odla_value input, odla_float32 min, odla_float32 max,

@@ -20,21 +20,19 @@
 #include "../../runtimes/cuda/kernels.h"
 #include "../runtime_test_util.h"
 
-#define ODLA_TEST_REF(X)                                                                           \
-  X(Reshape)                                                                                       \
-  X(Flatten)                                                                                       \
-  X(Squeeze)                                                                                       \
-  X(Unsqueeze)                                                                                     \
-  X(Identity)                                                                                      \
-  X(Transpose)                                                                                     \
-  X(Concat) X(Slice) X(Split) X(Expand) X(Gather) X(Pad) X(Softmax) X(LogSoftmax)                  \
-      X(LayerNormalization) X(ReduceSum) X(ReduceMean) X(ReduceMax) X(ReduceMin) X(ReduceProd)     \
-          X(ReduceL2) X(Relu) X(Sigmoid) X(Tanh) X(Exp) X(Log) X(Sqrt) X(Abs) X(Neg) X(Reciprocal) \
-              X(Erf) X(Floor) X(Ceil) X(Round) X(Sin) X(Cos) X(Softplus) X(Sign) X(Not)            \
-                  X(HardSwish) X(LeakyRelu) X(Elu) X(Selu) X(HardSigmoid) X(Clip) X(Add) X(Sub)    \
-                      X(Mul) X(Div) X(Pow) X(Equal) X(Less) X(Greater) X(LessOrEqual)              \
-                          X(GreaterOrEqual) X(And) X(Or) X(Xor) X(Sum) X(Mean) X(Max) X(Min)       \
-                              X(Where) X(Cast) X(PRelu) X(Tile) X(ArgMax) X(ArgMin)
+// clang-format off
+#define ODLA_TEST_REF(X) \
+  X(Reshape) X(Flatten) X(Squeeze) X(Unsqueeze) X(Identity) X(Transpose) X(Concat) X(Slice) \
+  X(Split) X(Expand) X(Gather) X(Pad) X(Softmax) X(LogSoftmax) X(LayerNormalization) \
+  X(ReduceSum) X(ReduceMean) X(ReduceMax) X(ReduceMin) X(ReduceProd) X(ReduceL2) X(Relu) \
+  X(Sigmoid) X(Tanh) X(Exp) X(Log) X(Sqrt) X(Abs) X(Neg) X(Reciprocal) X(Erf) X(Floor) X(Ceil) \
+  X(Round) X(Sin) X(Cos) X(Softplus) X(Sign) X(Not) X(HardSwish) X(LeakyRelu) X(Elu) X(Selu) \
+  X(HardSigmoid) X(Clip) X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Equal) X(Less) X(Greater) \
+  X(LessOrEqual) X(GreaterOrEqual) X(And) X(Or) X(Xor) X(Sum) X(Mean) X(Max) X(Min) X(Where) \
+  X(Cast) X(PRelu) X(Tile) X(ArgMax) X(ArgMin) X(Tan) X(Asin) X(Acos) X(Atan) X(Sinh) X(Cosh) \
+  X(Asinh) X(Acosh) X(Atanh) X(Softsign) X(Celu) X(ThresholdedRelu) X(ReduceL1) \
+  X(ReduceSumSquare) X(ReduceLogSum)
+// clang-format on
 ODLA_TEST_REF(ODLA_REF_DECL)
 
 namespace {
@@ -322,9 +320,11 @@ TEST_F(CudaKernels, Reductions) {
     R cuda, ref;
   };
   const Case cases[] = {
-      {odla_ReduceSum, odla_ref_ReduceSum},   {odla_ReduceMean, odla_ref_ReduceMean},
-      {odla_ReduceMax, odla_ref_ReduceMax},   {odla_ReduceMin, odla_ref_ReduceMin},
-      {odla_ReduceProd, odla_ref_ReduceProd}, {odla_ReduceL2, odla_ref_ReduceL2}};
+      {odla_ReduceSum, odla_ref_ReduceSum},      {odla_ReduceMean, odla_ref_ReduceMean},
+      {odla_ReduceMax, odla_ref_ReduceMax},      {odla_ReduceMin, odla_ref_ReduceMin},
+      {odla_ReduceProd, odla_ref_ReduceProd},    {odla_ReduceL2, odla_ref_ReduceL2},
+      {odla_ReduceL1, odla_ref_ReduceL1},        {odla_ReduceSumSquare, odla_ref_ReduceSumSquare},
+      {odla_ReduceLogSum, odla_ref_ReduceLogSum}};
   for (const Case& r : cases) {
     auto run = [&](const Arg& x, Dims axes, bool keep, Dims out) {
       odla_element_type et = x.type.element_type;
@@ -337,7 +337,8 @@ TEST_F(CudaKernels, Reductions) {
     run(F32({2, 300}, 3, 1), {1}, false, {2});  // one block per result
     run(F32({70, 3}, 4, 1), {0, 1}, true, {1, 1});
     run(F32({3, 4}, 5, 1), {}, true, {3, 4});
-    if (r.cuda != odla_ReduceL2) run(I64Seq({3, 4, 5}, -25, 3), {0, 2}, true, {1, 4, 1});
+    if (r.cuda != odla_ReduceL2 && r.cuda != odla_ReduceLogSum)
+      run(I64Seq({3, 4, 5}, -25, 3), {0, 2}, true, {1, 4, 1});
   }
 }
 
@@ -379,7 +380,17 @@ TEST_F(CudaKernels, UnaryFunctions) {
                                  {odla_Cos, odla_ref_Cos},
                                  {odla_Softplus, odla_ref_Softplus},
                                  {odla_Sign, odla_ref_Sign},
-                                 {odla_HardSwish, odla_ref_HardSwish}};
+                                 {odla_HardSwish, odla_ref_HardSwish},
+                                 {odla_Tan, odla_ref_Tan},
+                                 {odla_Asin, odla_ref_Asin},
+                                 {odla_Acos, odla_ref_Acos},
+                                 {odla_Atan, odla_ref_Atan},
+                                 {odla_Sinh, odla_ref_Sinh},
+                                 {odla_Cosh, odla_ref_Cosh},
+                                 {odla_Asinh, odla_ref_Asinh},
+                                 {odla_Acosh, odla_ref_Acosh},
+                                 {odla_Atanh, odla_ref_Atanh},
+                                 {odla_Softsign, odla_ref_Softsign}};
   std::vector<float> v = odla_test::Random(200, 3);
   for (float& x : v) x *= 8;
   for (float h : {0.5f, 1.5f, 2.5f, -0.5f, -2.5f, 0.f, -0.f, 20.f, -20.f, 90.f}) v.push_back(h);
@@ -407,6 +418,9 @@ TEST_F(CudaKernels, ActivationsWithAttributes) {
   ExpectSame({x}, One([](auto a, bool c) {
                return OP(c, HardSigmoid)(a[0], 0.2f, 0.5f, Type({64}), "y");
              }));
+  ExpectSame({x}, One([](auto a, bool c) { return OP(c, Celu)(a[0], 0.6f, Type({64}), "y"); }));
+  ExpectSame(
+      {x}, One([](auto a, bool c) { return OP(c, ThresholdedRelu)(a[0], 0.4f, Type({64}), "y"); }));
   ExpectSame({x},
              One([](auto a, bool c) { return OP(c, Clip)(a[0], -1.f, 2.f, Type({64}), "y"); }));
   ExpectSame({Make({3}, ODLA_FLOAT32, std::vector<float>{NAN, -5, 5})},
