@@ -35,6 +35,11 @@ std::vector<int64_t> DenseStrides(const std::vector<int64_t>& dims);
 std::vector<int64_t> BroadcastStrides(const std::vector<int64_t>& in,
                                       const std::vector<int64_t>& out);
 
+// The maps (a: the dense result, b: the input) of DepthToSpace (crd: CRD order, else DCR)
+// and SpaceToDepth of an input [N, C, H, W] with block b (ops_depth_space.cc).
+StridedMap DepthToSpaceMap(const std::vector<int64_t>& x, int64_t b, bool crd);
+StridedMap SpaceToDepthMap(const std::vector<int64_t>& x, int64_t b);
+
 // dst[m.a(i)] = src[m.b(i)] for every index i of m, elements of `es` bytes (1, 2, 4 or 8).
 void StridedCopy(cudaStream_t s, void* dst, const void* src, size_t es, const StridedMap& m);
 // A dense copy of `bytes` bytes (Identity, Reshape, ...).

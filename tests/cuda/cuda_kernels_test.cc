@@ -18,6 +18,7 @@
 #include "../../runtimes/common/builder.h"
 #include "../../runtimes/cuda/cuda_rt.h"
 #include "../../runtimes/cuda/kernels.h"
+#include "../../runtimes/kernels/depth_space.h"
 #include "../runtime_test_util.h"
 
 // clang-format off
@@ -31,7 +32,7 @@
   X(LessOrEqual) X(GreaterOrEqual) X(And) X(Or) X(Xor) X(Sum) X(Mean) X(Max) X(Min) X(Where) \
   X(Cast) X(PRelu) X(Tile) X(ArgMax) X(ArgMin) X(Tan) X(Asin) X(Acos) X(Atan) X(Sinh) X(Cosh) \
   X(Asinh) X(Acosh) X(Atanh) X(Softsign) X(Celu) X(ThresholdedRelu) X(ReduceL1) \
-  X(ReduceSumSquare) X(ReduceLogSum)
+  X(ReduceSumSquare) X(ReduceLogSum) X(DepthToSpace) X(SpaceToDepth)
 // clang-format on
 ODLA_TEST_REF(ODLA_REF_DECL)
 
@@ -233,6 +234,16 @@ TEST_F(CudaKernels, Tile) {
              }));
   ExpectSame({I64Seq({1, 4}, -2)}, One([](auto a, bool c) {
                return OP(c, Tile)(a[0], Ints({3, 2}), Type({3, 8}, ODLA_INT64), "y");
+             }));
+}
+
+TEST_F(CudaKernels, DepthToSpaceAndSpaceToDepth) {
+  for (const char* mode : {"DCR", "CRD"})
+    ExpectSame({F32({2, 8, 3, 2}, 1)}, One([mode](auto a, bool c) {
+                 return OP(c, DepthToSpace)(a[0], 2, mode, Type({2, 2, 6, 4}), "y");
+               }));
+  ExpectSame({I64Seq({1, 2, 6, 4}, -20)}, One([](auto a, bool c) {
+               return OP(c, SpaceToDepth)(a[0], 2, Type({1, 8, 3, 2}, ODLA_INT64), "y");
              }));
 }
 
@@ -606,6 +617,32 @@ TEST(CudaKernelsNoDevice, StridedMapsKeepTheOffsets) {
   }
   // Contiguous runs merge into one dimension.
   EXPECT_EQ(odla_cuda::MakeMap(out, DenseStrides(out), 0, DenseStrides(out), 0).rank, 1);
+}
+
+// The maps of DepthToSpace and SpaceToDepth, walked on the host, move the elements as the
+// ref's kernels do.
+TEST(CudaKernelsNoDevice, DepthToSpaceMapsMatchTheRef) {
+  const Dims x{2, 18, 2, 4};
+  std::vector<int32_t> in(2 * 18 * 2 * 4);
+  for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<int32_t>(i);
+  auto walk = [&](const odla_cuda::StridedMap& m) {
+    std::vector<int32_t> out(in.size(), -1);
+    for (int64_t i = 0; i < m.Count(); ++i) {
+      int64_t a, b;
+      Offsets(m, i, &a, &b);
+      out[a] = in[b];
+    }
+    return out;
+  };
+  for (bool crd : {false, true}) {
+    std::vector<int32_t> want(in.size());
+    odla_rt::DepthToSpace(x[0], x[1], x[2], x[3], 3, crd, in.data(), want.data());
+    EXPECT_EQ(walk(odla_cuda::DepthToSpaceMap(x, 3, crd)), want) << "crd " << crd;
+  }
+  const Dims s{2, 4, 6, 6};  // as many elements as x
+  std::vector<int32_t> want(in.size());
+  odla_rt::SpaceToDepth(s[0], s[1], s[2], s[3], 3, in.data(), want.data());
+  EXPECT_EQ(walk(odla_cuda::SpaceToDepthMap(s, 3)), want);
 }
 
 }  // namespace
