@@ -35,8 +35,15 @@ std::vector<int64_t> DenseStrides(const std::vector<int64_t>& dims);
 std::vector<int64_t> BroadcastStrides(const std::vector<int64_t>& in,
                                       const std::vector<int64_t>& out);
 
-// The maps (a: the dense result, b: the input) of DepthToSpace (crd: CRD order, else DCR)
-// and SpaceToDepth of an input [N, C, H, W] with block b (ops_depth_space.cc).
+// The maps (a: the dense result, b: the input) of Transpose (result dims in[perm[d]]),
+// Slice (ONNX starts and steps, `out` elements per dimension) and Tile (two walked dimensions
+// per input dimension: more than 8 in all throw), in ops_layout.cc.
+StridedMap TransposeMap(const std::vector<int64_t>& in, const std::vector<int64_t>& perm);
+StridedMap SliceMap(const std::vector<int64_t>& in, const std::vector<int64_t>& out,
+                    const std::vector<int64_t>& starts, const std::vector<int64_t>& steps);
+StridedMap TileMap(const std::vector<int64_t>& in, const std::vector<int64_t>& repeats);
+// The maps of DepthToSpace (crd: CRD order, else DCR) and SpaceToDepth of an input [N, C, H,
+// W] with block b (ops_depth_space.cc).
 StridedMap DepthToSpaceMap(const std::vector<int64_t>& x, int64_t b, bool crd);
 StridedMap SpaceToDepthMap(const std::vector<int64_t>& x, int64_t b);
 

@@ -18,6 +18,7 @@
 #include "../../runtimes/common/builder.h"
 #include "../../runtimes/cuda/cuda_rt.h"
 #include "../../runtimes/cuda/kernels.h"
+#include "../../runtimes/kernels/copy.h"
 #include "../../runtimes/kernels/depth_space.h"
 #include "../runtime_test_util.h"
 
@@ -619,21 +620,50 @@ TEST(CudaKernelsNoDevice, StridedMapsKeepTheOffsets) {
   EXPECT_EQ(odla_cuda::MakeMap(out, DenseStrides(out), 0, DenseStrides(out), 0).rank, 1);
 }
 
+// The elements of `in` moved by the map as the strided kernel moves them (n results).
+std::vector<int32_t> Walk(const odla_cuda::StridedMap& m, const std::vector<int32_t>& in,
+                          size_t n) {
+  std::vector<int32_t> out(n, -1);
+  for (int64_t i = 0; i < m.Count(); ++i) {
+    int64_t a, b;
+    Offsets(m, i, &a, &b);
+    out.at(a) = in.at(b);
+  }
+  return out;
+}
+
+std::vector<int32_t> Iota(size_t n) {
+  std::vector<int32_t> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = static_cast<int32_t>(i);
+  return v;
+}
+
+// The maps of Transpose, Slice and Tile, walked on the host, move the elements as the ref's
+// kernels do.
+TEST(CudaKernelsNoDevice, LayoutMapsMatchTheRef) {
+  const Dims x{2, 3, 4, 5};
+  auto in = Iota(120);
+  for (Dims perm : {Dims{0, 2, 1, 3}, Dims{3, 1, 0, 2}, Dims{0, 1, 2, 3}}) {
+    std::vector<int32_t> want(120);
+    odla_rt::TransposeCopy(want.data(), in.data(), 4, x, perm);
+    EXPECT_EQ(Walk(odla_cuda::TransposeMap(x, perm), in, 120), want);
+  }
+  const Dims out{1, 2, 3, 2}, starts{1, 2, 0, 4}, steps{1, -1, 1, -3};
+  std::vector<int32_t> want(12);
+  odla_rt::SliceCopy(want.data(), in.data(), 4, x, out, starts, steps);
+  EXPECT_EQ(Walk(odla_cuda::SliceMap(x, out, starts, steps), in, 12), want);
+  const Dims t{2, 1, 3}, reps{2, 3, 1};
+  std::vector<int32_t> tiled(36);
+  odla_rt::TileCopy(tiled.data(), in.data(), 4, t, reps);
+  EXPECT_EQ(Walk(odla_cuda::TileMap(t, reps), in, 36), tiled);
+}
+
 // The maps of DepthToSpace and SpaceToDepth, walked on the host, move the elements as the
 // ref's kernels do.
 TEST(CudaKernelsNoDevice, DepthToSpaceMapsMatchTheRef) {
   const Dims x{2, 18, 2, 4};
-  std::vector<int32_t> in(2 * 18 * 2 * 4);
-  for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<int32_t>(i);
-  auto walk = [&](const odla_cuda::StridedMap& m) {
-    std::vector<int32_t> out(in.size(), -1);
-    for (int64_t i = 0; i < m.Count(); ++i) {
-      int64_t a, b;
-      Offsets(m, i, &a, &b);
-      out[a] = in[b];
-    }
-    return out;
-  };
+  auto in = Iota(2 * 18 * 2 * 4);
+  auto walk = [&](const odla_cuda::StridedMap& m) { return Walk(m, in, in.size()); };
   for (bool crd : {false, true}) {
     std::vector<int32_t> want(in.size());
     odla_rt::DepthToSpace(x[0], x[1], x[2], x[3], 3, crd, in.data(), want.data());
