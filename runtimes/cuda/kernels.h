@@ -57,6 +57,11 @@ void DeviceCopy(cudaStream_t s, void* dst, const void* src, size_t bytes);
 void Pad(cudaStream_t s, void* dst, const void* src, size_t es, const std::vector<int64_t>& in,
          const std::vector<int64_t>& pads, int mode, const void* fill, uint64_t fill_bits);
 
+// The input element offset each result element of Pad reads, -1 for the fill value (what
+// the Pad kernel computes, on the host: for tests).
+std::vector<int64_t> PadSources(const std::vector<int64_t>& in, const std::vector<int64_t>& pads,
+                                int mode);
+
 // Gather (ref: GatherCopy with LoadIndices): out[o][j][i] = data[o][idx[j]][i]; negative
 // indices count from the end. An index out of range sets *bad (device int) to 1 and writes 0s.
 void Gather(cudaStream_t s, void* dst, const void* data, size_t es, int64_t outer, int64_t dim,

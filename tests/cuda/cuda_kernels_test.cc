@@ -658,6 +658,30 @@ TEST(CudaKernelsNoDevice, LayoutMapsMatchTheRef) {
   EXPECT_EQ(Walk(odla_cuda::TileMap(t, reps), in, 36), tiled);
 }
 
+// The input elements the Pad kernel reads (on the host) are those the ref's PadCopy copies,
+// for every mode, growing and cropping pads.
+TEST(CudaKernelsNoDevice, PadReadsWhatTheRefCopies) {
+  const Dims x{3, 4, 5};
+  auto in = Iota(60);
+  const int32_t fill = -1;
+  const Dims pads_list[] = {{0, 1, 2, 1, 2, 3}, {1, -1, 0, 2, 1, -2}, {-1, 0, -2, 0, 3, 1}};
+  for (const Dims& pads : pads_list)
+    for (int mode = 0; mode < 3; ++mode) {
+      Dims out(3);
+      for (int d = 0; d < 3; ++d) out[d] = x[d] + pads[d] + pads[d + 3];
+      std::vector<int32_t> want(out[0] * out[1] * out[2]);
+      odla_rt::PadCopy(want.data(), in.data(), 4, x, pads,
+                       mode == 0   ? odla_rt::PadMode::kConstant
+                       : mode == 1 ? odla_rt::PadMode::kReflect
+                                   : odla_rt::PadMode::kEdge,
+                       &fill);
+      auto src = odla_cuda::PadSources(x, pads, mode);
+      ASSERT_EQ(src.size(), want.size());
+      for (size_t i = 0; i < src.size(); ++i)
+        ASSERT_EQ(src[i] < 0 ? fill : in.at(src[i]), want[i]) << "mode " << mode << " at " << i;
+    }
+}
+
 // The maps of DepthToSpace and SpaceToDepth, walked on the host, move the elements as the
 // ref's kernels do.
 TEST(CudaKernelsNoDevice, DepthToSpaceMapsMatchTheRef) {
