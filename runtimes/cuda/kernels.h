@@ -124,6 +124,8 @@ enum class Binary {
   kMax,
   kMin,
   kPRelu,
+  kMod,   // Mod with fmod=0: the sign of the divisor (integers)
+  kFMod,  // Mod with fmod=1: the sign of the dividend (C fmod)
   kEqual,
   kLess,
   kGreater,

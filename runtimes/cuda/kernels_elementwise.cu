@@ -261,6 +261,22 @@ struct PReluF {
   }
 };
 
+// ModFn: fmod=1 the sign of the dividend, fmod=0 of the divisor; x % 0 and x % -1 give 0.
+template <bool FMod>
+struct ModF {
+  template <typename T>
+  __device__ T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      return fmodf(a, b);
+    } else {
+      if (b == 0 || b == T(-1)) return T(0);
+      T r = static_cast<T>(a % b);
+      if (!FMod && r != 0 && ((r < 0) != (b < 0))) r = static_cast<T>(r + b);
+      return r;
+    }
+  }
+};
+
 // Max/Min propagate NaN like numpy (MaxFn, MinFn).
 struct MaxF {
   template <typename T>
@@ -311,6 +327,8 @@ unsigned BinarySet(Binary op) {
   switch (op) {
     case Binary::kPow:
       return 1;
+    case Binary::kMod:
+      return 2;
     case Binary::kEqual:
       return 7;
     case Binary::kAnd:
@@ -360,6 +378,12 @@ void BinaryOp(cudaStream_t s, Binary op, odla_element_type t, const void* a, con
           return LaunchBinary<T, MinF>(s, a, b, out, m);
         case Binary::kPRelu:
           return LaunchBinary<T, PReluF>(s, a, b, out, m);
+        case Binary::kFMod:
+          return LaunchBinary<T, ModF<true>>(s, a, b, out, m);
+        case Binary::kMod:
+          if constexpr (!std::is_floating_point_v<T>)
+            return LaunchBinary<T, ModF<false>>(s, a, b, out, m);
+          break;
         case Binary::kEqual:
           return LaunchBinary<T, EqualF>(s, a, b, out, m);
         case Binary::kLess:

@@ -1,10 +1,11 @@
 // Element-wise builders on the project's CUDA kernels: unary functions and activations, Clip,
-// broadcasting binary arithmetic, comparisons and logic, the variadic Sum/Mean/Max/Min, Where
-// Cast and PRelu. Types: float32 for the float functions; also int32/int64 for Relu, Abs, Neg,
-// Sign, Clip, Add, Sub, Mul, Div, Max, Min, PRelu, Sum and the comparisons; bool for Not, And, Or,
-// Xor, Equal and Where's condition; Where and Cast see kernels.h. Rejected (run on the host
-// by the shared builder, which also reports invalid arguments): other types, empty results,
-// ranks above 8, arguments the shared builder would refuse.
+// broadcasting binary arithmetic, comparisons and logic, PRelu, Mod, the variadic
+// Sum/Mean/Max/Min, Where and Cast. Types: float32 for the float functions; also int32/int64
+// for Relu, Abs, Neg, Sign, Clip, Add, Sub, Mul, Div, Mod (fmod=0: only these), Max, Min,
+// PRelu, Sum and the comparisons; bool for Not, And, Or, Xor, Equal and Where's condition;
+// Where and Cast see kernels.h. Rejected (run on the host by the shared builder, which also
+// reports invalid arguments): other types, empty results, ranks above 8, arguments the
+// shared builder would refuse.
 #include "cuda_rt.h"
 #include "kernels.h"
 
@@ -153,6 +154,7 @@ ODLA_REF_DECL(HardSigmoid)
 ODLA_REF_DECL(Celu)
 ODLA_REF_DECL(ThresholdedRelu)
 ODLA_REF_DECL(PRelu)
+ODLA_REF_DECL(Mod)
 ODLA_REF_DECL(Where)
 ODLA_REF_DECL(Cast)
 
@@ -300,6 +302,16 @@ odla_value odla_PRelu(odla_value X, odla_value slope, odla_value_type result_typ
   return Try(
       "PRelu", id, [&] { return BuildPRelu(X, slope, result_type, id); },
       [&] { return odla_ref_PRelu(X, slope, result_type, id); });
+}
+
+odla_value odla_Mod(odla_value A, odla_value B, odla_int64 fmod, odla_value_type result_type,
+                    odla_value_id id) {
+  return Try(
+      "Mod", id,
+      [&] {
+        return BuildBinary("Mod", fmod ? Binary::kFMod : Binary::kMod, A, B, result_type, id);
+      },
+      [&] { return odla_ref_Mod(A, B, fmod, result_type, id); });
 }
 
 odla_value odla_Where(odla_value condition, odla_value X, odla_value Y, odla_value_type result_type,

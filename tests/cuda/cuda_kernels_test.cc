@@ -33,7 +33,7 @@
   X(LessOrEqual) X(GreaterOrEqual) X(And) X(Or) X(Xor) X(Sum) X(Mean) X(Max) X(Min) X(Where) \
   X(Cast) X(PRelu) X(Tile) X(ArgMax) X(ArgMin) X(Tan) X(Asin) X(Acos) X(Atan) X(Sinh) X(Cosh) \
   X(Asinh) X(Acosh) X(Atanh) X(Softsign) X(Celu) X(ThresholdedRelu) X(ReduceL1) \
-  X(ReduceSumSquare) X(ReduceLogSum) X(DepthToSpace) X(SpaceToDepth)
+  X(ReduceSumSquare) X(ReduceLogSum) X(DepthToSpace) X(SpaceToDepth) X(Mod)
 // clang-format on
 ODLA_TEST_REF(ODLA_REF_DECL)
 
@@ -246,6 +246,16 @@ TEST_F(CudaKernels, DepthToSpaceAndSpaceToDepth) {
   ExpectSame({I64Seq({1, 2, 6, 4}, -20)}, One([](auto a, bool c) {
                return OP(c, SpaceToDepth)(a[0], 2, Type({1, 8, 3, 2}, ODLA_INT64), "y");
              }));
+}
+
+TEST_F(CudaKernels, Mod) {
+  ExpectSame({F32({2, 3}, 1, 9), F32({3}, 2, 4)}, One([](auto a, bool c) {
+               return OP(c, Mod)(a[0], a[1], 1, Type({2, 3}), "y");
+             }));
+  for (int64_t fmod : {0, 1})
+    ExpectSame({I64Seq({2, 4}, -9, 3), I64({4}, {4, -3, 0, -1})}, One([fmod](auto a, bool c) {
+                 return OP(c, Mod)(a[0], a[1], fmod, Type({2, 4}, ODLA_INT64), "y");
+               }));
 }
 
 TEST_F(CudaKernels, PRelu) {
