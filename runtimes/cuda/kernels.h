@@ -147,10 +147,13 @@ void Where(cudaStream_t s, size_t es, const uint8_t* cond, const void* x, const 
            const std::vector<int64_t>& dims, const std::vector<int64_t>& cs,
            const std::vector<int64_t>& xs, const std::vector<int64_t>& ys);
 
-// Cast (ref: CastValue): float to integer saturates and NaN gives 0; to bool is x != 0.
+// Cast (ref: Convert in runtimes/ref/cast.cc): float to integer saturates and NaN gives 0;
+// to bool is x != 0; float16/bfloat16 through float, bit for bit as the ref.
 void Cast(cudaStream_t s, odla_element_type from, odla_element_type to, const void* x, void* y,
           int64_t n);
-bool CastSupports(odla_element_type t);  // f32, f64, i8, u8, i32, i64, bool
+// Between float32, float64, int8, uint8, int32, int64, bool, float16 and bfloat16, except
+// to float16/bfloat16 from other types than float32 and those two.
+bool CastSupports(odla_element_type from, odla_element_type to);
 
 // Softmax (kind 0) or LogSoftmax (kind 1) of [outer, n, inner] along n, float32.
 void Softmax(cudaStream_t s, int kind, const float* x, float* y, int64_t outer, int64_t n,

@@ -136,7 +136,7 @@ odla_value BuildCast(odla_value x, odla_element_type to, const odla_value_type& 
   if (!x) Reject("missing input");
   odla_element_type from = x->type.element_type;
   if (to != rt.element_type || ValueDims(x) != TypeDims(rt)) Reject("result type");
-  if (!CastSupports(from) || !CastSupports(to)) Reject("element types");
+  if (!CastSupports(from, to)) Reject("element types");
   CheckShape(rt);
   int64_t n = odla_rt::NumElements(rt.shape);
   return AddCudaOp1("Cast", {x}, rt, 0, id, [=](const KernelArgs& k) {

@@ -537,6 +537,18 @@ TEST_F(CudaKernels, Cast) {
              One([](auto a, bool c) { return OP(c, Cast)(a[0], ODLA_FLOAT32, Type({5}), "y"); }));
   ExpectSame({Bool({3}, {1, 0, 1})},
              One([](auto a, bool c) { return OP(c, Cast)(a[0], ODLA_FLOAT32, Type({3}), "y"); }));
+  // float16 and bfloat16: rounding (ties, subnormals, overflow to inf), NaN, and back.
+  Arg g = Make({8}, ODLA_FLOAT32,
+               std::vector<float>{1.00048828125f, 1.00146484375f, 6e-8f, 3e-5f, 70000.f, NAN, -2.5f,
+                                  1.00390625f});
+  for (odla_element_type to : {ODLA_FLOAT16, ODLA_BFLOAT16})
+    ExpectSame({g},
+               One([to](auto a, bool c) { return OP(c, Cast)(a[0], to, Type({8}, to), "y"); }));
+  Arg h = Make({6}, ODLA_FLOAT16,
+               std::vector<uint16_t>{0x3c01, 0x0001, 0x7c00, 0xfe00, 0xc100, 0x7bff});
+  for (odla_element_type to : {ODLA_FLOAT32, ODLA_INT64, ODLA_BFLOAT16, ODLA_BOOL, ODLA_FLOAT16})
+    ExpectSame({h},
+               One([to](auto a, bool c) { return OP(c, Cast)(a[0], to, Type({6}, to), "y"); }));
   ExpectSame({I32({3}, {-5, 0, 7})}, One([](auto a, bool c) {
                return OP(c, Cast)(a[0], ODLA_INT64, Type({3}, ODLA_INT64), "y");
              }));
