@@ -155,9 +155,13 @@ void Cast(cudaStream_t s, odla_element_type from, odla_element_type to, const vo
 // to float16/bfloat16 from other types than float32 and those two.
 bool CastSupports(odla_element_type from, odla_element_type to);
 
-// Softmax (kind 0) or LogSoftmax (kind 1) of [outer, n, inner] along n, float32.
+// Softmax (kind 0), LogSoftmax (1) or Hardmax (2) of [outer, n, inner] along n, float32.
 void Softmax(cudaStream_t s, int kind, const float* x, float* y, int64_t outer, int64_t n,
              int64_t inner);
+
+// CumSum of [outer, n, inner] along n (float32, int32, int64; integers wrap).
+void CumSum(cudaStream_t s, odla_element_type t, const void* x, void* y, int64_t outer, int64_t n,
+            int64_t inner, bool exclusive, bool reverse);
 
 // LayerNormalization of x [rows, cols] (ref: LayerNorm, in double): scale and bias (may be
 // null) of cols values; mean / inv_std (may be null) one float per row.

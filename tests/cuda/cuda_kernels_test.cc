@@ -33,7 +33,7 @@
   X(LessOrEqual) X(GreaterOrEqual) X(And) X(Or) X(Xor) X(Sum) X(Mean) X(Max) X(Min) X(Where) \
   X(Cast) X(PRelu) X(Tile) X(ArgMax) X(ArgMin) X(Tan) X(Asin) X(Acos) X(Atan) X(Sinh) X(Cosh) \
   X(Asinh) X(Acosh) X(Atanh) X(Softsign) X(Celu) X(ThresholdedRelu) X(ReduceL1) \
-  X(ReduceSumSquare) X(ReduceLogSum) X(DepthToSpace) X(SpaceToDepth) X(Mod)
+  X(ReduceSumSquare) X(ReduceLogSum) X(DepthToSpace) X(SpaceToDepth) X(Mod) X(Hardmax) X(CumSum)
 // clang-format on
 ODLA_TEST_REF(ODLA_REF_DECL)
 
@@ -317,6 +317,28 @@ TEST_F(CudaKernels, SoftmaxAnyAxis) {
   ExpectSame({F32({6, 3, 2}, 5)}, One([](auto a, bool c) {
                return OP(c, LogSoftmax)(a[0], 0, 0, Type({6, 3, 2}), "y");
              }));
+}
+
+TEST_F(CudaKernels, HardmaxAndCumSum) {
+  Arg x = Make({2, 4}, ODLA_FLOAT32, std::vector<float>{1, 3, 3, 2, NAN, 2, NAN, 5});
+  ExpectSame({x}, One([](auto a, bool c) {
+               return OP(c, Hardmax)(a[0], 1, 0, Type({2, 4}), "y");
+             }));
+  ExpectSame({x}, One([](auto a, bool c) {
+               return OP(c, Hardmax)(a[0], 0, 0, Type({2, 4}), "y");
+             }));
+  ExpectSame({F32({3, 4, 5}, 1)}, One([](auto a, bool c) {
+               return OP(c, Hardmax)(a[0], 1, 1, Type({3, 4, 5}), "y");
+             }));
+  for (int64_t exclusive : {0, 1})
+    for (int64_t reverse : {0, 1}) {
+      ExpectSame({F32({3, 4, 5}, 2)}, One([=](auto a, bool c) {
+                   return OP(c, CumSum)(a[0], 1, exclusive, reverse, Type({3, 4, 5}), "y");
+                 }));
+      ExpectSame({I64Seq({2, 6}, -5, 3)}, One([=](auto a, bool c) {
+                   return OP(c, CumSum)(a[0], 1, exclusive, reverse, Type({2, 6}, ODLA_INT64), "y");
+                 }));
+    }
 }
 
 TEST_F(CudaKernels, LayerNormalization) {
