@@ -163,6 +163,11 @@ void Softmax(cudaStream_t s, int kind, const float* x, float* y, int64_t outer, 
 void CumSum(cudaStream_t s, odla_element_type t, const void* x, void* y, int64_t outer, int64_t n,
             int64_t inner, bool exclusive, bool reverse);
 
+// InstanceNormalization of x [n, c, inner] (ref: InstanceNorm, statistics in double): scale
+// and bias of c values.
+void InstanceNorm(cudaStream_t s, const float* x, const float* scale, const float* bias, double eps,
+                  float* y, int64_t n, int64_t c, int64_t inner);
+
 // LayerNormalization of x [rows, cols] (ref: LayerNorm, in double): scale and bias (may be
 // null) of cols values; mean / inv_std (may be null) one float per row.
 void LayerNorm(cudaStream_t s, const float* x, const float* scale, const float* bias, double eps,

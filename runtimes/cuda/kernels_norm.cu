@@ -1,5 +1,6 @@
-// Softmax, LogSoftmax, Hardmax, CumSum and LayerNormalization kernels (ref: Softmax and
-// CumSum in runtimes/kernels/axis.cc, LayerNorm in runtimes/kernels/norm.h). Rows along the
+// Softmax, LogSoftmax, Hardmax, CumSum, InstanceNormalization and LayerNormalization
+// kernels (ref: Softmax and CumSum in runtimes/kernels/axis.cc, InstanceNorm and LayerNorm in
+// runtimes/kernels/norm.h). Rows along the
 // innermost axis get one block each.
 #include "kernels_util.cuh"
 
@@ -136,6 +137,27 @@ __global__ void LayerNormRows(const float* x, const float* scale, const float* b
   }
 }
 
+// One block per (n, c) row of `inner` elements; statistics in double as the ref's
+// InstanceNorm: y = x * mul + add with mul = inv_std * scale[c], add = b[c] - mean * mul.
+__global__ void InstanceNormRows(const float* x, const float* scale, const float* bias, double eps,
+                                 float* y, int64_t rows, int64_t c, int64_t inner) {
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
+    const float* xr = x + r * inner;
+    float* yr = y + r * inner;
+    double s = 0;
+    for (int64_t i = threadIdx.x; i < inner; i += blockDim.x) s += xr[i];
+    s = BlockReduce(s, SumOp{}, 0.0);
+    double m = inner ? s / static_cast<double>(inner) : 0.0;
+    double v = 0;
+    for (int64_t i = threadIdx.x; i < inner; i += blockDim.x) v += (xr[i] - m) * (xr[i] - m);
+    v = BlockReduce(v, SumOp{}, 0.0);
+    double inv = 1.0 / sqrt((inner ? v / static_cast<double>(inner) : 0.0) + eps);
+    double mul = inv * scale[r % c], add = bias[r % c] - m * mul;
+    for (int64_t i = threadIdx.x; i < inner; i += blockDim.x)
+      yr[i] = static_cast<float>(xr[i] * mul + add);
+  }
+}
+
 unsigned RowGrid(int64_t rows) { return static_cast<unsigned>(std::min<int64_t>(rows, 65535)); }
 
 }  // namespace
@@ -168,6 +190,13 @@ void CumSum(cudaStream_t s, odla_element_type t, const void* x, void* y, int64_t
   else
     throw odla_rt::RtError("libodla_cuda: CumSum of an unsupported type");
   CheckLaunch("CumSum");
+}
+
+void InstanceNorm(cudaStream_t s, const float* x, const float* scale, const float* bias, double eps,
+                  float* y, int64_t n, int64_t c, int64_t inner) {
+  if (n * c == 0) return;
+  InstanceNormRows<<<RowGrid(n * c), kBlock, 0, s>>>(x, scale, bias, eps, y, n * c, c, inner);
+  CheckLaunch("InstanceNorm");
 }
 
 void LayerNorm(cudaStream_t s, const float* x, const float* scale, const float* bias, double eps,

@@ -1,5 +1,6 @@
-// Softmax, LogSoftmax (any axis; one block per row when the axis is innermost), Hardmax and
-// LayerNormalization on the project's CUDA kernels, float32; CumSum float32, int32, int64.
+// Softmax, LogSoftmax (any axis; one block per row when the axis is innermost), Hardmax,
+// InstanceNormalization and LayerNormalization on the project's CUDA kernels, float32;
+// CumSum float32, int32, int64.
 // Rejected (run on the host by the shared builder, which also reports invalid arguments):
 // other types, empty values, LayerNormalization's Scale or B of fewer elements than a
 // normalised row (broadcast) and Mean/InvStdDev results other than float32.
@@ -16,6 +17,7 @@ ODLA_REF_DECL(Softmax)
 ODLA_REF_DECL(LogSoftmax)
 ODLA_REF_DECL(LayerNormalization)
 ODLA_REF_DECL(Hardmax)
+ODLA_REF_DECL(InstanceNormalization)
 ODLA_REF_DECL(CumSum)
 
 namespace {
@@ -52,6 +54,21 @@ odla_value BuildCumSum(odla_value x, int64_t axis, bool exclusive, bool reverse,
   AxisView(x, axis, false, &outer, &n, &inner);
   return AddCudaOp1("CumSum", {x}, rt, 0, id, [=](const KernelArgs& k) {
     CumSum(CudaStream(k), t, k.in[0], k.out[0], outer, n, inner, exclusive, reverse);
+  });
+}
+
+odla_value BuildInstanceNorm(odla_value x, odla_value scale, odla_value b, float epsilon,
+                             const odla_value_type& rt, odla_value_id id) {
+  if (!x || !scale || !b || !odla_rt::SameType(x->type, rt)) Reject("result type");
+  RequireF32({x, scale, b});
+  Ints xs = ValueDims(x);
+  if (xs.size() < 3) Reject("rank");
+  int64_t n = xs[0], c = xs[1], inner = odla_rt::NumElements(x->type.shape) / (n * c);
+  if (ValueDims(scale) != Ints{c} || ValueDims(b) != Ints{c}) Reject("scale/B shape");
+  double eps = epsilon;
+  return AddCudaOp1("InstanceNormalization", {x, scale, b}, rt, 0, id, [=](const KernelArgs& k) {
+    InstanceNorm(CudaStream(k), k.In<float>(0), k.In<float>(1), k.In<float>(2), eps,
+                 k.Out<float>(0), n, c, inner);
   });
 }
 
@@ -128,6 +145,15 @@ odla_value odla_CumSum(odla_value x, odla_int64 axis, odla_int64 exclusive, odla
       "CumSum", id,
       [&] { return BuildCumSum(x, axis, exclusive != 0, reverse != 0, result_type, id); },
       [&] { return odla_ref_CumSum(x, axis, exclusive, reverse, result_type, id); });
+}
+
+odla_value odla_InstanceNormalization(odla_value input, odla_value scale, odla_value B,
+                                      odla_float32 epsilon, odla_value_type result_type,
+                                      odla_value_id id) {
+  return Try(
+      "InstanceNormalization", id,
+      [&] { return BuildInstanceNorm(input, scale, B, epsilon, result_type, id); },
+      [&] { return odla_ref_InstanceNormalization(input, scale, B, epsilon, result_type, id); });
 }
 
 odla_values odla_LayerNormalization(odla_value X, odla_value Scale, odla_value B, odla_int64 axis,

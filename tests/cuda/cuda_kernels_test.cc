@@ -33,7 +33,7 @@
   X(LessOrEqual) X(GreaterOrEqual) X(And) X(Or) X(Xor) X(Sum) X(Mean) X(Max) X(Min) X(Where) \
   X(Cast) X(PRelu) X(Tile) X(ArgMax) X(ArgMin) X(Tan) X(Asin) X(Acos) X(Atan) X(Sinh) X(Cosh) \
   X(Asinh) X(Acosh) X(Atanh) X(Softsign) X(Celu) X(ThresholdedRelu) X(ReduceL1) \
-  X(ReduceSumSquare) X(ReduceLogSum) X(DepthToSpace) X(SpaceToDepth) X(Mod) X(Hardmax) X(CumSum)
+  X(ReduceSumSquare) X(ReduceLogSum) X(DepthToSpace) X(SpaceToDepth) X(Mod) X(Hardmax) X(CumSum) X(InstanceNormalization)
 // clang-format on
 ODLA_TEST_REF(ODLA_REF_DECL)
 
@@ -339,6 +339,16 @@ TEST_F(CudaKernels, HardmaxAndCumSum) {
                    return OP(c, CumSum)(a[0], 1, exclusive, reverse, Type({2, 6}, ODLA_INT64), "y");
                  }));
     }
+}
+
+TEST_F(CudaKernels, InstanceNormalization) {
+  ExpectSame(
+      {F32({2, 3, 7, 9}, 1), F32({3}, 2), F32({3}, 3)}, One([](auto a, bool c) {
+        return OP(c, InstanceNormalization)(a[0], a[1], a[2], 1e-5f, Type({2, 3, 7, 9}), "y");
+      }));
+  ExpectSame({F32({1, 4, 300}, 4), F32({4}, 5), F32({4}, 6)}, One([](auto a, bool c) {
+               return OP(c, InstanceNormalization)(a[0], a[1], a[2], 1e-3f, Type({1, 4, 300}), "y");
+             }));
 }
 
 TEST_F(CudaKernels, LayerNormalization) {
