@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "../kernels/resize.h"
+
 namespace odla_cuda {
 
 constexpr int kMaxDims = 8;
@@ -186,5 +188,29 @@ bool ReduceSupports(Reduce kind, odla_element_type t);
 // replaces a value). float32, int32, int64.
 void ArgExtreme(cudaStream_t s, bool is_max, bool last, odla_element_type t, const void* x,
                 int64_t* y, int64_t outer, int64_t n, int64_t inner);
+
+// Resize of a float32 tensor `in` to `out` as the ref's Resize computes it from the same tap
+// tables (kernels_resize.cu); the plan is made at build time, Run needs ScratchBytes() of
+// device scratch.
+class ResizePlan {
+ public:
+  ResizePlan(const std::vector<odla_rt::AxisTaps>& taps, const std::vector<int64_t>& in,
+             const std::vector<int64_t>& out, double extrapolation);
+  size_t ScratchBytes() const;
+  void Run(cudaStream_t s, const float* x, float* y, void* scratch) const;
+
+ private:
+  struct Pass {
+    int axis, n;
+    int64_t outer, inner, len, olen;
+    size_t index_at, weight_at, outside_at;  // byte offsets of its tables in tables_
+  };
+  std::vector<int64_t> in_, out_;
+  double extrapolation_;
+  bool exact_ = true;
+  std::vector<Pass> passes_;           // from the last axis to the first
+  std::vector<unsigned char> tables_;  // copied to scratch by each run
+  size_t buffer_bytes_ = 0;            // each of the two intermediate buffers
+};
 
 }  // namespace odla_cuda

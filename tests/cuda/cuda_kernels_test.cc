@@ -33,7 +33,7 @@
   X(LessOrEqual) X(GreaterOrEqual) X(And) X(Or) X(Xor) X(Sum) X(Mean) X(Max) X(Min) X(Where) \
   X(Cast) X(PRelu) X(Tile) X(ArgMax) X(ArgMin) X(Tan) X(Asin) X(Acos) X(Atan) X(Sinh) X(Cosh) \
   X(Asinh) X(Acosh) X(Atanh) X(Softsign) X(Celu) X(ThresholdedRelu) X(ReduceL1) \
-  X(ReduceSumSquare) X(ReduceLogSum) X(DepthToSpace) X(SpaceToDepth) X(Mod) X(Hardmax) X(CumSum) X(InstanceNormalization)
+  X(ReduceSumSquare) X(ReduceLogSum) X(DepthToSpace) X(SpaceToDepth) X(Mod) X(Hardmax) X(CumSum) X(InstanceNormalization) X(Resize) X(Upsample)
 // clang-format on
 ODLA_TEST_REF(ODLA_REF_DECL)
 
@@ -349,6 +349,47 @@ TEST_F(CudaKernels, InstanceNormalization) {
   ExpectSame({F32({1, 4, 300}, 4), F32({4}, 5), F32({4}, 6)}, One([](auto a, bool c) {
                return OP(c, InstanceNormalization)(a[0], a[1], a[2], 1e-3f, Type({1, 4, 300}), "y");
              }));
+}
+
+odla_floats Floats(std::vector<float> v) {
+  odla_floats f{};
+  f.size = static_cast<int32_t>(v.size());
+  for (size_t i = 0; i < v.size(); ++i) f.data[i] = v[i];
+  return f;
+}
+
+TEST_F(CudaKernels, ResizeAndUpsample) {
+  struct Case {
+    const char *coord, *mode, *nearest;
+    Dims out;
+    std::vector<float> roi;
+    int64_t exclude;
+  };
+  const Case cases[] = {{"asymmetric", "nearest", "floor", {1, 2, 8, 10}, {}, 0},
+                        {"half_pixel", "nearest", "round_prefer_ceil", {1, 2, 3, 7}, {}, 0},
+                        {"half_pixel", "linear", "round_prefer_floor", {1, 2, 7, 3}, {}, 0},
+                        {"align_corners", "linear", "round_prefer_floor", {1, 2, 9, 11}, {}, 0},
+                        {"pytorch_half_pixel", "cubic", "round_prefer_floor", {1, 2, 6, 9}, {}, 1},
+                        {"half_pixel", "cubic", "round_prefer_floor", {1, 2, 3, 4}, {}, 0},
+                        {"tf_crop_and_resize",
+                         "linear",
+                         "round_prefer_floor",
+                         {1, 2, 5, 6},
+                         {0, 0, 0.2f, -0.3f, 1, 1, 1.1f, 0.8f},
+                         0}};
+  for (const Case& k : cases)
+    ExpectSame({F32({1, 2, 4, 5}, 1)}, One([&](auto a, bool c) {
+                 return OP(c, Resize)(a[0], k.coord, -0.75f, k.exclude, 9.5f, k.mode, k.nearest,
+                                      Floats(k.roi), Floats({}), Type(k.out), "y");
+               }));
+  ExpectSame(
+      {F32({1, 3, 2, 3}, 2)}, One([](auto a, bool c) {
+        return OP(c, Upsample)(a[0], "nearest", Floats({1, 1, 2, 3}), Type({1, 3, 4, 9}), "y");
+      }));
+  ExpectSame(
+      {F32({1, 3, 2, 3}, 3)}, One([](auto a, bool c) {
+        return OP(c, Upsample)(a[0], "bilinear", Floats({1, 1, 2, 2}), Type({1, 3, 4, 6}), "y");
+      }));
 }
 
 TEST_F(CudaKernels, LayerNormalization) {
