@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "../kernels/resize.h"
+
 namespace odla_cuda {
 
 constexpr int kMaxDims = 8;
@@ -35,6 +37,18 @@ std::vector<int64_t> DenseStrides(const std::vector<int64_t>& dims);
 std::vector<int64_t> BroadcastStrides(const std::vector<int64_t>& in,
                                       const std::vector<int64_t>& out);
 
+// The maps (a: the dense result, b: the input) of Transpose (result dims in[perm[d]]),
+// Slice (ONNX starts and steps, `out` elements per dimension) and Tile (two walked dimensions
+// per input dimension: more than 8 in all throw), in ops_layout.cc.
+StridedMap TransposeMap(const std::vector<int64_t>& in, const std::vector<int64_t>& perm);
+StridedMap SliceMap(const std::vector<int64_t>& in, const std::vector<int64_t>& out,
+                    const std::vector<int64_t>& starts, const std::vector<int64_t>& steps);
+StridedMap TileMap(const std::vector<int64_t>& in, const std::vector<int64_t>& repeats);
+// The maps of DepthToSpace (crd: CRD order, else DCR) and SpaceToDepth of an input [N, C, H,
+// W] with block b (ops_depth_space.cc).
+StridedMap DepthToSpaceMap(const std::vector<int64_t>& x, int64_t b, bool crd);
+StridedMap SpaceToDepthMap(const std::vector<int64_t>& x, int64_t b);
+
 // dst[m.a(i)] = src[m.b(i)] for every index i of m, elements of `es` bytes (1, 2, 4 or 8).
 void StridedCopy(cudaStream_t s, void* dst, const void* src, size_t es, const StridedMap& m);
 // A dense copy of `bytes` bytes (Identity, Reshape, ...).
@@ -44,6 +58,11 @@ void DeviceCopy(cudaStream_t s, void* dst, const void* src, size_t bytes);
 // `es` bytes at `fill`, a device pointer, or `fill_bits` when it is null), 1 reflect, 2 edge.
 void Pad(cudaStream_t s, void* dst, const void* src, size_t es, const std::vector<int64_t>& in,
          const std::vector<int64_t>& pads, int mode, const void* fill, uint64_t fill_bits);
+
+// The input element offset each result element of Pad reads, -1 for the fill value (what
+// the Pad kernel computes, on the host: for tests).
+std::vector<int64_t> PadSources(const std::vector<int64_t>& in, const std::vector<int64_t>& pads,
+                                int mode);
 
 // Gather (ref: GatherCopy with LoadIndices): out[o][j][i] = data[o][idx[j]][i]; negative
 // indices count from the end. An index out of range sets *bad (device int) to 1 and writes 0s.
@@ -75,9 +94,22 @@ enum class Unary {
   kHardSigmoid,
   kHardSwish,
   kClip,
-  kScale
+  kScale,
+  kTan,
+  kAsin,
+  kAcos,
+  kAtan,
+  kSinh,
+  kCosh,
+  kAsinh,
+  kAcosh,
+  kAtanh,
+  kSoftsign,
+  kCelu,
+  kThresholdedRelu
 };
-// y = op(x) on n elements of type t. Parameters: LeakyRelu/Elu alpha=a; Selu alpha=a,
+// y = op(x) on n elements of type t. Parameters: LeakyRelu/Elu/Celu/ThresholdedRelu
+// alpha=a; Selu alpha=a,
 // gamma=b; HardSigmoid alpha=a, beta=b; Clip lo=a, hi=b (of t: ints through double);
 // Scale y = x * a. Types: see UnarySupports.
 void UnaryOp(cudaStream_t s, Unary op, odla_element_type t, const void* x, void* y, int64_t n,
@@ -94,6 +126,8 @@ enum class Binary {
   kMax,
   kMin,
   kPRelu,
+  kMod,   // Mod with fmod=0: the sign of the divisor (integers)
+  kFMod,  // Mod with fmod=1: the sign of the dividend (C fmod)
   kEqual,
   kLess,
   kGreater,
@@ -115,23 +149,36 @@ void Where(cudaStream_t s, size_t es, const uint8_t* cond, const void* x, const 
            const std::vector<int64_t>& dims, const std::vector<int64_t>& cs,
            const std::vector<int64_t>& xs, const std::vector<int64_t>& ys);
 
-// Cast (ref: CastValue): float to integer saturates and NaN gives 0; to bool is x != 0.
+// Cast (ref: Convert in runtimes/ref/cast.cc): float to integer saturates and NaN gives 0;
+// to bool is x != 0; float16/bfloat16 through float, bit for bit as the ref.
 void Cast(cudaStream_t s, odla_element_type from, odla_element_type to, const void* x, void* y,
           int64_t n);
-bool CastSupports(odla_element_type t);  // f32, f64, i8, u8, i32, i64, bool
+// Between float32, float64, int8, uint8, int32, int64, bool, float16 and bfloat16, except
+// to float16/bfloat16 from other types than float32 and those two.
+bool CastSupports(odla_element_type from, odla_element_type to);
 
-// Softmax (kind 0) or LogSoftmax (kind 1) of [outer, n, inner] along n, float32.
+// Softmax (kind 0), LogSoftmax (1) or Hardmax (2) of [outer, n, inner] along n, float32.
 void Softmax(cudaStream_t s, int kind, const float* x, float* y, int64_t outer, int64_t n,
              int64_t inner);
+
+// CumSum of [outer, n, inner] along n (float32, int32, int64; integers wrap).
+void CumSum(cudaStream_t s, odla_element_type t, const void* x, void* y, int64_t outer, int64_t n,
+            int64_t inner, bool exclusive, bool reverse);
+
+// InstanceNormalization of x [n, c, inner] (ref: InstanceNorm, statistics in double): scale
+// and bias of c values.
+void InstanceNorm(cudaStream_t s, const float* x, const float* scale, const float* bias, double eps,
+                  float* y, int64_t n, int64_t c, int64_t inner);
 
 // LayerNormalization of x [rows, cols] (ref: LayerNorm, in double): scale and bias (may be
 // null) of cols values; mean / inv_std (may be null) one float per row.
 void LayerNorm(cudaStream_t s, const float* x, const float* scale, const float* bias, double eps,
                float* y, float* mean, float* inv_std, int64_t rows, int64_t cols);
 
-enum class Reduce { kSum, kMean, kMax, kMin, kProd, kL2 };
+enum class Reduce { kSum, kMean, kMax, kMin, kProd, kL2, kL1, kSumSquare, kLogSum };
 // Reduces x of `dims` over `axes` (sorted, distinct) into out (the kept elements in order);
-// ref: Reduce. float32 all kinds; int32/int64 all but L2 (wrapping sums, truncating mean).
+// ref: Reduce. float32 all kinds; int32/int64 all but L2 and LogSum (wrapping sums,
+// truncating mean).
 void ReduceOp(cudaStream_t s, Reduce kind, odla_element_type t, const void* x,
               const std::vector<int64_t>& dims, const std::vector<int64_t>& axes, void* out);
 bool ReduceSupports(Reduce kind, odla_element_type t);
@@ -141,5 +188,29 @@ bool ReduceSupports(Reduce kind, odla_element_type t);
 // replaces a value). float32, int32, int64.
 void ArgExtreme(cudaStream_t s, bool is_max, bool last, odla_element_type t, const void* x,
                 int64_t* y, int64_t outer, int64_t n, int64_t inner);
+
+// Resize of a float32 tensor `in` to `out` as the ref's Resize computes it from the same tap
+// tables (kernels_resize.cu); the plan is made at build time, Run needs ScratchBytes() of
+// device scratch.
+class ResizePlan {
+ public:
+  ResizePlan(const std::vector<odla_rt::AxisTaps>& taps, const std::vector<int64_t>& in,
+             const std::vector<int64_t>& out, double extrapolation);
+  size_t ScratchBytes() const;
+  void Run(cudaStream_t s, const float* x, float* y, void* scratch) const;
+
+ private:
+  struct Pass {
+    int axis, n;
+    int64_t outer, inner, len, olen;
+    size_t index_at, weight_at, outside_at;  // byte offsets of its tables in tables_
+  };
+  std::vector<int64_t> in_, out_;
+  double extrapolation_;
+  bool exact_ = true;
+  std::vector<Pass> passes_;           // from the last axis to the first
+  std::vector<unsigned char> tables_;  // copied to scratch by each run
+  size_t buffer_bytes_ = 0;            // each of the two intermediate buffers
+};
 
 }  // namespace odla_cuda

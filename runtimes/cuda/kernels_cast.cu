@@ -4,6 +4,80 @@
 namespace odla_cuda {
 namespace {
 
+// float16 and bfloat16 as their bits, converted exactly as the ref runtime converts them
+// (HalfToFloat, FloatToHalf, BFloat16ToFloat, FloatToBFloat16 in runtimes/kernels/
+// elementwise.cc: round to nearest even, NaN kept quiet with a fixed payload).
+__device__ inline float BitsToFloat(uint32_t b) { return __uint_as_float(b); }
+__device__ inline uint32_t FloatToBits(float f) { return __float_as_uint(f); }
+
+struct Half {
+  uint16_t bits;
+  __device__ float ToFloat() const {
+    uint32_t sign = static_cast<uint32_t>(bits & 0x8000) << 16;
+    uint32_t exp = (bits >> 10) & 0x1f, man = bits & 0x3ff, b;
+    if (exp == 0x1f) {
+      b = sign | 0x7f800000 | (man << 13);
+    } else if (exp != 0) {
+      b = sign | ((exp + 112) << 23) | (man << 13);
+    } else if (man == 0) {
+      b = sign;
+    } else {
+      int e = -1;
+      do {
+        ++e;
+        man <<= 1;
+      } while (!(man & 0x400));
+      b = sign | (static_cast<uint32_t>(112 - e) << 23) | ((man & 0x3ff) << 13);
+    }
+    return BitsToFloat(b);
+  }
+  __device__ static Half FromFloat(float f) {
+    uint32_t x = FloatToBits(f);
+    uint16_t sign = static_cast<uint16_t>((x >> 16) & 0x8000);
+    uint32_t abs = x & 0x7fffffff;
+    if (abs >= 0x7f800000)
+      return {static_cast<uint16_t>(sign | 0x7c00 | (abs > 0x7f800000 ? 0x200 : 0))};
+    if (abs >= 0x477ff000) return {static_cast<uint16_t>(sign | 0x7c00)};
+    if (abs < 0x38800000) {
+      if (abs < 0x33000000) return {sign};
+      uint32_t e = abs >> 23, man = (abs & 0x7fffff) | 0x800000, shift = 126 - e;
+      uint32_t half = man >> shift, rem = man & ((1u << shift) - 1), mid = 1u << (shift - 1);
+      if (rem > mid || (rem == mid && (half & 1))) ++half;
+      return {static_cast<uint16_t>(sign | half)};
+    }
+    uint32_t b = abs - 0x38000000, half = b >> 13, rem = b & 0x1fff;
+    if (rem > 0x1000 || (rem == 0x1000 && (half & 1))) ++half;
+    return {static_cast<uint16_t>(sign | half)};
+  }
+};
+
+struct BFloat16 {
+  uint16_t bits;
+  __device__ float ToFloat() const { return BitsToFloat(static_cast<uint32_t>(bits) << 16); }
+  __device__ static BFloat16 FromFloat(float f) {
+    uint32_t x = FloatToBits(f);
+    if ((x & 0x7fffffff) > 0x7f800000) return {static_cast<uint16_t>((x >> 16) | 0x40)};
+    x += 0x7fff + ((x >> 16) & 1);
+    return {static_cast<uint16_t>(x >> 16)};
+  }
+};
+
+template <typename T>
+constexpr bool kHalfLike = std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>;
+
+// The ref's Convert: 16-bit floats through float (only float32 reaches one here).
+template <typename To, typename From>
+__device__ To Convert(From x) {
+  if constexpr (kHalfLike<From> && kHalfLike<To>)
+    return To::FromFloat(x.ToFloat());
+  else if constexpr (kHalfLike<From>)
+    return CastValue<To>(x.ToFloat());
+  else if constexpr (kHalfLike<To>)
+    return To::FromFloat(static_cast<float>(x));
+  else
+    return CastValue<To>(x);
+}
+
 template <typename F>
 bool CastType(odla_element_type t, F&& f) {
   switch (t) {
@@ -21,6 +95,10 @@ bool CastType(odla_element_type t, F&& f) {
       return f(int64_t{}), true;
     case ODLA_BOOL:
       return f(bool{}), true;
+    case ODLA_FLOAT16:
+      return f(Half{}), true;
+    case ODLA_BFLOAT16:
+      return f(BFloat16{}), true;
     default:
       return false;
   }
@@ -28,7 +106,7 @@ bool CastType(odla_element_type t, F&& f) {
 
 template <typename To, typename From>
 __global__ void CastKernel(const From* x, To* y, int64_t n) {
-  ODLA_CUDA_LOOP(i, n) { y[i] = CastValue<To>(x[i]); }
+  ODLA_CUDA_LOOP(i, n) { y[i] = Convert<To>(x[i]); }
 }
 
 struct WhereMap {
@@ -54,22 +132,28 @@ __global__ void WhereKernel(const uint8_t* cond, const E* x, const E* y, E* out,
 
 }  // namespace
 
-bool CastSupports(odla_element_type t) {
-  return CastType(t, [](auto) {});
+bool CastSupports(odla_element_type from, odla_element_type to) {
+  bool half_from = from == ODLA_FLOAT16 || from == ODLA_BFLOAT16;
+  bool half_to = to == ODLA_FLOAT16 || to == ODLA_BFLOAT16;
+  return CastType(from, [](auto) {}) && CastType(to, [](auto) {}) &&
+         (!half_to || half_from || from == ODLA_FLOAT32);
 }
 
 void Cast(cudaStream_t s, odla_element_type from, odla_element_type to, const void* x, void* y,
           int64_t n) {
   if (n == 0) return;
-  bool ok = CastType(from, [&](auto ftag) {
+  if (!CastSupports(from, to)) throw odla_rt::RtError("libodla_cuda: Cast of unsupported types");
+  if (from == to) return DeviceCopy(s, y, x, n * odla_rt::ElementSize(from));  // as the ref
+  CastType(from, [&](auto ftag) {
     using F = decltype(ftag);
     CastType(to, [&](auto ttag) {
       using T = decltype(ttag);
-      CastKernel<T, F>
-          <<<GridFor(n), kBlock, 0, s>>>(static_cast<const F*>(x), static_cast<T*>(y), n);
+      // Only float32 and the 16-bit floats reach a 16-bit float (CastSupports).
+      if constexpr (!kHalfLike<T> || kHalfLike<F> || std::is_same_v<F, float>)
+        CastKernel<T, F>
+            <<<GridFor(n), kBlock, 0, s>>>(static_cast<const F*>(x), static_cast<T*>(y), n);
     });
   });
-  if (!ok || !CastSupports(to)) throw odla_rt::RtError("libodla_cuda: Cast of unsupported types");
   CheckLaunch("Cast");
 }
 

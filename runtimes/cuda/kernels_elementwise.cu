@@ -58,6 +58,18 @@ ODLA_CUDA_UNARY(SeluF, x > 0.f ? p.b * x : p.b * p.a * expm1f(x))
 ODLA_CUDA_UNARY(HardSigmoidF, fmaxf(0.f, fminf(1.f, p.a* x + p.b)))
 ODLA_CUDA_UNARY(HardSwishF, x* fmaxf(0.f, fminf(1.f, x / 6.f + 0.5f)))
 ODLA_CUDA_UNARY(ScaleF, x* p.a)
+ODLA_CUDA_UNARY(TanF, tanf(x))
+ODLA_CUDA_UNARY(AsinF, asinf(x))
+ODLA_CUDA_UNARY(AcosF, acosf(x))
+ODLA_CUDA_UNARY(AtanF, atanf(x))
+ODLA_CUDA_UNARY(SinhF, sinhf(x))
+ODLA_CUDA_UNARY(CoshF, coshf(x))
+ODLA_CUDA_UNARY(AsinhF, asinhf(x))
+ODLA_CUDA_UNARY(AcoshF, acoshf(x))
+ODLA_CUDA_UNARY(AtanhF, atanhf(x))
+ODLA_CUDA_UNARY(SoftsignF, x / (1.f + fabsf(x)))
+ODLA_CUDA_UNARY(CeluF, fmaxf(0.f, x) + fminf(0.f, p.a* expm1f(x / p.a)))
+ODLA_CUDA_UNARY(ThresholdedReluF, x > p.a ? x : 0.f)
 #undef ODLA_CUDA_UNARY
 
 struct SignF {
@@ -181,6 +193,18 @@ void UnaryOp(cudaStream_t s, Unary op, odla_element_type t, const void* x, void*
           ODLA_CUDA_CASE(kHardSigmoid, HardSigmoidF)
           ODLA_CUDA_CASE(kHardSwish, HardSwishF)
           ODLA_CUDA_CASE(kScale, ScaleF)
+          ODLA_CUDA_CASE(kTan, TanF)
+          ODLA_CUDA_CASE(kAsin, AsinF)
+          ODLA_CUDA_CASE(kAcos, AcosF)
+          ODLA_CUDA_CASE(kAtan, AtanF)
+          ODLA_CUDA_CASE(kSinh, SinhF)
+          ODLA_CUDA_CASE(kCosh, CoshF)
+          ODLA_CUDA_CASE(kAsinh, AsinhF)
+          ODLA_CUDA_CASE(kAcosh, AcoshF)
+          ODLA_CUDA_CASE(kAtanh, AtanhF)
+          ODLA_CUDA_CASE(kSoftsign, SoftsignF)
+          ODLA_CUDA_CASE(kCelu, CeluF)
+          ODLA_CUDA_CASE(kThresholdedRelu, ThresholdedReluF)
 #undef ODLA_CUDA_CASE
           default:
             break;
@@ -237,6 +261,22 @@ struct PReluF {
   }
 };
 
+// ModFn: fmod=1 the sign of the dividend, fmod=0 of the divisor; x % 0 and x % -1 give 0.
+template <bool FMod>
+struct ModF {
+  template <typename T>
+  __device__ T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      return fmodf(a, b);
+    } else {
+      if (b == 0 || b == T(-1)) return T(0);
+      T r = static_cast<T>(a % b);
+      if (!FMod && r != 0 && ((r < 0) != (b < 0))) r = static_cast<T>(r + b);
+      return r;
+    }
+  }
+};
+
 // Max/Min propagate NaN like numpy (MaxFn, MinFn).
 struct MaxF {
   template <typename T>
@@ -287,6 +327,8 @@ unsigned BinarySet(Binary op) {
   switch (op) {
     case Binary::kPow:
       return 1;
+    case Binary::kMod:
+      return 2;
     case Binary::kEqual:
       return 7;
     case Binary::kAnd:
@@ -336,6 +378,12 @@ void BinaryOp(cudaStream_t s, Binary op, odla_element_type t, const void* a, con
           return LaunchBinary<T, MinF>(s, a, b, out, m);
         case Binary::kPRelu:
           return LaunchBinary<T, PReluF>(s, a, b, out, m);
+        case Binary::kFMod:
+          return LaunchBinary<T, ModF<true>>(s, a, b, out, m);
+        case Binary::kMod:
+          if constexpr (!std::is_floating_point_v<T>)
+            return LaunchBinary<T, ModF<false>>(s, a, b, out, m);
+          break;
         case Binary::kEqual:
           return LaunchBinary<T, EqualF>(s, a, b, out, m);
         case Binary::kLess:

@@ -76,30 +76,51 @@ struct PadDims {
   int64_t ob[kMaxDims], kept[kMaxDims], klo[kMaxDims];
 };
 
-// mode: 0 constant, 1 reflect, 2 edge (see Pad in kernels.h).
+// The input offset result element i reads, or -1 for the fill value; mode: 0 constant,
+// 1 reflect, 2 edge (see Pad in kernels.h).
+__host__ __device__ int64_t PadSource(const PadDims& p, int mode, int64_t i) {
+  int64_t off = 0;
+  for (int d = p.rank - 1; d >= 0; --d) {
+    int64_t q = i / p.out[d], k = i - q * p.out[d] - p.ob[d];
+    i = q;
+    if (k < 0 || k >= p.kept[d]) {
+      if (mode == 0) return -1;
+      if (mode == 2)
+        k = k < 0 ? 0 : p.kept[d] - 1;
+      else
+        k = k < 0 ? -k : 2 * (p.kept[d] - 1) - k;
+    }
+    off += (p.klo[d] + k) * p.in_strides[d];
+  }
+  return off;
+}
+
 template <typename E>
 __global__ void PadKernel(E* dst, const E* src, PadDims p, int mode, const E* fill, E fill_bits,
                           int64_t n) {
   ODLA_CUDA_LOOP(i, n) {
-    int64_t r = i, off = 0;
-    bool inside = true;
-    for (int d = p.rank - 1; d >= 0; --d) {
-      int64_t q = r / p.out[d], k = r - q * p.out[d] - p.ob[d];
-      r = q;
-      if (k < 0 || k >= p.kept[d]) {
-        if (mode == 0) {
-          inside = false;
-          break;
-        }
-        if (mode == 2)
-          k = k < 0 ? 0 : p.kept[d] - 1;
-        else
-          k = k < 0 ? -k : 2 * (p.kept[d] - 1) - k;
-      }
-      off += (p.klo[d] + k) * p.in_strides[d];
-    }
-    dst[i] = inside ? src[off] : fill ? *fill : fill_bits;
+    int64_t off = PadSource(p, mode, i);
+    dst[i] = off >= 0 ? src[off] : fill ? *fill : fill_bits;
   }
+}
+
+// The geometry of Pad (returns the result's element count).
+int64_t MakePad(const std::vector<int64_t>& in, const std::vector<int64_t>& pads, PadDims* p) {
+  *p = PadDims{};
+  p->rank = static_cast<int>(in.size());
+  if (p->rank > kMaxDims) throw odla_rt::RtError("libodla_cuda: Pad of more than 8 dimensions");
+  auto st = DenseStrides(in);
+  int64_t n = 1;
+  for (int d = 0; d < p->rank; ++d) {
+    int64_t b = pads[d], e = pads[d + p->rank];
+    p->out[d] = in[d] + b + e;
+    p->kept[d] = std::max<int64_t>(0, in[d] + std::min<int64_t>(b, 0) + std::min<int64_t>(e, 0));
+    p->ob[d] = std::max<int64_t>(b, 0);
+    p->klo[d] = std::max<int64_t>(-b, 0);
+    p->in_strides[d] = st[d];
+    n *= p->out[d];
+  }
+  return n;
 }
 
 template <typename E, typename I>
@@ -138,20 +159,8 @@ void DeviceCopy(cudaStream_t s, void* dst, const void* src, size_t bytes) {
 
 void Pad(cudaStream_t s, void* dst, const void* src, size_t es, const std::vector<int64_t>& in,
          const std::vector<int64_t>& pads, int mode, const void* fill, uint64_t fill_bits) {
-  PadDims p{};
-  p.rank = static_cast<int>(in.size());
-  if (p.rank > kMaxDims) throw odla_rt::RtError("libodla_cuda: Pad of more than 8 dimensions");
-  auto st = DenseStrides(in);
-  int64_t n = 1;
-  for (int d = 0; d < p.rank; ++d) {
-    int64_t b = pads[d], e = pads[d + p.rank];
-    p.out[d] = in[d] + b + e;
-    p.kept[d] = std::max<int64_t>(0, in[d] + std::min<int64_t>(b, 0) + std::min<int64_t>(e, 0));
-    p.ob[d] = std::max<int64_t>(b, 0);
-    p.klo[d] = std::max<int64_t>(-b, 0);
-    p.in_strides[d] = st[d];
-    n *= p.out[d];
-  }
+  PadDims p;
+  int64_t n = MakePad(in, pads, &p);
   if (n == 0) return;
   BySize(es, [&](auto bits) {
     using E = typename decltype(bits)::type;
@@ -160,6 +169,14 @@ void Pad(cudaStream_t s, void* dst, const void* src, size_t es, const std::vecto
                                                static_cast<E>(fill_bits), n);
   });
   CheckLaunch("Pad");
+}
+
+std::vector<int64_t> PadSources(const std::vector<int64_t>& in, const std::vector<int64_t>& pads,
+                                int mode) {
+  PadDims p;
+  std::vector<int64_t> v(MakePad(in, pads, &p));
+  for (size_t i = 0; i < v.size(); ++i) v[i] = PadSource(p, mode, static_cast<int64_t>(i));
+  return v;
 }
 
 void Gather(cudaStream_t s, void* dst, const void* data, size_t es, int64_t outer, int64_t dim,

@@ -1,5 +1,7 @@
-// Softmax, LogSoftmax and LayerNormalization kernels (ref: Softmax in runtimes/kernels/axis.cc,
-// LayerNorm in runtimes/kernels/norm.h). Rows along the innermost axis get one block each.
+// Softmax, LogSoftmax, Hardmax, CumSum, InstanceNormalization and LayerNormalization
+// kernels (ref: Softmax and CumSum in runtimes/kernels/axis.cc, InstanceNorm and LayerNorm in
+// runtimes/kernels/norm.h). Rows along the
+// innermost axis get one block each.
 #include "kernels_util.cuh"
 
 namespace odla_cuda {
@@ -62,6 +64,7 @@ __global__ void SoftmaxRows(int kind, const float* x, float* y, int64_t rows, in
 }
 
 // One thread per column (o, j) of [outer, n, inner]; neighbours read neighbouring columns.
+// Hardmax (kind 2) scans as the ref: the first maximum, a NaN replacing any value.
 __global__ void SoftmaxColumns(int kind, const float* x, float* y, int64_t outer, int64_t n,
                                int64_t inner) {
   ODLA_CUDA_LOOP(c, outer * inner) {
@@ -69,7 +72,15 @@ __global__ void SoftmaxColumns(int kind, const float* x, float* y, int64_t outer
     const float* xc = x + o * n * inner + j;
     float* yc = y + o * n * inner + j;
     float m = xc[0];
-    for (int64_t r = 1; r < n; ++r) m = MaxNan(m, xc[r * inner]);
+    int64_t arg = 0;
+    for (int64_t r = 1; r < n; ++r) {
+      float v = xc[r * inner];
+      if (v > m || isnan(v)) m = v, arg = r;
+    }
+    if (kind == 2) {
+      for (int64_t r = 0; r < n; ++r) yc[r * inner] = r == arg ? 1.f : 0.f;
+      continue;
+    }
     float sum = 0.f;
     for (int64_t r = 0; r < n; ++r) sum += expf(xc[r * inner] - m);
     if (kind == 0) {
@@ -78,6 +89,24 @@ __global__ void SoftmaxColumns(int kind, const float* x, float* y, int64_t outer
     } else {
       float log_sum = logf(sum);
       for (int64_t r = 0; r < n; ++r) yc[r * inner] = (xc[r * inner] - m) - log_sum;
+    }
+  }
+}
+
+// CumSum of one column per thread, in the ref's order (integers wrap).
+template <typename T>
+__global__ void CumSumColumns(const T* x, T* y, int64_t n, int64_t inner, bool exclusive,
+                              bool reverse, int64_t columns) {
+  ODLA_CUDA_LOOP(c, columns) {
+    int64_t o = c / inner, j = c - o * inner;
+    int64_t base = o * n * inner + j;
+    T acc = T(0);
+    for (int64_t k = 0; k < n; ++k) {
+      int64_t off = base + (reverse ? n - 1 - k : k) * inner;
+      T v = x[off];
+      T next = static_cast<T>(static_cast<Wrap<T>>(acc) + static_cast<Wrap<T>>(v));
+      y[off] = exclusive ? acc : next;
+      acc = next;
     }
   }
 }
@@ -108,6 +137,27 @@ __global__ void LayerNormRows(const float* x, const float* scale, const float* b
   }
 }
 
+// One block per (n, c) row of `inner` elements; statistics in double as the ref's
+// InstanceNorm: y = x * mul + add with mul = inv_std * scale[c], add = b[c] - mean * mul.
+__global__ void InstanceNormRows(const float* x, const float* scale, const float* bias, double eps,
+                                 float* y, int64_t rows, int64_t c, int64_t inner) {
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
+    const float* xr = x + r * inner;
+    float* yr = y + r * inner;
+    double s = 0;
+    for (int64_t i = threadIdx.x; i < inner; i += blockDim.x) s += xr[i];
+    s = BlockReduce(s, SumOp{}, 0.0);
+    double m = inner ? s / static_cast<double>(inner) : 0.0;
+    double v = 0;
+    for (int64_t i = threadIdx.x; i < inner; i += blockDim.x) v += (xr[i] - m) * (xr[i] - m);
+    v = BlockReduce(v, SumOp{}, 0.0);
+    double inv = 1.0 / sqrt((inner ? v / static_cast<double>(inner) : 0.0) + eps);
+    double mul = inv * scale[r % c], add = bias[r % c] - m * mul;
+    for (int64_t i = threadIdx.x; i < inner; i += blockDim.x)
+      yr[i] = static_cast<float>(xr[i] * mul + add);
+  }
+}
+
 unsigned RowGrid(int64_t rows) { return static_cast<unsigned>(std::min<int64_t>(rows, 65535)); }
 
 }  // namespace
@@ -115,11 +165,38 @@ unsigned RowGrid(int64_t rows) { return static_cast<unsigned>(std::min<int64_t>(
 void Softmax(cudaStream_t s, int kind, const float* x, float* y, int64_t outer, int64_t n,
              int64_t inner) {
   if (n == 0 || outer == 0 || inner == 0) return;
-  if (inner == 1)
+  if (inner == 1 && kind != 2)
     SoftmaxRows<<<RowGrid(outer), kBlock, 0, s>>>(kind, x, y, outer, n);
   else
     SoftmaxColumns<<<GridFor(outer * inner), kBlock, 0, s>>>(kind, x, y, outer, n, inner);
   CheckLaunch("Softmax");
+}
+
+void CumSum(cudaStream_t s, odla_element_type t, const void* x, void* y, int64_t outer, int64_t n,
+            int64_t inner, bool exclusive, bool reverse) {
+  int64_t columns = outer * inner;
+  if (n == 0 || columns == 0) return;
+  auto run = [&](auto tag) {
+    using T = decltype(tag);
+    CumSumColumns<T><<<GridFor(columns), kBlock, 0, s>>>(
+        static_cast<const T*>(x), static_cast<T*>(y), n, inner, exclusive, reverse, columns);
+  };
+  if (t == ODLA_FLOAT32)
+    run(float{});
+  else if (t == ODLA_INT32)
+    run(int32_t{});
+  else if (t == ODLA_INT64)
+    run(int64_t{});
+  else
+    throw odla_rt::RtError("libodla_cuda: CumSum of an unsupported type");
+  CheckLaunch("CumSum");
+}
+
+void InstanceNorm(cudaStream_t s, const float* x, const float* scale, const float* bias, double eps,
+                  float* y, int64_t n, int64_t c, int64_t inner) {
+  if (n * c == 0) return;
+  InstanceNormRows<<<RowGrid(n * c), kBlock, 0, s>>>(x, scale, bias, eps, y, n * c, c, inner);
+  CheckLaunch("InstanceNorm");
 }
 
 void LayerNorm(cudaStream_t s, const float* x, const float* scale, const float* bias, double eps,

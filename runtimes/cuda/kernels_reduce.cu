@@ -42,6 +42,28 @@ struct L2R : SumR<T> {
 };
 
 template <typename T>
+struct L1R : SumR<T> {
+  using Acc = SumAcc<T>;
+  __device__ static Acc Step(Acc a, T x) {
+    return SumR<T>::Merge(a, static_cast<Acc>(x < T(0) ? static_cast<T>(Wrap<T>(0) - x) : x));
+  }
+};
+
+template <typename T>
+struct SumSquareR : SumR<T> {
+  using Acc = SumAcc<T>;
+  __device__ static Acc Step(Acc a, T x) {
+    return SumR<T>::Merge(a, static_cast<Acc>(static_cast<Wrap<T>>(x) * static_cast<Wrap<T>>(x)));
+  }
+};
+
+template <typename T>
+struct LogSumR : SumR<T> {
+  using Acc = SumAcc<T>;
+  __device__ static T Final(Acc a, int64_t) { return static_cast<T>(log(a)); }
+};
+
+template <typename T>
 struct ProdR {
   using Acc = T;
   __device__ static Acc Init() { return T(1); }
@@ -169,7 +191,8 @@ void ArgExtreme(cudaStream_t s, bool is_max, bool last, odla_element_type t, con
 }
 
 bool ReduceSupports(Reduce kind, odla_element_type t) {
-  return t == ODLA_FLOAT32 || ((t == ODLA_INT32 || t == ODLA_INT64) && kind != Reduce::kL2);
+  return t == ODLA_FLOAT32 ||
+         ((t == ODLA_INT32 || t == ODLA_INT64) && kind != Reduce::kL2 && kind != Reduce::kLogSum);
 }
 
 void ReduceOp(cudaStream_t s, Reduce kind, odla_element_type t, const void* x,
@@ -199,6 +222,14 @@ void ReduceOp(cudaStream_t s, Reduce kind, odla_element_type t, const void* x,
         return LaunchReduce<T, MinR>(s, px, po, kept, red);
       case Reduce::kProd:
         return LaunchReduce<T, ProdR>(s, px, po, kept, red);
+      case Reduce::kL1:
+        return LaunchReduce<T, L1R>(s, px, po, kept, red);
+      case Reduce::kSumSquare:
+        return LaunchReduce<T, SumSquareR>(s, px, po, kept, red);
+      case Reduce::kLogSum:
+        if constexpr (std::is_floating_point_v<T>)
+          return LaunchReduce<T, LogSumR>(s, px, po, kept, red);
+        break;
       case Reduce::kL2:
         if constexpr (std::is_floating_point_v<T>)
           return LaunchReduce<T, L2R>(s, px, po, kept, red);

@@ -1,10 +1,11 @@
 // Element-wise builders on the project's CUDA kernels: unary functions and activations, Clip,
-// broadcasting binary arithmetic, comparisons and logic, the variadic Sum/Mean/Max/Min, Where
-// Cast and PRelu. Types: float32 for the float functions; also int32/int64 for Relu, Abs, Neg,
-// Sign, Clip, Add, Sub, Mul, Div, Max, Min, PRelu, Sum and the comparisons; bool for Not, And, Or,
-// Xor, Equal and Where's condition; Where and Cast see kernels.h. Rejected (run on the host
-// by the shared builder, which also reports invalid arguments): other types, empty results,
-// ranks above 8, arguments the shared builder would refuse.
+// broadcasting binary arithmetic, comparisons and logic, PRelu, Mod, the variadic
+// Sum/Mean/Max/Min, Where and Cast. Types: float32 for the float functions; also int32/int64
+// for Relu, Abs, Neg, Sign, Clip, Add, Sub, Mul, Div, Mod (fmod=0: only these), Max, Min,
+// PRelu, Sum and the comparisons; bool for Not, And, Or, Xor, Equal and Where's condition;
+// Where and Cast see kernels.h. Rejected (run on the host by the shared builder, which also
+// reports invalid arguments): other types, empty results, ranks above 8, arguments the
+// shared builder would refuse.
 #include "cuda_rt.h"
 #include "kernels.h"
 
@@ -135,7 +136,7 @@ odla_value BuildCast(odla_value x, odla_element_type to, const odla_value_type& 
   if (!x) Reject("missing input");
   odla_element_type from = x->type.element_type;
   if (to != rt.element_type || ValueDims(x) != TypeDims(rt)) Reject("result type");
-  if (!CastSupports(from) || !CastSupports(to)) Reject("element types");
+  if (!CastSupports(from, to)) Reject("element types");
   CheckShape(rt);
   int64_t n = odla_rt::NumElements(rt.shape);
   return AddCudaOp1("Cast", {x}, rt, 0, id, [=](const KernelArgs& k) {
@@ -150,7 +151,10 @@ ODLA_REF_DECL(LeakyRelu)
 ODLA_REF_DECL(Elu)
 ODLA_REF_DECL(Selu)
 ODLA_REF_DECL(HardSigmoid)
+ODLA_REF_DECL(Celu)
+ODLA_REF_DECL(ThresholdedRelu)
 ODLA_REF_DECL(PRelu)
+ODLA_REF_DECL(Mod)
 ODLA_REF_DECL(Where)
 ODLA_REF_DECL(Cast)
 
@@ -182,6 +186,16 @@ ODLA_CUDA_UNARY(Softplus)
 ODLA_CUDA_UNARY(Sign)
 ODLA_CUDA_UNARY(Not)
 ODLA_CUDA_UNARY(HardSwish)
+ODLA_CUDA_UNARY(Tan)
+ODLA_CUDA_UNARY(Asin)
+ODLA_CUDA_UNARY(Acos)
+ODLA_CUDA_UNARY(Atan)
+ODLA_CUDA_UNARY(Sinh)
+ODLA_CUDA_UNARY(Cosh)
+ODLA_CUDA_UNARY(Asinh)
+ODLA_CUDA_UNARY(Acosh)
+ODLA_CUDA_UNARY(Atanh)
+ODLA_CUDA_UNARY(Softsign)
 #undef ODLA_CUDA_UNARY
 
 odla_value odla_LeakyRelu(odla_value X, odla_float32 alpha, odla_value_type result_type,
@@ -215,6 +229,27 @@ odla_value odla_HardSigmoid(odla_value X, odla_float32 alpha, odla_float32 beta,
         return BuildUnary("HardSigmoid", Unary::kHardSigmoid, X, result_type, id, alpha, beta);
       },
       [&] { return odla_ref_HardSigmoid(X, alpha, beta, result_type, id); });
+}
+
+odla_value odla_Celu(odla_value X, odla_float32 alpha, odla_value_type result_type,
+                     odla_value_id id) {
+  return Try(
+      "Celu", id,
+      [&] {
+        if (alpha == 0) Reject("alpha 0");
+        return BuildUnary("Celu", Unary::kCelu, X, result_type, id, alpha);
+      },
+      [&] { return odla_ref_Celu(X, alpha, result_type, id); });
+}
+
+odla_value odla_ThresholdedRelu(odla_value X, odla_float32 alpha, odla_value_type result_type,
+                                odla_value_id id) {
+  return Try(
+      "ThresholdedRelu", id,
+      [&] {
+        return BuildUnary("ThresholdedRelu", Unary::kThresholdedRelu, X, result_type, id, alpha);
+      },
+      [&] { return odla_ref_ThresholdedRelu(X, alpha, result_type, id); });
 }
 
 odla_value odla_Clip(odla_value input, odla_float32 min, odla_float32 max,
@@ -267,6 +302,16 @@ odla_value odla_PRelu(odla_value X, odla_value slope, odla_value_type result_typ
   return Try(
       "PRelu", id, [&] { return BuildPRelu(X, slope, result_type, id); },
       [&] { return odla_ref_PRelu(X, slope, result_type, id); });
+}
+
+odla_value odla_Mod(odla_value A, odla_value B, odla_int64 fmod, odla_value_type result_type,
+                    odla_value_id id) {
+  return Try(
+      "Mod", id,
+      [&] {
+        return BuildBinary("Mod", fmod ? Binary::kFMod : Binary::kMod, A, B, result_type, id);
+      },
+      [&] { return odla_ref_Mod(A, B, fmod, result_type, id); });
 }
 
 odla_value odla_Where(odla_value condition, odla_value X, odla_value Y, odla_value_type result_type,

@@ -15,6 +15,44 @@ using namespace odla_cuda;
 using odla_rt::KernelArgs;
 using Ints = std::vector<int64_t>;
 
+namespace odla_cuda {
+
+StridedMap TransposeMap(const std::vector<int64_t>& in, const std::vector<int64_t>& perm) {
+  Ints src = DenseStrides(in), out(in.size()), b(in.size());
+  for (size_t d = 0; d < perm.size(); ++d) {
+    out[d] = in[perm[d]];
+    b[d] = src[perm[d]];
+  }
+  return MakeMap(out, DenseStrides(out), 0, b, 0);
+}
+
+StridedMap SliceMap(const std::vector<int64_t>& in, const std::vector<int64_t>& out,
+                    const std::vector<int64_t>& starts, const std::vector<int64_t>& steps) {
+  Ints src = DenseStrides(in), b(in.size());
+  int64_t base = 0;
+  for (size_t d = 0; d < in.size(); ++d) {
+    b[d] = src[d] * steps[d];
+    base += starts[d] * src[d];
+  }
+  return MakeMap(out, DenseStrides(out), 0, b, base);
+}
+
+// Each dimension d walked as (repeat, element): result strides (in[d] * out_stride[d],
+// out_stride[d]), input strides (0, in_stride[d]).
+StridedMap TileMap(const std::vector<int64_t>& in, const std::vector<int64_t>& repeats) {
+  Ints out(in.size());
+  for (size_t d = 0; d < in.size(); ++d) out[d] = in[d] * repeats[d];
+  Ints os = DenseStrides(out), is = DenseStrides(in), dims, a, b;
+  for (size_t d = 0; d < in.size(); ++d) {
+    dims.insert(dims.end(), {repeats[d], in[d]});
+    a.insert(a.end(), {in[d] * os[d], os[d]});
+    b.insert(b.end(), {0, is[d]});
+  }
+  return MakeMap(dims, a, 0, b, 0);
+}
+
+}  // namespace odla_cuda
+
 ODLA_REF_DECL(Reshape)
 ODLA_REF_DECL(Flatten)
 ODLA_REF_DECL(Squeeze)
@@ -58,24 +96,18 @@ odla_value AddCopyOp(const char* op, const std::vector<odla_value>& ins, const o
   });
 }
 
-// Tile: each dimension d as (repeat, element) pairs: out strides (in[d] * out_stride[d],
-// out_stride[d]), input strides (0, in_stride[d]).
 odla_value BuildTile(odla_value x, const odla_ints& repeats, const odla_value_type& rt,
                      odla_value_id id) {
   CheckResult(x, rt);
   Ints in = ValueDims(x), out = TypeDims(rt), r = odla_rt::FromInts(repeats);
   if (r.size() != in.size() || out.size() != in.size()) Reject("repeats");
-  Ints os = DenseStrides(out), is = DenseStrides(in), dims, a, b;
   int used = 0;
   for (size_t d = 0; d < in.size(); ++d) {
     if (r[d] < 0 || out[d] != in[d] * r[d]) Reject("repeats");
     used += (r[d] > 1) + (in[d] > 1);
-    dims.insert(dims.end(), {r[d], in[d]});
-    a.insert(a.end(), {in[d] * os[d], os[d]});
-    b.insert(b.end(), {0, is[d]});
   }
   if (used > kMaxDims) Reject("more than 8 dimensions to walk");
-  return AddCopyOp("Tile", {x}, rt, id, MakeMap(dims, a, 0, b, 0));
+  return AddCopyOp("Tile", {x}, rt, id, TileMap(in, r));
 }
 
 odla_value BuildTranspose(odla_value x, const odla_ints& perm, const odla_value_type& rt,
@@ -84,14 +116,12 @@ odla_value BuildTranspose(odla_value x, const odla_ints& perm, const odla_value_
   Ints in = ValueDims(x), p = odla_rt::FromInts(perm), out = TypeDims(rt);
   if (p.size() != in.size() || out.size() != in.size()) Reject("perm");
   std::vector<bool> seen(in.size());
-  Ints src = DenseStrides(in), b(in.size());
   for (size_t d = 0; d < p.size(); ++d) {
     if (p[d] < 0 || p[d] >= static_cast<int64_t>(in.size()) || seen[p[d]] || out[d] != in[p[d]])
       Reject("perm");
     seen[p[d]] = true;
-    b[d] = src[p[d]];
   }
-  return AddCopyOp("Transpose", {x}, rt, id, MakeMap(out, DenseStrides(out), 0, b, 0));
+  return AddCopyOp("Transpose", {x}, rt, id, TransposeMap(in, p));
 }
 
 odla_value BuildSlice(odla_value x, const odla_ints& starts, const odla_ints& steps,
@@ -100,16 +130,12 @@ odla_value BuildSlice(odla_value x, const odla_ints& starts, const odla_ints& st
   Ints in = ValueDims(x), out = TypeDims(rt), s = odla_rt::FromInts(starts),
        st = odla_rt::FromInts(steps);
   if (s.size() != in.size() || st.size() != in.size() || out.size() != in.size()) Reject("rank");
-  Ints src = DenseStrides(in), b(in.size());
-  int64_t base = 0;
   for (size_t d = 0; d < in.size(); ++d) {
     if (out[d] > in[d] || (out[d] > 1 && (st[d] > in[d] || st[d] < -in[d]))) Reject("bounds");
     int64_t last = s[d] + (out[d] - 1) * st[d];
     if (st[d] == 0 || s[d] < 0 || s[d] >= in[d] || last < 0 || last >= in[d]) Reject("bounds");
-    b[d] = src[d] * st[d];
-    base += s[d] * src[d];
   }
-  return AddCopyOp("Slice", {x}, rt, id, MakeMap(out, DenseStrides(out), 0, b, base));
+  return AddCopyOp("Slice", {x}, rt, id, SliceMap(in, out, s, st));
 }
 
 odla_value BuildExpand(odla_value x, const odla_value_type& rt, odla_value_id id) {

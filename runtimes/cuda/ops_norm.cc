@@ -1,8 +1,9 @@
-// Softmax, LogSoftmax (any axis; one block per row when the axis is innermost) and
-// LayerNormalization on the project's CUDA kernels, float32. Rejected (run on the host by
-// the shared builder, which also reports invalid arguments): other types, empty values,
-// LayerNormalization's Scale or B of fewer elements than a normalised row (broadcast) and
-// Mean/InvStdDev results other than float32.
+// Softmax, LogSoftmax (any axis; one block per row when the axis is innermost), Hardmax,
+// InstanceNormalization and LayerNormalization on the project's CUDA kernels, float32;
+// CumSum float32, int32, int64.
+// Rejected (run on the host by the shared builder, which also reports invalid arguments):
+// other types, empty values, LayerNormalization's Scale or B of fewer elements than a
+// normalised row (broadcast) and Mean/InvStdDev results other than float32.
 #include "cuda_rt.h"
 #include "kernels.h"
 
@@ -15,22 +16,59 @@ using Ints = std::vector<int64_t>;
 ODLA_REF_DECL(Softmax)
 ODLA_REF_DECL(LogSoftmax)
 ODLA_REF_DECL(LayerNormalization)
+ODLA_REF_DECL(Hardmax)
+ODLA_REF_DECL(InstanceNormalization)
+ODLA_REF_DECL(CumSum)
 
 namespace {
+
+// The [outer, n, inner] view of x around the axis (legacy_2d: n spans the axis and after).
+void AxisView(odla_value x, int64_t axis, bool legacy_2d, int64_t* outer, int64_t* n,
+              int64_t* inner) {
+  Ints dims = ValueDims(x);
+  int64_t rank = static_cast<int64_t>(dims.size());
+  if (axis < 0 || axis >= rank) Reject("axis");
+  *outer = *n = *inner = 1;
+  for (int64_t i = 0; i < rank; ++i)
+    (i < axis ? *outer : i == axis || legacy_2d ? *n : *inner) *= dims[i];
+}
 
 odla_value BuildSoftmax(const char* op, int kind, odla_value x, int64_t axis, bool legacy_2d,
                         const odla_value_type& rt, odla_value_id id) {
   RequireF32({x});
   if (!x || !odla_rt::SameType(x->type, rt)) Reject("result type");
-  Ints dims = ValueDims(x);
-  int64_t rank = static_cast<int64_t>(dims.size());
-  if (axis < 0 || axis >= rank) Reject("axis");
-  // The [outer, n, inner] view around the axis (legacy_2d: n spans the axis and after).
-  int64_t outer = 1, n = 1, inner = 1;
-  for (int64_t i = 0; i < rank; ++i)
-    (i < axis ? outer : i == axis || legacy_2d ? n : inner) *= dims[i];
+  int64_t outer, n, inner;
+  AxisView(x, axis, legacy_2d, &outer, &n, &inner);
   return AddCudaOp1(op, {x}, rt, 0, id, [=](const KernelArgs& k) {
     Softmax(CudaStream(k), kind, k.In<float>(0), k.Out<float>(0), outer, n, inner);
+  });
+}
+
+odla_value BuildCumSum(odla_value x, int64_t axis, bool exclusive, bool reverse,
+                       const odla_value_type& rt, odla_value_id id) {
+  if (!x || !odla_rt::SameType(x->type, rt)) Reject("result type");
+  odla_element_type t = x->type.element_type;
+  if (t != ODLA_FLOAT32 && t != ODLA_INT32 && t != ODLA_INT64) Reject("element type");
+  if (odla_rt::NumElements(rt.shape) == 0) Reject("empty value");
+  int64_t outer, n, inner;
+  AxisView(x, axis, false, &outer, &n, &inner);
+  return AddCudaOp1("CumSum", {x}, rt, 0, id, [=](const KernelArgs& k) {
+    CumSum(CudaStream(k), t, k.in[0], k.out[0], outer, n, inner, exclusive, reverse);
+  });
+}
+
+odla_value BuildInstanceNorm(odla_value x, odla_value scale, odla_value b, float epsilon,
+                             const odla_value_type& rt, odla_value_id id) {
+  if (!x || !scale || !b || !odla_rt::SameType(x->type, rt)) Reject("result type");
+  RequireF32({x, scale, b});
+  Ints xs = ValueDims(x);
+  if (xs.size() < 3) Reject("rank");
+  int64_t n = xs[0], c = xs[1], inner = odla_rt::NumElements(x->type.shape) / (n * c);
+  if (ValueDims(scale) != Ints{c} || ValueDims(b) != Ints{c}) Reject("scale/B shape");
+  double eps = epsilon;
+  return AddCudaOp1("InstanceNormalization", {x, scale, b}, rt, 0, id, [=](const KernelArgs& k) {
+    InstanceNorm(CudaStream(k), k.In<float>(0), k.In<float>(1), k.In<float>(2), eps,
+                 k.Out<float>(0), n, c, inner);
   });
 }
 
@@ -91,6 +129,31 @@ odla_value odla_LogSoftmax(odla_value input, odla_int64 axis, odla_int64 legacy_
       "LogSoftmax", id,
       [&] { return BuildSoftmax("LogSoftmax", 1, input, axis, legacy_2d != 0, result_type, id); },
       [&] { return odla_ref_LogSoftmax(input, axis, legacy_2d, result_type, id); });
+}
+
+odla_value odla_Hardmax(odla_value input, odla_int64 axis, odla_int64 legacy_2d,
+                        odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "Hardmax", id,
+      [&] { return BuildSoftmax("Hardmax", 2, input, axis, legacy_2d != 0, result_type, id); },
+      [&] { return odla_ref_Hardmax(input, axis, legacy_2d, result_type, id); });
+}
+
+odla_value odla_CumSum(odla_value x, odla_int64 axis, odla_int64 exclusive, odla_int64 reverse,
+                       odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "CumSum", id,
+      [&] { return BuildCumSum(x, axis, exclusive != 0, reverse != 0, result_type, id); },
+      [&] { return odla_ref_CumSum(x, axis, exclusive, reverse, result_type, id); });
+}
+
+odla_value odla_InstanceNormalization(odla_value input, odla_value scale, odla_value B,
+                                      odla_float32 epsilon, odla_value_type result_type,
+                                      odla_value_id id) {
+  return Try(
+      "InstanceNormalization", id,
+      [&] { return BuildInstanceNorm(input, scale, B, epsilon, result_type, id); },
+      [&] { return odla_ref_InstanceNormalization(input, scale, B, epsilon, result_type, id); });
 }
 
 odla_values odla_LayerNormalization(odla_value X, odla_value Scale, odla_value B, odla_int64 axis,

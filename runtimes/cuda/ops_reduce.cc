@@ -1,7 +1,7 @@
-// ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd (float32, int32, int64) and
-// ReduceL2 (float32) over any axes, ArgMax and ArgMin (float32, int32, int64) on the
-// project's CUDA kernels. Rejected (run on the host by the shared builder, which also
-// reports invalid arguments): other types, empty results, ranks above 8.
+// ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, ReduceL1, ReduceSumSquare
+// (float32, int32, int64), ReduceL2 and ReduceLogSum (float32) over any axes, ArgMax and ArgMin
+// (float32, int32, int64) on the project's CUDA kernels. Rejected (run on the host by the shared
+// builder, which also reports invalid arguments): other types, empty results, ranks above 8.
 #include <algorithm>
 
 #include "cuda_rt.h"
@@ -85,6 +85,9 @@ ODLA_CUDA_REDUCE(ReduceMax, kMax)
 ODLA_CUDA_REDUCE(ReduceMin, kMin)
 ODLA_CUDA_REDUCE(ReduceProd, kProd)
 ODLA_CUDA_REDUCE(ReduceL2, kL2)
+ODLA_CUDA_REDUCE(ReduceL1, kL1)
+ODLA_CUDA_REDUCE(ReduceSumSquare, kSumSquare)
+ODLA_CUDA_REDUCE(ReduceLogSum, kLogSum)
 #undef ODLA_CUDA_REDUCE
 
 odla_value odla_ArgMax(odla_value data, odla_int64 axis, odla_int64 keepdims,

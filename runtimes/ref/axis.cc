@@ -78,3 +78,5 @@ ODLA_WEAK odla_value odla_CumSum(odla_value x, odla_int64 axis, odla_int64 exclu
 // Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
 ODLA_REF_ALIAS(Softmax)
 ODLA_REF_ALIAS(LogSoftmax)
+ODLA_REF_ALIAS(Hardmax)
+ODLA_REF_ALIAS(CumSum)

@@ -136,3 +136,5 @@ ODLA_WEAK odla_values odla_TopK(odla_value X, odla_int64 k, odla_int64 axis, odl
 
 // Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
 ODLA_REF_ALIAS(Flatten)
+ODLA_REF_ALIAS(DepthToSpace)
+ODLA_REF_ALIAS(SpaceToDepth)

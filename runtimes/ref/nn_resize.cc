@@ -75,3 +75,7 @@ ODLA_WEAK odla_value odla_Upsample(odla_value X, const char* mode, odla_floats s
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(Resize)
+ODLA_REF_ALIAS(Upsample)

@@ -18,23 +18,23 @@
 #include "../../runtimes/common/builder.h"
 #include "../../runtimes/cuda/cuda_rt.h"
 #include "../../runtimes/cuda/kernels.h"
+#include "../../runtimes/kernels/copy.h"
+#include "../../runtimes/kernels/depth_space.h"
 #include "../runtime_test_util.h"
 
-#define ODLA_TEST_REF(X)                                                                           \
-  X(Reshape)                                                                                       \
-  X(Flatten)                                                                                       \
-  X(Squeeze)                                                                                       \
-  X(Unsqueeze)                                                                                     \
-  X(Identity)                                                                                      \
-  X(Transpose)                                                                                     \
-  X(Concat) X(Slice) X(Split) X(Expand) X(Gather) X(Pad) X(Softmax) X(LogSoftmax)                  \
-      X(LayerNormalization) X(ReduceSum) X(ReduceMean) X(ReduceMax) X(ReduceMin) X(ReduceProd)     \
-          X(ReduceL2) X(Relu) X(Sigmoid) X(Tanh) X(Exp) X(Log) X(Sqrt) X(Abs) X(Neg) X(Reciprocal) \
-              X(Erf) X(Floor) X(Ceil) X(Round) X(Sin) X(Cos) X(Softplus) X(Sign) X(Not)            \
-                  X(HardSwish) X(LeakyRelu) X(Elu) X(Selu) X(HardSigmoid) X(Clip) X(Add) X(Sub)    \
-                      X(Mul) X(Div) X(Pow) X(Equal) X(Less) X(Greater) X(LessOrEqual)              \
-                          X(GreaterOrEqual) X(And) X(Or) X(Xor) X(Sum) X(Mean) X(Max) X(Min)       \
-                              X(Where) X(Cast) X(PRelu) X(Tile) X(ArgMax) X(ArgMin)
+// clang-format off
+#define ODLA_TEST_REF(X) \
+  X(Reshape) X(Flatten) X(Squeeze) X(Unsqueeze) X(Identity) X(Transpose) X(Concat) X(Slice) \
+  X(Split) X(Expand) X(Gather) X(Pad) X(Softmax) X(LogSoftmax) X(LayerNormalization) \
+  X(ReduceSum) X(ReduceMean) X(ReduceMax) X(ReduceMin) X(ReduceProd) X(ReduceL2) X(Relu) \
+  X(Sigmoid) X(Tanh) X(Exp) X(Log) X(Sqrt) X(Abs) X(Neg) X(Reciprocal) X(Erf) X(Floor) X(Ceil) \
+  X(Round) X(Sin) X(Cos) X(Softplus) X(Sign) X(Not) X(HardSwish) X(LeakyRelu) X(Elu) X(Selu) \
+  X(HardSigmoid) X(Clip) X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Equal) X(Less) X(Greater) \
+  X(LessOrEqual) X(GreaterOrEqual) X(And) X(Or) X(Xor) X(Sum) X(Mean) X(Max) X(Min) X(Where) \
+  X(Cast) X(PRelu) X(Tile) X(ArgMax) X(ArgMin) X(Tan) X(Asin) X(Acos) X(Atan) X(Sinh) X(Cosh) \
+  X(Asinh) X(Acosh) X(Atanh) X(Softsign) X(Celu) X(ThresholdedRelu) X(ReduceL1) \
+  X(ReduceSumSquare) X(ReduceLogSum) X(DepthToSpace) X(SpaceToDepth) X(Mod) X(Hardmax) X(CumSum) X(InstanceNormalization) X(Resize) X(Upsample)
+// clang-format on
 ODLA_TEST_REF(ODLA_REF_DECL)
 
 namespace {
@@ -238,6 +238,26 @@ TEST_F(CudaKernels, Tile) {
              }));
 }
 
+TEST_F(CudaKernels, DepthToSpaceAndSpaceToDepth) {
+  for (const char* mode : {"DCR", "CRD"})
+    ExpectSame({F32({2, 8, 3, 2}, 1)}, One([mode](auto a, bool c) {
+                 return OP(c, DepthToSpace)(a[0], 2, mode, Type({2, 2, 6, 4}), "y");
+               }));
+  ExpectSame({I64Seq({1, 2, 6, 4}, -20)}, One([](auto a, bool c) {
+               return OP(c, SpaceToDepth)(a[0], 2, Type({1, 8, 3, 2}, ODLA_INT64), "y");
+             }));
+}
+
+TEST_F(CudaKernels, Mod) {
+  ExpectSame({F32({2, 3}, 1, 9), F32({3}, 2, 4)}, One([](auto a, bool c) {
+               return OP(c, Mod)(a[0], a[1], 1, Type({2, 3}), "y");
+             }));
+  for (int64_t fmod : {0, 1})
+    ExpectSame({I64Seq({2, 4}, -9, 3), I64({4}, {4, -3, 0, -1})}, One([fmod](auto a, bool c) {
+                 return OP(c, Mod)(a[0], a[1], fmod, Type({2, 4}, ODLA_INT64), "y");
+               }));
+}
+
 TEST_F(CudaKernels, PRelu) {
   ExpectSame({F32({2, 3, 4}, 1), F32({3, 1}, 2)}, One([](auto a, bool c) {
                return OP(c, PRelu)(a[0], a[1], Type({2, 3, 4}), "y");
@@ -299,6 +319,79 @@ TEST_F(CudaKernels, SoftmaxAnyAxis) {
              }));
 }
 
+TEST_F(CudaKernels, HardmaxAndCumSum) {
+  Arg x = Make({2, 4}, ODLA_FLOAT32, std::vector<float>{1, 3, 3, 2, NAN, 2, NAN, 5});
+  ExpectSame({x}, One([](auto a, bool c) {
+               return OP(c, Hardmax)(a[0], 1, 0, Type({2, 4}), "y");
+             }));
+  ExpectSame({x}, One([](auto a, bool c) {
+               return OP(c, Hardmax)(a[0], 0, 0, Type({2, 4}), "y");
+             }));
+  ExpectSame({F32({3, 4, 5}, 1)}, One([](auto a, bool c) {
+               return OP(c, Hardmax)(a[0], 1, 1, Type({3, 4, 5}), "y");
+             }));
+  for (int64_t exclusive : {0, 1})
+    for (int64_t reverse : {0, 1}) {
+      ExpectSame({F32({3, 4, 5}, 2)}, One([=](auto a, bool c) {
+                   return OP(c, CumSum)(a[0], 1, exclusive, reverse, Type({3, 4, 5}), "y");
+                 }));
+      ExpectSame({I64Seq({2, 6}, -5, 3)}, One([=](auto a, bool c) {
+                   return OP(c, CumSum)(a[0], 1, exclusive, reverse, Type({2, 6}, ODLA_INT64), "y");
+                 }));
+    }
+}
+
+TEST_F(CudaKernels, InstanceNormalization) {
+  ExpectSame(
+      {F32({2, 3, 7, 9}, 1), F32({3}, 2), F32({3}, 3)}, One([](auto a, bool c) {
+        return OP(c, InstanceNormalization)(a[0], a[1], a[2], 1e-5f, Type({2, 3, 7, 9}), "y");
+      }));
+  ExpectSame({F32({1, 4, 300}, 4), F32({4}, 5), F32({4}, 6)}, One([](auto a, bool c) {
+               return OP(c, InstanceNormalization)(a[0], a[1], a[2], 1e-3f, Type({1, 4, 300}), "y");
+             }));
+}
+
+odla_floats Floats(std::vector<float> v) {
+  odla_floats f{};
+  f.size = static_cast<int32_t>(v.size());
+  for (size_t i = 0; i < v.size(); ++i) f.data[i] = v[i];
+  return f;
+}
+
+TEST_F(CudaKernels, ResizeAndUpsample) {
+  struct Case {
+    const char *coord, *mode, *nearest;
+    Dims out;
+    std::vector<float> roi;
+    int64_t exclude;
+  };
+  const Case cases[] = {{"asymmetric", "nearest", "floor", {1, 2, 8, 10}, {}, 0},
+                        {"half_pixel", "nearest", "round_prefer_ceil", {1, 2, 3, 7}, {}, 0},
+                        {"half_pixel", "linear", "round_prefer_floor", {1, 2, 7, 3}, {}, 0},
+                        {"align_corners", "linear", "round_prefer_floor", {1, 2, 9, 11}, {}, 0},
+                        {"pytorch_half_pixel", "cubic", "round_prefer_floor", {1, 2, 6, 9}, {}, 1},
+                        {"half_pixel", "cubic", "round_prefer_floor", {1, 2, 3, 4}, {}, 0},
+                        {"tf_crop_and_resize",
+                         "linear",
+                         "round_prefer_floor",
+                         {1, 2, 5, 6},
+                         {0, 0, 0.2f, -0.3f, 1, 1, 1.1f, 0.8f},
+                         0}};
+  for (const Case& k : cases)
+    ExpectSame({F32({1, 2, 4, 5}, 1)}, One([&](auto a, bool c) {
+                 return OP(c, Resize)(a[0], k.coord, -0.75f, k.exclude, 9.5f, k.mode, k.nearest,
+                                      Floats(k.roi), Floats({}), Type(k.out), "y");
+               }));
+  ExpectSame(
+      {F32({1, 3, 2, 3}, 2)}, One([](auto a, bool c) {
+        return OP(c, Upsample)(a[0], "nearest", Floats({1, 1, 2, 3}), Type({1, 3, 4, 9}), "y");
+      }));
+  ExpectSame(
+      {F32({1, 3, 2, 3}, 3)}, One([](auto a, bool c) {
+        return OP(c, Upsample)(a[0], "bilinear", Floats({1, 1, 2, 2}), Type({1, 3, 4, 6}), "y");
+      }));
+}
+
 TEST_F(CudaKernels, LayerNormalization) {
   ExpectSame({F32({2, 5, 768}, 1), F32({768}, 2), F32({768}, 3)}, [](auto a, bool c) {
     odla_value_types t{};
@@ -322,9 +415,11 @@ TEST_F(CudaKernels, Reductions) {
     R cuda, ref;
   };
   const Case cases[] = {
-      {odla_ReduceSum, odla_ref_ReduceSum},   {odla_ReduceMean, odla_ref_ReduceMean},
-      {odla_ReduceMax, odla_ref_ReduceMax},   {odla_ReduceMin, odla_ref_ReduceMin},
-      {odla_ReduceProd, odla_ref_ReduceProd}, {odla_ReduceL2, odla_ref_ReduceL2}};
+      {odla_ReduceSum, odla_ref_ReduceSum},      {odla_ReduceMean, odla_ref_ReduceMean},
+      {odla_ReduceMax, odla_ref_ReduceMax},      {odla_ReduceMin, odla_ref_ReduceMin},
+      {odla_ReduceProd, odla_ref_ReduceProd},    {odla_ReduceL2, odla_ref_ReduceL2},
+      {odla_ReduceL1, odla_ref_ReduceL1},        {odla_ReduceSumSquare, odla_ref_ReduceSumSquare},
+      {odla_ReduceLogSum, odla_ref_ReduceLogSum}};
   for (const Case& r : cases) {
     auto run = [&](const Arg& x, Dims axes, bool keep, Dims out) {
       odla_element_type et = x.type.element_type;
@@ -337,7 +432,8 @@ TEST_F(CudaKernels, Reductions) {
     run(F32({2, 300}, 3, 1), {1}, false, {2});  // one block per result
     run(F32({70, 3}, 4, 1), {0, 1}, true, {1, 1});
     run(F32({3, 4}, 5, 1), {}, true, {3, 4});
-    if (r.cuda != odla_ReduceL2) run(I64Seq({3, 4, 5}, -25, 3), {0, 2}, true, {1, 4, 1});
+    if (r.cuda != odla_ReduceL2 && r.cuda != odla_ReduceLogSum)
+      run(I64Seq({3, 4, 5}, -25, 3), {0, 2}, true, {1, 4, 1});
   }
 }
 
@@ -379,7 +475,17 @@ TEST_F(CudaKernels, UnaryFunctions) {
                                  {odla_Cos, odla_ref_Cos},
                                  {odla_Softplus, odla_ref_Softplus},
                                  {odla_Sign, odla_ref_Sign},
-                                 {odla_HardSwish, odla_ref_HardSwish}};
+                                 {odla_HardSwish, odla_ref_HardSwish},
+                                 {odla_Tan, odla_ref_Tan},
+                                 {odla_Asin, odla_ref_Asin},
+                                 {odla_Acos, odla_ref_Acos},
+                                 {odla_Atan, odla_ref_Atan},
+                                 {odla_Sinh, odla_ref_Sinh},
+                                 {odla_Cosh, odla_ref_Cosh},
+                                 {odla_Asinh, odla_ref_Asinh},
+                                 {odla_Acosh, odla_ref_Acosh},
+                                 {odla_Atanh, odla_ref_Atanh},
+                                 {odla_Softsign, odla_ref_Softsign}};
   std::vector<float> v = odla_test::Random(200, 3);
   for (float& x : v) x *= 8;
   for (float h : {0.5f, 1.5f, 2.5f, -0.5f, -2.5f, 0.f, -0.f, 20.f, -20.f, 90.f}) v.push_back(h);
@@ -407,6 +513,9 @@ TEST_F(CudaKernels, ActivationsWithAttributes) {
   ExpectSame({x}, One([](auto a, bool c) {
                return OP(c, HardSigmoid)(a[0], 0.2f, 0.5f, Type({64}), "y");
              }));
+  ExpectSame({x}, One([](auto a, bool c) { return OP(c, Celu)(a[0], 0.6f, Type({64}), "y"); }));
+  ExpectSame(
+      {x}, One([](auto a, bool c) { return OP(c, ThresholdedRelu)(a[0], 0.4f, Type({64}), "y"); }));
   ExpectSame({x},
              One([](auto a, bool c) { return OP(c, Clip)(a[0], -1.f, 2.f, Type({64}), "y"); }));
   ExpectSame({Make({3}, ODLA_FLOAT32, std::vector<float>{NAN, -5, 5})},
@@ -501,6 +610,18 @@ TEST_F(CudaKernels, Cast) {
              One([](auto a, bool c) { return OP(c, Cast)(a[0], ODLA_FLOAT32, Type({5}), "y"); }));
   ExpectSame({Bool({3}, {1, 0, 1})},
              One([](auto a, bool c) { return OP(c, Cast)(a[0], ODLA_FLOAT32, Type({3}), "y"); }));
+  // float16 and bfloat16: rounding (ties, subnormals, overflow to inf), NaN, and back.
+  Arg g = Make({8}, ODLA_FLOAT32,
+               std::vector<float>{1.00048828125f, 1.00146484375f, 6e-8f, 3e-5f, 70000.f, NAN, -2.5f,
+                                  1.00390625f});
+  for (odla_element_type to : {ODLA_FLOAT16, ODLA_BFLOAT16})
+    ExpectSame({g},
+               One([to](auto a, bool c) { return OP(c, Cast)(a[0], to, Type({8}, to), "y"); }));
+  Arg h = Make({6}, ODLA_FLOAT16,
+               std::vector<uint16_t>{0x3c01, 0x0001, 0x7c00, 0xfe00, 0xc100, 0x7bff});
+  for (odla_element_type to : {ODLA_FLOAT32, ODLA_INT64, ODLA_BFLOAT16, ODLA_BOOL, ODLA_FLOAT16})
+    ExpectSame({h},
+               One([to](auto a, bool c) { return OP(c, Cast)(a[0], to, Type({6}, to), "y"); }));
   ExpectSame({I32({3}, {-5, 0, 7})}, One([](auto a, bool c) {
                return OP(c, Cast)(a[0], ODLA_INT64, Type({3}, ODLA_INT64), "y");
              }));
@@ -592,6 +713,85 @@ TEST(CudaKernelsNoDevice, StridedMapsKeepTheOffsets) {
   }
   // Contiguous runs merge into one dimension.
   EXPECT_EQ(odla_cuda::MakeMap(out, DenseStrides(out), 0, DenseStrides(out), 0).rank, 1);
+}
+
+// The elements of `in` moved by the map as the strided kernel moves them (n results).
+std::vector<int32_t> Walk(const odla_cuda::StridedMap& m, const std::vector<int32_t>& in,
+                          size_t n) {
+  std::vector<int32_t> out(n, -1);
+  for (int64_t i = 0; i < m.Count(); ++i) {
+    int64_t a, b;
+    Offsets(m, i, &a, &b);
+    out.at(a) = in.at(b);
+  }
+  return out;
+}
+
+std::vector<int32_t> Iota(size_t n) {
+  std::vector<int32_t> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = static_cast<int32_t>(i);
+  return v;
+}
+
+// The maps of Transpose, Slice and Tile, walked on the host, move the elements as the ref's
+// kernels do.
+TEST(CudaKernelsNoDevice, LayoutMapsMatchTheRef) {
+  const Dims x{2, 3, 4, 5};
+  auto in = Iota(120);
+  for (Dims perm : {Dims{0, 2, 1, 3}, Dims{3, 1, 0, 2}, Dims{0, 1, 2, 3}}) {
+    std::vector<int32_t> want(120);
+    odla_rt::TransposeCopy(want.data(), in.data(), 4, x, perm);
+    EXPECT_EQ(Walk(odla_cuda::TransposeMap(x, perm), in, 120), want);
+  }
+  const Dims out{1, 2, 3, 2}, starts{1, 2, 0, 4}, steps{1, -1, 1, -3};
+  std::vector<int32_t> want(12);
+  odla_rt::SliceCopy(want.data(), in.data(), 4, x, out, starts, steps);
+  EXPECT_EQ(Walk(odla_cuda::SliceMap(x, out, starts, steps), in, 12), want);
+  const Dims t{2, 1, 3}, reps{2, 3, 1};
+  std::vector<int32_t> tiled(36);
+  odla_rt::TileCopy(tiled.data(), in.data(), 4, t, reps);
+  EXPECT_EQ(Walk(odla_cuda::TileMap(t, reps), in, 36), tiled);
+}
+
+// The input elements the Pad kernel reads (on the host) are those the ref's PadCopy copies,
+// for every mode, growing and cropping pads.
+TEST(CudaKernelsNoDevice, PadReadsWhatTheRefCopies) {
+  const Dims x{3, 4, 5};
+  auto in = Iota(60);
+  const int32_t fill = -1;
+  const Dims pads_list[] = {{0, 1, 2, 1, 2, 3}, {1, -1, 0, 2, 1, -2}, {-1, 0, -2, 0, 3, 1}};
+  for (const Dims& pads : pads_list)
+    for (int mode = 0; mode < 3; ++mode) {
+      Dims out(3);
+      for (int d = 0; d < 3; ++d) out[d] = x[d] + pads[d] + pads[d + 3];
+      std::vector<int32_t> want(out[0] * out[1] * out[2]);
+      odla_rt::PadCopy(want.data(), in.data(), 4, x, pads,
+                       mode == 0   ? odla_rt::PadMode::kConstant
+                       : mode == 1 ? odla_rt::PadMode::kReflect
+                                   : odla_rt::PadMode::kEdge,
+                       &fill);
+      auto src = odla_cuda::PadSources(x, pads, mode);
+      ASSERT_EQ(src.size(), want.size());
+      for (size_t i = 0; i < src.size(); ++i)
+        ASSERT_EQ(src[i] < 0 ? fill : in.at(src[i]), want[i]) << "mode " << mode << " at " << i;
+    }
+}
+
+// The maps of DepthToSpace and SpaceToDepth, walked on the host, move the elements as the
+// ref's kernels do.
+TEST(CudaKernelsNoDevice, DepthToSpaceMapsMatchTheRef) {
+  const Dims x{2, 18, 2, 4};
+  auto in = Iota(2 * 18 * 2 * 4);
+  auto walk = [&](const odla_cuda::StridedMap& m) { return Walk(m, in, in.size()); };
+  for (bool crd : {false, true}) {
+    std::vector<int32_t> want(in.size());
+    odla_rt::DepthToSpace(x[0], x[1], x[2], x[3], 3, crd, in.data(), want.data());
+    EXPECT_EQ(walk(odla_cuda::DepthToSpaceMap(x, 3, crd)), want) << "crd " << crd;
+  }
+  const Dims s{2, 4, 6, 6};  // as many elements as x
+  std::vector<int32_t> want(in.size());
+  odla_rt::SpaceToDepth(s[0], s[1], s[2], s[3], 3, in.data(), want.data());
+  EXPECT_EQ(walk(odla_cuda::SpaceToDepthMap(s, 3)), want);
 }
 
 }  // namespace
