@@ -25,14 +25,16 @@ link_gbps 1000
 // machine's measured oneDNN numbers (docs/perf.md: about 420 GFLOP/s peak on 2 cores: say
 // 300) and a conservative 20 GB/s of memory bandwidth.
 constexpr const char* kCuda = R"(device cuda
-ops Abs Add And ArgMax ArgMin AveragePool BatchNormalization Cast Ceil Clip Concat Conv
-ops ConvTranspose Cos Div Elu Equal Erf Exp Expand Flatten Floor FusedConv FusedGemm
-ops FusedMatMul Gather Gemm GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual
-ops HardSigmoid HardSwish Identity LayerNormalization LeakyRelu Less LessOrEqual Log
-ops LogSoftmax MatMul Max MaxPool Mean Min Mul Neg Not Or PRelu Pad Pow Reciprocal ReduceL2
-ops ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum Relu Reshape Round Selu Sigmoid Sign
-ops Sin Slice Softmax Softplus Split Sqrt Squeeze Sub Sum Tanh Tile Transpose Unsqueeze
-ops Where Xor
+ops Abs Acos Acosh Add And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool
+ops BatchNormalization Cast Ceil Celu Clip Concat Conv ConvTranspose Cos Cosh CumSum
+ops DepthToSpace Div Elu Equal Erf Exp Expand Flatten Floor FusedConv FusedGemm FusedMatMul
+ops Gather Gemm GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual HardSigmoid HardSwish
+ops Hardmax Identity InstanceNormalization LayerNormalization LeakyRelu Less LessOrEqual Log
+ops LogSoftmax MatMul Max MaxPool Mean Min Mod Mul Neg Not Or PRelu Pad Pow Reciprocal
+ops ReduceL1 ReduceL2 ReduceLogSum ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum
+ops ReduceSumSquare Relu Reshape Resize Round Selu Sigmoid Sign Sin Sinh Slice Softmax
+ops Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh ThresholdedRelu Tile
+ops Transpose Unsqueeze Upsample Where Xor
 gflops 40000
 gbps 2500
 host_gflops 300
