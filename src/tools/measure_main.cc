@@ -228,12 +228,19 @@ int main(int argc, char** argv) {
                 e != cudaSuccess ? cudaGetErrorString(e) : "found none");
     return 77;
   }
+  // An op of the device measurements that libodla_cuda rejected would run on the host: have
+  // it say so (on stderr, read once at its first builder).
+  setenv("ODLA_CUDA_VERBOSE", "1", 0);
   opts.gemm = 4096;
   opts.mib = 256;
   opts.chain = 4;
 #endif
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      Usage("measures the linked ODLA runtime, prints a device table (halo --device-table)");
+      return 0;
+    }
     if (a == "--quick") {
       opts.gemm = 128;
       opts.mib = 4;
