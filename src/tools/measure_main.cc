@@ -202,16 +202,17 @@ std::string OpsLines(const std::string& device) {
 }
 
 int Usage(const char* why) {
-  std::fprintf(stderr,
-               "halo-measure: %s\nusage: halo-measure [--device NAME] [--gemm N] [--mib M] "
-               "[--runs R] [--chain K] [--quick]\n"
-               "  --device NAME  the table's device name and ops (default: the runtime's name)\n"
-               "  --gemm N       the Gemm's size, N x N x N (default 1024; 4096 on a GPU)\n"
-               "  --mib M        the arrays of the bandwidth ops, MiB (default 64; 256 on a GPU)\n"
-               "  --runs R       executions per timing, the median is taken (default 7)\n"
-               "  --chain K      ops added to the one-op computation (default 2; 32 on a GPU)\n"
-               "  --quick        small sizes (Gemm 128, 4 MiB, 5 runs): tests the tool only\n",
-               why);
+  std::fprintf(
+      stderr,
+      "halo-measure: %s\nusage: halo-measure [--device NAME] [--gemm N] [--mib M] "
+      "[--runs R] [--chain K] [--quick]\n"
+      "  --device NAME  the table's device name and ops (default: the runtime's name)\n"
+      "  --gemm N       the Gemm's size, N x N x N (default 1024; 4096 on a GPU)\n"
+      "  --mib M        the arrays of the bandwidth ops, MiB (default 64; 256 on a GPU)\n"
+      "  --runs R       executions per timing, the median is taken (default 7)\n"
+      "  --chain K      ops added to the one-op computation (default 2; 32 on a GPU)\n"
+      "  --quick        small sizes (Gemm 256, 4 MiB, 5 runs, chain 8): tests the tool only\n",
+      why);
   return 2;
 }
 
@@ -244,9 +245,10 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (a == "--quick") {
-      opts.gemm = 128;
+      opts.gemm = 256;
       opts.mib = 4;
       opts.runs = 5;
+      opts.chain = 8;
       continue;
     }
     if (i + 1 >= argc) return Usage(("unknown option or missing value: " + a).c_str());
