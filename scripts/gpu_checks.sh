@@ -5,12 +5,14 @@
 #
 #   scripts/gpu_checks.sh pack BUILD   (here, after building) writes gpu-pack/ at the
 #       repository root (ignored by git): halo, halo-conformance, halo-cuda-probe,
-#       halo-cuda-tests, libodla_cuda.{so,a}, libodla_ref_host.a, the Debian libraries halo
-#       needs and the ONNX conformance data, compressed (about 16 MiB): carry it. Make it in
-#       the checkout the session started in (the device tool sends that one).
+#       halo-cuda-tests, halo-measure-cuda, libodla_cuda.{so,a}, libodla_ref_host.a, the
+#       Debian libraries halo needs and the ONNX conformance data, compressed (about 16 MiB):
+#       carry it. Make it in the checkout the session started in (the device tool sends that
+#       one).
 #   scripts/gpu_checks.sh BUILD [STEP...]   (there) runs the checks on BUILD, a build
 #       directory, or gpu-pack: without BUILD/bin/halo it first tries to build one (cmake,
-#       make -j16). STEPs (default all, in this order): probe unit e2e conformance models bench.
+#       make -j16). STEPs (default all, in this order): probe measure unit e2e conformance models
+#       bench.
 #       Logs go to $OUT (the device tool's folder) or BUILD/gpu-checks; one line per step says
 #       PASS, FAIL or SKIP; the exit status is 1 if any step failed.
 #
@@ -21,7 +23,10 @@
 #       carry=["gpu-pack"], timeout_s=600)
 #   run(command="scripts/gpu_checks.sh gpu-pack bench", carry=["gpu-pack"], timeout_s=600)
 #   run(command="scripts/gpu_checks.sh gpu-pack models", carry=["gpu-pack"], timeout_s=600)
-# `bench` leaves perf-gpu.md under $OUT (copy it to docs/ here and commit it).
+#   run(command="scripts/gpu_checks.sh gpu-pack measure", carry=["gpu-pack"], timeout_s=120)
+# `bench` leaves perf-gpu.md under $OUT (copy it to docs/ here and commit it); `measure`
+# (halo-measure-cuda, about a minute) leaves the measured `cuda` device table in measure.log:
+# put its numbers into src/passes/device_tables.cc (docs/heterogeneous.md, "Measuring a device").
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -32,7 +37,7 @@ if [ "${1:-}" = pack ]; then
   stage="$(mktemp -d)"
   trap 'rm -rf "$stage"' EXIT
   rm -rf "$pack" && mkdir -p "$pack" "$stage/bin" "$stage/lib" "$stage/sys"
-  for b in halo halo-conformance halo-cuda-probe halo-cuda-tests; do
+  for b in halo halo-conformance halo-cuda-probe halo-cuda-tests halo-measure-cuda; do
     [ -x "$build/bin/$b" ] || { echo "gpu_checks: $build/bin/$b missing: build it" >&2; exit 1; }
     strip -o "$stage/bin/$b" "$build/bin/$b"
   done
@@ -61,7 +66,7 @@ fi
 
 build="${1:?usage: gpu_checks.sh BUILD [STEP...] | gpu_checks.sh pack BUILD}"
 shift
-steps="${*:-probe unit e2e conformance models bench}"
+steps="${*:-probe measure unit e2e conformance models bench}"
 mkdir -p "$build"
 build="$(cd "$build" && pwd)"
 logs="${OUT:-$build/gpu-checks}"
@@ -121,7 +126,7 @@ else
   if [ ! -x "$build/bin/halo" ]; then
     step build 480 bash -c "cmake -S '$root' -B '$build' -DCMAKE_BUILD_TYPE=Release \
       -DCMAKE_CUDA_ARCHITECTURES=native && make -C '$build' -j$jobs halo halo-conformance \
-      odla_cuda halo-cuda-tests halo-cuda-probe odla_hetero"
+      odla_cuda halo-cuda-tests halo-cuda-probe halo-measure-cuda odla_hetero"
     [ $status = 0 ] || { note "the build failed: use a pack (see the top of this script)"; exit 1; }
   fi
 fi
@@ -130,6 +135,7 @@ nvidia-smi -L > "$logs/nvidia-smi.txt" 2>&1 || true
 for s in $steps; do
   case $s in
     probe) step probe 30 "$build/bin/halo-cuda-probe" ;;
+    measure) step measure 120 "$build/bin/halo-measure-cuda" ;;
     unit) step unit 100 "$build/bin/halo-cuda-tests" ;;
     e2e) step e2e 150 "$root/tests/e2e/cuda.sh" "$root" "$build" --gpu ;;
     conformance)
@@ -148,7 +154,7 @@ for s in $steps; do
     bench)
       step bench 580 "$python" "$root/bench/gpu.py" "$build"
       [ -f "$root/docs/perf-gpu.md" ] && cp "$root/docs/perf-gpu.md" "$logs/" ;;
-    *) note "unknown step $s (known: probe unit e2e conformance models bench)"; status=1 ;;
+    *) note "unknown step $s (known: probe measure unit e2e conformance models bench)"; status=1 ;;
   esac
 done
 cat "$summary"
