@@ -218,26 +218,29 @@ void UnaryOp(cudaStream_t s, Unary op, odla_element_type t, const void* x, void*
 
 namespace {
 
-// Binary functors of runtimes/ref/elementwise.cc.
-#define ODLA_CUDA_BINARY(NAME, EXPR)             \
-  struct NAME {                                  \
-    template <typename T>                        \
-    __device__ auto operator()(T a, T b) const { \
-      return EXPR;                               \
-    }                                            \
+// Binary functors of runtimes/ref/elementwise.cc. The result type is spelled out: the host
+// pass deduces LaunchBinary's R from it, and a deduced (auto) return type of a __device__
+// function differs there, which names a kernel that was never compiled for the device
+// (cudaErrorInvalidDeviceFunction at launch).
+#define ODLA_CUDA_BINARY(NAME, R, EXPR)       \
+  struct NAME {                               \
+    template <typename T>                     \
+    __device__ R operator()(T a, T b) const { \
+      return EXPR;                            \
+    }                                         \
   };
-ODLA_CUDA_BINARY(AddF, WAdd(a, b))
-ODLA_CUDA_BINARY(SubF, WSub(a, b))
-ODLA_CUDA_BINARY(MulF, WMul(a, b))
-ODLA_CUDA_BINARY(PowF, powf(a, b))
-ODLA_CUDA_BINARY(EqualF, a == b)
-ODLA_CUDA_BINARY(LessF, a < b)
-ODLA_CUDA_BINARY(GreaterF, a > b)
-ODLA_CUDA_BINARY(LessOrEqualF, a <= b)
-ODLA_CUDA_BINARY(GreaterOrEqualF, a >= b)
-ODLA_CUDA_BINARY(AndF, a&& b)
-ODLA_CUDA_BINARY(OrF, a || b)
-ODLA_CUDA_BINARY(XorF, a != b)
+ODLA_CUDA_BINARY(AddF, T, WAdd(a, b))
+ODLA_CUDA_BINARY(SubF, T, WSub(a, b))
+ODLA_CUDA_BINARY(MulF, T, WMul(a, b))
+ODLA_CUDA_BINARY(PowF, T, powf(a, b))
+ODLA_CUDA_BINARY(EqualF, bool, a == b)
+ODLA_CUDA_BINARY(LessF, bool, a < b)
+ODLA_CUDA_BINARY(GreaterF, bool, a > b)
+ODLA_CUDA_BINARY(LessOrEqualF, bool, a <= b)
+ODLA_CUDA_BINARY(GreaterOrEqualF, bool, a >= b)
+ODLA_CUDA_BINARY(AndF, bool, a&& b)
+ODLA_CUDA_BINARY(OrF, bool, a || b)
+ODLA_CUDA_BINARY(XorF, bool, a != b)
 #undef ODLA_CUDA_BINARY
 
 // Integer division truncates; x/0 gives 0 and MIN/-1 wraps (DivFn).

@@ -78,6 +78,10 @@ odla_value BuildPool(const char* op, odla_value X, const odla_value_type& result
       if (!max) Reject("pads that differ at the two ends, as large as the window, or ceil_mode");
       explicit_pad = true;
     }
+    // cuDNN's divisor with the padding counted is the window size; the ref's stops at the end
+    // pad, which ceil_mode's extra position can pass even when cuDNN's arithmetic fits.
+    if (mode == CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING && w.pad_end[i] != w.pad[i])
+      Reject("count_include_pad with pads that differ at the two ends");
     geometry.in[i] = w.in[i];
     geometry.begin[i] = w.pad[i];
     geometry.out[i] = w.in[i] + w.pad[i] + end;
