@@ -2,7 +2,7 @@
 
 Usage: /usr/bin/python3 bench/models.py OUT_DIR [NAME ...]
 
-For each model writes OUT_DIR/NAME/: model.onnx (opset 13, batch dimension "batch"),
+For each model writes OUT_DIR/NAME/: model.onnx (opset 13, 14 with PyTorch 2; batch dimension "batch"),
 weights.pt (the module's state_dict, which torch_bench.py loads into the same architecture),
 input_bN.bin for each batch size in BATCHES (raw float32, fixed seed) and meta.json (input and
 output names and per-sample shapes). A directory whose export.stamp matches this script, the
@@ -28,7 +28,9 @@ sys.path.insert(0, os.path.join(ROOT, "examples", "mnist"))
 import export_models  # noqa: E402  (torchvision exports of the real-model tests)
 import train as mnist_train  # noqa: E402  (the MNIST example's architecture)
 
-OPSET = 13
+# PyTorch 2's encoder layers trace to scaled_dot_product_attention, which ONNX exports from
+# opset 14 on (Debian's PyTorch 1.13, which the CPU benchmark uses, exports opset 13).
+OPSET = 13 if int(torch.__version__.split(".")[0]) < 2 else 14
 BATCHES = (1, 8)
 MNIST_ONNX = os.path.join(ROOT, "examples", "mnist", "mnist.onnx")
 
