@@ -23,6 +23,7 @@ void ValueMemory::Allocate(const std::vector<odla_value>& results, size_t num_va
                            size_t device_scratch_bytes) {
   // The arenas need no zeroing: every value in them is written before it is read. The host
   // arena is allocated unless only device results use the arena, and the other way round.
+  graphs_.clear();  // they hold the old buffers' addresses
   bool host_arena = !device, device_arena = false;
   for (odla_value v : results)
     if (v->arena_offset >= 0 && !v->layout) (v->on_device ? device_arena : host_arena) = true;
