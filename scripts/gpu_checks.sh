@@ -12,7 +12,8 @@
 #   scripts/gpu_checks.sh BUILD [STEP...]   (there) runs the checks on BUILD, a build
 #       directory, or gpu-pack: without BUILD/bin/halo it first tries to build one (cmake,
 #       make -j16). STEPs (default all, in this order): probe measure unit e2e conformance models
-#       bench.
+#       bench; also `carried`: halo-conformance at fp32's 1e-4 on gpu-models/* (real models
+#       copied from build/real-models/torch here and carried, with their PyTorch references).
 #       Logs go to $OUT (the device tool's folder) or BUILD/gpu-checks; one line per step says
 #       PASS, FAIL or SKIP; the exit status is 1 if any step failed.
 #
@@ -151,10 +152,15 @@ for s in $steps; do
       step models 320 "$build/bin/halo-conformance" -j "$jobs" --runtime cuda \
         --expected "$root/tests/models/expected_pass.txt" --tolerance scale:1e-4 \
         "$build/real-models/torch" ;;
+    carried)
+      # Real models exported here with their PyTorch references (build/real-models/torch),
+      # copied to gpu-models/ at the repository root and carried: no export on the device.
+      step carried 200 "$build/bin/halo-conformance" -j "$jobs" --runtime cuda \
+        --tolerance scale:1e-4 "$root"/gpu-models/* ;;
     bench)
       step bench 580 "$python" "$root/bench/gpu.py" "$build"
       [ -f "$root/docs/perf-gpu.md" ] && cp "$root/docs/perf-gpu.md" "$logs/" ;;
-    *) note "unknown step $s (known: probe measure unit e2e conformance models bench)"; status=1 ;;
+    *) note "unknown step $s (known: probe measure unit e2e conformance models carried bench)"; status=1 ;;
   esac
 done
 cat "$summary"

@@ -1,4 +1,5 @@
-// Helpers shared by the tests of the runtimes linked statically (tests/dnnl, tests/xnnpack):
+// Helpers shared by the tests of the runtimes (tests/dnnl, tests/xnnpack, tests/cuda) and of
+// the shared runtime machinery (tests/unit/runtime_*_test.cc):
 // ODLA types and attribute lists, random data, a plain-loop 2-D convolution and a
 // computation with one argument.
 #pragma once
@@ -101,6 +102,29 @@ struct Computation {
   }
   odla_computation comp = nullptr;
   std::vector<int64_t> sizes;
+};
+
+// A computation whose Run() keeps one context from call to call (its memory is reused);
+// argument 0 is bound to `in` and every output holds n floats.
+struct OneContext {
+  OneContext() { EXPECT_EQ(odla_CreateComputation(&comp), ODLA_SUCCESS); }
+  ~OneContext() {
+    if (ctx) odla_DestroyContext(ctx);
+    odla_DestroyComputation(comp);
+  }
+  std::vector<std::vector<float>> Run(const std::vector<float>& in, int outputs, int64_t n) {
+    if (!ctx) {
+      EXPECT_EQ(odla_CreateContext(&ctx), ODLA_SUCCESS);
+    }
+    std::vector<std::vector<float>> out(outputs, std::vector<float>(n));
+    EXPECT_EQ(odla_BindToArgument(ctx, 0, in.data()), ODLA_SUCCESS);
+    for (int i = 0; i < outputs; ++i)
+      EXPECT_EQ(odla_BindToOutput(ctx, i, out[i].data()), ODLA_SUCCESS);
+    EXPECT_EQ(odla_ExecuteComputation(comp, ctx), ODLA_SUCCESS) << odla_GetLastErrorText();
+    return out;
+  }
+  odla_computation comp = nullptr;
+  odla_context ctx = nullptr;
 };
 
 // A float64 Relu and MaxPool's indices, which the fast runtimes leave to the ref builders:

@@ -1,6 +1,9 @@
 // Helpers for writing ODLA operator builders.
 #pragma once
 
+#include <sstream>
+#include <stdexcept>
+
 #include "runtime.h"
 
 // Shared builders are weak so that a runtime can override any of them with its own.
@@ -14,6 +17,18 @@
 #define ODLA_REF_DECL(OP) extern "C" decltype(odla_##OP) odla_ref_##OP;
 
 namespace odla_rt {
+
+// A runtime builder's way of saying "not this case": it throws Unsupported (Reject), and its
+// Try wrapper runs the shared builder (odla_ref_OP) instead.
+struct Unsupported : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+template <typename... A>
+[[noreturn]] void Reject(const A&... a) {
+  std::ostringstream os;
+  (os << ... << a);
+  throw Unsupported(os.str());
+}
 
 // Adds a single-result op; checks that the result type the compiler computed is sane.
 inline odla_value AddOp1(const std::string& op, const std::vector<odla_value>& inputs,

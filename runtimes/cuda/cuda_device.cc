@@ -280,19 +280,6 @@ void TensorDesc::Set(std::vector<int64_t> dims) {
                 "cudnnSetTensorNdDescriptor");
 }
 
-// epilogue.cu numbers the activations as ActKind does.
-static_assert(static_cast<int>(odla_rt::ActKind::kNone) == 0 &&
-                  static_cast<int>(odla_rt::ActKind::kRelu) == 1 &&
-                  static_cast<int>(odla_rt::ActKind::kLeakyRelu) == 2 &&
-                  static_cast<int>(odla_rt::ActKind::kClip) == 3 &&
-                  static_cast<int>(odla_rt::ActKind::kSigmoid) == 4 &&
-                  static_cast<int>(odla_rt::ActKind::kTanh) == 5 &&
-                  static_cast<int>(odla_rt::ActKind::kHardSigmoid) == 6 &&
-                  static_cast<int>(odla_rt::ActKind::kHardSwish) == 7 &&
-                  static_cast<int>(odla_rt::ActKind::kElu) == 8 &&
-                  static_cast<int>(odla_rt::ActKind::kGelu) == 9,
-              "ActKind's numbering changed: update epilogue.cu");
-
 CudaAct ParseCudaAct(const char* name, float alpha, float beta) {
   odla_rt::Activation a = odla_rt::ParseActivation(name ? name : "", alpha, beta);
   return {static_cast<int>(a.kind), a.alpha, a.beta};

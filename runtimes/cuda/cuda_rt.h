@@ -16,8 +16,6 @@
 #include <functional>
 #include <initializer_list>
 #include <mutex>
-#include <sstream>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -85,16 +83,8 @@ void Launch(const char* name, cudaStream_t s, int64_t n, void (*kernel)(P...), A
 }
 #endif
 
-// A builder's way of saying "not this case": the shared builder runs instead.
-struct Unsupported : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-template <typename... A>
-[[noreturn]] void Reject(const A&... a) {
-  std::ostringstream os;
-  (os << ... << a);
-  throw Unsupported(os.str());
-}
+using odla_rt::Reject;
+using odla_rt::Unsupported;
 // A build-time cuDNN status check where a parameter cuDNN does not take or a case it does not
 // support (CUDNN_STATUS_BAD_PARAM*, CUDNN_STATUS_NOT_SUPPORTED*) rejects the case; other
 // failures throw RtError as Check does.

@@ -1,5 +1,6 @@
 // The epilogue of fused convolutions and matrix products on the GPU: bias, residual sum and
 // activation in one pass over the result, computing what runtimes/kernels/epilogue.h does.
+#include "../kernels/epilogue.h"
 #include "cuda_rt.h"
 
 ODLA_CUDA_FILE(epilogue)
@@ -7,20 +8,6 @@ ODLA_CUDA_FILE(epilogue)
 namespace odla_cuda {
 
 namespace {
-
-// ActKind's values (runtimes/kernels/epilogue.h; cuda_device.cc checks them).
-enum : int {
-  kNone,
-  kRelu,
-  kLeakyRelu,
-  kClip,
-  kSigmoid,
-  kTanh,
-  kHardSigmoid,
-  kHardSwish,
-  kElu,
-  kGelu
-};
 
 // alpha * x + beta without contraction into an FMA, as the host computes it.
 __device__ float Affine(float alpha, float x, float beta) {
@@ -32,27 +19,28 @@ __device__ float HardSigmoid(float x, float alpha, float beta) {
 }
 
 __device__ float Act(float x, const CudaAct& a) {
-  switch (a.kind) {
-    case kRelu:
+  using K = odla_rt::ActKind;
+  switch (static_cast<K>(a.kind)) {
+    case K::kRelu:
       return x > 0.f ? x : 0.f;
-    case kLeakyRelu:
+    case K::kLeakyRelu:
       return x < 0.f ? __fmul_rn(a.alpha, x) : x;
-    case kClip: {
+    case K::kClip: {
       float v = x < a.alpha ? a.alpha : x;
       return v > a.beta ? a.beta : v;
     }
-    case kSigmoid:
+    case K::kSigmoid:
       if (x >= 0.f) return 1.f / (1.f + expf(-x));
       return expf(x) / (1.f + expf(x));
-    case kTanh:
+    case K::kTanh:
       return tanhf(x);
-    case kHardSigmoid:
+    case K::kHardSigmoid:
       return HardSigmoid(x, a.alpha, a.beta);
-    case kHardSwish:
+    case K::kHardSwish:
       return __fmul_rn(x, HardSigmoid(x, a.alpha, a.beta));
-    case kElu:
+    case K::kElu:
       return x < 0.f ? __fmul_rn(a.alpha, expm1f(x)) : x;
-    case kGelu:
+    case K::kGelu:
       return __fmul_rn(__fmul_rn(x, erff(x / 1.4142135623730951f) + 1.f), 0.5f);
     default:
       return x;
@@ -74,7 +62,7 @@ __global__ void EpilogueKernel(float* y, int64_t n, const float* bias, int64_t c
 
 void Epilogue(cudaStream_t s, float* y, int64_t n, const float* bias, int64_t channels,
               int64_t inner, const float* sum, const CudaAct& act) {
-  if (!bias && !sum && act.kind == kNone) return;
+  if (!bias && !sum && act.kind == static_cast<int>(odla_rt::ActKind::kNone)) return;
   if (channels < 1) channels = 1;
   if (inner < 1) inner = 1;
   Launch("EpilogueKernel", s, n, EpilogueKernel, y, n, bias, channels, inner, sum, act);

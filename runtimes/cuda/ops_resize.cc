@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "../ref/nn_resize.h"
 #include "cuda_rt.h"
 #include "kernels.h"
 
@@ -17,11 +18,6 @@ ODLA_REF_DECL(Resize)
 ODLA_REF_DECL(Upsample)
 
 namespace {
-
-std::vector<double> Doubles(const odla_floats& f) {
-  auto v = odla_rt::FromFloats(f);
-  return std::vector<double>(v.begin(), v.end());
-}
 
 odla_value BuildResize(const char* op, odla_value x, const odla_rt::ResizeSpec& spec,
                        const odla_value_type& rt, odla_value_id id) {
@@ -54,15 +50,9 @@ odla_value odla_Resize(odla_value X, const char* coordinate_transformation_mode,
   return Try(
       "Resize", id,
       [&] {
-        odla_rt::ResizeSpec s;  // as the shared builder fills it
-        s.mode = mode ? mode : "";
-        s.coord = coordinate_transformation_mode ? coordinate_transformation_mode : "";
-        s.nearest = nearest_mode ? nearest_mode : "";
-        s.cubic_a = cubic_coeff_a;
-        s.exclude_outside = exclude_outside != 0;
-        s.extrapolation = extrapolation_value;
-        s.roi = Doubles(roi);
-        s.scales = Doubles(scales);
+        odla_rt::ResizeSpec s =
+            odla_rt::ResizeSpecOf(coordinate_transformation_mode, cubic_coeff_a, exclude_outside,
+                                  extrapolation_value, mode, nearest_mode, roi, scales);
         return BuildResize("Resize", X, s, result_type, id);
       },
       [&] {
@@ -77,13 +67,7 @@ odla_value odla_Upsample(odla_value X, const char* mode, odla_floats scales,
   return Try(
       "Upsample", id,
       [&] {
-        odla_rt::ResizeSpec s;  // as the shared builder fills it
-        std::string m = mode ? mode : "";
-        s.mode = m == "bilinear" ? "linear" : m;
-        s.coord = "asymmetric";
-        s.nearest = "floor";
-        s.scales = Doubles(scales);
-        return BuildResize("Upsample", X, s, result_type, id);
+        return BuildResize("Upsample", X, odla_rt::UpsampleSpecOf(mode, scales), result_type, id);
       },
       [&] { return odla_ref_Upsample(X, mode, scales, result_type, id); });
 }

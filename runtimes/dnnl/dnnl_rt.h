@@ -18,16 +18,8 @@ using Dims = memory::dims;
 
 dnnl::engine& Engine();
 
-// A builder's way of saying "not this case": the ref builder runs instead.
-struct Unsupported : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-template <typename... A>
-[[noreturn]] void Reject(const A&... a) {
-  std::ostringstream os;
-  (os << ... << a);
-  throw Unsupported(os.str());
-}
+using odla_rt::Reject;
+using odla_rt::Unsupported;
 
 // Runs a oneDNN builder body; returns NULL (after logging why when ODLA_DNNL_VERBOSE is set)
 // if it rejects the case or oneDNN cannot create a primitive for it.

@@ -1,4 +1,6 @@
 // ODLA builders of Resize and Upsample.
+#include "nn_resize.h"
+
 #include <memory>
 
 #include "../common/builder.h"
@@ -33,11 +35,6 @@ odla_value ResizeOp(const char* op, odla_value X, const ResizeSpec& spec,
                 }));
 }
 
-std::vector<double> Doubles(const odla_floats& f) {
-  auto v = FromFloats(f);
-  return std::vector<double>(v.begin(), v.end());
-}
-
 }  // namespace
 
 extern "C" {
@@ -48,15 +45,8 @@ ODLA_WEAK odla_value odla_Resize(odla_value X, const char* coordinate_transforma
                                  const char* nearest_mode, odla_floats roi, odla_floats scales,
                                  odla_value_type result_type, odla_value_id id) {
   return Guard("odla_Resize", id, [&] {
-    ResizeSpec s;
-    s.mode = mode ? mode : "";
-    s.coord = coordinate_transformation_mode ? coordinate_transformation_mode : "";
-    s.nearest = nearest_mode ? nearest_mode : "";
-    s.cubic_a = cubic_coeff_a;
-    s.exclude_outside = exclude_outside != 0;
-    s.extrapolation = extrapolation_value;
-    s.roi = Doubles(roi);
-    s.scales = Doubles(scales);
+    ResizeSpec s = ResizeSpecOf(coordinate_transformation_mode, cubic_coeff_a, exclude_outside,
+                                extrapolation_value, mode, nearest_mode, roi, scales);
     return ResizeOp("Resize", X, s, result_type, id);
   });
 }
@@ -64,13 +54,7 @@ ODLA_WEAK odla_value odla_Resize(odla_value X, const char* coordinate_transforma
 ODLA_WEAK odla_value odla_Upsample(odla_value X, const char* mode, odla_floats scales,
                                    odla_value_type result_type, odla_value_id id) {
   return Guard("odla_Upsample", id, [&] {
-    ResizeSpec s;
-    std::string m = mode ? mode : "";
-    s.mode = m == "bilinear" ? "linear" : m;
-    s.coord = "asymmetric";
-    s.nearest = "floor";
-    s.scales = Doubles(scales);
-    return ResizeOp("Upsample", X, s, result_type, id);
+    return ResizeOp("Upsample", X, UpsampleSpecOf(mode, scales), result_type, id);
   });
 }
 

@@ -17,16 +17,8 @@ namespace odla_xnn {
 
 using Dims = std::vector<int64_t>;
 
-// A builder's way of saying "not this case": the ref builder runs instead.
-struct Unsupported : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-template <typename... A>
-[[noreturn]] void Reject(const A&... a) {
-  std::ostringstream os;
-  (os << ... << a);
-  throw Unsupported(os.str());
-}
+using odla_rt::Reject;
+using odla_rt::Unsupported;
 
 // Rejects unless s is xnn_status_success.
 void Check(xnn_status s, const char* what);

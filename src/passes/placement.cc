@@ -1,5 +1,6 @@
 #include "passes/placement.h"
 
+#include <array>
 #include <sstream>
 
 #include "ir/error.h"
@@ -63,11 +64,99 @@ DeviceTable BuiltinDeviceTable(const std::string& name) {
             "; or give --device-table FILE)");
 }
 
+namespace {
+
+// The cost model: the seconds of one run for an assignment of the operators to the device or
+// the host. Each operator costs its FLOPs and bytes at its side's throughputs; a value (not a
+// constant: each part gets its own copy) costs one copy over the link to each side other than
+// its producer's that uses it (graph inputs and outputs live on the host).
+class CostModel {
+ public:
+  CostModel(const Graph& g, const std::vector<const Node*>& ops, const DeviceTable& t) : ops_(ops) {
+    std::map<const Value*, size_t> index;
+    auto value = [&](const Value* v) -> int {
+      if (!v || v->producer()->op() == "Constant") return -1;
+      auto [it, added] = index.emplace(v, values_.size());
+      if (added) values_.push_back({Bytes(v) / (t.link_gbps * 1e9), -1, {}, false});
+      return static_cast<int>(it->second);
+    };
+    for (size_t i = 0; i < ops.size(); ++i) {
+      const Node& n = *ops[i];
+      double flops = n.def().flops ? n.def().flops(n) : 0, bytes = 0;
+      std::vector<int> touched;
+      for (const Value* v : n.inputs()) {
+        bytes += Bytes(v);
+        int k = value(v);
+        if (k >= 0) values_[k].consumers.push_back(static_cast<int>(i)), touched.push_back(k);
+      }
+      for (size_t o = 0; o < n.num_outputs(); ++o) {
+        bytes += Bytes(n.output(o));
+        int k = value(n.output(o));
+        values_[k].producer = static_cast<int>(i);
+        touched.push_back(k);
+      }
+      compute_.push_back({flops / (t.host_gflops * 1e9) + bytes / (t.host_gbps * 1e9),
+                          flops / (t.gflops * 1e9) + bytes / (t.gbps * 1e9)});
+      touches_.push_back(touched);
+    }
+    for (const Value* v : g.outputs())
+      if (index.count(v)) values_[index[v]].output = true;
+  }
+
+  // Local search from `dev` (`fixed` operators keep their side): flips one operator at a
+  // time while that lowers the cost. Returns the final cost.
+  double Improve(std::vector<char>& dev, const std::vector<char>& fixed) const {
+    for (bool better = true; better;) {
+      better = false;
+      for (size_t i = 0; i < ops_.size(); ++i) {
+        if (fixed[i]) continue;
+        double before = Local(dev, i);
+        dev[i] = !dev[i];
+        if (Local(dev, i) < before - 1e-15)
+          better = true;
+        else
+          dev[i] = !dev[i];
+      }
+    }
+    double total = 0;
+    for (size_t i = 0; i < ops_.size(); ++i) total += compute_[i][dev[i]];
+    for (const Val& v : values_) total += Moves(v, dev);
+    return total;
+  }
+
+ private:
+  struct Val {
+    double link_s;  // one copy over the link
+    int producer;   // operator index, -1 for a graph input
+    std::vector<int> consumers;
+    bool output;  // a graph output
+  };
+  double Moves(const Val& v, const std::vector<char>& dev) const {
+    bool from_dev = v.producer >= 0 && dev[v.producer];
+    bool to_host = from_dev && v.output, to_dev = false;
+    for (int c : v.consumers) (dev[c] ? to_dev : to_host) = true;
+    return v.link_s * ((from_dev ? to_host : to_dev) ? 1 : 0);
+  }
+  // The costs that operator i's side changes: its compute and the moves of its values.
+  double Local(const std::vector<char>& dev, size_t i) const {
+    double s = compute_[i][dev[i]];
+    for (int k : touches_[i]) s += Moves(values_[k], dev);
+    return s;
+  }
+  const std::vector<const Node*>& ops_;
+  std::vector<std::array<double, 2>> compute_;  // per operator: host, device seconds
+  std::vector<std::vector<int>> touches_;       // per operator: its values (may repeat)
+  std::vector<Val> values_;
+};
+
+}  // namespace
+
 std::map<const Node*, bool> PlaceNodes(const Graph& g, const DeviceTable& device,
                                        const std::map<std::string, bool>& place) {
+  std::vector<const Node*> ops;
   std::map<std::string, const Node*> by_name;
   for (const auto& n : g.nodes())
-    if (IsOperator(*n)) by_name[n->name()] = n.get();
+    if (IsOperator(*n)) ops.push_back(n.get()), by_name[n->name()] = n.get();
   for (const auto& [name, dev] : place) {
     auto it = by_name.find(name);
     if (it == by_name.end()) throw Err("--place: the model has no operator node '", name, "'");
@@ -75,37 +164,21 @@ std::map<const Node*, bool> PlaceNodes(const Graph& g, const DeviceTable& device
       throw Err("--place: node '", name, "' (", it->second->op(), ") cannot run on device '",
                 device.name, "': its runtime lacks the op");
   }
-  std::map<const Node*, bool> on_device;
-  std::set<const Value*> device_values;  // results computed on the device
-  for (const auto& up : g.nodes()) {
-    const Node& n = *up;
-    if (!IsOperator(n)) continue;
-    bool dev;
-    auto forced = place.find(n.name());
-    if (forced != place.end()) {
-      dev = forced->second;
-    } else if (!device.Supports(n.op())) {
-      dev = false;
-    } else {
-      // Seconds on each side: compute, memory traffic, and moving the non-constant inputs
-      // that live on the other side.
-      double flops = n.def().flops ? n.def().flops(n) : 0, bytes = 0, to_dev = 0, to_host = 0;
-      for (const Value* v : n.inputs()) {
-        bytes += Bytes(v);
-        if (!v || v->producer()->op() == "Constant") continue;
-        (device_values.count(v) ? to_host : to_dev) += Bytes(v);
-      }
-      for (size_t i = 0; i < n.num_outputs(); ++i) bytes += Bytes(n.output(i));
-      double on_dev = flops / (device.gflops * 1e9) + bytes / (device.gbps * 1e9) +
-                      to_dev / (device.link_gbps * 1e9);
-      double on_host = flops / (device.host_gflops * 1e9) + bytes / (device.host_gbps * 1e9) +
-                       to_host / (device.link_gbps * 1e9);
-      dev = on_dev <= on_host;
-    }
-    on_device[&n] = dev;
-    if (dev)
-      for (size_t i = 0; i < n.num_outputs(); ++i) device_values.insert(n.output(i));
+  // Two starts, all on the device (what it supports) and all on the host, each improved one
+  // operator at a time; the cheaper wins, the device on a tie.
+  std::vector<char> fixed(ops.size()), on_dev(ops.size()), on_host(ops.size());
+  for (size_t i = 0; i < ops.size(); ++i) {
+    auto forced = place.find(ops[i]->name());
+    fixed[i] = forced != place.end() || !device.Supports(ops[i]->op());
+    bool side = forced != place.end() ? forced->second : device.Supports(ops[i]->op());
+    on_dev[i] = side;
+    on_host[i] = fixed[i] && side;
   }
+  CostModel model(g, ops, device);
+  double dev_cost = model.Improve(on_dev, fixed), host_cost = model.Improve(on_host, fixed);
+  const std::vector<char>& best = dev_cost <= host_cost ? on_dev : on_host;
+  std::map<const Node*, bool> on_device;
+  for (size_t i = 0; i < ops.size(); ++i) on_device[ops[i]] = best[i];
   return on_device;
 }
 

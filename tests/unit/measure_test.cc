@@ -62,51 +62,5 @@ TEST(Measure, RefPrintsTheBuiltinOps) {
   ExpectMeasured(out, t);
 }
 
-// The built-in cuda table's host numbers were measured (halo-measure-ref); the operators of
-// these graphs are placed as with the estimates they replaced (host 300 GFLOP/s, 20 GB/s).
-TEST(Measure, CudaHostNumbersKeepPlacements) {
-  DeviceTable measured = BuiltinDeviceTable("cuda"), estimated = measured;
-  estimated.host_gflops = 300;
-  estimated.host_gbps = 20;
-  EXPECT_NE(measured.host_gflops, estimated.host_gflops);
-  ASSERT_FALSE(measured.Supports("Shrink"));
-  std::vector<std::unique_ptr<Graph>> graphs;
-  {  // a ResNet-sized convolution, then an op the device lacks (Shrink) between small ones
-    auto g = std::make_unique<Graph>("conv");
-    Value* x = g->AddInput("x", Type(DataType::kFloat32, {1, 64, 56, 56}));
-    Value* w = g->AddConstant("w", F32({64, 64, 3, 3}, std::vector<float>(64 * 64 * 9, 0.01f)));
-    Value* c = g->AddNode("Conv", "conv", {x, w})->output();
-    Value* r = g->AddNode("Relu", "relu", {c})->output();
-    Value* a = g->AddNode("Shrink", "shrink", {r})->output();
-    Value* y = g->AddNode("Relu", "relu2", {a})->output();
-    c->set_name("c"), r->set_name("r"), a->set_name("a"), y->set_name("y");
-    g->AddOutput(y);
-    graphs.push_back(std::move(g));
-  }
-  {  // a small matrix product and element-wise ops on a host input
-    auto g = std::make_unique<Graph>("mm");
-    Value* x = g->AddInput("x", Type(DataType::kFloat32, {4, 16}));
-    Value* w = g->AddConstant("w", F32({16, 16}, std::vector<float>(256, 0.5f)));
-    Value* a = g->AddNode("Add", "add", {x, x})->output();
-    Value* m = g->AddNode("MatMul", "mm", {a, w})->output();
-    Value* y = g->AddNode("Tanh", "tanh", {m})->output();
-    a->set_name("a"), m->set_name("m"), y->set_name("y");
-    g->AddOutput(y);
-    graphs.push_back(std::move(g));
-  }
-  int on_device = 0, on_host = 0;
-  for (auto& g : graphs) {
-    InferShapes(*g);
-    auto expected = PlaceNodes(*g, estimated, {});
-    auto placed = PlaceNodes(*g, measured, {});
-    for (const auto& [node, device] : expected) {
-      EXPECT_EQ(placed.at(node), device) << g->name() << ": " << node->name();
-      ++(device ? on_device : on_host);
-    }
-  }
-  EXPECT_GT(on_device, 0);  // the graphs test both sides
-  EXPECT_GT(on_host, 0);
-}
-
 }  // namespace
 }  // namespace halo

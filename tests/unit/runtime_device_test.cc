@@ -18,13 +18,14 @@
 
 #include "../../runtimes/common/device.h"
 #include "../../runtimes/common/runtime.h"
-#include "runtime_test_util.h"
+#include "../runtime_test_util.h"
 
 namespace {
 
 using odla_rt::KernelArgs;
-using runtime_test::Computation;
-using runtime_test::F32;
+using Computation = odla_test::OneContext;
+
+odla_value_type F32(std::vector<int64_t> dims) { return odla_test::Type(dims); }
 
 // Device memory is malloc'd, filled with 0xff (NaN) and tracked; copies check their sides.
 class FakeDevice : public odla_rt::Device {

@@ -8,13 +8,14 @@
 #include <vector>
 
 #include "../../runtimes/common/runtime.h"
-#include "runtime_test_util.h"
+#include "../runtime_test_util.h"
 
 namespace {
 
 using odla_rt::KernelArgs;
-using runtime_test::Computation;
-using runtime_test::F32;
+using Computation = odla_test::OneContext;
+
+odla_value_type F32(std::vector<int64_t> dims) { return odla_test::Type(dims); }
 
 // A test layout: the elements in reverse order, then `kPad` floats of padding.
 constexpr int kPad = 3;
