@@ -23,6 +23,10 @@ void ValueMemory::Allocate(const std::vector<odla_value>& results, size_t num_va
                            size_t device_scratch_bytes) {
   // The arenas need no zeroing: every value in them is written before it is read. The host
   // arena is allocated unless only device results use the arena, and the other way round.
+  // The old stream first (DestroyStream waits for its work), then the graphs that hold the
+  // old buffers' addresses.
+  stream_.reset();
+  graphs_.clear();
   bool host_arena = !device, device_arena = false;
   for (odla_value v : results)
     if (v->arena_offset >= 0 && !v->layout) (v->on_device ? device_arena : host_arena) = true;

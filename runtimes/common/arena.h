@@ -53,11 +53,21 @@ class ValueMemory {
   void* scratch() const { return scratch_.data(); }
   void* device_scratch() const { return device_scratch_.data(); }
   void* stream() const { return stream_.get(); }
+  // The graphs of the segments of device ops (graphs.h), per node index of a segment's first
+  // op: they use this memory's buffers and stream, so they live and die with them.
+  struct GraphSlot {
+    std::shared_ptr<void> graph;  // Device::DestroyGraph frees it
+    bool eager = false;           // capture failed: the segment runs op by op
+  };
+  std::vector<GraphSlot>& graphs() { return graphs_; }
 
  private:
   Buffer arena_, scratch_, device_arena_, device_scratch_;
   std::vector<Buffer> own_;
-  std::vector<void*> data_;       // per value index
+  std::vector<void*> data_;  // per value index
+  // Destroyed in reverse order: the stream first (DestroyStream waits for its work), then
+  // the graphs, then the buffers.
+  std::vector<GraphSlot> graphs_;
   std::shared_ptr<void> stream_;  // the device stream (Device::DestroyStream frees it)
 };
 

@@ -69,4 +69,17 @@ std::vector<odla_value> AddDeviceOp(Device& device, const std::string& op,
   return results;
 }
 
+void SetNotCapturable(odla_value result) {
+  auto& nodes = Current()->nodes;
+  for (auto n = nodes.rbegin(); n != nodes.rend(); ++n) {
+    for (odla_value v : n->outputs) {
+      if (v != result) continue;
+      if (!n->on_device) Fail("SetNotCapturable: '", result->id, "' is not a device op's result");
+      n->capturable = false;
+      return;
+    }
+  }
+  Fail("SetNotCapturable: '", result ? result->id : "NULL", "' is not an op result");
+}
+
 }  // namespace odla_rt

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +44,17 @@ class Device {
   virtual void Sync(void* stream) = 0;
   // Copies host bytes to device memory outside any context (constants at build time).
   virtual void Upload(void* dst, const void* src, size_t bytes) = 0;
+
+  // Graphs (graphs.h): Capture records the work that run() queues on `stream` without doing
+  // it, and returns an executable graph of it, or NULL where the device cannot capture (the
+  // default). If run() throws, the capture is discarded and the exception passed on. Replay
+  // queues the graph's work on `stream`; DestroyGraph frees it.
+  virtual void* Capture(void* stream, const std::function<void()>& run) {
+    (void)stream, (void)run;
+    return nullptr;
+  }
+  virtual void Replay(void* stream, void* graph) { (void)stream, (void)graph; }
+  virtual void DestroyGraph(void* graph) { (void)graph; }
 };
 
 // Adds an op that runs on `device` to the current computation (a computation has at most one
@@ -60,6 +72,11 @@ inline odla_value AddDeviceOp1(Device& device, const std::string& op,
                                odla_value_id id, Kernel kernel) {
   return AddDeviceOp(device, op, inputs, {result_type}, scratch_bytes, id, std::move(kernel))[0];
 }
+
+// Marks the device op that produced `result` as one whose kernel cannot be captured in a
+// graph (it waits for the device, or copies from pageable host memory): it runs on its own,
+// between graphs.
+void SetNotCapturable(odla_value result);
 
 // Whether v lives in device memory (a device op's result or a constant's device copy).
 bool OnDevice(odla_value v);

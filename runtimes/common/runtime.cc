@@ -9,6 +9,7 @@
 
 #include "builder.h"
 #include "computation.h"
+#include "graphs.h"
 
 namespace odla_rt {
 
@@ -452,7 +453,7 @@ odla_status odla_ExecuteComputation(odla_computation computation, odla_context c
     std::vector<const void*> ins;
     std::vector<void*> outs;
     std::vector<odla_value_shape> out_shapes;
-    for (const auto& n : c->nodes) {
+    auto run_node = [&](const OpNode& n) {
       ins.clear();
       outs.clear();
       out_shapes.clear();
@@ -466,6 +467,19 @@ odla_status odla_ExecuteComputation(odla_computation computation, odla_context c
                           n.on_device ? m.device_scratch() : m.scratch(), m.stream()});
       for (size_t i = 0; i < n.outputs.size(); ++i)
         if (n.outputs[i]->data_dependent) shapes[n.outputs[i]->index] = out_shapes[i];
+    };
+    // Runs of device ops go through graphs (graphs.h); other ops run one by one.
+    const auto& nodes = c->nodes;
+    for (size_t i = 0; i < nodes.size();) {
+      size_t end = c->device ? SegmentEnd(nodes, i) : i;
+      if (end == i) {
+        run_node(nodes[i++]);
+        continue;
+      }
+      RunSegment(*c->device, context->memory, nodes.size(), i, [&, i, end] {
+        for (size_t j = i; j < end; ++j) run_node(nodes[j]);
+      });
+      i = end;
     }
     for (size_t i = 0; i < c->outputs.size(); ++i) {
       odla_value v = c->output_src[i];

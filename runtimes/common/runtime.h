@@ -79,6 +79,7 @@ struct OpNode {
   Kernel kernel;
   size_t scratch_bytes = 0;
   bool on_device = false;  // added by AddDeviceOp (device.h)
+  bool capturable = true;  // a device op that a graph may hold (graphs.h)
 };
 
 // A runtime-specific arrangement of a value's elements in its buffer (blocked, padded, ...),

@@ -103,6 +103,8 @@ class CudaDevice : public odla_rt::Device {
       ODLA_CUDA_CALL(cudaStreamCreateWithFlags, &s->stream, cudaStreamNonBlocking);
       ODLA_CUDA_CALL(cublasCreate, &s->cublas);
       ODLA_CUDA_CALL(cublasSetStream, s->cublas, s->stream);
+      ODLA_CUDA_CALL(cudaMalloc, &s->cublas_workspace, kCublasWorkspace);
+      ODLA_CUDA_CALL(cublasSetWorkspace, s->cublas, s->cublas_workspace, kCublasWorkspace);
       ODLA_CUDA_CALL(cudnnCreate, &s->cudnn);
       ODLA_CUDA_CALL(cudnnSetStream, s->cudnn, s->stream);
     } catch (...) {
@@ -118,6 +120,7 @@ class CudaDevice : public odla_rt::Device {
     if (s->stream) cudaStreamSynchronize(s->stream);
     if (s->cudnn) cudnnDestroy(s->cudnn);
     if (s->cublas) cublasDestroy(s->cublas);
+    if (s->cublas_workspace) cudaFree(s->cublas_workspace);
     if (s->stream) cudaStreamDestroy(s->stream);
     delete s;
   }
@@ -146,6 +149,40 @@ class CudaDevice : public odla_rt::Device {
     ODLA_CUDA_CALL(cudaMemcpy, dst, src, bytes, cudaMemcpyHostToDevice);
     ODLA_CUDA_CALL(cudaStreamSynchronize, cudaStreamLegacy);
   }
+
+  // Thread-local capture mode: other threads' CUDA calls (other contexts) go on as usual.
+  void* Capture(void* stream, const std::function<void()>& run) override {
+    cudaStream_t s = static_cast<Stream*>(stream)->stream;
+    ODLA_CUDA_CALL(cudaStreamBeginCapture, s, cudaStreamCaptureModeThreadLocal);
+    cudaGraph_t graph = nullptr;
+    try {
+      run();
+    } catch (...) {
+      cudaStreamEndCapture(s, &graph);  // ends the capture; the partial graph is dropped
+      if (graph) cudaGraphDestroy(graph);
+      cudaGetLastError();
+      throw;
+    }
+    ODLA_CUDA_CALL(cudaStreamEndCapture, s, &graph);
+    cudaGraphExec_t exec = nullptr;
+    cudaError_t status = cudaGraphInstantiate(&exec, graph, 0);
+    cudaGraphDestroy(graph);
+    Check(status, "cudaGraphInstantiate");
+    return exec;
+  }
+
+  void Replay(void* stream, void* graph) override {
+    ODLA_CUDA_CALL(cudaGraphLaunch, static_cast<cudaGraphExec_t>(graph),
+                   static_cast<Stream*>(stream)->stream);
+  }
+
+  // Called from deleters, after the context's stream has finished: errors are ignored.
+  void DestroyGraph(void* graph) override {
+    if (graph) cudaGraphExecDestroy(static_cast<cudaGraphExec_t>(graph));
+  }
+
+ private:
+  static constexpr size_t kCublasWorkspace = size_t(32) << 20;
 };
 
 bool Verbose() {

@@ -31,12 +31,14 @@
 
 namespace odla_cuda {
 
-// What a context's stream object (KernelArgs::stream) holds: the stream (non-blocking) and
-// the library handles bound to it.
+// What a context's stream object (KernelArgs::stream) holds: the stream (non-blocking), the
+// library handles bound to it, and cuBLAS's workspace (set with cublasSetWorkspace, so that
+// cuBLAS does not allocate while a graph is captured).
 struct Stream {
   cudaStream_t stream = nullptr;
   cublasHandle_t cublas = nullptr;
   cudnnHandle_t cudnn = nullptr;
+  void* cublas_workspace = nullptr;
 };
 
 // The device of libodla_cuda (CUDA device 0). Alloc, NewStream and Upload throw the

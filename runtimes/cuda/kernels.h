@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "../kernels/resize.h"
@@ -190,7 +191,8 @@ void ArgExtreme(cudaStream_t s, bool is_max, bool last, odla_element_type t, con
                 int64_t* y, int64_t outer, int64_t n, int64_t inner);
 
 // Resize of a float32 tensor `in` to `out` as the ref's Resize computes it from the same tap
-// tables (kernels_resize.cu); the plan is made at build time, Run needs ScratchBytes() of
+// tables (kernels_resize.cu); the plan is made at build time and uploads its tables then
+// (so Run copies nothing from the host and a graph can hold it), Run needs ScratchBytes() of
 // device scratch.
 class ResizePlan {
  public:
@@ -209,8 +211,9 @@ class ResizePlan {
   double extrapolation_;
   bool exact_ = true;
   std::vector<Pass> passes_;           // from the last axis to the first
-  std::vector<unsigned char> tables_;  // copied to scratch by each run
-  size_t buffer_bytes_ = 0;            // each of the two intermediate buffers
+  std::vector<unsigned char> tables_;  // uploaded once to device_tables_
+  std::shared_ptr<void> device_tables_;
+  size_t buffer_bytes_ = 0;  // each of the two intermediate buffers
 };
 
 }  // namespace odla_cuda

@@ -70,9 +70,14 @@ ResizePlan::ResizePlan(const std::vector<odla_rt::AxisTaps>& taps, const std::ve
     biggest = std::max(biggest, p.outer * p.olen * p.inner);
   }
   buffer_bytes_ = Align8(static_cast<size_t>(biggest) * elem);
+  if (tables_.empty()) return;
+  odla_rt::Device& device = TheDevice();
+  device_tables_ =
+      std::shared_ptr<void>(device.Alloc(tables_.size()), [](void* p) { TheDevice().Free(p); });
+  device.Upload(device_tables_.get(), tables_.data(), tables_.size());
 }
 
-size_t ResizePlan::ScratchBytes() const { return 2 * buffer_bytes_ + tables_.size(); }
+size_t ResizePlan::ScratchBytes() const { return 2 * buffer_bytes_; }
 
 void ResizePlan::Run(cudaStream_t s, const float* x, float* y, void* scratch) const {
   int64_t total = 1;
@@ -80,9 +85,7 @@ void ResizePlan::Run(cudaStream_t s, const float* x, float* y, void* scratch) co
   if (total == 0) return;
   if (passes_.empty()) return DeviceCopy(s, y, x, sizeof(float) * total);
   char* base = static_cast<char*>(scratch);
-  char* tables = base + 2 * buffer_bytes_;
-  ODLA_CUDA_CALL(cudaMemcpyAsync, tables, tables_.data(), tables_.size(), cudaMemcpyHostToDevice,
-                 s);
+  const char* tables = static_cast<const char*>(device_tables_.get());
   const void* src = x;
   bool src_is_x = true;
   for (size_t k = 0; k < passes_.size(); ++k) {

@@ -260,17 +260,20 @@ odla_value BuildGather(odla_value data, odla_value indices, int64_t axis, const 
     if (x < -dim || x >= dim) Reject("index out of range");
   }
   size_t es = odla_rt::ElementSize(rt.element_type);
-  return AddCudaOp1("Gather", {data, indices}, rt, sizeof(int), id, [=](const KernelArgs& k) {
-    cudaStream_t s = CudaStream(k);
-    int* bad = static_cast<int*>(k.scratch);
-    if (!checked) ODLA_CUDA_CALL(cudaMemsetAsync, bad, 0, sizeof(int), s);
-    Gather(s, k.out[0], k.in[0], es, outer, dim, inner, k.in[1], is64, n, bad);
-    if (checked) return;
-    int flag = 0;
-    ODLA_CUDA_CALL(cudaMemcpyAsync, &flag, bad, sizeof(int), cudaMemcpyDeviceToHost, s);
-    ODLA_CUDA_CALL(cudaStreamSynchronize, s);
-    if (flag) odla_rt::Fail("Gather: an index is out of range [", -dim, ", ", dim, ")");
-  });
+  odla_value y =
+      AddCudaOp1("Gather", {data, indices}, rt, sizeof(int), id, [=](const KernelArgs& k) {
+        cudaStream_t s = CudaStream(k);
+        int* bad = static_cast<int*>(k.scratch);
+        if (!checked) ODLA_CUDA_CALL(cudaMemsetAsync, bad, 0, sizeof(int), s);
+        Gather(s, k.out[0], k.in[0], es, outer, dim, inner, k.in[1], is64, n, bad);
+        if (checked) return;
+        int flag = 0;
+        ODLA_CUDA_CALL(cudaMemcpyAsync, &flag, bad, sizeof(int), cudaMemcpyDeviceToHost, s);
+        ODLA_CUDA_CALL(cudaStreamSynchronize, s);
+        if (flag) odla_rt::Fail("Gather: an index is out of range [", -dim, ", ", dim, ")");
+      });
+  if (!checked) odla_rt::SetNotCapturable(y);  // it waits for the device to check indices
+  return y;
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // Device memory in the shared runtime machinery (runtimes/common/device.h), on a fake device
 // whose memory is host memory that the test tracks: device ops get device pointers only,
 // host ops host pointers only, values cross through the ToDevice/ToHost copies the runtime
-// adds, constants are uploaded once, and each context has its memory and stream.
+// adds, constants are uploaded once, and each context has its memory and stream. Kernels
+// queue their work on the fake stream (Launch), which records it while a graph is captured
+// (graphs.h): the Graphs* tests check the segments, their capture and replay.
 #include <gtest/gtest.h>
 #include <odla/odla.h>
 #include <odla/odla_ops.h>
@@ -9,11 +11,13 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <vector>
 
 #include "../../runtimes/common/device.h"
+#include "../../runtimes/common/runtime.h"
 #include "../runtime_test_util.h"
 
 namespace {
@@ -51,24 +55,71 @@ class FakeDevice : public odla_rt::Device {
   }
   void ToDevice(void* stream, void* dst, const void* src, size_t bytes) override {
     EXPECT_NE(stream, nullptr);
+    EXPECT_FALSE(Capturing(stream)) << "a copy from the host in a graph";
     EXPECT_TRUE(Has(dst) && !Has(src)) << "ToDevice from device memory or to host memory";
     std::memcpy(dst, src, bytes);
     ++to_device;
   }
   void ToHost(void* stream, void* dst, const void* src, size_t bytes) override {
     EXPECT_NE(stream, nullptr);
+    EXPECT_FALSE(Capturing(stream)) << "a copy to the host in a graph";
     EXPECT_TRUE(Has(src) && !Has(dst)) << "ToHost from host memory or to device memory";
     std::memcpy(dst, src, bytes);
     ++to_host;
   }
   void Sync(void* stream) override {
     EXPECT_NE(stream, nullptr);
+    EXPECT_FALSE(Capturing(stream)) << "a wait in a graph";
     ++syncs;
   }
   void Upload(void* dst, const void* src, size_t bytes) override {
     EXPECT_TRUE(Has(dst) && !Has(src));
     std::memcpy(dst, src, bytes);
     ++uploads;
+  }
+  // Graphs: a graph is the work recorded while its stream was captured.
+  using Graph = std::vector<std::function<void()>>;
+  void* Capture(void* stream, const std::function<void()>& run) override {
+    ++capture_attempts;
+    if (cannot_capture) return nullptr;
+    auto g = std::make_unique<Graph>();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      capturing_[stream] = g.get();
+    }
+    try {
+      run();
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      capturing_.erase(stream);
+      throw;
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    capturing_.erase(stream);
+    ++captures, ++graphs;
+    return g.release();
+  }
+  void Replay(void* stream, void* graph) override {
+    EXPECT_FALSE(Capturing(stream));
+    ++replays;
+    for (const auto& work : *static_cast<Graph*>(graph)) work();
+  }
+  void DestroyGraph(void* graph) override {
+    --graphs;
+    delete static_cast<Graph*>(graph);
+  }
+  // A kernel's work on `stream`: done now, or recorded while the stream is captured.
+  void Launch(void* stream, std::function<void()> work) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = capturing_.find(stream);
+      if (it != capturing_.end()) return it->second->push_back(std::move(work));
+    }
+    work();
+  }
+  bool Capturing(void* stream) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return capturing_.count(stream) > 0;
   }
   // Whether p points into device memory.
   bool Has(const void* p) {
@@ -84,10 +135,14 @@ class FakeDevice : public odla_rt::Device {
     return blocks_.size();
   }
   int streams = 0, to_device = 0, to_host = 0, syncs = 0, uploads = 0;
+  int capture_attempts = 0, captures = 0, replays = 0, graphs = 0;  // graphs: alive now
+  int kernel_calls = 0;         // kernel closures called (queuing work, not doing it)
+  bool cannot_capture = false;  // Capture returns NULL
 
  private:
   std::mutex mutex_;
   std::map<uint8_t*, size_t> blocks_;
+  std::map<void*, Graph*> capturing_;  // stream -> the graph it records
 };
 
 FakeDevice& Dev() {
@@ -100,19 +155,25 @@ FakeDevice& Dev() {
 odla_value AddAxpb(odla_value x, odla_value b, float a, const char* id, size_t scratch = 0) {
   int64_t n = odla_rt::NumElements(x->type.shape);
   bool has_b = b != nullptr;
-  return odla_rt::AddDeviceOp1(
-      Dev(), "Axpb", {x, b}, x->type, scratch, id, [n, a, has_b, scratch](const KernelArgs& k) {
-        EXPECT_NE(k.stream, nullptr);
-        EXPECT_TRUE(Dev().Has(k.in[0]) && Dev().Has(k.out[0]));
-        if (has_b) {
-          EXPECT_TRUE(Dev().Has(k.in[1]));
-        }
-        if (scratch) {
-          EXPECT_TRUE(Dev().Has(k.scratch));
-        }
-        for (int64_t i = 0; i < n; ++i)
-          k.Out<float>(0)[i] = a * k.In<float>(0)[i] + (has_b ? k.In<float>(1)[i] : 0.f);
-      });
+  return odla_rt::AddDeviceOp1(Dev(), "Axpb", {x, b}, x->type, scratch, id,
+                               [n, a, has_b, scratch](const KernelArgs& k) {
+                                 ++Dev().kernel_calls;
+                                 EXPECT_NE(k.stream, nullptr);
+                                 EXPECT_TRUE(Dev().Has(k.in[0]) && Dev().Has(k.out[0]));
+                                 if (has_b) {
+                                   EXPECT_TRUE(Dev().Has(k.in[1]));
+                                 }
+                                 if (scratch) {
+                                   EXPECT_TRUE(Dev().Has(k.scratch));
+                                 }
+                                 const float* in0 = k.In<float>(0);
+                                 const float* in1 = has_b ? k.In<float>(1) : nullptr;
+                                 float* out = k.Out<float>(0);
+                                 Dev().Launch(k.stream, [=] {
+                                   for (int64_t i = 0; i < n; ++i)
+                                     out[i] = a * in0[i] + (in1 ? in1[i] : 0.f);
+                                 });
+                               });
 }
 
 TEST(RuntimeDevice, ValuesCrossThroughCopies) {
@@ -228,6 +289,198 @@ TEST(RuntimeDevice, OneDevicePerComputation) {
   EXPECT_NE(std::string(odla_GetLastErrorText()).find("two devices (fake and other)"),
             std::string::npos)
       << odla_GetLastErrorText();
+}
+
+// A device op y = x + 1 that waits for the device (like a Gather that checks its indices):
+// not capturable, it works at once.
+odla_value AddWaiting(odla_value x, const char* id) {
+  int64_t n = odla_rt::NumElements(x->type.shape);
+  odla_value y =
+      odla_rt::AddDeviceOp1(Dev(), "Waiting", {x}, x->type, 0, id, [n](const KernelArgs& k) {
+        ++Dev().kernel_calls;
+        EXPECT_FALSE(Dev().Capturing(k.stream));
+        for (int64_t i = 0; i < n; ++i) k.Out<float>(0)[i] = k.In<float>(0)[i] + 1;
+      });
+  odla_rt::SetNotCapturable(y);
+  return y;
+}
+
+// A device op y = x that fails while its stream is captured (as a CUDA call that breaks a
+// capture does) and works otherwise.
+odla_value AddFragile(odla_value x, const char* id) {
+  int64_t n = odla_rt::NumElements(x->type.shape);
+  return odla_rt::AddDeviceOp1(Dev(), "Fragile", {x}, x->type, 0, id, [n](const KernelArgs& k) {
+    ++Dev().kernel_calls;
+    if (Dev().Capturing(k.stream)) throw odla_rt::RtError("Fragile: not while capturing");
+    std::memcpy(k.out[0], k.in[0], n * sizeof(float));
+  });
+}
+
+std::vector<float> Affine(const std::vector<float>& x, float a, float b) {
+  std::vector<float> y;
+  for (float v : x) y.push_back(a * v + b);
+  return y;
+}
+
+// Snapshot of the fake device's graph counters.
+struct GraphCounts {
+  GraphCounts()
+      : d(Dev()),
+        attempts(d.capture_attempts),
+        captures(d.captures),
+        replays(d.replays),
+        calls(d.kernel_calls) {}
+  FakeDevice& d;
+  int attempts, captures, replays, calls;
+};
+
+TEST(RuntimeDevice, GraphsSplitAtHostOpsAndToDevice) {
+  GraphCounts n0;
+  FakeDevice& d = Dev();
+  int graphs = d.graphs;
+  {
+    Computation c;
+    odla_value x = odla_CreateArgument(F32({4}), "x");
+    odla_value a = AddAxpb(x, nullptr, 2, "a");  // ToDevice(x), then segment 1: a, b
+    odla_value b = AddAxpb(a, nullptr, 3, "b");
+    odla_value r = odla_Neg(b, F32({4}), "r");   // ToHost(b) and Neg: host ops
+    odla_value e = AddAxpb(r, nullptr, 1, "e");  // ToDevice(r), then segment 2: e, f
+    odla_value f = AddAxpb(e, x, 1, "f");        // x's device copy: made before segment 1
+    EXPECT_EQ(odla_SetValueAsOutput(f), ODLA_SUCCESS);
+    for (int run = 1; run <= 3; ++run) {
+      std::vector<float> in = {1.f * run, 2, 3, -4};
+      EXPECT_EQ(c.Run(in, 1, 4)[0], Affine(in, -5, 0)) << run;
+      EXPECT_EQ(d.captures, n0.captures + 2) << "each segment is captured once";
+      EXPECT_EQ(d.replays, n0.replays + 2 * run) << "and replayed at each run (the first too)";
+      EXPECT_EQ(d.kernel_calls, n0.calls + 4) << "a replay calls no kernel closure";
+      EXPECT_EQ(d.graphs, graphs + 2);
+    }
+  }
+  EXPECT_EQ(d.graphs, graphs) << "graphs left after the computation was destroyed";
+  EXPECT_EQ(d.capture_attempts, n0.attempts + 2);
+}
+
+TEST(RuntimeDevice, GraphsPerContextKeptWithItsMemory) {
+  GraphCounts n0;
+  FakeDevice& d = Dev();
+  int graphs = d.graphs;
+  {
+    Computation c;
+    odla_value x = odla_CreateArgument(F32({4}), "x");
+    odla_value y = AddAxpb(AddAxpb(x, nullptr, 2, "a"), nullptr, 3, "y");
+    EXPECT_EQ(odla_SetValueAsOutput(y), ODLA_SUCCESS);
+    std::vector<float> in = {1, 2, 3, 4};
+    std::vector<std::vector<float>> out(2, std::vector<float>(4));
+    odla_context ctx[2] = {nullptr, nullptr};
+    for (int run = 0; run < 2; ++run) {
+      for (int i = 0; i < 2; ++i) {
+        if (!ctx[i]) {
+          ASSERT_EQ(odla_CreateContext(&ctx[i]), ODLA_SUCCESS);
+        }
+        ASSERT_EQ(odla_BindToArgument(ctx[i], 0, in.data()), ODLA_SUCCESS);
+        ASSERT_EQ(odla_BindToOutput(ctx[i], 0, out[i].data()), ODLA_SUCCESS);
+        ASSERT_EQ(odla_ExecuteComputation(c.comp, ctx[i]), ODLA_SUCCESS);
+        EXPECT_EQ(out[i], Affine(in, 6, 0));
+      }
+    }
+    EXPECT_EQ(d.captures, n0.captures + 2) << "one graph per context";
+    EXPECT_EQ(d.replays, n0.replays + 4);
+    odla_DestroyContext(ctx[0]);
+    odla_DestroyContext(ctx[1]);
+    EXPECT_EQ(d.graphs, graphs + 2) << "kept with the contexts' memory";
+    // A new context reuses a kept memory, and its graph.
+    EXPECT_EQ(c.Run(in, 1, 4)[0], Affine(in, 6, 0));
+    EXPECT_EQ(d.captures, n0.captures + 2);
+    EXPECT_EQ(d.replays, n0.replays + 5);
+  }
+  EXPECT_EQ(d.graphs, graphs);
+}
+
+TEST(RuntimeDevice, GraphsSplitAroundOpsNotCapturable) {
+  GraphCounts n0;
+  FakeDevice& d = Dev();
+  Computation c;
+  odla_value x = odla_CreateArgument(F32({4}), "x");
+  odla_value a = AddAxpb(x, nullptr, 2, "a");  // segment 1: a, b
+  odla_value b = AddAxpb(a, nullptr, 1, "b");
+  odla_value w = AddWaiting(b, "w");           // on its own
+  odla_value y = AddAxpb(w, nullptr, 3, "y");  // segment 2: y
+  EXPECT_EQ(odla_SetValueAsOutput(y), ODLA_SUCCESS);
+  for (int run = 1; run <= 2; ++run) {
+    std::vector<float> in = {1, 2, 3, 4.f * run};
+    EXPECT_EQ(c.Run(in, 1, 4)[0], Affine(in, 6, 3));
+    EXPECT_EQ(d.captures, n0.captures + 2);
+    EXPECT_EQ(d.replays, n0.replays + 2 * run);
+    EXPECT_EQ(d.kernel_calls, n0.calls + 3 + run) << "the op not capturable runs each time";
+  }
+  odla_value h = odla_Neg(x, F32({4}), "h");
+  auto mark = [&] {
+    odla_rt::SetNotCapturable(h);
+    return h;
+  };
+  EXPECT_EQ(odla_rt::Guard("SetNotCapturable", "h", mark), nullptr) << "a host op's result";
+  EXPECT_NE(std::string(odla_GetLastErrorText()).find("not a device op's result"),
+            std::string::npos)
+      << odla_GetLastErrorText();
+}
+
+TEST(RuntimeDevice, GraphsFailedCaptureRunsOpByOp) {
+  FakeDevice& d = Dev();
+  {  // The device cannot capture.
+    GraphCounts n0;
+    Computation c;
+    odla_value x = odla_CreateArgument(F32({4}), "x");
+    odla_value y = AddAxpb(AddAxpb(x, nullptr, 2, "a"), nullptr, 3, "y");
+    EXPECT_EQ(odla_SetValueAsOutput(y), ODLA_SUCCESS);
+    d.cannot_capture = true;
+    for (int run = 1; run <= 2; ++run) {
+      std::vector<float> in = {1, 2, 3, 4.f * run};
+      EXPECT_EQ(c.Run(in, 1, 4)[0], Affine(in, 6, 0));
+      EXPECT_EQ(d.capture_attempts, n0.attempts + 1) << "not tried again";
+      EXPECT_EQ(d.kernel_calls, n0.calls + 2 * run);
+    }
+    d.cannot_capture = false;
+    EXPECT_EQ(d.captures, n0.captures);
+    EXPECT_EQ(d.replays, n0.replays);
+  }
+  {  // A kernel fails while capturing.
+    GraphCounts n0;
+    int graphs = d.graphs;
+    Computation c;
+    odla_value x = odla_CreateArgument(F32({4}), "x");
+    odla_value a = AddAxpb(x, nullptr, 2, "a");
+    odla_value y = AddAxpb(AddFragile(a, "f"), nullptr, 3, "y");
+    EXPECT_EQ(odla_SetValueAsOutput(y), ODLA_SUCCESS);
+    for (int run = 1; run <= 2; ++run) {
+      std::vector<float> in = {1, 2, 3, 4.f * run};
+      EXPECT_EQ(c.Run(in, 1, 4)[0], Affine(in, 6, 0));
+      EXPECT_EQ(d.capture_attempts, n0.attempts + 1) << "not tried again";
+      // The failed capture called a and f; each run calls a, f and y.
+      EXPECT_EQ(d.kernel_calls, n0.calls + 2 + 3 * run);
+    }
+    EXPECT_EQ(d.captures, n0.captures);
+    EXPECT_EQ(d.graphs, graphs);
+  }
+}
+
+TEST(RuntimeDevice, GraphsDisabledByEnvironment) {
+  FakeDevice& d = Dev();
+  GraphCounts n0;
+  Computation c;
+  odla_value x = odla_CreateArgument(F32({4}), "x");
+  odla_value y = AddAxpb(AddAxpb(x, nullptr, 2, "a"), nullptr, 3, "y");
+  EXPECT_EQ(odla_SetValueAsOutput(y), ODLA_SUCCESS);
+  std::vector<float> in = {1, 2, 3, 4};
+  ASSERT_EQ(setenv("ODLA_GRAPHS", "0", 1), 0);
+  EXPECT_EQ(c.Run(in, 1, 4)[0], Affine(in, 6, 0));
+  EXPECT_EQ(c.Run(in, 1, 4)[0], Affine(in, 6, 0));
+  EXPECT_EQ(d.capture_attempts, n0.attempts);
+  EXPECT_EQ(d.kernel_calls, n0.calls + 4);
+  ASSERT_EQ(unsetenv("ODLA_GRAPHS"), 0);
+  EXPECT_EQ(c.Run(in, 1, 4)[0], Affine(in, 6, 0));
+  EXPECT_EQ(d.captures, n0.captures + 1);
+  EXPECT_EQ(d.replays, n0.replays + 1);
+  EXPECT_EQ(d.kernel_calls, n0.calls + 6);
 }
 
 }  // namespace
