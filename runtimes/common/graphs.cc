@@ -9,7 +9,7 @@ namespace odla_rt {
 
 bool GraphsEnabled() {
   const char* e = std::getenv("ODLA_GRAPHS");
-  return !e || std::strcmp(e, "0") != 0;
+  return e && std::strcmp(e, "1") == 0;
 }
 
 static bool InGraph(const OpNode& n) { return n.on_device && n.capturable && n.op != "ToDevice"; }

@@ -7,7 +7,8 @@
 // copies (they read the caller's argument buffers, which may move between executions) and at
 // ops marked not capturable (SetNotCapturable), which run on their own. A segment whose
 // capture fails (the device cannot capture, or a kernel fails while capturing) runs op by op
-// from then on. ODLA_GRAPHS=0 in the environment runs every op on its own.
+// from then on. Off unless ODLA_GRAPHS=1 is in the environment: no graph has run on a GPU
+// yet (docs/cuda.md).
 #pragma once
 
 #include <cstddef>
@@ -20,7 +21,7 @@
 
 namespace odla_rt {
 
-// Whether graphs are enabled: ODLA_GRAPHS is unset or not "0" (read at each call).
+// Whether graphs are enabled: ODLA_GRAPHS is "1" (read at each call).
 bool GraphsEnabled();
 
 // The end of the segment that starts at nodes[begin]: the index of the first node after it

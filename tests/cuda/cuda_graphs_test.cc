@@ -1,7 +1,7 @@
 // CUDA graphs (docs/cuda.md, runtimes/common/graphs.h) on the GPU: a computation whose runs of
 // GPU ops are captured at its context's first execution and replayed afterwards gives, for
-// new inputs at each execution, the same results as the op-by-op execution (ODLA_GRAPHS=0).
-// Without a GPU it skips.
+// new inputs at each execution, the same results as the op-by-op execution (ODLA_GRAPHS=1 against
+// 0). Without a GPU it skips.
 #include <gtest/gtest.h>
 #include <odla/odla.h>
 #include <odla/odla_ops.h>
@@ -74,6 +74,7 @@ TEST(CudaGraphs, ReplaysGiveTheOpByOpResults) {
   for (unsigned seed = 10; seed < 13; ++seed) inputs.push_back(Random(2 * 3 * 8 * 8, seed));
   odla_context ctx = nullptr;
   ASSERT_EQ(odla_CreateContext(&ctx), ODLA_SUCCESS);
+  ASSERT_EQ(setenv("ODLA_GRAPHS", "1", 1), 0);  // graphs are off by default
   std::vector<std::vector<std::vector<float>>> with_graphs;
   for (const auto& in : inputs) with_graphs.push_back(Execute(c.comp, ctx, in, c.sizes));
   int graphs = 0, eager = 0;

@@ -476,11 +476,17 @@ TEST(RuntimeDevice, GraphsDisabledByEnvironment) {
   EXPECT_EQ(c.Run(in, 1, 4)[0], Affine(in, 6, 0));
   EXPECT_EQ(d.capture_attempts, n0.attempts);
   EXPECT_EQ(d.kernel_calls, n0.calls + 4);
-  ASSERT_EQ(unsetenv("ODLA_GRAPHS"), 0);
+  ASSERT_EQ(setenv("ODLA_GRAPHS", "1", 1), 0);
   EXPECT_EQ(c.Run(in, 1, 4)[0], Affine(in, 6, 0));
   EXPECT_EQ(d.captures, n0.captures + 1);
   EXPECT_EQ(d.replays, n0.replays + 1);
   EXPECT_EQ(d.kernel_calls, n0.calls + 6);
 }
+
+// Graphs are off unless ODLA_GRAPHS=1 (graphs.h): these tests turn them on.
+struct GraphsOn : ::testing::Environment {
+  void SetUp() override { ASSERT_EQ(setenv("ODLA_GRAPHS", "1", 1), 0); }
+};
+const auto* const kGraphsOn = ::testing::AddGlobalTestEnvironment(new GraphsOn);
 
 }  // namespace
