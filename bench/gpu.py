@@ -182,7 +182,9 @@ def report(info, path):
               "to the device and its output back; PyTorch: `x.cuda()`, forward, `.cpu()`, "
               "`torch.cuda.synchronize()`). fp32: TF32 off on both sides.",
               "- halo: the whole model compiled for libodla_cuda (`halo --batch-size B`, no "
-              "`--device`); operators libodla_cuda lacks run on the host inside it.", "",
+              "`--device`); operators libodla_cuda lacks run on the host inside it; CUDA "
+              "graphs " + ("on (`ODLA_GRAPHS=1`)" if os.environ.get("ODLA_GRAPHS") == "1"
+                           else "off (op by op)") + ".", "",
               "| model | batch | precision | halo/cuda ms (min / p90) | PyTorch ms (min / p90) "
               "| halo / PyTorch (target <= 1.0) | PyTorch forward only ms | max abs diff "
               "(relative) |",

@@ -13,18 +13,20 @@
 #       directory, or gpu-pack: without BUILD/bin/halo it first tries to build one (cmake,
 #       make -j16). STEPs (default all, in this order): probe measure unit e2e conformance models
 #       bench; also `carried`: halo-conformance at fp32's 1e-4 on gpu-models/* (real models
-#       copied from build/real-models/torch here and carried, with their PyTorch references).
+#       copied from build/real-models/torch here and carried, with their PyTorch references),
+#       and `graphs`: halo-cuda-tests and the bench with CUDA graphs on (ODLA_GRAPHS=1).
 #       Logs go to $OUT (the device tool's folder) or BUILD/gpu-checks; one line per step says
 #       PASS, FAIL or SKIP; the exit status is 1 if any step failed.
 #
-# With the device tool: three calls, most important first, each within 10 minutes (the steps'
-# own limits add up to at most 600 s a call; the machine stays warm between calls):
+# With the device tool (15 minutes of device time per session, machine starts included; the
+# machine goes back 30 s after a call). On 2026-11-26 (H100) the steps took: probe 1 s, unit
+# 2 s, e2e 15 s, conformance 150 s, bench 74 s, measure 6 s. Two calls cover everything:
 #   here:  make -C build -j2 && scripts/gpu_checks.sh pack build
-#   run(command="scripts/gpu_checks.sh gpu-pack probe unit e2e conformance",
-#       carry=["gpu-pack"], timeout_s=600)
-#   run(command="scripts/gpu_checks.sh gpu-pack bench", carry=["gpu-pack"], timeout_s=600)
-#   run(command="scripts/gpu_checks.sh gpu-pack models", carry=["gpu-pack"], timeout_s=600)
-#   run(command="scripts/gpu_checks.sh gpu-pack measure", carry=["gpu-pack"], timeout_s=120)
+#          (it also copies three real models into gpu-models/ for the `carried` step)
+#   run(command="scripts/gpu_checks.sh gpu-pack probe unit graphs e2e carried",
+#       carry=["gpu-pack", "gpu-models"], timeout_s=500)
+#   run(command="scripts/gpu_checks.sh gpu-pack conformance bench measure",
+#       carry=["gpu-pack"], timeout_s=500)
 # `bench` leaves perf-gpu.md under $OUT (copy it to docs/ here and commit it); `measure`
 # (halo-measure-cuda, about a minute) leaves the measured `cuda` device table in measure.log:
 # put its numbers into src/passes/device_tables.cc (docs/heterogeneous.md, "Measuring a device").
@@ -61,7 +63,18 @@ if [ "${1:-}" = pack ]; then
     echo "gpu_checks: the pack is over 60 MiB" >&2
     exit 1
   fi
-  echo "gpu_checks: wrote $pack; carry gpu-pack and run scripts/gpu_checks.sh gpu-pack"
+  # Real models with their PyTorch references for the `carried` step (32 MiB; ResNet-50, at
+  # 99 MiB, would not fit beside the pack: the bench checks it against PyTorch instead).
+  rm -rf "$root/gpu-models" && mkdir -p "$root/gpu-models"
+  for m in transformer_encoder_opset13 mobilenet_v2_opset13 squeezenet1_1_opset13; do
+    if [ -d "$build/real-models/torch/$m" ]; then
+      cp -r "$build/real-models/torch/$m" "$root/gpu-models/"
+    else
+      echo "gpu_checks: $build/real-models/torch/$m missing (ctest -R real_models makes it)" >&2
+    fi
+  done
+  du -sh "$root/gpu-models"
+  echo "gpu_checks: wrote $pack and gpu-models; carry both and run scripts/gpu_checks.sh gpu-pack"
   exit 0
 fi
 
@@ -155,12 +168,19 @@ for s in $steps; do
     carried)
       # Real models exported here with their PyTorch references (build/real-models/torch),
       # copied to gpu-models/ at the repository root and carried: no export on the device.
+      (cd "$root" && ls -d gpu-models/*) > "$logs/carried_expected.txt"
       step carried 200 "$build/bin/halo-conformance" -j "$jobs" --runtime cuda \
-        --tolerance scale:1e-4 "$root"/gpu-models/* ;;
+        --tolerance scale:1e-4 --expected "$logs/carried_expected.txt" "$root"/gpu-models/* ;;
+    graphs)
+      # CUDA graphs (off by default until checked here): the replay test, then the bench with
+      # them on (its table goes to perf-gpu-graphs.md).
+      step graphs_unit 100 env ODLA_GRAPHS=1 "$build/bin/halo-cuda-tests"
+      step graphs_bench 580 env ODLA_GRAPHS=1 "$python" "$root/bench/gpu.py" "$build"
+      [ -f "$root/docs/perf-gpu.md" ] && cp "$root/docs/perf-gpu.md" "$logs/perf-gpu-graphs.md" ;;
     bench)
       step bench 580 "$python" "$root/bench/gpu.py" "$build"
       [ -f "$root/docs/perf-gpu.md" ] && cp "$root/docs/perf-gpu.md" "$logs/" ;;
-    *) note "unknown step $s (known: probe measure unit e2e conformance models carried bench)"; status=1 ;;
+    *) note "unknown step $s (known: probe measure unit e2e conformance models carried bench graphs)"; status=1 ;;
   esac
 done
 cat "$summary"
