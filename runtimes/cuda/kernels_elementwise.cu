@@ -106,20 +106,17 @@ T ClipBound(float b, bool upper) {
   return CastValue<T>(b);
 }
 
+// f(tag) for the types of `set`: 1 float32, 2 int32/int64, 4 bool.
+template <typename F>
+bool ByType(unsigned set, odla_element_type t, F&& f) {
+  if ((set & 4) && t == ODLA_BOOL) return f(bool{}), true;
+  return (set & (t == ODLA_FLOAT32 ? 1 : 2)) && ByNumber(t, f);
+}
+
 template <typename T, typename F>
 void LaunchUnary(cudaStream_t s, const void* x, void* y, int64_t n, Params p) {
   UnaryKernel<T>
       <<<GridFor(n), kBlock, 0, s>>>(static_cast<const T*>(x), static_cast<T*>(y), n, F{}, p);
-}
-
-// f(tag) for the types of `set`: 1 float32, 2 int32/int64, 4 bool.
-template <typename F>
-bool ByType(unsigned set, odla_element_type t, F&& f) {
-  if ((set & 1) && t == ODLA_FLOAT32) return f(float{}), true;
-  if ((set & 2) && t == ODLA_INT32) return f(int32_t{}), true;
-  if ((set & 2) && t == ODLA_INT64) return f(int64_t{}), true;
-  if ((set & 4) && t == ODLA_BOOL) return f(bool{}), true;
-  return false;
 }
 
 unsigned UnarySet(Unary op) {

@@ -111,21 +111,30 @@ __global__ void CumSumColumns(const T* x, T* y, int64_t n, int64_t inner, bool e
   }
 }
 
-// One block per row; statistics in double as the ref's MeanInvStd.
+// The mean of row xr[0, n) and 1 / sqrt(its variance + eps), in double as the ref's
+// MeanInvStd, for every thread of the block (which reduces the row together).
+__device__ void RowMeanInvStd(const float* xr, int64_t n, double eps, double* mean,
+                              double* inv_std) {
+  double s = 0;
+  for (int64_t i = threadIdx.x; i < n; i += blockDim.x) s += xr[i];
+  s = BlockReduce(s, SumOp{}, 0.0);
+  double m = n ? s / static_cast<double>(n) : 0.0;
+  double v = 0;
+  for (int64_t i = threadIdx.x; i < n; i += blockDim.x) v += (xr[i] - m) * (xr[i] - m);
+  v = BlockReduce(v, SumOp{}, 0.0);
+  *mean = m;
+  *inv_std = 1.0 / sqrt((n ? v / static_cast<double>(n) : 0.0) + eps);
+}
+
+// One block per row.
 __global__ void LayerNormRows(const float* x, const float* scale, const float* bias, double eps,
                               float* y, float* mean_out, float* inv_out, int64_t rows,
                               int64_t cols) {
   for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
     const float* xr = x + r * cols;
     float* yr = y + r * cols;
-    double s = 0;
-    for (int64_t i = threadIdx.x; i < cols; i += blockDim.x) s += xr[i];
-    s = BlockReduce(s, SumOp{}, 0.0);
-    double m = cols ? s / static_cast<double>(cols) : 0.0;
-    double v = 0;
-    for (int64_t i = threadIdx.x; i < cols; i += blockDim.x) v += (xr[i] - m) * (xr[i] - m);
-    v = BlockReduce(v, SumOp{}, 0.0);
-    double inv = 1.0 / sqrt((cols ? v / static_cast<double>(cols) : 0.0) + eps);
+    double m, inv;
+    RowMeanInvStd(xr, cols, eps, &m, &inv);
     for (int64_t i = threadIdx.x; i < cols; i += blockDim.x) {
       double t = (xr[i] - m) * inv * scale[i];
       yr[i] = static_cast<float>(bias ? t + bias[i] : t);
@@ -137,21 +146,15 @@ __global__ void LayerNormRows(const float* x, const float* scale, const float* b
   }
 }
 
-// One block per (n, c) row of `inner` elements; statistics in double as the ref's
-// InstanceNorm: y = x * mul + add with mul = inv_std * scale[c], add = b[c] - mean * mul.
+// One block per (n, c) row of `inner` elements, as the ref's InstanceNorm: y = x * mul + add with
+// mul = inv_std * scale[c], add = b[c] - mean * mul.
 __global__ void InstanceNormRows(const float* x, const float* scale, const float* bias, double eps,
                                  float* y, int64_t rows, int64_t c, int64_t inner) {
   for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
     const float* xr = x + r * inner;
     float* yr = y + r * inner;
-    double s = 0;
-    for (int64_t i = threadIdx.x; i < inner; i += blockDim.x) s += xr[i];
-    s = BlockReduce(s, SumOp{}, 0.0);
-    double m = inner ? s / static_cast<double>(inner) : 0.0;
-    double v = 0;
-    for (int64_t i = threadIdx.x; i < inner; i += blockDim.x) v += (xr[i] - m) * (xr[i] - m);
-    v = BlockReduce(v, SumOp{}, 0.0);
-    double inv = 1.0 / sqrt((inner ? v / static_cast<double>(inner) : 0.0) + eps);
+    double m, inv;
+    RowMeanInvStd(xr, inner, eps, &m, &inv);
     double mul = inv * scale[r % c], add = bias[r % c] - m * mul;
     for (int64_t i = threadIdx.x; i < inner; i += blockDim.x)
       yr[i] = static_cast<float>(xr[i] * mul + add);
@@ -181,14 +184,7 @@ void CumSum(cudaStream_t s, odla_element_type t, const void* x, void* y, int64_t
     CumSumColumns<T><<<GridFor(columns), kBlock, 0, s>>>(
         static_cast<const T*>(x), static_cast<T*>(y), n, inner, exclusive, reverse, columns);
   };
-  if (t == ODLA_FLOAT32)
-    run(float{});
-  else if (t == ODLA_INT32)
-    run(int32_t{});
-  else if (t == ODLA_INT64)
-    run(int64_t{});
-  else
-    throw odla_rt::RtError("libodla_cuda: CumSum of an unsupported type");
+  if (!ByNumber(t, run)) throw odla_rt::RtError("libodla_cuda: CumSum of an unsupported type");
   CheckLaunch("CumSum");
 }
 

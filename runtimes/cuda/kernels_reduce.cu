@@ -179,13 +179,7 @@ void ArgExtreme(cudaStream_t s, bool is_max, bool last, odla_element_type t, con
     ArgExtremeKernel<T><<<GridFor(columns), kBlock, 0, s>>>(is_max, last, static_cast<const T*>(x),
                                                             y, n, inner, columns);
   };
-  if (t == ODLA_FLOAT32)
-    run(float{});
-  else if (t == ODLA_INT32)
-    run(int32_t{});
-  else if (t == ODLA_INT64)
-    run(int64_t{});
-  else
+  if (!ByNumber(t, run))
     throw odla_rt::RtError("libodla_cuda: ArgMax/ArgMin of an unsupported type");
   CheckLaunch("ArgExtreme");
 }
@@ -236,12 +230,7 @@ void ReduceOp(cudaStream_t s, Reduce kind, odla_element_type t, const void* x,
         break;
     }
   };
-  if (t == ODLA_FLOAT32)
-    run(float{});
-  else if (t == ODLA_INT32)
-    run(int32_t{});
-  else
-    run(int64_t{});
+  ByNumber(t, run);  // ReduceSupports checked the type
   CheckLaunch("Reduce");
 }
 

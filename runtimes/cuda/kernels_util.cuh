@@ -31,6 +31,15 @@ __device__ inline void MapOffsets(const StridedMap& m, int64_t i, int64_t* a, in
   *b = ob;
 }
 
+// f(tag) for float32, int32 or int64 (a tag of that type); false for other types.
+template <typename F>
+bool ByNumber(odla_element_type t, F&& f) {
+  if (t == ODLA_FLOAT32) return f(float{}), true;
+  if (t == ODLA_INT32) return f(int32_t{}), true;
+  if (t == ODLA_INT64) return f(int64_t{}), true;
+  return false;
+}
+
 // An unsigned integer type of N bytes (copies move elements as these).
 template <size_t N>
 struct Bits;
