@@ -6,6 +6,7 @@
 // Where and Cast see kernels.h. Rejected (run on the host by the shared builder, which also
 // reports invalid arguments): other types, empty results, ranks above 8, arguments the
 // shared builder would refuse.
+#include "../kernels/broadcast.h"
 #include "cuda_rt.h"
 #include "kernels.h"
 
@@ -37,14 +38,8 @@ odla_value BuildUnary(const char* name, Unary op, odla_value x, const odla_value
 
 // The numpy broadcast of two shapes (rejects shapes that do not broadcast).
 Ints Broadcast(const Ints& a, const Ints& b) {
-  size_t r = std::max(a.size(), b.size());
-  Ints out(r);
-  for (size_t i = 0; i < r; ++i) {
-    int64_t da = i < r - a.size() ? 1 : a[i - (r - a.size())];
-    int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
-    if (da != db && da != 1 && db != 1) Reject("shapes do not broadcast");
-    out[i] = da == 1 ? db : da;
-  }
+  Ints out;
+  if (!odla_rt::BroadcastShapes(a, b, &out)) Reject("shapes do not broadcast");
   return out;
 }
 

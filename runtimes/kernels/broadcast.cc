@@ -1,6 +1,23 @@
 #include "broadcast.h"
 
+#include <algorithm>
+#include <utility>
+
 namespace odla_rt {
+
+bool BroadcastShapes(const std::vector<int64_t>& a, const std::vector<int64_t>& b,
+                     std::vector<int64_t>* out) {
+  size_t r = std::max(a.size(), b.size());
+  std::vector<int64_t> s(r);
+  for (size_t i = 0; i < r; ++i) {
+    int64_t da = i < r - a.size() ? 1 : a[i - (r - a.size())];
+    int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
+    if (da != db && da != 1 && db != 1) return false;
+    s[i] = da == 1 ? db : da;
+  }
+  *out = std::move(s);
+  return true;
+}
 
 std::vector<int64_t> BroadcastStrides(const std::vector<int64_t>& in,
                                       const std::vector<int64_t>& out) {

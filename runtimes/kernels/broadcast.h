@@ -8,6 +8,11 @@
 
 namespace odla_rt {
 
+// The numpy broadcast of shapes a and b into *out; false (out unchanged) when they do not
+// broadcast.
+bool BroadcastShapes(const std::vector<int64_t>& a, const std::vector<int64_t>& b,
+                     std::vector<int64_t>* out);
+
 // Strides of `in` (right-aligned to `out`), 0 where `in` broadcasts.
 std::vector<int64_t> BroadcastStrides(const std::vector<int64_t>& in,
                                       const std::vector<int64_t>& out);

@@ -29,14 +29,8 @@ void CheckResult(const odla_value_type& rt, odla_element_type et,
 
 // The numpy broadcast of two shapes; fails when they do not broadcast.
 std::vector<int64_t> Broadcast(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
-  size_t r = std::max(a.size(), b.size());
-  std::vector<int64_t> out(r);
-  for (size_t i = 0; i < r; ++i) {
-    int64_t da = i < r - a.size() ? 1 : a[i - (r - a.size())];
-    int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
-    if (da != db && da != 1 && db != 1) Fail("shapes do not broadcast");
-    out[i] = da == 1 ? db : da;
-  }
+  std::vector<int64_t> out;
+  if (!BroadcastShapes(a, b, &out)) Fail("shapes do not broadcast");
   return out;
 }
 
