@@ -22,7 +22,6 @@ size_t SegmentEnd(const std::vector<OpNode>& nodes, size_t begin) {
 
 void RunSegment(Device& device, ValueMemory& m, size_t num_nodes, size_t begin,
                 const std::function<void()>& run) {
-  if (!GraphsEnabled()) return run();
   auto& slots = m.graphs();
   if (slots.size() != num_nodes) slots.assign(num_nodes, {});  // ops were added
   ValueMemory::GraphSlot& slot = slots[begin];

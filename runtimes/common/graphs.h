@@ -30,8 +30,8 @@ size_t SegmentEnd(const std::vector<OpNode>& nodes, size_t begin);
 
 // Runs the segment that starts at node `begin` of a computation of `num_nodes` nodes on the
 // context memory `m`'s stream: replays its graph, or captures one (the first time) and
-// replays it, or calls run() (graphs disabled, or the capture failed once). run() runs the
-// segment's kernels.
+// replays it, or calls run() (the capture failed once). run() runs the segment's kernels.
+// The caller checks GraphsEnabled(), once per execution.
 void RunSegment(Device& device, ValueMemory& m, size_t num_nodes, size_t begin,
                 const std::function<void()>& run);
 

@@ -468,10 +468,12 @@ odla_status odla_ExecuteComputation(odla_computation computation, odla_context c
       for (size_t i = 0; i < n.outputs.size(); ++i)
         if (n.outputs[i]->data_dependent) shapes[n.outputs[i]->index] = out_shapes[i];
     };
-    // Runs of device ops go through graphs (graphs.h); other ops run one by one.
+    // Runs of device ops go through graphs when they are on (graphs.h); other ops run one by
+    // one.
     const auto& nodes = c->nodes;
+    const bool graphs = c->device && GraphsEnabled();
     for (size_t i = 0; i < nodes.size();) {
-      size_t end = c->device ? SegmentEnd(nodes, i) : i;
+      size_t end = graphs ? SegmentEnd(nodes, i) : i;
       if (end == i) {
         run_node(nodes[i++]);
         continue;
