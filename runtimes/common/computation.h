@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "device.h"
+#include "profile.h"
 #include "runtime.h"
 
 struct _odla_computation {
@@ -23,6 +24,8 @@ struct _odla_computation {
   std::shared_ptr<odla_rt::MemoryCache> memory_cache = std::make_shared<odla_rt::MemoryCache>();
   odla_rt::Device* device = nullptr;                 // set by the first AddDeviceOp
   std::vector<std::shared_ptr<void>> device_consts;  // constants' device copies
+  // ODLA_PROFILE's table (profile.h); last, so that it is written while the nodes live.
+  std::shared_ptr<odla_rt::Profile> profile = odla_rt::NewProfile();
 };
 
 struct _odla_context {
@@ -34,6 +37,7 @@ struct _odla_context {
   odla_rt::ValueMemory memory;
   std::shared_ptr<odla_rt::MemoryCache> memory_cache;  // the computation's
   std::vector<odla_value_shape> shapes;                // per value: its shape in the last execution
+  std::vector<std::shared_ptr<void>> profile_marks;    // ODLA_PROFILE's device marks
 };
 
 namespace odla_rt {

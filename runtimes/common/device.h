@@ -55,6 +55,17 @@ class Device {
   }
   virtual void Replay(void* stream, void* graph) { (void)stream, (void)graph; }
   virtual void DestroyGraph(void* graph) { (void)graph; }
+
+  // Profiling (profile.h): a mark that RecordMark queues on `stream`, and the milliseconds
+  // from one mark to another once the stream has passed both. NewMark returns NULL where the
+  // device cannot time its work (the default).
+  virtual void* NewMark() { return nullptr; }
+  virtual void DestroyMark(void* mark) { (void)mark; }
+  virtual void RecordMark(void* stream, void* mark) { (void)stream, (void)mark; }
+  virtual double ElapsedMs(void* from, void* to) {
+    (void)from, (void)to;
+    return 0;
+  }
 };
 
 // Adds an op that runs on `device` to the current computation (a computation has at most one

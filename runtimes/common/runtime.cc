@@ -469,20 +469,25 @@ odla_status odla_ExecuteComputation(odla_computation computation, odla_context c
         if (n.outputs[i]->data_dependent) shapes[n.outputs[i]->index] = out_shapes[i];
     };
     // Runs of device ops go through graphs when they are on (graphs.h); other ops run one by
-    // one.
+    // one. With ODLA_PROFILE, each is timed (profile.h).
     const auto& nodes = c->nodes;
     const bool graphs = c->device && GraphsEnabled();
+    ProfileRun profile(c->profile.get(), c->device, context->memory.stream(),
+                       &context->profile_marks);
     for (size_t i = 0; i < nodes.size();) {
       size_t end = graphs ? SegmentEnd(nodes, i) : i;
+      if (c->profile) profile.Begin(i, std::max(end, i + 1), nodes[i].on_device);
       if (end == i) {
         run_node(nodes[i++]);
-        continue;
+      } else {
+        RunSegment(*c->device, context->memory, nodes.size(), i, [&, i, end] {
+          for (size_t j = i; j < end; ++j) run_node(nodes[j]);
+        });
+        i = end;
       }
-      RunSegment(*c->device, context->memory, nodes.size(), i, [&, i, end] {
-        for (size_t j = i; j < end; ++j) run_node(nodes[j]);
-      });
-      i = end;
+      if (c->profile) profile.End();
     }
+    if (c->profile) profile.Begin(nodes.size(), nodes.size(), false);
     for (size_t i = 0; i < c->outputs.size(); ++i) {
       odla_value v = c->output_src[i];
       size_t bytes = ElementSize(v->type.element_type) * NumElements(shapes[v->index]);
@@ -492,6 +497,10 @@ odla_status odla_ExecuteComputation(odla_computation computation, odla_context c
         std::memcpy(context->out_data[i], data_of(v), bytes);
     }
     if (c->device) c->device->Sync(context->memory.stream());
+    if (c->profile) {
+      profile.End();
+      profile.Finish(nodes);
+    }
   });
 }
 

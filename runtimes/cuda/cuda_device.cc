@@ -181,6 +181,29 @@ class CudaDevice : public odla_rt::Device {
     if (graph) cudaGraphExecDestroy(static_cast<cudaGraphExec_t>(graph));
   }
 
+  // ODLA_PROFILE's marks: CUDA events (with timing).
+  void* NewMark() override {
+    cudaEvent_t e = nullptr;
+    ODLA_CUDA_CALL(cudaEventCreate, &e);
+    return e;
+  }
+
+  void DestroyMark(void* mark) override {
+    if (mark) cudaEventDestroy(static_cast<cudaEvent_t>(mark));
+  }
+
+  void RecordMark(void* stream, void* mark) override {
+    ODLA_CUDA_CALL(cudaEventRecord, static_cast<cudaEvent_t>(mark),
+                   static_cast<Stream*>(stream)->stream);
+  }
+
+  double ElapsedMs(void* from, void* to) override {
+    float ms = 0;
+    ODLA_CUDA_CALL(cudaEventElapsedTime, &ms, static_cast<cudaEvent_t>(from),
+                   static_cast<cudaEvent_t>(to));
+    return ms;
+  }
+
  private:
   static constexpr size_t kCublasWorkspace = size_t(32) << 20;
 };

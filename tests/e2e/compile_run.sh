@@ -58,6 +58,14 @@ for cxx in c++ g++ clang++; do
   [ "$(./app_shared)" = ok ] || fail "app_shared ($cxx)"
 done
 
+step "ODLA_PROFILE: the compiled program writes its per-op table at exit"
+ODLA_PROFILE="$work/profile.txt" ./app_static > /dev/null
+grep -q '^# ODLA profile: .* 1 execution(s), runtime on the host;' profile.txt ||
+  fail "no profile header in profile.txt: $(cat profile.txt)"
+grep -Eq '^ +0  (FusedGemm|Gemm|Add|FusedMatMul) ' profile.txt || fail "no op row: $(cat profile.txt)"
+grep -q 'Outputs ' profile.txt || fail "no output row: $(cat profile.txt)"
+[ "$(ODLA_PROFILE=0 ./app_static 2>&1)" = ok ] || fail "ODLA_PROFILE=0 prints something"
+
 step "halo --emit-data-as-c --entry-func-name net"
 "$halo" models/add_relu.onnx -o out_c/model.cc --emit-data-as-c --entry-func-name net
 [ -s out_c/model_weights.c ] && [ ! -e out_c/model.bin ] || fail "expected model_weights.c only"
