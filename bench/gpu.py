@@ -13,7 +13,10 @@ Both are timed from a host input to a host output (copies included: a halo call 
 returns host buffers), after warm-up runs, the median of BENCH_RUNS runs; PyTorch's
 forward alone on a device-resident input is reported beside it.
 Environment: BENCH_GPU_MODELS (resnet50,bert_base_encoder), BENCH_GPU_BATCHES (1,32),
-BENCH_GPU_PRECISIONS (fp32), BENCH_RUNS (20), BENCH_WARMUP (5), BENCH_TIMEOUT (s, 900).
+BENCH_GPU_PRECISIONS (fp32), BENCH_RUNS (20), BENCH_WARMUP (5), BENCH_TIMEOUT (s, 900);
+BENCH_PROFILE=DIR: after timing each configuration, profile it: halo with ODLA_PROFILE
+(10 runs; tables appended to DIR/halo.txt) and PyTorch with torch.profiler (5 runs;
+DIR/torch.txt; not with BENCH_PROFILE_TORCH=0).
 Python: the interpreter running this script (it needs torch, torchvision, onnx, numpy).
 BUILD_DIR may be a configured build directory (halo, odla_cuda and the probe are built first)
 or scripts/gpu_checks.sh's pack.
@@ -112,6 +115,17 @@ def versions(build):
             "python": platform.python_version()}
 
 
+def profile_halo(ctx, exe, x, out, n_out, title):
+    """BENCH_PROFILE: one more halo process, 10 runs with ODLA_PROFILE, its table appended to
+    BENCH_PROFILE/halo.txt under a title line."""
+    path = f"{ctx['profile']}/halo.txt"
+    graphs = "on" if os.environ.get("ODLA_GRAPHS") == "1" else "off"
+    with open(path, "a") as f:
+        f.write(f"## {title}, CUDA graphs {graphs}: ODLA_PROFILE, 10 runs\n")
+    run.run_json([exe, x, out, str(n_out), "0", "10"], dict(ctx["env"], ODLA_PROFILE=path),
+                 ctx["timeout"])
+
+
 def bench(ctx, name, batch, precision):
     """Times halo/cuda and PyTorch on one configuration; returns the row."""
     out, build = ctx["out"], ctx["build"]
@@ -131,13 +145,19 @@ def bench(ctx, name, batch, precision):
         r = run.run_json([exes["cuda"], x, f"{res}_halo.bin", str(n_out), str(ctx["warmup"]),
                           str(ctx["runs"])], ctx["env"], ctx["timeout"])
         row["halo"] = run.stats(r["times_ms"])
+        if ctx["profile"]:
+            profile_halo(ctx, exes["cuda"], x, f"{res}_halo_profiled.bin", n_out,
+                         f"{name} batch {batch} {precision}")
     except RuntimeError as e:
         row["halo_error"] = str(e).strip().splitlines()[-1][:200]
         print(f"gpu.py:   failed: {e}", flush=True)
     print(f"gpu.py: {name} batch {batch} {precision}: PyTorch", flush=True)
     cmd = [sys.executable, f"{HERE}/torch_gpu_bench.py", model_dir, x, str(batch), precision,
            str(ctx["warmup"]), str(ctx["runs"]), f"{res}_torch.bin"]
-    p = subprocess.run(cmd, capture_output=True, text=True, env=ctx["env"], cwd=HERE,
+    env = dict(ctx["env"])
+    if ctx["profile"] and os.environ.get("BENCH_PROFILE_TORCH", "1") != "0":
+        env["BENCH_TORCH_PROFILE"] = f"{ctx['profile']}/torch.txt"
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=HERE,
                        timeout=ctx["timeout"], stdin=subprocess.DEVNULL)
     last = (p.stdout.strip().splitlines() or ["{}"])[-1]
     try:
@@ -225,7 +245,11 @@ def main(argv):
            "runs": int(os.environ.get("BENCH_RUNS", 20)),
            "warmup": int(os.environ.get("BENCH_WARMUP", 5)),
            "timeout": float(os.environ.get("BENCH_TIMEOUT", 900)),
-           "env": dict(os.environ, ODLA_NUM_THREADS=threads, OMP_NUM_THREADS=threads)}
+           "env": dict(os.environ, ODLA_NUM_THREADS=threads, OMP_NUM_THREADS=threads),
+           "profile": os.path.abspath(os.environ["BENCH_PROFILE"])
+           if os.environ.get("BENCH_PROFILE") else None}
+    if ctx["profile"]:
+        os.makedirs(ctx["profile"], exist_ok=True)
     start = time.time()
     print(f"gpu.py: {gpu}; exporting the models not yet in {ctx['models']}", flush=True)
     export(ctx["models"], names)

@@ -7,7 +7,8 @@ Prints one JSON line: {"times_ms": [...], "device_times_ms": [...], "device": NA
 "torch": VERSION, "cuda": VERSION, "cudnn": VERSION}. times_ms: each run from the host input
 to the host output (copy in, forward, copy out, torch.cuda.synchronize), the work a halo call
 does; device_times_ms: the forward alone on a device-resident input, synchronized. Without
-CUDA it prints {"error": "..."} and exits 3.
+CUDA it prints {"error": "..."} and exits 3. With BENCH_TORCH_PROFILE=FILE it then appends
+torch.profiler's table of 5 more runs to FILE.
 """
 import json
 import os
@@ -18,6 +19,28 @@ import numpy as np
 import torch
 
 import models
+
+
+def profile(model, x_host, title, path):
+    """Appends torch.profiler's table of 5 runs (host input to host output), the most GPU
+    time first, to `path`; or why there is none."""
+    try:
+        from torch.profiler import ProfilerActivity
+        with torch.profiler.profile(activities=[ProfilerActivity.CPU,
+                                                ProfilerActivity.CUDA]) as p:
+            for _ in range(5):
+                model(x_host.cuda()).cpu()
+                torch.cuda.synchronize()
+        averages = p.key_averages()
+        try:
+            table = averages.table(sort_by="device_time_total", row_limit=40)
+        except (KeyError, AttributeError, ValueError):
+            table = averages.table(sort_by="cuda_time_total", row_limit=40)
+        text = f"## {title}: torch.profiler, 5 runs\n{table}\n"
+    except Exception as e:  # the profiler needs CUPTI, which a wheel may lack
+        text = f"## {title}: torch.profiler failed: {type(e).__name__}: {e}\n"
+    with open(path, "a") as f:
+        f.write(text)
 
 
 def main(argv):
@@ -58,6 +81,9 @@ def main(argv):
             torch.cuda.synchronize()
             if i >= warmup:
                 device_times.append((time.perf_counter() - start) * 1e3)
+        if os.environ.get("BENCH_TORCH_PROFILE"):
+            profile(model, x_host, f"{name} batch {batch} {precision}",
+                    os.environ["BENCH_TORCH_PROFILE"])
     y.numpy().astype(np.float32).tofile(out_path)
     print(json.dumps({"times_ms": times, "device_times_ms": device_times,
                       "device": torch.cuda.get_device_name(0), "torch": torch.__version__,

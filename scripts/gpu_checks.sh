@@ -14,9 +14,12 @@
 #       make -j16). STEPs (default all, in this order): probe measure unit e2e conformance models
 #       bench; also `carried`: halo-conformance at fp32's 1e-4 on gpu-models/* (real models
 #       copied from build/real-models/torch here and carried, with their PyTorch references),
-#       and `graphs`: halo-cuda-tests and the bench with CUDA graphs on (ODLA_GRAPHS=1).
-#       Logs go to $OUT (the device tool's folder) or BUILD/gpu-checks; one line per step says
-#       PASS, FAIL or SKIP; the exit status is 1 if any step failed.
+#       `graphs`: halo-cuda-tests and the bench with CUDA graphs on (ODLA_GRAPHS=1), and
+#       `profile`: per-op tables of the bench's configurations, halo's (ODLA_PROFILE) with
+#       CUDA graphs off and on, and PyTorch's (torch.profiler), in $OUT/profile/.
+#       Logs go to $OUT (the device tool's folder; there they end packed in logs.tgz beside
+#       summary.txt) or BUILD/gpu-checks; one line per step says PASS, FAIL or SKIP; the exit
+#       status is 1 if any step failed.
 #
 # With the device tool (15 minutes of device time per session, machine starts included; the
 # machine goes back 30 s after a call). On 2026-11-26 (H100) the steps took: probe 1 s, unit
@@ -180,8 +183,22 @@ for s in $steps; do
     bench)
       step bench 580 "$python" "$root/bench/gpu.py" "$build"
       [ -f "$root/docs/perf-gpu.md" ] && cp "$root/docs/perf-gpu.md" "$logs/" ;;
-    *) note "unknown step $s (known: probe measure unit e2e conformance models carried bench graphs)"; status=1 ;;
+    profile)
+      # Where the time goes: the bench's configurations (10 runs each) with ODLA_PROFILE
+      # (per op: host time, GPU time between CUDA events) and torch.profiler, CUDA graphs
+      # off then on; the tables are appended to profile/halo.txt and profile/torch.txt.
+      rm -rf "$logs/profile"
+      step profile 400 env BENCH_PROFILE="$logs/profile" BENCH_RUNS=10 BENCH_WARMUP=3 \
+        "$python" "$root/bench/gpu.py" "$build"
+      step profile_graphs 300 env BENCH_PROFILE="$logs/profile" BENCH_RUNS=10 BENCH_WARMUP=3 \
+        ODLA_GRAPHS=1 BENCH_PROFILE_TORCH=0 "$python" "$root/bench/gpu.py" "$build" ;;
+    *) note "unknown step $s (known: probe measure unit e2e conformance models carried bench graphs profile)"; status=1 ;;
   esac
 done
 cat "$summary"
+# The device tool brings back at most 8 files: all logs in one archive, beside the summary.
+if [ -n "${OUT:-}" ] && [ "$logs" = "$OUT" ]; then
+  tar -C "$logs" -czf "$logs/logs.tgz" --exclude=logs.tgz --exclude=summary.txt . &&
+    find "$logs" -mindepth 1 -maxdepth 1 ! -name logs.tgz ! -name summary.txt -exec rm -rf {} +
+fi
 exit $status
