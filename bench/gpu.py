@@ -115,13 +115,19 @@ def versions(build):
             "python": platform.python_version()}
 
 
+def runtime_settings():
+    """The ODLA_ settings of the environment that change how libodla_cuda runs."""
+    return " ".join(f"{k}={v}" for k, v in sorted(os.environ.items())
+                    if k.startswith("ODLA_") and k not in ("ODLA_NUM_THREADS", "ODLA_PROFILE"))
+
+
 def profile_halo(ctx, exe, x, out, n_out, title):
     """BENCH_PROFILE: one more halo process, 10 runs with ODLA_PROFILE, its table appended to
     BENCH_PROFILE/halo.txt under a title line."""
     path = f"{ctx['profile']}/halo.txt"
-    graphs = "on" if os.environ.get("ODLA_GRAPHS") == "1" else "off"
     with open(path, "a") as f:
-        f.write(f"## {title}, CUDA graphs {graphs}: ODLA_PROFILE, 10 runs\n")
+        f.write(f"## {title} ({runtime_settings() or 'default settings'}): ODLA_PROFILE, "
+                "10 runs\n")
     run.run_json([exe, x, out, str(n_out), "0", "10"], dict(ctx["env"], ODLA_PROFILE=path),
                  ctx["timeout"])
 
@@ -202,9 +208,9 @@ def report(info, path):
               "to the device and its output back; PyTorch: `x.cuda()`, forward, `.cpu()`, "
               "`torch.cuda.synchronize()`). fp32: TF32 off on both sides.",
               "- halo: the whole model compiled for libodla_cuda (`halo --batch-size B`, no "
-              "`--device`); operators libodla_cuda lacks run on the host inside it; CUDA "
-              "graphs " + ("on (`ODLA_GRAPHS=1`)" if os.environ.get("ODLA_GRAPHS") == "1"
-                           else "off (op by op)") + ".", "",
+              "`--device`); operators libodla_cuda lacks run on the host inside it; "
+              + (f"settings: `{runtime_settings()}`" if runtime_settings()
+                 else "default settings (CUDA graphs off: op by op)") + ".", "",
               "| model | batch | precision | halo/cuda ms (min / p90) | PyTorch ms (min / p90) "
               "| halo / PyTorch (target <= 1.0) | PyTorch forward only ms | max abs diff "
               "(relative) |",

@@ -16,18 +16,21 @@
 #       copied from build/real-models/torch here and carried, with their PyTorch references),
 #       `graphs`: halo-cuda-tests and the bench with CUDA graphs on (ODLA_GRAPHS=1), and
 #       `profile`: per-op tables of the bench's configurations, halo's (ODLA_PROFILE) with
-#       CUDA graphs off and on, and PyTorch's (torch.profiler), in $OUT/profile/.
+#       CUDA graphs off and on, and PyTorch's (torch.profiler), in $OUT/profile/; `variants`:
+#       the same for libodla_cuda's opt-in settings (ODLA_CUDA_CONV_ALGO, ODLA_CUDA_PINNED).
 #       Logs go to $OUT (the device tool's folder; there they end packed in logs.tgz beside
 #       summary.txt) or BUILD/gpu-checks; one line per step says PASS, FAIL or SKIP; the exit
 #       status is 1 if any step failed.
 #
 # With the device tool (15 minutes of device time per session, machine starts included; the
 # machine goes back 30 s after a call). On 2026-11-26 (H100) the steps took: probe 1 s, unit
-# 2 s, e2e 15 s, conformance 150 s, bench 74 s, measure 6 s. Two calls cover everything:
+# 2 s, e2e 15 s, conformance 150 s, bench 74 s, measure 6 s (profile and variants, new
+# since, should take about as long as bench each). Two calls cover everything:
 #   here:  make -C build -j2 && scripts/gpu_checks.sh pack build
 #          (it also copies three real models into gpu-models/ for the `carried` step)
-#   run(command="scripts/gpu_checks.sh gpu-pack probe unit graphs e2e carried",
-#       carry=["gpu-pack", "gpu-models"], timeout_s=500)
+#   run(command="scripts/gpu_checks.sh gpu-pack probe unit e2e carried profile variants",
+#       carry=["gpu-pack", "gpu-models"], timeout_s=560)
+#   (read profile/halo.txt and torch.txt in logs.tgz, change what they show, pack again)
 #   run(command="scripts/gpu_checks.sh gpu-pack conformance bench measure",
 #       carry=["gpu-pack"], timeout_s=500)
 # `bench` leaves perf-gpu.md under $OUT (copy it to docs/ here and commit it); `measure`
@@ -192,7 +195,17 @@ for s in $steps; do
         "$python" "$root/bench/gpu.py" "$build"
       step profile_graphs 300 env BENCH_PROFILE="$logs/profile" BENCH_RUNS=10 BENCH_WARMUP=3 \
         ODLA_GRAPHS=1 BENCH_PROFILE_TORCH=0 "$python" "$root/bench/gpu.py" "$build" ;;
-    *) note "unknown step $s (known: probe measure unit e2e conformance models carried bench graphs profile)"; status=1 ;;
+    variants)
+      # libodla_cuda's opt-in settings, profiled as `profile` does: convolution algorithms
+      # chosen by timing (ODLA_CUDA_CONV_ALGO=find) and copies from the host through
+      # page-locked staging buffers (ODLA_CUDA_PINNED=1); CUDA graphs off, so that each
+      # op's time shows beside the default run's.
+      step variants_unit 100 env ODLA_CUDA_CONV_ALGO=find ODLA_CUDA_PINNED=1 \
+        "$build/bin/halo-cuda-tests"
+      step variants 300 env BENCH_PROFILE="$logs/profile" BENCH_RUNS=10 BENCH_WARMUP=3 \
+        ODLA_CUDA_CONV_ALGO=find ODLA_CUDA_PINNED=1 BENCH_PROFILE_TORCH=0 \
+        "$python" "$root/bench/gpu.py" "$build" ;;
+    *) note "unknown step $s (known: probe measure unit e2e conformance models carried bench graphs profile variants)"; status=1 ;;
   esac
 done
 cat "$summary"

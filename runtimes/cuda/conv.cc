@@ -1,11 +1,14 @@
 // Conv, FusedConv and ConvTranspose through cuDNN (1-D as 2-D with a unit axis, 2-D, 3-D;
 // groups and depthwise through the group count): the convolution (ConvTranspose: cuDNN's
 // backward-data convolution), then bias, residual sum and activation in one epilogue kernel.
-// The algorithm is chosen once at build time by cuDNN's heuristics; its workspace is the op's
-// scratch memory. Pads that differ at the two ends of an axis (which cuDNN's descriptor
-// cannot express) are made by copying the input zero-padded into scratch memory first.
-// Rejected (run on the host): other element types, ConvTranspose with such pads, shapes
-// cuDNN's window arithmetic does not give.
+// The algorithm is chosen once at build time by cuDNN's heuristics (or, with
+// ODLA_CUDA_CONV_ALGO=find, by timing them); its workspace is the op's scratch memory. Pads that
+// differ at the two ends of an axis (which cuDNN's descriptor cannot express) are made by copying
+// the input zero-padded into scratch memory first. Rejected (run on the host): other element types,
+// ConvTranspose with such pads, shapes cuDNN's window arithmetic does not give.
+#include <cstdlib>
+#include <string>
+
 #include "../ref/nn_window.h"
 #include "cuda_rt.h"
 #include "pad_copy.h"
@@ -89,18 +92,34 @@ bool TakeAlgorithm(ConvPlan& p, Algo algo, cudnnMathType_t math, Algo* chosen, S
   return true;
 }
 
-// The first algorithm of cuDNN's heuristic ranking that works in the precision and the
-// workspace limit, else the implicit GEMM one (no workspace); sets the plan's algorithm, math
-// type and workspace.
+// Whether algorithms are ranked by timing them (ODLA_CUDA_CONV_ALGO=find: cuDNN runs each on
+// this GPU at build time, in memory of its own) rather than by cuDNN's heuristics (default).
+bool FindAlgorithms() {
+  static const bool find = [] {
+    const char* e = std::getenv("ODLA_CUDA_CONV_ALGO");
+    return e && std::string(e) == "find";
+  }();
+  return find;
+}
+
+// The first algorithm of cuDNN's ranking that works in the precision and the workspace
+// limit, else the implicit GEMM one (no workspace); sets the plan's algorithm, math type and
+// workspace.
 void ChooseAlgorithm(ConvPlan& p) {
   BuildCudnn h;
   if (!p.transposed) {
     cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
     int n = 0;
-    CheckOrReject(
-        cudnnGetConvolutionForwardAlgorithm_v7(h.get(), p.x.d, p.w.d, p.conv.d, p.y.d,
+    if (FindAlgorithms())
+      CheckOrReject(
+          cudnnFindConvolutionForwardAlgorithm(h.get(), p.x.d, p.w.d, p.conv.d, p.y.d,
                                                CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &n, perf),
-        "cudnnGetConvolutionForwardAlgorithm_v7");
+          "cudnnFindConvolutionForwardAlgorithm");
+    else
+      CheckOrReject(
+          cudnnGetConvolutionForwardAlgorithm_v7(h.get(), p.x.d, p.w.d, p.conv.d, p.y.d,
+                                                 CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &n, perf),
+          "cudnnGetConvolutionForwardAlgorithm_v7");
     auto size = [&](cudnnConvolutionFwdAlgo_t algo, size_t* bytes) {
       return cudnnGetConvolutionForwardWorkspaceSize(h.get(), p.x.d, p.w.d, p.conv.d, p.y.d, algo,
                                                      bytes);
@@ -115,10 +134,16 @@ void ChooseAlgorithm(ConvPlan& p) {
     // Backward data: dy is the op's input X, dx its result Y.
     cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
     int n = 0;
-    CheckOrReject(cudnnGetConvolutionBackwardDataAlgorithm_v7(
-                      h.get(), p.w.d, p.x.d, p.conv.d, p.y.d, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
-                      &n, perf),
-                  "cudnnGetConvolutionBackwardDataAlgorithm_v7");
+    if (FindAlgorithms())
+      CheckOrReject(cudnnFindConvolutionBackwardDataAlgorithm(
+                        h.get(), p.w.d, p.x.d, p.conv.d, p.y.d,
+                        CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &n, perf),
+                    "cudnnFindConvolutionBackwardDataAlgorithm");
+    else
+      CheckOrReject(cudnnGetConvolutionBackwardDataAlgorithm_v7(
+                        h.get(), p.w.d, p.x.d, p.conv.d, p.y.d,
+                        CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &n, perf),
+                    "cudnnGetConvolutionBackwardDataAlgorithm_v7");
     auto size = [&](cudnnConvolutionBwdDataAlgo_t algo, size_t* bytes) {
       return cudnnGetConvolutionBackwardDataWorkspaceSize(h.get(), p.w.d, p.x.d, p.conv.d, p.y.d,
                                                           algo, bytes);

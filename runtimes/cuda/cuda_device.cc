@@ -1,6 +1,8 @@
 // libodla_cuda's device (CUDA device 0: memory, streams with cuBLAS and cuDNN handles,
 // copies), status checks and the builder machinery of cuda_rt.h.
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <type_traits>
@@ -118,6 +120,10 @@ class CudaDevice : public odla_rt::Device {
     auto* s = static_cast<Stream*>(stream);
     if (!s) return;
     if (s->stream) cudaStreamSynchronize(s->stream);
+    for (int i = 0; i < 2; ++i) {
+      if (s->staging[i]) cudaFreeHost(s->staging[i]);
+      if (s->staged[i]) cudaEventDestroy(s->staged[i]);
+    }
     if (s->cudnn) cudnnDestroy(s->cudnn);
     if (s->cublas) cublasDestroy(s->cublas);
     if (s->cublas_workspace) cudaFree(s->cublas_workspace);
@@ -126,10 +132,30 @@ class CudaDevice : public odla_rt::Device {
   }
 
   // The sources are the caller's arguments (unchanged until the execution ends) or host
-  // results in pageable memory, which cudaMemcpyAsync stages before it returns.
+  // results in pageable memory, which cudaMemcpyAsync stages before it returns; or, with
+  // ODLA_CUDA_PINNED=1, which this copies into the stream's page-locked staging buffers.
   void ToDevice(void* stream, void* dst, const void* src, size_t bytes) override {
-    ODLA_CUDA_CALL(cudaMemcpyAsync, dst, src, bytes, cudaMemcpyHostToDevice,
-                   static_cast<Stream*>(stream)->stream);
+    auto* s = static_cast<Stream*>(stream);
+    if (!PinnedStaging()) {
+      ODLA_CUDA_CALL(cudaMemcpyAsync, dst, src, bytes, cudaMemcpyHostToDevice, s->stream);
+      return;
+    }
+    for (size_t done = 0; done < bytes;) {
+      size_t n = std::min(kStaging, bytes - done);
+      int k = s->next_staging;
+      s->next_staging ^= 1;
+      if (!s->staging[k]) {
+        ODLA_CUDA_CALL(cudaHostAlloc, &s->staging[k], kStaging, cudaHostAllocDefault);
+        ODLA_CUDA_CALL(cudaEventCreateWithFlags, &s->staged[k], cudaEventDisableTiming);
+      }
+      // The buffer's last copy is done (at once for an event never recorded).
+      ODLA_CUDA_CALL(cudaEventSynchronize, s->staged[k]);
+      std::memcpy(s->staging[k], static_cast<const char*>(src) + done, n);
+      ODLA_CUDA_CALL(cudaMemcpyAsync, static_cast<char*>(dst) + done, s->staging[k], n,
+                     cudaMemcpyHostToDevice, s->stream);
+      ODLA_CUDA_CALL(cudaEventRecord, s->staged[k], s->stream);
+      done += n;
+    }
   }
 
   void ToHost(void* stream, void* dst, const void* src, size_t bytes) override {
@@ -206,6 +232,15 @@ class CudaDevice : public odla_rt::Device {
 
  private:
   static constexpr size_t kCublasWorkspace = size_t(32) << 20;
+  static constexpr size_t kStaging = size_t(4) << 20;  // per staging buffer
+
+  static bool PinnedStaging() {
+    static const bool pinned = [] {
+      const char* e = std::getenv("ODLA_CUDA_PINNED");
+      return e && std::string(e) == "1";
+    }();
+    return pinned;
+  }
 };
 
 bool Verbose() {

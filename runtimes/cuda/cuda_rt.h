@@ -39,6 +39,11 @@ struct Stream {
   cublasHandle_t cublas = nullptr;
   cudnnHandle_t cudnn = nullptr;
   void* cublas_workspace = nullptr;
+  // ODLA_CUDA_PINNED=1: copies from the host go through two page-locked staging buffers
+  // (made at the first copy), each free again once the copy that last used it is done.
+  void* staging[2] = {nullptr, nullptr};
+  cudaEvent_t staged[2] = {nullptr, nullptr};
+  int next_staging = 0;
 };
 
 // The device of libodla_cuda (CUDA device 0). Alloc, NewStream and Upload throw the
