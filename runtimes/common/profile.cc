@@ -96,6 +96,7 @@ void Profile::Tally::Add(const std::vector<OpNode>& nodes, const std::vector<Row
                          double wall) {
   ++executions;
   wall_us += wall;
+  wall_min = std::min(wall_min, wall);
   for (const Row& r : rows) {
     auto key = std::make_pair(r.begin, r.end);
     auto it = index.find(key);
@@ -118,7 +119,11 @@ void Profile::Tally::Add(const std::vector<OpNode>& nodes, const std::vector<Row
     }
     Total& t = totals[it->second];
     t.host_us += r.host_us;
-    if (r.device_us >= 0) t.device_us += r.device_us;
+    t.host_min = std::min(t.host_min, r.host_us);
+    if (r.device_us >= 0) {
+      t.device_us += r.device_us;
+      t.device_min = std::min(t.device_min, r.device_us);
+    }
   }
 }
 
@@ -136,19 +141,20 @@ std::string Profile::Table() const {
                     std::to_string(t.executions) + " execution(s)" +
                     (rest_.executions > 0 ? " (the first left out)" : "") + ", runtime on " +
                     (device_.empty() ? std::string("the host") : "the host and " + device_) +
-                    "; times are means per execution in microseconds (device: between marks on "
-                    "the device's stream)\n";
+                    "; microseconds per execution: the mean and the least (device: between "
+                    "marks on the device's stream)\n";
   double host = 0, device = 0;
   for (const Total& r : t.totals) host += r.host_us, device += r.device_us;
-  out += "# wall " + Us(t.wall_us / n) + ", ops' host time " + Us(host / n) + ", device time " +
-         (device_.empty() ? "-" : Us(device / n)) + "\n";
-  out += "#  row  " + Pad("op", 20) + Pad("node", 48) + PadLeft("host", 10) +
-         PadLeft("device", 10) + "\n";
+  out += "# wall " + Us(t.wall_us / n) + " (least " + Us(t.wall_min) + "), ops' host time " +
+         Us(host / n) + ", device time " + (device_.empty() ? "-" : Us(device / n)) + "\n";
+  out += "#  row  " + Pad("op", 20) + Pad("node", 48) + PadLeft("host", 10) + PadLeft("least", 10) +
+         PadLeft("device", 10) + PadLeft("least", 10) + "\n";
   for (size_t i = 0; i < t.totals.size(); ++i) {
     const Total& r = t.totals[i];
     out += PadLeft(std::to_string(i), 6) + "  " + Pad(r.op, 20) + Pad(r.node, 48) +
-           PadLeft(Us(r.host_us / n), 10) + PadLeft(r.on_device ? Us(r.device_us / n) : "-", 10) +
-           "\n";
+           PadLeft(Us(r.host_us / n), 10) + PadLeft(Us(r.host_min), 10) +
+           PadLeft(r.on_device ? Us(r.device_us / n) : "-", 10) +
+           PadLeft(r.on_device ? Us(r.device_min) : "-", 10) + "\n";
   }
   // Per operator type, the most time first.
   struct Sum {

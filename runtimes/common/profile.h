@@ -58,12 +58,13 @@ class Profile {
  private:
   struct Total {
     std::string op, node;
-    double host_us = 0, device_us = 0;
+    double host_us = 0, device_us = 0;  // sums
+    double host_min = 1e300, device_min = 1e300;
     bool on_device = false;
   };
   struct Tally {
     int64_t executions = 0;
-    double wall_us = 0;
+    double wall_us = 0, wall_min = 1e300;
     std::vector<Total> totals;                          // per row, in first-seen order
     std::map<std::pair<size_t, size_t>, size_t> index;  // a row's [begin, end) -> totals
     void Add(const std::vector<OpNode>& nodes, const std::vector<Row>& rows, double wall_us);
