@@ -69,12 +69,20 @@ std::vector<std::string> Fields(const std::string& line) {
   return f;
 }
 
-TEST(RuntimeProfile, MeansLeaveTheFirstExecutionOut) {
+// A computation's node list of one Relu, whose result is "y".
+struct ReluNode {
+  ReluNode() : nodes(1) {
+    y.id = "y";
+    nodes[0].op = "Relu";
+    nodes[0].outputs = {&y};
+  }
   _odla_value y{};
-  y.id = "y";
-  std::vector<odla_rt::OpNode> nodes(1);
-  nodes[0].op = "Relu";
-  nodes[0].outputs = {&y};
+  std::vector<odla_rt::OpNode> nodes;
+};
+
+TEST(RuntimeProfile, MeansLeaveTheFirstExecutionOut) {
+  ReluNode relu;
+  const auto& nodes = relu.nodes;
   TableFile file;
   {
     odla_rt::Profile p(file.path);
@@ -98,11 +106,8 @@ TEST(RuntimeProfile, MeansLeaveTheFirstExecutionOut) {
 }
 
 TEST(RuntimeProfile, OneExecutionIsShownAlone) {
-  _odla_value y{};
-  y.id = "y";
-  std::vector<odla_rt::OpNode> nodes(1);
-  nodes[0].op = "Relu";
-  nodes[0].outputs = {&y};
+  ReluNode relu;
+  const auto& nodes = relu.nodes;
   TableFile file;
   odla_rt::Profile p(file.path);
   p.Add(nodes, {{0, 1, 8, -1}}, 9, nullptr);
