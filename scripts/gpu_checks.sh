@@ -30,9 +30,11 @@
 #          (it also copies three real models into gpu-models/ for the `carried` step)
 #   run(command="scripts/gpu_checks.sh gpu-pack probe unit e2e carried profile variants",
 #       carry=["gpu-pack", "gpu-models"], timeout_s=560)
-#   (read profile/halo.txt and torch.txt in logs.tgz, change what they show, pack again)
-#   run(command="scripts/gpu_checks.sh gpu-pack conformance bench measure",
-#       carry=["gpu-pack"], timeout_s=500)
+#   (read profile/halo.txt and torch.txt in logs.tgz, change what they show, pack again,
+#   this time with the other real models: GPU_MODELS="mobilenet_v3_large_opset13
+#   shufflenet_v2_x1_0_opset13" scripts/gpu_checks.sh pack build, 31 MiB, and add `carried`)
+#   run(command="scripts/gpu_checks.sh gpu-pack conformance bench measure carried",
+#       carry=["gpu-pack", "gpu-models"], timeout_s=560)
 # `bench` leaves perf-gpu.md under $OUT (copy it to docs/ here and commit it); `measure`
 # (halo-measure-cuda, about a minute) leaves the measured `cuda` device table in measure.log:
 # put its numbers into src/passes/device_tables.cc (docs/heterogeneous.md, "Measuring a device").
@@ -69,10 +71,11 @@ if [ "${1:-}" = pack ]; then
     echo "gpu_checks: the pack is over 60 MiB" >&2
     exit 1
   fi
-  # Real models with their PyTorch references for the `carried` step (32 MiB; ResNet-50, at
-  # 99 MiB, would not fit beside the pack: the bench checks it against PyTorch instead).
+  # Real models with their PyTorch references for the `carried` step (GPU_MODELS, default
+  # the three below: 32 MiB; ResNet-50, at 99 MiB, would not fit beside the pack: the bench
+  # checks it against PyTorch instead).
   rm -rf "$root/gpu-models" && mkdir -p "$root/gpu-models"
-  for m in transformer_encoder_opset13 mobilenet_v2_opset13 squeezenet1_1_opset13; do
+  for m in ${GPU_MODELS:-transformer_encoder_opset13 mobilenet_v2_opset13 squeezenet1_1_opset13}; do
     if [ -d "$build/real-models/torch/$m" ]; then
       cp -r "$build/real-models/torch/$m" "$root/gpu-models/"
     else
