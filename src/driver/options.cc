@@ -387,7 +387,22 @@ std::string HelpText() {
     os << "\n";
   }
   os << "\nErrors are reported on stderr as 'halo: FILE: node 'NAME' (Op): reason'; the exit\n"
-        "code is 1 (2 for a wrong command line) and no output file is written.\n";
+        "code is 1 (2 for a wrong command line) and no output file is written.\n"
+        "\nThe runtimes read (in generated programs and in halo run):\n"
+        "  ODLA_NUM_THREADS=N        threads of the CPU runtimes (default: all CPUs)\n"
+        "  ODLA_PROFILE=1|FILE       time each operator; the table goes to stderr (or is\n"
+        "                            appended to FILE) at exit\n"
+        "  ODLA_DNNL_VERBOSE=1, ODLA_XNN_VERBOSE=1, ODLA_CUDA_VERBOSE=1\n"
+        "                            print each operator a fast runtime leaves to the\n"
+        "                            reference kernels, and why\n"
+        "  ODLA_GEMM_ISA=generic|avx2|avx512\n"
+        "                            force the reference GEMM's instruction set\n"
+        "  ODLA_GRAPHS=1             libodla_cuda: replay runs of GPU operators as CUDA\n"
+        "                            graphs\n"
+        "  ODLA_CUDA_CONV_ALGO=find  libodla_cuda: choose convolution algorithms by timing\n"
+        "                            them at build\n"
+        "  ODLA_CUDA_PINNED=1        libodla_cuda: copy inputs through page-locked\n"
+        "                            staging buffers\n";
   return os.str();
 }
 

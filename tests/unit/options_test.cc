@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <set>
+#include <sstream>
 
 #include "targets/c_names.h"
 
@@ -129,6 +133,28 @@ TEST(Options, HelpListsEveryOption) {
   EXPECT_TRUE(ParseOptions({"--help"}).help);
   EXPECT_TRUE(ParseOptions({"-h"}).help);
   EXPECT_TRUE(ParseOptions({"--version"}).version);
+}
+
+// Every ODLA_ variable a runtime reads (getenv("ODLA_...") in runtimes/) is in the help.
+TEST(Options, HelpListsEveryRuntimeVariable) {
+  std::string help = HelpText();
+  std::set<std::string> seen;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(std::string(HALO_SOURCE_DIR) + "/runtimes")) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream f(entry.path());
+    std::stringstream text;
+    text << f.rdbuf();
+    std::string s = text.str();
+    const std::string key = "getenv(\"ODLA_";
+    for (size_t at = s.find(key); at != std::string::npos; at = s.find(key, at + 1)) {
+      size_t begin = at + key.size() - 5, end = s.find('"', begin);
+      seen.insert(s.substr(begin, end - begin));
+    }
+  }
+  EXPECT_GE(seen.size(), 5u) << "the scan found too few variables";
+  for (const std::string& name : seen)
+    EXPECT_NE(help.find(" " + name + "="), std::string::npos) << name << " is not in --help";
 }
 
 TEST(Options, DisablePass) {
