@@ -160,7 +160,7 @@ std::string Profile::Table() const {
   struct Sum {
     std::string op;
     int64_t rows = 0;
-    double host = 0, device = 0;
+    double host = 0, host_min = 0, device = 0, device_min = 0;
     bool on_device = false;
   };
   std::vector<Sum> sums;
@@ -169,17 +169,24 @@ std::string Profile::Table() const {
     if (it == sums.end()) it = sums.insert(sums.end(), Sum{r.op});
     it->rows++;
     it->host += r.host_us / n;
-    it->device += r.device_us / n;
-    it->on_device = it->on_device || r.on_device;
+    it->host_min += r.host_min;
+    if (r.on_device) {
+      it->device += r.device_us / n;
+      it->device_min += r.device_min;
+      it->on_device = true;
+    }
   }
   std::stable_sort(sums.begin(), sums.end(), [](const Sum& a, const Sum& b) {
     return std::max(a.host, a.device) > std::max(b.host, b.device);
   });
-  out += "# per op type: " + Pad("op", 20) + PadLeft("rows", 6) + PadLeft("host", 10) +
-         PadLeft("device", 10) + "\n";
+  out += "# per op type (sums of the rows): " + Pad("op", 20) + PadLeft("rows", 6) +
+         PadLeft("host", 10) + PadLeft("least", 10) + PadLeft("device", 10) + PadLeft("least", 10) +
+         "\n";
   for (const Sum& s : sums)
-    out += "#              " + Pad(s.op, 20) + PadLeft(std::to_string(s.rows), 6) +
-           PadLeft(Us(s.host), 10) + PadLeft(s.on_device ? Us(s.device) : "-", 10) + "\n";
+    out += "#" + std::string(33, ' ') + Pad(s.op, 20) + PadLeft(std::to_string(s.rows), 6) +
+           PadLeft(Us(s.host), 10) + PadLeft(Us(s.host_min), 10) +
+           PadLeft(s.on_device ? Us(s.device) : "-", 10) +
+           PadLeft(s.on_device ? Us(s.device_min) : "-", 10) + "\n";
   return out;
 }
 
