@@ -4,11 +4,12 @@
 // that axis only), unary element-wise ops and (downward) Slices of whole dimensions, until
 // it meets another Transpose and merges with it: the Reshapes and Transposes between are
 // one Layout, emitted as at most one Transpose between Reshapes. Downward it moves into
-// every branch of its users; upward along a chain of only users. It rewrites only where the
-// number of Transposes drops. In attention as PyTorch exports it (batch_first), the layer's
-// Transpose to [seq, batch, 768] moves down through the QKV projection and the Slices into
-// the per-head Transposes of q, k and v; the per-head Transpose back and the one to [batch,
-// seq, 768] after the output projection become one before it.
+// every branch of its users; upward along a chain of only users. It rewrites only where
+// fewer Transposes are left, moving no more elements. In attention as PyTorch exports it
+// (batch_first), the layer's Transpose to [seq, batch, 768] moves down through the QKV
+// projection and the Slices into the per-head Transposes of q, k and v; the per-head
+// Transpose back and the one to [batch, seq, 768] after the output projection become one
+// before it.
 #include <limits>
 #include <set>
 
@@ -129,6 +130,19 @@ Value* Rebuild(Rewriter& rw, Node* u, Kind kind, size_t pos, const std::vector<C
   return rw.Add(u->op(), u->name(), ins, u->attrs())->output();
 }
 
+// The Transposes a graph holds and the elements they move: a rewrite must leave fewer
+// Transposes, moving no more elements (a Transpose moved after a product that widens the
+// rows would move more).
+struct Cost {
+  int transposes = 0;
+  int64_t elements = 0;
+  void Add(const Shape& moved) {
+    ++transposes;
+    elements += NumElements(moved);
+  }
+  bool Below(const Cost& c) const { return transposes < c.transposes && elements <= c.elements; }
+};
+
 // A value of the region a Transpose moves down through: old = layout(the value that the
 // rewritten graph computes in its place).
 struct Item {
@@ -151,7 +165,8 @@ bool Sink(Rewriter& rw, Node* t) {
   Layout l0(x->type().shape);
   if (!l0.Transpose(t->GetInts("perm"))) return false;
   std::vector<Item> items = {{t->output(), l0, -1, t, Kind::kNone, 0, {}, false, false}};
-  int before = 1, after = 0;
+  Cost before, after;
+  before.Add(t->output()->type().shape);
   for (size_t i = 0; i < items.size(); ++i) {
     if (items.size() > kMaxItems) return false;
     Value* v = items[i].old;
@@ -189,19 +204,19 @@ bool Sink(Rewriter& rw, Node* t) {
         emit = true;
         continue;
       }
-      before += u->op() == "Transpose";
+      if (u->op() == "Transpose") before.Add(u->output()->type().shape);
       items.push_back(next);
     }
     if (!emit) continue;
     const Layout& l = items[i].layout;
     items[i].emit = true;
-    after += l.Transposes();
+    if (l.Transposes()) after.Add(l.out());
     // A graph output that would become x itself keeps its name only if x is no graph value.
     if (rw.IsOutput(v) && !items[i].moved && l.Transposes() == 0 && l.src() == l.out() &&
         !rw.CanReplace(v, x))
       return false;
   }
-  if (after >= before) return false;
+  if (!after.Below(before)) return false;
   std::vector<Value*> now(items.size());
   now[0] = x;
   for (size_t i = 1; i < items.size(); ++i) {
@@ -251,9 +266,10 @@ bool Hoist(Rewriter& rw, Node* t) {
     chain.push_back(p);
   }
   chain.resize(highest + 1);
-  int before = 0;
-  for (Node* n : chain) before += n->op() == "Transpose";
-  if (before < 2) return false;
+  Cost before, after;
+  for (Node* n : chain)
+    if (n->op() == "Transpose") before.Add(n->output()->type().shape);
+  if (before.transposes < 2) return false;
   // The layouts as one from the top, the ops moved across after it; below the first op on
   // rows, the reshapes keep its row length K.
   Value* top = chain.back()->input(0);
@@ -276,7 +292,9 @@ bool Hoist(Rewriter& rw, Node* t) {
       moved.push_back(p);
     }
   }
-  if (!l.valid() || l.Transposes() >= before) return false;
+  if (!l.valid()) return false;
+  if (l.Transposes()) after.Add(l.out());
+  if (!after.Below(before)) return false;
   Shape logical = l.out(), want = t->output()->type().shape;
   if (n && !logical.empty()) logical.back() = n;
   if (logical != want) return false;
