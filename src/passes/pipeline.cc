@@ -10,11 +10,11 @@ namespace halo {
 // before fusion so that Conv + BatchNormalization + Relu ends as one fused op, and so does
 // cancel-transposes: a Transpose pair between a Conv and its activation would hide the
 // activation. merge-transposes comes after the fusions: a bias Add is then part of its
-// FusedMatMul or Gemm, so a Transpose crosses a projection in one step, and the fusions have
-// matched the ops as the model wrote them (the pass moves no Transpose between a product and
-// the ops fused into it). The fusions and merge-transposes are the last rewrites;
-// fold-constants then folds what the rewrites left constant, and dce drops what they left
-// unused.
+// FusedMatMul or Gemm, so a Transpose crosses a projection and its bias in one step, and a
+// Transpose it leaves after a product cannot come between the product and the residual Add
+// or activation that fuse-gemm fuses into it. The fusions and merge-transposes are the last
+// rewrites; fold-constants then folds what the rewrites left constant, and dce drops what
+// they left unused.
 const std::vector<Pass>& Pipeline() {
   static const std::vector<Pass> passes = {
       {"infer-shapes", [](Graph& g, const ProgressFn& p) { InferShapes(g, p); }, false},
