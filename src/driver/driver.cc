@@ -92,8 +92,9 @@ BatchGraph LoadBatchModel(const std::vector<std::string>& files, const ImportOpt
           std::string(e.what()).find("graph depends on the batch size") == std::string::npos)
         throw;
       std::set<std::string> skip = disabled;
-      for (const auto& passes : {std::vector<std::string>{"simplify", "cancel-transposes"},
-                                 std::vector<std::string>{"fuse-conv", "fuse-gemm"}}) {
+      for (const auto& passes :
+           {std::vector<std::string>{"simplify", "cancel-transposes", "merge-transposes"},
+            std::vector<std::string>{"fuse-conv", "fuse-gemm"}}) {
         skip.insert(passes.begin(), passes.end());
         try {
           return analyze(skip);

@@ -14,19 +14,10 @@
 namespace halo {
 namespace {
 
-bool IsReshape(const std::string& op) {
-  return op == "Reshape" || op == "Flatten" || op == "Squeeze" || op == "Unsqueeze";
-}
-
 bool IsIdentity(const std::vector<int64_t>& perm) {
   for (size_t i = 0; i < perm.size(); ++i)
     if (perm[i] != static_cast<int64_t>(i)) return false;
   return true;
-}
-
-// The attributes of a Reshape to `shape` (0 is a zero dimension, not a copied one).
-std::map<std::string, AttrValue> ReshapeAttrs(const Shape& shape) {
-  return {{"shape", std::vector<int64_t>(shape)}, {"allowzero", int64_t{1}}};
 }
 
 // Whether a Transpose of `shape` by `perm` keeps the order of the dimensions above 1: it
@@ -47,24 +38,6 @@ std::vector<int64_t> Compose(const std::vector<int64_t>& inner, const std::vecto
   std::vector<int64_t> q(outer.size());
   for (size_t i = 0; i < outer.size(); ++i) q[i] = inner[outer[i]];
   return q;
-}
-
-// Element-wise ops a Transpose commutes with: unary ones (their extra inputs are scalar
-// parameters) and binary ones.
-bool IsUnary(const std::string& op) {
-  static const std::set<std::string> unary = {
-      "Abs",       "Acos",     "Acosh",      "Asin",  "Asinh",          "Atan",
-      "Atanh",     "Cast",     "Ceil",       "Celu",  "Clip",           "Cos",
-      "Cosh",      "Elu",      "Erf",        "Exp",   "Floor",          "HardSigmoid",
-      "HardSwish", "Identity", "IsInf",      "IsNaN", "LeakyRelu",      "Log",
-      "Neg",       "Not",      "Reciprocal", "Relu",  "Round",          "Selu",
-      "Shrink",    "Sigmoid",  "Sign",       "Sin",   "Sinh",           "Softplus",
-      "Softsign",  "Sqrt",     "Tan",        "Tanh",  "ThresholdedRelu"};
-  return unary.count(op) != 0;
-}
-
-bool IsBinary(const std::string& op) {
-  return op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Pow" || op == "PRelu";
 }
 
 // Whether the other operand of a binary op that a Transpose by `perm` sinks through is the

@@ -43,6 +43,11 @@ bool FoldBatchNorm(Graph& g);
 // Transpose it then cancels with; a Transpose that moves only dimensions of size 1 becomes a
 // Reshape.
 bool CancelTransposes(Graph& g);
+// merge-transposes: moves a Transpose, with the Reshapes next to it, across ops on the rows
+// of the last axis (products by a constant matrix, biases), unary element-wise ops and
+// Slices of whole dimensions to another Transpose, and makes the two one (between Reshapes)
+// where that leaves fewer Transposes: attention's per-head Transposes absorb the layer's.
+bool MergeTransposes(Graph& g);
 // fuse-conv / fuse-gemm: Conv, Gemm or MatMul followed by bias Adds, a residual Add and an
 // activation become one FusedConv / FusedGemm / FusedMatMul (a Conv or Gemm when only a
 // bias was added).

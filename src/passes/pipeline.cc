@@ -9,8 +9,12 @@ namespace halo {
 // real users (an Identity or a second, equal Relu would hide them). fold-batchnorm comes
 // before fusion so that Conv + BatchNormalization + Relu ends as one fused op, and so does
 // cancel-transposes: a Transpose pair between a Conv and its activation would hide the
-// activation. The fusions are the last rewrites; fold-constants then folds what the rewrites
-// left constant, and dce drops what they left unused.
+// activation. merge-transposes comes after the fusions: a bias Add is then part of its
+// FusedMatMul or Gemm, so a Transpose crosses a projection and its bias in one step, and a
+// Transpose it leaves after a product cannot come between the product and the residual Add
+// or activation that fuse-gemm fuses into it. The fusions and merge-transposes are the last
+// rewrites; fold-constants then folds what the rewrites left constant, and dce drops what
+// they left unused.
 const std::vector<Pass>& Pipeline() {
   static const std::vector<Pass> passes = {
       {"infer-shapes", [](Graph& g, const ProgressFn& p) { InferShapes(g, p); }, false},
@@ -21,6 +25,7 @@ const std::vector<Pass>& Pipeline() {
       {"fuse-layernorm", [](Graph& g, const ProgressFn&) { FuseLayerNorm(g); }},
       {"fuse-conv", [](Graph& g, const ProgressFn&) { FuseConv(g); }},
       {"fuse-gemm", [](Graph& g, const ProgressFn&) { FuseGemm(g); }},
+      {"merge-transposes", [](Graph& g, const ProgressFn&) { MergeTransposes(g); }},
       {"fold-constants", [](Graph& g, const ProgressFn&) { FoldConstants(g); }},
       {"dce", [](Graph& g, const ProgressFn&) { EliminateDeadCode(g); }},
   };

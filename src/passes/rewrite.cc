@@ -210,4 +210,28 @@ const std::string& ProducerOp(const Value* v) {
   return v ? v->producer()->op() : none;
 }
 
+bool IsReshape(const std::string& op) {
+  return op == "Reshape" || op == "Flatten" || op == "Squeeze" || op == "Unsqueeze";
+}
+
+std::map<std::string, AttrValue> ReshapeAttrs(const Shape& shape) {
+  return {{"shape", std::vector<int64_t>(shape)}, {"allowzero", int64_t{1}}};
+}
+
+bool IsUnary(const std::string& op) {
+  static const std::set<std::string> unary = {
+      "Abs",       "Acos",     "Acosh",      "Asin",  "Asinh",          "Atan",
+      "Atanh",     "Cast",     "Ceil",       "Celu",  "Clip",           "Cos",
+      "Cosh",      "Elu",      "Erf",        "Exp",   "Floor",          "HardSigmoid",
+      "HardSwish", "Identity", "IsInf",      "IsNaN", "LeakyRelu",      "Log",
+      "Neg",       "Not",      "Reciprocal", "Relu",  "Round",          "Selu",
+      "Shrink",    "Sigmoid",  "Sign",       "Sin",   "Sinh",           "Softplus",
+      "Softsign",  "Sqrt",     "Tan",        "Tanh",  "ThresholdedRelu"};
+  return unary.count(op) != 0;
+}
+
+bool IsBinary(const std::string& op) {
+  return op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Pow" || op == "PRelu";
+}
+
 }  // namespace halo

@@ -1,6 +1,6 @@
 // Helpers of the rewriting passes (simplify, cse, fold-batchnorm, cancel-transposes,
-// fuse-*): a Rewriter that adds nodes and replaces values while keeping the users of every
-// value current, and small tensor helpers.
+// merge-transposes, fuse-*): a Rewriter that adds nodes and replaces values while keeping
+// the users of every value current, and small tensor helpers.
 #pragma once
 
 #include <map>
@@ -77,6 +77,14 @@ bool ChannelValues(const Value* v, const Type& out, int axis, std::vector<double
 Tensor FloatTensor(DataType t, Shape shape, const std::vector<double>& values);
 // The elements of a float tensor as doubles.
 std::vector<double> Doubles(const Tensor& t);
+
+// Ops that only reshape their input 0: Reshape, Flatten, Squeeze, Unsqueeze.
+bool IsReshape(const std::string& op);
+// The attributes of a Reshape to `shape` (0 is a zero dimension, not a copied one).
+std::map<std::string, AttrValue> ReshapeAttrs(const Shape& shape);
+// Element-wise ops: unary ones (their extra inputs are scalar parameters) and binary ones.
+bool IsUnary(const std::string& op);
+bool IsBinary(const std::string& op);
 
 // The op of the node producing v ("" for none).
 const std::string& ProducerOp(const Value* v);
