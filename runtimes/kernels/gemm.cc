@@ -200,29 +200,37 @@ const Isa& GetIsa() {
   return isa;
 }
 
+// x . y over k elements in 16 partial sums (lanes the compiler keeps in vector registers),
+// then added in a fixed order: the result does not depend on how columns are split.
+float Dot(const float* x, const float* y, int64_t k) {
+  constexpr int kLanes = 16;
+  float part[kLanes] = {};
+  int64_t p = 0;
+  for (; p + kLanes <= k; p += kLanes)
+    for (int l = 0; l < kLanes; ++l) part[l] += x[p + l] * y[p + l];
+  float sum = 0;
+  for (float v : part) sum += v;
+  for (; p < k; ++p) sum += x[p] * y[p];
+  return sum;
+}
+
 // Rows of C when m is tiny: plain dot products / row updates, parallel over columns.
 void SmallM(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
             const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
             int64_t ldc, const Epilogue<float>* ep) {
   ParallelFor(n, std::max<int64_t>(64, 32768 / std::max<int64_t>(1, k)), [&](int64_t s, int64_t e) {
-    std::vector<float> acc(e - s);
+    std::vector<float> acc(e - s), row(trans_b ? k : 0);
     for (int64_t i = 0; i < m; ++i) {
       std::fill(acc.begin(), acc.end(), 0.0f);
-      for (int64_t p = 0; p < k; ++p) {
-        float av = trans_a ? a[p * lda + i] : a[i * lda + p];
-        if (!trans_b) {
+      if (!trans_b) {
+        for (int64_t p = 0; p < k; ++p) {
+          float av = trans_a ? a[p * lda + i] : a[i * lda + p];
           const float* bp = b + p * ldb + s;
           for (int64_t q = 0; q < e - s; ++q) acc[q] += av * bp[q];
         }
-      }
-      if (trans_b) {
-        for (int64_t q = 0; q < e - s; ++q) {
-          const float* bp = b + (s + q) * ldb;
-          float sum = 0;
-          for (int64_t p = 0; p < k; ++p)
-            sum += (trans_a ? a[p * lda + i] : a[i * lda + p]) * bp[p];
-          acc[q] = sum;
-        }
+      } else {
+        for (int64_t p = 0; p < k; ++p) row[p] = trans_a ? a[p * lda + i] : a[i * lda + p];
+        for (int64_t q = 0; q < e - s; ++q) acc[q] = Dot(row.data(), b + (s + q) * ldb, k);
       }
       float* ci = c + i * ldc + s;
       for (int64_t q = 0; q < e - s; ++q)
