@@ -192,10 +192,12 @@ for s in $steps; do
     profile)
       # Where the time goes: the bench's configurations (10 runs each) with ODLA_PROFILE
       # (per op: host time, GPU time between CUDA events) and torch.profiler, CUDA graphs
-      # off then on; the tables are appended to profile/halo.txt and profile/torch.txt.
+      # off then on (after halo-cuda-tests with them on); the tables are appended to
+      # profile/halo.txt and profile/torch.txt.
       rm -rf "$logs/profile"
       step profile 400 env BENCH_PROFILE="$logs/profile" BENCH_RUNS=10 BENCH_WARMUP=3 \
         "$python" "$root/bench/gpu.py" "$build"
+      step graphs_unit 100 env ODLA_GRAPHS=1 "$build/bin/halo-cuda-tests"
       step profile_graphs 300 env BENCH_PROFILE="$logs/profile" BENCH_RUNS=10 BENCH_WARMUP=3 \
         ODLA_GRAPHS=1 BENCH_PROFILE_TORCH=0 "$python" "$root/bench/gpu.py" "$build" ;;
     variants)
