@@ -1,12 +1,22 @@
 // fuse-gemm: Gemm or MatMul + bias Adds + a residual Add + an activation -> FusedGemm or
 // FusedMatMul (a Gemm with the summed C when only bias Adds follow a Gemm). A Gemm's C
 // takes a bias only when it varies along the columns alone; it then becomes
-// beta * C + bias with beta 1.
+// beta * C + bias with beta 1. A Reshape that keeps the columns may stand between the
+// product and what it absorbs.
 #include "passes/fuse_tail.h"
 #include "passes/passes.h"
 
 namespace halo {
 namespace {
+
+// The Reshape that is the product's only use, when it keeps the last axis (the columns), so
+// that a tail after it can be fused; else nullptr.
+Node* ColumnKeepingReshape(const Rewriter& rw, const Value* product) {
+  Node* r = rw.Sole(product);
+  if (!r || r->op() != "Reshape") return nullptr;
+  const Shape &from = product->type().shape, &to = r->output()->type().shape;
+  return !from.empty() && !to.empty() && from.back() == to.back() ? r : nullptr;
+}
 
 bool FuseOne(Rewriter& rw, Node* n) {
   const Type& out = n->output()->type();
@@ -16,6 +26,16 @@ bool FuseOne(Rewriter& rw, Node* n) {
   std::vector<double> cv;
   bool bias_ok = gemm ? !c || ChannelValues(c, out, 1, &cv) : n->input(1)->type().Rank() >= 2;
   FusedTail t = MatchTail(rw, n->output(), out.Rank() - 1, bias_ok);
+  // Gemm [s*b, n] -> Reshape [b, s, n] -> Add residual (PyTorch's attention output): the tail
+  // after the Reshape, its Sum reshaped to the product's shape, the fused result reshaped back.
+  Node* reshape = nullptr;
+  if (!t.last && (reshape = ColumnKeepingReshape(rw, n->output()))) {
+    const Value* r = reshape->output();
+    t = MatchTail(rw, reshape->output(), r->type().Rank() - 1, bias_ok);
+    if (t.sum)
+      t.sum =
+          rw.Add("Reshape", t.sum->name() + "_rows", {t.sum}, ReshapeAttrs(out.shape))->output();
+  }
   if (!t.last) return false;
   auto attrs = n->attrs();
   if (!t.bias.empty()) {
@@ -34,7 +54,12 @@ bool FuseOne(Rewriter& rw, Node* n) {
     const char* op = gemm ? "FusedGemm" : "FusedMatMul";
     f = rw.Add(op, n->name(), {n->input(0), n->input(1), c, t.sum}, AttrsFor(op, attrs));
   }
-  rw.Replace(t.last, f->output(), true);
+  Value* result = f->output();
+  if (reshape)
+    result =
+        rw.Add("Reshape", reshape->name(), {result}, ReshapeAttrs(reshape->output()->type().shape))
+            ->output();
+  rw.Replace(t.last, result, true);
   return true;
 }
 

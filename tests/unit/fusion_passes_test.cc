@@ -238,6 +238,32 @@ TEST(FuseGemm, GeluFromTheErfFormula) {
   }
 }
 
+// PyTorch's attention output: Gemm [s*b, n] -> Reshape [b, s, n] -> residual Add -> the
+// next op. The Add fuses into the Gemm as its Sum (reshaped to the rows); a Reshape that
+// moves the columns stops the fusion.
+TEST(FuseGemm, ResidualAfterAReshapeThatKeepsTheColumns) {
+  for (bool keep_columns : {true, false}) {
+    auto g = ExpectSameResults(
+        [&](Graph& g) {
+          Value* x = g.AddInput("x", Type(kF32, {6, 8}));
+          Value* res =
+              g.AddInput("res", Type(kF32, keep_columns ? Shape{2, 3, 4} : Shape{6, 2, 2}));
+          Value* y = Op(g, "Gemm", {x, RandomConst(g, "w", {8, 4}), RandomConst(g, "c", {4})});
+          y = Op(g, "Reshape", {y},
+                 {{"shape",
+                   keep_columns ? std::vector<int64_t>{2, 3, 4} : std::vector<int64_t>{6, 2, 2}}});
+          g.AddOutput(Op(g, "Relu", {Op(g, "Add", {y, res})}));
+        },
+        1e-6);
+    if (keep_columns) {
+      EXPECT_EQ(Ops(*g), (Strs{"Reshape", "FusedGemm", "Reshape"}));
+      EXPECT_EQ(g->outputs()[0]->type().shape, (Shape{2, 3, 4}));
+    } else {
+      EXPECT_EQ(Ops(*g), (Strs{"Gemm", "Reshape", "Add", "Relu"}));
+    }
+  }
+}
+
 TEST(FuseGemm, BiasOnlyGemmKeepsGemm) {
   auto g = ExpectSameResults(
       [](Graph& g) {
