@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <odla/odla.h>
 #include <odla/odla_ops.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -22,9 +23,12 @@ using odla_test::Dev;
 
 odla_value_type F32(std::vector<int64_t> dims) { return odla_test::Type(dims); }
 
-// A fresh file for a profile table, removed at the end of the test.
+// A fresh file for a profile table, removed at the end of the test; named by the process and
+// the test, since ctest runs tests in parallel processes.
 struct TableFile {
-  TableFile() : path(::testing::TempDir() + "odla_profile_" + std::to_string(std::rand())) {
+  TableFile()
+      : path(::testing::TempDir() + "odla_profile_" + std::to_string(getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name()) {
     std::remove(path.c_str());
   }
   ~TableFile() { std::remove(path.c_str()); }
