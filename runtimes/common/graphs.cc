@@ -1,16 +1,11 @@
 // Graphs of device ops (graphs.h).
 #include "graphs.h"
 
-#include <cstdlib>
-#include <cstring>
 #include <exception>
 
 namespace odla_rt {
 
-bool GraphsEnabled() {
-  const char* e = std::getenv("ODLA_GRAPHS");
-  return e && std::strcmp(e, "1") == 0;
-}
+bool GraphsEnabled() { return Env("ODLA_GRAPHS") == "1"; }
 
 static bool InGraph(const OpNode& n) { return n.on_device && n.capturable && n.op != "ToDevice"; }
 

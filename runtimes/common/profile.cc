@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
 
 #include "computation.h"
@@ -12,8 +11,7 @@ namespace odla_rt {
 
 const std::string& ProfileTarget() {
   static const std::string target = [] {
-    const char* e = std::getenv("ODLA_PROFILE");
-    std::string v = e ? e : "";
+    std::string v = Env("ODLA_PROFILE");
     if (v == "0") return std::string();
     if (v == "1") return std::string("stderr");
     return v;

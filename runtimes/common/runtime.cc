@@ -40,6 +40,16 @@ void PrecisionNotice(const std::string& why) {
   });
 }
 
+std::string Env(const char* name) {
+  const char* e = std::getenv(name);
+  return e ? e : "";
+}
+
+bool EnvFlag(const char* name) {
+  std::string v = Env(name);
+  return !v.empty() && v != "0";
+}
+
 size_t ElementSize(odla_element_type t) {
   switch (t) {
     case ODLA_INT8:

@@ -117,6 +117,11 @@ void SetPrecision(odla_computation c, odla_precision p);
 // Prints "libodla_NAME: <why>; computing in fp32" on stderr, once per process.
 void PrecisionNotice(const std::string& why);
 
+// The runtimes' settings in the environment (halo --help lists them): the value of `name`,
+// "" when unset; and whether `name` is set to something other than "" and "0".
+std::string Env(const char* name);
+bool EnvFlag(const char* name);
+
 // Adds an op to the current computation: its results get the given types. Returns the
 // result values. Results flagged in `data_dependent` have data-dependent dimensions: their
 // types are bounds and the kernel sets their actual shapes (KernelArgs::SetOutShape); such a

@@ -6,9 +6,6 @@
 // differ at the two ends of an axis (which cuDNN's descriptor cannot express) are made by copying
 // the input zero-padded into scratch memory first. Rejected (run on the host): other element types,
 // ConvTranspose with such pads, shapes cuDNN's window arithmetic does not give.
-#include <cstdlib>
-#include <string>
-
 #include "../ref/nn_window.h"
 #include "cuda_rt.h"
 #include "pad_copy.h"
@@ -95,10 +92,7 @@ bool TakeAlgorithm(ConvPlan& p, Algo algo, cudnnMathType_t math, Algo* chosen, S
 // Whether algorithms are ranked by timing them (ODLA_CUDA_CONV_ALGO=find: cuDNN runs each on
 // this GPU at build time, in memory of its own) rather than by cuDNN's heuristics (default).
 bool FindAlgorithms() {
-  static const bool find = [] {
-    const char* e = std::getenv("ODLA_CUDA_CONV_ALGO");
-    return e && std::string(e) == "find";
-  }();
+  static const bool find = odla_rt::Env("ODLA_CUDA_CONV_ALGO") == "find";
   return find;
 }
 

@@ -1,7 +1,6 @@
 // libodla_cuda's device (CUDA device 0: memory, streams with cuBLAS and cuDNN handles,
 // copies), status checks and the builder machinery of cuda_rt.h.
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -235,19 +234,13 @@ class CudaDevice : public odla_rt::Device {
   static constexpr size_t kStaging = size_t(4) << 20;  // per staging buffer
 
   static bool PinnedStaging() {
-    static const bool pinned = [] {
-      const char* e = std::getenv("ODLA_CUDA_PINNED");
-      return e && std::string(e) == "1";
-    }();
+    static const bool pinned = odla_rt::Env("ODLA_CUDA_PINNED") == "1";
     return pinned;
   }
 };
 
 bool Verbose() {
-  static const bool verbose = [] {
-    const char* e = std::getenv("ODLA_CUDA_VERBOSE");
-    return e && *e && std::string(e) != "0";
-  }();
+  static const bool verbose = odla_rt::EnvFlag("ODLA_CUDA_VERBOSE");
   return verbose;
 }
 

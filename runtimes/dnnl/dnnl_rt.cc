@@ -22,10 +22,7 @@ dnnl::engine& Engine() {
 }
 
 static bool Verbose() {
-  static const bool verbose = [] {
-    const char* e = std::getenv("ODLA_DNNL_VERBOSE");
-    return e && *e && std::string(e) != "0";
-  }();
+  static const bool verbose = odla_rt::EnvFlag("ODLA_DNNL_VERBOSE");
   return verbose;
 }
 

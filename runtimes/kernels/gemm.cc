@@ -182,7 +182,7 @@ __attribute__((target("avx512f"))) void TaskAvx512(const Job& j, int64_t t) {
 #endif
 
 Isa PickIsa() {
-  std::string force = std::getenv("ODLA_GEMM_ISA") ? std::getenv("ODLA_GEMM_ISA") : "";
+  std::string force = Env("ODLA_GEMM_ISA");
   Isa generic{TaskGeneric, 6, 8};
   if (force == "generic") return generic;
 #if defined(__x86_64__) && defined(__GNUC__)

@@ -1,7 +1,6 @@
 #include "xnn_rt.h"
 
 #include <cmath>
-#include <cstdlib>
 #include <iostream>
 
 #include "../kernels/epilogue.h"
@@ -13,10 +12,7 @@ void Check(xnn_status s, const char* what) {
 }
 
 static bool Verbose() {
-  static const bool verbose = [] {
-    const char* e = std::getenv("ODLA_XNN_VERBOSE");
-    return e && *e && std::string(e) != "0";
-  }();
+  static const bool verbose = odla_rt::EnvFlag("ODLA_XNN_VERBOSE");
   return verbose;
 }
 

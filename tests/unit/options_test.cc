@@ -135,7 +135,8 @@ TEST(Options, HelpListsEveryOption) {
   EXPECT_TRUE(ParseOptions({"--version"}).version);
 }
 
-// Every ODLA_ variable a runtime reads (getenv("ODLA_...") in runtimes/) is in the help.
+// Every ODLA_ variable a runtime reads (Env, EnvFlag or getenv("ODLA_...") in runtimes/) is in
+// the help.
 TEST(Options, HelpListsEveryRuntimeVariable) {
   std::string help = HelpText();
   std::set<std::string> seen;
@@ -146,11 +147,11 @@ TEST(Options, HelpListsEveryRuntimeVariable) {
     std::stringstream text;
     text << f.rdbuf();
     std::string s = text.str();
-    const std::string key = "getenv(\"ODLA_";
-    for (size_t at = s.find(key); at != std::string::npos; at = s.find(key, at + 1)) {
-      size_t begin = at + key.size() - 5, end = s.find('"', begin);
-      seen.insert(s.substr(begin, end - begin));
-    }
+    for (const std::string key : {"getenv(\"ODLA_", "Env(\"ODLA_", "EnvFlag(\"ODLA_"})
+      for (size_t at = s.find(key); at != std::string::npos; at = s.find(key, at + 1)) {
+        size_t begin = at + key.size() - 5, end = s.find('"', begin);
+        seen.insert(s.substr(begin, end - begin));
+      }
   }
   EXPECT_GE(seen.size(), 5u) << "the scan found too few variables";
   for (const std::string& name : seen)
