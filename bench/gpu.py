@@ -203,13 +203,14 @@ def report(info, path):
     if info.get("torch_error"):
         lines.append(f"- **PyTorch could not run on the GPU** ({info['torch_error']}): only "
                      "halo is timed; the ratio columns are empty.")
+    settings = runtime_settings()
     lines += [f"- {info['warmup']} warm-up runs, then the median of {info['runs']} runs; "
               "every time from a host input to a host output (a halo call copies its input "
               "to the device and its output back; PyTorch: `x.cuda()`, forward, `.cpu()`, "
               "`torch.cuda.synchronize()`). fp32: TF32 off on both sides.",
               "- halo: the whole model compiled for libodla_cuda (`halo --batch-size B`, no "
               "`--device`); operators libodla_cuda lacks run on the host inside it; "
-              + (f"settings: `{runtime_settings()}`" if runtime_settings()
+              + (f"settings: `{settings}`" if settings
                  else "default settings (CUDA graphs off: op by op)") + ".", "",
               "| model | batch | precision | halo/cuda ms (min / p90) | PyTorch ms (min / p90) "
               "| halo / PyTorch (target <= 1.0) | PyTorch forward only ms | max abs diff "

@@ -155,6 +155,10 @@ else
 fi
 
 nvidia-smi -L > "$logs/nvidia-smi.txt" 2>&1 || true
+bench=("$python" "$root/bench/gpu.py" "$build")
+# The bench with per-op profiles (bench/gpu.py's BENCH_PROFILE), for the steps that take
+# more settings before the bench.
+profiled=(env BENCH_PROFILE="$logs/profile" BENCH_RUNS=10 BENCH_WARMUP=3)
 for s in $steps; do
   case $s in
     probe) step probe 30 "$build/bin/halo-cuda-probe" ;;
@@ -184,10 +188,10 @@ for s in $steps; do
       # CUDA graphs (off by default until checked here): the replay test, then the bench with
       # them on (its table goes to perf-gpu-graphs.md).
       step graphs_unit 100 env ODLA_GRAPHS=1 "$build/bin/halo-cuda-tests"
-      step graphs_bench 580 env ODLA_GRAPHS=1 "$python" "$root/bench/gpu.py" "$build"
+      step graphs_bench 580 env ODLA_GRAPHS=1 "${bench[@]}"
       [ -f "$root/docs/perf-gpu.md" ] && cp "$root/docs/perf-gpu.md" "$logs/perf-gpu-graphs.md" ;;
     bench)
-      step bench 580 "$python" "$root/bench/gpu.py" "$build"
+      step bench 580 "${bench[@]}"
       [ -f "$root/docs/perf-gpu.md" ] && cp "$root/docs/perf-gpu.md" "$logs/" ;;
     profile)
       # Where the time goes: the bench's configurations (10 runs each) with ODLA_PROFILE
@@ -195,11 +199,9 @@ for s in $steps; do
       # off then on (after halo-cuda-tests with them on); the tables are appended to
       # profile/halo.txt and profile/torch.txt.
       rm -rf "$logs/profile"
-      step profile 400 env BENCH_PROFILE="$logs/profile" BENCH_RUNS=10 BENCH_WARMUP=3 \
-        "$python" "$root/bench/gpu.py" "$build"
+      step profile 400 "${profiled[@]}" "${bench[@]}"
       step graphs_unit 100 env ODLA_GRAPHS=1 "$build/bin/halo-cuda-tests"
-      step profile_graphs 300 env BENCH_PROFILE="$logs/profile" BENCH_RUNS=10 BENCH_WARMUP=3 \
-        ODLA_GRAPHS=1 BENCH_PROFILE_TORCH=0 "$python" "$root/bench/gpu.py" "$build" ;;
+      step profile_graphs 300 "${profiled[@]}" ODLA_GRAPHS=1 BENCH_PROFILE_TORCH=0 "${bench[@]}" ;;
     variants)
       # libodla_cuda's opt-in settings, profiled as `profile` does: convolution algorithms
       # chosen by timing (ODLA_CUDA_CONV_ALGO=find) and copies from the host through
@@ -207,9 +209,8 @@ for s in $steps; do
       # op's time shows beside the default run's.
       step variants_unit 100 env ODLA_CUDA_CONV_ALGO=find ODLA_CUDA_PINNED=1 \
         "$build/bin/halo-cuda-tests"
-      step variants 300 env BENCH_PROFILE="$logs/profile" BENCH_RUNS=10 BENCH_WARMUP=3 \
-        ODLA_CUDA_CONV_ALGO=find ODLA_CUDA_PINNED=1 BENCH_PROFILE_TORCH=0 \
-        "$python" "$root/bench/gpu.py" "$build" ;;
+      step variants 300 "${profiled[@]}" ODLA_CUDA_CONV_ALGO=find ODLA_CUDA_PINNED=1 \
+        BENCH_PROFILE_TORCH=0 "${bench[@]}" ;;
     *) note "unknown step $s (known: probe measure unit e2e conformance models carried bench graphs profile variants)"; status=1 ;;
   esac
 done
