@@ -30,8 +30,8 @@ bool FuseOne(Rewriter& rw, Node* n) {
   // after the Reshape, its Sum reshaped to the product's shape, the fused result reshaped back.
   Node* reshape = nullptr;
   if (!t.last && (reshape = ColumnKeepingReshape(rw, n->output()))) {
-    const Value* r = reshape->output();
-    t = MatchTail(rw, reshape->output(), r->type().Rank() - 1, bias_ok);
+    Value* r = reshape->output();
+    t = MatchTail(rw, r, r->type().Rank() - 1, bias_ok);
     if (t.sum)
       t.sum =
           rw.Add("Reshape", t.sum->name() + "_rows", {t.sum}, ReshapeAttrs(out.shape))->output();
