@@ -15,7 +15,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 "$build/bin/halo" "$model" -o "$tmp/m.cc" --entry-func-name model "$@"
 # The element counts of the input and the output, from the header's comments.
-sizes=($(grep -o "f32\[[0-9x]*\]" "$tmp/m.h" | tr -d 'f32[]' | sed 's/x/*/g' | sed 's/^$/1/' |
+sizes=($(grep -o "f32\[[0-9x]*\]" "$tmp/m.h" | sed 's/^f32\[//; s/\]$//; s/x/*/g; s/^$/1/' |
   while read -r e; do echo $((e)); done))
 [ ${#sizes[@]} -eq 2 ] || { echo "bench_model: expected one f32 input and output" >&2; exit 1; }
 cat > "$tmp/app.c" <<'APP'
