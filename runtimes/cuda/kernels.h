@@ -14,20 +14,9 @@
 #include <vector>
 
 #include "../kernels/resize.h"
+#include "index_map.h"
 
 namespace odla_cuda {
-
-constexpr int kMaxDims = 8;
-
-// Two element offsets per index of a dense iteration space of `dims`: offset = base +
-// sum(coord[d] * stride[d]). Strides may be 0 (broadcast) or negative (reversed).
-struct StridedMap {
-  int rank = 0;
-  int64_t dims[kMaxDims] = {};
-  int64_t a_strides[kMaxDims] = {}, b_strides[kMaxDims] = {};
-  int64_t a_base = 0, b_base = 0;
-  int64_t Count() const;
-};
 
 // The map over `dims` with the given strides; drops dimensions of size 1 and merges
 // neighbours that both sides walk contiguously (same offsets, fewer divisions).

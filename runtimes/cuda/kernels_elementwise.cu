@@ -310,6 +310,16 @@ __global__ void BinaryKernel(const T* a, const T* b, R* out, StridedMap m, int64
   }
 }
 
+// Broadcasts with a 32-bit map (SmallMap).
+template <typename T, typename R, typename F>
+__global__ void SmallBinaryKernel(const T* a, const T* b, R* out, SmallMap m, uint32_t n, F f) {
+  ODLA_CUDA_LOOP32(i, n) {
+    int32_t oa, ob;
+    MapOffsets32(m, i, &oa, &ob);
+    out[i] = static_cast<R>(f(a[oa], b[ob]));
+  }
+}
+
 template <typename T, typename F>
 void LaunchBinary(cudaStream_t s, const void* a, const void* b, void* out, const StridedMap& m) {
   using R = decltype(F{}(T{}, T{}));
@@ -317,8 +327,12 @@ void LaunchBinary(cudaStream_t s, const void* a, const void* b, void* out, const
   auto pa = static_cast<const T*>(a);
   auto pb = static_cast<const T*>(b);
   auto po = static_cast<R*>(out);
+  SmallMap small;
   if (m.rank <= 1)
     BinaryKernel<true><<<GridFor(n), kBlock, 0, s>>>(pa, pb, po, m, n, F{});
+  else if (MakeSmallMap(m, &small))
+    SmallBinaryKernel<<<GridFor(n), kBlock, 0, s>>>(pa, pb, po, small, static_cast<uint32_t>(n),
+                                                    F{});
   else
     BinaryKernel<false><<<GridFor(n), kBlock, 0, s>>>(pa, pb, po, m, n, F{});
 }

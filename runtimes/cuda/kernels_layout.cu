@@ -4,12 +4,6 @@
 
 namespace odla_cuda {
 
-int64_t StridedMap::Count() const {
-  int64_t n = 1;
-  for (int d = 0; d < rank; ++d) n *= dims[d];
-  return n;
-}
-
 std::vector<int64_t> DenseStrides(const std::vector<int64_t>& dims) {
   std::vector<int64_t> s(dims.size());
   int64_t st = 1;
@@ -66,6 +60,15 @@ __global__ void StridedCopyKernel(E* dst, const E* src, StridedMap m, int64_t n)
   ODLA_CUDA_LOOP(i, n) {
     int64_t a, b;
     MapOffsets(m, i, &a, &b);
+    dst[a] = src[b];
+  }
+}
+
+template <typename E>
+__global__ void SmallCopyKernel(E* dst, const E* src, SmallMap m, uint32_t n) {
+  ODLA_CUDA_LOOP32(i, n) {
+    int32_t a, b;
+    MapOffsets32(m, i, &a, &b);
     dst[a] = src[b];
   }
 }
@@ -141,14 +144,27 @@ __global__ void GatherKernel(E* dst, const E* data, int64_t dim, int64_t inner, 
 
 }  // namespace
 
-void StridedCopy(cudaStream_t s, void* dst, const void* src, size_t es, const StridedMap& m) {
+// In wider elements where it can (WidenCopy), with 32-bit index maps where they fit.
+void StridedCopy(cudaStream_t s, void* dst, const void* src, size_t es, const StridedMap& map) {
+  StridedMap m = map;
+  es = WidenCopy(&m, es, dst, src);
   int64_t n = m.Count();
   if (n == 0) return;
-  BySize(es, [&](auto bits) {
+  SmallMap small;
+  const bool is_small = MakeSmallMap(m, &small);
+  auto launch = [&](auto bits) {
     using E = typename decltype(bits)::type;
-    StridedCopyKernel<E>
-        <<<GridFor(n), kBlock, 0, s>>>(static_cast<E*>(dst), static_cast<const E*>(src), m, n);
-  });
+    auto d = static_cast<E*>(dst);
+    auto x = static_cast<const E*>(src);
+    if (is_small)
+      SmallCopyKernel<E><<<GridFor(n), kBlock, 0, s>>>(d, x, small, static_cast<uint32_t>(n));
+    else
+      StridedCopyKernel<E><<<GridFor(n), kBlock, 0, s>>>(d, x, m, n);
+  };
+  if (es == 16)
+    launch(Bits<16>{});
+  else
+    BySize(es, launch);
   CheckLaunch("StridedCopy");
 }
 

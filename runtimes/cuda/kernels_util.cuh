@@ -18,6 +18,12 @@ namespace odla_cuda {
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < (n); \
        i += static_cast<int64_t>(gridDim.x) * blockDim.x)
 
+// The same over n < 2^31 indices in 32 bits (GridFor's grids stay below 2^24 threads, so
+// i + stride cannot wrap).
+#define ODLA_CUDA_LOOP32(i, n)                                                           \
+  for (uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < static_cast<uint32_t>(n); \
+       i += gridDim.x * blockDim.x)
+
 // The offsets of index i on both sides of a map.
 __device__ inline void MapOffsets(const StridedMap& m, int64_t i, int64_t* a, int64_t* b) {
   int64_t oa = m.a_base, ob = m.b_base;
@@ -59,8 +65,12 @@ template <>
 struct Bits<8> {
   using type = uint64_t;
 };
+template <>
+struct Bits<16> {
+  using type = uint4;  // 16-byte aligned: one load and one store
+};
 
-// f(Bits<es>) for es in 1, 2, 4, 8.
+// f(Bits<es>) for es in 1, 2, 4, 8 (copies also take Bits<16>).
 template <typename F>
 void BySize(size_t es, F&& f) {
   switch (es) {

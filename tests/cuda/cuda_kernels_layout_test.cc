@@ -65,6 +65,21 @@ TEST_F(CudaKernels, SliceWithNegativeSteps) {
              }));
 }
 
+// Copies in 16-, 8- and 4-byte units (WidenCopy): an attention head split keeping 64
+// contiguous floats, and column slices from aligned, even and odd starts.
+TEST_F(CudaKernels, WidenedCopies) {
+  ExpectSame({F32({2, 16, 3, 64}, 1)}, One([](auto a, bool c) {
+               return OP(c, Transpose)(a[0], Ints({0, 2, 1, 3}), Type({2, 3, 16, 64}), "y");
+             }));
+  for (int64_t start : {32, 34, 33})
+    ExpectSame({F32({16, 96}, 2)}, One([start](auto a, bool c) {
+                 return OP(c, Slice)(a[0], Ints({0, start}), Ints({1, 1}), Type({16, 30}), "y");
+               }));
+  ExpectSame({I64Seq({5, 6}, -9)}, One([](auto a, bool c) {
+               return OP(c, Slice)(a[0], Ints({1, 2}), Ints({1, 1}), Type({4, 4}, ODLA_INT64), "y");
+             }));
+}
+
 TEST_F(CudaKernels, Expand) {
   ExpectSame({F32({3, 1}, 1)}, One([](auto a, bool c) {
                return OP(c, Expand)(a[0], Type({2, 3, 4}), "y");
