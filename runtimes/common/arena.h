@@ -57,9 +57,12 @@ class ValueMemory {
   // op: they use this memory's buffers and stream, so they live and die with them.
   struct GraphSlot {
     std::shared_ptr<void> graph;  // Device::DestroyGraph frees it
-    bool eager = false;           // capture failed: the segment runs op by op
+    size_t end = 0;               // the segment [index, end) that `graph` or `warm` is of
+    bool warm = false;            // the segment has run op by op once
+    bool eager = false;           // this node's own capture failed: it runs on its own
   };
   std::vector<GraphSlot>& graphs() { return graphs_; }
+  const std::vector<GraphSlot>& graphs() const { return graphs_; }
 
  private:
   Buffer arena_, scratch_, device_arena_, device_scratch_;

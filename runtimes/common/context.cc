@@ -123,14 +123,13 @@ odla_status odla_ExecuteComputation(odla_computation computation, odla_context c
     ProfileRun profile(c->profile.get(), c->device, context->memory.stream(),
                        &context->profile_marks);
     for (size_t i = 0; i < nodes.size();) {
-      size_t end = graphs ? SegmentEnd(nodes, i) : i;
+      size_t end = graphs ? SegmentEnd(nodes, context->memory, i) : i;
       if (c->profile) profile.Begin(i, std::max(end, i + 1), nodes[i].on_device);
       if (end == i) {
         run_node(nodes[i++]);
       } else {
-        RunSegment(*c->device, context->memory, nodes.size(), i, [&, i, end] {
-          for (size_t j = i; j < end; ++j) run_node(nodes[j]);
-        });
+        RunSegment(*c->device, context->memory, nodes.size(), i, end,
+                   [&](size_t j) { run_node(nodes[j]); });
         i = end;
       }
       if (c->profile) profile.End();

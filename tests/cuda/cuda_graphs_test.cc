@@ -1,7 +1,7 @@
 // CUDA graphs (docs/cuda.md, runtimes/common/graphs.h) on the GPU: a computation whose runs of
-// GPU ops are captured at its context's first execution and replayed afterwards gives, for
-// new inputs at each execution, the same results as the op-by-op execution (ODLA_GRAPHS=1 against
-// 0). Without a GPU it skips.
+// GPU ops run op by op at its context's first execution, are captured at the second and
+// replayed afterwards gives, for new inputs at each execution, the same results as the
+// op-by-op execution (ODLA_GRAPHS=1 against 0). Without a GPU it skips.
 #include <gtest/gtest.h>
 #include <odla/odla.h>
 #include <odla/odla_ops.h>
