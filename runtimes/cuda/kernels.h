@@ -169,8 +169,11 @@ enum class Reduce { kSum, kMean, kMax, kMin, kProd, kL2, kL1, kSumSquare, kLogSu
 // Reduces x of `dims` over `axes` (sorted, distinct) into out (the kept elements in order);
 // ref: Reduce. float32 all kinds; int32/int64 all but L2 and LogSum (wrapping sums,
 // truncating mean).
+// `scratch`: kReduceScratch bytes of device memory (the partial results of few large ones).
+constexpr size_t kReduceScratch = 8192;
 void ReduceOp(cudaStream_t s, Reduce kind, odla_element_type t, const void* x,
-              const std::vector<int64_t>& dims, const std::vector<int64_t>& axes, void* out);
+              const std::vector<int64_t>& dims, const std::vector<int64_t>& axes, void* out,
+              void* scratch);
 bool ReduceSupports(Reduce kind, odla_element_type t);
 
 // ArgMax (is_max) or ArgMin of x [outer, n, inner] along n into y [outer, inner] (ref:

@@ -1,6 +1,7 @@
 // Reduce* kernels (ref: Reduce in runtimes/kernels/reduce.cc): each result element folds the
 // elements of the reduced axes; one thread per result when few elements fold into each, else
-// one block per result. Float sums accumulate in double. ArgMax and ArgMin (ref:
+// one block per result, or several (parts folded by a second kernel) when the results are
+// too few to fill the GPU. Float sums accumulate in double. ArgMax and ArgMin (ref:
 // ArgExtreme) scan each column in one thread.
 #include <algorithm>
 
@@ -98,57 +99,94 @@ struct MinR {
   __device__ static T Final(Acc a, int64_t) { return a; }
 };
 
+// The input offset of index j of a map's a side: no division for one dimension (a reduction
+// over the innermost axes, merged into one).
+__device__ inline int64_t OffsetA(const StridedMap& m, int64_t j) {
+  if (m.rank == 1) return m.a_base + j * m.a_strides[0];
+  int64_t o, unused;
+  MapOffsets(m, j, &o, &unused);
+  return o;
+}
+
 // kept.a_strides: input strides of the kept index space; red.a_strides: of the reduced one.
 template <typename T, typename Op>
 __global__ void ReduceThreads(const T* x, T* out, StridedMap kept, StridedMap red, int64_t nk,
                               int64_t nr) {
   ODLA_CUDA_LOOP(k, nk) {
-    int64_t base, unused;
-    MapOffsets(kept, k, &base, &unused);
+    const int64_t base = OffsetA(kept, k);
     typename Op::Acc a = Op::Init();
-    for (int64_t j = 0; j < nr; ++j) {
-      int64_t o;
-      MapOffsets(red, j, &o, &unused);
-      a = Op::Step(a, x[base + o]);
-    }
+    for (int64_t j = 0; j < nr; ++j) a = Op::Step(a, x[base + OffsetA(red, j)]);
     out[k] = Op::Final(a, nr);
   }
 }
 
+// Folds the block's accumulators; thread 0 gets the result.
+template <typename Op>
+__device__ typename Op::Acc BlockFold(typename Op::Acc a) {
+  __shared__ typename Op::Acc part[kBlock];
+  part[threadIdx.x] = a;
+  __syncthreads();
+  for (int w = kBlock / 2; w > 0; w /= 2) {
+    if (threadIdx.x < w) part[threadIdx.x] = Op::Merge(part[threadIdx.x], part[threadIdx.x + w]);
+    __syncthreads();
+  }
+  a = part[0];
+  __syncthreads();  // part may be reused by the next call
+  return a;
+}
+
+// Block b folds part b % parts of result b / parts: reduced indices [p * chunk, (p + 1) *
+// chunk). With parts == 1, each block folds whole results and writes them; else it writes
+// its accumulator to acc[b], which FinishParts folds.
 template <typename T, typename Op>
-__global__ void ReduceBlocks(const T* x, T* out, StridedMap kept, StridedMap red, int64_t nk,
-                             int64_t nr) {
-  using Acc = typename Op::Acc;
-  __shared__ Acc part[kBlock];
-  for (int64_t k = blockIdx.x; k < nk; k += gridDim.x) {
-    int64_t base, unused;
-    MapOffsets(kept, k, &base, &unused);
-    Acc a = Op::Init();
-    for (int64_t j = threadIdx.x; j < nr; j += blockDim.x) {
-      int64_t o;
-      MapOffsets(red, j, &o, &unused);
-      a = Op::Step(a, x[base + o]);
+__global__ void ReduceBlocks(const T* x, T* out, typename Op::Acc* acc, StridedMap kept,
+                             StridedMap red, int64_t nk, int64_t nr, int64_t parts) {
+  const int64_t chunk = (nr + parts - 1) / parts;
+  for (int64_t b = blockIdx.x; b < nk * parts; b += gridDim.x) {
+    const int64_t k = b / parts, begin = (b % parts) * chunk;
+    const int64_t end = begin + chunk < nr ? begin + chunk : nr;
+    const int64_t base = OffsetA(kept, k);
+    typename Op::Acc a = Op::Init();
+    for (int64_t j = begin + threadIdx.x; j < end; j += blockDim.x)
+      a = Op::Step(a, x[base + OffsetA(red, j)]);
+    a = BlockFold<Op>(a);
+    if (threadIdx.x == 0) {
+      if (parts == 1)
+        out[k] = Op::Final(a, nr);
+      else
+        acc[b] = a;
     }
-    part[threadIdx.x] = a;
-    __syncthreads();
-    for (int w = kBlock / 2; w > 0; w /= 2) {
-      if (threadIdx.x < w) part[threadIdx.x] = Op::Merge(part[threadIdx.x], part[threadIdx.x + w]);
-      __syncthreads();
-    }
-    if (threadIdx.x == 0) out[k] = Op::Final(part[0], nr);
-    __syncthreads();
   }
 }
 
+template <typename T, typename Op>
+__global__ void FinishParts(const typename Op::Acc* acc, T* out, int64_t nk, int64_t nr,
+                            int64_t parts) {
+  ODLA_CUDA_LOOP(k, nk) {
+    typename Op::Acc a = acc[k * parts];
+    for (int64_t p = 1; p < parts; ++p) a = Op::Merge(a, acc[k * parts + p]);
+    out[k] = Op::Final(a, nr);
+  }
+}
+
+// Blocks enough to fill the GPU, and the fewest reduced elements one part of a result gets.
+constexpr int64_t kReduceBlocks = 1024, kMinPart = 16384;
+
 template <typename T, template <typename> class Op>
-void LaunchReduce(cudaStream_t s, const T* x, T* out, const StridedMap& kept,
+void LaunchReduce(cudaStream_t s, const T* x, T* out, void* scratch, const StridedMap& kept,
                   const StridedMap& red) {
+  using Acc = typename Op<T>::Acc;
+  static_assert(sizeof(Acc) * kReduceBlocks <= kReduceScratch, "scratch");
   int64_t nk = kept.Count(), nr = red.Count();
-  if (nr > 64)
-    ReduceBlocks<T, Op<T>><<<static_cast<unsigned>(std::min<int64_t>(nk, 65535)), kBlock, 0, s>>>(
-        x, out, kept, red, nk, nr);
-  else
-    ReduceThreads<T, Op<T>><<<GridFor(nk), kBlock, 0, s>>>(x, out, kept, red, nk, nr);
+  if (nr <= 64)
+    return ReduceThreads<T, Op<T>><<<GridFor(nk), kBlock, 0, s>>>(x, out, kept, red, nk, nr);
+  // Few results of many elements each are split into parts (one block each), folded after.
+  const int64_t parts =
+      std::max<int64_t>(1, std::min((nr + kMinPart - 1) / kMinPart, kReduceBlocks / nk));
+  const auto blocks = static_cast<unsigned>(std::min<int64_t>(nk * parts, 65535));
+  auto acc = static_cast<Acc*>(scratch);
+  ReduceBlocks<T, Op<T>><<<blocks, kBlock, 0, s>>>(x, out, acc, kept, red, nk, nr, parts);
+  if (parts > 1) FinishParts<T, Op<T>><<<GridFor(nk), kBlock, 0, s>>>(acc, out, nk, nr, parts);
 }
 
 // One thread per column (o, j), scanning the n rows in order as the ref does.
@@ -190,7 +228,8 @@ bool ReduceSupports(Reduce kind, odla_element_type t) {
 }
 
 void ReduceOp(cudaStream_t s, Reduce kind, odla_element_type t, const void* x,
-              const std::vector<int64_t>& dims, const std::vector<int64_t>& axes, void* out) {
+              const std::vector<int64_t>& dims, const std::vector<int64_t>& axes, void* out,
+              void* scratch) {
   if (!ReduceSupports(kind, t)) throw odla_rt::RtError("libodla_cuda: Reduce of unsupported type");
   auto st = DenseStrides(dims);
   std::vector<int64_t> kd, ks, rd, rs;
@@ -207,26 +246,26 @@ void ReduceOp(cudaStream_t s, Reduce kind, odla_element_type t, const void* x,
     auto po = static_cast<T*>(out);
     switch (kind) {
       case Reduce::kSum:
-        return LaunchReduce<T, SumR>(s, px, po, kept, red);
+        return LaunchReduce<T, SumR>(s, px, po, scratch, kept, red);
       case Reduce::kMean:
-        return LaunchReduce<T, MeanR>(s, px, po, kept, red);
+        return LaunchReduce<T, MeanR>(s, px, po, scratch, kept, red);
       case Reduce::kMax:
-        return LaunchReduce<T, MaxR>(s, px, po, kept, red);
+        return LaunchReduce<T, MaxR>(s, px, po, scratch, kept, red);
       case Reduce::kMin:
-        return LaunchReduce<T, MinR>(s, px, po, kept, red);
+        return LaunchReduce<T, MinR>(s, px, po, scratch, kept, red);
       case Reduce::kProd:
-        return LaunchReduce<T, ProdR>(s, px, po, kept, red);
+        return LaunchReduce<T, ProdR>(s, px, po, scratch, kept, red);
       case Reduce::kL1:
-        return LaunchReduce<T, L1R>(s, px, po, kept, red);
+        return LaunchReduce<T, L1R>(s, px, po, scratch, kept, red);
       case Reduce::kSumSquare:
-        return LaunchReduce<T, SumSquareR>(s, px, po, kept, red);
+        return LaunchReduce<T, SumSquareR>(s, px, po, scratch, kept, red);
       case Reduce::kLogSum:
         if constexpr (std::is_floating_point_v<T>)
-          return LaunchReduce<T, LogSumR>(s, px, po, kept, red);
+          return LaunchReduce<T, LogSumR>(s, px, po, scratch, kept, red);
         break;
       case Reduce::kL2:
         if constexpr (std::is_floating_point_v<T>)
-          return LaunchReduce<T, L2R>(s, px, po, kept, red);
+          return LaunchReduce<T, L2R>(s, px, po, scratch, kept, red);
         break;
     }
   };

@@ -35,8 +35,8 @@ odla_value BuildReduce(const char* op, Reduce kind, odla_value x, const odla_int
   }
   if (TypeDims(rt) != shape) Reject("result shape");
   if (odla_rt::NumElements(rt.shape) == 0) Reject("empty result");
-  return AddCudaOp1(op, {x}, rt, 0, id, [=](const KernelArgs& k) {
-    ReduceOp(CudaStream(k), kind, t, k.in[0], dims, axes, k.out[0]);
+  return AddCudaOp1(op, {x}, rt, kReduceScratch, id, [=](const KernelArgs& k) {
+    ReduceOp(CudaStream(k), kind, t, k.in[0], dims, axes, k.out[0], k.scratch);
   });
 }
 

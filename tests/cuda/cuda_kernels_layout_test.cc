@@ -291,6 +291,13 @@ TEST_F(CudaKernels, Reductions) {
     run(F32({3, 4}, 5, 1), {}, true, {3, 4});
     if (r.cuda != odla_ReduceL2 && r.cuda != odla_ReduceLogSum)
       run(I64Seq({3, 4, 5}, -25, 3), {0, 2}, true, {1, 4, 1});
+    // Few results of many elements: several blocks per result, folded after (a product of
+    // so many factors would only compare underflows).
+    if (r.cuda == odla_ReduceProd) continue;
+    run(F32({3, 100000}, 6, 1), {1}, false, {3});
+    run(F32({40, 2, 2000}, 7, 1), {0, 2}, true, {1, 2, 1});
+    if (r.cuda != odla_ReduceL2 && r.cuda != odla_ReduceLogSum)
+      run(I64Seq({100000}, -50000, 7), {0}, true, {1});
   }
 }
 
