@@ -77,4 +77,32 @@ size_t WidenCopy(StridedMap* m, size_t es, const void* dst, const void* src) {
   return es;
 }
 
+bool MakeTilePlan(const StridedMap& m, TilePlan* plan) {
+  const int last = m.rank - 1;
+  if (last < 1 || m.a_strides[last] != 1 || m.b_strides[last] == 1) return false;
+  int row = -1;
+  for (int d = 0; d < last; ++d)
+    if (m.b_strides[d] == 1) row = d;
+  if (row < 0 || m.dims[row] < kTile / 2 || m.dims[last] < kTile / 2) return false;
+  if ((m.dims[row] + kTile - 1) / kTile > 65535 || (m.dims[last] + kTile - 1) / kTile > 65535)
+    return false;
+  TilePlan p;
+  p.rows = m.dims[row];
+  p.cols = m.dims[last];
+  p.a_row = m.a_strides[row];
+  p.b_col = m.b_strides[last];
+  p.batch.a_base = m.a_base;
+  p.batch.b_base = m.b_base;
+  for (int d = 0; d < last; ++d) {
+    if (d == row) continue;
+    int r = p.batch.rank++;
+    p.batch.dims[r] = m.dims[d];
+    p.batch.a_strides[r] = m.a_strides[d];
+    p.batch.b_strides[r] = m.b_strides[d];
+  }
+  p.count = p.batch.Count();
+  *plan = p;
+  return true;
+}
+
 }  // namespace odla_cuda

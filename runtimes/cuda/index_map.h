@@ -27,6 +27,19 @@ struct StridedMap {
   int64_t Count() const;
 };
 
+// The offsets of index i on both sides of a map.
+ODLA_CUDA_HD inline void MapOffsets(const StridedMap& m, int64_t i, int64_t* a, int64_t* b) {
+  int64_t oa = m.a_base, ob = m.b_base;
+  for (int d = m.rank - 1; d >= 0; --d) {
+    int64_t q = i / m.dims[d], c = i - q * m.dims[d];
+    oa += c * m.a_strides[d];
+    ob += c * m.b_strides[d];
+    i = q;
+  }
+  *a = oa;
+  *b = ob;
+}
+
 // Division of numerators below 2^31 by a divisor d in [1, 2^31) fixed in advance: the high
 // word of a product with a magic number, an add and a shift (Granlund and Montgomery, 1994),
 // in place of a 64-bit division, which GPUs run as a long subroutine.
@@ -75,5 +88,31 @@ ODLA_CUDA_HD inline void MapOffsets32(const SmallMap& m, uint32_t i, int32_t* a,
 // to map and wider loads and stores. Rewrites *m in units of the width and returns it (`es`
 // when nothing widens).
 size_t WidenCopy(StridedMap* m, size_t es, const void* dst, const void* src);
+
+// A copy that moves the innermost axis (a transpose of the last two dimensions, NHWC to
+// NCHW...) in tiles of kTile x kTile elements through shared memory, so that a warp's loads
+// and its stores are both contiguous: `cols` is the result's innermost dimension (result
+// stride 1, source stride b_col), `rows` the source's (source stride 1, result stride a_row),
+// and `batch` maps the other dimensions (index z: the offsets of the tile's origin).
+constexpr int kTile = 32;
+struct TilePlan {
+  int64_t rows = 0, cols = 0, a_row = 0, b_col = 0;
+  StridedMap batch;
+  int64_t count = 1;  // batch's index count
+};
+
+// The tiled form of copy `m` (a: the dense result) in *plan; false when the innermost
+// dimensions are already the same, or either is shorter than a tile's half, or the grid
+// would be too large.
+bool MakeTilePlan(const StridedMap& m, TilePlan* plan);
+
+// The offsets of element (r, c) of tile-space batch z.
+ODLA_CUDA_HD inline void TileOffsets(const TilePlan& p, int64_t z, int64_t r, int64_t c, int64_t* a,
+                                     int64_t* b) {
+  int64_t a0, b0;
+  MapOffsets(p.batch, z, &a0, &b0);
+  *a = a0 + r * p.a_row + c;
+  *b = b0 + r + c * p.b_col;
+}
 
 }  // namespace odla_cuda

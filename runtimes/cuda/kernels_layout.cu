@@ -64,6 +64,28 @@ __global__ void StridedCopyKernel(E* dst, const E* src, StridedMap m, int64_t n)
   }
 }
 
+// One tile of TilePlan p per block (kTile x 8 threads) and batch index.
+template <typename E>
+__global__ void TiledCopyKernel(E* dst, const E* src, TilePlan p) {
+  __shared__ E tile[kTile][kTile + 1];  // [col][row]; the pad keeps columns in other banks
+  const int64_t r0 = static_cast<int64_t>(blockIdx.y) * kTile;
+  const int64_t c0 = static_cast<int64_t>(blockIdx.x) * kTile;
+  for (int64_t z = blockIdx.z; z < p.count; z += gridDim.z) {
+    int64_t a, b;
+    TileOffsets(p, z, r0, c0, &a, &b);
+    for (int j = threadIdx.y; j < kTile; j += blockDim.y) {  // loads along rows
+      int64_t r = r0 + threadIdx.x, c = c0 + j;
+      if (r < p.rows && c < p.cols) tile[j][threadIdx.x] = src[b + threadIdx.x + j * p.b_col];
+    }
+    __syncthreads();
+    for (int j = threadIdx.y; j < kTile; j += blockDim.y) {  // stores along columns
+      int64_t r = r0 + j, c = c0 + threadIdx.x;
+      if (r < p.rows && c < p.cols) dst[a + j * p.a_row + threadIdx.x] = tile[threadIdx.x][j];
+    }
+    __syncthreads();
+  }
+}
+
 template <typename E>
 __global__ void SmallCopyKernel(E* dst, const E* src, SmallMap m, uint32_t n) {
   ODLA_CUDA_LOOP32(i, n) {
@@ -144,12 +166,25 @@ __global__ void GatherKernel(E* dst, const E* data, int64_t dim, int64_t inner, 
 
 }  // namespace
 
-// In wider elements where it can (WidenCopy), with 32-bit index maps where they fit.
+// In tiles where the innermost axis moves (TilePlan); else in wider elements where it can
+// (WidenCopy), with 32-bit index maps where they fit.
 void StridedCopy(cudaStream_t s, void* dst, const void* src, size_t es, const StridedMap& map) {
+  if (map.Count() == 0) return;
+  TilePlan tiles;
+  if (MakeTilePlan(map, &tiles)) {
+    dim3 grid(static_cast<unsigned>((tiles.cols + kTile - 1) / kTile),
+              static_cast<unsigned>((tiles.rows + kTile - 1) / kTile),
+              static_cast<unsigned>(std::min<int64_t>(tiles.count, 65535)));
+    BySize(es, [&](auto bits) {
+      using E = typename decltype(bits)::type;
+      TiledCopyKernel<E>
+          <<<grid, dim3(kTile, 8), 0, s>>>(static_cast<E*>(dst), static_cast<const E*>(src), tiles);
+    });
+    return CheckLaunch("StridedCopy");
+  }
   StridedMap m = map;
   es = WidenCopy(&m, es, dst, src);
   int64_t n = m.Count();
-  if (n == 0) return;
   SmallMap small;
   const bool is_small = MakeSmallMap(m, &small);
   auto launch = [&](auto bits) {

@@ -24,19 +24,6 @@ namespace odla_cuda {
   for (uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < static_cast<uint32_t>(n); \
        i += gridDim.x * blockDim.x)
 
-// The offsets of index i on both sides of a map.
-__device__ inline void MapOffsets(const StridedMap& m, int64_t i, int64_t* a, int64_t* b) {
-  int64_t oa = m.a_base, ob = m.b_base;
-  for (int d = m.rank - 1; d >= 0; --d) {
-    int64_t q = i / m.dims[d], c = i - q * m.dims[d];
-    oa += c * m.a_strides[d];
-    ob += c * m.b_strides[d];
-    i = q;
-  }
-  *a = oa;
-  *b = ob;
-}
-
 // f(tag) for float32, int32 or int64 (a tag of that type); false for other types.
 template <typename F>
 bool ByNumber(odla_element_type t, F&& f) {

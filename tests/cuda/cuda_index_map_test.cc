@@ -3,6 +3,7 @@
 // against the copy they replace.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -148,6 +149,57 @@ TEST(CudaIndexMap, CopiesWidenWhereTheInnermostRunAllows) {
   EXPECT_EQ(WidenedCopy(odla_cuda::MakeMap({10}, {1}, 0, {1}, 0), 10, 10), 8u);
   // A single element: rank 0.
   EXPECT_EQ(WidenedCopy(odla_cuda::MakeMap({1, 1}, {1, 1}, 2, {1, 1}, 5), 8, 8), 4u);
+}
+
+// The copy as TiledCopyKernel makes it: every element of every tile of every batch index.
+std::vector<int64_t> TiledOnHost(const odla_cuda::TilePlan& p, const std::vector<int64_t>& src,
+                                 size_t dst_elems) {
+  std::vector<int64_t> dst(dst_elems, -1);
+  for (int64_t z = 0; z < p.count; ++z)
+    for (int64_t r0 = 0; r0 < p.rows; r0 += odla_cuda::kTile)
+      for (int64_t c0 = 0; c0 < p.cols; c0 += odla_cuda::kTile) {
+        int64_t a0, b0;
+        TileOffsets(p, z, r0, c0, &a0, &b0);
+        for (int64_t r = r0; r < std::min(r0 + odla_cuda::kTile, p.rows); ++r)
+          for (int64_t c = c0; c < std::min(c0 + odla_cuda::kTile, p.cols); ++c) {
+            int64_t a, b;
+            TileOffsets(p, z, r, c, &a, &b);
+            EXPECT_EQ(a, a0 + (r - r0) * p.a_row + (c - c0));  // the kernel's arithmetic
+            EXPECT_EQ(b, b0 + (r - r0) + (c - c0) * p.b_col);
+            EXPECT_EQ(dst.at(a), -1) << "written twice";
+            dst.at(a) = src.at(b);
+          }
+      }
+  return dst;
+}
+
+// Whether `in` transposed by `perm` is tiled; if so, expects the tiled copy to equal it.
+bool TiledTransposeIsRight(const std::vector<int64_t>& in, const std::vector<int64_t>& perm) {
+  StridedMap m = odla_cuda::TransposeMap(in, perm);
+  odla_cuda::TilePlan p;
+  if (!MakeTilePlan(m, &p)) return false;
+  std::vector<int64_t> src(m.Count());
+  for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<int64_t>(i) * 3 + 1;
+  std::vector<int64_t> want(src.size(), -1);
+  for (int64_t i = 0; i < m.Count(); ++i) {
+    int64_t a, b;
+    Offsets64(m, i, &a, &b);
+    want.at(a) = src.at(b);
+  }
+  EXPECT_EQ(TiledOnHost(p, src, src.size()), want);
+  return true;
+}
+
+TEST(CudaIndexMap, TransposesOfTheInnermostAxisGoInTiles) {
+  // Attention's K transpose, [32, 128, 768] -> [32, 768, 128], here [3, 40, 70].
+  EXPECT_TRUE(TiledTransposeIsRight({3, 40, 70}, {0, 2, 1}));
+  EXPECT_TRUE(TiledTransposeIsRight({33, 65}, {1, 0}));
+  EXPECT_TRUE(TiledTransposeIsRight({2, 5, 7, 40}, {0, 3, 1, 2}));   // NHWC -> NCHW
+  EXPECT_TRUE(TiledTransposeIsRight({2, 17, 3, 20}, {3, 2, 0, 1}));  // batch dims on both sides
+  // The innermost axis stays (those widen instead), or a side is shorter than half a tile.
+  EXPECT_FALSE(TiledTransposeIsRight({2, 16, 3, 64}, {0, 2, 1, 3}));
+  EXPECT_FALSE(TiledTransposeIsRight({100, 2}, {1, 0}));
+  EXPECT_FALSE(TiledTransposeIsRight({2, 1, 3, 2, 2, 3, 1, 2}, {7, 6, 5, 4, 3, 2, 1, 0}));
 }
 
 }  // namespace

@@ -80,6 +80,23 @@ TEST_F(CudaKernels, WidenedCopies) {
              }));
 }
 
+// Transposes that move the innermost axis go through shared-memory tiles (TilePlan), with
+// partial tiles at the edges.
+TEST_F(CudaKernels, TiledTransposes) {
+  ExpectSame({F32({3, 40, 70}, 1)}, One([](auto a, bool c) {
+               return OP(c, Transpose)(a[0], Ints({0, 2, 1}), Type({3, 70, 40}), "y");
+             }));
+  ExpectSame({I64Seq({33, 65}, -1000)}, One([](auto a, bool c) {
+               return OP(c, Transpose)(a[0], Ints({1, 0}), Type({65, 33}, ODLA_INT64), "y");
+             }));
+  ExpectSame({F32({2, 5, 7, 40}, 2)}, One([](auto a, bool c) {
+               return OP(c, Transpose)(a[0], Ints({0, 3, 1, 2}), Type({2, 40, 5, 7}), "y");
+             }));
+  ExpectSame({F32({2, 17, 3, 20}, 3)}, One([](auto a, bool c) {
+               return OP(c, Transpose)(a[0], Ints({3, 2, 0, 1}), Type({20, 3, 2, 17}), "y");
+             }));
+}
+
 TEST_F(CudaKernels, Expand) {
   ExpectSame({F32({3, 1}, 1)}, One([](auto a, bool c) {
                return OP(c, Expand)(a[0], Type({2, 3, 4}), "y");
