@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "ir/error.h"
 #include "passes/passes.h"
 
@@ -12,9 +14,11 @@ namespace halo {
 // activation. merge-transposes comes after the fusions: a bias Add is then part of its
 // FusedMatMul or Gemm, so a Transpose crosses a projection and its bias in one step, and a
 // Transpose it leaves after a product cannot come between the product and the residual Add
-// or activation that fuse-gemm fuses into it. The fusions and merge-transposes are the last
-// rewrites; fold-constants then folds what the rewrites left constant, and dce drops what
-// they left unused.
+// or activation that fuse-gemm fuses into it. fuse-gemm runs once more after it: a Transpose
+// it moved away can leave a product, a Reshape and a residual Add next to each other (a
+// PyTorch encoder's attention output at batch > 1). These are the last rewrites;
+// fold-constants then folds what the rewrites left constant, and dce drops what they left
+// unused. A pass listed twice is one name (--disable-pass skips both runs).
 const std::vector<Pass>& Pipeline() {
   static const std::vector<Pass> passes = {
       {"infer-shapes", [](Graph& g, const ProgressFn& p) { InferShapes(g, p); }, false},
@@ -26,6 +30,7 @@ const std::vector<Pass>& Pipeline() {
       {"fuse-conv", [](Graph& g, const ProgressFn&) { FuseConv(g); }},
       {"fuse-gemm", [](Graph& g, const ProgressFn&) { FuseGemm(g); }},
       {"merge-transposes", [](Graph& g, const ProgressFn&) { MergeTransposes(g); }},
+      {"fuse-gemm", [](Graph& g, const ProgressFn&) { FuseGemm(g); }},
       {"fold-constants", [](Graph& g, const ProgressFn&) { FoldConstants(g); }},
       {"dce", [](Graph& g, const ProgressFn&) { EliminateDeadCode(g); }},
   };
@@ -35,7 +40,8 @@ const std::vector<Pass>& Pipeline() {
 std::vector<std::string> OptimizingPassNames() {
   std::vector<std::string> names;
   for (const Pass& p : Pipeline())
-    if (p.optimizing) names.push_back(p.name);
+    if (p.optimizing && std::find(names.begin(), names.end(), p.name) == names.end())
+      names.push_back(p.name);
   return names;
 }
 

@@ -2,8 +2,10 @@
 cancel-transposes already makes the layer's Transposes Reshapes, which real_models covers).
 
 A 2-layer nn.TransformerEncoder (batch_first, 4 heads of 16) exported at batch 3: `halo --report`
-must show 4 Transposes per layer (6 with --disable-pass merge-transposes), and `halo run` must
-match PyTorch within 1e-4 of the output's scale. Usage: attention_transposes.py BUILD_DIR
+must show 4 Transposes per layer (6 with --disable-pass merge-transposes) and no Add (the second
+fuse-gemm run fuses the attention output's residual Add, which merge-transposes leaves after a
+Reshape of the out-projection), and `halo run` must match PyTorch within 1e-4 of the output's
+scale. Usage: attention_transposes.py BUILD_DIR
 """
 import os
 import subprocess
@@ -21,11 +23,11 @@ def fail(msg):
     sys.exit(1)
 
 
-def transposes(halo, model, *extra):
+def count(halo, model, op, *extra):
     r = subprocess.run([halo, model, "--report", *extra], capture_output=True, text=True)
     if r.returncode != 0:
         fail(f"halo --report {' '.join(extra)}: {r.stderr.strip()}")
-    return sum(1 for line in r.stdout.splitlines()[2:] if line.split()[1:2] == ["Transpose"])
+    return sum(1 for line in r.stdout.splitlines()[2:] if line.split()[1:2] == [op])
 
 
 def main(argv):
@@ -51,12 +53,15 @@ def main(argv):
                           input_names=["x"], output_names=["y"])
     np.save(f"{work}/x.npy", x.numpy())
 
-    got, unmerged = transposes(halo, f"{work}/model.onnx"), transposes(
-        halo, f"{work}/model.onnx", "--disable-pass", "merge-transposes")
+    got, unmerged = count(halo, f"{work}/model.onnx", "Transpose"), count(
+        halo, f"{work}/model.onnx", "Transpose", "--disable-pass", "merge-transposes")
+    adds = count(halo, f"{work}/model.onnx", "Add")
     print(f"attention_transposes: {got} Transposes ({unmerged} without merge-transposes) "
-          f"in {LAYERS} layers")
+          f"and {adds} Adds in {LAYERS} layers")
     if (got, unmerged) != (4 * LAYERS, 6 * LAYERS):
-        fail(f"expected {4 * LAYERS} and {6 * LAYERS}")
+        fail(f"expected {4 * LAYERS} and {6 * LAYERS} Transposes")
+    if adds:
+        fail("expected every residual Add fused into a product")
 
     r = subprocess.run([halo, "run", f"{work}/model.onnx", "--input", f"x={work}/x.npy",
                         "--output-dir", f"{work}/out"], capture_output=True, text=True)
