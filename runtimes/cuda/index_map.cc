@@ -26,14 +26,15 @@ FastDiv::FastDiv(uint32_t divisor) : d(divisor) {
 bool MakeSmallMap(const StridedMap& m, SmallMap* out) {
   constexpr int64_t kLimit = (int64_t(1) << 31) - 1;
   if (m.rank < 0 || m.rank > kMaxDims || m.Count() > kLimit) return false;
-  // Every partial sum of an offset lies between the base plus all negative terms and the
-  // base plus all positive ones.
+  // Every partial sum of an offset (in MapOffsets32's order) lies between the base plus all
+  // negative terms and the base plus all positive ones.
   auto fits = [&](int64_t base, const int64_t* strides) {
     int64_t lo = base, hi = base;
     if (std::llabs(base) > kLimit) return false;
     for (int d = 0; d < m.rank; ++d) {
       if (std::llabs(strides[d]) > kLimit) return false;
       int64_t span = (m.dims[d] - 1) * strides[d];  // |span| < 2^62: no overflow
+      if (std::llabs(span) > kLimit) return false;  // each term fits, as the sums do
       (span < 0 ? lo : hi) += span;
       if (lo < -kLimit || hi > kLimit) return false;
     }
