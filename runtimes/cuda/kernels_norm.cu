@@ -1,7 +1,7 @@
 // Softmax, LogSoftmax, Hardmax, CumSum, InstanceNormalization and LayerNormalization
 // kernels (ref: Softmax and CumSum in runtimes/kernels/axis.cc, InstanceNorm and LayerNorm in
 // runtimes/kernels/norm.h). Rows along the
-// innermost axis get one block each.
+// innermost axis get one warp each (Softmax, LogSoftmax of up to 1024 elements) or one block.
 #include "kernels_util.cuh"
 
 namespace odla_cuda {
@@ -59,6 +59,39 @@ __global__ void SoftmaxRows(int kind, const float* x, float* y, int64_t rows, in
     } else {
       float log_sum = logf(sum);
       for (int64_t i = threadIdx.x; i < n; i += blockDim.x) yr[i] = (xr[i] - m) - log_sum;
+    }
+  }
+}
+
+// The same for rows of n <= 32 * kPerLane elements, one warp per row: each lane keeps its
+// elements (lane, lane + 32, ...) in registers, and the warp reduces with shuffles, no
+// block barriers (short rows, like attention's scores, are then bandwidth-bound).
+template <int kPerLane>
+__global__ void SoftmaxWarpRows(int kind, const float* x, float* y, int64_t rows, int n) {
+  const int lane = threadIdx.x % 32;
+  const int64_t warps = blockDim.x / 32;
+  for (int64_t r = blockIdx.x * warps + threadIdx.x / 32; r < rows; r += gridDim.x * warps) {
+    const float* xr = x + r * n;
+    float* yr = y + r * n;
+    float v[kPerLane];
+    float m = xr[0];
+#pragma unroll
+    for (int j = 0; j < kPerLane; ++j) {
+      const int i = lane + 32 * j;
+      v[j] = i < n ? xr[i] : xr[0];
+      m = MaxNan(m, v[j]);
+    }
+    for (int o = 16; o > 0; o /= 2) m = MaxNan(m, __shfl_xor_sync(0xffffffffu, m, o));
+    float sum = 0.f;
+#pragma unroll
+    for (int j = 0; j < kPerLane; ++j)
+      if (lane + 32 * j < n) sum += expf(v[j] - m);
+    for (int o = 16; o > 0; o /= 2) sum += __shfl_xor_sync(0xffffffffu, sum, o);
+    const float scale = 1.f / sum, log_sum = logf(sum);
+#pragma unroll
+    for (int j = 0; j < kPerLane; ++j) {
+      const int i = lane + 32 * j;
+      if (i < n) yr[i] = kind == 0 ? expf(v[j] - m) * scale : (v[j] - m) - log_sum;
     }
   }
 }
@@ -168,7 +201,20 @@ unsigned RowGrid(int64_t rows) { return static_cast<unsigned>(std::min<int64_t>(
 void Softmax(cudaStream_t s, int kind, const float* x, float* y, int64_t outer, int64_t n,
              int64_t inner) {
   if (n == 0 || outer == 0 || inner == 0) return;
-  if (inner == 1 && kind != 2)
+  // Rows of up to 1024 elements: a warp each (4 per block); longer ones: a block each.
+  auto warp_rows = [&](auto kernel) {
+    const unsigned blocks = static_cast<unsigned>(std::min<int64_t>((outer + 3) / 4, 65535));
+    kernel<<<blocks, 128, 0, s>>>(kind, x, y, outer, static_cast<int>(n));
+  };
+  if (inner == 1 && kind != 2 && n <= 32)
+    warp_rows(SoftmaxWarpRows<1>);
+  else if (inner == 1 && kind != 2 && n <= 128)
+    warp_rows(SoftmaxWarpRows<4>);
+  else if (inner == 1 && kind != 2 && n <= 512)
+    warp_rows(SoftmaxWarpRows<16>);
+  else if (inner == 1 && kind != 2 && n <= 1024)
+    warp_rows(SoftmaxWarpRows<32>);
+  else if (inner == 1 && kind != 2)
     SoftmaxRows<<<RowGrid(outer), kBlock, 0, s>>>(kind, x, y, outer, n);
   else
     SoftmaxColumns<<<GridFor(outer * inner), kBlock, 0, s>>>(kind, x, y, outer, n, inner);

@@ -1,4 +1,4 @@
-// Softmax, LogSoftmax (any axis; one block per row when the axis is innermost), Hardmax,
+// Softmax, LogSoftmax (any axis; one warp or block per row when the axis is innermost), Hardmax,
 // InstanceNormalization and LayerNormalization on the project's CUDA kernels, float32;
 // CumSum float32, int32, int64.
 // Rejected (run on the host by the shared builder, which also reports invalid arguments):

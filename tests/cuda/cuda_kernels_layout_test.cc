@@ -191,6 +191,17 @@ TEST_F(CudaKernels, SoftmaxAnyAxis) {
   ExpectSame({F32({6, 3, 2}, 5)}, One([](auto a, bool c) {
                return OP(c, LogSoftmax)(a[0], 0, 0, Type({6, 3, 2}), "y");
              }));
+  // Rows for each warp width (1, 4, 16 and 32 elements per lane, partly filled), attention's
+  // [heads, 128, 128] scores, and 1025 elements (a block per row).
+  for (int64_t n : {1, 7, 32, 33, 128, 300, 512, 1000, 1024, 1025})
+    for (bool log : {false, true})
+      ExpectSame({F32({5, n}, 6 + static_cast<unsigned>(n), 20)}, One([n, log](auto a, bool c) {
+                   return log ? OP(c, LogSoftmax)(a[0], 1, 0, Type({5, n}), "y")
+                              : OP(c, Softmax)(a[0], 1, 0, Type({5, n}), "y");
+                 }));
+  ExpectSame({F32({12, 128, 128}, 7)}, One([](auto a, bool c) {
+               return OP(c, Softmax)(a[0], 2, 0, Type({12, 128, 128}), "y");
+             }));
 }
 
 TEST_F(CudaKernels, HardmaxAndCumSum) {
