@@ -2,7 +2,7 @@
 // elements of the reduced axes; one thread per result when few elements fold into each, else
 // one block per result, or several (parts folded by a second kernel) when the results are
 // too few to fill the GPU. Float sums accumulate in double. ArgMax and ArgMin (ref:
-// ArgExtreme) scan each column in one thread.
+// ArgExtreme) scan each column in one thread, or few long columns in a block each.
 #include <algorithm>
 
 #include "kernels_util.cuh"
@@ -206,6 +206,54 @@ __global__ void ArgExtremeKernel(bool is_max, bool last, const T* x, int64_t* y,
   }
 }
 
+// The extreme one thread of ArgBlocks has found among its elements (valid: it has seen a
+// value that is not NaN), and the merge of two: the better value, on a tie the lower index
+// (or, with `last`, the higher).
+template <typename T>
+struct Extreme {
+  T value;
+  int64_t index;
+  bool valid;
+};
+
+template <typename T>
+__device__ Extreme<T> Better(bool is_max, bool last, Extreme<T> a, Extreme<T> b) {
+  if (!b.valid) return a;
+  if (!a.valid) return b;
+  if (a.value == b.value) return (last ? b.index > a.index : b.index < a.index) ? b : a;
+  return (is_max ? b.value > a.value : b.value < a.value) ? b : a;
+}
+
+// ArgExtremeKernel for few long columns: one block per column. Each thread scans rows
+// threadIdx.x, + blockDim.x, ... with the sequential rule, the block merges, and a NaN in
+// row 0 (which the sequential scan never replaces) gives 0.
+template <typename T>
+__global__ void ArgBlocks(bool is_max, bool last, const T* x, int64_t* y, int64_t n, int64_t inner,
+                          int64_t columns) {
+  __shared__ Extreme<T> part[kBlock];
+  for (int64_t c = blockIdx.x; c < columns; c += gridDim.x) {
+    const int64_t o = c / inner, j = c - o * inner;
+    const T* xc = x + o * n * inner + j;
+    Extreme<T> e{T(0), 0, false};
+    for (int64_t r = threadIdx.x; r < n; r += blockDim.x) {
+      T v = xc[r * inner];
+      if (v != v) continue;  // NaN
+      if (!e.valid ||
+          (is_max ? (last ? v >= e.value : v > e.value) : (last ? v <= e.value : v < e.value)))
+        e = {v, r, true};
+    }
+    part[threadIdx.x] = e;
+    __syncthreads();
+    for (int w = kBlock / 2; w > 0; w /= 2) {
+      if (threadIdx.x < w)
+        part[threadIdx.x] = Better(is_max, last, part[threadIdx.x], part[threadIdx.x + w]);
+      __syncthreads();
+    }
+    if (threadIdx.x == 0) y[c] = (xc[0] != xc[0] || !part[0].valid) ? 0 : part[0].index;
+    __syncthreads();
+  }
+}
+
 }  // namespace
 
 void ArgExtreme(cudaStream_t s, bool is_max, bool last, odla_element_type t, const void* x,
@@ -214,8 +262,14 @@ void ArgExtreme(cudaStream_t s, bool is_max, bool last, odla_element_type t, con
   if (n == 0 || columns == 0) return;
   auto run = [&](auto tag) {
     using T = decltype(tag);
-    ArgExtremeKernel<T><<<GridFor(columns), kBlock, 0, s>>>(is_max, last, static_cast<const T*>(x),
-                                                            y, n, inner, columns);
+    auto px = static_cast<const T*>(x);
+    // Few columns of many rows (a classifier's ArgMax at batch 1): a block per column.
+    if (columns <= 256 && n >= 512)
+      ArgBlocks<T><<<static_cast<unsigned>(columns), kBlock, 0, s>>>(is_max, last, px, y, n, inner,
+                                                                     columns);
+    else
+      ArgExtremeKernel<T>
+          <<<GridFor(columns), kBlock, 0, s>>>(is_max, last, px, y, n, inner, columns);
   };
   if (!ByNumber(t, run))
     throw odla_rt::RtError("libodla_cuda: ArgMax/ArgMin of an unsupported type");

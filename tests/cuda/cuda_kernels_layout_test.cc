@@ -346,6 +346,25 @@ TEST_F(CudaKernels, ArgMaxArgMin) {
   ExpectSame({I64Seq({4, 3}, 5, -2)}, One([](auto a, bool c) {
                return OP(c, ArgMin)(a[0], 1, 1, 0, Type({4, 1}, ODLA_INT64), "y");
              }));
+  // Few long columns (a block each): ties far apart, NaNs, a NaN first, and int32.
+  std::vector<float> v(2 * 3000 * 2);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>((i * 7919) % 1000) / 100.f;
+  v[2 * 2999] = v[2 * 5] = 20.f, v[2 * 17 + 1] = v[2 * 2500 + 1] = -5.f;  // ties
+  v[2 * 40] = v[2 * 3000 + 2 * 9 + 1] = NAN;
+  v[2 * 3000] = NAN;  // row 0 of column (1, 0)
+  Arg cols = Make({2, 3000, 2}, ODLA_FLOAT32, v);
+  for (int64_t last : {0, 1})
+    for (bool max : {true, false})
+      ExpectSame({cols}, One([last, max](auto a, bool c) {
+                   return max ? OP(c, ArgMax)(a[0], 1, 0, last, Type({2, 2}, ODLA_INT64), "y")
+                              : OP(c, ArgMin)(a[0], 1, 0, last, Type({2, 2}, ODLA_INT64), "y");
+                 }));
+  std::vector<int32_t> iv(1001);
+  for (size_t i = 0; i < iv.size(); ++i) iv[i] = static_cast<int32_t>((i * 37) % 101);
+  for (int64_t last : {0, 1})
+    ExpectSame({I32({1, 1001}, iv)}, One([last](auto a, bool c) {
+                 return OP(c, ArgMax)(a[0], 1, 1, last, Type({1, 1}, ODLA_INT64), "y");
+               }));
 }
 
 }  // namespace
