@@ -2,6 +2,7 @@
 // activation in one pass over the result, computing what runtimes/kernels/epilogue.h does.
 #include "../kernels/epilogue.h"
 #include "cuda_rt.h"
+#include "index_map.h"
 
 ODLA_CUDA_FILE(epilogue)
 
@@ -58,6 +59,20 @@ __global__ void EpilogueKernel(float* y, int64_t n, const float* bias, int64_t c
   }
 }
 
+// The same over n < 2^31 elements, the bias's channel found with 32-bit FastDivs.
+__global__ void SmallEpilogueKernel(float* y, uint32_t n, const float* bias, FastDiv inner,
+                                    FastDiv channels, const float* sum, CudaAct act) {
+  for (uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    float v = y[i];
+    if (bias) {
+      const uint32_t t = inner.Div(i);
+      v += bias[t - channels.Div(t) * channels.d];
+    }
+    if (sum) v += sum[i];
+    y[i] = Act(v, act);
+  }
+}
+
 }  // namespace
 
 void Epilogue(cudaStream_t s, float* y, int64_t n, const float* bias, int64_t channels,
@@ -65,7 +80,12 @@ void Epilogue(cudaStream_t s, float* y, int64_t n, const float* bias, int64_t ch
   if (!bias && !sum && act.kind == static_cast<int>(odla_rt::ActKind::kNone)) return;
   if (channels < 1) channels = 1;
   if (inner < 1) inner = 1;
-  Launch("EpilogueKernel", s, n, EpilogueKernel, y, n, bias, channels, inner, sum, act);
+  if (n < (int64_t(1) << 31))
+    Launch("EpilogueKernel", s, n, SmallEpilogueKernel, y, static_cast<uint32_t>(n), bias,
+           FastDiv(static_cast<uint32_t>(inner)), FastDiv(static_cast<uint32_t>(channels)), sum,
+           act);
+  else
+    Launch("EpilogueKernel", s, n, EpilogueKernel, y, n, bias, channels, inner, sum, act);
 }
 
 }  // namespace odla_cuda
