@@ -1,6 +1,6 @@
 // libodla_cuda's index maps (runtimes/cuda/index_map.h) on the host, where they run without a
-// GPU: FastDiv against division, MapOffsets32 against 64-bit offsets, and widened copies
-// against the copy they replace.
+// GPU: FastDiv against division, MapOffsets32 against the 64-bit MapOffsets, and widened and
+// tiled copies against the copy they replace.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -39,26 +39,13 @@ TEST(CudaFastDiv, EqualsDivision) {
   EXPECT_THROW(FastDiv(0), std::invalid_argument);
 }
 
-// The 64-bit offsets of index i (the kernels' MapOffsets on the host).
-void Offsets64(const StridedMap& m, int64_t i, int64_t* a, int64_t* b) {
-  int64_t oa = m.a_base, ob = m.b_base;
-  for (int d = m.rank - 1; d >= 0; --d) {
-    int64_t q = i / m.dims[d], c = i - q * m.dims[d];
-    oa += c * m.a_strides[d];
-    ob += c * m.b_strides[d];
-    i = q;
-  }
-  *a = oa;
-  *b = ob;
-}
-
 void ExpectSameOffsets(const StridedMap& m) {
   SmallMap s;
   ASSERT_TRUE(MakeSmallMap(m, &s));
   for (int64_t i = 0; i < m.Count(); ++i) {
     int64_t a, b;
     int32_t a32, b32;
-    Offsets64(m, i, &a, &b);
+    odla_cuda::MapOffsets(m, i, &a, &b);
     MapOffsets32(s, static_cast<uint32_t>(i), &a32, &b32);
     ASSERT_EQ(a32, a) << "index " << i;
     ASSERT_EQ(b32, b) << "index " << i;
@@ -97,7 +84,7 @@ TEST(CudaIndexMap, MapsBeyond31BitsStayWide) {
 void HostCopy(uint8_t* dst, const uint8_t* src, size_t es, const StridedMap& m) {
   for (int64_t i = 0; i < m.Count(); ++i) {
     int64_t a, b;
-    Offsets64(m, i, &a, &b);
+    odla_cuda::MapOffsets(m, i, &a, &b);
     std::memcpy(dst + a * es, src + b * es, es);
   }
 }
@@ -183,7 +170,7 @@ bool TiledTransposeIsRight(const std::vector<int64_t>& in, const std::vector<int
   std::vector<int64_t> want(src.size(), -1);
   for (int64_t i = 0; i < m.Count(); ++i) {
     int64_t a, b;
-    Offsets64(m, i, &a, &b);
+    odla_cuda::MapOffsets(m, i, &a, &b);
     want.at(a) = src.at(b);
   }
   EXPECT_EQ(TiledOnHost(p, src, src.size()), want);
