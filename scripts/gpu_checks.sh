@@ -24,15 +24,18 @@
 #
 # With the device tool (15 minutes of device time per session, machine starts included; the
 # machine goes back 30 s after a call). On 2026-11-26 (H100) the steps took: probe 1 s, unit
-# 2 s, e2e 15 s, conformance 150 s, bench 74 s, measure 6 s (profile and variants, new
-# since, should take about as long as bench each). Two calls cover everything:
+# 2 s, e2e 15 s, conformance 150 s, bench 74 s, measure 6 s (graphs, profile and variants,
+# new since, should take about as long as bench each). Two calls cover everything:
 #   here:  make -C build -j2 && scripts/gpu_checks.sh pack build
 #          (it also copies three real models into gpu-models/ for the `carried` step)
-#   run(command="scripts/gpu_checks.sh gpu-pack probe unit e2e carried profile variants",
+#   run(command="scripts/gpu_checks.sh gpu-pack probe unit e2e graphs profile variants carried",
 #       carry=["gpu-pack", "gpu-models"], timeout_s=560)
-#   (read profile/halo.txt and torch.txt in logs.tgz, change what they show, pack again,
-#   this time with the other real models: GPU_MODELS="mobilenet_v3_large_opset13
-#   shufflenet_v2_x1_0_opset13" scripts/gpu_checks.sh pack build, 31 MiB, and add `carried`)
+#   (`unit` first: the kernels of stop 15 (tiled and widened copies, 32-bit index maps,
+#   warp softmax, split reductions, block ArgMax) have not run on a GPU before. `graphs`
+#   gives the bench's unprofiled times with CUDA graphs on (perf-gpu-graphs.md); read it
+#   and profile/halo.txt against torch.txt in logs.tgz, make default what helps, pack
+#   again, this time with the other real models: GPU_MODELS="mobilenet_v3_large_opset13
+#   shufflenet_v2_x1_0_opset13" scripts/gpu_checks.sh pack build, 31 MiB)
 #   run(command="scripts/gpu_checks.sh gpu-pack conformance bench measure carried",
 #       carry=["gpu-pack", "gpu-models"], timeout_s=560)
 # `bench` leaves perf-gpu.md under $OUT (copy it to docs/ here and commit it); `measure`
