@@ -14,7 +14,9 @@ namespace halo {
 // activation. merge-transposes comes after the fusions: a bias Add is then part of its
 // FusedMatMul or Gemm, so a Transpose crosses a projection and its bias in one step, and a
 // Transpose it leaves after a product cannot come between the product and the residual Add
-// or activation that fuse-gemm fuses into it. fuse-gemm runs once more after it: a Transpose
+// or activation that fuse-gemm fuses into it. split-products comes after fuse-gemm too (the
+// bias it splits is then part of the product) and before merge-transposes, which moves a
+// Transpose through each part as through the whole. fuse-gemm runs once more after it: a Transpose
 // it moved away can leave a product, a Reshape and a residual Add next to each other (a
 // PyTorch encoder's attention output at batch > 1). These are the last rewrites;
 // fold-constants then folds what the rewrites left constant, and dce drops what they left
@@ -29,6 +31,7 @@ const std::vector<Pass>& Pipeline() {
       {"fuse-layernorm", [](Graph& g, const ProgressFn&) { FuseLayerNorm(g); }},
       {"fuse-conv", [](Graph& g, const ProgressFn&) { FuseConv(g); }},
       {"fuse-gemm", [](Graph& g, const ProgressFn&) { FuseGemm(g); }},
+      {"split-products", [](Graph& g, const ProgressFn&) { SplitProducts(g); }},
       {"merge-transposes", [](Graph& g, const ProgressFn&) { MergeTransposes(g); }},
       {"fuse-gemm", [](Graph& g, const ProgressFn&) { FuseGemm(g); }},
       {"fold-constants", [](Graph& g, const ProgressFn&) { FoldConstants(g); }},

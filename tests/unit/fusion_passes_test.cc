@@ -351,7 +351,8 @@ TEST(Pipeline, DisabledAndUnknownPasses) {
   EXPECT_THROW(RunPipeline(h, {}, true, {"no-such-pass"}), Error);
   auto names = OptimizingPassNames();
   EXPECT_EQ(names, (Strs{"simplify", "cse", "fold-batchnorm", "cancel-transposes", "fuse-layernorm",
-                         "fuse-conv", "fuse-gemm", "merge-transposes", "fold-constants", "dce"}));
+                         "fuse-conv", "fuse-gemm", "split-products", "merge-transposes",
+                         "fold-constants", "dce"}));
 }
 
 }  // namespace

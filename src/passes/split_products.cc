@@ -1,0 +1,111 @@
+// split-products: a product by a constant matrix whose every use is a Slice of columns (the
+// last axis) becomes one product per Slice, with those columns of the weights and of the
+// bias: a fused QKV projection that is cut into Q, K and V then computes them apart, and the
+// three copies of the Slices go. The products are MatMul and FusedMatMul, Gemm and FusedGemm
+// (a C of one row or one value), without a Sum; an activation applies element by element,
+// so each part keeps it. Each result element is the same dot product as before.
+#include <cstring>
+
+#include "passes/passes.h"
+#include "passes/rewrite.h"
+
+namespace halo {
+namespace {
+
+bool Absent(const Node& n, size_t i) { return i >= n.num_inputs() || !n.input(i); }
+
+// The columns [*start, *start + *count) that Slice `s` keeps of its input, when it keeps every
+// other dimension whole.
+bool ColumnSlice(const Node& s, int64_t* start, int64_t* count) {
+  const std::vector<int64_t>& starts = s.GetInts("starts");
+  const std::vector<int64_t>& steps = s.GetInts("steps");
+  const Shape& in = s.input(0)->type().shape;
+  const Shape& out = s.output()->type().shape;
+  const size_t rank = in.size();
+  if (rank == 0 || starts.size() != rank || steps.size() != rank || out.size() != rank)
+    return false;
+  for (size_t d = 0; d + 1 < rank; ++d)
+    if (starts[d] != 0 || steps[d] != 1 || out[d] != in[d]) return false;
+  if (steps.back() != 1 || out.back() < 1) return false;
+  *start = starts.back();
+  *count = out.back();
+  return *start >= 0 && *start + *count <= in.back();
+}
+
+// Columns [start, start + count) of a constant: of a [rows, N] matrix (rows of N elements),
+// or rows [start, start + count) of it when `of_rows` ([N, K] stored: Gemm's transB).
+Tensor Columns(const Tensor& t, int64_t start, int64_t count, bool of_rows) {
+  const Shape& s = t.type().shape;
+  const size_t es = t.byte_size() / std::max<int64_t>(1, NumElements(s));
+  Shape shape = s;
+  (of_rows ? shape.front() : shape.back()) = count;
+  Tensor r(Type(t.type().dtype, shape));
+  uint8_t* dst = r.mutable_bytes();
+  if (of_rows || s.size() == 1) {  // one contiguous block
+    const int64_t row = s.size() == 1 ? 1 : s.back();
+    std::memcpy(dst, t.bytes() + start * row * es, count * row * es);
+    return r;
+  }
+  const int64_t n = s.back(), rows = NumElements(s) / n;
+  for (int64_t i = 0; i < rows; ++i)
+    std::memcpy(dst + i * count * es, t.bytes() + (i * n + start) * es, count * es);
+  return r;
+}
+
+// Whether product n can be split: constant 2-D weights, a bias of one value per column (or
+// one value in all), no Sum.
+bool Splittable(const Node& n) {
+  const std::string& op = n.op();
+  const Type& out = n.output()->type();
+  if (out.dtype != DataType::kFloat32 && out.dtype != DataType::kFloat64) return false;
+  if (out.Rank() < 1 || !ConstantOf(n.input(1)) || n.input(1)->type().Rank() != 2) return false;
+  if (op == "MatMul") return true;
+  if (!Absent(n, 3)) return false;
+  const Value* c = Absent(n, 2) ? nullptr : n.input(2);
+  if (c && !ConstantOf(c)) return false;
+  if (op == "FusedMatMul") return !c || c->type().Rank() == 1;
+  if (op != "Gemm" && op != "FusedGemm") return false;
+  return !c || c->type().Rank() < 2 || c->type().shape[0] == 1;
+}
+
+bool SplitOne(Rewriter& rw, Node* n) {
+  Value* y = n->output();
+  if (rw.IsOutput(y) || !Splittable(*n)) return false;
+  const std::vector<Node*> users = rw.Users(y);
+  if (users.size() < 2) return false;  // one Slice: nothing to save but a copy of one part
+  std::vector<std::pair<int64_t, int64_t>> cols;
+  for (Node* u : users) {
+    int64_t start = 0, count = 0;
+    if (u->op() != "Slice" || u->input(0) != y || !ColumnSlice(*u, &start, &count)) return false;
+    cols.push_back({start, count});
+  }
+  const bool gemm = n->op() == "Gemm" || n->op() == "FusedGemm";
+  const bool trans_b = gemm && n->GetInt("transB") != 0;
+  const Tensor& w = *ConstantOf(n->input(1));
+  const Value* c = Absent(*n, 2) ? nullptr : n->input(2);
+  const bool slice_c = c && NumElements(c->type().shape) > 1;
+  for (size_t i = 0; i < users.size(); ++i) {
+    Node* u = users[i];
+    auto [start, count] = cols[i];
+    std::vector<Value*> ins = n->inputs();
+    ins[1] = rw.AddConst(u->name() + "_weights", Columns(w, start, count, trans_b));
+    if (slice_c)
+      ins[2] = rw.AddConst(u->name() + "_bias", Columns(*ConstantOf(c), start, count, false));
+    Node* part = rw.Add(n->op(), u->name(), ins, n->attrs());
+    rw.Replace(u->output(), part->output(), true);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool SplitProducts(Graph& g) {
+  Rewriter rw(g);
+  for (size_t i = 0; i < g.nodes().size(); ++i) {
+    Node* n = g.nodes()[i].get();
+    if (rw.Live(n)) SplitOne(rw, n);
+  }
+  return rw.Finish();
+}
+
+}  // namespace halo
