@@ -1,7 +1,8 @@
 // Softmax, LogSoftmax, Hardmax, CumSum, InstanceNormalization and LayerNormalization
 // kernels (ref: Softmax and CumSum in runtimes/kernels/axis.cc, InstanceNorm and LayerNorm in
 // runtimes/kernels/norm.h). Rows along the
-// innermost axis get one warp each (Softmax, LogSoftmax of up to 1024 elements) or one block.
+// innermost axis get one warp each (Softmax, LogSoftmax, LayerNormalization of up to 1024
+// elements) or one block.
 #include "kernels_util.cuh"
 
 namespace odla_cuda {
@@ -179,6 +180,47 @@ __global__ void LayerNormRows(const float* x, const float* scale, const float* b
   }
 }
 
+// The same for rows of cols <= 32 * kPerLane elements, one warp per row, each lane keeping
+// its elements (lane, lane + 32, ...) in registers; sums in double reduced with shuffles.
+template <int kPerLane>
+__global__ void LayerNormWarpRows(const float* x, const float* scale, const float* bias, double eps,
+                                  float* y, float* mean_out, float* inv_out, int64_t rows,
+                                  int cols) {
+  const int lane = threadIdx.x % 32;
+  const int64_t warps = blockDim.x / 32;
+  for (int64_t r = blockIdx.x * warps + threadIdx.x / 32; r < rows; r += gridDim.x * warps) {
+    const float* xr = x + r * cols;
+    float* yr = y + r * cols;
+    float v[kPerLane];
+    double s = 0;
+#pragma unroll
+    for (int j = 0; j < kPerLane; ++j) {
+      const int i = lane + 32 * j;
+      v[j] = i < cols ? xr[i] : 0.f;
+      s += v[j];
+    }
+    for (int o = 16; o > 0; o /= 2) s += __shfl_xor_sync(0xffffffffu, s, o);
+    const double m = s / static_cast<double>(cols);
+    double var = 0;
+#pragma unroll
+    for (int j = 0; j < kPerLane; ++j)
+      if (lane + 32 * j < cols) var += (v[j] - m) * (v[j] - m);
+    for (int o = 16; o > 0; o /= 2) var += __shfl_xor_sync(0xffffffffu, var, o);
+    const double inv = 1.0 / sqrt(var / static_cast<double>(cols) + eps);
+#pragma unroll
+    for (int j = 0; j < kPerLane; ++j) {
+      const int i = lane + 32 * j;
+      if (i >= cols) continue;
+      double t = (v[j] - m) * inv * scale[i];
+      yr[i] = static_cast<float>(bias ? t + bias[i] : t);
+    }
+    if (lane == 0) {
+      if (mean_out) mean_out[r] = static_cast<float>(m);
+      if (inv_out) inv_out[r] = static_cast<float>(inv);
+    }
+  }
+}
+
 // One block per (n, c) row of `inner` elements, as the ref's InstanceNorm: y = x * mul + add with
 // mul = inv_std * scale[c], add = b[c] - mean * mul.
 __global__ void InstanceNormRows(const float* x, const float* scale, const float* bias, double eps,
@@ -244,7 +286,21 @@ void InstanceNorm(cudaStream_t s, const float* x, const float* scale, const floa
 void LayerNorm(cudaStream_t s, const float* x, const float* scale, const float* bias, double eps,
                float* y, float* mean, float* inv_std, int64_t rows, int64_t cols) {
   if (rows == 0) return;
-  LayerNormRows<<<RowGrid(rows), kBlock, 0, s>>>(x, scale, bias, eps, y, mean, inv_std, rows, cols);
+  // Rows of 1 to 1024 elements: a warp each (4 per block); longer ones: a block each.
+  auto warp_rows = [&](auto kernel) {
+    const unsigned blocks = static_cast<unsigned>(std::min<int64_t>((rows + 3) / 4, 65535));
+    kernel<<<blocks, 128, 0, s>>>(x, scale, bias, eps, y, mean, inv_std, rows,
+                                  static_cast<int>(cols));
+  };
+  if (cols >= 1 && cols <= 128)
+    warp_rows(LayerNormWarpRows<4>);
+  else if (cols >= 1 && cols <= 512)
+    warp_rows(LayerNormWarpRows<16>);
+  else if (cols >= 1 && cols <= 1024)
+    warp_rows(LayerNormWarpRows<32>);
+  else
+    LayerNormRows<<<RowGrid(rows), kBlock, 0, s>>>(x, scale, bias, eps, y, mean, inv_std, rows,
+                                                   cols);
   CheckLaunch("LayerNorm");
 }
 

@@ -292,6 +292,15 @@ TEST_F(CudaKernels, LayerNormalization) {
     t.types[0] = Type({3, 4, 5});
     return odla_rt::FromValues(OP(c, LayerNormalization)(a[0], a[1], nullptr, 1, 1e-3f, t, "y"));
   });
+  // Rows for each warp width, partly filled, and 1025 elements (a block per row).
+  for (int64_t n : {1, 100, 300, 1000, 1025})
+    ExpectSame({F32({6, n}, 6), F32({n}, 7), F32({n}, 8)}, [n](auto a, bool c) {
+      odla_value_types t{};
+      t.size = 3;
+      t.types[0] = Type({6, n});
+      t.types[1] = t.types[2] = Type({6, 1});
+      return odla_rt::FromValues(OP(c, LayerNormalization)(a[0], a[1], a[2], 1, 1e-5f, t, "y"));
+    });
 }
 
 TEST_F(CudaKernels, Reductions) {
