@@ -1,6 +1,7 @@
 // Conv, FusedConv and ConvTranspose through cuDNN (1-D as 2-D with a unit axis, 2-D, 3-D;
 // groups and depthwise through the group count): the convolution (ConvTranspose: cuDNN's
 // backward-data convolution), then bias, residual sum and activation in one epilogue kernel.
+// A 1x1 convolution of one image (stride 1, no padding, one group) is a cuBLAS product.
 // The algorithm is chosen once at build time by cuDNN's heuristics (or, with
 // ODLA_CUDA_CONV_ALGO=find, by timing them); its workspace is the op's scratch memory. Pads that
 // differ at the two ends of an axis (which cuDNN's descriptor cannot express) are made by copying
@@ -8,6 +9,7 @@
 // ConvTranspose with such pads, shapes cuDNN's window arithmetic does not give.
 #include "../ref/nn_window.h"
 #include "cuda_rt.h"
+#include "gemm_call.h"
 #include "pad_copy.h"
 
 ODLA_CUDA_FILE(conv)
@@ -151,6 +153,35 @@ void ChooseAlgorithm(ConvPlan& p) {
   Reject("no cuDNN algorithm in this precision within ", kMaxWorkspace >> 20, " MiB of workspace");
 }
 
+// A 1x1 convolution of one image with stride 1, no padding and one group: Y [M, HW] =
+// W [M, C] X [C, HW], one cuBLAS product (a cheaper call than cuDNN's, and one a CUDA graph
+// surely captures).
+bool Pointwise(const odla_rt::ConvShape& s, bool transposed) {
+  if (transposed || s.n != 1 || s.group != 1) return false;
+  for (int i = 0; i < 3; ++i)
+    if (s.w.k[i] != 1 || s.w.stride[i] != 1 || s.w.pad[i] != 0 || s.w.pad_end[i] != 0) return false;
+  return true;
+}
+
+odla_value BuildPointwise(const char* op, const ConvArgs& a, const odla_rt::ConvShape& s,
+                          const CudaAct& act) {
+  const int64_t hw = s.w.in[0] * s.w.in[1] * s.w.in[2];
+  if (s.m > INT32_MAX || s.c > INT32_MAX || hw > INT32_MAX) Reject("dimensions beyond int");
+  GemmCall g;
+  g.m = static_cast<int>(s.m);
+  g.n = static_cast<int>(hw);
+  g.k = static_cast<int>(s.c);
+  g.lda = g.k;
+  g.ldb = g.n;
+  g.compute = CublasCompute();
+  const int64_t n = s.m * hw;
+  odla_rt::Kernel kernel = [g, n, channels = s.m, hw, act](const KernelArgs& k) {
+    g.Run(k, k.In<float>(1), k.In<float>(0), k.Out<float>(0), 1.f, 0.f);
+    Epilogue(CudaStream(k), k.Out<float>(0), n, k.In<float>(2), channels, hw, k.In<float>(3), act);
+  };
+  return AddCudaOp1(op, {a.X, a.W, a.B, a.Sum}, a.result, 0, a.id, std::move(kernel));
+}
+
 odla_value BuildConv(const char* op, const ConvArgs& a, bool transposed, const CudaAct& act) {
   RequireF32({a.X, a.W, a.B, a.Sum});
   RequireF32(a.result);
@@ -158,6 +189,7 @@ odla_value BuildConv(const char* op, const ConvArgs& a, bool transposed, const C
   odla_rt::ConvShape s = odla_rt::ConvGeometry(a.X, a.W, a.B, a.result, a.group, a.strides,
                                                a.dilations, a.pads, transposed);
   if (a.Sum && !odla_rt::SameType(a.Sum->type, a.result)) Reject("Sum's type");
+  if (Pointwise(s, transposed)) return BuildPointwise(op, a, s, act);
   std::vector<int64_t> xd = ValueDims(a.X), wd = ValueDims(a.W), yd = TypeDims(a.result);
   const int spatial = static_cast<int>(xd.size()) - 2, off = 3 - spatial;
   if (transposed) {  // the ref's output size check

@@ -7,6 +7,7 @@
 #include "../kernels/gemm.h"
 
 #include "cuda_rt.h"
+#include "gemm_call.h"
 
 ODLA_CUDA_FILE(gemm)
 
@@ -25,27 +26,6 @@ int Int32(int64_t v) {
   if (v > INT32_MAX || v < 0) Reject("dimension ", v, " beyond int");
   return static_cast<int>(v);
 }
-
-// One row-major product (or nb of them at the given element strides) on cuBLAS:
-// Y = alpha * op(A) op(B) + beta * Y with op(A) [m, k], op(B) [k, n], Y [m, n].
-struct GemmCall {
-  bool ta = false, tb = false;
-  int m = 0, n = 0, k = 0, lda = 0, ldb = 0, batches = 1;
-  long long stride_a = 0, stride_b = 0;
-  cublasComputeType_t compute = CUBLAS_COMPUTE_32F;
-
-  void Run(const KernelArgs& kk, const float* a, const float* b, float* y, float alpha,
-           float beta) const {
-    cublasOperation_t opa = ta ? CUBLAS_OP_T : CUBLAS_OP_N, opb = tb ? CUBLAS_OP_T : CUBLAS_OP_N;
-    if (batches == 1)
-      ODLA_CUDA_CALL(cublasGemmEx, Cublas(kk), opb, opa, n, m, k, &alpha, b, CUDA_R_32F, ldb, a,
-                     CUDA_R_32F, lda, &beta, y, CUDA_R_32F, n, compute, CUBLAS_GEMM_DEFAULT);
-    else
-      ODLA_CUDA_CALL(cublasGemmStridedBatchedEx, Cublas(kk), opb, opa, n, m, k, &alpha, b,
-                     CUDA_R_32F, ldb, stride_b, a, CUDA_R_32F, lda, stride_a, &beta, y, CUDA_R_32F,
-                     n, static_cast<long long>(m) * n, batches, compute, CUBLAS_GEMM_DEFAULT);
-  }
-};
 
 // What follows the product: a bias (element i of Y gets bias[(i / inner) % channels]), the
 // residual Sum and the activation.

@@ -166,6 +166,31 @@ TEST_F(Cuda, Conv) {
              Conv2D({6, 4, 3, 3}, {1, 6, 5, 5}, 1, {0, 0, 0, 0}, {1, 1}, {2, 2}, true));
 }
 
+// 1x1 convolutions of one image (stride 1, no pads, one group) are cuBLAS products, with
+// the epilogue's bias, Sum and activation; with two images, or a stride, they stay cuDNN's.
+TEST_F(Cuda, PointwiseConv) {
+  for (int64_t n : {1, 2})
+    for (int64_t stride : {1, 2}) {
+      SCOPED_TRACE("batch " + std::to_string(n) + ", stride " + std::to_string(stride));
+      const int64_t out = stride == 1 ? 7 : 4;
+      ExpectSame({n, 64, 7, 7}, [=](odla_value x, Consts& k, bool cuda) {
+        odla_value sum = k.Random({n, 32, out, out}, 3, "s");
+        return OP(cuda, FusedConv)(x, k.Random({32, 64, 1, 1}, 1, "w"), k.Random({32}, 2, "b"), sum,
+                                   Ints({1, 1}), 1, Ints({0, 0, 0, 0}), Ints({stride, stride}),
+                                   "Relu", 0, 0, Type({n, 32, out, out}), "y");
+      });
+    }
+  ExpectSame({1, 5, 11}, [](odla_value x, Consts& k, bool cuda) {  // 1-D
+    return OP(cuda, Conv)(x, k.Random({3, 5, 1}, 1, "w"), nullptr, Ints({1}), 1, Ints({0, 0}),
+                          Ints({1}), Type({1, 3, 11}), "y");
+  });
+  ExpectSame({1, 4, 3, 5, 6}, [](odla_value x, Consts& k, bool cuda) {  // 3-D
+    return OP(cuda, Conv)(x, k.Random({6, 4, 1, 1, 1}, 1, "w"), k.Random({6}, 2, "b"),
+                          Ints({1, 1, 1}), 1, Ints({0, 0, 0, 0, 0, 0}), Ints({1, 1, 1}),
+                          Type({1, 6, 3, 5, 6}), "y");
+  });
+}
+
 TEST_F(Cuda, GroupAndDepthwiseConv) {
   ExpectSame({1, 8, 7, 7},
              Conv2D({8, 1, 3, 3}, {1, 8, 7, 7}, 8, {1, 1, 1, 1}, {1, 1}, {1, 1}, true));
