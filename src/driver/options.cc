@@ -402,7 +402,8 @@ std::string HelpText() {
         "  ODLA_CUDA_CONV_ALGO=find  libodla_cuda: choose convolution algorithms by timing\n"
         "                            them at build\n"
         "  ODLA_CUDA_PINNED=1        libodla_cuda: copy inputs through page-locked\n"
-        "                            staging buffers\n";
+        "                            staging buffers\n"
+        "  ODLA_CUDA_HOST_OPS=OP,... libodla_cuda: run these operators on the host\n";
   return os.str();
 }
 

@@ -119,6 +119,27 @@ TEST(CudaNoDevice, CudaOpFailsWithOneLineError) {
   EXPECT_EQ(text.find('\n'), std::string::npos) << text;
 }
 
+// ODLA_CUDA_HOST_OPS sends the ops it lists to the host builders, GPU or not.
+TEST(CudaNoDevice, HostOpsListRunsThemOnTheHost) {
+  ASSERT_EQ(setenv("ODLA_CUDA_HOST_OPS", "Relu,Conv", 1), 0);
+  Computation c;
+  Consts k;
+  odla_value x = odla_CreateArgument(Type({1, 2, 5, 5}), "x");
+  odla_value y = odla_Conv(x, k.Random({3, 2, 3, 3}, 1, "w"), nullptr, Ints({1, 1}), 1,
+                           Ints({0, 0, 0, 0}), Ints({1, 1}), Type({1, 3, 3, 3}), "y");
+  ASSERT_NE(y, nullptr) << odla_GetLastErrorText();
+  EXPECT_FALSE(odla_rt::OnDevice(y));
+  y = odla_Relu(y, Type({1, 3, 3, 3}), "r");
+  ASSERT_NE(y, nullptr) << odla_GetLastErrorText();
+  EXPECT_FALSE(odla_rt::OnDevice(y));
+  ASSERT_EQ(unsetenv("ODLA_CUDA_HOST_OPS"), 0);
+  c.Output(y);
+  std::vector<float> in(50, 0.5f);
+  auto out = c.Run(in.data())[0];
+  ASSERT_EQ(out.size(), 27u);
+  for (float v : out) EXPECT_TRUE(std::isfinite(v) && v >= 0) << v;
+}
+
 // Ops the CUDA builders reject (float64 Conv, MaxPool with Indices) and ops they do not
 // override run on the host, without a GPU.
 TEST(CudaNoDevice, RejectedOpsRunOnTheHost) {
