@@ -44,6 +44,12 @@ void StridedCopy(cudaStream_t s, void* dst, const void* src, size_t es, const St
 // A dense copy of `bytes` bytes (Identity, Reshape, ...).
 void DeviceCopy(cudaStream_t s, void* dst, const void* src, size_t bytes);
 
+// GatherElements (ref: GatherElementsCopy with LoadIndices): out[i] = data[m.a(i) + x *
+// axis_stride] for i over the indices' shape, x = idx[m.b(i)] (negative ones count from the
+// end of `dim`); an index out of range sets *bad and writes 0.
+void GatherElements(cudaStream_t s, void* dst, const void* data, size_t es, const StridedMap& m,
+                    int64_t axis_stride, int64_t dim, const void* idx, bool idx64, int* bad);
+
 // Pad (ref: PadCopy): out has dims in[d] + pads[d] + pads[d + rank]; mode 0 constant (the
 // `es` bytes at `fill`, a device pointer, or `fill_bits` when it is null), 1 reflect, 2 edge.
 void Pad(cudaStream_t s, void* dst, const void* src, size_t es, const std::vector<int64_t>& in,
@@ -169,6 +175,11 @@ enum class Reduce { kSum, kMean, kMax, kMin, kProd, kL2, kL1, kSumSquare, kLogSu
 // Reduces x of `dims` over `axes` (sorted, distinct) into out (the kept elements in order);
 // ref: Reduce. float32 all kinds; int32/int64 all but L2 and LogSum (wrapping sums,
 // truncating mean).
+// LRN (ref: LRN in runtimes/kernels/norm.h) across the channels of x [n, c, inner], float32:
+// sums of squares and the power in double, as the ref.
+void Lrn(cudaStream_t s, const float* x, float* y, int64_t n, int64_t c, int64_t inner,
+         double alpha, double beta, double bias, int64_t size);
+
 // `scratch`: kReduceScratch bytes of device memory (the partial results of few large ones).
 constexpr size_t kReduceScratch = 8192;
 void ReduceOp(cudaStream_t s, Reduce kind, odla_element_type t, const void* x,

@@ -164,6 +164,23 @@ __global__ void GatherKernel(E* dst, const E* data, int64_t dim, int64_t inner, 
   }
 }
 
+template <typename E, typename I>
+__global__ void GatherElementsKernel(E* dst, const E* data, StridedMap m, int64_t axis_stride,
+                                     int64_t dim, const I* idx, int* bad, int64_t n) {
+  ODLA_CUDA_LOOP(i, n) {
+    int64_t a, b;
+    MapOffsets(m, i, &a, &b);
+    int64_t x = static_cast<int64_t>(idx[b]);
+    if (x < -dim || x >= dim) {
+      *bad = 1;
+      dst[i] = E(0);
+      continue;
+    }
+    if (x < 0) x += dim;
+    dst[i] = data[a + x * axis_stride];
+  }
+}
+
 }  // namespace
 
 // In tiles where the innermost axis moves (TilePlan); else in wider elements where it can
@@ -246,6 +263,24 @@ void Gather(cudaStream_t s, void* dst, const void* data, size_t es, int64_t oute
                                          inner, static_cast<const int32_t*>(idx), nidx, bad, n);
   });
   CheckLaunch("Gather");
+}
+
+void GatherElements(cudaStream_t s, void* dst, const void* data, size_t es, const StridedMap& m,
+                    int64_t axis_stride, int64_t dim, const void* idx, bool idx64, int* bad) {
+  int64_t n = m.Count();
+  if (n == 0) return;
+  BySize(es, [&](auto bits) {
+    using E = typename decltype(bits)::type;
+    auto d = static_cast<E*>(dst);
+    auto x = static_cast<const E*>(data);
+    if (idx64)
+      GatherElementsKernel<E, int64_t><<<GridFor(n), kBlock, 0, s>>>(
+          d, x, m, axis_stride, dim, static_cast<const int64_t*>(idx), bad, n);
+    else
+      GatherElementsKernel<E, int32_t><<<GridFor(n), kBlock, 0, s>>>(
+          d, x, m, axis_stride, dim, static_cast<const int32_t*>(idx), bad, n);
+  });
+  CheckLaunch("GatherElements");
 }
 
 }  // namespace odla_cuda

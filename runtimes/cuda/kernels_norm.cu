@@ -236,6 +236,24 @@ __global__ void InstanceNormRows(const float* x, const float* scale, const float
   }
 }
 
+// One thread per element; the window of channels as the ref's: (size - 1) / 2 before.
+__global__ void LrnKernel(const float* x, float* y, int64_t n, int64_t c, int64_t inner,
+                          double alpha, double beta, double bias, int64_t size) {
+  const int64_t before = (size - 1) / 2, after = size - 1 - before;
+  ODLA_CUDA_LOOP(e, n * c * inner) {
+    const int64_t i = e % inner, p = e / inner, ch = p % c, b = p / c;
+    const int64_t lo = ch - before < 0 ? 0 : ch - before;
+    const int64_t hi = ch + after > c - 1 ? c - 1 : ch + after;
+    double sq = 0;
+    for (int64_t k = lo; k <= hi; ++k) {
+      double v = x[(b * c + k) * inner + i];
+      sq += v * v;
+    }
+    double d = pow(bias + alpha / static_cast<double>(size) * sq, beta);
+    y[e] = static_cast<float>(x[e] / d);
+  }
+}
+
 unsigned RowGrid(int64_t rows) { return static_cast<unsigned>(std::min<int64_t>(rows, 65535)); }
 
 }  // namespace
@@ -302,6 +320,11 @@ void LayerNorm(cudaStream_t s, const float* x, const float* scale, const float* 
     LayerNormRows<<<RowGrid(rows), kBlock, 0, s>>>(x, scale, bias, eps, y, mean, inv_std, rows,
                                                    cols);
   CheckLaunch("LayerNorm");
+}
+
+void Lrn(cudaStream_t s, const float* x, float* y, int64_t n, int64_t c, int64_t inner,
+         double alpha, double beta, double bias, int64_t size) {
+  Launch("LRN", s, n * c * inner, LrnKernel, x, y, n, c, inner, alpha, beta, bias, size);
 }
 
 }  // namespace odla_cuda

@@ -1,9 +1,11 @@
 // Data-movement builders on the project's CUDA kernels: Reshape, Flatten, Squeeze, Unsqueeze,
 // Identity (device copies), Transpose, Concat, Split, Slice, Expand, Tile (strided copies),
-// Pad and Gather. Any element type. Rejected (run on the host by the shared builder, which also
-// reports invalid arguments): empty results, ranks above 8, arguments the shared builder
-// would refuse.
+// Pad, Gather and GatherElements. Any element type. Rejected (run on the host by the shared
+// builder, which also reports invalid arguments): empty results, ranks above 8, arguments the
+// shared builder would refuse.
 #include <cstring>
+#include <functional>
+#include <string>
 
 #include "../kernels/dispatch.h"
 #include "cuda_rt.h"
@@ -66,6 +68,7 @@ ODLA_REF_DECL(Expand)
 ODLA_REF_DECL(Tile)
 ODLA_REF_DECL(Pad)
 ODLA_REF_DECL(Gather)
+ODLA_REF_DECL(GatherElements)
 
 namespace {
 
@@ -239,41 +242,84 @@ odla_value BuildPad(odla_value x, odla_value cv, const char* mode, const odla_in
   });
 }
 
-odla_value BuildGather(odla_value data, odla_value indices, int64_t axis, const odla_value_type& rt,
-                       odla_value_id id) {
-  CheckResult(data, rt);
-  if (!indices) Reject("missing indices");
-  odla_element_type it = indices->type.element_type;
-  if (it != ODLA_INT64 && it != ODLA_INT32) Reject("index type");
-  Ints ds = ValueDims(data);
-  if (axis < 0 || axis >= static_cast<int64_t>(ds.size())) Reject("axis");
-  int64_t outer = 1, inner = 1, n = odla_rt::NumElements(indices->type.shape), dim = ds[axis];
-  for (int64_t d = 0; d < axis; ++d) outer *= ds[d];
-  for (size_t d = axis + 1; d < ds.size(); ++d) inner *= ds[d];
-  if (odla_rt::NumElements(rt.shape) != outer * n * inner) Reject("result shape");
-  bool is64 = it == ODLA_INT64;
-  // Constant indices are checked now; others after the kernel (which flags bad ones).
+// An op (inputs data, indices) whose kernel reads int32 or int64 indices in [-dim, dim):
+// constant ones are checked now (an index out of range rejects the case: the host builder
+// reports it); the kernel flags others in its scratch memory, which the op reads back after
+// it, failing the run on a bad one (so it waits for the device and is not capturable).
+// launch(k, bad) queues the kernel.
+odla_value AddIndexingOp(const char* op, odla_value data, odla_value indices,
+                         const odla_value_type& rt, odla_value_id id, int64_t dim,
+                         std::function<void(const KernelArgs&, int* bad)> launch) {
+  bool is64 = indices->type.element_type == ODLA_INT64;
+  int64_t n = odla_rt::NumElements(indices->type.shape);
   bool checked = indices->const_data != nullptr;
   for (int64_t i = 0; checked && i < n; ++i) {
     int64_t x = is64 ? static_cast<const int64_t*>(indices->const_data)[i]
                      : static_cast<const int32_t*>(indices->const_data)[i];
     if (x < -dim || x >= dim) Reject("index out of range");
   }
-  size_t es = odla_rt::ElementSize(rt.element_type);
-  odla_value y =
-      AddCudaOp1("Gather", {data, indices}, rt, sizeof(int), id, [=](const KernelArgs& k) {
-        cudaStream_t s = CudaStream(k);
-        int* bad = static_cast<int*>(k.scratch);
-        if (!checked) ODLA_CUDA_CALL(cudaMemsetAsync, bad, 0, sizeof(int), s);
-        Gather(s, k.out[0], k.in[0], es, outer, dim, inner, k.in[1], is64, n, bad);
-        if (checked) return;
-        int flag = 0;
-        ODLA_CUDA_CALL(cudaMemcpyAsync, &flag, bad, sizeof(int), cudaMemcpyDeviceToHost, s);
-        ODLA_CUDA_CALL(cudaStreamSynchronize, s);
-        if (flag) odla_rt::Fail("Gather: an index is out of range [", -dim, ", ", dim, ")");
-      });
-  if (!checked) odla_rt::SetNotCapturable(y);  // it waits for the device to check indices
+  std::string name = op;
+  odla_value y = AddCudaOp1(op, {data, indices}, rt, sizeof(int), id, [=](const KernelArgs& k) {
+    cudaStream_t s = CudaStream(k);
+    int* bad = static_cast<int*>(k.scratch);
+    if (!checked) ODLA_CUDA_CALL(cudaMemsetAsync, bad, 0, sizeof(int), s);
+    launch(k, bad);
+    if (checked) return;
+    int flag = 0;
+    ODLA_CUDA_CALL(cudaMemcpyAsync, &flag, bad, sizeof(int), cudaMemcpyDeviceToHost, s);
+    ODLA_CUDA_CALL(cudaStreamSynchronize, s);
+    if (flag) odla_rt::Fail(name, ": an index is out of range [", -dim, ", ", dim, ")");
+  });
+  if (!checked) odla_rt::SetNotCapturable(y);
   return y;
+}
+
+// The indices' element type: int32 or int64, else rejected.
+bool Index64(odla_value indices) {
+  if (!indices) Reject("missing indices");
+  odla_element_type it = indices->type.element_type;
+  if (it != ODLA_INT64 && it != ODLA_INT32) Reject("index type");
+  return it == ODLA_INT64;
+}
+
+odla_value BuildGather(odla_value data, odla_value indices, int64_t axis, const odla_value_type& rt,
+                       odla_value_id id) {
+  CheckResult(data, rt);
+  const bool is64 = Index64(indices);
+  Ints ds = ValueDims(data);
+  if (axis < 0 || axis >= static_cast<int64_t>(ds.size())) Reject("axis");
+  int64_t outer = 1, inner = 1, n = odla_rt::NumElements(indices->type.shape), dim = ds[axis];
+  for (int64_t d = 0; d < axis; ++d) outer *= ds[d];
+  for (size_t d = axis + 1; d < ds.size(); ++d) inner *= ds[d];
+  if (odla_rt::NumElements(rt.shape) != outer * n * inner) Reject("result shape");
+  size_t es = odla_rt::ElementSize(rt.element_type);
+  return AddIndexingOp("Gather", data, indices, rt, id, dim, [=](const KernelArgs& k, int* bad) {
+    Gather(CudaStream(k), k.out[0], k.in[0], es, outer, dim, inner, k.in[1], is64, n, bad);
+  });
+}
+
+// GatherElements: indices of the data's rank, each dimension but the axis's at most the
+// data's; the result has the indices' shape.
+odla_value BuildGatherElements(odla_value data, odla_value indices, int64_t axis,
+                               const odla_value_type& rt, odla_value_id id) {
+  CheckResult(data, rt);
+  const bool is64 = Index64(indices);
+  Ints ds = ValueDims(data), is = ValueDims(indices);
+  const int64_t rank = static_cast<int64_t>(ds.size());
+  if (axis < 0 || axis >= rank || static_cast<int64_t>(is.size()) != rank || TypeDims(rt) != is)
+    Reject("shapes");
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis && is[d] > ds[d]) Reject("shapes");
+  Ints strides = DenseStrides(ds), a = strides;
+  a[axis] = 0;  // the index gives the axis's coordinate
+  StridedMap m = MakeMap(is, a, 0, DenseStrides(is), 0);
+  const int64_t dim = ds[axis], axis_stride = strides[axis];
+  size_t es = odla_rt::ElementSize(rt.element_type);
+  return AddIndexingOp("GatherElements", data, indices, rt, id, dim,
+                       [=](const KernelArgs& k, int* bad) {
+                         GatherElements(CudaStream(k), k.out[0], k.in[0], es, m, axis_stride, dim,
+                                        k.in[1], is64, bad);
+                       });
 }
 
 }  // namespace
@@ -357,6 +403,14 @@ odla_value odla_Pad(odla_value data, odla_value constant_value, const char* mode
   return Try(
       "Pad", id, [&] { return BuildPad(data, constant_value, mode, pads, value, result_type, id); },
       [&] { return odla_ref_Pad(data, constant_value, mode, pads, value, result_type, id); });
+}
+
+odla_value odla_GatherElements(odla_value data, odla_value indices, odla_int64 axis,
+                               odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "GatherElements", id,
+      [&] { return BuildGatherElements(data, indices, axis, result_type, id); },
+      [&] { return odla_ref_GatherElements(data, indices, axis, result_type, id); });
 }
 
 odla_value odla_Gather(odla_value data, odla_value indices, odla_int64 axis,

@@ -1,5 +1,5 @@
 // Softmax, LogSoftmax (any axis; one warp or block per row when the axis is innermost), Hardmax,
-// InstanceNormalization and LayerNormalization on the project's CUDA kernels, float32;
+// InstanceNormalization, LayerNormalization and LRN on the project's CUDA kernels, float32;
 // CumSum float32, int32, int64.
 // Rejected (run on the host by the shared builder, which also reports invalid arguments):
 // other types, empty values, LayerNormalization's Scale or B of fewer elements than a
@@ -15,6 +15,7 @@ using Ints = std::vector<int64_t>;
 
 ODLA_REF_DECL(Softmax)
 ODLA_REF_DECL(LogSoftmax)
+ODLA_REF_DECL(LRN)
 ODLA_REF_DECL(LayerNormalization)
 ODLA_REF_DECL(Hardmax)
 ODLA_REF_DECL(InstanceNormalization)
@@ -111,9 +112,31 @@ odla_values BuildLayerNorm(odla_value x, odla_value scale, odla_value b, int64_t
       }));
 }
 
+// LRN across dimension 1 of x (rank 2 or more).
+odla_value BuildLrn(odla_value x, float alpha, float beta, float bias, int64_t size,
+                    const odla_value_type& rt, odla_value_id id) {
+  if (!x) Reject("missing input");
+  RequireF32({x});
+  if (!odla_rt::SameType(rt, x->type)) Reject("result type");
+  Ints xs = ValueDims(x);
+  if (xs.size() < 2 || size < 1) Reject("rank or size");
+  int64_t n = xs[0], c = xs[1], inner = odla_rt::NumElements(x->type.shape) / (n * c);
+  double a = alpha, b = beta, k0 = bias;
+  return AddCudaOp1("LRN", {x}, rt, 0, id, [=](const KernelArgs& k) {
+    Lrn(CudaStream(k), k.In<float>(0), k.Out<float>(0), n, c, inner, a, b, k0, size);
+  });
+}
+
 }  // namespace
 
 extern "C" {
+
+odla_value odla_LRN(odla_value X, odla_float32 alpha, odla_float32 beta, odla_float32 bias,
+                    odla_int64 size, odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "LRN", id, [&] { return BuildLrn(X, alpha, beta, bias, size, result_type, id); },
+      [&] { return odla_ref_LRN(X, alpha, beta, bias, size, result_type, id); });
+}
 
 odla_value odla_Softmax(odla_value input, odla_int64 axis, odla_int64 legacy_2d,
                         odla_value_type result_type, odla_value_id id) {

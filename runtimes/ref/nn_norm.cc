@@ -239,3 +239,4 @@ ODLA_WEAK odla_value odla_MeanVarianceNormalization(odla_value X, odla_ints axes
 ODLA_REF_ALIAS(BatchNormalization)
 ODLA_REF_ALIAS(LayerNormalization)
 ODLA_REF_ALIAS(InstanceNormalization)
+ODLA_REF_ALIAS(LRN)

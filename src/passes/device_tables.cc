@@ -30,13 +30,13 @@ constexpr const char* kCuda = R"(device cuda
 ops Abs Acos Acosh Add And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool
 ops BatchNormalization Cast Ceil Celu Clip Concat Conv ConvTranspose Cos Cosh CumSum
 ops DepthToSpace Div Elu Equal Erf Exp Expand Flatten Floor FusedConv FusedGemm FusedMatMul
-ops Gather Gemm GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual HardSigmoid HardSwish
-ops Hardmax Identity InstanceNormalization LayerNormalization LeakyRelu Less LessOrEqual Log
-ops LogSoftmax MatMul Max MaxPool Mean Min Mod Mul Neg Not Or PRelu Pad Pow Reciprocal
-ops ReduceL1 ReduceL2 ReduceLogSum ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum
-ops ReduceSumSquare Relu Reshape Resize Round Selu Sigmoid Sign Sin Sinh Slice Softmax
-ops Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh ThresholdedRelu Tile
-ops Transpose Unsqueeze Upsample Where Xor
+ops Gather GatherElements Gemm GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual
+ops HardSigmoid HardSwish Hardmax Identity InstanceNormalization LRN LayerNormalization
+ops LeakyRelu Less LessOrEqual Log LogSoftmax MatMul Max MaxPool Mean Min Mod Mul Neg Not Or
+ops PRelu Pad Pow Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceMax ReduceMean ReduceMin
+ops ReduceProd ReduceSum ReduceSumSquare Relu Reshape Resize Round Selu Sigmoid Sign Sin
+ops Sinh Slice Softmax Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh
+ops ThresholdedRelu Tile Transpose Unsqueeze Upsample Where Xor
 gflops 51434
 gbps 1718
 host_gflops 1100

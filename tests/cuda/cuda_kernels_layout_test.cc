@@ -162,6 +162,40 @@ TEST_F(CudaKernels, GatherIndexOutOfRangeFailsTheRun) {
   EXPECT_NE(s, ODLA_SUCCESS);
 }
 
+TEST_F(CudaKernels, GatherElements) {
+  std::vector<int64_t> idx1(3 * 2 * 5), idx0(2 * 4 * 5);
+  for (size_t i = 0; i < idx1.size(); ++i) idx1[i] = static_cast<int64_t>((i * 7) % 8) - 4;
+  for (size_t i = 0; i < idx0.size(); ++i) idx0[i] = static_cast<int64_t>((i * 5) % 6) - 3;
+  ExpectSame({F32({3, 4, 5}, 1), I64({3, 2, 5}, idx1)}, One([](auto a, bool c) {
+               return OP(c, GatherElements)(a[0], a[1], 1, Type({3, 2, 5}), "y");
+             }));
+  ExpectSame({F32({3, 4, 5}, 2), I64({2, 4, 5}, idx0)}, One([](auto a, bool c) {
+               return OP(c, GatherElements)(a[0], a[1], 0, Type({2, 4, 5}), "y");
+             }));
+  ExpectSame({I64Seq({3, 4, 5}, -30)}, One([](auto a, bool c) {  // constant int32 indices
+               static const int32_t idx[3 * 4 * 2] = {0, 4,  -1, 2, 3, -5, 1,  1, 0, 0, 4, 3,
+                                                      2, -2, 1,  0, 3, 3,  -4, 2, 0, 1, 2, 4};
+               odla_value i = odla_CreateConstant(Type({3, 4, 2}, ODLA_INT32), idx, "i");
+               return OP(c, GatherElements)(a[0], i, 2, Type({3, 4, 2}, ODLA_INT64), "y");
+             }));
+  odla_status s;
+  RunArgs({F32({4, 2}, 1), I64({1, 2}, {1, 4})}, One([](auto a, bool c) {
+            return OP(c, GatherElements)(a[0], a[1], 0, Type({1, 2}), "y");
+          }),
+          true, true, &s);
+  EXPECT_NE(s, ODLA_SUCCESS) << "an index out of range fails the run";
+}
+
+TEST_F(CudaKernels, Lrn) {
+  for (int64_t size : {1, 3, 4, 5})
+    ExpectSame({F32({2, 7, 5, 5}, 3)}, One([size](auto a, bool c) {
+                 return OP(c, LRN)(a[0], 1e-3f, 0.75f, 2.f, size, Type({2, 7, 5, 5}), "y");
+               }));
+  ExpectSame({F32({3, 6}, 4)}, One([](auto a, bool c) {
+               return OP(c, LRN)(a[0], 0.5f, 0.5f, 1.f, 3, Type({3, 6}), "y");
+             }));
+}
+
 TEST_F(CudaKernels, Pad) {
   for (const char* mode : {"constant", "reflect", "edge"})
     ExpectSame({F32({2, 3, 4}, 1)}, One([mode](auto a, bool c) {
