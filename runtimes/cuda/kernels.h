@@ -102,7 +102,8 @@ enum class Unary {
   kAtanh,
   kSoftsign,
   kCelu,
-  kThresholdedRelu
+  kThresholdedRelu,
+  kShrink  // a = bias, b = lambd
 };
 // y = op(x) on n elements of type t. Parameters: LeakyRelu/Elu/Celu/ThresholdedRelu
 // alpha=a; Selu alpha=a,
@@ -111,6 +112,10 @@ enum class Unary {
 void UnaryOp(cudaStream_t s, Unary op, odla_element_type t, const void* x, void* y, int64_t n,
              double a = 0, double b = 0);
 bool UnarySupports(Unary op, odla_element_type t);
+// IsNaN (kind 0) or IsInf (kind 1: -inf with `negative`, +inf with `positive`) of float32 x
+// into bool y (ref: unary::IsNaN, unary::IsInf).
+void Classify(cudaStream_t s, int kind, const float* x, bool* y, int64_t n, bool negative,
+              bool positive);
 
 // From kEqual on (comparisons and logic) the result is bool.
 enum class Binary {

@@ -70,6 +70,7 @@ ODLA_CUDA_UNARY(AtanhF, atanhf(x))
 ODLA_CUDA_UNARY(SoftsignF, x / (1.f + fabsf(x)))
 ODLA_CUDA_UNARY(CeluF, fmaxf(0.f, x) + fminf(0.f, p.a* expm1f(x / p.a)))
 ODLA_CUDA_UNARY(ThresholdedReluF, x > p.a ? x : 0.f)
+ODLA_CUDA_UNARY(ShrinkF, x < -p.b ? x + p.a : (x > p.b ? x - p.a : 0.f))
 #undef ODLA_CUDA_UNARY
 
 struct SignF {
@@ -202,6 +203,7 @@ void UnaryOp(cudaStream_t s, Unary op, odla_element_type t, const void* x, void*
           ODLA_CUDA_CASE(kSoftsign, SoftsignF)
           ODLA_CUDA_CASE(kCelu, CeluF)
           ODLA_CUDA_CASE(kThresholdedRelu, ThresholdedReluF)
+          ODLA_CUDA_CASE(kShrink, ShrinkF)
 #undef ODLA_CUDA_CASE
           default:
             break;
@@ -211,6 +213,23 @@ void UnaryOp(cudaStream_t s, Unary op, odla_element_type t, const void* x, void*
   });
   if (!ok) throw odla_rt::RtError("libodla_cuda: unary op on an unsupported type");
   CheckLaunch("Unary");
+}
+
+namespace {
+
+__global__ void ClassifyKernel(const float* x, bool* y, int64_t n, int kind, bool negative,
+                               bool positive) {
+  ODLA_CUDA_LOOP(i, n) {
+    const float v = x[i];
+    y[i] = kind == 0 ? isnan(v) : isinf(v) && (v > 0.f ? positive : negative);
+  }
+}
+
+}  // namespace
+
+void Classify(cudaStream_t s, int kind, const float* x, bool* y, int64_t n, bool negative,
+              bool positive) {
+  Launch("Classify", s, n, ClassifyKernel, x, y, n, kind, negative, positive);
 }
 
 namespace {

@@ -1,11 +1,11 @@
 // Element-wise builders on the project's CUDA kernels: unary functions and activations, Clip,
 // broadcasting binary arithmetic, comparisons and logic, PRelu, Mod, the variadic
-// Sum/Mean/Max/Min, Where and Cast. Types: float32 for the float functions; also int32/int64
-// for Relu, Abs, Neg, Sign, Clip, Add, Sub, Mul, Div, Mod (fmod=0: only these), Max, Min,
-// PRelu, Sum and the comparisons; bool for Not, And, Or, Xor, Equal and Where's condition;
-// Where and Cast see kernels.h. Rejected (run on the host by the shared builder, which also
-// reports invalid arguments): other types, empty results, ranks above 8, arguments the
-// shared builder would refuse.
+// Sum/Mean/Max/Min, Where, Cast and CastLike, IsNaN and IsInf (float32 to bool). Types: float32 for
+// the float functions; also int32/int64 for Relu, Abs, Neg, Sign, Clip, Add, Sub, Mul, Div, Mod
+// (fmod=0: only these), Max, Min, PRelu, Sum and the comparisons; bool for Not, And, Or, Xor, Equal
+// and Where's condition; Where and Cast see kernels.h. Rejected (run on the host by the shared
+// builder, which also reports invalid arguments): other types, empty results, ranks above 8,
+// arguments the shared builder would refuse.
 #include "../kernels/broadcast.h"
 #include "cuda_rt.h"
 #include "kernels.h"
@@ -139,9 +139,27 @@ odla_value BuildCast(odla_value x, odla_element_type to, const odla_value_type& 
   });
 }
 
+// IsNaN or IsInf (Classify's kind) of float32 x into bool.
+odla_value BuildClassify(const char* name, int kind, odla_value x, bool negative, bool positive,
+                         const odla_value_type& rt, odla_value_id id) {
+  if (!x) Reject("missing input");
+  RequireF32({x});
+  if (rt.element_type != ODLA_BOOL || ValueDims(x) != TypeDims(rt)) Reject("result type");
+  CheckShape(rt);
+  int64_t n = odla_rt::NumElements(rt.shape);
+  return AddCudaOp1(name, {x}, rt, 0, id, [=](const KernelArgs& k) {
+    Classify(CudaStream(k), kind, k.In<float>(0), static_cast<bool*>(k.out[0]), n, negative,
+             positive);
+  });
+}
+
 }  // namespace
 
 ODLA_REF_DECL(Clip)
+ODLA_REF_DECL(Shrink)
+ODLA_REF_DECL(IsNaN)
+ODLA_REF_DECL(IsInf)
+ODLA_REF_DECL(CastLike)
 ODLA_REF_DECL(LeakyRelu)
 ODLA_REF_DECL(Elu)
 ODLA_REF_DECL(Selu)
@@ -247,6 +265,31 @@ odla_value odla_ThresholdedRelu(odla_value X, odla_float32 alpha, odla_value_typ
       [&] { return odla_ref_ThresholdedRelu(X, alpha, result_type, id); });
 }
 
+odla_value odla_Shrink(odla_value input, odla_float32 bias, odla_float32 lambd,
+                       odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "Shrink", id,
+      [&] { return BuildUnary("Shrink", Unary::kShrink, input, result_type, id, bias, lambd); },
+      [&] { return odla_ref_Shrink(input, bias, lambd, result_type, id); });
+}
+
+odla_value odla_IsNaN(odla_value X, odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "IsNaN", id, [&] { return BuildClassify("IsNaN", 0, X, false, false, result_type, id); },
+      [&] { return odla_ref_IsNaN(X, result_type, id); });
+}
+
+odla_value odla_IsInf(odla_value X, odla_int64 detect_negative, odla_int64 detect_positive,
+                      odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "IsInf", id,
+      [&] {
+        return BuildClassify("IsInf", 1, X, detect_negative != 0, detect_positive != 0, result_type,
+                             id);
+      },
+      [&] { return odla_ref_IsInf(X, detect_negative, detect_positive, result_type, id); });
+}
+
 odla_value odla_Clip(odla_value input, odla_float32 min, odla_float32 max,
                      odla_value_type result_type, odla_value_id id) {
   return Try(
@@ -321,6 +364,13 @@ odla_value odla_Cast(odla_value input, odla_element_type to, odla_value_type res
   return Try(
       "Cast", id, [&] { return BuildCast(input, to, result_type, id); },
       [&] { return odla_ref_Cast(input, to, result_type, id); });
+}
+
+// The result type names the element type of CastLike's `target_type`.
+odla_value odla_CastLike(odla_value input, odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "CastLike", id, [&] { return BuildCast(input, result_type.element_type, result_type, id); },
+      [&] { return odla_ref_CastLike(input, result_type, id); });
 }
 
 }  // extern "C"

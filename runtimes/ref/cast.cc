@@ -138,3 +138,4 @@ ODLA_WEAK odla_values odla_Dropout(odla_value data, odla_value_types result_type
 // Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
 ODLA_REF_ALIAS(Clip)
 ODLA_REF_ALIAS(Cast)
+ODLA_REF_ALIAS(CastLike)

@@ -28,15 +28,15 @@ link_gbps 1000
 // --device-table.
 constexpr const char* kCuda = R"(device cuda
 ops Abs Acos Acosh Add And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool
-ops BatchNormalization Cast Ceil Celu Clip Concat Conv ConvTranspose Cos Cosh CumSum
-ops DepthToSpace Div Elu Equal Erf Exp Expand Flatten Floor FusedConv FusedGemm FusedMatMul
-ops Gather GatherElements Gemm GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual
-ops HardSigmoid HardSwish Hardmax Identity InstanceNormalization LRN LayerNormalization
-ops LeakyRelu Less LessOrEqual Log LogSoftmax MatMul Max MaxPool Mean Min Mod Mul Neg Not Or
-ops PRelu Pad Pow Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceMax ReduceMean ReduceMin
-ops ReduceProd ReduceSum ReduceSumSquare Relu Reshape Resize Round Selu Sigmoid Sign Sin
-ops Sinh Slice Softmax Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh
-ops ThresholdedRelu Tile Transpose Unsqueeze Upsample Where Xor
+ops BatchNormalization Cast CastLike Ceil Celu Clip Concat Conv ConvTranspose Cos Cosh
+ops CumSum DepthToSpace Div Elu Equal Erf Exp Expand Flatten Floor FusedConv FusedGemm
+ops FusedMatMul Gather GatherElements Gemm GlobalAveragePool GlobalMaxPool Greater
+ops GreaterOrEqual HardSigmoid HardSwish Hardmax Identity InstanceNormalization IsInf IsNaN
+ops LRN LayerNormalization LeakyRelu Less LessOrEqual Log LogSoftmax MatMul Max MaxPool Mean
+ops Min Mod Mul Neg Not Or PRelu Pad Pow Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceMax
+ops ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu Reshape Resize Round Selu
+ops Shrink Sigmoid Sign Sin Sinh Slice Softmax Softplus Softsign SpaceToDepth Split Sqrt
+ops Squeeze Sub Sum Tan Tanh ThresholdedRelu Tile Transpose Unsqueeze Upsample Where Xor
 gflops 51434
 gbps 1718
 host_gflops 1100

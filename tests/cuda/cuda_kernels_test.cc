@@ -72,6 +72,9 @@ TEST_F(CudaKernels, ActivationsWithAttributes) {
       {x}, One([](auto a, bool c) { return OP(c, ThresholdedRelu)(a[0], 0.4f, Type({64}), "y"); }));
   ExpectSame({x},
              One([](auto a, bool c) { return OP(c, Clip)(a[0], -1.f, 2.f, Type({64}), "y"); }));
+  ExpectSame({x}, One([](auto a, bool c) {
+               return OP(c, Shrink)(a[0], 0.25f, 0.5f, Type({64}), "y");  // bias, lambd
+             }));
   ExpectSame({Make({3}, ODLA_FLOAT32, std::vector<float>{NAN, -5, 5})},
              One([](auto a, bool c) { return OP(c, Clip)(a[0], -FLT_MAX, 2.f, Type({3}), "y"); }));
   ExpectSame({I64({4}, {std::numeric_limits<int64_t>::min(), -3, 4, 9})}, One([](auto a, bool c) {
@@ -179,6 +182,22 @@ TEST_F(CudaKernels, Cast) {
   ExpectSame({I32({3}, {-5, 0, 7})}, One([](auto a, bool c) {
                return OP(c, Cast)(a[0], ODLA_INT64, Type({3}, ODLA_INT64), "y");
              }));
+}
+
+// CastLike is Cast to the result's element type; IsNaN and IsInf classify floats into bool.
+TEST_F(CudaKernels, CastLikeIsNaNIsInf) {
+  Arg f =
+      Make({7}, ODLA_FLOAT32, std::vector<float>{NAN, -INFINITY, INFINITY, -2.7f, 0.f, 3.5f, -NAN});
+  for (odla_element_type to : {ODLA_INT32, ODLA_BOOL, ODLA_FLOAT16})
+    ExpectSame({f},
+               One([to](auto a, bool c) { return OP(c, CastLike)(a[0], Type({7}, to), "y"); }));
+  ExpectSame({f},
+             One([](auto a, bool c) { return OP(c, IsNaN)(a[0], Type({7}, ODLA_BOOL), "y"); }));
+  for (int64_t neg : {0, 1})
+    for (int64_t pos : {0, 1})
+      ExpectSame({f}, One([neg, pos](auto a, bool c) {
+                   return OP(c, IsInf)(a[0], neg, pos, Type({7}, ODLA_BOOL), "y");
+                 }));
 }
 
 // A small encoder block's data flow on the GPU: Reshape, Transpose, MatMul-free pieces.
