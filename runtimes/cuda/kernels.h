@@ -50,6 +50,11 @@ void DeviceCopy(cudaStream_t s, void* dst, const void* src, size_t bytes);
 void GatherElements(cudaStream_t s, void* dst, const void* data, size_t es, const StridedMap& m,
                     int64_t axis_stride, int64_t dim, const void* idx, bool idx64, int* bad);
 
+// Trilu (ref: TriluCopy) of `matrices` matrices [rows, cols]: element (i, j) is kept where
+// j - i >= k (upper) or j - i <= k (lower), else 0.
+void Trilu(cudaStream_t s, void* dst, const void* src, size_t es, int64_t matrices, int64_t rows,
+           int64_t cols, int64_t k, bool upper);
+
 // Pad (ref: PadCopy): out has dims in[d] + pads[d] + pads[d + rank]; mode 0 constant (the
 // `es` bytes at `fill`, a device pointer, or `fill_bits` when it is null), 1 reflect, 2 edge.
 void Pad(cudaStream_t s, void* dst, const void* src, size_t es, const std::vector<int64_t>& in,

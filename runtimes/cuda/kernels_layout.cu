@@ -181,6 +181,16 @@ __global__ void GatherElementsKernel(E* dst, const E* data, StridedMap m, int64_
   }
 }
 
+template <typename E>
+__global__ void TriluKernel(E* dst, const E* src, int64_t rows, int64_t cols, int64_t k, bool upper,
+                            int64_t n) {
+  ODLA_CUDA_LOOP(e, n) {
+    const int64_t j = e % cols, i = (e / cols) % rows;
+    const bool keep = upper ? j - i >= k : j - i <= k;
+    dst[e] = keep ? src[e] : E(0);
+  }
+}
+
 }  // namespace
 
 // In tiles where the innermost axis moves (TilePlan); else in wider elements where it can
@@ -281,6 +291,18 @@ void GatherElements(cudaStream_t s, void* dst, const void* data, size_t es, cons
           d, x, m, axis_stride, dim, static_cast<const int32_t*>(idx), bad, n);
   });
   CheckLaunch("GatherElements");
+}
+
+void Trilu(cudaStream_t s, void* dst, const void* src, size_t es, int64_t matrices, int64_t rows,
+           int64_t cols, int64_t k, bool upper) {
+  const int64_t n = matrices * rows * cols;
+  if (n == 0) return;
+  BySize(es, [&](auto bits) {
+    using E = typename decltype(bits)::type;
+    TriluKernel<E><<<GridFor(n), kBlock, 0, s>>>(static_cast<E*>(dst), static_cast<const E*>(src),
+                                                 rows, cols, k, upper, n);
+  });
+  CheckLaunch("Trilu");
 }
 
 }  // namespace odla_cuda

@@ -1,6 +1,6 @@
 // Data-movement builders on the project's CUDA kernels: Reshape, Flatten, Squeeze, Unsqueeze,
 // Identity (device copies), Transpose, Concat, Split, Slice, Expand, Tile (strided copies),
-// Pad, Gather and GatherElements. Any element type. Rejected (run on the host by the shared
+// Pad, Gather, GatherElements and Trilu. Any element type. Rejected (run on the host by the shared
 // builder, which also reports invalid arguments): empty results, ranks above 8, arguments the
 // shared builder would refuse.
 #include <cstring>
@@ -69,6 +69,7 @@ ODLA_REF_DECL(Tile)
 ODLA_REF_DECL(Pad)
 ODLA_REF_DECL(Gather)
 ODLA_REF_DECL(GatherElements)
+ODLA_REF_DECL(Trilu)
 
 namespace {
 
@@ -322,9 +323,31 @@ odla_value BuildGatherElements(odla_value data, odla_value indices, int64_t axis
                        });
 }
 
+odla_value BuildTrilu(odla_value x, int64_t upper, int64_t k, const odla_value_type& rt,
+                      odla_value_id id) {
+  CheckResult(x, rt);
+  if (!odla_rt::SameType(x->type, rt)) Reject("result type");
+  Ints d = ValueDims(x);
+  if (d.size() < 2) Reject("rank below 2");
+  const int64_t rows = d[d.size() - 2], cols = d.back();
+  const int64_t matrices = odla_rt::NumElements(x->type.shape) / (rows * cols);
+  const size_t es = odla_rt::ElementSize(rt.element_type);
+  const bool up = upper != 0;
+  return AddCudaOp1("Trilu", {x}, rt, 0, id, [=](const KernelArgs& a) {
+    Trilu(CudaStream(a), a.out[0], a.in[0], es, matrices, rows, cols, k, up);
+  });
+}
+
 }  // namespace
 
 extern "C" {
+
+odla_value odla_Trilu(odla_value input, odla_int64 upper, odla_int64 k, odla_value_type result_type,
+                      odla_value_id id) {
+  return Try(
+      "Trilu", id, [&] { return BuildTrilu(input, upper, k, result_type, id); },
+      [&] { return odla_ref_Trilu(input, upper, k, result_type, id); });
+}
 
 #define ODLA_CUDA_COPY_BUILDER(NAME)                                                    \
   odla_value odla_##NAME(odla_value x, odla_value_type result_type, odla_value_id id) { \

@@ -321,6 +321,7 @@ ODLA_WEAK odla_value odla_Compress(odla_value input, odla_value condition, odla_
 // Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
 ODLA_REF_ALIAS(Transpose)
 ODLA_REF_ALIAS(Concat)
+ODLA_REF_ALIAS(Trilu)
 ODLA_REF_ALIAS(Reshape)
 ODLA_REF_ALIAS(Squeeze)
 ODLA_REF_ALIAS(Unsqueeze)

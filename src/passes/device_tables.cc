@@ -36,7 +36,8 @@ ops LRN LayerNormalization LeakyRelu Less LessOrEqual Log LogSoftmax MatMul Max 
 ops Min Mod Mul Neg Not Or PRelu Pad Pow Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceMax
 ops ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu Reshape Resize Round Selu
 ops Shrink Sigmoid Sign Sin Sinh Slice Softmax Softplus Softsign SpaceToDepth Split Sqrt
-ops Squeeze Sub Sum Tan Tanh ThresholdedRelu Tile Transpose Unsqueeze Upsample Where Xor
+ops Squeeze Sub Sum Tan Tanh ThresholdedRelu Tile Transpose Trilu Unsqueeze Upsample Where
+ops Xor
 gflops 51434
 gbps 1718
 host_gflops 1100

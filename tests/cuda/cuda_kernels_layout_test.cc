@@ -186,6 +186,17 @@ TEST_F(CudaKernels, GatherElements) {
   EXPECT_NE(s, ODLA_SUCCESS) << "an index out of range fails the run";
 }
 
+TEST_F(CudaKernels, Trilu) {
+  for (int64_t upper : {0, 1})
+    for (int64_t k : {-2, 0, 1, 7})
+      ExpectSame({F32({2, 4, 5}, 9)}, One([upper, k](auto a, bool c) {
+                   return OP(c, Trilu)(a[0], upper, k, Type({2, 4, 5}), "y");
+                 }));
+  ExpectSame({I64Seq({3, 3}, 1)}, One([](auto a, bool c) {
+               return OP(c, Trilu)(a[0], 1, 0, Type({3, 3}, ODLA_INT64), "y");
+             }));
+}
+
 TEST_F(CudaKernels, Lrn) {
   for (int64_t size : {1, 3, 4, 5})
     ExpectSame({F32({2, 7, 5, 5}, 3)}, One([size](auto a, bool c) {
