@@ -181,17 +181,17 @@ void InstanceNorm(cudaStream_t s, const float* x, const float* scale, const floa
 void LayerNorm(cudaStream_t s, const float* x, const float* scale, const float* bias, double eps,
                float* y, float* mean, float* inv_std, int64_t rows, int64_t cols);
 
-enum class Reduce { kSum, kMean, kMax, kMin, kProd, kL2, kL1, kSumSquare, kLogSum };
+enum class Reduce { kSum, kMean, kMax, kMin, kProd, kL2, kL1, kSumSquare, kLogSum, kLogSumExp };
 // Reduces x of `dims` over `axes` (sorted, distinct) into out (the kept elements in order);
-// ref: Reduce. float32 all kinds; int32/int64 all but L2 and LogSum (wrapping sums,
-// truncating mean).
+// ref: Reduce. float32 all kinds; int32/int64 all but L2, LogSum and LogSumExp (wrapping
+// sums, truncating mean).
 // LRN (ref: LRN in runtimes/kernels/norm.h) across the channels of x [n, c, inner], float32:
 // sums of squares and the power in double, as the ref.
 void Lrn(cudaStream_t s, const float* x, float* y, int64_t n, int64_t c, int64_t inner,
          double alpha, double beta, double bias, int64_t size);
 
 // `scratch`: kReduceScratch bytes of device memory (the partial results of few large ones).
-constexpr size_t kReduceScratch = 8192;
+constexpr size_t kReduceScratch = 16384;
 void ReduceOp(cudaStream_t s, Reduce kind, odla_element_type t, const void* x,
               const std::vector<int64_t>& dims, const std::vector<int64_t>& axes, void* out,
               void* scratch);

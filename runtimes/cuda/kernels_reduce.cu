@@ -64,6 +64,36 @@ struct LogSumR : SumR<T> {
   __device__ static T Final(Acc a, int64_t) { return static_cast<T>(log(a)); }
 };
 
+// The ref's running log-sum-exp: the largest element m and the sum s of exp(x - m), in
+// double.
+template <typename T>
+struct LogSumExpR {
+  struct Acc {
+    double m, s;
+  };
+  __device__ static Acc Init() { return {-INFINITY, 0.0}; }
+  __device__ static Acc Step(Acc a, T xt) {
+    const double x = static_cast<double>(xt);
+    if (x > a.m) {
+      a.s = a.s * exp(a.m - x) + 1.0;
+      a.m = x;
+    } else if (x != -INFINITY) {
+      a.s += exp(x - a.m);
+    }
+    return a;
+  }
+  __device__ static Acc Merge(Acc a, Acc b) {
+    if (b.m > a.m) {
+      Acc t = a;
+      a = b;
+      b = t;
+    }
+    if (b.s != 0.0) a.s += b.s * exp(b.m - a.m);
+    return a;
+  }
+  __device__ static T Final(Acc a, int64_t) { return static_cast<T>(a.m + log(a.s)); }
+};
+
 template <typename T>
 struct ProdR {
   using Acc = T;
@@ -277,8 +307,8 @@ void ArgExtreme(cudaStream_t s, bool is_max, bool last, odla_element_type t, con
 }
 
 bool ReduceSupports(Reduce kind, odla_element_type t) {
-  return t == ODLA_FLOAT32 ||
-         ((t == ODLA_INT32 || t == ODLA_INT64) && kind != Reduce::kL2 && kind != Reduce::kLogSum);
+  return t == ODLA_FLOAT32 || ((t == ODLA_INT32 || t == ODLA_INT64) && kind != Reduce::kL2 &&
+                               kind != Reduce::kLogSum && kind != Reduce::kLogSumExp);
 }
 
 void ReduceOp(cudaStream_t s, Reduce kind, odla_element_type t, const void* x,
@@ -313,6 +343,10 @@ void ReduceOp(cudaStream_t s, Reduce kind, odla_element_type t, const void* x,
         return LaunchReduce<T, L1R>(s, px, po, scratch, kept, red);
       case Reduce::kSumSquare:
         return LaunchReduce<T, SumSquareR>(s, px, po, scratch, kept, red);
+      case Reduce::kLogSumExp:
+        if constexpr (std::is_floating_point_v<T>)
+          return LaunchReduce<T, LogSumExpR>(s, px, po, scratch, kept, red);
+        break;
       case Reduce::kLogSum:
         if constexpr (std::is_floating_point_v<T>)
           return LaunchReduce<T, LogSumR>(s, px, po, scratch, kept, red);

@@ -1,7 +1,8 @@
 // ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, ReduceL1, ReduceSumSquare
-// (float32, int32, int64), ReduceL2 and ReduceLogSum (float32) over any axes, ArgMax and ArgMin
-// (float32, int32, int64) on the project's CUDA kernels. Rejected (run on the host by the shared
-// builder, which also reports invalid arguments): other types, empty results, ranks above 8.
+// (float32, int32, int64), ReduceL2, ReduceLogSum and ReduceLogSumExp (float32) over any axes,
+// ArgMax and ArgMin (float32, int32, int64) on the project's CUDA kernels. Rejected (run on the
+// host by the shared builder, which also reports invalid arguments): other types, empty results,
+// ranks above 8.
 #include <algorithm>
 
 #include "cuda_rt.h"
@@ -88,6 +89,7 @@ ODLA_CUDA_REDUCE(ReduceL2, kL2)
 ODLA_CUDA_REDUCE(ReduceL1, kL1)
 ODLA_CUDA_REDUCE(ReduceSumSquare, kSumSquare)
 ODLA_CUDA_REDUCE(ReduceLogSum, kLogSum)
+ODLA_CUDA_REDUCE(ReduceLogSumExp, kLogSumExp)
 #undef ODLA_CUDA_REDUCE
 
 odla_value odla_ArgMax(odla_value data, odla_int64 axis, odla_int64 keepdims,

@@ -33,11 +33,11 @@ ops CumSum DepthToSpace Div Elu Equal Erf Exp Expand Flatten Floor FusedConv Fus
 ops FusedMatMul Gather GatherElements Gemm GlobalAveragePool GlobalMaxPool Greater
 ops GreaterOrEqual HardSigmoid HardSwish Hardmax Identity InstanceNormalization IsInf IsNaN
 ops LRN LayerNormalization LeakyRelu Less LessOrEqual Log LogSoftmax MatMul Max MaxPool Mean
-ops Min Mod Mul Neg Not Or PRelu Pad Pow Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceMax
-ops ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu Reshape Resize Round Selu
-ops Shrink Sigmoid Sign Sin Sinh Slice Softmax Softplus Softsign SpaceToDepth Split Sqrt
-ops Squeeze Sub Sum Tan Tanh ThresholdedRelu Tile Transpose Trilu Unsqueeze Upsample Where
-ops Xor
+ops Min Mod Mul Neg Not Or PRelu Pad Pow Reciprocal ReduceL1 ReduceL2 ReduceLogSum
+ops ReduceLogSumExp ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu
+ops Reshape Resize Round Selu Shrink Sigmoid Sign Sin Sinh Slice Softmax Softplus Softsign
+ops SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh ThresholdedRelu Tile Transpose Trilu
+ops Unsqueeze Upsample Where Xor
 gflops 51434
 gbps 1718
 host_gflops 1100

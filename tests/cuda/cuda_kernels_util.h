@@ -27,7 +27,8 @@
   X(Squeeze)                                                                                       \
   X(Unsqueeze)                                                                                     \
   X(Identity)                                                                                      \
-  X(Transpose) X(Concat) X(Slice) X(Split) X(Expand) X(Gather) X(Pad) X(Softmax) X(LogSoftmax)     \
+  X(Transpose)                                                                                     \
+  X(Concat) X(Slice) X(Split) X(Expand) X(Gather) X(Pad) X(Softmax) X(LogSoftmax)                  \
       X(LayerNormalization) X(ReduceSum) X(ReduceMean) X(ReduceMax) X(ReduceMin) X(ReduceProd)     \
           X(ReduceL2) X(Relu) X(Sigmoid) X(Tanh) X(Exp) X(Log) X(Sqrt) X(Abs) X(Neg) X(Reciprocal) \
               X(Erf) X(Floor) X(Ceil) X(Round) X(Sin) X(Cos) X(Softplus) X(Sign) X(Not)            \
@@ -41,7 +42,8 @@
                                               X(SpaceToDepth) X(Mod) X(Hardmax) X(CumSum)          \
                                                   X(InstanceNormalization) X(Resize) X(Upsample)   \
                                                       X(GatherElements) X(LRN) X(Shrink)           \
-                                                          X(CastLike) X(IsNaN) X(IsInf) X(Trilu)
+                                                          X(CastLike) X(IsNaN) X(IsInf) X(Trilu)   \
+                                                              X(ReduceLogSumExp)
 ODLA_TEST_REF(ODLA_REF_DECL)
 
 namespace cuda_kernels_test {
