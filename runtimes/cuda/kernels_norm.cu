@@ -256,28 +256,42 @@ __global__ void LrnKernel(const float* x, float* y, int64_t n, int64_t c, int64_
 
 unsigned RowGrid(int64_t rows) { return static_cast<unsigned>(std::min<int64_t>(rows, 65535)); }
 
+// Rows of 1 to 1024 elements take a warp each, kWarpsPerBlock to a block:
+// launch(lanes, blocks) launches the kernel for `rows` such rows of n elements, `lanes` (a
+// std::integral_constant) the fewest elements per lane of 1, 4, 16 or 32 that hold one.
+// False (nothing launched) for other lengths.
+constexpr int kWarpsPerBlock = 4;
+template <typename F>
+bool WarpRows(int64_t rows, int64_t n, F&& launch) {
+  if (n < 1 || n > 1024) return false;
+  const auto blocks =
+      static_cast<unsigned>(std::min<int64_t>((rows + kWarpsPerBlock - 1) / kWarpsPerBlock, 65535));
+  if (n <= 32)
+    launch(std::integral_constant<int, 1>{}, blocks);
+  else if (n <= 128)
+    launch(std::integral_constant<int, 4>{}, blocks);
+  else if (n <= 512)
+    launch(std::integral_constant<int, 16>{}, blocks);
+  else
+    launch(std::integral_constant<int, 32>{}, blocks);
+  return true;
+}
+
 }  // namespace
 
 void Softmax(cudaStream_t s, int kind, const float* x, float* y, int64_t outer, int64_t n,
              int64_t inner) {
   if (n == 0 || outer == 0 || inner == 0) return;
-  // Rows of up to 1024 elements: a warp each (4 per block); longer ones: a block each.
-  auto warp_rows = [&](auto kernel) {
-    const unsigned blocks = static_cast<unsigned>(std::min<int64_t>((outer + 3) / 4, 65535));
-    kernel<<<blocks, 128, 0, s>>>(kind, x, y, outer, static_cast<int>(n));
+  // Rows along the innermost axis: a warp each up to 1024 elements, else a block each.
+  const bool rows = inner == 1 && kind != 2;
+  auto warp = [&](auto lanes, unsigned blocks) {
+    SoftmaxWarpRows<decltype(lanes)::value>
+        <<<blocks, 32 * kWarpsPerBlock, 0, s>>>(kind, x, y, outer, static_cast<int>(n));
   };
-  if (inner == 1 && kind != 2 && n <= 32)
-    warp_rows(SoftmaxWarpRows<1>);
-  else if (inner == 1 && kind != 2 && n <= 128)
-    warp_rows(SoftmaxWarpRows<4>);
-  else if (inner == 1 && kind != 2 && n <= 512)
-    warp_rows(SoftmaxWarpRows<16>);
-  else if (inner == 1 && kind != 2 && n <= 1024)
-    warp_rows(SoftmaxWarpRows<32>);
-  else if (inner == 1 && kind != 2)
-    SoftmaxRows<<<RowGrid(outer), kBlock, 0, s>>>(kind, x, y, outer, n);
-  else
+  if (!rows)
     SoftmaxColumns<<<GridFor(outer * inner), kBlock, 0, s>>>(kind, x, y, outer, n, inner);
+  else if (!WarpRows(outer, n, warp))
+    SoftmaxRows<<<RowGrid(outer), kBlock, 0, s>>>(kind, x, y, outer, n);
   CheckLaunch("Softmax");
 }
 
@@ -304,19 +318,12 @@ void InstanceNorm(cudaStream_t s, const float* x, const float* scale, const floa
 void LayerNorm(cudaStream_t s, const float* x, const float* scale, const float* bias, double eps,
                float* y, float* mean, float* inv_std, int64_t rows, int64_t cols) {
   if (rows == 0) return;
-  // Rows of 1 to 1024 elements: a warp each (4 per block); longer ones: a block each.
-  auto warp_rows = [&](auto kernel) {
-    const unsigned blocks = static_cast<unsigned>(std::min<int64_t>((rows + 3) / 4, 65535));
-    kernel<<<blocks, 128, 0, s>>>(x, scale, bias, eps, y, mean, inv_std, rows,
-                                  static_cast<int>(cols));
+  // A warp a row up to 1024 elements, else a block a row.
+  auto warp = [&](auto lanes, unsigned blocks) {
+    LayerNormWarpRows<decltype(lanes)::value><<<blocks, 32 * kWarpsPerBlock, 0, s>>>(
+        x, scale, bias, eps, y, mean, inv_std, rows, static_cast<int>(cols));
   };
-  if (cols >= 1 && cols <= 128)
-    warp_rows(LayerNormWarpRows<4>);
-  else if (cols >= 1 && cols <= 512)
-    warp_rows(LayerNormWarpRows<16>);
-  else if (cols >= 1 && cols <= 1024)
-    warp_rows(LayerNormWarpRows<32>);
-  else
+  if (!WarpRows(rows, cols, warp))
     LayerNormRows<<<RowGrid(rows), kBlock, 0, s>>>(x, scale, bias, eps, y, mean, inv_std, rows,
                                                    cols);
   CheckLaunch("LayerNorm");

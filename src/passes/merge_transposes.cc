@@ -26,8 +26,6 @@ enum class Kind { kNone, kRows, kElementwise, kSlice };
 
 bool IsGemm(const std::string& op) { return op == "Gemm" || op == "FusedGemm"; }
 
-bool Absent(const Node& u, size_t i) { return i >= u.num_inputs() || !u.input(i); }
-
 // The data input of u: the operand of a binary op that is not a constant, else input 0.
 size_t DataInput(const Node& u) {
   return IsBinary(u.op()) && u.num_inputs() == 2 && ConstantOf(u.input(0)) ? 1 : 0;

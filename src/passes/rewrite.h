@@ -86,6 +86,9 @@ std::map<std::string, AttrValue> ReshapeAttrs(const Shape& shape);
 bool IsUnary(const std::string& op);
 bool IsBinary(const std::string& op);
 
+// Whether optional input i of n is missing (past its inputs, or null).
+inline bool Absent(const Node& n, size_t i) { return i >= n.num_inputs() || !n.input(i); }
+
 // The op of the node producing v ("" for none).
 const std::string& ProducerOp(const Value* v);
 

@@ -12,8 +12,6 @@
 namespace halo {
 namespace {
 
-bool Absent(const Node& n, size_t i) { return i >= n.num_inputs() || !n.input(i); }
-
 // The columns [*start, *start + *count) that Slice `s` keeps of its input, when it keeps every
 // other dimension whole.
 bool ColumnSlice(const Node& s, int64_t* start, int64_t* count) {
