@@ -83,7 +83,7 @@ inline unsigned GridFor(int64_t n) {
 template <typename... P, typename... A>
 void Launch(const char* name, cudaStream_t s, int64_t n, void (*kernel)(P...), A&&... args) {
   if (n <= 0) return;
-  kernel<<<GridFor(n), kBlock, 0, s>>>(std::forward<A>(args)...);
+  kernel<<<GridFor(n), kBlock, 0, s>>>(args...);
   CheckLaunch(name);
 }
 #endif
