@@ -62,6 +62,15 @@ void Enqueue(cudaStream_t s, std::function<void()> work);
 bool IsOwnStream(cudaStream_t s);
 // Sets the thread's last CUDA error (cudaGetLastError returns and clears it).
 void SetLastError(cudaError_t e);
+// x rounded to TF32 (10 mantissa bits, to nearest even), as tensor cores read operands when
+// TF32 is allowed: products then differ from fp32's by about 1e-3, as on a GPU.
+inline float Tf32(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, sizeof u);
+  if ((u & 0x7f800000u) != 0x7f800000u) u = (u + 0xfffu + ((u >> 13) & 1)) & ~0x1fffu;
+  std::memcpy(&x, &u, sizeof u);
+  return x;
+}
 // Reports an emulator failure (a kernel's undefined behaviour): stderr, then abort().
 [[noreturn]] void Die(const std::string& what);
 

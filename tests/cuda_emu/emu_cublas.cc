@@ -1,6 +1,7 @@
 // The cuBLAS calls libodla_cuda makes, as naive host loops: handles bound to a stream and
 // fp32 products (cublasGemmEx and its strided batched form) in host pointer mode. Products
-// accumulate in double and round once, whatever the compute type (FAST_TF32 included).
+// accumulate in double and round once; with CUBLAS_COMPUTE_32F_FAST_TF32 the operands are
+// rounded to TF32 first.
 #include <cublas_v2.h>
 
 #include "cuda_emu.h"
@@ -15,7 +16,7 @@ namespace {
 
 // One batched product's arguments, read by value when the work runs.
 struct Gemm {
-  bool ta, tb;
+  bool ta, tb, tf32;
   int m, n, k, lda, ldb, ldc, batches;
   long long stride_a, stride_b, stride_c;
   float alpha, beta;
@@ -36,6 +37,7 @@ struct Gemm {
                          : pa[i + static_cast<long long>(p) * lda];
             float y = tb ? pb[j + static_cast<long long>(p) * ldb]
                          : pb[p + static_cast<long long>(j) * ldb];
+            if (tf32) x = cuda_emu::Tf32(x), y = cuda_emu::Tf32(y);
             acc += static_cast<double>(x) * y;
           }
           float& out = pc[i + static_cast<long long>(j) * ldc];
@@ -71,6 +73,7 @@ cublasStatus_t GemmBatched(cublasHandle_t handle, cublasOperation_t transa,
       (computeType != CUBLAS_COMPUTE_32F && computeType != CUBLAS_COMPUTE_32F_FAST_TF32))
     return CUBLAS_STATUS_NOT_SUPPORTED;
   if (m == 0 || n == 0 || batchCount == 0) return CUBLAS_STATUS_SUCCESS;
+  g.tf32 = computeType == CUBLAS_COMPUTE_32F_FAST_TF32;
   g.m = m, g.n = n, g.k = k, g.lda = lda, g.ldb = ldb, g.ldc = ldc, g.batches = batchCount;
   g.stride_a = strideA, g.stride_b = strideB, g.stride_c = strideC;
   g.alpha = *static_cast<const float*>(alpha);  // host pointer mode: read at the call

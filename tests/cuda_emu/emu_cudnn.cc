@@ -89,6 +89,12 @@ struct Conv {
   int64_t cg, kg;  // channels of a group in x and y
   int64_t win[3] = {1, 1, 1}, pad[3] = {0, 0, 0}, stride[3] = {1, 1, 1}, dil[3] = {1, 1, 1};
   bool flip;
+  bool tf32;  // tensor-op math: operands rounded to TF32
+
+  double Product(float a, float b) const {
+    return tf32 ? static_cast<double>(cuda_emu::Tf32(a)) * cuda_emu::Tf32(b)
+                : static_cast<double>(a) * b;
+  }
 
   int64_t Weight(int64_t k, int64_t c, const int64_t* q) const {
     int64_t r = k * cg + c;
@@ -108,7 +114,7 @@ struct Conv {
                 i[a] = o[a] * stride[a] - pad[a] + q[a] * dil[a];
                 if (i[a] < 0 || i[a] >= x.Spatial()[a]) return;
               }
-              acc += static_cast<double>(x_data[x.At(n, k / kg * cg + c, i)]) * w[Weight(k, c, q)];
+              acc += Product(x_data[x.At(n, k / kg * cg + c, i)], w[Weight(k, c, q)]);
             });
           Store(y_data + y.At(n, k, o), acc, alpha, beta);
         });
@@ -128,7 +134,7 @@ struct Conv {
                 if (t < 0 || t % stride[a] != 0 || t / stride[a] >= y.Spatial()[a]) return;
                 o[a] = t / stride[a];
               }
-              acc += static_cast<double>(dy[y.At(n, k, o)]) * w[Weight(k, c % cg, q)];
+              acc += Product(dy[y.At(n, k, o)], w[Weight(k, c % cg, q)]);
             });
           Store(dx + x.At(n, c, i), acc, alpha, beta);
         });
@@ -171,6 +177,8 @@ cudnnStatus_t MakeConv(const cudnnTensorStruct* x, const cudnnFilterStruct* w,
   c->cg = w->dims[1];
   c->kg = w->dims[0] / conv->groups;
   c->flip = conv->flip;
+  c->tf32 =
+      conv->math == CUDNN_TENSOR_OP_MATH || conv->math == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
   for (int a = 0; a < conv->spatial; ++a) {
     int axis = a + 3 - conv->spatial;
     c->win[axis] = w->dims[a + 2];

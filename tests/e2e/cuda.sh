@@ -8,7 +8,8 @@
 # With a CUDA device (halo-cuda-probe) the programs also run and must equal the all-host
 # results within fp32's tolerance (max |a - b| <= 1e-4 x max |host|; tf32: 1e-2); without one
 # that part prints "skipped: no CUDA device: ..." and the rest still has to pass.
-# Usage: cuda.sh SOURCE_DIR BUILD_DIR [--gpu]  (--gpu: exit 77 at once without a device)
+# With --emu they run on libodla_cuda_emu instead (tests/cuda_emu: CUDA emulated on the CPU).
+# Usage: cuda.sh SOURCE_DIR BUILD_DIR [--gpu|--emu]  (--gpu: exit 77 at once without a device)
 # Environment: HALO_PYTHON (default /usr/bin/python3: numpy and onnx).
 set -euo pipefail
 src="$(cd "$1" && pwd)"
@@ -17,22 +18,28 @@ need_gpu="${3:-}"
 halo="$build/bin/halo"
 lib="$build/lib"
 python="${HALO_PYTHON:-/usr/bin/python3}"
-work="$build/test_tmp/cuda${need_gpu:+_gpu}"
+work="$build/test_tmp/cuda${need_gpu:+_${need_gpu#--}}"
+cuda_lib=libodla_cuda.a
+[ "$need_gpu" = --emu ] && cuda_lib=libodla_cuda_emu.a
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 
 set +e
-device="$("$build/bin/halo-cuda-probe")"
-probe=$?
+if [ "$need_gpu" = --emu ]; then
+  device="the CPU (libodla_cuda_emu)" probe=0
+else
+  device="$("$build/bin/halo-cuda-probe")"
+  probe=$?
+fi
 set -e
 case $probe in
   0) echo "cuda: device $device" ;;
   77) [ "$need_gpu" = --gpu ] && { echo "skipped: $device"; exit 77; } ;;
   *) fail "halo-cuda-probe failed (exit $probe): $device" ;;
 esac
-for f in libodla_cuda.a libodla_ref_host.a; do
-  [ -f "$lib/$f" ] || fail "$lib/$f missing: build the targets odla_cuda and odla_hetero"
+for f in $cuda_lib libodla_ref_host.a; do
+  [ -f "$lib/$f" ] || fail "$lib/$f missing: build the targets odla_cuda(_emu) and odla_hetero"
 done
 # The CUDA libraries: the directories libodla_cuda was configured with (CMakeCache.txt), else
 # /usr/local/cuda/lib64, or CUDA_LIB_DIRS (colon-separated); by soname, so that a directory
@@ -44,6 +51,7 @@ for d in ${dirs//:/ } /usr/local/cuda/lib64; do
   if [ -d "$d" ]; then CUDA_LIBS="$CUDA_LIBS -L$d -Wl,-rpath,$d"; fi
 done
 CUDA_LIBS="$CUDA_LIBS -l:libcudnn.so.9 -l:libcublas.so.13 -l:libcudart.so.13 -lpthread -ldl -lrt"
+[ "$need_gpu" = --emu ] && CUDA_LIBS="-lpthread"
 
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 # The built-in cuda table's throughputs with a fast link: with the measured one (pageable
@@ -145,12 +153,12 @@ model() {
 
   step "$key: compiled and linked: whole model on libodla_cuda, --device cuda, --place, tf32"
   echo "(and --device cuda --place --precision tf32)"
-  build_app "${key}_whole" "$onnx" "-l:libodla_cuda.a"
-  build_app "${key}_dev" "$onnx" "-l:libodla_cuda.a -l:libodla_ref_host.a" "${fast[@]}"
-  build_app "${key}_placed" "$onnx" "-l:libodla_cuda.a -l:libodla_ref_host.a" "${fast[@]}" \
+  build_app "${key}_whole" "$onnx" "-l:$cuda_lib"
+  build_app "${key}_dev" "$onnx" "-l:$cuda_lib -l:libodla_ref_host.a" "${fast[@]}"
+  build_app "${key}_placed" "$onnx" "-l:$cuda_lib -l:libodla_ref_host.a" "${fast[@]}" \
     --place "$place=host"
-  build_app "${key}_tf32" "$onnx" "-l:libodla_cuda.a" --precision tf32
-  build_app "${key}_dev_tf32" "$onnx" "-l:libodla_cuda.a -l:libodla_ref_host.a" "${fast[@]}" \
+  build_app "${key}_tf32" "$onnx" "-l:$cuda_lib" --precision tf32
+  build_app "${key}_dev_tf32" "$onnx" "-l:$cuda_lib -l:libodla_ref_host.a" "${fast[@]}" \
     --place "$place=host" --precision tf32
   "$halo" "$onnx" --report "${fast[@]}" --place "$place=host" > "report_${key}_placed.txt"
   grep "(host):" "report_${key}_placed.txt" | grep -qF " $place (" ||
