@@ -2,7 +2,9 @@
 // the launching OS thread; a fiber runs until it returns, reaches __syncthreads or a warp
 // shuffle. A barrier opens when every thread of the block is at it; a shuffle completes when
 // every lane of its mask has reached it. What cannot complete is a kernel's undefined
-// behaviour on a GPU, and stops the process with a description.
+// behaviour on a GPU, and stops the process with a description. CUDA_EMU_REVERSE=1 runs the
+// blocks of a grid and the threads of a block in the reverse order: a result that changes
+// with it depends on an order CUDA does not promise (a missing barrier, blocks that race).
 #include <sys/mman.h>
 #include <ucontext.h>
 
@@ -47,6 +49,14 @@ struct Block {
 thread_local Block* current_block = nullptr;
 thread_local Fiber* current_fiber = nullptr;
 thread_local std::vector<char*> stacks;  // reused by every launch of this OS thread
+
+bool Reverse() {
+  static const bool reverse = [] {
+    const char* e = std::getenv("CUDA_EMU_REVERSE");
+    return e && std::string(e) == "1";
+  }();
+  return reverse;
+}
 
 char* Stack(int i) {
   while (static_cast<int>(stacks.size()) <= i) {
@@ -96,8 +106,8 @@ void RunBlock(Block& b, uint3 block_idx, dim3 grid, dim3 dim) {
   for (Warp& w : b.warps) w.arrived = 0;
   for (;;) {
     bool ran = false;
-    for (int t = 0; t < b.threads; ++t) {
-      Fiber& f = b.fibers[t];
+    for (int i = 0; i < b.threads; ++i) {
+      Fiber& f = b.fibers[Reverse() ? b.threads - 1 - i : i];
       if (f.state != State::kReady) continue;
       ran = true;
       current_fiber = &f;
@@ -220,9 +230,11 @@ void LaunchGrid(const Config& c, std::function<void()> body) {
     b.warps.resize((threads + 31) / 32);
     b.body = &body;
     current_block = &b;
-    for (unsigned z = 0; z < g.z; ++z)
-      for (unsigned y = 0; y < g.y; ++y)
-        for (unsigned x = 0; x < g.x; ++x) RunBlock(b, uint3{x, y, z}, g, d);
+    const uint64_t blocks = uint64_t(g.x) * g.y * g.z;
+    for (uint64_t i = 0; i < blocks; ++i) {
+      const uint64_t k = Reverse() ? blocks - 1 - i : i;
+      RunBlock(b, uint3{unsigned(k % g.x), unsigned(k / g.x % g.y), unsigned(k / g.x / g.y)}, g, d);
+    }
     current_block = nullptr;
     current_fiber = nullptr;
   });

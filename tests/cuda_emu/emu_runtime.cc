@@ -1,6 +1,7 @@
-// The CUDA runtime calls of the emulation: device memory is host memory, a stream runs its
-// work at once (so synchronisation has nothing to wait for) or records it while captured,
-// and a graph replays what was recorded. As CUDA in cudaStreamCaptureModeThreadLocal, calls
+// The CUDA runtime calls of the emulation: device memory is host memory (filled with 0xff
+// bytes when allocated: NaNs as floats), a stream runs its work at once (so synchronisation
+// has nothing to wait for) or records it while captured, and a graph replays what was
+// recorded. As CUDA in cudaStreamCaptureModeThreadLocal, calls
 // that a capture does not allow (a synchronous copy, a synchronisation, an allocation by the
 // capturing thread) fail and invalidate the capture.
 #include <chrono>
@@ -124,8 +125,11 @@ const char* cudaGetErrorString(cudaError_t e) {
 cudaError_t cudaMalloc(void** p, size_t bytes) {
   *p = nullptr;
   if (ForbiddenInCapture()) return Fail(cudaErrorStreamCaptureUnsupported);
-  *p = std::aligned_alloc(256, (bytes + 255) / 256 * 256);
+  const size_t rounded = (bytes + 255) / 256 * 256;
+  *p = std::aligned_alloc(256, rounded);
   if (!*p && bytes) return Fail(cudaErrorMemoryAllocation);
+  // Not zeros, which GPU memory often happens to hold: reads of what no one wrote are NaNs.
+  if (*p) std::memset(*p, 0xff, rounded);
   return cudaSuccess;
 }
 
