@@ -14,6 +14,11 @@
 
 #include "cuda_emu.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define EMU_ASAN 1
+#endif
+
 namespace cuda_emu {
 namespace {
 
@@ -75,16 +80,52 @@ std::string Where(const Fiber& f) {
          std::to_string(t.thread_idx.y) + "," + std::to_string(t.thread_idx.z) + ")";
 }
 
+// AddressSanitizer follows the switches between the scheduler's stack and the fibers'
+// (its checks of kernels' device memory accesses are the point of the ASan build).
+#ifdef EMU_ASAN
+thread_local const void* scheduler_stack = nullptr;
+thread_local size_t scheduler_stack_bytes = 0;
+#endif
+
+// From the fiber `f` (nullptr: one that has returned) to the scheduler.
+void ToScheduler(Fiber* f) {
+#ifdef EMU_ASAN
+  void* fake = nullptr;
+  __sanitizer_start_switch_fiber(f ? &fake : nullptr, scheduler_stack, scheduler_stack_bytes);
+  swapcontext(&current_fiber->ctx, &current_block->scheduler);
+  __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
+#else
+  (void)f;
+  swapcontext(&current_fiber->ctx, &current_block->scheduler);
+#endif
+}
+
+// From the scheduler to fiber f.
+void ToFiber(Block& b, Fiber& f) {
+  current_fiber = &f;
+#ifdef EMU_ASAN
+  void* fake = nullptr;
+  __sanitizer_start_switch_fiber(&fake, f.ctx.uc_stack.ss_sp, f.ctx.uc_stack.ss_size);
+  swapcontext(&b.scheduler, &f.ctx);
+  __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
+#else
+  swapcontext(&b.scheduler, &f.ctx);
+#endif
+}
+
 void Entry() {
+#ifdef EMU_ASAN
+  __sanitizer_finish_switch_fiber(nullptr, &scheduler_stack, &scheduler_stack_bytes);
+#endif
   (*current_block->body)();
   current_fiber->state = State::kDone;
-  swapcontext(&current_fiber->ctx, &current_block->scheduler);
+  ToScheduler(nullptr);
 }
 
 // Back to the scheduler until this fiber is ready again.
 void Yield() {
   Fiber* f = current_fiber;
-  swapcontext(&f->ctx, &current_block->scheduler);
+  ToScheduler(f);
   current_fiber = f;
 }
 
@@ -98,6 +139,10 @@ void RunBlock(Block& b, uint3 block_idx, dim3 grid, dim3 dim) {
     f.tc.block_dim = dim;
     f.tc.thread_idx = uint3{t % dim.x, t / dim.x % dim.y, t / (dim.x * dim.y)};
     getcontext(&f.ctx);
+#ifdef EMU_ASAN
+    // The frames a previous fiber left on this stack (it never returned) are gone.
+    ASAN_UNPOISON_MEMORY_REGION(Stack(t), kStackBytes);
+#endif
     f.ctx.uc_stack.ss_sp = Stack(t);
     f.ctx.uc_stack.ss_size = kStackBytes;
     f.ctx.uc_link = nullptr;
@@ -110,8 +155,7 @@ void RunBlock(Block& b, uint3 block_idx, dim3 grid, dim3 dim) {
       Fiber& f = b.fibers[Reverse() ? b.threads - 1 - i : i];
       if (f.state != State::kReady) continue;
       ran = true;
-      current_fiber = &f;
-      swapcontext(&b.scheduler, &f.ctx);
+      ToFiber(b, f);
     }
     if (ran) continue;
     int done = 0, barrier = 0;
