@@ -57,7 +57,9 @@ void Shuffle(unsigned mask, ShflKind kind, int arg, int width, const void* in, v
              size_t bytes);
 
 // Runs `work` on stream s: at once, or recorded into the graph while s is being captured.
-void Enqueue(cudaStream_t s, std::function<void()> work);
+// Computations (kernels, cuBLAS, cuDNN; not copies) are skipped with CUDA_EMU_NO_WORK=1, so
+// that a run times libodla_cuda's host path alone (its results are then garbage).
+void Enqueue(cudaStream_t s, std::function<void()> work, bool computation = true);
 // Whether s is a stream of cudaStreamCreate* (not the legacy or per-thread default stream).
 bool IsOwnStream(cudaStream_t s);
 // Sets the thread's last CUDA error (cudaGetLastError returns and clears it).

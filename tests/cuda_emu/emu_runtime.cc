@@ -49,7 +49,12 @@ bool IsOwnStream(cudaStream_t s) {
   return s != nullptr && s != cudaStreamLegacy && s != cudaStreamPerThread;
 }
 
-void Enqueue(cudaStream_t s, std::function<void()> work) {
+void Enqueue(cudaStream_t s, std::function<void()> work, bool computation) {
+  static const bool no_work = [] {
+    const char* e = std::getenv("CUDA_EMU_NO_WORK");
+    return e && std::string(e) == "1";
+  }();
+  if (computation && no_work) work = [] {};
   if (IsOwnStream(s) && s->capturing) {
     s->recorded.push_back(std::move(work));
     return;
@@ -153,12 +158,14 @@ cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind)
 
 cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind,
                             cudaStream_t s) {
-  Enqueue(s, [=] { std::memcpy(dst, src, bytes); });
+  Enqueue(
+      s, [=] { std::memcpy(dst, src, bytes); }, false);
   return cudaSuccess;
 }
 
 cudaError_t cudaMemsetAsync(void* p, int value, size_t bytes, cudaStream_t s) {
-  Enqueue(s, [=] { std::memset(p, value, bytes); });
+  Enqueue(
+      s, [=] { std::memset(p, value, bytes); }, false);
   return cudaSuccess;
 }
 
@@ -209,7 +216,7 @@ cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph, unsig
 }
 
 cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t s) {
-  for (const auto& w : exec->work) Enqueue(s, w);
+  for (const auto& w : exec->work) Enqueue(s, w, false);  // (skipped when recorded)
   return cudaSuccess;
 }
 
@@ -236,10 +243,13 @@ cudaError_t cudaEventDestroy(cudaEvent_t e) {
 }
 
 cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t s) {
-  Enqueue(s, [e] {
-    e->recorded = true;
-    e->when = std::chrono::steady_clock::now();
-  });
+  Enqueue(
+      s,
+      [e] {
+        e->recorded = true;
+        e->when = std::chrono::steady_clock::now();
+      },
+      false);
   return cudaSuccess;
 }
 
