@@ -70,6 +70,40 @@ std::vector<int64_t> PadSources(const std::vector<int64_t>& in, const std::vecto
 void Gather(cudaStream_t s, void* dst, const void* data, size_t es, int64_t outer, int64_t dim,
             int64_t inner, const void* idx, bool idx64, int64_t nidx, int* bad);
 
+// GatherND (ref: TupleOffsets and GatherNDCopy): out[t][j] = data[batch][offset(t)][j] for
+// each of the `tuples` int64 index tuples of k components (dims: the first k dimensions of
+// the data after the batch ones), `block` elements each, `per_batch` tuples per batch of
+// `batch_elems` data elements. An index out of range sets *bad and writes 0s.
+struct NdIndex {
+  int k = 0;
+  int64_t dims[kMaxDims] = {}, strides[kMaxDims] = {};
+};
+void GatherND(cudaStream_t s, void* dst, const void* data, size_t es, const int64_t* idx,
+              const NdIndex& nd, int64_t tuples, int64_t per_batch, int64_t batch_elems,
+              int64_t block, int* bad);
+
+// OneHot (ref: OneHotFill): out [outer, depth, inner] is the `es` bytes of values[1] where
+// idx[o][i] (negative ones count from the end of depth) equals the depth coordinate, else of
+// values[0]; indices out of range select nothing. Indices: int32, int64 or float32.
+void OneHot(cudaStream_t s, void* dst, size_t es, const void* idx, odla_element_type it,
+            const void* values, int64_t outer, int64_t depth, int64_t inner);
+
+// TopK (ref: TopK) of x viewed as [outer, len, inner] along len: the k first elements in the
+// order of `largest` (ties: the lower index first; NaN above every number), values and int64
+// indices, in order. float32, int32, int64.
+void TopK(cudaStream_t s, odla_element_type t, const void* x, void* values, int64_t* indices,
+          int64_t outer, int64_t len, int64_t inner, int64_t k, bool largest);
+
+// QuantizeLinear (ref: QuantizeLinear) of float32 or int32 x viewed as [outer, len, inner]
+// into int8, uint8 or int16 (q): saturate(round(x / scale[c]) + zp[c]), halves to even or,
+// with `away`, away from 0; zp may be null. DequantizeLinear: (x - zp[c]) * scale[c] of int8,
+// uint8, int16 or int32 x into float32.
+void QuantizeLinear(cudaStream_t s, odla_element_type xt, odla_element_type q, const void* x,
+                    const float* scale, const void* zp, void* y, int64_t outer, int64_t len,
+                    int64_t inner, bool away);
+void DequantizeLinear(cudaStream_t s, odla_element_type xt, const void* x, const float* scale,
+                      const void* zp, float* y, int64_t outer, int64_t len, int64_t inner);
+
 enum class Unary {
   kRelu,
   kSigmoid,

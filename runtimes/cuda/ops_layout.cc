@@ -1,8 +1,8 @@
 // Data-movement builders on the project's CUDA kernels: Reshape, Flatten, Squeeze, Unsqueeze,
-// Identity (device copies), Transpose, Concat, Split, Slice, Expand, Tile (strided copies),
-// Pad, Gather, GatherElements and Trilu. Any element type. Rejected (run on the host by the shared
-// builder, which also reports invalid arguments): empty results, ranks above 8, arguments the
-// shared builder would refuse.
+// Identity, Dropout (device copies), Transpose, Concat, Split, Slice, Expand, Tile (strided
+// copies), Pad, Gather, GatherElements and Trilu. Any element type. Rejected (run on the host
+// by the shared builder, which also reports invalid arguments): empty results, ranks above 8,
+// arguments the shared builder would refuse.
 #include <cstring>
 #include <functional>
 #include <string>
@@ -53,6 +53,40 @@ StridedMap TileMap(const std::vector<int64_t>& in, const std::vector<int64_t>& r
   return MakeMap(dims, a, 0, b, 0);
 }
 
+// AddIndexingOp (cuda_rt.h): constant indices are checked now; the kernel flags others in the
+// op's scratch memory, which the op reads back after it (so it waits for the device and is not
+// capturable).
+odla_value AddIndexingOp(const char* op, odla_value data, odla_value indices,
+                         const odla_value_type& rt, odla_value_id id,
+                         const std::vector<int64_t>& bounds,
+                         std::function<void(const KernelArgs&, int* bad)> launch) {
+  const bool is64 = indices->type.element_type == ODLA_INT64;
+  const int64_t n = odla_rt::NumElements(indices->type.shape), nb = bounds.size();
+  const bool checked = indices->const_data != nullptr;
+  for (int64_t i = 0; checked && i < n; ++i) {
+    int64_t x = is64 ? static_cast<const int64_t*>(indices->const_data)[i]
+                     : static_cast<const int32_t*>(indices->const_data)[i];
+    if (x < -bounds[i % nb] || x >= bounds[i % nb]) Reject("index out of range");
+  }
+  std::string what = nb == 1 ? "an index is out of range [" + std::to_string(-bounds[0]) + ", " +
+                                   std::to_string(bounds[0]) + ")"
+                             : "an index is out of range of its dimension";
+  std::string name = op;
+  odla_value y = AddCudaOp1(op, {data, indices}, rt, sizeof(int), id, [=](const KernelArgs& k) {
+    cudaStream_t s = CudaStream(k);
+    int* bad = static_cast<int*>(k.scratch);
+    if (!checked) ODLA_CUDA_CALL(cudaMemsetAsync, bad, 0, sizeof(int), s);
+    launch(k, bad);
+    if (checked) return;
+    int flag = 0;
+    ODLA_CUDA_CALL(cudaMemcpyAsync, &flag, bad, sizeof(int), cudaMemcpyDeviceToHost, s);
+    ODLA_CUDA_CALL(cudaStreamSynchronize, s);
+    if (flag) odla_rt::Fail(name, ": ", what);
+  });
+  if (!checked) odla_rt::SetNotCapturable(y);
+  return y;
+}
+
 }  // namespace odla_cuda
 
 ODLA_REF_DECL(Reshape)
@@ -60,6 +94,7 @@ ODLA_REF_DECL(Flatten)
 ODLA_REF_DECL(Squeeze)
 ODLA_REF_DECL(Unsqueeze)
 ODLA_REF_DECL(Identity)
+ODLA_REF_DECL(Dropout)
 ODLA_REF_DECL(Transpose)
 ODLA_REF_DECL(Concat)
 ODLA_REF_DECL(Split)
@@ -243,38 +278,6 @@ odla_value BuildPad(odla_value x, odla_value cv, const char* mode, const odla_in
   });
 }
 
-// An op (inputs data, indices) whose kernel reads int32 or int64 indices in [-dim, dim):
-// constant ones are checked now (an index out of range rejects the case: the host builder
-// reports it); the kernel flags others in its scratch memory, which the op reads back after
-// it, failing the run on a bad one (so it waits for the device and is not capturable).
-// launch(k, bad) queues the kernel.
-odla_value AddIndexingOp(const char* op, odla_value data, odla_value indices,
-                         const odla_value_type& rt, odla_value_id id, int64_t dim,
-                         std::function<void(const KernelArgs&, int* bad)> launch) {
-  bool is64 = indices->type.element_type == ODLA_INT64;
-  int64_t n = odla_rt::NumElements(indices->type.shape);
-  bool checked = indices->const_data != nullptr;
-  for (int64_t i = 0; checked && i < n; ++i) {
-    int64_t x = is64 ? static_cast<const int64_t*>(indices->const_data)[i]
-                     : static_cast<const int32_t*>(indices->const_data)[i];
-    if (x < -dim || x >= dim) Reject("index out of range");
-  }
-  std::string name = op;
-  odla_value y = AddCudaOp1(op, {data, indices}, rt, sizeof(int), id, [=](const KernelArgs& k) {
-    cudaStream_t s = CudaStream(k);
-    int* bad = static_cast<int*>(k.scratch);
-    if (!checked) ODLA_CUDA_CALL(cudaMemsetAsync, bad, 0, sizeof(int), s);
-    launch(k, bad);
-    if (checked) return;
-    int flag = 0;
-    ODLA_CUDA_CALL(cudaMemcpyAsync, &flag, bad, sizeof(int), cudaMemcpyDeviceToHost, s);
-    ODLA_CUDA_CALL(cudaStreamSynchronize, s);
-    if (flag) odla_rt::Fail(name, ": an index is out of range [", -dim, ", ", dim, ")");
-  });
-  if (!checked) odla_rt::SetNotCapturable(y);
-  return y;
-}
-
 // The indices' element type: int32 or int64, else rejected.
 bool Index64(odla_value indices) {
   if (!indices) Reject("missing indices");
@@ -294,7 +297,7 @@ odla_value BuildGather(odla_value data, odla_value indices, int64_t axis, const 
   for (size_t d = axis + 1; d < ds.size(); ++d) inner *= ds[d];
   if (odla_rt::NumElements(rt.shape) != outer * n * inner) Reject("result shape");
   size_t es = odla_rt::ElementSize(rt.element_type);
-  return AddIndexingOp("Gather", data, indices, rt, id, dim, [=](const KernelArgs& k, int* bad) {
+  return AddIndexingOp("Gather", data, indices, rt, id, {dim}, [=](const KernelArgs& k, int* bad) {
     Gather(CudaStream(k), k.out[0], k.in[0], es, outer, dim, inner, k.in[1], is64, n, bad);
   });
 }
@@ -316,7 +319,7 @@ odla_value BuildGatherElements(odla_value data, odla_value indices, int64_t axis
   StridedMap m = MakeMap(is, a, 0, DenseStrides(is), 0);
   const int64_t dim = ds[axis], axis_stride = strides[axis];
   size_t es = odla_rt::ElementSize(rt.element_type);
-  return AddIndexingOp("GatherElements", data, indices, rt, id, dim,
+  return AddIndexingOp("GatherElements", data, indices, rt, id, {dim},
                        [=](const KernelArgs& k, int* bad) {
                          GatherElements(CudaStream(k), k.out[0], k.in[0], es, m, axis_stride, dim,
                                         k.in[1], is64, bad);
@@ -360,6 +363,30 @@ ODLA_CUDA_COPY_BUILDER(Squeeze)
 ODLA_CUDA_COPY_BUILDER(Unsqueeze)
 ODLA_CUDA_COPY_BUILDER(Identity)
 #undef ODLA_CUDA_COPY_BUILDER
+
+// Dropout in inference: the data, and a mask of trues.
+odla_values odla_Dropout(odla_value data, odla_value_types result_types, odla_value_id id) {
+  return TryN(
+      "Dropout", id,
+      [&] {
+        std::vector<odla_value_type> types = odla_rt::FromTypes(result_types);
+        if (!data || types.empty() || types.size() > 2) Reject("results");
+        CheckResult(data, types[0]);
+        if (!odla_rt::SameType(types[0], data->type) ||
+            (types.size() == 2 &&
+             (types[1].element_type != ODLA_BOOL || TypeDims(types[1]) != ValueDims(data))))
+          Reject("result types");
+        const size_t bytes = odla_rt::ByteSize(data->type);
+        const size_t n = static_cast<size_t>(odla_rt::NumElements(data->type.shape));
+        const bool mask = types.size() == 2;
+        return odla_rt::ToValues(
+            AddCudaOp("Dropout", {data}, types, 0, id, [=](const KernelArgs& k) {
+              DeviceCopy(CudaStream(k), k.out[0], k.in[0], bytes);
+              if (mask) ODLA_CUDA_CALL(cudaMemsetAsync, k.out[1], 1, n, CudaStream(k));
+            }));
+      },
+      [&] { return odla_ref_Dropout(data, result_types, id); });
+}
 
 odla_value odla_Flatten(odla_value input, odla_int64 axis, odla_value_type result_type,
                         odla_value_id id) {

@@ -139,3 +139,4 @@ ODLA_WEAK odla_values odla_Dropout(odla_value data, odla_value_types result_type
 ODLA_REF_ALIAS(Clip)
 ODLA_REF_ALIAS(Cast)
 ODLA_REF_ALIAS(CastLike)
+ODLA_REF_ALIAS(Dropout)

@@ -138,3 +138,4 @@ ODLA_WEAK odla_values odla_TopK(odla_value X, odla_int64 k, odla_int64 axis, odl
 ODLA_REF_ALIAS(Flatten)
 ODLA_REF_ALIAS(DepthToSpace)
 ODLA_REF_ALIAS(SpaceToDepth)
+ODLA_REF_ALIAS(TopK)

@@ -296,3 +296,7 @@ ODLA_WEAK odla_value odla_QLinearConv(odla_value x, odla_value x_scale, odla_val
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(QuantizeLinear)
+ODLA_REF_ALIAS(DequantizeLinear)

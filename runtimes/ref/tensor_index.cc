@@ -220,3 +220,5 @@ ODLA_WEAK odla_value odla_OneHot(odla_value indices, odla_value values, odla_int
 // Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
 ODLA_REF_ALIAS(Gather)
 ODLA_REF_ALIAS(GatherElements)
+ODLA_REF_ALIAS(GatherND)
+ODLA_REF_ALIAS(OneHot)

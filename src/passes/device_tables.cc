@@ -29,15 +29,16 @@ link_gbps 1000
 constexpr const char* kCuda = R"(device cuda
 ops Abs Acos Acosh Add And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool
 ops BatchNormalization Cast CastLike Ceil Celu Clip Concat Conv ConvTranspose Cos Cosh
-ops CumSum DepthToSpace Div Elu Equal Erf Exp Expand Flatten Floor FusedConv FusedGemm
-ops FusedMatMul Gather GatherElements Gemm GlobalAveragePool GlobalMaxPool Greater
-ops GreaterOrEqual HardSigmoid HardSwish Hardmax Identity InstanceNormalization IsInf IsNaN
-ops LRN LayerNormalization LeakyRelu Less LessOrEqual Log LogSoftmax MatMul Max MaxPool Mean
-ops Min Mod Mul Neg Not Or PRelu Pad Pow Reciprocal ReduceL1 ReduceL2 ReduceLogSum
-ops ReduceLogSumExp ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu
-ops Reshape Resize Round Selu Shrink Sigmoid Sign Sin Sinh Slice Softmax Softplus Softsign
-ops SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh ThresholdedRelu Tile Transpose Trilu
-ops Unsqueeze Upsample Where Xor
+ops CumSum DepthToSpace DequantizeLinear Div Dropout Elu Equal Erf Exp Expand Flatten Floor
+ops FusedConv FusedGemm FusedMatMul Gather GatherElements GatherND Gemm GlobalAveragePool
+ops GlobalMaxPool Greater GreaterOrEqual HardSigmoid HardSwish Hardmax Identity
+ops InstanceNormalization IsInf IsNaN LRN LayerNormalization LeakyRelu Less LessOrEqual Log
+ops LogSoftmax MatMul Max MaxPool Mean Min Mod Mul Neg Not OneHot Or PRelu Pad Pow
+ops QuantizeLinear Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax
+ops ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu Reshape Resize Round Selu
+ops Shrink Sigmoid Sign Sin Sinh Slice Softmax Softplus Softsign SpaceToDepth Split Sqrt
+ops Squeeze Sub Sum Tan Tanh ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze Upsample
+ops Where Xor
 gflops 51434
 gbps 1718
 host_gflops 1100

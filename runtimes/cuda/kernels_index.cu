@@ -1,0 +1,147 @@
+// GatherND, OneHot and TopK kernels (ref: TupleOffsets and GatherNDCopy in
+// runtimes/kernels/gather.cc, OneHotFill in runtimes/kernels/fill.cc, TopK in
+// runtimes/kernels/topk.h).
+#include "kernels_util.cuh"
+
+namespace odla_cuda {
+namespace {
+
+template <typename E>
+__global__ void GatherNDKernel(E* dst, const E* data, const int64_t* idx, NdIndex nd,
+                               int64_t per_batch, int64_t batch_elems, int64_t block, int* bad,
+                               int64_t n) {
+  ODLA_CUDA_LOOP(e, n) {
+    const int64_t t = e / block, j = e - t * block;
+    const int64_t* tuple = idx + t * nd.k;
+    int64_t off = 0;
+    bool ok = true;
+    for (int c = 0; c < nd.k; ++c) {
+      const int64_t x = tuple[c], bound = nd.dims[c];
+      if (x < -bound || x >= bound) {
+        ok = false;
+        break;
+      }
+      off += (x < 0 ? x + bound : x) * nd.strides[c];
+    }
+    if (!ok) {
+      *bad = 1;
+      dst[e] = E(0);
+      continue;
+    }
+    dst[e] = data[t / per_batch * batch_elems + off + j];
+  }
+}
+
+template <typename E, typename I>
+__global__ void OneHotKernel(E* dst, const I* idx, const E* values, int64_t depth, int64_t inner,
+                             int64_t n) {
+  ODLA_CUDA_LOOP(e, n) {
+    const int64_t i = e % inner, d = e / inner % depth, o = e / inner / depth;
+    int64_t x = static_cast<int64_t>(idx[o * inner + i]);
+    if (x < 0) x += depth;
+    dst[e] = values[x == d ? 1 : 0];
+  }
+}
+
+// Whether (av, ai) comes before (bv, bi) in TopK's order.
+template <typename T>
+__device__ bool Before(bool largest, T av, int64_t ai, T bv, int64_t bi) {
+  if constexpr (std::is_floating_point_v<T>) {
+    const bool na = isnan(av), nb = isnan(bv);
+    if (na || nb) return na != nb ? (largest ? na : nb) : ai < bi;
+  }
+  if (av != bv) return largest ? av > bv : av < bv;
+  return ai < bi;
+}
+
+// One block (kBlock threads, a power of 2) per row: pick j is the first element in TopK's
+// order of those after pick j - 1 (the order is total), found by a block reduction.
+template <typename T>
+__global__ void TopKRows(const T* x, T* values, int64_t* indices, int64_t rows, int64_t len,
+                         int64_t inner, int64_t k, bool largest) {
+  __shared__ T sv[kBlock];
+  __shared__ int64_t si[kBlock];
+  const int tid = threadIdx.x;
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
+    const int64_t o = r / inner, in = r % inner;
+    const T* xr = x + o * len * inner + in;
+    T pv{};
+    int64_t pi = -1;
+    for (int64_t j = 0; j < k; ++j) {
+      T bv{};
+      int64_t bi = -1;
+      for (int64_t t = tid; t < len; t += blockDim.x) {
+        const T v = xr[t * inner];
+        if (pi >= 0 && !Before(largest, pv, pi, v, t)) continue;
+        if (bi < 0 || Before(largest, v, t, bv, bi)) bv = v, bi = t;
+      }
+      sv[tid] = bv;
+      si[tid] = bi;
+      __syncthreads();
+      for (int w = blockDim.x / 2; w > 0; w /= 2) {
+        if (tid < w) {
+          const int64_t oi = si[tid + w];
+          if (oi >= 0 && (si[tid] < 0 || Before(largest, sv[tid + w], oi, sv[tid], si[tid]))) {
+            sv[tid] = sv[tid + w];
+            si[tid] = oi;
+          }
+        }
+        __syncthreads();
+      }
+      pv = sv[0];
+      pi = si[0];
+      __syncthreads();  // sv and si are written again in the next round
+      if (tid == 0) {
+        values[(o * k + j) * inner + in] = pv;
+        indices[(o * k + j) * inner + in] = pi;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void GatherND(cudaStream_t s, void* dst, const void* data, size_t es, const int64_t* idx,
+              const NdIndex& nd, int64_t tuples, int64_t per_batch, int64_t batch_elems,
+              int64_t block, int* bad) {
+  const int64_t n = tuples * block;
+  if (n == 0) return;
+  BySize(es, [&](auto bits) {
+    using E = typename decltype(bits)::type;
+    GatherNDKernel<E><<<GridFor(n), kBlock, 0, s>>>(static_cast<E*>(dst),
+                                                    static_cast<const E*>(data), idx, nd, per_batch,
+                                                    batch_elems, block, bad, n);
+  });
+  CheckLaunch("GatherND");
+}
+
+void OneHot(cudaStream_t s, void* dst, size_t es, const void* idx, odla_element_type it,
+            const void* values, int64_t outer, int64_t depth, int64_t inner) {
+  const int64_t n = outer * depth * inner;
+  if (n == 0) return;
+  BySize(es, [&](auto bits) {
+    using E = typename decltype(bits)::type;
+    ByNumber(it, [&](auto tag) {
+      using I = decltype(tag);
+      OneHotKernel<E, I>
+          <<<GridFor(n), kBlock, 0, s>>>(static_cast<E*>(dst), static_cast<const I*>(idx),
+                                         static_cast<const E*>(values), depth, inner, n);
+    });
+  });
+  CheckLaunch("OneHot");
+}
+
+void TopK(cudaStream_t s, odla_element_type t, const void* x, void* values, int64_t* indices,
+          int64_t outer, int64_t len, int64_t inner, int64_t k, bool largest) {
+  const int64_t rows = outer * inner;
+  if (rows == 0 || k == 0) return;
+  const unsigned blocks = static_cast<unsigned>(rows < 65535 ? rows : 65535);
+  ByNumber(t, [&](auto tag) {
+    using T = decltype(tag);
+    TopKRows<T><<<blocks, kBlock, 0, s>>>(static_cast<const T*>(x), static_cast<T*>(values),
+                                          indices, rows, len, inner, k, largest);
+  });
+  CheckLaunch("TopK");
+}
+
+}  // namespace odla_cuda

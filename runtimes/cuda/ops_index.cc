@@ -1,0 +1,137 @@
+// Builders of GatherND, OneHot and TopK on the project's CUDA kernels (kernels_index.cu).
+// Rejected (run on the host by the shared builder, which also reports invalid arguments):
+// empty results, ranks above 8, element types the kernels lack, arguments the shared builder
+// would refuse.
+#include "../kernels/dispatch.h"
+#include "cuda_rt.h"
+#include "kernels.h"
+
+ODLA_CUDA_FILE(ops_index)
+
+using namespace odla_cuda;
+using odla_rt::KernelArgs;
+using Ints = std::vector<int64_t>;
+
+ODLA_REF_DECL(GatherND)
+ODLA_REF_DECL(OneHot)
+ODLA_REF_DECL(TopK)
+
+namespace {
+
+void CheckRank(const Ints& d) {
+  if (d.size() > kMaxDims) Reject("rank above 8");
+}
+
+odla_value BuildGatherND(odla_value data, odla_value indices, int64_t b, const odla_value_type& rt,
+                         odla_value_id id) {
+  if (!data || !indices) Reject("missing input");
+  if (indices->type.element_type != ODLA_INT64) Reject("index type");
+  if (rt.element_type != data->type.element_type || odla_rt::NumElements(rt.shape) == 0)
+    Reject("result type");
+  Ints ds = ValueDims(data), is = ValueDims(indices);
+  CheckRank(ds);
+  const int64_t r = static_cast<int64_t>(ds.size());
+  if (is.empty() || b < 0 || b >= std::min<int64_t>(r, is.size())) Reject("batch_dims");
+  NdIndex nd;
+  const int64_t k = is.back();
+  if (k < 1 || k > r - b) Reject("index tuple length");
+  int64_t batches = 1, batch_elems = 1, block = 1;
+  for (int64_t d = 0; d < b; ++d) {
+    if (ds[d] != is[d]) Reject("batch dimensions");
+    batches *= ds[d];
+  }
+  for (int64_t d = b; d < r; ++d) batch_elems *= ds[d];
+  for (int64_t d = b + k; d < r; ++d) block *= ds[d];
+  nd.k = static_cast<int>(k);
+  Ints bounds(ds.begin() + b, ds.begin() + b + k);
+  int64_t stride = block;
+  for (int64_t c = k - 1; c >= 0; --c) {
+    nd.dims[c] = bounds[c];
+    nd.strides[c] = stride;
+    stride *= bounds[c];
+  }
+  const int64_t tuples = odla_rt::NumElements(indices->type.shape) / k;
+  if (odla_rt::NumElements(rt.shape) != tuples * block) Reject("result shape");
+  const int64_t per_batch = tuples / std::max<int64_t>(1, batches);
+  size_t es = odla_rt::ElementSize(rt.element_type);
+  return AddIndexingOp("GatherND", data, indices, rt, id, bounds,
+                       [=](const KernelArgs& a, int* bad) {
+                         GatherND(CudaStream(a), a.out[0], a.in[0], es, a.In<int64_t>(1), nd,
+                                  tuples, per_batch, batch_elems, block, bad);
+                       });
+}
+
+odla_value BuildOneHot(odla_value indices, odla_value values, int64_t axis,
+                       const odla_value_type& rt, odla_value_id id) {
+  if (!indices || !values) Reject("missing input");
+  const odla_element_type it = indices->type.element_type;
+  if (it != ODLA_INT64 && it != ODLA_INT32 && it != ODLA_FLOAT32) Reject("index type");
+  if (odla_rt::NumElements(values->type.shape) != 2 ||
+      rt.element_type != values->type.element_type || odla_rt::NumElements(rt.shape) == 0)
+    Reject("values or result type");
+  Ints is = ValueDims(indices), out = TypeDims(rt);
+  CheckRank(out);
+  if (out.size() != is.size() + 1 || axis < 0 || axis > static_cast<int64_t>(is.size()))
+    Reject("axis or result shape");
+  int64_t outer = 1, inner = 1, depth = out[axis];
+  for (int64_t d = 0; d < axis; ++d) outer *= is[d];
+  for (size_t d = axis; d < is.size(); ++d) inner *= is[d];
+  if (odla_rt::NumElements(rt.shape) != outer * depth * inner) Reject("result shape");
+  size_t es = odla_rt::ElementSize(rt.element_type);
+  return AddCudaOp1("OneHot", {indices, values}, rt, 0, id, [=](const KernelArgs& a) {
+    OneHot(CudaStream(a), a.out[0], es, a.in[0], it, a.in[1], outer, depth, inner);
+  });
+}
+
+odla_values BuildTopK(odla_value x, int64_t k, int64_t axis, bool largest,
+                      const odla_value_types& result_types, odla_value_id id) {
+  if (!x) Reject("missing input");
+  const odla_element_type t = x->type.element_type;
+  if (t != ODLA_FLOAT32 && t != ODLA_INT32 && t != ODLA_INT64) Reject("element type");
+  std::vector<odla_value_type> types = odla_rt::FromTypes(result_types);
+  Ints xs = ValueDims(x);
+  CheckRank(xs);
+  const int64_t rank = static_cast<int64_t>(xs.size());
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis >= rank || k < 1 || k > xs[axis]) Reject("axis or k");
+  Ints ys = xs;
+  ys[axis] = k;
+  if (types.size() != 2 || TypeDims(types[0]) != ys || TypeDims(types[1]) != ys ||
+      types[0].element_type != t || types[1].element_type != ODLA_INT64)
+    Reject("result types");
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d) outer *= xs[d];
+  for (int64_t d = axis + 1; d < rank; ++d) inner *= xs[d];
+  const int64_t len = xs[axis];
+  return odla_rt::ToValues(AddCudaOp("TopK", {x}, types, 0, id, [=](const KernelArgs& a) {
+    TopK(CudaStream(a), t, a.in[0], a.out[0], a.Out<int64_t>(1), outer, len, inner, k, largest);
+  }));
+}
+
+}  // namespace
+
+extern "C" {
+
+odla_value odla_GatherND(odla_value data, odla_value indices, odla_int64 batch_dims,
+                         odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "GatherND", id, [&] { return BuildGatherND(data, indices, batch_dims, result_type, id); },
+      [&] { return odla_ref_GatherND(data, indices, batch_dims, result_type, id); });
+}
+
+odla_value odla_OneHot(odla_value indices, odla_value values, odla_int64 axis,
+                       odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "OneHot", id, [&] { return BuildOneHot(indices, values, axis, result_type, id); },
+      [&] { return odla_ref_OneHot(indices, values, axis, result_type, id); });
+}
+
+// Results are always sorted, which "unsorted" permits (as the ref's).
+odla_values odla_TopK(odla_value X, odla_int64 k, odla_int64 axis, odla_int64 largest,
+                      odla_int64 sorted, odla_value_types result_types, odla_value_id id) {
+  return TryN(
+      "TopK", id, [&] { return BuildTopK(X, k, axis, largest != 0, result_types, id); },
+      [&] { return odla_ref_TopK(X, k, axis, largest, sorted, result_types, id); });
+}
+
+}  // extern "C"

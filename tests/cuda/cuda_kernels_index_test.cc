@@ -1,0 +1,132 @@
+// libodla_cuda's GatherND, OneHot, TopK, QuantizeLinear, DequantizeLinear and Dropout
+// (ops_index.cc, ops_quant.cc, ops_layout.cc) against the host builders, as the other
+// CudaKernels tests (cuda_kernels_util.h). Without a GPU these tests skip.
+
+#include <cmath>
+#include <limits>
+
+#include "cuda_kernels_util.h"
+
+namespace {
+
+using namespace cuda_kernels_test;  // NOLINT: the helpers of these tests
+
+odla_value_types Types(std::initializer_list<odla_value_type> types) {
+  odla_value_types t{};
+  for (const odla_value_type& x : types) t.types[t.size++] = x;
+  return t;
+}
+
+TEST_F(CudaKernels, GatherND) {
+  // Tuples of 2 into [4, 3, 5]: slices of 5, negative indices counting from the end.
+  ExpectSame({F32({4, 3, 5}, 1), I64({2, 3, 2}, {0, 0, 3, 2, -1, -3, 1, 1, 2, 0, -4, 2})},
+             One([](auto a, bool c) {
+               return OP(c, GatherND)(a[0], a[1], 0, Type({2, 3, 5}), "y");
+             }));
+  // Full tuples (single elements), int64 data.
+  ExpectSame({I64Seq({3, 4}, -5), I64({4, 2}, {2, 3, 0, 0, -1, -4, 1, 2})}, One([](auto a, bool c) {
+               return OP(c, GatherND)(a[0], a[1], 0, Type({4}, ODLA_INT64), "y");
+             }));
+  // batch_dims 1: each batch's tuples index its own [3, 5] data; constant indices.
+  ExpectSame({F32({2, 3, 5}, 2)}, One([](auto a, bool c) {
+               static const int64_t idx[] = {2, 0, -1, 1};
+               odla_value i = odla_CreateConstant(Type({2, 2, 1}, ODLA_INT64), idx, "i");
+               return OP(c, GatherND)(a[0], i, 1, Type({2, 2, 5}), "y");
+             }));
+}
+
+TEST_F(CudaKernels, GatherNDIndexOutOfRangeFailsTheRun) {
+  odla_status s;
+  RunArgs({F32({4, 3}, 1), I64({2, 2}, {1, 2, 0, 3})},
+          One([](auto a, bool c) { return OP(c, GatherND)(a[0], a[1], 0, Type({2}), "y"); }), true,
+          true, &s);
+  EXPECT_NE(s, ODLA_SUCCESS);
+}
+
+TEST_F(CudaKernels, OneHot) {
+  // int64 indices, some negative, one beyond the depth (all "off"), on every axis.
+  for (int64_t axis : {0, 1, 2}) {
+    Dims out = {2, 3};
+    out.insert(out.begin() + axis, 4);
+    ExpectSame({I64({2, 3}, {0, 3, -1, 5, -4, 2}), F32({2}, 3)}, One([=](auto a, bool c) {
+                 return OP(c, OneHot)(a[0], a[1], axis, Type(out), "y");
+               }));
+  }
+  // float32 indices (truncated) into int32 values.
+  ExpectSame({Make<float>({5}, ODLA_FLOAT32, {0.f, 1.7f, -1.2f, 2.f, 9.f}), I32({2}, {-7, 11})},
+             One([](auto a, bool c) {
+               return OP(c, OneHot)(a[0], a[1], 1, Type({5, 3}, ODLA_INT32), "y");
+             }));
+}
+
+TEST_F(CudaKernels, TopK) {
+  auto topk = [](Dims out, int64_t k, int64_t axis, int64_t largest, odla_element_type t) {
+    return [=](auto a, bool c) {
+      return odla_rt::FromValues(OP(c, TopK)(a[0], k, axis, largest, 1,
+                                             Types({Type(out, t), Type(out, ODLA_INT64)}), "y"));
+    };
+  };
+  // Ties (the lower index first), NaNs (above every number), both orders, a middle axis.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  Arg ties = Make<float>({2, 6, 2}, ODLA_FLOAT32, {1, 5, 3, nan, 3,  2, 7, 2, nan, 0,   3, 1,  //
+                                                   0, 0, 0, 0,   -1, 4, 2, 4, 2,   nan, 2, 4});
+  for (int64_t largest : {0, 1})
+    for (int64_t k : {1, 4, 6}) ExpectSame({ties}, topk({2, k, 2}, k, 1, largest, ODLA_FLOAT32));
+  // Classifier rows: 1000 classes, k 5, last axis (given as -1); int32 and int64.
+  ExpectSame({F32({3, 1000}, 4)}, topk({3, 5}, 5, -1, 1, ODLA_FLOAT32));
+  ExpectSame({I32({2, 7}, {5, -3, 5, 9, 0, -3, 2, 1, 1, 1, 0, 8, -8, 1})},
+             topk({2, 3}, 3, 1, 0, ODLA_INT32));
+  ExpectSame({I64Seq({4, 9}, 20, -3)}, topk({2, 9}, 2, 0, 1, ODLA_INT64));
+}
+
+TEST_F(CudaKernels, QuantizeAndDequantize) {
+  // Halves (to even, or away from 0 with tflite rounding), saturation, per tensor and per axis.
+  Arg x =
+      Make<float>({2, 3, 4}, ODLA_FLOAT32,
+                  {0.5f, 1.5f, 2.5f,  -0.5f, -1.5f, -2.5f,  300.f, -300.f, 1.f,  2.f,   3.f, 4.f,
+                   -4.f, 0.f,  7.49f, 7.51f, 100.f, -100.f, 0.25f, 0.75f,  12.f, -12.f, 5.f, 6.f});
+  for (const char* rounding : {"onnx", "tflite"}) {
+    for (odla_element_type q : {ODLA_INT8, ODLA_UINT8, ODLA_INT16}) {
+      ExpectSame({x}, One([=](auto a, bool c) {
+                   static const float sc[] = {0.5f};
+                   static const uint8_t zp[2] = {3, 0};
+                   odla_value s = odla_CreateConstant(Type({1}), sc, "s");
+                   odla_value z = odla_CreateConstant(Type({1}, q), zp, "z");
+                   return OP(c, QuantizeLinear)(a[0], s, z, 1, rounding, Type({2, 3, 4}, q), "y");
+                 }));
+    }
+  }
+  // Per axis 1, uint8 without a zero point; int32 input.
+  ExpectSame({x, F32({3}, 5, 1)}, One([](auto a, bool c) {
+               return OP(c, QuantizeLinear)(a[0], a[1], nullptr, 1, "onnx",
+                                            Type({2, 3, 4}, ODLA_UINT8), "y");
+             }));
+  ExpectSame({I32({4}, {7, -9, 300, 1})}, One([](auto a, bool c) {
+               static const float sc[] = {2.f};
+               static const int8_t zp[] = {-1};
+               odla_value s = odla_CreateConstant(Type({1}), sc, "s");
+               odla_value z = odla_CreateConstant(Type({1}, ODLA_INT8), zp, "z");
+               return OP(c, QuantizeLinear)(a[0], s, z, 0, "onnx", Type({4}, ODLA_INT8), "y");
+             }));
+  // Dequantize: per axis 0 int8 with zero points, int32 per tensor.
+  ExpectSame({Make<int8_t>({2, 3}, ODLA_INT8, {-128, 0, 127, 5, -5, 1}), F32({2}, 6, 1),
+              Make<int8_t>({2}, ODLA_INT8, {3, -2})},
+             One([](auto a, bool c) {
+               return OP(c, DequantizeLinear)(a[0], a[1], a[2], 0, Type({2, 3}), "y");
+             }));
+  ExpectSame({I32({3}, {-70000, 0, 123456}), F32({1}, 7, 1)}, One([](auto a, bool c) {
+               return OP(c, DequantizeLinear)(a[0], a[1], nullptr, 0, Type({3}), "y");
+             }));
+}
+
+TEST_F(CudaKernels, Dropout) {
+  ExpectSame({F32({3, 5}, 1)}, [](auto a, bool c) {
+    return odla_rt::FromValues(
+        OP(c, Dropout)(a[0], Types({Type({3, 5}), Type({3, 5}, ODLA_BOOL)}), "y"));
+  });
+  ExpectSame({I64Seq({7}, -3)}, [](auto a, bool c) {
+    return odla_rt::FromValues(OP(c, Dropout)(a[0], Types({Type({7}, ODLA_INT64)}), "y"));
+  });
+}
+
+}  // namespace
