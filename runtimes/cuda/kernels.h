@@ -82,6 +82,24 @@ void GatherND(cudaStream_t s, void* dst, const void* data, size_t es, const int6
               const NdIndex& nd, int64_t tuples, int64_t per_batch, int64_t batch_elems,
               int64_t block, int* bad);
 
+// ScatterElements and ScatterND (ref: ScatterElements and ScatterND in
+// runtimes/kernels/gather.h): dst = data, then updates go in with `reduction` (0 none, 1 add,
+// 2 mul, 3 max, 4 min: odla_rt::Reduction) in the ref's order: updates that meet at an
+// element are applied by one thread, in turn (ScatterElements: one thread per position
+// off the axis; ScatterND: one per element of a slice). An index out of range sets *bad.
+// Reductions: float32, int32, int64; none: any element size.
+struct ScatterGeom {
+  int rank = 0, axis = 0;
+  int64_t idx_dims[kMaxDims] = {}, idx_strides[kMaxDims] = {}, data_strides[kMaxDims] = {};
+  int64_t bound = 0;  // the data's axis length
+};
+void ScatterElements(cudaStream_t s, odla_element_type t, void* dst, const void* data,
+                     int64_t total, const void* updates, const void* idx, bool idx64,
+                     const ScatterGeom& g, int reduction, int* bad);
+void ScatterND(cudaStream_t s, odla_element_type t, void* dst, const void* data, int64_t total,
+               const void* updates, const int64_t* idx, const NdIndex& nd, int64_t tuples,
+               int64_t block, int reduction, int* bad);
+
 // OneHot (ref: OneHotFill): out [outer, depth, inner] is the `es` bytes of values[1] where
 // idx[o][i] (negative ones count from the end of depth) equals the depth coordinate, else of
 // values[0]; indices out of range select nothing. Indices: int32, int64 or float32.

@@ -1,10 +1,21 @@
-// GatherND, OneHot and TopK kernels (ref: TupleOffsets and GatherNDCopy in
-// runtimes/kernels/gather.cc, OneHotFill in runtimes/kernels/fill.cc, TopK in
-// runtimes/kernels/topk.h).
+// GatherND, ScatterElements, ScatterND, OneHot and TopK kernels (ref: TupleOffsets,
+// GatherNDCopy, ScatterElements and ScatterND in runtimes/kernels/gather.{h,cc}, OneHotFill in
+// runtimes/kernels/fill.cc, TopK in runtimes/kernels/topk.h).
 #include "kernels_util.cuh"
 
 namespace odla_cuda {
 namespace {
+
+// The tuple's offset in the data (components below nd.dims), or -1 for an index out of range.
+__device__ int64_t TupleOffset(const int64_t* tuple, const NdIndex& nd) {
+  int64_t off = 0;
+  for (int c = 0; c < nd.k; ++c) {
+    const int64_t x = tuple[c], bound = nd.dims[c];
+    if (x < -bound || x >= bound) return -1;
+    off += (x < 0 ? x + bound : x) * nd.strides[c];
+  }
+  return off;
+}
 
 template <typename E>
 __global__ void GatherNDKernel(E* dst, const E* data, const int64_t* idx, NdIndex nd,
@@ -12,24 +23,78 @@ __global__ void GatherNDKernel(E* dst, const E* data, const int64_t* idx, NdInde
                                int64_t n) {
   ODLA_CUDA_LOOP(e, n) {
     const int64_t t = e / block, j = e - t * block;
-    const int64_t* tuple = idx + t * nd.k;
-    int64_t off = 0;
-    bool ok = true;
-    for (int c = 0; c < nd.k; ++c) {
-      const int64_t x = tuple[c], bound = nd.dims[c];
-      if (x < -bound || x >= bound) {
-        ok = false;
-        break;
-      }
-      off += (x < 0 ? x + bound : x) * nd.strides[c];
-    }
-    if (!ok) {
+    const int64_t off = TupleOffset(idx + t * nd.k, nd);
+    if (off < 0) {
       *bad = 1;
       dst[e] = E(0);
       continue;
     }
     dst[e] = data[t / per_batch * batch_elems + off + j];
   }
+}
+
+// ReduceInto of the ref (runtimes/kernels/gather.h), with std::max and std::min's choices.
+template <typename T>
+__device__ void ReduceInto(int r, T* a, T b) {
+  if constexpr (std::is_arithmetic_v<T>) {
+    if (r == 1) return void(*a = static_cast<T>(*a + b));
+    if (r == 2) return void(*a = static_cast<T>(*a * b));
+    if (r == 3) return void(*a = *a < b ? b : *a);
+    if (r == 4) return void(*a = b < *a ? b : *a);
+  }
+  *a = b;
+}
+
+// One thread per index position off the axis: its updates along the axis, in order.
+template <typename T, typename I>
+__global__ void ScatterElementsKernel(T* out, const T* upd, const I* idx, ScatterGeom g,
+                                      int reduction, int* bad, int64_t columns) {
+  ODLA_CUDA_LOOP(c, columns) {
+    int64_t rem = c, base_data = 0, base_idx = 0;
+    for (int d = g.rank - 1; d >= 0; --d) {
+      if (d == g.axis) continue;
+      const int64_t coord = rem % g.idx_dims[d];
+      rem /= g.idx_dims[d];
+      base_data += coord * g.data_strides[d];
+      base_idx += coord * g.idx_strides[d];
+    }
+    for (int64_t a = 0; a < g.idx_dims[g.axis]; ++a) {
+      const int64_t p = base_idx + a * g.idx_strides[g.axis];
+      int64_t x = static_cast<int64_t>(idx[p]);
+      if (x < -g.bound || x >= g.bound) {
+        *bad = 1;
+        continue;
+      }
+      if (x < 0) x += g.bound;
+      ReduceInto(reduction, out + base_data + x * g.data_strides[g.axis], upd[p]);
+    }
+  }
+}
+
+// One thread per element of a slice: that element of every tuple's slice, in tuple order.
+template <typename T>
+__global__ void ScatterNDKernel(T* out, const T* upd, const int64_t* idx, NdIndex nd,
+                                int64_t tuples, int64_t block, int reduction, int* bad) {
+  ODLA_CUDA_LOOP(j, block) {
+    for (int64_t t = 0; t < tuples; ++t) {
+      const int64_t off = TupleOffset(idx + t * nd.k, nd);
+      if (off < 0) {
+        *bad = 1;
+        continue;
+      }
+      ReduceInto(reduction, out + off + j, upd[t * block + j]);
+    }
+  }
+}
+
+// Number types for reductions, element sizes for plain stores.
+template <typename F>
+void ByScatterType(odla_element_type t, int reduction, F&& f) {
+  if (reduction != 0) {
+    ByNumber(t, f);
+    return;
+  }
+  BySize(odla_rt::ElementSize(t), [&](auto bits) { f(typename decltype(bits)::type{}); });
 }
 
 template <typename E, typename I>
@@ -113,6 +178,42 @@ void GatherND(cudaStream_t s, void* dst, const void* data, size_t es, const int6
                                                     batch_elems, block, bad, n);
   });
   CheckLaunch("GatherND");
+}
+
+void ScatterElements(cudaStream_t s, odla_element_type t, void* dst, const void* data,
+                     int64_t total, const void* updates, const void* idx, bool idx64,
+                     const ScatterGeom& g, int reduction, int* bad) {
+  DeviceCopy(s, dst, data, total * odla_rt::ElementSize(t));
+  int64_t columns = 1;
+  for (int d = 0; d < g.rank; ++d)
+    if (d != g.axis) columns *= g.idx_dims[d];
+  if (columns == 0 || g.idx_dims[g.axis] == 0) return;
+  ByScatterType(t, reduction, [&](auto tag) {
+    using T = decltype(tag);
+    auto out = static_cast<T*>(dst);
+    auto upd = static_cast<const T*>(updates);
+    if (idx64)
+      ScatterElementsKernel<T, int64_t><<<GridFor(columns), kBlock, 0, s>>>(
+          out, upd, static_cast<const int64_t*>(idx), g, reduction, bad, columns);
+    else
+      ScatterElementsKernel<T, int32_t><<<GridFor(columns), kBlock, 0, s>>>(
+          out, upd, static_cast<const int32_t*>(idx), g, reduction, bad, columns);
+  });
+  CheckLaunch("ScatterElements");
+}
+
+void ScatterND(cudaStream_t s, odla_element_type t, void* dst, const void* data, int64_t total,
+               const void* updates, const int64_t* idx, const NdIndex& nd, int64_t tuples,
+               int64_t block, int reduction, int* bad) {
+  DeviceCopy(s, dst, data, total * odla_rt::ElementSize(t));
+  if (tuples == 0 || block == 0) return;
+  ByScatterType(t, reduction, [&](auto tag) {
+    using T = decltype(tag);
+    ScatterNDKernel<T><<<GridFor(block), kBlock, 0, s>>>(static_cast<T*>(dst),
+                                                         static_cast<const T*>(updates), idx, nd,
+                                                         tuples, block, reduction, bad);
+  });
+  CheckLaunch("ScatterND");
 }
 
 void OneHot(cudaStream_t s, void* dst, size_t es, const void* idx, odla_element_type it,

@@ -1,7 +1,10 @@
-// Builders of GatherND, OneHot and TopK on the project's CUDA kernels (kernels_index.cu).
+// Builders of GatherND, ScatterElements, Scatter, ScatterND, OneHot and TopK on the project's
+// CUDA kernels (kernels_index.cu).
 // Rejected (run on the host by the shared builder, which also reports invalid arguments):
 // empty results, ranks above 8, element types the kernels lack, arguments the shared builder
 // would refuse.
+#include <string>
+
 #include "../kernels/dispatch.h"
 #include "cuda_rt.h"
 #include "kernels.h"
@@ -13,6 +16,9 @@ using odla_rt::KernelArgs;
 using Ints = std::vector<int64_t>;
 
 ODLA_REF_DECL(GatherND)
+ODLA_REF_DECL(ScatterElements)
+ODLA_REF_DECL(Scatter)
+ODLA_REF_DECL(ScatterND)
 ODLA_REF_DECL(OneHot)
 ODLA_REF_DECL(TopK)
 
@@ -54,10 +60,93 @@ odla_value BuildGatherND(odla_value data, odla_value indices, int64_t b, const o
   if (odla_rt::NumElements(rt.shape) != tuples * block) Reject("result shape");
   const int64_t per_batch = tuples / std::max<int64_t>(1, batches);
   size_t es = odla_rt::ElementSize(rt.element_type);
-  return AddIndexingOp("GatherND", data, indices, rt, id, bounds,
+  return AddIndexingOp("GatherND", {data, indices}, rt, id, bounds,
                        [=](const KernelArgs& a, int* bad) {
                          GatherND(CudaStream(a), a.out[0], a.in[0], es, a.In<int64_t>(1), nd,
                                   tuples, per_batch, batch_elems, block, bad);
+                       });
+}
+
+// The kernels' reduction code (odla_rt::Reduction's order).
+int ReductionCode(const char* reduction) {
+  static const char* const names[] = {"none", "add", "mul", "max", "min"};
+  for (int r = 0; r < 5; ++r)
+    if (reduction && std::string(reduction) == names[r]) return r;
+  Reject("reduction");
+}
+
+// The checks both scatters share: data, updates and result types; the reduction's types.
+void CheckScatter(odla_value data, odla_value indices, odla_value updates,
+                  const odla_value_type& rt, int reduction) {
+  if (!data || !indices || !updates) Reject("missing input");
+  const odla_element_type t = data->type.element_type;
+  if (!odla_rt::SameType(data->type, rt) || updates->type.element_type != t ||
+      odla_rt::NumElements(rt.shape) == 0)
+    Reject("types");
+  if (reduction != 0 && t != ODLA_FLOAT32 && t != ODLA_INT32 && t != ODLA_INT64)
+    Reject("reduction element type");
+  CheckRank(ValueDims(data));
+}
+
+odla_value BuildScatterElements(const char* op, odla_value data, odla_value indices,
+                                odla_value updates, int64_t axis, int reduction,
+                                const odla_value_type& rt, odla_value_id id) {
+  CheckScatter(data, indices, updates, rt, reduction);
+  const odla_element_type it = indices->type.element_type;
+  if (it != ODLA_INT64 && it != ODLA_INT32) Reject("index type");
+  Ints ds = ValueDims(data), is = ValueDims(indices);
+  const int rank = static_cast<int>(ds.size());
+  if (axis < 0 || axis >= rank || is != ValueDims(updates) || static_cast<int>(is.size()) != rank)
+    Reject("shapes");
+  for (int d = 0; d < rank; ++d)
+    if (d != axis && is[d] > ds[d]) Reject("shapes");
+  ScatterGeom g;
+  g.rank = rank;
+  g.axis = static_cast<int>(axis);
+  g.bound = ds[axis];
+  Ints dstr = DenseStrides(ds), istr = DenseStrides(is);
+  for (int d = 0; d < rank; ++d) {
+    g.idx_dims[d] = is[d];
+    g.idx_strides[d] = istr[d];
+    g.data_strides[d] = dstr[d];
+  }
+  const odla_element_type t = rt.element_type;
+  const int64_t total = odla_rt::NumElements(rt.shape);
+  const bool is64 = it == ODLA_INT64;
+  return AddIndexingOp(op, {data, indices, updates}, rt, id, {g.bound},
+                       [=](const KernelArgs& a, int* bad) {
+                         ScatterElements(CudaStream(a), t, a.out[0], a.in[0], total, a.in[2],
+                                         a.in[1], is64, g, reduction, bad);
+                       });
+}
+
+odla_value BuildScatterND(odla_value data, odla_value indices, odla_value updates, int reduction,
+                          const odla_value_type& rt, odla_value_id id) {
+  CheckScatter(data, indices, updates, rt, reduction);
+  if (indices->type.element_type != ODLA_INT64) Reject("index type");
+  Ints ds = ValueDims(data), is = ValueDims(indices);
+  const int64_t k = is.empty() ? 0 : is.back();
+  if (k < 1 || k > static_cast<int64_t>(ds.size())) Reject("index tuple length");
+  Ints want(is.begin(), is.end() - 1);
+  want.insert(want.end(), ds.begin() + k, ds.end());
+  if (ValueDims(updates) != want) Reject("updates shape");
+  int64_t block = 1;
+  for (size_t d = k; d < ds.size(); ++d) block *= ds[d];
+  NdIndex nd;
+  nd.k = static_cast<int>(k);
+  int64_t stride = block;
+  for (int64_t c = k - 1; c >= 0; --c) {
+    nd.dims[c] = ds[c];
+    nd.strides[c] = stride;
+    stride *= ds[c];
+  }
+  const int64_t tuples = odla_rt::NumElements(indices->type.shape) / k;
+  const odla_element_type t = rt.element_type;
+  const int64_t total = odla_rt::NumElements(rt.shape);
+  return AddIndexingOp("ScatterND", {data, indices, updates}, rt, id,
+                       Ints(ds.begin(), ds.begin() + k), [=](const KernelArgs& a, int* bad) {
+                         ScatterND(CudaStream(a), t, a.out[0], a.in[0], total, a.in[2],
+                                   a.In<int64_t>(1), nd, tuples, block, reduction, bad);
                        });
 }
 
@@ -117,6 +206,40 @@ odla_value odla_GatherND(odla_value data, odla_value indices, odla_int64 batch_d
   return Try(
       "GatherND", id, [&] { return BuildGatherND(data, indices, batch_dims, result_type, id); },
       [&] { return odla_ref_GatherND(data, indices, batch_dims, result_type, id); });
+}
+
+odla_value odla_ScatterElements(odla_value data, odla_value indices, odla_value updates,
+                                odla_int64 axis, const char* reduction, odla_value_type result_type,
+                                odla_value_id id) {
+  return Try(
+      "ScatterElements", id,
+      [&] {
+        return BuildScatterElements("ScatterElements", data, indices, updates, axis,
+                                    ReductionCode(reduction), result_type, id);
+      },
+      [&] {
+        return odla_ref_ScatterElements(data, indices, updates, axis, reduction, result_type, id);
+      });
+}
+
+odla_value odla_Scatter(odla_value data, odla_value indices, odla_value updates, odla_int64 axis,
+                        odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "Scatter", id,
+      [&] {
+        return BuildScatterElements("Scatter", data, indices, updates, axis, 0, result_type, id);
+      },
+      [&] { return odla_ref_Scatter(data, indices, updates, axis, result_type, id); });
+}
+
+odla_value odla_ScatterND(odla_value data, odla_value indices, odla_value updates,
+                          const char* reduction, odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "ScatterND", id,
+      [&] {
+        return BuildScatterND(data, indices, updates, ReductionCode(reduction), result_type, id);
+      },
+      [&] { return odla_ref_ScatterND(data, indices, updates, reduction, result_type, id); });
 }
 
 odla_value odla_OneHot(odla_value indices, odla_value values, odla_int64 axis,

@@ -56,10 +56,11 @@ StridedMap TileMap(const std::vector<int64_t>& in, const std::vector<int64_t>& r
 // AddIndexingOp (cuda_rt.h): constant indices are checked now; the kernel flags others in the
 // op's scratch memory, which the op reads back after it (so it waits for the device and is not
 // capturable).
-odla_value AddIndexingOp(const char* op, odla_value data, odla_value indices,
+odla_value AddIndexingOp(const char* op, const std::vector<odla_value>& inputs,
                          const odla_value_type& rt, odla_value_id id,
                          const std::vector<int64_t>& bounds,
                          std::function<void(const KernelArgs&, int* bad)> launch) {
+  const odla_value indices = inputs.at(1);
   const bool is64 = indices->type.element_type == ODLA_INT64;
   const int64_t n = odla_rt::NumElements(indices->type.shape), nb = bounds.size();
   const bool checked = indices->const_data != nullptr;
@@ -72,7 +73,7 @@ odla_value AddIndexingOp(const char* op, odla_value data, odla_value indices,
                                    std::to_string(bounds[0]) + ")"
                              : "an index is out of range of its dimension";
   std::string name = op;
-  odla_value y = AddCudaOp1(op, {data, indices}, rt, sizeof(int), id, [=](const KernelArgs& k) {
+  odla_value y = AddCudaOp1(op, inputs, rt, sizeof(int), id, [=](const KernelArgs& k) {
     cudaStream_t s = CudaStream(k);
     int* bad = static_cast<int*>(k.scratch);
     if (!checked) ODLA_CUDA_CALL(cudaMemsetAsync, bad, 0, sizeof(int), s);
@@ -297,9 +298,10 @@ odla_value BuildGather(odla_value data, odla_value indices, int64_t axis, const 
   for (size_t d = axis + 1; d < ds.size(); ++d) inner *= ds[d];
   if (odla_rt::NumElements(rt.shape) != outer * n * inner) Reject("result shape");
   size_t es = odla_rt::ElementSize(rt.element_type);
-  return AddIndexingOp("Gather", data, indices, rt, id, {dim}, [=](const KernelArgs& k, int* bad) {
-    Gather(CudaStream(k), k.out[0], k.in[0], es, outer, dim, inner, k.in[1], is64, n, bad);
-  });
+  return AddIndexingOp(
+      "Gather", {data, indices}, rt, id, {dim}, [=](const KernelArgs& k, int* bad) {
+        Gather(CudaStream(k), k.out[0], k.in[0], es, outer, dim, inner, k.in[1], is64, n, bad);
+      });
 }
 
 // GatherElements: indices of the data's rank, each dimension but the axis's at most the
@@ -319,7 +321,7 @@ odla_value BuildGatherElements(odla_value data, odla_value indices, int64_t axis
   StridedMap m = MakeMap(is, a, 0, DenseStrides(is), 0);
   const int64_t dim = ds[axis], axis_stride = strides[axis];
   size_t es = odla_rt::ElementSize(rt.element_type);
-  return AddIndexingOp("GatherElements", data, indices, rt, id, {dim},
+  return AddIndexingOp("GatherElements", {data, indices}, rt, id, {dim},
                        [=](const KernelArgs& k, int* bad) {
                          GatherElements(CudaStream(k), k.out[0], k.in[0], es, m, axis_stride, dim,
                                         k.in[1], is64, bad);

@@ -1,11 +1,21 @@
-// libodla_cuda's GatherND, OneHot, TopK, QuantizeLinear, DequantizeLinear and Dropout
-// (ops_index.cc, ops_quant.cc, ops_layout.cc) against the host builders, as the other
-// CudaKernels tests (cuda_kernels_util.h). Without a GPU these tests skip.
+// libodla_cuda's GatherND, ScatterElements, Scatter, ScatterND, OneHot, TopK, QuantizeLinear,
+// DequantizeLinear and Dropout (ops_index.cc, ops_quant.cc, ops_layout.cc) against the host
+// builders, as the other CudaKernels tests (cuda_kernels_util.h). Without a GPU these tests skip.
 
 #include <cmath>
 #include <limits>
 
 #include "cuda_kernels_util.h"
+
+ODLA_REF_DECL(GatherND)
+ODLA_REF_DECL(ScatterElements)
+ODLA_REF_DECL(Scatter)
+ODLA_REF_DECL(ScatterND)
+ODLA_REF_DECL(OneHot)
+ODLA_REF_DECL(TopK)
+ODLA_REF_DECL(QuantizeLinear)
+ODLA_REF_DECL(DequantizeLinear)
+ODLA_REF_DECL(Dropout)
 
 namespace {
 
@@ -40,6 +50,60 @@ TEST_F(CudaKernels, GatherNDIndexOutOfRangeFailsTheRun) {
   RunArgs({F32({4, 3}, 1), I64({2, 2}, {1, 2, 0, 3})},
           One([](auto a, bool c) { return OP(c, GatherND)(a[0], a[1], 0, Type({2}), "y"); }), true,
           true, &s);
+  EXPECT_NE(s, ODLA_SUCCESS);
+}
+
+TEST_F(CudaKernels, ScatterElements) {
+  // Duplicate targets (applied in order), negative indices, every reduction, two axes.
+  for (const char* r : {"none", "add", "mul", "max", "min"}) {
+    ExpectSame({F32({4, 5}, 1), I64({3, 2}, {0, -1, 3, 1, 0, 0}), F32({3, 2}, 2)},
+               One([=](auto a, bool c) {
+                 return OP(c, ScatterElements)(a[0], a[1], a[2], 0, r, Type({4, 5}), "y");
+               }));
+    ExpectSame(
+        {I64Seq({3, 4}, -6), I32({3, 3}, {1, 1, -4, 0, 3, 3, 2, 2, 2}), I64Seq({3, 3}, 5, -2)},
+        One([=](auto a, bool c) {
+          return OP(c, ScatterElements)(a[0], a[1], a[2], 1, r, Type({3, 4}, ODLA_INT64), "y");
+        }));
+  }
+  // Bool data (no reduction), and the old Scatter.
+  ExpectSame(
+      {Bool({2, 3}, {0, 1, 0, 1, 0, 1}), I64({1, 3}, {1, 0, 1}), Bool({1, 3}, {1, 1, 0})},
+      One([](auto a, bool c) {
+        return OP(c, ScatterElements)(a[0], a[1], a[2], 0, "none", Type({2, 3}, ODLA_BOOL), "y");
+      }));
+  ExpectSame({F32({3, 3}, 3), I64({2, 3}, {2, 0, 1, 0, 2, 2}), F32({2, 3}, 4)},
+             One([](auto a, bool c) {
+               return OP(c, Scatter)(a[0], a[1], a[2], 0, Type({3, 3}), "y");
+             }));
+}
+
+TEST_F(CudaKernels, ScatterND) {
+  // Slices of [4, 3] rows into [5, 4, 3], duplicates included, every reduction.
+  for (const char* r : {"none", "add", "mul", "max", "min"})
+    ExpectSame({F32({5, 4, 3}, 1), I64({3, 1}, {4, -1, 0}), F32({3, 4, 3}, 2)},
+               One([=](auto a, bool c) {
+                 return OP(c, ScatterND)(a[0], a[1], a[2], r, Type({5, 4, 3}), "y");
+               }));
+  // Single elements (full tuples), int32 data.
+  ExpectSame(
+      {I32({2, 3}, {1, 2, 3, 4, 5, 6}), I64({3, 2}, {0, 1, -1, -1, 0, 1}), I32({3}, {10, 20, 30})},
+      One([](auto a, bool c) {
+        return OP(c, ScatterND)(a[0], a[1], a[2], "add", Type({2, 3}, ODLA_INT32), "y");
+      }));
+}
+
+TEST_F(CudaKernels, ScatterIndexOutOfRangeFailsTheRun) {
+  odla_status s;
+  RunArgs({F32({4, 3}, 1), I64({1, 2}, {1, 3}), F32({1}, 2)}, One([](auto a, bool c) {
+            return OP(c, ScatterND)(a[0], a[1], a[2], "none", Type({4, 3}), "y");
+          }),
+          true, true, &s);
+  EXPECT_NE(s, ODLA_SUCCESS);
+  RunArgs({F32({4, 3}, 1), I64({1, 3}, {0, 4, 1}), F32({1, 3}, 2)}, One([](auto a, bool c) {
+            return OP(c, ScatterElements)(a[0], a[1], a[2], 0, "add", Type({4, 3}), "y");
+          }),
+          true, true, &s);
   EXPECT_NE(s, ODLA_SUCCESS);
 }
 
