@@ -241,6 +241,17 @@ enum class Reduce { kSum, kMean, kMax, kMin, kProd, kL2, kL1, kSumSquare, kLogSu
 // sums of squares and the power in double, as the ref.
 void Lrn(cudaStream_t s, const float* x, float* y, int64_t n, int64_t c, int64_t inner,
          double alpha, double beta, double bias, int64_t size);
+// MeanVarianceNormalization (ref: MeanVarianceNorm in runtimes/kernels/norm.h), float32: each
+// group of elements (`groups` maps a group to its first element's offset, `members` a member
+// to its offset from there) becomes (x - mean) / (sqrt(max(0, E[x^2] - mean^2)) + 1e-9), the
+// statistics in double.
+void MeanVarianceNorm(cudaStream_t s, const float* x, float* y, const StridedMap& groups,
+                      const StridedMap& members);
+// LpNormalization (ref: LpNormalize in runtimes/kernels/sample.h), float32: x [outer, len,
+// inner] divided along len by its L1 (p 1) or L2 norm, summed in double in order; 0 where the
+// norm is 0.
+void LpNormalize(cudaStream_t s, const float* x, float* y, int64_t outer, int64_t len,
+                 int64_t inner, int p);
 
 // `scratch`: kReduceScratch bytes of device memory (the partial results of few large ones).
 constexpr size_t kReduceScratch = 16384;

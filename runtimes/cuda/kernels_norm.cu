@@ -1,6 +1,7 @@
-// Softmax, LogSoftmax, Hardmax, CumSum, InstanceNormalization and LayerNormalization
-// kernels (ref: Softmax and CumSum in runtimes/kernels/axis.cc, InstanceNorm and LayerNorm in
-// runtimes/kernels/norm.h). Rows along the
+// Softmax, LogSoftmax, Hardmax, CumSum, InstanceNormalization, LayerNormalization,
+// MeanVarianceNormalization and LpNormalization kernels (ref: Softmax and CumSum in
+// runtimes/kernels/axis.cc, InstanceNorm, LayerNorm and MeanVarianceNorm in
+// runtimes/kernels/norm.h, LpNormalize in runtimes/kernels/sample.h). Rows along the
 // innermost axis get one warp each (Softmax, LogSoftmax, LayerNormalization of up to 1024
 // elements) or one block.
 #include "kernels_util.cuh"
@@ -254,6 +255,48 @@ __global__ void LrnKernel(const float* x, float* y, int64_t n, int64_t c, int64_
   }
 }
 
+// One block per group.
+__global__ void MeanVarianceGroups(const float* x, float* y, StridedMap groups, StridedMap members,
+                                   int64_t ngroups, int64_t nmembers) {
+  for (int64_t g = blockIdx.x; g < ngroups; g += gridDim.x) {
+    int64_t base, unused, off;
+    MapOffsets(groups, g, &base, &unused);
+    double sum = 0, sq = 0;
+    for (int64_t r = threadIdx.x; r < nmembers; r += blockDim.x) {
+      MapOffsets(members, r, &off, &unused);
+      const double v = x[base + off];
+      sum += v;
+      sq += v * v;
+    }
+    sum = BlockReduce(sum, SumOp{}, 0.0);
+    sq = BlockReduce(sq, SumOp{}, 0.0);
+    const double m = sum / nmembers, var = sq / nmembers - m * m;
+    const double sd = sqrt(0.0 < var ? var : 0.0) + 1e-9;
+    for (int64_t r = threadIdx.x; r < nmembers; r += blockDim.x) {
+      MapOffsets(members, r, &off, &unused);
+      y[base + off] = static_cast<float>((x[base + off] - m) / sd);
+    }
+  }
+}
+
+// One thread per column along len.
+__global__ void LpColumns(const float* x, float* y, int64_t len, int64_t inner, int p,
+                          int64_t columns) {
+  ODLA_CUDA_LOOP(q, columns) {
+    const int64_t o = q / inner, i = q % inner;
+    const float* xp = x + o * len * inner + i;
+    float* yp = y + o * len * inner + i;
+    double norm = 0;
+    for (int64_t k = 0; k < len; ++k) {
+      const double v = xp[k * inner];
+      norm += p == 1 ? fabs(v) : v * v;
+    }
+    if (p == 2) norm = sqrt(norm);
+    for (int64_t k = 0; k < len; ++k)
+      yp[k * inner] = norm == 0 ? 0.f : static_cast<float>(xp[k * inner] / norm);
+  }
+}
+
 unsigned RowGrid(int64_t rows) { return static_cast<unsigned>(std::min<int64_t>(rows, 65535)); }
 
 // Rows of 1 to 1024 elements take a warp each, kWarpsPerBlock to a block:
@@ -332,6 +375,19 @@ void LayerNorm(cudaStream_t s, const float* x, const float* scale, const float* 
 void Lrn(cudaStream_t s, const float* x, float* y, int64_t n, int64_t c, int64_t inner,
          double alpha, double beta, double bias, int64_t size) {
   Launch("LRN", s, n * c * inner, LrnKernel, x, y, n, c, inner, alpha, beta, bias, size);
+}
+
+void MeanVarianceNorm(cudaStream_t s, const float* x, float* y, const StridedMap& groups,
+                      const StridedMap& members) {
+  const int64_t ngroups = groups.Count(), nmembers = members.Count();
+  if (ngroups == 0 || nmembers == 0) return;
+  MeanVarianceGroups<<<RowGrid(ngroups), kBlock, 0, s>>>(x, y, groups, members, ngroups, nmembers);
+  CheckLaunch("MeanVarianceNormalization");
+}
+
+void LpNormalize(cudaStream_t s, const float* x, float* y, int64_t outer, int64_t len,
+                 int64_t inner, int p) {
+  Launch("LpNormalization", s, outer * inner, LpColumns, x, y, len, inner, p, outer * inner);
 }
 
 }  // namespace odla_cuda

@@ -1,6 +1,6 @@
 // Softmax, LogSoftmax (any axis; one warp or block per row when the axis is innermost), Hardmax,
-// InstanceNormalization, LayerNormalization and LRN on the project's CUDA kernels, float32;
-// CumSum float32, int32, int64.
+// InstanceNormalization, LayerNormalization, LRN, MeanVarianceNormalization and
+// LpNormalization on the project's CUDA kernels, float32; CumSum float32, int32, int64.
 // Rejected (run on the host by the shared builder, which also reports invalid arguments):
 // other types, empty values, LayerNormalization's Scale or B of fewer elements than a
 // normalised row (broadcast) and Mean/InvStdDev results other than float32.
@@ -20,6 +20,8 @@ ODLA_REF_DECL(LayerNormalization)
 ODLA_REF_DECL(Hardmax)
 ODLA_REF_DECL(InstanceNormalization)
 ODLA_REF_DECL(CumSum)
+ODLA_REF_DECL(MeanVarianceNormalization)
+ODLA_REF_DECL(LpNormalization)
 
 namespace {
 
@@ -127,9 +129,64 @@ odla_value BuildLrn(odla_value x, float alpha, float beta, float bias, int64_t s
   });
 }
 
+odla_value BuildMeanVarianceNorm(odla_value x, const odla_ints& axes, const odla_value_type& rt,
+                                 odla_value_id id) {
+  if (!x || !odla_rt::SameType(x->type, rt)) Reject("result type");
+  RequireF32({x});
+  Ints xs = ValueDims(x);
+  if (xs.size() > kMaxDims) Reject("rank above 8");
+  const int64_t rank = static_cast<int64_t>(xs.size());
+  std::vector<bool> reduced(rank, false);
+  for (int64_t a : odla_rt::FromInts(axes)) {
+    if (a < 0) a += rank;
+    if (a < 0 || a >= rank) Reject("axis");
+    reduced[a] = true;
+  }
+  Ints strides = DenseStrides(xs), gd, gs, md, ms;
+  for (int64_t d = 0; d < rank; ++d) {
+    (reduced[d] ? md : gd).push_back(xs[d]);
+    (reduced[d] ? ms : gs).push_back(strides[d]);
+  }
+  StridedMap groups = MakeMap(gd, gs, 0, gs, 0), members = MakeMap(md, ms, 0, ms, 0);
+  return AddCudaOp1("MeanVarianceNormalization", {x}, rt, 0, id, [=](const KernelArgs& k) {
+    MeanVarianceNorm(CudaStream(k), k.In<float>(0), k.Out<float>(0), groups, members);
+  });
+}
+
+odla_value BuildLpNorm(odla_value x, int64_t axis, int64_t p, const odla_value_type& rt,
+                       odla_value_id id) {
+  if (!x || !odla_rt::SameType(x->type, rt)) Reject("result type");
+  RequireF32({x});
+  Ints xs = ValueDims(x);
+  if (axis < 0 || axis >= static_cast<int64_t>(xs.size()) || (p != 1 && p != 2))
+    Reject("axis or p");
+  int64_t outer = 1, inner = 1, len = xs[axis];
+  for (int64_t d = 0; d < axis; ++d) outer *= xs[d];
+  for (size_t d = axis + 1; d < xs.size(); ++d) inner *= xs[d];
+  const int pi = static_cast<int>(p);
+  return AddCudaOp1("LpNormalization", {x}, rt, 0, id, [=](const KernelArgs& k) {
+    LpNormalize(CudaStream(k), k.In<float>(0), k.Out<float>(0), outer, len, inner, pi);
+  });
+}
+
 }  // namespace
 
 extern "C" {
+
+odla_value odla_MeanVarianceNormalization(odla_value X, odla_ints axes, odla_value_type result_type,
+                                          odla_value_id id) {
+  return Try(
+      "MeanVarianceNormalization", id,
+      [&] { return BuildMeanVarianceNorm(X, axes, result_type, id); },
+      [&] { return odla_ref_MeanVarianceNormalization(X, axes, result_type, id); });
+}
+
+odla_value odla_LpNormalization(odla_value input, odla_int64 axis, odla_int64 p,
+                                odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "LpNormalization", id, [&] { return BuildLpNorm(input, axis, p, result_type, id); },
+      [&] { return odla_ref_LpNormalization(input, axis, p, result_type, id); });
+}
 
 odla_value odla_LRN(odla_value X, odla_float32 alpha, odla_float32 beta, odla_float32 bias,
                     odla_int64 size, odla_value_type result_type, odla_value_id id) {

@@ -151,3 +151,6 @@ ODLA_WEAK odla_value odla_LpNormalization(odla_value input, odla_int64 axis, odl
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(LpNormalization)

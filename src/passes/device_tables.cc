@@ -33,12 +33,12 @@ ops CumSum DepthToSpace DequantizeLinear Div Dropout Elu Equal Erf Exp Expand Fl
 ops FusedConv FusedGemm FusedMatMul Gather GatherElements GatherND Gemm GlobalAveragePool
 ops GlobalMaxPool Greater GreaterOrEqual HardSigmoid HardSwish Hardmax Identity
 ops InstanceNormalization IsInf IsNaN LRN LayerNormalization LeakyRelu Less LessOrEqual Log
-ops LogSoftmax MatMul Max MaxPool Mean Min Mod Mul Neg Not OneHot Or PRelu Pad Pow
-ops QuantizeLinear Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax
-ops ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu Reshape Resize Round
-ops Scatter ScatterElements ScatterND Selu Shrink Sigmoid Sign Sin Sinh Slice Softmax
-ops Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh ThresholdedRelu Tile
-ops TopK Transpose Trilu Unsqueeze Upsample Where Xor
+ops LogSoftmax LpNormalization MatMul Max MaxPool Mean MeanVarianceNormalization Min Mod Mul
+ops Neg Not OneHot Or PRelu Pad Pow QuantizeLinear Reciprocal ReduceL1 ReduceL2 ReduceLogSum
+ops ReduceLogSumExp ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu
+ops Reshape Resize Round Scatter ScatterElements ScatterND Selu Shrink Sigmoid Sign Sin Sinh
+ops Slice Softmax Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh
+ops ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze Upsample Where Xor
 gflops 51434
 gbps 1718
 host_gflops 1100
