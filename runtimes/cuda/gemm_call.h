@@ -11,6 +11,7 @@ namespace odla_cuda {
 struct GemmCall {
   bool ta = false, tb = false;
   int m = 0, n = 0, k = 0, lda = 0, ldb = 0, batches = 1;
+  int ldy = 0;  // Y's row stride; 0: n (dense)
   long long stride_a = 0, stride_b = 0;
   cublasComputeType_t compute = CUBLAS_COMPUTE_32F;
 
@@ -19,7 +20,8 @@ struct GemmCall {
     cublasOperation_t opa = ta ? CUBLAS_OP_T : CUBLAS_OP_N, opb = tb ? CUBLAS_OP_T : CUBLAS_OP_N;
     if (batches == 1)
       ODLA_CUDA_CALL(cublasGemmEx, Cublas(kk), opb, opa, n, m, k, &alpha, b, CUDA_R_32F, ldb, a,
-                     CUDA_R_32F, lda, &beta, y, CUDA_R_32F, n, compute, CUBLAS_GEMM_DEFAULT);
+                     CUDA_R_32F, lda, &beta, y, CUDA_R_32F, ldy ? ldy : n, compute,
+                     CUBLAS_GEMM_DEFAULT);
     else
       ODLA_CUDA_CALL(cublasGemmStridedBatchedEx, Cublas(kk), opb, opa, n, m, k, &alpha, b,
                      CUDA_R_32F, ldb, stride_b, a, CUDA_R_32F, lda, stride_a, &beta, y, CUDA_R_32F,

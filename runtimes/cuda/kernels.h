@@ -122,6 +122,49 @@ void QuantizeLinear(cudaStream_t s, odla_element_type xt, odla_element_type q, c
 void DequantizeLinear(cudaStream_t s, odla_element_type xt, const void* x, const float* scale,
                       const void* zp, float* y, int64_t outer, int64_t len, int64_t inner);
 
+// Recurrent layers (ref: runtimes/kernels/rnn.cc; ops_rnn.cc runs the products on cuBLAS):
+// the kernels of one direction `dir` of a layer, float32. lens (device int32 [batch], may be
+// null: all seq) are clamped to [0, seq]; RnnCheckLens sets *bad for one outside.
+struct RnnGeom {
+  int64_t seq = 0, batch = 0, hidden = 0, gates = 1, num_dir = 1, dir = 0;
+  bool reverse = false, batch_major = false;
+};
+struct RnnActs {
+  int kind[3] = {};  // odla_rt::RnnActKind
+  float alpha[3] = {}, beta[3] = {};
+};
+enum class RnnStage { kRnn, kGruGates, kGruReset, kGruOut, kLstm };
+// One step's buffers: xw [rows, gates * hidden] (input projections with the biases), hr [batch,
+// gates * hidden] (recurrent projections), the states h and c [batch, hidden], GRU's zr [batch,
+// 2 * hidden] and r.h (rh [batch, hidden]), its h-gate recurrence bias rb_h (null unless
+// linear_before_reset), LSTM's peepholes p [3 * hidden] (may be null), Y (may be null).
+struct RnnStep {
+  const float* xw = nullptr;
+  const float* hr = nullptr;
+  float* h = nullptr;
+  float* c = nullptr;
+  float* zr = nullptr;
+  float* rh = nullptr;
+  const float* rb_h = nullptr;
+  const float* p = nullptr;
+  float* y = nullptr;
+  const int32_t* lens = nullptr;
+  RnnGeom g;
+  RnnActs acts;
+  float clip = 0;
+  bool input_forget = false, late = false;
+  int64_t step = 0;
+};
+void RnnCheckLens(cudaStream_t s, const int32_t* lens, int64_t batch, int64_t seq, int* bad);
+// xw[row][j] += wb[j] + (j < rb_until ? rb[j] : 0) for rows x gh.
+void RnnAddBias(cudaStream_t s, float* xw, int64_t rows, int64_t gh, const float* wb,
+                const float* rb, int64_t rb_until);
+// state[b] = init ? init at b's state offset : 0 (to_layer false); or the layer's state
+// result at b's offset = state[b] (to_layer true).
+void RnnState(cudaStream_t s, float* state, const float* init, float* result, const RnnGeom& g,
+              bool to_layer);
+void RnnStepKernel(cudaStream_t s, RnnStage stage, const RnnStep& st);
+
 enum class Unary {
   kRelu,
   kSigmoid,

@@ -1,17 +1,15 @@
-// ODLA builders of the recurrent layers RNN, GRU and LSTM on the shared kernel.
+// ODLA builders of the recurrent layers RNN, GRU and LSTM on the shared kernel, and the
+// checks that make their RnnSpec (rnn_spec.h, also libodla_cuda's).
 #include <cstring>
 
 #include "../common/builder.h"
 #include "../kernels/dispatch.h"
 #include "../kernels/rnn.h"
+#include "rnn_spec.h"
 
 using namespace odla_rt;
 
 namespace {
-
-struct RnnInputs {
-  odla_value x, w, r, b, seq_lens, h0, c0, p;
-};
 
 std::vector<std::string> SplitList(const char* s) {
   std::vector<std::string> v;
@@ -28,10 +26,14 @@ std::vector<std::string> SplitList(const char* s) {
   return v;
 }
 
-odla_values BuildRnn(const char* op, RnnCell cell, const RnnInputs& in, const odla_floats& alpha,
-                     const odla_floats& beta, const char* acts, float clip, const char* direction,
-                     int64_t hidden, int64_t layout, bool input_forget, bool linear_before_reset,
-                     const odla_value_types& result_types, odla_value_id id) {
+}  // namespace
+
+namespace odla_rt {
+
+RnnSpec MakeRnnSpec(const char* op, RnnCell cell, const RnnInputs& in, const odla_floats& alpha,
+                    const odla_floats& beta, const char* acts, float clip, const char* direction,
+                    int64_t hidden, int64_t layout, bool input_forget, bool linear_before_reset,
+                    const odla_value_types& result_types, std::vector<odla_value_type>* types) {
   CheckInput(in.x, "X");
   CheckInput(in.w, "W");
   CheckInput(in.r, "R");
@@ -83,16 +85,31 @@ odla_values BuildRnn(const char* op, RnnCell cell, const RnnInputs& in, const od
   for (size_t i = 0; i < names.size(); ++i)
     s.acts.push_back({ParseRnnActivation(names[i]), al[i], be[i]});
 
-  auto types = FromTypes(result_types);
+  *types = FromTypes(result_types);
   size_t max_results = cell == RnnCell::kLstm ? 3 : 2;
-  if (types.empty() || types.size() > max_results)
-    Fail(op, " has 1 to ", max_results, " results, got ", types.size());
+  if (types->empty() || types->size() > max_results)
+    Fail(op, " has 1 to ", max_results, " results, got ", types->size());
   std::vector<int64_t> y = layout ? std::vector<int64_t>{s.batch, s.seq, D, H}
                                   : std::vector<int64_t>{s.seq, D, s.batch, H};
-  for (size_t i = 0; i < types.size(); ++i)
-    if (types[i].element_type != et || Dims(types[i].shape) != (i == 0 ? y : state))
-      Fail("result ", i, " has type ", TypeToString(types[i]), "; expected ",
+  for (size_t i = 0; i < types->size(); ++i)
+    if ((*types)[i].element_type != et || Dims((*types)[i].shape) != (i == 0 ? y : state))
+      Fail("result ", i, " has type ", TypeToString((*types)[i]), "; expected ",
            i == 0 ? "Y" : "a state", " shape");
+  return s;
+}
+
+}  // namespace odla_rt
+
+namespace {
+
+odla_values BuildRnn(const char* op, RnnCell cell, const RnnInputs& in, const odla_floats& alpha,
+                     const odla_floats& beta, const char* acts, float clip, const char* direction,
+                     int64_t hidden, int64_t layout, bool input_forget, bool linear_before_reset,
+                     const odla_value_types& result_types, odla_value_id id) {
+  std::vector<odla_value_type> types;
+  const RnnSpec s = MakeRnnSpec(op, cell, in, alpha, beta, acts, clip, direction, hidden, layout,
+                                input_forget, linear_before_reset, result_types, &types);
+  const odla_element_type et = in.x->type.element_type;
   size_t nres = types.size();
   Kernel kernel = DispatchFloat(et, [&](auto tag) -> Kernel {
     using T = typename decltype(tag)::type;
@@ -161,3 +178,8 @@ ODLA_WEAK odla_values odla_LSTM(odla_value X, odla_value W, odla_value R, odla_v
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(RNN)
+ODLA_REF_ALIAS(GRU)
+ODLA_REF_ALIAS(LSTM)

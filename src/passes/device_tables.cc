@@ -30,15 +30,16 @@ constexpr const char* kCuda = R"(device cuda
 ops Abs Acos Acosh Add And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool
 ops BatchNormalization Cast CastLike Ceil Celu Clip Concat Conv ConvTranspose Cos Cosh
 ops CumSum DepthToSpace DequantizeLinear Div Dropout Elu Equal Erf Exp Expand Flatten Floor
-ops FusedConv FusedGemm FusedMatMul Gather GatherElements GatherND Gemm GlobalAveragePool
-ops GlobalMaxPool Greater GreaterOrEqual HardSigmoid HardSwish Hardmax Identity
-ops InstanceNormalization IsInf IsNaN LRN LayerNormalization LeakyRelu Less LessOrEqual Log
-ops LogSoftmax LpNormalization MatMul Max MaxPool Mean MeanVarianceNormalization Min Mod Mul
-ops Neg Not OneHot Or PRelu Pad Pow QuantizeLinear Reciprocal ReduceL1 ReduceL2 ReduceLogSum
-ops ReduceLogSumExp ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu
-ops Reshape Resize Round Scatter ScatterElements ScatterND Selu Shrink Sigmoid Sign Sin Sinh
-ops Slice Softmax Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh
-ops ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze Upsample Where Xor
+ops FusedConv FusedGemm FusedMatMul GRU Gather GatherElements GatherND Gemm
+ops GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual HardSigmoid HardSwish Hardmax
+ops Identity InstanceNormalization IsInf IsNaN LRN LSTM LayerNormalization LeakyRelu Less
+ops LessOrEqual Log LogSoftmax LpNormalization MatMul Max MaxPool Mean
+ops MeanVarianceNormalization Min Mod Mul Neg Not OneHot Or PRelu Pad Pow QuantizeLinear RNN
+ops Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax ReduceMean ReduceMin
+ops ReduceProd ReduceSum ReduceSumSquare Relu Reshape Resize Round Scatter ScatterElements
+ops ScatterND Selu Shrink Sigmoid Sign Sin Sinh Slice Softmax Softplus Softsign SpaceToDepth
+ops Split Sqrt Squeeze Sub Sum Tan Tanh ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze
+ops Upsample Where Xor
 gflops 51434
 gbps 1718
 host_gflops 1100

@@ -1,0 +1,149 @@
+// libodla_cuda's RNN, GRU and LSTM (ops_rnn.cc) against the host builders, as the other
+// CudaKernels tests (cuda_kernels_util.h). Without a GPU they skip.
+
+#include <string>
+
+#include "cuda_kernels_util.h"
+
+ODLA_REF_DECL(RNN)
+ODLA_REF_DECL(GRU)
+ODLA_REF_DECL(LSTM)
+
+namespace {
+
+using namespace cuda_kernels_test;  // NOLINT: the helpers of these tests
+
+// A layer's shapes and attributes.
+struct Layer {
+  int64_t seq = 5, batch = 3, input = 4, hidden = 6, dirs = 1, layout = 0;
+  std::string direction = "forward", acts;
+  std::vector<float> alpha, beta;
+  float clip = 0;
+  bool bias = true, lens = false, lens_const = false, h0 = false, c0 = false, peep = false;
+  int64_t flag = 0;  // GRU: linear_before_reset; LSTM: input_forget
+  int results = 2;
+};
+
+odla_floats Floats(const std::vector<float>& v) {
+  odla_floats f{};
+  f.size = static_cast<int32_t>(v.size());
+  for (size_t i = 0; i < v.size(); ++i) f.data[i] = v[i];
+  return f;
+}
+
+// Runs the layer of cell 0 RNN, 1 GRU, 2 LSTM on both sides.
+void Check(int cell, const Layer& l) {
+  const int64_t gates = cell == 0 ? 1 : cell == 1 ? 3 : 4, D = l.dirs, H = l.hidden;
+  const Dims x = l.layout ? Dims{l.batch, l.seq, l.input} : Dims{l.seq, l.batch, l.input};
+  const Dims state = l.layout ? Dims{l.batch, D, H} : Dims{D, l.batch, H};
+  const Dims y = l.layout ? Dims{l.batch, l.seq, D, H} : Dims{l.seq, D, l.batch, H};
+  std::vector<Arg> args = {F32(x, 1), F32({D, gates * H, l.input}, 2, 0.5f),
+                           F32({D, gates * H, H}, 3, 0.5f)};
+  std::vector<int32_t> lens(l.batch);
+  for (int64_t b = 0; b < l.batch; ++b) lens[b] = static_cast<int32_t>((b * 2 + 1) % (l.seq + 1));
+  auto slot = [&](bool on, Arg a) {
+    if (!on) return -1;
+    args.push_back(a);
+    return static_cast<int>(args.size()) - 1;
+  };
+  const int ib = slot(l.bias, F32({D, 2 * gates * H}, 4, 0.5f));
+  const int il = slot(l.lens && !l.lens_const, I32({l.batch}, lens));
+  const int ih = slot(l.h0, F32(state, 5));
+  const int ic = slot(l.c0, F32(state, 6));
+  const int ip = slot(l.peep, F32({D, 3 * H}, 7, 0.5f));
+  ExpectSame(args, [=](auto a, bool c) {
+    auto in = [&](int i) { return i < 0 ? nullptr : a[i]; };
+    odla_value len = in(il);
+    if (l.lens && l.lens_const)
+      len = odla_CreateConstant(Type({l.batch}, ODLA_INT32), lens.data(), "lens");
+    odla_value_types t{};
+    t.size = l.results;
+    t.types[0] = Type(y);
+    for (int i = 1; i < l.results; ++i) t.types[i] = Type(state);
+    const char* acts = l.acts.c_str();
+    const odla_floats al = Floats(l.alpha), be = Floats(l.beta);
+    const char* dir = l.direction.c_str();
+    odla_values r;
+    if (cell == 0)
+      r = OP(c, RNN)(a[0], a[1], a[2], in(ib), len, in(ih), al, be, acts, l.clip, dir, H, l.layout,
+                     t, "y");
+    else if (cell == 1)
+      r = OP(c, GRU)(a[0], a[1], a[2], in(ib), len, in(ih), al, be, acts, l.clip, dir, H, l.layout,
+                     l.flag, t, "y");
+    else
+      r = OP(c, LSTM)(a[0], a[1], a[2], in(ib), len, in(ih), in(ic), in(ip), al, be, acts, l.clip,
+                      dir, H, l.layout, l.flag, t, "y");
+    return odla_rt::FromValues(r);
+  });
+}
+
+// The default activations of a cell, per direction, with zero alphas and betas.
+Layer Defaults(int cell, int64_t dirs) {
+  Layer l;
+  l.dirs = dirs;
+  const char* one = cell == 0 ? "tanh" : cell == 1 ? "sigmoid,tanh" : "sigmoid,tanh,tanh";
+  const size_t per = cell == 0 ? 1 : cell == 1 ? 2 : 3;
+  l.acts = dirs == 2 ? std::string(one) + "," + one : one;
+  l.alpha.assign(per * dirs, 0.f);
+  l.beta.assign(per * dirs, 0.f);
+  return l;
+}
+
+TEST_F(CudaKernels, RecurrentLayers) {
+  for (int cell : {0, 1, 2}) {
+    SCOPED_TRACE("cell " + std::to_string(cell));
+    Check(cell, Defaults(cell, 1));
+    Layer rev = Defaults(cell, 1);
+    rev.direction = "reverse";
+    rev.h0 = rev.c0 = cell == 2;
+    Check(cell, rev);
+    // Bidirectional, batch-major, sequence lengths (an argument, then a constant), every
+    // result, initial states, clip.
+    Layer bi = Defaults(cell, 2);
+    bi.direction = "bidirectional";
+    bi.layout = 1;
+    bi.lens = bi.h0 = true;
+    bi.c0 = bi.peep = cell == 2;
+    bi.results = cell == 2 ? 3 : 2;
+    bi.clip = 0.7f;
+    Check(cell, bi);
+    bi.lens_const = true;
+    bi.layout = 0;
+    Check(cell, bi);
+  }
+  // GRU: linear_before_reset with and without B; LSTM: input_forget; other activations.
+  Layer gru = Defaults(1, 1);
+  gru.flag = 1;
+  Check(1, gru);
+  gru.bias = false;
+  Check(1, gru);
+  Layer lstm = Defaults(2, 1);
+  lstm.flag = 1;
+  lstm.acts = "hardsigmoid,scaledtanh,softsign";
+  lstm.alpha = {0.3f, 0.9f, 0.f};
+  lstm.beta = {0.4f, 1.1f, 0.f};
+  Check(2, lstm);
+  Layer rnn = Defaults(0, 1);
+  rnn.acts = "leakyrelu";
+  rnn.alpha = {0.2f};
+  rnn.results = 1;
+  Check(0, rnn);
+}
+
+TEST_F(CudaKernels, RecurrentSequenceLengthOutOfRangeFailsTheRun) {
+  odla_status s;
+  RunArgs(
+      {F32({3, 2, 4}, 1), F32({1, 6, 4}, 2), F32({1, 6, 6}, 3), I32({2}, {1, 4})},
+      [](auto a, bool c) {
+        odla_value_types t{};
+        t.size = 1;
+        t.types[0] = Type({3, 1, 2, 6});
+        return odla_rt::FromValues(OP(c, RNN)(a[0], a[1], a[2], nullptr, a[3], nullptr,
+                                              Floats({0.f}), Floats({0.f}), "tanh", 0.f, "forward",
+                                              6, 0, t, "y"));
+      },
+      true, true, &s);
+  EXPECT_NE(s, ODLA_SUCCESS);
+}
+
+}  // namespace
