@@ -100,6 +100,12 @@ void ScatterND(cudaStream_t s, odla_element_type t, void* dst, const void* data,
                const void* updates, const int64_t* idx, const NdIndex& nd, int64_t tuples,
                int64_t block, int reduction, int* bad);
 
+// Einsum's gathers (ref: Gather in runtimes/kernels/einsum.cc), float32: out[o] (dense, over
+// the `kept` map's indices) = the sum, in the order of the `summed` map's indices, of
+// src[kept(o) + summed(q)] (the maps' a sides).
+void EinsumGather(cudaStream_t s, const float* src, float* out, const StridedMap& kept,
+                  const StridedMap& summed);
+
 // OneHot (ref: OneHotFill): out [outer, depth, inner] is the `es` bytes of values[1] where
 // idx[o][i] (negative ones count from the end of depth) equals the depth coordinate, else of
 // values[0]; indices out of range select nothing. Indices: int32, int64 or float32.

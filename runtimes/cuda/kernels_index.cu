@@ -1,6 +1,7 @@
-// GatherND, ScatterElements, ScatterND, OneHot and TopK kernels (ref: TupleOffsets,
-// GatherNDCopy, ScatterElements and ScatterND in runtimes/kernels/gather.{h,cc}, OneHotFill in
-// runtimes/kernels/fill.cc, TopK in runtimes/kernels/topk.h).
+// GatherND, ScatterElements, ScatterND, Einsum's gathers, OneHot and TopK kernels (ref:
+// TupleOffsets, GatherNDCopy, ScatterElements and ScatterND in runtimes/kernels/gather.{h,cc},
+// Gather in runtimes/kernels/einsum.cc, OneHotFill in runtimes/kernels/fill.cc, TopK in
+// runtimes/kernels/topk.h).
 #include "kernels_util.cuh"
 
 namespace odla_cuda {
@@ -95,6 +96,20 @@ void ByScatterType(odla_element_type t, int reduction, F&& f) {
     return;
   }
   BySize(odla_rt::ElementSize(t), [&](auto bits) { f(typename decltype(bits)::type{}); });
+}
+
+__global__ void EinsumGatherKernel(const float* src, float* out, StridedMap kept, StridedMap summed,
+                                   int64_t inner, int64_t n) {
+  ODLA_CUDA_LOOP(o, n) {
+    int64_t base, unused, off;
+    MapOffsets(kept, o, &base, &unused);
+    float acc = 0.f;
+    for (int64_t q = 0; q < inner; ++q) {
+      MapOffsets(summed, q, &off, &unused);
+      acc = acc + src[base + off];
+    }
+    out[o] = acc;
+  }
 }
 
 template <typename E, typename I>
@@ -214,6 +229,12 @@ void ScatterND(cudaStream_t s, odla_element_type t, void* dst, const void* data,
                                                          tuples, block, reduction, bad);
   });
   CheckLaunch("ScatterND");
+}
+
+void EinsumGather(cudaStream_t s, const float* src, float* out, const StridedMap& kept,
+                  const StridedMap& summed) {
+  const int64_t n = kept.Count();
+  Launch("EinsumGather", s, n, EinsumGatherKernel, src, out, kept, summed, summed.Count(), n);
 }
 
 void OneHot(cudaStream_t s, void* dst, size_t es, const void* idx, odla_element_type it,

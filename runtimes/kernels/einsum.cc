@@ -41,37 +41,43 @@ View MakeView(const std::string& term, const std::vector<int64_t>& shape,
 
 bool Has(const std::string& s, char c) { return s.find(c) != std::string::npos; }
 
-// out (dense, letters `order`) = the view summed over its letters not in `order`.
-template <typename T>
-void Gather(const T* src, const View& v, const std::string& order, T* out) {
-  std::vector<int64_t> dims, strides;
-  int64_t outer = 1, inner = 1;
+// The gather of `order` (dense) from view v of operand `src`, summed over its other letters.
+EinsumGather MakeGather(int src, const View& v, const std::string& order) {
+  EinsumGather g;
+  g.src = src;
   for (char c : order) {
     size_t p = v.letters.find(c);
-    dims.push_back(v.dims[p]);
-    strides.push_back(v.strides[p]);
-    outer *= v.dims[p];
+    g.dims.push_back(v.dims[p]);
+    g.strides.push_back(v.strides[p]);
+    g.outer *= v.dims[p];
   }
+  g.kept = g.dims.size();
   for (size_t p = 0; p < v.letters.size(); ++p)
     if (!Has(order, v.letters[p])) {
-      dims.push_back(v.dims[p]);
-      strides.push_back(v.strides[p]);
-      inner *= v.dims[p];
+      g.dims.push_back(v.dims[p]);
+      g.strides.push_back(v.strides[p]);
+      g.inner *= v.dims[p];
     }
-  if (inner == 0) {
-    std::fill_n(out, outer, T(0));
+  return g;
+}
+
+template <typename T>
+void Gather(const T* src, const EinsumGather& g, T* out) {
+  if (g.inner == 0) {
+    std::fill_n(out, g.outer, T(0));
     return;
   }
+  const std::vector<int64_t>& dims = g.dims;
   std::vector<int64_t> idx(dims.size(), 0);
   int64_t off = 0;
-  for (int64_t o = 0; o < outer; ++o) {
+  for (int64_t o = 0; o < g.outer; ++o) {
     T acc = T(0);
-    for (int64_t q = 0; q < inner; ++q) {
+    for (int64_t q = 0; q < g.inner; ++q) {
       acc = static_cast<T>(acc + src[off]);
       for (size_t d = dims.size(); d-- > 0;) {  // next index, row-major
-        off += strides[d];
+        off += g.strides[d];
         if (++idx[d] < dims[d]) break;
-        off -= dims[d] * strides[d];
+        off -= dims[d] * g.strides[d];
         idx[d] = 0;
       }
     }
@@ -122,13 +128,8 @@ EinsumPlan::EinsumPlan(const std::string& equation, const std::vector<std::vecto
     if (!size_.count(c)) Fail("output letter '", c, "' is not in any operand");
     out_shape_.push_back(size_[c]);
   }
-}
-
-template <typename T>
-void EinsumPlan::Run(const std::vector<const T*>& in, T* out) const {
   View cur_view = MakeView(terms_[0], shapes_[0], size_);
-  const T* cur = in[0];
-  std::vector<T> a, b, c, prod;
+  int cur = 0;
   for (size_t i = 1; i < terms_.size(); ++i) {
     std::string kept = out_;
     for (size_t j = i + 1; j < terms_.size(); ++j) kept += terms_[j];
@@ -142,12 +143,28 @@ void EinsumPlan::Run(const std::vector<const T*>& in, T* out) const {
     }
     for (char l : bv.letters)
       if (!Has(cur_view.letters, l) && Has(kept, l)) n += l;
-    int64_t nb = Product(batch, size_), nm = Product(m, size_), nk = Product(k, size_),
-            nn = Product(n, size_);
+    EinsumStage st;
+    st.nb = Product(batch, size_), st.nm = Product(m, size_), st.nk = Product(k, size_);
+    st.nn = Product(n, size_);
+    st.a = MakeGather(cur, cur_view, batch + m + k);
+    st.b = MakeGather(static_cast<int>(i), bv, batch + k + n);
+    stages_.push_back(st);
+    cur = -1;
+    cur_view = Dense(batch + m + n, size_);
+  }
+  final_ = MakeGather(cur, cur_view, out_);
+}
+
+template <typename T>
+void EinsumPlan::Run(const std::vector<const T*>& in, T* out) const {
+  std::vector<T> a, b, c, prod;
+  auto src = [&](const EinsumGather& g) { return g.src < 0 ? prod.data() : in[g.src]; };
+  for (const EinsumStage& st : stages_) {
+    const int64_t nb = st.nb, nm = st.nm, nk = st.nk, nn = st.nn;
     a.resize(nb * nm * nk);
     b.resize(nb * nk * nn);
-    Gather(cur, cur_view, batch + m + k, a.data());
-    Gather(in[i], bv, batch + k + n, b.data());
+    Gather(src(st.a), st.a, a.data());
+    Gather(src(st.b), st.b, b.data());
     c.assign(nb * nm * nn, T(0));
     if (nk > 0 && nm > 0 && nn > 0) {
       auto one = [&](int64_t s) {
@@ -162,10 +179,8 @@ void EinsumPlan::Run(const std::vector<const T*>& in, T* out) const {
         for (int64_t x = 0; x < nb; ++x) one(x);
     }
     prod.swap(c);  // dense, letters batch + m + n
-    cur = prod.data();
-    cur_view = Dense(batch + m + n, size_);
   }
-  Gather(cur, cur_view, out_, out);
+  Gather(src(final_), final_, out);
 }
 
 #define ODLA_EINSUM(T) template void EinsumPlan::Run<T>(const std::vector<const T*>&, T*) const;

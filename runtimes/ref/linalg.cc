@@ -57,3 +57,6 @@ ODLA_WEAK odla_value odla_Det(odla_value X, odla_value_type result_type, odla_va
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(Einsum)

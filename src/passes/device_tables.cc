@@ -29,8 +29,8 @@ link_gbps 1000
 constexpr const char* kCuda = R"(device cuda
 ops Abs Acos Acosh Add And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool
 ops BatchNormalization Cast CastLike Ceil Celu Clip Concat Conv ConvTranspose Cos Cosh
-ops CumSum DepthToSpace DequantizeLinear Div Dropout Elu Equal Erf Exp Expand Flatten Floor
-ops FusedConv FusedGemm FusedMatMul GRU Gather GatherElements GatherND Gemm
+ops CumSum DepthToSpace DequantizeLinear Div Dropout Einsum Elu Equal Erf Exp Expand Flatten
+ops Floor FusedConv FusedGemm FusedMatMul GRU Gather GatherElements GatherND Gemm
 ops GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual HardSigmoid HardSwish Hardmax
 ops Identity InstanceNormalization IsInf IsNaN LRN LSTM LayerNormalization LeakyRelu Less
 ops LessOrEqual Log LogSoftmax LpNormalization MatMul Max MaxPool Mean
