@@ -21,31 +21,21 @@
 #include "../../runtimes/kernels/depth_space.h"
 #include "../runtime_test_util.h"
 
-#define ODLA_TEST_REF(X)                                                                           \
-  X(Reshape)                                                                                       \
-  X(Flatten)                                                                                       \
-  X(Squeeze)                                                                                       \
-  X(Unsqueeze)                                                                                     \
-  X(Identity)                                                                                      \
-  X(Transpose)                                                                                     \
-  X(Concat)                                                                                        \
-  X(Slice)                                                                                         \
-  X(Split)                                                                                         \
-  X(Expand) X(Gather) X(Pad) X(Softmax) X(LogSoftmax) X(LayerNormalization) X(ReduceSum)           \
-      X(ReduceMean) X(ReduceMax) X(ReduceMin) X(ReduceProd) X(ReduceL2) X(Relu) X(Sigmoid) X(Tanh) \
-          X(Exp) X(Log) X(Sqrt) X(Abs) X(Neg) X(Reciprocal) X(Erf) X(Floor) X(Ceil) X(Round)       \
-              X(Sin) X(Cos) X(Softplus) X(Sign) X(Not) X(HardSwish) X(LeakyRelu) X(Elu) X(Selu)    \
-                  X(HardSigmoid) X(Clip) X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Equal) X(Less)       \
-                      X(Greater) X(LessOrEqual) X(GreaterOrEqual) X(And) X(Or) X(Xor) X(Sum)       \
-                          X(Mean) X(Max) X(Min) X(Where) X(Cast) X(PRelu) X(Tile) X(ArgMax)        \
-                              X(ArgMin) X(Tan) X(Asin) X(Acos) X(Atan) X(Sinh) X(Cosh) X(Asinh)    \
-                                  X(Acosh) X(Atanh) X(Softsign) X(Celu) X(ThresholdedRelu)         \
-                                      X(ReduceL1) X(ReduceSumSquare) X(ReduceLogSum)               \
-                                          X(DepthToSpace) X(SpaceToDepth) X(Mod) X(Hardmax)        \
-                                              X(CumSum) X(InstanceNormalization) X(Resize)         \
-                                                  X(Upsample) X(GatherElements) X(LRN) X(Shrink)   \
-                                                      X(CastLike) X(IsNaN) X(IsInf) X(Trilu)       \
-                                                          X(ReduceLogSumExp)
+// clang-format off
+#define ODLA_TEST_REF(X) \
+  X(Reshape) X(Flatten) X(Squeeze) X(Unsqueeze) X(Identity) X(Transpose) X(Concat) X(Slice) \
+  X(Split) X(Expand) X(Gather) X(Pad) X(Softmax) X(LogSoftmax) X(LayerNormalization) \
+  X(ReduceSum) X(ReduceMean) X(ReduceMax) X(ReduceMin) X(ReduceProd) X(ReduceL2) X(Relu) \
+  X(Sigmoid) X(Tanh) X(Exp) X(Log) X(Sqrt) X(Abs) X(Neg) X(Reciprocal) X(Erf) X(Floor) X(Ceil) \
+  X(Round) X(Sin) X(Cos) X(Softplus) X(Sign) X(Not) X(HardSwish) X(LeakyRelu) X(Elu) X(Selu) \
+  X(HardSigmoid) X(Clip) X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Equal) X(Less) X(Greater) \
+  X(LessOrEqual) X(GreaterOrEqual) X(And) X(Or) X(Xor) X(Sum) X(Mean) X(Max) X(Min) X(Where) \
+  X(Cast) X(PRelu) X(Tile) X(ArgMax) X(ArgMin) X(Tan) X(Asin) X(Acos) X(Atan) X(Sinh) X(Cosh) \
+  X(Asinh) X(Acosh) X(Atanh) X(Softsign) X(Celu) X(ThresholdedRelu) X(ReduceL1) \
+  X(ReduceSumSquare) X(ReduceLogSum) X(DepthToSpace) X(SpaceToDepth) X(Mod) X(Hardmax) \
+  X(CumSum) X(InstanceNormalization) X(Resize) X(Upsample) X(GatherElements) X(LRN) X(Shrink) \
+  X(CastLike) X(IsNaN) X(IsInf) X(Trilu) X(ReduceLogSumExp)
+// clang-format on
 ODLA_TEST_REF(ODLA_REF_DECL)
 
 namespace cuda_kernels_test {
