@@ -30,8 +30,10 @@
 #          (it also copies three real models into gpu-models/ for the `carried` step)
 #   run(command="scripts/gpu_checks.sh gpu-pack probe unit e2e graphs profile variants carried",
 #       carry=["gpu-pack", "gpu-models"], timeout_s=560)
-#   (`unit` first: the kernels of stop 15 (tiled and widened copies, 32-bit index maps,
-#   warp softmax, split reductions, block ArgMax) have not run on a GPU before. `graphs`
+#   (`unit` first: the kernels of stops 15 and 16 (tiled and widened copies, 32-bit index
+#   maps, warp softmax, split reductions, block ArgMax; indexing, scatters, TopK,
+#   quantization, recurrent layers, Einsum) have not run on a GPU before, only on the CUDA
+#   emulation (docs/cuda.md); a faulty op can go to the host with ODLA_CUDA_HOST_OPS. `graphs`
 #   gives the bench's unprofiled times with CUDA graphs on (perf-gpu-graphs.md); read it
 #   and profile/halo.txt against torch.txt in logs.tgz, make default what helps, pack
 #   again, this time with the other real models: GPU_MODELS="mobilenet_v3_large_opset13

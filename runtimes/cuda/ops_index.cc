@@ -28,6 +28,20 @@ void CheckRank(const Ints& d) {
   if (d.size() > kMaxDims) Reject("rank above 8");
 }
 
+// The tuples' view of `bounds` (the data's dimensions they index), each index selecting a
+// slice of `block` elements.
+NdIndex TupleIndex(const Ints& bounds, int64_t block) {
+  NdIndex nd;
+  nd.k = static_cast<int>(bounds.size());
+  int64_t stride = block;
+  for (int c = nd.k - 1; c >= 0; --c) {
+    nd.dims[c] = bounds[c];
+    nd.strides[c] = stride;
+    stride *= bounds[c];
+  }
+  return nd;
+}
+
 odla_value BuildGatherND(odla_value data, odla_value indices, int64_t b, const odla_value_type& rt,
                          odla_value_id id) {
   if (!data || !indices) Reject("missing input");
@@ -38,7 +52,6 @@ odla_value BuildGatherND(odla_value data, odla_value indices, int64_t b, const o
   CheckRank(ds);
   const int64_t r = static_cast<int64_t>(ds.size());
   if (is.empty() || b < 0 || b >= std::min<int64_t>(r, is.size())) Reject("batch_dims");
-  NdIndex nd;
   const int64_t k = is.back();
   if (k < 1 || k > r - b) Reject("index tuple length");
   int64_t batches = 1, batch_elems = 1, block = 1;
@@ -48,14 +61,8 @@ odla_value BuildGatherND(odla_value data, odla_value indices, int64_t b, const o
   }
   for (int64_t d = b; d < r; ++d) batch_elems *= ds[d];
   for (int64_t d = b + k; d < r; ++d) block *= ds[d];
-  nd.k = static_cast<int>(k);
   Ints bounds(ds.begin() + b, ds.begin() + b + k);
-  int64_t stride = block;
-  for (int64_t c = k - 1; c >= 0; --c) {
-    nd.dims[c] = bounds[c];
-    nd.strides[c] = stride;
-    stride *= bounds[c];
-  }
+  const NdIndex nd = TupleIndex(bounds, block);
   const int64_t tuples = odla_rt::NumElements(indices->type.shape) / k;
   if (odla_rt::NumElements(rt.shape) != tuples * block) Reject("result shape");
   const int64_t per_batch = tuples / std::max<int64_t>(1, batches);
@@ -132,19 +139,13 @@ odla_value BuildScatterND(odla_value data, odla_value indices, odla_value update
   if (ValueDims(updates) != want) Reject("updates shape");
   int64_t block = 1;
   for (size_t d = k; d < ds.size(); ++d) block *= ds[d];
-  NdIndex nd;
-  nd.k = static_cast<int>(k);
-  int64_t stride = block;
-  for (int64_t c = k - 1; c >= 0; --c) {
-    nd.dims[c] = ds[c];
-    nd.strides[c] = stride;
-    stride *= ds[c];
-  }
+  const Ints bounds(ds.begin(), ds.begin() + k);
+  const NdIndex nd = TupleIndex(bounds, block);
   const int64_t tuples = odla_rt::NumElements(indices->type.shape) / k;
   const odla_element_type t = rt.element_type;
   const int64_t total = odla_rt::NumElements(rt.shape);
-  return AddIndexingOp("ScatterND", {data, indices, updates}, rt, id,
-                       Ints(ds.begin(), ds.begin() + k), [=](const KernelArgs& a, int* bad) {
+  return AddIndexingOp("ScatterND", {data, indices, updates}, rt, id, bounds,
+                       [=](const KernelArgs& a, int* bad) {
                          ScatterND(CudaStream(a), t, a.out[0], a.in[0], total, a.in[2],
                                    a.In<int64_t>(1), nd, tuples, block, reduction, bad);
                        });
