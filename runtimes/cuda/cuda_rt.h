@@ -120,15 +120,16 @@ inline odla_value AddCudaOp1(const std::string& op, const std::vector<odla_value
   return AddCudaOp(op, inputs, {result_type}, scratch_bytes, id, std::move(kernel))[0];
 }
 
-// An op whose input 1 holds int32 or int64 indices (inputs data, indices[, updates]), index
-// i within [-bounds[i % bounds.size()], bounds[...]); an index out of range rejects the case
-// when the indices are constant (the host builder reports it), else fails the run. launch(k,
-// bad) queues the kernel, which sets the device int *bad on an index out of range
-// (ops_layout.cc).
+// An op whose input `indices_input` (default 1: inputs data, indices[, updates]) holds int32
+// or int64 indices, index i within [-bounds[i % bounds.size()], bounds[...]) (with
+// `negative` false, [0, bounds[...])); an index out of range rejects the case when the
+// indices are constant (the host builder reports it), else fails the run. launch(k, bad)
+// queues the kernel, which sets the device int *bad on an index out of range (ops_layout.cc).
 odla_value AddIndexingOp(const char* op, const std::vector<odla_value>& inputs,
                          const odla_value_type& rt, odla_value_id id,
                          const std::vector<int64_t>& bounds,
-                         std::function<void(const odla_rt::KernelArgs&, int* bad)> launch);
+                         std::function<void(const odla_rt::KernelArgs&, int* bad)> launch,
+                         int indices_input = 1, bool negative = true);
 
 // The process's cuDNN handle for build-time queries (algorithm choice, workspace sizes),
 // created at first use; the lock is held while the object lives.

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../kernels/resize.h"
+#include "../kernels/sample_point.h"
 #include "index_map.h"
 
 namespace odla_cuda {
@@ -105,6 +106,14 @@ void ScatterND(cudaStream_t s, odla_element_type t, void* dst, const void* data,
 // src[kept(o) + summed(q)] (the maps' a sides).
 void EinsumGather(cudaStream_t s, const float* src, float* out, const StridedMap& kept,
                   const StridedMap& summed);
+
+// GridSample and RoiAlign (ref: GridSample and RoiAlign in runtimes/kernels/sample.h), float32:
+// each output value is sample_point.h's GridPoint or RoiAlignPoint, the code the ref runs.
+// RoiAlign's batch indices outside [0, n) set *bad (and give 0s).
+void GridSample(cudaStream_t s, const odla_rt::GridSampleSpec& spec, const float* x,
+                const float* grid, float* y);
+void RoiAlign(cudaStream_t s, const odla_rt::RoiAlignSpec& spec, int64_t n, const float* x,
+              const float* rois, const int64_t* batch, float* y, int* bad);
 
 // OneHot (ref: OneHotFill): out [outer, depth, inner] is the `es` bytes of values[1] where
 // idx[o][i] (negative ones count from the end of depth) equals the depth coordinate, else of

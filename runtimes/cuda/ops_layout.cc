@@ -59,17 +59,19 @@ StridedMap TileMap(const std::vector<int64_t>& in, const std::vector<int64_t>& r
 odla_value AddIndexingOp(const char* op, const std::vector<odla_value>& inputs,
                          const odla_value_type& rt, odla_value_id id,
                          const std::vector<int64_t>& bounds,
-                         std::function<void(const KernelArgs&, int* bad)> launch) {
-  const odla_value indices = inputs.at(1);
+                         std::function<void(const KernelArgs&, int* bad)> launch, int indices_input,
+                         bool negative) {
+  const odla_value indices = inputs.at(indices_input);
   const bool is64 = indices->type.element_type == ODLA_INT64;
   const int64_t n = odla_rt::NumElements(indices->type.shape), nb = bounds.size();
   const bool checked = indices->const_data != nullptr;
   for (int64_t i = 0; checked && i < n; ++i) {
     int64_t x = is64 ? static_cast<const int64_t*>(indices->const_data)[i]
                      : static_cast<const int32_t*>(indices->const_data)[i];
-    if (x < -bounds[i % nb] || x >= bounds[i % nb]) Reject("index out of range");
+    if (x < (negative ? -bounds[i % nb] : 0) || x >= bounds[i % nb]) Reject("index out of range");
   }
-  std::string what = nb == 1 ? "an index is out of range [" + std::to_string(-bounds[0]) + ", " +
+  std::string what = nb == 1 ? "an index is out of range [" +
+                                   std::to_string(negative ? -bounds[0] : 0) + ", " +
                                    std::to_string(bounds[0]) + ")"
                              : "an index is out of range of its dimension";
   std::string name = op;

@@ -4,6 +4,7 @@
 #include "../common/builder.h"
 #include "../kernels/dispatch.h"
 #include "../kernels/sample.h"
+#include "sample_spec.h"
 
 using namespace odla_rt;
 
@@ -15,41 +16,79 @@ void CheckResult(const odla_value_type& r, odla_element_type t, const std::vecto
 
 }  // namespace
 
+namespace odla_rt {
+
+GridSampleSpec MakeGridSampleSpec(odla_value X, odla_value grid, int64_t align_corners,
+                                  const char* mode, const char* padding_mode,
+                                  const odla_value_type& result_type) {
+  CheckInput(X, "X");
+  CheckInput(grid, "grid");
+  CheckSameElementType(X, grid);
+  auto xs = Dims(X->type.shape), gs = Dims(grid->type.shape);
+  if (xs.size() != 4 || gs.size() != 4 || gs[0] != xs[0] || gs[3] != 2)
+    Fail("X must be [N, C, H, W] and grid [N, H_out, W_out, 2]");
+  CheckResult(result_type, X->type.element_type, {xs[0], xs[1], gs[1], gs[2]});
+  std::string m = mode ? mode : "", p = padding_mode ? padding_mode : "";
+  GridSampleSpec s{xs[0],
+                   xs[1],
+                   xs[2],
+                   xs[3],
+                   gs[1],
+                   gs[2],
+                   GridMode::kBilinear,
+                   GridPad::kZeros,
+                   align_corners != 0};
+  if (m == "nearest")
+    s.mode = GridMode::kNearest;
+  else if (m == "bicubic")
+    s.mode = GridMode::kBicubic;
+  else if (m != "bilinear")
+    Fail("unknown mode '", m, "'");
+  if (p == "border")
+    s.pad = GridPad::kBorder;
+  else if (p == "reflection")
+    s.pad = GridPad::kReflection;
+  else if (p != "zeros")
+    Fail("unknown padding_mode '", p, "'");
+  return s;
+}
+
+RoiAlignSpec MakeRoiAlignSpec(odla_value X, odla_value rois, odla_value batch_indices,
+                              const char* coordinate_transformation_mode, const char* mode,
+                              int64_t output_height, int64_t output_width, int64_t sampling_ratio,
+                              float spatial_scale, const odla_value_type& result_type) {
+  CheckInput(X, "X");
+  CheckInput(rois, "rois");
+  CheckInput(batch_indices, "batch_indices");
+  CheckSameElementType(X, rois);
+  auto xs = Dims(X->type.shape), rs = Dims(rois->type.shape);
+  if (xs.size() != 4 || rs.size() != 2 || rs[1] != 4) Fail("X must be 4-D and rois [R, 4]");
+  if (batch_indices->type.element_type != ODLA_INT64 ||
+      Dims(batch_indices->type.shape) != std::vector<int64_t>{rs[0]})
+    Fail("batch_indices must be int64 [", rs[0], "]");
+  if (output_height < 1 || output_width < 1 || sampling_ratio < 0)
+    Fail("bad output size or sampling_ratio");
+  CheckResult(result_type, X->type.element_type, {rs[0], xs[1], output_height, output_width});
+  std::string ctm = coordinate_transformation_mode ? coordinate_transformation_mode : "";
+  std::string m = mode ? mode : "";
+  if (ctm != "half_pixel" && ctm != "output_half_pixel")
+    Fail("unknown coordinate_transformation_mode '", ctm, "'");
+  if (m != "avg" && m != "max") Fail("unknown mode '", m, "'");
+  return RoiAlignSpec{xs[1],         xs[2],        xs[3],          rs[0],
+                      output_height, output_width, sampling_ratio, ctm == "half_pixel",
+                      m == "max",    spatial_scale};
+}
+
+}  // namespace odla_rt
+
 extern "C" {
 
 ODLA_WEAK odla_value odla_GridSample(odla_value X, odla_value grid, odla_int64 align_corners,
                                      const char* mode, const char* padding_mode,
                                      odla_value_type result_type, odla_value_id id) {
   return Guard("odla_GridSample", id, [&] {
-    CheckInput(X, "X");
-    CheckInput(grid, "grid");
-    CheckSameElementType(X, grid);
-    auto xs = Dims(X->type.shape), gs = Dims(grid->type.shape);
-    if (xs.size() != 4 || gs.size() != 4 || gs[0] != xs[0] || gs[3] != 2)
-      Fail("X must be [N, C, H, W] and grid [N, H_out, W_out, 2]");
-    CheckResult(result_type, X->type.element_type, {xs[0], xs[1], gs[1], gs[2]});
-    std::string m = mode ? mode : "", p = padding_mode ? padding_mode : "";
-    GridSampleSpec s{xs[0],
-                     xs[1],
-                     xs[2],
-                     xs[3],
-                     gs[1],
-                     gs[2],
-                     GridMode::kBilinear,
-                     GridPad::kZeros,
-                     align_corners != 0};
-    if (m == "nearest")
-      s.mode = GridMode::kNearest;
-    else if (m == "bicubic")
-      s.mode = GridMode::kBicubic;
-    else if (m != "bilinear")
-      Fail("unknown mode '", m, "'");
-    if (p == "border")
-      s.pad = GridPad::kBorder;
-    else if (p == "reflection")
-      s.pad = GridPad::kReflection;
-    else if (p != "zeros")
-      Fail("unknown padding_mode '", p, "'");
+    const GridSampleSpec s =
+        MakeGridSampleSpec(X, grid, align_corners, mode, padding_mode, result_type);
     Kernel kernel = DispatchFloat(X->type.element_type, [&](auto tag) -> Kernel {
       using T = typename decltype(tag)::type;
       return [=](const KernelArgs& a) { GridSample<T>(s, a.In<T>(0), a.In<T>(1), a.Out<T>(0)); };
@@ -64,27 +103,10 @@ ODLA_WEAK odla_value odla_RoiAlign(odla_value X, odla_value rois, odla_value bat
                                    odla_int64 sampling_ratio, odla_float32 spatial_scale,
                                    odla_value_type result_type, odla_value_id id) {
   return Guard("odla_RoiAlign", id, [&] {
-    CheckInput(X, "X");
-    CheckInput(rois, "rois");
-    CheckInput(batch_indices, "batch_indices");
-    CheckSameElementType(X, rois);
-    auto xs = Dims(X->type.shape), rs = Dims(rois->type.shape);
-    if (xs.size() != 4 || rs.size() != 2 || rs[1] != 4) Fail("X must be 4-D and rois [R, 4]");
-    if (batch_indices->type.element_type != ODLA_INT64 ||
-        Dims(batch_indices->type.shape) != std::vector<int64_t>{rs[0]})
-      Fail("batch_indices must be int64 [", rs[0], "]");
-    if (output_height < 1 || output_width < 1 || sampling_ratio < 0)
-      Fail("bad output size or sampling_ratio");
-    CheckResult(result_type, X->type.element_type, {rs[0], xs[1], output_height, output_width});
-    std::string ctm = coordinate_transformation_mode ? coordinate_transformation_mode : "";
-    std::string m = mode ? mode : "";
-    if (ctm != "half_pixel" && ctm != "output_half_pixel")
-      Fail("unknown coordinate_transformation_mode '", ctm, "'");
-    if (m != "avg" && m != "max") Fail("unknown mode '", m, "'");
-    RoiAlignSpec s{xs[1],         xs[2],        xs[3],          rs[0],
-                   output_height, output_width, sampling_ratio, ctm == "half_pixel",
-                   m == "max",    spatial_scale};
-    int64_t n = xs[0];
+    const RoiAlignSpec s =
+        MakeRoiAlignSpec(X, rois, batch_indices, coordinate_transformation_mode, mode,
+                         output_height, output_width, sampling_ratio, spatial_scale, result_type);
+    int64_t n = Dims(X->type.shape)[0];
     Kernel kernel = DispatchFloat(X->type.element_type, [&](auto tag) -> Kernel {
       using T = typename decltype(tag)::type;
       return [=](const KernelArgs& a) {
@@ -154,3 +176,5 @@ ODLA_WEAK odla_value odla_LpNormalization(odla_value input, odla_int64 axis, odl
 
 // Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
 ODLA_REF_ALIAS(LpNormalization)
+ODLA_REF_ALIAS(GridSample)
+ODLA_REF_ALIAS(RoiAlign)

@@ -31,15 +31,15 @@ ops Abs Acos Acosh Add And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool
 ops BatchNormalization Cast CastLike Ceil Celu Clip Concat Conv ConvTranspose Cos Cosh
 ops CumSum DepthToSpace DequantizeLinear Div Dropout Einsum Elu Equal Erf Exp Expand Flatten
 ops Floor FusedConv FusedGemm FusedMatMul GRU Gather GatherElements GatherND Gemm
-ops GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual HardSigmoid HardSwish Hardmax
-ops Identity InstanceNormalization IsInf IsNaN LRN LSTM LayerNormalization LeakyRelu Less
-ops LessOrEqual Log LogSoftmax LpNormalization MatMul Max MaxPool Mean
+ops GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual GridSample HardSigmoid HardSwish
+ops Hardmax Identity InstanceNormalization IsInf IsNaN LRN LSTM LayerNormalization LeakyRelu
+ops Less LessOrEqual Log LogSoftmax LpNormalization MatMul Max MaxPool Mean
 ops MeanVarianceNormalization Min Mod Mul Neg Not OneHot Or PRelu Pad Pow QuantizeLinear RNN
 ops Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax ReduceMean ReduceMin
-ops ReduceProd ReduceSum ReduceSumSquare Relu Reshape Resize Round Scatter ScatterElements
-ops ScatterND Selu Shrink Sigmoid Sign Sin Sinh Slice Softmax Softplus Softsign SpaceToDepth
-ops Split Sqrt Squeeze Sub Sum Tan Tanh ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze
-ops Upsample Where Xor
+ops ReduceProd ReduceSum ReduceSumSquare Relu Reshape Resize RoiAlign Round Scatter
+ops ScatterElements ScatterND Selu Shrink Sigmoid Sign Sin Sinh Slice Softmax Softplus
+ops Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh ThresholdedRelu Tile TopK
+ops Transpose Trilu Unsqueeze Upsample Where Xor
 gflops 51434
 gbps 1718
 host_gflops 1100
