@@ -115,6 +115,14 @@ void GridSample(cudaStream_t s, const odla_rt::GridSampleSpec& spec, const float
 void RoiAlign(cudaStream_t s, const odla_rt::RoiAlignSpec& spec, int64_t n, const float* x,
               const float* rois, const int64_t* batch, float* y, int* bad);
 
+// ReverseSequence (ref: odla_ReverseSequence's strided copies): dst = src with the first
+// lens[b] elements along the time axis reversed for each batch index b (lens: device int64;
+// one outside [0, time] sets *bad and that batch is copied unchanged). `stride_b`, `stride_t`:
+// the two axes' strides, `batch`, `time` their lengths.
+void ReverseSequence(cudaStream_t s, void* dst, const void* src, size_t es, int64_t n,
+                     int64_t batch, int64_t stride_b, int64_t time, int64_t stride_t,
+                     const int64_t* lens, int* bad);
+
 // OneHot (ref: OneHotFill): out [outer, depth, inner] is the `es` bytes of values[1] where
 // idx[o][i] (negative ones count from the end of depth) equals the depth coordinate, else of
 // values[0]; indices out of range select nothing. Indices: int32, int64 or float32.

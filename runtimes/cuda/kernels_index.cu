@@ -1,6 +1,7 @@
-// GatherND, ScatterElements, ScatterND, Einsum's gathers, OneHot and TopK kernels (ref:
-// TupleOffsets, GatherNDCopy, ScatterElements and ScatterND in runtimes/kernels/gather.{h,cc},
-// Gather in runtimes/kernels/einsum.cc, OneHotFill in runtimes/kernels/fill.cc, TopK in
+// GatherND, ScatterElements, ScatterND, Einsum's gathers, ReverseSequence, OneHot and TopK
+// kernels (ref: TupleOffsets, GatherNDCopy, ScatterElements and ScatterND in
+// runtimes/kernels/gather.{h,cc}, Gather in runtimes/kernels/einsum.cc, odla_ReverseSequence
+// in runtimes/ref/tensor_layout.cc, OneHotFill in runtimes/kernels/fill.cc, TopK in
 // runtimes/kernels/topk.h).
 #include "kernels_util.cuh"
 
@@ -109,6 +110,21 @@ __global__ void EinsumGatherKernel(const float* src, float* out, StridedMap kept
       acc = acc + src[base + off];
     }
     out[o] = acc;
+  }
+}
+
+template <typename E>
+__global__ void ReverseSequenceKernel(E* dst, const E* src, int64_t batch, int64_t stride_b,
+                                      int64_t time, int64_t stride_t, const int64_t* lens, int* bad,
+                                      int64_t n) {
+  ODLA_CUDA_LOOP(e, n) {
+    const int64_t b = e / stride_b % batch, t = e / stride_t % time, len = lens[b];
+    int64_t from = e;
+    if (len < 0 || len > time)
+      *bad = 1;
+    else if (t < len)
+      from = e + (len - 1 - 2 * t) * stride_t;
+    dst[e] = src[from];
   }
 }
 
@@ -235,6 +251,19 @@ void EinsumGather(cudaStream_t s, const float* src, float* out, const StridedMap
                   const StridedMap& summed) {
   const int64_t n = kept.Count();
   Launch("EinsumGather", s, n, EinsumGatherKernel, src, out, kept, summed, summed.Count(), n);
+}
+
+void ReverseSequence(cudaStream_t s, void* dst, const void* src, size_t es, int64_t n,
+                     int64_t batch, int64_t stride_b, int64_t time, int64_t stride_t,
+                     const int64_t* lens, int* bad) {
+  if (n == 0) return;
+  BySize(es, [&](auto bits) {
+    using E = typename decltype(bits)::type;
+    ReverseSequenceKernel<E><<<GridFor(n), kBlock, 0, s>>>(static_cast<E*>(dst),
+                                                           static_cast<const E*>(src), batch,
+                                                           stride_b, time, stride_t, lens, bad, n);
+  });
+  CheckLaunch("ReverseSequence");
 }
 
 void OneHot(cudaStream_t s, void* dst, size_t es, const void* idx, odla_element_type it,

@@ -1,5 +1,5 @@
-// Builders of GatherND, ScatterElements, Scatter, ScatterND, OneHot and TopK on the project's
-// CUDA kernels (kernels_index.cu).
+// Builders of GatherND, ScatterElements, Scatter, ScatterND, ReverseSequence, OneHot and TopK
+// on the project's CUDA kernels (kernels_index.cu).
 // Rejected (run on the host by the shared builder, which also reports invalid arguments):
 // empty results, ranks above 8, element types the kernels lack, arguments the shared builder
 // would refuse.
@@ -19,6 +19,7 @@ ODLA_REF_DECL(GatherND)
 ODLA_REF_DECL(ScatterElements)
 ODLA_REF_DECL(Scatter)
 ODLA_REF_DECL(ScatterND)
+ODLA_REF_DECL(ReverseSequence)
 ODLA_REF_DECL(OneHot)
 ODLA_REF_DECL(TopK)
 
@@ -151,6 +152,30 @@ odla_value BuildScatterND(odla_value data, odla_value indices, odla_value update
                        });
 }
 
+odla_value BuildReverseSequence(odla_value x, odla_value lens, int64_t batch_axis,
+                                int64_t time_axis, const odla_value_type& rt, odla_value_id id) {
+  if (!x || !lens || !odla_rt::SameType(x->type, rt) || odla_rt::NumElements(rt.shape) == 0)
+    Reject("types");
+  Ints in = ValueDims(x);
+  if (in.size() < 2 ||
+      !((batch_axis == 0 && time_axis == 1) || (batch_axis == 1 && time_axis == 0)))
+    Reject("axes");
+  if (lens->type.element_type != ODLA_INT64 ||
+      odla_rt::NumElements(lens->type.shape) != in[batch_axis])
+    Reject("sequence_lens");
+  Ints str = DenseStrides(in);
+  const int64_t n = odla_rt::NumElements(rt.shape), batch = in[batch_axis],
+                stride_b = str[batch_axis], time = in[time_axis], stride_t = str[time_axis];
+  const size_t es = odla_rt::ElementSize(rt.element_type);
+  return AddIndexingOp(
+      "ReverseSequence", {x, lens}, rt, id, {time + 1},
+      [=](const KernelArgs& a, int* bad) {
+        ReverseSequence(CudaStream(a), a.out[0], a.in[0], es, n, batch, stride_b, time, stride_t,
+                        a.In<int64_t>(1), bad);
+      },
+      1, false);
+}
+
 odla_value BuildOneHot(odla_value indices, odla_value values, int64_t axis,
                        const odla_value_type& rt, odla_value_id id) {
   if (!indices || !values) Reject("missing input");
@@ -241,6 +266,20 @@ odla_value odla_ScatterND(odla_value data, odla_value indices, odla_value update
         return BuildScatterND(data, indices, updates, ReductionCode(reduction), result_type, id);
       },
       [&] { return odla_ref_ScatterND(data, indices, updates, reduction, result_type, id); });
+}
+
+odla_value odla_ReverseSequence(odla_value input, odla_value sequence_lens, odla_int64 batch_axis,
+                                odla_int64 time_axis, odla_value_type result_type,
+                                odla_value_id id) {
+  return Try(
+      "ReverseSequence", id,
+      [&] {
+        return BuildReverseSequence(input, sequence_lens, batch_axis, time_axis, result_type, id);
+      },
+      [&] {
+        return odla_ref_ReverseSequence(input, sequence_lens, batch_axis, time_axis, result_type,
+                                        id);
+      });
 }
 
 odla_value odla_OneHot(odla_value indices, odla_value values, odla_int64 axis,

@@ -36,10 +36,10 @@ ops Hardmax Identity InstanceNormalization IsInf IsNaN LRN LSTM LayerNormalizati
 ops Less LessOrEqual Log LogSoftmax LpNormalization MatMul Max MaxPool Mean
 ops MeanVarianceNormalization Min Mod Mul Neg Not OneHot Or PRelu Pad Pow QuantizeLinear RNN
 ops Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax ReduceMean ReduceMin
-ops ReduceProd ReduceSum ReduceSumSquare Relu Reshape Resize RoiAlign Round Scatter
-ops ScatterElements ScatterND Selu Shrink Sigmoid Sign Sin Sinh Slice Softmax Softplus
-ops Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh ThresholdedRelu Tile TopK
-ops Transpose Trilu Unsqueeze Upsample Where Xor
+ops ReduceProd ReduceSum ReduceSumSquare Relu Reshape Resize ReverseSequence RoiAlign Round
+ops Scatter ScatterElements ScatterND Selu Shrink Sigmoid Sign Sin Sinh Slice Softmax
+ops Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh ThresholdedRelu Tile
+ops TopK Transpose Trilu Unsqueeze Upsample Where Xor
 gflops 51434
 gbps 1718
 host_gflops 1100

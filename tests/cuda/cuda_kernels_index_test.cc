@@ -1,6 +1,7 @@
-// libodla_cuda's GatherND, ScatterElements, Scatter, ScatterND, OneHot, TopK, QuantizeLinear,
-// DequantizeLinear and Dropout (ops_index.cc, ops_quant.cc, ops_layout.cc) against the host
-// builders, as the other CudaKernels tests (cuda_kernels_util.h). Without a GPU these tests skip.
+// libodla_cuda's GatherND, ScatterElements, Scatter, ScatterND, ReverseSequence, OneHot, TopK,
+// QuantizeLinear, DequantizeLinear and Dropout (ops_index.cc, ops_quant.cc, ops_layout.cc) against
+// the host builders, as the other CudaKernels tests (cuda_kernels_util.h). Without a GPU these
+// tests skip.
 
 #include <cmath>
 #include <limits>
@@ -11,6 +12,7 @@ ODLA_REF_DECL(GatherND)
 ODLA_REF_DECL(ScatterElements)
 ODLA_REF_DECL(Scatter)
 ODLA_REF_DECL(ScatterND)
+ODLA_REF_DECL(ReverseSequence)
 ODLA_REF_DECL(OneHot)
 ODLA_REF_DECL(TopK)
 ODLA_REF_DECL(QuantizeLinear)
@@ -105,6 +107,24 @@ TEST_F(CudaKernels, ScatterIndexOutOfRangeFailsTheRun) {
           }),
           true, true, &s);
   EXPECT_NE(s, ODLA_SUCCESS);
+}
+
+TEST_F(CudaKernels, ReverseSequence) {
+  // Time-major [5, 4, 3] and batch-major [4, 5, 3]; lengths 0, 1, partial and full; int64 data.
+  ExpectSame({F32({5, 4, 3}, 1), I64({4}, {0, 1, 3, 5})}, One([](auto a, bool c) {
+               return OP(c, ReverseSequence)(a[0], a[1], 1, 0, Type({5, 4, 3}), "y");
+             }));
+  ExpectSame({I64Seq({4, 5, 3}, -9)}, One([](auto a, bool c) {
+               static const int64_t lens[] = {5, 2, 0, 4};
+               odla_value l = odla_CreateConstant(Type({4}, ODLA_INT64), lens, "l");
+               return OP(c, ReverseSequence)(a[0], l, 0, 1, Type({4, 5, 3}, ODLA_INT64), "y");
+             }));
+  odla_status s;
+  RunArgs({F32({3, 2}, 1), I64({2}, {1, 4})}, One([](auto a, bool c) {
+            return OP(c, ReverseSequence)(a[0], a[1], 1, 0, Type({3, 2}), "y");
+          }),
+          true, true, &s);
+  EXPECT_NE(s, ODLA_SUCCESS) << "a length beyond the time axis fails the run";
 }
 
 TEST_F(CudaKernels, OneHot) {
