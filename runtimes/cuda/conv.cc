@@ -262,7 +262,7 @@ odla_value BuildConv(const char* op, const ConvArgs& a, bool transposed, const C
   if (explicit_pad) {
     p->pad = true;
     p->pad_geometry = geometry;
-    p->pad_bytes = (odla_rt::NumElements(odla_rt::MakeShape(xd)) * sizeof(float) + 255) / 256 * 256;
+    p->pad_bytes = ScratchAligned(odla_rt::NumElements(odla_rt::MakeShape(xd)) * sizeof(float));
   }
 
   int64_t n = odla_rt::NumElements(a.result.shape), channels = s.m, inner = n / (s.n * s.m);

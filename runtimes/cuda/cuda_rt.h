@@ -90,6 +90,26 @@ void Launch(const char* name, cudaStream_t s, int64_t n, void (*kernel)(P...), A
 
 using odla_rt::Reject;
 using odla_rt::Unsupported;
+
+// f(), where an RtError it throws (a check shared with the host builder failing) rejects the
+// case with its text: the host builder then runs the same check and reports it.
+template <typename F>
+auto RejectFailures(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const odla_rt::RtError& e) {
+    Reject(e.what());
+  }
+}
+
+// v as a cuBLAS or cuDNN dimension (an int, not negative); rejects others.
+inline int IntDim(int64_t v) {
+  if (v > INT32_MAX || v < 0) Reject("dimension ", v, " beyond int");
+  return static_cast<int>(v);
+}
+
+// bytes rounded up to 256: the alignment of each buffer an op cuts from its scratch memory.
+inline size_t ScratchAligned(size_t bytes) { return (bytes + 255) / 256 * 256; }
 // A build-time cuDNN status check where a parameter cuDNN does not take or a case it does not
 // support (CUDNN_STATUS_BAD_PARAM*, CUDNN_STATUS_NOT_SUPPORTED*) rejects the case; other
 // failures throw RtError as Check does.

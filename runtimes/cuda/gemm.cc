@@ -22,11 +22,6 @@ namespace {
 
 using odla_rt::KernelArgs;
 
-int Int32(int64_t v) {
-  if (v > INT32_MAX || v < 0) Reject("dimension ", v, " beyond int");
-  return static_cast<int>(v);
-}
-
 // What follows the product: a bias (element i of Y gets bias[(i / inner) % channels]), the
 // residual Sum and the activation.
 struct Post {
@@ -65,11 +60,11 @@ odla_value BuildGemm(const char* op, odla_value A, odla_value B, odla_value C, o
   int64_t m = as[g.ta ? 1 : 0], k = as[g.ta ? 0 : 1], n = bs[g.tb ? 0 : 1];
   if (bs[g.tb ? 1 : 0] != k || TypeDims(result) != std::vector<int64_t>{m, n}) Reject("shapes");
   if (Sum && !odla_rt::SameType(Sum->type, result)) Reject("Sum's type");
-  g.m = Int32(m);
-  g.n = Int32(n);
-  g.k = Int32(k);
-  g.lda = Int32(as[1]);
-  g.ldb = Int32(bs[1]);
+  g.m = IntDim(m);
+  g.n = IntDim(n);
+  g.k = IntDim(k);
+  g.lda = IntDim(as[1]);
+  g.ldb = IntDim(bs[1]);
   g.compute = CublasCompute();
   // C [m, n] is copied into Y and scaled by beta in the product; a broadcast C (beta 1) is
   // the epilogue's bias: per column, per row or one value.
@@ -109,8 +104,8 @@ odla_value BuildMatMul(const char* op, odla_value A, odla_value B, odla_value Bi
   if (Sum && !odla_rt::SameType(Sum->type, result)) Reject("Sum's type");
   GemmCall g;
   g.compute = CublasCompute();
-  g.n = Int32(p.n);
-  g.k = Int32(p.k);
+  g.n = IntDim(p.n);
+  g.k = IntDim(p.k);
   g.lda = g.k;
   g.ldb = g.n;
   // B shared by all batches and A's batches consecutive: one product of A's stacked rows.
@@ -118,10 +113,10 @@ odla_value BuildMatMul(const char* op, odla_value A, odla_value B, odla_value Bi
   for (int64_t i = 0; i < p.nb; ++i)
     b_shared = b_shared && p.boff[i] == 0 && p.aoff[i] == i * p.m * p.k;
   if (b_shared) {
-    g.m = Int32(p.nb * p.m);
+    g.m = IntDim(p.nb * p.m);
   } else {
-    g.m = Int32(p.m);
-    g.batches = Int32(p.nb);
+    g.m = IntDim(p.m);
+    g.batches = IntDim(p.nb);
     g.stride_a = p.nb > 1 ? p.aoff[1] - p.aoff[0] : 0;
     g.stride_b = p.nb > 1 ? p.boff[1] - p.boff[0] : 0;
     for (int64_t i = 0; i < p.nb; ++i)

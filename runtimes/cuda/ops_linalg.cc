@@ -5,7 +5,6 @@
 // types, equations the plan refuses, gathers of more than 8 dimensions after merging,
 // dimensions beyond int.
 #include <algorithm>
-#include <memory>
 
 #include "../kernels/einsum.h"
 #include "cuda_rt.h"
@@ -34,18 +33,9 @@ GatherMaps Maps(const odla_rt::EinsumGather& g) {
       ks(g.strides.begin(), g.strides.begin() + g.kept);
   std::vector<int64_t> sd(g.dims.begin() + g.kept, g.dims.end()),
       ss(g.strides.begin() + g.kept, g.strides.end());
-  try {
-    m.kept = MakeMap(kd, ks, 0, ks, 0);
-    m.summed = MakeMap(sd, ss, 0, ss, 0);
-  } catch (const odla_rt::RtError&) {
-    Reject("more than 8 dimensions");
-  }
+  m.kept = RejectFailures([&] { return MakeMap(kd, ks, 0, ks, 0); });
+  m.summed = RejectFailures([&] { return MakeMap(sd, ss, 0, ss, 0); });
   return m;
-}
-
-int Int(int64_t v) {
-  if (v > INT32_MAX) Reject("dimension ", v, " beyond int");
-  return static_cast<int>(v);
 }
 
 struct Stage {
@@ -62,19 +52,15 @@ odla_value BuildEinsum(const odla_values& inputs, const char* equation, const od
   RequireF32(rt);
   std::vector<std::vector<int64_t>> shapes;
   for (odla_value v : ins) shapes.push_back(ValueDims(v));
-  std::unique_ptr<odla_rt::EinsumPlan> plan;
-  try {
-    plan = std::make_unique<odla_rt::EinsumPlan>(equation ? equation : "", shapes);
-  } catch (const odla_rt::RtError& e) {
-    Reject(e.what());
-  }
-  if (plan->out_shape() != TypeDims(rt)) Reject("result shape");
+  const odla_rt::EinsumPlan plan =
+      RejectFailures([&] { return odla_rt::EinsumPlan(equation ? equation : "", shapes); });
+  if (plan.out_shape() != TypeDims(rt)) Reject("result shape");
   std::vector<Stage> stages;
   int64_t a_max = 0, b_max = 0, prod_max = 0;
-  for (const odla_rt::EinsumStage& s : plan->stages()) {
+  for (const odla_rt::EinsumStage& s : plan.stages()) {
     Stage st{Maps(s.a), Maps(s.b), {}, s.nb, s.nm, s.nk, s.nn};
-    st.gemm.m = Int(s.nm), st.gemm.n = Int(s.nn), st.gemm.k = Int(s.nk);
-    st.gemm.lda = Int(s.nk), st.gemm.ldb = Int(s.nn), st.gemm.batches = Int(s.nb);
+    st.gemm.m = IntDim(s.nm), st.gemm.n = IntDim(s.nn), st.gemm.k = IntDim(s.nk);
+    st.gemm.lda = IntDim(s.nk), st.gemm.ldb = IntDim(s.nn), st.gemm.batches = IntDim(s.nb);
     st.gemm.stride_a = s.nm * s.nk, st.gemm.stride_b = s.nk * s.nn;
     st.gemm.compute = CublasCompute();
     a_max = std::max(a_max, s.nb * s.nm * s.nk);
@@ -82,10 +68,10 @@ odla_value BuildEinsum(const odla_values& inputs, const char* equation, const od
     prod_max = std::max(prod_max, s.nb * s.nm * s.nn);
     stages.push_back(st);
   }
-  const GatherMaps last = Maps(plan->final_gather());
-  auto aligned = [](int64_t n) { return static_cast<size_t>((n * 4 + 255) / 256 * 256); };
-  const size_t at_b = aligned(a_max), at_p0 = at_b + aligned(b_max),
-               at_p1 = at_p0 + aligned(prod_max), total = at_p1 + aligned(prod_max);
+  const GatherMaps last = Maps(plan.final_gather());
+  auto floats = [](int64_t n) { return ScratchAligned(n * sizeof(float)); };
+  const size_t at_b = floats(a_max), at_p0 = at_b + floats(b_max), at_p1 = at_p0 + floats(prod_max),
+               total = at_p1 + floats(prod_max);
   return AddCudaOp1("Einsum", ins, rt, total, id, [=](const KernelArgs& k) {
     cudaStream_t s = CudaStream(k);
     char* scratch = static_cast<char*>(k.scratch);

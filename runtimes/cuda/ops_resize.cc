@@ -26,12 +26,8 @@ odla_value BuildResize(const char* op, odla_value x, const odla_rt::ResizeSpec& 
   if (!x) Reject("missing input");
   auto in = ValueDims(x), out = TypeDims(rt);
   if (in.size() != out.size()) Reject("ranks differ");
-  std::vector<odla_rt::AxisTaps> taps;
-  try {
-    taps = odla_rt::ResizeTaps(spec, in, out);
-  } catch (const odla_rt::RtError& e) {
-    Reject(e.what());
-  }
+  const std::vector<odla_rt::AxisTaps> taps =
+      RejectFailures([&] { return odla_rt::ResizeTaps(spec, in, out); });
   auto plan = std::make_shared<const ResizePlan>(taps, in, out, spec.extrapolation);
   return AddCudaOp1(op, {x}, rt, plan->ScratchBytes(), id, [plan](const KernelArgs& k) {
     plan->Run(CudaStream(k), k.In<float>(0), k.Out<float>(0), k.scratch);

@@ -22,8 +22,6 @@ ODLA_REF_DECL(LSTM)
 
 namespace {
 
-size_t Aligned(size_t bytes) { return (bytes + 255) / 256 * 256; }
-
 // Where the kernel's scratch buffers start (bytes), and their total.
 struct RnnScratch {
   size_t xw = 0, hr = 0, h = 0, c = 0, zr = 0, rh = 0, bad = 0, total = 0;
@@ -32,7 +30,7 @@ struct RnnScratch {
     size_t at = 0;
     auto take = [&](size_t bytes) {
       size_t start = at;
-      at += Aligned(bytes);
+      at += ScratchAligned(bytes);
       return start;
     };
     xw = take(s.seq * s.batch * GH * f);
@@ -46,34 +44,27 @@ struct RnnScratch {
   }
 };
 
-int Int(int64_t v) {
-  if (v > INT32_MAX) Reject("dimension ", v, " beyond int");
-  return static_cast<int>(v);
-}
-
 odla_values BuildRnn(const char* op, RnnCell cell, const odla_rt::RnnInputs& in,
                      const odla_floats& alpha, const odla_floats& beta, const char* acts,
                      float clip, const char* direction, int64_t hidden, int64_t layout,
                      bool input_forget, bool linear_before_reset,
                      const odla_value_types& result_types, odla_value_id id) {
   std::vector<odla_value_type> types;
-  odla_rt::RnnSpec s;
-  try {
-    s = odla_rt::MakeRnnSpec(op, cell, in, alpha, beta, acts, clip, direction, hidden, layout,
-                             input_forget, linear_before_reset, result_types, &types);
-  } catch (const odla_rt::RtError& e) {
-    Reject(e.what());
-  }
+  const odla_rt::RnnSpec s = RejectFailures([&] {
+    return odla_rt::MakeRnnSpec(op, cell, in, alpha, beta, acts, clip, direction, hidden, layout,
+                                input_forget, linear_before_reset, result_types, &types);
+  });
   if (in.x->type.element_type != ODLA_FLOAT32) Reject("element type");
   const int64_t H = s.hidden, GH = s.gates() * H, N = s.batch, S = s.seq, D = s.num_dir;
   if (S * N == 0 || H == 0) Reject("empty");
   // The products: X W^T per direction, H R^T per step (GRU's late h gate: (r.h) Rh^T).
   GemmCall xw, hr, hh;
   xw.tb = hr.tb = hh.tb = true;
-  xw.m = Int(S * N), xw.n = Int(GH), xw.k = xw.lda = xw.ldb = Int(s.input);
+  xw.m = IntDim(S * N), xw.n = IntDim(GH), xw.k = xw.lda = xw.ldb = IntDim(s.input);
   const bool late = cell == RnnCell::kGru && !linear_before_reset;
-  hr.m = Int(N), hr.n = Int(late ? 2 * H : GH), hr.k = hr.lda = hr.ldb = Int(H), hr.ldy = Int(GH);
-  hh.m = Int(N), hh.n = Int(H), hh.k = hh.lda = hh.ldb = Int(H), hh.ldy = Int(GH);
+  hr.m = IntDim(N), hr.n = IntDim(late ? 2 * H : GH), hr.k = hr.lda = hr.ldb = IntDim(H),
+  hr.ldy = IntDim(GH);
+  hh.m = IntDim(N), hh.n = IntDim(H), hh.k = hh.lda = hh.ldb = IntDim(H), hh.ldy = IntDim(GH);
   xw.compute = hr.compute = hh.compute = CublasCompute();
   const RnnScratch sc(s);
   const size_t per_dir = cell == RnnCell::kRnn ? 1 : cell == RnnCell::kGru ? 2 : 3;

@@ -18,12 +18,8 @@ namespace {
 
 odla_value BuildGridSample(odla_value x, odla_value grid, int64_t align_corners, const char* mode,
                            const char* padding_mode, const odla_value_type& rt, odla_value_id id) {
-  odla_rt::GridSampleSpec s;
-  try {
-    s = odla_rt::MakeGridSampleSpec(x, grid, align_corners, mode, padding_mode, rt);
-  } catch (const odla_rt::RtError& e) {
-    Reject(e.what());
-  }
+  const odla_rt::GridSampleSpec s = RejectFailures(
+      [&] { return odla_rt::MakeGridSampleSpec(x, grid, align_corners, mode, padding_mode, rt); });
   RequireF32({x, grid});
   RequireF32(rt);
   return AddCudaOp1("GridSample", {x, grid}, rt, 0, id, [=](const KernelArgs& k) {
@@ -34,13 +30,10 @@ odla_value BuildGridSample(odla_value x, odla_value grid, int64_t align_corners,
 odla_value BuildRoiAlign(odla_value x, odla_value rois, odla_value batch, const char* ctm,
                          const char* mode, int64_t oh, int64_t ow, int64_t sampling_ratio,
                          float spatial_scale, const odla_value_type& rt, odla_value_id id) {
-  odla_rt::RoiAlignSpec s;
-  try {
-    s = odla_rt::MakeRoiAlignSpec(x, rois, batch, ctm, mode, oh, ow, sampling_ratio, spatial_scale,
-                                  rt);
-  } catch (const odla_rt::RtError& e) {
-    Reject(e.what());
-  }
+  const odla_rt::RoiAlignSpec s = RejectFailures([&] {
+    return odla_rt::MakeRoiAlignSpec(x, rois, batch, ctm, mode, oh, ow, sampling_ratio,
+                                     spatial_scale, rt);
+  });
   RequireF32({x, rois});
   RequireF32(rt);
   const int64_t n = ValueDims(x)[0];
