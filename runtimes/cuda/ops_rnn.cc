@@ -55,7 +55,8 @@ odla_values BuildRnn(const char* op, RnnCell cell, const odla_rt::RnnInputs& in,
                                 input_forget, linear_before_reset, result_types, &types);
   });
   if (in.x->type.element_type != ODLA_FLOAT32) Reject("element type");
-  const int64_t H = s.hidden, GH = s.gates() * H, N = s.batch, S = s.seq, D = s.num_dir;
+  const int64_t H = s.hidden, GH = s.gates() * H, N = s.batch, S = s.seq, D = s.num_dir,
+                I = s.input;
   if (S * N == 0 || H == 0) Reject("empty");
   // The products: X W^T per direction, H R^T per step (GRU's late h gate: (r.h) Rh^T).
   GemmCall xw, hr, hh;
@@ -74,6 +75,19 @@ odla_values BuildRnn(const char* op, RnnCell cell, const odla_rt::RnnInputs& in,
       const int32_t v = static_cast<const int32_t*>(in.seq_lens->const_data)[b];
       if (v < 0 || v > S) Reject("sequence_lens out of range");
     }
+  // Each direction's geometry, activations and options (the buffers are set per run).
+  std::vector<RnnStep> dirs(D);
+  for (int64_t d = 0; d < D; ++d) {
+    RnnStep& step = dirs[d];
+    step.g = {S, N, H, s.gates(), D, d, D == 2 ? d == 1 : s.reverse, s.batch_major};
+    for (size_t i = 0; i < per_dir; ++i) {
+      const odla_rt::RnnActivation& act = s.acts[d * per_dir + i];
+      step.acts.kind[i] = static_cast<int>(act.kind);
+      step.acts.alpha[i] = act.alpha;
+      step.acts.beta[i] = act.beta;
+    }
+    step.clip = s.clip, step.input_forget = s.input_forget, step.late = late;
+  }
   const size_t nres = types.size();
   const std::string name = op;
   odla_rt::Kernel kernel = [=](const KernelArgs& a) {
@@ -91,20 +105,12 @@ odla_values BuildRnn(const char* op, RnnCell cell, const odla_rt::RnnInputs& in,
       RnnCheckLens(st, lens, N, S, bad);
     }
     for (int64_t d = 0; d < D; ++d) {
-      RnnStep step;
-      step.g = {S, N, H, s.gates(), D, d, D == 2 ? d == 1 : s.reverse, s.batch_major};
-      for (size_t i = 0; i < per_dir; ++i) {
-        const odla_rt::RnnActivation& act = s.acts[d * per_dir + i];
-        step.acts.kind[i] = static_cast<int>(act.kind);
-        step.acts.alpha[i] = act.alpha;
-        step.acts.beta[i] = act.beta;
-      }
+      RnnStep step = dirs[d];
       step.xw = buf(sc.xw), step.hr = buf(sc.hr), step.h = buf(sc.h), step.c = buf(sc.c);
       step.zr = buf(sc.zr), step.rh = buf(sc.rh), step.y = y, step.lens = lens;
-      step.clip = s.clip, step.input_forget = s.input_forget, step.late = late;
       step.p = a.in[7] ? a.In<float>(7) + d * 3 * H : nullptr;
       const float* rd = r + d * GH * H;
-      xw.Run(a, x, w + d * GH * s.input, buf(sc.xw), 1.f, 0.f);
+      xw.Run(a, x, w + d * GH * I, buf(sc.xw), 1.f, 0.f);
       if (bias) {
         const float* wb = bias + d * 2 * GH;
         // GRU with linear_before_reset keeps the h gate's recurrence bias apart (times r).
