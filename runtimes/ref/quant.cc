@@ -35,6 +35,13 @@ int64_t ParamCount(odla_value v, const char* what, int64_t n, odla_element_type 
   return count;
 }
 
+// A zero point of QuantizeLinear / DequantizeLinear: exactly as many entries as the scale
+// (`len`; ONNX requires the same shape), since the kernels read one per scale entry.
+void ZeroPointCount(odla_value v, const char* what, int64_t len, odla_element_type t) {
+  if (ParamCount(v, what, len, t) != len)
+    Fail(what, " has 1 entry for a per-axis scale of ", len, " entries");
+}
+
 // [outer, len, inner] view of x for a per-tensor (len 1) or per-axis scale.
 void AxisView(odla_value x, odla_value scale, int64_t axis, int64_t* outer, int64_t* len,
               int64_t* inner) {
@@ -81,7 +88,7 @@ ODLA_WEAK odla_value odla_QuantizeLinear(odla_value x, odla_value y_scale, odla_
     CheckResult(result_type, q, Dims(x->type.shape));
     int64_t outer, len, inner;
     AxisView(x, y_scale, axis, &outer, &len, &inner);
-    if (y_zero_point) ParamCount(y_zero_point, "y_zero_point", len, q);
+    if (y_zero_point) ZeroPointCount(y_zero_point, "y_zero_point", len, q);
     odla_element_type xt = x->type.element_type;
     if (xt != ODLA_FLOAT32 && xt != ODLA_INT32) Fail("x must be float32 or int32");
     Kernel kernel = DispatchQ16(q, [&](auto qtag) -> Kernel {
@@ -111,7 +118,7 @@ ODLA_WEAK odla_value odla_DequantizeLinear(odla_value x, odla_value x_scale,
     int64_t outer, len, inner;
     AxisView(x, x_scale, axis, &outer, &len, &inner);
     odla_element_type xt = x->type.element_type;
-    if (x_zero_point) ParamCount(x_zero_point, "x_zero_point", len, xt);
+    if (x_zero_point) ZeroPointCount(x_zero_point, "x_zero_point", len, xt);
     auto make = [&](auto tag) -> Kernel {
       using X = typename decltype(tag)::type;
       return [=](const KernelArgs& a) {
