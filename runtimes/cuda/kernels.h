@@ -13,6 +13,7 @@
 #include <memory>
 #include <vector>
 
+#include "../kernels/conv.h"
 #include "../kernels/resize.h"
 #include "../kernels/sample_point.h"
 #include "index_map.h"
@@ -144,6 +145,49 @@ void QuantizeLinear(cudaStream_t s, odla_element_type xt, odla_element_type q, c
                     int64_t inner, bool away);
 void DequantizeLinear(cudaStream_t s, odla_element_type xt, const void* x, const float* scale,
                       const void* zp, float* y, int64_t outer, int64_t len, int64_t inner);
+
+// DynamicQuantizeLinear (ref: DynamicQuantizeLinear in runtimes/kernels/quant.cc) of n > 0
+// float32 values: the uint8 scale and zero point over the range of x widened to 0, then x
+// quantized with them (y uint8 [n], scale float32 [1], zp uint8 [1]).
+void DynamicQuantizeLinear(cudaStream_t s, const float* x, int64_t n, uint8_t* y, float* scale,
+                           uint8_t* zp);
+
+// Integer matrix products and convolutions (kernels_qgemm.cu; ref: MatMulInt32, ConvInt32 and
+// Requantize in runtimes/kernels/quant.h, TfliteConv in quant_tflite.h): exact sums of
+// (a - a_zp) * (b - b_zp) in int32 (int64 for an int16 x), then `QOutput`.
+struct QOperand {
+  odla_element_type type = ODLA_INT8;  // int8, uint8; int16 for a TFLite-rounded conv's x
+  const void* data = nullptr;
+  const void* zp = nullptr;  // of `type`; NULL: 0
+  int64_t zp_n = 1;          // 1, or one per row of A, column of B, output channel of w
+};
+// What the sums become, per output channel r (MatMul: the row; Conv: the output channel) and
+// column c (MatMul only): kInt32, the int32 sums; kOnnx, saturate(rint(float(sum + bias[r]) *
+// (row_scale[r] * col_scale[c] / y_scale)) + y_zp) (ref: QLinearMatMul, QLinearConv);
+// kTflite, saturate(MultiplyByQuantizedMultiplier(sum + bias[r], QuantizeMultiplier(
+// col_scale * row_scale[r] / y_scale)) + y_zp) in double (ref: TfliteConv), which needs
+// row_scale_n multipliers (8 bytes each) of scratch. Scales and zero points with one entry
+// apply to all.
+struct QOutput {
+  enum Kind { kInt32, kOnnx, kTflite } kind = kInt32;
+  odla_element_type type = ODLA_INT32;  // kOnnx: int8, uint8; kTflite: int8, uint8, int16
+  void* y = nullptr;
+  const void* bias = nullptr;  // NULL, or int32 per output channel (int64 with an int16 x)
+  const float* row_scale = nullptr;
+  int64_t row_scale_n = 1;
+  const float* col_scale = nullptr;
+  int64_t col_scale_n = 1;
+  const float* y_scale = nullptr;
+  const void* y_zp = nullptr;
+  void* scratch = nullptr;
+};
+// y[s] = a[s] x b[s] for s < nb, a[s] [m, k] at aoff[s] elements, b[s] [k, n] at boff[s]
+// (device int64 tables; NULL: 0), y[s] [m, n] dense. a's zero points per row, b's per column.
+void QMatMul(cudaStream_t s, const QOperand& a, const QOperand& b, const int64_t* aoff,
+             const int64_t* boff, int64_t nb, int64_t m, int64_t k, int64_t n, const QOutput& y);
+// y = conv(x - x_zp, w - w_zp) over NC(D)HW data, zeros outside x (as padding with x_zp).
+void QConv(cudaStream_t s, const odla_rt::ConvShape& shape, const QOperand& x, const QOperand& w,
+           const QOutput& y);
 
 // Recurrent layers (ref: runtimes/kernels/rnn.cc; ops_rnn.cc runs the products on cuBLAS):
 // the kernels of one direction `dir` of a layer, float32. lens (device int32 [batch], may be

@@ -1,5 +1,6 @@
-// QuantizeLinear and DequantizeLinear kernels (ref: RoundToQ, QuantizeLinear and
-// DequantizeLinear in runtimes/kernels/quant.h).
+// QuantizeLinear, DequantizeLinear and DynamicQuantizeLinear kernels (ref: RoundToQ,
+// QuantizeLinear and DequantizeLinear in runtimes/kernels/quant.h, DynamicQuantizeLinear in
+// quant.cc).
 #include "kernels_util.cuh"
 
 namespace odla_cuda {
@@ -27,6 +28,49 @@ __global__ void DequantizeKernel(const X* x, const float* scale, const X* zp, fl
     const int64_t c = i / inner % len;
     const int64_t z = zp ? static_cast<int64_t>(zp[c]) : 0;
     y[i] = static_cast<float>(static_cast<int64_t>(x[i]) - z) * scale[c];
+  }
+}
+
+constexpr int kRangeThreads = 1024;
+
+// One block: the range of x widened to 0 (NaN never replaces a bound, as with std::min and
+// std::max), then the ref's scale and zero point.
+__global__ void DynamicRangeKernel(const float* x, int64_t n, float* scale, uint8_t* zp) {
+  __shared__ float lo_of[kRangeThreads], hi_of[kRangeThreads];
+  float lo = 0, hi = 0;
+  for (int64_t i = threadIdx.x; i < n; i += kRangeThreads) {
+    lo = x[i] < lo ? x[i] : lo;
+    hi = hi < x[i] ? x[i] : hi;
+  }
+  lo_of[threadIdx.x] = lo, hi_of[threadIdx.x] = hi;
+  __syncthreads();
+  for (int half = kRangeThreads / 2; half > 0; half /= 2) {
+    if (static_cast<int>(threadIdx.x) < half) {
+      const float l = lo_of[threadIdx.x + half], h = hi_of[threadIdx.x + half];
+      lo_of[threadIdx.x] = l < lo_of[threadIdx.x] ? l : lo_of[threadIdx.x];
+      hi_of[threadIdx.x] = hi_of[threadIdx.x] < h ? h : hi_of[threadIdx.x];
+    }
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) {
+    const float s = (hi_of[0] - lo_of[0]) / 255.0f;
+    float z = -lo_of[0] / s;
+    z = z < 255.0f ? z : 255.0f;  // std::min(255.0f, z), then std::max(0.0f, z)
+    z = 0.0f < z ? z : 0.0f;
+    *scale = s;
+    *zp = static_cast<uint8_t>(s == 0 ? 0.0f : rintf(z));
+  }
+}
+
+__global__ void DynamicQuantizeKernel(const float* x, const float* scale, const uint8_t* zp,
+                                      uint8_t* y, int64_t n) {
+  const float s = *scale;
+  const float z = static_cast<float>(*zp);
+  ODLA_CUDA_LOOP(i, n) {
+    float r = rintf(x[i] / s) + z;
+    r = r < 0.0f ? 0.0f : r;
+    r = 255.0f < r ? 255.0f : r;
+    y[i] = s == 0 ? uint8_t{0} : static_cast<uint8_t>(r);
   }
 }
 
@@ -73,6 +117,13 @@ void DequantizeLinear(cudaStream_t s, odla_element_type xt, const void* x, const
                                                       static_cast<const X*>(zp), y, len, inner, n);
   });
   CheckLaunch("DequantizeLinear");
+}
+
+void DynamicQuantizeLinear(cudaStream_t s, const float* x, int64_t n, uint8_t* y, float* scale,
+                           uint8_t* zp) {
+  DynamicRangeKernel<<<1, kRangeThreads, 0, s>>>(x, n, scale, zp);
+  CheckLaunch("DynamicQuantizeLinear range");
+  Launch("DynamicQuantizeLinear", s, n, DynamicQuantizeKernel, x, scale, zp, y, n);
 }
 
 }  // namespace odla_cuda

@@ -1,7 +1,7 @@
-// Builders of QuantizeLinear and DequantizeLinear on the project's CUDA kernels
-// (kernels_quant.cu), per tensor or per axis. Rejected (run on the host by the shared builder,
-// which also reports invalid arguments): empty results, other element types, arguments the
-// shared builder would refuse.
+// Builders of QuantizeLinear and DequantizeLinear (per tensor or per axis) and of
+// DynamicQuantizeLinear on the project's CUDA kernels (kernels_quant.cu). Rejected (run on the host
+// by the shared builder, which also reports invalid arguments): empty results, other element types,
+// arguments the shared builder would refuse.
 #include <string>
 
 #include "cuda_rt.h"
@@ -15,6 +15,7 @@ using Ints = std::vector<int64_t>;
 
 ODLA_REF_DECL(QuantizeLinear)
 ODLA_REF_DECL(DequantizeLinear)
+ODLA_REF_DECL(DynamicQuantizeLinear)
 
 namespace {
 
@@ -76,6 +77,22 @@ odla_value BuildDequantize(odla_value x, odla_value scale, odla_value zp, int64_
   });
 }
 
+odla_values BuildDynamicQuantize(odla_value x, const odla_value_types& rts, odla_value_id id) {
+  if (!x || x->type.element_type != ODLA_FLOAT32 || rts.size != 3) Reject("element types");
+  const int64_t n = odla_rt::NumElements(x->type.shape);
+  const odla_value_type y = rts.types[0], scale = rts.types[1], zp = rts.types[2];
+  if (n == 0 || y.element_type != ODLA_UINT8 || TypeDims(y) != ValueDims(x) ||
+      scale.element_type != ODLA_FLOAT32 || !TypeDims(scale).empty() ||
+      zp.element_type != ODLA_UINT8 || !TypeDims(zp).empty())
+    Reject("result types");
+  auto out =
+      AddCudaOp("DynamicQuantizeLinear", {x}, {y, scale, zp}, 0, id, [=](const KernelArgs& a) {
+        DynamicQuantizeLinear(CudaStream(a), a.In<float>(0), n, a.Out<uint8_t>(0), a.Out<float>(1),
+                              a.Out<uint8_t>(2));
+      });
+  return odla_rt::ToValues(out);
+}
+
 }  // namespace
 
 extern "C" {
@@ -97,6 +114,13 @@ odla_value odla_DequantizeLinear(odla_value x, odla_value x_scale, odla_value x_
       "DequantizeLinear", id,
       [&] { return BuildDequantize(x, x_scale, x_zero_point, axis, result_type, id); },
       [&] { return odla_ref_DequantizeLinear(x, x_scale, x_zero_point, axis, result_type, id); });
+}
+
+odla_values odla_DynamicQuantizeLinear(odla_value x, odla_value_types result_types,
+                                       odla_value_id id) {
+  return TryN(
+      "DynamicQuantizeLinear", id, [&] { return BuildDynamicQuantize(x, result_types, id); },
+      [&] { return odla_ref_DynamicQuantizeLinear(x, result_types, id); });
 }
 
 }  // extern "C"

@@ -7,23 +7,6 @@
 
 namespace odla_rt {
 
-QMultiplier QuantizeMultiplier(double real) {
-  QMultiplier q;
-  if (real == 0.0) return q;
-  double frac = std::frexp(real, &q.shift);
-  auto fixed = static_cast<int64_t>(std::round(frac * static_cast<double>(int64_t{1} << 31)));
-  if (fixed == (int64_t{1} << 31)) {
-    fixed /= 2;
-    ++q.shift;
-  }
-  if (q.shift < -31) {
-    q.shift = 0;
-    fixed = 0;
-  }
-  q.mult = static_cast<int32_t>(fixed);
-  return q;
-}
-
 TfliteAddParams MakeTfliteAddParams(float as, int32_t azp, float bs, int32_t bzp, float ys,
                                     int32_t yzp, bool wide) {
   TfliteAddParams p;

@@ -1,8 +1,7 @@
 // Integer arithmetic of the TensorFlow Lite reference kernels (tensorflow/lite/kernels/internal,
-// tflite-micro): fixed-point multipliers (QuantizeMultiplier), gemmlowp's
-// SaturatingRoundingDoublingHighMul and RoundingDivideByPOT, and the quantized convolution,
-// add / sub, leaky relu and requantize built on them, so that integer results match TFLite
-// bit for bit.
+// tflite-micro): the quantized convolution, add / sub, leaky relu, requantize, softmax,
+// pooling, mean, logistic and tanh, built on fixed_point.h's multipliers, so that integer
+// results match TFLite bit for bit.
 #pragma once
 
 #include <algorithm>
@@ -12,52 +11,9 @@
 
 #include "../common/runtime.h"
 #include "conv.h"
+#include "fixed_point.h"
 
 namespace odla_rt {
-
-// A real multiplier as a Q31 fixed-point value and a power-of-two exponent:
-// real = mult * 2^(shift - 31).
-struct QMultiplier {
-  int32_t mult = 0;
-  int shift = 0;
-};
-
-// TFLite's QuantizeMultiplier (quantization_util.cc): frexp, round half away from zero.
-QMultiplier QuantizeMultiplier(double real);
-
-// gemmlowp: high 32 bits of 2*a*b, rounded to nearest (ties up), saturating INT32_MIN^2.
-inline int32_t SaturatingRoundingDoublingHighMul(int32_t a, int32_t b) {
-  if (a == b && a == std::numeric_limits<int32_t>::min())
-    return std::numeric_limits<int32_t>::max();
-  int64_t ab = static_cast<int64_t>(a) * static_cast<int64_t>(b);
-  int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
-  return static_cast<int32_t>((ab + nudge) / (int64_t{1} << 31));
-}
-
-// gemmlowp: x / 2^exponent rounded to nearest, ties away from zero.
-inline int32_t RoundingDivideByPOT(int32_t x, int exponent) {
-  int32_t mask = static_cast<int32_t>((int64_t{1} << exponent) - 1);
-  int32_t remainder = x & mask;
-  int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-  return (x >> exponent) + (remainder > threshold ? 1 : 0);
-}
-
-// TFLite's MultiplyByQuantizedMultiplier for an int32 value (double rounding).
-inline int32_t MultiplyByQuantizedMultiplier(int32_t x, QMultiplier q) {
-  int left = q.shift > 0 ? q.shift : 0, right = q.shift > 0 ? 0 : -q.shift;
-  return RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(
-                                 static_cast<int32_t>(static_cast<uint32_t>(x) << left), q.mult),
-                             right);
-}
-
-// TFLite's MultiplyByQuantizedMultiplier for an int64 accumulator (the int16x8 kernels): the
-// multiplier is reduced to 16 bits and the product rounded once.
-inline int32_t MultiplyByQuantizedMultiplier(int64_t x, QMultiplier q) {
-  int32_t reduced = q.mult < 0x7FFF0000 ? ((q.mult + (1 << 15)) >> 16) : 0x7FFF;
-  int total_shift = 15 - q.shift;
-  x = x * static_cast<int64_t>(reduced) + (int64_t{1} << (total_shift - 1));
-  return static_cast<int32_t>(x >> total_shift);
-}
 
 template <typename T>
 T SaturateTo(int64_t v) {

@@ -6,11 +6,7 @@
 
 #include <cstdint>
 
-#ifdef __CUDACC__
-#define ODLA_HD __host__ __device__
-#else
-#define ODLA_HD
-#endif
+#include "host_device.h"
 
 namespace odla_rt {
 

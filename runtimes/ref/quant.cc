@@ -307,3 +307,8 @@ ODLA_WEAK odla_value odla_QLinearConv(odla_value x, odla_value x_scale, odla_val
 // Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
 ODLA_REF_ALIAS(QuantizeLinear)
 ODLA_REF_ALIAS(DequantizeLinear)
+ODLA_REF_ALIAS(DynamicQuantizeLinear)
+ODLA_REF_ALIAS(MatMulInteger)
+ODLA_REF_ALIAS(QLinearMatMul)
+ODLA_REF_ALIAS(ConvInteger)
+ODLA_REF_ALIAS(QLinearConv)

@@ -28,18 +28,19 @@ link_gbps 1000
 // --device-table.
 constexpr const char* kCuda = R"(device cuda
 ops Abs Acos Acosh Add And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool
-ops BatchNormalization Cast CastLike Ceil Celu Clip Concat Conv ConvTranspose Cos Cosh
-ops CumSum DepthToSpace DequantizeLinear Div Dropout Einsum Elu Equal Erf Exp Expand Flatten
-ops Floor FusedConv FusedGemm FusedMatMul GRU Gather GatherElements GatherND Gemm
-ops GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual GridSample HardSigmoid HardSwish
-ops Hardmax Identity InstanceNormalization IsInf IsNaN LRN LSTM LayerNormalization LeakyRelu
-ops Less LessOrEqual Log LogSoftmax LpNormalization MatMul Max MaxPool Mean
-ops MeanVarianceNormalization Min Mod Mul Neg Not OneHot Or PRelu Pad Pow QuantizeLinear RNN
-ops Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax ReduceMean ReduceMin
-ops ReduceProd ReduceSum ReduceSumSquare Relu Reshape Resize ReverseSequence RoiAlign Round
-ops Scatter ScatterElements ScatterND Selu Shrink Sigmoid Sign Sin Sinh Slice Softmax
-ops Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh ThresholdedRelu Tile
-ops TopK Transpose Trilu Unsqueeze Upsample Where Xor
+ops BatchNormalization Cast CastLike Ceil Celu Clip Concat Conv ConvInteger ConvTranspose
+ops Cos Cosh CumSum DepthToSpace DequantizeLinear Div Dropout DynamicQuantizeLinear Einsum
+ops Elu Equal Erf Exp Expand Flatten Floor FusedConv FusedGemm FusedMatMul GRU Gather
+ops GatherElements GatherND Gemm GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual
+ops GridSample HardSigmoid HardSwish Hardmax Identity InstanceNormalization IsInf IsNaN LRN
+ops LSTM LayerNormalization LeakyRelu Less LessOrEqual Log LogSoftmax LpNormalization MatMul
+ops MatMulInteger Max MaxPool Mean MeanVarianceNormalization Min Mod Mul Neg Not OneHot Or
+ops PRelu Pad Pow QLinearConv QLinearMatMul QuantizeLinear RNN Reciprocal ReduceL1 ReduceL2
+ops ReduceLogSum ReduceLogSumExp ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum
+ops ReduceSumSquare Relu Reshape Resize ReverseSequence RoiAlign Round Scatter
+ops ScatterElements ScatterND Selu Shrink Sigmoid Sign Sin Sinh Slice Softmax Softplus
+ops Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh ThresholdedRelu Tile TopK
+ops Transpose Trilu Unsqueeze Upsample Where Xor
 gflops 51434
 gbps 1718
 host_gflops 1100

@@ -1,0 +1,163 @@
+// libodla_cuda's integer products and DynamicQuantizeLinear (ops_qgemm.cc, ops_quant.cc)
+// against the host builders, byte for byte, as the other CudaKernels tests
+// (cuda_kernels_util.h): both tile shapes (the tiled kernel, and a thread per result for
+// fewer than 8 rows), zero points per tensor, row, column and channel, batches with broadcast
+// offsets, padding, strides, dilations, groups, both roundings of QLinearConv. Without a GPU
+// these tests skip.
+#include <random>
+
+#include "cuda_kernels_util.h"
+
+ODLA_REF_DECL(MatMulInteger)
+ODLA_REF_DECL(QLinearMatMul)
+ODLA_REF_DECL(ConvInteger)
+ODLA_REF_DECL(QLinearConv)
+ODLA_REF_DECL(DynamicQuantizeLinear)
+
+namespace {
+
+using namespace cuda_kernels_test;  // NOLINT: the helpers of these tests
+
+// Random integers in [lo, hi] of element type et (stored as T).
+template <typename T>
+Arg Ints8(const Dims& dims, odla_element_type et, unsigned seed, int lo, int hi) {
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<int> d(lo, hi);
+  std::vector<T> v(odla_rt::NumElements(Type(dims).shape));
+  for (T& x : v) x = static_cast<T>(d(gen));
+  return Make(dims, et, v);
+}
+Arg U8(const Dims& d, unsigned seed) { return Ints8<uint8_t>(d, ODLA_UINT8, seed, 0, 255); }
+Arg S8(const Dims& d, unsigned seed) { return Ints8<int8_t>(d, ODLA_INT8, seed, -128, 127); }
+Arg S16(const Dims& d, unsigned seed) { return Ints8<int16_t>(d, ODLA_INT16, seed, -3000, 3000); }
+// Positive scales of about `scale`.
+Arg Scales(const Dims& d, unsigned seed, float scale) {
+  Arg a = F32(d, seed, 0.5f);
+  float* f = reinterpret_cast<float*>(a.bytes.data());
+  for (size_t i = 0; i < a.bytes.size() / sizeof(float); ++i) f[i] = scale * (1.0f + f[i]);
+  return a;
+}
+
+TEST_F(CudaKernels, MatMulInteger) {
+  // uint8 x int8, zero points per row and column, batches of a shared B (tiled kernel).
+  ExpectSame(
+      {U8({3, 37, 45}, 1), S8({45, 33}, 2), U8({37}, 3), S8({33}, 4)}, One([](auto a, bool c) {
+        return OP(c, MatMulInteger)(a[0], a[1], a[2], a[3], Type({3, 37, 33}, ODLA_INT32), "y");
+      }));
+  // Broadcast batches [2, 1] x [3] (offsets that are not one stride), no zero points.
+  ExpectSame({S8({2, 1, 40, 40}, 5), S8({3, 40, 9}, 6)}, One([](auto a, bool c) {
+               return OP(c, MatMulInteger)(a[0], a[1], nullptr, nullptr,
+                                           Type({2, 3, 40, 9}, ODLA_INT32), "y");
+             }));
+  // A vector (one row: a thread per result), zero points per tensor.
+  ExpectSame({U8({45}, 7), U8({45, 70}, 8), U8({1}, 9), U8({}, 10)}, One([](auto a, bool c) {
+               return OP(c, MatMulInteger)(a[0], a[1], a[2], a[3], Type({70}, ODLA_INT32), "y");
+             }));
+}
+
+TEST_F(CudaKernels, QLinearMatMul) {
+  // Scales 1 and small values: every unit of a sum shows in the result.
+  ExpectSame(
+      {Ints8<int8_t>({45, 70}, ODLA_INT8, 30, -2, 2),
+       Ints8<int8_t>({70, 40}, ODLA_INT8, 31, -2, 2)},
+      One([](auto a, bool c) {
+        static const float one[] = {1.f};
+        static const int8_t zero[] = {0};
+        odla_value s = odla_CreateConstant(Type({}), one, "one");
+        odla_value z = odla_CreateConstant(Type({}, ODLA_INT8), zero, "zero");
+        return OP(c, QLinearMatMul)(a[0], s, z, a[1], s, z, s, z, Type({45, 40}, ODLA_INT8), "y");
+      }));
+  ExpectSame({U8({2, 40, 50}, 1), Scales({}, 2, 0.02f), U8({}, 3), U8({50, 20}, 4),
+              Scales({}, 5, 0.01f), U8({}, 6), Scales({}, 7, 2.f), U8({}, 8)},
+             One([](auto a, bool c) {
+               return OP(c, QLinearMatMul)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7],
+                                           Type({2, 40, 20}, ODLA_UINT8), "y");
+             }));
+  ExpectSame({S8({40, 50}, 11), Scales({40}, 12, 0.02f), S8({40}, 13), S8({50, 20}, 14),
+              Scales({20}, 15, 0.01f), S8({20}, 16), Scales({}, 17, 0.5f), S8({}, 18)},
+             One([](auto a, bool c) {
+               return OP(c, QLinearMatMul)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7],
+                                           Type({40, 20}, ODLA_INT8), "y");
+             }));
+}
+
+TEST_F(CudaKernels, ConvInteger) {
+  // 40 channels, 100 positions, depth 72: partial tiles in every direction, several steps.
+  ExpectSame({S8({1, 8, 10, 10}, 20), S8({40, 8, 3, 3}, 21), S8({}, 22)}, One([](auto a, bool c) {
+               return OP(c, ConvInteger)(a[0], a[1], a[2], nullptr, Ints({}), 1, Ints({1, 1, 1, 1}),
+                                         Ints({}), Type({1, 40, 10, 10}, ODLA_INT32), "y");
+             }));
+  // Pads, stride 2, x's zero point, w's per channel (tiled: 8 channels).
+  ExpectSame(
+      {U8({2, 3, 9, 9}, 1), U8({8, 3, 3, 3}, 2), U8({}, 3), U8({8}, 4)}, One([](auto a, bool c) {
+        return OP(c, ConvInteger)(a[0], a[1], a[2], a[3], Ints({1, 1}), 1, Ints({1, 1, 1, 1}),
+                                  Ints({2, 2}), Type({2, 8, 5, 5}, ODLA_INT32), "y");
+      }));
+  // Depthwise (a thread per result), dilation 2, asymmetric pads; 1-D and 3-D, no zero points.
+  ExpectSame(
+      {S8({1, 4, 7, 7}, 5), S8({4, 1, 3, 3}, 6), S8({1}, 7), S8({1}, 8)}, One([](auto a, bool c) {
+        return OP(c, ConvInteger)(a[0], a[1], a[2], a[3], Ints({2, 2}), 4, Ints({0, 1, 2, 0}),
+                                  Ints({1, 1}), Type({1, 4, 5, 4}, ODLA_INT32), "y");
+      }));
+  ExpectSame({U8({2, 6, 20}, 9), U8({10, 6, 4}, 10)}, One([](auto a, bool c) {
+               return OP(c, ConvInteger)(a[0], a[1], nullptr, nullptr, Ints({}), 1, Ints({1, 1}),
+                                         Ints({3}), Type({2, 10, 7}, ODLA_INT32), "y");
+             }));
+  ExpectSame({U8({1, 2, 4, 5, 6}, 11), U8({9, 2, 2, 2, 3}, 12)}, One([](auto a, bool c) {
+               return OP(c, ConvInteger)(a[0], a[1], nullptr, nullptr, Ints({}), 1,
+                                         Ints({0, 0, 1, 0, 0, 1}), Ints({}),
+                                         Type({1, 9, 3, 4, 6}, ODLA_INT32), "y");
+             }));
+}
+
+TEST_F(CudaKernels, QLinearConv) {
+  // onnx and tflite rounding: uint8 per tensor with a bias; int8 with per-channel w scales and
+  // zero points (tflite: zero points 0, as TFLite has), grouped.
+  for (const char* rounding : {"onnx", "tflite"}) {
+    bool tflite = std::string(rounding) == "tflite";
+    ExpectSame({U8({2, 3, 9, 9}, 1), Scales({}, 2, 0.02f), U8({}, 3), U8({12, 3, 3, 3}, 4),
+                Scales({}, 5, 0.01f), U8({}, 6), Scales({}, 7, 0.05f), U8({}, 8),
+                I32({12}, {-900, 5, 300, 7000, -12, 0, 1, 2, 3, 4, 5, -6})},
+               One([=](auto a, bool c) {
+                 return OP(c, QLinearConv)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8],
+                                           rounding, Ints({1, 1}), 1, Ints({1, 1, 1, 1}),
+                                           Ints({1, 1}), Type({2, 12, 9, 9}, ODLA_UINT8), "y");
+               }));
+    Arg wzp = tflite ? Make<int8_t>({16}, ODLA_INT8, std::vector<int8_t>(16, 0)) : S8({16}, 13);
+    ExpectSame({S8({1, 8, 6, 6}, 10), Scales({}, 11, 0.03f), S8({}, 12), S8({16, 4, 3, 3}, 14),
+                Scales({16}, 15, 0.01f), wzp, Scales({}, 16, 0.2f), S8({}, 17)},
+               One([=](auto a, bool c) {
+                 return OP(c, QLinearConv)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], nullptr,
+                                           rounding, Ints({2, 1}), 2, Ints({2, 1, 2, 1}),
+                                           Ints({1, 2}), Type({1, 16, 6, 3}, ODLA_INT8), "y");
+               }));
+  }
+  // TFLite's 16x8: int16 x, int8 w, an int64 bias, int16 y; depthwise.
+  ExpectSame({S16({1, 5, 8, 8}, 20), Scales({}, 21, 0.001f), Make<int16_t>({}, ODLA_INT16, {0}),
+              S8({5, 1, 3, 3}, 22), Scales({5}, 23, 0.01f),
+              Make<int8_t>({5}, ODLA_INT8, std::vector<int8_t>(5, 0)), Scales({}, 24, 0.002f),
+              Make<int16_t>({}, ODLA_INT16, {0}),
+              Make<int64_t>({5}, ODLA_INT64, {-100000, 5, 0, 77777, 3})},
+             One([](auto a, bool c) {
+               return OP(c, QLinearConv)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8],
+                                         "tflite", Ints({1, 1}), 5, Ints({1, 1, 1, 1}),
+                                         Ints({1, 1}), Type({1, 5, 8, 8}, ODLA_INT16), "y");
+             }));
+}
+
+TEST_F(CudaKernels, DynamicQuantizeLinear) {
+  auto build = [](auto a, bool c) {
+    odla_value_types t{};
+    t.size = 3;
+    t.types[0] = Type(odla_cuda::ValueDims(a[0]), ODLA_UINT8);
+    t.types[1] = Type({});
+    t.types[2] = Type({}, ODLA_UINT8);
+    return odla_rt::FromValues(OP(c, DynamicQuantizeLinear)(a[0], t, "y"));
+  };
+  ExpectSame({F32({5000}, 1)}, build);  // more values than the range kernel's threads
+  ExpectSame({F32({3, 7}, 2, 0.1f)}, build);
+  ExpectSame({Make<float>({4}, ODLA_FLOAT32, {1.f, 3.f, 2.5f, 0.25f})}, build);  // all positive
+  ExpectSame({Make<float>({3}, ODLA_FLOAT32, {0.f, 0.f, 0.f})}, build);          // scale 0
+}
+
+}  // namespace
