@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../kernels/conv.h"
+#include "../kernels/fixed_point.h"
 #include "../kernels/resize.h"
 #include "../kernels/sample_point.h"
 #include "index_map.h"
@@ -151,6 +152,30 @@ void DequantizeLinear(cudaStream_t s, odla_element_type xt, const void* x, const
 // quantized with them (y uint8 [n], scale float32 [1], zp uint8 [1]).
 void DynamicQuantizeLinear(cudaStream_t s, const float* x, int64_t n, uint8_t* y, float* scale,
                            uint8_t* zp);
+
+// The quantized element-wise ops with per-tensor scales and zero points known at build time
+// (kernels_quant.cu; ref: QLinearBinary, QLinearLeakyRelu and Requantize in
+// runtimes/ref/quant_tflite.cc): TFLite's integer arithmetic (`tflite`, parameters made by
+// quant_tflite.h) or ONNX Runtime's float one.
+struct QElementwise {
+  bool tflite = false;
+  int sign = 1;  // QLinearBinary: 1 add, -1 subtract, 0 multiply
+  float sa = 1, sb = 1, sy = 1, alpha = 0;
+  int32_t za = 0, zb = 0, zy = 0;
+  odla_rt::TfliteAddParams add;
+  odla_rt::TfliteLeakyReluParams leaky;
+  odla_rt::QMultiplier q;  // TFLite's MUL and Requantize
+};
+// y = a op b with numpy broadcasting (m walks a and b over y), a, b and y of type t (int8,
+// uint8, int16).
+void QLinearBinary(cudaStream_t s, odla_element_type t, const void* a, const void* b, void* y,
+                   const StridedMap& m, const QElementwise& p);
+// LeakyRelu of n values of type t (int8, uint8, int16); x's parameters are sa, za.
+void QLinearLeakyRelu(cudaStream_t s, odla_element_type t, const void* x, void* y, int64_t n,
+                      const QElementwise& p);
+// n values from type xt to yt (int8, uint8, int16, int32); x's parameters are sa, za.
+void Requantize(cudaStream_t s, odla_element_type xt, odla_element_type yt, const void* x, void* y,
+                int64_t n, const QElementwise& p);
 
 // Integer matrix products and convolutions (kernels_qgemm.cu; ref: MatMulInt32, ConvInt32 and
 // Requantize in runtimes/kernels/quant.h, TfliteConv in quant_tflite.h): exact sums of

@@ -1,6 +1,7 @@
 // QuantizeLinear, DequantizeLinear and DynamicQuantizeLinear kernels (ref: RoundToQ,
 // QuantizeLinear and DequantizeLinear in runtimes/kernels/quant.h, DynamicQuantizeLinear in
-// quant.cc).
+// quant.cc), and the quantized element-wise ops (ref: runtimes/ref/quant_tflite.cc). Float
+// products and sums use the _rn intrinsics: the ref's rounding, no FMA contraction.
 #include "kernels_util.cuh"
 
 namespace odla_cuda {
@@ -74,6 +75,70 @@ __global__ void DynamicQuantizeKernel(const float* x, const float* scale, const 
   }
 }
 
+// The ref's RoundToQ (halves to even) and SaturateTo.
+template <typename Y>
+__device__ Y RoundSat(float v, int32_t zp) {
+  const float lo = static_cast<float>(cuda::std::numeric_limits<Y>::min());
+  const float hi = static_cast<float>(cuda::std::numeric_limits<Y>::max());
+  float r = rintf(v) + static_cast<float>(zp);
+  r = r < lo ? lo : r;
+  r = hi < r ? hi : r;
+  return static_cast<Y>(r);
+}
+template <typename Y>
+__device__ Y Sat(int64_t v) {
+  return static_cast<Y>(odla_rt::ClampInt(v, cuda::std::numeric_limits<Y>::min(),
+                                          cuda::std::numeric_limits<Y>::max()));
+}
+
+template <typename T>
+__device__ T QBinaryOf(T x, T y, const QElementwise& p) {
+  if (p.tflite && p.sign == 0)
+    return Sat<T>(int64_t{odla_rt::TfliteMul(x - p.za, y - p.zb, p.q)} + p.zy);
+  if (p.tflite) return Sat<T>(odla_rt::TfliteAddSub(x, y, p.add, p.sign));
+  const float fx = __fmul_rn(static_cast<float>(int32_t{x} - p.za), p.sa);
+  const float fy = __fmul_rn(static_cast<float>(int32_t{y} - p.zb), p.sb);
+  const float r = p.sign > 0   ? __fadd_rn(fx, fy)
+                  : p.sign < 0 ? __fsub_rn(fx, fy)
+                               : __fmul_rn(fx, fy);
+  return RoundSat<T>(r / p.sy, p.zy);
+}
+
+template <typename T>
+__global__ void QBinaryKernel(const T* a, const T* b, T* y, StridedMap m, int64_t n,
+                              QElementwise p) {
+  ODLA_CUDA_LOOP(i, n) {
+    int64_t oa, ob;
+    MapOffsets(m, i, &oa, &ob);
+    y[i] = QBinaryOf(a[oa], b[ob], p);
+  }
+}
+
+template <typename T>
+__global__ void QLeakyReluKernel(const T* x, T* y, int64_t n, QElementwise p) {
+  ODLA_CUDA_LOOP(i, n) {
+    if (p.tflite) {
+      y[i] = Sat<T>(odla_rt::TfliteLeakyRelu(x[i], p.leaky));
+    } else {
+      const float f = __fmul_rn(static_cast<float>(int32_t{x[i]} - p.za), p.sa);
+      y[i] = RoundSat<T>((f >= 0 ? f : __fmul_rn(p.alpha, f)) / p.sy, p.zy);
+    }
+  }
+}
+
+template <typename X, typename Y>
+__global__ void RequantizeKernel(const X* x, Y* y, int64_t n, QElementwise p, double ratio) {
+  ODLA_CUDA_LOOP(i, n) {
+    if (p.tflite) {
+      const auto v = static_cast<int32_t>(static_cast<int64_t>(x[i]) - p.za);
+      y[i] = Sat<Y>(int64_t{odla_rt::MultiplyByQuantizedMultiplier(v, p.q)} + p.zy);
+    } else {
+      const double v = __dmul_rn(static_cast<double>(x[i]) - p.za, ratio);
+      y[i] = Sat<Y>(static_cast<int64_t>(rint(v)) + p.zy);
+    }
+  }
+}
+
 // f(tag) for int8, uint8, int16 and, with `int32`, int32; false for other types.
 template <typename F>
 bool ByQuantized(odla_element_type t, bool int32, F&& f) {
@@ -117,6 +182,39 @@ void DequantizeLinear(cudaStream_t s, odla_element_type xt, const void* x, const
                                                       static_cast<const X*>(zp), y, len, inner, n);
   });
   CheckLaunch("DequantizeLinear");
+}
+
+void QLinearBinary(cudaStream_t s, odla_element_type t, const void* a, const void* b, void* y,
+                   const StridedMap& m, const QElementwise& p) {
+  const int64_t n = m.Count();
+  ByQuantized(t, false, [&](auto tag) {
+    using T = decltype(tag);
+    Launch("QLinearBinary", s, n, QBinaryKernel<T>, static_cast<const T*>(a),
+           static_cast<const T*>(b), static_cast<T*>(y), m, n, p);
+  });
+}
+
+void QLinearLeakyRelu(cudaStream_t s, odla_element_type t, const void* x, void* y, int64_t n,
+                      const QElementwise& p) {
+  ByQuantized(t, false, [&](auto tag) {
+    using T = decltype(tag);
+    Launch("QLinearLeakyRelu", s, n, QLeakyReluKernel<T>, static_cast<const T*>(x),
+           static_cast<T*>(y), n, p);
+  });
+}
+
+void Requantize(cudaStream_t s, odla_element_type xt, odla_element_type yt, const void* x, void* y,
+                int64_t n, const QElementwise& p) {
+  // As the ref: x_scale / y_scale in double.
+  const double ratio = static_cast<double>(p.sa) / p.sy;
+  ByQuantized(xt, true, [&](auto xtag) {
+    using X = decltype(xtag);
+    ByQuantized(yt, true, [&](auto ytag) {
+      using Y = decltype(ytag);
+      Launch("Requantize", s, n, RequantizeKernel<X, Y>, static_cast<const X*>(x),
+             static_cast<Y*>(y), n, p, ratio);
+    });
+  });
 }
 
 void DynamicQuantizeLinear(cudaStream_t s, const float* x, int64_t n, uint8_t* y, float* scale,

@@ -1,7 +1,7 @@
 // TFLite's fixed-point requantization (tensorflow/lite/kernels/internal, gemmlowp): a real
-// multiplier as a Q31 value and a shift, and the multiplication of an integer by it, as
-// functions of the host and the device (quant_tflite.h builds on them; libodla_cuda's
-// integer products use them too).
+// multiplier as a Q31 value and a shift, the multiplication of an integer by it, and the
+// element functions of quantized ADD, SUB, MUL and LEAKY_RELU, as functions of the host and
+// the device (quant_tflite.h builds on them; so do libodla_cuda's quantized kernels).
 #pragma once
 
 #include <math.h>
@@ -67,6 +67,44 @@ ODLA_HD inline int32_t MultiplyByQuantizedMultiplier(int64_t x, QMultiplier q) {
   int total_shift = 15 - q.shift;
   x = x * static_cast<int64_t>(reduced) + (int64_t{1} << (total_shift - 1));
   return static_cast<int32_t>(x >> total_shift);
+}
+
+// Parameters of TFLite's quantized ADD / SUB (add_common.cc, sub_common.cc): inputs are
+// shifted left by left_shift (20 for 8-bit, 15 for 16-bit), rescaled to twice the larger
+// input scale, combined, and rescaled to the output scale (quant_tflite.h makes them).
+struct TfliteAddParams {
+  int32_t azp = 0, bzp = 0, yzp = 0;
+  int left_shift = 20;
+  QMultiplier a, b, y;
+};
+
+// MultiplyByQuantizedMultiplierSmallerThanOneExp.
+ODLA_HD inline int32_t MulSmallerThanOne(int32_t x, QMultiplier q) {
+  return RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, q.mult), -q.shift);
+}
+
+// One element of TFLite's quantized ADD (sign 1) or SUB (sign -1), before saturation.
+ODLA_HD inline int32_t TfliteAddSub(int32_t a, int32_t b, const TfliteAddParams& p, int sign) {
+  int32_t sa = MulSmallerThanOne((a - p.azp) * (1 << p.left_shift), p.a);
+  int32_t sb = MulSmallerThanOne((b - p.bzp) * (1 << p.left_shift), p.b);
+  return MulSmallerThanOne(sign > 0 ? sa + sb : sa - sb, p.y) + p.yzp;
+}
+
+// One element of TFLite's quantized MUL (reference_integer_ops::MulElementwise) before the
+// output zero point and saturation: the product of the offset inputs, rescaled.
+ODLA_HD inline int32_t TfliteMul(int32_t a, int32_t b, QMultiplier q) {
+  return MultiplyByQuantizedMultiplier(a * b, q);
+}
+
+// TFLite's quantized LEAKY_RELU (reference_ops::QuantizeLeakyRelu; quant_tflite.h makes the
+// parameters).
+struct TfliteLeakyReluParams {
+  int32_t xzp = 0, yzp = 0;
+  QMultiplier identity, alpha;
+};
+ODLA_HD inline int32_t TfliteLeakyRelu(int32_t x, const TfliteLeakyReluParams& p) {
+  int32_t v = x - p.xzp;
+  return p.yzp + MultiplyByQuantizedMultiplier(v, v >= 0 ? p.identity : p.alpha);
 }
 
 // v clamped to [lo, hi] (a quantized type's range).

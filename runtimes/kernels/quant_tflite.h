@@ -46,48 +46,11 @@ void TfliteConv(const ConvShape& s, const X* x, int32_t xzp, const W* w, const W
   });
 }
 
-// Parameters of TFLite's quantized ADD / SUB (add_common.cc, sub_common.cc): inputs are
-// shifted left by left_shift (20 for 8-bit, 15 for 16-bit), rescaled to twice the larger
-// input scale, combined, and rescaled to the output scale.
-struct TfliteAddParams {
-  int32_t azp = 0, bzp = 0, yzp = 0;
-  int left_shift = 20;
-  QMultiplier a, b, y;
-};
-
 // From the float scales (as TFLite's Prepare computes them); 16-bit when `wide`.
 TfliteAddParams MakeTfliteAddParams(float as, int32_t azp, float bs, int32_t bzp, float ys,
                                     int32_t yzp, bool wide);
-
-// MultiplyByQuantizedMultiplierSmallerThanOneExp.
-inline int32_t MulSmallerThanOne(int32_t x, QMultiplier q) {
-  return RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, q.mult), -q.shift);
-}
-
-// One element of TFLite's quantized ADD (sign 1) or SUB (sign -1), before saturation.
-inline int32_t TfliteAddSub(int32_t a, int32_t b, const TfliteAddParams& p, int sign) {
-  int32_t sa = MulSmallerThanOne((a - p.azp) * (1 << p.left_shift), p.a);
-  int32_t sb = MulSmallerThanOne((b - p.bzp) * (1 << p.left_shift), p.b);
-  return MulSmallerThanOne(sign > 0 ? sa + sb : sa - sb, p.y) + p.yzp;
-}
-
-// One element of TFLite's quantized MUL (reference_integer_ops::MulElementwise) before the
-// output zero point and saturation: the product of the offset inputs, rescaled.
-inline int32_t TfliteMul(int32_t a, int32_t b, QMultiplier q) {
-  return MultiplyByQuantizedMultiplier(a * b, q);
-}
-
-// TFLite's quantized LEAKY_RELU (reference_ops::QuantizeLeakyRelu).
-struct TfliteLeakyReluParams {
-  int32_t xzp = 0, yzp = 0;
-  QMultiplier identity, alpha;
-};
 TfliteLeakyReluParams MakeTfliteLeakyReluParams(float xs, int32_t xzp, float ys, int32_t yzp,
                                                 float alpha);
-inline int32_t TfliteLeakyRelu(int32_t x, const TfliteLeakyReluParams& p) {
-  int32_t v = x - p.xzp;
-  return p.yzp + MultiplyByQuantizedMultiplier(v, v >= 0 ? p.identity : p.alpha);
-}
 
 // TFLite's QUANTIZE between integer types (reference_ops::Requantize):
 // saturate(MultiplyByQuantizedMultiplier(x - xzp, q) + yzp) with q from xs / ys.

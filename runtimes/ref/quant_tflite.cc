@@ -504,3 +504,10 @@ ODLA_WEAK odla_value odla_QLinearTanh(odla_value X, odla_value X_scale, odla_val
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(QLinearAdd)
+ODLA_REF_ALIAS(QLinearSub)
+ODLA_REF_ALIAS(QLinearMul)
+ODLA_REF_ALIAS(QLinearLeakyRelu)
+ODLA_REF_ALIAS(Requantize)

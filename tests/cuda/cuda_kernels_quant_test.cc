@@ -1,9 +1,9 @@
-// libodla_cuda's integer products and DynamicQuantizeLinear (ops_qgemm.cc, ops_quant.cc)
-// against the host builders, byte for byte, as the other CudaKernels tests
-// (cuda_kernels_util.h): both tile shapes (the tiled kernel, and a thread per result for
-// fewer than 8 rows), zero points per tensor, row, column and channel, batches with broadcast
-// offsets, padding, strides, dilations, groups, both roundings of QLinearConv. Without a GPU
-// these tests skip.
+// libodla_cuda's integer products, DynamicQuantizeLinear and quantized element-wise ops
+// (ops_qgemm.cc, ops_quant.cc, ops_qlinear.cc) against the host builders, byte for byte, as the
+// other CudaKernels tests (cuda_kernels_util.h): both tile shapes of the products (the tiled
+// kernel, and a thread per result for fewer than 8 rows), zero points per tensor, row, column
+// and channel, batches with broadcast offsets, padding, strides, dilations, groups, both
+// roundings. Without a GPU these tests skip.
 #include <random>
 
 #include "cuda_kernels_util.h"
@@ -13,6 +13,11 @@ ODLA_REF_DECL(QLinearMatMul)
 ODLA_REF_DECL(ConvInteger)
 ODLA_REF_DECL(QLinearConv)
 ODLA_REF_DECL(DynamicQuantizeLinear)
+ODLA_REF_DECL(QLinearAdd)
+ODLA_REF_DECL(QLinearSub)
+ODLA_REF_DECL(QLinearMul)
+ODLA_REF_DECL(QLinearLeakyRelu)
+ODLA_REF_DECL(Requantize)
 
 namespace {
 
@@ -158,6 +163,93 @@ TEST_F(CudaKernels, DynamicQuantizeLinear) {
   ExpectSame({F32({3, 7}, 2, 0.1f)}, build);
   ExpectSame({Make<float>({4}, ODLA_FLOAT32, {1.f, 3.f, 2.5f, 0.25f})}, build);  // all positive
   ExpectSame({Make<float>({3}, ODLA_FLOAT32, {0.f, 0.f, 0.f})}, build);          // scale 0
+}
+
+// A constant scalar of type et holding v.
+odla_value Const(odla_element_type et, double v, const char* id) {
+  static std::vector<std::vector<uint8_t>> keep;  // alive while the computation is
+  keep.emplace_back(8);
+  void* p = keep.back().data();
+  switch (et) {
+    case ODLA_FLOAT32:
+      *static_cast<float*>(p) = static_cast<float>(v);
+      break;
+    case ODLA_INT8:
+      *static_cast<int8_t*>(p) = static_cast<int8_t>(v);
+      break;
+    case ODLA_UINT8:
+      *static_cast<uint8_t*>(p) = static_cast<uint8_t>(v);
+      break;
+    case ODLA_INT16:
+      *static_cast<int16_t*>(p) = static_cast<int16_t>(v);
+      break;
+    default:
+      *static_cast<int32_t*>(p) = static_cast<int32_t>(v);
+  }
+  return odla_CreateConstant(Type({}, et), p, id);
+}
+
+Arg Q(const Dims& d, odla_element_type t, unsigned seed) {
+  if (t == ODLA_UINT8) return U8(d, seed);
+  if (t == ODLA_INT8) return S8(d, seed);
+  if (t == ODLA_INT16) return S16(d, seed);
+  return Ints8<int32_t>(d, ODLA_INT32, seed, -100000, 100000);
+}
+
+TEST_F(CudaKernels, QLinearBinary) {
+  using BinaryFn = decltype(&odla_QLinearAdd);
+  struct Op {
+    BinaryFn cuda, ref;
+  };
+  const Op ops[] = {{odla_QLinearAdd, odla_ref_QLinearAdd},
+                    {odla_QLinearSub, odla_ref_QLinearSub},
+                    {odla_QLinearMul, odla_ref_QLinearMul}};
+  for (const Op& op : ops)
+    for (const char* rounding : {"onnx", "tflite"})
+      for (odla_element_type t : {ODLA_INT8, ODLA_UINT8, ODLA_INT16}) {
+        const bool is16 = t == ODLA_INT16;
+        // A [2, 3, 4] with B [3, 1] broadcast; zero points 0 for int16 (as TFLite has).
+        ExpectSame({Q({2, 3, 4}, t, 1), Q({3, 1}, t, 2)}, One([=](auto a, bool c) {
+                     const double za = is16 ? 0 : 3, zb = is16 ? 0 : -2, zy = is16 ? 0 : 1;
+                     return (c ? op.cuda : op.ref)(
+                         a[0], Const(ODLA_FLOAT32, is16 ? 0.002 : 0.05, "as"), Const(t, za, "az"),
+                         a[1], Const(ODLA_FLOAT32, is16 ? 0.003 : 0.04, "bs"), Const(t, zb, "bz"),
+                         Const(ODLA_FLOAT32, is16 ? 0.004 : 0.07, "ys"), Const(t, zy, "yz"),
+                         rounding, Type({2, 3, 4}, t), "y");
+                   }));
+      }
+  // A scale that is an argument: the host builder.
+  ExpectSame({S8({4}, 3), S8({4}, 4), F32({}, 5, 0.1f)}, One([](auto a, bool c) {
+               return OP(c, QLinearAdd)(a[0], a[2], nullptr, a[1], a[2], nullptr, a[2], nullptr,
+                                        "tflite", Type({4}, ODLA_INT8), "y");
+             }),
+             false);
+}
+
+TEST_F(CudaKernels, QLinearLeakyReluAndRequantize) {
+  for (const char* rounding : {"onnx", "tflite"}) {
+    for (odla_element_type t : {ODLA_INT8, ODLA_UINT8, ODLA_INT16})
+      ExpectSame({Q({5, 7}, t, 6)}, One([=](auto a, bool c) {
+                   return OP(c, QLinearLeakyRelu)(a[0], Const(ODLA_FLOAT32, 0.05, "xs"),
+                                                  Const(t, t == ODLA_INT16 ? 0 : 4, "xz"),
+                                                  Const(ODLA_FLOAT32, 0.03, "ys"),
+                                                  Const(t, t == ODLA_INT16 ? 0 : -3, "yz"), 0.1f,
+                                                  rounding, Type({5, 7}, t), "y");
+                 }));
+    const odla_element_type pairs[][2] = {{ODLA_INT8, ODLA_UINT8},
+                                          {ODLA_INT32, ODLA_INT8},
+                                          {ODLA_INT16, ODLA_INT8},
+                                          {ODLA_UINT8, ODLA_INT16}};
+    for (const auto& pair : pairs) {
+      const odla_element_type xt = pair[0], yt = pair[1];
+      ExpectSame({Q({6, 5}, xt, 7)}, One([=](auto a, bool c) {
+                   return OP(c, Requantize)(a[0], Const(ODLA_FLOAT32, 0.02, "xs"),
+                                            Const(xt, 2, "xz"), Const(ODLA_FLOAT32, 0.5, "ys"),
+                                            Const(yt, yt == ODLA_UINT8 ? 128 : -1, "yz"), rounding,
+                                            Type({6, 5}, yt), "y");
+                 }));
+    }
+  }
 }
 
 }  // namespace

@@ -1,0 +1,189 @@
+// Builders of the quantized element-wise ops of the TFLite import (QLinearAdd, QLinearSub,
+// QLinearMul, QLinearLeakyRelu, Requantize) on the project's CUDA kernels (kernels_quant.cu),
+// both roundings. Their per-tensor scales and zero points must be constants: the parameters
+// are made once, at build time, as the ref makes them at each execution. Rejected (run on the
+// host by the shared builder, which also reports invalid arguments): scales or zero points
+// that are not constants, other element types, empty results.
+#include <string>
+
+#include "../kernels/broadcast.h"
+#include "../kernels/quant_tflite.h"
+#include "cuda_rt.h"
+#include "kernels.h"
+
+ODLA_CUDA_FILE(ops_qlinear)
+
+using namespace odla_cuda;
+using odla_rt::KernelArgs;
+using Ints = std::vector<int64_t>;
+
+ODLA_REF_DECL(QLinearAdd)
+ODLA_REF_DECL(QLinearSub)
+ODLA_REF_DECL(QLinearMul)
+ODLA_REF_DECL(QLinearLeakyRelu)
+ODLA_REF_DECL(Requantize)
+
+namespace {
+
+bool Quantized(odla_element_type t, bool int32 = false) {
+  return t == ODLA_INT8 || t == ODLA_UINT8 || t == ODLA_INT16 || (int32 && t == ODLA_INT32);
+}
+
+// A constant float32 scale of one entry.
+float ConstScale(odla_value v) {
+  if (!v || !v->const_data || v->type.element_type != ODLA_FLOAT32 ||
+      odla_rt::NumElements(v->type.shape) != 1)
+    Reject("scale that is not a constant float32 scalar");
+  return *static_cast<const float*>(v->const_data);
+}
+
+// A constant zero point of one entry of type t (NULL: 0).
+int32_t ConstZeroPoint(odla_value v, odla_element_type t) {
+  if (!v) return 0;
+  if (!v->const_data || v->type.element_type != t || odla_rt::NumElements(v->type.shape) != 1)
+    Reject("zero point that is not a constant scalar");
+  switch (t) {
+    case ODLA_INT8:
+      return *static_cast<const int8_t*>(v->const_data);
+    case ODLA_UINT8:
+      return *static_cast<const uint8_t*>(v->const_data);
+    case ODLA_INT16:
+      return *static_cast<const int16_t*>(v->const_data);
+    default:
+      return *static_cast<const int32_t*>(v->const_data);
+  }
+}
+
+bool TfliteRounding(const char* rounding) {
+  const std::string r = rounding ? rounding : "";
+  if (r != "onnx" && r != "tflite") Reject("rounding");
+  return r == "tflite";
+}
+
+void RequireShape(const odla_value_type& rt, const Ints& dims) {
+  if (TypeDims(rt) != dims) Reject("result type");
+  if (dims.size() > static_cast<size_t>(kMaxDims)) Reject("rank");
+  if (odla_rt::NumElements(rt.shape) == 0) Reject("empty");
+}
+
+// sign: 1 add, -1 subtract, 0 multiply.
+odla_value BuildBinary(const char* op, int sign, odla_value a, odla_value as, odla_value az,
+                       odla_value b, odla_value bs, odla_value bz, odla_value ys, odla_value yz,
+                       const char* rounding, const odla_value_type& rt, odla_value_id id) {
+  if (!a || !b) Reject("missing input");
+  const odla_element_type t = a->type.element_type;
+  if (!Quantized(t) || b->type.element_type != t || rt.element_type != t) Reject("element types");
+  Ints os;
+  if (!odla_rt::BroadcastShapes(ValueDims(a), ValueDims(b), &os)) Reject("shapes");
+  RequireShape(rt, os);
+  QElementwise p;
+  p.tflite = TfliteRounding(rounding);
+  p.sign = sign;
+  p.sa = ConstScale(as), p.sb = ConstScale(bs), p.sy = ConstScale(ys);
+  p.za = ConstZeroPoint(az, t), p.zb = ConstZeroPoint(bz, t), p.zy = ConstZeroPoint(yz, t);
+  if (p.tflite && sign == 0)  // as TFLite's MUL Prepare: the multiplier in double
+    p.q = odla_rt::QuantizeMultiplier(static_cast<double>(p.sa) * p.sb / p.sy);
+  else if (p.tflite)
+    p.add = odla_rt::MakeTfliteAddParams(p.sa, p.za, p.sb, p.zb, p.sy, p.zy, t == ODLA_INT16);
+  const StridedMap m =
+      MakeMap(os, BroadcastStrides(ValueDims(a), os), 0, BroadcastStrides(ValueDims(b), os), 0);
+  return AddCudaOp1(op, {a, as, az, b, bs, bz, ys, yz}, rt, 0, id, [=](const KernelArgs& k) {
+    QLinearBinary(CudaStream(k), t, k.in[0], k.in[3], k.out[0], m, p);
+  });
+}
+
+odla_value BuildLeakyRelu(odla_value x, odla_value xs, odla_value xz, odla_value ys, odla_value yz,
+                          float alpha, const char* rounding, const odla_value_type& rt,
+                          odla_value_id id) {
+  if (!x) Reject("missing input");
+  const odla_element_type t = x->type.element_type;
+  if (!Quantized(t) || rt.element_type != t) Reject("element types");
+  RequireShape(rt, ValueDims(x));
+  QElementwise p;
+  p.tflite = TfliteRounding(rounding);
+  p.sa = ConstScale(xs), p.sy = ConstScale(ys), p.alpha = alpha;
+  p.za = ConstZeroPoint(xz, t), p.zy = ConstZeroPoint(yz, t);
+  if (p.tflite) p.leaky = odla_rt::MakeTfliteLeakyReluParams(p.sa, p.za, p.sy, p.zy, alpha);
+  const int64_t n = odla_rt::NumElements(rt.shape);
+  return AddCudaOp1("QLinearLeakyRelu", {x, xs, xz, ys, yz}, rt, 0, id, [=](const KernelArgs& k) {
+    QLinearLeakyRelu(CudaStream(k), t, k.in[0], k.out[0], n, p);
+  });
+}
+
+odla_value BuildRequantize(odla_value x, odla_value xs, odla_value xz, odla_value ys, odla_value yz,
+                           const char* rounding, const odla_value_type& rt, odla_value_id id) {
+  if (!x || !yz) Reject("missing input");
+  const odla_element_type xt = x->type.element_type, yt = yz->type.element_type;
+  if (!Quantized(xt, true) || !Quantized(yt, true) || rt.element_type != yt)
+    Reject("element types");
+  RequireShape(rt, ValueDims(x));
+  QElementwise p;
+  p.tflite = TfliteRounding(rounding);
+  p.sa = ConstScale(xs), p.sy = ConstScale(ys);
+  p.za = ConstZeroPoint(xz, xt), p.zy = ConstZeroPoint(yz, yt);
+  // As TFLite's quantize Prepare: x_scale / y_scale in double.
+  if (p.tflite)
+    p.q = odla_rt::QuantizeMultiplier(static_cast<double>(p.sa) / static_cast<double>(p.sy));
+  const int64_t n = odla_rt::NumElements(rt.shape);
+  return AddCudaOp1("Requantize", {x, xs, xz, ys, yz}, rt, 0, id, [=](const KernelArgs& k) {
+    Requantize(CudaStream(k), xt, yt, k.in[0], k.out[0], n, p);
+  });
+}
+
+}  // namespace
+
+extern "C" {
+
+#define ODLA_CUDA_QLINEAR_BINARY(Op, sign)                                                         \
+  odla_value odla_##Op(odla_value A, odla_value A_scale, odla_value A_zero_point, odla_value B,    \
+                       odla_value B_scale, odla_value B_zero_point, odla_value C_scale,            \
+                       odla_value C_zero_point, const char* rounding, odla_value_type result_type, \
+                       odla_value_id id) {                                                         \
+    return Try(                                                                                    \
+        #Op, id,                                                                                   \
+        [&] {                                                                                      \
+          return BuildBinary(#Op, sign, A, A_scale, A_zero_point, B, B_scale, B_zero_point,        \
+                             C_scale, C_zero_point, rounding, result_type, id);                    \
+        },                                                                                         \
+        [&] {                                                                                      \
+          return odla_ref_##Op(A, A_scale, A_zero_point, B, B_scale, B_zero_point, C_scale,        \
+                               C_zero_point, rounding, result_type, id);                           \
+        });                                                                                        \
+  }
+ODLA_CUDA_QLINEAR_BINARY(QLinearAdd, 1)
+ODLA_CUDA_QLINEAR_BINARY(QLinearSub, -1)
+ODLA_CUDA_QLINEAR_BINARY(QLinearMul, 0)
+#undef ODLA_CUDA_QLINEAR_BINARY
+
+odla_value odla_QLinearLeakyRelu(odla_value X, odla_value X_scale, odla_value X_zero_point,
+                                 odla_value Y_scale, odla_value Y_zero_point, odla_float32 alpha,
+                                 const char* rounding, odla_value_type result_type,
+                                 odla_value_id id) {
+  return Try(
+      "QLinearLeakyRelu", id,
+      [&] {
+        return BuildLeakyRelu(X, X_scale, X_zero_point, Y_scale, Y_zero_point, alpha, rounding,
+                              result_type, id);
+      },
+      [&] {
+        return odla_ref_QLinearLeakyRelu(X, X_scale, X_zero_point, Y_scale, Y_zero_point, alpha,
+                                         rounding, result_type, id);
+      });
+}
+
+odla_value odla_Requantize(odla_value x, odla_value x_scale, odla_value x_zero_point,
+                           odla_value y_scale, odla_value y_zero_point, const char* rounding,
+                           odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "Requantize", id,
+      [&] {
+        return BuildRequantize(x, x_scale, x_zero_point, y_scale, y_zero_point, rounding,
+                               result_type, id);
+      },
+      [&] {
+        return odla_ref_Requantize(x, x_scale, x_zero_point, y_scale, y_zero_point, rounding,
+                                   result_type, id);
+      });
+}
+
+}  // extern "C"
