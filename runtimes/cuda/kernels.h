@@ -15,6 +15,7 @@
 
 #include "../kernels/conv.h"
 #include "../kernels/fixed_point.h"
+#include "../kernels/quant_tflite.h"
 #include "../kernels/resize.h"
 #include "../kernels/sample_point.h"
 #include "index_map.h"
@@ -176,6 +177,28 @@ void QLinearLeakyRelu(cudaStream_t s, odla_element_type t, const void* x, void* 
 // n values from type xt to yt (int8, uint8, int16, int32); x's parameters are sa, za.
 void Requantize(cudaStream_t s, odla_element_type xt, odla_element_type yt, const void* x, void* y,
                 int64_t n, const QElementwise& p);
+
+// More quantized ops of the TFLite import (kernels_qlinear.cu; ref: runtimes/ref/quant_tflite.cc
+// and the functions of runtimes/kernels/gemmlowp.h and fixed_point.h it runs): int8
+// LOGISTIC / TANH; 8-bit SOFTMAX into 8 or 16 bits (a thread per row of len values at stride
+// inner); AVERAGE_POOL_2D and MEAN, TFLite's integer forms or (tflite false) ONNX Runtime's
+// float ones with x's parameters sa, za and y's sy, zy.
+void QSigmoidTanhInt8(cudaStream_t s, const int8_t* x, int8_t* y, int64_t n,
+                      const odla_rt::TfliteSigmoidTanhParams& p, bool tanh);
+void QSoftmax(cudaStream_t s, odla_element_type xt, odla_element_type yt, const void* x, void* y,
+              int64_t outer, int64_t len, int64_t inner, const odla_rt::TfliteSoftmaxParams& p);
+void QAveragePool(cudaStream_t s, odla_element_type t, const void* x, void* y,
+                  const odla_rt::Pool2D& pool, const QElementwise& q, bool include_pad);
+// MEAN over the `reduced` axes (dims and input strides) for each output, a row-major index
+// over the kept axes; q_over_count as TfliteMeanMultiplier makes it.
+struct QMeanPlan {
+  int kept = 0, reduced = 0;
+  int64_t kept_dims[kMaxDims] = {}, kept_strides[kMaxDims] = {};
+  int64_t reduced_dims[kMaxDims] = {}, reduced_strides[kMaxDims] = {};
+  int64_t outputs = 1, count = 1;
+};
+void QReduceMean(cudaStream_t s, odla_element_type t, const void* x, void* y, const QMeanPlan& m,
+                 const QElementwise& q, odla_rt::QMultiplier q_over_count);
 
 // Integer matrix products and convolutions (kernels_qgemm.cu; ref: MatMulInt32, ConvInt32 and
 // Requantize in runtimes/kernels/quant.h, TfliteConv in quant_tflite.h): exact sums of

@@ -1,15 +1,17 @@
 // Builders of the quantized element-wise ops of the TFLite import (QLinearAdd, QLinearSub,
-// QLinearMul, QLinearLeakyRelu, Requantize) on the project's CUDA kernels (kernels_quant.cu),
-// both roundings. Their per-tensor scales and zero points must be constants: the parameters
-// are made once, at build time, as the ref makes them at each execution. Rejected (run on the
-// host by the shared builder, which also reports invalid arguments): scales or zero points
-// that are not constants, other element types, empty results.
+// QLinearMul, QLinearLeakyRelu, Requantize: both roundings; QLinearSigmoid, QLinearTanh: TFLite's
+// int8 kernels) on the project's CUDA kernels (kernels_quant.cu, kernels_qlinear.cu). Their
+// per-tensor scales and zero points must be constants: the parameters are made once, at build time,
+// as the ref makes them at each execution. Rejected (run on the host by the shared builder, which
+// also reports invalid arguments): scales or zero points that are not constants, other element
+// types, empty results.
 #include <string>
 
 #include "../kernels/broadcast.h"
 #include "../kernels/quant_tflite.h"
 #include "cuda_rt.h"
 #include "kernels.h"
+#include "quant_params.h"
 
 ODLA_CUDA_FILE(ops_qlinear)
 
@@ -22,43 +24,10 @@ ODLA_REF_DECL(QLinearSub)
 ODLA_REF_DECL(QLinearMul)
 ODLA_REF_DECL(QLinearLeakyRelu)
 ODLA_REF_DECL(Requantize)
+ODLA_REF_DECL(QLinearSigmoid)
+ODLA_REF_DECL(QLinearTanh)
 
 namespace {
-
-bool Quantized(odla_element_type t, bool int32 = false) {
-  return t == ODLA_INT8 || t == ODLA_UINT8 || t == ODLA_INT16 || (int32 && t == ODLA_INT32);
-}
-
-// A constant float32 scale of one entry.
-float ConstScale(odla_value v) {
-  if (!v || !v->const_data || v->type.element_type != ODLA_FLOAT32 ||
-      odla_rt::NumElements(v->type.shape) != 1)
-    Reject("scale that is not a constant float32 scalar");
-  return *static_cast<const float*>(v->const_data);
-}
-
-// A constant zero point of one entry of type t (NULL: 0).
-int32_t ConstZeroPoint(odla_value v, odla_element_type t) {
-  if (!v) return 0;
-  if (!v->const_data || v->type.element_type != t || odla_rt::NumElements(v->type.shape) != 1)
-    Reject("zero point that is not a constant scalar");
-  switch (t) {
-    case ODLA_INT8:
-      return *static_cast<const int8_t*>(v->const_data);
-    case ODLA_UINT8:
-      return *static_cast<const uint8_t*>(v->const_data);
-    case ODLA_INT16:
-      return *static_cast<const int16_t*>(v->const_data);
-    default:
-      return *static_cast<const int32_t*>(v->const_data);
-  }
-}
-
-bool TfliteRounding(const char* rounding) {
-  const std::string r = rounding ? rounding : "";
-  if (r != "onnx" && r != "tflite") Reject("rounding");
-  return r == "tflite";
-}
 
 void RequireShape(const odla_value_type& rt, const Ints& dims) {
   if (TypeDims(rt) != dims) Reject("result type");
@@ -130,6 +99,27 @@ odla_value BuildRequantize(odla_value x, odla_value xs, odla_value xz, odla_valu
   });
 }
 
+// TFLite's int8 kernels only (the others compute in float with the host's exp and tanh).
+odla_value BuildSigmoidTanh(bool tanh, odla_value x, odla_value xs, odla_value xz, odla_value ys,
+                            odla_value yz, const char* rounding, const odla_value_type& rt,
+                            odla_value_id id) {
+  if (!x || x->type.element_type != ODLA_INT8 || rt.element_type != ODLA_INT8)
+    Reject("element types");
+  RequireShape(rt, ValueDims(x));
+  if (!TfliteRounding(rounding)) Reject("onnx rounding");
+  const float x_scale = ConstScale(xs), y_scale = ConstScale(ys);
+  const int32_t x_zp = ConstZeroPoint(xz, ODLA_INT8), y_zp = ConstZeroPoint(yz, ODLA_INT8);
+  if (tanh ? y_scale != 1.0f / 128 || y_zp != 0 : y_scale != 1.0f / 256 || y_zp != -128)
+    Reject("output quantization other than TFLite's");
+  const odla_rt::TfliteSigmoidTanhParams p = odla_rt::MakeTfliteSigmoidTanhParams(x_scale, x_zp);
+  const int64_t n = odla_rt::NumElements(rt.shape);
+  return AddCudaOp1(tanh ? "QLinearTanh" : "QLinearSigmoid", {x, xs, xz, ys, yz}, rt, 0, id,
+                    [=](const KernelArgs& k) {
+                      QSigmoidTanhInt8(CudaStream(k), k.In<int8_t>(0), k.Out<int8_t>(0), n, p,
+                                       tanh);
+                    });
+}
+
 }  // namespace
 
 extern "C" {
@@ -183,6 +173,36 @@ odla_value odla_Requantize(odla_value x, odla_value x_scale, odla_value x_zero_p
       [&] {
         return odla_ref_Requantize(x, x_scale, x_zero_point, y_scale, y_zero_point, rounding,
                                    result_type, id);
+      });
+}
+
+odla_value odla_QLinearSigmoid(odla_value X, odla_value X_scale, odla_value X_zero_point,
+                               odla_value Y_scale, odla_value Y_zero_point, const char* rounding,
+                               odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "QLinearSigmoid", id,
+      [&] {
+        return BuildSigmoidTanh(false, X, X_scale, X_zero_point, Y_scale, Y_zero_point, rounding,
+                                result_type, id);
+      },
+      [&] {
+        return odla_ref_QLinearSigmoid(X, X_scale, X_zero_point, Y_scale, Y_zero_point, rounding,
+                                       result_type, id);
+      });
+}
+
+odla_value odla_QLinearTanh(odla_value X, odla_value X_scale, odla_value X_zero_point,
+                            odla_value Y_scale, odla_value Y_zero_point, const char* rounding,
+                            odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "QLinearTanh", id,
+      [&] {
+        return BuildSigmoidTanh(true, X, X_scale, X_zero_point, Y_scale, Y_zero_point, rounding,
+                                result_type, id);
+      },
+      [&] {
+        return odla_ref_QLinearTanh(X, X_scale, X_zero_point, Y_scale, Y_zero_point, rounding,
+                                    result_type, id);
       });
 }
 

@@ -107,6 +107,21 @@ ODLA_HD inline int32_t TfliteLeakyRelu(int32_t x, const TfliteLeakyReluParams& p
   return p.yzp + MultiplyByQuantizedMultiplier(v, v >= 0 ? p.identity : p.alpha);
 }
 
+// TFLite's quantized AVERAGE_POOL_2D of one window (reference_integer_ops::AveragePool): the
+// sum over the count of valid elements, halves away from zero; an empty window gives 0.
+ODLA_HD inline int32_t TfliteRoundedMean(int32_t sum, int32_t count) {
+  if (count == 0) return 0;
+  return sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
+}
+
+// TFLite's quantized MEAN of one output before saturation (quant_tflite.h, TfliteMeanOf): the
+// sum of `count` raw inputs less count * xzp, times q_over_count, plus yzp.
+ODLA_HD inline int64_t TfliteMeanUnsaturated(int64_t sum, int64_t count, int32_t xzp,
+                                             QMultiplier q_over_count, int32_t yzp) {
+  auto shifted = static_cast<int32_t>(static_cast<uint32_t>(sum - int64_t{xzp} * count));
+  return int64_t{MultiplyByQuantizedMultiplier(shifted, q_over_count)} + yzp;
+}
+
 // v clamped to [lo, hi] (a quantized type's range).
 ODLA_HD inline int64_t ClampInt(int64_t v, int64_t lo, int64_t hi) {
   return v < lo ? lo : hi < v ? hi : v;

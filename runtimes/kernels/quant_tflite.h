@@ -12,6 +12,7 @@
 #include "../common/runtime.h"
 #include "conv.h"
 #include "fixed_point.h"
+#include "gemmlowp.h"
 
 namespace odla_rt {
 
@@ -64,50 +65,17 @@ void TfliteRequantize(int64_t n, const X* x, int32_t xzp, QMultiplier q, int32_t
   });
 }
 
-// TFLite's 8-bit SOFTMAX (reference_ops::Softmax with gemmlowp fixed point): differences to
-// the row maximum scaled into Q5.26, exp_on_negative_values, the sum in Q12.19, its
-// reciprocal, and the output at scale 1/256 with zero point at the type's minimum.
-struct TfliteSoftmaxParams {
-  int32_t multiplier = 0;
-  int left_shift = 0;
-  int32_t diff_min = 0;
-};
+// TFLite's 8-bit SOFTMAX (gemmlowp.h's TfliteSoftmaxRow) from the float scales.
 TfliteSoftmaxParams MakeTfliteSoftmaxParams(float beta, float input_scale);
-// gemmlowp's exp_on_negative_values: a value <= 0 with `integer_bits` integer bits (Q5.26 by
-// default) -> its exp in Q0.31.
-int32_t ExpOnNegativeValues(int32_t a, int integer_bits = 5);
-// TFLite's GetReciprocal: 1 / x for x in Q(digits) as Q0.31, scaled by 2^-num_bits_over_unit.
-int32_t GetReciprocal(int32_t x, int x_integer_digits, int* num_bits_over_unit);
 
 // x viewed as [outer, len, inner], the softmax over len.
 template <typename X, typename Y>
 void TfliteSoftmax(int64_t outer, int64_t len, int64_t inner, const X* x,
                    const TfliteSoftmaxParams& p, Y* y) {
   for (int64_t o = 0; o < outer; ++o)
-    for (int64_t i = 0; i < inner; ++i) {
-      const X* xp = x + o * len * inner + i;
-      Y* yp = y + o * len * inner + i;
-      int32_t mx = xp[0];
-      for (int64_t k = 1; k < len; ++k) mx = std::max<int32_t>(mx, xp[k * inner]);
-      auto exp_of = [&](int64_t k) {
-        int32_t diff = static_cast<int32_t>(xp[k * inner]) - mx;
-        return ExpOnNegativeValues(
-            SaturatingRoundingDoublingHighMul(diff * (1 << p.left_shift), p.multiplier));
-      };
-      int32_t sum = 0;  // Q12.19
-      for (int64_t k = 0; k < len; ++k)
-        if (static_cast<int32_t>(xp[k * inner]) - mx >= p.diff_min)
-          sum += RoundingDivideByPOT(exp_of(k), 12);
-      int bits;
-      int32_t scale = GetReciprocal(sum, 12, &bits);
-      for (int64_t k = 0; k < len; ++k) {
-        int32_t v = std::numeric_limits<Y>::min();
-        if (static_cast<int32_t>(xp[k * inner]) - mx >= p.diff_min)
-          v += RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(scale, exp_of(k)),
-                                   bits + 31 - 8 * static_cast<int>(sizeof(Y)));
-        yp[k * inner] = SaturateTo<Y>(v);
-      }
-    }
+    for (int64_t i = 0; i < inner; ++i)
+      TfliteSoftmaxRow(x + o * len * inner + i, y + o * len * inner + i, len, inner, p,
+                       std::numeric_limits<Y>::min(), std::numeric_limits<Y>::max());
 }
 
 // TFLite's int16 SOFTMAX (reference_ops::SoftmaxInt16 with TFLite Micro's softmax_common.cc
@@ -173,9 +141,7 @@ void PoolSum2D(const Pool2D& p, const X* x, Y* y, F finish) {
 template <typename T>
 void TfliteAveragePool(const Pool2D& p, const T* x, T* y) {
   PoolSum2D(p, x, y, [](int32_t sum, int32_t count) {
-    if (count == 0) return T{0};
-    int32_t q = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
-    return SaturateTo<T>(q);
+    return SaturateTo<T>(TfliteRoundedMean(sum, count));
   });
 }
 
@@ -196,36 +162,14 @@ inline QMultiplier TfliteMeanMultiplier(QMultiplier q, int64_t count) {
 
 template <typename T>
 T TfliteMeanOf(int64_t sum, int64_t count, int32_t xzp, QMultiplier q_over_count, int32_t yzp) {
-  auto shifted = static_cast<int32_t>(static_cast<uint32_t>(sum - int64_t{xzp} * count));
-  return SaturateTo<T>(int64_t{MultiplyByQuantizedMultiplier(shifted, q_over_count)} + yzp);
+  return SaturateTo<T>(TfliteMeanUnsaturated(sum, count, xzp, q_over_count, yzp));
 }
 
 // TFLite's CheckedLog2: the rounded log2 and whether x is a power of two within 1e-3.
 bool CheckedLog2(float x, int* log2);
 
-// gemmlowp's logistic and tanh of a Q4.27 value, in Q0.31.
-int32_t LogisticQ4(int32_t a);
-int32_t TanhQ4(int32_t a);
-
-// TFLite's int8 LOGISTIC and TANH (reference_integer_ops::Logistic / Tanh with the parameters
-// of TFLite Micro's Prepare): x - zero_point beyond +-radius saturates; inside, it is scaled
-// into Q4.27 by q (a left shift), and the Q0.31 result is rounded to the output scale, 1/256
-// with zero point -128 (logistic) or 1/128 with zero point 0 (tanh).
-struct TfliteSigmoidTanhParams {
-  int32_t zero_point = 0, radius = 0;
-  QMultiplier q;
-};
+// The parameters of TfliteSigmoidTanhInt8 (gemmlowp.h), as TFLite Micro's Prepare makes them.
 TfliteSigmoidTanhParams MakeTfliteSigmoidTanhParams(float input_scale, int32_t input_zero_point);
-
-inline int8_t TfliteSigmoidTanhInt8(int8_t x, const TfliteSigmoidTanhParams& p, bool tanh) {
-  int32_t v = int32_t{x} - p.zero_point;
-  if (v <= -p.radius) return -128;
-  if (v >= p.radius) return 127;
-  int32_t a = MultiplyByQuantizedMultiplier(v, p.q);
-  int32_t y =
-      tanh ? RoundingDivideByPOT(TanhQ4(a), 24) : RoundingDivideByPOT(LogisticQ4(a), 23) - 128;
-  return SaturateTo<int8_t>(y);
-}
 
 // TFLite's int16 LOGISTIC and TANH (reference_integer_ops::Logistic / Tanh for int16): the
 // input rescaled to 1 / (3 * 4096) by multiplier and left_shift (TFLite Micro's Prepare; a

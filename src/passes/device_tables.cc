@@ -35,13 +35,13 @@ ops GatherElements GatherND Gemm GlobalAveragePool GlobalMaxPool Greater Greater
 ops GridSample HardSigmoid HardSwish Hardmax Identity InstanceNormalization IsInf IsNaN LRN
 ops LSTM LayerNormalization LeakyRelu Less LessOrEqual Log LogSoftmax LpNormalization MatMul
 ops MatMulInteger Max MaxPool Mean MeanVarianceNormalization Min Mod Mul Neg Not OneHot Or
-ops PRelu Pad Pow QLinearAdd QLinearConv QLinearLeakyRelu QLinearMatMul QLinearMul
-ops QLinearSub QuantizeLinear RNN Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp
-ops ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu Requantize
-ops Reshape Resize ReverseSequence RoiAlign Round Scatter ScatterElements ScatterND Selu
-ops Shrink Sigmoid Sign Sin Sinh Slice Softmax Softplus Softsign SpaceToDepth Split Sqrt
-ops Squeeze Sub Sum Tan Tanh ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze Upsample
-ops Where Xor
+ops PRelu Pad Pow QLinearAdd QLinearAveragePool QLinearConv QLinearLeakyRelu QLinearMatMul
+ops QLinearMul QLinearReduceMean QLinearSigmoid QLinearSoftmax QLinearSub QLinearTanh
+ops QuantizeLinear RNN Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax
+ops ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu Requantize Reshape Resize
+ops ReverseSequence RoiAlign Round Scatter ScatterElements ScatterND Selu Shrink Sigmoid
+ops Sign Sin Sinh Slice Softmax Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum
+ops Tan Tanh ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze Upsample Where Xor
 gflops 51434
 gbps 1718
 host_gflops 1100

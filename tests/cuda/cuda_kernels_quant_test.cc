@@ -18,6 +18,11 @@ ODLA_REF_DECL(QLinearSub)
 ODLA_REF_DECL(QLinearMul)
 ODLA_REF_DECL(QLinearLeakyRelu)
 ODLA_REF_DECL(Requantize)
+ODLA_REF_DECL(QLinearSigmoid)
+ODLA_REF_DECL(QLinearTanh)
+ODLA_REF_DECL(QLinearSoftmax)
+ODLA_REF_DECL(QLinearAveragePool)
+ODLA_REF_DECL(QLinearReduceMean)
 
 namespace {
 
@@ -250,6 +255,76 @@ TEST_F(CudaKernels, QLinearLeakyReluAndRequantize) {
                  }));
     }
   }
+}
+
+TEST_F(CudaKernels, QLinearSigmoidTanhSoftmax) {
+  // TFLite's int8 LOGISTIC and TANH over every int8 value.
+  std::vector<int8_t> all(256);
+  for (int i = 0; i < 256; ++i) all[i] = static_cast<int8_t>(i - 128);
+  for (bool tanh : {false, true})
+    ExpectSame({Make<int8_t>({256}, ODLA_INT8, all)}, One([=](auto a, bool c) {
+                 odla_value xs = Const(ODLA_FLOAT32, 0.04, "xs"), xz = Const(ODLA_INT8, 5, "xz");
+                 odla_value ys = Const(ODLA_FLOAT32, tanh ? 1.0 / 128 : 1.0 / 256, "ys");
+                 odla_value yz = Const(ODLA_INT8, tanh ? 0 : -128, "yz");
+                 auto f = tanh ? (c ? odla_QLinearTanh : odla_ref_QLinearTanh)
+                               : (c ? odla_QLinearSigmoid : odla_ref_QLinearSigmoid);
+                 return f(a[0], xs, xz, ys, yz, "tflite", Type({256}, ODLA_INT8), "y");
+               }));
+  // Another output quantization: computed in float, on the host.
+  ExpectSame({S8({8}, 1)}, One([](auto a, bool c) {
+               return OP(c, QLinearSigmoid)(a[0], Const(ODLA_FLOAT32, 0.04, "xs"), nullptr,
+                                            Const(ODLA_FLOAT32, 0.01, "ys"), nullptr, "tflite",
+                                            Type({8}, ODLA_INT8), "y");
+             }),
+             false);
+  // SOFTMAX over axis 1 of [3, 37, 4]: uint8 -> uint8, int8 -> int8, int8 -> int16.
+  struct Case {
+    odla_element_type x, y;
+    double scale, zp;
+  };
+  const Case cases[] = {{ODLA_UINT8, ODLA_UINT8, 1.0 / 256, 0},
+                        {ODLA_INT8, ODLA_INT8, 1.0 / 256, -128},
+                        {ODLA_INT8, ODLA_INT16, 1.0 / 65536, -32768}};
+  for (const Case& k : cases)
+    ExpectSame({Q({3, 37, 4}, k.x, 2)}, One([=](auto a, bool c) {
+                 return OP(c, QLinearSoftmax)(
+                     a[0], Const(ODLA_FLOAT32, 0.1, "xs"), Const(k.x, 3, "xz"),
+                     Const(ODLA_FLOAT32, k.scale, "ys"), Const(k.y, k.zp, "yz"), 1, "tflite",
+                     Type({3, 37, 4}, k.y), "y");
+               }));
+}
+
+TEST_F(CudaKernels, QLinearAveragePoolAndReduceMean) {
+  for (const char* rounding : {"onnx", "tflite"})
+    for (odla_element_type t : {ODLA_INT8, ODLA_UINT8, ODLA_INT16}) {
+      const bool tflite = std::string(rounding) == "tflite";
+      // 3x3 windows, stride 2, pads 1 (padding counted with onnx rounding).
+      ExpectSame({Q({2, 3, 9, 8}, t, 3)}, One([=](auto a, bool c) {
+                   odla_value xs = Const(ODLA_FLOAT32, 0.05, "xs"), xz = Const(t, 3, "xz");
+                   odla_value ys = tflite ? xs : Const(ODLA_FLOAT32, 0.02, "ys");
+                   odla_value yz = tflite ? xz : Const(t, -1, "yz");
+                   return OP(c, QLinearAveragePool)(a[0], xs, xz, ys, yz, tflite ? 0 : 1,
+                                                    Ints({3, 3}), Ints({1, 1, 1, 1}), Ints({2, 2}),
+                                                    rounding, Type({2, 3, 5, 4}, t), "y");
+                 }));
+      // MEAN over axes 1 and 3 of [2, 5, 3, 7].
+      ExpectSame({Q({2, 5, 3, 7}, t, 4)}, One([=](auto a, bool c) {
+                   return OP(c, QLinearReduceMean)(
+                       a[0], Const(ODLA_FLOAT32, 0.05, "xs"), Const(t, 3, "xz"),
+                       Const(ODLA_FLOAT32, 0.03, "ys"), Const(t, -2, "yz"), Ints({1, 3}), 1,
+                       rounding, Type({2, 1, 3, 1}, t), "y");
+                 }));
+    }
+}
+
+// The TFLite import's fused activations of quantized values: Clip of int8, uint8, int16 (bounds
+// converted as the ref converts them, saturating).
+TEST_F(CudaKernels, ClipOfQuantizedValues) {
+  for (odla_element_type t : {ODLA_INT8, ODLA_UINT8, ODLA_INT16})
+    for (float hi : {100.5f, 1000.f, FLT_MAX})
+      ExpectSame({Q({4, 33}, t, 8)}, One([=](auto a, bool c) {
+                   return OP(c, Clip)(a[0], -5.f, hi, Type({4, 33}, t), "y");
+                 }));
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 """The AOT path for the tflite tests' whole-model checks: halo compiles a model (one input,
-one output) to C++, a small generated main.cc is built with it against libodla_ref.a, and the
-program runs the entry function on each row it reads from stdin, writing each output to
-stdout. A model with state (TFLite variable tensors: LSTM, SVDF) carries it from call to call
+one output) to C++, a small generated main.cc is built with it against libodla_ref.a (or
+another runtime's static library), and the program runs the entry function on each row it
+reads from stdin, writing each output to stdout. A model with state (TFLite variable tensors: LSTM, SVDF) carries it from call to call
 in the compiled code; the program calls NAME_reset() before every `reset_every`-th row (1: each
 row starts from the initial state, as an independent input; 0: never, one stream)."""
 import os
@@ -9,7 +9,7 @@ import subprocess
 
 import numpy as np
 
-C_TYPES = {np.int8: "int8_t", np.float32: "float"}
+C_TYPES = {np.int8: "int8_t", np.uint8: "uint8_t", np.float32: "float"}
 
 MAIN = """#include <cstdint>
 #include <cstdio>
@@ -30,10 +30,10 @@ int main() {
 
 class Program:
     """`model` compiled into WORK/NAME/NAME (entry function NAME): in_type[in_size] ->
-    out_type[out_size]."""
+    out_type[out_size], linked with build/lib/libodla_RUNTIME.a."""
 
     def __init__(self, src, build, work, model, name, in_type, in_size, out_type, out_size,
-                 reset_every=1):
+                 reset_every=1, runtime="ref"):
         self.name = name
         self.d = os.path.join(work, name)
         self.exe = os.path.join(self.d, name)
@@ -53,7 +53,7 @@ class Program:
         subprocess.run(["c++", "-O1", "-I", os.path.join(src, "include"), "-I", d,
                         os.path.join(d, "main.cc"), os.path.join(d, name + ".cc"),
                         os.path.join(d, name + ".bin"), "-L", os.path.join(build, "lib"),
-                        "-l:libodla_ref.a", "-lpthread", "-o", self.exe], check=True)
+                        "-l:libodla_%s.a" % runtime, "-lpthread", "-o", self.exe], check=True)
 
     def run(self, inputs):
         """The outputs for `inputs` (one row each), one row each."""

@@ -1,0 +1,147 @@
+// Quantized LOGISTIC / TANH (int8), SOFTMAX, AVERAGE_POOL_2D and MEAN of the TFLite import
+// (ref: runtimes/ref/quant_tflite.cc). The integer forms run the ref's own functions
+// (gemmlowp.h, fixed_point.h); the float forms use the _rn intrinsics, as the ref rounds.
+#include "kernels_util.cuh"
+
+namespace odla_cuda {
+namespace {
+
+template <typename Y>
+__device__ Y Saturated(int64_t v) {
+  return static_cast<Y>(odla_rt::ClampInt(v, cuda::std::numeric_limits<Y>::min(),
+                                          cuda::std::numeric_limits<Y>::max()));
+}
+
+// The ref's RoundToQ: rint(v) + zp, saturated, as float.
+template <typename Y>
+__device__ Y RoundedTo(float v, int32_t zp) {
+  const float lo = static_cast<float>(cuda::std::numeric_limits<Y>::min());
+  const float hi = static_cast<float>(cuda::std::numeric_limits<Y>::max());
+  float r = rintf(v) + static_cast<float>(zp);
+  r = r < lo ? lo : r;
+  r = hi < r ? hi : r;
+  return static_cast<Y>(r);
+}
+
+__global__ void SigmoidTanhKernel(const int8_t* x, int8_t* y, int64_t n,
+                                  odla_rt::TfliteSigmoidTanhParams p, bool tanh) {
+  ODLA_CUDA_LOOP(i, n) { y[i] = odla_rt::TfliteSigmoidTanhInt8(x[i], p, tanh); }
+}
+
+template <typename X, typename Y>
+__global__ void SoftmaxKernel(const X* x, Y* y, int64_t outer, int64_t len, int64_t inner,
+                              odla_rt::TfliteSoftmaxParams p) {
+  ODLA_CUDA_LOOP(r, outer * inner) {
+    const int64_t base = r / inner * len * inner + r % inner;
+    odla_rt::TfliteSoftmaxRow(x + base, y + base, len, inner, p,
+                              cuda::std::numeric_limits<Y>::min(),
+                              cuda::std::numeric_limits<Y>::max());
+  }
+}
+
+// A thread per output: the window's sum and count of valid elements (ref: PoolSum2D), then
+// TFLite's rounded mean or the float one.
+template <typename T>
+__global__ void AveragePoolKernel(const T* x, T* y, odla_rt::Pool2D p, QElementwise q,
+                                  bool include_pad) {
+  ODLA_CUDA_LOOP(i, p.n * p.c * p.oh * p.ow) {
+    const int64_t ox = i % p.ow, oy = i / p.ow % p.oh, nc = i / (p.ow * p.oh);
+    const int64_t y0 = oy * p.sh - p.pad_t, x0 = ox * p.sw - p.pad_l;
+    const int64_t ya = y0 > 0 ? y0 : 0, yb = y0 + p.kh < p.h ? y0 + p.kh : p.h;
+    const int64_t xa = x0 > 0 ? x0 : 0, xb = x0 + p.kw < p.w ? x0 + p.kw : p.w;
+    const T* xp = x + nc * p.h * p.w;
+    int32_t sum = 0;
+    for (int64_t iy = ya; iy < yb; ++iy)
+      for (int64_t ix = xa; ix < xb; ++ix) sum += xp[iy * p.w + ix];
+    const auto count = static_cast<int32_t>((yb > ya ? yb - ya : 0) * (xb > xa ? xb - xa : 0));
+    if (q.tflite) {
+      y[i] = Saturated<T>(odla_rt::TfliteRoundedMean(sum, count));
+      continue;
+    }
+    const int32_t d = include_pad ? static_cast<int32_t>(p.kh * p.kw) : count;
+    if (d == 0) {
+      y[i] = RoundedTo<T>(0.0f, q.zy);
+      continue;
+    }
+    const float mean = static_cast<float>(sum) / static_cast<float>(d);
+    // Padded elements count as real zeros (not the zero point) with count_include_pad.
+    const float pad = __fmul_rn(static_cast<float>(q.za), static_cast<float>(count)) / d;
+    const float real = __fmul_rn(__fsub_rn(mean, pad), q.sa);
+    y[i] = RoundedTo<T>(real / q.sy, q.zy);
+  }
+}
+
+template <typename T>
+__global__ void ReduceMeanKernel(const T* x, T* y, QMeanPlan m, QElementwise q,
+                                 odla_rt::QMultiplier q_over_count) {
+  ODLA_CUDA_LOOP(j, m.outputs) {
+    int64_t base = 0, rest = j;
+    for (int a = m.kept - 1; a >= 0; --a) {
+      base += rest % m.kept_dims[a] * m.kept_strides[a];
+      rest /= m.kept_dims[a];
+    }
+    int64_t sum = 0;
+    for (int64_t r = 0; r < m.count; ++r) {
+      int64_t at = base, left = r;
+      for (int a = m.reduced - 1; a >= 0; --a) {
+        at += left % m.reduced_dims[a] * m.reduced_strides[a];
+        left /= m.reduced_dims[a];
+      }
+      sum += x[at];
+    }
+    if (q.tflite) {
+      y[j] = Saturated<T>(odla_rt::TfliteMeanUnsaturated(sum, m.count, q.za, q_over_count, q.zy));
+    } else {
+      const float mean = static_cast<float>(sum) / static_cast<float>(m.count);
+      y[j] = RoundedTo<T>(__fmul_rn(__fsub_rn(mean, static_cast<float>(q.za)), q.sa) / q.sy, q.zy);
+    }
+  }
+}
+
+// f(tag) for int8, uint8 and int16.
+template <typename F>
+void ByQ(odla_element_type t, F&& f) {
+  if (t == ODLA_INT8) return f(int8_t{});
+  if (t == ODLA_UINT8) return f(uint8_t{});
+  if (t == ODLA_INT16) return f(int16_t{});
+  throw odla_rt::RtError("libodla_cuda: quantized op of an unexpected element type");
+}
+
+}  // namespace
+
+void QSigmoidTanhInt8(cudaStream_t s, const int8_t* x, int8_t* y, int64_t n,
+                      const odla_rt::TfliteSigmoidTanhParams& p, bool tanh) {
+  Launch(tanh ? "QLinearTanh" : "QLinearSigmoid", s, n, SigmoidTanhKernel, x, y, n, p, tanh);
+}
+
+void QSoftmax(cudaStream_t s, odla_element_type xt, odla_element_type yt, const void* x, void* y,
+              int64_t outer, int64_t len, int64_t inner, const odla_rt::TfliteSoftmaxParams& p) {
+  ByQ(xt, [&](auto xtag) {
+    using X = decltype(xtag);
+    ByQ(yt, [&](auto ytag) {
+      using Y = decltype(ytag);
+      Launch("QLinearSoftmax", s, outer * inner, SoftmaxKernel<X, Y>, static_cast<const X*>(x),
+             static_cast<Y*>(y), outer, len, inner, p);
+    });
+  });
+}
+
+void QAveragePool(cudaStream_t s, odla_element_type t, const void* x, void* y,
+                  const odla_rt::Pool2D& pool, const QElementwise& q, bool include_pad) {
+  ByQ(t, [&](auto tag) {
+    using T = decltype(tag);
+    Launch("QLinearAveragePool", s, pool.n * pool.c * pool.oh * pool.ow, AveragePoolKernel<T>,
+           static_cast<const T*>(x), static_cast<T*>(y), pool, q, include_pad);
+  });
+}
+
+void QReduceMean(cudaStream_t s, odla_element_type t, const void* x, void* y, const QMeanPlan& m,
+                 const QElementwise& q, odla_rt::QMultiplier q_over_count) {
+  ByQ(t, [&](auto tag) {
+    using T = decltype(tag);
+    Launch("QLinearReduceMean", s, m.outputs, ReduceMeanKernel<T>, static_cast<const T*>(x),
+           static_cast<T*>(y), m, q, q_over_count);
+  });
+}
+
+}  // namespace odla_cuda
