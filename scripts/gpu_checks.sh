@@ -14,6 +14,9 @@
 #       make -j16). STEPs (default all, in this order): probe measure unit e2e conformance models
 #       bench; also `carried`: halo-conformance at fp32's 1e-4 on gpu-models/* (real models
 #       copied from build/real-models/torch here and carried, with their PyTorch references),
+#       `tflite`: halo-conformance on quantized TFLite cases with exact outputs (packed from
+#       BUILD/tflite: seanet's int16 single-op models, MUL, CONCATENATION, and whole int8
+#       models with libodla_ref's outputs), every integer output bit-exact,
 #       `graphs`: halo-cuda-tests and the bench with CUDA graphs on (ODLA_GRAPHS=1), and
 #       `profile`: per-op tables of the bench's configurations, halo's (ODLA_PROFILE) with
 #       CUDA graphs off and on, and PyTorch's (torch.profiler), in $OUT/profile/; `variants`:
@@ -38,8 +41,10 @@
 #   and profile/halo.txt against torch.txt in logs.tgz, make default what helps, pack
 #   again, this time with the other real models: GPU_MODELS="mobilenet_v3_large_opset13
 #   shufflenet_v2_x1_0_opset13" scripts/gpu_checks.sh pack build, 31 MiB)
-#   run(command="scripts/gpu_checks.sh gpu-pack conformance bench measure carried",
+#   run(command="scripts/gpu_checks.sh gpu-pack conformance bench measure carried tflite",
 #       carry=["gpu-pack", "gpu-models"], timeout_s=560)
+#   (`tflite`: the quantized kernels of stop 17 (integer products, TFLite's fixed-point ops)
+#   have run only on the emulation, bit-exact there; here they must be bit-exact too)
 # `bench` leaves perf-gpu.md under $OUT (copy it to docs/ here and commit it); `measure`
 # (halo-measure-cuda, about a minute) leaves the measured `cuda` device table in measure.log:
 # put its numbers into src/passes/device_tables.cc (docs/heterogeneous.md, "Measuring a device").
@@ -69,6 +74,15 @@ if [ "${1:-}" = pack ]; then
   tar -C "$stage" -cf - bin lib sys | xz -T0 -6 > "$pack/tools.tar.xz"
   tar -C /usr/share/libonnx-testdata/data -cJf "$pack/onnx-testdata.tar.xz" \
     node pytorch-converted pytorch-operator simple
+  # The quantized TFLite cases with exact outputs for the `tflite` step (tests
+  # tflite_quant_golden and tflite_quant_models_cuda_emu write them).
+  tdirs=()
+  for t in quant_golden/seanet quant_golden/tflite_quant_ops quant_models; do
+    if [ -d "$build/tflite/$t" ]; then tdirs+=("$t"); else
+      echo "gpu_checks: $build/tflite/$t missing (ctest -R tflite_quant makes it)" >&2
+    fi
+  done
+  [ ${#tdirs[@]} = 0 ] || tar -C "$build/tflite" -cJf "$pack/tflite.tar.xz" "${tdirs[@]}"
   # halo-conformance finds the source and build directories by their absolute paths here.
   printf 'src=%s\nbuild=%s\n' "$root" "$build" > "$pack/paths"
   du -sh "$pack"
@@ -148,6 +162,9 @@ if [ -f "$build/paths" ]; then  # a pack: its tools, libraries and paths
   [ -x "$build/bin/halo" ] || tar -C "$build" -xJf "$build/tools.tar.xz"
   data="$build/onnx-testdata"
   [ -d "$data" ] || { mkdir -p "$data" && tar -C "$data" -xJf "$build/onnx-testdata.tar.xz"; }
+  if [ ! -d "$build/tflite" ] && [ -f "$build/tflite.tar.xz" ]; then
+    mkdir -p "$build/tflite" && tar -C "$build/tflite" -xJf "$build/tflite.tar.xz"
+  fi
 else
   export LD_LIBRARY_PATH="$libdirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   data="${ONNX_TESTDATA:-/usr/share/libonnx-testdata/data}"
@@ -189,6 +206,18 @@ for s in $steps; do
       (cd "$root" && ls -d gpu-models/*) > "$logs/carried_expected.txt"
       step carried 200 "$build/bin/halo-conformance" -j "$jobs" --runtime cuda \
         --tolerance scale:1e-4 --expected "$logs/carried_expected.txt" "$root"/gpu-models/* ;;
+    tflite)
+      # Quantized TFLite models and single-op models (seanet's int16 ops, MUL, CONCATENATION;
+      # mobilenet_v2, person_detect, micro_speech, hello_world) against exact outputs: TFLite's
+      # goldens, or libodla_ref's; integers compared exactly.
+      tcases=$(cd "$build/tflite" 2> /dev/null && ls -d quant_golden/seanet/* \
+        quant_golden/tflite_quant_ops/* quant_models/* 2> /dev/null)
+      if [ -z "$tcases" ]; then note "SKIP tflite: no cases under $build/tflite"; else
+        printf '%s\n' $tcases | sed 's|^quant_golden/||' > "$logs/tflite_expected.txt"
+        step tflite 200 "$build/bin/halo-conformance" -j "$jobs" --runtime cuda \
+          --expected "$logs/tflite_expected.txt" "$build/tflite/quant_golden/seanet" \
+          "$build/tflite/quant_golden/tflite_quant_ops" "$build/tflite/quant_models"
+      fi ;;
     graphs)
       # CUDA graphs (off by default until checked here): the replay test, then the bench with
       # them on (its table goes to perf-gpu-graphs.md).
@@ -216,7 +245,7 @@ for s in $steps; do
         "$build/bin/halo-cuda-tests"
       step variants 300 "${profiled[@]}" ODLA_CUDA_CONV_ALGO=find ODLA_CUDA_PINNED=1 \
         BENCH_PROFILE_TORCH=0 "${bench[@]}" ;;
-    *) note "unknown step $s (known: probe measure unit e2e conformance models carried bench graphs profile variants)"; status=1 ;;
+    *) note "unknown step $s (known: probe measure unit e2e conformance models carried tflite bench graphs profile variants)"; status=1 ;;
   esac
 done
 cat "$summary"

@@ -2,17 +2,22 @@
 once by halo, built against libodla_ref.a and against libodla_cuda_emu.a (libodla_cuda on the
 CUDA emulation, tests/cuda_emu), and both programs run the same seeded inputs; every output
 byte must agree. With ODLA_PROFILE the emulated run also counts its copies from device to
-host (printed: each feeds operators that ran on the host).
+host (printed: each feeds operators that ran on the host). The first input and libodla_ref's
+output of each model are also written as a backend-test directory,
+BUILD/tflite/quant_models/NAME (model.tflite, test_data_set_0), for the same check on a GPU
+(scripts/gpu_checks.sh packs them for its `tflite` step).
 
   quant_cuda_emu.py SRC BUILD
 """
 import os
 import re
+import shutil
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from onnx import numpy_helper
 
 src, build = (os.path.abspath(p) for p in sys.argv[1:3])
 here = os.path.join(src, "tests", "tflite")
@@ -23,6 +28,7 @@ import tflite_json  # noqa: E402
 schema = os.path.join(src, "src", "frontends", "tflite", "schema", "tflite.fbs")
 micro = os.path.join(src, "..", "shared", "models", "tflite-micro")
 work = os.path.join(build, "tflite", "quant_cuda_emu")
+cases = os.path.join(build, "tflite", "quant_models")
 TYPES = {"INT8": np.int8, "UINT8": np.uint8, "FLOAT32": np.float32}
 # int8 CNNs and a keyword spotter: QLinearConv (depthwise too), QLinearAdd, average pooling,
 # fully connected layers, softmax; and hello_world's three dense layers.
@@ -37,29 +43,44 @@ if not os.path.isdir(micro):
     sys.exit(1)
 
 
-def io_types(model):
+def io_specs(model):
+    """(type, shape) of the input and of the output."""
     sg = tflite_json.load(schema, model)["subgraphs"][0]
     t = [sg["tensors"][sg[k][0]] for k in ("inputs", "outputs")]
-    return [(TYPES[x.get("type", "FLOAT32")], int(np.prod(x.get("shape", [])))) for x in t]
+    return [(TYPES[x.get("type", "FLOAT32")], x.get("shape", [])) for x in t]
 
 
 def build_pair(rel):
     model = os.path.join(micro, rel)
     base = os.path.splitext(os.path.basename(model))[0]
-    (it, isz), (ot, osz) = io_types(model)
+    (it, ishape), (ot, oshape) = io_specs(model)
+    isz, osz = int(np.prod(ishape)), int(np.prod(oshape))
     return [aot.Program(src, build, work, model, base + "_" + rt, it, isz, ot, osz, runtime=rt)
-            for rt in ("ref", "cuda_emu")] + [isz]
+            for rt in ("ref", "cuda_emu")] + [model, ishape, oshape]
+
+
+def write_case(model, name, x, y):
+    d = os.path.join(cases, name)
+    data = os.path.join(d, "test_data_set_0")
+    os.makedirs(data)
+    shutil.copy(model, os.path.join(d, "model.tflite"))
+    for kind, a in (("input_0", x), ("output_0", y)):
+        with open(os.path.join(data, kind + ".pb"), "wb") as f:
+            f.write(numpy_helper.from_array(a).SerializeToString())
 
 
 with ThreadPoolExecutor(2) as pool:
     pairs = list(pool.map(build_pair, MODELS))
 
 status = 0
-for i, (ref, emu, size) in enumerate(pairs):
+shutil.rmtree(cases, ignore_errors=True)
+for i, (ref, emu, model, ishape, oshape) in enumerate(pairs):
     info = np.iinfo(ref.in_type)  # the models' inputs are quantized
+    size = int(np.prod(ishape))
     x = np.random.default_rng(900 + i).integers(info.min, info.max + 1, size=(ROWS, size))
     x = x.astype(ref.in_type)
     want = ref.run(x)
+    write_case(model, ref.name[:-4], x[0].reshape(ishape), want[0].reshape(oshape))
     with tempfile.NamedTemporaryFile("r", suffix=".txt") as prof:
         os.environ["ODLA_PROFILE"] = prof.name
         got = emu.run(x)
