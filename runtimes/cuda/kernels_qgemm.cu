@@ -83,17 +83,6 @@ struct Int32Out {
   }
 };
 
-// The ref's RoundToQ: saturate(rint(v) + zp) as float, then the type.
-template <typename Y>
-__device__ Y RoundToQ(float v, int32_t zp) {
-  const float lo = static_cast<float>(cuda::std::numeric_limits<Y>::min());
-  const float hi = static_cast<float>(cuda::std::numeric_limits<Y>::max());
-  float r = rintf(v) + static_cast<float>(zp);
-  r = r < lo ? lo : r;  // as std::max(r, lo), then std::min(r, hi)
-  r = hi < r ? hi : r;
-  return static_cast<Y>(r);
-}
-
 template <typename Y>
 struct OnnxOut {
   Y* y;
@@ -123,8 +112,7 @@ struct TfliteOut {
     if (bias) acc += bias[r];
     const int64_t v = int64_t{odla_rt::MultiplyByQuantizedMultiplier(acc, q[q_n == 1 ? 0 : r])} +
                       (y_zp ? static_cast<int32_t>(*y_zp) : 0);
-    y[p.Out(z, i, j)] = static_cast<Y>(odla_rt::ClampInt(v, cuda::std::numeric_limits<Y>::min(),
-                                                         cuda::std::numeric_limits<Y>::max()));
+    y[p.Out(z, i, j)] = SaturateTo<Y>(v);
   }
 };
 

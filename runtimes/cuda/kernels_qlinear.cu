@@ -6,23 +6,6 @@
 namespace odla_cuda {
 namespace {
 
-template <typename Y>
-__device__ Y Saturated(int64_t v) {
-  return static_cast<Y>(odla_rt::ClampInt(v, cuda::std::numeric_limits<Y>::min(),
-                                          cuda::std::numeric_limits<Y>::max()));
-}
-
-// The ref's RoundToQ: rint(v) + zp, saturated, as float.
-template <typename Y>
-__device__ Y RoundedTo(float v, int32_t zp) {
-  const float lo = static_cast<float>(cuda::std::numeric_limits<Y>::min());
-  const float hi = static_cast<float>(cuda::std::numeric_limits<Y>::max());
-  float r = rintf(v) + static_cast<float>(zp);
-  r = r < lo ? lo : r;
-  r = hi < r ? hi : r;
-  return static_cast<Y>(r);
-}
-
 __global__ void SigmoidTanhKernel(const int8_t* x, int8_t* y, int64_t n,
                                   odla_rt::TfliteSigmoidTanhParams p, bool tanh) {
   ODLA_CUDA_LOOP(i, n) { y[i] = odla_rt::TfliteSigmoidTanhInt8(x[i], p, tanh); }
@@ -55,19 +38,19 @@ __global__ void AveragePoolKernel(const T* x, T* y, odla_rt::Pool2D p, QElementw
       for (int64_t ix = xa; ix < xb; ++ix) sum += xp[iy * p.w + ix];
     const auto count = static_cast<int32_t>((yb > ya ? yb - ya : 0) * (xb > xa ? xb - xa : 0));
     if (q.tflite) {
-      y[i] = Saturated<T>(odla_rt::TfliteRoundedMean(sum, count));
+      y[i] = SaturateTo<T>(odla_rt::TfliteRoundedMean(sum, count));
       continue;
     }
     const int32_t d = include_pad ? static_cast<int32_t>(p.kh * p.kw) : count;
     if (d == 0) {
-      y[i] = RoundedTo<T>(0.0f, q.zy);
+      y[i] = RoundToQ<T>(0.0f, q.zy);
       continue;
     }
     const float mean = static_cast<float>(sum) / static_cast<float>(d);
     // Padded elements count as real zeros (not the zero point) with count_include_pad.
     const float pad = __fmul_rn(static_cast<float>(q.za), static_cast<float>(count)) / d;
     const float real = __fmul_rn(__fsub_rn(mean, pad), q.sa);
-    y[i] = RoundedTo<T>(real / q.sy, q.zy);
+    y[i] = RoundToQ<T>(real / q.sy, q.zy);
   }
 }
 
@@ -90,10 +73,10 @@ __global__ void ReduceMeanKernel(const T* x, T* y, QMeanPlan m, QElementwise q,
       sum += x[at];
     }
     if (q.tflite) {
-      y[j] = Saturated<T>(odla_rt::TfliteMeanUnsaturated(sum, m.count, q.za, q_over_count, q.zy));
+      y[j] = SaturateTo<T>(odla_rt::TfliteMeanUnsaturated(sum, m.count, q.za, q_over_count, q.zy));
     } else {
       const float mean = static_cast<float>(sum) / static_cast<float>(m.count);
-      y[j] = RoundedTo<T>(__fmul_rn(__fsub_rn(mean, static_cast<float>(q.za)), q.sa) / q.sy, q.zy);
+      y[j] = RoundToQ<T>(__fmul_rn(__fsub_rn(mean, static_cast<float>(q.za)), q.sa) / q.sy, q.zy);
     }
   }
 }

@@ -10,15 +10,9 @@ namespace {
 template <typename X, typename Q>
 __global__ void QuantizeKernel(const X* x, const float* scale, const Q* zp, Q* y, int64_t len,
                                int64_t inner, bool away, int64_t n) {
-  const float lo = static_cast<float>(cuda::std::numeric_limits<Q>::min());
-  const float hi = static_cast<float>(cuda::std::numeric_limits<Q>::max());
   ODLA_CUDA_LOOP(i, n) {
     const int64_t c = i / inner % len;
-    const float v = static_cast<float>(x[i]) / scale[c];
-    float r = (away ? roundf(v) : rintf(v)) + static_cast<float>(zp ? int32_t(zp[c]) : 0);
-    r = r < lo ? lo : r;  // as std::max(r, lo), then std::min(r, hi)
-    r = hi < r ? hi : r;
-    y[i] = static_cast<Q>(r);
+    y[i] = RoundToQ<Q>(static_cast<float>(x[i]) / scale[c], zp ? int32_t(zp[c]) : 0, away);
   }
 }
 
@@ -66,42 +60,21 @@ __global__ void DynamicRangeKernel(const float* x, int64_t n, float* scale, uint
 __global__ void DynamicQuantizeKernel(const float* x, const float* scale, const uint8_t* zp,
                                       uint8_t* y, int64_t n) {
   const float s = *scale;
-  const float z = static_cast<float>(*zp);
-  ODLA_CUDA_LOOP(i, n) {
-    float r = rintf(x[i] / s) + z;
-    r = r < 0.0f ? 0.0f : r;
-    r = 255.0f < r ? 255.0f : r;
-    y[i] = s == 0 ? uint8_t{0} : static_cast<uint8_t>(r);
-  }
-}
-
-// The ref's RoundToQ (halves to even) and SaturateTo.
-template <typename Y>
-__device__ Y RoundSat(float v, int32_t zp) {
-  const float lo = static_cast<float>(cuda::std::numeric_limits<Y>::min());
-  const float hi = static_cast<float>(cuda::std::numeric_limits<Y>::max());
-  float r = rintf(v) + static_cast<float>(zp);
-  r = r < lo ? lo : r;
-  r = hi < r ? hi : r;
-  return static_cast<Y>(r);
-}
-template <typename Y>
-__device__ Y Sat(int64_t v) {
-  return static_cast<Y>(odla_rt::ClampInt(v, cuda::std::numeric_limits<Y>::min(),
-                                          cuda::std::numeric_limits<Y>::max()));
+  const int32_t z = *zp;
+  ODLA_CUDA_LOOP(i, n) { y[i] = s == 0 ? uint8_t{0} : RoundToQ<uint8_t>(x[i] / s, z); }
 }
 
 template <typename T>
 __device__ T QBinaryOf(T x, T y, const QElementwise& p) {
   if (p.tflite && p.sign == 0)
-    return Sat<T>(int64_t{odla_rt::TfliteMul(x - p.za, y - p.zb, p.q)} + p.zy);
-  if (p.tflite) return Sat<T>(odla_rt::TfliteAddSub(x, y, p.add, p.sign));
+    return SaturateTo<T>(int64_t{odla_rt::TfliteMul(x - p.za, y - p.zb, p.q)} + p.zy);
+  if (p.tflite) return SaturateTo<T>(odla_rt::TfliteAddSub(x, y, p.add, p.sign));
   const float fx = __fmul_rn(static_cast<float>(int32_t{x} - p.za), p.sa);
   const float fy = __fmul_rn(static_cast<float>(int32_t{y} - p.zb), p.sb);
   const float r = p.sign > 0   ? __fadd_rn(fx, fy)
                   : p.sign < 0 ? __fsub_rn(fx, fy)
                                : __fmul_rn(fx, fy);
-  return RoundSat<T>(r / p.sy, p.zy);
+  return RoundToQ<T>(r / p.sy, p.zy);
 }
 
 template <typename T>
@@ -118,10 +91,10 @@ template <typename T>
 __global__ void QLeakyReluKernel(const T* x, T* y, int64_t n, QElementwise p) {
   ODLA_CUDA_LOOP(i, n) {
     if (p.tflite) {
-      y[i] = Sat<T>(odla_rt::TfliteLeakyRelu(x[i], p.leaky));
+      y[i] = SaturateTo<T>(odla_rt::TfliteLeakyRelu(x[i], p.leaky));
     } else {
       const float f = __fmul_rn(static_cast<float>(int32_t{x[i]} - p.za), p.sa);
-      y[i] = RoundSat<T>((f >= 0 ? f : __fmul_rn(p.alpha, f)) / p.sy, p.zy);
+      y[i] = RoundToQ<T>((f >= 0 ? f : __fmul_rn(p.alpha, f)) / p.sy, p.zy);
     }
   }
 }
@@ -131,10 +104,10 @@ __global__ void RequantizeKernel(const X* x, Y* y, int64_t n, QElementwise p, do
   ODLA_CUDA_LOOP(i, n) {
     if (p.tflite) {
       const auto v = static_cast<int32_t>(static_cast<int64_t>(x[i]) - p.za);
-      y[i] = Sat<Y>(int64_t{odla_rt::MultiplyByQuantizedMultiplier(v, p.q)} + p.zy);
+      y[i] = SaturateTo<Y>(int64_t{odla_rt::MultiplyByQuantizedMultiplier(v, p.q)} + p.zy);
     } else {
       const double v = __dmul_rn(static_cast<double>(x[i]) - p.za, ratio);
-      y[i] = Sat<Y>(static_cast<int64_t>(rint(v)) + p.zy);
+      y[i] = SaturateTo<Y>(static_cast<int64_t>(rint(v)) + p.zy);
     }
   }
 }

@@ -176,34 +176,23 @@ odla_value odla_Requantize(odla_value x, odla_value x_scale, odla_value x_zero_p
       });
 }
 
-odla_value odla_QLinearSigmoid(odla_value X, odla_value X_scale, odla_value X_zero_point,
-                               odla_value Y_scale, odla_value Y_zero_point, const char* rounding,
-                               odla_value_type result_type, odla_value_id id) {
-  return Try(
-      "QLinearSigmoid", id,
-      [&] {
-        return BuildSigmoidTanh(false, X, X_scale, X_zero_point, Y_scale, Y_zero_point, rounding,
-                                result_type, id);
-      },
-      [&] {
-        return odla_ref_QLinearSigmoid(X, X_scale, X_zero_point, Y_scale, Y_zero_point, rounding,
-                                       result_type, id);
-      });
-}
-
-odla_value odla_QLinearTanh(odla_value X, odla_value X_scale, odla_value X_zero_point,
-                            odla_value Y_scale, odla_value Y_zero_point, const char* rounding,
-                            odla_value_type result_type, odla_value_id id) {
-  return Try(
-      "QLinearTanh", id,
-      [&] {
-        return BuildSigmoidTanh(true, X, X_scale, X_zero_point, Y_scale, Y_zero_point, rounding,
-                                result_type, id);
-      },
-      [&] {
-        return odla_ref_QLinearTanh(X, X_scale, X_zero_point, Y_scale, Y_zero_point, rounding,
-                                    result_type, id);
-      });
-}
+#define ODLA_CUDA_QLINEAR_SIGMOID_TANH(Op, tanh)                                                   \
+  odla_value odla_##Op(odla_value X, odla_value X_scale, odla_value X_zero_point,                  \
+                       odla_value Y_scale, odla_value Y_zero_point, const char* rounding,          \
+                       odla_value_type result_type, odla_value_id id) {                            \
+    return Try(                                                                                    \
+        #Op, id,                                                                                   \
+        [&] {                                                                                      \
+          return BuildSigmoidTanh(tanh, X, X_scale, X_zero_point, Y_scale, Y_zero_point, rounding, \
+                                  result_type, id);                                                \
+        },                                                                                         \
+        [&] {                                                                                      \
+          return odla_ref_##Op(X, X_scale, X_zero_point, Y_scale, Y_zero_point, rounding,          \
+                               result_type, id);                                                   \
+        });                                                                                        \
+  }
+ODLA_CUDA_QLINEAR_SIGMOID_TANH(QLinearSigmoid, false)
+ODLA_CUDA_QLINEAR_SIGMOID_TANH(QLinearTanh, true)
+#undef ODLA_CUDA_QLINEAR_SIGMOID_TANH
 
 }  // extern "C"
