@@ -6,8 +6,8 @@
 #   scripts/gpu_checks.sh pack BUILD   (here, after building) writes gpu-pack/ at the
 #       repository root (ignored by git): halo, halo-conformance, halo-cuda-probe,
 #       halo-cuda-tests, halo-measure-cuda, libodla_cuda.{so,a}, libodla_ref_host.a, the
-#       Debian libraries halo needs and the ONNX conformance data, compressed (about 16 MiB):
-#       carry it. Make it in the checkout the session started in (the device tool sends that
+#       Debian libraries halo needs, the ONNX conformance data and the quantized TFLite cases,
+#       compressed (about 29 MiB): carry it (with gpu-models/: at most 64 MiB in all). Make it in the checkout the session started in (the device tool sends that
 #       one).
 #   scripts/gpu_checks.sh BUILD [STEP...]   (there) runs the checks on BUILD, a build
 #       directory, or gpu-pack: without BUILD/bin/halo it first tries to build one (cmake,
@@ -102,6 +102,12 @@ if [ "${1:-}" = pack ]; then
     fi
   done
   du -sh "$root/gpu-models"
+  total=$(du -scm "$pack" "$root/gpu-models" | tail -n 1 | cut -f1)
+  if [ "$total" -gt 63 ]; then
+    echo "gpu_checks: gpu-pack and gpu-models take $total MiB: the device tool carries 64 MiB" \
+      "at most; choose fewer GPU_MODELS" >&2
+    exit 1
+  fi
   echo "gpu_checks: wrote $pack and gpu-models; carry both and run scripts/gpu_checks.sh gpu-pack"
   exit 0
 fi
