@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../kernels/conv.h"
+#include "../kernels/detection.h"
 #include "../kernels/fixed_point.h"
 #include "../kernels/quant_tflite.h"
 #include "../kernels/resize.h"
@@ -199,6 +200,19 @@ struct QMeanPlan {
 };
 void QReduceMean(cudaStream_t s, odla_element_type t, const void* x, void* y, const QMeanPlan& m,
                  const QElementwise& q, odla_rt::QMultiplier q_over_count);
+
+// LpPool (ref: LpPool in runtimes/kernels/pool.h: |x|^p summed in double over the window's
+// taps inside the input, then the p-th root) of float32 planes, and MaxRoiPool (ref:
+// runtimes/kernels/detection.h's MaxRoiPoolPoint, run on the GPU) of float32 X with r rois
+// (kernels_window.cu).
+void LpPool(cudaStream_t s, const odla_rt::Window3& w, int64_t planes, const float* x, float* y,
+            int64_t p);
+void MaxRoiPool(cudaStream_t s, const odla_rt::RoiPoolSpec& spec, const float* x, const float* rois,
+                int64_t r, float* y);
+// BitShift (ref: BitShiftFn) of unsigned integers (uint8 to uint64) with numpy broadcasting:
+// a shift by the type's width or more gives 0.
+void BitShift(cudaStream_t s, odla_element_type t, bool left, const void* a, const void* b,
+              void* out, const StridedMap& m);
 
 // Integer matrix products and convolutions (kernels_qgemm.cu; ref: MatMulInt32, ConvInt32 and
 // Requantize in runtimes/kernels/quant.h, TfliteConv in quant_tflite.h): exact sums of

@@ -1,11 +1,14 @@
 // Element-wise builders on the project's CUDA kernels: unary functions and activations, Clip,
-// broadcasting binary arithmetic, comparisons and logic, PRelu, Mod, the variadic
+// broadcasting binary arithmetic, comparisons and logic, PRelu, Mod, BitShift, the variadic
 // Sum/Mean/Max/Min, Where, Cast and CastLike, IsNaN and IsInf (float32 to bool). Types: float32 for
 // the float functions; also int32/int64 for Relu, Abs, Neg, Sign, Clip, Add, Sub, Mul, Div, Mod
-// (fmod=0: only these), Max, Min, PRelu, Sum and the comparisons; bool for Not, And, Or, Xor, Equal
-// and Where's condition; Where and Cast see kernels.h. Rejected (run on the host by the shared
+// (fmod=0: only these), Max, Min, PRelu, Sum and the comparisons; int8/uint8/int16 for Clip;
+// unsigned integers for BitShift; bool for Not, And, Or, Xor, Equal and Where's condition; Where
+// and Cast see kernels.h. Rejected (run on the host by the shared
 // builder, which also reports invalid arguments): other types, empty results, ranks above 8,
 // arguments the shared builder would refuse.
+#include <string>
+
 #include "../kernels/broadcast.h"
 #include "cuda_rt.h"
 #include "kernels.h"
@@ -153,8 +156,28 @@ odla_value BuildClassify(const char* name, int kind, odla_value x, bool negative
   });
 }
 
+odla_value BuildBitShift(odla_value a, odla_value b, const char* direction,
+                         const odla_value_type& rt, odla_value_id id) {
+  const std::string d = direction ? direction : "";
+  if (d != "LEFT" && d != "RIGHT") Reject("direction");
+  if (!a || !b) Reject("missing input");
+  const odla_element_type t = a->type.element_type;
+  if (b->type.element_type != t ||
+      (t != ODLA_UINT8 && t != ODLA_UINT16 && t != ODLA_UINT32 && t != ODLA_UINT64))
+    Reject("element types");
+  Ints as = ValueDims(a), bs = ValueDims(b), os = Broadcast(as, bs);
+  if (rt.element_type != t || TypeDims(rt) != os) Reject("result type");
+  CheckShape(rt);
+  StridedMap m = MakeMap(os, BroadcastStrides(as, os), 0, BroadcastStrides(bs, os), 0);
+  const bool left = d == "LEFT";
+  return AddCudaOp1("BitShift", {a, b}, rt, 0, id, [=](const KernelArgs& k) {
+    BitShift(CudaStream(k), t, left, k.in[0], k.in[1], k.out[0], m);
+  });
+}
+
 }  // namespace
 
+ODLA_REF_DECL(BitShift)
 ODLA_REF_DECL(Clip)
 ODLA_REF_DECL(Shrink)
 ODLA_REF_DECL(IsNaN)
@@ -340,6 +363,13 @@ odla_value odla_PRelu(odla_value X, odla_value slope, odla_value_type result_typ
   return Try(
       "PRelu", id, [&] { return BuildPRelu(X, slope, result_type, id); },
       [&] { return odla_ref_PRelu(X, slope, result_type, id); });
+}
+
+odla_value odla_BitShift(odla_value X, odla_value Y, const char* direction,
+                         odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "BitShift", id, [&] { return BuildBitShift(X, Y, direction, result_type, id); },
+      [&] { return odla_ref_BitShift(X, Y, direction, result_type, id); });
 }
 
 odla_value odla_Mod(odla_value A, odla_value B, odla_int64 fmod, odla_value_type result_type,

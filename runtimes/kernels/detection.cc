@@ -11,41 +11,13 @@
 
 namespace odla_rt {
 
-void MaxRoiPool(const float* x, const float* rois, int64_t n, int64_t c, int64_t h, int64_t w,
-                int64_t r, int64_t ph, int64_t pw, float spatial_scale, float* y) {
-  ParallelFor(r * c, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t rc = begin; rc < end; ++rc) {
-      int64_t ri = rc / c, ci = rc % c;
-      const float* roi = rois + 5 * ri;
-      int64_t b = static_cast<int64_t>(roi[0]);
-      float* out = y + rc * ph * pw;
-      if (b < 0 || b >= n) {
-        std::fill(out, out + ph * pw, 0.0f);
-        continue;
-      }
-      int64_t x1 = std::lround(roi[1] * spatial_scale), y1 = std::lround(roi[2] * spatial_scale);
-      int64_t x2 = std::lround(roi[3] * spatial_scale), y2 = std::lround(roi[4] * spatial_scale);
-      int64_t rh = std::max<int64_t>(y2 - y1 + 1, 1), rw = std::max<int64_t>(x2 - x1 + 1, 1);
-      float bh = static_cast<float>(rh) / ph, bw = static_cast<float>(rw) / pw;
-      const float* plane = x + (b * c + ci) * h * w;
-      for (int64_t i = 0; i < ph; ++i) {
-        int64_t hs = static_cast<int64_t>(std::floor(i * bh)) + y1;
-        int64_t he = static_cast<int64_t>(std::ceil((i + 1) * bh)) + y1;
-        hs = std::min(std::max<int64_t>(hs, 0), h);
-        he = std::min(std::max<int64_t>(he, 0), h);
-        for (int64_t j = 0; j < pw; ++j) {
-          int64_t ws = static_cast<int64_t>(std::floor(j * bw)) + x1;
-          int64_t we = static_cast<int64_t>(std::ceil((j + 1) * bw)) + x1;
-          ws = std::min(std::max<int64_t>(ws, 0), w);
-          we = std::min(std::max<int64_t>(we, 0), w);
-          bool empty = he <= hs || we <= ws;
-          float m = empty ? 0.0f : -INFINITY;
-          for (int64_t yy = hs; yy < he; ++yy)
-            for (int64_t xx = ws; xx < we; ++xx) m = std::max(m, plane[yy * w + xx]);
-          out[i * pw + j] = m;
-        }
-      }
-    }
+void MaxRoiPool(const RoiPoolSpec& s, const float* x, const float* rois, int64_t r, float* y) {
+  int64_t bins = s.ph * s.pw;
+  ParallelFor(r * s.c, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t rc = begin; rc < end; ++rc)
+      for (int64_t k = 0; k < bins; ++k)
+        y[rc * bins + k] =
+            MaxRoiPoolPoint(s, x, rois + 5 * (rc / s.c), rc % s.c, k / s.pw, k % s.pw);
   });
 }
 

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "host_device.h"
+
 namespace odla_rt {
 
 struct Window3 {
@@ -35,12 +37,13 @@ struct Window3 {
     }
     return w;
   }
-  int64_t InSize() const { return in[0] * in[1] * in[2]; }
-  int64_t OutSize() const { return out[0] * out[1] * out[2]; }
-  int64_t KSize() const { return k[0] * k[1] * k[2]; }
+  ODLA_HD int64_t InSize() const { return in[0] * in[1] * in[2]; }
+  ODLA_HD int64_t OutSize() const { return out[0] * out[1] * out[2]; }
+  ODLA_HD int64_t KSize() const { return k[0] * k[1] * k[2]; }
 
-  // Kernel taps [lo, hi) of axis a that land inside the input for output position o.
-  void Taps(int a, int64_t o, int64_t* lo, int64_t* hi) const {
+  // Kernel taps [lo, hi) of axis a that land inside the input for output position o (host and
+  // device).
+  ODLA_HD void Taps(int a, int64_t o, int64_t* lo, int64_t* hi) const {
     int64_t start = o * stride[a] - pad[a];
     int64_t l = start >= 0 ? 0 : (-start + dil[a] - 1) / dil[a];
     int64_t last = in[a] - 1 - start;  // the largest offset still inside

@@ -22,10 +22,10 @@ ODLA_WEAK odla_value odla_MaxRoiPool(odla_value X, odla_value rois, odla_ints po
     if (result_type.element_type != ODLA_FLOAT32 ||
         Dims(result_type.shape) != std::vector<int64_t>{rs[0], xs[1], ps[0], ps[1]})
       Fail("result type ", TypeToString(result_type), " is wrong");
-    int64_t n = xs[0], c = xs[1], h = xs[2], w = xs[3], r = rs[0], ph = ps[0], pw = ps[1];
-    float scale = spatial_scale;
+    RoiPoolSpec s{xs[0], xs[1], xs[2], xs[3], ps[0], ps[1], spatial_scale};
+    int64_t r = rs[0];
     return AddOp1("MaxRoiPool", {X, rois}, result_type, id, [=](const KernelArgs& a) {
-      MaxRoiPool(a.In<float>(0), a.In<float>(1), n, c, h, w, r, ph, pw, scale, a.Out<float>(0));
+      MaxRoiPool(s, a.In<float>(0), a.In<float>(1), r, a.Out<float>(0));
     });
   });
 }
@@ -82,3 +82,6 @@ ODLA_WEAK odla_value odla_DetectionOutput(odla_value loc, odla_value conf, odla_
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(MaxRoiPool)

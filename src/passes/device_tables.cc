@@ -28,17 +28,18 @@ link_gbps 1000
 // --device-table.
 constexpr const char* kCuda = R"(device cuda
 ops Abs Acos Acosh Add And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool
-ops BatchNormalization Cast CastLike Ceil Celu Clip Concat Conv ConvInteger ConvTranspose
-ops Cos Cosh CumSum DepthToSpace DequantizeLinear Div Dropout DynamicQuantizeLinear Einsum
-ops Elu Equal Erf Exp Expand Flatten Floor FusedConv FusedGemm FusedMatMul GRU Gather
-ops GatherElements GatherND Gemm GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual
-ops GridSample HardSigmoid HardSwish Hardmax Identity InstanceNormalization IsInf IsNaN LRN
-ops LSTM LayerNormalization LeakyRelu Less LessOrEqual Log LogSoftmax LpNormalization MatMul
-ops MatMulInteger Max MaxPool Mean MeanVarianceNormalization Min Mod Mul Neg Not OneHot Or
-ops PRelu Pad Pow QLinearAdd QLinearAveragePool QLinearConv QLinearLeakyRelu QLinearMatMul
-ops QLinearMul QLinearReduceMean QLinearSigmoid QLinearSoftmax QLinearSub QLinearTanh
-ops QuantizeLinear RNN Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax
-ops ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu Requantize Reshape Resize
+ops BatchNormalization BitShift Cast CastLike Ceil Celu Clip Concat Conv ConvInteger
+ops ConvTranspose Cos Cosh CumSum DepthToSpace DequantizeLinear Div Dropout
+ops DynamicQuantizeLinear Einsum Elu Equal Erf Exp Expand Flatten Floor FusedConv FusedGemm
+ops FusedMatMul GRU Gather GatherElements GatherND Gemm GlobalAveragePool GlobalMaxPool
+ops Greater GreaterOrEqual GridSample HardSigmoid HardSwish Hardmax Identity
+ops InstanceNormalization IsInf IsNaN LRN LSTM LayerNormalization LeakyRelu Less LessOrEqual
+ops Log LogSoftmax LpNormalization LpPool MatMul MatMulInteger Max MaxPool MaxRoiPool Mean
+ops MeanVarianceNormalization Min Mod Mul Neg Not OneHot Or PRelu Pad Pow QLinearAdd
+ops QLinearAveragePool QLinearConv QLinearLeakyRelu QLinearMatMul QLinearMul
+ops QLinearReduceMean QLinearSigmoid QLinearSoftmax QLinearSub QLinearTanh QuantizeLinear
+ops RNN Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax ReduceMean
+ops ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu Requantize Reshape Resize
 ops ReverseSequence RoiAlign Round Scatter ScatterElements ScatterND Selu Shrink Sigmoid
 ops Sign Sin Sinh Slice Softmax Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum
 ops Tan Tanh ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze Upsample Where Xor

@@ -82,9 +82,9 @@ TEST(DetectionKernels, MaxRoiPoolBinsAndScale) {
   // The whole 4x4 plane in 2x2 bins, and with scale 0.5 the top-left 2x2 corner in 1x1 bins.
   std::vector<float> rois = {0, 0, 0, 3, 3, 0, 0, 0, 2, 2};
   std::vector<float> y(8);
-  odla_rt::MaxRoiPool(x.data(), rois.data(), 1, 1, 4, 4, 1, 2, 2, 1.0f, y.data());
+  odla_rt::MaxRoiPool({1, 1, 4, 4, 2, 2, 1.0f}, x.data(), rois.data(), 1, y.data());
   EXPECT_EQ(std::vector<float>(y.begin(), y.begin() + 4), (std::vector<float>{5, 7, 13, 15}));
-  odla_rt::MaxRoiPool(x.data(), rois.data() + 5, 1, 1, 4, 4, 1, 2, 2, 0.5f, y.data());
+  odla_rt::MaxRoiPool({1, 1, 4, 4, 2, 2, 0.5f}, x.data(), rois.data() + 5, 1, y.data());
   EXPECT_EQ(std::vector<float>(y.begin(), y.begin() + 4), (std::vector<float>{0, 1, 4, 5}));
 }
 

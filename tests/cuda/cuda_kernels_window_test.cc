@@ -1,0 +1,56 @@
+// libodla_cuda's LpPool, MaxRoiPool (ops_window.cc) and BitShift (ops_elementwise.cc) against
+// the host builders, as the other CudaKernels tests (cuda_kernels_util.h). Without a GPU these
+// tests skip.
+#include "cuda_kernels_util.h"
+
+ODLA_REF_DECL(LpPool)
+ODLA_REF_DECL(MaxRoiPool)
+ODLA_REF_DECL(BitShift)
+
+namespace {
+
+using namespace cuda_kernels_test;  // NOLINT: the helpers of these tests
+
+TEST_F(CudaKernels, LpPool) {
+  // p 1, 2 and 3; 2-D with pads and strides, 1-D, 3-D.
+  for (int64_t p : {1, 2, 3})
+    ExpectSame({F32({2, 3, 7, 6}, 1)}, One([=](auto a, bool c) {
+                 return OP(c, LpPool)(a[0], Ints({3, 2}), p, Ints({1, 0, 1, 1}), Ints({2, 2}),
+                                      Type({2, 3, 4, 3}), "y");
+               }));
+  ExpectSame(
+      {F32({1, 2, 9}, 2)}, One([](auto a, bool c) {
+        return OP(c, LpPool)(a[0], Ints({4}), 2, Ints({0, 0}), Ints({1}), Type({1, 2, 6}), "y");
+      }));
+  ExpectSame({F32({1, 1, 4, 5, 3}, 3)}, One([](auto a, bool c) {
+               return OP(c, LpPool)(a[0], Ints({2, 2, 2}), 2, Ints({0, 0, 0, 0, 0, 1}),
+                                    Ints({2, 2, 1}), Type({1, 1, 2, 2, 3}), "y");
+             }));
+}
+
+TEST_F(CudaKernels, MaxRoiPool) {
+  // Rois inside, overhanging the edges, of one pixel, and one with a batch index outside X.
+  Arg rois = Make<float>({4, 5}, ODLA_FLOAT32, {0, 1.2f, 0.5f, 6.7f, 5.1f, 1, -3, -2, 4, 20,
+                                                1, 3,    3,    3,    3,    2, 0,  0,  4, 4});
+  for (float scale : {1.0f, 0.5f})
+    ExpectSame({F32({2, 3, 8, 9}, 4), rois}, One([=](auto a, bool c) {
+                 return OP(c, MaxRoiPool)(a[0], a[1], Ints({3, 2}), scale, Type({4, 3, 3, 2}), "y");
+               }));
+}
+
+TEST_F(CudaKernels, BitShift) {
+  for (const char* d : {"LEFT", "RIGHT"}) {
+    ExpectSame({Make<uint8_t>({2, 4}, ODLA_UINT8, {1, 2, 3, 255, 7, 128, 0, 9}),
+                Make<uint8_t>({4}, ODLA_UINT8, {0, 1, 7, 8})},
+               One([=](auto a, bool c) {
+                 return OP(c, BitShift)(a[0], a[1], d, Type({2, 4}, ODLA_UINT8), "y");
+               }));
+    ExpectSame({Make<uint64_t>({3}, ODLA_UINT64, {1, 0xFFFFFFFFFFull, 5}),
+                Make<uint64_t>({3}, ODLA_UINT64, {63, 4, 64})},
+               One([=](auto a, bool c) {
+                 return OP(c, BitShift)(a[0], a[1], d, Type({3}, ODLA_UINT64), "y");
+               }));
+  }
+}
+
+}  // namespace
