@@ -209,6 +209,9 @@ void LpPool(cudaStream_t s, const odla_rt::Window3& w, int64_t planes, const flo
             int64_t p);
 void MaxRoiPool(cudaStream_t s, const odla_rt::RoiPoolSpec& spec, const float* x, const float* rois,
                 int64_t r, float* y);
+// Det (ref: Det in runtimes/kernels/det.h, its DetInPlace on the device) of `batch` float32
+// n x n matrices, a thread per matrix; `scratch`: batch * n * n doubles (kernels_window.cu).
+void Det(cudaStream_t s, const float* x, float* y, int64_t batch, int64_t n, double* scratch);
 // BitShift (ref: BitShiftFn) of unsigned integers (uint8 to uint64) with numpy broadcasting:
 // a shift by the type's width or more gives 0.
 void BitShift(cudaStream_t s, odla_element_type t, bool left, const void* a, const void* b,

@@ -1,5 +1,7 @@
 // LpPool and MaxRoiPool kernels (ref: LpPool in runtimes/kernels/pool.h, MaxRoiPoolPoint in
-// runtimes/kernels/detection.h), and BitShift: a thread per output.
+// runtimes/kernels/detection.h), BitShift and Det (runtimes/kernels/det.h): a thread per
+// output.
+#include "../kernels/det.h"
 #include "kernels_util.cuh"
 
 namespace odla_cuda {
@@ -52,7 +54,19 @@ __global__ void BitShiftKernel(const T* a, const T* b, T* out, StridedMap m, int
   }
 }
 
+__global__ void DetKernel(const float* x, float* y, int64_t batch, int64_t n, double* scratch) {
+  ODLA_CUDA_LOOP(b, batch) {
+    double* a = scratch + b * n * n;
+    for (int64_t i = 0; i < n * n; ++i) a[i] = static_cast<double>(x[b * n * n + i]);
+    y[b] = static_cast<float>(odla_rt::DetInPlace(a, n));
+  }
+}
+
 }  // namespace
+
+void Det(cudaStream_t s, const float* x, float* y, int64_t batch, int64_t n, double* scratch) {
+  Launch("Det", s, batch, DetKernel, x, y, batch, n, scratch);
+}
 
 void LpPool(cudaStream_t s, const odla_rt::Window3& w, int64_t planes, const float* x, float* y,
             int64_t p) {

@@ -1,5 +1,5 @@
-// Builders of LpPool and MaxRoiPool on the project's CUDA kernels (kernels_window.cu), with the
-// shared builders' geometry checks. Rejected (run on the host by the shared builder, which also
+// Builders of LpPool, MaxRoiPool and Det on the project's CUDA kernels (kernels_window.cu), with
+// the shared builders' checks. Rejected (run on the host by the shared builder, which also
 // reports invalid arguments): other element types, empty results.
 #include "../kernels/detection.h"
 #include "../ref/nn_window.h"
@@ -14,6 +14,7 @@ using Ints = std::vector<int64_t>;
 
 ODLA_REF_DECL(LpPool)
 ODLA_REF_DECL(MaxRoiPool)
+ODLA_REF_DECL(Det)
 
 namespace {
 
@@ -51,6 +52,21 @@ odla_value BuildMaxRoiPool(odla_value x, odla_value rois, const odla_ints& poole
   });
 }
 
+odla_value BuildDet(odla_value x, const odla_value_type& rt, odla_value_id id) {
+  if (!x) Reject("missing input");
+  RequireF32({x});
+  RequireF32(rt);
+  const Ints xs = ValueDims(x);
+  const size_t r = xs.size();
+  if (r < 2 || xs[r - 1] != xs[r - 2] || TypeDims(rt) != Ints(xs.begin(), xs.end() - 2))
+    Reject("shapes");
+  const int64_t n = xs[r - 1], batch = odla_rt::NumElements(rt.shape);
+  const size_t scratch = sizeof(double) * batch * n * n;
+  return AddCudaOp1("Det", {x}, rt, scratch, id, [=](const KernelArgs& k) {
+    Det(CudaStream(k), k.In<float>(0), k.Out<float>(0), batch, n, static_cast<double*>(k.scratch));
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -69,6 +85,12 @@ odla_value odla_MaxRoiPool(odla_value X, odla_value rois, odla_ints pooled_shape
       "MaxRoiPool", id,
       [&] { return BuildMaxRoiPool(X, rois, pooled_shape, spatial_scale, result_type, id); },
       [&] { return odla_ref_MaxRoiPool(X, rois, pooled_shape, spatial_scale, result_type, id); });
+}
+
+odla_value odla_Det(odla_value X, odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "Det", id, [&] { return BuildDet(X, result_type, id); },
+      [&] { return odla_ref_Det(X, result_type, id); });
 }
 
 }  // extern "C"

@@ -60,3 +60,4 @@ ODLA_WEAK odla_value odla_Det(odla_value X, odla_value_type result_type, odla_va
 
 // Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
 ODLA_REF_ALIAS(Einsum)
+ODLA_REF_ALIAS(Det)

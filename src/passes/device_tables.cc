@@ -29,7 +29,7 @@ link_gbps 1000
 constexpr const char* kCuda = R"(device cuda
 ops Abs Acos Acosh Add And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool
 ops BatchNormalization BitShift Cast CastLike Ceil Celu Clip Concat Conv ConvInteger
-ops ConvTranspose Cos Cosh CumSum DepthToSpace DequantizeLinear Div Dropout
+ops ConvTranspose Cos Cosh CumSum DepthToSpace DequantizeLinear Det Div Dropout
 ops DynamicQuantizeLinear Einsum Elu Equal Erf Exp Expand Flatten Floor FusedConv FusedGemm
 ops FusedMatMul GRU Gather GatherElements GatherND Gemm GlobalAveragePool GlobalMaxPool
 ops Greater GreaterOrEqual GridSample HardSigmoid HardSwish Hardmax Identity

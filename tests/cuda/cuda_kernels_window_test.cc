@@ -1,4 +1,4 @@
-// libodla_cuda's LpPool, MaxRoiPool (ops_window.cc) and BitShift (ops_elementwise.cc) against
+// libodla_cuda's LpPool, MaxRoiPool, Det (ops_window.cc) and BitShift (ops_elementwise.cc) against
 // the host builders, as the other CudaKernels tests (cuda_kernels_util.h). Without a GPU these
 // tests skip.
 #include "cuda_kernels_util.h"
@@ -6,6 +6,7 @@
 ODLA_REF_DECL(LpPool)
 ODLA_REF_DECL(MaxRoiPool)
 ODLA_REF_DECL(BitShift)
+ODLA_REF_DECL(Det)
 
 namespace {
 
@@ -51,6 +52,17 @@ TEST_F(CudaKernels, BitShift) {
                  return OP(c, BitShift)(a[0], a[1], d, Type({3}, ODLA_UINT64), "y");
                }));
   }
+}
+
+TEST_F(CudaKernels, Det) {
+  // Batches of 5x5, 1x1 and 3x3 (one singular: a row twice, so 0).
+  ExpectSame({F32({2, 3, 5, 5}, 5)}, One([](auto a, bool c) {
+               return OP(c, Det)(a[0], Type({2, 3}), "y");
+             }));
+  ExpectSame({F32({4, 1, 1}, 6)},
+             One([](auto a, bool c) { return OP(c, Det)(a[0], Type({4}), "y"); }));
+  ExpectSame({Make<float>({3, 3}, ODLA_FLOAT32, {1, 2, 3, 4, 5, 6, 1, 2, 3})},
+             One([](auto a, bool c) { return OP(c, Det)(a[0], Type({}), "y"); }));
 }
 
 }  // namespace
