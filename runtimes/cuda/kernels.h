@@ -398,6 +398,13 @@ void Softmax(cudaStream_t s, int kind, const float* x, float* y, int64_t outer, 
 void CumSum(cudaStream_t s, odla_element_type t, const void* x, void* y, int64_t outer, int64_t n,
             int64_t inner, bool exclusive, bool reverse);
 
+// BatchNormalization in training mode of x [n, c, inner] (ref: BatchNormTraining, statistics
+// in double, a block per channel): y, and (each may be null) the running mean and variance.
+void BatchNormTraining(cudaStream_t s, const float* x, const float* scale, const float* bias,
+                       const float* mean, const float* var, double eps, double momentum, float* y,
+                       float* running_mean, float* running_var, int64_t n, int64_t c,
+                       int64_t inner);
+
 // InstanceNormalization of x [n, c, inner] (ref: InstanceNorm, statistics in double): scale
 // and bias of c values.
 void InstanceNorm(cudaStream_t s, const float* x, const float* scale, const float* bias, double eps,

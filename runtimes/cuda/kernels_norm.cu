@@ -237,6 +237,35 @@ __global__ void InstanceNormRows(const float* x, const float* scale, const float
   }
 }
 
+// One block per channel of x [n, c, inner], as the ref's BatchNormTraining: the batch's mean
+// and biased variance in double, y = x * mul + add, and the running statistics.
+__global__ void BatchNormTrainingChannels(const float* x, const float* scale, const float* bias,
+                                          const float* mean, const float* var, double eps,
+                                          double momentum, float* y, float* running_mean,
+                                          float* running_var, int64_t n, int64_t c, int64_t inner) {
+  const int64_t count = n * inner;
+  for (int64_t ch = blockIdx.x; ch < c; ch += gridDim.x) {
+    auto at = [&](int64_t t) { return (t / inner * c + ch) * inner + t % inner; };
+    double s = 0;
+    for (int64_t t = threadIdx.x; t < count; t += blockDim.x) s += x[at(t)];
+    s = BlockReduce(s, SumOp{}, 0.0);
+    const double m = count ? s / static_cast<double>(count) : 0.0;
+    double q = 0;
+    for (int64_t t = threadIdx.x; t < count; t += blockDim.x) q += (x[at(t)] - m) * (x[at(t)] - m);
+    q = BlockReduce(q, SumOp{}, 0.0);
+    const double v = count ? q / static_cast<double>(count) : 0.0;
+    const double mul = scale[ch] / sqrt(v + eps), add = bias[ch] - m * mul;
+    for (int64_t t = threadIdx.x; t < count; t += blockDim.x)
+      y[at(t)] = static_cast<float>(x[at(t)] * mul + add);
+    if (threadIdx.x == 0) {
+      if (running_mean)
+        running_mean[ch] = static_cast<float>(mean[ch] * momentum + m * (1 - momentum));
+      if (running_var)
+        running_var[ch] = static_cast<float>(var[ch] * momentum + v * (1 - momentum));
+    }
+  }
+}
+
 // One thread per element; the window of channels as the ref's: (size - 1) / 2 before.
 __global__ void LrnKernel(const float* x, float* y, int64_t n, int64_t c, int64_t inner,
                           double alpha, double beta, double bias, int64_t size) {
@@ -349,6 +378,16 @@ void CumSum(cudaStream_t s, odla_element_type t, const void* x, void* y, int64_t
   };
   if (!ByNumber(t, run)) throw odla_rt::RtError("libodla_cuda: CumSum of an unsupported type");
   CheckLaunch("CumSum");
+}
+
+void BatchNormTraining(cudaStream_t s, const float* x, const float* scale, const float* bias,
+                       const float* mean, const float* var, double eps, double momentum, float* y,
+                       float* running_mean, float* running_var, int64_t n, int64_t c,
+                       int64_t inner) {
+  if (c == 0) return;
+  BatchNormTrainingChannels<<<RowGrid(c), kBlock, 0, s>>>(
+      x, scale, bias, mean, var, eps, momentum, y, running_mean, running_var, n, c, inner);
+  CheckLaunch("BatchNormalizationTraining");
 }
 
 void InstanceNorm(cudaStream_t s, const float* x, const float* scale, const float* bias, double eps,

@@ -1,6 +1,7 @@
 // Softmax, LogSoftmax (any axis; one warp or block per row when the axis is innermost), Hardmax,
-// InstanceNormalization, LayerNormalization, LRN, MeanVarianceNormalization and
-// LpNormalization on the project's CUDA kernels, float32; CumSum float32, int32, int64.
+// InstanceNormalization, BatchNormalization in training mode, LayerNormalization, LRN,
+// MeanVarianceNormalization and LpNormalization on the project's CUDA kernels, float32; CumSum
+// float32, int32, int64.
 // Rejected (run on the host by the shared builder, which also reports invalid arguments):
 // other types, empty values, LayerNormalization's Scale or B of fewer elements than a
 // normalised row (broadcast) and Mean/InvStdDev results other than float32.
@@ -19,6 +20,7 @@ ODLA_REF_DECL(LRN)
 ODLA_REF_DECL(LayerNormalization)
 ODLA_REF_DECL(Hardmax)
 ODLA_REF_DECL(InstanceNormalization)
+ODLA_REF_DECL(BatchNormalizationTraining)
 ODLA_REF_DECL(CumSum)
 ODLA_REF_DECL(MeanVarianceNormalization)
 ODLA_REF_DECL(LpNormalization)
@@ -73,6 +75,34 @@ odla_value BuildInstanceNorm(odla_value x, odla_value scale, odla_value b, float
     InstanceNorm(CudaStream(k), k.In<float>(0), k.In<float>(1), k.In<float>(2), eps,
                  k.Out<float>(0), n, c, inner);
   });
+}
+
+odla_values BuildBatchNormTraining(odla_value x, odla_value scale, odla_value b, odla_value mean,
+                                   odla_value var, float epsilon, float momentum,
+                                   const odla_value_types& rts, odla_value_id id) {
+  if (!x || !scale || !b || !mean || !var || rts.size < 1 || rts.size > 3 ||
+      !odla_rt::SameType(x->type, rts.types[0]))
+    Reject("result types");
+  RequireF32({x, scale, b, mean, var});
+  const Ints xs = ValueDims(x);
+  if (xs.size() < 2 || odla_rt::NumElements(x->type.shape) == 0) Reject("rank or empty");
+  const int64_t n = xs[0], c = xs[1], inner = odla_rt::NumElements(x->type.shape) / (n * c);
+  for (odla_value v : {scale, b, mean, var})
+    if (ValueDims(v) != Ints{c}) Reject("parameter shapes");
+  std::vector<odla_value_type> types(rts.types, rts.types + rts.size);
+  for (size_t i = 1; i < types.size(); ++i)
+    if (types[i].element_type != ODLA_FLOAT32 || TypeDims(types[i]) != Ints{c})
+      Reject("running statistics' types");
+  const double eps = epsilon, mom = momentum;
+  const size_t nres = types.size();
+  auto out = AddCudaOp("BatchNormalizationTraining", {x, scale, b, mean, var}, types, 0, id,
+                       [=](const KernelArgs& k) {
+                         BatchNormTraining(CudaStream(k), k.In<float>(0), k.In<float>(1),
+                                           k.In<float>(2), k.In<float>(3), k.In<float>(4), eps, mom,
+                                           k.Out<float>(0), nres > 1 ? k.Out<float>(1) : nullptr,
+                                           nres > 2 ? k.Out<float>(2) : nullptr, n, c, inner);
+                       });
+  return odla_rt::ToValues(out);
 }
 
 // Whether v (shape s) broadcasts to the normalised shape `norm` holding all its elements in
@@ -234,6 +264,22 @@ odla_value odla_InstanceNormalization(odla_value input, odla_value scale, odla_v
       "InstanceNormalization", id,
       [&] { return BuildInstanceNorm(input, scale, B, epsilon, result_type, id); },
       [&] { return odla_ref_InstanceNormalization(input, scale, B, epsilon, result_type, id); });
+}
+
+odla_values odla_BatchNormalizationTraining(odla_value X, odla_value scale, odla_value B,
+                                            odla_value input_mean, odla_value input_var,
+                                            odla_float32 epsilon, odla_float32 momentum,
+                                            odla_value_types result_types, odla_value_id id) {
+  return TryN(
+      "BatchNormalizationTraining", id,
+      [&] {
+        return BuildBatchNormTraining(X, scale, B, input_mean, input_var, epsilon, momentum,
+                                      result_types, id);
+      },
+      [&] {
+        return odla_ref_BatchNormalizationTraining(X, scale, B, input_mean, input_var, epsilon,
+                                                   momentum, result_types, id);
+      });
 }
 
 odla_values odla_LayerNormalization(odla_value X, odla_value Scale, odla_value B, odla_int64 axis,

@@ -237,6 +237,7 @@ ODLA_WEAK odla_value odla_MeanVarianceNormalization(odla_value X, odla_ints axes
 
 // Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
 ODLA_REF_ALIAS(BatchNormalization)
+ODLA_REF_ALIAS(BatchNormalizationTraining)
 ODLA_REF_ALIAS(LayerNormalization)
 ODLA_REF_ALIAS(InstanceNormalization)
 ODLA_REF_ALIAS(LRN)

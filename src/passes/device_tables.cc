@@ -28,15 +28,15 @@ link_gbps 1000
 // --device-table.
 constexpr const char* kCuda = R"(device cuda
 ops Abs Acos Acosh Add And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool
-ops BatchNormalization BitShift Cast CastLike Ceil Celu Clip Concat Conv ConvInteger
-ops ConvTranspose Cos Cosh CumSum DepthToSpace DequantizeLinear Det Div Dropout
-ops DynamicQuantizeLinear Einsum Elu Equal Erf Exp Expand Flatten Floor FusedConv FusedGemm
-ops FusedMatMul GRU Gather GatherElements GatherND Gemm GlobalAveragePool GlobalMaxPool
-ops Greater GreaterOrEqual GridSample HardSigmoid HardSwish Hardmax Identity
-ops InstanceNormalization IsInf IsNaN LRN LSTM LayerNormalization LeakyRelu Less LessOrEqual
-ops Log LogSoftmax LpNormalization LpPool MatMul MatMulInteger Max MaxPool MaxRoiPool Mean
-ops MeanVarianceNormalization Min Mod Mul Neg Not OneHot Or PRelu Pad Pow QLinearAdd
-ops QLinearAveragePool QLinearConv QLinearLeakyRelu QLinearMatMul QLinearMul
+ops BatchNormalization BatchNormalizationTraining BitShift Cast CastLike Ceil Celu Clip
+ops Concat Conv ConvInteger ConvTranspose Cos Cosh CumSum DepthToSpace DequantizeLinear Det
+ops Div Dropout DynamicQuantizeLinear Einsum Elu Equal Erf Exp Expand Flatten Floor
+ops FusedConv FusedGemm FusedMatMul GRU Gather GatherElements GatherND Gemm
+ops GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual GridSample HardSigmoid HardSwish
+ops Hardmax Identity InstanceNormalization IsInf IsNaN LRN LSTM LayerNormalization LeakyRelu
+ops Less LessOrEqual Log LogSoftmax LpNormalization LpPool MatMul MatMulInteger Max MaxPool
+ops MaxRoiPool Mean MeanVarianceNormalization Min Mod Mul Neg Not OneHot Or PRelu Pad Pow
+ops QLinearAdd QLinearAveragePool QLinearConv QLinearLeakyRelu QLinearMatMul QLinearMul
 ops QLinearReduceMean QLinearSigmoid QLinearSoftmax QLinearSub QLinearTanh QuantizeLinear
 ops RNN Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax ReduceMean
 ops ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu Requantize Reshape Resize

@@ -5,6 +5,7 @@
 
 ODLA_REF_DECL(MeanVarianceNormalization)
 ODLA_REF_DECL(LpNormalization)
+ODLA_REF_DECL(BatchNormalizationTraining)
 
 namespace {
 
@@ -34,6 +35,30 @@ TEST_F(CudaKernels, LpNormalization) {
   ExpectSame({Make<float>({2, 2}, ODLA_FLOAT32, {0.f, 3.f, 0.f, -4.f})}, One([](auto a, bool c) {
                return OP(c, LpNormalization)(a[0], 0, 2, Type({2, 2}), "y");
              }));
+}
+
+// Training-mode BatchNormalization: y alone, and with one or both running statistics; rank 2
+// and rank 4.
+TEST_F(CudaKernels, BatchNormalizationTraining) {
+  for (int results : {1, 2, 3})
+    ExpectSame({F32({3, 4, 5, 6}, 1), F32({4}, 2), F32({4}, 3), F32({4}, 4), F32({4}, 5, 1)},
+               [=](auto a, bool c) {
+                 odla_value_types t{};
+                 t.size = results;
+                 t.types[0] = Type({3, 4, 5, 6});
+                 t.types[1] = t.types[2] = Type({4});
+                 return odla_rt::FromValues(OP(c, BatchNormalizationTraining)(
+                     a[0], a[1], a[2], a[3], a[4], 1e-5f, 0.9f, t, "y"));
+               });
+  ExpectSame(
+      {F32({7, 3}, 6), F32({3}, 7), F32({3}, 8), F32({3}, 9), F32({3}, 10, 1)}, [](auto a, bool c) {
+        odla_value_types t{};
+        t.size = 3;
+        t.types[0] = Type({7, 3});
+        t.types[1] = t.types[2] = Type({3});
+        return odla_rt::FromValues(
+            OP(c, BatchNormalizationTraining)(a[0], a[1], a[2], a[3], a[4], 1e-2f, 0.5f, t, "y"));
+      });
 }
 
 }  // namespace
