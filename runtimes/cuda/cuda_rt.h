@@ -145,11 +145,13 @@ inline odla_value AddCudaOp1(const std::string& op, const std::vector<odla_value
 // `negative` false, [0, bounds[...])); an index out of range rejects the case when the
 // indices are constant (the host builder reports it), else fails the run. launch(k, bad)
 // queues the kernel, which sets the device int *bad on an index out of range (ops_layout.cc).
+// `extra_scratch` bytes of device scratch memory follow *bad at kIndexingScratch.
+constexpr size_t kIndexingScratch = 256;
 odla_value AddIndexingOp(const char* op, const std::vector<odla_value>& inputs,
                          const odla_value_type& rt, odla_value_id id,
                          const std::vector<int64_t>& bounds,
                          std::function<void(const odla_rt::KernelArgs&, int* bad)> launch,
-                         int indices_input = 1, bool negative = true);
+                         int indices_input = 1, bool negative = true, size_t extra_scratch = 0);
 
 // The process's cuDNN handle for build-time queries (algorithm choice, workspace sizes),
 // created at first use; the lock is held while the object lives.

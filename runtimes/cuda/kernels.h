@@ -212,6 +212,17 @@ void MaxRoiPool(cudaStream_t s, const odla_rt::RoiPoolSpec& spec, const float* x
 // Det (ref: Det in runtimes/kernels/det.h, its DetInPlace on the device) of `batch` float32
 // n x n matrices, a thread per matrix; `scratch`: batch * n * n doubles (kernels_window.cu).
 void Det(cudaStream_t s, const float* x, float* y, int64_t batch, int64_t n, double* scratch);
+// MaxUnpool (ref: MaxUnpool in runtimes/kernels/sample.h): y (out_n floats) = 0 except, for
+// each of the n inputs, y at its index (flat in `def`, MaxPool's shape, placed at the same
+// coordinates in `out`) = x; where indices meet, the last input wins, as in the ref's loop.
+// `winners`: out_n 8-byte words of scratch; *bad is set for an index outside [0, def_n).
+struct UnpoolMap {
+  int rank = 0;
+  int64_t def[kMaxDims] = {}, out[kMaxDims] = {};
+  int64_t def_n = 1;
+};
+void MaxUnpool(cudaStream_t s, const float* x, const int64_t* idx, int64_t n, const UnpoolMap& m,
+               float* y, int64_t out_n, void* winners, int* bad);
 // BitShift (ref: BitShiftFn) of unsigned integers (uint8 to uint64) with numpy broadcasting:
 // a shift by the type's width or more gives 0.
 void BitShift(cudaStream_t s, odla_element_type t, bool left, const void* a, const void* b,

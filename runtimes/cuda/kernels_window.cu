@@ -1,6 +1,6 @@
 // LpPool and MaxRoiPool kernels (ref: LpPool in runtimes/kernels/pool.h, MaxRoiPoolPoint in
 // runtimes/kernels/detection.h), BitShift and Det (runtimes/kernels/det.h): a thread per
-// output.
+// output; MaxUnpool (runtimes/kernels/sample.h): a thread per input.
 #include "../kernels/det.h"
 #include "kernels_util.cuh"
 
@@ -62,7 +62,50 @@ __global__ void DetKernel(const float* x, float* y, int64_t batch, int64_t n, do
   }
 }
 
+__device__ int64_t UnpoolFlat(const UnpoolMap& m, int64_t idx) {
+  int64_t flat = 0, stride = 1;
+  for (int d = m.rank - 1; d >= 0; --d) {
+    flat += idx % m.def[d] * stride;
+    idx /= m.def[d];
+    stride *= m.out[d];
+  }
+  return flat;
+}
+
+// The last input to reach each output (1 + its position; 0: none).
+__global__ void UnpoolWinners(const int64_t* idx, int64_t n, UnpoolMap m,
+                              unsigned long long* winners, int* bad) {
+  ODLA_CUDA_LOOP(i, n) {
+    const int64_t v = idx[i];
+    if (v < 0 || v >= m.def_n) {
+      *bad = 1;
+      continue;
+    }
+    atomicMax(&winners[UnpoolFlat(m, v)], static_cast<unsigned long long>(i + 1));
+  }
+}
+
+__global__ void UnpoolWrite(const float* x, const int64_t* idx, int64_t n, UnpoolMap m,
+                            const unsigned long long* winners, float* y) {
+  ODLA_CUDA_LOOP(i, n) {
+    const int64_t v = idx[i];
+    if (v < 0 || v >= m.def_n) continue;
+    const int64_t f = UnpoolFlat(m, v);
+    if (winners[f] == static_cast<unsigned long long>(i + 1)) y[f] = x[i];
+  }
+}
+
 }  // namespace
+
+void MaxUnpool(cudaStream_t s, const float* x, const int64_t* idx, int64_t n, const UnpoolMap& m,
+               float* y, int64_t out_n, void* winners, int* bad) {
+  auto* win = static_cast<unsigned long long*>(winners);
+  ODLA_CUDA_CALL(cudaMemsetAsync, y, 0, sizeof(float) * out_n, s);
+  ODLA_CUDA_CALL(cudaMemsetAsync, win, 0, sizeof(*win) * out_n, s);
+  Launch("MaxUnpool", s, n, UnpoolWinners, idx, n, m, win, bad);
+  Launch("MaxUnpool", s, n, UnpoolWrite, x, idx, n, m, static_cast<const unsigned long long*>(win),
+         y);
+}
 
 void Det(cudaStream_t s, const float* x, float* y, int64_t batch, int64_t n, double* scratch) {
   Launch("Det", s, batch, DetKernel, x, y, batch, n, scratch);

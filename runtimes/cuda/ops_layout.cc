@@ -60,7 +60,7 @@ odla_value AddIndexingOp(const char* op, const std::vector<odla_value>& inputs,
                          const odla_value_type& rt, odla_value_id id,
                          const std::vector<int64_t>& bounds,
                          std::function<void(const KernelArgs&, int* bad)> launch, int indices_input,
-                         bool negative) {
+                         bool negative, size_t extra_scratch) {
   const odla_value indices = inputs.at(indices_input);
   const bool is64 = indices->type.element_type == ODLA_INT64;
   const int64_t n = odla_rt::NumElements(indices->type.shape), nb = bounds.size();
@@ -75,7 +75,8 @@ odla_value AddIndexingOp(const char* op, const std::vector<odla_value>& inputs,
                                    std::to_string(bounds[0]) + ")"
                              : "an index is out of range of its dimension";
   std::string name = op;
-  odla_value y = AddCudaOp1(op, inputs, rt, sizeof(int), id, [=](const KernelArgs& k) {
+  const size_t scratch = extra_scratch ? kIndexingScratch + extra_scratch : sizeof(int);
+  odla_value y = AddCudaOp1(op, inputs, rt, scratch, id, [=](const KernelArgs& k) {
     cudaStream_t s = CudaStream(k);
     int* bad = static_cast<int*>(k.scratch);
     if (!checked) ODLA_CUDA_CALL(cudaMemsetAsync, bad, 0, sizeof(int), s);

@@ -1,6 +1,6 @@
-// Builders of LpPool, MaxRoiPool and Det on the project's CUDA kernels (kernels_window.cu), with
-// the shared builders' checks. Rejected (run on the host by the shared builder, which also
-// reports invalid arguments): other element types, empty results.
+// Builders of LpPool, MaxRoiPool, MaxUnpool and Det on the project's CUDA kernels
+// (kernels_window.cu), with the shared builders' checks. Rejected (run on the host by the shared
+// builder, which also reports invalid arguments): other element types, empty results.
 #include "../kernels/detection.h"
 #include "../ref/nn_window.h"
 #include "cuda_rt.h"
@@ -15,6 +15,7 @@ using Ints = std::vector<int64_t>;
 ODLA_REF_DECL(LpPool)
 ODLA_REF_DECL(MaxRoiPool)
 ODLA_REF_DECL(Det)
+ODLA_REF_DECL(MaxUnpool)
 
 namespace {
 
@@ -67,6 +68,42 @@ odla_value BuildDet(odla_value x, const odla_value_type& rt, odla_value_id id) {
   });
 }
 
+odla_value BuildMaxUnpool(odla_value x, odla_value idx, const odla_ints& kernel,
+                          const odla_ints& pads, const odla_ints& strides,
+                          const odla_value_type& rt, odla_value_id id) {
+  if (!x || !idx) Reject("missing input");
+  RequireF32({x});
+  RequireF32(rt);
+  const Ints xs = ValueDims(x), ys = TypeDims(rt);
+  if (idx->type.element_type != ODLA_INT64 || ValueDims(idx) != xs || ys.size() != xs.size() ||
+      xs.size() < 3 || xs.size() > static_cast<size_t>(kMaxDims) || ys[0] != xs[0] ||
+      ys[1] != xs[1])
+    Reject("shapes");
+  const Ints k = odla_rt::FromInts(kernel), p = odla_rt::FromInts(pads),
+             st = odla_rt::FromInts(strides);
+  const size_t n = xs.size() - 2;
+  if (k.size() != n || (!p.empty() && p.size() != 2 * n) || (!st.empty() && st.size() != n))
+    Reject("window");
+  UnpoolMap m;
+  m.rank = static_cast<int>(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) {
+    m.out[i] = ys[i];
+    m.def[i] = i < 2 ? xs[i]
+                     : (xs[i] - 1) * (st.empty() ? 1 : st[i - 2]) + k[i - 2] -
+                           (p.empty() ? 0 : p[i - 2] + p[i - 2 + n]);
+    if (m.def[i] < 1 || ys[i] < m.def[i]) Reject("result size");
+    m.def_n *= m.def[i];
+  }
+  const int64_t in_n = odla_rt::NumElements(x->type.shape), out_n = odla_rt::NumElements(rt.shape);
+  return AddIndexingOp(
+      "MaxUnpool", {x, idx}, rt, id, {m.def_n},
+      [=](const KernelArgs& a, int* bad) {
+        MaxUnpool(CudaStream(a), a.In<float>(0), a.In<int64_t>(1), in_n, m, a.Out<float>(0), out_n,
+                  static_cast<char*>(a.scratch) + kIndexingScratch, bad);
+      },
+      1, false, sizeof(unsigned long long) * out_n);
+}
+
 }  // namespace
 
 extern "C" {
@@ -91,6 +128,14 @@ odla_value odla_Det(odla_value X, odla_value_type result_type, odla_value_id id)
   return Try(
       "Det", id, [&] { return BuildDet(X, result_type, id); },
       [&] { return odla_ref_Det(X, result_type, id); });
+}
+
+odla_value odla_MaxUnpool(odla_value X, odla_value I, odla_ints kernel_shape, odla_ints pads,
+                          odla_ints strides, odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "MaxUnpool", id,
+      [&] { return BuildMaxUnpool(X, I, kernel_shape, pads, strides, result_type, id); },
+      [&] { return odla_ref_MaxUnpool(X, I, kernel_shape, pads, strides, result_type, id); });
 }
 
 }  // extern "C"

@@ -178,3 +178,4 @@ ODLA_WEAK odla_value odla_LpNormalization(odla_value input, odla_int64 axis, odl
 ODLA_REF_ALIAS(LpNormalization)
 ODLA_REF_ALIAS(GridSample)
 ODLA_REF_ALIAS(RoiAlign)
+ODLA_REF_ALIAS(MaxUnpool)

@@ -35,11 +35,11 @@ ops FusedConv FusedGemm FusedMatMul GRU Gather GatherElements GatherND Gemm
 ops GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual GridSample HardSigmoid HardSwish
 ops Hardmax Identity InstanceNormalization IsInf IsNaN LRN LSTM LayerNormalization LeakyRelu
 ops Less LessOrEqual Log LogSoftmax LpNormalization LpPool MatMul MatMulInteger Max MaxPool
-ops MaxRoiPool Mean MeanVarianceNormalization Min Mod Mul Neg Not OneHot Or PRelu Pad Pow
-ops QLinearAdd QLinearAveragePool QLinearConv QLinearLeakyRelu QLinearMatMul QLinearMul
-ops QLinearReduceMean QLinearSigmoid QLinearSoftmax QLinearSub QLinearTanh QuantizeLinear
-ops RNN Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax ReduceMean
-ops ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu Requantize Reshape Resize
+ops MaxRoiPool MaxUnpool Mean MeanVarianceNormalization Min Mod Mul Neg Not OneHot Or PRelu
+ops Pad Pow QLinearAdd QLinearAveragePool QLinearConv QLinearLeakyRelu QLinearMatMul
+ops QLinearMul QLinearReduceMean QLinearSigmoid QLinearSoftmax QLinearSub QLinearTanh
+ops QuantizeLinear RNN Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax
+ops ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu Requantize Reshape Resize
 ops ReverseSequence RoiAlign Round Scatter ScatterElements ScatterND Selu Shrink Sigmoid
 ops Sign Sin Sinh Slice Softmax Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum
 ops Tan Tanh ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze Upsample Where Xor

@@ -1,12 +1,13 @@
-// libodla_cuda's LpPool, MaxRoiPool, Det (ops_window.cc) and BitShift (ops_elementwise.cc) against
-// the host builders, as the other CudaKernels tests (cuda_kernels_util.h). Without a GPU these
-// tests skip.
+// libodla_cuda's LpPool, MaxRoiPool, MaxUnpool, Det (ops_window.cc) and BitShift
+// (ops_elementwise.cc) against the host builders, as the other CudaKernels tests
+// (cuda_kernels_util.h). Without a GPU these tests skip.
 #include "cuda_kernels_util.h"
 
 ODLA_REF_DECL(LpPool)
 ODLA_REF_DECL(MaxRoiPool)
 ODLA_REF_DECL(BitShift)
 ODLA_REF_DECL(Det)
+ODLA_REF_DECL(MaxUnpool)
 
 namespace {
 
@@ -63,6 +64,18 @@ TEST_F(CudaKernels, Det) {
              One([](auto a, bool c) { return OP(c, Det)(a[0], Type({4}), "y"); }));
   ExpectSame({Make<float>({3, 3}, ODLA_FLOAT32, {1, 2, 3, 4, 5, 6, 1, 2, 3})},
              One([](auto a, bool c) { return OP(c, Det)(a[0], Type({}), "y"); }));
+}
+
+TEST_F(CudaKernels, MaxUnpool) {
+  // X [1, 2, 2, 2] unpooled with 2x2 windows, stride 2, into the default 4x4 and into 5x6;
+  // indices that meet (the last input wins) and that span both planes.
+  Arg x = F32({1, 2, 2, 2}, 1);
+  Arg idx = Make<int64_t>({1, 2, 2, 2}, ODLA_INT64, {0, 3, 3, 15, 16, 18, 27, 31});
+  for (const Dims& out : {Dims{1, 2, 4, 4}, Dims{1, 2, 5, 6}})
+    ExpectSame({x, idx}, One([=](auto a, bool c) {
+                 return OP(c, MaxUnpool)(a[0], a[1], Ints({2, 2}), Ints({0, 0, 0, 0}), Ints({2, 2}),
+                                         Type(out), "y");
+               }));
 }
 
 }  // namespace

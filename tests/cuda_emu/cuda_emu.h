@@ -127,6 +127,14 @@ T __shfl_sync(unsigned mask, T v, int lane, int width = 32) {
   return EmuShfl(mask, ::cuda_emu::ShflKind::kIdx, v, lane, width);
 }
 
+// Atomics: a block's threads are fibers of one OS thread and blocks run one after the other,
+// so a plain read-modify-write is atomic here.
+inline unsigned long long atomicMax(unsigned long long* p, unsigned long long v) {
+  unsigned long long old = *p;
+  if (old < v) *p = v;
+  return old;
+}
+
 inline unsigned __umulhi(unsigned a, unsigned b) {
   return static_cast<unsigned>((static_cast<uint64_t>(a) * b) >> 32);
 }
