@@ -114,16 +114,6 @@ bool ByType(unsigned set, odla_element_type t, F&& f) {
   return (set & (t == ODLA_FLOAT32 ? 1 : 2)) && ByNumber(t, f);
 }
 
-// f(tag) for int8, uint8 and int16: the quantized values of the TFLite import, whose fused
-// activations are Clips.
-template <typename F>
-bool BySmallInt(odla_element_type t, F&& f) {
-  if (t == ODLA_INT8) return f(int8_t{}), true;
-  if (t == ODLA_UINT8) return f(uint8_t{}), true;
-  if (t == ODLA_INT16) return f(int16_t{}), true;
-  return false;
-}
-
 template <typename T>
 void LaunchClip(cudaStream_t s, const void* x, void* y, int64_t n, double lo, double hi) {
   ClipKernel<T><<<GridFor(n), kBlock, 0, s>>>(static_cast<const T*>(x), static_cast<T*>(y), n,
@@ -154,15 +144,17 @@ unsigned UnarySet(Unary op) {
 
 }  // namespace
 
+// Clip also takes quantized values: the TFLite import's fused activations.
 bool UnarySupports(Unary op, odla_element_type t) {
-  return ByType(UnarySet(op), t, [](auto) {}) || (op == Unary::kClip && BySmallInt(t, [](auto) {}));
+  return ByType(UnarySet(op), t, [](auto) {}) ||
+         (op == Unary::kClip && ByQuantized(t, true, false, [](auto) {}));
 }
 
 void UnaryOp(cudaStream_t s, Unary op, odla_element_type t, const void* x, void* y, int64_t n,
              double a, double b) {
   if (n == 0) return;
   if (op == Unary::kClip &&
-      BySmallInt(t, [&](auto tag) { LaunchClip<decltype(tag)>(s, x, y, n, a, b); }))
+      ByQuantized(t, true, false, [&](auto tag) { LaunchClip<decltype(tag)>(s, x, y, n, a, b); }))
     return CheckLaunch("Clip");
   Params p{static_cast<float>(a), static_cast<float>(b)};
   bool ok = ByType(UnarySet(op), t, [&](auto tag) {

@@ -22,28 +22,6 @@ struct SumOp {
   }
 };
 
-// Reduces v over the block (blockDim.x a multiple of 32, at most 1024; `identity` fills the
-// unused lanes of the second stage); all threads get the result.
-template <typename T, typename Op>
-__device__ T BlockReduce(T v, Op op, T identity) {
-  __shared__ T part[32];
-  __shared__ T result;
-  for (int o = 16; o > 0; o /= 2) v = op(v, __shfl_down_sync(0xffffffffu, v, o));
-  int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
-  if (lane == 0) part[warp] = v;
-  __syncthreads();
-  if (warp == 0) {
-    int warps = blockDim.x / 32;
-    v = lane < warps ? part[lane] : identity;
-    for (int o = 16; o > 0; o /= 2) v = op(v, __shfl_down_sync(0xffffffffu, v, o));
-    if (lane == 0) result = v;
-  }
-  __syncthreads();
-  T r = result;
-  __syncthreads();  // part and result may be reused by the next call
-  return r;
-}
-
 // kind 0 Softmax, 1 LogSoftmax; one block per row of n contiguous elements.
 __global__ void SoftmaxRows(int kind, const float* x, float* y, int64_t rows, int64_t n) {
   for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {

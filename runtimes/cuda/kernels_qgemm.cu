@@ -191,22 +191,13 @@ void Run(cudaStream_t s, const P& p, const E& out, int64_t batches, int64_t rows
   TiledKernel<Acc><<<grid, kThreads, 0, s>>>(p, out, batches, rows, cols, depth);
 }
 
-// f(tag) for int8, uint8 and, with `wide`, int16.
-template <typename F>
-void ByQ(odla_element_type t, bool wide, F&& f) {
-  if (t == ODLA_INT8) return f(int8_t{});
-  if (t == ODLA_UINT8) return f(uint8_t{});
-  if (wide && t == ODLA_INT16) return f(int16_t{});
-  throw odla_rt::RtError("libodla_cuda: integer product of an unexpected element type");
-}
-
 // Runs problem p with y's output functor: Acc int64 for an int16 x (TFLite's 16x8 kernels).
 template <typename P>
 void RunOutput(cudaStream_t s, const P& p, const QOutput& y, bool wide, int64_t batches,
                int64_t rows, int64_t cols, int64_t depth) {
   if (y.kind == QOutput::kInt32)
     return Run<int32_t>(s, p, Int32Out{static_cast<int32_t*>(y.y)}, batches, rows, cols, depth);
-  ByQ(y.type, y.kind == QOutput::kTflite, [&](auto ytag) {
+  ForQuantized("QLinear product", y.type, y.kind == QOutput::kTflite, false, [&](auto ytag) {
     using Y = decltype(ytag);
     if (y.kind == QOutput::kOnnx) {
       OnnxOut<Y> out{};
@@ -240,9 +231,9 @@ void RunOutput(cudaStream_t s, const P& p, const QOutput& y, bool wide, int64_t 
 
 void QMatMul(cudaStream_t s, const QOperand& a, const QOperand& b, const int64_t* aoff,
              const int64_t* boff, int64_t nb, int64_t m, int64_t k, int64_t n, const QOutput& y) {
-  ByQ(a.type, false, [&](auto atag) {
+  ForQuantized("QMatMul", a.type, false, false, [&](auto atag) {
     using TA = decltype(atag);
-    ByQ(b.type, false, [&](auto btag) {
+    ForQuantized("QMatMul", b.type, false, false, [&](auto btag) {
       using TB = decltype(btag);
       QMatMulProblem<TA, TB> p{};
       p.a = static_cast<const TA*>(a.data);
@@ -265,9 +256,9 @@ void QMatMul(cudaStream_t s, const QOperand& a, const QOperand& b, const int64_t
 void QConv(cudaStream_t s, const odla_rt::ConvShape& shape, const QOperand& x, const QOperand& w,
            const QOutput& y) {
   const bool wide = x.type == ODLA_INT16;
-  ByQ(x.type, wide, [&](auto xtag) {
+  ForQuantized("QConv", x.type, wide, false, [&](auto xtag) {
     using TX = decltype(xtag);
-    ByQ(w.type, false, [&](auto wtag) {
+    ForQuantized("QConv", w.type, false, false, [&](auto wtag) {
       using TW = decltype(wtag);
       QConvProblem<TX, TW> p{};
       p.x = static_cast<const TX*>(x.data);

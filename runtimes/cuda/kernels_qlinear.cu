@@ -81,15 +81,6 @@ __global__ void ReduceMeanKernel(const T* x, T* y, QMeanPlan m, QElementwise q,
   }
 }
 
-// f(tag) for int8, uint8 and int16.
-template <typename F>
-void ByQ(odla_element_type t, F&& f) {
-  if (t == ODLA_INT8) return f(int8_t{});
-  if (t == ODLA_UINT8) return f(uint8_t{});
-  if (t == ODLA_INT16) return f(int16_t{});
-  throw odla_rt::RtError("libodla_cuda: quantized op of an unexpected element type");
-}
-
 }  // namespace
 
 void QSigmoidTanhInt8(cudaStream_t s, const int8_t* x, int8_t* y, int64_t n,
@@ -99,9 +90,9 @@ void QSigmoidTanhInt8(cudaStream_t s, const int8_t* x, int8_t* y, int64_t n,
 
 void QSoftmax(cudaStream_t s, odla_element_type xt, odla_element_type yt, const void* x, void* y,
               int64_t outer, int64_t len, int64_t inner, const odla_rt::TfliteSoftmaxParams& p) {
-  ByQ(xt, [&](auto xtag) {
+  ForQuantized("QLinearSoftmax", xt, true, false, [&](auto xtag) {
     using X = decltype(xtag);
-    ByQ(yt, [&](auto ytag) {
+    ForQuantized("QLinearSoftmax", yt, true, false, [&](auto ytag) {
       using Y = decltype(ytag);
       Launch("QLinearSoftmax", s, outer * inner, SoftmaxKernel<X, Y>, static_cast<const X*>(x),
              static_cast<Y*>(y), outer, len, inner, p);
@@ -111,7 +102,7 @@ void QSoftmax(cudaStream_t s, odla_element_type xt, odla_element_type yt, const 
 
 void QAveragePool(cudaStream_t s, odla_element_type t, const void* x, void* y,
                   const odla_rt::Pool2D& pool, const QElementwise& q, bool include_pad) {
-  ByQ(t, [&](auto tag) {
+  ForQuantized("QLinearAveragePool", t, true, false, [&](auto tag) {
     using T = decltype(tag);
     Launch("QLinearAveragePool", s, pool.n * pool.c * pool.oh * pool.ow, AveragePoolKernel<T>,
            static_cast<const T*>(x), static_cast<T*>(y), pool, q, include_pad);
@@ -120,7 +111,7 @@ void QAveragePool(cudaStream_t s, odla_element_type t, const void* x, void* y,
 
 void QReduceMean(cudaStream_t s, odla_element_type t, const void* x, void* y, const QMeanPlan& m,
                  const QElementwise& q, odla_rt::QMultiplier q_over_count) {
-  ByQ(t, [&](auto tag) {
+  ForQuantized("QLinearReduceMean", t, true, false, [&](auto tag) {
     using T = decltype(tag);
     Launch("QLinearReduceMean", s, m.outputs, ReduceMeanKernel<T>, static_cast<const T*>(x),
            static_cast<T*>(y), m, q, q_over_count);

@@ -28,28 +28,26 @@ __global__ void DequantizeKernel(const X* x, const float* scale, const X* zp, fl
 
 constexpr int kRangeThreads = 1024;
 
-// One block: the range of x widened to 0 (NaN never replaces a bound, as with std::min and
-// std::max), then the ref's scale and zero point.
+// std::min and std::max: NaN never replaces a bound.
+struct LowerOp {
+  __device__ float operator()(float a, float b) const { return b < a ? b : a; }
+};
+struct HigherOp {
+  __device__ float operator()(float a, float b) const { return a < b ? b : a; }
+};
+
+// One block: the range of x widened to 0, then the ref's scale and zero point.
 __global__ void DynamicRangeKernel(const float* x, int64_t n, float* scale, uint8_t* zp) {
-  __shared__ float lo_of[kRangeThreads], hi_of[kRangeThreads];
   float lo = 0, hi = 0;
   for (int64_t i = threadIdx.x; i < n; i += kRangeThreads) {
-    lo = x[i] < lo ? x[i] : lo;
-    hi = hi < x[i] ? x[i] : hi;
+    lo = LowerOp{}(lo, x[i]);
+    hi = HigherOp{}(hi, x[i]);
   }
-  lo_of[threadIdx.x] = lo, hi_of[threadIdx.x] = hi;
-  __syncthreads();
-  for (int half = kRangeThreads / 2; half > 0; half /= 2) {
-    if (static_cast<int>(threadIdx.x) < half) {
-      const float l = lo_of[threadIdx.x + half], h = hi_of[threadIdx.x + half];
-      lo_of[threadIdx.x] = l < lo_of[threadIdx.x] ? l : lo_of[threadIdx.x];
-      hi_of[threadIdx.x] = hi_of[threadIdx.x] < h ? h : hi_of[threadIdx.x];
-    }
-    __syncthreads();
-  }
+  lo = BlockReduce(lo, LowerOp{}, 0.0f);
+  hi = BlockReduce(hi, HigherOp{}, 0.0f);
   if (threadIdx.x == 0) {
-    const float s = (hi_of[0] - lo_of[0]) / 255.0f;
-    float z = -lo_of[0] / s;
+    const float s = (hi - lo) / 255.0f;
+    float z = -lo / s;
     z = z < 255.0f ? z : 255.0f;  // std::min(255.0f, z), then std::max(0.0f, z)
     z = 0.0f < z ? z : 0.0f;
     *scale = s;
@@ -112,16 +110,6 @@ __global__ void RequantizeKernel(const X* x, Y* y, int64_t n, QElementwise p, do
   }
 }
 
-// f(tag) for int8, uint8, int16 and, with `int32`, int32; false for other types.
-template <typename F>
-bool ByQuantized(odla_element_type t, bool int32, F&& f) {
-  if (t == ODLA_INT8) return f(int8_t{}), true;
-  if (t == ODLA_UINT8) return f(uint8_t{}), true;
-  if (t == ODLA_INT16) return f(int16_t{}), true;
-  if (int32 && t == ODLA_INT32) return f(int32_t{}), true;
-  return false;
-}
-
 }  // namespace
 
 void QuantizeLinear(cudaStream_t s, odla_element_type xt, odla_element_type q, const void* x,
@@ -129,7 +117,7 @@ void QuantizeLinear(cudaStream_t s, odla_element_type xt, odla_element_type q, c
                     int64_t inner, bool away) {
   const int64_t n = outer * len * inner;
   if (n == 0) return;
-  ByQuantized(q, false, [&](auto qtag) {
+  ForQuantized("QuantizeLinear", q, true, false, [&](auto qtag) {
     using Q = decltype(qtag);
     auto launch = [&](auto xtag) {
       using X = decltype(xtag);
@@ -149,7 +137,7 @@ void DequantizeLinear(cudaStream_t s, odla_element_type xt, const void* x, const
                       const void* zp, float* y, int64_t outer, int64_t len, int64_t inner) {
   const int64_t n = outer * len * inner;
   if (n == 0) return;
-  ByQuantized(xt, true, [&](auto tag) {
+  ForQuantized("DequantizeLinear", xt, true, true, [&](auto tag) {
     using X = decltype(tag);
     DequantizeKernel<X><<<GridFor(n), kBlock, 0, s>>>(static_cast<const X*>(x), scale,
                                                       static_cast<const X*>(zp), y, len, inner, n);
@@ -160,7 +148,7 @@ void DequantizeLinear(cudaStream_t s, odla_element_type xt, const void* x, const
 void QLinearBinary(cudaStream_t s, odla_element_type t, const void* a, const void* b, void* y,
                    const StridedMap& m, const QElementwise& p) {
   const int64_t n = m.Count();
-  ByQuantized(t, false, [&](auto tag) {
+  ForQuantized("QLinearBinary", t, true, false, [&](auto tag) {
     using T = decltype(tag);
     Launch("QLinearBinary", s, n, QBinaryKernel<T>, static_cast<const T*>(a),
            static_cast<const T*>(b), static_cast<T*>(y), m, n, p);
@@ -169,7 +157,7 @@ void QLinearBinary(cudaStream_t s, odla_element_type t, const void* a, const voi
 
 void QLinearLeakyRelu(cudaStream_t s, odla_element_type t, const void* x, void* y, int64_t n,
                       const QElementwise& p) {
-  ByQuantized(t, false, [&](auto tag) {
+  ForQuantized("QLinearLeakyRelu", t, true, false, [&](auto tag) {
     using T = decltype(tag);
     Launch("QLinearLeakyRelu", s, n, QLeakyReluKernel<T>, static_cast<const T*>(x),
            static_cast<T*>(y), n, p);
@@ -180,9 +168,9 @@ void Requantize(cudaStream_t s, odla_element_type xt, odla_element_type yt, cons
                 int64_t n, const QElementwise& p) {
   // As the ref: x_scale / y_scale in double.
   const double ratio = static_cast<double>(p.sa) / p.sy;
-  ByQuantized(xt, true, [&](auto xtag) {
+  ForQuantized("Requantize", xt, true, true, [&](auto xtag) {
     using X = decltype(xtag);
-    ByQuantized(yt, true, [&](auto ytag) {
+    ForQuantized("Requantize", yt, true, true, [&](auto ytag) {
       using Y = decltype(ytag);
       Launch("Requantize", s, n, RequantizeKernel<X, Y>, static_cast<const X*>(x),
              static_cast<Y*>(y), n, p, ratio);

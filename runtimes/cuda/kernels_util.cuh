@@ -74,6 +74,24 @@ void BySize(size_t es, F&& f) {
   }
 }
 
+// f(tag) for the element types of quantized values: int8, uint8, and int16 and int32 where
+// allowed; false for other types.
+template <typename F>
+bool ByQuantized(odla_element_type t, bool int16, bool int32, F&& f) {
+  if (t == ODLA_INT8) return f(int8_t{}), true;
+  if (t == ODLA_UINT8) return f(uint8_t{}), true;
+  if (int16 && t == ODLA_INT16) return f(int16_t{}), true;
+  if (int32 && t == ODLA_INT32) return f(int32_t{}), true;
+  return false;
+}
+// The same where another type is the caller's error (its builder rejects it): RtError naming
+// `op`.
+template <typename F>
+void ForQuantized(const char* op, odla_element_type t, bool int16, bool int32, F&& f) {
+  if (!ByQuantized(t, int16, int32, f))
+    throw odla_rt::RtError(std::string("libodla_cuda: ") + op + " of an unexpected element type");
+}
+
 // The type integer arithmetic wraps in: unsigned for integers, T itself for floats.
 template <typename T, bool = std::is_integral_v<T>>
 struct WrapOf {
@@ -118,6 +136,28 @@ template <typename Y>
 __device__ Y SaturateTo(int64_t v) {
   const int64_t lo = cuda::std::numeric_limits<Y>::min(), hi = cuda::std::numeric_limits<Y>::max();
   return static_cast<Y>(v < lo ? lo : hi < v ? hi : v);
+}
+
+// Reduces v over the block (blockDim.x a multiple of 32, at most 1024; `identity` fills the
+// unused lanes of the second stage); all threads get the result.
+template <typename T, typename Op>
+__device__ T BlockReduce(T v, Op op, T identity) {
+  __shared__ T part[32];
+  __shared__ T result;
+  for (int o = 16; o > 0; o /= 2) v = op(v, __shfl_down_sync(0xffffffffu, v, o));
+  int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+  if (lane == 0) part[warp] = v;
+  __syncthreads();
+  if (warp == 0) {
+    int warps = blockDim.x / 32;
+    v = lane < warps ? part[lane] : identity;
+    for (int o = 16; o > 0; o /= 2) v = op(v, __shfl_down_sync(0xffffffffu, v, o));
+    if (lane == 0) result = v;
+  }
+  __syncthreads();
+  T r = result;
+  __syncthreads();  // part and result may be reused by the next call
+  return r;
 }
 
 }  // namespace odla_cuda
