@@ -22,21 +22,15 @@ __global__ void SoftmaxKernel(const X* x, Y* y, int64_t outer, int64_t len, int6
   }
 }
 
-// A thread per output: the window's sum and count of valid elements (ref: PoolSum2D), then
-// TFLite's rounded mean or the float one.
+// A thread per output: the window's sum and count of valid elements (the ref's PoolWindowSum),
+// then TFLite's rounded mean or the float one.
 template <typename T>
 __global__ void AveragePoolKernel(const T* x, T* y, odla_rt::Pool2D p, QElementwise q,
                                   bool include_pad) {
   ODLA_CUDA_LOOP(i, p.n * p.c * p.oh * p.ow) {
     const int64_t ox = i % p.ow, oy = i / p.ow % p.oh, nc = i / (p.ow * p.oh);
-    const int64_t y0 = oy * p.sh - p.pad_t, x0 = ox * p.sw - p.pad_l;
-    const int64_t ya = y0 > 0 ? y0 : 0, yb = y0 + p.kh < p.h ? y0 + p.kh : p.h;
-    const int64_t xa = x0 > 0 ? x0 : 0, xb = x0 + p.kw < p.w ? x0 + p.kw : p.w;
-    const T* xp = x + nc * p.h * p.w;
-    int32_t sum = 0;
-    for (int64_t iy = ya; iy < yb; ++iy)
-      for (int64_t ix = xa; ix < xb; ++ix) sum += xp[iy * p.w + ix];
-    const auto count = static_cast<int32_t>((yb > ya ? yb - ya : 0) * (xb > xa ? xb - xa : 0));
+    int32_t sum, count;
+    odla_rt::PoolWindowSum(p, x + nc * p.h * p.w, oy, ox, &sum, &count);
     if (q.tflite) {
       y[i] = SaturateTo<T>(odla_rt::TfliteRoundedMean(sum, count));
       continue;

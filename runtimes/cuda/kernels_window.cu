@@ -2,13 +2,13 @@
 // runtimes/kernels/detection.h), BitShift and Det (runtimes/kernels/det.h): a thread per
 // output; MaxUnpool (runtimes/kernels/sample.h): a thread per input.
 #include "../kernels/det.h"
+#include "../kernels/pool.h"
 #include "kernels_util.cuh"
 
 namespace odla_cuda {
 namespace {
 
-// The ref's taps in its order (depth, rows, columns; undilated windows), its sum in double
-// without FMA contraction.
+// The ref's own taps, sum and terms (pool.h), an output per thread.
 __global__ void LpPoolKernel(odla_rt::Window3 g, int64_t planes, const float* x, float* y,
                              int64_t pw) {
   ODLA_CUDA_LOOP(t, planes * g.OutSize()) {
@@ -18,20 +18,10 @@ __global__ void LpPoolKernel(odla_rt::Window3 g, int64_t planes, const float* x,
     g.Taps(0, od, &zl, &zh);
     g.Taps(1, oh, &yl, &yh);
     g.Taps(2, ow, &xl, &xh);
-    const float* xp = x + p * g.InSize();
-    double sum = 0;
-    for (int64_t kz = zl; kz < zh; ++kz) {
-      const int64_t iz = od * g.stride[0] - g.pad[0] + kz;
-      for (int64_t ky = yl; ky < yh; ++ky) {
-        const int64_t iy = oh * g.stride[1] - g.pad[1] + ky;
-        const float* row = xp + (iz * g.in[1] + iy) * g.in[2] + ow * g.stride[2] - g.pad[2];
-        for (int64_t kx = xl; kx < xh; ++kx) {
-          const double a = fabs(static_cast<double>(row[kx]));
-          sum = __dadd_rn(sum, pw == 1 ? a : pw == 2 ? __dmul_rn(a, a) : pow(a, double(pw)));
-        }
-      }
-    }
-    y[t] = static_cast<float>(pw == 1 ? sum : pw == 2 ? sqrt(sum) : pow(sum, 1.0 / pw));
+    const double sum = odla_rt::pool_detail::SumTaps(
+        g, x + p * g.InSize(), od, oh, ow, zl, zh, yl, yh, xl, xh,
+        [pw](float v) { return odla_rt::LpTerm(static_cast<double>(v), pw); });
+    y[t] = static_cast<float>(odla_rt::LpRoot(sum, pw));
   }
 }
 

@@ -13,15 +13,6 @@
 
 namespace odla_rt {
 
-// x - f * y rounded twice, as host code computes it (no FMA contraction on the device).
-ODLA_HD inline double MulSub(double x, double f, double y) {
-#ifdef __CUDA_ARCH__
-  return __dsub_rn(x, __dmul_rn(f, y));
-#else
-  return x - f * y;
-#endif
-}
-
 // det(a) of the row-major n x n matrix a (overwritten by the elimination).
 ODLA_HD inline double DetInPlace(double* a, int64_t n) {
   double det = 1;
@@ -42,7 +33,7 @@ ODLA_HD inline double DetInPlace(double* a, int64_t n) {
     det *= d;
     for (int64_t r = col + 1; r < n; ++r) {
       double f = a[r * n + col] / d;
-      for (int64_t j = col + 1; j < n; ++j) a[r * n + j] = MulSub(a[r * n + j], f, a[col * n + j]);
+      for (int64_t j = col + 1; j < n; ++j) a[r * n + j] -= MulRounded(f, a[col * n + j]);
     }
   }
   return det;

@@ -1,6 +1,8 @@
 // Pooling kernels over [planes = N * C, D, H, W] (see window.h), parallel over planes.
 #pragma once
 
+#include <math.h>
+
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -34,8 +36,9 @@ void ForEachWindow(const Window3& g, F fn) {
 // The sum of f(x) over the taps [zl, zh) x [yl, yh) x [xl, xh) of output (od, oh, ow) of
 // plane xp (undilated windows).
 template <typename T, typename F>
-double SumTaps(const Window3& g, const T* xp, int64_t od, int64_t oh, int64_t ow, int64_t zl,
-               int64_t zh, int64_t yl, int64_t yh, int64_t xl, int64_t xh, F f) {
+ODLA_HD double SumTaps(const Window3& g, const T* xp, int64_t od, int64_t oh, int64_t ow,
+                       int64_t zl, int64_t zh, int64_t yl, int64_t yh, int64_t xl, int64_t xh,
+                       F f) {
   double sum = 0;
   for (int64_t kz = zl; kz < zh; ++kz) {
     int64_t iz = od * g.stride[0] - g.pad[0] + kz;
@@ -119,6 +122,16 @@ void AveragePool(const Window3& g, int64_t planes, const T* x, T* y, bool count_
 }
 
 // Lp pooling: (sum |x|^p)^(1/p) over the taps inside the input.
+// LpPool's term |v|^p and its result sum^(1/p) (p 1 and 2 exactly), in double (host and device:
+// libodla_cuda's LpPool runs them).
+ODLA_HD inline double LpTerm(double v, int64_t pw) {
+  double a = fabs(v);
+  return pw == 1 ? a : pw == 2 ? MulRounded(a, a) : pow(a, static_cast<double>(pw));
+}
+ODLA_HD inline double LpRoot(double sum, int64_t pw) {
+  return pw == 1 ? sum : pw == 2 ? sqrt(sum) : pow(sum, 1.0 / pw);
+}
+
 template <typename T>
 void LpPool(const Window3& g, int64_t planes, const T* x, T* y, int64_t pw) {
   pool_detail::ForPlanes(planes, g, [&](int64_t p) {
@@ -126,11 +139,9 @@ void LpPool(const Window3& g, int64_t planes, const T* x, T* y, int64_t pw) {
     T* yp = y + p * g.OutSize();
     pool_detail::ForEachWindow(g, [&](int64_t o, int64_t od, int64_t oh, int64_t ow, int64_t zl,
                                       int64_t zh, int64_t yl, int64_t yh, int64_t xl, int64_t xh) {
-      double sum = pool_detail::SumTaps(g, xp, od, oh, ow, zl, zh, yl, yh, xl, xh, [pw](T v) {
-        double a = std::fabs(static_cast<double>(v));
-        return pw == 1 ? a : pw == 2 ? a * a : std::pow(a, static_cast<double>(pw));
-      });
-      yp[o] = static_cast<T>(pw == 1 ? sum : pw == 2 ? std::sqrt(sum) : std::pow(sum, 1.0 / pw));
+      double sum = pool_detail::SumTaps(g, xp, od, oh, ow, zl, zh, yl, yh, xl, xh,
+                                        [pw](T v) { return LpTerm(static_cast<double>(v), pw); });
+      yp[o] = static_cast<T>(LpRoot(sum, pw));
     });
   });
 }

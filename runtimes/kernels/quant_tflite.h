@@ -111,8 +111,22 @@ struct Pool2D {
   int64_t pad_t = 0, pad_l = 0;
 };
 
-// For each output element, the int32 sum of the window's elements inside the input and their
-// count; y = finish(sum, count).
+// The int32 sum of the elements of output (oy, ox)'s window that lie inside plane xp, and their
+// count (host and device: libodla_cuda's QLinearAveragePool runs it).
+template <typename X>
+ODLA_HD void PoolWindowSum(const Pool2D& p, const X* xp, int64_t oy, int64_t ox, int32_t* sum,
+                           int32_t* count) {
+  int64_t y0 = oy * p.sh - p.pad_t, x0 = ox * p.sw - p.pad_l;
+  int64_t ya = y0 > 0 ? y0 : 0, yb = y0 + p.kh < p.h ? y0 + p.kh : p.h;
+  int64_t xa = x0 > 0 ? x0 : 0, xb = x0 + p.kw < p.w ? x0 + p.kw : p.w;
+  int32_t s = 0;
+  for (int64_t iy = ya; iy < yb; ++iy)
+    for (int64_t ix = xa; ix < xb; ++ix) s += xp[iy * p.w + ix];
+  *sum = s;
+  *count = static_cast<int32_t>((yb > ya ? yb - ya : 0) * (xb > xa ? xb - xa : 0));
+}
+
+// For each output element, y = finish(sum, count) of its window (PoolWindowSum).
 template <typename X, typename Y, typename F>
 void PoolSum2D(const Pool2D& p, const X* x, Y* y, F finish) {
   ParallelFor(p.n * p.c, 1, [&](int64_t b, int64_t e) {
@@ -121,14 +135,8 @@ void PoolSum2D(const Pool2D& p, const X* x, Y* y, F finish) {
       Y* yp = y + nc * p.oh * p.ow;
       for (int64_t oy = 0; oy < p.oh; ++oy)
         for (int64_t ox = 0; ox < p.ow; ++ox) {
-          int64_t y0 = oy * p.sh - p.pad_t, x0 = ox * p.sw - p.pad_l;
-          int64_t ya = std::max<int64_t>(y0, 0), yb = std::min(y0 + p.kh, p.h);
-          int64_t xa = std::max<int64_t>(x0, 0), xb = std::min(x0 + p.kw, p.w);
-          int32_t sum = 0;
-          for (int64_t iy = ya; iy < yb; ++iy)
-            for (int64_t ix = xa; ix < xb; ++ix) sum += xp[iy * p.w + ix];
-          int32_t count =
-              static_cast<int32_t>(std::max<int64_t>(yb - ya, 0) * std::max<int64_t>(xb - xa, 0));
+          int32_t sum, count;
+          PoolWindowSum(p, xp, oy, ox, &sum, &count);
           yp[oy * p.ow + ox] = finish(sum, count);
         }
     }
