@@ -6,6 +6,7 @@
 
 #include "cuda_rt.h"
 #include "kernels.h"
+#include "quant_params.h"
 
 ODLA_CUDA_FILE(ops_quant)
 
@@ -18,8 +19,6 @@ ODLA_REF_DECL(DequantizeLinear)
 ODLA_REF_DECL(DynamicQuantizeLinear)
 
 namespace {
-
-bool Quantized(odla_element_type t) { return t == ODLA_INT8 || t == ODLA_UINT8 || t == ODLA_INT16; }
 
 // x as [outer, len, inner] for a scale of 1 (per tensor) or len (per axis) entries, with a
 // zero point (may be NULL) of the same count and element type `zt`.
@@ -66,8 +65,7 @@ odla_value BuildDequantize(odla_value x, odla_value scale, odla_value zp, int64_
                            const odla_value_type& rt, odla_value_id id) {
   if (!x) Reject("missing input");
   const odla_element_type xt = x->type.element_type;
-  if ((!Quantized(xt) && xt != ODLA_INT32) || rt.element_type != ODLA_FLOAT32 ||
-      TypeDims(rt) != ValueDims(x))
+  if (!Quantized(xt, true) || rt.element_type != ODLA_FLOAT32 || TypeDims(rt) != ValueDims(x))
     Reject("element types");
   int64_t outer, len, inner;
   AxisView(x, scale, zp, xt, axis, &outer, &len, &inner);

@@ -1,6 +1,6 @@
-// Per-tensor quantization parameters that libodla_cuda's quantized builders need as constants
-// at build time (ops_qlinear.cc, ops_qreduce.cc): each rejects the case otherwise, and the
-// shared builder runs it on the host.
+// What libodla_cuda's quantized builders check: the element types of quantized values, and
+// the per-tensor parameters that ops_qlinear.cc and ops_qreduce.cc need as constants at build
+// time (each rejects the case otherwise, and the shared builder runs it on the host).
 #pragma once
 
 #include <string>
@@ -9,6 +9,7 @@
 
 namespace odla_cuda {
 
+// int8, uint8, int16 (and, with `int32`, int32).
 inline bool Quantized(odla_element_type t, bool int32 = false) {
   return t == ODLA_INT8 || t == ODLA_UINT8 || t == ODLA_INT16 || (int32 && t == ODLA_INT32);
 }
