@@ -16,9 +16,7 @@ __global__ void SoftmaxKernel(const X* x, Y* y, int64_t outer, int64_t len, int6
                               odla_rt::TfliteSoftmaxParams p) {
   ODLA_CUDA_LOOP(r, outer * inner) {
     const int64_t base = r / inner * len * inner + r % inner;
-    odla_rt::TfliteSoftmaxRow(x + base, y + base, len, inner, p,
-                              cuda::std::numeric_limits<Y>::min(),
-                              cuda::std::numeric_limits<Y>::max());
+    odla_rt::TfliteSoftmaxRow(x + base, y + base, len, inner, p);
   }
 }
 

@@ -121,22 +121,8 @@ __host__ __device__ To CastValue(From x) {
   }
 }
 
-// The ref's RoundToQ (runtimes/kernels/quant.h): rint(v) (halves to even; with `away`, away
-// from 0) + zp, saturated to Y's range as float, then converted; and SaturateTo of an integer.
-template <typename Y>
-__device__ Y RoundToQ(float v, int32_t zp, bool away = false) {
-  const float lo = static_cast<float>(cuda::std::numeric_limits<Y>::min());
-  const float hi = static_cast<float>(cuda::std::numeric_limits<Y>::max());
-  float r = (away ? roundf(v) : rintf(v)) + static_cast<float>(zp);
-  r = r < lo ? lo : r;  // as std::max(r, lo), then std::min(r, hi)
-  r = hi < r ? hi : r;
-  return static_cast<Y>(r);
-}
-template <typename Y>
-__device__ Y SaturateTo(int64_t v) {
-  const int64_t lo = cuda::std::numeric_limits<Y>::min(), hi = cuda::std::numeric_limits<Y>::max();
-  return static_cast<Y>(v < lo ? lo : hi < v ? hi : v);
-}
+using odla_rt::RoundToQ;  // the ref's (runtimes/kernels/fixed_point.h), host and device
+using odla_rt::SaturateTo;
 
 // Reduces v over the block (blockDim.x a multiple of 32, at most 1024; `identity` fills the
 // unused lanes of the second stage); all threads get the result.

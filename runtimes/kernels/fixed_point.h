@@ -127,4 +127,41 @@ ODLA_HD inline int64_t ClampInt(int64_t v, int64_t lo, int64_t hi) {
   return v < lo ? lo : hi < v ? hi : v;
 }
 
+// The range of a quantized element type.
+template <typename Q>
+struct QRange;
+template <>
+struct QRange<int8_t> {
+  static constexpr int64_t lo = INT8_MIN, hi = INT8_MAX;
+};
+template <>
+struct QRange<uint8_t> {
+  static constexpr int64_t lo = 0, hi = UINT8_MAX;
+};
+template <>
+struct QRange<int16_t> {
+  static constexpr int64_t lo = INT16_MIN, hi = INT16_MAX;
+};
+template <>
+struct QRange<int32_t> {
+  static constexpr int64_t lo = INT32_MIN, hi = INT32_MAX;
+};
+
+// v saturated into Q.
+template <typename Q>
+ODLA_HD Q SaturateTo(int64_t v) {
+  return static_cast<Q>(ClampInt(v, QRange<Q>::lo, QRange<Q>::hi));
+}
+
+// saturate(round(v) + zp) into Q, in float; rounding halves to even (the default rounding
+// mode), or away from zero (TFLite's TfLiteRound) when `away`.
+template <typename Q>
+ODLA_HD Q RoundToQ(float v, int32_t zp, bool away = false) {
+  float r = (away ? roundf(v) : rintf(v)) + static_cast<float>(zp);
+  const float lo = static_cast<float>(QRange<Q>::lo), hi = static_cast<float>(QRange<Q>::hi);
+  r = r < lo ? lo : r;  // std::max(r, lo), then std::min(r, hi)
+  r = hi < r ? hi : r;
+  return static_cast<Q>(r);
+}
+
 }  // namespace odla_rt

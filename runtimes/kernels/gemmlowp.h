@@ -117,13 +117,13 @@ ODLA_HD inline int8_t TfliteSigmoidTanhInt8(int8_t x, const TfliteSigmoidTanhPar
   int32_t a = MultiplyByQuantizedMultiplier(v, p.q);
   int32_t y =
       tanh ? RoundingDivideByPOT(TanhQ4(a), 24) : RoundingDivideByPOT(LogisticQ4(a), 23) - 128;
-  return static_cast<int8_t>(ClampInt(y, -128, 127));
+  return SaturateTo<int8_t>(y);
 }
 
 // TFLite's 8-bit SOFTMAX (reference_ops::Softmax with gemmlowp fixed point; parameters from
 // quant_tflite.h): differences to the row maximum scaled into Q5.26, exp_on_negative_values,
 // the sum in Q12.19, its reciprocal, and the output at scale 1/256 with zero point at the
-// type's minimum [lo, hi] (bits: the output type's).
+// output type's minimum.
 struct TfliteSoftmaxParams {
   int32_t multiplier = 0;
   int left_shift = 0;
@@ -133,7 +133,7 @@ struct TfliteSoftmaxParams {
 // One softmax: len values of x at stride `inner` into y.
 template <typename X, typename Y>
 ODLA_HD void TfliteSoftmaxRow(const X* x, Y* y, int64_t len, int64_t inner,
-                              const TfliteSoftmaxParams& p, int64_t lo, int64_t hi) {
+                              const TfliteSoftmaxParams& p) {
   int32_t mx = x[0];
   for (int64_t k = 1; k < len; ++k) {
     int32_t v = x[k * inner];
@@ -151,11 +151,11 @@ ODLA_HD void TfliteSoftmaxRow(const X* x, Y* y, int64_t len, int64_t inner,
   int bits;
   int32_t scale = GetReciprocal(sum, 12, &bits);
   for (int64_t k = 0; k < len; ++k) {
-    int64_t v = lo;
+    int64_t v = QRange<Y>::lo;
     if (static_cast<int32_t>(x[k * inner]) - mx >= p.diff_min)
       v += RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(scale, exp_of(k)),
                                bits + 31 - 8 * static_cast<int>(sizeof(Y)));
-    y[k * inner] = static_cast<Y>(ClampInt(v, lo, hi));
+    y[k * inner] = SaturateTo<Y>(v);
   }
 }
 

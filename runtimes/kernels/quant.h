@@ -11,19 +11,10 @@
 
 #include "../common/runtime.h"
 #include "conv.h"
+#include "fixed_point.h"
 #include "gemm.h"
 
 namespace odla_rt {
-
-// saturate(round(v) + zp) into Q; rounding halves to even (the default rounding mode), or
-// away from zero (TFLite's TfLiteRound) when `away`.
-template <typename Q>
-Q RoundToQ(float v, int32_t zp, bool away = false) {
-  float r = (away ? std::round(v) : std::nearbyint(v)) + static_cast<float>(zp);
-  r = std::max(r, static_cast<float>(std::numeric_limits<Q>::min()));
-  r = std::min(r, static_cast<float>(std::numeric_limits<Q>::max()));
-  return static_cast<Q>(r);
-}
 
 // x viewed as [outer, len, inner]; scale and zero point (may be null: 0) have `len` entries
 // (1 for per-tensor quantization, with inner spanning everything). `away`: halves round away

@@ -16,13 +16,6 @@
 
 namespace odla_rt {
 
-template <typename T>
-T SaturateTo(int64_t v) {
-  v = std::max<int64_t>(v, std::numeric_limits<T>::min());
-  v = std::min<int64_t>(v, std::numeric_limits<T>::max());
-  return static_cast<T>(v);
-}
-
 // TFLite's quantized convolution (reference_integer_ops::ConvPerChannel and the uint8
 // reference_ops::Conv) on NCHW data: acc = conv(x - xzp, w - wzp) + bias in Acc (int32, or
 // int64 for int16 activations), y = saturate(MultiplyByQuantizedMultiplier(acc, q[c]) + yzp).
@@ -74,8 +67,7 @@ void TfliteSoftmax(int64_t outer, int64_t len, int64_t inner, const X* x,
                    const TfliteSoftmaxParams& p, Y* y) {
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t i = 0; i < inner; ++i)
-      TfliteSoftmaxRow(x + o * len * inner + i, y + o * len * inner + i, len, inner, p,
-                       std::numeric_limits<Y>::min(), std::numeric_limits<Y>::max());
+      TfliteSoftmaxRow(x + o * len * inner + i, y + o * len * inner + i, len, inner, p);
 }
 
 // TFLite's int16 SOFTMAX (reference_ops::SoftmaxInt16 with TFLite Micro's softmax_common.cc
