@@ -281,6 +281,13 @@ odla_rt::Device& TheDevice() {
   return device;
 }
 
+std::shared_ptr<void> UploadTable(const void* data, size_t bytes) {
+  odla_rt::Device& device = TheDevice();
+  std::shared_ptr<void> p(device.Alloc(bytes), [](void* q) { TheDevice().Free(q); });
+  device.Upload(p.get(), data, bytes);
+  return p;
+}
+
 odla_value Try(const char* op, odla_value_id id, const std::function<odla_value()>& body,
                const std::function<odla_value()>& fallback) {
   return TryBody<odla_value>(op, id, body, fallback);

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -49,6 +50,10 @@ struct Stream {
 // The device of libodla_cuda (CUDA device 0). Alloc, NewStream and Upload throw the
 // no-device error when there is no GPU.
 odla_rt::Device& TheDevice();
+
+// `bytes` of host data in device memory of their own, uploaded now (at build time, so that a
+// graph can hold the op that reads them), freed with the last copy of the pointer.
+std::shared_ptr<void> UploadTable(const void* data, size_t bytes);
 
 // Throws RtError "libodla_cuda: no CUDA device (cudaGetDeviceCount: <why>)" unless a CUDA
 // device is usable (checked once per process).

@@ -71,10 +71,7 @@ ResizePlan::ResizePlan(const std::vector<odla_rt::AxisTaps>& taps, const std::ve
   }
   buffer_bytes_ = Align8(static_cast<size_t>(biggest) * elem);
   if (tables_.empty()) return;
-  odla_rt::Device& device = TheDevice();
-  device_tables_ =
-      std::shared_ptr<void>(device.Alloc(tables_.size()), [](void* p) { TheDevice().Free(p); });
-  device.Upload(device_tables_.get(), tables_.data(), tables_.size());
+  device_tables_ = UploadTable(tables_.data(), tables_.size());
 }
 
 size_t ResizePlan::ScratchBytes() const { return 2 * buffer_bytes_; }

@@ -48,11 +48,7 @@ void RequireResult(const odla_value_type& rt, odla_element_type t, const Ints& d
 // The batch offsets of a product uploaded once (NULL for one batch).
 std::shared_ptr<void> Offsets(const Ints& off) {
   if (off.size() < 2) return nullptr;
-  odla_rt::Device& device = TheDevice();
-  const size_t bytes = off.size() * sizeof(int64_t);
-  std::shared_ptr<void> p(device.Alloc(bytes), [](void* q) { TheDevice().Free(q); });
-  device.Upload(p.get(), off.data(), bytes);
-  return p;
+  return UploadTable(off.data(), off.size() * sizeof(int64_t));
 }
 
 // A product of a and b with their zero points (inputs a_in, b_in, a_zp_in, b_zp_in of the
