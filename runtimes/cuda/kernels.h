@@ -241,9 +241,10 @@ struct QOperand {
 // column c (MatMul only): kInt32, the int32 sums; kOnnx, saturate(rint(float(sum + bias[r]) *
 // (row_scale[r] * col_scale[c] / y_scale)) + y_zp) (ref: QLinearMatMul, QLinearConv);
 // kTflite, saturate(MultiplyByQuantizedMultiplier(sum + bias[r], QuantizeMultiplier(
-// col_scale * row_scale[r] / y_scale)) + y_zp) in double (ref: TfliteConv), which needs
-// row_scale_n multipliers (8 bytes each) of scratch. Scales and zero points with one entry
-// apply to all.
+// col_scale * row_scale[r] / y_scale)) + y_zp) in double (ref: TfliteConv): the row_scale_n
+// multipliers made at build time from constant scales, or (`multipliers` NULL) made from the
+// scales at each run in `scratch` (8 bytes each). Scales and zero points with one entry apply
+// to all.
 struct QOutput {
   enum Kind { kInt32, kOnnx, kTflite } kind = kInt32;
   odla_element_type type = ODLA_INT32;  // kOnnx: int8, uint8; kTflite: int8, uint8, int16
@@ -255,6 +256,7 @@ struct QOutput {
   int64_t col_scale_n = 1;
   const float* y_scale = nullptr;
   const void* y_zp = nullptr;
+  const odla_rt::QMultiplier* multipliers = nullptr;
   void* scratch = nullptr;
 };
 // y[s] = a[s] x b[s] for s < nb, a[s] [m, k] at aoff[s] elements, b[s] [k, n] at boff[s]

@@ -211,9 +211,13 @@ void RunOutput(cudaStream_t s, const P& p, const QOutput& y, bool wide, int64_t 
       out.y_zp = static_cast<const Y*>(y.y_zp);
       return Run<int32_t>(s, p, out, batches, rows, cols, depth);
     }
-    auto* q = static_cast<QMultiplier*>(y.scratch);
-    Launch("QLinearConv multipliers", s, y.row_scale_n, MultipliersKernel, y.col_scale, y.row_scale,
-           y.y_scale, q, y.row_scale_n);
+    const QMultiplier* q = y.multipliers;
+    if (!q) {
+      auto* made = static_cast<QMultiplier*>(y.scratch);
+      Launch("QLinearConv multipliers", s, y.row_scale_n, MultipliersKernel, y.col_scale,
+             y.row_scale, y.y_scale, made, y.row_scale_n);
+      q = made;
+    }
     auto tflite = [&](auto acc_tag) {
       using Acc = decltype(acc_tag);
       TfliteOut<Acc, Y> out{static_cast<Y*>(y.y), static_cast<const Acc*>(y.bias), q, y.row_scale_n,

@@ -151,7 +151,19 @@ odla_value BuildConv(const char* op, const ConvArgs& c, odla_value_id id) {
         (c.B->type.element_type != (wide ? ODLA_INT64 : ODLA_INT32) || ValueDims(c.B) != Ints{s.m}))
       Reject("B");
   }
-  const size_t scratch = tflite ? wsn * sizeof(odla_rt::QMultiplier) : 0;
+  // TFLite's multipliers: made now from constant scales (as TfliteConv makes them: x_scale *
+  // w_scale / y_scale in double), else by a kernel at each run, in scratch memory.
+  std::shared_ptr<void> multipliers;
+  if (tflite && c.x_scale->const_data && c.w_scale->const_data && c.y_scale->const_data) {
+    const double xs = *static_cast<const float*>(c.x_scale->const_data);
+    const double ys = *static_cast<const float*>(c.y_scale->const_data);
+    const auto* ws = static_cast<const float*>(c.w_scale->const_data);
+    std::vector<odla_rt::QMultiplier> q(wsn);
+    for (int64_t i = 0; i < wsn; ++i)
+      q[i] = odla_rt::QuantizeMultiplier(xs * static_cast<double>(ws[i]) / ys);
+    multipliers = UploadTable(q.data(), q.size() * sizeof(q[0]));
+  }
+  const size_t scratch = tflite && !multipliers ? wsn * sizeof(odla_rt::QMultiplier) : 0;
   std::vector<odla_value> inputs = {c.x, c.w, c.x_zp, c.w_zp};
   if (!integer) inputs = {c.x, c.x_scale, c.x_zp, c.w, c.w_scale, c.w_zp, c.y_scale, c.y_zp, c.B};
   return AddCudaOp1(op, inputs, c.rt, scratch, id, [=](const KernelArgs& k) {
@@ -169,6 +181,7 @@ odla_value BuildConv(const char* op, const ConvArgs& c, odla_value_id id) {
       y.y_scale = k.In<float>(6);
       y.y_zp = k.in[7];
       y.bias = k.in[8];
+      y.multipliers = static_cast<const odla_rt::QMultiplier*>(multipliers.get());
       y.scratch = k.scratch;
     }
     QConv(CudaStream(k), s, kx, kw, y);
