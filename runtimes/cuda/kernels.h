@@ -179,15 +179,26 @@ void QLinearLeakyRelu(cudaStream_t s, odla_element_type t, const void* x, void* 
 void Requantize(cudaStream_t s, odla_element_type xt, odla_element_type yt, const void* x, void* y,
                 int64_t n, const QElementwise& p);
 
-// More quantized ops of the TFLite import (kernels_qlinear.cu; ref: runtimes/ref/quant_tflite.cc
-// and the functions of runtimes/kernels/gemmlowp.h and fixed_point.h it runs): int8
-// LOGISTIC / TANH; 8-bit SOFTMAX into 8 or 16 bits (a thread per row of len values at stride
-// inner); AVERAGE_POOL_2D and MEAN, TFLite's integer forms or (tflite false) ONNX Runtime's
-// float ones with x's parameters sa, za and y's sy, zy.
-void QSigmoidTanhInt8(cudaStream_t s, const int8_t* x, int8_t* y, int64_t n,
-                      const odla_rt::TfliteSigmoidTanhParams& p, bool tanh);
+// More quantized ops (kernels_qlinear.cu; ref: runtimes/ref/quant_tflite.cc and the functions
+// of runtimes/kernels/gemmlowp.h, fixed_point.h and quant_tflite.h it runs). y[i] =
+// table[x[i] - lowest value of t] for n values of t (int8, uint8, int16): QLinearSigmoid and
+// QLinearTanh, the ref's function tabulated at build time. The three forms of QLinearSoftmax
+// (odla_rt::SelectQSoftmax), a thread per row of len values at stride inner: TFLite's 8-bit
+// kernels (8-bit x, y of 8 or 16 bits); TFLite's int16 kernel with its two tables
+// (TfliteExpLut, TfliteOneOverOnePlusXLut) on the device; the float form, exp_table[-d] being
+// QSoftmaxExp(d, x's scale) for every difference d from a row's maximum. AVERAGE_POOL_2D and
+// MEAN, TFLite's integer forms or (tflite false) ONNX Runtime's float ones with x's parameters
+// sa, za and y's sy, zy.
+void QTableLookup(cudaStream_t s, const char* op, odla_element_type t, const void* x, void* y,
+                  int64_t n, const void* table);
 void QSoftmax(cudaStream_t s, odla_element_type xt, odla_element_type yt, const void* x, void* y,
               int64_t outer, int64_t len, int64_t inner, const odla_rt::TfliteSoftmaxParams& p);
+void QSoftmaxInt16(cudaStream_t s, const int16_t* x, int16_t* y, int64_t outer, int64_t len,
+                   int64_t inner, const odla_rt::TfliteSoftmaxInt16Params& p,
+                   const int16_t* exp_lut, const int16_t* recip_lut);
+void QSoftmaxFloat(cudaStream_t s, odla_element_type xt, odla_element_type yt, const void* x,
+                   void* y, int64_t outer, int64_t len, int64_t inner, const float* exp_table,
+                   float ys, int32_t yz);
 void QAveragePool(cudaStream_t s, odla_element_type t, const void* x, void* y,
                   const odla_rt::Pool2D& pool, const QElementwise& q, bool include_pad);
 // MEAN over the `reduced` axes (dims and input strides) for each output, a row-major index

@@ -147,14 +147,14 @@ unsigned UnarySet(Unary op) {
 // Clip also takes quantized values: the TFLite import's fused activations.
 bool UnarySupports(Unary op, odla_element_type t) {
   return ByType(UnarySet(op), t, [](auto) {}) ||
-         (op == Unary::kClip && ByQuantized(t, true, false, [](auto) {}));
+         (op == Unary::kClip && ByQuantized<true, false>(t, [](auto) {}));
 }
 
 void UnaryOp(cudaStream_t s, Unary op, odla_element_type t, const void* x, void* y, int64_t n,
              double a, double b) {
   if (n == 0) return;
   if (op == Unary::kClip &&
-      ByQuantized(t, true, false, [&](auto tag) { LaunchClip<decltype(tag)>(s, x, y, n, a, b); }))
+      ByQuantized<true, false>(t, [&](auto tag) { LaunchClip<decltype(tag)>(s, x, y, n, a, b); }))
     return CheckLaunch("Clip");
   Params p{static_cast<float>(a), static_cast<float>(b)};
   bool ok = ByType(UnarySet(op), t, [&](auto tag) {

@@ -191,15 +191,33 @@ void Run(cudaStream_t s, const P& p, const E& out, int64_t batches, int64_t rows
   TiledKernel<Acc><<<grid, kThreads, 0, s>>>(p, out, batches, rows, cols, depth);
 }
 
-// Runs problem p with y's output functor: Acc int64 for an int16 x (TFLite's 16x8 kernels).
-template <typename P>
-void RunOutput(cudaStream_t s, const P& p, const QOutput& y, bool wide, int64_t batches,
-               int64_t rows, int64_t cols, int64_t depth) {
+// TFLite's requantization of problem p's sums (Acc) into Y, with multipliers made at build time
+// or by a kernel into scratch memory.
+template <typename Acc, typename Y, typename P>
+void RunTflite(cudaStream_t s, const P& p, const QOutput& y, int64_t batches, int64_t rows,
+               int64_t cols, int64_t depth) {
+  const QMultiplier* q = y.multipliers;
+  if (!q) {
+    auto* made = static_cast<QMultiplier*>(y.scratch);
+    Launch("QLinearConv multipliers", s, y.row_scale_n, MultipliersKernel, y.col_scale, y.row_scale,
+           y.y_scale, made, y.row_scale_n);
+    q = made;
+  }
+  TfliteOut<Acc, Y> out{static_cast<Y*>(y.y), static_cast<const Acc*>(y.bias), q, y.row_scale_n,
+                        static_cast<const Y*>(y.y_zp)};
+  Run<Acc>(s, p, out, batches, rows, cols, depth);
+}
+
+// Runs problem p (8-bit operands) with y's output functor: int32 sums, ONNX's requantization
+// into 8 bits, or TFLite's (convolutions only: kTflite).
+template <bool kTflite, typename P>
+void RunOutput(cudaStream_t s, const P& p, const QOutput& y, int64_t batches, int64_t rows,
+               int64_t cols, int64_t depth) {
   if (y.kind == QOutput::kInt32)
     return Run<int32_t>(s, p, Int32Out{static_cast<int32_t*>(y.y)}, batches, rows, cols, depth);
-  ForQuantized("QLinear product", y.type, y.kind == QOutput::kTflite, false, [&](auto ytag) {
-    using Y = decltype(ytag);
-    if (y.kind == QOutput::kOnnx) {
+  if (y.kind == QOutput::kOnnx)
+    return ForQuantized<false, false>("QLinear product", y.type, [&](auto ytag) {
+      using Y = decltype(ytag);
       OnnxOut<Y> out{};
       out.y = static_cast<Y*>(y.y);
       out.bias = static_cast<const int32_t*>(y.bias);
@@ -209,35 +227,43 @@ void RunOutput(cudaStream_t s, const P& p, const QOutput& y, bool wide, int64_t 
       out.row_n = y.row_scale_n;
       out.col_n = y.col_scale_n;
       out.y_zp = static_cast<const Y*>(y.y_zp);
-      return Run<int32_t>(s, p, out, batches, rows, cols, depth);
-    }
-    const QMultiplier* q = y.multipliers;
-    if (!q) {
-      auto* made = static_cast<QMultiplier*>(y.scratch);
-      Launch("QLinearConv multipliers", s, y.row_scale_n, MultipliersKernel, y.col_scale,
-             y.row_scale, y.y_scale, made, y.row_scale_n);
-      q = made;
-    }
-    auto tflite = [&](auto acc_tag) {
-      using Acc = decltype(acc_tag);
-      TfliteOut<Acc, Y> out{static_cast<Y*>(y.y), static_cast<const Acc*>(y.bias), q, y.row_scale_n,
-                            static_cast<const Y*>(y.y_zp)};
-      Run<Acc>(s, p, out, batches, rows, cols, depth);
-    };
-    if (wide)
-      tflite(int64_t{});
-    else
-      tflite(int32_t{});
-  });
+      Run<int32_t>(s, p, out, batches, rows, cols, depth);
+    });
+  if constexpr (kTflite)
+    return ForQuantized<false, false>("QLinearConv", y.type, [&](auto ytag) {
+      RunTflite<int32_t, decltype(ytag)>(s, p, y, batches, rows, cols, depth);
+    });
+  throw odla_rt::RtError("libodla_cuda: TFLite's rounding of a matrix product");
+}
+
+template <typename TX, typename TW>
+QConvProblem<TX, TW> ConvProblem(const odla_rt::ConvShape& shape, const QOperand& x,
+                                 const QOperand& w) {
+  QConvProblem<TX, TW> p{};
+  p.x = static_cast<const TX*>(x.data);
+  p.xzp = static_cast<const TX*>(x.zp);
+  p.w = static_cast<const TW*>(w.data);
+  p.wzp = static_cast<const TW*>(w.zp);
+  p.wzp_n = w.zp_n;
+  p.c = shape.c;
+  p.m = shape.m;
+  p.group = shape.group;
+  p.cg = shape.c / shape.group;
+  p.mg = shape.m / shape.group;
+  p.ksize = shape.w.KSize();
+  p.in_size = shape.w.InSize();
+  p.out_size = shape.w.OutSize();
+  p.win = shape.w;
+  return p;
 }
 
 }  // namespace
 
 void QMatMul(cudaStream_t s, const QOperand& a, const QOperand& b, const int64_t* aoff,
              const int64_t* boff, int64_t nb, int64_t m, int64_t k, int64_t n, const QOutput& y) {
-  ForQuantized("QMatMul", a.type, false, false, [&](auto atag) {
+  ForQuantized<false, false>("QMatMul", a.type, [&](auto atag) {
     using TA = decltype(atag);
-    ForQuantized("QMatMul", b.type, false, false, [&](auto btag) {
+    ForQuantized<false, false>("QMatMul", b.type, [&](auto btag) {
       using TB = decltype(btag);
       QMatMulProblem<TA, TB> p{};
       p.a = static_cast<const TA*>(a.data);
@@ -251,7 +277,7 @@ void QMatMul(cudaStream_t s, const QOperand& a, const QOperand& b, const int64_t
       p.m = m;
       p.k = k;
       p.n = n;
-      RunOutput(s, p, y, false, nb, m, n, k);
+      RunOutput<false>(s, p, y, nb, m, n, k);
     });
   });
   CheckLaunch("QMatMul");
@@ -259,27 +285,21 @@ void QMatMul(cudaStream_t s, const QOperand& a, const QOperand& b, const int64_t
 
 void QConv(cudaStream_t s, const odla_rt::ConvShape& shape, const QOperand& x, const QOperand& w,
            const QOutput& y) {
-  const bool wide = x.type == ODLA_INT16;
-  ForQuantized("QConv", x.type, wide, false, [&](auto xtag) {
-    using TX = decltype(xtag);
-    ForQuantized("QConv", w.type, false, false, [&](auto wtag) {
-      using TW = decltype(wtag);
-      QConvProblem<TX, TW> p{};
-      p.x = static_cast<const TX*>(x.data);
-      p.xzp = static_cast<const TX*>(x.zp);
-      p.w = static_cast<const TW*>(w.data);
-      p.wzp = static_cast<const TW*>(w.zp);
-      p.wzp_n = w.zp_n;
-      p.c = shape.c;
-      p.m = shape.m;
-      p.group = shape.group;
-      p.cg = shape.c / shape.group;
-      p.mg = shape.m / shape.group;
-      p.ksize = shape.w.KSize();
-      p.in_size = shape.w.InSize();
-      p.out_size = shape.w.OutSize();
-      p.win = shape.w;
-      RunOutput(s, p, y, wide, shape.n * shape.group, p.mg, p.out_size, p.cg * p.ksize);
+  const int64_t batches = shape.n * shape.group, rows = shape.m / shape.group;
+  const int64_t cols = shape.w.OutSize(), depth = shape.c / shape.group * shape.w.KSize();
+  if (x.type == ODLA_INT16) {  // TFLite's 16x8 kernels: int8 w, int64 sums, int16 y
+    if (w.type != ODLA_INT8 || y.kind != QOutput::kTflite || y.type != ODLA_INT16)
+      throw odla_rt::RtError(
+          "libodla_cuda: an int16 QLinearConv needs int8 w, TFLite's rounding "
+          "and an int16 result");
+    RunTflite<int64_t, int16_t>(s, ConvProblem<int16_t, int8_t>(shape, x, w), y, batches, rows,
+                                cols, depth);
+    return CheckLaunch("QConv");
+  }
+  ForQuantized<false, false>("QConv", x.type, [&](auto xtag) {
+    ForQuantized<false, false>("QConv", w.type, [&](auto wtag) {
+      RunOutput<true>(s, ConvProblem<decltype(xtag), decltype(wtag)>(shape, x, w), y, batches, rows,
+                      cols, depth);
     });
   });
   CheckLaunch("QConv");

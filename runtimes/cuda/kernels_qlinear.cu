@@ -1,22 +1,43 @@
-// Quantized LOGISTIC / TANH (int8), SOFTMAX, AVERAGE_POOL_2D and MEAN of the TFLite import
+// Quantized sigmoid and tanh (tables), SOFTMAX, AVERAGE_POOL_2D and MEAN of the TFLite import
 // (ref: runtimes/ref/quant_tflite.cc). The integer forms run the ref's own functions
-// (gemmlowp.h, fixed_point.h); the float forms use the _rn intrinsics, as the ref rounds.
+// (gemmlowp.h, fixed_point.h, quant_tflite.h); the float forms use the _rn intrinsics, as the
+// ref rounds, or tables of the host's exp made at build time.
 #include "kernels_util.cuh"
 
 namespace odla_cuda {
 namespace {
 
-__global__ void SigmoidTanhKernel(const int8_t* x, int8_t* y, int64_t n,
-                                  odla_rt::TfliteSigmoidTanhParams p, bool tanh) {
-  ODLA_CUDA_LOOP(i, n) { y[i] = odla_rt::TfliteSigmoidTanhInt8(x[i], p, tanh); }
+template <typename T>
+__global__ void TableKernel(const T* x, T* y, int64_t n, const T* table) {
+  ODLA_CUDA_LOOP(i, n) { y[i] = table[int32_t{x[i]} - odla_rt::QRange<T>::lo]; }
 }
 
+// A thread per row for each softmax form.
 template <typename X, typename Y>
 __global__ void SoftmaxKernel(const X* x, Y* y, int64_t outer, int64_t len, int64_t inner,
                               odla_rt::TfliteSoftmaxParams p) {
   ODLA_CUDA_LOOP(r, outer * inner) {
     const int64_t base = r / inner * len * inner + r % inner;
     odla_rt::TfliteSoftmaxRow(x + base, y + base, len, inner, p);
+  }
+}
+
+__global__ void SoftmaxInt16Kernel(const int16_t* x, int16_t* y, int64_t outer, int64_t len,
+                                   int64_t inner, odla_rt::TfliteSoftmaxInt16Params p,
+                                   const int16_t* exp_lut, const int16_t* recip_lut) {
+  ODLA_CUDA_LOOP(r, outer * inner) {
+    const int64_t base = r / inner * len * inner + r % inner;
+    odla_rt::TfliteSoftmaxInt16Row(x + base, y + base, len, inner, p, exp_lut, recip_lut);
+  }
+}
+
+template <typename X, typename Y>
+__global__ void SoftmaxFloatKernel(const X* x, Y* y, int64_t outer, int64_t len, int64_t inner,
+                                   const float* exp_table, float ys, int32_t yz) {
+  auto exp_of = [exp_table](int32_t d) { return exp_table[-d]; };
+  ODLA_CUDA_LOOP(r, outer * inner) {
+    const int64_t base = r / inner * len * inner + r % inner;
+    odla_rt::QSoftmaxFloatRow(x + base, y + base, len, inner, exp_of, ys, yz);
   }
 }
 
@@ -75,16 +96,20 @@ __global__ void ReduceMeanKernel(const T* x, T* y, QMeanPlan m, QElementwise q,
 
 }  // namespace
 
-void QSigmoidTanhInt8(cudaStream_t s, const int8_t* x, int8_t* y, int64_t n,
-                      const odla_rt::TfliteSigmoidTanhParams& p, bool tanh) {
-  Launch(tanh ? "QLinearTanh" : "QLinearSigmoid", s, n, SigmoidTanhKernel, x, y, n, p, tanh);
+void QTableLookup(cudaStream_t s, const char* op, odla_element_type t, const void* x, void* y,
+                  int64_t n, const void* table) {
+  ForQuantized<true, false>(op, t, [&](auto tag) {
+    using T = decltype(tag);
+    Launch(op, s, n, TableKernel<T>, static_cast<const T*>(x), static_cast<T*>(y), n,
+           static_cast<const T*>(table));
+  });
 }
 
 void QSoftmax(cudaStream_t s, odla_element_type xt, odla_element_type yt, const void* x, void* y,
               int64_t outer, int64_t len, int64_t inner, const odla_rt::TfliteSoftmaxParams& p) {
-  ForQuantized("QLinearSoftmax", xt, true, false, [&](auto xtag) {
+  ForQuantized<false, false>("QLinearSoftmax", xt, [&](auto xtag) {
     using X = decltype(xtag);
-    ForQuantized("QLinearSoftmax", yt, true, false, [&](auto ytag) {
+    ForQuantized<true, false>("QLinearSoftmax", yt, [&](auto ytag) {
       using Y = decltype(ytag);
       Launch("QLinearSoftmax", s, outer * inner, SoftmaxKernel<X, Y>, static_cast<const X*>(x),
              static_cast<Y*>(y), outer, len, inner, p);
@@ -92,9 +117,29 @@ void QSoftmax(cudaStream_t s, odla_element_type xt, odla_element_type yt, const 
   });
 }
 
+void QSoftmaxInt16(cudaStream_t s, const int16_t* x, int16_t* y, int64_t outer, int64_t len,
+                   int64_t inner, const odla_rt::TfliteSoftmaxInt16Params& p,
+                   const int16_t* exp_lut, const int16_t* recip_lut) {
+  Launch("QLinearSoftmax", s, outer * inner, SoftmaxInt16Kernel, x, y, outer, len, inner, p,
+         exp_lut, recip_lut);
+}
+
+void QSoftmaxFloat(cudaStream_t s, odla_element_type xt, odla_element_type yt, const void* x,
+                   void* y, int64_t outer, int64_t len, int64_t inner, const float* exp_table,
+                   float ys, int32_t yz) {
+  ForQuantized<true, false>("QLinearSoftmax", xt, [&](auto xtag) {
+    using X = decltype(xtag);
+    ForQuantized<true, false>("QLinearSoftmax", yt, [&](auto ytag) {
+      using Y = decltype(ytag);
+      Launch("QLinearSoftmax", s, outer * inner, SoftmaxFloatKernel<X, Y>, static_cast<const X*>(x),
+             static_cast<Y*>(y), outer, len, inner, exp_table, ys, yz);
+    });
+  });
+}
+
 void QAveragePool(cudaStream_t s, odla_element_type t, const void* x, void* y,
                   const odla_rt::Pool2D& pool, const QElementwise& q, bool include_pad) {
-  ForQuantized("QLinearAveragePool", t, true, false, [&](auto tag) {
+  ForQuantized<true, false>("QLinearAveragePool", t, [&](auto tag) {
     using T = decltype(tag);
     Launch("QLinearAveragePool", s, pool.n * pool.c * pool.oh * pool.ow, AveragePoolKernel<T>,
            static_cast<const T*>(x), static_cast<T*>(y), pool, q, include_pad);
@@ -103,7 +148,7 @@ void QAveragePool(cudaStream_t s, odla_element_type t, const void* x, void* y,
 
 void QReduceMean(cudaStream_t s, odla_element_type t, const void* x, void* y, const QMeanPlan& m,
                  const QElementwise& q, odla_rt::QMultiplier q_over_count) {
-  ForQuantized("QLinearReduceMean", t, true, false, [&](auto tag) {
+  ForQuantized<true, false>("QLinearReduceMean", t, [&](auto tag) {
     using T = decltype(tag);
     Launch("QLinearReduceMean", s, m.outputs, ReduceMeanKernel<T>, static_cast<const T*>(x),
            static_cast<T*>(y), m, q, q_over_count);

@@ -117,7 +117,7 @@ void QuantizeLinear(cudaStream_t s, odla_element_type xt, odla_element_type q, c
                     int64_t inner, bool away) {
   const int64_t n = outer * len * inner;
   if (n == 0) return;
-  ForQuantized("QuantizeLinear", q, true, false, [&](auto qtag) {
+  ForQuantized<true, false>("QuantizeLinear", q, [&](auto qtag) {
     using Q = decltype(qtag);
     auto launch = [&](auto xtag) {
       using X = decltype(xtag);
@@ -137,7 +137,7 @@ void DequantizeLinear(cudaStream_t s, odla_element_type xt, const void* x, const
                       const void* zp, float* y, int64_t outer, int64_t len, int64_t inner) {
   const int64_t n = outer * len * inner;
   if (n == 0) return;
-  ForQuantized("DequantizeLinear", xt, true, true, [&](auto tag) {
+  ForQuantized<true, true>("DequantizeLinear", xt, [&](auto tag) {
     using X = decltype(tag);
     DequantizeKernel<X><<<GridFor(n), kBlock, 0, s>>>(static_cast<const X*>(x), scale,
                                                       static_cast<const X*>(zp), y, len, inner, n);
@@ -148,7 +148,7 @@ void DequantizeLinear(cudaStream_t s, odla_element_type xt, const void* x, const
 void QLinearBinary(cudaStream_t s, odla_element_type t, const void* a, const void* b, void* y,
                    const StridedMap& m, const QElementwise& p) {
   const int64_t n = m.Count();
-  ForQuantized("QLinearBinary", t, true, false, [&](auto tag) {
+  ForQuantized<true, false>("QLinearBinary", t, [&](auto tag) {
     using T = decltype(tag);
     Launch("QLinearBinary", s, n, QBinaryKernel<T>, static_cast<const T*>(a),
            static_cast<const T*>(b), static_cast<T*>(y), m, n, p);
@@ -157,7 +157,7 @@ void QLinearBinary(cudaStream_t s, odla_element_type t, const void* a, const voi
 
 void QLinearLeakyRelu(cudaStream_t s, odla_element_type t, const void* x, void* y, int64_t n,
                       const QElementwise& p) {
-  ForQuantized("QLinearLeakyRelu", t, true, false, [&](auto tag) {
+  ForQuantized<true, false>("QLinearLeakyRelu", t, [&](auto tag) {
     using T = decltype(tag);
     Launch("QLinearLeakyRelu", s, n, QLeakyReluKernel<T>, static_cast<const T*>(x),
            static_cast<T*>(y), n, p);
@@ -168,9 +168,9 @@ void Requantize(cudaStream_t s, odla_element_type xt, odla_element_type yt, cons
                 int64_t n, const QElementwise& p) {
   // As the ref: x_scale / y_scale in double.
   const double ratio = static_cast<double>(p.sa) / p.sy;
-  ForQuantized("Requantize", xt, true, true, [&](auto xtag) {
+  ForQuantized<true, true>("Requantize", xt, [&](auto xtag) {
     using X = decltype(xtag);
-    ForQuantized("Requantize", yt, true, true, [&](auto ytag) {
+    ForQuantized<true, true>("Requantize", yt, [&](auto ytag) {
       using Y = decltype(ytag);
       Launch("Requantize", s, n, RequantizeKernel<X, Y>, static_cast<const X*>(x),
              static_cast<Y*>(y), n, p, ratio);

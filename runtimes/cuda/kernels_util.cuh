@@ -74,21 +74,23 @@ void BySize(size_t es, F&& f) {
   }
 }
 
-// f(tag) for the element types of quantized values: int8, uint8, and int16 and int32 where
-// allowed; false for other types.
-template <typename F>
-bool ByQuantized(odla_element_type t, bool int16, bool int32, F&& f) {
+// f(tag) for the element types of quantized values: int8, uint8, and int16 and int32 where the
+// template arguments allow them (only those instantiate f); false for other types.
+template <bool kInt16, bool kInt32, typename F>
+bool ByQuantized(odla_element_type t, F&& f) {
   if (t == ODLA_INT8) return f(int8_t{}), true;
   if (t == ODLA_UINT8) return f(uint8_t{}), true;
-  if (int16 && t == ODLA_INT16) return f(int16_t{}), true;
-  if (int32 && t == ODLA_INT32) return f(int32_t{}), true;
+  if constexpr (kInt16)
+    if (t == ODLA_INT16) return f(int16_t{}), true;
+  if constexpr (kInt32)
+    if (t == ODLA_INT32) return f(int32_t{}), true;
   return false;
 }
 // The same where another type is the caller's error (its builder rejects it): RtError naming
 // `op`.
-template <typename F>
-void ForQuantized(const char* op, odla_element_type t, bool int16, bool int32, F&& f) {
-  if (!ByQuantized(t, int16, int32, f))
+template <bool kInt16, bool kInt32, typename F>
+void ForQuantized(const char* op, odla_element_type t, F&& f) {
+  if (!ByQuantized<kInt16, kInt32>(t, f))
     throw odla_rt::RtError(std::string("libodla_cuda: ") + op + " of an unexpected element type");
 }
 

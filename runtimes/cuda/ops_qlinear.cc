@@ -1,11 +1,13 @@
 // Builders of the quantized element-wise ops of the TFLite import (QLinearAdd, QLinearSub,
-// QLinearMul, QLinearLeakyRelu, Requantize: both roundings; QLinearSigmoid, QLinearTanh: TFLite's
-// int8 kernels) on the project's CUDA kernels (kernels_quant.cu, kernels_qlinear.cu). Their
+// QLinearMul, QLinearLeakyRelu, Requantize, QLinearSigmoid, QLinearTanh: both roundings, every
+// form of the ref) on the project's CUDA kernels (kernels_quant.cu, kernels_qlinear.cu). Their
 // per-tensor scales and zero points must be constants: the parameters are made once, at build time,
 // as the ref makes them at each execution. Rejected (run on the host by the shared builder, which
 // also reports invalid arguments): scales or zero points that are not constants, other element
 // types, empty results.
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "../kernels/broadcast.h"
 #include "../kernels/quant_tflite.h"
@@ -99,25 +101,38 @@ odla_value BuildRequantize(odla_value x, odla_value xs, odla_value xz, odla_valu
   });
 }
 
-// TFLite's int8 kernels only (the others compute in float with the host's exp and tanh).
+// Every form, as a table of the ref's function (odla_rt::QSigmoidTanh) over every value of the
+// element type, made at build time: exactly the host's results, exp and tanh included.
+template <typename T>
+std::shared_ptr<void> SigmoidTanhTable(const odla_rt::QSigmoidTanh<T>& f) {
+  std::vector<T> table(size_t{1} << (8 * sizeof(T)));
+  for (size_t i = 0; i < table.size(); ++i)
+    table[i] = f(static_cast<T>(odla_rt::QRange<T>::lo + static_cast<int64_t>(i)));
+  return UploadTable(table.data(), table.size() * sizeof(T));
+}
+
 odla_value BuildSigmoidTanh(bool tanh, odla_value x, odla_value xs, odla_value xz, odla_value ys,
                             odla_value yz, const char* rounding, const odla_value_type& rt,
                             odla_value_id id) {
-  if (!x || x->type.element_type != ODLA_INT8 || rt.element_type != ODLA_INT8)
+  if (!x || !Quantized(x->type.element_type) || rt.element_type != x->type.element_type)
     Reject("element types");
+  const odla_element_type t = x->type.element_type;
   RequireShape(rt, ValueDims(x));
-  if (!TfliteRounding(rounding)) Reject("onnx rounding");
+  const bool tflite = TfliteRounding(rounding);
   const float x_scale = ConstScale(xs), y_scale = ConstScale(ys);
-  const int32_t x_zp = ConstZeroPoint(xz, ODLA_INT8), y_zp = ConstZeroPoint(yz, ODLA_INT8);
-  if (tanh ? y_scale != 1.0f / 128 || y_zp != 0 : y_scale != 1.0f / 256 || y_zp != -128)
-    Reject("output quantization other than TFLite's");
-  const odla_rt::TfliteSigmoidTanhParams p = odla_rt::MakeTfliteSigmoidTanhParams(x_scale, x_zp);
+  const int32_t x_zp = ConstZeroPoint(xz, t), y_zp = ConstZeroPoint(yz, t);
+  auto table = [&](auto tag) {
+    using T = decltype(tag);
+    return SigmoidTanhTable(odla_rt::QSigmoidTanh<T>(tanh, tflite, x_scale, x_zp, y_scale, y_zp));
+  };
+  const std::shared_ptr<void> lut = t == ODLA_INT8    ? table(int8_t{})
+                                    : t == ODLA_UINT8 ? table(uint8_t{})
+                                                      : table(int16_t{});
   const int64_t n = odla_rt::NumElements(rt.shape);
-  return AddCudaOp1(tanh ? "QLinearTanh" : "QLinearSigmoid", {x, xs, xz, ys, yz}, rt, 0, id,
-                    [=](const KernelArgs& k) {
-                      QSigmoidTanhInt8(CudaStream(k), k.In<int8_t>(0), k.Out<int8_t>(0), n, p,
-                                       tanh);
-                    });
+  const char* op = tanh ? "QLinearTanh" : "QLinearSigmoid";
+  return AddCudaOp1(op, {x, xs, xz, ys, yz}, rt, 0, id, [=](const KernelArgs& k) {
+    QTableLookup(CudaStream(k), op, t, k.in[0], k.out[0], n, lut.get());
+  });
 }
 
 }  // namespace

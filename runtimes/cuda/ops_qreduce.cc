@@ -1,11 +1,10 @@
 // Builders of the quantized ops of the TFLite import that combine many inputs into each output,
-// on the project's CUDA kernels (kernels_qlinear.cu): QLinearSoftmax (TFLite's 8-bit kernels:
-// 8-bit in, 8-bit out at scale 1/256 or int16 out at 2^-16), QLinearAveragePool and
-// QLinearReduceMean (both roundings). Scales and zero points must be constants
-// (quant_params.h). Rejected (run on the host by the shared builder, which also reports
-// invalid arguments): the other softmax forms (float, or TFLite's int16 tables), other element
-// types, empty results.
-#include <cmath>
+// on the project's CUDA kernels (kernels_qlinear.cu): QLinearSoftmax (each form the ref selects,
+// odla_rt::SelectQSoftmax), QLinearAveragePool and QLinearReduceMean (both roundings). Scales
+// and zero points must be constants (quant_params.h). Rejected (run on the host by the shared
+// builder, which also reports invalid arguments): other element types, empty results.
+#include <memory>
+#include <vector>
 
 #include "cuda_rt.h"
 #include "kernels.h"
@@ -37,23 +36,44 @@ odla_value BuildSoftmax(odla_value x, odla_value xs, odla_value xz, odla_value y
   const Ints d = ValueDims(x);
   if (TypeDims(rt) != d || odla_rt::NumElements(rt.shape) == 0) Reject("result type");
   if (axis < 0 || axis >= static_cast<int64_t>(d.size())) Reject("axis");
-  if (!TfliteRounding(rounding)) Reject("onnx rounding");
+  if (!Quantized(xt) || !Quantized(yt)) Reject("element types");
   const float x_scale = ConstScale(xs), y_scale = ConstScale(ys);
-  ConstZeroPoint(xz, xt);
-  const int32_t y_zp = ConstZeroPoint(yz, yt);
-  const bool in8 = xt == ODLA_INT8 || xt == ODLA_UINT8;
-  const int32_t y_min = yt == ODLA_INT8 ? -128 : yt == ODLA_UINT8 ? 0 : -32768;
-  const bool out8 = (yt == ODLA_INT8 || yt == ODLA_UINT8) && y_scale == 1.0f / 256 && y_zp == y_min;
-  const bool out16 = yt == ODLA_INT16 && std::abs(y_scale - 1.0 / 65536) <= 0.001 * (1.0 / 65536) &&
-                     y_zp == -32768;
-  if (!in8 || !(out8 || out16)) Reject("a softmax other than TFLite's 8-bit kernels");
+  const int32_t x_zp = ConstZeroPoint(xz, xt), y_zp = ConstZeroPoint(yz, yt);
   int64_t outer = 1, inner = 1;
   for (int64_t i = 0; i < axis; ++i) outer *= d[i];
   for (size_t i = axis + 1; i < d.size(); ++i) inner *= d[i];
   const int64_t len = d[axis];
-  const odla_rt::TfliteSoftmaxParams p = odla_rt::MakeTfliteSoftmaxParams(1.0f, x_scale);
-  return AddCudaOp1("QLinearSoftmax", {x, xs, xz, ys, yz}, rt, 0, id, [=](const KernelArgs& k) {
-    QSoftmax(CudaStream(k), xt, yt, k.in[0], k.out[0], outer, len, inner, p);
+  const std::vector<odla_value> inputs = {x, xs, xz, ys, yz};
+  switch (odla_rt::SelectQSoftmax(TfliteRounding(rounding), xt, yt, y_scale, x_zp, y_zp)) {
+    case odla_rt::QSoftmaxForm::kTflite8: {
+      const odla_rt::TfliteSoftmaxParams p = odla_rt::MakeTfliteSoftmaxParams(1.0f, x_scale);
+      return AddCudaOp1("QLinearSoftmax", inputs, rt, 0, id, [=](const KernelArgs& k) {
+        QSoftmax(CudaStream(k), xt, yt, k.in[0], k.out[0], outer, len, inner, p);
+      });
+    }
+    case odla_rt::QSoftmaxForm::kTfliteInt16: {
+      const odla_rt::TfliteSoftmaxInt16Params p = odla_rt::MakeTfliteSoftmaxInt16Params(x_scale);
+      const size_t lut_bytes = 513 * sizeof(int16_t);
+      const std::shared_ptr<void> exp_lut = UploadTable(odla_rt::TfliteExpLut(), lut_bytes);
+      const std::shared_ptr<void> recip_lut =
+          UploadTable(odla_rt::TfliteOneOverOnePlusXLut(), lut_bytes);
+      return AddCudaOp1("QLinearSoftmax", inputs, rt, 0, id, [=](const KernelArgs& k) {
+        QSoftmaxInt16(CudaStream(k), k.In<int16_t>(0), k.Out<int16_t>(0), outer, len, inner, p,
+                      static_cast<const int16_t*>(exp_lut.get()),
+                      static_cast<const int16_t*>(recip_lut.get()));
+      });
+    }
+    case odla_rt::QSoftmaxForm::kFloat:
+      break;
+  }
+  // exp of every difference from a row's maximum: 0, -1, ... down to the type's span.
+  std::vector<float> e(size_t{1} << (8 * (xt == ODLA_INT16 ? 2 : 1)));
+  for (size_t i = 0; i < e.size(); ++i)
+    e[i] = odla_rt::QSoftmaxExp(-static_cast<int32_t>(i), x_scale);
+  const std::shared_ptr<void> exp_table = UploadTable(e.data(), e.size() * sizeof(float));
+  return AddCudaOp1("QLinearSoftmax", inputs, rt, 0, id, [=](const KernelArgs& k) {
+    QSoftmaxFloat(CudaStream(k), xt, yt, k.in[0], k.out[0], outer, len, inner,
+                  static_cast<const float*>(exp_table.get()), y_scale, y_zp);
   });
 }
 

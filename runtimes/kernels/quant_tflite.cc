@@ -107,34 +107,26 @@ void TfliteSoftmaxInt16(int64_t outer, int64_t len, int64_t inner, const int16_t
                         const TfliteSoftmaxInt16Params& p, int16_t* y) {
   const int16_t* exp_lut = TfliteExpLut();
   const int16_t* recip_lut = TfliteOneOverOnePlusXLut();
-  auto sat16 = [](int64_t v) {
-    return static_cast<int16_t>(std::min<int64_t>(std::max<int64_t>(v, -32768), 32767));
-  };
-  std::vector<int16_t> e(len);
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t i = 0; i < inner; ++i) {
-      const int16_t* xp = x + o * len * inner + i;
-      int16_t* yp = y + o * len * inner + i;
-      int32_t mx = std::numeric_limits<int16_t>::min();
-      for (int64_t k = 0; k < len; ++k) mx = std::max<int32_t>(mx, xp[k * inner]);
-      int32_t sum = 0;  // Q16.15
-      for (int64_t k = 0; k < len; ++k) {
-        int32_t scaled = MultiplyByQuantizedMultiplier(int32_t{xp[k * inner]} - mx, p.input);
-        e[k] = TfliteLutLookup(sat16(int64_t{scaled} + 32767), exp_lut);
-        sum += e[k];
-      }
-      int headroom_plus_one = __builtin_clz(static_cast<uint32_t>(sum));
-      auto shifted_sum = static_cast<int32_t>(
-          ((static_cast<int64_t>(sum) << (headroom_plus_one - 1)) + (1 << 13)) >> 14);
-      // 1 / (1 + x) of x = sum - 1, recentred from [0, 65535] to int16.
-      int16_t recip =
-          TfliteLutLookup(sat16(int64_t{shifted_sum} - ((1 << 15) + (1 << 16))), recip_lut);
-      int right_shift = 31 - headroom_plus_one;
-      for (int64_t k = 0; k < len; ++k) {
-        int64_t r = (int64_t{e[k]} * recip + (int64_t{1} << (right_shift - 1))) >> right_shift;
-        yp[k * inner] = static_cast<int16_t>(std::min<int64_t>(std::max<int64_t>(r, 0), 32767));
-      }
+      const int64_t base = o * len * inner + i;
+      TfliteSoftmaxInt16Row(x + base, y + base, len, inner, p, exp_lut, recip_lut);
     }
+}
+
+QSoftmaxForm SelectQSoftmax(bool tflite, odla_element_type xt, odla_element_type yt, float ys,
+                            int32_t xz, int32_t yz) {
+  if (!tflite) return QSoftmaxForm::kFloat;
+  const bool x8 = xt == ODLA_INT8 || xt == ODLA_UINT8;
+  auto near = [&](double s) { return std::abs(ys - s) <= 0.001 * s; };
+  if (x8 && ((yt == ODLA_INT8 && ys == 1.0f / 256 && yz == -128) ||
+             (yt == ODLA_UINT8 && ys == 1.0f / 256 && yz == 0) ||
+             (yt == ODLA_INT16 && near(1.0 / 65536) && yz == -32768)))
+    return QSoftmaxForm::kTflite8;
+  // TFLite Micro's int16 kernel, the scales checked as its Prepare.
+  if (xt == ODLA_INT16 && yt == ODLA_INT16 && xz == 0 && yz == 0 && near(1.0 / 32768))
+    return QSoftmaxForm::kTfliteInt16;
+  return QSoftmaxForm::kFloat;
 }
 
 namespace {

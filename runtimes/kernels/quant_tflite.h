@@ -5,8 +5,10 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "../common/runtime.h"
@@ -87,14 +89,66 @@ const int16_t* TfliteOneOverOnePlusXLut();
 // added), each corrected by half the interpolation error at its midpoint, output range [-1, 1].
 void TfliteGenLutInt16(float (*f)(float), float lo, float hi, int16_t* lut);
 // TFLite's generic_int16_table_lookup: the entry of v's top 9 bits, interpolated by its low 7.
-inline int16_t TfliteLutLookup(int16_t v, const int16_t* lut) {
+ODLA_HD inline int16_t TfliteLutLookup(int16_t v, const int16_t* lut) {
   int index = 256 + (v >> 7), offset = v & 0x7f;
   int base = lut[index], slope = lut[index + 1] - lut[index];
   return static_cast<int16_t>(base + ((slope * offset + 64) >> 7));
 }
+// One int16 softmax: len values of x at stride `inner` into y, with the two tables above (host
+// and device: libodla_cuda uploads the tables).
+ODLA_HD inline void TfliteSoftmaxInt16Row(const int16_t* x, int16_t* y, int64_t len, int64_t inner,
+                                          const TfliteSoftmaxInt16Params& p, const int16_t* exp_lut,
+                                          const int16_t* recip_lut) {
+  int32_t mx = INT16_MIN;
+  for (int64_t k = 0; k < len; ++k) mx = mx < x[k * inner] ? x[k * inner] : mx;
+  auto exp_of = [&](int64_t k) {
+    int64_t scaled = MultiplyByQuantizedMultiplier(int32_t{x[k * inner]} - mx, p.input);
+    return TfliteLutLookup(SaturateTo<int16_t>(scaled + 32767), exp_lut);
+  };
+  int32_t sum = 0;  // Q16.15
+  for (int64_t k = 0; k < len; ++k) sum += exp_of(k);
+  const int headroom_plus_one = LeadingZeros(static_cast<uint32_t>(sum));
+  const auto shifted_sum = static_cast<int32_t>(
+      ((static_cast<int64_t>(sum) << (headroom_plus_one - 1)) + (1 << 13)) >> 14);
+  // 1 / (1 + x) of x = sum - 1, recentred from [0, 65535] to int16.
+  const int16_t recip = TfliteLutLookup(
+      SaturateTo<int16_t>(int64_t{shifted_sum} - ((1 << 15) + (1 << 16))), recip_lut);
+  const int right_shift = 31 - headroom_plus_one;
+  for (int64_t k = 0; k < len; ++k) {
+    const int64_t r =
+        (int64_t{exp_of(k)} * recip + (int64_t{1} << (right_shift - 1))) >> right_shift;
+    y[k * inner] = static_cast<int16_t>(ClampInt(r, 0, 32767));
+  }
+}
 // x viewed as [outer, len, inner], the softmax over len.
 void TfliteSoftmaxInt16(int64_t outer, int64_t len, int64_t inner, const int16_t* x,
                         const TfliteSoftmaxInt16Params& p, int16_t* y);
+
+// The forms of QLinearSoftmax: TFLite's 8-bit kernels (8-bit x; 8-bit y at scale 1/256 with
+// zero point at y's minimum, or int16 y at 2^-16 with zero point -32768), TFLite's int16
+// kernel (int16 x and y, zero points 0, y at 2^-15), each only with TFLite's rounding; else
+// float (QSoftmaxFloatRow).
+enum class QSoftmaxForm { kTflite8, kTfliteInt16, kFloat };
+QSoftmaxForm SelectQSoftmax(bool tflite, odla_element_type xt, odla_element_type yt, float ys,
+                            int32_t xz, int32_t yz);
+
+// The float form's exp of a difference d <= 0 from the row's maximum, at x's scale (host
+// only: libodla_cuda tabulates it over every difference).
+inline float QSoftmaxExp(int32_t d, float xs) { return std::exp(static_cast<float>(d) * xs); }
+
+// The float form of one softmax: len values of x at stride `inner` into y, exp_of(d) giving
+// QSoftmaxExp(d, xs); the zero point of x cancels out.
+template <typename X, typename Y, typename E>
+ODLA_HD void QSoftmaxFloatRow(const X* x, Y* y, int64_t len, int64_t inner, const E& exp_of,
+                              float ys, int32_t yz) {
+  if (len == 0) return;
+  int32_t mx = x[0];
+  for (int64_t k = 1; k < len; ++k) mx = mx < x[k * inner] ? x[k * inner] : mx;
+  float sum = 0;
+  for (int64_t k = 0; k < len; ++k) sum += exp_of(int32_t{x[k * inner]} - mx);
+  for (int64_t k = 0; k < len; ++k)
+    y[k * inner] = RoundToQ<Y>(exp_of(int32_t{x[k * inner]} - mx) / sum / ys, yz);
+}
 
 // A 2-D pooling window on NCHW data: input [n, c, h, w], output [n, c, oh, ow], windows of
 // kh x kw moved by sh, sw from -pad_t, -pad_l.
@@ -181,5 +235,42 @@ struct TfliteSigmoidTanhInt16Params {
 bool MakeTfliteSigmoidTanhInt16Params(float xs, int32_t xzp, float ys, int32_t yzp, bool tanh,
                                       TfliteSigmoidTanhInt16Params* p);
 int16_t TfliteSigmoidTanhInt16(int16_t x, const TfliteSigmoidTanhInt16Params& p, bool tanh);
+
+// QLinearSigmoid or QLinearTanh of one value of T (int8, uint8, int16) as the ref computes it:
+// TFLite's int8 kernel (int8, TFLite's rounding, y at 1/256 and -128 for sigmoid, 1/128 and 0
+// for tanh), TFLite's int16 kernel (int16, TFLite's rounding, scales its Prepare accepts), else
+// in float with the host's exp and tanh (host only: libodla_cuda tabulates it over every value
+// of T).
+template <typename T>
+class QSigmoidTanh {
+ public:
+  QSigmoidTanh(bool tanh, bool tflite, float xs, int32_t xz, float ys, int32_t yz)
+      : tanh_(tanh), xs_(xs), ys_(ys), xz_(xz), yz_(yz) {
+    if (tflite && std::is_same<T, int8_t>::value &&
+        (tanh ? ys == 1.0f / 128 && yz == 0 : ys == 1.0f / 256 && yz == -128)) {
+      form_ = kInt8;
+      p8_ = MakeTfliteSigmoidTanhParams(xs, xz);
+    } else if (tflite && std::is_same<T, int16_t>::value &&
+               MakeTfliteSigmoidTanhInt16Params(xs, xz, ys, yz, tanh, &p16_)) {
+      form_ = kInt16;
+    }
+  }
+  T operator()(T v) const {
+    if (form_ == kInt8)
+      return static_cast<T>(TfliteSigmoidTanhInt8(static_cast<int8_t>(v), p8_, tanh_));
+    if (form_ == kInt16)
+      return static_cast<T>(TfliteSigmoidTanhInt16(static_cast<int16_t>(v), p16_, tanh_));
+    float f = static_cast<float>(int32_t{v} - xz_) * xs_;
+    return RoundToQ<T>((tanh_ ? std::tanh(f) : 1.0f / (1.0f + std::exp(-f))) / ys_, yz_);
+  }
+
+ private:
+  enum Form { kFloat, kInt8, kInt16 } form_ = kFloat;
+  bool tanh_;
+  float xs_, ys_;
+  int32_t xz_, yz_;
+  TfliteSigmoidTanhParams p8_;
+  TfliteSigmoidTanhInt16Params p16_;
+};
 
 }  // namespace odla_rt

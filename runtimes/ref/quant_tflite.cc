@@ -119,28 +119,8 @@ odla_value QLinearSigmoidTanh(const char* name, bool tanh, odla_value X, odla_va
   Kernel kernel = DispatchQ(t, [&](auto tag) -> Kernel {
     using T = typename decltype(tag)::type;
     return [=](const KernelArgs& a) {
-      float xs = *a.In<float>(1), ys = *a.In<float>(3);
-      int32_t xz = Zp<T>(a, 2), yz = Zp<T>(a, 4);
-      if (tfl && std::is_same<T, int8_t>::value &&
-          (tanh ? ys == 1.0f / 128 && yz == 0 : ys == 1.0f / 256 && yz == -128)) {
-        TfliteSigmoidTanhParams p = MakeTfliteSigmoidTanhParams(xs, xz);
-        UnaryMap(a.In<T>(0), a.Out<T>(0), n, [&](T v) {
-          return static_cast<T>(TfliteSigmoidTanhInt8(static_cast<int8_t>(v), p, tanh));
-        });
-        return;
-      }
-      TfliteSigmoidTanhInt16Params p16;
-      if (tfl && std::is_same<T, int16_t>::value &&
-          MakeTfliteSigmoidTanhInt16Params(xs, xz, ys, yz, tanh, &p16)) {
-        UnaryMap(a.In<T>(0), a.Out<T>(0), n, [&](T v) {
-          return static_cast<T>(TfliteSigmoidTanhInt16(static_cast<int16_t>(v), p16, tanh));
-        });
-        return;
-      }
-      UnaryMap(a.In<T>(0), a.Out<T>(0), n, [&](T v) {
-        float f = static_cast<float>(int32_t{v} - xz) * xs;
-        return RoundToQ<T>((tanh ? std::tanh(f) : 1.0f / (1.0f + std::exp(-f))) / ys, yz);
-      });
+      QSigmoidTanh<T> f(tanh, tfl, *a.In<float>(1), Zp<T>(a, 2), *a.In<float>(3), Zp<T>(a, 4));
+      UnaryMap(a.In<T>(0), a.Out<T>(0), n, f);
     };
   });
   return AddOp1(name, {X, X_scale, X_zero_point, Y_scale, Y_zero_point}, result_type, id, kernel);
@@ -277,39 +257,22 @@ ODLA_WEAK odla_value odla_QLinearSoftmax(odla_value X, odla_value X_scale, odla_
           int32_t xz = Zp<X>(a, 2), yz = Zp<Y>(a, 4);
           const X* x = a.In<X>(0);
           Y* y = a.Out<Y>(0);
-          if (tfl && sizeof(X) == 1 && sizeof(Y) == 1 && ys == 1.0f / 256 &&
-              yz == std::numeric_limits<Y>::min()) {
-            TfliteSoftmax(outer, len, inner, x, MakeTfliteSoftmaxParams(1.0f, xs), y);
-            return;
+          switch (SelectQSoftmax(tfl, xt, yt, ys, xz, yz)) {
+            case QSoftmaxForm::kTflite8:
+              return TfliteSoftmax(outer, len, inner, x, MakeTfliteSoftmaxParams(1.0f, xs), y);
+            case QSoftmaxForm::kTfliteInt16:
+              if constexpr (std::is_same<X, int16_t>::value && std::is_same<Y, int16_t>::value)
+                return TfliteSoftmaxInt16(outer, len, inner, x, MakeTfliteSoftmaxInt16Params(xs),
+                                          y);
+              break;
+            case QSoftmaxForm::kFloat:
+              break;
           }
-          // TFLite Micro's int8 -> int16 (output scale 2^-16, zero point -32768) and int16
-          // (zero points 0, output scale 2^-15) kernels, the scales checked as its Prepare.
-          auto near = [&](double s) { return std::abs(ys - s) <= 0.001 * s; };
-          if (tfl && sizeof(X) == 1 && std::is_same<Y, int16_t>::value && near(1.0 / 65536) &&
-              yz == -32768) {
-            TfliteSoftmax(outer, len, inner, x, MakeTfliteSoftmaxParams(1.0f, xs), y);
-            return;
-          }
-          if constexpr (std::is_same<X, int16_t>::value && std::is_same<Y, int16_t>::value) {
-            if (tfl && xz == 0 && yz == 0 && near(1.0 / 32768)) {
-              TfliteSoftmaxInt16(outer, len, inner, x, MakeTfliteSoftmaxInt16Params(xs), y);
-              return;
-            }
-          }
-          std::vector<float> e(len);
+          auto exp_of = [xs](int32_t d) { return QSoftmaxExp(d, xs); };
           for (int64_t o = 0; o < outer; ++o)
             for (int64_t i = 0; i < inner; ++i) {
-              const X* xp = x + o * len * inner + i;
-              X mx = xp[0];
-              for (int64_t k = 1; k < len; ++k) mx = std::max(mx, xp[k * inner]);
-              float sum = 0;
-              for (int64_t k = 0; k < len; ++k) {
-                e[k] = std::exp(static_cast<float>(int32_t{xp[k * inner]} - int32_t{mx}) * xs);
-                sum += e[k];
-              }
-              (void)xz;  // the zero point cancels out of softmax
-              for (int64_t k = 0; k < len; ++k)
-                y[o * len * inner + i + k * inner] = RoundToQ<Y>(e[k] / sum / ys, yz);
+              const int64_t base = o * len * inner + i;
+              QSoftmaxFloatRow(x + base, y + base, len, inner, exp_of, ys, yz);
             }
         };
       });

@@ -257,41 +257,75 @@ TEST_F(CudaKernels, QLinearLeakyReluAndRequantize) {
   }
 }
 
-TEST_F(CudaKernels, QLinearSigmoidTanhSoftmax) {
-  // TFLite's int8 LOGISTIC and TANH over every int8 value.
-  std::vector<int8_t> all(256);
-  for (int i = 0; i < 256; ++i) all[i] = static_cast<int8_t>(i - 128);
-  for (bool tanh : {false, true})
-    ExpectSame({Make<int8_t>({256}, ODLA_INT8, all)}, One([=](auto a, bool c) {
-                 odla_value xs = Const(ODLA_FLOAT32, 0.04, "xs"), xz = Const(ODLA_INT8, 5, "xz");
-                 odla_value ys = Const(ODLA_FLOAT32, tanh ? 1.0 / 128 : 1.0 / 256, "ys");
-                 odla_value yz = Const(ODLA_INT8, tanh ? 0 : -128, "yz");
-                 auto f = tanh ? (c ? odla_QLinearTanh : odla_ref_QLinearTanh)
-                               : (c ? odla_QLinearSigmoid : odla_ref_QLinearSigmoid);
-                 return f(a[0], xs, xz, ys, yz, "tflite", Type({256}, ODLA_INT8), "y");
-               }));
-  // Another output quantization: computed in float, on the host.
-  ExpectSame({S8({8}, 1)}, One([](auto a, bool c) {
-               return OP(c, QLinearSigmoid)(a[0], Const(ODLA_FLOAT32, 0.04, "xs"), nullptr,
-                                            Const(ODLA_FLOAT32, 0.01, "ys"), nullptr, "tflite",
-                                            Type({8}, ODLA_INT8), "y");
-             }),
-             false);
-  // SOFTMAX over axis 1 of [3, 37, 4]: uint8 -> uint8, int8 -> int8, int8 -> int16.
+// Every value of t, ascending.
+Arg AllValues(odla_element_type t) {
+  auto all = [&](auto tag) {
+    using T = decltype(tag);
+    std::vector<T> v;
+    for (int64_t i = odla_rt::QRange<T>::lo; i <= odla_rt::QRange<T>::hi; ++i)
+      v.push_back(static_cast<T>(i));
+    return Make<T>({static_cast<int64_t>(v.size())}, t, v);
+  };
+  return t == ODLA_INT8 ? all(int8_t{}) : t == ODLA_UINT8 ? all(uint8_t{}) : all(int16_t{});
+}
+
+TEST_F(CudaKernels, QLinearSigmoidTanh) {
+  // Every form over every value: TFLite's int8 and int16 kernels, and the float form (ONNX's
+  // rounding, or output scales TFLite's kernels do not take).
+  struct Case {
+    odla_element_type t;
+    const char* rounding;
+    double xs, xz, ys, yz, tanh_ys, tanh_yz;
+  };
+  const Case cases[] = {{ODLA_INT8, "tflite", 0.04, 5, 1.0 / 256, -128, 1.0 / 128, 0},
+                        {ODLA_INT16, "tflite", 0.001, 0, 1.0 / 32768, 0, 1.0 / 32768, 0},
+                        {ODLA_INT16, "tflite", 1.0 / 4096, 0, 1.0 / 32768, 0, 1.0 / 32768, 0},
+                        {ODLA_INT8, "onnx", 0.04, 5, 0.01, -3, 0.01, -3},
+                        {ODLA_UINT8, "tflite", 0.05, 128, 0.004, 2, 0.008, 128},
+                        {ODLA_INT16, "onnx", 0.002, 7, 0.0001, -9, 0.0001, -9}};
+  for (const Case& k : cases)
+    for (bool tanh : {false, true}) {
+      const int64_t n = k.t == ODLA_INT16 ? 65536 : 256;
+      const double ys = tanh ? k.tanh_ys : k.ys, yz = tanh ? k.tanh_yz : k.yz;
+      ExpectSame({AllValues(k.t)}, One([=](auto a, bool c) {
+                   auto f = tanh ? (c ? odla_QLinearTanh : odla_ref_QLinearTanh)
+                                 : (c ? odla_QLinearSigmoid : odla_ref_QLinearSigmoid);
+                   return f(a[0], Const(ODLA_FLOAT32, k.xs, "xs"), Const(k.t, k.xz, "xz"),
+                            Const(ODLA_FLOAT32, ys, "ys"), Const(k.t, yz, "yz"), k.rounding,
+                            Type({n}, k.t), "y");
+                 }));
+    }
+}
+
+TEST_F(CudaKernels, QLinearSoftmax) {
+  // Axis 1 of [3, 37, 4]: TFLite's 8-bit kernels (uint8 -> uint8, int8 -> int8, int8 -> int16),
+  // its int16 kernel, and the float form (ONNX's rounding, other scales, int16).
   struct Case {
     odla_element_type x, y;
-    double scale, zp;
+    const char* rounding;
+    double xs, xz, ys, yz;
   };
-  const Case cases[] = {{ODLA_UINT8, ODLA_UINT8, 1.0 / 256, 0},
-                        {ODLA_INT8, ODLA_INT8, 1.0 / 256, -128},
-                        {ODLA_INT8, ODLA_INT16, 1.0 / 65536, -32768}};
+  const Case cases[] = {{ODLA_UINT8, ODLA_UINT8, "tflite", 0.1, 3, 1.0 / 256, 0},
+                        {ODLA_INT8, ODLA_INT8, "tflite", 0.1, 3, 1.0 / 256, -128},
+                        {ODLA_INT8, ODLA_INT16, "tflite", 0.1, 3, 1.0 / 65536, -32768},
+                        {ODLA_INT16, ODLA_INT16, "tflite", 0.002, 0, 1.0 / 32768, 0},
+                        {ODLA_UINT8, ODLA_UINT8, "onnx", 0.1, 3, 1.0 / 256, 0},
+                        {ODLA_INT8, ODLA_UINT8, "tflite", 0.05, -2, 0.003, 1},
+                        {ODLA_INT16, ODLA_INT8, "onnx", 0.003, 4, 0.005, -100}};
   for (const Case& k : cases)
     ExpectSame({Q({3, 37, 4}, k.x, 2)}, One([=](auto a, bool c) {
                  return OP(c, QLinearSoftmax)(
-                     a[0], Const(ODLA_FLOAT32, 0.1, "xs"), Const(k.x, 3, "xz"),
-                     Const(ODLA_FLOAT32, k.scale, "ys"), Const(k.y, k.zp, "yz"), 1, "tflite",
+                     a[0], Const(ODLA_FLOAT32, k.xs, "xs"), Const(k.x, k.xz, "xz"),
+                     Const(ODLA_FLOAT32, k.ys, "ys"), Const(k.y, k.yz, "yz"), 1, k.rounding,
                      Type({3, 37, 4}, k.y), "y");
                }));
+  // Scales that are not constants stay on the host.
+  ExpectSame({Q({2, 9}, ODLA_INT8, 3), Make<float>({}, ODLA_FLOAT32, {0.1f})},
+             One([](auto a, bool c) {
+               return OP(c, QLinearSoftmax)(a[0], a[1], nullptr, Const(ODLA_FLOAT32, 0.01, "ys"),
+                                            nullptr, 1, "onnx", Type({2, 9}, ODLA_INT8), "y");
+             }),
+             false);
 }
 
 TEST_F(CudaKernels, QLinearAveragePoolAndReduceMean) {
