@@ -7,8 +7,9 @@
 #       repository root (ignored by git): halo, halo-conformance, halo-cuda-probe,
 #       halo-cuda-tests, halo-measure-cuda, libodla_cuda.{so,a}, libodla_ref_host.a, the
 #       Debian libraries halo needs, the ONNX conformance data and the quantized TFLite cases,
-#       compressed (about 29 MiB): carry it (with gpu-models/: at most 64 MiB in all). Make it in the checkout the session started in (the device tool sends that
-#       one).
+#       compressed (27 MiB on 2026-11-27): carry it with gpu-models/ (32 MiB; at most 64 MiB
+#       in all, and pack fails above 63). Make it in the checkout the session started in (the
+#       device tool sends that one).
 #   scripts/gpu_checks.sh BUILD [STEP...]   (there) runs the checks on BUILD, a build
 #       directory, or gpu-pack: without BUILD/bin/halo it first tries to build one (cmake,
 #       make -j16). STEPs (default all, in this order): probe measure unit e2e conformance models
