@@ -1,9 +1,12 @@
 // fold-batchnorm: y = s[c] * x + t[c] per output channel c, where x is the only use of a
-// Conv, ConvTranspose, Gemm or MatMul result with constant weights, folds into new weights
-// W * s and bias B * s + t (computed in double, rounded once). The affine ops are inference
-// BatchNormalization (s = scale / sqrt(var + eps), t = B - mean * s) and Mul by a
-// per-channel constant (t = 0). A BatchNormalization that follows none of them stays: it
-// is one pass over memory already, which Mul + Add would make two.
+// Conv, ConvTranspose, Gemm or MatMul result with constant weights, or of a FusedConv,
+// FusedGemm or FusedMatMul with neither Sum nor activation, folds into new weights W * s and
+// bias B * s + t (computed in double, rounded once). The affine ops are inference
+// BatchNormalization (s = scale / sqrt(var + eps), t = B - mean * s), and Mul and Div by a
+// per-channel constant (t = 0; s = 1 / c for Div, and a power of two gives the same bits:
+// attention's query divided by sqrt(64)). A BatchNormalization that follows none of them
+// stays: it is one pass over memory already, which Mul + Add would make two. The pipeline runs
+// it before fusion and again after it, for the scales that follow a fused bias.
 #include <cmath>
 
 #include "passes/passes.h"
@@ -16,9 +19,22 @@ struct Affine {
   std::vector<double> s, t;  // t empty: zero
 };
 
+bool IsConv(const std::string& op) { return op == "Conv" || op == "FusedConv"; }
+bool IsGemm(const std::string& op) { return op == "Gemm" || op == "FusedGemm"; }
+bool IsMatMul(const std::string& op) { return op == "MatMul" || op == "FusedMatMul"; }
+
 // The channel axis of a producer's result: 1 for convolutions, the last for products.
 int ChannelAxis(const Node& p) {
-  return p.op() == "Conv" || p.op() == "ConvTranspose" ? 1 : p.output()->type().Rank() - 1;
+  return IsConv(p.op()) || p.op() == "ConvTranspose" ? 1 : p.output()->type().Rank() - 1;
+}
+
+// Whether p's result may take an affine map into its weights: a fused op only with neither
+// Sum nor activation.
+bool Foldable(const Node& p) {
+  const std::string& op = p.op();
+  if (op == "Conv" || op == "ConvTranspose" || op == "Gemm" || op == "MatMul") return true;
+  if (op != "FusedConv" && op != "FusedGemm" && op != "FusedMatMul") return false;
+  return !p.input(3) && p.GetString("activation").empty();
 }
 
 bool IsFloatType(const Type& t) {
@@ -32,6 +48,16 @@ bool AffineOf(const Node& n, const Node& p, Affine* a) {
   if (n.op() == "Mul") {
     const Value* c = n.input(0) == p.output() ? n.input(1) : n.input(0);
     return n.output()->type() == out && ChannelValues(c, out, axis, &a->s);
+  }
+  if (n.op() == "Div") {  // x / c: s = 1 / c where that is finite and not zero
+    if (n.input(0) != p.output() || n.output()->type() != out ||
+        !ChannelValues(n.input(1), out, axis, &a->s))
+      return false;
+    for (double& s : a->s) {
+      s = 1.0 / s;
+      if (!std::isfinite(s) || s == 0) return false;
+    }
+    return true;
   }
   if (axis != 1) return false;  // BatchNormalization's channels are dimension 1
   std::vector<double> v[4];     // scale, B, mean, var: [C] each
@@ -61,7 +87,7 @@ Value* ScaledWeights(Rewriter& rw, const Node& p, const std::vector<double>& s) 
   const Shape& ws = wt->type().shape;
   int64_t m = static_cast<int64_t>(s.size()), rows = ws[0];
   int64_t per_row = static_cast<int64_t>(v.size()) / rows;  // elements per W[i]
-  if (op == "Conv") {
+  if (IsConv(op)) {
     for (size_t i = 0; i < v.size(); ++i) v[i] *= s[i / per_row];
   } else if (op == "ConvTranspose") {  // W [C, M/group, k...]
     int64_t group = p.GetInt("group"), mg = m / group, cg = rows / group, ks = per_row / mg;
@@ -71,7 +97,7 @@ Value* ScaledWeights(Rewriter& rw, const Node& p, const std::vector<double>& s) 
     }
   } else {
     if (wt->type().Rank() != 2) return nullptr;
-    bool trans = op == "Gemm" && p.GetInt("transB") != 0;  // B [N, K] or [K, N]
+    bool trans = IsGemm(op) && p.GetInt("transB") != 0;  // B [N, K] or [K, N]
     for (size_t i = 0; i < v.size(); ++i) v[i] *= s[trans ? i / per_row : i % per_row];
   }
   return rw.AddConst(w->name() + "_folded", FloatTensor(wt->type().dtype, ws, v));
@@ -85,12 +111,12 @@ bool NewBias(Rewriter& rw, const Node& p, const Affine& a, Value** bias) {
   std::vector<double> b(a.s.size(), 0.0);
   *bias = nullptr;
   if (Value* old = p.input(bi)) {
-    if (p.op() == "Gemm") {  // C broadcasts to [M, N]: it must vary along N only
+    if (IsGemm(p.op())) {  // C broadcasts to [M, N]: it must vary along N only
       if (!ChannelValues(old, out, 1, &b)) return false;
       for (double& e : b) e *= p.GetFloat("beta");
-    } else {  // a convolution's B [M]
+    } else {  // a convolution's B [M], FusedMatMul's Bias [N]
       const Tensor* t = ConstantOf(old);
-      if (!t) return false;
+      if (!t || t->type().NumElements() != static_cast<int64_t>(a.s.size())) return false;
       b = Doubles(*t);
     }
   } else if (a.t.empty()) {
@@ -104,8 +130,8 @@ bool NewBias(Rewriter& rw, const Node& p, const Affine& a, Value** bias) {
 // Folds the affine node n into its producer p; returns the new node's result or nullptr.
 Value* Fold(Rewriter& rw, const Node& n, const Node& p) {
   const std::string& op = p.op();
-  if (op == "MatMul" && p.input(1)->type().Rank() != 2) return nullptr;
-  if (op == "MatMul" && n.op() == "BatchNormalization" && p.input(0)->type().Rank() != 2)
+  if (IsMatMul(op) && p.input(1)->type().Rank() != 2) return nullptr;
+  if (IsMatMul(op) && n.op() == "BatchNormalization" && p.input(0)->type().Rank() != 2)
     return nullptr;
   Affine a;
   if (!IsFloatType(p.output()->type()) || !ConstantOf(p.input(1)) || !AffineOf(n, p, &a))
@@ -122,10 +148,10 @@ Value* Fold(Rewriter& rw, const Node& n, const Node& p) {
                                                        {static_cast<int64_t>(a.t.size())}, a.t));
     return rw.Add("Gemm", p.name(), {in[0], w, bias})->output();
   }
-  in.resize(3);
+  in.resize(op == "Conv" || op == "ConvTranspose" || op == "Gemm" ? 3 : 4);
   in[2] = bias;
   auto attrs = p.attrs();
-  if (op == "Gemm") attrs["beta"] = 1.0;
+  if (IsGemm(op)) attrs["beta"] = 1.0;
   return rw.Add(op, p.name(), in, attrs)->output();
 }
 
@@ -135,12 +161,12 @@ bool FoldBatchNorm(Graph& g) {
   Rewriter rw(g);
   for (size_t i = 0; i < g.nodes().size(); ++i) {
     Node* n = g.nodes()[i].get();
-    if ((n->op() != "BatchNormalization" && n->op() != "Mul") || !rw.Live(n)) continue;
-    for (size_t k = 0; k < (n->op() == "Mul" ? 2u : 1u); ++k) {
+    const std::string& aop = n->op();
+    if ((aop != "BatchNormalization" && aop != "Mul" && aop != "Div") || !rw.Live(n)) continue;
+    for (size_t k = 0; k < (aop == "Mul" ? 2u : 1u); ++k) {
       Value* x = n->input(k);
-      const std::string& op = ProducerOp(x);
-      if ((op != "Conv" && op != "ConvTranspose" && op != "Gemm" && op != "MatMul") ||
-          rw.Sole(x) != n || (n->op() == "Mul" && n->input(0) == n->input(1)))
+      if (!x->producer() || !Foldable(*x->producer()) || rw.Sole(x) != n ||
+          (aop != "BatchNormalization" && n->input(0) == n->input(1)))
         continue;
       Value* y = Fold(rw, *n, *x->producer());
       if (!y) continue;

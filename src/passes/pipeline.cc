@@ -18,7 +18,9 @@ namespace halo {
 // bias it splits is then part of the product) and before merge-transposes, which moves a
 // Transpose through each part as through the whole. fuse-gemm runs once more after it: a Transpose
 // it moved away can leave a product, a Reshape and a residual Add next to each other (a
-// PyTorch encoder's attention output at batch > 1). These are the last rewrites;
+// PyTorch encoder's attention output at batch > 1). fold-batchnorm runs once more then: a
+// scale that followed a bias Add (attention's query / sqrt(head size)) now follows the fused
+// product and goes into its weights. These are the last rewrites;
 // fold-constants then folds what the rewrites left constant, and dce drops what they left
 // unused. A pass listed twice is one name (--disable-pass skips both runs).
 const std::vector<Pass>& Pipeline() {
@@ -34,6 +36,7 @@ const std::vector<Pass>& Pipeline() {
       {"split-products", [](Graph& g, const ProgressFn&) { SplitProducts(g); }},
       {"merge-transposes", [](Graph& g, const ProgressFn&) { MergeTransposes(g); }},
       {"fuse-gemm", [](Graph& g, const ProgressFn&) { FuseGemm(g); }},
+      {"fold-batchnorm", [](Graph& g, const ProgressFn&) { FoldBatchNorm(g); }},
       {"fold-constants", [](Graph& g, const ProgressFn&) { FoldConstants(g); }},
       {"dce", [](Graph& g, const ProgressFn&) { EliminateDeadCode(g); }},
   };

@@ -102,6 +102,44 @@ TEST(FoldBatchNorm, PerChannelMulFoldsIntoWeights) {
   EXPECT_EQ(Ops(*g), (Strs{"Conv", "MatMul"}));
 }
 
+// After fusion: a Div or Mul by a constant after a product's fused bias (attention's query
+// divided by sqrt(64)) goes into its weights and bias; by a power of two the bits are the
+// unfused ones. A fused activation keeps it.
+TEST(FoldBatchNorm, ScaleAfterAFusedBiasFoldsIntoTheWeights) {
+  auto scalar = [](Graph& g, const char* name, double v) {
+    return g.AddConstant(name, Tensor::Scalar(kF32, v));
+  };
+  auto g = ExpectSameResults(
+      [&](Graph& g) {
+        Value* x = g.AddInput("x", Type(kF32, {2, 3, 16}));
+        Value* m = Op(g, "MatMul", {x, RandomConst(g, "w", {16, 24})});
+        m = Op(g, "Add", {m, RandomConst(g, "bias", {24})});
+        g.AddOutput(Op(g, "Div", {m, scalar(g, "eight", 8)}));
+      },
+      0);
+  EXPECT_EQ(Ops(*g), Strs{"FusedMatMul"});
+  g = ExpectSameResults(
+      [&](Graph& g) {
+        Value* x = g.AddInput("x", Type(kF32, {1, 3, 6, 6}));
+        Value* c = Op(g, "Add", {Conv(g, x, 4, 3, 3, false), RandomConst(g, "b", {4, 1, 1})});
+        g.AddOutput(Op(g, "Mul", {scalar(g, "quarter", 0.25), c}));
+        Value* z = g.AddInput("z", Type(kF32, {5, 16}));
+        Value* y = Op(g, "Gemm", {z, RandomConst(g, "v", {16, 6}), RandomConst(g, "d", {6})});
+        g.AddOutput(Op(g, "Div", {y, RandomConst(g, "per_column", {6}, 0.5, 2)}));
+      },
+      1e-6);
+  EXPECT_EQ(Ops(*g), (Strs{"Gemm", "Conv"}));
+  g = ExpectSameResults(
+      [&](Graph& g) {
+        Value* x = g.AddInput("x", Type(kF32, {4, 16}));
+        Value* m = Op(g, "MatMul", {x, RandomConst(g, "w", {16, 8})});
+        m = Op(g, "Relu", {Op(g, "Add", {m, RandomConst(g, "bias", {8})})});
+        g.AddOutput(Op(g, "Div", {m, scalar(g, "eight", 8)}));
+      },
+      0);
+  EXPECT_EQ(Ops(*g), (Strs{"FusedMatMul", "Div"}));
+}
+
 TEST(FoldBatchNorm, KeepsLoneAndSharedBatchNorm) {
   auto g = ExpectSameResults(
       [](Graph& g) {
