@@ -195,14 +195,6 @@ Partition SplitGraph(const Graph& g, const std::string& device,
     p.parts.back().nodes.push_back(&n);
     for (size_t i = 0; i < n.num_outputs(); ++i) part_of[n.output(i)] = p.parts.size() - 1;
   }
-  std::set<const Value*> outputs;
-  for (const Value* v : g.outputs()) {
-    if (!outputs.insert(v).second)
-      throw Err("output '", v->name(), "' appears twice: the model cannot be partitioned");
-    if (!part_of.count(v))
-      throw Err("output '", v->name(), "' is a model input or a constant: the model cannot be ",
-                "partitioned");
-  }
   // The values each part needs from outside, and those later parts or the outputs need.
   std::vector<std::set<const Value*>> exported(p.parts.size());
   for (size_t k = 0; k < p.parts.size(); ++k) {
@@ -220,7 +212,9 @@ Partition SplitGraph(const Graph& g, const std::string& device,
         if (it != part_of.end()) exported[it->second].insert(v);
       }
   }
-  for (const Value* v : g.outputs()) exported[part_of.at(v)].insert(v);
+  // Outputs that are model inputs or constants come from the caller's or the weights' bytes.
+  for (const Value* v : g.outputs())
+    if (part_of.count(v)) exported[part_of.at(v)].insert(v);
   for (size_t k = 0; k < p.parts.size(); ++k) {
     Part& part = p.parts[k];
     for (const Node* n : part.nodes)  // in node order

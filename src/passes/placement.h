@@ -57,8 +57,9 @@ struct Partition {
 std::map<const Node*, bool> PlaceNodes(const Graph& g, const DeviceTable& device,
                                        const std::map<std::string, bool>& place);
 
-// Splits `g` into parts of consecutive operators with the same placement. Throws Error when
-// a graph output is not the result of an operator (an input or a constant).
+// Splits `g` into parts of consecutive operators with the same placement. A graph output
+// that is not the result of an operator (an input or a constant) is no part's output: the
+// caller copies it.
 Partition SplitGraph(const Graph& g, const std::string& device,
                      const std::map<const Node*, bool>& on_device);
 

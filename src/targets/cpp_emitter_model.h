@@ -67,6 +67,8 @@ struct Model {
   };
   std::vector<PartCode> parts;
   const Partition* partition = nullptr;
+  // Partitioned outputs that are constants: their bytes' offsets in the weights.
+  std::map<const Value*, size_t> output_constants;
   std::string precision;          // --precision: the odla_precision requested, or ""
   std::vector<StateCode> states;  // Graph::State: kept in NAME.cc between calls
 };

@@ -39,6 +39,14 @@ void PrintParts(Model& m, const Partition& p) {
     PrintBuild(*p.parts[k].graph, m);
     m.parts.push_back({dev, m.build_body, m.api_calls});
   }
+  for (const Param& pa : m.params) {
+    const Node* c = pa.value->producer();
+    if (!pa.is_output || c->op() != "Constant" || m.output_constants.count(pa.value)) continue;
+    const Tensor& t = c->GetTensor("value");
+    size_t off = m.weights.Append(t.bytes(), t.byte_size(), kWeightsAlign);
+    m.constant_offsets[c] = off;
+    m.output_constants[pa.value] = off;
+  }
   m.comp = "g_comp";
   m.api = Api(true);
   m.fail = FailFn(true);
@@ -71,7 +79,8 @@ std::string PartsCode(const Model& m) {
      << "#include \"" << m.file_stem << ".h\"\n\n"
      << "#include <odla/odla.h>\n"
      << "#include <pthread.h>\n"
-     << "#include <stdio.h>\n\n"
+     << "#include <stdio.h>\n"
+     << "#include <string.h>\n\n"
      << "#include <vector>\n";
   if (m.uses_limits) os << "#include <limits>\n";
   std::set<std::string> host_api = {
@@ -194,6 +203,16 @@ std::string PartsCode(const Model& m) {
     for (const Value* v : part.outputs) os << where.at(v) << ", ";
     os << "nullptr};\n"
        << "    if (Run_" << k << "(in, out) != 0) return 1;\n  }\n";
+  }
+  // Outputs that no part writes: a model input, a constant, or an output given twice.
+  for (const Param& pa : m.params) {
+    if (!pa.is_output) continue;
+    auto c = m.output_constants.find(pa.value);
+    std::string from = c != m.output_constants.end() ? "g_weights + " + std::to_string(c->second)
+                                                     : where.at(pa.value);
+    if (from != pa.name)
+      os << "  memcpy(" << pa.name << ", " << from << ", " << pa.value->type().ByteSize()
+         << ");  // output '" << CommentText(pa.value->name()) << "'\n";
   }
   os << "  return 0;\n}\n";
   return os.str();

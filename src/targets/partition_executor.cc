@@ -32,7 +32,10 @@ std::vector<Tensor> PartitionedExecutor::Run(const std::vector<Tensor>& inputs) 
     for (size_t i = 0; i < outs.size(); ++i) values[part.outputs[i]] = std::move(outs[i]);
   }
   std::vector<Tensor> outs;
-  for (const Value* v : graph_.outputs()) outs.push_back(values.at(v));
+  for (const Value* v : graph_.outputs()) {
+    auto it = values.find(v);  // else a constant
+    outs.push_back(it != values.end() ? it->second : v->producer()->GetTensor("value"));
+  }
   return outs;
 }
 

@@ -211,6 +211,49 @@ want = np.load('mnist_host/logits.npy').ravel()
 got = np.fromfile('mnist_aot.bin', dtype=np.float32)
 assert np.array_equal(got, want), (got, want)" || fail "mnist: the compiled model differs"
 
+step "outputs that are the input, a constant, and one output twice: copied, on both sides"
+cat > copies_app.c <<'C'
+#include <stdio.h>
+#include "copies.h"
+int main(void) {
+  float x[24], y[24], x2[24], c[3], y2[24];
+  FILE* f = fopen("m/x.bin", "rb");
+  if (!f || fread(x, sizeof(float), 24, f) != 24) return 2;
+  fclose(f);
+  if (copies(x, y, x2, c, y2) != 0) return 1;
+  fwrite(y, sizeof(float), 24, stdout);
+  fwrite(x2, sizeof(float), 24, stdout);
+  fwrite(c, sizeof(float), 3, stdout);
+  fwrite(y2, sizeof(float), 24, stdout);
+  return 0;
+}
+C
+for side in device host; do
+  d="copies_$side"
+  mkdir -p "$d/run" "$d/out"
+  "$halo" run m/copies.onnx --input x=m/x.npy --output-dir "$d/run" --device sim \
+    --place "relu=$side"
+  "$halo" m/copies.onnx -o "$d/out/copies.cc" --device sim --place "relu=$side"
+  c++ -std=c++17 -Wall -Wextra -Werror -I "$src/include" -c "$d/out/copies.cc" -o "$d/copies.o"
+  cc -std=c99 -Wall -Wextra -Werror -I "$d/out" -c copies_app.c -o "$d/app.o"
+  # shellcheck disable=SC2086
+  c++ "$d/app.o" "$d/copies.o" "$d/out/copies.bin" -L "$lib" $HETERO_LIBS -lpthread -o "$d/app"
+  "$d/app" > "$d/aot.bin" || fail "copies ($side): the compiled model failed"
+  D="$d" /usr/bin/python3 - <<'PY' || fail "copies: wrong outputs"
+import os
+import numpy as np
+d = os.environ["D"]
+x = np.load("m/x.npy")
+y = np.maximum(x, 0)
+want = {"y": y, "x": x, "c": np.float32([1, 2, 3]), "y_1": y}
+for name, w in want.items():
+    got = np.load(f"{d}/run/{name}.npy")
+    assert got.dtype == w.dtype and np.array_equal(got, w), (name, got)
+aot = np.fromfile(f"{d}/aot.bin", dtype=np.float32)
+assert np.array_equal(aot, np.concatenate([w.ravel() for w in want.values()])), aot
+PY
+done
+
 step "halo --report: the partition (golden)"
 "$halo" m/chain.onnx --report --device sim --place mm2_1=host | sed -n '/^Partition for/,$p' \
   > report.txt

@@ -37,6 +37,17 @@ def main(out):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     onnx.save(model, f"{out}/chain.onnx")
+    # Outputs that no operator computes in a partition: x itself, a constant, y again.
+    copies = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["y"], name="relu"),
+         helper.make_node("Constant", [], ["c"], name="const",
+                          value=numpy_helper.from_array(np.float32([1, 2, 3]), "cv"))],
+        "copies", [helper.make_tensor_value_info("x", f32, [3, 8])],
+        [helper.make_tensor_value_info(n, f32, s)
+         for n, s in (("y", [3, 8]), ("x", [3, 8]), ("c", [3]), ("y", [3, 8]))])
+    model = helper.make_model(copies, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, f"{out}/copies.onnx")
     x = rng.standard_normal((3, 8)).astype(np.float32)
     np.save(f"{out}/x.npy", x)
     x.tofile(f"{out}/x.bin")

@@ -178,6 +178,38 @@ TEST(Placement, PartitionedCode) {
   EXPECT_EQ(EmitCppSources(*g, eo).at(0).second, EmitCppSources(*g, plain).at(0).second);
 }
 
+// Outputs that no part computes: the model input x, the constant c and y a second time.
+// Partitioned runs and code copy them from the caller's input, the weights and y's buffer.
+TEST(Placement, OutputsThatAreInputsConstantsOrRepeated) {
+  auto g = std::make_unique<Graph>("copies");
+  Value* x = g->AddInput("x", Type(DataType::kFloat32, {2, 3}));
+  Value* c = g->AddConstant("c", F32({3}, {0.5f, -1, 2}));
+  Value* y = g->AddNode("Relu", "relu", {x})->output();
+  y->set_name("y");
+  for (Value* v : {y, x, c, y}) g->AddOutput(v);
+  InferShapes(*g);
+  Tensor in = F32({2, 3}, {-1.5f, 0.25f, 3, 0.75f, -0.5f, 1.25f});
+  std::vector<Tensor> want = Executor(*g).Run({in});
+  for (bool on_device : {true, false}) {
+    Partition p = SplitGraph(*g, "sim", PlaceNodes(*g, AllOps(), {{"relu", on_device}}));
+    ASSERT_EQ(p.parts.size(), 1u);
+    EXPECT_EQ(p.parts[0].outputs.size(), 1u);
+    std::vector<Tensor> got = PartitionedExecutor(*g, p).Run({in});
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      ASSERT_EQ(got[i].type(), want[i].type());
+      EXPECT_EQ(std::memcmp(got[i].bytes(), want[i].bytes(), got[i].byte_size()), 0) << i;
+    }
+    EmitOptions eo;
+    eo.output_cc = "copies.cc";
+    eo.partition = &p;
+    std::string code = EmitCppSources(*g, eo).at(1).second;
+    for (const char* s : {"memcpy(x_1, x, 24);  // output 'x'", "memcpy(c, g_weights + ",
+                          "memcpy(y_1, y, 24);  // output 'y'"})
+      EXPECT_NE(code.find(s), std::string::npos) << s << "\n" << code;
+  }
+}
+
 // Host parts are printed with the host runtime's names (odla_host_*, FailHost) and wrapped
 // for them: with long value names, every line of the code still fits in 100 columns.
 TEST(Placement, PartitionedCodeFitsItsLines) {
