@@ -137,7 +137,8 @@ int HaloMain(const std::vector<std::string>& args, std::ostream& out, std::ostre
                                   opts.disabled_passes);
     progress.Clear();
     if (opts.print_ir) out << PrintGraph(*g) << std::flush;
-    std::unique_ptr<Partition> partition = PartitionFor(*g, opts);
+    std::unique_ptr<Partition> partition =
+        PartitionFor(*g, opts, bg.forms.dims.empty() ? nullptr : &bg.forms);
     if (opts.report)
       out << Report(*g, opts.models[0]) << (partition ? PartitionReport(*partition) : "")
           << std::flush;

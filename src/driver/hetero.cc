@@ -7,7 +7,8 @@
 
 namespace halo {
 
-std::unique_ptr<Partition> PartitionFor(const Graph& g, const Options& opts) {
+std::unique_ptr<Partition> PartitionFor(const Graph& g, const Options& opts,
+                                        const BatchForms* forms) {
   if (opts.device_table.empty() && (opts.device.empty() || opts.device == "host")) {
     if (!opts.place.empty()) throw Err("--place: the device is the host: nothing to place");
     return nullptr;
@@ -25,7 +26,8 @@ std::unique_ptr<Partition> PartitionFor(const Graph& g, const Options& opts) {
   } else {
     table = BuiltinDeviceTable(opts.device);
   }
-  return std::make_unique<Partition>(SplitGraph(g, table.name, PlaceNodes(g, table, opts.place)));
+  return std::make_unique<Partition>(
+      SplitGraph(g, table.name, PlaceNodes(g, table, opts.place), forms));
 }
 
 std::string PartitionReport(const Partition& p) {

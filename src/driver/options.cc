@@ -332,8 +332,6 @@ Options ParseOptions(const std::vector<std::string>& args) {
     throw UsageError("--batch-size and --dynamic-batch exclude each other");
   if (!o.place.empty() && o.device.empty() && o.device_table.empty())
     throw UsageError("--place needs --device or --device-table");
-  if (o.dynamic_batch && (!o.device.empty() || !o.device_table.empty()))
-    throw UsageError("--dynamic-batch cannot be partitioned over devices yet");
   if (o.command == Options::Command::kCompile) {
     if (o.output.empty() && !o.print_ir && !o.report)
       throw UsageError("no output: give -o NAME.cc, --print-ir or --report");

@@ -183,7 +183,7 @@ std::map<const Node*, bool> PlaceNodes(const Graph& g, const DeviceTable& device
 }
 
 Partition SplitGraph(const Graph& g, const std::string& device,
-                     const std::map<const Node*, bool>& on_device) {
+                     const std::map<const Node*, bool>& on_device, const BatchForms* forms) {
   Partition p;
   p.device = device;
   std::map<const Value*, size_t> part_of;  // operator results -> their part
@@ -239,6 +239,7 @@ Partition SplitGraph(const Graph& g, const std::string& device,
       }
       Node* copy = sub->AddNode(n->op(), n->name(), ins, static_cast<int>(n->num_outputs()));
       for (const auto& [k2, a] : n->attrs()) copy->set_attr(k2, a);
+      if (forms && forms->attrs.count(n)) part.forms.attrs[copy] = forms->attrs.at(n);
       for (size_t i = 0; i < n->num_outputs(); ++i) {
         copy->output(i)->set_name(n->output(i)->name());
         copy->output(i)->set_type(n->output(i)->type());
@@ -246,6 +247,9 @@ Partition SplitGraph(const Graph& g, const std::string& device,
       }
     }
     for (const Value* v : part.outputs) sub->AddOutput(map.at(v));
+    if (forms)
+      for (const auto& [v, copy] : map)
+        if (forms->dims.count(v)) part.forms.dims[copy] = forms->dims.at(v);
     part.graph = std::move(sub);
   }
   return p;

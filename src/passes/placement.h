@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ir/batch_forms.h"
 #include "ir/graph.h"
 
 namespace halo {
@@ -39,6 +40,8 @@ struct Part {
   // The part as a graph of its own: inputs and outputs in the orders above, constants
   // copied in, nodes and values named as in the whole graph.
   std::unique_ptr<Graph> graph;
+  // --dynamic-batch: the whole graph's batch forms of the part graph's values and nodes.
+  BatchForms forms;
 };
 
 struct Partition {
@@ -59,8 +62,9 @@ std::map<const Node*, bool> PlaceNodes(const Graph& g, const DeviceTable& device
 
 // Splits `g` into parts of consecutive operators with the same placement. A graph output
 // that is not the result of an operator (an input or a constant) is no part's output: the
-// caller copies it.
+// caller copies it. With `forms` (--dynamic-batch: g's), each part gets them for its graph.
 Partition SplitGraph(const Graph& g, const std::string& device,
-                     const std::map<const Node*, bool>& on_device);
+                     const std::map<const Node*, bool>& on_device,
+                     const BatchForms* forms = nullptr);
 
 }  // namespace halo

@@ -20,23 +20,44 @@ const char* Api(bool on_device) { return on_device ? "odla_" : "odla_host_"; }
 // The function that reports a part's failure with its runtime's reason.
 const char* FailFn(bool on_device) { return on_device ? "Fail" : "FailHost"; }
 
+// The byte size of `v` as a C expression: a number, or with --dynamic-batch one of `batch`.
+std::string Bytes(const Value* v, const BatchForms* forms) {
+  const auto& dims = forms ? forms->DimsOf(v) : kNoDims;
+  if (dims.empty()) return std::to_string(v->type().ByteSize());
+  std::string e = "(size_t)" + std::to_string(DataTypeSize(v->type().dtype));
+  for (int d = 0; d < v->type().Rank(); ++d) {
+    auto it = dims.find(d);
+    e += " * " + (it == dims.end() ? std::to_string(v->type().shape[d])
+                                   : "(" + BatchExpr(it->second) + ")");
+  }
+  return "(" + e + ")";
+}
+
+// Part k's computation in the entry function: its global, or the batch size's.
+std::string CompOf(const Model& m, size_t k) {
+  return (m.batch ? "comp->comp[" : "g_comp_") + std::to_string(k) + (m.batch ? "]" : "");
+}
+
 }  // namespace
 
 void PrintParts(Model& m, const Partition& p) {
-  if (m.batch) throw Err(Where(m), "--dynamic-batch cannot be partitioned over devices yet");
   if (m.output_shapes)
     throw Err(Where(m), "an output has data-dependent dimensions: partitioned code cannot ",
               "return its shape yet");
   m.partition = &p;
   for (size_t k = 0; k < p.parts.size(); ++k)
     for (const char* r : {"g_comp_", "Build_", "Run_"}) m.reserved.push_back(r + std::to_string(k));
-  for (const char* r : {"FailHost", "Release", "moved", "in", "out"}) m.reserved.push_back(r);
+  for (const char* r : {"FailHost", "Release", "BuildAll", "moved", "in", "out"})
+    m.reserved.push_back(r);
+  const BatchForms* whole = m.batch;
   for (size_t k = 0; k < p.parts.size(); ++k) {
     bool dev = p.parts[k].on_device;
     m.comp = "g_comp_" + std::to_string(k);
     m.api = Api(dev);
     m.fail = FailFn(dev);
+    if (whole) m.batch = &p.parts[k].forms;  // the part graph's forms
     PrintBuild(*p.parts[k].graph, m);
+    m.batch = whole;
     m.parts.push_back({dev, m.build_body, m.api_calls});
   }
   for (const Param& pa : m.params) {
@@ -96,14 +117,27 @@ std::string PartsCode(const Model& m) {
       os << "decltype(odla_" << f << ") odla_host_" << f << ";\n";
     os << "}\n";
   }
+  const size_t np = m.parts.size();
   os << "\n// The constants, at 64-byte-aligned offsets (" << m.file_stem << ".bin).\n"
      << "extern \"C\" const unsigned char " << n << "_weights[" << m.weights.size << "];\n"
      << "static const unsigned char* const volatile g_weights = " << n << "_weights;\n\n"
-     << "static pthread_mutex_t g_mutex = PTHREAD_MUTEX_INITIALIZER;\n"
-     << "// One computation per part, built by " << n << "_init().\n";
-  for (size_t k = 0; k < m.parts.size(); ++k)
-    os << "static odla_computation g_comp_" << k << " = nullptr;  // part " << k << " ("
-       << (m.parts[k].on_device ? "device" : "host") << ")\n";
+     << "static pthread_mutex_t g_mutex = PTHREAD_MUTEX_INITIALIZER;\n";
+  if (!m.batch) {
+    os << "// One computation per part, built by " << n << "_init().\n";
+    for (size_t k = 0; k < np; ++k)
+      os << "static odla_computation g_comp_" << k << " = nullptr;  // part " << k << " ("
+         << (m.parts[k].on_device ? "device" : "host") << ")\n";
+  } else {
+    os << "// Per batch size, one computation per part (";
+    for (size_t k = 0; k < np; ++k)
+      os << (k ? ", " : "") << k << ": " << (m.parts[k].on_device ? "device" : "host");
+    os << "), built on first use and kept\n// until " << n << "_fini().\n"
+       << "struct Computation {\n"
+       << "  int64_t batch;\n"
+       << "  odla_computation comp[" << np << "];\n"
+       << "  Computation* next;\n};\n"
+       << "static Computation* g_comps = nullptr;\n";
+  }
   os << "\n";
   if (device)
     os << "// Prints what failed and the device runtime's reason; returns 1.\n"
@@ -115,61 +149,108 @@ std::string PartsCode(const Model& m) {
        << "static int FailHost(const char* what) {\n"
        << "  fprintf(stderr, \"" << n << ": %s: %s\\n\", what, odla_host_GetLastErrorText());\n"
        << "  return 1;\n}\n\n";
-  for (size_t k = 0; k < m.parts.size(); ++k) {
+  for (size_t k = 0; k < np; ++k) {
     const Part& part = p.parts[k];
     os << "// Adds part " << k << " (" << (part.on_device ? "device" : "host") << ", "
-       << part.nodes.size() << " operators) to the current computation.\n"
-       << "static int Build_" << k << "(void) {\n"
+       << part.nodes.size() << " operators) to the current computation"
+       << (m.batch ? ", for `batch` samples" : "") << ".\n"
+       << "static int Build_" << k << (m.batch ? "(int64_t batch)" : "(void)") << " {\n"
        << m.parts[k].build_body << "}\n\n";
   }
-  os << "// Destroys the parts' computations.\n"
-     << "static void Release(void) {\n";
-  for (size_t k = 0; k < m.parts.size(); ++k)
-    os << "  if (g_comp_" << k << ") " << Api(m.parts[k].on_device) << "DestroyComputation(g_comp_"
-       << k << ");\n"
-       << "  g_comp_" << k << " = nullptr;\n";
-  os << "}\n\n"
-     << "static int Init(void) {\n"
-     << "  if (g_comp_0) return 0;\n";
-  for (size_t k = 0; k < m.parts.size(); ++k) {
+  // Creates and builds part k into `comp` (g_comp_k, or comp[k] of a batch size); the lines
+  // that undo what was built on failure come from `release`.
+  auto build = [&](size_t k, const std::string& comp, const std::string& release) {
     const char* api = Api(m.parts[k].on_device);
     const char* fail = FailFn(m.parts[k].on_device);
     os << "  if (" << api << "CheckVersion(" << ODLA_VERSION_MAJOR << ", " << m.odla_minor
        << ") != ODLA_SUCCESS) {\n"
-       << "    Release();\n"
-       << "    return " << fail << "(\"odla_CheckVersion\");\n  }\n"
-       << "  if (" << api << "CreateComputation(&g_comp_" << k << ") != ODLA_SUCCESS) {\n"
-       << "    g_comp_" << k << " = nullptr;\n"
-       << "    Release();\n"
-       << "    return " << fail << "(\"odla_CreateComputation\");\n  }\n";
+       << release << "    return " << fail << "(\"odla_CheckVersion\");\n  }\n"
+       << "  if (" << api << "CreateComputation(&" << comp << ") != ODLA_SUCCESS) {\n"
+       << "    " << comp << " = nullptr;\n"
+       << release << "    return " << fail << "(\"odla_CreateComputation\");\n  }\n";
     // --precision: requested from the device parts (the host computes in fp32).
     if (m.parts[k].on_device && !m.precision.empty())
-      os << "  if (odla_SetComputationPrecision(g_comp_" << k << ", " << m.precision
+      os << "  if (odla_SetComputationPrecision(" << comp << ", " << m.precision
          << ") != ODLA_SUCCESS) {\n"
-         << "    Release();\n"
-         << "    return Fail(\"odla_SetComputationPrecision\");\n  }\n";
-    os << "  if (Build_" << k << "() != 0) {\n"
-       << "    Release();\n"
-       << "    return 1;\n  }\n";
+         << release << "    return Fail(\"odla_SetComputationPrecision\");\n  }\n";
+    os << "  if (Build_" << k << (m.batch ? "(batch)" : "()") << " != 0) {\n"
+       << release << "    return 1;\n  }\n";
+  };
+  if (!m.batch) {
+    os << "// Destroys the parts' computations.\n"
+       << "static void Release(void) {\n";
+    for (size_t k = 0; k < np; ++k)
+      os << "  if (g_comp_" << k << ") " << Api(m.parts[k].on_device)
+         << "DestroyComputation(g_comp_" << k << ");\n"
+         << "  g_comp_" << k << " = nullptr;\n";
+    os << "}\n\n"
+       << "static int Init(void) {\n"
+       << "  if (g_comp_0) return 0;\n";
+    for (size_t k = 0; k < np; ++k) build(k, "g_comp_" + std::to_string(k), "    Release();\n");
+    os << "  return 0;\n}\n\n"
+       << "int " << n << "_init(void) {\n"
+       << "  pthread_mutex_lock(&g_mutex);\n"
+       << "  int status = Init();\n"
+       << "  pthread_mutex_unlock(&g_mutex);\n"
+       << "  return status;\n}\n\n"
+       << "void " << n << "_fini(void) {\n"
+       << "  pthread_mutex_lock(&g_mutex);\n"
+       << "  Release();\n"
+       << "  pthread_mutex_unlock(&g_mutex);\n}\n\n";
+  } else {
+    os << "// Destroys the parts' computations of one batch size.\n"
+       << "static void Release(odla_computation* comp) {\n";
+    for (size_t k = 0; k < np; ++k)
+      os << "  if (comp[" << k << "]) " << Api(m.parts[k].on_device) << "DestroyComputation(comp["
+         << k << "]);\n"
+         << "  comp[" << k << "] = nullptr;\n";
+    os << "}\n\n"
+       << "// Builds every part for `batch` into comp (all or none).\n"
+       << "static int BuildAll(int64_t batch, odla_computation* comp) {\n";
+    for (size_t k = 0; k < np; ++k)
+      build(k, "comp[" + std::to_string(k) + "]", "    Release(comp);\n");
+    os << "  return 0;\n}\n\n"
+       << "// The computations for `batch`, built on first use; nullptr after printing why.\n"
+       << "// Needs g_mutex.\n"
+       << "static Computation* Get(int64_t batch) {\n"
+       << "  for (Computation* c = g_comps; c; c = c->next)\n"
+       << "    if (c->batch == batch) return c;\n"
+       << "  Computation* c = new Computation{batch, {}, g_comps};\n"
+       << "  if (BuildAll(batch, c->comp) != 0) {\n"
+       << "    delete c;\n"
+       << "    return nullptr;\n  }\n"
+       << "  g_comps = c;\n"
+       << "  return c;\n}\n\n"
+       << "// The computations for `batch` (thread-safe); nullptr after printing why.\n"
+       << "static Computation* Lookup(int64_t batch) {\n"
+       << "  if (batch < 1) {\n"
+       << "    fprintf(stderr, \"" << n << ": the batch size must be at least 1, got %lld\\n\",\n"
+       << "            (long long)batch);\n"
+       << "    return nullptr;\n  }\n"
+       << "  pthread_mutex_lock(&g_mutex);\n"
+       << "  Computation* comp = Get(batch);\n"
+       << "  pthread_mutex_unlock(&g_mutex);\n"
+       << "  return comp;\n}\n\n"
+       << "int " << n << "_init(int64_t batch) { return Lookup(batch) ? 0 : 1; }\n\n"
+       << "void " << n << "_fini(void) {\n"
+       << "  pthread_mutex_lock(&g_mutex);\n"
+       << "  while (g_comps) {\n"
+       << "    Computation* c = g_comps;\n"
+       << "    g_comps = c->next;\n"
+       << "    Release(c->comp);\n"
+       << "    delete c;\n  }\n"
+       << "  pthread_mutex_unlock(&g_mutex);\n}\n\n";
   }
-  os << "  return 0;\n}\n\n"
-     << "int " << n << "_init(void) {\n"
-     << "  pthread_mutex_lock(&g_mutex);\n"
-     << "  int status = Init();\n"
-     << "  pthread_mutex_unlock(&g_mutex);\n"
-     << "  return status;\n}\n\n"
-     << "void " << n << "_fini(void) {\n"
-     << "  pthread_mutex_lock(&g_mutex);\n"
-     << "  Release();\n"
-     << "  pthread_mutex_unlock(&g_mutex);\n}\n\n";
-  for (size_t k = 0; k < m.parts.size(); ++k) {
+  for (size_t k = 0; k < np; ++k) {
     const Part& part = p.parts[k];
     const char* api = Api(part.on_device);
     const char* fail = FailFn(part.on_device);
+    const std::string comp = m.batch ? "comp" : "g_comp_" + std::to_string(k);
     os << "// Runs part " << k << ": binds its inputs and outputs, in order, and executes it.\n"
-       << "static int Run_" << k << "(const void* const* in, void* const* out) {\n"
+       << "static int Run_" << k << "(" << (m.batch ? "odla_computation comp, " : "")
+       << "const void* const* in, void* const* out) {\n"
        << "  odla_context ctx = nullptr;\n"
-       << "  if (" << api << "SetCurrentComputation(g_comp_" << k << ") != ODLA_SUCCESS ||\n"
+       << "  if (" << api << "SetCurrentComputation(" << comp << ") != ODLA_SUCCESS ||\n"
        << "      " << api << "CreateContext(&ctx) != ODLA_SUCCESS)\n"
        << "    return " << fail << "(\"odla_CreateContext\");\n"
        << "  odla_status s = ODLA_SUCCESS;\n";
@@ -179,30 +260,35 @@ std::string PartsCode(const Model& m) {
     for (size_t i = 0; i < part.outputs.size(); ++i)
       os << "  if (s == ODLA_SUCCESS) s = " << api << "BindToOutput(ctx, " << i << ", out[" << i
          << "]);\n";
-    os << "  if (s == ODLA_SUCCESS) s = " << api << "ExecuteComputation(g_comp_" << k << ", ctx);\n"
+    os << "  if (s == ODLA_SUCCESS) s = " << api << "ExecuteComputation(" << comp << ", ctx);\n"
        << "  if (s != ODLA_SUCCESS) " << fail << "(\"execution of part " << k << "\");\n"
        << "  " << api << "DestroyContext(ctx);\n"
        << "  return s == ODLA_SUCCESS ? 0 : 1;\n}\n\n";
   }
-  os << Signature(m) << "\n"
-     << "  if (" << n << "_init() != 0) return 1;\n";
+  os << Signature(m) << "\n";
+  if (m.batch)
+    os << "  Computation* comp = Lookup(batch);\n"
+       << "  if (!comp) return 1;\n";
+  else
+    os << "  if (" << n << "_init() != 0) return 1;\n";
   if (!moved.empty()) {
     std::vector<std::string> buffers;
     for (const Value* v : moved)
-      buffers.push_back("std::vector<unsigned char>(" + std::to_string(v->type().ByteSize()) + ")");
+      buffers.push_back("std::vector<unsigned char>(" + Bytes(v, m.batch) + ")");
     os << "  // The values that cross parts, " << moved.size() << " buffers per call.\n"
        << Wrap("  std::vector<unsigned char> moved[" + std::to_string(moved.size()) + "] = {",
                buffers, "};")
        << "\n";
   }
-  for (size_t k = 0; k < p.parts.size(); ++k) {
+  for (size_t k = 0; k < np; ++k) {
     const Part& part = p.parts[k];
     os << "  {  // part " << k << "\n    const void* in[] = {";
     for (const Value* v : part.inputs) os << where.at(v) << ", ";
     os << "nullptr};\n    void* out[] = {";
     for (const Value* v : part.outputs) os << where.at(v) << ", ";
     os << "nullptr};\n"
-       << "    if (Run_" << k << "(in, out) != 0) return 1;\n  }\n";
+       << "    if (Run_" << k << "(" << (m.batch ? CompOf(m, k) + ", " : "")
+       << "in, out) != 0) return 1;\n  }\n";
   }
   // Outputs that no part writes: a model input, a constant, or an output given twice.
   for (const Param& pa : m.params) {
@@ -211,7 +297,7 @@ std::string PartsCode(const Model& m) {
     std::string from = c != m.output_constants.end() ? "g_weights + " + std::to_string(c->second)
                                                      : where.at(pa.value);
     if (from != pa.name)
-      os << "  memcpy(" << pa.name << ", " << from << ", " << pa.value->type().ByteSize()
+      os << "  memcpy(" << pa.name << ", " << from << ", " << Bytes(pa.value, m.batch)
          << ");  // output '" << CommentText(pa.value->name()) << "'\n";
   }
   os << "  return 0;\n}\n";

@@ -211,6 +211,53 @@ want = np.load('mnist_host/logits.npy').ravel()
 got = np.fromfile('mnist_aot.bin', dtype=np.float32)
 assert np.array_equal(got, want), (got, want)" || fail "mnist: the compiled model differs"
 
+step "--dynamic-batch --device sim --place mm2_1=host: per batch size 3 parts, host results"
+cat > dyn_app.c <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include "chain_n.h"
+/* chain_n at batch 3 (x.bin), then at batch 2 (its first two rows) and 3 again: the outputs
+   of each call in a row. */
+int main(void) {
+  float x[24], y[12], h[48];
+  FILE* f = fopen("m/x.bin", "rb");
+  if (!f || fread(x, sizeof(float), 24, f) != 24) return 2;
+  fclose(f);
+  const int batches[3] = {3, 2, 3};
+  for (int i = 0; i < 3; ++i) {
+    int b = batches[i];
+    if (chain_n(b, x, y, h) != 0) return 1;
+    fwrite(y, sizeof(float), 4 * b, stdout);
+    fwrite(h, sizeof(float), 16 * b, stdout);
+  }
+  if (chain_n(0, x, y, h) == 0) return 3; /* batch 0 is refused */
+  chain_n_fini();
+  return 0;
+}
+C
+mkdir -p dyn/out dyn/run2
+/usr/bin/python3 -c "
+import numpy as np
+np.save('dyn/x2.npy', np.load('m/x.npy')[:2])"
+"$halo" run m/chain_n.onnx --dynamic-batch --input x=dyn/x2.npy --output-dir dyn/run2
+"$halo" m/chain_n.onnx -o dyn/out/chain_n.cc --dynamic-batch --device sim --place mm2_1=host
+[ "$(grep -c '^static int Build_[0-9](int64_t batch)' dyn/out/chain_n.cc)" = 3 ] ||
+  fail "dynamic: not 3 parts built per batch size"
+c++ -std=c++17 -Wall -Wextra -Werror -I "$src/include" -c dyn/out/chain_n.cc -o dyn/chain_n.o
+cc -std=c99 -Wall -Wextra -Werror -I dyn/out -c dyn_app.c -o dyn/app.o
+# shellcheck disable=SC2086
+c++ dyn/app.o dyn/chain_n.o dyn/out/chain_n.bin -L "$lib" $HETERO_LIBS -lpthread -o dyn/app
+dyn/app > dyn/out.bin 2> dyn/err.txt || fail "dynamic: the compiled model failed: $(cat dyn/err.txt)"
+grep -q "the batch size must be at least 1, got 0" dyn/err.txt || fail "dynamic: batch 0"
+/usr/bin/python3 - <<'PY' || fail "dynamic: outputs differ from the all-host runs"
+import numpy as np
+got = np.fromfile("dyn/out.bin", dtype=np.float32)
+b3 = np.fromfile("host.bin", dtype=np.float32)  # y then h at batch 3, all on the host
+b2 = np.concatenate([np.load("dyn/run2/y.npy").ravel(), np.load("dyn/run2/h.npy").ravel()])
+want = np.concatenate([b3, b2, b3])
+assert got.shape == want.shape and np.array_equal(got, want), (got.shape, want.shape)
+PY
+
 step "outputs that are the input, a constant, and one output twice: copied, on both sides"
 cat > copies_app.c <<'C'
 #include <stdio.h>

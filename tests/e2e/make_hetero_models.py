@@ -37,6 +37,11 @@ def main(out):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     onnx.save(model, f"{out}/chain.onnx")
+    # The same with a batch dimension N (--dynamic-batch).
+    g = model.graph
+    for v, cols in ((g.input[0], 8), (g.output[0], 4), (g.output[1], 16)):
+        v.CopyFrom(helper.make_tensor_value_info(v.name, f32, ["N", cols]))
+    onnx.save(model, f"{out}/chain_n.onnx")
     # Outputs that no operator computes in a partition: x itself, a constant, y again.
     copies = helper.make_graph(
         [helper.make_node("Relu", ["x"], ["y"], name="relu"),
