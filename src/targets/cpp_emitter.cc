@@ -209,6 +209,8 @@ Model Prepare(const Graph& g, const EmitOptions& opts) {
     params.Reserve(r);
   if (m.batch)
     for (const char* r : kDynamicNames) params.Reserve(r);
+  if (opts.partition)
+    for (const std::string& r : PartsNames(*opts.partition)) params.Reserve(r);
   for (const std::string& s : {m.name, m.name + "_init", m.name + "_fini", m.name + "_weights"})
     params.Reserve(s);
   if (!g.states().empty())

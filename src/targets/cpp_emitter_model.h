@@ -91,6 +91,9 @@ std::string StateDefinitions(const Model& m);
 std::string ResetDefinition(const Model& m);
 
 // cpp_emitter_parts.cc (--device, docs/heterogeneous.md)
+// The names partitioned code defines besides kStaticNames (the entry function's locals
+// included): parameters and values must not take them.
+std::vector<std::string> PartsNames(const Partition& p);
 // Prints each part's Build() body into m.parts.
 void PrintParts(Model& m, const Partition& p);
 std::string PartsCode(const Model& m);

@@ -33,6 +33,14 @@ std::string Bytes(const Value* v, const BatchForms* forms) {
   return "(" + e + ")";
 }
 
+// The shape array of the first output parameter of value v with data-dependent dimensions,
+// or "nullptr".
+std::string ShapeOf(const Model& m, const Value* v) {
+  for (const Param& pa : m.params)
+    if (pa.is_output && pa.value == v && !pa.shape_name.empty()) return pa.shape_name;
+  return "nullptr";
+}
+
 // Part k's computation in the entry function: its global, or the batch size's.
 std::string CompOf(const Model& m, size_t k) {
   return (m.batch ? "comp->comp[" : "g_comp_") + std::to_string(k) + (m.batch ? "]" : "");
@@ -40,15 +48,17 @@ std::string CompOf(const Model& m, size_t k) {
 
 }  // namespace
 
-void PrintParts(Model& m, const Partition& p) {
-  if (m.output_shapes)
-    throw Err(Where(m), "an output has data-dependent dimensions: partitioned code cannot ",
-              "return its shape yet");
-  m.partition = &p;
+std::vector<std::string> PartsNames(const Partition& p) {
+  std::vector<std::string> r = {"FailHost", "Release", "BuildAll", "moved",
+                                "in",       "out",     "shape",    "memcpy"};
   for (size_t k = 0; k < p.parts.size(); ++k)
-    for (const char* r : {"g_comp_", "Build_", "Run_"}) m.reserved.push_back(r + std::to_string(k));
-  for (const char* r : {"FailHost", "Release", "BuildAll", "moved", "in", "out"})
-    m.reserved.push_back(r);
+    for (const char* f : {"g_comp_", "Build_", "Run_"}) r.push_back(f + std::to_string(k));
+  return r;
+}
+
+void PrintParts(Model& m, const Partition& p) {
+  m.partition = &p;
+  for (const std::string& r : PartsNames(p)) m.reserved.push_back(r);
   const BatchForms* whole = m.batch;
   for (size_t k = 0; k < p.parts.size(); ++k) {
     bool dev = p.parts[k].on_device;
@@ -108,6 +118,7 @@ std::string PartsCode(const Model& m) {
       "CheckVersion",   "CreateComputation", "DestroyComputation", "SetCurrentComputation",
       "CreateContext",  "BindToArgument",    "BindToOutput",       "ExecuteComputation",
       "DestroyContext", "GetLastErrorText"};
+  if (m.output_shapes) host_api.insert("GetOutputShape");
   for (const auto& part : m.parts)
     if (!part.on_device) host_api.insert(part.api_calls.begin(), part.api_calls.end());
   if (host) {
@@ -246,9 +257,16 @@ std::string PartsCode(const Model& m) {
     const char* api = Api(part.on_device);
     const char* fail = FailFn(part.on_device);
     const std::string comp = m.batch ? "comp" : "g_comp_" + std::to_string(k);
-    os << "// Runs part " << k << ": binds its inputs and outputs, in order, and executes it.\n"
+    bool shapes = false;  // an output with data-dependent dimensions
+    for (const Value* v : part.outputs) shapes = shapes || v->type().HasDynamicDims();
+    os << "// Runs part " << k << ": binds its inputs and outputs, in order, and executes it"
+       << (shapes
+               ? ";\n// the actual shapes of outputs with data-dependent dimensions go to shape[i]"
+               : "")
+       << ".\n"
        << "static int Run_" << k << "(" << (m.batch ? "odla_computation comp, " : "")
-       << "const void* const* in, void* const* out) {\n"
+       << "const void* const* in, void* const* out" << (shapes ? ", int64_t* const* shape" : "")
+       << ") {\n"
        << "  odla_context ctx = nullptr;\n"
        << "  if (" << api << "SetCurrentComputation(" << comp << ") != ODLA_SUCCESS ||\n"
        << "      " << api << "CreateContext(&ctx) != ODLA_SUCCESS)\n"
@@ -260,8 +278,17 @@ std::string PartsCode(const Model& m) {
     for (size_t i = 0; i < part.outputs.size(); ++i)
       os << "  if (s == ODLA_SUCCESS) s = " << api << "BindToOutput(ctx, " << i << ", out[" << i
          << "]);\n";
-    os << "  if (s == ODLA_SUCCESS) s = " << api << "ExecuteComputation(" << comp << ", ctx);\n"
-       << "  if (s != ODLA_SUCCESS) " << fail << "(\"execution of part " << k << "\");\n"
+    os << "  if (s == ODLA_SUCCESS) s = " << api << "ExecuteComputation(" << comp << ", ctx);\n";
+    if (shapes) os << "  odla_value_shape actual;\n";
+    for (size_t i = 0; i < part.outputs.size(); ++i) {
+      const Value* v = part.outputs[i];
+      if (!v->type().HasDynamicDims()) continue;
+      os << "  if (s == ODLA_SUCCESS) s = " << api << "GetOutputShape(ctx, " << i << ", &actual);\n"
+         << "  if (s == ODLA_SUCCESS)\n"
+         << "    for (int d = 0; d < " << v->type().Rank() << "; ++d) shape[" << i
+         << "][d] = actual.dims[d];\n";
+    }
+    os << "  if (s != ODLA_SUCCESS) " << fail << "(\"execution of part " << k << "\");\n"
        << "  " << api << "DestroyContext(ctx);\n"
        << "  return s == ODLA_SUCCESS ? 0 : 1;\n}\n\n";
   }
@@ -286,9 +313,16 @@ std::string PartsCode(const Model& m) {
     for (const Value* v : part.inputs) os << where.at(v) << ", ";
     os << "nullptr};\n    void* out[] = {";
     for (const Value* v : part.outputs) os << where.at(v) << ", ";
-    os << "nullptr};\n"
-       << "    if (Run_" << k << "(" << (m.batch ? CompOf(m, k) + ", " : "")
-       << "in, out) != 0) return 1;\n  }\n";
+    os << "nullptr};\n";
+    bool shapes = false;
+    for (const Value* v : part.outputs) shapes = shapes || v->type().HasDynamicDims();
+    if (shapes) {  // the outputs' shape arrays, where they have data-dependent dimensions
+      os << "    int64_t* shape[] = {";
+      for (const Value* v : part.outputs) os << ShapeOf(m, v) << ", ";
+      os << "nullptr};\n";
+    }
+    os << "    if (Run_" << k << "(" << (m.batch ? CompOf(m, k) + ", " : "") << "in, out"
+       << (shapes ? ", shape" : "") << ") != 0) return 1;\n  }\n";
   }
   // Outputs that no part writes: a model input, a constant, or an output given twice.
   for (const Param& pa : m.params) {
@@ -296,9 +330,12 @@ std::string PartsCode(const Model& m) {
     auto c = m.output_constants.find(pa.value);
     std::string from = c != m.output_constants.end() ? "g_weights + " + std::to_string(c->second)
                                                      : where.at(pa.value);
-    if (from != pa.name)
-      os << "  memcpy(" << pa.name << ", " << from << ", " << Bytes(pa.value, m.batch)
-         << ");  // output '" << CommentText(pa.value->name()) << "'\n";
+    if (from == pa.name) continue;
+    os << "  memcpy(" << pa.name << ", " << from << ", " << Bytes(pa.value, m.batch)
+       << ");  // output '" << CommentText(pa.value->name()) << "'\n";
+    if (!pa.shape_name.empty())
+      os << "  memcpy(" << pa.shape_name << ", " << ShapeOf(m, pa.value) << ", "
+         << pa.value->type().Rank() * sizeof(int64_t) << ");\n";
   }
   os << "  return 0;\n}\n";
   return os.str();

@@ -301,6 +301,47 @@ assert np.array_equal(aot, np.concatenate([w.ravel() for w in want.values()])), 
 PY
 done
 
+step "an output with data-dependent dimensions (NonZero) from a host part and a device part"
+cat > nonzero_app.c <<'C'
+#include <stdio.h>
+#include "nonzero.h"
+/* The shape, the indices and the Relu of x.bin. */
+int main(void) {
+  float x[24], relu[24];
+  int64_t nz[48], shape[2] = {-1, -1};
+  FILE* f = fopen("m/x.bin", "rb");
+  if (!f || fread(x, sizeof(float), 24, f) != 24) return 2;
+  fclose(f);
+  if (nonzero(x, nz, shape, relu) != 0) return 1;
+  fwrite(shape, sizeof(int64_t), 2, stdout);
+  fwrite(nz, sizeof(int64_t), (size_t)(shape[0] * shape[1]), stdout);
+  fwrite(relu, sizeof(float), 24, stdout);
+  return 0;
+}
+C
+for side in host device; do
+  d="nonzero_$side"
+  mkdir -p "$d/out"
+  "$halo" m/nonzero.onnx -o "$d/out/nonzero.cc" --device sim --place "nonzero=$side"
+  c++ -std=c++17 -Wall -Wextra -Werror -I "$src/include" -c "$d/out/nonzero.cc" -o "$d/nz.o"
+  cc -std=c99 -Wall -Wextra -Werror -I "$d/out" -c nonzero_app.c -o "$d/app.o"
+  # shellcheck disable=SC2086
+  c++ "$d/app.o" "$d/nz.o" "$d/out/nonzero.bin" -L "$lib" $HETERO_LIBS -lpthread -o "$d/app"
+  "$d/app" > "$d/aot.bin" || fail "nonzero ($side): the compiled model failed"
+  D="$d" /usr/bin/python3 - <<'PY' || fail "nonzero ($side): wrong outputs"
+import os
+import numpy as np
+raw = open(os.environ["D"] + "/aot.bin", "rb").read()
+x = np.load("m/x.npy")
+want = np.stack(np.nonzero(np.maximum(x, 0))).astype(np.int64)
+shape = np.frombuffer(raw[:16], dtype=np.int64)
+assert list(shape) == list(want.shape), shape
+n = want.size * 8
+assert np.array_equal(np.frombuffer(raw[16:16 + n], dtype=np.int64), want.ravel())
+assert np.array_equal(np.frombuffer(raw[16 + n:], dtype=np.float32), np.maximum(x, 0).ravel())
+PY
+done
+
 step "halo --report: the partition (golden)"
 "$halo" m/chain.onnx --report --device sim --place mm2_1=host | sed -n '/^Partition for/,$p' \
   > report.txt

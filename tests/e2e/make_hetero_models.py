@@ -53,6 +53,17 @@ def main(out):
     model = helper.make_model(copies, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     onnx.save(model, f"{out}/copies.onnx")
+    # An output with data-dependent dimensions (NonZero), and names the partitioned code's
+    # locals have (in, out, shape).
+    nonzero = helper.make_graph(
+        [helper.make_node("Relu", ["in"], ["out"], name="relu"),
+         helper.make_node("NonZero", ["out"], ["shape"], name="nonzero")],
+        "nonzero", [helper.make_tensor_value_info("in", f32, [3, 8])],
+        [helper.make_tensor_value_info("shape", TensorProto.INT64, [2, None]),
+         helper.make_tensor_value_info("out", f32, [3, 8])])
+    model = helper.make_model(nonzero, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, f"{out}/nonzero.onnx")
     x = rng.standard_normal((3, 8)).astype(np.float32)
     np.save(f"{out}/x.npy", x)
     x.tofile(f"{out}/x.bin")
