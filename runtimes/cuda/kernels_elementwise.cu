@@ -9,20 +9,6 @@
 namespace odla_cuda {
 namespace {
 
-// Integer arithmetic wraps (as odla_rt::WrapAdd, ...); floats are unchanged.
-template <typename T>
-__device__ T WAdd(T a, T b) {
-  return static_cast<T>(static_cast<Wrap<T>>(a) + static_cast<Wrap<T>>(b));
-}
-template <typename T>
-__device__ T WSub(T a, T b) {
-  return static_cast<T>(static_cast<Wrap<T>>(a) - static_cast<Wrap<T>>(b));
-}
-template <typename T>
-__device__ T WMul(T a, T b) {
-  return static_cast<T>(static_cast<Wrap<T>>(a) * static_cast<Wrap<T>>(b));
-}
-
 // Unary functions (f: float only; the others also int32/int64, Not bool).
 struct Params {
   float a, b;
@@ -55,7 +41,7 @@ ODLA_CUDA_UNARY(NotF, !x)
 ODLA_CUDA_UNARY(LeakyReluF, x < 0.f ? p.a * x : x)
 ODLA_CUDA_UNARY(EluF, x < 0.f ? p.a * expm1f(x) : x)
 ODLA_CUDA_UNARY(SeluF, x > 0.f ? p.b * x : p.b * p.a * expm1f(x))
-ODLA_CUDA_UNARY(HardSigmoidF, fmaxf(0.f, fminf(1.f, p.a* x + p.b)))
+ODLA_CUDA_UNARY(HardSigmoidF, fmaxf(0.f, fminf(1.f, __fadd_rn(__fmul_rn(p.a, x), p.b))))
 ODLA_CUDA_UNARY(HardSwishF, x* fmaxf(0.f, fminf(1.f, x / 6.f + 0.5f)))
 ODLA_CUDA_UNARY(ScaleF, x* p.a)
 ODLA_CUDA_UNARY(TanF, tanf(x))

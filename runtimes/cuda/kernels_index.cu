@@ -39,8 +39,8 @@ __global__ void GatherNDKernel(E* dst, const E* data, const int64_t* idx, NdInde
 template <typename T>
 __device__ void ReduceInto(int r, T* a, T b) {
   if constexpr (std::is_arithmetic_v<T>) {
-    if (r == 1) return void(*a = static_cast<T>(*a + b));
-    if (r == 2) return void(*a = static_cast<T>(*a * b));
+    if (r == 1) return void(*a = WAdd(*a, b));  // integers wrap
+    if (r == 2) return void(*a = WMul(*a, b));
     if (r == 3) return void(*a = *a < b ? b : *a);
     if (r == 4) return void(*a = b < *a ? b : *a);
   }

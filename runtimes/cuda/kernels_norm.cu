@@ -273,11 +273,11 @@ __global__ void MeanVarianceGroups(const float* x, float* y, StridedMap groups, 
       MapOffsets(members, r, &off, &unused);
       const double v = x[base + off];
       sum += v;
-      sq += v * v;
+      sq += MulRounded(v, v);  // as the ref: no FMA
     }
     sum = BlockReduce(sum, SumOp{}, 0.0);
     sq = BlockReduce(sq, SumOp{}, 0.0);
-    const double m = sum / nmembers, var = sq / nmembers - m * m;
+    const double m = sum / nmembers, var = sq / nmembers - MulRounded(m, m);
     const double sd = sqrt(0.0 < var ? var : 0.0) + 1e-9;
     for (int64_t r = threadIdx.x; r < nmembers; r += blockDim.x) {
       MapOffsets(members, r, &off, &unused);

@@ -105,7 +105,7 @@ __global__ void RequantizeKernel(const X* x, Y* y, int64_t n, QElementwise p, do
       y[i] = SaturateTo<Y>(int64_t{odla_rt::MultiplyByQuantizedMultiplier(v, p.q)} + p.zy);
     } else {
       const double v = __dmul_rn(static_cast<double>(x[i]) - p.za, ratio);
-      y[i] = SaturateTo<Y>(static_cast<int64_t>(rint(v)) + p.zy);
+      y[i] = SaturateTo<Y>(ToSaturatedInt(rint(v)) + p.zy);  // NaN, inf: as the ref
     }
   }
 }

@@ -106,6 +106,20 @@ struct WrapOf<T, true> {
 template <typename T>
 using Wrap = typename WrapOf<T>::type;
 
+// Integer arithmetic wraps (as odla_rt::WrapAdd, ...); floats are unchanged.
+template <typename T>
+__device__ T WAdd(T a, T b) {
+  return static_cast<T>(static_cast<Wrap<T>>(a) + static_cast<Wrap<T>>(b));
+}
+template <typename T>
+__device__ T WSub(T a, T b) {
+  return static_cast<T>(static_cast<Wrap<T>>(a) - static_cast<Wrap<T>>(b));
+}
+template <typename T>
+__device__ T WMul(T a, T b) {
+  return static_cast<T>(static_cast<Wrap<T>>(a) * static_cast<Wrap<T>>(b));
+}
+
 // CastValue of the ref runtime.
 template <typename To, typename From>
 __host__ __device__ To CastValue(From x) {

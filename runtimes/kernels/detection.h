@@ -18,11 +18,14 @@ struct RoiPoolSpec {
 // bin, 0 for an empty bin or a batch index outside X (host and device: libodla_cuda runs it).
 ODLA_HD inline float MaxRoiPoolPoint(const RoiPoolSpec& s, const float* x, const float* roi,
                                      int64_t ci, int64_t i, int64_t j) {
-  auto b = static_cast<int64_t>(roi[0]);
+  const int64_t b = ToIndex(roi[0]);
   if (b < 0 || b >= s.n) return 0.0f;
   auto clamp = [](int64_t v, int64_t hi) { return v < 0 ? 0 : v > hi ? hi : v; };
-  int64_t x1 = llroundf(roi[1] * s.spatial_scale), y1 = llroundf(roi[2] * s.spatial_scale);
-  int64_t x2 = llroundf(roi[3] * s.spatial_scale), y2 = llroundf(roi[4] * s.spatial_scale);
+  // llroundf, with NaN and huge coordinates as ToIndex has them.
+  int64_t x1 = ToIndex(roundf(roi[1] * s.spatial_scale)),
+          y1 = ToIndex(roundf(roi[2] * s.spatial_scale));
+  int64_t x2 = ToIndex(roundf(roi[3] * s.spatial_scale)),
+          y2 = ToIndex(roundf(roi[4] * s.spatial_scale));
   int64_t rh = y2 - y1 + 1 > 1 ? y2 - y1 + 1 : 1, rw = x2 - x1 + 1 > 1 ? x2 - x1 + 1 : 1;
   float bh = static_cast<float>(rh) / s.ph, bw = static_cast<float>(rw) / s.pw;
   int64_t hs = clamp(static_cast<int64_t>(floorf(i * bh)) + y1, s.h);

@@ -44,8 +44,11 @@ ODLA_HD inline int32_t SaturatingRoundingDoublingHighMul(int32_t a, int32_t b) {
   return static_cast<int32_t>((ab + nudge) / (int64_t{1} << 31));
 }
 
-// gemmlowp: x / 2^exponent rounded to nearest, ties away from zero.
+// gemmlowp: x / 2^exponent rounded to nearest, ties away from zero. From exponent 32 (TFLite's
+// 8-bit softmax of 512 or more near-maximal values reaches it) |x| / 2^exponent is at most 1/2:
+// 0, or -1 for INT32_MIN / 2^32 (a shift by the width would differ between host and GPU).
 ODLA_HD inline int32_t RoundingDivideByPOT(int32_t x, int exponent) {
+  if (exponent >= 32) return exponent == 32 && x == INT32_MIN ? -1 : 0;
   int32_t mask = static_cast<int32_t>((int64_t{1} << exponent) - 1);
   int32_t remainder = x & mask;
   int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);

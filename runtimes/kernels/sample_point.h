@@ -108,16 +108,15 @@ ODLA_HD double GridPoint(const GridSampleSpec& s, const T* img, double gx, doubl
     }
   }
   if (s.mode == GridMode::kNearest)
-    return GridPixel(s, img, static_cast<int64_t>(nearbyint(py)),
-                     static_cast<int64_t>(nearbyint(px)));
+    return GridPixel(s, img, ToIndex(nearbyint(py)), ToIndex(nearbyint(px)));
   const double fx = floor(px), fy = floor(py);
   if (s.mode == GridMode::kBilinear) {
-    const int64_t x0 = static_cast<int64_t>(fx), y0 = static_cast<int64_t>(fy);
+    const int64_t x0 = ToIndex(fx), y0 = ToIndex(fy);
     const double dx = px - fx, dy = py - fy;
     return (1 - dy) * ((1 - dx) * GridPixel(s, img, y0, x0) + dx * GridPixel(s, img, y0, x0 + 1)) +
            dy * ((1 - dx) * GridPixel(s, img, y0 + 1, x0) + dx * GridPixel(s, img, y0 + 1, x0 + 1));
   }
-  const int64_t x0 = static_cast<int64_t>(fx) - 1, y0 = static_cast<int64_t>(fy) - 1;
+  const int64_t x0 = ToIndex(fx) - 1, y0 = ToIndex(fy) - 1;
   double wx[4], wy[4], v = 0;
   CubicWeights(px - fx, wx);
   CubicWeights(py - fy, wy);
@@ -141,10 +140,13 @@ ODLA_HD double RoiAlignPoint(const RoiAlignSpec& s, const T* img, const T* roi, 
     rh = MaxOf(rh, 1.0);
   }
   const double bw = rw / static_cast<double>(s.ow), bh = rh / static_cast<double>(s.oh);
-  const int64_t gh =
-      s.sampling_ratio > 0 ? s.sampling_ratio : static_cast<int64_t>(ceil(rh / s.oh));
-  const int64_t gw =
-      s.sampling_ratio > 0 ? s.sampling_ratio : static_cast<int64_t>(ceil(rw / s.ow));
+  // Samples per bin; a NaN or huge region samples nothing.
+  auto samples = [&](double extent, int64_t bins) -> int64_t {
+    if (s.sampling_ratio > 0) return s.sampling_ratio;
+    const int64_t n = ToIndex(ceil(extent / bins));
+    return n > 0 ? n : 0;
+  };
+  const int64_t gh = samples(rh, s.oh), gw = samples(rw, s.ow);
   const double count = static_cast<double>(gh * gw > 1 ? gh * gw : 1);
   double acc = 0;
   bool first = true;
@@ -153,7 +155,7 @@ ODLA_HD double RoiAlignPoint(const RoiAlignSpec& s, const T* img, const T* roi, 
       double yy = y0 + ph * bh + (iy + 0.5) * bh / static_cast<double>(gh);
       double xx = x0 + pw * bw + (ix + 0.5) * bw / static_cast<double>(gw);
       double v[4] = {0, 0, 0, 0}, wt[4] = {0, 0, 0, 0};
-      if (!(yy < -1.0 || yy > s.h || xx < -1.0 || xx > s.w)) {
+      if (yy >= -1.0 && yy <= s.h && xx >= -1.0 && xx <= s.w) {  // NaN: outside
         yy = MaxOf(yy, 0.0);
         xx = MaxOf(xx, 0.0);
         int64_t ylo = static_cast<int64_t>(yy), xlo = static_cast<int64_t>(xx), yhi, xhi;

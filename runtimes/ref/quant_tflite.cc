@@ -316,8 +316,7 @@ ODLA_WEAK odla_value odla_Requantize(odla_value x, odla_value x_scale, odla_valu
                   double r = static_cast<double>(xs) / ys;
                   UnaryMap(a.In<X>(0), a.Out<Y>(0), n, [&](X v) {
                     return SaturateTo<Y>(
-                        static_cast<int64_t>(std::nearbyint((static_cast<double>(v) - xz) * r)) +
-                        yz);
+                        ToSaturatedInt(std::nearbyint((static_cast<double>(v) - xz) * r)) + yz);
                   });
                 };
               },

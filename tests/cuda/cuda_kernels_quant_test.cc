@@ -319,6 +319,19 @@ TEST_F(CudaKernels, QLinearSoftmax) {
                      Const(ODLA_FLOAT32, k.ys, "ys"), Const(k.y, k.yz, "yz"), 1, k.rounding,
                      Type({3, 37, 4}, k.y), "y");
                }));
+  // 1000 classes of nearly equal values: TFLite's final shift reaches 32 (fixed_point.h).
+  for (odla_element_type t : {ODLA_INT8, ODLA_UINT8}) {
+    const int lo = t == ODLA_INT8 ? 3 : 130;
+    ExpectSame({t == ODLA_INT8 ? Ints8<int8_t>({2, 1000}, t, 5, lo, lo + 1)
+                               : Ints8<uint8_t>({2, 1000}, t, 5, lo, lo + 1)},
+               One([=](auto a, bool c) {
+                 return OP(c, QLinearSoftmax)(a[0], Const(ODLA_FLOAT32, 0.02, "xs"),
+                                              Const(t, 0, "xz"),
+                                              Const(ODLA_FLOAT32, 1.0 / 256, "ys"),
+                                              Const(t, t == ODLA_INT8 ? -128 : 0, "yz"), 1,
+                                              "tflite", Type({2, 1000}, t), "y");
+               }));
+  }
   // Scales that are not constants stay on the host.
   ExpectSame({Q({2, 9}, ODLA_INT8, 3), Make<float>({}, ODLA_FLOAT32, {0.1f})},
              One([](auto a, bool c) {

@@ -53,6 +53,13 @@ TEST(TfliteFixedPoint, GemmlowpPrimitives) {
   EXPECT_EQ(odla_rt::RoundingDivideByPOT(-6, 2), -2);
   EXPECT_EQ(odla_rt::RoundingDivideByPOT(7, 2), 2);
   EXPECT_EQ(odla_rt::RoundingDivideByPOT(-7, 2), -2);
+  // Exponents from the width on: at most a half, which rounds away from zero only as a tie.
+  EXPECT_EQ(odla_rt::RoundingDivideByPOT(INT32_MAX, 31), 1);
+  EXPECT_EQ(odla_rt::RoundingDivideByPOT(INT32_MAX, 32), 0);
+  EXPECT_EQ(odla_rt::RoundingDivideByPOT(INT32_MIN, 32), -1);
+  EXPECT_EQ(odla_rt::RoundingDivideByPOT(INT32_MIN + 1, 32), 0);
+  EXPECT_EQ(odla_rt::RoundingDivideByPOT(INT32_MIN, 33), 0);
+  EXPECT_EQ(odla_rt::RoundingDivideByPOT(12345, 40), 0);
   EXPECT_EQ(odla_rt::RoundingDivideByPOT(-5, 2), -1);
 }
 
@@ -182,6 +189,13 @@ TEST(TfliteQuantOps, SoftmaxFixedPointFollowsFloat) {
             {I8({2}, {7, 7}), F({}, {0.1}), I8({}, {0}), F({}, {1.0 / 256}), I8({}, {-128})},
             Rounding("tflite"));
   EXPECT_EQ(Doubles(half), (std::vector<double>{0, 0}));
+  // 1000 equal inputs (1000 classes): the sum of the exps reaches 2^28, the final shift 32;
+  // each probability, 1/1000, is 0.256 steps: -128.
+  auto thousand = RunOp("QLinearSoftmax",
+                        {I8({1000}, std::vector<int>(1000, 5)), F({}, {0.1}), I8({}, {0}),
+                         F({}, {1.0 / 256}), I8({}, {-128})},
+                        Rounding("tflite"));
+  EXPECT_EQ(Doubles(thousand), std::vector<double>(1000, -128));
   // Rows of 10 pseudo-random values at several input scales: TFLite's fixed point stays
   // within one unit of the float softmax.
   for (double scale : {0.02, 0.1, 0.17366, 0.5}) {
