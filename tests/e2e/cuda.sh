@@ -4,7 +4,8 @@
 # model's split, a --place split; --precision tf32 whole and split); `halo run --device cuda`
 # (in process, on libodla_ref) equals the all-host run bit for bit; --report shows the
 # partition; the generated code compiles and links with libodla_cuda.a (+ libodla_ref_host.a)
-# and the CUDA libraries.
+# and the CUDA libraries; the MNIST CNN with --dynamic-batch in a device and a host part at
+# batch sizes 1, 3 and 8 (3 parts).
 # With a CUDA device (halo-cuda-probe) the programs also run and must equal the all-host
 # results within fp32's tolerance (max |a - b| <= 1e-4 x max |host|; tf32: 1e-2); without one
 # that part prints "skipped: no CUDA device: ..." and the rest still has to pass.
@@ -186,6 +187,58 @@ model() {
 
 model mnist "$src/examples/mnist/mnist.onnx" input=mx.npy logits 784 10 Conv /2/MaxPool
 model encoder enc/encoder.onnx x=enc/x.npy y 2048 2048 MatMul scores
+
+step "mnist --dynamic-batch --device cuda, Flatten on the host: batch sizes 1, 3, 8"
+"$python" "$src/tests/e2e/make_batch_models.py" "$src/examples/mnist/mnist.onnx" dyn
+cat > dyn_app.c <<'C'
+/* mnist_dyn at batch sizes 1, 3, 8 (DIR/mnist_dyn_xB.f32), its logits in a row to OUT.bin.
+ * Usage: dyn_app DIR OUT.bin */
+#include <stdio.h>
+#include "mnist_dyn.h"
+int main(int argc, char** argv) {
+  static float x[8 * 784], y[8 * 10];
+  const int batches[3] = {1, 3, 8};
+  FILE* out = argc == 3 ? fopen(argv[2], "wb") : NULL;
+  if (!out) return 2;
+  for (int i = 0; i < 3; ++i) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/mnist_dyn_x%d.f32", argv[1], batches[i]);
+    FILE* f = fopen(path, "rb");
+    size_t n = 784 * (size_t)batches[i];
+    if (!f || fread(x, sizeof(float), n, f) != n) return 2;
+    fclose(f);
+    if (mnist_dyn(batches[i], x, y) != 0) return 1;
+    fwrite(y, sizeof(float), 10 * (size_t)batches[i], out);
+  }
+  fclose(out);
+  mnist_dyn_fini();
+  return 0;
+}
+C
+mkdir -p out_dyn
+"$halo" dyn/mnist_dyn.onnx -o out_dyn/mnist_dyn.cc --dynamic-batch "${fast[@]}" \
+  --place /6/Flatten=host
+[ "$(grep -c '^static int Build_[0-9](int64_t batch)' out_dyn/mnist_dyn.cc)" = 3 ] ||
+  fail "dynamic: not 3 parts (device, host, device) per batch size"
+c++ -std=c++17 -O1 -Wall -Wextra -Werror -I "$src/include" -c out_dyn/mnist_dyn.cc \
+  -o out_dyn/model.o
+cc -std=c99 -Wall -Wextra -Werror -I out_dyn -c dyn_app.c -o out_dyn/app.o
+# shellcheck disable=SC2086
+c++ out_dyn/app.o out_dyn/model.o out_dyn/mnist_dyn.bin -L "$lib" -l:$cuda_lib \
+  -l:libodla_ref_host.a $CUDA_LIBS -o out_dyn/app
+if [ $probe = 0 ]; then
+  out_dyn/app dyn dyn.bin || fail "dynamic: the compiled model failed"
+  for b in 1 3 8; do
+    mkdir -p "run_dyn_$b"
+    "$halo" run dyn/mnist_dyn.onnx --dynamic-batch --input "input=dyn/mnist_dyn_x$b.npy" \
+      --output-dir "run_dyn_$b"
+  done
+  "$python" -c "
+import numpy as np
+want = np.concatenate([np.load(f'run_dyn_{b}/logits.npy').ravel() for b in (1, 3, 8)])
+np.save('dyn_want.npy', want)"
+  compare dyn dyn_want.npy 1e-4
+fi
 
 if [ $ran = 0 ]; then
   echo "cuda: compiled and linked; running skipped: $device"
