@@ -74,9 +74,11 @@ std::vector<int> Int32(const std::vector<int64_t>& v) {
   return r;
 }
 
-// Whether an algorithm's math type is allowed: strict fp32 takes none with tensor-op math.
+// Whether an algorithm's math type is allowed: strict fp32 takes none with tensor-op math,
+// TF32 none that converts float32 down (to half).
 bool MathAllowed(cudnnMathType_t m) {
-  return UseTf32() || (m != CUDNN_TENSOR_OP_MATH && m != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION);
+  if (m == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION) return false;
+  return UseTf32() || m != CUDNN_TENSOR_OP_MATH;
 }
 
 // Takes candidate `algo` if cuDNN gives its workspace size for the descriptor in the
@@ -103,6 +105,9 @@ bool FindAlgorithms() {
 // workspace.
 void ChooseAlgorithm(ConvPlan& p) {
   BuildCudnn h;
+  // Timing the algorithms synchronizes the device: no capture may run meanwhile.
+  std::unique_lock<std::shared_mutex> timing;
+  if (FindAlgorithms()) timing = std::unique_lock<std::shared_mutex>(CaptureLock());
   if (!p.transposed) {
     cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
     int n = 0;

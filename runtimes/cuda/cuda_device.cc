@@ -88,6 +88,7 @@ class CudaDevice : public odla_rt::Device {
   void* Alloc(size_t bytes) override {
     if (bytes == 0) return nullptr;
     RequireDevice();
+    std::unique_lock<std::shared_mutex> device_wide(CaptureLock());
     void* p = nullptr;
     ODLA_CUDA_CALL(cudaMalloc, &p, bytes);
     return p;
@@ -95,11 +96,15 @@ class CudaDevice : public odla_rt::Device {
 
   // Called from deleters: errors (at process exit, the runtime may be unloading) are ignored.
   void Free(void* p) override {
-    if (p) cudaFree(p);
+    if (!p) return;
+    std::unique_lock<std::shared_mutex> device_wide(CaptureLock());
+    cudaFree(p);
+    cudaGetLastError();  // an error here must not fail a later launch of this thread
   }
 
   void* NewStream() override {
     RequireDevice();
+    std::unique_lock<std::shared_mutex> device_wide(CaptureLock());
     auto s = std::make_unique<Stream>();
     try {
       ODLA_CUDA_CALL(cudaStreamCreateWithFlags, &s->stream, cudaStreamNonBlocking);
@@ -110,6 +115,7 @@ class CudaDevice : public odla_rt::Device {
       ODLA_CUDA_CALL(cudnnCreate, &s->cudnn);
       ODLA_CUDA_CALL(cudnnSetStream, s->cudnn, s->stream);
     } catch (...) {
+      device_wide.unlock();
       DestroyStream(s.release());
       throw;
     }
@@ -119,6 +125,7 @@ class CudaDevice : public odla_rt::Device {
   void DestroyStream(void* stream) override {
     auto* s = static_cast<Stream*>(stream);
     if (!s) return;
+    std::unique_lock<std::shared_mutex> device_wide(CaptureLock());
     if (s->stream) cudaStreamSynchronize(s->stream);
     for (int i = 0; i < 2; ++i) {
       if (s->staging[i]) cudaFreeHost(s->staging[i]);
@@ -129,6 +136,7 @@ class CudaDevice : public odla_rt::Device {
     if (s->cublas_workspace) cudaFree(s->cublas_workspace);
     if (s->stream) cudaStreamDestroy(s->stream);
     delete s;
+    cudaGetLastError();  // errors are ignored here, and must not fail a later launch
   }
 
   // The sources are the caller's arguments (unchanged until the execution ends) or host
@@ -172,6 +180,7 @@ class CudaDevice : public odla_rt::Device {
   // contexts' streams do not wait for the legacy default stream: wait for it here.
   void Upload(void* dst, const void* src, size_t bytes) override {
     RequireDevice();
+    std::unique_lock<std::shared_mutex> device_wide(CaptureLock());
     ODLA_CUDA_CALL(cudaMemcpy, dst, src, bytes, cudaMemcpyHostToDevice);
     ODLA_CUDA_CALL(cudaStreamSynchronize, cudaStreamLegacy);
   }
@@ -179,6 +188,7 @@ class CudaDevice : public odla_rt::Device {
   // Thread-local capture mode: other threads' CUDA calls (other contexts) go on as usual.
   void* Capture(void* stream, const std::function<void()>& run) override {
     cudaStream_t s = static_cast<Stream*>(stream)->stream;
+    std::shared_lock<std::shared_mutex> capturing(CaptureLock());
     ODLA_CUDA_CALL(cudaStreamBeginCapture, s, cudaStreamCaptureModeThreadLocal);
     cudaGraph_t graph = nullptr;
     try {
@@ -314,6 +324,11 @@ std::vector<odla_value> AddCudaOp(const std::string& op, const std::vector<odla_
   RequireDevice();
   return odla_rt::AddDeviceOp(TheDevice(), op, inputs, result_types, scratch_bytes, id,
                               std::move(kernel));
+}
+
+std::shared_mutex& CaptureLock() {
+  static std::shared_mutex lock;
+  return lock;
 }
 
 static std::mutex build_mutex;

@@ -17,6 +17,7 @@
 #include <initializer_list>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -170,12 +171,19 @@ class BuildCudnn {
   cudnnHandle_t handle_;
 };
 
+// Calls that synchronize the whole device (cudaFree, cudnnDestroy and cublasDestroy, which
+// call cudaDeviceSynchronize, cuDNN's timed algorithm search, ...) invalidate a stream
+// capture that another thread is running, even in cudaStreamCaptureModeThreadLocal: they hold
+// this lock exclusively, a capture (ODLA_GRAPHS) holds it shared.
+std::shared_mutex& CaptureLock();
+
 // Whether the current computation may compute float32 products on TF32 tensor cores
 // (odla_SetComputationPrecision(ODLA_PRECISION_TF32)).
 bool UseTf32();
 // The cuDNN math type and cuBLAS compute type for the current computation's precision:
-// CUDNN_FMA_MATH / CUBLAS_COMPUTE_32F (strict fp32), or with TF32
-// CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION / CUBLAS_COMPUTE_32F_FAST_TF32.
+// CUDNN_FMA_MATH / CUBLAS_COMPUTE_32F (strict fp32), or with TF32 CUDNN_DEFAULT_MATH (TF32
+// tensor cores from Ampere on, as PyTorch asks for them; not ALLOW_CONVERSION, which may
+// convert float32 to half) / CUBLAS_COMPUTE_32F_FAST_TF32.
 cudnnMathType_t CudnnMath();
 cublasComputeType_t CublasCompute();
 

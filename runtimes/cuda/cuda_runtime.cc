@@ -26,9 +26,7 @@ namespace odla_cuda {
 
 bool UseTf32() { return odla_rt::CurrentPrecision() == ODLA_PRECISION_TF32; }
 
-cudnnMathType_t CudnnMath() {
-  return UseTf32() ? CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION : CUDNN_FMA_MATH;
-}
+cudnnMathType_t CudnnMath() { return UseTf32() ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH; }
 
 cublasComputeType_t CublasCompute() {
   return UseTf32() ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;

@@ -177,8 +177,7 @@ cudnnStatus_t MakeConv(const cudnnTensorStruct* x, const cudnnFilterStruct* w,
   c->cg = w->dims[1];
   c->kg = w->dims[0] / conv->groups;
   c->flip = conv->flip;
-  c->tf32 =
-      conv->math == CUDNN_TENSOR_OP_MATH || conv->math == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
+  c->tf32 = conv->math != CUDNN_FMA_MATH;  // on Ampere and later, every other math type allows TF32
   for (int a = 0; a < conv->spatial; ++a) {
     int axis = a + 3 - conv->spatial;
     c->win[axis] = w->dims[a + 2];
