@@ -137,17 +137,24 @@ QSoftmaxForm SelectQSoftmax(bool tflite, odla_element_type xt, odla_element_type
 inline float QSoftmaxExp(int32_t d, float xs) { return std::exp(static_cast<float>(d) * xs); }
 
 // The float form of one softmax: len values of x at stride `inner` into y, exp_of(d) giving
-// QSoftmaxExp(d, xs); the zero point of x cancels out.
+// QSoftmaxExp(d, xs); the zero point of x cancels out. With `e` (len floats) each exp is
+// computed once and kept there; without it (the GPU's table lookups) it is asked for twice.
 template <typename X, typename Y, typename E>
 ODLA_HD void QSoftmaxFloatRow(const X* x, Y* y, int64_t len, int64_t inner, const E& exp_of,
-                              float ys, int32_t yz) {
+                              float ys, int32_t yz, float* e = nullptr) {
   if (len == 0) return;
   int32_t mx = x[0];
   for (int64_t k = 1; k < len; ++k) mx = mx < x[k * inner] ? x[k * inner] : mx;
   float sum = 0;
-  for (int64_t k = 0; k < len; ++k) sum += exp_of(int32_t{x[k * inner]} - mx);
-  for (int64_t k = 0; k < len; ++k)
-    y[k * inner] = RoundToQ<Y>(exp_of(int32_t{x[k * inner]} - mx) / sum / ys, yz);
+  for (int64_t k = 0; k < len; ++k) {
+    const float v = exp_of(int32_t{x[k * inner]} - mx);
+    if (e) e[k] = v;
+    sum += v;
+  }
+  for (int64_t k = 0; k < len; ++k) {
+    const float v = e ? e[k] : exp_of(int32_t{x[k * inner]} - mx);
+    y[k * inner] = RoundToQ<Y>(v / sum / ys, yz);
+  }
 }
 
 // A 2-D pooling window on NCHW data: input [n, c, h, w], output [n, c, oh, ow], windows of

@@ -269,10 +269,11 @@ ODLA_WEAK odla_value odla_QLinearSoftmax(odla_value X, odla_value X_scale, odla_
               break;
           }
           auto exp_of = [xs](int32_t d) { return QSoftmaxExp(d, xs); };
+          std::vector<float> e(len);
           for (int64_t o = 0; o < outer; ++o)
             for (int64_t i = 0; i < inner; ++i) {
               const int64_t base = o * len * inner + i;
-              QSoftmaxFloatRow(x + base, y + base, len, inner, exp_of, ys, yz);
+              QSoftmaxFloatRow(x + base, y + base, len, inner, exp_of, ys, yz, e.data());
             }
         };
       });

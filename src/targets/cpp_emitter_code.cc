@@ -41,7 +41,6 @@ void StaticState(std::ostream& os, const Model& m) {
 
 // --dynamic-batch: one computation per batch size, in a list that g_mutex guards.
 void DynamicState(std::ostream& os, const Model& m) {
-  const std::string& n = m.name;
   os << "// The computation for `batch`, built on first use; nullptr after printing why.\n"
      << "// Needs g_mutex.\n"
      << "static odla_computation Get(int64_t batch) {\n"
@@ -61,14 +60,25 @@ void DynamicState(std::ostream& os, const Model& m) {
      << "    return nullptr;\n  }\n"
      << "  g_comps = new Computation{batch, comp, g_comps};\n"
      << "  return comp;\n}\n\n"
-     << "// The computation for `batch` (thread-safe); nullptr after printing why.\n"
-     << "static odla_computation Lookup(int64_t batch) {\n"
+     << BatchLookup(m, "odla_computation", "odla_DestroyComputation(c->comp)") << Signature(m)
+     << "\n"
+     << "  odla_computation comp = Lookup(batch);\n"
+     << "  if (!comp) return 1;\n";
+}
+
+}  // namespace
+
+std::string BatchLookup(const Model& m, const std::string& type, const std::string& release) {
+  const std::string& n = m.name;
+  std::ostringstream os;
+  os << "// The computation for `batch` (thread-safe); nullptr after printing why.\n"
+     << "static " << type << " Lookup(int64_t batch) {\n"
      << "  if (batch < 1) {\n"
      << "    fprintf(stderr, \"" << n << ": the batch size must be at least 1, got %lld\\n\",\n"
      << "            (long long)batch);\n"
      << "    return nullptr;\n  }\n"
      << "  pthread_mutex_lock(&g_mutex);\n"
-     << "  odla_computation comp = Get(batch);\n"
+     << "  " << type << " comp = Get(batch);\n"
      << "  pthread_mutex_unlock(&g_mutex);\n"
      << "  return comp;\n}\n\n"
      << "int " << n << "_init(int64_t batch) { return Lookup(batch) ? 0 : 1; }\n\n"
@@ -77,15 +87,11 @@ void DynamicState(std::ostream& os, const Model& m) {
      << "  while (g_comps) {\n"
      << "    Computation* c = g_comps;\n"
      << "    g_comps = c->next;\n"
-     << "    odla_DestroyComputation(c->comp);\n"
+     << "    " << release << ";\n"
      << "    delete c;\n  }\n"
-     << "  pthread_mutex_unlock(&g_mutex);\n}\n\n"
-     << Signature(m) << "\n"
-     << "  odla_computation comp = Lookup(batch);\n"
-     << "  if (!comp) return 1;\n";
+     << "  pthread_mutex_unlock(&g_mutex);\n}\n\n";
+  return os.str();
 }
-
-}  // namespace
 
 std::string Code(const Model& m) {
   if (!m.parts.empty()) return PartsCode(m);

@@ -85,6 +85,9 @@ std::string Signature(const Model& m);  // the entry function's, for its definit
 
 // cpp_emitter_code.cc: NAME.cc (PartsCode when the model is partitioned).
 std::string Code(const Model& m);
+// --dynamic-batch: Lookup(batch) of the list g_comps (of computations of C type `type`, built
+// by Get), NAME_init(batch) and NAME_fini(), which runs the statement `release` on each c.
+std::string BatchLookup(const Model& m, const std::string& type, const std::string& release);
 // cpp_emitter_state.cc: the states' buffers and ResetStates(), NAME_reset() (none without
 // states).
 std::string StateDefinitions(const Model& m);

@@ -41,9 +41,11 @@ std::string ShapeOf(const Model& m, const Value* v) {
   return "nullptr";
 }
 
-// Part k's computation in the entry function: its global, or the batch size's.
-std::string CompOf(const Model& m, size_t k) {
-  return (m.batch ? "comp->comp[" : "g_comp_") + std::to_string(k) + (m.batch ? "]" : "");
+// Whether a part has an output with data-dependent dimensions (its Run_k returns shapes).
+bool ReturnsShapes(const Part& part) {
+  for (const Value* v : part.outputs)
+    if (v->type().HasDynamicDims()) return true;
+  return false;
 }
 
 }  // namespace
@@ -232,33 +234,14 @@ std::string PartsCode(const Model& m) {
        << "    return nullptr;\n  }\n"
        << "  g_comps = c;\n"
        << "  return c;\n}\n\n"
-       << "// The computations for `batch` (thread-safe); nullptr after printing why.\n"
-       << "static Computation* Lookup(int64_t batch) {\n"
-       << "  if (batch < 1) {\n"
-       << "    fprintf(stderr, \"" << n << ": the batch size must be at least 1, got %lld\\n\",\n"
-       << "            (long long)batch);\n"
-       << "    return nullptr;\n  }\n"
-       << "  pthread_mutex_lock(&g_mutex);\n"
-       << "  Computation* comp = Get(batch);\n"
-       << "  pthread_mutex_unlock(&g_mutex);\n"
-       << "  return comp;\n}\n\n"
-       << "int " << n << "_init(int64_t batch) { return Lookup(batch) ? 0 : 1; }\n\n"
-       << "void " << n << "_fini(void) {\n"
-       << "  pthread_mutex_lock(&g_mutex);\n"
-       << "  while (g_comps) {\n"
-       << "    Computation* c = g_comps;\n"
-       << "    g_comps = c->next;\n"
-       << "    Release(c->comp);\n"
-       << "    delete c;\n  }\n"
-       << "  pthread_mutex_unlock(&g_mutex);\n}\n\n";
+       << BatchLookup(m, "Computation*", "Release(c->comp)");
   }
   for (size_t k = 0; k < np; ++k) {
     const Part& part = p.parts[k];
     const char* api = Api(part.on_device);
     const char* fail = FailFn(part.on_device);
     const std::string comp = m.batch ? "comp" : "g_comp_" + std::to_string(k);
-    bool shapes = false;  // an output with data-dependent dimensions
-    for (const Value* v : part.outputs) shapes = shapes || v->type().HasDynamicDims();
+    const bool shapes = ReturnsShapes(part);
     os << "// Runs part " << k << ": binds its inputs and outputs, in order, and executes it"
        << (shapes
                ? ";\n// the actual shapes of outputs with data-dependent dimensions go to shape[i]"
@@ -314,15 +297,14 @@ std::string PartsCode(const Model& m) {
     os << "nullptr};\n    void* out[] = {";
     for (const Value* v : part.outputs) os << where.at(v) << ", ";
     os << "nullptr};\n";
-    bool shapes = false;
-    for (const Value* v : part.outputs) shapes = shapes || v->type().HasDynamicDims();
+    const bool shapes = ReturnsShapes(part);
     if (shapes) {  // the outputs' shape arrays, where they have data-dependent dimensions
       os << "    int64_t* shape[] = {";
       for (const Value* v : part.outputs) os << ShapeOf(m, v) << ", ";
       os << "nullptr};\n";
     }
-    os << "    if (Run_" << k << "(" << (m.batch ? CompOf(m, k) + ", " : "") << "in, out"
-       << (shapes ? ", shape" : "") << ") != 0) return 1;\n  }\n";
+    os << "    if (Run_" << k << "(" << (m.batch ? "comp->comp[" + std::to_string(k) + "], " : "")
+       << "in, out" << (shapes ? ", shape" : "") << ") != 0) return 1;\n  }\n";
   }
   // Outputs that no part writes: a model input, a constant, or an output given twice.
   for (const Param& pa : m.params) {

@@ -114,6 +114,20 @@ compile_and_run() {
 }
 HETERO_LIBS="-l:libodla_sim.a -l:libodla_ref_host.a"
 
+# build_aot MODEL DIR APP_C HALO_OPTIONS...: MODEL (NAME.onnx) compiled into DIR/out/NAME.cc,
+# linked with APP_C, libodla_sim.a and libodla_ref_host.a into DIR/app.
+build_aot() {
+  local model="$1" d="$2" app="$3" name
+  name="$(basename "$model" .onnx)"
+  shift 3
+  mkdir -p "$d/out"
+  "$halo" "$model" -o "$d/out/$name.cc" "$@"
+  c++ -std=c++17 -Wall -Wextra -Werror -I "$src/include" -c "$d/out/$name.cc" -o "$d/$name.o"
+  cc -std=c99 -Wall -Wextra -Werror -I "$d/out" -c "$app" -o "$d/app.o"
+  # shellcheck disable=SC2086
+  c++ "$d/app.o" "$d/$name.o" "$d/out/$name.bin" -L "$lib" $HETERO_LIBS -lpthread -o "$d/app"
+}
+
 step "all on the host (libodla_ref): the reference"
 compile_and_run host "-l:libodla_ref.a"
 /usr/bin/python3 - <<'PY'
@@ -184,8 +198,6 @@ mkdir -p mnist_host mnist_a mnist_b out_mnist
   --place /0/Conv_1=host --place /5/MaxPool=host --place /7/Gemm=host
 cmp mnist_a/logits.npy mnist_host/logits.npy || fail "mnist: 5 parts differ from the host"
 cmp mnist_b/logits.npy mnist_host/logits.npy || fail "mnist: 4 parts differ from the host"
-"$halo" "$mnist" -o out_mnist/mnist.cc --device sim --place /2/MaxPool=host \
-  --place /6/Flatten=host
 cat > mnist_app.c <<'C'
 #include <stdio.h>
 #include "mnist.h"
@@ -199,11 +211,8 @@ int main(void) {
   return 0;
 }
 C
-c++ -std=c++17 -Wall -Wextra -Werror -I "$src/include" -c out_mnist/mnist.cc -o out_mnist/mnist.o
-cc -std=c99 -Wall -Wextra -Werror -I out_mnist -c mnist_app.c -o out_mnist/app.o
-# shellcheck disable=SC2086
-c++ out_mnist/app.o out_mnist/mnist.o out_mnist/mnist.bin -L "$lib" $HETERO_LIBS -lpthread \
-  -o out_mnist/app
+build_aot "$mnist" out_mnist mnist_app.c --device sim --place /2/MaxPool=host \
+  --place /6/Flatten=host
 out_mnist/app > mnist_aot.bin || fail "mnist: the compiled model failed"
 /usr/bin/python3 -c "
 import numpy as np
@@ -235,18 +244,14 @@ int main(void) {
   return 0;
 }
 C
-mkdir -p dyn/out dyn/run2
+mkdir -p dyn/run2
 /usr/bin/python3 -c "
 import numpy as np
 np.save('dyn/x2.npy', np.load('m/x.npy')[:2])"
 "$halo" run m/chain_n.onnx --dynamic-batch --input x=dyn/x2.npy --output-dir dyn/run2
-"$halo" m/chain_n.onnx -o dyn/out/chain_n.cc --dynamic-batch --device sim --place mm2_1=host
+build_aot m/chain_n.onnx dyn dyn_app.c --dynamic-batch --device sim --place mm2_1=host
 [ "$(grep -c '^static int Build_[0-9](int64_t batch)' dyn/out/chain_n.cc)" = 3 ] ||
   fail "dynamic: not 3 parts built per batch size"
-c++ -std=c++17 -Wall -Wextra -Werror -I "$src/include" -c dyn/out/chain_n.cc -o dyn/chain_n.o
-cc -std=c99 -Wall -Wextra -Werror -I dyn/out -c dyn_app.c -o dyn/app.o
-# shellcheck disable=SC2086
-c++ dyn/app.o dyn/chain_n.o dyn/out/chain_n.bin -L "$lib" $HETERO_LIBS -lpthread -o dyn/app
 dyn/app > dyn/out.bin 2> dyn/err.txt || fail "dynamic: the compiled model failed: $(cat dyn/err.txt)"
 grep -q "the batch size must be at least 1, got 0" dyn/err.txt || fail "dynamic: batch 0"
 /usr/bin/python3 - <<'PY' || fail "dynamic: outputs differ from the all-host runs"
@@ -277,14 +282,10 @@ int main(void) {
 C
 for side in device host; do
   d="copies_$side"
-  mkdir -p "$d/run" "$d/out"
+  mkdir -p "$d/run"
   "$halo" run m/copies.onnx --input x=m/x.npy --output-dir "$d/run" --device sim \
     --place "relu=$side"
-  "$halo" m/copies.onnx -o "$d/out/copies.cc" --device sim --place "relu=$side"
-  c++ -std=c++17 -Wall -Wextra -Werror -I "$src/include" -c "$d/out/copies.cc" -o "$d/copies.o"
-  cc -std=c99 -Wall -Wextra -Werror -I "$d/out" -c copies_app.c -o "$d/app.o"
-  # shellcheck disable=SC2086
-  c++ "$d/app.o" "$d/copies.o" "$d/out/copies.bin" -L "$lib" $HETERO_LIBS -lpthread -o "$d/app"
+  build_aot m/copies.onnx "$d" copies_app.c --device sim --place "relu=$side"
   "$d/app" > "$d/aot.bin" || fail "copies ($side): the compiled model failed"
   D="$d" /usr/bin/python3 - <<'PY' || fail "copies: wrong outputs"
 import os
@@ -321,12 +322,7 @@ int main(void) {
 C
 for side in host device; do
   d="nonzero_$side"
-  mkdir -p "$d/out"
-  "$halo" m/nonzero.onnx -o "$d/out/nonzero.cc" --device sim --place "nonzero=$side"
-  c++ -std=c++17 -Wall -Wextra -Werror -I "$src/include" -c "$d/out/nonzero.cc" -o "$d/nz.o"
-  cc -std=c99 -Wall -Wextra -Werror -I "$d/out" -c nonzero_app.c -o "$d/app.o"
-  # shellcheck disable=SC2086
-  c++ "$d/app.o" "$d/nz.o" "$d/out/nonzero.bin" -L "$lib" $HETERO_LIBS -lpthread -o "$d/app"
+  build_aot m/nonzero.onnx "$d" nonzero_app.c --device sim --place "nonzero=$side"
   "$d/app" > "$d/aot.bin" || fail "nonzero ($side): the compiled model failed"
   D="$d" /usr/bin/python3 - <<'PY' || fail "nonzero ($side): wrong outputs"
 import os
