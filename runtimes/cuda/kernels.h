@@ -21,6 +21,10 @@
 #include "../kernels/sample_point.h"
 #include "index_map.h"
 
+namespace odla_rt {
+class FftPlan;
+}
+
 namespace odla_cuda {
 
 // The map over `dims` with the given strides; drops dimensions of size 1 and merges
@@ -496,6 +500,49 @@ class ResizePlan {
   std::vector<unsigned char> tables_;  // uploaded once to device_tables_
   std::shared_ptr<void> device_tables_;
   size_t buffer_bytes_ = 0;  // each of the two intermediate buffers
+};
+
+// Generated data (kernels_fill.cu; ref: runtimes/kernels/fill.h). Fill: n elements of `es`
+// bytes (1, 2, 4 or 8), each the `es` bytes at `value` (host memory). Eye (ref: EyeFill): a
+// rows x cols matrix of zero bits with the `es` bytes at `one` (host) where column - row == k.
+// Range (ref: RangeFill): out[i] = start + T(i) * delta, start and delta device scalars of
+// type t (every numeric type but float16 and bfloat16: RangeTypeHandled).
+void Fill(cudaStream_t s, void* dst, size_t es, int64_t n, const void* value);
+void Eye(cudaStream_t s, void* dst, size_t es, int64_t rows, int64_t cols, int64_t k,
+         const void* one);
+bool RangeTypeHandled(odla_element_type t);
+void Range(cudaStream_t s, odla_element_type t, void* dst, int64_t n, const void* start,
+           const void* delta);
+
+// DFT and STFT (kernels_fft.cu; ref: FftPlan, Dft and Stft in runtimes/kernels/fft.h) of
+// float32 or float64 lines. Line p of g.lines reads g.take samples of g.c components (1:
+// real, 2: complex interleaved) at x + (p / inner) * in_outer + (p % inner) * in_inner + j *
+// in_step elements, each times window[j] when there is a window, zero-padded to the plan's
+// length; its first g.keep bins, times g.scale, go to y + (p / inner) * out_outer + (p %
+// inner) * out_inner + k * out_step as (re, im). One block transforms a line with the ref's
+// method and double arithmetic (tables made by the host's plan, uploaded at build time), so
+// the results are the host's to the bit.
+struct FftLines {
+  int64_t lines = 0, inner = 1, take = 0, keep = 0, c = 1;
+  int64_t in_outer = 0, in_inner = 0, in_step = 0, out_outer = 0, out_inner = 0, out_step = 0;
+  double scale = 1.0;
+};
+class FftDevicePlan {
+ public:
+  explicit FftDevicePlan(const odla_rt::FftPlan& plan);
+  // Device scratch memory a Run over `lines` lines needs.
+  size_t ScratchBytes(int64_t lines) const;
+  void Run(cudaStream_t s, odla_element_type t, const FftLines& g, const void* x,
+           const void* window, void* y, void* scratch) const;
+
+ private:
+  unsigned Blocks(int64_t lines) const;
+  int method_ = 0;  // odla_rt::FftPlan::Method
+  bool inverse_ = false;
+  int64_t n_ = 0, m_ = 0;  // the length, and Bluestein's radix-2 length (else n)
+  int64_t per_block_ = 0;  // complex doubles of scratch per block
+  size_t roots_at_ = 0, half_at_ = 0, chirp_at_ = 0, kernel_at_ = 0;  // table offsets
+  std::shared_ptr<void> tables_;  // the plan's tables on the device
 };
 
 }  // namespace odla_cuda

@@ -19,13 +19,23 @@ using Complex = std::complex<double>;
 // scratch vector.
 class FftPlan {
  public:
+  enum class Method { kRadix2, kDirect, kBluestein };
+
   FftPlan(int64_t n, bool inverse);
   int64_t size() const { return n_; }
   // Transforms a[0, n) in place.
   void Run(Complex* a, std::vector<Complex>* scratch) const;
 
+  // The method and its tables (below), for a device that runs the same arithmetic
+  // (libodla_cuda's kernels_fft.cu).
+  Method method() const { return method_; }
+  bool inverse() const { return inverse_; }
+  const std::vector<Complex>& roots() const { return roots_; }
+  const std::vector<Complex>& half() const { return half_; }
+  const std::vector<Complex>& chirp() const { return chirp_; }
+  const std::vector<Complex>& kernel() const { return kernel_; }
+
  private:
-  enum class Method { kRadix2, kDirect, kBluestein };
   // In-place radix-2 transform of a[0, m), m = 2 * half.size(), with half[k] = exp(-2 pi i k
   // / m); conj: the inverse sign.
   static void Radix2(Complex* a, const std::vector<Complex>& half, bool conj);

@@ -5,12 +5,21 @@
 #include <cstdint>
 #include <vector>
 
+#include "host_device.h"
+
 namespace odla_rt {
+
+// Element i of a range, start + i * delta: the host's and libodla_cuda's (compiled there
+// without FMA contraction).
+template <typename T>
+ODLA_HD inline T RangeAt(T start, T delta, int64_t i) {
+  return static_cast<T>(start + static_cast<T>(i) * delta);
+}
 
 // out[i] = start + i * delta.
 template <typename T>
 void RangeFill(T* out, int64_t n, T start, T delta) {
-  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(start + static_cast<T>(i) * delta);
+  for (int64_t i = 0; i < n; ++i) out[i] = RangeAt(start, delta, i);
 }
 
 // A rows x cols matrix of zeros with `one` on diagonal k (column - row == k).

@@ -105,3 +105,8 @@ ODLA_WEAK odla_value odla_MelWeightMatrix(odla_int64 num_mel_bins, odla_int64 df
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(DFT)
+ODLA_REF_ALIAS(STFT)
+ODLA_REF_ALIAS(MelWeightMatrix)

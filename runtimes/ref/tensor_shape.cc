@@ -94,3 +94,10 @@ ODLA_WEAK odla_value odla_EyeLike(odla_value input, odla_element_type dtype, odl
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(Shape)
+ODLA_REF_ALIAS(Size)
+ODLA_REF_ALIAS(ConstantOfShape)
+ODLA_REF_ALIAS(Range)
+ODLA_REF_ALIAS(EyeLike)

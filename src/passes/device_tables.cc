@@ -29,20 +29,21 @@ link_gbps 1000
 constexpr const char* kCuda = R"(device cuda
 ops Abs Acos Acosh Add And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool
 ops BatchNormalization BatchNormalizationTraining BitShift Cast CastLike Ceil Celu Clip
-ops Concat Conv ConvInteger ConvTranspose Cos Cosh CumSum DepthToSpace DequantizeLinear Det
-ops Div Dropout DynamicQuantizeLinear Einsum Elu Equal Erf Exp Expand Flatten Floor
-ops FusedConv FusedGemm FusedMatMul GRU Gather GatherElements GatherND Gemm
-ops GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual GridSample HardSigmoid HardSwish
-ops Hardmax Identity InstanceNormalization IsInf IsNaN LRN LSTM LayerNormalization LeakyRelu
-ops Less LessOrEqual Log LogSoftmax LpNormalization LpPool MatMul MatMulInteger Max MaxPool
-ops MaxRoiPool MaxUnpool Mean MeanVarianceNormalization Min Mod Mul Neg Not OneHot Or PRelu
-ops Pad Pow QLinearAdd QLinearAveragePool QLinearConv QLinearLeakyRelu QLinearMatMul
-ops QLinearMul QLinearReduceMean QLinearSigmoid QLinearSoftmax QLinearSub QLinearTanh
-ops QuantizeLinear RNN Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax
-ops ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu Requantize Reshape Resize
-ops ReverseSequence RoiAlign Round Scatter ScatterElements ScatterND Selu Shrink Sigmoid
-ops Sign Sin Sinh Slice Softmax Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum
-ops Tan Tanh ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze Upsample Where Xor
+ops Concat ConstantOfShape Conv ConvInteger ConvTranspose Cos Cosh CumSum DFT DepthToSpace
+ops DequantizeLinear Det Div Dropout DynamicQuantizeLinear Einsum Elu Equal Erf Exp Expand
+ops EyeLike Flatten Floor FusedConv FusedGemm FusedMatMul GRU Gather GatherElements GatherND
+ops Gemm GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual GridSample HardSigmoid
+ops HardSwish Hardmax Identity InstanceNormalization IsInf IsNaN LRN LSTM LayerNormalization
+ops LeakyRelu Less LessOrEqual Log LogSoftmax LpNormalization LpPool MatMul MatMulInteger
+ops Max MaxPool MaxRoiPool MaxUnpool Mean MeanVarianceNormalization MelWeightMatrix Min Mod
+ops Mul Neg Not OneHot Or PRelu Pad Pow QLinearAdd QLinearAveragePool QLinearConv
+ops QLinearLeakyRelu QLinearMatMul QLinearMul QLinearReduceMean QLinearSigmoid
+ops QLinearSoftmax QLinearSub QLinearTanh QuantizeLinear RNN Range Reciprocal ReduceL1
+ops ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax ReduceMean ReduceMin ReduceProd
+ops ReduceSum ReduceSumSquare Relu Requantize Reshape Resize ReverseSequence RoiAlign Round
+ops STFT Scatter ScatterElements ScatterND Selu Shape Shrink Sigmoid Sign Sin Sinh Size
+ops Slice Softmax Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh
+ops ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze Upsample Where Xor
 gflops 51434
 gbps 1718
 host_gflops 1100
