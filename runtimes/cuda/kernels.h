@@ -19,6 +19,7 @@
 #include "../kernels/quant_tflite.h"
 #include "../kernels/resize.h"
 #include "../kernels/sample_point.h"
+#include "../kernels/svdf.h"
 #include "index_map.h"
 
 namespace odla_rt {
@@ -544,5 +545,18 @@ class FftDevicePlan {
   size_t roots_at_ = 0, half_at_ = 0, chirp_at_ = 0, kernel_at_ = 0;  // table offsets
   std::shared_ptr<void> tables_;  // the plan's tables on the device
 };
+
+// One SVDF step (kernels_svdf.cu; ref: SvdfFloat and SvdfInteger in runtimes/kernels/svdf.h,
+// whose per-filter and per-unit functions run here): state = state_in with each filter's
+// memory shifted and the new activation last, y from the filters' time reductions (`red`:
+// batch * filters values of device scratch). Integer: int8 x, weights_feature and y, state and
+// weights_time of type st (int16 or int8), int32 bias; bias may be null.
+void SvdfFloat(cudaStream_t s, const odla_rt::SvdfShape& d, const float* x, const float* wf,
+               const float* wt, const float* bias, const float* state_in, float* y,
+               float* state, float* red);
+void SvdfInteger(cudaStream_t s, odla_element_type st, const odla_rt::SvdfShape& d,
+                 const odla_rt::SvdfQuant& q, const int8_t* x, const int8_t* wf, const void* wt,
+                 const int32_t* bias, const void* state_in, int8_t* y, void* state,
+                 int32_t* red);
 
 }  // namespace odla_cuda

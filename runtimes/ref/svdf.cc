@@ -104,3 +104,7 @@ ODLA_WEAK odla_values odla_QLinearSVDF(odla_value X, odla_value X_scale, odla_va
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(SVDF)
+ODLA_REF_ALIAS(QLinearSVDF)

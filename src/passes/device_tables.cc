@@ -37,11 +37,11 @@ ops HardSwish Hardmax Identity InstanceNormalization IsInf IsNaN LRN LSTM LayerN
 ops LeakyRelu Less LessOrEqual Log LogSoftmax LpNormalization LpPool MatMul MatMulInteger
 ops Max MaxPool MaxRoiPool MaxUnpool Mean MeanVarianceNormalization MelWeightMatrix Min Mod
 ops Mul Neg Not OneHot Or PRelu Pad Pow QLinearAdd QLinearAveragePool QLinearConv
-ops QLinearLeakyRelu QLinearMatMul QLinearMul QLinearReduceMean QLinearSigmoid
+ops QLinearLeakyRelu QLinearMatMul QLinearMul QLinearReduceMean QLinearSVDF QLinearSigmoid
 ops QLinearSoftmax QLinearSub QLinearTanh QuantizeLinear RNN Range Reciprocal ReduceL1
 ops ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax ReduceMean ReduceMin ReduceProd
 ops ReduceSum ReduceSumSquare Relu Requantize Reshape Resize ReverseSequence RoiAlign Round
-ops STFT Scatter ScatterElements ScatterND Selu Shape Shrink Sigmoid Sign Sin Sinh Size
+ops STFT SVDF Scatter ScatterElements ScatterND Selu Shape Shrink Sigmoid Sign Sin Sinh Size
 ops Slice Softmax Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh
 ops ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze Upsample Where Xor
 gflops 51434

@@ -8,6 +8,8 @@
 ODLA_REF_DECL(RNN)
 ODLA_REF_DECL(GRU)
 ODLA_REF_DECL(LSTM)
+ODLA_REF_DECL(SVDF)
+ODLA_REF_DECL(QLinearSVDF)
 
 namespace {
 
@@ -144,6 +146,68 @@ TEST_F(CudaKernels, RecurrentSequenceLengthOutOfRangeFailsTheRun) {
       },
       true, true, &s);
   EXPECT_NE(s, ODLA_SUCCESS);
+}
+
+}  // namespace
+
+namespace {
+
+using namespace cuda_kernels_test;  // NOLINT: the helpers of these tests
+
+odla_value_types Two(const odla_value_type& a, const odla_value_type& b) {
+  odla_value_types t{};
+  t.types[t.size++] = a;
+  t.types[t.size++] = b;
+  return t;
+}
+
+template <typename T>
+odla_value Scalar(odla_element_type et, T v, const char* id) {
+  static std::vector<std::vector<uint8_t>> keep;  // constants outlive the computation
+  keep.emplace_back(sizeof(T));
+  std::memcpy(keep.back().data(), &v, sizeof(T));
+  return odla_CreateConstant(Type({}, et), keep.back().data(), id);
+}
+
+// SVDF: batch 3, input 5, 8 filters of rank 2 (4 units), memory 6; with and without bias.
+TEST_F(CudaKernels, Svdf) {
+  for (bool bias : {true, false})
+    ExpectIdentical(
+        {F32({3, 5}, 1), F32({8, 5}, 2, 0.5f), F32({8, 6}, 3, 0.5f), F32({4}, 4), F32({3, 48}, 5)},
+        [bias](auto a, bool c) {
+          return odla_rt::FromValues(OP(c, SVDF)(a[0], a[1], a[2], bias ? a[3] : nullptr, a[4], 2,
+                                                 Two(Type({3, 4}), Type({3, 48})), "y"));
+        });
+}
+
+// QLinearSVDF with an int16 state (TFLite's int8x16 SVDF) and an int8 one, constant scales and
+// zero points: the fixed-point multipliers as the host makes them.
+TEST_F(CudaKernels, QLinearSvdf) {
+  for (odla_element_type st : {ODLA_INT16, ODLA_INT8}) {
+    auto ints = [](const Dims& dims, odla_element_type t, unsigned seed) {
+      auto f = odla_test::Random(odla_rt::NumElements(Type(dims).shape), seed);
+      std::vector<int16_t> v;
+      const int range = t == ODLA_INT16 ? 20000 : 120;
+      for (float x : f) v.push_back(static_cast<int16_t>(x * range));
+      if (t == ODLA_INT16) return Make(dims, t, v);
+      return Make(dims, t, std::vector<int8_t>(v.begin(), v.end()));
+    };
+    std::vector<int32_t> b = {-300, 0, 1200, 45};
+    ExpectIdentical(
+        {ints({2, 7}, ODLA_INT8, 1), ints({6, 7}, ODLA_INT8, 2), ints({6, 5}, st, 3),
+         I32({3}, {b[0], b[2], b[3]}), ints({2, 30}, st, 4)},
+        [st](auto a, bool c) {
+          const bool s16 = st == ODLA_INT16;
+          return odla_rt::FromValues(OP(c, QLinearSVDF)(
+              a[0], Scalar(ODLA_FLOAT32, 0.02f, "xs"), Scalar<int8_t>(ODLA_INT8, 3, "xz"), a[1],
+              Scalar(ODLA_FLOAT32, 0.004f, "wfs"), a[2],
+              Scalar(ODLA_FLOAT32, s16 ? 1e-4f : 0.01f, "wts"), a[3], a[4],
+              Scalar(ODLA_FLOAT32, s16 ? 2e-4f : 0.03f, "ss"),
+              s16 ? Scalar<int16_t>(st, 0, "sz") : Scalar<int8_t>(st, -2, "sz"),
+              Scalar(ODLA_FLOAT32, 0.05f, "ys"), Scalar<int8_t>(ODLA_INT8, -5, "yz"), 2,
+              Two(Type({2, 3}, ODLA_INT8), Type({2, 30}, st)), "y"));
+        });
+  }
 }
 
 }  // namespace

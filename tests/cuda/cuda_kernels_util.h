@@ -155,6 +155,20 @@ inline void ExpectSame(const std::vector<Arg>& args, const BuildFn& build, bool 
   }
 }
 
+// The CUDA computation, on the GPU, against the host one: every result byte for byte (kernels
+// that run the host's arithmetic).
+inline void ExpectIdentical(const std::vector<Arg>& args, const BuildFn& build) {
+  auto got = RunArgs(args, build, true, true);
+  auto want = RunArgs(args, build, false, false);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t r = 0; r < got.size(); ++r) {
+    ASSERT_EQ(got[r].size(), want[r].size());
+    size_t i = 0;
+    while (i < got[r].size() && got[r][i] == want[r][i]) ++i;
+    EXPECT_EQ(i, got[r].size()) << "result " << r << " differs first at byte " << i;
+  }
+}
+
 // One-result builds.
 using Build1 = std::function<odla_value(const std::vector<odla_value>&, bool)>;
 inline BuildFn One(Build1 f) {
