@@ -552,11 +552,10 @@ class FftDevicePlan {
 // batch * filters values of device scratch). Integer: int8 x, weights_feature and y, state and
 // weights_time of type st (int16 or int8), int32 bias; bias may be null.
 void SvdfFloat(cudaStream_t s, const odla_rt::SvdfShape& d, const float* x, const float* wf,
-               const float* wt, const float* bias, const float* state_in, float* y,
-               float* state, float* red);
+               const float* wt, const float* bias, const float* state_in, float* y, float* state,
+               float* red);
 void SvdfInteger(cudaStream_t s, odla_element_type st, const odla_rt::SvdfShape& d,
                  const odla_rt::SvdfQuant& q, const int8_t* x, const int8_t* wf, const void* wt,
-                 const int32_t* bias, const void* state_in, int8_t* y, void* state,
-                 int32_t* red);
+                 const int32_t* bias, const void* state_in, int8_t* y, void* state, int32_t* red);
 
 }  // namespace odla_cuda
