@@ -74,8 +74,7 @@ void Eye(cudaStream_t s, void* dst, size_t es, int64_t rows, int64_t cols, int64
     using E = typename decltype(bits)::type;
     E v;
     std::memcpy(&v, one, sizeof v);
-    Launch("EyeLike", s, rows * cols, EyeKernel<E>, static_cast<E*>(dst), v, cols, k,
-           rows * cols);
+    Launch("EyeLike", s, rows * cols, EyeKernel<E>, static_cast<E*>(dst), v, cols, k, rows * cols);
   });
 }
 
