@@ -116,9 +116,9 @@ odla_value BuildSize(odla_value data, const odla_value_type& rt, odla_value_id i
   return AddKnownResult("Size", rt, id, &n);
 }
 
-odla_value BuildMelWeightMatrix(int64_t bins, int64_t dft_length, int64_t sample_rate,
-                                float lower, float upper, odla_element_type t,
-                                const odla_value_type& rt, odla_value_id id) {
+odla_value BuildMelWeightMatrix(int64_t bins, int64_t dft_length, int64_t sample_rate, float lower,
+                                float upper, odla_element_type t, const odla_value_type& rt,
+                                odla_value_id id) {
   const std::vector<double> w = RejectFailures(
       [&] { return odla_rt::MelWeights(bins, dft_length, sample_rate, lower, upper); });
   if (rt.element_type != t || TypeDims(rt) != std::vector<int64_t>{dft_length / 2 + 1, bins})

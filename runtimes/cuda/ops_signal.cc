@@ -24,7 +24,8 @@ namespace {
 void RequireFloat(odla_value v) {
   if (!v) Reject("no input");
   const odla_element_type t = v->type.element_type;
-  if (t != ODLA_FLOAT32 && t != ODLA_FLOAT64) Reject("element type ", odla_rt::TypeToString(v->type));
+  if (t != ODLA_FLOAT32 && t != ODLA_FLOAT64)
+    Reject("element type ", odla_rt::TypeToString(v->type));
   if (odla_rt::NumElements(v->type.shape) == 0) Reject("empty input");
 }
 
@@ -36,11 +37,10 @@ odla_value AddFftOp(const char* op, const std::vector<odla_value>& inputs,
   auto plan = std::make_shared<const FftDevicePlan>(odla_rt::FftPlan(n, inverse));
   const odla_element_type t = rt.element_type;
   const bool windowed = inputs.size() > 1 && inputs[1];
-  return AddCudaOp1(op, inputs, rt, plan->ScratchBytes(g.lines), id,
-                    [plan, t, g, windowed](const KernelArgs& a) {
-                      plan->Run(CudaStream(a), t, g, a.in[0], windowed ? a.in[1] : nullptr,
-                                a.out[0], a.scratch);
-                    });
+  return AddCudaOp1(
+      op, inputs, rt, plan->ScratchBytes(g.lines), id, [plan, t, g, windowed](const KernelArgs& a) {
+        plan->Run(CudaStream(a), t, g, a.in[0], windowed ? a.in[1] : nullptr, a.out[0], a.scratch);
+      });
 }
 
 odla_value BuildDft(odla_value input, int64_t n, int64_t axis, bool inverse, bool onesided,
@@ -70,8 +70,8 @@ odla_value BuildDft(odla_value input, int64_t n, int64_t axis, bool inverse, boo
   return AddFftOp("DFT", {input}, rt, id, n, inverse, g);
 }
 
-odla_value BuildStft(odla_value signal, odla_value window, bool onesided, int64_t step,
-                     int64_t n, const odla_value_type& rt, odla_value_id id) {
+odla_value BuildStft(odla_value signal, odla_value window, bool onesided, int64_t step, int64_t n,
+                     const odla_value_type& rt, odla_value_id id) {
   RequireFloat(signal);
   const std::vector<int64_t> xs = ValueDims(signal);
   if (xs.size() != 3 || (xs[2] != 1 && xs[2] != 2)) Reject("signal shape");
@@ -112,8 +112,7 @@ odla_value odla_STFT(odla_value signal, odla_value window, odla_int64 onesided,
   return Try(
       "STFT", id,
       [&] {
-        return BuildStft(signal, window, onesided != 0, frame_step, frame_length, result_type,
-                         id);
+        return BuildStft(signal, window, onesided != 0, frame_step, frame_length, result_type, id);
       },
       [&] {
         return odla_ref_STFT(signal, window, onesided, frame_step, frame_length, result_type, id);
