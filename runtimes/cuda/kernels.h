@@ -20,6 +20,7 @@
 #include "../kernels/resize.h"
 #include "../kernels/sample_point.h"
 #include "../kernels/svdf.h"
+#include "../kernels/tfidf.h"
 #include "index_map.h"
 
 namespace odla_rt {
@@ -557,5 +558,25 @@ void SvdfFloat(cudaStream_t s, const odla_rt::SvdfShape& d, const float* x, cons
 void SvdfInteger(cudaStream_t s, odla_element_type st, const odla_rt::SvdfShape& d,
                  const odla_rt::SvdfQuant& q, const int8_t* x, const int8_t* wf, const void* wt,
                  const int32_t* bias, const void* state_in, int8_t* y, void* state, int32_t* red);
+
+// TfIdfVectorizer (kernels_text.cu; ref: TfIdf in runtimes/kernels/tfidf.h) of `rows` rows of
+// `len` int32 or int64 tokens into y [rows, out_size]: the n-gram counts (in `counts`,
+// rows * out_size ints of device scratch), then TF, IDF or TFIDF values. The plan uploads the
+// trie and the weights at build time.
+struct TfIdfGeometry {
+  int64_t rows = 1, len = 0, dists = 1, min_gram = 1, max_gram = 1, out_size = 0;
+};
+class TfIdfPlan {
+ public:
+  TfIdfPlan(const odla_rt::NgramTrie& trie, const odla_rt::TfIdfSpec& spec);
+  void Run(cudaStream_t s, odla_element_type t, const TfIdfGeometry& g, const void* x, float* y,
+           int* counts) const;
+
+ private:
+  odla_rt::TfIdfMode mode_;
+  bool has_weights_ = false;
+  size_t token_at_ = 0, begin_at_ = 0, child_at_ = 0, output_at_ = 0, weights_at_ = 0;
+  std::shared_ptr<void> tables_;
+};
 
 }  // namespace odla_cuda

@@ -2,6 +2,34 @@
 
 namespace odla_rt {
 
+TfIdfSpec MakeTfIdfSpec(int64_t min_gram, int64_t max_gram, int64_t max_skip,
+                        const std::string& mode, const std::vector<int64_t>& ngram_indexes,
+                        const std::vector<float>& weights) {
+  if (min_gram < 1 || min_gram > max_gram || max_skip < 0)
+    Fail("need 1 <= min_gram_length <= max_gram_length and max_skip_count >= 0");
+  TfIdfSpec spec;
+  spec.min_gram = min_gram;
+  spec.max_gram = max_gram;
+  spec.max_skip = max_skip;
+  if (mode == "TF") {
+    spec.mode = TfIdfMode::kTF;
+  } else if (mode == "IDF") {
+    spec.mode = TfIdfMode::kIDF;
+  } else if (mode == "TFIDF") {
+    spec.mode = TfIdfMode::kTFIDF;
+  } else {
+    Fail("mode must be TF, IDF or TFIDF, got '", mode, "'");
+  }
+  for (int64_t i : ngram_indexes) {
+    if (i < 0) Fail("ngram_indexes must not be negative");
+    spec.out_size = std::max(spec.out_size, i + 1);
+  }
+  spec.weights = weights;
+  if (!spec.weights.empty() && static_cast<int64_t>(spec.weights.size()) < spec.out_size)
+    Fail("weights must have an entry per output position");
+  return spec;
+}
+
 NgramTrie::NgramTrie(const std::vector<int64_t>& pool, const std::vector<int64_t>& ngram_counts,
                      const std::vector<int64_t>& ngram_indexes, int64_t min_gram, int64_t max_gram)
     : nodes_(1) {

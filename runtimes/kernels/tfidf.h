@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "../common/runtime.h"
+#include "host_device.h"
 
 namespace odla_rt {
 
@@ -29,6 +31,12 @@ class NgramTrie {
   }
   // The output index of the n-gram ending at `node`, or -1 when none does.
   int64_t Output(int32_t node) const { return nodes_[node].output; }
+  // The number of nodes (the root is node 0) and a node's children by token, for a device
+  // that walks a copy of the trie (libodla_cuda's kernels_text.cu).
+  int32_t Nodes() const { return static_cast<int32_t>(nodes_.size()); }
+  const std::unordered_map<int64_t, int32_t>& Children(int32_t node) const {
+    return nodes_[node].next;
+  }
 
  private:
   struct Node {
@@ -45,6 +53,24 @@ struct TfIdfSpec {
   std::vector<float> weights;  // empty, or one per output index
 };
 
+// The spec of TfIdfVectorizer's attributes (mode "TF", "IDF" or "TFIDF"; out_size one past
+// the largest of ngram_indexes). Throws RtError on invalid ones.
+TfIdfSpec MakeTfIdfSpec(int64_t min_gram, int64_t max_gram, int64_t max_skip,
+                        const std::string& mode, const std::vector<int64_t>& ngram_indexes,
+                        const std::vector<float>& weights);
+
+// The smallest n-gram counted at skip distance `dist` (1: adjacent tokens), or 0 when that
+// distance counts nothing: unigrams are counted at the first distance only.
+ODLA_HD inline int64_t TfIdfMinSize(int64_t min_gram, int64_t max_gram, int64_t dist) {
+  if (dist == 1 || min_gram > 1) return min_gram;
+  return max_gram >= 2 ? 2 : 0;
+}
+
+// An output value from its n-gram's count and weight w (1 without weights).
+ODLA_HD inline float TfIdfValue(TfIdfMode mode, float count, float w) {
+  return mode == TfIdfMode::kTF ? count : mode == TfIdfMode::kIDF ? (count > 0 ? w : 0) : count * w;
+}
+
 // The n-gram counts of one row of `len` tokens into counts[out_size] (zeroed first). As ONNX's
 // reference: for each skip s in [0, max_skip], the n-grams of tokens j, j + s + 1, ... are
 // looked up from every start j; unigrams are counted for the first skip only.
@@ -52,8 +78,9 @@ template <typename T>
 void CountNgrams(const NgramTrie& trie, const TfIdfSpec& s, const T* x, int64_t len,
                  int64_t* counts) {
   std::fill(counts, counts + s.out_size, 0);
-  int64_t min_size = s.min_gram;
   for (int64_t dist = 1; dist <= s.max_skip + 1; ++dist) {
+    const int64_t min_size = TfIdfMinSize(s.min_gram, s.max_gram, dist);
+    if (min_size == 0) break;
     for (int64_t start = 0; start < len; ++start) {
       if (start + dist * (min_size - 1) >= len) break;
       int32_t node = NgramTrie::kRoot;
@@ -63,7 +90,6 @@ void CountNgrams(const NgramTrie& trie, const TfIdfSpec& s, const T* x, int64_t 
         if (size >= min_size && trie.Output(node) >= 0) ++counts[trie.Output(node)];
       }
     }
-    if (min_size == 1 && ++min_size > s.max_gram) break;
   }
 }
 
@@ -79,8 +105,7 @@ void TfIdf(const NgramTrie& trie, const TfIdfSpec& s, int64_t rows, int64_t len,
       float* yr = y + r * s.out_size;
       for (int64_t i = 0; i < s.out_size; ++i) {
         float w = s.weights.empty() ? 1.0f : s.weights[i];
-        float c = static_cast<float>(counts[i]);
-        yr[i] = s.mode == TfIdfMode::kTF ? c : s.mode == TfIdfMode::kIDF ? (c > 0 ? w : 0) : c * w;
+        yr[i] = TfIdfValue(s.mode, static_cast<float>(counts[i]), w);
       }
     }
   });

@@ -21,30 +21,9 @@ ODLA_WEAK odla_value odla_TfIdfVectorizer(odla_value X, odla_int64 min_gram_leng
     if (et != ODLA_INT32 && et != ODLA_INT64) Fail("X must be int32 or int64");
     auto xs = Dims(X->type.shape);
     if (xs.size() != 1 && xs.size() != 2) Fail("X must be [C] or [N, C]");
-    if (min_gram_length < 1 || min_gram_length > max_gram_length || max_skip_count < 0)
-      Fail("need 1 <= min_gram_length <= max_gram_length and max_skip_count >= 0");
-    TfIdfSpec spec;
-    spec.min_gram = min_gram_length;
-    spec.max_gram = max_gram_length;
-    spec.max_skip = max_skip_count;
-    std::string m = mode ? mode : "";
-    if (m == "TF") {
-      spec.mode = TfIdfMode::kTF;
-    } else if (m == "IDF") {
-      spec.mode = TfIdfMode::kIDF;
-    } else if (m == "TFIDF") {
-      spec.mode = TfIdfMode::kTFIDF;
-    } else {
-      Fail("mode must be TF, IDF or TFIDF, got '", m, "'");
-    }
     auto indexes = FromInts(ngram_indexes);
-    for (int64_t i : indexes) {
-      if (i < 0) Fail("ngram_indexes must not be negative");
-      spec.out_size = std::max(spec.out_size, i + 1);
-    }
-    spec.weights = FromFloats(weights);
-    if (!spec.weights.empty() && static_cast<int64_t>(spec.weights.size()) < spec.out_size)
-      Fail("weights must have an entry per output position");
+    TfIdfSpec spec = MakeTfIdfSpec(min_gram_length, max_gram_length, max_skip_count,
+                                   mode ? mode : "", indexes, FromFloats(weights));
     auto trie = std::make_shared<const NgramTrie>(FromInts(pool_int64s), FromInts(ngram_counts),
                                                   indexes, min_gram_length, max_gram_length);
     int64_t rows = xs.size() == 2 ? xs[0] : 1, len = xs.back();
@@ -68,3 +47,6 @@ ODLA_WEAK odla_value odla_TfIdfVectorizer(odla_value X, odla_int64 min_gram_leng
 }
 
 }  // extern "C"
+
+// Fallbacks of the runtimes that override this builder (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(TfIdfVectorizer)

@@ -43,7 +43,7 @@ ops ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax ReduceMean ReduceMin ReduceP
 ops ReduceSum ReduceSumSquare Relu Requantize Reshape Resize ReverseSequence RoiAlign Round
 ops STFT SVDF Scatter ScatterElements ScatterND Selu Shape Shrink Sigmoid Sign Sin Sinh Size
 ops Slice Softmax Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh
-ops ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze Upsample Where Xor
+ops TfIdfVectorizer ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze Upsample Where Xor
 gflops 51434
 gbps 1718
 host_gflops 1100

@@ -134,6 +134,11 @@ inline unsigned long long atomicMax(unsigned long long* p, unsigned long long v)
   if (old < v) *p = v;
   return old;
 }
+inline int atomicAdd(int* p, int v) {
+  int old = *p;
+  *p = old + v;
+  return old;
+}
 
 inline unsigned __umulhi(unsigned a, unsigned b) {
   return static_cast<unsigned>((static_cast<uint64_t>(a) * b) >> 32);
