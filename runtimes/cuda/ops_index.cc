@@ -1,8 +1,9 @@
 // Builders of GatherND, ScatterElements, Scatter, ScatterND, ReverseSequence, OneHot and TopK
-// on the project's CUDA kernels (kernels_index.cu).
+// on the project's CUDA kernels (kernels_index.cu), and Compress with a constant condition
+// (a Gather of the kept slices, their list uploaded at build time).
 // Rejected (run on the host by the shared builder, which also reports invalid arguments):
-// empty results, ranks above 8, element types the kernels lack, arguments the shared builder
-// would refuse.
+// empty results, ranks above 8, element types the kernels lack, a condition that is not a
+// constant, arguments the shared builder would refuse.
 #include <string>
 
 #include "../kernels/dispatch.h"
@@ -22,6 +23,7 @@ ODLA_REF_DECL(ScatterND)
 ODLA_REF_DECL(ReverseSequence)
 ODLA_REF_DECL(OneHot)
 ODLA_REF_DECL(TopK)
+ODLA_REF_DECL(Compress)
 
 namespace {
 
@@ -223,6 +225,45 @@ odla_values BuildTopK(odla_value x, int64_t k, int64_t axis, bool largest,
   }));
 }
 
+// Compress: the slices whose condition entry is true, as a Gather of their indices (known at
+// build time: the condition is a constant, as the compiler requires).
+odla_value BuildCompress(odla_value input, odla_value condition, int64_t axis,
+                         const odla_value_type& rt, odla_value_id id) {
+  if (!input || !condition || !condition->const_data) Reject("condition that is not a constant");
+  if (condition->type.element_type != ODLA_BOOL || condition->type.shape.size != 1 ||
+      rt.element_type != input->type.element_type)
+    Reject("types");
+  const Ints in = ValueDims(input), out = TypeDims(rt);
+  const bool flat = axis == -2147483648LL;
+  if (!flat && (axis < 0 || axis >= static_cast<int64_t>(in.size()))) Reject("axis");
+  int64_t outer = 1, inner = 1, dim = odla_rt::NumElements(input->type.shape);
+  if (!flat) {
+    dim = in[axis];
+    for (int64_t d = 0; d < axis; ++d) outer *= in[d];
+    for (size_t d = axis + 1; d < in.size(); ++d) inner *= in[d];
+  }
+  const int64_t len = condition->type.shape.dims[0];
+  if (len > dim) Reject("condition longer than the axis");
+  const uint8_t* c = static_cast<const uint8_t*>(condition->const_data);
+  Ints kept;
+  for (int64_t i = 0; i < len; ++i)
+    if (c[i]) kept.push_back(i);
+  const int64_t n = static_cast<int64_t>(kept.size());
+  if ((flat ? out != Ints{n} : out.size() != in.size() || out[axis] != n) ||
+      odla_rt::NumElements(rt.shape) != outer * n * inner)
+    Reject("result type");
+  if (outer * n * inner == 0) Reject("empty result");
+  RequireDevice();
+  std::shared_ptr<void> idx = UploadTable(kept.data(), kept.size() * sizeof(int64_t));
+  const size_t es = odla_rt::ElementSize(rt.element_type);
+  // The indices are valid: the kernel's out-of-range flag, in scratch, is never set.
+  return AddCudaOp1("Compress", {input}, rt, ScratchAligned(sizeof(int)), id,
+                    [=](const KernelArgs& k) {
+                      Gather(CudaStream(k), k.out[0], k.in[0], es, outer, dim, inner, idx.get(),
+                             true, n, static_cast<int*>(k.scratch));
+                    });
+}
+
 }  // namespace
 
 extern "C" {
@@ -295,6 +336,13 @@ odla_values odla_TopK(odla_value X, odla_int64 k, odla_int64 axis, odla_int64 la
   return TryN(
       "TopK", id, [&] { return BuildTopK(X, k, axis, largest != 0, result_types, id); },
       [&] { return odla_ref_TopK(X, k, axis, largest, sorted, result_types, id); });
+}
+
+odla_value odla_Compress(odla_value input, odla_value condition, odla_int64 axis,
+                         odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "Compress", id, [&] { return BuildCompress(input, condition, axis, result_type, id); },
+      [&] { return odla_ref_Compress(input, condition, axis, result_type, id); });
 }
 
 }  // extern "C"

@@ -29,21 +29,22 @@ link_gbps 1000
 constexpr const char* kCuda = R"(device cuda
 ops Abs Acos Acosh Add And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool
 ops BatchNormalization BatchNormalizationTraining BitShift Cast CastLike Ceil Celu Clip
-ops Concat ConstantOfShape Conv ConvInteger ConvTranspose Cos Cosh CumSum DFT DepthToSpace
-ops DequantizeLinear Det Div Dropout DynamicQuantizeLinear Einsum Elu Equal Erf Exp Expand
-ops EyeLike Flatten Floor FusedConv FusedGemm FusedMatMul GRU Gather GatherElements GatherND
-ops Gemm GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual GridSample HardSigmoid
-ops HardSwish Hardmax Identity InstanceNormalization IsInf IsNaN LRN LSTM LayerNormalization
-ops LeakyRelu Less LessOrEqual Log LogSoftmax LpNormalization LpPool MatMul MatMulInteger
-ops Max MaxPool MaxRoiPool MaxUnpool Mean MeanVarianceNormalization MelWeightMatrix Min Mod
-ops Mul Neg Not OneHot Or PRelu Pad Pow QLinearAdd QLinearAveragePool QLinearConv
-ops QLinearLeakyRelu QLinearMatMul QLinearMul QLinearReduceMean QLinearSVDF QLinearSigmoid
-ops QLinearSoftmax QLinearSub QLinearTanh QuantizeLinear RNN Range Reciprocal ReduceL1
-ops ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax ReduceMean ReduceMin ReduceProd
-ops ReduceSum ReduceSumSquare Relu Requantize Reshape Resize ReverseSequence RoiAlign Round
-ops STFT SVDF Scatter ScatterElements ScatterND Selu Shape Shrink Sigmoid Sign Sin Sinh Size
-ops Slice Softmax Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh
-ops TfIdfVectorizer ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze Upsample Where Xor
+ops Compress Concat ConstantOfShape Conv ConvInteger ConvTranspose Cos Cosh CumSum DFT
+ops DepthToSpace DequantizeLinear Det Div Dropout DynamicQuantizeLinear Einsum Elu Equal Erf
+ops Exp Expand EyeLike Flatten Floor FusedConv FusedGemm FusedMatMul GRU Gather
+ops GatherElements GatherND Gemm GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual
+ops GridSample HardSigmoid HardSwish Hardmax Identity InstanceNormalization IsInf IsNaN LRN
+ops LSTM LayerNormalization LeakyRelu Less LessOrEqual Log LogSoftmax LpNormalization LpPool
+ops MatMul MatMulInteger Max MaxPool MaxRoiPool MaxUnpool Mean MeanVarianceNormalization
+ops MelWeightMatrix Min Mod Mul Neg Not OneHot Or PRelu Pad Pow QLinearAdd
+ops QLinearAveragePool QLinearConv QLinearLeakyRelu QLinearMatMul QLinearMul
+ops QLinearReduceMean QLinearSVDF QLinearSigmoid QLinearSoftmax QLinearSub QLinearTanh
+ops QuantizeLinear RNN Range Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp
+ops ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu Requantize
+ops Reshape Resize ReverseSequence RoiAlign Round STFT SVDF Scatter ScatterElements
+ops ScatterND Selu Shape Shrink Sigmoid Sign Sin Sinh Size Slice Softmax Softplus Softsign
+ops SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh TfIdfVectorizer ThresholdedRelu Tile
+ops TopK Transpose Trilu Unsqueeze Upsample Where Xor
 gflops 51434
 gbps 1718
 host_gflops 1100

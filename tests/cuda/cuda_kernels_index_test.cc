@@ -14,6 +14,7 @@ ODLA_REF_DECL(Scatter)
 ODLA_REF_DECL(ScatterND)
 ODLA_REF_DECL(ReverseSequence)
 ODLA_REF_DECL(OneHot)
+ODLA_REF_DECL(Compress)
 ODLA_REF_DECL(TopK)
 ODLA_REF_DECL(QuantizeLinear)
 ODLA_REF_DECL(DequantizeLinear)
@@ -125,6 +126,23 @@ TEST_F(CudaKernels, ReverseSequence) {
           }),
           true, true, &s);
   EXPECT_NE(s, ODLA_SUCCESS) << "a length beyond the time axis fails the run";
+}
+
+TEST_F(CudaKernels, Compress) {
+  // A constant condition (as the compiler requires), shorter than the axis, on each axis of
+  // [4, 5, 3] and on the flattened input; int64 data too.
+  static const uint8_t cond[] = {1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0};
+  auto compress = [](int64_t axis, int64_t len, Dims out, odla_element_type t = ODLA_FLOAT32) {
+    return One([=](auto a, bool c) {
+      odla_value k = odla_CreateConstant(Type({len}, ODLA_BOOL), cond, "cond");
+      return OP(c, Compress)(a[0], k, axis, Type(out, t), "y");
+    });
+  };
+  ExpectSame({F32({4, 5, 3}, 1)}, compress(0, 4, {3, 5, 3}));
+  ExpectSame({F32({4, 5, 3}, 2)}, compress(1, 5, {4, 3, 3}));
+  ExpectSame({F32({4, 5, 3}, 3)}, compress(2, 2, {4, 5, 1}));
+  ExpectSame({F32({4, 5, 3}, 4)}, compress(-2147483648LL, 12, {7}));
+  ExpectSame({I64Seq({6, 2}, -3)}, compress(0, 6, {3, 2}, ODLA_INT64));
 }
 
 TEST_F(CudaKernels, OneHot) {
