@@ -11,7 +11,7 @@
   X(ops_layout) X(ops_elementwise) X(ops_norm) X(ops_reduce) X(ops_depth_space) X(ops_resize) \
   X(ops_index) X(ops_quant) X(ops_qgemm) X(ops_qlinear) X(ops_qreduce) X(ops_rnn) X(ops_linalg) \
   X(ops_sample) X(ops_window) X(ops_generate) X(ops_signal) \
-  X(ops_svdf) X(ops_text)
+  X(ops_svdf) X(ops_text) X(ops_qlstm)
 // clang-format on
 #define ODLA_CUDA_FILES(X) ODLA_CUDA_CORE_FILES(X) ODLA_CUDA_KERNEL_FILES(X)
 #define ODLA_CUDA_DECLARE(F) extern "C" const char odla_cuda_file_##F;

@@ -16,6 +16,7 @@
 #include "../kernels/conv.h"
 #include "../kernels/detection.h"
 #include "../kernels/fixed_point.h"
+#include "../kernels/lstm_tflite.h"
 #include "../kernels/quant_tflite.h"
 #include "../kernels/resize.h"
 #include "../kernels/sample_point.h"
@@ -578,5 +579,15 @@ class TfIdfPlan {
   size_t token_at_ = 0, begin_at_ = 0, child_at_ = 0, output_at_ = 0, weights_at_ = 0;
   std::shared_ptr<void> tables_;
 };
+
+// TFLite's integer LSTM (kernels_qlstm.cu; ref: TfliteLstm in runtimes/kernels/lstm_tflite.cc)
+// with the parameters Prepare derives (p: its bias pointers on the device), the tensors of d
+// on the device; `scratch`: QLstmScratch(s).total bytes for the states.
+struct QLstmScratch {
+  explicit QLstmScratch(const odla_rt::TfliteLstmShape& s);
+  size_t h = 0, c = 0, hidden = 0, total = 0;  // byte offsets, and the size
+};
+void QLstm(cudaStream_t st, const odla_rt::TfliteLstmShape& s, const odla_rt::TfliteLstmParams& p,
+           const odla_rt::TfliteLstmData& d, void* scratch);
 
 }  // namespace odla_cuda

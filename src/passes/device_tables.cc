@@ -43,8 +43,8 @@ ops QuantizeLinear RNN Range Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLog
 ops ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu Requantize
 ops Reshape Resize ReverseSequence RoiAlign Round STFT SVDF Scatter ScatterElements
 ops ScatterND Selu Shape Shrink Sigmoid Sign Sin Sinh Size Slice Softmax Softplus Softsign
-ops SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh TfIdfVectorizer ThresholdedRelu Tile
-ops TopK Transpose Trilu Unsqueeze Upsample Where Xor
+ops SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh TfIdfVectorizer TfliteQuantizedLSTM
+ops ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze Upsample Where Xor
 gflops 51434
 gbps 1718
 host_gflops 1100

@@ -10,6 +10,7 @@ ODLA_REF_DECL(GRU)
 ODLA_REF_DECL(LSTM)
 ODLA_REF_DECL(SVDF)
 ODLA_REF_DECL(QLinearSVDF)
+ODLA_REF_DECL(TfliteQuantizedLSTM)
 
 namespace {
 
@@ -208,6 +209,85 @@ TEST_F(CudaKernels, QLinearSvdf) {
               Two(Type({2, 3}, ODLA_INT8), Type({2, 30}, st)), "y"));
         });
   }
+}
+
+}  // namespace
+
+namespace {
+
+using namespace cuda_kernels_test;  // NOLINT: the helpers of these tests
+
+// A constant of random values in [-range, range] of type T (kept alive for the computation).
+template <typename T>
+odla_value RandomConst(const Dims& dims, odla_element_type et, int range, unsigned seed) {
+  static std::vector<std::vector<T>> keep;
+  auto f = odla_test::Random(odla_rt::NumElements(Type(dims).shape), seed);
+  keep.emplace_back();
+  for (float x : f) keep.back().push_back(static_cast<T>(std::lround(x * range)));
+  const std::string id = "c" + std::to_string(seed);
+  return odla_CreateConstant(Type(dims, et), keep.back().data(), id.c_str());
+}
+
+odla_floats Scales(std::initializer_list<float> v) {
+  odla_floats f{};
+  for (float x : v) f.data[f.size++] = x;
+  return f;
+}
+
+// Random int8 or int16 arguments.
+template <typename T>
+Arg RandomInts(const Dims& dims, odla_element_type et, int range, unsigned seed) {
+  auto f = odla_test::Random(odla_rt::NumElements(Type(dims).shape), seed);
+  std::vector<T> v;
+  for (float x : f) v.push_back(static_cast<T>(std::lround(x * range)));
+  return Make(dims, et, v);
+}
+
+// TFLite's integer LSTM of X [N, S, I] (time major: [S, N, I]), H0 and C0 as arguments, the
+// weights as constants: with all gates, peepholes, a projection with bias and clips, three
+// results; or CIFG without peepholes or projection (O == C), Y only.
+void CheckQLstm(int64_t N, int64_t S, int64_t I, int64_t C, int64_t O, bool full, bool time_major) {
+  const Dims x = time_major ? Dims{S, N, I} : Dims{N, S, I};
+  ExpectIdentical(
+      {RandomInts<int8_t>(x, ODLA_INT8, 120, 1), RandomInts<int8_t>({N, O}, ODLA_INT8, 120, 2),
+       RandomInts<int16_t>({N, C}, ODLA_INT16, 9000, 3)},
+      [=](auto a, bool c) {
+        unsigned seed = 10;
+        auto w = [&](bool present, int64_t cols) {
+          return present ? RandomConst<int8_t>({C, cols}, ODLA_INT8, 100, seed++) : nullptr;
+        };
+        auto p = [&](bool present) {
+          return present ? RandomConst<int16_t>({C}, ODLA_INT16, 3000, seed++) : nullptr;
+        };
+        auto b = [&](bool present, int64_t n) {
+          return present ? RandomConst<int32_t>({n}, ODLA_INT32, 20000, seed++) : nullptr;
+        };
+        odla_value_types t{};
+        t.types[t.size++] = Type(time_major ? Dims{S, N, O} : Dims{N, S, O}, ODLA_INT8);
+        if (full) {
+          t.types[t.size++] = Type({N, O}, ODLA_INT8);
+          t.types[t.size++] = Type({N, C}, ODLA_INT16);
+        }
+        odla_value wi = w(full, I), wf = w(true, I), wc = w(true, I), wo = w(true, I);
+        odla_value ri = w(full, O), rf = w(true, O), rc = w(true, O), ro = w(true, O);
+        odla_value pi = p(full), pf = p(full), po = p(full);
+        odla_value bi = b(full, C), bf = b(false, C), bc = b(true, C), bo = b(true, C);
+        odla_value proj = full ? RandomConst<int8_t>({O, C}, ODLA_INT8, 100, seed++) : nullptr;
+        odla_value proj_b = b(full, O);
+        return odla_rt::FromValues(OP(c, TfliteQuantizedLSTM)(
+            a[0], wi, wf, wc, wo, ri, rf, rc, ro, pi, pf, po, bi, bf, bc, bo, proj, proj_b, a[1],
+            a[2], 0.02f, 3,
+            Scales({0.004f, 0.005f, 0.003f, 0.004f, 0.006f, 0.004f, 0.005f, 0.003f}),
+            Scales({1e-4f, 2e-4f, 1.5e-4f}), 0.004f, 0.015f, -2, 1.0f / 2048, 0.007f, 4,
+            full ? 3.5f : 0.f, full ? 1.2f : 0.f, time_major ? 1 : 0, t, "y"));
+      });
+}
+
+TEST_F(CudaKernels, TfliteQuantizedLstm) {
+  CheckQLstm(3, 5, 6, 8, 4, true, false);
+  CheckQLstm(2, 4, 5, 6, 6, false, true);
+  // More cells than a block's threads: each thread takes several.
+  CheckQLstm(1, 3, 7, 300, 20, true, false);
 }
 
 }  // namespace
