@@ -34,18 +34,20 @@
 #          (it also copies three real models into gpu-models/ for the `carried` step)
 #   run(command="scripts/gpu_checks.sh gpu-pack probe unit e2e graphs profile variants carried",
 #       carry=["gpu-pack", "gpu-models"], timeout_s=560)
-#   (`unit` first: the kernels of stops 15 and 16 (tiled and widened copies, 32-bit index
+#   (`unit` first: the kernels of stops 15 to 19 (tiled and widened copies, 32-bit index
 #   maps, warp softmax, split reductions, block ArgMax; indexing, scatters, TopK,
-#   quantization, recurrent layers, Einsum) have not run on a GPU before, only on the CUDA
-#   emulation (docs/cuda.md); a faulty op can go to the host with ODLA_CUDA_HOST_OPS. `graphs`
+#   quantization, recurrent layers, Einsum; DFT, STFT, SVDF, TFLite's integer LSTM,
+#   TfIdfVectorizer, Compress, the generating ops, each checked byte for byte against the
+#   host) have not run on a GPU before, only on the CUDA emulation (docs/cuda.md); a faulty op can go to the host with ODLA_CUDA_HOST_OPS. `graphs`
 #   gives the bench's unprofiled times with CUDA graphs on (perf-gpu-graphs.md); read it
 #   and profile/halo.txt against torch.txt in logs.tgz, make default what helps, pack
 #   again, this time with the other real models: GPU_MODELS="mobilenet_v3_large_opset13
 #   shufflenet_v2_x1_0_opset13" scripts/gpu_checks.sh pack build, 31 MiB)
 #   run(command="scripts/gpu_checks.sh gpu-pack conformance bench measure carried tflite",
 #       carry=["gpu-pack", "gpu-models"], timeout_s=560)
-#   (`tflite`: the quantized kernels of stop 17 (integer products, TFLite's fixed-point ops)
-#   have run only on the emulation, bit-exact there; here they must be bit-exact too)
+#   (`tflite`: the quantized kernels of stops 17 and 19 (integer products, TFLite's
+#   fixed-point ops, its integer LSTM and SVDF) have run only on the emulation, bit-exact
+#   there; here they must be bit-exact too)
 # `bench` leaves perf-gpu.md under $OUT (copy it to docs/ here and commit it); `measure`
 # (halo-measure-cuda, about a minute) leaves the measured `cuda` device table in measure.log:
 # put its numbers into src/passes/device_tables.cc (docs/heterogeneous.md, "Measuring a device").
