@@ -56,15 +56,17 @@ static odla_value DeviceCopy(odla_computation c, odla_value v) {
 std::vector<odla_value> AddDeviceOp(Device& device, const std::string& op,
                                     const std::vector<odla_value>& inputs,
                                     const std::vector<odla_value_type>& result_types,
-                                    size_t scratch_bytes, odla_value_id id, Kernel kernel) {
+                                    size_t scratch_bytes, odla_value_id id, Kernel kernel,
+                                    const std::vector<bool>& data_dependent) {
   odla_computation c = Current();
   if (c->device && c->device != &device)
     Fail("a computation cannot use two devices (", c->device->Name(), " and ", device.Name(), ")");
   c->device = &device;
   OpNode node{op, inputs, {}, std::move(kernel), scratch_bytes};
   node.on_device = true;
+  for (bool d : data_dependent) node.capturable = node.capturable && !d;
   for (odla_value& in : node.inputs) in = DeviceCopy(c, in);
-  std::vector<odla_value> results = AddNode(std::move(node), result_types, id, {}, {});
+  std::vector<odla_value> results = AddNode(std::move(node), result_types, id, data_dependent, {});
   for (odla_value r : results) r->on_device = true;
   return results;
 }

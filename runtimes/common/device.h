@@ -71,11 +71,15 @@ class Device {
 // Adds an op that runs on `device` to the current computation (a computation has at most one
 // device). Its inputs are the device copies of `inputs` (made as described above; NULL stays
 // NULL), its results live in device memory, and its kernel gets device pointers, the
-// context's stream and `scratch_bytes` of device scratch memory. Results have static shapes.
+// context's stream and `scratch_bytes` of device scratch memory. Results flagged in
+// `data_dependent` have data-dependent dimensions, as with AddOp: the kernel sets their actual
+// shapes, which it must first read back from the device, so the op is never captured in a
+// graph.
 std::vector<odla_value> AddDeviceOp(Device& device, const std::string& op,
                                     const std::vector<odla_value>& inputs,
                                     const std::vector<odla_value_type>& result_types,
-                                    size_t scratch_bytes, odla_value_id id, Kernel kernel);
+                                    size_t scratch_bytes, odla_value_id id, Kernel kernel,
+                                    const std::vector<bool>& data_dependent = {});
 
 inline odla_value AddDeviceOp1(Device& device, const std::string& op,
                                const std::vector<odla_value>& inputs,

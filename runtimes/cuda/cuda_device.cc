@@ -320,10 +320,11 @@ void RequireF32(std::initializer_list<odla_value> values) {
 
 std::vector<odla_value> AddCudaOp(const std::string& op, const std::vector<odla_value>& inputs,
                                   const std::vector<odla_value_type>& result_types,
-                                  size_t scratch_bytes, odla_value_id id, odla_rt::Kernel kernel) {
+                                  size_t scratch_bytes, odla_value_id id, odla_rt::Kernel kernel,
+                                  const std::vector<bool>& data_dependent) {
   RequireDevice();
   return odla_rt::AddDeviceOp(TheDevice(), op, inputs, result_types, scratch_bytes, id,
-                              std::move(kernel));
+                              std::move(kernel), data_dependent);
 }
 
 std::shared_mutex& CaptureLock() {

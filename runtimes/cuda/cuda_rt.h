@@ -136,10 +136,11 @@ void RequireF32(std::initializer_list<odla_value> values);
 void RequireF32(const odla_value_type& t);
 
 // Adds an op that runs on the GPU (odla_rt::AddDeviceOp on TheDevice(), after
-// RequireDevice()).
+// RequireDevice(); `data_dependent` as there).
 std::vector<odla_value> AddCudaOp(const std::string& op, const std::vector<odla_value>& inputs,
                                   const std::vector<odla_value_type>& result_types,
-                                  size_t scratch_bytes, odla_value_id id, odla_rt::Kernel kernel);
+                                  size_t scratch_bytes, odla_value_id id, odla_rt::Kernel kernel,
+                                  const std::vector<bool>& data_dependent = {});
 inline odla_value AddCudaOp1(const std::string& op, const std::vector<odla_value>& inputs,
                              const odla_value_type& result_type, size_t scratch_bytes,
                              odla_value_id id, odla_rt::Kernel kernel) {

@@ -590,4 +590,10 @@ struct QLstmScratch {
 void QLstm(cudaStream_t st, const odla_rt::TfliteLstmShape& s, const odla_rt::TfliteLstmParams& p,
            const odla_rt::TfliteLstmData& d, void* scratch);
 
+// NonZero (kernels_nonzero.cu; ref: NonZero in runtimes/kernels/nonzero.h) of x (type t, shape
+// dims, a scalar as [1]): the coordinates of its non-zero elements (floats: -0 is zero, NaN is
+// not) in row-major order as y[d * count + j], and their number in *count (device memory).
+void NonZero(cudaStream_t st, odla_element_type t, const void* x, const std::vector<int64_t>& dims,
+             int64_t* y, int64_t* count);
+
 }  // namespace odla_cuda

@@ -1,6 +1,7 @@
 // Builders of GatherND, ScatterElements, Scatter, ScatterND, ReverseSequence, OneHot and TopK
-// on the project's CUDA kernels (kernels_index.cu), and Compress with a constant condition
-// (a Gather of the kept slices, their list uploaded at build time).
+// on the project's CUDA kernels (kernels_index.cu), Compress with a constant condition (a
+// Gather of the kept slices, their list uploaded at build time), and NonZero (kernels_nonzero.cu:
+// its count read back at each run, for the result's shape).
 // Rejected (run on the host by the shared builder, which also reports invalid arguments):
 // empty results, ranks above 8, element types the kernels lack, a condition that is not a
 // constant, arguments the shared builder would refuse.
@@ -24,6 +25,7 @@ ODLA_REF_DECL(ReverseSequence)
 ODLA_REF_DECL(OneHot)
 ODLA_REF_DECL(TopK)
 ODLA_REF_DECL(Compress)
+ODLA_REF_DECL(NonZero)
 
 namespace {
 
@@ -264,6 +266,33 @@ odla_value BuildCompress(odla_value input, odla_value condition, int64_t axis,
                     });
 }
 
+// NonZero: the result's second dimension is the count, which the kernel leaves in scratch
+// memory; the run waits for it.
+odla_value BuildNonZero(odla_value x, const odla_value_type& rt, odla_value_id id) {
+  if (!x) Reject("no input");
+  Ints dims = ValueDims(x);
+  if (dims.empty()) dims = {1};
+  CheckRank(dims);
+  const int64_t rank = static_cast<int64_t>(dims.size()), n = odla_rt::NumElements(x->type.shape);
+  if (n == 0) Reject("empty input");
+  if (rt.element_type != ODLA_INT64 || TypeDims(rt) != Ints{rank, n}) Reject("result type");
+  const odla_element_type t = x->type.element_type;
+  const size_t es = odla_rt::ElementSize(t);
+  if (es != 1 && es != 2 && es != 4 && es != 8) Reject("element type");
+  return AddCudaOp("NonZero", {x}, {rt}, ScratchAligned(sizeof(int64_t)), id,
+                   [t, dims, rank](const KernelArgs& a) {
+                     cudaStream_t st = CudaStream(a);
+                     int64_t* count = static_cast<int64_t*>(a.scratch);
+                     NonZero(st, t, a.in[0], dims, a.Out<int64_t>(0), count);
+                     int64_t n = 0;
+                     ODLA_CUDA_CALL(cudaMemcpyAsync, &n, count, sizeof n, cudaMemcpyDeviceToHost,
+                                    st);
+                     ODLA_CUDA_CALL(cudaStreamSynchronize, st);
+                     a.SetOutShape(0, {rank, n});
+                   },
+                   {true})[0];
+}
+
 }  // namespace
 
 extern "C" {
@@ -343,6 +372,12 @@ odla_value odla_Compress(odla_value input, odla_value condition, odla_int64 axis
   return Try(
       "Compress", id, [&] { return BuildCompress(input, condition, axis, result_type, id); },
       [&] { return odla_ref_Compress(input, condition, axis, result_type, id); });
+}
+
+odla_value odla_NonZero(odla_value X, odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "NonZero", id, [&] { return BuildNonZero(X, result_type, id); },
+      [&] { return odla_ref_NonZero(X, result_type, id); });
 }
 
 }  // extern "C"

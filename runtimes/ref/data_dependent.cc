@@ -130,3 +130,6 @@ ODLA_WEAK odla_value odla_NonMaxSuppression(odla_value boxes, odla_value scores,
 }
 
 }  // extern "C"
+
+// The fallback of runtimes that override this builder (see ODLA_REF_ALIAS).
+ODLA_REF_ALIAS(NonZero)

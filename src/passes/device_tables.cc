@@ -36,7 +36,7 @@ ops GatherElements GatherND Gemm GlobalAveragePool GlobalMaxPool Greater Greater
 ops GridSample HardSigmoid HardSwish Hardmax Identity InstanceNormalization IsInf IsNaN LRN
 ops LSTM LayerNormalization LeakyRelu Less LessOrEqual Log LogSoftmax LpNormalization LpPool
 ops MatMul MatMulInteger Max MaxPool MaxRoiPool MaxUnpool Mean MeanVarianceNormalization
-ops MelWeightMatrix Min Mod Mul Neg Not OneHot Or PRelu Pad Pow QLinearAdd
+ops MelWeightMatrix Min Mod Mul Neg NonZero Not OneHot Or PRelu Pad Pow QLinearAdd
 ops QLinearAveragePool QLinearConv QLinearLeakyRelu QLinearMatMul QLinearMul
 ops QLinearReduceMean QLinearSVDF QLinearSigmoid QLinearSoftmax QLinearSub QLinearTanh
 ops QuantizeLinear RNN Range Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp

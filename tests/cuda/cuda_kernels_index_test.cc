@@ -15,6 +15,7 @@ ODLA_REF_DECL(ScatterND)
 ODLA_REF_DECL(ReverseSequence)
 ODLA_REF_DECL(OneHot)
 ODLA_REF_DECL(Compress)
+ODLA_REF_DECL(NonZero)
 ODLA_REF_DECL(TopK)
 ODLA_REF_DECL(QuantizeLinear)
 ODLA_REF_DECL(DequantizeLinear)
@@ -143,6 +144,51 @@ TEST_F(CudaKernels, Compress) {
   ExpectSame({F32({4, 5, 3}, 3)}, compress(2, 2, {4, 5, 1}));
   ExpectSame({F32({4, 5, 3}, 4)}, compress(-2147483648LL, 12, {7}));
   ExpectSame({I64Seq({6, 2}, -3)}, compress(0, 6, {3, 2}, ODLA_INT64));
+}
+
+TEST_F(CudaKernels, NonZero) {
+  // The bound buffer [rank, n]: both sides write [rank, count] from its start, the rest stays.
+  auto nonzero = [](Dims out) {
+    return One([out](auto a, bool c) { return OP(c, NonZero)(a[0], Type(out, ODLA_INT64), "y"); });
+  };
+  // float32: -0 is zero, NaN and denormals are not.
+  std::vector<float> f = {0.f,  -0.f, 1.f, std::nanf(""), 0.f, 1e-40f,
+                          -2.f, 0.f,  0.f, 3.f,           0.f, 0.f};
+  ExpectSame({Make({3, 4}, ODLA_FLOAT32, f)}, nonzero({2, 12}));
+  // Several tiles of the block, rank 3, int64 and bool; a scalar counts as rank 1.
+  std::vector<int64_t> v(5 * 7 * 31);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = (i * 37 % 11 < 4) ? static_cast<int64_t>(i) : 0;
+  ExpectSame({Make({5, 7, 31}, ODLA_INT64, v)}, nonzero({3, 5 * 7 * 31}));
+  ExpectSame({Bool({2, 3}, {1, 0, 0, 1, 1, 0})}, nonzero({2, 6}));
+  ExpectSame({Make<float>({}, ODLA_FLOAT32, {2.5f})}, nonzero({1, 1}));
+  ExpectSame({Make<float>({4}, ODLA_FLOAT32, {0, 0, 0, 0})}, nonzero({1, 4}));
+}
+
+TEST_F(CudaKernels, NonZeroReportsItsShape) {
+  // The actual shape after the run: [2, 3] of the bound [2, 6].
+  odla_computation comp;
+  ASSERT_EQ(odla_CreateComputation(&comp), ODLA_SUCCESS);
+  odla_value x = odla_CreateArgument(Type({2, 3}), "x");
+  odla_value y = odla_NonZero(x, Type({2, 6}, ODLA_INT64), "y");
+  ASSERT_NE(y, nullptr) << odla_GetLastErrorText();
+  EXPECT_TRUE(odla_rt::OnDevice(y));
+  ASSERT_EQ(odla_SetValueAsOutput(y), ODLA_SUCCESS);
+  odla_context ctx;
+  ASSERT_EQ(odla_CreateContext(&ctx), ODLA_SUCCESS);
+  const float in[] = {0, 5, 0, -1, 0, 2};
+  std::vector<int64_t> out(12, -7);
+  ASSERT_EQ(odla_BindToArgument(ctx, 0, in), ODLA_SUCCESS);
+  ASSERT_EQ(odla_BindToOutput(ctx, 0, out.data()), ODLA_SUCCESS);
+  ASSERT_EQ(odla_ExecuteComputation(comp, ctx), ODLA_SUCCESS) << odla_GetLastErrorText();
+  odla_value_shape shape{};
+  ASSERT_EQ(odla_GetOutputShape(ctx, 0, &shape), ODLA_SUCCESS);
+  ASSERT_EQ(shape.size, 2);
+  EXPECT_EQ(shape.dims[0], 2);
+  EXPECT_EQ(shape.dims[1], 3);
+  EXPECT_EQ(std::vector<int64_t>(out.begin(), out.begin() + 6),
+            (std::vector<int64_t>{0, 1, 1, 1, 0, 2}));
+  odla_DestroyContext(ctx);
+  odla_DestroyComputation(comp);
 }
 
 TEST_F(CudaKernels, OneHot) {

@@ -379,6 +379,48 @@ TEST(RuntimeDevice, GraphsDisabledByEnvironment) {
   EXPECT_EQ(d.kernel_calls, n0.calls + 8);
 }
 
+// A device op with a data-dependent result (the positive elements of x, in order): its kernel
+// reads the count back from the device and sets the shape, so it runs at every execution,
+// outside graphs, while the ops before it are captured.
+TEST(RuntimeDevice, DataDependentResultsAreNeverCaptured) {
+  FakeDevice& d = Dev();
+  GraphCounts n0;
+  Computation c;
+  odla_value x = odla_CreateArgument(F32({4}), "x");
+  odla_value a = AddAxpb(x, nullptr, 2, "a");
+  odla_value p = odla_rt::AddDeviceOp(
+      Dev(), "Positives", {a}, {F32({4})}, sizeof(int64_t), "p",
+      [](const KernelArgs& k) {
+        ++Dev().kernel_calls;
+        EXPECT_FALSE(Dev().Capturing(k.stream));
+        const float* in = k.In<float>(0);
+        float* out = k.Out<float>(0);
+        int64_t* count = static_cast<int64_t*>(k.scratch);
+        Dev().Launch(k.stream, [=] {
+          *count = 0;
+          for (int i = 0; i < 4; ++i)
+            if (in[i] > 0) out[(*count)++] = in[i];
+        });
+        k.SetOutShape(0, {*count});  // read back (the fake device's memory is the host's)
+      },
+      {true})[0];
+  ASSERT_NE(p, nullptr) << odla_GetLastErrorText();
+  EXPECT_TRUE(p->data_dependent);
+  EXPECT_EQ(odla_SetValueAsOutput(p), ODLA_SUCCESS);
+  const std::vector<std::vector<float>> ins = {{1, -2, 3, -4}, {-1, -1, -1, 5}, {1, 2, 3, 4}};
+  const std::vector<std::vector<float>> want = {{2, 6}, {10}, {2, 4, 6, 8}};
+  for (int run = 0; run < 3; ++run) {
+    std::vector<float> out = c.Run(ins[run], 1, 4)[0];
+    odla_value_shape shape{};
+    ASSERT_EQ(odla_GetOutputShape(c.ctx, 0, &shape), ODLA_SUCCESS);
+    ASSERT_EQ(shape.size, 1);
+    ASSERT_EQ(shape.dims[0], static_cast<int64_t>(want[run].size()));
+    EXPECT_EQ(std::vector<float>(out.begin(), out.begin() + shape.dims[0]), want[run]);
+  }
+  EXPECT_EQ(d.captures, n0.captures + 1) << "a, captured once at the second run";
+  EXPECT_EQ(d.kernel_calls, n0.calls + 2 + 3) << "a at its warm-up and its capture, p at each run";
+}
+
 // Graphs are off unless ODLA_GRAPHS=1 (graphs.h): these tests turn them on.
 struct GraphsOn : ::testing::Environment {
   void SetUp() override { ASSERT_EQ(setenv("ODLA_GRAPHS", "1", 1), 0); }
