@@ -7,7 +7,7 @@
 #       repository root (ignored by git): halo, halo-conformance, halo-cuda-probe,
 #       halo-cuda-tests, halo-measure-cuda, libodla_cuda.{so,a}, libodla_ref_host.a, the
 #       Debian libraries halo needs, the ONNX conformance data and the quantized TFLite cases,
-#       compressed (27 MiB on 2026-11-27): carry it with gpu-models/ (32 MiB; at most 64 MiB
+#       compressed (28 MiB on 2026-11-27, stop 19): carry it with gpu-models/ (32 MiB; at most 64 MiB
 #       in all, and pack fails above 63). Make it in the checkout the session started in (the
 #       device tool sends that one).
 #   scripts/gpu_checks.sh BUILD [STEP...]   (there) runs the checks on BUILD, a build
