@@ -52,21 +52,9 @@ odla_values BuildQLstm(const odla_value (&in)[odla_rt::kTfliteLstmInputs],
   for (int i : {12, 13, 14, 15, 17}) inputs[i] = nullptr;
   const size_t results = spec.types.size();
   const QLstmScratch scratch(s);
+  // The biases' inputs are null: p holds them folded.
   auto kernel = [s, p, table, results](const KernelArgs& a) {
-    odla_rt::TfliteLstmData d;
-    d.x = a.In<int8_t>(0);
-    for (int k = 0; k < 4; ++k) {
-      d.w[k] = a.In<int8_t>(1 + k);
-      d.r[k] = a.In<int8_t>(5 + k);
-    }
-    for (int k = 0; k < 3; ++k) d.p[k] = a.In<int16_t>(9 + k);
-    d.proj_w = a.In<int8_t>(16);
-    d.h0 = a.In<int8_t>(18);
-    d.c0 = a.In<int16_t>(19);
-    d.y = a.Out<int8_t>(0);
-    if (results > 1) d.h_n = a.Out<int8_t>(1);
-    if (results > 2) d.c_n = a.Out<int16_t>(2);
-    QLstm(CudaStream(a), s, p, d, a.scratch);
+    QLstm(CudaStream(a), s, p, odla_rt::TfliteLstmTensors(a, results), a.scratch);
   };
   return odla_rt::ToValues(
       AddCudaOp("TfliteQuantizedLSTM", inputs, spec.types, scratch.total, id, kernel));

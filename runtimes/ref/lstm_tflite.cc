@@ -128,26 +128,9 @@ ODLA_WEAK odla_values odla_TfliteQuantizedLSTM(
     const TfliteLstmShape s = spec.shape;
     const TfliteLstmQuant q = spec.quant;
     const size_t results = spec.types.size();
-    return ToValues(AddOp("TfliteQuantizedLSTM",
-                          std::vector<odla_value>(in, in + kTfliteLstmInputs), spec.types, id,
-                          [=](const KernelArgs& a) {
-                            TfliteLstmData d;
-                            d.x = a.In<int8_t>(0);
-                            for (int k = 0; k < 4; ++k) {
-                              d.w[k] = a.In<int8_t>(1 + k);
-                              d.r[k] = a.In<int8_t>(5 + k);
-                              d.b[k] = a.In<int32_t>(12 + k);
-                            }
-                            for (int k = 0; k < 3; ++k) d.p[k] = a.In<int16_t>(9 + k);
-                            d.proj_w = a.In<int8_t>(16);
-                            d.proj_b = a.In<int32_t>(17);
-                            d.h0 = a.In<int8_t>(18);
-                            d.c0 = a.In<int16_t>(19);
-                            d.y = a.Out<int8_t>(0);
-                            if (results > 1) d.h_n = a.Out<int8_t>(1);
-                            if (results > 2) d.c_n = a.Out<int16_t>(2);
-                            TfliteLstm(s, q, d);
-                          }));
+    return ToValues(AddOp(
+        "TfliteQuantizedLSTM", std::vector<odla_value>(in, in + kTfliteLstmInputs), spec.types, id,
+        [=](const KernelArgs& a) { TfliteLstm(s, q, TfliteLstmTensors(a, results)); }));
   });
 }
 

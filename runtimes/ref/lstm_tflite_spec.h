@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "../common/runtime.h"
 #include "../kernels/lstm_tflite.h"
 
 namespace odla_rt {
@@ -28,5 +29,26 @@ TfliteLstmSpec MakeTfliteLstmSpec(const odla_value (&in)[kTfliteLstmInputs], flo
                                   float hidden_scale, int64_t hidden_zero_point, float cell_clip,
                                   float proj_clip, int64_t time_major,
                                   const odla_value_types& result_types);
+
+// The tensors of a kernel's arguments, inputs in the op's order (absent ones null), with
+// `results` results (Y[, H_n[, C_n]]).
+inline TfliteLstmData TfliteLstmTensors(const KernelArgs& a, size_t results) {
+  TfliteLstmData d;
+  d.x = a.In<int8_t>(0);
+  for (int k = 0; k < 4; ++k) {
+    d.w[k] = a.In<int8_t>(1 + k);
+    d.r[k] = a.In<int8_t>(5 + k);
+    d.b[k] = a.In<int32_t>(12 + k);
+  }
+  for (int k = 0; k < 3; ++k) d.p[k] = a.In<int16_t>(9 + k);
+  d.proj_w = a.In<int8_t>(16);
+  d.proj_b = a.In<int32_t>(17);
+  d.h0 = a.In<int8_t>(18);
+  d.c0 = a.In<int16_t>(19);
+  d.y = a.Out<int8_t>(0);
+  if (results > 1) d.h_n = a.Out<int8_t>(1);
+  if (results > 2) d.c_n = a.Out<int16_t>(2);
+  return d;
+}
 
 }  // namespace odla_rt
