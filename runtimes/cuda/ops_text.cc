@@ -37,13 +37,17 @@ odla_value BuildTfIdf(odla_value X, int64_t min_gram, int64_t max_gram, int64_t 
                               max_gram);
   });
   TfIdfGeometry g;
-  g.rows = xs.size() == 2 ? xs[0] : 1, g.len = xs.back(), g.dists = max_skip + 1;
+  g.rows = xs.size() == 2 ? xs[0] : 1, g.len = xs.back();
+  g.dists = odla_rt::TfIdfDistances(max_skip, max_gram, g.len);
   g.min_gram = min_gram, g.max_gram = max_gram, g.out_size = spec.out_size;
   std::vector<int64_t> ys = {spec.out_size};
   if (xs.size() == 2) ys.insert(ys.begin(), g.rows);
   if (rt.element_type != ODLA_FLOAT32 || TypeDims(rt) != ys) Reject("result type");
   if (g.rows * g.len == 0 || g.rows * g.out_size == 0) Reject("empty");
   if (spec.out_size > INT32_MAX || trie.Nodes() == INT32_MAX) Reject("too many n-grams");
+  // A count is at most a row's walks (len > 0 here), which must fit the kernel's int counters.
+  if (g.dists > INT32_MAX / g.len || g.rows > INT64_MAX / (g.dists * g.len))
+    Reject("too many n-gram walks");
   RequireDevice();
   auto plan = std::make_shared<const TfIdfPlan>(trie, spec);
   const size_t scratch = ScratchAligned(g.rows * g.out_size * sizeof(int));

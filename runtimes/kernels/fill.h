@@ -3,17 +3,24 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "host_device.h"
 
 namespace odla_rt {
 
-// Element i of a range, start + i * delta: the host's and libodla_cuda's (compiled there
-// without FMA contraction).
+// Element i of a range, start + T(i) * delta: the host's and libodla_cuda's (compiled there
+// without FMA contraction). Integers wrap: the sum is computed in uint64_t, whose low bits are
+// those of the signed sum, without signed overflow.
 template <typename T>
 ODLA_HD inline T RangeAt(T start, T delta, int64_t i) {
-  return static_cast<T>(start + static_cast<T>(i) * delta);
+  if constexpr (std::is_integral<T>::value) {
+    return static_cast<T>(static_cast<uint64_t>(start) +
+                          static_cast<uint64_t>(static_cast<T>(i)) * static_cast<uint64_t>(delta));
+  } else {
+    return static_cast<T>(start + static_cast<T>(i) * delta);
+  }
 }
 
 // out[i] = start + i * delta.

@@ -66,6 +66,14 @@ ODLA_HD inline int64_t TfIdfMinSize(int64_t min_gram, int64_t max_gram, int64_t 
   return max_gram >= 2 ? 2 : 0;
 }
 
+// How many skip distances (1, 2, ...) can count anything in a row of len tokens: at most
+// max_skip + 1, and none from len on (an n-gram of 2 or more tokens that far apart does not
+// fit; unigrams count at distance 1 only).
+inline int64_t TfIdfDistances(int64_t max_skip, int64_t max_gram, int64_t len) {
+  const int64_t far = len > 2 ? len - 1 : 1;
+  return max_gram == 1 ? 1 : max_skip >= far ? far : max_skip + 1;
+}
+
 // An output value from its n-gram's count and weight w (1 without weights).
 ODLA_HD inline float TfIdfValue(TfIdfMode mode, float count, float w) {
   return mode == TfIdfMode::kTF ? count : mode == TfIdfMode::kIDF ? (count > 0 ? w : 0) : count * w;
@@ -78,7 +86,8 @@ template <typename T>
 void CountNgrams(const NgramTrie& trie, const TfIdfSpec& s, const T* x, int64_t len,
                  int64_t* counts) {
   std::fill(counts, counts + s.out_size, 0);
-  for (int64_t dist = 1; dist <= s.max_skip + 1; ++dist) {
+  const int64_t dists = TfIdfDistances(s.max_skip, s.max_gram, len);
+  for (int64_t dist = 1; dist <= dists; ++dist) {
     const int64_t min_size = TfIdfMinSize(s.min_gram, s.max_gram, dist);
     if (min_size == 0) break;
     for (int64_t start = 0; start < len; ++start) {

@@ -46,6 +46,8 @@ TEST_F(CudaKernels, TfIdfVectorizer) {
   ExpectIdentical({rows}, TfIdf({2, 7}, 1, 2, 1, "IDF", w));
   ExpectIdentical({rows}, TfIdf({2, 7}, 1, 2, 1, "IDF"));
   ExpectIdentical({flat}, TfIdf({7}, 1, 2, 3, "TFIDF", w));
+  // A skip far beyond the row: only distances below its length can count.
+  ExpectIdentical({rows}, TfIdf({2, 7}, 1, 2, int64_t{1} << 40, "TF"));
   // Many rows of random tokens from the pool's alphabet (counts from concurrent walks).
   std::vector<int64_t> many(64 * 50);
   for (size_t i = 0; i < many.size(); ++i) many[i] = static_cast<int64_t>((i * 7919 + i / 3) % 9);
