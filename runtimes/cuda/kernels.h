@@ -592,8 +592,10 @@ void QLstm(cudaStream_t st, const odla_rt::TfliteLstmShape& s, const odla_rt::Tf
 
 // NonZero (kernels_nonzero.cu; ref: NonZero in runtimes/kernels/nonzero.h) of x (type t, shape
 // dims, a scalar as [1]): the coordinates of its non-zero elements (floats: -0 is zero, NaN is
-// not) in row-major order as y[d * count + j], and their number in *count (device memory).
+// not) in row-major order as y[d * count + j], and their number, count, in scratch[0].
+// `scratch`: 1 + kNonZeroParts int64 of device memory.
+constexpr int64_t kNonZeroParts = 256;
 void NonZero(cudaStream_t st, odla_element_type t, const void* x, const std::vector<int64_t>& dims,
-             int64_t* y, int64_t* count);
+             int64_t* y, int64_t* scratch);
 
 }  // namespace odla_cuda

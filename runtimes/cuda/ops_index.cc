@@ -279,10 +279,10 @@ odla_value BuildNonZero(odla_value x, const odla_value_type& rt, odla_value_id i
   const odla_element_type t = x->type.element_type;
   const size_t es = odla_rt::ElementSize(t);
   if (es != 1 && es != 2 && es != 4 && es != 8) Reject("element type");
-  return AddCudaOp("NonZero", {x}, {rt}, ScratchAligned(sizeof(int64_t)), id,
+  return AddCudaOp("NonZero", {x}, {rt}, ScratchAligned((1 + kNonZeroParts) * sizeof(int64_t)), id,
                    [t, dims, rank](const KernelArgs& a) {
                      cudaStream_t st = CudaStream(a);
-                     int64_t* count = static_cast<int64_t*>(a.scratch);
+                     int64_t* count = static_cast<int64_t*>(a.scratch);  // then the parts
                      NonZero(st, t, a.in[0], dims, a.Out<int64_t>(0), count);
                      int64_t n = 0;
                      ODLA_CUDA_CALL(cudaMemcpyAsync, &n, count, sizeof n, cudaMemcpyDeviceToHost,

@@ -162,6 +162,10 @@ TEST_F(CudaKernels, NonZero) {
   ExpectSame({Bool({2, 3}, {1, 0, 0, 1, 1, 0})}, nonzero({2, 6}));
   ExpectSame({Make<float>({}, ODLA_FLOAT32, {2.5f})}, nonzero({1, 1}));
   ExpectSame({Make<float>({4}, ODLA_FLOAT32, {0, 0, 0, 0})}, nonzero({1, 4}));
+  // More tiles than parts: each of the 256 blocks walks several.
+  std::vector<uint8_t> mask(300 * 250);
+  for (size_t i = 0; i < mask.size(); ++i) mask[i] = (i * 2654435761u >> 7) % 5 == 0;
+  ExpectSame({Bool({300, 250}, mask)}, nonzero({2, 300 * 250}));
 }
 
 TEST_F(CudaKernels, NonZeroReportsItsShape) {
