@@ -509,11 +509,10 @@ class ResizePlan {
 // bytes (1, 2, 4 or 8), each the `es` bytes at `value` (host memory). Eye (ref: EyeFill): a
 // rows x cols matrix of zero bits with the `es` bytes at `one` (host) where column - row == k.
 // Range (ref: RangeFill): out[i] = start + T(i) * delta, start and delta device scalars of
-// type t (every numeric type but float16 and bfloat16: RangeTypeHandled).
+// type t (the numeric types of odla_rt::DispatchNumeric, as the ref's).
 void Fill(cudaStream_t s, void* dst, size_t es, int64_t n, const void* value);
 void Eye(cudaStream_t s, void* dst, size_t es, int64_t rows, int64_t cols, int64_t k,
          const void* one);
-bool RangeTypeHandled(odla_element_type t);
 void Range(cudaStream_t s, odla_element_type t, void* dst, int64_t n, const void* start,
            const void* delta);
 

@@ -57,7 +57,7 @@ __device__ void Radix2(Cx* a, int64_t m, const Cx* half, bool conj) {
 }
 
 template <typename T>
-__global__ void FftKernel(int method, bool inverse, int64_t n, int64_t m, int64_t per_block,
+__global__ void FftKernel(Method method, bool inverse, int64_t n, int64_t m, int64_t per_block,
                           DeviceTables tab, FftLines g, const T* x, const T* window, T* y,
                           Cx* scratch) {
   Cx* a = scratch + blockIdx.x * per_block;
@@ -65,8 +65,12 @@ __global__ void FftKernel(int method, bool inverse, int64_t n, int64_t m, int64_
     const int64_t o = p / g.inner, i = p - o * g.inner;
     const T* xp = x + o * g.in_outer + i * g.in_inner;
     T* yp = y + o * g.out_outer + i * g.out_inner;
+    auto store = [&](int64_t k, Cx v) {  // bin k of the line, scaled (Dft, Stft)
+      yp[k * g.out_step] = static_cast<T>(v.re * g.scale);
+      yp[k * g.out_step + 1] = static_cast<T>(v.im * g.scale);
+    };
     // The line (Dft, Stft), times the chirp for Bluestein, zero-padded to the buffer.
-    const int64_t len = method == static_cast<int>(Method::kBluestein) ? m : n;
+    const int64_t len = method == Method::kBluestein ? m : n;
     for (int64_t j = threadIdx.x; j < len; j += blockDim.x) {
       Cx v{0.0, 0.0};
       if (j < g.take) {
@@ -74,26 +78,22 @@ __global__ void FftKernel(int method, bool inverse, int64_t n, int64_t m, int64_
         const double w = window ? static_cast<double>(window[j]) : 1.0;
         v = {e[0] * w, g.c == 2 ? e[1] * w : 0.0};
       }
-      if (method == static_cast<int>(Method::kBluestein) && j < n) v = Mul(v, tab.chirp[j]);
+      if (method == Method::kBluestein && j < n) v = Mul(v, tab.chirp[j]);
       a[j] = v;
     }
     __syncthreads();
-    if (method == static_cast<int>(Method::kDirect)) {
+    if (method == Method::kDirect) {
       for (int64_t k = threadIdx.x; k < g.keep; k += blockDim.x) {
         Cx sum{0.0, 0.0};
         for (int64_t j = 0, r = 0; j < n; ++j, r = (r + k) % n) {
           const Cx t = Mul(a[j], tab.roots[r]);
           sum = {sum.re + t.re, sum.im + t.im};
         }
-        yp[k * g.out_step] = static_cast<T>(sum.re * g.scale);
-        yp[k * g.out_step + 1] = static_cast<T>(sum.im * g.scale);
+        store(k, sum);
       }
-    } else if (method == static_cast<int>(Method::kRadix2)) {
+    } else if (method == Method::kRadix2) {
       Radix2(a, n, tab.half, inverse);
-      for (int64_t k = threadIdx.x; k < g.keep; k += blockDim.x) {
-        yp[k * g.out_step] = static_cast<T>(a[k].re * g.scale);
-        yp[k * g.out_step + 1] = static_cast<T>(a[k].im * g.scale);
-      }
+      for (int64_t k = threadIdx.x; k < g.keep; k += blockDim.x) store(k, a[k]);
     } else {
       Radix2(a, m, tab.half, false);
       for (int64_t k = threadIdx.x; k < m; k += blockDim.x) a[k] = Mul(a[k], tab.kernel[k]);
@@ -101,9 +101,8 @@ __global__ void FftKernel(int method, bool inverse, int64_t n, int64_t m, int64_
       Radix2(a, m, tab.half, true);
       const double inv_m = 1.0 / static_cast<double>(m);
       for (int64_t k = threadIdx.x; k < g.keep; k += blockDim.x) {
-        Cx v = Mul(a[k], tab.chirp[k]);
-        yp[k * g.out_step] = static_cast<T>(v.re * inv_m * g.scale);
-        yp[k * g.out_step + 1] = static_cast<T>(v.im * inv_m * g.scale);
+        const Cx v = Mul(a[k], tab.chirp[k]);
+        store(k, {v.re * inv_m, v.im * inv_m});
       }
     }
     __syncthreads();  // the buffer is read to the end before the next line fills it
@@ -152,9 +151,10 @@ void FftDevicePlan::Run(cudaStream_t s, odla_element_type t, const FftLines& g, 
   const DeviceTables tab{at(roots_at_), at(half_at_), at(chirp_at_), at(kernel_at_)};
   auto run = [&](auto tag) {
     using T = decltype(tag);
-    FftKernel<T><<<Blocks(g.lines), kBlock, 0, s>>>(
-        method_, inverse_, n_, m_, per_block_, tab, g, static_cast<const T*>(x),
-        static_cast<const T*>(window), static_cast<T*>(y), static_cast<Cx*>(scratch));
+    FftKernel<T><<<Blocks(g.lines), kBlock, 0, s>>>(static_cast<Method>(method_), inverse_, n_, m_,
+                                                    per_block_, tab, g, static_cast<const T*>(x),
+                                                    static_cast<const T*>(window),
+                                                    static_cast<T*>(y), static_cast<Cx*>(scratch));
   };
   if (t == ODLA_FLOAT32)
     run(float{});

@@ -20,39 +20,30 @@ ODLA_REF_DECL(TfliteQuantizedLSTM)
 
 namespace {
 
-template <typename T>
-const T* HostData(odla_value v) {
-  if (!v) return nullptr;
-  if (!v->const_data) Reject("weights or biases that are not constants");
-  return static_cast<const T*>(v->const_data);
-}
-
 odla_values BuildQLstm(const odla_value (&in)[odla_rt::kTfliteLstmInputs],
                        const odla_rt::TfliteLstmSpec& spec, odla_value_id id) {
   const odla_rt::TfliteLstmShape s = spec.shape;
   if (s.batch * s.steps * s.input * s.cell * s.output == 0) Reject("empty");
-  // Prepare's parameters from the weights and biases, read here on the host.
-  odla_rt::TfliteLstmData host;
-  for (int k = 0; k < 4; ++k) {
-    host.w[k] = HostData<int8_t>(in[1 + k]);
-    host.r[k] = HostData<int8_t>(in[5 + k]);
-    host.b[k] = HostData<int32_t>(in[12 + k]);
+  // Prepare's parameters from the weights and biases (all but X, H0 and C0), read here on the
+  // host.
+  const void* host_in[odla_rt::kTfliteLstmInputs] = {};
+  for (int i = 1; i < 18; ++i) {
+    if (in[i] && !in[i]->const_data) Reject("weights or biases that are not constants");
+    host_in[i] = in[i] ? in[i]->const_data : nullptr;
   }
-  for (int k = 0; k < 3; ++k) host.p[k] = HostData<int16_t>(in[9 + k]);
-  host.proj_w = HostData<int8_t>(in[16]);
-  host.proj_b = HostData<int32_t>(in[17]);
+  const odla_rt::TfliteLstmData host = odla_rt::TfliteLstmInputs(host_in);
   const odla_rt::TfliteLstmPrep prep(s, spec.quant, host);
   const std::vector<int32_t> biases = prep.Biases();
   RequireDevice();
   std::shared_ptr<void> table =
       biases.empty() ? nullptr : UploadTable(biases.data(), biases.size() * sizeof(int32_t));
   const odla_rt::TfliteLstmParams p = prep.Rebased(static_cast<const int32_t*>(table.get()));
-  // The biases are folded into p's: the device reads the other tensors only.
+  // The biases are folded into p's: the device reads the other tensors only, and the kernel
+  // finds the biases' inputs null.
   std::vector<odla_value> inputs(in, in + odla_rt::kTfliteLstmInputs);
   for (int i : {12, 13, 14, 15, 17}) inputs[i] = nullptr;
   const size_t results = spec.types.size();
   const QLstmScratch scratch(s);
-  // The biases' inputs are null: p holds them folded.
   auto kernel = [s, p, table, results](const KernelArgs& a) {
     QLstm(CudaStream(a), s, p, odla_rt::TfliteLstmTensors(a, results), a.scratch);
   };

@@ -30,21 +30,26 @@ TfliteLstmSpec MakeTfliteLstmSpec(const odla_value (&in)[kTfliteLstmInputs], flo
                                   float proj_clip, int64_t time_major,
                                   const odla_value_types& result_types);
 
-// The tensors of a kernel's arguments, inputs in the op's order (absent ones null), with
-// `results` results (Y[, H_n[, C_n]]).
-inline TfliteLstmData TfliteLstmTensors(const KernelArgs& a, size_t results) {
+// The input tensors of the op's inputs in its order (absent ones null).
+inline TfliteLstmData TfliteLstmInputs(const void* const* in) {
   TfliteLstmData d;
-  d.x = a.In<int8_t>(0);
+  d.x = static_cast<const int8_t*>(in[0]);
   for (int k = 0; k < 4; ++k) {
-    d.w[k] = a.In<int8_t>(1 + k);
-    d.r[k] = a.In<int8_t>(5 + k);
-    d.b[k] = a.In<int32_t>(12 + k);
+    d.w[k] = static_cast<const int8_t*>(in[1 + k]);
+    d.r[k] = static_cast<const int8_t*>(in[5 + k]);
+    d.b[k] = static_cast<const int32_t*>(in[12 + k]);
   }
-  for (int k = 0; k < 3; ++k) d.p[k] = a.In<int16_t>(9 + k);
-  d.proj_w = a.In<int8_t>(16);
-  d.proj_b = a.In<int32_t>(17);
-  d.h0 = a.In<int8_t>(18);
-  d.c0 = a.In<int16_t>(19);
+  for (int k = 0; k < 3; ++k) d.p[k] = static_cast<const int16_t*>(in[9 + k]);
+  d.proj_w = static_cast<const int8_t*>(in[16]);
+  d.proj_b = static_cast<const int32_t*>(in[17]);
+  d.h0 = static_cast<const int8_t*>(in[18]);
+  d.c0 = static_cast<const int16_t*>(in[19]);
+  return d;
+}
+
+// The tensors of a kernel's arguments: its inputs, and `results` results (Y[, H_n[, C_n]]).
+inline TfliteLstmData TfliteLstmTensors(const KernelArgs& a, size_t results) {
+  TfliteLstmData d = TfliteLstmInputs(a.in);
   d.y = a.Out<int8_t>(0);
   if (results > 1) d.h_n = a.Out<int8_t>(1);
   if (results > 2) d.c_n = a.Out<int16_t>(2);
