@@ -16,7 +16,13 @@ Environment: BENCH_GPU_MODELS (resnet50,bert_base_encoder), BENCH_GPU_BATCHES (1
 BENCH_GPU_PRECISIONS (fp32), BENCH_RUNS (20), BENCH_WARMUP (5), BENCH_TIMEOUT (s, 900);
 BENCH_PROFILE=DIR: after timing each configuration, profile it: halo with ODLA_PROFILE
 (10 runs; tables appended to DIR/halo.txt) and PyTorch with torch.profiler (5 runs;
-DIR/torch.txt; not with BENCH_PROFILE_TORCH=0).
+DIR/torch.txt; not with BENCH_PROFILE_TORCH=0); the table then goes to
+BUILD_DIR/bench/gpu/perf-gpu-profiled.md (and results-profiled.json), not docs/perf-gpu.md.
+BENCH_HALO_VARIANTS: other runtime settings to time in the same run, separated by ';', each
+a space-separated list of NAME=VALUE (e.g. "ODLA_GRAPHS=1;ODLA_CUDA_CONV_ALGO=find"): the
+same compiled program runs again with them added to the environment, and a second table
+gives each one's time, its ratio to PyTorch and to the main row, and its difference from
+PyTorch's output. The main table is always the environment's own settings.
 Python: the interpreter running this script (it needs torch, torchvision, onnx, numpy).
 BUILD_DIR may be a configured build directory (halo, odla_cuda and the probe are built first)
 or scripts/gpu_checks.sh's pack.
@@ -121,6 +127,46 @@ def runtime_settings():
                     if k.startswith("ODLA_") and k not in ("ODLA_NUM_THREADS", "ODLA_PROFILE"))
 
 
+def variants():
+    """BENCH_HALO_VARIANTS as a list of (label, {NAME: VALUE}); exits on a malformed one."""
+    out = []
+    for v in os.environ.get("BENCH_HALO_VARIANTS", "").split(";"):
+        words = v.split()
+        if not words:
+            continue
+        bad = [w for w in words if "=" not in w or not w.split("=", 1)[0]]
+        if bad:
+            sys.exit(f"gpu.py: BENCH_HALO_VARIANTS: '{bad[0]}' is not NAME=VALUE")
+        out.append((" ".join(words), dict(w.split("=", 1) for w in words)))
+    return out
+
+
+def max_diff(row, a_path, b_path):
+    """Sets row's max_abs_diff and rel_diff: a against the reference b (float32 files)."""
+    a = np.fromfile(a_path, np.float32)
+    b = np.fromfile(b_path, np.float32)
+    if a.size == b.size:
+        row["max_abs_diff"] = float(np.abs(a - b).max())
+        row["rel_diff"] = row["max_abs_diff"] / max(float(np.abs(b).max()), 1e-30)
+
+
+def time_variants(ctx, exe, x, res, n_out):
+    """Runs the compiled program again under each BENCH_HALO_VARIANTS setting."""
+    rows = []
+    for i, (label, settings) in enumerate(ctx["variants"]):
+        v = {"settings": label, "output": f"{res}_halo_v{i}.bin"}
+        print(f"gpu.py:   halo/cuda with {label}", flush=True)
+        try:
+            r = run.run_json([exe, x, v["output"], str(n_out), str(ctx["warmup"]),
+                              str(ctx["runs"])], dict(ctx["env"], **settings), ctx["timeout"])
+            v["halo"] = run.stats(r["times_ms"])
+        except RuntimeError as e:
+            v["halo_error"] = str(e).strip().splitlines()[-1][:200]
+            print(f"gpu.py:   failed: {e}", flush=True)
+        rows.append(v)
+    return rows
+
+
 def profile_halo(ctx, exe, x, out, n_out, title):
     """BENCH_PROFILE: one more halo process, 10 runs with ODLA_PROFILE, its table appended to
     BENCH_PROFILE/halo.txt under a title line."""
@@ -151,6 +197,7 @@ def bench(ctx, name, batch, precision):
         r = run.run_json([exes["cuda"], x, f"{res}_halo.bin", str(n_out), str(ctx["warmup"]),
                           str(ctx["runs"])], ctx["env"], ctx["timeout"])
         row["halo"] = run.stats(r["times_ms"])
+        row["variants"] = time_variants(ctx, exes["cuda"], x, res, n_out)
         if ctx["profile"]:
             profile_halo(ctx, exes["cuda"], x, f"{res}_halo_profiled.bin", n_out,
                          f"{name} batch {batch} {precision}")
@@ -178,16 +225,47 @@ def bench(ctx, name, batch, precision):
         row["torch_device"] = run.stats(t["device_times_ms"])
         ctx["torch_info"] = {k: t[k] for k in ("device", "torch", "cuda", "cudnn")}
         if "halo" in row:
-            a = np.fromfile(f"{res}_halo.bin", np.float32)
-            b = np.fromfile(f"{res}_torch.bin", np.float32)
-            if a.size == b.size:
-                row["max_abs_diff"] = float(np.abs(a - b).max())
-                row["rel_diff"] = row["max_abs_diff"] / max(float(np.abs(b).max()), 1e-30)
+            max_diff(row, f"{res}_halo.bin", f"{res}_torch.bin")
+        for v in row.get("variants", []):
+            if "halo" in v:
+                max_diff(v, v["output"], f"{res}_torch.bin")
     return row
 
 
 def ms(t):
     return f"{t:.2f}" if t >= 1 else f"{t:.3f}"
+
+
+def cell(s):
+    return f"{ms(s['median_ms'])} ({ms(s['min_ms'])} / {ms(s['p90_ms'])})"
+
+
+def ratio(a, b):
+    return f"{a['median_ms'] / b['median_ms']:.2f}" if a and b else ""
+
+
+def diff(r):
+    return f"{r['max_abs_diff']:.1e} ({r['rel_diff']:.1e})" if "max_abs_diff" in r else ""
+
+
+def variants_table(rows):
+    """The BENCH_HALO_VARIANTS rows: each setting's time beside the main row's."""
+    if not any(r.get("variants") for r in rows):
+        return []
+    lines = ["", "## halo under other runtime settings (BENCH_HALO_VARIANTS)", "",
+             "The same compiled programs, run again in the same session with these settings "
+             "added to the main table's.", "",
+             "| model | batch | precision | settings | halo/cuda ms (min / p90) | "
+             "halo / PyTorch | against the main row | max abs diff (relative) |",
+             "|---|---:|---|---|---:|---:|---:|---|"]
+    for r in rows:
+        for v in r.get("variants", []):
+            h = v.get("halo")
+            halo = cell(h) if h else f"failed: {v.get('halo_error', '?')}"
+            lines.append(f"| {r['model']} | {r['batch']} | {r['precision']} | "
+                         f"`{v['settings']}` | {halo} | {ratio(h, r.get('torch'))} | "
+                         f"{ratio(h, r.get('halo'))} | {diff(v)} |")
+    return lines
 
 
 def report(info, path):
@@ -218,18 +296,15 @@ def report(info, path):
               "|---|---:|---|---:|---:|---:|---:|---|"]
     for r in info["rows"]:
         h, t, d = r.get("halo"), r.get("torch"), r.get("torch_device")
-
-        def cell(s):
-            return f"{ms(s['median_ms'])} ({ms(s['min_ms'])} / {ms(s['p90_ms'])})" if s else ""
         halo = cell(h) if h else f"failed: {r.get('halo_error', '?')}"
-        torch = cell(t) if t else "could not run"
-        ratio = f"{h['median_ms'] / t['median_ms']:.2f}" if h and t else ""
-        diff = (f"{r['max_abs_diff']:.1e} ({r['rel_diff']:.1e})" if "max_abs_diff" in r
-                else "")
-        lines.append(f"| {r['model']} | {r['batch']} | {r['precision']} | {halo} | {torch} | "
-                     f"{ratio} | {ms(d['median_ms']) if d else ''} | {diff} |")
-    lines += ["", f"The whole run took {info['wall_s']:.0f} s. Raw results: "
-              "BUILD/bench/gpu/results.json.", ""]
+        lines.append(f"| {r['model']} | {r['batch']} | {r['precision']} | {halo} | "
+                     f"{cell(t) if t else 'could not run'} | {ratio(h, t)} | "
+                     f"{ms(d['median_ms']) if d else ''} | {diff(r)} |")
+    lines += variants_table(info["rows"])
+    done = len(info["rows"])
+    took = (f"The whole run took {info['wall_s']:.0f} s" if done >= info.get("planned", done)
+            else f"Partial: {done} of {info['planned']} configurations in {info['wall_s']:.0f} s")
+    lines += ["", f"{took}. Raw results: BUILD/bench/gpu/results.json.", ""]
     with open(path, "w") as f:
         f.write("\n".join(lines))
 
@@ -254,24 +329,34 @@ def main(argv):
            "timeout": float(os.environ.get("BENCH_TIMEOUT", 900)),
            "env": dict(os.environ, ODLA_NUM_THREADS=threads, OMP_NUM_THREADS=threads),
            "profile": os.path.abspath(os.environ["BENCH_PROFILE"])
-           if os.environ.get("BENCH_PROFILE") else None}
+           if os.environ.get("BENCH_PROFILE") else None, "variants": variants()}
     if ctx["profile"]:
         os.makedirs(ctx["profile"], exist_ok=True)
     start = time.time()
     print(f"gpu.py: {gpu}; exporting the models not yet in {ctx['models']}", flush=True)
     export(ctx["models"], names)
-    rows = [bench(ctx, n, b, p) for n in names for b in batches for p in precisions]
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
                 if line.startswith("model name")), "unknown")
     info = {"date": datetime.date.today().isoformat(), "gpu": gpu, "cpu": cpu,
             "cores": os.cpu_count(), "versions": versions(build), "runs": ctx["runs"],
-            "warmup": ctx["warmup"], "rows": rows, "torch_info": ctx.get("torch_info"),
-            "torch_error": ctx.get("torch_error"), "wall_s": time.time() - start}
-    with open(f"{out}/results.json", "w") as f:
-        json.dump(info, f, indent=1)
-    report(info, f"{ROOT}/docs/perf-gpu.md")
-    print(f"gpu.py: {info['wall_s']:.0f} s; wrote docs/perf-gpu.md")
-    failed = [r for r in rows if "halo" not in r]
+            "warmup": ctx["warmup"], "rows": []}
+    # Profiled runs are slower: their results are not the ones docs/ keeps.
+    tag = "-profiled" if ctx["profile"] else ""
+    md = f"{out}/perf-gpu{tag}.md" if tag else f"{ROOT}/docs/perf-gpu.md"
+    # The table is written after each configuration, so a run stopped early keeps its rows.
+    configs = [(n, b, p) for n in names for b in batches for p in precisions]
+    info["planned"] = len(configs)
+    for n, b, p in configs:
+        info["rows"].append(bench(ctx, n, b, p))
+        info.update(torch_info=ctx.get("torch_info"), torch_error=ctx.get("torch_error"),
+                    wall_s=time.time() - start)
+        with open(f"{out}/results{tag}.json", "w") as f:
+            json.dump(info, f, indent=1)
+        report(info, md)
+    print(f"gpu.py: {info['wall_s']:.0f} s; wrote {md}")
+    rows = info["rows"]
+    failed = [r for r in rows if "halo" not in r or
+              any("halo" not in v for v in r.get("variants", []))]
     return 1 if failed else 0
 
 

@@ -1,56 +1,66 @@
 #!/usr/bin/env bash
 # The GPU checks of libodla_cuda in one script, for a session lent a GPU machine (the device
-# tool: 16 cores, 10 minutes per command, 15 minutes in all, no network, its own Python with
-# CUDA PyTorch, and probably none of the Debian C++ libraries halo builds with).
+# tool: 16 cores, no network, its own Python with CUDA PyTorch, and probably none of the
+# Debian C++ libraries halo builds with).
 #
 #   scripts/gpu_checks.sh pack BUILD   (here, after building) writes gpu-pack/ at the
 #       repository root (ignored by git): halo, halo-conformance, halo-cuda-probe,
 #       halo-cuda-tests, halo-measure-cuda, libodla_cuda.{so,a}, libodla_ref_host.a, the
 #       Debian libraries halo needs, the ONNX conformance data and the quantized TFLite cases,
-#       compressed (28 MiB on 2026-11-27, stop 19): carry it with gpu-models/ (32 MiB; at most 64 MiB
-#       in all, and pack fails above 63). Make it in the checkout the session started in (the
-#       device tool sends that one).
+#       compressed (28 MiB on 2026-11-27, stop 19): carry it with gpu-models/ (32 MiB; at most
+#       64 MiB in all, and pack fails above 63). Make it in the checkout the session started in
+#       (the device tool sends that one).
 #   scripts/gpu_checks.sh BUILD [STEP...]   (there) runs the checks on BUILD, a build
 #       directory, or gpu-pack: without BUILD/bin/halo it first tries to build one (cmake,
-#       make -j16). STEPs (default all, in this order): probe measure unit e2e conformance models
-#       bench; also `carried`: halo-conformance at fp32's 1e-4 on gpu-models/* (real models
-#       copied from build/real-models/torch here and carried, with their PyTorch references),
-#       `tflite`: halo-conformance on quantized TFLite cases with exact outputs (packed from
-#       BUILD/tflite: seanet's int16 single-op models, MUL, CONCATENATION, and whole int8
-#       models with libodla_ref's outputs), every integer output bit-exact,
-#       `graphs`: halo-cuda-tests and the bench with CUDA graphs on (ODLA_GRAPHS=1), and
-#       `profile`: per-op tables of the bench's configurations, halo's (ODLA_PROFILE) with
-#       CUDA graphs off and on, and PyTorch's (torch.profiler), in $OUT/profile/; `variants`:
-#       the same for libodla_cuda's opt-in settings (ODLA_CUDA_CONV_ALGO, ODLA_CUDA_PINNED).
-#       Logs go to $OUT (the device tool's folder; there they end packed in logs.tgz beside
-#       summary.txt) or BUILD/gpu-checks; one line per step says PASS, FAIL or SKIP; the exit
-#       status is 1 if any step failed.
+#       make -j16). STEPs, in the order given (default: probe unit measure e2e bench
+#       conformance carried tflite, the order of one call below, most needed first):
+#       probe: halo-cuda-probe names the GPU;
+#       unit: halo-cuda-tests (every GPU kernel against the host's builders) op by op, then
+#         with CUDA graphs (ODLA_GRAPHS=1), then with ODLA_CUDA_CONV_ALGO=find and
+#         ODLA_CUDA_PINNED=1;
+#       bench: `make bench-gpu` (ResNet-50 and the encoder at batch 1 and 32 against PyTorch),
+#         with its second table timing the same programs under BENCH_HALO_VARIANTS (default:
+#         graphs, find, and both with pinned staging): perf-gpu.md;
+#       conformance: the ONNX suite on libodla_cuda against tests/conformance/expected_pass.txt;
+#       carried: halo-conformance at fp32's 1e-4 on gpu-models/* (real models copied from
+#         build/real-models/torch here and carried, with their PyTorch references);
+#       tflite: halo-conformance on the quantized TFLite cases with exact outputs (packed from
+#         BUILD/tflite: seanet's int16 single-op models, MUL, CONCATENATION, and whole int8
+#         models with libodla_ref's outputs), every integer output bit-exact;
+#       e2e: tests/e2e/cuda.sh --gpu (generated code, partitions, placement, TF32);
+#       measure: halo-measure-cuda, the `cuda` device table's throughputs and link bandwidth;
+#       models: the real-model exports made on the machine (slow: `carried` replaces it);
+#       profile: per-op tables of the bench's configurations, halo's (ODLA_PROFILE) with CUDA
+#         graphs off and on, and PyTorch's (torch.profiler), in profile/;
+#       variants: per-op tables with ODLA_CUDA_CONV_ALGO=find and ODLA_CUDA_PINNED=1.
+#       One line per step says PASS, FAIL or SKIP; the exit status is 1 if any step failed.
+#       Logs go to BUILD/gpu-checks; with the device tool's $OUT, summary.txt, logs.tgz and
+#       perf-gpu.md there are brought up to date after every step (a call stopped at its limit
+#       still brings them back). GPU_CHECKS_BUDGET_S: skip the steps that would not end within
+#       so many seconds of the start (each step's usual time is in `usual` below).
 #
-# With the device tool (15 minutes of device time per session, machine starts included; the
-# machine goes back 30 s after a call). On 2026-11-26 (H100) the steps took: probe 1 s, unit
-# 2 s, e2e 15 s, conformance 150 s, bench 74 s, measure 6 s (graphs, profile and variants,
-# new since, should take about as long as bench each). Two calls cover everything:
+# With the device tool (15 minutes of device time per session, the machine's start, a minute
+# or two, included; it goes back 30 s after a call). On 2026-11-26 (H100) the steps took:
+# probe 1 s, unit 2 s, e2e 15 s, conformance 150 s, bench 74 s (now with 3 variants: about
+# 140 s), measure 6 s. One call does the deliverables (the last steps are skipped if the
+# budget runs out), and leaves time for a second:
 #   here:  make -C build -j2 && scripts/gpu_checks.sh pack build
 #          (it also copies three real models into gpu-models/ for the `carried` step)
-#   run(command="scripts/gpu_checks.sh gpu-pack probe unit e2e graphs profile variants carried",
-#       carry=["gpu-pack", "gpu-models"], timeout_s=560)
-#   (`unit` first: the kernels of stops 15 to 19 (tiled and widened copies, 32-bit index
-#   maps, warp softmax, split reductions, block ArgMax; indexing, scatters, TopK,
-#   quantization, recurrent layers, Einsum; DFT, STFT, SVDF, TFLite's integer LSTM,
-#   TfIdfVectorizer, Compress, the generating ops, each checked byte for byte against the
-#   host) have not run on a GPU before, only on the CUDA emulation (docs/cuda.md); a faulty op can go to the host with ODLA_CUDA_HOST_OPS. `graphs`
-#   gives the bench's unprofiled times with CUDA graphs on (perf-gpu-graphs.md); read it
-#   and profile/halo.txt against torch.txt in logs.tgz, make default what helps, pack
-#   again, this time with the other real models: GPU_MODELS="mobilenet_v3_large_opset13
-#   shufflenet_v2_x1_0_opset13" scripts/gpu_checks.sh pack build, 31 MiB)
-#   run(command="scripts/gpu_checks.sh gpu-pack conformance bench measure carried tflite",
-#       carry=["gpu-pack", "gpu-models"], timeout_s=560)
-#   (`tflite`: the quantized kernels of stops 17 and 19 (integer products, TFLite's
-#   fixed-point ops, its integer LSTM and SVDF) have run only on the emulation, bit-exact
-#   there; here they must be bit-exact too)
-# `bench` leaves perf-gpu.md under $OUT (copy it to docs/ here and commit it); `measure`
-# (halo-measure-cuda, about a minute) leaves the measured `cuda` device table in measure.log:
-# put its numbers into src/passes/device_tables.cc (docs/heterogeneous.md, "Measuring a device").
+#   run(command="GPU_CHECKS_BUDGET_S=420 scripts/gpu_checks.sh gpu-pack",
+#       carry=["gpu-pack", "gpu-models"], timeout_s=450)
+#   The kernels of stops 15 to 19 (tiled and widened copies, 32-bit index maps, warp softmax,
+#   split reductions, block ArgMax; indexing, scatters, TopK, quantization, recurrent layers,
+#   Einsum; DFT, STFT, SVDF, TFLite's integer LSTM, TfIdfVectorizer, Compress, the
+#   generating ops, each checked byte for byte against the host) have run only on the CUDA
+#   emulation (docs/cuda.md), CUDA graphs and the opt-in settings never on a GPU. A faulty op
+#   can go to the host with ODLA_CUDA_HOST_OPS=Op. Read perf-gpu.md's second table: a setting
+#   that helps every row can become the default (its row is then the default's measured
+#   figure: say so in docs/perf-gpu.md). With the time left, a second call runs the skipped
+#   steps, reruns a failed one, or profiles: run(command="GPU_CHECKS_BUDGET_S=200
+#   scripts/gpu_checks.sh gpu-pack carried tflite profile", ...).
+# Copy perf-gpu.md into docs/ here and commit it; put the `measure` step's numbers (in
+# logs.tgz: measure.log) into src/passes/device_tables.cc (docs/heterogeneous.md, "Measuring
+# a device").
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -117,23 +127,51 @@ fi
 
 build="${1:?usage: gpu_checks.sh BUILD [STEP...] | gpu_checks.sh pack BUILD}"
 shift
-steps="${*:-probe measure unit e2e conformance models bench}"
+steps="${*:-probe unit measure e2e bench conformance carried tflite}"
 mkdir -p "$build"
 build="$(cd "$build" && pwd)"
-logs="${OUT:-$build/gpu-checks}"
-mkdir -p "$logs"
+# Logs are written under BUILD/gpu-checks; with the device tool's $OUT, summary.txt, logs.tgz
+# and perf-gpu.md there are brought up to date after every step, so that a run stopped at its
+# limit still brings back what it has done.
+logs="$build/gpu-checks"
+rm -rf "$logs" && mkdir -p "$logs"
 summary="$logs/summary.txt"
 : > "$summary"
 status=0
 python="$(command -v python3)"
 export HALO_PYTHON="$python"
 jobs="$(nproc)"
+# GPU_CHECKS_BUDGET_S (seconds, default none): a step that would not end in what is left of it
+# (by its usual time below, from the H100 of 2026-11-26) is skipped, and a step's time limit
+# is cut to what is left.
+budget="${GPU_CHECKS_BUDGET_S:-0}"
+declare -A usual=([probe]=5 [measure]=15 [unit]=10 [e2e]=25 [conformance]=170 [models]=600
+  [carried]=40 [tflite]=40 [bench]=160 [profile]=240 [variants]=120)
 
 note() { echo "gpu_checks: $*" | tee -a "$summary"; }
+save() {
+  [ -n "${OUT:-}" ] || return 0
+  cp "$summary" "$OUT/summary.txt"
+  [ -f "$logs/perf-gpu.md" ] && cp "$logs/perf-gpu.md" "$OUT/"
+  tar -C "$logs" -czf "$OUT/logs.tgz.part" . && mv "$OUT/logs.tgz.part" "$OUT/logs.tgz"
+}
+# fits STEP: whether STEP's usual time fits in what is left of the budget (else a SKIP line).
+fits() {
+  [ "$budget" -gt 0 ] || return 0
+  local left=$((budget - SECONDS))
+  [ "$left" -ge "${usual[$1]:-30}" ] && return 0
+  note "SKIP $1: $left s of GPU_CHECKS_BUDGET_S left, it usually takes ${usual[$1]:-30} s"
+  save
+  return 1
+}
 # step NAME TIMEOUT_S COMMAND...: runs it with its log in $logs/NAME.log.
 step() {
   local name="$1" limit="$2"
   shift 2
+  if [ "$budget" -gt 0 ] && [ $((budget - SECONDS)) -lt "$limit" ]; then
+    limit=$((budget - SECONDS))
+    [ "$limit" -gt 0 ] || limit=1
+  fi
   local start=$SECONDS rc
   echo "== $name: $*"
   timeout --kill-after=10 "$limit" "$@" > "$logs/$name.log" 2>&1
@@ -145,6 +183,7 @@ step() {
     124) note "FAIL $name: timed out after $limit s"; status=1 ;;
     *) note "FAIL $name: exit $rc (log: $name.log)"; status=1 ;;
   esac
+  save
 }
 
 # CUDA libraries: the toolkit's, else those of the Python wheels (nvidia-cudnn-cu13, ...).
@@ -187,14 +226,24 @@ fi
 
 nvidia-smi -L > "$logs/nvidia-smi.txt" 2>&1 || true
 bench=("$python" "$root/bench/gpu.py" "$build")
+# The settings the bench times beside the default (bench/gpu.py's BENCH_HALO_VARIANTS): CUDA
+# graphs, cuDNN's timed algorithm choice, and both with page-locked staging.
+variants="${BENCH_HALO_VARIANTS-ODLA_GRAPHS=1;ODLA_CUDA_CONV_ALGO=find;\
+ODLA_GRAPHS=1 ODLA_CUDA_CONV_ALGO=find ODLA_CUDA_PINNED=1}"
 # The bench with per-op profiles (bench/gpu.py's BENCH_PROFILE), for the steps that take
 # more settings before the bench.
-profiled=(env BENCH_PROFILE="$logs/profile" BENCH_RUNS=10 BENCH_WARMUP=3)
+profiled=(env BENCH_PROFILE="$logs/profile" BENCH_RUNS=10 BENCH_WARMUP=3 BENCH_HALO_VARIANTS=)
 for s in $steps; do
+  fits "$s" || continue
   case $s in
     probe) step probe 30 "$build/bin/halo-cuda-probe" ;;
     measure) step measure 120 "$build/bin/halo-measure-cuda" ;;
-    unit) step unit 100 "$build/bin/halo-cuda-tests" ;;
+    unit)
+      # The GPU tests op by op, then with CUDA graphs, then with the other opt-in settings.
+      step unit 100 "$build/bin/halo-cuda-tests"
+      step unit_graphs 100 env ODLA_GRAPHS=1 "$build/bin/halo-cuda-tests"
+      step unit_variants 100 env ODLA_CUDA_CONV_ALGO=find ODLA_CUDA_PINNED=1 \
+        "$build/bin/halo-cuda-tests" ;;
     e2e) step e2e 150 "$root/tests/e2e/cuda.sh" "$root" "$build" --gpu ;;
     conformance)
       step conformance 310 "$build/bin/halo-conformance" -j "$jobs" --runtime cuda \
@@ -227,40 +276,32 @@ for s in $steps; do
           --expected "$logs/tflite_expected.txt" "$build/tflite/quant_golden/seanet" \
           "$build/tflite/quant_golden/tflite_quant_ops" "$build/tflite/quant_models"
       fi ;;
-    graphs)
-      # CUDA graphs (off by default until checked here): the replay test, then the bench with
-      # them on (its table goes to perf-gpu-graphs.md).
-      step graphs_unit 100 env ODLA_GRAPHS=1 "$build/bin/halo-cuda-tests"
-      step graphs_bench 580 env ODLA_GRAPHS=1 "${bench[@]}"
-      [ -f "$root/docs/perf-gpu.md" ] && cp "$root/docs/perf-gpu.md" "$logs/perf-gpu-graphs.md" ;;
     bench)
-      step bench 580 "${bench[@]}"
-      [ -f "$root/docs/perf-gpu.md" ] && cp "$root/docs/perf-gpu.md" "$logs/" ;;
+      # The default settings' table, then each of $variants on the same programs.
+      touch "$logs/bench.start"
+      step bench 580 env BENCH_HALO_VARIANTS="$variants" "${bench[@]}"
+      if [ "$root/docs/perf-gpu.md" -nt "$logs/bench.start" ]; then
+        cp "$root/docs/perf-gpu.md" "$logs/" && save
+      fi ;;
     profile)
       # Where the time goes: the bench's configurations (10 runs each) with ODLA_PROFILE
       # (per op: host time, GPU time between CUDA events) and torch.profiler, CUDA graphs
-      # off then on (after halo-cuda-tests with them on); the tables are appended to
-      # profile/halo.txt and profile/torch.txt.
+      # off then on; the tables are appended to profile/halo.txt and profile/torch.txt.
       rm -rf "$logs/profile"
       step profile 400 "${profiled[@]}" "${bench[@]}"
-      step graphs_unit 100 env ODLA_GRAPHS=1 "$build/bin/halo-cuda-tests"
       step profile_graphs 300 "${profiled[@]}" ODLA_GRAPHS=1 BENCH_PROFILE_TORCH=0 "${bench[@]}" ;;
     variants)
-      # libodla_cuda's opt-in settings, profiled as `profile` does: convolution algorithms
-      # chosen by timing (ODLA_CUDA_CONV_ALGO=find) and copies from the host through
-      # page-locked staging buffers (ODLA_CUDA_PINNED=1); CUDA graphs off, so that each
-      # op's time shows beside the default run's.
-      step variants_unit 100 env ODLA_CUDA_CONV_ALGO=find ODLA_CUDA_PINNED=1 \
-        "$build/bin/halo-cuda-tests"
+      # Per-op profiles with the convolution algorithms chosen by timing
+      # (ODLA_CUDA_CONV_ALGO=find) and page-locked staging (ODLA_CUDA_PINNED=1), CUDA graphs
+      # off, so that each op's time shows beside the default run's (`profile`).
       step variants 300 "${profiled[@]}" ODLA_CUDA_CONV_ALGO=find ODLA_CUDA_PINNED=1 \
         BENCH_PROFILE_TORCH=0 "${bench[@]}" ;;
-    *) note "unknown step $s (known: probe measure unit e2e conformance models carried tflite bench graphs profile variants)"; status=1 ;;
+    *)
+      note "unknown step $s (known: probe unit measure e2e bench conformance carried tflite" \
+        "models profile variants)"
+      status=1 ;;
   esac
 done
 cat "$summary"
-# The device tool brings back at most 8 files: all logs in one archive, beside the summary.
-if [ -n "${OUT:-}" ] && [ "$logs" = "$OUT" ]; then
-  tar -C "$logs" -czf "$logs/logs.tgz" --exclude=logs.tgz --exclude=summary.txt . &&
-    find "$logs" -mindepth 1 -maxdepth 1 ! -name logs.tgz ! -name summary.txt -exec rm -rf {} +
-fi
+save
 exit $status
