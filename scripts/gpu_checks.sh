@@ -184,6 +184,21 @@ step() {
     *) note "FAIL $name: exit $rc (log: $name.log)"; status=1 ;;
   esac
   save
+  return $rc
+}
+# gtest_alone NAME COMMAND...: after a failed gtest step NAME, runs each test that did not
+# pass there in a process of its own (a sticky CUDA error or a crash fails all the tests
+# after it), and names those that fail alone.
+gtest_alone() {
+  local name="$1" t failed=()
+  shift
+  for t in $("$@" --gtest_list_tests | awk '/^[^ ]/ {s=$1} /^  / {print s $1}'); do
+    grep -q "^\[       OK \] $t " "$logs/$name.log" && continue
+    [ "$budget" -gt 0 ] && [ $((budget - SECONDS)) -lt 30 ] && break
+    timeout 30 "$@" --gtest_filter="$t" >> "$logs/${name}_alone.log" 2>&1 || failed+=("$t")
+  done
+  note "${name}: ${#failed[@]} tests fail alone: ${failed[*]:-none} (log: ${name}_alone.log)"
+  save
 }
 
 # CUDA libraries: the toolkit's, else those of the Python wheels (nvidia-cudnn-cu13, ...).
@@ -240,10 +255,14 @@ for s in $steps; do
     measure) step measure 120 "$build/bin/halo-measure-cuda" ;;
     unit)
       # The GPU tests op by op, then with CUDA graphs, then with the other opt-in settings.
-      step unit 100 "$build/bin/halo-cuda-tests"
-      step unit_graphs 100 env ODLA_GRAPHS=1 "$build/bin/halo-cuda-tests"
+      # After a failure, the tests that did not pass run again one per process.
+      step unit 100 "$build/bin/halo-cuda-tests" ||
+        gtest_alone unit "$build/bin/halo-cuda-tests"
+      step unit_graphs 100 env ODLA_GRAPHS=1 "$build/bin/halo-cuda-tests" ||
+        gtest_alone unit_graphs env ODLA_GRAPHS=1 "$build/bin/halo-cuda-tests"
       step unit_variants 100 env ODLA_CUDA_CONV_ALGO=find ODLA_CUDA_PINNED=1 \
-        "$build/bin/halo-cuda-tests" ;;
+        "$build/bin/halo-cuda-tests" || gtest_alone unit_variants env \
+        ODLA_CUDA_CONV_ALGO=find ODLA_CUDA_PINNED=1 "$build/bin/halo-cuda-tests" ;;
     e2e) step e2e 150 "$root/tests/e2e/cuda.sh" "$root" "$build" --gpu ;;
     conformance)
       step conformance 310 "$build/bin/halo-conformance" -j "$jobs" --runtime cuda \
