@@ -61,6 +61,10 @@ bool SplitProducts(Graph& g);
 // Scale Mul and B Add over trailing axes become one LayerNormalization.
 bool FuseLayerNorm(Graph& g);
 
+// split-wide-ops: a Concat, Sum, Max or Min of more than 64 inputs, or a Split into more
+// than 64 parts (ODLA's list size), becomes nodes within the limit with the same results.
+bool SplitWideOps(Graph& g);
+
 struct Pass {
   std::string name;
   std::function<void(Graph&, const ProgressFn&)> run;

@@ -22,7 +22,8 @@ namespace halo {
 // scale that followed a bias Add (attention's query / sqrt(head size)) now follows the fused
 // product and goes into its weights. These are the last rewrites;
 // fold-constants then folds what the rewrites left constant, and dce drops what they left
-// unused. A pass listed twice is one name (--disable-pass skips both runs).
+// unused. split-wide-ops comes last and always runs: it keeps nodes within ODLA's lists for
+// lowering. A pass listed twice is one name (--disable-pass skips both runs).
 const std::vector<Pass>& Pipeline() {
   static const std::vector<Pass> passes = {
       {"infer-shapes", [](Graph& g, const ProgressFn& p) { InferShapes(g, p); }, false},
@@ -39,6 +40,7 @@ const std::vector<Pass>& Pipeline() {
       {"fold-batchnorm", [](Graph& g, const ProgressFn&) { FoldBatchNorm(g); }},
       {"fold-constants", [](Graph& g, const ProgressFn&) { FoldConstants(g); }},
       {"dce", [](Graph& g, const ProgressFn&) { EliminateDeadCode(g); }},
+      {"split-wide-ops", [](Graph& g, const ProgressFn&) { SplitWideOps(g); }, false},
   };
   return passes;
 }

@@ -102,6 +102,10 @@ const std::map<std::string, std::pair<Invoker, size_t>>& Builders() {
   return *table;
 }
 
+static_assert(kOdlaMaxDims == ODLA_MAX_DIMS && kOdlaMaxInts == ODLA_MAX_INTS &&
+                  kOdlaMaxInts == ODLA_MAX_FLOATS && kOdlaMaxValues == ODLA_MAX_VALUES,
+              "lowering.h's limits are odla.h's");
+
 odla_value_type ToOdla(const Type& t) {
   odla_value_type r{};
   r.element_type = static_cast<odla_element_type>(t.dtype);

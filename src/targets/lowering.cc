@@ -205,6 +205,9 @@ OdlaCall LowerNode(const Node& n, const BatchForms* batch) {
     if (in.variadic) {
       a.kind = OdlaArg::Kind::kValues;
       for (size_t j = i; j < n.num_inputs(); ++j) a.values.push_back(n.input(j));
+      if (a.values.size() > kOdlaMaxValues)
+        throw Err("input '", in.name, "' has ", a.values.size(), " values; ODLA takes at most ",
+                  kOdlaMaxValues);
     } else {
       a.kind = OdlaArg::Kind::kValue;
       a.value = n.input(i);
@@ -239,19 +242,23 @@ OdlaCall LowerNode(const Node& n, const BatchForms* batch) {
         throw Err("tensor or string-list attribute '", s.name, "' cannot be lowered");
     }
     if (batch) a.batch_ints = batch->AttrOf(&n, s.name);
-    if (a.kind == OdlaArg::Kind::kInts && a.ints.size() > 16)
-      throw Err("attribute '", s.name, "' has ", a.ints.size(), " entries; ODLA takes at most 16");
-    if (a.kind == OdlaArg::Kind::kFloats && a.floats.size() > 16)
-      throw Err("attribute '", s.name, "' has ", a.floats.size(),
-                " entries; ODLA takes at most 16");
+    if (a.kind == OdlaArg::Kind::kInts && a.ints.size() > kOdlaMaxInts)
+      throw Err("attribute '", s.name, "' has ", a.ints.size(), " entries; ODLA takes at most ",
+                kOdlaMaxInts);
+    if (a.kind == OdlaArg::Kind::kFloats && a.floats.size() > kOdlaMaxInts)
+      throw Err("attribute '", s.name, "' has ", a.floats.size(), " entries; ODLA takes at most ",
+                kOdlaMaxInts);
     c.args.push_back(std::move(a));
   }
   OdlaArg r;
   r.kind = c.multi_result ? OdlaArg::Kind::kTypes : OdlaArg::Kind::kType;
   r.param = c.multi_result ? "result_types" : "result_type";
+  if (n.num_outputs() > kOdlaMaxValues)
+    throw Err(n.num_outputs(), " results; ODLA takes at most ", kOdlaMaxValues);
   for (size_t i = 0; i < n.num_outputs(); ++i) {
     const Type& t = n.output(i)->type();
-    if (t.Rank() > 8) throw Err("result ", i, " has rank ", t.Rank(), "; ODLA supports up to 8");
+    if (t.Rank() > static_cast<int>(kOdlaMaxDims))
+      throw Err("result ", i, " has rank ", t.Rank(), "; ODLA supports up to ", kOdlaMaxDims);
     OdlaElementTypeName(t.dtype);
     r.types.push_back(t);
     if (batch) r.batch_dims.push_back(batch->DimsOf(n.output(i)));

@@ -18,6 +18,11 @@
 
 namespace halo {
 
+// The sizes of ODLA's lists (odla.h's ODLA_MAX_*): a node lowers only within them.
+constexpr size_t kOdlaMaxDims = 8;     // the rank of a value
+constexpr size_t kOdlaMaxInts = 16;    // an odla_ints or odla_floats attribute
+constexpr size_t kOdlaMaxValues = 64;  // variadic inputs (odla_values), results (odla_value_types)
+
 struct OdlaArg {
   enum class Kind { kValue, kValues, kInt, kFloat, kString, kInts, kFloats, kDType, kType, kTypes };
   Kind kind = Kind::kValue;
@@ -43,7 +48,8 @@ struct OdlaCall {
   bool multi_result = false;
 };
 
-// Lowers one node (not Input/Constant). Throws Error when an attribute cannot be lowered.
+// Lowers one node (not Input/Constant). Throws Error when an attribute, an input list or the
+// results do not fit ODLA (the kOdlaMax* limits; split-wide-ops keeps most nodes within them).
 // With `batch`, the call's numbers that depend on the batch size carry their forms.
 OdlaCall LowerNode(const Node& n, const BatchForms* batch = nullptr);
 

@@ -141,6 +141,27 @@ assert y.dtype == np.int64 and y.tolist() == [[0, 0, 3], [0, 0, 0], [0, 0, 5]], 
 PY
 "$halo" models/nms.onnx --print-ir | grep -q 'i64\[<=3x3\]' || fail "--print-ir: no bounded type"
 
+step "a Split into 130 parts and a Concat of 130 values (ODLA's lists hold 64)"
+mkdir -p out_wide
+"$halo" models/wide.onnx -o out_wide/wide.cc
+cat > wide_app.c <<'C'
+#include <stdio.h>
+#include "wide.h"
+int main(void) {
+  float x[130], y[130];
+  for (int i = 0; i < 130; ++i) x[i] = (float)(i - 65) / 4;
+  if (wide(x, y) != 0) return 1;
+  for (int i = 0; i < 130; ++i)
+    if (y[i] != (x[i] > 0 ? x[i] : 0)) { printf("y[%d] = %g\n", i, y[i]); return 1; }
+  printf("ok\n");
+  return 0;
+}
+C
+c++ -std=c++17 -Wall -Wextra -Werror -I "$src/include" -c out_wide/wide.cc -o wide.o
+cc -std=c99 -Wall -Wextra -Werror -I out_wide -c wide_app.c -o wide_app.o
+c++ wide_app.o wide.o out_wide/wide.bin -L "$build/lib" -l:libodla_ref.a -lpthread -o wide_app
+[ "$(./wide_app)" = ok ] || fail "wide_app: $(./wide_app)"
+
 step "halo --print-ir"
 "$halo" models/add_relu.onnx --print-ir > ir.txt
 grep -q 'input %x:f32\[2x3\]' ir.txt || fail "--print-ir: no input line: $(cat ir.txt)"

@@ -108,6 +108,23 @@ def main(out):
         [helper.make_tensor_value_info("y", TensorProto.INT64, None)]),
         f"{out}/nonzero_transpose.onnx")
 
+    # PyTorch's unbind and stack over a long axis: a Split into 130 parts and a Concat of 130
+    # values, wider than ODLA's lists of 64 (split-wide-ops makes them fit).
+    n = 130
+    save(helper.make_graph(
+        [helper.make_node("Split", ["x", "parts"], [f"s{i}" for i in range(n)], axis=1,
+                          name="unbind")] +
+        [helper.make_node("Relu", [f"s{i}"], [f"r{i}"], name=f"relu{i}") for i in range(n)] +
+        [helper.make_node("Concat", [f"r{i}" for i in range(n)], ["y"], axis=1, name="stack")],
+        "wide", [helper.make_tensor_value_info("x", f32, [1, n])],
+        [helper.make_tensor_value_info("y", f32, [1, n])],
+        [numpy_helper.from_array(np.ones(n, dtype=np.int64), "parts")]), f"{out}/wide.onnx")
+    # A Mean of 70 inputs: left wide, so that lowering refuses it.
+    save(helper.make_graph(
+        [helper.make_node("Mean", [f"x{i}" for i in range(70)], ["y"], name="mean70")],
+        "wide_mean", [helper.make_tensor_value_info(f"x{i}", f32, [2]) for i in range(70)],
+        [helper.make_tensor_value_info("y", f32, [2])]), f"{out}/wide_mean.onnx")
+
     # Inputs for `halo run`.
     np.save(f"{out}/x.npy", np.array([[-1, 1, 2], [3, -4, 5]], dtype=np.float32))
     np.save(f"{out}/x_f64.npy", np.zeros((2, 3), dtype=np.float64))
