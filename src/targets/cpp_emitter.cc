@@ -114,7 +114,15 @@ void PrintBuild(const Graph& g, Model& m) {
 
   bool first_const = true;
   if (!g.inputs().empty()) os << "  // Inputs.\n";
+  auto check_rank = [&m](const Type& t, const std::string& label) {
+    try {
+      CheckOdlaRank(t);
+    } catch (const Error& e) {
+      throw Err(Where(m), label, ": ", e.what());
+    }
+  };
   for (const Value* v : g.inputs()) {
+    check_rank(v->type(), "input '" + v->name() + "'");
     std::string var = scope.Make(v->name());
     expr[v] = var;
     const auto& dims = m.batch ? m.batch->DimsOf(v) : kNoDims;
@@ -134,6 +142,7 @@ void PrintBuild(const Graph& g, Model& m) {
       std::string var = scope.Make(v->name());
       expr[v] = var;
       const Tensor& t = n.GetTensor("value");
+      check_rank(t.type(), "constant '" + v->name() + "'");
       size_t off = m.weights.Append(t.bytes(), t.byte_size(), kWeightsAlign);
       m.constant_offsets[&n] = off;
       os << Wrap("  odla_value " + var + " = " + api("CreateConstant") + "(",

@@ -107,6 +107,7 @@ static_assert(kOdlaMaxDims == ODLA_MAX_DIMS && kOdlaMaxInts == ODLA_MAX_INTS &&
               "lowering.h's limits are odla.h's");
 
 odla_value_type ToOdla(const Type& t) {
+  CheckOdlaRank(t);
   odla_value_type r{};
   r.element_type = static_cast<odla_element_type>(t.dtype);
   r.shape.size = t.Rank();
@@ -221,23 +222,23 @@ Executor::Executor(const Graph& g, Precision precision)
   std::unordered_map<const Value*, odla_value> vals;
   for (const auto& up : g.nodes()) {
     const Node& n = *up;
-    odla_value v = nullptr;
-    if (n.op() == "Input") {
-      v = odla_CreateArgument(ToOdla(n.output()->type()), n.output()->name().c_str());
-    } else if (n.op() == "Constant") {
-      const Tensor& t = n.GetTensor("value");
-      v = odla_CreateConstant(ToOdla(t.type()), t.bytes(), n.output()->name().c_str());
-    } else {
-      try {
+    try {
+      if (n.op() == "Input") {
+        vals[n.output()] =
+            odla_CreateArgument(ToOdla(n.output()->type()), n.output()->name().c_str());
+      } else if (n.op() == "Constant") {
+        const Tensor& t = n.GetTensor("value");
+        vals[n.output()] =
+            odla_CreateConstant(ToOdla(t.type()), t.bytes(), n.output()->name().c_str());
+      } else {
         auto outs = Invoke(LowerNode(n), vals);
         for (size_t i = 0; i < outs.size() && i < n.num_outputs(); ++i) vals[n.output(i)] = outs[i];
-      } catch (const Error& e) {
-        throw Err("node '", n.name(), "' (", n.op(), "): ", e.what());
+        continue;
       }
-      continue;
+    } catch (const Error& e) {
+      throw Err("node '", n.name(), "' (", n.op(), "): ", e.what());
     }
-    if (!v) throw OdlaError("node '" + n.name() + "' (" + n.op() + ")");
-    vals[n.output()] = v;
+    if (!vals[n.output()]) throw OdlaError("node '" + n.name() + "' (" + n.op() + ")");
   }
   for (const Value* o : g.outputs()) {
     if (odla_SetValueAsOutput(vals.at(o)) != ODLA_SUCCESS) throw OdlaError("odla_SetValueAsOutput");

@@ -190,6 +190,12 @@ std::set<const Value*> RuntimeValues(const Graph& g) {
   return r;
 }
 
+void CheckOdlaRank(const Type& t) {
+  if (t.Rank() > static_cast<int>(kOdlaMaxDims))
+    throw Err("type ", t.ToString(), " has rank ", t.Rank(), "; ODLA supports up to ",
+              kOdlaMaxDims);
+}
+
 OdlaCall LowerNode(const Node& n, const BatchForms* batch) {
   const OpDef& d = n.def();
   if (!d.lowered) throw Err("op ", d.name, " has no ODLA builder");
@@ -257,8 +263,11 @@ OdlaCall LowerNode(const Node& n, const BatchForms* batch) {
     throw Err(n.num_outputs(), " results; ODLA takes at most ", kOdlaMaxValues);
   for (size_t i = 0; i < n.num_outputs(); ++i) {
     const Type& t = n.output(i)->type();
-    if (t.Rank() > static_cast<int>(kOdlaMaxDims))
-      throw Err("result ", i, " has rank ", t.Rank(), "; ODLA supports up to ", kOdlaMaxDims);
+    try {
+      CheckOdlaRank(t);
+    } catch (const Error& e) {
+      throw Err("result ", i, ": ", e.what());
+    }
     OdlaElementTypeName(t.dtype);
     r.types.push_back(t);
     if (batch) r.batch_dims.push_back(batch->DimsOf(n.output(i)));

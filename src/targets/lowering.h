@@ -53,6 +53,9 @@ struct OdlaCall {
 // With `batch`, the call's numbers that depend on the batch size carry their forms.
 OdlaCall LowerNode(const Node& n, const BatchForms* batch = nullptr);
 
+// Throws Error when a value of type `t` cannot be an ODLA value (rank above kOdlaMaxDims).
+void CheckOdlaRank(const Type& t);
+
 // Whether input `i` of a node of op `d` reaches its ODLA builder (ConstIn inputs do not).
 bool LowersInput(const OpDef& d, size_t i);
 // The values the lowered graph uses: its inputs and outputs and the lowered inputs of its

@@ -125,6 +125,13 @@ def main(out):
         "wide_mean", [helper.make_tensor_value_info(f"x{i}", f32, [2]) for i in range(70)],
         [helper.make_tensor_value_info("y", f32, [2])]), f"{out}/wide_mean.onnx")
 
+    # An input of rank 9, reshaped at once: ODLA values have rank 8 at most.
+    save(helper.make_graph(
+        [helper.make_node("Reshape", ["x", "shape"], ["y"], name="flatten")], "rank9",
+        [helper.make_tensor_value_info("x", f32, [1] * 8 + [2])],
+        [helper.make_tensor_value_info("y", f32, [2])],
+        [numpy_helper.from_array(np.array([2], dtype=np.int64), "shape")]), f"{out}/rank9.onnx")
+
     # Inputs for `halo run`.
     np.save(f"{out}/x.npy", np.array([[-1, 1, 2], [3, -4, 5]], dtype=np.float32))
     np.save(f"{out}/x_f64.npy", np.zeros((2, 3), dtype=np.float64))

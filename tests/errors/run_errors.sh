@@ -75,6 +75,8 @@ expect dynamic_batch_static 1 "models/add_relu.onnx" "no input depends on the ba
   models/add_relu.onnx --dynamic-batch -o out/m.cc
 expect wide_mean 1 "models/wide_mean.onnx" "node 'mean70' (Mean)" "70 values" \
   "ODLA takes at most 64" -- models/wide_mean.onnx -o out/m.cc
+expect rank9_input 1 "models/rank9.onnx" "input 'x'" "has rank 9; ODLA supports up to 8" -- \
+  models/rank9.onnx -o out/m.cc
 expect usage_dynamic_and_fixed_batch 2 "--batch-size and --dynamic-batch" -- \
   models/batch_const.onnx --dynamic-batch --batch-size 2 -o out/m.cc
 expect usage_unknown_option 2 "--frobnicate" -- models/add_relu.onnx --frobnicate
