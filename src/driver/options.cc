@@ -211,7 +211,8 @@ const std::vector<OptionDef>& Table() {
       {{"--no-opt"},
        "",
        kBoth,
-       "only infer types (which folds the nodes of constants): skip the optimizing passes",
+       "only infer types (which folds the nodes of constants) and split nodes wider than "
+       "ODLA's lists (split-wide-ops): skip the optimizing passes",
        [](Options& o, const std::string&) { o.optimize = false; }},
       {{"--disable-pass"},
        "NAME",
