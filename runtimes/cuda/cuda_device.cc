@@ -255,12 +255,15 @@ bool Verbose() {
   return verbose;
 }
 
-// Whether ODLA_CUDA_HOST_OPS (a comma-separated list of op names, read at each build) sends
-// `op` to the host: a way around a GPU kernel's fault without rebuilding.
+// Whether ODLA_CUDA_HOST_OPS (a comma-separated list of op names, spaces around them
+// ignored, read at each build) sends `op` to the host: a way around a GPU kernel's fault
+// without rebuilding.
 bool SentToHost(const char* op) {
   std::stringstream list(odla_rt::Env("ODLA_CUDA_HOST_OPS"));
-  for (std::string name; std::getline(list, name, ',');)
-    if (name == op) return true;
+  for (std::string name; std::getline(list, name, ',');) {
+    const size_t b = name.find_first_not_of(" \t"), e = name.find_last_not_of(" \t");
+    if (b != std::string::npos && name.compare(b, e - b + 1, op) == 0) return true;
+  }
   return false;
 }
 

@@ -119,9 +119,10 @@ TEST(CudaNoDevice, CudaOpFailsWithOneLineError) {
   EXPECT_EQ(text.find('\n'), std::string::npos) << text;
 }
 
-// ODLA_CUDA_HOST_OPS sends the ops it lists to the host builders, GPU or not.
+// ODLA_CUDA_HOST_OPS sends the ops it lists (spaces around the names ignored) to the host
+// builders, GPU or not.
 TEST(CudaNoDevice, HostOpsListRunsThemOnTheHost) {
-  ASSERT_EQ(setenv("ODLA_CUDA_HOST_OPS", "Relu,Conv", 1), 0);
+  ASSERT_EQ(setenv("ODLA_CUDA_HOST_OPS", "Relu, Conv ", 1), 0);
   Computation c;
   Consts k;
   odla_value x = odla_CreateArgument(Type({1, 2, 5, 5}), "x");
