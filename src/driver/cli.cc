@@ -1,5 +1,6 @@
 #include "driver/cli.h"
 
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -16,6 +17,29 @@
 #include "targets/partition_executor.h"
 
 namespace halo {
+namespace {
+
+// Creates `dir` and its missing parents; returns those it created, parents first.
+std::vector<std::filesystem::path> MakeDirectories(const std::string& dir) {
+  std::vector<std::filesystem::path> missing;
+  std::error_code ec;
+  for (std::filesystem::path p = dir; !p.empty() && !std::filesystem::exists(p, ec);
+       p = p.parent_path()) {
+    missing.insert(missing.begin(), p);
+    if (p == p.parent_path()) break;
+  }
+  std::vector<std::filesystem::path> made;
+  for (const auto& p : missing) {
+    if (!std::filesystem::create_directory(p, ec) && ec) {
+      for (auto it = made.rbegin(); it != made.rend(); ++it) std::filesystem::remove(*it, ec);
+      throw Err(p.string(), ": cannot create the directory: ", ec.message());
+    }
+    made.push_back(p);
+  }
+  return made;
+}
+
+}  // namespace
 
 void RunAndSave(const Graph& g, const Options& opts, const Partition* partition) {
   const std::string& model = opts.models.at(0);
@@ -59,14 +83,21 @@ void RunAndSave(const Graph& g, const Options& opts, const Partition* partition)
   } catch (const Error& e) {
     throw Err(model, ": ", e.what());
   }
-  CNameScope scope;
-  FileSet set;
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    std::string dir = opts.output_dir;
-    if (dir.back() != '/') dir += '/';
-    set.Add(dir + scope.Make(g.outputs()[i]->name()) + ".npy") << SerializeNpy(outputs[i]);
+  std::vector<std::filesystem::path> made = MakeDirectories(opts.output_dir);
+  try {
+    CNameScope scope;
+    FileSet set;
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      std::string dir = opts.output_dir;
+      if (dir.back() != '/') dir += '/';
+      set.Add(dir + scope.Make(g.outputs()[i]->name()) + ".npy") << SerializeNpy(outputs[i]);
+    }
+    set.Commit();
+  } catch (const Error&) {
+    std::error_code ec;
+    for (auto it = made.rbegin(); it != made.rend(); ++it) std::filesystem::remove(*it, ec);
+    throw;
   }
-  set.Commit();
 }
 
 namespace {

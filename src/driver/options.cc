@@ -258,7 +258,7 @@ const std::vector<OptionDef>& Table() {
       {{"--output-dir"},
        "DIR",
        kRun,
-       "(run) write each model output to DIR/NAME.npy",
+       "(run) write each model output to DIR/NAME.npy (DIR is created if missing)",
        [](Options& o, const std::string& v) { o.output_dir = v; }},
       {{"-h", "--help"},
        "",

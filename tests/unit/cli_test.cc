@@ -65,6 +65,27 @@ TEST(HaloRun, WritesOutputsAsNpy) {
   EXPECT_EQ(test::Floats(y), (std::vector<float>{0, 0, 2.5f, 4, 0, 5.5f}));
 }
 
+// A missing --output-dir is created with its parents; not when it cannot be, or when the
+// run fails before writing.
+TEST(HaloRun, CreatesTheOutputDirectory) {
+  std::string dir = TempDir("run_mkdir");
+  WriteNpy(dir + "/x.npy", F32({2, 3}, {-1, 1, 2, 3, -4, 5}));
+  std::ofstream(dir + "/file") << "x";
+  auto g = AddRelu();
+  Options o;
+  o.models = {"m.onnx"};
+  o.inputs = {{"x", dir + "/x.npy"}};
+  o.output_dir = dir + "/new/sub";
+  RunAndSave(*g, o);
+  EXPECT_EQ(ReadNpy(dir + "/new/sub/out_0.npy").type(), Type(DataType::kFloat32, {2, 3}));
+  o.output_dir = dir + "/file/sub";
+  EXPECT_EQ(ErrorOf(*g, o).rfind(dir + "/file/sub: cannot create the directory: ", 0), 0u);
+  o.output_dir = dir + "/fresh/one";
+  o.inputs = {{"x", dir + "/missing.npy"}};
+  EXPECT_EQ(ErrorOf(*g, o), dir + "/missing.npy: cannot open the file");
+  EXPECT_EQ(std::system(("test ! -e '" + dir + "/fresh'").c_str()), 0);
+}
+
 TEST(HaloRun, ReportsInputProblemsAndWritesNothing) {
   std::string dir = TempDir("run_errors");
   WriteNpy(dir + "/x.npy", F32({2, 3}, {-1, 1, 2, 3, -4, 5}));
