@@ -84,6 +84,7 @@ void AdaptBeforeUpgrade(onnx::ModelProto& m) {
 }
 
 Adapter FindAdapter(const std::string& op_type, int64_t opset) {
+  if (Adapter a = FindNewerAdapter(op_type, opset)) return a;
   for (const Entry& e : kAdapters)
     if (op_type == e.op && opset <= e.max_opset) return e.fn;
   return nullptr;

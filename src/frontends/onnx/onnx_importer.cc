@@ -65,19 +65,90 @@ onnx::ModelProto ReadModel(const std::string& path) {
 
 bool IsDefaultDomain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
 
-int64_t DefaultOpset(const onnx::ModelProto& m) {
-  for (const auto& o : m.opset_import())
+// The private domain that hides the nodes of newer forms from ONNX's checker (NewerForm).
+const char kNewerDomain[] = "halo.newer-form";
+
+// Moves the default-domain nodes of `nodes` and their subgraphs whose form ONNX's checker
+// does not know at `opset` into kNewerDomain (`hide`), or back (!hide). Returns whether it
+// moved any.
+template <typename Nodes>
+bool HideNewerForms(Nodes& nodes, int64_t opset, bool hide) {
+  bool moved = false;
+  for (auto& n : nodes) {
+    if (hide ? IsDefaultDomain(n.domain()) && NewerForm(n.op_type(), opset)
+             : n.domain() == kNewerDomain) {
+      n.set_domain(hide ? kNewerDomain : "");
+      moved = true;
+    }
+    for (auto& a : *n.mutable_attribute()) {
+      if (a.has_g()) moved |= HideNewerForms(*a.mutable_g()->mutable_node(), opset, hide);
+      for (auto& sub : *a.mutable_graphs())
+        moved |= HideNewerForms(*sub.mutable_node(), opset, hide);
+    }
+  }
+  return moved;
+}
+
+// The default-domain opset of an opset_import list, -1 when absent.
+template <typename Imports>
+int64_t DefaultOpsetOf(const Imports& imports) {
+  for (const auto& o : imports)
     if (IsDefaultDomain(o.domain())) return o.version();
   return -1;
 }
 
+// While it lives, the nodes of m (graph and local functions) whose form is newer than
+// kOnnxLibOpset (NewerForm) are in kNewerDomain, which the function bodies import.
+class NewerFormsHidden {
+ public:
+  explicit NewerFormsHidden(onnx::ModelProto& m) : m_(m) {
+    opset_ = DefaultOpsetOf(m.opset_import());
+    if (opset_ > kOnnxLibOpset)
+      any_ = HideNewerForms(*m.mutable_graph()->mutable_node(), opset_, true);
+    for (auto& f : *m.mutable_functions()) {
+      int64_t v = DefaultOpsetOf(f.opset_import());
+      bool moved = v > kOnnxLibOpset && HideNewerForms(*f.mutable_node(), v, true);
+      if (moved) {
+        auto* o = f.add_opset_import();
+        o->set_domain(kNewerDomain);
+        o->set_version(1);
+      }
+      imported_.push_back(moved);
+      any_ |= moved;
+    }
+  }
+  ~NewerFormsHidden() {
+    HideNewerForms(*m_.mutable_graph()->mutable_node(), opset_, false);
+    for (int i = 0; i < m_.functions_size(); ++i) {
+      auto& f = *m_.mutable_functions(i);
+      HideNewerForms(*f.mutable_node(), opset_, false);
+      if (imported_[i]) f.mutable_opset_import()->RemoveLast();
+    }
+  }
+  // Whether any node was hidden (its domain must then be imported).
+  bool any() const { return any_; }
+  NewerFormsHidden(const NewerFormsHidden&) = delete;
+  NewerFormsHidden& operator=(const NewerFormsHidden&) = delete;
+
+ private:
+  onnx::ModelProto& m_;
+  int64_t opset_;
+  bool any_ = false;
+  std::vector<bool> imported_;
+};
+
 // onnx::checker::check_model without its demand that graph inputs and outputs have shapes
 // (HALO takes missing input shapes from the command line and infers the outputs') and
-// without rejecting IR versions newer than the installed ONNX library.
-void RunChecker(const onnx::ModelProto& m, const std::string& dir) {
+// without rejecting IR versions newer than the installed ONNX library. In models newer than
+// kOnnxLibOpset, the nodes of newer forms are checked as nodes of a domain it does not know
+// (names, scopes, structure, not the op's signature); HALO's adapters and op rules check
+// those.
+void RunChecker(onnx::ModelProto& m, const std::string& dir) {
   std::unordered_map<std::string, int> opsets;
   for (const auto& o : m.opset_import()) opsets[o.domain()] = static_cast<int>(o.version());
   if (opsets.empty()) throw Err("the model imports no opset");
+  NewerFormsHidden hidden(m);
+  if (hidden.any()) opsets[kNewerDomain] = 1;
   onnx::checker::CheckerContext ctx;
   // Newer IR versions (9: float8, 10: 4-bit types) change nothing the checker looks at.
   ctx.set_ir_version(static_cast<int>(std::min<int64_t>(m.ir_version(), onnx::IR_VERSION)));
@@ -111,7 +182,7 @@ void CheckNodeOps(const std::string& path, const onnx::ModelProto& m, int64_t op
              "ONNX domain only)");
       continue;
     }
-    if (opset >= 1 && !HaloHasOp(n.op_type()) &&
+    if (opset >= 1 && !HaloHasOp(n.op_type()) && !FindAdapter(n.op_type(), opset) &&
         !onnx::OpSchemaRegistry::Schema(n.op_type(), static_cast<int>(opset), ""))
       fail("unsupported operator");
   }
@@ -119,7 +190,7 @@ void CheckNodeOps(const std::string& path, const onnx::ModelProto& m, int64_t op
 
 // Validates the model, upgrading opsets older than kMinOpset with ONNX's version converter.
 int64_t CheckModel(const std::string& path, onnx::ModelProto& m) {
-  int64_t opset = DefaultOpset(m);
+  int64_t opset = DefaultOpsetOf(m.opset_import());
   if (opset > kMaxOpset)
     throw Err(path, ": ONNX opset ", opset, " is newer than HALO supports (", kMinOpset, " to ",
               kMaxOpset, ")");

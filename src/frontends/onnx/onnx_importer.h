@@ -23,10 +23,13 @@ struct ImportOptions;
 
 namespace halo::onnx_fe {
 
-// The newest default-domain opset HALO's ops mirror, and the oldest one read directly
-// (older models go through the ONNX version converter first).
-constexpr int64_t kMaxOpset = 17;
+// The newest default-domain opset HALO reads, and the oldest one read directly (older models
+// go through the ONNX version converter first). libonnx (1.12) knows opsets up to
+// kOnnxLibOpset: the nodes of newer models whose form changed after it are checked by
+// HALO's adapters and op rules instead of ONNX's checker (onnx_adapters_newer.cc).
+constexpr int64_t kMaxOpset = 20;
 constexpr int64_t kMinOpset = 7;
+constexpr int64_t kOnnxLibOpset = 17;
 
 // An imported ONNX value: a tensor (an IR value), a sequence of tensors, or an optional
 // holding a tensor, a sequence or nothing. Sequences and optionals exist at compile time
@@ -258,11 +261,17 @@ std::set<std::string> NeededConstants(const Graph& g, const std::set<std::string
 onnx::AttributeProto::AttributeType AttrType(const onnx::AttributeProto& a);
 
 // Version adapters: rewrite an ONNX node whose form at the model's opset differs from the
-// opset-17 form HALO's ops mirror in a way attribute names cannot express. An adapter
+// form HALO's ops mirror (opset 17's, with some of 18's) in a way attribute names cannot
+// express. An adapter
 // rewrites the pending node and builds it (Importer::Build).
 using Adapter = void (*)(Importer&, PendingNode&);
 // The adapter for op_type at the given opset, or nullptr.
 Adapter FindAdapter(const std::string& op_type, int64_t opset);
+// The adapter of a form new in opsets 18 to 20 (onnx_adapters_newer.cc), or nullptr.
+Adapter FindNewerAdapter(const std::string& op_type, int64_t opset);
+// Whether ONNX's checker (libonnx, kOnnxLibOpset) cannot judge a node of op_type in a model
+// of this opset: its form changed after kOnnxLibOpset, or the op is newer.
+bool NewerForm(const std::string& op_type, int64_t opset);
 
 // Fixes a model older than kMinOpset for the ONNX version converter, where the converter
 // would change its meaning. The model carries ONNX's inferred shapes (value_info).
