@@ -162,6 +162,17 @@ cc -std=c99 -Wall -Wextra -Werror -I out_wide -c wide_app.c -o wide_app.o
 c++ wide_app.o wide.o out_wide/wide.bin -L "$build/lib" -l:libodla_ref.a -lpthread -o wide_app
 [ "$(./wide_app)" = ok ] || fail "wide_app: $(./wide_app)"
 
+step "opset 20: a Transformer block as PyTorch 2.9 exports it, against numpy"
+"$halo" run models/encoder_block20.onnx --input x=models/block_x.npy --output-dir run_block
+"$halo" models/encoder_block20.onnx --print-ir | grep -q 'FusedMatMul.*Gelu' ||
+  fail "Gelu-20 did not fuse into its product"
+/usr/bin/python3 - <<'PY'
+import numpy as np
+y, want = np.load("run_block/y.npy"), np.load("models/block_y.npy")
+err = np.abs(y - want).max() / np.abs(want).max()
+assert y.shape == want.shape and err < 1e-5, (y.shape, err)
+PY
+
 step "halo --print-ir"
 "$halo" models/add_relu.onnx --print-ir > ir.txt
 grep -q 'input %x:f32\[2x3\]' ir.txt || fail "--print-ir: no input line: $(cat ir.txt)"

@@ -1,4 +1,5 @@
 """Writes the small ONNX models the end-to-end and error tests use. Usage: make_models.py DIR"""
+import math
 import os
 import sys
 
@@ -9,10 +10,75 @@ from onnx import TensorProto, helper, numpy_helper
 OPSET = [helper.make_opsetid("", 17)]
 
 
-def save(graph, path):
-    model = helper.make_model(graph, opset_imports=OPSET, producer_name="halo-tests")
-    model.ir_version = 8
+def save(graph, path, opset=None):
+    imports = [helper.make_opsetid("", opset)] if opset else OPSET
+    model = helper.make_model(graph, opset_imports=imports, producer_name="halo-tests")
+    model.ir_version = 10 if opset and opset >= 20 else 8
     onnx.save(model, path)
+
+
+def encoder_block20(out):
+    """A Transformer encoder block as PyTorch 2.9's exporter writes it (opset 20, IR 10):
+    LayerNormalization, a fused QKV product cut by Split-18's num_outputs, attention, Gelu-20,
+    and ReduceMean-18's axes input; with its output computed by numpy in float64."""
+    rng = np.random.default_rng(0)
+    d, heads, s, f = 64, 4, 16, 256
+    w = {k: (rng.standard_normal(shape) * scale).astype(np.float32) for k, shape, scale in [
+        ("ln1_s", (d,), 1.0), ("ln1_b", (d,), 0.1), ("wqkv", (d, 3 * d), 0.1),
+        ("bqkv", (3 * d,), 0.1), ("wo", (d, d), 0.1), ("bo", (d,), 0.1), ("ln2_s", (d,), 1.0),
+        ("ln2_b", (d,), 0.1), ("w1", (d, f), 0.1), ("b1", (f,), 0.1), ("w2", (f, d), 0.1),
+        ("b2", (d,), 0.1)]}
+    inits = [numpy_helper.from_array(v, k) for k, v in w.items()] + [
+        numpy_helper.from_array(np.array(v, np.int64), k) for k, v in
+        [("heads_shape", [1, s, heads, d // heads]), ("merge_shape", [1, s, d]),
+         ("mean_axes", [-1])]] + [
+        numpy_helper.from_array(np.array(1 / np.sqrt(d // heads), np.float32), "scale")]
+    n = helper.make_node
+    nodes = [n("LayerNormalization", ["x", "ln1_s", "ln1_b"], ["h"], axis=-1, epsilon=1e-5),
+             n("MatMul", ["h", "wqkv"], ["qkv0"]), n("Add", ["qkv0", "bqkv"], ["qkv"]),
+             n("Split", ["qkv"], ["q0", "k0", "v0"], axis=-1, num_outputs=3)]
+    for t in "qkv":
+        nodes += [n("Reshape", [f"{t}0", "heads_shape"], [f"{t}1"]),
+                  n("Transpose", [f"{t}1"], [f"{t}2"], perm=[0, 2, 1, 3])]
+    nodes += [
+        n("Transpose", ["k2"], ["kt"], perm=[0, 1, 3, 2]), n("MatMul", ["q2", "kt"], ["sc0"]),
+        n("Mul", ["sc0", "scale"], ["sc"]), n("Softmax", ["sc"], ["p"], axis=-1),
+        n("MatMul", ["p", "v2"], ["ctx0"]), n("Transpose", ["ctx0"], ["ctx1"], perm=[0, 2, 1, 3]),
+        n("Reshape", ["ctx1", "merge_shape"], ["ctx"]), n("MatMul", ["ctx", "wo"], ["o0"]),
+        n("Add", ["o0", "bo"], ["o"]), n("Add", ["x", "o"], ["r1"]),
+        n("LayerNormalization", ["r1", "ln2_s", "ln2_b"], ["h2"], axis=-1, epsilon=1e-5),
+        n("MatMul", ["h2", "w1"], ["f0"]), n("Add", ["f0", "b1"], ["f1"]),
+        n("Gelu", ["f1"], ["f2"]), n("MatMul", ["f2", "w2"], ["f3"]),
+        n("Add", ["f3", "b2"], ["f4"]), n("Add", ["r1", "f4"], ["y0"]),
+        n("ReduceMean", ["y0", "mean_axes"], ["m"], keepdims=1), n("Sub", ["y0", "m"], ["y"])]
+    f32 = TensorProto.FLOAT
+    save(helper.make_graph(nodes, "encoder_block20",
+                           [helper.make_tensor_value_info("x", f32, [1, s, d])],
+                           [helper.make_tensor_value_info("y", f32, [1, s, d])], inits),
+         f"{out}/encoder_block20.onnx", opset=20)
+    x = rng.standard_normal((1, s, d)).astype(np.float32)
+    np.save(f"{out}/block_x.npy", x)
+    v = {k: a.astype(np.float64) for k, a in w.items()}
+
+    def layer_norm(a, scale, bias):
+        mu = a.mean(-1, keepdims=True)
+        return (a - mu) / np.sqrt(((a - mu) ** 2).mean(-1, keepdims=True) + 1e-5) * scale + bias
+
+    def heads_of(a):
+        return a.reshape(1, s, heads, d // heads).transpose(0, 2, 1, 3)
+
+    x64 = x.astype(np.float64)
+    qkv = layer_norm(x64, v["ln1_s"], v["ln1_b"]) @ v["wqkv"] + v["bqkv"]
+    q, k, val = (heads_of(t) for t in np.split(qkv, 3, axis=-1))
+    sc = q @ k.transpose(0, 1, 3, 2) / np.sqrt(d // heads)
+    p = np.exp(sc - sc.max(-1, keepdims=True))
+    p /= p.sum(-1, keepdims=True)
+    ctx = (p @ val).transpose(0, 2, 1, 3).reshape(1, s, d)
+    r1 = x64 + ctx @ v["wo"] + v["bo"]
+    f1 = layer_norm(r1, v["ln2_s"], v["ln2_b"]) @ v["w1"] + v["b1"]
+    erf = np.vectorize(math.erf)
+    y0 = r1 + (0.5 * f1 * (1 + erf(f1 / math.sqrt(2)))) @ v["w2"] + v["b2"]
+    np.save(f"{out}/block_y.npy", y0 - y0.mean(-1, keepdims=True))
 
 
 def main(out):
@@ -131,6 +197,8 @@ def main(out):
         [helper.make_tensor_value_info("x", f32, [1] * 8 + [2])],
         [helper.make_tensor_value_info("y", f32, [2])],
         [numpy_helper.from_array(np.array([2], dtype=np.int64), "shape")]), f"{out}/rank9.onnx")
+
+    encoder_block20(out)
 
     # Inputs for `halo run`.
     np.save(f"{out}/x.npy", np.array([[-1, 1, 2], [3, -4, 5]], dtype=np.float32))
