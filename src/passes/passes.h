@@ -53,9 +53,9 @@ bool MergeTransposes(Graph& g);
 // bias was added).
 bool FuseConv(Graph& g);
 bool FuseGemm(Graph& g);
-// split-products: a product by a constant matrix whose every use is a Slice of columns
-// becomes one product per Slice with those columns of the weights and bias (a fused QKV
-// projection cut into Q, K and V computes them apart, without the Slices' copies).
+// split-products: a product by a constant matrix whose every use is a Slice of columns, or
+// a Split of them, becomes one product per part with those columns of the weights and bias
+// (a fused QKV projection cut into Q, K and V computes them apart, without the copies).
 bool SplitProducts(Graph& g);
 // fuse-layernorm: ReduceMean, Sub, Mul, ReduceMean, Add epsilon, Sqrt, Div and the optional
 // Scale Mul and B Add over trailing axes become one LayerNormalization.

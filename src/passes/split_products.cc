@@ -1,9 +1,10 @@
 // split-products: a product by a constant matrix whose every use is a Slice of columns (the
-// last axis) becomes one product per Slice, with those columns of the weights and of the
-// bias: a fused QKV projection that is cut into Q, K and V then computes them apart, and the
-// three copies of the Slices go. The products are MatMul and FusedMatMul, Gemm and FusedGemm
-// (a C of one row or one value), without a Sum; an activation applies element by element,
-// so each part keeps it. Each result element is the same dot product as before.
+// last axis), or a Split of them, becomes one product per part, with those columns of the
+// weights and of the bias: a fused QKV projection that is cut into Q, K and V then computes
+// them apart, and the copies of the Slices or the Split go. The products are MatMul and
+// FusedMatMul, Gemm and FusedGemm (a C of one row or one value), without a Sum; an
+// activation applies element by element, so each part keeps it. Each result element is the
+// same dot product as before.
 #include <cstring>
 
 #include "passes/passes.h"
@@ -66,31 +67,52 @@ bool Splittable(const Node& n) {
   return !c || c->type().Rank() < 2 || c->type().shape[0] == 1;
 }
 
+// One part of a product's columns that a user takes: [start, start + count) as `result`.
+struct Part {
+  Value* result;
+  int64_t start, count;
+};
+
+// The parts user u takes of y: a Slice of columns, or each result of a Split of the last
+// axis (as PyTorch 2.9's exporter cuts a fused QKV projection); false for any other use.
+bool PartsOf(Node* u, const Value* y, std::vector<Part>* parts) {
+  if (u->input(0) != y) return false;
+  if (u->op() == "Slice") {
+    int64_t start = 0, count = 0;
+    if (!ColumnSlice(*u, &start, &count)) return false;
+    parts->push_back({u->output(), start, count});
+    return true;
+  }
+  if (u->op() != "Split" || u->GetInt("axis") != y->type().Rank() - 1) return false;
+  const std::vector<int64_t>& sizes = u->GetInts("split");
+  int64_t start = 0;
+  for (size_t i = 0; i < sizes.size(); start += sizes[i], ++i) {
+    if (sizes[i] < 1) return false;
+    parts->push_back({u->output(i), start, sizes[i]});
+  }
+  return true;
+}
+
 bool SplitOne(Rewriter& rw, Node* n) {
   Value* y = n->output();
   if (rw.IsOutput(y) || !Splittable(*n)) return false;
-  const std::vector<Node*> users = rw.Users(y);
-  if (users.size() < 2) return false;  // one Slice: nothing to save but a copy of one part
-  std::vector<std::pair<int64_t, int64_t>> cols;
-  for (Node* u : users) {
-    int64_t start = 0, count = 0;
-    if (u->op() != "Slice" || u->input(0) != y || !ColumnSlice(*u, &start, &count)) return false;
-    cols.push_back({start, count});
-  }
+  std::vector<Part> parts;
+  for (Node* u : rw.Users(y))
+    if (!PartsOf(u, y, &parts)) return false;
+  if (parts.size() < 2) return false;  // one Slice: nothing to save but a copy of one part
   const bool gemm = n->op() == "Gemm" || n->op() == "FusedGemm";
   const bool trans_b = gemm && n->GetInt("transB") != 0;
   const Tensor& w = *ConstantOf(n->input(1));
   const Value* c = Absent(*n, 2) ? nullptr : n->input(2);
   const bool slice_c = c && NumElements(c->type().shape) > 1;
-  for (size_t i = 0; i < users.size(); ++i) {
-    Node* u = users[i];
-    auto [start, count] = cols[i];
+  for (const Part& part : parts) {
+    const std::string name = part.result->name();
     std::vector<Value*> ins = n->inputs();
-    ins[1] = rw.AddConst(u->name() + "_weights", Columns(w, start, count, trans_b));
+    ins[1] = rw.AddConst(name + "_weights", Columns(w, part.start, part.count, trans_b));
     if (slice_c)
-      ins[2] = rw.AddConst(u->name() + "_bias", Columns(*ConstantOf(c), start, count, false));
-    Node* part = rw.Add(n->op(), u->name(), ins, n->attrs());
-    rw.Replace(u->output(), part->output(), true);
+      ins[2] = rw.AddConst(name + "_bias", Columns(*ConstantOf(c), part.start, part.count, false));
+    Node* product = rw.Add(n->op(), name, ins, n->attrs());
+    rw.Replace(part.result, product->output(), true);
   }
   return true;
 }

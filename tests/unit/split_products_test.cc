@@ -73,6 +73,38 @@ TEST(SplitProducts, GemmRowsOfTransposedWeightsAndTheActivation) {
   EXPECT_EQ(Count(*g, "FusedGemm") + Count(*g, "Gemm"), 4);
 }
 
+// A Split of the columns (PyTorch 2.9's exporter cuts QKV so), beside a Slice of them; a
+// Split of rows is left alone.
+Value* SplitInto(Graph& g, Value* x, int64_t axis, const std::vector<int64_t>& sizes, int part) {
+  Node* n = g.AddNode("Split", g.UniqueName("split"), {x}, static_cast<int>(sizes.size()));
+  n->set_attr("axis", axis);
+  n->set_attr("split", sizes);
+  for (size_t i = 0; i < sizes.size(); ++i)
+    n->output(i)->set_name(n->name() + "_" + std::to_string(i));
+  return n->output(part);
+}
+
+TEST(SplitProducts, SplitOfTheColumns) {
+  auto g = ExpectSameResults(
+      [](Graph& g) {
+        Value* x = g.AddInput("x", Type(kF32, {2, 3, 8}));
+        Value* y = Op(g, "MatMul", {x, RandomConst(g, "w", {8, 12})});
+        y = Op(g, "Add", {y, RandomConst(g, "b", {12})});
+        Node* split = SplitInto(g, y, 2, {5, 4, 3}, 0)->producer();
+        g.AddOutput(Op(g, "Relu", {split->output(0)}));
+        g.AddOutput(split->output(1));
+        g.AddOutput(Op(g, "Neg", {split->output(2)}));
+        g.AddOutput(Columns(g, y, 1, 3));
+        Value* z = Op(g, "MatMul", {x, RandomConst(g, "v", {8, 4})});
+        g.AddOutput(SplitInto(g, z, 1, {1, 2}, 0));  // rows
+        g.AddOutput(SplitInto(g, z, 1, {1, 2}, 1));
+      },
+      1e-6);
+  EXPECT_EQ(Count(*g, "FusedMatMul"), 4);
+  EXPECT_EQ(Count(*g, "Slice"), 0);
+  EXPECT_EQ(Count(*g, "Split"), 1);  // the rows' (cse merged its two copies)
+}
+
 // Left alone: a use that is not a Slice, a Slice of rows, a single Slice, a product with a
 // Sum, weights that are not constant.
 TEST(SplitProducts, LeavesOtherUsesAlone) {
