@@ -7,9 +7,10 @@
 #       repository root (ignored by git): halo, halo-conformance, halo-cuda-probe,
 #       halo-cuda-tests, halo-measure-cuda, libodla_cuda.{so,a}, libodla_ref_host.a, the
 #       Debian libraries halo needs, the ONNX conformance data and the quantized TFLite cases,
-#       compressed (28 MiB on 2026-11-27, stop 19): carry it with gpu-models/ (32 MiB; at most
-#       64 MiB in all, and pack fails above 63). Make it in the checkout the session started in
-#       (the device tool sends that one).
+#       compressed (28 MiB on 2026-11-27, stop 20): carry it with gpu-models/ (32 MiB); with
+#       the tracked files (4 MiB) a call sends at most 64 MiB, and pack fails above 63. Make it
+#       in the checkout the session started in (the device tool sends that one); the run warns
+#       when the pack's commit is not the checkout's.
 #   scripts/gpu_checks.sh BUILD [STEP...]   (there) runs the checks on BUILD, a build
 #       directory, or gpu-pack: without BUILD/bin/halo it first tries to build one (cmake,
 #       make -j16). STEPs, in the order given (default: probe unit measure e2e bench
@@ -97,7 +98,8 @@ if [ "${1:-}" = pack ]; then
   done
   [ ${#tdirs[@]} = 0 ] || tar -C "$build/tflite" -cJf "$pack/tflite.tar.xz" "${tdirs[@]}"
   # halo-conformance finds the source and build directories by their absolute paths here.
-  printf 'src=%s\nbuild=%s\n' "$root" "$build" > "$pack/paths"
+  printf 'src=%s\nbuild=%s\ncommit=%s\n' "$root" "$build" \
+    "$(git -C "$root" describe --always --dirty 2> /dev/null || echo unknown)" > "$pack/paths"
   du -sh "$pack"
   if [ "$(du -sm "$pack" | cut -f1)" -gt 60 ]; then
     echo "gpu_checks: the pack is over 60 MiB" >&2
@@ -115,10 +117,13 @@ if [ "${1:-}" = pack ]; then
     fi
   done
   du -sh "$root/gpu-models"
-  total=$(du -scm "$pack" "$root/gpu-models" | tail -n 1 | cut -f1)
-  if [ "$total" -gt 63 ]; then
-    echo "gpu_checks: gpu-pack and gpu-models take $total MiB: the device tool carries 64 MiB" \
-      "at most; choose fewer GPU_MODELS" >&2
+  # The device tool sends the tracked files too: all of it within 64 MiB.
+  tree=$(cd "$root" && git ls-files -z | xargs -0 du -cb 2> /dev/null | tail -n 1 | cut -f1)
+  total=$(( $(du -scb "$pack" "$root/gpu-models" | tail -n 1 | cut -f1) + ${tree:-0} ))
+  echo "gpu_checks: the call sends $((total / 1048576)) MiB (tracked files, gpu-pack, gpu-models)"
+  if [ "$total" -gt $((63 * 1048576)) ]; then
+    echo "gpu_checks: over 63 MiB: the device tool carries 64 MiB at most; choose fewer" \
+      "GPU_MODELS" >&2
     exit 1
   fi
   echo "gpu_checks: wrote $pack and gpu-models; carry both and run scripts/gpu_checks.sh gpu-pack"
@@ -222,6 +227,10 @@ if [ -f "$build/paths" ]; then  # a pack: its tools, libraries and paths
   fi
   [ "$(readlink -f "$build_dir")" = "$build" ] && [ "$(readlink -f "$src_dir")" = "$root" ] ||
     note "WARN $src_dir or $build_dir exist already: halo-conformance may use other files"
+  packed="$(sed -n 's/^commit=//p' "$build/paths")"
+  here="$(git -C "$root" describe --always --dirty 2> /dev/null || echo unknown)"
+  [ "$packed" = "$here" ] ||
+    note "WARN the pack was made at ${packed:-an unknown commit}, the checkout is at $here"
   [ -x "$build/bin/halo" ] || tar -C "$build" -xJf "$build/tools.tar.xz"
   data="$build/onnx-testdata"
   [ -d "$data" ] || { mkdir -p "$data" && tar -C "$data" -xJf "$build/onnx-testdata.tar.xz"; }
