@@ -278,12 +278,9 @@ bool RewriteOne(Rewriter& rw, Node* n) {
 }  // namespace
 
 bool CancelTransposes(Graph& g) {
-  Rewriter rw(g);
-  for (size_t i = 0; i < g.nodes().size(); ++i) {
-    Node* n = g.nodes()[i].get();
-    if (rw.Live(n) && n->num_inputs() != 0) RewriteOne(rw, n);
-  }
-  return rw.Finish();
+  return RewriteEach(g, [](Rewriter& rw, Node* n) {
+    if (n->num_inputs() != 0) RewriteOne(rw, n);
+  });
 }
 
 }  // namespace halo

@@ -66,12 +66,9 @@ bool FuseOne(Rewriter& rw, Node* n) {
 }  // namespace
 
 bool FuseGemm(Graph& g) {
-  Rewriter rw(g);
-  for (size_t i = 0; i < g.nodes().size(); ++i) {
-    Node* n = g.nodes()[i].get();
-    if ((n->op() == "Gemm" || n->op() == "MatMul") && rw.Live(n)) FuseOne(rw, n);
-  }
-  return rw.Finish();
+  return RewriteEach(g, [](Rewriter& rw, Node* n) {
+    if (n->op() == "Gemm" || n->op() == "MatMul") FuseOne(rw, n);
+  });
 }
 
 }  // namespace halo

@@ -102,12 +102,9 @@ bool FuseOne(Rewriter& rw, Node* mean) {
 }  // namespace
 
 bool FuseLayerNorm(Graph& g) {
-  Rewriter rw(g);
-  for (size_t i = 0; i < g.nodes().size(); ++i) {
-    Node* n = g.nodes()[i].get();
-    if (n->op() == "ReduceMean" && rw.Live(n)) FuseOne(rw, n);
-  }
-  return rw.Finish();
+  return RewriteEach(g, [](Rewriter& rw, Node* n) {
+    if (n->op() == "ReduceMean") FuseOne(rw, n);
+  });
 }
 
 }  // namespace halo

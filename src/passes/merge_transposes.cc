@@ -319,12 +319,9 @@ bool Hoist(Rewriter& rw, Node* t) {
 }  // namespace
 
 bool MergeTransposes(Graph& g) {
-  Rewriter rw(g);
-  for (size_t i = 0; i < g.nodes().size(); ++i) {
-    Node* n = g.nodes()[i].get();
-    if (n->op() == "Transpose" && rw.Live(n) && !Sink(rw, n)) Hoist(rw, n);
-  }
-  return rw.Finish();
+  return RewriteEach(g, [](Rewriter& rw, Node* n) {
+    if (n->op() == "Transpose" && !Sink(rw, n)) Hoist(rw, n);
+  });
 }
 
 }  // namespace halo

@@ -155,6 +155,15 @@ bool Rewriter::Finish() {
   return changed_;
 }
 
+bool RewriteEach(Graph& g, const std::function<void(Rewriter&, Node*)>& f) {
+  Rewriter rw(g);
+  for (size_t i = 0; i < g.nodes().size(); ++i) {
+    Node* n = g.nodes()[i].get();
+    if (rw.Live(n)) f(rw, n);
+  }
+  return rw.Finish();
+}
+
 std::map<std::string, AttrValue> AttrsFor(const std::string& op,
                                           const std::map<std::string, AttrValue>& attrs) {
   const OpDef* def = OpRegistry::Get().Find(op);

@@ -3,6 +3,7 @@
 // the users of every value current, and small tensor helpers.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -65,6 +66,10 @@ class Rewriter {
   std::unordered_set<const Node*> live_;
   bool changed_ = false;
 };
+
+// A pass's walk: `f` on each node of g that is live when its turn comes, in order, those it
+// adds included; then Finish. Returns whether anything changed.
+bool RewriteEach(Graph& g, const std::function<void(Rewriter&, Node*)>& f);
 
 // The attributes of `attrs` that op `op` declares.
 std::map<std::string, AttrValue> AttrsFor(const std::string& op,

@@ -120,12 +120,7 @@ bool SplitOne(Rewriter& rw, Node* n) {
 }  // namespace
 
 bool SplitProducts(Graph& g) {
-  Rewriter rw(g);
-  for (size_t i = 0; i < g.nodes().size(); ++i) {
-    Node* n = g.nodes()[i].get();
-    if (rw.Live(n)) SplitOne(rw, n);
-  }
-  return rw.Finish();
+  return RewriteEach(g, [](Rewriter& rw, Node* n) { SplitOne(rw, n); });
 }
 
 }  // namespace halo
