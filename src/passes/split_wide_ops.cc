@@ -15,19 +15,20 @@ namespace {
 
 constexpr size_t kMax = kOdlaMaxValues;
 
-std::string PartName(const Node& n, size_t k) { return n.name() + "_part" + std::to_string(k); }
+// The name of a node the pass adds for n (the graph numbers repeats: n_part, n_part_1, ...).
+std::string PartName(const Node& n) { return n.name() + "_part"; }
 
 // A Concat of `ins` (any number) along n's axis: partial Concats of kMax values, then a
 // Concat of those, as deep as needed.
-Value* ConcatOf(Rewriter& rw, const Node& n, std::vector<Value*> ins, size_t* parts) {
+Value* ConcatOf(Rewriter& rw, const Node& n, std::vector<Value*> ins) {
   while (ins.size() > kMax) {
     std::vector<Value*> joined;
     for (size_t i = 0; i < ins.size(); i += kMax) {
       std::vector<Value*> chunk(ins.begin() + i, ins.begin() + std::min(ins.size(), i + kMax));
-      joined.push_back(chunk.size() == 1 ? chunk[0]
-                                         : rw.Add("Concat", PartName(n, (*parts)++), chunk,
-                                                  {{"axis", n.GetInt("axis")}})
-                                               ->output());
+      joined.push_back(
+          chunk.size() == 1
+              ? chunk[0]
+              : rw.Add("Concat", PartName(n), chunk, {{"axis", n.GetInt("axis")}})->output());
     }
     ins = std::move(joined);
   }
@@ -38,10 +39,10 @@ Value* ConcatOf(Rewriter& rw, const Node& n, std::vector<Value*> ins, size_t* pa
 // consecutive parts (itself split so when the groups are more), then each group into its
 // parts.
 std::vector<Value*> SplitOf(Rewriter& rw, const Node& n, Value* x, int64_t axis,
-                            const std::vector<int64_t>& sizes, size_t* parts) {
+                            const std::vector<int64_t>& sizes) {
   auto split = [&](Value* v, const std::vector<int64_t>& s) -> std::vector<Value*> {
     if (s.size() == 1) return {v};
-    Node* p = rw.Add("Split", PartName(n, (*parts)++), {v}, {{"axis", axis}, {"split", s}},
+    Node* p = rw.Add("Split", PartName(n), {v}, {{"axis", axis}, {"split", s}},
                      static_cast<int>(s.size()));
     std::vector<Value*> r;
     for (size_t i = 0; i < p->num_outputs(); ++i) r.push_back(p->output(i));
@@ -56,7 +57,7 @@ std::vector<Value*> SplitOf(Rewriter& rw, const Node& n, Value* x, int64_t axis,
     for (int64_t s : groups.back()) total += s;
     group_sizes.push_back(total);
   }
-  std::vector<Value*> group_values = SplitOf(rw, n, x, axis, group_sizes, parts);
+  std::vector<Value*> group_values = SplitOf(rw, n, x, axis, group_sizes);
   std::vector<Value*> r;
   for (size_t g = 0; g < groups.size(); ++g)
     for (Value* v : split(group_values[g], groups[g])) r.push_back(v);
@@ -64,12 +65,12 @@ std::vector<Value*> SplitOf(Rewriter& rw, const Node& n, Value* x, int64_t axis,
 }
 
 // Sum, Max or Min as a chain: the first kMax inputs, then the result and the next kMax - 1.
-Value* ChainOf(Rewriter& rw, const Node& n, size_t* parts) {
+Value* ChainOf(Rewriter& rw, const Node& n) {
   const std::vector<Value*>& ins = n.inputs();
   std::vector<Value*> chunk(ins.begin(), ins.begin() + kMax);
   for (size_t i = kMax;; i += kMax - 1) {
     const bool last = i >= ins.size();
-    Value* r = rw.Add(n.op(), last ? n.name() : PartName(n, (*parts)++), chunk)->output();
+    Value* r = rw.Add(n.op(), last ? n.name() : PartName(n), chunk)->output();
     if (last) return r;
     chunk.assign(1, r);
     chunk.insert(chunk.end(), ins.begin() + i, ins.begin() + std::min(ins.size(), i + kMax - 1));
@@ -78,21 +79,19 @@ Value* ChainOf(Rewriter& rw, const Node& n, size_t* parts) {
 
 bool SplitOne(Rewriter& rw, Node* n) {
   const std::string& op = n->op();
-  size_t parts = 0;
   if (op == "Concat" && n->num_inputs() > kMax) {
-    rw.Replace(n->output(), ConcatOf(rw, *n, n->inputs(), &parts), true);
+    rw.Replace(n->output(), ConcatOf(rw, *n, n->inputs()), true);
     return true;
   }
   if (op == "Split" && n->num_outputs() > kMax) {
-    std::vector<Value*> r =
-        SplitOf(rw, *n, n->input(0), n->GetInt("axis"), n->GetInts("split"), &parts);
+    std::vector<Value*> r = SplitOf(rw, *n, n->input(0), n->GetInt("axis"), n->GetInts("split"));
     for (size_t i = 0; i < r.size(); ++i) rw.Replace(n->output(i), r[i], true);
     return true;
   }
   const DataType t = n->output()->type().dtype;
   const bool rounds_once = op == "Sum" && (t == DataType::kFloat16 || t == DataType::kBFloat16);
   if ((op == "Sum" || op == "Max" || op == "Min") && n->num_inputs() > kMax && !rounds_once) {
-    rw.Replace(n->output(), ChainOf(rw, *n, &parts), true);
+    rw.Replace(n->output(), ChainOf(rw, *n), true);
     return true;
   }
   return false;
@@ -101,12 +100,7 @@ bool SplitOne(Rewriter& rw, Node* n) {
 }  // namespace
 
 bool SplitWideOps(Graph& g) {
-  Rewriter rw(g);
-  for (size_t i = 0; i < g.nodes().size(); ++i) {
-    Node* n = g.nodes()[i].get();
-    if (rw.Live(n)) SplitOne(rw, n);
-  }
-  return rw.Finish();
+  return RewriteEach(g, [](Rewriter& rw, Node* n) { SplitOne(rw, n); });
 }
 
 }  // namespace halo
