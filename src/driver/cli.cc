@@ -19,6 +19,12 @@
 namespace halo {
 namespace {
 
+// Removes the directories `made` (parents first) if they are empty, children first.
+void RemoveDirectories(const std::vector<std::filesystem::path>& made) {
+  std::error_code ec;
+  for (auto it = made.rbegin(); it != made.rend(); ++it) std::filesystem::remove(*it, ec);
+}
+
 // Creates `dir` and its missing parents; returns those it created, parents first.
 std::vector<std::filesystem::path> MakeDirectories(const std::string& dir) {
   std::vector<std::filesystem::path> missing;
@@ -31,7 +37,7 @@ std::vector<std::filesystem::path> MakeDirectories(const std::string& dir) {
   std::vector<std::filesystem::path> made;
   for (const auto& p : missing) {
     if (!std::filesystem::create_directory(p, ec) && ec) {
-      for (auto it = made.rbegin(); it != made.rend(); ++it) std::filesystem::remove(*it, ec);
+      RemoveDirectories(made);
       throw Err(p.string(), ": cannot create the directory: ", ec.message());
     }
     made.push_back(p);
@@ -94,8 +100,7 @@ void RunAndSave(const Graph& g, const Options& opts, const Partition* partition)
     }
     set.Commit();
   } catch (const Error&) {
-    std::error_code ec;
-    for (auto it = made.rbegin(); it != made.rend(); ++it) std::filesystem::remove(*it, ec);
+    RemoveDirectories(made);
     throw;
   }
 }
