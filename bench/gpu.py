@@ -150,6 +150,14 @@ def max_diff(row, a_path, b_path):
         row["rel_diff"] = row["max_abs_diff"] / max(float(np.abs(b).max()), 1e-30)
 
 
+def time_halo(ctx, exe, x, out, n_out, settings=None):
+    """The run-time statistics of the compiled program on input x (output to `out`), with
+    `settings` added to the environment; RuntimeError when it fails."""
+    r = run.run_json([exe, x, out, str(n_out), str(ctx["warmup"]), str(ctx["runs"])],
+                     dict(ctx["env"], **(settings or {})), ctx["timeout"])
+    return run.stats(r["times_ms"])
+
+
 def time_variants(ctx, exe, x, res, n_out):
     """Runs the compiled program again under each BENCH_HALO_VARIANTS setting."""
     rows = []
@@ -157,9 +165,7 @@ def time_variants(ctx, exe, x, res, n_out):
         v = {"settings": label, "output": f"{res}_halo_v{i}.bin"}
         print(f"gpu.py:   halo/cuda with {label}", flush=True)
         try:
-            r = run.run_json([exe, x, v["output"], str(n_out), str(ctx["warmup"]),
-                              str(ctx["runs"])], dict(ctx["env"], **settings), ctx["timeout"])
-            v["halo"] = run.stats(r["times_ms"])
+            v["halo"] = time_halo(ctx, exe, x, v["output"], n_out, settings)
         except RuntimeError as e:
             v["halo_error"] = str(e).strip().splitlines()[-1][:200]
             print(f"gpu.py:   failed: {e}", flush=True)
@@ -194,9 +200,7 @@ def bench(ctx, name, batch, precision):
         gen = f"{out}/gen/{name}_b{batch}_{precision}"
         exes, row["halo_compile_s"] = run.build_halo(build, model_dir, batch, precision,
                                                      ["cuda"], gen)
-        r = run.run_json([exes["cuda"], x, f"{res}_halo.bin", str(n_out), str(ctx["warmup"]),
-                          str(ctx["runs"])], ctx["env"], ctx["timeout"])
-        row["halo"] = run.stats(r["times_ms"])
+        row["halo"] = time_halo(ctx, exes["cuda"], x, f"{res}_halo.bin", n_out)
         row["variants"] = time_variants(ctx, exes["cuda"], x, res, n_out)
         if ctx["profile"]:
             profile_halo(ctx, exes["cuda"], x, f"{res}_halo_profiled.bin", n_out,
