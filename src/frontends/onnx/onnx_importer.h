@@ -262,8 +262,7 @@ onnx::AttributeProto::AttributeType AttrType(const onnx::AttributeProto& a);
 
 // Version adapters: rewrite an ONNX node whose form at the model's opset differs from the
 // form HALO's ops mirror (opset 17's, with some of 18's) in a way attribute names cannot
-// express. An adapter
-// rewrites the pending node and builds it (Importer::Build).
+// express. An adapter rewrites the pending node and builds it (Importer::Build).
 using Adapter = void (*)(Importer&, PendingNode&);
 // The adapter for op_type at the given opset, or nullptr.
 Adapter FindAdapter(const std::string& op_type, int64_t opset);
