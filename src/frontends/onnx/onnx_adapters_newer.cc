@@ -1,75 +1,18 @@
-// Version adapters for opsets 18 to 20 (PyTorch's exporter writes opset 20 since 2.9): the
+// Version adapters for opsets 18 to 25 (PyTorch's exporter writes opset 20 since 2.9): the
 // node forms that differ from those HALO's ops take. Most need none: the Reduce ops' axes
-// input and Split's num_outputs (18) are HALO's own forms. Gelu (20) and Mish (18) become
-// the element-wise ops of their definitions; new attributes are taken at their defaults and
-// refused otherwise, naming the attribute.
+// input and Split's num_outputs (18) are HALO's own forms. Gelu (20), Mish (18), Swish (24)
+// and GroupNormalization (18, 21) become the ops of their definitions; new attributes are
+// taken at their defaults and refused otherwise, naming the attribute. The transformer ops
+// of opset 23 are in onnx_adapters_attention.cc.
 #include <cmath>
 
-#include "frontends/onnx/onnx_importer.h"
+#include "frontends/onnx/onnx_adapter_util.h"
+#include "frontends/onnx/onnx_tensor.h"
 
 namespace halo::onnx_fe {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-
-// Removes attribute `name` of p; fails unless it is absent or holds `ok` (an int).
-void TakeIntAt(Importer& im, PendingNode& p, const std::string& name, int64_t ok) {
-  const onnx::AttributeProto* a = p.take_attr(name);
-  if (a && a->i() != ok)
-    im.Fail(p, "attribute '", name, "' = ", a->i(), " is not supported (only ", ok, ")");
-}
-
-// Removes an ints attribute of p that must be all ones (dilations).
-void TakeOnes(Importer& im, PendingNode& p, const std::string& name) {
-  if (const onnx::AttributeProto* a = p.take_attr(name))
-    for (int64_t v : a->ints())
-      if (v != 1) im.Fail(p, "attribute '", name, "' other than 1 is not supported");
-}
-
-// The constant 1-D integer input i of p (`what` names it in errors).
-std::vector<int64_t> IntsInput(Importer& im, PendingNode& p, size_t i, const std::string& what) {
-  const Tensor& t = im.ConstantInput(p, p.inputs[i], what);
-  if (!IsInteger(t.type().dtype) || t.type().Rank() > 1)
-    im.Fail(p, what, " must be a 1-D integer tensor, got ", t.type().ToString());
-  return t.ToInts();
-}
-
-// The axes of p's `axes` (as an input or attribute), non-negative for rank r, checked.
-std::vector<int64_t> Axes(Importer& im, PendingNode& p, std::vector<int64_t> axes, int64_t r) {
-  std::vector<bool> seen(static_cast<size_t>(r), false);
-  for (int64_t& a : axes) {
-    if (a < -r || a >= r) im.Fail(p, "axis ", a, " is out of range for rank ", r);
-    if (a < 0) a += r;
-    if (seen[static_cast<size_t>(a)]) im.Fail(p, "'axes' repeats axis ", a);
-    seen[static_cast<size_t>(a)] = true;
-  }
-  return axes;
-}
-
-// A node of IR op `op` on `ins`, named after p; its result.
-Value* Step(Importer& im, const PendingNode& p, const std::string& op, std::vector<Value*> ins) {
-  PendingNode q;
-  q.onnx_op = p.onnx_op;
-  q.op = op;
-  q.name = im.NewNodeName(p.name + "/" + op);
-  q.inputs = std::move(ins);
-  q.outputs = {""};
-  return im.Build(q)->output();
-}
-
-// A scalar constant of x's element type.
-Value* Scalar(Importer& im, const PendingNode& p, Value* x, double v) {
-  DataType t = im.KnownType(p, x, "the input").dtype;
-  if (!IsFloat(t)) im.Fail(p, "the input must be a float tensor, got ", DataTypeName(t));
-  return im.graph().AddConstant(im.NewTensorName(p.name + "_const"), Tensor::Scalar(t, v));
-}
-
-// p becomes the last step: IR op `op` on `ins`, with p's result.
-void Finish(Importer& im, PendingNode& p, const std::string& op, std::vector<Value*> ins) {
-  p.op = op;
-  p.inputs = std::move(ins);
-  im.Build(p);
-}
 
 // Gelu-20: exact, x * (erf(x / sqrt(2)) + 1) * 0.5 (as PyTorch's TorchScript exporter wrote
 // it, which fuse-gemm recognises), or with approximate="tanh",
@@ -166,11 +109,126 @@ void AveragePool(Importer& im, PendingNode& p) {
   im.Build(p);
 }
 
-// Cast-19, CastLike-19: `saturate` concerns conversions to float8 only, which HALO lacks.
+// Cast-19, CastLike-19: `saturate` concerns conversions to float8 only, which HALO lacks;
+// Cast-24's `round_mode` conversions to float8e8m0 only.
 void Cast(Importer& im, PendingNode& p) {
   p.take_attr("saturate");
+  p.take_attr("round_mode");
   im.Build(p);
 }
+
+// The element type an attribute `name` of p names (an ONNX TensorProto type), or kInvalid
+// when absent; fails for a type HALO does not have.
+DataType TakeDType(Importer& im, PendingNode& p, const std::string& name) {
+  const onnx::AttributeProto* a = p.take_attr(name);
+  if (!a || a->i() == 0) return DataType::kInvalid;
+  DataType t = DataTypeFromOnnx(static_cast<int32_t>(a->i()));
+  if (t == DataType::kInvalid)
+    im.Fail(p, "attribute '", name, "' names element type ",
+            OnnxTypeName(static_cast<int32_t>(a->i())), ", which HALO does not have");
+  return t;
+}
+
+// QuantizeLinear-19 to 25: per tensor and per axis (block_size 0); output_dtype gives the
+// quantized type when there is no zero point; precision must be the scale's type (its
+// default meaning); saturate concerns float8 only.
+void QuantizeLinear(Importer& im, PendingNode& p) {
+  TakeIntAt(im, p, "block_size", 0);
+  p.take_attr("saturate");
+  Value* scale = p.inputs.at(1);
+  DataType scale_t = im.KnownType(p, scale, "'y_scale'").dtype;
+  DataType precision = TakeDType(im, p, "precision");
+  if (precision != DataType::kInvalid && precision != scale_t)
+    im.Fail(p, "attribute 'precision' (", DataTypeName(precision),
+            ") other than the scale's type (", DataTypeName(scale_t), ") is not supported");
+  DataType out = TakeDType(im, p, "output_dtype");
+  Value* zp = OptInput(p, 2);
+  if (out != DataType::kInvalid) {
+    if (zp && im.KnownType(p, zp, "'y_zero_point'").dtype != out)
+      im.Fail(p, "attribute 'output_dtype' (", DataTypeName(out),
+              ") differs from the zero point's type");
+    if (!zp) {
+      p.inputs.resize(3);
+      const Type& st = im.KnownType(p, scale, "'y_scale'");
+      p.inputs[2] = TensorConst(im, p, Tensor(Type(out, st.shape)));  // zeros
+    }
+  }
+  im.Build(p);
+}
+
+// DequantizeLinear-19 to 25: per tensor and per axis (block_size 0); output_dtype must be
+// the scale's type (its default).
+void DequantizeLinear(Importer& im, PendingNode& p) {
+  TakeIntAt(im, p, "block_size", 0);
+  DataType out = TakeDType(im, p, "output_dtype");
+  DataType scale_t = im.KnownType(p, p.inputs.at(1), "'x_scale'").dtype;
+  if (out != DataType::kInvalid && out != scale_t)
+    im.Fail(p, "attribute 'output_dtype' (", DataTypeName(out), ") other than the scale's type (",
+            DataTypeName(scale_t), ") is not supported");
+  im.Build(p);
+}
+
+// Swish-24: x * sigmoid(alpha * x).
+void Swish(Importer& im, PendingNode& p) {
+  double alpha = TakeFloat(p, "alpha", 1.0);
+  Value* x = p.inputs.at(0);
+  Value* ax = alpha == 1.0 ? x : Step(im, p, "Mul", {x, Scalar(im, p, x, alpha)});
+  Finish(im, p, "Mul", {x, Step(im, p, "Sigmoid", {ax})});
+}
+
+// GroupNormalization-18 and 21: X [N, C, ...] normalised over each of num_groups groups of
+// channels (with their positions), as InstanceNormalization of X viewed as [N, G, rest].
+// Opset 18 scales and shifts each group (scale, bias of [G]); 21 each channel ([C]).
+// stash_type (21) is the type the statistics are computed in (float32 by default).
+void GroupNormalization(Importer& im, PendingNode& p, bool per_channel) {
+  const int64_t groups = TakeInt(p, "num_groups", 0);
+  const double eps = TakeFloat(p, "epsilon", 1e-5);
+  DataType stash = DataType::kFloat32;
+  if (per_channel) {
+    const int64_t s = TakeInt(p, "stash_type", 1);
+    stash = DataTypeFromOnnx(static_cast<int32_t>(s));
+    if (!IsFloat(stash)) im.Fail(p, "stash_type ", s, " is not a float type");
+  }
+  Value* x = p.inputs.at(0);
+  const Type xt = im.KnownType(p, x, "the input");
+  if (!IsFloat(xt.dtype)) im.Fail(p, "the input must be a float tensor, got ", xt.ToString());
+  if (xt.Rank() < 2) im.Fail(p, "the input must have rank 2 or more, got ", xt.ToString());
+  const int64_t n = xt.shape[0], c = xt.shape[1];
+  if (groups <= 0 || c % groups != 0)
+    im.Fail(p, "num_groups ", groups, " must divide the ", c, " channels");
+  const int64_t want = per_channel ? c : groups;
+  for (size_t i = 1; i <= 2; ++i) {
+    const Type& t = im.KnownType(p, p.inputs.at(i), i == 1 ? "'scale'" : "'bias'");
+    if (t.Rank() != 1 || t.shape[0] != want)
+      im.Fail(p, i == 1 ? "'scale'" : "'bias'", " must have shape [", want, "] (",
+              per_channel ? "the channels" : "the groups", ") at this opset, got ", t.ToString());
+  }
+  Value* xs = CastTo(im, p, x, stash);
+  Value* scale = CastTo(im, p, p.inputs[1], stash);
+  Value* bias = CastTo(im, p, p.inputs[2], stash);
+  Value* grouped = Reshaped(im, p, xs, {n, groups, xt.NumElements() / (n * groups)});
+  Value* y;
+  if (per_channel) {
+    Value* normed = Step(im, p, "InstanceNormalization",
+                         {grouped, FilledConst(im, p, stash, {groups}, 1.0),
+                          FilledConst(im, p, stash, {groups}, 0.0)},
+                         {{"epsilon", eps}});
+    std::vector<int64_t> per_c(static_cast<size_t>(xt.Rank() - 1), 1);
+    per_c[0] = c;
+    Value* shaped = Reshaped(im, p, normed, xt.shape);
+    y = Step(im, p, "Add",
+             {Step(im, p, "Mul", {shaped, Reshaped(im, p, scale, per_c)}),
+              Reshaped(im, p, bias, per_c)});
+  } else {
+    y = Reshaped(im, p,
+                 Step(im, p, "InstanceNormalization", {grouped, scale, bias}, {{"epsilon", eps}}),
+                 xt.shape);
+  }
+  if (stash == xt.dtype) return Finish(im, p, "Identity", {y});
+  Finish(im, p, "Cast", {y}, {{"to", static_cast<int64_t>(xt.dtype)}});
+}
+void GroupNormalization18(Importer& im, PendingNode& p) { GroupNormalization(im, p, false); }
+void GroupNormalization21(Importer& im, PendingNode& p) { GroupNormalization(im, p, true); }
 
 // DFT-20: the axis is input 2 (a scalar; -2, the last signal axis, when absent).
 void Dft(Importer& im, PendingNode& p) {
@@ -214,10 +272,20 @@ const Entry kNewer[] = {
     {"Gelu", 20, Gelu},
     {"DFT", 20, Dft},
     {"GridSample", 20, GridSample},
+    {"QuantizeLinear", 19, QuantizeLinear},
+    {"DequantizeLinear", 19, DequantizeLinear},
+    {"GroupNormalization", 21, GroupNormalization21},  // before 18's: the first match counts
+    {"GroupNormalization", 18, GroupNormalization18},
+    {"Attention", 23, Attention},
+    {"RotaryEmbedding", 23, RotaryEmbedding},
+    {"RMSNormalization", 23, RmsNormalization},
+    {"Swish", 24, Swish},
 };
 
 // The ops whose form changed after kOnnxLibOpset (17), with the opset of the change, and the
-// new ops HALO translates.
+// new ops HALO translates. The other changes of opsets 21 to 25 add element types only
+// (4-bit, float8, 2-bit: HALO has none of them; bfloat16 in 22), which the checker, judging
+// by the older schemas, does not look at.
 const std::pair<const char*, int64_t> kChanged[] = {
     {"ReduceL1", 18},
     {"ReduceL2", 18},
@@ -243,6 +311,13 @@ const std::pair<const char*, int64_t> kChanged[] = {
     {"DFT", 20},
     {"Gelu", 20},
     {"GridSample", 20},
+    {"QuantizeLinear", 19},
+    {"DequantizeLinear", 19},
+    {"GroupNormalization", 18},
+    {"Attention", 23},
+    {"RMSNormalization", 23},
+    {"RotaryEmbedding", 23},
+    {"Swish", 24},
 };
 
 }  // namespace

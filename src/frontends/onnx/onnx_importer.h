@@ -27,7 +27,7 @@ namespace halo::onnx_fe {
 // go through the ONNX version converter first). libonnx (1.12) knows opsets up to
 // kOnnxLibOpset: the nodes of newer models whose form changed after it are checked by
 // HALO's adapters and op rules instead of ONNX's checker (onnx_adapters_newer.cc).
-constexpr int64_t kMaxOpset = 20;
+constexpr int64_t kMaxOpset = 25;
 constexpr int64_t kMinOpset = 7;
 constexpr int64_t kOnnxLibOpset = 17;
 
@@ -266,7 +266,7 @@ onnx::AttributeProto::AttributeType AttrType(const onnx::AttributeProto& a);
 using Adapter = void (*)(Importer&, PendingNode&);
 // The adapter for op_type at the given opset, or nullptr.
 Adapter FindAdapter(const std::string& op_type, int64_t opset);
-// The adapter of a form new in opsets 18 to 20 (onnx_adapters_newer.cc), or nullptr.
+// The adapter of a form new in opsets 18 to 25 (onnx_adapters_newer.cc), or nullptr.
 Adapter FindNewerAdapter(const std::string& op_type, int64_t opset);
 // Whether ONNX's checker (libonnx, kOnnxLibOpset) cannot judge a node of op_type in a model
 // of this opset: its form changed after kOnnxLibOpset, or the op is newer.

@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <limits>
 
 #include "ir/error.h"
@@ -57,6 +58,12 @@ int32_t DataTypeToOnnx(DataType dt) {
 std::string OnnxTypeName(int32_t onnx_type) {
   if (onnx::TensorProto_DataType_IsValid(onnx_type))
     return TensorProto::DataType_Name(static_cast<TensorProto::DataType>(onnx_type));
+  // The types of IR versions 9 to 13, newer than the ONNX library's protos.
+  static const char* const kNewer[] = {
+      "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4",
+      "INT4",         "FLOAT4E2M1",     "FLOAT8E8M0", "UINT2",          "INT2"};
+  if (onnx_type >= 17 && onnx_type < 17 + static_cast<int32_t>(std::size(kNewer)))
+    return kNewer[onnx_type - 17];
   return std::to_string(onnx_type);
 }
 

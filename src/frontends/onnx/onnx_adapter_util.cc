@@ -1,0 +1,115 @@
+// Building blocks of the version adapters of newer opsets (onnx_adapter_util.h).
+#include "frontends/onnx/onnx_adapter_util.h"
+
+#include <cstring>
+
+namespace halo::onnx_fe {
+
+void TakeIntAt(Importer& im, PendingNode& p, const std::string& name, int64_t ok) {
+  const onnx::AttributeProto* a = p.take_attr(name);
+  if (a && a->i() != ok)
+    im.Fail(p, "attribute '", name, "' = ", a->i(), " is not supported (only ", ok, ")");
+}
+
+void TakeOnes(Importer& im, PendingNode& p, const std::string& name) {
+  if (const onnx::AttributeProto* a = p.take_attr(name))
+    for (int64_t v : a->ints())
+      if (v != 1) im.Fail(p, "attribute '", name, "' other than 1 is not supported");
+}
+
+int64_t TakeInt(PendingNode& p, const std::string& name, int64_t def) {
+  const onnx::AttributeProto* a = p.take_attr(name);
+  return a ? a->i() : def;
+}
+
+double TakeFloat(PendingNode& p, const std::string& name, double def) {
+  const onnx::AttributeProto* a = p.take_attr(name);
+  return a ? static_cast<double>(a->f()) : def;
+}
+
+std::vector<int64_t> IntsInput(Importer& im, PendingNode& p, size_t i, const std::string& what) {
+  const Tensor& t = im.ConstantInput(p, p.inputs[i], what);
+  if (!IsInteger(t.type().dtype) || t.type().Rank() > 1)
+    im.Fail(p, what, " must be a 1-D integer tensor, got ", t.type().ToString());
+  return t.ToInts();
+}
+
+std::vector<int64_t> Axes(Importer& im, PendingNode& p, std::vector<int64_t> axes, int64_t r) {
+  std::vector<bool> seen(static_cast<size_t>(r), false);
+  for (int64_t& a : axes) {
+    if (a < -r || a >= r) im.Fail(p, "axis ", a, " is out of range for rank ", r);
+    if (a < 0) a += r;
+    if (seen[static_cast<size_t>(a)]) im.Fail(p, "'axes' repeats axis ", a);
+    seen[static_cast<size_t>(a)] = true;
+  }
+  return axes;
+}
+
+Value* OptInput(const PendingNode& p, size_t i) {
+  return i < p.inputs.size() ? p.inputs[i] : nullptr;
+}
+
+Value* Step(Importer& im, const PendingNode& p, const std::string& op, std::vector<Value*> ins,
+            std::map<std::string, AttrValue> attrs) {
+  PendingNode q;
+  q.onnx_op = p.onnx_op;
+  q.op = op;
+  q.name = im.NewNodeName(p.name + "/" + op);
+  q.inputs = std::move(ins);
+  q.ir_attrs = std::move(attrs);
+  q.outputs = {""};
+  return im.Build(q)->output();
+}
+
+Value* Scalar(Importer& im, const PendingNode& p, Value* x, double v) {
+  DataType t = im.KnownType(p, x, "the input").dtype;
+  if (!IsFloat(t)) im.Fail(p, "the input must be a float tensor, got ", DataTypeName(t));
+  return TensorConst(im, p, Tensor::Scalar(t, v));
+}
+
+Value* IntsConst(Importer& im, const PendingNode& p, const std::vector<int64_t>& v) {
+  return TensorConst(im, p, Tensor::FromInts(v, DataType::kInt64));
+}
+
+Value* FilledConst(Importer& im, const PendingNode& p, DataType t, const Shape& shape, double v) {
+  const Tensor one = Tensor::Scalar(t, v);
+  const size_t size = one.byte_size();
+  std::vector<uint8_t> bytes(static_cast<size_t>(NumElements(shape)) * size);
+  for (size_t i = 0; i < bytes.size(); i += size) std::memcpy(&bytes[i], one.bytes(), size);
+  return TensorConst(im, p, Tensor(Type(t, shape), std::move(bytes)));
+}
+
+Value* TensorConst(Importer& im, const PendingNode& p, Tensor t) {
+  return im.graph().AddConstant(im.NewTensorName(p.name + "_const"), std::move(t));
+}
+
+Value* Reshaped(Importer& im, const PendingNode& p, Value* x, const std::vector<int64_t>& shape) {
+  return Step(im, p, "Reshape", {x, IntsConst(im, p, shape)});
+}
+
+Value* Transposed(Importer& im, const PendingNode& p, Value* x, const std::vector<int64_t>& perm) {
+  return Step(im, p, "Transpose", {x}, {{"perm", perm}});
+}
+
+Value* CastTo(Importer& im, const PendingNode& p, Value* x, DataType dtype) {
+  if (im.KnownType(p, x, "the input").dtype == dtype) return x;
+  return Step(im, p, "Cast", {x}, {{"to", static_cast<int64_t>(dtype)}});
+}
+
+Value* SliceAxis(Importer& im, const PendingNode& p, Value* x, int64_t axis, int64_t begin,
+                 int64_t end, int64_t step) {
+  return Step(im, p, "Slice",
+              {x, IntsConst(im, p, {begin}), IntsConst(im, p, {end}), IntsConst(im, p, {axis}),
+               IntsConst(im, p, {step})});
+}
+
+void Finish(Importer& im, PendingNode& p, const std::string& op, std::vector<Value*> ins,
+            std::map<std::string, AttrValue> attrs) {
+  p.op = op;
+  p.inputs = std::move(ins);
+  for (auto& [k, v] : attrs) p.ir_attrs[k] = std::move(v);
+  p.outputs.resize(1);
+  im.Build(p);
+}
+
+}  // namespace halo::onnx_fe

@@ -1,0 +1,56 @@
+// Building blocks of the version adapters of newer opsets (onnx_adapters_newer.cc,
+// onnx_adapters_attention.cc): attribute checks, constant inputs, and the IR nodes an adapter
+// writes a newer ONNX op as.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "frontends/onnx/onnx_importer.h"
+
+namespace halo::onnx_fe {
+
+// Removes attribute `name` of p; fails unless it is absent or holds `ok` (an int).
+void TakeIntAt(Importer& im, PendingNode& p, const std::string& name, int64_t ok);
+// Removes an ints attribute of p that must be all ones (dilations).
+void TakeOnes(Importer& im, PendingNode& p, const std::string& name);
+// Removes an int / float attribute of p and returns it (`def` when absent).
+int64_t TakeInt(PendingNode& p, const std::string& name, int64_t def);
+double TakeFloat(PendingNode& p, const std::string& name, double def);
+
+// The constant 1-D integer input i of p (`what` names it in errors).
+std::vector<int64_t> IntsInput(Importer& im, PendingNode& p, size_t i, const std::string& what);
+// The axes of p's `axes` (as an input or attribute), non-negative for rank r, checked.
+std::vector<int64_t> Axes(Importer& im, PendingNode& p, std::vector<int64_t> axes, int64_t r);
+// Input i of p, or nullptr when absent.
+Value* OptInput(const PendingNode& p, size_t i);
+
+// A node of IR op `op` on `ins` with IR attributes `attrs`, named after p; its result.
+Value* Step(Importer& im, const PendingNode& p, const std::string& op, std::vector<Value*> ins,
+            std::map<std::string, AttrValue> attrs = {});
+// A scalar constant of x's (float) element type.
+Value* Scalar(Importer& im, const PendingNode& p, Value* x, double v);
+// A 1-D int64 constant.
+Value* IntsConst(Importer& im, const PendingNode& p, const std::vector<int64_t>& v);
+// A constant of element type t and that shape, every element v.
+Value* FilledConst(Importer& im, const PendingNode& p, DataType t, const Shape& shape, double v);
+// A constant holding t.
+Value* TensorConst(Importer& im, const PendingNode& p, Tensor t);
+// x reshaped / transposed / cast to dtype (x itself when it has that type).
+Value* Reshaped(Importer& im, const PendingNode& p, Value* x, const std::vector<int64_t>& shape);
+Value* Transposed(Importer& im, const PendingNode& p, Value* x, const std::vector<int64_t>& perm);
+Value* CastTo(Importer& im, const PendingNode& p, Value* x, DataType dtype);
+// x[..., begin:end:step] along axis.
+Value* SliceAxis(Importer& im, const PendingNode& p, Value* x, int64_t axis, int64_t begin,
+                 int64_t end, int64_t step = 1);
+// p becomes the last step: IR op `op` on `ins`, with p's first result.
+void Finish(Importer& im, PendingNode& p, const std::string& op, std::vector<Value*> ins,
+            std::map<std::string, AttrValue> attrs = {});
+
+// Adapters of the transformer ops of opset 23 (onnx_adapters_attention.cc).
+void Attention(Importer& im, PendingNode& p);
+void RotaryEmbedding(Importer& im, PendingNode& p);
+void RmsNormalization(Importer& im, PendingNode& p);
+
+}  // namespace halo::onnx_fe
