@@ -174,6 +174,18 @@ err = np.abs(y - want).max() / np.abs(want).max()
 assert y.shape == want.shape and err < 1e-5, (y.shape, err)
 PY
 
+step "opsets 23 and 24: a Llama-style decoder block with a KV cache, against numpy"
+"$halo" run models/decoder_block24.onnx --input x=models/decoder_x.npy \
+  --input pos=models/decoder_pos.npy --input past_k=models/decoder_past_k.npy \
+  --input past_v=models/decoder_past_v.npy --output-dir run_decoder
+/usr/bin/python3 - <<'PY'
+import numpy as np
+for name in ("y", "present_k", "present_v"):
+    got, want = np.load(f"run_decoder/{name}.npy"), np.load(f"models/decoder_{name}.npy")
+    err = np.abs(got - want).max() / np.abs(want).max()
+    assert got.shape == want.shape and err < 1e-5, (name, got.shape, want.shape, err)
+PY
+
 step "halo --print-ir"
 "$halo" models/add_relu.onnx --print-ir > ir.txt
 grep -q 'input %x:f32\[2x3\]' ir.txt || fail "--print-ir: no input line: $(cat ir.txt)"

@@ -81,6 +81,79 @@ def encoder_block20(out):
     np.save(f"{out}/block_y.npy", y0 - y0.mean(-1, keepdims=True))
 
 
+def decoder_block24(out):
+    """A Llama-style decoder block in the ops of opsets 23 and 24: RMSNormalization,
+    RotaryEmbedding with position ids, Attention with 4 query heads over 2 KV heads, causal,
+    with a KV cache (present_key / present_value out), and a SwiGLU feed-forward through
+    Swish; with its outputs computed by numpy in float64."""
+    rng = np.random.default_rng(1)
+    d, hq, hkv, s, past, f, positions = 64, 4, 2, 8, 4, 128, 16
+    hd = d // hq
+    w = {k: (rng.standard_normal(shape) * scale).astype(np.float32) for k, shape, scale in [
+        ("n1", (d,), 1.0), ("wq", (d, d), 0.1), ("wk", (d, hkv * hd), 0.1),
+        ("wv", (d, hkv * hd), 0.1), ("wo", (d, d), 0.1), ("n2", (d,), 1.0),
+        ("wg", (d, f), 0.1), ("wu", (d, f), 0.1), ("wd", (f, d), 0.1)]}
+    angles = np.arange(positions)[:, None] / 10000 ** (np.arange(hd // 2) / (hd // 2))
+    w["cos"], w["sin"] = np.cos(angles).astype(np.float32), np.sin(angles).astype(np.float32)
+    n = helper.make_node
+    nodes = [n("RMSNormalization", ["x", "n1"], ["h"], epsilon=1e-6),
+             n("MatMul", ["h", "wq"], ["q"]), n("MatMul", ["h", "wk"], ["k"]),
+             n("MatMul", ["h", "wv"], ["v"]),
+             n("RotaryEmbedding", ["q", "cos", "sin", "pos"], ["qr"], num_heads=hq),
+             n("RotaryEmbedding", ["k", "cos", "sin", "pos"], ["kr"], num_heads=hkv),
+             n("Attention", ["qr", "kr", "v", "", "past_k", "past_v"],
+               ["ctx", "present_k", "present_v"], q_num_heads=hq, kv_num_heads=hkv, is_causal=1),
+             n("MatMul", ["ctx", "wo"], ["o"]), n("Add", ["x", "o"], ["r1"]),
+             n("RMSNormalization", ["r1", "n2"], ["h2"], epsilon=1e-6),
+             n("MatMul", ["h2", "wg"], ["g"]), n("Swish", ["g"], ["sg"]),
+             n("MatMul", ["h2", "wu"], ["u"]), n("Mul", ["sg", "u"], ["gu"]),
+             n("MatMul", ["gu", "wd"], ["fo"]), n("Add", ["r1", "fo"], ["y"])]
+    f32, cache = TensorProto.FLOAT, [1, hkv, past, hd]
+    save(helper.make_graph(
+        nodes, "decoder_block24",
+        [helper.make_tensor_value_info("x", f32, [1, s, d]),
+         helper.make_tensor_value_info("pos", TensorProto.INT64, [1, s]),
+         helper.make_tensor_value_info("past_k", f32, cache),
+         helper.make_tensor_value_info("past_v", f32, cache)],
+        [helper.make_tensor_value_info(o, f32, None) for o in ("y", "present_k", "present_v")],
+        [numpy_helper.from_array(v, k) for k, v in w.items()]),
+        f"{out}/decoder_block24.onnx", opset=24)
+    ins = {"x": rng.standard_normal((1, s, d)).astype(np.float32),
+           "pos": np.arange(past, past + s, dtype=np.int64).reshape(1, s),
+           "past_k": rng.standard_normal(cache).astype(np.float32),
+           "past_v": rng.standard_normal(cache).astype(np.float32)}
+    for k, a in ins.items():
+        np.save(f"{out}/decoder_{k}.npy", a)
+    v = {k: a.astype(np.float64) for k, a in w.items()}
+    x = ins["x"].astype(np.float64)
+
+    def rms(a, scale):
+        return a / np.sqrt((a * a).mean(-1, keepdims=True) + 1e-6) * scale
+
+    def rope(a, heads):  # [1, s, heads * hd] -> [1, heads, s, hd], rotated in halves
+        a = a.reshape(1, s, heads, hd).transpose(0, 2, 1, 3)
+        c, sn = v["cos"][ins["pos"][0]], v["sin"][ins["pos"][0]]
+        a1, a2 = a[..., :hd // 2], a[..., hd // 2:]
+        return np.concatenate([c * a1 - sn * a2, sn * a1 + c * a2], -1)
+
+    h = rms(x, v["n1"])
+    q, k = rope(h @ v["wq"], hq), rope(h @ v["wk"], hkv)
+    val = (h @ v["wv"]).reshape(1, s, hkv, hd).transpose(0, 2, 1, 3)
+    k = np.concatenate([ins["past_k"], k], 2)
+    val = np.concatenate([ins["past_v"], val], 2)
+    kk, vv = np.repeat(k, hq // hkv, 1), np.repeat(val, hq // hkv, 1)
+    sc = q @ kk.transpose(0, 1, 3, 2) / np.sqrt(hd)
+    sc += np.triu(np.full((s, past + s), -np.inf), past + 1)
+    p = np.exp(sc - sc.max(-1, keepdims=True))
+    p /= p.sum(-1, keepdims=True)
+    r1 = x + (p @ vv).transpose(0, 2, 1, 3).reshape(1, s, d) @ v["wo"]
+    h2 = rms(r1, v["n2"])
+    g = h2 @ v["wg"]
+    np.save(f"{out}/decoder_y.npy", r1 + (g / (1 + np.exp(-g)) * (h2 @ v["wu"])) @ v["wd"])
+    np.save(f"{out}/decoder_present_k.npy", k)
+    np.save(f"{out}/decoder_present_v.npy", val)
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     f32 = TensorProto.FLOAT
@@ -199,6 +272,7 @@ def main(out):
         [numpy_helper.from_array(np.array([2], dtype=np.int64), "shape")]), f"{out}/rank9.onnx")
 
     encoder_block20(out)
+    decoder_block24(out)
 
     # Inputs for `halo run`.
     np.save(f"{out}/x.npy", np.array([[-1, 1, 2], [3, -4, 5]], dtype=np.float32))

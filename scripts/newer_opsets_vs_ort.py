@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""Runs one small model per op form of ONNX opsets 21 to 25 through `halo run` and ONNX Runtime
+and prints max |halo - ORT| / max |ORT| for each (non-finite entries must coincide).
+
+Usage: scripts/newer_opsets_vs_ort.py ORT_DIR [CASE...]
+ORT_DIR holds node_modules/onnxruntime-node (bench/setup.sh ORT_DIR installs it). The models
+and outputs go to build/newer-opsets. Exits non-zero when a case fails or differs by more
+than 1e-5."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HALO = os.path.join(ROOT, "build", "bin", "halo")
+WORK = os.path.join(ROOT, "build", "newer-opsets")
+RUNNER = r"""
+const [, dir, model, spec, outdir] = process.argv;  // node -e: no script path
+const ort = require(dir + '/node_modules/onnxruntime-node'); const fs = require('fs');
+(async () => {
+  const s = await ort.InferenceSession.create(model, {graphOptimizationLevel: 'disabled'});
+  const arrays = {float32: Float32Array, int64: BigInt64Array, bool: Uint8Array};
+  const feeds = {};
+  for (const [k, v] of Object.entries(JSON.parse(fs.readFileSync(spec)))) {
+    const b = fs.readFileSync(v.file);
+    feeds[k] = new ort.Tensor(v.dtype, new arrays[v.dtype](
+        b.buffer.slice(b.byteOffset, b.byteOffset + b.length)), v.dims);
+  }
+  const r = await s.run(feeds);
+  fs.mkdirSync(outdir, {recursive: true});
+  const meta = {};
+  for (const k of s.outputNames) {
+    fs.writeFileSync(`${outdir}/${k}.bin`, Buffer.from(r[k].data.buffer, r[k].data.byteOffset,
+                                                       r[k].data.byteLength));
+    meta[k] = {dims: r[k].dims};
+  }
+  fs.writeFileSync(`${outdir}/meta.json`, JSON.stringify(meta));
+})().catch(e => { console.error(e.message); process.exit(1); });
+"""
+NAMES = {np.float32: "float32", np.int64: "int64", np.bool_: "bool"}
+ELEM = {np.float32: TensorProto.FLOAT, np.int64: TensorProto.INT64, np.bool_: TensorProto.BOOL}
+
+
+def run_case(ort_dir, name, opset, nodes, inputs, outputs, inits=()):
+    """Returns the worst relative difference over `outputs` (float32), or raises."""
+    graph = helper.make_graph(
+        nodes, name, [helper.make_tensor_value_info(k, ELEM[v.dtype.type], v.shape)
+                      for k, v in inputs.items()],
+        [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outputs],
+        [numpy_helper.from_array(a, n) for n, a in inits])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 10 if opset < 23 else 11
+    d = os.path.join(WORK, name)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "model.onnx")
+    onnx.save(model, path)
+    spec, args = {}, []
+    for k, v in inputs.items():
+        v.tofile(f"{d}/{k}.bin")
+        np.save(f"{d}/{k}.npy", v)
+        spec[k] = {"file": f"{d}/{k}.bin", "dtype": NAMES[v.dtype.type], "dims": list(v.shape)}
+        args += ["--input", f"{k}={d}/{k}.npy"]
+    with open(f"{d}/spec.json", "w") as f:
+        json.dump(spec, f)
+    for cmd, who in ((["node", "-e", RUNNER, ort_dir, path, f"{d}/spec.json", f"{d}/ort"], "ORT"),
+                     ([HALO, "run", path, *args, "--output-dir", f"{d}/halo"], "halo")):
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode:
+            raise RuntimeError(f"{who}: {r.stderr.strip()[-300:]}")
+    with open(f"{d}/ort/meta.json") as f:
+        meta = json.load(f)
+    worst = 0.0
+    for o in outputs:
+        want = np.fromfile(f"{d}/ort/{o}.bin", np.float32).reshape(meta[o]["dims"])
+        got = np.load(f"{d}/halo/{o}.npy")
+        if got.shape != want.shape:
+            raise RuntimeError(f"{o}: shape {got.shape}, ORT {want.shape}")
+        fin = np.isfinite(want)
+        # ONNX Runtime masks with the lowest float where the definition says -inf.
+        fin_got = np.isfinite(got) | (np.isneginf(got) & (want <= -3e38))
+        if not np.array_equal(fin | (want <= -3e38), fin_got):
+            raise RuntimeError(f"{o}: the non-finite entries differ")
+        fin &= want > -3e38
+        if fin.any():
+            worst = max(worst, float(np.abs(got[fin] - want[fin].astype(np.float64)).max() /
+                                     max(np.abs(want[fin]).max(), 1e-30)))
+    return worst
+
+
+def cases(rng):
+    """(name, opset, nodes, inputs, outputs, initializers) of each case."""
+    def f32(*s):
+        return rng.standard_normal(s).astype(np.float32)
+    n = helper.make_node
+    b, s, length, hq, hkv, d = 2, 4, 6, 4, 2, 8
+    qkv4 = {"q": f32(b, hq, s, d), "k": f32(b, hq, length, d), "v": f32(b, hq, length, d)}
+    pos = rng.integers(0, 10, (b, 5)).astype(np.int64)
+    yield ("rmsnorm_last", 23, [n("RMSNormalization", ["x", "s"], ["y"], epsilon=1e-6)],
+           {"x": f32(2, 5, 16), "s": f32(16)}, ["y"], ())
+    yield ("rmsnorm_axis1", 23, [n("RMSNormalization", ["x", "s"], ["y"], axis=1)],
+           {"x": f32(2, 3, 4), "s": f32(3, 4)}, ["y"], ())
+    yield ("groupnorm21", 21, [n("GroupNormalization", ["x", "s", "b"], ["y"], num_groups=3,
+                                 epsilon=1e-4)],
+           {"x": f32(2, 6, 4, 5), "s": f32(6), "b": f32(6)}, ["y"], ())
+    yield ("groupnorm18", 18, [n("GroupNormalization", ["x", "s", "b"], ["y"], num_groups=3)],
+           {"x": f32(2, 6, 4, 5), "s": f32(3), "b": f32(3)}, ["y"], ())
+    yield ("swish24", 24, [n("Swish", ["x"], ["y"], alpha=1.7)], {"x": f32(3, 7)}, ["y"], ())
+    for i in (0, 1):
+        yield (f"rope_4d_pos_interleaved{i}", 23,
+               [n("RotaryEmbedding", ["x", "c", "s", "p"], ["y"], interleaved=i)],
+               {"x": f32(b, 3, 5, d), "c": f32(10, d // 2), "s": f32(10, d // 2), "p": pos},
+               ["y"], ())
+        yield (f"rope_3d_partial_interleaved{i}", 23,
+               [n("RotaryEmbedding", ["x", "c", "s"], ["y"], interleaved=i, num_heads=3,
+                  rotary_embedding_dim=4)],
+               {"x": f32(b, 5, 3 * d), "c": f32(b, 5, 2), "s": f32(b, 5, 2)}, ["y"], ())
+    yield ("attention_4d", 23, [n("Attention", ["q", "k", "v"], ["y"])], qkv4, ["y"], ())
+    yield ("attention_3d_gqa_causal", 23,
+           [n("Attention", ["q", "k", "v"], ["y"], q_num_heads=hq, kv_num_heads=hkv,
+              is_causal=1)],
+           {"q": f32(b, s, hq * d), "k": f32(b, s, hkv * d), "v": f32(b, s, hkv * 5)}, ["y"], ())
+    yield ("attention_cache_causal_scale", 23,
+           [n("Attention", ["q", "k", "v", "", "pk", "pv"], ["y", "pk_out", "pv_out"],
+              is_causal=1, scale=0.3)],
+           {"q": f32(b, hq, s, d), "k": f32(b, hkv, s, d), "v": f32(b, hkv, s, d),
+            "pk": f32(b, hkv, 3, d), "pv": f32(b, hkv, 3, d)}, ["y", "pk_out", "pv_out"], ())
+    yield ("attention_bool_mask", 23, [n("Attention", ["q", "k", "v", "m"], ["y"])],
+           dict(qkv4, m=np.concatenate([np.ones((s, 2), bool), rng.random((s, length - 2)) > 0.3],
+                                       1)), ["y"], ())
+    yield ("attention_float_mask_softcap_mode3", 23,
+           [n("Attention", ["q", "k", "v", "m"], ["y", "", "", "qk"], softcap=2.0,
+              qk_matmul_output_mode=3)], dict(qkv4, m=f32(b, 1, s, length)), ["y", "qk"], ())
+    for mode in (0, 1, 2):
+        yield (f"attention_qk_mode{mode}", 23,
+               [n("Attention", ["q", "k", "v", "m"], ["y", "", "", "qk"],
+                  qk_matmul_output_mode=mode, is_causal=1)],
+               dict(qkv4, m=f32(s, length)), ["y", "qk"], ())
+    yield ("quantize21_output_dtype", 21,
+           [n("QuantizeLinear", ["x", "sc"], ["q"], output_dtype=TensorProto.INT8),
+            n("DequantizeLinear", ["q", "sc"], ["y"])],
+           {"x": f32(3, 4)}, ["y"], [("sc", np.float32(0.05))])
+
+
+def main(argv):
+    if len(argv) < 2:
+        sys.exit(__doc__)
+    chosen = set(argv[2:])
+    bad = 0
+    for name, opset, nodes, inputs, outputs, inits in cases(np.random.default_rng(5)):
+        if chosen and name not in chosen:
+            continue
+        try:
+            err = run_case(argv[1], name, opset, nodes, inputs, outputs, inits)
+            bad += err > 1e-5
+            print(f"{name} (opset {opset}): {err:.1e}")
+        except RuntimeError as e:
+            bad += 1
+            print(f"{name} (opset {opset}): FAILED: {e}")
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
