@@ -139,6 +139,11 @@ def cases(rng):
                [n("Attention", ["q", "k", "v", "m"], ["y", "", "", "qk"],
                   qk_matmul_output_mode=mode, is_causal=1)],
                dict(qkv4, m=f32(s, length)), ["y", "qk"], ())
+    nonpad = np.array([6, 4], np.int64)
+    for causal in (0, 1):
+        yield (f"attention24_nonpad_causal{causal}", 24,
+               [n("Attention", ["q", "k", "v", "", "", "", "np"], ["y"], is_causal=causal)],
+               dict(qkv4, np=nonpad), ["y"], ())
     yield ("quantize21_output_dtype", 21,
            [n("QuantizeLinear", ["x", "sc"], ["q"], output_dtype=TensorProto.INT8),
             n("DequantizeLinear", ["q", "sc"], ["y"])],

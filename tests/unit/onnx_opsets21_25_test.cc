@@ -291,6 +291,38 @@ TEST(OnnxOpsets21To25, AttentionShortBoolMask) {
              1e-5);
 }
 
+// Attention-24's nonpad_kv_seqlen, causal: batch b keeps key j for query i where
+// j <= i + nonpad[b] - S.
+TEST(OnnxOpsets21To25, AttentionNonPadCausal) {
+  const int64_t b = 2, h = 2, s = 3, l = 6, d = 4;
+  const std::vector<int64_t> nonpad = {5, 3};
+  onnx::ModelProto m = Model(24);
+  In(m, "q", {b, h, s, d});
+  In(m, "k", {b, h, l, d});
+  In(m, "v", {b, h, l, d});
+  In(m, "n", {b}, onnx::TensorProto::INT64);
+  IntAttr(Op(m, "Attention", {"q", "k", "v", "", "", "", "n"}, {"y"}), "is_causal", 1);
+  Out(m, "y");
+  Tensor q = Arg({b, h, s, d}, 0.9), k = Arg({b, h, l, d}, 1.1), v = Arg({b, h, l, d}, 1.2);
+  Tensor n(Type(DataType::kInt64, {b}));
+  for (int64_t i = 0; i < b; ++i) n.mutable_data<int64_t>()[i] = nonpad[i];
+  Tensor y = RunModel(m, "attention_nonpad.onnx", {q, k, v, n})[0];
+  std::vector<double> want;
+  for (int64_t bi = 0; bi < b; ++bi) {
+    auto part = [&](const Tensor& t, int64_t len) {
+      const float* at = t.data<float>() + bi * h * len * d;
+      return std::vector<float>(at, at + h * len * d);
+    };
+    std::vector<bool> mask(static_cast<size_t>(s * l));
+    for (int64_t i = 0; i < s; ++i)
+      for (int64_t j = 0; j < l; ++j) mask[i * l + j] = j <= i + nonpad[bi] - s;
+    std::vector<double> one = RefAttention(part(q, s), part(k, l), part(v, l), 1, h, h, s, l, d,
+                                           1 / std::sqrt(double(d)), false, 0, &mask, l);
+    want.insert(want.end(), one.begin(), one.end());
+  }
+  ExpectNear(y, want, 1e-5);
+}
+
 // QuantizeLinear-21's output_dtype without a zero point; the attributes HALO refuses.
 TEST(OnnxOpsets21To25, QuantizeOutputDtypeAndWhatIsRefused) {
   {
@@ -312,6 +344,7 @@ TEST(OnnxOpsets21To25, QuantizeOutputDtypeAndWhatIsRefused) {
     m.set_ir_version(11);
     In(m, "x", {1, 2, 4, 8});
     In(m, "i", {1, 2, 4, 8}, onnx::TensorProto::INT8);
+    In(m, "n", {1}, onnx::TensorProto::INT64);
     *m.mutable_graph()->add_initializer() = FloatProto("s", {}, {0.5f});
     attrs(Op(m, op, ins, {"y"}, "node"));
     Out(m, "y");
@@ -333,8 +366,11 @@ TEST(OnnxOpsets21To25, QuantizeOutputDtypeAndWhatIsRefused) {
   EXPECT_HAS(error(21, "QuantizeLinear", {"x", "s"},
                    [](onnx::NodeProto* n) { IntAttr(n, "output_dtype", 22 /* INT4 */); }),
              "names element type INT4, which HALO does not have");
+  EXPECT_HAS(error(24, "Attention", {"x", "x", "x", "", "x", "x", "n"}, none),
+             "node 'node' (Attention): 'nonpad_kv_seqlen' with 'past_key' and 'past_value' is "
+             "not supported");
   EXPECT_HAS(error(24, "Attention", {"x", "x", "x", "", "", "", "i"}, none),
-             "node 'node' (Attention): input 'nonpad_kv_seqlen' is not supported");
+             "'nonpad_kv_seqlen' must be i64[1], got i8[1x2x4x8]");
   EXPECT_HAS(error(23, "Attention", {"x", "x", "x"},
                    [](onnx::NodeProto* n) {
                      FloatAttr(n, "softcap", 3);

@@ -63,11 +63,35 @@ Value* CausalBias(Importer& im, const PendingNode& p, DataType dtype, int64_t s,
   return CastTo(im, p, TensorConst(im, p, std::move(t)), dtype);
 }
 
+// The bias [B, 1, S or 1, L] that nonpad_kv_seqlen [B] gives (Attention-24): -inf for the
+// keys from nonpad[b] on and, when causal, for key j of query i where j > i + nonpad[b] - S
+// (the queries are the last S of the valid keys).
+Value* NonPadBias(Importer& im, const PendingNode& p, Value* nonpad, DataType dtype, int64_t b,
+                  int64_t s, int64_t l, bool causal) {
+  const Type nt = im.KnownType(p, nonpad, "'nonpad_kv_seqlen'");
+  if (nt.dtype != DataType::kInt64 || nt.shape != Shape{b})
+    im.Fail(p, "'nonpad_kv_seqlen' must be i64[", b, "], got ", nt.ToString());
+  // Key j is kept when limit[i, j] <= nonpad[b]: limit j + 1 for the padding, j - i + S for
+  // the causal frontier (which implies the padding's).
+  const int64_t rows = causal ? s : 1;
+  Tensor limit(Type(DataType::kInt64, {rows, l}));
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < l; ++j)
+      limit.mutable_data<int64_t>()[i * l + j] = causal ? j - i + s : j + 1;
+  Value* keep = Step(im, p, "LessOrEqual",
+                     {TensorConst(im, p, std::move(limit)), Reshaped(im, p, nonpad, {b, 1, 1})});
+  Value* bias =
+      Step(im, p, "Where",
+           {keep, FilledConst(im, p, dtype, {}, 0.0), FilledConst(im, p, dtype, {}, -kInf)});
+  return Reshaped(im, p, bias, {b, 1, rows, l});
+}
+
 }  // namespace
 
 // Attention-23 and 24: Q [B, S, Hq * D] or [B, Hq, S, D], K and V alike with Hkv heads.
-// Y = softmax(softcap(Q K^T * scale) + bias) V, the bias from attn_mask and is_causal;
-// past_key / past_value are prepended to K and V, which the present outputs return.
+// Y = softmax(softcap(Q K^T * scale) + bias) V, the bias from attn_mask, is_causal and
+// nonpad_kv_seqlen (24); past_key / past_value are prepended to K and V, which the present
+// outputs return.
 void Attention(Importer& im, PendingNode& p) {
   const bool causal = TakeInt(p, "is_causal", 0) != 0;
   const int64_t q_heads_attr = TakeInt(p, "q_num_heads", 0);
@@ -76,7 +100,6 @@ void Attention(Importer& im, PendingNode& p) {
   const onnx::AttributeProto* scale_attr = p.take_attr("scale");
   const double softcap = TakeFloat(p, "softcap", 0.0);
   const int64_t precision = TakeInt(p, "softmax_precision", 0);
-  if (OptInput(p, 6)) im.Fail(p, "input 'nonpad_kv_seqlen' is not supported");
   Value *q = p.inputs.at(0), *k = p.inputs.at(1), *v = p.inputs.at(2);
   Value *mask = OptInput(p, 3), *past_k = OptInput(p, 4), *past_v = OptInput(p, 5);
   if (!past_k != !past_v) im.Fail(p, "'past_key' and 'past_value' must be given together");
@@ -127,8 +150,16 @@ void Attention(Importer& im, PendingNode& p) {
                   {Step(im, p, "Tanh", {Step(im, p, "Div", {scores, Scalar(im, p, q, softcap)})}),
                    Scalar(im, p, q, softcap)});
   Value* bias = mask ? MaskBias(im, p, mask, qt.dtype, total) : nullptr;
-  if (causal) {
+  Value* nonpad = OptInput(p, 6);
+  if (nonpad && past_k)
+    im.Fail(p, "'nonpad_kv_seqlen' with 'past_key' and 'past_value' is not supported (ONNX: they ",
+            "are not to be used together)");
+  if (causal && !nonpad) {
     Value* c = CausalBias(im, p, qt.dtype, s, total, past);
+    bias = bias ? Step(im, p, "Add", {bias, c}) : c;
+  }
+  if (nonpad) {
+    Value* c = NonPadBias(im, p, nonpad, qt.dtype, b, s, total, causal);
     bias = bias ? Step(im, p, "Add", {bias, c}) : c;
   }
   if (bias) scores = Step(im, p, "Add", {scores, bias});
