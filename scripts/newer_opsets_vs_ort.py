@@ -144,6 +144,24 @@ def cases(rng):
         yield (f"attention24_nonpad_causal{causal}", 24,
                [n("Attention", ["q", "k", "v", "", "", "", "np"], ["y"], is_causal=causal)],
                dict(qkv4, np=nonpad), ["y"], ())
+    i64 = lambda *v: np.array(v, np.int64)  # noqa: E731
+    yield ("center_crop_pad", 18, [n("CenterCropPad", ["x", "sh"], ["y"])],
+           {"x": f32(5, 4, 7)}, ["y"], [("sh", i64(2, 7, 4))])
+    yield ("center_crop_pad_axes", 18, [n("CenterCropPad", ["x", "sh"], ["y"], axes=[-1, 0])],
+           {"x": f32(5, 4, 7)}, ["y"], [("sh", i64(10, 3))])
+    for align in (0, 1):
+        yield (f"affine_grid_2d_align{align}", 20,
+               [n("AffineGrid", ["t", "sz"], ["y"], align_corners=align)],
+               {"t": f32(2, 2, 3)}, ["y"], [("sz", i64(2, 3, 4, 5))])
+        yield (f"affine_grid_3d_align{align}", 20,
+               [n("AffineGrid", ["t", "sz"], ["y"], align_corners=align)],
+               {"t": f32(2, 3, 4)}, ["y"], [("sz", i64(2, 1, 3, 4, 2))])
+    yield ("col2im", 18, [n("Col2Im", ["x", "img", "blk"], ["y"])],
+           {"x": f32(2, 3 * 4, 12)}, ["y"], [("img", i64(4, 5)), ("blk", i64(2, 2))])
+    yield ("col2im_strides_pads_dilations", 18,
+           [n("Col2Im", ["x", "img", "blk"], ["y"], strides=[2, 3], pads=[1, 0, 2, 1],
+              dilations=[1, 2])],
+           {"x": f32(1, 2 * 6, 5 * 1)}, ["y"], [("img", i64(7, 6)), ("blk", i64(2, 3))])
     yield ("quantize21_output_dtype", 21,
            [n("QuantizeLinear", ["x", "sc"], ["q"], output_dtype=TensorProto.INT8),
             n("DequantizeLinear", ["q", "sc"], ["y"])],

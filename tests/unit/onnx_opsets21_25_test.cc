@@ -323,6 +323,58 @@ TEST(OnnxOpsets21To25, AttentionNonPadCausal) {
   ExpectNear(y, want, 1e-5);
 }
 
+onnx::TensorProto Ints(const std::string& name, const std::vector<int64_t>& v) {
+  onnx::TensorProto t;
+  t.set_name(name);
+  t.set_data_type(onnx::TensorProto::INT64);
+  t.add_dims(static_cast<int64_t>(v.size()));
+  for (int64_t x : v) t.add_int64_data(x);
+  return t;
+}
+
+// CenterCropPad-18 pads one axis (the odd element at the end) and crops the other; AffineGrid
+// maps the base grid by theta; Col2Im sums overlapping blocks.
+TEST(OnnxOpsets21To25, CenterCropPadAffineGridCol2Im) {
+  onnx::ModelProto m = Model(20);
+  In(m, "x", {3, 5});
+  In(m, "theta", {1, 2, 3});
+  In(m, "cols", {1, 2, 4});
+  *m.mutable_graph()->add_initializer() = Ints("crop", {4, 2});
+  *m.mutable_graph()->add_initializer() = Ints("size", {1, 1, 2, 3});
+  *m.mutable_graph()->add_initializer() = Ints("image", {2, 3});
+  *m.mutable_graph()->add_initializer() = Ints("block", {1, 2});
+  Op(m, "CenterCropPad", {"x", "crop"}, {"cropped"});
+  Op(m, "AffineGrid", {"theta", "size"}, {"grid"});
+  Op(m, "Col2Im", {"cols", "image", "block"}, {"image_out"});
+  for (const char* o : {"cropped", "grid", "image_out"}) Out(m, o);
+  Tensor x = Arg({3, 5}, 0.3), cols = Arg({1, 2, 4}, 0.4);
+  const std::vector<float> th = {0.5f, -1, 0.25f, 2, 0.75f, -0.5f};
+  std::vector<Tensor> out = RunModel(m, "spatial.onnx", {x, F32({1, 2, 3}, th), cols});
+  ASSERT_EQ(out[0].type(), Type(DataType::kFloat32, {4, 2}));
+  std::vector<double> crop(8, 0.0);
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 2; ++c) crop[r * 2 + c] = x.data<float>()[r * 5 + c + 1];
+  ExpectNear(out[0], crop, 0);
+  ASSERT_EQ(out[1].type(), Type(DataType::kFloat32, {1, 2, 3, 2}));
+  std::vector<double> grid;
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j) {
+      const double gx = -1 + (2.0 * j + 1) / 3, gy = -1 + (2.0 * i + 1) / 2;
+      grid.push_back(th[0] * gx + th[1] * gy + th[2]);
+      grid.push_back(th[3] * gx + th[4] * gy + th[5]);
+    }
+  ExpectNear(out[1], grid, 1e-6);
+  // Blocks of 1x2 at the 2x2 positions of a 2x3 image: column j of block (r, c) lands on
+  // pixel (r, c + j).
+  std::vector<double> image(6, 0.0);
+  const float* v = cols.data<float>();
+  for (int j = 0; j < 2; ++j)
+    for (int r = 0; r < 2; ++r)
+      for (int c = 0; c < 2; ++c) image[r * 3 + c + j] += v[j * 4 + r * 2 + c];
+  ASSERT_EQ(out[2].type(), Type(DataType::kFloat32, {1, 1, 2, 3}));
+  ExpectNear(out[2], image, 1e-6);
+}
+
 // QuantizeLinear-21's output_dtype without a zero point; the attributes HALO refuses.
 TEST(OnnxOpsets21To25, QuantizeOutputDtypeAndWhatIsRefused) {
   {

@@ -52,5 +52,9 @@ void Finish(Importer& im, PendingNode& p, const std::string& op, std::vector<Val
 void Attention(Importer& im, PendingNode& p);
 void RotaryEmbedding(Importer& im, PendingNode& p);
 void RmsNormalization(Importer& im, PendingNode& p);
+// Adapters of spatial ops of opsets 18 and 20 (onnx_adapters_spatial.cc).
+void CenterCropPad(Importer& im, PendingNode& p);
+void AffineGrid(Importer& im, PendingNode& p);
+void Col2Im(Importer& im, PendingNode& p);
 
 }  // namespace halo::onnx_fe

@@ -280,6 +280,9 @@ const Entry kNewer[] = {
     {"RotaryEmbedding", 23, RotaryEmbedding},
     {"RMSNormalization", 23, RmsNormalization},
     {"Swish", 24, Swish},
+    {"CenterCropPad", 18, CenterCropPad},
+    {"Col2Im", 18, Col2Im},
+    {"AffineGrid", 20, AffineGrid},
 };
 
 // The ops whose form changed after kOnnxLibOpset (17), with the opset of the change, and the
@@ -318,6 +321,9 @@ const std::pair<const char*, int64_t> kChanged[] = {
     {"RMSNormalization", 23},
     {"RotaryEmbedding", 23},
     {"Swish", 24},
+    {"CenterCropPad", 18},
+    {"Col2Im", 18},
+    {"AffineGrid", 20},
 };
 
 }  // namespace
