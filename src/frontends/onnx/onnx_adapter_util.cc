@@ -1,6 +1,7 @@
 // Building blocks of the version adapters of newer opsets (onnx_adapter_util.h).
 #include "frontends/onnx/onnx_adapter_util.h"
 
+#include <cmath>
 #include <cstring>
 
 namespace halo::onnx_fe {
@@ -108,8 +109,25 @@ void Finish(Importer& im, PendingNode& p, const std::string& op, std::vector<Val
   p.op = op;
   p.inputs = std::move(ins);
   for (auto& [k, v] : attrs) p.ir_attrs[k] = std::move(v);
+  for (size_t i = 1; i < p.outputs.size(); ++i)
+    if (!p.outputs[i].empty()) im.Fail(p, "result ", i, " ('", p.outputs[i], "') is not supported");
   p.outputs.resize(1);
   im.Build(p);
+}
+
+void GeluOf(Importer& im, PendingNode& p, Value* x, bool tanh_form) {
+  Value* inner;
+  if (!tanh_form) {
+    inner = Step(im, p, "Erf", {Step(im, p, "Div", {x, Scalar(im, p, x, std::sqrt(2.0))})});
+  } else {
+    constexpr double kPi = 3.14159265358979323846;
+    Value* cube = Step(im, p, "Mul", {Step(im, p, "Mul", {x, x}), x});
+    Value* sum = Step(im, p, "Add", {x, Step(im, p, "Mul", {cube, Scalar(im, p, x, 0.044715)})});
+    inner =
+        Step(im, p, "Tanh", {Step(im, p, "Mul", {sum, Scalar(im, p, x, std::sqrt(2.0 / kPi))})});
+  }
+  Value* half = Step(im, p, "Mul", {x, Step(im, p, "Add", {inner, Scalar(im, p, x, 1.0)})});
+  Finish(im, p, "Mul", {half, Scalar(im, p, x, 0.5)});
 }
 
 }  // namespace halo::onnx_fe

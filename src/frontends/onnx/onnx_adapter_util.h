@@ -44,9 +44,15 @@ Value* CastTo(Importer& im, const PendingNode& p, Value* x, DataType dtype);
 // x[..., begin:end:step] along axis.
 Value* SliceAxis(Importer& im, const PendingNode& p, Value* x, int64_t axis, int64_t begin,
                  int64_t end, int64_t step = 1);
-// p becomes the last step: IR op `op` on `ins`, with p's first result.
+// p becomes the last step: IR op `op` on `ins`, with p's first result (fails when p's node
+// asks for others).
 void Finish(Importer& im, PendingNode& p, const std::string& op, std::vector<Value*> ins,
             std::map<std::string, AttrValue> attrs = {});
+
+// p becomes GELU of x: x * (erf(x / sqrt(2)) + 1) * 0.5 (as PyTorch's TorchScript exporter
+// wrote it, which fuse-gemm recognises), or the tanh form, x * (tanh(sqrt(2 / pi) * (x +
+// 0.044715 x^3)) + 1) * 0.5.
+void GeluOf(Importer& im, PendingNode& p, Value* x, bool tanh_form);
 
 // Adapters of the transformer ops of opset 23 (onnx_adapters_attention.cc).
 void Attention(Importer& im, PendingNode& p);
@@ -56,5 +62,8 @@ void RmsNormalization(Importer& im, PendingNode& p);
 void CenterCropPad(Importer& im, PendingNode& p);
 void AffineGrid(Importer& im, PendingNode& p);
 void Col2Im(Importer& im, PendingNode& p);
+
+// The adapter of a quantized com.microsoft operator (onnx_contrib_ms_quant.cc), or nullptr.
+Adapter FindMsQuantAdapter(const std::string& op_type);
 
 }  // namespace halo::onnx_fe

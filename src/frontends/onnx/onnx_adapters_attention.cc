@@ -186,6 +186,7 @@ void Attention(Importer& im, PendingNode& p) {
   }
   if (!outs[1].empty()) im.Bind(outs[1], present_k);
   if (!outs[2].empty()) im.Bind(outs[2], present_v);
+  p.outputs.resize(1);  // the others are bound
   if (rank == 4) return Finish(im, p, "Identity", {y});
   Finish(im, p, "Reshape",
          {Transposed(im, p, y, {0, 2, 1, 3}), IntsConst(im, p, {b, s, hq * v4.shape[3]})});
@@ -257,8 +258,10 @@ void RotaryEmbedding(Importer& im, PendingNode& p) {
   Finish(im, p, "Reshape", {rotated, IntsConst(im, p, xt.shape)});
 }
 
-// RMSNormalization-23: Y = X / sqrt(mean(X^2 over the axes from `axis` on) + epsilon) *
-// scale, the normalisation in stash_type (float32 by default) and cast back before the scale.
+// RMSNormalization-23 (and ONNX Runtime's SimplifiedLayerNormalization, the same without
+// its optional inv_std_var result): Y = X / sqrt(mean(X^2 over the axes from `axis` on) +
+// epsilon) * scale, the normalisation in stash_type (float32 by default) and cast back
+// before the scale.
 void RmsNormalization(Importer& im, PendingNode& p) {
   int64_t axis = TakeInt(p, "axis", -1);
   const double eps = TakeFloat(p, "epsilon", 1e-5);
@@ -266,6 +269,9 @@ void RmsNormalization(Importer& im, PendingNode& p) {
   const DataType stash = DataTypeFromOnnx(static_cast<int32_t>(stash_onnx));
   if (!IsFloat(stash)) im.Fail(p, "stash_type ", stash_onnx, " is not a float type");
   if (p.inputs.size() != 2) im.Fail(p, "takes 2 inputs (X, scale), got ", p.inputs.size());
+  if (p.onnx_op == "SimplifiedLayerNormalization" && p.inputs[1] &&
+      im.KnownType(p, p.inputs[1], "'scale'").dtype != im.KnownType(p, p.inputs[0], "X").dtype)
+    im.Fail(p, "a scale of another element type than X is not supported");
   Value* x = p.inputs[0];
   const Type xt = im.KnownType(p, x, "the input");
   if (!IsFloat(xt.dtype)) im.Fail(p, "the input must be a float tensor, got ", xt.ToString());

@@ -12,28 +12,13 @@
 namespace halo::onnx_fe {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-
-// Gelu-20: exact, x * (erf(x / sqrt(2)) + 1) * 0.5 (as PyTorch's TorchScript exporter wrote
-// it, which fuse-gemm recognises), or with approximate="tanh",
-// x * (tanh(sqrt(2 / pi) * (x + 0.044715 x^3)) + 1) * 0.5.
+// Gelu-20: exact, or with approximate="tanh" (GeluOf).
 void Gelu(Importer& im, PendingNode& p) {
   std::string approximate = "none";
   if (const onnx::AttributeProto* a = p.take_attr("approximate")) approximate = a->s();
-  Value* x = p.inputs.at(0);
-  Value* inner;
-  if (approximate == "none") {
-    inner = Step(im, p, "Erf", {Step(im, p, "Div", {x, Scalar(im, p, x, std::sqrt(2.0))})});
-  } else if (approximate == "tanh") {
-    Value* cube = Step(im, p, "Mul", {Step(im, p, "Mul", {x, x}), x});
-    Value* sum = Step(im, p, "Add", {x, Step(im, p, "Mul", {cube, Scalar(im, p, x, 0.044715)})});
-    inner =
-        Step(im, p, "Tanh", {Step(im, p, "Mul", {sum, Scalar(im, p, x, std::sqrt(2.0 / kPi))})});
-  } else {
+  if (approximate != "none" && approximate != "tanh")
     im.Fail(p, "approximate must be 'none' or 'tanh', got '", approximate, "'");
-  }
-  Value* half = Step(im, p, "Mul", {x, Step(im, p, "Add", {inner, Scalar(im, p, x, 1.0)})});
-  Finish(im, p, "Mul", {half, Scalar(im, p, x, 0.5)});
+  GeluOf(im, p, p.inputs.at(0), approximate == "tanh");
 }
 
 // Mish-18: x * tanh(softplus(x)).
@@ -283,6 +268,7 @@ const Entry kNewer[] = {
     {"CenterCropPad", 18, CenterCropPad},
     {"Col2Im", 18, Col2Im},
     {"AffineGrid", 20, AffineGrid},
+    {"SimplifiedLayerNormalization", 1, RmsNormalization},  // ONNX Runtime's, in this domain
 };
 
 // The ops whose form changed after kOnnxLibOpset (17), with the opset of the change, and the
@@ -324,6 +310,7 @@ const std::pair<const char*, int64_t> kChanged[] = {
     {"CenterCropPad", 18},
     {"Col2Im", 18},
     {"AffineGrid", 20},
+    {"SimplifiedLayerNormalization", 1},
 };
 
 }  // namespace

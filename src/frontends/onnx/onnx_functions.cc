@@ -12,8 +12,6 @@ namespace {
 
 constexpr int kMaxFunctionDepth = 16;
 
-bool IsDefaultDomain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
-
 onnx::TypeProto ToTypeProto(const Type& t) {
   onnx::TypeProto tp;
   auto* tt = tp.mutable_tensor_type();

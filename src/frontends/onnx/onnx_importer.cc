@@ -63,8 +63,6 @@ onnx::ModelProto ReadModel(const std::string& path) {
   return m;
 }
 
-bool IsDefaultDomain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
-
 // The private domain that hides the nodes of newer forms from ONNX's checker (NewerForm).
 const char kNewerDomain[] = "halo.newer-form";
 
@@ -97,17 +95,16 @@ int64_t DefaultOpsetOf(const Imports& imports) {
   return -1;
 }
 
-// While it lives, the nodes of m (graph and local functions) whose form is newer than
-// kOnnxLibOpset (NewerForm) are in kNewerDomain, which the function bodies import.
+// While it lives, the nodes of m (graph and local functions) that ONNX's checker cannot
+// judge (NewerForm) are in kNewerDomain, which the function bodies import.
 class NewerFormsHidden {
  public:
   explicit NewerFormsHidden(onnx::ModelProto& m) : m_(m) {
     opset_ = DefaultOpsetOf(m.opset_import());
-    if (opset_ > kOnnxLibOpset)
-      any_ = HideNewerForms(*m.mutable_graph()->mutable_node(), opset_, true);
+    any_ = HideNewerForms(*m.mutable_graph()->mutable_node(), opset_, true);
     for (auto& f : *m.mutable_functions()) {
       int64_t v = DefaultOpsetOf(f.opset_import());
-      bool moved = v > kOnnxLibOpset && HideNewerForms(*f.mutable_node(), v, true);
+      bool moved = HideNewerForms(*f.mutable_node(), v, true);
       if (moved) {
         auto* o = f.add_opset_import();
         o->set_domain(kNewerDomain);
@@ -168,7 +165,8 @@ std::string NodeLabel(const onnx::NodeProto& n) {
 
 // Rejects nodes of operators neither HALO nor ONNX (at the model's opset) knows, naming
 // the node: the checker's message for them does not. Ops of other domains are rejected
-// unless a model-local function defines them (the checker then judges them).
+// unless HALO translates them (ONNX Runtime's com.microsoft ops, onnx_contrib_ms.cc) or a
+// model-local function defines them (the checker then judges them).
 void CheckNodeOps(const std::string& path, const onnx::ModelProto& m, int64_t opset) {
   std::set<std::pair<std::string, std::string>> local;
   for (const auto& f : m.functions()) local.emplace(f.domain(), f.name());
@@ -177,10 +175,9 @@ void CheckNodeOps(const std::string& path, const onnx::ModelProto& m, int64_t op
       throw Err(path, ": node '", NodeLabel(n), "' (", n.op_type(), "): ", why...);
     };
     if (!IsDefaultDomain(n.domain())) {
-      if (!local.count({n.domain(), n.op_type()}))
-        fail("operator domain '", n.domain(), "' is not supported (HALO reads the default ",
-             "ONNX domain only)");
-      continue;
+      if (local.count({n.domain(), n.op_type()}) || FindContribAdapter(n.domain(), n.op_type()))
+        continue;
+      fail(UnsupportedDomainOp(n.domain(), n.op_type()));
     }
     if (opset >= 1 && !HaloHasOp(n.op_type()) && !FindAdapter(n.op_type(), opset) &&
         !onnx::OpSchemaRegistry::Schema(n.op_type(), static_cast<int>(opset), ""))
@@ -273,11 +270,14 @@ void ImportNode(Importer& im, const onnx::NodeProto& n, int64_t opset) {
   p.op = n.op_type();
   // Unnamed nodes take their first result's name.
   p.name = im.NewNodeName(im.node_prefix() + NodeLabel(n));
-  if (!IsDefaultDomain(n.domain()))
-    im.Fail(p, "operator domain '", n.domain(), "' is not supported (HALO reads the default ",
-            "ONNX domain only)");
   for (const auto& a : n.attribute()) p.attrs.push_back(&a);
   p.outputs.assign(n.output().begin(), n.output().end());
+  if (!IsDefaultDomain(n.domain())) {
+    Adapter contrib = FindContribAdapter(n.domain(), n.op_type());
+    if (!contrib) im.Fail(p, UnsupportedDomainOp(n.domain(), n.op_type()));
+    for (const auto& in : n.input()) p.inputs.push_back(im.TensorInput(p, in));
+    return contrib(im, p);
+  }
   if (ImportSequenceNode(im, n, p) || ImportControlFlow(im, n, p, opset)) return;
   for (const auto& in : n.input()) p.inputs.push_back(im.TensorInput(p, in));
   if (n.op_type() == "Constant")

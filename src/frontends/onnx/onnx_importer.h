@@ -260,6 +260,9 @@ std::set<std::string> NeededConstants(const Graph& g, const std::set<std::string
 // The ONNX attribute type, inferred from the populated field for old models without one.
 onnx::AttributeProto::AttributeType AttrType(const onnx::AttributeProto& a);
 
+// Whether d names the default ONNX domain.
+inline bool IsDefaultDomain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
+
 // Version adapters: rewrite an ONNX node whose form at the model's opset differs from the
 // form HALO's ops mirror (opset 17's, with some of 18's) in a way attribute names cannot
 // express. An adapter rewrites the pending node and builds it (Importer::Build).
@@ -269,8 +272,15 @@ Adapter FindAdapter(const std::string& op_type, int64_t opset);
 // The adapter of a form new in opsets 18 to 25 (onnx_adapters_newer.cc), or nullptr.
 Adapter FindNewerAdapter(const std::string& op_type, int64_t opset);
 // Whether ONNX's checker (libonnx, kOnnxLibOpset) cannot judge a node of op_type in a model
-// of this opset: its form changed after kOnnxLibOpset, or the op is newer.
+// of this opset: its form changed after kOnnxLibOpset, the op is newer, or ONNX Runtime
+// defines it in the default domain (SimplifiedLayerNormalization).
 bool NewerForm(const std::string& op_type, int64_t opset);
+
+// The adapter of an operator of another domain that HALO translates (ONNX Runtime's
+// com.microsoft operators, onnx_contrib_ms.cc), or nullptr.
+Adapter FindContribAdapter(const std::string& domain, const std::string& op_type);
+// The error for an operator of another domain that HALO does not translate.
+std::string UnsupportedDomainOp(const std::string& domain, const std::string& op_type);
 
 // Fixes a model older than kMinOpset for the ONNX version converter, where the converter
 // would change its meaning. The model carries ONNX's inferred shapes (value_info).

@@ -1,10 +1,12 @@
 #!/usr/bin/python3
-"""Runs one small model per op form of ONNX opsets 21 to 25 through `halo run` and ONNX Runtime
-and prints max |halo - ORT| / max |ORT| for each (non-finite entries must coincide).
+"""Runs one small model per op form that HALO translates itself (ONNX opsets 18 to 25, which
+the ONNX library it builds with does not know, and ONNX Runtime's com.microsoft operators)
+through `halo run` and ONNX Runtime, and prints max |halo - ORT| / max |ORT| for each
+(non-finite entries must coincide).
 
-Usage: scripts/newer_opsets_vs_ort.py ORT_DIR [CASE...]
+Usage: scripts/translated_ops_vs_ort.py ORT_DIR [CASE...]
 ORT_DIR holds node_modules/onnxruntime-node (bench/setup.sh ORT_DIR installs it). The models
-and outputs go to build/newer-opsets. Exits non-zero when a case fails or differs by more
+and outputs go to build/translated-ops. Exits non-zero when a case fails or differs by more
 than 1e-5."""
 import json
 import os
@@ -17,7 +19,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HALO = os.path.join(ROOT, "build", "bin", "halo")
-WORK = os.path.join(ROOT, "build", "newer-opsets")
+WORK = os.path.join(ROOT, "build", "translated-ops")
 RUNNER = r"""
 const [, dir, model, spec, outdir] = process.argv;  // node -e: no script path
 const ort = require(dir + '/node_modules/onnxruntime-node'); const fs = require('fs');
@@ -41,6 +43,7 @@ const ort = require(dir + '/node_modules/onnxruntime-node'); const fs = require(
   fs.writeFileSync(`${outdir}/meta.json`, JSON.stringify(meta));
 })().catch(e => { console.error(e.message); process.exit(1); });
 """
+MS = "com.microsoft"
 NAMES = {np.float32: "float32", np.int64: "int64", np.bool_: "bool"}
 ELEM = {np.float32: TensorProto.FLOAT, np.int64: TensorProto.INT64, np.bool_: TensorProto.BOOL}
 
@@ -52,7 +55,8 @@ def run_case(ort_dir, name, opset, nodes, inputs, outputs, inits=()):
                       for k, v in inputs.items()],
         [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outputs],
         [numpy_helper.from_array(a, n) for n, a in inits])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset),
+                                                    helper.make_opsetid(MS, 1)])
     model.ir_version = 10 if opset < 23 else 11
     d = os.path.join(WORK, name)
     os.makedirs(d, exist_ok=True)
@@ -162,6 +166,41 @@ def cases(rng):
            [n("Col2Im", ["x", "img", "blk"], ["y"], strides=[2, 3], pads=[1, 0, 2, 1],
               dilations=[1, 2])],
            {"x": f32(1, 2 * 6, 5 * 1)}, ["y"], [("img", i64(7, 6)), ("blk", i64(2, 3))])
+    def ms(op, ins, outs, **attrs):
+        return n(op, ins, outs, domain=MS, **attrs)
+    h = f32(2, 5, 16)
+    yield ("ms_gelus", 17,
+           [ms("Gelu", ["x"], ["a"]), ms("FastGelu", ["x", "b"], ["c"]),
+            ms("FastGelu", ["x"], ["c2"]), ms("BiasGelu", ["x", "b"], ["d"]),
+            ms("QuickGelu", ["x"], ["e"]), ms("QuickGelu", ["x"], ["e2"], alpha=1.0)],
+           {"x": h, "b": f32(16)}, ["a", "c", "c2", "d", "e", "e2"], ())
+    yield ("ms_skip_layer_norm", 17,
+           [ms("SkipLayerNormalization", ["x", "s", "g", "be", "bi"], ["y", "", "", "sum"],
+               epsilon=1e-5)],
+           {"x": h, "s": f32(2, 5, 16), "g": f32(16), "be": f32(16), "bi": f32(16)},
+           ["y", "sum"], ())
+    yield ("ms_skip_layer_norm_plain", 17,
+           [ms("SkipLayerNormalization", ["x", "s", "g"], ["y"])],
+           {"x": h, "s": f32(2, 5, 16), "g": f32(16)}, ["y"], ())
+    yield ("ms_skip_simplified_layer_norm", 17,
+           [ms("SkipSimplifiedLayerNormalization", ["x", "s", "g", "bi"], ["y", "", "", "sum"],
+               epsilon=1e-6)],
+           {"x": h, "s": f32(2, 5, 16), "g": f32(16), "bi": f32(16)}, ["y", "sum"], ())
+    yield ("ort_simplified_layer_norm", 17,
+           [n("SimplifiedLayerNormalization", ["x", "g"], ["y"], epsilon=1e-6)],
+           {"x": h, "g": f32(16)}, ["y"], ())
+    yield ("ms_fused_matmul", 17,
+           [ms("FusedMatMul", ["a", "b"], ["y"], alpha=0.5, transA=1, transB=1)],
+           {"a": f32(3, 4, 5), "b": f32(3, 6, 4)}, ["y"], ())
+    yield ("ms_fused_conv_gemm", 17,
+           [ms("FusedConv", ["x", "w", "cb", "z"], ["y"], activation="LeakyRelu",
+               activation_params=[0.2], pads=[1, 1, 1, 1], strides=[2, 2]),
+            ms("FusedConv", ["x", "w"], ["y2"], activation="Clip",
+               activation_params=[-0.5, 0.5]),
+            ms("FusedGemm", ["a", "gb", "gc"], ["g"], activation="HardSigmoid",
+               activation_alpha=0.3, activation_beta=0.4, transB=1, alpha=0.7)],
+           {"x": f32(1, 3, 7, 7), "w": f32(4, 3, 3, 3), "cb": f32(4), "z": f32(1, 4, 4, 4),
+            "a": f32(3, 5), "gb": f32(6, 5), "gc": f32(6)}, ["y", "y2", "g"], ())
     yield ("quantize21_output_dtype", 21,
            [n("QuantizeLinear", ["x", "sc"], ["q"], output_dtype=TensorProto.INT8),
             n("DequantizeLinear", ["q", "sc"], ["y"])],
