@@ -25,7 +25,8 @@ const [, dir, model, spec, outdir] = process.argv;  // node -e: no script path
 const ort = require(dir + '/node_modules/onnxruntime-node'); const fs = require('fs');
 (async () => {
   const s = await ort.InferenceSession.create(model, {graphOptimizationLevel: 'disabled'});
-  const arrays = {float32: Float32Array, int64: BigInt64Array, bool: Uint8Array};
+  const arrays = {float32: Float32Array, int64: BigInt64Array, bool: Uint8Array,
+                  uint8: Uint8Array, int8: Int8Array};
   const feeds = {};
   for (const [k, v] of Object.entries(JSON.parse(fs.readFileSync(spec)))) {
     const b = fs.readFileSync(v.file);
@@ -38,22 +39,27 @@ const ort = require(dir + '/node_modules/onnxruntime-node'); const fs = require(
   for (const k of s.outputNames) {
     fs.writeFileSync(`${outdir}/${k}.bin`, Buffer.from(r[k].data.buffer, r[k].data.byteOffset,
                                                        r[k].data.byteLength));
-    meta[k] = {dims: r[k].dims};
+    meta[k] = {dims: r[k].dims, type: r[k].type};
   }
   fs.writeFileSync(`${outdir}/meta.json`, JSON.stringify(meta));
 })().catch(e => { console.error(e.message); process.exit(1); });
 """
 MS = "com.microsoft"
-NAMES = {np.float32: "float32", np.int64: "int64", np.bool_: "bool"}
-ELEM = {np.float32: TensorProto.FLOAT, np.int64: TensorProto.INT64, np.bool_: TensorProto.BOOL}
+NAMES = {np.float32: "float32", np.int64: "int64", np.bool_: "bool", np.uint8: "uint8",
+         np.int8: "int8"}
+ELEM = {np.float32: TensorProto.FLOAT, np.int64: TensorProto.INT64, np.bool_: TensorProto.BOOL,
+        np.uint8: TensorProto.UINT8, np.int8: TensorProto.INT8}
 
 
-def run_case(ort_dir, name, opset, nodes, inputs, outputs, inits=()):
-    """Returns the worst relative difference over `outputs` (float32), or raises."""
+def run_case(ort_dir, name, opset, nodes, inputs, outputs, inits=(), out_types=None):
+    """Returns the worst relative difference over the float `outputs` and the largest
+    difference in units over the integer ones, or raises."""
+    out_types = out_types or {}
     graph = helper.make_graph(
         nodes, name, [helper.make_tensor_value_info(k, ELEM[v.dtype.type], v.shape)
                       for k, v in inputs.items()],
-        [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outputs],
+        [helper.make_tensor_value_info(o, out_types.get(o, TensorProto.FLOAT), None)
+         for o in outputs],
         [numpy_helper.from_array(a, n) for n, a in inits])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset),
                                                     helper.make_opsetid(MS, 1)])
@@ -77,12 +83,16 @@ def run_case(ort_dir, name, opset, nodes, inputs, outputs, inits=()):
             raise RuntimeError(f"{who}: {r.stderr.strip()[-300:]}")
     with open(f"{d}/ort/meta.json") as f:
         meta = json.load(f)
-    worst = 0.0
+    worst, units = 0.0, 0
     for o in outputs:
-        want = np.fromfile(f"{d}/ort/{o}.bin", np.float32).reshape(meta[o]["dims"])
+        dtype = np.dtype(meta[o]["type"])
+        want = np.fromfile(f"{d}/ort/{o}.bin", dtype).reshape(meta[o]["dims"])
         got = np.load(f"{d}/halo/{o}.npy")
-        if got.shape != want.shape:
-            raise RuntimeError(f"{o}: shape {got.shape}, ORT {want.shape}")
+        if got.shape != want.shape or got.dtype != want.dtype:
+            raise RuntimeError(f"{o}: {got.dtype}{got.shape}, ORT {want.dtype}{want.shape}")
+        if dtype.kind in "iu":  # quantized: the difference in units
+            units = max(units, int(np.abs(got.astype(np.int64) - want).max()))
+            continue
         fin = np.isfinite(want)
         # ONNX Runtime masks with the lowest float where the definition says -inf.
         fin_got = np.isfinite(got) | (np.isneginf(got) & (want <= -3e38))
@@ -92,11 +102,11 @@ def run_case(ort_dir, name, opset, nodes, inputs, outputs, inits=()):
         if fin.any():
             worst = max(worst, float(np.abs(got[fin] - want[fin].astype(np.float64)).max() /
                                      max(np.abs(want[fin]).max(), 1e-30)))
-    return worst
+    return worst, units
 
 
 def cases(rng):
-    """(name, opset, nodes, inputs, outputs, initializers) of each case."""
+    """(name, opset, nodes, inputs, outputs, initializers[, output types]) of each case."""
     def f32(*s):
         return rng.standard_normal(s).astype(np.float32)
     n = helper.make_node
@@ -186,6 +196,14 @@ def cases(rng):
            [ms("SkipSimplifiedLayerNormalization", ["x", "s", "g", "bi"], ["y", "", "", "sum"],
                epsilon=1e-6)],
            {"x": h, "s": f32(2, 5, 16), "g": f32(16), "bi": f32(16)}, ["y", "sum"], ())
+    for inter in (0, 1):
+        yield (f"ms_rotary_embedding_interleaved{inter}", 17,
+               [ms("RotaryEmbedding", ["x", "p", "c", "s"], ["y"], interleaved=inter),
+                ms("RotaryEmbedding", ["x", "p1", "c", "s"], ["y1"], interleaved=inter),
+                ms("RotaryEmbedding", ["x4", "p", "c", "s"], ["y4"], interleaved=inter)],
+               {"x": f32(2, 5, 3 * d), "x4": f32(2, 3, 5, d), "p": pos,
+                "p1": np.array([3], np.int64)}, ["y", "y1", "y4"],
+               [("c", f32(10, d // 2)), ("s", f32(10, d // 2))])
     yield ("ort_simplified_layer_norm", 17,
            [n("SimplifiedLayerNormalization", ["x", "g"], ["y"], epsilon=1e-6)],
            {"x": h, "g": f32(16)}, ["y"], ())
@@ -201,6 +219,61 @@ def cases(rng):
                activation_alpha=0.3, activation_beta=0.4, transB=1, alpha=0.7)],
            {"x": f32(1, 3, 7, 7), "w": f32(4, 3, 3, 3), "cb": f32(4), "z": f32(1, 4, 4, 4),
             "a": f32(3, 5), "gb": f32(6, 5), "gc": f32(6)}, ["y", "y2", "g"], ())
+    u8 = lambda *s: rng.integers(0, 256, s).astype(np.uint8)  # noqa: E731
+    s8 = lambda *s: rng.integers(-128, 128, s).astype(np.int8)  # noqa: E731
+    f = np.float32
+    U8, S8 = TensorProto.UINT8, TensorProto.INT8
+    scales = [("sa", f(0.05)), ("sb", f(0.02)), ("sc", f(0.07)), ("za", np.uint8(120)),
+              ("zb", np.uint8(130)), ("zc", np.uint8(128)), ("ia", np.int8(-3)),
+              ("ib", np.int8(5)), ("ic", np.int8(0))]
+    yield ("ms_qlinear_add_mul", 17,
+           [ms("QLinearAdd", ["a", "sa", "za", "b", "sb", "zb", "sc", "zc"], ["y"]),
+            ms("QLinearMul", ["a8", "sa", "ia", "b8", "sb", "ib", "sc", "ic"], ["y8"])],
+           {"a": u8(2, 3, 4), "b": u8(4), "a8": s8(2, 3, 4), "b8": s8(3, 1)}, ["y", "y8"],
+           scales, {"y": U8, "y8": S8})
+    yield ("ms_qlinear_sigmoid_leakyrelu", 17,
+           [ms("QLinearSigmoid", ["a", "sa", "za", "sc", "zc"], ["y"]),
+            ms("QLinearLeakyRelu", ["a8", "sa", "ia", "sc", "ic"], ["y8"], alpha=0.1)],
+           {"a": u8(2, 3, 4), "a8": s8(2, 3, 4)}, ["y", "y8"], scales, {"y": U8, "y8": S8})
+    yield ("ms_qlinear_pools", 17,
+           [ms("QLinearGlobalAveragePool", ["x", "sa", "za", "sc", "zc"], ["g"]),
+            ms("QLinearGlobalAveragePool", ["x", "sa", "za", "sc", "zc"], ["gl"],
+               channels_last=1),
+            ms("QLinearAveragePool", ["x", "sa", "za", "sc", "zc"], ["p"], kernel_shape=[3, 3],
+               strides=[2, 2], pads=[1, 1, 1, 1])],
+           {"x": u8(2, 3, 7, 6)}, ["g", "gl", "p"], scales, {"g": U8, "gl": U8, "p": U8})
+    yield ("ms_qlinear_concat", 17,
+           [ms("QLinearConcat", ["sc", "zc", "a", "sa", "za", "b", "sb", "zb"], ["y"], axis=-1)],
+           {"a": u8(2, 3, 4), "b": u8(2, 3, 2)}, ["y"], scales, {"y": U8})
+    qg = [("gb", s8(5, 4)), ("gs", (rng.random(4) * 0.05 + 0.01).astype(f)),
+          ("gz", np.zeros(4, np.int8)), ("gc", rng.integers(-500, 500, 4).astype(np.int32))]
+    yield ("ms_qgemm", 17,
+           [ms("QGemm", ["a", "sa", "za", "gb", "gs", "gz", "gc"], ["y"], alpha=0.5),
+            ms("QGemm", ["a", "sa", "za", "gb", "gs", "gz", "gc", "sc", "zc"], ["yq"])],
+           {"a": u8(3, 5)}, ["y", "yq"], scales + qg, {"yq": U8})
+    yield ("ms_dynamic_quantize_matmul", 17,
+           [ms("DynamicQuantizeMatMul", ["a", "w", "ws", "", "bias"], ["y"])],
+           {"a": f32(2, 3, 8)}, ["y"],
+           [("w", s8(8, 6)), ("ws", (rng.random(6) * 0.05 + 0.01).astype(f)),
+            ("bias", f32(6))])
+    yield ("ms_matmul_integer_to_float", 17,
+           [ms("MatMulIntegerToFloat", ["a", "w", "sa", "ws", "za", "", "bias"], ["y"])],
+           {"a": u8(3, 8)}, ["y"],
+           scales + [("w", s8(8, 5)), ("ws", (rng.random(5) * 0.05).astype(f)),
+                     ("bias", f32(5))])
+    for bits in (4, 8):
+        k, nn, block = 40, 6, 16
+        blocks = (k + block - 1) // block
+        packed = u8(nn, blocks, block * bits // 8)
+        zp = u8(nn, (blocks * bits + 7) // 8)
+        sc = (rng.random((nn, blocks)) * 0.1).astype(f)
+        yield (f"ms_matmul_nbits{bits}", 17,
+               [ms("MatMulNBits", ["a", "b", "s", "z"], ["y"], K=k, N=nn, bits=bits,
+                   block_size=block),
+                ms("MatMulNBits", ["a", "b", "s", "", "", "bias"], ["y2"], K=k, N=nn,
+                   bits=bits, block_size=block)],
+               {"a": f32(2, 3, k)}, ["y", "y2"],
+               [("b", packed), ("s", sc), ("z", zp), ("bias", f32(nn))])
     yield ("quantize21_output_dtype", 21,
            [n("QuantizeLinear", ["x", "sc"], ["q"], output_dtype=TensorProto.INT8),
             n("DequantizeLinear", ["q", "sc"], ["y"])],
@@ -212,13 +285,14 @@ def main(argv):
         sys.exit(__doc__)
     chosen = set(argv[2:])
     bad = 0
-    for name, opset, nodes, inputs, outputs, inits in cases(np.random.default_rng(5)):
+    for case in cases(np.random.default_rng(5)):
+        name, opset = case[0], case[1]
         if chosen and name not in chosen:
             continue
         try:
-            err = run_case(argv[1], name, opset, nodes, inputs, outputs, inits)
-            bad += err > 1e-5
-            print(f"{name} (opset {opset}): {err:.1e}")
+            err, units = run_case(argv[1], *case)
+            bad += err > 1e-5 or units > 1
+            print(f"{name} (opset {opset}): {err:.1e}" + (f", {units} unit(s)" if units else ""))
         except RuntimeError as e:
             bad += 1
             print(f"{name} (opset {opset}): FAILED: {e}")

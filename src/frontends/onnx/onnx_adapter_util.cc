@@ -110,7 +110,8 @@ void Finish(Importer& im, PendingNode& p, const std::string& op, std::vector<Val
   p.inputs = std::move(ins);
   for (auto& [k, v] : attrs) p.ir_attrs[k] = std::move(v);
   for (size_t i = 1; i < p.outputs.size(); ++i)
-    if (!p.outputs[i].empty()) im.Fail(p, "result ", i, " ('", p.outputs[i], "') is not supported");
+    if (!p.outputs[i].empty() && im.IsUsed(p.outputs[i]))
+      im.Fail(p, "result ", i, " ('", p.outputs[i], "') is not supported");
   p.outputs.resize(1);
   im.Build(p);
 }

@@ -44,8 +44,8 @@ Value* CastTo(Importer& im, const PendingNode& p, Value* x, DataType dtype);
 // x[..., begin:end:step] along axis.
 Value* SliceAxis(Importer& im, const PendingNode& p, Value* x, int64_t axis, int64_t begin,
                  int64_t end, int64_t step = 1);
-// p becomes the last step: IR op `op` on `ins`, with p's first result (fails when p's node
-// asks for others).
+// p becomes the last step: IR op `op` on `ins`, with p's first result (fails when another
+// result of p's node is used).
 void Finish(Importer& im, PendingNode& p, const std::string& op, std::vector<Value*> ins,
             std::map<std::string, AttrValue> attrs = {});
 

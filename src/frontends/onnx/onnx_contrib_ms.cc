@@ -48,9 +48,7 @@ void SkipNorm(Importer& im, PendingNode& p, bool simplified) {
   if (!outs[3].empty()) im.Bind(outs[3], sum);
   const int64_t last = im.KnownType(p, sum, "the sum").Rank() - 1;
   if (simplified) {
-    if (!outs[1].empty() || !outs[2].empty())
-      im.Fail(p, "the mean and inv_std_var results are not supported");
-    p.outputs.resize(1);  // the sum is bound
+    p.outputs.resize(3);  // the sum is bound; Finish refuses the others when used
     Value* rms = Step(
         im, p, "Sqrt",
         {Step(im, p, "Add",
@@ -141,6 +139,41 @@ void FusedGemm(Importer& im, PendingNode& p) {
   Activate(im, p, im.Build(gemm)->output());
 }
 
+// RotaryEmbedding (com.microsoft): ONNX's RotaryEmbedding-23 with the inputs (input,
+// position_ids, cos_cache, sin_cache); position_ids of one element is the position of the
+// first token (the others follow); a 3-D input without num_heads has heads of twice the
+// caches' width.
+void MsRotaryEmbedding(Importer& im, PendingNode& p) {
+  if (TakeFloat(p, "scale", 1.0) != 1.0) im.Fail(p, "a scale other than 1 is not supported");
+  TakeIntAt(im, p, "is_packed_batching", 0);
+  Value *x = p.inputs.at(0), *pos = p.inputs.at(1), *cos = p.inputs.at(2), *sin = p.inputs.at(3);
+  const Type xt = im.KnownType(p, x, "the input"), pt = im.KnownType(p, pos, "'position_ids'");
+  if (xt.Rank() < 3) im.Fail(p, "the input must have rank 3 or 4, got ", xt.ToString());
+  const int64_t b = xt.shape[0], s = xt.shape[xt.Rank() == 3 ? 1 : 2];
+  if (pt.NumElements() == 1 && pt.shape != Shape{b, s}) {
+    std::vector<int64_t> steps(static_cast<size_t>(s));
+    for (int64_t i = 0; i < s; ++i) steps[i] = i;
+    Tensor t = Tensor::FromInts(steps, DataType::kInt64, {1, s});
+    pos = Step(im, p, "Expand",
+               {Step(im, p, "Add", {Reshaped(im, p, pos, {1, 1}), TensorConst(im, p, t)}),
+                IntsConst(im, p, {b, s})});
+  }
+  onnx::AttributeProto heads;  // lives while the ONNX adapter reads it
+  if (xt.Rank() == 3 && !p.attr("num_heads")) {
+    const Type ct = im.KnownType(p, cos, "'cos_cache'");
+    const int64_t rot = p.attr("rotary_embedding_dim") ? p.attr("rotary_embedding_dim")->i() : 0;
+    const int64_t head = 2 * ct.shape.at(1);
+    if (rot != 0 || head <= 0 || xt.shape[2] % head != 0)
+      im.Fail(p, "a 3-D input needs 'num_heads' here");
+    heads.set_name("num_heads");
+    heads.set_type(onnx::AttributeProto::INT);
+    heads.set_i(xt.shape[2] / head);
+    p.attrs.push_back(&heads);
+  }
+  p.inputs = {x, cos, sin, pos};
+  RotaryEmbedding(im, p);
+}
+
 struct Entry {
   const char* op;
   Adapter fn;
@@ -157,6 +190,7 @@ const Entry kMicrosoft[] = {
     {"FusedMatMul", FusedMatMul},
     {"FusedConv", FusedConv},
     {"FusedGemm", FusedGemm},
+    {"RotaryEmbedding", MsRotaryEmbedding},
 };
 
 }  // namespace

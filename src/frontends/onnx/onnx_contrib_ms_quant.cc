@@ -1,9 +1,226 @@
-// ONNX Runtime's quantized com.microsoft operators (its quantization tools write them),
-// translated into the IR ops of their definitions.
+// ONNX Runtime's quantized com.microsoft operators, which its quantization tools write
+// (quantize_static's QOperator format, quantize_dynamic, 4-bit weight quantization),
+// translated into the IR ops of their definitions: dequantize, compute in float, quantize
+// again; the integer products of dynamic quantization as ONNX Runtime computes them; and
+// MatMulNBits' block-quantized weights dequantized at compile time.
+#include <cmath>
+#include <string>
+
 #include "frontends/onnx/onnx_adapter_util.h"
 
 namespace halo::onnx_fe {
+namespace {
 
-Adapter FindMsQuantAdapter(const std::string&) { return nullptr; }
+// The zero point of a quantized value: zp, or (absent) a zero of the value's type.
+Value* ZeroPoint(Importer& im, const PendingNode& p, Value* zp, Value* like) {
+  if (zp) return zp;
+  return FilledConst(im, p, im.KnownType(p, like, "a quantized input").dtype, {}, 0.0);
+}
+
+Value* Dequantized(Importer& im, const PendingNode& p, Value* x, Value* scale, Value* zp) {
+  return Step(im, p, "DequantizeLinear", {x, scale, ZeroPoint(im, p, zp, x)});
+}
+
+// p's result: y quantized with scale and zero point zp (of `like`'s type when absent).
+void FinishQuantized(Importer& im, PendingNode& p, Value* y, Value* scale, Value* zp, Value* like) {
+  p.attrs.clear();
+  Finish(im, p, "QuantizeLinear", {y, scale, ZeroPoint(im, p, zp, like)});
+}
+
+// QLinearAdd, QLinearMul: (A, A_scale, A_zero_point, B, B_scale, B_zero_point, C_scale,
+// C_zero_point).
+void QLinearBinary(Importer& im, PendingNode& p, const char* op) {
+  Value* a = Dequantized(im, p, p.inputs.at(0), p.inputs.at(1), OptInput(p, 2));
+  Value* b = Dequantized(im, p, p.inputs.at(3), p.inputs.at(4), OptInput(p, 5));
+  FinishQuantized(im, p, Step(im, p, op, {a, b}), p.inputs.at(6), OptInput(p, 7), p.inputs[0]);
+}
+void QLinearAdd(Importer& im, PendingNode& p) { QLinearBinary(im, p, "Add"); }
+void QLinearMul(Importer& im, PendingNode& p) { QLinearBinary(im, p, "Mul"); }
+
+// The unary ones: (X, X_scale, X_zero_point, Y_scale, Y_zero_point).
+void QLinearUnary(Importer& im, PendingNode& p, const std::string& op,
+                  std::map<std::string, AttrValue> attrs = {}) {
+  Value* x = Dequantized(im, p, p.inputs.at(0), p.inputs.at(1), OptInput(p, 2));
+  FinishQuantized(im, p, Step(im, p, op, {x}, std::move(attrs)), p.inputs.at(3), OptInput(p, 4),
+                  p.inputs[0]);
+}
+void QLinearSigmoid(Importer& im, PendingNode& p) { QLinearUnary(im, p, "Sigmoid"); }
+void QLinearLeakyRelu(Importer& im, PendingNode& p) {
+  QLinearUnary(im, p, "LeakyRelu", {{"alpha", TakeFloat(p, "alpha", 0.01)}});
+}
+
+// QLinearGlobalAveragePool: the mean over the spatial axes (channels first or last).
+void QLinearGlobalAveragePool(Importer& im, PendingNode& p) {
+  const bool last = TakeInt(p, "channels_last", 0) != 0;
+  Value* x = Dequantized(im, p, p.inputs.at(0), p.inputs.at(1), OptInput(p, 2));
+  const int64_t r = im.KnownType(p, x, "'X'").Rank();
+  if (r < 3) im.Fail(p, "'X' must have rank 3 or more");
+  std::vector<int64_t> axes;
+  for (int64_t a = last ? 1 : 2; a < (last ? r - 1 : r); ++a) axes.push_back(a);
+  Value* mean =
+      last ? Step(im, p, "ReduceMean", {x, IntsConst(im, p, axes)}, {{"keepdims", int64_t{1}}})
+           : Step(im, p, "GlobalAveragePool", {x});
+  FinishQuantized(im, p, mean, p.inputs.at(3), OptInput(p, 4), p.inputs[0]);
+}
+
+// QLinearAveragePool: AveragePool (its attributes) between dequantizing and quantizing.
+void QLinearAveragePool(Importer& im, PendingNode& p) {
+  TakeIntAt(im, p, "channels_last", 0);
+  PendingNode pool = p;
+  pool.op = "AveragePool";
+  pool.name = im.NewNodeName(p.name + "/AveragePool");
+  pool.inputs = {Dequantized(im, p, p.inputs.at(0), p.inputs.at(1), OptInput(p, 2))};
+  pool.outputs = {""};
+  Value* y = im.Build(pool)->output();
+  FinishQuantized(im, p, y, p.inputs.at(3), OptInput(p, 4), p.inputs[0]);
+}
+
+// QLinearConcat: (Y_scale, Y_zero_point, then X, X_scale, X_zero_point per input).
+void QLinearConcat(Importer& im, PendingNode& p) {
+  const int64_t axis = TakeInt(p, "axis", 0);
+  if (p.inputs.size() < 5 || (p.inputs.size() - 2) % 3 != 0)
+    im.Fail(p, "needs Y_scale, Y_zero_point and triples (X, X_scale, X_zero_point), got ",
+            p.inputs.size(), " inputs");
+  std::vector<Value*> parts;
+  for (size_t i = 2; i < p.inputs.size(); i += 3)
+    parts.push_back(Dequantized(im, p, p.inputs[i], p.inputs[i + 1], p.inputs[i + 2]));
+  const int64_t r = im.KnownType(p, parts[0], "the first input").Rank();
+  if (axis < -r || axis >= r) im.Fail(p, "axis ", axis, " is out of range for rank ", r);
+  Value* y = Step(im, p, "Concat", parts, {{"axis", axis < 0 ? axis + r : axis}});
+  FinishQuantized(im, p, y, p.inputs[0], p.inputs[1], p.inputs[2]);
+}
+
+// QGemm: alpha * A' B' + C' with A', B' dequantized (B per column), C int32 at scale
+// alpha * a_scale * b_scale; quantized with y_scale, y_zero_point when given, else float.
+void QGemm(Importer& im, PendingNode& p) {
+  const double alpha = TakeFloat(p, "alpha", 1.0);
+  const int64_t trans_a = TakeInt(p, "transA", 0), trans_b = TakeInt(p, "transB", 0);
+  Value* a = Dequantized(im, p, p.inputs.at(0), p.inputs.at(1), p.inputs.at(2));
+  Value *b_scale = p.inputs.at(4), *b_zp = OptInput(p, 5);
+  Value* b = Step(im, p, "DequantizeLinear",
+                  {p.inputs.at(3), b_scale, ZeroPoint(im, p, b_zp, p.inputs[3])},
+                  {{"axis", trans_b ? int64_t{0} : int64_t{1}}});
+  std::vector<Value*> ins = {a, b};
+  if (Value* c = OptInput(p, 6)) {
+    Value* scale = Step(im, p, "Mul", {p.inputs[1], b_scale});
+    if (alpha != 1.0) scale = Step(im, p, "Mul", {scale, Scalar(im, p, scale, alpha)});
+    ins.push_back(Step(im, p, "Mul", {CastTo(im, p, c, DataType::kFloat32), scale}));
+  }
+  Value* y = Step(im, p, "Gemm", ins, {{"alpha", alpha}, {"transA", trans_a}, {"transB", trans_b}});
+  if (Value* y_scale = OptInput(p, 7))
+    return FinishQuantized(im, p, y, y_scale, OptInput(p, 8), p.inputs[0]);
+  Finish(im, p, "Identity", {y});
+}
+
+// (A - a_zp)(B - b_zp) in int32, as float times a_scale * b_scale (+ bias): the product of
+// DynamicQuantizeMatMul and MatMulIntegerToFloat.
+void IntegerProduct(Importer& im, PendingNode& p, Value* a, Value* a_scale, Value* a_zp, Value* b,
+                    Value* b_scale, Value* b_zp, Value* bias) {
+  Value* prod = Step(im, p, "MatMulInteger", {a, b, a_zp, b_zp});
+  Value* scale = Step(im, p, "Mul", {a_scale, b_scale});
+  Value* y = Step(im, p, "Mul", {CastTo(im, p, prod, DataType::kFloat32), scale});
+  if (!bias) return Finish(im, p, "Identity", {y});
+  Finish(im, p, "Add", {y, bias});
+}
+
+// DynamicQuantizeMatMul: A quantized to uint8 by its range (DynamicQuantizeLinear), then
+// the integer product with B.
+void DynamicQuantizeMatMul(Importer& im, PendingNode& p) {
+  PendingNode q;
+  q.onnx_op = p.onnx_op;
+  q.op = "DynamicQuantizeLinear";
+  q.name = im.NewNodeName(p.name + "/DynamicQuantizeLinear");
+  q.inputs = {p.inputs.at(0)};
+  for (const char* r : {"/a_q", "/a_scale", "/a_zero_point"})
+    q.outputs.push_back(im.NewTensorName(p.name + r));
+  Node* n = im.Build(q);
+  IntegerProduct(im, p, n->output(0), n->output(1), n->output(2), p.inputs.at(1), p.inputs.at(2),
+                 OptInput(p, 3), OptInput(p, 4));
+}
+
+// MatMulIntegerToFloat: (A, B, a_scale, b_scale, a_zero_point, b_zero_point, bias).
+void MatMulIntegerToFloat(Importer& im, PendingNode& p) {
+  IntegerProduct(im, p, p.inputs.at(0), p.inputs.at(2), OptInput(p, 4), p.inputs.at(1),
+                 p.inputs.at(3), OptInput(p, 5), OptInput(p, 6));
+}
+
+// MatMulNBits: A [..., K] times the weights [K, N] that B (uint8 [N, k_blocks, blob],
+// `bits`-bit values packed from the low bits up), scales [N, k_blocks] and zero_points
+// (packed uint8 [N, ceil(k_blocks * bits / 8)], or float [N, k_blocks]; default 2^(bits-1))
+// give, + bias. The weights are constants: dequantized here, in float32.
+void MatMulNBits(Importer& im, PendingNode& p) {
+  const int64_t k = TakeInt(p, "K", 0), n = TakeInt(p, "N", 0);
+  const int64_t bits = TakeInt(p, "bits", 4), block = TakeInt(p, "block_size", 0);
+  p.take_attr("accuracy_level");  // how ONNX Runtime may compute; HALO computes in float32
+  TakeIntAt(im, p, "weight_prepacked", 0);
+  if (bits != 2 && bits != 4 && bits != 8) im.Fail(p, "bits ", bits, " is not 2, 4 or 8");
+  if (k <= 0 || n <= 0 || block < 16 || (block & (block - 1)) != 0)
+    im.Fail(p, "needs K and N, and a block_size that is a power of 2 from 16 up");
+  if (OptInput(p, 4)) im.Fail(p, "input 'g_idx' is not supported");
+  const int64_t blocks = (k + block - 1) / block, blob = block * bits / 8;
+  const Tensor& bq = im.ConstantInput(p, p.inputs.at(1), "'B'");
+  const Tensor& scales = im.ConstantInput(p, p.inputs.at(2), "'scales'");
+  if (bq.type().dtype != DataType::kUInt8 || bq.type().NumElements() != n * blocks * blob)
+    im.Fail(p, "'B' must be uint8 [", n, ", ", blocks, ", ", blob, "], got ", bq.type().ToString());
+  if (scales.type().NumElements() != n * blocks)
+    im.Fail(p, "'scales' must hold ", n * blocks, " values, got ", scales.type().ToString());
+  const Tensor* zp = OptInput(p, 3) ? &im.ConstantInput(p, p.inputs[3], "'zero_points'") : nullptr;
+  const int64_t zp_row = (blocks * bits + 7) / 8;
+  const bool zp_packed = zp && zp->type().dtype == DataType::kUInt8;
+  if (zp && zp->type().NumElements() != n * (zp_packed ? zp_row : blocks))
+    im.Fail(p, "'zero_points' has ", zp->type().NumElements(), " values");
+  const uint8_t* packed = bq.data<uint8_t>();
+  const int64_t per_byte = 8 / bits, mask = (1 << bits) - 1;
+  auto unpack = [&](const uint8_t* bytes, int64_t i) {
+    return (bytes[i / per_byte] >> ((i % per_byte) * bits)) & mask;
+  };
+  Tensor w(Type(DataType::kFloat32, {k, n}));
+  float* out = w.mutable_data<float>();
+  for (int64_t col = 0; col < n; ++col)
+    for (int64_t b = 0; b < blocks; ++b) {
+      const double scale = scales.GetDouble(col * blocks + b);
+      double zero = static_cast<double>(int64_t{1} << (bits - 1));
+      if (zp)
+        zero = zp_packed ? unpack(zp->data<uint8_t>() + col * zp_row, b)
+                         : zp->GetDouble(col * blocks + b);
+      const uint8_t* data = packed + (col * blocks + b) * blob;
+      for (int64_t i = 0; i < block && b * block + i < k; ++i)
+        out[(b * block + i) * n + col] =
+            static_cast<float>((static_cast<double>(unpack(data, i)) - zero) * scale);
+    }
+  Value* a = p.inputs.at(0);
+  Value* y =
+      Step(im, p, "MatMul",
+           {a, CastTo(im, p, TensorConst(im, p, std::move(w)), im.KnownType(p, a, "'A'").dtype)});
+  if (Value* bias = OptInput(p, 5)) return Finish(im, p, "Add", {y, bias});
+  Finish(im, p, "Identity", {y});
+}
+
+struct Entry {
+  const char* op;
+  Adapter fn;
+};
+
+const Entry kQuant[] = {
+    {"QLinearAdd", QLinearAdd},
+    {"QLinearMul", QLinearMul},
+    {"QLinearSigmoid", QLinearSigmoid},
+    {"QLinearLeakyRelu", QLinearLeakyRelu},
+    {"QLinearGlobalAveragePool", QLinearGlobalAveragePool},
+    {"QLinearAveragePool", QLinearAveragePool},
+    {"QLinearConcat", QLinearConcat},
+    {"QGemm", QGemm},
+    {"DynamicQuantizeMatMul", DynamicQuantizeMatMul},
+    {"MatMulIntegerToFloat", MatMulIntegerToFloat},
+    {"MatMulNBits", MatMulNBits},
+};
+
+}  // namespace
+
+Adapter FindMsQuantAdapter(const std::string& op_type) {
+  for (const Entry& e : kQuant)
+    if (op_type == e.op) return e.fn;
+  return nullptr;
+}
 
 }  // namespace halo::onnx_fe
