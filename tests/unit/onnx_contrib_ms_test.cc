@@ -1,0 +1,182 @@
+// ONNX Runtime's com.microsoft operators that HALO translates (onnx_contrib_ms*.cc), with
+// references computed here from their definitions, and the errors for the others.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "onnx_test_util.h"
+#include "passes/passes.h"
+#include "targets/executor.h"
+#include "test_util.h"
+
+namespace halo {
+namespace {
+
+using namespace onnx_test;  // NOLINT
+using test::F32;
+
+constexpr const char* kMs = "com.microsoft";
+
+onnx::ModelProto MsModel() {
+  onnx::ModelProto m = Model(17);
+  auto* o = m.add_opset_import();
+  o->set_domain(kMs);
+  o->set_version(1);
+  return m;
+}
+
+onnx::NodeProto* MsOp(onnx::ModelProto& m, const std::string& op,
+                      const std::vector<std::string>& ins, const std::vector<std::string>& outs) {
+  onnx::NodeProto* n = Op(m, op, ins, outs, op);
+  n->set_domain(kMs);
+  return n;
+}
+
+template <typename T>
+onnx::TensorProto Raw(const std::string& name, int type, const std::vector<int64_t>& dims,
+                      const std::vector<T>& v) {
+  onnx::TensorProto t;
+  t.set_name(name);
+  t.set_data_type(type);
+  for (int64_t d : dims) t.add_dims(d);
+  t.set_raw_data(std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T)));
+  return t;
+}
+
+std::vector<Tensor> RunModel(const onnx::ModelProto& m, const std::string& name,
+                             const std::vector<Tensor>& in) {
+  auto g = ImportOnnx(Save(m, name), {});
+  RunPipeline(*g);
+  return Executor(*g).Run(in);
+}
+
+std::vector<float> Values(int n, double seed) {
+  std::vector<float> v(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) v[i] = static_cast<float>(std::sin(i * 0.61 + seed));
+  return v;
+}
+
+// SkipLayerNormalization's output and its sum result; BiasAdd; FusedMatMul with transposes.
+TEST(OnnxContribMs, SkipLayerNormBiasAddFusedMatMul) {
+  onnx::ModelProto m = MsModel();
+  In(m, "x", {2, 4});
+  In(m, "skip", {2, 4});
+  *m.mutable_graph()->add_initializer() = FloatProto("g", {4}, {1, 2, 0.5f, -1});
+  *m.mutable_graph()->add_initializer() = FloatProto("b", {4}, {0.1f, 0, -0.2f, 0.3f});
+  Attr(MsOp(m, "SkipLayerNormalization", {"x", "skip", "g", "", "b"}, {"y", "", "", "sum"}),
+       "epsilon", onnx::AttributeProto::FLOAT)
+      ->set_f(1e-5f);
+  MsOp(m, "BiasAdd", {"x", "b", "skip"}, {"z"});
+  auto* mm = MsOp(m, "FusedMatMul", {"x", "skip"}, {"p"});
+  IntAttr(mm, "transB", 1);
+  Attr(mm, "alpha", onnx::AttributeProto::FLOAT)->set_f(0.5f);
+  for (const char* o : {"y", "sum", "z", "p"}) Out(m, o);
+  std::vector<float> x = Values(8, 0.2), skip = Values(8, 1.3);
+  std::vector<Tensor> out = RunModel(m, "skip_ln.onnx", {F32({2, 4}, x), F32({2, 4}, skip)});
+  const float g[4] = {1, 2, 0.5f, -1}, b[4] = {0.1f, 0, -0.2f, 0.3f};
+  for (int r = 0; r < 2; ++r) {
+    double s[4], mean = 0, var = 0;
+    for (int i = 0; i < 4; ++i) mean += s[i] = double(x[r * 4 + i]) + skip[r * 4 + i] + b[i];
+    mean /= 4;
+    for (double v : s) var += (v - mean) * (v - mean) / 4;
+    for (int i = 0; i < 4; ++i) {
+      EXPECT_NEAR(out[0].data<float>()[r * 4 + i], (s[i] - mean) / std::sqrt(var + 1e-5) * g[i],
+                  1e-5);
+      EXPECT_NEAR(out[1].data<float>()[r * 4 + i], s[i], 1e-6);
+      EXPECT_NEAR(out[2].data<float>()[r * 4 + i], s[i], 1e-6);
+    }
+    for (int c = 0; c < 2; ++c) {
+      double dot = 0;
+      for (int i = 0; i < 4; ++i) dot += double(x[r * 4 + i]) * skip[c * 4 + i];
+      EXPECT_NEAR(out[3].data<float>()[r * 2 + c], 0.5 * dot, 1e-6);
+    }
+  }
+}
+
+// QLinearAdd: dequantized, added, quantized (rounding halves to even, saturating).
+TEST(OnnxContribMs, QLinearAdd) {
+  onnx::ModelProto m = MsModel();
+  In(m, "a", {4}, onnx::TensorProto::UINT8);
+  In(m, "b", {4}, onnx::TensorProto::UINT8);
+  *m.mutable_graph()->add_initializer() = FloatProto("sa", {}, {0.5f});
+  *m.mutable_graph()->add_initializer() = FloatProto("sc", {}, {1.0f});
+  *m.mutable_graph()->add_initializer() = Raw<uint8_t>("za", onnx::TensorProto::UINT8, {}, {10});
+  MsOp(m, "QLinearAdd", {"a", "sa", "za", "b", "sa", "za", "sc", "za"}, {"y"});
+  Out(m, "y", onnx::TensorProto::UINT8);
+  Tensor a(Type(DataType::kUInt8, {4})), b(Type(DataType::kUInt8, {4}));
+  const uint8_t av[4] = {10, 13, 255, 0}, bv[4] = {10, 12, 255, 0};
+  for (int i = 0; i < 4; ++i) {
+    a.mutable_data<uint8_t>()[i] = av[i];
+    b.mutable_data<uint8_t>()[i] = bv[i];
+  }
+  Tensor y = RunModel(m, "qlinear_add.onnx", {a, b})[0];
+  ASSERT_EQ(y.type(), Type(DataType::kUInt8, {4}));
+  // (a - 10) * 0.5 + (b - 10) * 0.5 + 10: 10, 12.5 -> 12, 255 saturated, 0 (10 - 10 = 0).
+  const uint8_t want[4] = {10, 12, 255, 0};
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(y.data<uint8_t>()[i], want[i]) << i;
+}
+
+// MatMulNBits: 4-bit weights of K = 20 (two blocks of 16, the second partly used), N = 2,
+// packed zero points; the dequantized product against the unpacked weights.
+TEST(OnnxContribMs, MatMulNBits) {
+  const int k = 20, n = 2, block = 16, blocks = 2, blob = block / 2;
+  std::vector<uint8_t> packed(n * blocks * blob), zp = {0x53, 0x9a};  // col 0: 3, 5; col 1: 10, 9
+  for (size_t i = 0; i < packed.size(); ++i) packed[i] = static_cast<uint8_t>(i * 37 + 11);
+  const std::vector<float> scales = {0.5f, 0.25f, 0.125f, 2.0f};
+  onnx::ModelProto m = MsModel();
+  In(m, "a", {1, k});
+  *m.mutable_graph()->add_initializer() =
+      Raw<uint8_t>("b", onnx::TensorProto::UINT8, {n, blocks, blob}, packed);
+  *m.mutable_graph()->add_initializer() = FloatProto("s", {n, blocks}, scales);
+  *m.mutable_graph()->add_initializer() = Raw<uint8_t>("z", onnx::TensorProto::UINT8, {n, 1}, zp);
+  auto* op = MsOp(m, "MatMulNBits", {"a", "b", "s", "z"}, {"y"});
+  IntAttr(op, "K", k);
+  IntAttr(op, "N", n);
+  IntAttr(op, "bits", 4);
+  IntAttr(op, "block_size", block);
+  Out(m, "y");
+  std::vector<float> a = Values(k, 0.7);
+  Tensor y = RunModel(m, "matmul_nbits.onnx", {F32({1, k}, a)})[0];
+  for (int c = 0; c < n; ++c) {
+    double want = 0;
+    for (int i = 0; i < k; ++i) {
+      const int bl = i / block, at = i % block;
+      const uint8_t byte = packed[(c * blocks + bl) * blob + at / 2];
+      const int q = at % 2 ? byte >> 4 : byte & 15;
+      const int zero = bl ? zp[c] >> 4 : zp[c] & 15;
+      want += a[i] * (q - zero) * scales[c * blocks + bl];
+    }
+    EXPECT_NEAR(y.data<float>()[c], want, 1e-4) << c;
+  }
+}
+
+// ONNX Runtime's SimplifiedLayerNormalization sits in the default domain: ONNX's checker
+// does not know it, HALO reads it; other com.microsoft ops and other domains are named.
+TEST(OnnxContribMs, SimplifiedLayerNormAndWhatIsRefused) {
+  onnx::ModelProto m = Model(17);
+  In(m, "x", {2, 3});
+  *m.mutable_graph()->add_initializer() = FloatProto("g", {3}, {1, 2, 3});
+  Op(m, "SimplifiedLayerNormalization", {"x", "g"}, {"y"});
+  Out(m, "y");
+  std::vector<float> x = Values(6, 0.4);
+  Tensor y = RunModel(m, "simplified_ln.onnx", {F32({2, 3}, x)})[0];
+  for (int r = 0; r < 2; ++r) {
+    double sq = 0;
+    for (int i = 0; i < 3; ++i) sq += double(x[r * 3 + i]) * x[r * 3 + i];
+    for (int i = 0; i < 3; ++i)
+      EXPECT_NEAR(y.data<float>()[r * 3 + i], x[r * 3 + i] / std::sqrt(sq / 3 + 1e-5) * (i + 1),
+                  1e-5);
+  }
+  onnx::ModelProto bad = MsModel();
+  In(bad, "x", {2});
+  MsOp(bad, "GroupQueryAttention", {"x"}, {"y"});
+  Out(bad, "y");
+  EXPECT_HAS(ImportError(Save(bad, "gqa.onnx")),
+             "node 'GroupQueryAttention' (GroupQueryAttention): ONNX Runtime's operator "
+             "com.microsoft.GroupQueryAttention is not supported");
+  bad.mutable_graph()->mutable_node(0)->set_domain("org.example");
+  EXPECT_HAS(ImportError(Save(bad, "example.onnx")), "operator domain 'org.example'");
+}
+
+}  // namespace
+}  // namespace halo
