@@ -114,6 +114,69 @@ TEST(OnnxFunctions, AttributeReferencesTakeNodeValuesOrDefaults) {
   for (size_t i = 0; i < 4; ++i) EXPECT_NEAR(out[0].data<double>()[i], sym[i], 1e-6) << i;
 }
 
+// Model-local functions: Scale(x) = x * alpha, alpha an attribute with a default declared
+// in attribute_proto (IR 9, an unknown field to the ONNX library HALO builds with); Twice(x)
+// calls Scale twice with that default. Inlined, with the node's attribute where given.
+TEST(OnnxFunctions, ModelLocalFunctionsAreInlined) {
+  onnx::ModelProto m = Model(17);
+  m.set_ir_version(9);
+  auto* local = m.add_opset_import();
+  local->set_domain("local");
+  local->set_version(1);
+  auto function = [&](const std::string& name) {
+    onnx::FunctionProto* f = m.add_functions();
+    f->set_name(name);
+    f->set_domain("local");
+    f->add_input("x");
+    f->add_output("y");
+    for (const char* d : {"", "local"}) {
+      auto* o = f->add_opset_import();
+      o->set_domain(d);
+      o->set_version(d[0] ? 1 : 17);
+    }
+    return f;
+  };
+  onnx::FunctionProto* scale = function("Scale");
+  scale->add_attribute("alpha");
+  onnx::AttributeProto alpha_default;
+  alpha_default.set_name("alpha");
+  alpha_default.set_type(onnx::AttributeProto::FLOAT);
+  alpha_default.set_f(2.0f);
+  scale->mutable_unknown_fields()->AddLengthDelimited(11, alpha_default.SerializeAsString());
+  onnx::NodeProto* c = scale->add_node();
+  c->set_op_type("Constant");
+  c->add_output("a");
+  onnx::AttributeProto* ref = c->add_attribute();
+  ref->set_name("value_float");
+  ref->set_type(onnx::AttributeProto::FLOAT);
+  ref->set_ref_attr_name("alpha");
+  onnx::NodeProto* mul = scale->add_node();
+  mul->set_op_type("Mul");
+  mul->add_input("x");
+  mul->add_input("a");
+  mul->add_output("y");
+  onnx::FunctionProto* twice = function("Twice");
+  for (const char* step : {"t", "y"}) {
+    onnx::NodeProto* call = twice->add_node();
+    call->set_op_type("Scale");
+    call->set_domain("local");
+    call->add_input(step[0] == 't' ? "x" : "t");
+    call->add_output(step);
+  }
+  In(m, "x", {3});
+  Op(m, "Scale", {"x"}, {"by_default"}, "scale_default")->set_domain("local");
+  onnx::NodeProto* by3 = Op(m, "Scale", {"x"}, {"by_three"}, "scale_three");
+  by3->set_domain("local");
+  Attr(by3, "alpha", onnx::AttributeProto::FLOAT)->set_f(3.0f);
+  Op(m, "Twice", {"x"}, {"twice"}, "twice")->set_domain("local");
+  for (const char* o : {"by_default", "by_three", "twice"}) Out(m, o);
+  auto out = ImportAndRun(Save(m, "local_functions.onnx"), {test::F32({3}, {1, -2, 0.5f})});
+  ASSERT_EQ(out.size(), 3u);
+  const std::vector<std::vector<float>> want = {{2, -4, 1}, {3, -6, 1.5f}, {4, -8, 2}};
+  for (size_t o = 0; o < 3; ++o)
+    for (size_t i = 0; i < 3; ++i) EXPECT_EQ(test::Floats(out[o])[i], want[o][i]) << o << i;
+}
+
 TEST(OnnxFunctions, UnknownOperatorNamesTheNode) {
   onnx::ModelProto m = Model(13);
   In(m, "x", {2});

@@ -1,8 +1,11 @@
 // ONNX functions: an op HALO does not have but whose ONNX schema defines a function body
 // (plain, or built for the node's attributes and input types) is inlined: the body's nodes
 // are translated in its place, recursively.
+#include <google/protobuf/unknown_field_set.h>
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
+
+#include <functional>
 
 #include "frontends/onnx/onnx_importer.h"
 #include "frontends/onnx/onnx_tensor.h"
@@ -26,18 +29,6 @@ int64_t BodyOpset(const onnx::FunctionProto& f, int64_t caller) {
   for (const auto& o : f.opset_import())
     if (IsDefaultDomain(o.domain())) return o.version();
   return caller;
-}
-
-// An attribute of an inner node that refers to an attribute of the calling node: the
-// node's value, else the schema's default, else none (nullptr).
-const onnx::AttributeProto* ResolveRef(const onnx::NodeProto& n, const onnx::OpSchema& s,
-                                       const std::string& ref) {
-  for (const auto& a : n.attribute())
-    if (a.name() == ref) return &a;
-  auto it = s.attributes().find(ref);
-  if (it != s.attributes().end() && it->second.default_value.type() != 0)
-    return &it->second.default_value;
-  return nullptr;
 }
 
 // ONNX's shape inference; what it cannot infer stays unknown.
@@ -68,6 +59,92 @@ void InferBodyTypes(Importer& im, const onnx::NodeProto& n, const onnx::Function
   for (const auto& node : body) *g->add_node() = node;
   InferOnnxTypes(m);
   im.AddOnnxTypes(m.graph());
+}
+
+// Translates the body f of the function that node n (p) calls, in its place; the body's
+// nodes are of ONNX opset body_opset, and resolve(name) gives the value of an attribute the
+// body refers to (nullptr: none).
+void InlineBody(Importer& im, const onnx::NodeProto& n, const PendingNode& p,
+                const onnx::FunctionProto& f, int64_t body_opset,
+                const std::function<const onnx::AttributeProto*(const std::string&)>& resolve) {
+  if (im.function_depth >= kMaxFunctionDepth)
+    im.Fail(p, "function bodies nest deeper than ", kMaxFunctionDepth, " levels");
+  // Formal inputs and outputs map to the node's tensors; the body's own tensors get fresh
+  // names prefixed by the node's name.
+  std::unordered_map<std::string, std::string> names;
+  for (int i = 0; i < f.input_size(); ++i) names[f.input(i)] = i < n.input_size() ? n.input(i) : "";
+  std::vector<std::string> outs;
+  for (int i = 0; i < f.output_size(); ++i) {
+    bool given = i < n.output_size() && !n.output(i).empty();
+    outs.push_back(given ? n.output(i) : im.NewTensorName(p.name + "/" + f.output(i)));
+    names[f.output(i)] = outs.back();
+  }
+  auto rename = [&](const std::string& inner) -> std::string {
+    if (inner.empty()) return "";
+    auto it = names.find(inner);
+    if (it != names.end()) return it->second;
+    return names[inner] = im.NewTensorName(p.name + "/" + inner);
+  };
+
+  std::vector<onnx::NodeProto> body;
+  bool nested = false;
+  for (const onnx::NodeProto& body_node : f.node()) {
+    nested |= !IsDefaultDomain(body_node.domain()) || !HaloHasOp(body_node.op_type());
+    onnx::NodeProto& inner = body.emplace_back();
+    inner.set_op_type(body_node.op_type());
+    inner.set_domain(body_node.domain());
+    inner.set_name(p.name + "/" +
+                   (body_node.name().empty() ? body_node.op_type() : body_node.name()));
+    for (const auto& in : body_node.input()) inner.add_input(rename(in));
+    for (const auto& out : body_node.output()) inner.add_output(rename(out));
+    for (const auto& a : body_node.attribute()) {
+      if (a.ref_attr_name().empty()) {
+        *inner.add_attribute() = a;
+        continue;
+      }
+      if (const onnx::AttributeProto* value = resolve(a.ref_attr_name())) {
+        onnx::AttributeProto* copy = inner.add_attribute();
+        *copy = *value;
+        copy->set_name(a.name());
+      }
+    }
+  }
+  if (nested) InferBodyTypes(im, n, f, body, body_opset);
+  {
+    // The body's nodes are named after p already (p.name holds any subgraph prefix). The
+    // guard restores the importer's state also when the import fails (an If's branch tried
+    // only for its types fails harmlessly, see onnx_control_flow.cc).
+    struct Guard {
+      Importer& im;
+      std::string prefix;
+      ~Guard() {
+        --im.function_depth;
+        im.set_node_prefix(prefix);
+      }
+    } guard{im, im.node_prefix()};
+    ++im.function_depth;
+    im.set_node_prefix("");
+    for (const onnx::NodeProto& inner : body) ImportNode(im, inner, body_opset);
+  }
+  for (int i = 0; i < f.output_size(); ++i)  // the results the node asks for
+    if (i < n.output_size() && !n.output(i).empty() && !im.IsDefined(outs[i]))
+      im.Fail(p, "its function body does not compute result ", i, " ('", f.output(i), "')");
+}
+
+// The attribute defaults of a model-local function: FunctionProto.attribute_proto (field 11,
+// IR version 9), which the ONNX library HALO builds with predates, from its unknown fields.
+std::vector<onnx::AttributeProto> AttributeDefaults(const onnx::FunctionProto& f) {
+  std::vector<onnx::AttributeProto> out;
+  const google::protobuf::UnknownFieldSet& unknown = f.unknown_fields();
+  for (int i = 0; i < unknown.field_count(); ++i) {
+    const google::protobuf::UnknownField& field = unknown.field(i);
+    if (field.number() != 11 ||
+        field.type() != google::protobuf::UnknownField::TYPE_LENGTH_DELIMITED)
+      continue;
+    onnx::AttributeProto a;
+    if (a.ParseFromString(field.length_delimited())) out.push_back(std::move(a));
+  }
+  return out;
 }
 
 }  // namespace
@@ -131,8 +208,6 @@ bool ExpandFunction(Importer& im, const onnx::NodeProto& n, const PendingNode& p
   const onnx::OpSchema* s =
       onnx::OpSchemaRegistry::Schema(n.op_type(), static_cast<int>(opset), n.domain());
   if (!s || (!s->HasFunction() && !s->HasContextDependentFunction())) return false;
-  if (im.function_depth >= kMaxFunctionDepth)
-    im.Fail(p, "function bodies nest deeper than ", kMaxFunctionDepth, " levels");
   onnx::FunctionProto f;
   if (s->HasFunction()) {
     f = *s->GetFunction();
@@ -157,68 +232,32 @@ bool ExpandFunction(Importer& im, const onnx::NodeProto& n, const PendingNode& p
       im.Fail(p, "unsupported operator (ONNX could not build its function body for these ",
               "inputs)");
   }
-  const int64_t body_opset = BodyOpset(f, opset);
+  // An attribute reference takes the node's value, else the schema's default, else none.
+  InlineBody(im, n, p, f, BodyOpset(f, opset), [&](const std::string& ref) {
+    for (const auto& a : n.attribute())
+      if (a.name() == ref) return &a;
+    auto it = s->attributes().find(ref);
+    if (it != s->attributes().end() && it->second.default_value.type() != 0)
+      return &it->second.default_value;
+    return static_cast<const onnx::AttributeProto*>(nullptr);
+  });
+  return true;
+}
 
-  // Formal inputs and outputs map to the node's tensors; the body's own tensors get fresh
-  // names prefixed by the node's name.
-  std::unordered_map<std::string, std::string> names;
-  for (int i = 0; i < f.input_size(); ++i) names[f.input(i)] = i < n.input_size() ? n.input(i) : "";
-  std::vector<std::string> outs;
-  for (int i = 0; i < f.output_size(); ++i) {
-    bool given = i < n.output_size() && !n.output(i).empty();
-    outs.push_back(given ? n.output(i) : im.NewTensorName(p.name + "/" + f.output(i)));
-    names[f.output(i)] = outs.back();
-  }
-  auto rename = [&](const std::string& inner) -> std::string {
-    if (inner.empty()) return "";
-    auto it = names.find(inner);
-    if (it != names.end()) return it->second;
-    return names[inner] = im.NewTensorName(p.name + "/" + inner);
-  };
-
-  std::vector<onnx::NodeProto> body;
-  bool nested = false;
-  for (const onnx::NodeProto& body_node : f.node()) {
-    nested |= !HaloHasOp(body_node.op_type());
-    onnx::NodeProto& inner = body.emplace_back();
-    inner.set_op_type(body_node.op_type());
-    inner.set_domain(body_node.domain());
-    inner.set_name(p.name + "/" +
-                   (body_node.name().empty() ? body_node.op_type() : body_node.name()));
-    for (const auto& in : body_node.input()) inner.add_input(rename(in));
-    for (const auto& out : body_node.output()) inner.add_output(rename(out));
-    for (const auto& a : body_node.attribute()) {
-      if (a.ref_attr_name().empty()) {
-        *inner.add_attribute() = a;
-        continue;
-      }
-      if (const onnx::AttributeProto* value = ResolveRef(n, *s, a.ref_attr_name())) {
-        onnx::AttributeProto* copy = inner.add_attribute();
-        *copy = *value;
-        copy->set_name(a.name());
-      }
-    }
-  }
-  if (nested) InferBodyTypes(im, n, f, body, body_opset);
-  {
-    // The body's nodes are named after p already (p.name holds any subgraph prefix). The
-    // guard restores the importer's state also when the import fails (an If's branch tried
-    // only for its types fails harmlessly, see onnx_control_flow.cc).
-    struct Guard {
-      Importer& im;
-      std::string prefix;
-      ~Guard() {
-        --im.function_depth;
-        im.set_node_prefix(prefix);
-      }
-    } guard{im, im.node_prefix()};
-    ++im.function_depth;
-    im.set_node_prefix("");
-    for (const onnx::NodeProto& inner : body) ImportNode(im, inner, body_opset);
-  }
-  for (int i = 0; i < f.output_size(); ++i)  // the results the node asks for
-    if (i < n.output_size() && !n.output(i).empty() && !im.IsDefined(outs[i]))
-      im.Fail(p, "its ONNX function body does not compute result ", i, " ('", f.output(i), "')");
+bool ExpandLocalFunction(Importer& im, const onnx::NodeProto& n, const PendingNode& p,
+                         int64_t opset) {
+  const onnx::FunctionProto* f = nullptr;
+  for (const auto& candidate : im.model().functions())
+    if (candidate.name() == n.op_type() && candidate.domain() == n.domain()) f = &candidate;
+  if (!f) return false;
+  const std::vector<onnx::AttributeProto> defaults = AttributeDefaults(*f);
+  InlineBody(im, n, p, *f, BodyOpset(*f, opset), [&](const std::string& ref) {
+    for (const auto& a : n.attribute())
+      if (a.name() == ref) return &a;
+    for (const auto& a : defaults)
+      if (a.name() == ref) return &a;
+    return static_cast<const onnx::AttributeProto*>(nullptr);
+  });
   return true;
 }
 

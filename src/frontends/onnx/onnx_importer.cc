@@ -273,6 +273,7 @@ void ImportNode(Importer& im, const onnx::NodeProto& n, int64_t opset) {
   for (const auto& a : n.attribute()) p.attrs.push_back(&a);
   p.outputs.assign(n.output().begin(), n.output().end());
   if (!IsDefaultDomain(n.domain())) {
+    if (ExpandLocalFunction(im, n, p, opset)) return;
     Adapter contrib = FindContribAdapter(n.domain(), n.op_type());
     if (!contrib) im.Fail(p, UnsupportedDomainOp(n.domain(), n.op_type()));
     for (const auto& in : n.input()) p.inputs.push_back(im.TensorInput(p, in));

@@ -84,6 +84,7 @@ class Importer {
            const Weights* weights = nullptr);
 
   Graph& graph() { return g_; }
+  const onnx::ModelProto& model() const { return model_; }
   const std::string& base_dir() const { return base_dir_; }
   const std::string& file() const { return file_; }
 
@@ -246,6 +247,12 @@ onnx::TypeProto OnnxTypeOf(const OnnxValue& v);
 // Inlines the ONNX function body of p's op (the node n) when its schema at `opset` has one,
 // plain or context-dependent. Returns false when the op has no function.
 bool ExpandFunction(Importer& im, const onnx::NodeProto& n, const PendingNode& p, int64_t opset);
+
+// Inlines the body of the model-local function that n calls (FunctionProto of n's domain and
+// op type) with the node's attributes, or those the function declares by default. Returns
+// false when the model defines no such function.
+bool ExpandLocalFunction(Importer& im, const onnx::NodeProto& n, const PendingNode& p,
+                         int64_t opset);
 
 // True when HALO has an op of this name that the frontend can build.
 bool HaloHasOp(const std::string& op_type);
