@@ -26,7 +26,7 @@ const ort = require(dir + '/node_modules/onnxruntime-node'); const fs = require(
 (async () => {
   const s = await ort.InferenceSession.create(model, {graphOptimizationLevel: 'disabled'});
   const arrays = {float32: Float32Array, int64: BigInt64Array, bool: Uint8Array,
-                  uint8: Uint8Array, int8: Int8Array};
+                  uint8: Uint8Array, int8: Int8Array, int32: Int32Array};
   const feeds = {};
   for (const [k, v] of Object.entries(JSON.parse(fs.readFileSync(spec)))) {
     const b = fs.readFileSync(v.file);
@@ -46,9 +46,9 @@ const ort = require(dir + '/node_modules/onnxruntime-node'); const fs = require(
 """
 MS = "com.microsoft"
 NAMES = {np.float32: "float32", np.int64: "int64", np.bool_: "bool", np.uint8: "uint8",
-         np.int8: "int8"}
+         np.int8: "int8", np.int32: "int32"}
 ELEM = {np.float32: TensorProto.FLOAT, np.int64: TensorProto.INT64, np.bool_: TensorProto.BOOL,
-        np.uint8: TensorProto.UINT8, np.int8: TensorProto.INT8}
+        np.uint8: TensorProto.UINT8, np.int8: TensorProto.INT8, np.int32: TensorProto.INT32}
 
 
 def run_case(ort_dir, name, opset, nodes, inputs, outputs, inits=(), out_types=None):
@@ -274,6 +274,49 @@ def cases(rng):
                    bits=bits, block_size=block)],
                {"a": f32(2, 3, k)}, ["y", "y2"],
                [("b", packed), ("s", sc), ("z", zp), ("bias", f32(nn))])
+    i32 = lambda *v: np.array(v, np.int32)  # noqa: E731
+    nh, hs, di = 2, 4, 6
+    dd = nh * hs
+    attn_w = [("w", f32(di, 3 * dd)), ("wb", f32(3 * dd))]
+    raw_mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], np.int32)
+    yield ("ms_attention_raw_mask", 17,
+           [ms("Attention", ["x", "w", "wb", "m"], ["y"], num_heads=nh)],
+           {"x": f32(2, 5, di), "m": raw_mask}, ["y"], attn_w)
+    yield ("ms_attention_lengths_causal_bias", 17,
+           [ms("Attention", ["x", "w", "wb", "m", "", "ab"], ["y"], num_heads=nh,
+               unidirectional=1, scale=0.3)],
+           {"x": f32(2, 5, di), "m": i32(3, 5), "ab": f32(1, nh, 5, 5)}, ["y"], attn_w)
+    yield ("ms_attention_left_padding", 17,
+           [ms("Attention", ["x", "w", "wb", "m"], ["y"], num_heads=nh)],
+           {"x": f32(2, 5, di), "m": i32(5, 4, 2, 0)}, ["y"], attn_w)
+    yield ("ms_attention_past", 17,
+           [ms("Attention", ["x", "w", "wb", "m", "past"], ["y", "present"], num_heads=nh,
+               unidirectional=1)],
+           {"x": f32(2, 3, di), "m": np.ones((2, 7), np.int32), "past": f32(2, 2, nh, 4, hs)},
+           ["y", "present"], attn_w)
+    yield ("ms_multihead_attention", 17,
+           [ms("MultiHeadAttention", ["q", "k", "v", "b", "m", "", "pk", "pv"],
+               ["y", "ok", "ov", "qk"], num_heads=nh, unidirectional=1)],
+           {"q": f32(2, 3, dd), "k": f32(2, 3, dd), "v": f32(2, 3, dd), "b": f32(3 * dd),
+            "m": np.array([[1] * 5, [1, 1, 1, 1, 0]], np.int32), "pk": f32(2, nh, 2, hs),
+            "pv": f32(2, nh, 2, hs)}, ["y", "ok", "ov", "qk"], ())
+    yield ("ms_multihead_attention_cross", 17,
+           [ms("MultiHeadAttention", ["q", "k", "v"], ["y"], num_heads=nh, scale=0.5)],
+           {"q": f32(2, 3, dd), "k": f32(2, nh, 6, hs), "v": f32(2, nh, 6, hs)}, ["y"], ())
+    emb = [("we", f32(20, 8)), ("pe", f32(16, 8)), ("se", f32(2, 8)), ("ga", f32(8)),
+           ("be", f32(8))]
+    ids = rng.integers(0, 20, (2, 5)).astype(np.int32)
+    yield ("ms_embed_layer_norm", 17,
+           [ms("EmbedLayerNormalization", ["ids", "seg", "we", "pe", "se", "ga", "be", "m"],
+               ["y", "mi", "sum"])],
+           {"ids": ids, "seg": (ids % 2).astype(np.int32),
+            "m": np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], np.int32)}, ["y", "mi", "sum"],
+           emb, {"mi": TensorProto.INT32})
+    yield ("ms_embed_layer_norm_positions", 17,
+           [ms("EmbedLayerNormalization", ["ids", "", "we", "pe", "", "ga", "be", "", "pos"],
+               ["y", "mi"], epsilon=1e-5)],
+           {"ids": ids, "pos": rng.integers(0, 16, (1, 5)).astype(np.int32)}, ["y", "mi"], emb,
+           {"mi": TensorProto.INT32})
     yield ("quantize21_output_dtype", 21,
            [n("QuantizeLinear", ["x", "sc"], ["q"], output_dtype=TensorProto.INT8),
             n("DequantizeLinear", ["q", "sc"], ["y"])],

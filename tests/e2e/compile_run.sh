@@ -186,6 +186,16 @@ for name in ("y", "present_k", "present_v"):
     assert got.shape == want.shape and err < 1e-5, (name, got.shape, want.shape, err)
 PY
 
+step "com.microsoft: a BERT layer as ONNX Runtime's optimizer writes it, against numpy"
+"$halo" run models/bert_layer_ort.onnx --input ids=models/bert_ids.npy \
+  --input mask=models/bert_mask.npy --output-dir run_bert
+/usr/bin/python3 - <<'PY'
+import numpy as np
+got, want = np.load("run_bert/y.npy"), np.load("models/bert_y.npy")
+err = np.abs(got - want).max() / np.abs(want).max()
+assert got.shape == want.shape and err < 1e-5, (got.shape, want.shape, err)
+PY
+
 step "halo --print-ir"
 "$halo" models/add_relu.onnx --print-ir > ir.txt
 grep -q 'input %x:f32\[2x3\]' ir.txt || fail "--print-ir: no input line: $(cat ir.txt)"

@@ -154,6 +154,66 @@ def decoder_block24(out):
     np.save(f"{out}/decoder_present_v.npy", val)
 
 
+def bert_layer_ort(out):
+    """A BERT layer as ONNX Runtime's transformer optimizer writes it (com.microsoft ops):
+    EmbedLayerNormalization with a mask, Attention on its mask_index, SkipLayerNormalization,
+    FastGelu; with its output computed by numpy in float64."""
+    rng = np.random.default_rng(2)
+    d, heads, s, f, vocab = 16, 2, 6, 32, 30
+    w = {k: (rng.standard_normal(shape) * scale).astype(np.float32) for k, shape, scale in [
+        ("we", (vocab, d), 1.0), ("pe", (s, d), 1.0), ("g0", (d,), 1.0), ("b0", (d,), 0.1),
+        ("wqkv", (d, 3 * d), 0.3), ("bqkv", (3 * d,), 0.1), ("wo", (d, d), 0.3),
+        ("bo", (d,), 0.1), ("g1", (d,), 1.0), ("b1", (d,), 0.1), ("w1", (d, f), 0.3),
+        ("bf", (f,), 0.1), ("w2", (f, d), 0.3), ("b2f", (d,), 0.1), ("g2", (d,), 1.0),
+        ("b2", (d,), 0.1)]}
+    ms = "com.microsoft"
+    n = helper.make_node
+    nodes = [
+        n("EmbedLayerNormalization", ["ids", "", "we", "pe", "", "g0", "b0", "mask"],
+          ["emb", "lengths"], domain=ms),
+        n("Attention", ["emb", "wqkv", "bqkv", "lengths"], ["ctx"], domain=ms, num_heads=heads),
+        n("MatMul", ["ctx", "wo"], ["o"]),
+        n("SkipLayerNormalization", ["o", "emb", "g1", "b1", "bo"], ["h1"], domain=ms),
+        n("MatMul", ["h1", "w1"], ["f0"]), n("FastGelu", ["f0", "bf"], ["f1"], domain=ms),
+        n("MatMul", ["f1", "w2"], ["f2"]),
+        n("SkipLayerNormalization", ["f2", "h1", "g2", "b2", "b2f"], ["y"], domain=ms)]
+    i32 = TensorProto.INT32
+    graph = helper.make_graph(
+        nodes, "bert_layer_ort", [helper.make_tensor_value_info("ids", i32, [1, s]),
+                                  helper.make_tensor_value_info("mask", i32, [1, s])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, s, d])],
+        [numpy_helper.from_array(v, k) for k, v in w.items()])
+    model = helper.make_model(graph, producer_name="halo-tests",
+                              opset_imports=[helper.make_opsetid("", 17),
+                                             helper.make_opsetid(ms, 1)])
+    model.ir_version = 8
+    onnx.save(model, f"{out}/bert_layer_ort.onnx")
+    ids = rng.integers(0, vocab, (1, s)).astype(np.int32)
+    mask = np.array([[1, 1, 1, 1, 0, 0]], np.int32)
+    np.save(f"{out}/bert_ids.npy", ids)
+    np.save(f"{out}/bert_mask.npy", mask)
+    v = {k: a.astype(np.float64) for k, a in w.items()}
+
+    def layer_norm(a, scale, bias, eps):
+        mu = a.mean(-1, keepdims=True)
+        return (a - mu) / np.sqrt(((a - mu) ** 2).mean(-1, keepdims=True) + eps) * scale + bias
+
+    emb = layer_norm(v["we"][ids] + v["pe"][np.arange(s)], v["g0"], v["b0"], 1e-12)
+    qkv = emb @ v["wqkv"] + v["bqkv"]
+    q, k, val = (t.reshape(1, s, heads, d // heads).transpose(0, 2, 1, 3)
+                 for t in np.split(qkv, 3, axis=-1))
+    sc = q @ k.transpose(0, 1, 3, 2) / np.sqrt(d // heads)
+    sc += np.where(np.arange(s) < mask.sum(), 0.0, -10000.0)  # keys from the length on
+    p = np.exp(sc - sc.max(-1, keepdims=True))
+    p /= p.sum(-1, keepdims=True)
+    ctx = (p @ val).transpose(0, 2, 1, 3).reshape(1, s, d)
+    h1 = layer_norm(ctx @ v["wo"] + emb + v["bo"], v["g1"], v["b1"], 1e-12)
+    f0 = h1 @ v["w1"] + v["bf"]
+    gelu = 0.5 * f0 * (1 + np.tanh(np.sqrt(2 / np.pi) * (f0 + 0.044715 * f0 ** 3)))
+    np.save(f"{out}/bert_y.npy",
+            layer_norm(gelu @ v["w2"] + h1 + v["b2f"], v["g2"], v["b2"], 1e-12))
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     f32 = TensorProto.FLOAT
@@ -273,6 +333,7 @@ def main(out):
 
     encoder_block20(out)
     decoder_block24(out)
+    bert_layer_ort(out)
 
     # Inputs for `halo run`.
     np.save(f"{out}/x.npy", np.array([[-1, 1, 2], [3, -4, 5]], dtype=np.float32))

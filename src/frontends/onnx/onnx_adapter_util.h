@@ -65,5 +65,8 @@ void Col2Im(Importer& im, PendingNode& p);
 
 // The adapter of a quantized com.microsoft operator (onnx_contrib_ms_quant.cc), or nullptr.
 Adapter FindMsQuantAdapter(const std::string& op_type);
+// The adapter of a com.microsoft attention operator (onnx_contrib_ms_attention.cc), or
+// nullptr.
+Adapter FindMsAttentionAdapter(const std::string& op_type);
 
 }  // namespace halo::onnx_fe

@@ -199,7 +199,8 @@ Adapter FindContribAdapter(const std::string& domain, const std::string& op_type
   if (domain != "com.microsoft") return nullptr;
   for (const Entry& e : kMicrosoft)
     if (op_type == e.op) return e.fn;
-  return FindMsQuantAdapter(op_type);
+  if (Adapter a = FindMsQuantAdapter(op_type)) return a;
+  return FindMsAttentionAdapter(op_type);
 }
 
 std::string UnsupportedDomainOp(const std::string& domain, const std::string& op_type) {
