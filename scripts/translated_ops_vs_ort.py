@@ -176,6 +176,18 @@ def cases(rng):
            [n("Col2Im", ["x", "img", "blk"], ["y"], strides=[2, 3], pads=[1, 0, 2, 1],
               dilations=[1, 2])],
            {"x": f32(1, 2 * 6, 5 * 1)}, ["y"], [("img", i64(7, 6)), ("blk", i64(2, 3))])
+    i32s = rng.integers(-2**31, 2**31 - 1, (3, 4)).astype(np.int32)
+    yield ("bitwise18", 18,
+           [n("BitwiseAnd", ["a", "b"], ["band"]), n("BitwiseOr", ["a", "b"], ["bor"]),
+            n("BitwiseXor", ["a", "b"], ["bxor"]), n("BitwiseNot", ["a"], ["bnot"]),
+            n("BitwiseAnd", ["u", "v"], ["uand"]), n("BitwiseNot", ["u"], ["unot"])],
+           {"a": i32s, "b": rng.integers(-2**31, 2**31 - 1, (4,)).astype(np.int32),
+            "u": rng.integers(0, 256, (2, 5)).astype(np.uint8),
+            "v": rng.integers(0, 256, (2, 1)).astype(np.uint8)},
+           ["band", "bor", "bxor", "bnot", "uand", "unot"], (),
+           {"band": TensorProto.INT32, "bor": TensorProto.INT32, "bxor": TensorProto.INT32,
+            "bnot": TensorProto.INT32, "uand": TensorProto.UINT8, "unot": TensorProto.UINT8})
+
     def ms(op, ins, outs, **attrs):
         return n(op, ins, outs, domain=MS, **attrs)
     h = f32(2, 5, 16)

@@ -111,6 +111,29 @@ odla_value odla_BitShift(odla_value X, odla_value Y, const char* direction,
                          odla_value_type result_type, odla_value_id id);
 
 /*
+ * BitwiseAnd: Bit by bit and, or or xor of integers with numpy broadcasting.
+ */
+odla_value odla_BitwiseAnd(odla_value A, odla_value B, odla_value_type result_type,
+                           odla_value_id id);
+
+/*
+ * BitwiseNot: ~X (each bit inverted) element-wise.
+ */
+odla_value odla_BitwiseNot(odla_value X, odla_value_type result_type, odla_value_id id);
+
+/*
+ * BitwiseOr: Bit by bit and, or or xor of integers with numpy broadcasting.
+ */
+odla_value odla_BitwiseOr(odla_value A, odla_value B, odla_value_type result_type,
+                          odla_value_id id);
+
+/*
+ * BitwiseXor: Bit by bit and, or or xor of integers with numpy broadcasting.
+ */
+odla_value odla_BitwiseXor(odla_value A, odla_value B, odla_value_type result_type,
+                           odla_value_id id);
+
+/*
  * Cast: Converts the element type: floats to integers truncate toward zero and saturate
  * (NaN gives 0), non-zero to bool is true, bool is 0 or 1. `to`: the result element type.
  */

@@ -245,6 +245,10 @@ void MaxUnpool(cudaStream_t s, const float* x, const int64_t* idx, int64_t n, co
 // a shift by the type's width or more gives 0.
 void BitShift(cudaStream_t s, odla_element_type t, bool left, const void* a, const void* b,
               void* out, const StridedMap& m);
+// BitwiseAnd, BitwiseOr, BitwiseXor (op 0 to 2) of a and b with numpy broadcasting, or
+// BitwiseNot (3) of a (b unused), on the bits of integers of element_size bytes.
+void Bitwise(cudaStream_t s, int op, size_t element_size, const void* a, const void* b, void* out,
+             const StridedMap& m);
 
 // Integer matrix products and convolutions (kernels_qgemm.cu; ref: MatMulInt32, ConvInt32 and
 // Requantize in runtimes/kernels/quant.h, TfliteConv in quant_tflite.h): exact sums of

@@ -1,6 +1,6 @@
 // LpPool and MaxRoiPool kernels (ref: LpPool in runtimes/kernels/pool.h, MaxRoiPoolPoint in
-// runtimes/kernels/detection.h), BitShift and Det (runtimes/kernels/det.h): a thread per
-// output; MaxUnpool (runtimes/kernels/sample.h): a thread per input.
+// runtimes/kernels/detection.h), BitShift, the Bitwise ops and Det (runtimes/kernels/det.h):
+// a thread per output; MaxUnpool (runtimes/kernels/sample.h): a thread per input.
 #include "../kernels/det.h"
 #include "../kernels/pool.h"
 #include "kernels_util.cuh"
@@ -41,6 +41,20 @@ __global__ void BitShiftKernel(const T* a, const T* b, T* out, StridedMap m, int
     MapOffsets(m, i, &oa, &ob);
     const T x = a[oa], k = b[ob];
     out[i] = k >= sizeof(T) * 8 ? T(0) : static_cast<T>(left ? x << k : x >> k);
+  }
+}
+
+// Bitwise And, Or, Xor (op 0 to 2) of a and b, or Not (3) of a, on the bits of T.
+template <typename T>
+__global__ void BitwiseKernel(const T* a, const T* b, T* out, StridedMap m, int64_t n, int op) {
+  ODLA_CUDA_LOOP(i, n) {
+    int64_t oa, ob;
+    MapOffsets(m, i, &oa, &ob);
+    const T x = a[oa];
+    out[i] = op == 0   ? static_cast<T>(x & b[ob])
+             : op == 1 ? static_cast<T>(x | b[ob])
+             : op == 2 ? static_cast<T>(x ^ b[ob])
+                       : static_cast<T>(~x);
   }
 }
 
@@ -131,6 +145,17 @@ void BitShift(cudaStream_t s, odla_element_type t, bool left, const void* a, con
     default:
       throw odla_rt::RtError("libodla_cuda: BitShift of a signed or non-integer type");
   }
+}
+
+void Bitwise(cudaStream_t s, int op, size_t element_size, const void* a, const void* b, void* out,
+             const StridedMap& m) {
+  const int64_t n = m.Count();
+  if (n == 0) return;
+  BySize(element_size, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    Launch("Bitwise", s, n, BitwiseKernel<T>, static_cast<const T*>(a), static_cast<const T*>(b),
+           static_cast<T*>(out), m, n, op);
+  });
 }
 
 }  // namespace odla_cuda

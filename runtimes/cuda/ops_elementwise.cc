@@ -1,12 +1,12 @@
 // Element-wise builders on the project's CUDA kernels: unary functions and activations, Clip,
-// broadcasting binary arithmetic, comparisons and logic, PRelu, Mod, BitShift, the variadic
-// Sum/Mean/Max/Min, Where, Cast and CastLike, IsNaN and IsInf (float32 to bool). Types: float32 for
-// the float functions; also int32/int64 for Relu, Abs, Neg, Sign, Clip, Add, Sub, Mul, Div, Mod
-// (fmod=0: only these), Max, Min, PRelu, Sum and the comparisons; int8/uint8/int16 for Clip;
-// unsigned integers for BitShift; bool for Not, And, Or, Xor, Equal and Where's condition; Where
-// and Cast see kernels.h. Rejected (run on the host by the shared
-// builder, which also reports invalid arguments): other types, empty results, ranks above 8,
-// arguments the shared builder would refuse.
+// broadcasting binary arithmetic, comparisons and logic, PRelu, Mod, BitShift, the Bitwise ops,
+// the variadic Sum/Mean/Max/Min, Where, Cast and CastLike, IsNaN and IsInf (float32 to bool).
+// Types: float32 for the float functions; also int32/int64 for Relu, Abs, Neg, Sign, Clip, Add,
+// Sub, Mul, Div, Mod (fmod=0: only these), Max, Min, PRelu, Sum and the comparisons;
+// int8/uint8/int16 for Clip; unsigned integers for BitShift; all integers for the Bitwise ops;
+// bool for Not, And, Or, Xor, Equal and Where's condition; Where and Cast see kernels.h. Rejected
+// (run on the host by the shared builder, which also reports invalid arguments): other types, empty
+// results, ranks above 8, arguments the shared builder would refuse.
 #include <string>
 
 #include "../kernels/broadcast.h"
@@ -172,6 +172,26 @@ odla_value BuildBitShift(odla_value a, odla_value b, const char* direction,
   const bool left = d == "LEFT";
   return AddCudaOp1("BitShift", {a, b}, rt, 0, id, [=](const KernelArgs& k) {
     BitShift(CudaStream(k), t, left, k.in[0], k.in[1], k.out[0], m);
+  });
+}
+
+// BitwiseAnd, BitwiseOr, BitwiseXor (op 0 to 2) and BitwiseNot (3; b null) of integers.
+odla_value BuildBitwise(const char* name, int op, odla_value a, odla_value b,
+                        const odla_value_type& rt, odla_value_id id) {
+  if (!a || (op < 3 && !b)) Reject("missing input");
+  const odla_element_type t = a->type.element_type;
+  const bool integer = t == ODLA_INT8 || t == ODLA_INT16 || t == ODLA_INT32 || t == ODLA_INT64 ||
+                       t == ODLA_UINT8 || t == ODLA_UINT16 || t == ODLA_UINT32 || t == ODLA_UINT64;
+  if (!integer || (b && b->type.element_type != t)) Reject("element types");
+  Ints as = ValueDims(a), bs = b ? ValueDims(b) : as, os = Broadcast(as, bs);
+  if (rt.element_type != t || TypeDims(rt) != os) Reject("result type");
+  CheckShape(rt);
+  StridedMap m = MakeMap(os, BroadcastStrides(as, os), 0, BroadcastStrides(bs, os), 0);
+  const size_t es = odla_rt::ElementSize(t);
+  std::vector<odla_value> ins = {a};
+  if (b) ins.push_back(b);
+  return AddCudaOp1(name, ins, rt, 0, id, [=](const KernelArgs& k) {
+    Bitwise(CudaStream(k), op, es, k.in[0], op < 3 ? k.in[1] : k.in[0], k.out[0], m);
   });
 }
 
@@ -343,6 +363,26 @@ ODLA_CUDA_BINARY(And, A, B)
 ODLA_CUDA_BINARY(Or, A, B)
 ODLA_CUDA_BINARY(Xor, A, B)
 #undef ODLA_CUDA_BINARY
+
+#define ODLA_CUDA_BITWISE(NAME, OP)                                                \
+  ODLA_REF_DECL(NAME)                                                              \
+  odla_value odla_##NAME(odla_value A, odla_value B, odla_value_type result_type,  \
+                         odla_value_id id) {                                       \
+    return Try(                                                                    \
+        #NAME, id, [&] { return BuildBitwise(#NAME, OP, A, B, result_type, id); }, \
+        [&] { return odla_ref_##NAME(A, B, result_type, id); });                   \
+  }
+ODLA_CUDA_BITWISE(BitwiseAnd, 0)
+ODLA_CUDA_BITWISE(BitwiseOr, 1)
+ODLA_CUDA_BITWISE(BitwiseXor, 2)
+#undef ODLA_CUDA_BITWISE
+
+ODLA_REF_DECL(BitwiseNot)
+odla_value odla_BitwiseNot(odla_value X, odla_value_type result_type, odla_value_id id) {
+  return Try(
+      "BitwiseNot", id, [&] { return BuildBitwise("BitwiseNot", 3, X, nullptr, result_type, id); },
+      [&] { return odla_ref_BitwiseNot(X, result_type, id); });
+}
 
 #define ODLA_CUDA_VARIADIC(NAME, OP, MEAN)                                                    \
   ODLA_REF_DECL(NAME)                                                                         \

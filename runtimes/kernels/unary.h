@@ -42,6 +42,7 @@ ODLA_UNARY(Relu, x > T(0) ? x : T(0))
 ODLA_UNARY(HardSwish, x* std::fmax(T(0), std::fmin(T(1), x / T(6) + T(0.5))))
 ODLA_UNARY(Softsign, x / (T(1) + std::fabs(x)))
 ODLA_UNARY(Not, !x)
+ODLA_UNARY(BitwiseNot, static_cast<T>(~x))
 ODLA_UNARY(Identity, x)
 #undef ODLA_UNARY
 

@@ -76,6 +76,9 @@ ODLA_BINARY_OP(GreaterOrEqual, a >= b)
 ODLA_BINARY_OP(And, a&& b)
 ODLA_BINARY_OP(Or, a || b)
 ODLA_BINARY_OP(Xor, a != b)
+ODLA_BINARY_OP(BitwiseAnd, static_cast<T>(a& b))
+ODLA_BINARY_OP(BitwiseOr, static_cast<T>(a | b))
+ODLA_BINARY_OP(BitwiseXor, static_cast<T>(a ^ b))
 #undef ODLA_BINARY_OP
 
 // Integer division truncates; x/0 gives 0 and the overflowing MIN/-1 wraps.
@@ -234,6 +237,9 @@ ODLA_BINARY_BUILDER(GreaterOrEqual, kNumericSet, true)
 ODLA_BINARY_BUILDER(And, kBoolSet, true)
 ODLA_BINARY_BUILDER(Or, kBoolSet, true)
 ODLA_BINARY_BUILDER(Xor, kBoolSet, true)
+ODLA_BINARY_BUILDER(BitwiseAnd, kIntSet, false)
+ODLA_BINARY_BUILDER(BitwiseOr, kIntSet, false)
+ODLA_BINARY_BUILDER(BitwiseXor, kIntSet, false)
 #undef ODLA_BINARY_BUILDER
 
 ODLA_WEAK odla_value odla_Mod(odla_value A, odla_value B, odla_int64 fmod,
@@ -345,6 +351,9 @@ ODLA_REF_ALIAS(Greater)
 ODLA_REF_ALIAS(LessOrEqual)
 ODLA_REF_ALIAS(GreaterOrEqual)
 ODLA_REF_ALIAS(And)
+ODLA_REF_ALIAS(BitwiseAnd)
+ODLA_REF_ALIAS(BitwiseOr)
+ODLA_REF_ALIAS(BitwiseXor)
 ODLA_REF_ALIAS(Or)
 ODLA_REF_ALIAS(Xor)
 ODLA_REF_ALIAS(Where)

@@ -28,23 +28,24 @@ link_gbps 1000
 // --device-table.
 constexpr const char* kCuda = R"(device cuda
 ops Abs Acos Acosh Add And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool
-ops BatchNormalization BatchNormalizationTraining BitShift Cast CastLike Ceil Celu Clip
-ops Compress Concat ConstantOfShape Conv ConvInteger ConvTranspose Cos Cosh CumSum DFT
-ops DepthToSpace DequantizeLinear Det Div Dropout DynamicQuantizeLinear Einsum Elu Equal Erf
-ops Exp Expand EyeLike Flatten Floor FusedConv FusedGemm FusedMatMul GRU Gather
-ops GatherElements GatherND Gemm GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual
-ops GridSample HardSigmoid HardSwish Hardmax Identity InstanceNormalization IsInf IsNaN LRN
-ops LSTM LayerNormalization LeakyRelu Less LessOrEqual Log LogSoftmax LpNormalization LpPool
-ops MatMul MatMulInteger Max MaxPool MaxRoiPool MaxUnpool Mean MeanVarianceNormalization
-ops MelWeightMatrix Min Mod Mul Neg NonZero Not OneHot Or PRelu Pad Pow QLinearAdd
-ops QLinearAveragePool QLinearConv QLinearLeakyRelu QLinearMatMul QLinearMul
-ops QLinearReduceMean QLinearSVDF QLinearSigmoid QLinearSoftmax QLinearSub QLinearTanh
-ops QuantizeLinear RNN Range Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp
-ops ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu Requantize
-ops Reshape Resize ReverseSequence RoiAlign Round STFT SVDF Scatter ScatterElements
-ops ScatterND Selu Shape Shrink Sigmoid Sign Sin Sinh Size Slice Softmax Softplus Softsign
-ops SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh TfIdfVectorizer TfliteQuantizedLSTM
-ops ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze Upsample Where Xor
+ops BatchNormalization BatchNormalizationTraining BitShift BitwiseAnd BitwiseNot BitwiseOr
+ops BitwiseXor Cast CastLike Ceil Celu Clip Compress Concat ConstantOfShape Conv ConvInteger
+ops ConvTranspose Cos Cosh CumSum DFT DepthToSpace DequantizeLinear Det Div Dropout
+ops DynamicQuantizeLinear Einsum Elu Equal Erf Exp Expand EyeLike Flatten Floor FusedConv
+ops FusedGemm FusedMatMul GRU Gather GatherElements GatherND Gemm GlobalAveragePool
+ops GlobalMaxPool Greater GreaterOrEqual GridSample HardSigmoid HardSwish Hardmax Identity
+ops InstanceNormalization IsInf IsNaN LRN LSTM LayerNormalization LeakyRelu Less LessOrEqual
+ops Log LogSoftmax LpNormalization LpPool MatMul MatMulInteger Max MaxPool MaxRoiPool
+ops MaxUnpool Mean MeanVarianceNormalization MelWeightMatrix Min Mod Mul Neg NonZero Not
+ops OneHot Or PRelu Pad Pow QLinearAdd QLinearAveragePool QLinearConv QLinearLeakyRelu
+ops QLinearMatMul QLinearMul QLinearReduceMean QLinearSVDF QLinearSigmoid QLinearSoftmax
+ops QLinearSub QLinearTanh QuantizeLinear RNN Range Reciprocal ReduceL1 ReduceL2
+ops ReduceLogSum ReduceLogSumExp ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum
+ops ReduceSumSquare Relu Requantize Reshape Resize ReverseSequence RoiAlign Round STFT SVDF
+ops Scatter ScatterElements ScatterND Selu Shape Shrink Sigmoid Sign Sin Sinh Size Slice
+ops Softmax Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh
+ops TfIdfVectorizer TfliteQuantizedLSTM ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze
+ops Upsample Where Xor
 gflops 51434
 gbps 1718
 host_gflops 1100

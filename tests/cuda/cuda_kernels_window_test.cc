@@ -1,11 +1,15 @@
-// libodla_cuda's LpPool, MaxRoiPool, MaxUnpool, Det (ops_window.cc) and BitShift
-// (ops_elementwise.cc) against the host builders, as the other CudaKernels tests
+// libodla_cuda's LpPool, MaxRoiPool, MaxUnpool, Det (ops_window.cc), BitShift and the Bitwise
+// ops (ops_elementwise.cc) against the host builders, as the other CudaKernels tests
 // (cuda_kernels_util.h). Without a GPU these tests skip.
 #include "cuda_kernels_util.h"
 
 ODLA_REF_DECL(LpPool)
 ODLA_REF_DECL(MaxRoiPool)
 ODLA_REF_DECL(BitShift)
+ODLA_REF_DECL(BitwiseAnd)
+ODLA_REF_DECL(BitwiseOr)
+ODLA_REF_DECL(BitwiseXor)
+ODLA_REF_DECL(BitwiseNot)
 ODLA_REF_DECL(Det)
 ODLA_REF_DECL(MaxUnpool)
 
@@ -53,6 +57,32 @@ TEST_F(CudaKernels, BitShift) {
                  return OP(c, BitShift)(a[0], a[1], d, Type({3}, ODLA_UINT64), "y");
                }));
   }
+}
+
+TEST_F(CudaKernels, Bitwise) {
+  auto a8 = Make<int8_t>({2, 3}, ODLA_INT8, {-1, 0, 5, -128, 127, 33});
+  auto b8 = Make<int8_t>({3}, ODLA_INT8, {0x0f, -2, 0x55});
+  auto a64 = Make<uint64_t>({2}, ODLA_UINT64, {0xFFFF0000FFFF0000ull, 12345});
+  auto b64 = Make<uint64_t>({2, 1}, ODLA_UINT64, {0x0F0F0F0F0F0F0F0Full, 1});
+  for (int op = 0; op < 3; ++op) {
+    auto binary = [op](auto a, bool c, const odla_value_type& t) {
+      return op == 0   ? OP(c, BitwiseAnd)(a[0], a[1], t, "y")
+             : op == 1 ? OP(c, BitwiseOr)(a[0], a[1], t, "y")
+                       : OP(c, BitwiseXor)(a[0], a[1], t, "y");
+    };
+    ExpectSame({a8, b8}, One([=](auto a, bool c) {
+                 return binary(a, c, Type({2, 3}, ODLA_INT8));
+               }));
+    ExpectSame({a64, b64}, One([=](auto a, bool c) {
+                 return binary(a, c, Type({2, 2}, ODLA_UINT64));
+               }));
+  }
+  ExpectSame({a8}, One([](auto a, bool c) {
+               return OP(c, BitwiseNot)(a[0], Type({2, 3}, ODLA_INT8), "y");
+             }));
+  ExpectSame({Make<uint16_t>({3}, ODLA_UINT16, {0, 1, 0x8000})}, One([](auto a, bool c) {
+               return OP(c, BitwiseNot)(a[0], Type({3}, ODLA_UINT16), "y");
+             }));
 }
 
 TEST_F(CudaKernels, Det) {

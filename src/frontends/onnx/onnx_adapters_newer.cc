@@ -311,6 +311,10 @@ const std::pair<const char*, int64_t> kChanged[] = {
     {"Col2Im", 18},
     {"AffineGrid", 20},
     {"SimplifiedLayerNormalization", 1},
+    {"BitwiseAnd", 18},
+    {"BitwiseOr", 18},
+    {"BitwiseXor", 18},
+    {"BitwiseNot", 18},
 };
 
 }  // namespace

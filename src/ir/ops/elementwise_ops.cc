@@ -221,6 +221,7 @@ void RegisterElementwiseOps(OpRegistry& r) {
       {"Softplus", "X", kFloatT, "log(1 + e^X) element-wise."},
       {"Softsign", "input", kFloatT, "X/(1 + |X|) element-wise."},
       {"Not", "X", kBoolT, "Logical not element-wise."},
+      {"BitwiseNot", "X", kIntT, "~X (each bit inverted) element-wise."},
       {"Identity", "input", kAnyT, "A copy of the input."},
   };
   for (const U& u : unary) {
@@ -473,6 +474,15 @@ void RegisterElementwiseOps(OpRegistry& r) {
       .InPlace({0, 1})
       .Flops(FlopsPerResultElement(1))
       .Rule(Binary(kBoolT, true));
+  for (const char* op : {"BitwiseAnd", "BitwiseOr", "BitwiseXor"})
+    r.Add(op)
+        .Doc("Bit by bit and, or or xor of integers with numpy broadcasting.")
+        .In("A")
+        .In("B")
+        .Out("C")
+        .InPlace({0, 1})
+        .Flops(FlopsPerResultElement(1))
+        .Rule(Binary(kIntT));
   r.Add("Where")
       .Doc("X where condition is true, Y elsewhere; the three broadcast together.")
       .In("condition")
