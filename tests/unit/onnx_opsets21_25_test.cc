@@ -9,6 +9,7 @@
 
 #include "onnx_test_util.h"
 #include "passes/passes.h"
+#include "targets/cpp_emitter.h"
 #include "targets/executor.h"
 #include "test_util.h"
 
@@ -373,6 +374,42 @@ TEST(OnnxOpsets21To25, CenterCropPadAffineGridCol2Im) {
       for (int c = 0; c < 2; ++c) image[r * 3 + c + j] += v[j * 4 + r * 2 + c];
   ASSERT_EQ(out[2].type(), Type(DataType::kFloat32, {1, 1, 2, 3}));
   ExpectNear(out[2], image, 1e-6);
+}
+
+// The Bitwise ops of opset 18 on int32 and uint8, and the ODLA API version (1.5) that the
+// generated code then asks for.
+TEST(OnnxOpsets21To25, BitwiseOpsAndTheirApiVersion) {
+  onnx::ModelProto m = Model(18);
+  In(m, "a", {3}, onnx::TensorProto::INT32);
+  In(m, "b", {1}, onnx::TensorProto::INT32);
+  In(m, "u", {2}, onnx::TensorProto::UINT8);
+  Op(m, "BitwiseAnd", {"a", "b"}, {"band"});
+  Op(m, "BitwiseOr", {"a", "b"}, {"bor"});
+  Op(m, "BitwiseXor", {"a", "b"}, {"bxor"});
+  Op(m, "BitwiseNot", {"u"}, {"unot"});
+  for (const char* o : {"band", "bor", "bxor"}) Out(m, o, onnx::TensorProto::INT32);
+  Out(m, "unot", onnx::TensorProto::UINT8);
+  auto g = ImportOnnx(Save(m, "bitwise18.onnx"), {});
+  RunPipeline(*g);
+  Tensor a = Tensor::FromInts({-1, 12, 0x7f00ff}, DataType::kInt32, {3});
+  Tensor b = Tensor::FromInts({0x0f0f}, DataType::kInt32, {1});
+  Tensor u(Type(DataType::kUInt8, {2}));
+  u.mutable_data<uint8_t>()[1] = 0x5a;
+  std::vector<Tensor> out = Executor(*g).Run({a, b, u});
+  const int32_t av[3] = {-1, 12, 0x7f00ff};
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(out[0].data<int32_t>()[i], av[i] & 0x0f0f);
+    EXPECT_EQ(out[1].data<int32_t>()[i], av[i] | 0x0f0f);
+    EXPECT_EQ(out[2].data<int32_t>()[i], av[i] ^ 0x0f0f);
+  }
+  EXPECT_EQ(out[3].data<uint8_t>()[0], 0xff);
+  EXPECT_EQ(out[3].data<uint8_t>()[1], 0xa5);
+  EmitOptions o;
+  o.output_cc = "out/bitwise.cc";
+  std::string code;
+  for (const auto& [file, text] : EmitCppSources(*g, o)) code += text;
+  EXPECT_HAS(code, "odla_BitwiseXor(");
+  EXPECT_HAS(code, "odla_CheckVersion(1, 5)");
 }
 
 // QuantizeLinear-21's output_dtype without a zero point; the attributes HALO refuses.
