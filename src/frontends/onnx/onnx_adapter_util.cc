@@ -62,6 +62,19 @@ Value* Step(Importer& im, const PendingNode& p, const std::string& op, std::vect
   return im.Build(q)->output();
 }
 
+Value* StepWithAttrs(Importer& im, const PendingNode& p, const std::string& op,
+                     std::vector<Value*> ins, bool (*keep)(const std::string&)) {
+  PendingNode q;
+  q.onnx_op = p.onnx_op;
+  q.op = op;
+  q.name = im.NewNodeName(p.name + "/" + op);
+  q.inputs = std::move(ins);
+  for (const onnx::AttributeProto* a : p.attrs)
+    if (!keep || keep(a->name())) q.attrs.push_back(a);
+  q.outputs = {""};
+  return im.Build(q)->output();
+}
+
 Value* Scalar(Importer& im, const PendingNode& p, Value* x, double v) {
   DataType t = im.KnownType(p, x, "the input").dtype;
   if (!IsFloat(t)) im.Fail(p, "the input must be a float tensor, got ", DataTypeName(t));

@@ -29,6 +29,9 @@ Value* OptInput(const PendingNode& p, size_t i);
 // A node of IR op `op` on `ins` with IR attributes `attrs`, named after p; its result.
 Value* Step(Importer& im, const PendingNode& p, const std::string& op, std::vector<Value*> ins,
             std::map<std::string, AttrValue> attrs = {});
+// The same with p's remaining ONNX attributes (those `keep` accepts: all when null).
+Value* StepWithAttrs(Importer& im, const PendingNode& p, const std::string& op,
+                     std::vector<Value*> ins, bool (*keep)(const std::string&) = nullptr);
 // A scalar constant of x's (float) element type.
 Value* Scalar(Importer& im, const PendingNode& p, Value* x, double v);
 // A 1-D int64 constant.

@@ -2,7 +2,6 @@
 // tools write into models, translated into the IR ops of their definitions (ONNX Runtime's
 // docs/ContribOperators.md): the fused activations, the skip-and-normalise ops, FusedMatMul,
 // FusedConv and FusedGemm. The quantized ones are in onnx_contrib_ms_quant.cc.
-#include <cstring>
 #include <string>
 
 #include "frontends/onnx/onnx_adapter_util.h"
@@ -115,28 +114,16 @@ void Activate(Importer& im, PendingNode& p, Value* y) {
 }
 
 // FusedConv: Conv (+ Z) then the activation. FusedGemm: Gemm then the activation.
+bool NotActivation(const std::string& attr) { return attr.rfind("activation", 0) != 0; }
 void FusedConv(Importer& im, PendingNode& p) {
-  PendingNode conv = p;
-  conv.op = "Conv";
-  conv.name = im.NewNodeName(p.name + "/Conv");
-  conv.outputs = {""};
-  conv.attrs.clear();
-  for (const onnx::AttributeProto* a : p.attrs)
-    if (std::strncmp(a->name().c_str(), "activation", 10) != 0) conv.attrs.push_back(a);
-  conv.inputs.resize(std::min<size_t>(p.inputs.size(), 3));
-  Value* y = im.Build(conv)->output();
+  std::vector<Value*> ins = p.inputs;
+  ins.resize(std::min<size_t>(ins.size(), 3));
+  Value* y = StepWithAttrs(im, p, "Conv", ins, NotActivation);
   if (Value* z = OptInput(p, 3)) y = Step(im, p, "Add", {y, z});
   Activate(im, p, y);
 }
 void FusedGemm(Importer& im, PendingNode& p) {
-  PendingNode gemm = p;
-  gemm.op = "Gemm";
-  gemm.name = im.NewNodeName(p.name + "/Gemm");
-  gemm.outputs = {""};
-  gemm.attrs.clear();
-  for (const onnx::AttributeProto* a : p.attrs)
-    if (std::strncmp(a->name().c_str(), "activation", 10) != 0) gemm.attrs.push_back(a);
-  Activate(im, p, im.Build(gemm)->output());
+  Activate(im, p, StepWithAttrs(im, p, "Gemm", p.inputs, NotActivation));
 }
 
 // RotaryEmbedding (com.microsoft): ONNX's RotaryEmbedding-23 with the inputs (input,

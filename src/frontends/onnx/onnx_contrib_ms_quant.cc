@@ -66,12 +66,8 @@ void QLinearGlobalAveragePool(Importer& im, PendingNode& p) {
 // QLinearAveragePool: AveragePool (its attributes) between dequantizing and quantizing.
 void QLinearAveragePool(Importer& im, PendingNode& p) {
   TakeIntAt(im, p, "channels_last", 0);
-  PendingNode pool = p;
-  pool.op = "AveragePool";
-  pool.name = im.NewNodeName(p.name + "/AveragePool");
-  pool.inputs = {Dequantized(im, p, p.inputs.at(0), p.inputs.at(1), OptInput(p, 2))};
-  pool.outputs = {""};
-  Value* y = im.Build(pool)->output();
+  Value* y = StepWithAttrs(im, p, "AveragePool",
+                           {Dequantized(im, p, p.inputs.at(0), p.inputs.at(1), OptInput(p, 2))});
   FinishQuantized(im, p, y, p.inputs.at(3), OptInput(p, 4), p.inputs[0]);
 }
 
