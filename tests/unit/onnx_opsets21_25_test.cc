@@ -475,6 +475,13 @@ TEST(OnnxOpsets21To25, QuantizeOutputDtypeAndWhatIsRefused) {
              "'scale' must have shape [2] (the channels) at this opset, got f32[]");
   EXPECT_HAS(error(24, "TensorScatter", {"x", "x"}, none),
              "node 'node' (TensorScatter): unsupported operator");
+  // An op of the translation that the element type rules out: the file and that node.
+  onnx::ModelProto f16 = Model(23);
+  for (const char* in : {"q", "k", "v"}) In(f16, in, {1, 2, 3, 4}, onnx::TensorProto::FLOAT16);
+  Op(f16, "Attention", {"q", "k", "v"}, {"y"}, "attention");
+  Out(f16, "y", onnx::TensorProto::FLOAT16);
+  const std::string path = Save(f16, "attention_f16.onnx");
+  EXPECT_HAS(ImportError(path), path + ": node 'attention/MatMul' (MatMul): element type f16");
 }
 
 }  // namespace

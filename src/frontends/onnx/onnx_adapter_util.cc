@@ -78,7 +78,7 @@ Value* StepWithAttrs(Importer& im, const PendingNode& p, const std::string& op,
 Value* Scalar(Importer& im, const PendingNode& p, Value* x, double v) {
   DataType t = im.KnownType(p, x, "the input").dtype;
   if (!IsFloat(t)) im.Fail(p, "the input must be a float tensor, got ", DataTypeName(t));
-  return TensorConst(im, p, Tensor::Scalar(t, v));
+  return FilledConst(im, p, t, {}, v);
 }
 
 Value* IntsConst(Importer& im, const PendingNode& p, const std::vector<int64_t>& v) {
@@ -86,6 +86,8 @@ Value* IntsConst(Importer& im, const PendingNode& p, const std::vector<int64_t>&
 }
 
 Value* FilledConst(Importer& im, const PendingNode& p, DataType t, const Shape& shape, double v) {
+  if (t == DataType::kFloat16 || t == DataType::kBFloat16)  // constants hold float32: cast
+    return CastTo(im, p, FilledConst(im, p, DataType::kFloat32, shape, v), t);
   const Tensor one = Tensor::Scalar(t, v);
   const size_t size = one.byte_size();
   std::vector<uint8_t> bytes(static_cast<size_t>(NumElements(shape)) * size);

@@ -135,7 +135,13 @@ void Importer::InferBuiltNodes() {
 
 const Type& Importer::KnownType(const PendingNode& p, Value* v, const std::string& what) {
   if (!v->type().known) InferBuiltNodes();
-  if (!v->type().known && Evaluate(v).type.known) return Evaluate(v).type;  // after folding
+  if (!v->type().known) {
+    try {
+      if (Evaluate(v).type.known) return Evaluate(v).type;  // after folding
+    } catch (const Error& e) {  // a node the value depends on is wrong: name the file too
+      throw Err(file_, ": ", e.what());
+    }
+  }
   if (!v->type().known)
     Fail(p, "the type of ", what, " ('", v->name(), "') must be known when the node is ",
          "imported, but it depends on values only constant folding would compute");
