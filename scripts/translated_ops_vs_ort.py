@@ -188,6 +188,15 @@ def cases(rng):
            {"band": TensorProto.INT32, "bor": TensorProto.INT32, "bxor": TensorProto.INT32,
             "bnot": TensorProto.INT32, "uand": TensorProto.UINT8, "unot": TensorProto.UINT8})
 
+    yield ("deform_conv19", 19,
+           [n("DeformConv", ["x", "w", "off", "b", "m"], ["y"], pads=[1, 0, 1, 2],
+              strides=[2, 1], dilations=[1, 2], group=2, offset_group=2),
+            n("DeformConv", ["x", "w1", "off1"], ["y1"])],
+           {"x": f32(2, 4, 7, 6), "off": f32(2, 2 * 3 * 2 * 2, 4, 6),
+            "m": rng.random((2, 2 * 3 * 2, 4, 6)).astype(np.float32),
+            "off1": (f32(2, 2 * 2 * 2, 6, 5) * 2).astype(np.float32)}, ["y", "y1"],
+           [("w", f32(6, 2, 3, 2)), ("b", f32(6)), ("w1", f32(3, 4, 2, 2))])
+
     def ms(op, ins, outs, **attrs):
         return n(op, ins, outs, domain=MS, **attrs)
     h = f32(2, 5, 16)

@@ -223,8 +223,8 @@ TEST(OnnxNewerOpsets, WhatIsRefused) {
   EXPECT_HAS(error(18, "ReduceMean", {"x", "k"}, [](onnx::NodeProto*) {}), "node 'node'");
   EXPECT_HAS(error(18, "ReduceMean", {"x", "k"}, [](onnx::NodeProto*) {}), "constant");
   EXPECT_HAS(error(18, "ReduceMean", {"nope", "k"}, [](onnx::NodeProto*) {}), "nope");
-  EXPECT_HAS(error(19, "DeformConv", {"x", "x", "x"}, [](onnx::NodeProto*) {}),
-             "node 'node' (DeformConv): unsupported operator");
+  EXPECT_HAS(error(20, "ImageDecoder", {"x"}, [](onnx::NodeProto*) {}),
+             "node 'node' (ImageDecoder): unsupported operator");
 }
 
 // A model-local function whose body uses a form of opset 18 (ReduceMean's axes input): ONNX's

@@ -376,6 +376,42 @@ TEST(OnnxOpsets21To25, CenterCropPadAffineGridCol2Im) {
   ExpectNear(out[2], image, 1e-6);
 }
 
+// DeformConv-19 with zero offsets and no mask samples the taps where Conv reads them: the
+// same results as Conv (grouped, padded, strided, dilated); offsets of the wrong shape are
+// named.
+TEST(OnnxOpsets21To25, DeformConvWithoutOffsetsIsConv) {
+  onnx::ModelProto m = Model(19);
+  In(m, "x", {1, 4, 7, 6});
+  In(m, "off", {1, 2 * 3 * 2 * 2, 4, 6});
+  *m.mutable_graph()->add_initializer() = FloatProto("w", {6, 2, 3, 2}, Values(72, 0.3));
+  *m.mutable_graph()->add_initializer() = FloatProto("b", {6}, Values(6, 0.9));
+  for (const char* op : {"DeformConv", "Conv"}) {
+    auto* n = op[0] == 'D' ? Op(m, op, {"x", "w", "off", "b"}, {"deformed"})
+                           : Op(m, op, {"x", "w", "b"}, {"plain"});
+    IntsAttr(n, "pads", {1, 0, 1, 2});
+    IntsAttr(n, "strides", {2, 1});
+    IntsAttr(n, "dilations", {1, 2});
+    IntAttr(n, "group", 2);
+    if (op[0] == 'D') IntAttr(n, "offset_group", 2);
+  }
+  Out(m, "deformed");
+  Out(m, "plain");
+  std::vector<Tensor> out =
+      RunModel(m, "deform_conv.onnx",
+               {Arg({1, 4, 7, 6}, 0.5), F32({1, 24, 4, 6}, std::vector<float>(96, 0.0f))});
+  ASSERT_EQ(out[0].type(), out[1].type());
+  ExpectNear(out[0], std::vector<double>(out[1].data<float>(), out[1].data<float>() + 144), 1e-5);
+  m.mutable_graph()
+      ->mutable_input(1)
+      ->mutable_type()
+      ->mutable_tensor_type()
+      ->mutable_shape()
+      ->mutable_dim(3)
+      ->set_dim_value(5);
+  EXPECT_HAS(ImportError(Save(m, "deform_conv_bad.onnx")),
+             "'offset' f32[1x24x4x5] does not fit the input, kernel and attributes");
+}
+
 // The Bitwise ops of opset 18 on int32 and uint8, and the ODLA API version (1.5) that the
 // generated code then asks for.
 TEST(OnnxOpsets21To25, BitwiseOpsAndTheirApiVersion) {

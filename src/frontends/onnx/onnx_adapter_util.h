@@ -61,10 +61,11 @@ void GeluOf(Importer& im, PendingNode& p, Value* x, bool tanh_form);
 void Attention(Importer& im, PendingNode& p);
 void RotaryEmbedding(Importer& im, PendingNode& p);
 void RmsNormalization(Importer& im, PendingNode& p);
-// Adapters of spatial ops of opsets 18 and 20 (onnx_adapters_spatial.cc).
+// Adapters of spatial ops of opsets 18 to 20 (onnx_adapters_spatial.cc).
 void CenterCropPad(Importer& im, PendingNode& p);
 void AffineGrid(Importer& im, PendingNode& p);
 void Col2Im(Importer& im, PendingNode& p);
+void DeformConv(Importer& im, PendingNode& p);
 
 // The adapter of a quantized com.microsoft operator (onnx_contrib_ms_quant.cc), or nullptr.
 Adapter FindMsQuantAdapter(const std::string& op_type);

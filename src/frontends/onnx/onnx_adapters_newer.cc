@@ -268,6 +268,7 @@ const Entry kNewer[] = {
     {"CenterCropPad", 18, CenterCropPad},
     {"Col2Im", 18, Col2Im},
     {"AffineGrid", 20, AffineGrid},
+    {"DeformConv", 19, DeformConv},
     {"SimplifiedLayerNormalization", 1, RmsNormalization},  // ONNX Runtime's, in this domain
 };
 
@@ -310,6 +311,7 @@ const std::pair<const char*, int64_t> kChanged[] = {
     {"CenterCropPad", 18},
     {"Col2Im", 18},
     {"AffineGrid", 20},
+    {"DeformConv", 19},
     {"SimplifiedLayerNormalization", 1},
     {"BitwiseAnd", 18},
     {"BitwiseOr", 18},

@@ -1,6 +1,7 @@
-// Spatial ops of opsets 18 and 20 written as the IR ops that compute them: CenterCropPad (a
-// Pad that crops where negative), AffineGrid (the base grid times theta) and Col2Im (a
-// grouped ConvTranspose with one-hot kernels, which sums the blocks into the image).
+// Spatial ops of opsets 18 to 20 written as the IR ops that compute them: CenterCropPad (a
+// Pad that crops where negative), AffineGrid (the base grid times theta), Col2Im (a grouped
+// ConvTranspose with one-hot kernels, which sums the blocks into the image) and DeformConv
+// (GridSample at the moved taps, then a grouped product).
 #include <vector>
 
 #include "frontends/onnx/onnx_adapter_util.h"
@@ -123,6 +124,85 @@ void Col2Im(Importer& im, PendingNode& p) {
           {"dilations", dil},
           {"pads", pads},
           {"output_padding", out_pad}});
+}
+
+// DeformConv-19 (2-D): a convolution whose kernel taps sample X at positions moved by
+// `offset` [N, offset_group * kH * kW * 2 (y then x), oH, oW], bilinearly with zeros outside,
+// each scaled by `mask` [N, offset_group * kH * kW, oH, oW] (1 without). As ONNX's reference
+// computes it: GridSample (align_corners) of each offset group's channels at every tap, then
+// the grouped product with W [oC, C / group, kH, kW], + B.
+void DeformConv(Importer& im, PendingNode& p) {
+  const Type xt = im.KnownType(p, p.inputs.at(0), "'X'");
+  const Type wt = im.KnownType(p, p.inputs.at(1), "'W'");
+  const Type ot = im.KnownType(p, p.inputs.at(2), "'offset'");
+  if (xt.Rank() != 4 || wt.Rank() != 4 || ot.Rank() != 4 || !IsFloat(xt.dtype))
+    im.Fail(p, "only 2-D float convolutions are supported (X [N, C, H, W])");
+  const int64_t n = xt.shape[0], c = xt.shape[1], h = xt.shape[2], w = xt.shape[3];
+  const int64_t oc = wt.shape[0], kh = wt.shape[2], kw = wt.shape[3], k = kh * kw;
+  const int64_t oh = ot.shape[2], ow = ot.shape[3];
+  auto ints = [&](const char* name, std::vector<int64_t> def) {
+    if (const onnx::AttributeProto* a = p.take_attr(name))
+      def.assign(a->ints().begin(), a->ints().end());
+    return def;
+  };
+  const std::vector<int64_t> dil = ints("dilations", {1, 1}), pads = ints("pads", {0, 0, 0, 0}),
+                             strides = ints("strides", {1, 1}),
+                             kernel = ints("kernel_shape", {kh, kw});
+  const int64_t group = TakeInt(p, "group", 1), og = TakeInt(p, "offset_group", 1);
+  if (dil.size() != 2 || pads.size() != 4 || strides.size() != 2 || kernel != Shape{kh, kw})
+    im.Fail(p, "dilations, pads, strides and kernel_shape must describe a 2-D kernel of W's");
+  if (group <= 0 || og <= 0 || c % group || oc % group || c % og || wt.shape[1] != c / group)
+    im.Fail(p, "the channels do not divide into ", group, " groups and ", og, " offset groups");
+  if (ot.shape[0] != n || ot.shape[1] != og * k * 2 ||
+      oh != (h + pads[0] + pads[2] - (kh - 1) * dil[0] - 1) / strides[0] + 1 ||
+      ow != (w + pads[1] + pads[3] - (kw - 1) * dil[1] - 1) / strides[1] + 1)
+    im.Fail(p, "'offset' ", ot.ToString(), " does not fit the input, kernel and attributes");
+  if (h < 2 || w < 2) im.Fail(p, "an input of height or width 1 is not supported");
+  // Each tap's sampling position as GridSample's normalised coordinate, offset 0.
+  const double sy = 2.0 / static_cast<double>(h - 1), sx = 2.0 / static_cast<double>(w - 1);
+  Tensor base_y(Type(DataType::kFloat32, {1, k, oh, ow})), base_x(base_y.type());
+  for (int64_t t = 0; t < k; ++t)
+    for (int64_t i = 0; i < oh; ++i)
+      for (int64_t j = 0; j < ow; ++j) {
+        const int64_t at = (t * oh + i) * ow + j;
+        base_y.mutable_data<float>()[at] = static_cast<float>(
+            static_cast<double>(i * strides[0] - pads[0] + t / kw * dil[0]) * sy - 1);
+        base_x.mutable_data<float>()[at] = static_cast<float>(
+            static_cast<double>(j * strides[1] - pads[1] + t % kw * dil[1]) * sx - 1);
+      }
+  Value* by = CastTo(im, p, TensorConst(im, p, std::move(base_y)), xt.dtype);
+  Value* bx = CastTo(im, p, TensorConst(im, p, std::move(base_x)), xt.dtype);
+  Value* offsets = Reshaped(im, p, p.inputs[2], {n, og, k, 2, oh, ow});
+  Value* mask = OptInput(p, 4) ? Reshaped(im, p, p.inputs[4], {n, og, k, oh, ow}) : nullptr;
+  std::vector<Value*> parts;
+  for (int64_t g = 0; g < og; ++g) {
+    Value* off = SliceAxis(im, p, offsets, 1, g, g + 1);
+    auto coord = [&](int64_t axis, Value* base, double scale) {
+      Value* o = Reshaped(im, p, SliceAxis(im, p, off, 3, axis, axis + 1), {n, k, oh, ow});
+      Value* v = Step(im, p, "Add", {Step(im, p, "Mul", {o, Scalar(im, p, o, scale)}), base});
+      return Step(im, p, "Unsqueeze", {v, IntsConst(im, p, {4})});
+    };
+    Value* grid = Reshaped(
+        im, p, Step(im, p, "Concat", {coord(1, bx, sx), coord(0, by, sy)}, {{"axis", int64_t{4}}}),
+        {n, k * oh, ow, 2});
+    Value* sampled = Step(im, p, "GridSample",
+                          {SliceAxis(im, p, p.inputs[0], 1, g * c / og, (g + 1) * c / og), grid},
+                          {{"align_corners", int64_t{1}},
+                           {"mode", std::string("bilinear")},
+                           {"padding_mode", std::string("zeros")}});
+    sampled = Reshaped(im, p, sampled, {n, c / og, k, oh, ow});
+    if (mask) sampled = Step(im, p, "Mul", {sampled, SliceAxis(im, p, mask, 1, g, g + 1)});
+    parts.push_back(sampled);
+  }
+  Value* cols = parts.size() == 1 ? parts[0] : Step(im, p, "Concat", parts, {{"axis", int64_t{1}}});
+  const int64_t per = c / group * k;
+  Value* y = Step(im, p, "MatMul",
+                  {Reshaped(im, p, p.inputs[1], {group, oc / group, per}),
+                   Reshaped(im, p, cols, {n, group, per, oh * ow})});
+  y = Reshaped(im, p, y, {n, oc, oh, ow});
+  if (Value* bias = OptInput(p, 3))
+    return Finish(im, p, "Add", {y, Reshaped(im, p, bias, {1, oc, 1, 1})});
+  Finish(im, p, "Identity", {y});
 }
 
 }  // namespace halo::onnx_fe
