@@ -2,6 +2,7 @@
 // references computed here from their definitions, and the errors for the others.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "onnx_test_util.h"
@@ -147,6 +148,66 @@ TEST(OnnxContribMs, MatMulNBits) {
       want += a[i] * (q - zero) * scales[c * blocks + bl];
     }
     EXPECT_NEAR(y.data<float>()[c], want, 1e-4) << c;
+  }
+}
+
+// com.microsoft.Attention: the packed QKV product, 2 heads, and the masks of mask_index as
+// ONNX Runtime applies them: a raw [B, T] mask, and [2B] ends and starts; masked keys get
+// mask_filter_value (-10000) added.
+TEST(OnnxContribMs, AttentionMasks) {
+  const int s = 3, d = 4, heads = 2, hs = d / heads;
+  const std::vector<float> x = Values(s * d, 0.1), w = Values(d * 3 * d, 0.2),
+                           b = Values(3 * d, 0.3);
+  auto run = [&](const std::vector<int32_t>& mask, const std::string& name) {
+    onnx::ModelProto m = MsModel();
+    In(m, "x", {1, s, d});
+    *m.mutable_graph()->add_initializer() = FloatProto("w", {d, 3 * d}, w);
+    *m.mutable_graph()->add_initializer() = FloatProto("b", {3 * d}, b);
+    *m.mutable_graph()->add_initializer() =
+        Raw<int32_t>("m", onnx::TensorProto::INT32,
+                     mask.size() == 2 ? std::vector<int64_t>{2} : std::vector<int64_t>{1, s}, mask);
+    IntAttr(MsOp(m, "Attention", {"x", "w", "b", "m"}, {"y"}), "num_heads", heads);
+    Out(m, "y");
+    return RunModel(m, name, {F32({1, s, d}, x)})[0];
+  };
+  // keep[j]: whether key j is kept.
+  auto reference = [&](const std::vector<bool>& keep) {
+    std::vector<double> qkv(static_cast<size_t>(s * 3 * d)), y(static_cast<size_t>(s * d));
+    for (int i = 0; i < s; ++i)
+      for (int c = 0; c < 3 * d; ++c) {
+        double acc = b[c];
+        for (int k = 0; k < d; ++k) acc += double(x[i * d + k]) * w[k * 3 * d + c];
+        qkv[i * 3 * d + c] = acc;
+      }
+    for (int h = 0; h < heads; ++h)
+      for (int i = 0; i < s; ++i) {
+        std::vector<double> sc(s);
+        double top = -1e300, sum = 0;
+        for (int j = 0; j < s; ++j) {
+          double dot = 0;
+          for (int e = 0; e < hs; ++e)
+            dot += qkv[i * 3 * d + h * hs + e] * qkv[j * 3 * d + d + h * hs + e];
+          sc[j] = dot / std::sqrt(double(hs)) + (keep[j] ? 0 : -10000);
+          top = std::max(top, sc[j]);
+        }
+        for (double& v : sc) sum += (v = std::exp(v - top));
+        for (int e = 0; e < hs; ++e) {
+          double acc = 0;
+          for (int j = 0; j < s; ++j) acc += sc[j] / sum * qkv[j * 3 * d + 2 * d + h * hs + e];
+          y[i * d + h * hs + e] = acc;
+        }
+      }
+    return y;
+  };
+  const std::vector<std::pair<std::vector<int32_t>, std::vector<bool>>> cases = {
+      {{1, 1, 0}, {true, true, false}},  // raw [B, T]
+      {{3, 1}, {false, true, true}},     // [2B]: ends 3, starts 1
+  };
+  for (size_t c = 0; c < cases.size(); ++c) {
+    Tensor y = run(cases[c].first, "ms_attention" + std::to_string(c) + ".onnx");
+    std::vector<double> want = reference(cases[c].second);
+    ASSERT_EQ(y.type(), Type(DataType::kFloat32, {1, s, d}));
+    for (int i = 0; i < s * d; ++i) EXPECT_NEAR(y.data<float>()[i], want[i], 1e-5) << c << " " << i;
   }
 }
 

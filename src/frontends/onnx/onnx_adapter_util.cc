@@ -131,6 +131,25 @@ void Finish(Importer& im, PendingNode& p, const std::string& op, std::vector<Val
   im.Build(p);
 }
 
+void AddedAttrs::Int(PendingNode& p, const std::string& name, int64_t v) {
+  onnx::AttributeProto& a = Add(p, name);
+  a.set_type(onnx::AttributeProto::INT);
+  a.set_i(v);
+}
+
+void AddedAttrs::Float(PendingNode& p, const std::string& name, double v) {
+  onnx::AttributeProto& a = Add(p, name);
+  a.set_type(onnx::AttributeProto::FLOAT);
+  a.set_f(static_cast<float>(v));
+}
+
+onnx::AttributeProto& AddedAttrs::Add(PendingNode& p, const std::string& name) {
+  onnx::AttributeProto& a = store_.emplace_back();
+  a.set_name(name);
+  p.attrs.push_back(&a);
+  return a;
+}
+
 void GeluOf(Importer& im, PendingNode& p, Value* x, bool tanh_form) {
   Value* inner;
   if (!tanh_form) {

@@ -3,6 +3,7 @@
 // writes a newer ONNX op as.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -56,6 +57,18 @@ void Finish(Importer& im, PendingNode& p, const std::string& op, std::vector<Val
 // wrote it, which fuse-gemm recognises), or the tanh form, x * (tanh(sqrt(2 / pi) * (x +
 // 0.044715 x^3)) + 1) * 0.5.
 void GeluOf(Importer& im, PendingNode& p, Value* x, bool tanh_form);
+
+// ONNX attributes an adapter adds to a node before handing it to another adapter (the ONNX
+// form of an op that another domain's op translates to); they live as long as this object.
+class AddedAttrs {
+ public:
+  void Int(PendingNode& p, const std::string& name, int64_t v);
+  void Float(PendingNode& p, const std::string& name, double v);
+
+ private:
+  onnx::AttributeProto& Add(PendingNode& p, const std::string& name);
+  std::deque<onnx::AttributeProto> store_;
+};
 
 // Adapters of the transformer ops of opset 23 (onnx_adapters_attention.cc).
 void Attention(Importer& im, PendingNode& p);

@@ -145,17 +145,14 @@ void MsRotaryEmbedding(Importer& im, PendingNode& p) {
                {Step(im, p, "Add", {Reshaped(im, p, pos, {1, 1}), TensorConst(im, p, t)}),
                 IntsConst(im, p, {b, s})});
   }
-  onnx::AttributeProto heads;  // lives while the ONNX adapter reads it
+  AddedAttrs heads;
   if (xt.Rank() == 3 && !p.attr("num_heads")) {
     const Type ct = im.KnownType(p, cos, "'cos_cache'");
     const int64_t rot = p.attr("rotary_embedding_dim") ? p.attr("rotary_embedding_dim")->i() : 0;
     const int64_t head = 2 * ct.shape.at(1);
     if (rot != 0 || head <= 0 || xt.shape[2] % head != 0)
       im.Fail(p, "a 3-D input needs 'num_heads' here");
-    heads.set_name("num_heads");
-    heads.set_type(onnx::AttributeProto::INT);
-    heads.set_i(xt.shape[2] / head);
-    p.attrs.push_back(&heads);
+    heads.Int(p, "num_heads", xt.shape[2] / head);
   }
   p.inputs = {x, cos, sin, pos};
   RotaryEmbedding(im, p);

@@ -3,7 +3,6 @@
 // MultiHeadAttention and EmbedLayerNormalization. As ONNX Runtime's CPU kernels compute them
 // (docs/onnx-conformance.md): the attention itself is ONNX's Attention-23 (Attention in
 // onnx_adapters_attention.cc) with the additive bias their masks give.
-#include <deque>
 #include <limits>
 #include <string>
 
@@ -11,30 +10,6 @@
 
 namespace halo::onnx_fe {
 namespace {
-
-// Attribute values handed to the ONNX adapter; they live as long as this object.
-class Attrs {
- public:
-  void Int(PendingNode& p, const std::string& name, int64_t v) {
-    onnx::AttributeProto& a = Add(p, name);
-    a.set_type(onnx::AttributeProto::INT);
-    a.set_i(v);
-  }
-  void Float(PendingNode& p, const std::string& name, double v) {
-    onnx::AttributeProto& a = Add(p, name);
-    a.set_type(onnx::AttributeProto::FLOAT);
-    a.set_f(static_cast<float>(v));
-  }
-
- private:
-  onnx::AttributeProto& Add(PendingNode& p, const std::string& name) {
-    onnx::AttributeProto& a = store_.emplace_back();
-    a.set_name(name);
-    p.attrs.push_back(&a);
-    return a;
-  }
-  std::deque<onnx::AttributeProto> store_;
-};
 
 // The additive bias [B, 1, S or 1, T] of an int32 mask: 0 where it keeps a key, `filter`
 // (mask_filter_value) where not. Forms: [B, T] or [B, S, T] (kept where > 0), [B] (key
@@ -124,7 +99,7 @@ void MsAttention(Importer& im, PendingNode& p) {
   outs.resize(2);
   const std::string pk = im.NewTensorName(p.name + "/present_key"),
                     pv = im.NewTensorName(p.name + "/present_value");
-  Attrs attrs;
+  AddedAttrs attrs;
   p.inputs = ins;
   p.outputs = {im.NewTensorName(p.name + "/attention"), pk, pv};
   attrs.Int(p, "q_num_heads", heads);
@@ -186,7 +161,7 @@ void MsMultiHeadAttention(Importer& im, PendingNode& p) {
   Value* mask = OptInput(p, 4) ? KeyMaskBias(im, p, p.inputs[4], b, s, total, filter) : nullptr;
   std::vector<Value*> ins = {
       q, k, v, AddBias(im, p, mask, OptInput(p, 5)), OptInput(p, 6), OptInput(p, 7)};
-  Attrs attrs;
+  AddedAttrs attrs;
   p.inputs = ins;
   attrs.Int(p, "q_num_heads", heads);
   attrs.Int(p, "kv_num_heads", heads);
