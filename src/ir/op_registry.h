@@ -53,7 +53,8 @@ struct OpDef {
   // input 0's bytes unchanged (a reshape), so the two may share one buffer.
   std::vector<int> in_place;
   bool view = false;
-  FlopsFn flops;  // empty: 0
+  FlopsFn flops;       // empty: 0
+  int odla_minor = 0;  // the ODLA API version 1.odla_minor that added its builder
 
   // Builder-style declaration helpers.
   OpDef& Doc(std::string d) {
@@ -134,6 +135,10 @@ struct OpDef {
   }
   OpDef& Flops(FlopsFn f) {
     flops = std::move(f);
+    return *this;
+  }
+  OpDef& OdlaSince(int minor) {
+    odla_minor = minor;
     return *this;
   }
 

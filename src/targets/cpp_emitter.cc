@@ -284,9 +284,7 @@ Model Prepare(const Graph& g, const EmitOptions& opts) {
   }
   m.precision = OdlaPrecisionName(opts.precision);
   m.odla_minor = std::max(m.odla_minor, OdlaMinorForPrecision(opts.precision));
-  for (const auto& n : g.nodes())
-    if (n->op().rfind("Bitwise", 0) == 0)
-      m.odla_minor = std::max(m.odla_minor, kOdlaMinorForBitwise);
+  for (const auto& n : g.nodes()) m.odla_minor = std::max(m.odla_minor, n->def().odla_minor);
   if (m.weights.size == 0) m.weights.size = kWeightsAlign;  // a symbol of size 0 is odd
   m.weights.size = (m.weights.size + kWeightsAlign - 1) / kWeightsAlign * kWeightsAlign;
   return m;

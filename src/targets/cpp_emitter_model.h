@@ -36,7 +36,6 @@ struct StateCode {
 // ODLA 1.1 added odla_GetOutputShape, 1.2 the memory plan: code needs 1.0 without them.
 constexpr int kOdlaMinorForOutputShapes = 1;
 constexpr int kOdlaMinorForMemoryPlan = 2;
-constexpr int kOdlaMinorForBitwise = 5;  // odla_BitwiseAnd, ...Or, ...Xor, ...Not
 
 struct Model {
   std::string name;       // the entry function

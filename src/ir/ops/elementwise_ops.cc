@@ -221,7 +221,6 @@ void RegisterElementwiseOps(OpRegistry& r) {
       {"Softplus", "X", kFloatT, "log(1 + e^X) element-wise."},
       {"Softsign", "input", kFloatT, "X/(1 + |X|) element-wise."},
       {"Not", "X", kBoolT, "Logical not element-wise."},
-      {"BitwiseNot", "X", kIntT, "~X (each bit inverted) element-wise."},
       {"Identity", "input", kAnyT, "A copy of the input."},
   };
   for (const U& u : unary) {
@@ -474,6 +473,7 @@ void RegisterElementwiseOps(OpRegistry& r) {
       .InPlace({0, 1})
       .Flops(FlopsPerResultElement(1))
       .Rule(Binary(kBoolT, true));
+  // ODLA API 1.5 added the Bitwise ops.
   for (const char* op : {"BitwiseAnd", "BitwiseOr", "BitwiseXor"})
     r.Add(op)
         .Doc("Bit by bit and, or or xor of integers with numpy broadcasting.")
@@ -482,7 +482,16 @@ void RegisterElementwiseOps(OpRegistry& r) {
         .Out("C")
         .InPlace({0, 1})
         .Flops(FlopsPerResultElement(1))
-        .Rule(Binary(kIntT));
+        .Rule(Binary(kIntT))
+        .OdlaSince(5);
+  r.Add("BitwiseNot")
+      .Doc("~X (each bit inverted) element-wise.")
+      .In("X")
+      .Out("Y")
+      .InPlace({0})
+      .Flops(FlopsPerResultElement(1))
+      .Rule(Unary(kIntT))
+      .OdlaSince(5);
   r.Add("Where")
       .Doc("X where condition is true, Y elsewhere; the three broadcast together.")
       .In("condition")
