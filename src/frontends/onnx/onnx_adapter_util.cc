@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "frontends/onnx/onnx_subgraph.h"
+
 namespace halo::onnx_fe {
 
 void TakeIntAt(Importer& im, PendingNode& p, const std::string& name, int64_t ok) {
@@ -52,14 +54,7 @@ Value* OptInput(const PendingNode& p, size_t i) {
 
 Value* Step(Importer& im, const PendingNode& p, const std::string& op, std::vector<Value*> ins,
             std::map<std::string, AttrValue> attrs) {
-  PendingNode q;
-  q.onnx_op = p.onnx_op;
-  q.op = op;
-  q.name = im.NewNodeName(p.name + "/" + op);
-  q.inputs = std::move(ins);
-  q.ir_attrs = std::move(attrs);
-  q.outputs = {""};
-  return im.Build(q)->output();
+  return AddOp(im, p, op, p.name + "/" + op, ins, std::move(attrs));
 }
 
 Value* StepWithAttrs(Importer& im, const PendingNode& p, const std::string& op,
@@ -85,6 +80,12 @@ Value* IntsConst(Importer& im, const PendingNode& p, const std::vector<int64_t>&
   return TensorConst(im, p, Tensor::FromInts(v, DataType::kInt64));
 }
 
+Value* Positions(Importer& im, const PendingNode& p, int64_t n) {
+  std::vector<int64_t> steps(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) steps[i] = i;
+  return TensorConst(im, p, Tensor::FromInts(steps, DataType::kInt64, {1, n}));
+}
+
 Value* FilledConst(Importer& im, const PendingNode& p, DataType t, const Shape& shape, double v) {
   if (t == DataType::kFloat16 || t == DataType::kBFloat16)  // constants hold float32: cast
     return CastTo(im, p, FilledConst(im, p, DataType::kFloat32, shape, v), t);
@@ -96,7 +97,7 @@ Value* FilledConst(Importer& im, const PendingNode& p, DataType t, const Shape& 
 }
 
 Value* TensorConst(Importer& im, const PendingNode& p, Tensor t) {
-  return im.graph().AddConstant(im.NewTensorName(p.name + "_const"), std::move(t));
+  return Const(im, p.name + "_const", std::move(t));
 }
 
 Value* Reshaped(Importer& im, const PendingNode& p, Value* x, const std::vector<int64_t>& shape) {

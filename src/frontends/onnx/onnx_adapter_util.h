@@ -37,6 +37,8 @@ Value* StepWithAttrs(Importer& im, const PendingNode& p, const std::string& op,
 Value* Scalar(Importer& im, const PendingNode& p, Value* x, double v);
 // A 1-D int64 constant.
 Value* IntsConst(Importer& im, const PendingNode& p, const std::vector<int64_t>& v);
+// The int64 constant [[0, 1, ..., n - 1]] (positions of a sequence of n).
+Value* Positions(Importer& im, const PendingNode& p, int64_t n);
 // A constant of element type t and that shape, every element v.
 Value* FilledConst(Importer& im, const PendingNode& p, DataType t, const Shape& shape, double v);
 // A constant holding t.

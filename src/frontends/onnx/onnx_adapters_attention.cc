@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "frontends/onnx/onnx_adapter_util.h"
+#include "frontends/onnx/onnx_subgraph.h"
 #include "frontends/onnx/onnx_tensor.h"
 
 namespace halo::onnx_fe {
@@ -242,10 +243,7 @@ void RotaryEmbedding(Importer& im, PendingNode& p) {
   Value* rotated;
   if (interleaved) {
     Shape shape = im.KnownType(p, real, "the rotation").shape;
-    Value* pairs = Step(im, p, "Concat",
-                        {Step(im, p, "Unsqueeze", {real, IntsConst(im, p, {4})}),
-                         Step(im, p, "Unsqueeze", {imag, IntsConst(im, p, {4})})},
-                        {{"axis", int64_t{4}}});
+    Value* pairs = Stack(im, p, {real, imag}, 4, p.name + "/pairs");
     shape[3] = rot;
     rotated = Reshaped(im, p, pairs, shape);
   } else {
@@ -276,8 +274,7 @@ void RmsNormalization(Importer& im, PendingNode& p) {
   const Type xt = im.KnownType(p, x, "the input");
   if (!IsFloat(xt.dtype)) im.Fail(p, "the input must be a float tensor, got ", xt.ToString());
   const int64_t r = xt.Rank();
-  if (axis < -r || axis >= r) im.Fail(p, "axis ", axis, " is out of range for rank ", r);
-  if (axis < 0) axis += r;
+  axis = Axes(im, p, {axis}, r)[0];
   std::vector<int64_t> axes;
   for (int64_t a = axis; a < r; ++a) axes.push_back(a);
   Value* xs = CastTo(im, p, x, stash);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "frontends/onnx/onnx_adapter_util.h"
+#include "frontends/onnx/onnx_subgraph.h"
 
 namespace halo::onnx_fe {
 
@@ -82,15 +83,9 @@ void Col2Im(Importer& im, PendingNode& p) {
   const std::vector<int64_t> image = IntsInput(im, p, 1, "'image_shape'");
   const std::vector<int64_t> block = IntsInput(im, p, 2, "'block_shape'");
   const size_t dims = image.size();
-  auto ints = [&](const char* name, size_t n, int64_t def) {
-    std::vector<int64_t> v(n, def);
-    if (const onnx::AttributeProto* a = p.take_attr(name))
-      v.assign(a->ints().begin(), a->ints().end());
-    if (v.size() != n) im.Fail(p, "'", name, "' has ", v.size(), " entries, not ", n);
-    return v;
-  };
-  const std::vector<int64_t> dil = ints("dilations", dims, 1), strides = ints("strides", dims, 1),
-                             pads = ints("pads", 2 * dims, 0);
+  const std::vector<int64_t> dil = IntsAttr(im, p, "dilations", dims, 1),
+                             strides = IntsAttr(im, p, "strides", dims, 1),
+                             pads = IntsAttr(im, p, "pads", 2 * dims, 0);
   if (!IsFloat(xt.dtype) || xt.Rank() != 3 || block.size() != dims || dims == 0)
     im.Fail(p, "needs a float input [N, C * K, L] and image and block shapes of one length");
   int64_t k = 1, blocks = 1;
@@ -140,17 +135,13 @@ void DeformConv(Importer& im, PendingNode& p) {
   const int64_t n = xt.shape[0], c = xt.shape[1], h = xt.shape[2], w = xt.shape[3];
   const int64_t oc = wt.shape[0], kh = wt.shape[2], kw = wt.shape[3], k = kh * kw;
   const int64_t oh = ot.shape[2], ow = ot.shape[3];
-  auto ints = [&](const char* name, std::vector<int64_t> def) {
-    if (const onnx::AttributeProto* a = p.take_attr(name))
-      def.assign(a->ints().begin(), a->ints().end());
-    return def;
-  };
-  const std::vector<int64_t> dil = ints("dilations", {1, 1}), pads = ints("pads", {0, 0, 0, 0}),
-                             strides = ints("strides", {1, 1}),
-                             kernel = ints("kernel_shape", {kh, kw});
+  const std::vector<int64_t> dil = IntsAttr(im, p, "dilations", 2, 1),
+                             pads = IntsAttr(im, p, "pads", 4, 0),
+                             strides = IntsAttr(im, p, "strides", 2, 1);
+  if (const onnx::AttributeProto* a = p.take_attr("kernel_shape"))
+    if (Shape(a->ints().begin(), a->ints().end()) != Shape{kh, kw})
+      im.Fail(p, "kernel_shape must be W's [", kh, ", ", kw, "]");
   const int64_t group = TakeInt(p, "group", 1), og = TakeInt(p, "offset_group", 1);
-  if (dil.size() != 2 || pads.size() != 4 || strides.size() != 2 || kernel != Shape{kh, kw})
-    im.Fail(p, "dilations, pads, strides and kernel_shape must describe a 2-D kernel of W's");
   if (group <= 0 || og <= 0 || c % group || oc % group || c % og || wt.shape[1] != c / group)
     im.Fail(p, "the channels do not divide into ", group, " groups and ", og, " offset groups");
   if (ot.shape[0] != n || ot.shape[1] != og * k * 2 ||
@@ -179,12 +170,11 @@ void DeformConv(Importer& im, PendingNode& p) {
     Value* off = SliceAxis(im, p, offsets, 1, g, g + 1);
     auto coord = [&](int64_t axis, Value* base, double scale) {
       Value* o = Reshaped(im, p, SliceAxis(im, p, off, 3, axis, axis + 1), {n, k, oh, ow});
-      Value* v = Step(im, p, "Add", {Step(im, p, "Mul", {o, Scalar(im, p, o, scale)}), base});
-      return Step(im, p, "Unsqueeze", {v, IntsConst(im, p, {4})});
+      return Step(im, p, "Add", {Step(im, p, "Mul", {o, Scalar(im, p, o, scale)}), base});
     };
-    Value* grid = Reshaped(
-        im, p, Step(im, p, "Concat", {coord(1, bx, sx), coord(0, by, sy)}, {{"axis", int64_t{4}}}),
-        {n, k * oh, ow, 2});
+    Value* grid =
+        Reshaped(im, p, Stack(im, p, {coord(1, bx, sx), coord(0, by, sy)}, 4, p.name + "/grid"),
+                 {n, k * oh, ow, 2});
     Value* sampled = Step(im, p, "GridSample",
                           {SliceAxis(im, p, p.inputs[0], 1, g * c / og, (g + 1) * c / og), grid},
                           {{"align_corners", int64_t{1}},

@@ -138,11 +138,8 @@ void MsRotaryEmbedding(Importer& im, PendingNode& p) {
   if (xt.Rank() < 3) im.Fail(p, "the input must have rank 3 or 4, got ", xt.ToString());
   const int64_t b = xt.shape[0], s = xt.shape[xt.Rank() == 3 ? 1 : 2];
   if (pt.NumElements() == 1 && pt.shape != Shape{b, s}) {
-    std::vector<int64_t> steps(static_cast<size_t>(s));
-    for (int64_t i = 0; i < s; ++i) steps[i] = i;
-    Tensor t = Tensor::FromInts(steps, DataType::kInt64, {1, s});
     pos = Step(im, p, "Expand",
-               {Step(im, p, "Add", {Reshaped(im, p, pos, {1, 1}), TensorConst(im, p, t)}),
+               {Step(im, p, "Add", {Reshaped(im, p, pos, {1, 1}), Positions(im, p, s)}),
                 IntsConst(im, p, {b, s})});
   }
   AddedAttrs heads;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "frontends/onnx/onnx_adapter_util.h"
+#include "frontends/onnx/onnx_subgraph.h"
 
 namespace halo::onnx_fe {
 namespace {
@@ -101,23 +102,14 @@ void MsAttention(Importer& im, PendingNode& p) {
                     pv = im.NewTensorName(p.name + "/present_value");
   AddedAttrs attrs;
   p.inputs = ins;
-  p.outputs = {im.NewTensorName(p.name + "/attention"), pk, pv};
+  p.outputs = {outs[0], pk, pv};
   attrs.Int(p, "q_num_heads", heads);
   attrs.Int(p, "kv_num_heads", heads);
   attrs.Int(p, "is_causal", causal ? 1 : 0);
   if (scale != 0) attrs.Float(p, "scale", scale);
-  PendingNode core = p;
-  core.name = im.NewNodeName(p.name + "/Attention");
-  Attention(im, core);
-  p.attrs.clear();
-  p.outputs = {outs[0]};
-  if (!outs[1].empty()) {
-    auto stacked = [&](const std::string& name) {
-      return Step(im, p, "Unsqueeze", {im.Find(name), IntsConst(im, p, {0})});
-    };
-    im.Bind(outs[1], Step(im, p, "Concat", {stacked(pk), stacked(pv)}, {{"axis", int64_t{0}}}));
-  }
-  Finish(im, p, "Identity", {im.Find(core.outputs[0])});
+  Attention(im, p);
+  if (!outs[1].empty())  // (2, B, N, T, H)
+    im.Bind(outs[1], Stack(im, p, {im.Find(pk), im.Find(pv)}, 0, p.name + "/present"));
 }
 
 // MultiHeadAttention (com.microsoft): query [B, S, D], key and value [B, L, D] (+ their parts
@@ -185,11 +177,7 @@ void MsEmbedLayerNormalization(Importer& im, PendingNode& p) {
   const Type it = im.KnownType(p, ids, "'input_ids'");
   if (it.Rank() != 2) im.Fail(p, "'input_ids' must be [B, S], got ", it.ToString());
   const int64_t b = it.shape[0], s = it.shape[1];
-  if (!pos_ids) {
-    std::vector<int64_t> steps(static_cast<size_t>(s));
-    for (int64_t i = 0; i < s; ++i) steps[i] = i;
-    pos_ids = TensorConst(im, p, Tensor::FromInts(steps, DataType::kInt64, {1, s}));
-  }
+  if (!pos_ids) pos_ids = Positions(im, p, s);
   Value* sum = Step(im, p, "Add",
                     {Step(im, p, "Gather", {words, ids}, {{"axis", int64_t{0}}}),
                      Step(im, p, "Gather", {positions, pos_ids}, {{"axis", int64_t{0}}})});

@@ -81,8 +81,7 @@ void QLinearConcat(Importer& im, PendingNode& p) {
   for (size_t i = 2; i < p.inputs.size(); i += 3)
     parts.push_back(Dequantized(im, p, p.inputs[i], p.inputs[i + 1], p.inputs[i + 2]));
   const int64_t r = im.KnownType(p, parts[0], "the first input").Rank();
-  if (axis < -r || axis >= r) im.Fail(p, "axis ", axis, " is out of range for rank ", r);
-  Value* y = Step(im, p, "Concat", parts, {{"axis", axis < 0 ? axis + r : axis}});
+  Value* y = Step(im, p, "Concat", parts, {{"axis", Axes(im, p, {axis}, r)[0]}});
   FinishQuantized(im, p, y, p.inputs[0], p.inputs[1], p.inputs[2]);
 }
 

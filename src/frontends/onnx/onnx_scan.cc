@@ -10,16 +10,6 @@ namespace {
 
 std::string Str(int64_t i) { return std::to_string(i); }
 
-// An INTS attribute with `count` entries (all `dflt` when absent).
-std::vector<int64_t> IntsAttr(Importer& im, PendingNode& p, const std::string& name, size_t count,
-                              int64_t dflt) {
-  const onnx::AttributeProto* a = p.take_attr(name);
-  if (!a) return std::vector<int64_t>(count, dflt);
-  if (AttrType(*a) != onnx::AttributeProto::INTS || static_cast<size_t>(a->ints_size()) != count)
-    im.Fail(p, "attribute '", name, "' must be INTS with ", count, " entries");
-  return {a->ints().begin(), a->ints().end()};
-}
-
 struct ScanAttrs {
   std::vector<int64_t> in_axes, in_dirs, out_axes, out_dirs;
 };

@@ -79,6 +79,15 @@ std::vector<OnnxValue> InlineSubgraph(Importer& im, const PendingNode& p,
   return outs;
 }
 
+std::vector<int64_t> IntsAttr(Importer& im, PendingNode& p, const std::string& name, size_t count,
+                              int64_t dflt) {
+  const onnx::AttributeProto* a = p.take_attr(name);
+  if (!a) return std::vector<int64_t>(count, dflt);
+  if (AttrType(*a) != onnx::AttributeProto::INTS || static_cast<size_t>(a->ints_size()) != count)
+    im.Fail(p, "attribute '", name, "' must be INTS with ", count, " entries");
+  return {a->ints().begin(), a->ints().end()};
+}
+
 const onnx::GraphProto& GraphAttr(Importer& im, PendingNode& p, const std::string& name) {
   const onnx::AttributeProto* a = p.take_attr(name);
   if (!a || AttrType(*a) != onnx::AttributeProto::GRAPH)

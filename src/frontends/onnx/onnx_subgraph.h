@@ -36,6 +36,10 @@ constexpr int64_t kMaxUnrolled = 10000;
 
 // The GRAPH attribute `name` of p, taken from p.attrs; fails naming the node when absent.
 const onnx::GraphProto& GraphAttr(Importer& im, PendingNode& p, const std::string& name);
+// The INTS attribute `name` of p with `count` entries (all `dflt` when absent), taken from
+// p.attrs; fails naming the node when it has another count.
+std::vector<int64_t> IntsAttr(Importer& im, PendingNode& p, const std::string& name, size_t count,
+                              int64_t dflt);
 // Fails on an ONNX attribute of p that the translation did not take.
 void RejectOtherAttrs(Importer& im, const PendingNode& p);
 
