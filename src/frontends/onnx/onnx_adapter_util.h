@@ -72,6 +72,27 @@ class AddedAttrs {
   std::deque<onnx::AttributeProto> store_;
 };
 
+// Pieces of the transformer ops (onnx_adapters_attention.cc).
+// [B, S, heads * D] (of type t) viewed as [B, heads, S, D].
+Value* Heads(Importer& im, const PendingNode& p, Value* x, const Type& t, int64_t heads);
+// x [B, kv_heads, L, D] (of type t) with each head repeated `reps` times in a row.
+Value* RepeatHeads(Importer& im, const PendingNode& p, Value* x, const Type& t, int64_t reps);
+// Scaled dot-product attention of q [B, Hq, S, D] over k and v [B, Hkv, L, D] (query head h
+// reads KV head h / (Hq / Hkv)): softmax(softcap(q k^T * scale) + bias) v, the softmax in
+// soft_t, with one more logit per head when sink ([1, Hq, 1, 1]) is given. Its steps:
+struct Attended {
+  Value* scores;  // q k^T * scale
+  Value* biased;  // after the softcap and the bias
+  Value* probs;   // the softmax (without the sink's share)
+  Value* y;       // [B, Hq, S, D]
+};
+Attended Attend(Importer& im, const PendingNode& p, Value* q, Value* k, Value* v, double scale,
+                double softcap, Value* bias, DataType soft_t, Value* sink);
+// h [B, S, H, D] (head_axis 2) or [B, H, S, D] (head_axis 1) with the first rot values of
+// each head rotated by the angles whose cos and sin [B, S, rot / 2] give (RotaryEmbedding).
+Value* Rotate(Importer& im, const PendingNode& p, Value* h, int64_t head_axis, Value* cos,
+              Value* sin, int64_t rot, bool interleaved);
+
 // Adapters of the transformer ops of opset 23 (onnx_adapters_attention.cc).
 void Attention(Importer& im, PendingNode& p);
 void RotaryEmbedding(Importer& im, PendingNode& p);
@@ -87,5 +108,7 @@ Adapter FindMsQuantAdapter(const std::string& op_type);
 // The adapter of a com.microsoft attention operator (onnx_contrib_ms_attention.cc), or
 // nullptr.
 Adapter FindMsAttentionAdapter(const std::string& op_type);
+// com.microsoft.GroupQueryAttention (onnx_contrib_ms_gqa.cc).
+void MsGroupQueryAttention(Importer& im, PendingNode& p);
 
 }  // namespace halo::onnx_fe

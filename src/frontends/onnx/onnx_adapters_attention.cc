@@ -13,25 +13,6 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// [B, S, heads * D] viewed as [B, heads, S, D].
-Value* Heads(Importer& im, const PendingNode& p, Value* x, const Type& t, int64_t heads) {
-  const int64_t hidden = t.shape[2];
-  if (heads <= 0 || hidden % heads != 0)
-    im.Fail(p, "a hidden size of ", hidden, " does not divide into ", heads, " heads");
-  return Transposed(im, p, Reshaped(im, p, x, {t.shape[0], t.shape[1], heads, hidden / heads}),
-                    {0, 2, 1, 3});
-}
-
-// x [B, kv_heads, L, D] with each head repeated `reps` times in a row: [B, kv_heads * reps,
-// L, D] (grouped-query attention: query head h reads KV head h / reps).
-Value* RepeatHeads(Importer& im, const PendingNode& p, Value* x, const Type& t, int64_t reps) {
-  if (reps == 1) return x;
-  const int64_t b = t.shape[0], h = t.shape[1], l = t.shape[2], d = t.shape[3];
-  Value* e = Step(im, p, "Expand",
-                  {Reshaped(im, p, x, {b, h, 1, l, d}), IntsConst(im, p, {b, h, reps, l, d})});
-  return Reshaped(im, p, e, {b, h * reps, l, d});
-}
-
 // The additive bias that attn_mask gives (a bool mask: 0 where true, -inf where false),
 // padded with -inf to `total` keys.
 Value* MaskBias(Importer& im, const PendingNode& p, Value* mask, DataType dtype, int64_t total) {
@@ -89,6 +70,54 @@ Value* NonPadBias(Importer& im, const PendingNode& p, Value* nonpad, DataType dt
 
 }  // namespace
 
+Value* Heads(Importer& im, const PendingNode& p, Value* x, const Type& t, int64_t heads) {
+  const int64_t hidden = t.shape[2];
+  if (heads <= 0 || hidden % heads != 0)
+    im.Fail(p, "a hidden size of ", hidden, " does not divide into ", heads, " heads");
+  return Transposed(im, p, Reshaped(im, p, x, {t.shape[0], t.shape[1], heads, hidden / heads}),
+                    {0, 2, 1, 3});
+}
+
+Value* RepeatHeads(Importer& im, const PendingNode& p, Value* x, const Type& t, int64_t reps) {
+  if (reps == 1) return x;
+  const int64_t b = t.shape[0], h = t.shape[1], l = t.shape[2], d = t.shape[3];
+  Value* e = Step(im, p, "Expand",
+                  {Reshaped(im, p, x, {b, h, 1, l, d}), IntsConst(im, p, {b, h, reps, l, d})});
+  return Reshaped(im, p, e, {b, h * reps, l, d});
+}
+
+Attended Attend(Importer& im, const PendingNode& p, Value* q, Value* k, Value* v, double scale,
+                double softcap, Value* bias, DataType soft_t, Value* sink) {
+  const Type qt = im.KnownType(p, q, "'Q'"), kt = im.KnownType(p, k, "the keys");
+  const int64_t reps = qt.shape[1] / kt.shape[1];
+  k = RepeatHeads(im, p, k, kt, reps);
+  v = RepeatHeads(im, p, v, im.KnownType(p, v, "the values"), reps);
+  Attended a;
+  a.scores =
+      Step(im, p, "MatMul",
+           {Step(im, p, "Mul", {q, Scalar(im, p, q, scale)}), Transposed(im, p, k, {0, 1, 3, 2})});
+  Value* scores = a.scores;
+  if (softcap > 0)
+    scores = Step(im, p, "Mul",
+                  {Step(im, p, "Tanh", {Step(im, p, "Div", {scores, Scalar(im, p, q, softcap)})}),
+                   Scalar(im, p, q, softcap)});
+  if (bias) scores = Step(im, p, "Add", {scores, bias});
+  a.biased = scores;
+  const int64_t keys = kt.shape[2];
+  if (sink) {
+    Shape shape = im.KnownType(p, scores, "the scores").shape;
+    shape[3] = 1;
+    scores = Step(im, p, "Concat", {scores, Step(im, p, "Expand", {sink, IntsConst(im, p, shape)})},
+                  {{"axis", int64_t{3}}});
+  }
+  a.probs =
+      CastTo(im, p, Step(im, p, "Softmax", {CastTo(im, p, scores, soft_t)}, {{"axis", int64_t{3}}}),
+             qt.dtype);
+  if (sink) a.probs = SliceAxis(im, p, a.probs, 3, 0, keys);
+  a.y = Step(im, p, "MatMul", {a.probs, v});
+  return a;
+}
+
 // Attention-23 and 24: Q [B, S, Hq * D] or [B, Hq, S, D], K and V alike with Hkv heads.
 // Y = softmax(softcap(Q K^T * scale) + bias) V, the bias from attn_mask, is_causal and
 // nonpad_kv_seqlen (24); past_key / past_value are prepended to K and V, which the present
@@ -138,18 +167,7 @@ void Attention(Importer& im, PendingNode& p) {
   }
   Value *present_k = k, *present_v = v;
   const int64_t total = k4.shape[2];
-  k = RepeatHeads(im, p, k, k4, hq / hkv);
-  v = RepeatHeads(im, p, v, im.KnownType(p, v, "the values"), hq / hkv);
-
   const double scale = scale_attr ? scale_attr->f() : 1.0 / std::sqrt(static_cast<double>(d));
-  Value* scores =
-      Step(im, p, "MatMul",
-           {Step(im, p, "Mul", {q, Scalar(im, p, q, scale)}), Transposed(im, p, k, {0, 1, 3, 2})});
-  Value* raw = scores;
-  if (softcap > 0)
-    scores = Step(im, p, "Mul",
-                  {Step(im, p, "Tanh", {Step(im, p, "Div", {scores, Scalar(im, p, q, softcap)})}),
-                   Scalar(im, p, q, softcap)});
   Value* bias = mask ? MaskBias(im, p, mask, qt.dtype, total) : nullptr;
   Value* nonpad = OptInput(p, 6);
   if (nonpad && past_k)
@@ -163,17 +181,13 @@ void Attention(Importer& im, PendingNode& p) {
     Value* c = NonPadBias(im, p, nonpad, qt.dtype, b, s, total, causal);
     bias = bias ? Step(im, p, "Add", {bias, c}) : c;
   }
-  if (bias) scores = Step(im, p, "Add", {scores, bias});
-  Value* biased = scores;
   DataType soft_t = qt.dtype;
   if (precision != 0) {
     soft_t = DataTypeFromOnnx(static_cast<int32_t>(precision));
     if (!IsFloat(soft_t)) im.Fail(p, "softmax_precision ", precision, " is not a float type");
   }
-  Value* probs =
-      CastTo(im, p, Step(im, p, "Softmax", {CastTo(im, p, scores, soft_t)}, {{"axis", int64_t{3}}}),
-             qt.dtype);
-  Value* y = Step(im, p, "MatMul", {probs, v});
+  const Attended a = Attend(im, p, q, k, v, scale, softcap, bias, soft_t, nullptr);
+  Value *raw = a.scores, *biased = a.biased, *probs = a.probs, *y = a.y;
 
   std::vector<std::string> outs = p.outputs;
   outs.resize(4);
@@ -191,6 +205,36 @@ void Attention(Importer& im, PendingNode& p) {
   if (rank == 4) return Finish(im, p, "Identity", {y});
   Finish(im, p, "Reshape",
          {Transposed(im, p, y, {0, 2, 1, 3}), IntsConst(im, p, {b, s, hq * v4.shape[3]})});
+}
+
+Value* Rotate(Importer& im, const PendingNode& p, Value* h, int64_t head_axis, Value* cos,
+              Value* sin, int64_t rot, bool interleaved) {
+  const int64_t d = im.KnownType(p, h, "the input").shape[3];
+  cos = Step(im, p, "Unsqueeze", {cos, IntsConst(im, p, {head_axis})});
+  sin = Step(im, p, "Unsqueeze", {sin, IntsConst(im, p, {head_axis})});
+  Value *x1, *x2;
+  if (interleaved) {
+    x1 = SliceAxis(im, p, h, 3, 0, rot, 2);
+    x2 = SliceAxis(im, p, h, 3, 1, rot, 2);
+  } else {
+    x1 = SliceAxis(im, p, h, 3, 0, rot / 2);
+    x2 = SliceAxis(im, p, h, 3, rot / 2, rot);
+  }
+  Value* real = Step(im, p, "Sub", {Step(im, p, "Mul", {cos, x1}), Step(im, p, "Mul", {sin, x2})});
+  Value* imag = Step(im, p, "Add", {Step(im, p, "Mul", {sin, x1}), Step(im, p, "Mul", {cos, x2})});
+  Value* rotated;
+  if (interleaved) {
+    Shape shape = im.KnownType(p, real, "the rotation").shape;
+    Value* pairs = Stack(im, p, {real, imag}, 4, p.name + "/pairs");
+    shape[3] = rot;
+    rotated = Reshaped(im, p, pairs, shape);
+  } else {
+    rotated = Step(im, p, "Concat", {real, imag}, {{"axis", int64_t{3}}});
+  }
+  if (rot < d)
+    rotated =
+        Step(im, p, "Concat", {rotated, SliceAxis(im, p, h, 3, rot, d)}, {{"axis", int64_t{3}}});
+  return rotated;
 }
 
 // RotaryEmbedding-23: X [B, H, S, D] or [B, S, H * D] (num_heads); the first
@@ -228,30 +272,7 @@ void RotaryEmbedding(Importer& im, PendingNode& p) {
       im.Fail(p, "the cos and sin values must be ", DataTypeName(xt.dtype), "[B, S, ", rot / 2,
               "], got ", ct.ToString());
   }
-  cos = Step(im, p, "Unsqueeze", {cos, IntsConst(im, p, {head_axis})});
-  sin = Step(im, p, "Unsqueeze", {sin, IntsConst(im, p, {head_axis})});
-  Value *x1, *x2;
-  if (interleaved) {
-    x1 = SliceAxis(im, p, h, 3, 0, rot, 2);
-    x2 = SliceAxis(im, p, h, 3, 1, rot, 2);
-  } else {
-    x1 = SliceAxis(im, p, h, 3, 0, rot / 2);
-    x2 = SliceAxis(im, p, h, 3, rot / 2, rot);
-  }
-  Value* real = Step(im, p, "Sub", {Step(im, p, "Mul", {cos, x1}), Step(im, p, "Mul", {sin, x2})});
-  Value* imag = Step(im, p, "Add", {Step(im, p, "Mul", {sin, x1}), Step(im, p, "Mul", {cos, x2})});
-  Value* rotated;
-  if (interleaved) {
-    Shape shape = im.KnownType(p, real, "the rotation").shape;
-    Value* pairs = Stack(im, p, {real, imag}, 4, p.name + "/pairs");
-    shape[3] = rot;
-    rotated = Reshaped(im, p, pairs, shape);
-  } else {
-    rotated = Step(im, p, "Concat", {real, imag}, {{"axis", int64_t{3}}});
-  }
-  if (rot < d)
-    rotated =
-        Step(im, p, "Concat", {rotated, SliceAxis(im, p, h, 3, rot, d)}, {{"axis", int64_t{3}}});
+  Value* rotated = Rotate(im, p, h, head_axis, cos, sin, rot, interleaved);
   if (xt.Rank() == 4) return Finish(im, p, "Identity", {rotated});
   Finish(im, p, "Reshape", {rotated, IntsConst(im, p, xt.shape)});
 }

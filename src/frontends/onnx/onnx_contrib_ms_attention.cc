@@ -211,6 +211,7 @@ Adapter FindMsAttentionAdapter(const std::string& op_type) {
   if (op_type == "Attention") return MsAttention;
   if (op_type == "MultiHeadAttention") return MsMultiHeadAttention;
   if (op_type == "EmbedLayerNormalization") return MsEmbedLayerNormalization;
+  if (op_type == "GroupQueryAttention") return MsGroupQueryAttention;
   return nullptr;
 }
 
