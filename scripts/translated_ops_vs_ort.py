@@ -344,12 +344,73 @@ def cases(rng):
            {"x": f32(3, 4)}, ["y"], [("sc", np.float32(0.05))])
 
 
+def gqa_cases(rng):
+    """com.microsoft.GroupQueryAttention (ONNX Runtime's CPU kernel): prompts, decoding steps
+    of padded batches, caches longer than the total, rotary, windows, sinks, biases. First
+    prompts have no padding here: ONNX Runtime leaves the padding queries' results undefined."""
+    def f32(*s):
+        return rng.standard_normal(s).astype(np.float32)
+    n_heads, kv = 4, 2
+
+    def case(name, s, past, seqlens, total, h=8, packed=False, extra=(),
+             outs=("y", "pk_o", "pv_o"), **attrs):
+        b = len(seqlens)
+        ins = {"q": f32(b, s, (n_heads + (2 * kv if packed else 0)) * h)}
+        names = ["q", "", ""]
+        if not packed:
+            ins.update(k=f32(b, s, kv * h), v=f32(b, s, kv * h))
+            names[1:] = ["k", "v"]
+        names += ["pk", "pv"] if past else ["", ""]
+        if past:
+            ins.update(pk=f32(b, kv, past, h), pv=f32(b, kv, past, h))
+        ins["sl"] = np.array(seqlens, np.int32)
+        names += ["sl", "tl"]
+        for k, v in extra:
+            names.append(k if v is not None else "")
+            if v is not None:
+                ins[k] = v
+        node = helper.make_node("GroupQueryAttention", names, list(outs), domain=MS,
+                                num_heads=n_heads, kv_num_heads=kv, **attrs)
+        return (name, 17, [node], ins, list(outs), [("tl", np.array(total, np.int32))])
+    yield case("gqa_prompt", 4, 0, [3, 3], 4)
+    yield case("gqa_prompt_cache_buffer", 4, 6, [3, 3], 4)
+    yield case("gqa_decode_padded", 1, 5, [5, 3], 6)
+    yield case("gqa_decode_cache_buffer", 1, 8, [5, 2], 6)
+    yield case("gqa_subsequent_prompt", 3, 5, [6], 7)
+    yield case("gqa_packed_decode", 1, 5, [5, 4], 6, packed=True)
+    yield case("gqa_window_prompt", 5, 0, [4, 4], 5, local_window_size=2)
+    yield case("gqa_window_decode", 1, 6, [6, 3], 7, local_window_size=3)
+    yield case("gqa_softcap_smooth", 1, 5, [5, 2], 6, softcap=3.0, smooth_softmax=1, scale=0.2)
+    none3 = [("c", None), ("s", None), ("pid", None)]
+    yield case("gqa_sink_bias", 3, 0, [2, 2], 3,
+               extra=none3 + [("ab", f32(2, 1, 3, 3)), ("hs", f32(n_heads))])
+    yield case("gqa_decode_bias_sink", 1, 4, [4, 3], 5,
+               extra=none3 + [("ab", f32(1, n_heads, 1, 5)), ("hs", f32(n_heads))])
+    for m in (1, 2):
+        yield case(f"gqa_output_qk{m}", 3, 0, [2, 2], 3, outs=("y", "pk_o", "pv_o", "qk"),
+                   qk_output=m)
+    cs = [("c", f32(16, 8)), ("s", f32(16, 8))]
+    for i in (0, 1):
+        yield case(f"gqa_rotary_prompt{i}", 4, 0, [3, 3], 4, h=16, extra=cs, do_rotary=1,
+                   rotary_interleaved=i)
+        yield case(f"gqa_rotary_decode{i}", 1, 6, [6, 3], 7, h=16, extra=cs, do_rotary=1,
+                   rotary_interleaved=i)
+        yield case(f"gqa_rotary_subsequent{i}", 2, 6, [7], 8, h=16, extra=cs, do_rotary=1,
+                   rotary_interleaved=i)
+    yield case("gqa_rotary_partial_position_ids", 1, 6, [6, 3], 7, h=32,
+               extra=cs + [("pid", np.array([[9], [2]], np.int64))], do_rotary=1)
+    yield case("gqa_rotary_prompt_position_ids", 3, 0, [2, 2], 3, h=16,
+               extra=cs + [("pid", np.array([[4, 5, 6], [0, 7, 2]], np.int64))], do_rotary=1)
+    yield case("gqa_rotary_packed", 1, 6, [6, 3], 7, h=32, packed=True, extra=cs, do_rotary=1)
+
+
 def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
     chosen = set(argv[2:])
     bad = 0
-    for case in cases(np.random.default_rng(5)):
+    rng = np.random.default_rng(5)
+    for case in [*cases(rng), *gqa_cases(rng)]:
         name, opset = case[0], case[1]
         if chosen and name not in chosen:
             continue

@@ -230,11 +230,11 @@ TEST(OnnxContribMs, SimplifiedLayerNormAndWhatIsRefused) {
   }
   onnx::ModelProto bad = MsModel();
   In(bad, "x", {2});
-  MsOp(bad, "GroupQueryAttention", {"x"}, {"y"});
+  MsOp(bad, "PackedAttention", {"x"}, {"y"});
   Out(bad, "y");
-  EXPECT_HAS(ImportError(Save(bad, "gqa.onnx")),
-             "node 'GroupQueryAttention' (GroupQueryAttention): ONNX Runtime's operator "
-             "com.microsoft.GroupQueryAttention is not supported");
+  EXPECT_HAS(ImportError(Save(bad, "packed_attention.onnx")),
+             "node 'PackedAttention' (PackedAttention): ONNX Runtime's operator "
+             "com.microsoft.PackedAttention is not supported");
   bad.mutable_graph()->mutable_node(0)->set_domain("org.example");
   EXPECT_HAS(ImportError(Save(bad, "example.onnx")), "operator domain 'org.example'");
 }
