@@ -196,6 +196,19 @@ err = np.abs(got - want).max() / np.abs(want).max()
 assert got.shape == want.shape and err < 1e-5, (got.shape, want.shape, err)
 PY
 
+step "com.microsoft: a decoder layer as onnxruntime-genai writes it, a padded decoding step"
+"$halo" run models/genai_decoder.onnx --input input_ids=models/genai_input_ids.npy \
+  --input attention_mask=models/genai_attention_mask.npy \
+  --input past_k=models/genai_past_k.npy --input past_v=models/genai_past_v.npy \
+  --output-dir run_genai
+/usr/bin/python3 - <<'PY'
+import numpy as np
+for name in ("y", "present_k", "present_v"):
+    got, want = np.load(f"run_genai/{name}.npy"), np.load(f"models/genai_{name}.npy")
+    err = np.abs(got - want).max() / np.abs(want).max()
+    assert got.shape == want.shape and err < 1e-5, (name, got.shape, want.shape, err)
+PY
+
 step "halo --print-ir"
 "$halo" models/add_relu.onnx --print-ir > ir.txt
 grep -q 'input %x:f32\[2x3\]' ir.txt || fail "--print-ir: no input line: $(cat ir.txt)"

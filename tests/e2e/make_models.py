@@ -7,6 +7,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_genai_models  # noqa: E402
+
 OPSET = [helper.make_opsetid("", 17)]
 
 
@@ -334,6 +337,7 @@ def main(out):
     encoder_block20(out)
     decoder_block24(out)
     bert_layer_ort(out)
+    make_genai_models.genai_decoder(out)
 
     # Inputs for `halo run`.
     np.save(f"{out}/x.npy", np.array([[-1, 1, 2], [3, -4, 5]], dtype=np.float32))

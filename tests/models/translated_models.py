@@ -1,6 +1,7 @@
-"""Writes the transformer models of tests/e2e/make_models.py whose ops HALO translates itself
-(opsets 23 and 24; ONNX Runtime's com.microsoft ops) in the ONNX backend-test layout, with
-their numpy float64 outputs as references, for halo-conformance on every runtime.
+"""Writes the transformer models of tests/e2e/make_models.py and make_genai_models.py whose
+ops HALO translates itself (opsets 23 and 24; ONNX Runtime's com.microsoft ops, among them
+onnxruntime-genai's decoder layer) in the ONNX backend-test layout, with their numpy float64
+outputs as references, for halo-conformance on every runtime.
 Usage: translated_models.py OUT"""
 import os
 import shutil
@@ -11,6 +12,7 @@ import numpy as np
 from onnx import numpy_helper
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+import make_genai_models  # noqa: E402
 import make_models  # noqa: E402
 
 # test name -> (the make_models function, its inputs, its outputs), as make_models names the
@@ -19,6 +21,9 @@ MODELS = {
     "decoder_block24": (make_models.decoder_block24, "decoder",
                         ["x", "pos", "past_k", "past_v"], ["y", "present_k", "present_v"]),
     "bert_layer_ort": (make_models.bert_layer_ort, "bert", ["ids", "mask"], ["y"]),
+    "genai_decoder": (make_genai_models.genai_decoder, "genai",
+                      ["input_ids", "attention_mask", "past_k", "past_v"],
+                      ["y", "present_k", "present_v"]),
 }
 
 
