@@ -123,6 +123,25 @@ def cases(rng):
     yield ("groupnorm18", 18, [n("GroupNormalization", ["x", "s", "b"], ["y"], num_groups=3)],
            {"x": f32(2, 6, 4, 5), "s": f32(3), "b": f32(3)}, ["y"], ())
     yield ("swish24", 24, [n("Swish", ["x"], ["y"], alpha=1.7)], {"x": f32(3, 7)}, ["y"], ())
+    cache4, upd4 = f32(2, 3, 6, 4), f32(2, 3, 2, 4)
+    yield ("tensor_scatter_linear", 24, [n("TensorScatter", ["c", "u", "w"], ["y"])],
+           {"c": cache4, "u": upd4, "w": np.array([1, 4], np.int64)}, ["y"], ())
+    yield ("tensor_scatter_circular", 24,
+           [n("TensorScatter", ["c", "u", "w"], ["y"], mode="circular")],
+           {"c": cache4, "u": upd4, "w": np.array([5, 3], np.int64)}, ["y"], ())
+    yield ("tensor_scatter_axis1_no_indices", 24,
+           [n("TensorScatter", ["c", "u"], ["y"], axis=1)],
+           {"c": f32(2, 5, 3, 2), "u": f32(2, 2, 3, 2)}, ["y"], ())
+    # Opset 24's in-place KV cache: TensorScatter writes the step, Attention reads the valid
+    # rows (nonpad_kv_seqlen).
+    yield ("tensor_scatter_attention_cache", 24,
+           [n("TensorScatter", ["pk", "k", "w"], ["ck"]),
+            n("TensorScatter", ["pv", "v", "w"], ["cv"]),
+            n("Add", ["w", "one"], ["valid"]),
+            n("Attention", ["q", "ck", "cv", "", "", "", "valid"], ["y"], is_causal=1)],
+           {"q": f32(2, 4, 1, 8), "k": f32(2, 2, 1, 8), "v": f32(2, 2, 1, 8),
+            "pk": f32(2, 2, 6, 8), "pv": f32(2, 2, 6, 8), "w": np.array([3, 1], np.int64)},
+           ["y", "ck", "cv"], [("one", np.array(1, np.int64))])
     for i in (0, 1):
         yield (f"rope_4d_pos_interleaved{i}", 23,
                [n("RotaryEmbedding", ["x", "c", "s", "p"], ["y"], interleaved=i)],

@@ -80,10 +80,11 @@ Value* IntsConst(Importer& im, const PendingNode& p, const std::vector<int64_t>&
   return TensorConst(im, p, Tensor::FromInts(v, DataType::kInt64));
 }
 
-Value* Positions(Importer& im, const PendingNode& p, int64_t n) {
+Value* Positions(Importer& im, const PendingNode& p, int64_t n, std::vector<int64_t> shape) {
   std::vector<int64_t> steps(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) steps[i] = i;
-  return TensorConst(im, p, Tensor::FromInts(steps, DataType::kInt64, {1, n}));
+  if (shape.empty()) shape = {1, n};
+  return TensorConst(im, p, Tensor::FromInts(steps, DataType::kInt64, shape));
 }
 
 Value* FilledConst(Importer& im, const PendingNode& p, DataType t, const Shape& shape, double v) {
@@ -130,6 +131,13 @@ void Finish(Importer& im, PendingNode& p, const std::string& op, std::vector<Val
       im.Fail(p, "result ", i, " ('", p.outputs[i], "') is not supported");
   p.outputs.resize(1);
   im.Build(p);
+}
+
+Value* RowsAt(Importer& im, const PendingNode& p, Value* rows, Value* at) {
+  const Type rt = im.KnownType(p, rows, "the rows");
+  const int64_t s = rt.shape[2];
+  Value* hit = Step(im, p, "Equal", {at, Positions(im, p, s, {1, 1, 1, s})});
+  return Step(im, p, "MatMul", {CastTo(im, p, hit, rt.dtype), rows});
 }
 
 void AddedAttrs::Int(PendingNode& p, const std::string& name, int64_t v) {

@@ -37,8 +37,9 @@ Value* StepWithAttrs(Importer& im, const PendingNode& p, const std::string& op,
 Value* Scalar(Importer& im, const PendingNode& p, Value* x, double v);
 // A 1-D int64 constant.
 Value* IntsConst(Importer& im, const PendingNode& p, const std::vector<int64_t>& v);
-// The int64 constant [[0, 1, ..., n - 1]] (positions of a sequence of n).
-Value* Positions(Importer& im, const PendingNode& p, int64_t n);
+// The int64 constant [[0, 1, ..., n - 1]] (positions of a sequence of n), or of another
+// shape of n elements.
+Value* Positions(Importer& im, const PendingNode& p, int64_t n, std::vector<int64_t> shape = {});
 // A constant of element type t and that shape, every element v.
 Value* FilledConst(Importer& im, const PendingNode& p, DataType t, const Shape& shape, double v);
 // A constant holding t.
@@ -50,6 +51,9 @@ Value* CastTo(Importer& im, const PendingNode& p, Value* x, DataType dtype);
 // x[..., begin:end:step] along axis.
 Value* SliceAxis(Importer& im, const PendingNode& p, Value* x, int64_t axis, int64_t begin,
                  int64_t end, int64_t step = 1);
+// [B, M, L, R]: row j of entry b is rows[b, :, at[b, 0, j, 0], :] (rows [B, M, S, R], at
+// int64 [B, 1, L, 1]), or zeros where at is outside 0 .. S - 1; exact (a one-hot MatMul).
+Value* RowsAt(Importer& im, const PendingNode& p, Value* rows, Value* at);
 // p becomes the last step: IR op `op` on `ins`, with p's first result (fails when another
 // result of p's node is used).
 void Finish(Importer& im, PendingNode& p, const std::string& op, std::vector<Value*> ins,
@@ -97,6 +101,7 @@ Value* Rotate(Importer& im, const PendingNode& p, Value* h, int64_t head_axis, V
 void Attention(Importer& im, PendingNode& p);
 void RotaryEmbedding(Importer& im, PendingNode& p);
 void RmsNormalization(Importer& im, PendingNode& p);
+void TensorScatter(Importer& im, PendingNode& p);
 // Adapters of spatial ops of opsets 18 to 20 (onnx_adapters_spatial.cc).
 void CenterCropPad(Importer& im, PendingNode& p);
 void AffineGrid(Importer& im, PendingNode& p);

@@ -1,6 +1,6 @@
-// The transformer ops of opset 23, written as the IR ops of their ONNX definitions:
+// The transformer ops of opsets 23 and 24, written as the IR ops of their ONNX definitions:
 // Attention (scaled dot-product attention with heads, grouped KV heads, a KV cache, masks
-// and softcap), RotaryEmbedding and RMSNormalization.
+// and softcap), RotaryEmbedding, RMSNormalization and TensorScatter (KV cache writes).
 #include <cmath>
 #include <limits>
 
@@ -304,6 +304,50 @@ void RmsNormalization(Importer& im, PendingNode& p) {
   Value* rms = Step(im, p, "Sqrt", {Step(im, p, "Add", {mean, Scalar(im, p, mean, eps)})});
   Value* normed = CastTo(im, p, Step(im, p, "Div", {xs, rms}), xt.dtype);
   Finish(im, p, "Mul", {normed, p.inputs[1]});
+}
+
+// TensorScatter-24: past_cache with update (its S rows along `axis`) written at rows
+// write_indices[b] .. + S - 1 of each batch entry b (default 0); mode "circular" wraps the
+// rows around the cache's L. Viewed as [B, M, L, R], the rows come from a one-hot product.
+void TensorScatter(Importer& im, PendingNode& p) {
+  int64_t axis = TakeInt(p, "axis", -2);
+  std::string mode = "linear";
+  if (const onnx::AttributeProto* a = p.take_attr("mode")) mode = a->s();
+  if (mode != "linear" && mode != "circular")
+    im.Fail(p, "mode '", mode, "' is not 'linear' or 'circular'");
+  Value *cache = p.inputs.at(0), *update = p.inputs.at(1), *at = OptInput(p, 2);
+  const Type ct = im.KnownType(p, cache, "'past_cache'"), ut = im.KnownType(p, update, "'update'");
+  const int64_t r = ct.Rank();
+  if (r < 2) im.Fail(p, "'past_cache' must have rank 2 or more, got ", ct.ToString());
+  axis = Axes(im, p, {axis}, r)[0];
+  if (axis == 0) im.Fail(p, "axis 0 is the batch axis");
+  Shape want = ct.shape;
+  want[axis] = ut.Rank() == r ? ut.shape[axis] : -1;
+  if (ut.dtype != ct.dtype || ut.shape != want || want[axis] > ct.shape[axis])
+    im.Fail(p, "'update' must be 'past_cache' but for at most ", ct.shape[axis], " rows on axis ",
+            axis, ", got ", ut.ToString());
+  const int64_t b = ct.shape[0], len = ct.shape[axis], s = ut.shape[axis];
+  int64_t m = 1, rest = 1;
+  for (int64_t i = 1; i < axis; ++i) m *= ct.shape[i];
+  for (int64_t i = axis + 1; i < r; ++i) rest *= ct.shape[i];
+  Value* start = FilledConst(im, p, DataType::kInt64, {b, 1, 1, 1}, 0.0);
+  if (at) {
+    const Type at_t = im.KnownType(p, at, "'write_indices'");
+    if (at_t.dtype != DataType::kInt64 || at_t.shape != Shape{b})
+      im.Fail(p, "'write_indices' must be i64[", b, "], got ", at_t.ToString());
+    start = Reshaped(im, p, at, {b, 1, 1, 1});
+  }
+  // Row j of entry b takes update row j - start[b] (modulo L when circular).
+  Value* idx = Step(im, p, "Sub", {Positions(im, p, len, {1, 1, len, 1}), start});
+  if (mode == "circular")
+    idx = Step(im, p, "Mod",
+               {Step(im, p, "Add", {idx, IntsConst(im, p, {len})}), IntsConst(im, p, {len})});
+  Value* hit = Step(im, p, "And",
+                    {Step(im, p, "GreaterOrEqual", {idx, IntsConst(im, p, {0})}),
+                     Step(im, p, "Less", {idx, IntsConst(im, p, {s})})});
+  Value* rows = RowsAt(im, p, Reshaped(im, p, update, {b, m, s, rest}), idx);
+  Value* y = Step(im, p, "Where", {hit, rows, Reshaped(im, p, cache, {b, m, len, rest})});
+  Finish(im, p, "Reshape", {y, IntsConst(im, p, ct.shape)});
 }
 
 }  // namespace halo::onnx_fe

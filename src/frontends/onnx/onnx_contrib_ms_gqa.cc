@@ -16,28 +16,18 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// The int64 constant [0, 1, ..., n - 1] of that shape (n = its last dimension).
-Value* Counting(Importer& im, const PendingNode& p, int64_t n, const std::vector<int64_t>& shape) {
-  return Reshaped(im, p, Positions(im, p, n), shape);
-}
-
 // The cache [B, KV, L, H] of the new rows x [B, KV, S, H] written at rows past_b of each entry
 // b (past_b [B, 1, 1, 1]) after the first past_b rows of past [B, KV, P, H] (when given).
 Value* Present(Importer& im, const PendingNode& p, Value* x, Value* past, Value* past_b,
                int64_t len) {
-  const Type xt = im.KnownType(p, x, "the new keys");
-  const int64_t s = xt.shape[2];
-  // Row j of entry b holds new row j - past_b: a one-hot product picks it (exactly), or zeros.
-  Value* j = Counting(im, p, len, {1, 1, len, 1});
-  Value* at =
-      Step(im, p, "Equal", {Step(im, p, "Sub", {j, past_b}), Counting(im, p, s, {1, 1, 1, s})});
-  Value* rows = Step(im, p, "MatMul", {CastTo(im, p, at, xt.dtype), x});
+  Value* j = Positions(im, p, len, {1, 1, len, 1});
+  Value* rows = RowsAt(im, p, x, Step(im, p, "Sub", {j, past_b}));
   if (!past) return rows;
   const int64_t have = im.KnownType(p, past, "'past_key'").shape[2];
   if (have < len)
     past = Step(im, p, "Pad",
                 {past, IntsConst(im, p, {0, 0, 0, 0, 0, 0, len - have, 0}),
-                 FilledConst(im, p, xt.dtype, {}, 0.0)});
+                 FilledConst(im, p, im.KnownType(p, x, "the new keys").dtype, {}, 0.0)});
   return Step(im, p, "Where", {Step(im, p, "Less", {j, past_b}), past, rows});
 }
 
@@ -111,7 +101,7 @@ void MsGroupQueryAttention(Importer& im, PendingNode& p) {
             : Step(im, p, "Add",
                    {Reshaped(im, p, CastTo(im, p, p.inputs[5], DataType::kInt64), {b, 1, 1, 1}),
                     IntsConst(im, p, {1 - s})});
-  Value* at = Step(im, p, "Add", {past_b, Counting(im, p, s, {1, 1, s, 1})});
+  Value* at = Step(im, p, "Add", {past_b, Positions(im, p, s, {1, 1, s, 1})});
 
   Value* qh = Reshaped(im, p, q, {b, s, n, h});
   Value* kh = Reshaped(im, p, k, {b, s, kv, h});
@@ -149,7 +139,7 @@ void MsGroupQueryAttention(Importer& im, PendingNode& p) {
               past_b, len);
 
   // Key j is visible to the query at position a when a - window < j <= a.
-  Value* j = Counting(im, p, len, {1, 1, 1, len});
+  Value* j = Positions(im, p, len, {1, 1, 1, len});
   Value* visible = Step(im, p, "LessOrEqual", {j, at});
   if (window > 0)
     visible = Step(im, p, "And",

@@ -1,6 +1,7 @@
-// com.microsoft.GroupQueryAttention (onnx_contrib_ms_gqa.cc) against a reference computed
-// here from ONNX Runtime's CPU semantics: per-entry cache rows from seqlens_k, rotary
-// positions, the causal window; and what it refuses.
+// The ops that write KV caches at per-entry rows: com.microsoft.GroupQueryAttention
+// (onnx_contrib_ms_gqa.cc) against a reference computed here from ONNX Runtime's CPU
+// semantics (cache rows from seqlens_k, rotary positions, the causal window), and ONNX's
+// TensorScatter-24 (linear and circular); what they refuse.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -187,6 +188,47 @@ TEST(OnnxContribMsGqa, WhatIsRefused) {
   m.mutable_graph()->mutable_initializer(0)->set_int32_data(0, 0);
   EXPECT_HAS(ImportError(Save(m, "gqa_total.onnx")),
              "'total_sequence_length' must be one value of at least the 1 new tokens");
+}
+
+// TensorScatter: each entry's update rows at its write index, linearly and wrapping around.
+TEST(OnnxTensorScatter, RowsAtWriteIndices) {
+  const int64_t b = 2, heads = 2, len = 5, s = 2, d = 3;
+  const std::vector<float> cache = Values(size_t(b * heads * len * d), 0.1),
+                           update = Values(size_t(b * heads * s * d), 0.9);
+  for (const std::string mode : {"linear", "circular"}) {
+    SCOPED_TRACE(mode);
+    const std::vector<int64_t> at =
+        mode == "linear" ? std::vector<int64_t>{0, 3} : std::vector<int64_t>{3, 4};
+    onnx::ModelProto m = Model(24);
+    m.set_ir_version(11);
+    In(m, "cache", {b, heads, len, d});
+    In(m, "update", {b, heads, s, d});
+    In(m, "at", {b}, onnx::TensorProto::INT64);
+    StrAttr(Op(m, "TensorScatter", {"cache", "update", "at"}, {"y"}), "mode", mode);
+    Out(m, "y");
+    auto g = ImportOnnx(Save(m, "tensor_scatter_" + mode + ".onnx"), {});
+    RunPipeline(*g);
+    Tensor at_t(Type(DataType::kInt64, {b}));
+    std::copy(at.begin(), at.end(), at_t.mutable_data<int64_t>());
+    Tensor y =
+        Executor(*g).Run({F32({b, heads, len, d}, cache), F32({b, heads, s, d}, update), at_t})[0];
+    std::vector<double> want(cache.begin(), cache.end());
+    for (int64_t e = 0; e < b; ++e)
+      for (int64_t h = 0; h < heads; ++h)
+        for (int64_t i = 0; i < s; ++i)
+          for (int64_t c = 0; c < d; ++c)
+            want[((e * heads + h) * len + (at[e] + i) % len) * d + c] =
+                update[((e * heads + h) * s + i) * d + c];
+    ExpectNear(y, want, "y");
+  }
+  onnx::ModelProto m = Model(24);
+  m.set_ir_version(11);
+  In(m, "cache", {b, len});
+  In(m, "update", {b, s});
+  IntAttr(Op(m, "TensorScatter", {"cache", "update"}, {"y"}, "scatter"), "axis", 0);
+  Out(m, "y");
+  EXPECT_HAS(ImportError(Save(m, "tensor_scatter_axis0.onnx")),
+             "node 'scatter' (TensorScatter): axis 0 is the batch axis");
 }
 
 }  // namespace
