@@ -60,7 +60,7 @@ def run_case(ort_dir, name, opset, nodes, inputs, outputs, inits=(), out_types=N
                       for k, v in inputs.items()],
         [helper.make_tensor_value_info(o, out_types.get(o, TensorProto.FLOAT), None)
          for o in outputs],
-        [numpy_helper.from_array(a, n) for n, a in inits])
+        [a if isinstance(a, TensorProto) else numpy_helper.from_array(a, n) for n, a in inits])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset),
                                                     helper.make_opsetid(MS, 1)])
     model.ir_version = 10 if opset < 23 else 11
@@ -103,6 +103,20 @@ def run_case(ort_dir, name, opset, nodes, inputs, outputs, inits=(), out_types=N
             worst = max(worst, float(np.abs(got[fin] - want[fin].astype(np.float64)).max() /
                                      max(np.abs(want[fin]).max(), 1e-30)))
     return worst, units
+
+
+def four_bit(name, signed, values, int32_data=False):
+    """An INT4 (signed) or UINT4 initializer (IR 10; this onnx module predates the enum): two
+    values a byte, the first in the low bits; in raw_data, or one byte per int32_data."""
+    v = (np.asarray(values).reshape(-1).astype(np.int64) & 15).astype(np.uint8)
+    v = np.append(v, np.zeros(v.size % 2, np.uint8))
+    packed = v[0::2] | (v[1::2] << 4)
+    t = TensorProto(name=name, data_type=22 if signed else 21, dims=np.shape(values))
+    if int32_data:
+        t.int32_data.extend(int(b) for b in packed)
+    else:
+        t.raw_data = packed.tobytes()
+    return t
 
 
 def cases(rng):
@@ -357,6 +371,37 @@ def cases(rng):
                ["y", "mi"], epsilon=1e-5)],
            {"ids": ids, "pos": rng.integers(0, 16, (1, 5)).astype(np.int32)}, ["y", "mi"], emb,
            {"mi": TensorProto.INT32})
+    i4, u4 = rng.integers(-8, 8, (64, 5)), rng.integers(0, 16, (5, 40))
+    yield ("dequantize_int4_blocked_matmul", 21,
+           [n("DequantizeLinear", ["w", "sc", "zp"], ["wd"], axis=0, block_size=32),
+            n("MatMul", ["x", "wd"], ["y"])],
+           {"x": f32(3, 64)}, ["y"],
+           [("w", four_bit("w", True, i4)), ("zp", four_bit("zp", True, i4[:2] // 2)),
+            ("sc", rng.uniform(0.01, 0.1, (2, 5)).astype(np.float32))])
+    yield ("dequantize_uint4_blocked_partial_axis1", 21,
+           [n("DequantizeLinear", ["w", "sc"], ["y"], axis=1, block_size=16)],
+           {}, ["y"], [("w", four_bit("w", False, u4)),
+                       ("sc", rng.uniform(0.01, 0.1, (5, 3)).astype(np.float32))])
+    yield ("dequantize_int4_per_axis_int32_data", 21,
+           [n("DequantizeLinear", ["w", "sc", "zp"], ["y"], axis=1)],
+           {}, ["y"], [("w", four_bit("w", True, i4[:3], int32_data=True)),
+                       ("zp", four_bit("zp", True, i4[3], int32_data=True)),
+                       ("sc", rng.uniform(0.01, 0.1, 5).astype(np.float32))])
+    yield ("dequantize_int8_blocked", 21,
+           [n("DequantizeLinear", ["x", "sc", "zp"], ["y"], axis=1, block_size=4)],
+           {"x": rng.integers(-128, 128, (4, 10)).astype(np.int8)}, ["y"],
+           [("sc", rng.uniform(0.01, 0.1, (4, 3)).astype(np.float32)),
+            ("zp", rng.integers(-5, 5, (4, 3)).astype(np.int8))])
+    yield ("quantize_int8_blocked", 21,
+           [n("QuantizeLinear", ["x", "sc", "zp"], ["q"], axis=0, block_size=4)],
+           {"x": (f32(6, 8) * 3).astype(np.float32)}, ["q"],
+           [("sc", rng.uniform(0.01, 0.05, (2, 8)).astype(np.float32)),
+            ("zp", rng.integers(-5, 5, (2, 8)).astype(np.int8))], {"q": TensorProto.INT8})
+    yield ("quantize_uint8_blocked_output_dtype", 21,
+           [n("QuantizeLinear", ["x", "sc"], ["q"], axis=1, block_size=3,
+              output_dtype=TensorProto.UINT8)],
+           {"x": (f32(2, 7) * 3).astype(np.float32)}, ["q"],
+           [("sc", rng.uniform(0.01, 0.05, (2, 3)).astype(np.float32))], {"q": TensorProto.UINT8})
     yield ("quantize21_output_dtype", 21,
            [n("QuantizeLinear", ["x", "sc"], ["q"], output_dtype=TensorProto.INT8),
             n("DequantizeLinear", ["q", "sc"], ["y"])],

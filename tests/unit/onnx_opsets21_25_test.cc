@@ -484,7 +484,8 @@ TEST(OnnxOpsets21To25, QuantizeOutputDtypeAndWhatIsRefused) {
   auto none = [](onnx::NodeProto*) {};
   EXPECT_HAS(error(21, "QuantizeLinear", {"x", "s"},
                    [](onnx::NodeProto* n) { IntAttr(n, "block_size", 2); }),
-             "node 'node' (QuantizeLinear): attribute 'block_size' = 2 is not supported");
+             "node 'node' (QuantizeLinear): blocked quantization (block_size 2) needs a scale and "
+             "zero point of shape [1x1x4x8]");
   EXPECT_HAS(
       error(23, "DequantizeLinear", {"i", "s"},
             [](onnx::NodeProto* n) { IntAttr(n, "output_dtype", onnx::TensorProto::FLOAT16); }),

@@ -5,6 +5,7 @@
 // taken at their defaults and refused otherwise, naming the attribute. The transformer ops
 // of opset 23 are in onnx_adapters_attention.cc.
 #include <cmath>
+#include <map>
 
 #include "frontends/onnx/onnx_adapter_util.h"
 #include "frontends/onnx/onnx_tensor.h"
@@ -114,11 +115,48 @@ DataType TakeDType(Importer& im, PendingNode& p, const std::string& name) {
   return t;
 }
 
-// QuantizeLinear-19 to 25: per tensor and per axis (block_size 0); output_dtype gives the
+// s (the scale or zero point of blocked quantization: x's shape but ceil(d / block) on axis)
+// with each entry repeated block times along axis, cut to d.
+Value* Blocks(Importer& im, const PendingNode& p, Value* s, int64_t axis, int64_t block, int64_t d,
+              const std::string& what) {
+  const Type st = im.KnownType(p, s, what);
+  Shape wide = st.shape;
+  wide.insert(wide.begin() + axis + 1, block);
+  Shape one = wide;
+  one[axis + 1] = 1;
+  Value* e = Step(im, p, "Expand", {Reshaped(im, p, s, one), IntsConst(im, p, wide)});
+  Shape full = st.shape;
+  full[axis] *= block;
+  e = Reshaped(im, p, e, full);
+  return full[axis] == d ? e : SliceAxis(im, p, e, axis, 0, d);
+}
+
+// The axis and, expanded to x's shape, the scale (input 1) and zero point (input 2, or
+// nullptr) of blocked quantization (block_size > 0), checked.
+struct Blocked {
+  Value *scale, *zero;
+};
+Blocked BlockedParams(Importer& im, PendingNode& p, int64_t block) {
+  const Type xt = im.KnownType(p, p.inputs.at(0), "the input");
+  const int64_t axis = Axes(im, p, {TakeInt(p, "axis", 1)}, xt.Rank())[0];
+  Shape want = xt.shape;
+  want[axis] = (want[axis] + block - 1) / block;
+  Value* zp = OptInput(p, 2);
+  for (Value* v : {p.inputs.at(1), zp})
+    if (v && im.KnownType(p, v, "the scale").shape != want)
+      im.Fail(p, "blocked quantization (block_size ", block, ") needs a scale and zero point of ",
+              "shape [", ShapeToString(want), "], got ", im.KnownType(p, v, "the scale").ToString());
+  const int64_t d = xt.shape[axis];
+  return {Blocks(im, p, p.inputs[1], axis, block, d, "the scale"),
+          zp ? Blocks(im, p, zp, axis, block, d, "the zero point") : nullptr};
+}
+
+// QuantizeLinear-19 to 25: per tensor, per axis, or in blocks of block_size along axis
+// (saturate(round(x / scale) + zero point), rounding halves to even); output_dtype gives the
 // quantized type when there is no zero point; precision must be the scale's type (its
 // default meaning); saturate concerns float8 only.
 void QuantizeLinear(Importer& im, PendingNode& p) {
-  TakeIntAt(im, p, "block_size", 0);
+  const int64_t block = TakeInt(p, "block_size", 0);
   p.take_attr("saturate");
   Value* scale = p.inputs.at(1);
   DataType scale_t = im.KnownType(p, scale, "'y_scale'").dtype;
@@ -128,6 +166,8 @@ void QuantizeLinear(Importer& im, PendingNode& p) {
             ") other than the scale's type (", DataTypeName(scale_t), ") is not supported");
   DataType out = TakeDType(im, p, "output_dtype");
   Value* zp = OptInput(p, 2);
+  if (zp && im.IsFourBitConstant(zp))
+    im.Fail(p, "a 4-bit zero point: HALO has no 4-bit element type to quantize to");
   if (out != DataType::kInvalid) {
     if (zp && im.KnownType(p, zp, "'y_zero_point'").dtype != out)
       im.Fail(p, "attribute 'output_dtype' (", DataTypeName(out),
@@ -138,19 +178,52 @@ void QuantizeLinear(Importer& im, PendingNode& p) {
       p.inputs[2] = TensorConst(im, p, Tensor(Type(out, st.shape)));  // zeros
     }
   }
-  im.Build(p);
+  if (block == 0) {
+    im.Build(p);
+    return;
+  }
+  if (block < 0) im.Fail(p, "block_size ", block, " is negative");
+  if (out == DataType::kInvalid)
+    out = zp ? im.KnownType(p, zp, "'y_zero_point'").dtype : DataType::kUInt8;
+  const std::map<DataType, std::pair<double, double>> ranges = {{DataType::kInt8, {-128, 127}},
+                                                                {DataType::kUInt8, {0, 255}},
+                                                                {DataType::kInt16, {-32768, 32767}},
+                                                                {DataType::kUInt16, {0, 65535}}};
+  if (!ranges.count(out)) im.Fail(p, "quantizing to ", DataTypeName(out), " is not supported");
+  const auto [lo, hi] = ranges.at(out);
+  const Blocked q = BlockedParams(im, p, block);
+  Value* x = CastTo(im, p, p.inputs[0], DataType::kFloat32);
+  Value* y =
+      Step(im, p, "Round", {Step(im, p, "Div", {x, CastTo(im, p, q.scale, DataType::kFloat32)})});
+  if (q.zero) y = Step(im, p, "Add", {y, CastTo(im, p, q.zero, DataType::kFloat32)});
+  y = Step(im, p, "Clip",
+           {y, FilledConst(im, p, DataType::kFloat32, {}, lo),
+            FilledConst(im, p, DataType::kFloat32, {}, hi)});
+  p.attrs.clear();
+  Finish(im, p, "Cast", {y}, {{"to", static_cast<int64_t>(out)}});
 }
 
-// DequantizeLinear-19 to 25: per tensor and per axis (block_size 0); output_dtype must be
-// the scale's type (its default).
+// DequantizeLinear-19 to 25: per tensor, per axis, or in blocks of block_size along axis
+// ((x - zero point) * scale, in float32, then the scale's type); output_dtype must be the
+// scale's type (its default).
 void DequantizeLinear(Importer& im, PendingNode& p) {
-  TakeIntAt(im, p, "block_size", 0);
+  const int64_t block = TakeInt(p, "block_size", 0);
   DataType out = TakeDType(im, p, "output_dtype");
   DataType scale_t = im.KnownType(p, p.inputs.at(1), "'x_scale'").dtype;
   if (out != DataType::kInvalid && out != scale_t)
     im.Fail(p, "attribute 'output_dtype' (", DataTypeName(out), ") other than the scale's type (",
             DataTypeName(scale_t), ") is not supported");
-  im.Build(p);
+  if (block == 0) {
+    im.Build(p);
+    return;
+  }
+  if (block < 0) im.Fail(p, "block_size ", block, " is negative");
+  const Blocked q = BlockedParams(im, p, block);
+  Value* y = CastTo(im, p, p.inputs[0], DataType::kFloat32);
+  if (q.zero) y = Step(im, p, "Sub", {y, CastTo(im, p, q.zero, DataType::kFloat32)});
+  y = Step(im, p, "Mul", {y, CastTo(im, p, q.scale, DataType::kFloat32)});
+  p.attrs.clear();
+  Finish(im, p, "Cast", {y}, {{"to", static_cast<int64_t>(scale_t)}});
 }
 
 // Swish-24: x * sigmoid(alpha * x).

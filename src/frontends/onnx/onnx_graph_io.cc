@@ -333,6 +333,7 @@ std::vector<Port> ImportInputs(Importer& im, const std::string& path, const onnx
     if (im.IsDefined(name)) throw Err(path, ": initializer '", name, "' is defined twice");
     Value* v = g.AddConstant(im.NewNodeName(name), weights.initializers.at(i));
     v->set_name(name);
+    if (IsFourBit(gp.initializer(i).data_type())) im.MarkFourBitConstant(v);
     im.Bind(name, v);
   }
   if (gp.sparse_initializer_size()) throw Err(path, ": sparse initializers are not supported");

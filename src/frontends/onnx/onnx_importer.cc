@@ -185,6 +185,17 @@ void CheckNodeOps(const std::string& path, const onnx::ModelProto& m, int64_t op
   }
 }
 
+// The 4-bit tensors of g and its subgraphs with their int32_data in raw_data.
+void FourBitGraphToRaw(onnx::GraphProto& g) {
+  for (auto& t : *g.mutable_initializer()) FourBitFieldsToRaw(t);
+  for (auto& n : *g.mutable_node())
+    for (auto& a : *n.mutable_attribute()) {
+      if (a.has_t()) FourBitFieldsToRaw(*a.mutable_t());
+      if (a.has_g()) FourBitGraphToRaw(*a.mutable_g());
+      for (auto& sub : *a.mutable_graphs()) FourBitGraphToRaw(sub);
+    }
+}
+
 // Validates the model, upgrading opsets older than kMinOpset with ONNX's version converter.
 int64_t CheckModel(const std::string& path, onnx::ModelProto& m) {
   int64_t opset = DefaultOpsetOf(m.opset_import());
@@ -196,6 +207,7 @@ int64_t CheckModel(const std::string& path, onnx::ModelProto& m) {
     opset = 1;
   }
   CheckNodeOps(path, m, opset);
+  FourBitGraphToRaw(*m.mutable_graph());
   try {
     RunChecker(m, DirOf(path));
   } catch (const std::exception& e) {

@@ -168,6 +168,10 @@ class Importer {
     if (v) needed_.push_back(v);
   }
   const std::vector<const Value*>& needed() const { return needed_; }
+  // The constants read from 4-bit tensors (widened to int8 / uint8: IsFourBit), which
+  // QuantizeLinear must not take as its zero point.
+  void MarkFourBitConstant(const Value* v) { four_bit_.insert(v); }
+  bool IsFourBitConstant(const Value* v) const { return four_bit_.count(v) != 0; }
   // True in the first import of input specialisation, where the candidates are all frozen:
   // translations then also check whether a value they found constant must be so.
   bool speculative = false;
@@ -218,6 +222,7 @@ class Importer {
   std::string node_prefix_;
   ImportEval eval_{/*record_errors=*/false};
   std::vector<const Value*> needed_;
+  std::set<const Value*> four_bit_;
   std::set<std::string> tensor_names_;
   std::set<std::string> used_;
 };

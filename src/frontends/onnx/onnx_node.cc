@@ -276,6 +276,7 @@ void Importer::BuildConstant(const onnx::NodeProto& n, const PendingNode& p) {
   if (IsDefined(n.output(0))) Fail(p, "tensor '", n.output(0), "' is defined twice");
   Value* v = g_.AddConstant(p.name, AttrAsTensor(p, a));
   v->set_name(ValueName(n.output(0)));
+  if (a.has_t() && IsFourBit(a.t().data_type())) MarkFourBitConstant(v);
   Bind(n.output(0), v);
 }
 

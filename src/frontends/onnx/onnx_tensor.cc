@@ -67,6 +67,16 @@ std::string OnnxTypeName(int32_t onnx_type) {
   return std::to_string(onnx_type);
 }
 
+bool IsFourBit(int32_t onnx_type) { return onnx_type == 21 || onnx_type == 22; }
+
+void FourBitFieldsToRaw(TensorProto& t) {
+  if (!IsFourBit(t.data_type()) || t.int32_data_size() == 0) return;
+  std::string raw;
+  for (int32_t b : t.int32_data()) raw.push_back(static_cast<char>(b & 0xff));
+  t.clear_int32_data();
+  t.set_raw_data(raw);
+}
+
 namespace {
 
 // Copies typed-field values into the tensor, converting to its element type.
@@ -216,6 +226,7 @@ namespace {
 Type ProtoType(const TensorProto& t) {
   const std::string& name = t.name();
   DataType dt = DataTypeFromOnnx(t.data_type());
+  if (IsFourBit(t.data_type())) dt = t.data_type() == 22 ? DataType::kInt8 : DataType::kUInt8;
   if (dt == DataType::kInvalid)
     throw Err("unsupported element type ", OnnxTypeName(t.data_type()), " for tensor '", name, "'");
   if (t.has_segment()) throw Err("tensor '", name, "': segmented tensors are not supported");
@@ -276,16 +287,35 @@ Tensor FromFields(const TensorProto& t, const Type& type, TensorProto* take) {
 
 }  // namespace
 
+namespace {
+
+// t's tensor (`take`: t's raw_data may move into it); 4-bit values are unpacked from the
+// bytes that hold two each, the low bits first, sign-extended for INT4.
+Tensor ReadTensor(const TensorProto& t, ExternalDataFiles& files, TensorProto* take) {
+  const Type type = ProtoType(t);
+  const bool external = t.data_location() == TensorProto::EXTERNAL;
+  if (!IsFourBit(t.data_type())) return external ? files.Load(t, type) : FromFields(t, type, take);
+  const int64_t n = type.NumElements();
+  const Type packed(DataType::kUInt8, {(n + 1) / 2});
+  const Tensor bytes = external ? files.Load(t, packed) : FromFields(t, packed, nullptr);
+  Tensor r(type);
+  const bool is_signed = type.dtype == DataType::kInt8;
+  for (int64_t i = 0; i < n; ++i) {
+    const int v = (bytes.data<uint8_t>()[i / 2] >> (4 * (i % 2))) & 15;
+    r.mutable_data<uint8_t>()[i] = static_cast<uint8_t>(is_signed && v >= 8 ? v - 16 : v);
+  }
+  return r;
+}
+
+}  // namespace
+
 Tensor TensorFromProto(const TensorProto& t, const std::string& base_dir) {
-  Type type = ProtoType(t);
-  if (t.data_location() == TensorProto::EXTERNAL) return ExternalDataFiles(base_dir).Load(t, type);
-  return FromFields(t, type, nullptr);
+  ExternalDataFiles files(base_dir);
+  return ReadTensor(t, files, nullptr);
 }
 
 Tensor TakeTensorFromProto(TensorProto& t, ExternalDataFiles& files) {
-  Type type = ProtoType(t);
-  if (t.data_location() == TensorProto::EXTERNAL) return files.Load(t, type);
-  return FromFields(t, type, &t);
+  return ReadTensor(t, files, &t);
 }
 
 Tensor LoadTensorProtoFile(const std::string& pb_path, std::string* name) {

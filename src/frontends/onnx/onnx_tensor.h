@@ -17,6 +17,12 @@ DataType DataTypeFromOnnx(int32_t onnx_type);
 int32_t DataTypeToOnnx(DataType dt);
 // "FLOAT", "FLOAT16", ... (or the number for values ONNX does not define).
 std::string OnnxTypeName(int32_t onnx_type);
+// INT4 and UINT4 (IR 10): HALO has no 4-bit type; their tensors are read widened to int8 and
+// uint8 (the same values), two packed per byte from the low bits up.
+bool IsFourBit(int32_t onnx_type);
+// Moves a 4-bit tensor's int32_data (a packed byte each) to raw_data, where the ONNX
+// checker, which predates these types, does not look.
+void FourBitFieldsToRaw(onnx::TensorProto& t);
 
 // The files holding a model's external data (locations relative to base_dir), each opened
 // and mapped read-only once, then shared by the tensors that lie in it.
@@ -40,8 +46,8 @@ class ExternalDataFiles {
 };
 
 // Reads a tensor from raw_data, the typed fields or external data (whose location is
-// relative to base_dir). Throws Error naming the tensor on unsupported element types,
-// sizes that do not match the dims, and missing or short external data.
+// relative to base_dir); 4-bit ones widened (IsFourBit). Throws Error naming the tensor on
+// unsupported element types, sizes that do not match the dims, and missing or short external data.
 Tensor TensorFromProto(const onnx::TensorProto& t, const std::string& base_dir);
 
 // The same without copying the bulk of the data: a raw_data of kTakeRawDataBytes or more
