@@ -17,9 +17,16 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // The cache [B, KV, L, H] of the new rows x [B, KV, S, H] written at rows past_b of each entry
-// b (past_b [B, 1, 1, 1]) after the first past_b rows of past [B, KV, P, H] (when given).
+// b (past_b [B, 1, 1, 1]) after the first past_b rows of past [B, KV, P, H] (when given); in a
+// first prompt (`first`: past_b is 0), x and zero rows.
 Value* Present(Importer& im, const PendingNode& p, Value* x, Value* past, Value* past_b,
-               int64_t len) {
+               int64_t len, bool first) {
+  const Type xt = im.KnownType(p, x, "the new keys");
+  if (first && xt.shape[2] == len) return x;
+  if (first)
+    return Step(im, p, "Pad",
+                {x, IntsConst(im, p, {0, 0, 0, 0, 0, 0, len - xt.shape[2], 0}),
+                 FilledConst(im, p, xt.dtype, {}, 0.0)});
   Value* j = Positions(im, p, len, {1, 1, len, 1});
   Value* rows = RowsAt(im, p, x, Step(im, p, "Sub", {j, past_b}));
   if (!past) return rows;
@@ -27,7 +34,7 @@ Value* Present(Importer& im, const PendingNode& p, Value* x, Value* past, Value*
   if (have < len)
     past = Step(im, p, "Pad",
                 {past, IntsConst(im, p, {0, 0, 0, 0, 0, 0, len - have, 0}),
-                 FilledConst(im, p, im.KnownType(p, x, "the new keys").dtype, {}, 0.0)});
+                 FilledConst(im, p, xt.dtype, {}, 0.0)});
   return Step(im, p, "Where", {Step(im, p, "Less", {j, past_b}), past, rows});
 }
 
@@ -133,10 +140,11 @@ void MsGroupQueryAttention(Importer& im, PendingNode& p) {
     kh = Rotate(im, p, kh, 2, cos, sin, 2 * ct.shape[1], interleaved);
   }
   qh = Transposed(im, p, qh, {0, 2, 1, 3});
-  Value* present_k = Present(im, p, Transposed(im, p, kh, {0, 2, 1, 3}), past_k, past_b, len);
+  Value* present_k =
+      Present(im, p, Transposed(im, p, kh, {0, 2, 1, 3}), past_k, past_b, len, first);
   Value* present_v =
       Present(im, p, Transposed(im, p, Reshaped(im, p, v, {b, s, kv, h}), {0, 2, 1, 3}), past_v,
-              past_b, len);
+              past_b, len, first);
 
   // Key j is visible to the query at position a when a - window < j <= a.
   Value* j = Positions(im, p, len, {1, 1, 1, len});
