@@ -333,6 +333,29 @@ def cases(rng):
     dd = nh * hs
     attn_w = [("w", f32(di, 3 * dd)), ("wb", f32(3 * dd))]
     raw_mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], np.int32)
+    ids2 = np.array([[3, 0, 7], [7, 1, 2]], np.int64)
+    yield ("ms_gather_block_quantized_uint8_4bit", 17,
+           [ms("GatherBlockQuantized", ["t", "ids", "sc", "zp"], ["y"], block_size=16,
+               bits=4)], {"ids": ids2}, ["y"],
+           [("t", rng.integers(0, 256, (8, 20), dtype=np.uint8)),
+            ("sc", rng.uniform(0.01, 0.1, (8, 3)).astype(np.float32)),
+            ("zp", rng.integers(0, 256, (8, 2), dtype=np.uint8))])
+    yield ("ms_gather_block_quantized_uint8_8bit", 17,
+           [ms("GatherBlockQuantized", ["t", "ids", "sc"], ["y"], block_size=16, bits=8,
+               quantize_axis=1)], {"ids": ids2.astype(np.int32)}, ["y"],
+           [("t", rng.integers(0, 256, (8, 40), dtype=np.uint8)),
+            ("sc", rng.uniform(0.01, 0.1, (8, 3)).astype(np.float32))])
+    i4t = rng.integers(-8, 8, (32, 6))
+    yield ("ms_gather_block_quantized_int4_axes", 17,
+           [ms("GatherBlockQuantized", ["t", "ids", "sc", "zp"], ["y"], block_size=16,
+               gather_axis=1, quantize_axis=0)], {"ids": np.array([5, 0, 2], np.int64)}, ["y"],
+           [("t", four_bit("t", True, i4t)), ("zp", four_bit("zp", True, i4t[:2] // 3)),
+            ("sc", rng.uniform(0.01, 0.1, (2, 6)).astype(np.float32))])
+    yield ("ms_gather_block_quantized_uint4", 17,
+           [ms("GatherBlockQuantized", ["t", "ids", "sc"], ["y"], block_size=16)],
+           {"ids": ids2}, ["y"],
+           [("t", four_bit("t", False, rng.integers(0, 16, (8, 20)))),
+            ("sc", rng.uniform(0.01, 0.1, (8, 2)).astype(np.float32))])
     yield ("ms_attention_raw_mask", 17,
            [ms("Attention", ["x", "w", "wb", "m"], ["y"], num_heads=nh)],
            {"x": f32(2, 5, di), "m": raw_mask}, ["y"], attn_w)

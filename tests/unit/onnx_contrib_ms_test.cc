@@ -151,6 +151,38 @@ TEST(OnnxContribMs, MatMulNBits) {
   }
 }
 
+// GatherBlockQuantized: rows of a table of 4-bit values packed in uint8 [3, 10] (20 a row:
+// two blocks of 16, the second partly used), with packed zero points; index -1 is the last.
+TEST(OnnxContribMs, GatherBlockQuantized) {
+  const int rows = 3, cols = 20, block = 16;
+  std::vector<uint8_t> packed(rows * cols / 2), zp = {0x53, 0x9a, 0x08};
+  for (size_t i = 0; i < packed.size(); ++i) packed[i] = static_cast<uint8_t>(i * 53 + 7);
+  const std::vector<float> scales = {0.5f, 0.25f, 0.125f, 2.0f, 1.0f, 0.75f};
+  onnx::ModelProto m = MsModel();
+  In(m, "ids", {2}, onnx::TensorProto::INT64);
+  *m.mutable_graph()->add_initializer() =
+      Raw<uint8_t>("t", onnx::TensorProto::UINT8, {rows, cols / 2}, packed);
+  *m.mutable_graph()->add_initializer() = FloatProto("s", {rows, 2}, scales);
+  *m.mutable_graph()->add_initializer() =
+      Raw<uint8_t>("z", onnx::TensorProto::UINT8, {rows, 1}, zp);
+  IntAttr(MsOp(m, "GatherBlockQuantized", {"t", "ids", "s", "z"}, {"y"}), "block_size", block);
+  Out(m, "y");
+  Tensor ids(Type(DataType::kInt64, {2}));
+  ids.mutable_data<int64_t>()[0] = 1;
+  ids.mutable_data<int64_t>()[1] = -1;
+  Tensor y = RunModel(m, "gather_block_quantized.onnx", {ids})[0];
+  ASSERT_EQ(y.type(), Type(DataType::kFloat32, {2, cols}));
+  for (int r = 0; r < 2; ++r) {
+    const int row = r ? rows - 1 : 1;
+    for (int c = 0; c < cols; ++c) {
+      const uint8_t byte = packed[(row * cols + c) / 2];
+      const int q = c % 2 ? byte >> 4 : byte & 15, bl = c / block;
+      const int zero = bl ? zp[row] >> 4 : zp[row] & 15;
+      EXPECT_EQ(y.data<float>()[r * cols + c], (q - zero) * scales[row * 2 + bl]) << r << " " << c;
+    }
+  }
+}
+
 // com.microsoft.Attention: the packed QKV product, 2 heads, and the masks of mask_index as
 // ONNX Runtime applies them: a raw [B, T] mask, and [2B] ends and starts; masked keys get
 // mask_filter_value (-10000) added.

@@ -191,6 +191,74 @@ void MatMulNBits(Importer& im, PendingNode& p) {
   Finish(im, p, "Identity", {y});
 }
 
+// GatherBlockQuantized: Gather (gather_axis) of the table that data (uint8 with `bits`-bit
+// values packed along its last axis, which is the quantize axis; or INT4 / UINT4, read
+// widened), scales (data's shape but ceil(d / block_size) on quantize_axis) and zero_points
+// (uint8: packed alike, default 2^(bits - 1); 4-bit: the scales' shape, default 0) give:
+// (q - zero) * scale. The table is a constant: dequantized here, in float32.
+void GatherBlockQuantized(Importer& im, PendingNode& p) {
+  const int64_t bits = TakeInt(p, "bits", 4), block = TakeInt(p, "block_size", 128);
+  int64_t gather_axis = TakeInt(p, "gather_axis", 0), qaxis = TakeInt(p, "quantize_axis", 1);
+  const Tensor& data = im.ConstantInput(p, p.inputs.at(0), "'data'");
+  const Tensor& scales = im.ConstantInput(p, p.inputs.at(2), "'scales'");
+  const Tensor* zp = OptInput(p, 3) ? &im.ConstantInput(p, p.inputs[3], "'zero_points'") : nullptr;
+  const bool four = im.IsFourBitConstant(p.inputs[0]);
+  Shape shape = data.type().shape;
+  const int64_t r = static_cast<int64_t>(shape.size());
+  gather_axis = Axes(im, p, {gather_axis}, r)[0];
+  qaxis = Axes(im, p, {qaxis}, r)[0];
+  if (block < 16 || (block & (block - 1)) != 0)
+    im.Fail(p, "block_size ", block, " is not a power of 2 from 16 up");
+  int64_t per_byte = 1;
+  if (!four) {
+    if (data.type().dtype != DataType::kUInt8 || (bits != 2 && bits != 4 && bits != 8))
+      im.Fail(p, "'data' must be uint8 (with bits 2, 4 or 8) or a 4-bit type, got ",
+              data.type().ToString());
+    if (gather_axis != 0 || qaxis != r - 1)
+      im.Fail(p, "packed uint8 'data' needs gather_axis 0 and the last axis as quantize_axis");
+    per_byte = 8 / bits;
+    shape.back() *= per_byte;
+  } else if (bits != 4) {
+    im.Fail(p, "4-bit 'data' needs bits 4, got ", bits);
+  }
+  const int64_t d = shape[qaxis], blocks = (d + block - 1) / block;
+  Shape want = shape;
+  want[qaxis] = blocks;
+  if (scales.type().shape != want)
+    im.Fail(p, "'scales' must have shape [", ShapeToString(want), "], got ",
+            scales.type().ToString());
+  const bool zp_packed = zp && !four && per_byte > 1;
+  Shape zp_want = want;
+  if (zp_packed) zp_want[qaxis] = (blocks + per_byte - 1) / per_byte;
+  if (zp && zp->type().shape != zp_want)
+    im.Fail(p, "'zero_points' must have shape [", ShapeToString(zp_want), "], got ",
+            zp->type().ToString());
+  const int64_t mask = (int64_t{1} << bits) - 1;
+  auto unpack = [&](const uint8_t* bytes, int64_t i) {
+    return (bytes[i / per_byte] >> ((i % per_byte) * bits)) & mask;
+  };
+  int64_t outer = 1, inner = 1;
+  for (int64_t i = 0; i < qaxis; ++i) outer *= shape[i];
+  for (int64_t i = qaxis + 1; i < r; ++i) inner *= shape[i];
+  Tensor table(Type(DataType::kFloat32, shape));
+  float* out = table.mutable_data<float>();
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t j = 0; j < d; ++j)
+      for (int64_t i = 0; i < inner; ++i) {
+        const int64_t at = (o * d + j) * inner + i, s = (o * blocks + j / block) * inner + i;
+        const double q =
+            four ? data.GetDouble(at) : static_cast<double>(unpack(data.data<uint8_t>(), at));
+        double zero = four ? 0.0 : static_cast<double>(int64_t{1} << (bits - 1));
+        if (zp_packed)
+          zero = static_cast<double>(unpack(zp->data<uint8_t>() + o * zp_want[qaxis], j / block));
+        else if (zp)
+          zero = zp->GetDouble(s);
+        out[at] = static_cast<float>((q - zero) * scales.GetDouble(s));
+      }
+  Value* t = CastTo(im, p, TensorConst(im, p, std::move(table)), scales.type().dtype);
+  Finish(im, p, "Gather", {t, p.inputs.at(1)}, {{"axis", gather_axis}});
+}
+
 struct Entry {
   const char* op;
   Adapter fn;
@@ -208,6 +276,7 @@ const Entry kQuant[] = {
     {"DynamicQuantizeMatMul", DynamicQuantizeMatMul},
     {"MatMulIntegerToFloat", MatMulIntegerToFloat},
     {"MatMulNBits", MatMulNBits},
+    {"GatherBlockQuantized", GatherBlockQuantized},
 };
 
 }  // namespace
