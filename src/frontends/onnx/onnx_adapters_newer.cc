@@ -145,7 +145,8 @@ Blocked BlockedParams(Importer& im, PendingNode& p, int64_t block) {
   for (Value* v : {p.inputs.at(1), zp})
     if (v && im.KnownType(p, v, "the scale").shape != want)
       im.Fail(p, "blocked quantization (block_size ", block, ") needs a scale and zero point of ",
-              "shape [", ShapeToString(want), "], got ", im.KnownType(p, v, "the scale").ToString());
+              "shape [", ShapeToString(want), "], got ",
+              im.KnownType(p, v, "the scale").ToString());
   const int64_t d = xt.shape[axis];
   return {Blocks(im, p, p.inputs[1], axis, block, d, "the scale"),
           zp ? Blocks(im, p, zp, axis, block, d, "the zero point") : nullptr};
