@@ -46,7 +46,7 @@ const ort = require(dir + '/node_modules/onnxruntime-node'); const fs = require(
 """
 MS = "com.microsoft"
 NAMES = {np.float32: "float32", np.int64: "int64", np.bool_: "bool", np.uint8: "uint8",
-         np.int8: "int8", np.int32: "int32"}
+         np.int8: "int8", np.int32: "int32", np.int16: "int16", np.uint16: "uint16"}
 ELEM = {np.float32: TensorProto.FLOAT, np.int64: TensorProto.INT64, np.bool_: TensorProto.BOOL,
         np.uint8: TensorProto.UINT8, np.int8: TensorProto.INT8, np.int32: TensorProto.INT32}
 
@@ -356,6 +356,17 @@ def cases(rng):
            {"ids": ids2}, ["y"],
            [("t", four_bit("t", False, rng.integers(0, 16, (8, 20)))),
             ("sc", rng.uniform(0.01, 0.1, (8, 2)).astype(np.float32))])
+    yield ("ms_quantize_dequantize_int16", 17,
+           [ms("QuantizeLinear", ["x", "sc", "zp"], ["q"]),
+            ms("DequantizeLinear", ["q", "sc", "zp"], ["y"])],
+           {"x": f32(3, 4)}, ["q", "y"],
+           [("sc", np.float32(0.0003)), ("zp", np.int16(-40))], {"q": TensorProto.INT16})
+    yield ("ms_quantize_dequantize_uint16_per_axis", 17,
+           [ms("QuantizeLinear", ["x", "sc", "zp"], ["q"], axis=1),
+            ms("DequantizeLinear", ["q", "sc"], ["y"], axis=1)],
+           {"x": f32(2, 3, 4)}, ["q", "y"],
+           [("sc", np.array([0.001, 0.002, 0.0005], np.float32)),
+            ("zp", np.array([30000, 32768, 100], np.uint16))], {"q": TensorProto.UINT16})
     yield ("ms_attention_raw_mask", 17,
            [ms("Attention", ["x", "w", "wb", "m"], ["y"], num_heads=nh)],
            {"x": f32(2, 5, di), "m": raw_mask}, ["y"], attn_w)

@@ -1,5 +1,6 @@
-// 4-bit tensors (INT4, UINT4: read widened to int8 / uint8) and blocked quantization
-// (QuantizeLinear and DequantizeLinear with block_size, opset 21), against references
+// 4-bit tensors (INT4, UINT4: read widened to int8 / uint8), blocked quantization
+// (QuantizeLinear and DequantizeLinear with block_size, opset 21) and uint16 quantization
+// (ONNX Runtime's com.microsoft QuantizeLinear / DequantizeLinear), against references
 // computed here from the ONNX definitions; and what is refused.
 #include <gtest/gtest.h>
 
@@ -107,6 +108,37 @@ TEST(OnnxFourBit, BlockedQuantize) {
       const double v = std::nearbyint(x[r * 5 + c] / s[r][c / 3]) + z[r][c / 3];
       EXPECT_EQ(y.data<int8_t>()[r * 5 + c], std::fmin(127, std::fmax(-128, v))) << r << " " << c;
     }
+}
+
+// com.microsoft.QuantizeLinear to uint16 per axis 1 (saturating at 0 and 65535), and back.
+TEST(OnnxFourBit, MsUInt16PerAxis) {
+  onnx::ModelProto m = Model(17);
+  auto* o = m.add_opset_import();
+  o->set_domain("com.microsoft");
+  o->set_version(1);
+  In(m, "x", {2, 3});
+  *m.mutable_graph()->add_initializer() = FloatProto("s", {3}, {0.5f, 0.001f, 2});
+  onnx::TensorProto zp;
+  zp.set_name("zp");
+  zp.set_data_type(onnx::TensorProto::UINT16);
+  zp.add_dims(3);
+  for (int v : {10, 32768, 65530}) zp.add_int32_data(v);
+  *m.mutable_graph()->add_initializer() = zp;
+  for (const char* op : {"QuantizeLinear", "DequantizeLinear"}) {
+    auto* n = Op(m, op, {op[0] == 'Q' ? "x" : "q", "s", "zp"}, {op[0] == 'Q' ? "q" : "y"});
+    n->set_domain("com.microsoft");
+  }
+  Out(m, "q", onnx::TensorProto::UINT16);
+  Out(m, "y");
+  const std::vector<float> x = {-7.25f, 0.0105f, 13, 1.25f, -40, 100};
+  std::vector<Tensor> out = RunModel(m, "ms_uint16.onnx", {F32({2, 3}, x)});
+  ASSERT_EQ(out[0].type(), Type(DataType::kUInt16, {2, 3}));
+  const double s[3] = {0.5, 0.001, 2}, z[3] = {10, 32768, 65530};
+  for (int i = 0; i < 6; ++i) {
+    const double q = std::fmin(65535, std::fmax(0, std::nearbyint(x[i] / s[i % 3]) + z[i % 3]));
+    EXPECT_EQ(out[0].data<uint16_t>()[i], q) << i;
+    EXPECT_FLOAT_EQ(out[1].data<float>()[i], static_cast<float>((q - z[i % 3]) * s[i % 3])) << i;
+  }
 }
 
 TEST(OnnxFourBit, WhatIsRefused) {

@@ -102,6 +102,10 @@ void Attention(Importer& im, PendingNode& p);
 void RotaryEmbedding(Importer& im, PendingNode& p);
 void RmsNormalization(Importer& im, PendingNode& p);
 void TensorScatter(Importer& im, PendingNode& p);
+// QuantizeLinear and DequantizeLinear of opsets 19 to 25 (onnx_adapters_newer.cc), which
+// ONNX Runtime's com.microsoft versions of them share.
+void QuantizeLinear19(Importer& im, PendingNode& p);
+void DequantizeLinear19(Importer& im, PendingNode& p);
 // Adapters of spatial ops of opsets 18 to 20 (onnx_adapters_spatial.cc).
 void CenterCropPad(Importer& im, PendingNode& p);
 void AffineGrid(Importer& im, PendingNode& p);

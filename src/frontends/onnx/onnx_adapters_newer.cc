@@ -4,6 +4,7 @@
 // and GroupNormalization (18, 21) become the ops of their definitions; new attributes are
 // taken at their defaults and refused otherwise, naming the attribute. The transformer ops
 // of opset 23 are in onnx_adapters_attention.cc.
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -131,32 +132,46 @@ Value* Blocks(Importer& im, const PendingNode& p, Value* s, int64_t axis, int64_
   return full[axis] == d ? e : SliceAxis(im, p, e, axis, 0, d);
 }
 
-// The axis and, expanded to x's shape, the scale (input 1) and zero point (input 2, or
-// nullptr) of blocked quantization (block_size > 0), checked.
-struct Blocked {
+// The scale (input 1) and zero point (input 2, or nullptr) of p, made to broadcast against
+// x (input 0): per tensor as they are, per axis ([C]) along the axis, blocked ones (block > 0:
+// x's shape but ceil(d / block) on the axis) repeated; checked.
+struct Spread {
   Value *scale, *zero;
 };
-Blocked BlockedParams(Importer& im, PendingNode& p, int64_t block) {
+Spread SpreadParams(Importer& im, PendingNode& p, int64_t block) {
   const Type xt = im.KnownType(p, p.inputs.at(0), "the input");
-  const int64_t axis = Axes(im, p, {TakeInt(p, "axis", 1)}, xt.Rank())[0];
-  Shape want = xt.shape;
-  want[axis] = (want[axis] + block - 1) / block;
-  Value* zp = OptInput(p, 2);
-  for (Value* v : {p.inputs.at(1), zp})
-    if (v && im.KnownType(p, v, "the scale").shape != want)
+  const int64_t axis = Axes(im, p, {TakeInt(p, "axis", 1)}, std::max(xt.Rank(), 1))[0];
+  Value *scale = p.inputs.at(1), *zp = OptInput(p, 2);
+  const Type st = im.KnownType(p, scale, "the scale");
+  for (Value* v : {scale, zp})
+    if (v && im.KnownType(p, v, "the zero point").shape != st.shape)
+      im.Fail(p, "the scale and zero point differ in shape");
+  if (block > 0) {
+    Shape want = xt.shape;
+    want[axis] = (want[axis] + block - 1) / block;
+    if (st.shape != want)
       im.Fail(p, "blocked quantization (block_size ", block, ") needs a scale and zero point of ",
-              "shape [", ShapeToString(want), "], got ",
-              im.KnownType(p, v, "the scale").ToString());
-  const int64_t d = xt.shape[axis];
-  return {Blocks(im, p, p.inputs[1], axis, block, d, "the scale"),
-          zp ? Blocks(im, p, zp, axis, block, d, "the zero point") : nullptr};
+              "shape [", ShapeToString(want), "], got ", st.ToString());
+    const int64_t d = xt.shape[axis];
+    return {Blocks(im, p, scale, axis, block, d, "the scale"),
+            zp ? Blocks(im, p, zp, axis, block, d, "the zero point") : nullptr};
+  }
+  if (st.NumElements() == 1 && st.Rank() <= 1) return {scale, zp};
+  if (st.Rank() != 1 || st.shape[0] != xt.shape[axis])
+    im.Fail(p, "a per-axis scale must be [", xt.shape[axis], "], got ", st.ToString());
+  std::vector<int64_t> along(static_cast<size_t>(xt.Rank()), 1);
+  along[axis] = xt.shape[axis];
+  return {Reshaped(im, p, scale, along), zp ? Reshaped(im, p, zp, along) : nullptr};
 }
+
+}  // namespace
 
 // QuantizeLinear-19 to 25: per tensor, per axis, or in blocks of block_size along axis
 // (saturate(round(x / scale) + zero point), rounding halves to even); output_dtype gives the
 // quantized type when there is no zero point; precision must be the scale's type (its
-// default meaning); saturate concerns float8 only.
-void QuantizeLinear(Importer& im, PendingNode& p) {
+// default meaning); saturate concerns float8 only. The IR's QuantizeLinear where it serves,
+// else (blocks, uint16) the ops of the definition.
+void QuantizeLinear19(Importer& im, PendingNode& p) {
   const int64_t block = TakeInt(p, "block_size", 0);
   p.take_attr("saturate");
   Value* scale = p.inputs.at(1);
@@ -179,20 +194,20 @@ void QuantizeLinear(Importer& im, PendingNode& p) {
       p.inputs[2] = TensorConst(im, p, Tensor(Type(out, st.shape)));  // zeros
     }
   }
-  if (block == 0) {
-    im.Build(p);
-    return;
-  }
   if (block < 0) im.Fail(p, "block_size ", block, " is negative");
   if (out == DataType::kInvalid)
     out = zp ? im.KnownType(p, zp, "'y_zero_point'").dtype : DataType::kUInt8;
+  if (block == 0 && out != DataType::kUInt16) {
+    im.Build(p);
+    return;
+  }
   const std::map<DataType, std::pair<double, double>> ranges = {{DataType::kInt8, {-128, 127}},
                                                                 {DataType::kUInt8, {0, 255}},
                                                                 {DataType::kInt16, {-32768, 32767}},
                                                                 {DataType::kUInt16, {0, 65535}}};
   if (!ranges.count(out)) im.Fail(p, "quantizing to ", DataTypeName(out), " is not supported");
   const auto [lo, hi] = ranges.at(out);
-  const Blocked q = BlockedParams(im, p, block);
+  const Spread q = SpreadParams(im, p, block);
   Value* x = CastTo(im, p, p.inputs[0], DataType::kFloat32);
   Value* y =
       Step(im, p, "Round", {Step(im, p, "Div", {x, CastTo(im, p, q.scale, DataType::kFloat32)})});
@@ -206,26 +221,29 @@ void QuantizeLinear(Importer& im, PendingNode& p) {
 
 // DequantizeLinear-19 to 25: per tensor, per axis, or in blocks of block_size along axis
 // ((x - zero point) * scale, in float32, then the scale's type); output_dtype must be the
-// scale's type (its default).
-void DequantizeLinear(Importer& im, PendingNode& p) {
+// scale's type (its default). The IR's DequantizeLinear where it serves, else (blocks,
+// uint16) the ops of the definition.
+void DequantizeLinear19(Importer& im, PendingNode& p) {
   const int64_t block = TakeInt(p, "block_size", 0);
   DataType out = TakeDType(im, p, "output_dtype");
   DataType scale_t = im.KnownType(p, p.inputs.at(1), "'x_scale'").dtype;
   if (out != DataType::kInvalid && out != scale_t)
     im.Fail(p, "attribute 'output_dtype' (", DataTypeName(out), ") other than the scale's type (",
             DataTypeName(scale_t), ") is not supported");
-  if (block == 0) {
+  if (block < 0) im.Fail(p, "block_size ", block, " is negative");
+  if (block == 0 && im.KnownType(p, p.inputs.at(0), "'x'").dtype != DataType::kUInt16) {
     im.Build(p);
     return;
   }
-  if (block < 0) im.Fail(p, "block_size ", block, " is negative");
-  const Blocked q = BlockedParams(im, p, block);
+  const Spread q = SpreadParams(im, p, block);
   Value* y = CastTo(im, p, p.inputs[0], DataType::kFloat32);
   if (q.zero) y = Step(im, p, "Sub", {y, CastTo(im, p, q.zero, DataType::kFloat32)});
   y = Step(im, p, "Mul", {y, CastTo(im, p, q.scale, DataType::kFloat32)});
   p.attrs.clear();
   Finish(im, p, "Cast", {y}, {{"to", static_cast<int64_t>(scale_t)}});
 }
+
+namespace {
 
 // Swish-24: x * sigmoid(alpha * x).
 void Swish(Importer& im, PendingNode& p) {
@@ -331,8 +349,8 @@ const Entry kNewer[] = {
     {"Gelu", 20, Gelu},
     {"DFT", 20, Dft},
     {"GridSample", 20, GridSample},
-    {"QuantizeLinear", 19, QuantizeLinear},
-    {"DequantizeLinear", 19, DequantizeLinear},
+    {"QuantizeLinear", 19, QuantizeLinear19},
+    {"DequantizeLinear", 19, DequantizeLinear19},
     {"GroupNormalization", 21, GroupNormalization21},  // before 18's: the first match counts
     {"GroupNormalization", 18, GroupNormalization18},
     {"Attention", 23, Attention},

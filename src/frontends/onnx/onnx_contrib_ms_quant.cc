@@ -277,6 +277,8 @@ const Entry kQuant[] = {
     {"MatMulIntegerToFloat", MatMulIntegerToFloat},
     {"MatMulNBits", MatMulNBits},
     {"GatherBlockQuantized", GatherBlockQuantized},
+    {"QuantizeLinear", QuantizeLinear19},  // as ONNX's (int16, uint16, int4 ... zero points)
+    {"DequantizeLinear", DequantizeLinear19},
 };
 
 }  // namespace
