@@ -382,6 +382,21 @@ def cases(rng):
                unidirectional=1)],
            {"x": f32(2, 3, di), "m": np.ones((2, 7), np.int32), "past": f32(2, 2, nh, 4, hs)},
            ["y", "present"], attn_w)
+    qx = rng.integers(0, 256, (2, 5, di), dtype=np.uint8)
+    yield ("ms_qattention_per_column", 17,
+           [ms("QAttention", ["x", "w", "wb", "xs", "ws", "m", "xz", "wz"], ["y"],
+               num_heads=nh)], {"x": qx, "m": raw_mask}, ["y"],
+           [("w", rng.integers(-128, 128, (di, 3 * dd), dtype=np.int8)), ("wb", f32(3 * dd)),
+            ("xs", np.float32(0.02)), ("ws", rng.uniform(0.001, 0.01, 3 * dd).astype(np.float32)),
+            ("xz", np.uint8(120)), ("wz", rng.integers(-3, 3, 3 * dd, dtype=np.int8))])
+    yield ("ms_qattention_past_causal", 17,
+           [ms("QAttention", ["x", "w", "wb", "xs", "ws", "m", "xz", "wz", "past"],
+               ["y", "present"], num_heads=nh, unidirectional=1)],
+           {"x": qx[:, :3], "m": np.ones((2, 7), np.int32), "past": f32(2, 2, nh, 4, hs)},
+           ["y", "present"],
+           [("w", rng.integers(0, 256, (di, 3 * dd), dtype=np.uint8)), ("wb", f32(3 * dd)),
+            ("xs", np.float32(0.02)), ("ws", np.float32(0.004)), ("xz", np.uint8(128)),
+            ("wz", np.uint8(127))])
     yield ("ms_multihead_attention", 17,
            [ms("MultiHeadAttention", ["q", "k", "v", "b", "m", "", "pk", "pv"],
                ["y", "ok", "ov", "qk"], num_heads=nh, unidirectional=1)],
@@ -436,6 +451,21 @@ def cases(rng):
               output_dtype=TensorProto.UINT8)],
            {"x": (f32(2, 7) * 3).astype(np.float32)}, ["q"],
            [("sc", rng.uniform(0.01, 0.05, (2, 3)).astype(np.float32))], {"q": TensorProto.UINT8})
+    qemb = [("we", rng.integers(-128, 128, (20, 8), dtype=np.int8)),
+            ("pe", rng.integers(-128, 128, (16, 8), dtype=np.int8)),
+            ("se", rng.integers(-128, 128, (2, 8), dtype=np.int8)),
+            ("ga", rng.integers(-128, 128, 8, dtype=np.int8)),
+            ("be", rng.integers(-128, 128, 8, dtype=np.int8))]
+    qemb += [(f"{k}_s", np.float32(0.01 * (i + 1))) for i, (k, _) in enumerate(qemb[:5])]
+    qemb += [(f"{k}_z", np.int8(i - 2)) for i, (k, _) in enumerate(qemb[:5])]
+    names = ["we", "pe", "se", "ga", "be"]
+    yield ("ms_qembed_layer_norm", 17,
+           [ms("QEmbedLayerNormalization",
+               ["ids", "seg", *names, "m", *[f"{k}_s" for k in names],
+                *[f"{k}_z" for k in names]], ["y", "mi"])],
+           {"ids": ids, "seg": (ids % 2).astype(np.int32),
+            "m": np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], np.int32)}, ["y", "mi"], qemb,
+           {"mi": TensorProto.INT32})
     yield ("quantize21_output_dtype", 21,
            [n("QuantizeLinear", ["x", "sc"], ["q"], output_dtype=TensorProto.INT8),
             n("DequantizeLinear", ["q", "sc"], ["y"])],

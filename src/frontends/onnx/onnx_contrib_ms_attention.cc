@@ -57,9 +57,12 @@ Value* Columns(Importer& im, const PendingNode& p, Value* x, int64_t begin, int6
   return SliceAxis(im, p, x, im.KnownType(p, x, "a value").Rank() - 1, begin, end);
 }
 
-// Attention (com.microsoft): input [B, S, Di] times weights [Di, D + D + Dv] (+ bias) gives
-// Q | K | V; mask_index, attention_bias, unidirectional, past (2, B, N, P, H) and present.
-void MsAttention(Importer& im, PendingNode& p) {
+// The attention of com.microsoft.Attention and QAttention on their QKV product qkv [B, S,
+// D + D + Dv] (qkv_hidden_sizes, or thirds): p's num_heads, mask_filter_value, scale and
+// unidirectional; its inputs mask_index (at mask_at), past (2, B, N, P, H; at past_at) and
+// attention_bias (at bias_at, when there is one); results output and present.
+void AttentionOnQkv(Importer& im, PendingNode& p, Value* qkv, size_t mask_at, size_t past_at,
+                    size_t bias_at) {
   const int64_t heads = TakeInt(p, "num_heads", 0);
   const double filter = TakeFloat(p, "mask_filter_value", -10000.0);
   const double scale = TakeFloat(p, "scale", 0.0);
@@ -67,25 +70,19 @@ void MsAttention(Importer& im, PendingNode& p) {
   TakeIntAt(im, p, "do_rotary", 0);
   TakeIntAt(im, p, "past_present_share_buffer", 0);
   p.take_attr("rotary_embedding_dim");
-  std::vector<int64_t> sizes;
+  const Type qt = im.KnownType(p, qkv, "the QKV product");
+  std::vector<int64_t> sizes(3, qt.shape[2] / 3);
   if (const onnx::AttributeProto* a = p.take_attr("qkv_hidden_sizes"))
     sizes.assign(a->ints().begin(), a->ints().end());
-  if (OptInput(p, 6)) im.Fail(p, "input 'past_sequence_length' is not supported");
-  Value *x = p.inputs.at(0), *w = p.inputs.at(1), *bias = OptInput(p, 2);
-  const Type xt = im.KnownType(p, x, "the input"), wt = im.KnownType(p, w, "the weights");
-  if (xt.Rank() != 3 || wt.Rank() != 2 || heads <= 0)
-    im.Fail(p, "needs an input [B, S, hidden], weights [hidden, D + D + Dv] and num_heads");
-  if (sizes.empty()) sizes.assign(3, wt.shape[1] / 3);
-  if (sizes.size() != 3 || sizes[0] != sizes[1] || sizes[0] + sizes[1] + sizes[2] != wt.shape[1])
-    im.Fail(p, "qkv_hidden_sizes must be [D, D, Dv] summing to the weights' ", wt.shape[1],
+  if (heads <= 0) im.Fail(p, "needs num_heads");
+  if (sizes.size() != 3 || sizes[0] != sizes[1] || sizes[0] + sizes[1] + sizes[2] != qt.shape[2])
+    im.Fail(p, "qkv_hidden_sizes must be [D, D, Dv] summing to the product's ", qt.shape[2],
             " columns");
-  const int64_t b = xt.shape[0], s = xt.shape[1], d = sizes[0];
-  Value* qkv = Step(im, p, "MatMul", {x, w});
-  if (bias) qkv = Step(im, p, "Add", {qkv, bias});
+  const int64_t b = qt.shape[0], s = qt.shape[1], d = sizes[0];
   std::vector<Value*> ins = {Columns(im, p, qkv, 0, d), Columns(im, p, qkv, d, 2 * d),
                              Columns(im, p, qkv, 2 * d, 2 * d + sizes[2]), nullptr};
   int64_t past_len = 0;
-  if (Value* past = OptInput(p, 4)) {
+  if (Value* past = OptInput(p, past_at)) {
     const Type pt = im.KnownType(p, past, "'past'");
     if (pt.Rank() != 5 || pt.shape[0] != 2) im.Fail(p, "'past' must be [2, B, N, P, H]");
     past_len = pt.shape[3];
@@ -93,9 +90,10 @@ void MsAttention(Importer& im, PendingNode& p) {
       ins.push_back(
           Step(im, p, "Squeeze", {SliceAxis(im, p, past, 0, i, i + 1), IntsConst(im, p, {0})}));
   }
-  Value* mask =
-      OptInput(p, 3) ? KeyMaskBias(im, p, p.inputs[3], b, s, s + past_len, filter) : nullptr;
-  ins[3] = AddBias(im, p, mask, OptInput(p, 5));
+  Value* mask = OptInput(p, mask_at)
+                    ? KeyMaskBias(im, p, p.inputs[mask_at], b, s, s + past_len, filter)
+                    : nullptr;
+  ins[3] = AddBias(im, p, mask, OptInput(p, bias_at));
   std::vector<std::string> outs = p.outputs;
   outs.resize(2);
   const std::string pk = im.NewTensorName(p.name + "/present_key"),
@@ -110,6 +108,36 @@ void MsAttention(Importer& im, PendingNode& p) {
   Attention(im, p);
   if (!outs[1].empty())  // (2, B, N, T, H)
     im.Bind(outs[1], Stack(im, p, {im.Find(pk), im.Find(pv)}, 0, p.name + "/present"));
+}
+
+// Attention (com.microsoft): input [B, S, Di] times weights [Di, D + D + Dv] (+ bias) gives
+// Q | K | V; mask_index, attention_bias, unidirectional, past (2, B, N, P, H) and present.
+void MsAttention(Importer& im, PendingNode& p) {
+  if (OptInput(p, 6)) im.Fail(p, "input 'past_sequence_length' is not supported");
+  Value *x = p.inputs.at(0), *w = p.inputs.at(1), *bias = OptInput(p, 2);
+  const Type xt = im.KnownType(p, x, "the input"), wt = im.KnownType(p, w, "the weights");
+  if (xt.Rank() != 3 || wt.Rank() != 2)
+    im.Fail(p, "needs an input [B, S, hidden] and weights [hidden, D + D + Dv]");
+  Value* qkv = Step(im, p, "MatMul", {x, w});
+  if (bias) qkv = Step(im, p, "Add", {qkv, bias});
+  AttentionOnQkv(im, p, qkv, 3, 4, 5);
+}
+
+// QAttention (com.microsoft): Attention whose product is integer: (input - input_zero_point)
+// (weight - weight_zero_point) in int32, times input_scale * weight_scale (per tensor or per
+// column), + bias. Inputs: input, weight, bias, input_scale, weight_scale, mask_index,
+// input_zero_point, weight_zero_point, past.
+void MsQAttention(Importer& im, PendingNode& p) {
+  Value *x = p.inputs.at(0), *w = p.inputs.at(1);
+  const Type xt = im.KnownType(p, x, "the input"), wt = im.KnownType(p, w, "the weights");
+  if (xt.Rank() != 3 || wt.Rank() != 2 || wt.shape[0] != xt.shape[2])
+    im.Fail(p, "needs an input [B, S, hidden] and weights [hidden, D + D + Dv]");
+  Value* prod = Step(im, p, "MatMulInteger", {x, w, OptInput(p, 6), OptInput(p, 7)});
+  Value* scale = Step(im, p, "Mul", {p.inputs.at(3), p.inputs.at(4)});
+  Value* qkv =
+      Step(im, p, "Add",
+           {Step(im, p, "Mul", {CastTo(im, p, prod, DataType::kFloat32), scale}), p.inputs.at(2)});
+  AttentionOnQkv(im, p, qkv, 5, 8, 9);
 }
 
 // MultiHeadAttention (com.microsoft): query [B, S, D], key and value [B, L, D] (+ their parts
@@ -205,12 +233,38 @@ void MsEmbedLayerNormalization(Importer& im, PendingNode& p) {
          {{"axis", int64_t{2}}, {"epsilon", eps}});
 }
 
+// QEmbedLayerNormalization (com.microsoft): EmbedLayerNormalization of quantized tables.
+// Inputs: input_ids, segment_ids, the word, position and segment embeddings, gamma and beta
+// (int8 or uint8), mask, then their scales (word, position, segment, gamma, beta) and zero
+// points in that order, each per tensor; dequantized ((q - zero point) * scale) first.
+void MsQEmbedLayerNormalization(Importer& im, PendingNode& p) {
+  std::vector<Value*> ins(8, nullptr);
+  ins[0] = p.inputs.at(0);
+  ins[1] = OptInput(p, 1);
+  ins[7] = OptInput(p, 7);
+  for (size_t t = 0; t < 5; ++t) {  // the tables, inputs 2 to 6 of both
+    Value* q = OptInput(p, 2 + t);
+    if (!q) continue;
+    Value *scale = OptInput(p, 8 + t), *zp = OptInput(p, 13 + t);
+    if (!scale || !zp) im.Fail(p, "quantized table ", 2 + t, " needs its scale and zero point");
+    for (Value* v : {scale, zp})
+      if (im.KnownType(p, v, "a scale or zero point").NumElements() != 1)
+        im.Fail(p, "scales and zero points must be per tensor (one value)");
+    ins[2 + t] =
+        Step(im, p, "DequantizeLinear", {q, Reshaped(im, p, scale, {}), Reshaped(im, p, zp, {})});
+  }
+  p.inputs = ins;
+  MsEmbedLayerNormalization(im, p);
+}
+
 }  // namespace
 
 Adapter FindMsAttentionAdapter(const std::string& op_type) {
   if (op_type == "Attention") return MsAttention;
+  if (op_type == "QAttention") return MsQAttention;
   if (op_type == "MultiHeadAttention") return MsMultiHeadAttention;
   if (op_type == "EmbedLayerNormalization") return MsEmbedLayerNormalization;
+  if (op_type == "QEmbedLayerNormalization") return MsQEmbedLayerNormalization;
   if (op_type == "GroupQueryAttention") return MsGroupQueryAttention;
   return nullptr;
 }
