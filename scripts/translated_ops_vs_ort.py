@@ -451,6 +451,25 @@ def cases(rng):
               output_dtype=TensorProto.UINT8)],
            {"x": (f32(2, 7) * 3).astype(np.float32)}, ["q"],
            [("sc", rng.uniform(0.01, 0.05, (2, 3)).astype(np.float32))], {"q": TensorProto.UINT8})
+    yield ("ms_qlinear_where", 17,
+           [ms("QLinearWhere", ["c", "x", "xs", "xz", "y", "ys", "yz", "zs", "zz"], ["z"])],
+           {"c": rng.random((3, 1)) > 0.5, "x": rng.integers(0, 256, (3, 4), dtype=np.uint8),
+            "y": rng.integers(0, 256, (1, 4), dtype=np.uint8)}, ["z"],
+           [("xs", np.float32(0.05)), ("xz", np.uint8(100)), ("ys", np.float32(0.11)),
+            ("yz", np.uint8(3)), ("zs", np.float32(0.08)), ("zz", np.uint8(128))],
+           {"z": TensorProto.UINT8})
+    for name, dtype, opset_attr, axis, ysc, yzp in (
+            ("uint8_13", np.uint8, 13, -1, 1 / 256, 0), ("uint8_12_flatten", np.uint8, 12, 1,
+                                                          1 / 255, 0),
+            ("int8_13_axis1", np.int8, 13, 1, 1 / 256, -128)):
+        info = np.iinfo(dtype)
+        yield (f"ms_qlinear_softmax_{name}", 17,
+               [ms("QLinearSoftmax", ["x", "xs", "xz", "ys", "yz"], ["y"], opset=opset_attr,
+                   axis=axis)],
+               {"x": rng.integers(info.min, info.max + 1, (2, 3, 6), dtype=dtype)}, ["y"],
+               [("xs", np.float32(0.03)), ("xz", dtype(info.min + 50)),
+                ("ys", np.float32(ysc)), ("yz", dtype(yzp))],
+               {"y": TensorProto.UINT8 if dtype == np.uint8 else TensorProto.INT8})
     qemb = [("we", rng.integers(-128, 128, (20, 8), dtype=np.int8)),
             ("pe", rng.integers(-128, 128, (16, 8), dtype=np.int8)),
             ("se", rng.integers(-128, 128, (2, 8), dtype=np.int8)),

@@ -71,6 +71,46 @@ void QLinearAveragePool(Importer& im, PendingNode& p) {
   FinishQuantized(im, p, y, p.inputs.at(3), OptInput(p, 4), p.inputs[0]);
 }
 
+// QLinearWhere: (condition, X, x_scale, x_zero_point, Y, y_scale, y_zero_point, z_scale,
+// z_zero_point): the chosen value requantized to Z's scale and zero point.
+void QLinearWhere(Importer& im, PendingNode& p) {
+  Value* x = Dequantized(im, p, p.inputs.at(1), p.inputs.at(2), OptInput(p, 3));
+  Value* y = Dequantized(im, p, p.inputs.at(4), p.inputs.at(5), OptInput(p, 6));
+  FinishQuantized(im, p, Step(im, p, "Where", {p.inputs.at(0), x, y}), p.inputs.at(7),
+                  OptInput(p, 8), p.inputs[1]);
+}
+
+// QLinearSoftmax: (X, X_scale, x_zero_point, y_scale, y_zero_point), over `axis` (opset 13
+// on) or the axes from `axis` on (before), as ONNX Runtime's kernel computes it:
+// e = exp(X_scale * (X - max X)), then round(e * floor(1 / y_scale) / sum e) + y_zero_point,
+// saturated (ONNX Runtime wraps int8 results above 127 around instead).
+void QLinearSoftmax(Importer& im, PendingNode& p) {
+  const int64_t opset = TakeInt(p, "opset", 0);
+  int64_t axis = TakeInt(p, "axis", -1);
+  if (opset <= 0) im.Fail(p, "needs the attribute 'opset' (the Softmax it follows)");
+  Value* x = p.inputs.at(0);
+  const Type xt = im.KnownType(p, x, "'X'");
+  if (xt.dtype != DataType::kInt8 && xt.dtype != DataType::kUInt8)
+    im.Fail(p, "'X' must be int8 or uint8, got ", xt.ToString());
+  axis = Axes(im, p, {axis}, xt.Rank())[0];
+  std::vector<int64_t> axes = {axis};
+  for (int64_t a = axis + 1; opset < 13 && a < xt.Rank(); ++a) axes.push_back(a);
+  const std::map<std::string, AttrValue> keep = {{"keepdims", int64_t{1}}};
+  Value* xf = CastTo(im, p, x, DataType::kFloat32);
+  Value* top = Step(im, p, "ReduceMax", {xf, IntsConst(im, p, axes)}, keep);
+  Value* e =
+      Step(im, p, "Exp", {Step(im, p, "Mul", {Step(im, p, "Sub", {xf, top}), p.inputs.at(1)})});
+  Value* sum = Step(im, p, "ReduceSum", {e, IntsConst(im, p, axes)}, keep);
+  Value* steps =
+      Step(im, p, "Floor", {Step(im, p, "Div", {Scalar(im, p, e, 1.0), p.inputs.at(3)})});
+  Value* q = Step(im, p, "Round", {Step(im, p, "Div", {Step(im, p, "Mul", {e, steps}), sum})});
+  Value* zp = ZeroPoint(im, p, OptInput(p, 4), x);
+  q = Step(im, p, "Add", {q, CastTo(im, p, zp, DataType::kFloat32)});
+  const bool s8 = xt.dtype == DataType::kInt8;
+  q = Step(im, p, "Clip", {q, Scalar(im, p, q, s8 ? -128 : 0), Scalar(im, p, q, s8 ? 127 : 255)});
+  Finish(im, p, "Cast", {q}, {{"to", static_cast<int64_t>(xt.dtype)}});
+}
+
 // QLinearConcat: (Y_scale, Y_zero_point, then X, X_scale, X_zero_point per input).
 void QLinearConcat(Importer& im, PendingNode& p) {
   const int64_t axis = TakeInt(p, "axis", 0);
@@ -272,6 +312,8 @@ const Entry kQuant[] = {
     {"QLinearGlobalAveragePool", QLinearGlobalAveragePool},
     {"QLinearAveragePool", QLinearAveragePool},
     {"QLinearConcat", QLinearConcat},
+    {"QLinearWhere", QLinearWhere},
+    {"QLinearSoftmax", QLinearSoftmax},
     {"QGemm", QGemm},
     {"DynamicQuantizeMatMul", DynamicQuantizeMatMul},
     {"MatMulIntegerToFloat", MatMulIntegerToFloat},
