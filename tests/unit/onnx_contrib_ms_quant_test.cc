@@ -8,8 +8,6 @@
 #include <cmath>
 
 #include "onnx_test_util.h"
-#include "passes/passes.h"
-#include "targets/executor.h"
 #include "test_util.h"
 
 namespace halo {
@@ -17,21 +15,6 @@ namespace {
 
 using namespace onnx_test;  // NOLINT
 using test::F32;
-
-onnx::ModelProto MsModel() {
-  onnx::ModelProto m = Model(17);
-  auto* o = m.add_opset_import();
-  o->set_domain("com.microsoft");
-  o->set_version(1);
-  return m;
-}
-
-onnx::NodeProto* MsOp(onnx::ModelProto& m, const std::string& op,
-                      const std::vector<std::string>& ins, const std::vector<std::string>& outs) {
-  onnx::NodeProto* n = Op(m, op, ins, outs, op);
-  n->set_domain("com.microsoft");
-  return n;
-}
 
 // An integer initializer (int32_data) of ONNX type `type`.
 onnx::TensorProto Ints(const std::string& name, int type, const std::vector<int64_t>& dims,
@@ -49,13 +32,6 @@ Tensor Of(DataType dt, const Shape& s, const std::vector<int>& v) {
   Tensor t(Type(dt, s));
   for (size_t i = 0; i < v.size(); ++i) t.mutable_data<T>()[i] = static_cast<T>(v[i]);
   return t;
-}
-
-std::vector<Tensor> RunModel(const onnx::ModelProto& m, const std::string& name,
-                             const std::vector<Tensor>& in) {
-  auto g = ImportOnnx(Save(m, name), {});
-  RunPipeline(*g);
-  return Executor(*g).Run(in);
 }
 
 // QLinearSoftmax (uint8, opset 13, the last axis): round(e * floor(1 / y_scale) / sum e) + zp

@@ -6,8 +6,6 @@
 #include <cmath>
 
 #include "onnx_test_util.h"
-#include "passes/passes.h"
-#include "targets/executor.h"
 #include "test_util.h"
 
 namespace halo {
@@ -15,23 +13,6 @@ namespace {
 
 using namespace onnx_test;  // NOLINT
 using test::F32;
-
-constexpr const char* kMs = "com.microsoft";
-
-onnx::ModelProto MsModel() {
-  onnx::ModelProto m = Model(17);
-  auto* o = m.add_opset_import();
-  o->set_domain(kMs);
-  o->set_version(1);
-  return m;
-}
-
-onnx::NodeProto* MsOp(onnx::ModelProto& m, const std::string& op,
-                      const std::vector<std::string>& ins, const std::vector<std::string>& outs) {
-  onnx::NodeProto* n = Op(m, op, ins, outs, op);
-  n->set_domain(kMs);
-  return n;
-}
 
 template <typename T>
 onnx::TensorProto Raw(const std::string& name, int type, const std::vector<int64_t>& dims,
@@ -42,13 +23,6 @@ onnx::TensorProto Raw(const std::string& name, int type, const std::vector<int64
   for (int64_t d : dims) t.add_dims(d);
   t.set_raw_data(std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T)));
   return t;
-}
-
-std::vector<Tensor> RunModel(const onnx::ModelProto& m, const std::string& name,
-                             const std::vector<Tensor>& in) {
-  auto g = ImportOnnx(Save(m, name), {});
-  RunPipeline(*g);
-  return Executor(*g).Run(in);
 }
 
 std::vector<float> Values(int n, double seed) {

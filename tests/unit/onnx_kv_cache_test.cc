@@ -8,8 +8,6 @@
 #include <cmath>
 
 #include "onnx_test_util.h"
-#include "passes/passes.h"
-#include "targets/executor.h"
 #include "test_util.h"
 
 namespace halo {
@@ -32,10 +30,7 @@ std::vector<float> Values(size_t n, double seed) {
 }
 
 onnx::ModelProto GqaModel(const Case& c) {
-  onnx::ModelProto m = Model(17);
-  auto* o = m.add_opset_import();
-  o->set_domain("com.microsoft");
-  o->set_version(1);
+  onnx::ModelProto m = MsModel();
   In(m, "q", {c.b, c.s, kN * kH});
   In(m, "k", {c.b, c.s, kKv * kH});
   In(m, "v", {c.b, c.s, kKv * kH});
@@ -159,9 +154,7 @@ TEST(OnnxContribMsGqa, CacheRowsRotaryAndWindowAgainstReference) {
     Tensor seqlens(Type(DataType::kInt32, {c.b}));
     std::copy(c.seqlens.begin(), c.seqlens.end(), seqlens.mutable_data<int32_t>());
     in.push_back(seqlens);
-    auto g = ImportOnnx(Save(GqaModel(c), std::string("gqa_") + c.name + ".onnx"), {});
-    RunPipeline(*g);
-    std::vector<Tensor> out = Executor(*g).Run(in);
+    std::vector<Tensor> out = RunModel(GqaModel(c), std::string("gqa_") + c.name + ".onnx", in);
     const Want w = Reference(c, q, k, v, pk, pv);
     ExpectNear(out[0], w.y, "y");
     const int64_t len = std::max(c.t, c.p);
@@ -206,12 +199,10 @@ TEST(OnnxTensorScatter, RowsAtWriteIndices) {
     In(m, "at", {b}, onnx::TensorProto::INT64);
     StrAttr(Op(m, "TensorScatter", {"cache", "update", "at"}, {"y"}), "mode", mode);
     Out(m, "y");
-    auto g = ImportOnnx(Save(m, "tensor_scatter_" + mode + ".onnx"), {});
-    RunPipeline(*g);
     Tensor at_t(Type(DataType::kInt64, {b}));
     std::copy(at.begin(), at.end(), at_t.mutable_data<int64_t>());
-    Tensor y =
-        Executor(*g).Run({F32({b, heads, len, d}, cache), F32({b, heads, s, d}, update), at_t})[0];
+    Tensor y = RunModel(m, "tensor_scatter_" + mode + ".onnx",
+                        {F32({b, heads, len, d}, cache), F32({b, heads, s, d}, update), at_t})[0];
     std::vector<double> want(cache.begin(), cache.end());
     for (int64_t e = 0; e < b; ++e)
       for (int64_t h = 0; h < heads; ++h)

@@ -9,9 +9,7 @@
 #include <functional>
 
 #include "onnx_test_util.h"
-#include "passes/passes.h"
 #include "targets/cpp_emitter.h"
-#include "targets/executor.h"
 #include "test_util.h"
 
 namespace halo {
@@ -38,13 +36,6 @@ int64_t Count(const Shape& s) {
 }
 
 Tensor Arg(const Shape& s, double seed) { return F32(s, Values(Count(s), seed)); }
-
-std::vector<Tensor> RunModel(const onnx::ModelProto& m, const std::string& name,
-                             const std::vector<Tensor>& in) {
-  auto g = ImportOnnx(Save(m, name), {});
-  RunPipeline(*g);
-  return Executor(*g).Run(in);
-}
 
 void ExpectNear(const Tensor& got, const std::vector<double>& want, double tol) {
   ASSERT_EQ(got.type().NumElements(), static_cast<int64_t>(want.size()));

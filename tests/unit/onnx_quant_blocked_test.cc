@@ -7,8 +7,6 @@
 #include <cmath>
 
 #include "onnx_test_util.h"
-#include "passes/passes.h"
-#include "targets/executor.h"
 #include "test_util.h"
 
 namespace halo {
@@ -42,13 +40,6 @@ onnx::ModelProto Model21() {
   onnx::ModelProto m = Model(21);
   m.set_ir_version(10);
   return m;
-}
-
-std::vector<Tensor> RunModel(const onnx::ModelProto& m, const std::string& name,
-                             const std::vector<Tensor>& in) {
-  auto g = ImportOnnx(Save(m, name), {});
-  RunPipeline(*g);
-  return Executor(*g).Run(in);
 }
 
 // W (INT4 [5, 3], an odd count of values, in raw_data or int32_data) dequantized in blocks of
@@ -112,10 +103,7 @@ TEST(OnnxFourBit, BlockedQuantize) {
 
 // com.microsoft.QuantizeLinear to uint16 per axis 1 (saturating at 0 and 65535), and back.
 TEST(OnnxFourBit, MsUInt16PerAxis) {
-  onnx::ModelProto m = Model(17);
-  auto* o = m.add_opset_import();
-  o->set_domain("com.microsoft");
-  o->set_version(1);
+  onnx::ModelProto m = MsModel();
   In(m, "x", {2, 3});
   *m.mutable_graph()->add_initializer() = FloatProto("s", {3}, {0.5f, 0.001f, 2});
   onnx::TensorProto zp;

@@ -11,6 +11,8 @@
 
 #include "frontends/frontend.h"
 #include "ir/error.h"
+#include "passes/passes.h"
+#include "targets/executor.h"
 
 namespace halo::onnx_test {
 
@@ -126,5 +128,31 @@ inline void StrAttr(onnx::NodeProto* n, const std::string& name, const std::stri
 
 #define EXPECT_HAS(text, part) \
   EXPECT_NE(std::string(text).find(part), std::string::npos) << "in: " << (text)
+
+// A model importing ONNX Runtime's com.microsoft domain (version 1) beside the default one.
+inline onnx::ModelProto MsModel(int opset = 17) {
+  onnx::ModelProto m = Model(opset);
+  auto* o = m.add_opset_import();
+  o->set_domain("com.microsoft");
+  o->set_version(1);
+  return m;
+}
+
+// A com.microsoft node named after its op.
+inline onnx::NodeProto* MsOp(onnx::ModelProto& m, const std::string& op,
+                             const std::vector<std::string>& ins,
+                             const std::vector<std::string>& outs) {
+  onnx::NodeProto* n = Op(m, op, ins, outs, op);
+  n->set_domain("com.microsoft");
+  return n;
+}
+
+// Saves m as `name`, imports it, runs the pass pipeline and executes it on `in`.
+inline std::vector<Tensor> RunModel(const onnx::ModelProto& m, const std::string& name,
+                                    const std::vector<Tensor>& in) {
+  auto g = ImportOnnx(Save(m, name), {});
+  RunPipeline(*g);
+  return Executor(*g).Run(in);
+}
 
 }  // namespace halo::onnx_test
