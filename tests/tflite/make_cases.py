@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import np_interp  # noqa: E402
 import tflite_json  # noqa: E402
 from op_cases import NP_TYPES, OpModel, op_cases  # noqa: E402
+from op_cases_index import index_cases, index_reference  # noqa: E402
 from op_reference import numpy_reference  # noqa: E402
 
 
@@ -78,7 +79,7 @@ def make_ops(schema, armnn_ref, out):
     rng = np.random.default_rng(7)
     failed = []
     with tempfile.TemporaryDirectory() as tmp:
-        for case in op_cases(rng):
+        for case in op_cases(rng) + index_cases(rng):
             name, op, inputs, out_shapes, otype, opts = case[:6]
             custom = case[6] if len(case) > 6 else None
             cust_opts = case[7] if len(case) > 7 else None
@@ -104,6 +105,8 @@ def make_ops(schema, armnn_ref, out):
             it = iter(feeds)
             every = [next(it) if isinstance(v, tuple) else v for v in inputs if v is not None]
             ref = numpy_reference(name, op, every, opts)
+            if ref is None:
+                ref = index_reference(op, every, opts)
             if custom == "Convolution2DTransposeBias":
                 # ArmNN runs no custom operator: TRANSPOSE_CONV without the bias, plus it.
                 tc = OpModel(codes, "TRANSPOSE_CONV", [np.array(out_shapes[0][0], np.int32),

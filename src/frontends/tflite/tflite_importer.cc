@@ -19,6 +19,7 @@ const OpTable& Ops() {
     RegisterConvOps(t);
     RegisterElementwiseOps(t);
     RegisterTensorOps(t);
+    RegisterIndexOps(t);
     RegisterReduceOps(t);
     RegisterSequenceOps(t);
     RegisterQuantOps(t);

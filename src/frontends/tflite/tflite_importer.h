@@ -38,6 +38,7 @@ const OpTable& Ops();
 void RegisterConvOps(OpTable& t);         // tflite_ops_conv.cc
 void RegisterElementwiseOps(OpTable& t);  // tflite_ops_elementwise.cc
 void RegisterTensorOps(OpTable& t);       // tflite_ops_tensor.cc
+void RegisterIndexOps(OpTable& t);        // tflite_ops_index.cc
 void RegisterReduceOps(OpTable& t);       // tflite_ops_reduce.cc
 void RegisterSequenceOps(OpTable& t);     // tflite_ops_sequence.cc
 void RegisterQuantOps(OpTable& t);        // tflite_quant.cc
@@ -169,6 +170,8 @@ class OpContext {
 
 // The ints of a constant (any integer type).
 std::vector<int64_t> ToInts(const Tensor& t);
+// axis (negative: from the end) checked against rank, made non-negative.
+int64_t Axis(OpContext& c, int64_t axis, size_t rank);
 
 // A reducer's axes (input 1): repeats and negatives allowed in TFLite; sorted, distinct and
 // non-negative here (tflite_ops_reduce.cc).

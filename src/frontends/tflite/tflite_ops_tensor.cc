@@ -6,15 +6,16 @@
 #include "frontends/tflite/tflite_importer.h"
 
 namespace halo::tflite_fe {
-namespace {
-
-using B = tflite::BuiltinOperator;
 
 int64_t Axis(OpContext& c, int64_t axis, size_t rank) {
   int64_t r = static_cast<int64_t>(rank);
   if (axis < -r || axis >= r) c.Fail("axis ", axis, " is out of range for rank ", rank);
   return axis < 0 ? axis + r : axis;
 }
+
+namespace {
+
+using B = tflite::BuiltinOperator;
 
 // The new shape: a constant input, a computed one (SHAPE, STRIDED_SLICE, PACK...: shape
 // inference folds it), the options' new_shape, or the output's shape.

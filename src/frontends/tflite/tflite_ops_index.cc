@@ -1,0 +1,185 @@
+// Indexing and rearranging operators: SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND (the blocks
+// of dilated convolutions as TensorFlow converts them), REVERSE_V2, CUMSUM, ONE_HOT,
+// EMBEDDING_LOOKUP, FILL, RANGE, and ATAN2.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "frontends/tflite/tflite_importer.h"
+
+namespace halo::tflite_fe {
+namespace {
+
+using B = tflite::BuiltinOperator;
+
+// block_shape (input 1: M values) and the [M, 2] paddings or crops (input 2), checked against
+// the input's M spatial axes (1 .. M).
+void Blocks(OpContext& c, std::vector<int64_t>& block, std::vector<int64_t>& pads) {
+  block = ToInts(c.ConstIn(1, "block_shape"));
+  pads = ToInts(c.ConstIn(2, "the paddings or crops"));
+  const size_t m = block.size();
+  if (m == 0 || c.InShape(0).size() < m + 1 || pads.size() != 2 * m)
+    c.Fail("needs a block_shape of 1 to rank - 1 values and [", m, ", 2] paddings or crops");
+  for (size_t i = 0; i < m; ++i)
+    if (block[i] <= 0 || pads[2 * i] < 0 || pads[2 * i + 1] < 0)
+      c.Fail("block sizes must be positive and paddings or crops not negative");
+}
+
+// SPACE_TO_BATCH_ND: the spatial axes padded, then each cut into blocks whose positions
+// become part of the batch: [N, d1, ..., dM, rest] -> [b1 ... bM N, d1 / b1, ..., rest].
+void SpaceToBatchNd(OpContext& c) {
+  std::vector<int64_t> block, pads;
+  Blocks(c, block, pads);
+  const Shape in = c.InShape(0);
+  const size_t m = block.size(), r = in.size();
+  std::vector<int64_t> all_pads(2 * r, 0);
+  for (size_t i = 0; i < m; ++i) {
+    all_pads[i + 1] = pads[2 * i];
+    all_pads[r + i + 1] = pads[2 * i + 1];
+  }
+  Value* x = c.Add1("Pad", {c.In(0), c.Ints(all_pads)});
+  // [N, d1 / b1, b1, ..., dM / bM, bM, rest] -> [b1, ..., bM, N, d1 / b1, ..., dM / bM, rest]
+  std::vector<int64_t> split = {in[0]}, perm, out = {in[0]};
+  for (size_t i = 0; i < m; ++i) {
+    const int64_t d = in[i + 1] + pads[2 * i] + pads[2 * i + 1];
+    if (d % block[i] != 0)
+      c.Fail("padded axis ", i + 1, " (", d, ") is not a multiple of its block ", block[i]);
+    split.insert(split.end(), {d / block[i], block[i]});
+    perm.push_back(static_cast<int64_t>(2 * i + 2));
+    out[0] *= block[i];
+    out.push_back(d / block[i]);
+  }
+  perm.push_back(0);
+  for (size_t i = 0; i < m; ++i) perm.push_back(static_cast<int64_t>(2 * i + 1));
+  for (size_t i = m + 1; i < r; ++i) {
+    split.push_back(in[i]);
+    perm.push_back(static_cast<int64_t>(split.size() - 1));
+    out.push_back(in[i]);
+  }
+  c.SetOut(0, c.Reshape(c.Transpose(c.Reshape(x, split), perm), out));
+}
+
+// BATCH_TO_SPACE_ND: the inverse: [b1 ... bM N, d1, ..., rest] -> [N, d1 b1, ..., rest],
+// then the crops cut from the spatial axes.
+void BatchToSpaceNd(OpContext& c) {
+  std::vector<int64_t> block, crops;
+  Blocks(c, block, crops);
+  const Shape in = c.InShape(0);
+  const size_t m = block.size(), r = in.size();
+  int64_t blocks = 1;
+  for (int64_t b : block) blocks *= b;
+  if (in[0] % blocks != 0) c.Fail("the batch ", in[0], " is not a multiple of ", blocks);
+  std::vector<int64_t> split(block.begin(), block.end()), perm = {static_cast<int64_t>(m)};
+  std::vector<int64_t> out = {in[0] / blocks}, starts, ends, axes;
+  split.push_back(in[0] / blocks);
+  for (size_t i = 0; i < m; ++i) {
+    split.push_back(in[i + 1]);
+    perm.insert(perm.end(), {static_cast<int64_t>(m + 1 + i), static_cast<int64_t>(i)});
+    const int64_t d = in[i + 1] * block[i];
+    if (crops[2 * i] + crops[2 * i + 1] > d) c.Fail("the crops of axis ", i + 1, " exceed it");
+    out.push_back(d);
+    starts.push_back(crops[2 * i]);
+    ends.push_back(d - crops[2 * i + 1]);
+    axes.push_back(static_cast<int64_t>(i + 1));
+  }
+  for (size_t i = m + 1; i < r; ++i) {
+    split.push_back(in[i]);
+    perm.push_back(static_cast<int64_t>(split.size() - 1));
+    out.push_back(in[i]);
+  }
+  Value* y = c.Reshape(c.Transpose(c.Reshape(c.In(0), split), perm), out);
+  c.SetOut(0, c.Add1("Slice", {y, c.Ints(starts), c.Ints(ends), c.Ints(axes)}));
+}
+
+// REVERSE_V2: a Slice with step -1 on each listed axis.
+void ReverseV2(OpContext& c) {
+  const size_t r = c.InShape(0).size();
+  std::vector<int64_t> axes, starts, ends, steps;
+  for (int64_t a : ToInts(c.ConstIn(1, "axis"))) {
+    axes.push_back(Axis(c, a, r));
+    starts.push_back(-1);
+    ends.push_back(std::numeric_limits<int64_t>::min());
+    steps.push_back(-1);
+  }
+  if (axes.empty()) return c.SetOut(0, c.Add1("Identity", {c.In(0)}));
+  c.SetOut(0,
+           c.Add1("Slice", {c.In(0), c.Ints(starts), c.Ints(ends), c.Ints(axes), c.Ints(steps)}));
+}
+
+// CUMSUM (exclusive, reverse) along the constant axis input.
+void Cumsum(OpContext& c) {
+  const auto* o = c.OptOptions<tflite::CumsumOptions>();
+  const std::vector<int64_t> a = ToInts(c.ConstIn(1, "axis"));
+  if (a.size() != 1) c.Fail("the axis must be one value");
+  Node* n = c.Add("CumSum", {c.In(0), c.Ints({Axis(c, a[0], c.InShape(0).size())})});
+  n->set_attr("exclusive", int64_t{o && o->exclusive() ? 1 : 0});
+  n->set_attr("reverse", int64_t{o && o->reverse() ? 1 : 0});
+  c.SetOut(0, n->output());
+}
+
+// ONE_HOT (indices, depth, on_value, off_value; axis): indices outside [0, depth) give a row
+// of off_value (ONNX's OneHot counts negative ones from the end: they are moved past it).
+void OneHot(OpContext& c) {
+  const auto* o = c.OptOptions<tflite::OneHotOptions>();
+  const std::vector<int64_t> depth = ToInts(c.ConstIn(1, "depth"));
+  if (depth.size() != 1 || depth[0] <= 0) c.Fail("depth must be one positive value");
+  const DataType it = c.InType(0);
+  Value* idx = c.In(0);
+  idx = c.Add1("Where",
+               {c.Add1("Less", {idx, c.Scalar(it, 0)}), c.Scalar(it, double(depth[0])), idx});
+  Node* values = c.Add("Concat", {c.Reshape(c.In(3), {1}), c.Reshape(c.In(2), {1})});
+  values->set_attr("axis", int64_t{0});
+  Node* n = c.Add("OneHot", {idx, c.Ints(depth), values->output()});
+  n->set_attr("axis", o ? int64_t{o->axis()} : int64_t{-1});
+  c.SetOut(0, n->output());
+}
+
+// EMBEDDING_LOOKUP (ids, params): rows of params.
+void EmbeddingLookup(OpContext& c) {
+  Node* n = c.Add("Gather", {c.In(1), c.In(0)});
+  n->set_attr("axis", int64_t{0});
+  c.SetOut(0, n->output());
+}
+
+// FILL (dims, value): value broadcast to dims.
+void Fill(OpContext& c) {
+  c.SetOut(0, c.Add1("Expand", {c.Reshape(c.In(1), {}), c.Ints(ToInts(c.ConstIn(0, "dims")))}));
+}
+
+// RANGE (start, limit, delta).
+void RangeOp(OpContext& c) {
+  c.SetOut(
+      0, c.Add1("Range", {c.Reshape(c.In(0), {}), c.Reshape(c.In(1), {}), c.Reshape(c.In(2), {})}));
+}
+
+// ATAN2 (y, x): atan(y / x) moved by pi into the left half-plane; +-pi/2 or 0 where x is 0.
+void Atan2(OpContext& c) {
+  const DataType t = c.InType(0);
+  Value *y = c.In(0), *x = c.In(1), *zero = c.Scalar(t, 0);
+  Value* base = c.Add1("Atan", {c.Add1("Div", {y, x})});
+  Value* y_neg = c.Add1("Less", {y, zero});
+  Value* shift = c.Add1("Where", {y_neg, c.Scalar(t, -M_PI), c.Scalar(t, M_PI)});
+  Value* left = c.Add1("Add", {base, shift});
+  Value* axis = c.Add1(
+      "Where", {y_neg, c.Scalar(t, -M_PI / 2),
+                c.Add1("Where", {c.Add1("Greater", {y, zero}), c.Scalar(t, M_PI / 2), zero})});
+  Value* r = c.Add1("Where", {c.Add1("Less", {x, zero}), left, axis});
+  c.SetOut(0, c.Add1("Where", {c.Add1("Greater", {x, zero}), base, r}));
+}
+
+}  // namespace
+
+void RegisterIndexOps(OpTable& t) {
+  auto reg = [&](B code, Handler h) { t.builtin[static_cast<int>(code)] = h; };
+  reg(B::SPACE_TO_BATCH_ND, SpaceToBatchNd);
+  reg(B::BATCH_TO_SPACE_ND, BatchToSpaceNd);
+  reg(B::REVERSE_V2, ReverseV2);
+  reg(B::CUMSUM, Cumsum);
+  reg(B::ONE_HOT, OneHot);
+  reg(B::EMBEDDING_LOOKUP, EmbeddingLookup);
+  reg(B::FILL, Fill);
+  reg(B::RANGE, RangeOp);
+  reg(B::ATAN2, Atan2);
+}
+
+}  // namespace halo::tflite_fe

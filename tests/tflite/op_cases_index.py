@@ -1,0 +1,89 @@
+"""Single-operator cases of tflite_ops_index.cc (SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND,
+REVERSE_V2, CUMSUM, ONE_HOT, EMBEDDING_LOOKUP, FILL, RANGE, ATAN2) and their numpy
+references, written from TFLite's reference kernels (ArmNN 20.08 runs few of them)."""
+import numpy as np
+
+
+def index_cases(rng):
+    """(name, op, inputs, output shapes, options type, options), as op_cases."""
+    i32 = lambda *v: np.array(v, dtype=np.int32)
+    F = np.float32
+    c = [("space_to_batch_nd", "SPACE_TO_BATCH_ND",
+          [((1, 5, 6, 2), None), i32(2, 3), i32(1, 0, 0, 0).reshape(2, 2)],
+          [((6, 3, 2, 2), F)], "SpaceToBatchNDOptions", {}),
+         ("space_to_batch_nd_3d", "SPACE_TO_BATCH_ND",
+          [((2, 3, 3), None), i32(2), i32(1, 0).reshape(1, 2)], [((4, 2, 3), F)],
+          "SpaceToBatchNDOptions", {}),
+         ("batch_to_space_nd", "BATCH_TO_SPACE_ND",
+          [((6, 3, 2, 2), None), i32(2, 3), i32(1, 0, 0, 1).reshape(2, 2)],
+          [((1, 5, 5, 2), F)], "BatchToSpaceNDOptions", {}),
+         ("reverse_v2", "REVERSE_V2", [((2, 3, 4), None), i32(1)], [((2, 3, 4), F)],
+          "ReverseV2Options", {}),
+         ("embedding_lookup", "EMBEDDING_LOOKUP", [i32(2, 0, 2), ((4, 3), None)],
+          [((3, 3), F)], None, None),
+         ("fill", "FILL", [i32(2, 3), np.array(1.5, F)], [((2, 3), F)], "FillOptions", {}),
+         ("range", "RANGE", [np.array(1.0, F), np.array(4.0, F), np.array(0.5, F)],
+          [((6,), F)], "RangeOptions", {}),
+         ("atan2", "ATAN2", [((2, 3), None), np.array([[0, -1, 1], [-0.5, 0, 2]], F)],
+          [((2, 3), F)], None, None)]
+    for excl in (False, True):
+        for rev in (False, True):
+            c.append(("cumsum%s%s" % ("_exclusive" * excl, "_reverse" * rev), "CUMSUM",
+                      [((2, 5), None), i32(1)], [((2, 5), F)], "CumsumOptions",
+                      {"exclusive": excl, "reverse": rev}))
+    for axis in (-1, 0):
+        shape = (2, 3, 5) if axis == -1 else (5, 2, 3)
+        c.append(("one_hot_axis%d" % axis, "ONE_HOT",
+                  [((2, 3), np.int32), i32(5), np.array(2.0, F), np.array(-1.0, F)],
+                  [(shape, F)], "OneHotOptions", {"axis": axis}))
+    return c
+
+
+def index_reference(op, a, options):
+    """The reference outputs of an index_cases case, or None for other operators."""
+    options = options or {}
+    if op == "SPACE_TO_BATCH_ND":
+        x, block, pads = a[0], list(a[1]), a[2]
+        m = len(block)
+        x = np.pad(x, [(0, 0)] + [tuple(p) for p in pads] + [(0, 0)] * (x.ndim - m - 1))
+        split = [x.shape[0]]
+        for i, b in enumerate(block):
+            split += [x.shape[i + 1] // b, b]
+        split += list(x.shape[m + 1:])
+        perm = [2 * i + 2 for i in range(m)] + [0] + [2 * i + 1 for i in range(m)] + \
+            list(range(2 * m + 1, len(split)))
+        y = x.reshape(split).transpose(perm)
+        return [y.reshape([-1] + [x.shape[i + 1] // b for i, b in enumerate(block)] +
+                          list(x.shape[m + 1:]))]
+    if op == "BATCH_TO_SPACE_ND":
+        x, block, crops = a[0], list(a[1]), a[2]
+        m, n = len(block), a[0].shape[0] // int(np.prod(a[1]))
+        y = x.reshape(block + [n] + list(x.shape[1:]))
+        perm = [m] + [v for i in range(m) for v in (m + 1 + i, i)] + \
+            list(range(2 * m + 1, y.ndim))
+        y = y.transpose(perm).reshape([n] + [x.shape[i + 1] * b for i, b in enumerate(block)] +
+                                      list(x.shape[m + 1:]))
+        for i in range(m):
+            y = np.take(y, range(crops[i][0], y.shape[i + 1] - crops[i][1]), axis=i + 1)
+        return [y]
+    if op == "REVERSE_V2":
+        return [np.flip(a[0], axis=tuple(int(v) for v in a[1]))]
+    if op == "CUMSUM":
+        x = np.flip(a[0], 1) if options.get("reverse") else a[0]
+        y = np.cumsum(x, axis=1, dtype=np.float64)
+        if options.get("exclusive"):
+            y = np.concatenate([np.zeros_like(y[:, :1]), y[:, :-1]], axis=1)
+        return [np.flip(y, 1) if options.get("reverse") else y]
+    if op == "ONE_HOT":
+        idx, depth, on, off = a[0], int(a[1][0]), float(a[2]), float(a[3])
+        y = np.where(idx[..., None] == np.arange(depth), on, off)
+        return [y if options.get("axis") == -1 else np.moveaxis(y, -1, 0)]
+    if op == "EMBEDDING_LOOKUP":
+        return [a[1][a[0]]]
+    if op == "FILL":
+        return [np.full(tuple(a[0]), a[1])]
+    if op == "RANGE":
+        return [np.arange(a[0], a[1], a[2])]
+    if op == "ATAN2":
+        return [np.arctan2(a[0], a[1])]
+    return None
