@@ -1,5 +1,6 @@
 """Single-operator cases of tflite_ops_index.cc (SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND,
-REVERSE_V2, CUMSUM, ONE_HOT, EMBEDDING_LOOKUP, FILL, RANGE, ATAN2) and their numpy
+REVERSE_V2, CUMSUM, ONE_HOT, EMBEDDING_LOOKUP, FILL, RANGE, ATAN2, DYNAMIC_UPDATE_SLICE,
+SCATTER_ND, MATRIX_DIAG, MATRIX_SET_DIAG) and their numpy
 references, written from TFLite's reference kernels (ArmNN 20.08 runs few of them)."""
 import numpy as np
 
@@ -26,6 +27,19 @@ def index_cases(rng):
           [((6,), F)], "RangeOptions", {}),
          ("atan2", "ATAN2", [((2, 3), None), np.array([[0, -1, 1], [-0.5, 0, 2]], F)],
           [((2, 3), F)], None, None)]
+    c += [("dynamic_update_slice", "DYNAMIC_UPDATE_SLICE",
+           [((2, 6, 4), None), ((1, 3, 4), None), i32(1, 2, 0)], [((2, 6, 4), F)], None, None),
+          ("dynamic_update_slice_clamped", "DYNAMIC_UPDATE_SLICE",
+           [((2, 6, 4), None), ((2, 3, 2), None), i32(-1, 5, 1)], [((2, 6, 4), F)], None, None),
+          ("dynamic_update_slice_runtime_start", "DYNAMIC_UPDATE_SLICE",
+           [((2, 6, 4), None), ((1, 2, 3), None), ((3,), np.int32)], [((2, 6, 4), F)], None,
+           None),
+          ("scatter_nd_repeated", "SCATTER_ND",
+           [i32(1, 0, 3, 1).reshape(4, 1), ((4, 3), None), i32(5, 3)], [((5, 3), F)], None,
+           None),
+          ("matrix_diag", "MATRIX_DIAG", [((2, 3), None)], [((2, 3, 3), F)], None, None),
+          ("matrix_set_diag", "MATRIX_SET_DIAG", [((2, 4, 3), None), ((2, 3), None)],
+           [((2, 4, 3), F)], None, None)]
     for excl in (False, True):
         for rev in (False, True):
             c.append(("cumsum%s%s" % ("_exclusive" * excl, "_reverse" * rev), "CUMSUM",
@@ -86,4 +100,21 @@ def index_reference(op, a, options):
         return [np.arange(a[0], a[1], a[2])]
     if op == "ATAN2":
         return [np.arctan2(a[0], a[1])]
+    if op == "DYNAMIC_UPDATE_SLICE":
+        y, u = a[0].copy(), a[1]
+        at = [min(max(int(s), 0), d - k) for s, d, k in zip(a[2], y.shape, u.shape)]
+        y[tuple(slice(s, s + k) for s, k in zip(at, u.shape))] = u
+        return [y]
+    if op == "SCATTER_ND":
+        y = np.zeros(tuple(a[2]), a[1].dtype)
+        for i, row in zip(a[0][:, 0], a[1]):
+            y[i] += row
+        return [y]
+    if op == "MATRIX_DIAG":
+        return [a[0][..., None] * np.eye(a[0].shape[-1])]
+    if op == "MATRIX_SET_DIAG":
+        y = a[0].copy()
+        k = min(y.shape[-2:])
+        y[..., range(k), range(k)] = a[1]
+        return [y]
     return None

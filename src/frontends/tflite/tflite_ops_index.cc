@@ -1,6 +1,8 @@
 // Indexing and rearranging operators: SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND (the blocks
 // of dilated convolutions as TensorFlow converts them), REVERSE_V2, CUMSUM, ONE_HOT,
-// EMBEDDING_LOOKUP, FILL, RANGE, and ATAN2.
+// EMBEDDING_LOOKUP, FILL, RANGE, ATAN2, DYNAMIC_UPDATE_SLICE (the KV cache writes of TFLite
+// LLMs), SCATTER_ND, MATRIX_DIAG and MATRIX_SET_DIAG.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -167,6 +169,78 @@ void Atan2(OpContext& c) {
   c.SetOut(0, c.Add1("Where", {c.Add1("Greater", {x, zero}), base, r}));
 }
 
+// DYNAMIC_UPDATE_SLICE (operand, update, start_indices): update written into operand at
+// the start indices, each clamped so that the update fits (as TFLite's kernel). Along each
+// axis the update's rows are gathered to the operand's positions; a Where keeps operand
+// outside the window.
+void DynamicUpdateSlice(OpContext& c) {
+  const Shape os = c.InShape(0), us = c.InShape(1);
+  if (us.size() != os.size()) c.Fail("the update must have the operand's rank");
+  Value* start = c.InType(2) == DataType::kInt64 ? c.In(2) : c.Cast(c.In(2), DataType::kInt64);
+  Value *placed = c.In(1), *mask = nullptr;
+  for (size_t k = 0; k < os.size(); ++k) {
+    if (us[k] > os[k]) c.Fail("the update is larger than the operand on axis ", k);
+    if (us[k] == os[k]) continue;  // the start clamps to 0
+    Value* s = c.Add1("Slice", {start, c.Ints({int64_t(k)}), c.Ints({int64_t(k) + 1})});
+    s = c.Add1("Min", {c.Add1("Max", {s, c.Ints({0})}), c.Ints({os[k] - us[k]})});
+    std::vector<int64_t> steps(static_cast<size_t>(os[k]));
+    for (int64_t j = 0; j < os[k]; ++j) steps[static_cast<size_t>(j)] = j;
+    Value* j = c.Ints(steps);
+    Value* from = c.Add1("Sub", {j, s});
+    Value* idx = c.Add1("Min", {c.Add1("Max", {from, c.Ints({0})}), c.Ints({us[k] - 1})});
+    Node* g = c.Add("Gather", {placed, idx});
+    g->set_attr("axis", int64_t(k));
+    placed = g->output();
+    Value* in = c.Add1("And", {c.Add1("GreaterOrEqual", {from, c.Ints({0})}),
+                               c.Add1("Less", {from, c.Ints({us[k]})})});
+    std::vector<int64_t> along(os.size(), 1);
+    along[k] = os[k];
+    in = c.Reshape(in, along);
+    mask = mask ? c.Add1("And", {mask, in}) : in;
+  }
+  c.SetOut(0, mask ? c.Add1("Where", {mask, placed, c.In(0)}) : c.Add1("Identity", {placed}));
+}
+
+// SCATTER_ND (indices, updates, shape): zeros of shape with the updates added at the
+// indices (repeated indices sum, as TFLite's kernel).
+void ScatterNd(OpContext& c) {
+  const std::vector<int64_t> shape = ToInts(c.ConstIn(2, "shape"));
+  Value* zeros = c.Const(Tensor(Type(c.InType(1), shape)));
+  Value* idx = c.InType(0) == DataType::kInt64 ? c.In(0) : c.Cast(c.In(0), DataType::kInt64);
+  Node* n = c.Add("ScatterND", {zeros, idx, c.In(1)});
+  n->set_attr("reduction", std::string("add"));
+  c.SetOut(0, n->output());
+}
+
+// The bool [m, n] constant that is true on the main diagonal.
+Value* Eye(OpContext& c, int64_t m, int64_t n) {
+  Tensor t(Type(DataType::kBool, {m, n}));
+  for (int64_t i = 0; i < std::min(m, n); ++i) t.mutable_data<uint8_t>()[i * n + i] = 1;
+  return c.Const(std::move(t));
+}
+
+// MATRIX_DIAG (diagonal [..., N]): [..., N, N] with the diagonal, zeros elsewhere.
+void MatrixDiag(OpContext& c) {
+  const int64_t n = c.InShape(0).back();
+  Value* d = c.Add1("Unsqueeze", {c.In(0), c.Ints({-1})});
+  c.SetOut(0, c.Add1("Where", {Eye(c, n, n), d, c.Scalar(c.InType(0), 0)}));
+}
+
+// MATRIX_SET_DIAG (input [..., M, N], diagonal [..., min(M, N)]): input with its main
+// diagonal replaced.
+void MatrixSetDiag(OpContext& c) {
+  const Shape s = c.InShape(0);
+  if (s.size() < 2) c.Fail("the input must have rank 2 or more");
+  const int64_t m = s[s.size() - 2], n = s.back(), k = std::min(m, n);
+  Value* d = c.Add1("Unsqueeze", {c.In(1), c.Ints({-1})});  // [..., K, 1]
+  if (m > k) {
+    std::vector<int64_t> pads(2 * (s.size()), 0);
+    pads[s.size() + s.size() - 2] = m - k;
+    d = c.Add1("Pad", {d, c.Ints(pads)});
+  }
+  c.SetOut(0, c.Add1("Where", {Eye(c, m, n), d, c.In(0)}));
+}
+
 }  // namespace
 
 void RegisterIndexOps(OpTable& t) {
@@ -180,6 +254,10 @@ void RegisterIndexOps(OpTable& t) {
   reg(B::FILL, Fill);
   reg(B::RANGE, RangeOp);
   reg(B::ATAN2, Atan2);
+  reg(B::DYNAMIC_UPDATE_SLICE, DynamicUpdateSlice);
+  reg(B::SCATTER_ND, ScatterNd);
+  reg(B::MATRIX_DIAG, MatrixDiag);
+  reg(B::MATRIX_SET_DIAG, MatrixSetDiag);
 }
 
 }  // namespace halo::tflite_fe
