@@ -40,6 +40,24 @@ def index_cases(rng):
           ("matrix_diag", "MATRIX_DIAG", [((2, 3), None)], [((2, 3, 3), F)], None, None),
           ("matrix_set_diag", "MATRIX_SET_DIAG", [((2, 4, 3), None), ((2, 3), None)],
            [((2, 4, 3), F)], None, None)]
+    f = lambda *shape: rng.standard_normal(shape).astype(F)
+    c += [("conv_3d_same", "CONV_3D", [((1, 4, 5, 5, 2), None), f(2, 3, 3, 2, 3), f(3)],
+           [((1, 4, 5, 5, 3), F)], "Conv3DOptions",
+           {"padding": "SAME", "stride_d": 1, "stride_h": 1, "stride_w": 1,
+            "fused_activation_function": "RELU"}),
+          ("conv_3d_valid_s2_d2", "CONV_3D", [((1, 6, 7, 7, 2), None), f(2, 2, 2, 2, 3)],
+           [((1, 2, 3, 3, 3), F)], "Conv3DOptions",
+           {"padding": "VALID", "stride_d": 2, "stride_h": 2, "stride_w": 2,
+            "dilation_d_factor": 2, "dilation_h_factor": 2, "dilation_w_factor": 2})]
+    seg = i32(2, -1, 0, 2, 4)  # row 1 dropped, rows 1 and 3 of the output empty
+    for op in ("UNSORTED_SEGMENT_SUM", "UNSORTED_SEGMENT_PROD", "UNSORTED_SEGMENT_MAX",
+               "UNSORTED_SEGMENT_MIN"):
+        c.append((op.lower(), op, [((5, 3), None), seg, i32(5)], [((5, 3), F)], None, None))
+    c.append(("unsorted_segment_sum_2d_ids", "UNSORTED_SEGMENT_SUM",
+              [((2, 3, 2), None), i32(0, 1, 1, 3, 0, 1).reshape(2, 3), i32(4)],
+              [((4, 2), F)], None, None))
+    c.append(("segment_sum", "SEGMENT_SUM", [((5, 2), None), i32(0, 0, 1, 3, 3)],
+              [((4, 2), F)], "SegmentSumOptions", {}))
     for excl in (False, True):
         for rev in (False, True):
             c.append(("cumsum%s%s" % ("_exclusive" * excl, "_reverse" * rev), "CUMSUM",
@@ -51,6 +69,37 @@ def index_cases(rng):
                   [((2, 3), np.int32), i32(5), np.array(2.0, F), np.array(-1.0, F)],
                   [(shape, F)], "OneHotOptions", {"axis": axis}))
     return c
+
+
+def conv3d_reference(x, w, b, o):
+    """TFLite's CONV_3D: NDHWC input, [KD, KH, KW, C, O] filter, SAME pads floor(total / 2)
+    at the start."""
+    strides = [o.get("stride_d", 1), o.get("stride_h", 1), o.get("stride_w", 1)]
+    dil = [o.get("dilation_d_factor", 1), o.get("dilation_h_factor", 1),
+           o.get("dilation_w_factor", 1)]
+    ks = w.shape[:3]
+    pads = []
+    for i in range(3):
+        eff = (ks[i] - 1) * dil[i] + 1
+        if o.get("padding") == "SAME":
+            out = -(-x.shape[i + 1] // strides[i])
+            total = max((out - 1) * strides[i] + eff - x.shape[i + 1], 0)
+            pads.append((total // 2, total - total // 2))
+        else:
+            pads.append((0, 0))
+    xp = np.pad(x.astype(np.float64), [(0, 0)] + pads + [(0, 0)])
+    outs = [(xp.shape[i + 1] - ((ks[i] - 1) * dil[i] + 1)) // strides[i] + 1 for i in range(3)]
+    y = np.zeros((x.shape[0], *outs, w.shape[4]))
+    for d in range(outs[0]):
+        for h in range(outs[1]):
+            for v in range(outs[2]):
+                patch = xp[:, d * strides[0]:d * strides[0] + (ks[0] - 1) * dil[0] + 1:dil[0],
+                           h * strides[1]:h * strides[1] + (ks[1] - 1) * dil[1] + 1:dil[1],
+                           v * strides[2]:v * strides[2] + (ks[2] - 1) * dil[2] + 1:dil[2]]
+                y[:, d, h, v] = np.tensordot(patch, w, axes=([1, 2, 3, 4], [0, 1, 2, 3]))
+    if b is not None:
+        y += b
+    return np.maximum(y, 0) if o.get("fused_activation_function") == "RELU" else y
 
 
 def index_reference(op, a, options):
@@ -100,6 +149,21 @@ def index_reference(op, a, options):
         return [np.arange(a[0], a[1], a[2])]
     if op == "ATAN2":
         return [np.arctan2(a[0], a[1])]
+    if op == "CONV_3D":
+        return [conv3d_reference(a[0], a[1], a[2] if len(a) > 2 else None, options)]
+    if "SEGMENT" in op:
+        x, ids = a[0].astype(np.float64), a[1]
+        n = int(a[2]) if len(a) > 2 else int(ids.max()) + 1
+        kind = op.rsplit("_", 1)[1]
+        start = {"SUM": 0.0, "PROD": 1.0, "MAX": -np.finfo(np.float32).max,
+                 "MIN": np.finfo(np.float32).max}[kind]
+        y = np.full((n,) + x.shape[ids.ndim:], start)
+        for pos in np.ndindex(ids.shape):
+            if ids[pos] >= 0:
+                f = {"SUM": np.add, "PROD": np.multiply, "MAX": np.maximum,
+                     "MIN": np.minimum}[kind]
+                y[ids[pos]] = f(y[ids[pos]], x[pos])
+        return [y]
     if op == "DYNAMIC_UPDATE_SLICE":
         y, u = a[0].copy(), a[1]
         at = [min(max(int(s), 0), d - k) for s, d, k in zip(a[2], y.shape, u.shape)]

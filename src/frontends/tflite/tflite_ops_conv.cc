@@ -45,6 +45,24 @@ void DepthwiseConv2D(OpContext& c) {
   c.SetOut(0, c.Activation(c.ToNHWC(n->output()), o.fused_activation_function()));
 }
 
+// CONV_3D: input [N, D, H, W, C], filter [KD, KH, KW, C / groups, O], bias [O].
+void Conv3D(OpContext& c) {
+  const auto& o = c.Options<tflite::Conv3DOptions>();
+  if (c.InShape(0).size() != 5 || c.InShape(1).size() != 5)
+    c.Fail("the input and the filter must have rank 5");
+  int64_t in_c = c.InShape(0)[4], w_c = c.InShape(1)[3];
+  if (w_c <= 0 || in_c % w_c) c.Fail("input channels ", in_c, " are not a multiple of ", w_c);
+  Node* n = c.Add("Conv", {c.Transpose(c.In(0), {0, 4, 1, 2, 3}),
+                           c.Transpose(c.In(1), {4, 3, 0, 1, 2}), c.OptIn(2)});
+  n->set_attr("auto_pad", std::string(AutoPad(o.padding())));
+  n->set_attr("strides", std::vector<int64_t>{o.stride_d(), o.stride_h(), o.stride_w()});
+  n->set_attr("dilations", std::vector<int64_t>{o.dilation_d_factor(), o.dilation_h_factor(),
+                                                o.dilation_w_factor()});
+  n->set_attr("group", in_c / w_c);
+  c.SetOut(0,
+           c.Activation(c.Transpose(n->output(), {0, 2, 3, 4, 1}), o.fused_activation_function()));
+}
+
 // Transposed convolution to the output size `out_hw`: TFLite pads the full result and crops
 // total = (in - 1) * stride + k - out, floor(total / 2) at the start (SAME) or none (VALID).
 Value* TransposeConv(OpContext& c, Value* x, Value* w, Value* b, const Shape& x_shape,
@@ -211,6 +229,7 @@ void RegisterConvOps(OpTable& t) {
   auto reg = [&](B code, Handler h) { t.builtin[static_cast<int>(code)] = h; };
   reg(B::CONV_2D, Conv2D);
   reg(B::DEPTHWISE_CONV_2D, DepthwiseConv2D);
+  reg(B::CONV_3D, Conv3D);
   reg(B::TRANSPOSE_CONV, TransposeConv2D);
   t.custom["Convolution2DTransposeBias"] = Convolution2DTransposeBias;
   reg(B::MAX_POOL_2D, [](OpContext& c) { Pool(c, "MaxPool"); });

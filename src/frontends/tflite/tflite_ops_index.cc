@@ -1,7 +1,7 @@
 // Indexing and rearranging operators: SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND (the blocks
 // of dilated convolutions as TensorFlow converts them), REVERSE_V2, CUMSUM, ONE_HOT,
 // EMBEDDING_LOOKUP, FILL, RANGE, ATAN2, DYNAMIC_UPDATE_SLICE (the KV cache writes of TFLite
-// LLMs), SCATTER_ND, MATRIX_DIAG and MATRIX_SET_DIAG.
+// LLMs), SCATTER_ND, MATRIX_DIAG, MATRIX_SET_DIAG and the segment reductions.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -212,6 +212,37 @@ void ScatterNd(OpContext& c) {
   c.SetOut(0, n->output());
 }
 
+// SEGMENT_SUM and UNSORTED_SEGMENT_SUM / PROD / MAX / MIN (data, segment_ids[, num_segments]):
+// row i of data (over segment_ids' axes) goes into row segment_ids[i] of the output, which
+// starts at 0, 1, the lowest or the highest value; negative ids are dropped. A ScatterND
+// with that reduction, the dropped rows sent to row 0 as the reduction's neutral value.
+void SegmentReduce(OpContext& c, const std::string& reduction) {
+  const DataType t = c.InType(0);
+  if (!IsFloat(t) && t != DataType::kInt32) c.Fail("the data must be float or int32");
+  const double lo = t == DataType::kInt32 ? std::numeric_limits<int32_t>::lowest()
+                                          : -std::numeric_limits<float>::max();
+  const double hi = t == DataType::kInt32 ? std::numeric_limits<int32_t>::max()
+                                          : std::numeric_limits<float>::max();
+  const double init = reduction == "add"   ? 0
+                      : reduction == "mul" ? 1
+                      : reduction == "max" ? lo
+                                           : hi;
+  const Shape ds = c.InShape(0), is = c.InShape(1), os = c.OutShape(0);
+  if (is.size() > ds.size() || !std::equal(is.begin(), is.end(), ds.begin()))
+    c.Fail("segment_ids ", ShapeToString(is), " must be a prefix of the data's shape");
+  Value* ids = c.Cast(c.In(1), DataType::kInt64);
+  Value* dropped = c.Add1("Less", {ids, c.Ints({0})});
+  ids = c.Add1("Where", {dropped, c.Ints({0}), ids});
+  std::vector<int64_t> along(ds.size(), 1);
+  std::copy(is.begin(), is.end(), along.begin());
+  Value* upd = c.Add1("Where", {c.Reshape(dropped, along), c.Scalar(t, init), c.In(0)});
+  Value* start = c.Add1("Expand", {c.Scalar(t, init), c.Ints(os)});
+  Value* idx = c.Add1("Unsqueeze", {ids, c.Ints({-1})});
+  Node* n = c.Add("ScatterND", {start, idx, upd});
+  n->set_attr("reduction", reduction);
+  c.SetOut(0, n->output());
+}
+
 // The bool [m, n] constant that is true on the main diagonal.
 Value* Eye(OpContext& c, int64_t m, int64_t n) {
   Tensor t(Type(DataType::kBool, {m, n}));
@@ -258,6 +289,11 @@ void RegisterIndexOps(OpTable& t) {
   reg(B::SCATTER_ND, ScatterNd);
   reg(B::MATRIX_DIAG, MatrixDiag);
   reg(B::MATRIX_SET_DIAG, MatrixSetDiag);
+  reg(B::SEGMENT_SUM, [](OpContext& c) { SegmentReduce(c, "add"); });
+  reg(B::UNSORTED_SEGMENT_SUM, [](OpContext& c) { SegmentReduce(c, "add"); });
+  reg(B::UNSORTED_SEGMENT_PROD, [](OpContext& c) { SegmentReduce(c, "mul"); });
+  reg(B::UNSORTED_SEGMENT_MAX, [](OpContext& c) { SegmentReduce(c, "max"); });
+  reg(B::UNSORTED_SEGMENT_MIN, [](OpContext& c) { SegmentReduce(c, "min"); });
 }
 
 }  // namespace halo::tflite_fe
