@@ -1,6 +1,7 @@
 """Single-operator cases of tflite_ops_index.cc (SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND,
 REVERSE_V2, CUMSUM, ONE_HOT, EMBEDDING_LOOKUP, FILL, RANGE, ATAN2, DYNAMIC_UPDATE_SLICE,
-SCATTER_ND, MATRIX_DIAG, MATRIX_SET_DIAG) and their numpy
+SCATTER_ND, MATRIX_DIAG, MATRIX_SET_DIAG, the segment reductions, BUCKETIZE,
+REVERSE_SEQUENCE, BITWISE_XOR; CONV_3D) and their numpy
 references, written from TFLite's reference kernels (ArmNN 20.08 runs few of them)."""
 import numpy as np
 
@@ -58,6 +59,12 @@ def index_cases(rng):
               [((4, 2), F)], None, None))
     c.append(("segment_sum", "SEGMENT_SUM", [((5, 2), None), i32(0, 0, 1, 3, 3)],
               [((4, 2), F)], "SegmentSumOptions", {}))
+    c.append(("bucketize", "BUCKETIZE", [((3, 4), None)], [((3, 4), np.int32)],
+              "BucketizeOptions", {"boundaries": [-1.0, 0.0, 0.5, 2.0]}))
+    c.append(("reverse_sequence", "REVERSE_SEQUENCE", [((3, 2, 4), None), i32(1, 3)],
+              [((3, 2, 4), F)], "ReverseSequenceOptions", {"seq_dim": 2, "batch_dim": 1}))
+    c.append(("bitwise_xor", "BITWISE_XOR", [((2, 3), np.int32), ((2, 3), np.int32)],
+              [((2, 3), np.int32)], None, None))
     for excl in (False, True):
         for rev in (False, True):
             c.append(("cumsum%s%s" % ("_exclusive" * excl, "_reverse" * rev), "CUMSUM",
@@ -149,6 +156,17 @@ def index_reference(op, a, options):
         return [np.arange(a[0], a[1], a[2])]
     if op == "ATAN2":
         return [np.arctan2(a[0], a[1])]
+    if op == "BUCKETIZE":
+        return [np.searchsorted(np.array(options["boundaries"], np.float32), a[0], "right")]
+    if op == "REVERSE_SEQUENCE":
+        y, seq, batch = a[0].copy(), options["seq_dim"], options.get("batch_dim", 0)
+        for b, n in enumerate(a[1]):
+            pick = [slice(None)] * y.ndim
+            pick[batch], pick[seq] = b, slice(0, n)
+            y[tuple(pick)] = np.flip(a[0][tuple(pick)], axis=seq - (batch < seq))
+        return [y]
+    if op == "BITWISE_XOR":
+        return [np.bitwise_xor(a[0], a[1])]
     if op == "CONV_3D":
         return [conv3d_reference(a[0], a[1], a[2] if len(a) > 2 else None, options)]
     if "SEGMENT" in op:

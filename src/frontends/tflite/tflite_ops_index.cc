@@ -1,7 +1,8 @@
 // Indexing and rearranging operators: SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND (the blocks
 // of dilated convolutions as TensorFlow converts them), REVERSE_V2, CUMSUM, ONE_HOT,
 // EMBEDDING_LOOKUP, FILL, RANGE, ATAN2, DYNAMIC_UPDATE_SLICE (the KV cache writes of TFLite
-// LLMs), SCATTER_ND, MATRIX_DIAG, MATRIX_SET_DIAG and the segment reductions.
+// LLMs), SCATTER_ND, MATRIX_DIAG, MATRIX_SET_DIAG, the segment reductions, BUCKETIZE,
+// REVERSE_SEQUENCE and BITWISE_XOR.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -243,6 +244,44 @@ void SegmentReduce(OpContext& c, const std::string& reduction) {
   c.SetOut(0, n->output());
 }
 
+// BUCKETIZE (boundaries): the number of boundaries at or below each value (int32).
+void Bucketize(OpContext& c) {
+  const auto& o = c.Options<tflite::BucketizeOptions>();
+  if (c.InType(0) != DataType::kFloat32) c.Fail("the input must be float32");
+  std::vector<float> b;
+  if (o.boundaries()) b.assign(o.boundaries()->begin(), o.boundaries()->end());
+  if (!std::is_sorted(b.begin(), b.end())) c.Fail("the boundaries must be sorted");
+  if (b.empty()) return c.SetOut(0, c.Const(Tensor(Type(DataType::kInt32, c.InShape(0)))));
+  Tensor bt(Type(DataType::kFloat32, {static_cast<int64_t>(b.size())}));
+  std::copy(b.begin(), b.end(), bt.mutable_data<float>());
+  Value* x = c.Add1("Unsqueeze", {c.In(0), c.Ints({-1})});
+  Value* at_or_below =
+      c.Cast(c.Add1("GreaterOrEqual", {x, c.Const(std::move(bt))}), DataType::kInt32);
+  Node* n = c.Add("ReduceSum", {at_or_below, c.Ints({-1})});
+  n->set_attr("keepdims", int64_t{0});
+  c.SetOut(0, n->output());
+}
+
+// REVERSE_SEQUENCE (input, seq_lengths; seq_dim, batch_dim): the first seq_lengths[b]
+// elements along seq_dim reversed in each batch entry b (the IR op on axes 0 and 1, with
+// the two moved there).
+void ReverseSequence(OpContext& c) {
+  const auto& o = c.Options<tflite::ReverseSequenceOptions>();
+  const size_t r = c.InShape(0).size();
+  const int64_t seq = Axis(c, o.seq_dim(), r), batch = Axis(c, o.batch_dim(), r);
+  if (seq == batch) c.Fail("seq_dim and batch_dim must differ");
+  std::vector<int64_t> perm = {batch, seq};
+  for (int64_t i = 0; i < static_cast<int64_t>(r); ++i)
+    if (i != seq && i != batch) perm.push_back(i);
+  std::vector<int64_t> back(r);
+  for (size_t i = 0; i < r; ++i) back[static_cast<size_t>(perm[i])] = static_cast<int64_t>(i);
+  Value* lens = c.InType(1) == DataType::kInt64 ? c.In(1) : c.Cast(c.In(1), DataType::kInt64);
+  Node* n = c.Add("ReverseSequence", {c.Transpose(c.In(0), perm), lens});
+  n->set_attr("batch_axis", int64_t{0});
+  n->set_attr("time_axis", int64_t{1});
+  c.SetOut(0, c.Transpose(n->output(), back));
+}
+
 // The bool [m, n] constant that is true on the main diagonal.
 Value* Eye(OpContext& c, int64_t m, int64_t n) {
   Tensor t(Type(DataType::kBool, {m, n}));
@@ -289,6 +328,9 @@ void RegisterIndexOps(OpTable& t) {
   reg(B::SCATTER_ND, ScatterNd);
   reg(B::MATRIX_DIAG, MatrixDiag);
   reg(B::MATRIX_SET_DIAG, MatrixSetDiag);
+  reg(B::BUCKETIZE, Bucketize);
+  reg(B::REVERSE_SEQUENCE, ReverseSequence);
+  reg(B::BITWISE_XOR, [](OpContext& c) { c.SetOut(0, c.Add1("BitwiseXor", {c.In(0), c.In(1)})); });
   reg(B::SEGMENT_SUM, [](OpContext& c) { SegmentReduce(c, "add"); });
   reg(B::UNSORTED_SEGMENT_SUM, [](OpContext& c) { SegmentReduce(c, "add"); });
   reg(B::UNSORTED_SEGMENT_PROD, [](OpContext& c) { SegmentReduce(c, "mul"); });
