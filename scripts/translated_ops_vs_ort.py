@@ -451,6 +451,12 @@ def cases(rng):
               output_dtype=TensorProto.UINT8)],
            {"x": (f32(2, 7) * 3).astype(np.float32)}, ["q"],
            [("sc", rng.uniform(0.01, 0.05, (2, 3)).astype(np.float32))], {"q": TensorProto.UINT8})
+    for mode, pad in (("bilinear", "zeros"), ("nearest", "border"), ("bicubic", "reflection")):
+        yield (f"ms_grid_sample_{mode}", 17,
+               [ms("GridSample", ["x", "g"], ["y"], mode=mode, padding_mode=pad,
+                   align_corners=int(mode == "nearest"))],
+               {"x": f32(2, 3, 5, 6), "g": (f32(2, 4, 7, 2) * 0.8).astype(np.float32)},
+               ["y"], ())
     yield ("ms_qlinear_where", 17,
            [ms("QLinearWhere", ["c", "x", "xs", "xz", "y", "ys", "yz", "zs", "zz"], ["z"])],
            {"c": rng.random((3, 1)) > 0.5, "x": rng.integers(0, 256, (3, 4), dtype=np.uint8),

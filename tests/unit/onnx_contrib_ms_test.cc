@@ -157,6 +157,26 @@ TEST(OnnxContribMs, GatherBlockQuantized) {
   }
 }
 
+// com.microsoft.GridSample (PyTorch's export before opset 16) is ONNX's GridSample-16: a grid
+// on the pixel centres (align_corners) samples the input back; one outside it reads the
+// border (padding_mode border).
+TEST(OnnxContribMs, GridSample) {
+  onnx::ModelProto m = MsModel(13);
+  In(m, "x", {1, 1, 2, 3});
+  // (x, y) in [-1, 1]: the six pixels, then (3, 0) outside on the right.
+  *m.mutable_graph()->add_initializer() =
+      FloatProto("g", {1, 1, 7, 2}, {-1, -1, 0, -1, 1, -1, -1, 1, 0, 1, 1, 1, 3, -1});
+  auto* n = MsOp(m, "GridSample", {"x", "g"}, {"y"});
+  IntAttr(n, "align_corners", 1);
+  StrAttr(n, "padding_mode", "border");
+  Out(m, "y");
+  const std::vector<float> x = {1, 2, 3, 4, 5, 6};
+  Tensor y = RunModel(m, "ms_grid_sample.onnx", {F32({1, 1, 2, 3}, x)})[0];
+  ASSERT_EQ(y.type(), Type(DataType::kFloat32, {1, 1, 1, 7}));
+  const float want[7] = {1, 2, 3, 4, 5, 6, 3};
+  for (int i = 0; i < 7; ++i) EXPECT_FLOAT_EQ(y.data<float>()[i], want[i]) << i;
+}
+
 // com.microsoft.Attention: the packed QKV product, 2 heads, and the masks of mask_index as
 // ONNX Runtime applies them: a raw [B, T] mask, and [2B] ends and starts; masked keys get
 // mask_filter_value (-10000) added.

@@ -155,6 +155,11 @@ void MsRotaryEmbedding(Importer& im, PendingNode& p) {
   RotaryEmbedding(im, p);
 }
 
+// GridSample (com.microsoft, as PyTorch exported grid_sample before ONNX had it): ONNX's
+// GridSample-16, the same inputs and attributes (mode bilinear / nearest / bicubic,
+// padding_mode, align_corners).
+void MsGridSample(Importer& im, PendingNode& p) { im.Build(p); }
+
 struct Entry {
   const char* op;
   Adapter fn;
@@ -172,6 +177,7 @@ const Entry kMicrosoft[] = {
     {"FusedConv", FusedConv},
     {"FusedGemm", FusedGemm},
     {"RotaryEmbedding", MsRotaryEmbedding},
+    {"GridSample", MsGridSample},
 };
 
 }  // namespace
