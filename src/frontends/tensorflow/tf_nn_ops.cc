@@ -1,6 +1,7 @@
 // Convolutions, pooling, batch normalisation and resizing. TensorFlow computes these in
 // NHWC (or NCHW by data_format); the IR ops are NCHW, so NHWC nodes are wrapped in
 // Transposes, which the cancel-transposes pass removes between consecutive operators.
+#include "frontends/block_space.h"
 #include "frontends/tensorflow/tf_importer.h"
 
 namespace halo::tf_fe {
@@ -188,68 +189,20 @@ Results DepthSpace(Importer& im, TfNode& n) {
   return {Out(im, n, im.Add(n, n.op(), {In(im, n, n.in[0])}, attrs))};
 }
 
-// SpaceToBatchND(x, block_shape, paddings): pad, split each spatial dim into
-// (dim / block, block), move the blocks to the front and merge them into the batch.
-Results SpaceToBatch(Importer& im, TfNode& n) {
+// SpaceToBatchND(x, block_shape, paddings) and BatchToSpaceND(x, block_shape, crops): the
+// Pad, Reshape, Transpose, Reshape (and Slice) of frontends/block_space.h.
+Results BlockSpace(Importer& im, TfNode& n, bool to_batch) {
   Arity(im, n, 3);
-  std::vector<int64_t> block = im.IntsOf(n, n.in[1], "block_shape");
-  std::vector<int64_t> pads = im.IntsOf(n, n.in[2], "paddings");
-  Shape s = im.TypeOf(n, n.in[0], "the input").shape;
-  size_t m = block.size(), r = s.size();
-  if (pads.size() != 2 * m || r < m + 1) im.Fail(n, "block_shape and paddings do not fit");
-  std::vector<int64_t> onnx_pads(2 * r, 0);
-  for (size_t i = 0; i < m; ++i) {
-    onnx_pads[1 + i] = pads[2 * i];
-    onnx_pads[r + 1 + i] = pads[2 * i + 1];
-    s[1 + i] += pads[2 * i] + pads[2 * i + 1];
-    if (s[1 + i] % block[i]) im.Fail(n, "the padded size is not a multiple of the block");
-  }
+  const BlockSpacePlan plan = (to_batch ? SpaceToBatchPlan : BatchToSpacePlan)(
+      im.TypeOf(n, n.in[0], "the input").shape, im.IntsOf(n, n.in[1], "block_shape"),
+      im.IntsOf(n, n.in[2], to_batch ? "paddings" : "crops"));
+  if (!plan.error.empty()) im.Fail(n, plan.error);
   Value* x = n.in[0];
-  if (std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p != 0; }))
-    x = im.Add(n, "Pad", {x, im.Ints(n, onnx_pads)});
-  Shape split = {s[0]}, perm, merged;
-  for (size_t i = 0; i < m; ++i) split.push_back(s[1 + i] / block[i]), split.push_back(block[i]);
-  for (size_t i = m + 1; i < r; ++i) split.push_back(s[i]);
-  int64_t batch = s[0];
-  for (size_t i = 0; i < m; ++i) perm.push_back(2 + 2 * i), batch *= block[i];
-  perm.push_back(0);
-  merged.push_back(batch);
-  for (size_t i = 0; i < m; ++i) perm.push_back(1 + 2 * i), merged.push_back(s[1 + i] / block[i]);
-  for (size_t i = m + 1; i < r; ++i) perm.push_back(m + i), merged.push_back(s[i]);
-  x = im.Transpose(n, im.Reshape(n, x, split), perm);
-  return {im.Reshape(n, x, merged)};
-}
-
-// BatchToSpaceND(x, block_shape, crops): the inverse.
-Results BatchToSpace(Importer& im, TfNode& n) {
-  Arity(im, n, 3);
-  std::vector<int64_t> block = im.IntsOf(n, n.in[1], "block_shape");
-  std::vector<int64_t> crops = im.IntsOf(n, n.in[2], "crops");
-  Shape s = im.TypeOf(n, n.in[0], "the input").shape;
-  size_t m = block.size(), r = s.size();
-  if (crops.size() != 2 * m || r < m + 1) im.Fail(n, "block_shape and crops do not fit");
-  int64_t prod = 1;
-  for (int64_t b : block) prod *= b;
-  if (s[0] % prod) im.Fail(n, "the batch is not a multiple of the blocks");
-  Shape split(block.begin(), block.end()), perm = {static_cast<int64_t>(m)}, merged;
-  split.push_back(s[0] / prod);
-  for (size_t i = 1; i < r; ++i) split.push_back(s[i]);
-  merged.push_back(s[0] / prod);
-  for (size_t i = 0; i < m; ++i) {
-    perm.push_back(m + 1 + i);
-    perm.push_back(i);
-    merged.push_back(s[1 + i] * block[i]);
-  }
-  for (size_t i = m + 1; i < r; ++i) perm.push_back(m + i), merged.push_back(s[i]);
-  Value* x = im.Reshape(n, im.Transpose(n, im.Reshape(n, n.in[0], split), perm), merged);
-  if (std::none_of(crops.begin(), crops.end(), [](int64_t c) { return c != 0; })) return {x};
-  std::vector<int64_t> starts, ends, axes;
-  for (size_t i = 0; i < m; ++i) {
-    starts.push_back(crops[2 * i]);
-    ends.push_back(merged[1 + i] - crops[2 * i + 1]);
-    axes.push_back(1 + i);
-  }
-  return {im.Add(n, "Slice", {x, im.Ints(n, starts), im.Ints(n, ends), im.Ints(n, axes)})};
+  if (!plan.pads.empty()) x = im.Add(n, "Pad", {x, im.Ints(n, plan.pads)});
+  x = im.Reshape(n, im.Transpose(n, im.Reshape(n, x, plan.split), plan.perm), plan.merged);
+  if (plan.axes.empty()) return {x};
+  return {im.Add(n, "Slice",
+                 {x, im.Ints(n, plan.starts), im.Ints(n, plan.ends), im.Ints(n, plan.axes)})};
 }
 
 }  // namespace
@@ -262,8 +215,8 @@ void AddNnTranslators(TranslatorMap& m) {
   m["FusedBatchNorm"] = m["FusedBatchNormV2"] = m["FusedBatchNormV3"] = FusedBatchNorm;
   m["ResizeBilinear"] = m["ResizeNearestNeighbor"] = Resize;
   m["DepthToSpace"] = m["SpaceToDepth"] = DepthSpace;
-  m["SpaceToBatchND"] = SpaceToBatch;
-  m["BatchToSpaceND"] = BatchToSpace;
+  m["SpaceToBatchND"] = [](Importer& im, TfNode& n) { return BlockSpace(im, n, true); };
+  m["BatchToSpaceND"] = [](Importer& im, TfNode& n) { return BlockSpace(im, n, false); };
 }
 
 }  // namespace halo::tf_fe

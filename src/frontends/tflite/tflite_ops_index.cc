@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "frontends/block_space.h"
 #include "frontends/tflite/tflite_importer.h"
 
 namespace halo::tflite_fe {
@@ -15,83 +16,20 @@ namespace {
 
 using B = tflite::BuiltinOperator;
 
-// block_shape (input 1: M values) and the [M, 2] paddings or crops (input 2), checked against
-// the input's M spatial axes (1 .. M).
-void Blocks(OpContext& c, std::vector<int64_t>& block, std::vector<int64_t>& pads) {
-  block = ToInts(c.ConstIn(1, "block_shape"));
-  pads = ToInts(c.ConstIn(2, "the paddings or crops"));
-  const size_t m = block.size();
-  if (m == 0 || c.InShape(0).size() < m + 1 || pads.size() != 2 * m)
-    c.Fail("needs a block_shape of 1 to rank - 1 values and [", m, ", 2] paddings or crops");
-  for (size_t i = 0; i < m; ++i)
-    if (block[i] <= 0 || pads[2 * i] < 0 || pads[2 * i + 1] < 0)
-      c.Fail("block sizes must be positive and paddings or crops not negative");
-}
-
-// SPACE_TO_BATCH_ND: the spatial axes padded, then each cut into blocks whose positions
-// become part of the batch: [N, d1, ..., dM, rest] -> [b1 ... bM N, d1 / b1, ..., rest].
-void SpaceToBatchNd(OpContext& c) {
-  std::vector<int64_t> block, pads;
-  Blocks(c, block, pads);
-  const Shape in = c.InShape(0);
-  const size_t m = block.size(), r = in.size();
-  std::vector<int64_t> all_pads(2 * r, 0);
-  for (size_t i = 0; i < m; ++i) {
-    all_pads[i + 1] = pads[2 * i];
-    all_pads[r + i + 1] = pads[2 * i + 1];
-  }
-  Value* x = c.Add1("Pad", {c.In(0), c.Ints(all_pads)});
-  // [N, d1 / b1, b1, ..., dM / bM, bM, rest] -> [b1, ..., bM, N, d1 / b1, ..., dM / bM, rest]
-  std::vector<int64_t> split = {in[0]}, perm, out = {in[0]};
-  for (size_t i = 0; i < m; ++i) {
-    const int64_t d = in[i + 1] + pads[2 * i] + pads[2 * i + 1];
-    if (d % block[i] != 0)
-      c.Fail("padded axis ", i + 1, " (", d, ") is not a multiple of its block ", block[i]);
-    split.insert(split.end(), {d / block[i], block[i]});
-    perm.push_back(static_cast<int64_t>(2 * i + 2));
-    out[0] *= block[i];
-    out.push_back(d / block[i]);
-  }
-  perm.push_back(0);
-  for (size_t i = 0; i < m; ++i) perm.push_back(static_cast<int64_t>(2 * i + 1));
-  for (size_t i = m + 1; i < r; ++i) {
-    split.push_back(in[i]);
-    perm.push_back(static_cast<int64_t>(split.size() - 1));
-    out.push_back(in[i]);
-  }
-  c.SetOut(0, c.Reshape(c.Transpose(c.Reshape(x, split), perm), out));
-}
-
-// BATCH_TO_SPACE_ND: the inverse: [b1 ... bM N, d1, ..., rest] -> [N, d1 b1, ..., rest],
-// then the crops cut from the spatial axes.
-void BatchToSpaceNd(OpContext& c) {
-  std::vector<int64_t> block, crops;
-  Blocks(c, block, crops);
-  const Shape in = c.InShape(0);
-  const size_t m = block.size(), r = in.size();
-  int64_t blocks = 1;
-  for (int64_t b : block) blocks *= b;
-  if (in[0] % blocks != 0) c.Fail("the batch ", in[0], " is not a multiple of ", blocks);
-  std::vector<int64_t> split(block.begin(), block.end()), perm = {static_cast<int64_t>(m)};
-  std::vector<int64_t> out = {in[0] / blocks}, starts, ends, axes;
-  split.push_back(in[0] / blocks);
-  for (size_t i = 0; i < m; ++i) {
-    split.push_back(in[i + 1]);
-    perm.insert(perm.end(), {static_cast<int64_t>(m + 1 + i), static_cast<int64_t>(i)});
-    const int64_t d = in[i + 1] * block[i];
-    if (crops[2 * i] + crops[2 * i + 1] > d) c.Fail("the crops of axis ", i + 1, " exceed it");
-    out.push_back(d);
-    starts.push_back(crops[2 * i]);
-    ends.push_back(d - crops[2 * i + 1]);
-    axes.push_back(static_cast<int64_t>(i + 1));
-  }
-  for (size_t i = m + 1; i < r; ++i) {
-    split.push_back(in[i]);
-    perm.push_back(static_cast<int64_t>(split.size() - 1));
-    out.push_back(in[i]);
-  }
-  Value* y = c.Reshape(c.Transpose(c.Reshape(c.In(0), split), perm), out);
-  c.SetOut(0, c.Add1("Slice", {y, c.Ints(starts), c.Ints(ends), c.Ints(axes)}));
+// SPACE_TO_BATCH_ND (input, block_shape, paddings) and BATCH_TO_SPACE_ND (input,
+// block_shape, crops): the Pad, Reshape, Transpose, Reshape (and Slice) of
+// frontends/block_space.h.
+void BlockSpace(OpContext& c, bool to_batch) {
+  const BlockSpacePlan plan = (to_batch ? SpaceToBatchPlan : BatchToSpacePlan)(
+      c.InShape(0), ToInts(c.ConstIn(1, "block_shape")),
+      ToInts(c.ConstIn(2, to_batch ? "paddings" : "crops")));
+  if (!plan.error.empty()) c.Fail(plan.error);
+  Value* x = c.In(0);
+  if (!plan.pads.empty()) x = c.Add1("Pad", {x, c.Ints(plan.pads)});
+  x = c.Reshape(c.Transpose(c.Reshape(x, plan.split), plan.perm), plan.merged);
+  if (!plan.axes.empty())
+    x = c.Add1("Slice", {x, c.Ints(plan.starts), c.Ints(plan.ends), c.Ints(plan.axes)});
+  c.SetOut(0, x);
 }
 
 // REVERSE_V2: a Slice with step -1 on each listed axis.
@@ -315,8 +253,8 @@ void MatrixSetDiag(OpContext& c) {
 
 void RegisterIndexOps(OpTable& t) {
   auto reg = [&](B code, Handler h) { t.builtin[static_cast<int>(code)] = h; };
-  reg(B::SPACE_TO_BATCH_ND, SpaceToBatchNd);
-  reg(B::BATCH_TO_SPACE_ND, BatchToSpaceNd);
+  reg(B::SPACE_TO_BATCH_ND, [](OpContext& c) { BlockSpace(c, true); });
+  reg(B::BATCH_TO_SPACE_ND, [](OpContext& c) { BlockSpace(c, false); });
   reg(B::REVERSE_V2, ReverseV2);
   reg(B::CUMSUM, Cumsum);
   reg(B::ONE_HOT, OneHot);
