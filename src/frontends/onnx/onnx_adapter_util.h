@@ -112,6 +112,10 @@ void AffineGrid(Importer& im, PendingNode& p);
 void Col2Im(Importer& im, PendingNode& p);
 void DeformConv(Importer& im, PendingNode& p);
 
+// (A - a_zp)(B - b_zp) in int32, as float times a_scale * b_scale (+ bias): the integer
+// product of ONNX Runtime's quantized operators (onnx_contrib_ms_quant.cc).
+Value* IntegerProductOf(Importer& im, const PendingNode& p, Value* a, Value* a_scale, Value* a_zp,
+                        Value* b, Value* b_scale, Value* b_zp, Value* bias);
 // The adapter of a quantized com.microsoft operator (onnx_contrib_ms_quant.cc), or nullptr.
 Adapter FindMsQuantAdapter(const std::string& op_type);
 // The adapter of a com.microsoft attention operator (onnx_contrib_ms_attention.cc), or

@@ -132,11 +132,8 @@ void MsQAttention(Importer& im, PendingNode& p) {
   const Type xt = im.KnownType(p, x, "the input"), wt = im.KnownType(p, w, "the weights");
   if (xt.Rank() != 3 || wt.Rank() != 2 || wt.shape[0] != xt.shape[2])
     im.Fail(p, "needs an input [B, S, hidden] and weights [hidden, D + D + Dv]");
-  Value* prod = Step(im, p, "MatMulInteger", {x, w, OptInput(p, 6), OptInput(p, 7)});
-  Value* scale = Step(im, p, "Mul", {p.inputs.at(3), p.inputs.at(4)});
-  Value* qkv =
-      Step(im, p, "Add",
-           {Step(im, p, "Mul", {CastTo(im, p, prod, DataType::kFloat32), scale}), p.inputs.at(2)});
+  Value* qkv = IntegerProductOf(im, p, x, p.inputs.at(3), OptInput(p, 6), w, p.inputs.at(4),
+                                OptInput(p, 7), p.inputs.at(2));
   AttentionOnQkv(im, p, qkv, 5, 8, 9);
 }
 

@@ -147,15 +147,10 @@ void QGemm(Importer& im, PendingNode& p) {
   Finish(im, p, "Identity", {y});
 }
 
-// (A - a_zp)(B - b_zp) in int32, as float times a_scale * b_scale (+ bias): the product of
-// DynamicQuantizeMatMul and MatMulIntegerToFloat.
+// p's result: the integer product of DynamicQuantizeMatMul and MatMulIntegerToFloat.
 void IntegerProduct(Importer& im, PendingNode& p, Value* a, Value* a_scale, Value* a_zp, Value* b,
                     Value* b_scale, Value* b_zp, Value* bias) {
-  Value* prod = Step(im, p, "MatMulInteger", {a, b, a_zp, b_zp});
-  Value* scale = Step(im, p, "Mul", {a_scale, b_scale});
-  Value* y = Step(im, p, "Mul", {CastTo(im, p, prod, DataType::kFloat32), scale});
-  if (!bias) return Finish(im, p, "Identity", {y});
-  Finish(im, p, "Add", {y, bias});
+  Finish(im, p, "Identity", {IntegerProductOf(im, p, a, a_scale, a_zp, b, b_scale, b_zp, bias)});
 }
 
 // DynamicQuantizeMatMul: A quantized to uint8 by its range (DynamicQuantizeLinear), then
@@ -177,6 +172,13 @@ void DynamicQuantizeMatMul(Importer& im, PendingNode& p) {
 void MatMulIntegerToFloat(Importer& im, PendingNode& p) {
   IntegerProduct(im, p, p.inputs.at(0), p.inputs.at(2), OptInput(p, 4), p.inputs.at(1),
                  p.inputs.at(3), OptInput(p, 5), OptInput(p, 6));
+}
+
+// Value i of `bits`-bit values (2, 4 or 8) packed in bytes from the low bits up, as
+// MatMulNBits and GatherBlockQuantized store their weights and zero points.
+int64_t Unpacked(const uint8_t* bytes, int64_t i, int64_t bits) {
+  const int64_t per_byte = 8 / bits;
+  return (bytes[i / per_byte] >> ((i % per_byte) * bits)) & ((int64_t{1} << bits) - 1);
 }
 
 // MatMulNBits: A [..., K] times the weights [K, N] that B (uint8 [N, k_blocks, blob],
@@ -205,10 +207,6 @@ void MatMulNBits(Importer& im, PendingNode& p) {
   if (zp && zp->type().NumElements() != n * (zp_packed ? zp_row : blocks))
     im.Fail(p, "'zero_points' has ", zp->type().NumElements(), " values");
   const uint8_t* packed = bq.data<uint8_t>();
-  const int64_t per_byte = 8 / bits, mask = (1 << bits) - 1;
-  auto unpack = [&](const uint8_t* bytes, int64_t i) {
-    return (bytes[i / per_byte] >> ((i % per_byte) * bits)) & mask;
-  };
   Tensor w(Type(DataType::kFloat32, {k, n}));
   float* out = w.mutable_data<float>();
   for (int64_t col = 0; col < n; ++col)
@@ -216,12 +214,12 @@ void MatMulNBits(Importer& im, PendingNode& p) {
       const double scale = scales.GetDouble(col * blocks + b);
       double zero = static_cast<double>(int64_t{1} << (bits - 1));
       if (zp)
-        zero = zp_packed ? unpack(zp->data<uint8_t>() + col * zp_row, b)
+        zero = zp_packed ? Unpacked(zp->data<uint8_t>() + col * zp_row, b, bits)
                          : zp->GetDouble(col * blocks + b);
       const uint8_t* data = packed + (col * blocks + b) * blob;
       for (int64_t i = 0; i < block && b * block + i < k; ++i)
         out[(b * block + i) * n + col] =
-            static_cast<float>((static_cast<double>(unpack(data, i)) - zero) * scale);
+            static_cast<float>((static_cast<double>(Unpacked(data, i, bits)) - zero) * scale);
     }
   Value* a = p.inputs.at(0);
   Value* y =
@@ -273,10 +271,6 @@ void GatherBlockQuantized(Importer& im, PendingNode& p) {
   if (zp && zp->type().shape != zp_want)
     im.Fail(p, "'zero_points' must have shape [", ShapeToString(zp_want), "], got ",
             zp->type().ToString());
-  const int64_t mask = (int64_t{1} << bits) - 1;
-  auto unpack = [&](const uint8_t* bytes, int64_t i) {
-    return (bytes[i / per_byte] >> ((i % per_byte) * bits)) & mask;
-  };
   int64_t outer = 1, inner = 1;
   for (int64_t i = 0; i < qaxis; ++i) outer *= shape[i];
   for (int64_t i = qaxis + 1; i < r; ++i) inner *= shape[i];
@@ -286,11 +280,12 @@ void GatherBlockQuantized(Importer& im, PendingNode& p) {
     for (int64_t j = 0; j < d; ++j)
       for (int64_t i = 0; i < inner; ++i) {
         const int64_t at = (o * d + j) * inner + i, s = (o * blocks + j / block) * inner + i;
-        const double q =
-            four ? data.GetDouble(at) : static_cast<double>(unpack(data.data<uint8_t>(), at));
+        const double q = four ? data.GetDouble(at)
+                              : static_cast<double>(Unpacked(data.data<uint8_t>(), at, bits));
         double zero = four ? 0.0 : static_cast<double>(int64_t{1} << (bits - 1));
         if (zp_packed)
-          zero = static_cast<double>(unpack(zp->data<uint8_t>() + o * zp_want[qaxis], j / block));
+          zero = static_cast<double>(
+              Unpacked(zp->data<uint8_t>() + o * zp_want[qaxis], j / block, bits));
         else if (zp)
           zero = zp->GetDouble(s);
         out[at] = static_cast<float>((q - zero) * scales.GetDouble(s));
@@ -324,6 +319,14 @@ const Entry kQuant[] = {
 };
 
 }  // namespace
+
+Value* IntegerProductOf(Importer& im, const PendingNode& p, Value* a, Value* a_scale, Value* a_zp,
+                        Value* b, Value* b_scale, Value* b_zp, Value* bias) {
+  Value* prod = Step(im, p, "MatMulInteger", {a, b, a_zp, b_zp});
+  Value* scale = Step(im, p, "Mul", {a_scale, b_scale});
+  Value* y = Step(im, p, "Mul", {CastTo(im, p, prod, DataType::kFloat32), scale});
+  return bias ? Step(im, p, "Add", {y, bias}) : y;
+}
 
 Adapter FindMsQuantAdapter(const std::string& op_type) {
   for (const Entry& e : kQuant)
