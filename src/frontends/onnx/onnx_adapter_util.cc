@@ -114,6 +114,14 @@ Value* CastTo(Importer& im, const PendingNode& p, Value* x, DataType dtype) {
   return Step(im, p, "Cast", {x}, {{"to", static_cast<int64_t>(dtype)}});
 }
 
+Value* PadEnd(Importer& im, const PendingNode& p, Value* x, int64_t axis, int64_t to, double v) {
+  const Type t = im.KnownType(p, x, "the padded value");
+  if (t.shape.at(static_cast<size_t>(axis)) == to) return x;
+  std::vector<int64_t> pads(2 * t.shape.size(), 0);
+  pads[t.shape.size() + static_cast<size_t>(axis)] = to - t.shape[static_cast<size_t>(axis)];
+  return Step(im, p, "Pad", {x, IntsConst(im, p, pads), FilledConst(im, p, t.dtype, {}, v)});
+}
+
 Value* SliceAxis(Importer& im, const PendingNode& p, Value* x, int64_t axis, int64_t begin,
                  int64_t end, int64_t step) {
   return Step(im, p, "Slice",

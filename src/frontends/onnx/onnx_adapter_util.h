@@ -48,6 +48,8 @@ Value* TensorConst(Importer& im, const PendingNode& p, Tensor t);
 Value* Reshaped(Importer& im, const PendingNode& p, Value* x, const std::vector<int64_t>& shape);
 Value* Transposed(Importer& im, const PendingNode& p, Value* x, const std::vector<int64_t>& perm);
 Value* CastTo(Importer& im, const PendingNode& p, Value* x, DataType dtype);
+// x padded with v at the end of axis to `to` elements (x itself when it has them).
+Value* PadEnd(Importer& im, const PendingNode& p, Value* x, int64_t axis, int64_t to, double v);
 // x[..., begin:end:step] along axis.
 Value* SliceAxis(Importer& im, const PendingNode& p, Value* x, int64_t axis, int64_t begin,
                  int64_t end, int64_t step = 1);

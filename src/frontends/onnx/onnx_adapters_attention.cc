@@ -29,10 +29,7 @@ Value* MaskBias(Importer& im, const PendingNode& p, Value* mask, DataType dtype,
   const int64_t have = mt.shape.back();
   if (have > total)
     im.Fail(p, "'attn_mask' covers ", have, " keys, more than the ", total, " there are");
-  if (have == total) return bias;
-  std::vector<int64_t> pads(2 * mt.shape.size(), 0);
-  pads.back() = total - have;
-  return Step(im, p, "Pad", {bias, IntsConst(im, p, pads), FilledConst(im, p, dtype, {}, -kInf)});
+  return PadEnd(im, p, bias, mt.Rank() - 1, total, -kInf);
 }
 
 // The causal bias [S, L]: -inf where key j comes after query i (j > i + past), else 0.

@@ -21,21 +21,12 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // first prompt (`first`: past_b is 0), x and zero rows.
 Value* Present(Importer& im, const PendingNode& p, Value* x, Value* past, Value* past_b,
                int64_t len, bool first) {
-  const Type xt = im.KnownType(p, x, "the new keys");
-  if (first && xt.shape[2] == len) return x;
-  if (first)
-    return Step(im, p, "Pad",
-                {x, IntsConst(im, p, {0, 0, 0, 0, 0, 0, len - xt.shape[2], 0}),
-                 FilledConst(im, p, xt.dtype, {}, 0.0)});
+  if (first) return PadEnd(im, p, x, 2, len, 0.0);
   Value* j = Positions(im, p, len, {1, 1, len, 1});
   Value* rows = RowsAt(im, p, x, Step(im, p, "Sub", {j, past_b}));
   if (!past) return rows;
-  const int64_t have = im.KnownType(p, past, "'past_key'").shape[2];
-  if (have < len)
-    past = Step(im, p, "Pad",
-                {past, IntsConst(im, p, {0, 0, 0, 0, 0, 0, len - have, 0}),
-                 FilledConst(im, p, xt.dtype, {}, 0.0)});
-  return Step(im, p, "Where", {Step(im, p, "Less", {j, past_b}), past, rows});
+  return Step(im, p, "Where",
+              {Step(im, p, "Less", {j, past_b}), PadEnd(im, p, past, 2, len, 0.0), rows});
 }
 
 }  // namespace
@@ -162,11 +153,7 @@ void MsGroupQueryAttention(Importer& im, PendingNode& p) {
         (et.shape[1] != n && et.shape[1] != 1) || et.shape[2] != s || et.shape[3] != total)
       im.Fail(p, "'attention_bias' must be ", DataTypeName(qt.dtype), "[", b, " or 1, ", n,
               " or 1, ", s, ", ", total, "], got ", et.ToString());
-    if (total < len)
-      extra = Step(im, p, "Pad",
-                   {extra, IntsConst(im, p, {0, 0, 0, 0, 0, 0, 0, len - total}),
-                    FilledConst(im, p, qt.dtype, {}, 0.0)});
-    bias = Step(im, p, "Add", {bias, extra});
+    bias = Step(im, p, "Add", {bias, PadEnd(im, p, extra, 3, len, 0.0)});
   }
   Value* sink = nullptr;
   if (Value* hs = OptInput(p, 11)) {
