@@ -67,7 +67,10 @@ std::string OnnxTypeName(int32_t onnx_type) {
   return std::to_string(onnx_type);
 }
 
-bool IsFourBit(int32_t onnx_type) { return onnx_type == 21 || onnx_type == 22; }
+// TensorProto's UINT4 and INT4 (IR 10), newer than the ONNX library's protos.
+constexpr int32_t kOnnxUInt4 = 21, kOnnxInt4 = 22;
+
+bool IsFourBit(int32_t onnx_type) { return onnx_type == kOnnxUInt4 || onnx_type == kOnnxInt4; }
 
 void FourBitFieldsToRaw(TensorProto& t) {
   if (!IsFourBit(t.data_type()) || t.int32_data_size() == 0) return;
@@ -226,7 +229,8 @@ namespace {
 Type ProtoType(const TensorProto& t) {
   const std::string& name = t.name();
   DataType dt = DataTypeFromOnnx(t.data_type());
-  if (IsFourBit(t.data_type())) dt = t.data_type() == 22 ? DataType::kInt8 : DataType::kUInt8;
+  if (IsFourBit(t.data_type()))
+    dt = t.data_type() == kOnnxInt4 ? DataType::kInt8 : DataType::kUInt8;
   if (dt == DataType::kInvalid)
     throw Err("unsupported element type ", OnnxTypeName(t.data_type()), " for tensor '", name, "'");
   if (t.has_segment()) throw Err("tensor '", name, "': segmented tensors are not supported");
@@ -284,10 +288,6 @@ Tensor FromFields(const TensorProto& t, const Type& type, TensorProto* take) {
   }
   return r;
 }
-
-}  // namespace
-
-namespace {
 
 // t's tensor (`take`: t's raw_data may move into it); 4-bit values are unpacked from the
 // bytes that hold two each, the low bits first, sign-extended for INT4.
