@@ -79,10 +79,6 @@ class AddedAttrs {
 };
 
 // Pieces of the transformer ops (onnx_adapters_attention.cc).
-// [B, S, heads * D] (of type t) viewed as [B, heads, S, D].
-Value* Heads(Importer& im, const PendingNode& p, Value* x, const Type& t, int64_t heads);
-// x [B, kv_heads, L, D] (of type t) with each head repeated `reps` times in a row.
-Value* RepeatHeads(Importer& im, const PendingNode& p, Value* x, const Type& t, int64_t reps);
 // Scaled dot-product attention of q [B, Hq, S, D] over k and v [B, Hkv, L, D] (query head h
 // reads KV head h / (Hq / Hkv)): softmax(softcap(q k^T * scale) + bias) v, the softmax in
 // soft_t, with one more logit per head when sink ([1, Hq, 1, 1]) is given. Its steps:

@@ -13,6 +13,25 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// [B, S, heads * D] viewed as [B, heads, S, D].
+Value* Heads(Importer& im, const PendingNode& p, Value* x, const Type& t, int64_t heads) {
+  const int64_t hidden = t.shape[2];
+  if (heads <= 0 || hidden % heads != 0)
+    im.Fail(p, "a hidden size of ", hidden, " does not divide into ", heads, " heads");
+  return Transposed(im, p, Reshaped(im, p, x, {t.shape[0], t.shape[1], heads, hidden / heads}),
+                    {0, 2, 1, 3});
+}
+
+// x [B, kv_heads, L, D] with each head repeated `reps` times in a row: [B, kv_heads * reps,
+// L, D] (grouped-query attention: query head h reads KV head h / reps).
+Value* RepeatHeads(Importer& im, const PendingNode& p, Value* x, const Type& t, int64_t reps) {
+  if (reps == 1) return x;
+  const int64_t b = t.shape[0], h = t.shape[1], l = t.shape[2], d = t.shape[3];
+  Value* e = Step(im, p, "Expand",
+                  {Reshaped(im, p, x, {b, h, 1, l, d}), IntsConst(im, p, {b, h, reps, l, d})});
+  return Reshaped(im, p, e, {b, h * reps, l, d});
+}
+
 // The additive bias that attn_mask gives (a bool mask: 0 where true, -inf where false),
 // padded with -inf to `total` keys.
 Value* MaskBias(Importer& im, const PendingNode& p, Value* mask, DataType dtype, int64_t total) {
@@ -66,22 +85,6 @@ Value* NonPadBias(Importer& im, const PendingNode& p, Value* nonpad, DataType dt
 }
 
 }  // namespace
-
-Value* Heads(Importer& im, const PendingNode& p, Value* x, const Type& t, int64_t heads) {
-  const int64_t hidden = t.shape[2];
-  if (heads <= 0 || hidden % heads != 0)
-    im.Fail(p, "a hidden size of ", hidden, " does not divide into ", heads, " heads");
-  return Transposed(im, p, Reshaped(im, p, x, {t.shape[0], t.shape[1], heads, hidden / heads}),
-                    {0, 2, 1, 3});
-}
-
-Value* RepeatHeads(Importer& im, const PendingNode& p, Value* x, const Type& t, int64_t reps) {
-  if (reps == 1) return x;
-  const int64_t b = t.shape[0], h = t.shape[1], l = t.shape[2], d = t.shape[3];
-  Value* e = Step(im, p, "Expand",
-                  {Reshaped(im, p, x, {b, h, 1, l, d}), IntsConst(im, p, {b, h, reps, l, d})});
-  return Reshaped(im, p, e, {b, h * reps, l, d});
-}
 
 Attended Attend(Importer& im, const PendingNode& p, Value* q, Value* k, Value* v, double scale,
                 double softcap, Value* bias, DataType soft_t, Value* sink) {
