@@ -16,17 +16,6 @@ namespace {
 using namespace onnx_test;  // NOLINT
 using test::F32;
 
-// An integer initializer (int32_data) of ONNX type `type`.
-onnx::TensorProto Ints(const std::string& name, int type, const std::vector<int64_t>& dims,
-                       const std::vector<int>& v) {
-  onnx::TensorProto t;
-  t.set_name(name);
-  t.set_data_type(type);
-  for (int64_t d : dims) t.add_dims(d);
-  for (int x : v) t.add_int32_data(x);
-  return t;
-}
-
 template <typename T>
 Tensor Of(DataType dt, const Shape& s, const std::vector<int>& v) {
   Tensor t(Type(dt, s));
@@ -43,8 +32,8 @@ TEST(OnnxContribMsQuant, QLinearSoftmaxAndWhere) {
   *m.mutable_graph()->add_initializer() = FloatProto("xs", {}, {0.1f});
   *m.mutable_graph()->add_initializer() = FloatProto("ys", {}, {1.0f / 255});
   *m.mutable_graph()->add_initializer() = FloatProto("zs", {}, {0.2f});
-  *m.mutable_graph()->add_initializer() = Ints("xz", onnx::TensorProto::UINT8, {}, {7});
-  *m.mutable_graph()->add_initializer() = Ints("yz", onnx::TensorProto::UINT8, {}, {3});
+  *m.mutable_graph()->add_initializer() = IntProto("xz", onnx::TensorProto::UINT8, {}, {7});
+  *m.mutable_graph()->add_initializer() = IntProto("yz", onnx::TensorProto::UINT8, {}, {3});
   IntAttr(MsOp(m, "QLinearSoftmax", {"x", "xs", "xz", "ys", "yz"}, {"p"}), "opset", 13);
   MsOp(m, "QLinearWhere", {"c", "x", "xs", "xz", "p", "ys", "yz", "zs", "xz"}, {"w"});
   Out(m, "p", onnx::TensorProto::UINT8);
@@ -89,15 +78,16 @@ TEST(OnnxContribMsQuant, QAttentionIsAttentionOfTheDequantized) {
   onnx::ModelProto q = MsModel(), f = MsModel();
   for (onnx::ModelProto* m : {&q, &f}) {
     *m->mutable_graph()->add_initializer() = FloatProto("b", {n}, bias);
-    *m->mutable_graph()->add_initializer() = Ints("m", onnx::TensorProto::INT32, {1, s}, {1, 1, 0});
+    *m->mutable_graph()->add_initializer() =
+        IntProto("m", onnx::TensorProto::INT32, {1, s}, {1, 1, 0});
     Out(*m, "y");
   }
   In(q, "x", {1, s, d}, onnx::TensorProto::UINT8);
-  *q.mutable_graph()->add_initializer() = Ints("w", onnx::TensorProto::INT8, {d, n}, wq);
+  *q.mutable_graph()->add_initializer() = IntProto("w", onnx::TensorProto::INT8, {d, n}, wq);
   *q.mutable_graph()->add_initializer() = FloatProto("xs", {}, {0.02f});
   *q.mutable_graph()->add_initializer() = FloatProto("ws", {n}, ws);
-  *q.mutable_graph()->add_initializer() = Ints("xz", onnx::TensorProto::UINT8, {}, {120});
-  *q.mutable_graph()->add_initializer() = Ints("wz", onnx::TensorProto::INT8, {n}, wz);
+  *q.mutable_graph()->add_initializer() = IntProto("xz", onnx::TensorProto::UINT8, {}, {120});
+  *q.mutable_graph()->add_initializer() = IntProto("wz", onnx::TensorProto::INT8, {n}, wz);
   IntAttr(MsOp(q, "QAttention", {"x", "w", "b", "xs", "ws", "m", "xz", "wz"}, {"y"}), "num_heads",
           2);
   In(f, "x", {1, s, d});
@@ -124,11 +114,11 @@ TEST(OnnxContribMsQuant, QEmbedLayerNormIsEmbedLayerNormOfTheDequantized) {
       v[i] = static_cast<int>((i * 29 + t * 7) % 256) - 128;
       deq[i] = float(v[i] - (t - 1)) * (0.01f * float(t + 1));
     }
-    *q.mutable_graph()->add_initializer() = Ints(names[t], onnx::TensorProto::INT8, dims[t], v);
+    *q.mutable_graph()->add_initializer() = IntProto(names[t], onnx::TensorProto::INT8, dims[t], v);
     *q.mutable_graph()->add_initializer() =
         FloatProto(std::string(names[t]) + "_s", {}, {0.01f * float(t + 1)});
     *q.mutable_graph()->add_initializer() =
-        Ints(std::string(names[t]) + "_z", onnx::TensorProto::INT8, {}, {t - 1});
+        IntProto(std::string(names[t]) + "_z", onnx::TensorProto::INT8, {}, {t - 1});
     *f.mutable_graph()->add_initializer() = FloatProto(names[t], dims[t], deq);
   }
   for (onnx::ModelProto* m : {&q, &f}) {

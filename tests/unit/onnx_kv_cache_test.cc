@@ -39,10 +39,7 @@ onnx::ModelProto GqaModel(const Case& c) {
     In(m, "pv", {c.b, kKv, c.p, kH});
   }
   In(m, "seqlens", {c.b}, onnx::TensorProto::INT32);
-  onnx::TensorProto* t = m.mutable_graph()->add_initializer();
-  t->set_name("total");
-  t->set_data_type(onnx::TensorProto::INT32);
-  t->add_int32_data(c.t);
+  *m.mutable_graph()->add_initializer() = IntProto("total", onnx::TensorProto::INT32, {}, {c.t});
   *m.mutable_graph()->add_initializer() =
       FloatProto("cos", {kPositions, kH / 2}, Values(kPositions * kH / 2, 0.5));
   *m.mutable_graph()->add_initializer() =

@@ -80,12 +80,8 @@ TEST(OnnxFourBit, BlockedQuantize) {
   onnx::ModelProto m = Model21();
   In(m, "x", {2, 5});
   *m.mutable_graph()->add_initializer() = FloatProto("s", {2, 2}, {0.5f, 2, 0.25f, 1});
-  onnx::TensorProto zp;
-  zp.set_name("zp");
-  zp.set_data_type(onnx::TensorProto::INT8);
-  for (int64_t d : {2, 2}) zp.add_dims(d);
-  for (int v : {1, -2, 0, 100}) zp.add_int32_data(v);
-  *m.mutable_graph()->add_initializer() = zp;
+  *m.mutable_graph()->add_initializer() =
+      IntProto("zp", onnx::TensorProto::INT8, {2, 2}, {1, -2, 0, 100});
   auto* q = Op(m, "QuantizeLinear", {"x", "s", "zp"}, {"q"});
   IntAttr(q, "block_size", 3);
   Out(m, "q", onnx::TensorProto::INT8);
@@ -106,12 +102,8 @@ TEST(OnnxFourBit, MsUInt16PerAxis) {
   onnx::ModelProto m = MsModel();
   In(m, "x", {2, 3});
   *m.mutable_graph()->add_initializer() = FloatProto("s", {3}, {0.5f, 0.001f, 2});
-  onnx::TensorProto zp;
-  zp.set_name("zp");
-  zp.set_data_type(onnx::TensorProto::UINT16);
-  zp.add_dims(3);
-  for (int v : {10, 32768, 65530}) zp.add_int32_data(v);
-  *m.mutable_graph()->add_initializer() = zp;
+  *m.mutable_graph()->add_initializer() =
+      IntProto("zp", onnx::TensorProto::UINT16, {3}, {10, 32768, 65530});
   for (const char* op : {"QuantizeLinear", "DequantizeLinear"}) {
     auto* n = Op(m, op, {op[0] == 'Q' ? "x" : "q", "s", "zp"}, {op[0] == 'Q' ? "q" : "y"});
     n->set_domain("com.microsoft");

@@ -94,6 +94,18 @@ inline onnx::TensorProto FloatProto(const std::string& name, const std::vector<i
   return t;
 }
 
+// An integer tensor of ONNX type `type` (any type int32_data holds: int8 to int32, uint8,
+// uint16, bool).
+inline onnx::TensorProto IntProto(const std::string& name, int type,
+                                  const std::vector<int64_t>& dims, const std::vector<int>& v) {
+  onnx::TensorProto t;
+  t.set_name(name);
+  t.set_data_type(type);
+  for (int64_t d : dims) t.add_dims(d);
+  for (int x : v) t.add_int32_data(x);
+  return t;
+}
+
 // The message of the Error the import throws ("" if it succeeds).
 inline std::string ImportError(const std::string& path, const ImportOptions& opts = {}) {
   try {
