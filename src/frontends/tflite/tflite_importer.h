@@ -107,6 +107,8 @@ class OpContext {
   bool has_input(int i) const { return input_index(i) >= 0; }
   Value* In(int i);  // throws when absent
   Value* OptIn(int i) { return has_input(i) ? In(i) : nullptr; }
+  // Input i as type t (cast when it has another).
+  Value* InAs(int i, DataType t) { return InType(i) == t ? In(i) : Cast(In(i), t); }
   // Input i's constant data; throws naming `what` when it is not a constant.
   const Tensor& ConstIn(int i, const std::string& what);
   DataType InType(int i) const { return tensors().Dtype(input_index(i)); }

@@ -115,7 +115,7 @@ void Atan2(OpContext& c) {
 void DynamicUpdateSlice(OpContext& c) {
   const Shape os = c.InShape(0), us = c.InShape(1);
   if (us.size() != os.size()) c.Fail("the update must have the operand's rank");
-  Value* start = c.InType(2) == DataType::kInt64 ? c.In(2) : c.Cast(c.In(2), DataType::kInt64);
+  Value* start = c.InAs(2, DataType::kInt64);
   Value *placed = c.In(1), *mask = nullptr;
   for (size_t k = 0; k < os.size(); ++k) {
     if (us[k] > os[k]) c.Fail("the update is larger than the operand on axis ", k);
@@ -145,7 +145,7 @@ void DynamicUpdateSlice(OpContext& c) {
 void ScatterNd(OpContext& c) {
   const std::vector<int64_t> shape = ToInts(c.ConstIn(2, "shape"));
   Value* zeros = c.Const(Tensor(Type(c.InType(1), shape)));
-  Value* idx = c.InType(0) == DataType::kInt64 ? c.In(0) : c.Cast(c.In(0), DataType::kInt64);
+  Value* idx = c.InAs(0, DataType::kInt64);
   Node* n = c.Add("ScatterND", {zeros, idx, c.In(1)});
   n->set_attr("reduction", std::string("add"));
   c.SetOut(0, n->output());
@@ -213,7 +213,7 @@ void ReverseSequence(OpContext& c) {
     if (i != seq && i != batch) perm.push_back(i);
   std::vector<int64_t> back(r);
   for (size_t i = 0; i < r; ++i) back[static_cast<size_t>(perm[i])] = static_cast<int64_t>(i);
-  Value* lens = c.InType(1) == DataType::kInt64 ? c.In(1) : c.Cast(c.In(1), DataType::kInt64);
+  Value* lens = c.InAs(1, DataType::kInt64);
   Node* n = c.Add("ReverseSequence", {c.Transpose(c.In(0), perm), lens});
   n->set_attr("batch_axis", int64_t{0});
   n->set_attr("time_axis", int64_t{1});

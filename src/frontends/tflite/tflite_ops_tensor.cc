@@ -22,7 +22,7 @@ using B = tflite::BuiltinOperator;
 void ReshapeOp(OpContext& c) {
   std::vector<int64_t> shape;
   if (c.has_input(1) && !c.tensors().Constant(c.input_index(1))) {
-    Value* s = c.InType(1) == DataType::kInt64 ? c.In(1) : c.Cast(c.In(1), DataType::kInt64);
+    Value* s = c.InAs(1, DataType::kInt64);
     Node* n = c.Add("Reshape", {c.In(0), s});
     n->set_attr("allowzero", int64_t{1});
     c.SetOut(0, n->output());
@@ -243,7 +243,7 @@ void Gather(OpContext& c) {
 }
 
 void GatherNd(OpContext& c) {  // the IR op takes int64 indices
-  Value* idx = c.InType(1) == DataType::kInt64 ? c.In(1) : c.Cast(c.In(1), DataType::kInt64);
+  Value* idx = c.InAs(1, DataType::kInt64);
   c.SetOut(0, c.Add1("GatherND", {c.In(0), idx}));
 }
 
