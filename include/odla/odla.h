@@ -25,9 +25,10 @@ extern "C" {
  * version. 1.1 added odla_GetOutputShape (results with data-dependent dimensions); 1.2 the
  * memory plan (odla_SetComputationArenaSize, odla_SetValueArenaOffset); 1.3 the precision
  * request (odla_SetComputationPrecision); 1.4 ODLA_PRECISION_TF32; 1.5 the Bitwise ops
- * (odla_BitwiseAnd, odla_BitwiseOr, odla_BitwiseXor, odla_BitwiseNot). */
+ * (odla_BitwiseAnd, odla_BitwiseOr, odla_BitwiseXor, odla_BitwiseNot); 1.6 odla_MatMulNBits
+ * (products with block-quantized 2/4/8-bit weights). */
 #define ODLA_VERSION_MAJOR 1
-#define ODLA_VERSION_MINOR 5
+#define ODLA_VERSION_MINOR 6
 
 #define ODLA_MAX_DIMS 8    /* the highest rank of a value */
 #define ODLA_MAX_INTS 16   /* the most entries of an odla_ints list */

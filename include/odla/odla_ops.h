@@ -663,6 +663,19 @@ odla_value odla_MatMulInteger(odla_value A, odla_value B, odla_value a_zero_poin
                               odla_value_id id);
 
 /*
+ * MatMulNBits: A [..., K] (float32) times the block-quantized weights [K, N]: W[k, n] = (q
+ * - zero) * scale, q the `bits`-bit value k of row n of B (uint8 [N, ceil(K / block_size),
+ * block_size * bits / 8], packed from the low bits up), scale and zero those of its block
+ * of block_size values. Result [..., N], float32. `scales`: float32, N * ceil(K /
+ * block_size) values, row n's blocks in order. `zero_points` (optional, may be NULL): uint8
+ * packed as B (ceil(blocks * bits / 8) bytes per row) or float32 as scales; default 2^(bits
+ * - 1). `bits`: 2, 4 or 8. `block_size`: values per block, a power of 2 from 16 up.
+ */
+odla_value odla_MatMulNBits(odla_value A, odla_value B, odla_value scales, odla_value zero_points,
+                            odla_int64 bits, odla_int64 block_size, odla_value_type result_type,
+                            odla_value_id id);
+
+/*
  * Max: Element-wise maximum of the inputs (NaN propagates). `data_0` (a list).
  */
 odla_value odla_Max(odla_values data_0, odla_value_type result_type, odla_value_id id);

@@ -200,20 +200,6 @@ const Isa& GetIsa() {
   return isa;
 }
 
-// x . y over k elements in 16 partial sums (lanes the compiler keeps in vector registers),
-// then added in a fixed order: the result does not depend on how columns are split.
-float Dot(const float* x, const float* y, int64_t k) {
-  constexpr int kLanes = 16;
-  float part[kLanes] = {};
-  int64_t p = 0;
-  for (; p + kLanes <= k; p += kLanes)
-    for (int l = 0; l < kLanes; ++l) part[l] += x[p + l] * y[p + l];
-  float sum = 0;
-  for (float v : part) sum += v;
-  for (; p < k; ++p) sum += x[p] * y[p];
-  return sum;
-}
-
 // Rows of C when m is tiny: plain dot products / row updates, parallel over columns.
 void SmallM(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
             const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
@@ -244,6 +230,20 @@ void SmallM(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float a
 }
 
 }  // namespace
+
+// x . y over k elements in 16 partial sums (lanes the compiler keeps in vector registers),
+// then added in a fixed order: the result does not depend on how columns are split.
+float Dot(const float* x, const float* y, int64_t k) {
+  constexpr int kLanes = 16;
+  float part[kLanes] = {};
+  int64_t p = 0;
+  for (; p + kLanes <= k; p += kLanes)
+    for (int l = 0; l < kLanes; ++l) part[l] += x[p + l] * y[p + l];
+  float sum = 0;
+  for (float v : part) sum += v;
+  for (; p < k; ++p) sum += x[p] * y[p];
+  return sum;
+}
 
 void SgemmWith(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
                int64_t lda, const GemmB& b, float beta, float* c, int64_t ldc,

@@ -39,6 +39,10 @@ void SgemmWith(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const
                int64_t lda, const GemmB& b, float beta, float* c, int64_t ldc,
                const Epilogue<float>* ep = nullptr);
 
+// x . y over k elements in 16 partial sums added in a fixed order: the result does not
+// depend on how a caller splits its columns.
+float Dot(const float* x, const float* y, int64_t k);
+
 // The BLAS-like form: op(B) = B (k x n, row stride ldb) or B^T when trans_b.
 void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
            int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,

@@ -3,6 +3,7 @@
 
 #include "../common/builder.h"
 #include "../kernels/dispatch.h"
+#include "../kernels/nbits.h"
 #include "nn_window.h"
 #include "quant_tflite.h"
 
@@ -302,6 +303,26 @@ ODLA_WEAK odla_value odla_QLinearConv(odla_value x, odla_value x_scale, odla_val
   });
 }
 
+ODLA_WEAK odla_value odla_MatMulNBits(odla_value A, odla_value B, odla_value scales,
+                                      odla_value zero_points, odla_int64 bits,
+                                      odla_int64 block_size, odla_value_type result_type,
+                                      odla_value_id id) {
+  return Guard("odla_MatMulNBits", id, [&] {
+    NBitsWeights w = PlanNBits(A, B, scales, zero_points, bits, block_size, result_type);
+    const int64_t m = NumElements(A->type.shape) / std::max<int64_t>(1, w.k);
+    const bool zp_float = zero_points && zero_points->type.element_type == ODLA_FLOAT32;
+    return AddOp1("MatMulNBits", {A, B, scales, zero_points}, result_type, id,
+                  [=](const KernelArgs& a) {
+                    NBitsWeights at = w;
+                    at.q = a.In<uint8_t>(1);
+                    at.scales = a.In<float>(2);
+                    at.zp_packed = zero_points && !zp_float ? a.In<uint8_t>(3) : nullptr;
+                    at.zp_float = zp_float ? a.In<float>(3) : nullptr;
+                    MatMulNBits(m, a.In<float>(0), at, a.Out<float>(0));
+                  });
+  });
+}
+
 }  // extern "C"
 
 // Fallbacks of the runtimes that override these builders (see ODLA_REF_ALIAS).
@@ -312,3 +333,4 @@ ODLA_REF_ALIAS(MatMulInteger)
 ODLA_REF_ALIAS(QLinearMatMul)
 ODLA_REF_ALIAS(ConvInteger)
 ODLA_REF_ALIAS(QLinearConv)
+ODLA_REF_ALIAS(MatMulNBits)

@@ -92,7 +92,7 @@ TEST(OnnxContribMs, QLinearAdd) {
 }
 
 // MatMulNBits: 4-bit weights of K = 20 (two blocks of 16, the second partly used), N = 2,
-// packed zero points; the dequantized product against the unpacked weights.
+// packed zero points; the product against the unpacked weights, which stay packed in the IR.
 TEST(OnnxContribMs, MatMulNBits) {
   const int k = 20, n = 2, block = 16, blocks = 2, blob = block / 2;
   std::vector<uint8_t> packed(n * blocks * blob), zp = {0x53, 0x9a};  // col 0: 3, 5; col 1: 10, 9
@@ -111,7 +111,18 @@ TEST(OnnxContribMs, MatMulNBits) {
   IntAttr(op, "block_size", block);
   Out(m, "y");
   std::vector<float> a = Values(k, 0.7);
-  Tensor y = RunModel(m, "matmul_nbits.onnx", {F32({1, k}, a)})[0];
+  // The weights stay packed: after the pipeline, one MatMulNBits on the uint8 B.
+  auto g = ImportOnnx(Save(m, "matmul_nbits.onnx"), {});
+  RunPipeline(*g);
+  int products = 0;
+  for (const auto& node : g->nodes()) {
+    ASSERT_NE(node->op(), "MatMul");
+    if (node->op() != "MatMulNBits") continue;
+    ++products;
+    EXPECT_EQ(node->input(1)->type(), Type(DataType::kUInt8, {n, blocks, blob}));
+  }
+  EXPECT_EQ(products, 1);
+  Tensor y = Executor(*g).Run({F32({1, k}, a)})[0];
   for (int c = 0; c < n; ++c) {
     double want = 0;
     for (int i = 0; i < k; ++i) {

@@ -2,7 +2,7 @@
 // (quantize_static's QOperator format, quantize_dynamic, 4-bit weight quantization),
 // translated into the IR ops of their definitions: dequantize, compute in float, quantize
 // again; the integer products of dynamic quantization as ONNX Runtime computes them; and
-// MatMulNBits' block-quantized weights dequantized at compile time.
+// MatMulNBits (HALO's op of that name, weights kept packed).
 #include <cmath>
 #include <string>
 
@@ -184,7 +184,8 @@ int64_t Unpacked(const uint8_t* bytes, int64_t i, int64_t bits) {
 // MatMulNBits: A [..., K] times the weights [K, N] that B (uint8 [N, k_blocks, blob],
 // `bits`-bit values packed from the low bits up), scales [N, k_blocks] and zero_points
 // (packed uint8 [N, ceil(k_blocks * bits / 8)], or float [N, k_blocks]; default 2^(bits-1))
-// give, + bias. The weights are constants: dequantized here, in float32.
+// give, + bias: HALO's MatMulNBits, which keeps the weights packed. A float16 A is
+// computed in float32.
 void MatMulNBits(Importer& im, PendingNode& p) {
   const int64_t k = TakeInt(p, "K", 0), n = TakeInt(p, "N", 0);
   const int64_t bits = TakeInt(p, "bits", 4), block = TakeInt(p, "block_size", 0);
@@ -195,36 +196,23 @@ void MatMulNBits(Importer& im, PendingNode& p) {
     im.Fail(p, "needs K and N, and a block_size that is a power of 2 from 16 up");
   if (OptInput(p, 4)) im.Fail(p, "input 'g_idx' is not supported");
   const int64_t blocks = (k + block - 1) / block, blob = block * bits / 8;
-  const Tensor& bq = im.ConstantInput(p, p.inputs.at(1), "'B'");
-  const Tensor& scales = im.ConstantInput(p, p.inputs.at(2), "'scales'");
-  if (bq.type().dtype != DataType::kUInt8 || bq.type().NumElements() != n * blocks * blob)
-    im.Fail(p, "'B' must be uint8 [", n, ", ", blocks, ", ", blob, "], got ", bq.type().ToString());
-  if (scales.type().NumElements() != n * blocks)
-    im.Fail(p, "'scales' must hold ", n * blocks, " values, got ", scales.type().ToString());
-  const Tensor* zp = OptInput(p, 3) ? &im.ConstantInput(p, p.inputs[3], "'zero_points'") : nullptr;
-  const int64_t zp_row = (blocks * bits + 7) / 8;
-  const bool zp_packed = zp && zp->type().dtype == DataType::kUInt8;
-  if (zp && zp->type().NumElements() != n * (zp_packed ? zp_row : blocks))
-    im.Fail(p, "'zero_points' has ", zp->type().NumElements(), " values");
-  const uint8_t* packed = bq.data<uint8_t>();
-  Tensor w(Type(DataType::kFloat32, {k, n}));
-  float* out = w.mutable_data<float>();
-  for (int64_t col = 0; col < n; ++col)
-    for (int64_t b = 0; b < blocks; ++b) {
-      const double scale = scales.GetDouble(col * blocks + b);
-      double zero = static_cast<double>(int64_t{1} << (bits - 1));
-      if (zp)
-        zero = zp_packed ? Unpacked(zp->data<uint8_t>() + col * zp_row, b, bits)
-                         : zp->GetDouble(col * blocks + b);
-      const uint8_t* data = packed + (col * blocks + b) * blob;
-      for (int64_t i = 0; i < block && b * block + i < k; ++i)
-        out[(b * block + i) * n + col] =
-            static_cast<float>((static_cast<double>(Unpacked(data, i, bits)) - zero) * scale);
-    }
   Value* a = p.inputs.at(0);
-  Value* y =
-      Step(im, p, "MatMul",
-           {a, CastTo(im, p, TensorConst(im, p, std::move(w)), im.KnownType(p, a, "'A'").dtype)});
+  const Type& at = im.KnownType(p, a, "'A'");
+  if (at.Rank() == 0 || at.shape.back() != k)
+    im.Fail(p, "'A' must be [..., ", k, "] (attribute K), got ", at.ToString());
+  Value* b = p.inputs.at(1);
+  const Type& bt = im.KnownType(p, b, "'B'");
+  if (bt.dtype != DataType::kUInt8 || bt.NumElements() != n * blocks * blob)
+    im.Fail(p, "'B' must be uint8 [", n, ", ", blocks, ", ", blob, "], got ", bt.ToString());
+  std::vector<Value*> ins = {CastTo(im, p, a, DataType::kFloat32),
+                             Reshaped(im, p, b, {n, blocks, blob}),
+                             CastTo(im, p, p.inputs.at(2), DataType::kFloat32)};
+  if (Value* zp = OptInput(p, 3)) {
+    const DataType zt = im.KnownType(p, zp, "'zero_points'").dtype;
+    ins.push_back(zt == DataType::kUInt8 ? zp : CastTo(im, p, zp, DataType::kFloat32));
+  }
+  Value* y = CastTo(im, p, Step(im, p, "MatMulNBits", ins, {{"bits", bits}, {"block_size", block}}),
+                    at.dtype);
   if (Value* bias = OptInput(p, 5)) return Finish(im, p, "Add", {y, bias});
   Finish(im, p, "Identity", {y});
 }

@@ -1,6 +1,7 @@
 // Quantization: QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, and the integer
 // and quantized forms of MatMul and Conv (MatMulInteger, ConvInteger, QLinearMatMul,
-// QLinearConv). Quantized values are int8 or uint8; products accumulate in int32.
+// QLinearConv), and MatMulNBits (float32 products with block-quantized 2/4/8-bit weights).
+// Quantized values are int8 or uint8; integer products accumulate in int32.
 #include "ir/ops/rules.h"
 
 namespace halo {
@@ -118,6 +119,44 @@ void QLinearMatMulRule(InferContext& c) {
   CheckParam(c, 6, "y_scale", DataType::kFloat32, 1);
   CheckParam(c, 7, "y_zero_point", yzp.dtype, 1);
   c.set_out(Type(yzp.dtype, out));
+}
+
+// MatMulNBits: A [..., K] (float32), B uint8 [N, blocks, blob] (blocks = ceil(K /
+// block_size), blob = block_size * bits / 8), scales [N * blocks] in any shape, zero points
+// packed uint8 (N rows of ceil(blocks * bits / 8) bytes) or float32 [N * blocks].
+void MatMulNBitsRule(InferContext& c) {
+  const Type& a = c.in(0);
+  const Type& b = c.in(1);
+  const int64_t bits = c.node()->GetInt("bits"), block = c.node()->GetInt("block_size");
+  c.check(bits == 2 || bits == 4 || bits == 8, "bits must be 2, 4 or 8, got ", bits);
+  c.check(block >= 16 && (block & (block - 1)) == 0,
+          "block_size must be a power of 2 from 16 up, got ", block);
+  c.check(a.dtype == DataType::kFloat32 && a.Rank() >= 1, "A must be float32 [..., K], got ",
+          a.ToString());
+  const int64_t k = a.shape.back(), blocks = (k + block - 1) / block, blob = block * bits / 8;
+  c.check(
+      b.dtype == DataType::kUInt8 && b.Rank() == 3 && b.shape[1] == blocks && b.shape[2] == blob,
+      "B must be uint8 [N, ", blocks, ", ", blob, "] for K ", k, ", got ", b.ToString());
+  const int64_t n = b.shape[0];
+  const Type& s = c.in(2);
+  c.check(s.dtype == DataType::kFloat32 && s.NumElements() == n * blocks,
+          "scales must be float32 with ", n * blocks, " values, got ", s.ToString());
+  if (c.has_input(3)) {
+    const Type& z = c.in(3);
+    const int64_t packed = n * ((blocks * bits + 7) / 8);
+    c.check((z.dtype == DataType::kUInt8 && z.NumElements() == packed) ||
+                (z.dtype == DataType::kFloat32 && z.NumElements() == n * blocks),
+            "zero_points must be uint8 with ", packed, " values or float32 with ", n * blocks,
+            ", got ", z.ToString());
+  }
+  Shape out = a.shape;
+  out.back() = n;
+  c.set_out(Type(DataType::kFloat32, out));
+}
+
+double MatMulNBitsFlops(const Node& n) {
+  return 2 * static_cast<double>(n.input(0)->type().shape.back()) *
+         static_cast<double>(n.output()->type().NumElements());
 }
 
 // x at input 0, w at w_index; returns [N, M, out...].
@@ -277,6 +316,24 @@ void RegisterQuantOps(OpRegistry& r) {
                      "fixed-point requantization"))
       .Out("y")
       .Rule(QLinearConvRule);
+  r.Add("MatMulNBits")
+      .Doc(
+          "A [..., K] (float32) times the block-quantized weights [K, N]: W[k, n] = (q - zero) * "
+          "scale, q the `bits`-bit value k of row n of B (uint8 [N, ceil(K / block_size), "
+          "block_size * bits / 8], packed from the low bits up), scale and zero those of its "
+          "block of block_size values. Result [..., N], float32.")
+      .In("A")
+      .In("B")
+      .In("scales", "float32, N * ceil(K / block_size) values, row n's blocks in order")
+      .OptIn("zero_points",
+             "uint8 packed as B (ceil(blocks * bits / 8) bytes per row) or float32 as scales; "
+             "default 2^(bits - 1)")
+      .Int("bits", 4, "2, 4 or 8")
+      .Int("block_size", 32, "values per block, a power of 2 from 16 up")
+      .Out("Y")
+      .Flops(MatMulNBitsFlops)
+      .Rule(MatMulNBitsRule)
+      .OdlaSince(6);
 }
 
 }  // namespace halo
