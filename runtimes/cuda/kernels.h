@@ -17,6 +17,7 @@
 #include "../kernels/detection.h"
 #include "../kernels/fixed_point.h"
 #include "../kernels/lstm_tflite.h"
+#include "../kernels/nbits.h"
 #include "../kernels/quant_tflite.h"
 #include "../kernels/resize.h"
 #include "../kernels/sample_point.h"
@@ -288,6 +289,13 @@ void QMatMul(cudaStream_t s, const QOperand& a, const QOperand& b, const int64_t
 // y = conv(x - x_zp, w - w_zp) over NC(D)HW data, zeros outside x (as padding with x_zp).
 void QConv(cudaStream_t s, const odla_rt::ConvShape& shape, const QOperand& x, const QOperand& w,
            const QOutput& y);
+
+// MatMulNBits (ref: runtimes/kernels/nbits.cc), the weights' pointers on the device: the
+// weights dequantized into w [N, K] (for a cuBLAS product), or y [m, N] = a [m, K] x W^T
+// for m <= kNBitsGemvRows, one warp per column, dequantizing as it reads.
+constexpr int64_t kNBitsGemvRows = 8;
+void NBitsDequantize(cudaStream_t s, const odla_rt::NBitsWeights& w, float* out);
+void NBitsGemv(cudaStream_t s, const odla_rt::NBitsWeights& w, const float* a, int64_t m, float* y);
 
 // Recurrent layers (ref: runtimes/kernels/rnn.cc; ops_rnn.cc runs the products on cuBLAS):
 // the kernels of one direction `dir` of a layer, float32. lens (device int32 [batch], may be

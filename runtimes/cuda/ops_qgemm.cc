@@ -1,8 +1,9 @@
 // Builders of the integer products on the project's CUDA kernels (kernels_qgemm.cu):
 // MatMulInteger, QLinearMatMul, ConvInteger and QLinearConv (both roundings), with the shared
-// builders' checks. Rejected (run on the host by the shared builder, which also reports invalid
-// arguments): other element types, scales or zero points of other counts or types, empty
-// results.
+// builders' checks; and MatMulNBits (kernels_nbits.cu, products of more than
+// kNBitsGemvRows rows on cuBLAS after dequantizing the weights into scratch memory). Rejected (run
+// on the host by the shared builder, which also reports invalid arguments): other element types,
+// scales or zero points of other counts or types, empty results.
 #include <memory>
 #include <string>
 
@@ -10,6 +11,7 @@
 #include "../kernels/gemm.h"
 #include "../ref/nn_window.h"
 #include "cuda_rt.h"
+#include "gemm_call.h"
 #include "kernels.h"
 
 ODLA_CUDA_FILE(ops_qgemm)
@@ -22,6 +24,7 @@ ODLA_REF_DECL(MatMulInteger)
 ODLA_REF_DECL(QLinearMatMul)
 ODLA_REF_DECL(ConvInteger)
 ODLA_REF_DECL(QLinearConv)
+ODLA_REF_DECL(MatMulNBits)
 
 namespace {
 
@@ -188,6 +191,33 @@ odla_value BuildConv(const char* op, const ConvArgs& c, odla_value_id id) {
   });
 }
 
+odla_value BuildMatMulNBits(odla_value A, odla_value B, odla_value scales, odla_value zp,
+                            odla_int64 bits, odla_int64 block, const odla_value_type& rt,
+                            odla_value_id id) {
+  const odla_rt::NBitsWeights plan =
+      RejectFailures([&] { return odla_rt::PlanNBits(A, B, scales, zp, bits, block, rt); });
+  if (odla_rt::NumElements(rt.shape) == 0 || plan.k == 0) Reject("empty");
+  const int64_t m = odla_rt::NumElements(A->type.shape) / plan.k;
+  const bool gemv = m <= kNBitsGemvRows, zp_float = zp && zp->type.element_type == ODLA_FLOAT32;
+  GemmCall call;
+  call.tb = true;
+  call.m = IntDim(m), call.n = IntDim(plan.n), call.k = IntDim(plan.k);
+  call.lda = call.k, call.ldb = call.k;
+  call.compute = CublasCompute();
+  const size_t scratch = gemv ? 0 : ScratchAligned(plan.n * plan.k * sizeof(float));
+  return AddCudaOp1("MatMulNBits", {A, B, scales, zp}, rt, scratch, id, [=](const KernelArgs& k) {
+    odla_rt::NBitsWeights w = plan;
+    w.q = k.In<uint8_t>(1);
+    w.scales = k.In<float>(2);
+    w.zp_packed = zp && !zp_float ? k.In<uint8_t>(3) : nullptr;
+    w.zp_float = zp_float ? k.In<float>(3) : nullptr;
+    if (gemv) return NBitsGemv(CudaStream(k), w, k.In<float>(0), m, k.Out<float>(0));
+    float* dequantized = static_cast<float*>(k.scratch);
+    NBitsDequantize(CudaStream(k), w, dequantized);
+    call.Run(k, k.In<float>(0), dequantized, k.Out<float>(0), 1.0f, 0.0f);
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -252,6 +282,19 @@ odla_value odla_QLinearConv(odla_value x, odla_value x_scale, odla_value x_zero_
         return odla_ref_QLinearConv(x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale,
                                     y_zero_point, B, rounding, dilations, group, pads, strides,
                                     result_type, id);
+      });
+}
+
+odla_value odla_MatMulNBits(odla_value A, odla_value B, odla_value scales, odla_value zero_points,
+                            odla_int64 bits, odla_int64 block_size, odla_value_type result_type,
+                            odla_value_id id) {
+  return Try(
+      "MatMulNBits", id,
+      [&] {
+        return BuildMatMulNBits(A, B, scales, zero_points, bits, block_size, result_type, id);
+      },
+      [&] {
+        return odla_ref_MatMulNBits(A, B, scales, zero_points, bits, block_size, result_type, id);
       });
 }
 

@@ -35,15 +35,15 @@ ops DynamicQuantizeLinear Einsum Elu Equal Erf Exp Expand EyeLike Flatten Floor 
 ops FusedGemm FusedMatMul GRU Gather GatherElements GatherND Gemm GlobalAveragePool
 ops GlobalMaxPool Greater GreaterOrEqual GridSample HardSigmoid HardSwish Hardmax Identity
 ops InstanceNormalization IsInf IsNaN LRN LSTM LayerNormalization LeakyRelu Less LessOrEqual
-ops Log LogSoftmax LpNormalization LpPool MatMul MatMulInteger Max MaxPool MaxRoiPool
-ops MaxUnpool Mean MeanVarianceNormalization MelWeightMatrix Min Mod Mul Neg NonZero Not
-ops OneHot Or PRelu Pad Pow QLinearAdd QLinearAveragePool QLinearConv QLinearLeakyRelu
-ops QLinearMatMul QLinearMul QLinearReduceMean QLinearSVDF QLinearSigmoid QLinearSoftmax
-ops QLinearSub QLinearTanh QuantizeLinear RNN Range Reciprocal ReduceL1 ReduceL2
-ops ReduceLogSum ReduceLogSumExp ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum
-ops ReduceSumSquare Relu Requantize Reshape Resize ReverseSequence RoiAlign Round STFT SVDF
-ops Scatter ScatterElements ScatterND Selu Shape Shrink Sigmoid Sign Sin Sinh Size Slice
-ops Softmax Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh
+ops Log LogSoftmax LpNormalization LpPool MatMul MatMulInteger MatMulNBits Max MaxPool
+ops MaxRoiPool MaxUnpool Mean MeanVarianceNormalization MelWeightMatrix Min Mod Mul Neg
+ops NonZero Not OneHot Or PRelu Pad Pow QLinearAdd QLinearAveragePool QLinearConv
+ops QLinearLeakyRelu QLinearMatMul QLinearMul QLinearReduceMean QLinearSVDF QLinearSigmoid
+ops QLinearSoftmax QLinearSub QLinearTanh QuantizeLinear RNN Range Reciprocal ReduceL1
+ops ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax ReduceMean ReduceMin ReduceProd
+ops ReduceSum ReduceSumSquare Relu Requantize Reshape Resize ReverseSequence RoiAlign Round
+ops STFT SVDF Scatter ScatterElements ScatterND Selu Shape Shrink Sigmoid Sign Sin Sinh Size
+ops Slice Softmax Softplus Softsign SpaceToDepth Split Sqrt Squeeze Sub Sum Tan Tanh
 ops TfIdfVectorizer TfliteQuantizedLSTM ThresholdedRelu Tile TopK Transpose Trilu Unsqueeze
 ops Upsample Where Xor
 gflops 51434

@@ -23,6 +23,7 @@ ODLA_REF_DECL(QLinearTanh)
 ODLA_REF_DECL(QLinearSoftmax)
 ODLA_REF_DECL(QLinearAveragePool)
 ODLA_REF_DECL(QLinearReduceMean)
+ODLA_REF_DECL(MatMulNBits)
 
 namespace {
 
@@ -62,6 +63,27 @@ TEST_F(CudaKernels, MatMulInteger) {
   // A vector (one row: a thread per result), zero points per tensor.
   ExpectSame({U8({45}, 7), U8({45, 70}, 8), U8({1}, 9), U8({}, 10)}, One([](auto a, bool c) {
                return OP(c, MatMulInteger)(a[0], a[1], a[2], a[3], Type({70}, ODLA_INT32), "y");
+             }));
+}
+
+TEST_F(CudaKernels, MatMulNBits) {
+  // 4 bits, packed zero points, K = 100 (the last of 4 blocks of 32 partly used), 3 rows: one
+  // warp per column, dequantizing as it reads.
+  ExpectSame(
+      {F32({3, 100}, 1, 0.5f), U8({37, 4, 16}, 2), Scales({37, 4}, 3, 0.02f), U8({37, 2}, 4)},
+      One([](auto a, bool c) {
+        return OP(c, MatMulNBits)(a[0], a[1], a[2], a[3], 4, 32, Type({3, 37}), "y");
+      }));
+  // 2 bits, float zero points, 20 rows: the weights dequantized, then cuBLAS.
+  ExpectSame(
+      {F32({2, 10, 64}, 5, 0.5f), U8({50, 4, 4}, 6), Scales({200}, 7, 0.1f), F32({50, 4}, 8, 2.f)},
+      One([](auto a, bool c) {
+        return OP(c, MatMulNBits)(a[0], a[1], a[2], a[3], 2, 16, Type({2, 10, 50}), "y");
+      }));
+  // 8 bits, the default zero point, one row.
+  ExpectSame({F32({1, 48}, 9, 0.5f), U8({9, 3, 16}, 10), Scales({27}, 11, 0.01f)},
+             One([](auto a, bool c) {
+               return OP(c, MatMulNBits)(a[0], a[1], a[2], nullptr, 8, 16, Type({1, 9}), "y");
              }));
 }
 
