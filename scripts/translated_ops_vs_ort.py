@@ -345,6 +345,12 @@ def cases(rng):
                quantize_axis=1)], {"ids": ids2.astype(np.int32)}, ["y"],
            [("t", rng.integers(0, 256, (8, 40), dtype=np.uint8)),
             ("sc", rng.uniform(0.01, 0.1, (8, 3)).astype(np.float32))])
+    yield ("ms_gather_block_quantized_uint8_4bit_rank3", 17,
+           [ms("GatherBlockQuantized", ["t", "ids", "sc", "zp"], ["y"], block_size=16,
+               bits=4, quantize_axis=2)], {"ids": np.array([[3, 0], [-1, 2]], np.int64)}, ["y"],
+           [("t", rng.integers(0, 256, (4, 3, 20), dtype=np.uint8)),
+            ("sc", rng.uniform(0.01, 0.1, (4, 3, 3)).astype(np.float32)),
+            ("zp", rng.integers(0, 256, (4, 3, 2), dtype=np.uint8))])
     i4t = rng.integers(-8, 8, (32, 6))
     yield ("ms_gather_block_quantized_int4_axes", 17,
            [ms("GatherBlockQuantized", ["t", "ids", "sc", "zp"], ["y"], block_size=16,

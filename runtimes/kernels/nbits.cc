@@ -107,14 +107,13 @@ void MatMulNBits(int64_t m, const float* a, const NBitsWeights& w, float* y) {
     SgemmWith(false, m, n, k, 1.0f, a, k, NBitsB(w), 0.0f, y, n);
     return;
   }
-  ParallelFor(n, std::max<int64_t>(16, 16384 / std::max<int64_t>(1, k)),
-              [&](int64_t s, int64_t e) {
-                std::vector<float> row(static_cast<size_t>(k));
-                for (int64_t col = s; col < e; ++col) {
-                  w.Dequantize(col, 0, k, row.data(), 1);
-                  for (int64_t i = 0; i < m; ++i) y[i * n + col] = Dot(a + i * k, row.data(), k);
-                }
-              });
+  ParallelFor(n, std::max<int64_t>(16, 16384 / std::max<int64_t>(1, k)), [&](int64_t s, int64_t e) {
+    std::vector<float> row(static_cast<size_t>(k));
+    for (int64_t col = s; col < e; ++col) {
+      w.Dequantize(col, 0, k, row.data(), 1);
+      for (int64_t i = 0; i < m; ++i) y[i * n + col] = Dot(a + i * k, row.data(), k);
+    }
+  });
 }
 
 }  // namespace odla_rt

@@ -13,9 +13,9 @@ namespace odla_rt {
 // (uint8 [N, blocks, block * bits / 8]); scale and zero are that block's.
 struct NBitsWeights {
   const uint8_t* q;
-  const float* scales;        // [N, blocks]
-  const uint8_t* zp_packed;   // [N, ceil(blocks * bits / 8)] packed as q, or null
-  const float* zp_float;      // [N, blocks], or null; both null: 2^(bits - 1)
+  const float* scales;       // [N, blocks]
+  const uint8_t* zp_packed;  // [N, ceil(blocks * bits / 8)] packed as q, or null
+  const float* zp_float;     // [N, blocks], or null; both null: 2^(bits - 1)
   int64_t n, k, bits, block;
 
   int64_t blocks() const { return (k + block - 1) / block; }

@@ -162,7 +162,7 @@ TEST(HaloMain, PrintsHelpAndVersion) {
   EXPECT_EQ(out.str(), HelpText());
   out.str("");
   EXPECT_EQ(HaloMain({"--version"}, out, err), 0);
-  EXPECT_NE(out.str().find("ODLA API 1.5"), std::string::npos);
+  EXPECT_NE(out.str().find("ODLA API 1.6"), std::string::npos);
   EXPECT_TRUE(err.str().empty());
 }
 

@@ -2,13 +2,14 @@
 // (runtimes/kernels/nbits.h) against loops in double for 2, 4 and 8 bits, every zero-point
 // form, the few-rows path (m < 4) and the packed GEMM, K a multiple of the block or not;
 // the IR op's rule and its run through the executor.
+#include "../../runtimes/kernels/nbits.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 #include <vector>
 
-#include "../../runtimes/kernels/nbits.h"
 #include "op_test_util.h"
 
 namespace halo {
@@ -87,9 +88,8 @@ TEST(NBitsKernel, MatchesLoopsForBitsZeroPointsAndShapes) {
                     mag += std::fabs(a[i * k + p] * w.w[c * k + p]);
                   }
                   ASSERT_NEAR(y[i * n + c], sum, 1e-6 * (mag + 1))
-                      << "bits " << bits << " zero " << static_cast<int>(zero) << " block "
-                      << block << " k " << k << " n " << n << " m " << m << " at " << i << ","
-                      << c;
+                      << "bits " << bits << " zero " << static_cast<int>(zero) << " block " << block
+                      << " k " << k << " n " << n << " m " << m << " at " << i << "," << c;
                 }
             }
 }
@@ -148,9 +148,9 @@ TEST(MatMulNBitsOp, RuleRefusesWrongOperands) {
             std::string::npos);
   EXPECT_NE(test::InferError("MatMulNBits", {a, b, s}, {{"bits", int64_t{3}}}).find("bits"),
             std::string::npos);
-  EXPECT_NE(test::InferError("MatMulNBits", {a, b, s}, {{"block_size", int64_t{24}}})
-                .find("block_size"),
-            std::string::npos);
+  EXPECT_NE(
+      test::InferError("MatMulNBits", {a, b, s}, {{"block_size", int64_t{24}}}).find("block_size"),
+      std::string::npos);
 }
 
 }  // namespace

@@ -174,13 +174,6 @@ void MatMulIntegerToFloat(Importer& im, PendingNode& p) {
                  p.inputs.at(3), OptInput(p, 5), OptInput(p, 6));
 }
 
-// Value i of `bits`-bit values (2, 4 or 8) packed in bytes from the low bits up, as
-// MatMulNBits and GatherBlockQuantized store their weights and zero points.
-int64_t Unpacked(const uint8_t* bytes, int64_t i, int64_t bits) {
-  const int64_t per_byte = 8 / bits;
-  return (bytes[i / per_byte] >> ((i % per_byte) * bits)) & ((int64_t{1} << bits) - 1);
-}
-
 // MatMulNBits: A [..., K] times the weights [K, N] that B (uint8 [N, k_blocks, blob],
 // `bits`-bit values packed from the low bits up), scales [N, k_blocks] and zero_points
 // (packed uint8 [N, ceil(k_blocks * bits / 8)], or float [N, k_blocks]; default 2^(bits-1))
@@ -217,47 +210,104 @@ void MatMulNBits(Importer& im, PendingNode& p) {
   Finish(im, p, "Identity", {y});
 }
 
+// x (uint8 of `shape`, `bits`-bit values packed from the low bits up) unpacked: uint8 with
+// the last dimension 8 / bits times as long.
+Value* UnpackedBits(Importer& im, const PendingNode& p, Value* x, Shape shape, int64_t bits) {
+  const int64_t per_byte = 8 / bits;
+  if (per_byte == 1) return x;
+  shape.push_back(1);
+  Tensor shifts(Type(DataType::kUInt8, {per_byte}));
+  for (int64_t j = 0; j < per_byte; ++j) shifts.mutable_data<uint8_t>()[j] = j * bits;
+  Value* shifted =
+      Step(im, p, "BitShift", {Reshaped(im, p, x, shape), TensorConst(im, p, std::move(shifts))},
+           {{"direction", std::string("RIGHT")}});
+  Value* v = Step(im, p, "BitwiseAnd",
+                  {shifted, FilledConst(im, p, DataType::kUInt8, {}, (1 << bits) - 1)});
+  shape.pop_back();
+  shape.back() *= per_byte;
+  return Reshaped(im, p, v, shape);
+}
+
+// GatherBlockQuantized of packed uint8 data (`bits`-bit values along its last axis, the
+// quantize axis; gather_axis 0), as genai's embedding tables: the rows gathered, then
+// unpacked and dequantized, (q - zero) * scale in float32, so the table stays packed.
+void GatherPackedBlocks(Importer& im, PendingNode& p, int64_t bits, int64_t block) {
+  Value *data = p.inputs.at(0), *ids = p.inputs.at(1), *scales = p.inputs.at(2);
+  const Type& dt = im.KnownType(p, data, "'data'");
+  const Type& st = im.KnownType(p, scales, "'scales'");
+  const int64_t r = dt.Rank(), per_byte = 8 / bits;
+  if (dt.dtype != DataType::kUInt8 || r < 2 || (bits != 2 && bits != 4 && bits != 8))
+    im.Fail(p, "'data' must be uint8 of rank 2 or more (with bits 2, 4 or 8) or a 4-bit type, got ",
+            dt.ToString());
+  const int64_t d = dt.shape.back() * per_byte, blocks = (d + block - 1) / block;
+  Shape want = dt.shape;
+  want.back() = blocks;
+  if (st.shape != want)
+    im.Fail(p, "'scales' must have shape [", ShapeToString(want), "], got ", st.ToString());
+  // G: the gathered rows' dimensions but the last.
+  Shape g = im.KnownType(p, ids, "'indices'").shape;
+  g.insert(g.end(), dt.shape.begin() + 1, dt.shape.end() - 1);
+  auto with = [&g](std::vector<int64_t> tail) {
+    Shape s = g;
+    s.insert(s.end(), tail.begin(), tail.end());
+    return s;
+  };
+  auto gather = [&](Value* table) { return Step(im, p, "Gather", {table, ids}, {{"axis", 0}}); };
+  Value* q = UnpackedBits(im, p, gather(data), with({dt.shape.back()}), bits);
+  const int64_t last = static_cast<int64_t>(g.size());
+  Value* values =
+      Reshaped(im, p, PadEnd(im, p, CastTo(im, p, q, DataType::kFloat32), last, blocks * block, 0),
+               with({blocks, block}));
+  Value* zero = FilledConst(im, p, DataType::kFloat32, {}, 1 << (bits - 1));
+  if (Value* zp = OptInput(p, 3)) {
+    Shape zw = want;
+    zw.back() = (blocks + per_byte - 1) / per_byte;
+    const Type& zt = im.KnownType(p, zp, "'zero_points'");
+    if (zt.dtype != DataType::kUInt8 || zt.shape != zw)
+      im.Fail(p, "'zero_points' must be uint8 [", ShapeToString(zw), "], got ", zt.ToString());
+    Value* z = UnpackedBits(im, p, gather(zp), with({zw.back()}), bits);
+    z = SliceAxis(im, p, CastTo(im, p, z, DataType::kFloat32), last, 0, blocks);
+    zero = Reshaped(im, p, z, with({blocks, 1}));
+  }
+  Value* scale =
+      Reshaped(im, p, CastTo(im, p, gather(scales), DataType::kFloat32), with({blocks, 1}));
+  Value* y = Step(im, p, "Mul", {Step(im, p, "Sub", {values, zero}), scale});
+  y = SliceAxis(im, p, Reshaped(im, p, y, with({blocks * block})), last, 0, d);
+  Finish(im, p, "Identity", {CastTo(im, p, y, st.dtype)});
+}
+
 // GatherBlockQuantized: Gather (gather_axis) of the table that data (uint8 with `bits`-bit
 // values packed along its last axis, which is the quantize axis; or INT4 / UINT4, read
 // widened), scales (data's shape but ceil(d / block_size) on quantize_axis) and zero_points
 // (uint8: packed alike, default 2^(bits - 1); 4-bit: the scales' shape, default 0) give:
-// (q - zero) * scale. The table is a constant: dequantized here, in float32.
+// (q - zero) * scale. Packed data stays packed (GatherPackedBlocks); a 4-bit table is a
+// constant, dequantized here to float32.
 void GatherBlockQuantized(Importer& im, PendingNode& p) {
   const int64_t bits = TakeInt(p, "bits", 4), block = TakeInt(p, "block_size", 128);
   int64_t gather_axis = TakeInt(p, "gather_axis", 0), qaxis = TakeInt(p, "quantize_axis", 1);
+  if (block < 16 || (block & (block - 1)) != 0)
+    im.Fail(p, "block_size ", block, " is not a power of 2 from 16 up");
+  const int64_t r = im.KnownType(p, p.inputs.at(0), "'data'").Rank();
+  gather_axis = Axes(im, p, {gather_axis}, r)[0];
+  qaxis = Axes(im, p, {qaxis}, r)[0];
+  if (!im.IsFourBitConstant(p.inputs[0])) {
+    if (gather_axis != 0 || qaxis != r - 1)
+      im.Fail(p, "packed uint8 'data' needs gather_axis 0 and the last axis as quantize_axis");
+    return GatherPackedBlocks(im, p, bits, block);
+  }
+  if (bits != 4) im.Fail(p, "4-bit 'data' needs bits 4, got ", bits);
   const Tensor& data = im.ConstantInput(p, p.inputs.at(0), "'data'");
   const Tensor& scales = im.ConstantInput(p, p.inputs.at(2), "'scales'");
   const Tensor* zp = OptInput(p, 3) ? &im.ConstantInput(p, p.inputs[3], "'zero_points'") : nullptr;
-  const bool four = im.IsFourBitConstant(p.inputs[0]);
-  Shape shape = data.type().shape;
-  const int64_t r = static_cast<int64_t>(shape.size());
-  gather_axis = Axes(im, p, {gather_axis}, r)[0];
-  qaxis = Axes(im, p, {qaxis}, r)[0];
-  if (block < 16 || (block & (block - 1)) != 0)
-    im.Fail(p, "block_size ", block, " is not a power of 2 from 16 up");
-  int64_t per_byte = 1;
-  if (!four) {
-    if (data.type().dtype != DataType::kUInt8 || (bits != 2 && bits != 4 && bits != 8))
-      im.Fail(p, "'data' must be uint8 (with bits 2, 4 or 8) or a 4-bit type, got ",
-              data.type().ToString());
-    if (gather_axis != 0 || qaxis != r - 1)
-      im.Fail(p, "packed uint8 'data' needs gather_axis 0 and the last axis as quantize_axis");
-    per_byte = 8 / bits;
-    shape.back() *= per_byte;
-  } else if (bits != 4) {
-    im.Fail(p, "4-bit 'data' needs bits 4, got ", bits);
-  }
+  const Shape& shape = data.type().shape;
   const int64_t d = shape[qaxis], blocks = (d + block - 1) / block;
   Shape want = shape;
   want[qaxis] = blocks;
   if (scales.type().shape != want)
     im.Fail(p, "'scales' must have shape [", ShapeToString(want), "], got ",
             scales.type().ToString());
-  const bool zp_packed = zp && !four && per_byte > 1;
-  Shape zp_want = want;
-  if (zp_packed) zp_want[qaxis] = (blocks + per_byte - 1) / per_byte;
-  if (zp && zp->type().shape != zp_want)
-    im.Fail(p, "'zero_points' must have shape [", ShapeToString(zp_want), "], got ",
+  if (zp && zp->type().shape != want)
+    im.Fail(p, "'zero_points' must have shape [", ShapeToString(want), "], got ",
             zp->type().ToString());
   int64_t outer = 1, inner = 1;
   for (int64_t i = 0; i < qaxis; ++i) outer *= shape[i];
@@ -268,15 +318,8 @@ void GatherBlockQuantized(Importer& im, PendingNode& p) {
     for (int64_t j = 0; j < d; ++j)
       for (int64_t i = 0; i < inner; ++i) {
         const int64_t at = (o * d + j) * inner + i, s = (o * blocks + j / block) * inner + i;
-        const double q = four ? data.GetDouble(at)
-                              : static_cast<double>(Unpacked(data.data<uint8_t>(), at, bits));
-        double zero = four ? 0.0 : static_cast<double>(int64_t{1} << (bits - 1));
-        if (zp_packed)
-          zero = static_cast<double>(
-              Unpacked(zp->data<uint8_t>() + o * zp_want[qaxis], j / block, bits));
-        else if (zp)
-          zero = zp->GetDouble(s);
-        out[at] = static_cast<float>((q - zero) * scales.GetDouble(s));
+        const double zero = zp ? zp->GetDouble(s) : 0.0;
+        out[at] = static_cast<float>((data.GetDouble(at) - zero) * scales.GetDouble(s));
       }
   Value* t = CastTo(im, p, TensorConst(im, p, std::move(table)), scales.type().dtype);
   Finish(im, p, "Gather", {t, p.inputs.at(1)}, {{"axis", gather_axis}});
