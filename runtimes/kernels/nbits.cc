@@ -1,9 +1,12 @@
-// MatMulNBits: a few rows of A (a decoding step) take dot products with each weight row,
-// dequantized once per call; more rows go through the packed GEMM, whose B panels are
-// dequantized as they are packed.
+// MatMulNBits: a few rows of A (a decoding step) take dot products with each weight row:
+// for 4-bit weights in blocks of a multiple of 32, SIMD code (AVX2 / AVX-512 chosen at run
+// time, as the GEMM's) that reads the packed bytes; otherwise each row dequantized first.
+// More rows go through the packed GEMM, whose B panels are dequantized as they are packed.
 #include "nbits.h"
 
 #include <algorithm>
+#include <cstring>
+#include <string>
 #include <vector>
 
 #include "../common/runtime.h"
@@ -22,6 +25,191 @@ void DequantizeBlock(const uint8_t* data, int64_t i0, int64_t i1, float zero, fl
   }
 }
 
+// The zero point of block b of row `row`.
+float ZeroOf(const NBitsWeights& w, int64_t row, int64_t b) {
+  if (w.zp_float) return w.zp_float[row * w.blocks() + b];
+  if (!w.zp_packed) return static_cast<float>(1 << (w.bits - 1));
+  const int64_t per_byte = 8 / w.bits, zp_row = (w.blocks() * w.bits + 7) / 8;
+  const uint8_t byte = w.zp_packed[row * zp_row + b / per_byte];
+  return static_cast<float>((byte >> ((b % per_byte) * w.bits)) & ((1 << w.bits) - 1));
+}
+
+#define NBITS_INLINE inline __attribute__((always_inline))
+
+// W bytes, their int32 and float forms: W lanes of the instruction set's widest vectors.
+template <int W>
+struct Lanes {
+  typedef uint8_t U8 __attribute__((vector_size(W)));
+  typedef int32_t I32 __attribute__((vector_size(4 * W)));
+  typedef float F32 __attribute__((vector_size(4 * W)));
+};
+
+// One row of A for 4-bit weights in blocks of 32 * c values: in each 32-value chunk, the
+// values at even positions (they meet the low nibbles of the chunk's 16 bytes) and at odd
+// ones (the high nibbles); zeros past K.
+struct SplitRow {
+  std::vector<float> even, odd;
+  SplitRow(const float* a, const NBitsWeights& w)
+      : even(w.blocks() * w.block / 2), odd(even.size()) {
+    for (int64_t i = 0; i < w.k; ++i) (i % 2 ? odd : even)[i / 2] = a[i];
+  }
+};
+
+// Rows col .. col + C - 1 of the weights times R rows of A: W bytes at a time, widened to
+// int32 and then float (a direct conversion is scalarised) and dequantized, (q - z) * s,
+// once for the R rows; each chunk of A loaded once for the C columns. Result (r, j) goes to
+// y[r * ldy + j].
+template <int W, int C, int R>
+NBITS_INLINE void Dot4(const NBitsWeights& w, int64_t col, const SplitRow* rows, int64_t nb,
+                       float* y, int64_t ldy) {
+  using L = Lanes<W>;
+  using F = typename L::F32;
+  const int64_t blob = w.block / 2, zp_row = (nb + 1) / 2;
+  F acc[C][R] = {};
+  for (int64_t b = 0; b < nb; ++b) {
+    float s[C], z[C];
+    for (int j = 0; j < C; ++j) {
+      const int64_t at = (col + j) * nb + b;
+      s[j] = w.scales[at];
+      z[j] = w.zp_float ? w.zp_float[at]
+             : w.zp_packed
+                 ? static_cast<float>((w.zp_packed[(col + j) * zp_row + b / 2] >> (b % 2 * 4)) & 15)
+                 : 8.0f;
+    }
+    for (int64_t c = b * blob; c < (b + 1) * blob; c += W) {
+      F fl[C], fh[C];
+#pragma GCC unroll 8
+      for (int j = 0; j < C; ++j) {
+        typename L::U8 bytes;
+        std::memcpy(&bytes, w.q + (col + j) * nb * blob + c, W);
+        typename L::U8 lo = bytes & 15, hi = bytes >> 4;
+        fl[j] = (__builtin_convertvector(__builtin_convertvector(lo, typename L::I32), F) - z[j]) *
+                s[j];
+        fh[j] = (__builtin_convertvector(__builtin_convertvector(hi, typename L::I32), F) - z[j]) *
+                s[j];
+      }
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) {
+        F e, o;
+        std::memcpy(&e, rows[r].even.data() + c, 4 * W);
+        std::memcpy(&o, rows[r].odd.data() + c, 4 * W);
+#pragma GCC unroll 8
+        for (int j = 0; j < C; ++j) {
+          acc[j][r] += e * fl[j];
+          acc[j][r] += o * fh[j];
+        }
+      }
+    }
+  }
+  for (int j = 0; j < C; ++j)
+    for (int r = 0; r < R; ++r) {
+      float sum = 0;
+      for (int l = 0; l < W; ++l) sum += acc[j][r][l];
+      y[r * ldy + j] = sum;
+    }
+}
+
+// Columns [c0, c1) of the products of m rows of A (y [m, ldy]): blocks of C columns by R
+// rows (as many accumulators as the instruction set has registers for), one by one for fewer
+// than R rows (a decoding step).
+template <int W, int C, int R>
+NBITS_INLINE void Columns4(const NBitsWeights& w, const SplitRow* rows, int64_t m, int64_t c0,
+                           int64_t c1, float* y, int64_t ldy) {
+  const int64_t nb = w.blocks();
+  int64_t c = c0;
+  if (m >= R)
+    for (; c + C <= c1; c += C) {
+      int64_t i = 0;
+      for (; i + R <= m; i += R) Dot4<W, C, R>(w, c, rows + i, nb, y + i * ldy + c, ldy);
+      for (; i < m; ++i) Dot4<W, C, 1>(w, c, rows + i, nb, y + i * ldy + c, ldy);
+    }
+  for (; c < c1; ++c)
+    for (int64_t i = 0; i < m; ++i) Dot4<W, 1, 1>(w, c, rows + i, nb, y + i * ldy + c, ldy);
+}
+
+// Values [k0, k0 + len) of row `row` of 4-bit weights to dst[0], dst[stride], ...: whole
+// 32-value chunks W bytes at a time, the rest by NBitsWeights::Dequantize.
+template <int W>
+NBITS_INLINE void Segment4(const NBitsWeights& w, int64_t row, int64_t k0, int64_t len, float* dst,
+                           int64_t stride) {
+  using L = Lanes<W>;
+  const int64_t nb = w.blocks(), blob = w.block / 2, end = std::min(k0 + len, w.k / 32 * 32);
+  int64_t kk = k0;
+  if (kk % 32 == 0) {
+    for (; kk + 32 <= end; kk += 32) {
+      const int64_t b = kk / w.block;
+      const float z = ZeroOf(w, row, b), s = w.scales[row * nb + b];
+      const uint8_t* q = w.q + (row * nb + b) * blob + (kk - b * w.block) / 2;
+      float* d = dst + (kk - k0) * stride;
+      for (int h = 0; h < 16; h += W) {
+        typename L::U8 bytes;
+        std::memcpy(&bytes, q + h, W);
+        typename L::U8 lo = bytes & 15, hi = bytes >> 4;
+        typename L::F32 fl = (__builtin_convertvector(__builtin_convertvector(lo, typename L::I32),
+                                                      typename L::F32) -
+                              z) *
+                             s;
+        typename L::F32 fh = (__builtin_convertvector(__builtin_convertvector(hi, typename L::I32),
+                                                      typename L::F32) -
+                              z) *
+                             s;
+        for (int j = 0; j < W; ++j) {
+          d[(2 * (h + j)) * stride] = fl[j];
+          d[(2 * (h + j) + 1) * stride] = fh[j];
+        }
+      }
+    }
+  }
+  if (kk < k0 + len) w.Dequantize(row, kk, k0 + len - kk, dst + (kk - k0) * stride, stride);
+}
+
+// The 4-bit kernels of one instruction set.
+struct Kernels4 {
+  void (*columns)(const NBitsWeights&, const SplitRow*, int64_t, int64_t, int64_t, float*, int64_t);
+  void (*segment)(const NBitsWeights&, int64_t, int64_t, int64_t, float*, int64_t);
+};
+
+#define NBITS_ISA(NAME, W, C, R, TARGET)                                                        \
+  TARGET void NAME##Columns(const NBitsWeights& w, const SplitRow* rows, int64_t m, int64_t c0, \
+                            int64_t c1, float* y, int64_t ldy) {                                \
+    Columns4<W, C, R>(w, rows, m, c0, c1, y, ldy);                                              \
+  }                                                                                             \
+  TARGET void NAME##Segment(const NBitsWeights& w, int64_t row, int64_t k0, int64_t len,        \
+                            float* dst, int64_t stride) {                                       \
+    Segment4<W>(w, row, k0, len, dst, stride);                                                  \
+  }
+NBITS_ISA(Generic, 4, 1, 4, )
+#if defined(__x86_64__) && defined(__GNUC__)
+NBITS_ISA(Avx2, 8, 1, 4, __attribute__((target("avx2,fma"))))
+NBITS_ISA(Avx512, 16, 4, 4, __attribute__((target("avx512f,avx512bw"))))
+#endif
+
+// The CPU's best: ODLA_GEMM_ISA=generic|avx2|avx512 forces one, as for the GEMM.
+Kernels4 PickKernels4() {
+  const std::string force = Env("ODLA_GEMM_ISA");
+  if (force == "generic") return {GenericColumns, GenericSegment};
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      (force.empty() || force == "avx512"))
+    return {Avx512Columns, Avx512Segment};
+  if (avx2 && force != "avx512") return {Avx2Columns, Avx2Segment};
+#endif
+  return {GenericColumns, GenericSegment};
+}
+
+const Kernels4& GetKernels4() {
+  static const Kernels4 k = PickKernels4();
+  return k;
+}
+
+// Products of fewer rows take dot products with the packed weights; more go through the GEMM.
+constexpr int64_t kDotRows = 32;
+
+// Whether the 4-bit kernels take these weights.
+bool Fast4(const NBitsWeights& w) { return w.bits == 4 && w.block % 32 == 0; }
+
 // The weights as the right-hand K x N operand of SgemmWith.
 class NBitsB : public GemmB {
  public:
@@ -30,7 +218,12 @@ class NBitsB : public GemmB {
     for (int64_t jp = 0; jp < nc; jp += nr) {
       const int64_t cols = std::min<int64_t>(nr, nc - jp);
       float* d = dst + jp * kc;
-      for (int64_t c = 0; c < cols; ++c) w_.Dequantize(j0 + jp + c, k0, kc, d + c, nr);
+      for (int64_t c = 0; c < cols; ++c) {
+        if (Fast4(w_))
+          GetKernels4().segment(w_, j0 + jp + c, k0, kc, d + c, nr);
+        else
+          w_.Dequantize(j0 + jp + c, k0, kc, d + c, nr);
+      }
       for (int64_t p = 0; p < kc; ++p)
         for (int64_t c = cols; c < nr; ++c) d[p * nr + c] = 0;
     }
@@ -45,17 +238,9 @@ class NBitsB : public GemmB {
 void NBitsWeights::Dequantize(int64_t row, int64_t k0, int64_t len, float* dst,
                               int64_t stride) const {
   const int64_t nb = blocks(), blob = block * bits / 8, end = k0 + len;
-  const int64_t zp_row = (nb * bits + 7) / 8, per_byte = 8 / bits;
   for (int64_t kk = k0; kk < end;) {
     const int64_t b = kk / block, stop = std::min(end, (b + 1) * block);
-    const float scale = scales[row * nb + b];
-    float zero = static_cast<float>(1 << (bits - 1));
-    if (zp_float) {
-      zero = zp_float[row * nb + b];
-    } else if (zp_packed) {
-      const uint8_t byte = zp_packed[row * zp_row + b / per_byte];
-      zero = static_cast<float>((byte >> ((b % per_byte) * bits)) & ((1 << bits) - 1));
-    }
+    const float scale = scales[row * nb + b], zero = ZeroOf(*this, row, b);
     const uint8_t* data = q + (row * nb + b) * blob;
     const int64_t i0 = kk - b * block, i1 = stop - b * block;
     if (bits == 4)
@@ -103,11 +288,20 @@ NBitsWeights PlanNBits(odla_value A, odla_value B, odla_value scales, odla_value
 void MatMulNBits(int64_t m, const float* a, const NBitsWeights& w, float* y) {
   const int64_t n = w.n, k = w.k;
   if (m <= 0 || n <= 0) return;
+  const int64_t grain = std::max<int64_t>(16, 16384 / std::max<int64_t>(1, k));
+  if (Fast4(w) && m < kDotRows) {
+    std::vector<SplitRow> rows;
+    for (int64_t i = 0; i < m; ++i) rows.emplace_back(a + i * k, w);
+    const Kernels4& kernels = GetKernels4();
+    ParallelFor(n, grain,
+                [&](int64_t s, int64_t e) { kernels.columns(w, rows.data(), m, s, e, y, n); });
+    return;
+  }
   if (m >= 4) {
     SgemmWith(false, m, n, k, 1.0f, a, k, NBitsB(w), 0.0f, y, n);
     return;
   }
-  ParallelFor(n, std::max<int64_t>(16, 16384 / std::max<int64_t>(1, k)), [&](int64_t s, int64_t e) {
+  ParallelFor(n, grain, [&](int64_t s, int64_t e) {
     std::vector<float> row(static_cast<size_t>(k));
     for (int64_t col = s; col < e; ++col) {
       w.Dequantize(col, 0, k, row.data(), 1);

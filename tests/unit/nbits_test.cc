@@ -1,7 +1,9 @@
 // MatMulNBits, products with block-quantized weights: the shared kernel
 // (runtimes/kernels/nbits.h) against loops in double for 2, 4 and 8 bits, every zero-point
-// form, the few-rows path (m < 4) and the packed GEMM, K a multiple of the block or not;
-// the IR op's rule and its run through the executor.
+// form, K a multiple of the block or not; each path: rows one by one and in blocks of rows
+// and columns (4 bits in blocks of 32 and more, below 32 rows), the packed GEMM (40 rows),
+// per-row dot products (other weights, fewer than 4 rows); ODLA_GEMM_ISA picks the
+// instruction set. Then the IR op's rule and its run through the executor.
 #include "../../runtimes/kernels/nbits.h"
 
 #include <gtest/gtest.h>
@@ -70,10 +72,10 @@ TEST(NBitsKernel, MatchesLoopsForBitsZeroPointsAndShapes) {
   unsigned seed = 1;
   for (int64_t bits : {2, 4, 8})
     for (Zero zero : {Zero::kDefault, Zero::kPacked, Zero::kFloat})
-      for (int64_t block : {16, 64})
+      for (int64_t block : {16, 32, 64})
         for (int64_t k : {16, 20, 100, 300})
           for (int64_t n : {1, 7, 70})
-            for (int64_t m : {1, 3, 4, 9}) {
+            for (int64_t m : {1, 3, 4, 9, 40}) {
               Weights w(n, k, bits, block, zero, ++seed);
               std::mt19937 gen(seed);
               std::uniform_real_distribution<float> d(-1, 1);
