@@ -315,18 +315,21 @@ def cases(rng):
            {"a": u8(3, 8)}, ["y"],
            scales + [("w", s8(8, 5)), ("ws", (rng.random(5) * 0.05).astype(f)),
                      ("bias", f32(5))])
-    for bits in (4, 8):
-        k, nn, block = 40, 6, 16
+    # The last two: 4 bits in blocks of 32 and 64, HALO's SIMD kernels (rows one by one, in
+    # blocks of rows and columns, and the GEMM), K not a multiple of the block.
+    for name, bits, k, nn, block, rows in (("4", 4, 40, 6, 16, 3), ("8", 8, 40, 6, 16, 3),
+                                           ("4_block32", 4, 200, 37, 32, 9),
+                                           ("4_block64", 4, 300, 9, 64, 20)):
         blocks = (k + block - 1) // block
         packed = u8(nn, blocks, block * bits // 8)
         zp = u8(nn, (blocks * bits + 7) // 8)
         sc = (rng.random((nn, blocks)) * 0.1).astype(f)
-        yield (f"ms_matmul_nbits{bits}", 17,
+        yield (f"ms_matmul_nbits{name}", 17,
                [ms("MatMulNBits", ["a", "b", "s", "z"], ["y"], K=k, N=nn, bits=bits,
                    block_size=block),
                 ms("MatMulNBits", ["a", "b", "s", "", "", "bias"], ["y2"], K=k, N=nn,
                    bits=bits, block_size=block)],
-               {"a": f32(2, 3, k)}, ["y", "y2"],
+               {"a": f32(2, rows, k)}, ["y", "y2"],
                [("b", packed), ("s", sc), ("z", zp), ("bias", f32(nn))])
     i32 = lambda *v: np.array(v, np.int32)  # noqa: E731
     nh, hs, di = 2, 4, 6
