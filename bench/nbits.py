@@ -128,8 +128,11 @@ def write_doc(rows, weights, layers, ctx, build):
     m = run.machine()
     with open(f"{build}/bench/node_modules/onnxruntime-node/package.json") as f:
         ort_version = json.load(f)["version"]
-    commit = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
+    if subprocess.run(["git", "-C", ROOT, "diff", "--quiet", "HEAD", "--", ".",
+                       ":!docs/perf-nbits.md"]).returncode:  # this file aside
+        commit += "-dirty"
     date = subprocess.run(["date", "+%F"], capture_output=True, text=True).stdout.strip()
     lines = [
         "# 4-bit weights (MatMulNBits): halo against ONNX Runtime on the CPU",
