@@ -1,7 +1,8 @@
-// MatMulNBits: a few rows of A (a decoding step) take dot products with each weight row:
-// for 4-bit weights in blocks of a multiple of 32, SIMD code (AVX2 / AVX-512 chosen at run
-// time, as the GEMM's) that reads the packed bytes; otherwise each row dequantized first.
-// More rows go through the packed GEMM, whose B panels are dequantized as they are packed.
+// MatMulNBits. 4-bit weights in blocks of a multiple of 32 go through SIMD code (AVX2 /
+// AVX-512 chosen at run time, as the GEMM's): below kDotRows rows of A (decoding steps,
+// short prompts), dot products that read the packed bytes; from kDotRows on, the packed
+// GEMM, whose B panels are dequantized as they are packed. Other weights: each weight row
+// dequantized, then dot products, below 4 rows; the GEMM from 4 on.
 #include "nbits.h"
 
 #include <algorithm>
@@ -44,6 +45,14 @@ struct Lanes {
   typedef float F32 __attribute__((vector_size(4 * W)));
 };
 
+// (q - z) * s for the W values q of the bytes v (Lanes<W>::U8), widened to int32 and then
+// float: a direct conversion is scalarised. A macro: a function returning a vector of 64
+// bytes would have two ABIs.
+#define NBITS_DEQUANTIZED(L, v, z, s)                                                         \
+  ((__builtin_convertvector(__builtin_convertvector((v), typename L::I32), typename L::F32) - \
+    (z)) *                                                                                    \
+   (s))
+
 // One row of A for 4-bit weights in blocks of 32 * c values: in each 32-value chunk, the
 // values at even positions (they meet the low nibbles of the chunk's 16 bytes) and at odd
 // ones (the high nibbles); zeros past K.
@@ -55,8 +64,7 @@ struct SplitRow {
   }
 };
 
-// Rows col .. col + C - 1 of the weights times R rows of A: W bytes at a time, widened to
-// int32 and then float (a direct conversion is scalarised) and dequantized, (q - z) * s,
+// Rows col .. col + C - 1 of the weights times R rows of A: W bytes at a time, dequantized
 // once for the R rows; each chunk of A loaded once for the C columns. Result (r, j) goes to
 // y[r * ldy + j].
 template <int W, int C, int R>
@@ -83,10 +91,8 @@ NBITS_INLINE void Dot4(const NBitsWeights& w, int64_t col, const SplitRow* rows,
         typename L::U8 bytes;
         std::memcpy(&bytes, w.q + (col + j) * nb * blob + c, W);
         typename L::U8 lo = bytes & 15, hi = bytes >> 4;
-        fl[j] = (__builtin_convertvector(__builtin_convertvector(lo, typename L::I32), F) - z[j]) *
-                s[j];
-        fh[j] = (__builtin_convertvector(__builtin_convertvector(hi, typename L::I32), F) - z[j]) *
-                s[j];
+        fl[j] = NBITS_DEQUANTIZED(L, lo, z[j], s[j]);
+        fh[j] = NBITS_DEQUANTIZED(L, hi, z[j], s[j]);
       }
 #pragma GCC unroll 8
       for (int r = 0; r < R; ++r) {
@@ -145,14 +151,8 @@ NBITS_INLINE void Segment4(const NBitsWeights& w, int64_t row, int64_t k0, int64
         typename L::U8 bytes;
         std::memcpy(&bytes, q + h, W);
         typename L::U8 lo = bytes & 15, hi = bytes >> 4;
-        typename L::F32 fl = (__builtin_convertvector(__builtin_convertvector(lo, typename L::I32),
-                                                      typename L::F32) -
-                              z) *
-                             s;
-        typename L::F32 fh = (__builtin_convertvector(__builtin_convertvector(hi, typename L::I32),
-                                                      typename L::F32) -
-                              z) *
-                             s;
+        const typename L::F32 fl = NBITS_DEQUANTIZED(L, lo, z, s);
+        const typename L::F32 fh = NBITS_DEQUANTIZED(L, hi, z, s);
         for (int j = 0; j < W; ++j) {
           d[(2 * (h + j)) * stride] = fl[j];
           d[(2 * (h + j) + 1) * stride] = fh[j];
