@@ -8,7 +8,7 @@ number of cores), NBITS_LAYERS (FFN blocks, default 2).
 
 The model: NBITS_LAYERS feed-forward blocks of a 1B-parameter LLM's size (hidden 2048, FFN 5632:
 SiLU(x W_gate) * (x W_up) W_down + x), every product a MatMulNBits with 4-bit weights in blocks
-of 32 and packed zero points. Rows 1 (a decoding step) and 16 (a prompt chunk). Writes
+of 32 and packed zero points. Rows 1 (a decoding step), 16 and 64 (prompt chunks). Writes
 docs/perf-nbits.md: latency (median of the pooled runs), halo / ONNX Runtime, the largest
 difference from ONNX Runtime's output, peak memory, and the size of halo's weights file (.bin)
 against float32 weights.
@@ -31,7 +31,7 @@ import run  # noqa: E402  (build_halo, run_json, stats, machine, versions)
 from make_genai_models import MS, quantize4  # noqa: E402
 
 HIDDEN, FFN, BLOCK = 2048, 5632, 32
-ROWS = (1, 16)
+ROWS = (1, 16, 64)
 PASSIVE = "halo/dnnl, OMP_WAIT_POLICY=passive"
 
 

@@ -319,7 +319,7 @@ def cases(rng):
     # blocks of rows and columns, and the GEMM), K not a multiple of the block.
     for name, bits, k, nn, block, rows in (("4", 4, 40, 6, 16, 3), ("8", 8, 40, 6, 16, 3),
                                            ("4_block32", 4, 200, 37, 32, 9),
-                                           ("4_block64", 4, 300, 9, 64, 20)):
+                                           ("4_block64", 4, 300, 9, 64, 45)):
         blocks = (k + block - 1) // block
         packed = u8(nn, blocks, block * bits // 8)
         zp = u8(nn, (blocks * bits + 7) // 8)

@@ -204,8 +204,9 @@ const Kernels4& GetKernels4() {
   return k;
 }
 
-// Products of fewer rows take dot products with the packed weights; more go through the GEMM.
-constexpr int64_t kDotRows = 32;
+// Products of fewer rows take dot products with the packed weights; more go through the GEMM
+// (bench/nbits.py's model on two AVX-512 cores: the two cost the same at about 80 rows).
+constexpr int64_t kDotRows = 80;
 
 // Whether the 4-bit kernels take these weights.
 bool Fast4(const NBitsWeights& w) { return w.bits == 4 && w.block % 32 == 0; }

@@ -1,7 +1,7 @@
 // MatMulNBits, products with block-quantized weights: the shared kernel
 // (runtimes/kernels/nbits.h) against loops in double for 2, 4 and 8 bits, every zero-point
 // form, K a multiple of the block or not; each path: rows one by one and in blocks of rows
-// and columns (4 bits in blocks of 32 and more, below 32 rows), the packed GEMM (40 rows),
+// and columns (4 bits in blocks of 32 and more, below 80 rows), the packed GEMM (90 rows),
 // per-row dot products (other weights, fewer than 4 rows); ODLA_GEMM_ISA picks the
 // instruction set. Then the IR op's rule and its run through the executor.
 #include "../../runtimes/kernels/nbits.h"
@@ -75,7 +75,7 @@ TEST(NBitsKernel, MatchesLoopsForBitsZeroPointsAndShapes) {
       for (int64_t block : {16, 32, 64})
         for (int64_t k : {16, 20, 100, 300})
           for (int64_t n : {1, 7, 70})
-            for (int64_t m : {1, 3, 4, 9, 40}) {
+            for (int64_t m : {1, 3, 4, 9, 90}) {
               Weights w(n, k, bits, block, zero, ++seed);
               std::mt19937 gen(seed);
               std::uniform_real_distribution<float> d(-1, 1);
