@@ -182,17 +182,16 @@ __attribute__((target("avx512f"))) void TaskAvx512(const Job& j, int64_t t) {
 #endif
 
 Isa PickIsa() {
-  std::string force = Env("ODLA_GEMM_ISA");
-  Isa generic{TaskGeneric, 6, 8};
-  if (force == "generic") return generic;
+  switch (KernelIsaOfCpu()) {
 #if defined(__x86_64__) && defined(__GNUC__)
-  __builtin_cpu_init();
-  bool avx512 = __builtin_cpu_supports("avx512f");
-  bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (avx512 && (force.empty() || force == "avx512")) return {TaskAvx512, 8, 32};
-  if (avx2 && (force.empty() || force == "avx2" || force == "avx512")) return {TaskAvx2, 6, 16};
+    case KernelIsa::kAvx512:
+      return {TaskAvx512, 8, 32};
+    case KernelIsa::kAvx2:
+      return {TaskAvx2, 6, 16};
 #endif
-  return generic;
+    default:
+      return {TaskGeneric, 6, 8};
+  }
 }
 
 const Isa& GetIsa() {
@@ -230,6 +229,22 @@ void SmallM(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float a
 }
 
 }  // namespace
+
+KernelIsa KernelIsaOfCpu() {
+  static const KernelIsa isa = [] {
+    const std::string force = Env("ODLA_GEMM_ISA");
+    if (force == "generic") return KernelIsa::kGeneric;
+#if defined(__x86_64__) && defined(__GNUC__)
+    __builtin_cpu_init();
+    const bool avx512 = __builtin_cpu_supports("avx512f");
+    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (avx512 && (force.empty() || force == "avx512")) return KernelIsa::kAvx512;
+    if (avx2 && (force.empty() || force == "avx2" || force == "avx512")) return KernelIsa::kAvx2;
+#endif
+    return KernelIsa::kGeneric;
+  }();
+  return isa;
+}
 
 // x . y over k elements in 16 partial sums (lanes the compiler keeps in vector registers),
 // then added in a fixed order: the result does not depend on how columns are split.

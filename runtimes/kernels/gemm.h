@@ -39,6 +39,11 @@ void SgemmWith(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const
                int64_t lda, const GemmB& b, float beta, float* c, int64_t ldc,
                const Epilogue<float>* ep = nullptr);
 
+// The instruction set of the float32 kernels (the GEMM's, MatMulNBits'): the CPU's best, or
+// the one ODLA_GEMM_ISA=generic|avx2|avx512 forces (where the CPU has it). Chosen once.
+enum class KernelIsa { kGeneric, kAvx2, kAvx512 };
+KernelIsa KernelIsaOfCpu();
+
 // x . y over k elements in 16 partial sums added in a fixed order: the result does not
 // depend on how a caller splits its columns.
 float Dot(const float* x, const float* y, int64_t k);

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <string>
 #include <vector>
 
 #include "../common/runtime.h"
@@ -75,7 +74,7 @@ NBITS_INLINE void Dot4(const NBitsWeights& w, int64_t col, const SplitRow* rows,
   const int64_t blob = w.block / 2, zp_row = (nb + 1) / 2;
   F acc[C][R] = {};
   for (int64_t b = 0; b < nb; ++b) {
-    float s[C], z[C];
+    float s[C], z[C];  // ZeroOf's rule for 4 bits, without its divisions (the hot loop)
     for (int j = 0; j < C; ++j) {
       const int64_t at = (col + j) * nb + b;
       s[j] = w.scales[at];
@@ -181,22 +180,21 @@ struct Kernels4 {
 NBITS_ISA(Generic, 4, 1, 4, )
 #if defined(__x86_64__) && defined(__GNUC__)
 NBITS_ISA(Avx2, 8, 1, 4, __attribute__((target("avx2,fma"))))
-NBITS_ISA(Avx512, 16, 4, 4, __attribute__((target("avx512f,avx512bw"))))
+NBITS_ISA(Avx512, 16, 4, 4, __attribute__((target("avx512f"))))
 #endif
 
-// The CPU's best: ODLA_GEMM_ISA=generic|avx2|avx512 forces one, as for the GEMM.
+// The kernels of the GEMM's instruction set.
 Kernels4 PickKernels4() {
-  const std::string force = Env("ODLA_GEMM_ISA");
-  if (force == "generic") return {GenericColumns, GenericSegment};
+  switch (KernelIsaOfCpu()) {
 #if defined(__x86_64__) && defined(__GNUC__)
-  __builtin_cpu_init();
-  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      (force.empty() || force == "avx512"))
-    return {Avx512Columns, Avx512Segment};
-  if (avx2 && force != "avx512") return {Avx2Columns, Avx2Segment};
+    case KernelIsa::kAvx512:
+      return {Avx512Columns, Avx512Segment};
+    case KernelIsa::kAvx2:
+      return {Avx2Columns, Avx2Segment};
 #endif
-  return {GenericColumns, GenericSegment};
+    default:
+      return {GenericColumns, GenericSegment};
+  }
 }
 
 const Kernels4& GetKernels4() {
