@@ -91,31 +91,32 @@ def main(argv):
         gen = f"{out}/nbits/gen_b{b}"
         exes, _ = run.build_halo(build, model_dir, b, "fp32", runtimes, gen)
         bin_bytes = os.path.getsize(f"{gen}/model.bin")
-        outputs = {}
+
+        def output(engine):
+            return f"{out}/nbits/out_b{b}_{engine.replace('/', '_')}.bin"
+
+        timing = [str(ctx["warmup"]), str(ctx["runs"])]
+        # (engine, command, environment): ONNX Runtime, halo on each runtime, and libodla_dnnl
+        # again with OpenMP's threads waiting passively (they spin after oneDNN's ops).
         configs = [("onnxruntime", ["node", f"{HERE}/ort_bench.js", model_dir, str(b),
-                                    str(ctx["threads"]), str(ctx["warmup"]), str(ctx["runs"])])]
-        configs += [(f"halo/{rt}", [exe, f"{model_dir}/input_b{b}.bin", None, str(b * HIDDEN),
-                                    str(ctx["warmup"]), str(ctx["runs"])])
-                    for rt, exe in exes.items()]
-        if "dnnl" in exes:  # oneDNN's OpenMP threads spin after its ops unless told not to
-            configs.append((PASSIVE, configs[-len(exes) + list(exes).index("dnnl")][1]))
+                                    str(ctx["threads"])] + timing + [output("onnxruntime")], env)]
+        configs += [(f"halo/{rt}", [exe, f"{model_dir}/input_b{b}.bin", output(f"halo/{rt}"),
+                                    str(b * HIDDEN)] + timing, env) for rt, exe in exes.items()]
+        if "dnnl" in exes:
+            cmd = [exes["dnnl"], f"{model_dir}/input_b{b}.bin", output(PASSIVE), str(b * HIDDEN)]
+            configs.append((PASSIVE, cmd + timing, dict(env, OMP_WAIT_POLICY="passive")))
         res = {}
         for k in range(ctx["rounds"]):
-            for engine, cmd in configs:
-                outputs[engine] = f"{out}/nbits/out_b{b}_{engine.replace('/', '_')}.bin"
-                cmd = [outputs[engine] if c is None else c for c in cmd]
-                if engine == "onnxruntime":
-                    cmd = cmd + [outputs[engine]]
+            for engine, cmd, cfg_env in configs:
                 print(f"nbits.py: rows {b} {engine} (round {k + 1} of {ctx['rounds']})",
                       flush=True)
-                r = run.run_json(cmd, dict(env, OMP_WAIT_POLICY="passive") if engine == PASSIVE
-                                 else env, 3600, out)
+                r = run.run_json(cmd, cfg_env, 3600, out)
                 acc = res.setdefault(engine, {"times": [], "rss": 0})
                 acc["times"] += r["times_ms"]
                 acc["rss"] = max(acc["rss"], r["peak_rss_kb"])
-        ort_out = np.fromfile(outputs["onnxruntime"], np.float32)
+        ort_out = np.fromfile(output("onnxruntime"), np.float32)
         for engine, acc in res.items():
-            got = np.fromfile(outputs[engine], np.float32)
+            got = np.fromfile(output(engine), np.float32)
             rows.append(dict(run.stats(acc["times"]), rows=b, engine=engine,
                              rss_mb=acc["rss"] / 1024, bin_mb=bin_bytes / 2**20,
                              diff=float(np.abs(got - ort_out).max()),
