@@ -1,8 +1,7 @@
-// MatMulNBits. 4-bit weights in blocks of a multiple of 32 go through SIMD code (AVX2 /
-// AVX-512 chosen at run time, as the GEMM's): below kDotRows rows of A (decoding steps,
-// short prompts), dot products that read the packed bytes; from kDotRows on, the packed
-// GEMM, whose B panels are dequantized as they are packed. Other weights: each weight row
-// dequantized, then dot products, below 4 rows; the GEMM from 4 on.
+// MatMulNBits. 4-bit weights in blocks of a multiple of 32, below kDotRows rows of A
+// (decoding steps): dot products that read the packed bytes with SIMD (AVX2 / AVX-512 chosen
+// at run time, as the GEMM's). Other weights below 4 rows: each weight row dequantized, then
+// dot products. Everything else: MatMulNBitsWide (nbits_wide.cc).
 #include "nbits.h"
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 
 #include "../common/runtime.h"
 #include "gemm.h"
+#include "nbits_simd.h"
 
 namespace odla_rt {
 namespace {
@@ -34,24 +34,6 @@ float ZeroOf(const NBitsWeights& w, int64_t row, int64_t b) {
   return static_cast<float>((byte >> ((b % per_byte) * w.bits)) & ((1 << w.bits) - 1));
 }
 
-#define NBITS_INLINE inline __attribute__((always_inline))
-
-// W bytes, their int32 and float forms: W lanes of the instruction set's widest vectors.
-template <int W>
-struct Lanes {
-  typedef uint8_t U8 __attribute__((vector_size(W)));
-  typedef int32_t I32 __attribute__((vector_size(4 * W)));
-  typedef float F32 __attribute__((vector_size(4 * W)));
-};
-
-// (q - z) * s for the W values q of the bytes v (Lanes<W>::U8), widened to int32 and then
-// float: a direct conversion is scalarised. A macro: a function returning a vector of 64
-// bytes would have two ABIs.
-#define NBITS_DEQUANTIZED(L, v, z, s)                                                         \
-  ((__builtin_convertvector(__builtin_convertvector((v), typename L::I32), typename L::F32) - \
-    (z)) *                                                                                    \
-   (s))
-
 // One row of A for 4-bit weights in blocks of 32 * c values: in each 32-value chunk, the
 // values at even positions (they meet the low nibbles of the chunk's 16 bytes) and at odd
 // ones (the high nibbles); zeros past K.
@@ -74,14 +56,11 @@ NBITS_INLINE void Dot4(const NBitsWeights& w, int64_t col, const SplitRow* rows,
   const int64_t blob = w.block / 2, zp_row = (nb + 1) / 2;
   F acc[C][R] = {};
   for (int64_t b = 0; b < nb; ++b) {
-    float s[C], z[C];  // ZeroOf's rule for 4 bits, without its divisions (the hot loop)
+    float s[C], z[C];
     for (int j = 0; j < C; ++j) {
       const int64_t at = (col + j) * nb + b;
       s[j] = w.scales[at];
-      z[j] = w.zp_float ? w.zp_float[at]
-             : w.zp_packed
-                 ? static_cast<float>((w.zp_packed[(col + j) * zp_row + b / 2] >> (b % 2 * 4)) & 15)
-                 : 8.0f;
+      z[j] = Zero4(w, col + j, b, nb, zp_row);
     }
     for (int64_t c = b * blob; c < (b + 1) * blob; c += W) {
       F fl[C], fh[C];
@@ -132,50 +111,14 @@ NBITS_INLINE void Columns4(const NBitsWeights& w, const SplitRow* rows, int64_t 
     for (int64_t i = 0; i < m; ++i) Dot4<W, 1, 1>(w, c, rows + i, nb, y + i * ldy + c, ldy);
 }
 
-// Values [k0, k0 + len) of row `row` of 4-bit weights to dst[0], dst[stride], ...: whole
-// 32-value chunks W bytes at a time, the rest by NBitsWeights::Dequantize.
-template <int W>
-NBITS_INLINE void Segment4(const NBitsWeights& w, int64_t row, int64_t k0, int64_t len, float* dst,
-                           int64_t stride) {
-  using L = Lanes<W>;
-  const int64_t nb = w.blocks(), blob = w.block / 2, end = std::min(k0 + len, w.k / 32 * 32);
-  int64_t kk = k0;
-  if (kk % 32 == 0) {
-    for (; kk + 32 <= end; kk += 32) {
-      const int64_t b = kk / w.block;
-      const float z = ZeroOf(w, row, b), s = w.scales[row * nb + b];
-      const uint8_t* q = w.q + (row * nb + b) * blob + (kk - b * w.block) / 2;
-      float* d = dst + (kk - k0) * stride;
-      for (int h = 0; h < 16; h += W) {
-        typename L::U8 bytes;
-        std::memcpy(&bytes, q + h, W);
-        typename L::U8 lo = bytes & 15, hi = bytes >> 4;
-        const typename L::F32 fl = NBITS_DEQUANTIZED(L, lo, z, s);
-        const typename L::F32 fh = NBITS_DEQUANTIZED(L, hi, z, s);
-        for (int j = 0; j < W; ++j) {
-          d[(2 * (h + j)) * stride] = fl[j];
-          d[(2 * (h + j) + 1) * stride] = fh[j];
-        }
-      }
-    }
-  }
-  if (kk < k0 + len) w.Dequantize(row, kk, k0 + len - kk, dst + (kk - k0) * stride, stride);
-}
-
 // The 4-bit kernels of one instruction set.
-struct Kernels4 {
-  void (*columns)(const NBitsWeights&, const SplitRow*, int64_t, int64_t, int64_t, float*, int64_t);
-  void (*segment)(const NBitsWeights&, int64_t, int64_t, int64_t, float*, int64_t);
-};
+using Columns4Fn = void (*)(const NBitsWeights&, const SplitRow*, int64_t, int64_t, int64_t, float*,
+                            int64_t);
 
 #define NBITS_ISA(NAME, W, C, R, TARGET)                                                        \
   TARGET void NAME##Columns(const NBitsWeights& w, const SplitRow* rows, int64_t m, int64_t c0, \
                             int64_t c1, float* y, int64_t ldy) {                                \
     Columns4<W, C, R>(w, rows, m, c0, c1, y, ldy);                                              \
-  }                                                                                             \
-  TARGET void NAME##Segment(const NBitsWeights& w, int64_t row, int64_t k0, int64_t len,        \
-                            float* dst, int64_t stride) {                                       \
-    Segment4<W>(w, row, k0, len, dst, stride);                                                  \
   }
 NBITS_ISA(Generic, 4, 1, 4, )
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -183,54 +126,27 @@ NBITS_ISA(Avx2, 8, 1, 4, __attribute__((target("avx2,fma"))))
 NBITS_ISA(Avx512, 16, 4, 4, __attribute__((target("avx512f"))))
 #endif
 
-// The kernels of the GEMM's instruction set.
-Kernels4 PickKernels4() {
+// The dot-product kernel of the GEMM's instruction set.
+Columns4Fn PickColumns4() {
   switch (KernelIsaOfCpu()) {
 #if defined(__x86_64__) && defined(__GNUC__)
     case KernelIsa::kAvx512:
-      return {Avx512Columns, Avx512Segment};
+      return Avx512Columns;
     case KernelIsa::kAvx2:
-      return {Avx2Columns, Avx2Segment};
+      return Avx2Columns;
 #endif
     default:
-      return {GenericColumns, GenericSegment};
+      return GenericColumns;
   }
 }
 
-const Kernels4& GetKernels4() {
-  static const Kernels4 k = PickKernels4();
-  return k;
-}
+// Products of fewer rows take dot products with the packed weights; more, MatMulNBitsWide
+// (bench/nbits.py's two shapes on two AVX-512 cores: the two cost about the same at 12 to 16
+// rows, where the wide kernel's vectors of 16 rows start to fill).
+constexpr int64_t kDotRows = 16;
 
-// Products of fewer rows take dot products with the packed weights; more go through the GEMM
-// (bench/nbits.py's model on two AVX-512 cores: the two cost the same at about 80 rows).
-constexpr int64_t kDotRows = 80;
-
-// Whether the 4-bit kernels take these weights.
+// Whether the 4-bit dot-product kernels take these weights.
 bool Fast4(const NBitsWeights& w) { return w.bits == 4 && w.block % 32 == 0; }
-
-// The weights as the right-hand K x N operand of SgemmWith.
-class NBitsB : public GemmB {
- public:
-  explicit NBitsB(const NBitsWeights& w) : w_(w) {}
-  void Pack(int64_t k0, int64_t kc, int64_t j0, int64_t nc, int nr, float* dst) const override {
-    for (int64_t jp = 0; jp < nc; jp += nr) {
-      const int64_t cols = std::min<int64_t>(nr, nc - jp);
-      float* d = dst + jp * kc;
-      for (int64_t c = 0; c < cols; ++c) {
-        if (Fast4(w_))
-          GetKernels4().segment(w_, j0 + jp + c, k0, kc, d + c, nr);
-        else
-          w_.Dequantize(j0 + jp + c, k0, kc, d + c, nr);
-      }
-      for (int64_t p = 0; p < kc; ++p)
-        for (int64_t c = cols; c < nr; ++c) d[p * nr + c] = 0;
-    }
-  }
-
- private:
-  const NBitsWeights& w_;
-};
 
 }  // namespace
 
@@ -289,15 +205,14 @@ void MatMulNBits(int64_t m, const float* a, const NBitsWeights& w, float* y) {
   if (m <= 0 || n <= 0) return;
   const int64_t grain = std::max<int64_t>(16, 16384 / std::max<int64_t>(1, k));
   if (Fast4(w) && m < kDotRows) {
+    static const Columns4Fn columns = PickColumns4();
     std::vector<SplitRow> rows;
     for (int64_t i = 0; i < m; ++i) rows.emplace_back(a + i * k, w);
-    const Kernels4& kernels = GetKernels4();
-    ParallelFor(n, grain,
-                [&](int64_t s, int64_t e) { kernels.columns(w, rows.data(), m, s, e, y, n); });
+    ParallelFor(n, grain, [&](int64_t s, int64_t e) { columns(w, rows.data(), m, s, e, y, n); });
     return;
   }
   if (m >= 4) {
-    SgemmWith(false, m, n, k, 1.0f, a, k, NBitsB(w), 0.0f, y, n);
+    MatMulNBitsWide(m, a, w, y);
     return;
   }
   ParallelFor(n, grain, [&](int64_t s, int64_t e) {

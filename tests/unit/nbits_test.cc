@@ -1,15 +1,18 @@
 // MatMulNBits, products with block-quantized weights: the shared kernel
 // (runtimes/kernels/nbits.h) against loops in double for 2, 4 and 8 bits, every zero-point
-// form, K a multiple of the block or not; each path: rows one by one and in blocks of rows
-// and columns (4 bits in blocks of 32 and more, below 80 rows), the packed GEMM (90 rows),
-// per-row dot products (other weights, fewer than 4 rows); ODLA_GEMM_ISA picks the
-// instruction set. Then the IR op's rule and its run through the executor.
+// form, K a multiple of the block or not; each path: dot products with the packed bytes, rows
+// one by one and in blocks of rows and columns (4 bits in blocks of 32 and more, below 16
+// rows), the wide kernel (16 rows and more, or 4 and more for other weights; every edge of
+// its register blocks, several panels and passes), per-row dot products (other weights,
+// fewer than 4 rows); ODLA_GEMM_ISA picks the instruction set. Then the IR op's rule and its run
+// through the executor.
 #include "../../runtimes/kernels/nbits.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "op_test_util.h"
@@ -68,6 +71,26 @@ struct Weights {
   }
 };
 
+// MatMulNBits on m random rows against loops in double.
+void ExpectMatchesLoops(const Weights& w, int64_t m, unsigned seed, const std::string& what) {
+  const int64_t n = w.n, k = w.k;
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> d(-1, 1);
+  std::vector<float> a(m * k), y(m * n, -1);
+  for (auto& v : a) v = d(gen);
+  odla_rt::MatMulNBits(m, a.data(), w.View(), y.data());
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t c = 0; c < n; ++c) {
+      double sum = 0, mag = 0;
+      for (int64_t p = 0; p < k; ++p) {
+        sum += a[i * k + p] * w.w[c * k + p];
+        mag += std::fabs(a[i * k + p] * w.w[c * k + p]);
+      }
+      ASSERT_NEAR(y[i * n + c], sum, 1e-6 * (mag + 1))
+          << what << " m " << m << " at " << i << "," << c;
+    }
+}
+
 TEST(NBitsKernel, MatchesLoopsForBitsZeroPointsAndShapes) {
   unsigned seed = 1;
   for (int64_t bits : {2, 4, 8})
@@ -75,25 +98,28 @@ TEST(NBitsKernel, MatchesLoopsForBitsZeroPointsAndShapes) {
       for (int64_t block : {16, 32, 64})
         for (int64_t k : {16, 20, 100, 300})
           for (int64_t n : {1, 7, 70})
-            for (int64_t m : {1, 3, 4, 9, 90}) {
+            for (int64_t m : {1, 3, 4, 9, 16, 40, 90}) {
               Weights w(n, k, bits, block, zero, ++seed);
-              std::mt19937 gen(seed);
-              std::uniform_real_distribution<float> d(-1, 1);
-              std::vector<float> a(m * k), y(m * n, -1);
-              for (auto& v : a) v = d(gen);
-              odla_rt::MatMulNBits(m, a.data(), w.View(), y.data());
-              for (int64_t i = 0; i < m; ++i)
-                for (int64_t c = 0; c < n; ++c) {
-                  double sum = 0, mag = 0;
-                  for (int64_t p = 0; p < k; ++p) {
-                    sum += a[i * k + p] * w.w[c * k + p];
-                    mag += std::fabs(a[i * k + p] * w.w[c * k + p]);
-                  }
-                  ASSERT_NEAR(y[i * n + c], sum, 1e-6 * (mag + 1))
-                      << "bits " << bits << " zero " << static_cast<int>(zero) << " block " << block
-                      << " k " << k << " n " << n << " m " << m << " at " << i << "," << c;
-                }
+              ExpectMatchesLoops(w, m, seed,
+                                 "bits " + std::to_string(bits) + " zero " +
+                                     std::to_string(static_cast<int>(zero)) + " block " +
+                                     std::to_string(block) + " k " + std::to_string(k) + " n " +
+                                     std::to_string(n));
             }
+}
+
+// The wide kernel over several panels of K (the last partial, K not a multiple of 32) and
+// several passes over rows.
+TEST(NBitsKernel, MatchesLoopsOverPanelsAndPasses) {
+  unsigned seed = 100;
+  for (int64_t bits : {4, 8})
+    for (Zero zero : {Zero::kPacked, Zero::kFloat})
+      for (int64_t m : {16, 40, 300}) {
+        Weights w(70, 1100, bits, 32, zero, ++seed);
+        ExpectMatchesLoops(
+            w, m, seed,
+            "bits " + std::to_string(bits) + " zero " + std::to_string(static_cast<int>(zero)));
+      }
 }
 
 // The dequantized weights are exactly (q - zero) * scale in float32.
