@@ -18,12 +18,13 @@ struct Lanes {
   typedef float F32 __attribute__((vector_size(4 * W)));
 };
 
-// The W bytes v (Lanes<W>::U8) as floats, widened to int32 first: a direct conversion is
-// scalarised. Macros: a function returning a vector of 64 bytes would have two ABIs.
-#define NBITS_WIDENED(L, v) \
-  __builtin_convertvector(__builtin_convertvector((v), typename L::I32), typename L::F32)
-// (q - z) * s for the W values q of the bytes v.
-#define NBITS_DEQUANTIZED(L, v, z, s) ((NBITS_WIDENED(L, v) - (z)) * (s))
+// (q - z) * s for the W values q of the bytes v (Lanes<W>::U8), widened to int32 and then
+// float: a direct conversion is scalarised. A macro: a function returning a vector of 64
+// bytes would have two ABIs.
+#define NBITS_DEQUANTIZED(L, v, z, s)                                                         \
+  ((__builtin_convertvector(__builtin_convertvector((v), typename L::I32), typename L::F32) - \
+    (z)) *                                                                                    \
+   (s))
 
 // The zero point of block b of row `row` of 4-bit weights (nb blocks a row, zp_row =
 // (nb + 1) / 2): the rule of NBitsWeights' zero points without divisions, for hot loops.

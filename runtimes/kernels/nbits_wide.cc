@@ -47,17 +47,16 @@ NBITS_INLINE void Panel(const NBitsWeights& w, int64_t row, int64_t k0, int64_t 
     const int64_t end = std::min(k0 + len, w.k / 32 * 32);
     for (int64_t b = kk / w.block; kk + 32 <= end; ++b) {
       const float z = Zero4(w, row, b, nb, zp_row), s = w.scales[row * nb + b];
-      const float zs = -z * s;
       const uint8_t* q = w.q + (row * nb + b) * blob - b * w.block / 2;
       for (const int64_t stop = std::min(end, (b + 1) * w.block); kk + 32 <= stop; kk += 32) {
-        if (kk % 128 == 0) __builtin_prefetch(q + kk / 2 + kKC / 2);
+        if (kk % 128 == 0) __builtin_prefetch(q + kk / 2 + kKC / 2);  // the next panel, a line
         float* d = dst + (kk - k0);
         for (int h = 0; h < 16; h += W) {
           typename L::U8 bytes;
           std::memcpy(&bytes, q + kk / 2 + h, W);
           typename L::U8 lo = bytes & 15, hi = bytes >> 4;
-          const typename L::F32 fl = NBITS_WIDENED(L, lo) * s + zs;
-          const typename L::F32 fh = NBITS_WIDENED(L, hi) * s + zs;
+          const typename L::F32 fl = NBITS_DEQUANTIZED(L, lo, z, s);
+          const typename L::F32 fh = NBITS_DEQUANTIZED(L, hi, z, s);
           std::memcpy(d + 2 * h, &fl, sizeof(fl));
           std::memcpy(d + 2 * h + W, &fh, sizeof(fh));
         }
