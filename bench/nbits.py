@@ -150,9 +150,9 @@ def write_doc(rows, weights, layers, ctx, build):
         f"{ctx['rounds']} processes per engine interleaved; the median of the pooled runs.",
         "- halo keeps the weights packed (its MatMulNBits op); `.bin` is halo's weights file.",
         "- libodla_dnnl runs the element-wise ops on oneDNN, whose OpenMP threads spin a while "
-        "after each op and so take the cores from the threads of the MatMulNBits kernel (the "
-        f"ref runtime's, which every runtime uses); the row `{PASSIVE}` runs the same program "
-        "with OpenMP's threads waiting passively.",
+        "after each op; the MatMulNBits kernel (the ref runtime's, which every runtime uses) "
+        "runs on the same threads there. The row "
+        f"`{PASSIVE}` runs the same program with OpenMP's threads waiting passively.",
         "",
         "| rows | engine | median ms (min / p90) | / ONNX Runtime | peak RSS MB | .bin MiB "
         "| max abs diff from ONNX Runtime (its output's scale) |",

@@ -1,5 +1,5 @@
 // A small shared thread pool for kernels: ParallelFor splits a range into chunks that the
-// pool's threads and the caller take in turn.
+// pool's threads and the caller take in turn (or a runtime's own threads, SetParallelRunner).
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -13,6 +13,7 @@ namespace odla_rt {
 namespace {
 
 thread_local bool tls_in_pool = false;
+std::atomic<ParallelRunner> runner{nullptr};
 
 class Pool {
  public:
@@ -111,10 +112,22 @@ void ParallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int
     return;
   }
   int64_t step = (n + chunks - 1) / chunks;
-  GetPool().Run(chunks, [&](int64_t c) {
+  auto chunk = [&](int64_t c) {
     int64_t b = c * step, e = std::min(n, b + step);
     if (b < e) fn(b, e);
-  });
+  };
+  if (ParallelRunner run = runner.load()) {
+    run(chunks, [&](int64_t c) {  // nested calls run inline, as on the pool
+      const bool outer = tls_in_pool;
+      tls_in_pool = true;
+      chunk(c);
+      tls_in_pool = outer;
+    });
+    return;
+  }
+  GetPool().Run(chunks, chunk);
 }
+
+void SetParallelRunner(ParallelRunner run) { runner.store(run); }
 
 }  // namespace odla_rt

@@ -1,19 +1,22 @@
 // libodla_dnnl, linked statically (its builders must override the shared ones): results
 // against plain loops, blocked layouts between oneDNN ops and plain copies for the others,
-// fallbacks to the ref builders, contexts running at once.
+// fallbacks to the ref builders, contexts running at once, the shared kernels on OpenMP.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <odla/odla.h>
 #include <odla/odla_ops.h>
+#include <omp.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -284,6 +287,24 @@ TEST(Dnnl, MatMulBroadcastsBatches) {
 TEST(Dnnl, UnsupportedCasesFallBackToRef) { ExpectFloat64ReluMaxPoolFallsBackToRef(); }
 
 // Each context has its own scratch memory (reordered inputs, oneDNN scratchpads).
+// The shared kernels' ParallelFor runs on OpenMP's threads (oneDNN's), not on a pool of its
+// own, and an exception thrown in a chunk reaches the caller.
+TEST(Dnnl, SharedKernelsRunOnOpenMpThreads) {
+  if (odla_rt::NumThreads() < 2) GTEST_SKIP() << "one thread (ODLA_NUM_THREADS)";
+  std::atomic<int> chunks{0}, in_openmp{0};
+  odla_rt::ParallelFor(64, 1, [&](int64_t, int64_t) {
+    ++chunks;
+    if (omp_in_parallel()) ++in_openmp;
+  });
+  EXPECT_GT(chunks.load(), 1);
+  EXPECT_EQ(in_openmp.load(), chunks.load());
+  EXPECT_THROW(odla_rt::ParallelFor(64, 1,
+                                    [](int64_t s, int64_t) {
+                                      if (s > 0) throw std::runtime_error("chunk");
+                                    }),
+               std::runtime_error);
+}
+
 TEST(Dnnl, ContextsRunAtOnce) { ExpectContextsRunAtOnce(odla_Sigmoid, 4); }
 
 }  // namespace
