@@ -1,6 +1,6 @@
 // MatMulNBits for many rows of A. For each pass over up to kRows rows, A is packed
 // transposed (K x rows); each task takes a range of weight rows (columns of the result) and
-// dequantizes them kKC values at a time into float32 panels kept in their own layout. A
+// dequantizes them a panel of K at a time (PanelLength) into float32 rows in their own layout. A
 // register-blocked kernel then runs its vector lanes over rows of A and broadcasts each
 // weight, so the panels need no transposition and each weight is dequantized once a pass.
 // 4-bit weights in 32-value chunks are dequantized with SIMD into a permuted order (each
@@ -16,17 +16,32 @@
 namespace odla_rt {
 namespace {
 
-constexpr int64_t kKC = 512;    // values of K per panel: a multiple of 32
 constexpr int64_t kRows = 256;  // rows of A per pass
+// Panels are as long as K, up to kMaxPanel values, and while A's part (panel x rows) has at
+// most kAtFloats values: each weight row is then read in long runs, which the hardware
+// prefetches (bench/nbits.py's down matrix, K 5632, 16 rows: 2.6 to 2.8 ms against 3.9 in
+// panels of 512).
+constexpr int64_t kMaxPanel = 8192, kAtFloats = 1 << 18;
+// Panel rows are kPad floats longer than the panel: at a power-of-2 stride the rows that the
+// micro-kernel reads together fall into the same cache sets (K 2048: 3.3 ms, padded 2.7).
+constexpr int64_t kPad = 16;
 
 // One pass: rows [i0, i0 + rows) of A packed into at [K][mp] (mp: rows rounded up to the
 // lanes, padding zero).
 struct Pass {
   const NBitsWeights* w;
   const float* at;
-  int64_t i0, rows, mp;
+  int64_t i0, rows, mp, kc;  // kc: values of K per panel
   float* y;
 };
+
+// Values of K per panel for passes of mp rows: K in equal panels (multiples of 32) within
+// the limits above.
+int64_t PanelLength(int64_t k, int64_t mp) {
+  const int64_t limit = std::max<int64_t>(512, std::min(kMaxPanel, kAtFloats / mp));
+  const int64_t panels = (k + limit - 1) / limit;
+  return std::min(k, ((k + panels - 1) / panels + 31) / 32 * 32);
+}
 
 // Where value o of a dequantized 32-value chunk comes from in the chunk, for W lanes.
 int64_t ChunkOrder(int w, int64_t o) {
@@ -49,7 +64,6 @@ NBITS_INLINE void Panel(const NBitsWeights& w, int64_t row, int64_t k0, int64_t 
       const float z = Zero4(w, row, b, nb, zp_row), s = w.scales[row * nb + b];
       const uint8_t* q = w.q + (row * nb + b) * blob - b * w.block / 2;
       for (const int64_t stop = std::min(end, (b + 1) * w.block); kk + 32 <= stop; kk += 32) {
-        if (kk % 128 == 0) __builtin_prefetch(q + kk / 2 + kKC / 2);  // the next panel, a line
         float* d = dst + (kk - k0);
         for (int h = 0; h < 16; h += W) {
           typename L::U8 bytes;
@@ -69,7 +83,8 @@ NBITS_INLINE void Panel(const NBitsWeights& w, int64_t row, int64_t k0, int64_t 
 // ct [C][mp] += at (kc x mp, R vectors of rows from at) x wd (C panel rows of kc values,
 // row c at wd + c * kc)^T, for the R vectors of rows.
 template <typename F, int R, int C>
-NBITS_INLINE void Micro(int64_t kc, const float* at, int64_t mp, const float* wd, float* ct) {
+NBITS_INLINE void Micro(int64_t kc, const float* at, int64_t mp, const float* wd, int64_t ldw,
+                        float* ct) {
   constexpr int64_t kLanes = sizeof(F) / sizeof(float);
   F acc[C][R];
 #pragma GCC unroll 16
@@ -82,7 +97,7 @@ NBITS_INLINE void Micro(int64_t kc, const float* at, int64_t mp, const float* wd
     for (int r = 0; r < R; ++r) std::memcpy(&a[r], at + k * mp + r * kLanes, sizeof(F));
 #pragma GCC unroll 16
     for (int c = 0; c < C; ++c) {
-      const float x = wd[c * kc + k];
+      const float x = wd[c * ldw + k];
 #pragma GCC unroll 4
       for (int r = 0; r < R; ++r) acc[c][r] += a[r] * x;
     }
@@ -101,12 +116,13 @@ NBITS_INLINE void Columns(const Pass& p, int64_t c0, int64_t c1) {
   const NBitsWeights& w = *p.w;
   const int64_t nc = c1 - c0, groups = p.mp / W;
   thread_local std::vector<float> wd_buf, ct_buf;
-  wd_buf.resize(static_cast<size_t>(nc * kKC));
+  const int64_t ldw = p.kc + kPad;
+  wd_buf.resize(static_cast<size_t>(nc * ldw));
   ct_buf.assign(static_cast<size_t>(nc * p.mp), 0.0f);
   float *wd = wd_buf.data(), *ct = ct_buf.data();
-  for (int64_t k0 = 0; k0 < w.k; k0 += kKC) {
-    const int64_t kc = std::min(kKC, w.k - k0);
-    for (int64_t c = 0; c < nc; ++c) Panel<W>(w, c0 + c, k0, kc, wd + c * kc);
+  for (int64_t k0 = 0; k0 < w.k; k0 += p.kc) {
+    const int64_t kc = std::min(p.kc, w.k - k0);
+    for (int64_t c = 0; c < nc; ++c) Panel<W>(w, c0 + c, k0, kc, wd + c * ldw);
     const float* at = p.at + k0 * p.mp;
     for (int64_t cg = 0; cg < nc; cg += C) {
       const int64_t cols = std::min<int64_t>(C, nc - cg);
@@ -115,14 +131,14 @@ NBITS_INLINE void Columns(const Pass& p, int64_t c0, int64_t c1) {
         float* t = ct + cg * p.mp + g * W;
         const float* a = at + g * W;
         if (cols == C && vecs == R) {
-          Micro<F, R, C>(kc, a, p.mp, wd + cg * kc, t);
+          Micro<F, R, C>(kc, a, p.mp, wd + cg * ldw, ldw, t);
         } else if (cols == C) {
           for (int64_t v = 0; v < vecs; ++v)
-            Micro<F, 1, C>(kc, a + v * W, p.mp, wd + cg * kc, t + v * W);
+            Micro<F, 1, C>(kc, a + v * W, p.mp, wd + cg * ldw, ldw, t + v * W);
         } else {
           for (int64_t c = 0; c < cols; ++c)
             for (int64_t v = 0; v < vecs; ++v)
-              Micro<F, 1, 1>(kc, a + v * W, p.mp, wd + (cg + c) * kc, t + c * p.mp + v * W);
+              Micro<F, 1, 1>(kc, a + v * W, p.mp, wd + (cg + c) * ldw, ldw, t + c * p.mp + v * W);
         }
       }
     }
@@ -179,7 +195,7 @@ void MatMulNBitsWide(int64_t m, const float* a, const NBitsWeights& w, float* y)
       for (int64_t kp = s; kp < e; ++kp)
         for (int64_t r = 0; r < rows; ++r) at[kp * mp + r] = a[(i0 + r) * k + order[kp]];
     });
-    const Pass p{&w, at.data(), i0, rows, mp, y};
+    const Pass p{&w, at.data(), i0, rows, mp, PanelLength(k, mp), y};
     ParallelFor((n + nc - 1) / nc, 1, [&](int64_t s, int64_t e) {
       for (int64_t t = s; t < e; ++t) kernel.columns(p, t * nc, std::min(n, (t + 1) * nc));
     });
