@@ -19,8 +19,8 @@ namespace {
 constexpr int64_t kRows = 256;  // rows of A per pass
 // Panels are as long as K, up to kMaxPanel values, and while A's part (panel x rows) has at
 // most kAtFloats values: each weight row is then read in long runs, which the hardware
-// prefetches (bench/nbits.py's down matrix, K 5632, 16 rows: 2.6 to 2.8 ms against 3.9 in
-// panels of 512).
+// prefetches (the down matrix of bench/nbits.py's model, K 5632, weights read from memory,
+// 16 rows: 2.6 to 2.8 ms against 3.9 in panels of 512).
 constexpr int64_t kMaxPanel = 8192, kAtFloats = 1 << 18;
 // Panel rows are kPad floats longer than the panel: at a power-of-2 stride the rows that the
 // micro-kernel reads together fall into the same cache sets (K 2048: 3.3 ms, padded 2.7).
