@@ -140,22 +140,26 @@ Tensor F32(const Shape& s, const std::vector<float>& v) { return Make(DataType::
 
 // The IR op on batched A [2, 3, K] with constant weights: the executor's result is the
 // product with the dequantized weights, of shape [2, 3, N].
+// Batches of 2 x 3 rows (the dot products) and 2 x 12 (the wide kernel).
 TEST(MatMulNBitsOp, RunsBatchedAndKeepsTheShape) {
   const int64_t k = 40, n = 5;
   Weights w(n, k, 4, 32, Zero::kPacked, 3);
-  std::vector<double> a(2 * 3 * k);
-  for (size_t i = 0; i < a.size(); ++i) a[i] = std::sin(0.3 * static_cast<double>(i));
-  Tensor y = test::RunOp("MatMulNBits",
-                         {F32s({2, 3, k}, a), Arg::Const(U8s({n, 2, 16}, w.q)),
-                          Arg::Const(F32({n, 2}, w.scales)), Arg::Const(U8s({n, 1}, w.zp_packed))},
-                         {{"bits", int64_t{4}}, {"block_size", int64_t{32}}});
-  ASSERT_EQ(y.type(), Type(DataType::kFloat32, {2, 3, n}));
-  for (int64_t i = 0; i < 6; ++i)
-    for (int64_t c = 0; c < n; ++c) {
-      double want = 0;
-      for (int64_t p = 0; p < k; ++p) want += static_cast<float>(a[i * k + p]) * w.w[c * k + p];
-      EXPECT_NEAR(y.data<float>()[i * n + c], want, 1e-5) << i << "," << c;
-    }
+  for (int64_t rows : {3, 12}) {
+    std::vector<double> a(2 * rows * k);
+    for (size_t i = 0; i < a.size(); ++i) a[i] = std::sin(0.3 * static_cast<double>(i));
+    Tensor y =
+        test::RunOp("MatMulNBits",
+                    {F32s({2, rows, k}, a), Arg::Const(U8s({n, 2, 16}, w.q)),
+                     Arg::Const(F32({n, 2}, w.scales)), Arg::Const(U8s({n, 1}, w.zp_packed))},
+                    {{"bits", int64_t{4}}, {"block_size", int64_t{32}}});
+    ASSERT_EQ(y.type(), Type(DataType::kFloat32, {2, rows, n}));
+    for (int64_t i = 0; i < 2 * rows; ++i)
+      for (int64_t c = 0; c < n; ++c) {
+        double want = 0;
+        for (int64_t p = 0; p < k; ++p) want += static_cast<float>(a[i * k + p]) * w.w[c * k + p];
+        EXPECT_NEAR(y.data<float>()[i * n + c], want, 1e-5) << rows << ": " << i << "," << c;
+      }
+  }
 }
 
 TEST(MatMulNBitsOp, RuleRefusesWrongOperands) {
