@@ -118,10 +118,12 @@ void ParallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int
   };
   if (ParallelRunner run = runner.load()) {
     run(chunks, [&](int64_t c) {  // nested calls run inline, as on the pool
-      const bool outer = tls_in_pool;
-      tls_in_pool = true;
+      struct InPool {
+        bool outer = tls_in_pool;
+        InPool() { tls_in_pool = true; }
+        ~InPool() { tls_in_pool = outer; }  // also when the chunk throws
+      } in_pool;
       chunk(c);
-      tls_in_pool = outer;
     });
     return;
   }
