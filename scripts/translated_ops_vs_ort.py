@@ -315,8 +315,9 @@ def cases(rng):
            {"a": u8(3, 8)}, ["y"],
            scales + [("w", s8(8, 5)), ("ws", (rng.random(5) * 0.05).astype(f)),
                      ("bias", f32(5))])
-    # The last two: 4 bits in blocks of 32 and 64, HALO's SIMD kernels (rows one by one, in
-    # blocks of rows and columns, and the GEMM), K not a multiple of the block.
+    # The last two: 4 bits in blocks of 32 and 64, HALO's SIMD kernels (dot products, rows one
+    # by one and in blocks of rows and columns; the wide kernel from 16 rows), K not a
+    # multiple of the block.
     for name, bits, k, nn, block, rows in (("4", 4, 40, 6, 16, 3), ("8", 8, 40, 6, 16, 3),
                                            ("4_block32", 4, 200, 37, 32, 9),
                                            ("4_block64", 4, 300, 9, 64, 45)):

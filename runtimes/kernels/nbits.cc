@@ -146,9 +146,6 @@ Columns4Fn PickColumns4() {
 // 2.6 to 2.8 ms a matrix against 3.0 to 3.5.
 constexpr int64_t kDotRows = 16;
 
-// Whether the 4-bit dot-product kernels take these weights.
-bool Fast4(const NBitsWeights& w) { return w.bits == 4 && w.block % 32 == 0; }
-
 }  // namespace
 
 void NBitsWeights::Dequantize(int64_t row, int64_t k0, int64_t len, float* dst,
@@ -205,7 +202,7 @@ void MatMulNBits(int64_t m, const float* a, const NBitsWeights& w, float* y) {
   const int64_t n = w.n, k = w.k;
   if (m <= 0 || n <= 0) return;
   const int64_t grain = std::max<int64_t>(16, 16384 / std::max<int64_t>(1, k));
-  if (Fast4(w) && m < kDotRows) {
+  if (Simd4(w) && m < kDotRows) {
     static const Columns4Fn columns = PickColumns4();
     std::vector<SplitRow> rows;
     for (int64_t i = 0; i < m; ++i) rows.emplace_back(a + i * k, w);

@@ -26,6 +26,10 @@ struct Lanes {
     (z)) *                                                                                    \
    (s))
 
+// Whether the 4-bit SIMD kernels take these weights: 4 bits in blocks of a multiple of 32
+// (whole 16-byte chunks of 32 values).
+inline bool Simd4(const NBitsWeights& w) { return w.bits == 4 && w.block % 32 == 0; }
+
 // The zero point of block b of row `row` of 4-bit weights (nb blocks a row, zp_row =
 // (nb + 1) / 2): the rule of NBitsWeights' zero points without divisions, for hot loops.
 NBITS_INLINE float Zero4(const NBitsWeights& w, int64_t row, int64_t b, int64_t nb,

@@ -49,15 +49,12 @@ int64_t ChunkOrder(int w, int64_t o) {
   return 2 * (h + j) + high;
 }
 
-// Whether the 4-bit SIMD dequantization takes these weights (as nbits.cc's Fast4).
-bool Chunked(const NBitsWeights& w) { return w.bits == 4 && w.block % 32 == 0; }
-
 // Values [k0, k0 + len) of weight row `row`, dequantized to dst in the pass's order.
 template <int W>
 NBITS_INLINE void Panel(const NBitsWeights& w, int64_t row, int64_t k0, int64_t len, float* dst) {
   using L = Lanes<W>;
   int64_t kk = k0;
-  if (Chunked(w)) {
+  if (Simd4(w)) {
     const int64_t nb = w.blocks(), zp_row = (nb + 1) / 2, blob = w.block / 2;
     const int64_t end = std::min(k0 + len, w.k / 32 * 32);
     for (int64_t b = kk / w.block; kk + 32 <= end; ++b) {
@@ -81,7 +78,7 @@ NBITS_INLINE void Panel(const NBitsWeights& w, int64_t row, int64_t k0, int64_t 
 }
 
 // ct [C][mp] += at (kc x mp, R vectors of rows from at) x wd (C panel rows of kc values,
-// row c at wd + c * kc)^T, for the R vectors of rows.
+// row c at wd + c * ldw)^T, for the R vectors of rows.
 template <typename F, int R, int C>
 NBITS_INLINE void Micro(int64_t kc, const float* at, int64_t mp, const float* wd, int64_t ldw,
                         float* ct) {
@@ -179,7 +176,7 @@ WideKernel PickWideKernel() {
 
 void MatMulNBitsWide(int64_t m, const float* a, const NBitsWeights& w, float* y) {
   static const WideKernel kernel = PickWideKernel();
-  const int64_t k = w.k, n = w.n, full = Chunked(w) ? k / 32 * 32 : 0;
+  const int64_t k = w.k, n = w.n, full = Simd4(w) ? k / 32 * 32 : 0;
   // Where value kp of A's packed order comes from.
   std::vector<int64_t> order(static_cast<size_t>(k));
   for (int64_t kp = 0; kp < k; ++kp)
@@ -190,10 +187,13 @@ void MatMulNBitsWide(int64_t m, const float* a, const NBitsWeights& w, float* y)
   for (int64_t i0 = 0; i0 < m; i0 += kRows) {
     const int64_t rows = std::min(kRows, m - i0);
     const int64_t mp = (rows + kernel.lanes - 1) / kernel.lanes * kernel.lanes;
-    at.assign(static_cast<size_t>(k * mp), 0.0f);
+    at.resize(static_cast<size_t>(k * mp));
     ParallelFor(k, 256, [&](int64_t s, int64_t e) {
-      for (int64_t kp = s; kp < e; ++kp)
-        for (int64_t r = 0; r < rows; ++r) at[kp * mp + r] = a[(i0 + r) * k + order[kp]];
+      for (int64_t kp = s; kp < e; ++kp) {
+        float* row = at.data() + kp * mp;
+        for (int64_t r = 0; r < rows; ++r) row[r] = a[(i0 + r) * k + order[kp]];
+        std::fill(row + rows, row + mp, 0.0f);
+      }
     });
     const Pass p{&w, at.data(), i0, rows, mp, PanelLength(k, mp), y};
     ParallelFor((n + nc - 1) / nc, 1, [&](int64_t s, int64_t e) {

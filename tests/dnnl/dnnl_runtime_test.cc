@@ -287,7 +287,6 @@ TEST(Dnnl, MatMulBroadcastsBatches) {
 // float64, MaxPool's indices: not oneDNN's; the ref builders compute them.
 TEST(Dnnl, UnsupportedCasesFallBackToRef) { ExpectFloat64ReluMaxPoolFallsBackToRef(); }
 
-// Each context has its own scratch memory (reordered inputs, oneDNN scratchpads).
 // The shared kernels' ParallelFor runs on OpenMP's threads (oneDNN's), not on a pool of its
 // own; an exception thrown in a chunk reaches the caller, and later calls still run on all
 // the threads.
@@ -312,6 +311,7 @@ TEST(Dnnl, SharedKernelsRunOnOpenMpThreads) {
   expect_on_openmp();
 }
 
+// Each context has its own scratch memory (reordered inputs, oneDNN scratchpads).
 TEST(Dnnl, ContextsRunAtOnce) { ExpectContextsRunAtOnce(odla_Sigmoid, 4); }
 
 }  // namespace
