@@ -62,13 +62,102 @@ void ForPlanes(int64_t planes, const Window3& g, F fn) {
 
 }  // namespace pool_detail
 
+// Max pooling of one plane without dilations: each output row's interior (the outputs whose
+// window rows lie wholly inside the input) a tap at a time across the row, so that the loops
+// over outputs vectorize; the taps of each output in the same order as MaxPool's, and the same
+// comparison, so the results are the same, NaNs and signed zeros included.
+template <typename T, int64_t S>
+void MaxPoolRowsInterior(const T* const* rows, int64_t nrows, int64_t k, int64_t stride,
+                         int64_t start, int64_t b, int64_t e, T* y) {
+  const int64_t s = S > 0 ? S : stride;
+  for (int64_t r = 0; r < nrows; ++r) {
+    const T* row = rows[r] + start;
+    for (int64_t kx = 0; kx < k; ++kx) {
+      const T* in = row + kx;
+      if (r == 0 && kx == 0) {
+        for (int64_t o = b; o < e; ++o) y[o] = in[o * s];
+      } else {
+        for (int64_t o = b; o < e; ++o) {
+          T v = in[o * s];
+          y[o] = v > y[o] ? v : y[o];
+        }
+      }
+    }
+  }
+}
+
+template <typename T>
+void MaxPoolPlaneUndilated(const Window3& g, const T* xp, T* yp) {
+  // The columns whose taps all land inside the input.
+  int64_t b = g.out[2], e = g.out[2];
+  for (int64_t ow = 0; ow < g.out[2]; ++ow) {
+    int64_t xl, xh;
+    g.Taps(2, ow, &xl, &xh);
+    if (xl == 0 && xh == g.k[2]) {
+      if (b == g.out[2]) b = ow;
+      e = ow + 1;
+    }
+  }
+  const T* rows[64];
+  for (int64_t od = 0; od < g.out[0]; ++od) {
+    int64_t zl, zh;
+    g.Taps(0, od, &zl, &zh);
+    for (int64_t oh = 0; oh < g.out[1]; ++oh) {
+      int64_t yl, yh;
+      g.Taps(1, oh, &yl, &yh);
+      int64_t nrows = (zh - zl) * (yh - yl);
+      T* y = yp + (od * g.out[1] + oh) * g.out[2];
+      int64_t ib = nrows > 0 && nrows <= 64 ? b : g.out[2], ie = ib < g.out[2] ? e : ib;
+      if (ib < ie) {
+        int64_t n = 0;
+        for (int64_t kz = zl; kz < zh; ++kz)
+          for (int64_t ky = yl; ky < yh; ++ky)
+            rows[n++] = xp + ((od * g.stride[0] - g.pad[0] + kz) * g.in[1] + oh * g.stride[1] -
+                              g.pad[1] + ky) *
+                                 g.in[2];
+        int64_t start = -g.pad[2];
+        if (g.stride[2] == 1)
+          MaxPoolRowsInterior<T, 1>(rows, n, g.k[2], 1, start, ib, ie, y);
+        else if (g.stride[2] == 2)
+          MaxPoolRowsInterior<T, 2>(rows, n, g.k[2], 2, start, ib, ie, y);
+        else
+          MaxPoolRowsInterior<T, 0>(rows, n, g.k[2], g.stride[2], start, ib, ie, y);
+      }
+      for (int64_t ow = 0; ow < g.out[2]; ++ow) {
+        if (ow == ib) ow = ie;
+        if (ow >= g.out[2]) break;
+        int64_t xl, xh;
+        g.Taps(2, ow, &xl, &xh);
+        T best = std::numeric_limits<T>::lowest();
+        bool first = true;
+        for (int64_t kz = zl; kz < zh; ++kz)
+          for (int64_t ky = yl; ky < yh; ++ky) {
+            const T* row =
+                xp +
+                ((od * g.stride[0] - g.pad[0] + kz) * g.in[1] + oh * g.stride[1] - g.pad[1] + ky) *
+                    g.in[2] +
+                ow * g.stride[2] - g.pad[2];
+            for (int64_t kx = xl; kx < xh; ++kx) {
+              T v = row[kx];
+              if (first || v > best) best = v;
+              first = false;
+            }
+          }
+        y[ow] = best;
+      }
+    }
+  }
+}
+
 // Max pooling; `indices` (may be null) gets the flattened input index of each maximum,
 // row-major or (col_major) column-major within the plane, plus plane * plane size.
 template <typename T>
 void MaxPool(const Window3& g, int64_t planes, const T* x, T* y, int64_t* indices, bool col_major) {
+  bool undilated = g.dil[0] == 1 && g.dil[1] == 1 && g.dil[2] == 1;
   pool_detail::ForPlanes(planes, g, [&](int64_t p) {
     const T* xp = x + p * g.InSize();
     T* yp = y + p * g.OutSize();
+    if (!indices && undilated) return MaxPoolPlaneUndilated(g, xp, yp);
     pool_detail::ForEachWindow(g, [&](int64_t o, int64_t od, int64_t oh, int64_t ow, int64_t zl,
                                       int64_t zh, int64_t yl, int64_t yh, int64_t xl, int64_t xh) {
       T best = std::numeric_limits<T>::lowest();
