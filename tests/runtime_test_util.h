@@ -1,15 +1,21 @@
 // Helpers shared by the tests of the runtimes (tests/dnnl, tests/xnnpack, tests/cuda) and of
 // the shared runtime machinery (tests/unit/runtime_*_test.cc):
-// ODLA types and attribute lists, random data, a plain-loop 2-D convolution and a
-// computation with one argument.
+// ODLA types and attribute lists, random data, a plain-loop 2-D convolution, a computation
+// with one argument, and constants in a file mapping.
 #pragma once
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <odla/odla.h>
 #include <odla/odla_ops.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
+#include <fstream>
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -185,6 +191,42 @@ void ExpectContextsRunAtOnce(Activation activation, int threads) {
     });
   for (auto& t : pool) t.join();
   EXPECT_EQ(ok, std::vector<int>(threads, 1));
+}
+
+// The resident KiB of the mapping that starts at p (its smaps "Rss:").
+inline long MappingRssKb(const void* p) {
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool in = false;
+  while (std::getline(smaps, line)) {
+    unsigned long begin = 0;
+    if (line.find('-') != std::string::npos && std::sscanf(line.c_str(), "%lx-", &begin) == 1 &&
+        line.find(':') > line.find(' '))
+      in = begin == reinterpret_cast<unsigned long>(p);
+    long kb = 0;
+    if (in && std::sscanf(line.c_str(), "Rss: %ld kB", &kb) == 1) return kb;
+  }
+  return -1;
+}
+
+// v in a private, read-only mapping of a file (as a compiled model's weights are), its pages
+// resident; nullptr on failure. Unmap it with munmap(p, v.size() * sizeof(float)).
+inline const float* MapFloats(const std::vector<float>& v) {
+  std::string path = "odla_test_weights_" + std::to_string(getpid()) + ".bin";
+  {
+    std::ofstream f(path, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
+    if (!f.good()) return nullptr;
+  }
+  int fd = open(path.c_str(), O_RDONLY);
+  unlink(path.c_str());
+  if (fd < 0) return nullptr;
+  void* map = mmap(nullptr, v.size() * sizeof(float), PROT_READ, MAP_PRIVATE, fd, 0);
+  close(fd);
+  if (map == MAP_FAILED) return nullptr;
+  volatile float sum = 0;
+  for (size_t i = 0; i < v.size(); i += 1024) sum = sum + static_cast<const float*>(map)[i];
+  return static_cast<const float*>(map);
 }
 
 }  // namespace odla_test

@@ -1,17 +1,16 @@
 #include "dnnl_rt.h"
 
 #include <omp.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <fstream>
 #include <iostream>
 #include <mutex>
+
+#include "../common/file_pages.h"
 
 namespace odla_dnnl {
 
@@ -210,74 +209,6 @@ Slot Plan::Own(std::shared_ptr<void> data, const memory::desc& md) {
   return Slot{Slot::kConst, 0, 0, data.get(), md};
 }
 
-namespace {
-
-// A mapping as /proc/self/maps lists it.
-struct Mapping {
-  unsigned long lo = 0, hi = 0, inode = 0;
-  unsigned major = 0, minor = 0;
-  char perms[5] = {};
-  bool operator==(const Mapping& o) const {
-    return lo == o.lo && hi == o.hi && inode == o.inode && major == o.major && minor == o.minor &&
-           std::strcmp(perms, o.perms) == 0;
-  }
-};
-
-// Parses a mapping's first line in /proc/self/maps or smaps.
-bool ParseMapping(const std::string& line, Mapping* m) {
-  unsigned long long offset = 0;
-  return std::sscanf(line.c_str(), "%lx-%lx %4s %llx %x:%x %lu", &m->lo, &m->hi, m->perms, &offset,
-                     &m->major, &m->minor, &m->inode) == 7;
-}
-
-}  // namespace
-
-// Whether [begin, end) lies in one private, read-only mapping of a file that holds no
-// anonymous (copied-on-write) pages: its pages are then copies of the file's. smaps, which
-// counts those, walks the page tables of every mapping before it: the last mapping found
-// (a compiled model's weights are all in one) is remembered and recognised in maps.
-static bool InReadOnlyFileMapping(uintptr_t begin, uintptr_t end) {
-  static std::mutex mu;
-  static Mapping known;
-  std::lock_guard<std::mutex> lock(mu);
-  Mapping m;
-  bool found = false;
-  std::ifstream maps("/proc/self/maps");
-  for (std::string line; !found && std::getline(maps, line);)
-    found = ParseMapping(line, &m) && m.lo <= begin && end <= m.hi;
-  if (!found || m.perms[1] != '-' || m.perms[3] != 'p' || m.inode == 0) return false;
-  if (m == known) return true;
-  std::ifstream smaps("/proc/self/smaps");
-  bool in = false;
-  for (std::string line; std::getline(smaps, line);) {
-    Mapping s;
-    if (ParseMapping(line, &s)) {
-      if (in) return false;
-      in = s == m;
-      continue;
-    }
-    unsigned long kb = 0;
-    if (in && std::sscanf(line.c_str(), "Anonymous: %lu kB", &kb) == 1) {
-      if (kb != 0) return false;
-      known = m;
-      return true;
-    }
-  }
-  return false;
-}
-
-// Drops the whole pages of [p, p + bytes) from the resident set: the plain data of a
-// constant that has its reordered copy. Only where they are copies of a file (the weights
-// of a compiled model): touched again, they are read back. Small constants are not worth it.
-static void ReleasePages(const void* p, size_t bytes) {
-  static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  if (bytes < (1u << 20)) return;
-  uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
-  uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) / page * page;
-  if (end > begin && InReadOnlyFileMapping(begin, end))
-    madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
-}
-
 Slot Plan::As(const Slot& from, const memory::desc& want) {
   if (from.md == want) return from;
   dnnl::reorder::primitive_desc pd(Engine(), from.md, Engine(), want);
@@ -295,7 +226,7 @@ Slot Plan::As(const Slot& from, const memory::desc& want) {
   bool odla_constant =
       std::none_of(owned_.begin(), owned_.end(),
                    [&](const std::shared_ptr<void>& o) { return o.get() == from.ptr; });
-  if (odla_constant) ReleasePages(from.ptr, from.md.get_size());
+  if (odla_constant) odla_rt::ReleaseFilePages(from.ptr, from.md.get_size());
   return Own(data, want);
 }
 

@@ -130,8 +130,17 @@ void ForImagesAndGroups(int64_t n, int64_t groups, F fn) {
 
 }  // namespace
 
+std::shared_ptr<const ConvPackedWeights> PackConvWeights(const ConvShape& s, const float* w) {
+  auto packed = std::make_shared<ConvPackedWeights>();
+  int64_t cg = s.c / s.group, mg = s.m / s.group, kdim = cg * s.w.KSize();
+  if (cg == 1) return packed;  // depthwise
+  for (int64_t grp = 0; grp < s.group; ++grp)
+    packed->groups.push_back(GemmPacked::A(false, mg, kdim, w + grp * mg * kdim, kdim));
+  return packed;
+}
+
 void ConvF32(const ConvShape& s, const float* x, const float* w, const float* bias, float* y,
-             const float* sum, const Activation& act) {
+             const float* sum, const Activation& act, const ConvPackedWeights* packed) {
   const Window3& g = s.w;
   int64_t cg = s.c / s.group, mg = s.m / s.group, in = g.InSize(), out = g.OutSize();
   int64_t kdim = cg * g.KSize();
@@ -162,11 +171,17 @@ void ConvF32(const ConvShape& s, const float* x, const float* w, const float* bi
     if (bias) eg.row_bias = bias + grp * mg;
     if (sum) eg.sum = sum + (n * s.m + grp * mg) * out;
     const Epilogue<float>* e = eg.HasBias() || eg.HasPost() ? &eg : nullptr;
-    if (pointwise) {
-      SgemmWith(false, mg, out, kdim, 1.0f, wg, kdim, GemmBMatrix(xg, in, false), 0.0f, yg, out, e);
-    } else {
-      SgemmWith(false, mg, out, kdim, 1.0f, wg, kdim, Im2ColB(xg, g), 0.0f, yg, out, e);
-    }
+    const GemmPacked* pw = packed && !packed->groups.empty() ? packed->groups[grp].get() : nullptr;
+    auto run = [&](const GemmB& b) {
+      if (pw)
+        SgemmPackedA(*pw, out, 1.0f, b, 0.0f, yg, out, e);
+      else
+        SgemmWith(false, mg, out, kdim, 1.0f, wg, kdim, b, 0.0f, yg, out, e);
+    };
+    if (pointwise)
+      run(GemmBMatrix(xg, in, false));
+    else
+      run(Im2ColB(xg, g));
   });
 }
 

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "../common/runtime.h"
 #include "epilogue.h"
@@ -20,9 +22,19 @@ struct ConvShape {
   Window3 w;
 };
 
-// Y = act(conv(X, W) + bias + sum) (bias and sum [n, m, out...] may be null).
+class GemmPacked;
+// Constant weights packed once for ConvF32's GEMM, one matrix per group (none for depthwise
+// convolutions, which do not use the GEMM).
+struct ConvPackedWeights {
+  std::vector<std::shared_ptr<const GemmPacked>> groups;
+};
+std::shared_ptr<const ConvPackedWeights> PackConvWeights(const ConvShape& s, const float* w);
+
+// Y = act(conv(X, W) + bias + sum) (bias and sum [n, m, out...] may be null); with `packed`
+// (PackConvWeights of W) the GEMM reads W's packed copy.
 void ConvF32(const ConvShape& s, const float* x, const float* w, const float* bias, float* y,
-             const float* sum = nullptr, const Activation& act = {});
+             const float* sum = nullptr, const Activation& act = {},
+             const ConvPackedWeights* packed = nullptr);
 // Y = conv_transpose(X, W) + bias.
 void ConvTransposeF32(const ConvShape& s, const float* x, const float* w, const float* bias,
                       float* y);
@@ -104,9 +116,9 @@ void ConvTransposeLoop(const ConvShape& s, const T* x, const T* w, const T* bias
 
 template <typename T>
 void Conv(const ConvShape& s, const T* x, const T* w, const T* bias, T* y, const T* sum = nullptr,
-          const Activation& act = {}) {
+          const Activation& act = {}, const ConvPackedWeights* packed = nullptr) {
   if constexpr (std::is_same_v<T, float>) {
-    ConvF32(s, x, w, bias, y, sum, act);
+    ConvF32(s, x, w, bias, y, sum, act, packed);
   } else {
     ConvLoop(s, x, w, bias, y);
     if (!sum && act.kind == ActKind::kNone) return;

@@ -57,6 +57,8 @@ struct Job {
   int64_t ldc;
   int64_t mc, nc, ntiles;
   const Epilogue<float>* ep;  // null: none
+  const GemmPacked* pa;       // A packed at build time (then `a` is unused), or null
+  const GemmPacked* pb;       // B packed at build time (then `b` is unused), or null
 };
 
 // A 64-byte aligned per-thread buffer of at least n floats (slot 0: A, slot 1: B).
@@ -146,18 +148,18 @@ GEMM_INLINE void RunTask(const Job& j, int64_t task) {
   int64_t i0 = task / j.ntiles * j.mc, j0 = task % j.ntiles * j.nc;
   int64_t mlen = std::min(j.mc, j.m - i0), nlen = std::min(j.nc, j.n - j0);
   int64_t kmax = std::min(kKC, j.k);
-  float* ap = Scratch(0, static_cast<size_t>((mlen + MR - 1) / MR * MR * kmax));
-  float* bp = Scratch(1, static_cast<size_t>((nlen + NR - 1) / NR * NR * kmax));
+  float* ap = j.pa ? nullptr : Scratch(0, static_cast<size_t>((mlen + MR - 1) / MR * MR * kmax));
+  float* bp = j.pb ? nullptr : Scratch(1, static_cast<size_t>((nlen + NR - 1) / NR * NR * kmax));
   alignas(64) float tile[MR * NR];
   for (int64_t p0 = 0; p0 < j.k; p0 += kKC) {
     int64_t kc = std::min(kKC, j.k - p0);
-    PackA<MR>(j, i0, mlen, p0, kc, ap);
-    j.b->Pack(p0, kc, j0, nlen, NR, bp);
+    if (!j.pa) PackA<MR>(j, i0, mlen, p0, kc, ap);
+    if (!j.pb) j.b->Pack(p0, kc, j0, nlen, NR, bp);
     for (int64_t jr = 0; jr < nlen; jr += NR) {
-      const float* bpanel = bp + jr * kc;
+      const float* bpanel = j.pb ? j.pb->At(j0 + jr, p0) : bp + jr * kc;
       int64_t cols = std::min<int64_t>(NR, nlen - jr);
       for (int64_t ir = 0; ir < mlen; ir += MR) {
-        Micro<V, MR>(kc, ap + ir * kc, bpanel, tile);
+        Micro<V, MR>(kc, j.pa ? j.pa->At(i0 + ir, p0) : ap + ir * kc, bpanel, tile);
         Update<NR>(j, tile, i0 + ir, j0 + jr, std::min<int64_t>(MR, mlen - ir), cols, p0 == 0,
                    p0 + kc >= j.k);
       }
@@ -260,18 +262,21 @@ float Dot(const float* x, const float* y, int64_t k) {
   return sum;
 }
 
-void SgemmWith(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-               int64_t lda, const GemmB& b, float beta, float* c, int64_t ldc,
-               const Epilogue<float>* ep) {
+namespace {
+
+// Runs job j (its operands, alpha, beta, C and epilogue set): tiles, then tasks on the pool.
+void Run(Job j) {
+  const int64_t m = j.m, n = j.n, k = j.k, ldc = j.ldc;
+  float* c = j.c;
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     for (int64_t i = 0; i < m; ++i)
-      for (int64_t q = 0; q < n; ++q) c[i * ldc + q] = beta == 0.0f ? 0.0f : beta * c[i * ldc + q];
-    if (ep) ep->Apply(c, ldc, m, n);
+      for (int64_t q = 0; q < n; ++q)
+        c[i * ldc + q] = j.beta == 0.0f ? 0.0f : j.beta * c[i * ldc + q];
+    if (j.ep) j.ep->Apply(c, ldc, m, n);
     return;
   }
   const Isa& isa = GetIsa();
-  Job j{trans_a, m, n, k, alpha, beta, a, lda, &b, c, ldc, 0, 0, 0, ep};
   j.mc = std::min<int64_t>((m + isa.mr - 1) / isa.mr * isa.mr, isa.mr * 16);
   int64_t mtiles = (m + j.mc - 1) / j.mc;
   int64_t nfull = (n + isa.nr - 1) / isa.nr * isa.nr;
@@ -283,6 +288,65 @@ void SgemmWith(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const
   ParallelFor(mtiles * j.ntiles, 1, [&](int64_t s, int64_t e) {
     for (int64_t t = s; t < e; ++t) isa.fn(j, t);
   });
+}
+
+}  // namespace
+
+void SgemmWith(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+               int64_t lda, const GemmB& b, float beta, float* c, int64_t ldc,
+               const Epilogue<float>* ep) {
+  Run({trans_a, m, n, k, alpha, beta, a, lda, &b, c, ldc, 0, 0, 0, ep, nullptr, nullptr});
+}
+
+void SgemmPackedA(const GemmPacked& a, int64_t n, float alpha, const GemmB& b, float beta, float* c,
+                  int64_t ldc, const Epilogue<float>* ep) {
+  Run({false, a.rows(), n, a.k(), alpha, beta, nullptr, 0, &b, c, ldc, 0, 0, 0, ep, &a, nullptr});
+}
+
+void SgemmPackedB(bool trans_a, int64_t m, float alpha, const float* a, int64_t lda,
+                  const GemmPacked& b, float beta, float* c, int64_t ldc,
+                  const Epilogue<float>* ep) {
+  Run({trans_a, m, b.rows(), b.k(), alpha, beta, a, lda, nullptr, c, ldc, 0, 0, 0, ep, nullptr,
+       &b});
+}
+
+GemmPacked::GemmPacked(int64_t rows, int64_t k, int width) : rows_(rows), k_(k), width_(width) {
+  buf_.resize(static_cast<size_t>((rows + width - 1) / width * width * k + 16));
+  auto p = reinterpret_cast<uintptr_t>(buf_.data());
+  data_ = reinterpret_cast<float*>((p + 63) & ~uintptr_t{63});
+}
+
+std::shared_ptr<const GemmPacked> GemmPacked::A(bool trans, int64_t m, int64_t k, const float* a,
+                                                int64_t ld) {
+  const int mr = GetIsa().mr;
+  std::shared_ptr<GemmPacked> p(new GemmPacked(m, k, mr));
+  Job j{};
+  j.trans_a = trans;
+  j.a = a;
+  j.lda = ld;
+  float* dst = p->data_;
+  int64_t panels = (m + mr - 1) / mr;
+  ParallelFor(panels, 16, [&](int64_t s, int64_t e) {
+    int64_t i0 = s * mr, rows = std::min(e * mr, m) - i0;
+    if (mr == 8)
+      PackA<8>(j, i0, rows, 0, k, dst + i0 * k);
+    else
+      PackA<6>(j, i0, rows, 0, k, dst + i0 * k);
+  });
+  return p;
+}
+
+std::shared_ptr<const GemmPacked> GemmPacked::B(bool trans, int64_t k, int64_t n, const float* b,
+                                                int64_t ld) {
+  const int nr = GetIsa().nr;
+  std::shared_ptr<GemmPacked> p(new GemmPacked(n, k, nr));
+  GemmBMatrix src(b, ld, trans);
+  float* dst = p->data_;
+  ParallelFor((n + nr - 1) / nr, 16, [&](int64_t s, int64_t e) {
+    int64_t j0 = s * nr;
+    src.Pack(0, k, j0, std::min(e * nr, n) - j0, nr, dst + j0 * k);
+  });
+  return p;
 }
 
 void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "../common/runtime.h"
@@ -38,6 +39,39 @@ class GemmBMatrix : public GemmB {
 void SgemmWith(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
                int64_t lda, const GemmB& b, float beta, float* c, int64_t ldc,
                const Epilogue<float>* ep = nullptr);
+
+// A constant operand packed once, at build time, into the panels SgemmWith would pack it into
+// on every call (for this CPU's kernels): op(A) (m x k) into row panels, or op(B) (k x n) into
+// column panels, each panel as long as K. Products with it give the same results, bit for bit,
+// as with the plain matrix.
+class GemmPacked {
+ public:
+  // op(A): A is m x k (k x m when trans), row stride ld.
+  static std::shared_ptr<const GemmPacked> A(bool trans, int64_t m, int64_t k, const float* a,
+                                             int64_t ld);
+  // op(B): B is k x n (n x k when trans), row stride ld.
+  static std::shared_ptr<const GemmPacked> B(bool trans, int64_t k, int64_t n, const float* b,
+                                             int64_t ld);
+  int64_t rows() const { return rows_; }  // m (A) or n (B)
+  int64_t k() const { return k_; }
+  // Panel data from row (A) or column (B) `first`, a multiple of the panel width, at K offset p0.
+  const float* At(int64_t first, int64_t p0) const { return data_ + first * k_ + p0 * width_; }
+
+ private:
+  GemmPacked(int64_t rows, int64_t k, int width);
+  int64_t rows_, k_;
+  int width_;
+  std::vector<float> buf_;
+  float* data_;  // 64-byte aligned, in buf_
+};
+
+// C[m x n] = alpha * A * op(B) + beta * C with A packed (GemmPacked::A; m = a.rows()).
+void SgemmPackedA(const GemmPacked& a, int64_t n, float alpha, const GemmB& b, float beta, float* c,
+                  int64_t ldc, const Epilogue<float>* ep = nullptr);
+// C[m x n] = alpha * op(A) * B + beta * C with B packed (GemmPacked::B; n = b.rows()).
+void SgemmPackedB(bool trans_a, int64_t m, float alpha, const float* a, int64_t lda,
+                  const GemmPacked& b, float beta, float* c, int64_t ldc,
+                  const Epilogue<float>* ep = nullptr);
 
 // The instruction set of the float32 kernels (the GEMM's, MatMulNBits'): the CPU's best, or
 // the one ODLA_GEMM_ISA=generic|avx2|avx512 forces (where the CPU has it). Chosen once.

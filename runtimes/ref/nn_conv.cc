@@ -1,4 +1,5 @@
 // ODLA builders of Conv, ConvTranspose and FusedConv (Conv, a residual sum, an activation).
+#include "../common/file_pages.h"
 #include "../kernels/conv.h"
 #include "../kernels/dispatch.h"
 #include "nn_window.h"
@@ -18,6 +19,16 @@ ConvShape MakeConvShape(odla_value X, odla_value W, odla_value B, const odla_val
   return ConvGeometry(X, W, B, result, group, strides, dilations, pads, transposed);
 }
 
+// W's packed copy when W is a float32 constant of a convolution on the GEMM (not depthwise),
+// else null. The GEMM then reads the copy instead of packing W on every call, and W's own
+// pages leave the resident set where they are a file's (ReleaseFilePages).
+std::shared_ptr<const ConvPackedWeights> PackedWeights(odla_value W, const ConvShape& s) {
+  if (W->type.element_type != ODLA_FLOAT32 || !W->const_data || s.c == s.group) return nullptr;
+  auto packed = PackConvWeights(s, static_cast<const float*>(W->const_data));
+  ReleaseFilePages(W->const_data, ByteSize(W->type));
+  return packed;
+}
+
 }  // namespace
 
 extern "C" {
@@ -27,11 +38,13 @@ ODLA_WEAK odla_value odla_Conv(odla_value X, odla_value W, odla_value B, odla_in
                                odla_value_type result_type, odla_value_id id) {
   return Guard("odla_Conv", id, [&] {
     ConvShape s = MakeConvShape(X, W, B, result_type, group, strides, dilations, pads, false);
+    auto packed = PackedWeights(W, s);
     return AddOp1("Conv", {X, W, B}, result_type, id,
                   DispatchFloat(X->type.element_type, [&](auto tag) -> Kernel {
                     using T = typename decltype(tag)::type;
                     return [=](const KernelArgs& k) {
-                      Conv<T>(s, k.In<T>(0), k.In<T>(1), k.In<T>(2), k.Out<T>(0));
+                      Conv<T>(s, k.In<T>(0), k.In<T>(1), k.In<T>(2), k.Out<T>(0), nullptr, {},
+                              packed.get());
                     };
                   }));
   });
@@ -50,12 +63,13 @@ ODLA_WEAK odla_value odla_FusedConv(odla_value X, odla_value W, odla_value B, od
     Activation act =
         ParseActivation(activation ? activation : "", activation_alpha, activation_beta);
     bool has_sum = Sum != nullptr;
+    auto packed = PackedWeights(W, s);
     return AddOp1("FusedConv", {X, W, B, Sum}, result_type, id,
                   DispatchFloat(X->type.element_type, [&](auto tag) -> Kernel {
                     using T = typename decltype(tag)::type;
                     return [=](const KernelArgs& k) {
                       Conv<T>(s, k.In<T>(0), k.In<T>(1), k.In<T>(2), k.Out<T>(0),
-                              has_sum ? k.In<T>(3) : nullptr, act);
+                              has_sum ? k.In<T>(3) : nullptr, act, packed.get());
                     };
                   }));
   });

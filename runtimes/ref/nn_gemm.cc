@@ -1,6 +1,7 @@
 // ODLA builders of Gemm and MatMul, and of their fused forms (FusedGemm, FusedMatMul: the
 // product, a bias, a residual sum and an activation), on the shared GEMM kernels.
 #include "../common/builder.h"
+#include "../common/file_pages.h"
 #include "../kernels/broadcast.h"
 #include "../kernels/dispatch.h"
 #include "../kernels/gemm.h"
@@ -17,6 +18,29 @@ Activation CheckFused(odla_value sum, const odla_value_type& result, const char*
   if (sum && !SameType(sum->type, result))
     Fail("Sum ", TypeToString(sum->type), " must have the result's type ", TypeToString(result));
   return ParseActivation(activation ? activation : "", alpha, beta);
+}
+
+// op(B) packed once when B is a float32 constant and the product has 4 rows or more (fewer take
+// the GEMM's small-m path, which reads B itself), else null. B's own pages then leave the
+// resident set where they are a file's (ReleaseFilePages).
+std::shared_ptr<const GemmPacked> PackedB(odla_value B, bool trans, int64_t k, int64_t n,
+                                          int64_t ld, int64_t m) {
+  if (B->type.element_type != ODLA_FLOAT32 || !B->const_data || m < 4 || k <= 0 || n <= 0)
+    return nullptr;
+  auto packed = GemmPacked::B(trans, k, n, static_cast<const float*>(B->const_data), ld);
+  ReleaseFilePages(B->const_data, ByteSize(B->type));
+  return packed;
+}
+
+// Gemm<T>, on B's packed copy when there is one and the product has 4 rows or more.
+template <typename T>
+void Product(const GemmPacked* pb, bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha,
+             const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc,
+             const Epilogue<T>* ep) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (pb && m >= 4) return SgemmPackedB(ta, m, alpha, a, lda, *pb, beta, c, ldc, ep);
+  }
+  Gemm<T>(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep);
 }
 
 // Gemm, plus Sum and the activation when `fused`. C broadcast along the rows with beta 1
@@ -48,6 +72,7 @@ odla_value BuildGemm(const char* op, odla_value A, odla_value B, odla_value C, o
   }
   bool has_c = C != nullptr, has_sum = Sum != nullptr;
   bool col_bias = has_c && beta == 1.0f && cst == std::vector<int64_t>{0, 1};
+  auto packed = PackedB(B, tb, k, n, bs[1], m);
   return AddOp1(op, {A, B, C, Sum}, result_type, id,
                 DispatchNumeric(A->type.element_type, [&](auto tag) -> Kernel {
                   using T = typename decltype(tag)::type;
@@ -65,9 +90,9 @@ odla_value BuildGemm(const char* op, odla_value A, odla_value B, odla_value C, o
                         for (int64_t j = 0; j < n; ++j) y[i * n + j] = c[i * cst[0] + j * cst[1]];
                     }
                     bool prefilled = has_c && !col_bias;
-                    Gemm<T>(ta, tb, m, n, k, static_cast<T>(alpha), kk.In<T>(0), as[1], kk.In<T>(1),
-                            bs[1], prefilled ? static_cast<T>(beta) : T(0), y, n,
-                            ep.HasBias() || ep.HasPost() ? &ep : nullptr);
+                    Product<T>(packed.get(), ta, tb, m, n, k, static_cast<T>(alpha), kk.In<T>(0),
+                               as[1], kk.In<T>(1), bs[1], prefilled ? static_cast<T>(beta) : T(0),
+                               y, n, ep.HasBias() || ep.HasPost() ? &ep : nullptr);
                   };
                 }));
 }
@@ -89,6 +114,7 @@ odla_value BuildMatMul(const char* op, odla_value A, odla_value B, odla_value Bi
   bool b_shared = true;  // every batch uses the same B and A's batches are consecutive
   for (int64_t i = 0; i < nb; ++i) b_shared = b_shared && boff[i] == 0 && aoff[i] == i * m * k;
   bool has_bias = Bias != nullptr, has_sum = Sum != nullptr;
+  auto packed = b_shared ? PackedB(B, false, k, n, n, nb * m) : nullptr;
   return AddOp1(op, {A, B, Bias, Sum}, result_type, id,
                 DispatchNumeric(A->type.element_type, [&](auto tag) -> Kernel {
                   using T = typename decltype(tag)::type;
@@ -103,8 +129,8 @@ odla_value BuildMatMul(const char* op, odla_value A, odla_value B, odla_value Bi
                     ep.ld_sum = n;
                     bool use = ep.HasBias() || ep.HasPost();
                     if (b_shared) {  // A's batches stack into one tall matrix
-                      Gemm<T>(false, false, nb * m, n, k, T(1), a, k, b, n, T(0), y, n,
-                              use ? &ep : nullptr);
+                      Product<T>(packed.get(), false, false, nb * m, n, k, T(1), a, k, b, n, T(0),
+                                 y, n, use ? &ep : nullptr);
                       return;
                     }
                     auto one = [&](int64_t i) {

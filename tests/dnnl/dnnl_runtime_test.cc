@@ -445,40 +445,14 @@ namespace {
 
 using namespace odla_test;
 
-// The resident KiB of the mapping that starts at p (its smaps "Rss:").
-long MappingRssKb(const void* p) {
-  std::ifstream smaps("/proc/self/smaps");
-  std::string line;
-  bool in = false;
-  while (std::getline(smaps, line)) {
-    unsigned long begin = 0;
-    if (line.find('-') != std::string::npos && std::sscanf(line.c_str(), "%lx-", &begin) == 1 &&
-        line.find(':') > line.find(' '))
-      in = begin == reinterpret_cast<unsigned long>(p);
-    long kb = 0;
-    if (in && std::sscanf(line.c_str(), "Rss: %ld kB", &kb) == 1) return kb;
-  }
-  return -1;
-}
-
 // Weights in a file mapping (as a compiled model's): once reordered for oneDNN, their plain
 // pages leave the resident set, and a ref op that reads them at run time still gets them.
 TEST(Dnnl, ReorderedConstantsLeaveTheResidentSet) {
   const int64_t K = 512, N = 1024;
   auto a = Random(2 * K, 40), w = Random(K * N, 41);
-  std::string path = "dnnl_weights_" + std::to_string(getpid()) + ".bin";
-  {
-    std::ofstream f(path, std::ios::binary);
-    f.write(reinterpret_cast<const char*>(w.data()), w.size() * sizeof(float));
-    ASSERT_TRUE(f.good());
-  }
-  int fd = open(path.c_str(), O_RDONLY);
-  ASSERT_GE(fd, 0);
   size_t bytes = w.size() * sizeof(float);
-  void* map = mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE, fd, 0);
-  close(fd);
-  unlink(path.c_str());
-  ASSERT_NE(map, MAP_FAILED);
+  const float* map = MapFloats(w);
+  ASSERT_NE(map, nullptr);
   std::vector<float> want(2 * N, 0);
   for (int i = 0; i < 2; ++i)
     for (int64_t k = 0; k < K; ++k)
@@ -499,7 +473,7 @@ TEST(Dnnl, ReorderedConstantsLeaveTheResidentSet) {
     ExpectNear(out[0], want, 1e-3);
     EXPECT_EQ(out[1], w);
   }
-  munmap(map, bytes);
+  munmap(const_cast<float*>(map), bytes);
 }
 
 }  // namespace

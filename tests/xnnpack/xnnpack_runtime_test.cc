@@ -5,9 +5,13 @@
 #include <odla/odla.h>
 #include <odla/odla_ops.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <random>
+#include <set>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -251,6 +255,45 @@ TEST(Xnn, FusedMatMulOfBatchesClips) {
 }
 
 TEST(Xnn, UnsupportedCasesFallBackToRef) { ExpectFloat64ReluMaxPoolFallsBackToRef(); }
+
+// The threads that run n tasks of `ms` milliseconds each through `run`.
+template <typename Run>
+std::set<std::thread::id> ThreadsOf(Run run) {
+  std::mutex mu;
+  std::set<std::thread::id> ids;
+  run([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // long enough for every thread
+    std::lock_guard<std::mutex> l(mu);
+    ids.insert(std::this_thread::get_id());
+  });
+  return ids;
+}
+
+// The shared kernels' ParallelFor runs on XNNPACK's pthreadpool (or the caller), not on a
+// pool of its own; an exception thrown in a chunk reaches the caller, and later calls still
+// run on those threads.
+TEST(Xnn, SharedKernelsRunOnPthreadpool) {
+  if (odla_rt::NumThreads() < 2) GTEST_SKIP() << "one thread (ODLA_NUM_THREADS)";
+  auto pool = ThreadsOf([](auto task) {
+    auto fn = [](void* t, size_t) { (*static_cast<decltype(task)*>(t))(); };
+    pthreadpool_parallelize_1d(odla_xnn::Pool(), fn, &task, 64, 0);
+  });
+  pool.insert(std::this_thread::get_id());
+  auto expect_on_pool = [&] {
+    auto used = ThreadsOf(
+        [](auto task) { odla_rt::ParallelFor(64, 1, [&](int64_t, int64_t) { task(); }); });
+    EXPECT_GT(used.size(), 1u);
+    for (auto id : used) EXPECT_TRUE(pool.count(id)) << "a chunk ran off XNNPACK's threads";
+  };
+  expect_on_pool();
+  EXPECT_THROW(odla_rt::ParallelFor(64, 1,
+                                    [](int64_t, int64_t) {
+                                      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                                      throw std::runtime_error("chunk");
+                                    }),
+               std::runtime_error);
+  expect_on_pool();
+}
 
 // XNNPACK operators hold their last setup's pointers: contexts running at once take turns.
 TEST(Xnn, ContextsRunAtOnce) { ExpectContextsRunAtOnce(odla_Relu, 8); }
