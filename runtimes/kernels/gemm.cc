@@ -59,6 +59,19 @@ struct Job {
   const Epilogue<float>* ep;  // null: none
   const GemmPacked* pa;       // A packed at build time (then `a` is unused), or null
   const GemmPacked* pb;       // B packed at build time (then `b` is unused), or null
+  bool direct;                // full tiles go straight to C (MicroC)
+};
+
+// What MicroC does to a full tile of C besides storing the product: add C's contents, a
+// bias (row or column), a sum, and Relu, the same operations in the same order as Update and
+// the epilogue's AddBias and Post.
+struct Direct {
+  bool accumulate = false;
+  const float* row_bias = nullptr;  // at the tile's first row
+  const float* col_bias = nullptr;  // at the tile's first column
+  const float* sum = nullptr;       // at the tile's first element
+  int64_t ld_sum = 0;
+  bool relu = false;
 };
 
 // A 64-byte aligned per-thread buffer of at least n floats (slot 0: A, slot 1: B).
@@ -119,6 +132,58 @@ GEMM_INLINE void Micro(int64_t kc, const float* __restrict ap, const float* __re
   }
 }
 
+// v0 += p[0, W), v1 += p[W, 2W) (unaligned; by reference: vectors passed by value would
+// depend on the instruction set in the ABI).
+template <typename V>
+GEMM_INLINE void AddU(V& v0, V& v1, const float* p) {
+  V t0, t1;
+  __builtin_memcpy(&t0, p, sizeof(V));
+  __builtin_memcpy(&t1, p + sizeof(V) / sizeof(float), sizeof(V));
+  v0 += t0;
+  v1 += t1;
+}
+
+// A full MR x 2W tile of C (row stride ldc) = A panel times B panel, then `d` (alpha 1).
+template <typename V, int MR>
+GEMM_INLINE void MicroC(int64_t kc, const float* __restrict ap, const float* __restrict bp,
+                        float* __restrict c, int64_t ldc, const Direct& d) {
+  constexpr int W = sizeof(V) / sizeof(float);
+  V c0[MR], c1[MR];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) c0[i] = c1[i] = V{};
+  for (int64_t p = 0; p < kc; ++p) {
+    V b0 = *reinterpret_cast<const V*>(bp);
+    V b1 = *reinterpret_cast<const V*>(bp + W);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      float av = ap[i];
+      c0[i] += av * b0;
+      c1[i] += av * b1;
+    }
+    ap += MR;
+    bp += 2 * W;
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) {
+    float* cr = c + i * ldc;
+    V v0 = c0[i], v1 = c1[i];
+    if (d.accumulate) AddU(v0, v1, cr);  // C + product: the same sum as product + C
+    if (d.row_bias) {
+      v0 += d.row_bias[i];
+      v1 += d.row_bias[i];
+    } else if (d.col_bias) {
+      AddU(v0, v1, d.col_bias);
+    }
+    if (d.sum) AddU(v0, v1, d.sum + i * d.ld_sum);
+    if (d.relu) {
+      v0 = v0 > 0 ? v0 : V{};
+      v1 = v1 > 0 ? v1 : V{};
+    }
+    __builtin_memcpy(cr, &v0, sizeof(V));
+    __builtin_memcpy(cr + W, &v1, sizeof(V));
+  }
+}
+
 // C tile (rows x cols) = alpha * tile (+ beta * C and the epilogue's bias on the first K
 // block, + C afterwards); the epilogue's sum and activation follow the last K block.
 template <int NR>
@@ -159,9 +224,26 @@ GEMM_INLINE void RunTask(const Job& j, int64_t task) {
       const float* bpanel = j.pb ? j.pb->At(j0 + jr, p0) : bp + jr * kc;
       int64_t cols = std::min<int64_t>(NR, nlen - jr);
       for (int64_t ir = 0; ir < mlen; ir += MR) {
-        Micro<V, MR>(kc, j.pa ? j.pa->At(i0 + ir, p0) : ap + ir * kc, bpanel, tile);
-        Update<NR>(j, tile, i0 + ir, j0 + jr, std::min<int64_t>(MR, mlen - ir), cols, p0 == 0,
-                   p0 + kc >= j.k);
+        const float* apanel = j.pa ? j.pa->At(i0 + ir, p0) : ap + ir * kc;
+        const int64_t rows = std::min<int64_t>(MR, mlen - ir), gi = i0 + ir, gj = j0 + jr;
+        const bool first = p0 == 0, last = p0 + kc >= j.k;
+        if (j.direct && rows == MR && cols == NR) {
+          Direct d;
+          d.accumulate = !first || j.beta == 1.0f;
+          if (j.ep && first) {
+            if (j.ep->row_bias) d.row_bias = j.ep->row_bias + gi;
+            if (j.ep->col_bias) d.col_bias = j.ep->col_bias + gj;
+          }
+          if (j.ep && last) {
+            if (j.ep->sum) d.sum = j.ep->sum + gi * j.ep->ld_sum + gj;
+            d.ld_sum = j.ep->ld_sum;
+            d.relu = j.ep->act.kind == ActKind::kRelu;
+          }
+          MicroC<V, MR>(kc, apanel, bpanel, j.c + gi * j.ldc + gj, j.ldc, d);
+          continue;
+        }
+        Micro<V, MR>(kc, apanel, bpanel, tile);
+        Update<NR>(j, tile, gi, gj, rows, cols, first, last);
       }
     }
   }
@@ -277,6 +359,8 @@ void Run(Job j) {
     return;
   }
   const Isa& isa = GetIsa();
+  j.direct = j.alpha == 1.0f && (j.beta == 0.0f || j.beta == 1.0f) &&
+             (!j.ep || j.ep->act.kind == ActKind::kNone || j.ep->act.kind == ActKind::kRelu);
   j.mc = std::min<int64_t>((m + isa.mr - 1) / isa.mr * isa.mr, isa.mr * 16);
   int64_t mtiles = (m + j.mc - 1) / j.mc;
   int64_t nfull = (n + isa.nr - 1) / isa.nr * isa.nr;
@@ -295,19 +379,20 @@ void Run(Job j) {
 void SgemmWith(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
                int64_t lda, const GemmB& b, float beta, float* c, int64_t ldc,
                const Epilogue<float>* ep) {
-  Run({trans_a, m, n, k, alpha, beta, a, lda, &b, c, ldc, 0, 0, 0, ep, nullptr, nullptr});
+  Run({trans_a, m, n, k, alpha, beta, a, lda, &b, c, ldc, 0, 0, 0, ep, nullptr, nullptr, false});
 }
 
 void SgemmPackedA(const GemmPacked& a, int64_t n, float alpha, const GemmB& b, float beta, float* c,
                   int64_t ldc, const Epilogue<float>* ep) {
-  Run({false, a.rows(), n, a.k(), alpha, beta, nullptr, 0, &b, c, ldc, 0, 0, 0, ep, &a, nullptr});
+  Run({false, a.rows(), n, a.k(), alpha, beta, nullptr, 0, &b, c, ldc, 0, 0, 0, ep, &a, nullptr,
+       false});
 }
 
 void SgemmPackedB(bool trans_a, int64_t m, float alpha, const float* a, int64_t lda,
                   const GemmPacked& b, float beta, float* c, int64_t ldc,
                   const Epilogue<float>* ep) {
-  Run({trans_a, m, b.rows(), b.k(), alpha, beta, a, lda, nullptr, c, ldc, 0, 0, 0, ep, nullptr,
-       &b});
+  Run({trans_a, m, b.rows(), b.k(), alpha, beta, a, lda, nullptr, c, ldc, 0, 0, 0, ep, nullptr, &b,
+       false});
 }
 
 GemmPacked::GemmPacked(int64_t rows, int64_t k, int width) : rows_(rows), k_(k), width_(width) {

@@ -85,4 +85,61 @@ TEST(GemmKernel, PackedOperandsGiveThePlainProductsBits) {
           }
 }
 
+// Full tiles of C go straight from the micro-kernel's registers to C with the bias, sum and Relu
+// (MicroC); others through a tile buffer, Update and the epilogue. Both give the same bits:
+// with A's rows and B's columns reversed (and the epilogue's operands), elements that were in
+// full tiles land in partial ones (9 rows, 37 columns: past the 8-row and 32-, 16- or 8-column
+// tiles).
+TEST(GemmKernel, FullAndPartialTilesGiveTheSameBits) {
+  const int64_t m = 9, n = 37;
+  for (int64_t k : {100, 300, 600})
+    for (int variant = 0; variant < 4; ++variant) {
+      auto a = odla_test::Random(m * k, 11), b = odla_test::Random(k * n, 12),
+           c = odla_test::Random(m * n, 13), sum = odla_test::Random(m * n, 14),
+           rb = odla_test::Random(m, 15), cb = odla_test::Random(n, 16);
+      // The same data with A's rows, B's columns and the epilogue's operands reversed.
+      std::vector<float> ar(a.size()), br(b.size()), cr(c.size()), sumr(sum.size()), rbr(m), cbr(n);
+      for (int64_t i = 0; i < m; ++i) {
+        for (int64_t p = 0; p < k; ++p) ar[(m - 1 - i) * k + p] = a[i * k + p];
+        for (int64_t j = 0; j < n; ++j) {
+          cr[(m - 1 - i) * n + n - 1 - j] = c[i * n + j];
+          sumr[(m - 1 - i) * n + n - 1 - j] = sum[i * n + j];
+        }
+        rbr[m - 1 - i] = rb[i];
+      }
+      for (int64_t p = 0; p < k; ++p)
+        for (int64_t j = 0; j < n; ++j) br[p * n + n - 1 - j] = b[p * n + j];
+      for (int64_t j = 0; j < n; ++j) cbr[n - 1 - j] = cb[j];
+      auto run = [&](const std::vector<float>& av, const std::vector<float>& bv,
+                     std::vector<float> cv, const float* s, const float* row_bias,
+                     const float* col_bias) {
+        odla_rt::Epilogue<float> ep;
+        ep.ld_sum = n;
+        float beta = 0.0f;
+        if (variant == 0) {  // row bias, sum, Relu
+          ep.row_bias = row_bias;
+          ep.sum = s;
+          ep.act.kind = odla_rt::ActKind::kRelu;
+        } else if (variant == 1) {  // column bias, Relu
+          ep.col_bias = col_bias;
+          ep.act.kind = odla_rt::ActKind::kRelu;
+        } else if (variant == 2) {  // onto C's contents (beta 1), with a sum
+          beta = 1.0f;
+          ep.sum = s;
+        }
+        bool any = ep.HasBias() || ep.HasPost();
+        odla_rt::Sgemm(false, false, m, n, k, 1.0f, av.data(), k, bv.data(), n, beta, cv.data(), n,
+                       any ? &ep : nullptr);
+        return cv;
+      };
+      auto got = run(a, b, c, sum.data(), rb.data(), cb.data());
+      auto rev = run(ar, br, cr, sumr.data(), rbr.data(), cbr.data());
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j)
+          ASSERT_EQ(0, std::memcmp(&got[i * n + j], &rev[(m - 1 - i) * n + n - 1 - j], 4))
+              << "k " << k << " variant " << variant << " at " << i << "," << j << ": "
+              << got[i * n + j] << " against " << rev[(m - 1 - i) * n + n - 1 - j];
+    }
+}
+
 }  // namespace
