@@ -57,9 +57,11 @@ struct Job {
   int64_t ldc;
   int64_t mc, nc, ntiles;
   const Epilogue<float>* ep;  // null: none
-  const GemmPacked* pa;       // A packed at build time (then `a` is unused), or null
-  const GemmPacked* pb;       // B packed at build time (then `b` is unused), or null
-  bool direct;                // full tiles go straight to C (MicroC)
+  // A or B packed whole, in panels as long as K (GemmPacked's layout: at build time, or once
+  // per call when several tasks would each pack it), or null: each task packs its blocks.
+  const float* pa;
+  const float* pb;
+  bool direct;  // full tiles go straight to C (MicroC)
 };
 
 // What MicroC does to a full tile of C besides storing the product: add C's contents, a
@@ -74,9 +76,10 @@ struct Direct {
   bool relu = false;
 };
 
-// A 64-byte aligned per-thread buffer of at least n floats (slot 0: A, slot 1: B).
+// A 64-byte aligned per-thread buffer of at least n floats (slots 0 and 1: a task's blocks of
+// A and B; 2 and 3: A or B packed whole by the caller).
 float* Scratch(int slot, size_t n) {
-  thread_local std::vector<float> bufs[2];
+  thread_local std::vector<float> bufs[4];
   std::vector<float>& v = bufs[slot];
   if (v.size() < n + 16) v.resize(n + 16);
   auto p = reinterpret_cast<uintptr_t>(v.data());
@@ -221,10 +224,10 @@ GEMM_INLINE void RunTask(const Job& j, int64_t task) {
     if (!j.pa) PackA<MR>(j, i0, mlen, p0, kc, ap);
     if (!j.pb) j.b->Pack(p0, kc, j0, nlen, NR, bp);
     for (int64_t jr = 0; jr < nlen; jr += NR) {
-      const float* bpanel = j.pb ? j.pb->At(j0 + jr, p0) : bp + jr * kc;
+      const float* bpanel = j.pb ? j.pb + (j0 + jr) * j.k + p0 * NR : bp + jr * kc;
       int64_t cols = std::min<int64_t>(NR, nlen - jr);
       for (int64_t ir = 0; ir < mlen; ir += MR) {
-        const float* apanel = j.pa ? j.pa->At(i0 + ir, p0) : ap + ir * kc;
+        const float* apanel = j.pa ? j.pa + (i0 + ir) * j.k + p0 * MR : ap + ir * kc;
         const int64_t rows = std::min<int64_t>(MR, mlen - ir), gi = i0 + ir, gj = j0 + jr;
         const bool first = p0 == 0, last = p0 + kc >= j.k;
         if (j.direct && rows == MR && cols == NR) {
@@ -346,6 +349,25 @@ float Dot(const float* x, const float* y, int64_t k) {
 
 namespace {
 
+// op(A) of job j packed whole into dst (mr-row panels as long as K), in parallel.
+void PackWholeA(const Job& j, int mr, float* dst) {
+  ParallelFor((j.m + mr - 1) / mr, 16, [&](int64_t s, int64_t e) {
+    int64_t i0 = s * mr, rows = std::min(e * mr, j.m) - i0;
+    if (mr == 8)
+      PackA<8>(j, i0, rows, 0, j.k, dst + i0 * j.k);
+    else
+      PackA<6>(j, i0, rows, 0, j.k, dst + i0 * j.k);
+  });
+}
+
+// B (k x n) packed whole into dst (nr-column panels as long as K), in parallel.
+void PackWholeB(const GemmB& b, int64_t k, int64_t n, int nr, float* dst) {
+  ParallelFor((n + nr - 1) / nr, 16, [&](int64_t s, int64_t e) {
+    int64_t j0 = s * nr;
+    b.Pack(0, k, j0, std::min(e * nr, n) - j0, nr, dst + j0 * k);
+  });
+}
+
 // Runs job j (its operands, alpha, beta, C and epilogue set): tiles, then tasks on the pool.
 void Run(Job j) {
   const int64_t m = j.m, n = j.n, k = j.k, ldc = j.ldc;
@@ -369,6 +391,17 @@ void Run(Job j) {
   while (j.nc > 4 * isa.nr && mtiles * ((n + j.nc - 1) / j.nc) < want)
     j.nc = (j.nc / 2 + isa.nr - 1) / isa.nr * isa.nr;
   j.ntiles = (n + j.nc - 1) / j.nc;
+  // An operand that several tasks would each pack is packed once, whole, first.
+  if (!j.pa && j.ntiles > 1) {
+    float* dst = Scratch(2, static_cast<size_t>((m + isa.mr - 1) / isa.mr * isa.mr * k));
+    PackWholeA(j, isa.mr, dst);
+    j.pa = dst;
+  }
+  if (!j.pb && mtiles > 1) {
+    float* dst = Scratch(3, static_cast<size_t>((n + isa.nr - 1) / isa.nr * isa.nr * k));
+    PackWholeB(*j.b, k, n, isa.nr, dst);
+    j.pb = dst;
+  }
   ParallelFor(mtiles * j.ntiles, 1, [&](int64_t s, int64_t e) {
     for (int64_t t = s; t < e; ++t) isa.fn(j, t);
   });
@@ -384,15 +417,15 @@ void SgemmWith(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const
 
 void SgemmPackedA(const GemmPacked& a, int64_t n, float alpha, const GemmB& b, float beta, float* c,
                   int64_t ldc, const Epilogue<float>* ep) {
-  Run({false, a.rows(), n, a.k(), alpha, beta, nullptr, 0, &b, c, ldc, 0, 0, 0, ep, &a, nullptr,
-       false});
+  Run({false, a.rows(), n, a.k(), alpha, beta, nullptr, 0, &b, c, ldc, 0, 0, 0, ep, a.At(0, 0),
+       nullptr, false});
 }
 
 void SgemmPackedB(bool trans_a, int64_t m, float alpha, const float* a, int64_t lda,
                   const GemmPacked& b, float beta, float* c, int64_t ldc,
                   const Epilogue<float>* ep) {
-  Run({trans_a, m, b.rows(), b.k(), alpha, beta, a, lda, nullptr, c, ldc, 0, 0, 0, ep, nullptr, &b,
-       false});
+  Run({trans_a, m, b.rows(), b.k(), alpha, beta, a, lda, nullptr, c, ldc, 0, 0, 0, ep, nullptr,
+       b.At(0, 0), false});
 }
 
 GemmPacked::GemmPacked(int64_t rows, int64_t k, int width) : rows_(rows), k_(k), width_(width) {
@@ -407,17 +440,11 @@ std::shared_ptr<const GemmPacked> GemmPacked::A(bool trans, int64_t m, int64_t k
   std::shared_ptr<GemmPacked> p(new GemmPacked(m, k, mr));
   Job j{};
   j.trans_a = trans;
+  j.m = m;
+  j.k = k;
   j.a = a;
   j.lda = ld;
-  float* dst = p->data_;
-  int64_t panels = (m + mr - 1) / mr;
-  ParallelFor(panels, 16, [&](int64_t s, int64_t e) {
-    int64_t i0 = s * mr, rows = std::min(e * mr, m) - i0;
-    if (mr == 8)
-      PackA<8>(j, i0, rows, 0, k, dst + i0 * k);
-    else
-      PackA<6>(j, i0, rows, 0, k, dst + i0 * k);
-  });
+  PackWholeA(j, mr, p->data_);
   return p;
 }
 
@@ -425,12 +452,7 @@ std::shared_ptr<const GemmPacked> GemmPacked::B(bool trans, int64_t k, int64_t n
                                                 int64_t ld) {
   const int nr = GetIsa().nr;
   std::shared_ptr<GemmPacked> p(new GemmPacked(n, k, nr));
-  GemmBMatrix src(b, ld, trans);
-  float* dst = p->data_;
-  ParallelFor((n + nr - 1) / nr, 16, [&](int64_t s, int64_t e) {
-    int64_t j0 = s * nr;
-    src.Pack(0, k, j0, std::min(e * nr, n) - j0, nr, dst + j0 * k);
-  });
+  PackWholeB(GemmBMatrix(b, ld, trans), k, n, nr, p->data_);
   return p;
 }
 
