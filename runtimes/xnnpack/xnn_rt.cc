@@ -98,16 +98,6 @@ odla_rt::LayoutPtr Nhwc(const odla_value_type& t) {
 
 size_t NhwcBytes(odla_value v) { return (Padded(ValueDims(v)) + 63) / 64 * 64; }
 
-// Runs fn(begin, end) over [0, n) in tiles on Pool(), whose workers, spinning for a while
-// after each XNNPACK op, are then ready (the ref pool's would compete with them).
-template <typename F>
-static void Tiles(int64_t n, int64_t tile, const F& fn) {
-  auto task = [](void* ctx, size_t begin, size_t count) {
-    (*static_cast<const F*>(ctx))(begin, begin + count);
-  };
-  pthreadpool_parallelize_1d_tile_1d(Pool(), task, const_cast<F*>(&fn), n, tile, 0);
-}
-
 void NchwToNhwc(const float* src, float* dst, int64_t n, int64_t c, int64_t hw) {
   Tiles(n * hw, 64, [=](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {

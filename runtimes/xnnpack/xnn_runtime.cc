@@ -4,7 +4,7 @@
 // shared weak ones.
 #include <odla/odla.h>
 
-#define ODLA_XNN_FILES(X) X(conv) X(pool) X(binary) X(gemm) X(unary) X(softmax)
+#define ODLA_XNN_FILES(X) X(conv) X(pool) X(binary) X(gemm) X(unary) X(softmax) X(concat)
 #define ODLA_XNN_DECLARE(F) extern "C" const char odla_xnn_file_##F;
 #define ODLA_XNN_ENTRY(F) &odla_xnn_file_##F,
 ODLA_XNN_FILES(ODLA_XNN_DECLARE)

@@ -79,6 +79,70 @@ TEST(Xnn, NhwcBetweenXnnpackOps) {
   ExpectNear(out[0], NaiveConv(want_y, yd, w2, w2d, {}, yd, 1, 1, 0, 1, false));
 }
 
+// A Fire module: two convolutions (NHWC) concatenated along the channels with the plain input
+// stay NHWC for the next convolution; a concatenation along another axis, or of plain values
+// alone, is ref's.
+TEST(Xnn, ConcatOfChannelsKeepsNhwc) {
+  std::vector<int64_t> xd{2, 3, 5, 5}, w1d{4, 3, 1, 1}, w2d{6, 3, 3, 3}, cd{2, 13, 5, 5},
+      w3d{7, 13, 1, 1}, zd{2, 7, 5, 5};
+  auto x = Random(2 * 3 * 25, 21), w1 = Random(4 * 3, 22), w2 = Random(6 * 27, 23),
+       w3 = Random(7 * 13, 24);
+  Computation c;
+  odla_value in = odla_CreateArgument(Type(xd), "x");
+  auto conv = [&](odla_value v, const std::vector<float>& w, std::vector<int64_t> wd,
+                  std::vector<int64_t> yd, int64_t pad, const char* id) {
+    return odla_Conv(v, odla_CreateConstant(Type(wd), w.data(), (std::string(id) + "w").c_str()),
+                     nullptr, Ints({1, 1}), 1, Ints({pad, pad, pad, pad}), Ints({1, 1}), Type(yd),
+                     id);
+  };
+  odla_value e1 = conv(in, w1, w1d, {2, 4, 5, 5}, 0, "e1");
+  odla_value e2 = conv(in, w2, w2d, {2, 6, 5, 5}, 1, "e2");
+  odla_values parts{};
+  parts.size = 3;
+  parts.values[0] = e1;
+  parts.values[1] = in;  // plain: copied into NHWC
+  parts.values[2] = e2;
+  odla_value cat = odla_Concat(parts, 1, Type(cd), "cat");
+  odla_value z = conv(cat, w3, w3d, zd, 0, "z");
+  ASSERT_TRUE(e1 && e2 && cat && z) << odla_GetLastErrorText();
+  EXPECT_TRUE(odla_xnn::IsNhwc(cat));
+  EXPECT_EQ(e1->plain, nullptr);  // no plain copies: the concatenation reads NHWC
+  EXPECT_EQ(e2->plain, nullptr);
+  odla_values plain{};
+  plain.size = 2;
+  plain.values[0] = in;
+  plain.values[1] = in;
+  odla_value both = odla_Concat(plain, 1, Type({2, 6, 5, 5}), "both");
+  odla_values rows{};
+  rows.size = 2;
+  rows.values[0] = e1;
+  rows.values[1] = e1;
+  odla_value tall = odla_Concat(rows, 2, Type({2, 4, 10, 5}), "tall");
+  ASSERT_TRUE(both && tall) << odla_GetLastErrorText();
+  EXPECT_FALSE(odla_xnn::IsNhwc(both));
+  EXPECT_FALSE(odla_xnn::IsNhwc(tall));
+  c.Output(cat);
+  c.Output(z);
+  c.Output(tall);
+  auto out = c.Run(x.data());
+
+  auto y1 = NaiveConv(x, xd, w1, w1d, {}, {2, 4, 5, 5}, 1, 1, 0, 1, false);
+  auto y2 = NaiveConv(x, xd, w2, w2d, {}, {2, 6, 5, 5}, 1, 1, 1, 1, false);
+  std::vector<float> want_cat, want_tall;
+  for (int64_t n = 0; n < 2; ++n) {
+    want_cat.insert(want_cat.end(), y1.begin() + n * 100, y1.begin() + (n + 1) * 100);
+    want_cat.insert(want_cat.end(), x.begin() + n * 75, x.begin() + (n + 1) * 75);
+    want_cat.insert(want_cat.end(), y2.begin() + n * 150, y2.begin() + (n + 1) * 150);
+    for (int64_t ch = 0; ch < 4; ++ch)
+      for (int r = 0; r < 2; ++r)
+        want_tall.insert(want_tall.end(), y1.begin() + (n * 4 + ch) * 25,
+                         y1.begin() + (n * 4 + ch + 1) * 25);
+  }
+  ExpectNear(out[0], want_cat);
+  ExpectNear(out[1], NaiveConv(want_cat, cd, w3, w3d, {}, zd, 1, 1, 0, 1, false));
+  ExpectNear(out[2], want_tall);
+}
+
 TEST(Xnn, FusedConvAddsSumThenActivation) {
   std::vector<int64_t> xd{2, 8, 5, 5}, wd{8, 2, 3, 3}, yd{2, 8, 3, 3};
   auto x = Random(2 * 8 * 25, 5), w = Random(8 * 2 * 9, 6), b = Random(8, 7);
