@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "../common/runtime.h"
 #include "arith.h"
+#include "vmath.h"
 
 namespace odla_rt {
 namespace {
@@ -30,8 +33,40 @@ void ForEachBlock(int64_t outer, int64_t n, int64_t inner, F f) {
 }  // namespace
 
 // One contiguous row of n elements (the common case: the last axis).
+// float32 Softmax and LogSoftmax of a row: exp by ExpF32, sums in 16 lanes added in a fixed
+// order. A NaN makes the whole row NaN, as below.
+void SoftmaxRowF32(SoftmaxKind kind, const float* x, float* y, int64_t n) {
+  float mx = x[0];
+  bool nan = false;
+  for (int64_t i = 0; i < n; ++i) {
+    nan = nan || x[i] != x[i];
+    mx = x[i] > mx ? x[i] : mx;
+  }
+  if (nan) mx = std::numeric_limits<float>::quiet_NaN();
+  for (int64_t i = 0; i < n; ++i) y[i] = x[i] - mx;
+  ExpF32(y, y, n);
+  constexpr int kLanes = 16;
+  float part[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) part[l] += y[i + l];
+  float sum = 0;
+  for (float v : part) sum += v;
+  for (; i < n; ++i) sum += y[i];
+  if (kind == SoftmaxKind::kSoftmax) {
+    const float scale = 1.0f / sum;
+    for (int64_t j = 0; j < n; ++j) y[j] *= scale;
+  } else {
+    const float log_sum = std::log(sum);
+    for (int64_t j = 0; j < n; ++j) y[j] = (x[j] - mx) - log_sum;
+  }
+}
+
 template <typename T>
 void SoftmaxRow(SoftmaxKind kind, const T* x, T* y, int64_t n) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (kind != SoftmaxKind::kHardmax && x != y) return SoftmaxRowF32(kind, x, y, n);
+  }
   T mx = x[0];
   int64_t arg = 0;
   for (int64_t i = 1; i < n; ++i)

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "../common/runtime.h"
@@ -51,11 +53,24 @@ void BinaryBroadcast(const A* a, const std::vector<int64_t>& as, const B* b,
   });
 }
 
+// Whether F has an array form F::Array(const T*, R*, int64_t), which UnaryMap then calls on
+// each chunk.
+template <typename F, typename T, typename R, typename = void>
+struct HasArrayForm : std::false_type {};
+template <typename F, typename T, typename R>
+struct HasArrayForm<
+    F, T, R,
+    std::void_t<decltype(F::Array(std::declval<const T*>(), std::declval<R*>(), int64_t{}))>>
+    : std::true_type {};
+
 // out[i] = f(x[i]).
 template <typename T, typename R, typename F>
 void UnaryMap(const T* x, R* out, int64_t n, F f) {
   ParallelFor(n, 1 << 14, [&](int64_t s, int64_t e) {
-    for (int64_t i = s; i < e; ++i) out[i] = f(x[i]);
+    if constexpr (HasArrayForm<F, T, R>::value)
+      F::Array(x + s, out + s, e - s);
+    else
+      for (int64_t i = s; i < e; ++i) out[i] = f(x[i]);
   });
 }
 

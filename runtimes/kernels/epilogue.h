@@ -76,6 +76,7 @@ inline void Activate(const Activation& a, T* y, int64_t n) {
       for (int64_t i = 0; i < n; ++i) y[i] = unary::Elu{a.alpha}(y[i]);
       return;
     case ActKind::kGelu: {  // the ops of the exported formula, in their order
+      if constexpr (std::is_same_v<T, float>) return GeluF32(y, n);
       const T sqrt2 = static_cast<T>(1.4142135623730951), one = 1, half = static_cast<T>(0.5);
       for (int64_t i = 0; i < n; ++i) y[i] = y[i] * (unary::Erf{}(y[i] / sqrt2) + one) * half;
       return;

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "arith.h"
+#include "vmath.h"
 
 namespace odla_rt::unary {
 
@@ -65,15 +66,20 @@ struct Sign {
   }
 };
 
-// Integers are computed in double and truncated.
+// float32 by ErfF32 (vmath.h; also over arrays: Array), integers in double and truncated.
 struct Erf {
   template <typename T>
   T operator()(T x) const {
-    if constexpr (std::is_floating_point_v<T>)
+    if constexpr (std::is_same_v<T, float>) {
+      ErfF32(&x, &x, 1);
+      return x;
+    } else if constexpr (std::is_floating_point_v<T>) {
       return std::erf(x);
-    else
+    } else {
       return static_cast<T>(std::erf(static_cast<double>(x)));
+    }
   }
+  static void Array(const float* x, float* y, int64_t n) { ErfF32(x, y, n); }
 };
 
 struct Sigmoid {
