@@ -3,6 +3,7 @@
 #include <cstring>
 #include <vector>
 
+#include "depthwise.h"
 #include "gemm.h"
 
 namespace odla_rt {
@@ -82,37 +83,6 @@ bool IsPointwise(const Window3& g) {
   for (int a = 0; a < 3; ++a)
     if (g.k[a] != 1 || g.stride[a] != 1 || g.pad[a] != 0 || g.pad_end[a] != 0) return false;
   return true;
-}
-
-// One output plane of a depthwise convolution: y = bias + sum over taps of w * x shifted.
-void DepthwisePlane(const Window3& g, const float* x, const float* w, float bias, float* y) {
-  std::fill(y, y + g.OutSize(), bias);
-  for (int64_t kz = 0; kz < g.k[0]; ++kz)
-    for (int64_t ky = 0; ky < g.k[1]; ++ky)
-      for (int64_t kx = 0; kx < g.k[2]; ++kx) {
-        float wv = w[(kz * g.k[1] + ky) * g.k[2] + kx];
-        int64_t xoff = kx * g.dil[2] - g.pad[2];
-        // Output columns whose input column ow * stride + xoff is inside [0, in).
-        int64_t lo = xoff >= 0 ? 0 : (-xoff + g.stride[2] - 1) / g.stride[2];
-        int64_t hi = g.in[2] - 1 - xoff < 0 ? 0 : (g.in[2] - 1 - xoff) / g.stride[2] + 1;
-        hi = std::min(hi, g.out[2]);
-        if (hi <= lo) continue;
-        for (int64_t od = 0; od < g.out[0]; ++od) {
-          int64_t iz = od * g.stride[0] - g.pad[0] + kz * g.dil[0];
-          if (iz < 0 || iz >= g.in[0]) continue;
-          for (int64_t oh = 0; oh < g.out[1]; ++oh) {
-            int64_t iy = oh * g.stride[1] - g.pad[1] + ky * g.dil[1];
-            if (iy < 0 || iy >= g.in[1]) continue;
-            float* yr = y + (od * g.out[1] + oh) * g.out[2];
-            const float* xr = x + (iz * g.in[1] + iy) * g.in[2] + xoff;
-            if (g.stride[2] == 1) {
-              for (int64_t ow = lo; ow < hi; ++ow) yr[ow] += wv * xr[ow];
-            } else {
-              for (int64_t ow = lo; ow < hi; ++ow) yr[ow] += wv * xr[ow * g.stride[2]];
-            }
-          }
-        }
-      }
 }
 
 // Runs fn(n, g) over images and groups: in parallel when there are enough of them (the

@@ -74,6 +74,8 @@ struct Direct {
   const float* sum = nullptr;       // at the tile's first element
   int64_t ld_sum = 0;
   bool relu = false;
+  bool clip = false;  // to [lo, hi], as Activate's Clip
+  float lo = 0, hi = 0;
 };
 
 // A 64-byte aligned per-thread buffer of at least n floats (slots 0 and 1: a task's blocks of
@@ -181,6 +183,11 @@ GEMM_INLINE void MicroC(int64_t kc, const float* __restrict ap, const float* __r
     if (d.relu) {
       v0 = v0 > 0 ? v0 : V{};
       v1 = v1 > 0 ? v1 : V{};
+    } else if (d.clip) {
+      v0 = v0 < d.lo ? d.lo : v0;
+      v1 = v1 < d.lo ? d.lo : v1;
+      v0 = v0 > d.hi ? d.hi : v0;
+      v1 = v1 > d.hi ? d.hi : v1;
     }
     __builtin_memcpy(cr, &v0, sizeof(V));
     __builtin_memcpy(cr + W, &v1, sizeof(V));
@@ -241,6 +248,9 @@ GEMM_INLINE void RunTask(const Job& j, int64_t task) {
             if (j.ep->sum) d.sum = j.ep->sum + gi * j.ep->ld_sum + gj;
             d.ld_sum = j.ep->ld_sum;
             d.relu = j.ep->act.kind == ActKind::kRelu;
+            d.clip = j.ep->act.kind == ActKind::kClip;
+            d.lo = j.ep->act.alpha;
+            d.hi = j.ep->act.beta;
           }
           MicroC<V, MR>(kc, apanel, bpanel, j.c + gi * j.ldc + gj, j.ldc, d);
           continue;
@@ -382,7 +392,8 @@ void Run(Job j) {
   }
   const Isa& isa = GetIsa();
   j.direct = j.alpha == 1.0f && (j.beta == 0.0f || j.beta == 1.0f) &&
-             (!j.ep || j.ep->act.kind == ActKind::kNone || j.ep->act.kind == ActKind::kRelu);
+             (!j.ep || j.ep->act.kind == ActKind::kNone || j.ep->act.kind == ActKind::kRelu ||
+              j.ep->act.kind == ActKind::kClip);
   j.mc = std::min<int64_t>((m + isa.mr - 1) / isa.mr * isa.mr, isa.mr * 16);
   int64_t mtiles = (m + j.mc - 1) / j.mc;
   int64_t nfull = (n + isa.nr - 1) / isa.nr * isa.nr;

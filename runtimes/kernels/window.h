@@ -2,6 +2,7 @@
 // front with unit dimensions so that every kernel loops over three spatial axes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

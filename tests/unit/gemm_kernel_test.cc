@@ -89,11 +89,11 @@ TEST(GemmKernel, PackedOperandsGiveThePlainProductsBits) {
 // (MicroC); others through a tile buffer, Update and the epilogue. Both give the same bits:
 // with A's rows and B's columns reversed (and the epilogue's operands), elements that were in
 // full tiles land in partial ones (9 rows, 37 columns: past the 8-row and 32-, 16- or 8-column
-// tiles).
+// tiles). Relu, Clip, a bias of rows or columns, a sum, C's contents, or none of them.
 TEST(GemmKernel, FullAndPartialTilesGiveTheSameBits) {
   const int64_t m = 9, n = 37;
   for (int64_t k : {100, 300, 600})
-    for (int variant = 0; variant < 4; ++variant) {
+    for (int variant = 0; variant < 5; ++variant) {
       auto a = odla_test::Random(m * k, 11), b = odla_test::Random(k * n, 12),
            c = odla_test::Random(m * n, 13), sum = odla_test::Random(m * n, 14),
            rb = odla_test::Random(m, 15), cb = odla_test::Random(n, 16);
@@ -126,6 +126,9 @@ TEST(GemmKernel, FullAndPartialTilesGiveTheSameBits) {
         } else if (variant == 2) {  // onto C's contents (beta 1), with a sum
           beta = 1.0f;
           ep.sum = s;
+        } else if (variant == 3) {  // row bias, Clip
+          ep.row_bias = row_bias;
+          ep.act = {odla_rt::ActKind::kClip, -0.3f, 0.4f};
         }
         bool any = ep.HasBias() || ep.HasPost();
         odla_rt::Sgemm(false, false, m, n, k, 1.0f, av.data(), k, bv.data(), n, beta, cv.data(), n,

@@ -1,0 +1,13 @@
+// One output plane of a depthwise convolution, compiled for the instruction set
+// KernelIsaOfCpu picks, without FMA contraction (the same bits on every one).
+#pragma once
+
+#include "window.h"
+
+namespace odla_rt {
+
+// y = bias + the sum over the taps (in z, y, x order, those inside the input) of w * x shifted:
+// one plane of x (g.in) and of y (g.out), w the plane's g.k taps.
+void DepthwisePlane(const Window3& g, const float* x, const float* w, float bias, float* y);
+
+}  // namespace odla_rt
