@@ -8,7 +8,8 @@ BENCH_THREADS (default: the number of cores), BENCH_TIMEOUT (seconds per process
 own idle-thread policy, what its users get: ONNX Runtime's and OpenMP's threads spin a while
 before they sleep; 0: they wait passively, which suits a machine shared with other work).
 
-Engines: halo with every CPU ODLA runtime library in BUILD_DIR/lib (libodla_*.so but cuda), ONNX Runtime
+Engines: halo with every CPU ODLA runtime library in BUILD_DIR/lib (libodla_*.so but cuda and
+the test-only cuda_emu ones), ONNX Runtime
 (onnxruntime-node in BUILD_DIR/bench/node_modules) and PyTorch. Each configuration runs in its
 own process, which reports its run times and peak resident memory and writes its output, which
 is compared with ONNX Runtime's. Results go to BUILD_DIR/bench/results.json, then
@@ -30,6 +31,9 @@ ROOT = os.path.dirname(HERE)
 PYTHON = "/usr/bin/python3"
 EXPECTED_RUNTIMES = ("ref", "dnnl", "xnnpack")  # the ones the project builds or plans
 GPU_RUNTIMES = ("cuda",)  # timed by bench/gpu.py (make bench-gpu), not here
+# libodla_cuda built against the test-only emulation of CUDA on the CPU (tests/cuda_emu): not
+# a runtime anyone would ship, so not timed.
+TEST_RUNTIMES = ("cuda_emu", "cuda_emu_asan")
 BF16_RUNTIMES = ("dnnl",)  # those that compute in bf16 (the others compute fp32: not timed)
 ORT = "onnxruntime"
 TORCH = "pytorch"
@@ -228,7 +232,7 @@ def main(argv):
     threads = int(os.environ.get("BENCH_THREADS", os.cpu_count()))
     runtimes = sorted(os.path.basename(p)[len("libodla_"):-len(".so")]
                       for p in glob.glob(f"{build}/lib/libodla_*.so"))
-    runtimes = [r for r in runtimes if r not in GPU_RUNTIMES]
+    runtimes = [r for r in runtimes if r not in GPU_RUNTIMES + TEST_RUNTIMES]
     ctx = {"build": build, "out": out, "threads": threads, "runtimes": runtimes,
            "runs": int(os.environ.get("BENCH_RUNS", 20)),
            "rounds": int(os.environ.get("BENCH_ROUNDS", 3)),

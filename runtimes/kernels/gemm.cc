@@ -9,7 +9,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #define GEMM_INLINE inline __attribute__((always_inline))
@@ -445,26 +448,53 @@ GemmPacked::GemmPacked(int64_t rows, int64_t k, int width) : rows_(rows), k_(k),
   data_ = reinterpret_cast<float*>((p + 63) & ~uintptr_t{63});
 }
 
+namespace {
+
+// The packed copies alive, by what they copy: a matrix packed again while its copy is alive
+// (the computations of a model for several batch sizes) gets that copy. A live copy's source
+// is the constant of a live computation, so no other matrix can have its address meanwhile.
+using PackKey = std::tuple<bool, bool, int64_t, int64_t, int64_t, const float*>;
+
+template <typename Make>
+std::shared_ptr<const GemmPacked> Shared(const PackKey& key, Make make) {
+  static std::mutex mu;
+  static std::map<PackKey, std::weak_ptr<const GemmPacked>> alive;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = alive.find(key);
+  if (it != alive.end())
+    if (auto p = it->second.lock()) return p;
+  for (auto i = alive.begin(); i != alive.end();) i = i->second.expired() ? alive.erase(i) : ++i;
+  std::shared_ptr<const GemmPacked> p = make();
+  alive[key] = p;
+  return p;
+}
+
+}  // namespace
+
 std::shared_ptr<const GemmPacked> GemmPacked::A(bool trans, int64_t m, int64_t k, const float* a,
                                                 int64_t ld) {
-  const int mr = GetIsa().mr;
-  std::shared_ptr<GemmPacked> p(new GemmPacked(m, k, mr));
-  Job j{};
-  j.trans_a = trans;
-  j.m = m;
-  j.k = k;
-  j.a = a;
-  j.lda = ld;
-  PackWholeA(j, mr, p->data_);
-  return p;
+  return Shared({true, trans, m, k, ld, a}, [&] {
+    const int mr = GetIsa().mr;
+    std::shared_ptr<GemmPacked> p(new GemmPacked(m, k, mr));
+    Job j{};
+    j.trans_a = trans;
+    j.m = m;
+    j.k = k;
+    j.a = a;
+    j.lda = ld;
+    PackWholeA(j, mr, p->data_);
+    return p;
+  });
 }
 
 std::shared_ptr<const GemmPacked> GemmPacked::B(bool trans, int64_t k, int64_t n, const float* b,
                                                 int64_t ld) {
-  const int nr = GetIsa().nr;
-  std::shared_ptr<GemmPacked> p(new GemmPacked(n, k, nr));
-  PackWholeB(GemmBMatrix(b, ld, trans), k, n, nr, p->data_);
-  return p;
+  return Shared({false, trans, n, k, ld, b}, [&] {
+    const int nr = GetIsa().nr;
+    std::shared_ptr<GemmPacked> p(new GemmPacked(n, k, nr));
+    PackWholeB(GemmBMatrix(b, ld, trans), k, n, nr, p->data_);
+    return p;
+  });
 }
 
 void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,

@@ -43,7 +43,8 @@ void SgemmWith(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const
 // A constant operand packed once, at build time, into the panels SgemmWith would pack it into
 // on every call (for this CPU's kernels): op(A) (m x k) into row panels, or op(B) (k x n) into
 // column panels, each panel as long as K. Products with it give the same results, bit for bit,
-// as with the plain matrix.
+// as with the plain matrix. Packing the same matrix (address, shape, layout) again while a copy
+// is alive returns that copy.
 class GemmPacked {
  public:
   // op(A): A is m x k (k x m when trans), row stride ld.

@@ -85,6 +85,26 @@ TEST(GemmKernel, PackedOperandsGiveThePlainProductsBits) {
           }
 }
 
+// A matrix packed again while its packed copy is alive gets that copy (a model's computations
+// for several batch sizes share their weights' copies); another layout, shape or side its own.
+TEST(GemmKernel, PackedCopiesAreSharedWhileAlive) {
+  auto w = odla_test::Random(64 * 40, 9);
+  auto a1 = odla_rt::GemmPacked::A(false, 64, 40, w.data(), 40);
+  auto a2 = odla_rt::GemmPacked::A(false, 64, 40, w.data(), 40);
+  EXPECT_EQ(a1.get(), a2.get());
+  EXPECT_NE(a1.get(), odla_rt::GemmPacked::A(true, 40, 64, w.data(), 40).get());
+  EXPECT_NE(a1.get(), odla_rt::GemmPacked::A(false, 32, 40, w.data(), 40).get());
+  auto b1 = odla_rt::GemmPacked::B(false, 64, 40, w.data(), 40);
+  EXPECT_NE(static_cast<const void*>(a1.get()), static_cast<const void*>(b1.get()));
+  EXPECT_EQ(b1.get(), odla_rt::GemmPacked::B(false, 64, 40, w.data(), 40).get());
+  // Once released, packing makes a new copy from the matrix's current contents.
+  a1.reset();
+  a2.reset();
+  w[0] += 1.0f;
+  auto a3 = odla_rt::GemmPacked::A(false, 64, 40, w.data(), 40);
+  EXPECT_EQ(a3->At(0, 0)[0], w[0]);
+}
+
 // Full tiles of C go straight from the micro-kernel's registers to C with the bias, sum and Relu
 // (MicroC); others through a tile buffer, Update and the epilogue. Both give the same bits:
 // with A's rows and B's columns reversed (and the epilogue's operands), elements that were in
