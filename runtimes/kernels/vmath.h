@@ -2,7 +2,7 @@
 // KernelIsaOfCpu picks (a polynomial each, branch-free; the same results on every instruction
 // set: the file is compiled without FMA contraction). Softmax and Gelu use them.
 // Accuracy against the correctly rounded values (tests/unit/vmath_test.cc): exp within 1 ulp,
-// erf within 2 ulp (glibc's expf and erff: within 1).
+// erf within 2 ulp.
 #pragma once
 
 #include <cstdint>
