@@ -113,12 +113,11 @@ GEMM_INLINE void PackA(const Job& j, int64_t i0, int64_t mc, int64_t p0, int64_t
   }
 }
 
-// out[MR x 2W] = A panel (kc x MR) times B panel (kc x 2W), W = lanes of V.
+// c0, c1 (MR rows of 2W columns, W = lanes of V) = A panel (kc x MR) times B panel (kc x 2W).
 template <typename V, int MR>
-GEMM_INLINE void Micro(int64_t kc, const float* __restrict ap, const float* __restrict bp,
-                       float* __restrict out) {
+GEMM_INLINE void Accumulate(int64_t kc, const float* __restrict ap, const float* __restrict bp,
+                            V (&c0)[MR], V (&c1)[MR]) {
   constexpr int W = sizeof(V) / sizeof(float);
-  V c0[MR], c1[MR];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) c0[i] = c1[i] = V{};
   for (int64_t p = 0; p < kc; ++p) {
@@ -133,6 +132,15 @@ GEMM_INLINE void Micro(int64_t kc, const float* __restrict ap, const float* __re
     ap += MR;
     bp += 2 * W;
   }
+}
+
+// out[MR x 2W] = A panel (kc x MR) times B panel (kc x 2W).
+template <typename V, int MR>
+GEMM_INLINE void Micro(int64_t kc, const float* __restrict ap, const float* __restrict bp,
+                       float* __restrict out) {
+  constexpr int W = sizeof(V) / sizeof(float);
+  V c0[MR], c1[MR];
+  Accumulate<V, MR>(kc, ap, bp, c0, c1);
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) {
     *reinterpret_cast<V*>(out + i * 2 * W) = c0[i];
@@ -157,20 +165,7 @@ GEMM_INLINE void MicroC(int64_t kc, const float* __restrict ap, const float* __r
                         float* __restrict c, int64_t ldc, const Direct& d) {
   constexpr int W = sizeof(V) / sizeof(float);
   V c0[MR], c1[MR];
-#pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i) c0[i] = c1[i] = V{};
-  for (int64_t p = 0; p < kc; ++p) {
-    V b0 = *reinterpret_cast<const V*>(bp);
-    V b1 = *reinterpret_cast<const V*>(bp + W);
-#pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
-      float av = ap[i];
-      c0[i] += av * b0;
-      c1[i] += av * b1;
-    }
-    ap += MR;
-    bp += 2 * W;
-  }
+  Accumulate<V, MR>(kc, ap, bp, c0, c1);
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) {
     float* cr = c + i * ldc;
