@@ -44,6 +44,7 @@ void GemmBMatrix::Pack(int64_t k0, int64_t kc, int64_t j0, int64_t nc, int nr, f
 namespace {
 
 constexpr int64_t kKC = 256;
+constexpr int64_t kWholeMax = int64_t{1} << 22;  // 16 MiB of floats
 
 typedef float V4 __attribute__((vector_size(16)));
 typedef float V8 __attribute__((vector_size(32)));
@@ -68,8 +69,8 @@ struct Job {
 };
 
 // What MicroC does to a full tile of C besides storing the product: add C's contents, a
-// bias (row or column), a sum, and Relu, the same operations in the same order as Update and
-// the epilogue's AddBias and Post.
+// bias (row or column), a sum, and Relu or Clip, the same operations in the same order as
+// Update and the epilogue's AddBias and Post.
 struct Direct {
   bool accumulate = false;
   const float* row_bias = nullptr;  // at the tile's first row
@@ -400,14 +401,17 @@ void Run(Job j) {
   while (j.nc > 4 * isa.nr && mtiles * ((n + j.nc - 1) / j.nc) < want)
     j.nc = (j.nc / 2 + isa.nr - 1) / isa.nr * isa.nr;
   j.ntiles = (n + j.nc - 1) / j.nc;
-  // An operand that several tasks would each pack is packed once, whole, first.
-  if (!j.pa && j.ntiles > 1) {
-    float* dst = Scratch(2, static_cast<size_t>((m + isa.mr - 1) / isa.mr * isa.mr * k));
+  // An operand that several tasks would each pack is packed once, whole, first, up to
+  // kWholeMax floats (the buffer stays with the calling thread).
+  const int64_t a_whole = (m + isa.mr - 1) / isa.mr * isa.mr * k,
+                b_whole = (n + isa.nr - 1) / isa.nr * isa.nr * k;
+  if (!j.pa && j.ntiles > 1 && a_whole <= kWholeMax) {
+    float* dst = Scratch(2, static_cast<size_t>(a_whole));
     PackWholeA(j, isa.mr, dst);
     j.pa = dst;
   }
-  if (!j.pb && mtiles > 1) {
-    float* dst = Scratch(3, static_cast<size_t>((n + isa.nr - 1) / isa.nr * isa.nr * k));
+  if (!j.pb && mtiles > 1 && b_whole <= kWholeMax) {
+    float* dst = Scratch(3, static_cast<size_t>(b_whole));
     PackWholeB(*j.b, k, n, isa.nr, dst);
     j.pb = dst;
   }

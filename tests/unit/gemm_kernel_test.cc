@@ -85,6 +85,23 @@ TEST(GemmKernel, PackedOperandsGiveThePlainProductsBits) {
           }
 }
 
+// A product of several row and column tiles packs A and B once, whole, before its tasks; an
+// 8 x 128 product (one tile) packs its blocks in its task. Each element comes out the same.
+TEST(GemmKernel, WholePacksGiveThePerTaskBits) {
+  const int64_t m = 200, n = 200, k = 300;
+  auto a = odla_test::Random(m * k, 17), b = odla_test::Random(k * n, 18);
+  std::vector<float> full(m * n), part(8 * 128);
+  odla_rt::Sgemm(false, false, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, full.data(), n);
+  for (int64_t r0 : {0, 96, 192})
+    for (int64_t c0 : {0, 64}) {
+      odla_rt::Sgemm(false, false, 8, 128, k, 1.0f, a.data() + r0 * k, k, b.data() + c0, n, 0.0f,
+                     part.data(), 128);
+      for (int64_t i = 0; i < 8; ++i)
+        ASSERT_EQ(0, std::memcmp(&full[(r0 + i) * n + c0], &part[i * 128], 128 * sizeof(float)))
+            << "rows from " << r0 << ", columns from " << c0 << ", row " << i;
+    }
+}
+
 // A matrix packed again while its packed copy is alive gets that copy (a model's computations
 // for several batch sizes share their weights' copies); another layout, shape or side its own.
 TEST(GemmKernel, PackedCopiesAreSharedWhileAlive) {
