@@ -52,8 +52,8 @@ pthreadpool_t Pool() {
 namespace {
 // The shared kernels' ParallelFor runs on Pool()'s threads, those of the XNNPACK operators,
 // which spin for a while after each operator: on a pool of its own, their threads competed
-// (the BERT-base-sized encoder at batch 1: 250 ms, against 155 on libodla_ref). An exception
-// thrown in a chunk is rethrown in the caller (none crosses pthreadpool).
+// for the cores (docs/xnnpack.md). An exception thrown in a chunk is rethrown in the caller
+// (none crosses pthreadpool).
 void PthreadpoolRunner(int64_t chunks, const std::function<void(int64_t)>& fn) {
   struct Ctx {
     const std::function<void(int64_t)>* fn;
