@@ -165,9 +165,11 @@ void SetLastError(const std::string& s);
 void ParallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 int NumThreads();
 
-// Runs fn(0) .. fn(chunks - 1) on NumThreads() threads and returns when all are done. A
-// runtime whose library has threads of its own sets one, and ParallelFor's chunks run there
-// instead of on the shared pool (libodla_dnnl: OpenMP's, which oneDNN's primitives use).
+// Runs fn(0) .. fn(chunks - 1) on NumThreads() threads and returns when all are done (fn does
+// not throw: ParallelFor catches its chunks' exceptions and rethrows the first). A runtime
+// whose library has threads of its own sets one, and ParallelFor's chunks run there instead
+// of on the shared pool (libodla_dnnl: OpenMP's, which oneDNN's primitives use;
+// libodla_xnnpack: its pthreadpool).
 using ParallelRunner = void (*)(int64_t chunks, const std::function<void(int64_t)>& fn);
 void SetParallelRunner(ParallelRunner runner);
 

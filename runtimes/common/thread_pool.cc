@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
+#include <exception>
 #include <mutex>
 #include <thread>
 
@@ -117,14 +118,24 @@ void ParallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int
     if (b < e) fn(b, e);
   };
   if (ParallelRunner run = runner.load()) {
+    // The first exception a chunk throws is rethrown here, after all chunks: none crosses the
+    // runner's threads.
+    std::exception_ptr error;
+    std::mutex mu;
     run(chunks, [&](int64_t c) {  // nested calls run inline, as on the pool
       struct InPool {
         bool outer = tls_in_pool;
         InPool() { tls_in_pool = true; }
         ~InPool() { tls_in_pool = outer; }  // also when the chunk throws
       } in_pool;
-      chunk(c);
+      try {
+        chunk(c);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!error) error = std::current_exception();
+      }
     });
+    if (error) std::rethrow_exception(error);
     return;
   }
   GetPool().Run(chunks, chunk);

@@ -20,20 +20,10 @@ namespace {
 // The shared kernels' ParallelFor runs on OpenMP's threads, those of oneDNN's primitives. On
 // a pool of its own, its threads competed with OpenMP's, which spin for a while after each
 // primitive (bench/nbits.py, 16 rows: 1.87x ONNX Runtime's time, 1.18x with
-// OMP_WAIT_POLICY=passive). An exception leaves the loop at the end, in the caller.
+// OMP_WAIT_POLICY=passive).
 void OpenMpRunner(int64_t chunks, const std::function<void(int64_t)>& fn) {
-  std::exception_ptr error;
-  std::mutex mu;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(odla_rt::NumThreads())
-  for (int64_t c = 0; c < chunks; ++c) {
-    try {
-      fn(c);
-    } catch (...) {
-      std::lock_guard<std::mutex> l(mu);
-      if (!error) error = std::current_exception();
-    }
-  }
-  if (error) std::rethrow_exception(error);
+  for (int64_t c = 0; c < chunks; ++c) fn(c);
 }
 const bool kOpenMpRunner = (odla_rt::SetParallelRunner(OpenMpRunner), true);
 }  // namespace

@@ -42,7 +42,7 @@ odla_value BuildConcat(const std::vector<odla_value>& ins, int64_t axis,
     std::vector<const float*> src;
     for (const NhwcInput& x : xs) src.push_back(x.Get(k));
     float* y = k.Out<float>(0);
-    Tiles(pixels, 64, [&](int64_t b, int64_t e) {
+    odla_rt::ParallelFor(pixels, 64, [&](int64_t b, int64_t e) {
       for (int64_t p = b; p < e; ++p) {
         float* dst = y + p * total;
         for (size_t i = 0; i < src.size(); ++i) {

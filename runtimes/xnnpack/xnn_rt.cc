@@ -1,10 +1,8 @@
 #include "xnn_rt.h"
 
 #include <cmath>
-#include <exception>
 #include <functional>
 #include <iostream>
-#include <mutex>
 
 #include "../kernels/epilogue.h"
 
@@ -52,25 +50,13 @@ pthreadpool_t Pool() {
 namespace {
 // The shared kernels' ParallelFor runs on Pool()'s threads, those of the XNNPACK operators,
 // which spin for a while after each operator: on a pool of its own, their threads competed
-// for the cores (docs/xnnpack.md). An exception thrown in a chunk is rethrown in the caller
-// (none crosses pthreadpool).
+// for the cores (docs/xnnpack.md).
 void PthreadpoolRunner(int64_t chunks, const std::function<void(int64_t)>& fn) {
-  struct Ctx {
-    const std::function<void(int64_t)>* fn;
-    std::exception_ptr error;
-    std::mutex mu;
-  } ctx{&fn, nullptr, {}};
-  auto task = [](void* p, size_t c) {
-    auto* x = static_cast<Ctx*>(p);
-    try {
-      (*x->fn)(static_cast<int64_t>(c));
-    } catch (...) {
-      std::lock_guard<std::mutex> l(x->mu);
-      if (!x->error) x->error = std::current_exception();
-    }
+  auto task = [](void* f, size_t c) {
+    (*static_cast<const std::function<void(int64_t)>*>(f))(static_cast<int64_t>(c));
   };
-  pthreadpool_parallelize_1d(Pool(), task, &ctx, static_cast<size_t>(chunks), 0);
-  if (ctx.error) std::rethrow_exception(ctx.error);
+  pthreadpool_parallelize_1d(Pool(), task, const_cast<std::function<void(int64_t)>*>(&fn),
+                             static_cast<size_t>(chunks), 0);
 }
 const bool kPthreadpoolRunner = (odla_rt::SetParallelRunner(PthreadpoolRunner), true);
 }  // namespace
@@ -99,7 +85,7 @@ odla_rt::LayoutPtr Nhwc(const odla_value_type& t) {
 size_t NhwcBytes(odla_value v) { return (Padded(ValueDims(v)) + 63) / 64 * 64; }
 
 void NchwToNhwc(const float* src, float* dst, int64_t n, int64_t c, int64_t hw) {
-  Tiles(n * hw, 64, [=](int64_t b, int64_t e) {
+  odla_rt::ParallelFor(n * hw, 64, [=](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
       const float* s = src + i / hw * c * hw + i % hw;
       float* d = dst + i * c;
@@ -109,7 +95,7 @@ void NchwToNhwc(const float* src, float* dst, int64_t n, int64_t c, int64_t hw) 
 }
 
 void NhwcToNchw(const float* src, float* dst, int64_t n, int64_t c, int64_t hw) {
-  Tiles(n * c, 16, [=](int64_t b, int64_t e) {
+  odla_rt::ParallelFor(n * c, 16, [=](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
       const float* s = src + i / c * hw * c + i % c;
       float* d = dst + i * hw;

@@ -52,16 +52,6 @@ odla_rt::LayoutPtr Nhwc(const odla_value_type& t);
 // The padded size of an NHWC copy of v (scratch).
 size_t NhwcBytes(odla_value v);
 
-// Runs fn(begin, end) over [0, n) in tiles on Pool(), whose workers, spinning for a while
-// after each XNNPACK op, are then ready. fn must not throw.
-template <typename F>
-void Tiles(int64_t n, int64_t tile, const F& fn) {
-  auto task = [](void* ctx, size_t begin, size_t count) {
-    (*static_cast<const F*>(ctx))(static_cast<int64_t>(begin), static_cast<int64_t>(begin + count));
-  };
-  pthreadpool_parallelize_1d_tile_1d(Pool(), task, const_cast<F*>(&fn), n, tile, 0);
-}
-
 // Dense NCHW <-> NHWC copies of n images of c channels of hw pixels.
 void NchwToNhwc(const float* src, float* dst, int64_t n, int64_t c, int64_t hw);
 void NhwcToNchw(const float* src, float* dst, int64_t n, int64_t c, int64_t hw);
