@@ -101,9 +101,9 @@ void ForImagesAndGroups(int64_t n, int64_t groups, F fn) {
 }  // namespace
 
 std::shared_ptr<const ConvPackedWeights> PackConvWeights(const ConvShape& s, const float* w) {
-  auto packed = std::make_shared<ConvPackedWeights>();
   int64_t cg = s.c / s.group, mg = s.m / s.group, kdim = cg * s.w.KSize();
-  if (cg == 1) return packed;  // depthwise
+  if (cg == 1) return nullptr;  // depthwise
+  auto packed = std::make_shared<ConvPackedWeights>();
   for (int64_t grp = 0; grp < s.group; ++grp)
     packed->groups.push_back(GemmPacked::A(false, mg, kdim, w + grp * mg * kdim, kdim));
   return packed;
@@ -141,7 +141,7 @@ void ConvF32(const ConvShape& s, const float* x, const float* w, const float* bi
     if (bias) eg.row_bias = bias + grp * mg;
     if (sum) eg.sum = sum + (n * s.m + grp * mg) * out;
     const Epilogue<float>* e = eg.HasBias() || eg.HasPost() ? &eg : nullptr;
-    const GemmPacked* pw = packed && !packed->groups.empty() ? packed->groups[grp].get() : nullptr;
+    const GemmPacked* pw = packed ? packed->groups[grp].get() : nullptr;
     auto run = [&](const GemmB& b) {
       if (pw)
         SgemmPackedA(*pw, out, 1.0f, b, 0.0f, yg, out, e);

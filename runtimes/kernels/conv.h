@@ -23,8 +23,8 @@ struct ConvShape {
 };
 
 class GemmPacked;
-// Constant weights packed once for ConvF32's GEMM, one matrix per group (none for depthwise
-// convolutions, which do not use the GEMM).
+// Constant weights packed once for ConvF32's GEMM, one matrix per group; PackConvWeights
+// returns null for depthwise convolutions, which do not use the GEMM.
 struct ConvPackedWeights {
   std::vector<std::shared_ptr<const GemmPacked>> groups;
 };

@@ -499,7 +499,7 @@ std::shared_ptr<const GemmPacked> GemmPacked::B(bool trans, int64_t k, int64_t n
 void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
            int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
            const Epilogue<float>* ep) {
-  if (m > 0 && m < 4 && n > 0 && k > 0) {
+  if (m > 0 && m < kGemmSmallM && n > 0 && k > 0) {
     SmallM(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep);
     return;
   }

@@ -83,6 +83,10 @@ KernelIsa KernelIsaOfCpu();
 // depend on how a caller splits its columns.
 float Dot(const float* x, const float* y, int64_t k);
 
+// Products of fewer rows take Sgemm's small-m path: dot products with the plain B, which
+// therefore is not worth packing for them.
+constexpr int64_t kGemmSmallM = 4;
+
 // The BLAS-like form: op(B) = B (k x n, row stride ldb) or B^T when trans_b.
 void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
            int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,

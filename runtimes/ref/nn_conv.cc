@@ -23,9 +23,9 @@ ConvShape MakeConvShape(odla_value X, odla_value W, odla_value B, const odla_val
 // else null. The GEMM then reads the copy instead of packing W on every call, and W's own
 // pages leave the resident set where they are a file's (ReleaseFilePages).
 std::shared_ptr<const ConvPackedWeights> PackedWeights(odla_value W, const ConvShape& s) {
-  if (W->type.element_type != ODLA_FLOAT32 || !W->const_data || s.c == s.group) return nullptr;
+  if (W->type.element_type != ODLA_FLOAT32 || !W->const_data) return nullptr;
   auto packed = PackConvWeights(s, static_cast<const float*>(W->const_data));
-  ReleaseFilePages(W->const_data, ByteSize(W->type));
+  if (packed) ReleaseFilePages(W->const_data, ByteSize(W->type));
   return packed;
 }
 

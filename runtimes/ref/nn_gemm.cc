@@ -20,25 +20,25 @@ Activation CheckFused(odla_value sum, const odla_value_type& result, const char*
   return ParseActivation(activation ? activation : "", alpha, beta);
 }
 
-// op(B) packed once when B is a float32 constant and the product has 4 rows or more (fewer take
-// the GEMM's small-m path, which reads B itself), else null. B's own pages then leave the
-// resident set where they are a file's (ReleaseFilePages).
+// op(B) packed once when B is a float32 constant and the product has kGemmSmallM rows or more
+// (fewer read B itself), else null. B's own pages then leave the resident set where they are
+// a file's (ReleaseFilePages).
 std::shared_ptr<const GemmPacked> PackedB(odla_value B, bool trans, int64_t k, int64_t n,
                                           int64_t ld, int64_t m) {
-  if (B->type.element_type != ODLA_FLOAT32 || !B->const_data || m < 4 || k <= 0 || n <= 0)
+  if (B->type.element_type != ODLA_FLOAT32 || !B->const_data || m < kGemmSmallM || k <= 0 || n <= 0)
     return nullptr;
   auto packed = GemmPacked::B(trans, k, n, static_cast<const float*>(B->const_data), ld);
   ReleaseFilePages(B->const_data, ByteSize(B->type));
   return packed;
 }
 
-// Gemm<T>, on B's packed copy when there is one and the product has 4 rows or more.
+// Gemm<T>, on B's packed copy when there is one (PackedB of the same m).
 template <typename T>
 void Product(const GemmPacked* pb, bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha,
              const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc,
              const Epilogue<T>* ep) {
   if constexpr (std::is_same_v<T, float>) {
-    if (pb && m >= 4) return SgemmPackedB(ta, m, alpha, a, lda, *pb, beta, c, ldc, ep);
+    if (pb) return SgemmPackedB(ta, m, alpha, a, lda, *pb, beta, c, ldc, ep);
   }
   Gemm<T>(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep);
 }
