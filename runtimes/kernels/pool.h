@@ -51,6 +51,32 @@ ODLA_HD double SumTaps(const Window3& g, const T* xp, int64_t od, int64_t oh, in
   return sum;
 }
 
+// The maximum over the taps [zl, zh) x [yl, yh) x [xl, xh) of output (od, oh, ow) of plane xp:
+// the first tap, then any later one greater than it (lowest() when there is none). *arg gets
+// its flattened index in the plane, row-major or (col_major) column-major (-1 for none).
+template <typename T>
+T MaxTaps(const Window3& g, const T* xp, int64_t od, int64_t oh, int64_t ow, int64_t zl, int64_t zh,
+          int64_t yl, int64_t yh, int64_t xl, int64_t xh, bool col_major, int64_t* arg) {
+  T best = std::numeric_limits<T>::lowest();
+  *arg = -1;
+  for (int64_t kz = zl; kz < zh; ++kz) {
+    int64_t iz = od * g.stride[0] - g.pad[0] + kz * g.dil[0];
+    for (int64_t ky = yl; ky < yh; ++ky) {
+      int64_t iy = oh * g.stride[1] - g.pad[1] + ky * g.dil[1];
+      for (int64_t kx = xl; kx < xh; ++kx) {
+        int64_t ix = ow * g.stride[2] - g.pad[2] + kx * g.dil[2];
+        T v = xp[(iz * g.in[1] + iy) * g.in[2] + ix];
+        if (*arg < 0 || v > best) {
+          best = v;
+          *arg =
+              col_major ? (ix * g.in[1] + iy) * g.in[0] + iz : (iz * g.in[1] + iy) * g.in[2] + ix;
+        }
+      }
+    }
+  }
+  return best;
+}
+
 template <typename F>
 void ForPlanes(int64_t planes, const Window3& g, F fn) {
   int64_t work = g.OutSize() * g.KSize();
@@ -126,24 +152,9 @@ void MaxPoolPlaneUndilated(const Window3& g, const T* xp, T* yp) {
       for (int64_t ow = 0; ow < g.out[2]; ++ow) {
         if (ow == ib) ow = ie;
         if (ow >= g.out[2]) break;
-        int64_t xl, xh;
+        int64_t xl, xh, arg;
         g.Taps(2, ow, &xl, &xh);
-        T best = std::numeric_limits<T>::lowest();
-        bool first = true;
-        for (int64_t kz = zl; kz < zh; ++kz)
-          for (int64_t ky = yl; ky < yh; ++ky) {
-            const T* row =
-                xp +
-                ((od * g.stride[0] - g.pad[0] + kz) * g.in[1] + oh * g.stride[1] - g.pad[1] + ky) *
-                    g.in[2] +
-                ow * g.stride[2] - g.pad[2];
-            for (int64_t kx = xl; kx < xh; ++kx) {
-              T v = row[kx];
-              if (first || v > best) best = v;
-              first = false;
-            }
-          }
-        y[ow] = best;
+        y[ow] = pool_detail::MaxTaps(g, xp, od, oh, ow, zl, zh, yl, yh, xl, xh, false, &arg);
       }
     }
   }
@@ -160,24 +171,8 @@ void MaxPool(const Window3& g, int64_t planes, const T* x, T* y, int64_t* indice
     if (!indices && undilated) return MaxPoolPlaneUndilated(g, xp, yp);
     pool_detail::ForEachWindow(g, [&](int64_t o, int64_t od, int64_t oh, int64_t ow, int64_t zl,
                                       int64_t zh, int64_t yl, int64_t yh, int64_t xl, int64_t xh) {
-      T best = std::numeric_limits<T>::lowest();
-      int64_t arg = -1;
-      for (int64_t kz = zl; kz < zh; ++kz) {
-        int64_t iz = od * g.stride[0] - g.pad[0] + kz * g.dil[0];
-        for (int64_t ky = yl; ky < yh; ++ky) {
-          int64_t iy = oh * g.stride[1] - g.pad[1] + ky * g.dil[1];
-          for (int64_t kx = xl; kx < xh; ++kx) {
-            int64_t ix = ow * g.stride[2] - g.pad[2] + kx * g.dil[2];
-            T v = xp[(iz * g.in[1] + iy) * g.in[2] + ix];
-            if (arg < 0 || v > best) {
-              best = v;
-              arg = col_major ? (ix * g.in[1] + iy) * g.in[0] + iz
-                              : (iz * g.in[1] + iy) * g.in[2] + ix;
-            }
-          }
-        }
-      }
-      yp[o] = best;
+      int64_t arg;
+      yp[o] = pool_detail::MaxTaps(g, xp, od, oh, ow, zl, zh, yl, yh, xl, xh, col_major, &arg);
       if (indices) indices[p * g.OutSize() + o] = p * g.InSize() + (arg < 0 ? 0 : arg);
     });
   });
