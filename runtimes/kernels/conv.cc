@@ -119,15 +119,27 @@ void ConvF32(const ConvShape& s, const float* x, const float* w, const float* bi
   ep.ld_sum = out;
   ep.act = act;
   if (cg == 1) {  // depthwise (with any channel multiplier mg)
-    ParallelFor(s.n * s.m, 1, [&](int64_t b, int64_t e) {
-      for (int64_t nm = b; nm < e; ++nm) {
-        int64_t n = nm / s.m, m = nm % s.m;
-        DepthwisePlane(g, x + (n * s.c + m / mg) * in, w + m * g.KSize(), bias ? bias[m] : 0.0f,
-                       y + nm * out);
+    // Rows under 16 outputs: kDepthwiseLanes planes at a time, vectorized across them
+    // (MobileNetV2's 14 x 14 and 7 x 7 planes: 1.5 and 2.8 times faster; 28 x 28 slower).
+    const int64_t lanes = g.out[2] < 16 ? kDepthwiseLanes : 1;
+    const int64_t blocks = (s.m + lanes - 1) / lanes;
+    ParallelFor(s.n * blocks, 1, [&](int64_t b, int64_t e) {
+      for (int64_t nb = b; nb < e; ++nb) {
+        int64_t n = nb / blocks, m0 = nb % blocks * lanes, count = std::min(lanes, s.m - m0);
+        float* yb = y + (n * s.m + m0) * out;
+        if (lanes == 1) {
+          DepthwisePlane(g, x + (n * s.c + m0 / mg) * in, w + m0 * g.KSize(),
+                         bias ? bias[m0] : 0.0f, yb);
+        } else {
+          const float* xs[kDepthwiseLanes];
+          for (int64_t l = 0; l < count; ++l) xs[l] = x + (n * s.c + (m0 + l) / mg) * in;
+          DepthwisePlanes(g, static_cast<int>(count), xs, w + m0 * g.KSize(),
+                          bias ? bias + m0 : nullptr, yb);
+        }
         if (!sum && act.kind == ActKind::kNone) continue;
-        Epilogue<float> plane = ep;
-        plane.sum = sum ? sum + nm * out : nullptr;
-        plane.Post(y + nm * out, out, 0, 0, 1, out);
+        Epilogue<float> planes = ep;
+        planes.sum = sum ? sum + (n * s.m + m0) * out : nullptr;
+        planes.Post(yb, out, 0, 0, count, out);
       }
     });
     return;
