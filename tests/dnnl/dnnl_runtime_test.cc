@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -318,7 +319,8 @@ TEST(Dnnl, ContextsRunAtOnce) { ExpectContextsRunAtOnce(odla_Sigmoid, 4); }
 
 namespace odla_dnnl {
 bool CpuHasBf16();
-}
+dnnl::engine& Engine();
+}  // namespace odla_dnnl
 
 namespace {
 
@@ -445,10 +447,26 @@ namespace {
 
 using namespace odla_test;
 
+// Whether oneDNN takes the weights of a [2, k] x [k, n] float32 product in another layout than
+// the plain one, as libodla_dnnl asks it (weights in any layout): AVX-512's brgemm blocks them,
+// AVX2's gemm:jit (oneDNN 2.6) takes them as they are.
+bool MatMulReordersWeights(int64_t k, int64_t n) {
+  using dnnl::memory;
+  const auto f32 = memory::data_type::f32;
+  memory::desc a({2, k}, f32, memory::format_tag::ab), w({k, n}, f32, memory::format_tag::any),
+      y({2, n}, f32, memory::format_tag::any);
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, w, y), attr, odla_dnnl::Engine());
+  return pd.weights_desc() != memory::desc({k, n}, f32, memory::format_tag::ab);
+}
+
 // Weights in a file mapping (as a compiled model's): once reordered for oneDNN, their plain
 // pages leave the resident set, and a ref op that reads them at run time still gets them.
+// Where oneDNN takes them plain (no copy), the mapping is the weights: its pages stay.
 TEST(Dnnl, ReorderedConstantsLeaveTheResidentSet) {
   const int64_t K = 512, N = 1024;
+  const bool reordered = MatMulReordersWeights(K, N);
   auto a = Random(2 * K, 40), w = Random(K * N, 41);
   size_t bytes = w.size() * sizeof(float);
   const float* map = MapFloats(w);
@@ -464,8 +482,10 @@ TEST(Dnnl, ReorderedConstantsLeaveTheResidentSet) {
     odla_value W = odla_CreateConstant(Type({K, N}), data, "w");
     odla_value y = odla_Gemm(A, W, nullptr, 1, 1, 0, 0, Type({2, N}), "y");
     ASSERT_NE(y, nullptr) << odla_GetLastErrorText();
-    if (data == map) {
+    if (data == map && reordered) {
       EXPECT_LT(MappingRssKb(map), static_cast<long>(bytes / 1024 / 8));
+    } else if (data == map) {
+      EXPECT_GT(MappingRssKb(map), static_cast<long>(bytes / 1024 / 2));
     }
     c.Output(y);
     c.Output(odla_Reshape(W, Type({K * N}), "flat"));  // a ref op reading the plain weights
