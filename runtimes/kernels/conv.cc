@@ -119,10 +119,9 @@ void ConvF32(const ConvShape& s, const float* x, const float* w, const float* bi
   ep.ld_sum = out;
   ep.act = act;
   if (cg == 1) {  // depthwise (with any channel multiplier mg)
-    // Rows under 16 inputs and outputs: kDepthwiseLanes planes at a time, vectorized across
-    // them (MobileNetV2's 14 x 14 and 7 x 7 planes: 1.5 and 2.6 times faster; 28 x 28 ones,
-    // and 28 x 28 to 14 x 14 with stride 2, slower).
-    const int64_t lanes = std::max(g.in[2], g.out[2]) < 16 ? kDepthwiseLanes : 1;
+    // Rows of 8 outputs or fewer: kDepthwiseLanes planes at a time, vectorized across them
+    // (MobileNetV2's 7 x 7 planes about twice as fast; from 14 x 14 on, DepthwisePlane is).
+    const int64_t lanes = g.out[2] <= 8 ? kDepthwiseLanes : 1;
     const int64_t blocks = (s.m + lanes - 1) / lanes;
     ParallelFor(s.n * blocks, 1, [&](int64_t b, int64_t e) {
       for (int64_t nb = b; nb < e; ++nb) {

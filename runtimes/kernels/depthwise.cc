@@ -11,172 +11,216 @@
 namespace odla_rt {
 namespace {
 
-// In blocks of output rows (about 4096 outputs, which stay in cache): each block starts at the
-// bias and takes the taps in turn. Columns whose input column ow * stride + xoff falls outside
-// [0, in) skip the tap.
-template <int S>
-DW_INLINE void Plane(const Window3& g, const float* x, const float* w, float bias, float* y) {
-  const int64_t stride = S > 0 ? S : g.stride[2];
-  constexpr int kMaxK = 32;
-  int64_t lo[kMaxK], hi[kMaxK];
-  const int64_t kw = std::min<int64_t>(g.k[2], kMaxK);
-  for (int64_t kx = 0; kx < kw; ++kx) {
-    const int64_t xoff = kx * g.dil[2] - g.pad[2];
-    lo[kx] = xoff >= 0 ? 0 : (-xoff + stride - 1) / stride;
-    hi[kx] = g.in[2] - 1 - xoff < 0 ? 0 : (g.in[2] - 1 - xoff) / stride + 1;
-    hi[kx] = std::min(hi[kx], g.out[2]);
+// The input zero-padded to what the outputs read, `cols` outputs per row: [phases][d][h][w],
+// padded column c in phase c % phases at c / phases.
+struct Padded {
+  int64_t d, h, w, phases;
+  int64_t Row(int64_t z, int64_t y) const { return (z * h + y) * w; }
+  // Each tap's offset (z, y, x order) from its output's first tap, in units of `unit` floats.
+  void Taps(const Window3& g, int64_t unit, std::vector<int64_t>* off) const {
+    off->clear();
+    for (int64_t kz = 0; kz < g.k[0]; ++kz)
+      for (int64_t ky = 0; ky < g.k[1]; ++ky)
+        for (int64_t kx = 0; kx < g.k[2]; ++kx) {
+          const int64_t c = kx * g.dil[2];
+          off->push_back((c % phases * d * h * w + Row(kz * g.dil[0], ky * g.dil[1]) + c / phases) *
+                         unit);
+        }
   }
-  const int64_t block = std::max<int64_t>(1, 4096 / std::max<int64_t>(g.out[2], 1));
-  for (int64_t od = 0; od < g.out[0]; ++od)
-    for (int64_t oh0 = 0; oh0 < g.out[1]; oh0 += block) {
-      const int64_t oh1 = std::min(g.out[1], oh0 + block);
-      float* yb = y + (od * g.out[1] + oh0) * g.out[2];
-      for (int64_t i = 0; i < (oh1 - oh0) * g.out[2]; ++i) yb[i] = bias;
-      for (int64_t kz = 0; kz < g.k[0]; ++kz) {
-        const int64_t iz = od * g.stride[0] - g.pad[0] + kz * g.dil[0];
-        if (iz < 0 || iz >= g.in[0]) continue;
-        for (int64_t ky = 0; ky < g.k[1]; ++ky)
-          for (int64_t kx = 0; kx < g.k[2]; ++kx) {
-            const float wv = w[(kz * g.k[1] + ky) * g.k[2] + kx];
-            const int64_t xoff = kx * g.dil[2] - g.pad[2];
-            int64_t l, h;
-            if (kx < kMaxK) {
-              l = lo[kx];
-              h = hi[kx];
-            } else {
-              l = xoff >= 0 ? 0 : (-xoff + stride - 1) / stride;
-              h = g.in[2] - 1 - xoff < 0 ? 0 : (g.in[2] - 1 - xoff) / stride + 1;
-              h = std::min(h, g.out[2]);
-            }
-            for (int64_t oh = oh0; oh < oh1; ++oh) {
-              const int64_t iy = oh * g.stride[1] - g.pad[1] + ky * g.dil[1];
-              if (iy < 0 || iy >= g.in[1]) continue;
-              float* yr = y + (od * g.out[1] + oh) * g.out[2];
-              const float* xr = x + (iz * g.in[1] + iy) * g.in[2] + xoff;
-              for (int64_t ow = l; ow < h; ++ow) yr[ow] += wv * xr[ow * stride];
-            }
-          }
+};
+
+Padded Extents(const Window3& g, int64_t cols, int64_t phases) {
+  Padded p;
+  p.d = (g.out[0] - 1) * g.stride[0] + (g.k[0] - 1) * g.dil[0] + 1;
+  p.h = (g.out[1] - 1) * g.stride[1] + (g.k[1] - 1) * g.dil[1] + 1;
+  p.w = ((cols - 1) * g.stride[2] + (g.k[2] - 1) * g.dil[2] + 1 + phases - 1) / phases;
+  p.phases = phases;
+  return p;
+}
+
+// Copies planes into the zero-filled padded buffer b: x[0] alone (lanes 0), or x[0..lanes)
+// interleaved, kDepthwiseLanes floats per position (one phase).
+void Fill(const Window3& g, const Padded& p, const float* const* x, int lanes, float* b) {
+  const int64_t x0 = std::max<int64_t>(0, -g.pad[2]),
+                x1 = std::min(g.in[2], p.w * p.phases - g.pad[2]);
+  const int64_t z1 = std::min(g.in[0], p.d - g.pad[0]), y1 = std::min(g.in[1], p.h - g.pad[1]);
+  for (int64_t z = std::max<int64_t>(0, -g.pad[0]); z < z1; ++z)
+    for (int64_t y = std::max<int64_t>(0, -g.pad[1]); y < y1; ++y) {
+      const int64_t from = (z * g.in[1] + y) * g.in[2];
+      const int64_t row = p.Row(z + g.pad[0], y + g.pad[1]);
+      if (lanes > 0) {
+        float* dst = b + (row + g.pad[2]) * kDepthwiseLanes;
+        for (int64_t q = x0; q < x1; ++q)
+          for (int l = 0; l < lanes; ++l) dst[q * kDepthwiseLanes + l] = x[l][from + q];
+        continue;
       }
+      const float* src = x[0] + from;
+      if (p.phases == 1) {
+        if (x1 > x0) std::memcpy(b + row + g.pad[2] + x0, src + x0, (x1 - x0) * sizeof(float));
+        continue;
+      }
+      // Two phases (unit 1): padded columns c in pairs (c even, c + 1).
+      float* even = b + row;
+      float* odd = even + p.d * p.h * p.w;
+      const float* s = src - g.pad[2];  // s[c]: padded column c
+      int64_t c = x0 + g.pad[2], c1 = x1 + g.pad[2];
+      if (c < c1 && c % 2) odd[c / 2] = s[c], ++c;
+      for (; c + 1 < c1; c += 2) {
+        even[c / 2] = s[c];
+        odd[c / 2] = s[c + 1];
+      }
+      if (c < c1) even[c / 2] = s[c];
     }
 }
 
-// kDepthwiseLanes planes interleaved ([position][lane]), so that rows too short to vectorize
-// along vectorize across planes: each lane does what Plane does to its plane, in its order.
+// A thread's buffer of n floats for padded inputs of g in one of the two layouts (planes side
+// by side or not): zeros but where Fill writes. Fill writes the same floats for every plane of
+// one geometry, so the buffer is zeroed only when the geometry, layout or n changes.
+float* PaddedBuffer(const Window3& g, bool lanes, size_t n) {
+  thread_local std::vector<float> buf;
+  thread_local Window3 last;
+  thread_local bool last_lanes = false;
+  thread_local size_t last_n = 0;
+  if (n != last_n || lanes != last_lanes || std::memcmp(&g, &last, sizeof(g)) != 0) {
+    buf.assign(n, 0.0f);
+    last = g;
+    last_lanes = lanes;
+    last_n = n;
+  }
+  return buf.data();
+}
+
+DW_INLINE void Axpy(float* __restrict y, const float* __restrict x, float w, int64_t n,
+                    int64_t step) {
+  for (int64_t i = 0; i < n; ++i) y[i] += w * x[i * step];
+}
+
+// In blocks of output rows (about 4096 outputs, which stay in cache), each row rounded up to
+// kRound outputs, the vector width (no scalar remainders): each block starts at the bias and takes
+// the taps in turn over the padded input. Stride 2 along x reads the even or odd padded columns
+// (phases), so that consecutive outputs read consecutive floats.
+template <int S, int64_t kRound>
+DW_INLINE void Plane(const Window3& g, const float* x, const float* w, float bias, float* y) {
+  const int64_t phases = S == 2 ? 2 : 1, step = S == 2 ? 1 : S == 1 ? 1 : g.stride[2];
+  const int64_t wo = (g.out[2] + kRound - 1) / kRound * kRound;
+  const Padded p = Extents(g, wo, phases);
+  thread_local std::vector<float> rows;
+  thread_local std::vector<int64_t> off;
+  float* buf = PaddedBuffer(g, false, phases * p.d * p.h * p.w);
+  Fill(g, p, &x, 0, buf);
+  p.Taps(g, 1, &off);
+  const int64_t block = std::max<int64_t>(1, 4096 / wo), taps = g.KSize();
+  rows.resize(std::min(block, g.out[1]) * wo);
+  for (int64_t od = 0; od < g.out[0]; ++od)
+    for (int64_t oh0 = 0; oh0 < g.out[1]; oh0 += block) {
+      const int64_t oh1 = std::min(g.out[1], oh0 + block);
+      std::fill(rows.begin(), rows.begin() + (oh1 - oh0) * wo, bias);
+      for (int64_t t = 0; t < taps; ++t)
+        for (int64_t oh = oh0; oh < oh1; ++oh)
+          Axpy(rows.data() + (oh - oh0) * wo,
+               buf + p.Row(od * g.stride[0], oh * g.stride[1]) + off[t], w[t], wo, step);
+      for (int64_t oh = oh0; oh < oh1; ++oh)
+        std::memcpy(y + (od * g.out[1] + oh) * g.out[2], rows.data() + (oh - oh0) * wo,
+                    g.out[2] * sizeof(float));
+    }
+}
+
+// kDepthwiseLanes planes interleaved ([position][lane]) and zero-padded, so that rows too short
+// to vectorize along vectorize across planes: each lane does what Plane does to its plane.
 typedef float Lane16 __attribute__((vector_size(64)));
 static_assert(kDepthwiseLanes * sizeof(float) == sizeof(Lane16), "one vector per position");
 
 DW_INLINE void Load16(Lane16* v, const float* p) { std::memcpy(v, p, sizeof(*v)); }
 
 template <int S>
-DW_INLINE void Lanes(const Window3& g, const float* x, const float* w, const float* bias,
-                     float* y) {
-  const int64_t stride = S > 0 ? S : g.stride[2];
-  Lane16 b;
-  Load16(&b, bias);
+DW_INLINE void Lanes(const Window3& g, const Padded& p, const float* x, const int64_t* off,
+                     const float* w, float* y) {
+  constexpr int64_t kL = kDepthwiseLanes;
+  const int64_t step = (S > 0 ? S : g.stride[2]) * kL, taps = g.KSize();
   for (int64_t od = 0; od < g.out[0]; ++od)
     for (int64_t oh = 0; oh < g.out[1]; ++oh) {
-      float* yr = y + (od * g.out[1] + oh) * g.out[2] * kDepthwiseLanes;
-      for (int64_t ow = 0; ow < g.out[2]; ++ow)
-        std::memcpy(yr + ow * kDepthwiseLanes, &b, sizeof(b));
-      for (int64_t kz = 0; kz < g.k[0]; ++kz) {
-        const int64_t iz = od * g.stride[0] - g.pad[0] + kz * g.dil[0];
-        if (iz < 0 || iz >= g.in[0]) continue;
-        for (int64_t ky = 0; ky < g.k[1]; ++ky) {
-          const int64_t iy = oh * g.stride[1] - g.pad[1] + ky * g.dil[1];
-          if (iy < 0 || iy >= g.in[1]) continue;
-          for (int64_t kx = 0; kx < g.k[2]; ++kx) {
-            Lane16 wv;
-            Load16(&wv, w + ((kz * g.k[1] + ky) * g.k[2] + kx) * kDepthwiseLanes);
-            const int64_t xoff = kx * g.dil[2] - g.pad[2];
-            const int64_t lo = xoff >= 0 ? 0 : (-xoff + stride - 1) / stride;
-            const int64_t hi =
-                std::min(g.out[2], g.in[2] - 1 - xoff < 0 ? 0 : (g.in[2] - 1 - xoff) / stride + 1);
-            const float* xr = x + ((iz * g.in[1] + iy) * g.in[2] + xoff) * kDepthwiseLanes;
-            for (int64_t ow = lo; ow < hi; ++ow) {
-              Lane16 acc, xv;
-              Load16(&acc, yr + ow * kDepthwiseLanes);
-              Load16(&xv, xr + ow * stride * kDepthwiseLanes);
-              acc += wv * xv;
-              std::memcpy(yr + ow * kDepthwiseLanes, &acc, sizeof(acc));
-            }
-          }
+      float* yr = y + (od * g.out[1] + oh) * g.out[2] * kL;
+      const float* xr = x + p.Row(od * g.stride[0], oh * g.stride[1]) * kL;
+      for (int64_t ow = 0; ow < g.out[2]; ++ow) std::memcpy(yr + ow * kL, w + taps * kL, 64);
+      for (int64_t t = 0; t < taps; ++t) {
+        Lane16 wv;
+        Load16(&wv, w + t * kL);
+        const float* xt = xr + off[t];
+        for (int64_t ow = 0; ow < g.out[2]; ++ow) {
+          Lane16 acc, xv;
+          Load16(&acc, yr + ow * kL);
+          Load16(&xv, xt + ow * step);
+          acc += wv * xv;
+          std::memcpy(yr + ow * kL, &acc, sizeof(acc));
         }
       }
     }
 }
 
-DW_INLINE void DispatchLanes(const Window3& g, const float* x, const float* w, const float* bias,
-                             float* y) {
+DW_INLINE void DispatchLanes(const Window3& g, const Padded& p, const float* x, const int64_t* off,
+                             const float* w, float* y) {
   if (g.stride[2] == 1)
-    Lanes<1>(g, x, w, bias, y);
+    Lanes<1>(g, p, x, off, w, y);
   else if (g.stride[2] == 2)
-    Lanes<2>(g, x, w, bias, y);
+    Lanes<2>(g, p, x, off, w, y);
   else
-    Lanes<0>(g, x, w, bias, y);
+    Lanes<0>(g, p, x, off, w, y);
 }
 
+template <int64_t kRound>
 DW_INLINE void Dispatch(const Window3& g, const float* x, const float* w, float bias, float* y) {
   if (g.stride[2] == 1)
-    Plane<1>(g, x, w, bias, y);
+    Plane<1, kRound>(g, x, w, bias, y);
   else if (g.stride[2] == 2)
-    Plane<2>(g, x, w, bias, y);
+    Plane<2, kRound>(g, x, w, bias, y);
   else
-    Plane<0>(g, x, w, bias, y);
+    Plane<0, kRound>(g, x, w, bias, y);
 }
 
 using Fn = void (*)(const Window3&, const float*, const float*, float, float*);
-using LanesFn = void (*)(const Window3&, const float*, const float*, const float*, float*);
+using LanesFn = void (*)(const Window3&, const Padded&, const float*, const int64_t*, const float*,
+                         float*);
 
 void Generic(const Window3& g, const float* x, const float* w, float bias, float* y) {
-  Dispatch(g, x, w, bias, y);
+  Dispatch<8>(g, x, w, bias, y);
 }
-void GenericLanes(const Window3& g, const float* x, const float* w, const float* b, float* y) {
-  DispatchLanes(g, x, w, b, y);
+void GenericLanes(const Window3& g, const Padded& p, const float* x, const int64_t* off,
+                  const float* w, float* y) {
+  DispatchLanes(g, p, x, off, w, y);
 }
 #if defined(__x86_64__) && defined(__GNUC__)
 __attribute__((target("avx2"))) void Avx2(const Window3& g, const float* x, const float* w,
                                           float bias, float* y) {
-  Dispatch(g, x, w, bias, y);
+  Dispatch<8>(g, x, w, bias, y);
 }
 __attribute__((target("avx512f"))) void Avx512(const Window3& g, const float* x, const float* w,
                                                float bias, float* y) {
-  Dispatch(g, x, w, bias, y);
+  Dispatch<16>(g, x, w, bias, y);
 }
-__attribute__((target("avx2"))) void Avx2Lanes(const Window3& g, const float* x, const float* w,
-                                               const float* b, float* y) {
-  DispatchLanes(g, x, w, b, y);
+__attribute__((target("avx2"))) void Avx2Lanes(const Window3& g, const Padded& p, const float* x,
+                                               const int64_t* off, const float* w, float* y) {
+  DispatchLanes(g, p, x, off, w, y);
 }
-__attribute__((target("avx512f"))) void Avx512Lanes(const Window3& g, const float* x,
-                                                    const float* w, const float* b, float* y) {
-  DispatchLanes(g, x, w, b, y);
+__attribute__((target("avx512f"))) void Avx512Lanes(const Window3& g, const Padded& p,
+                                                    const float* x, const int64_t* off,
+                                                    const float* w, float* y) {
+  DispatchLanes(g, p, x, off, w, y);
 }
 #endif
 
-// Rows shorter than 32 outputs take 8 lanes, not 16: the loops over them would run mostly in
-// their scalar remainders.
-Fn Pick(bool short_rows) {
+template <typename F>
+F Pick(F generic, F avx2, F avx512) {
   switch (KernelIsaOfCpu()) {
 #if defined(__x86_64__) && defined(__GNUC__)
     case KernelIsa::kAvx512:
-      return short_rows ? Avx2 : Avx512;
+      return avx512;
     case KernelIsa::kAvx2:
-      return Avx2;
+      return avx2;
 #endif
     default:
-      return Generic;
-  }
-}
-
-LanesFn PickLanes() {
-  switch (KernelIsaOfCpu()) {
-#if defined(__x86_64__) && defined(__GNUC__)
-    case KernelIsa::kAvx512:
-      return Avx512Lanes;
-    case KernelIsa::kAvx2:
-      return Avx2Lanes;
-#endif
-    default:
-      return GenericLanes;
+      (void)avx2;
+      (void)avx512;
+      return generic;
   }
 }
 
@@ -184,27 +228,38 @@ LanesFn PickLanes() {
 
 void DepthwisePlanes(const Window3& g, int count, const float* const* x, const float* w,
                      const float* bias, float* y) {
-  static const LanesFn fn = PickLanes();
-  const int64_t in = g.InSize(), out = g.OutSize(), taps = g.KSize();
-  thread_local std::vector<float> buf;
-  buf.assign((in + out + taps + 1) * kDepthwiseLanes, 0.0f);
-  float* xi = buf.data();
-  float* yi = xi + in * kDepthwiseLanes;
-  float* wi = yi + out * kDepthwiseLanes;
-  float* bi = wi + taps * kDepthwiseLanes;
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const LanesFn fn = Pick<LanesFn>(GenericLanes, Avx2Lanes, Avx512Lanes);
+#else
+  static const LanesFn fn = GenericLanes;
+#endif
+  if (count <= 0) return;
+  constexpr int64_t kL = kDepthwiseLanes;
+  const Padded p = Extents(g, g.out[2], 1);
+  const int64_t in = p.d * p.h * p.w, out = g.OutSize(), taps = g.KSize();
+  thread_local std::vector<int64_t> off;
+  // Lanes from count on, and the outputs, may hold an earlier call's floats: harmless.
+  float* xi = PaddedBuffer(g, true, (in + out + taps + 1) * kL);
+  float* yi = xi + in * kL;
+  float* wi = yi + out * kL;
+  Fill(g, p, x, count, xi);
   for (int l = 0; l < count; ++l) {
-    for (int64_t p = 0; p < in; ++p) xi[p * kDepthwiseLanes + l] = x[l][p];
-    for (int64_t t = 0; t < taps; ++t) wi[t * kDepthwiseLanes + l] = w[l * taps + t];
-    bi[l] = bias ? bias[l] : 0.0f;
+    for (int64_t t = 0; t < taps; ++t) wi[t * kL + l] = w[l * taps + t];
+    wi[taps * kL + l] = bias ? bias[l] : 0.0f;
   }
-  fn(g, xi, wi, bi, yi);
+  p.Taps(g, kL, &off);
+  fn(g, p, xi, off.data(), wi, yi);
   for (int l = 0; l < count; ++l)
-    for (int64_t p = 0; p < out; ++p) y[l * out + p] = yi[p * kDepthwiseLanes + l];
+    for (int64_t q = 0; q < out; ++q) y[l * out + q] = yi[q * kL + l];
 }
 
 void DepthwisePlane(const Window3& g, const float* x, const float* w, float bias, float* y) {
-  static const Fn wide = Pick(false), narrow = Pick(true);
-  (g.out[2] < 32 ? narrow : wide)(g, x, w, bias, y);
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const Fn fn = Pick<Fn>(Generic, Avx2, Avx512);
+#else
+  static const Fn fn = Generic;
+#endif
+  fn(g, x, w, bias, y);
 }
 
 }  // namespace odla_rt

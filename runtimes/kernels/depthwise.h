@@ -6,8 +6,8 @@
 
 namespace odla_rt {
 
-// y = bias + the sum over the taps (in z, y, x order, those inside the input) of w * x shifted:
-// one plane of x (g.in) and of y (g.out), w the plane's g.k taps.
+// y = bias + w * x for each tap in (z, y, x) order, x zero-padded as ONNX's Conv pads it (a tap
+// in the pads adds w * 0): one plane of x (g.in) and of y (g.out), w the plane's g.k taps.
 void DepthwisePlane(const Window3& g, const float* x, const float* w, float bias, float* y);
 
 // The planes at a time DepthwisePlanes takes.

@@ -1,7 +1,8 @@
 // The shared depthwise kernel (runtimes/kernels/depthwise.h): DepthwisePlanes (planes side by
 // side, vectorized across them) against DepthwisePlane (one plane, vectorized along its rows),
 // bit for bit, on 1-D, 2-D and 3-D windows with pads, strides 1 to 3 and dilations, with NaNs,
-// infinities and signed zeros among the values; and against plain loops in the same order.
+// infinities and signed zeros among the values; and against plain loops over the zero-padded
+// input in the same order.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -19,7 +20,7 @@ namespace {
 
 using odla_rt::Window3;
 
-// bias, then w * x for each tap inside the input in (z, y, x) order: what both paths compute.
+// bias, then w * x for each tap in (z, y, x) order, x 0 in the pads: what both paths compute.
 std::vector<float> Loops(const Window3& g, const float* x, const float* w, float bias) {
   std::vector<float> y(g.OutSize());
   for (int64_t od = 0; od < g.out[0]; ++od)
@@ -32,10 +33,10 @@ std::vector<float> Loops(const Window3& g, const float* x, const float* w, float
               int64_t iz = od * g.stride[0] - g.pad[0] + kz * g.dil[0],
                       iy = oh * g.stride[1] - g.pad[1] + ky * g.dil[1],
                       ix = ow * g.stride[2] - g.pad[2] + kx * g.dil[2];
-              if (iz < 0 || iz >= g.in[0] || iy < 0 || iy >= g.in[1] || ix < 0 || ix >= g.in[2])
-                continue;
-              volatile float p =
-                  w[(kz * g.k[1] + ky) * g.k[2] + kx] * x[(iz * g.in[1] + iy) * g.in[2] + ix];
+              bool inside =
+                  iz >= 0 && iz < g.in[0] && iy >= 0 && iy < g.in[1] && ix >= 0 && ix < g.in[2];
+              volatile float p = w[(kz * g.k[1] + ky) * g.k[2] + kx] *
+                                 (inside ? x[(iz * g.in[1] + iy) * g.in[2] + ix] : 0.0f);
               acc += p;
             }
         y[(od * g.out[1] + oh) * g.out[2] + ow] = acc;
@@ -89,7 +90,8 @@ TEST(DepthwiseKernel, PlanesMatchOnePlaneAtATimeBitForBit) {
     for (size_t i = 5; i < x.size(); i += 37) x[i] = nan;
     for (size_t i = 9; i < x.size(); i += 41) x[i] = (i / 41) % 2 ? inf : -inf;
     for (size_t i = 2; i < x.size(); i += 3) x[i] = (i / 3) % 2 ? 0.0f : -0.0f;
-    b[0] = -0.0f;  // stays -0 where every tap adds -0 or none is inside
+    w[1] = -0.0f;
+    b[0] = -0.0f;  // -0 + 0 is 0: a tap in the pads is added, not skipped
     std::vector<const float*> xs;
     for (int l = 0; l < t.count; ++l) xs.push_back(x.data() + l * g.InSize());
     std::vector<float> planes(t.count * g.OutSize());
