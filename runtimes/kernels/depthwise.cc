@@ -101,7 +101,7 @@ DW_INLINE void Axpy(float* __restrict y, const float* __restrict x, float w, int
 // (phases), so that consecutive outputs read consecutive floats.
 template <int S, int64_t kRound>
 DW_INLINE void Plane(const Window3& g, const float* x, const float* w, float bias, float* y) {
-  const int64_t phases = S == 2 ? 2 : 1, step = S == 2 ? 1 : S == 1 ? 1 : g.stride[2];
+  const int64_t phases = S == 2 ? 2 : 1, step = S == 0 ? g.stride[2] : 1;
   const int64_t wo = (g.out[2] + kRound - 1) / kRound * kRound;
   const Padded p = Extents(g, wo, phases);
   thread_local std::vector<float> rows;
@@ -141,7 +141,8 @@ DW_INLINE void Lanes(const Window3& g, const Padded& p, const float* x, const in
     for (int64_t oh = 0; oh < g.out[1]; ++oh) {
       float* yr = y + (od * g.out[1] + oh) * g.out[2] * kL;
       const float* xr = x + p.Row(od * g.stride[0], oh * g.stride[1]) * kL;
-      for (int64_t ow = 0; ow < g.out[2]; ++ow) std::memcpy(yr + ow * kL, w + taps * kL, 64);
+      for (int64_t ow = 0; ow < g.out[2]; ++ow)
+        std::memcpy(yr + ow * kL, w + taps * kL, sizeof(Lane16));
       for (int64_t t = 0; t < taps; ++t) {
         Lane16 wv;
         Load16(&wv, w + t * kL);
@@ -188,7 +189,7 @@ void GenericLanes(const Window3& g, const Padded& p, const float* x, const int64
                   const float* w, float* y) {
   DispatchLanes(g, p, x, off, w, y);
 }
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef ODLA_KERNEL_ISAS
 __attribute__((target("avx2"))) void Avx2(const Window3& g, const float* x, const float* w,
                                           float bias, float* y) {
   Dispatch<8>(g, x, w, bias, y);
@@ -208,31 +209,11 @@ __attribute__((target("avx512f"))) void Avx512Lanes(const Window3& g, const Padd
 }
 #endif
 
-template <typename F>
-F Pick(F generic, F avx2, F avx512) {
-  switch (KernelIsaOfCpu()) {
-#if defined(__x86_64__) && defined(__GNUC__)
-    case KernelIsa::kAvx512:
-      return avx512;
-    case KernelIsa::kAvx2:
-      return avx2;
-#endif
-    default:
-      (void)avx2;
-      (void)avx512;
-      return generic;
-  }
-}
-
 }  // namespace
 
 void DepthwisePlanes(const Window3& g, int count, const float* const* x, const float* w,
                      const float* bias, float* y) {
-#if defined(__x86_64__) && defined(__GNUC__)
-  static const LanesFn fn = Pick<LanesFn>(GenericLanes, Avx2Lanes, Avx512Lanes);
-#else
-  static const LanesFn fn = GenericLanes;
-#endif
+  static const LanesFn fn = ODLA_BY_ISA(GenericLanes, Avx2Lanes, Avx512Lanes);
   if (count <= 0) return;
   constexpr int64_t kL = kDepthwiseLanes;
   const Padded p = Extents(g, g.out[2], 1);
@@ -254,11 +235,7 @@ void DepthwisePlanes(const Window3& g, int count, const float* const* x, const f
 }
 
 void DepthwisePlane(const Window3& g, const float* x, const float* w, float bias, float* y) {
-#if defined(__x86_64__) && defined(__GNUC__)
-  static const Fn fn = Pick<Fn>(Generic, Avx2, Avx512);
-#else
-  static const Fn fn = Generic;
-#endif
+  static const Fn fn = ODLA_BY_ISA(Generic, Avx2, Avx512);
   fn(g, x, w, bias, y);
 }
 

@@ -270,28 +270,16 @@ struct Isa {
   int mr, nr;
 };
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef ODLA_KERNEL_ISAS
 __attribute__((target("avx2,fma"))) void TaskAvx2(const Job& j, int64_t t) { RunTask<V8, 6>(j, t); }
 __attribute__((target("avx512f"))) void TaskAvx512(const Job& j, int64_t t) {
   RunTask<V16, 8>(j, t);
 }
 #endif
 
-Isa PickIsa() {
-  switch (KernelIsaOfCpu()) {
-#if defined(__x86_64__) && defined(__GNUC__)
-    case KernelIsa::kAvx512:
-      return {TaskAvx512, 8, 32};
-    case KernelIsa::kAvx2:
-      return {TaskAvx2, 6, 16};
-#endif
-    default:
-      return {TaskGeneric, 6, 8};
-  }
-}
-
 const Isa& GetIsa() {
-  static const Isa isa = PickIsa();
+  static const Isa isa =
+      ODLA_BY_ISA((Isa{TaskGeneric, 6, 8}), (Isa{TaskAvx2, 6, 16}), (Isa{TaskAvx512, 8, 32}));
   return isa;
 }
 
@@ -330,7 +318,7 @@ KernelIsa KernelIsaOfCpu() {
   static const KernelIsa isa = [] {
     const std::string force = Env("ODLA_GEMM_ISA");
     if (force == "generic") return KernelIsa::kGeneric;
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef ODLA_KERNEL_ISAS
     __builtin_cpu_init();
     const bool avx512 = __builtin_cpu_supports("avx512f");
     const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");

@@ -79,6 +79,27 @@ void SgemmPackedB(bool trans_a, int64_t m, float alpha, const float* a, int64_t 
 enum class KernelIsa { kGeneric, kAvx2, kAvx512 };
 KernelIsa KernelIsaOfCpu();
 
+// Of a kernel's three versions, the one for KernelIsaOfCpu(). The AVX2 and AVX-512 versions
+// exist only where ODLA_KERNEL_ISAS is defined (x86-64 with GCC or Clang); elsewhere
+// ODLA_BY_ISA names the generic one without reading the others.
+template <typename T>
+T ByIsa(T generic, T avx2, T avx512) {
+  switch (KernelIsaOfCpu()) {
+    case KernelIsa::kAvx512:
+      return avx512;
+    case KernelIsa::kAvx2:
+      return avx2;
+    default:
+      return generic;
+  }
+}
+#if defined(__x86_64__) && defined(__GNUC__)
+#define ODLA_KERNEL_ISAS 1
+#define ODLA_BY_ISA(generic, avx2, avx512) ::odla_rt::ByIsa(generic, avx2, avx512)
+#else
+#define ODLA_BY_ISA(generic, avx2, avx512) (generic)
+#endif
+
 // x . y over k elements in 16 partial sums added in a fixed order: the result does not
 // depend on how a caller splits its columns.
 float Dot(const float* x, const float* y, int64_t k);

@@ -121,24 +121,10 @@ using Columns4Fn = void (*)(const NBitsWeights&, const SplitRow*, int64_t, int64
     Columns4<W, C, R>(w, rows, m, c0, c1, y, ldy);                                              \
   }
 NBITS_ISA(Generic, 4, 1, 4, )
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef ODLA_KERNEL_ISAS
 NBITS_ISA(Avx2, 8, 1, 4, __attribute__((target("avx2,fma"))))
 NBITS_ISA(Avx512, 16, 4, 4, __attribute__((target("avx512f"))))
 #endif
-
-// The dot-product kernel of the GEMM's instruction set.
-Columns4Fn PickColumns4() {
-  switch (KernelIsaOfCpu()) {
-#if defined(__x86_64__) && defined(__GNUC__)
-    case KernelIsa::kAvx512:
-      return Avx512Columns;
-    case KernelIsa::kAvx2:
-      return Avx2Columns;
-#endif
-    default:
-      return GenericColumns;
-  }
-}
 
 // Products of fewer rows take dot products with the packed weights; more, MatMulNBitsWide.
 // bench/nbits.py's three matrices of an FFN block, weights read from memory, two AVX-512
@@ -203,7 +189,8 @@ void MatMulNBits(int64_t m, const float* a, const NBitsWeights& w, float* y) {
   if (m <= 0 || n <= 0) return;
   const int64_t grain = std::max<int64_t>(16, 16384 / std::max<int64_t>(1, k));
   if (Simd4(w) && m < kDotRows) {
-    static const Columns4Fn columns = PickColumns4();
+    // The dot-product kernel of the GEMM's instruction set.
+    static const Columns4Fn columns = ODLA_BY_ISA(GenericColumns, Avx2Columns, Avx512Columns);
     std::vector<SplitRow> rows;
     for (int64_t i = 0; i < m; ++i) rows.emplace_back(a + i * k, w);
     ParallelFor(n, grain, [&](int64_t s, int64_t e) { columns(w, rows.data(), m, s, e, y, n); });

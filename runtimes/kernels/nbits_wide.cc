@@ -154,28 +154,17 @@ struct WideKernel {
 #define NBITS_WIDE_ISA(NAME, W, R, C, TARGET) \
   TARGET void NAME(const Pass& p, int64_t c0, int64_t c1) { Columns<W, R, C>(p, c0, c1); }
 NBITS_WIDE_ISA(GenericWide, 4, 2, 6, )
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef ODLA_KERNEL_ISAS
 NBITS_WIDE_ISA(Avx2Wide, 8, 2, 6, __attribute__((target("avx2,fma"))))
 NBITS_WIDE_ISA(Avx512Wide, 16, 2, 12, __attribute__((target("avx512f"))))
 #endif
 
-WideKernel PickWideKernel() {
-  switch (KernelIsaOfCpu()) {
-#if defined(__x86_64__) && defined(__GNUC__)
-    case KernelIsa::kAvx512:
-      return {Avx512Wide, 16, 12};
-    case KernelIsa::kAvx2:
-      return {Avx2Wide, 8, 6};
-#endif
-    default:
-      return {GenericWide, 4, 6};
-  }
-}
-
 }  // namespace
 
 void MatMulNBitsWide(int64_t m, const float* a, const NBitsWeights& w, float* y) {
-  static const WideKernel kernel = PickWideKernel();
+  static const WideKernel kernel =
+      ODLA_BY_ISA((WideKernel{GenericWide, 4, 6}), (WideKernel{Avx2Wide, 8, 6}),
+                  (WideKernel{Avx512Wide, 16, 12}));
   const int64_t k = w.k, n = w.n, full = Simd4(w) ? k / 32 * 32 : 0;
   // Where value kp of A's packed order comes from.
   std::vector<int64_t> order(static_cast<size_t>(k));

@@ -93,7 +93,7 @@ void ExpGeneric(const float* x, float* y, int64_t n) { ExpLoop(x, y, n); }
 void ErfGeneric(const float* x, float* y, int64_t n) { ErfLoop(x, y, n); }
 void GeluGeneric(float* y, int64_t n) { GeluLoop(y, n); }
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef ODLA_KERNEL_ISAS
 __attribute__((target("avx2"))) void ExpAvx2(const float* x, float* y, int64_t n) {
   ExpLoop(x, y, n);
 }
@@ -111,18 +111,9 @@ __attribute__((target("avx512f"))) void GeluAvx512(float* y, int64_t n) { GeluLo
 #endif
 
 const Fns& Pick() {
-  static const Fns fns = [] {
-    switch (KernelIsaOfCpu()) {
-#if defined(__x86_64__) && defined(__GNUC__)
-      case KernelIsa::kAvx512:
-        return Fns{ExpAvx512, ErfAvx512, GeluAvx512};
-      case KernelIsa::kAvx2:
-        return Fns{ExpAvx2, ErfAvx2, GeluAvx2};
-#endif
-      default:
-        return Fns{ExpGeneric, ErfGeneric, GeluGeneric};
-    }
-  }();
+  static const Fns fns =
+      ODLA_BY_ISA((Fns{ExpGeneric, ErfGeneric, GeluGeneric}), (Fns{ExpAvx2, ErfAvx2, GeluAvx2}),
+                  (Fns{ExpAvx512, ErfAvx512, GeluAvx512}));
   return fns;
 }
 
